@@ -1,0 +1,96 @@
+/** An opaque timer handle, whatever the clock's `setTimeout` returns. */
+export type FakeTimerHandle = unknown
+
+/**
+ * The fake's source of time: timestamps (`$createdAt`, `$updatedAt`, transaction expiry) and
+ * timers (latency, delayed realtime events). Structurally the same as `@booking-guard/core`'s
+ * `Clock`, so one clock object can drive both.
+ */
+export interface FakeClock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number
+  /** Runs `fn` once after `ms` milliseconds. */
+  setTimeout(fn: () => void, ms: number): FakeTimerHandle
+  /** Cancels a timer made by `setTimeout`; unknown handles are ignored. */
+  clearTimeout(handle: FakeTimerHandle): void
+}
+
+/**
+ * Reads `Date.now()` and the global timers on every call, so `vi.useFakeTimers()` installed
+ * after the fake was created still takes effect.
+ */
+export const systemFakeClock: FakeClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/**
+ * A clock you advance by hand, independent of the global timers: `advance(ms)` runs every timer
+ * that falls due, in order, awaiting microtasks between them so promise chains settle.
+ *
+ * @example
+ * ```ts
+ * const clock = createManualClock({ now: Date.parse('2026-01-01T00:00:00Z') })
+ * const fake = createFakeAppwrite({ clock })
+ * await clock.advance(5_000)
+ * ```
+ */
+export interface ManualClock extends FakeClock {
+  /** Moves time forward by `ms`, firing due timers in order. */
+  advance(ms: number): Promise<void>
+  /** Sets the current time (never backwards) firing due timers in order. */
+  setTime(epochMs: number): Promise<void>
+  /** Number of timers still pending. */
+  pendingTimers(): number
+}
+
+/** Options for {@link createManualClock}. */
+export interface ManualClockOptions {
+  /** Start time in epoch milliseconds. Defaults to `Date.parse('2026-01-01T00:00:00.000Z')`. */
+  now?: number
+}
+
+/** Creates a {@link ManualClock}. */
+export function createManualClock(options: ManualClockOptions = {}): ManualClock {
+  let current = options.now ?? Date.parse('2026-01-01T00:00:00.000Z')
+  let nextId = 1
+  const timers = new Map<number, { at: number; seq: number; fn: () => void }>()
+
+  const flushMicrotasks = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve()
+  }
+
+  const runUntil = async (target: number) => {
+    for (;;) {
+      let due: [number, { at: number; seq: number; fn: () => void }] | undefined
+      for (const entry of timers) {
+        if (entry[1].at > target) continue
+        if (!due || entry[1].at < due[1].at || (entry[1].at === due[1].at && entry[1].seq < due[1].seq))
+          due = entry
+      }
+      if (!due) break
+      timers.delete(due[0])
+      current = Math.max(current, due[1].at)
+      due[1].fn()
+      await flushMicrotasks()
+    }
+    current = Math.max(current, target)
+    await flushMicrotasks()
+  }
+
+  return {
+    now: () => current,
+    setTimeout(fn, ms) {
+      const id = nextId++
+      timers.set(id, { at: current + Math.max(0, ms), seq: id, fn })
+      return id
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number)
+    },
+    advance: (ms) => runUntil(current + ms),
+    setTime: (epochMs) => runUntil(Math.max(current, epochMs)),
+    pendingTimers: () => timers.size,
+  }
+}
