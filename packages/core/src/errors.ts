@@ -38,7 +38,11 @@ export class BookingGuardError extends Error {
   /** What kind of failure this is; stable across versions. */
   readonly code: BookingGuardErrorCode
 
-  constructor(code: BookingGuardErrorCode, message: string, options: BookingGuardErrorOptions = {}) {
+  constructor(
+    code: BookingGuardErrorCode,
+    message: string,
+    options: BookingGuardErrorOptions = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.name = 'BookingGuardError'

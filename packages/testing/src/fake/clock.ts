@@ -66,7 +66,11 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
       let due: [number, { at: number; seq: number; fn: () => void }] | undefined
       for (const entry of timers) {
         if (entry[1].at > target) continue
-        if (!due || entry[1].at < due[1].at || (entry[1].at === due[1].at && entry[1].seq < due[1].seq))
+        if (
+          !due ||
+          entry[1].at < due[1].at ||
+          (entry[1].at === due[1].at && entry[1].seq < due[1].seq)
+        )
           due = entry
       }
       if (!due) break
