@@ -1,0 +1,113 @@
+// Overhead of booking-guard's retry + circuit breaker against cockatiel 4's `wrap(retry, circuitBreaker)`,
+// measured side by side in one run on a resolved no-op. Run:
+//   cd bench && node --expose-gc --import tsx resilience.bench.ts
+// Targets (issue 5): our overhead over a bare `await` ≤ half of cockatiel's, and less memory per call.
+import { createCircuitBreaker, createRetryPolicy, wrap } from '@booking-guard/core'
+import {
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleAll,
+  retry,
+  wrap as cockatielWrap,
+} from 'cockatiel'
+import { Bench } from 'tinybench'
+
+const BATCH = 1_000 // sequential awaited calls per sample, so timer resolution does not dominate
+const ROUNDS = 5
+const IN_FLIGHT = 100_000 // concurrent calls for the memory measurement
+
+const noop = (): Promise<void> => Promise.resolve()
+
+// Same behaviour on both sides: 3 attempts in all, 300 ms exponential back-off capped at 3 s, and a
+// consecutive breaker opening after 5 failures with a 30 s half-open delay.
+const ours = wrap(createRetryPolicy(), createCircuitBreaker())
+const theirs = cockatielWrap(
+  retry(handleAll, {
+    maxAttempts: 2,
+    backoff: new ExponentialBackoff({ initialDelay: 300, maxDelay: 3_000 }),
+  }),
+  circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) }),
+)
+
+const subjects = {
+  'bare await': () => noop(),
+  'booking-guard wrap(retry, breaker)': () => ours.execute(noop),
+  'cockatiel 4 wrap(retry, circuitBreaker)': () => theirs.execute(noop),
+} as const
+type Subject = keyof typeof subjects
+const names = Object.keys(subjects) as Subject[]
+
+const gc = (globalThis as { gc?: () => void }).gc
+if (!gc) throw new Error('run with node --expose-gc (see the header of this file)')
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** Heap bytes held per call while `IN_FLIGHT` calls are pending (after a full GC). */
+async function retainedBytesPerCall(start: () => Promise<unknown>): Promise<number> {
+  const pending: Array<Promise<unknown>> = new Array(IN_FLIGHT)
+  gc!()
+  const before = process.memoryUsage().heapUsed
+  for (let i = 0; i < IN_FLIGHT; i++) pending[i] = start()
+  gc!()
+  const after = process.memoryUsage().heapUsed
+  await Promise.all(pending)
+  return (after - before) / IN_FLIGHT
+}
+
+const perCall: Record<Subject, number[]> = Object.fromEntries(names.map((n) => [n, []])) as never
+const memory: Record<Subject, number[]> = Object.fromEntries(names.map((n) => [n, []])) as never
+
+for (let round = 0; round < ROUNDS; round++) {
+  const bench = new Bench({ time: 400, warmupTime: 100 })
+  // Rotate the order each round so drift (thermal, other processes) does not favour one side.
+  const order = names.map((_, i) => names[(i + round) % names.length]!)
+  for (const name of order) {
+    const call = subjects[name]
+    bench.add(name, async () => {
+      for (let i = 0; i < BATCH; i++) await call()
+    })
+  }
+  await bench.run()
+  for (const task of bench.tasks) {
+    const result = task.result
+    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`)
+    perCall[task.name as Subject].push((result.latency.mean * 1e6) / BATCH)
+  }
+  for (const name of order) memory[name].push(await retainedBytesPerCall(subjects[name]))
+}
+
+const bare = median(perCall['bare await'])
+const bareMemory = median(memory['bare await'])
+const rows = names.map((name) => ({
+  subject: name,
+  'ns/call (median)': median(perCall[name]).toFixed(1),
+  'overhead ns/call': (median(perCall[name]) - bare).toFixed(1),
+  'retained bytes/call': median(memory[name]).toFixed(0),
+  'bytes/call over bare': (median(memory[name]) - bareMemory).toFixed(0),
+}))
+console.log(
+  `node ${process.version}, ${ROUNDS} rounds × ${BATCH}-call samples; in-flight memory over ${IN_FLIGHT} calls`,
+)
+console.table(rows)
+
+// Ratio per round (same round, same conditions), then the median of those ratios.
+const ratios = perCall['bare await'].map((b, i) => {
+  const o = perCall['booking-guard wrap(retry, breaker)'][i]! - b
+  const c = perCall['cockatiel 4 wrap(retry, circuitBreaker)'][i]! - b
+  return o / c
+})
+const ratio = median(ratios)
+const ourMemory = median(memory['booking-guard wrap(retry, breaker)'])
+const theirMemory = median(memory['cockatiel 4 wrap(retry, circuitBreaker)'])
+console.log(
+  `overhead ratio booking-guard / cockatiel: ${ratio.toFixed(2)} per round: ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
+)
+console.log(`target overhead ratio ≤ 0.50: ${ratio <= 0.5 ? 'met' : 'NOT met'}`)
+console.log(
+  `target less memory per call: ${ourMemory < theirMemory ? 'met' : 'NOT met'} (${ourMemory.toFixed(0)} B vs ${theirMemory.toFixed(0)} B)`,
+)

@@ -1,0 +1,721 @@
+import * as z from 'zod'
+import type { SchemaLockIssue, SchemaLockIssueCode } from '../errors'
+import { BookingGuardError, SchemaLockError } from '../errors'
+import { resolveAliases, sameValue } from './aliases'
+import type { ColumnDef, ColumnSpec, IndexSpec, TableSpec } from './columns'
+import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, toColumnSpec } from './columns'
+import type { DefaultShapes, SchemaKind, TableKind } from './schemas'
+import {
+  DEFAULT_INDEXES,
+  DEFAULT_TABLE_IDS,
+  SCHEMA_KINDS,
+  TABLE_KINDS,
+  defaultColumns,
+  defaultSchemas,
+  kindRules,
+} from './schemas'
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Extra columns per table kind, each a {@link ColumnDef} (build them with `column.*`). Columns
+ * added to `booking` are also accepted in `bookingInput`, since only the caller can supply them.
+ */
+export type SchemaExtensions = { readonly [K in TableKind]?: Readonly<Record<string, ColumnDef>> }
+
+/** The system fields Appwrite adds to every row it returns. */
+export interface AppwriteSystemFields {
+  /** Row id. */
+  $id: string
+  /** Creation time, ISO 8601. */
+  $createdAt: string
+  /** Last update time, ISO 8601. */
+  $updatedAt: string
+  /** Row permissions, e.g. `read("user:u1")`. */
+  $permissions: string[]
+  /** Database id. */
+  $databaseId: string
+  /** Table id (TablesDB API). */
+  $tableId?: string
+  /** Collection id (legacy Databases API). */
+  $collectionId?: string
+  /** Insertion sequence (a numeric string). */
+  $sequence?: string
+}
+
+/** Appwrite's system field names, as found on rows and realtime payloads. */
+export const APPWRITE_SYSTEM_FIELDS: readonly (keyof AppwriteSystemFields)[] = [
+  '$id',
+  '$createdAt',
+  '$updatedAt',
+  '$permissions',
+  '$databaseId',
+  '$tableId',
+  '$collectionId',
+  '$sequence',
+]
+
+/**
+ * A row as `normalize` returns it: the kind's fields under their canonical names, Appwrite's
+ * system fields, and any other field the row carried (passed through untouched, typed `unknown`).
+ */
+export type NormalizedRow<T> = T & AppwriteSystemFields & { readonly [field: string]: unknown }
+
+type ExtensionShape<E, K> = K extends keyof E
+  ? E[K] extends Readonly<Record<string, ColumnDef>>
+    ? { -readonly [F in keyof E[K]]: E[K][F]['schema'] }
+    : unknown
+  : unknown
+
+type SourceKind<K extends SchemaKind> = K extends 'bookingInput' ? 'booking' : K
+
+/** The zod shape of a kind in a lock with extensions `E`. @internal */
+export type LockShape<E, K extends SchemaKind> = DefaultShapes[K] & ExtensionShape<E, SourceKind<K>>
+
+/**
+ * What `lock.parse(kind, …)` returns: the default type of that kind plus the app's extension
+ * columns. Name a lock's types with `LockOutput<typeof extensions, 'booking'>`, or, without
+ * extensions, use `Booking`, `ChatRoom`, … directly.
+ */
+export type LockOutput<E, K extends SchemaKind> = z.output<
+  z.ZodObject<LockShape<E, K>, z.core.$strict>
+>
+
+/** The zod schema a lock uses for a kind (strict, with the cross-field rules). */
+export type LockSchema<E, K extends SchemaKind> = z.ZodObject<LockShape<E, K>, z.core.$strict>
+
+/** An issue found while normalizing a row that was read; reported through `onIssue`, never thrown. */
+export interface SchemaLockReadIssue extends SchemaLockIssue {
+  /** The kind of the row. */
+  readonly kind: TableKind
+  /** The table the lock reads it from. */
+  readonly tableId: string
+  /** The row's `$id`, when it has one. */
+  readonly rowId: string | undefined
+}
+
+/** Options of {@link createSchemaLock}. Every option is optional. */
+export interface SchemaLockOptions<E extends SchemaExtensions = SchemaExtensions> {
+  /**
+   * Appwrite table id per kind, for apps whose tables are named differently.
+   * Defaults to `bookings`, `chat_rooms`, `chat_messages`, `notifications`, `heartbeats`.
+   */
+  tableIds?: Partial<Record<TableKind, string>>
+  /**
+   * Extra columns per kind, each with its zod type and column spec (see `column.*`). A default
+   * column cannot be redefined. Defaults to none.
+   */
+  extend?: E
+  /**
+   * Extra legacy aliases per kind (`{ booking: { masseurId: 'providerId' } }`), mapped like the
+   * default ones; `null` removes a default alias for that kind. Booking aliases also apply to
+   * `bookingInput`. Defaults to none (the default table {@link LEGACY_ALIASES} always applies).
+   */
+  aliases?: { readonly [K in TableKind]?: Readonly<Record<string, string | null>> }
+  /** Extra indexes per kind, on top of the default ones. Defaults to none. */
+  indexes?: { readonly [K in TableKind]?: readonly IndexSpec[] }
+  /**
+   * What `parse` does with Appwrite system fields (`$id`, `$createdAt`, `$permissions`, …) in
+   * data to write: `'strip'` leaves them out of the output (they are server-owned; the row id and
+   * permissions travel as separate arguments of the write), `'reject'` reports each as an unknown
+   * field. Other `$` fields are always rejected. Defaults to `'strip'`.
+   */
+  systemFieldsOnWrite?: 'strip' | 'reject'
+  /**
+   * Called by `normalize` for each problem in a row that was read (an alias that disagrees with
+   * its canonical field; with `validateReads`, every invalid value). Reads never throw for these,
+   * so a dashboard keeps working; wire this to your error monitor. Defaults to `console.warn`
+   * outside production and to nothing in production.
+   */
+  onIssue?: (issue: SchemaLockReadIssue) => void
+  /**
+   * Whether `normalize` also validates values against the schema and reports each problem through
+   * `onIssue` (the row is still returned as read). Costs one zod pass per read. Defaults to `false`.
+   */
+  validateReads?: boolean
+}
+
+/**
+ * The schema lock: the one place that knows the tables, their columns, their legacy names and the
+ * indexes the pipeline needs. Made by {@link createSchemaLock}.
+ */
+export interface SchemaLock<E extends SchemaExtensions = SchemaExtensions> {
+  /**
+   * Validates data to write: maps legacy aliases, rejects unknown fields, strips system fields
+   * (see `systemFieldsOnWrite`) and runs the kind's zod schema once. Returns a new object and never
+   * mutates `input`; throws {@link SchemaLockError} listing every issue otherwise.
+   */
+  parse<K extends SchemaKind>(kind: K, input: unknown): LockOutput<E, K>
+  /**
+   * Like `parse` for a partial update (`updateRow`): every column is optional, present ones are
+   * validated, cross-field rules (e.g. `scheduledAt` for scheduled bookings) are not checked.
+   */
+  parsePatch<K extends TableKind>(kind: K, input: unknown): Partial<LockOutput<E, K>>
+  /**
+   * Normalizes a row that was read or arrived on realtime: maps legacy aliases to canonical names
+   * (the canonical field wins a conflict, reported through `onIssue`), keeps system fields and
+   * passes unknown fields through. Coerces nothing and does not validate values unless
+   * `validateReads` is set. Returns a new object; throws {@link SchemaLockError} only when `row`
+   * is not an object.
+   */
+  normalize<K extends TableKind>(kind: K, row: unknown): NormalizedRow<LockOutput<E, K>>
+  /** The zod schema `parse` uses for a kind, e.g. for a form resolver. */
+  schema<K extends SchemaKind>(kind: K): LockSchema<E, K>
+  /** The Appwrite table id of a kind. */
+  tableId(kind: TableKind): string
+  /** The kind stored in a table id, e.g. to normalize a realtime payload by its `$tableId`. */
+  kindOfTable(tableId: string): TableKind | undefined
+  /** The column specs of a kind's table (default columns first, then extensions). */
+  columns(kind: TableKind): readonly ColumnSpec[]
+  /** The indexes a kind's table must have (default ones first). */
+  indexes(kind: TableKind): readonly IndexSpec[]
+  /** The legacy alias map of a kind (alias → canonical). */
+  aliases(kind: SchemaKind): Readonly<Record<string, string>>
+  /** Every table the lock expects, by kind: id, columns and indexes. Frozen. */
+  readonly tables: Readonly<Record<TableKind, TableSpec>>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+const CANONICAL = 1
+const ALIAS = 2
+const SYSTEM = 3
+
+type AnyObjectSchema = z.ZodObject<z.ZodRawShape, z.core.$strict>
+type Rule = (value: never, ctx: z.RefinementCtx) => void
+
+interface Plan {
+  readonly kind: SchemaKind
+  readonly tableId: string | undefined
+  readonly schema: AnyObjectSchema
+  readonly shape: z.ZodRawShape
+  readonly rule: Rule | undefined
+  /** key → CANONICAL | ALIAS | SYSTEM; prototype-less. */
+  readonly roles: Record<string, number>
+  /** alias → canonical; prototype-less. */
+  readonly aliasOf: Record<string, string>
+  /** lower-cased column key → column key, to suggest a fix for a wrongly cased field. */
+  readonly lowerCase: Map<string, string>
+  /** Why a known-but-refused field is refused (`bookingInput`: set by the pipeline). */
+  readonly refused: Map<string, string>
+  patch: AnyObjectSchema | undefined
+  loose: z.ZodType | undefined
+}
+
+const SYSTEM_FIELD_SET: ReadonlySet<string> = new Set(APPWRITE_SYSTEM_FIELDS)
+const INDEXABLE_SYSTEM_FIELDS: ReadonlySet<string> = new Set([
+  '$id',
+  '$createdAt',
+  '$updatedAt',
+  '$sequence',
+])
+
+function configError(message: string): BookingGuardError {
+  return new BookingGuardError('CONFIGURATION', `createSchemaLock: ${message}`)
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function hasOwn(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key)
+}
+
+/** An own property's value; `undefined` for inherited ones (`constructor`, `toString`, …). */
+function own(object: Record<string, unknown>, key: string): unknown {
+  return hasOwn(object, key) ? object[key] : undefined
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  return typeof value
+}
+
+function isDev(): boolean {
+  try {
+    return process.env.NODE_ENV !== 'production'
+  } catch {
+    // No `process` (a browser bundle that did not replace it): treat as production, stay quiet.
+    return false
+  }
+}
+
+function defaultOnIssue(issue: SchemaLockReadIssue): void {
+  if (!isDev()) return
+  const where = issue.path.length === 0 ? '(root)' : issue.path.join('.')
+  console.warn(
+    `[booking-guard] schema lock: ${issue.kind} row ${issue.rowId ?? '(no $id)'} in \`${issue.tableId}\`: ${where}: ${issue.message}`,
+  )
+}
+
+function isValidKey(key: string): boolean {
+  return key.length <= APPWRITE_ID_MAX_LENGTH && APPWRITE_ID_PATTERN.test(key)
+}
+
+function assertKind<K extends string>(
+  kind: unknown,
+  kinds: readonly K[],
+  what: string,
+): asserts kind is K {
+  if (!(kinds as readonly unknown[]).includes(kind)) {
+    throw configError(
+      `unknown ${what} \`${String(kind)}\`: use one of ${kinds.map((k) => `\`${k}\``).join(', ')}`,
+    )
+  }
+}
+
+function freezeDeep<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) freezeDeep(inner)
+  }
+  return value
+}
+
+function validateIndex(index: IndexSpec, columnKeys: ReadonlySet<string>, where: string): void {
+  if (!isValidKey(index.key))
+    throw configError(`${where}: index key \`${index.key}\` is not a valid Appwrite key`)
+  if (index.type !== 'key' && index.type !== 'unique' && index.type !== 'fulltext') {
+    throw configError(`${where}: index \`${index.key}\` has unknown type \`${String(index.type)}\``)
+  }
+  if (index.columns.length === 0)
+    throw configError(`${where}: index \`${index.key}\` has no columns`)
+  for (const col of index.columns) {
+    if (!columnKeys.has(col) && !INDEXABLE_SYSTEM_FIELDS.has(col)) {
+      throw configError(`${where}: index \`${index.key}\` uses \`${col}\`, which is not a column`)
+    }
+  }
+  if (index.orders !== undefined && index.orders.length !== index.columns.length) {
+    throw configError(`${where}: index \`${index.key}\` needs one order per column`)
+  }
+}
+
+/**
+ * Creates the schema lock: the default schemas for bookings, chat rooms, chat messages,
+ * notifications and heartbeats, extended by the app without forking (extra columns, other table
+ * ids, extra legacy aliases, extra indexes). Validates its options once and throws a
+ * `CONFIGURATION` error when they are inconsistent. Pure: no network, no side effect.
+ *
+ * @example
+ * ```ts
+ * import * as z from 'zod'
+ * import { column, createSchemaLock, isSchemaLockError } from '@booking-guard/core'
+ *
+ * const lock = createSchemaLock({
+ *   tableIds: { booking: 'spa_bookings' },
+ *   extend: {
+ *     booking: {
+ *       spaId: column.id({ required: false }),
+ *       roomLabel: { schema: z.string().max(20).optional(), column: { type: 'string', size: 20 } },
+ *     },
+ *   },
+ *   aliases: { booking: { masseurId: 'providerId' } },
+ * })
+ *
+ * const input = lock.parse('bookingInput', {
+ *   customerId: 'c1', customerName: 'Ana', masseurId: 'p1', therapistName: 'Budi',
+ *   providerType: 'therapist', bookingType: 'immediate', durationMinutes: 60, spaId: 'spa1',
+ * })
+ * input.providerId // 'p1' (from the legacy `masseurId`)
+ * input.spaId // 'spa1', typed `string | null | undefined`
+ *
+ * try {
+ *   lock.parse('bookingInput', { ...input, durationMinutes: 0, colour: 'red' })
+ * } catch (error) {
+ *   if (isSchemaLockError(error)) console.log(error.issues.map((issue) => issue.path.join('.'))) // ['colour', 'durationMinutes']
+ * }
+ *
+ * // A row from a legacy writer, as a realtime payload: mapped, never thrown on.
+ * const row = lock.normalize('booking', { $id: 'b1', therapistId: 'p1', providerId: null })
+ * row.providerId // 'p1'
+ * ```
+ */
+export function createSchemaLock<const E extends SchemaExtensions = Record<never, never>>(
+  options: SchemaLockOptions<E> = {},
+): SchemaLock<E> {
+  const systemMode = options.systemFieldsOnWrite ?? 'strip'
+  if (systemMode !== 'strip' && systemMode !== 'reject') {
+    throw configError(
+      `\`systemFieldsOnWrite\` must be 'strip' or 'reject', got \`${String(systemMode)}\``,
+    )
+  }
+  const onIssue = options.onIssue ?? defaultOnIssue
+  const validateReads = options.validateReads === true
+  const extend: SchemaExtensions = options.extend ?? {}
+  const extraAliases = options.aliases ?? {}
+  const extraIndexes = options.indexes ?? {}
+
+  for (const kind of Object.keys(extend)) assertKind(kind, TABLE_KINDS, 'kind in `extend`')
+  for (const kind of Object.keys(extraAliases)) assertKind(kind, TABLE_KINDS, 'kind in `aliases`')
+  for (const kind of Object.keys(extraIndexes)) assertKind(kind, TABLE_KINDS, 'kind in `indexes`')
+
+  // Table ids.
+  const tableIds = {} as Record<TableKind, string>
+  const kindByTable = new Map<string, TableKind>()
+  for (const kind of Object.keys(options.tableIds ?? {}))
+    assertKind(kind, TABLE_KINDS, 'kind in `tableIds`')
+  for (const kind of TABLE_KINDS) {
+    const id = options.tableIds?.[kind] ?? DEFAULT_TABLE_IDS[kind]
+    if (typeof id !== 'string' || !isValidKey(id)) {
+      throw configError(`table id \`${String(id)}\` for \`${kind}\` is not a valid Appwrite id`)
+    }
+    const other = kindByTable.get(id)
+    if (other !== undefined)
+      throw configError(`\`${other}\` and \`${kind}\` cannot share table \`${id}\``)
+    kindByTable.set(id, kind)
+    tableIds[kind] = id
+  }
+
+  // Column definitions and specs per kind.
+  const tables = {} as Record<TableKind, TableSpec>
+  const plans = Object.create(null) as Record<SchemaKind, Plan>
+  const bookingExtension = extend.booking ?? {}
+
+  for (const kind of SCHEMA_KINDS) {
+    const sourceKind: TableKind = kind === 'bookingInput' ? 'booking' : kind
+    const tableId = kind === 'bookingInput' ? undefined : tableIds[kind]
+    const where =
+      kind === 'bookingInput' ? '`bookingInput`' : `\`${kind}\` (table \`${tableIds[sourceKind]}\`)`
+    const base = defaultColumns[kind] as Readonly<Record<string, ColumnDef>>
+    const extension = kind === 'bookingInput' ? bookingExtension : (extend[kind] ?? {})
+
+    const defs: Record<string, ColumnDef> = { ...base }
+    const extensionSpecs: ColumnSpec[] = []
+    for (const [key, def] of Object.entries(extension)) {
+      if (!isValidKey(key)) {
+        throw configError(
+          `column \`${key}\` of ${where}: use 1–36 characters of A-Z a-z 0-9 . _ - (no leading . _ -)`,
+        )
+      }
+      if (hasOwn(defaultColumns[sourceKind], key)) {
+        throw configError(
+          `column \`${key}\` of ${where} is a default column and cannot be redefined`,
+        )
+      }
+      if (typeof def?.schema?.safeParse !== 'function' || typeof def.column !== 'object') {
+        throw configError(
+          `column \`${key}\` of ${where} needs \`{ schema, column }\` (see \`column.*\`)`,
+        )
+      }
+      extensionSpecs.push(toColumnSpec(key, def, where))
+      defs[key] = def
+    }
+    const columnKeys = new Set(Object.keys(defs))
+
+    if (kind !== 'bookingInput') {
+      const columns = [
+        ...Object.entries(base).map(([key, def]) => toColumnSpec(key, def, where)),
+        ...extensionSpecs,
+      ]
+      const indexes = [...DEFAULT_INDEXES[kind], ...(extraIndexes[kind] ?? [])]
+      const indexKeys = new Set<string>()
+      for (const index of indexes) {
+        validateIndex(index, columnKeys, where)
+        if (indexKeys.has(index.key))
+          throw configError(`${where}: two indexes are called \`${index.key}\``)
+        indexKeys.add(index.key)
+      }
+      tables[kind] = freezeDeep({
+        tableId: tableIds[kind],
+        columns,
+        // Copies, so freezing them never freezes an array the app passed in.
+        indexes: indexes.map((index) =>
+          index.orders === undefined
+            ? { ...index, columns: [...index.columns] }
+            : { ...index, columns: [...index.columns], orders: [...index.orders] },
+        ),
+      })
+    }
+
+    // Aliases: booking's extra aliases also apply to bookingInput, where their target is an input field.
+    let aliasOf: Record<string, string>
+    try {
+      aliasOf = resolveAliases(columnKeys, extraAliases[sourceKind], where, kind === 'bookingInput')
+    } catch (error) {
+      throw configError((error as Error).message)
+    }
+
+    const roles = Object.create(null) as Record<string, number>
+    for (const key of columnKeys) roles[key] = CANONICAL
+    for (const alias of Object.keys(aliasOf)) roles[alias] = ALIAS
+    for (const field of SYSTEM_FIELD_SET) roles[field] = SYSTEM
+
+    const lowerCase = new Map<string, string>()
+    for (const [alias, canonical] of Object.entries(aliasOf)) {
+      lowerCase.set(alias.toLowerCase(), canonical)
+    }
+    for (const key of columnKeys) lowerCase.set(key.toLowerCase(), key)
+    const refused = new Map<string, string>()
+    if (kind === 'bookingInput') {
+      for (const key of Object.keys(defaultColumns.booking)) {
+        if (!columnKeys.has(key)) refused.set(key, 'set by the pipeline, never by the caller')
+      }
+    }
+
+    const rule = kindRules[kind] as Rule | undefined
+    const shapeDraft: Record<string, z.ZodType> = {}
+    for (const key of Object.keys(defs)) shapeDraft[key] = defs[key]!.schema
+    const shape = shapeDraft as z.ZodRawShape
+    const schema: AnyObjectSchema =
+      Object.keys(extension).length === 0
+        ? (defaultSchemas[kind] as unknown as AnyObjectSchema)
+        : rule === undefined
+          ? z.strictObject(shape)
+          : z
+              .strictObject(shape)
+              .superRefine(rule as (value: unknown, ctx: z.RefinementCtx) => void)
+
+    plans[kind] = {
+      kind,
+      tableId,
+      schema,
+      shape,
+      rule,
+      roles,
+      aliasOf,
+      lowerCase,
+      refused,
+      patch: undefined,
+      loose: undefined,
+    }
+  }
+  freezeDeep(tables)
+
+  function planFor(kind: unknown, tableOnly: boolean): Plan {
+    const plan = typeof kind === 'string' ? plans[kind as SchemaKind] : undefined
+    if (plan === undefined || (tableOnly && kind === 'bookingInput')) {
+      assertKind(
+        kind,
+        tableOnly ? TABLE_KINDS : SCHEMA_KINDS,
+        tableOnly ? 'table kind' : 'schema kind',
+      )
+    }
+    return plan as Plan
+  }
+
+  function unknownFieldMessage(plan: Plan, key: string): string {
+    if (SYSTEM_FIELD_SET.has(key)) {
+      return `Unknown field \`${key}\`: an Appwrite system field; pass the row id and permissions as arguments of the write, not in its data`
+    }
+    const refused = plan.refused.get(key)
+    if (refused !== undefined) return `Unknown field \`${key}\`: ${refused}`
+    const suggestion = plan.lowerCase.get(key.toLowerCase())
+    if (suggestion !== undefined) return `Unknown field \`${key}\`: did you mean \`${suggestion}\`?`
+    const target = plan.tableId === undefined ? '`bookingInput`' : `table \`${plan.tableId}\``
+    return `Unknown field \`${key}\`: not a column of ${target}; remove it, or declare it with \`createSchemaLock({ extend })\``
+  }
+
+  function convertIssues(
+    plan: Plan,
+    zodIssues: readonly z.core.$ZodIssue[],
+    origin: Record<string, string> | undefined,
+    out: SchemaLockIssue[],
+  ): void {
+    for (const issue of zodIssues) {
+      const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          out.push({
+            path: [...path, key],
+            code: 'unknown_field',
+            message:
+              path.length === 0 ? unknownFieldMessage(plan, key) : `Unknown field \`${key}\``,
+          })
+        }
+        continue
+      }
+      let message = issue.message
+      const head = path[0]
+      const alias = origin !== undefined && typeof head === 'string' ? origin[head] : undefined
+      if (alias !== undefined) message += ` (sent as legacy \`${alias}\`)`
+      out.push({ path, code: issue.code as SchemaLockIssueCode, message })
+    }
+  }
+
+  function fail(plan: Plan, issues: SchemaLockIssue[]): never {
+    throw new SchemaLockError(issues, { kind: plan.kind, tableId: plan.tableId })
+  }
+
+  function notAnObject(plan: Plan, input: unknown): never {
+    fail(plan, [
+      {
+        path: [],
+        code: 'invalid_type',
+        message: `Invalid input: expected an object, received ${describeType(input)}`,
+      },
+    ])
+  }
+
+  // The slow path: something needs mapping, stripping or rejecting. Builds the object zod sees.
+  function remapAndParse(plan: Plan, schema: z.ZodType, input: Record<string, unknown>): unknown {
+    const issues: SchemaLockIssue[] = []
+    const mapped: Record<string, unknown> = {}
+    const { roles, aliasOf } = plan
+    let aliases: string[] | undefined
+    for (const key of Object.keys(input)) {
+      const role = roles[key]
+      if (role === CANONICAL) mapped[key] = input[key]
+      else if (role === ALIAS) (aliases ??= []).push(key)
+      else if (role !== SYSTEM || systemMode === 'reject') {
+        issues.push({ path: [key], code: 'unknown_field', message: unknownFieldMessage(plan, key) })
+      }
+    }
+    // Aliases after every canonical field, so a conflict is found whatever the key order.
+    let origin: Record<string, string> | undefined
+    if (aliases !== undefined) {
+      for (const key of aliases) {
+        const canonical = aliasOf[key]!
+        const value = input[key]
+        // `undefined` is absent (JSON drops it); `null` is a value and conflicts with a non-null one.
+        if (value === undefined) continue
+        const current = own(mapped, canonical)
+        if (current !== undefined) {
+          if (!sameValue(current, value)) {
+            const other = origin?.[canonical]
+            issues.push({
+              path: [canonical],
+              code: 'alias_conflict',
+              message:
+                other === undefined
+                  ? `Legacy \`${key}\` and \`${canonical}\` are both set and differ: send only \`${canonical}\``
+                  : `Legacy \`${other}\` and \`${key}\` both stand for \`${canonical}\` and differ: send only \`${canonical}\``,
+            })
+          }
+          continue
+        }
+        mapped[canonical] = value
+        origin ??= Object.create(null) as Record<string, string>
+        origin[canonical] = key
+      }
+    }
+    const result = schema.safeParse(mapped)
+    if (result.success && issues.length === 0) return result.data
+    if (!result.success) convertIssues(plan, result.error.issues, origin, issues)
+    fail(plan, issues)
+  }
+
+  function parseWith(plan: Plan, schema: z.ZodType, input: unknown): unknown {
+    if (!isRecord(input)) notAnObject(plan, input)
+    const roles = plan.roles
+    for (const key in input) {
+      if (roles[key] !== CANONICAL) return remapAndParse(plan, schema, input)
+    }
+    // Fast path: every field already canonical, so zod sees the caller's object as is (it builds
+    // a new output object and never mutates its input).
+    const result = schema.safeParse(input)
+    if (result.success) return result.data
+    const issues: SchemaLockIssue[] = []
+    convertIssues(plan, result.error.issues, undefined, issues)
+    fail(plan, issues)
+  }
+
+  function parse(kind: SchemaKind, input: unknown): unknown {
+    const plan = planFor(kind, false)
+    return parseWith(plan, plan.schema, input)
+  }
+
+  function parsePatch(kind: TableKind, input: unknown): unknown {
+    const plan = planFor(kind, true)
+    plan.patch ??= z.strictObject(plan.shape).partial() as unknown as AnyObjectSchema
+    return parseWith(plan, plan.patch, input)
+  }
+
+  function report(plan: Plan, row: Record<string, unknown>, issue: SchemaLockIssue): void {
+    const rowId = typeof row.$id === 'string' ? row.$id : undefined
+    onIssue({ ...issue, kind: plan.kind as TableKind, tableId: plan.tableId!, rowId })
+  }
+
+  function normalize(kind: TableKind, row: unknown): unknown {
+    const plan = planFor(kind, true)
+    if (!isRecord(row)) notAnObject(plan, row)
+    const aliasOf = plan.aliasOf
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(row)) {
+      const value = row[key]
+      const canonical = aliasOf[key]
+      if (canonical === undefined) {
+        // A `null` canonical column after its alias already filled it: keep the alias's value.
+        if ((value === null || value === undefined) && hasOwn(out, key)) continue
+        // `__proto__` from JSON.parse is an own key: define it, never assign it (that would set the prototype).
+        if (key === '__proto__')
+          Object.defineProperty(out, key, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          })
+        else out[key] = value
+        continue
+      }
+      // Appwrite returns `null` for an unset column, so on read `null` counts as absent on both sides:
+      // a legacy writer's `therapistId` must still fill a `providerId` column it left `null`.
+      if (value === null || value === undefined) {
+        if (value === null && !hasOwn(row, canonical) && !hasOwn(out, canonical))
+          out[canonical] = null
+        continue
+      }
+      const current = own(row, canonical)
+      if (current !== null && current !== undefined) {
+        if (!sameValue(current, value)) {
+          report(plan, row, {
+            path: [canonical],
+            code: 'alias_conflict',
+            message: `Legacy \`${key}\` differs from \`${canonical}\`; kept \`${canonical}\``,
+          })
+        }
+        continue
+      }
+      const previous = own(out, canonical)
+      if (previous !== null && previous !== undefined) {
+        if (!sameValue(previous, value)) {
+          report(plan, row, {
+            path: [canonical],
+            code: 'alias_conflict',
+            message: `Legacy \`${key}\` differs from another alias of \`${canonical}\`; kept the first`,
+          })
+        }
+        continue
+      }
+      out[canonical] = value
+    }
+    if (validateReads) {
+      plan.loose ??=
+        plan.rule === undefined
+          ? z.object(plan.shape)
+          : z
+              .object(plan.shape)
+              .superRefine(plan.rule as (value: unknown, ctx: z.RefinementCtx) => void)
+      const result = plan.loose.safeParse(out)
+      if (!result.success) {
+        const issues: SchemaLockIssue[] = []
+        convertIssues(plan, result.error.issues, undefined, issues)
+        for (const issue of issues) report(plan, row, issue)
+      }
+    }
+    return out
+  }
+
+  const aliasCopies = Object.create(null) as Record<SchemaKind, Readonly<Record<string, string>>>
+  for (const kind of SCHEMA_KINDS) aliasCopies[kind] = Object.freeze({ ...plans[kind].aliasOf })
+
+  const lock: SchemaLock<SchemaExtensions> = {
+    parse: parse as SchemaLock<SchemaExtensions>['parse'],
+    parsePatch: parsePatch as SchemaLock<SchemaExtensions>['parsePatch'],
+    normalize: normalize as SchemaLock<SchemaExtensions>['normalize'],
+    schema: ((kind: SchemaKind) =>
+      planFor(kind, false).schema) as SchemaLock<SchemaExtensions>['schema'],
+    tableId: (kind) => tables[planFor(kind, true).kind as TableKind].tableId,
+    kindOfTable: (tableId) => kindByTable.get(tableId),
+    columns: (kind) => tables[planFor(kind, true).kind as TableKind].columns,
+    indexes: (kind) => tables[planFor(kind, true).kind as TableKind].indexes,
+    aliases: (kind) => aliasCopies[planFor(kind, false).kind],
+    tables,
+  }
+  return lock as unknown as SchemaLock<E>
+}
