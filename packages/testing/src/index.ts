@@ -2,3 +2,126 @@ export { createManualClock, systemFakeClock } from './fake/clock'
 export type { FakeClock, FakeTimerHandle, ManualClock, ManualClockOptions } from './fake/clock'
 
 // fake (issue 2)
+export { createFakeAppwrite } from './fake/createFakeAppwrite'
+export type {
+  FakeAppwrite,
+  FakeAppwriteOptions,
+  FakeClient,
+  FakeClientConfig,
+} from './fake/createFakeAppwrite'
+export { FakeTablesDB } from './fake/tablesDB'
+export type {
+  BulkRowsParams,
+  CreateRowParams,
+  DecrementRowColumnParams,
+  DeleteRowParams,
+  DeleteRowsParams,
+  GetRowParams,
+  IncrementRowColumnParams,
+  ListRowsParams,
+  UpdateRowsParams,
+  WriteRowParams,
+} from './fake/tablesDB'
+export { FakeDatabases } from './fake/databases'
+export type {
+  BulkDocumentsParams,
+  CreateDocumentParams,
+  DecrementDocumentAttributeParams,
+  DeleteDocumentParams,
+  DeleteDocumentsParams,
+  GetDocumentParams,
+  IncrementDocumentAttributeParams,
+  ListDocumentsParams,
+  UpdateDocumentsParams,
+  WriteDocumentParams,
+} from './fake/databases'
+export {
+  APPWRITE_ERRORS,
+  AppwriteException,
+  FAKE_SERVER_VERSION,
+  appwriteError,
+  appwriteErrorFor,
+  isAppwriteException,
+  networkError,
+} from './fake/errors'
+export type { AppwriteErrorType } from './fake/errors'
+export { createIdGenerator, isValidId } from './fake/ids'
+export type { IdGenerator, IdGeneratorOptions } from './fake/ids'
+export type {
+  ColumnDefinition,
+  ColumnStatus,
+  ColumnType,
+  DatabaseDefinition,
+  DocumentData,
+  FakeApi,
+  FakeColumn,
+  FakeDefaultDocument,
+  FakeDefaultRow,
+  FakeDocument,
+  FakeDocumentList,
+  FakeIndex,
+  FakeRow,
+  FakeRowList,
+  FakeSnapshot,
+  IndexDefinition,
+  PartialDocumentData,
+  PartialRowData,
+  RowData,
+  StringColumnFormat,
+  TableDefinition,
+} from './fake/types'
+
+// realtime + faults (issue 2)
+export { RealtimeHub } from './fake/realtime'
+export type {
+  CreateRealtimeOptions,
+  FakeRealtime,
+  FakeRealtimeSubscription,
+  FakeRealtimeSubscriptionUpdate,
+  RealtimeChannelInput,
+  RealtimeHubOptions,
+  RealtimeQueryInput,
+  RealtimeReadPredicate,
+  RealtimeResponseEvent,
+  RealtimeRow,
+  RealtimeRowEvent,
+  RealtimeViewer,
+} from './fake/realtime'
+export {
+  GLOBAL_ROW_CHANNELS,
+  formatRealtimeTimestamp,
+  rowEventChannels,
+  rowEventNames,
+  rowEventTableChannels,
+} from './fake/channels'
+export type {
+  RealtimeDatabaseType,
+  RowEventAction,
+  RowEventNamesOptions,
+  RowEventTarget,
+} from './fake/channels'
+export { FaultInjector } from './fake/faults'
+export type {
+  FailFaultOptions,
+  FaultCallContext,
+  FaultCallScope,
+  FaultError,
+  FaultFrequency,
+  FaultInjectorOptions,
+  FaultLogEntry,
+  FaultLogKind,
+  FaultRule,
+  FaultRuleKind,
+  HangFaultOptions,
+  HangFaultRule,
+  LatencyFaultOptions,
+  RealtimeDelayOptions,
+  RealtimeDisconnectOptions,
+  RealtimeDisconnectRule,
+  RealtimeDropOptions,
+  RealtimeDuplicateOptions,
+  RealtimeFaults,
+  RealtimeFaultScope,
+} from './fake/faults'
+export { createFakeRandom } from './fake/random'
+export type { FakeRandomSource } from './fake/random'

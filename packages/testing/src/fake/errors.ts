@@ -1,11 +1,12 @@
 /**
- * Appwrite's error catalogue, as far as the fake raises it. Types, codes and default messages
- * follow the server's `app/config/errors.php` (github:appwrite/appwrite, 1.9.x).
+ * Appwrite's error catalogue, as far as the fake raises it. Types, codes and messages follow the
+ * server's `app/config/errors.php` (github:appwrite/appwrite, 1.9.x); a `%s` is filled by
+ * {@link appwriteErrorFor} the way the server fills it with `sprintf` (an id, a key).
  */
 export const APPWRITE_ERRORS = {
   general_unknown: {
     code: 500,
-    message: 'There was an error processing your request. Please check the inputs and try again.',
+    message: 'An unknown error has occurred. Please check the logs for more information.',
   },
   general_bad_request: {
     code: 400,
@@ -20,6 +21,12 @@ export const APPWRITE_ERRORS = {
     code: 400,
     message: "The query's syntax is invalid. Please check the query and try again.",
   },
+  general_cursor_not_found: {
+    code: 400,
+    message:
+      'The cursor is invalid. This can happen if the item represented by the cursor has been deleted.',
+  },
+  /** Not in the 1.9 catalogue (the server says `general_column_query_limit_exceeded`); kept for callers of earlier versions of the fake. */
   general_query_limit_exceeded: {
     code: 400,
     message:
@@ -32,13 +39,24 @@ export const APPWRITE_ERRORS = {
   },
   general_route_not_found: {
     code: 404,
-    message: 'The requested route was not found. Please refer to the API docs and try again.',
+    message:
+      'Route not found. Please ensure the endpoint is configured correctly and that the API route is valid for this SDK version. Refer to the API docs for more details.',
   },
   general_server_error: { code: 500, message: 'An internal server error occurred.' },
   general_service_disabled: {
-    code: 503,
+    code: 403,
     message:
       'The requested service is disabled. You can enable the service from the Appwrite console.',
+  },
+  general_not_implemented: {
+    code: 405,
+    message:
+      'This method was not fully implemented yet. If you believe this is a mistake, please upgrade your Appwrite server version.',
+  },
+  general_unauthorized_scope: {
+    code: 401,
+    message:
+      'The current user or API key does not have the required scopes to access the requested resource.',
   },
   project_not_found: {
     code: 404,
@@ -49,28 +67,43 @@ export const APPWRITE_ERRORS = {
     code: 401,
     message: 'The current user is not authorized to perform the requested action.',
   },
-  database_not_found: { code: 404, message: 'Database not found' },
-  database_already_exists: { code: 409, message: 'Database already exists' },
+  database_not_found: {
+    code: 404,
+    message: "Database with the requested ID '%s' could not be found.",
+  },
+  database_already_exists: {
+    code: 409,
+    message:
+      "Database with the requested ID '%s' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
+  },
+  database_query_order_null: {
+    code: 400,
+    message:
+      'The order attribute/column had a null value. Cursor pagination requires all documents/rows order attribute/column values are non-null.',
+  },
   collection_not_found: {
     code: 404,
-    message: 'Collection with the requested ID could not be found.',
+    message: "Collection with the requested ID '%s' could not be found.",
   },
   collection_already_exists: {
     code: 409,
     message:
-      'A collection with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.',
+      "A collection with the requested ID '%s' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
   },
-  table_not_found: { code: 404, message: 'Table with the requested ID could not be found.' },
+  table_not_found: { code: 404, message: "Table with the requested ID '%s' could not be found." },
   table_already_exists: {
     code: 409,
     message:
-      'A table with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.',
+      "A table with the requested ID '%s' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
   },
-  document_not_found: { code: 404, message: 'Document with the requested ID could not be found.' },
+  document_not_found: {
+    code: 404,
+    message: "Document with the requested ID '%s' could not be found.",
+  },
   document_already_exists: {
     code: 409,
     message:
-      'Document with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.',
+      "Document with the requested ID '%s' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
   },
   document_invalid_structure: {
     code: 400,
@@ -81,16 +114,21 @@ export const APPWRITE_ERRORS = {
     code: 400,
     message: 'The document data is missing. Try again with document data populated',
   },
+  document_missing_payload: {
+    code: 400,
+    message:
+      'The document data and permissions are missing. You must provide either document data or permissions to be updated.',
+  },
   document_update_conflict: { code: 409, message: 'Remote document is newer than local.' },
   document_unique_constraint_violation: {
     code: 409,
-    message: 'Document with the requested unique attributes already exists.',
+    message: 'Document violates a unique attribute constraint. Try again with different value(s).',
   },
-  row_not_found: { code: 404, message: 'Row with the requested ID could not be found.' },
+  row_not_found: { code: 404, message: "Row with the requested ID '%s' could not be found." },
   row_already_exists: {
     code: 409,
     message:
-      'Row with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.',
+      "Row with the requested ID '%s' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
   },
   row_invalid_structure: {
     code: 400,
@@ -98,26 +136,68 @@ export const APPWRITE_ERRORS = {
   },
   row_missing_data: {
     code: 400,
-    message: 'The row data is missing. Try again with row data populated',
+    message: 'The row data is missing. Try again with row data populated.',
+  },
+  row_missing_payload: {
+    code: 400,
+    message:
+      'The row data and permissions are missing. You must provide either row data or permissions to be updated.',
   },
   row_update_conflict: { code: 409, message: 'Remote row is newer than local.' },
+  row_unique_constraint_violation: {
+    code: 409,
+    message: 'Row violates a unique column constraint. Try again with different value(s).',
+  },
+  attribute_not_found: {
+    code: 404,
+    message: "Attribute with the requested key '%s' could not be found.",
+  },
   attribute_not_available: {
     code: 400,
-    message: 'The requested attribute is not yet available. Please try again later.',
+    message: "The requested attribute '%s' is not yet available. Please try again later.",
+  },
+  attribute_limit_exceeded: {
+    code: 400,
+    message: "The maximum number or size of attributes for collection '%s' has been reached.",
+  },
+  attribute_type_invalid: { code: 400, message: "The attribute '%s' type is invalid." },
+  column_not_found: {
+    code: 404,
+    message: "Column with the requested key '%s' could not be found.",
   },
   column_not_available: {
     code: 400,
-    message: 'The requested column is not yet available. Please try again later.',
+    message: "The requested column '%s' is not yet available. Please try again later.",
   },
+  column_limit_exceeded: {
+    code: 400,
+    message: "The maximum number or size of columns for table '%s' has been reached.",
+  },
+  column_type_invalid: { code: 400, message: "The column '%s' type is invalid." },
   transaction_not_found: {
     code: 404,
-    message: 'Transaction with the requested ID could not be found.',
+    message: "Transaction with the requested ID '%s' could not be found.",
   },
-  transaction_conflict: { code: 409, message: 'Transaction conflict detected.' },
-  transaction_expired: { code: 410, message: 'Transaction has expired.' },
-  transaction_not_ready: { code: 400, message: 'Transaction is not ready.' },
-  transaction_failed: { code: 400, message: 'Transaction failed.' },
-  transaction_limit_exceeded: { code: 400, message: 'Transaction operations limit exceeded.' },
+  transaction_conflict: {
+    code: 409,
+    message: 'The transaction has a conflict. Please resolve the conflict and try again.',
+  },
+  transaction_expired: {
+    code: 410,
+    message: 'The transaction has expired. Please create a new transaction and try again.',
+  },
+  transaction_not_ready: {
+    code: 400,
+    message: 'The transaction is not ready yet. Please try again later.',
+  },
+  transaction_failed: {
+    code: 400,
+    message: 'The transaction has errored. Please check the transaction data and try again.',
+  },
+  transaction_limit_exceeded: {
+    code: 400,
+    message: 'The maximum number of operations per transaction has been exceeded.',
+  },
 } as const satisfies Record<string, { code: number; message: string }>
 
 /** A type the fake knows from the server's catalogue. */
@@ -146,18 +226,19 @@ export class AppwriteException extends Error {
 }
 
 /**
- * Builds the error the server would send for `type`, with an optional custom message
- * (the server often says which column or id was wrong).
+ * Builds the error the server would send for `type`, with an optional custom message (the server
+ * often says which column or id was wrong). Without a message, the catalogue text is used with its
+ * `'%s'` placeholder left out; use {@link appwriteErrorFor} to fill it instead.
  *
  * @example
  * ```ts
- * throw appwriteError('row_not_found')
+ * throw appwriteError('general_rate_limit_exceeded')
  * throw appwriteError('row_invalid_structure', 'Invalid document structure: Unknown attribute: "therapistId"')
  * ```
  */
 export function appwriteError(type: AppwriteErrorType, message?: string): AppwriteException {
   const entry = APPWRITE_ERRORS[type]
-  const text = message ?? entry.message
+  const text = message ?? entry.message.replace(/ '%s'/g, '')
   const body = JSON.stringify({
     message: text,
     code: entry.code,
@@ -165,6 +246,22 @@ export function appwriteError(type: AppwriteErrorType, message?: string): Appwri
     version: FAKE_SERVER_VERSION,
   })
   return new AppwriteException(text, entry.code, type, body)
+}
+
+/**
+ * Builds the error the server would send for `type` with the catalogue message's `%s` filled in
+ * order by `params`, as the server's `new Exception($type, params: [$id])` does.
+ *
+ * @example
+ * ```ts
+ * throw appwriteErrorFor('row_not_found', 'booking-1')
+ * // message: "Row with the requested ID 'booking-1' could not be found."
+ * ```
+ */
+export function appwriteErrorFor(type: AppwriteErrorType, ...params: string[]): AppwriteException {
+  let index = 0
+  const text = APPWRITE_ERRORS[type].message.replace(/%s/g, () => params[index++] ?? '')
+  return appwriteError(type, text)
 }
 
 /** Whether `value` looks like an `AppwriteException` (from the fake or a real SDK). */

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest'
+import { SchemaRegistry } from '../fake/schema'
+import type { DatabaseDefinition } from '../fake/types'
+
+const now = () => '2026-01-01T00:00:00.000+00:00'
+const registry = (databases: Record<string, DatabaseDefinition>, strict = false) =>
+  new SchemaRegistry({ databases, strict, now })
+
+describe('schema', () => {
+  it('should treat every database and table as schemaless when nothing is declared', () => {
+    expect(registry({}).resolve('any', 'table')).toEqual({ ok: true, schema: undefined })
+  })
+
+  it('should refuse undeclared databases only when strict', () => {
+    expect(registry({}, true).resolve('main', 't')).toEqual({
+      ok: false,
+      error: 'database_not_found',
+    })
+    expect(registry({ main: {} }, true).resolve('main', 't')).toEqual({
+      ok: true,
+      schema: undefined,
+    })
+  })
+
+  it('should refuse undeclared tables of a database that declares tables', () => {
+    const schemas = registry({ main: { tables: { bookings: {} } } })
+    expect(schemas.resolve('main', 'bookings')).toEqual({ ok: true, schema: undefined })
+    expect(schemas.resolve('main', 'notifications')).toEqual({
+      ok: false,
+      error: 'table_not_found',
+    })
+    expect(schemas.resolve('other', 'notifications')).toEqual({ ok: true, schema: undefined })
+  })
+
+  it('should normalize columns into the server model shapes', () => {
+    const resolution = registry({
+      main: {
+        tables: {
+          t: {
+            columns: [
+              { key: 'email', type: 'email', required: true },
+              { key: 'status', type: 'string', format: 'enum', elements: ['a', 'b'] },
+              { key: 'n', type: 'integer' },
+              { key: 'price', type: 'float', min: 0 },
+            ],
+          },
+        },
+      },
+    }).resolve('main', 't')
+    if (!resolution.ok || !resolution.schema) throw new Error('expected a schema')
+    const columns = Object.fromEntries(resolution.schema.columns)
+    expect(columns.email).toMatchObject({
+      type: 'string',
+      format: 'email',
+      size: 254,
+      required: true,
+      status: 'available',
+      error: '',
+      array: false,
+      default: null,
+      $createdAt: now(),
+    })
+    expect(columns.status).toMatchObject({
+      type: 'string',
+      format: 'enum',
+      elements: ['a', 'b'],
+      size: 255,
+    })
+    expect(columns.n).toMatchObject({ type: 'integer', min: -(2n ** 63n), max: 2n ** 63n - 1n })
+    expect(columns.price).toMatchObject({ type: 'double', min: 0, max: Number.MAX_VALUE })
+  })
+
+  it('should throw a clear error for bad declarations', () => {
+    expect(() =>
+      registry({ main: { tables: { t: { columns: [{ key: 's', type: 'enum' }] } } } }),
+    ).toThrow('createFakeAppwrite: enum column `s` of table `main.t` needs `elements`.')
+    expect(() =>
+      registry({
+        main: {
+          tables: {
+            t: {
+              columns: [
+                { key: 'a', type: 'string' },
+                { key: 'a', type: 'integer' },
+              ],
+            },
+          },
+        },
+      }),
+    ).toThrow('declares column `a` twice')
+    expect(() => registry({ _main: {} })).toThrow('database id `_main` is invalid')
+    expect(() => registry({ main: { tables: { 'bad id': {} } } })).toThrow('table id `bad id`')
+    expect(() =>
+      registry({ main: { tables: { t: { columns: [{ key: '$x', type: 'string' }] } } } }),
+    ).toThrow('column key `$x`')
+    expect(() =>
+      registry({
+        main: {
+          tables: {
+            t: {
+              columns: [{ key: 'a', type: 'string' }],
+              indexes: [{ key: 'i', type: 'key', columns: ['b'] }],
+            },
+          },
+        },
+      }),
+    ).toThrow('index `i` of table `main.t` names column `b`')
+  })
+
+  it('should list declared tables in declaration order', () => {
+    const schemas = registry({ main: { tables: { a: {}, b: {} } }, other: {} })
+    expect([...schemas.declaredTables()]).toEqual([
+      ['main', 'a'],
+      ['main', 'b'],
+    ])
+  })
+
+  it('should let a later declareTable add a table to a database', () => {
+    const schemas = registry({ main: {} })
+    schemas.declareTable('main', 'bookings', { columns: [{ key: 'status', type: 'string' }] })
+    expect(schemas.resolve('main', 'notifications')).toEqual({
+      ok: false,
+      error: 'table_not_found',
+    })
+    const resolution = schemas.resolve('main', 'bookings')
+    expect(resolution.ok && resolution.schema?.columns.has('status')).toBe(true)
+  })
+})

@@ -1,0 +1,227 @@
+import { systemFakeClock } from './clock'
+import type { FakeClock } from './clock'
+import { FakeDatabases } from './databases'
+import { DataEngine } from './engine'
+import { FaultInjector } from './faults'
+import { createIdGenerator } from './ids'
+import { RealtimeHub } from './realtime'
+import type {
+  FakeRealtime,
+  RealtimeChannelInput,
+  RealtimeQueryInput,
+  RealtimeResponseEvent,
+  RealtimeRow,
+} from './realtime'
+import { SchemaRegistry } from './schema'
+import { createMemoryStorage } from './store'
+import { FakeTablesDB } from './tablesDB'
+import type { DatabaseDefinition, FakeSnapshot } from './types'
+import { toServerDatetime } from './validation'
+
+/** Options for {@link createFakeAppwrite}. */
+export interface FakeAppwriteOptions {
+  /**
+   * Databases to declare, with their tables and columns. A database with `tables` has exactly
+   * those tables (others fail with `table_not_found` / `collection_not_found`); a table with
+   * `columns` validates writes like the server. Everything undeclared is schemaless.
+   * Defaults to `{}`: every database and table exists and accepts any data.
+   */
+  databases?: Record<string, DatabaseDefinition>
+  /**
+   * When `true`, a database that is not declared in `databases` fails with `database_not_found`.
+   * Defaults to `false`.
+   */
+  strict?: boolean
+  /**
+   * Source of time for `$createdAt`/`$updatedAt`, fault latency and realtime timestamps.
+   * Defaults to `systemFakeClock`, which follows `vi.useFakeTimers()`.
+   */
+  clock?: FakeClock
+  /**
+   * Seed of the ids the fake picks for `rowId: 'unique()'` (20 hex chars each). The same seed gives
+   * the same ids, also after `reset()`. Defaults to a random seed.
+   */
+  seed?: number | string
+}
+
+/** What the fake's `client` remembers of its `set…` calls, like the SDK's `client.config`. */
+export interface FakeClientConfig {
+  /** Defaults to `'https://cloud.appwrite.io/v1'`, the SDK's default. */
+  endpoint: string
+  /** Defaults to `''`. */
+  endpointRealtime: string
+  /** Defaults to `''`. */
+  project: string
+  /** Server API key (node-appwrite). Defaults to `''`. */
+  key: string
+  /** Defaults to `''`. */
+  jwt: string
+  /** Defaults to `''`. */
+  session: string
+  /** Defaults to `''`. */
+  locale: string
+}
+
+/**
+ * A stand-in for the SDK's `Client`: chainable setters that record their values, and the
+ * deprecated `client.subscribe` on the fake's realtime.
+ */
+export interface FakeClient {
+  /** The values set so far. */
+  readonly config: FakeClientConfig
+  /** Records the endpoint. */
+  setEndpoint(endpoint: string): this
+  /** Records the realtime endpoint. */
+  setEndpointRealtime(endpoint: string): this
+  /** Records the project id. */
+  setProject(project: string): this
+  /** Records the API key (node-appwrite). */
+  setKey(key: string): this
+  /** Records the JWT. */
+  setJWT(jwt: string): this
+  /** Records the session. */
+  setSession(session: string): this
+  /** Records the locale. */
+  setLocale(locale: string): this
+  /**
+   * The deprecated `client.subscribe(channels, callback, queries?)`: subscribes on the fake's
+   * realtime and returns a function that unsubscribes.
+   */
+  subscribe<T = RealtimeRow>(
+    channels: RealtimeChannelInput | readonly RealtimeChannelInput[],
+    callback: (event: RealtimeResponseEvent<T>) => void,
+    queries?: readonly (RealtimeQueryInput | readonly RealtimeQueryInput[])[],
+  ): () => void
+}
+
+/** An in-memory Appwrite: SDK-shaped services on shared storage, realtime and fault injection. */
+export interface FakeAppwrite {
+  /** Shaped like `appwrite@27`'s `TablesDB` (plus node-appwrite's bulk methods). */
+  readonly tablesDB: FakeTablesDB
+  /** Shaped like the legacy `Databases`, on the same storage as `tablesDB`. */
+  readonly databases: FakeDatabases
+  /** Shaped like `new Realtime(client)`. */
+  readonly realtime: FakeRealtime
+  /** Shaped like the SDK's `Client`. */
+  readonly client: FakeClient
+  /** Fails, delays or hangs calls, and drops, delays, duplicates or cuts realtime events. */
+  readonly faults: FaultInjector
+  /** The clock the fake reads. */
+  readonly clock: FakeClock
+  /**
+   * Plain JSON of every table (declared, or written to since the last reset):
+   * `{ [databaseId]: { [tableId]: rows as tablesDB returns them, by $sequence } }`.
+   */
+  snapshot(): FakeSnapshot
+  /**
+   * Empties storage and `$sequence` counters, restarts `unique()` ids from the seed, drops every
+   * realtime subscription and every fault rule (and the fault log). Declared schemas stay.
+   */
+  reset(): void
+}
+
+function createClient(hub: RealtimeHub): FakeClient {
+  const config: FakeClientConfig = {
+    endpoint: 'https://cloud.appwrite.io/v1',
+    endpointRealtime: '',
+    project: '',
+    key: '',
+    jwt: '',
+    session: '',
+    locale: '',
+  }
+  const client: FakeClient = {
+    config,
+    setEndpoint(endpoint) {
+      config.endpoint = endpoint
+      return this
+    },
+    setEndpointRealtime(endpoint) {
+      config.endpointRealtime = endpoint
+      return this
+    },
+    setProject(project) {
+      config.project = project
+      return this
+    },
+    setKey(key) {
+      config.key = key
+      return this
+    },
+    setJWT(jwt) {
+      config.jwt = jwt
+      return this
+    },
+    setSession(session) {
+      config.session = session
+      return this
+    },
+    setLocale(locale) {
+      config.locale = locale
+      return this
+    },
+    subscribe: (channels, callback, queries) => hub.subscribeLegacy(channels, callback, queries),
+  }
+  return client
+}
+
+/**
+ * Creates an in-memory Appwrite whose `tablesDB`, `databases`, `realtime` and `client` can stand in
+ * for the real SDK objects in tests.
+ *
+ * @example
+ * ```ts
+ * import { Query } from 'appwrite'
+ * import { createFakeAppwrite } from '@booking-guard/testing'
+ *
+ * const fake = createFakeAppwrite({
+ *   seed: 1,
+ *   databases: {
+ *     main: {
+ *       tables: {
+ *         bookings: {
+ *           columns: [
+ *             { key: 'customerId', type: 'string', size: 36, required: true },
+ *             { key: 'status', type: 'enum', elements: ['pending', 'accepted'], required: true },
+ *           ],
+ *         },
+ *       },
+ *     },
+ *   },
+ * })
+ * await fake.tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'unique()', data: { customerId: 'c1', status: 'pending' } })
+ * const { total } = await fake.tablesDB.listRows({ databaseId: 'main', tableId: 'bookings', queries: [Query.equal('status', 'pending')] })
+ * ```
+ */
+export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwrite {
+  const clock = options.clock ?? systemFakeClock
+  const faults = new FaultInjector({ clock })
+  const hub = new RealtimeHub({ clock, faults })
+  const schema = new SchemaRegistry({
+    databases: options.databases,
+    strict: options.strict,
+    now: () => toServerDatetime(clock.now()),
+  })
+  const engine = new DataEngine({
+    storage: createMemoryStorage(),
+    schema,
+    clock,
+    ids: createIdGenerator({ seed: options.seed }),
+    events: hub,
+    faults,
+  })
+  return {
+    tablesDB: new FakeTablesDB(engine),
+    databases: new FakeDatabases(engine),
+    realtime: hub.createRealtime(),
+    client: createClient(hub),
+    faults,
+    clock,
+    snapshot: () => engine.snapshot() as FakeSnapshot,
+    reset() {
+      engine.reset()
+      hub.reset()
+      faults.reset()
+    },
+  }
+}

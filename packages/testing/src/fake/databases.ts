@@ -1,0 +1,498 @@
+import { COLLECTIONS_FLAVOR, objectArgs, requireParams } from './engine'
+import type { CallParams, DataEngine } from './engine'
+import type {
+  DocumentData,
+  FakeDefaultDocument,
+  FakeDocument,
+  FakeDocumentList,
+  PartialDocumentData,
+} from './types'
+
+/** Parameters of {@link FakeDatabases.listDocuments}, as `appwrite@27`'s `databases.listDocuments`. */
+export interface ListDocumentsParams {
+  /** Database id. */
+  databaseId: string
+  /** Collection id (the same storage as the table of that id). */
+  collectionId: string
+  /** Query strings from the SDK's `Query` helper. */
+  queries?: string[]
+  /** Transaction to read through (next issue): any id fails with `transaction_not_found`. */
+  transactionId?: string
+  /** `false` skips counting: `total` is `0`. Defaults to `true`. */
+  total?: boolean
+  /** Accepted (0 to 86,400) and ignored. */
+  ttl?: number
+}
+
+/** Parameters of {@link FakeDatabases.createDocument}. */
+export interface CreateDocumentParams<Document extends FakeDocument = FakeDefaultDocument> {
+  /** Database id. */
+  databaseId: string
+  /** Collection id. */
+  collectionId: string
+  /** Document id, or `'unique()'` to let the fake pick one. */
+  documentId: string
+  /** Attribute values. */
+  data: DocumentData<Document>
+  /** Permission strings stored as `$permissions`. Defaults to `[]`. */
+  permissions?: string[]
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeDatabases.getDocument}. */
+export interface GetDocumentParams {
+  /** Database id. */
+  databaseId: string
+  /** Collection id. */
+  collectionId: string
+  /** Document id. */
+  documentId: string
+  /** Only `Query.select(...)` is allowed here. */
+  queries?: string[]
+  /** Transaction to read through (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeDatabases.updateDocument} and {@link FakeDatabases.upsertDocument}. */
+export interface WriteDocumentParams<Document extends FakeDocument = FakeDefaultDocument> {
+  /** Database id. */
+  databaseId: string
+  /** Collection id. */
+  collectionId: string
+  /** Document id. */
+  documentId: string
+  /** Attributes to set. */
+  data?: PartialDocumentData<Document>
+  /** New permissions; the document keeps its own when left out. */
+  permissions?: string[]
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeDatabases.deleteDocument}. */
+export interface DeleteDocumentParams {
+  /** Database id. */
+  databaseId: string
+  /** Collection id. */
+  collectionId: string
+  /** Document id. */
+  documentId: string
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeDatabases.incrementDocumentAttribute}. */
+export interface IncrementDocumentAttributeParams {
+  /** Database id. */
+  databaseId: string
+  /** Collection id. */
+  collectionId: string
+  /** Document id. */
+  documentId: string
+  /** A numeric attribute. */
+  attribute: string
+  /** Amount to add, greater than 0. Defaults to `1`. */
+  value?: number
+  /** Fails with `attribute_limit_exceeded` when the result would exceed it. */
+  max?: number
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeDatabases.decrementDocumentAttribute}. */
+export interface DecrementDocumentAttributeParams {
+  /** Database id. */
+  databaseId: string
+  /** Collection id. */
+  collectionId: string
+  /** Document id. */
+  documentId: string
+  /** A numeric attribute. */
+  attribute: string
+  /** Amount to subtract, greater than 0. Defaults to `1`. */
+  value?: number
+  /** Fails with `attribute_limit_exceeded` when the result would go below it. */
+  min?: number
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeDatabases.createDocuments} and {@link FakeDatabases.upsertDocuments} (node-appwrite). */
+export interface BulkDocumentsParams {
+  /** Database id. */
+  databaseId: string
+  /** Collection id. */
+  collectionId: string
+  /** At most 100 documents; each may carry `$id` and `$permissions`. */
+  documents: object[]
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeDatabases.updateDocuments} (node-appwrite). */
+export interface UpdateDocumentsParams {
+  /** Database id. */
+  databaseId: string
+  /** Collection id. */
+  collectionId: string
+  /** Attributes to set on every matching document. */
+  data?: object
+  /** Filters choosing the documents; all when left out. */
+  queries?: string[]
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeDatabases.deleteDocuments} (node-appwrite). */
+export interface DeleteDocumentsParams {
+  /** Database id. */
+  databaseId: string
+  /** Collection id. */
+  collectionId: string
+  /** Filters choosing the documents; all when left out. */
+  queries?: string[]
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+const F = COLLECTIONS_FLAVOR
+
+/** Maps the collection routes' parameter names to the engine's neutral ones. */
+function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
+  return {
+    databaseId: p.databaseId,
+    tableId: p.collectionId,
+    rowId: p.documentId,
+    data: p.data,
+    permissions: p.permissions,
+    transactionId: p.transactionId,
+    queries: p.queries,
+    total: p.total,
+    ttl: p.ttl,
+    column: p.attribute,
+    value: p.value,
+    limit: limitKey ? p[limitKey] : undefined,
+    rows: p.documents,
+  }
+}
+
+/**
+ * The fake's legacy `Databases` (collections and documents), deprecated on the server since 1.8 in
+ * favour of TablesDB and mirrored onto the same storage: a document written here is a row of the
+ * table with the collection's id. Obtain one from `createFakeAppwrite()`.
+ *
+ * @example
+ * ```ts
+ * const { databases, tablesDB } = createFakeAppwrite()
+ * await databases.createDocument({ databaseId: 'main', collectionId: 'bookings', documentId: 'b1', data: { status: 'pending' } })
+ * await tablesDB.getRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' }) // the same record
+ * ```
+ */
+export class FakeDatabases {
+  readonly #engine: DataEngine
+
+  /** @internal Use `createFakeAppwrite()`. */
+  constructor(engine: DataEngine) {
+    this.#engine = engine
+  }
+
+  /** Lists documents matching the queries: `{ total, documents }`. */
+  listDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    params: ListDocumentsParams,
+  ): Promise<FakeDocumentList<Document>>
+  /** @deprecated Use the object parameter style method. */
+  listDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    queries?: string[],
+    transactionId?: string,
+    total?: boolean,
+    ttl?: number,
+  ): Promise<FakeDocumentList<Document>>
+  listDocuments(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'collectionId',
+      'queries',
+      'transactionId',
+      'total',
+      'ttl',
+    ])
+    requireParams(p, ['databaseId', 'collectionId'])
+    const q = ids(p)
+    return this.#engine.call(F, 'listDocuments', p, q, () => {
+      const result = this.#engine.list(F, q)
+      return { total: result.total, documents: result.items }
+    })
+  }
+
+  /** Creates a document. */
+  createDocument<Document extends FakeDocument = FakeDefaultDocument>(
+    params: CreateDocumentParams<Document>,
+  ): Promise<Document>
+  /** @deprecated Use the object parameter style method. */
+  createDocument<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    documentId: string,
+    data: DocumentData<Document>,
+    permissions?: string[],
+    transactionId?: string,
+  ): Promise<Document>
+  createDocument(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'collectionId',
+      'documentId',
+      'data',
+      'permissions',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'collectionId', 'documentId', 'data'])
+    const q = ids(p)
+    return this.#engine.call(F, 'createDocument', p, q, () => this.#engine.create(F, q))
+  }
+
+  /** Gets a document by id. */
+  getDocument<Document extends FakeDocument = FakeDefaultDocument>(
+    params: GetDocumentParams,
+  ): Promise<Document>
+  /** @deprecated Use the object parameter style method. */
+  getDocument<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    documentId: string,
+    queries?: string[],
+    transactionId?: string,
+  ): Promise<Document>
+  getDocument(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'collectionId',
+      'documentId',
+      'queries',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'collectionId', 'documentId'])
+    const q = ids(p)
+    return this.#engine.call(F, 'getDocument', p, q, () => this.#engine.get(F, q))
+  }
+
+  /** Creates the document, or merges `data` into it when it exists. */
+  upsertDocument<Document extends FakeDocument = FakeDefaultDocument>(
+    params: WriteDocumentParams<Document>,
+  ): Promise<Document>
+  /** @deprecated Use the object parameter style method. */
+  upsertDocument<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    documentId: string,
+    data?: PartialDocumentData<Document>,
+    permissions?: string[],
+    transactionId?: string,
+  ): Promise<Document>
+  upsertDocument(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'collectionId',
+      'documentId',
+      'data',
+      'permissions',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'collectionId', 'documentId'])
+    const q = ids(p)
+    return this.#engine.call(F, 'upsertDocument', p, q, () => this.#engine.upsert(F, q))
+  }
+
+  /** Updates the given attributes of a document. */
+  updateDocument<Document extends FakeDocument = FakeDefaultDocument>(
+    params: WriteDocumentParams<Document>,
+  ): Promise<Document>
+  /** @deprecated Use the object parameter style method. */
+  updateDocument<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    documentId: string,
+    data?: PartialDocumentData<Document>,
+    permissions?: string[],
+    transactionId?: string,
+  ): Promise<Document>
+  updateDocument(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'collectionId',
+      'documentId',
+      'data',
+      'permissions',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'collectionId', 'documentId'])
+    const q = ids(p)
+    return this.#engine.call(F, 'updateDocument', p, q, () => this.#engine.update(F, q))
+  }
+
+  /** Deletes a document; resolves to `{}`. */
+  deleteDocument(params: DeleteDocumentParams): Promise<Record<string, never>>
+  /** @deprecated Use the object parameter style method. */
+  deleteDocument(
+    databaseId: string,
+    collectionId: string,
+    documentId: string,
+    transactionId?: string,
+  ): Promise<Record<string, never>>
+  deleteDocument(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'collectionId', 'documentId', 'transactionId'])
+    requireParams(p, ['databaseId', 'collectionId', 'documentId'])
+    const q = ids(p)
+    return this.#engine.call(F, 'deleteDocument', p, q, () => this.#engine.delete(F, q))
+  }
+
+  /** Subtracts `value` (default 1) from a numeric attribute, refusing to go below `min`. */
+  decrementDocumentAttribute<Document extends FakeDocument = FakeDefaultDocument>(
+    params: DecrementDocumentAttributeParams,
+  ): Promise<Document>
+  /** @deprecated Use the object parameter style method. */
+  decrementDocumentAttribute<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    documentId: string,
+    attribute: string,
+    value?: number,
+    min?: number,
+    transactionId?: string,
+  ): Promise<Document>
+  decrementDocumentAttribute(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'collectionId',
+      'documentId',
+      'attribute',
+      'value',
+      'min',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'collectionId', 'documentId', 'attribute'])
+    const q = ids(p, 'min')
+    return this.#engine.call(F, 'decrementDocumentAttribute', p, q, () =>
+      this.#engine.increment(F, q, -1),
+    )
+  }
+
+  /** Adds `value` (default 1) to a numeric attribute, refusing to exceed `max`. */
+  incrementDocumentAttribute<Document extends FakeDocument = FakeDefaultDocument>(
+    params: IncrementDocumentAttributeParams,
+  ): Promise<Document>
+  /** @deprecated Use the object parameter style method. */
+  incrementDocumentAttribute<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    documentId: string,
+    attribute: string,
+    value?: number,
+    max?: number,
+    transactionId?: string,
+  ): Promise<Document>
+  incrementDocumentAttribute(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'collectionId',
+      'documentId',
+      'attribute',
+      'value',
+      'max',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'collectionId', 'documentId', 'attribute'])
+    const q = ids(p, 'max')
+    return this.#engine.call(F, 'incrementDocumentAttribute', p, q, () =>
+      this.#engine.increment(F, q, 1),
+    )
+  }
+
+  /** Creates up to 100 documents, all or none (node-appwrite). */
+  createDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    params: BulkDocumentsParams,
+  ): Promise<FakeDocumentList<Document>>
+  /** @deprecated Use the object parameter style method. */
+  createDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    documents: object[],
+    transactionId?: string,
+  ): Promise<FakeDocumentList<Document>>
+  createDocuments(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'collectionId', 'documents', 'transactionId'])
+    requireParams(p, ['databaseId', 'collectionId', 'documents'])
+    const q = ids(p)
+    return this.#engine.call(F, 'createDocuments', p, q, () => {
+      const result = this.#engine.createMany(F, q)
+      return { total: result.total, documents: result.items }
+    })
+  }
+
+  /** Creates or merges up to 100 documents; lists the ones that changed (node-appwrite). */
+  upsertDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    params: BulkDocumentsParams,
+  ): Promise<FakeDocumentList<Document>>
+  /** @deprecated Use the object parameter style method. */
+  upsertDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    documents: object[],
+    transactionId?: string,
+  ): Promise<FakeDocumentList<Document>>
+  upsertDocuments(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'collectionId', 'documents', 'transactionId'])
+    requireParams(p, ['databaseId', 'collectionId', 'documents'])
+    const q = ids(p)
+    return this.#engine.call(F, 'upsertDocuments', p, q, () => {
+      const result = this.#engine.upsertMany(F, q)
+      return { total: result.total, documents: result.items }
+    })
+  }
+
+  /** Sets `data` on every document the queries match (node-appwrite). */
+  updateDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    params: UpdateDocumentsParams,
+  ): Promise<FakeDocumentList<Document>>
+  /** @deprecated Use the object parameter style method. */
+  updateDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    data?: object,
+    queries?: string[],
+    transactionId?: string,
+  ): Promise<FakeDocumentList<Document>>
+  updateDocuments(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'collectionId', 'data', 'queries', 'transactionId'])
+    requireParams(p, ['databaseId', 'collectionId'])
+    const q = ids(p)
+    return this.#engine.call(F, 'updateDocuments', p, q, () => {
+      const result = this.#engine.updateMany(F, q)
+      return { total: result.total, documents: result.items }
+    })
+  }
+
+  /** Deletes every document the queries match (node-appwrite). */
+  deleteDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    params: DeleteDocumentsParams,
+  ): Promise<FakeDocumentList<Document>>
+  /** @deprecated Use the object parameter style method. */
+  deleteDocuments<Document extends FakeDocument = FakeDefaultDocument>(
+    databaseId: string,
+    collectionId: string,
+    queries?: string[],
+    transactionId?: string,
+  ): Promise<FakeDocumentList<Document>>
+  deleteDocuments(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'collectionId', 'queries', 'transactionId'])
+    requireParams(p, ['databaseId', 'collectionId'])
+    const q = ids(p)
+    return this.#engine.call(F, 'deleteDocuments', p, q, () => {
+      const result = this.#engine.deleteMany(F, q)
+      return { total: result.total, documents: result.items }
+    })
+  }
+}

@@ -1,0 +1,1117 @@
+import type { FakeClock } from './clock'
+import { AppwriteException, appwriteError, appwriteErrorFor } from './errors'
+import type { AppwriteErrorType } from './errors'
+import {
+  CUSTOM_ID_DESCRIPTION,
+  SERVER_PICKED_ID,
+  assertCustomId,
+  assertUid,
+  isValidId,
+} from './ids'
+import type { IdGenerator } from './ids'
+import {
+  assertQueriesParam,
+  cursorOf,
+  effectiveOrders,
+  nullOrderAttribute,
+  parseQueryStrings,
+  runQuery,
+  validateGetQueries,
+  validateListQueries,
+} from './queries'
+import type { ListQueries } from './queries'
+import type { SchemaRegistry, TableSchema } from './schema'
+import type { RowStorage, StoredRow, TableStorage } from './store'
+import type { RealtimeRowEvent } from './realtime'
+import type { FakeApi, FaultGate, RowEventSink } from './types'
+import {
+  applyColumnDefaults,
+  normalizeDatetimes,
+  toServerDatetime,
+  validateSchemalessKeys,
+  validateStructure,
+} from './validation'
+
+/**
+ * Everything that differs between the TablesDB routes and the legacy collection routes: parameter
+ * names, the container field, and the error types (appwrite
+ * `src/Appwrite/Platform/Modules/Databases/Http/Databases/Collections/Documents/Action.php`).
+ *
+ * @internal
+ */
+export interface Flavor {
+  readonly api: FakeApi
+  /** `tablesDB` or `databases`, as the server names itself in increment errors. */
+  readonly namespace: string
+  readonly containerKey: '$tableId' | '$collectionId'
+  readonly containerParam: 'tableId' | 'collectionId'
+  readonly idParam: 'rowId' | 'documentId'
+  readonly bulkParam: 'rows' | 'documents'
+  readonly columnParam: 'column' | 'attribute'
+  readonly label: 'Row' | 'Document'
+  /** `column` / `attribute`, for the cursor null-order message. */
+  readonly structureWord: 'column' | 'attribute'
+  readonly notFound: AppwriteErrorType
+  readonly alreadyExists: AppwriteErrorType
+  readonly parentNotFound: AppwriteErrorType
+  readonly invalidStructure: AppwriteErrorType
+  readonly missingData: AppwriteErrorType
+  readonly missingPayload: AppwriteErrorType
+  readonly structureNotFound: AppwriteErrorType
+  readonly limitExceeded: AppwriteErrorType
+}
+
+/** @internal */
+export const TABLES_FLAVOR: Flavor = {
+  api: 'tablesDB',
+  namespace: 'tablesDB',
+  containerKey: '$tableId',
+  containerParam: 'tableId',
+  idParam: 'rowId',
+  bulkParam: 'rows',
+  columnParam: 'column',
+  label: 'Row',
+  structureWord: 'column',
+  notFound: 'row_not_found',
+  alreadyExists: 'row_already_exists',
+  parentNotFound: 'table_not_found',
+  invalidStructure: 'row_invalid_structure',
+  missingData: 'row_missing_data',
+  missingPayload: 'row_missing_payload',
+  structureNotFound: 'column_not_found',
+  limitExceeded: 'column_limit_exceeded',
+}
+
+/** @internal */
+export const COLLECTIONS_FLAVOR: Flavor = {
+  api: 'databases',
+  namespace: 'databases',
+  containerKey: '$collectionId',
+  containerParam: 'collectionId',
+  idParam: 'documentId',
+  bulkParam: 'documents',
+  columnParam: 'attribute',
+  label: 'Document',
+  structureWord: 'attribute',
+  notFound: 'document_not_found',
+  alreadyExists: 'document_already_exists',
+  parentNotFound: 'collection_not_found',
+  invalidStructure: 'document_invalid_structure',
+  missingData: 'document_missing_data',
+  missingPayload: 'document_missing_payload',
+  structureNotFound: 'attribute_not_found',
+  limitExceeded: 'attribute_limit_exceeded',
+}
+
+/** Largest batch of the bulk routes and of the rows a bulk response lists (`APP_LIMIT_DATABASE_BATCH`). */
+export const MAX_BATCH = 100
+
+/** Parameters of any data call, in object form with the flavour's names mapped to these. @internal */
+export interface CallParams {
+  readonly databaseId?: unknown
+  readonly tableId?: unknown
+  readonly rowId?: unknown
+  readonly data?: unknown
+  readonly permissions?: unknown
+  readonly transactionId?: unknown
+  readonly queries?: unknown
+  readonly total?: unknown
+  readonly ttl?: unknown
+  readonly column?: unknown
+  readonly value?: unknown
+  readonly limit?: unknown
+  readonly rows?: unknown
+}
+
+type Model = Record<string, unknown>
+
+/** Options for {@link DataEngine}. @internal */
+export interface DataEngineOptions {
+  readonly storage: RowStorage
+  readonly schema: SchemaRegistry
+  readonly clock: FakeClock
+  readonly ids: IdGenerator
+  readonly events: RowEventSink
+  readonly faults: FaultGate
+}
+
+const EMPTY: readonly string[] = Object.freeze([])
+// The server's message carries a non-breaking hyphen (U+2011); kept byte for byte.
+const NON_PENDING_TRANSACTION = 'Invalid or non\u2011pending transaction'
+
+/* ------------------------------------------------------------------------------------------------
+ * JSON helpers: the SDK sends JSON, so data is copied with JSON semantics.
+ * --------------------------------------------------------------------------------------------- */
+
+function copyJson(value: unknown): unknown {
+  if (value === null) return null
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      return Number.isFinite(value) ? value : null
+    case 'bigint':
+      return Number(value)
+    case 'object': {
+      if (Array.isArray(value)) return value.map((item) => copyJson(item) ?? null)
+      const withJson = value as { toJSON?: () => unknown }
+      if (typeof withJson.toJSON === 'function') return copyJson(withJson.toJSON())
+      const out: Record<string, unknown> = {}
+      for (const key of Object.keys(value)) {
+        const item = copyJson((value as Record<string, unknown>)[key])
+        if (item !== undefined) out[key] = item
+      }
+      return out
+    }
+    default:
+      return undefined
+  }
+}
+
+/** Copies a stored value on the way out; scalars are shared, arrays and objects copied. */
+function copyOut(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) {
+    for (const item of value) if (item !== null && typeof item === 'object') return copyJson(value)
+    return value.slice()
+  }
+  return copyJson(value)
+}
+
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    return a.every((item, index) => jsonEqual(item, b[index]))
+  }
+  if (Array.isArray(b)) return false
+  const keysA = Object.keys(a)
+  if (keysA.length !== Object.keys(b).length) return false
+  return keysA.every((key) => jsonEqual((a as Model)[key], (b as Model)[key]))
+}
+
+function isPlainObject(value: unknown): value is Model {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** `Permission::aggregate`: `write(role)` becomes `update(role)` + `delete(role)`; duplicates dropped. */
+function aggregatePermissions(permissions: readonly string[]): string[] {
+  const out = new Set<string>()
+  for (const permission of permissions) {
+    const match = /^write\((.*)\)$/.exec(permission)
+    if (match) {
+      out.add(`update(${match[1]})`)
+      out.add(`delete(${match[1]})`)
+    } else out.add(permission)
+  }
+  return [...out]
+}
+
+/** The parameter checks of utopia-php/database `Validator/Permissions.php` (formats arrive with issue 3). */
+function assertPermissionsParam(
+  value: unknown,
+): asserts value is readonly string[] | null | undefined {
+  if (value === undefined || value === null) return
+  let failure: string | undefined
+  if (!Array.isArray(value)) failure = 'Permissions must be an array of strings.'
+  else if (value.length > MAX_BATCH)
+    failure = `You can only provide up to ${MAX_BATCH} permissions.`
+  else if (value.some((item) => typeof item !== 'string'))
+    failure = 'Every permission must be of type string.'
+  if (failure !== undefined) {
+    throw appwriteError('general_argument_invalid', `Invalid \`permissions\` param: ${failure}`)
+  }
+}
+
+function assertObjectParam(
+  param: string,
+  value: unknown,
+): asserts value is Model | undefined | null {
+  if (value !== undefined && value !== null && !isPlainObject(value)) {
+    throw appwriteError(
+      'general_argument_invalid',
+      `Invalid \`${param}\` param: Value must be a valid JSON object`,
+    )
+  }
+}
+
+function assertNumericParam(param: string, value: unknown, nullable: boolean): void {
+  if (value === undefined || (nullable && value === null)) return
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw appwriteError(
+      'general_argument_invalid',
+      `Invalid \`${param}\` param: Value must be a valid number`,
+    )
+  }
+}
+
+function assertTransactionParam(value: unknown): void {
+  if (value !== undefined && value !== null) assertUid('transactionId', value)
+}
+
+/**
+ * One row change for the realtime hub. `row` is built on first read: the hub reads it only when a
+ * subscription matches, which keeps writes cheap with thousands of unrelated subscribers.
+ */
+class RowEvent implements RealtimeRowEvent {
+  readonly databaseId: string
+  readonly tableId: string
+  readonly rowId: string
+  #model: Model | undefined
+  readonly #engine: DataEngine
+  readonly #table: TableStorage
+  readonly #row: StoredRow
+  readonly #schema: TableSchema | undefined
+
+  constructor(
+    engine: DataEngine,
+    readonly api: FakeApi,
+    readonly action: RealtimeRowEvent['action'],
+    table: TableStorage,
+    row: StoredRow,
+    schema: TableSchema | undefined,
+  ) {
+    this.databaseId = table.databaseId
+    this.tableId = table.tableId
+    this.rowId = row.$id
+    this.#engine = engine
+    this.#table = table
+    this.#row = row
+    this.#schema = schema
+  }
+
+  /** The row as `tablesDB` returns it. */
+  get row(): Model {
+    return (this.#model ??= this.#engine.toModel(
+      TABLES_FLAVOR,
+      this.#table,
+      this.#row,
+      this.#schema,
+    ))
+  }
+}
+
+/**
+ * The data operations behind `tablesDB` and `databases`. One instance serves both, so both APIs act
+ * on the same storage, as the server mirrors them.
+ *
+ * Server behaviour followed (github:appwrite/appwrite 1.9.x unless noted), under
+ * `src/Appwrite/Platform/Modules/Databases/Http/Databases/Collections/Documents/`:
+ * - `Create.php`: parameter order, `unique()`, missing data / id messages, bulk `$id` and
+ *   `$permissions` per row, all-or-nothing batches, transaction lookup (`transaction_not_found`).
+ * - `Update.php` + utopia-php/database `Database::updateDocument`: merge, permissions kept when not
+ *   sent, `$updatedAt` only on change, `*_missing_payload`.
+ * - `Upsert.php` + `Database::upsertDocumentsWithIncrease`: optional columns keep stored values,
+ *   unchanged rows are not rewritten, the event fires anyway.
+ * - `Attribute/Increment.php`, `Decrement.php` + `Database::increaseDocumentAttribute`: value > 0,
+ *   type and limit errors, missing row reported as a missing column.
+ * - `Bulk/{Update,Upsert,Delete}.php` + `Database::updateDocuments`: every match is touched, the
+ *   response lists at most `APP_LIMIT_DATABASE_BATCH` (100) and events go out for those.
+ *
+ * @internal
+ */
+export class DataEngine {
+  readonly #storage: RowStorage
+  readonly #schema: SchemaRegistry
+  readonly #clock: FakeClock
+  readonly #ids: IdGenerator
+  readonly #events: RowEventSink
+  readonly #faults: FaultGate
+  #lastMs = Number.NaN
+  #lastIso = ''
+
+  constructor(options: DataEngineOptions) {
+    this.#storage = options.storage
+    this.#schema = options.schema
+    this.#clock = options.clock
+    this.#ids = options.ids
+    this.#events = options.events
+    this.#faults = options.faults
+  }
+
+  /**
+   * Runs one SDK call: asks the fault injector first, then runs `operation` against storage.
+   * Errors become rejections, as with the real SDK.
+   */
+  call<T>(
+    flavor: Flavor,
+    operation: string,
+    params: Model,
+    ids: CallParams,
+    run: () => T,
+  ): Promise<T> {
+    let gate: Promise<void> | undefined
+    try {
+      gate = this.#faults.beforeCall({
+        api: flavor.api,
+        operation,
+        databaseId: typeof ids.databaseId === 'string' ? ids.databaseId : undefined,
+        tableId: typeof ids.tableId === 'string' ? ids.tableId : undefined,
+        rowId: typeof ids.rowId === 'string' ? ids.rowId : undefined,
+        params,
+      })
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (gate === undefined) {
+      try {
+        return Promise.resolve(run())
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    return gate.then(run)
+  }
+
+  /* ----------------------------------------------------------------------------------------------
+   * Shared steps
+   * ------------------------------------------------------------------------------------------- */
+
+  #now(): string {
+    // Formatting a date is the priciest step of a create; rows written in the same millisecond share it.
+    const ms = this.#clock.now()
+    if (ms !== this.#lastMs) {
+      this.#lastMs = ms
+      this.#lastIso = toServerDatetime(ms)
+    }
+    return this.#lastIso
+  }
+
+  /** Database then table, as every route checks them (`database_not_found`, then table/collection). */
+  #resolve(flavor: Flavor, databaseId: string, tableId: string): TableSchema | undefined {
+    const resolution = this.#schema.resolve(databaseId, tableId)
+    if (resolution.ok) return resolution.schema
+    if (resolution.error === 'database_not_found')
+      throw appwriteErrorFor('database_not_found', databaseId)
+    throw appwriteErrorFor(flavor.parentNotFound, tableId)
+  }
+
+  #rejectTransaction(transactionId: unknown): void {
+    // Transactions arrive with the next issue: until then no transaction id exists, which is
+    // exactly what the server answers for an unknown one (Documents/Create.php).
+    if (transactionId !== undefined && transactionId !== null) {
+      throw appwriteErrorFor('transaction_not_found', String(transactionId))
+    }
+  }
+
+  #rejectBulkTransaction(transactionId: unknown): void {
+    // Increment, decrement and the bulk routes answer an unknown transaction this way
+    // (Documents/Attribute/Increment.php, Documents/Bulk/*.php).
+    if (transactionId !== undefined && transactionId !== null) {
+      throw appwriteError('general_bad_request', NON_PENDING_TRANSACTION)
+    }
+  }
+
+  /** Copies user data with JSON semantics and drops the fields the server strips or overrides. */
+  #userData(flavor: Flavor, data: Model | null | undefined): Model {
+    const out: Model = {}
+    if (!data) return out
+    for (const key of Object.keys(data)) {
+      const raw = data[key]
+      let value: unknown
+      if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') value = raw
+      else if (typeof raw === 'number') value = Number.isFinite(raw) ? raw : null
+      else value = copyJson(raw)
+      if (value === undefined) continue
+      if (key.charCodeAt(0) === 36 /* $ */) {
+        // removeReadonlyAttributes: $sequence, $databaseId and the container id always go; the
+        // fake acts as a non-privileged caller, so $createdAt/$updatedAt go too. $id and
+        // $permissions are replaced by the call's own values.
+        if (
+          key === '$id' ||
+          key === '$permissions' ||
+          key === '$sequence' ||
+          key === '$databaseId' ||
+          key === flavor.containerKey ||
+          key === '$createdAt' ||
+          key === '$updatedAt'
+        ) {
+          continue
+        }
+      }
+      out[key] = value
+    }
+    return out
+  }
+
+  #validate(
+    flavor: Flavor,
+    schema: TableSchema | undefined,
+    data: Model,
+    mode: 'full' | 'partial',
+  ): void {
+    const failure = schema ? validateStructure(schema, data, mode) : validateSchemalessKeys(data)
+    if (failure !== undefined) throw appwriteError(flavor.invalidStructure, failure)
+    if (schema) normalizeDatetimes(schema, data)
+  }
+
+  /** The row as the API returns it: system fields, then columns (declared ones always present). */
+  toModel(
+    flavor: Flavor,
+    table: Pick<TableStorage, 'databaseId' | 'tableId'>,
+    row: StoredRow,
+    schema: TableSchema | undefined,
+    selects?: readonly string[],
+  ): Model {
+    // Two literal shapes instead of a computed key keep object creation on V8's fast path.
+    const out: Model =
+      flavor.containerKey === '$tableId'
+        ? {
+            $id: row.$id,
+            $sequence: String(row.$sequence),
+            $tableId: table.tableId,
+            $databaseId: table.databaseId,
+            $createdAt: row.$createdAt,
+            $updatedAt: row.$updatedAt,
+            $permissions: row.$permissions.slice(),
+          }
+        : {
+            $id: row.$id,
+            $sequence: String(row.$sequence),
+            $collectionId: table.tableId,
+            $databaseId: table.databaseId,
+            $createdAt: row.$createdAt,
+            $updatedAt: row.$updatedAt,
+            $permissions: row.$permissions.slice(),
+          }
+    const data = row.data
+    if (schema) {
+      for (const column of schema.columns.values()) {
+        if (selects && !selects.includes(column.key)) continue
+        const value = data[column.key]
+        out[column.key] =
+          value === undefined || value === null ? (column.array ? [] : null) : copyOut(value)
+      }
+    } else {
+      for (const key in data) {
+        if (selects && !selects.includes(key)) continue
+        out[key] = copyOut(data[key])
+      }
+    }
+    return out
+  }
+
+  #publish(
+    flavor: Flavor,
+    action: RealtimeRowEvent['action'],
+    table: TableStorage,
+    row: StoredRow,
+    schema: TableSchema | undefined,
+  ): void {
+    this.#events.publish(new RowEvent(this, flavor.api, action, table, row, schema))
+  }
+
+  #requireRow(flavor: Flavor, table: TableStorage | undefined, rowId: string): StoredRow {
+    const row = table?.get(rowId)
+    if (!row) throw appwriteErrorFor(flavor.notFound, rowId)
+    return row
+  }
+
+  /** Parses and validates list queries, looks the cursor up, and checks its order values. */
+  #listQueries(
+    flavor: Flavor,
+    schema: TableSchema | undefined,
+    table: TableStorage | undefined,
+    queries: unknown,
+  ): { queries: ListQueries; cursorRow: StoredRow | undefined } {
+    const raw = parseQueryStrings(queries)
+    const cursor = cursorOf(raw)
+    let cursorRow: StoredRow | undefined
+    if (cursor) {
+      cursorRow = table?.get(cursor.rowId)
+      if (!cursorRow) {
+        throw appwriteError(
+          'general_cursor_not_found',
+          `${flavor.label} '${cursor.rowId}' for the 'cursor' value not found.`,
+        )
+      }
+    }
+    const parsed = validateListQueries(schema, raw)
+    if (cursorRow) {
+      const attribute = nullOrderAttribute(cursorRow, effectiveOrders(parsed.orders))
+      if (attribute !== undefined) {
+        const items = flavor.api === 'tablesDB' ? 'rows' : 'documents'
+        throw appwriteError(
+          'database_query_order_null',
+          `The order ${flavor.structureWord} '${attribute}' had a null value. Cursor pagination requires all ${items} order ${flavor.structureWord} values are non-null.`,
+        )
+      }
+    }
+    return { queries: parsed, cursorRow }
+  }
+
+  /* ----------------------------------------------------------------------------------------------
+   * Single-row operations
+   * ------------------------------------------------------------------------------------------- */
+
+  create(flavor: Flavor, p: CallParams): Model {
+    // Parameter checks in declaration order (Rows/Create.php): databaseId, rowId, tableId, data…
+    assertUid('databaseId', p.databaseId)
+    if (p.rowId !== undefined && p.rowId !== '') assertCustomId(flavor.idParam, p.rowId)
+    assertUid(flavor.containerParam, p.tableId)
+    assertObjectParam('data', p.data)
+    assertPermissionsParam(p.permissions)
+    assertTransactionParam(p.transactionId)
+    const input = p.data ?? {}
+    if (Object.keys(input).length === 0) throw appwriteError(flavor.missingData)
+    if (typeof p.rowId !== 'string' || p.rowId === '') {
+      throw appwriteError(
+        flavor.missingData,
+        `${flavor.label} ID is required when creating a single ${flavor.label.toLowerCase()}.`,
+      )
+    }
+    const databaseId = p.databaseId
+    const tableId = p.tableId
+    const schema = this.#resolve(flavor, databaseId, tableId)
+    const rowId = p.rowId === SERVER_PICKED_ID ? this.#ids.next() : p.rowId
+    const permissions = p.permissions ? aggregatePermissions(p.permissions) : EMPTY
+    this.#rejectTransaction(p.transactionId)
+    const data = this.#userData(flavor, input)
+    if (schema) applyColumnDefaults(schema, data)
+    this.#validate(flavor, schema, data, 'full')
+    const table = this.#storage.ensureTable(databaseId, tableId)
+    if (table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
+    const now = this.#now()
+    const row: StoredRow = {
+      $id: rowId,
+      $sequence: table.nextSequence(),
+      $createdAt: now,
+      $updatedAt: now,
+      $permissions: permissions,
+      data,
+    }
+    table.put(row)
+    this.#publish(flavor, 'create', table, row, schema)
+    return this.toModel(flavor, table, row, schema)
+  }
+
+  get(flavor: Flavor, p: CallParams): Model {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    assertUid(flavor.idParam, p.rowId)
+    assertQueriesParam(p.queries)
+    assertTransactionParam(p.transactionId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const selects = validateGetQueries(schema, parseQueryStrings(p.queries))
+    this.#rejectTransaction(p.transactionId)
+    const table = this.#storage.table(p.databaseId, p.tableId)
+    const row = this.#requireRow(flavor, table, p.rowId)
+    return this.toModel(flavor, table!, row, schema, selects)
+  }
+
+  list(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    assertQueriesParam(p.queries)
+    assertTransactionParam(p.transactionId)
+    if (p.total !== undefined && p.total !== null && typeof p.total !== 'boolean') {
+      throw appwriteError(
+        'general_argument_invalid',
+        'Invalid `total` param: Value must be a valid boolean',
+      )
+    }
+    if (
+      p.ttl !== undefined &&
+      p.ttl !== null &&
+      (typeof p.ttl !== 'number' || !Number.isInteger(p.ttl) || p.ttl < 0 || p.ttl > 86_400)
+    ) {
+      throw appwriteError(
+        'general_argument_invalid',
+        'Invalid `ttl` param: Value must be a valid range between 0 and 86,400',
+      )
+    }
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const table = this.#storage.table(p.databaseId, p.tableId)
+    const { queries, cursorRow } = this.#listQueries(flavor, schema, table, p.queries)
+    this.#rejectTransaction(p.transactionId)
+    if (!table) return { total: 0, items: [] }
+    const result = runQuery(table.values(), queries, cursorRow)
+    return {
+      total: p.total === false ? 0 : result.total,
+      items: result.rows.map((row) => this.toModel(flavor, table, row, schema, queries.selects)),
+    }
+  }
+
+  update(flavor: Flavor, p: CallParams): Model {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    assertUid(flavor.idParam, p.rowId)
+    assertObjectParam('data', p.data)
+    assertPermissionsParam(p.permissions)
+    assertTransactionParam(p.transactionId)
+    const input = p.data ?? {}
+    if (
+      Object.keys(input).length === 0 &&
+      (p.permissions === undefined || p.permissions === null)
+    ) {
+      throw appwriteError(flavor.missingPayload)
+    }
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    this.#rejectTransaction(p.transactionId)
+    const table = this.#storage.table(p.databaseId, p.tableId)
+    const old = this.#requireRow(flavor, table, p.rowId)
+    const permissions = p.permissions ? aggregatePermissions(p.permissions) : old.$permissions
+    const changes = this.#userData(flavor, input)
+    const data: Model = { ...old.data, ...changes }
+    this.#validate(flavor, schema, data, 'full')
+    const row = this.#replace(table!, old, data, permissions)
+    this.#publish(flavor, 'update', table!, row, schema)
+    return this.toModel(flavor, table!, row, schema)
+  }
+
+  /**
+   * Stores a changed row. `$updatedAt` moves only when a value or the permissions changed
+   * (utopia-php/database `Database::updateDocument`, `$shouldUpdate`).
+   */
+  #replace(
+    table: TableStorage,
+    old: StoredRow,
+    data: Model,
+    permissions: readonly string[],
+    force = false,
+  ): StoredRow {
+    const changed =
+      force ||
+      !jsonEqual(stripNulls(old.data), stripNulls(data)) ||
+      !samePermissions(old.$permissions, permissions)
+    const row: StoredRow = {
+      $id: old.$id,
+      $sequence: old.$sequence,
+      $createdAt: old.$createdAt,
+      $updatedAt: changed ? this.#now() : old.$updatedAt,
+      $permissions: permissions,
+      data,
+    }
+    table.put(row)
+    return row
+  }
+
+  /**
+   * Creates or merges one row (`upsertDocuments`): declared optional columns the call leaves out keep
+   * their stored value, required ones must be sent; a schemaless row keeps every key it had.
+   * Returns the row to store and whether anything changed.
+   */
+  #prepareUpsert(
+    flavor: Flavor,
+    schema: TableSchema | undefined,
+    table: TableStorage,
+    rowId: string,
+    input: Model,
+    permissionsParam: readonly string[] | null | undefined,
+  ): { row: StoredRow; changed: boolean; isNew: boolean } {
+    const old = table.get(rowId)
+    const changes = this.#userData(flavor, input)
+    let data: Model
+    if (!old) {
+      data = changes
+      if (schema) applyColumnDefaults(schema, data)
+    } else if (schema) {
+      data = changes
+      for (const column of schema.columns.values()) {
+        if (!column.required && !(column.key in data)) {
+          const kept = old.data[column.key]
+          data[column.key] = kept === undefined ? column.default : kept
+        }
+      }
+    } else {
+      data = { ...old.data, ...changes }
+    }
+    this.#validate(flavor, schema, data, 'full')
+    const permissions = permissionsParam
+      ? aggregatePermissions(permissionsParam)
+      : (old?.$permissions ?? EMPTY)
+    if (old) {
+      const changed =
+        !jsonEqual(stripNulls(old.data), stripNulls(data)) ||
+        !samePermissions(old.$permissions, permissions)
+      const now = this.#now()
+      return {
+        row: {
+          ...old,
+          $updatedAt: changed ? now : old.$updatedAt,
+          $permissions: permissions,
+          data: changed ? data : old.data,
+        },
+        changed,
+        isNew: false,
+      }
+    }
+    const now = this.#now()
+    return {
+      row: {
+        $id: rowId,
+        $sequence: 0,
+        $createdAt: now,
+        $updatedAt: now,
+        $permissions: permissions,
+        data,
+      },
+      changed: true,
+      isNew: true,
+    }
+  }
+
+  upsert(flavor: Flavor, p: CallParams): Model {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    assertUid(flavor.idParam, p.rowId)
+    assertObjectParam('data', p.data)
+    assertPermissionsParam(p.permissions)
+    assertTransactionParam(p.transactionId)
+    const input = p.data ?? {}
+    if (
+      Object.keys(input).length === 0 &&
+      (p.permissions === undefined || p.permissions === null)
+    ) {
+      throw appwriteError(flavor.missingPayload)
+    }
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    this.#rejectTransaction(p.transactionId)
+    const table = this.#storage.ensureTable(p.databaseId, p.tableId)
+    const prepared = this.#prepareUpsert(flavor, schema, table, p.rowId, input, p.permissions)
+    const row = this.#storeUpsert(table, prepared)
+    // The server queues the upsert event even when nothing changed (Documents/Upsert.php).
+    this.#publish(flavor, 'upsert', table, row, schema)
+    return this.toModel(flavor, table, row, schema)
+  }
+
+  #storeUpsert(
+    table: TableStorage,
+    prepared: { row: StoredRow; changed: boolean; isNew: boolean },
+  ): StoredRow {
+    if (!prepared.changed) return prepared.row
+    const row = prepared.isNew ? { ...prepared.row, $sequence: table.nextSequence() } : prepared.row
+    table.put(row)
+    return row
+  }
+
+  delete(flavor: Flavor, p: CallParams): Record<string, never> {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    assertUid(flavor.idParam, p.rowId)
+    assertTransactionParam(p.transactionId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    this.#rejectTransaction(p.transactionId)
+    const table = this.#storage.table(p.databaseId, p.tableId)
+    const row = this.#requireRow(flavor, table, p.rowId)
+    table!.delete(row.$id)
+    this.#publish(flavor, 'delete', table!, row, schema)
+    return {}
+  }
+
+  /**
+   * `incrementRowColumn` (`sign` 1) and `decrementRowColumn` (`sign` -1), following
+   * Documents/Attribute/Increment.php and `Database::increaseDocumentAttribute`.
+   */
+  increment(flavor: Flavor, p: CallParams, sign: 1 | -1): Model {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    assertUid(flavor.idParam, p.rowId)
+    if (!isValidId(p.column)) {
+      throw appwriteError(
+        'general_argument_invalid',
+        `Invalid \`${flavor.columnParam}\` param: ${CUSTOM_ID_DESCRIPTION}`,
+      )
+    }
+    assertNumericParam('value', p.value, false)
+    assertNumericParam(sign === 1 ? 'max' : 'min', p.limit, true)
+    assertTransactionParam(p.transactionId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    this.#rejectBulkTransaction(p.transactionId)
+    const value = (p.value as number | undefined) ?? 1
+    const limit = p.limit as number | null | undefined
+    const column = p.column
+    if (value <= 0)
+      throw appwriteError('general_argument_invalid', 'Value must be numeric and greater than 0')
+    const notANumber = () =>
+      appwriteError('attribute_type_invalid', `${flavor.namespace} "${column}" is not a number`)
+    if (schema) {
+      const definition = schema.columns.get(column)
+      if (!definition) throw appwriteErrorFor(flavor.structureNotFound, column)
+      if ((definition.type !== 'integer' && definition.type !== 'double') || definition.array)
+        throw notANumber()
+    }
+    const table = this.#storage.table(p.databaseId, p.tableId)
+    const old = table?.get(p.rowId)
+    // The server reports a missing row here as a missing column (its NotFoundException is caught
+    // as one); the message names the row so a test failure still says what is wrong.
+    if (!old) {
+      throw appwriteError(
+        flavor.structureNotFound,
+        `${flavor.label} with the requested ID '${p.rowId}' could not be found.`,
+      )
+    }
+    const current = old.data[column]
+    if (current !== undefined && current !== null && typeof current !== 'number') throw notANumber()
+    const base = typeof current === 'number' ? current : 0
+    if (limit !== undefined && limit !== null) {
+      if (sign === 1 && base + value > limit) {
+        throw appwriteError(
+          flavor.limitExceeded,
+          `${flavor.namespace} "${column}" has reached the maximum value of ${limit}`,
+        )
+      }
+      if (sign === -1 && base - value < limit) {
+        throw appwriteError(
+          flavor.limitExceeded,
+          `${flavor.namespace} "${column}" has reached the minimum value of ${limit}`,
+        )
+      }
+    }
+    const row = this.#replace(
+      table!,
+      old,
+      { ...old.data, [column]: base + sign * value },
+      old.$permissions,
+      true,
+    )
+    this.#publish(flavor, 'update', table!, row, schema)
+    return this.toModel(flavor, table!, row, schema)
+  }
+
+  /* ----------------------------------------------------------------------------------------------
+   * Bulk operations (node-appwrite only on the real SDK)
+   * ------------------------------------------------------------------------------------------- */
+
+  #assertBatch(flavor: Flavor, rows: unknown): asserts rows is readonly Model[] {
+    if (
+      !Array.isArray(rows) ||
+      rows.length > MAX_BATCH ||
+      rows.some((row) => !isPlainObject(row))
+    ) {
+      throw appwriteError(
+        'general_argument_invalid',
+        `Invalid \`${flavor.bulkParam}\` param: Value must a valid array no longer than ${MAX_BATCH} items and Value must be a valid JSON object`,
+      )
+    }
+  }
+
+  #bulkPermissions(row: Model): string[] | undefined {
+    const permissions = row.$permissions
+    if (permissions === undefined || permissions === null) return undefined
+    if (!Array.isArray(permissions) || permissions.some((item) => typeof item !== 'string')) {
+      throw appwriteError('general_bad_request', 'Permissions must be an array of strings.')
+    }
+    return aggregatePermissions(permissions as string[])
+  }
+
+  createMany(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    this.#assertBatch(flavor, p.rows)
+    assertTransactionParam(p.transactionId)
+    if (p.rows.length === 0) throw appwriteError(flavor.missingData)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const prepared = p.rows.map((input) => {
+      const sourceId = input.$id ?? SERVER_PICKED_ID
+      if (sourceId !== SERVER_PICKED_ID && !isValidId(sourceId))
+        throw appwriteError('general_bad_request', CUSTOM_ID_DESCRIPTION)
+      const rowId = sourceId === SERVER_PICKED_ID ? this.#ids.next() : (sourceId as string)
+      return { rowId, input, permissions: this.#bulkPermissions(input) ?? EMPTY }
+    })
+    this.#rejectTransaction(p.transactionId)
+    const table = this.#storage.ensureTable(p.databaseId, p.tableId)
+    const seen = new Set<string>()
+    const staged = prepared.map(({ rowId, input, permissions }) => {
+      const data = this.#userData(flavor, input)
+      if (schema) applyColumnDefaults(schema, data)
+      this.#validate(flavor, schema, data, 'full')
+      if (seen.has(rowId) || table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
+      seen.add(rowId)
+      return { rowId, data, permissions }
+    })
+    // All rows passed: write them all (the server inserts the batch in one transaction).
+    const now = this.#now()
+    const rows = staged.map(({ rowId, data, permissions }) => {
+      const row: StoredRow = {
+        $id: rowId,
+        $sequence: table.nextSequence(),
+        $createdAt: now,
+        $updatedAt: now,
+        $permissions: permissions,
+        data,
+      }
+      table.put(row)
+      return row
+    })
+    for (const row of rows) this.#publish(flavor, 'create', table, row, schema)
+    return {
+      total: rows.length,
+      items: rows.map((row) => this.toModel(flavor, table, row, schema)),
+    }
+  }
+
+  upsertMany(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    this.#assertBatch(flavor, p.rows)
+    assertTransactionParam(p.transactionId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    this.#rejectBulkTransaction(p.transactionId)
+    const table = this.#storage.ensureTable(p.databaseId, p.tableId)
+    const seen = new Set<string>()
+    const prepared = p.rows.map((input) => {
+      const sourceId = input.$id ?? SERVER_PICKED_ID
+      if (sourceId !== SERVER_PICKED_ID && !isValidId(sourceId))
+        throw appwriteError('general_bad_request', CUSTOM_ID_DESCRIPTION)
+      const rowId = sourceId === SERVER_PICKED_ID ? this.#ids.next() : (sourceId as string)
+      if (seen.has(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
+      seen.add(rowId)
+      return this.#prepareUpsert(flavor, schema, table, rowId, input, this.#bulkPermissions(input))
+    })
+    const changed = prepared
+      .filter((entry) => entry.changed)
+      .map((entry) => this.#storeUpsert(table, entry))
+    const listed = changed.slice(0, MAX_BATCH)
+    for (const row of listed) this.#publish(flavor, 'upsert', table, row, schema)
+    return {
+      total: changed.length,
+      items: listed.map((row) => this.toModel(flavor, table, row, schema)),
+    }
+  }
+
+  /** Rows matched by bulk-write queries: every match unless the call limits it. */
+  #bulkTargets(
+    flavor: Flavor,
+    schema: TableSchema | undefined,
+    table: TableStorage | undefined,
+    queries: unknown,
+  ): StoredRow[] {
+    const { queries: parsed, cursorRow } = this.#listQueries(flavor, schema, table, queries)
+    if (!table) return []
+    return [
+      ...runQuery(
+        table.values(),
+        { ...parsed, limit: parsed.hasLimit ? parsed.limit : Infinity },
+        cursorRow,
+      ).rows,
+    ]
+  }
+
+  updateMany(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    assertObjectParam('data', p.data)
+    assertQueriesParam(p.queries)
+    assertTransactionParam(p.transactionId)
+    const input = p.data ?? {}
+    if (Object.keys(input).length === 0) throw appwriteError(flavor.missingPayload)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const table = this.#storage.table(p.databaseId, p.tableId)
+    const targets = this.#bulkTargets(flavor, schema, table, p.queries)
+    const permissions = this.#bulkPermissions(input)
+    this.#rejectBulkTransaction(p.transactionId)
+    const changes = this.#userData(flavor, input)
+    this.#validate(flavor, schema, changes, 'partial')
+    const rows = targets.map((old) =>
+      this.#replace(
+        table!,
+        old,
+        { ...old.data, ...changes },
+        permissions ?? old.$permissions,
+        true,
+      ),
+    )
+    const listed = rows.slice(0, MAX_BATCH)
+    for (const row of listed) this.#publish(flavor, 'update', table!, row, schema)
+    return {
+      total: rows.length,
+      items: listed.map((row) => this.toModel(flavor, table!, row, schema)),
+    }
+  }
+
+  deleteMany(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+    assertUid('databaseId', p.databaseId)
+    assertUid(flavor.containerParam, p.tableId)
+    assertQueriesParam(p.queries)
+    assertTransactionParam(p.transactionId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const table = this.#storage.table(p.databaseId, p.tableId)
+    const targets = this.#bulkTargets(flavor, schema, table, p.queries)
+    this.#rejectBulkTransaction(p.transactionId)
+    for (const row of targets) table!.delete(row.$id)
+    const listed = targets.slice(0, MAX_BATCH)
+    for (const row of listed) this.#publish(flavor, 'delete', table!, row, schema)
+    return {
+      total: targets.length,
+      items: listed.map((row) => this.toModel(flavor, table!, row, schema)),
+    }
+  }
+
+  /* ----------------------------------------------------------------------------------------------
+   * Whole-fake helpers
+   * ------------------------------------------------------------------------------------------- */
+
+  /** Every table (declared or written to) with its rows as `tablesDB` returns them, by `$sequence`. */
+  snapshot(): Record<string, Record<string, Model[]>> {
+    const out: Record<string, Record<string, Model[]>> = {}
+    const add = (databaseId: string, tableId: string) => {
+      const database = (out[databaseId] ??= {})
+      if (database[tableId]) return
+      const table = this.#storage.table(databaseId, tableId)
+      const resolution = this.#schema.resolve(databaseId, tableId)
+      const schema = resolution.ok ? resolution.schema : undefined
+      database[tableId] = table
+        ? [...table.values()].map((row) => this.toModel(TABLES_FLAVOR, table, row, schema))
+        : []
+    }
+    for (const [databaseId, tableId] of this.#schema.declaredTables()) add(databaseId, tableId)
+    for (const table of this.#storage.tables()) add(table.databaseId, table.tableId)
+    return out
+  }
+
+  /** Empties storage (rows and sequences) and restarts server-picked ids from the seed. */
+  reset(): void {
+    this.#storage.clear()
+    this.#ids.reset()
+  }
+}
+
+function samePermissions(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true
+  if (a.length !== b.length) return false
+  const sortedA = [...a].sort()
+  const sortedB = [...b].sort()
+  return sortedA.every((item, index) => item === sortedB[index])
+}
+
+/** Compares rows the way the upsert change check does: a missing key equals null. */
+function stripNulls(data: Readonly<Model>): Model {
+  const out: Model = {}
+  for (const key in data) if (data[key] !== null && data[key] !== undefined) out[key] = data[key]
+  return out
+}
+
+/**
+ * Turns either call form into one parameter object, the way the SDK does: an object first argument
+ * is the object form, anything else the deprecated positional form named by `names`.
+ *
+ * @internal
+ */
+export function objectArgs(
+  args: readonly unknown[],
+  names: readonly string[],
+): Record<string, unknown> {
+  const first = args[0]
+  if (first && typeof first === 'object' && !Array.isArray(first))
+    return first as Record<string, unknown>
+  const params: Record<string, unknown> = {}
+  names.forEach((name, index) => {
+    if (args[index] !== undefined) params[name] = args[index]
+  })
+  return params
+}
+
+/**
+ * Throws, synchronously like the SDK, `Missing required parameter: "…"` for the first absent one.
+ *
+ * @internal
+ */
+export function requireParams(params: Record<string, unknown>, names: readonly string[]): void {
+  for (const name of names) {
+    if (params[name] === undefined)
+      throw new AppwriteException(`Missing required parameter: "${name}"`)
+  }
+}

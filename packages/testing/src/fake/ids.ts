@@ -1,0 +1,123 @@
+import { appwriteError } from './errors'
+
+/** Longest id the server accepts (`Database::MAX_UID_DEFAULT_LENGTH`, MariaDB adapter). */
+export const MAX_ID_LENGTH = 36
+
+/** The literal an SDK sends for "let the server pick the id" on create routes. */
+export const SERVER_PICKED_ID = 'unique()'
+
+/**
+ * What the server's `Key` / `CustomId` validator says about a bad row or document id
+ * (github:utopia-php/database `src/Database/Validator/Key.php`).
+ */
+export const CUSTOM_ID_DESCRIPTION = `Parameter must contain at most ${MAX_ID_LENGTH} chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char`
+
+/**
+ * What the server's `UID` validator says about a bad database, table, transaction or (on
+ * get/update/delete routes) row id. The server's text mentions underscore only, but it accepts the
+ * same characters as `Key` (github:utopia-php/database `src/Database/Validator/UID.php`).
+ */
+export const UID_DESCRIPTION = `UID must contain at most ${MAX_ID_LENGTH} chars. Valid chars are a-z, A-Z, 0-9, and underscore. Can't start with a leading underscore`
+
+const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/**
+ * Whether `value` is an id the server accepts: `[A-Za-z0-9._-]`, at most 36 chars, not starting
+ * with `_`, `.` or `-` (github:utopia-php/database `src/Database/Validator/Key.php`).
+ *
+ * @example
+ * ```ts
+ * isValidId('booking-1') // true
+ * isValidId('_hidden') // false
+ * ```
+ */
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_ID_LENGTH && KEY_PATTERN.test(value)
+}
+
+/**
+ * Throws the server's `general_argument_invalid` for a parameter that fails the `UID` validator:
+ * ``Invalid `tableId` param: UID must contain at most 36 chars…`` (utopia-php/http param validation,
+ * mapped to `general_argument_invalid` in appwrite `app/controllers/general.php`).
+ *
+ * @internal
+ */
+export function assertUid(param: string, value: unknown): asserts value is string {
+  if (!isValidId(value)) {
+    throw appwriteError(
+      'general_argument_invalid',
+      `Invalid \`${param}\` param: ${UID_DESCRIPTION}`,
+    )
+  }
+}
+
+/**
+ * Throws the server's `general_argument_invalid` for a create-route id that is neither
+ * `unique()` nor a valid custom id (appwrite `src/Appwrite/Utopia/Database/Validator/CustomId.php`).
+ *
+ * @internal
+ */
+export function assertCustomId(param: string, value: unknown): asserts value is string {
+  if (value !== SERVER_PICKED_ID && !isValidId(value)) {
+    throw appwriteError(
+      'general_argument_invalid',
+      `Invalid \`${param}\` param: ${CUSTOM_ID_DESCRIPTION}`,
+    )
+  }
+}
+
+/** Options for {@link createIdGenerator}. */
+export interface IdGeneratorOptions {
+  /**
+   * Seed for the ids the fake picks when a caller sends `unique()`. The same seed gives the same
+   * sequence of ids. Defaults to a random seed.
+   */
+  seed?: number | string
+}
+
+/** Produces the ids the fake picks for `unique()`: 20 lowercase hex chars, like `ID.unique()`. */
+export interface IdGenerator {
+  /** The next id. */
+  next(): string
+  /** Starts the sequence over from the seed. */
+  reset(): void
+}
+
+function hashSeed(seed: number | string): number {
+  const text = String(seed)
+  let hash = 2166136261
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i)
+    hash = Math.imul(hash, 16777619)
+  }
+  return hash >>> 0
+}
+
+/**
+ * Creates a deterministic generator of server-picked ids (`rowId: 'unique()'`), 20 hex chars each.
+ *
+ * @example
+ * ```ts
+ * const ids = createIdGenerator({ seed: 42 })
+ * ids.next() // the same 20-hex-char id on every run with seed 42
+ * ```
+ */
+export function createIdGenerator(options: IdGeneratorOptions = {}): IdGenerator {
+  const initial = hashSeed(options.seed ?? Math.floor(Math.random() * 2 ** 32))
+  let state = initial
+  // mulberry32: small, fast and good enough for ids that only need to be unique in one test run.
+  const next32 = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return (t ^ (t >>> 14)) >>> 0
+  }
+  const hex8 = () => next32().toString(16).padStart(8, '0')
+  return {
+    next: () => (hex8() + hex8() + hex8()).slice(0, 20),
+    reset: () => {
+      state = initial
+    },
+  }
+}

@@ -1,0 +1,450 @@
+import { TABLES_FLAVOR, objectArgs, requireParams } from './engine'
+import type { CallParams, DataEngine } from './engine'
+import type { FakeDefaultRow, FakeRow, FakeRowList, PartialRowData, RowData } from './types'
+
+/** Parameters of {@link FakeTablesDB.listRows}, as `appwrite@27`'s `tablesDB.listRows`. */
+export interface ListRowsParams {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** Query strings from the SDK's `Query` helper. At most 100, each at most 4,096 chars. */
+  queries?: string[]
+  /** Transaction to read through. Transactions arrive with the next issue: any id fails with `transaction_not_found`. */
+  transactionId?: string
+  /** `false` skips counting: `total` is `0`. Defaults to `true`. */
+  total?: boolean
+  /** Accepted (0 to 86,400) and ignored: the fake never serves cached lists. */
+  ttl?: number
+}
+
+/** Parameters of {@link FakeTablesDB.createRow}. */
+export interface CreateRowParams<Row extends FakeRow = FakeDefaultRow> {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** Row id: `[A-Za-z0-9._-]`, at most 36 chars, not starting with `_`, `.` or `-`; `'unique()'` lets the fake pick one. */
+  rowId: string
+  /** Column values. `$`-prefixed system fields in it are ignored, as the server ignores them. */
+  data: RowData<Row>
+  /** Permission strings stored as `$permissions`; `write(…)` expands to `update(…)` + `delete(…)`. Defaults to `[]`. */
+  permissions?: string[]
+  /** Transaction to stage in (next issue): any id fails with `transaction_not_found`. */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeTablesDB.getRow}. */
+export interface GetRowParams {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** Row id. */
+  rowId: string
+  /** Only `Query.select(...)` is allowed here, as on the server. */
+  queries?: string[]
+  /** Transaction to read through (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeTablesDB.updateRow} and {@link FakeTablesDB.upsertRow}. */
+export interface WriteRowParams<Row extends FakeRow = FakeDefaultRow> {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** Row id. */
+  rowId: string
+  /** Columns to set. */
+  data?: PartialRowData<Row>
+  /** New permissions; the row keeps its own when left out. */
+  permissions?: string[]
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeTablesDB.deleteRow}. */
+export interface DeleteRowParams {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** Row id. */
+  rowId: string
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeTablesDB.incrementRowColumn}. */
+export interface IncrementRowColumnParams {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** Row id. */
+  rowId: string
+  /** A numeric column. */
+  column: string
+  /** Amount to add, greater than 0. Defaults to `1`. */
+  value?: number
+  /** Fails with `column_limit_exceeded` when the result would exceed it. */
+  max?: number
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeTablesDB.decrementRowColumn}. */
+export interface DecrementRowColumnParams {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** Row id. */
+  rowId: string
+  /** A numeric column. */
+  column: string
+  /** Amount to subtract, greater than 0. Defaults to `1`. */
+  value?: number
+  /** Fails with `column_limit_exceeded` when the result would go below it. */
+  min?: number
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeTablesDB.createRows} and {@link FakeTablesDB.upsertRows} (node-appwrite). */
+export interface BulkRowsParams {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** At most 100 rows; each may carry `$id` (else the fake picks one) and `$permissions`. */
+  rows: object[]
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeTablesDB.updateRows} (node-appwrite). */
+export interface UpdateRowsParams {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** Columns to set on every matching row. */
+  data?: object
+  /** Filters (and optionally limit/order) choosing the rows; all rows when left out. */
+  queries?: string[]
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+/** Parameters of {@link FakeTablesDB.deleteRows} (node-appwrite). */
+export interface DeleteRowsParams {
+  /** Database id. */
+  databaseId: string
+  /** Table id. */
+  tableId: string
+  /** Filters choosing the rows; all rows when left out. */
+  queries?: string[]
+  /** Transaction to stage in (next issue). */
+  transactionId?: string
+}
+
+const F = TABLES_FLAVOR
+
+/** Maps an object-form call to the engine's neutral names (identity for TablesDB, except max/min). */
+function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
+  return limitKey ? { ...p, limit: p[limitKey] } : p
+}
+
+/**
+ * The fake's `TablesDB`: the object-argument (and deprecated positional) methods of `appwrite@27`'s
+ * `TablesDB`, plus node-appwrite's bulk methods, on in-memory storage. Obtain one from
+ * `createFakeAppwrite()`.
+ *
+ * @example
+ * ```ts
+ * const { tablesDB } = createFakeAppwrite()
+ * await tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: { status: 'pending' } })
+ * const { rows } = await tablesDB.listRows({ databaseId: 'main', tableId: 'bookings', queries: [Query.equal('status', 'pending')] })
+ * ```
+ */
+export class FakeTablesDB {
+  readonly #engine: DataEngine
+
+  /** @internal Use `createFakeAppwrite()`. */
+  constructor(engine: DataEngine) {
+    this.#engine = engine
+  }
+
+  /** Lists rows matching the queries: `{ total, rows }`, 25 rows unless `Query.limit` says otherwise. */
+  listRows<Row extends FakeRow = FakeDefaultRow>(params: ListRowsParams): Promise<FakeRowList<Row>>
+  /** @deprecated Use the object parameter style method. */
+  listRows<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    queries?: string[],
+    transactionId?: string,
+    total?: boolean,
+    ttl?: number,
+  ): Promise<FakeRowList<Row>>
+  listRows(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'tableId',
+      'queries',
+      'transactionId',
+      'total',
+      'ttl',
+    ])
+    requireParams(p, ['databaseId', 'tableId'])
+    return this.#engine.call(F, 'listRows', p, p, () => {
+      const result = this.#engine.list(F, p)
+      return { total: result.total, rows: result.items }
+    })
+  }
+
+  /** Creates a row. */
+  createRow<Row extends FakeRow = FakeDefaultRow>(params: CreateRowParams<Row>): Promise<Row>
+  /** @deprecated Use the object parameter style method. */
+  createRow<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    rowId: string,
+    data: RowData<Row>,
+    permissions?: string[],
+    transactionId?: string,
+  ): Promise<Row>
+  createRow(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'tableId',
+      'rowId',
+      'data',
+      'permissions',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'tableId', 'rowId', 'data'])
+    return this.#engine.call(F, 'createRow', p, p, () => this.#engine.create(F, p))
+  }
+
+  /** Gets a row by id. */
+  getRow<Row extends FakeRow = FakeDefaultRow>(params: GetRowParams): Promise<Row>
+  /** @deprecated Use the object parameter style method. */
+  getRow<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    rowId: string,
+    queries?: string[],
+    transactionId?: string,
+  ): Promise<Row>
+  getRow(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'tableId', 'rowId', 'queries', 'transactionId'])
+    requireParams(p, ['databaseId', 'tableId', 'rowId'])
+    return this.#engine.call(F, 'getRow', p, p, () => this.#engine.get(F, p))
+  }
+
+  /** Creates the row, or merges `data` into it when it exists (PUT). */
+  upsertRow<Row extends FakeRow = FakeDefaultRow>(params: WriteRowParams<Row>): Promise<Row>
+  /** @deprecated Use the object parameter style method. */
+  upsertRow<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    rowId: string,
+    data?: PartialRowData<Row>,
+    permissions?: string[],
+    transactionId?: string,
+  ): Promise<Row>
+  upsertRow(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'tableId',
+      'rowId',
+      'data',
+      'permissions',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'tableId', 'rowId'])
+    return this.#engine.call(F, 'upsertRow', p, p, () => this.#engine.upsert(F, p))
+  }
+
+  /** Updates the given columns of a row (PATCH). */
+  updateRow<Row extends FakeRow = FakeDefaultRow>(params: WriteRowParams<Row>): Promise<Row>
+  /** @deprecated Use the object parameter style method. */
+  updateRow<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    rowId: string,
+    data?: PartialRowData<Row>,
+    permissions?: string[],
+    transactionId?: string,
+  ): Promise<Row>
+  updateRow(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'tableId',
+      'rowId',
+      'data',
+      'permissions',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'tableId', 'rowId'])
+    return this.#engine.call(F, 'updateRow', p, p, () => this.#engine.update(F, p))
+  }
+
+  /** Deletes a row; resolves to `{}` like the SDK's 204. */
+  deleteRow(params: DeleteRowParams): Promise<Record<string, never>>
+  /** @deprecated Use the object parameter style method. */
+  deleteRow(
+    databaseId: string,
+    tableId: string,
+    rowId: string,
+    transactionId?: string,
+  ): Promise<Record<string, never>>
+  deleteRow(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'tableId', 'rowId', 'transactionId'])
+    requireParams(p, ['databaseId', 'tableId', 'rowId'])
+    return this.#engine.call(F, 'deleteRow', p, p, () => this.#engine.delete(F, p))
+  }
+
+  /** Subtracts `value` (default 1) from a numeric column, refusing to go below `min`. */
+  decrementRowColumn<Row extends FakeRow = FakeDefaultRow>(
+    params: DecrementRowColumnParams,
+  ): Promise<Row>
+  /** @deprecated Use the object parameter style method. */
+  decrementRowColumn<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    rowId: string,
+    column: string,
+    value?: number,
+    min?: number,
+    transactionId?: string,
+  ): Promise<Row>
+  decrementRowColumn(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'tableId',
+      'rowId',
+      'column',
+      'value',
+      'min',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'tableId', 'rowId', 'column'])
+    return this.#engine.call(F, 'decrementRowColumn', p, p, () =>
+      this.#engine.increment(F, ids(p, 'min'), -1),
+    )
+  }
+
+  /** Adds `value` (default 1) to a numeric column, refusing to exceed `max`. */
+  incrementRowColumn<Row extends FakeRow = FakeDefaultRow>(
+    params: IncrementRowColumnParams,
+  ): Promise<Row>
+  /** @deprecated Use the object parameter style method. */
+  incrementRowColumn<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    rowId: string,
+    column: string,
+    value?: number,
+    max?: number,
+    transactionId?: string,
+  ): Promise<Row>
+  incrementRowColumn(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, [
+      'databaseId',
+      'tableId',
+      'rowId',
+      'column',
+      'value',
+      'max',
+      'transactionId',
+    ])
+    requireParams(p, ['databaseId', 'tableId', 'rowId', 'column'])
+    return this.#engine.call(F, 'incrementRowColumn', p, p, () =>
+      this.#engine.increment(F, ids(p, 'max'), 1),
+    )
+  }
+
+  /** Creates up to 100 rows, all or none (node-appwrite). */
+  createRows<Row extends FakeRow = FakeDefaultRow>(
+    params: BulkRowsParams,
+  ): Promise<FakeRowList<Row>>
+  /** @deprecated Use the object parameter style method. */
+  createRows<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    rows: object[],
+    transactionId?: string,
+  ): Promise<FakeRowList<Row>>
+  createRows(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'tableId', 'rows', 'transactionId'])
+    requireParams(p, ['databaseId', 'tableId', 'rows'])
+    return this.#engine.call(F, 'createRows', p, p, () => {
+      const result = this.#engine.createMany(F, p)
+      return { total: result.total, rows: result.items }
+    })
+  }
+
+  /** Creates or merges up to 100 rows; lists the ones that changed (node-appwrite). */
+  upsertRows<Row extends FakeRow = FakeDefaultRow>(
+    params: BulkRowsParams,
+  ): Promise<FakeRowList<Row>>
+  /** @deprecated Use the object parameter style method. */
+  upsertRows<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    rows: object[],
+    transactionId?: string,
+  ): Promise<FakeRowList<Row>>
+  upsertRows(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'tableId', 'rows', 'transactionId'])
+    requireParams(p, ['databaseId', 'tableId', 'rows'])
+    return this.#engine.call(F, 'upsertRows', p, p, () => {
+      const result = this.#engine.upsertMany(F, p)
+      return { total: result.total, rows: result.items }
+    })
+  }
+
+  /** Sets `data` on every row the queries match; `total` counts them, `rows` lists the first 100 (node-appwrite). */
+  updateRows<Row extends FakeRow = FakeDefaultRow>(
+    params: UpdateRowsParams,
+  ): Promise<FakeRowList<Row>>
+  /** @deprecated Use the object parameter style method. */
+  updateRows<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    data?: object,
+    queries?: string[],
+    transactionId?: string,
+  ): Promise<FakeRowList<Row>>
+  updateRows(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'tableId', 'data', 'queries', 'transactionId'])
+    requireParams(p, ['databaseId', 'tableId'])
+    return this.#engine.call(F, 'updateRows', p, p, () => {
+      const result = this.#engine.updateMany(F, p)
+      return { total: result.total, rows: result.items }
+    })
+  }
+
+  /** Deletes every row the queries match; `total` counts them, `rows` lists the first 100 (node-appwrite). */
+  deleteRows<Row extends FakeRow = FakeDefaultRow>(
+    params: DeleteRowsParams,
+  ): Promise<FakeRowList<Row>>
+  /** @deprecated Use the object parameter style method. */
+  deleteRows<Row extends FakeRow = FakeDefaultRow>(
+    databaseId: string,
+    tableId: string,
+    queries?: string[],
+    transactionId?: string,
+  ): Promise<FakeRowList<Row>>
+  deleteRows(...args: unknown[]): Promise<unknown> {
+    const p = objectArgs(args, ['databaseId', 'tableId', 'queries', 'transactionId'])
+    requireParams(p, ['databaseId', 'tableId'])
+    return this.#engine.call(F, 'deleteRows', p, p, () => {
+      const result = this.#engine.deleteMany(F, p)
+      return { total: result.total, rows: result.items }
+    })
+  }
+}
