@@ -156,3 +156,7 @@ export type {
   SenderType,
   TableKind,
 } from './schema/schemas'
+
+// schema drift + provisioning (issue 4)
+
+// backend + pipeline (issue 6)

@@ -125,3 +125,9 @@ export type {
 } from './fake/faults'
 export { createFakeRandom } from './fake/random'
 export type { FakeRandomSource } from './fake/random'
+
+// transactions + permissions (issue 3)
+
+// schema management: admin (issue 3)
+
+// emulator (issue 9)
