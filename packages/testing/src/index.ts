@@ -127,7 +127,78 @@ export { createFakeRandom } from './fake/random'
 export type { FakeRandomSource } from './fake/random'
 
 // transactions + permissions (issue 3)
+export type { FakeAppwriteSession } from './fake/createFakeAppwrite'
+export type {
+  FakeIdentity,
+  FakeRolesIdentity,
+  FakeTeamMembership,
+  FakeUserIdentity,
+} from './fake/permissions'
+export type {
+  CreateOperationsParams,
+  CreateTransactionParams,
+  ListTransactionsParams,
+  TransactionParams,
+  UpdateTransactionParams,
+} from './fake/tablesDB'
+export type { FakeTransaction, FakeTransactionList } from './fake/types'
 
 // schema management: admin (issue 3)
+export {
+  ColumnStatus as FakeColumnStatus,
+  DatabaseType as FakeDatabaseType,
+  FakeTablesDBAdmin,
+} from './fake/admin'
+export type {
+  AdminDatabaseParams,
+  AdminKeyParams,
+  AdminListParams,
+  AdminTableParams,
+  ColumnStatusName,
+  CreateBooleanColumnParams,
+  CreateColumnParams,
+  CreateDatabaseParams,
+  CreateEnumColumnParams,
+  CreateFloatColumnParams,
+  CreateFormatColumnParams,
+  CreateIndexParams,
+  CreateIntegerColumnParams,
+  CreateSizedColumnParams,
+  CreateTableParams,
+  CreateTextColumnParams,
+  FakeColumnBooleanModel,
+  FakeColumnDatetimeModel,
+  FakeColumnEnumModel,
+  FakeColumnFloatModel,
+  FakeColumnFormatModel,
+  FakeColumnIntegerModel,
+  FakeColumnList,
+  FakeColumnModel,
+  FakeColumnModelBase,
+  FakeColumnStringModel,
+  FakeColumnTextModel,
+  FakeColumnVarcharModel,
+  FakeDatabaseList,
+  FakeDatabaseModel,
+  FakeGetColumnModel,
+  FakeIndexList,
+  FakeIndexModel,
+  FakeTableList,
+  FakeTableModel,
+  ListColumnsParams,
+  ListDatabasesParams,
+  ListTablesParams,
+  SetSchemaStatusParams,
+  UpdateBooleanColumnParams,
+  UpdateColumnParams,
+  UpdateDatabaseParams,
+  UpdateEnumColumnParams,
+  UpdateFloatColumnParams,
+  UpdateIntegerColumnParams,
+  UpdateSizedColumnParams,
+  UpdateTableParams,
+  UpdateTextColumnParams,
+} from './fake/admin'
 
-// emulator (issue 9)
+// emulator (issue 9): Node-only (`node:http`, `ws`), so it has its own entry,
+// `@booking-guard/testing/emulator` (src/emulator/index.ts), and the root stays browser-safe.

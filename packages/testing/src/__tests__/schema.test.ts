@@ -125,4 +125,107 @@ describe('schema', () => {
     const resolution = schemas.resolve('main', 'bookings')
     expect(resolution.ok && resolution.schema?.columns.has('status')).toBe(true)
   })
+
+  it('should answer tableSecurity for undeclared, schemaless and declared tables', () => {
+    const schemas = registry({
+      main: {
+        tables: {
+          open: {},
+          locked: { permissions: ['read("users")'] },
+          rows: { columns: [], rowSecurity: true },
+        },
+      },
+    })
+    const undeclared = { declared: false, permissions: [], rowSecurity: true }
+    expect(schemas.tableSecurity('other', 'x')).toEqual(undeclared)
+    expect(schemas.tableSecurity('main', 'open')).toEqual(undeclared)
+    expect(schemas.tableSecurity('main', 'locked')).toEqual({
+      declared: true,
+      permissions: ['read("users")'],
+      rowSecurity: false,
+    })
+    expect(schemas.tableSecurity('main', 'rows')).toEqual({
+      declared: true,
+      permissions: [],
+      rowSecurity: true,
+    })
+    const resolution = schemas.resolve('main', 'rows')
+    expect(resolution.ok && resolution.schema).toMatchObject({ permissions: [], rowSecurity: true })
+  })
+
+  it('should leave processing and failed columns and indexes out of the data layer view', () => {
+    const resolution = registry({
+      main: {
+        tables: {
+          t: {
+            columns: [
+              { key: 'ready', type: 'string' },
+              { key: 'pending', type: 'string', status: 'processing' },
+              { key: 'broken', type: 'string', status: 'failed', error: 'boom' },
+              { key: 'leaving', type: 'string', status: 'deleting' },
+              { key: 'stuck', type: 'string', status: 'stuck' },
+            ],
+            indexes: [
+              { key: 'u1', type: 'unique', columns: ['ready'] },
+              { key: 'u2', type: 'unique', columns: ['ready'], status: 'processing' },
+            ],
+          },
+        },
+      },
+    }).resolve('main', 't')
+    if (!resolution.ok || !resolution.schema) throw new Error('expected a schema')
+    expect([...resolution.schema.columns.keys()]).toEqual(['ready', 'leaving', 'stuck'])
+    expect(resolution.schema.indexes.map((index) => index.key)).toEqual(['u1'])
+  })
+
+  it('should go back to the declared databases on reset', () => {
+    const schemas = registry({ main: { tables: { bookings: {} } } })
+    schemas.createDatabase('extra', { name: 'Extra', enabled: true })
+    schemas.database('main')?.tables.delete('bookings')
+    schemas.reset()
+    expect(schemas.database('extra')).toBeUndefined()
+    expect(schemas.resolve('main', 'bookings')).toEqual({ ok: true, schema: undefined })
+  })
+
+  it('should check unique indexes with the error type of each API', () => {
+    const schemas = registry({
+      main: {
+        tables: {
+          t: {
+            columns: [{ key: 'email', type: 'email' }],
+            indexes: [{ key: 'u', type: 'unique', columns: ['email'] }],
+          },
+        },
+      },
+    })
+    const stored = [{ $id: 'a', data: { email: 'a@b.co' } }]
+    expect(() =>
+      schemas.assertUnique(
+        'tablesDB',
+        'main',
+        't',
+        { $id: 'b', data: { email: 'a@b.co' } },
+        stored,
+      ),
+    ).toThrow(expect.objectContaining({ type: 'row_unique_constraint_violation', code: 409 }))
+    expect(() =>
+      schemas.assertUnique(
+        'databases',
+        'main',
+        't',
+        { $id: 'b', data: { email: 'a@b.co' } },
+        stored,
+      ),
+    ).toThrow(expect.objectContaining({ type: 'document_unique_constraint_violation' }))
+    // The stored row with the candidate's id is the one being replaced.
+    expect(() =>
+      schemas.assertUnique(
+        'tablesDB',
+        'main',
+        't',
+        { $id: 'a', data: { email: 'a@b.co' } },
+        stored,
+      ),
+    ).not.toThrow()
+  })
 })

@@ -3,6 +3,7 @@ import { SchemaRegistry } from '../fake/schema'
 import type { TableSchema } from '../fake/schema'
 import type { ColumnDefinition } from '../fake/types'
 import {
+  columnValueFailure,
   formatPhpNumber,
   parseServerDatetime,
   toServerDatetime,
@@ -166,5 +167,32 @@ describe('validation', () => {
     expect(validateSchemalessKeys({ $foo: 1 })).toBe(
       'Invalid document structure: Unknown attribute: "$foo"',
     )
+  })
+
+  it('should describe a failing value without the attribute framing', () => {
+    const [email, size] = [
+      ...tableOf([
+        { key: 'email', type: 'email' },
+        { key: 'code', type: 'string', size: 3 },
+      ]).columns.values(),
+    ]
+    expect(columnValueFailure(email!, 'nope')).toBe('Value must be a valid email address')
+    expect(columnValueFailure(size!, 'long')).toBe(
+      'Value must be a valid string and no longer than 3 chars',
+    )
+    expect(columnValueFailure(email!, 'a@b.co')).toBeUndefined()
+  })
+
+  it('should treat a column still processing or failed as an unknown attribute', () => {
+    const columns: ColumnDefinition[] = [
+      { key: 'a', type: 'string' },
+      { key: 'b', type: 'string', required: true, status: 'processing' },
+      { key: 'c', type: 'string', status: 'failed' },
+    ]
+    expect(check(columns, { a: 'x' })).toBeUndefined()
+    expect(check(columns, { a: 'x', b: 'y' })).toBe(
+      'Invalid document structure: Unknown attribute: "b"',
+    )
+    expect(check(columns, { c: 'z' })).toBe('Invalid document structure: Unknown attribute: "c"')
   })
 })

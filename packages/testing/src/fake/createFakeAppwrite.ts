@@ -1,9 +1,12 @@
+import { FakeTablesDBAdmin } from './admin'
 import { systemFakeClock } from './clock'
 import type { FakeClock } from './clock'
 import { FakeDatabases } from './databases'
 import { DataEngine } from './engine'
 import { FaultInjector } from './faults'
 import { createIdGenerator } from './ids'
+import { createRealtimeReadPredicate, resolveIdentity } from './permissions'
+import type { FakeIdentity } from './permissions'
 import { RealtimeHub } from './realtime'
 import type {
   FakeRealtime,
@@ -15,6 +18,7 @@ import type {
 import { SchemaRegistry } from './schema'
 import { createMemoryStorage } from './store'
 import { FakeTablesDB } from './tablesDB'
+import { TransactionManager } from './transactions'
 import type { DatabaseDefinition, FakeSnapshot } from './types'
 import { toServerDatetime } from './validation'
 
@@ -94,6 +98,24 @@ export interface FakeClient {
   ): () => void
 }
 
+/**
+ * The services as one caller sees them: what `fake.as(identity)` returns. They share the fake's
+ * storage, transactions, realtime hub and faults.
+ */
+export interface FakeAppwriteSession {
+  /** `tablesDB` acting as the identity: permissions enforced. */
+  readonly tablesDB: FakeTablesDB
+  /** `databases` acting as the identity. */
+  readonly databases: FakeDatabases
+  /** A new realtime connection of the identity: it receives events of rows it may read only. */
+  readonly realtime: FakeRealtime
+  /**
+   * The roles the server would hold for the identity, in its order, e.g.
+   * `['any', 'users', 'user:alice', 'user:alice/unverified', 'users/unverified']`.
+   */
+  readonly roles: readonly string[]
+}
+
 /** An in-memory Appwrite: SDK-shaped services on shared storage, realtime and fault injection. */
 export interface FakeAppwrite {
   /** Shaped like `appwrite@27`'s `TablesDB` (plus node-appwrite's bulk methods). */
@@ -108,6 +130,35 @@ export interface FakeAppwrite {
   readonly faults: FaultInjector
   /** The clock the fake reads. */
   readonly clock: FakeClock
+  /**
+   * Schema management (issue 3): node-appwrite's `TablesDB` management methods (`create`,
+   * `createTable`, `createStringColumn`, `createIndex`, `listColumns`, …) on the fake's schema, plus
+   * test hooks (`setColumnStatus`, `setIndexStatus`, `pauseWorker`, `resumeWorker`).
+   * `reset()` restores the schema of `databases`.
+   */
+  readonly admin: FakeTablesDBAdmin
+  /**
+   * The services acting as a user (or a guest) instead of an API key: table-level create and
+   * row-level read / update / delete permissions apply as on the server, list calls return the
+   * rows the user may read, and the realtime connection only receives those rows' events. The
+   * top-level `tablesDB` / `databases` / `realtime` act as an API key and bypass permissions.
+   *
+   * @example
+   * ```ts
+   * import { Permission, Role } from 'appwrite'
+   *
+   * const fake = createFakeAppwrite()
+   * const alice = fake.as('user:alice')
+   * // No `permissions`: alice gets read/update/delete on her row, as the server gives its creator.
+   * await alice.tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: { status: 'pending' } })
+   * await fake.as('user:bob').tablesDB.getRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' }) // row_not_found
+   * const provider = fake.as({ userId: 'p1', verified: true, teams: { providers: ['owner'] }, labels: ['vip'] })
+   * await provider.realtime.subscribe('databases.main.tables.bookings.rows', (event) => {})
+   * fake.as('guest') // roles: any, guests
+   * fake.as({ roles: ['any', 'users', 'user:carol', 'team:t1/admin'] })
+   * ```
+   */
+  as(identity: FakeIdentity): FakeAppwriteSession
   /**
    * Plain JSON of every table (declared, or written to since the last reset):
    * `{ [databaseId]: { [tableId]: rows as tablesDB returns them, by $sequence } }`.
@@ -202,14 +253,33 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
     strict: options.strict,
     now: () => toServerDatetime(clock.now()),
   })
+  // Shared with `admin` (schema management, issue 3), which drops or renames stored values.
+  const storage = createMemoryStorage()
   const engine = new DataEngine({
-    storage: createMemoryStorage(),
+    storage,
     schema,
     clock,
     ids: createIdGenerator({ seed: options.seed }),
     events: hub,
     faults,
+    transactions: new TransactionManager({
+      clock,
+      // Their own stream, so a transaction does not shift the row ids a seed gives.
+      ids: createIdGenerator({
+        seed: options.seed === undefined ? undefined : `${options.seed}/transactions`,
+      }),
+    }),
   })
+  const admin = new FakeTablesDBAdmin({
+    schema,
+    storage,
+    faults,
+    ids: createIdGenerator({
+      seed: options.seed === undefined ? undefined : `${options.seed}/admin`,
+    }),
+  })
+  // Only connections made by `as(…)` carry roles; API-key connections skip the predicate.
+  hub.setReadPredicate(createRealtimeReadPredicate(schema))
   return {
     tablesDB: new FakeTablesDB(engine),
     databases: new FakeDatabases(engine),
@@ -217,11 +287,26 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
     client: createClient(hub),
     faults,
     clock,
+    admin,
+    as(identity) {
+      const actor = resolveIdentity(identity)
+      let realtime: FakeRealtime | undefined
+      return {
+        tablesDB: new FakeTablesDB(engine, actor),
+        databases: new FakeDatabases(engine, actor),
+        // Opened on first use: sessions made only to read or write hold no hub connection.
+        get realtime() {
+          return (realtime ??= hub.createRealtime({ roles: actor.roles }))
+        },
+        roles: actor.roles,
+      }
+    },
     snapshot: () => engine.snapshot() as FakeSnapshot,
     reset() {
       engine.reset()
       hub.reset()
       faults.reset()
+      admin.reset()
     },
   }
 }

@@ -1,10 +1,21 @@
 import { COLLECTIONS_FLAVOR, objectArgs, requireParams } from './engine'
 import type { CallParams, DataEngine } from './engine'
+import type { Actor } from './permissions'
+import { callTransactionMethod } from './tablesDB'
+import type {
+  CreateOperationsParams,
+  CreateTransactionParams,
+  ListTransactionsParams,
+  TransactionParams,
+  UpdateTransactionParams,
+} from './tablesDB'
 import type {
   DocumentData,
   FakeDefaultDocument,
   FakeDocument,
   FakeDocumentList,
+  FakeTransaction,
+  FakeTransactionList,
   PartialDocumentData,
 } from './types'
 
@@ -16,7 +27,7 @@ export interface ListDocumentsParams {
   collectionId: string
   /** Query strings from the SDK's `Query` helper. */
   queries?: string[]
-  /** Transaction to read through (next issue): any id fails with `transaction_not_found`. */
+  /** Transaction to read through: the result includes its staged writes. An unknown or finished transaction reads committed documents. */
   transactionId?: string
   /** `false` skips counting: `total` is `0`. Defaults to `true`. */
   total?: boolean
@@ -36,7 +47,7 @@ export interface CreateDocumentParams<Document extends FakeDocument = FakeDefaul
   data: DocumentData<Document>
   /** Permission strings stored as `$permissions`. Defaults to `[]`. */
   permissions?: string[]
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -50,7 +61,7 @@ export interface GetDocumentParams {
   documentId: string
   /** Only `Query.select(...)` is allowed here. */
   queries?: string[]
-  /** Transaction to read through (next issue). */
+  /** Transaction to read through: the result includes its staged writes. */
   transactionId?: string
 }
 
@@ -66,7 +77,7 @@ export interface WriteDocumentParams<Document extends FakeDocument = FakeDefault
   data?: PartialDocumentData<Document>
   /** New permissions; the document keeps its own when left out. */
   permissions?: string[]
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -78,7 +89,7 @@ export interface DeleteDocumentParams {
   collectionId: string
   /** Document id. */
   documentId: string
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -96,7 +107,7 @@ export interface IncrementDocumentAttributeParams {
   value?: number
   /** Fails with `attribute_limit_exceeded` when the result would exceed it. */
   max?: number
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -114,7 +125,7 @@ export interface DecrementDocumentAttributeParams {
   value?: number
   /** Fails with `attribute_limit_exceeded` when the result would go below it. */
   min?: number
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -126,7 +137,7 @@ export interface BulkDocumentsParams {
   collectionId: string
   /** At most 100 documents; each may carry `$id` and `$permissions`. */
   documents: object[]
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -140,7 +151,7 @@ export interface UpdateDocumentsParams {
   data?: object
   /** Filters choosing the documents; all when left out. */
   queries?: string[]
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -152,7 +163,7 @@ export interface DeleteDocumentsParams {
   collectionId: string
   /** Filters choosing the documents; all when left out. */
   queries?: string[]
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -191,10 +202,73 @@ function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
  */
 export class FakeDatabases {
   readonly #engine: DataEngine
+  readonly #actor: Actor | undefined
 
-  /** @internal Use `createFakeAppwrite()`. */
-  constructor(engine: DataEngine) {
+  /** @internal Use `createFakeAppwrite()` (or `fake.as(…)` for a user's view). */
+  constructor(engine: DataEngine, actor?: Actor) {
     this.#engine = engine
+    this.#actor = actor
+  }
+
+  /** Lists the transactions this caller may see; shared with `tablesDB`. */
+  listTransactions(params?: ListTransactionsParams): Promise<FakeTransactionList>
+  /** @deprecated Use the object parameter style method. */
+  listTransactions(queries?: string[]): Promise<FakeTransactionList>
+  listTransactions(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'listTransactions', args)
+  }
+
+  /**
+   * Starts a transaction (the same kind `tablesDB.createTransaction` makes).
+   *
+   * @example
+   * ```ts
+   * const tx = await databases.createTransaction()
+   * await databases.createDocument({ databaseId: 'main', collectionId: 'bookings', documentId: 'b1', data: { status: 'pending' }, transactionId: tx.$id })
+   * await databases.updateTransaction({ transactionId: tx.$id, commit: true })
+   * ```
+   */
+  createTransaction(params?: CreateTransactionParams): Promise<FakeTransaction>
+  /** @deprecated Use the object parameter style method. */
+  createTransaction(ttl?: number): Promise<FakeTransaction>
+  createTransaction(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'createTransaction', args)
+  }
+
+  /** Gets a transaction. */
+  getTransaction(params: TransactionParams): Promise<FakeTransaction>
+  /** @deprecated Use the object parameter style method. */
+  getTransaction(transactionId: string): Promise<FakeTransaction>
+  getTransaction(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'getTransaction', args)
+  }
+
+  /** Commits or rolls back a transaction; see `FakeTablesDB.updateTransaction`. */
+  updateTransaction(params: UpdateTransactionParams): Promise<FakeTransaction>
+  /** @deprecated Use the object parameter style method. */
+  updateTransaction(
+    transactionId: string,
+    commit?: boolean,
+    rollback?: boolean,
+  ): Promise<FakeTransaction>
+  updateTransaction(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'updateTransaction', args)
+  }
+
+  /** Deletes a transaction; resolves to `{}`. */
+  deleteTransaction(params: TransactionParams): Promise<Record<string, never>>
+  /** @deprecated Use the object parameter style method. */
+  deleteTransaction(transactionId: string): Promise<Record<string, never>>
+  deleteTransaction(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'deleteTransaction', args)
+  }
+
+  /** Stages operations (`collectionId` / `documentId` keys); see `FakeTablesDB.createOperations`. */
+  createOperations(params: CreateOperationsParams): Promise<FakeTransaction>
+  /** @deprecated Use the object parameter style method. */
+  createOperations(transactionId: string, operations?: object[]): Promise<FakeTransaction>
+  createOperations(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'createOperations', args)
   }
 
   /** Lists documents matching the queries: `{ total, documents }`. */
@@ -222,7 +296,7 @@ export class FakeDatabases {
     requireParams(p, ['databaseId', 'collectionId'])
     const q = ids(p)
     return this.#engine.call(F, 'listDocuments', p, q, () => {
-      const result = this.#engine.list(F, q)
+      const result = this.#engine.list(F, q, this.#actor)
       return { total: result.total, documents: result.items }
     })
   }
@@ -251,7 +325,9 @@ export class FakeDatabases {
     ])
     requireParams(p, ['databaseId', 'collectionId', 'documentId', 'data'])
     const q = ids(p)
-    return this.#engine.call(F, 'createDocument', p, q, () => this.#engine.create(F, q))
+    return this.#engine.call(F, 'createDocument', p, q, () =>
+      this.#engine.create(F, q, this.#actor),
+    )
   }
 
   /** Gets a document by id. */
@@ -276,7 +352,7 @@ export class FakeDatabases {
     ])
     requireParams(p, ['databaseId', 'collectionId', 'documentId'])
     const q = ids(p)
-    return this.#engine.call(F, 'getDocument', p, q, () => this.#engine.get(F, q))
+    return this.#engine.call(F, 'getDocument', p, q, () => this.#engine.get(F, q, this.#actor))
   }
 
   /** Creates the document, or merges `data` into it when it exists. */
@@ -303,7 +379,9 @@ export class FakeDatabases {
     ])
     requireParams(p, ['databaseId', 'collectionId', 'documentId'])
     const q = ids(p)
-    return this.#engine.call(F, 'upsertDocument', p, q, () => this.#engine.upsert(F, q))
+    return this.#engine.call(F, 'upsertDocument', p, q, () =>
+      this.#engine.upsert(F, q, this.#actor),
+    )
   }
 
   /** Updates the given attributes of a document. */
@@ -330,7 +408,9 @@ export class FakeDatabases {
     ])
     requireParams(p, ['databaseId', 'collectionId', 'documentId'])
     const q = ids(p)
-    return this.#engine.call(F, 'updateDocument', p, q, () => this.#engine.update(F, q))
+    return this.#engine.call(F, 'updateDocument', p, q, () =>
+      this.#engine.update(F, q, this.#actor),
+    )
   }
 
   /** Deletes a document; resolves to `{}`. */
@@ -346,7 +426,9 @@ export class FakeDatabases {
     const p = objectArgs(args, ['databaseId', 'collectionId', 'documentId', 'transactionId'])
     requireParams(p, ['databaseId', 'collectionId', 'documentId'])
     const q = ids(p)
-    return this.#engine.call(F, 'deleteDocument', p, q, () => this.#engine.delete(F, q))
+    return this.#engine.call(F, 'deleteDocument', p, q, () =>
+      this.#engine.delete(F, q, this.#actor),
+    )
   }
 
   /** Subtracts `value` (default 1) from a numeric attribute, refusing to go below `min`. */
@@ -376,7 +458,7 @@ export class FakeDatabases {
     requireParams(p, ['databaseId', 'collectionId', 'documentId', 'attribute'])
     const q = ids(p, 'min')
     return this.#engine.call(F, 'decrementDocumentAttribute', p, q, () =>
-      this.#engine.increment(F, q, -1),
+      this.#engine.increment(F, q, -1, this.#actor),
     )
   }
 
@@ -407,7 +489,7 @@ export class FakeDatabases {
     requireParams(p, ['databaseId', 'collectionId', 'documentId', 'attribute'])
     const q = ids(p, 'max')
     return this.#engine.call(F, 'incrementDocumentAttribute', p, q, () =>
-      this.#engine.increment(F, q, 1),
+      this.#engine.increment(F, q, 1, this.#actor),
     )
   }
 
@@ -427,7 +509,7 @@ export class FakeDatabases {
     requireParams(p, ['databaseId', 'collectionId', 'documents'])
     const q = ids(p)
     return this.#engine.call(F, 'createDocuments', p, q, () => {
-      const result = this.#engine.createMany(F, q)
+      const result = this.#engine.createMany(F, q, this.#actor)
       return { total: result.total, documents: result.items }
     })
   }
@@ -448,7 +530,7 @@ export class FakeDatabases {
     requireParams(p, ['databaseId', 'collectionId', 'documents'])
     const q = ids(p)
     return this.#engine.call(F, 'upsertDocuments', p, q, () => {
-      const result = this.#engine.upsertMany(F, q)
+      const result = this.#engine.upsertMany(F, q, this.#actor)
       return { total: result.total, documents: result.items }
     })
   }
@@ -470,7 +552,7 @@ export class FakeDatabases {
     requireParams(p, ['databaseId', 'collectionId'])
     const q = ids(p)
     return this.#engine.call(F, 'updateDocuments', p, q, () => {
-      const result = this.#engine.updateMany(F, q)
+      const result = this.#engine.updateMany(F, q, this.#actor)
       return { total: result.total, documents: result.items }
     })
   }
@@ -491,7 +573,7 @@ export class FakeDatabases {
     requireParams(p, ['databaseId', 'collectionId'])
     const q = ids(p)
     return this.#engine.call(F, 'deleteDocuments', p, q, () => {
-      const result = this.#engine.deleteMany(F, q)
+      const result = this.#engine.deleteMany(F, q, this.#actor)
       return { total: result.total, documents: result.items }
     })
   }

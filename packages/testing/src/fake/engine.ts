@@ -6,9 +6,11 @@ import {
   SERVER_PICKED_ID,
   assertCustomId,
   assertUid,
+  createIdGenerator,
   isValidId,
 } from './ids'
 import type { IdGenerator } from './ids'
+import { assertUniqueRows } from './indexes'
 import {
   assertQueriesParam,
   cursorOf,
@@ -20,9 +22,24 @@ import {
   validateListQueries,
 } from './queries'
 import type { ListQueries } from './queries'
+import {
+  aggregatePermissions,
+  assertGrantable,
+  assertPermissionsParam,
+  authorizationDescription,
+  defaultPermissions,
+  mayAccessRow,
+  permissionsFailure,
+  rolesFor,
+  tableAccess,
+  unauthorized,
+} from './permissions'
+import type { Actor, TableAccess } from './permissions'
 import type { SchemaRegistry, TableSchema } from './schema'
 import type { RowStorage, StoredRow, TableStorage } from './store'
 import type { RealtimeRowEvent } from './realtime'
+import { BULK_STAGING, SINGLE_ROW_STAGING, TransactionManager } from './transactions'
+import type { OperationAction, TransactionRecord } from './transactions'
 import type { FakeApi, FaultGate, RowEventSink } from './types'
 import {
   applyColumnDefaults,
@@ -121,6 +138,9 @@ export interface CallParams {
   readonly value?: unknown
   readonly limit?: unknown
   readonly rows?: unknown
+  readonly commit?: unknown
+  readonly rollback?: unknown
+  readonly operations?: unknown
 }
 
 type Model = Record<string, unknown>
@@ -133,11 +153,15 @@ export interface DataEngineOptions {
   readonly ids: IdGenerator
   readonly events: RowEventSink
   readonly faults: FaultGate
+  /**
+   * The fake's transactions. Defaults to a manager of this engine's own (ids from a fresh random
+   * seed).
+   */
+  readonly transactions?: TransactionManager
 }
 
 const EMPTY: readonly string[] = Object.freeze([])
-// The server's message carries a non-breaking hyphen (U+2011); kept byte for byte.
-const NON_PENDING_TRANSACTION = 'Invalid or non\u2011pending transaction'
+const NO_EVENTS: RowEventSink = { publish: () => {} }
 
 /* ------------------------------------------------------------------------------------------------
  * JSON helpers: the SDK sends JSON, so data is copied with JSON semantics.
@@ -196,35 +220,6 @@ function isPlainObject(value: unknown): value is Model {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-/** `Permission::aggregate`: `write(role)` becomes `update(role)` + `delete(role)`; duplicates dropped. */
-function aggregatePermissions(permissions: readonly string[]): string[] {
-  const out = new Set<string>()
-  for (const permission of permissions) {
-    const match = /^write\((.*)\)$/.exec(permission)
-    if (match) {
-      out.add(`update(${match[1]})`)
-      out.add(`delete(${match[1]})`)
-    } else out.add(permission)
-  }
-  return [...out]
-}
-
-/** The parameter checks of utopia-php/database `Validator/Permissions.php` (formats arrive with issue 3). */
-function assertPermissionsParam(
-  value: unknown,
-): asserts value is readonly string[] | null | undefined {
-  if (value === undefined || value === null) return
-  let failure: string | undefined
-  if (!Array.isArray(value)) failure = 'Permissions must be an array of strings.'
-  else if (value.length > MAX_BATCH)
-    failure = `You can only provide up to ${MAX_BATCH} permissions.`
-  else if (value.some((item) => typeof item !== 'string'))
-    failure = 'Every permission must be of type string.'
-  if (failure !== undefined) {
-    throw appwriteError('general_argument_invalid', `Invalid \`permissions\` param: ${failure}`)
-  }
-}
-
 function assertObjectParam(
   param: string,
   value: unknown,
@@ -261,17 +256,19 @@ class RowEvent implements RealtimeRowEvent {
   readonly rowId: string
   #model: Model | undefined
   readonly #engine: DataEngine
-  readonly #table: TableStorage
+  readonly #table: Pick<TableStorage, 'databaseId' | 'tableId'>
   readonly #row: StoredRow
   readonly #schema: TableSchema | undefined
+  readonly #committed: boolean
 
   constructor(
     engine: DataEngine,
     readonly api: FakeApi,
     readonly action: RealtimeRowEvent['action'],
-    table: TableStorage,
+    table: Pick<TableStorage, 'databaseId' | 'tableId'>,
     row: StoredRow,
     schema: TableSchema | undefined,
+    committed = false,
   ) {
     this.databaseId = table.databaseId
     this.tableId = table.tableId
@@ -280,16 +277,17 @@ class RowEvent implements RealtimeRowEvent {
     this.#table = table
     this.#row = row
     this.#schema = schema
+    this.#committed = committed
   }
 
   /** The row as `tablesDB` returns it. */
   get row(): Model {
-    return (this.#model ??= this.#engine.toModel(
-      TABLES_FLAVOR,
-      this.#table,
-      this.#row,
-      this.#schema,
-    ))
+    if (this.#model) return this.#model
+    const model = this.#engine.toModel(TABLES_FLAVOR, this.#table, this.#row, this.#schema)
+    // A transaction's commit sends both container keys (Transactions/Update.php sets `$tableId`
+    // and `$collectionId` on the payload).
+    if (this.#committed) model.$collectionId = this.#table.tableId
+    return (this.#model = model)
   }
 }
 
@@ -309,6 +307,10 @@ class RowEvent implements RealtimeRowEvent {
  *   type and limit errors, missing row reported as a missing column.
  * - `Bulk/{Update,Upsert,Delete}.php` + `Database::updateDocuments`: every match is touched, the
  *   response lists at most `APP_LIMIT_DATABASE_BATCH` (100) and events go out for those.
+ * - Each route's `if ($transactionId !== null)` branch: what is checked before an operation is
+ *   staged, and the response it gives instead of the row (transactions.ts runs the commit).
+ * - Permissions (permissions.ts): an `actor` is a user or guest from `fake.as(…)`; without one the
+ *   engine acts as an API key and checks nothing, which keeps the common path as fast as before.
  *
  * @internal
  */
@@ -319,6 +321,8 @@ export class DataEngine {
   readonly #ids: IdGenerator
   readonly #events: RowEventSink
   readonly #faults: FaultGate
+  readonly #transactions: TransactionManager
+  readonly #options: DataEngineOptions
   #lastMs = Number.NaN
   #lastIso = ''
 
@@ -329,6 +333,61 @@ export class DataEngine {
     this.#ids = options.ids
     this.#events = options.events
     this.#faults = options.faults
+    this.#transactions =
+      options.transactions ??
+      new TransactionManager({ clock: options.clock, ids: createIdGenerator() })
+    this.#options = { ...options, transactions: this.#transactions }
+  }
+
+  /** The storage this engine reads and writes. */
+  get storage(): RowStorage {
+    return this.#storage
+  }
+
+  /** The schema registry (tables, columns, table security). */
+  get schema(): SchemaRegistry {
+    return this.#schema
+  }
+
+  /** The fake's transactions. */
+  get transactions(): TransactionManager {
+    return this.#transactions
+  }
+
+  /**
+   * An engine over other storage (a transaction's overlay) that publishes nothing: the commit
+   * publishes once storage holds the result.
+   */
+  fork(storage: RowStorage): DataEngine {
+    return new DataEngine({ ...this.#options, storage, events: NO_EVENTS })
+  }
+
+  /** A server-picked id (`unique()`), from the fake's seeded generator. */
+  nextId(): string {
+    return this.#ids.next()
+  }
+
+  /** Where a table id leads: `undefined` when it exists, else the error type to raise. */
+  resolution(
+    databaseId: string,
+    tableId: string,
+  ): 'database_not_found' | 'table_not_found' | undefined {
+    const resolution = this.#schema.resolve(databaseId, tableId)
+    return resolution.ok ? undefined : resolution.error
+  }
+
+  /** Publishes one event of a committed transaction (both container keys on the payload). */
+  publishCommitted(
+    action: 'create' | 'update' | 'delete',
+    databaseId: string,
+    tableId: string,
+    row: StoredRow,
+  ): void {
+    const resolution = this.#schema.resolve(databaseId, tableId)
+    const schema = resolution.ok ? resolution.schema : undefined
+    this.#events.publish(
+      new RowEvent(this, 'tablesDB', action, { databaseId, tableId }, row, schema, true),
+    )
   }
 
   /**
@@ -388,20 +447,97 @@ export class DataEngine {
     throw appwriteErrorFor(flavor.parentNotFound, tableId)
   }
 
-  #rejectTransaction(transactionId: unknown): void {
-    // Transactions arrive with the next issue: until then no transaction id exists, which is
-    // exactly what the server answers for an unknown one (Documents/Create.php).
-    if (transactionId !== undefined && transactionId !== null) {
-      throw appwriteErrorFor('transaction_not_found', String(transactionId))
-    }
+  /* ----------------------------------------------------------------------------------------------
+   * Transactions and permissions
+   * ------------------------------------------------------------------------------------------- */
+
+  /**
+   * Records one operation in a transaction, after the route's checks (found, pending, not
+   * expired, room left). Increment, decrement and the bulk routes answer an unknown or finished
+   * transaction with `general_bad_request` (Documents/Attribute/Increment.php, Bulk/*.php), the
+   * others with `transaction_not_found` / `transaction_not_ready` (Documents/Create.php, …).
+   */
+  #stage(
+    flavor: Flavor,
+    transactionId: unknown,
+    actor: Actor | undefined,
+    action: OperationAction,
+    params: CallParams,
+    bulkRules = false,
+  ): TransactionRecord {
+    const record = this.#transactions.stageable(
+      transactionId,
+      actor,
+      1,
+      bulkRules ? BULK_STAGING : SINGLE_ROW_STAGING,
+    )
+    this.#transactions.stage(
+      record,
+      [
+        {
+          action,
+          flavor,
+          databaseId: params.databaseId as string,
+          tableId: params.tableId as string,
+          rowId: action.startsWith('bulk') ? undefined : (params.rowId as string),
+          params,
+          stagedAt: this.#clock.now(),
+        },
+      ],
+      this.#storage,
+    )
+    return record
   }
 
-  #rejectBulkTransaction(transactionId: unknown): void {
-    // Increment, decrement and the bulk routes answer an unknown transaction this way
-    // (Documents/Attribute/Increment.php, Documents/Bulk/*.php).
-    if (transactionId !== undefined && transactionId !== null) {
-      throw appwriteError('general_bad_request', NON_PENDING_TRANSACTION)
-    }
+  /** This engine, or the view of the transaction a read passes (its staged writes applied). */
+  #reader(transactionId: unknown): DataEngine {
+    if (transactionId === undefined || transactionId === null) return this
+    return this.#transactions.view(this, transactionId) ?? this
+  }
+
+  #access(databaseId: string, tableId: string): TableAccess {
+    return tableAccess(this.#schema, databaseId, tableId)
+  }
+
+  /** Documents/Create.php `checkPermissions`: create is a table-level permission only. */
+  #assertCreate(actor: Actor, databaseId: string, tableId: string): void {
+    const roles = rolesFor(this.#access(databaseId, tableId).permissions, 'create')
+    if (!actor.any(roles)) throw unauthorized(authorizationDescription(actor, 'create', roles))
+  }
+
+  /** utopia-php/database `updateDocument` / `deleteDocument` / `increaseDocumentAttribute`. */
+  #assertRow(
+    actor: Actor,
+    table: Pick<TableStorage, 'databaseId' | 'tableId'>,
+    row: StoredRow,
+    type: 'read' | 'update' | 'delete',
+  ): void {
+    if (!mayAccessRow(actor, this.#access(table.databaseId, table.tableId), type, row.$permissions))
+      throw unauthorized()
+  }
+
+  /** The bulk routes are for API keys (Documents/Create.php, `auth: [ADMIN, KEY]` on Bulk/*.php). */
+  #rejectBulkForUsers(actor: Actor | undefined): void {
+    if (actor !== undefined) throw appwriteError('general_unauthorized_scope')
+  }
+
+  /** Permissions of a new row: the call's, else the signed-in creator's defaults; users may only grant roles they hold. */
+  #createPermissions(
+    permissions: readonly string[] | null | undefined,
+    actor: Actor | undefined,
+  ): readonly string[] {
+    if (actor === undefined) return permissions ? aggregatePermissions(permissions) : EMPTY
+    const resolved = permissions ? aggregatePermissions(permissions) : defaultPermissions(actor)
+    assertGrantable(actor, resolved)
+    return resolved
+  }
+
+  /** Ids of the rows a bulk update / delete would touch now (for the commit's conflict rule). */
+  bulkTargetIds(flavor: Flavor, p: CallParams): string[] {
+    const resolution = this.#schema.resolve(p.databaseId as string, p.tableId as string)
+    const schema = resolution.ok ? resolution.schema : undefined
+    const table = this.#storage.table(p.databaseId as string, p.tableId as string)
+    return this.#bulkTargets(flavor, schema, table, p.queries).map((row) => row.$id)
   }
 
   /** Copies user data with JSON semantics and drops the fields the server strips or overrides. */
@@ -515,12 +651,15 @@ export class DataEngine {
     schema: TableSchema | undefined,
     table: TableStorage | undefined,
     queries: unknown,
+    canSee?: (row: StoredRow) => boolean,
   ): { queries: ListQueries; cursorRow: StoredRow | undefined } {
     const raw = parseQueryStrings(queries)
     const cursor = cursorOf(raw)
     let cursorRow: StoredRow | undefined
     if (cursor) {
       cursorRow = table?.get(cursor.rowId)
+      // The cursor is read with the caller's permissions: a row it may not read is not found.
+      if (cursorRow && canSee && !canSee(cursorRow)) cursorRow = undefined
       if (!cursorRow) {
         throw appwriteError(
           'general_cursor_not_found',
@@ -546,7 +685,29 @@ export class DataEngine {
    * Single-row operations
    * ------------------------------------------------------------------------------------------- */
 
-  create(flavor: Flavor, p: CallParams): Model {
+  /** A staged write's response: the server answers with the row it would write, without `$sequence` and dates. */
+  #stagedModel(
+    flavor: Flavor,
+    databaseId: string,
+    tableId: string,
+    rowId: string,
+    permissions: readonly string[],
+    data: Model,
+  ): Model {
+    const out: Model = {
+      $id: rowId,
+      $sequence: '',
+      [flavor.containerKey]: tableId,
+      $databaseId: databaseId,
+      $createdAt: '',
+      $updatedAt: '',
+      $permissions: permissions.slice(),
+    }
+    for (const key of Object.keys(data)) out[key] = data[key]
+    return out
+  }
+
+  create(flavor: Flavor, p: CallParams, actor?: Actor): Model {
     // Parameter checks in declaration order (Rows/Create.php): databaseId, rowId, tableId, data…
     assertUid('databaseId', p.databaseId)
     if (p.rowId !== undefined && p.rowId !== '') assertCustomId(flavor.idParam, p.rowId)
@@ -566,8 +727,31 @@ export class DataEngine {
     const tableId = p.tableId
     const schema = this.#resolve(flavor, databaseId, tableId)
     const rowId = p.rowId === SERVER_PICKED_ID ? this.#ids.next() : p.rowId
-    const permissions = p.permissions ? aggregatePermissions(p.permissions) : EMPTY
-    this.#rejectTransaction(p.transactionId)
+    // Documents/Create.php: permissions (with the creator's defaults), then table-level create.
+    let permissions: readonly string[]
+    if (actor === undefined) {
+      permissions = p.permissions ? aggregatePermissions(p.permissions) : EMPTY
+    } else {
+      permissions = this.#createPermissions(p.permissions, actor)
+      this.#assertCreate(actor, databaseId, tableId)
+    }
+    if (p.transactionId !== undefined && p.transactionId !== null) {
+      this.#stage(flavor, p.transactionId, actor, 'create', {
+        databaseId,
+        tableId,
+        rowId,
+        data: copyJson(input),
+        permissions,
+      })
+      return this.#stagedModel(
+        flavor,
+        databaseId,
+        tableId,
+        rowId,
+        permissions,
+        this.#userData(flavor, input),
+      )
+    }
     const data = this.#userData(flavor, input)
     if (schema) applyColumnDefaults(schema, data)
     this.#validate(flavor, schema, data, 'full')
@@ -582,12 +766,14 @@ export class DataEngine {
       $permissions: permissions,
       data,
     }
+    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    assertUniqueRows(flavor.api, schema, row, table.values())
     table.put(row)
     this.#publish(flavor, 'create', table, row, schema)
     return this.toModel(flavor, table, row, schema)
   }
 
-  get(flavor: Flavor, p: CallParams): Model {
+  get(flavor: Flavor, p: CallParams, actor?: Actor): Model {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     assertUid(flavor.idParam, p.rowId)
@@ -595,13 +781,28 @@ export class DataEngine {
     assertTransactionParam(p.transactionId)
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
     const selects = validateGetQueries(schema, parseQueryStrings(p.queries))
-    this.#rejectTransaction(p.transactionId)
-    const table = this.#storage.table(p.databaseId, p.tableId)
+    const table = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
     const row = this.#requireRow(flavor, table, p.rowId)
+    // Database::getDocument answers an unreadable row as an empty one: "not found".
+    if (actor !== undefined && !this.#canRead(actor, table!, row))
+      throw appwriteErrorFor(flavor.notFound, p.rowId)
     return this.toModel(flavor, table!, row, schema, selects)
   }
 
-  list(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+  #canRead(
+    actor: Actor,
+    table: Pick<TableStorage, 'databaseId' | 'tableId'>,
+    row: StoredRow,
+  ): boolean {
+    return mayAccessRow(
+      actor,
+      this.#access(table.databaseId, table.tableId),
+      'read',
+      row.$permissions,
+    )
+  }
+
+  list(flavor: Flavor, p: CallParams, actor?: Actor): { total: number; items: Model[] } {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     assertQueriesParam(p.queries)
@@ -623,18 +824,28 @@ export class DataEngine {
       )
     }
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
-    const table = this.#storage.table(p.databaseId, p.tableId)
-    const { queries, cursorRow } = this.#listQueries(flavor, schema, table, p.queries)
-    this.#rejectTransaction(p.transactionId)
+    const table = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
+    // Database::find: a table-level read sees every row; otherwise row security filters the rows,
+    // and without it the call is refused.
+    let canSee: ((row: StoredRow) => boolean) | undefined
+    if (actor !== undefined) {
+      const access = this.#access(p.databaseId, p.tableId)
+      if (!actor.any(rolesFor(access.permissions, 'read'))) {
+        if (!access.rowSecurity) throw unauthorized()
+        canSee = (row) => actor.any(rolesFor(row.$permissions, 'read'))
+      }
+    }
+    const { queries, cursorRow } = this.#listQueries(flavor, schema, table, p.queries, canSee)
     if (!table) return { total: 0, items: [] }
-    const result = runQuery(table.values(), queries, cursorRow)
+    const rows = canSee ? filterRows(table.values(), canSee) : table.values()
+    const result = runQuery(rows, queries, cursorRow)
     return {
       total: p.total === false ? 0 : result.total,
       items: result.rows.map((row) => this.toModel(flavor, table, row, schema, queries.selects)),
     }
   }
 
-  update(flavor: Flavor, p: CallParams): Model {
+  update(flavor: Flavor, p: CallParams, actor?: Actor): Model {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     assertUid(flavor.idParam, p.rowId)
@@ -649,13 +860,44 @@ export class DataEngine {
       throw appwriteError(flavor.missingPayload)
     }
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
-    this.#rejectTransaction(p.transactionId)
-    const table = this.#storage.table(p.databaseId, p.tableId)
+    const staging = p.transactionId !== undefined && p.transactionId !== null
+    // Staging reads the row through the transaction, with the caller's read permission
+    // (TransactionState::getDocument); a direct update reads it regardless (Documents/Update.php).
+    const table = (staging ? this.#reader(p.transactionId) : this).#storage.table(
+      p.databaseId,
+      p.tableId,
+    )
     const old = this.#requireRow(flavor, table, p.rowId)
-    const permissions = p.permissions ? aggregatePermissions(p.permissions) : old.$permissions
+    if (staging && actor !== undefined && !this.#canRead(actor, table!, old))
+      throw appwriteErrorFor(flavor.notFound, p.rowId)
+    const explicit = p.permissions ? aggregatePermissions(p.permissions) : undefined
+    if (explicit && actor !== undefined) assertGrantable(actor, explicit)
+    const permissions = explicit ?? old.$permissions
     const changes = this.#userData(flavor, input)
     const data: Model = { ...old.data, ...changes }
+    if (actor !== undefined) {
+      // Database::updateDocument: a change needs update permission, a no-op only read.
+      const changed =
+        !jsonEqual(stripNulls(old.data), stripNulls(data)) ||
+        !samePermissions(old.$permissions, permissions)
+      this.#assertRow(actor, table!, old, changed ? 'update' : 'read')
+    }
+    if (staging) {
+      this.#stage(flavor, p.transactionId, actor, 'update', {
+        databaseId: p.databaseId,
+        tableId: p.tableId,
+        rowId: p.rowId,
+        data: copyJson(input),
+        permissions: explicit,
+      })
+      const model = this.toModel(flavor, table!, old, schema)
+      for (const key of Object.keys(changes)) model[key] = changes[key]
+      model.$permissions = permissions.slice()
+      return model
+    }
     this.#validate(flavor, schema, data, 'full')
+    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    assertUniqueRows(flavor.api, schema, { ...old, data }, table!.values())
     const row = this.#replace(table!, old, data, permissions)
     this.#publish(flavor, 'update', table!, row, schema)
     return this.toModel(flavor, table!, row, schema)
@@ -753,7 +995,7 @@ export class DataEngine {
     }
   }
 
-  upsert(flavor: Flavor, p: CallParams): Model {
+  upsert(flavor: Flavor, p: CallParams, actor?: Actor): Model {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     assertUid(flavor.idParam, p.rowId)
@@ -768,9 +1010,52 @@ export class DataEngine {
       throw appwriteError(flavor.missingPayload)
     }
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
-    this.#rejectTransaction(p.transactionId)
+    const staging = p.transactionId !== undefined && p.transactionId !== null
+    let permissions: readonly string[] | null | undefined = p.permissions
+    if (actor !== undefined || staging) {
+      // Documents/Upsert.php: no permissions sent keeps the row's, or gives a new row the
+      // creator's defaults; users may only grant roles they hold; create or update permission.
+      const current = (staging ? this.#reader(p.transactionId) : this).#storage
+        .table(p.databaseId, p.tableId)
+        ?.get(p.rowId)
+      const old =
+        current &&
+        staging &&
+        actor !== undefined &&
+        !this.#canRead(actor, { databaseId: p.databaseId, tableId: p.tableId }, current)
+          ? undefined
+          : current
+      permissions = p.permissions
+        ? aggregatePermissions(p.permissions)
+        : (old?.$permissions ?? defaultPermissions(actor))
+      if (actor !== undefined) {
+        assertGrantable(actor, permissions)
+        if (old)
+          this.#assertRow(actor, { databaseId: p.databaseId, tableId: p.tableId }, old, 'update')
+        else this.#assertCreate(actor, p.databaseId, p.tableId)
+      }
+      if (staging) {
+        this.#stage(flavor, p.transactionId, actor, 'upsert', {
+          databaseId: p.databaseId,
+          tableId: p.tableId,
+          rowId: p.rowId,
+          data: copyJson(input),
+          permissions,
+        })
+        return this.#stagedModel(
+          flavor,
+          p.databaseId,
+          p.tableId,
+          p.rowId,
+          permissions,
+          this.#userData(flavor, input),
+        )
+      }
+    }
     const table = this.#storage.ensureTable(p.databaseId, p.tableId)
-    const prepared = this.#prepareUpsert(flavor, schema, table, p.rowId, input, p.permissions)
+    const prepared = this.#prepareUpsert(flavor, schema, table, p.rowId, input, permissions)
+    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    assertUniqueRows(flavor.api, schema, prepared.row, table.values())
     const row = this.#storeUpsert(table, prepared)
     // The server queues the upsert event even when nothing changed (Documents/Upsert.php).
     this.#publish(flavor, 'upsert', table, row, schema)
@@ -787,15 +1072,29 @@ export class DataEngine {
     return row
   }
 
-  delete(flavor: Flavor, p: CallParams): Record<string, never> {
+  delete(flavor: Flavor, p: CallParams, actor?: Actor): Record<string, never> {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     assertUid(flavor.idParam, p.rowId)
     assertTransactionParam(p.transactionId)
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
-    this.#rejectTransaction(p.transactionId)
+    if (p.transactionId !== undefined && p.transactionId !== null) {
+      const viewed = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
+      const row = this.#requireRow(flavor, viewed, p.rowId)
+      if (actor !== undefined) {
+        if (!this.#canRead(actor, viewed!, row)) throw appwriteErrorFor(flavor.notFound, p.rowId)
+        this.#assertRow(actor, viewed!, row, 'delete')
+      }
+      this.#stage(flavor, p.transactionId, actor, 'delete', {
+        databaseId: p.databaseId,
+        tableId: p.tableId,
+        rowId: p.rowId,
+      })
+      return {}
+    }
     const table = this.#storage.table(p.databaseId, p.tableId)
     const row = this.#requireRow(flavor, table, p.rowId)
+    if (actor !== undefined) this.#assertRow(actor, table!, row, 'delete')
     table!.delete(row.$id)
     this.#publish(flavor, 'delete', table!, row, schema)
     return {}
@@ -805,7 +1104,7 @@ export class DataEngine {
    * `incrementRowColumn` (`sign` 1) and `decrementRowColumn` (`sign` -1), following
    * Documents/Attribute/Increment.php and `Database::increaseDocumentAttribute`.
    */
-  increment(flavor: Flavor, p: CallParams, sign: 1 | -1): Model {
+  increment(flavor: Flavor, p: CallParams, sign: 1 | -1, actor?: Actor): Model {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     assertUid(flavor.idParam, p.rowId)
@@ -819,7 +1118,28 @@ export class DataEngine {
     assertNumericParam(sign === 1 ? 'max' : 'min', p.limit, true)
     assertTransactionParam(p.transactionId)
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
-    this.#rejectBulkTransaction(p.transactionId)
+    if (p.transactionId !== undefined && p.transactionId !== null) {
+      // Attribute/Increment.php stages without reading the row (checked when the commit runs),
+      // and answers with the column set to the amount.
+      this.#stage(
+        flavor,
+        p.transactionId,
+        actor,
+        sign === 1 ? 'increment' : 'decrement',
+        {
+          databaseId: p.databaseId,
+          tableId: p.tableId,
+          rowId: p.rowId,
+          column: p.column,
+          value: p.value,
+          limit: p.limit,
+        },
+        true,
+      )
+      return this.#stagedModel(flavor, p.databaseId, p.tableId, p.rowId, EMPTY, {
+        [p.column]: p.value ?? 1,
+      })
+    }
     const value = (p.value as number | undefined) ?? 1
     const limit = p.limit as number | null | undefined
     const column = p.column
@@ -843,6 +1163,7 @@ export class DataEngine {
         `${flavor.label} with the requested ID '${p.rowId}' could not be found.`,
       )
     }
+    if (actor !== undefined) this.#assertRow(actor, table!, old, 'update')
     const current = old.data[column]
     if (current !== undefined && current !== null && typeof current !== 'number') throw notANumber()
     const base = typeof current === 'number' ? current : 0
@@ -860,13 +1181,10 @@ export class DataEngine {
         )
       }
     }
-    const row = this.#replace(
-      table!,
-      old,
-      { ...old.data, [column]: base + sign * value },
-      old.$permissions,
-      true,
-    )
+    const increased = { ...old.data, [column]: base + sign * value }
+    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    assertUniqueRows(flavor.api, schema, { ...old, data: increased }, table!.values())
+    const row = this.#replace(table!, old, increased, old.$permissions, true)
     this.#publish(flavor, 'update', table!, row, schema)
     return this.toModel(flavor, table!, row, schema)
   }
@@ -891,18 +1209,19 @@ export class DataEngine {
   #bulkPermissions(row: Model): string[] | undefined {
     const permissions = row.$permissions
     if (permissions === undefined || permissions === null) return undefined
-    if (!Array.isArray(permissions) || permissions.some((item) => typeof item !== 'string')) {
-      throw appwriteError('general_bad_request', 'Permissions must be an array of strings.')
-    }
+    // Documents/Create.php validates each bulk row's `$permissions` with `new Permissions()`.
+    const failure = permissionsFailure(permissions)
+    if (failure !== undefined) throw appwriteError('general_bad_request', failure)
     return aggregatePermissions(permissions as string[])
   }
 
-  createMany(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+  createMany(flavor: Flavor, p: CallParams, actor?: Actor): { total: number; items: Model[] } {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     this.#assertBatch(flavor, p.rows)
     assertTransactionParam(p.transactionId)
     if (p.rows.length === 0) throw appwriteError(flavor.missingData)
+    this.#rejectBulkForUsers(actor)
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
     const prepared = p.rows.map((input) => {
       const sourceId = input.$id ?? SERVER_PICKED_ID
@@ -911,7 +1230,19 @@ export class DataEngine {
       const rowId = sourceId === SERVER_PICKED_ID ? this.#ids.next() : (sourceId as string)
       return { rowId, input, permissions: this.#bulkPermissions(input) ?? EMPTY }
     })
-    this.#rejectTransaction(p.transactionId)
+    if (p.transactionId !== undefined && p.transactionId !== null) {
+      // Bulk creates go through Documents/Create.php: its transaction errors, ids picked now.
+      this.#stage(flavor, p.transactionId, actor, 'bulkCreate', {
+        databaseId: p.databaseId,
+        tableId: p.tableId,
+        rows: prepared.map(({ rowId, input, permissions }) => ({
+          ...(copyJson(input) as Model),
+          $id: rowId,
+          $permissions: permissions.slice(),
+        })),
+      })
+      return { total: prepared.length, items: [] }
+    }
     const table = this.#storage.ensureTable(p.databaseId, p.tableId)
     const seen = new Set<string>()
     const staged = prepared.map(({ rowId, input, permissions }) => {
@@ -922,6 +1253,9 @@ export class DataEngine {
       seen.add(rowId)
       return { rowId, data, permissions }
     })
+    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    const candidates = staged.map(({ rowId, data }) => ({ $id: rowId, data }))
+    assertUniqueRows(flavor.api, schema, candidates, table.values())
     // All rows passed: write them all (the server inserts the batch in one transaction).
     const now = this.#now()
     const rows = staged.map(({ rowId, data, permissions }) => {
@@ -943,13 +1277,33 @@ export class DataEngine {
     }
   }
 
-  upsertMany(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+  upsertMany(flavor: Flavor, p: CallParams, actor?: Actor): { total: number; items: Model[] } {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     this.#assertBatch(flavor, p.rows)
     assertTransactionParam(p.transactionId)
+    this.#rejectBulkForUsers(actor)
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
-    this.#rejectBulkTransaction(p.transactionId)
+    if (p.transactionId !== undefined && p.transactionId !== null) {
+      const rows = p.rows.map((input) => {
+        const row = copyJson(input) as Model
+        const sourceId = row.$id ?? SERVER_PICKED_ID
+        if (sourceId !== SERVER_PICKED_ID && !isValidId(sourceId))
+          throw appwriteError('general_bad_request', CUSTOM_ID_DESCRIPTION)
+        // Ids the server would pick are picked now, so every replay agrees on them.
+        row.$id = sourceId === SERVER_PICKED_ID ? this.#ids.next() : sourceId
+        return row
+      })
+      this.#stage(
+        flavor,
+        p.transactionId,
+        actor,
+        'bulkUpsert',
+        { databaseId: p.databaseId, tableId: p.tableId, rows },
+        true,
+      )
+      return { total: rows.length, items: [] }
+    }
     const table = this.#storage.ensureTable(p.databaseId, p.tableId)
     const seen = new Set<string>()
     const prepared = p.rows.map((input) => {
@@ -961,6 +1315,13 @@ export class DataEngine {
       seen.add(rowId)
       return this.#prepareUpsert(flavor, schema, table, rowId, input, this.#bulkPermissions(input))
     })
+    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    assertUniqueRows(
+      flavor.api,
+      schema,
+      prepared.map((entry) => entry.row),
+      table.values(),
+    )
     const changed = prepared
       .filter((entry) => entry.changed)
       .map((entry) => this.#storeUpsert(table, entry))
@@ -990,7 +1351,7 @@ export class DataEngine {
     ]
   }
 
-  updateMany(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+  updateMany(flavor: Flavor, p: CallParams, actor?: Actor): { total: number; items: Model[] } {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     assertObjectParam('data', p.data)
@@ -998,13 +1359,37 @@ export class DataEngine {
     assertTransactionParam(p.transactionId)
     const input = p.data ?? {}
     if (Object.keys(input).length === 0) throw appwriteError(flavor.missingPayload)
+    this.#rejectBulkForUsers(actor)
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
     const table = this.#storage.table(p.databaseId, p.tableId)
     const targets = this.#bulkTargets(flavor, schema, table, p.queries)
     const permissions = this.#bulkPermissions(input)
-    this.#rejectBulkTransaction(p.transactionId)
+    if (p.transactionId !== undefined && p.transactionId !== null) {
+      this.#stage(
+        flavor,
+        p.transactionId,
+        actor,
+        'bulkUpdate',
+        {
+          databaseId: p.databaseId,
+          tableId: p.tableId,
+          data: copyJson(input),
+          queries: p.queries,
+        },
+        true,
+      )
+      // Bulk/Update.php: "Can't predict how many would be updated".
+      return { total: 0, items: [] }
+    }
     const changes = this.#userData(flavor, input)
     this.#validate(flavor, schema, changes, 'partial')
+    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    assertUniqueRows(
+      flavor.api,
+      schema,
+      targets.map((old) => ({ ...old, data: { ...old.data, ...changes } })),
+      table?.values() ?? [],
+    )
     const rows = targets.map((old) =>
       this.#replace(
         table!,
@@ -1022,15 +1407,26 @@ export class DataEngine {
     }
   }
 
-  deleteMany(flavor: Flavor, p: CallParams): { total: number; items: Model[] } {
+  deleteMany(flavor: Flavor, p: CallParams, actor?: Actor): { total: number; items: Model[] } {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     assertQueriesParam(p.queries)
     assertTransactionParam(p.transactionId)
+    this.#rejectBulkForUsers(actor)
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
     const table = this.#storage.table(p.databaseId, p.tableId)
     const targets = this.#bulkTargets(flavor, schema, table, p.queries)
-    this.#rejectBulkTransaction(p.transactionId)
+    if (p.transactionId !== undefined && p.transactionId !== null) {
+      this.#stage(
+        flavor,
+        p.transactionId,
+        actor,
+        'bulkDelete',
+        { databaseId: p.databaseId, tableId: p.tableId, queries: p.queries },
+        true,
+      )
+      return { total: 0, items: [] }
+    }
     for (const row of targets) table!.delete(row.$id)
     const listed = targets.slice(0, MAX_BATCH)
     for (const row of listed) this.#publish(flavor, 'delete', table!, row, schema)
@@ -1066,6 +1462,7 @@ export class DataEngine {
   reset(): void {
     this.#storage.clear()
     this.#ids.reset()
+    this.#transactions.reset()
   }
 }
 
@@ -1075,6 +1472,14 @@ function samePermissions(a: readonly string[], b: readonly string[]): boolean {
   const sortedA = [...a].sort()
   const sortedB = [...b].sort()
   return sortedA.every((item, index) => item === sortedB[index])
+}
+
+/** The rows `keep` accepts, lazily. */
+function* filterRows(
+  rows: Iterable<StoredRow>,
+  keep: (row: StoredRow) => boolean,
+): IterableIterator<StoredRow> {
+  for (const row of rows) if (keep(row)) yield row
 }
 
 /** Compares rows the way the upsert change check does: a missing key equals null. */

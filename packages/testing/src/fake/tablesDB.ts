@@ -1,6 +1,15 @@
 import { TABLES_FLAVOR, objectArgs, requireParams } from './engine'
-import type { CallParams, DataEngine } from './engine'
-import type { FakeDefaultRow, FakeRow, FakeRowList, PartialRowData, RowData } from './types'
+import type { CallParams, DataEngine, Flavor } from './engine'
+import type { Actor } from './permissions'
+import type {
+  FakeDefaultRow,
+  FakeRow,
+  FakeRowList,
+  FakeTransaction,
+  FakeTransactionList,
+  PartialRowData,
+  RowData,
+} from './types'
 
 /** Parameters of {@link FakeTablesDB.listRows}, as `appwrite@27`'s `tablesDB.listRows`. */
 export interface ListRowsParams {
@@ -10,7 +19,7 @@ export interface ListRowsParams {
   tableId: string
   /** Query strings from the SDK's `Query` helper. At most 100, each at most 4,096 chars. */
   queries?: string[]
-  /** Transaction to read through. Transactions arrive with the next issue: any id fails with `transaction_not_found`. */
+  /** Transaction to read through: the result includes its staged writes. An unknown or finished transaction reads committed rows. */
   transactionId?: string
   /** `false` skips counting: `total` is `0`. Defaults to `true`. */
   total?: boolean
@@ -28,9 +37,12 @@ export interface CreateRowParams<Row extends FakeRow = FakeDefaultRow> {
   rowId: string
   /** Column values. `$`-prefixed system fields in it are ignored, as the server ignores them. */
   data: RowData<Row>
-  /** Permission strings stored as `$permissions`; `write(…)` expands to `update(…)` + `delete(…)`. Defaults to `[]`. */
+  /**
+   * Permission strings stored as `$permissions`; `write(…)` expands to `update(…)` + `delete(…)`.
+   * Defaults to `[]` for an API key, and to read/update/delete for `user:ID` when acting as a user.
+   */
   permissions?: string[]
-  /** Transaction to stage in (next issue): any id fails with `transaction_not_found`. */
+  /** Transaction to stage in: the row is written when the transaction commits. */
   transactionId?: string
 }
 
@@ -44,7 +56,7 @@ export interface GetRowParams {
   rowId: string
   /** Only `Query.select(...)` is allowed here, as on the server. */
   queries?: string[]
-  /** Transaction to read through (next issue). */
+  /** Transaction to read through: the result includes its staged writes. */
   transactionId?: string
 }
 
@@ -60,7 +72,7 @@ export interface WriteRowParams<Row extends FakeRow = FakeDefaultRow> {
   data?: PartialRowData<Row>
   /** New permissions; the row keeps its own when left out. */
   permissions?: string[]
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -72,7 +84,7 @@ export interface DeleteRowParams {
   tableId: string
   /** Row id. */
   rowId: string
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -90,7 +102,7 @@ export interface IncrementRowColumnParams {
   value?: number
   /** Fails with `column_limit_exceeded` when the result would exceed it. */
   max?: number
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -108,7 +120,7 @@ export interface DecrementRowColumnParams {
   value?: number
   /** Fails with `column_limit_exceeded` when the result would go below it. */
   min?: number
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -120,7 +132,7 @@ export interface BulkRowsParams {
   tableId: string
   /** At most 100 rows; each may carry `$id` (else the fake picks one) and `$permissions`. */
   rows: object[]
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -134,7 +146,7 @@ export interface UpdateRowsParams {
   data?: object
   /** Filters (and optionally limit/order) choosing the rows; all rows when left out. */
   queries?: string[]
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
@@ -146,11 +158,97 @@ export interface DeleteRowsParams {
   tableId: string
   /** Filters choosing the rows; all rows when left out. */
   queries?: string[]
-  /** Transaction to stage in (next issue). */
+  /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
 
+/** Parameters of {@link FakeTablesDB.createTransaction}. */
+export interface CreateTransactionParams {
+  /** Seconds before the transaction expires, 60 to 3,600. Defaults to `300`. */
+  ttl?: number
+}
+
+/** Parameters of {@link FakeTablesDB.listTransactions}. */
+export interface ListTransactionsParams {
+  /** Query strings on `status`, `expiresAt`, `$id`, `$createdAt`, `$updatedAt`. */
+  queries?: string[]
+}
+
+/** Parameters naming one transaction. */
+export interface TransactionParams {
+  /** Transaction id. */
+  transactionId: string
+}
+
+/** Parameters of {@link FakeTablesDB.updateTransaction}: exactly one of `commit` / `rollback`. */
+export interface UpdateTransactionParams {
+  /** Transaction id. */
+  transactionId: string
+  /** `true` applies every staged operation, all or nothing. */
+  commit?: boolean
+  /** `true` discards them. */
+  rollback?: boolean
+}
+
+/** Parameters of {@link FakeTablesDB.createOperations}. */
+export interface CreateOperationsParams {
+  /** Transaction id. */
+  transactionId: string
+  /**
+   * Operations to stage, each `{ action, databaseId, tableId, rowId?, data? }` (`collectionId` /
+   * `documentId` on the Databases API). Actions: `create`, `update`, `upsert`, `delete`,
+   * `increment` / `decrement` (`data: { column, value?, max? / min? }`), and for API keys
+   * `bulkCreate` / `bulkUpsert` (`data`: rows), `bulkUpdate` (`data: { data, queries }`),
+   * `bulkDelete` (`data: { queries }`). Row permissions go in `data.$permissions`.
+   */
+  operations?: object[]
+}
+
 const F = TABLES_FLAVOR
+
+const TRANSACTION_METHODS = {
+  listTransactions: ['queries'],
+  createTransaction: ['ttl'],
+  getTransaction: ['transactionId'],
+  updateTransaction: ['transactionId', 'commit', 'rollback'],
+  deleteTransaction: ['transactionId'],
+  createOperations: ['transactionId', 'operations'],
+} as const
+
+/**
+ * Runs one transaction route for `tablesDB` or `databases` (the server shares one list of
+ * transactions between them), through the fault gate like every call.
+ *
+ * @internal
+ */
+export function callTransactionMethod(
+  engine: DataEngine,
+  flavor: Flavor,
+  actor: Actor | undefined,
+  method: keyof typeof TRANSACTION_METHODS,
+  args: readonly unknown[],
+): Promise<unknown> {
+  const names = TRANSACTION_METHODS[method]
+  const p = objectArgs(args, names)
+  if (names[0] === 'transactionId') requireParams(p, ['transactionId'])
+  const transactions = engine.transactions
+  return engine.call(flavor, method, p, {}, () => {
+    switch (method) {
+      case 'listTransactions':
+        return transactions.list(p, actor)
+      case 'createTransaction':
+        return transactions.create(p, actor)
+      case 'getTransaction':
+        return transactions.get(p, actor)
+      case 'updateTransaction':
+        return transactions.update(engine, flavor, p, actor)
+      case 'deleteTransaction':
+        return transactions.delete(p, actor)
+      case 'createOperations':
+        return transactions.createOperations(engine, flavor, p, actor)
+    }
+  })
+}
 
 /** Maps an object-form call to the engine's neutral names (identity for TablesDB, except max/min). */
 function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
@@ -171,10 +269,82 @@ function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
  */
 export class FakeTablesDB {
   readonly #engine: DataEngine
+  readonly #actor: Actor | undefined
 
-  /** @internal Use `createFakeAppwrite()`. */
-  constructor(engine: DataEngine) {
+  /** @internal Use `createFakeAppwrite()` (or `fake.as(…)` for a user's view). */
+  constructor(engine: DataEngine, actor?: Actor) {
     this.#engine = engine
+    this.#actor = actor
+  }
+
+  /** Lists the transactions this caller may see (an API key sees all): `{ total, transactions }`. */
+  listTransactions(params?: ListTransactionsParams): Promise<FakeTransactionList>
+  /** @deprecated Use the object parameter style method. */
+  listTransactions(queries?: string[]): Promise<FakeTransactionList>
+  listTransactions(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'listTransactions', args)
+  }
+
+  /**
+   * Starts a transaction that expires after `ttl` seconds (60–3,600, default 300) on the fake's
+   * clock. Stage writes by passing its `$id` as `transactionId`, or with `createOperations`,
+   * then `updateTransaction({ transactionId, commit: true })`.
+   *
+   * @example
+   * ```ts
+   * const tx = await tablesDB.createTransaction({ ttl: 60 })
+   * await tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: { status: 'pending' }, transactionId: tx.$id })
+   * await tablesDB.createRow({ databaseId: 'main', tableId: 'chat_rooms', rowId: 'b1', data: { bookingId: 'b1' }, transactionId: tx.$id })
+   * await tablesDB.updateTransaction({ transactionId: tx.$id, commit: true }) // both rows, or neither
+   * ```
+   */
+  createTransaction(params?: CreateTransactionParams): Promise<FakeTransaction>
+  /** @deprecated Use the object parameter style method. */
+  createTransaction(ttl?: number): Promise<FakeTransaction>
+  createTransaction(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'createTransaction', args)
+  }
+
+  /** Gets a transaction (`transaction_not_found` when this caller may not see it). */
+  getTransaction(params: TransactionParams): Promise<FakeTransaction>
+  /** @deprecated Use the object parameter style method. */
+  getTransaction(transactionId: string): Promise<FakeTransaction>
+  getTransaction(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'getTransaction', args)
+  }
+
+  /**
+   * Commits (`commit: true`) or rolls back (`rollback: true`) a pending transaction. A commit
+   * applies every operation or none: a duplicate id, a unique index, a row changed outside the
+   * transaction since it was staged (`transaction_conflict`), an invalid structure or a missing
+   * row fails it, leaves storage untouched and marks it `failed`. Realtime events go out once it
+   * committed, one per single-row operation. Fault rules see it as `operation: 'updateTransaction'`.
+   */
+  updateTransaction(params: UpdateTransactionParams): Promise<FakeTransaction>
+  /** @deprecated Use the object parameter style method. */
+  updateTransaction(
+    transactionId: string,
+    commit?: boolean,
+    rollback?: boolean,
+  ): Promise<FakeTransaction>
+  updateTransaction(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'updateTransaction', args)
+  }
+
+  /** Deletes a transaction and its staged operations; resolves to `{}`. */
+  deleteTransaction(params: TransactionParams): Promise<Record<string, never>>
+  /** @deprecated Use the object parameter style method. */
+  deleteTransaction(transactionId: string): Promise<Record<string, never>>
+  deleteTransaction(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'deleteTransaction', args)
+  }
+
+  /** Stages several operations at once, all or none (at most 100 per transaction). */
+  createOperations(params: CreateOperationsParams): Promise<FakeTransaction>
+  /** @deprecated Use the object parameter style method. */
+  createOperations(transactionId: string, operations?: object[]): Promise<FakeTransaction>
+  createOperations(...args: unknown[]): Promise<unknown> {
+    return callTransactionMethod(this.#engine, F, this.#actor, 'createOperations', args)
   }
 
   /** Lists rows matching the queries: `{ total, rows }`, 25 rows unless `Query.limit` says otherwise. */
@@ -199,7 +369,7 @@ export class FakeTablesDB {
     ])
     requireParams(p, ['databaseId', 'tableId'])
     return this.#engine.call(F, 'listRows', p, p, () => {
-      const result = this.#engine.list(F, p)
+      const result = this.#engine.list(F, p, this.#actor)
       return { total: result.total, rows: result.items }
     })
   }
@@ -225,7 +395,7 @@ export class FakeTablesDB {
       'transactionId',
     ])
     requireParams(p, ['databaseId', 'tableId', 'rowId', 'data'])
-    return this.#engine.call(F, 'createRow', p, p, () => this.#engine.create(F, p))
+    return this.#engine.call(F, 'createRow', p, p, () => this.#engine.create(F, p, this.#actor))
   }
 
   /** Gets a row by id. */
@@ -241,7 +411,7 @@ export class FakeTablesDB {
   getRow(...args: unknown[]): Promise<unknown> {
     const p = objectArgs(args, ['databaseId', 'tableId', 'rowId', 'queries', 'transactionId'])
     requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'getRow', p, p, () => this.#engine.get(F, p))
+    return this.#engine.call(F, 'getRow', p, p, () => this.#engine.get(F, p, this.#actor))
   }
 
   /** Creates the row, or merges `data` into it when it exists (PUT). */
@@ -265,7 +435,7 @@ export class FakeTablesDB {
       'transactionId',
     ])
     requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'upsertRow', p, p, () => this.#engine.upsert(F, p))
+    return this.#engine.call(F, 'upsertRow', p, p, () => this.#engine.upsert(F, p, this.#actor))
   }
 
   /** Updates the given columns of a row (PATCH). */
@@ -289,7 +459,7 @@ export class FakeTablesDB {
       'transactionId',
     ])
     requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'updateRow', p, p, () => this.#engine.update(F, p))
+    return this.#engine.call(F, 'updateRow', p, p, () => this.#engine.update(F, p, this.#actor))
   }
 
   /** Deletes a row; resolves to `{}` like the SDK's 204. */
@@ -304,7 +474,7 @@ export class FakeTablesDB {
   deleteRow(...args: unknown[]): Promise<unknown> {
     const p = objectArgs(args, ['databaseId', 'tableId', 'rowId', 'transactionId'])
     requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'deleteRow', p, p, () => this.#engine.delete(F, p))
+    return this.#engine.call(F, 'deleteRow', p, p, () => this.#engine.delete(F, p, this.#actor))
   }
 
   /** Subtracts `value` (default 1) from a numeric column, refusing to go below `min`. */
@@ -333,7 +503,7 @@ export class FakeTablesDB {
     ])
     requireParams(p, ['databaseId', 'tableId', 'rowId', 'column'])
     return this.#engine.call(F, 'decrementRowColumn', p, p, () =>
-      this.#engine.increment(F, ids(p, 'min'), -1),
+      this.#engine.increment(F, ids(p, 'min'), -1, this.#actor),
     )
   }
 
@@ -363,7 +533,7 @@ export class FakeTablesDB {
     ])
     requireParams(p, ['databaseId', 'tableId', 'rowId', 'column'])
     return this.#engine.call(F, 'incrementRowColumn', p, p, () =>
-      this.#engine.increment(F, ids(p, 'max'), 1),
+      this.#engine.increment(F, ids(p, 'max'), 1, this.#actor),
     )
   }
 
@@ -382,7 +552,7 @@ export class FakeTablesDB {
     const p = objectArgs(args, ['databaseId', 'tableId', 'rows', 'transactionId'])
     requireParams(p, ['databaseId', 'tableId', 'rows'])
     return this.#engine.call(F, 'createRows', p, p, () => {
-      const result = this.#engine.createMany(F, p)
+      const result = this.#engine.createMany(F, p, this.#actor)
       return { total: result.total, rows: result.items }
     })
   }
@@ -402,7 +572,7 @@ export class FakeTablesDB {
     const p = objectArgs(args, ['databaseId', 'tableId', 'rows', 'transactionId'])
     requireParams(p, ['databaseId', 'tableId', 'rows'])
     return this.#engine.call(F, 'upsertRows', p, p, () => {
-      const result = this.#engine.upsertMany(F, p)
+      const result = this.#engine.upsertMany(F, p, this.#actor)
       return { total: result.total, rows: result.items }
     })
   }
@@ -423,7 +593,7 @@ export class FakeTablesDB {
     const p = objectArgs(args, ['databaseId', 'tableId', 'data', 'queries', 'transactionId'])
     requireParams(p, ['databaseId', 'tableId'])
     return this.#engine.call(F, 'updateRows', p, p, () => {
-      const result = this.#engine.updateMany(F, p)
+      const result = this.#engine.updateMany(F, p, this.#actor)
       return { total: result.total, rows: result.items }
     })
   }
@@ -443,7 +613,7 @@ export class FakeTablesDB {
     const p = objectArgs(args, ['databaseId', 'tableId', 'queries', 'transactionId'])
     requireParams(p, ['databaseId', 'tableId'])
     return this.#engine.call(F, 'deleteRows', p, p, () => {
-      const result = this.#engine.deleteMany(F, p)
+      const result = this.#engine.deleteMany(F, p, this.#actor)
       return { total: result.total, rows: result.items }
     })
   }

@@ -159,8 +159,9 @@ export interface ColumnDefinition {
   /** Value stored when a create leaves the column out. Defaults to `null`. */
   default?: unknown
   /**
-   * Lifecycle state. Only `available` columns accept writes; the management API of the next issue
-   * uses the others. Defaults to `'available'`.
+   * Lifecycle state. As on the server, `processing` and `failed` columns do not exist for writes yet
+   * (a write naming one fails with `Unknown attribute`); `available`, `deleting` and `stuck` ones do.
+   * Defaults to `'available'`.
    */
   status?: ColumnStatus
   /** Error text of a `failed` column. Defaults to `''`. */
@@ -253,6 +254,17 @@ export interface TableDefinition {
   columns?: ColumnDefinition[]
   /** The table's indexes. Defaults to `[]`. */
   indexes?: IndexDefinition[]
+  /**
+   * Table-level permission strings, e.g. `['create("users")']`. When neither this nor
+   * `rowSecurity` is given, the table keeps the fake's permissive schemaless security.
+   * Defaults to `[]`.
+   */
+  permissions?: string[]
+  /**
+   * Whether row-level permissions apply, like `Models.Table['rowSecurity']`. Defaults to `false`
+   * once `permissions` is given, as `createTable` does on the server.
+   */
+  rowSecurity?: boolean
 }
 
 /** A declared database. */
@@ -269,6 +281,33 @@ export interface DatabaseDefinition {
 
 /** `{ [databaseId]: { [tableId]: rows ordered by $sequence } }`, as returned by `snapshot()`. */
 export type FakeSnapshot = Record<string, Record<string, FakeDefaultRow[]>>
+
+/** A transaction, field for field `Models.Transaction` of `appwrite@27` / `node-appwrite@27`. */
+export interface FakeTransaction {
+  /** Transaction id (20 hex chars, picked by the fake's seeded generator). */
+  $id: string
+  /** Creation time, ISO 8601 with milliseconds and `+00:00`. */
+  $createdAt: string
+  /** Last change of status or operations, same format. */
+  $updatedAt: string
+  /**
+   * `pending` while it accepts operations; `committing` during a commit; `committed`; or
+   * `failed` after a failed commit or a rollback (the server marks a rollback `failed` too).
+   */
+  status: 'pending' | 'committing' | 'committed' | 'failed'
+  /** Number of operations staged (a bulk call counts as one). */
+  operations: number
+  /** When it expires: `$createdAt` plus the `ttl`. */
+  expiresAt: string
+}
+
+/** `Models.TransactionList`. */
+export interface FakeTransactionList {
+  /** Number of transactions matching the queries. */
+  total: number
+  /** The page of transactions. */
+  transactions: FakeTransaction[]
+}
 
 /* ------------------------------------------------------------------------------------------------
  * Seams towards the realtime and fault modules

@@ -247,6 +247,20 @@ function firstFailure(checks: readonly Check[], value: unknown): string | undefi
 }
 
 /**
+ * What the server's validator chain for `column` says about one (non-array) value, without the
+ * `Attribute "…" has invalid …` framing, or `undefined` when it passes. The management API uses it
+ * for `default` parameters (`Value must be a valid email address`, …).
+ *
+ * @example
+ * ```ts
+ * columnValueFailure(emailColumn, 'nope') // 'Value must be a valid email address'
+ * ```
+ */
+export function columnValueFailure(column: FakeColumn, value: unknown): string | undefined {
+  return firstFailure(checksFor(column).checks, value)
+}
+
+/**
  * Validates a value against one column. Returns the server's message (without the structure
  * prefix), or `undefined` when the value is accepted.
  */

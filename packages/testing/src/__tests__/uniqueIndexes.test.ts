@@ -1,0 +1,289 @@
+import { ID, Query } from 'node-appwrite'
+import { describe, expect, it } from 'vitest'
+import { createManualClock } from '../fake/clock'
+import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
+
+const databaseId = 'main'
+const tableId = 'bookings'
+const ref = { databaseId, tableId }
+
+const ROW_VIOLATION = {
+  code: 409,
+  type: 'row_unique_constraint_violation',
+  message: 'Row violates a unique column constraint. Try again with different value(s).',
+}
+
+/** A fake whose `bookings` table has a unique index on `idempotencyKey`, created through the admin. */
+async function setup(options: FakeAppwriteOptions = {}) {
+  const clock = createManualClock({ now: Date.parse('2026-01-01T00:00:00.000Z') })
+  const fake = createFakeAppwrite({ clock, seed: 1, ...options })
+  const { admin } = fake
+  await admin.create({ databaseId, name: 'Main' })
+  await admin.createTable({ ...ref, name: 'Bookings' })
+  await admin.createStringColumn({ ...ref, key: 'idempotencyKey', size: 64, required: false })
+  await admin.createStringColumn({ ...ref, key: 'customerId', size: 36, required: false })
+  await admin.createStringColumn({ ...ref, key: 'slot', size: 36, required: false })
+  await admin.createIndex({ ...ref, key: 'uniq_idem', type: 'unique', columns: ['idempotencyKey'] })
+  return { fake, admin, tablesDB: fake.tablesDB, clock }
+}
+
+const keys = async (fake: Awaited<ReturnType<typeof setup>>['fake']) =>
+  (await fake.tablesDB.listRows({ ...ref, queries: [Query.orderAsc('$sequence')] })).rows.map(
+    (row) => row.$id,
+  )
+
+describe('uniqueIndexes', () => {
+  it('should refuse a second row with the same value with row_unique_constraint_violation', async () => {
+    const { tablesDB, fake } = await setup()
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+    await expect(
+      tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k1' } }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+    expect(await keys(fake)).toEqual(['b1'])
+  })
+
+  it('should answer document_unique_constraint_violation on the collection routes', async () => {
+    const { fake } = await setup()
+    const doc = { databaseId, collectionId: tableId }
+    await fake.databases.createDocument({
+      ...doc,
+      documentId: 'd1',
+      data: { idempotencyKey: 'k1' },
+    })
+    await expect(
+      fake.databases.createDocument({ ...doc, documentId: 'd2', data: { idempotencyKey: 'k1' } }),
+    ).rejects.toMatchObject({
+      code: 409,
+      type: 'document_unique_constraint_violation',
+      message:
+        'Document violates a unique attribute constraint. Try again with different value(s).',
+    })
+  })
+
+  it('should let exactly one of two concurrent creates win', async () => {
+    const { tablesDB, fake } = await setup()
+    const results = await Promise.allSettled([
+      tablesDB.createRow({ ...ref, rowId: ID.unique(), data: { idempotencyKey: 'race' } }),
+      tablesDB.createRow({ ...ref, rowId: ID.unique(), data: { idempotencyKey: 'race' } }),
+    ])
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected'])
+    const rejected = results.find((result) => result.status === 'rejected')
+    expect(rejected?.reason).toMatchObject(ROW_VIOLATION)
+    expect(await keys(fake)).toHaveLength(1)
+  })
+
+  it('should let one win when latency interleaves the two creates', async () => {
+    const { tablesDB, fake, clock } = await setup()
+    fake.faults.latency({ operation: 'createRow', ms: 50 })
+    const first = tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'race' } })
+    await clock.advance(25)
+    const second = tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'race' } })
+    await clock.advance(100)
+    const results = await Promise.allSettled([first, second])
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected'])
+    expect(await keys(fake)).toEqual(['b1'])
+  })
+
+  it('should check updates and upserts but let a row keep its own value', async () => {
+    const { tablesDB } = await setup()
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+    await tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2' } })
+    await expect(
+      tablesDB.updateRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1', customerId: 'c1' } }),
+    ).resolves.toMatchObject({ customerId: 'c1' })
+    await expect(
+      tablesDB.updateRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k1' } }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+    await expect(
+      tablesDB.upsertRow({ ...ref, rowId: 'b3', data: { idempotencyKey: 'k2' } }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+    await expect(
+      tablesDB.upsertRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2', customerId: 'c2' } }),
+    ).resolves.toMatchObject({ customerId: 'c2' })
+    await expect(tablesDB.getRow({ ...ref, rowId: 'b2' })).resolves.toMatchObject({
+      idempotencyKey: 'k2',
+    })
+  })
+
+  it('should check increments against a unique numeric column', async () => {
+    const { tablesDB, admin } = await setup()
+    await admin.createIntegerColumn({ ...ref, key: 'seat', required: false })
+    await admin.createIndex({ ...ref, key: 'uniq_seat', type: 'unique', columns: ['seat'] })
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { seat: 1 } })
+    await tablesDB.createRow({ ...ref, rowId: 'b2', data: { seat: 2 } })
+    await expect(
+      tablesDB.incrementRowColumn({ ...ref, rowId: 'b1', column: 'seat' }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+    await expect(
+      tablesDB.incrementRowColumn({ ...ref, rowId: 'b2', column: 'seat' }),
+    ).resolves.toMatchObject({ seat: 3 })
+  })
+
+  it('should refuse a whole bulk write that would repeat a value, writing nothing', async () => {
+    const { tablesDB, fake } = await setup()
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1', slot: 'a' } })
+    await tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2', slot: 'a' } })
+    await expect(
+      tablesDB.createRows({
+        ...ref,
+        rows: [
+          { $id: 'b3', idempotencyKey: 'k3' },
+          { $id: 'b4', idempotencyKey: 'k3' },
+        ],
+      }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+    await expect(
+      tablesDB.createRows({
+        ...ref,
+        rows: [
+          { $id: 'b3', idempotencyKey: 'k3' },
+          { $id: 'b4', idempotencyKey: 'k1' },
+        ],
+      }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+    await expect(
+      tablesDB.upsertRows({
+        ...ref,
+        rows: [
+          { $id: 'b5', idempotencyKey: 'k5' },
+          { $id: 'b6', idempotencyKey: 'k5' },
+        ],
+      }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+    await expect(
+      tablesDB.updateRows({
+        ...ref,
+        data: { idempotencyKey: 'same' },
+        queries: [Query.equal('slot', 'a')],
+      }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+    expect(await keys(fake)).toEqual(['b1', 'b2'])
+    await expect(tablesDB.getRow({ ...ref, rowId: 'b2' })).resolves.toMatchObject({
+      idempotencyKey: 'k2',
+    })
+  })
+
+  it('should let any number of rows leave the value out (NULL never collides)', async () => {
+    const { tablesDB, fake } = await setup()
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { customerId: 'c1' } })
+    await tablesDB.createRow({
+      ...ref,
+      rowId: 'b2',
+      data: { customerId: 'c2', idempotencyKey: null },
+    })
+    expect(await keys(fake)).toEqual(['b1', 'b2'])
+  })
+
+  it('should compare strings like MariaDB: case and trailing spaces do not matter', async () => {
+    const { tablesDB } = await setup()
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'Key-1' } })
+    await expect(
+      tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'key-1 ' } }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+  })
+
+  it('should enforce a composite unique index on the combination only', async () => {
+    const { tablesDB, admin } = await setup()
+    await admin.createIndex({
+      ...ref,
+      key: 'one_per_slot',
+      type: 'unique',
+      columns: ['customerId', 'slot'],
+    })
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { customerId: 'c1', slot: '10:00' } })
+    await tablesDB.createRow({ ...ref, rowId: 'b2', data: { customerId: 'c1', slot: '11:00' } })
+    await tablesDB.createRow({ ...ref, rowId: 'b3', data: { customerId: 'c2', slot: '10:00' } })
+    await expect(
+      tablesDB.createRow({ ...ref, rowId: 'b4', data: { customerId: 'c1', slot: '10:00' } }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+  })
+
+  it('should not enforce key indexes, or unique ones still processing or failed', async () => {
+    const { tablesDB, admin, fake } = await setup()
+    await admin.createIndex({ ...ref, key: 'by_customer', type: 'key', columns: ['customerId'] })
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { customerId: 'c1' } })
+    await tablesDB.createRow({ ...ref, rowId: 'b2', data: { customerId: 'c1' } })
+    admin.setIndexStatus({ ...ref, key: 'uniq_idem', status: 'failed', error: 'boom' })
+    await tablesDB.createRow({ ...ref, rowId: 'b3', data: { idempotencyKey: 'k' } })
+    await tablesDB.createRow({ ...ref, rowId: 'b4', data: { idempotencyKey: 'k' } })
+    expect(await keys(fake)).toEqual(['b1', 'b2', 'b3', 'b4'])
+    admin.pauseWorker()
+    await admin.createIndex({ ...ref, key: 'uniq_slot', type: 'unique', columns: ['slot'] })
+    await tablesDB.createRow({ ...ref, rowId: 'b5', data: { slot: 's' } })
+    await tablesDB.createRow({ ...ref, rowId: 'b6', data: { slot: 't' } })
+    admin.resumeWorker()
+    await expect(admin.getIndex({ ...ref, key: 'uniq_slot' })).resolves.toMatchObject({
+      status: 'available',
+    })
+    await expect(
+      tablesDB.createRow({ ...ref, rowId: 'b7', data: { slot: 's' } }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+  })
+
+  it('should fail building a unique index over rows that already repeat a value', async () => {
+    const { tablesDB, admin } = await setup()
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { customerId: 'c1' } })
+    await tablesDB.createRow({ ...ref, rowId: 'b2', data: { customerId: 'c1' } })
+    const created = await admin.createIndex({
+      ...ref,
+      key: 'uniq_customer',
+      type: 'unique',
+      columns: ['customerId'],
+    })
+    expect(created.status).toBe('processing')
+    await expect(admin.getIndex({ ...ref, key: 'uniq_customer' })).resolves.toMatchObject({
+      status: 'failed',
+      error: 'Unique index violation',
+    })
+    // A failed index does not exist in storage: nothing is enforced.
+    await expect(
+      tablesDB.createRow({ ...ref, rowId: 'b3', data: { customerId: 'c1' } }),
+    ).resolves.toMatchObject({ $id: 'b3' })
+  })
+
+  it('should stop enforcing once the index is deleted', async () => {
+    const { tablesDB, admin } = await setup()
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+    await admin.deleteIndex({ ...ref, key: 'uniq_idem' })
+    await expect(
+      tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k1' } }),
+    ).resolves.toMatchObject({ $id: 'b2' })
+  })
+
+  it('should enforce unique indexes declared in the options', async () => {
+    const fake = createFakeAppwrite({
+      databases: {
+        main: {
+          tables: {
+            bookings: {
+              columns: [{ key: 'email', type: 'email' }],
+              indexes: [{ key: 'uniq_email', type: 'unique', columns: ['email'] }],
+            },
+          },
+        },
+      },
+    })
+    await fake.tablesDB.createRow({ ...ref, rowId: 'u1', data: { email: 'a@b.co' } })
+    await expect(
+      fake.tablesDB.createRow({ ...ref, rowId: 'u2', data: { email: 'A@b.co' } }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+  })
+
+  it('should refuse a transaction commit that would repeat a value', async () => {
+    const { tablesDB, fake } = await setup()
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+    const transaction = await tablesDB.createTransaction()
+    await tablesDB.createRow({
+      ...ref,
+      rowId: 'b2',
+      data: { idempotencyKey: 'k1' },
+      transactionId: transaction.$id,
+    })
+    // Transactions/Update.php catches utopia's Unique (a Duplicate) as transaction_conflict.
+    await expect(
+      tablesDB.updateTransaction({ transactionId: transaction.$id, commit: true }),
+    ).rejects.toMatchObject({ code: 409, type: 'transaction_conflict' })
+    expect(await keys(fake)).toEqual(['b1'])
+  })
+})

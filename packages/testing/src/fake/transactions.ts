@@ -1,0 +1,802 @@
+import type { FakeClock } from './clock'
+import type { CallParams, DataEngine, Flavor } from './engine'
+import { appwriteError, appwriteErrorFor, isAppwriteException } from './errors'
+import type { AppwriteException } from './errors'
+import { SERVER_PICKED_ID, assertUid } from './ids'
+import type { IdGenerator } from './ids'
+import { assertGrantable, rolesFor, tableAccess, unauthorized } from './permissions'
+import type { Actor } from './permissions'
+import { parseQueryStrings, runQuery, validateListQueries } from './queries'
+import { normalizeColumn } from './schema'
+import type { TableSchema } from './schema'
+import { createOverlayStorage } from './store'
+import type { RowStorage, StoredRow } from './store'
+import type { FakeTransaction, FakeTransactionList } from './types'
+import { toServerDatetime } from './validation'
+
+/*
+ * Transactions as Appwrite 1.9 runs them (github:appwrite/appwrite, under
+ * `src/Appwrite/Platform/Modules/Databases/Http/Databases/Transactions/`, which the TablesDB routes
+ * extend):
+ * - `Create.php`: `ttl` 60–3600 s, default 300 (`APP_DATABASE_TXN_TTL_*` in app/init/constants.php);
+ *   status `pending`; a signed-in creator gets read/update/delete on it, an API key none.
+ * - `Operations/Create.php` and the write routes' staging branches (Documents/Create.php, …):
+ *   status, expiry (`now > expiresAt`) and the 100-operation limit (`APP_LIMIT_DATABASE_TRANSACTION`)
+ *   checked when staging; structure is not checked until the commit.
+ * - `Update.php`: exactly one of commit / rollback; `transaction_not_ready` unless pending;
+ *   the commit replays the log in one database transaction, each operation under the timestamp it
+ *   was staged at, so a row changed after that fails with `transaction_conflict`; duplicates and
+ *   unique violations are conflicts too; on any failure the status becomes `failed` and nothing
+ *   is written; a rollback also ends `failed`. Realtime events go out after the commit, one per
+ *   single-row operation, carrying the row as committed; bulk operations publish none.
+ * - `src/Appwrite/Databases/TransactionState.php`: reads that pass a `transactionId` see the
+ *   transaction's staged writes; an unknown or finished transaction reads committed data.
+ */
+
+/** Default, smallest and largest `ttl`, in seconds. */
+export const TRANSACTION_TTL = { default: 300, min: 60, max: 3600 } as const
+/** Most operations one transaction may hold (`APP_LIMIT_DATABASE_TRANSACTION`). */
+export const MAX_TRANSACTION_OPERATIONS = 100
+
+// The server's messages carry a non-breaking hyphen (U+2011); kept byte for byte.
+const NON_PENDING = 'Invalid or non\u2011pending transaction'
+const NON_EMPTY = 'non\u2011empty'
+
+/** A transaction's lifecycle state, as `Models.Transaction['status']` reports it. */
+export type TransactionStatus = 'pending' | 'committing' | 'committed' | 'failed'
+
+/** What a staged operation does (`createOperations` actions). @internal */
+export type OperationAction =
+  | 'create'
+  | 'update'
+  | 'upsert'
+  | 'delete'
+  | 'increment'
+  | 'decrement'
+  | 'bulkCreate'
+  | 'bulkUpdate'
+  | 'bulkUpsert'
+  | 'bulkDelete'
+
+const ACTIONS: readonly OperationAction[] = [
+  'create',
+  'update',
+  'upsert',
+  'delete',
+  'increment',
+  'decrement',
+  'bulkCreate',
+  'bulkUpdate',
+  'bulkUpsert',
+  'bulkDelete',
+]
+const BULK = new Set<OperationAction>(['bulkCreate', 'bulkUpdate', 'bulkUpsert', 'bulkDelete'])
+/** Actions whose row must exist when they are staged and committed. */
+const NEEDS_ROW = new Set<OperationAction>(['update', 'delete', 'increment', 'decrement'])
+/** Actions the commit checks for conflicts (utopia-php/database checks the request timestamp in updateDocument, upsert and deleteDocument, not in the increments). */
+const CONFLICT_CHECKED = new Set<OperationAction>(['update', 'upsert', 'delete'])
+
+/** One staged write, ready to replay through the engine. @internal */
+export interface StagedOperation {
+  readonly action: OperationAction
+  readonly flavor: Flavor
+  readonly databaseId: string
+  readonly tableId: string
+  /** The row for single-row actions. */
+  readonly rowId: string | undefined
+  /** Engine parameters (flavour-neutral names, no `transactionId`). */
+  readonly params: CallParams
+  /** Clock time when it was staged (epoch ms): the bulk conflict rule compares `$updatedAt` to it. */
+  readonly stagedAt: number
+}
+
+/** One transaction. @internal */
+export interface TransactionRecord {
+  readonly $id: string
+  readonly $createdAt: string
+  $updatedAt: string
+  status: TransactionStatus
+  readonly expiresAtMs: number
+  readonly $permissions: readonly string[]
+  readonly operations: StagedOperation[]
+  /**
+   * Row key → the committed row when the transaction first touched it (`null`: absent then).
+   * A commit fails with `transaction_conflict` when the row is no longer that version.
+   */
+  readonly versions: Map<string, StoredRow | null>
+}
+
+/** How a route answers an unknown or non-pending transaction when staging. @internal */
+export interface StageRules {
+  readonly notFound: 'transaction_not_found' | 'general_bad_request'
+  readonly notPending: 'transaction_not_ready' | 'general_bad_request'
+}
+
+/** Documents/Create.php, Update.php, Upsert.php, Delete.php. @internal */
+export const SINGLE_ROW_STAGING: StageRules = {
+  notFound: 'transaction_not_found',
+  notPending: 'transaction_not_ready',
+}
+/** Attribute/Increment.php, Decrement.php, Bulk/*.php. @internal */
+export const BULK_STAGING: StageRules = {
+  notFound: 'general_bad_request',
+  notPending: 'general_bad_request',
+}
+/** Transactions/Operations/Create.php. */
+const OPERATIONS_STAGING: StageRules = {
+  notFound: 'transaction_not_found',
+  notPending: 'general_bad_request',
+}
+
+const rowKey = (databaseId: string, tableId: string, rowId: string) =>
+  `${databaseId}\u0000${tableId}\u0000${rowId}`
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Whether `current` is no longer the row a transaction saw (`recorded`). */
+function changedSince(recorded: StoredRow | null | undefined, current: StoredRow): boolean {
+  if (!recorded) return true
+  if (recorded === current) return false
+  // A write that changed nothing stores a new object with the same values: not a change.
+  return (
+    recorded.$updatedAt !== current.$updatedAt ||
+    JSON.stringify(recorded.data) !== JSON.stringify(current.data) ||
+    recorded.$permissions.join() !== current.$permissions.join()
+  )
+}
+
+// The columns listTransactions may filter and sort on (Validator/Queries/Transactions.php
+// ALLOWED_ATTRIBUTES, plus the internal $id/$createdAt/$updatedAt/$sequence of Queries/Base.php).
+let transactionsSchema: TableSchema | undefined
+function transactionQuerySchema(): TableSchema {
+  const now = toServerDatetime(0)
+  transactionsSchema ??= {
+    databaseId: '',
+    tableId: 'transactions',
+    name: 'transactions',
+    columns: new Map([
+      ['status', normalizeColumn('transactions', { key: 'status', type: 'string' }, now)],
+      ['expiresAt', normalizeColumn('transactions', { key: 'expiresAt', type: 'datetime' }, now)],
+    ]),
+    indexes: [],
+  } as unknown as TableSchema
+  return transactionsSchema
+}
+
+/** Options for {@link TransactionManager}. @internal */
+export interface TransactionManagerOptions {
+  readonly clock: FakeClock
+  /** Picks transaction ids (20 hex chars, like `ID.unique()`). */
+  readonly ids: IdGenerator
+}
+
+/**
+ * Every transaction of one fake: the `createTransaction` … `deleteTransaction` routes, staging,
+ * the read view of a pending transaction, and the commit.
+ *
+ * @internal
+ */
+export class TransactionManager {
+  readonly #clock: FakeClock
+  readonly #ids: IdGenerator
+  readonly #records = new Map<string, TransactionRecord>()
+
+  constructor(options: TransactionManagerOptions) {
+    this.#clock = options.clock
+    this.#ids = options.ids
+  }
+
+  /** Drops every transaction and restarts ids from the seed. */
+  reset(): void {
+    this.#records.clear()
+    this.#ids.reset()
+  }
+
+  /* ----------------------------------------------------------------------------------------------
+   * Lookup
+   * ------------------------------------------------------------------------------------------- */
+
+  /**
+   * The transaction as `actor` may see it: an API key sees all; a user only the ones whose
+   * permissions grant one of its roles read (the routes read `transactions` without skipping
+   * authorization for sessions).
+   */
+  #find(transactionId: string, actor: Actor | undefined): TransactionRecord | undefined {
+    const record = this.#records.get(transactionId)
+    if (!record || actor === undefined) return record
+    return actor.any(rolesFor(record.$permissions, 'read')) ? record : undefined
+  }
+
+  #require(transactionId: unknown, actor: Actor | undefined): TransactionRecord {
+    assertUid('transactionId', transactionId)
+    const record = this.#find(transactionId, actor)
+    if (!record) throw appwriteErrorFor('transaction_not_found', transactionId)
+    return record
+  }
+
+  #touch(record: TransactionRecord): void {
+    record.$updatedAt = toServerDatetime(this.#clock.now())
+  }
+
+  toModel(record: TransactionRecord): FakeTransaction {
+    return {
+      $id: record.$id,
+      $createdAt: record.$createdAt,
+      $updatedAt: record.$updatedAt,
+      status: record.status,
+      operations: record.operations.length,
+      expiresAt: toServerDatetime(record.expiresAtMs),
+    }
+  }
+
+  /* ----------------------------------------------------------------------------------------------
+   * Routes
+   * ------------------------------------------------------------------------------------------- */
+
+  create(params: { ttl?: unknown }, actor: Actor | undefined): FakeTransaction {
+    const ttl = params.ttl ?? TRANSACTION_TTL.default
+    if (
+      typeof ttl !== 'number' ||
+      !Number.isInteger(ttl) ||
+      ttl < TRANSACTION_TTL.min ||
+      ttl > TRANSACTION_TTL.max
+    ) {
+      throw appwriteError(
+        'general_argument_invalid',
+        'Invalid `ttl` param: Value must be a valid range between 60 and 3,600',
+      )
+    }
+    const now = this.#clock.now()
+    const created = toServerDatetime(now)
+    const role = actor?.userId === undefined ? undefined : `user:${actor.userId}`
+    const record: TransactionRecord = {
+      $id: this.#ids.next(),
+      $createdAt: created,
+      $updatedAt: created,
+      status: 'pending',
+      expiresAtMs: now + ttl * 1000,
+      $permissions: role ? [`read("${role}")`, `update("${role}")`, `delete("${role}")`] : [],
+      operations: [],
+      versions: new Map(),
+    }
+    this.#records.set(record.$id, record)
+    return this.toModel(record)
+  }
+
+  get(params: { transactionId?: unknown }, actor: Actor | undefined): FakeTransaction {
+    return this.toModel(this.#require(params.transactionId, actor))
+  }
+
+  list(params: { queries?: unknown }, actor: Actor | undefined): FakeTransactionList {
+    const queries = validateListQueries(transactionQuerySchema(), parseQueryStrings(params.queries))
+    const rows: StoredRow[] = []
+    let sequence = 0
+    for (const record of this.#records.values()) {
+      sequence++
+      if (actor !== undefined && !actor.any(rolesFor(record.$permissions, 'read'))) continue
+      rows.push({
+        $id: record.$id,
+        $sequence: sequence,
+        $createdAt: record.$createdAt,
+        $updatedAt: record.$updatedAt,
+        $permissions: record.$permissions,
+        data: { status: record.status, expiresAt: toServerDatetime(record.expiresAtMs) },
+      })
+    }
+    // Cursors over transactions are rare in tests; they are accepted and ignored.
+    const result = runQuery(rows, { ...queries, cursor: undefined })
+    return {
+      total: result.total,
+      transactions: result.rows.map((row) => this.toModel(this.#records.get(row.$id)!)),
+    }
+  }
+
+  delete(params: { transactionId?: unknown }, actor: Actor | undefined): Record<string, never> {
+    const record = this.#require(params.transactionId, actor)
+    // `Database::deleteDocument` checks delete permission for sessions.
+    if (actor !== undefined && !actor.any(rolesFor(record.$permissions, 'delete')))
+      throw unauthorized()
+    this.#records.delete(record.$id)
+    return {}
+  }
+
+  /**
+   * `updateTransaction`: commits or rolls back. The caller has already passed the fault gate.
+   */
+  update(
+    engine: DataEngine,
+    flavor: Flavor,
+    params: { transactionId?: unknown; commit?: unknown; rollback?: unknown },
+    actor: Actor | undefined,
+  ): FakeTransaction {
+    assertUid('transactionId', params.transactionId)
+    for (const key of ['commit', 'rollback'] as const) {
+      const value = params[key]
+      if (value !== undefined && value !== null && typeof value !== 'boolean') {
+        throw appwriteError(
+          'general_argument_invalid',
+          `Invalid \`${key}\` param: Value must be a valid boolean`,
+        )
+      }
+    }
+    const commit = params.commit === true
+    const rollback = params.rollback === true
+    if (!commit && !rollback)
+      throw appwriteError('general_bad_request', 'Either commit or rollback must be true')
+    if (commit && rollback)
+      throw appwriteError('general_bad_request', 'Cannot commit and rollback at the same time')
+    const record = this.#require(params.transactionId, actor)
+    if (record.status !== 'pending') throw appwriteError('transaction_not_ready')
+    if (this.#clock.now() > record.expiresAtMs) throw appwriteError('transaction_expired')
+    if (rollback) {
+      // Update.php marks a rolled-back transaction `failed` (not `rolled_back`).
+      record.status = 'failed'
+      this.#touch(record)
+      return this.toModel(record)
+    }
+    this.#commit(engine, flavor, record, actor)
+    return this.toModel(record)
+  }
+
+  /* ----------------------------------------------------------------------------------------------
+   * Staging
+   * ------------------------------------------------------------------------------------------- */
+
+  /**
+   * The checks every staging route makes before it records operations: the transaction exists
+   * (for this caller), is pending, has not expired, and has room for `adding` more operations.
+   */
+  stageable(
+    transactionId: unknown,
+    actor: Actor | undefined,
+    adding: number,
+    rules: StageRules,
+  ): TransactionRecord {
+    const id = String(transactionId)
+    const record = this.#find(id, actor)
+    if (!record) {
+      throw rules.notFound === 'transaction_not_found'
+        ? appwriteErrorFor('transaction_not_found', id)
+        : appwriteError('general_bad_request', NON_PENDING)
+    }
+    if (record.status !== 'pending') {
+      throw rules.notPending === 'transaction_not_ready'
+        ? appwriteError('transaction_not_ready')
+        : appwriteError('general_bad_request', NON_PENDING)
+    }
+    if (this.#clock.now() > record.expiresAtMs) throw appwriteError('transaction_expired')
+    const existing = record.operations.length
+    if (existing + adding > MAX_TRANSACTION_OPERATIONS) {
+      throw appwriteError(
+        'transaction_limit_exceeded',
+        `Transaction already has ${existing} operations, adding ${adding} would exceed the maximum of ${MAX_TRANSACTION_OPERATIONS}`,
+      )
+    }
+    return record
+  }
+
+  /** Appends operations to the log, remembering the committed version of each row they touch. */
+  stage(record: TransactionRecord, operations: readonly StagedOperation[], base: RowStorage): void {
+    for (const operation of operations) {
+      if (operation.rowId !== undefined) {
+        const key = rowKey(operation.databaseId, operation.tableId, operation.rowId)
+        if (!record.versions.has(key)) {
+          record.versions.set(
+            key,
+            base.table(operation.databaseId, operation.tableId)?.get(operation.rowId) ?? null,
+          )
+        }
+      }
+      record.operations.push(operation)
+    }
+    this.#touch(record)
+  }
+
+  /**
+   * A read-only engine over what the transaction would commit, for reads that pass its id
+   * (TransactionState.php: any caller holding the id, no permission check on the transaction).
+   * `undefined` for an unknown or finished transaction: the read sees committed data.
+   * Operations that would fail at commit are left out of the view.
+   */
+  view(engine: DataEngine, transactionId: unknown): DataEngine | undefined {
+    if (typeof transactionId !== 'string') return undefined
+    const record = this.#records.get(transactionId)
+    if (!record || record.status !== 'pending') return undefined
+    if (record.operations.length === 0) return undefined
+    const fork = engine.fork(createOverlayStorage(engine.storage))
+    for (const operation of record.operations) {
+      try {
+        applyOperation(fork, operation.flavor, operation, undefined)
+      } catch {
+        // The commit would fail on it; the staged view shows the others.
+      }
+    }
+    return fork
+  }
+
+  /* ----------------------------------------------------------------------------------------------
+   * createOperations
+   * ------------------------------------------------------------------------------------------- */
+
+  createOperations(
+    engine: DataEngine,
+    flavor: Flavor,
+    params: { transactionId?: unknown; operations?: unknown },
+    actor: Actor | undefined,
+  ): FakeTransaction {
+    assertUid('transactionId', params.transactionId)
+    const operations = params.operations ?? []
+    const failure = operationsFailure(flavor, operations)
+    if (failure !== undefined) {
+      throw appwriteError(
+        'general_argument_invalid',
+        `Invalid \`operations\` param: Value must a valid array and ${failure}`,
+      )
+    }
+    const list = operations as readonly Record<string, unknown>[]
+    if (list.length === 0)
+      throw appwriteError('general_bad_request', 'Operations array cannot be empty')
+    const record = this.stageable(params.transactionId, actor, list.length, OPERATIONS_STAGING)
+    const view = this.view(engine, record.$id) ?? engine
+    const dependants = new Set<string>()
+    const staged: StagedOperation[] = []
+    const now = this.#clock.now()
+    for (const raw of list) {
+      const action = raw['action'] as OperationAction
+      const databaseId = raw['databaseId'] as string
+      const tableId = raw[flavor.containerParam] as string
+      const sentId = raw[flavor.idParam] as string | undefined
+      const rowId = action === 'create' && sentId === SERVER_PICKED_ID ? engine.nextId() : sentId
+      const data = (raw['data'] ?? {}) as Record<string, unknown> | unknown[]
+      if (actor !== undefined && BULK.has(action)) throw unauthorized()
+      // Operations/Create.php answers with the collection routes' types on both APIs.
+      const resolution = engine.resolution(databaseId, tableId)
+      if (resolution === 'database_not_found')
+        throw appwriteErrorFor('database_not_found', databaseId)
+      if (resolution === 'table_not_found') throw appwriteErrorFor('collection_not_found', tableId)
+      let current: StoredRow | undefined
+      if (NEEDS_ROW.has(action) || action === 'upsert') {
+        const key = rowKey(databaseId, tableId, rowId as string)
+        current = view.storage.table(databaseId, tableId)?.get(rowId as string)
+        if (!current && !dependants.has(key) && action !== 'upsert')
+          throw appwriteErrorFor('document_not_found', rowId as string)
+      }
+      if (actor !== undefined && !BULK.has(action)) {
+        const access = tableAccess(engine.schema, databaseId, tableId)
+        const type =
+          action === 'create' || (action === 'upsert' && !current)
+            ? 'create'
+            : action === 'delete'
+              ? 'delete'
+              : 'update'
+        const tableAllows = actor.any(rolesFor(access.permissions, type))
+        const rowAllows =
+          type !== 'create' &&
+          current !== undefined &&
+          access.rowSecurity &&
+          actor.any(rolesFor(current.$permissions, type))
+        if (!tableAllows && !rowAllows) throw unauthorized()
+        const permissions = isPlainObject(data) ? data['$permissions'] : undefined
+        if (Array.isArray(permissions)) assertGrantable(actor, permissions as string[])
+      }
+      staged.push({
+        action,
+        flavor,
+        databaseId,
+        tableId,
+        rowId: BULK.has(action) ? undefined : rowId,
+        params: operationParams(action, databaseId, tableId, rowId, data, flavor, () =>
+          engine.nextId(),
+        ),
+        stagedAt: now,
+      })
+      if (action === 'create' && rowId) dependants.add(rowKey(databaseId, tableId, rowId))
+    }
+    this.stage(record, staged, engine.storage)
+    return this.toModel(record)
+  }
+
+  /* ----------------------------------------------------------------------------------------------
+   * Commit
+   * ------------------------------------------------------------------------------------------- */
+
+  #commit(
+    engine: DataEngine,
+    flavor: Flavor,
+    record: TransactionRecord,
+    actor: Actor | undefined,
+  ): void {
+    if (record.operations.length === 0) {
+      record.status = 'committed'
+      this.#touch(record)
+      return
+    }
+    record.status = 'committing'
+    const base = engine.storage
+    const overlay = createOverlayStorage(base)
+    const fork = engine.fork(overlay)
+    const touched = new Set<string>()
+    const events: Array<{
+      action: 'create' | 'update' | 'delete'
+      databaseId: string
+      tableId: string
+      rowId: string
+      deleted?: StoredRow
+    }> = []
+    try {
+      for (const operation of record.operations) {
+        const { action, databaseId, tableId, rowId } = operation
+        if (rowId !== undefined) {
+          const key = rowKey(databaseId, tableId, rowId)
+          if (!touched.has(key) && CONFLICT_CHECKED.has(action)) {
+            const current = base.table(databaseId, tableId)?.get(rowId)
+            if (current && changedSince(record.versions.get(key), current))
+              throw appwriteError('transaction_conflict')
+          }
+          touched.add(key)
+          const existing = overlay.table(databaseId, tableId)?.get(rowId)
+          if (NEEDS_ROW.has(action) && !existing)
+            throw appwriteErrorFor('document_not_found', rowId)
+          if (action === 'delete') {
+            events.push({ action, databaseId, tableId, rowId, deleted: existing })
+          } else {
+            events.push({
+              action: action === 'create' ? 'create' : 'update',
+              databaseId,
+              tableId,
+              rowId,
+            })
+          }
+        } else {
+          this.#checkBulkConflicts(fork, operation, base, touched)
+        }
+        applyOperation(fork, flavor, operation, actor)
+      }
+    } catch (error) {
+      record.status = 'failed'
+      this.#touch(record)
+      throw commitError(error)
+    }
+    // Everything applied to the overlay: write it into storage in one go.
+    overlay.apply()
+    record.status = 'committed'
+    this.#touch(record)
+    for (const event of events) {
+      if (event.deleted) {
+        engine.publishCommitted('delete', event.databaseId, event.tableId, event.deleted)
+        continue
+      }
+      const row = base.table(event.databaseId, event.tableId)?.get(event.rowId)
+      // Update.php publishes the row as committed, and nothing for a row gone by then.
+      if (row) engine.publishCommitted(event.action, event.databaseId, event.tableId, row)
+    }
+  }
+
+  /**
+   * The bulk rule of Update.php: a matched row not yet touched by this commit conflicts when
+   * its `$updatedAt` is later than the operation's staging time.
+   */
+  #checkBulkConflicts(
+    fork: DataEngine,
+    operation: StagedOperation,
+    base: RowStorage,
+    touched: Set<string>,
+  ): void {
+    const { databaseId, tableId, action, params } = operation
+    let ids: string[]
+    if (action === 'bulkUpdate' || action === 'bulkDelete') {
+      ids = fork.bulkTargetIds(operation.flavor, params)
+    } else {
+      ids = ((params.rows as Record<string, unknown>[] | undefined) ?? [])
+        .map((row) => row['$id'])
+        .filter((id): id is string => typeof id === 'string')
+    }
+    for (const id of ids) {
+      const key = rowKey(databaseId, tableId, id)
+      if (!touched.has(key) && action !== 'bulkCreate') {
+        const current = base.table(databaseId, tableId)?.get(id)
+        if (current && Date.parse(current.$updatedAt) > operation.stagedAt)
+          throw appwriteError('transaction_conflict')
+      }
+      touched.add(key)
+    }
+  }
+}
+
+/**
+ * Runs one staged operation through `engine` (an engine over an overlay).
+ *
+ * @internal
+ */
+export function applyOperation(
+  engine: DataEngine,
+  flavor: Flavor,
+  operation: StagedOperation,
+  actor: Actor | undefined,
+): void {
+  const p = operation.params
+  switch (operation.action) {
+    case 'create':
+      engine.create(flavor, p, actor)
+      return
+    case 'update':
+      engine.update(flavor, p, actor)
+      return
+    case 'upsert':
+      engine.upsert(flavor, p, actor)
+      return
+    case 'delete':
+      engine.delete(flavor, p, actor)
+      return
+    case 'increment':
+      engine.increment(flavor, p, 1, actor)
+      return
+    case 'decrement':
+      engine.increment(flavor, p, -1, actor)
+      return
+    case 'bulkCreate':
+      engine.createMany(flavor, p, actor)
+      return
+    case 'bulkUpdate':
+      engine.updateMany(flavor, p, actor)
+      return
+    case 'bulkUpsert':
+      engine.upsertMany(flavor, p, actor)
+      return
+    case 'bulkDelete':
+      engine.deleteMany(flavor, p, actor)
+      return
+  }
+}
+
+/**
+ * Maps an error raised while replaying the log to what Update.php answers: duplicates and unique
+ * violations are `transaction_conflict`; structure and limit errors come back with the collection
+ * routes' types on both APIs; anything else as it was.
+ */
+function commitError(error: unknown): unknown {
+  if (!isAppwriteException(error)) return error
+  const type = error.type
+  if (type.endsWith('_already_exists') || type.endsWith('_unique_constraint_violation'))
+    return appwriteError('transaction_conflict')
+  if (type === 'row_invalid_structure' || type === 'document_invalid_structure')
+    return appwriteError('document_invalid_structure', error.message)
+  if (type === 'row_not_found') return retype(error, 'document_not_found')
+  if (type === 'column_limit_exceeded' || type === 'attribute_limit_exceeded') {
+    // utopia-php/database increaseDocumentAttribute / decreaseDocumentAttribute.
+    const bound = /(maximum|minimum) value of (.+)$/.exec(error.message)
+    return appwriteError(
+      'attribute_limit_exceeded',
+      bound ? `Attribute value exceeds ${bound[1]} limit: ${bound[2]}` : error.message,
+    )
+  }
+  return error
+}
+
+function retype(error: AppwriteException, type: 'document_not_found'): AppwriteException {
+  return appwriteError(type, error.message.replace(/^Row /, 'Document '))
+}
+
+/** Engine parameters of a `createOperations` entry. */
+function operationParams(
+  action: OperationAction,
+  databaseId: string,
+  tableId: string,
+  rowId: string | undefined,
+  data: Record<string, unknown> | unknown[],
+  flavor: Flavor,
+  nextId: () => string,
+): CallParams {
+  const object = isPlainObject(data) ? data : {}
+  const copy = JSON.parse(JSON.stringify(data)) as Record<string, unknown> | unknown[]
+  if (action === 'bulkCreate' || action === 'bulkUpsert') {
+    // Ids the server picks are picked now, so every replay of the log (reads, commit) agrees.
+    for (const row of copy as unknown[]) {
+      if (isPlainObject(row) && (row['$id'] === undefined || row['$id'] === SERVER_PICKED_ID))
+        row['$id'] = nextId()
+    }
+  }
+  switch (action) {
+    case 'create':
+    case 'update':
+    case 'upsert': {
+      const permissions = object['$permissions']
+      return {
+        databaseId,
+        tableId,
+        rowId,
+        data: copy,
+        // Operations/Create.php stages `data` as sent: a create without `$permissions` gets none.
+        permissions: Array.isArray(permissions)
+          ? (permissions as string[])
+          : action === 'create'
+            ? []
+            : undefined,
+      }
+    }
+    case 'delete':
+      return { databaseId, tableId, rowId }
+    case 'increment':
+    case 'decrement':
+      return {
+        databaseId,
+        tableId,
+        rowId,
+        // Update.php reads `column` or `attribute`, whichever the entry has.
+        column: object[flavor.columnParam] ?? object['column'] ?? object['attribute'],
+        value: object['value'],
+        limit: action === 'increment' ? object['max'] : object['min'],
+      }
+    case 'bulkCreate':
+    case 'bulkUpsert':
+      return { databaseId, tableId, rows: copy as unknown[] }
+    case 'bulkUpdate':
+      return { databaseId, tableId, data: object['data'], queries: object['queries'] }
+    case 'bulkDelete':
+      return { databaseId, tableId, queries: object['queries'] }
+  }
+}
+
+/**
+ * The message of `Validator/Operation.php` (wrapped in `ArrayList`) for the first bad entry, or
+ * `undefined` when every entry is well formed.
+ */
+function operationsFailure(flavor: Flavor, operations: unknown): string | undefined {
+  if (!Array.isArray(operations)) return 'Value must be an array'
+  const required = ['databaseId', 'action', flavor.containerParam]
+  const idKey = flavor.idParam
+  const columnKey = flavor.columnParam
+  for (const value of operations as unknown[]) {
+    if (value === null || typeof value !== 'object') return 'Value must be an array'
+    const entry = value as Record<string, unknown>
+    for (const key of required) if (!(key in entry)) return `Missing required key: ${key}`
+    for (const key of required) {
+      const item = entry[key]
+      if (typeof item !== 'string' || item.trim() === '')
+        return `Key '${key}' must be a ${NON_EMPTY} string`
+    }
+    const action = entry['action'] as string
+    if (!(ACTIONS as readonly string[]).includes(action))
+      return `Key 'action' must be one of: ${ACTIONS.join(', ')}`
+    if (!BULK.has(action as OperationAction) && !(idKey in entry))
+      return `Key '${idKey}' is required for action '${action}'`
+    if (idKey in entry) {
+      const id = entry[idKey]
+      if (typeof id !== 'string' || id.trim() === '')
+        return `Key '${idKey}' must be a non-empty string`
+    }
+    const data = entry['data']
+    const isArray = data !== null && typeof data === 'object'
+    if (action !== 'delete') {
+      if (!('data' in entry)) return 'Missing required key: data'
+      if (!isArray) return "Key 'data' must be an array"
+    } else if ('data' in entry && !isArray) {
+      return "Key 'data' must be an array"
+    }
+    const fields = (isArray ? data : {}) as Record<string, unknown>
+    if (action === 'bulkUpdate' || action === 'bulkDelete') {
+      if (!('queries' in fields)) return `Key 'queries' is required in data for ${action}`
+      if (!Array.isArray(fields['queries'])) return `Key 'queries' must be an array for ${action}`
+    }
+    if (action === 'bulkUpdate') {
+      if (!('data' in fields)) return `Key 'data' is required in data for ${action}`
+      if (fields['data'] === null || typeof fields['data'] !== 'object')
+        return `Key 'data.data' must be an array for ${action}`
+    }
+    if (action === 'increment' || action === 'decrement') {
+      if (!(columnKey in fields)) return `Key '${columnKey}' is required in data for ${action}`
+      const amount = fields['value']
+      if (
+        'value' in fields &&
+        !(
+          typeof amount === 'number' ||
+          (typeof amount === 'string' && amount.trim() !== '' && Number.isFinite(Number(amount)))
+        )
+      )
+        return `Key 'value' must be a numeric value for ${action}`
+    }
+  }
+  return undefined
+}
