@@ -10,6 +10,9 @@ export default defineConfig({
     alias: {
       '@booking-guard/core': src('core'),
       '@booking-guard/react': src('react'),
+      '@booking-guard/testing/emulator': fileURLToPath(
+        new URL('./packages/testing/src/emulator/index.ts', import.meta.url),
+      ),
       '@booking-guard/testing': src('testing'),
     },
   },

@@ -4,10 +4,12 @@ import { defineConfig } from 'tsup'
 // output keeps extensionless relative imports that Node's ESM loader rejects; a bundled ESM
 // entry with `sideEffects: false` tree-shakes just as well in app bundlers.
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/emulator/index.ts', 'src/emulator/bin.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
+  // The emulator entry shares one copy of the fake with the root entry in CJS too.
+  splitting: true,
   sourcemap: true,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',

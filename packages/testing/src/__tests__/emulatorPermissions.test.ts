@@ -1,0 +1,207 @@
+import { Client, Permission, Realtime, Role, TablesDB } from 'appwrite'
+import type { RealtimeResponseEvent } from 'appwrite'
+import * as server from 'node-appwrite'
+import { WebSocket as UndiciWebSocket } from 'undici'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createFakeAppwrite } from '../index'
+import { startAppwriteEmulator } from '../emulator'
+import type { AppwriteEmulator } from '../emulator'
+
+const globals = globalThis as Record<string, unknown>
+const saved = {
+  WebSocket: Object.getOwnPropertyDescriptor(globalThis, 'WebSocket'),
+  window: Object.getOwnPropertyDescriptor(globalThis, 'window'),
+  localStorage: Object.getOwnPropertyDescriptor(globalThis, 'localStorage'),
+}
+
+const fake = createFakeAppwrite({
+  databases: {
+    main: {
+      tables: {
+        // Signed-in users may create bookings; each row is readable by its permissions only.
+        bookings: { permissions: ['create("users")'], rowSecurity: true },
+      },
+    },
+  },
+})
+let emulator: AppwriteEmulator
+let admin: server.TablesDB
+const realtimes: Realtime[] = []
+const frames: string[] = []
+
+async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+const target = { databaseId: 'main', tableId: 'bookings' }
+const pending: Record<string, unknown> = { status: 'pending' }
+
+function webClient(configure: (client: Client) => Client = (c) => c) {
+  return configure(new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId))
+}
+
+function asUser(userId: string) {
+  return webClient((client) => client.setJWT(emulator.createJWT(userId)))
+}
+
+function collector<T>() {
+  const items: T[] = []
+  return {
+    items,
+    push: (item: T) => void items.push(item),
+    async atLeast(count: number, timeoutMs = 3_000): Promise<T[]> {
+      const deadline = Date.now() + timeoutMs
+      while (items.length < count) {
+        if (Date.now() > deadline)
+          throw new Error(`expected ${count} item(s) within ${timeoutMs} ms, got ${items.length}`)
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      return items
+    },
+  }
+}
+
+async function rejection(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the call to fail')
+    },
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(Error)
+  return error as { code: number; type: string; message: string }
+}
+
+beforeAll(async () => {
+  globals.WebSocket = UndiciWebSocket
+  globals.window = globalThis
+  globals.localStorage = { getItem: () => null, setItem: () => {}, removeItem: () => {} }
+  emulator = await startAppwriteEmulator({
+    fake,
+    log: (entry) => {
+      if (entry.type === 'realtime.out') frames.push(entry.frame)
+    },
+  })
+  admin = new server.TablesDB(
+    new server.Client()
+      .setEndpoint(emulator.endpoint)
+      .setProject(emulator.projectId)
+      .setKey(emulator.apiKey),
+  )
+})
+
+afterAll(async () => {
+  await emulator.close()
+  for (const [name, descriptor] of Object.entries(saved)) {
+    if (descriptor) Object.defineProperty(globalThis, name, descriptor)
+    else delete globals[name]
+  }
+})
+
+beforeEach(() => {
+  vi.spyOn(console, 'log').mockImplementation(() => {})
+  vi.spyOn(console, 'error').mockImplementation(() => {})
+})
+
+afterEach(async () => {
+  for (const realtime of realtimes.splice(0)) await realtime.disconnect()
+  fake.reset()
+})
+
+describe('emulator permissions', () => {
+  it("should give a user's new row to that user, as the server does", async () => {
+    const row = await new TablesDB(asUser('alice')).createRow({
+      ...target,
+      rowId: 'b1',
+      data: pending,
+    })
+    expect(row.$permissions).toEqual([
+      'read("user:alice")',
+      'update("user:alice")',
+      'delete("user:alice")',
+    ])
+  })
+
+  it("should hide a user's row from other users and guests, but not from the API key", async () => {
+    await new TablesDB(asUser('alice')).createRow({
+      ...target,
+      rowId: 'b1',
+      data: pending,
+    })
+    const bob = new TablesDB(asUser('bob'))
+    expect(await rejection(bob.getRow({ ...target, rowId: 'b1' }))).toMatchObject({
+      code: 404,
+      type: 'row_not_found',
+    })
+    expect(await bob.listRows(target)).toMatchObject({ total: 0, rows: [] })
+    const guest = new TablesDB(webClient())
+    expect((await guest.listRows(target)).total).toBe(0)
+    expect(await admin.getRow({ ...target, rowId: 'b1' })).toMatchObject({ $id: 'b1' })
+  })
+
+  it('should refuse a create without the table permission and foreign roles in permissions', async () => {
+    const guest = await rejection(
+      new TablesDB(webClient()).createRow({ ...target, rowId: 'b1', data: pending }),
+    )
+    expect(guest).toMatchObject({ code: 401, type: 'user_unauthorized' })
+    const foreign = await rejection(
+      new TablesDB(asUser('alice')).createRow({
+        ...target,
+        rowId: 'b2',
+        data: pending,
+        permissions: [Permission.read(Role.user('bob'))],
+      }),
+    )
+    expect(foreign).toMatchObject({ code: 401, type: 'user_unauthorized' })
+    expect(foreign.message).toMatch(/^Permissions must be one of: \(/)
+  })
+
+  it('should send realtime events only to sockets whose user may read the row', async () => {
+    const aliceEvents = collector<RealtimeResponseEvent<Record<string, unknown>>>()
+    const bobEvents = collector<RealtimeResponseEvent<Record<string, unknown>>>()
+    const alice = new Realtime(asUser('alice'))
+    const bob = new Realtime(asUser('bob'))
+    realtimes.push(alice, bob)
+    await alice.subscribe('databases.main.tables.bookings.rows', (event) => aliceEvents.push(event))
+    await bob.subscribe('databases.main.tables.bookings.rows', (event) => bobEvents.push(event))
+    await emulator.realtime.waitForSubscriptions(2)
+    await new TablesDB(asUser('alice')).createRow({
+      ...target,
+      rowId: 'private',
+      data: pending,
+    })
+    await admin.createRow({
+      ...target,
+      rowId: 'public',
+      data: pending,
+      permissions: [Permission.read(Role.any())],
+    })
+    await aliceEvents.atLeast(2)
+    await bobEvents.atLeast(1)
+    expect(aliceEvents.items.map((event) => event.payload.$id)).toEqual(['private', 'public'])
+    expect(bobEvents.items.map((event) => event.payload.$id)).toEqual(['public'])
+  })
+
+  it("should re-subscribe with the user's roles after a session authenticates the socket", async () => {
+    const session = emulator.createSession('alice')
+    const events = collector<RealtimeResponseEvent<Record<string, unknown>>>()
+    const realtime = new Realtime(webClient((client) => client.setSession(session)))
+    realtimes.push(realtime)
+    await realtime.subscribe('databases.main.tables.bookings.rows', (event) => events.push(event))
+    await emulator.realtime.waitForSubscriptions(1)
+    // The SDK sends `authentication` right after `connected`; wait for the server's answer.
+    await until(() => frames.some((frame) => frame.includes('"to":"authentication"')))
+    await admin.createRow({
+      ...target,
+      rowId: 'mine',
+      data: pending,
+      permissions: [Permission.read(Role.user('alice'))],
+    })
+    const [event] = await events.atLeast(1)
+    expect(event?.payload.$id).toBe('mine')
+  })
+})

@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import type { DatabaseDefinition } from '../fake/types'
+import { startAppwriteEmulator } from './startAppwriteEmulator'
+import type { AppwriteEmulator } from './startAppwriteEmulator'
+
+/** The default port of `booking-guard-emulator`. */
+export const DEFAULT_CLI_PORT = 4580
+
+const USAGE = `Usage: booking-guard-emulator [options]
+
+Serves an in-memory Appwrite (TablesDB, Databases, Realtime) for the real SDKs.
+
+Options:
+  --port <n>          port to listen on (default ${DEFAULT_CLI_PORT}; 0 picks a free one)
+  --host <ip>         interface (default 127.0.0.1, loopback only)
+  --project <id>      project id clients must send (default booking-guard)
+  --key <secret>      API key that acts as the server (default emulator-api-key)
+  --latency <ms>      delay added to every answer and realtime frame (default 0)
+  --databases <file>  JSON file of database definitions (createFakeAppwrite's \`databases\`)
+  --strict            undeclared databases answer database_not_found
+  --seed <seed>       seed of server-picked ids
+  --log               print every request and realtime frame
+  --help              show this help
+`
+
+/** Where the CLI writes and which process signals stop it. @internal */
+export interface CliIo {
+  /** Writes one line of normal output. */
+  out(line: string): void
+  /** Writes one line of error output. */
+  err(line: string): void
+  /** Registers a handler for SIGINT / SIGTERM. */
+  onSignal(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void
+}
+
+/**
+ * Runs `booking-guard-emulator`: starts the emulator from command-line flags, prints the endpoint on
+ * the first line, and closes cleanly on SIGINT or SIGTERM. Resolves with the running emulator and
+ * a promise that settles once it has stopped (after a signal); `undefined` for `--help` or bad flags
+ * (with `process.exitCode` left to the caller: `stopped` is absent then).
+ *
+ * @example
+ * ```ts
+ * const run = await runEmulatorCli(['--port', '0'], { out: console.log, err: console.error, onSignal: (s, h) => process.once(s, h) })
+ * await run?.stopped
+ * ```
+ *
+ * @internal
+ */
+export async function runEmulatorCli(
+  argv: readonly string[],
+  io: CliIo,
+): Promise<{ emulator: AppwriteEmulator; stopped: Promise<void> } | { exitCode: number }> {
+  let values
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        project: { type: 'string' },
+        key: { type: 'string' },
+        latency: { type: 'string' },
+        databases: { type: 'string' },
+        strict: { type: 'boolean' },
+        seed: { type: 'string' },
+        log: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }).values
+  } catch (error) {
+    io.err(error instanceof Error ? error.message : String(error))
+    io.err(USAGE)
+    return { exitCode: 2 }
+  }
+  if (values.help) {
+    io.out(USAGE)
+    return { exitCode: 0 }
+  }
+  const number = (name: string, raw: string | undefined, fallback: number) => {
+    if (raw === undefined) return fallback
+    const value = Number(raw)
+    if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be an integer ≥ 0`)
+    return value
+  }
+  let emulator: AppwriteEmulator
+  try {
+    const databases =
+      values.databases === undefined
+        ? undefined
+        : (JSON.parse(await readFile(values.databases, 'utf8')) as Record<
+            string,
+            DatabaseDefinition
+          >)
+    emulator = await startAppwriteEmulator({
+      port: number('port', values.port, DEFAULT_CLI_PORT),
+      host: values.host,
+      projectId: values.project,
+      apiKey: values.key,
+      latencyMs: number('latency', values.latency, 0),
+      log: values.log ? (entry) => io.out(`[log] ${JSON.stringify(entry)}`) : false,
+      fake: createFakeAppwrite({ databases, strict: values.strict, seed: values.seed }),
+    })
+  } catch (error) {
+    io.err(`booking-guard-emulator: ${error instanceof Error ? error.message : String(error)}`)
+    return { exitCode: 1 }
+  }
+  io.out(emulator.endpoint)
+  io.out(`project: ${emulator.projectId}`)
+  io.out(`api key: ${emulator.apiKey}`)
+  io.out(`realtime: ${emulator.realtimeEndpoint}/realtime`)
+  io.out('Press Ctrl+C to stop.')
+  const stopped = new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      emulator.close().then(resolve, reject)
+    }
+    io.onSignal('SIGINT', stop)
+    io.onSignal('SIGTERM', stop)
+  })
+  return { emulator, stopped }
+}

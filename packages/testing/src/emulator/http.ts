@@ -1,0 +1,282 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { APPWRITE_ERRORS, FAKE_SERVER_VERSION, isAppwriteException } from '../fake/errors'
+import type { AppwriteErrorType } from '../fake/errors'
+
+/**
+ * An error the emulator answers with, as the server's `Http::error()` renders an
+ * `Appwrite\Extend\Exception`: `{ message, code, type, version }` with `code` as the HTTP status.
+ *
+ * @internal
+ */
+export class EmulatorHttpError extends Error {
+  readonly status: number
+  readonly type: string
+
+  constructor(type: string, status: number, message: string) {
+    super(message)
+    this.name = 'EmulatorHttpError'
+    this.type = type
+    this.status = status
+  }
+}
+
+/**
+ * The server's error for `type` from the fake's catalogue (`app/config/errors.php`), with the
+ * catalogue message (its `'%s'` dropped, as the server does when it has no parameter) unless one is given.
+ *
+ * @internal
+ */
+export function httpError(type: AppwriteErrorType, message?: string): EmulatorHttpError {
+  const entry = APPWRITE_ERRORS[type]
+  return new EmulatorHttpError(type, entry.code, message ?? entry.message.replace(/ '%s'/g, ''))
+}
+
+/**
+ * Errors the server knows but the fake's catalogue does not carry (github:appwrite/appwrite 1.9.x
+ * `app/config/errors.php`).
+ *
+ * @internal
+ */
+export const EXTRA_ERRORS = {
+  user_jwt_invalid: {
+    code: 401,
+    message:
+      'The JWT token is invalid. Please check the value of the X-Appwrite-JWT header to ensure the correct token is being used.',
+  },
+  user_jwt_and_cookie_set: {
+    code: 403,
+    message:
+      'JWT and cookie used in the same request. Use either `setJWT` or `setCookie`. Learn about which authentication method to use in the SSR docs: https://appwrite.io/docs/products/auth/server-side-rendering',
+  },
+} as const
+
+/** @internal */
+export function extraError(type: keyof typeof EXTRA_ERRORS, message?: string): EmulatorHttpError {
+  const entry = EXTRA_ERRORS[type]
+  return new EmulatorHttpError(type, entry.code, message ?? entry.message)
+}
+
+/**
+ * A thrown value turned into what goes on the wire: an HTTP error, or `'network'` for the fake's
+ * injected network failures (`TypeError: fetch failed`), which the emulator answers by cutting the
+ * connection so the client's `fetch` fails the same way.
+ *
+ * @internal
+ */
+export function toWireError(error: unknown): EmulatorHttpError | 'network' {
+  if (error instanceof EmulatorHttpError) return error
+  if (isAppwriteException(error)) {
+    if (error.code === 0 || error.type === '') {
+      // The fake throws `Missing required parameter: "x"` synchronously, as the SDK does; on the wire
+      // the server's router rejects the request (utopia-php/http `Param "x" is not optional.`).
+      const missing = /^Missing required parameter: "(.+)"$/.exec(error.message)
+      return httpError(
+        'general_argument_invalid',
+        missing ? `Param "${missing[1]}" is not optional.` : error.message,
+      )
+    }
+    return new EmulatorHttpError(error.type, error.code, error.message)
+  }
+  if (error instanceof TypeError && error.message === 'fetch failed') return 'network'
+  const message = error instanceof Error ? error.message : String(error)
+  return new EmulatorHttpError('general_unknown', 500, message)
+}
+
+/** The JSON body of an error response. @internal */
+export function errorBody(error: EmulatorHttpError): string {
+  return JSON.stringify({
+    message: error.message,
+    code: error.status,
+    type: error.type,
+    version: FAKE_SERVER_VERSION,
+  })
+}
+
+/**
+ * The CORS headers of every response (`app/config/cors.php` + `src/Appwrite/Network/Cors.php`):
+ * the caller's origin is echoed (never `*`, since the web SDK sends credentials), with the
+ * server's allowed methods and headers. Without an `Origin` header no `Access-Control-Allow-Origin` is sent.
+ *
+ * @internal
+ */
+export function corsHeaders(origin: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Access-Control-Allow-Methods': CORS_METHODS,
+    'Access-Control-Allow-Headers': CORS_HEADERS,
+    'Access-Control-Expose-Headers': 'X-Appwrite-Session, X-Fallback-Cookies',
+    'Access-Control-Allow-Credentials': 'true',
+    'Access-Control-Max-Age': '86400',
+  }
+  if (origin !== undefined && origin !== '') headers['Access-Control-Allow-Origin'] = origin
+  return headers
+}
+
+const CORS_METHODS = 'GET, POST, PUT, PATCH, DELETE'
+
+const CORS_HEADERS = [
+  'Accept',
+  'Origin',
+  'Cookie',
+  'Set-Cookie',
+  'Content-Type',
+  'Content-Range',
+  'X-Appwrite-Project',
+  'X-Appwrite-Key',
+  'X-Appwrite-Dev-Key',
+  'X-Appwrite-Locale',
+  'X-Appwrite-Mode',
+  'X-Appwrite-JWT',
+  'X-Appwrite-Organization',
+  'X-Appwrite-Response-Format',
+  'X-Appwrite-Timeout',
+  'X-Appwrite-ID',
+  'X-Appwrite-Timestamp',
+  'X-Appwrite-Session',
+  'X-Appwrite-Platform',
+  'X-Appwrite-Impersonate-User-Id',
+  'X-Appwrite-Impersonate-User-Email',
+  'X-Appwrite-Impersonate-User-Phone',
+  'X-SDK-Version',
+  'X-SDK-Name',
+  'X-SDK-Language',
+  'X-SDK-Platform',
+  'X-SDK-GraphQL',
+  'X-SDK-Profile',
+  'Range',
+  'Cache-Control',
+  'Expires',
+  'Pragma',
+  'X-Fallback-Cookies',
+  'X-Requested-With',
+  'X-Forwarded-For',
+  'X-Forwarded-User-Agent',
+].join(', ')
+
+/** Request parameters: the query string (GET) or the JSON body (other methods). @internal */
+export type Params = Record<string, unknown>
+
+/**
+ * Parses a query string the way PHP fills `$_GET`: `queries[0]=a&queries[1]=b` (what the SDKs send
+ * for arrays) and `queries[]=a` become arrays; repeated plain keys keep the last value.
+ *
+ * @internal
+ */
+export function parseQueryString(search: URLSearchParams): Params {
+  const params: Params = {}
+  const arrays = new Map<string, Array<[string, string]>>()
+  for (const [key, value] of search) {
+    const match = /^([^[\]]+)\[([^[\]]*)\]$/.exec(key)
+    if (match) {
+      const name = match[1] as string
+      let list = arrays.get(name)
+      if (list === undefined) arrays.set(name, (list = []))
+      list.push([match[2] as string, value])
+    } else params[key] = value
+  }
+  for (const [name, entries] of arrays) {
+    // Numeric keys keep their order (`queries[10]` after `queries[9]`), as PHP arrays do.
+    const indexed = entries.every(([index]) => /^\d*$/.test(index))
+    params[name] = indexed
+      ? entries
+          .map(
+            ([index, value], position) => [index === '' ? position : Number(index), value] as const,
+          )
+          .sort((a, b) => a[0] - b[0])
+          .map(([, value]) => value)
+      : Object.fromEntries(entries)
+  }
+  return params
+}
+
+/** Reads the request body; resolves to `{}` when it is empty or not JSON, as PHP's request parser does. @internal */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<Params> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limit) throw httpError('general_argument_invalid', 'Request body is too large.')
+    chunks.push(chunk)
+  }
+  if (size === 0) return {}
+  const type = req.headers['content-type'] ?? ''
+  if (!type.includes('application/json')) return {}
+  try {
+    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Params)
+      : {}
+  } catch {
+    return {}
+  }
+}
+
+/**
+ * A loose boolean the way utopia-php's `Boolean(true)` validator reads query strings:
+ * `'true'`/`'1'` and `'false'`/`'0'`; anything else goes through unchanged for the fake to refuse.
+ *
+ * @internal
+ */
+export function looseBoolean(value: unknown): unknown {
+  if (value === 'true' || value === '1') return true
+  if (value === 'false' || value === '0') return false
+  return value
+}
+
+/** A numeric query-string value as a number; anything else unchanged. @internal */
+export function looseNumber(value: unknown): unknown {
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value)
+  return value
+}
+
+/** What a route handler answers. @internal */
+export interface RouteResult {
+  /** HTTP status. Defaults to `200`. */
+  status?: number
+  /** JSON body; omitted for `204`. */
+  body?: unknown
+  /** A `text/plain` body instead of JSON. */
+  text?: string
+}
+
+/** Writes a response with the emulator's common headers. @internal */
+export function writeResponse(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string | undefined,
+  contentType: string | undefined,
+): void {
+  const all: Record<string, string> = {
+    ...headers,
+    Server: 'Appwrite',
+    'X-Content-Type-Options': 'nosniff',
+  }
+  if (body !== undefined && contentType !== undefined) {
+    all['Content-Type'] = contentType
+    all['Content-Length'] = String(Buffer.byteLength(body))
+  }
+  res.writeHead(status, all)
+  res.end(body)
+}
+
+/** `application/json; charset=UTF-8`, as utopia-php's `Response::json()` sends it. @internal */
+export const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8'
+
+const BIGINT_MARK = `__emulator_bigint_${Math.random().toString(36).slice(2)}__`
+const BIGINT_PATTERN = new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, 'g')
+
+/**
+ * `JSON.stringify` that writes a `bigint` as a plain JSON number, as the server writes 64-bit
+ * integers (column `min`/`max`, big values); the SDKs read them back with a big-int-safe parser.
+ *
+ * @internal
+ */
+export function toJson(value: unknown): string {
+  let sawBigint = false
+  const text = JSON.stringify(value, (_key, inner: unknown) => {
+    if (typeof inner !== 'bigint') return inner
+    sawBigint = true
+    return `${BIGINT_MARK}${inner.toString()}`
+  })
+  return sawBigint ? text.replace(BIGINT_PATTERN, '$1') : text
+}

@@ -1,0 +1,469 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import type { RawData, WebSocket } from 'ws'
+import type { FakeRealtimeSubscription, RealtimeResponseEvent } from '../fake/realtime'
+import { accountModel } from './auth'
+import type { AuthRegistry } from './auth'
+import type { RealtimeCaller } from './fakeBridge'
+import { EmulatorHttpError, toJson } from './http'
+import type { EmulatorLogger } from './log'
+import type { LinkConnection, RealtimeLink } from './realtimeLink'
+
+/** Close code of a policy violation: the SDK stops reconnecting after it. */
+const POLICY_VIOLATION = 1008
+/** `REALTIME_MESSAGE_FORMAT_INVALID` in the server's `app/config/errors.php`. */
+const MESSAGE_FORMAT_INVALID = 1003
+
+/** Options for {@link RealtimeServer}. @internal */
+export interface RealtimeServerOptions {
+  readonly projectId: string
+  readonly auth: AuthRegistry
+  readonly link: RealtimeLink
+  readonly logger: EmulatorLogger
+  /** Delay before each frame the server sends, in milliseconds. */
+  readonly latencyMs: () => number
+  /** Called whenever the number of subscriptions held changes. */
+  readonly onSubscriptionsChanged: () => void
+}
+
+interface Subscription {
+  readonly handle: FakeRealtimeSubscription
+  channels: string[]
+  queries: string[]
+}
+
+/** A refusal the server sends as `{ type: 'error', data: { code, message } }`. */
+class FrameError extends Error {
+  readonly code: number
+  constructor(code: number, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+const formatInvalid = (message: string) => new FrameError(MESSAGE_FORMAT_INVALID, message)
+
+/**
+ * The `/v1/realtime` WebSocket endpoint, speaking the protocol of Appwrite 1.9
+ * (github:appwrite/appwrite `app/realtime.php`, `src/Appwrite/Realtime/Message/Handlers/*`):
+ * `connected` on open, then `subscribe` / `unsubscribe` / `authentication` / `ping` messages, each
+ * answered with a `response` (or `pong`) or an `error` frame; events carry the ids of the
+ * connection's matching subscriptions.
+ *
+ * @internal
+ */
+export class RealtimeServer {
+  readonly #wss = new WebSocketServer({ noServer: true })
+  readonly #options: RealtimeServerOptions
+  readonly #sessions = new Set<Session>()
+  #nextId = 0
+
+  constructor(options: RealtimeServerOptions) {
+    this.#options = options
+  }
+
+  /** Number of open WebSockets. */
+  get connectionCount(): number {
+    return this.#sessions.size
+  }
+
+  /** Subscriptions held across every WebSocket. */
+  get subscriptionCount(): number {
+    let count = 0
+    for (const session of this.#sessions) count += session.subscriptionCount
+    return count
+  }
+
+  /** Handles an HTTP upgrade on `/v1/realtime`. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#options.link.isDown()) {
+      // A realtime outage (fault): the server is unreachable, so the SDK's reconnect loop keeps trying.
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      )
+      socket.destroy()
+      this.#options.logger({ type: 'realtime.refused', reason: 'realtime disconnect fault active' })
+      return
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req))
+  }
+
+  /** Closes every WebSocket (code 1001, going away) and forgets their subscriptions. */
+  close(): void {
+    for (const session of [...this.#sessions]) session.shutdown(1001, 'Server shutting down')
+    this.#wss.close()
+  }
+
+  #accept(ws: WebSocket, req: IncomingMessage): void {
+    const { projectId, auth, link, logger } = this.#options
+    const id = ++this.#nextId
+    const url = new URL(req.url ?? '/', 'http://emulator')
+    logger({ type: 'realtime.open', connection: id, url: url.pathname + url.search })
+    const project = url.searchParams.get('project') ?? ''
+    let caller: RealtimeCaller = { kind: 'guest' }
+    let failure: FrameError | undefined
+    if (project !== projectId) {
+      failure = new FrameError(POLICY_VIOLATION, 'Missing or unknown project ID')
+    } else {
+      const jwt = url.searchParams.get('jwt') ?? ''
+      if (jwt !== '') {
+        try {
+          caller = { kind: 'user', user: auth.verifyJWT(jwt) }
+        } catch (error) {
+          const message = error instanceof EmulatorHttpError ? error.message : String(error)
+          failure = new FrameError(401, message)
+        }
+      }
+    }
+    const session = new Session(id, ws, caller, this.#options, () => this.#sessions.delete(session))
+    this.#sessions.add(session)
+    if (failure !== undefined) {
+      // `onOpen` in `app/realtime.php` sends the error, then closes the connection.
+      session.send({ type: 'error', data: { code: failure.code, message: failure.message } }, () =>
+        session.shutdown(POLICY_VIOLATION, failure.message),
+      )
+      return
+    }
+    session.attach(link.open(caller))
+    session.send({
+      type: 'connected',
+      data: {
+        channels: [],
+        subscriptions: [],
+        user: caller.kind === 'user' ? accountModel(caller.user) : null,
+      },
+    })
+  }
+}
+
+/** One WebSocket. */
+class Session {
+  readonly id: number
+  caller: RealtimeCaller
+  readonly #ws: WebSocket
+  readonly #options: RealtimeServerOptions
+  readonly #onGone: () => void
+  readonly #subscriptions = new Map<string, Subscription>()
+  /** Events collected for this socket in the current tick, by delivery (payload object). */
+  readonly #pending = new Map<object, { event: RealtimeResponseEvent; ids: string[] }>()
+  #flushScheduled = false
+  #link: LinkConnection | undefined
+  #batchErrors: FrameError[] | undefined
+  #inbox: Promise<void> = Promise.resolve()
+  #closed = false
+
+  constructor(
+    id: number,
+    ws: WebSocket,
+    caller: RealtimeCaller,
+    options: RealtimeServerOptions,
+    onGone: () => void,
+  ) {
+    this.id = id
+    this.caller = caller
+    this.#ws = ws
+    this.#options = options
+    this.#onGone = onGone
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const text = isBinary ? '' : rawText(data)
+      options.logger({ type: 'realtime.in', connection: id, frame: text })
+      // One message at a time per socket, so answers keep the order of the messages.
+      this.#inbox = this.#inbox.then(() => this.#onMessage(text))
+    })
+    ws.on('close', (code: number) => {
+      options.logger({ type: 'realtime.close', connection: id, code })
+      this.#dispose()
+    })
+    ws.on('error', () => this.#dispose())
+  }
+
+  get subscriptionCount(): number {
+    return this.#subscriptions.size
+  }
+
+  attach(link: LinkConnection): void {
+    this.#link = link
+    link.onClose(() => {
+      if (this.#link !== link) return
+      // A `disconnect` fault: cut the socket as a network failure would (no close frame, 1006).
+      this.#options.logger({ type: 'realtime.cut', connection: this.id })
+      this.#ws.terminate()
+      this.#dispose()
+    })
+    link.onError((message, code) => {
+      if (this.#link === link) this.#batchErrors?.push(new FrameError(code, message))
+    })
+  }
+
+  send(frame: unknown, then?: () => void): void {
+    const text = toJson(frame)
+    const write = () => {
+      if (this.#ws.readyState !== this.#ws.OPEN) return
+      this.#options.logger({ type: 'realtime.out', connection: this.id, frame: text })
+      this.#ws.send(text, () => then?.())
+    }
+    const latency = this.#options.latencyMs()
+    if (latency > 0) setTimeout(write, latency)
+    else write()
+  }
+
+  shutdown(code: number, reason: string): void {
+    // A close reason may hold at most 123 bytes.
+    const fits = Buffer.byteLength(reason) <= 123
+    if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING)
+      this.#ws.close(code, fits ? reason : undefined)
+    this.#dispose()
+  }
+
+  #dispose(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#subscriptions.clear()
+    this.#pending.clear()
+    this.#link?.dispose()
+    this.#onGone()
+    this.#options.onSubscriptionsChanged()
+  }
+
+  async #onMessage(text: string): Promise<void> {
+    try {
+      const response = await this.#dispatch(text)
+      if (response !== undefined) this.send(response)
+    } catch (error) {
+      const frame = error instanceof FrameError ? error : new FrameError(500, 'Error: Server Error')
+      this.send({ type: 'error', data: { code: frame.code, message: frame.message } }, () => {
+        if (frame.code === POLICY_VIOLATION) this.shutdown(POLICY_VIOLATION, frame.message)
+      })
+    }
+  }
+
+  /** Routes one message like the server's `Message\Dispatcher`. */
+  async #dispatch(text: string): Promise<unknown> {
+    let message: unknown
+    try {
+      message = JSON.parse(text)
+    } catch {
+      message = null
+    }
+    if (
+      message === null ||
+      typeof message !== 'object' ||
+      Array.isArray(message) ||
+      (!('type' in message) && !('data' in message))
+    )
+      throw formatInvalid('Message format is not valid.')
+    const { type, data } = message as { type?: unknown; data?: unknown }
+    const hasData = 'data' in message
+    switch (type) {
+      case 'ping':
+        return { type: 'pong' }
+      case 'subscribe':
+        if (!hasData || data === null)
+          throw formatInvalid('Payload is not valid. Items is required')
+        return this.#subscribe(validateSubscribe(data))
+      case 'unsubscribe':
+        if (!hasData || data === null)
+          throw formatInvalid('Payload is not valid. Items is required')
+        return this.#unsubscribe(validateUnsubscribe(data))
+      case 'authentication':
+        return this.#authenticate(data)
+      default:
+        throw formatInvalid('Message type is not valid.')
+    }
+  }
+
+  async #subscribe(items: SubscribeItem[]): Promise<unknown> {
+    const link = this.#link
+    if (link === undefined) throw new FrameError(500, 'Error: Server Error')
+    const errors: FrameError[] = []
+    this.#batchErrors = errors
+    const added: string[] = []
+    const results: Array<{ subscriptionId: string; channels: string[]; queries: string[] }> = []
+    try {
+      for (const item of items) {
+        const subscriptionId = item.subscriptionId ?? randomId()
+        const existing = this.#subscriptions.get(subscriptionId)
+        if (existing !== undefined) {
+          existing.channels = item.channels
+          existing.queries = item.queries
+          await existing.handle.update({ channels: item.channels, queries: item.queries })
+        } else {
+          const handle = await link.subscribe(
+            item.channels,
+            (event) => this.#collect(subscriptionId, event),
+            item.queries,
+          )
+          this.#subscriptions.set(subscriptionId, {
+            handle,
+            channels: item.channels,
+            queries: item.queries,
+          })
+          added.push(subscriptionId)
+        }
+        results.push({ subscriptionId, channels: item.channels, queries: item.queries })
+      }
+    } finally {
+      this.#batchErrors = undefined
+    }
+    const refused = errors[0]
+    if (refused !== undefined) {
+      // The server validates the whole batch before subscribing any of it.
+      for (const subscriptionId of added) {
+        const sub = this.#subscriptions.get(subscriptionId)
+        this.#subscriptions.delete(subscriptionId)
+        await sub?.handle.unsubscribe()
+      }
+      throw refused
+    }
+    this.#options.onSubscriptionsChanged()
+    return {
+      type: 'response',
+      data: { to: 'subscribe', success: true, subscriptions: results },
+    }
+  }
+
+  async #unsubscribe(ids: string[]): Promise<unknown> {
+    const subscriptions: Array<{ subscriptionId: string; removed: boolean }> = []
+    for (const subscriptionId of ids) {
+      const sub = this.#subscriptions.get(subscriptionId)
+      this.#subscriptions.delete(subscriptionId)
+      if (sub !== undefined) await sub.handle.unsubscribe()
+      subscriptions.push({ subscriptionId, removed: sub !== undefined })
+    }
+    this.#options.onSubscriptionsChanged()
+    return { type: 'response', data: { to: 'unsubscribe', success: true, subscriptions } }
+  }
+
+  async #authenticate(data: unknown): Promise<unknown> {
+    const session =
+      data !== null && typeof data === 'object' && 'session' in data
+        ? (data as { session: unknown }).session
+        : ''
+    if (typeof session !== 'string' || session.length > 2048)
+      throw formatInvalid('session: Value must be a valid string and no longer than 2048 chars')
+    const user = this.#options.auth.sessionUser(session)
+    if (user === undefined) throw formatInvalid('Session is not valid.')
+    this.caller = { kind: 'user', user }
+    await this.#reidentify()
+    return {
+      type: 'response',
+      data: { to: 'authentication', success: true, user: accountModel(user) },
+    }
+  }
+
+  /**
+   * Moves every subscription to a hub connection of the new caller, as the server re-subscribes
+   * them with the user's roles (`Handlers/Authentication.php`).
+   */
+  async #reidentify(): Promise<void> {
+    const previous = this.#link
+    const link = this.#options.link.open(this.caller)
+    this.attach(link)
+    previous?.dispose()
+    for (const [subscriptionId, sub] of [...this.#subscriptions]) {
+      const handle = await link.subscribe(
+        sub.channels,
+        (event) => this.#collect(subscriptionId, event),
+        sub.queries,
+      )
+      this.#subscriptions.set(subscriptionId, { ...sub, handle })
+    }
+  }
+
+  /**
+   * Collects the subscriptions of this socket that one delivery matched; the hub calls each
+   * subscription's callback in one synchronous pass with the same payload object, so the socket
+   * gets a single frame listing them all, as the server groups them.
+   */
+  #collect(subscriptionId: string, event: RealtimeResponseEvent): void {
+    if (this.#closed) return
+    const key = event.payload as object
+    const entry = this.#pending.get(key)
+    if (entry === undefined) this.#pending.set(key, { event, ids: [subscriptionId] })
+    else if (!entry.ids.includes(subscriptionId)) entry.ids.push(subscriptionId)
+    if (this.#flushScheduled) return
+    this.#flushScheduled = true
+    void Promise.resolve().then(() => {
+      this.#flushScheduled = false
+      const entries = [...this.#pending.values()]
+      this.#pending.clear()
+      for (const { event: e, ids } of entries) {
+        this.send({
+          type: 'event',
+          data: {
+            events: e.events,
+            channels: e.channels,
+            timestamp: e.timestamp,
+            payload: e.payload,
+            subscriptions: ids,
+          },
+        })
+      }
+    })
+  }
+}
+
+interface SubscribeItem {
+  subscriptionId: string | undefined
+  channels: string[]
+  queries: string[]
+}
+
+const CUSTOM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/
+
+/** `Validators/SubscribePayload.php`: a list of `{ subscriptionId?, channels, queries? }`. */
+function validateSubscribe(data: unknown): SubscribeItem[] {
+  const fail = (description: string) => formatInvalid(`items: ${description}`)
+  if (!Array.isArray(data)) throw fail('Payload is not valid.')
+  return data.map((payload: unknown) => {
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+      throw fail('Each subscribe payload must be an object.')
+    const p = payload as Record<string, unknown>
+    if (
+      'subscriptionId' in p &&
+      (typeof p.subscriptionId !== 'string' || !CUSTOM_ID.test(p.subscriptionId))
+    )
+      throw fail('subscriptionId is not a valid id.')
+    if (!('channels' in p)) throw fail('channels is not present in payload.')
+    if (!Array.isArray(p.channels)) throw fail('channels is not a valid array.')
+    if (p.channels.some((channel) => typeof channel !== 'string'))
+      throw fail('channels must contain only strings.')
+    if ('queries' in p && !Array.isArray(p.queries)) throw fail('queries is not a valid array.')
+    return {
+      subscriptionId: p.subscriptionId as string | undefined,
+      channels: p.channels as string[],
+      queries: ((p.queries as unknown[] | undefined) ?? []).map((q) =>
+        typeof q === 'string' ? q : JSON.stringify(q),
+      ),
+    }
+  })
+}
+
+/** `Validators/UnsubscribePayload.php`: a list of `{ subscriptionId }`. */
+function validateUnsubscribe(data: unknown): string[] {
+  const fail = (description: string) => formatInvalid(`items: ${description}`)
+  if (!Array.isArray(data)) throw fail('Payload is not valid.')
+  return data.map((payload: unknown) => {
+    const id =
+      payload !== null && typeof payload === 'object' && !Array.isArray(payload)
+        ? (payload as { subscriptionId?: unknown }).subscriptionId
+        : undefined
+    if (typeof id !== 'string' || id === '')
+      throw fail('Each unsubscribe payload must include a non-empty subscriptionId.')
+    return id
+  })
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8')
+  return data.toString('utf8')
+}
+
+/** 20 hex chars, like `ID.unique()`, for subscriptions sent without an id. */
+function randomId(): string {
+  let id = Date.now().toString(16)
+  while (id.length < 20) id += Math.floor(Math.random() * 16).toString(16)
+  return id.slice(0, 20)
+}

@@ -1,0 +1,235 @@
+import type { Caller } from '../auth'
+import type { FakeBridge, ServiceMethod } from '../fakeBridge'
+import { httpError, looseBoolean, looseNumber } from '../http'
+import type { Params, RouteResult } from '../http'
+import type { RouteContext, Router } from '../router'
+
+/**
+ * Which `tablesDB` and `databases` serve a caller: the fake's own for the API key; for a user or
+ * a guest, services that apply that caller's permissions (when the fake supports them).
+ *
+ * @internal
+ */
+export type ServicesFor = FakeBridge['servicesFor']
+
+/** What differs between the TablesDB rows routes and the legacy documents routes. */
+interface Flavor {
+  readonly service: 'tablesDB' | 'databases'
+  readonly base: string
+  readonly container: 'tableId' | 'collectionId'
+  readonly id: 'rowId' | 'documentId'
+  readonly column: 'column' | 'attribute'
+  readonly group: 'rows' | 'documents'
+  readonly label: 'Row' | 'Document'
+  readonly missingData: 'row_missing_data' | 'document_missing_data'
+  readonly methods: {
+    readonly list: string
+    readonly create: string
+    readonly createMany: string
+    readonly upsertMany: string
+    readonly updateMany: string
+    readonly deleteMany: string
+    readonly get: string
+    readonly upsert: string
+    readonly update: string
+    readonly delete: string
+    readonly increment: string
+    readonly decrement: string
+  }
+}
+
+const ROWS: Flavor = {
+  service: 'tablesDB',
+  base: '/v1/tablesdb/:databaseId/tables/:tableId/rows',
+  container: 'tableId',
+  id: 'rowId',
+  column: 'column',
+  group: 'rows',
+  label: 'Row',
+  missingData: 'row_missing_data',
+  methods: {
+    list: 'listRows',
+    create: 'createRow',
+    createMany: 'createRows',
+    upsertMany: 'upsertRows',
+    updateMany: 'updateRows',
+    deleteMany: 'deleteRows',
+    get: 'getRow',
+    upsert: 'upsertRow',
+    update: 'updateRow',
+    delete: 'deleteRow',
+    increment: 'incrementRowColumn',
+    decrement: 'decrementRowColumn',
+  },
+}
+
+const DOCUMENTS: Flavor = {
+  service: 'databases',
+  base: '/v1/databases/:databaseId/collections/:collectionId/documents',
+  container: 'collectionId',
+  id: 'documentId',
+  column: 'attribute',
+  group: 'documents',
+  label: 'Document',
+  missingData: 'document_missing_data',
+  methods: {
+    list: 'listDocuments',
+    create: 'createDocument',
+    createMany: 'createDocuments',
+    upsertMany: 'upsertDocuments',
+    updateMany: 'updateDocuments',
+    deleteMany: 'deleteDocuments',
+    get: 'getDocument',
+    upsert: 'upsertDocument',
+    update: 'updateDocument',
+    delete: 'deleteDocument',
+    increment: 'incrementDocumentAttribute',
+    decrement: 'decrementDocumentAttribute',
+  },
+}
+
+/** Copies the named parameters that were sent (an absent key stays absent, so defaults apply). */
+function pick(params: Params, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const name of names) if (params[name] !== undefined) out[name] = params[name]
+  return out
+}
+
+const isEmpty = (value: unknown) =>
+  value === undefined ||
+  value === null ||
+  value === '' ||
+  (Array.isArray(value) && value.length === 0) ||
+  (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
+
+/**
+ * Bulk routes take only the API key (`auth: [ADMIN, KEY]` in the route's SDK method); the server
+ * refuses others with `general_unauthorized_scope` (`Documents/Create.php` checks it for bulk create).
+ */
+function requireKey(caller: Caller): void {
+  if (caller.kind !== 'key') throw httpError('general_unauthorized_scope')
+}
+
+/**
+ * Registers the rows routes (`/v1/tablesdb/...`) and the legacy documents routes
+ * (`/v1/databases/...`) over the fake's `tablesDB` and `databases`. Paths, methods and status codes
+ * follow github:appwrite/appwrite 1.9.x `src/Appwrite/Platform/Modules/Databases/Http/TablesDB/Tables/Rows/*`
+ * and `.../Databases/Collections/Documents/*`.
+ *
+ * @internal
+ */
+export function registerDataRoutes(router: Router, servicesFor: ServicesFor): void {
+  for (const flavor of [ROWS, DOCUMENTS]) registerFlavor(router, flavor, servicesFor)
+}
+
+function registerFlavor(router: Router, f: Flavor, servicesFor: ServicesFor): void {
+  const call = async (ctx: RouteContext, method: string, params: Record<string, unknown>) => {
+    const service = servicesFor(ctx.caller)[f.service]
+    const fn = service[method]
+    if (typeof fn !== 'function') throw httpError('general_route_not_found')
+    return (fn as ServiceMethod).call(service, params)
+  }
+  const target = (ctx: RouteContext) => ({
+    databaseId: ctx.path.databaseId,
+    [f.container]: ctx.path[f.container],
+  })
+  const one = (ctx: RouteContext) => ({ ...target(ctx), [f.id]: ctx.path[f.id] })
+  const ok = (body: unknown, status = 200): RouteResult => ({ status, body })
+
+  router.add('GET', f.base, async (ctx) => {
+    const p = pick(ctx.params, ['queries', 'transactionId', 'total', 'ttl'])
+    if ('total' in p) p.total = looseBoolean(p.total)
+    if ('ttl' in p) p.ttl = looseNumber(p.ttl)
+    return ok(await call(ctx, f.methods.list, { ...p, ...target(ctx) }))
+  })
+
+  // One route for both `createRow` and node-appwrite's `createRows`, told apart by the body, with
+  // the server's checks in its order (`Documents/Create.php`).
+  router.add('POST', f.base, async (ctx) => {
+    const { params } = ctx
+    const hasData = !isEmpty(params.data)
+    const hasMany = !isEmpty(params[f.group])
+    if (!hasData && !hasMany) throw httpError(f.missingData)
+    if (hasData && hasMany)
+      throw httpError(
+        'general_bad_request',
+        `You can only send one of the following parameters: data, ${f.group}`,
+      )
+    if (hasData && isEmpty(params[f.id]))
+      throw httpError(
+        f.missingData,
+        `${f.label} ID is required when creating a single ${f.label.toLowerCase()}.`,
+      )
+    if (hasMany && !isEmpty(params[f.id]))
+      throw httpError(
+        'general_bad_request',
+        `Param "${f.id}" is not allowed when creating multiple ${f.group}, set "$id" on each instead.`,
+      )
+    if (hasMany && !isEmpty(params.permissions))
+      throw httpError(
+        'general_bad_request',
+        `Param "permissions" is disallowed when creating multiple ${f.group}, set "$permissions" on each instead`,
+      )
+    if (hasMany) {
+      requireKey(ctx.caller)
+      const p = pick(params, [f.group, 'transactionId'])
+      return ok(await call(ctx, f.methods.createMany, { ...p, ...target(ctx) }), 201)
+    }
+    const p = pick(params, [f.id, 'data', 'permissions', 'transactionId'])
+    return ok(await call(ctx, f.methods.create, { ...p, ...target(ctx) }), 201)
+  })
+
+  router.add('PUT', f.base, async (ctx) => {
+    requireKey(ctx.caller)
+    const p = pick(ctx.params, [f.group, 'transactionId'])
+    return ok(await call(ctx, f.methods.upsertMany, { [f.group]: [], ...p, ...target(ctx) }))
+  })
+
+  router.add('PATCH', f.base, async (ctx) => {
+    requireKey(ctx.caller)
+    const p = pick(ctx.params, ['data', 'queries', 'transactionId'])
+    return ok(await call(ctx, f.methods.updateMany, { ...p, ...target(ctx) }))
+  })
+
+  router.add('DELETE', f.base, async (ctx) => {
+    requireKey(ctx.caller)
+    const p = pick(ctx.params, ['queries', 'transactionId'])
+    return ok(await call(ctx, f.methods.deleteMany, { ...p, ...target(ctx) }))
+  })
+
+  const item = `${f.base}/:${f.id}`
+
+  router.add('GET', item, async (ctx) => {
+    const p = pick(ctx.params, ['queries', 'transactionId'])
+    return ok(await call(ctx, f.methods.get, { ...p, ...one(ctx) }))
+  })
+
+  // PUT answers 200, or 201 when it only staged the write in a transaction (`Documents/Upsert.php`).
+  router.add('PUT', item, async (ctx) => {
+    const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
+    const staged = !isEmpty(p.transactionId)
+    return ok(await call(ctx, f.methods.upsert, { ...p, ...one(ctx) }), staged ? 201 : 200)
+  })
+
+  router.add('PATCH', item, async (ctx) => {
+    const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
+    return ok(await call(ctx, f.methods.update, { ...p, ...one(ctx) }))
+  })
+
+  router.add('DELETE', item, async (ctx) => {
+    const p = pick(ctx.params, ['transactionId'])
+    await call(ctx, f.methods.delete, { ...p, ...one(ctx) })
+    return { status: 204 }
+  })
+
+  for (const [action, method, limit] of [
+    ['increment', f.methods.increment, 'max'],
+    ['decrement', f.methods.decrement, 'min'],
+  ] as const) {
+    router.add('PATCH', `${item}/:${f.column}/${action}`, async (ctx) => {
+      const p = pick(ctx.params, ['value', limit, 'transactionId'])
+      const column = { [f.column]: ctx.path[f.column] }
+      return ok(await call(ctx, method, { ...p, ...one(ctx), ...column }))
+    })
+  }
+}

@@ -1,0 +1,240 @@
+import { requireScopes } from '../auth'
+import type { DataService, ServiceMethod } from '../fakeBridge'
+import { EmulatorHttpError, httpError, looseBoolean, toWireError } from '../http'
+import type { Params, RouteResult } from '../http'
+import type { RouteContext, Router } from '../router'
+
+/** What differs between the TablesDB management routes and the legacy collection routes. */
+interface Flavor {
+  readonly root: string
+  readonly container: 'tables' | 'collections'
+  readonly containerId: 'tableId' | 'collectionId'
+  readonly members: 'columns' | 'attributes'
+  /** Turns an admin (TablesDB-shaped) answer into this flavour's model. */
+  readonly model: (value: unknown) => unknown
+  /** Turns an admin error into this flavour's error. */
+  readonly error: (error: EmulatorHttpError) => EmulatorHttpError
+}
+
+const identity = <T>(value: T) => value
+
+const TABLES: Flavor = {
+  root: '/v1/tablesdb',
+  container: 'tables',
+  containerId: 'tableId',
+  members: 'columns',
+  model: identity,
+  error: identity,
+}
+
+/** Renames TablesDB keys of a model to the collection API's (`Response::MODEL_COLLECTION`, …). */
+function toCollectionModel(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toCollectionModel)
+  if (value === null || typeof value !== 'object') return value
+  const renames: Record<string, string> = {
+    tables: 'collections',
+    columns: 'attributes',
+    rowSecurity: 'documentSecurity',
+    $tableId: '$collectionId',
+  }
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value))
+    out[renames[key] ?? key] = toCollectionModel(inner)
+  return out
+}
+
+/** The collection routes name tables, columns and rows collections, attributes and documents. */
+function toCollectionError(error: EmulatorHttpError): EmulatorHttpError {
+  const word = (text: string) =>
+    text
+      .replace(/\btable/g, 'collection')
+      .replace(/\bTable/g, 'Collection')
+      .replace(/\bcolumn/g, 'attribute')
+      .replace(/\bColumn/g, 'Attribute')
+      .replace(/\brow/g, 'document')
+      .replace(/\bRow/g, 'Document')
+  return new EmulatorHttpError(word(error.type), error.status, word(error.message))
+}
+
+const COLLECTIONS: Flavor = {
+  root: '/v1/databases',
+  container: 'collections',
+  containerId: 'collectionId',
+  members: 'attributes',
+  model: toCollectionModel,
+  error: toCollectionError,
+}
+
+/** The scopes of the management routes (`label('scope', …)` of each route): API keys only. */
+const SCOPES = {
+  databasesRead: ['databases.read'],
+  databasesWrite: ['databases.write'],
+  tablesRead: ['tables.read', 'collections.read'],
+  tablesWrite: ['tables.write', 'collections.write'],
+  columnsRead: ['tables.read', 'collections.read', 'columns.read', 'attributes.read'],
+  columnsWrite: ['tables.write', 'collections.write', 'columns.write', 'attributes.write'],
+  indexesRead: ['tables.read', 'collections.read', 'indexes.read'],
+  indexesWrite: ['tables.write', 'collections.write', 'indexes.write'],
+} as const
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
+
+/**
+ * The management routes schema tooling uses, over the fake's `admin` (node-appwrite's TablesDB
+ * management methods): databases, tables, columns and indexes under `/v1/tablesdb`, and the same
+ * under `/v1/databases` with the collection API's names (`collections`, `attributes`,
+ * `documentSecurity`, `collection_not_found`, …). Status codes follow github:appwrite/appwrite 1.9.x
+ * `.../Http/TablesDB/*`: create database / table 201, create column / index 202 (they are then
+ * `processing` or `available` as the fake decides), delete 204. Only the API key may call them.
+ * Without a fake `admin`, or for a column type the fake lacks (relationship, spatial, bigint), they
+ * answer 404 `general_route_not_found`.
+ *
+ * @internal
+ */
+export function registerSchemaRoutes(router: Router, admin: DataService | undefined): void {
+  for (const flavor of [TABLES, COLLECTIONS]) registerFlavor(router, flavor, admin)
+}
+
+function registerFlavor(router: Router, f: Flavor, admin: DataService | undefined): void {
+  const call = async (method: string, params: Record<string, unknown>) => {
+    const fn = admin?.[method]
+    if (typeof fn !== 'function') throw httpError('general_route_not_found')
+    try {
+      return f.model(await (fn as ServiceMethod).call(admin, params))
+    } catch (error) {
+      const wire = toWireError(error)
+      throw wire === 'network' ? error : f.error(wire)
+    }
+  }
+  const route = (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    scopes: readonly string[],
+    handler: (ctx: RouteContext) => Promise<RouteResult>,
+  ) =>
+    router.add(method, path, (ctx) => {
+      requireScopes(ctx.caller, scopes)
+      return handler(ctx)
+    })
+  const list = (params: Params) => {
+    const p = pick(params, ['queries', 'search', 'total'])
+    if ('total' in p) p.total = looseBoolean(p.total)
+    return p
+  }
+  const db = (ctx: RouteContext) => ({ databaseId: ctx.path.databaseId })
+  const table = (ctx: RouteContext) => ({ ...db(ctx), tableId: ctx.path[f.containerId] })
+  const keyed = (ctx: RouteContext) => ({ ...table(ctx), key: ctx.path.key })
+  const renamed = (params: Params) => {
+    const out: Record<string, unknown> = { ...params }
+    // The SDKs send a column default as `default`; their methods (and the fake's) call it `xdefault`.
+    if ('default' in out) {
+      out.xdefault = out.default
+      delete out.default
+    }
+    if (f === COLLECTIONS && 'documentSecurity' in out) {
+      out.rowSecurity = out.documentSecurity
+      delete out.documentSecurity
+    }
+    if (f === COLLECTIONS && 'attributes' in out) {
+      out.columns = out.attributes
+      delete out.attributes
+    }
+    if (f === COLLECTIONS) delete out.collectionId
+    return out
+  }
+  const ok = (body: unknown, status = 200): RouteResult => ({ status, body })
+  const none = (): RouteResult => ({ status: 204 })
+
+  const { root } = f
+  const tables = `${root}/:databaseId/${f.container}`
+  const one = `${tables}/:${f.containerId}`
+
+  route('GET', root, SCOPES.databasesRead, async (ctx) => ok(await call('list', list(ctx.params))))
+  route('POST', root, SCOPES.databasesWrite, async (ctx) =>
+    ok(await call('create', pick(ctx.params, ['databaseId', 'name', 'enabled'])), 201),
+  )
+  route('GET', `${root}/:databaseId`, SCOPES.databasesRead, async (ctx) =>
+    ok(await call('get', db(ctx))),
+  )
+  route('PUT', `${root}/:databaseId`, SCOPES.databasesWrite, async (ctx) =>
+    ok(await call('update', { ...pick(ctx.params, ['name', 'enabled']), ...db(ctx) })),
+  )
+  route('DELETE', `${root}/:databaseId`, SCOPES.databasesWrite, async (ctx) => {
+    await call('delete', db(ctx))
+    return none()
+  })
+
+  route('GET', tables, SCOPES.tablesRead, async (ctx) =>
+    ok(await call('listTables', { ...list(ctx.params), ...db(ctx) })),
+  )
+  route('POST', tables, SCOPES.tablesWrite, async (ctx) => {
+    const params = renamed(ctx.params)
+    return ok(
+      await call('createTable', { ...params, tableId: ctx.params[f.containerId], ...db(ctx) }),
+      201,
+    )
+  })
+  route('GET', one, SCOPES.tablesRead, async (ctx) => ok(await call('getTable', table(ctx))))
+  route('PUT', one, SCOPES.tablesWrite, async (ctx) =>
+    ok(await call('updateTable', { ...renamed(ctx.params), ...table(ctx) })),
+  )
+  route('DELETE', one, SCOPES.tablesWrite, async (ctx) => {
+    await call('deleteTable', table(ctx))
+    return none()
+  })
+
+  const members = `${one}/${f.members}`
+  route('GET', members, SCOPES.columnsRead, async (ctx) =>
+    ok(await call('listColumns', { ...list(ctx.params), ...table(ctx) })),
+  )
+  route('POST', `${members}/:type`, SCOPES.columnsWrite, async (ctx) =>
+    ok(
+      await call(`create${capitalize(ctx.path.type ?? '')}Column`, {
+        ...renamed(ctx.params),
+        ...table(ctx),
+      }),
+      202,
+    ),
+  )
+  route('PATCH', `${members}/:type/:key`, SCOPES.columnsWrite, async (ctx) =>
+    ok(
+      await call(`update${capitalize(ctx.path.type ?? '')}Column`, {
+        ...renamed(ctx.params),
+        ...keyed(ctx),
+      }),
+    ),
+  )
+  route('GET', `${members}/:key`, SCOPES.columnsRead, async (ctx) =>
+    ok(await call('getColumn', keyed(ctx))),
+  )
+  route('DELETE', `${members}/:key`, SCOPES.columnsWrite, async (ctx) => {
+    await call('deleteColumn', keyed(ctx))
+    return none()
+  })
+
+  const indexes = `${one}/indexes`
+  route('GET', indexes, SCOPES.indexesRead, async (ctx) =>
+    ok(await call('listIndexes', { ...list(ctx.params), ...table(ctx) })),
+  )
+  route('POST', indexes, SCOPES.indexesWrite, async (ctx) => {
+    const p = pick(ctx.params, ['key', 'type', 'columns', 'attributes', 'orders', 'lengths'])
+    if (f === COLLECTIONS && 'attributes' in p) {
+      p.columns = p.attributes
+      delete p.attributes
+    }
+    return ok(await call('createIndex', { ...p, ...table(ctx) }), 202)
+  })
+  route('GET', `${indexes}/:key`, SCOPES.indexesRead, async (ctx) =>
+    ok(await call('getIndex', keyed(ctx))),
+  )
+  route('DELETE', `${indexes}/:key`, SCOPES.indexesWrite, async (ctx) => {
+    await call('deleteIndex', keyed(ctx))
+    return none()
+  })
+}
+
+function pick(params: Params, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const name of names) if (params[name] !== undefined) out[name] = params[name]
+  return out
+}

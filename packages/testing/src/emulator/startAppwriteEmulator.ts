@@ -1,0 +1,346 @@
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import type { FakeAppwrite } from '../fake/createFakeAppwrite'
+import { AuthRegistry } from './auth'
+import type { Caller, EmulatorUserOptions } from './auth'
+import {
+  JSON_CONTENT_TYPE,
+  corsHeaders,
+  errorBody,
+  extraError,
+  httpError,
+  parseQueryString,
+  readJsonBody,
+  toJson,
+  toWireError,
+  writeResponse,
+} from './http'
+import type { EmulatorHttpError, Params } from './http'
+import { formatLogEntry } from './log'
+import type { EmulatorLogEntry, EmulatorLogger } from './log'
+import { createFakeBridge } from './fakeBridge'
+import { createRealtimeLink } from './realtimeLink'
+import { RealtimeServer } from './realtimeServer'
+import { Router } from './router'
+import { registerAccountRoutes } from './routes/account'
+import { registerDataRoutes } from './routes/data'
+import { registerSchemaRoutes } from './routes/schema'
+import { registerTransactionRoutes } from './routes/transactions'
+
+/** Options for {@link startAppwriteEmulator}. */
+export interface AppwriteEmulatorOptions {
+  /** TCP port. Defaults to `0`: the system picks a free one (read it from `endpoint`). */
+  port?: number
+  /**
+   * Interface to listen on. Defaults to `'127.0.0.1'` (loopback only). `'0.0.0.0'` exposes the
+   * emulator, and the API key below, to the network.
+   */
+  host?: string
+  /** The fake to serve. Defaults to a new `createFakeAppwrite()`. */
+  fake?: FakeAppwrite
+  /**
+   * The project id clients must send (`client.setProject(...)`); any other answers 404
+   * `project_not_found`. Defaults to `'booking-guard'`.
+   */
+  projectId?: string
+  /**
+   * The API key that acts as the server (`client.setKey(...)` in node-appwrite): it bypasses
+   * permissions. Any other key answers 401 `user_unauthorized`. Defaults to `'emulator-api-key'`.
+   */
+  apiKey?: string
+  /**
+   * Delay added to every HTTP answer and every realtime frame the emulator sends, in
+   * milliseconds, to make a local demo or benchmark feel like a network. Change it later with
+   * `emulator.latencyMs = …`. Defaults to `0`.
+   */
+  latencyMs?: number
+  /**
+   * Request and realtime-frame logging: `true` prints one line per entry with `console.log`; a
+   * function receives every {@link EmulatorLogEntry}. Defaults to `false`.
+   */
+  log?: boolean | ((entry: EmulatorLogEntry) => void)
+  /** Largest JSON body accepted, in bytes. Defaults to `10_485_760` (10 MiB). */
+  maxBodyBytes?: number
+}
+
+/** Realtime state of an emulator, for tests that must wait until a subscription reached the server. */
+export interface AppwriteEmulatorRealtime {
+  /** Open WebSockets. */
+  readonly connections: number
+  /** Subscriptions the server holds across every WebSocket. */
+  readonly subscriptions: number
+  /**
+   * Resolves once the server holds at least `count` subscriptions (the SDK's `subscribe()`
+   * resolves when the socket opens, before its `subscribe` message is processed). Rejects after
+   * `timeoutMs` (default `5_000`).
+   */
+  waitForSubscriptions(count: number, timeoutMs?: number): Promise<void>
+}
+
+/** A running emulator: a local Appwrite endpoint over a fake. */
+export interface AppwriteEmulator {
+  /** The HTTP endpoint for `client.setEndpoint(...)`, e.g. `http://127.0.0.1:52814/v1`. */
+  readonly endpoint: string
+  /** The realtime endpoint, e.g. `ws://127.0.0.1:52814/v1` (the SDK derives it from `endpoint`). */
+  readonly realtimeEndpoint: string
+  /** The port listened on. */
+  readonly port: number
+  /** The project id clients must send. */
+  readonly projectId: string
+  /** The API key that acts as the server. */
+  readonly apiKey: string
+  /** The fake behind the endpoint: seed it, inspect it, inject faults into it. */
+  readonly fake: FakeAppwrite
+  /** Delay added to every HTTP answer and realtime frame, in milliseconds. */
+  latencyMs: number
+  /** Open WebSockets and subscriptions. */
+  readonly realtime: AppwriteEmulatorRealtime
+  /** Every route served, as `METHOD /path/:param`. */
+  readonly routes: readonly string[]
+  /**
+   * Test sign-in shortcut: a JWT for `userId` (created on first use), for `client.setJWT(jwt)` in the
+   * web SDK or node-appwrite. Valid for 15 minutes.
+   */
+  createJWT(userId: string, options?: EmulatorUserOptions): string
+  /** Test sign-in shortcut: a session secret for `client.setSession(secret)`. */
+  createSession(userId: string, options?: EmulatorUserOptions): string
+  /** Closes every WebSocket and connection and stops listening. */
+  close(): Promise<void>
+}
+
+const isLoopbackOrAny = (host: string) => host === '0.0.0.0' || host === '::'
+
+/**
+ * Serves a fake Appwrite over HTTP and WebSocket, so the real `appwrite` web SDK and
+ * `node-appwrite` run against it unmodified: the TablesDB rows routes, the legacy documents routes,
+ * and `/v1/realtime`, with the fake's faults applied on the wire.
+ *
+ * @example
+ * ```ts
+ * import { Client, Query, TablesDB } from 'node-appwrite'
+ * import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
+ *
+ * const emulator = await startAppwriteEmulator()
+ * const client = new Client()
+ *   .setEndpoint(emulator.endpoint)
+ *   .setProject(emulator.projectId)
+ *   .setKey(emulator.apiKey)
+ * const tablesDB = new TablesDB(client)
+ * await tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: { status: 'pending' } })
+ * const { total } = await tablesDB.listRows({ databaseId: 'main', tableId: 'bookings', queries: [Query.equal('status', 'pending')] })
+ * await emulator.close()
+ * ```
+ */
+export async function startAppwriteEmulator(
+  options: AppwriteEmulatorOptions = {},
+): Promise<AppwriteEmulator> {
+  const fake = options.fake ?? createFakeAppwrite()
+  const projectId = options.projectId ?? 'booking-guard'
+  const apiKey = options.apiKey ?? 'emulator-api-key'
+  const host = options.host ?? '127.0.0.1'
+  const maxBodyBytes = options.maxBodyBytes ?? 10_485_760
+  let latencyMs = checkLatency(options.latencyMs ?? 0)
+  const logger: EmulatorLogger =
+    options.log === true
+      ? (entry) => console.log(`[appwrite-emulator] ${formatLogEntry(entry)}`)
+      : typeof options.log === 'function'
+        ? options.log
+        : () => {}
+
+  const auth = new AuthRegistry()
+  const bridge = createFakeBridge(fake)
+  const router = new Router()
+  registerTransactionRoutes(router, bridge.servicesFor)
+  registerDataRoutes(router, bridge.servicesFor)
+  registerSchemaRoutes(router, bridge.admin)
+  registerAccountRoutes(router, auth)
+
+  const subscriptionWaiters = new Set<() => void>()
+  const realtimeServer = new RealtimeServer({
+    projectId,
+    auth,
+    link: createRealtimeLink(fake, bridge),
+    logger,
+    latencyMs: () => latencyMs,
+    onSubscriptionsChanged: () => {
+      for (const waiter of [...subscriptionWaiters]) waiter()
+    },
+  })
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now()
+    const method = req.method ?? 'GET'
+    const url = new URL(req.url ?? '/', 'http://emulator')
+    const cors = corsHeaders(header(req, 'origin'))
+    let params: Params = {}
+    const finish = (status: number, error?: EmulatorHttpError) =>
+      logger({
+        type: 'http',
+        method,
+        url: url.pathname + url.search,
+        status,
+        params,
+        ...(error === undefined ? {} : { error: error.type }),
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      })
+    try {
+      if (method === 'OPTIONS') {
+        // `Http::options()` in app/controllers/general.php: CORS headers and no content, for any path.
+        await sleep(latencyMs)
+        writeResponse(res, 204, cors, undefined, undefined)
+        finish(204)
+        return
+      }
+      const query = parseQueryString(url.searchParams)
+      params = method === 'GET' ? query : { ...query, ...(await readJsonBody(req, maxBodyBytes)) }
+      await sleep(latencyMs)
+      const match = router.match(method, url.pathname)
+      const caller = identify(req, params, match !== undefined)
+      if (match === undefined) throw httpError('general_route_not_found')
+      const result = await match.handler({ path: match.path, params, caller })
+      const status = result.status ?? 200
+      if (result.text !== undefined)
+        writeResponse(res, status, cors, result.text, 'text/plain; charset=UTF-8')
+      else if (status === 204 || result.body === undefined)
+        writeResponse(res, status, cors, undefined, undefined)
+      else writeResponse(res, status, cors, toJson(result.body), JSON_CONTENT_TYPE)
+      finish(status)
+    } catch (thrown) {
+      const error = toWireError(thrown)
+      if (error === 'network') {
+        // An injected network fault: cut the connection, so the client's fetch fails as it would.
+        req.socket.destroy()
+        finish(0)
+        return
+      }
+      if (!res.headersSent)
+        writeResponse(res, error.status, cors, errorBody(error), JSON_CONTENT_TYPE)
+      finish(error.status, error)
+    }
+  }
+
+  /**
+   * The project, key and user checks of `app/controllers/shared/api.php`, in its order: an unknown
+   * project is `project_not_found` (also on unknown routes), a wrong key `user_unauthorized`, a bad
+   * JWT `user_jwt_invalid`. Without a project the server falls back to its console project, where
+   * an unknown route is still `general_route_not_found`; the emulator serves no console, so known
+   * routes answer `project_not_found`.
+   */
+  const identify = (req: IncomingMessage, params: Params, routeKnown: boolean): Caller => {
+    const project = header(req, 'x-appwrite-project') ?? stringParam(params.project) ?? ''
+    if (project !== '' && project !== projectId) throw httpError('project_not_found')
+    if (project === '' && routeKnown) throw httpError('project_not_found')
+    const key = header(req, 'x-appwrite-key')
+    if (key !== undefined && key !== '') {
+      if (key !== apiKey) throw httpError('user_unauthorized')
+      return { kind: 'key' }
+    }
+    const sessionSecret = header(req, 'x-appwrite-session')
+    const sessionUser =
+      sessionSecret === undefined || sessionSecret === ''
+        ? undefined
+        : auth.sessionUser(sessionSecret)
+    const jwt = header(req, 'x-appwrite-jwt')
+    if (jwt !== undefined && jwt !== '') {
+      if (sessionUser !== undefined) throw extraError('user_jwt_and_cookie_set')
+      return { kind: 'user', user: auth.verifyJWT(jwt) }
+    }
+    return sessionUser === undefined ? { kind: 'guest' } : { kind: 'user', user: sessionUser }
+  }
+
+  const server = createServer((req, res) => void handle(req, res))
+  server.on('upgrade', (req, socket, head: Buffer) => {
+    const pathname = new URL(req.url ?? '/', 'http://emulator').pathname.replace(/\/+$/, '')
+    if (pathname === '/v1/realtime') realtimeServer.handleUpgrade(req, socket, head)
+    else {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      socket.destroy()
+    }
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const publicHost = isLoopbackOrAny(host) ? '127.0.0.1' : host
+  const authority = `${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${address.port}`
+
+  let closing: Promise<void> | undefined
+  return {
+    endpoint: `http://${authority}/v1`,
+    realtimeEndpoint: `ws://${authority}/v1`,
+    port: address.port,
+    projectId,
+    apiKey,
+    fake,
+    get latencyMs() {
+      return latencyMs
+    },
+    set latencyMs(value: number) {
+      latencyMs = checkLatency(value)
+    },
+    realtime: {
+      get connections() {
+        return realtimeServer.connectionCount
+      },
+      get subscriptions() {
+        return realtimeServer.subscriptionCount
+      },
+      waitForSubscriptions(count, timeoutMs = 5_000) {
+        return new Promise<void>((resolve, reject) => {
+          if (realtimeServer.subscriptionCount >= count) return resolve()
+          const check = () => {
+            if (realtimeServer.subscriptionCount < count) return
+            cleanup()
+            resolve()
+          }
+          const timer = setTimeout(() => {
+            cleanup()
+            reject(
+              new Error(
+                `waitForSubscriptions(${count}): the emulator holds ${realtimeServer.subscriptionCount} subscription(s) after ${timeoutMs} ms`,
+              ),
+            )
+          }, timeoutMs)
+          const cleanup = () => {
+            clearTimeout(timer)
+            subscriptionWaiters.delete(check)
+          }
+          subscriptionWaiters.add(check)
+        })
+      },
+    },
+    routes: router.list(),
+    createJWT: (userId, userOptions) => auth.createJWT(userId, userOptions),
+    createSession: (userId, userOptions) => auth.createSession(userId, userOptions),
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        realtimeServer.close()
+        server.close((error) => (error ? reject(error) : resolve()))
+        server.closeAllConnections()
+      })
+      return closing
+    },
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+const stringParam = (value: unknown) => (typeof value === 'string' ? value : undefined)
+
+function checkLatency(value: number): number {
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`latencyMs must be a finite number ≥ 0, got ${value}`)
+  return value
+}
+
+const sleep = (ms: number) =>
+  ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
