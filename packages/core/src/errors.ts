@@ -12,7 +12,9 @@ export type BookingGuardErrorCode =
   | 'IDEMPOTENCY_CONFLICT'
   | 'SLOT_TAKEN'
   | 'PIPELINE_TIMEOUT'
+  | 'BOOKING_STATE'
   | 'CONFIGURATION'
+  | 'PROVISIONING'
 
 /** Options shared by every booking-guard error. */
 export interface BookingGuardErrorOptions {
@@ -226,4 +228,338 @@ export class CircuitOpenError extends BookingGuardError {
  */
 export function isCircuitOpenError(error: unknown): error is CircuitOpenError {
   return isBookingGuardError(error, 'CIRCUIT_OPEN')
+}
+
+// ------------------------------------------------------------------------------------------------
+// Booking pipeline (issue 6)
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * A step of a booking pipeline: one of the four writes (`booking`, `chatRoom`, `systemMessage`,
+ * `notification`), `deliver` (the saga's final ledger update), the transaction's `transaction`
+ * (start or stage) and `commit`, or `read` (loading the booking before a transition).
+ */
+export type PipelineStep =
+  | 'booking'
+  | 'chatRoom'
+  | 'systemMessage'
+  | 'notification'
+  | 'deliver'
+  | 'transaction'
+  | 'commit'
+  | 'read'
+
+/** How a pipeline wrote: one Appwrite transaction, or parallel writes with a ledger and compensation. */
+export type PipelineMode = 'transaction' | 'saga'
+
+/** What a pipeline error reports about the booking it was writing. */
+export interface PipelineFailureDetails {
+  /** The booking the call was writing. */
+  bookingId: string
+  /** The operation: `createBooking`, `respondToBooking`, `cancelBooking` or `expireBooking`. */
+  operation: string
+  /** The step that failed (for a timeout: the first step still in flight). */
+  failedStep: PipelineStep
+  /** `true` when nothing of the failed call remains (rolled back, or compensated). */
+  compensated: boolean
+  /** `true` when the booking was left `pipelineStatus: 'pending'` for the reconciler to finish. */
+  pendingReconcile: boolean
+  /** How the call wrote. */
+  mode: PipelineMode
+}
+
+/** Options of {@link BookingPipelineError} and {@link PipelineTimeoutError}. */
+export interface PipelineErrorOptions extends BookingGuardErrorOptions, PipelineFailureDetails {}
+
+function outcome(details: PipelineFailureDetails): string {
+  if (details.compensated) {
+    return 'nothing was kept (rolled back); retrying with the same idempotency key is safe'
+  }
+  if (details.pendingReconcile) {
+    return 'compensation did not finish: the booking is left `pending` and `guard.reconcile()` will finish it'
+  }
+  return 'the outcome is unknown (no answer from Appwrite); retry with the same idempotency key, which is safe'
+}
+
+/**
+ * Thrown when a booking pipeline (creation or a lifecycle transition) fails after retries. The
+ * error names the failed step and says whether the partial writes were undone (`compensated`) or
+ * left for the reconciler (`pendingReconcile`). `cause` is the Appwrite error. Code `BOOKING_PIPELINE`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await guard.createBooking(input, { idempotencyKey })
+ * } catch (error) {
+ *   if (isBookingPipelineError(error)) log.warn(error.failedStep, error.compensated, error.cause)
+ *   throw error
+ * }
+ * ```
+ */
+export class BookingPipelineError extends BookingGuardError implements PipelineFailureDetails {
+  /** Always `'BOOKING_PIPELINE'`. */
+  declare readonly code: 'BOOKING_PIPELINE'
+  readonly bookingId: string
+  readonly operation: string
+  readonly failedStep: PipelineStep
+  readonly compensated: boolean
+  readonly pendingReconcile: boolean
+  readonly mode: PipelineMode
+
+  constructor(options: PipelineErrorOptions, reason?: string) {
+    super(
+      'BOOKING_PIPELINE',
+      `${options.operation} failed at step \`${options.failedStep}\` for booking \`${options.bookingId}\` (${options.mode} mode)${reason === undefined ? '' : `: ${reason}`}; ${outcome(options)}`,
+      options,
+    )
+    this.name = 'BookingPipelineError'
+    this.bookingId = options.bookingId
+    this.operation = options.operation
+    this.failedStep = options.failedStep
+    this.compensated = options.compensated
+    this.pendingReconcile = options.pendingReconcile
+    this.mode = options.mode
+  }
+}
+
+/**
+ * Whether `error` is a {@link BookingPipelineError} (by brand and code).
+ *
+ * @example
+ * ```ts
+ * if (isBookingPipelineError(error) && !error.compensated) scheduleReconcile()
+ * ```
+ */
+export function isBookingPipelineError(error: unknown): error is BookingPipelineError {
+  return isBookingGuardError(error, 'BOOKING_PIPELINE')
+}
+
+/**
+ * Thrown when a pipeline call exceeds its whole-call budget (`timeoutMs`): in-flight requests
+ * were abandoned, what was written was compensated (or left `pending` for the reconciler), and the
+ * call settled instead of hanging. Code `PIPELINE_TIMEOUT`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await guard.createBooking(input, { idempotencyKey })
+ * } catch (error) {
+ *   if (isPipelineTimeoutError(error)) showRetry('Booking is taking too long, please try again')
+ *   else throw error
+ * }
+ * ```
+ */
+export class PipelineTimeoutError extends BookingGuardError implements PipelineFailureDetails {
+  /** Always `'PIPELINE_TIMEOUT'`. */
+  declare readonly code: 'PIPELINE_TIMEOUT'
+  /** The budget that ran out, in milliseconds. */
+  readonly timeoutMs: number
+  readonly bookingId: string
+  readonly operation: string
+  readonly failedStep: PipelineStep
+  readonly compensated: boolean
+  readonly pendingReconcile: boolean
+  readonly mode: PipelineMode
+
+  constructor(options: PipelineErrorOptions & { timeoutMs: number }) {
+    super(
+      'PIPELINE_TIMEOUT',
+      `${options.operation} for booking \`${options.bookingId}\` ran out of its ${options.timeoutMs} ms budget waiting on step \`${options.failedStep}\` (${options.mode} mode); ${outcome(options)}`,
+      options,
+    )
+    this.name = 'PipelineTimeoutError'
+    this.timeoutMs = options.timeoutMs
+    this.bookingId = options.bookingId
+    this.operation = options.operation
+    this.failedStep = options.failedStep
+    this.compensated = options.compensated
+    this.pendingReconcile = options.pendingReconcile
+    this.mode = options.mode
+  }
+}
+
+/**
+ * Whether `error` is a {@link PipelineTimeoutError} (by brand and code).
+ *
+ * @example
+ * ```ts
+ * if (isPipelineTimeoutError(error)) console.warn(`gave up after ${error.timeoutMs} ms`)
+ * ```
+ */
+export function isPipelineTimeoutError(error: unknown): error is PipelineTimeoutError {
+  return isBookingGuardError(error, 'PIPELINE_TIMEOUT')
+}
+
+/** Options of {@link IdempotencyConflictError}. */
+export interface IdempotencyConflictErrorOptions extends BookingGuardErrorOptions {
+  /** The key that was reused. */
+  idempotencyKey: string
+  /** The booking that key already stands for. */
+  bookingId: string
+}
+
+/**
+ * Thrown when an idempotency key is reused with a different booking input: the key already stands
+ * for another booking, which is left untouched. Use a new key for a new booking. Code
+ * `IDEMPOTENCY_CONFLICT`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await guard.createBooking(input, { idempotencyKey: formId })
+ * } catch (error) {
+ *   if (isIdempotencyConflictError(error)) formId = crypto.randomUUID() // a new booking: a new key
+ *   else throw error
+ * }
+ * ```
+ */
+export class IdempotencyConflictError extends BookingGuardError {
+  /** Always `'IDEMPOTENCY_CONFLICT'`. */
+  declare readonly code: 'IDEMPOTENCY_CONFLICT'
+  readonly idempotencyKey: string
+  readonly bookingId: string
+
+  constructor(options: IdempotencyConflictErrorOptions) {
+    super(
+      'IDEMPOTENCY_CONFLICT',
+      `idempotency key \`${options.idempotencyKey}\` was already used for booking \`${options.bookingId}\` with a different input; nothing was changed: use a new key for a new booking`,
+      options,
+    )
+    this.name = 'IdempotencyConflictError'
+    this.idempotencyKey = options.idempotencyKey
+    this.bookingId = options.bookingId
+  }
+}
+
+/**
+ * Whether `error` is an {@link IdempotencyConflictError} (by brand and code).
+ *
+ * @example
+ * ```ts
+ * if (isIdempotencyConflictError(error)) resetForm()
+ * ```
+ */
+export function isIdempotencyConflictError(error: unknown): error is IdempotencyConflictError {
+  return isBookingGuardError(error, 'IDEMPOTENCY_CONFLICT')
+}
+
+/** Options of {@link SlotTakenError}. */
+export interface SlotTakenErrorOptions extends BookingGuardErrorOptions {
+  /** The provider whose slot is taken. */
+  providerId: string
+  /** The slot's start, ISO 8601. */
+  scheduledAt: string
+  /** The slot key the unique index refused. */
+  slotKey: string
+  /** The booking that was not created. */
+  bookingId: string
+  /** `true` when everything the call wrote was removed again. */
+  compensated: boolean
+}
+
+/**
+ * Thrown when a scheduled booking asks for a slot another booking of the same provider already
+ * holds (the slot lock's unique index refused it, so two racing calls cannot both win). Nothing
+ * of the refused booking is kept when `compensated` is `true`. Code `SLOT_TAKEN`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await guard.createBooking(input)
+ * } catch (error) {
+ *   if (isSlotTakenError(error)) showOtherSlots(error.providerId, error.scheduledAt)
+ *   else throw error
+ * }
+ * ```
+ */
+export class SlotTakenError extends BookingGuardError {
+  /** Always `'SLOT_TAKEN'`. */
+  declare readonly code: 'SLOT_TAKEN'
+  readonly providerId: string
+  readonly scheduledAt: string
+  readonly slotKey: string
+  readonly bookingId: string
+  readonly compensated: boolean
+
+  constructor(options: SlotTakenErrorOptions) {
+    super(
+      'SLOT_TAKEN',
+      `provider \`${options.providerId}\` is already booked at ${options.scheduledAt}; booking \`${options.bookingId}\` was not created${options.compensated ? '' : ' (its partial writes are left for `guard.reconcile()`)'}: offer another slot`,
+      options,
+    )
+    this.name = 'SlotTakenError'
+    this.providerId = options.providerId
+    this.scheduledAt = options.scheduledAt
+    this.slotKey = options.slotKey
+    this.bookingId = options.bookingId
+    this.compensated = options.compensated
+  }
+}
+
+/**
+ * Whether `error` is a {@link SlotTakenError} (by brand and code).
+ *
+ * @example
+ * ```ts
+ * if (isSlotTakenError(error)) toast('That time was just taken')
+ * ```
+ */
+export function isSlotTakenError(error: unknown): error is SlotTakenError {
+  return isBookingGuardError(error, 'SLOT_TAKEN')
+}
+
+/**
+ * Why a booking, room or message operation was refused before anything was written:
+ * `notFound` (no such booking or room, or this caller may not read it), `forbidden` (the actor is
+ * not the booking's provider or customer), `invalidState` (e.g. accepting a booking that is no
+ * longer awaiting a response), `roomClosed` (the chat room is closed or expired).
+ */
+export type BookingStateReason = 'notFound' | 'forbidden' | 'invalidState' | 'roomClosed'
+
+/** Options of {@link BookingStateError}. */
+export interface BookingStateErrorOptions extends BookingGuardErrorOptions {
+  /** Why it was refused. */
+  reason: BookingStateReason
+  /** The booking (or chat room) concerned. */
+  bookingId: string
+}
+
+/**
+ * Thrown when a lifecycle or chat operation is not allowed: wrong actor, wrong state, missing
+ * booking, closed room. Nothing was written. Code `BOOKING_STATE`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await guard.respondToBooking(bookingId, { providerId, response: 'accept' })
+ * } catch (error) {
+ *   if (isBookingStateError(error) && error.reason === 'invalidState') refresh()
+ *   else throw error
+ * }
+ * ```
+ */
+export class BookingStateError extends BookingGuardError {
+  /** Always `'BOOKING_STATE'`. */
+  declare readonly code: 'BOOKING_STATE'
+  readonly reason: BookingStateReason
+  readonly bookingId: string
+
+  constructor(message: string, options: BookingStateErrorOptions) {
+    super('BOOKING_STATE', message, options)
+    this.name = 'BookingStateError'
+    this.reason = options.reason
+    this.bookingId = options.bookingId
+  }
+}
+
+/**
+ * Whether `error` is a {@link BookingStateError} (by brand and code).
+ *
+ * @example
+ * ```ts
+ * if (isBookingStateError(error)) showMessage(error.message)
+ * ```
+ */
+export function isBookingStateError(error: unknown): error is BookingStateError {
+  return isBookingGuardError(error, 'BOOKING_STATE')
 }

@@ -158,5 +158,258 @@ export type {
 } from './schema/schemas'
 
 // schema drift + provisioning (issue 4)
+export { checkSchemaDrift, formatDriftReport } from './schema/drift'
+export type {
+  CheckSchemaDriftOptions,
+  DriftFinding,
+  DriftFindingKind,
+  DriftFix,
+  DriftReport,
+  DriftSeverity,
+  DriftTableSummary,
+} from './schema/drift'
+export {
+  DEFAULT_TABLE_PERMISSIONS,
+  ProvisioningError,
+  formatProvisionPlan,
+  isProvisioningError,
+  provisionSchema,
+} from './schema/provision'
+export type {
+  ProvisionAction,
+  ProvisionPlan,
+  ProvisionSchemaOptions,
+  ProvisionStep,
+  ProvisioningErrorOptions,
+  ProvisioningFailure,
+  UnavailableItem,
+} from './schema/provision'
+export type {
+  ColumnModelLike,
+  IndexModelLike,
+  TableModelLike,
+  TablesDBAdminLike,
+} from './schema/adminTypes'
 
 // backend + pipeline (issue 6)
+export {
+  BookingPipelineError,
+  BookingStateError,
+  IdempotencyConflictError,
+  PipelineTimeoutError,
+  SlotTakenError,
+  isBookingPipelineError,
+  isBookingStateError,
+  isIdempotencyConflictError,
+  isPipelineTimeoutError,
+  isSlotTakenError,
+} from './errors'
+export type {
+  BookingStateErrorOptions,
+  BookingStateReason,
+  IdempotencyConflictErrorOptions,
+  PipelineErrorOptions,
+  PipelineFailureDetails,
+  PipelineMode,
+  PipelineStep,
+  SlotTakenErrorOptions,
+} from './errors'
+export type {
+  AppwriteRowLike,
+  CreateRowArgs,
+  DatabasesLike,
+  DocumentListLike,
+  DocumentRef,
+  ListRowsArgs,
+  RealtimeEventLike,
+  RealtimeLike,
+  RealtimeSubscriptionLike,
+  RowListLike,
+  RowRef,
+  TablesDBLike,
+  TransactionLike,
+  TransactionOperation,
+  WriteRowArgs,
+} from './backend/types'
+export { createBookingGuard } from './guard'
+export type { BookingGuard, BookingGuardOptions } from './guard'
+export { BOOKING_ID_MAX_LENGTH } from './pipeline/ids'
+export type {
+  BookingRow,
+  ChatMessageRow,
+  ChatRoomRow,
+  CreateBookingInput,
+  CreateBookingOptions,
+  CreateBookingResult,
+  NotificationRow,
+  PipelineTimings,
+} from './pipeline/createBooking'
+export type {
+  CancelBookingOptions,
+  RespondToBookingOptions,
+  TransitionResult,
+} from './pipeline/lifecycle'
+export type {
+  ListMessagesOptions,
+  MarkMessagesReadOptions,
+  MarkMessagesReadResult,
+  MessagePage,
+  SendMessageInput,
+  SendMessageResult,
+} from './pipeline/chat'
+export type {
+  CommunicationCheck,
+  CommunicationStatus,
+  ProviderBookingsOptions,
+  ProviderBookingsPage,
+} from './pipeline/reads'
+export type {
+  ReconcileFailure,
+  ReconcileOptions,
+  ReconcilePhase,
+  ReconcileReport,
+} from './pipeline/reconcile'
+export type { PushAttemptContext, PushMessage, PushSender } from './pipeline/push'
+export type { PermissionsOptions } from './pipeline/permissions'
+export type { PendingAction, SlotLockRule } from './pipeline/runtime'
+export type {
+  BookingGuardEvent,
+  BookingGuardListener,
+  CompensatedEvent,
+  MessageSentEvent,
+  ModeResolvedEvent,
+  PipelineFailedEvent,
+  PipelineOperation,
+  PipelineStartedEvent,
+  PipelineSucceededEvent,
+  PushDeliveredEvent,
+  PushFailedEvent,
+  ReconciledEvent,
+  StepFailedEvent,
+  StepSucceededEvent,
+} from './pipeline/events'
+
+// realtime (issue 7)
+export { defaultChannel } from './realtime/types'
+export type {
+  ChannelBuilder,
+  FeedBooking,
+  FeedConnection,
+  FeedListenOptions,
+  FeedMessage,
+  ProviderBookingEvent,
+  ProviderFeedSnapshot,
+  RealtimeConnectionLike,
+  RealtimeLifecycleLike,
+  RealtimeMetrics,
+  RealtimeMonitor,
+  RoomFeedSnapshot,
+  RoomMessageEvent,
+  WatchdogState,
+} from './realtime/types'
+export {
+  DEFAULT_DEAD_AFTER_MISSES,
+  DEFAULT_WATCHDOG_INTERVAL_MS,
+  DEFAULT_WATCHDOG_TIMEOUT_MS,
+  createWatchdog,
+} from './realtime/watchdog'
+export type {
+  Watchdog,
+  WatchdogConfig,
+  WatchdogOptions,
+  WatchdogReason,
+  WatchdogSnapshot,
+  WatchdogStateChange,
+} from './realtime/watchdog'
+export {
+  DEFAULT_INITIAL_LIMIT,
+  DEFAULT_OVERLAP_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_RECONCILE_INTERVAL_MS,
+  createFeedManager,
+} from './realtime/feed'
+export type {
+  Feed,
+  FeedConfig,
+  FeedManager,
+  FeedManagerOptions,
+  ProviderFeed,
+  RoomFeed,
+} from './realtime/feed'
+export { createProviderFeed } from './realtime/providerFeed'
+export type { ProviderFeedOptions } from './realtime/providerFeed'
+export { createRoomFeed } from './realtime/roomFeed'
+export type { RoomFeedOptions } from './realtime/roomFeed'
+export {
+  DEFAULT_HEALTH_CHECK_INTERVAL_MS,
+  DEFAULT_SYNTHETIC_CUSTOMER_ID,
+  DEFAULT_SYNTHETIC_PROVIDER_ID,
+  createHealthCheck,
+} from './realtime/healthCheck'
+export type {
+  HealthCheck,
+  HealthCheckConfig,
+  HealthCheckFetch,
+  HealthCheckOptions,
+  HealthCheckPing,
+  HealthCheckResult,
+  HealthCheckSnapshot,
+  HealthCheckStep,
+  HealthCheckStepName,
+  SyntheticBookingRequest,
+  SyntheticBookingWriter,
+} from './realtime/healthCheck'
+
+// observers (issue 8): framework-agnostic snapshots for `useSyncExternalStore`
+export type { ObserverLike } from './observers/store'
+export {
+  DEFAULT_BOOKING_ERROR_MESSAGES,
+  createBookingSubmitObserver,
+  describeBookingError,
+} from './observers/bookingSubmitObserver'
+export type {
+  BookingErrorDescription,
+  BookingErrorKind,
+  BookingErrorMessages,
+  BookingSubmitObserver,
+  BookingSubmitObserverOptions,
+  BookingSubmitOptions,
+  BookingSubmitSnapshot,
+  BookingSubmitStatus,
+  BookingSuccessContext,
+} from './observers/bookingSubmitObserver'
+export { createChatRoomObserver } from './observers/chatRoomObserver'
+export type {
+  ChatMessageStatus,
+  ChatParticipant,
+  ChatRoomMessage,
+  ChatRoomObserver,
+  ChatRoomObserverOptions,
+  ChatRoomSnapshot,
+} from './observers/chatRoomObserver'
+export { createProviderBookingsObserver } from './observers/providerBookingsObserver'
+export type {
+  ProviderBookingItem,
+  ProviderBookingsObserver,
+  ProviderBookingsObserverOptions,
+  ProviderBookingsSnapshot,
+} from './observers/providerBookingsObserver'
+export { createConnectionObserver } from './observers/connectionObserver'
+export type {
+  ConnectionObserver,
+  ConnectionObserverOptions,
+  ConnectionSnapshot,
+  ConnectionState,
+} from './observers/connectionObserver'
+export { createErrorMonitorObserver } from './observers/errorMonitorObserver'
+export type {
+  ErrorMonitorObserver,
+  ErrorMonitorObserverOptions,
+  ErrorMonitorView,
+} from './observers/errorMonitorObserver'
+export { createHealthObserver } from './observers/healthObserver'
+export type {
+  HealthObserver,
+  HealthObserverOptions,
+  HealthSnapshot,
+} from './observers/healthObserver'

@@ -147,6 +147,17 @@ const bookingColumns = {
   pipelineStatus: column.enum(PipelineStatusSchema),
   idempotencyKey: column.string({ size: 64, min: 1, required: false }),
   fingerprint: column.string({ size: 64, min: 1, required: false }),
+  /**
+   * The slot lock of a scheduled booking (provider + start, hashed): the `unique_slot` index admits
+   * one live booking per slot; the pipeline clears it when the booking fails, is declined,
+   * cancelled or expires. `null` for bookings without a slot lock.
+   */
+  slotKey: column.string({ size: 64, min: 1, required: false }),
+  /**
+   * `true` for the health check's synthetic bookings: provider feeds never deliver them. Set by
+   * the pipeline for health-check runs only; not part of `bookingInput`, so callers cannot set it.
+   */
+  synthetic: column.boolean({ required: false, default: false }),
 } satisfies ColumnDefs
 
 const bookingInputColumns = {
@@ -173,6 +184,10 @@ const chatRoomColumns = {
   status: column.enum(ChatRoomStatusSchema),
   expiresAt: column.datetime(),
   lastMessageAt: column.datetime({ required: false }),
+  /** When the customer last marked the room's messages read. */
+  customerLastReadAt: column.datetime({ required: false }),
+  /** When the provider last marked the room's messages read. */
+  providerLastReadAt: column.datetime({ required: false }),
 } satisfies ColumnDefs
 
 /** Longest chat message in characters. */
@@ -200,6 +215,10 @@ const notificationColumns = {
   priority: column.enum(NotificationPrioritySchema),
   read: column.boolean({ required: false, default: false }),
   pushStatus: column.enum(PushStatusSchema, { required: false, default: 'pending' }),
+  /** How many times the push sender was called for this notification. */
+  pushAttempts: column.integer({ min: 0, max: 1000, required: false, default: 0 }),
+  /** The last push failure, for the reconciler and for support. */
+  pushError: column.string({ size: 1000, required: false }),
 } satisfies ColumnDefs
 
 const heartbeatColumns = {
@@ -384,6 +403,7 @@ export const DEFAULT_INDEXES: Readonly<Record<TableKind, readonly IndexSpec[]>> 
     },
     { key: 'by_fingerprint', type: 'key', columns: ['fingerprint'] },
     { key: 'unique_idempotency_key', type: 'unique', columns: ['idempotencyKey'] },
+    { key: 'unique_slot', type: 'unique', columns: ['slotKey'] },
   ],
   chatRoom: [
     { key: 'by_booking', type: 'key', columns: ['bookingId'] },

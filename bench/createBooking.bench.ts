@@ -1,0 +1,290 @@
+// createBooking on the fake: latency with a simulated round trip (saga, transaction, and the
+// incident's naive sequential code side by side), round trips on the critical path, and bookings/s
+// with no latency.
+//   cd bench && node --expose-gc --import tsx createBooking.bench.ts
+import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
+import type { BookingGuard, SchemaLock } from '@booking-guard/core'
+import { createFakeAppwrite } from '@booking-guard/testing'
+import type { ColumnDefinition, FakeAppwrite, TableDefinition } from '@booking-guard/testing'
+
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 20)
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 40)
+const THROUGHPUT_BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 20_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64)
+
+const lock = createSchemaLock()
+
+/** The lock's tables as the fake's declared tables, so every write is validated like the server. */
+function declared(schema: SchemaLock): Record<string, TableDefinition> {
+  const tables: Record<string, TableDefinition> = {}
+  for (const spec of Object.values(schema.tables)) {
+    tables[spec.tableId] = {
+      columns: spec.columns.map((c) => {
+        const column: ColumnDefinition = {
+          key: c.key,
+          type: c.type === 'float' ? 'double' : c.type,
+          required: c.required,
+        }
+        if (c.type === 'string') column.size = c.size
+        if (c.type === 'enum') column.elements = [...c.elements]
+        if ((c.type === 'integer' || c.type === 'float') && c.min !== null) column.min = c.min
+        if ((c.type === 'integer' || c.type === 'float') && c.max !== null) column.max = c.max
+        if (c.default !== null) column.default = c.default
+        return column
+      }),
+      indexes: spec.indexes.map((i) => ({ key: i.key, type: i.type, columns: [...i.columns] })),
+    }
+  }
+  return tables
+}
+
+/**
+ * A fake with the lock's tables declared (writes validated like the server), or schemaless for
+ * throughput: the fake checks unique indexes by scanning the table, which is O(rows) per write and
+ * would measure the fake rather than the pipeline over 20,000 bookings.
+ */
+function fakeWith(latencyMs: number, validated = true): FakeAppwrite {
+  const fake = createFakeAppwrite(
+    validated ? { databases: { main: { tables: declared(lock) } } } : {},
+  )
+  if (latencyMs > 0) fake.faults.latency({ ms: latencyMs })
+  return fake
+}
+
+let n = 0
+const input = () => ({
+  customerId: 'customer-1',
+  customerName: 'Ana',
+  providerId: `provider-${n++ % 100}`,
+  providerType: 'therapist' as const,
+  providerName: 'Budi',
+  bookingType: 'immediate' as const,
+  durationMinutes: 60,
+  price: 350_000,
+  currency: 'IDR',
+})
+
+/** The incident's code: booking, then room, then message, then notification, one after another. */
+async function naiveSequential(fake: FakeAppwrite): Promise<void> {
+  const id = `naive${n++}`
+  const now = new Date().toISOString()
+  const base = { databaseId: 'main' }
+  const booking = input()
+  await fake.tablesDB.createRow({
+    ...base,
+    tableId: 'bookings',
+    rowId: id,
+    data: {
+      ...booking,
+      status: 'pending',
+      providerResponseStatus: 'AwaitingResponse',
+      responseDeadline: now,
+      source: 'direct',
+      pipelineStatus: 'delivered',
+    },
+  })
+  await fake.tablesDB.createRow({
+    ...base,
+    tableId: 'chat_rooms',
+    rowId: id,
+    data: {
+      bookingId: id,
+      customerId: booking.customerId,
+      customerName: booking.customerName,
+      providerId: booking.providerId,
+      providerName: booking.providerName,
+      status: 'active',
+      expiresAt: now,
+    },
+  })
+  await fake.tablesDB.createRow({
+    ...base,
+    tableId: 'chat_messages',
+    rowId: `${id}.m0`,
+    data: {
+      roomId: id,
+      bookingId: id,
+      senderId: 'system',
+      senderType: 'system',
+      senderName: 'System',
+      content: 'Booking received',
+      messageType: 'system',
+    },
+  })
+  await fake.tablesDB.createRow({
+    ...base,
+    tableId: 'notifications',
+    rowId: id,
+    data: {
+      recipientId: booking.providerId,
+      recipientType: 'therapist',
+      type: 'bookingReceived',
+      title: 'New booking request',
+      body: 'Ana booked 60 min',
+      bookingId: id,
+      priority: 'high',
+    },
+  })
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`
+
+async function latency(
+  name: string,
+  run: () => Promise<number | undefined>,
+): Promise<Record<string, string | number>> {
+  const times: number[] = []
+  let roundTrips: number | undefined
+  for (let i = 0; i < LATENCY_RUNS; i++) {
+    const start = performance.now()
+    roundTrips = await run()
+    times.push(performance.now() - start)
+  }
+  times.sort((a, b) => a - b)
+  const p50 = percentile(times, 50)
+  return {
+    case: name,
+    'p50 latency': fmt(p50),
+    'p95 latency': fmt(percentile(times, 95)),
+    'round trips (reported)': roundTrips ?? '4 (sequential)',
+    'round trips (p50 ÷ RTT)': (p50 / RTT_MS).toFixed(2),
+  }
+}
+
+function guardOn(fake: FakeAppwrite, mode: 'saga' | 'transaction'): BookingGuard {
+  return createBookingGuard({ tablesDB: fake.tablesDB, databaseId: 'main', mode })
+}
+
+const hasTransactions = typeof createFakeAppwrite().tablesDB.createTransaction === 'function'
+
+const latencyRows: Array<Record<string, string | number>> = []
+{
+  const fake = fakeWith(RTT_MS)
+  latencyRows.push(
+    await latency('naive sequential (the incident)', async () => {
+      await naiveSequential(fake)
+      return undefined
+    }),
+  )
+  const saga = guardOn(fakeWith(RTT_MS), 'saga')
+  latencyRows.push(
+    await latency(
+      'booking-guard saga',
+      async () => (await saga.createBooking(input())).timings.roundTrips,
+    ),
+  )
+  if (hasTransactions) {
+    const tx = guardOn(fakeWith(RTT_MS), 'transaction')
+    latencyRows.push(
+      await latency(
+        'booking-guard transaction',
+        async () => (await tx.createBooking(input())).timings.roundTrips,
+      ),
+    )
+  }
+}
+
+interface Rate {
+  wall: number
+  cpu: number
+}
+
+/** Bookings per second of wall time, and per second of this process's CPU time (robust to a shared machine). */
+async function measure(
+  count: number,
+  book: () => Promise<unknown>,
+  concurrency: number,
+): Promise<Rate> {
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  let next = 0
+  const worker = async () => {
+    while (next < count) {
+      next++
+      await book()
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  const used = process.cpuUsage(cpu)
+  return {
+    wall: count / ((performance.now() - start) / 1000),
+    cpu: count / ((used.user + used.system) / 1e6),
+  }
+}
+
+const PERMISSIONS = ['read("user:c")', 'update("user:c")', 'read("user:p")', 'update("user:p")']
+
+/** The fake's own cost of a booking: the same five writes, with permissions, and nothing else. */
+async function fakeCeiling(fake: FakeAppwrite): Promise<void> {
+  const id = `raw${n++}`
+  const data = input()
+  await Promise.all(
+    ['bookings', 'chat_rooms', 'chat_messages', 'notifications'].map((tableId) =>
+      fake.tablesDB.createRow({
+        databaseId: 'main',
+        tableId,
+        rowId: id,
+        data,
+        permissions: PERMISSIONS,
+      }),
+    ),
+  )
+  await fake.tablesDB.updateRow({
+    databaseId: 'main',
+    tableId: 'bookings',
+    rowId: id,
+    data: { durationMinutes: 30 },
+  })
+}
+
+const fmtRate = (rate: number) => `${Math.round(rate).toLocaleString('en-US')}/s`
+const throughputRows: Array<Record<string, string>> = []
+async function throughputCase(
+  name: string,
+  make: () => () => Promise<unknown>,
+  concurrency: number,
+) {
+  const runs: Rate[] = []
+  for (let r = 0; r < ROUNDS; r++) {
+    runs.push(await measure(THROUGHPUT_BOOKINGS, make(), concurrency))
+    globalThis.gc?.()
+  }
+  const median = (key: keyof Rate) =>
+    runs.map((run) => run[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)]!
+  throughputRows.push({
+    case: name,
+    'wall, best': fmtRate(Math.max(...runs.map((run) => run.wall))),
+    'wall, median': fmtRate(median('wall')),
+    'per CPU-second, median': fmtRate(median('cpu')),
+  })
+}
+
+await throughputCase(
+  'fake alone: 5 raw writes with permissions (ceiling)',
+  () => {
+    const fake = fakeWith(0, false)
+    return () => fakeCeiling(fake)
+  },
+  1,
+)
+for (const mode of hasTransactions ? (['saga', 'transaction'] as const) : (['saga'] as const)) {
+  for (const concurrency of [1, CONCURRENCY]) {
+    await throughputCase(
+      `booking-guard ${mode}, ${concurrency === 1 ? 'one at a time' : `${concurrency} in flight`}`,
+      () => {
+        const guard = guardOn(fakeWith(0, false), mode)
+        return () => guard.createBooking(input())
+      },
+      concurrency,
+    )
+  }
+}
+
+console.log(
+  `RTT ${RTT_MS} ms, ${LATENCY_RUNS} bookings per latency case; ${THROUGHPUT_BOOKINGS} bookings per throughput round, ${ROUNDS} rounds; node ${process.version}`,
+)
+console.table(latencyRows)
+console.table(throughputRows)

@@ -1,0 +1,270 @@
+import { describe, expect, it } from 'vitest'
+import type { TablesDBLike } from '../backend/types'
+import { isIdempotencyConflictError } from '../errors'
+import { createBookingGuard } from '../guard'
+import type { Harness } from './pipelineFixtures'
+import {
+  DB,
+  bookingInput,
+  completeBookingViolations,
+  fulfilled,
+  harness,
+  invariantViolations,
+  rejected,
+  settle,
+} from './pipelineFixtures'
+
+const WRITES = new Set(['createRow', 'updateRow', 'upsertRow', 'deleteRow'])
+
+/**
+ * The fake's tablesDB as seen by a process that dies after `writes` writes: from then on every
+ * call (compensation included) never answers, as if the tab was closed mid-booking.
+ */
+function crashingAfter(h: Harness, writes: number): TablesDBLike {
+  const real = h.fake.tablesDB as unknown as Record<
+    string,
+    (...args: unknown[]) => Promise<unknown>
+  >
+  let left = writes
+  let dead = false
+  const proxy: Record<string, unknown> = {}
+  for (const method of ['createRow', 'getRow', 'listRows', 'updateRow', 'upsertRow', 'deleteRow']) {
+    proxy[method] = (...args: unknown[]) => {
+      if (dead) return new Promise(() => undefined)
+      if (WRITES.has(method)) {
+        if (left === 0) {
+          dead = true
+          return new Promise(() => undefined)
+        }
+        left--
+      }
+      return real[method]!.apply(h.fake.tablesDB, args)
+    }
+  }
+  return proxy as unknown as TablesDBLike
+}
+
+describe('idempotency', () => {
+  it('should return the same booking for the same key, marked replayed, without duplicating rows', async () => {
+    const h = harness()
+    const input = bookingInput()
+    const first = fulfilled(
+      await h.settle(h.guard.createBooking(input, { idempotencyKey: 'form-1' })),
+    )
+    const again = fulfilled(
+      await h.settle(h.guard.createBooking(input, { idempotencyKey: 'form-1' })),
+    )
+    expect(first.replayed).toBe(false)
+    expect(again.replayed).toBe(true)
+    expect(again.booking.$id).toBe(first.booking.$id)
+    expect(again.chatRoom.$id).toBe(first.chatRoom.$id)
+    for (const table of ['bookings', 'chat_rooms', 'chat_messages', 'notifications']) {
+      expect(h.rows(table)).toHaveLength(1)
+    }
+  })
+
+  it('should store the key and a 64-hex fingerprint of the input on the booking', async () => {
+    const h = harness()
+    fulfilled(await h.settle(h.guard.createBooking(bookingInput(), { idempotencyKey: 'form-2' })))
+    expect(h.rows('bookings')[0]).toMatchObject({
+      idempotencyKey: 'form-2',
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
+  })
+
+  it('should map one key to one booking id in every guard instance', async () => {
+    const a = harness()
+    const b = harness()
+    const input = bookingInput()
+    const x = fulfilled(await a.settle(a.guard.createBooking(input, { idempotencyKey: 'same' })))
+    const y = fulfilled(await b.settle(b.guard.createBooking(input, { idempotencyKey: 'same' })))
+    expect(x.booking.$id).toBe(y.booking.$id)
+  })
+
+  it('should refuse a different input under the same key and leave the first booking untouched', async () => {
+    const h = harness()
+    const input = bookingInput()
+    fulfilled(await h.settle(h.guard.createBooking(input, { idempotencyKey: 'form-3' })))
+    const before = h.fake.snapshot()
+    const error = rejected(
+      await h.settle(
+        h.guard.createBooking({ ...input, durationMinutes: 90 }, { idempotencyKey: 'form-3' }),
+      ),
+    )
+    expect(isIdempotencyConflictError(error)).toBe(true)
+    expect(error).toMatchObject({ idempotencyKey: 'form-3', code: 'IDEMPOTENCY_CONFLICT' })
+    expect(h.fake.snapshot()).toEqual(before)
+  })
+
+  it('should create one booking for concurrent calls with one key in one process', async () => {
+    const h = harness()
+    const input = bookingInput()
+    const calls = [1, 2, 3].map(() =>
+      h.guard.createBooking(input, { idempotencyKey: 'double-click' }),
+    )
+    const results = await Promise.all(calls.map((call) => h.settle(call).then(fulfilled)))
+    expect(new Set(results.map((r) => r.booking.$id)).size).toBe(1)
+    expect(results.map((r) => r.replayed)).toEqual([false, true, true])
+    for (const table of ['bookings', 'chat_rooms', 'chat_messages', 'notifications']) {
+      expect(h.rows(table)).toHaveLength(1)
+    }
+  })
+
+  it('should create one booking for concurrent calls with one key from two processes', async () => {
+    const h = harness()
+    const other = createBookingGuard({
+      tablesDB: h.fake.tablesDB,
+      databaseId: DB,
+      clock: h.clock,
+      mode: 'saga',
+    })
+    const input = bookingInput()
+    const [a, b] = await Promise.all([
+      h.settle(h.guard.createBooking(input, { idempotencyKey: 'two-tabs' })),
+      h.settle(other.createBooking(input, { idempotencyKey: 'two-tabs' })),
+    ])
+    const results = [fulfilled(a), fulfilled(b)]
+    expect(results[0]!.booking.$id).toBe(results[1]!.booking.$id)
+    expect(results.filter((r) => r.replayed)).toHaveLength(1)
+    expect(h.rows('bookings')).toHaveLength(1)
+    expect(h.rows('bookings')[0]!.pipelineStatus).toBe('delivered')
+    expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+  })
+
+  it('should revive a booking whose earlier attempt failed and was compensated', async () => {
+    const h = harness()
+    const input = bookingInput()
+    const rule = h.fake.faults.fail({
+      operation: 'createRow',
+      table: 'notifications',
+      error: 'user_unauthorized',
+    })
+    const failure = rejected(
+      await h.settle(h.guard.createBooking(input, { idempotencyKey: 'retry-me' })),
+    )
+    expect(failure).toMatchObject({ failedStep: 'notification', compensated: true })
+    expect(h.rows('bookings')[0]!.pipelineStatus).toBe('failed')
+    rule.remove()
+    const retried = fulfilled(
+      await h.settle(h.guard.createBooking(input, { idempotencyKey: 'retry-me' })),
+    )
+    expect(retried.booking.pipelineStatus).toBe('delivered')
+    expect(retried.replayed).toBe(false)
+    expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+    expect(h.rows('bookings')).toHaveLength(1)
+  })
+
+  describe('crash points', () => {
+    for (let writes = 0; writes <= 4; writes++) {
+      it(`should leave a state one reconcile pass completes after a crash after ${writes} write(s)`, async () => {
+        const h = harness()
+        const crashed = createBookingGuard({
+          tablesDB: crashingAfter(h, writes),
+          databaseId: DB,
+          clock: h.clock,
+          mode: 'saga',
+        })
+        const input = bookingInput()
+        const error = rejected(
+          await h.settle(crashed.createBooking(input, { idempotencyKey: `crash-${writes}` })),
+        )
+        expect(error).toMatchObject({ code: 'PIPELINE_TIMEOUT', compensated: false })
+        await h.clock.advance(61_000)
+        const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+        expect(invariantViolations(h.fake, h.lock)).toEqual([])
+        expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+        // The booking create is issued first: once it landed, the reconciler completed the
+        // booking (the customer did book); with nothing written there is nothing to do.
+        const bookingId = (error as { bookingId: string }).bookingId
+        expect(report.pending.completed).toEqual(writes === 0 ? [] : [bookingId])
+        expect(h.rows('bookings').map((row) => [row.$id, row.pipelineStatus])).toEqual(
+          writes === 0 ? [] : [[bookingId, 'delivered']],
+        )
+      })
+    }
+
+    it('should let the same key resume a booking left pending by a crash', async () => {
+      const h = harness()
+      const crashed = createBookingGuard({
+        tablesDB: crashingAfter(h, 2),
+        databaseId: DB,
+        clock: h.clock,
+        mode: 'saga',
+      })
+      const input = bookingInput()
+      rejected(await h.settle(crashed.createBooking(input, { idempotencyKey: 'resume' })))
+      expect(h.rows('bookings')[0]!.pipelineStatus).toBe('pending')
+      const resumed = fulfilled(
+        await h.settle(h.guard.createBooking(input, { idempotencyKey: 'resume' })),
+      )
+      expect(resumed).toMatchObject({ replayed: true, booking: { pipelineStatus: 'delivered' } })
+      expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+    })
+
+    it('should compensate a booking left pending when the reconciler is told to', async () => {
+      const h = harness({ reconcile: { pending: 'compensate' } })
+      const crashed = createBookingGuard({
+        tablesDB: crashingAfter(h, 3),
+        databaseId: DB,
+        clock: h.clock,
+        mode: 'saga',
+      })
+      rejected(await h.settle(crashed.createBooking(bookingInput())))
+      await h.clock.advance(61_000)
+      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      expect(report.pending.compensated).toHaveLength(1)
+      expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['failed'])
+      expect(invariantViolations(h.fake, h.lock)).toEqual([])
+    })
+  })
+
+  describe.runIf(typeof harness().fake.tablesDB.createTransaction === 'function')(
+    'transaction mode',
+    () => {
+      it('should replay a committed booking for the same key', async () => {
+        const h = harness({ mode: 'transaction' })
+        const input = bookingInput()
+        const first = fulfilled(
+          await h.settle(h.guard.createBooking(input, { idempotencyKey: 'tx-1' })),
+        )
+        const again = fulfilled(
+          await h.settle(h.guard.createBooking(input, { idempotencyKey: 'tx-1' })),
+        )
+        expect(again).toMatchObject({ replayed: true, mode: 'transaction' })
+        expect(again.booking.$id).toBe(first.booking.$id)
+        expect(h.rows('bookings')).toHaveLength(1)
+      })
+
+      it('should refuse a different input under the same key', async () => {
+        const h = harness({ mode: 'transaction' })
+        const input = bookingInput()
+        fulfilled(await h.settle(h.guard.createBooking(input, { idempotencyKey: 'tx-2' })))
+        const error = rejected(
+          await h.settle(
+            h.guard.createBooking({ ...input, durationMinutes: 30 }, { idempotencyKey: 'tx-2' }),
+          ),
+        )
+        expect(isIdempotencyConflictError(error)).toBe(true)
+        expect(h.rows('bookings')[0]!.durationMinutes).toBe(60)
+      })
+
+      it('should create one booking for concurrent calls from two processes', async () => {
+        const h = harness({ mode: 'transaction' })
+        const other = createBookingGuard({
+          tablesDB: h.fake.tablesDB,
+          databaseId: DB,
+          clock: h.clock,
+          mode: 'transaction',
+        })
+        const input = bookingInput()
+        const [a, b] = await Promise.all([
+          h.settle(h.guard.createBooking(input, { idempotencyKey: 'tx-3' })),
+          h.settle(other.createBooking(input, { idempotencyKey: 'tx-3' })),
+        ])
+        expect(fulfilled(a).booking.$id).toBe(fulfilled(b).booking.$id)
+        expect(h.rows('bookings')).toHaveLength(1)
+        expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+      })
+    },
+  )
+})

@@ -1,0 +1,214 @@
+// Shared set-up of the pipeline tests: a fake Appwrite whose tables are declared from the schema
+// lock (so writes are validated like the server would), a manual clock driving both the fake and
+// the guard, and helpers to settle calls that wait on retries or budgets.
+import type {
+  ColumnDefinition,
+  FakeAppwrite,
+  FakeDefaultRow,
+  IndexDefinition,
+  ManualClock,
+  TableDefinition,
+} from '@booking-guard/testing'
+import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
+import { createBookingGuard } from '../guard'
+import type { BookingGuard, BookingGuardOptions } from '../guard'
+import type { CreateBookingInput } from '../pipeline/createBooking'
+import type { BookingGuardEvent } from '../pipeline/events'
+import { createSchemaLock } from '../schema/schemaLock'
+import type { SchemaLock } from '../schema/schemaLock'
+import { TABLE_KINDS } from '../schema/schemas'
+
+export const DB = 'main'
+
+/** The lock's tables as the fake's declared tables (columns validated, indexes declared). */
+export function declaredTables(lock: SchemaLock): Record<string, TableDefinition> {
+  const tables: Record<string, TableDefinition> = {}
+  for (const kind of TABLE_KINDS) {
+    const spec = lock.tables[kind]
+    tables[spec.tableId] = {
+      columns: spec.columns.map((column) => {
+        const out: ColumnDefinition = {
+          key: column.key,
+          type: column.type === 'float' ? 'double' : column.type,
+          required: column.required,
+          array: column.array,
+        }
+        if (column.type === 'string') out.size = column.size
+        if (column.type === 'integer' || column.type === 'float') {
+          if (column.min !== null) out.min = column.min
+          if (column.max !== null) out.max = column.max
+        }
+        if (column.type === 'enum') out.elements = [...column.elements]
+        if (column.default !== null) out.default = column.default
+        return out
+      }),
+      indexes: spec.indexes.map((index): IndexDefinition => ({
+        key: index.key,
+        type: index.type,
+        columns: [...index.columns],
+        ...(index.orders === undefined
+          ? {}
+          : { orders: index.orders.map((o) => (o === 'asc' ? 'ASC' : 'DESC')) }),
+      })),
+    }
+  }
+  return tables
+}
+
+export interface Harness {
+  readonly clock: ManualClock
+  readonly fake: FakeAppwrite
+  readonly guard: BookingGuard
+  readonly lock: SchemaLock
+  readonly events: BookingGuardEvent[]
+  /** Rows of one table in the fake, by `$sequence`. */
+  rows(tableId: string): FakeDefaultRow[]
+  /** Advances the clock in small steps until `promise` settles; returns its outcome. */
+  settle<T>(promise: Promise<T>, maxMs?: number): Promise<PromiseSettledResult<T>>
+}
+
+/** A guard in saga mode over a fresh fake, unless `options` says otherwise. */
+export function harness(
+  options: Partial<BookingGuardOptions> & { tables?: never } = {},
+  fakeOptions: { undeclared?: readonly string[]; rowSecurity?: boolean } = {},
+): Harness {
+  const clock = createManualClock()
+  const lock = createSchemaLock()
+  const tables = declaredTables(lock)
+  for (const tableId of fakeOptions.undeclared ?? []) delete tables[tableId]
+  if (fakeOptions.rowSecurity === true) {
+    // As provisioned: signed-in users may create rows; who may read a row is the row's business.
+    for (const table of Object.values(tables)) {
+      table.permissions = ['create("users")']
+      table.rowSecurity = true
+    }
+  }
+  const fake = createFakeAppwrite({ clock, seed: 7, databases: { [DB]: { tables } } })
+  const guard = createBookingGuard({
+    tablesDB: fake.tablesDB,
+    databaseId: DB,
+    clock,
+    mode: 'saga',
+    retry: { clock, jitter: 'none' },
+    ...options,
+  })
+  const events: BookingGuardEvent[] = []
+  guard.on((event) => events.push(event))
+  return {
+    clock,
+    fake,
+    guard,
+    lock,
+    events,
+    rows: (tableId) => fake.snapshot()[DB]?.[tableId] ?? [],
+    settle: (promise, maxMs = 120_000) => settle(clock, promise, maxMs),
+  }
+}
+
+/** Advances `clock` by 50 ms steps until `promise` settles (or `maxMs` passed). */
+export async function settle<T>(
+  clock: ManualClock,
+  promise: Promise<T>,
+  maxMs = 120_000,
+): Promise<PromiseSettledResult<T>> {
+  let outcome: PromiseSettledResult<T> | undefined
+  promise.then(
+    (value) => {
+      outcome = { status: 'fulfilled', value }
+    },
+    (reason: unknown) => {
+      outcome = { status: 'rejected', reason }
+    },
+  )
+  for (let waited = 0; outcome === undefined && waited <= maxMs; waited += 50) {
+    await clock.advance(50)
+  }
+  for (let i = 0; outcome === undefined && i < 50; i++) await Promise.resolve()
+  if (outcome === undefined) throw new Error(`call did not settle within ${maxMs} ms of fake time`)
+  return outcome
+}
+
+/** Unwraps a settled call, failing the test with its reason if it rejected. */
+export function fulfilled<T>(outcome: PromiseSettledResult<T>): T {
+  if (outcome.status === 'rejected') throw outcome.reason
+  return outcome.value
+}
+
+/** Unwraps a settled call's rejection, failing the test if it resolved. */
+export function rejected<T>(outcome: PromiseSettledResult<T>): unknown {
+  if (outcome.status === 'fulfilled') throw new Error('expected the call to fail, but it resolved')
+  return outcome.reason
+}
+
+let counter = 0
+
+/** A valid booking input (immediate, 60 minutes), with overrides. */
+export function bookingInput(overrides: Record<string, unknown> = {}): CreateBookingInput {
+  counter++
+  return {
+    customerId: 'cust1',
+    customerName: 'Ana',
+    providerId: 'prov1',
+    providerType: 'therapist',
+    providerName: 'Budi',
+    bookingType: 'immediate',
+    durationMinutes: 60,
+    price: 25_000 + counter,
+    currency: 'IDR',
+    ...overrides,
+  } as CreateBookingInput
+}
+
+/** A scheduled booking input at `scheduledAt`. */
+export function scheduledInput(
+  scheduledAt: string,
+  overrides: Record<string, unknown> = {},
+): CreateBookingInput {
+  return bookingInput({ bookingType: 'scheduled', scheduledAt, ...overrides })
+}
+
+/**
+ * The invariants every pipeline outcome must leave in storage: every chat room, system message
+ * and booking notification belongs to a booking that exists and is not failed; every booking is
+ * delivered, failed, or pending. Returns the violations, empty when all hold.
+ */
+export function invariantViolations(fake: FakeAppwrite, lock: SchemaLock): string[] {
+  const db = fake.snapshot()[DB] ?? {}
+  const bookings = new Map((db[lock.tableId('booking')] ?? []).map((row) => [row.$id, row]))
+  const problems: string[] = []
+  const live = (bookingId: unknown) => {
+    const booking = typeof bookingId === 'string' ? bookings.get(bookingId) : undefined
+    return booking !== undefined && booking.pipelineStatus !== 'failed'
+  }
+  for (const room of db[lock.tableId('chatRoom')] ?? []) {
+    if (!live(room.bookingId)) problems.push(`orphan chat room ${room.$id}`)
+  }
+  for (const message of db[lock.tableId('chatMessage')] ?? []) {
+    if (!live(message.bookingId)) problems.push(`orphan message ${message.$id}`)
+  }
+  for (const notification of db[lock.tableId('notification')] ?? []) {
+    if (notification.bookingId && !live(notification.bookingId)) {
+      problems.push(`orphan notification ${notification.$id}`)
+    }
+  }
+  return problems
+}
+
+/** Whether a delivered booking has every row of its creation. */
+export function completeBookingViolations(fake: FakeAppwrite, lock: SchemaLock): string[] {
+  const db = fake.snapshot()[DB] ?? {}
+  const ids = (kind: 'chatRoom' | 'chatMessage' | 'notification') =>
+    new Set((db[lock.tableId(kind)] ?? []).map((row) => row.$id))
+  const rooms = ids('chatRoom')
+  const messages = ids('chatMessage')
+  const notifications = ids('notification')
+  const problems: string[] = []
+  for (const booking of db[lock.tableId('booking')] ?? []) {
+    if (booking.pipelineStatus !== 'delivered') continue
+    if (!rooms.has(booking.$id)) problems.push(`delivered ${booking.$id} has no chat room`)
+    if (!messages.has(`${booking.$id}.m0`)) problems.push(`delivered ${booking.$id} has no message`)
+    if (!notifications.has(booking.$id))
+      problems.push(`delivered ${booking.$id} has no notification`)
+  }
+  return problems
+}

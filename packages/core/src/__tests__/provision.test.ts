@@ -1,0 +1,647 @@
+import { appwriteError, createFakeAppwrite, createManualClock } from '@booking-guard/testing'
+import type {
+  ColumnDefinition,
+  IndexDefinition,
+  ManualClock,
+  TableDefinition,
+} from '@booking-guard/testing'
+import { describe, expect, it } from 'vitest'
+import type { ColumnSpec, ProvisionStep, TableSpec, TablesDBAdminLike } from '../index'
+import {
+  DEFAULT_TABLE_PERMISSIONS,
+  checkSchemaDrift,
+  column,
+  createSchemaLock,
+  formatProvisionPlan,
+  isBookingGuardError,
+  isProvisioningError,
+  provisionSchema,
+} from '../index'
+
+const lock = createSchemaLock()
+const T = lock.tables
+const SPECS = Object.values(T)
+const COLUMN_COUNT = SPECS.reduce((n, spec) => n + spec.columns.length, 0)
+const INDEX_COUNT = SPECS.reduce((n, spec) => n + spec.indexes.length, 0)
+
+function columnOf(spec: ColumnSpec): ColumnDefinition {
+  const base = {
+    key: spec.key,
+    required: spec.required,
+    array: spec.array,
+    ...(spec.default === null ? {} : { default: spec.default }),
+  }
+  switch (spec.type) {
+    case 'string':
+      return { ...base, type: 'string', size: spec.size }
+    case 'integer':
+    case 'float':
+      return {
+        ...base,
+        type: spec.type === 'float' ? 'double' : 'integer',
+        ...(spec.min === null ? {} : { min: spec.min }),
+        ...(spec.max === null ? {} : { max: spec.max }),
+      }
+    case 'enum':
+      return { ...base, type: 'enum', elements: [...spec.elements] }
+    default:
+      return { ...base, type: spec.type }
+  }
+}
+
+function tableOf(
+  spec: TableSpec,
+  edits: { omit?: string[]; columns?: ColumnDefinition[] } = {},
+): TableDefinition {
+  const omit = new Set(edits.omit ?? [])
+  const replaced = new Map((edits.columns ?? []).map((c) => [c.key, c]))
+  const known = new Set(spec.columns.map((c) => c.key))
+  const columns = spec.columns
+    .filter((c) => !omit.has(c.key))
+    .map((c) => replaced.get(c.key) ?? columnOf(c))
+  columns.push(...(edits.columns ?? []).filter((c) => !known.has(c.key)))
+  const indexes: IndexDefinition[] = spec.indexes
+    .filter((i) => i.columns.every((c) => !omit.has(c)))
+    .map((i) => ({ key: i.key, type: i.type, columns: [...i.columns] }))
+  return { columns, indexes, permissions: [...DEFAULT_TABLE_PERMISSIONS], rowSecurity: true }
+}
+
+/**
+ * The incident: no chat_messages, no notifications, `therapistId` where the lock says
+ * `providerId`, and (with `stuck`) `heartbeats.sentAt` still processing.
+ */
+function incidentFake({ stuck = false } = {}) {
+  return createFakeAppwrite({
+    strict: true,
+    databases: {
+      main: {
+        tables: {
+          bookings: tableOf(T.booking, {
+            omit: ['providerId'],
+            columns: [{ key: 'therapistId', type: 'string', size: 36, required: false }],
+          }),
+          chat_rooms: tableOf(T.chatRoom),
+          heartbeats: tableOf(T.heartbeat, {
+            columns: stuck
+              ? [{ key: 'sentAt', type: 'datetime', required: true, status: 'processing' }]
+              : [],
+          }),
+        },
+      },
+    },
+  })
+}
+
+/** Lets every pending promise chain settle (the fake answers without timers). */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Advances the manual clock by `ms`, `step` at a time, letting promise chains settle in between. */
+async function tick(clock: ManualClock, ms: number, step = 1_000): Promise<void> {
+  for (let elapsed = 0; elapsed < ms; elapsed += step) {
+    await clock.advance(Math.min(step, ms - elapsed))
+    await flush()
+  }
+}
+
+/** Records the name of every method called on the admin. */
+function recording(admin: TablesDBAdminLike): { admin: TablesDBAdminLike; calls: string[] } {
+  const calls: string[] = []
+  const proxy = new Proxy(admin, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver)
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        calls.push(String(property))
+        return (value as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    },
+  })
+  return { admin: proxy, calls }
+}
+
+/** The admin with some methods replaced or hidden (`undefined`); the others bound to the original. */
+function overriding(
+  admin: TablesDBAdminLike,
+  overrides: Partial<Record<keyof TablesDBAdminLike, ((...args: never[]) => unknown) | undefined>>,
+): TablesDBAdminLike {
+  return new Proxy(admin, {
+    get(target, property, receiver) {
+      if (Object.prototype.hasOwnProperty.call(overrides, property)) {
+        return overrides[property as keyof TablesDBAdminLike]
+      }
+      const value: unknown = Reflect.get(target, property, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
+function stepKeys(steps: readonly ProvisionStep[]): string[] {
+  return steps.map((s) =>
+    [s.action, s.table, s.column ?? s.index, s.status].filter(Boolean).join(' '),
+  )
+}
+
+describe('provision', () => {
+  it('should create the database, every table, column and index, after which doctor is clean', async () => {
+    const fake = createFakeAppwrite({ strict: true })
+    const plan = await provisionSchema({ admin: fake.admin, databaseId: 'main', lock })
+
+    expect(plan.dryRun).toBe(false)
+    expect(plan.changed).toBe(true)
+    expect(plan.manual).toEqual([])
+    expect(plan.steps).toHaveLength(1 + SPECS.length + COLUMN_COUNT + INDEX_COUNT)
+    expect(plan.steps.every((step) => step.status === 'done')).toBe(true)
+    expect(plan.steps[0]).toEqual({
+      action: 'create-database',
+      detail: 'main',
+      method: 'create',
+      status: 'done',
+    })
+    expect(plan.steps[1]).toEqual({
+      action: 'create-table',
+      table: 'bookings',
+      detail: 'permissions [create("users")], row security on',
+      method: 'createTable',
+      status: 'done',
+    })
+    // Tables first, then columns, then indexes.
+    const actions = plan.steps.map((step) => step.action)
+    expect(actions.lastIndexOf('create-table')).toBeLessThan(actions.indexOf('create-column'))
+    expect(actions.lastIndexOf('create-column')).toBeLessThan(actions.indexOf('create-index'))
+    expect(plan.steps).toContainEqual({
+      action: 'create-column',
+      table: 'bookings',
+      column: 'providerId',
+      detail: 'string(36), required',
+      method: 'createStringColumn',
+      status: 'done',
+    })
+    expect(plan.steps).toContainEqual({
+      action: 'create-column',
+      table: 'notifications',
+      column: 'read',
+      detail: 'boolean, optional, default false',
+      method: 'createBooleanColumn',
+      status: 'done',
+    })
+    expect(plan.steps).toContainEqual({
+      action: 'create-index',
+      table: 'bookings',
+      index: 'unique_idempotency_key',
+      detail: 'unique(idempotencyKey)',
+      method: 'createIndex',
+      status: 'done',
+    })
+
+    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
+    expect(report.findings).toEqual([])
+    expect(report.ok).toBe(true)
+
+    const bookings = await fake.admin.getTable({ databaseId: 'main', tableId: 'bookings' })
+    expect(bookings.$permissions).toEqual(['create("users")'])
+    expect(bookings.rowSecurity).toBe(true)
+  })
+
+  it('should change nothing on a second run and say so', async () => {
+    const fake = createFakeAppwrite({ strict: true })
+    await provisionSchema({ admin: fake.admin, databaseId: 'main', lock })
+
+    const { admin, calls } = recording(fake.admin)
+    const plan = await provisionSchema({ admin, databaseId: 'main', lock })
+    expect(plan).toEqual({
+      databaseId: 'main',
+      dryRun: false,
+      changed: false,
+      steps: [],
+      manual: [],
+    })
+    expect(calls.sort()).toEqual([
+      'get',
+      'getTable',
+      'getTable',
+      'getTable',
+      'getTable',
+      'getTable',
+    ])
+    expect(formatProvisionPlan(plan)).toBe(
+      'Nothing to do: database `main` already has every table, column and index of the schema lock; nothing was changed.',
+    )
+  })
+
+  it('should fix the incident without touching the legacy column or its rows', async () => {
+    const fake = incidentFake({ stuck: true })
+    const legacy = {
+      customerId: 'c1',
+      customerName: 'Ana',
+      therapistId: 'p1',
+      providerType: 'therapist',
+      providerName: 'Budi',
+      status: 'pending',
+      providerResponseStatus: 'AwaitingResponse',
+      responseDeadline: '2026-01-01T10:05:00.000+00:00',
+      bookingType: 'immediate',
+      durationMinutes: 60,
+      source: 'direct',
+      pipelineStatus: 'delivered',
+    }
+    await fake.tablesDB.createRow({
+      databaseId: 'main',
+      tableId: 'bookings',
+      rowId: 'b1',
+      data: legacy,
+    })
+    const before = fake.snapshot().main!.bookings
+
+    const clock = createManualClock()
+    const { admin, calls } = recording(fake.admin)
+    const running = provisionSchema({ admin, databaseId: 'main', lock, clock })
+    await tick(clock, 3_000)
+    // Every column is created, but no index while `heartbeats.sentAt` is still being built.
+    expect(calls).toContain('createEnumColumn')
+    expect(calls).not.toContain('createIndex')
+    fake.admin.setColumnStatus({
+      databaseId: 'main',
+      tableId: 'heartbeats',
+      key: 'sentAt',
+      status: 'available',
+    })
+    await tick(clock, 1_000)
+    const plan = await running
+    const created = (table: string, action: 'create-column' | 'create-index') =>
+      plan.steps
+        .filter((s) => s.table === table && s.action === action)
+        .map((s) => s.column ?? s.index)
+    expect(stepKeys(plan.steps.filter((s) => s.action === 'create-table'))).toEqual([
+      'create-table chat_messages done',
+      'create-table notifications done',
+    ])
+    expect(created('bookings', 'create-column')).toEqual(['providerId'])
+    expect(created('chat_messages', 'create-column')).toEqual(
+      T.chatMessage.columns.map((c) => c.key),
+    )
+    expect(created('notifications', 'create-column')).toEqual(
+      T.notification.columns.map((c) => c.key),
+    )
+    expect(created('bookings', 'create-index')).toEqual(['by_provider'])
+    expect(created('chat_rooms', 'create-column')).toEqual([])
+    expect(plan.steps.find((s) => s.column === 'providerId')!.note).toBe(
+      '`providerId` is required: rows written before it existed have no value and Appwrite rejects updates to them until it is filled; copy it from the legacy `therapistId`',
+    )
+    expect(plan.manual).toEqual([])
+
+    const after = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
+    expect(after.ok).toBe(true)
+    expect(after.findings.map((f) => [f.table, f.kind, f.column])).toEqual([
+      ['bookings', 'extra-column', 'therapistId'],
+    ])
+    const row = fake.snapshot().main!.bookings!.find((r) => r.$id === 'b1')!
+    expect(row).toMatchObject({ therapistId: 'p1', customerName: 'Ana' })
+    expect(row.$updatedAt).toBe(before!.find((r) => r.$id === 'b1')!.$updatedAt)
+  })
+
+  it('should only plan on a dry run and write nothing', async () => {
+    const fake = incidentFake()
+    const { admin, calls } = recording(fake.admin)
+    const plan = await provisionSchema({ admin, databaseId: 'main', lock, dryRun: true })
+    expect(plan.dryRun).toBe(true)
+    expect(plan.changed).toBe(false)
+    expect(plan.steps.length).toBe(
+      2 +
+        1 +
+        T.chatMessage.columns.length +
+        T.notification.columns.length +
+        1 +
+        T.chatMessage.indexes.length +
+        T.notification.indexes.length,
+    )
+    expect(plan.steps.every((s) => s.status === 'planned')).toBe(true)
+    expect(calls.filter((name) => !name.startsWith('get'))).toEqual([])
+    expect(formatProvisionPlan(plan).split('\n')[0]).toBe(
+      `Dry run for database \`main\`: ${plan.steps.length} steps would run, nothing was changed.`,
+    )
+
+    const real = await provisionSchema({ admin: fake.admin, databaseId: 'main', lock })
+    expect(stepKeys(real.steps).map((key) => key.replace(/ done$/, ''))).toEqual(
+      stepKeys(plan.steps).map((key) => key.replace(/ planned$/, '')),
+    )
+  })
+
+  it('should only call read and create methods, never delete or update', async () => {
+    const { admin, calls } = recording(incidentFake().admin)
+    await provisionSchema({ admin, databaseId: 'main', lock })
+    expect(calls.length).toBeGreaterThan(0)
+    expect(calls.filter((name) => !/^(get|getTable|create[A-Za-z]*)$/.test(name))).toEqual([])
+  })
+
+  it('should return drift it cannot fix in `manual` and leave those columns alone', async () => {
+    const fake = createFakeAppwrite({
+      strict: true,
+      databases: {
+        main: {
+          tables: {
+            bookings: tableOf(T.booking, {
+              columns: [{ key: 'customerName', type: 'string', size: 100, required: true }],
+            }),
+          },
+        },
+      },
+    })
+    const { admin, calls } = recording(fake.admin)
+    const plan = await provisionSchema({ admin, databaseId: 'main', lock })
+    expect(plan.manual.map((f) => [f.table, f.kind, f.column])).toEqual([
+      ['bookings', 'size-too-small', 'customerName'],
+    ])
+    expect(
+      calls.filter((name) => name.startsWith('create') && name.endsWith('Column')),
+    ).toHaveLength(COLUMN_COUNT - T.booking.columns.length)
+    const bookings = await fake.admin.getTable({ databaseId: 'main', tableId: 'bookings' })
+    expect(bookings.columns.find((c) => c.key === 'customerName')).toMatchObject({ size: 100 })
+    expect(formatProvisionPlan(plan)).toContain(
+      '1 difference to fix by hand (provisioning never changes or drops what exists):',
+    )
+  })
+
+  it('should wait for new columns to leave `processing` on the injected clock before creating indexes', async () => {
+    const fake = createFakeAppwrite({ strict: true, databases: { main: { tables: {} } } })
+    const clock = createManualClock()
+    fake.admin.pauseWorker()
+    const { admin, calls } = recording(fake.admin)
+    let settled = false
+    const done = provisionSchema({
+      admin,
+      databaseId: 'main',
+      lock,
+      clock,
+      pollInterval: 1_000,
+      timeout: 10_000,
+    }).finally(() => (settled = true))
+
+    await flush()
+    const polls = () => calls.filter((name) => name === 'getTable').length
+    const first = polls()
+    expect(calls).not.toContain('createIndex')
+    await tick(clock, 2_000)
+    expect(settled).toBe(false)
+    expect(polls()).toBe(first + 2 * SPECS.length)
+    expect(calls).not.toContain('createIndex')
+
+    fake.admin.resumeWorker()
+    await tick(clock, 1_000)
+    const plan = await done
+    expect(plan.changed).toBe(true)
+    expect(calls.filter((name) => name === 'createIndex')).toHaveLength(INDEX_COUNT)
+    expect(
+      (await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })).findings,
+    ).toEqual([])
+  })
+
+  it('should time out naming the columns still processing', async () => {
+    const fake = createFakeAppwrite({
+      strict: true,
+      databases: {
+        main: {
+          tables: {
+            ...Object.fromEntries(SPECS.map((spec) => [spec.tableId, tableOf(spec)])),
+            bookings: tableOf(T.booking, { omit: ['providerId'] }),
+            chat_rooms: tableOf(T.chatRoom, { omit: ['expiresAt'] }),
+          },
+        },
+      },
+    })
+    const clock = createManualClock()
+    fake.admin.pauseWorker()
+    let caught: unknown
+    const done = provisionSchema({
+      admin: fake.admin,
+      databaseId: 'main',
+      lock,
+      clock,
+      timeout: 5_000,
+    }).catch((error: unknown) => (caught = error))
+    await flush()
+    await tick(clock, 4_999)
+    expect(caught).toBeUndefined()
+    await tick(clock, 1)
+    await done
+    expect(isProvisioningError(caught)).toBe(true)
+    if (!isProvisioningError(caught)) return
+    expect(caught.code).toBe('PROVISIONING')
+    expect(caught.reason).toBe('timeout')
+    expect(caught.unavailable).toEqual([
+      { table: 'bookings', key: 'providerId', type: 'column', status: 'processing', error: '' },
+      { table: 'chat_rooms', key: 'expiresAt', type: 'column', status: 'processing', error: '' },
+    ])
+    expect(caught.message).toBe(
+      'still processing after 5000 ms: bookings.providerId, chat_rooms.expiresAt; Appwrite may be busy: run `booking-guard doctor` in a minute, or `booking-guard provision` again with a longer timeout',
+    )
+    expect(stepKeys(caught.steps)).toEqual([
+      'create-column bookings providerId done',
+      'create-column chat_rooms expiresAt done',
+      'create-index bookings by_provider planned',
+    ])
+  })
+
+  it('should stop when Appwrite fails to build a column', async () => {
+    const fake = createFakeAppwrite({ strict: true, databases: { main: { tables: {} } } })
+    const error = await provisionSchema({
+      admin: fake.admin,
+      databaseId: 'main',
+      lock,
+      onStep: (step) => {
+        if (step.table === 'notifications' && step.column === 'body') {
+          fake.admin.setColumnStatus({
+            databaseId: 'main',
+            tableId: 'notifications',
+            key: 'body',
+            status: 'failed',
+            error: 'Row size limit',
+          })
+        }
+      },
+    }).catch((e: unknown) => e)
+    expect(isProvisioningError(error) && error.reason).toBe('failed')
+    expect(isProvisioningError(error) && error.unavailable).toEqual([
+      {
+        table: 'notifications',
+        key: 'body',
+        type: 'column',
+        status: 'failed',
+        error: 'Row size limit',
+      },
+    ])
+    expect((error as Error).message).toBe(
+      'Appwrite could not build column `notifications.body` (failed: Row size limit): delete it in the console and run `booking-guard provision` again',
+    )
+  })
+
+  it('should wait for an existing column still processing before creating an index on it', async () => {
+    const fake = createFakeAppwrite({
+      strict: true,
+      databases: {
+        main: {
+          tables: {
+            ...Object.fromEntries(SPECS.map((spec) => [spec.tableId, tableOf(spec)])),
+            bookings: {
+              ...tableOf(T.booking, {
+                columns: [
+                  {
+                    key: 'providerId',
+                    type: 'string',
+                    size: 36,
+                    required: true,
+                    status: 'processing',
+                  },
+                ],
+              }),
+              indexes: tableOf(T.booking).indexes!.filter((i) => i.key !== 'by_provider'),
+            },
+          },
+        },
+      },
+    })
+    const clock = createManualClock()
+    const { admin, calls } = recording(fake.admin)
+    const done = provisionSchema({ admin, databaseId: 'main', lock, clock })
+    await tick(clock, 3_000)
+    expect(calls).not.toContain('createIndex')
+    fake.admin.setColumnStatus({
+      databaseId: 'main',
+      tableId: 'bookings',
+      key: 'providerId',
+      status: 'available',
+    })
+    await tick(clock, 1_000)
+    expect(stepKeys((await done).steps)).toEqual(['create-index bookings by_provider done'])
+  })
+
+  it('should count `409 already exists` from a concurrent run as existed', async () => {
+    const fake = incidentFake()
+    const createTable = async (params: Parameters<TablesDBAdminLike['createTable']>[0]) => {
+      await fake.admin.createTable(params)
+      throw appwriteError('table_already_exists')
+    }
+    const plan = await provisionSchema({
+      admin: overriding(fake.admin, { createTable }),
+      databaseId: 'main',
+      lock,
+    })
+    expect(stepKeys(plan.steps.filter((s) => s.action === 'create-table'))).toEqual([
+      'create-table chat_messages existed',
+      'create-table notifications existed',
+    ])
+    expect(plan.changed).toBe(true)
+    expect(formatProvisionPlan(plan)).toContain(
+      '  create-table chat_messages: permissions [create("users")], row security on (already existed)',
+    )
+  })
+
+  it('should reject with the step that failed and what was done before it', async () => {
+    const fake = incidentFake()
+    const failure = appwriteError('general_server_error')
+    const plan = provisionSchema({
+      admin: overriding(fake.admin, { createIndex: () => Promise.reject(failure) }),
+      databaseId: 'main',
+      lock,
+    })
+    const error = await plan.catch((e: unknown) => e)
+    expect(isProvisioningError(error)).toBe(true)
+    if (!isProvisioningError(error)) return
+    expect(error.reason).toBe('request')
+    expect(error.cause).toBe(failure)
+    expect(error.message).toMatch(
+      /^creating index `by_provider` in `bookings` failed: Appwrite failed \(500\)/,
+    )
+    expect(error.steps.filter((s) => s.status === 'done').map((s) => s.action)).not.toContain(
+      'create-index',
+    )
+    // Everything created stays; a second run picks up the indexes.
+    const retry = await provisionSchema({ admin: fake.admin, databaseId: 'main', lock })
+    expect(new Set(retry.steps.map((s) => s.action))).toEqual(new Set(['create-index']))
+  })
+
+  it('should give new tables the configured permissions and refuse open ones', async () => {
+    const fake = createFakeAppwrite({ strict: true })
+    await provisionSchema({
+      admin: fake.admin,
+      databaseId: 'main',
+      lock,
+      tablePermissions: { heartbeat: [], booking: ['create("users")', 'read("team:admins")'] },
+    })
+    const permissionsOf = async (tableId: string) =>
+      (await fake.admin.getTable({ databaseId: 'main', tableId })).$permissions
+    expect(await permissionsOf('heartbeats')).toEqual([])
+    expect(await permissionsOf('bookings')).toEqual(['create("users")', 'read("team:admins")'])
+    expect(await permissionsOf('chat_rooms')).toEqual(['create("users")'])
+
+    for (const [permission, fragment] of [
+      ['read("any")', 'opens booking data to `any`'],
+      ['create("guests")', 'opens booking data to `guests`'],
+      ['read("users")', 'lets every signed-in user read every row'],
+      ['nonsense', 'is not a permission string'],
+    ] as const) {
+      const { admin, calls } = recording(createFakeAppwrite().admin)
+      const error = await provisionSchema({
+        admin,
+        databaseId: 'main',
+        tablePermissions: { notification: [permission] },
+      }).catch((e: unknown) => e)
+      expect(isBookingGuardError(error, 'CONFIGURATION')).toBe(true)
+      expect((error as Error).message).toContain(fragment)
+      expect(calls).toEqual([])
+    }
+  })
+
+  it('should create varchar and text columns when the client has no createStringColumn', async () => {
+    const big = createSchemaLock({
+      extend: { chatMessage: { transcript: column.string({ size: 16_383, required: false }) } },
+    })
+    const fake = createFakeAppwrite({ strict: true })
+    const plan = await provisionSchema({
+      admin: overriding(fake.admin, { createStringColumn: undefined }),
+      databaseId: 'main',
+      lock: big,
+    })
+    const methodOf = (key: string) => plan.steps.find((s) => s.column === key)!.method
+    expect(methodOf('providerId')).toBe('createVarcharColumn')
+    expect(methodOf('transcript')).toBe('createTextColumn')
+    expect(plan.steps.some((s) => s.method === 'createStringColumn')).toBe(false)
+    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock: big })
+    expect(report.findings).toEqual([])
+
+    const forced = await provisionSchema({
+      admin: createFakeAppwrite({ strict: true }).admin,
+      databaseId: 'main',
+      lock,
+      stringColumns: 'varchar',
+      dryRun: true,
+    })
+    expect(forced.steps.find((s) => s.column === 'providerId')!.method).toBe('createVarcharColumn')
+  })
+
+  it('should stop when the signal is aborted', async () => {
+    const fake = createFakeAppwrite({ strict: true })
+    const controller = new AbortController()
+    const { admin, calls } = recording(fake.admin)
+    const error = await provisionSchema({
+      admin,
+      databaseId: 'main',
+      lock,
+      signal: controller.signal,
+      onStep: (step) => {
+        if (step.action === 'create-table') controller.abort(new Error('stop'))
+      },
+    }).catch((e: unknown) => e)
+    expect((error as Error).message).toBe('stop')
+    expect(calls.filter((name) => name === 'createTable')).toHaveLength(1)
+  })
+
+  it('should reject invalid wait options', async () => {
+    const admin = createFakeAppwrite().admin
+    await expect(provisionSchema({ admin, databaseId: 'main', timeout: -1 })).rejects.toThrow(
+      '`timeout` must be ≥ 0 ms',
+    )
+    await expect(provisionSchema({ admin, databaseId: 'main', pollInterval: 0 })).rejects.toThrow(
+      '`pollInterval` must be > 0 ms',
+    )
+  })
+})

@@ -1,0 +1,163 @@
+import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
+import { describe, expect, it, vi } from 'vitest'
+import type { RoomMessageEvent } from '../index'
+import { createSchemaLock } from '../index'
+import { createFeedManager } from '../realtime/feed'
+import type { FeedManagerOptions } from '../realtime/feed'
+import { createRoomFeed } from '../realtime/roomFeed'
+
+const db = 'main'
+const T0 = Date.parse('2026-01-01T00:00:00.000Z')
+
+/** Lets every pending promise chain settle (a macrotask turn), without moving the clock. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+function setup(overrides: Partial<FeedManagerOptions> = {}) {
+  const clock = createManualClock({ now: T0 })
+  const fake = createFakeAppwrite({ clock, seed: 11 })
+  const options: FeedManagerOptions = {
+    tablesDB: fake.tablesDB,
+    realtime: fake.realtime,
+    databaseId: db,
+    lock: createSchemaLock({ onIssue: () => {} }),
+    clock,
+    watchdog: { watcherId: 'hb-room' },
+    ...overrides,
+  }
+  /** Moves the fake clock to `T0 + at` in 100 ms steps, settling promise chains after each. */
+  const until = async (at: number) => {
+    while (clock.now() < T0 + at) {
+      await clock.advance(Math.min(100, T0 + at - clock.now()))
+      await settle()
+    }
+  }
+  let n = 0
+  const say = async (roomId: string, content: string, extra: Record<string, unknown> = {}) => {
+    const rowId = `m${++n}`
+    await fake.tablesDB.createRow({
+      databaseId: db,
+      tableId: 'chat_messages',
+      rowId,
+      data: {
+        roomId,
+        bookingId: roomId,
+        senderId: 'c1',
+        senderType: 'customer',
+        content,
+        ...extra,
+      },
+    })
+    await settle()
+    return rowId
+  }
+  return { clock, fake, options, until, say }
+}
+
+const texts = (events: RoomMessageEvent[]) =>
+  events.map((e) => `${e.type}:${e.message.$id}:${String(e.message.content)}`)
+
+describe('roomFeed', () => {
+  it('should deliver each message of its room once and list them oldest first', async () => {
+    const { options, until, say, fake } = setup()
+    fake.faults.realtime.duplicate({ table: 'chat_messages' })
+    const room = createRoomFeed({ ...options, roomId: 'r1' })
+    const events: RoomMessageEvent[] = []
+    room.listen((event) => events.push(event))
+    await until(100)
+    await say('r1', 'hello')
+    await until(200)
+    await say('r2', 'elsewhere')
+    await say('r1', 'anyone?')
+
+    expect(texts(events)).toEqual(['created:m1:hello', 'created:m3:anyone?'])
+    expect(room.getSnapshot().messages.map((m) => m.content)).toEqual(['hello', 'anyone?'])
+    expect(room.getSnapshot()).toMatchObject({ connection: 'live', watchdog: 'healthy' })
+    expect(room.roomId).toBe('r1')
+  })
+
+  it('should deliver an edited message as updated, and drop a deleted one from the snapshot', async () => {
+    const { options, until, say, fake } = setup()
+    const room = createRoomFeed({ ...options, roomId: 'r1' })
+    const events: RoomMessageEvent[] = []
+    room.listen((event) => events.push(event))
+    await until(100)
+    await say('r1', 'helo')
+    await say('r1', 'bye')
+    await until(300)
+    await fake.tablesDB.updateRow({
+      databaseId: db,
+      tableId: 'chat_messages',
+      rowId: 'm1',
+      data: { content: 'hello' },
+    })
+    await fake.tablesDB.deleteRow({ databaseId: db, tableId: 'chat_messages', rowId: 'm2' })
+    await settle()
+
+    expect(texts(events)).toEqual(['created:m1:helo', 'created:m2:bye', 'updated:m1:hello'])
+    expect(room.getSnapshot().messages.map((m) => m.content)).toEqual(['hello'])
+  })
+
+  it('should catch up on the messages sent while the socket was down, each once', async () => {
+    const { options, until, say, fake } = setup()
+    const room = createRoomFeed({ ...options, roomId: 'r1' })
+    const events: RoomMessageEvent[] = []
+    room.listen((event) => events.push(event))
+    await until(100)
+    await say('r1', 'before')
+    fake.faults.realtime.disconnect({ forMs: 8_000 })
+    await settle()
+    await say('r1', 'during 1')
+    await say('r1', 'during 2')
+    await until(3_000)
+    expect(texts(events)).toEqual(['created:m1:before'])
+    await until(9_000)
+    await say('r1', 'after')
+
+    expect(texts(events)).toEqual([
+      'created:m1:before',
+      'created:m2:during 1',
+      'created:m3:during 2',
+      'created:m4:after',
+    ])
+    expect(room.getSnapshot().connection).toBe('live')
+  })
+
+  it('should add the room channel to a running subscription without losing a message', async () => {
+    const { options, until, say, fake } = setup()
+    const subscribe = vi.spyOn(fake.realtime, 'subscribe')
+    const feeds = createFeedManager(options)
+    feeds.subscribeToProviderBookings('p1', () => {})
+    await until(1_000)
+    const events: RoomMessageEvent[] = []
+    feeds.subscribeToRoom('r1', (event) => events.push(event))
+    await say('r1', 'first')
+    await until(1_100)
+    await say('r1', 'second')
+
+    expect(texts(events)).toEqual(['created:m1:first', 'created:m2:second'])
+    expect(subscribe).toHaveBeenCalledTimes(2)
+    expect(subscribe.mock.calls[1]![0]).toEqual([
+      'databases.main.collections.bookings.documents',
+      'databases.main.collections.chat_messages.documents',
+      'databases.main.collections.heartbeats.documents',
+    ])
+    expect(feeds.roomFeed('r1').getSnapshot().messages).toHaveLength(2)
+  })
+
+  it('should load the latest messages of a room on start, up to initialLimit', async () => {
+    const { options, until, say } = setup({ initialLimit: 2 })
+    await say('r1', 'one')
+    await until(6_000) // older than the catch-up overlap (5 s)
+    await say('r1', 'two')
+    await until(6_100)
+    await say('r1', 'three')
+    await until(6_200)
+    const room = createRoomFeed({ ...options, roomId: 'r1' })
+    const events: RoomMessageEvent[] = []
+    room.listen((event) => events.push(event))
+    await until(6_300)
+
+    expect(room.getSnapshot().messages.map((m) => m.content)).toEqual(['two', 'three'])
+    expect(events).toEqual([])
+  })
+})

@@ -1,0 +1,272 @@
+import { BookingGuardError } from '../errors'
+import { classifyAppwriteError } from '../resilience/classifyError'
+import type { AppwriteRowLike, DatabasesLike, TablesDBLike, TransactionOperation } from './types'
+
+/** A row as the backend returns it: system fields plus column values. @internal */
+export type BackendRow = AppwriteRowLike & Record<string, unknown>
+
+/** One write staged in a transaction. @internal */
+export interface StagedWrite {
+  readonly action: 'create' | 'update' | 'upsert' | 'delete'
+  readonly tableId: string
+  readonly rowId: string
+  readonly data?: Record<string, unknown>
+  readonly permissions?: readonly string[]
+}
+
+/** The transaction half of a backend (Appwrite ≥ 1.8). @internal */
+export interface BackendTransactions {
+  /** Starts a transaction that expires after `ttlSeconds`; resolves to its id. */
+  begin(ttlSeconds: number): Promise<string>
+  /** Stages writes in one request (`createOperations`). */
+  stage(transactionId: string, writes: readonly StagedWrite[]): Promise<void>
+  /** Commits: every staged write lands, or none does. */
+  commit(transactionId: string): Promise<void>
+  /** Rolls back; staged writes are dropped. */
+  rollback(transactionId: string): Promise<void>
+}
+
+/**
+ * One Appwrite database behind one API, TablesDB or the legacy Databases, so the pipeline is
+ * written once. Every method is a single request; retries and the breaker are the caller's job.
+ *
+ * @internal
+ */
+export interface Backend {
+  /** Which SDK service this adapts. */
+  readonly api: 'tablesDB' | 'databases'
+  /** The database every call targets. */
+  readonly databaseId: string
+  /** Without `permissions` the server applies its defaults, as for {@link Backend.upsert}. */
+  create(
+    tableId: string,
+    rowId: string,
+    data: Record<string, unknown>,
+    permissions?: readonly string[],
+  ): Promise<BackendRow>
+  get(tableId: string, rowId: string): Promise<BackendRow>
+  list(tableId: string, queries: readonly string[]): Promise<{ total: number; rows: BackendRow[] }>
+  update(
+    tableId: string,
+    rowId: string,
+    data: Record<string, unknown>,
+    permissions?: readonly string[],
+  ): Promise<BackendRow>
+  /**
+   * Creates or replaces-by-merge; emulated with update-then-create where the SDK lacks it.
+   * Without `permissions` the server applies its defaults (the signed-in creator's
+   * read/update/delete); an explicit `[]` leaves the row with no row permissions at all.
+   */
+  upsert(
+    tableId: string,
+    rowId: string,
+    data: Record<string, unknown>,
+    permissions?: readonly string[],
+  ): Promise<BackendRow>
+  remove(tableId: string, rowId: string): Promise<void>
+  /** `undefined` when the SDK object has no transaction methods. */
+  readonly transactions: BackendTransactions | undefined
+}
+
+/** What {@link createAppwriteBackend} adapts: exactly one of the two services. @internal */
+export interface BackendSource {
+  tablesDB?: TablesDBLike | undefined
+  databases?: DatabasesLike | undefined
+  databaseId: string
+}
+
+const copy = (permissions: readonly string[] | undefined): string[] | undefined =>
+  permissions === undefined ? undefined : [...permissions]
+
+function tablesBackend(tablesDB: TablesDBLike, databaseId: string): Backend {
+  const { createTransaction, createOperations, updateTransaction } = tablesDB
+  const transactions: BackendTransactions | undefined =
+    typeof createTransaction === 'function' &&
+    typeof createOperations === 'function' &&
+    typeof updateTransaction === 'function'
+      ? {
+          begin: async (ttl) => (await createTransaction.call(tablesDB, { ttl })).$id,
+          stage: async (transactionId, writes) => {
+            const operations: TransactionOperation[] = writes.map((write) => ({
+              action: write.action,
+              databaseId,
+              tableId: write.tableId,
+              rowId: write.rowId,
+              ...(write.action === 'delete' ? {} : { data: withPermissions(write) }),
+            }))
+            await createOperations.call(tablesDB, { transactionId, operations })
+          },
+          commit: async (transactionId) => {
+            await updateTransaction.call(tablesDB, { transactionId, commit: true })
+          },
+          rollback: async (transactionId) => {
+            await updateTransaction.call(tablesDB, { transactionId, rollback: true })
+          },
+        }
+      : undefined
+  return {
+    api: 'tablesDB',
+    databaseId,
+    create: (tableId, rowId, data, permissions) =>
+      tablesDB.createRow({
+        databaseId,
+        tableId,
+        rowId,
+        data,
+        ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
+      }) as Promise<BackendRow>,
+    get: (tableId, rowId) => tablesDB.getRow({ databaseId, tableId, rowId }) as Promise<BackendRow>,
+    list: async (tableId, queries) => {
+      const list = await tablesDB.listRows({ databaseId, tableId, queries: [...queries] })
+      return { total: list.total, rows: list.rows as BackendRow[] }
+    },
+    update: (tableId, rowId, data, permissions) =>
+      tablesDB.updateRow({
+        databaseId,
+        tableId,
+        rowId,
+        data,
+        ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
+      }) as Promise<BackendRow>,
+    upsert: (tableId, rowId, data, permissions) =>
+      tablesDB.upsertRow({
+        databaseId,
+        tableId,
+        rowId,
+        data,
+        ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
+      }) as Promise<BackendRow>,
+    remove: async (tableId, rowId) => {
+      await tablesDB.deleteRow({ databaseId, tableId, rowId })
+    },
+    transactions,
+  }
+}
+
+function withPermissions(write: StagedWrite): Record<string, unknown> {
+  const data = { ...write.data }
+  if (write.permissions !== undefined) data.$permissions = [...write.permissions]
+  return data
+}
+
+function databasesBackend(databases: DatabasesLike, databaseId: string): Backend {
+  const { createTransaction, createOperations, updateTransaction, upsertDocument } = databases
+  const transactions: BackendTransactions | undefined =
+    typeof createTransaction === 'function' &&
+    typeof createOperations === 'function' &&
+    typeof updateTransaction === 'function'
+      ? {
+          begin: async (ttl) => (await createTransaction.call(databases, { ttl })).$id,
+          stage: async (transactionId, writes) => {
+            const operations: TransactionOperation[] = writes.map((write) => ({
+              action: write.action,
+              databaseId,
+              collectionId: write.tableId,
+              documentId: write.rowId,
+              ...(write.action === 'delete' ? {} : { data: withPermissions(write) }),
+            }))
+            await createOperations.call(databases, { transactionId, operations })
+          },
+          commit: async (transactionId) => {
+            await updateTransaction.call(databases, { transactionId, commit: true })
+          },
+          rollback: async (transactionId) => {
+            await updateTransaction.call(databases, { transactionId, rollback: true })
+          },
+        }
+      : undefined
+  const update = (
+    collectionId: string,
+    documentId: string,
+    data: Record<string, unknown>,
+    permissions?: readonly string[],
+  ) =>
+    databases.updateDocument({
+      databaseId,
+      collectionId,
+      documentId,
+      data,
+      ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
+    }) as Promise<BackendRow>
+  const create = (
+    collectionId: string,
+    documentId: string,
+    data: Record<string, unknown>,
+    permissions?: readonly string[],
+  ) =>
+    databases.createDocument({
+      databaseId,
+      collectionId,
+      documentId,
+      data,
+      ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
+    }) as Promise<BackendRow>
+  return {
+    api: 'databases',
+    databaseId,
+    create,
+    get: (collectionId, documentId) =>
+      databases.getDocument({ databaseId, collectionId, documentId }) as Promise<BackendRow>,
+    list: async (collectionId, queries) => {
+      const list = await databases.listDocuments({
+        databaseId,
+        collectionId,
+        queries: [...queries],
+      })
+      return { total: list.total, rows: list.documents as BackendRow[] }
+    },
+    update,
+    upsert: async (collectionId, documentId, data, permissions) => {
+      if (typeof upsertDocument === 'function') {
+        return (await upsertDocument.call(databases, {
+          databaseId,
+          collectionId,
+          documentId,
+          data,
+          ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
+        })) as BackendRow
+      }
+      // Servers before 1.7 have no upsert: update, else create, else (lost a race) update again.
+      try {
+        return await update(collectionId, documentId, data, permissions)
+      } catch (error) {
+        if (classifyAppwriteError(error).status !== 404) throw error
+      }
+      try {
+        return await create(collectionId, documentId, data, permissions)
+      } catch (error) {
+        if (!classifyAppwriteError(error).alreadyExists) throw error
+        return update(collectionId, documentId, data, permissions)
+      }
+    },
+    remove: async (collectionId, documentId) => {
+      await databases.deleteDocument({ databaseId, collectionId, documentId })
+    },
+    transactions,
+  }
+}
+
+/**
+ * Adapts a TablesDB (Appwrite ≥ 1.8) or a legacy Databases service into one internal backend.
+ * Throws a `CONFIGURATION` error unless exactly one of them is given.
+ *
+ * @internal
+ */
+export function createAppwriteBackend(source: BackendSource): Backend {
+  const { tablesDB, databases, databaseId } = source
+  if (typeof databaseId !== 'string' || databaseId === '') {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      'createBookingGuard: `databaseId` is required (the Appwrite database holding the booking tables)',
+    )
+  }
+  if ((tablesDB === undefined) === (databases === undefined)) {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      'createBookingGuard: pass exactly one of `tablesDB` (Appwrite ≥ 1.8) or `databases` (legacy collections API)',
+    )
+  }
+  return tablesDB !== undefined
+    ? tablesBackend(tablesDB, databaseId)
+    : databasesBackend(databases!, databaseId)
+}

@@ -1,0 +1,493 @@
+import { createAppwriteBackend } from './backend/appwriteBackend'
+import type { DatabasesLike, RealtimeLike, TablesDBLike } from './backend/types'
+import { systemClock } from './clock'
+import type { Clock } from './clock'
+import { BookingGuardError } from './errors'
+import type { PipelineMode } from './errors'
+import type { ErrorMonitor } from './monitor/errorMonitor'
+import type { Metrics } from './monitor/metrics'
+import { CircuitBreaker, createCircuitBreaker } from './resilience/circuitBreaker'
+import type { CircuitBreakerOptions } from './resilience/circuitBreaker'
+import { Emitter } from './resilience/emitter'
+import { RetryPolicy, createRetryPolicy } from './resilience/retryPolicy'
+import type { ExecutionPolicy, RetryPolicyOptions } from './resilience/retryPolicy'
+import { wrap } from './resilience/wrap'
+import { createSchemaLock } from './schema/schemaLock'
+import type { SchemaExtensions, SchemaLock } from './schema/schemaLock'
+import type { TableKind } from './schema/schemas'
+import { listMessages, markMessagesRead, sendMessage } from './pipeline/chat'
+import type {
+  ListMessagesOptions,
+  MarkMessagesReadOptions,
+  MarkMessagesReadResult,
+  MessagePage,
+  SendMessageInput,
+  SendMessageResult,
+} from './pipeline/chat'
+import { createBooking } from './pipeline/createBooking'
+import type {
+  CreateBookingInput,
+  CreateBookingOptions,
+  CreateBookingResult,
+} from './pipeline/createBooking'
+import type { BookingGuardEvent, BookingGuardListener } from './pipeline/events'
+import { assertBookingId, defaultSlotKey, randomId } from './pipeline/ids'
+import { cancelBooking, respondToBooking } from './pipeline/lifecycle'
+import type {
+  CancelBookingOptions,
+  RespondToBookingOptions,
+  TransitionResult,
+} from './pipeline/lifecycle'
+import { createPermissionRules } from './pipeline/permissions'
+import type { PermissionsOptions } from './pipeline/permissions'
+import type { PushSender } from './pipeline/push'
+import { checkCommunication, getProviderBookings } from './pipeline/reads'
+import type {
+  CommunicationCheck,
+  ProviderBookingsOptions,
+  ProviderBookingsPage,
+} from './pipeline/reads'
+import { reconcile } from './pipeline/reconcile'
+import type { ReconcileOptions, ReconcileReport } from './pipeline/reconcile'
+import { ModeSelector } from './pipeline/runtime'
+import type { PendingAction, PipelineRuntime, SlotLockRule } from './pipeline/runtime'
+// realtime (issue 7)
+import { createGuardRealtime } from './realtime/guardRealtime'
+import type { GuardRealtime, GuardRealtimeOptions } from './realtime/guardRealtime'
+
+/** Options of {@link createBookingGuard}. Give exactly one of `tablesDB` and `databases`. */
+export interface BookingGuardOptions extends GuardRealtimeOptions {
+  /**
+   * Appwrite's TablesDB service (server ≥ 1.8): `new TablesDB(client)` from `appwrite` or
+   * `node-appwrite`, or `@booking-guard/testing`'s `fake.tablesDB`.
+   */
+  tablesDB?: TablesDBLike
+  /** The legacy collections service (`new Databases(client)`), for servers before 1.8. */
+  databases?: DatabasesLike
+  /** The realtime service (`new Realtime(client)`), kept for the provider feed and watchdog. Defaults to none. */
+  realtime?: RealtimeLike
+  /** The database holding the booking tables. Required. */
+  databaseId: string
+  /**
+   * Table ids per kind when they differ from `bookings`, `chat_rooms`, `chat_messages`,
+   * `notifications`. Ignored when `schemaLock` is given (set them there).
+   */
+  tables?: Partial<Record<TableKind, string>>
+  /** A schema lock with your extensions and table ids. Defaults to `createSchemaLock({ tableIds: tables })`. */
+  schemaLock?: SchemaLock<SchemaExtensions>
+  /**
+   * `transaction`: one Appwrite transaction per booking (server ≥ 1.8). `saga`: parallel writes
+   * with a step ledger and compensation (any server). `auto`: probes transaction support on the
+   * first booking and remembers the answer. Defaults to `'auto'`.
+   */
+  mode?: 'auto' | PipelineMode
+  /**
+   * Retries for every Appwrite call: a `createRetryPolicy()` or its options. Defaults to 3
+   * attempts, 300 ms → 600 ms back-off with ±15% jitter, retrying network errors, 5xx and 429.
+   */
+  retry?: RetryPolicy | RetryPolicyOptions
+  /**
+   * The circuit breaker in front of Appwrite: a `createCircuitBreaker()`, its options, or `false`
+   * for none. Defaults to opening after 5 consecutive failures and probing after 30 s.
+   */
+  breaker?: CircuitBreaker | CircuitBreakerOptions | false
+  /** Source of time for budgets, deadlines and timestamps. Defaults to {@link systemClock}. */
+  clock?: Clock
+  /** Where failures are captured (category, severity, step). Defaults to none. */
+  monitor?: ErrorMonitor
+  /** Where bookings, chat rooms, notifications, retries and breaker openings are counted. Defaults to none. */
+  metrics?: Metrics
+  /**
+   * Sends pushes (web push, FCM, …) after a booking or transition commits; its outcome is stored
+   * on the notification (`pushStatus`). Defaults to none: notifications are stored with
+   * `pushStatus: 'skipped'`.
+   */
+  pushSender?: PushSender
+  /** Retries of the push sender. Defaults to 3 attempts with back-off, retrying every error. */
+  pushRetry?: RetryPolicy | RetryPolicyOptions
+  /** Who may read the rows; never `any`. Defaults to the booking's customer and provider only. */
+  permissions?: PermissionsOptions
+  /**
+   * Whole-call budget of every pipeline call, in milliseconds: on expiry in-flight requests are
+   * abandoned, partial writes compensated, and a `PipelineTimeoutError` thrown. Defaults to `15_000`.
+   */
+  timeoutMs?: number
+  /**
+   * Budget of the compensation that follows a failure, in milliseconds, on top of `timeoutMs`:
+   * what cannot be undone in time is left `pending` for the reconciler. Defaults to `5_000`.
+   */
+  compensationTimeoutMs?: number
+  /** Budget of one push delivery (all its attempts), in milliseconds. Defaults to `10_000`. */
+  pushTimeoutMs?: number
+  /** How long a provider has to answer a booking, in milliseconds. Defaults to `1_500_000` (25 minutes). */
+  responseDeadlineMs?: number
+  /**
+   * How long a chat room stays open after the booking ends (start + duration), in milliseconds.
+   * Defaults to `86_400_000` (24 hours).
+   */
+  chatRoomTtlMs?: number
+  /** Lifetime of a booking transaction on the server, in seconds (60–3600). Defaults to `60`. */
+  transactionTtlSeconds?: number
+  /**
+   * Slot lock for scheduled bookings: `true` stores a slot key (provider + start time) that the
+   * `unique_slot` index admits once, so a second booking of the same slot fails with
+   * `SlotTakenError`; or a function computing your own key (at most 64 characters). The index
+   * must exist (`booking-guard provision`). Defaults to `false`.
+   */
+  slotLock?: boolean | SlotLockRule
+  /** Generates booking ids for calls without an idempotency key (at most 32 characters). Defaults to 32 random hex-based characters. */
+  generateId?: () => string
+  /** Reconciler settings. */
+  reconcile?: {
+    /** What to do with bookings left pending while awaiting their provider. Defaults to `'complete'`. */
+    pending?: PendingAction
+    /** Push attempts (over all passes) after which a failed push is no longer retried. Defaults to `10`. */
+    maxPushAttempts?: number
+  }
+}
+
+/**
+ * The booking guard: all-or-nothing bookings and transitions, chat, and the reconciler. Made by
+ * {@link createBookingGuard}.
+ */
+export interface BookingGuard extends GuardRealtime {
+  /**
+   * Validates `input` with the schema lock, then writes the booking, its chat room, a "booking
+   * received" system message and the provider's notification, all or nothing (one transaction,
+   * or a saga with compensation). Invalid input throws `SchemaLockError` and writes nothing; a
+   * failure throws `BookingPipelineError` naming the step; a timeout `PipelineTimeoutError`; a
+   * taken slot `SlotTakenError`; a reused key with another input `IdempotencyConflictError`.
+   *
+   * @example
+   * ```ts
+   * const { booking, chatRoom, replayed } = await guard.createBooking(
+   *   { customerId: 'c1', customerName: 'Ana', providerId: 'p1', providerType: 'therapist',
+   *     providerName: 'Budi', bookingType: 'immediate', durationMinutes: 60 },
+   *   { idempotencyKey: formId, source: 'bookingButton' },
+   * )
+   * ```
+   */
+  createBooking(
+    input: CreateBookingInput,
+    options?: CreateBookingOptions,
+  ): Promise<CreateBookingResult>
+  /**
+   * The provider accepts or declines a booking awaiting its response. Writes the booking, a
+   * system message and a notification to the customer, all or nothing. Throws
+   * `BookingStateError` (nothing written) for another provider or a booking no longer awaiting.
+   *
+   * @example
+   * ```ts
+   * await guard.respondToBooking(bookingId, { providerId: 'p1', response: 'decline', reason: 'Fully booked' })
+   * ```
+   */
+  respondToBooking(bookingId: string, options: RespondToBookingOptions): Promise<TransitionResult>
+  /**
+   * Cancels a pending or confirmed booking as its customer or provider; the other party gets a
+   * notification and the room a system message, all or nothing. Frees the slot.
+   *
+   * @example
+   * ```ts
+   * await guard.cancelBooking(bookingId, { by: 'customer', actorId: 'c1', reason: 'Plans changed' })
+   * ```
+   */
+  cancelBooking(bookingId: string, options: CancelBookingOptions): Promise<TransitionResult>
+  /**
+   * Sends a chat message after checking that the sender belongs to the room and the room is
+   * open. A repeated `clientMessageId` stores the message once.
+   *
+   * @example
+   * ```ts
+   * await guard.sendMessage(bookingId, {
+   *   senderId: 'c1', senderType: 'customer', senderName: 'Ana', content: 'On my way', clientMessageId: localId,
+   * })
+   * ```
+   */
+  sendMessage(roomId: string, input: SendMessageInput): Promise<SendMessageResult>
+  /**
+   * A page of a room's messages: the newest page first, oldest first within the page; pass
+   * `nextCursor` to load older messages.
+   *
+   * @example
+   * ```ts
+   * const first = await guard.listMessages(roomId, { limit: 30 })
+   * const older = first.nextCursor ? await guard.listMessages(roomId, { cursor: first.nextCursor }) : undefined
+   * ```
+   */
+  listMessages(roomId: string, options?: ListMessagesOptions): Promise<MessagePage>
+  /**
+   * Marks a room's messages read for one participant (one write: the room's read marker).
+   *
+   * @example
+   * ```ts
+   * const { readAt } = await guard.markMessagesRead(roomId, { readerId: 'p1' })
+   * ```
+   */
+  markMessagesRead(
+    roomId: string,
+    options: MarkMessagesReadOptions,
+  ): Promise<MarkMessagesReadResult>
+  /**
+   * A provider's bookings, newest first, read from the bookings table alone, so a broken chat
+   * can never hide a booking.
+   *
+   * @example
+   * ```ts
+   * const { bookings, nextCursor } = await guard.getProviderBookings('p1', { status: 'pending' })
+   * ```
+   */
+  getProviderBookings(
+    providerId: string,
+    options?: ProviderBookingsOptions,
+  ): Promise<ProviderBookingsPage>
+  /**
+   * Whether a booking's chat room, system message, notification and push exist.
+   *
+   * @example
+   * ```ts
+   * const check = await guard.checkCommunication(bookingId)
+   * if (!check.ok) alertSupport(check)
+   * ```
+   */
+  checkCommunication(
+    bookingId: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<CommunicationCheck>
+  /**
+   * One reconcile pass: finishes or compensates bookings left pending, expires bookings past their
+   * response deadline, retries failed pushes, removes orphaned rows. Idempotent; run it every
+   * minute (an Appwrite Function on a schedule), as several instances if you like.
+   *
+   * @example
+   * ```ts
+   * const report = await guard.reconcile({ olderThanMs: 60_000 })
+   * console.log(report.pending.completed, report.expired.expired)
+   * ```
+   */
+  reconcile(options?: ReconcileOptions): Promise<ReconcileReport>
+  /**
+   * Listens to every guard event (steps, failures, compensations, pushes, reconcile passes);
+   * returns a function that removes the listener. A throwing listener never fails a booking.
+   *
+   * @example
+   * ```ts
+   * const off = guard.on((event) => {
+   *   if (event.type === 'pipelineFailed') console.warn(event.step, event.compensated)
+   * })
+   * ```
+   */
+  on(listener: BookingGuardListener): () => void
+  /**
+   * Resolves when background work (push deliveries started after a commit) has finished; await
+   * it before a serverless function returns, or in tests.
+   *
+   * @example
+   * ```ts
+   * await guard.createBooking(input)
+   * await guard.idle()
+   * ```
+   */
+  idle(): Promise<void>
+  /**
+   * How the guard writes now: `transaction`, `saga`, or `auto` while the probe has not run yet.
+   *
+   * @example
+   * ```ts
+   * if (guard.mode === 'saga') console.info('Appwrite transactions unavailable: saga mode')
+   * ```
+   */
+  readonly mode: PipelineMode | 'auto'
+  /** The schema lock the guard validates and normalizes with. */
+  readonly schemaLock: SchemaLock<SchemaExtensions>
+  /** The realtime service given in the options, for the provider feed and the watchdog. */
+  readonly realtime: RealtimeLike | undefined
+  /** The retry policy and breaker every Appwrite call goes through. */
+  readonly policy: ExecutionPolicy
+  /**
+   * Removes the listeners the guard added to its retry policy and breaker (for metrics). The guard
+   * stays usable.
+   *
+   * @example
+   * ```ts
+   * guard.dispose()
+   * ```
+   */
+  dispose(): void
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback
+  if (!(resolved > 0) || !Number.isFinite(resolved)) {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      `createBookingGuard: \`${name}\` must be a positive number of milliseconds (got ${String(value)})`,
+    )
+  }
+  return resolved
+}
+
+function isPolicy(value: unknown): value is RetryPolicy {
+  return value instanceof RetryPolicy
+}
+
+/**
+ * Creates a booking guard over an Appwrite TablesDB (or legacy Databases) service: the
+ * all-or-nothing booking pipeline, lifecycle transitions, chat and the reconciler, with retries,
+ * a circuit breaker, a whole-call budget, events, metrics and error capture.
+ *
+ * @example
+ * ```ts
+ * import { Client, TablesDB } from 'node-appwrite'
+ * import { createBookingGuard, createErrorMonitor, createMetrics } from '@booking-guard/core'
+ *
+ * const client = new Client().setEndpoint(endpoint).setProject(project).setKey(apiKey)
+ * const monitor = createErrorMonitor()
+ * const guard = createBookingGuard({
+ *   tablesDB: new TablesDB(client),
+ *   databaseId: 'main',
+ *   monitor,
+ *   metrics: createMetrics({ monitor }),
+ *   slotLock: true,
+ *   pushSender: async (message) => { await fcm.send(toFcm(message)) },
+ * })
+ * const { booking } = await guard.createBooking(input, { idempotencyKey: formId })
+ * ```
+ */
+export function createBookingGuard(options: BookingGuardOptions): BookingGuard {
+  const clock = options.clock ?? systemClock
+  const backend = createAppwriteBackend(options)
+  const lock = options.schemaLock ?? createSchemaLock({ tableIds: options.tables ?? {} })
+  const mode = options.mode ?? 'auto'
+  if (mode !== 'auto' && mode !== 'transaction' && mode !== 'saga') {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      "createBookingGuard: `mode` must be 'auto', 'transaction' or 'saga'",
+    )
+  }
+  if (mode === 'transaction' && backend.transactions === undefined) {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      'createBookingGuard: `mode: "transaction"` needs an SDK service with createTransaction/createOperations/updateTransaction (appwrite ≥ 21, server ≥ 1.8); use `mode: "saga"` or `"auto"`',
+    )
+  }
+  const retry = isPolicy(options.retry)
+    ? options.retry
+    : createRetryPolicy({ clock, ...options.retry })
+  const breaker =
+    options.breaker === false
+      ? undefined
+      : options.breaker instanceof CircuitBreaker
+        ? options.breaker
+        : createCircuitBreaker({ clock, ...options.breaker })
+  const policy: ExecutionPolicy = breaker === undefined ? retry : wrap(retry, breaker)
+  const pushPolicy = isPolicy(options.pushRetry)
+    ? options.pushRetry
+    : createRetryPolicy({ clock, shouldRetry: () => true, ...options.pushRetry })
+  const slot = options.slotLock
+  const generateId = options.generateId ?? (() => randomId('b'))
+  const maxPushAttempts = options.reconcile?.maxPushAttempts ?? 10
+  const transactionTtlSeconds = options.transactionTtlSeconds ?? 60
+  if (!(transactionTtlSeconds >= 60 && transactionTtlSeconds <= 3600)) {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      'createBookingGuard: `transactionTtlSeconds` must be 60–3600',
+    )
+  }
+  const events = new Emitter<BookingGuardEvent>()
+  const rt: PipelineRuntime = {
+    backend,
+    lock,
+    tables: {
+      booking: lock.tableId('booking'),
+      chatRoom: lock.tableId('chatRoom'),
+      chatMessage: lock.tableId('chatMessage'),
+      notification: lock.tableId('notification'),
+    },
+    policy,
+    clock,
+    monitor: options.monitor,
+    metrics: options.metrics,
+    permissions: createPermissionRules(options.permissions),
+    settings: {
+      timeoutMs: positive('timeoutMs', options.timeoutMs, 15_000),
+      compensationTimeoutMs: positive(
+        'compensationTimeoutMs',
+        options.compensationTimeoutMs,
+        5_000,
+      ),
+      pushTimeoutMs: positive('pushTimeoutMs', options.pushTimeoutMs, 10_000),
+      responseDeadlineMs: positive('responseDeadlineMs', options.responseDeadlineMs, 25 * 60_000),
+      chatRoomTtlMs: positive('chatRoomTtlMs', options.chatRoomTtlMs, 24 * 3_600_000),
+      transactionTtlSeconds,
+      slotLock:
+        typeof slot === 'function'
+          ? slot
+          : slot === true
+            ? (booking) => defaultSlotKey(booking.providerId, booking.scheduledAt)
+            : undefined,
+      generateId: () => {
+        const id = generateId()
+        assertBookingId(id, 'createBookingGuard `generateId`')
+        return id
+      },
+      pendingAction: options.reconcile?.pending ?? 'complete',
+      maxPushAttempts,
+    },
+    modes: new ModeSelector(mode, backend, clock, (event) => events.emit(event)),
+    events,
+    pushSender: options.pushSender,
+    pushPolicy,
+    background: new Set(),
+  }
+  const unsubscribe: Array<() => void> = []
+  if (options.metrics !== undefined) {
+    const metrics = options.metrics
+    unsubscribe.push(retry.onRetry(() => metrics.recordRetry()))
+    if (breaker !== undefined) unsubscribe.push(breaker.onBreak(() => metrics.recordBreakerOpen()))
+  }
+  const inflight = new Map<string, Promise<unknown>>()
+  // realtime (issue 7): feeds, watchdogs and health check share one subscription, built on first use.
+  const realtimeMethods = createGuardRealtime(
+    {
+      backend,
+      lock,
+      clock,
+      databaseId: options.databaseId,
+      realtime: options.realtime,
+      monitor: options.monitor,
+      metrics: options.metrics,
+      createBooking: (input, { idempotencyKey, signal }) =>
+        createBooking(rt, inflight, input, { idempotencyKey, signal }),
+    },
+    options,
+  )
+
+  return {
+    ...realtimeMethods,
+    createBooking: (input, callOptions) => createBooking(rt, inflight, input, callOptions),
+    respondToBooking: (bookingId, callOptions) => respondToBooking(rt, bookingId, callOptions),
+    cancelBooking: (bookingId, callOptions) => cancelBooking(rt, bookingId, callOptions),
+    sendMessage: (roomId, input) => sendMessage(rt, roomId, input),
+    listMessages: (roomId, callOptions) => listMessages(rt, roomId, callOptions),
+    markMessagesRead: (roomId, callOptions) => markMessagesRead(rt, roomId, callOptions),
+    getProviderBookings: (providerId, callOptions) =>
+      getProviderBookings(rt, providerId, callOptions),
+    checkCommunication: (bookingId, callOptions) =>
+      checkCommunication(rt, bookingId, callOptions?.signal),
+    reconcile: (callOptions) => reconcile(rt, callOptions),
+    on: (listener) => events.add(listener),
+    idle: async () => {
+      while (rt.background.size > 0) await Promise.allSettled([...rt.background])
+    },
+    get mode() {
+      const current = rt.modes.current()
+      return current === 'probe' ? 'auto' : current
+    },
+    schemaLock: lock,
+    realtime: options.realtime,
+    policy,
+    dispose: () => {
+      for (const off of unsubscribe.splice(0)) off()
+    },
+  }
+}

@@ -1,0 +1,370 @@
+import { systemClock } from '../clock'
+import type { Clock, TimerHandle } from '../clock'
+import {
+  isBookingGuardError,
+  isCircuitOpenError,
+  isIdempotencyConflictError,
+  isPipelineTimeoutError,
+  isSchemaLockError,
+  isSlotTakenError,
+} from '../errors'
+import type { BookingGuard } from '../guard'
+import { randomId } from '../pipeline/ids'
+import type { CreateBookingInput, CreateBookingResult } from '../pipeline/createBooking'
+import { reportListenerError } from '../resilience/emitter'
+import { classifyAppwriteError } from '../resilience/classifyError'
+import type { BookingSource } from '../schema/schemas'
+import { ObserverStore } from './store'
+
+/** Where a booking submit stands. */
+export type BookingSubmitStatus = 'idle' | 'submitting' | 'retrying' | 'success' | 'error'
+
+/**
+ * What kind of failure a user is shown: `network` (no answer), `unavailable` (Appwrite failing or
+ * the circuit open, or the call timed out), `invalid` (the input, with its fields), `slotTaken`,
+ * `conflict` (the same form was submitted with other details) or `unknown`.
+ */
+export type BookingErrorKind =
+  'network' | 'unavailable' | 'invalid' | 'slotTaken' | 'conflict' | 'unknown'
+
+/** The user-facing text per {@link BookingErrorKind}; replace any of them to translate. */
+export interface BookingErrorMessages {
+  network: string
+  unavailable: string
+  /** Receives the invalid fields' paths (`customerName`, `scheduledAt`). */
+  invalid: (fields: readonly string[]) => string
+  slotTaken: string
+  conflict: string
+  unknown: string
+}
+
+/** The default (English) {@link BookingErrorMessages}. */
+export const DEFAULT_BOOKING_ERROR_MESSAGES: Readonly<BookingErrorMessages> = Object.freeze({
+  network: 'We could not reach the booking service. Check your connection and try again.',
+  unavailable: 'The booking service is temporarily unavailable. Please try again in a moment.',
+  invalid: (fields: readonly string[]) =>
+    fields.length === 0
+      ? 'Some booking details are invalid.'
+      : `Please check these details: ${fields.join(', ')}.`,
+  slotTaken: 'This time slot was just taken. Please choose another time.',
+  conflict: 'This booking was already sent with other details. Please reload the form.',
+  unknown: 'The booking could not be completed. Please try again.',
+})
+
+/** What {@link describeBookingError} says about an error. */
+export interface BookingErrorDescription {
+  /** The kind of failure. */
+  readonly kind: BookingErrorKind
+  /** One sentence for the user. */
+  readonly message: string
+  /** Whether sending the same booking again (same idempotency key) can succeed. */
+  readonly retryable: boolean
+  /** For `invalid`: each invalid field's path (dot-joined) and what is wrong with it. Else `{}`. */
+  readonly fields: Readonly<Record<string, string>>
+}
+
+const NO_FIELDS: Readonly<Record<string, string>> = Object.freeze({})
+
+/**
+ * Turns anything `guard.createBooking` throws into a user-facing kind, message and retry verdict.
+ * A retry is advised only where one can succeed with the same idempotency key: no answer,
+ * Appwrite 5xx / 429, a timeout. An open circuit is not retried (calls fail fast until Appwrite
+ * recovers, and the reconciler finishes what was left pending).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await guard.createBooking(input, { idempotencyKey })
+ * } catch (error) {
+ *   const { message, fields } = describeBookingError(error)
+ *   showToast(message)
+ *   showFieldErrors(fields) // { customerName: 'Too small: expected string to have >=1 characters' }
+ * }
+ * ```
+ */
+export function describeBookingError(
+  error: unknown,
+  messages: Partial<BookingErrorMessages> = {},
+): BookingErrorDescription {
+  const text = { ...DEFAULT_BOOKING_ERROR_MESSAGES, ...messages }
+  const out = (kind: Exclude<BookingErrorKind, 'invalid'>, retryable: boolean) =>
+    Object.freeze({ kind, message: text[kind], retryable, fields: NO_FIELDS })
+  if (isSchemaLockError(error)) {
+    const fields: Record<string, string> = {}
+    for (const issue of error.issues) {
+      const path = issue.path.join('.') || '(input)'
+      fields[path] ??= issue.message
+    }
+    return Object.freeze({
+      kind: 'invalid',
+      message: text.invalid(Object.keys(fields)),
+      retryable: false,
+      fields: Object.freeze(fields),
+    })
+  }
+  if (isSlotTakenError(error)) return out('slotTaken', false)
+  if (isIdempotencyConflictError(error)) return out('conflict', false)
+  const cause = isBookingGuardError(error) ? (error.cause as unknown) : undefined
+  if (isCircuitOpenError(error) || isCircuitOpenError(cause)) return out('unavailable', false)
+  if (isPipelineTimeoutError(error)) return out('unavailable', true)
+  // Other booking-guard errors take their category from the Appwrite error they wrap.
+  const { category } = classifyAppwriteError(error)
+  if (isBookingGuardError(error) && error.code !== 'BOOKING_PIPELINE') return out('unknown', false)
+  if (category === 'network') return out('network', true)
+  if (category === 'server' || category === 'rate-limit') return out('unavailable', true)
+  return out('unknown', false)
+}
+
+/** What `observer.getSnapshot()` returns. */
+export interface BookingSubmitSnapshot {
+  /** `idle`, `submitting` (first attempt), `retrying` (waiting for or running a later attempt), `success` or `error`. */
+  readonly status: BookingSubmitStatus
+  /** 1-based number of the attempt under way (or last made); `0` before the first submit. */
+  readonly attempt: number
+  /** Attempts a submit makes at most. */
+  readonly maxAttempts: number
+  /** The created booking, its chat room, system message and notification, after `success`. */
+  readonly result: CreateBookingResult | undefined
+  /** The last failure: the final one in `error`, the one being retried in `retrying`. */
+  readonly error: unknown
+  /** The kind of `error`. */
+  readonly errorKind: BookingErrorKind | undefined
+  /** One sentence about `error` for the user. */
+  readonly userMessage: string | undefined
+  /** For invalid input: each invalid field's path and what is wrong with it. */
+  readonly fieldErrors: Readonly<Record<string, string>>
+}
+
+/** What the observer tells `onSuccess`. */
+export interface BookingSuccessContext {
+  /** The input that was submitted. */
+  readonly input: CreateBookingInput
+  /** The idempotency key the booking was written with. */
+  readonly idempotencyKey: string
+}
+
+/** Options of {@link createBookingSubmitObserver}. */
+export interface BookingSubmitObserverOptions {
+  /** The guard whose `createBooking` runs. */
+  guard: Pick<BookingGuard, 'createBooking'>
+  /**
+   * Runs after a booking was created and before `status` becomes `success`, e.g. to open the
+   * booking's chat. A throwing callback is reported on `console.error`; the booking stays a success.
+   */
+  onSuccess?: (result: CreateBookingResult, context: BookingSuccessContext) => void
+  /**
+   * Attempts per submit, the first included, for failures a retry can fix (see
+   * {@link describeBookingError}); each repeats the call with the same idempotency key, so a
+   * retry never makes a second booking. This comes on top of the guard's own retries of each
+   * Appwrite call. Defaults to `3`.
+   */
+  maxAttempts?: number
+  /** Milliseconds to wait after failed attempt `attempt` (1-based). Defaults to `1_000 × 2^(attempt − 1)`. */
+  retryDelay?: (attempt: number) => number
+  /** Source of time for the waits between attempts; give it the guard's clock. Defaults to the system clock. */
+  clock?: Clock
+  /** User-facing messages per error kind. Defaults to {@link DEFAULT_BOOKING_ERROR_MESSAGES}. */
+  messages?: Partial<BookingErrorMessages>
+}
+
+/** Options of one `submit` call. */
+export interface BookingSubmitOptions {
+  /**
+   * The idempotency key. Defaults to one generated per form: kept while the same input is
+   * submitted again (so resubmitting after an unclear failure cannot book twice), renewed after
+   * a success, a `reset()` or a changed input.
+   */
+  idempotencyKey?: string
+  /** Which UI entry point the booking came from, stored as `source`. Defaults to `'direct'`. */
+  source?: BookingSource
+  /** Aborts the call (in-flight writes are compensated) and any wait between attempts. */
+  signal?: AbortSignal
+}
+
+/** Submits bookings with progress through retries; see {@link createBookingSubmitObserver}. */
+export interface BookingSubmitObserver {
+  /** The current snapshot; the same object until something changes. */
+  readonly getSnapshot: () => BookingSubmitSnapshot
+  /** The idle snapshot, for server rendering. */
+  readonly getServerSnapshot: () => BookingSubmitSnapshot
+  /** Calls `onChange` after every snapshot change. Returns an unsubscribe function. */
+  readonly subscribe: (onChange: () => void) => () => void
+  /**
+   * Creates the booking, retrying what can be retried. Resolves with the result, or `undefined`
+   * when it failed (the failure is in the snapshot); never rejects. While a submit is under way,
+   * another call returns the same promise instead of booking twice.
+   */
+  readonly submit: (
+    input: CreateBookingInput,
+    options?: BookingSubmitOptions,
+  ) => Promise<CreateBookingResult | undefined>
+  /** Back to `idle` with a fresh idempotency key; a submit under way stops retrying. */
+  readonly reset: () => void
+  /** Replaces options given at creation (callbacks, messages, attempts); `guard` and `clock` stay. */
+  setOptions(options: Partial<Omit<BookingSubmitObserverOptions, 'guard' | 'clock'>>): void
+}
+
+/** Object keys sorted, so two equal forms compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : inner,
+  )
+}
+
+const idle = (maxAttempts: number): BookingSubmitSnapshot => ({
+  status: 'idle',
+  attempt: 0,
+  maxAttempts,
+  result: undefined,
+  error: undefined,
+  errorKind: undefined,
+  userMessage: undefined,
+  fieldErrors: NO_FIELDS,
+})
+
+class BookingSubmitObserverImpl
+  extends ObserverStore<BookingSubmitSnapshot>
+  implements BookingSubmitObserver
+{
+  readonly #guard: Pick<BookingGuard, 'createBooking'>
+  readonly #clock: Clock
+  #options: BookingSubmitObserverOptions
+  #inflight: Promise<CreateBookingResult | undefined> | undefined
+  #key: string | undefined
+  #keyInput: string | undefined
+  #run = 0
+
+  constructor(options: BookingSubmitObserverOptions) {
+    super(idle(options.maxAttempts ?? 3))
+    this.#guard = options.guard
+    this.#clock = options.clock ?? systemClock
+    this.#options = options
+  }
+
+  setOptions(options: Partial<Omit<BookingSubmitObserverOptions, 'guard' | 'clock'>>): void {
+    this.#options = { ...this.#options, ...options }
+  }
+
+  readonly submit = (
+    input: CreateBookingInput,
+    options: BookingSubmitOptions = {},
+  ): Promise<CreateBookingResult | undefined> => {
+    if (this.#inflight !== undefined) return this.#inflight
+    const form = canonical([input, options.source])
+    if (options.idempotencyKey !== undefined) this.#key = options.idempotencyKey
+    else if (this.#key === undefined || this.#keyInput !== form) this.#key = randomId('k')
+    this.#keyInput = form
+    const run = ++this.#run
+    const call = this.#attempts(input, this.#key, options, run).finally(() => {
+      if (this.#inflight === call) this.#inflight = undefined
+    })
+    this.#inflight = call
+    return call
+  }
+
+  readonly reset = (): void => {
+    this.#run++
+    this.#inflight = undefined
+    this.#key = undefined
+    this.#keyInput = undefined
+    this.update(idle(this.getSnapshot().maxAttempts))
+  }
+
+  async #attempts(
+    input: CreateBookingInput,
+    idempotencyKey: string,
+    { source, signal }: BookingSubmitOptions,
+    run: number,
+  ): Promise<CreateBookingResult | undefined> {
+    const maxAttempts = this.#options.maxAttempts ?? 3
+    const current = () => run === this.#run
+    this.update({ ...idle(maxAttempts), status: 'submitting', attempt: 1 })
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.#guard.createBooking(input, {
+          idempotencyKey,
+          ...(source === undefined ? {} : { source }),
+          ...(signal === undefined ? {} : { signal }),
+        })
+        // The booking exists whatever the UI did meanwhile: the success callback (opening its
+        // chat) always runs, and runs before anyone can observe `success`.
+        try {
+          this.#options.onSuccess?.(result, { input, idempotencyKey })
+        } catch (error) {
+          reportListenerError(error)
+        }
+        if (current()) {
+          this.#key = undefined
+          this.#keyInput = undefined
+          this.update({ ...idle(maxAttempts), status: 'success', attempt, result })
+        }
+        return result
+      } catch (error) {
+        if (!current()) return undefined
+        const described = describeBookingError(error, this.#options.messages)
+        const failure = {
+          error,
+          errorKind: described.kind,
+          userMessage: described.message,
+          fieldErrors: described.fields,
+        }
+        if (!described.retryable || attempt >= maxAttempts || signal?.aborted === true) {
+          this.update({ status: 'error', attempt, ...failure })
+          return undefined
+        }
+        this.update({ status: 'retrying', attempt: attempt + 1, ...failure })
+        const delay = this.#options.retryDelay?.(attempt) ?? 1_000 * 2 ** (attempt - 1)
+        const waited = await this.#wait(delay, signal)
+        if (!current()) return undefined
+        if (!waited) {
+          this.update({ status: 'error', attempt, ...failure })
+          return undefined
+        }
+      }
+    }
+  }
+
+  /** Resolves `true` after `ms`, or `false` at once when `signal` aborts. */
+  #wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (signal?.aborted === true) return resolve(false)
+      let timer: TimerHandle | undefined = undefined
+      const onAbort = () => {
+        this.#clock.clearTimeout(timer)
+        resolve(false)
+      }
+      timer = this.#clock.setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve(true)
+      }, ms)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+}
+
+/**
+ * Submits bookings through `guard.createBooking` and exposes their progress as a snapshot
+ * (`useSyncExternalStore`-ready): `submitting`, `retrying` with the attempt number while a
+ * failure a retry can fix is retried with the same idempotency key, then `success` or `error`
+ * with a user-facing message per error kind. `onSuccess` runs before the snapshot says
+ * `success`, so whatever it does (open the booking's chat) cannot be skipped. Creating one has no
+ * side effect.
+ *
+ * @example
+ * ```ts
+ * const observer = createBookingSubmitObserver({
+ *   guard,
+ *   onSuccess: ({ chatRoom }) => openChat(chatRoom.$id),
+ * })
+ * observer.subscribe(() => render(observer.getSnapshot()))
+ * const result = await observer.submit(input, { source: 'bookingButton' })
+ * if (!result) showError(observer.getSnapshot().userMessage)
+ * ```
+ */
+export function createBookingSubmitObserver(
+  options: BookingSubmitObserverOptions,
+): BookingSubmitObserver {
+  return new BookingSubmitObserverImpl(options)
+}

@@ -1,0 +1,76 @@
+import { BookingGuardError } from '../errors'
+
+/** Options of the guard's row permissions. Rows are never readable by `any`. */
+export interface PermissionsOptions {
+  /**
+   * Extra roles that may read, update and delete every row the guard writes, e.g.
+   * `['team:support', 'label:admin']`. Appwrite role strings; `any`, `guests` and `users` are
+   * refused. Defaults to `[]`.
+   */
+  adminRoles?: readonly string[]
+  /**
+   * Maps a provider id (a profile row id) to the provider's Appwrite user id, when they differ.
+   * Defaults to the identity: `providerId` is the user id.
+   */
+  providerUserId?: (providerId: string) => string
+}
+
+/** The permission lists of each row kind. @internal */
+export interface PermissionRules {
+  /** Booking, chat room and system messages: read and update for both parties. */
+  participants(customerId: string, providerId: string): readonly string[]
+  /** A chat message: read for both parties (messages are immutable once sent). */
+  message(customerId: string, providerId: string): readonly string[]
+  /** A notification: read and update (mark read) for its recipient only. */
+  recipient(userId: string): readonly string[]
+  /** The provider's user id. */
+  providerUser(providerId: string): string
+}
+
+const OPEN_ROLES = new Set(['any', 'guests', 'users', 'users/verified', 'users/unverified'])
+const perm = (action: string, role: string) => `${action}("${role}")`
+
+/**
+ * Builds the permission rules: rows readable only by their participants (and admin roles),
+ * notifications only by their recipient. Throws a `CONFIGURATION` error for an open admin role.
+ *
+ * @internal
+ */
+export function createPermissionRules(options: PermissionsOptions = {}): PermissionRules {
+  const adminRoles = [...(options.adminRoles ?? [])]
+  for (const role of adminRoles) {
+    if (typeof role !== 'string' || role === '' || OPEN_ROLES.has(role)) {
+      throw new BookingGuardError(
+        'CONFIGURATION',
+        `createBookingGuard: admin role \`${String(role)}\` would open every booking to everyone; use \`team:…\`, \`label:…\` or \`user:…\` roles`,
+      )
+    }
+  }
+  const admin = adminRoles.flatMap((role) => [
+    perm('read', role),
+    perm('update', role),
+    perm('delete', role),
+  ])
+  const mapProvider = options.providerUserId ?? ((providerId: string) => providerId)
+  const user = (id: string) => `user:${id}`
+  return {
+    participants(customerId, providerId) {
+      const provider = user(mapProvider(providerId))
+      return [
+        perm('read', user(customerId)),
+        perm('update', user(customerId)),
+        perm('read', provider),
+        perm('update', provider),
+        ...admin,
+      ]
+    },
+    message(customerId, providerId) {
+      const provider = user(mapProvider(providerId))
+      return [perm('read', user(customerId)), perm('read', provider), ...admin]
+    },
+    recipient(userId) {
+      return [perm('read', user(userId)), perm('update', user(userId)), ...admin]
+    },
+    providerUser: mapProvider,
+  }
+}

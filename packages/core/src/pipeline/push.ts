@@ -1,0 +1,179 @@
+import type { NotificationPriority, NotificationType, RecipientType } from '../schema/schemas'
+import { CallBudget, capture, clip, emit, raceAbort, remote } from './runtime'
+import type { PipelineRuntime } from './runtime'
+
+/** What the app's push sender receives: the notification, without storage details. */
+export interface PushMessage {
+  /** The notification row's id (stable: use it to deduplicate on the device). */
+  readonly notificationId: string
+  /** The booking it is about. */
+  readonly bookingId: string | null | undefined
+  /** Who to push to (for the provider's "new booking": the provider id). */
+  readonly recipientId: string
+  /** What kind of recipient. */
+  readonly recipientType: RecipientType
+  /** What it is about. */
+  readonly type: NotificationType
+  /** Title, at most 255 characters. */
+  readonly title: string
+  /** Body, at most 2,000 characters. */
+  readonly body: string
+  /** How urgent it is. */
+  readonly priority: NotificationPriority
+}
+
+/** What each push attempt receives. */
+export interface PushAttemptContext {
+  /** Aborts when the push budget (`pushTimeoutMs`) runs out; pass it to `fetch`. */
+  readonly signal: AbortSignal
+  /** 1-based attempt number. */
+  readonly attempt: number
+}
+
+/**
+ * Sends one push (web push, FCM, APNs, …). Resolve (or return `'sent'`) when delivered to the
+ * push service, return `'skipped'` when there is nothing to send to (no device registered), and
+ * throw to fail the attempt; failed attempts are retried, then recorded as `pushStatus: 'failed'`
+ * and retried again by the reconciler.
+ */
+export type PushSender = (
+  message: PushMessage,
+  context: PushAttemptContext,
+) => 'sent' | 'skipped' | void | Promise<'sent' | 'skipped' | void>
+
+/** A notification row as far as push delivery needs it. @internal */
+export interface PushableNotification {
+  readonly $id: string
+  readonly bookingId?: string | null | undefined
+  readonly recipientId: string
+  readonly recipientType: RecipientType
+  readonly type: NotificationType
+  readonly title: string
+  readonly body: string
+  readonly priority: NotificationPriority
+  readonly pushAttempts?: number | null | undefined
+}
+
+/** How a push delivery ended. @internal */
+export type PushOutcome = 'sent' | 'skipped' | 'failed'
+
+const PUSH_ERROR_MAX_LENGTH = 1000
+
+/**
+ * Runs the app's push sender for a notification with retry, then records the outcome on the
+ * notification row (`pushStatus`, `pushAttempts`, `pushError`). Never throws: a push failure never
+ * fails a booking; it is an event, a metric and a monitor entry instead.
+ *
+ * @internal
+ */
+export async function deliverPush(
+  rt: PipelineRuntime,
+  notification: PushableNotification,
+): Promise<PushOutcome> {
+  const sender = rt.pushSender
+  if (sender === undefined) return 'skipped'
+  const message: PushMessage = {
+    notificationId: notification.$id,
+    bookingId: notification.bookingId,
+    recipientId: notification.recipientId,
+    recipientType: notification.recipientType,
+    type: notification.type,
+    title: notification.title,
+    body: notification.body,
+    priority: notification.priority,
+  }
+  const before = notification.pushAttempts ?? 0
+  let attempts = 0
+  const budget = new CallBudget(rt.clock, rt.settings.pushTimeoutMs)
+  let outcome: PushOutcome
+  let failure: unknown
+  try {
+    const sent = await rt.pushPolicy.execute(
+      (context) => {
+        attempts++
+        let value: ReturnType<PushSender>
+        try {
+          value = sender(message, context)
+        } catch (error) {
+          return Promise.reject(error as Error)
+        }
+        return raceAbort(Promise.resolve(value), context.signal)
+      },
+      { signal: budget.signal },
+    )
+    outcome = sent === 'skipped' ? 'skipped' : 'sent'
+  } catch (error) {
+    outcome = 'failed'
+    failure = error
+  } finally {
+    budget.dispose()
+  }
+  const patch: Record<string, unknown> = {
+    pushStatus: outcome,
+    pushAttempts: Math.min(1000, before + attempts),
+    pushError: outcome === 'failed' ? clip(describe(failure), PUSH_ERROR_MAX_LENGTH) : null,
+  }
+  const recordBudget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
+  try {
+    await remote(
+      rt,
+      () => rt.backend.update(rt.tables.notification, notification.$id, patch),
+      recordBudget.signal,
+    )
+  } catch (error) {
+    // The row keeps `pushStatus: 'pending'`: the reconciler retries stale pending pushes.
+    capture(rt, error, 'notification', 'warning', 'push.record', {
+      notificationId: notification.$id,
+      bookingId: notification.bookingId,
+      pushStatus: outcome,
+    })
+  } finally {
+    recordBudget.dispose()
+  }
+  const at = rt.clock.now()
+  const total = before + attempts
+  if (outcome === 'failed') {
+    rt.metrics?.recordNotification(false)
+    capture(rt, failure, 'notification', 'warning', 'push', {
+      notificationId: notification.$id,
+      bookingId: notification.bookingId,
+      attempts: total,
+    })
+    emit(rt, () => ({
+      type: 'pushFailed',
+      at,
+      bookingId: notification.bookingId ?? '',
+      notificationId: notification.$id,
+      attempts: total,
+      error: failure,
+    }))
+  } else {
+    rt.metrics?.recordNotification(true)
+    emit(rt, () => ({
+      type: 'pushDelivered',
+      at,
+      bookingId: notification.bookingId ?? '',
+      notificationId: notification.$id,
+      attempts: total,
+      status: outcome === 'skipped' ? 'skipped' : 'sent',
+    }))
+  }
+  return outcome
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  return String(error)
+}
+
+/**
+ * Starts a push delivery in the background (after a commit); `guard.idle()` awaits it.
+ *
+ * @internal
+ */
+export function schedulePush(rt: PipelineRuntime, notification: PushableNotification): void {
+  const delivery = deliverPush(rt, notification)
+  rt.background.add(delivery)
+  const done = () => rt.background.delete(delivery)
+  delivery.then(done, done)
+}

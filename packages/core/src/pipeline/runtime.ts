@@ -1,0 +1,501 @@
+import type { Backend, BackendRow } from '../backend/appwriteBackend'
+import type { Clock, TimerHandle } from '../clock'
+import { isCircuitOpenError } from '../errors'
+import type { PipelineMode, PipelineStep } from '../errors'
+import type { ErrorCategory, ErrorMonitor } from '../monitor/errorMonitor'
+import type { Metrics } from '../monitor/metrics'
+import { classifyAppwriteError } from '../resilience/classifyError'
+import type { Emitter } from '../resilience/emitter'
+import type { ExecutionPolicy } from '../resilience/retryPolicy'
+import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
+import type { BookingGuardEvent, PipelineOperation } from './events'
+import type { PermissionRules } from './permissions'
+import type { PushSender } from './push'
+
+/** The table ids the pipeline writes. @internal */
+export interface GuardTables {
+  readonly booking: string
+  readonly chatRoom: string
+  readonly chatMessage: string
+  readonly notification: string
+}
+
+/** What the reconciler does with a booking left `pending`. */
+export type PendingAction = 'complete' | 'compensate'
+
+/** Resolved numeric and behavioural settings of a guard. @internal */
+export interface PipelineSettings {
+  readonly timeoutMs: number
+  readonly compensationTimeoutMs: number
+  readonly responseDeadlineMs: number
+  readonly chatRoomTtlMs: number
+  readonly transactionTtlSeconds: number
+  readonly slotLock: SlotLockRule | undefined
+  readonly generateId: () => string
+  readonly pendingAction: PendingAction
+  readonly pushTimeoutMs: number
+  readonly maxPushAttempts: number
+}
+
+/** How the slot key of a scheduled booking is computed. @internal */
+export type SlotLockRule = (booking: {
+  providerId: string
+  scheduledAt: string
+  durationMinutes: number
+}) => string
+
+/** Decides, once, whether a guard writes with transactions or as a saga. @internal */
+export class ModeSelector {
+  readonly #configured: 'auto' | PipelineMode
+  readonly #emit: (event: BookingGuardEvent) => void
+  readonly #clock: Clock
+  #resolved: PipelineMode | undefined
+
+  constructor(
+    configured: 'auto' | PipelineMode,
+    backend: Backend,
+    clock: Clock,
+    emit: (event: BookingGuardEvent) => void,
+  ) {
+    this.#configured = configured
+    this.#emit = emit
+    this.#clock = clock
+    if (configured !== 'auto') this.#resolved = configured
+    else if (backend.transactions === undefined) this.#resolved = 'saga'
+  }
+
+  /** The mode to use now; `'probe'` while `auto` has not decided yet (try a transaction). */
+  current(): PipelineMode | 'probe' {
+    return this.#resolved ?? 'probe'
+  }
+
+  /** Whether the guard may fall back to saga when a transaction cannot start. */
+  get auto(): boolean {
+    return this.#configured === 'auto'
+  }
+
+  /** `auto`: a transaction started, so the server supports them. */
+  supported(): void {
+    if (this.#resolved !== undefined) return
+    this.#resolved = 'transaction'
+    this.#emit({
+      type: 'modeResolved',
+      at: this.#clock.now(),
+      mode: 'transaction',
+      reason: 'the server accepted a transaction',
+    })
+  }
+
+  /** `auto`: the server refused transactions; every later call runs as a saga. */
+  unsupported(reason: string): void {
+    if (this.#resolved !== undefined) return
+    this.#resolved = 'saga'
+    this.#emit({ type: 'modeResolved', at: this.#clock.now(), mode: 'saga', reason })
+  }
+}
+
+/**
+ * Everything a pipeline needs, wired once by `createBookingGuard`.
+ *
+ * @internal
+ */
+export interface PipelineRuntime {
+  readonly backend: Backend
+  readonly lock: SchemaLock<SchemaExtensions>
+  readonly tables: GuardTables
+  readonly policy: ExecutionPolicy
+  readonly clock: Clock
+  readonly monitor: ErrorMonitor | undefined
+  readonly metrics: Metrics | undefined
+  readonly permissions: PermissionRules
+  readonly settings: PipelineSettings
+  readonly modes: ModeSelector
+  readonly events: Emitter<BookingGuardEvent>
+  /** The app's push sender, when configured. */
+  readonly pushSender: PushSender | undefined
+  /** Retries push attempts (not the Appwrite breaker: the push service is another backend). */
+  readonly pushPolicy: ExecutionPolicy
+  /** Background work (push deliveries) still running; `guard.idle()` awaits it. */
+  readonly background: Set<Promise<unknown>>
+}
+
+/** Emits only when someone listens, so the hot path builds no event objects. @internal */
+export function emit(rt: PipelineRuntime, build: () => BookingGuardEvent): void {
+  if (rt.events.size > 0) rt.events.emit(build())
+}
+
+/** Captures an error in the monitor, if any; never throws. @internal */
+export function capture(
+  rt: PipelineRuntime,
+  error: unknown,
+  category: ErrorCategory,
+  severity: 'critical' | 'error' | 'warning',
+  operation: string,
+  context: Record<string, unknown>,
+): void {
+  rt.monitor?.capture(error, { category, severity, operation, context })
+}
+
+/** The monitor category of a step's failure. @internal */
+export function categoryOf(step: PipelineStep): ErrorCategory {
+  if (step === 'chatRoom' || step === 'systemMessage') return 'chat'
+  if (step === 'notification') return 'notification'
+  return 'booking'
+}
+
+// ------------------------------------------------------------------------------------------------
+// Budgets and aborts
+// ------------------------------------------------------------------------------------------------
+
+/** The abort reason of a call whose budget ran out. @internal */
+export class BudgetExpired extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the ${timeoutMs} ms budget ran out`)
+    this.name = 'BudgetExpired'
+  }
+}
+
+/**
+ * One call's time budget: an AbortController aborted when `timeoutMs` passes on the clock or
+ * when the caller's signal aborts, whichever comes first.
+ *
+ * @internal
+ */
+export class CallBudget {
+  readonly #controller = new AbortController()
+  readonly #clock: Clock
+  readonly #timer: TimerHandle
+  readonly #caller: AbortSignal | undefined
+  readonly #onCallerAbort: (() => void) | undefined
+  #timedOut = false
+
+  constructor(clock: Clock, timeoutMs: number, caller?: AbortSignal) {
+    this.#clock = clock
+    this.#timer = clock.setTimeout(() => {
+      this.#timedOut = true
+      this.#controller.abort(new BudgetExpired(timeoutMs))
+    }, timeoutMs)
+    this.#caller = caller
+    if (caller !== undefined) {
+      if (caller.aborted) this.#controller.abort(caller.reason)
+      else {
+        this.#onCallerAbort = () => this.#controller.abort(caller.reason)
+        caller.addEventListener('abort', this.#onCallerAbort, { once: true })
+      }
+    }
+  }
+
+  /** Aborts when the budget runs out or the caller aborts. */
+  get signal(): AbortSignal {
+    return this.#controller.signal
+  }
+
+  /** Whether the budget (not the caller) ended the call. */
+  get timedOut(): boolean {
+    return this.#timedOut
+  }
+
+  /** Stops the timer and detaches from the caller's signal. */
+  dispose(): void {
+    this.#clock.clearTimeout(this.#timer)
+    if (this.#onCallerAbort !== undefined) {
+      this.#caller!.removeEventListener('abort', this.#onCallerAbort)
+    }
+  }
+}
+
+// The outcome of a request the pipeline stopped waiting for is covered by compensation and the
+// reconciler's sweep; observing it here only prevents an unhandled rejection.
+const observe = (): undefined => undefined
+
+// One rejection per signal, shared by every request raced against it: a listener per request
+// would cost two EventTarget operations each on the hot path.
+const abortedPromises = new WeakMap<AbortSignal, Promise<never>>()
+
+function abortedPromise(signal: AbortSignal): Promise<never> {
+  let promise = abortedPromises.get(signal)
+  if (promise === undefined) {
+    promise = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+    })
+    promise.then(observe, observe)
+    abortedPromises.set(signal, promise)
+  }
+  return promise
+}
+
+/**
+ * Settles with `promise`, or rejects with `signal.reason` as soon as `signal` aborts: the SDKs
+ * take no signal, so an abandoned request is left to finish on its own.
+ *
+ * @internal
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.then(observe, observe)
+    return Promise.reject(signal.reason as Error)
+  }
+  promise.then(observe, observe)
+  return Promise.race([promise, abortedPromise(signal)])
+}
+
+/** Runs one request under the guard's retry policy and breaker, bounded by `signal`. @internal */
+export function remote<T>(
+  rt: PipelineRuntime,
+  request: () => Promise<T>,
+  signal: AbortSignal,
+): Promise<T> {
+  return rt.policy.execute((attempt) => raceAbort(request(), attempt.signal), { signal })
+}
+
+/**
+ * Whether a failed request may still have been applied by the server: no answer (network,
+ * timeout, abandoned), or a 5xx. A 4xx answer, or a call the breaker refused, wrote nothing.
+ *
+ * @internal
+ */
+export function mayHaveWritten(error: unknown): boolean {
+  if (isCircuitOpenError(error)) return false
+  const verdict = classifyAppwriteError(error)
+  const status = verdict.status
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408) return false
+  return verdict.category !== 'schema' && verdict.category !== 'auth'
+}
+
+/** Whether `error` is a 404 (row, table or route missing, or unreadable for this user). @internal */
+export function isNotFound(error: unknown): boolean {
+  return classifyAppwriteError(error).status === 404
+}
+
+/** Whether `error` says the row itself does not exist (not its table or database). @internal */
+export function isRowMissing(error: unknown): boolean {
+  const type = classifyAppwriteError(error).type
+  return type === 'row_not_found' || type === 'document_not_found'
+}
+
+/** Whether `error` is a unique-index violation (a taken slot). @internal */
+export function isUniqueViolation(error: unknown): boolean {
+  const type = classifyAppwriteError(error).type
+  return (
+    type === 'row_unique_constraint_violation' || type === 'document_unique_constraint_violation'
+  )
+}
+
+// ------------------------------------------------------------------------------------------------
+// Steps
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * What a write step left behind: `created` (this call wrote it), `existing` (it was there and
+ * matched), `clean` (failed, nothing written), `unknown` (failed, may have been written),
+ * `foreign` (a different row holds the id: never touch it), `unverified` (a row holds the id but
+ * could not be read to compare: never touch it either).
+ *
+ * @internal
+ */
+export type WriteState = 'created' | 'existing' | 'clean' | 'unknown' | 'foreign' | 'unverified'
+
+/** A settled write step. @internal */
+export interface StepOutcome {
+  readonly step: PipelineStep
+  readonly state: WriteState
+  readonly row: BackendRow | undefined
+  readonly error: unknown
+  /** Milliseconds the step took. */
+  readonly durationMs: number
+}
+
+/** The frame of one pipeline call, shared by its steps. @internal */
+export interface CallFrame {
+  readonly rt: PipelineRuntime
+  readonly operation: PipelineOperation
+  readonly bookingId: string
+  readonly mode: PipelineMode
+  readonly signal: AbortSignal
+  readonly timings: Partial<Record<PipelineStep, number>>
+}
+
+/** Times a step and emits its event. @internal */
+export async function timedStep<T>(
+  frame: CallFrame,
+  step: PipelineStep,
+  run: () => Promise<T>,
+  existing: (value: T) => boolean = () => false,
+): Promise<T> {
+  const { rt } = frame
+  const started = rt.clock.now()
+  try {
+    const value = await run()
+    const durationMs = rt.clock.now() - started
+    frame.timings[step] = durationMs
+    emit(rt, () => ({
+      type: 'stepSucceeded',
+      at: rt.clock.now(),
+      operation: frame.operation,
+      bookingId: frame.bookingId,
+      mode: frame.mode,
+      step,
+      durationMs,
+      existing: existing(value),
+    }))
+    return value
+  } catch (error) {
+    const durationMs = rt.clock.now() - started
+    frame.timings[step] = durationMs
+    emit(rt, () => ({
+      type: 'stepFailed',
+      at: rt.clock.now(),
+      operation: frame.operation,
+      bookingId: frame.bookingId,
+      mode: frame.mode,
+      step,
+      durationMs,
+      error,
+    }))
+    throw error
+  }
+}
+
+/** A write's target. @internal */
+export interface WriteSpec {
+  readonly step: PipelineStep
+  readonly tableId: string
+  readonly rowId: string
+  readonly data: Record<string, unknown>
+  readonly permissions: readonly string[]
+  /** Whether an existing row with this id is the one this write means (create-or-get). */
+  readonly matches: (row: BackendRow) => boolean
+  /**
+   * What a 409 whose row cannot be read means: `existing` for children (the id is derived, so
+   * it is ours, only not readable by this user), `foreign` for the booking.
+   */
+  readonly unreadable: 'existing' | 'foreign'
+}
+
+/**
+ * Create-or-get: creates the row; on a 409 `already_exists` reads it and, if it matches, counts
+ * the step as done (`existing`). Never throws: the outcome says what was left behind.
+ *
+ * @internal
+ */
+export async function createOrGet(frame: CallFrame, spec: WriteSpec): Promise<StepOutcome> {
+  const { rt, signal } = frame
+  const started = rt.clock.now()
+  let ambiguous = false
+  const outcome = (
+    state: WriteState,
+    row: BackendRow | undefined,
+    error: unknown,
+  ): StepOutcome => ({ step: spec.step, state, row, error, durationMs: rt.clock.now() - started })
+  try {
+    return await timedStep(
+      frame,
+      spec.step,
+      async () => {
+        try {
+          const row = await rt.policy.execute(
+            async (attempt) => {
+              try {
+                return await raceAbort(
+                  rt.backend.create(spec.tableId, spec.rowId, spec.data, spec.permissions),
+                  attempt.signal,
+                )
+              } catch (error) {
+                if (mayHaveWritten(error)) ambiguous = true
+                throw error
+              }
+            },
+            { signal },
+          )
+          return outcome('created', row, undefined)
+        } catch (error) {
+          // A unique index may answer before the primary key does: look for the row either way.
+          if (!classifyAppwriteError(error).alreadyExists && !isUniqueViolation(error)) throw error
+          let row: BackendRow
+          try {
+            row = await remote(rt, () => rt.backend.get(spec.tableId, spec.rowId), signal)
+          } catch (readError) {
+            if (isNotFound(readError) && isUniqueViolation(error)) {
+              // No row with this id: another row holds the unique value (a taken slot).
+              throw error
+            }
+            if (isNotFound(readError) || classifyAppwriteError(readError).category === 'auth') {
+              if (spec.unreadable === 'existing') return outcome('existing', undefined, undefined)
+              return outcome('foreign', undefined, error)
+            }
+            // The row exists (409) but could not be read now: a child with a derived id is ours;
+            // a booking must never be compensated unverified (it may be another call's).
+            if (spec.unreadable === 'existing') return outcome('existing', undefined, undefined)
+            return outcome('unverified', undefined, readError)
+          }
+          return spec.matches(row)
+            ? outcome('existing', row, undefined)
+            : outcome('foreign', row, error)
+        }
+      },
+      (result) => result.state === 'existing',
+    )
+  } catch (error) {
+    return outcome(ambiguous || mayHaveWritten(error) ? 'unknown' : 'clean', undefined, error)
+  }
+}
+
+/**
+ * Deletes a row; `row_not_found` counts as done (a missing table does not: the delete proves
+ * nothing then). Resolves to the error, or `undefined` on success.
+ *
+ * @internal
+ */
+export async function removeRow(
+  rt: PipelineRuntime,
+  tableId: string,
+  rowId: string,
+  signal: AbortSignal,
+): Promise<unknown> {
+  try {
+    await remote(rt, () => rt.backend.remove(tableId, rowId), signal)
+    return undefined
+  } catch (error) {
+    return isRowMissing(error) ? undefined : (error ?? new Error('delete failed'))
+  }
+}
+
+/** Whether two ISO datetimes (or two plain values) denote the same thing. @internal */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if ((a === null || a === undefined) && (b === null || b === undefined)) return true
+  if (typeof a === 'string' && typeof b === 'string' && a.length >= 19 && b.length >= 19) {
+    const ta = Date.parse(a)
+    const tb = Date.parse(b)
+    return !Number.isNaN(ta) && ta === tb
+  }
+  return false
+}
+
+const ISO_CACHE_SIZE = 16
+const isoKeys = new Float64Array(ISO_CACHE_SIZE).fill(Number.NaN)
+const isoValues: string[] = new Array<string>(ISO_CACHE_SIZE).fill('')
+
+/**
+ * ISO 8601 for an epoch-milliseconds instant. Formatting a date is the priciest step of building
+ * a booking's rows, and bookings written in the same millisecond share their instants, so the last
+ * few are remembered.
+ *
+ * @internal
+ */
+export function iso(ms: number): string {
+  // Mix high and low bits: a booking's instants (now, deadline, expiry) differ by round numbers.
+  const low = ms % 4_294_967_296
+  const slot =
+    (low ^ (low >>> 11) ^ (low >>> 19) ^ Math.floor(ms / 4_294_967_296)) & (ISO_CACHE_SIZE - 1)
+  if (isoKeys[slot] === ms) return isoValues[slot]!
+  const value = new Date(ms).toISOString()
+  isoKeys[slot] = ms
+  isoValues[slot] = value
+  return value
+}
+
+/** Cuts text to `max` characters (column sizes), with an ellipsis. @internal */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
+}
