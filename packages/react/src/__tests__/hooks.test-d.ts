@@ -1,0 +1,102 @@
+import { describe, expectTypeOf, it } from 'vitest'
+import type {
+  BookingErrorKind,
+  BookingGuard,
+  BookingSubmitStatus,
+  ChatRoomMessage,
+  CommunicationCheck,
+  ConnectionState,
+  CreateBookingInput,
+  CreateBookingResult,
+  ErrorMonitorSnapshot,
+  FeedConnection,
+  HealthCheckResult,
+  MonitorAlert,
+  ProviderBookingItem,
+} from '@booking-guard/core'
+import type { OpenChat } from '../index'
+import {
+  useBookingGuard,
+  useBookingSubmit,
+  useChatProvider,
+  useChatRoom,
+  useConnectionState,
+  useErrorMonitor,
+  useHealth,
+  useProviderBookings,
+} from '../index'
+
+describe('hook return types', () => {
+  it('should type useBookingGuard as the guard', () => {
+    expectTypeOf(useBookingGuard).returns.toEqualTypeOf<BookingGuard>()
+  })
+
+  it('should type useBookingSubmit', () => {
+    const submit = useBookingSubmit()
+    expectTypeOf(submit.status).toEqualTypeOf<BookingSubmitStatus>()
+    expectTypeOf(submit.status).toEqualTypeOf<
+      'idle' | 'submitting' | 'retrying' | 'success' | 'error'
+    >()
+    expectTypeOf(submit.attempt).toEqualTypeOf<number>()
+    expectTypeOf(submit.result).toEqualTypeOf<CreateBookingResult | undefined>()
+    expectTypeOf(submit.error).toEqualTypeOf<unknown>()
+    expectTypeOf(submit.userMessage).toEqualTypeOf<string | undefined>()
+    expectTypeOf(submit.errorKind).toEqualTypeOf<BookingErrorKind | undefined>()
+    expectTypeOf(submit.fieldErrors).toEqualTypeOf<Readonly<Record<string, string>>>()
+    expectTypeOf(submit.submit).parameter(0).toEqualTypeOf<CreateBookingInput>()
+    expectTypeOf(submit.submit).returns.toEqualTypeOf<Promise<CreateBookingResult | undefined>>()
+    expectTypeOf(submit.reset).toEqualTypeOf<() => void>()
+    // @ts-expect-error a booking needs its required fields
+    void submit.submit({ customerId: 'c1' })
+  })
+
+  it('should type useChatProvider', () => {
+    const chat = useChatProvider()
+    expectTypeOf(chat.chats).toEqualTypeOf<readonly OpenChat[]>()
+    expectTypeOf(chat.activeChat).toEqualTypeOf<OpenChat | undefined>()
+    expectTypeOf(chat.handleBookingSuccess).parameter(0).toEqualTypeOf<OpenChat>()
+    expectTypeOf(chat.closeChat).toEqualTypeOf<(chatRoomId: string) => void>()
+  })
+
+  it('should type useChatRoom', () => {
+    const room = useChatRoom('room1')
+    expectTypeOf(room.messages).toEqualTypeOf<readonly ChatRoomMessage[]>()
+    expectTypeOf(room.messages[0]!.status).toEqualTypeOf<'sending' | 'sent' | 'failed'>()
+    expectTypeOf(room.messages[0]!.retry).toEqualTypeOf<(() => Promise<void>) | undefined>()
+    expectTypeOf(room.send).toEqualTypeOf<(content: string) => Promise<void>>()
+    expectTypeOf(room.loadOlder).toEqualTypeOf<() => Promise<void>>()
+    expectTypeOf(room.unreadCount).toEqualTypeOf<number>()
+    expectTypeOf(room.markRead).toEqualTypeOf<() => Promise<void>>()
+    expectTypeOf(room.hasOlder).toEqualTypeOf<boolean>()
+    expectTypeOf(room.connection).toEqualTypeOf<FeedConnection>()
+  })
+
+  it('should type useProviderBookings', () => {
+    const dashboard = useProviderBookings('prov1')
+    expectTypeOf(dashboard.bookings).toEqualTypeOf<readonly ProviderBookingItem[]>()
+    expectTypeOf(dashboard.bookings[0]!.communication).toEqualTypeOf<
+      CommunicationCheck | undefined
+    >()
+    expectTypeOf(dashboard.bookings[0]!.warning).toEqualTypeOf<boolean>()
+    expectTypeOf(dashboard.bookings[0]!.booking.providerId).toEqualTypeOf<string>()
+    expectTypeOf(dashboard.connection).toEqualTypeOf<FeedConnection>()
+    expectTypeOf(dashboard.status).toEqualTypeOf<'loading' | 'ready' | 'error'>()
+  })
+
+  it('should type useConnectionState as one of three states', () => {
+    expectTypeOf(useConnectionState).returns.toEqualTypeOf<ConnectionState>()
+    expectTypeOf<ConnectionState>().toEqualTypeOf<'online' | 'reconnecting' | 'offline'>()
+  })
+
+  it('should type useErrorMonitor and useHealth', () => {
+    const errors = useErrorMonitor()
+    expectTypeOf(errors.stats).toEqualTypeOf<ErrorMonitorSnapshot>()
+    expectTypeOf(errors.errorRate).toEqualTypeOf<number>()
+    expectTypeOf(errors.alert).toEqualTypeOf<MonitorAlert | null>()
+    expectTypeOf(errors.alerting).toEqualTypeOf<boolean>()
+    const health = useHealth()
+    expectTypeOf(health.last).toEqualTypeOf<HealthCheckResult | null>()
+    expectTypeOf(health.ok).toEqualTypeOf<boolean | null>()
+    expectTypeOf(health.check).returns.toEqualTypeOf<Promise<HealthCheckResult>>()
+  })
+})

@@ -1,0 +1,68 @@
+// @vitest-environment jsdom
+import { screen, within } from '@testing-library/react'
+import { createElement as h } from 'react'
+import { describe, expect, it, vi } from 'vitest'
+import { ConnectionBanner, Dashboard } from './components'
+import { setup, textOf } from './utils'
+
+const items = () =>
+  within(screen.getByRole('region', { name: 'Bookings' }))
+    .queryAllByRole('listitem')
+    .map(textOf)
+
+describe('useProviderBookings', () => {
+  it('should show a booking made while the dashboard is open, in realtime', async () => {
+    const t = setup()
+    t.renderWithGuard(h(Dashboard, { providerId: 'prov1' }), { user: undefined })
+    expect(screen.getByText('Loading bookings…')).toBeTruthy()
+    await t.until(() => expect(screen.getByText('Feed: live, 0 warning(s)')).toBeTruthy())
+    expect(screen.getByText('No bookings yet')).toBeTruthy()
+    const reads = vi.spyOn(t.fake.tablesDB, 'listRows')
+
+    await t.book()
+    await t.until(() => expect(items()).toEqual(['Ana, 60 min ✓']), 1_000)
+    // No query read the bookings table meanwhile: realtime delivered it.
+    const bookingReads = reads.mock.calls.filter((call) =>
+      JSON.stringify(call).includes('"tableId":"bookings"'),
+    )
+    expect(bookingReads).toEqual([])
+  })
+
+  it('should list bookings first even when realtime is missing and a chat room was never made', async () => {
+    const t = setup({ withRealtime: false })
+    await t.fake.tablesDB.createRow({
+      databaseId: 'main',
+      tableId: 'bookings',
+      rowId: 'legacy1',
+      data: {
+        customerName: 'Sari',
+        providerId: 'prov1',
+        durationMinutes: 90,
+        status: 'pending',
+        pipelineStatus: 'delivered',
+      },
+    })
+    t.renderWithGuard(h(Dashboard, { providerId: 'prov1' }))
+    await t.until(() => expect(items()).toEqual(['Sari, 90 min ⚠ chat room missing']))
+    expect(screen.getByText('Feed: offline, 1 warning(s)')).toBeTruthy()
+  })
+
+  it('should show reconnecting while realtime is cut, then recover with the booking made meanwhile', async () => {
+    const t = setup()
+    t.renderWithGuard(h('div', null, h(ConnectionBanner), h(Dashboard, { providerId: 'prov1' })))
+    await t.until(() => expect(screen.getByText('Feed: live, 0 warning(s)')).toBeTruthy())
+    const banner = () => textOf(screen.getByRole('status', { name: 'Connection' }))
+    expect(banner()).toBe('Connection: online')
+
+    t.fake.faults.realtime.disconnect({ forMs: 20_000 })
+    await t.book({ customerName: 'Dewi' })
+    await t.advance(2_000)
+    // A missed canary is not shown before the 3 s grace period.
+    expect(banner()).toBe('Connection: online')
+    await t.until(() => expect(banner()).toBe('Connection: reconnecting'), 5_000)
+    expect(screen.getByText(/^Feed: (polling|reconnecting)/)).toBeTruthy()
+
+    await t.until(() => expect(banner()).toBe('Connection: online'), 30_000)
+    await t.until(() => expect(items()).toEqual(['Dewi, 60 min ✓']))
+  })
+})
