@@ -404,6 +404,7 @@ export function createBookingGuard(options: BookingGuardOptions): BookingGuard {
       notification: lock.tableId('notification'),
     },
     policy,
+    cleanupPolicy: retry,
     clock,
     monitor: options.monitor,
     metrics: options.metrics,

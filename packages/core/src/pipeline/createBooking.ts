@@ -28,6 +28,7 @@ import {
   CallBudget,
   capture,
   categoryOf,
+  cleanup,
   createOrGet,
   emit,
   isNotFound,
@@ -566,7 +567,8 @@ async function failSaga(
     let row: BackendRow | undefined
     let readable = true
     try {
-      row = await remote(rt, () => rt.backend.get(rt.tables.booking, ctx.bookingId), budget.signal)
+      // Part of failure handling: deciding what to undo must not be refused by an open breaker.
+      row = await cleanup(rt, () => rt.backend.get(rt.tables.booking, ctx.bookingId), budget.signal)
     } catch (error) {
       readable = isRowMissing(error)
     } finally {
@@ -726,7 +728,7 @@ async function compensate(
         // Tombstone: if the booking create is still in flight, it now fails with 409.
         const tombstone = { ...writes.booking.data, pipelineStatus: 'failed', slotKey: null }
         try {
-          await remote(
+          await cleanup(
             rt,
             () =>
               booking.state === 'unknown'
@@ -750,7 +752,7 @@ async function compensate(
         // Children may be left with no booking row at all: leave a failed tombstone so the
         // reconciler's sweep can tell them apart from a booking in progress.
         try {
-          await remote(
+          await cleanup(
             rt,
             () =>
               rt.backend.upsert(
@@ -928,7 +930,7 @@ async function rollback(rt: PipelineRuntime, transactionId: string): Promise<boo
   const transactions = rt.backend.transactions!
   const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
   try {
-    await remote(rt, () => transactions.rollback(transactionId), budget.signal)
+    await cleanup(rt, () => transactions.rollback(transactionId), budget.signal)
     return true
   } catch (error) {
     return classifyAppwriteError(error).type === 'transaction_not_found'

@@ -19,6 +19,7 @@ import {
   CallBudget,
   capture,
   categoryOf,
+  cleanup,
   createOrGet,
   emit,
   isNotFound,
@@ -432,7 +433,7 @@ async function transactionTransition(
     const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
     let current: BackendRow | undefined
     try {
-      await remote(rt, () => transactions.rollback(transactionId), budget.signal).catch(
+      await cleanup(rt, () => transactions.rollback(transactionId), budget.signal).catch(
         (rollbackError: unknown) => rollbackError,
       )
       current = await remote(

@@ -104,6 +104,12 @@ export interface PipelineRuntime {
   readonly lock: SchemaLock<SchemaExtensions>
   readonly tables: GuardTables
   readonly policy: ExecutionPolicy
+  /**
+   * The retry policy without the breaker, for cleanup (compensation, rollback, tombstones): undoing
+   * a half-made booking must still run while the breaker is open, and its successes must not
+   * reset the breaker's count of failing forward writes.
+   */
+  readonly cleanupPolicy: ExecutionPolicy
   readonly clock: Clock
   readonly monitor: ErrorMonitor | undefined
   readonly metrics: Metrics | undefined
@@ -246,6 +252,18 @@ export function remote<T>(
   signal: AbortSignal,
 ): Promise<T> {
   return rt.policy.execute((attempt) => raceAbort(request(), attempt.signal), { signal })
+}
+
+/**
+ * Runs one cleanup request (compensation, rollback, tombstone) under the retry policy only, never
+ * the breaker: see {@link PipelineRuntime.cleanupPolicy}. @internal
+ */
+export function cleanup<T>(
+  rt: PipelineRuntime,
+  request: () => Promise<T>,
+  signal: AbortSignal,
+): Promise<T> {
+  return rt.cleanupPolicy.execute((attempt) => raceAbort(request(), attempt.signal), { signal })
 }
 
 /**
@@ -453,7 +471,7 @@ export async function removeRow(
   signal: AbortSignal,
 ): Promise<unknown> {
   try {
-    await remote(rt, () => rt.backend.remove(tableId, rowId), signal)
+    await cleanup(rt, () => rt.backend.remove(tableId, rowId), signal)
     return undefined
   } catch (error) {
     return isRowMissing(error) ? undefined : (error ?? new Error('delete failed'))
