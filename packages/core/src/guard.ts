@@ -458,7 +458,7 @@ export function createBookingGuard(options: BookingGuardOptions): BookingGuard {
       monitor: options.monitor,
       metrics: options.metrics,
       createBooking: (input, { idempotencyKey, signal }) =>
-        createBooking(rt, inflight, input, { idempotencyKey, signal }),
+        createBooking(rt, inflight, input, { idempotencyKey, signal }, true),
     },
     options,
   )

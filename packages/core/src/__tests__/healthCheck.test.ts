@@ -439,6 +439,26 @@ describe('healthCheck', () => {
       },
     )
 
+    it.each(['saga', 'auto'] as const)(
+      'should write its booking flagged `synthetic: true` (%s mode)',
+      async (mode) => {
+        const { run, fake } = guardSetup(mode)
+        const written: unknown[] = []
+        // An API-key subscriber sees every row event, including the health check's own writes.
+        await fake.realtime.subscribe(`databases.${db}.tables.bookings.rows`, (event) => {
+          if (event.events.some((name) => name.endsWith('.create'))) written.push(event.payload)
+        })
+        const result = await run()
+
+        expect(result.ok).toBe(true)
+        expect(written).toHaveLength(1)
+        expect(written[0]).toMatchObject({
+          providerId: 'booking-guard-synthetic-provider',
+          synthetic: true,
+        })
+      },
+    )
+
     it('should fail at createBooking when the pipeline cannot write, and leave nothing behind', async () => {
       const { run, leftovers, fake } = guardSetup('saga')
       fake.faults.fail({

@@ -113,6 +113,8 @@ interface CreateContext {
   readonly fingerprint: string | undefined
   readonly source: BookingSource
   readonly slotKey: string | undefined
+  /** A health-check booking: written with `synthetic: true` so feeds never deliver it. */
+  readonly synthetic: boolean
   readonly budget: CallBudget
   readonly startedAt: number
   roundTrips: number
@@ -164,6 +166,7 @@ export function createBooking(
   inflight: Map<string, Promise<unknown>>,
   input: unknown,
   options: CreateBookingOptions = {},
+  synthetic = false,
 ): Promise<CreateBookingResult> {
   let parsed: Record<string, unknown> & BookingFacts
   let checked: { key?: string; source: BookingSource }
@@ -176,13 +179,14 @@ export function createBooking(
     return Promise.reject(error as Error)
   }
   const key = checked.key
-  if (key === undefined) return run(rt, parsed, bookingId, undefined, checked.source, options)
+  if (key === undefined)
+    return run(rt, parsed, bookingId, undefined, checked.source, options, synthetic)
 
   // Two calls with one key in this process: the second waits for the first, then replays it.
   const previous = inflight.get(bookingId)
   const call: Promise<CreateBookingResult> = (async () => {
     if (previous !== undefined) await previous.then(settled, settled)
-    return run(rt, parsed, bookingId, key, checked.source, options)
+    return run(rt, parsed, bookingId, key, checked.source, options, synthetic)
   })()
   inflight.set(bookingId, call)
   const forget = () => {
@@ -202,6 +206,7 @@ async function run(
   key: string | undefined,
   source: BookingSource,
   options: CreateBookingOptions,
+  synthetic: boolean,
 ): Promise<CreateBookingResult> {
   const slotKey =
     rt.settings.slotLock !== undefined &&
@@ -220,6 +225,7 @@ async function run(
     fingerprint: key === undefined ? undefined : fingerprintOf(input),
     source,
     slotKey,
+    synthetic,
     budget: new CallBudget(rt.clock, rt.settings.timeoutMs, options.signal),
     startedAt: rt.clock.now(),
     roundTrips: 0,
@@ -289,6 +295,7 @@ function creationWrites(
       idempotencyKey: ctx.key,
       fingerprint: ctx.fingerprint,
       slotKey: ctx.slotKey,
+      synthetic: ctx.synthetic,
       pipelineStatus,
     },
     now,

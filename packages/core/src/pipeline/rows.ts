@@ -106,6 +106,8 @@ export interface NewBookingFields {
   readonly idempotencyKey: string | undefined
   readonly fingerprint: string | undefined
   readonly slotKey: string | undefined
+  /** Health-check bookings only; never set from a caller's input. */
+  readonly synthetic?: boolean
   readonly pipelineStatus: 'pending' | 'delivered'
 }
 
@@ -125,6 +127,7 @@ export function bookingData(
   if (fields.idempotencyKey !== undefined) data.idempotencyKey = fields.idempotencyKey
   if (fields.fingerprint !== undefined) data.fingerprint = fields.fingerprint
   if (fields.slotKey !== undefined) data.slotKey = fields.slotKey
+  if (fields.synthetic === true) data.synthetic = true
   return data
 }
 
