@@ -144,7 +144,8 @@ function tablesBackend(tablesDB: TablesDBLike, databaseId: string): Backend {
 }
 
 function withPermissions(write: StagedWrite): Record<string, unknown> {
-  const data = { ...write.data }
+  // Object.assign, not a spread: adding a key to a spread copy of a wide row is slow in V8.
+  const data: Record<string, unknown> = Object.assign({}, write.data)
   if (write.permissions !== undefined) data.$permissions = [...write.permissions]
   return data
 }

@@ -319,15 +319,16 @@ function creationWrites(
 
 /** A row as the server would return it, for writes whose response carries no row (transactions). */
 function synthesize(rt: PipelineRuntime, spec: WriteSpec, now: string): BackendRow {
-  return {
-    ...spec.data,
-    $id: spec.rowId,
-    $createdAt: now,
-    $updatedAt: now,
-    $permissions: [...spec.permissions],
-    $databaseId: rt.backend.databaseId,
-    $tableId: spec.tableId,
-  }
+  // Copy, then add the system fields (same keys and order as a spread): a spread into a literal
+  // with extra keys is many times slower in V8 for rows of this size.
+  const row = Object.assign({}, spec.data) as BackendRow
+  row.$id = spec.rowId
+  row.$createdAt = now
+  row.$updatedAt = now
+  row.$permissions = spec.permissions.slice()
+  row.$databaseId = rt.backend.databaseId
+  row.$tableId = spec.tableId
+  return row
 }
 
 function result(

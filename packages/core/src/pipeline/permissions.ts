@@ -29,6 +29,7 @@ export interface PermissionRules {
 
 const OPEN_ROLES = new Set(['any', 'guests', 'users', 'users/verified', 'users/unverified'])
 const perm = (action: string, role: string) => `${action}("${role}")`
+const GRANTS_CACHE_LIMIT = 1024
 
 /**
  * Builds the permission rules: rows readable only by their participants (and admin roles),
@@ -53,23 +54,30 @@ export function createPermissionRules(options: PermissionsOptions = {}): Permiss
   ])
   const mapProvider = options.providerUserId ?? ((providerId: string) => providerId)
   const user = (id: string) => `user:${id}`
+  // A user's read and update strings, memoized (bounded): the same few users book again and again,
+  // and handing the backend the same string objects lets it skip re-checking them.
+  const grants = new Map<string, readonly [read: string, update: string]>()
+  const grantsOf = (id: string): readonly [read: string, update: string] => {
+    let pair = grants.get(id)
+    if (pair === undefined) {
+      pair = [perm('read', user(id)), perm('update', user(id))]
+      if (grants.size >= GRANTS_CACHE_LIMIT) grants.clear()
+      grants.set(id, pair)
+    }
+    return pair
+  }
   return {
     participants(customerId, providerId) {
-      const provider = user(mapProvider(providerId))
-      return [
-        perm('read', user(customerId)),
-        perm('update', user(customerId)),
-        perm('read', provider),
-        perm('update', provider),
-        ...admin,
-      ]
+      const customer = grantsOf(customerId)
+      const provider = grantsOf(mapProvider(providerId))
+      return [customer[0], customer[1], provider[0], provider[1], ...admin]
     },
     message(customerId, providerId) {
-      const provider = user(mapProvider(providerId))
-      return [perm('read', user(customerId)), perm('read', provider), ...admin]
+      return [grantsOf(customerId)[0], grantsOf(mapProvider(providerId))[0], ...admin]
     },
     recipient(userId) {
-      return [perm('read', user(userId)), perm('update', user(userId)), ...admin]
+      const recipient = grantsOf(userId)
+      return [recipient[0], recipient[1], ...admin]
     },
     providerUser: mapProvider,
   }

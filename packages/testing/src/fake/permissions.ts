@@ -204,6 +204,39 @@ class PermissionFormatError extends Error {}
  * `Roles::isValidRole`. Throws a {@link PermissionFormatError} with the validator's message.
  */
 function parseChecked(permission: string): ParsedPermission {
+  const entry = cachedParse(permission)
+  if (entry.error !== undefined) throw new PermissionFormatError(entry.error)
+  return entry.parsed
+}
+
+/** A memoized {@link parseUncached} outcome, with the normalized string `aggregate` writes back. */
+type ParseEntry =
+  | { readonly parsed: ParsedPermission; readonly normalized: string; readonly error?: undefined }
+  | { readonly parsed?: undefined; readonly normalized?: undefined; readonly error: string }
+
+/**
+ * Parsed permission strings, memoized: the same few strings are checked on every write. Bounded
+ * (emptied when full) so a long run with many distinct roles cannot grow it without limit.
+ */
+const PARSE_CACHE = new Map<string, ParseEntry>()
+const PARSE_CACHE_LIMIT = 4096
+
+function cachedParse(permission: string): ParseEntry {
+  let entry = PARSE_CACHE.get(permission)
+  if (entry !== undefined) return entry
+  try {
+    const parsed = Object.freeze(parseUncached(permission))
+    entry = { parsed, normalized: `${parsed.type}("${parsed.role}")` }
+  } catch (error) {
+    if (!(error instanceof PermissionFormatError)) throw error
+    entry = { error: error.message }
+  }
+  if (PARSE_CACHE.size >= PARSE_CACHE_LIMIT) PARSE_CACHE.clear()
+  PARSE_CACHE.set(permission, entry)
+  return entry
+}
+
+function parseUncached(permission: string): ParsedPermission {
   const parts = permission.split('("')
   if (parts.length !== 2)
     throw new PermissionFormatError(`Invalid permission string format: "${permission}".`)
@@ -268,27 +301,46 @@ function parseChecked(permission: string): ParsedPermission {
  */
 export function permissionsFailure(
   value: unknown,
-  allowed: readonly PermissionType[] = [...PERMISSION_TYPES, 'write'],
+  allowed: readonly PermissionType[] = ALL_PERMISSION_TYPES,
   length = 0,
 ): string | undefined {
   if (!Array.isArray(value)) return 'Permissions must be an array of strings.'
   if (length > 0 && value.length > length)
     return `You can only provide up to ${length} permissions.`
+  let checked = FAILURE_CACHE.get(allowed)
+  if (checked === undefined) {
+    checked = new Map()
+    FAILURE_CACHE.set(allowed, checked)
+  }
   for (const permission of value) {
     if (typeof permission !== 'string') return 'Every permission must be of type string.'
-    if (permission === '*') return 'Wildcard permission "*" has been replaced. Use "any" instead.'
-    if (permission.includes('role:'))
-      return 'Permissions using the "role:" prefix have been replaced. Use "users", "guests", or "any" instead.'
-    if (!allowed.some((type) => permission.startsWith(type)))
-      return `Permission "${permission}" is not allowed. Must be one of: ${allowed.join(', ')}.`
-    try {
-      parseChecked(permission)
-    } catch (error) {
-      if (error instanceof PermissionFormatError) return error.message
-      throw error
+    let failure = checked.get(permission)
+    if (failure === undefined) {
+      failure = permissionFailure(permission, allowed) ?? null
+      if (checked.size >= PARSE_CACHE_LIMIT) checked.clear()
+      checked.set(permission, failure)
     }
+    if (failure !== null) return failure
   }
   return undefined
+}
+
+const ALL_PERMISSION_TYPES: readonly PermissionType[] = [...PERMISSION_TYPES, 'write']
+
+/** Per allowed-types list: each permission string's failure message, or `null` when valid. */
+const FAILURE_CACHE = new WeakMap<readonly PermissionType[], Map<string, string | null>>()
+
+/** The validator's message for one permission string, or `undefined` when it is valid. */
+function permissionFailure(
+  permission: string,
+  allowed: readonly PermissionType[],
+): string | undefined {
+  if (permission === '*') return 'Wildcard permission "*" has been replaced. Use "any" instead.'
+  if (permission.includes('role:'))
+    return 'Permissions using the "role:" prefix have been replaced. Use "users", "guests", or "any" instead.'
+  if (!allowed.some((type) => permission.startsWith(type)))
+    return `Permission "${permission}" is not allowed. Must be one of: ${allowed.join(', ')}.`
+  return cachedParse(permission).error
 }
 
 /**
@@ -321,7 +373,12 @@ export function aggregatePermissions(
 ): string[] {
   const out = new Set<string>()
   for (const permission of permissions) {
-    const parsed = parse(permission)
+    const entry = typeof permission === 'string' ? cachedParse(permission) : undefined
+    if (entry?.error === undefined && entry !== undefined && entry.parsed.type !== 'write') {
+      out.add(entry.normalized)
+      continue
+    }
+    const parsed = entry?.parsed ?? parse(permission)
     if (parsed.type !== 'write') {
       out.add(`${parsed.type}("${parsed.role}")`)
       continue

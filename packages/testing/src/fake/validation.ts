@@ -40,8 +40,15 @@ export function formatPhpNumber(value: number | bigint): string {
  * (github:utopia-php/database `src/Database/DateTime.php`, `formatTz`).
  */
 export function toServerDatetime(epochMs: number): string {
-  return `${new Date(epochMs).toISOString().slice(0, 23)}+00:00`
+  // Writes in a burst share a few milliseconds (now, an expiry): reuse recent formatted values.
+  let formatted = recentDatetimes.get(epochMs)
+  if (formatted !== undefined) return formatted
+  formatted = `${new Date(epochMs).toISOString().slice(0, 23)}+00:00`
+  if (recentDatetimes.size >= 64) recentDatetimes.clear()
+  recentDatetimes.set(epochMs, formatted)
+  return formatted
 }
+const recentDatetimes = new Map<number, string>()
 
 const HAS_ZONE = /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(.*)$/
