@@ -144,6 +144,23 @@ describe('errorMonitor', () => {
       expect(snapshot.bySeverity).toEqual({ critical: 0, error: 1, warning: 1, info: 1 })
     })
 
+    it('should show a capture in the snapshot, rate included, to its own onCapture listener', () => {
+      const monitor = createErrorMonitor()
+      const seen: Array<{ total: number; ratePerMinute: number }> = []
+      monitor.onCapture(() => {
+        const { total, ratePerMinute } = monitor.snapshot()
+        seen.push({ total, ratePerMinute })
+      })
+      monitor.capture(networkError(), { category: 'network', severity: 'error' })
+      monitor.capture(networkError(), { category: 'network', severity: 'error' })
+
+      expect(seen.map((s) => s.total)).toEqual([1, 2])
+      expect(seen[0]!.ratePerMinute).toBeGreaterThan(0)
+      expect(seen[1]!.ratePerMinute).toBeGreaterThan(seen[0]!.ratePerMinute)
+      // The snapshot cached inside the listener is the one read afterwards, not a stale one.
+      expect(monitor.snapshot().ratePerMinute).toBe(seen[1]!.ratePerMinute)
+    })
+
     it('should return the same frozen snapshot until something changes', () => {
       const monitor = createErrorMonitor()
       const first = monitor.snapshot()

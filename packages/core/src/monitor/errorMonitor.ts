@@ -261,12 +261,13 @@ export class ErrorMonitor {
       this.#total++
       this.#byCategory[entry.category]++
       this.#bySeverity[entry.severity]++
-      this.#snapshot = undefined
-      this.#log(entry)
-      this.#captureEmitter.emit(entry)
       if (entry.severity === 'critical' || entry.severity === 'error') {
         this.#window.record(entry.timestamp, false)
       }
+      // Listeners run after every count (the rate too), so a snapshot read inside one is current.
+      this.#snapshot = undefined
+      this.#log(entry)
+      this.#captureEmitter.emit(entry)
       if (entry.severity === 'critical') {
         this.alert({
           type: 'critical',

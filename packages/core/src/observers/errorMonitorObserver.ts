@@ -88,10 +88,7 @@ class ErrorMonitorObserverImpl
     this.#tick()
   }
 
-  /**
-   * Reads once the capture has finished: the monitor tells its listeners before it counts the
-   * error in its rate, and a burst of captures becomes one update.
-   */
+  /** Reads on the next microtask, so a burst of captures becomes one update. */
   #queue(): void {
     if (this.#queued) return
     this.#queued = true
