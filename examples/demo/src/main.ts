@@ -113,6 +113,10 @@ try {
   say(`tables now in the emulator: ${tables.join(', ')}`)
 
   heading('3. The provider signs in and her booking feed subscribes (real `appwrite` web SDK)')
+  // One monitor and one set of metrics for the whole app: the provider's realtime side and the
+  // server's pipeline both report into them.
+  const monitor = createErrorMonitor()
+  const metrics = createMetrics({ monitor })
   const providerJwt = emulator.createJWT(PROVIDER)
   const providerClient = new WebClient()
     .setEndpoint(emulator.endpoint)
@@ -122,6 +126,8 @@ try {
     tablesDB: new WebTablesDB(providerClient),
     realtime: new Realtime(providerClient),
     databaseId: DATABASE,
+    monitor,
+    metrics,
     // Demo timings: the defaults are a 15 s canary interval and a 5 s timeout (≤ 20 s detection).
     watchdog: { intervalMs: 1_000, timeoutMs: 500 },
     feeds: { pollIntervalMs: 500 },
@@ -137,8 +143,6 @@ try {
   say(`feed live: ${emulator.realtime.subscriptions} realtime subscription(s) on the emulator`)
 
   heading('4. Bookings through the pipeline (real `node-appwrite` SDK with an API key)')
-  const monitor = createErrorMonitor()
-  const metrics = createMetrics({ monitor })
   const server = new ServerClient()
     .setEndpoint(emulator.endpoint)
     .setProject(emulator.projectId)
