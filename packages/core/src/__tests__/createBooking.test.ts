@@ -449,6 +449,31 @@ describe('createBooking', () => {
       expect(fake.snapshot()[DB]!.bookings![0]!.pipelineStatus).toBe('delivered')
     })
 
+    it('should run in transaction mode on the legacy Databases API', async () => {
+      const clock = createManualClock()
+      const lock = createSchemaLock()
+      const fake = createFakeAppwrite({
+        clock,
+        databases: { [DB]: { tables: declaredTables(lock) } },
+      })
+      const guard = createBookingGuard({
+        databases: fake.databases,
+        databaseId: DB,
+        clock,
+        mode: 'transaction',
+      })
+      const result = await guard.createBooking(bookingInput())
+
+      expect(result.mode).toBe('transaction')
+      const snapshot = fake.snapshot()[DB]!
+      expect(snapshot.bookings!.map((row) => row.$id)).toEqual([result.booking.$id])
+      expect(snapshot.chat_rooms!.map((row) => row.$id)).toEqual([result.booking.$id])
+      expect(snapshot.chat_messages).toHaveLength(1)
+      expect(snapshot.notifications).toHaveLength(1)
+      const [transaction] = (await fake.databases.listTransactions()).transactions
+      expect(transaction).toMatchObject({ status: 'committed', operations: 4 })
+    })
+
     it('should require exactly one of tablesDB and databases, and a database id', () => {
       const fake = createFakeAppwrite()
       expect(() => createBookingGuard({ databaseId: DB })).toThrow(/exactly one of `tablesDB`/)

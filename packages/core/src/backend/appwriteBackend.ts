@@ -78,32 +78,47 @@ export interface BackendSource {
 const copy = (permissions: readonly string[] | undefined): string[] | undefined =>
   permissions === undefined ? undefined : [...permissions]
 
+/**
+ * The transaction methods of either SDK service, when it has all three. TablesDB and Databases
+ * differ only in how a staged operation names its table and row (`operation`).
+ */
+function transactionsOf(
+  service: Pick<TablesDBLike, 'createTransaction' | 'createOperations' | 'updateTransaction'>,
+  operation: (write: StagedWrite) => TransactionOperation,
+): BackendTransactions | undefined {
+  const { createTransaction, createOperations, updateTransaction } = service
+  if (
+    typeof createTransaction !== 'function' ||
+    typeof createOperations !== 'function' ||
+    typeof updateTransaction !== 'function'
+  ) {
+    return undefined
+  }
+  return {
+    begin: async (ttl) => (await createTransaction.call(service, { ttl })).$id,
+    stage: async (transactionId, writes) => {
+      await createOperations.call(service, { transactionId, operations: writes.map(operation) })
+    },
+    commit: async (transactionId) => {
+      await updateTransaction.call(service, { transactionId, commit: true })
+    },
+    rollback: async (transactionId) => {
+      await updateTransaction.call(service, { transactionId, rollback: true })
+    },
+  }
+}
+
+const stagedData = (write: StagedWrite) =>
+  write.action === 'delete' ? {} : { data: withPermissions(write) }
+
 function tablesBackend(tablesDB: TablesDBLike, databaseId: string): Backend {
-  const { createTransaction, createOperations, updateTransaction } = tablesDB
-  const transactions: BackendTransactions | undefined =
-    typeof createTransaction === 'function' &&
-    typeof createOperations === 'function' &&
-    typeof updateTransaction === 'function'
-      ? {
-          begin: async (ttl) => (await createTransaction.call(tablesDB, { ttl })).$id,
-          stage: async (transactionId, writes) => {
-            const operations: TransactionOperation[] = writes.map((write) => ({
-              action: write.action,
-              databaseId,
-              tableId: write.tableId,
-              rowId: write.rowId,
-              ...(write.action === 'delete' ? {} : { data: withPermissions(write) }),
-            }))
-            await createOperations.call(tablesDB, { transactionId, operations })
-          },
-          commit: async (transactionId) => {
-            await updateTransaction.call(tablesDB, { transactionId, commit: true })
-          },
-          rollback: async (transactionId) => {
-            await updateTransaction.call(tablesDB, { transactionId, rollback: true })
-          },
-        }
-      : undefined
+  const transactions = transactionsOf(tablesDB, (write) => ({
+    action: write.action,
+    databaseId,
+    tableId: write.tableId,
+    rowId: write.rowId,
+    ...stagedData(write),
+  }))
   return {
     api: 'tablesDB',
     databaseId,
@@ -151,31 +166,14 @@ function withPermissions(write: StagedWrite): Record<string, unknown> {
 }
 
 function databasesBackend(databases: DatabasesLike, databaseId: string): Backend {
-  const { createTransaction, createOperations, updateTransaction, upsertDocument } = databases
-  const transactions: BackendTransactions | undefined =
-    typeof createTransaction === 'function' &&
-    typeof createOperations === 'function' &&
-    typeof updateTransaction === 'function'
-      ? {
-          begin: async (ttl) => (await createTransaction.call(databases, { ttl })).$id,
-          stage: async (transactionId, writes) => {
-            const operations: TransactionOperation[] = writes.map((write) => ({
-              action: write.action,
-              databaseId,
-              collectionId: write.tableId,
-              documentId: write.rowId,
-              ...(write.action === 'delete' ? {} : { data: withPermissions(write) }),
-            }))
-            await createOperations.call(databases, { transactionId, operations })
-          },
-          commit: async (transactionId) => {
-            await updateTransaction.call(databases, { transactionId, commit: true })
-          },
-          rollback: async (transactionId) => {
-            await updateTransaction.call(databases, { transactionId, rollback: true })
-          },
-        }
-      : undefined
+  const { upsertDocument } = databases
+  const transactions = transactionsOf(databases, (write) => ({
+    action: write.action,
+    databaseId,
+    collectionId: write.tableId,
+    documentId: write.rowId,
+    ...stagedData(write),
+  }))
   const update = (
     collectionId: string,
     documentId: string,
