@@ -1,72 +1,12 @@
 import { appwriteError, createFakeAppwrite, networkError } from '@booking-guard/testing'
-import type { ColumnDefinition, IndexDefinition, TableDefinition } from '@booking-guard/testing'
+import type { TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import type { ColumnSpec, DriftFinding, TableSpec, TablesDBAdminLike } from '../index'
+import type { DriftFinding, TablesDBAdminLike } from '../index'
 import { checkSchemaDrift, column, createSchemaLock, formatDriftReport } from '../index'
+import { tableOf } from './lockTables'
 
 const lock = createSchemaLock()
 const T = lock.tables
-
-/** A fake column declaration equal to the lock's spec. */
-function columnOf(spec: ColumnSpec): ColumnDefinition {
-  const base = {
-    key: spec.key,
-    required: spec.required,
-    array: spec.array,
-    ...(spec.default === null ? {} : { default: spec.default }),
-  }
-  switch (spec.type) {
-    case 'string':
-      return { ...base, type: 'string', size: spec.size }
-    case 'integer':
-    case 'float':
-      return {
-        ...base,
-        type: spec.type === 'float' ? 'double' : 'integer',
-        ...(spec.min === null ? {} : { min: spec.min }),
-        ...(spec.max === null ? {} : { max: spec.max }),
-      }
-    case 'enum':
-      return { ...base, type: 'enum', elements: [...spec.elements] }
-    default:
-      return { ...base, type: spec.type }
-  }
-}
-
-interface TableEdits {
-  /** Column keys to leave out (and every index that uses them). */
-  omit?: string[]
-  /** Columns to replace or add, by key. */
-  columns?: ColumnDefinition[]
-  /** Index keys to leave out. */
-  omitIndexes?: string[]
-  /** Indexes to add. */
-  indexes?: IndexDefinition[]
-  permissions?: string[]
-  rowSecurity?: boolean
-}
-
-/** A fake table declaration equal to the lock's spec, with `edits`. */
-function tableOf(spec: TableSpec, edits: TableEdits = {}): TableDefinition {
-  const omit = new Set(edits.omit ?? [])
-  const replaced = new Map((edits.columns ?? []).map((c) => [c.key, c]))
-  const columns = spec.columns
-    .filter((c) => !omit.has(c.key))
-    .map((c) => replaced.get(c.key) ?? columnOf(c))
-  const known = new Set(spec.columns.map((c) => c.key))
-  columns.push(...(edits.columns ?? []).filter((c) => !known.has(c.key)))
-  const indexes: IndexDefinition[] = spec.indexes
-    .filter((i) => !(edits.omitIndexes ?? []).includes(i.key))
-    .filter((i) => i.columns.every((c) => !omit.has(c)))
-    .map((i) => ({ key: i.key, type: i.type, columns: [...i.columns] }))
-  indexes.push(...(edits.indexes ?? []))
-  return {
-    columns,
-    indexes,
-    ...(edits.permissions === undefined ? {} : { permissions: edits.permissions }),
-    ...(edits.rowSecurity === undefined ? {} : { rowSecurity: edits.rowSecurity }),
-  }
-}
 
 function fullSchema(): Record<string, TableDefinition> {
   return Object.fromEntries(Object.values(T).map((spec) => [spec.tableId, tableOf(spec)]))

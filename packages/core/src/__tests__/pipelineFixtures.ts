@@ -2,7 +2,6 @@
 // lock (so writes are validated like the server would), a manual clock driving both the fake and
 // the guard, and helpers to settle calls that wait on retries or budgets.
 import type {
-  ColumnDefinition,
   FakeAppwrite,
   FakeDefaultRow,
   IndexDefinition,
@@ -17,6 +16,7 @@ import type { BookingGuardEvent } from '../pipeline/events'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaLock } from '../schema/schemaLock'
 import { TABLE_KINDS } from '../schema/schemas'
+import { columnOf } from './lockTables'
 
 export const DB = 'main'
 
@@ -26,22 +26,7 @@ export function declaredTables(lock: SchemaLock): Record<string, TableDefinition
   for (const kind of TABLE_KINDS) {
     const spec = lock.tables[kind]
     tables[spec.tableId] = {
-      columns: spec.columns.map((column) => {
-        const out: ColumnDefinition = {
-          key: column.key,
-          type: column.type === 'float' ? 'double' : column.type,
-          required: column.required,
-          array: column.array,
-        }
-        if (column.type === 'string') out.size = column.size
-        if (column.type === 'integer' || column.type === 'float') {
-          if (column.min !== null) out.min = column.min
-          if (column.max !== null) out.max = column.max
-        }
-        if (column.type === 'enum') out.elements = [...column.elements]
-        if (column.default !== null) out.default = column.default
-        return out
-      }),
+      columns: spec.columns.map(columnOf),
       indexes: spec.indexes.map((index): IndexDefinition => ({
         key: index.key,
         type: index.type,

@@ -1,12 +1,9 @@
 import { appwriteError, createFakeAppwrite, createManualClock } from '@booking-guard/testing'
-import type {
-  ColumnDefinition,
-  IndexDefinition,
-  ManualClock,
-  TableDefinition,
-} from '@booking-guard/testing'
+import type { ManualClock, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import type { ColumnSpec, ProvisionStep, TableSpec, TablesDBAdminLike } from '../index'
+import { tableOf as lockTable } from './lockTables'
+import type { TableEdits } from './lockTables'
+import type { ProvisionStep, TableSpec, TablesDBAdminLike } from '../index'
 import {
   DEFAULT_TABLE_PERMISSIONS,
   checkSchemaDrift,
@@ -24,46 +21,13 @@ const SPECS = Object.values(T)
 const COLUMN_COUNT = SPECS.reduce((n, spec) => n + spec.columns.length, 0)
 const INDEX_COUNT = SPECS.reduce((n, spec) => n + spec.indexes.length, 0)
 
-function columnOf(spec: ColumnSpec): ColumnDefinition {
-  const base = {
-    key: spec.key,
-    required: spec.required,
-    array: spec.array,
-    ...(spec.default === null ? {} : { default: spec.default }),
-  }
-  switch (spec.type) {
-    case 'string':
-      return { ...base, type: 'string', size: spec.size }
-    case 'integer':
-    case 'float':
-      return {
-        ...base,
-        type: spec.type === 'float' ? 'double' : 'integer',
-        ...(spec.min === null ? {} : { min: spec.min }),
-        ...(spec.max === null ? {} : { max: spec.max }),
-      }
-    case 'enum':
-      return { ...base, type: 'enum', elements: [...spec.elements] }
-    default:
-      return { ...base, type: spec.type }
-  }
-}
-
-function tableOf(
-  spec: TableSpec,
-  edits: { omit?: string[]; columns?: ColumnDefinition[] } = {},
-): TableDefinition {
-  const omit = new Set(edits.omit ?? [])
-  const replaced = new Map((edits.columns ?? []).map((c) => [c.key, c]))
-  const known = new Set(spec.columns.map((c) => c.key))
-  const columns = spec.columns
-    .filter((c) => !omit.has(c.key))
-    .map((c) => replaced.get(c.key) ?? columnOf(c))
-  columns.push(...(edits.columns ?? []).filter((c) => !known.has(c.key)))
-  const indexes: IndexDefinition[] = spec.indexes
-    .filter((i) => i.columns.every((c) => !omit.has(c)))
-    .map((i) => ({ key: i.key, type: i.type, columns: [...i.columns] }))
-  return { columns, indexes, permissions: [...DEFAULT_TABLE_PERMISSIONS], rowSecurity: true }
+/** A table as provisioning creates it (participant-only), equal to the lock's spec but for `edits`. */
+function tableOf(spec: TableSpec, edits: TableEdits = {}): TableDefinition {
+  return lockTable(spec, {
+    ...edits,
+    permissions: [...DEFAULT_TABLE_PERMISSIONS],
+    rowSecurity: true,
+  })
 }
 
 /**
