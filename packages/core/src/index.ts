@@ -1,5 +1,7 @@
 export { BookingGuardError, isBookingGuardError } from './errors'
 export type { BookingGuardErrorCode, BookingGuardErrorOptions } from './errors'
+export { bookingErrorFromJSON, bookingErrorToJSON } from './errorJson'
+export type { BookingErrorJSON } from './errorJson'
 export { systemClock } from './clock'
 export type { Clock, TimerHandle } from './clock'
 
