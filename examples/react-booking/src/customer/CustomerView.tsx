@@ -1,0 +1,150 @@
+import { useBookingSubmit, useChatProvider } from '@booking-guard/react'
+import type { CreateBookingInput } from '@booking-guard/core'
+import { useState } from 'react'
+import type { FormEvent } from 'react'
+import type { Therapist } from '../../server/people'
+import { ChatWindow } from '../ChatWindow'
+
+const money = (minor: number, currency: string) =>
+  new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100)
+
+/** Pick a therapist, fill the form, "Order now": the booking's chat opens with the system message. */
+export function CustomerView({ therapists }: { therapists: readonly Therapist[] }) {
+  const { activeChat, closeChat } = useChatProvider()
+  const { submit, reset, status, attempt, maxAttempts, userMessage, fieldErrors } =
+    useBookingSubmit()
+  const [therapistId, setTherapistId] = useState(therapists[0]?.id ?? '')
+  const [bookingType, setBookingType] = useState<'immediate' | 'scheduled'>('immediate')
+  const [lastInput, setLastInput] = useState<CreateBookingInput>()
+  const busy = status === 'submitting' || status === 'retrying'
+  const therapist = therapists.find((t) => t.id === therapistId)
+
+  const order = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget)
+    const when = String(form.get('scheduledAt') ?? '')
+    // The server fills in who books and the price; the schema lock checks the rest.
+    const input = {
+      providerId: therapistId,
+      bookingType,
+      scheduledAt:
+        bookingType === 'scheduled' && when !== '' ? new Date(when).toISOString() : undefined,
+      durationMinutes: Number(form.get('durationMinutes')),
+      notes: String(form.get('notes') ?? '') || undefined,
+    } as unknown as CreateBookingInput
+    setLastInput(input)
+    reset()
+    void submit(input, { source: 'bookingButton' })
+  }
+
+  return (
+    <div className="columns">
+      <form className="card" onSubmit={order} aria-label="Book a massage">
+        <fieldset>
+          <legend>Therapist</legend>
+          {therapists.map((t) => (
+            <label key={t.id} className="choice">
+              <input
+                type="radio"
+                name="therapist"
+                value={t.id}
+                checked={therapistId === t.id}
+                onChange={() => setTherapistId(t.id)}
+              />
+              {t.name} — {t.speciality}, {money(t.hourlyPrice, t.currency)} / hour
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>When</legend>
+          <label className="choice">
+            <input
+              type="radio"
+              name="bookingType"
+              checked={bookingType === 'immediate'}
+              onChange={() => setBookingType('immediate')}
+            />
+            Now
+          </label>
+          <label className="choice">
+            <input
+              type="radio"
+              name="bookingType"
+              checked={bookingType === 'scheduled'}
+              onChange={() => setBookingType('scheduled')}
+            />
+            Later
+          </label>
+          {bookingType === 'scheduled' && (
+            <label>
+              Start{' '}
+              <input
+                type="datetime-local"
+                name="scheduledAt"
+                required
+                aria-describedby="err-scheduledAt"
+              />
+            </label>
+          )}
+          <FieldError field="scheduledAt" errors={fieldErrors} />
+        </fieldset>
+        <label>
+          Duration
+          <select name="durationMinutes" defaultValue="60" aria-describedby="err-durationMinutes">
+            <option value="30">30 minutes</option>
+            <option value="60">60 minutes</option>
+            <option value="90">90 minutes</option>
+            <option value="0">0 minutes (invalid, to see the schema lock)</option>
+          </select>
+        </label>
+        <FieldError field="durationMinutes" errors={fieldErrors} />
+        <label>
+          Notes for {therapist?.name ?? 'the therapist'}
+          <textarea name="notes" maxLength={2000} rows={2} />
+        </label>
+        <button type="submit" disabled={busy || therapist === undefined}>
+          {status === 'retrying'
+            ? `Retrying (${attempt}/${maxAttempts})…`
+            : busy
+              ? 'Booking…'
+              : 'Order now'}
+        </button>
+        {status === 'error' && (
+          <div role="alert" className="error" data-testid="booking-error">
+            <p>{userMessage}</p>
+            {lastInput !== undefined && (
+              <button
+                type="button"
+                onClick={() => void submit(lastInput, { source: 'bookingButton' })}
+              >
+                Try again
+              </button>
+            )}
+          </div>
+        )}
+      </form>
+      {activeChat !== undefined && (
+        <ChatWindow
+          roomId={activeChat.chatRoomId}
+          title={`Chat with ${activeChat.providerName}`}
+          onClose={() => closeChat(activeChat.chatRoomId)}
+        />
+      )}
+    </div>
+  )
+}
+
+function FieldError({
+  field,
+  errors,
+}: {
+  field: string
+  errors: Readonly<Record<string, string>>
+}) {
+  const message = errors[field]
+  return message === undefined ? null : (
+    <p id={`err-${field}`} className="field-error" role="alert">
+      {message}
+    </p>
+  )
+}
