@@ -73,6 +73,10 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
           },
           dedupe: ['react', 'react-dom', 'zod', 'appwrite'],
         },
+        // Pre-bundled up front: a dependency found late makes Vite reload the page mid-test.
+        optimizeDeps: {
+          include: ['react', 'react/jsx-dev-runtime', 'react-dom/client', 'appwrite', 'zod'],
+        },
       },
     })
     browser = await chromium.launch({
