@@ -266,6 +266,39 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
   )
 
   it(
+    'should list bookings even when chat cannot be read, flagging them',
+    { timeout: 120_000 },
+    async () => {
+      const { booking } = await stack.api.guard.createBooking({
+        customerId: 'customer-dora',
+        customerName: 'Dora',
+        providerId: 'therapist-anna',
+        providerType: 'therapist',
+        providerName: 'Anna',
+        bookingType: 'immediate',
+        durationMinutes: 30,
+      })
+      const chatDown = stack.emulator!.fake.faults.fail({
+        operation: ['getRow', 'listRows'],
+        table: ['chat_rooms', 'chat_messages'],
+        error: 'general_server_error',
+      })
+      try {
+        const therapist = await signedIn('Anna')
+        const card = therapist.locator(`[data-booking-id="${booking.$id}"]`)
+        await expect.poll(() => card.count(), { timeout: 15_000 }).toBe(1)
+        await expect
+          .poll(() => card.getByLabel('Communication status').textContent(), { timeout: 15_000 })
+          .toMatch(/^chat room: failedsystem message: failed/)
+        expect(await therapist.getByText(/need attention/).isVisible()).toBe(true)
+        await shot(therapist, '6c-therapist-chat-broken')
+      } finally {
+        chatDown.remove()
+      }
+    },
+  )
+
+  it(
     'should show reconnecting while realtime is silent and still deliver the booking by catch-up',
     { timeout: 120_000 },
     async () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { bookingErrorFromJSON, bookingErrorToJSON } from '../errorJson'
 import type { BookingErrorJSON } from '../errorJson'
+import type { SlotTakenError } from '../errors'
 import {
   BookingGuardError,
   BookingPipelineError,
@@ -11,7 +12,6 @@ import {
   IdempotencyConflictError,
   PipelineTimeoutError,
   SchemaLockError,
-  SlotTakenError,
   isSlotTakenError,
 } from '../errors'
 import { describeBookingError } from '../observers/bookingSubmitObserver'
@@ -129,7 +129,11 @@ describe('bookingErrorToJSON / bookingErrorFromJSON', () => {
     })
     const copy = overTheWire(timeout) as PipelineTimeoutError
     expect(copy).toBeInstanceOf(PipelineTimeoutError)
-    expect(copy).toMatchObject({ timeoutMs: 15_000, failedStep: 'chatRoom', pendingReconcile: true })
+    expect(copy).toMatchObject({
+      timeoutMs: 15_000,
+      failedStep: 'chatRoom',
+      pendingReconcile: true,
+    })
     expect(copy.cause).toMatchObject({ code: 429, type: 'general_rate_limit_exceeded' })
     expectSameToTheApp(timeout, copy)
     expectSameToTheApp(appwrite, overTheWire(appwrite))
