@@ -27,8 +27,9 @@ export interface BookingGuardProviderProps {
   /** The error monitor given to `createBookingGuard`, for `useErrorMonitor`. Defaults to none. */
   monitor?: ErrorMonitor
   /**
-   * The watchdog `useConnectionState` follows. Defaults to `guard.createWatchdog()`, made on first
-   * use; in a browser pass one with a stable `watcherId` and `heartbeatPermissions` the user holds.
+   * The watchdog `useConnectionState` follows. Defaults to the guard's own (`guard.watchdog()`, the
+   * one its feeds rely on, so the banner says what the feeds see and no second canary is written),
+   * or, for a guard created with `watchdog: false`, `guard.createWatchdog()` made on first use.
    */
   watchdog?: Watchdog
   children?: ReactNode
@@ -64,7 +65,12 @@ export function BookingGuardProvider({
 }: BookingGuardProviderProps): ReactElement {
   const value = useMemo<BookingGuardContextValue>(() => {
     let made = watchdog
-    return { guard, clock, monitor, watchdog: () => (made ??= guard.createWatchdog()) }
+    return {
+      guard,
+      clock,
+      monitor,
+      watchdog: () => (made ??= guard.watchdog() ?? guard.createWatchdog()),
+    }
   }, [guard, clock, monitor, watchdog])
   return createElement(BookingGuardContext.Provider, { value }, children)
 }

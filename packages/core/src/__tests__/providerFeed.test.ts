@@ -581,6 +581,41 @@ describe('providerFeed', () => {
       stop()
     })
 
+    it('should share its feeds’ watchdog through guard.watchdog(), one canary writer for both', async () => {
+      const { guard, fake, until } = guardSetup()
+      const watchdog = guard.watchdog()!
+      expect(guard.watchdog()).toBe(watchdog)
+      expect(watchdog.watcherId).toBe('hb-guard')
+      expect(watchdog.getSnapshot().running).toBe(false)
+
+      const stopFeed = guard.subscribeToProviderBookings('p1', () => {})
+      const states: string[] = []
+      const stopBanner = watchdog.onStateChange(({ to }) => states.push(to))
+      await settle()
+      await until(20_000)
+      expect(watchdog.getSnapshot()).toMatchObject({ running: true, state: 'healthy' })
+      expect(guard.providerFeed('p1').getSnapshot().watchdog).toBe('healthy')
+      const writers = new Set(fake.snapshot()[db]?.heartbeats?.map((row) => row.$id))
+      expect(writers).toEqual(new Set(['hb-guard']))
+
+      // The banner leaving does not stop the feeds' watchdog; the last user does.
+      stopBanner()
+      expect(watchdog.getSnapshot().running).toBe(true)
+      stopFeed()
+      expect(watchdog.getSnapshot().running).toBe(false)
+    })
+
+    it('should have no shared watchdog when created with `watchdog: false`', () => {
+      const fake = createFakeAppwrite()
+      const guard = createBookingGuard({
+        tablesDB: fake.tablesDB,
+        realtime: fake.realtime,
+        databaseId: db,
+        watchdog: false,
+      })
+      expect(guard.watchdog()).toBeUndefined()
+    })
+
     it('should keep health check bookings out of the synthetic provider’s feed', async () => {
       const { guard, until } = guardSetup()
       const rec = recorder()

@@ -116,6 +116,20 @@ export interface GuardRealtime {
    */
   createWatchdog(options?: WatchdogConfig): Watchdog
   /**
+   * The watchdog the guard's feeds rely on (configured by the guard's `watchdog` option), for a
+   * connection banner that should say what the feeds see without a second canary writer:
+   * `useConnectionState` follows this one. It runs while a feed or a listener uses it; the same
+   * object on every call. `undefined` when the guard was created with `watchdog: false`. Needs
+   * the guard's `realtime`.
+   *
+   * @example
+   * ```ts
+   * const watchdog = guard.watchdog() ?? guard.createWatchdog()
+   * const stop = watchdog.onStateChange(({ to }) => setRealtimeBadge(to))
+   * ```
+   */
+  watchdog(): Watchdog | undefined
+  /**
    * Runs one synthetic health check now: a flagged booking for the synthetic provider through
    * the real pipeline, its rows read back, its realtime event awaited, everything removed again.
    * Never rejects; feeds the metrics' health check pass rate. Needs the guard's `realtime`.
@@ -243,6 +257,7 @@ export function createGuardRealtime(
         heartbeatTableId: deps.lock.tableId('heartbeat'),
         ...watchdogOptions,
       }),
+    watchdog: () => feedsFor('watchdog').watchdog,
     runHealthCheck: () => healthCheckFor('runHealthCheck').run(),
     startHealthChecks: (startOptions = {}) => {
       const check = healthCheckFor('startHealthChecks')

@@ -59,4 +59,17 @@ describe('useConnectionState', () => {
     unmount()
     expect(t.watchdog!.getSnapshot().running).toBe(false)
   })
+
+  it('should follow the guard’s own watchdog by default, writing no second canary', async () => {
+    const t = setup({ uiWatchdog: false })
+    const shared = t.guard.watchdog()!
+    const { unmount } = t.renderWithGuard(h(ConnectionBanner))
+    expect(shared.getSnapshot().running).toBe(true)
+    await t.until(() => expect(shared.getSnapshot().state).toBe('healthy'))
+    expect(textOf(screen.getByRole('status', { name: 'Connection' }))).toBe('Connection: online')
+    const writers = (t.fake.snapshot().main?.heartbeats ?? []).map((row) => row.$id)
+    expect(writers).toEqual(['hb-feeds'])
+    unmount()
+    expect(shared.getSnapshot().running).toBe(false)
+  })
 })

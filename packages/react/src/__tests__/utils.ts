@@ -80,6 +80,8 @@ function counting(realtime: RealtimeConnectionLike) {
 /** Options of {@link setup}: guard options, and whether the guard has realtime at all. */
 export interface SetupOptions extends Partial<BookingGuardOptions> {
   withRealtime?: boolean
+  /** Whether the provider gets a watchdog of its own (`hb-ui`). Defaults to `true`. */
+  uiWatchdog?: boolean
 }
 
 /**
@@ -88,7 +90,7 @@ export interface SetupOptions extends Partial<BookingGuardOptions> {
  * and the UI's watchdog send a canary every second.
  */
 export function setup(options: SetupOptions = {}) {
-  const { withRealtime = true, ...guardOptions } = options
+  const { withRealtime = true, uiWatchdog = true, ...guardOptions } = options
   const clock = createManualClock()
   const fake = createFakeAppwrite({ clock, seed: 11 })
   const realtime = counting(fake.realtime as RealtimeConnectionLike)
@@ -104,14 +106,15 @@ export function setup(options: SetupOptions = {}) {
     watchdog: { watcherId: 'hb-feeds', intervalMs: 1_000, timeoutMs: 500 },
     ...guardOptions,
   })
-  const watchdog = withRealtime
-    ? guard.createWatchdog({
-        watcherId: 'hb-ui',
-        intervalMs: 1_000,
-        timeoutMs: 500,
-        deadAfterMisses: 5,
-      })
-    : undefined
+  const watchdog =
+    withRealtime && uiWatchdog
+      ? guard.createWatchdog({
+          watcherId: 'hb-ui',
+          intervalMs: 1_000,
+          timeoutMs: 500,
+          deadAfterMisses: 5,
+        })
+      : undefined
 
   /** Moves fake time by `ms` in 50 ms steps inside `act`, letting promises and realtime settle. */
   const advance = async (ms = 50) => {
