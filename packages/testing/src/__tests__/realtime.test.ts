@@ -295,6 +295,31 @@ describe('realtime', () => {
     expect(events).toHaveLength(0)
   })
 
+  it('should let go of closed connections, so a long-running emulator does not keep every socket', async () => {
+    const { hub, faults } = setup()
+    const baseline = hub.connectionCount // the shared legacy connection
+    const closed = []
+    for (let i = 0; i < 50; i++) {
+      const connection = hub.createRealtime({ roles: ['any'] })
+      const sub = await connection.subscribe('rows', () => {})
+      if (i % 2 === 0) await connection.disconnect()
+      else await sub.close()
+      closed.push(connection)
+    }
+    expect(hub.connectionCount).toBe(baseline)
+
+    // A closed connection opens again on its next subscribe, and still receives events.
+    const { events, callback } = collect()
+    const again = closed[0]!
+    await again.subscribe('rows', callback)
+    expect(hub.connectionCount).toBe(baseline + 1)
+    hub.publish(rowEvent())
+    await flush()
+    expect(events).toHaveLength(1)
+    // And a fault can still target one that is closed right now.
+    expect(() => faults.realtime.disconnect({ realtime: closed[1]! }).remove()).not.toThrow()
+  })
+
   it('should stop delivering after unsubscribe, even for an event already in flight', async () => {
     const { hub, realtime } = setup()
     const { events, callback } = collect()

@@ -497,6 +497,7 @@ class Connection implements FakeRealtime {
     if (!this.socketOpen) {
       this.socketOpen = true
       this.session++
+      this.#hub.track(this)
       if (!this.#hub.isDown(this)) this.fire('open')
     }
     if (this.live) this.#hub.register(sub)
@@ -529,6 +530,7 @@ class Connection implements FakeRealtime {
   closeSocket(): void {
     if (!this.socketOpen) return
     this.socketOpen = false
+    this.#hub.untrack(this)
     if (!this.#hub.isDown(this)) this.fire('close')
   }
 
@@ -584,6 +586,10 @@ interface HubCore {
   register(sub: Subscription): void
   unregister(sub: Subscription): void
   guard(fn: () => void): void
+  /** The connection opened its socket: the hub holds it until it closes. */
+  track(connection: Connection): void
+  /** The connection closed its socket: the hub lets go of it (it may open again later). */
+  untrack(connection: Connection): void
 }
 
 /**
@@ -619,7 +625,13 @@ export class RealtimeHub {
    */
   readonly #tableChannels = new Map<string, number>()
   #globalChannels = 0
+  /**
+   * Connections with an open socket (the legacy one always): a closed one is let go, so a
+   * long-running emulator does not keep every WebSocket it ever served.
+   */
   readonly #connections = new Set<Connection>()
+  /** Every connection this hub made, for `faults.realtime.disconnect({ realtime })`. */
+  readonly #made = new WeakSet<Connection>()
   readonly #legacy: Connection
   /** Active outages: id → the connection cut, or `undefined` for all of them. */
   readonly #outages = new Map<string, Connection | undefined>()
@@ -645,6 +657,10 @@ export class RealtimeHub {
       register: (sub) => this.#register(sub),
       unregister: (sub) => this.#unregister(sub),
       guard: (fn) => this.#guard(fn),
+      track: (connection) => void this.#connections.add(connection),
+      untrack: (connection) => {
+        if (connection !== this.#legacy) this.#connections.delete(connection)
+      },
     }
     this.#legacy = new Connection(this.#core, undefined, true)
     this.#connections.add(this.#legacy)
@@ -666,7 +682,7 @@ export class RealtimeHub {
    */
   createRealtime(options: CreateRealtimeOptions = {}): FakeRealtime {
     const connection = new Connection(this.#core, options.roles, false)
-    this.#connections.add(connection)
+    this.#made.add(connection)
     return connection
   }
 
@@ -696,6 +712,11 @@ export class RealtimeHub {
   /** Sets (or, with `undefined`, removes) the row-visibility rule for connections with roles. */
   setReadPredicate(predicate: RealtimeReadPredicate | undefined): void {
     this.#canRead = predicate
+  }
+
+  /** Connections with an open socket (plus the shared legacy one), for tests and debugging. */
+  get connectionCount(): number {
+    return this.#connections.size
   }
 
   /** Live subscriptions the "server" holds (across all connections), for tests and debugging. */
@@ -777,6 +798,8 @@ export class RealtimeHub {
       connection.subscriptions.clear()
       connection.socketOpen = false
     }
+    this.#connections.clear()
+    this.#connections.add(this.#legacy)
   }
 
   #match(
@@ -909,7 +932,7 @@ export class RealtimeHub {
   #startOutage(id: string, target: object | undefined): void {
     let connection: Connection | undefined
     if (target !== undefined) {
-      if (!(target instanceof Connection) || !this.#connections.has(target))
+      if (!(target instanceof Connection) || !this.#made.has(target))
         throw new Error(
           'faults.realtime.disconnect({ realtime }) needs a FakeRealtime created by this fake',
         )
@@ -934,6 +957,7 @@ export class RealtimeHub {
       if (c.subscriptions.size === 0) {
         // The SDK does not reopen a socket that has nothing to subscribe.
         c.socketOpen = false
+        this.#core.untrack(c)
         continue
       }
       c.session++
