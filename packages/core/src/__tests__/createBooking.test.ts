@@ -274,6 +274,27 @@ describe('createBooking', () => {
       expect(again.booking.slotKey).toEqual(first.booking.slotKey)
     })
 
+    it.each(['saga', 'transaction'] as const)(
+      'should refuse a taken slot when both bookings carry idempotency keys (%s)',
+      async (mode) => {
+        // The bookings table has two unique indexes (idempotency key, slot): a booking with a
+        // fresh key must still be checked against the slot index.
+        const h = harness({ slotLock: true, mode })
+        fulfilled(
+          await h.settle(h.guard.createBooking(scheduledInput(at), { idempotencyKey: 'k-a' })),
+        )
+        const error = rejected(
+          await h.settle(
+            h.guard.createBooking(scheduledInput(at, { customerId: 'c2' }), {
+              idempotencyKey: 'k-b',
+            }),
+          ),
+        )
+        expect(isSlotTakenError(error)).toBe(true)
+        expect(h.rows('bookings').filter((r) => r.pipelineStatus !== 'failed')).toHaveLength(1)
+      },
+    )
+
     it('should treat equal instants in different notations as one slot', async () => {
       const h = harness({ slotLock: true })
       fulfilled(await h.settle(h.guard.createBooking(scheduledInput(at))))

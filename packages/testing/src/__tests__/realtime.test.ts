@@ -298,7 +298,7 @@ describe('realtime', () => {
   it('should let go of closed connections, so a long-running emulator does not keep every socket', async () => {
     const { hub, faults } = setup()
     const baseline = hub.connectionCount // the shared legacy connection
-    const closed = []
+    const closed: Array<ReturnType<typeof hub.createRealtime>> = []
     for (let i = 0; i < 50; i++) {
       const connection = hub.createRealtime({ roles: ['any'] })
       const sub = await connection.subscribe('rows', () => {})

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
+import { assertUniqueRows } from '../fake/indexes'
+import { SchemaRegistry } from '../fake/schema'
+import { createMemoryStorage } from '../fake/store'
 
 const databaseId = 'main'
 const tableId = 'bookings'
@@ -164,6 +167,27 @@ describe('uniqueIndexes', () => {
     })
   })
 
+  it('should check every unique index of a table, not only the first', async () => {
+    // Found by the browser tests: with two unique indexes (idempotency key, slot), a row with a
+    // fresh first value was never checked against the second.
+    const { tablesDB, admin } = await setup()
+    await admin.createIndex({ ...ref, key: 'uniq_slot', type: 'unique', columns: ['slot'] })
+    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1', slot: 's1' } })
+    await expect(
+      tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2', slot: 's1' } }),
+    ).rejects.toMatchObject(ROW_VIOLATION)
+    const tx = await tablesDB.createTransaction()
+    await tablesDB.createRow({
+      ...ref,
+      rowId: 'b3',
+      data: { idempotencyKey: 'k3', slot: 's1' },
+      transactionId: tx.$id,
+    })
+    await expect(
+      tablesDB.updateTransaction({ transactionId: tx.$id, commit: true }),
+    ).rejects.toMatchObject({ code: 409 })
+  })
+
   it('should let any number of rows leave the value out (NULL never collides)', async () => {
     const { tablesDB, fake } = await setup()
     await tablesDB.createRow({ ...ref, rowId: 'b1', data: { customerId: 'c1' } })
@@ -285,5 +309,165 @@ describe('uniqueIndexes', () => {
       tablesDB.updateTransaction({ transactionId: transaction.$id, commit: true }),
     ).rejects.toMatchObject({ code: 409, type: 'transaction_conflict' })
     expect(await keys(fake)).toEqual(['b1'])
+  })
+
+  describe('index upkeep', () => {
+    it('should free a value once its row changes it or is deleted', async () => {
+      const { tablesDB } = await setup()
+      await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+      await tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2' } })
+      await tablesDB.updateRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k3' } })
+      // k1 is free now, k3 is taken.
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b4', data: { idempotencyKey: 'k1' } }),
+      ).resolves.toMatchObject({ $id: 'b4' })
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b5', data: { idempotencyKey: 'k3' } }),
+      ).rejects.toMatchObject(ROW_VIOLATION)
+      await tablesDB.deleteRow({ ...ref, rowId: 'b2' })
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b6', data: { idempotencyKey: 'k2' } }),
+      ).resolves.toMatchObject({ $id: 'b6' })
+      await tablesDB.updateRow({ ...ref, rowId: 'b6', data: { idempotencyKey: null } })
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b7', data: { idempotencyKey: 'k2' } }),
+      ).resolves.toMatchObject({ $id: 'b7' })
+    })
+
+    it('should see what a committed transaction wrote, and nothing of a rolled-back one', async () => {
+      const { tablesDB } = await setup()
+      await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+      const moved = await tablesDB.createTransaction()
+      await tablesDB.updateRow({
+        ...ref,
+        rowId: 'b1',
+        data: { idempotencyKey: 'k2' },
+        transactionId: moved.$id,
+      })
+      await tablesDB.createRow({
+        ...ref,
+        rowId: 'b2',
+        data: { idempotencyKey: 'k3' },
+        transactionId: moved.$id,
+      })
+      await tablesDB.updateTransaction({ transactionId: moved.$id, commit: true })
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b3', data: { idempotencyKey: 'k1' } }),
+      ).resolves.toMatchObject({ $id: 'b3' })
+      for (const taken of ['k2', 'k3']) {
+        await expect(
+          tablesDB.createRow({ ...ref, rowId: 'b9', data: { idempotencyKey: taken } }),
+        ).rejects.toMatchObject(ROW_VIOLATION)
+      }
+      const dropped = await tablesDB.createTransaction()
+      await tablesDB.createRow({
+        ...ref,
+        rowId: 'b4',
+        data: { idempotencyKey: 'k4' },
+        transactionId: dropped.$id,
+      })
+      await tablesDB.updateTransaction({ transactionId: dropped.$id, rollback: true })
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b5', data: { idempotencyKey: 'k4' } }),
+      ).resolves.toMatchObject({ $id: 'b5' })
+    })
+
+    it('should let a transaction swap two values between its rows', async () => {
+      const { tablesDB } = await setup()
+      await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+      const transaction = await tablesDB.createTransaction()
+      await tablesDB.updateRow({
+        ...ref,
+        rowId: 'b1',
+        data: { idempotencyKey: 'k2' },
+        transactionId: transaction.$id,
+      })
+      // b1 gave k1 up earlier in the same transaction: b2 may take it.
+      await tablesDB.createRow({
+        ...ref,
+        rowId: 'b2',
+        data: { idempotencyKey: 'k1' },
+        transactionId: transaction.$id,
+      })
+      await tablesDB.updateTransaction({ transactionId: transaction.$id, commit: true })
+      await expect(tablesDB.getRow({ ...ref, rowId: 'b2' })).resolves.toMatchObject({
+        idempotencyKey: 'k1',
+      })
+    })
+
+    it('should follow a column rename and an index recreated on other columns', async () => {
+      const { tablesDB, admin } = await setup()
+      await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1', slot: 's1' } })
+      await admin.deleteIndex({ ...ref, key: 'uniq_idem' })
+      await admin.createIndex({ ...ref, key: 'uniq_idem', type: 'unique', columns: ['slot'] })
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k1', slot: 's2' } }),
+      ).resolves.toMatchObject({ $id: 'b2' })
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b3', data: { slot: 's1' } }),
+      ).rejects.toMatchObject(ROW_VIOLATION)
+      await admin.updateStringColumn({
+        ...ref,
+        key: 'slot',
+        newKey: 'slotKey',
+        required: false,
+        xdefault: null,
+      })
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b3', data: { slotKey: 's1' } }),
+      ).rejects.toMatchObject(ROW_VIOLATION)
+      await expect(
+        tablesDB.createRow({ ...ref, rowId: 'b3', data: { slotKey: 's3' } }),
+      ).resolves.toMatchObject({ $id: 'b3' })
+    })
+
+    it('should check writes through the index, never scanning the stored rows', () => {
+      const schema = new SchemaRegistry({
+        databases: {
+          main: {
+            tables: {
+              bookings: {
+                columns: [{ key: 'idempotencyKey', type: 'string', size: 64 }],
+                indexes: [{ key: 'uniq_idem', type: 'unique', columns: ['idempotencyKey'] }],
+              },
+            },
+          },
+        },
+        strict: false,
+        now: () => '2026-01-01T00:00:00.000+00:00',
+      }).resolve(databaseId, tableId)
+      if (!schema.ok || schema.schema === undefined) throw new Error('bookings is declared')
+      const table = createMemoryStorage().ensureTable(databaseId, tableId)
+      const row = (id: string, key: string | null) => ({
+        $id: id,
+        $sequence: table.nextSequence(),
+        $createdAt: '2026-01-01T00:00:00.000+00:00',
+        $updatedAt: '2026-01-01T00:00:00.000+00:00',
+        $permissions: [],
+        data: { idempotencyKey: key },
+      })
+      for (let i = 0; i < 1_000; i++) table.put(row(`b${i}`, `k${i}`))
+      const check = (id: string, key: string) => () =>
+        assertUniqueRows(
+          'tablesDB',
+          schema.schema,
+          { $id: id, data: { idempotencyKey: key } },
+          table,
+        )
+      expect(check('new', 'K999 ')).toThrow(expect.objectContaining(ROW_VIOLATION))
+      // Built: from now on a scan would throw.
+      table.values = () => {
+        throw new Error('scanned the table')
+      }
+      expect(check('new', 'k1000')).not.toThrow()
+      expect(check('b5', 'k5')).not.toThrow()
+      table.put(row('b1000', 'k1000'))
+      table.put(row('b5', 'k5b'))
+      table.delete('b6')
+      table.put(row('b7', null))
+      expect(check('new', 'k1000')).toThrow(expect.objectContaining(ROW_VIOLATION))
+      expect(check('new', 'k5b')).toThrow(expect.objectContaining(ROW_VIOLATION))
+      for (const free of ['k5', 'k6', 'k7']) expect(check('new', free)).not.toThrow()
+    })
   })
 })

@@ -723,6 +723,16 @@ export class FaultInjector {
   }
 
   /**
+   * `true` while no call rule is set: {@link FaultInjector.beforeCall} then answers `undefined`,
+   * so the fake skips building the call's context.
+   *
+   * @internal
+   */
+  get idle(): boolean {
+    return this.#callRules.length === 0
+  }
+
+  /**
    * Called by every fake `tablesDB` / `databases` method before it touches storage. Returns
    * `undefined` when no rule fires (the fast path: one length check with no rules), else a
    * promise that resolves when the call may proceed (after latency, or a released hang) or

@@ -19,7 +19,10 @@ export const CUSTOM_ID_DESCRIPTION = `Parameter must contain at most ${MAX_ID_LE
  */
 export const UID_DESCRIPTION = `UID must contain at most ${MAX_ID_LENGTH} chars. Valid chars are a-z, A-Z, 0-9, and underscore. Can't start with a leading underscore`
 
-const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+/** Whether a char code is `[A-Za-z0-9]`. */
+function isAlphanumeric(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
+}
 
 /**
  * Whether `value` is an id the server accepts: `[A-Za-z0-9._-]`, at most 36 chars, not starting
@@ -32,7 +35,15 @@ const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
  * ```
  */
 export function isValidId(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= MAX_ID_LENGTH && KEY_PATTERN.test(value)
+  // `^[A-Za-z0-9][A-Za-z0-9._-]*$`, checked char by char: every call checks two or three ids.
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) return false
+  if (!isAlphanumeric(value.charCodeAt(0))) return false
+  for (let i = 1; i < value.length; i++) {
+    const code = value.charCodeAt(i)
+    // 45 `-`, 46 `.`, 95 `_`
+    if (!isAlphanumeric(code) && code !== 45 && code !== 46 && code !== 95) return false
+  }
+  return true
 }
 
 /**

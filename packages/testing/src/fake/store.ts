@@ -35,6 +35,57 @@ export interface TableStorage {
   readonly lastSequence: number
   /** Moves the counter forward to `sequence` (never back), when a transaction commits. */
   advanceSequence(sequence: number): void
+  /**
+   * The ids of the rows whose key in a unique index is `key`. The index is built on first use
+   * (one pass over the rows) and kept up to date by `put` and `delete` from then on. `index`
+   * identifies it and must change whenever `keyOf` would compute other keys (a new definition);
+   * `keyOf` gives a row's key, `undefined` when a part is `NULL` (not indexed).
+   */
+  holders(
+    index: string,
+    keyOf: (row: StoredRow) => string | undefined,
+    key: string,
+  ): Iterable<string>
+}
+
+/** Most unique indexes a table keeps; past that they are all dropped and rebuilt on demand. */
+const MAX_INDEXES_PER_TABLE = 16
+const NO_IDS: readonly string[] = Object.freeze([])
+
+/** One unique index of a stored table: key → the id holding it (a `Set` in the rare case of several). */
+class UniqueIndex {
+  readonly #byKey = new Map<string, string | Set<string>>()
+
+  constructor(readonly keyOf: (row: StoredRow) => string | undefined) {}
+
+  add(row: StoredRow): void {
+    const key = this.keyOf(row)
+    if (key === undefined) return
+    const held = this.#byKey.get(key)
+    if (held === undefined) this.#byKey.set(key, row.$id)
+    else if (typeof held === 'string') {
+      if (held !== row.$id) this.#byKey.set(key, new Set([held, row.$id]))
+    } else held.add(row.$id)
+  }
+
+  remove(row: StoredRow): void {
+    const key = this.keyOf(row)
+    if (key === undefined) return
+    const held = this.#byKey.get(key)
+    if (held === undefined) return
+    if (typeof held === 'string') {
+      if (held === row.$id) this.#byKey.delete(key)
+    } else {
+      held.delete(row.$id)
+      if (held.size === 1) this.#byKey.set(key, held.values().next().value!)
+    }
+  }
+
+  holders(key: string): Iterable<string> {
+    const held = this.#byKey.get(key)
+    if (held === undefined) return NO_IDS
+    return typeof held === 'string' ? [held] : [...held]
+  }
 }
 
 /**
@@ -53,6 +104,7 @@ export interface RowStorage {
 class MapTableStorage implements TableStorage {
   readonly #rows = new Map<string, StoredRow>()
   #sequence = 0
+  #indexes: Map<string, UniqueIndex> | undefined
 
   constructor(
     readonly databaseId: string,
@@ -68,11 +120,38 @@ class MapTableStorage implements TableStorage {
   }
 
   put(row: StoredRow): void {
+    if (this.#indexes !== undefined) {
+      const old = this.#rows.get(row.$id)
+      for (const index of this.#indexes.values()) {
+        if (old !== undefined) index.remove(old)
+        index.add(row)
+      }
+    }
     this.#rows.set(row.$id, row)
   }
 
   delete(rowId: string): boolean {
+    if (this.#indexes !== undefined) {
+      const old = this.#rows.get(rowId)
+      if (old !== undefined) for (const index of this.#indexes.values()) index.remove(old)
+    }
     return this.#rows.delete(rowId)
+  }
+
+  holders(
+    id: string,
+    keyOf: (row: StoredRow) => string | undefined,
+    key: string,
+  ): Iterable<string> {
+    this.#indexes ??= new Map()
+    let index = this.#indexes.get(id)
+    if (index === undefined) {
+      if (this.#indexes.size >= MAX_INDEXES_PER_TABLE) this.#indexes.clear()
+      index = new UniqueIndex(keyOf)
+      for (const row of this.#rows.values()) index.add(row)
+      this.#indexes.set(id, index)
+    }
+    return index.holders(key)
   }
 
   values(): IterableIterator<StoredRow> {
@@ -106,22 +185,28 @@ class MapTableStorage implements TableStorage {
  * @internal
  */
 export function createMemoryStorage(): RowStorage {
-  const tables = new Map<string, MapTableStorage>()
-  // A NUL separator cannot occur in a valid id, so the compound key is unambiguous.
-  const keyOf = (databaseId: string, tableId: string) => `${databaseId}\u0000${tableId}`
+  // Database id → table id → table: two lookups by the ids as given, no compound key to build
+  // (and hash) on every call.
+  const databases = new Map<string, Map<string, MapTableStorage>>()
   return {
-    table: (databaseId, tableId) => tables.get(keyOf(databaseId, tableId)),
+    table: (databaseId, tableId) => databases.get(databaseId)?.get(tableId),
     ensureTable(databaseId, tableId) {
-      const key = keyOf(databaseId, tableId)
-      let table = tables.get(key)
-      if (!table) {
+      let tables = databases.get(databaseId)
+      if (tables === undefined) {
+        tables = new Map()
+        databases.set(databaseId, tables)
+      }
+      let table = tables.get(tableId)
+      if (table === undefined) {
         table = new MapTableStorage(databaseId, tableId)
-        tables.set(key, table)
+        tables.set(tableId, table)
       }
       return table
     },
-    tables: () => tables.values(),
-    clear: () => tables.clear(),
+    *tables() {
+      for (const tables of databases.values()) yield* tables.values()
+    },
+    clear: () => databases.clear(),
   }
 }
 
@@ -209,6 +294,24 @@ class OverlayTable implements TableStorage {
     if (sequence > this.#sequence) this.#sequence = sequence
   }
 
+  holders(
+    index: string,
+    keyOf: (row: StoredRow) => string | undefined,
+    key: string,
+  ): Iterable<string> {
+    // The base's holders this overlay did not touch, then the overlay's own rows (few).
+    const ids: string[] = []
+    if (this.base) {
+      for (const id of this.base.holders(index, keyOf, key)) {
+        if (!this.#changes.has(id)) ids.push(id)
+      }
+    }
+    for (const [id, change] of this.#changes) {
+      if (change !== null && keyOf(change) === key) ids.push(id)
+    }
+    return ids
+  }
+
   /** Writes the changes into `target` (the base table, created if needed). */
   applyTo(target: TableStorage): void {
     for (const [id, change] of this.#changes) {
@@ -251,38 +354,61 @@ export interface OverlayStorage extends RowStorage {
  * @internal
  */
 export function createOverlayStorage(base: RowStorage): OverlayStorage {
-  const tables = new Map<string, OverlayTable>()
-  const keyOf = (databaseId: string, tableId: string) => `${databaseId}\u0000${tableId}`
-  const wrap = (databaseId: string, tableId: string, create: boolean) => {
-    const key = keyOf(databaseId, tableId)
-    let table = tables.get(key)
+  return new Overlay(base)
+}
+
+// A class rather than a literal of closures: a transaction builds one per read view and commit.
+class Overlay implements OverlayStorage {
+  /** Database id → table id → overlay table. */
+  readonly #databases = new Map<string, Map<string, OverlayTable>>()
+
+  constructor(readonly base: RowStorage) {}
+
+  #wrap(databaseId: string, tableId: string, create: boolean): OverlayTable | undefined {
+    let tables = this.#databases.get(databaseId)
+    let table = tables?.get(tableId)
     if (table) return table
-    const underlying = base.table(databaseId, tableId)
+    const underlying = this.base.table(databaseId, tableId)
     if (!underlying && !create) return undefined
     table = new OverlayTable(databaseId, tableId, underlying)
-    tables.set(key, table)
+    if (tables === undefined) {
+      tables = new Map()
+      this.#databases.set(databaseId, tables)
+    }
+    tables.set(tableId, table)
     return table
   }
-  return {
-    table: (databaseId, tableId) => wrap(databaseId, tableId, false),
-    ensureTable: (databaseId, tableId) => wrap(databaseId, tableId, true) as OverlayTable,
-    *tables() {
-      const seen = new Set<string>()
-      for (const table of base.tables()) {
-        const key = keyOf(table.databaseId, table.tableId)
-        seen.add(key)
-        yield wrap(table.databaseId, table.tableId, true) as OverlayTable
-      }
-      for (const [key, table] of tables) if (!seen.has(key)) yield table
-    },
-    clear() {
-      throw new Error('An overlay storage cannot be cleared')
-    },
-    apply() {
+
+  table(databaseId: string, tableId: string): TableStorage | undefined {
+    return this.#wrap(databaseId, tableId, false)
+  }
+
+  ensureTable(databaseId: string, tableId: string): TableStorage {
+    return this.#wrap(databaseId, tableId, true)!
+  }
+
+  *tables(): Iterable<TableStorage> {
+    const seen = new Set<OverlayTable>()
+    for (const table of this.base.tables()) {
+      const overlay = this.#wrap(table.databaseId, table.tableId, true)!
+      seen.add(overlay)
+      yield overlay
+    }
+    for (const tables of this.#databases.values()) {
+      for (const table of tables.values()) if (!seen.has(table)) yield table
+    }
+  }
+
+  clear(): void {
+    throw new Error('An overlay storage cannot be cleared')
+  }
+
+  apply(): void {
+    for (const tables of this.#databases.values()) {
       for (const table of tables.values()) {
         if (!table.changed) continue
-        table.applyTo(table.base ?? base.ensureTable(table.databaseId, table.tableId))
+        table.applyTo(table.base ?? this.base.ensureTable(table.databaseId, table.tableId))
       }
-    },
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { CallParams, DataEngine, Flavor } from './engine'
 import { appwriteError, appwriteErrorFor, isAppwriteException } from './errors'
 import type { AppwriteException } from './errors'
 import { SERVER_PICKED_ID, assertUid } from './ids'
+import { copyJson } from './json'
 import type { IdGenerator } from './ids'
 import { assertGrantable, rolesFor, tableAccess, unauthorized } from './permissions'
 import type { Actor } from './permissions'
@@ -98,7 +99,10 @@ export interface TransactionRecord {
   status: TransactionStatus
   readonly expiresAtMs: number
   readonly $permissions: readonly string[]
+  /** The operation log while pending; emptied once the transaction is committed or failed. */
   readonly operations: StagedOperation[]
+  /** How many operations were staged (the log itself is dropped when the transaction ends). */
+  operationCount: number
   /**
    * Row key → the committed row when the transaction first touched it (`null`: absent then).
    * A commit fails with `transaction_conflict` when the row is no longer that version.
@@ -220,13 +224,24 @@ export class TransactionManager {
     record.$updatedAt = toServerDatetime(this.#clock.now())
   }
 
+  /**
+   * Ends a transaction. Nothing reads the log of a finished one again (reads see committed data,
+   * staging and commit need `pending`), so it is dropped: a long test run keeps only the records.
+   */
+  #end(record: TransactionRecord, status: 'committed' | 'failed'): void {
+    record.status = status
+    record.operations.length = 0
+    record.versions.clear()
+    this.#touch(record)
+  }
+
   toModel(record: TransactionRecord): FakeTransaction {
     return {
       $id: record.$id,
       $createdAt: record.$createdAt,
       $updatedAt: record.$updatedAt,
       status: record.status,
-      operations: record.operations.length,
+      operations: record.operationCount,
       expiresAt: toServerDatetime(record.expiresAtMs),
     }
   }
@@ -259,6 +274,7 @@ export class TransactionManager {
       expiresAtMs: now + ttl * 1000,
       $permissions: role ? [`read("${role}")`, `update("${role}")`, `delete("${role}")`] : [],
       operations: [],
+      operationCount: 0,
       versions: new Map(),
     }
     this.#records.set(record.$id, record)
@@ -332,8 +348,7 @@ export class TransactionManager {
     if (this.#clock.now() > record.expiresAtMs) throw appwriteError('transaction_expired')
     if (rollback) {
       // Update.php marks a rolled-back transaction `failed` (not `rolled_back`).
-      record.status = 'failed'
-      this.#touch(record)
+      this.#end(record, 'failed')
       return this.toModel(record)
     }
     this.#commit(engine, flavor, record, actor)
@@ -367,7 +382,7 @@ export class TransactionManager {
         : appwriteError('general_bad_request', NON_PENDING)
     }
     if (this.#clock.now() > record.expiresAtMs) throw appwriteError('transaction_expired')
-    const existing = record.operations.length
+    const existing = record.operationCount
     if (existing + adding > MAX_TRANSACTION_OPERATIONS) {
       throw appwriteError(
         'transaction_limit_exceeded',
@@ -391,6 +406,7 @@ export class TransactionManager {
       }
       record.operations.push(operation)
     }
+    record.operationCount = record.operations.length
     this.#touch(record)
   }
 
@@ -509,8 +525,7 @@ export class TransactionManager {
     actor: Actor | undefined,
   ): void {
     if (record.operations.length === 0) {
-      record.status = 'committed'
-      this.#touch(record)
+      this.#end(record, 'committed')
       return
     }
     record.status = 'committing'
@@ -555,14 +570,12 @@ export class TransactionManager {
         applyOperation(fork, flavor, operation, actor)
       }
     } catch (error) {
-      record.status = 'failed'
-      this.#touch(record)
+      this.#end(record, 'failed')
       throw commitError(error)
     }
     // Everything applied to the overlay: write it into storage in one go.
     overlay.apply()
-    record.status = 'committed'
-    this.#touch(record)
+    this.#end(record, 'committed')
     for (const event of events) {
       if (event.deleted) {
         engine.publishCommitted('delete', event.databaseId, event.tableId, event.deleted)
@@ -690,7 +703,7 @@ function operationParams(
   nextId: () => string,
 ): CallParams {
   const object = isPlainObject(data) ? data : {}
-  const copy = JSON.parse(JSON.stringify(data)) as Record<string, unknown> | unknown[]
+  const copy = copyJson(data) as Record<string, unknown> | unknown[]
   if (action === 'bulkCreate' || action === 'bulkUpsert') {
     // Ids the server picks are picked now, so every replay of the log (reads, commit) agrees.
     for (const row of copy as unknown[]) {

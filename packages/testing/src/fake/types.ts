@@ -324,6 +324,11 @@ export type FakeApi = 'tablesDB' | 'databases'
  */
 export interface FaultGate {
   beforeCall(context: FaultCallContext): Promise<void> | undefined
+  /**
+   * `true` while no call rule is set, so `beforeCall` would answer `undefined` whatever the call:
+   * callers may then skip building its context. Optional; absent means "ask `beforeCall`".
+   */
+  readonly idle?: boolean
 }
 
 /**

@@ -59,8 +59,19 @@ const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(.*
  * (needs a four-digit year between 1000 and 9999, as the MariaDB adapter allows).
  */
 export function parseServerDatetime(value: unknown): number | undefined {
-  if (typeof value !== 'string' || value === '' || !/(?<!\d)\d{4}(?!\d)/.test(value))
-    return undefined
+  if (typeof value !== 'string') return undefined
+  // A write validates a datetime, then rewrites it; the rows of a burst share their instants.
+  const cached = recentParses.get(value)
+  if (cached !== undefined) return cached === null ? undefined : cached
+  const ms = parseDatetimeText(value)
+  if (recentParses.size >= 256) recentParses.clear()
+  recentParses.set(value, ms ?? null)
+  return ms
+}
+const recentParses = new Map<string, number | null>()
+
+function parseDatetimeText(value: string): number | undefined {
+  if (value === '' || !/(?<!\d)\d{4}(?!\d)/.test(value)) return undefined
   let text = value.trim()
   const match = DATE_TIME.exec(text)
   if (match) {
@@ -307,20 +318,49 @@ export function validateStructure(
   mode: 'full' | 'partial',
 ): string | undefined {
   if (mode === 'full') {
-    for (const column of schema.columns.values()) {
-      if (column.required && (data[column.key] === undefined || data[column.key] === null)) {
+    for (const column of planOf(schema).required) {
+      if (data[column.key] === undefined || data[column.key] === null) {
         return `${STRUCTURE_PREFIX}Missing required attribute "${column.key}"`
       }
     }
   }
+  const columns = schema.columns
   for (const key in data) {
-    if (!schema.columns.has(key)) return `${STRUCTURE_PREFIX}Unknown attribute: "${key}"`
+    if (!columns.has(key)) return `${STRUCTURE_PREFIX}Unknown attribute: "${key}"`
   }
   for (const key in data) {
-    const failure = validateColumnValue(schema.columns.get(key)!, key, data[key])
+    const failure = validateColumnValue(columns.get(key)!, key, data[key])
     if (failure !== undefined) return STRUCTURE_PREFIX + failure
   }
   return undefined
+}
+
+/** The columns each write step looks at, per schema version (schemas are replaced, never mutated). */
+interface SchemaPlan {
+  /** Required columns, in declaration order. */
+  readonly required: readonly FakeColumn[]
+  /** Columns with a declared default. */
+  readonly defaulted: readonly FakeColumn[]
+  /** Datetime columns. */
+  readonly datetimes: readonly FakeColumn[]
+}
+
+const schemaPlans = new WeakMap<TableSchema, SchemaPlan>()
+
+function planOf(schema: TableSchema): SchemaPlan {
+  let plan = schemaPlans.get(schema)
+  if (plan === undefined) {
+    const columns = [...schema.columns.values()]
+    plan = {
+      required: columns.filter((column) => column.required),
+      defaulted: columns.filter(
+        (column) => column.default !== null && column.default !== undefined,
+      ),
+      datetimes: columns.filter((column) => column.type === 'datetime'),
+    }
+    schemaPlans.set(schema, plan)
+  }
+  return plan
 }
 
 /**
@@ -341,12 +381,8 @@ export function validateSchemalessKeys(
  * server's output format, as the server's `encode`/`decode` filters do.
  */
 export function applyColumnDefaults(schema: TableSchema, data: Record<string, unknown>): void {
-  for (const column of schema.columns.values()) {
-    if (
-      (data[column.key] === undefined || data[column.key] === null) &&
-      column.default !== null &&
-      column.default !== undefined
-    ) {
+  for (const column of planOf(schema).defaulted) {
+    if (data[column.key] === undefined || data[column.key] === null) {
       data[column.key] = Array.isArray(column.default)
         ? [...(column.default as unknown[])]
         : column.default
@@ -356,10 +392,10 @@ export function applyColumnDefaults(schema: TableSchema, data: Record<string, un
 
 /** Rewrites datetime column values (already validated) to `…T…+00:00` form, in place. */
 export function normalizeDatetimes(schema: TableSchema, data: Record<string, unknown>): void {
-  for (const key in data) {
-    const column = schema.columns.get(key)
-    if (!column || column.type !== 'datetime') continue
+  for (const column of planOf(schema).datetimes) {
+    const key = column.key
     const value = data[key]
+    if (value === undefined) continue
     if (Array.isArray(value)) {
       data[key] = value.map((item) => {
         const ms = parseServerDatetime(item)

@@ -1,0 +1,38 @@
+/**
+ * Copies a value with JSON semantics (what the SDK's `JSON.stringify` sends and the server parses),
+ * without a string in between: `toJSON` is honoured, `undefined`, functions and symbols are
+ * dropped from objects (`null` in arrays), non-finite numbers become `null`, and a `bigint`
+ * becomes a number (the fake's one leniency: `JSON.stringify` would throw).
+ *
+ * @example
+ * ```ts
+ * copyJson({ at: new Date(0), n: NaN, skip: undefined }) // { at: '1970-01-01T00:00:00.000Z', n: null }
+ * ```
+ *
+ * @internal
+ */
+export function copyJson(value: unknown): unknown {
+  if (value === null) return null
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      return Number.isFinite(value) ? value : null
+    case 'bigint':
+      return Number(value)
+    case 'object': {
+      if (Array.isArray(value)) return value.map((item) => copyJson(item) ?? null)
+      const withJson = value as { toJSON?: () => unknown }
+      if (typeof withJson.toJSON === 'function') return copyJson(withJson.toJSON())
+      const out: Record<string, unknown> = {}
+      for (const key of Object.keys(value)) {
+        const item = copyJson((value as Record<string, unknown>)[key])
+        if (item !== undefined) out[key] = item
+      }
+      return out
+    }
+    default:
+      return undefined
+  }
+}
