@@ -9,6 +9,7 @@ import {
 } from '../errors'
 import type { PipelineMode, PipelineStep } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
+import { normalizeOwned } from '../schema/schemaLock'
 import type { NormalizedRow } from '../schema/schemaLock'
 import { BookingSourceSchema } from '../schema/schemas'
 import type {
@@ -252,7 +253,7 @@ function frameOf(rt: PipelineRuntime, ctx: CreateContext, mode: PipelineMode): C
     operation: 'createBooking',
     bookingId: ctx.bookingId,
     mode,
-    signal: ctx.budget.signal,
+    signal: ctx.budget,
     timings: {},
   }
 }
@@ -344,7 +345,7 @@ function result(
   replayed: boolean,
 ): CreateBookingResult {
   const totalMs = rt.clock.now() - ctx.startedAt
-  const notification = rt.lock.normalize('notification', rows.notification) as NotificationRow
+  const notification = normalizeOwned(rt.lock, 'notification', rows.notification) as NotificationRow
   rt.metrics?.recordBooking(true)
   if (!replayed) {
     rt.metrics?.recordChatRoom(true)
@@ -354,19 +355,21 @@ function result(
   if (!replayed && notification.pushStatus === 'pending' && rt.pushSender !== undefined) {
     schedulePush(rt, notification)
   }
-  emit(rt, () => ({
-    type: 'pipelineSucceeded',
-    at: rt.clock.now(),
-    operation: 'createBooking',
-    bookingId: ctx.bookingId,
-    mode: frame.mode,
-    replayed,
-    durationMs: totalMs,
-  }))
+  if (rt.events.size > 0) {
+    rt.events.emit({
+      type: 'pipelineSucceeded',
+      at: rt.clock.now(),
+      operation: 'createBooking',
+      bookingId: ctx.bookingId,
+      mode: frame.mode,
+      replayed,
+      durationMs: totalMs,
+    })
+  }
   return {
-    booking: rt.lock.normalize('booking', rows.booking) as BookingRow,
-    chatRoom: rt.lock.normalize('chatRoom', rows.chatRoom) as ChatRoomRow,
-    systemMessage: rt.lock.normalize('chatMessage', rows.systemMessage) as ChatMessageRow,
+    booking: normalizeOwned(rt.lock, 'booking', rows.booking) as BookingRow,
+    chatRoom: normalizeOwned(rt.lock, 'chatRoom', rows.chatRoom) as ChatRoomRow,
+    systemMessage: normalizeOwned(rt.lock, 'chatMessage', rows.systemMessage) as ChatMessageRow,
     notification,
     mode: frame.mode,
     replayed,
@@ -449,13 +452,15 @@ const ORDER: readonly PipelineStep[] = ['booking', 'chatRoom', 'systemMessage', 
 
 async function sagaCreate(rt: PipelineRuntime, ctx: CreateContext): Promise<CreateBookingResult> {
   const frame = frameOf(rt, ctx, 'saga')
-  emit(rt, () => ({
-    type: 'pipelineStarted',
-    at: rt.clock.now(),
-    operation: 'createBooking',
-    bookingId: ctx.bookingId,
-    mode: 'saga',
-  }))
+  if (rt.events.size > 0) {
+    rt.events.emit({
+      type: 'pipelineStarted',
+      at: rt.clock.now(),
+      operation: 'createBooking',
+      bookingId: ctx.bookingId,
+      mode: 'saga',
+    })
+  }
   const writes = creationWrites(rt, ctx, 'pending')
   ctx.roundTrips++
   const outcomes = await Promise.all([
@@ -576,7 +581,7 @@ async function failSaga(
     let readable = true
     try {
       // Part of failure handling: deciding what to undo must not be refused by an open breaker.
-      row = await cleanup(rt, () => rt.backend.get(rt.tables.booking, ctx.bookingId), budget.signal)
+      row = await cleanup(rt, () => rt.backend.get(rt.tables.booking, ctx.bookingId), budget)
     } catch (error) {
       readable = isRowMissing(error)
     } finally {
@@ -722,7 +727,7 @@ async function compensate(
     )
     const errors = await Promise.all(
       targets.map(async ([spec]) => {
-        const error = await removeRow(rt, spec.tableId, spec.rowId, budget.signal)
+        const error = await removeRow(rt, spec.tableId, spec.rowId, budget)
         if (error === undefined) undone.push(`${spec.tableId}/${spec.rowId}`)
         return error
       }),
@@ -750,7 +755,7 @@ async function compensate(
                     pipelineStatus: 'failed',
                     slotKey: null,
                   }),
-            budget.signal,
+            budget,
           )
           undone.push(`${writes.booking.tableId}/${writes.booking.rowId}`)
         } catch (error) {
@@ -769,7 +774,7 @@ async function compensate(
                 { ...writes.booking.data, pipelineStatus: 'failed', slotKey: null },
                 writes.booking.permissions,
               ),
-            budget.signal,
+            budget,
           )
         } catch (error) {
           capture(rt, error, 'booking', 'warning', 'createBooking.compensate', {
@@ -877,13 +882,15 @@ async function transactionCreate(
     })
   }
   rt.modes.supported()
-  emit(rt, () => ({
-    type: 'pipelineStarted',
-    at: rt.clock.now(),
-    operation: 'createBooking',
-    bookingId: ctx.bookingId,
-    mode: 'transaction',
-  }))
+  if (rt.events.size > 0) {
+    rt.events.emit({
+      type: 'pipelineStarted',
+      at: rt.clock.now(),
+      operation: 'createBooking',
+      bookingId: ctx.bookingId,
+      mode: 'transaction',
+    })
+  }
   const writes = creationWrites(rt, ctx, 'delivered')
   const operations = [writes.booking, writes.chatRoom, writes.systemMessage, writes.notification]
   ctx.roundTrips++
@@ -938,7 +945,7 @@ async function rollback(rt: PipelineRuntime, transactionId: string): Promise<boo
   const transactions = rt.backend.transactions!
   const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
   try {
-    await cleanup(rt, () => transactions.rollback(transactionId), budget.signal)
+    await cleanup(rt, () => transactions.rollback(transactionId), budget)
     return true
   } catch (error) {
     return classifyAppwriteError(error).type === 'transaction_not_found'
@@ -965,11 +972,7 @@ async function afterFailedCommit(
   let existing: BackendRow | undefined
   let known = true
   try {
-    existing = await remote(
-      rt,
-      () => rt.backend.get(rt.tables.booking, ctx.bookingId),
-      budget.signal,
-    )
+    existing = await remote(rt, () => rt.backend.get(rt.tables.booking, ctx.bookingId), budget)
   } catch (readError) {
     known = isNotFound(readError)
   } finally {
@@ -1008,11 +1011,11 @@ async function afterFailedCommit(
         conflict,
       )
     }
-    if (existing.pipelineStatus !== 'delivered' && !ctx.budget.signal.aborted) {
+    if (existing.pipelineStatus !== 'delivered' && !ctx.budget.aborted) {
       // Written earlier as a saga (pending or failed): resume it the saga way.
       return sagaCreate(rt, ctx)
     }
-    if (!ctx.budget.signal.aborted) {
+    if (!ctx.budget.aborted) {
       const replayed = classifyAppwriteError(error).category === 'conflict'
       const rows = await readChildren(rt, ctx, writes, existing)
       return result(rt, ctx, frame, rows, replayed)
@@ -1038,7 +1041,7 @@ async function slotHeld(rt: PipelineRuntime, ctx: CreateContext, error: unknown)
     const { rows } = await remote(
       rt,
       () => rt.backend.list(rt.tables.booking, [Q.equal('slotKey', ctx.slotKey!), Q.limit(1)]),
-      budget.signal,
+      budget,
     )
     return rows.some((row) => row.$id !== ctx.bookingId)
   } catch (lookupError) {
@@ -1066,7 +1069,7 @@ async function readChildren(
   const now = iso(rt.clock.now())
   const read = async (spec: WriteSpec): Promise<BackendRow> => {
     try {
-      return await remote(rt, () => rt.backend.get(spec.tableId, spec.rowId), ctx.budget.signal)
+      return await remote(rt, () => rt.backend.get(spec.tableId, spec.rowId), ctx.budget)
     } catch {
       // Unreadable for this user (or briefly unavailable): the committed data is what we staged.
       return synthesize(rt, spec, now)

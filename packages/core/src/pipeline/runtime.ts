@@ -6,7 +6,8 @@ import type { ErrorCategory, ErrorMonitor } from '../monitor/errorMonitor'
 import type { Metrics } from '../monitor/metrics'
 import { classifyAppwriteError } from '../resilience/classifyError'
 import type { Emitter } from '../resilience/emitter'
-import type { ExecutionPolicy } from '../resilience/retryPolicy'
+import type { AbortSource, ExecutionPolicy } from '../resilience/retryPolicy'
+import { executeUnder } from '../resilience/wrap'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import type { BookingGuardEvent, PipelineOperation } from './events'
 import type { PermissionRules } from './permissions'
@@ -162,43 +163,80 @@ export class BudgetExpired extends Error {
 }
 
 /**
- * One call's time budget: an AbortController aborted when `timeoutMs` passes on the clock or
- * when the caller's signal aborts, whichever comes first.
+ * One call's time budget: aborts when `timeoutMs` passes on the clock or when the caller's
+ * signal aborts, whichever comes first. Its `AbortSignal` (an `AbortController`'s) is created
+ * only when something asks for it; requests of the call race {@link CallBudget.whenAborted}
+ * instead, so a call that never needs a signal never pays for one.
  *
  * @internal
  */
-export class CallBudget {
-  readonly #controller = new AbortController()
+export class CallBudget implements AbortSource {
+  #controller: AbortController | undefined
   readonly #clock: Clock
   readonly #timer: TimerHandle
   readonly #caller: AbortSignal | undefined
   readonly #onCallerAbort: (() => void) | undefined
+  #aborted = false
+  #reason: unknown
   #timedOut = false
+  #whenAborted: Promise<never> | undefined
+  #reject: ((reason: unknown) => void) | undefined
 
   constructor(clock: Clock, timeoutMs: number, caller?: AbortSignal) {
     this.#clock = clock
     this.#timer = clock.setTimeout(() => {
       this.#timedOut = true
-      this.#controller.abort(new BudgetExpired(timeoutMs))
+      this.#abort(new BudgetExpired(timeoutMs))
     }, timeoutMs)
     this.#caller = caller
     if (caller !== undefined) {
-      if (caller.aborted) this.#controller.abort(caller.reason)
+      if (caller.aborted) this.#abort(caller.reason)
       else {
-        this.#onCallerAbort = () => this.#controller.abort(caller.reason)
+        this.#onCallerAbort = () => this.#abort(caller.reason)
         caller.addEventListener('abort', this.#onCallerAbort, { once: true })
       }
     }
   }
 
-  /** Aborts when the budget runs out or the caller aborts. */
+  /** Whether the budget ran out or the caller aborted. */
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
+  /** Why it aborted (a {@link BudgetExpired}, or the caller's reason); `undefined` before. */
+  get reason(): unknown {
+    return this.#reason
+  }
+
+  /** Aborts when the budget runs out or the caller aborts; created on first use. */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      if (this.#aborted) this.#controller.abort(this.#reason)
+    }
     return this.#controller.signal
   }
 
   /** Whether the budget (not the caller) ended the call. */
   get timedOut(): boolean {
     return this.#timedOut
+  }
+
+  /**
+   * Rejects with the reason as soon as the budget aborts; one promise per call, shared by every
+   * request raced against it. Never rejects unhandled.
+   */
+  whenAborted(): Promise<never> {
+    if (this.#whenAborted === undefined) {
+      if (this.#aborted) this.#whenAborted = Promise.reject(this.#reason as Error)
+      else {
+        this.#whenAborted = new Promise<never>((_, reject) => {
+          this.#reject = reject
+        })
+      }
+      this.#whenAborted.then(observe, observe)
+    }
+    return this.#whenAborted
   }
 
   /** Stops the timer and detaches from the caller's signal. */
@@ -208,7 +246,18 @@ export class CallBudget {
       this.#caller!.removeEventListener('abort', this.#onCallerAbort)
     }
   }
+
+  #abort(reason: unknown): void {
+    if (this.#aborted) return
+    this.#aborted = true
+    this.#reason = reason
+    this.#reject?.(reason)
+    this.#controller?.abort(reason)
+  }
 }
+
+/** What a call can be aborted by: the caller's signal, or a call budget. @internal */
+export type CallSignal = AbortSignal | CallBudget
 
 // The outcome of a request the pipeline stopped waiting for is covered by compensation and the
 // reconciler's sweep; observing it here only prevents an unhandled rejection.
@@ -231,26 +280,32 @@ function abortedPromise(signal: AbortSignal): Promise<never> {
 }
 
 /**
- * Settles with `promise`, or rejects with `signal.reason` as soon as `signal` aborts: the SDKs
+ * Settles with `promise`, or rejects with the abort reason as soon as `signal` aborts: the SDKs
  * take no signal, so an abandoned request is left to finish on its own.
  *
  * @internal
  */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function raceAbort<T>(promise: Promise<T>, signal: CallSignal): Promise<T> {
   if (signal.aborted) {
     promise.then(observe, observe)
     return Promise.reject(signal.reason as Error)
   }
-  promise.then(observe, observe)
-  return Promise.race([promise, abortedPromise(signal)])
+  // The race subscribes to `promise`, so its late rejection is handled too.
+  return Promise.race([
+    promise,
+    signal instanceof CallBudget ? signal.whenAborted() : abortedPromise(signal),
+  ])
 }
 
 /** Runs one request under the guard's retry policy and breaker, bounded by `signal`. @internal */
 export function remote<T>(
   rt: PipelineRuntime,
   request: () => Promise<T>,
-  signal: AbortSignal,
+  signal: CallSignal,
 ): Promise<T> {
+  if (signal instanceof CallBudget) {
+    return executeUnder(rt.policy, () => raceAbort(request(), signal), signal)
+  }
   return rt.policy.execute((attempt) => raceAbort(request(), attempt.signal), { signal })
 }
 
@@ -261,8 +316,11 @@ export function remote<T>(
 export function cleanup<T>(
   rt: PipelineRuntime,
   request: () => Promise<T>,
-  signal: AbortSignal,
+  signal: CallSignal,
 ): Promise<T> {
+  if (signal instanceof CallBudget) {
+    return executeUnder(rt.cleanupPolicy, () => raceAbort(request(), signal), signal)
+  }
   return rt.cleanupPolicy.execute((attempt) => raceAbort(request(), attempt.signal), { signal })
 }
 
@@ -329,7 +387,8 @@ export interface CallFrame {
   readonly operation: PipelineOperation
   readonly bookingId: string
   readonly mode: PipelineMode
-  readonly signal: AbortSignal
+  /** The call's budget (or, for a frame without one, the caller's signal). */
+  readonly signal: CallSignal
   readonly timings: Partial<Record<PipelineStep, number>>
 }
 
@@ -338,40 +397,58 @@ export async function timedStep<T>(
   frame: CallFrame,
   step: PipelineStep,
   run: () => Promise<T>,
-  existing: (value: T) => boolean = () => false,
 ): Promise<T> {
   const { rt } = frame
   const started = rt.clock.now()
+  let value: T
   try {
-    const value = await run()
-    const durationMs = rt.clock.now() - started
-    frame.timings[step] = durationMs
-    emit(rt, () => ({
-      type: 'stepSucceeded',
-      at: rt.clock.now(),
-      operation: frame.operation,
-      bookingId: frame.bookingId,
-      mode: frame.mode,
-      step,
-      durationMs,
-      existing: existing(value),
-    }))
-    return value
+    value = await run()
   } catch (error) {
-    const durationMs = rt.clock.now() - started
-    frame.timings[step] = durationMs
-    emit(rt, () => ({
-      type: 'stepFailed',
-      at: rt.clock.now(),
-      operation: frame.operation,
-      bookingId: frame.bookingId,
-      mode: frame.mode,
-      step,
-      durationMs,
-      error,
-    }))
+    stepEnded(frame, step, started, false, error)
     throw error
   }
+  stepEnded(frame, step, started, false, undefined)
+  return value
+}
+
+/**
+ * Records a step's duration and emits `stepSucceeded` (`error === undefined`) or `stepFailed`;
+ * builds no event when nobody listens.
+ */
+function stepEnded(
+  frame: CallFrame,
+  step: PipelineStep,
+  started: number,
+  existing: boolean,
+  error: unknown,
+): void {
+  const { rt } = frame
+  const durationMs = rt.clock.now() - started
+  frame.timings[step] = durationMs
+  if (rt.events.size === 0) return
+  rt.events.emit(
+    error === undefined
+      ? {
+          type: 'stepSucceeded',
+          at: rt.clock.now(),
+          operation: frame.operation,
+          bookingId: frame.bookingId,
+          mode: frame.mode,
+          step,
+          durationMs,
+          existing,
+        }
+      : {
+          type: 'stepFailed',
+          at: rt.clock.now(),
+          operation: frame.operation,
+          bookingId: frame.bookingId,
+          mode: frame.mode,
+          step,
+          durationMs,
+          error,
+        },
+  )
 }
 
 /** A write's target. @internal */
@@ -397,65 +474,103 @@ export interface WriteSpec {
  * @internal
  */
 export async function createOrGet(frame: CallFrame, spec: WriteSpec): Promise<StepOutcome> {
-  const { rt, signal } = frame
+  const { rt } = frame
   const started = rt.clock.now()
-  let ambiguous = false
-  const outcome = (
-    state: WriteState,
-    row: BackendRow | undefined,
-    error: unknown,
-  ): StepOutcome => ({ step: spec.step, state, row, error, durationMs: rt.clock.now() - started })
+  const write = new CreateAttempts(rt, spec, frame.signal)
+  let outcome: StepOutcome
   try {
-    return await timedStep(
-      frame,
-      spec.step,
-      async () => {
-        try {
-          const row = await rt.policy.execute(
-            async (attempt) => {
-              try {
-                return await raceAbort(
-                  rt.backend.create(spec.tableId, spec.rowId, spec.data, spec.permissions),
-                  attempt.signal,
-                )
-              } catch (error) {
-                if (mayHaveWritten(error)) ambiguous = true
-                throw error
-              }
-            },
-            { signal },
-          )
-          return outcome('created', row, undefined)
-        } catch (error) {
-          // A unique index may answer before the primary key does: look for the row either way.
-          if (!classifyAppwriteError(error).alreadyExists && !isUniqueViolation(error)) throw error
-          let row: BackendRow
-          try {
-            row = await remote(rt, () => rt.backend.get(spec.tableId, spec.rowId), signal)
-          } catch (readError) {
-            if (isNotFound(readError) && isUniqueViolation(error)) {
-              // No row with this id: another row holds the unique value (a taken slot).
-              throw error
-            }
-            if (isNotFound(readError) || classifyAppwriteError(readError).category === 'auth') {
-              if (spec.unreadable === 'existing') return outcome('existing', undefined, undefined)
-              return outcome('foreign', undefined, error)
-            }
-            // The row exists (409) but could not be read now: a child with a derived id is ours;
-            // a booking must never be compensated unverified (it may be another call's).
-            if (spec.unreadable === 'existing') return outcome('existing', undefined, undefined)
-            return outcome('unverified', undefined, readError)
-          }
-          return spec.matches(row)
-            ? outcome('existing', row, undefined)
-            : outcome('foreign', row, error)
-        }
-      },
-      (result) => result.state === 'existing',
-    )
+    const row = await execute(rt, write.run, frame.signal)
+    outcome = stepOutcome(rt, spec, started, 'created', row, undefined)
   } catch (error) {
-    return outcome(ambiguous || mayHaveWritten(error) ? 'unknown' : 'clean', undefined, error)
+    try {
+      outcome = await afterRefusedCreate(frame, spec, started, error)
+    } catch (failure) {
+      stepEnded(frame, spec.step, started, false, failure)
+      return stepOutcome(
+        rt,
+        spec,
+        started,
+        write.ambiguous || mayHaveWritten(failure) ? 'unknown' : 'clean',
+        undefined,
+        failure,
+      )
+    }
   }
+  stepEnded(frame, spec.step, started, outcome.state === 'existing', undefined)
+  return outcome
+}
+
+/** The attempts of one create: remembers whether any of them may have written the row. */
+class CreateAttempts {
+  ambiguous = false
+  readonly run: () => Promise<BackendRow>
+
+  constructor(rt: PipelineRuntime, spec: WriteSpec, signal: CallSignal) {
+    this.run = async () => {
+      try {
+        return await raceAbort(
+          rt.backend.create(spec.tableId, spec.rowId, spec.data, spec.permissions),
+          signal,
+        )
+      } catch (error) {
+        if (mayHaveWritten(error)) this.ambiguous = true
+        throw error
+      }
+    }
+  }
+}
+
+/** Runs one operation under the guard's policy, cancelled by `signal`. */
+function execute<T>(rt: PipelineRuntime, fn: () => Promise<T>, signal: CallSignal): Promise<T> {
+  if (signal instanceof CallBudget) return executeUnder(rt.policy, fn, signal)
+  return rt.policy.execute(fn, { signal })
+}
+
+function stepOutcome(
+  rt: PipelineRuntime,
+  spec: WriteSpec,
+  started: number,
+  state: WriteState,
+  row: BackendRow | undefined,
+  error: unknown,
+): StepOutcome {
+  return { step: spec.step, state, row, error, durationMs: rt.clock.now() - started }
+}
+
+/**
+ * A create was refused: on a 409 (or a unique violation, which may answer before the primary
+ * key does) look for the row. Throws the create's error when nothing says the row is there.
+ */
+async function afterRefusedCreate(
+  frame: CallFrame,
+  spec: WriteSpec,
+  started: number,
+  error: unknown,
+): Promise<StepOutcome> {
+  const { rt, signal } = frame
+  if (!classifyAppwriteError(error).alreadyExists && !isUniqueViolation(error)) throw error
+  let row: BackendRow
+  try {
+    row = await remote(rt, () => rt.backend.get(spec.tableId, spec.rowId), signal)
+  } catch (readError) {
+    if (isNotFound(readError) && isUniqueViolation(error)) {
+      // No row with this id: another row holds the unique value (a taken slot).
+      throw error
+    }
+    if (isNotFound(readError) || classifyAppwriteError(readError).category === 'auth') {
+      if (spec.unreadable === 'existing')
+        return stepOutcome(rt, spec, started, 'existing', undefined, undefined)
+      return stepOutcome(rt, spec, started, 'foreign', undefined, error)
+    }
+    // The row exists (409) but could not be read now: a child with a derived id is ours;
+    // a booking must never be compensated unverified (it may be another call's).
+    if (spec.unreadable === 'existing')
+      return stepOutcome(rt, spec, started, 'existing', undefined, undefined)
+    return stepOutcome(rt, spec, started, 'unverified', undefined, readError)
+  }
+  return spec.matches(row)
+    ? stepOutcome(rt, spec, started, 'existing', row, undefined)
+    : stepOutcome(rt, spec, started, 'foreign', row, error)
 }
 
 /**
@@ -468,7 +583,7 @@ export async function removeRow(
   rt: PipelineRuntime,
   tableId: string,
   rowId: string,
-  signal: AbortSignal,
+  signal: CallSignal,
 ): Promise<unknown> {
   try {
     await cleanup(rt, () => rt.backend.remove(tableId, rowId), signal)

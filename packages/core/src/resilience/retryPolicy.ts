@@ -131,6 +131,37 @@ let neverAborted: AbortSignal | undefined
 export const neverAbortedSignal = (): AbortSignal => (neverAborted ??= new AbortController().signal)
 
 /**
+ * What a call can be cancelled by, besides a plain `AbortSignal`: an object that knows whether it
+ * has aborted and builds its `AbortSignal` only when asked (a back-off sleep, or an operation that
+ * reads `attempt.signal`). The pipeline's call budgets are one: most calls never need a signal,
+ * and creating one is the priciest part of an `AbortController`.
+ *
+ * @internal
+ */
+export interface AbortSource {
+  readonly aborted: boolean
+  readonly reason: unknown
+  /** The equivalent `AbortSignal`, created on first use. */
+  readonly signal: AbortSignal
+}
+
+/** The context of an attempt under an {@link AbortSource}: its signal is built only if read. */
+class LazyAttempt implements AttemptContext {
+  readonly #source: AbortSource
+
+  constructor(
+    source: AbortSource,
+    readonly attempt: number,
+  ) {
+    this.#source = source
+  }
+
+  get signal(): AbortSignal {
+    return this.#source.signal
+  }
+}
+
+/**
  * Something that admits or refuses each attempt and hears how it ended: the circuit breaker's
  * side of {@link wrap}. `enter` throws to refuse; its return value is handed back on settle.
  *
@@ -147,7 +178,8 @@ let runWithGate: <T>(
   policy: RetryPolicy,
   fn: Operation<T>,
   signal: AbortSignal | undefined,
-  gate: AttemptGate,
+  gate: AttemptGate | undefined,
+  source: AbortSource | undefined,
 ) => Promise<T>
 
 /**
@@ -175,7 +207,7 @@ export class RetryPolicy implements ExecutionPolicy {
   readonly #successEmitter = new Emitter<SuccessEvent>()
 
   static {
-    runWithGate = (policy, fn, signal, gate) => policy.#run(fn, signal, gate)
+    runWithGate = (policy, fn, signal, gate, source) => policy.#run(fn, signal, gate, source)
   }
 
   /** @internal Use {@link createRetryPolicy}. */
@@ -226,15 +258,19 @@ export class RetryPolicy implements ExecutionPolicy {
    * rejects with the last error, or with `signal.reason` when aborted.
    */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    return this.#run(fn, options?.signal, undefined)
+    return this.#run(fn, options?.signal, undefined, undefined)
   }
 
+  /** `source`, when given, stands in for `signal` (which is then `undefined`). */
   async #run<T>(
     fn: Operation<T>,
     signal: AbortSignal | undefined,
     gate: AttemptGate | undefined,
+    source: AbortSource | undefined,
   ): Promise<T> {
-    if (signal?.aborted) throw signal.reason
+    const abort: { readonly aborted: boolean; readonly reason: unknown } | undefined =
+      source ?? signal
+    if (abort?.aborted) throw abort.reason
     // Read the clock only when a budget or an onSuccess listener needs it: no clock calls otherwise.
     const timed = this.#budget !== Infinity || this.#successEmitter.size > 0
     const startedAt = timed ? this.#clock.now() : 0
@@ -246,7 +282,11 @@ export class RetryPolicy implements ExecutionPolicy {
       try {
         if (gate !== undefined) permit = gate.enter()
         entered = true
-        const value = await fn({ signal: signal ?? neverAbortedSignal(), attempt })
+        const value = await fn(
+          source !== undefined
+            ? new LazyAttempt(source, attempt)
+            : { signal: signal ?? neverAbortedSignal(), attempt },
+        )
         if (gate !== undefined) gate.success(permit)
         if (timed && this.#successEmitter.size > 0) {
           this.#successEmitter.emit({
@@ -257,12 +297,12 @@ export class RetryPolicy implements ExecutionPolicy {
         return value
       } catch (caught) {
         error = caught
-        if (gate !== undefined && entered) gate.failure(permit, caught, signal?.aborted === true)
+        if (gate !== undefined && entered) gate.failure(permit, caught, abort?.aborted === true)
       }
 
-      if (signal?.aborted) {
+      if (abort?.aborted) {
         this.#giveUp(attempt, error, 'aborted')
-        throw signal.reason
+        throw abort.reason
       }
       if (isCircuitOpenError(error) || !this.#shouldRetry(error, attempt)) {
         this.#giveUp(attempt, error, 'notRetryable')
@@ -282,7 +322,7 @@ export class RetryPolicy implements ExecutionPolicy {
         this.#giveUp(attempt, error, 'budget')
         throw error
       }
-      const sleeping = sleep(this.#clock, delay, signal)
+      const sleeping = sleep(this.#clock, delay, source?.signal ?? signal)
       if (this.#retryEmitter.size > 0) this.#retryEmitter.emit({ attempt, delay, error })
       try {
         await sleeping
@@ -332,7 +372,22 @@ export function executeWithGate<T>(
   signal: AbortSignal | undefined,
   gate: AttemptGate,
 ): Promise<T> {
-  return runWithGate(policy, fn, signal, gate)
+  return runWithGate(policy, fn, signal, gate, undefined)
+}
+
+/**
+ * Runs `fn` under `policy` (and `gate`, when given), cancelled by `source`: its `AbortSignal` is
+ * built only if an attempt reads `attempt.signal` or a back-off sleep needs it.
+ *
+ * @internal
+ */
+export function executeWithSource<T>(
+  policy: RetryPolicy,
+  fn: Operation<T>,
+  source: AbortSource,
+  gate: AttemptGate | undefined,
+): Promise<T> {
+  return runWithGate(policy, fn, undefined, gate, source)
 }
 
 /**

@@ -1,7 +1,13 @@
 import { breakerGate } from './circuitBreaker'
 import type { CircuitBreaker } from './circuitBreaker'
-import { executeWithGate } from './retryPolicy'
-import type { ExecuteOptions, ExecutionPolicy, Operation, RetryPolicy } from './retryPolicy'
+import { RetryPolicy, executeWithGate, executeWithSource } from './retryPolicy'
+import type {
+  AbortSource,
+  AttemptGate,
+  ExecuteOptions,
+  ExecutionPolicy,
+  Operation,
+} from './retryPolicy'
 
 /** A retry policy and a circuit breaker run as one; see {@link wrap}. */
 export interface ResiliencePolicy extends ExecutionPolicy {
@@ -33,11 +39,34 @@ export interface ResiliencePolicy extends ExecutionPolicy {
  */
 export function wrap(retry: RetryPolicy, breaker: CircuitBreaker): ResiliencePolicy {
   const gate = breakerGate(breaker)
-  return {
+  const policy: ResiliencePolicy = {
     retry,
     breaker,
     execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
       return executeWithGate(retry, fn, options?.signal, gate)
     },
   }
+  composed.set(policy, { retry, gate })
+  return policy
+}
+
+// The parts of every policy `wrap` built, so `executeUnder` can run them without their `execute`.
+const composed = new WeakMap<ExecutionPolicy, { retry: RetryPolicy; gate: AttemptGate }>()
+
+/**
+ * Runs `fn` under `policy`, cancelled by `source`. For the library's own policies (a retry
+ * policy, or one `wrap` built) the source's `AbortSignal` is built only if an attempt reads
+ * `attempt.signal` or a back-off sleep needs it; any other policy gets `source.signal`.
+ *
+ * @internal
+ */
+export function executeUnder<T>(
+  policy: ExecutionPolicy,
+  fn: Operation<T>,
+  source: AbortSource,
+): Promise<T> {
+  if (policy instanceof RetryPolicy) return executeWithSource(policy, fn, source, undefined)
+  const parts = composed.get(policy)
+  if (parts !== undefined) return executeWithSource(parts.retry, fn, source, parts.gate)
+  return policy.execute(fn, { signal: source.signal })
 }

@@ -704,6 +704,19 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
   const aliasCopies = Object.create(null) as Record<SchemaKind, Readonly<Record<string, string>>>
   for (const kind of SCHEMA_KINDS) aliasCopies[kind] = Object.freeze({ ...plans[kind].aliasOf })
 
+  // Per table kind, the keys that make `normalize` do more than copy: its legacy aliases.
+  const aliasKeys = Object.create(null) as Record<TableKind, readonly string[]>
+
+  // A row the caller owns with no alias key: it already is what `normalize` would copy.
+  function normalizeOwned(kind: TableKind, row: Record<string, unknown>): unknown {
+    if (validateReads || !isRecord(row)) return normalize(kind, row)
+    const aliases = (aliasKeys[kind] ??= Object.keys(planFor(kind, true).aliasOf))
+    for (let i = 0; i < aliases.length; i++) {
+      if (hasOwn(row, aliases[i]!)) return normalize(kind, row)
+    }
+    return row
+  }
+
   const lock: SchemaLock<SchemaExtensions> = {
     parse: parse as SchemaLock<SchemaExtensions>['parse'],
     parsePatch: parsePatch as SchemaLock<SchemaExtensions>['parsePatch'],
@@ -717,5 +730,30 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     aliases: (kind) => aliasCopies[planFor(kind, false).kind],
     tables,
   }
+  ownedNormalizers.set(lock, normalizeOwned)
   return lock as unknown as SchemaLock<E>
+}
+
+const ownedNormalizers = new WeakMap<
+  SchemaLock<SchemaExtensions>,
+  (kind: TableKind, row: Record<string, unknown>) => unknown
+>()
+
+/**
+ * `lock.normalize(kind, row)` for a row nobody else holds (a backend's fresh response, or a row
+ * the pipeline just built): when no key is a legacy alias (and the lock does not validate reads),
+ * the row already has the canonical shape `normalize` would copy it into, so it is returned as is
+ * instead of copied. Anything else goes through `normalize`.
+ *
+ * @internal
+ */
+export function normalizeOwned<K extends TableKind>(
+  lock: SchemaLock<SchemaExtensions>,
+  kind: K,
+  row: Record<string, unknown>,
+): NormalizedRow<LockOutput<SchemaExtensions, K>> {
+  const owned = ownedNormalizers.get(lock)
+  return (owned === undefined ? lock.normalize(kind, row) : owned(kind, row)) as NormalizedRow<
+    LockOutput<SchemaExtensions, K>
+  >
 }
