@@ -2,10 +2,29 @@
 // incident's naive sequential code side by side), round trips on the critical path, and bookings/s
 // with no latency.
 //   cd bench && node --expose-gc --import tsx createBooking.bench.ts
-import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
+// Options (environment variables):
+//   BENCH_TARGET=dist        run the built packages (packages/*/dist, what users install; build them
+//                            first with `pnpm build`) instead of the TypeScript sources through tsx
+//   BENCH_FAKE=schemaless    throughput on a schemaless fake (no column validation, no unique
+//                            indexes) instead of the lock's declared tables
+import type * as Core from '@booking-guard/core'
 import type { BookingGuard, SchemaLock } from '@booking-guard/core'
-import { createFakeAppwrite } from '@booking-guard/testing'
+import type * as Testing from '@booking-guard/testing'
 import type { ColumnDefinition, FakeAppwrite, TableDefinition } from '@booking-guard/testing'
+
+const TARGET = process.env.BENCH_TARGET === 'dist' ? 'dist' : 'src'
+const THROUGHPUT_FAKE = process.env.BENCH_FAKE === 'schemaless' ? 'schemaless' : 'declared'
+
+// The sources resolve through bench/tsconfig.json's paths (tsx); the built entry points are
+// imported by file URL, so nothing else changes between the two targets.
+const builtEntry = (name: 'core' | 'testing') =>
+  new URL(`../packages/${name}/dist/index.js`, import.meta.url).href
+const { createBookingGuard, createSchemaLock } = (
+  TARGET === 'dist' ? await import(builtEntry('core')) : await import('@booking-guard/core')
+) as typeof Core
+const { createFakeAppwrite } = (
+  TARGET === 'dist' ? await import(builtEntry('testing')) : await import('@booking-guard/testing')
+) as typeof Testing
 
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 20)
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 40)
@@ -40,9 +59,8 @@ function declared(schema: SchemaLock): Record<string, TableDefinition> {
 }
 
 /**
- * A fake with the lock's tables declared (writes validated like the server), or schemaless for
- * throughput: the fake checks unique indexes by scanning the table, which is O(rows) per write and
- * would measure the fake rather than the pipeline over 20,000 bookings.
+ * A fake with the lock's tables declared (writes validated like the server, unique indexes
+ * enforced through the fake's index: one lookup per write), or schemaless (`validated: false`).
  */
 function fakeWith(latencyMs: number, validated = true): FakeAppwrite {
   const fake = createFakeAppwrite(
@@ -65,67 +83,73 @@ const input = () => ({
   currency: 'IDR',
 })
 
+/** The four rows of a booking as the incident's code wrote them (valid for the declared tables). */
+function bookingRows(
+  id: string,
+  pipelineStatus: 'pending' | 'delivered',
+): Array<{ tableId: string; rowId: string; data: object }> {
+  const now = new Date().toISOString()
+  const booking = input()
+  return [
+    {
+      tableId: 'bookings',
+      rowId: id,
+      data: {
+        ...booking,
+        status: 'pending',
+        providerResponseStatus: 'AwaitingResponse',
+        responseDeadline: now,
+        source: 'direct',
+        pipelineStatus,
+      },
+    },
+    {
+      tableId: 'chat_rooms',
+      rowId: id,
+      data: {
+        bookingId: id,
+        customerId: booking.customerId,
+        customerName: booking.customerName,
+        providerId: booking.providerId,
+        providerName: booking.providerName,
+        status: 'active',
+        expiresAt: now,
+      },
+    },
+    {
+      tableId: 'chat_messages',
+      rowId: `${id}.m0`,
+      data: {
+        roomId: id,
+        bookingId: id,
+        senderId: 'system',
+        senderType: 'system',
+        senderName: 'System',
+        content: 'Booking received',
+        messageType: 'system',
+      },
+    },
+    {
+      tableId: 'notifications',
+      rowId: id,
+      data: {
+        recipientId: booking.providerId,
+        recipientType: 'therapist',
+        type: 'bookingReceived',
+        title: 'New booking request',
+        body: 'Ana booked 60 min',
+        bookingId: id,
+        priority: 'high',
+      },
+    },
+  ]
+}
+
 /** The incident's code: booking, then room, then message, then notification, one after another. */
 async function naiveSequential(fake: FakeAppwrite): Promise<void> {
-  const id = `naive${n++}`
-  const now = new Date().toISOString()
-  const base = { databaseId: 'main' }
-  const booking = input()
-  await fake.tablesDB.createRow({
-    ...base,
-    tableId: 'bookings',
-    rowId: id,
-    data: {
-      ...booking,
-      status: 'pending',
-      providerResponseStatus: 'AwaitingResponse',
-      responseDeadline: now,
-      source: 'direct',
-      pipelineStatus: 'delivered',
-    },
-  })
-  await fake.tablesDB.createRow({
-    ...base,
-    tableId: 'chat_rooms',
-    rowId: id,
-    data: {
-      bookingId: id,
-      customerId: booking.customerId,
-      customerName: booking.customerName,
-      providerId: booking.providerId,
-      providerName: booking.providerName,
-      status: 'active',
-      expiresAt: now,
-    },
-  })
-  await fake.tablesDB.createRow({
-    ...base,
-    tableId: 'chat_messages',
-    rowId: `${id}.m0`,
-    data: {
-      roomId: id,
-      bookingId: id,
-      senderId: 'system',
-      senderType: 'system',
-      senderName: 'System',
-      content: 'Booking received',
-      messageType: 'system',
-    },
-  })
-  await fake.tablesDB.createRow({
-    ...base,
-    tableId: 'notifications',
-    rowId: id,
-    data: {
-      recipientId: booking.providerId,
-      recipientType: 'therapist',
-      type: 'bookingReceived',
-      title: 'New booking request',
-      body: 'Ana booked 60 min',
-      bookingId: id,
-      priority: 'high',
-    },
-  })
+  for (const row of bookingRows(`naive${n++}`, 'delivered')) {
+    await fake.tablesDB.createRow({ databaseId: 'main', ...row })
+  }
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -219,15 +243,14 @@ const PERMISSIONS = ['read("user:c")', 'update("user:c")', 'read("user:p")', 'up
 
 /** The fake's own cost of a booking: the same five writes, with permissions, and nothing else. */
 async function fakeCeiling(fake: FakeAppwrite): Promise<void> {
-  const id = `raw${n++}`
-  const data = input()
+  const rows = bookingRows(`raw${n++}`, 'pending')
   await Promise.all(
-    ['bookings', 'chat_rooms', 'chat_messages', 'notifications'].map((tableId) =>
+    rows.map((row) =>
       fake.tablesDB.createRow({
         databaseId: 'main',
-        tableId,
-        rowId: id,
-        data,
+        tableId: row.tableId,
+        rowId: row.rowId,
+        data: row.data,
         permissions: PERMISSIONS,
       }),
     ),
@@ -235,8 +258,8 @@ async function fakeCeiling(fake: FakeAppwrite): Promise<void> {
   await fake.tablesDB.updateRow({
     databaseId: 'main',
     tableId: 'bookings',
-    rowId: id,
-    data: { durationMinutes: 30 },
+    rowId: rows[0]!.rowId,
+    data: { pipelineStatus: 'delivered' },
   })
 }
 
@@ -262,10 +285,12 @@ async function throughputCase(
   })
 }
 
+const declaredThroughput = THROUGHPUT_FAKE === 'declared'
+
 await throughputCase(
   'fake alone: 5 raw writes with permissions (ceiling)',
   () => {
-    const fake = fakeWith(0, false)
+    const fake = fakeWith(0, declaredThroughput)
     return () => fakeCeiling(fake)
   },
   1,
@@ -275,7 +300,7 @@ for (const mode of hasTransactions ? (['saga', 'transaction'] as const) : (['sag
     await throughputCase(
       `booking-guard ${mode}, ${concurrency === 1 ? 'one at a time' : `${concurrency} in flight`}`,
       () => {
-        const guard = guardOn(fakeWith(0, false), mode)
+        const guard = guardOn(fakeWith(0, declaredThroughput), mode)
         return () => guard.createBooking(input())
       },
       concurrency,
@@ -284,7 +309,7 @@ for (const mode of hasTransactions ? (['saga', 'transaction'] as const) : (['sag
 }
 
 console.log(
-  `RTT ${RTT_MS} ms, ${LATENCY_RUNS} bookings per latency case; ${THROUGHPUT_BOOKINGS} bookings per throughput round, ${ROUNDS} rounds; node ${process.version}`,
+  `target ${TARGET === 'dist' ? 'built packages (packages/*/dist)' : 'TypeScript sources through tsx'}; throughput on a ${THROUGHPUT_FAKE} fake; RTT ${RTT_MS} ms, ${LATENCY_RUNS} bookings per latency case; ${THROUGHPUT_BOOKINGS} bookings per throughput round, ${ROUNDS} rounds; node ${process.version}`,
 )
 console.table(latencyRows)
 console.table(throughputRows)
