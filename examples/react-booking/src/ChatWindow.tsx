@@ -1,4 +1,4 @@
-import { useChatRoom } from '@booking-guard/react'
+import { useChatProvider, useChatRoom } from '@booking-guard/react'
 import { useEffect, useId, useRef, useState } from 'react'
 
 /** A booking's chat: history + realtime, optimistic sending with retry. Focuses its input on open. */
@@ -79,5 +79,18 @@ export function ChatWindow({
         <button type="submit">Send</button>
       </form>
     </section>
+  )
+}
+
+/** The chat `ChatProvider` has in front (opened by a booking or by "Open chat"), if any. */
+export function ActiveChat() {
+  const { activeChat, closeChat } = useChatProvider()
+  if (activeChat === undefined) return null
+  return (
+    <ChatWindow
+      roomId={activeChat.chatRoomId}
+      title={`Chat with ${activeChat.providerName}`}
+      onClose={() => closeChat(activeChat.chatRoomId)}
+    />
   )
 }

@@ -40,27 +40,21 @@ export interface BookingErrorJSON {
 
 const MAX_CAUSE_DEPTH = 4
 
+const PIPELINE_FIELDS = [
+  'bookingId',
+  'operation',
+  'failedStep',
+  'compensated',
+  'pendingReconcile',
+  'mode',
+] as const
+
 /** The data fields each error class carries, copied to and from {@link BookingErrorJSON.data}. */
 const DATA_FIELDS: Partial<Record<BookingGuardErrorCode, readonly string[]>> = {
   SCHEMA_LOCK: ['issues', 'kind', 'tableId'],
   CIRCUIT_OPEN: ['state', 'nextProbeAt'],
-  BOOKING_PIPELINE: [
-    'bookingId',
-    'operation',
-    'failedStep',
-    'compensated',
-    'pendingReconcile',
-    'mode',
-  ],
-  PIPELINE_TIMEOUT: [
-    'timeoutMs',
-    'bookingId',
-    'operation',
-    'failedStep',
-    'compensated',
-    'pendingReconcile',
-    'mode',
-  ],
+  BOOKING_PIPELINE: PIPELINE_FIELDS,
+  PIPELINE_TIMEOUT: ['timeoutMs', ...PIPELINE_FIELDS],
   IDEMPOTENCY_CONFLICT: ['idempotencyKey', 'bookingId'],
   SLOT_TAKEN: ['providerId', 'scheduledAt', 'slotKey', 'bookingId', 'compensated'],
   BOOKING_STATE: ['reason', 'bookingId'],

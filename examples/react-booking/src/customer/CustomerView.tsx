@@ -1,16 +1,15 @@
-import { useBookingSubmit, useChatProvider } from '@booking-guard/react'
+import { useBookingSubmit } from '@booking-guard/react'
 import type { CreateBookingInput } from '@booking-guard/core'
 import { useState } from 'react'
 import type { FormEvent } from 'react'
 import type { Therapist } from '../../server/people'
-import { ChatWindow } from '../ChatWindow'
+import { ActiveChat } from '../ChatWindow'
 
 const money = (minor: number, currency: string) =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100)
 
 /** Pick a therapist, fill the form, "Order now": the booking's chat opens with the system message. */
 export function CustomerView({ therapists }: { therapists: readonly Therapist[] }) {
-  const { activeChat, closeChat } = useChatProvider()
   const { submit, reset, status, attempt, maxAttempts, userMessage, fieldErrors } =
     useBookingSubmit()
   const [therapistId, setTherapistId] = useState(therapists[0]?.id ?? '')
@@ -123,13 +122,7 @@ export function CustomerView({ therapists }: { therapists: readonly Therapist[] 
           </div>
         )}
       </form>
-      {activeChat !== undefined && (
-        <ChatWindow
-          roomId={activeChat.chatRoomId}
-          title={`Chat with ${activeChat.providerName}`}
-          onClose={() => closeChat(activeChat.chatRoomId)}
-        />
-      )}
+      <ActiveChat />
     </div>
   )
 }

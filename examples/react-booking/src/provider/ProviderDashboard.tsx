@@ -2,14 +2,14 @@ import { useChatProvider, useConnectionState, useProviderBookings } from '@booki
 import type { ProviderBookingItem } from '@booking-guard/react'
 import { describeBookingError } from '@booking-guard/core'
 import { useEffect, useRef, useState } from 'react'
-import { ChatWindow } from '../ChatWindow'
+import { ActiveChat } from '../ChatWindow'
 import type { Session } from '../session'
 import { HealthPanel } from './HealthPanel'
 
 /** The therapist's bookings (they load even when chat is broken), live, with accept/decline. */
 export function ProviderDashboard({ session }: { session: Session }) {
   const { bookings, status, warnings } = useProviderBookings(session.user.id)
-  const { activeChat, openChat, closeChat } = useChatProvider()
+  const { openChat } = useChatProvider()
   const fresh = useFreshIds(status === 'ready' ? bookings : undefined)
   return (
     <>
@@ -46,13 +46,7 @@ export function ProviderDashboard({ session }: { session: Session }) {
             ))}
           </ul>
         </section>
-        {activeChat !== undefined && (
-          <ChatWindow
-            roomId={activeChat.chatRoomId}
-            title={`Chat with ${activeChat.providerName}`}
-            onClose={() => closeChat(activeChat.chatRoomId)}
-          />
-        )}
+        <ActiveChat />
       </div>
       <HealthPanel session={session} />
     </>

@@ -448,19 +448,22 @@ function reasonOf(cause: unknown): string | undefined {
 // Saga
 // ------------------------------------------------------------------------------------------------
 
+function emitStarted(rt: PipelineRuntime, ctx: CreateContext, mode: PipelineMode): void {
+  if (rt.events.size === 0) return
+  rt.events.emit({
+    type: 'pipelineStarted',
+    at: rt.clock.now(),
+    operation: 'createBooking',
+    bookingId: ctx.bookingId,
+    mode,
+  })
+}
+
 const ORDER: readonly PipelineStep[] = ['booking', 'chatRoom', 'systemMessage', 'notification']
 
 async function sagaCreate(rt: PipelineRuntime, ctx: CreateContext): Promise<CreateBookingResult> {
   const frame = frameOf(rt, ctx, 'saga')
-  if (rt.events.size > 0) {
-    rt.events.emit({
-      type: 'pipelineStarted',
-      at: rt.clock.now(),
-      operation: 'createBooking',
-      bookingId: ctx.bookingId,
-      mode: 'saga',
-    })
-  }
+  emitStarted(rt, ctx, 'saga')
   const writes = creationWrites(rt, ctx, 'pending')
   ctx.roundTrips++
   const outcomes = await Promise.all([
@@ -882,15 +885,7 @@ async function transactionCreate(
     })
   }
   rt.modes.supported()
-  if (rt.events.size > 0) {
-    rt.events.emit({
-      type: 'pipelineStarted',
-      at: rt.clock.now(),
-      operation: 'createBooking',
-      bookingId: ctx.bookingId,
-      mode: 'transaction',
-    })
-  }
+  emitStarted(rt, ctx, 'transaction')
   const writes = creationWrites(rt, ctx, 'delivered')
   const operations = [writes.booking, writes.chatRoom, writes.systemMessage, writes.notification]
   ctx.roundTrips++
