@@ -188,6 +188,7 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
       // Notifications fail with 500s. A saga writes the notification with its own createRow; a
       // transaction writes it when the commit applies the staged operations, so there the commit
       // carrying it fails (the fake's table-scoped rules do not reach staged operations).
+      const customer = await signedIn('Chloe')
       const { faults } = stack.emulator!.fake
       const outage = [
         faults.fail({
@@ -202,7 +203,6 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
         }),
       ]
       try {
-        const customer = await signedIn('Chloe')
         await order(customer, 'Marco')
         const alert = customer.getByTestId('booking-error')
         await expect
@@ -229,6 +229,25 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
       } finally {
         for (const rule of outage) rule.remove()
       }
+
+      // The outage is over: "Try again" (same idempotency key) books once, and it shows live.
+      const chat = customer.getByTestId('chat')
+      await expect
+        .poll(
+          async () => {
+            // The server's breaker may still be open for a few seconds: retry as a user would.
+            const retry = customer.getByRole('button', { name: 'Try again' })
+            if ((await chat.count()) === 0 && (await retry.isVisible())) await retry.click()
+            return chat.count()
+          },
+          { timeout: 45_000, interval: 2_000 },
+        )
+        .toBe(1)
+      await expect.poll(() => bookingCards(therapist, 'Chloe').count(), { timeout: 15_000 }).toBe(1)
+      const chloes = rows('bookings').filter(
+        (r) => r.customerId === 'customer-chloe' && r.pipelineStatus === 'delivered',
+      )
+      expect(chloes).toHaveLength(1)
     },
   )
 
