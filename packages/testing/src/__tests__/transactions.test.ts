@@ -879,6 +879,41 @@ describe('transactions', () => {
       expect(fake.snapshot().main?.bookings).toHaveLength(1)
     })
 
+    it('should fail a commit that carries a write a table-scoped rule fails, writing nothing', async () => {
+      // An outage of one table: the saga's createRow and a transaction's staged create alike.
+      const { fake, tablesDB } = setup()
+      const { $id: transactionId } = await tablesDB.createTransaction()
+      await tablesDB.createOperations({
+        transactionId,
+        operations: [
+          { action: 'create', ...bookings, rowId: 'b1', data: { a: 1 } },
+          { action: 'create', ...rooms, rowId: 'r1', data: { bookingId: 'b1' } },
+        ],
+      })
+      const outage = fake.faults.fail({
+        operation: 'createRow',
+        table: 'chat_rooms',
+        error: 'general_server_error',
+      })
+      const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
+      expect(error).toMatchObject({ code: 500, type: 'general_server_error' })
+      expect(fake.snapshot()).toEqual({})
+      expect(fake.faults.log).toMatchObject([
+        { kind: 'error', operation: 'createRow', table: 'chat_rooms' },
+      ])
+      expect((await tablesDB.getTransaction({ transactionId })).status).toBe('pending')
+
+      // Rules for other tables or methods leave it alone; once the outage ends it commits.
+      fake.faults.fail({
+        operation: 'deleteRow',
+        table: 'chat_rooms',
+        error: 'general_server_error',
+      })
+      outage.remove()
+      await tablesDB.updateTransaction({ transactionId, commit: true })
+      expect(fake.snapshot().main?.chat_rooms).toHaveLength(1)
+    })
+
     it('should let a fault hang a commit until released', async () => {
       const { fake, tablesDB } = setup()
       const { $id: transactionId } = await tablesDB.createTransaction()

@@ -40,7 +40,7 @@ import type { SchemaRegistry, TableSchema } from './schema'
 import type { RowStorage, StoredRow, TableStorage } from './store'
 import type { RealtimeRowEvent } from './realtime'
 import { BULK_STAGING, SINGLE_ROW_STAGING, TransactionManager } from './transactions'
-import type { OperationAction, TransactionRecord } from './transactions'
+import type { OperationAction, StagedOperation, TransactionRecord } from './transactions'
 import type { FakeApi, FaultGate, RowEventSink } from './types'
 import {
   applyColumnDefaults,
@@ -57,6 +57,20 @@ import {
  *
  * @internal
  */
+/** The SDK method a staged operation stands for: [TablesDB, Databases]. */
+const STAGED_CALL_NAMES: Readonly<Record<OperationAction, readonly [string, string]>> = {
+  create: ['createRow', 'createDocument'],
+  update: ['updateRow', 'updateDocument'],
+  upsert: ['upsertRow', 'upsertDocument'],
+  delete: ['deleteRow', 'deleteDocument'],
+  increment: ['incrementRowColumn', 'incrementDocumentAttribute'],
+  decrement: ['decrementRowColumn', 'decrementDocumentAttribute'],
+  bulkCreate: ['createRows', 'createDocuments'],
+  bulkUpdate: ['updateRows', 'updateDocuments'],
+  bulkUpsert: ['upsertRows', 'upsertDocuments'],
+  bulkDelete: ['deleteRows', 'deleteDocuments'],
+}
+
 export interface Flavor {
   readonly api: FakeApi
   /** `tablesDB` or `databases`, as the server names itself in increment errors. */
@@ -458,6 +472,30 @@ export class DataEngine {
       }
     }
     return gate.then(run)
+  }
+
+  /**
+   * The fault gate for the writes a commit applies: each staged operation passes the gate as the
+   * single call it stands for (`createRow` on `notifications`…), so a rule scoped to a table or a
+   * write method fails the commit that carries such a write, as an outage of that table would on
+   * a server. `undefined` when no rule is set or nothing is staged.
+   */
+  gateStaged(operations: readonly StagedOperation[]): Promise<void> | undefined {
+    if (this.#faults.idle === true || operations.length === 0) return undefined
+    let gates: Promise<void>[] | undefined
+    for (const operation of operations) {
+      const names = STAGED_CALL_NAMES[operation.action]
+      const gate = this.#faults.beforeCall({
+        api: operation.flavor.api,
+        operation: operation.flavor.api === 'tablesDB' ? names[0] : names[1],
+        databaseId: operation.databaseId,
+        tableId: operation.tableId,
+        rowId: operation.rowId,
+        params: operation.params as Record<string, unknown>,
+      })
+      if (gate !== undefined) (gates ??= []).push(gate)
+    }
+    return gates === undefined ? undefined : Promise.all(gates).then(() => undefined)
   }
 
   /* ----------------------------------------------------------------------------------------------

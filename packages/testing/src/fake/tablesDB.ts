@@ -232,6 +232,14 @@ export function callTransactionMethod(
   const p = objectArgs(args, names)
   if (names[0] === 'transactionId') requireParams(p, ['transactionId'])
   const transactions = engine.transactions
+  if (method === 'updateTransaction' && p.commit === true) {
+    // The commit's own gate, then each staged write's (see `gateStaged`), then the commit.
+    const commit = () => transactions.update(engine, flavor, p, actor)
+    return engine.call(flavor, method, p, {}, () => {
+      const staged = engine.gateStaged(transactions.staged(p.transactionId, actor))
+      return staged === undefined ? commit() : staged.then(commit)
+    })
+  }
   return engine.call(flavor, method, p, {}, () => {
     switch (method) {
       case 'listTransactions':

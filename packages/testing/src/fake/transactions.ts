@@ -213,6 +213,16 @@ export class TransactionManager {
     return actor.any(rolesFor(record.$permissions, 'read')) ? record : undefined
   }
 
+  /**
+   * The operations a commit of `transactionId` would apply, for the fault gate; `[]` when there is
+   * no such pending transaction (the commit itself then answers the error).
+   */
+  staged(transactionId: unknown, actor: Actor | undefined): readonly StagedOperation[] {
+    if (typeof transactionId !== 'string') return []
+    const record = this.#find(transactionId, actor)
+    return record?.status === 'pending' ? record.operations : []
+  }
+
   #require(transactionId: unknown, actor: Actor | undefined): TransactionRecord {
     assertUid('transactionId', transactionId)
     const record = this.#find(transactionId, actor)
