@@ -1,5 +1,5 @@
 import { ID, Permission, Query, Role } from 'appwrite'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { DataEngine } from '../fake/engine'
 import { AppwriteException } from '../fake/errors'
@@ -317,6 +317,46 @@ describe('tablesDB', () => {
         tags: [],
         scheduledAt: '2026-03-01T10:00:00.000+00:00',
       })
+    })
+
+    it('should answer the same rows where code cannot be generated (a CSP without unsafe-eval)', async () => {
+      // The fake builds each table's row model with a compiled function and loops where it cannot.
+      const databases = {
+        main: {
+          tables: {
+            bookings: {
+              columns: [
+                { key: 'status', type: 'string' as const, default: 'pending' },
+                { key: 'price', type: 'integer' as const },
+                { key: 'tags', type: 'string' as const, array: true },
+                { key: 'meta', type: 'string' as const },
+              ],
+            },
+          },
+        },
+      }
+      const write = async () => {
+        const { tablesDB } = setup(databases)
+        const created = await tablesDB.createRow({
+          databaseId: db,
+          tableId: 'bookings',
+          rowId: 'b1',
+          data: { price: 5, tags: ['a'] },
+        })
+        const read = await tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' })
+        return { created, read }
+      }
+      const compiled = await write()
+      let refused = 0
+      vi.stubGlobal('Function', function blocked() {
+        refused++
+        throw new EvalError('Refused to evaluate a string as JavaScript')
+      })
+      const looped = await write()
+      vi.unstubAllGlobals()
+      expect(refused).toBeGreaterThan(0)
+      expect(looped).toEqual(compiled)
+      expect(looped.read).toMatchObject({ status: 'pending', price: 5, tags: ['a'], meta: null })
     })
 
     it('should fail with table_not_found for an undeclared table of a declared database', async () => {

@@ -665,6 +665,10 @@ export class DataEngine {
     schema: TableSchema | undefined,
     selects?: readonly string[],
   ): Model {
+    if (schema && !selects) {
+      const build = modelBuilder(schema, flavor.containerKey)
+      if (build !== undefined) return build(row, table, copyOut)
+    }
     // Two literal shapes instead of a computed key keep object creation on V8's fast path.
     const out: Model =
       flavor.containerKey === '$tableId'
@@ -688,10 +692,6 @@ export class DataEngine {
           }
     const data = row.data
     if (schema) {
-      if (!selects) {
-        const build = modelBuilder(schema, flavor.containerKey)
-        if (build !== undefined) return build(row, table, copyOut)
-      }
       for (const column of schema.columns.values()) {
         if (selects && !selects.includes(column.key)) continue
         const value = data[column.key]
