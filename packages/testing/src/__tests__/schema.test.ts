@@ -228,4 +228,33 @@ describe('schema', () => {
       ),
     ).not.toThrow()
   })
+
+  it('should check every unique index against stored rows given as an iterator', () => {
+    const schemas = registry({
+      main: {
+        tables: {
+          t: {
+            columns: [
+              { key: 'key', type: 'string' },
+              { key: 'slot', type: 'string' },
+            ],
+            indexes: [
+              { key: 'u_key', type: 'unique', columns: ['key'] },
+              { key: 'u_slot', type: 'unique', columns: ['slot'] },
+            ],
+          },
+        },
+      },
+    })
+    const table = new Map([['a', { $id: 'a', data: { key: 'k1', slot: 's1' } }]])
+    expect(() =>
+      schemas.assertUnique(
+        'tablesDB',
+        'main',
+        't',
+        { $id: 'b', data: { key: 'k2', slot: 's1' } },
+        table.values(),
+      ),
+    ).toThrow(expect.objectContaining({ type: 'row_unique_constraint_violation' }))
+  })
 })

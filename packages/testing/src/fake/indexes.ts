@@ -70,6 +70,9 @@ export function findUniqueViolation(
   const unique = schema.indexes.filter((index) => index.type === 'unique')
   if (unique.length === 0 || candidates.length === 0) return undefined
   const replaced = new Set(candidates.map((row) => row.$id))
+  // Read once: an iterator (`map.values()`) would be spent by the first index, leaving the
+  // others nothing to check against.
+  let stored: readonly UniqueRow[] | undefined
   for (const index of unique) {
     const wanted = new Set<string>()
     for (const candidate of candidates) {
@@ -79,7 +82,8 @@ export function findUniqueViolation(
       wanted.add(key)
     }
     if (wanted.size === 0) continue
-    for (const row of rows) {
+    stored ??= Array.isArray(rows) ? (rows as readonly UniqueRow[]) : [...rows]
+    for (const row of stored) {
       if (replaced.has(row.$id)) continue
       const key = uniqueKeyOf(schema, index, row)
       if (key !== undefined && wanted.has(key)) return index
