@@ -154,30 +154,50 @@ function startSession(
   }
 }
 
+/**
+ * The user's JWT for the server routes: fetched on first use, then again after 10 minutes (JWTs
+ * last 15). Concurrent callers share one fetch; a failed fetch is retried on the next call.
+ */
+function renewingJwt(
+  fetchJwt: () => Promise<string>,
+  onNew: (jwt: string) => void = () => {},
+): () => Promise<string> {
+  let current: Promise<string> | undefined
+  let issued = 0
+  return () => {
+    if (current === undefined || Date.now() - issued > 10 * 60_000) {
+      issued = Date.now()
+      const next = fetchJwt().then((jwt) => {
+        onNew(jwt)
+        return jwt
+      })
+      next.catch(() => {
+        if (current === next) current = undefined
+      })
+      current = next
+    }
+    return current
+  }
+}
+
 /** Emulator only: sign in as a demo user, no password. */
 export async function signInAsDemoUser(config: AppConfig, userId: string): Promise<Session> {
-  const fetchJwt = async () => {
-    const response = await fetch('/api/sign-in', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId }),
-    })
-    if (!response.ok) throw new Error(`sign-in answered ${response.status}`)
-    return ((await response.json()) as { jwt: string }).jwt
-  }
-  let jwt = await fetchJwt()
-  let issued = Date.now()
-  const client = new Client().setEndpoint(config.endpoint).setProject(config.projectId).setJWT(jwt)
+  const client = new Client().setEndpoint(config.endpoint).setProject(config.projectId)
+  const getJwt = renewingJwt(
+    async () => {
+      const response = await fetch('/api/sign-in', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId }),
+      })
+      if (!response.ok) throw new Error(`sign-in answered ${response.status}`)
+      return ((await response.json()) as { jwt: string }).jwt
+    },
+    // Reads and realtime go to Appwrite as this user, with the same JWT.
+    (jwt) => client.setJWT(jwt),
+  )
+  await getJwt()
   const account = await new Account(client).get()
-  const getJwt = async () => {
-    // JWTs last 15 minutes; take a new one after 10.
-    if (Date.now() - issued > 10 * 60_000) {
-      jwt = await fetchJwt()
-      issued = Date.now()
-      client.setJWT(jwt)
-    }
-    return jwt
-  }
   return startSession(config, client, account, getJwt, () => {})
 }
 
@@ -191,15 +211,7 @@ export async function signInWithPassword(
   const accountService = new Account(client)
   await accountService.createEmailPasswordSession({ email, password })
   const account = await accountService.get()
-  let jwt = ''
-  let issued = 0
-  const getJwt = async () => {
-    if (jwt === '' || Date.now() - issued > 10 * 60_000) {
-      jwt = (await accountService.createJWT()).jwt
-      issued = Date.now()
-    }
-    return jwt
-  }
+  const getJwt = renewingJwt(async () => (await accountService.createJWT()).jwt)
   return startSession(config, client, account, getJwt, () => {
     void accountService.deleteSession({ sessionId: 'current' })
   })
