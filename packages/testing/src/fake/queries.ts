@@ -32,7 +32,23 @@ export interface RawQuery {
   readonly values: readonly unknown[]
 }
 
-const FILTER_METHODS = new Set([
+/** The spatial filters utopia-php/database knows (`Query::TYPE_CROSSES` …). @internal */
+export const SPATIAL_QUERY_METHODS = [
+  'crosses',
+  'notCrosses',
+  'distanceEqual',
+  'distanceNotEqual',
+  'distanceGreaterThan',
+  'distanceLessThan',
+  'intersects',
+  'notIntersects',
+  'overlaps',
+  'notOverlaps',
+  'touches',
+  'notTouches',
+] as const
+
+const FILTER_METHODS = new Set<string>([
   'equal',
   'notEqual',
   'lessThan',
@@ -59,18 +75,7 @@ const FILTER_METHODS = new Set([
   'and',
   'or',
   'elemMatch',
-  'crosses',
-  'notCrosses',
-  'distanceEqual',
-  'distanceNotEqual',
-  'distanceGreaterThan',
-  'distanceLessThan',
-  'intersects',
-  'notIntersects',
-  'overlaps',
-  'notOverlaps',
-  'touches',
-  'notTouches',
+  ...SPATIAL_QUERY_METHODS,
   'vectorDot',
   'vectorCosine',
   'vectorEuclidean',
@@ -86,20 +91,7 @@ const OTHER_METHODS = new Set([
   'cursorBefore',
 ])
 const LOGICAL_METHODS = new Set(['and', 'or', 'elemMatch'])
-const SPATIAL_METHODS = new Set([
-  'crosses',
-  'notCrosses',
-  'distanceEqual',
-  'distanceNotEqual',
-  'distanceGreaterThan',
-  'distanceLessThan',
-  'intersects',
-  'notIntersects',
-  'overlaps',
-  'notOverlaps',
-  'touches',
-  'notTouches',
-])
+const SPATIAL_METHODS = new Set<string>(SPATIAL_QUERY_METHODS)
 const AT_LEAST_ONE = new Set([
   'equal',
   'contains',

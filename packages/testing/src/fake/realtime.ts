@@ -9,6 +9,7 @@ import type { RealtimeDatabaseType, RowEventAction } from './channels'
 import type { FakeClock, FakeTimerHandle } from './clock'
 import { AppwriteException } from './errors'
 import type { FaultInjector, RealtimeFaultTarget } from './faults'
+import { SPATIAL_QUERY_METHODS } from './queries'
 
 /** A row as the fake's `tablesDB` returns it, which is what realtime events carry. */
 export type RealtimeRow = Record<string, unknown>
@@ -208,18 +209,7 @@ const KNOWN_METHODS = new Set<string>([
   'notStartsWith',
   'endsWith',
   'notEndsWith',
-  'crosses',
-  'notCrosses',
-  'distanceEqual',
-  'distanceNotEqual',
-  'distanceGreaterThan',
-  'distanceLessThan',
-  'intersects',
-  'notIntersects',
-  'overlaps',
-  'notOverlaps',
-  'touches',
-  'notTouches',
+  ...SPATIAL_QUERY_METHODS,
   'relationEqual',
   'innerJoin',
   'leftJoin',
