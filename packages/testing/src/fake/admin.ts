@@ -1,4 +1,5 @@
 import { objectArgs, requireParams } from './engine'
+import { runGated } from './faults'
 import { APPWRITE_ERRORS, AppwriteException, FAKE_SERVER_VERSION, appwriteError } from './errors'
 import type { AppwriteErrorType } from './errors'
 import {
@@ -1126,26 +1127,17 @@ export class FakeTablesDBAdmin {
 
   /** Asks the fault injector first, like every data call, then runs the operation. */
   #call<T>(operation: string, p: Params, run: () => T): Promise<T> {
-    let gate: Promise<void> | undefined
-    try {
-      gate = this.#faults.beforeCall({
+    return runGated(
+      this.#faults,
+      {
         api: 'tablesDB',
         operation,
         databaseId: typeof p.databaseId === 'string' ? p.databaseId : undefined,
         tableId: typeof p.tableId === 'string' ? p.tableId : undefined,
         params: p,
-      })
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    if (gate === undefined) {
-      try {
-        return Promise.resolve(run())
-      } catch (error) {
-        return Promise.reject(error)
-      }
-    }
-    return gate.then(run)
+      },
+      run,
+    )
   }
 
   /** Runs a schema job now, or queues it while the worker is paused. */

@@ -1,4 +1,5 @@
 import type { FakeClock } from './clock'
+import { runGated } from './faults'
 import { AppwriteException, appwriteError, appwriteErrorFor } from './errors'
 import type { AppwriteErrorType } from './errors'
 import {
@@ -449,29 +450,21 @@ export class DataEngine {
     ids: CallParams,
     run: () => T,
   ): Promise<T> {
-    let gate: Promise<void> | undefined
-    try {
-      // No rules (the common case): nothing to build the call's context for.
-      if (this.#faults.idle !== true)
-        gate = this.#faults.beforeCall({
-          api: flavor.api,
-          operation,
-          databaseId: typeof ids.databaseId === 'string' ? ids.databaseId : undefined,
-          tableId: typeof ids.tableId === 'string' ? ids.tableId : undefined,
-          rowId: typeof ids.rowId === 'string' ? ids.rowId : undefined,
-          params,
-        })
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    if (gate === undefined) {
-      try {
-        return Promise.resolve(run())
-      } catch (error) {
-        return Promise.reject(error)
-      }
-    }
-    return gate.then(run)
+    // No rules (the common case): nothing to build the call's context for.
+    return runGated(
+      this.#faults,
+      this.#faults.idle === true
+        ? undefined
+        : {
+            api: flavor.api,
+            operation,
+            databaseId: typeof ids.databaseId === 'string' ? ids.databaseId : undefined,
+            tableId: typeof ids.tableId === 'string' ? ids.tableId : undefined,
+            rowId: typeof ids.rowId === 'string' ? ids.rowId : undefined,
+            params,
+          },
+      run,
+    )
   }
 
   /**

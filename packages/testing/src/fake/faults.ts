@@ -4,6 +4,7 @@ import type { AppwriteErrorType } from './errors'
 import { createFakeRandom } from './random'
 import type { FakeRandomSource } from './random'
 import type { RealtimeRowEvent } from './realtime'
+import type { FaultGate } from './types'
 
 /** One `tablesDB` / `databases` call, as the fake hands it to {@link FaultInjector.beforeCall}. */
 export interface FaultCallContext {
@@ -641,6 +642,28 @@ type AnyRule =
  * expect(fake.faults.log).toMatchObject([{ kind: 'error', operation: 'createRow', table: 'notifications' }])
  * ```
  */
+/**
+ * Runs one fake call behind the fault gate: `run` at once when no rule fires (or `call` is
+ * `undefined`: no rules to ask), else after the gate's latency or released hang, or not at all
+ * when it fails. A throw from either side becomes a rejection, as with the real SDK.
+ *
+ * @internal
+ */
+export function runGated<T>(
+  faults: FaultGate,
+  call: FaultCallContext | undefined,
+  run: () => T,
+): Promise<T> {
+  let gate: Promise<void> | undefined
+  try {
+    if (call !== undefined) gate = faults.beforeCall(call)
+    if (gate === undefined) return Promise.resolve(run())
+  } catch (error) {
+    return Promise.reject(error)
+  }
+  return gate.then(run)
+}
+
 export class FaultInjector {
   readonly #clock: FakeClock
   #callRules: Array<FailRule | LatencyRule | HangRule> = []
