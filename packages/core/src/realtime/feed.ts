@@ -1,8 +1,6 @@
-import { createAppwriteBackend } from '../backend/appwriteBackend'
 import type { Backend, BackendRow } from '../backend/appwriteBackend'
 import { Q } from '../backend/queries'
 import type { DatabasesLike, TablesDBLike } from '../backend/types'
-import { systemClock } from '../clock'
 import type { Clock, TimerHandle } from '../clock'
 import { BookingGuardError } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
@@ -10,7 +8,8 @@ import { reportListenerError } from '../resilience/emitter'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import { Subscribable } from '../subscribable'
-import { RealtimeSession } from './session'
+import { connectRealtime } from './session'
+import type { RealtimeSession } from './session'
 import type { SessionStatus } from './session'
 import type {
   ChannelBuilder,
@@ -915,20 +914,7 @@ export function realtimeDeps(
   lock: SchemaLock<SchemaExtensions>
   clock: Clock
 } {
-  const clock = options.clock ?? systemClock
-  const backend = createAppwriteBackend({
-    tablesDB: options.tablesDB,
-    databases: options.databases,
-    databaseId: options.databaseId,
-  })
-  const session = new RealtimeSession({
-    realtime: options.realtime,
-    databaseId: options.databaseId,
-    clock,
-    channel: options.channel,
-    monitor: options.monitor,
-  })
-  return { session, backend, lock: options.lock ?? createSchemaLock(), clock }
+  return { ...connectRealtime(options), lock: options.lock ?? createSchemaLock() }
 }
 
 /** Builds a feed manager on existing dependencies (the guard's shared session). @internal */

@@ -1,4 +1,7 @@
+import { createAppwriteBackend } from '../backend/appwriteBackend'
+import type { Backend, BackendSource } from '../backend/appwriteBackend'
 import type { RealtimeEventLike, RealtimeSubscriptionLike } from '../backend/types'
+import { systemClock } from '../clock'
 import type { Clock, TimerHandle } from '../clock'
 import { Emitter } from '../resilience/emitter'
 import { defaultChannel } from './types'
@@ -353,4 +356,35 @@ export class RealtimeSession {
     this.#status = status
     this.#statuses.emit(status)
   }
+}
+
+/**
+ * The backend and realtime session a standalone factory (`createWatchdog`, `createFeedManager`,
+ * `createHealthCheck`) runs on, from its connection options. Inside a guard they share the
+ * guard's instead.
+ *
+ * @internal
+ */
+export function connectRealtime(
+  options: BackendSource & {
+    readonly realtime: RealtimeConnectionLike
+    readonly clock?: Clock | undefined
+    readonly channel?: ChannelBuilder | undefined
+    readonly monitor?: RealtimeMonitor | undefined
+  },
+): { session: RealtimeSession; backend: Backend; clock: Clock } {
+  const clock = options.clock ?? systemClock
+  const backend = createAppwriteBackend({
+    tablesDB: options.tablesDB,
+    databases: options.databases,
+    databaseId: options.databaseId,
+  })
+  const session = new RealtimeSession({
+    realtime: options.realtime,
+    databaseId: options.databaseId,
+    clock,
+    channel: options.channel,
+    monitor: options.monitor,
+  })
+  return { session, backend, clock }
 }

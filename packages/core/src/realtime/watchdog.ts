@@ -1,7 +1,5 @@
-import { createAppwriteBackend } from '../backend/appwriteBackend'
 import type { Backend } from '../backend/appwriteBackend'
 import type { DatabasesLike, TablesDBLike } from '../backend/types'
-import { systemClock } from '../clock'
 import type { Clock, TimerHandle } from '../clock'
 import { BookingGuardError } from '../errors'
 import { randomId } from '../pipeline/ids'
@@ -9,7 +7,8 @@ import { Emitter } from '../resilience/emitter'
 import { APPWRITE_ID_PATTERN } from '../schema/columns'
 import { DEFAULT_TABLE_IDS } from '../schema/schemas'
 import { Subscribable } from '../subscribable'
-import { RealtimeSession } from './session'
+import { connectRealtime } from './session'
+import type { RealtimeSession } from './session'
 import type { SessionStatus } from './session'
 import type {
   ChannelBuilder,
@@ -595,19 +594,7 @@ export function createWatchdogOn(deps: WatchdogDeps, config: WatchdogConfig): Wa
  * ```
  */
 export function createWatchdog(options: WatchdogOptions): Watchdog {
-  const clock = options.clock ?? systemClock
-  const backend = createAppwriteBackend({
-    tablesDB: options.tablesDB,
-    databases: options.databases,
-    databaseId: options.databaseId,
-  })
-  const session = new RealtimeSession({
-    realtime: options.realtime,
-    databaseId: options.databaseId,
-    clock,
-    channel: options.channel,
-    monitor: options.monitor,
-  })
+  const { session, backend, clock } = connectRealtime(options)
   return new WatchdogImpl(
     { session, backend, clock, monitor: options.monitor, metrics: options.metrics },
     resolveWatchdogConfig(options, 'createWatchdog'),
