@@ -384,7 +384,7 @@ export function createBookingGuard(options: BookingGuardOptions): BookingGuard {
     ? options.pushRetry
     : createRetryPolicy({ clock, shouldRetry: () => true, ...options.pushRetry })
   const slot = options.slotLock
-  const generateId = options.generateId ?? (() => randomId('b'))
+  const appGenerateId = options.generateId
   const maxPushAttempts = options.reconcile?.maxPushAttempts ?? 10
   const transactionTtlSeconds = options.transactionTtlSeconds ?? 60
   if (!(transactionTtlSeconds >= 60 && transactionTtlSeconds <= 3600)) {
@@ -426,11 +426,15 @@ export function createBookingGuard(options: BookingGuardOptions): BookingGuard {
           : slot === true
             ? (booking) => defaultSlotKey(booking.providerId, booking.scheduledAt)
             : undefined,
-      generateId: () => {
-        const id = generateId()
-        assertBookingId(id, 'createBookingGuard `generateId`')
-        return id
-      },
+      // The library's ids are valid by construction; only an app's generator is checked.
+      generateId:
+        appGenerateId === undefined
+          ? () => randomId('b')
+          : () => {
+              const id = appGenerateId()
+              assertBookingId(id, 'createBookingGuard `generateId`')
+              return id
+            },
       pendingAction: options.reconcile?.pending ?? 'complete',
       maxPushAttempts,
     },

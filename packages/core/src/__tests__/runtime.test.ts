@@ -41,6 +41,31 @@ describe('runtime', () => {
       budget.dispose()
     })
 
+    it('should reject every request raced against it on abort, and leave settled ones alone', async () => {
+      const budget = new CallBudget(systemClock, 1_000)
+      const hung = [0, 1, 2].map(() =>
+        budget.race(new Promise<never>(() => {})).catch((error: unknown) => error),
+      )
+      const answered = budget.race(Promise.resolve('row'))
+      await expect(answered).resolves.toBe('row')
+      await vi.advanceTimersByTimeAsync(1_000)
+      const errors = await Promise.all(hung)
+      expect(errors.every((error) => error instanceof BudgetExpired)).toBe(true)
+      expect(errors[1]).toBe(errors[0])
+      // After the abort a request is refused at once; its own late failure is handled.
+      const late = Promise.reject(new Error('late'))
+      await expect(budget.race(late)).rejects.toBe(budget.reason)
+      budget.dispose()
+    })
+
+    it('should follow the request when it settles first, even with a failure', async () => {
+      const budget = new CallBudget(systemClock, 1_000)
+      const failure = networkError()
+      await expect(budget.race(Promise.reject(failure))).rejects.toBe(failure)
+      budget.dispose()
+      expect(vi.getTimerCount()).toBe(0)
+    })
+
     it('should build its AbortSignal on demand, aborted with the same reason', async () => {
       const budget = new CallBudget(systemClock, 1_000)
       const early = budget.signal

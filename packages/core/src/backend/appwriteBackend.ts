@@ -75,8 +75,19 @@ export interface BackendSource {
   databaseId: string
 }
 
-const copy = (permissions: readonly string[] | undefined): string[] | undefined =>
-  permissions === undefined ? undefined : [...permissions]
+/**
+ * A write's parameters, with a copy of `permissions` only when given (without them the server
+ * keeps the row's own). Adds the key rather than spreading an optional object: this runs for
+ * every write.
+ */
+function writeParams<P extends object>(
+  params: P,
+  permissions: readonly string[] | undefined,
+): P & { permissions?: string[] } {
+  if (permissions !== undefined)
+    (params as { permissions?: string[] }).permissions = [...permissions]
+  return params
+}
 
 /**
  * The transaction methods of either SDK service, when it has all three. TablesDB and Databases
@@ -123,34 +134,22 @@ function tablesBackend(tablesDB: TablesDBLike, databaseId: string): Backend {
     api: 'tablesDB',
     databaseId,
     create: (tableId, rowId, data, permissions) =>
-      tablesDB.createRow({
-        databaseId,
-        tableId,
-        rowId,
-        data,
-        ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
-      }) as Promise<BackendRow>,
+      tablesDB.createRow(
+        writeParams({ databaseId, tableId, rowId, data }, permissions),
+      ) as Promise<BackendRow>,
     get: (tableId, rowId) => tablesDB.getRow({ databaseId, tableId, rowId }) as Promise<BackendRow>,
     list: async (tableId, queries) => {
       const list = await tablesDB.listRows({ databaseId, tableId, queries: [...queries] })
       return { total: list.total, rows: list.rows as BackendRow[] }
     },
     update: (tableId, rowId, data, permissions) =>
-      tablesDB.updateRow({
-        databaseId,
-        tableId,
-        rowId,
-        data,
-        ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
-      }) as Promise<BackendRow>,
+      tablesDB.updateRow(
+        writeParams({ databaseId, tableId, rowId, data }, permissions),
+      ) as Promise<BackendRow>,
     upsert: (tableId, rowId, data, permissions) =>
-      tablesDB.upsertRow({
-        databaseId,
-        tableId,
-        rowId,
-        data,
-        ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
-      }) as Promise<BackendRow>,
+      tablesDB.upsertRow(
+        writeParams({ databaseId, tableId, rowId, data }, permissions),
+      ) as Promise<BackendRow>,
     remove: async (tableId, rowId) => {
       await tablesDB.deleteRow({ databaseId, tableId, rowId })
     },
@@ -180,26 +179,18 @@ function databasesBackend(databases: DatabasesLike, databaseId: string): Backend
     data: Record<string, unknown>,
     permissions?: readonly string[],
   ) =>
-    databases.updateDocument({
-      databaseId,
-      collectionId,
-      documentId,
-      data,
-      ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
-    }) as Promise<BackendRow>
+    databases.updateDocument(
+      writeParams({ databaseId, collectionId, documentId, data }, permissions),
+    ) as Promise<BackendRow>
   const create = (
     collectionId: string,
     documentId: string,
     data: Record<string, unknown>,
     permissions?: readonly string[],
   ) =>
-    databases.createDocument({
-      databaseId,
-      collectionId,
-      documentId,
-      data,
-      ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
-    }) as Promise<BackendRow>
+    databases.createDocument(
+      writeParams({ databaseId, collectionId, documentId, data }, permissions),
+    ) as Promise<BackendRow>
   return {
     api: 'databases',
     databaseId,
@@ -217,13 +208,10 @@ function databasesBackend(databases: DatabasesLike, databaseId: string): Backend
     update,
     upsert: async (collectionId, documentId, data, permissions) => {
       if (typeof upsertDocument === 'function') {
-        return (await upsertDocument.call(databases, {
-          databaseId,
-          collectionId,
-          documentId,
-          data,
-          ...(permissions === undefined ? {} : { permissions: copy(permissions) }),
-        })) as BackendRow
+        return (await upsertDocument.call(
+          databases,
+          writeParams({ databaseId, collectionId, documentId, data }, permissions),
+        )) as BackendRow
       }
       // Servers before 1.7 have no upsert: update, else create, else (lost a race) update again.
       try {

@@ -466,11 +466,12 @@ async function sagaCreate(rt: PipelineRuntime, ctx: CreateContext): Promise<Crea
   emitStarted(rt, ctx, 'saga')
   const writes = creationWrites(rt, ctx, 'pending')
   ctx.roundTrips++
+  const started = rt.clock.now()
   const outcomes = await Promise.all([
-    createOrGet(frame, writes.booking),
-    createOrGet(frame, writes.chatRoom),
-    createOrGet(frame, writes.systemMessage),
-    createOrGet(frame, writes.notification),
+    createOrGet(frame, writes.booking, started),
+    createOrGet(frame, writes.chatRoom, started),
+    createOrGet(frame, writes.systemMessage, started),
+    createOrGet(frame, writes.notification, started),
   ])
   const booking = outcomes[0]
 
@@ -681,9 +682,10 @@ function rowsOf(
   systemMessage: BackendRow
   notification: BackendRow
 } {
-  const now = iso(rt.clock.now())
+  // Only rows the backend did not return are synthesized (transactions); the clock is read then.
+  let now: string | undefined
   const row = (spec: WriteSpec, outcome: StepOutcome | undefined) =>
-    outcome?.row ?? synthesize(rt, spec, now)
+    outcome?.row ?? synthesize(rt, spec, (now ??= iso(rt.clock.now())))
   return {
     booking: row(writes.booking, outcomes[0]),
     chatRoom: row(writes.chatRoom, outcomes[1]),

@@ -187,25 +187,30 @@ export function messageIdForClientId(roomId: string, clientMessageId: string): s
 }
 
 const HEX = '0123456789abcdef'
+/** Each byte's two hex digits. */
+const BYTE_HEX: readonly string[] = Array.from(
+  { length: 256 },
+  (_, byte) => HEX[byte >> 4]! + HEX[byte & 15]!,
+)
 
 // Random bytes are drawn 4 KiB at a time: one `getRandomValues` call per booking costs more than
 // the id itself.
 const POOL_SIZE = 4096
-let pool: Uint8Array | undefined
+const pool = new Uint8Array(POOL_SIZE)
 let poolOffset = POOL_SIZE
 
-function randomBytes16(): Uint8Array {
-  if (pool === undefined || poolOffset + 16 > POOL_SIZE) {
-    pool = new Uint8Array(POOL_SIZE)
+/** Offset in `pool` of 16 fresh random bytes. */
+function take16(): number {
+  if (poolOffset + 16 > POOL_SIZE) {
     const crypto = (globalThis as { crypto?: { getRandomValues?(array: Uint8Array): Uint8Array } })
       .crypto
     if (typeof crypto?.getRandomValues === 'function') crypto.getRandomValues(pool)
     else for (let i = 0; i < POOL_SIZE; i++) pool[i] = Math.floor(Math.random() * 256)
     poolOffset = 0
   }
-  const bytes = pool.subarray(poolOffset, poolOffset + 16)
+  const offset = poolOffset
   poolOffset += 16
-  return bytes
+  return offset
 }
 
 /**
@@ -215,10 +220,10 @@ function randomBytes16(): Uint8Array {
  * @internal
  */
 export function randomId(prefix: string): string {
-  const bytes = randomBytes16()
+  const offset = take16()
   let out = prefix
-  for (let i = 0; i < 16; i++) out += HEX[bytes[i]! >> 4]! + HEX[bytes[i]! & 15]!
-  return out.slice(0, prefix.length + 31)
+  for (let i = offset; i < offset + 15; i++) out += BYTE_HEX[pool[i]!]!
+  return out + HEX[pool[offset + 15]! >> 4]!
 }
 
 /**
