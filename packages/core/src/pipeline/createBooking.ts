@@ -318,11 +318,13 @@ function creationWrites(
   }
 }
 
-/** A row as the server would return it, for writes whose response carries no row (transactions). */
+/**
+ * A row as the server would return it, for writes whose response carries no row (transactions).
+ * Completes the write's own `data` in place: each call builds its writes' data afresh, and
+ * nothing reads it once the write has settled, so a copy of four wide rows per booking is spared.
+ */
 function synthesize(rt: PipelineRuntime, spec: WriteSpec, now: string): BackendRow {
-  // Copy, then add the system fields (same keys and order as a spread): a spread into a literal
-  // with extra keys is many times slower in V8 for rows of this size.
-  const row = Object.assign({}, spec.data) as BackendRow
+  const row = spec.data as BackendRow
   row.$id = spec.rowId
   row.$createdAt = now
   row.$updatedAt = now
