@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SchemaRegistry } from '../fake/schema'
 import type { TableSchema } from '../fake/schema'
@@ -7,6 +8,8 @@ import {
   formatPhpNumber,
   parseServerDatetime,
   toServerDatetime,
+  STRUCTURE_PREFIX,
+  validateColumnValue,
   validateSchemalessKeys,
   validateStructure,
 } from '../fake/validation'
@@ -194,5 +197,135 @@ describe('validation', () => {
       'Invalid document structure: Unknown attribute: "b"',
     )
     expect(check(columns, { c: 'z' })).toBe('Invalid document structure: Unknown attribute: "c"')
+  })
+
+  it('should answer like the validator chain for every column and value (quick checks included)', () => {
+    // validateStructure takes shortcuts for the usual values; validateColumnValue always runs the
+    // server's chain. Both must agree on every value, bounds and odd numbers included.
+    const bound = fc.oneof(
+      fc.integer({ min: -3_000_000_000, max: 3_000_000_000 }),
+      fc.constantFrom(
+        0,
+        2147483647,
+        2147483648,
+        -2147483648,
+        2 ** 53,
+        -(2 ** 53),
+        9_007_199_254_740_991,
+        1.5,
+        -2.5,
+        1e300,
+      ),
+      fc.constantFrom(2n ** 53n, 2n ** 53n + 1n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 5n),
+    )
+    const column: fc.Arbitrary<ColumnDefinition> = fc.oneof(
+      fc.record({
+        key: fc.constant('v'),
+        type: fc.constantFrom('string' as const, 'varchar' as const),
+        size: fc.integer({ min: 0, max: 6 }),
+        required: fc.boolean(),
+        array: fc.boolean(),
+      }),
+      fc.record({
+        key: fc.constant('v'),
+        type: fc.constant('enum' as const),
+        elements: fc.constant(['a', 'b', 'ab'] as string[]),
+        size: fc.integer({ min: 1, max: 3 }),
+        required: fc.boolean(),
+      }),
+      fc.record(
+        {
+          key: fc.constant('v'),
+          type: fc.constant('integer' as const),
+          min: bound,
+          max: bound,
+          required: fc.boolean(),
+          array: fc.boolean(),
+        },
+        { requiredKeys: ['key', 'type', 'required'] },
+      ),
+      fc.record(
+        {
+          key: fc.constant('v'),
+          type: fc.constantFrom('double' as const, 'float' as const),
+          min: bound,
+          max: bound,
+          required: fc.boolean(),
+        },
+        { requiredKeys: ['key', 'type', 'required'] },
+      ),
+      fc.record({
+        key: fc.constant('v'),
+        type: fc.constantFrom('boolean' as const, 'datetime' as const, 'email' as const),
+        required: fc.boolean(),
+        array: fc.boolean(),
+      }),
+    )
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom('a', 'ab', 'abc', '😀😀', '😀😀😀', 'x@y.io', ''),
+      fc.constantFrom('2026-03-01T10:00:00Z', '2026-03-01 10:00:00', '0999-01-01', 'now'),
+      fc.integer({ min: -3_000_000_000, max: 3_000_000_000 }),
+      fc.double(),
+      fc.constantFrom(2 ** 53, 2 ** 53 + 2, -(2 ** 63), 2 ** 63, 1e21, 1e20, -1e21, -0, 2147483648),
+      fc.bigInt({ min: -10n, max: 10n }),
+      fc.boolean(),
+      fc.constant(null),
+    )
+    // Values at and next to a column's own bounds, where an off-by-one would show.
+    const nearBounds = (definition: ColumnDefinition) =>
+      fc.constantFrom(
+        ...[definition.min, definition.max, definition.size, 2147483647, -2147483648]
+          .filter((bound) => bound !== undefined)
+          .flatMap((bound) => [Number(bound) - 1, Number(bound), Number(bound) + 1]),
+        0,
+      )
+    const pair = column.chain((definition) => {
+      const item = fc.oneof(scalar, nearBounds(definition))
+      return fc.tuple(fc.constant(definition), fc.oneof(item, fc.array(item, { maxLength: 3 })))
+    })
+    fc.assert(
+      fc.property(pair, ([definition, v]) => {
+        const schema = tableOf([definition])
+        const failure = validateColumnValue(schema.columns.get('v')!, 'v', v)
+        expect(validateStructure(schema, { v }, 'partial')).toBe(
+          failure === undefined ? undefined : STRUCTURE_PREFIX + failure,
+        )
+      }),
+      { numRuns: 3000, seed: 20_260_101 },
+    )
+  })
+
+  it('should format datetimes exactly as toISOString does, in and out of four-digit years', () => {
+    const viaDate = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}+00:00`
+    for (const text of [
+      '1000-01-01T00:00:00.000Z',
+      '1582-10-15T00:00:00.000Z',
+      '1900-02-28T23:59:59.999Z',
+      '1900-03-01T00:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '1970-01-01T00:00:00.000Z',
+      '2000-02-29T12:34:56.789Z',
+      '2100-03-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+    ]) {
+      const ms = Date.parse(text)
+      expect(toServerDatetime(ms)).toBe(viaDate(ms))
+    }
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+          // Outside the years formatted by hand, and fractions: the Date path.
+          fc.integer({ min: -8.64e15, max: 8.64e15 }),
+          fc.double({ min: -1e12, max: 1e13, noNaN: true }),
+        ),
+        (ms) => {
+          expect(toServerDatetime(ms)).toBe(viaDate(ms))
+        },
+      ),
+      { numRuns: 20_000, seed: 20_260_101 },
+    )
+    expect(() => toServerDatetime(Number.NaN)).toThrow(RangeError)
   })
 })

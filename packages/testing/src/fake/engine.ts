@@ -25,7 +25,7 @@ import {
 } from './queries'
 import type { ListQueries } from './queries'
 import {
-  aggregatePermissions,
+  aggregateRowPermissions,
   assertGrantable,
   assertPermissionsParam,
   authorizationDescription,
@@ -44,11 +44,10 @@ import { BULK_STAGING, SINGLE_ROW_STAGING, TransactionManager } from './transact
 import type { OperationAction, StagedOperation, TransactionRecord } from './transactions'
 import type { FakeApi, FaultGate, RowEventSink } from './types'
 import {
-  applyColumnDefaults,
-  normalizeDatetimes,
+  prepareRowData,
+  rewrittenKeys,
   toServerDatetime,
   validateSchemalessKeys,
-  validateStructure,
 } from './validation'
 
 /**
@@ -177,7 +176,8 @@ export interface DataEngineOptions {
 }
 
 const EMPTY: readonly string[] = Object.freeze([])
-const NO_EVENTS: RowEventSink = { publish: () => {} }
+const NO_KEYS: readonly string[] = EMPTY
+const NO_EVENTS: RowEventSink = { publish: () => {}, isListening: () => false }
 
 /* ------------------------------------------------------------------------------------------------
  * JSON helpers: the SDK sends JSON, so data is copied with JSON semantics.
@@ -242,7 +242,7 @@ return {
   $databaseId: table.databaseId,
   $createdAt: row.$createdAt,
   $updatedAt: row.$updatedAt,
-  $permissions: row.$permissions.slice(),
+  $permissions: [...row.$permissions],
   ${fields.join(',\n  ')}
 }`
   try {
@@ -250,6 +250,47 @@ return {
   } catch {
     return null
   }
+}
+
+/**
+ * Whether a `$` key of user data is one the server removes (`removeReadonlyAttributes`):
+ * `$sequence`, `$databaseId` and the container id always go; the fake acts as a non-privileged
+ * caller, so `$createdAt`/`$updatedAt` go too. `$id` and `$permissions` are replaced by the
+ * call's own values.
+ */
+function isServerField(flavor: Flavor, key: string): boolean {
+  return (
+    key === '$id' ||
+    key === '$permissions' ||
+    key === '$sequence' ||
+    key === '$databaseId' ||
+    key === flavor.containerKey ||
+    key === '$createdAt' ||
+    key === '$updatedAt'
+  )
+}
+
+/**
+ * `{ ...old, ...changes }`. V8 (Node 20) gives every spread result a hidden class of its own once
+ * it gains a key, which makes each later read of a stored row slow: a spread is used only when
+ * `changes` overwrites keys `old` already has (the usual update, and a copy that keeps the row's
+ * hidden class), otherwise the object is built key by key. Own enumerable string keys either way,
+ * as a spread copies (row data never holds symbols or an own `__proto__`).
+ */
+function mergeData(old: Readonly<Model>, changes: Readonly<Model>): Model {
+  let adds = false
+  for (const key in changes) {
+    if (Object.hasOwn(changes, key) && !Object.hasOwn(old, key)) adds = true
+  }
+  if (!adds) {
+    const out: Model = { ...old }
+    for (const key in changes) if (Object.hasOwn(changes, key)) out[key] = changes[key]
+    return out
+  }
+  const out: Model = {}
+  for (const key in old) if (Object.hasOwn(old, key)) out[key] = old[key]
+  for (const key in changes) if (Object.hasOwn(changes, key)) out[key] = changes[key]
+  return out
 }
 
 function jsonEqual(a: unknown, b: unknown): boolean {
@@ -421,8 +462,13 @@ export class DataEngine {
     databaseId: string,
     tableId: string,
   ): 'database_not_found' | 'table_not_found' | undefined {
-    const resolution = this.#schema.resolve(databaseId, tableId)
-    return resolution.ok ? undefined : resolution.error
+    const found = this.#schema.lookup(databaseId, tableId)
+    return found === 'database_not_found' || found === 'table_not_found' ? found : undefined
+  }
+
+  /** Whether a row event of this table could reach anyone now (a commit gathers only those). */
+  listens(databaseId: string, tableId: string): boolean {
+    return this.#events.isListening?.(databaseId, tableId) !== false
   }
 
   /** Publishes one event of a committed transaction (both container keys on the payload). */
@@ -432,8 +478,9 @@ export class DataEngine {
     tableId: string,
     row: StoredRow,
   ): void {
-    const resolution = this.#schema.resolve(databaseId, tableId)
-    const schema = resolution.ok ? resolution.schema : undefined
+    if (this.#events.isListening?.(databaseId, tableId) === false) return
+    const found = this.#schema.lookup(databaseId, tableId)
+    const schema = typeof found === 'string' ? undefined : found
     this.#events.publish(
       new RowEvent(this, 'tablesDB', action, { databaseId, tableId }, row, schema, true),
     )
@@ -507,11 +554,10 @@ export class DataEngine {
 
   /** Database then table, as every route checks them (`database_not_found`, then table/collection). */
   #resolve(flavor: Flavor, databaseId: string, tableId: string): TableSchema | undefined {
-    const resolution = this.#schema.resolve(databaseId, tableId)
-    if (resolution.ok) return resolution.schema
-    if (resolution.error === 'database_not_found')
-      throw appwriteErrorFor('database_not_found', databaseId)
-    throw appwriteErrorFor(flavor.parentNotFound, tableId)
+    const found = this.#schema.lookup(databaseId, tableId)
+    if (found === 'database_not_found') throw appwriteErrorFor('database_not_found', databaseId)
+    if (found === 'table_not_found') throw appwriteErrorFor(flavor.parentNotFound, tableId)
+    return found
   }
 
   /* ----------------------------------------------------------------------------------------------
@@ -593,8 +639,8 @@ export class DataEngine {
     permissions: readonly string[] | null | undefined,
     actor: Actor | undefined,
   ): readonly string[] {
-    if (actor === undefined) return permissions ? aggregatePermissions(permissions) : EMPTY
-    const resolved = permissions ? aggregatePermissions(permissions) : defaultPermissions(actor)
+    if (actor === undefined) return permissions ? aggregateRowPermissions(permissions) : EMPTY
+    const resolved = permissions ? aggregateRowPermissions(permissions) : defaultPermissions(actor)
     assertGrantable(actor, resolved)
     return resolved
   }
@@ -607,47 +653,46 @@ export class DataEngine {
     return this.#bulkTargets(flavor, schema, table, p.queries).map((row) => row.$id)
   }
 
-  /** Copies user data with JSON semantics and drops the fields the server strips or overrides. */
-  #userData(flavor: Flavor, data: Model | null | undefined): Model {
+  /**
+   * Copies user data with JSON semantics and drops the fields the server strips or overrides.
+   * `keys`: `Object.keys(data)`, when the caller just listed them.
+   */
+  #userData(flavor: Flavor, data: Model | null | undefined, keys?: readonly string[]): Model {
+    if (!data) return {}
+    // Key by key into a fresh object, not a spread: V8 (Node 20) gives a spread copy a hidden
+    // class of its own once a key is added to it (a default), which makes every later read of
+    // the stored row slow; copies made key by key in the same order share one.
     const out: Model = {}
-    if (!data) return out
-    for (const key of Object.keys(data)) {
+    for (const key of keys ?? Object.keys(data)) {
       const raw = data[key]
       let value: unknown
       if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') value = raw
       else if (typeof raw === 'number') value = Number.isFinite(raw) ? raw : null
       else value = copyJson(raw)
       if (value === undefined) continue
-      if (key.charCodeAt(0) === 36 /* $ */) {
-        // removeReadonlyAttributes: $sequence, $databaseId and the container id always go; the
-        // fake acts as a non-privileged caller, so $createdAt/$updatedAt go too. $id and
-        // $permissions are replaced by the call's own values.
-        if (
-          key === '$id' ||
-          key === '$permissions' ||
-          key === '$sequence' ||
-          key === '$databaseId' ||
-          key === flavor.containerKey ||
-          key === '$createdAt' ||
-          key === '$updatedAt'
-        ) {
-          continue
-        }
-      }
+      if (key.charCodeAt(0) === 36 /* $ */ && isServerField(flavor, key)) continue
       out[key] = value
     }
     return out
   }
 
+  /**
+   * The structure step of a write, on data of the engine's own (see `#userData`): on a declared
+   * table, fills a new row's defaults (`fillDefaults`), validates and rewrites datetimes to the
+   * server's format, in place; on a schemaless one, refuses system-looking keys. Throws
+   * `*_invalid_structure`, after which `data` must be dropped.
+   */
   #validate(
     flavor: Flavor,
     schema: TableSchema | undefined,
     data: Model,
     mode: 'full' | 'partial',
+    fillDefaults = false,
   ): void {
-    const failure = schema ? validateStructure(schema, data, mode) : validateSchemalessKeys(data)
+    const failure = schema
+      ? prepareRowData(schema, data, mode, fillDefaults)
+      : validateSchemalessKeys(data)
     if (failure !== undefined) throw appwriteError(flavor.invalidStructure, failure)
-    if (schema) normalizeDatetimes(schema, data)
   }
 
   /** The row as the API returns it: system fields, then columns (declared ones always present). */
@@ -672,7 +717,7 @@ export class DataEngine {
             $databaseId: table.databaseId,
             $createdAt: row.$createdAt,
             $updatedAt: row.$updatedAt,
-            $permissions: row.$permissions.slice(),
+            $permissions: [...row.$permissions],
           }
         : {
             $id: row.$id,
@@ -681,7 +726,7 @@ export class DataEngine {
             $databaseId: table.databaseId,
             $createdAt: row.$createdAt,
             $updatedAt: row.$updatedAt,
-            $permissions: row.$permissions.slice(),
+            $permissions: [...row.$permissions],
           }
     const data = row.data
     if (schema) {
@@ -707,6 +752,8 @@ export class DataEngine {
     row: StoredRow,
     schema: TableSchema | undefined,
   ): void {
+    // Most writes have no listener: no event to build.
+    if (this.#events.isListening?.(table.databaseId, table.tableId) === false) return
     this.#events.publish(new RowEvent(this, flavor.api, action, table, row, schema))
   }
 
@@ -772,7 +819,7 @@ export class DataEngine {
       $databaseId: databaseId,
       $createdAt: '',
       $updatedAt: '',
-      $permissions: permissions.slice(),
+      $permissions: [...permissions],
     }
     for (const key of Object.keys(data)) out[key] = data[key]
     return out
@@ -787,7 +834,9 @@ export class DataEngine {
     assertPermissionsParam(p.permissions)
     assertTransactionParam(p.transactionId)
     const input = p.data ?? {}
-    if (Object.keys(input).length === 0) throw appwriteError(flavor.missingData)
+    // Listed once, for this check and the copy (nothing runs the caller's code in between).
+    const keys = Object.keys(input)
+    if (keys.length === 0) throw appwriteError(flavor.missingData)
     if (typeof p.rowId !== 'string' || p.rowId === '') {
       throw appwriteError(
         flavor.missingData,
@@ -801,7 +850,7 @@ export class DataEngine {
     // Documents/Create.php: permissions (with the creator's defaults), then table-level create.
     let permissions: readonly string[]
     if (actor === undefined) {
-      permissions = p.permissions ? aggregatePermissions(p.permissions) : EMPTY
+      permissions = p.permissions ? aggregateRowPermissions(p.permissions) : EMPTY
     } else {
       permissions = this.#createPermissions(p.permissions, actor)
       this.#assertCreate(actor, databaseId, tableId)
@@ -823,9 +872,8 @@ export class DataEngine {
         this.#userData(flavor, input),
       )
     }
-    const data = this.#userData(flavor, input)
-    if (schema) applyColumnDefaults(schema, data)
-    this.#validate(flavor, schema, data, 'full')
+    const data = this.#userData(flavor, input, keys)
+    this.#validate(flavor, schema, data, 'full', true)
     const table = this.#storage.ensureTable(databaseId, tableId)
     if (table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
     const now = this.#now()
@@ -924,10 +972,8 @@ export class DataEngine {
     assertPermissionsParam(p.permissions)
     assertTransactionParam(p.transactionId)
     const input = p.data ?? {}
-    if (
-      Object.keys(input).length === 0 &&
-      (p.permissions === undefined || p.permissions === null)
-    ) {
+    const keys = Object.keys(input)
+    if (keys.length === 0 && (p.permissions === undefined || p.permissions === null)) {
       throw appwriteError(flavor.missingPayload)
     }
     const schema = this.#resolve(flavor, p.databaseId, p.tableId)
@@ -941,15 +987,16 @@ export class DataEngine {
     const old = this.#requireRow(flavor, table, p.rowId)
     if (staging && actor !== undefined && !this.#canRead(actor, table!, old))
       throw appwriteErrorFor(flavor.notFound, p.rowId)
-    const explicit = p.permissions ? aggregatePermissions(p.permissions) : undefined
+    const explicit = p.permissions ? aggregateRowPermissions(p.permissions) : undefined
     if (explicit && actor !== undefined) assertGrantable(actor, explicit)
     const permissions = explicit ?? old.$permissions
-    const changes = this.#userData(flavor, input)
-    const data: Model = { ...old.data, ...changes }
+    const changes = this.#userData(flavor, input, keys)
+    const data: Model = mergeData(old.data, changes)
     if (actor !== undefined) {
       // Database::updateDocument: a change needs update permission, a no-op only read.
       const changed =
-        !sameIgnoringNulls(old.data, data) || !samePermissions(old.$permissions, permissions)
+        !sameAfterMerge(old.data, data, changes, NO_KEYS) ||
+        !samePermissions(old.$permissions, permissions)
       this.#assertRow(actor, table!, old, changed ? 'update' : 'read')
     }
     if (staging) {
@@ -962,19 +1009,23 @@ export class DataEngine {
       })
       const model = this.toModel(flavor, table!, old, schema)
       for (const key of Object.keys(changes)) model[key] = changes[key]
-      model.$permissions = permissions.slice()
+      model.$permissions = [...permissions]
       return model
     }
     this.#validate(flavor, schema, data, 'full')
     // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
     assertUniqueRows(flavor.api, schema, { ...old, data }, table)
-    const row = this.#replace(table!, old, data, permissions)
+    // Validation may have rewritten datetime values besides the ones sent.
+    const changed =
+      !sameAfterMerge(old.data, data, changes, schema ? rewrittenKeys(schema) : NO_KEYS) ||
+      !samePermissions(old.$permissions, permissions)
+    const row = this.#replace(table!, old, data, permissions, changed)
     this.#publish(flavor, 'update', table!, row, schema)
     return this.toModel(flavor, table!, row, schema)
   }
 
   /**
-   * Stores a changed row. `$updatedAt` moves only when a value or the permissions changed
+   * Stores a changed row. `$updatedAt` moves only when a value or the permissions `changed`
    * (utopia-php/database `Database::updateDocument`, `$shouldUpdate`).
    */
   #replace(
@@ -982,10 +1033,8 @@ export class DataEngine {
     old: StoredRow,
     data: Model,
     permissions: readonly string[],
-    force = false,
+    changed: boolean,
   ): StoredRow {
-    const changed =
-      force || !sameIgnoringNulls(old.data, data) || !samePermissions(old.$permissions, permissions)
     const row: StoredRow = {
       $id: old.$id,
       $sequence: old.$sequence,
@@ -1016,7 +1065,6 @@ export class DataEngine {
     let data: Model
     if (!old) {
       data = changes
-      if (schema) applyColumnDefaults(schema, data)
     } else if (schema) {
       data = changes
       for (const column of schema.columns.values()) {
@@ -1026,11 +1074,12 @@ export class DataEngine {
         }
       }
     } else {
-      data = { ...old.data, ...changes }
+      data = mergeData(old.data, changes)
     }
-    this.#validate(flavor, schema, data, 'full')
+    // A new row gets its defaults first.
+    this.#validate(flavor, schema, data, 'full', !old)
     const permissions = permissionsParam
-      ? aggregatePermissions(permissionsParam)
+      ? aggregateRowPermissions(permissionsParam)
       : (old?.$permissions ?? EMPTY)
     if (old) {
       const changed =
@@ -1093,7 +1142,7 @@ export class DataEngine {
           ? undefined
           : current
       permissions = p.permissions
-        ? aggregatePermissions(p.permissions)
+        ? aggregateRowPermissions(p.permissions)
         : (old?.$permissions ?? defaultPermissions(actor))
       if (actor !== undefined) {
         assertGrantable(actor, permissions)
@@ -1273,13 +1322,13 @@ export class DataEngine {
     }
   }
 
-  #bulkPermissions(row: Model): string[] | undefined {
+  #bulkPermissions(row: Model): readonly string[] | undefined {
     const permissions = row.$permissions
     if (permissions === undefined || permissions === null) return undefined
     // Documents/Create.php validates each bulk row's `$permissions` with `new Permissions()`.
     const failure = permissionsFailure(permissions)
     if (failure !== undefined) throw appwriteError('general_bad_request', failure)
-    return aggregatePermissions(permissions as string[])
+    return aggregateRowPermissions(permissions as string[])
   }
 
   createMany(flavor: Flavor, p: CallParams, actor?: Actor): { total: number; items: Model[] } {
@@ -1305,7 +1354,7 @@ export class DataEngine {
         rows: prepared.map(({ rowId, input, permissions }) => ({
           ...(copyJson(input) as Model),
           $id: rowId,
-          $permissions: permissions.slice(),
+          $permissions: [...permissions],
         })),
       })
       return { total: prepared.length, items: [] }
@@ -1314,8 +1363,7 @@ export class DataEngine {
     const seen = new Set<string>()
     const staged = prepared.map(({ rowId, input, permissions }) => {
       const data = this.#userData(flavor, input)
-      if (schema) applyColumnDefaults(schema, data)
-      this.#validate(flavor, schema, data, 'full')
+      this.#validate(flavor, schema, data, 'full', true)
       if (seen.has(rowId) || table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
       seen.add(rowId)
       return { rowId, data, permissions }
@@ -1454,14 +1502,14 @@ export class DataEngine {
     assertUniqueRows(
       flavor.api,
       schema,
-      targets.map((old) => ({ ...old, data: { ...old.data, ...changes } })),
+      targets.map((old) => ({ ...old, data: mergeData(old.data, changes) })),
       table,
     )
     const rows = targets.map((old) =>
       this.#replace(
         table!,
         old,
-        { ...old.data, ...changes },
+        mergeData(old.data, changes),
         permissions ?? old.$permissions,
         true,
       ),
@@ -1549,7 +1597,6 @@ function* filterRows(
   for (const row of rows) if (keep(row)) yield row
 }
 
-/** Compares rows the way the upsert change check does: a missing key equals null. */
 /**
  * Whether two rows' data hold the same values, a `null` or missing value counting as absent (what
  * `jsonEqual` of both with their nulls stripped says, without copying either).
@@ -1566,6 +1613,37 @@ function sameIgnoringNulls(a: Readonly<Model>, b: Readonly<Model>): boolean {
   }
   for (const key in b) if (b[key] !== null && b[key] !== undefined) count--
   return count === 0
+}
+
+/** Two values as {@link sameIgnoringNulls} compares them: `null` and missing are both absent. */
+function sameValueIgnoringNulls(a: unknown, b: unknown): boolean {
+  const absentA = a === null || a === undefined
+  const absentB = b === null || b === undefined
+  if (absentA || absentB) return absentA === absentB
+  return jsonEqual(a, b)
+}
+
+/**
+ * {@link sameIgnoringNulls}`(old, data)` where `data` is `{ ...old, ...changes }`, then possibly
+ * rewritten at the `rewritten` keys: every other key holds the very value it held, so only those
+ * are compared (an update sends a few columns of a wide row). Objects that are not plain (a
+ * `__proto__` key made a prototype of one) are compared in full, as for-in walks prototypes.
+ */
+function sameAfterMerge(
+  old: Readonly<Model>,
+  data: Readonly<Model>,
+  changes: Readonly<Model>,
+  rewritten: readonly string[],
+): boolean {
+  if (
+    Object.getPrototypeOf(old) !== Object.prototype ||
+    Object.getPrototypeOf(changes) !== Object.prototype
+  ) {
+    return sameIgnoringNulls(old, data)
+  }
+  for (const key in changes) if (!sameValueIgnoringNulls(old[key], data[key])) return false
+  for (const key of rewritten) if (!sameValueIgnoringNulls(old[key], data[key])) return false
+  return true
 }
 
 /**

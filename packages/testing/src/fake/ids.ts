@@ -94,6 +94,18 @@ export interface IdGenerator {
   reset(): void
 }
 
+/** Each byte as two lowercase hex digits: far cheaper than `toString(16)` plus padding. */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, byte) =>
+  byte.toString(16).padStart(2, '0'),
+)
+
+/** A 32-bit unsigned integer as 8 lowercase hex digits. */
+function hex8(value: number): string {
+  return (
+    HEX[value >>> 24]! + HEX[(value >>> 16) & 255]! + HEX[(value >>> 8) & 255]! + HEX[value & 255]!
+  )
+}
+
 function hashSeed(seed: number | string): number {
   const text = String(seed)
   let hash = 2166136261
@@ -124,9 +136,14 @@ export function createIdGenerator(options: IdGeneratorOptions = {}): IdGenerator
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return (t ^ (t >>> 14)) >>> 0
   }
-  const hex8 = () => next32().toString(16).padStart(8, '0')
   return {
-    next: () => (hex8() + hex8() + hex8()).slice(0, 20),
+    // Three 32-bit draws as hex, cut to 20 chars: 8 + 8 + the top 4 of the third.
+    next: () => {
+      const first = next32()
+      const second = next32()
+      const third = next32()
+      return hex8(first) + hex8(second) + HEX[third >>> 24]! + HEX[(third >>> 16) & 255]!
+    },
     reset: () => {
       state = initial
     },

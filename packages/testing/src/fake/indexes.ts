@@ -1,6 +1,6 @@
 import { appwriteError } from './errors'
 import type { TableSchema } from './schema'
-import type { StoredRow, TableStorage } from './store'
+import type { TableStorage } from './store'
 import type { FakeApi, FakeColumn, FakeIndex } from './types'
 
 /**
@@ -35,24 +35,72 @@ function indexPart(value: unknown, column: FakeColumn | undefined, length: numbe
   return `j${column?.key ?? ''}${JSON.stringify(value)}`
 }
 
-/** The key a row has in a unique index, or `undefined` when a part is `NULL`. */
-function uniqueKeyOf(schema: TableSchema, index: FakeIndex, row: UniqueRow): string | undefined {
-  const parts: string[] = []
-  for (let i = 0; i < index.columns.length; i++) {
-    const key = index.columns[i]!
-    const value =
-      key === '$id'
-        ? row.$id
-        : key === '$createdAt'
-          ? row.$createdAt
-          : key === '$updatedAt'
-            ? row.$updatedAt
-            : row.data[key]
-    const part = indexPart(value, schema.columns.get(key), index.lengths[i] ?? undefined)
-    if (part === undefined) return undefined
-    parts.push(part)
+/** One column of a unique index: where a row keeps its value, and how it compares. */
+interface IndexPart {
+  readonly key: string
+  readonly column: FakeColumn | undefined
+  /** The prefix length compared, if any. */
+  readonly length: number | undefined
+}
+
+/** How one unique index of a schema version reads keys, and how a table's storage names it. */
+interface IndexPlan {
+  readonly index: FakeIndex
+  /** Changes whenever anything the keys depend on does (columns, prefix lengths, declared columns). */
+  readonly id: string
+  /** A row's key in the index, `undefined` when a part is `NULL`. */
+  readonly keyOf: (row: UniqueRow) => string | undefined
+}
+
+// The unique indexes of each schema version: schemas are replaced, never mutated.
+const uniquePlans = new WeakMap<TableSchema, readonly IndexPlan[]>()
+
+function uniquePlansOf(schema: TableSchema): readonly IndexPlan[] {
+  let plans = uniquePlans.get(schema)
+  if (plans === undefined) {
+    plans = schema.indexes
+      .filter((index) => index.type === 'unique')
+      .map((index) => indexPlan(schema, index))
+    uniquePlans.set(schema, plans)
   }
-  return parts.join('\u0000')
+  return plans
+}
+
+function indexPlan(schema: TableSchema, index: FakeIndex): IndexPlan {
+  const parts: IndexPart[] = index.columns.map((key, i) => ({
+    key,
+    column: schema.columns.get(key),
+    length: index.lengths[i] ?? undefined,
+  }))
+  const declared = parts.map((part) => (part.column ? '1' : '0')).join('')
+  return {
+    index,
+    id: `${index.key}\u0000${index.columns.join('\u0000')}\u0000${index.lengths.join(',')}\u0000${declared}`,
+    keyOf: (row) => uniqueKeyOf(parts, row),
+  }
+}
+
+function partValue(row: UniqueRow, key: string): unknown {
+  if (key === '$id') return row.$id
+  if (key === '$createdAt') return row.$createdAt
+  if (key === '$updatedAt') return row.$updatedAt
+  return row.data[key]
+}
+
+/** The key a row has in a unique index, or `undefined` when a part is `NULL`. */
+function uniqueKeyOf(parts: readonly IndexPart[], row: UniqueRow): string | undefined {
+  const first = parts[0]
+  if (first === undefined) return ''
+  const head = indexPart(partValue(row, first.key), first.column, first.length)
+  if (head === undefined || parts.length === 1) return head
+  let key = head
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i]!
+    const value = indexPart(partValue(row, part.key), part.column, part.length)
+    if (value === undefined) return undefined
+    key += `\u0000${value}`
+  }
+  return key
 }
 
 /**
@@ -67,16 +115,16 @@ export function findUniqueViolation(
   candidates: readonly UniqueRow[],
   rows: Iterable<UniqueRow>,
 ): FakeIndex | undefined {
-  const unique = schema.indexes.filter((index) => index.type === 'unique')
-  if (unique.length === 0 || candidates.length === 0) return undefined
+  const plans = uniquePlansOf(schema)
+  if (plans.length === 0 || candidates.length === 0) return undefined
   const replaced = new Set(candidates.map((row) => row.$id))
   // Read once: an iterator (`map.values()`) would be spent by the first index, leaving the
   // others nothing to check against.
   let stored: readonly UniqueRow[] | undefined
-  for (const index of unique) {
+  for (const { index, keyOf } of plans) {
     const wanted = new Set<string>()
     for (const candidate of candidates) {
-      const key = uniqueKeyOf(schema, index, candidate)
+      const key = keyOf(candidate)
       if (key === undefined) continue
       if (wanted.has(key)) return index
       wanted.add(key)
@@ -85,35 +133,11 @@ export function findUniqueViolation(
     stored ??= Array.isArray(rows) ? (rows as readonly UniqueRow[]) : [...rows]
     for (const row of stored) {
       if (replaced.has(row.$id)) continue
-      const key = uniqueKeyOf(schema, index, row)
+      const key = keyOf(row)
       if (key !== undefined && wanted.has(key)) return index
     }
   }
   return undefined
-}
-
-/** How a table's storage keeps one unique index: its identity and a row's key in it. */
-interface IndexPlan {
-  readonly schema: TableSchema
-  /** Changes whenever anything the keys depend on does (columns, prefix lengths, declared columns). */
-  readonly id: string
-  readonly keyOf: (row: StoredRow) => string | undefined
-}
-
-// One plan per index definition and schema version: schemas are replaced, never mutated.
-const plans = new WeakMap<FakeIndex, IndexPlan>()
-
-function planOf(schema: TableSchema, index: FakeIndex): IndexPlan {
-  const cached = plans.get(index)
-  if (cached !== undefined && cached.schema === schema) return cached
-  const declared = index.columns.map((key) => (schema.columns.has(key) ? '1' : '0')).join('')
-  const plan: IndexPlan = {
-    schema,
-    id: `${index.key}\u0000${index.columns.join('\u0000')}\u0000${index.lengths.join(',')}\u0000${declared}`,
-    keyOf: (row) => uniqueKeyOf(schema, index, row),
-  }
-  plans.set(index, plan)
-  return plan
 }
 
 /**
@@ -122,20 +146,26 @@ function planOf(schema: TableSchema, index: FakeIndex): IndexPlan {
  * per candidate instead of a pass over the table.
  */
 function findIndexedViolation(
-  schema: TableSchema,
+  plans: readonly IndexPlan[],
   candidates: readonly UniqueRow[],
   table: TableStorage,
 ): FakeIndex | undefined {
-  for (const index of schema.indexes) {
-    if (index.type !== 'unique') continue
-    const plan = planOf(schema, index)
+  for (const { index, id, keyOf } of plans) {
+    if (candidates.length === 1) {
+      // One row (every single-row write): no other candidate to collide with or to replace.
+      const candidate = candidates[0]!
+      const key = keyOf(candidate)
+      if (key === undefined) continue
+      for (const holder of table.holders(id, keyOf, key)) if (holder !== candidate.$id) return index
+      continue
+    }
     const wanted = new Set<string>()
     for (const candidate of candidates) {
-      const key = uniqueKeyOf(schema, index, candidate)
+      const key = keyOf(candidate)
       if (key === undefined) continue
       if (wanted.has(key)) return index
       wanted.add(key)
-      for (const holder of table.holders(plan.id, plan.keyOf, key)) {
+      for (const holder of table.holders(id, keyOf, key)) {
         // A stored row that one of the candidates replaces does not count.
         if (!candidates.some((row) => row.$id === holder)) return index
       }
@@ -168,7 +198,9 @@ export function assertUniqueRows(
   candidates: UniqueRow | readonly UniqueRow[],
   rows: TableStorage | Iterable<UniqueRow> | undefined,
 ): void {
-  if (!schema || !schema.indexes.some((index) => index.type === 'unique')) return
+  if (!schema) return
+  const plans = uniquePlansOf(schema)
+  if (plans.length === 0) return
   const list = Array.isArray(candidates)
     ? (candidates as readonly UniqueRow[])
     : [candidates as UniqueRow]
@@ -177,7 +209,7 @@ export function assertUniqueRows(
     rows === undefined
       ? findUniqueViolation(schema, list, [])
       : isTable(rows)
-        ? findIndexedViolation(schema, list, rows)
+        ? findIndexedViolation(plans, list, rows)
         : findUniqueViolation(schema, list, rows)
   if (violated) {
     throw appwriteError(

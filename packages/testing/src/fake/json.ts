@@ -27,7 +27,10 @@ export function copyJson(value: unknown): unknown {
       if (typeof withJson.toJSON === 'function') return copyJson(withJson.toJSON())
       const out: Record<string, unknown> = {}
       for (const key of Object.keys(value)) {
-        const item = copyJson((value as Record<string, unknown>)[key])
+        const raw = (value as Record<string, unknown>)[key]
+        // Strings, booleans and null (most values) are kept as they are, without a call.
+        const item =
+          raw === null || typeof raw === 'string' || typeof raw === 'boolean' ? raw : copyJson(raw)
         if (item !== undefined) out[key] = item
       }
       return out

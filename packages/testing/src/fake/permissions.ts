@@ -307,11 +307,7 @@ export function permissionsFailure(
   if (!Array.isArray(value)) return 'Permissions must be an array of strings.'
   if (length > 0 && value.length > length)
     return `You can only provide up to ${length} permissions.`
-  let checked = FAILURE_CACHE.get(allowed)
-  if (checked === undefined) {
-    checked = new Map()
-    FAILURE_CACHE.set(allowed, checked)
-  }
+  const checked = failuresFor(allowed)
   for (const permission of value) {
     if (typeof permission !== 'string') return 'Every permission must be of type string.'
     let failure = checked.get(permission)
@@ -329,6 +325,19 @@ const ALL_PERMISSION_TYPES: readonly PermissionType[] = [...PERMISSION_TYPES, 'w
 
 /** Per allowed-types list: each permission string's failure message, or `null` when valid. */
 const FAILURE_CACHE = new WeakMap<readonly PermissionType[], Map<string, string | null>>()
+/** The row routes' map, looked up without the `WeakMap`: every row write checks its list. */
+const ROW_FAILURES = new Map<string, string | null>()
+FAILURE_CACHE.set(ROW_PERMISSION_TYPES, ROW_FAILURES)
+
+function failuresFor(allowed: readonly PermissionType[]): Map<string, string | null> {
+  if (allowed === ROW_PERMISSION_TYPES) return ROW_FAILURES
+  let checked = FAILURE_CACHE.get(allowed)
+  if (checked === undefined) {
+    checked = new Map()
+    FAILURE_CACHE.set(allowed, checked)
+  }
+  return checked
+}
 
 /** The validator's message for one permission string, or `undefined` when it is valid. */
 function permissionFailure(
@@ -388,6 +397,55 @@ export function aggregatePermissions(
     }
   }
   return [...out]
+}
+
+/** One list prefix in {@link aggregateRowPermissions}' cache. */
+interface AggregateNode {
+  /** The lists that continue this prefix, by their next string. */
+  next: Map<string, AggregateNode> | undefined
+  /** The aggregate of the list that ends here, once asked for. */
+  output: readonly string[] | undefined
+}
+
+/**
+ * Recent row permission lists, aggregated, as a trie over their strings: a lookup costs one `Map`
+ * lookup per string, where aggregating again costs those plus a `Set` and an array. A booking
+ * writes the same few lists again and again. Bounded (emptied when full) like the parse cache.
+ */
+const AGGREGATES = new Map<string, AggregateNode>()
+const AGGREGATE_NODE_LIMIT = 4096
+let aggregateNodes = 0
+const NO_PERMISSIONS: readonly string[] = Object.freeze([])
+
+/**
+ * {@link aggregatePermissions} for a row's permissions, remembered for the lists seen recently.
+ * The answer is frozen, as every row written with the same list shares it: stored rows never
+ * change their permissions in place, and models copy them on the way out.
+ *
+ * @internal
+ */
+export function aggregateRowPermissions(permissions: readonly string[]): readonly string[] {
+  const length = permissions.length
+  if (length === 0) return NO_PERMISSIONS
+  if (aggregateNodes + length > AGGREGATE_NODE_LIMIT) {
+    AGGREGATES.clear()
+    aggregateNodes = 0
+  }
+  let level = AGGREGATES
+  let node: AggregateNode | undefined
+  for (let i = 0; i < length; i++) {
+    const permission = permissions[i]
+    // Not a list of strings (the parameter check refuses those): nothing to remember.
+    if (typeof permission !== 'string') return Object.freeze(aggregatePermissions(permissions))
+    if (node !== undefined) level = node.next ??= new Map()
+    node = level.get(permission)
+    if (node === undefined) {
+      node = { next: undefined, output: undefined }
+      level.set(permission, node)
+      aggregateNodes++
+    }
+  }
+  return (node!.output ??= Object.freeze(aggregatePermissions(permissions)))
 }
 
 /** Parses a permission string already stored (validated on the way in). @internal */

@@ -450,11 +450,26 @@ export class SchemaRegistry {
 
   /** Resolves a table for a data call. */
   resolve(databaseId: string, tableId: string): TableResolution {
+    const found = this.lookup(databaseId, tableId)
+    if (found === undefined) return SCHEMALESS
+    if (found === 'database_not_found') return DATABASE_NOT_FOUND
+    if (found === 'table_not_found') return TABLE_NOT_FOUND
+    return { ok: true, schema: found }
+  }
+
+  /**
+   * {@link SchemaRegistry.resolve} without a result object, for the write path: the schema,
+   * `undefined` for a schemaless table, or the error type.
+   */
+  lookup(
+    databaseId: string,
+    tableId: string,
+  ): TableSchema | undefined | 'database_not_found' | 'table_not_found' {
     const database = this.#databases.get(databaseId)
-    if (!database) return this.#strict ? DATABASE_NOT_FOUND : SCHEMALESS
+    if (!database) return this.#strict ? 'database_not_found' : undefined
     const table = database.tables.get(tableId)
-    if (!table) return database.open ? SCHEMALESS : TABLE_NOT_FOUND
-    return table.schema ? { ok: true, schema: table.schema } : SCHEMALESS
+    if (!table) return database.open ? undefined : 'table_not_found'
+    return table.schema
   }
 
   /** Every declared `(databaseId, tableId)` pair, in declaration order. */

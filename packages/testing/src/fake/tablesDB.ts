@@ -206,6 +206,9 @@ export interface CreateOperationsParams {
 
 const F = TABLES_FLAVOR
 
+/** Transaction routes name no table or row for the fault rules. */
+const NO_IDS: CallParams = Object.freeze({})
+
 const TRANSACTION_METHODS = {
   listTransactions: ['queries'],
   createTransaction: ['ttl'],
@@ -234,13 +237,13 @@ export function callTransactionMethod(
   const transactions = engine.transactions
   if (method === 'updateTransaction' && p.commit === true) {
     // The commit's own gate, then each staged write's (see `gateStaged`), then the commit.
-    const commit = () => transactions.update(engine, flavor, p, actor)
-    return engine.call(flavor, method, p, {}, () => {
+    return engine.call(flavor, method, p, NO_IDS, () => {
       const staged = engine.gateStaged(transactions.staged(p.transactionId, actor))
-      return staged === undefined ? commit() : staged.then(commit)
+      if (staged === undefined) return transactions.update(engine, flavor, p, actor)
+      return staged.then(() => transactions.update(engine, flavor, p, actor))
     })
   }
-  return engine.call(flavor, method, p, {}, () => {
+  return engine.call(flavor, method, p, NO_IDS, () => {
     switch (method) {
       case 'listTransactions':
         return transactions.list(p, actor)

@@ -564,15 +564,14 @@ export class TransactionManager {
           const existing = overlay.table(databaseId, tableId)?.get(rowId)
           if (NEEDS_ROW.has(action) && !existing)
             throw appwriteErrorFor('document_not_found', rowId)
-          if (action === 'delete') {
-            events.push({ action, databaseId, tableId, rowId, deleted: existing })
-          } else {
-            events.push({
-              action: action === 'create' ? 'create' : 'update',
-              databaseId,
-              tableId,
-              rowId,
-            })
+          // Events only for tables someone listens to: nothing that runs before they are
+          // published below can subscribe.
+          if (engine.listens(databaseId, tableId)) {
+            events.push(
+              action === 'delete'
+                ? { action, databaseId, tableId, rowId, deleted: existing }
+                : { action: action === 'create' ? 'create' : 'update', databaseId, tableId, rowId },
+            )
           }
         } else {
           this.#checkBulkConflicts(fork, operation, base, touched)

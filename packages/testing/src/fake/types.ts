@@ -338,4 +338,9 @@ export interface FaultGate {
  */
 export interface RowEventSink {
   publish(event: RealtimeRowEvent): void
+  /**
+   * Whether an event of this table could reach anyone; `false` lets the writer skip building
+   * it. `publish` must still drop what nobody can receive.
+   */
+  isListening?(databaseId: string, tableId: string): boolean
 }

@@ -43,12 +43,59 @@ export function toServerDatetime(epochMs: number): string {
   // Writes in a burst share a few milliseconds (now, an expiry): reuse recent formatted values.
   let formatted = recentDatetimes.get(epochMs)
   if (formatted !== undefined) return formatted
-  formatted = `${new Date(epochMs).toISOString().slice(0, 23)}+00:00`
+  formatted =
+    Number.isInteger(epochMs) && epochMs >= MIN_DATETIME_MS && epochMs <= LAST_FOUR_DIGIT_MS
+      ? formatUtc(epochMs)
+      : `${new Date(epochMs).toISOString().slice(0, 23)}+00:00`
   if (recentDatetimes.size >= 64) recentDatetimes.clear()
   recentDatetimes.set(epochMs, formatted)
   return formatted
 }
 const recentDatetimes = new Map<number, string>()
+
+/** The last millisecond of year 9999: `toISOString` writes every later year with a sign. */
+const LAST_FOUR_DIGIT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+const MS_PER_DAY = 86_400_000
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, n) =>
+  String(n).padStart(2, '0'),
+)
+const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, n) =>
+  String(n).padStart(3, '0'),
+)
+
+/**
+ * What `` `${new Date(epochMs).toISOString().slice(0, 23)}+00:00` `` gives for an integer instant in
+ * years 1000–9999, computed by hand (`toISOString` is several times slower): the proleptic
+ * Gregorian date of the day number (Howard Hinnant's `civil_from_days`), then the time of day.
+ */
+function formatUtc(epochMs: number): string {
+  const days = Math.floor(epochMs / MS_PER_DAY)
+  let rest = epochMs - days * MS_PER_DAY
+  const hours = Math.floor(rest / 3_600_000)
+  rest -= hours * 3_600_000
+  const minutes = Math.floor(rest / 60_000)
+  rest -= minutes * 60_000
+  const seconds = Math.floor(rest / 1000)
+  const millis = rest - seconds * 1000
+  // Days since 0000-03-01, split into 400-year eras (146,097 days each).
+  const shifted = days + 719_468
+  const era = Math.floor(shifted / 146_097)
+  const dayOfEra = shifted - era * 146_097
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  )
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100))
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153)
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}+00:00`
+}
 
 const HAS_ZONE = /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(.*)$/
@@ -86,9 +133,13 @@ function parseDatetimeText(value: string): number | undefined {
   return ms
 }
 
-/** Whether a JS number is what PHP would decode as an `int` from the SDK's JSON. */
+/**
+ * Whether a JS number is what PHP would decode as an `int` from the SDK's JSON: an integer that
+ * `JSON.stringify` writes without an exponent. Integers are written with one from 1e21 up, so
+ * the magnitude says it without formatting the number.
+ */
 function isPhpInt(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && !String(value).includes('e')
+  return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e21
 }
 
 const EMAIL =
@@ -164,6 +215,83 @@ function rangeCheck(min: number | bigint, max: number | bigint, integer: boolean
 interface ColumnChecks {
   readonly label: 'type' | 'format'
   readonly checks: readonly Check[]
+  /** A cheaper test for the usual values (see {@link quickAccepts}). */
+  readonly quick: QuickTest
+}
+
+/**
+ * What {@link quickAccepts} needs to accept a (non-array) value without running the chain: one
+ * shape for every column type, so reading it stays monomorphic. `kind: 'none'` leaves every
+ * value to the chain (formats, long texts).
+ */
+interface QuickTest {
+  readonly kind: 'none' | 'text' | 'integer' | 'double' | 'boolean'
+  /** `text`: the longest value in UTF-16 units accepted without counting code points; 0: any. */
+  readonly size: number
+  /** `text`: the values an enum accepts; `undefined`: any string. */
+  readonly elements: readonly string[] | undefined
+  /** `integer` (safe integers only) and `double`: the bounds, inclusive. */
+  readonly min: number | bigint
+  readonly max: number | bigint
+}
+
+const NO_QUICK_TEST: QuickTest = {
+  kind: 'none',
+  size: 0,
+  elements: undefined,
+  min: 0,
+  max: 0,
+}
+
+function quickTest(
+  kind: QuickTest['kind'],
+  fields: Partial<Omit<QuickTest, 'kind'>> = {},
+): QuickTest {
+  return { ...NO_QUICK_TEST, kind, ...fields }
+}
+
+/**
+ * The bound a safe integer compares with as it would with `bound`: a `bigint` past 2^53 becomes
+ * an infinity (every safe integer is on the same side of it), anything else a number, exactly.
+ */
+function safeIntegerBound(bound: number | bigint): number {
+  if (typeof bound === 'number') return bound
+  if (bound > BigInt(Number.MAX_SAFE_INTEGER)) return Infinity
+  if (bound < -BigInt(Number.MAX_SAFE_INTEGER)) return -Infinity
+  return Number(bound)
+}
+
+/**
+ * Whether `value` passes the column's validator chain, decided from `quick` for the usual values:
+ * `true` only where every check of the chain would pass, `false` when the chain must decide
+ * (it gives the message). A safe integer is always one PHP reads as an `int`.
+ */
+function quickAccepts(quick: QuickTest, value: unknown): boolean {
+  switch (quick.kind) {
+    case 'text':
+      return (
+        typeof value === 'string' &&
+        (quick.size === 0 || value.length <= quick.size) &&
+        (quick.elements === undefined || quick.elements.includes(value))
+      )
+    case 'integer':
+      return (
+        Number.isSafeInteger(value) &&
+        (value as number) >= quick.min &&
+        (value as number) <= quick.max
+      )
+    case 'double':
+      return (
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        value >= quick.min &&
+        value <= quick.max
+      )
+    case 'boolean':
+      return typeof value === 'boolean'
+    case 'none':
+      return false
+  }
 }
 
 const checkCache = new WeakMap<FakeColumn, ColumnChecks>()
@@ -190,7 +318,16 @@ function checksFor(column: FakeColumn): ColumnChecks {
         const description = `Value must be one of (${elements.join(', ')})`
         checks.push((v) => (elements.includes(v as string) ? undefined : description))
       }
-      result = { label: column.format === '' ? 'type' : 'format', checks }
+      const size = column.size ?? 0
+      const quick =
+        column.format === '' || column.format === 'enum'
+          ? quickTest('text', {
+              // A non-positive size accepts any length, like `textCheck`.
+              size: size > 0 ? size : 0,
+              elements: column.format === 'enum' ? (column.elements ?? []) : undefined,
+            })
+          : NO_QUICK_TEST
+      result = { label: column.format === '' ? 'type' : 'format', checks, quick }
       break
     }
     case 'text':
@@ -202,6 +339,7 @@ function checksFor(column: FakeColumn): ColumnChecks {
           byteLengthCheck(column.size ?? TEXT_LIMITS[column.type]),
           byteLengthCheck(TEXT_LIMITS[column.type]),
         ],
+        quick: NO_QUICK_TEST,
       }
       break
     case 'integer': {
@@ -213,13 +351,19 @@ function checksFor(column: FakeColumn): ColumnChecks {
       const high = wide ? 2n ** 63n - 1n : 2n ** 31n - 1n
       const intDescription = `Value must be a valid signed ${bits}-bit integer between ${formatPhpNumber(low)} and ${formatPhpNumber(high)}`
       const typeMax = wide ? MAX_INT64 : BigInt(MAX_INT32_RANGE)
+      const min = column.min ?? -MAX_INT64 - 1n
       result = {
         label: 'format',
         checks: [
           (v) => (isPhpInt(v) && v >= low && v <= high ? undefined : intDescription),
           rangeCheck(-typeMax, typeMax, true),
-          rangeCheck(column.min ?? -MAX_INT64 - 1n, max, true),
+          rangeCheck(min, max, true),
         ],
+        // The three ranges in one, for safe integers.
+        quick: quickTest('integer', {
+          min: Math.max(safeIntegerBound(low), safeIntegerBound(-typeMax), safeIntegerBound(min)),
+          max: Math.min(safeIntegerBound(high), safeIntegerBound(typeMax), safeIntegerBound(max)),
+        }),
       }
       break
     }
@@ -232,12 +376,18 @@ function checksFor(column: FakeColumn): ColumnChecks {
           rangeCheck(-Number.MAX_VALUE, Number.MAX_VALUE, false),
           rangeCheck(column.min ?? -Number.MAX_VALUE, column.max ?? Number.MAX_VALUE, false),
         ],
+        // Every finite number is within ±Number.MAX_VALUE.
+        quick: quickTest('double', {
+          min: column.min ?? -Number.MAX_VALUE,
+          max: column.max ?? Number.MAX_VALUE,
+        }),
       }
       break
     case 'boolean':
       result = {
         label: 'type',
         checks: [(v) => (typeof v === 'boolean' ? undefined : 'Value must be a valid boolean')],
+        quick: quickTest('boolean'),
       }
       break
     case 'datetime':
@@ -249,6 +399,8 @@ function checksFor(column: FakeColumn): ColumnChecks {
               ? 'Value must be valid date between 1000-01-01 00:00:00 and 9999-12-31 23:59:59.'
               : undefined,
         ],
+        // Datetime values are checked (and formatted) through `serverDatetimeText`.
+        quick: NO_QUICK_TEST,
       }
       break
   }
@@ -287,8 +439,16 @@ export function validateColumnValue(
   key: string,
   value: unknown,
 ): string | undefined {
+  return valueFailure(column, checksFor(column), key, value)
+}
+
+function valueFailure(
+  column: FakeColumn,
+  { label, checks }: ColumnChecks,
+  key: string,
+  value: unknown,
+): string | undefined {
   if (!column.required && value === null) return undefined
-  const { label, checks } = checksFor(column)
   if (column.array) {
     if (!column.required && (value === null || (Array.isArray(value) && value.length === 0)))
       return undefined
@@ -306,6 +466,66 @@ export function validateColumnValue(
   return failure === undefined ? undefined : `Attribute "${key}" has invalid ${label}. ${failure}`
 }
 
+/** One declared column as a write checks it. */
+interface ColumnRule {
+  readonly column: FakeColumn
+  readonly checks: ColumnChecks
+  /** `checks.quick` for a single-value column, else a test that leaves everything to the chain. */
+  readonly quick: QuickTest
+  /** A single-value datetime column: checked and formatted through `serverDatetimeText`. */
+  readonly datetime: boolean
+}
+
+/**
+ * What a write checks of one declared table, built once per schema version: schemas are replaced,
+ * never mutated (a column added or changed through the management API makes a new one), so a
+ * plan cannot go stale. Each written key costs one lookup in `rules`, which carries the column
+ * and its validator chain together.
+ */
+interface RowPlan {
+  /** Every column by key, in declaration order. */
+  readonly rules: ReadonlyMap<string, ColumnRule>
+  /** Required columns, in declaration order. */
+  readonly required: readonly FakeColumn[]
+  /** Columns with a declared default. */
+  readonly defaulted: readonly FakeColumn[]
+  /** Datetime columns. */
+  readonly datetimes: readonly FakeColumn[]
+  /** Their keys: what the structure step may rewrite. */
+  readonly datetimeKeys: readonly string[]
+}
+
+const rowPlans = new WeakMap<TableSchema, RowPlan>()
+
+function planOf(schema: TableSchema): RowPlan {
+  let plan = rowPlans.get(schema)
+  if (plan === undefined) {
+    const columns = [...schema.columns.values()]
+    const rules = new Map<string, ColumnRule>()
+    for (const column of columns) {
+      const checks = checksFor(column)
+      rules.set(column.key, {
+        column,
+        checks,
+        quick: column.array ? NO_QUICK_TEST : checks.quick,
+        datetime: column.type === 'datetime' && !column.array,
+      })
+    }
+    const datetimes = columns.filter((column) => column.type === 'datetime')
+    plan = {
+      rules,
+      required: columns.filter((column) => column.required),
+      defaulted: columns.filter(
+        (column) => column.default !== null && column.default !== undefined,
+      ),
+      datetimes,
+      datetimeKeys: datetimes.map((column) => column.key),
+    }
+    rowPlans.set(schema, plan)
+  }
+  return plan
+}
+
 /**
  * Validates user data against a declared table, in the server's order: required columns, then
  * unknown keys, then each value (github:utopia-php/database `src/Database/Validator/Structure.php`).
@@ -317,50 +537,84 @@ export function validateStructure(
   data: Readonly<Record<string, unknown>>,
   mode: 'full' | 'partial',
 ): string | undefined {
+  return structureFailure(planOf(schema), data, mode, false)
+}
+
+/**
+ * {@link validateStructure} in one pass over the keys: the first unknown key wins over any value
+ * failure, wherever it comes, so values are checked on the way and the first failure is held
+ * back until every key is known. With `normalize`, each accepted datetime value is rewritten in
+ * place as it passes (see {@link normalizeDatetimes}): the data is then only usable when the
+ * answer is `undefined`.
+ */
+function structureFailure(
+  plan: RowPlan,
+  data: Record<string, unknown>,
+  mode: 'full' | 'partial',
+  normalize: boolean,
+): string | undefined {
   if (mode === 'full') {
-    for (const column of planOf(schema).required) {
-      if (data[column.key] === undefined || data[column.key] === null) {
+    for (const column of plan.required) {
+      const value = data[column.key]
+      if (value === undefined || value === null) {
         return `${STRUCTURE_PREFIX}Missing required attribute "${column.key}"`
       }
     }
   }
-  const columns = schema.columns
+  const rules = plan.rules
+  let failure: string | undefined
   for (const key in data) {
-    if (!columns.has(key)) return `${STRUCTURE_PREFIX}Unknown attribute: "${key}"`
-  }
-  for (const key in data) {
-    const failure = validateColumnValue(columns.get(key)!, key, data[key])
-    if (failure !== undefined) return STRUCTURE_PREFIX + failure
-  }
-  return undefined
-}
-
-/** The columns each write step looks at, per schema version (schemas are replaced, never mutated). */
-interface SchemaPlan {
-  /** Required columns, in declaration order. */
-  readonly required: readonly FakeColumn[]
-  /** Columns with a declared default. */
-  readonly defaulted: readonly FakeColumn[]
-  /** Datetime columns. */
-  readonly datetimes: readonly FakeColumn[]
-}
-
-const schemaPlans = new WeakMap<TableSchema, SchemaPlan>()
-
-function planOf(schema: TableSchema): SchemaPlan {
-  let plan = schemaPlans.get(schema)
-  if (plan === undefined) {
-    const columns = [...schema.columns.values()]
-    plan = {
-      required: columns.filter((column) => column.required),
-      defaulted: columns.filter(
-        (column) => column.default !== null && column.default !== undefined,
-      ),
-      datetimes: columns.filter((column) => column.type === 'datetime'),
+    const rule = rules.get(key)
+    if (rule === undefined) return `${STRUCTURE_PREFIX}Unknown attribute: "${key}"`
+    if (failure !== undefined) continue
+    const value = data[key]
+    if (quickAccepts(rule.quick, value)) continue
+    if (rule.datetime && typeof value === 'string') {
+      const formatted = serverDatetimeText(value)
+      if (formatted !== undefined) {
+        if (normalize && formatted !== value) data[key] = formatted
+        continue
+      }
     }
-    schemaPlans.set(schema, plan)
+    const refused = valueFailure(rule.column, rule.checks, key, value)
+    if (refused !== undefined) failure = STRUCTURE_PREFIX + refused
+    else if (normalize && rule.column.type === 'datetime' && value !== undefined) {
+      const formatted = normalizedDatetime(value)
+      if (formatted !== value) data[key] = formatted
+    }
   }
-  return plan
+  return failure
+}
+
+/**
+ * The write path's structure step for a declared table: fills declared defaults into a new row's
+ * data (`fillDefaults`, see {@link applyColumnDefaults}), validates it like
+ * {@link validateStructure} and rewrites datetime values to the server's output format (see
+ * {@link normalizeDatetimes}), all in place and with one plan lookup. Returns the server's
+ * message when the data is refused; `data` is then half prepared and must be dropped.
+ *
+ * @internal
+ */
+export function prepareRowData(
+  schema: TableSchema,
+  data: Record<string, unknown>,
+  mode: 'full' | 'partial',
+  fillDefaults: boolean,
+): string | undefined {
+  const plan = planOf(schema)
+  if (fillDefaults) fillDefaultsOf(plan, data)
+  return structureFailure(plan, data, mode, true)
+}
+
+/**
+ * The keys whose values {@link prepareRowData} may rewrite without refusing the data (datetime
+ * columns), besides the defaults it fills: a caller comparing the result with what it started
+ * from need look nowhere else.
+ *
+ * @internal
+ */
+export function rewrittenKeys(schema: TableSchema): readonly string[] {
+  return planOf(schema).datetimeKeys
 }
 
 /**
@@ -371,7 +625,7 @@ export function validateSchemalessKeys(
   data: Readonly<Record<string, unknown>>,
 ): string | undefined {
   for (const key in data) {
-    if (key.startsWith('$')) return `${STRUCTURE_PREFIX}Unknown attribute: "${key}"`
+    if (key.charCodeAt(0) === 36 /* $ */) return `${STRUCTURE_PREFIX}Unknown attribute: "${key}"`
   }
   return undefined
 }
@@ -381,7 +635,11 @@ export function validateSchemalessKeys(
  * server's output format, as the server's `encode`/`decode` filters do.
  */
 export function applyColumnDefaults(schema: TableSchema, data: Record<string, unknown>): void {
-  for (const column of planOf(schema).defaulted) {
+  fillDefaultsOf(planOf(schema), data)
+}
+
+function fillDefaultsOf(plan: RowPlan, data: Record<string, unknown>): void {
+  for (const column of plan.defaulted) {
     if (data[column.key] === undefined || data[column.key] === null) {
       data[column.key] = Array.isArray(column.default)
         ? [...(column.default as unknown[])]
@@ -396,14 +654,35 @@ export function normalizeDatetimes(schema: TableSchema, data: Record<string, unk
     const key = column.key
     const value = data[key]
     if (value === undefined) continue
-    if (Array.isArray(value)) {
-      data[key] = value.map((item) => {
-        const ms = parseServerDatetime(item)
-        return ms === undefined ? item : toServerDatetime(ms)
-      })
-    } else {
-      const ms = parseServerDatetime(value)
-      if (ms !== undefined) data[key] = toServerDatetime(ms)
-    }
+    const formatted = normalizedDatetime(value)
+    if (formatted !== value) data[key] = formatted
   }
 }
+
+/** A datetime value (or array of them) in the server's output format; what cannot be read stays. */
+function normalizedDatetime(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalizedDatetimeItem)
+  return normalizedDatetimeItem(value)
+}
+
+function normalizedDatetimeItem(value: unknown): unknown {
+  if (typeof value !== 'string') return value
+  return serverDatetimeText(value) ?? value
+}
+
+/**
+ * A datetime string in the server's output format, or `undefined` when the server would refuse it
+ * (see {@link parseServerDatetime}). One lookup for what is otherwise a parse and a format: a
+ * burst of writes repeats a few instants.
+ */
+function serverDatetimeText(value: string): string | undefined {
+  let formatted = recentFormats.get(value)
+  if (formatted === undefined) {
+    const ms = parseServerDatetime(value)
+    formatted = ms === undefined ? null : toServerDatetime(ms)
+    if (recentFormats.size >= 256) recentFormats.clear()
+    recentFormats.set(value, formatted)
+  }
+  return formatted ?? undefined
+}
+const recentFormats = new Map<string, string | null>()
