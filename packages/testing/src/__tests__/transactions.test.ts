@@ -914,6 +914,34 @@ describe('transactions', () => {
       expect(fake.snapshot().main?.chat_rooms).toHaveLength(1)
     })
 
+    it('should delay a commit by one round trip, not one per staged write', async () => {
+      // Latency is the network: the commit is one call, whatever it carries.
+      const { fake, clock, tablesDB } = setup()
+      const { $id: transactionId } = await tablesDB.createTransaction()
+      await tablesDB.createOperations({
+        transactionId,
+        operations: [
+          { action: 'create', ...bookings, rowId: 'b1', data: { a: 1 } },
+          { action: 'create', ...rooms, rowId: 'r1', data: { bookingId: 'b1' } },
+        ],
+      })
+      fake.faults.latency({ ms: 20 })
+      // A latency rule scoped to a staged write's table does not reach the commit either.
+      const scoped = fake.faults.latency({ ms: 500, operation: 'createRow', table: 'chat_rooms' })
+      let committed = false
+      const commit = tablesDB.updateTransaction({ transactionId, commit: true }).then(() => {
+        committed = true
+      })
+      await clock.advance(19)
+      expect(committed).toBe(false)
+      await clock.advance(1)
+      await commit
+      expect(committed).toBe(true)
+      expect(fake.snapshot().main?.chat_rooms).toHaveLength(1)
+      expect(fake.faults.log).toMatchObject([{ kind: 'latency', operation: 'updateTransaction' }])
+      expect(scoped.hits).toBe(0)
+    })
+
     it('should let a fault hang a commit until released', async () => {
       const { fake, tablesDB } = setup()
       const { $id: transactionId } = await tablesDB.createTransaction()

@@ -518,21 +518,25 @@ export class DataEngine {
    * The fault gate for the writes a commit applies: each staged operation passes the gate as the
    * single call it stands for (`createRow` on `notifications`…), so a rule scoped to a table or a
    * write method fails the commit that carries such a write, as an outage of that table would on
-   * a server. `undefined` when no rule is set or nothing is staged.
+   * a server. Latency rules are left out: the writes ride the commit's one round trip, whose own
+   * call already took its latency. `undefined` when no rule is set or nothing is staged.
    */
   gateStaged(operations: readonly StagedOperation[]): Promise<void> | undefined {
     if (this.#faults.idle === true || operations.length === 0) return undefined
     let gates: Promise<void>[] | undefined
     for (const operation of operations) {
       const names = STAGED_CALL_NAMES[operation.action]
-      const gate = this.#faults.beforeCall({
-        api: operation.flavor.api,
-        operation: operation.flavor.api === 'tablesDB' ? names[0] : names[1],
-        databaseId: operation.databaseId,
-        tableId: operation.tableId,
-        rowId: operation.rowId,
-        params: operation.params as Record<string, unknown>,
-      })
+      const gate = this.#faults.beforeCall(
+        {
+          api: operation.flavor.api,
+          operation: operation.flavor.api === 'tablesDB' ? names[0] : names[1],
+          databaseId: operation.databaseId,
+          tableId: operation.tableId,
+          rowId: operation.rowId,
+          params: operation.params as Record<string, unknown>,
+        },
+        { latency: false },
+      )
       if (gate !== undefined) (gates ??= []).push(gate)
     }
     return gates === undefined ? undefined : Promise.all(gates).then(() => undefined)

@@ -761,12 +761,15 @@ export class FaultInjector {
    * promise that resolves when the call may proceed (after latency, or a released hang) or
    * rejects with the injected error.
    */
-  beforeCall(call: FaultCallContext): Promise<void> | undefined {
+  beforeCall(call: FaultCallContext, options?: { latency?: boolean }): Promise<void> | undefined {
     if (this.#callRules.length === 0) return undefined
+    const withLatency = options?.latency !== false
     let latency = 0
     let held: Promise<void> | undefined
     let failure: Error | undefined
     for (const rule of this.#callRules.slice()) {
+      // Checked before `matches`/`fire`, so a skipped latency rule spends none of its `times`.
+      if (rule instanceof LatencyRule && !withLatency) continue
       // Only the first hang and the first failure apply, so later ones are not spent on this call.
       if (rule instanceof HangRule && held !== undefined) continue
       if (rule instanceof FailRule && failure !== undefined) continue

@@ -323,7 +323,11 @@ export type FakeApi = 'tablesDB' | 'databases'
  * @internal
  */
 export interface FaultGate {
-  beforeCall(context: FaultCallContext): Promise<void> | undefined
+  /**
+   * `latency: false` applies only `fail` and `hang` rules: for the writes a commit applies, which
+   * ride the commit's one round trip (its own call already took the latency).
+   */
+  beforeCall(context: FaultCallContext, options?: { latency?: boolean }): Promise<void> | undefined
   /**
    * `true` while no call rule is set, so `beforeCall` would answer `undefined` whatever the call:
    * callers may then skip building its context. Optional; absent means "ask `beforeCall`".
