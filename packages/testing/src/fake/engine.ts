@@ -829,7 +829,13 @@ export class DataEngine {
     return out
   }
 
-  create(flavor: Flavor, p: CallParams, actor?: Actor): Model {
+  /**
+   * Creates one row and answers its model; `answer: false` (a commit replaying its log, whose
+   * response carries no rows) skips building the model.
+   */
+  create(flavor: Flavor, p: CallParams, actor?: Actor): Model
+  create(flavor: Flavor, p: CallParams, actor: Actor | undefined, answer: false): void
+  create(flavor: Flavor, p: CallParams, actor?: Actor, answer = true): Model | void {
     // Parameter checks in declaration order (Rows/Create.php): databaseId, rowId, tableId, data…
     assertUid('databaseId', p.databaseId)
     if (p.rowId !== undefined && p.rowId !== '') assertCustomId(flavor.idParam, p.rowId)
@@ -893,7 +899,7 @@ export class DataEngine {
     assertUniqueRows(flavor.api, schema, row, table)
     table.put(row)
     this.#publish(flavor, 'create', table, row, schema)
-    return this.toModel(flavor, table, row, schema)
+    if (answer) return this.toModel(flavor, table, row, schema)
   }
 
   get(flavor: Flavor, p: CallParams, actor?: Actor): Model {

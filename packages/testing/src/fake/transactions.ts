@@ -641,7 +641,8 @@ export function applyOperation(
   const p = operation.params
   switch (operation.action) {
     case 'create':
-      engine.create(flavor, p, actor)
+      // The commit answers with the transaction, and a staged view's reads build their own models.
+      engine.create(flavor, p, actor, false)
       return
     case 'update':
       engine.update(flavor, p, actor)
