@@ -40,7 +40,7 @@ import type { Actor, TableAccess } from './permissions'
 import type { SchemaRegistry, TableSchema } from './schema'
 import type { RowStorage, StoredRow, TableStorage } from './store'
 import type { RealtimeRowEvent } from './realtime'
-import { BULK_STAGING, SINGLE_ROW_STAGING, TransactionManager } from './transactions'
+import { BULK_STAGING, SINGLE_ROW_STAGING, TransactionManager, rowKey } from './transactions'
 import type { OperationAction, StagedOperation, TransactionRecord } from './transactions'
 import type { FakeApi, FaultGate, RowEventSink } from './types'
 import {
@@ -588,15 +588,19 @@ export class DataEngine {
       1,
       bulkRules ? BULK_STAGING : SINGLE_ROW_STAGING,
     )
+    const databaseId = params.databaseId as string
+    const tableId = params.tableId as string
+    const rowId = action.startsWith('bulk') ? undefined : (params.rowId as string)
     this.#transactions.stage(
       record,
       [
         {
           action,
           flavor,
-          databaseId: params.databaseId as string,
-          tableId: params.tableId as string,
-          rowId: action.startsWith('bulk') ? undefined : (params.rowId as string),
+          databaseId,
+          tableId,
+          rowId,
+          key: rowId === undefined ? undefined : rowKey(databaseId, tableId, rowId),
           params,
           stagedAt: this.#clock.now(),
         },

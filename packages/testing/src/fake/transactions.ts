@@ -85,6 +85,8 @@ export interface StagedOperation {
   readonly tableId: string
   /** The row for single-row actions. */
   readonly rowId: string | undefined
+  /** {@link rowKey} of that row (built once: staging and the commit both look rows up by it). */
+  readonly key: string | undefined
   /** Engine parameters (flavour-neutral names, no `transactionId`). */
   readonly params: CallParams
   /** Clock time when it was staged (epoch ms): the bulk conflict rule compares `$updatedAt` to it. */
@@ -132,7 +134,8 @@ const OPERATIONS_STAGING: StageRules = {
   notPending: 'general_bad_request',
 }
 
-const rowKey = (databaseId: string, tableId: string, rowId: string) =>
+/** A row's key in a transaction's bookkeeping (versions, touched rows, dependants). @internal */
+export const rowKey = (databaseId: string, tableId: string, rowId: string) =>
   `${databaseId}\u0000${tableId}\u0000${rowId}`
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -405,12 +408,12 @@ export class TransactionManager {
   /** Appends operations to the log, remembering the committed version of each row they touch. */
   stage(record: TransactionRecord, operations: readonly StagedOperation[], base: RowStorage): void {
     for (const operation of operations) {
-      if (operation.rowId !== undefined) {
-        const key = rowKey(operation.databaseId, operation.tableId, operation.rowId)
+      const key = operation.key
+      if (key !== undefined) {
         if (!record.versions.has(key)) {
           record.versions.set(
             key,
-            base.table(operation.databaseId, operation.tableId)?.get(operation.rowId) ?? null,
+            base.table(operation.databaseId, operation.tableId)?.get(operation.rowId!) ?? null,
           )
         }
       }
@@ -482,11 +485,11 @@ export class TransactionManager {
       if (resolution === 'database_not_found')
         throw appwriteErrorFor('database_not_found', databaseId)
       if (resolution === 'table_not_found') throw appwriteErrorFor('collection_not_found', tableId)
+      const key = BULK.has(action) ? undefined : rowKey(databaseId, tableId, rowId as string)
       let current: StoredRow | undefined
       if (NEEDS_ROW.has(action) || action === 'upsert') {
-        const key = rowKey(databaseId, tableId, rowId as string)
         current = view.storage.table(databaseId, tableId)?.get(rowId as string)
-        if (!current && !dependants.has(key) && action !== 'upsert')
+        if (!current && !dependants.has(key!) && action !== 'upsert')
           throw appwriteErrorFor('document_not_found', rowId as string)
       }
       if (actor !== undefined && !BULK.has(action)) {
@@ -513,12 +516,13 @@ export class TransactionManager {
         databaseId,
         tableId,
         rowId: BULK.has(action) ? undefined : rowId,
+        key,
         params: operationParams(action, databaseId, tableId, rowId, data, flavor, () =>
           engine.nextId(),
         ),
         stagedAt: now,
       })
-      if (action === 'create' && rowId) dependants.add(rowKey(databaseId, tableId, rowId))
+      if (action === 'create' && rowId) dependants.add(key!)
     }
     this.stage(record, staged, engine.storage)
     return this.toModel(record)
@@ -552,9 +556,8 @@ export class TransactionManager {
     }> = []
     try {
       for (const operation of record.operations) {
-        const { action, databaseId, tableId, rowId } = operation
-        if (rowId !== undefined) {
-          const key = rowKey(databaseId, tableId, rowId)
+        const { action, databaseId, tableId, rowId, key } = operation
+        if (rowId !== undefined && key !== undefined) {
           if (!touched.has(key) && CONFLICT_CHECKED.has(action)) {
             const current = base.table(databaseId, tableId)?.get(rowId)
             if (current && changedSince(record.versions.get(key), current))
