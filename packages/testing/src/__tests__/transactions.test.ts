@@ -865,6 +865,19 @@ describe('transactions', () => {
   })
 
   describe('faults', () => {
+    /** A pending transaction holding a booking and its chat room, staged in one call. */
+    async function stageBookingAndRoom(tablesDB: ReturnType<typeof setup>['tablesDB']) {
+      const { $id: transactionId } = await tablesDB.createTransaction()
+      await tablesDB.createOperations({
+        transactionId,
+        operations: [
+          { action: 'create', ...bookings, rowId: 'b1', data: { a: 1 } },
+          { action: 'create', ...rooms, rowId: 'r1', data: { bookingId: 'b1' } },
+        ],
+      })
+      return transactionId
+    }
+
     it('should let a fault fail a commit before it starts, keeping the transaction pending', async () => {
       const { fake, tablesDB } = setup()
       const { $id: transactionId } = await tablesDB.createTransaction()
@@ -882,14 +895,7 @@ describe('transactions', () => {
     it('should fail a commit that carries a write a table-scoped rule fails, writing nothing', async () => {
       // An outage of one table: the saga's createRow and a transaction's staged create alike.
       const { fake, tablesDB } = setup()
-      const { $id: transactionId } = await tablesDB.createTransaction()
-      await tablesDB.createOperations({
-        transactionId,
-        operations: [
-          { action: 'create', ...bookings, rowId: 'b1', data: { a: 1 } },
-          { action: 'create', ...rooms, rowId: 'r1', data: { bookingId: 'b1' } },
-        ],
-      })
+      const transactionId = await stageBookingAndRoom(tablesDB)
       const outage = fake.faults.fail({
         operation: 'createRow',
         table: 'chat_rooms',
@@ -917,14 +923,7 @@ describe('transactions', () => {
     it('should delay a commit by one round trip, not one per staged write', async () => {
       // Latency is the network: the commit is one call, whatever it carries.
       const { fake, clock, tablesDB } = setup()
-      const { $id: transactionId } = await tablesDB.createTransaction()
-      await tablesDB.createOperations({
-        transactionId,
-        operations: [
-          { action: 'create', ...bookings, rowId: 'b1', data: { a: 1 } },
-          { action: 'create', ...rooms, rowId: 'r1', data: { bookingId: 'b1' } },
-        ],
-      })
+      const transactionId = await stageBookingAndRoom(tablesDB)
       fake.faults.latency({ ms: 20 })
       // A latency rule scoped to a staged write's table does not reach the commit either.
       const scoped = fake.faults.latency({ ms: 500, operation: 'createRow', table: 'chat_rooms' })
