@@ -122,13 +122,8 @@ export function findUniqueViolation(
   // others nothing to check against.
   let stored: readonly UniqueRow[] | undefined
   for (const { index, keyOf } of plans) {
-    const wanted = new Set<string>()
-    for (const candidate of candidates) {
-      const key = keyOf(candidate)
-      if (key === undefined) continue
-      if (wanted.has(key)) return index
-      wanted.add(key)
-    }
+    const wanted = candidateKeys(keyOf, candidates)
+    if (wanted === undefined) return index
     if (wanted.size === 0) continue
     stored ??= Array.isArray(rows) ? (rows as readonly UniqueRow[]) : [...rows]
     for (const row of stored) {
@@ -159,12 +154,9 @@ function findIndexedViolation(
       for (const holder of table.holders(id, keyOf, key)) if (holder !== candidate.$id) return index
       continue
     }
-    const wanted = new Set<string>()
-    for (const candidate of candidates) {
-      const key = keyOf(candidate)
-      if (key === undefined) continue
-      if (wanted.has(key)) return index
-      wanted.add(key)
+    const wanted = candidateKeys(keyOf, candidates)
+    if (wanted === undefined) return index
+    for (const key of wanted) {
       for (const holder of table.holders(id, keyOf, key)) {
         // A stored row that one of the candidates replaces does not count.
         if (!candidates.some((row) => row.$id === holder)) return index
@@ -172,6 +164,24 @@ function findIndexedViolation(
     }
   }
   return undefined
+}
+
+/**
+ * The keys `candidates` have in one unique index (a row with a `NULL` part has none), or
+ * `undefined` when two of them share a key: the batch then violates the index by itself.
+ */
+function candidateKeys(
+  keyOf: IndexPlan['keyOf'],
+  candidates: readonly UniqueRow[],
+): Set<string> | undefined {
+  const keys = new Set<string>()
+  for (const candidate of candidates) {
+    const key = keyOf(candidate)
+    if (key === undefined) continue
+    if (keys.has(key)) return undefined
+    keys.add(key)
+  }
+  return keys
 }
 
 /**
