@@ -489,9 +489,7 @@ interface RowPlan {
   readonly required: readonly FakeColumn[]
   /** Columns with a declared default. */
   readonly defaulted: readonly FakeColumn[]
-  /** Datetime columns. */
-  readonly datetimes: readonly FakeColumn[]
-  /** Their keys: what the structure step may rewrite. */
+  /** Keys of the datetime columns: what the structure step may rewrite. */
   readonly datetimeKeys: readonly string[]
 }
 
@@ -511,15 +509,15 @@ function planOf(schema: TableSchema): RowPlan {
         datetime: column.type === 'datetime' && !column.array,
       })
     }
-    const datetimes = columns.filter((column) => column.type === 'datetime')
     plan = {
       rules,
       required: columns.filter((column) => column.required),
       defaulted: columns.filter(
         (column) => column.default !== null && column.default !== undefined,
       ),
-      datetimes,
-      datetimeKeys: datetimes.map((column) => column.key),
+      datetimeKeys: columns
+        .filter((column) => column.type === 'datetime')
+        .map((column) => column.key),
     }
     rowPlans.set(schema, plan)
   }
@@ -544,7 +542,7 @@ export function validateStructure(
  * {@link validateStructure} in one pass over the keys: the first unknown key wins over any value
  * failure, wherever it comes, so values are checked on the way and the first failure is held
  * back until every key is known. With `normalize`, each accepted datetime value is rewritten in
- * place as it passes (see {@link normalizeDatetimes}): the data is then only usable when the
+ * place as it passes, in the server's output format: the data is then only usable when the
  * answer is `undefined`.
  */
 function structureFailure(
@@ -588,10 +586,10 @@ function structureFailure(
 
 /**
  * The write path's structure step for a declared table: fills declared defaults into a new row's
- * data (`fillDefaults`, see {@link applyColumnDefaults}), validates it like
- * {@link validateStructure} and rewrites datetime values to the server's output format (see
- * {@link normalizeDatetimes}), all in place and with one plan lookup. Returns the server's
- * message when the data is refused; `data` is then half prepared and must be dropped.
+ * data (`fillDefaults`), validates it like {@link validateStructure} and rewrites datetime values
+ * to the server's output format (as the server's `encode`/`decode` filters do), all in place and
+ * with one plan lookup. Returns the server's message when the data is refused; `data` is then
+ * half prepared and must be dropped.
  *
  * @internal
  */
@@ -630,14 +628,7 @@ export function validateSchemalessKeys(
   return undefined
 }
 
-/**
- * Fills declared defaults into a new row's data (in place) and rewrites datetime values to the
- * server's output format, as the server's `encode`/`decode` filters do.
- */
-export function applyColumnDefaults(schema: TableSchema, data: Record<string, unknown>): void {
-  fillDefaultsOf(planOf(schema), data)
-}
-
+/** Fills declared defaults into a new row's data, in place. */
 function fillDefaultsOf(plan: RowPlan, data: Record<string, unknown>): void {
   for (const column of plan.defaulted) {
     if (data[column.key] === undefined || data[column.key] === null) {
@@ -645,17 +636,6 @@ function fillDefaultsOf(plan: RowPlan, data: Record<string, unknown>): void {
         ? [...(column.default as unknown[])]
         : column.default
     }
-  }
-}
-
-/** Rewrites datetime column values (already validated) to `…T…+00:00` form, in place. */
-export function normalizeDatetimes(schema: TableSchema, data: Record<string, unknown>): void {
-  for (const column of planOf(schema).datetimes) {
-    const key = column.key
-    const value = data[key]
-    if (value === undefined) continue
-    const formatted = normalizedDatetime(value)
-    if (formatted !== value) data[key] = formatted
   }
 }
 
