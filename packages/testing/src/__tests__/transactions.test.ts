@@ -813,6 +813,41 @@ describe('transactions', () => {
       expect((await tablesDB.getTransaction({ transactionId })).operations).toBe(0)
     })
 
+    it('should commit the data as it was staged, whatever happens to it afterwards', async () => {
+      const { tablesDB } = setup()
+      const { $id: transactionId } = await tablesDB.createTransaction()
+      const sent = { status: 'pending', tags: ['a'], $permissions: [Permission.read(Role.any())] }
+      await tablesDB.createOperations({
+        transactionId,
+        operations: [
+          { action: 'create', ...bookings, rowId: 'b1', data: sent },
+          // Only server fields: stored as a row with no columns, as a copy of what was sent is.
+          { action: 'create', ...bookings, rowId: 'b2', data: { $id: 'ignored' } },
+          // What the SDK sends is what `toJSON` answers.
+          {
+            action: 'create',
+            ...bookings,
+            rowId: 'b3',
+            data: { status: 'raw', toJSON: () => ({ status: 'serialized' }) },
+          },
+        ],
+      })
+      sent.status = 'changed'
+      sent.tags.push('b')
+      // A read through the transaction replays the log; its answer is the reader's to change.
+      const staged = await tablesDB.getRow({ ...bookings, rowId: 'b1', transactionId })
+      ;(staged['tags'] as string[]).push('c')
+      await tablesDB.updateTransaction({ transactionId, commit: true })
+      const b1 = await tablesDB.getRow({ ...bookings, rowId: 'b1' })
+      expect(b1).toMatchObject({ status: 'pending', tags: ['a'], $permissions: ['read("any")'] })
+      const b2 = await tablesDB.getRow({ ...bookings, rowId: 'b2' })
+      expect(Object.keys(b2).filter((key) => !key.startsWith('$'))).toEqual([])
+      expect(b2.$id).toBe('b2')
+      expect(await tablesDB.getRow({ ...bookings, rowId: 'b3' })).toMatchObject({
+        status: 'serialized',
+      })
+    })
+
     it('should answer a finished transaction with general_bad_request', async () => {
       const { tablesDB } = setup()
       const { $id: transactionId } = await tablesDB.createTransaction()

@@ -271,6 +271,41 @@ function isServerField(flavor: Flavor, key: string): boolean {
 }
 
 /**
+ * Copies user data with JSON semantics and drops the fields the server strips or overrides: the
+ * data a write stores. `keys`: `Object.keys(data)`, when the caller just listed them.
+ *
+ * @example
+ * ```ts
+ * userData(TABLES_FLAVOR, { $id: 'b1', $permissions: [], at: new Date(0), n: NaN })
+ * // { at: '1970-01-01T00:00:00.000Z', n: null }
+ * ```
+ *
+ * @internal
+ */
+export function userData(
+  flavor: Flavor,
+  data: Model | null | undefined,
+  keys?: readonly string[],
+): Model {
+  if (!data) return {}
+  // Key by key into a fresh object, not a spread: V8 (Node 20) gives a spread copy a hidden
+  // class of its own once a key is added to it (a default), which makes every later read of
+  // the stored row slow; copies made key by key in the same order share one.
+  const out: Model = {}
+  for (const key of keys ?? Object.keys(data)) {
+    const raw = data[key]
+    let value: unknown
+    if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') value = raw
+    else if (typeof raw === 'number') value = Number.isFinite(raw) ? raw : null
+    else value = copyJson(raw)
+    if (value === undefined) continue
+    if (key.charCodeAt(0) === 36 /* $ */ && isServerField(flavor, key)) continue
+    out[key] = value
+  }
+  return out
+}
+
+/**
  * `{ ...old, ...changes }`. V8 (Node 20) gives every spread result a hidden class of its own once
  * it gains a key, which makes each later read of a stored row slow: a spread is used only when
  * `changes` overwrites keys `old` already has (the usual update, and a copy that keeps the row's
@@ -661,27 +696,9 @@ export class DataEngine {
     return this.#bulkTargets(flavor, schema, table, p.queries).map((row) => row.$id)
   }
 
-  /**
-   * Copies user data with JSON semantics and drops the fields the server strips or overrides.
-   * `keys`: `Object.keys(data)`, when the caller just listed them.
-   */
+  /** {@link userData}. */
   #userData(flavor: Flavor, data: Model | null | undefined, keys?: readonly string[]): Model {
-    if (!data) return {}
-    // Key by key into a fresh object, not a spread: V8 (Node 20) gives a spread copy a hidden
-    // class of its own once a key is added to it (a default), which makes every later read of
-    // the stored row slow; copies made key by key in the same order share one.
-    const out: Model = {}
-    for (const key of keys ?? Object.keys(data)) {
-      const raw = data[key]
-      let value: unknown
-      if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') value = raw
-      else if (typeof raw === 'number') value = Number.isFinite(raw) ? raw : null
-      else value = copyJson(raw)
-      if (value === undefined) continue
-      if (key.charCodeAt(0) === 36 /* $ */ && isServerField(flavor, key)) continue
-      out[key] = value
-    }
-    return out
+    return userData(flavor, data, keys)
   }
 
   /**
@@ -835,11 +852,18 @@ export class DataEngine {
 
   /**
    * Creates one row and answers its model; `answer: false` (a commit replaying its log, whose
-   * response carries no rows) skips building the model.
+   * response carries no rows) skips building the model. `adopt`: `p.data` is already what the row
+   * stores ({@link userData}'s output, which nothing else holds), so it is kept instead of copied.
    */
   create(flavor: Flavor, p: CallParams, actor?: Actor): Model
-  create(flavor: Flavor, p: CallParams, actor: Actor | undefined, answer: false): void
-  create(flavor: Flavor, p: CallParams, actor?: Actor, answer = true): Model | void {
+  create(
+    flavor: Flavor,
+    p: CallParams,
+    actor: Actor | undefined,
+    answer: false,
+    adopt?: boolean,
+  ): void
+  create(flavor: Flavor, p: CallParams, actor?: Actor, answer = true, adopt = false): Model | void {
     // Parameter checks in declaration order (Rows/Create.php): databaseId, rowId, tableId, data…
     assertUid('databaseId', p.databaseId)
     if (p.rowId !== undefined && p.rowId !== '') assertCustomId(flavor.idParam, p.rowId)
@@ -886,7 +910,7 @@ export class DataEngine {
         this.#userData(flavor, input),
       )
     }
-    const data = this.#userData(flavor, input, keys)
+    const data = adopt ? (input as Model) : this.#userData(flavor, input, keys)
     this.#validate(flavor, schema, data, 'full', true)
     const table = this.#storage.ensureTable(databaseId, tableId)
     if (table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)

@@ -1,4 +1,5 @@
 import type { FakeClock } from './clock'
+import { userData } from './engine'
 import type { CallParams, DataEngine, Flavor } from './engine'
 import { appwriteError, appwriteErrorFor, isAppwriteException } from './errors'
 import type { AppwriteException } from './errors'
@@ -89,6 +90,11 @@ export interface StagedOperation {
   readonly key: string | undefined
   /** Engine parameters (flavour-neutral names, no `transactionId`). */
   readonly params: CallParams
+  /**
+   * `params.data` of a create is already what the row stores ({@link userData}'s output), so the
+   * commit, the log's last reader, keeps it instead of copying it again.
+   */
+  readonly owned?: boolean
   /** Clock time when it was staged (epoch ms): the bulk conflict rule compares `$updatedAt` to it. */
   readonly stagedAt: number
 }
@@ -405,11 +411,15 @@ export class TransactionManager {
     return record
   }
 
-  /** Appends operations to the log, remembering the committed version of each row they touch. */
+  /**
+   * Appends operations to the log, remembering the committed version of each row they touch. A
+   * row a create touches first needs none: the commit checks a row for conflicts only where the
+   * log touches it first, and never on a create.
+   */
   stage(record: TransactionRecord, operations: readonly StagedOperation[], base: RowStorage): void {
     for (const operation of operations) {
       const key = operation.key
-      if (key !== undefined) {
+      if (key !== undefined && operation.action !== 'create') {
         if (!record.versions.has(key)) {
           record.versions.set(
             key,
@@ -510,6 +520,7 @@ export class TransactionManager {
         const permissions = isPlainObject(data) ? data['$permissions'] : undefined
         if (Array.isArray(permissions)) assertGrantable(actor, permissions as string[])
       }
+      const owned = action === 'create' ? ownedCreateData(flavor, data) : undefined
       staged.push({
         action,
         flavor,
@@ -517,9 +528,10 @@ export class TransactionManager {
         tableId,
         rowId: BULK.has(action) ? undefined : rowId,
         key,
-        params: operationParams(action, databaseId, tableId, rowId, data, flavor, () =>
+        params: operationParams(action, databaseId, tableId, rowId, data, flavor, owned, () =>
           engine.nextId(),
         ),
+        owned: owned !== undefined,
         stagedAt: now,
       })
       if (action === 'create' && rowId) dependants.add(key!)
@@ -564,7 +576,9 @@ export class TransactionManager {
               throw appwriteError('transaction_conflict')
           }
           touched.add(key)
-          const existing = overlay.table(databaseId, tableId)?.get(rowId)
+          // A create finds out itself whether its row exists.
+          const existing =
+            action === 'create' ? undefined : overlay.table(databaseId, tableId)?.get(rowId)
           if (NEEDS_ROW.has(action) && !existing)
             throw appwriteErrorFor('document_not_found', rowId)
           // Events only for tables someone listens to: nothing that runs before they are
@@ -579,7 +593,7 @@ export class TransactionManager {
         } else {
           this.#checkBulkConflicts(fork, operation, base, touched)
         }
-        applyOperation(fork, flavor, operation, actor)
+        applyOperation(fork, flavor, operation, actor, true)
       }
     } catch (error) {
       this.#end(record, 'failed')
@@ -631,7 +645,8 @@ export class TransactionManager {
 }
 
 /**
- * Runs one staged operation through `engine` (an engine over an overlay).
+ * Runs one staged operation through `engine` (an engine over an overlay). `commit`: this is the
+ * log's last replay, which may keep the staged data (`owned`); a read view copies it.
  *
  * @internal
  */
@@ -640,12 +655,13 @@ export function applyOperation(
   flavor: Flavor,
   operation: StagedOperation,
   actor: Actor | undefined,
+  commit = false,
 ): void {
   const p = operation.params
   switch (operation.action) {
     case 'create':
       // The commit answers with the transaction, and a staged view's reads build their own models.
-      engine.create(flavor, p, actor, false)
+      engine.create(flavor, p, actor, false, commit && operation.owned === true)
       return
     case 'update':
       engine.update(flavor, p, actor)
@@ -705,7 +721,25 @@ function retype(error: AppwriteException, type: 'document_not_found'): AppwriteE
   return appwriteError(type, error.message.replace(/^Row /, 'Document '))
 }
 
-/** Engine parameters of a `createOperations` entry. */
+/**
+ * A create entry's `data` as the row will store it ({@link userData}: copied, server fields
+ * dropped), or `undefined` when that copy could answer differently from a copy of what was sent:
+ * not a plain object, a `toJSON` of its own, or nothing left but server fields (the create's
+ * "missing data" check counts the keys sent).
+ */
+function ownedCreateData(
+  flavor: Flavor,
+  data: Record<string, unknown> | unknown[],
+): Record<string, unknown> | undefined {
+  if (!isPlainObject(data) || typeof data['toJSON'] === 'function') return undefined
+  const keys = Object.keys(data)
+  const own = userData(flavor, data, keys)
+  if (keys.length === 0) return own
+  for (const _ in own) return own
+  return undefined
+}
+
+/** Engine parameters of a `createOperations` entry; `owned`: a create's data, already copied. */
 function operationParams(
   action: OperationAction,
   databaseId: string,
@@ -713,10 +747,11 @@ function operationParams(
   rowId: string | undefined,
   data: Record<string, unknown> | unknown[],
   flavor: Flavor,
+  owned: Record<string, unknown> | undefined,
   nextId: () => string,
 ): CallParams {
   const object = isPlainObject(data) ? data : {}
-  const copy = copyJson(data) as Record<string, unknown> | unknown[]
+  const copy = owned ?? (copyJson(data) as Record<string, unknown> | unknown[])
   if (action === 'bulkCreate' || action === 'bulkUpsert') {
     // Ids the server picks are picked now, so every replay of the log (reads, commit) agrees.
     for (const row of copy as unknown[]) {
