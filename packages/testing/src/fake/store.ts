@@ -248,9 +248,6 @@ class OverlayTable implements TableStorage {
       // Deleted, then written again: a Map delete + set puts it last.
       this.#changes.delete(id)
       if (this.base?.get(id)) this.#moved.add(id)
-    } else if (this.#changes.has(id) || this.base?.get(id)) {
-      this.#changes.set(id, row)
-      return
     }
     this.#changes.set(id, row)
   }

@@ -43,6 +43,8 @@ export const MAX_TRANSACTION_OPERATIONS = 100
 // The server's messages carry a non-breaking hyphen (U+2011); kept byte for byte.
 const NON_PENDING = 'Invalid or non\u2011pending transaction'
 const NON_EMPTY = 'non\u2011empty'
+/** An API key's transactions carry no permissions. */
+const NO_ROLES: readonly string[] = Object.freeze([])
 
 /** A transaction's lifecycle state, as `Models.Transaction['status']` reports it. */
 export type TransactionStatus = 'pending' | 'committing' | 'committed' | 'failed'
@@ -107,15 +109,16 @@ export interface TransactionRecord {
   status: TransactionStatus
   readonly expiresAtMs: number
   readonly $permissions: readonly string[]
-  /** The operation log while pending; emptied once the transaction is committed or failed. */
-  readonly operations: StagedOperation[]
+  /** The operation log while pending; dropped once the transaction is committed or failed. */
+  operations: StagedOperation[]
   /** How many operations were staged (the log itself is dropped when the transaction ends). */
   operationCount: number
   /**
    * Row key → the committed row when the transaction first touched it (`null`: absent then).
-   * A commit fails with `transaction_conflict` when the row is no longer that version.
+   * A commit fails with `transaction_conflict` when the row is no longer that version. Made on
+   * the first write that needs one (creates do not).
    */
-  readonly versions: Map<string, StoredRow | null>
+  versions: Map<string, StoredRow | null> | undefined
 }
 
 /** How a route answers an unknown or non-pending transaction when staging. @internal */
@@ -146,6 +149,13 @@ export const rowKey = (databaseId: string, tableId: string, rowId: string) =>
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Whether an earlier entry of the same `createOperations` call creates the row under `key`. */
+function createdEarlier(staged: readonly StagedOperation[], key: string): boolean {
+  for (const operation of staged)
+    if (operation.action === 'create' && operation.key === key) return true
+  return false
 }
 
 /** Whether `current` is no longer the row a transaction saw (`recorded`). */
@@ -249,8 +259,9 @@ export class TransactionManager {
    */
   #end(record: TransactionRecord, status: 'committed' | 'failed'): void {
     record.status = status
-    record.operations.length = 0
-    record.versions.clear()
+    // A long test run keeps every record: a fresh empty log holds no storage, a cleared one would.
+    record.operations = []
+    record.versions = undefined
     this.#touch(record)
   }
 
@@ -291,10 +302,10 @@ export class TransactionManager {
       $updatedAt: created,
       status: 'pending',
       expiresAtMs: now + ttl * 1000,
-      $permissions: role ? [`read("${role}")`, `update("${role}")`, `delete("${role}")`] : [],
+      $permissions: role ? [`read("${role}")`, `update("${role}")`, `delete("${role}")`] : NO_ROLES,
       operations: [],
       operationCount: 0,
-      versions: new Map(),
+      versions: undefined,
     }
     this.#records.set(record.$id, record)
     return this.toModel(record)
@@ -420,8 +431,9 @@ export class TransactionManager {
     for (const operation of operations) {
       const key = operation.key
       if (key !== undefined && operation.action !== 'create') {
-        if (!record.versions.has(key)) {
-          record.versions.set(
+        const versions = (record.versions ??= new Map())
+        if (!versions.has(key)) {
+          versions.set(
             key,
             base.table(operation.databaseId, operation.tableId)?.get(operation.rowId!) ?? null,
           )
@@ -479,7 +491,6 @@ export class TransactionManager {
       throw appwriteError('general_bad_request', 'Operations array cannot be empty')
     const record = this.stageable(params.transactionId, actor, list.length, OPERATIONS_STAGING)
     const view = this.view(engine, record.$id) ?? engine
-    const dependants = new Set<string>()
     const staged: StagedOperation[] = []
     const now = this.#clock.now()
     for (const raw of list) {
@@ -499,7 +510,7 @@ export class TransactionManager {
       let current: StoredRow | undefined
       if (NEEDS_ROW.has(action) || action === 'upsert') {
         current = view.storage.table(databaseId, tableId)?.get(rowId as string)
-        if (!current && !dependants.has(key!) && action !== 'upsert')
+        if (!current && action !== 'upsert' && !createdEarlier(staged, key!))
           throw appwriteErrorFor('document_not_found', rowId as string)
       }
       if (actor !== undefined && !BULK.has(action)) {
@@ -534,7 +545,6 @@ export class TransactionManager {
         owned: owned !== undefined,
         stagedAt: now,
       })
-      if (action === 'create' && rowId) dependants.add(key!)
     }
     this.stage(record, staged, engine.storage)
     return this.toModel(record)
@@ -572,7 +582,7 @@ export class TransactionManager {
         if (rowId !== undefined && key !== undefined) {
           if (!touched.has(key) && CONFLICT_CHECKED.has(action)) {
             const current = base.table(databaseId, tableId)?.get(rowId)
-            if (current && changedSince(record.versions.get(key), current))
+            if (current && changedSince(record.versions?.get(key), current))
               throw appwriteError('transaction_conflict')
           }
           touched.add(key)
