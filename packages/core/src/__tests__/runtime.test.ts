@@ -1,7 +1,8 @@
+import * as fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock'
 import { createCircuitBreaker, createRetryPolicy, createSchemaLock, wrap } from '../index'
-import { BudgetExpired, CallBudget, remote } from '../pipeline/runtime'
+import { BudgetExpired, CallBudget, formatIso, iso, remote } from '../pipeline/runtime'
 import type { PipelineRuntime } from '../pipeline/runtime'
 import { executeUnder } from '../resilience/wrap'
 import { normalizeOwned } from '../schema/schemaLock'
@@ -149,6 +150,36 @@ describe('runtime', () => {
       await expect(executeUnder({ execute } as never, () => 'done', budget)).resolves.toBe('done')
       expect(execute.mock.calls[0]![1]!.signal).toBe(budget.signal)
       budget.dispose()
+    })
+  })
+
+  describe('iso', () => {
+    const LAST = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
+    it('should write what toISOString writes, for any millisecond from 1970 to 9999', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: LAST }), (ms) => {
+          expect(formatIso(ms)).toBe(new Date(ms).toISOString())
+        }),
+        { numRuns: 5_000 },
+      )
+      const edges = [
+        0,
+        LAST,
+        Date.UTC(2000, 1, 29, 23, 59, 59, 999), // a leap day of a 400-year leap year
+        Date.UTC(2100, 1, 28, 12),
+        Date.UTC(2100, 2, 1), // 2100 is not a leap year
+        Date.UTC(2024, 11, 31, 23, 59, 59, 999),
+        Date.UTC(2025, 0, 1),
+      ]
+      for (const ms of edges) expect(formatIso(ms)).toBe(new Date(ms).toISOString())
+    })
+
+    it('should answer like toISOString outside that range, and the same again from its memory', () => {
+      for (const ms of [-1, -86_400_001, LAST + 1, 1.5, Date.UTC(2026, 0, 1)]) {
+        expect(iso(ms)).toBe(new Date(ms).toISOString())
+        expect(iso(ms)).toBe(new Date(ms).toISOString())
+      }
     })
   })
 
