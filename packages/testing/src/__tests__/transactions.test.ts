@@ -467,6 +467,62 @@ describe('transactions', () => {
       expect((await tablesDB.getTransaction({ transactionId })).status).toBe('failed')
     })
 
+    it('should leave tables that already hold rows exactly as they were when a commit of creates fails', async () => {
+      const { fake, tablesDB } = setup({ databases: declared })
+      const booking = (rowId: string, idempotencyKey: string) => ({
+        ...bookings,
+        rowId,
+        data: { customerId: 'c1', status: 'pending' as const, idempotencyKey },
+      })
+      await tablesDB.createRow(booking('b1', 'k1'))
+      await tablesDB.createRow({ ...rooms, rowId: 'r1', data: { bookingId: 'b1' } })
+      const before = fake.snapshot()
+      const { $id: transactionId } = await tablesDB.createTransaction()
+      await tablesDB.createOperations({
+        transactionId,
+        operations: [
+          { action: 'create', ...booking('b2', 'k2') },
+          { action: 'create', ...rooms, rowId: 'r2', data: { bookingId: 'b2' } },
+          { action: 'create', ...booking('b3', 'k3') },
+          // Holds b1's key: the commit fails after three rows went in.
+          { action: 'create', ...booking('b4', 'k1') },
+        ],
+      })
+      const events = await listen(fake)
+      const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
+      expect(error).toMatchObject({ code: 409, type: 'transaction_conflict' })
+      await flush()
+      expect(events).toEqual([])
+      expect(fake.snapshot()).toEqual(before)
+      // The keys the failed commit took are free again, and numbering goes on without a gap.
+      const again = await tablesDB.createRow(booking('b5', 'k2'))
+      expect(again.$sequence).toBe('2')
+      const room = await tablesDB.createRow({ ...rooms, rowId: 'r2', data: { bookingId: 'b5' } })
+      expect(room.$sequence).toBe('2')
+      // The same kind of commit, succeeding: rows in order, one event each once it is done.
+      const next = await tablesDB.createTransaction()
+      await tablesDB.createOperations({
+        transactionId: next.$id,
+        operations: [
+          { action: 'create', ...booking('b6', 'k6') },
+          { action: 'create', ...rooms, rowId: 'r6', data: { bookingId: 'b6' } },
+        ],
+      })
+      await flush()
+      events.length = 0
+      await tablesDB.updateTransaction({ transactionId: next.$id, commit: true })
+      await flush()
+      expect(events.map((event) => [event.events[0], event.payload['$id']])).toEqual([
+        ['tablesdb.main.tables.bookings.rows.b6.create', 'b6'],
+        ['tablesdb.main.tables.chat_rooms.rows.r6.create', 'r6'],
+      ])
+      expect(fake.snapshot().main?.bookings?.map((row) => [row.$id, row.$sequence])).toEqual([
+        ['b1', '1'],
+        ['b5', '2'],
+        ['b6', '3'],
+      ])
+    })
+
     it('should fail with document_invalid_structure at commit, not at staging', async () => {
       const { fake, tablesDB } = setup({ databases: declared })
       const { $id: transactionId } = await tablesDB.createTransaction()

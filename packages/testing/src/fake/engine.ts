@@ -450,6 +450,7 @@ export class DataEngine {
   readonly #options: DataEngineOptions
   #lastMs = Number.NaN
   #lastIso = ''
+  #quiet: DataEngine | undefined
 
   constructor(options: DataEngineOptions) {
     this.#storage = options.storage
@@ -485,6 +486,11 @@ export class DataEngine {
    */
   fork(storage: RowStorage): DataEngine {
     return new DataEngine({ ...this.#options, storage, events: NO_EVENTS })
+  }
+
+  /** This engine's storage through an engine that publishes nothing (a commit writing straight in). */
+  quiet(): DataEngine {
+    return (this.#quiet ??= this.fork(this.#storage))
   }
 
   /** A server-picked id (`unique()`), from the fake's seeded generator. */

@@ -36,6 +36,11 @@ export interface TableStorage {
   /** Moves the counter forward to `sequence` (never back), when a transaction commits. */
   advanceSequence(sequence: number): void
   /**
+   * Sets the counter back to `sequence` once the rows numbered past it are deleted again: a
+   * commit that wrote straight into storage and failed undoes itself without leaving a gap.
+   */
+  rewindSequence(sequence: number): void
+  /**
    * The ids of the rows whose key in a unique index is `key`. The index is built on first use
    * (one pass over the rows) and kept up to date by `put` and `delete` from then on. `index`
    * identifies it and must change whenever `keyOf` would compute other keys (a new definition);
@@ -169,6 +174,10 @@ class MapTableStorage implements TableStorage {
   advanceSequence(sequence: number): void {
     if (sequence > this.#sequence) this.#sequence = sequence
   }
+
+  rewindSequence(sequence: number): void {
+    this.#sequence = sequence
+  }
 }
 
 /**
@@ -289,6 +298,10 @@ class OverlayTable implements TableStorage {
 
   advanceSequence(sequence: number): void {
     if (sequence > this.#sequence) this.#sequence = sequence
+  }
+
+  rewindSequence(sequence: number): void {
+    this.#sequence = sequence
   }
 
   holders(

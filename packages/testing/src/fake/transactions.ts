@@ -12,7 +12,7 @@ import { parseQueryStrings, runQuery, validateListQueries } from './queries'
 import { normalizeColumn } from './schema'
 import type { TableSchema } from './schema'
 import { createOverlayStorage } from './store'
-import type { RowStorage, StoredRow } from './store'
+import type { RowStorage, StoredRow, TableStorage } from './store'
 import type { FakeTransaction, FakeTransactionList } from './types'
 import { toServerDatetime } from './validation'
 
@@ -156,6 +156,32 @@ function createdEarlier(staged: readonly StagedOperation[], key: string): boolea
   for (const operation of staged)
     if (operation.action === 'create' && operation.key === key) return true
   return false
+}
+
+/** Whether every operation creates one row in a table that already has storage. */
+function createsIntoExistingTables(
+  operations: readonly StagedOperation[],
+  base: RowStorage,
+): boolean {
+  for (const operation of operations) {
+    if (operation.action !== 'create') return false
+    if (base.table(operation.databaseId, operation.tableId) === undefined) return false
+  }
+  return true
+}
+
+/**
+ * Deletes the rows a failed direct commit created, last first, and sets each table's counter back
+ * to where it was (the first row it created took the number after it).
+ */
+function undoCreates(written: readonly { table: TableStorage; rowId: string }[]): void {
+  for (let i = written.length - 1; i >= 0; i--) {
+    const { table, rowId } = written[i]!
+    const row = table.get(rowId)
+    if (row === undefined) continue
+    table.delete(rowId)
+    table.rewindSequence(row.$sequence - 1)
+  }
 }
 
 /** Whether `current` is no longer the row a transaction saw (`recorded`). */
@@ -566,8 +592,14 @@ export class TransactionManager {
     }
     record.status = 'committing'
     const base = engine.storage
-    const overlay = createOverlayStorage(base)
-    const fork = engine.fork(overlay)
+    // A log of creates into tables that hold rows already (a booking's four writes) goes straight
+    // into storage and, on failure, deletes what it wrote; anything else builds an overlay and
+    // writes it in one go. Both answer alike: nothing else runs during a commit.
+    const direct = createsIntoExistingTables(record.operations, base)
+    const overlay = direct ? undefined : createOverlayStorage(base)
+    const storage = overlay ?? base
+    const fork = overlay ? engine.fork(overlay) : engine.quiet()
+    const written: Array<{ table: TableStorage; rowId: string }> = []
     const touched = new Set<string>()
     const events: Array<{
       action: 'create' | 'update' | 'delete'
@@ -588,7 +620,7 @@ export class TransactionManager {
           touched.add(key)
           // A create finds out itself whether its row exists.
           const existing =
-            action === 'create' ? undefined : overlay.table(databaseId, tableId)?.get(rowId)
+            action === 'create' ? undefined : storage.table(databaseId, tableId)?.get(rowId)
           if (NEEDS_ROW.has(action) && !existing)
             throw appwriteErrorFor('document_not_found', rowId)
           // Events only for tables someone listens to: nothing that runs before they are
@@ -604,13 +636,16 @@ export class TransactionManager {
           this.#checkBulkConflicts(fork, operation, base, touched)
         }
         applyOperation(fork, flavor, operation, actor, true)
+        // A create throws before it stores anything, or stores its row and returns.
+        if (direct) written.push({ table: base.table(databaseId, tableId)!, rowId: rowId! })
       }
     } catch (error) {
+      undoCreates(written)
       this.#end(record, 'failed')
       throw commitError(error)
     }
     // Everything applied to the overlay: write it into storage in one go.
-    overlay.apply()
+    overlay?.apply()
     this.#end(record, 'committed')
     for (const event of events) {
       if (event.deleted) {
