@@ -74,6 +74,7 @@ const ACTIONS: readonly OperationAction[] = [
   'bulkUpsert',
   'bulkDelete',
 ]
+const ACTION_NAMES: ReadonlySet<string> = new Set(ACTIONS)
 const BULK = new Set<OperationAction>(['bulkCreate', 'bulkUpdate', 'bulkUpsert', 'bulkDelete'])
 /** Actions whose row must exist when they are staged and committed. */
 const NEEDS_ROW = new Set<OperationAction>(['update', 'delete', 'increment', 'decrement'])
@@ -612,12 +613,15 @@ export class TransactionManager {
       for (const operation of record.operations) {
         const { action, databaseId, tableId, rowId, key } = operation
         if (rowId !== undefined && key !== undefined) {
-          if (!touched.has(key) && CONFLICT_CHECKED.has(action)) {
-            const current = base.table(databaseId, tableId)?.get(rowId)
-            if (current && changedSince(record.versions?.get(key), current))
-              throw appwriteError('transaction_conflict')
+          // Only an overlay commit has writes that check for conflicts (none in a log of creates).
+          if (!direct) {
+            if (!touched.has(key) && CONFLICT_CHECKED.has(action)) {
+              const current = base.table(databaseId, tableId)?.get(rowId)
+              if (current && changedSince(record.versions?.get(key), current))
+                throw appwriteError('transaction_conflict')
+            }
+            touched.add(key)
           }
-          touched.add(key)
           // A create finds out itself whether its row exists.
           const existing =
             action === 'create' ? undefined : storage.table(databaseId, tableId)?.get(rowId)
@@ -768,9 +772,9 @@ function retype(error: AppwriteException, type: 'document_not_found'): AppwriteE
 
 /**
  * A create entry's `data` as the row will store it ({@link userData}: copied, server fields
- * dropped), or `undefined` when that copy could answer differently from a copy of what was sent:
- * not a plain object, a `toJSON` of its own, or nothing left but server fields (the create's
- * "missing data" check counts the keys sent).
+ * dropped), or `undefined` when that copy could answer differently from a JSON copy of what was
+ * sent: not a plain object, a `toJSON` of its own, or nothing kept at all (the create's "missing
+ * data" check counts the keys of the JSON copy, server fields included).
  */
 function ownedCreateData(
   flavor: Flavor,
@@ -779,7 +783,8 @@ function ownedCreateData(
   if (!isPlainObject(data) || typeof data['toJSON'] === 'function') return undefined
   const keys = Object.keys(data)
   const own = userData(flavor, data, keys)
-  if (keys.length === 0) return own
+  // Kept its first key (the usual case), or had none: the copy answers alike.
+  if (keys.length === 0 || Object.hasOwn(own, keys[0]!)) return own
   for (const _ in own) return own
   return undefined
 }
@@ -845,27 +850,32 @@ function operationParams(
   }
 }
 
+/** Not a string, or nothing but whitespace. */
+function isBlank(value: unknown): boolean {
+  return typeof value !== 'string' || value.trim() === ''
+}
+
 /**
  * The message of `Validator/Operation.php` (wrapped in `ArrayList`) for the first bad entry, or
  * `undefined` when every entry is well formed.
  */
 function operationsFailure(flavor: Flavor, operations: unknown): string | undefined {
   if (!Array.isArray(operations)) return 'Value must be an array'
-  const required = ['databaseId', 'action', flavor.containerParam]
+  const containerKey = flavor.containerParam
   const idKey = flavor.idParam
   const columnKey = flavor.columnParam
   for (const value of operations as unknown[]) {
     if (value === null || typeof value !== 'object') return 'Value must be an array'
     const entry = value as Record<string, unknown>
-    for (const key of required) if (!(key in entry)) return `Missing required key: ${key}`
-    for (const key of required) {
-      const item = entry[key]
-      if (typeof item !== 'string' || item.trim() === '')
-        return `Key '${key}' must be a ${NON_EMPTY} string`
-    }
+    // Every required key present, then each a non-empty string, in the validator's order.
+    if (!('databaseId' in entry)) return 'Missing required key: databaseId'
+    if (!('action' in entry)) return 'Missing required key: action'
+    if (!(containerKey in entry)) return `Missing required key: ${containerKey}`
+    if (isBlank(entry['databaseId'])) return `Key 'databaseId' must be a ${NON_EMPTY} string`
+    if (isBlank(entry['action'])) return `Key 'action' must be a ${NON_EMPTY} string`
+    if (isBlank(entry[containerKey])) return `Key '${containerKey}' must be a ${NON_EMPTY} string`
     const action = entry['action'] as string
-    if (!(ACTIONS as readonly string[]).includes(action))
-      return `Key 'action' must be one of: ${ACTIONS.join(', ')}`
+    if (!ACTION_NAMES.has(action)) return `Key 'action' must be one of: ${ACTIONS.join(', ')}`
     if (!BULK.has(action as OperationAction) && !(idKey in entry))
       return `Key '${idKey}' is required for action '${action}'`
     if (idKey in entry) {
