@@ -12,7 +12,7 @@ import {
 } from './ids'
 import type { IdGenerator } from './ids'
 import { assertUniqueRows } from './indexes'
-import { copyJson } from './json'
+import { copyJson, flat } from './json'
 import {
   assertQueriesParam,
   cursorOf,
@@ -295,7 +295,8 @@ export function userData(
   for (const key of keys ?? Object.keys(data)) {
     const raw = data[key]
     let value: unknown
-    if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') value = raw
+    if (typeof raw === 'string') value = flat(raw)
+    else if (raw === null || typeof raw === 'boolean') value = raw
     else if (typeof raw === 'number') value = Number.isFinite(raw) ? raw : null
     else value = copyJson(raw)
     if (value === undefined) continue

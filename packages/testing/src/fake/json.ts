@@ -39,3 +39,20 @@ export function copyJson(value: unknown): unknown {
       return undefined
   }
 }
+
+/**
+ * `text`, made flat. V8 keeps a string built by concatenation as a tree of its pieces until one of
+ * its characters is read (a timestamp of 13 pieces takes about 300 bytes, its characters 40); the
+ * fake keeps every row it stores, so it reads one first. Costs nothing on a string already flat.
+ *
+ * @example
+ * ```ts
+ * const stored = flat(`${name} booked ${minutes} min`)
+ * ```
+ *
+ * @internal
+ */
+export function flat(text: string): string {
+  text.charCodeAt(0)
+  return text
+}
