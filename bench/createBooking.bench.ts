@@ -1,6 +1,6 @@
 // createBooking on the fake: latency with a simulated round trip (saga, transaction, and the
-// incident's naive sequential code side by side), round trips on the critical path, and bookings/s
-// with no latency.
+// incident's naive sequential code side by side), round trips on the critical path, bookings/s
+// with no latency, and the heap still held per booking afterwards (with --expose-gc).
 //   cd bench && node --expose-gc --import tsx createBooking.bench.ts
 // Options (environment variables):
 //   BENCH_TARGET=dist        run the built packages (packages/*/dist, what users install; build them
@@ -308,8 +308,40 @@ for (const mode of hasTransactions ? (['saga', 'transaction'] as const) : (['sag
   }
 }
 
+/**
+ * Heap the fake still holds per booking once it is done (the rows, indexes and transaction
+ * records a long test run accumulates): what every later garbage collection has to walk.
+ */
+const memoryRows: Array<Record<string, string>> = []
+if (globalThis.gc) {
+  const cases: Array<[string, () => Promise<unknown>]> = [
+    [
+      'fake alone: 5 raw writes',
+      (() => {
+        const fake = fakeWith(0, declaredThroughput)
+        return () => fakeCeiling(fake)
+      })(),
+    ],
+  ]
+  for (const mode of hasTransactions ? (['saga', 'transaction'] as const) : (['saga'] as const)) {
+    const guard = guardOn(fakeWith(0, declaredThroughput), mode)
+    cases.push([`booking-guard ${mode}`, () => guard.createBooking(input())])
+  }
+  for (const [name, book] of cases) {
+    for (let i = 0; i < 100; i++) await book()
+    globalThis.gc()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < THROUGHPUT_BOOKINGS; i++) await book()
+    globalThis.gc()
+    const perBooking = (process.memoryUsage().heapUsed - before) / THROUGHPUT_BOOKINGS
+    memoryRows.push({ case: name, 'retained heap per booking': `${Math.round(perBooking)} bytes` })
+  }
+}
+
 console.log(
   `target ${TARGET === 'dist' ? 'built packages (packages/*/dist)' : 'TypeScript sources through tsx'}; throughput on a ${THROUGHPUT_FAKE} fake; RTT ${RTT_MS} ms, ${LATENCY_RUNS} bookings per latency case; ${THROUGHPUT_BOOKINGS} bookings per throughput round, ${ROUNDS} rounds; node ${process.version}`,
 )
 console.table(latencyRows)
 console.table(throughputRows)
+if (memoryRows.length > 0) console.table(memoryRows)
+else console.log('(run with node --expose-gc for the retained heap per booking)')
