@@ -703,13 +703,8 @@ export class DataEngine {
     return this.#bulkTargets(flavor, schema, table, p.queries).map((row) => row.$id)
   }
 
-  /** {@link userData}. */
-  #userData(flavor: Flavor, data: Model | null | undefined, keys?: readonly string[]): Model {
-    return userData(flavor, data, keys)
-  }
-
   /**
-   * The structure step of a write, on data of the engine's own (see `#userData`): on a declared
+   * The structure step of a write, on data of the engine's own (see `userData`): on a declared
    * table, fills a new row's defaults (`fillDefaults`), validates and rewrites datetimes to the
    * server's format, in place; on a schemaless one, refuses system-looking keys. Throws
    * `*_invalid_structure`, after which `data` must be dropped.
@@ -914,10 +909,10 @@ export class DataEngine {
         tableId,
         rowId,
         permissions,
-        this.#userData(flavor, input),
+        userData(flavor, input),
       )
     }
-    const data = adopt ? (input as Model) : this.#userData(flavor, input, keys)
+    const data = adopt ? (input as Model) : userData(flavor, input, keys)
     this.#validate(flavor, schema, data, 'full', true)
     const table = this.#storage.ensureTable(databaseId, tableId)
     if (table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
@@ -1035,7 +1030,7 @@ export class DataEngine {
     const explicit = p.permissions ? aggregateRowPermissions(p.permissions) : undefined
     if (explicit && actor !== undefined) assertGrantable(actor, explicit)
     const permissions = explicit ?? old.$permissions
-    const changes = this.#userData(flavor, input, keys)
+    const changes = userData(flavor, input, keys)
     const data: Model = mergeData(old.data, changes)
     if (actor !== undefined) {
       // Database::updateDocument: a change needs update permission, a no-op only read.
@@ -1106,7 +1101,7 @@ export class DataEngine {
     permissionsParam: readonly string[] | null | undefined,
   ): { row: StoredRow; changed: boolean; isNew: boolean } {
     const old = table.get(rowId)
-    const changes = this.#userData(flavor, input)
+    const changes = userData(flavor, input)
     let data: Model
     if (!old) {
       data = changes
@@ -1209,7 +1204,7 @@ export class DataEngine {
           p.tableId,
           p.rowId,
           permissions,
-          this.#userData(flavor, input),
+          userData(flavor, input),
         )
       }
     }
@@ -1407,7 +1402,7 @@ export class DataEngine {
     const table = this.#storage.ensureTable(p.databaseId, p.tableId)
     const seen = new Set<string>()
     const staged = prepared.map(({ rowId, input, permissions }) => {
-      const data = this.#userData(flavor, input)
+      const data = userData(flavor, input)
       this.#validate(flavor, schema, data, 'full', true)
       if (seen.has(rowId) || table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
       seen.add(rowId)
@@ -1541,7 +1536,7 @@ export class DataEngine {
       // Bulk/Update.php: "Can't predict how many would be updated".
       return { total: 0, items: [] }
     }
-    const changes = this.#userData(flavor, input)
+    const changes = userData(flavor, input)
     this.#validate(flavor, schema, changes, 'partial')
     // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
     assertUniqueRows(

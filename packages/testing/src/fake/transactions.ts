@@ -861,27 +861,22 @@ function isBlank(value: unknown): boolean {
  */
 function operationsFailure(flavor: Flavor, operations: unknown): string | undefined {
   if (!Array.isArray(operations)) return 'Value must be an array'
-  const containerKey = flavor.containerParam
+  const required = ['databaseId', 'action', flavor.containerParam]
   const idKey = flavor.idParam
   const columnKey = flavor.columnParam
   for (const value of operations as unknown[]) {
     if (value === null || typeof value !== 'object') return 'Value must be an array'
     const entry = value as Record<string, unknown>
-    // Every required key present, then each a non-empty string, in the validator's order.
-    if (!('databaseId' in entry)) return 'Missing required key: databaseId'
-    if (!('action' in entry)) return 'Missing required key: action'
-    if (!(containerKey in entry)) return `Missing required key: ${containerKey}`
-    if (isBlank(entry['databaseId'])) return `Key 'databaseId' must be a ${NON_EMPTY} string`
-    if (isBlank(entry['action'])) return `Key 'action' must be a ${NON_EMPTY} string`
-    if (isBlank(entry[containerKey])) return `Key '${containerKey}' must be a ${NON_EMPTY} string`
+    for (const key of required) if (!(key in entry)) return `Missing required key: ${key}`
+    for (const key of required) {
+      if (isBlank(entry[key])) return `Key '${key}' must be a ${NON_EMPTY} string`
+    }
     const action = entry['action'] as string
     if (!ACTION_NAMES.has(action)) return `Key 'action' must be one of: ${ACTIONS.join(', ')}`
     if (!BULK.has(action as OperationAction) && !(idKey in entry))
       return `Key '${idKey}' is required for action '${action}'`
     if (idKey in entry) {
-      const id = entry[idKey]
-      if (typeof id !== 'string' || id.trim() === '')
-        return `Key '${idKey}' must be a non-empty string`
+      if (isBlank(entry[idKey])) return `Key '${idKey}' must be a non-empty string`
     }
     const data = entry['data']
     const isArray = data !== null && typeof data === 'object'
