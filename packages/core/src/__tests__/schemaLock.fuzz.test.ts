@@ -1,11 +1,12 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import type { SchemaKind } from '../index'
 import {
   LEGACY_ALIASES,
   SCHEMA_KINDS,
   TABLE_KINDS,
+  column,
   createSchemaLock,
   isSchemaLockError,
 } from '../index'
@@ -71,7 +72,7 @@ const valid: Record<SchemaKind, Record<string, unknown>> = {
   heartbeat: { channelKey: 'k', sentAt: '2026-01-01T10:00:00Z' },
 }
 
-const interesting = fc.constantFrom<unknown>(
+const interestingValues: readonly unknown[] = [
   'p1',
   'a'.repeat(36),
   'a'.repeat(37),
@@ -100,7 +101,8 @@ const interesting = fc.constantFrom<unknown>(
   true,
   [],
   {},
-)
+]
+const interesting = fc.constantFrom(...interestingValues)
 const fieldValue = fc.oneof(interesting, fc.jsonValue({ maxDepth: 3 }))
 const knownKeys = [
   ...new Set([
@@ -276,4 +278,167 @@ describe('schemaLock.fuzz', () => {
       { numRuns: 500 },
     )
   })
+
+  describe('without zod when every value passes', () => {
+    // Every builder, bounds and patterns included (a global pattern keeps a `lastIndex`), and one
+    // hand-written column, whose kind must then be answered by zod alone.
+    const extended = createSchemaLock({
+      onIssue: () => {},
+      extend: {
+        booking: {
+          rating: column.float({ min: 0, max: 5, required: false }),
+          score: column.float({ required: false }),
+          vip: column.boolean({ required: false, default: false }),
+          email: column.email({ required: false }),
+          website: column.url({ required: false }),
+          tier: column.enum(['gold', 'silver'], { required: false, default: 'silver' }),
+          code: column.string({ size: 4, min: 2, pattern: /^[a-z]+$/g, required: false }),
+          visits: column.integer({ min: -3, max: 3, required: false }),
+        },
+        chatMessage: {
+          mood: {
+            schema: z.string().refine((v) => v !== 'grumpy'),
+            column: { type: 'string', size: 10 },
+          },
+        },
+      },
+    })
+    const boundaryValues: readonly unknown[] = [
+      'a'.repeat(255),
+      'a'.repeat(256),
+      'a'.repeat(2000),
+      'a'.repeat(2001),
+      'EUR\n',
+      'abc',
+      'ab',
+      'a',
+      'abcde',
+      'x@example.com',
+      'not an email',
+      'https://example.com/a',
+      'ftp://example.com',
+      'gold',
+      'silver',
+      'grumpy',
+      2 ** 53,
+      2 ** 53 - 1,
+      1e12,
+      1e12 + 1,
+      -0,
+      -3,
+      -4,
+      3,
+      4,
+      4.5,
+      5,
+      5.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      false,
+    ]
+    const values = [...interestingValues, ...boundaryValues]
+    const base = (target: typeof lock, kind: SchemaKind) =>
+      target === extended && kind === 'booking' ? { ...valid.booking, code: 'abc' } : valid[kind]
+
+    /**
+     * Compares the lock with zod itself on an input of columns only (no alias, no system field),
+     * and checks that an accepted input of builder columns never reached the object's zod parser.
+     */
+    function expectZodAnswer(target: typeof lock, kind: SchemaKind, input: unknown): boolean {
+      const schema = target.schema(kind)
+      const expected = schema.safeParse(input)
+      if (!expected.success) {
+        expect(() => target.parse(kind, input)).toThrow(SchemaLockErrorLike)
+        return false
+      }
+      const zod = vi.spyOn(schema, 'safeParse')
+      try {
+        const out = target.parse(kind, input)
+        expect(out).toStrictEqual(expected.data)
+        expect(Object.keys(out)).toEqual(Object.keys(expected.data as object))
+        expect(zod).toHaveBeenCalledTimes(target === extended && kind === 'chatMessage' ? 1 : 0)
+      } finally {
+        zod.mockRestore()
+      }
+      return true
+    }
+
+    it('should answer exactly like zod for every column set to every probe value, or left out', () => {
+      let accepted = 0
+      let refused = 0
+      for (const target of [lock, extended]) {
+        for (const kind of SCHEMA_KINDS) {
+          for (const key of Object.keys(target.schema(kind).shape)) {
+            const row = base(target, kind)
+            const cases = [
+              mutate(row, [{ op: 'delete', key }]),
+              ...values.map((value) => mutate(row, [{ op: 'set', key, value }])),
+            ]
+            for (const input of cases) {
+              if (expectZodAnswer(target, kind, input)) accepted++
+              else refused++
+            }
+          }
+        }
+      }
+      expect(accepted).toBeGreaterThan(500)
+      expect(refused).toBeGreaterThan(500)
+    })
+
+    it('should answer exactly like zod for random changes of several columns, in any key order', () => {
+      let accepted = 0
+      for (const target of [lock, extended]) {
+        fc.assert(
+          fc.property(
+            fc.constantFrom(...SCHEMA_KINDS),
+            fc.array(fc.tuple(fc.nat(), fc.option(fc.constantFrom(...values))), { maxLength: 4 }),
+            (kind, changes) => {
+              const columns = Object.keys(target.schema(kind).shape)
+              // Deleting a column and setting it again moves it to the end of the input.
+              const mutations = changes.map(([pick, value]) => {
+                const key = columns[pick % columns.length]!
+                return value === null
+                  ? { op: 'delete' as const, key }
+                  : { op: 'set' as const, key, value }
+              })
+              if (expectZodAnswer(target, kind, mutate(base(target, kind), mutations))) accepted++
+            },
+          ),
+          { numRuns: 1000 },
+        )
+      }
+      expect(accepted).toBeGreaterThan(200)
+    })
+
+    it("should ask zod for a column whose schema is not a builder's", () => {
+      const message = { ...valid.chatMessage, mood: 'grumpy' }
+      expect(() => extended.parse('chatMessage', message)).toThrow(SchemaLockErrorLike)
+      expect(extended.parse('chatMessage', { ...message, mood: 'calm' })).toMatchObject({
+        mood: 'calm',
+      })
+      // A schema made from a builder's is a new schema: its refinement runs too.
+      const refined = createSchemaLock({
+        extend: {
+          chatRoom: {
+            floor: {
+              schema: column.integer({ min: 0 }).schema.refine((v) => v !== 13),
+              column: { type: 'integer', min: 0, max: null },
+            },
+          },
+        },
+      })
+      expect(() => refined.parse('chatRoom', { ...valid.chatRoom, floor: 13 })).toThrow(
+        SchemaLockErrorLike,
+      )
+      expect(refined.parse('chatRoom', { ...valid.chatRoom, floor: 12 })).toMatchObject({
+        floor: 12,
+      })
+    })
+  })
 })
+
+/** `toThrow` matcher argument: any SchemaLockError. */
+const SchemaLockErrorLike = {
+  asymmetricMatch: (error: unknown) => isSchemaLockError(error),
+  toString: () => 'a SchemaLockError',
+}
