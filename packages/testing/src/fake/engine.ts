@@ -624,11 +624,13 @@ export class DataEngine {
     params: CallParams,
     bulkRules = false,
   ): TransactionRecord {
+    const now = this.#clock.now()
     const record = this.#transactions.stageable(
       transactionId,
       actor,
       1,
       bulkRules ? BULK_STAGING : SINGLE_ROW_STAGING,
+      now,
     )
     const databaseId = params.databaseId as string
     const tableId = params.tableId as string
@@ -644,10 +646,11 @@ export class DataEngine {
           rowId,
           key: rowId === undefined ? undefined : rowKey(databaseId, tableId, rowId),
           params,
-          stagedAt: this.#clock.now(),
+          stagedAt: now,
         },
       ],
       this.#storage,
+      now,
     )
     return record
   }

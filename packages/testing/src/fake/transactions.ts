@@ -45,6 +45,8 @@ const NON_PENDING = 'Invalid or non\u2011pending transaction'
 const NON_EMPTY = 'non\u2011empty'
 /** An API key's transactions carry no permissions. */
 const NO_ROLES: readonly string[] = Object.freeze([])
+/** The log of every ended transaction: nothing stages into one (staging needs `pending`). */
+const ENDED_LOG = Object.freeze([]) as readonly StagedOperation[] as StagedOperation[]
 
 /** A transaction's lifecycle state, as `Models.Transaction['status']` reports it. */
 export type TransactionStatus = 'pending' | 'committing' | 'committed' | 'failed'
@@ -276,20 +278,20 @@ export class TransactionManager {
     return record
   }
 
-  #touch(record: TransactionRecord): void {
-    record.$updatedAt = toServerDatetime(this.#clock.now())
+  #touch(record: TransactionRecord, now: number): void {
+    record.$updatedAt = toServerDatetime(now)
   }
 
   /**
    * Ends a transaction. Nothing reads the log of a finished one again (reads see committed data,
    * staging and commit need `pending`), so it is dropped: a long test run keeps only the records.
    */
-  #end(record: TransactionRecord, status: 'committed' | 'failed'): void {
+  #end(record: TransactionRecord, status: 'committed' | 'failed', now: number): void {
     record.status = status
-    // A long test run keeps every record: a fresh empty log holds no storage, a cleared one would.
-    record.operations = []
+    // A long test run keeps every record: one shared empty log, frozen so a push would throw.
+    record.operations = ENDED_LOG
     record.versions = undefined
-    this.#touch(record)
+    this.#touch(record, now)
   }
 
   toModel(record: TransactionRecord): FakeTransaction {
@@ -402,13 +404,15 @@ export class TransactionManager {
       throw appwriteError('general_bad_request', 'Cannot commit and rollback at the same time')
     const record = this.#require(params.transactionId, actor)
     if (record.status !== 'pending') throw appwriteError('transaction_not_ready')
-    if (this.#clock.now() > record.expiresAtMs) throw appwriteError('transaction_expired')
+    // One reading of the clock per request: the expiry check and the record's `$updatedAt`.
+    const now = this.#clock.now()
+    if (now > record.expiresAtMs) throw appwriteError('transaction_expired')
     if (rollback) {
       // Update.php marks a rolled-back transaction `failed` (not `rolled_back`).
-      this.#end(record, 'failed')
+      this.#end(record, 'failed', now)
       return this.toModel(record)
     }
-    this.#commit(engine, flavor, record, actor)
+    this.#commit(engine, flavor, record, actor, now)
     return this.toModel(record)
   }
 
@@ -425,6 +429,7 @@ export class TransactionManager {
     actor: Actor | undefined,
     adding: number,
     rules: StageRules,
+    now: number,
   ): TransactionRecord {
     const id = String(transactionId)
     const record = this.#find(id, actor)
@@ -438,7 +443,7 @@ export class TransactionManager {
         ? appwriteError('transaction_not_ready')
         : appwriteError('general_bad_request', NON_PENDING)
     }
-    if (this.#clock.now() > record.expiresAtMs) throw appwriteError('transaction_expired')
+    if (now > record.expiresAtMs) throw appwriteError('transaction_expired')
     const existing = record.operationCount
     if (existing + adding > MAX_TRANSACTION_OPERATIONS) {
       throw appwriteError(
@@ -454,7 +459,12 @@ export class TransactionManager {
    * row a create touches first needs none: the commit checks a row for conflicts only where the
    * log touches it first, and never on a create.
    */
-  stage(record: TransactionRecord, operations: readonly StagedOperation[], base: RowStorage): void {
+  stage(
+    record: TransactionRecord,
+    operations: readonly StagedOperation[],
+    base: RowStorage,
+    now: number,
+  ): void {
     for (const operation of operations) {
       const key = operation.key
       if (key !== undefined && operation.action !== 'create') {
@@ -469,7 +479,7 @@ export class TransactionManager {
       record.operations.push(operation)
     }
     record.operationCount = record.operations.length
-    this.#touch(record)
+    this.#touch(record, now)
   }
 
   /**
@@ -516,10 +526,11 @@ export class TransactionManager {
     const list = operations as readonly Record<string, unknown>[]
     if (list.length === 0)
       throw appwriteError('general_bad_request', 'Operations array cannot be empty')
-    const record = this.stageable(params.transactionId, actor, list.length, OPERATIONS_STAGING)
+    // One reading of the clock per request: the expiry check, `stagedAt` and `$updatedAt`.
+    const now = this.#clock.now()
+    const record = this.stageable(params.transactionId, actor, list.length, OPERATIONS_STAGING, now)
     const view = this.view(engine, record.$id) ?? engine
     const staged: StagedOperation[] = []
-    const now = this.#clock.now()
     for (const raw of list) {
       const action = raw['action'] as OperationAction
       const databaseId = raw['databaseId'] as string
@@ -573,7 +584,7 @@ export class TransactionManager {
         stagedAt: now,
       })
     }
-    this.stage(record, staged, engine.storage)
+    this.stage(record, staged, engine.storage, now)
     return this.toModel(record)
   }
 
@@ -586,9 +597,10 @@ export class TransactionManager {
     flavor: Flavor,
     record: TransactionRecord,
     actor: Actor | undefined,
+    now: number,
   ): void {
     if (record.operations.length === 0) {
-      this.#end(record, 'committed')
+      this.#end(record, 'committed', now)
       return
     }
     record.status = 'committing'
@@ -645,12 +657,12 @@ export class TransactionManager {
       }
     } catch (error) {
       undoCreates(written)
-      this.#end(record, 'failed')
+      this.#end(record, 'failed', now)
       throw commitError(error)
     }
     // Everything applied to the overlay: write it into storage in one go.
     overlay?.apply()
-    this.#end(record, 'committed')
+    this.#end(record, 'committed', now)
     for (const event of events) {
       if (event.deleted) {
         engine.publishCommitted('delete', event.databaseId, event.tableId, event.deleted)
