@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { aggregatePermissions, aggregateRowPermissions } from '../fake/permissions'
+import {
+  aggregatePermissions,
+  aggregateRowPermissions,
+  assertPermissionsParam,
+  rowPermissionsParam,
+} from '../fake/permissions'
 
 /*
  * The single-row write path keeps per-schema plans (validators by key, defaults, unique indexes),
@@ -196,6 +201,52 @@ describe('write path', () => {
           },
         ),
         { seed: 20_260_101 },
+      )
+    })
+
+    it('should check and aggregate a permissions param as the two separate steps do, every time', () => {
+      const outcome = (run: () => unknown) => {
+        try {
+          return { value: run() }
+        } catch (error) {
+          return { error: (error as Error).message }
+        }
+      }
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.array(
+              fc.constantFrom<unknown>(
+                'read("any")',
+                'update("user:a")',
+                'write("user:b")',
+                'create("user:a")',
+                'read(any)',
+                'read("nobody:x")',
+                7,
+              ),
+              { maxLength: 6 },
+            ),
+            fc.constantFrom<unknown>(
+              undefined,
+              null,
+              'read("any")',
+              Array.from({ length: 101 }, () => 'read("any")'),
+            ),
+          ),
+          (value) => {
+            const expected = outcome(() => {
+              assertPermissionsParam(value)
+              return value === undefined || value === null
+                ? undefined
+                : aggregateRowPermissions(value as string[])
+            })
+            // Twice: the second call finds the list in the cache, checked or not.
+            for (let i = 0; i < 2; i++)
+              expect(outcome(() => rowPermissionsParam(value))).toEqual(expected)
+          },
+        ),
+        { seed: 20_261_122 },
       )
     })
 

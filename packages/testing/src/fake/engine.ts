@@ -28,6 +28,7 @@ import {
   aggregateRowPermissions,
   assertGrantable,
   assertPermissionsParam,
+  rowPermissionsParam,
   authorizationDescription,
   defaultPermissions,
   mayAccessRow,
@@ -874,7 +875,7 @@ export class DataEngine {
     if (p.rowId !== undefined && p.rowId !== '') assertCustomId(flavor.idParam, p.rowId)
     assertUid(flavor.containerParam, p.tableId)
     assertObjectParam('data', p.data)
-    assertPermissionsParam(p.permissions)
+    const aggregated = rowPermissionsParam(p.permissions)
     assertTransactionParam(p.transactionId)
     const input = p.data ?? {}
     // Listed once, for this check and the copy (nothing runs the caller's code in between).
@@ -893,9 +894,10 @@ export class DataEngine {
     // Documents/Create.php: permissions (with the creator's defaults), then table-level create.
     let permissions: readonly string[]
     if (actor === undefined) {
-      permissions = p.permissions ? aggregateRowPermissions(p.permissions) : EMPTY
+      permissions = aggregated ?? EMPTY
     } else {
-      permissions = this.#createPermissions(p.permissions, actor)
+      // Checked above by rowPermissionsParam.
+      permissions = this.#createPermissions(p.permissions as readonly string[] | undefined, actor)
       this.#assertCreate(actor, databaseId, tableId)
     }
     if (p.transactionId !== undefined && p.transactionId !== null) {

@@ -405,6 +405,8 @@ interface AggregateNode {
   next: Map<string, AggregateNode> | undefined
   /** The aggregate of the list that ends here, once asked for. */
   output: readonly string[] | undefined
+  /** The list that ends here passed the row routes' `permissions` check. */
+  checked: boolean
 }
 
 /**
@@ -417,16 +419,9 @@ const AGGREGATE_NODE_LIMIT = 4096
 let aggregateNodes = 0
 const NO_PERMISSIONS: readonly string[] = Object.freeze([])
 
-/**
- * {@link aggregatePermissions} for a row's permissions, remembered for the lists seen recently.
- * The answer is frozen, as every row written with the same list shares it: stored rows never
- * change their permissions in place, and models copy them on the way out.
- *
- * @internal
- */
-export function aggregateRowPermissions(permissions: readonly string[]): readonly string[] {
+/** The trie node of a non-empty list of strings; `undefined` if an entry is not a string. */
+function aggregateNode(permissions: readonly unknown[]): AggregateNode | undefined {
   const length = permissions.length
-  if (length === 0) return NO_PERMISSIONS
   if (aggregateNodes + length > AGGREGATE_NODE_LIMIT) {
     AGGREGATES.clear()
     aggregateNodes = 0
@@ -435,17 +430,54 @@ export function aggregateRowPermissions(permissions: readonly string[]): readonl
   let node: AggregateNode | undefined
   for (let i = 0; i < length; i++) {
     const permission = permissions[i]
-    // Not a list of strings (the parameter check refuses those): nothing to remember.
-    if (typeof permission !== 'string') return Object.freeze(aggregatePermissions(permissions))
+    if (typeof permission !== 'string') return undefined
     if (node !== undefined) level = node.next ??= new Map()
     node = level.get(permission)
     if (node === undefined) {
-      node = { next: undefined, output: undefined }
+      node = { next: undefined, output: undefined, checked: false }
       level.set(permission, node)
       aggregateNodes++
     }
   }
-  return (node!.output ??= Object.freeze(aggregatePermissions(permissions)))
+  return node
+}
+
+/**
+ * {@link aggregatePermissions} for a row's permissions, remembered for the lists seen recently.
+ * The answer is frozen, as every row written with the same list shares it: stored rows never
+ * change their permissions in place, and models copy them on the way out.
+ *
+ * @internal
+ */
+export function aggregateRowPermissions(permissions: readonly string[]): readonly string[] {
+  if (permissions.length === 0) return NO_PERMISSIONS
+  const node = aggregateNode(permissions)
+  // Not a list of strings (the parameter check refuses those): nothing to remember.
+  if (node === undefined) return Object.freeze(aggregatePermissions(permissions))
+  return (node.output ??= Object.freeze(aggregatePermissions(permissions)))
+}
+
+/**
+ * A row route's `permissions` param: {@link assertPermissionsParam}'s check (same errors), then
+ * {@link aggregateRowPermissions}' answer, or `undefined` when none was sent. A list seen before
+ * costs one walk of the trie for both: a booking's commit sends the same list with every row.
+ *
+ * @internal
+ */
+export function rowPermissionsParam(value: unknown): readonly string[] | undefined {
+  if (value === undefined || value === null) return undefined
+  if (Array.isArray(value) && value.length > 0 && value.length <= 100) {
+    const node = aggregateNode(value)
+    if (node?.checked) return node.output!
+    assertPermissionsParam(value)
+    if (node !== undefined) {
+      node.output ??= Object.freeze(aggregatePermissions(value as string[]))
+      node.checked = true
+      return node.output
+    }
+  }
+  assertPermissionsParam(value)
+  return aggregateRowPermissions(value as readonly string[])
 }
 
 /** Parses a permission string already stored (validated on the way in). @internal */
