@@ -890,6 +890,7 @@ describe('transactions', () => {
       })
       sent.status = 'changed'
       sent.tags.push('b')
+      sent.$permissions.push(Permission.read(Role.user('intruder')))
       // A read through the transaction replays the log; its answer is the reader's to change.
       const staged = await tablesDB.getRow({ ...bookings, rowId: 'b1', transactionId })
       ;(staged['tags'] as string[]).push('c')

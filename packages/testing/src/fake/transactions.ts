@@ -833,7 +833,7 @@ function operationParams(
         data: copy,
         // Operations/Create.php stages `data` as sent: a create without `$permissions` gets none.
         permissions: Array.isArray(permissions)
-          ? (permissions as string[])
+          ? (permissions.slice() as string[])
           : action === 'create'
             ? []
             : undefined,
