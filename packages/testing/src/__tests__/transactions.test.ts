@@ -905,6 +905,23 @@ describe('transactions', () => {
       })
     })
 
+    it('should refuse at commit a create staged with no data, into a table with rows or without', async () => {
+      const { fake, tablesDB } = setup()
+      await tablesDB.createRow({ ...bookings, rowId: 'b0', data: { status: 'pending' } })
+      for (const tableId of ['bookings', 'chat_rooms']) {
+        const before = fake.snapshot()
+        const { $id: transactionId } = await tablesDB.createTransaction()
+        await tablesDB.createOperations({
+          transactionId,
+          operations: [{ action: 'create', databaseId: 'main', tableId, rowId: 'r1', data: {} }],
+        })
+        const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
+        expect(error).toMatchObject({ code: 400, type: 'row_missing_data' })
+        expect(fake.snapshot()).toEqual(before)
+        expect((await tablesDB.getTransaction({ transactionId })).status).toBe('failed')
+      }
+    })
+
     it('should answer a finished transaction with general_bad_request', async () => {
       const { tablesDB } = setup()
       const { $id: transactionId } = await tablesDB.createTransaction()

@@ -271,6 +271,12 @@ function isServerField(flavor: Flavor, key: string): boolean {
   )
 }
 
+/** Whether an object has an own enumerable key, without listing them. */
+function hasOwnKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true
+  return false
+}
+
 /**
  * Copies user data with JSON semantics and drops the fields the server strips or overrides: the
  * data a write stores. `keys`: `Object.keys(data)`, when the caller just listed them.
@@ -878,9 +884,11 @@ export class DataEngine {
     const aggregated = rowPermissionsParam(p.permissions)
     assertTransactionParam(p.transactionId)
     const input = p.data ?? {}
-    // Listed once, for this check and the copy (nothing runs the caller's code in between).
-    const keys = Object.keys(input)
-    if (keys.length === 0) throw appwriteError(flavor.missingData)
+    // Listed once, for this check and the copy (nothing runs the caller's code in between); an
+    // adopted copy is not copied again, so its keys are only counted.
+    const keys = adopt ? undefined : Object.keys(input)
+    if (keys === undefined ? !hasOwnKeys(input) : keys.length === 0)
+      throw appwriteError(flavor.missingData)
     if (typeof p.rowId !== 'string' || p.rowId === '') {
       throw appwriteError(
         flavor.missingData,

@@ -613,7 +613,8 @@ export class TransactionManager {
     const storage = overlay ?? base
     const fork = overlay ? engine.fork(overlay) : engine.quiet()
     const written: Array<{ table: TableStorage; rowId: string }> = []
-    const touched = new Set<string>()
+    // Only an overlay commit reads which rows it touched (a direct one has only creates).
+    const touched = direct ? undefined : new Set<string>()
     const events: Array<{
       action: 'create' | 'update' | 'delete'
       databaseId: string
@@ -626,7 +627,7 @@ export class TransactionManager {
         const { action, databaseId, tableId, rowId, key } = operation
         if (rowId !== undefined && key !== undefined) {
           // Only an overlay commit has writes that check for conflicts (none in a log of creates).
-          if (!direct) {
+          if (touched !== undefined) {
             if (!touched.has(key) && CONFLICT_CHECKED.has(action)) {
               const current = base.table(databaseId, tableId)?.get(rowId)
               if (current && changedSince(record.versions?.get(key), current))
@@ -649,7 +650,8 @@ export class TransactionManager {
             )
           }
         } else {
-          this.#checkBulkConflicts(fork, operation, base, touched)
+          // A bulk operation makes an overlay commit.
+          this.#checkBulkConflicts(fork, operation, base, touched!)
         }
         applyOperation(fork, flavor, operation, actor, true)
         // A create throws before it stores anything, or stores its row and returns.
@@ -864,7 +866,10 @@ function operationParams(
 
 /** Not a string, or nothing but whitespace. */
 function isBlank(value: unknown): boolean {
-  return typeof value !== 'string' || value.trim() === ''
+  if (typeof value !== 'string') return true
+  // Starts with a printable ASCII character other than a space: not blank, and nothing to trim.
+  const first = value.charCodeAt(0)
+  return !(first > 32 && first < 127) && value.trim() === ''
 }
 
 /**
