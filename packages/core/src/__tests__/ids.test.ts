@@ -13,6 +13,14 @@ describe('randomId', () => {
     }
   })
 
+  it('keeps a prefix of any length, one-letter ids made in between included', () => {
+    for (const prefix of ['', 'b', 'ab', 'hc-', 'b']) {
+      const id = randomId(prefix)
+      expect(id.startsWith(prefix)).toBe(true)
+      expect(id.slice(prefix.length)).toMatch(/^[0-9a-f]{31}$/)
+    }
+  })
+
   it('does not repeat across pool refills', () => {
     const ids = new Set(Array.from({ length: MANY }, () => randomId('x')))
     expect(ids.size).toBe(MANY)

@@ -187,11 +187,8 @@ export function messageIdForClientId(roomId: string, clientMessageId: string): s
 }
 
 const HEX = '0123456789abcdef'
-/** Each byte's two hex digits. */
-const BYTE_HEX: readonly string[] = Array.from(
-  { length: 256 },
-  (_, byte) => HEX[byte >> 4]! + HEX[byte & 15]!,
-)
+/** Each hex digit's character code. */
+const HEX_CODES: readonly number[] = Array.from(HEX, (digit) => digit.charCodeAt(0))
 
 // Random bytes are drawn 4 KiB at a time: one `getRandomValues` call per booking costs more than
 // the id itself.
@@ -213,17 +210,31 @@ function take16(): number {
   return offset
 }
 
+/** The character codes of a one-letter-prefix id, reused by every {@link randomId} call. */
+const ID_CODES: number[] = new Array<number>(32).fill(0)
+
 /**
  * A random id: a one-letter prefix and 31 hex characters from `crypto.getRandomValues` when the
  * platform has it (else `Math.random`).
+ *
+ * Built from character codes in one go: V8 keeps a string concatenated piece by piece as a tree
+ * of its pieces, and flattening this one later (the first time anything hashes or reads it)
+ * cost more than making it (about 0.6 µs a booking, measured on Node 20).
  *
  * @internal
  */
 export function randomId(prefix: string): string {
   const offset = take16()
-  let out = prefix
-  for (let i = offset; i < offset + 15; i++) out += BYTE_HEX[pool[i]!]!
-  return out + HEX[pool[offset + 15]! >> 4]!
+  const start = prefix.length
+  const codes = start === 1 ? ID_CODES : new Array<number>(start + 31)
+  for (let i = 0; i < start; i++) codes[i] = prefix.charCodeAt(i)
+  for (let i = 0; i < 15; i++) {
+    const byte = pool[offset + i]!
+    codes[start + 2 * i] = HEX_CODES[byte >> 4]!
+    codes[start + 2 * i + 1] = HEX_CODES[byte & 15]!
+  }
+  codes[start + 30] = HEX_CODES[pool[offset + 15]! >> 4]!
+  return String.fromCharCode.apply(null, codes)
 }
 
 /**

@@ -639,12 +639,17 @@ export function iso(ms: number): string {
 /** The last millisecond of year 9999: `toISOString` writes every later year with a sign. */
 const LAST_FOUR_DIGIT_MS = 253_402_300_799_999
 const MS_PER_DAY = 86_400_000
-const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, n) =>
-  String(n).padStart(2, '0'),
-)
-const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, n) =>
-  String(n).padStart(3, '0'),
-)
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` as character codes: the separators, then each call's digits. */
+const ISO_CODES: number[] = Array.from('0000-00-00T00:00:00.000Z', (char) => char.charCodeAt(0))
+
+/** Writes `value` as `width` decimal digits into {@link ISO_CODES} from `at`. */
+function putDigits(at: number, width: number, value: number): void {
+  for (let i = at + width - 1; i >= at; i--) {
+    const next = Math.floor(value / 10)
+    ISO_CODES[i] = 48 + value - next * 10
+    value = next
+  }
+}
 
 /**
  * `new Date(ms).toISOString()` for an integer instant from 1970 to 9999, by hand: on Node 20 the
@@ -678,11 +683,17 @@ export function formatIso(ms: number): string {
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-  const text = `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`
-  // V8 keeps a string built piece by piece as a tree of its pieces (about 300 bytes here, where
-  // the characters take 40) until something reads a character; rows keep these strings.
-  text.charCodeAt(0)
-  return text
+  putDigits(0, 4, year)
+  putDigits(5, 2, month)
+  putDigits(8, 2, day)
+  putDigits(11, 2, hours)
+  putDigits(14, 2, minutes)
+  putDigits(17, 2, seconds)
+  putDigits(20, 3, millis)
+  // From character codes in one go: V8 keeps a string concatenated piece by piece as a tree of
+  // its pieces (about 300 bytes here, where the characters take 40), and flattening it cost four
+  // times what this does (measured on Node 20).
+  return String.fromCharCode.apply(null, ISO_CODES)
 }
 
 /** Cuts text to `max` characters (column sizes), with an ellipsis. @internal */
