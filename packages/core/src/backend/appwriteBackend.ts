@@ -10,6 +10,10 @@ export interface StagedWrite {
   readonly action: 'create' | 'update' | 'upsert' | 'delete'
   readonly tableId: string
   readonly rowId: string
+  /**
+   * The row's data, built by the pipeline for this call: staging adds the permissions to it as
+   * `$permissions` (how `createOperations` takes them) instead of copying it.
+   */
   readonly data?: Record<string, unknown>
   readonly permissions?: readonly string[]
 }
@@ -157,10 +161,14 @@ function tablesBackend(tablesDB: TablesDBLike, databaseId: string): Backend {
   }
 }
 
+/**
+ * A staged write's data with its permissions as `$permissions`, added in place (see
+ * {@link StagedWrite.data}): a copy of four wide rows per booking cost about 3% of a transaction
+ * booking on the fake. The request is serialized (or, by the fake, copied) when it is sent.
+ */
 function withPermissions(write: StagedWrite): Record<string, unknown> {
-  // Object.assign, not a spread: adding a key to a spread copy of a wide row is slow in V8.
-  const data: Record<string, unknown> = Object.assign({}, write.data)
-  if (write.permissions !== undefined) data.$permissions = [...write.permissions]
+  const data = write.data ?? {}
+  if (write.permissions !== undefined) data.$permissions = write.permissions
   return data
 }
 
