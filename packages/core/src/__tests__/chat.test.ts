@@ -49,6 +49,18 @@ describe('chat', () => {
       expect(h.rows('chat_messages').filter((r) => r.content === 'Hi')).toHaveLength(1)
     })
 
+    it('should refuse a send whose clientMessageId the other party already used, never replaying theirs', async () => {
+      const h = harness()
+      const roomId = await room(h)
+      const send = (sender: typeof customer | typeof provider) =>
+        h.settle(h.guard.sendMessage(roomId, { ...sender, content: 'Hi', clientMessageId: 'x' }))
+      fulfilled(await send(customer))
+      // The id is derived from room and clientMessageId, so it is taken: by another sender.
+      expect(rejected(await send(provider))).toMatchObject({ type: 'row_already_exists' })
+      const stored = h.rows('chat_messages').filter((r) => r.content === 'Hi')
+      expect(stored.map((r) => r.senderId)).toEqual(['cust1'])
+    })
+
     it('should refuse a sender who is not in the room, and system senders', async () => {
       const h = harness()
       const roomId = await room(h)

@@ -1,6 +1,11 @@
 import { appwriteError, createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import { isBookingGuardError, isSchemaLockError, isSlotTakenError } from '../errors'
+import {
+  isBookingGuardError,
+  isBookingPipelineError,
+  isSchemaLockError,
+  isSlotTakenError,
+} from '../errors'
 import { createBookingGuard } from '../guard'
 import { createErrorMonitor } from '../monitor/errorMonitor'
 import { createMetrics } from '../monitor/metrics'
@@ -158,6 +163,31 @@ describe('createBooking', () => {
       const error = await bad.guard.createBooking(bookingInput()).catch((e: unknown) => e)
       expect(isBookingGuardError(error, 'CONFIGURATION')).toBe(true)
       expect(bad.rows('bookings')).toEqual([])
+    })
+  })
+
+  describe('rows already holding a derived id', () => {
+    it("should not take another booking's chat room for its own", async () => {
+      const h = harness({ generateId: () => 'booking-1' })
+      // A room left under this id by someone else: same booking id, other participants.
+      await h.fake.tablesDB.createRow({
+        databaseId: 'main',
+        tableId: 'chat_rooms',
+        rowId: 'booking-1',
+        data: {
+          bookingId: 'booking-1',
+          customerId: 'someone',
+          customerName: 'Eve',
+          providerId: 'prov1',
+          providerName: 'Budi',
+          status: 'active',
+          expiresAt: '2030-01-01T00:00:00.000+00:00',
+        },
+      })
+      const error = rejected(await h.settle(h.guard.createBooking(bookingInput())))
+      expect(isBookingPipelineError(error)).toBe(true)
+      expect(error).toMatchObject({ failedStep: 'chatRoom', compensated: true })
+      expect(h.rows('chat_rooms').map((row) => row.customerId)).toEqual(['someone'])
     })
   })
 

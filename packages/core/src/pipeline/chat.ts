@@ -5,7 +5,12 @@ import type { SenderType } from '../schema/schemas'
 import type { ChatMessageRow, ChatRoomRow } from './createBooking'
 import { messageIdForClientId, randomId } from './ids'
 import { CallBudget, capture, createOrGet, emit, isNotFound, iso, remote } from './runtime'
-import type { CallFrame, PipelineRuntime } from './runtime'
+import type { CallFrame, PipelineRuntime, WriteSpec } from './runtime'
+
+/** A message is the one this send means when it is in the same room, from the same sender. */
+function sameSender(row: BackendRow, spec: WriteSpec): boolean {
+  return row.roomId === spec.data.roomId && row.senderId === spec.data.senderId
+}
 
 /** A chat message to send. */
 export interface SendMessageInput {
@@ -178,7 +183,7 @@ export async function sendMessage(
         rowId: messageId,
         data,
         permissions: rt.permissions.message(room.customerId, room.providerId),
-        matches: (row) => row.roomId === roomId && row.senderId === fields.senderId,
+        matches: sameSender,
         unreadable: 'foreign',
       }),
       // The room's activity marker is a convenience: a failure is reported, the message still counts.

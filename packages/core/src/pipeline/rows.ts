@@ -2,6 +2,7 @@ import type { Booking, BookingSource, NotificationType, RecipientType } from '..
 import { MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH } from '../schema/schemas'
 import { childIds } from './ids'
 import type { ChildEvent } from './ids'
+import type { BackendRow } from '../backend/appwriteBackend'
 import type { PipelineRuntime, WriteSpec } from './runtime'
 import { clip, iso } from './runtime'
 
@@ -19,6 +20,26 @@ export type BookingFacts = Pick<
   | 'bookingType'
   | 'durationMinutes'
 > & { scheduledAt?: string | null | undefined }
+
+/** A chat room is this booking's when it has the booking and the same two people. */
+function sameRoom(row: BackendRow, spec: WriteSpec): boolean {
+  const data = spec.data
+  return (
+    row.bookingId === data.bookingId &&
+    row.customerId === data.customerId &&
+    row.providerId === data.providerId
+  )
+}
+
+/** A system message is this transition's when it is in the booking's room. */
+function sameSystemMessage(row: BackendRow, spec: WriteSpec): boolean {
+  return row.bookingId === spec.data.bookingId && row.roomId === spec.data.roomId
+}
+
+/** A notification is this transition's when it is the booking's, to the same recipient. */
+function sameNotification(row: BackendRow, spec: WriteSpec): boolean {
+  return row.bookingId === spec.data.bookingId && row.recipientId === spec.data.recipientId
+}
 
 /** Who did something to a booking (for cancel texts and recipients). @internal */
 export type Actor = 'customer' | 'provider' | 'system'
@@ -155,10 +176,7 @@ export function chatRoomWrite(
       lastMessageAt: iso(now),
     },
     permissions: rt.permissions.participants(booking.customerId, booking.providerId),
-    matches: (row) =>
-      row.bookingId === bookingId &&
-      row.customerId === booking.customerId &&
-      row.providerId === booking.providerId,
+    matches: sameRoom,
     unreadable: 'existing',
   }
 }
@@ -193,7 +211,7 @@ export function transitionWrites(
         messageType: 'system',
       },
       permissions: rt.permissions.message(booking.customerId, booking.providerId),
-      matches: (row) => row.bookingId === bookingId && row.roomId === roomId,
+      matches: sameSystemMessage,
       unreadable: 'existing',
     },
     notification: {
@@ -217,7 +235,7 @@ export function transitionWrites(
         pushAttempts: 0,
       },
       permissions: rt.permissions.recipient(recipientUser),
-      matches: (row) => row.bookingId === bookingId && row.recipientId === recipientId,
+      matches: sameNotification,
       unreadable: 'existing',
     },
   }

@@ -458,8 +458,11 @@ export interface WriteSpec {
   readonly rowId: string
   readonly data: Record<string, unknown>
   readonly permissions: readonly string[]
-  /** Whether an existing row with this id is the one this write means (create-or-get). */
-  readonly matches: (row: BackendRow) => boolean
+  /**
+   * Whether an existing row with this id is the one this write means (create-or-get). Given the
+   * spec itself, so a module-level function can compare with `spec.data` (no closure per write).
+   */
+  readonly matches: (row: BackendRow, spec: WriteSpec) => boolean
   /**
    * What a 409 whose row cannot be read means: `existing` for children (the id is derived, so
    * it is ours, only not readable by this user), `foreign` for the booking.
@@ -573,7 +576,7 @@ async function afterRefusedCreate(
       return stepOutcome(rt, spec, started, 'existing', undefined, undefined)
     return stepOutcome(rt, spec, started, 'unverified', undefined, readError)
   }
-  return spec.matches(row)
+  return spec.matches(row, spec)
     ? stepOutcome(rt, spec, started, 'existing', row, undefined)
     : stepOutcome(rt, spec, started, 'foreign', row, error)
 }

@@ -249,12 +249,22 @@ function plainParse(
     }
   }
   if (rule !== undefined) {
-    let passed = true
-    const ctx = { value: out, addIssue: () => void (passed = false) }
-    ;(rule as (value: unknown, ctx: unknown) => void)(out, ctx)
-    if (!passed) return undefined
+    ruleProbe.failed = false
+    ;(rule as (value: unknown, ctx: unknown) => void)(out, ruleProbe)
+    if (ruleProbe.failed) return undefined
   }
   return out
+}
+
+/**
+ * The refinement context {@link plainParse} hands a cross-field rule (ours: they only add issues),
+ * one for every call: the rule runs synchronously and zod writes the messages afterwards.
+ */
+const ruleProbe = {
+  failed: false,
+  addIssue(): void {
+    ruleProbe.failed = true
+  },
 }
 
 const SYSTEM_FIELD_SET: ReadonlySet<string> = new Set(APPWRITE_SYSTEM_FIELDS)
