@@ -685,14 +685,18 @@ function rowsOf(
   notification: BackendRow
 } {
   // Only rows the backend did not return are synthesized (transactions); the clock is read then.
-  let now: string | undefined
-  const row = (spec: WriteSpec, outcome: StepOutcome | undefined) =>
-    outcome?.row ?? synthesize(rt, spec, (now ??= iso(rt.clock.now())))
+  let now = ''
+  for (let i = 0; i < 4; i++) {
+    if (outcomes[i]?.row === undefined) {
+      now = iso(rt.clock.now())
+      break
+    }
+  }
   return {
-    booking: row(writes.booking, outcomes[0]),
-    chatRoom: row(writes.chatRoom, outcomes[1]),
-    systemMessage: row(writes.systemMessage, outcomes[2]),
-    notification: row(writes.notification, outcomes[3]),
+    booking: outcomes[0]?.row ?? synthesize(rt, writes.booking, now),
+    chatRoom: outcomes[1]?.row ?? synthesize(rt, writes.chatRoom, now),
+    systemMessage: outcomes[2]?.row ?? synthesize(rt, writes.systemMessage, now),
+    notification: outcomes[3]?.row ?? synthesize(rt, writes.notification, now),
   }
 }
 
