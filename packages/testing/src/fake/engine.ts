@@ -271,8 +271,12 @@ function isServerField(flavor: Flavor, key: string): boolean {
   )
 }
 
-/** Whether an object has an own enumerable key, without listing them. */
-function hasOwnKeys(object: object): boolean {
+/**
+ * Whether an object has an own enumerable key, without listing them.
+ *
+ * @internal
+ */
+export function hasOwnKeys(object: object): boolean {
   for (const key in object) if (Object.hasOwn(object, key)) return true
   return false
 }
@@ -527,7 +531,7 @@ export class DataEngine {
     tableId: string,
     row: StoredRow,
   ): void {
-    if (this.#events.isListening?.(databaseId, tableId) === false) return
+    if (!this.listens(databaseId, tableId)) return
     const found = this.#schema.lookup(databaseId, tableId)
     const schema = typeof found === 'string' ? undefined : found
     this.#events.publish(
@@ -694,13 +698,16 @@ export class DataEngine {
     if (actor !== undefined) throw appwriteError('general_unauthorized_scope')
   }
 
-  /** Permissions of a new row: the call's, else the signed-in creator's defaults; users may only grant roles they hold. */
+  /**
+   * Permissions of a new row: the call's (`aggregated`, from {@link rowPermissionsParam}), else the
+   * signed-in creator's defaults; users may only grant roles they hold.
+   */
   #createPermissions(
-    permissions: readonly string[] | null | undefined,
+    aggregated: readonly string[] | undefined,
     actor: Actor | undefined,
   ): readonly string[] {
-    if (actor === undefined) return permissions ? aggregateRowPermissions(permissions) : EMPTY
-    const resolved = permissions ? aggregateRowPermissions(permissions) : defaultPermissions(actor)
+    if (actor === undefined) return aggregated ?? EMPTY
+    const resolved = aggregated ?? defaultPermissions(actor)
     assertGrantable(actor, resolved)
     return resolved
   }
@@ -790,7 +797,7 @@ export class DataEngine {
     schema: TableSchema | undefined,
   ): void {
     // Most writes have no listener: no event to build.
-    if (this.#events.isListening?.(table.databaseId, table.tableId) === false) return
+    if (!this.listens(table.databaseId, table.tableId)) return
     this.#events.publish(new RowEvent(this, flavor.api, action, table, row, schema))
   }
 
@@ -900,14 +907,8 @@ export class DataEngine {
     const schema = this.#resolve(flavor, databaseId, tableId)
     const rowId = p.rowId === SERVER_PICKED_ID ? this.#ids.next() : p.rowId
     // Documents/Create.php: permissions (with the creator's defaults), then table-level create.
-    let permissions: readonly string[]
-    if (actor === undefined) {
-      permissions = aggregated ?? EMPTY
-    } else {
-      // Checked above by rowPermissionsParam.
-      permissions = this.#createPermissions(p.permissions as readonly string[] | undefined, actor)
-      this.#assertCreate(actor, databaseId, tableId)
-    }
+    const permissions = this.#createPermissions(aggregated, actor)
+    if (actor !== undefined) this.#assertCreate(actor, databaseId, tableId)
     if (p.transactionId !== undefined && p.transactionId !== null) {
       this.#stage(flavor, p.transactionId, actor, 'create', {
         databaseId,
@@ -1022,7 +1023,7 @@ export class DataEngine {
     assertUid(flavor.containerParam, p.tableId)
     assertUid(flavor.idParam, p.rowId)
     assertObjectParam('data', p.data)
-    assertPermissionsParam(p.permissions)
+    const explicit = rowPermissionsParam(p.permissions)
     assertTransactionParam(p.transactionId)
     const input = p.data ?? {}
     const keys = Object.keys(input)
@@ -1040,7 +1041,6 @@ export class DataEngine {
     const old = this.#requireRow(flavor, table, p.rowId)
     if (staging && actor !== undefined && !this.#canRead(actor, table!, old))
       throw appwriteErrorFor(flavor.notFound, p.rowId)
-    const explicit = p.permissions ? aggregateRowPermissions(p.permissions) : undefined
     if (explicit && actor !== undefined) assertGrantable(actor, explicit)
     const permissions = explicit ?? old.$permissions
     const changes = userData(flavor, input, keys)

@@ -454,6 +454,11 @@ export function aggregateRowPermissions(permissions: readonly string[]): readonl
   const node = aggregateNode(permissions)
   // Not a list of strings (the parameter check refuses those): nothing to remember.
   if (node === undefined) return Object.freeze(aggregatePermissions(permissions))
+  return outputAt(node, permissions)
+}
+
+/** The aggregate remembered at `node`, the trie node of `permissions`. */
+function outputAt(node: AggregateNode, permissions: readonly string[]): readonly string[] {
   return (node.output ??= Object.freeze(aggregatePermissions(permissions)))
 }
 
@@ -466,18 +471,17 @@ export function aggregateRowPermissions(permissions: readonly string[]): readonl
  */
 export function rowPermissionsParam(value: unknown): readonly string[] | undefined {
   if (value === undefined || value === null) return undefined
-  if (Array.isArray(value) && value.length > 0 && value.length <= 100) {
-    const node = aggregateNode(value)
-    if (node?.checked) return node.output!
-    assertPermissionsParam(value)
-    if (node !== undefined) {
-      node.output ??= Object.freeze(aggregatePermissions(value as string[]))
-      node.checked = true
-      return node.output
-    }
-  }
+  // Only a list the check could pass has a node worth marking (a longer one always fails it).
+  const node =
+    Array.isArray(value) && value.length > 0 && value.length <= 100
+      ? aggregateNode(value)
+      : undefined
+  if (node?.checked) return node.output!
   assertPermissionsParam(value)
-  return aggregateRowPermissions(value as readonly string[])
+  if (node === undefined) return aggregateRowPermissions(value)
+  const output = outputAt(node, value)
+  node.checked = true
+  return output
 }
 
 /** Parses a permission string already stored (validated on the way in). @internal */

@@ -1,5 +1,5 @@
 import type { FakeClock } from './clock'
-import { userData } from './engine'
+import { hasOwnKeys, userData } from './engine'
 import type { CallParams, DataEngine, Flavor } from './engine'
 import { appwriteError, appwriteErrorFor, isAppwriteException } from './errors'
 import type { AppwriteException } from './errors'
@@ -797,10 +797,8 @@ function ownedCreateData(
   if (!isPlainObject(data) || typeof data['toJSON'] === 'function') return undefined
   const keys = Object.keys(data)
   const own = userData(flavor, data, keys)
-  // Kept its first key (the usual case), or had none: the copy answers alike.
-  if (keys.length === 0 || Object.hasOwn(own, keys[0]!)) return own
-  for (const _ in own) return own
-  return undefined
+  // Kept a key, or had none: the copy answers alike.
+  return keys.length === 0 || hasOwnKeys(own) ? own : undefined
 }
 
 /** Engine parameters of a `createOperations` entry; `owned`: a create's data, already copied. */
