@@ -99,10 +99,10 @@ const HEX_CODES: readonly number[] = Array.from('0123456789abcdef', (digit) => d
 /** An id's character codes, reused by every call. */
 const ID_CODES: number[] = new Array<number>(20).fill(0)
 
-/** Writes the 8 hex digits of a 32-bit unsigned integer into {@link ID_CODES} from `at`. */
-function putHex8(at: number, value: number): void {
-  for (let i = 7; i >= 0; i--) {
-    ID_CODES[at + i] = HEX_CODES[value & 15]!
+/** Writes the low `digits` hex digits of `value` (an unsigned integer) into {@link ID_CODES} from `at`. */
+function putHex(at: number, digits: number, value: number): void {
+  for (let i = at + digits - 1; i >= at; i--) {
+    ID_CODES[i] = HEX_CODES[value & 15]!
     value >>>= 4
   }
 }
@@ -142,11 +142,9 @@ export function createIdGenerator(options: IdGeneratorOptions = {}): IdGenerator
     // character codes in one go: V8 keeps a concatenated string as a tree of its pieces, and
     // flattening it (the first time a map hashes the id) cost more than drawing it.
     next: () => {
-      putHex8(0, next32())
-      putHex8(8, next32())
-      const third = next32()
-      for (let i = 3; i >= 0; i--)
-        ID_CODES[16 + i] = HEX_CODES[(third >>> (16 + 4 * (3 - i))) & 15]!
+      putHex(0, 8, next32())
+      putHex(8, 8, next32())
+      putHex(16, 4, next32() >>> 16)
       return String.fromCharCode.apply(null, ID_CODES)
     },
     reset: () => {
