@@ -614,6 +614,22 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     ])
   }
 
+  /**
+   * `schema.safeParse(input)`, answered without zod for the plan's own schema when every value of
+   * its builder columns passes ({@link plainParse}).
+   */
+  function safeParse(
+    plan: Plan,
+    schema: z.ZodType,
+    input: Record<string, unknown>,
+  ): { success: true; data: unknown } | z.ZodSafeParseError<unknown> {
+    if (schema === plan.schema && plan.fields !== undefined) {
+      const data = plainParse(plan.fields, plan.rule, input)
+      if (data !== undefined) return { success: true, data }
+    }
+    return schema.safeParse(input)
+  }
+
   // The slow path: something needs mapping, stripping or rejecting. Builds the object zod sees.
   function remapAndParse(plan: Plan, schema: z.ZodType, input: Record<string, unknown>): unknown {
     const issues: SchemaLockIssue[] = []
@@ -656,7 +672,7 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
         origin[canonical] = key
       }
     }
-    const result = schema.safeParse(mapped)
+    const result = safeParse(plan, schema, mapped)
     if (result.success && issues.length === 0) return result.data
     if (!result.success) convertIssues(plan, result.error.issues, origin, issues)
     fail(plan, issues)
@@ -668,14 +684,9 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     for (const key in input) {
       if (roles[key] !== CANONICAL) return remapAndParse(plan, schema, input)
     }
-    // Fast path: every field already canonical; when every value passes too, zod's answer is
-    // known without zod. Otherwise zod sees the caller's object as is (it builds a new output
-    // object and never mutates its input).
-    if (schema === plan.schema && plan.fields !== undefined) {
-      const out = plainParse(plan.fields, plan.rule, input)
-      if (out !== undefined) return out
-    }
-    const result = schema.safeParse(input)
+    // Fast path: every field already canonical, so the caller's object is parsed as is (neither
+    // zod nor plainParse mutates its input; both build a new output object).
+    const result = safeParse(plan, schema, input)
     if (result.success) return result.data
     const issues: SchemaLockIssue[] = []
     convertIssues(plan, result.error.issues, undefined, issues)
