@@ -22,8 +22,9 @@ import type {
 } from '../schema/schemas'
 import { bookingIdForKey, fingerprintOf } from './ids'
 import { schedulePush } from './push'
-import { bookingData, chatRoomWrite, transitionWrites } from './rows'
+import { bookingData, chatRoomWrite, transitionWrites, VOID_PATCH } from './rows'
 import type { BookingFacts } from './rows'
+import type { PipelineOperation } from './events'
 import {
   BudgetExpired,
   CallBudget,
@@ -32,6 +33,7 @@ import {
   cleanup,
   createOrGet,
   emit,
+  execute,
   isNotFound,
   isRowMissing,
   isUniqueViolation,
@@ -41,6 +43,7 @@ import {
   sameValue,
   timedStep,
 } from './runtime'
+import { settleThenUpdate, WriteAttempts } from './runtime'
 import type { CallFrame, PipelineRuntime, StepOutcome, WriteSpec } from './runtime'
 
 /** A booking row as the guard returns it: canonical fields plus Appwrite's system fields. */
@@ -179,6 +182,10 @@ export function createBooking(
   } catch (error) {
     return Promise.reject(error as Error)
   }
+  if (options.signal?.aborted === true) {
+    // An aborted call sends nothing: no write to undo, no row left behind, in either mode.
+    return Promise.reject(abortedBeforeStart(rt, 'createBooking', bookingId, options.signal))
+  }
   const key = checked.key
   if (key === undefined)
     return run(rt, parsed, bookingId, undefined, checked.source, options, synthetic)
@@ -195,6 +202,32 @@ export function createBooking(
   }
   call.then(forget, forget)
   return call
+}
+
+/**
+ * The error of a call whose signal was aborted before it started: a `BookingPipelineError`
+ * (`compensated: true`: nothing was written) whose cause is the signal's reason.
+ *
+ * @internal
+ */
+export function abortedBeforeStart(
+  rt: PipelineRuntime,
+  operation: PipelineOperation,
+  bookingId: string,
+  signal: AbortSignal,
+): BookingPipelineError {
+  return new BookingPipelineError(
+    {
+      bookingId,
+      operation,
+      failedStep: operation === 'createBooking' ? 'booking' : 'read',
+      compensated: true,
+      pendingReconcile: false,
+      mode: rt.modes.current() === 'transaction' ? 'transaction' : 'saga',
+      cause: signal.reason,
+    },
+    'the signal was aborted before the call started, so nothing was sent',
+  )
 }
 
 // A settled predecessor only orders the calls; its own caller handles its outcome.
@@ -548,22 +581,63 @@ async function sagaCreate(rt: PipelineRuntime, ctx: CreateContext): Promise<Crea
       patch.slotKey = ctx.slotKey ?? null
     }
     ctx.roundTrips++
+    const replayed = existing !== undefined && !revive
+    const deliver = new WriteAttempts(
+      () => rt.backend.update(rt.tables.booking, ctx.bookingId, patch),
+      frame.signal,
+    )
     try {
       const delivered = await timedStep(frame, 'deliver', () =>
-        remote(rt, () => rt.backend.update(rt.tables.booking, ctx.bookingId, patch), frame.signal),
+        execute(rt, deliver.run, frame.signal),
       )
       return result(
         rt,
         ctx,
         frame,
         { ...rowsOf(rt, writes, outcomes), booking: delivered },
-        existing !== undefined && !revive,
+        replayed,
       )
     } catch (error) {
+      if (deliver.ambiguous || deliver.unsettled) {
+        return finishDelivery(rt, ctx, frame, writes, outcomes, deliver, patch, replayed, error)
+      }
       return failSaga(rt, ctx, frame, writes, outcomes, 'deliver', error)
     }
   }
   return failSaga(rt, ctx, frame, writes, outcomes, failed.step, failed.error)
+}
+
+/**
+ * The deliver write failed but may still land: no answer, a 5xx, or abandoned when the budget ran
+ * out. Every creation row exists by then, so the only safe direction is forward: undoing them now
+ * could be overtaken by the held write (Appwrite has no conditional update), leaving a delivered
+ * booking with no room, message or notification, and a caller told that nothing was kept. So wait
+ * for the write to settle and mark the booking delivered again (the same patch, idempotent), both
+ * within `compensationTimeoutMs`. If that does not succeed either, the booking stays `pending` with
+ * every row in place and the reconciler delivers it.
+ */
+async function finishDelivery(
+  rt: PipelineRuntime,
+  ctx: CreateContext,
+  frame: CallFrame,
+  writes: CreationWrites,
+  outcomes: StepOutcome[],
+  deliver: WriteAttempts<BackendRow>,
+  patch: Record<string, unknown>,
+  replayed: boolean,
+  cause: unknown,
+): Promise<CreateBookingResult> {
+  const delivered = await settleThenUpdate(rt, deliver, ctx.bookingId, patch)
+  if (delivered !== undefined) {
+    return result(rt, ctx, frame, { ...rowsOf(rt, writes, outcomes), booking: delivered }, replayed)
+  }
+  throw failure(rt, ctx, frame, {
+    step: 'deliver',
+    compensated: false,
+    pendingReconcile: true,
+    cause,
+    reason: `${reasonOf(cause) ?? 'the booking could not be marked delivered in time'}; every row of the booking exists, so it was not undone`,
+  })
 }
 
 /**
@@ -750,7 +824,7 @@ async function compensate(
         booking.state === 'created' || booking.state === 'existing' || booking.state === 'unknown'
       if (firstError === undefined && mayExist) {
         // Tombstone: if the booking create is still in flight, it now fails with 409.
-        const tombstone = { ...writes.booking.data, pipelineStatus: 'failed', slotKey: null }
+        const tombstone = { ...writes.booking.data, ...VOID_PATCH }
         try {
           await cleanup(
             rt,
@@ -762,10 +836,7 @@ async function compensate(
                     tombstone,
                     writes.booking.permissions,
                   )
-                : rt.backend.update(writes.booking.tableId, writes.booking.rowId, {
-                    pipelineStatus: 'failed',
-                    slotKey: null,
-                  }),
+                : rt.backend.update(writes.booking.tableId, writes.booking.rowId, VOID_PATCH),
             budget,
           )
           undone.push(`${writes.booking.tableId}/${writes.booking.rowId}`)
@@ -782,7 +853,7 @@ async function compensate(
               rt.backend.upsert(
                 writes.booking.tableId,
                 writes.booking.rowId,
-                { ...writes.booking.data, pipelineStatus: 'failed', slotKey: null },
+                { ...writes.booking.data, ...VOID_PATCH },
                 writes.booking.permissions,
               ),
             budget,

@@ -7,12 +7,13 @@ import {
 } from '../errors'
 import type { PipelineMode, PipelineStep } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
+import { abortedBeforeStart } from './createBooking'
 import type { BookingRow, ChatMessageRow, NotificationRow, PipelineTimings } from './createBooking'
 import type { PipelineOperation } from './events'
 import type { ChildEvent } from './ids'
 import { childIds } from './ids'
 import { schedulePush } from './push'
-import { chatRoomWrite, eventOfStatus, transitionWrites } from './rows'
+import { chatRoomWrite, eventOfStatus, transitionWrites, VOID_PATCH } from './rows'
 import type { Actor, BookingFacts } from './rows'
 import {
   BudgetExpired,
@@ -22,14 +23,15 @@ import {
   cleanup,
   createOrGet,
   emit,
+  execute,
   isNotFound,
   iso,
   mayHaveWritten,
-  raceAbort,
   remote,
   removeRow,
   timedStep,
 } from './runtime'
+import { settled, settleThenUpdate, WriteAttempts } from './runtime'
 import type { CallFrame, PipelineRuntime, StepOutcome, WriteSpec, WriteState } from './runtime'
 
 /** Options of `guard.respondToBooking`. */
@@ -341,6 +343,9 @@ function succeeded(
 }
 
 async function transition(rt: PipelineRuntime, spec: TransitionSpec): Promise<TransitionResult> {
+  if (spec.signal?.aborted === true) {
+    throw abortedBeforeStart(rt, spec.operation, spec.bookingId, spec.signal)
+  }
   const call: TransitionCall = {
     spec,
     budget: new CallBudget(rt.clock, rt.settings.timeoutMs, spec.signal),
@@ -535,34 +540,28 @@ async function sagaTransition(
   // A booking whose creation is still pending gets its creation rows ensured in the same wave.
   const ensure = row.pipelineStatus === 'delivered' ? [] : creationChildren(rt, spec.bookingId, row)
   let bookingState = 'clean' as WriteState
-  let ambiguous = false
   let updated: BackendRow | undefined
   let bookingError: unknown
+  const update = new WriteAttempts(
+    () =>
+      rt.backend.update(rt.tables.booking, spec.bookingId, {
+        ...spec.patch,
+        pipelineStatus: 'pending',
+      }),
+    call.budget.signal,
+  )
   call.roundTrips++
   const [, message, notification, ...ensured] = await Promise.all([
-    timedStep(sagaFrame, 'booking', () =>
-      rt.policy.execute(
-        async (attempt) => {
-          try {
-            updated = await raceAbort(
-              rt.backend.update(rt.tables.booking, spec.bookingId, {
-                ...spec.patch,
-                pipelineStatus: 'pending',
-              }),
-              attempt.signal,
-            )
-            bookingState = 'created'
-          } catch (error) {
-            if (mayHaveWritten(error)) ambiguous = true
-            throw error
-          }
-        },
-        { signal: call.budget.signal },
-      ),
-    ).catch((error: unknown) => {
-      bookingError = error
-      bookingState = ambiguous || mayHaveWritten(error) ? 'unknown' : 'clean'
-    }),
+    timedStep(sagaFrame, 'booking', () => execute(rt, update.run, call.budget.signal)).then(
+      (row) => {
+        updated = row
+        bookingState = 'created'
+      },
+      (error: unknown) => {
+        bookingError = error
+        bookingState = update.ambiguous || mayHaveWritten(error) ? 'unknown' : 'clean'
+      },
+    ),
     createOrGet(sagaFrame, writes.systemMessage),
     createOrGet(sagaFrame, writes.notification),
     ...ensure.map((write) => createOrGet(sagaFrame, write)),
@@ -576,15 +575,11 @@ async function sagaTransition(
   )
   if (bookingState === 'created' && problem === undefined) {
     call.roundTrips++
-    try {
-      const delivered = await timedStep(sagaFrame, 'deliver', () =>
-        remote(
-          rt,
-          () =>
-            rt.backend.update(rt.tables.booking, spec.bookingId, { pipelineStatus: 'delivered' }),
-          call.budget.signal,
-        ),
-      )
+    const deliver = new WriteAttempts(
+      () => rt.backend.update(rt.tables.booking, spec.bookingId, { pipelineStatus: 'delivered' }),
+      call.budget.signal,
+    )
+    const succeed = (delivered: BackendRow | undefined) => {
       const now = iso(rt.clock.now())
       return succeeded(
         rt,
@@ -594,13 +589,34 @@ async function sagaTransition(
         message.row ?? synth(rt, writes.systemMessage, now),
         notification.row ?? synth(rt, writes.notification, now),
       )
+    }
+    try {
+      return succeed(
+        await timedStep(sagaFrame, 'deliver', () => execute(rt, deliver.run, call.budget.signal)),
+      )
     } catch (error) {
+      if (deliver.ambiguous || deliver.unsettled) {
+        // Every row of the transition exists: forward is the only safe direction (see
+        // `finishDelivery` in createBooking.ts). Left pending, the reconciler delivers it.
+        const delivered = await settleThenUpdate(rt, deliver, spec.bookingId, {
+          pipelineStatus: 'delivered',
+        })
+        if (delivered !== undefined) return succeed(delivered)
+        throw failed(rt, call, sagaFrame, 'deliver', false, true, error)
+      }
       const compensation = await compensateTransition(rt, sagaFrame, row, spec, 'created', children)
       throw failed(rt, call, sagaFrame, 'deliver', compensation, !compensation, error)
     }
   }
   const step: PipelineStep = bookingState !== 'created' ? 'booking' : problem!.step
   const cause = bookingState !== 'created' ? bookingError : problem!.error
+  if (bookingState === 'unknown' && !(await settled(rt, update))) {
+    // The booking's update may still land: restoring the booking now could be overtaken by it.
+    // Its rows go (a late update leaves the booking `pending`, which the reconciler completes
+    // forward, rows included); the booking is left as the update leaves it.
+    await compensateTransition(rt, sagaFrame, row, spec, 'clean', children)
+    throw failed(rt, call, sagaFrame, step, false, true, cause)
+  }
   const compensation = await compensateTransition(rt, sagaFrame, row, spec, bookingState, children)
   throw failed(rt, call, sagaFrame, step, compensation, !compensation, cause)
 }
@@ -699,15 +715,7 @@ export async function resolvePending(
     )
     const error = errors.find((e) => e !== undefined)
     if (error !== undefined) throw error
-    await remote(
-      rt,
-      () =>
-        rt.backend.update(rt.tables.booking, bookingId, {
-          pipelineStatus: 'failed',
-          slotKey: null,
-        }),
-      signal,
-    )
+    await remote(rt, () => rt.backend.update(rt.tables.booking, bookingId, VOID_PATCH), signal)
     return 'compensated'
   }
   const writes = [...creation]

@@ -97,7 +97,7 @@ export async function deliverPush(
         } catch (error) {
           return Promise.reject(error as Error)
         }
-        return raceAbort(Promise.resolve(value), context.signal)
+        return raceAbort(() => Promise.resolve(value), context.signal)
       },
       { signal: budget.signal },
     )

@@ -1,9 +1,11 @@
 import type { BackendRow } from '../backend/appwriteBackend'
 import { Q } from '../backend/queries'
 import { BookingGuardError, isBookingStateError } from '../errors'
-import { expireBooking, resolvePending } from './lifecycle'
+import { childIds } from './ids'
+import { allChildIds, expireBooking, resolvePending } from './lifecycle'
 import { deliverPush } from './push'
 import type { PushableNotification } from './push'
+import { VOID_DEADLINE_BEFORE, VOID_PATCH } from './rows'
 import { CallBudget, capture, emit, iso, remote, removeRow } from './runtime'
 import type { PendingAction, PipelineRuntime } from './runtime'
 
@@ -15,8 +17,14 @@ export interface ReconcileOptions {
    * `compensationTimeoutMs`. Defaults to `60_000`.
    */
   olderThanMs?: number
-  /** Most rows handled per phase and pass. Defaults to `100`. */
+  /** Rows read per list request (a page); every phase pages until it is done. 1–100. Defaults to `100`. */
   limit?: number
+  /**
+   * The pass's time budget in milliseconds: every phase pages through all due work until it is
+   * done or the budget ends; what is left is named in `report.remaining` (the next pass carries
+   * on). Defaults to `50_000`, which fits a one-minute schedule.
+   */
+  budgetMs?: number
   /**
    * What to do with a booking left pending while still awaiting its provider: `complete` it (the
    * customer did book) or `compensate` it. Pending transitions are always completed. Defaults to
@@ -25,10 +33,11 @@ export interface ReconcileOptions {
   pending?: PendingAction
   /**
    * How far back, in milliseconds, the orphan sweep looks for chat rooms, system messages and
-   * notifications whose booking is missing or failed. Defaults to `3_600_000` (1 hour).
+   * notifications whose booking is missing or failed, and the delivery check for delivered
+   * bookings missing a row. Defaults to `3_600_000` (1 hour).
    */
   orphanHorizonMs?: number
-  /** Aborts the pass between items. */
+  /** Aborts the pass between pages and items. */
   signal?: AbortSignal
 }
 
@@ -40,8 +49,18 @@ export interface ReconcileFailure {
   readonly message: string
 }
 
-/** The phases of a pass. */
-export type ReconcilePhase = 'pending' | 'expired' | 'push' | 'orphans'
+/** The phases of a pass, in the order they run. */
+export type ReconcilePhase = 'revived' | 'pending' | 'delivered' | 'expired' | 'push' | 'orphans'
+
+/** Live bookings of one provider slot (same provider, same start) seen by one pass. */
+export interface SlotDuplicate {
+  /** The provider. */
+  readonly providerId: string
+  /** The start, ISO 8601. */
+  readonly scheduledAt: string
+  /** Every live booking of that slot; the one holding the slot key first. */
+  readonly bookingIds: readonly string[]
+}
 
 /** What a reconcile pass found and did. Plain JSON. */
 export interface ReconcileReport {
@@ -49,12 +68,37 @@ export interface ReconcileReport {
   readonly startedAt: string
   /** Milliseconds the pass took. */
   readonly durationMs: number
+  /** `true` when every phase drained all its due work within the budget. */
+  readonly complete: boolean
+  /** Phases the budget (or the signal) cut short: the next pass carries on with them. */
+  readonly remaining: readonly ReconcilePhase[]
+  /**
+   * Compensated bookings that a late write set back to `delivered` (they carry the void
+   * marker): failed again, their rows removed, so a caller told that nothing was kept never
+   * ends up with a live booking.
+   */
+  readonly revived: {
+    readonly found: number
+    readonly voided: readonly string[]
+    readonly failed: readonly ReconcileFailure[]
+  }
   /** Bookings left `pending` (crashed tab, killed process, failed compensation). */
   readonly pending: {
     readonly found: number
     readonly completed: readonly string[]
     readonly compensated: readonly string[]
     readonly failed: readonly ReconcileFailure[]
+  }
+  /**
+   * Delivered bookings (updated within the horizon) checked for their chat room, system message
+   * and provider notification; any missing row is written again (create-or-get).
+   */
+  readonly delivered: {
+    readonly checked: number
+    readonly completed: readonly string[]
+    readonly failed: readonly ReconcileFailure[]
+    /** More than one live booking for one provider slot among the checked ones: reported, not changed. */
+    readonly duplicateSlots: readonly SlotDuplicate[]
   }
   /** Bookings whose provider missed the response deadline. */
   readonly expired: {
@@ -77,12 +121,12 @@ export interface ReconcileReport {
     readonly removed: readonly string[]
     readonly failed: readonly ReconcileFailure[]
   }
-  /** Phases that could not run (e.g. a list query failed). */
+  /** Phases that could not run to the end (e.g. a list query failed). */
   readonly errors: readonly { readonly phase: ReconcilePhase; readonly message: string }[]
 }
 
 const CONCURRENCY = 8
-const ORPHAN_SCAN_PAGES = 10
+const DEFAULT_BUDGET_MS = 50_000
 
 /** The booking a child row belongs to (legacy rows may spell it `bookingid`). */
 function bookingIdOf(row: BackendRow): string | undefined {
@@ -102,10 +146,13 @@ async function forEach<T>(items: readonly T[], work: (item: T) => Promise<void>)
 }
 
 /**
- * One reconcile pass: finishes or compensates bookings left pending, expires bookings whose
- * response deadline passed, retries failed pushes, and removes orphaned rows. Idempotent and
- * safe to run as several instances at once: every write is create-or-get, a delete of a missing
- * row, or an update to the same values. Never throws for a row: failures are in the report.
+ * One reconcile pass: fails again compensated bookings a late write revived, finishes or
+ * compensates bookings left pending, writes again any missing row of a delivered booking,
+ * expires bookings whose response deadline passed, retries failed pushes, and removes orphaned
+ * rows. Every phase pages (cursor over a stable order) until its due work is done or the pass's
+ * budget ends. Idempotent and safe to run as several instances at once: every write is
+ * create-or-get, a delete of a missing row, or an update to the same values. Never throws for a
+ * row: failures are in the report.
  *
  * @internal
  */
@@ -116,17 +163,19 @@ export async function reconcile(
   const olderThanMs = options.olderThanMs ?? 60_000
   const limit = options.limit ?? 100
   const horizon = options.orphanHorizonMs ?? 3_600_000
+  const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS
   const action = options.pending ?? rt.settings.pendingAction
   if (
     !(olderThanMs >= 0) ||
     !Number.isInteger(limit) ||
     limit < 1 ||
     limit > 100 ||
-    !(horizon >= 0)
+    !(horizon >= 0) ||
+    !(budgetMs > 0)
   ) {
     throw new BookingGuardError(
       'CONFIGURATION',
-      'reconcile: `olderThanMs` and `orphanHorizonMs` must be ≥ 0 ms and `limit` an integer of 1–100',
+      'reconcile: `olderThanMs` and `orphanHorizonMs` must be ≥ 0 ms, `budgetMs` > 0 ms and `limit` an integer of 1–100',
     )
   }
   if (action !== 'complete' && action !== 'compensate') {
@@ -137,21 +186,24 @@ export async function reconcile(
   }
   const started = rt.clock.now()
   const cutoff = iso(started - olderThanMs)
+  const since = iso(started - horizon)
   const errors: { phase: ReconcilePhase; message: string }[] = []
+  const remaining = new Set<ReconcilePhase>()
   const signal = options.signal
+  const timeLeft = () => rt.clock.now() - started < budgetMs && signal?.aborted !== true
 
   const list = async (
     phase: ReconcilePhase,
     tableId: string,
     queries: string[],
-  ): Promise<BackendRow[]> => {
+  ): Promise<BackendRow[] | undefined> => {
     const budget = new CallBudget(rt.clock, rt.settings.timeoutMs, signal)
     try {
       return (await remote(rt, () => rt.backend.list(tableId, queries), budget.signal)).rows
     } catch (error) {
       errors.push({ phase, message: message(error) })
       capture(rt, error, 'booking', 'error', `reconcile.${phase}`, { tableId })
-      return []
+      return undefined
     } finally {
       budget.dispose()
     }
@@ -164,142 +216,244 @@ export async function reconcile(
       budget.dispose()
     }
   }
+  /**
+   * Pages through `tableId` in `orderBy` order (a column the phase's work never changes, so the
+   * cursor stays valid while handled rows leave the filter), handing each page to `handle`,
+   * until a short page, a failed list, or the end of the budget (then the phase is `remaining`).
+   */
+  const drain = async (
+    phase: ReconcilePhase,
+    tableId: string,
+    filters: string[],
+    orderBy: string,
+    handle: (rows: BackendRow[]) => Promise<void>,
+  ): Promise<void> => {
+    let cursor: string | undefined
+    for (;;) {
+      if (!timeLeft()) {
+        remaining.add(phase)
+        return
+      }
+      const queries = [...filters, Q.orderAsc(orderBy), Q.limit(limit)]
+      if (cursor !== undefined) queries.push(Q.cursorAfter(cursor))
+      const rows = await list(phase, tableId, queries)
+      if (rows === undefined) return
+      await handle(rows)
+      if (rows.length < limit) return
+      cursor = rows[rows.length - 1]!.$id
+    }
+  }
 
-  // 1. Bookings left pending.
+  // 1. Compensated bookings that a late write set back to `delivered`: fail them again first, so
+  //    no later phase (delivery check, expiry) treats them as live.
+  const revived = { found: 0, voided: [] as string[], failed: [] as ReconcileFailure[] }
+  await drain(
+    'revived',
+    rt.tables.booking,
+    [Q.equal('pipelineStatus', 'delivered'), Q.lessThan('responseDeadline', VOID_DEADLINE_BEFORE)],
+    '$createdAt',
+    (rows) => {
+      revived.found += rows.length
+      return forEach(rows, async (row) => {
+        try {
+          await withBudget((s) => voidAgain(rt, row.$id, s))
+          revived.voided.push(row.$id)
+        } catch (error) {
+          revived.failed.push({ id: row.$id, message: message(error) })
+          capture(rt, error, 'booking', 'critical', 'reconcile.revived', { bookingId: row.$id })
+        }
+      })
+    },
+  )
+
+  // 2. Bookings left pending.
   const pending = {
     found: 0,
     completed: [] as string[],
     compensated: [] as string[],
     failed: [] as ReconcileFailure[],
   }
-  const pendingRows = await list('pending', rt.tables.booking, [
-    Q.equal('pipelineStatus', 'pending'),
-    Q.lessThan('$updatedAt', cutoff),
-    Q.orderAsc('$updatedAt'),
-    Q.limit(limit),
-  ])
-  pending.found = pendingRows.length
-  await forEach(pendingRows, async (row) => {
-    try {
-      const outcome = await withBudget((s) => resolvePending(rt, row, action, s))
-      ;(outcome === 'completed' ? pending.completed : pending.compensated).push(row.$id)
-    } catch (error) {
-      pending.failed.push({ id: row.$id, message: message(error) })
-      capture(rt, error, 'booking', 'error', 'reconcile.pending', { bookingId: row.$id })
-    }
-  })
+  await drain(
+    'pending',
+    rt.tables.booking,
+    [Q.equal('pipelineStatus', 'pending'), Q.lessThan('$updatedAt', cutoff)],
+    '$createdAt',
+    (rows) => {
+      pending.found += rows.length
+      return forEach(rows, async (row) => {
+        try {
+          const outcome = await withBudget((s) => resolvePending(rt, row, action, s))
+          ;(outcome === 'completed' ? pending.completed : pending.compensated).push(row.$id)
+        } catch (error) {
+          pending.failed.push({ id: row.$id, message: message(error) })
+          capture(rt, error, 'booking', 'error', 'reconcile.pending', { bookingId: row.$id })
+        }
+      })
+    },
+  )
 
-  // 2. Bookings whose provider missed the response deadline.
+  // 3. Delivered bookings missing a row (a late write, a row deleted by hand): written again.
+  const delivered = {
+    checked: 0,
+    completed: [] as string[],
+    failed: [] as ReconcileFailure[],
+    duplicateSlots: [] as SlotDuplicate[],
+  }
+  const slots = new Map<string, BackendRow[]>()
+  await drain(
+    'delivered',
+    rt.tables.booking,
+    [
+      Q.equal('pipelineStatus', 'delivered'),
+      Q.greaterThan('$updatedAt', since),
+      Q.lessThan('$updatedAt', cutoff),
+    ],
+    '$createdAt',
+    async (rows) => {
+      delivered.checked += rows.length
+      for (const row of rows) trackSlot(slots, row)
+      const incomplete = await missingRows(rt, rows, list)
+      await forEach(incomplete, async (row) => {
+        try {
+          await withBudget((s) => resolvePending(rt, row, 'complete', s))
+          delivered.completed.push(row.$id)
+        } catch (error) {
+          delivered.failed.push({ id: row.$id, message: message(error) })
+          capture(rt, error, 'booking', 'error', 'reconcile.delivered', { bookingId: row.$id })
+        }
+      })
+    },
+  )
+  for (const [, rows] of slots) {
+    if (rows.length < 2) continue
+    rows.sort(
+      (a, b) => (typeof b.slotKey === 'string' ? 1 : 0) - (typeof a.slotKey === 'string' ? 1 : 0),
+    )
+    delivered.duplicateSlots.push({
+      providerId: String(rows[0]!.providerId),
+      scheduledAt: iso(Date.parse(String(rows[0]!.scheduledAt))),
+      bookingIds: rows.map((row) => row.$id),
+    })
+  }
+
+  // 4. Bookings whose provider missed the response deadline (never a voided one).
   const expired = {
     found: 0,
     expired: [] as string[],
     skipped: [] as string[],
     failed: [] as ReconcileFailure[],
   }
-  const overdue = await list('expired', rt.tables.booking, [
-    Q.equal('pipelineStatus', 'delivered'),
-    Q.equal('status', 'pending'),
-    Q.equal('providerResponseStatus', 'AwaitingResponse'),
-    Q.lessThan('responseDeadline', iso(rt.clock.now())),
-    Q.orderAsc('responseDeadline'),
-    Q.limit(limit),
-  ])
-  expired.found = overdue.length
-  await forEach(overdue, async (row) => {
-    try {
-      await expireBooking(rt, row.$id, signal)
-      expired.expired.push(row.$id)
-    } catch (error) {
-      if (isBookingStateError(error)) expired.skipped.push(row.$id)
-      else expired.failed.push({ id: row.$id, message: message(error) })
-    }
-  })
+  await drain(
+    'expired',
+    rt.tables.booking,
+    [
+      Q.equal('pipelineStatus', 'delivered'),
+      Q.equal('status', 'pending'),
+      Q.equal('providerResponseStatus', 'AwaitingResponse'),
+      Q.lessThan('responseDeadline', iso(rt.clock.now())),
+      Q.greaterThan('responseDeadline', VOID_DEADLINE_BEFORE),
+    ],
+    'responseDeadline',
+    (rows) => {
+      expired.found += rows.length
+      return forEach(rows, async (row) => {
+        try {
+          await expireBooking(rt, row.$id, signal)
+          expired.expired.push(row.$id)
+        } catch (error) {
+          if (isBookingStateError(error)) expired.skipped.push(row.$id)
+          else expired.failed.push({ id: row.$id, message: message(error) })
+        }
+      })
+    },
+  )
 
-  // 3. Pushes that failed, or never ran (a serverless function frozen after its response).
+  // 5. Pushes that failed, or never ran (a serverless function frozen after its response).
   const push = { found: 0, sent: [] as string[], skipped: [] as string[], failed: [] as string[] }
   if (rt.pushSender !== undefined) {
-    const [failedPushes, stalePushes] = await Promise.all([
-      list('push', rt.tables.notification, [
+    const send = (rows: BackendRow[]) => {
+      push.found += rows.length
+      return forEach(rows, async (row) => {
+        const notification = rt.lock.normalize(
+          'notification',
+          row,
+        ) as unknown as PushableNotification
+        const outcome = await deliverPush(rt, notification)
+        push[outcome === 'failed' ? 'failed' : outcome === 'sent' ? 'sent' : 'skipped'].push(
+          row.$id,
+        )
+      })
+    }
+    await drain(
+      'push',
+      rt.tables.notification,
+      [
         Q.equal('pushStatus', 'failed'),
         Q.or([Q.isNull('pushAttempts'), Q.lessThan('pushAttempts', rt.settings.maxPushAttempts)]),
-        Q.limit(limit),
-      ]),
-      list('push', rt.tables.notification, [
-        Q.equal('pushStatus', 'pending'),
-        Q.lessThan('$updatedAt', cutoff),
-        Q.limit(limit),
-      ]),
-    ])
-    const rows = [...failedPushes, ...stalePushes]
-    push.found = rows.length
-    await forEach(rows, async (row) => {
-      const notification = rt.lock.normalize('notification', row) as unknown as PushableNotification
-      const outcome = await deliverPush(rt, notification)
-      push[outcome === 'failed' ? 'failed' : outcome === 'sent' ? 'sent' : 'skipped'].push(row.$id)
-    })
+      ],
+      '$createdAt',
+      send,
+    )
+    await drain(
+      'push',
+      rt.tables.notification,
+      [Q.equal('pushStatus', 'pending'), Q.lessThan('$updatedAt', cutoff)],
+      '$createdAt',
+      send,
+    )
   }
 
-  // 4. Orphans: rows whose booking is missing or failed.
+  // 6. Orphans: rows whose booking is missing or failed.
   const orphans = { scanned: 0, removed: [] as string[], failed: [] as ReconcileFailure[] }
-  const since = iso(started - horizon)
-  const candidates: Array<{ tableId: string; row: BackendRow }> = []
-  const scan = async (tableId: string, filters: string[]) => {
-    let cursor: string | undefined
-    for (let page = 0; page < ORPHAN_SCAN_PAGES; page++) {
-      const queries = [
-        ...filters,
-        Q.greaterThan('$createdAt', since),
-        Q.lessThan('$createdAt', cutoff),
-        Q.orderAsc('$createdAt'),
-        Q.limit(limit),
-      ]
-      if (cursor !== undefined) queries.push(Q.cursorAfter(cursor))
-      const rows = await list('orphans', tableId, queries)
-      for (const row of rows) candidates.push({ tableId, row })
-      if (rows.length < limit) return
-      cursor = rows[rows.length - 1]!.$id
-    }
-  }
-  await Promise.all([
-    scan(rt.tables.chatRoom, []),
-    scan(rt.tables.chatMessage, [Q.equal('senderType', 'system')]),
-    scan(rt.tables.notification, []),
-  ])
-  orphans.scanned = candidates.length
-  const bookingIds = [
-    ...new Set(
-      candidates.map(({ row }) => bookingIdOf(row)).filter((id): id is string => id !== undefined),
-    ),
-  ]
-  const live = new Map<string, unknown>()
-  let lookupFailed = false
-  for (let i = 0; i < bookingIds.length; i += 100) {
-    const chunk = bookingIds.slice(i, i + 100)
-    const before = errors.length
-    const rows = await list('orphans', rt.tables.booking, [
-      Q.equal('$id', chunk),
-      Q.limit(chunk.length),
+  const sweep = async (rows: BackendRow[], tableId: string) => {
+    orphans.scanned += rows.length
+    const bookingIds = [
+      ...new Set(rows.map(bookingIdOf).filter((id): id is string => id !== undefined)),
+    ]
+    if (bookingIds.length === 0) return
+    const live = await list('orphans', rt.tables.booking, [
+      Q.equal('$id', bookingIds),
+      Q.limit(bookingIds.length),
     ])
-    if (errors.length > before) lookupFailed = true
-    for (const row of rows) live.set(row.$id, row.pipelineStatus)
-  }
-  if (!lookupFailed) {
-    const doomed = candidates.filter(({ row }) => {
+    if (live === undefined) return
+    const status = new Map(live.map((row) => [row.$id, row.pipelineStatus]))
+    const doomed = rows.filter((row) => {
       const bookingId = bookingIdOf(row)
-      if (bookingId === undefined) return false
-      return !live.has(bookingId) || live.get(bookingId) === 'failed'
+      return (
+        bookingId !== undefined && (!status.has(bookingId) || status.get(bookingId) === 'failed')
+      )
     })
-    await forEach(doomed, async ({ tableId, row }) => {
+    await forEach(doomed, async (row) => {
       const error = await withBudget((s) => removeRow(rt, tableId, row.$id, s))
       if (error === undefined) orphans.removed.push(`${tableId}/${row.$id}`)
       else orphans.failed.push({ id: `${tableId}/${row.$id}`, message: message(error) })
     })
   }
+  const window = [Q.greaterThan('$createdAt', since), Q.lessThan('$createdAt', cutoff)]
+  await Promise.all([
+    drain('orphans', rt.tables.chatRoom, window, '$createdAt', (rows) =>
+      sweep(rows, rt.tables.chatRoom),
+    ),
+    drain(
+      'orphans',
+      rt.tables.chatMessage,
+      [Q.equal('senderType', 'system'), ...window],
+      '$createdAt',
+      (rows) => sweep(rows, rt.tables.chatMessage),
+    ),
+    drain('orphans', rt.tables.notification, window, '$createdAt', (rows) =>
+      sweep(rows, rt.tables.notification),
+    ),
+  ])
 
   const report: ReconcileReport = {
     startedAt: iso(started),
     durationMs: rt.clock.now() - started,
+    complete: remaining.size === 0 && errors.length === 0,
+    remaining: [...remaining],
+    revived,
     pending,
+    delivered,
     expired,
     push,
     orphans,
@@ -307,4 +461,73 @@ export async function reconcile(
   }
   emit(rt, () => ({ type: 'reconciled', at: rt.clock.now(), report }))
   return report
+}
+
+/** Fails a revived booking again: every row it may have is removed, then the void patch. */
+async function voidAgain(
+  rt: PipelineRuntime,
+  bookingId: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const ids = allChildIds(bookingId)
+  const targets: Array<[string, string]> = [
+    ...ids.rooms.map((id): [string, string] => [rt.tables.chatRoom, id]),
+    ...ids.messages.map((id): [string, string] => [rt.tables.chatMessage, id]),
+    ...ids.notifications.map((id): [string, string] => [rt.tables.notification, id]),
+  ]
+  const failures = await Promise.all(
+    targets.map(([tableId, rowId]) => removeRow(rt, tableId, rowId, signal)),
+  )
+  const error = failures.find((failure) => failure !== undefined)
+  if (error !== undefined) throw error
+  await remote(rt, () => rt.backend.update(rt.tables.booking, bookingId, VOID_PATCH), signal)
+}
+
+/** The bookings of `rows` missing their chat room, "received" message or provider notification. */
+async function missingRows(
+  rt: PipelineRuntime,
+  rows: readonly BackendRow[],
+  list: (
+    phase: ReconcilePhase,
+    tableId: string,
+    queries: string[],
+  ) => Promise<BackendRow[] | undefined>,
+): Promise<BackendRow[]> {
+  if (rows.length === 0) return []
+  const ids = rows.map((row) => row.$id)
+  const present = async (tableId: string, rowIds: string[]): Promise<Set<string> | undefined> => {
+    const found = await list('delivered', tableId, [Q.equal('$id', rowIds), Q.limit(rowIds.length)])
+    return found === undefined ? undefined : new Set(found.map((row) => row.$id))
+  }
+  const [rooms, messages, notifications] = await Promise.all([
+    present(rt.tables.chatRoom, ids.map(childIds.chatRoom)),
+    present(
+      rt.tables.chatMessage,
+      ids.map((id) => childIds.systemMessage(id, 'created')),
+    ),
+    present(
+      rt.tables.notification,
+      ids.map((id) => childIds.notification(id, 'created')),
+    ),
+  ])
+  // A failed lookup proves nothing: those bookings are checked on the next pass.
+  if (rooms === undefined || messages === undefined || notifications === undefined) return []
+  return rows.filter(
+    (row) =>
+      !rooms.has(childIds.chatRoom(row.$id)) ||
+      !messages.has(childIds.systemMessage(row.$id, 'created')) ||
+      !notifications.has(childIds.notification(row.$id, 'created')),
+  )
+}
+
+/** Files a live scheduled booking under its provider slot, to report duplicates. */
+function trackSlot(slots: Map<string, BackendRow[]>, row: BackendRow): void {
+  if (row.status !== 'pending' && row.status !== 'confirmed') return
+  const providerId = row.providerId ?? row.therapistId
+  const start = typeof row.scheduledAt === 'string' ? Date.parse(row.scheduledAt) : Number.NaN
+  if (typeof providerId !== 'string' || Number.isNaN(start)) return
+  const key = `${providerId}\u0000${start}`
+  const list = slots.get(key)
+  if (list === undefined) slots.set(key, [row])
+  else list.push(row)
 }

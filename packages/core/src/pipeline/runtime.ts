@@ -283,16 +283,15 @@ function abortedPromise(signal: AbortSignal): Promise<never> {
 }
 
 /**
- * Settles with `promise`, or rejects with the abort reason as soon as `signal` aborts: the SDKs
- * take no signal, so an abandoned request is left to finish on its own.
+ * Sends `request` and settles with its answer, or rejects with the abort reason as soon as
+ * `signal` aborts: the SDKs take no signal, so an abandoned request is left to finish on its own.
+ * An already-aborted signal rejects without sending anything.
  *
  * @internal
  */
-export function raceAbort<T>(promise: Promise<T>, signal: CallSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.then(observe, observe)
-    return Promise.reject(signal.reason as Error)
-  }
+export function raceAbort<T>(request: () => Promise<T>, signal: CallSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error)
+  const promise = request()
   if (signal instanceof CallBudget) return signal.race(promise)
   // The race subscribes to `promise`, so its late rejection is handled too.
   return Promise.race([promise, abortedPromise(signal)])
@@ -305,9 +304,9 @@ export function remote<T>(
   signal: CallSignal,
 ): Promise<T> {
   if (signal instanceof CallBudget) {
-    return executeUnder(rt.policy, () => raceAbort(request(), signal), signal)
+    return executeUnder(rt.policy, () => raceAbort(request, signal), signal)
   }
-  return rt.policy.execute((attempt) => raceAbort(request(), attempt.signal), { signal })
+  return rt.policy.execute((attempt) => raceAbort(request, attempt.signal), { signal })
 }
 
 /**
@@ -320,9 +319,9 @@ export function cleanup<T>(
   signal: CallSignal,
 ): Promise<T> {
   if (signal instanceof CallBudget) {
-    return executeUnder(rt.cleanupPolicy, () => raceAbort(request(), signal), signal)
+    return executeUnder(rt.cleanupPolicy, () => raceAbort(request, signal), signal)
   }
-  return rt.cleanupPolicy.execute((attempt) => raceAbort(request(), attempt.signal), { signal })
+  return rt.cleanupPolicy.execute((attempt) => raceAbort(request, attempt.signal), { signal })
 }
 
 /**
@@ -483,7 +482,10 @@ export async function createOrGet(
   started: number = frame.rt.clock.now(),
 ): Promise<StepOutcome> {
   const { rt } = frame
-  const write = new CreateAttempts(rt, spec, frame.signal)
+  const write = new WriteAttempts(
+    () => rt.backend.create(spec.tableId, spec.rowId, spec.data, spec.permissions),
+    frame.signal,
+  )
   let outcome: StepOutcome
   try {
     const row = await execute(rt, write.run, frame.signal)
@@ -508,28 +510,106 @@ export async function createOrGet(
   return outcome
 }
 
-/** The attempts of one create: remembers whether any of them may have written the row. */
-class CreateAttempts {
+/**
+ * The attempts of one write request: remembers whether any of them may have written (an
+ * ambiguous failure), and keeps the requests still in flight, so the pipeline never undoes a
+ * write that may yet land ({@link WriteAttempts.settle}).
+ *
+ * @internal
+ */
+export class WriteAttempts<T> {
+  /** Whether an attempt failed in a way that may still have written (network, 5xx, abandoned). */
   ambiguous = false
-  readonly run: () => Promise<BackendRow>
+  /** Requests sent and not settled yet: the budget stopped waiting for them, the server may not have. */
+  readonly #inflight = new Set<Promise<unknown>>()
+  readonly run: () => Promise<T>
 
-  constructor(rt: PipelineRuntime, spec: WriteSpec, signal: CallSignal) {
+  constructor(request: () => Promise<T>, signal: CallSignal) {
     this.run = async () => {
       try {
-        return await raceAbort(
-          rt.backend.create(spec.tableId, spec.rowId, spec.data, spec.permissions),
-          signal,
-        )
+        return await raceAbort(() => this.#track(request()), signal)
       } catch (error) {
         if (mayHaveWritten(error)) this.ambiguous = true
         throw error
       }
     }
   }
+
+  /** Whether a request of this write is still in flight. */
+  get unsettled(): boolean {
+    return this.#inflight.size > 0
+  }
+
+  /**
+   * Waits until every request of this write has settled, or `signal` aborts. Resolves to whether
+   * they all settled.
+   */
+  async settle(signal: CallSignal): Promise<boolean> {
+    while (this.#inflight.size > 0) {
+      const pending = [...this.#inflight]
+      try {
+        await raceAbort(() => Promise.allSettled(pending), signal)
+      } catch {
+        return false
+      }
+    }
+    return true
+  }
+
+  #track(promise: Promise<T>): Promise<T> {
+    this.#inflight.add(promise)
+    const done = () => {
+      this.#inflight.delete(promise)
+    }
+    promise.then(done, done)
+    return promise
+  }
 }
 
-/** Runs one operation under the guard's policy, cancelled by `signal`. */
-function execute<T>(rt: PipelineRuntime, fn: () => Promise<T>, signal: CallSignal): Promise<T> {
+/** Waits, within `compensationTimeoutMs`, for every request of a write to settle. @internal */
+export async function settled(
+  rt: PipelineRuntime,
+  write: WriteAttempts<unknown>,
+): Promise<boolean> {
+  const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
+  try {
+    return await write.settle(budget)
+  } finally {
+    budget.dispose()
+  }
+}
+
+/**
+ * Waits for a write that may still land, then sends the same update again (idempotent), both
+ * within `compensationTimeoutMs` and never refused by the breaker. Resolves to the updated row, or
+ * `undefined` when it could not be done.
+ *
+ * @internal
+ */
+export async function settleThenUpdate(
+  rt: PipelineRuntime,
+  write: WriteAttempts<unknown>,
+  bookingId: string,
+  patch: Record<string, unknown>,
+): Promise<BackendRow | undefined> {
+  const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
+  try {
+    await write.settle(budget)
+    return await cleanup(rt, () => rt.backend.update(rt.tables.booking, bookingId, patch), budget)
+  } catch (error) {
+    capture(rt, error, 'booking', 'warning', 'pipeline.deliver', { bookingId })
+    return undefined
+  } finally {
+    budget.dispose()
+  }
+}
+
+/** Runs one operation under the guard's policy, cancelled by `signal`. @internal */
+export function execute<T>(
+  rt: PipelineRuntime,
+  fn: () => Promise<T>,
+  signal: CallSignal,
+): Promise<T> {
   if (signal instanceof CallBudget) return executeUnder(rt.policy, fn, signal)
   return rt.policy.execute(fn, { signal })
 }
