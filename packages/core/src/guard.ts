@@ -131,10 +131,13 @@ export interface BookingGuardOptions extends GuardRealtimeOptions {
   /**
    * Slot lock for scheduled bookings: `true` stores a slot key (provider + start time) that the
    * `unique_slot` index admits once, so a second booking of the same slot fails with
-   * `SlotTakenError`; or a function computing your own key (at most 64 characters). The index
+   * `SlotTakenError`; `{ secret }` does the same with a key only the server can compute (an
+   * HMAC under `secret`, e.g. `process.env.BOOKING_GUARD_SLOT_SECRET`, the same on every
+   * instance), so even where users could create booking rows nobody can squat another
+   * provider's slot; or a function computing your own key (at most 64 characters). The index
    * must exist (`booking-guard provision`). Defaults to `false`.
    */
-  slotLock?: boolean | SlotLockRule
+  slotLock?: boolean | { readonly secret: string } | SlotLockRule
   /** Generates booking ids for calls without an idempotency key (at most 32 characters). Defaults to 32 random hex-based characters. */
   generateId?: () => string
   /** Reconciler settings. */
@@ -420,12 +423,7 @@ export function createBookingGuard(options: BookingGuardOptions): BookingGuard {
       responseDeadlineMs: positive('responseDeadlineMs', options.responseDeadlineMs, 25 * 60_000),
       chatRoomTtlMs: positive('chatRoomTtlMs', options.chatRoomTtlMs, 24 * 3_600_000),
       transactionTtlSeconds,
-      slotLock:
-        typeof slot === 'function'
-          ? slot
-          : slot === true
-            ? (booking) => defaultSlotKey(booking.providerId, booking.scheduledAt)
-            : undefined,
+      slotLock: slotLockRule(slot),
       // The library's ids are valid by construction; only an app's generator is checked.
       generateId:
         appGenerateId === undefined
@@ -495,4 +493,21 @@ export function createBookingGuard(options: BookingGuardOptions): BookingGuard {
       for (const off of unsubscribe.splice(0)) off()
     },
   }
+}
+
+/** The slot key rule of a guard's `slotLock` option. */
+function slotLockRule(slot: BookingGuardOptions['slotLock']): SlotLockRule | undefined {
+  if (typeof slot === 'function') return slot
+  if (slot === true) return (booking) => defaultSlotKey(booking.providerId, booking.scheduledAt)
+  if (typeof slot === 'object' && slot !== null) {
+    const secret: unknown = slot.secret
+    if (typeof secret !== 'string' || secret.length < 16) {
+      throw new BookingGuardError(
+        'CONFIGURATION',
+        'createBookingGuard: `slotLock.secret` must be a string of at least 16 characters, the same on every server (e.g. `process.env.BOOKING_GUARD_SLOT_SECRET`)',
+      )
+    }
+    return (booking) => defaultSlotKey(booking.providerId, booking.scheduledAt, secret)
+  }
+  return undefined
 }

@@ -470,20 +470,52 @@ describe('drift', () => {
         table: 'bookings',
         kind: 'table-permissions',
         severity: 'warning',
-        expected: 'participant-only (row security on, no table-level read for broad roles)',
-        actual: 'read("any"), update("users")',
+        expected:
+          'server-written, participant-only (row security on, no table-level permission for broad roles)',
+        actual: 'read("any"), create("users"), update("users")',
         fix: 'manual',
-        hint: 'rows must be readable only by their participants: in the table settings remove read("any"), update("users") (each booking-guard row carries its own customer, provider and admin permissions)',
+        hint: 'rows must be readable only by their participants: in the table settings remove read("any"), create("users"), update("users") (each booking-guard row carries its own customer, provider and admin permissions; its rows cross two users, so only the server path writes them: a user allowed to create them can forge bookings or squat slots)',
       },
       {
         table: 'notifications',
         kind: 'table-permissions',
         severity: 'warning',
-        expected: 'participant-only (row security on, no table-level read for broad roles)',
+        expected:
+          'server-written, participant-only (row security on, no table-level permission for broad roles)',
         actual: 'rowSecurity off',
         fix: 'manual',
-        hint: 'rows must be readable only by their participants: in the table settings turn row security on (each booking-guard row carries its own customer, provider and admin permissions)',
+        hint: 'rows must be readable only by their participants: in the table settings turn row security on (each booking-guard row carries its own customer, provider and admin permissions; its rows cross two users, so only the server path writes them: a user allowed to create them can forge bookings or squat slots)',
       },
+    ])
+  })
+
+  it('should flag a pipeline table that lets signed-in users or guests create rows, not the heartbeat table', async () => {
+    const fake = createFakeAppwrite({
+      strict: true,
+      databases: {
+        main: {
+          tables: {
+            ...fullSchema(),
+            chat_messages: tableOf(T.chatMessage, {
+              permissions: ['create("users")'],
+              rowSecurity: true,
+            }),
+            chat_rooms: tableOf(T.chatRoom, {
+              permissions: ['create("guests")'],
+              rowSecurity: true,
+            }),
+            heartbeats: tableOf(T.heartbeat, {
+              permissions: ['create("users")'],
+              rowSecurity: true,
+            }),
+          },
+        },
+      },
+    })
+    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
+    expect(report.findings.map((f) => [f.table, f.kind, f.actual])).toEqual([
+      ['chat_rooms', 'table-permissions', 'create("guests")'],
+      ['chat_messages', 'table-permissions', 'create("users")'],
     ])
   })
 

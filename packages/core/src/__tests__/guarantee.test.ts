@@ -2,11 +2,13 @@
 // gave up on can land after the call ended. Whatever lands when, a caller told that nothing was
 // kept never ends up with a live booking, every delivered booking has its rows, one provider slot
 // holds at most one live booking, and one reconcile pass repairs what a late write broke.
+import { createHmac } from 'node:crypto'
 import type { FakeAppwrite } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { isSlotTakenError } from '../errors'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard } from '../guard'
+import { defaultSlotKey, hmacSha256Hex } from '../pipeline/ids'
 import { isVoided } from '../pipeline/rows'
 import {
   DB,
@@ -360,6 +362,66 @@ describe('guarantee', () => {
       expect(second.complete).toBe(true)
       expect(first.expired.expired.length + second.expired.expired.length).toBe(60)
       expect(new Set([...first.expired.expired, ...second.expired.expired]).size).toBe(60)
+    })
+  })
+
+  describe('slot squatting', () => {
+    const secret = 'a-server-side-secret-of-32-chars!'
+
+    it('should compute HMAC-SHA256 as RFC 4231 does', () => {
+      expect(hmacSha256Hex('Jefe', 'what do ya want for nothing?')).toBe(
+        '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+      )
+      // Keys longer than a block are hashed first; non-ASCII text is UTF-8.
+      for (const key of ['k', 'x'.repeat(64), 'long key '.repeat(20), 'clé secrète ✓']) {
+        for (const message of ['', 'booking-guard/slot/prov1/2030-03-01T10:00:00.000Z']) {
+          expect(hmacSha256Hex(key, message)).toBe(
+            createHmac('sha256', key).update(message).digest('hex'),
+          )
+        }
+      }
+    })
+
+    it('should not let a row written with the public slot key block the real booking', async () => {
+      const h = harness({ slotLock: { secret } })
+      // A user who could create booking rows (a table opened by hand) squats the slot with the
+      // key anyone can compute from public data.
+      await h.fake.tablesDB.createRow({
+        databaseId: DB,
+        tableId: 'bookings',
+        rowId: 'squatter',
+        data: {
+          ...scheduledInput(SLOT),
+          customerId: 'mallory',
+          status: 'pending',
+          providerResponseStatus: 'AwaitingResponse',
+          responseDeadline: '2030-03-01T09:00:00.000Z',
+          source: 'direct',
+          pipelineStatus: 'delivered',
+          slotKey: defaultSlotKey('prov1', SLOT),
+        },
+      })
+      const result = fulfilled(await h.settle(h.guard.createBooking(scheduledInput(SLOT))))
+      expect(result.booking.slotKey).toBe(defaultSlotKey('prov1', SLOT, secret))
+      expect(result.booking.slotKey).not.toBe(defaultSlotKey('prov1', SLOT))
+      // The keyed lock still admits one booking per slot.
+      const second = rejected(
+        await h.settle(h.guard.createBooking(scheduledInput(SLOT, { customerId: 'cust2' }))),
+      )
+      expect(isSlotTakenError(second)).toBe(true)
+    })
+
+    it('should refuse a short or missing secret at construction', () => {
+      const h = harness()
+      for (const bad of ['short', undefined, 42]) {
+        expect(() =>
+          createBookingGuard({
+            tablesDB: h.fake.tablesDB,
+            databaseId: DB,
+            slotLock: { secret: bad as unknown as string },
+          }),
+        ).toThrow(/slotLock\.secret/)
+      }
     })
   })
 })

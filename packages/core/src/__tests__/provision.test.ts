@@ -124,7 +124,7 @@ describe('provision', () => {
     expect(plan.steps[1]).toEqual({
       action: 'create-table',
       table: 'bookings',
-      detail: 'permissions [create("users")], row security on',
+      detail: 'permissions [], row security on',
       method: 'createTable',
       status: 'done',
     })
@@ -162,8 +162,11 @@ describe('provision', () => {
     expect(report.ok).toBe(true)
 
     const bookings = await fake.admin.getTable({ databaseId: 'main', tableId: 'bookings' })
-    expect(bookings.$permissions).toEqual(['create("users")'])
+    // The pipeline's tables are written by the server only; browsers write their own heartbeats.
+    expect(bookings.$permissions).toEqual([])
     expect(bookings.rowSecurity).toBe(true)
+    const heartbeats = await fake.admin.getTable({ databaseId: 'main', tableId: 'heartbeats' })
+    expect(heartbeats.$permissions).toEqual(['create("users")'])
   })
 
   it('should change nothing on a second run and say so', async () => {
@@ -495,7 +498,7 @@ describe('provision', () => {
     ])
     expect(plan.changed).toBe(true)
     expect(formatProvisionPlan(plan)).toContain(
-      '  create-table chat_messages: permissions [create("users")], row security on (already existed)',
+      '  create-table chat_messages: permissions [], row security on (already existed)',
     )
   })
 
@@ -529,13 +532,29 @@ describe('provision', () => {
       admin: fake.admin,
       databaseId: 'main',
       lock,
-      tablePermissions: { heartbeat: [], booking: ['create("users")', 'read("team:admins")'] },
+      tablePermissions: {
+        heartbeat: [],
+        booking: ['create("team:admins")', 'read("team:admins")'],
+      },
     })
     const permissionsOf = async (tableId: string) =>
       (await fake.admin.getTable({ databaseId: 'main', tableId })).$permissions
     expect(await permissionsOf('heartbeats')).toEqual([])
-    expect(await permissionsOf('bookings')).toEqual(['create("users")', 'read("team:admins")'])
-    expect(await permissionsOf('chat_rooms')).toEqual(['create("users")'])
+    expect(await permissionsOf('bookings')).toEqual([
+      'create("team:admins")',
+      'read("team:admins")',
+    ])
+    expect(await permissionsOf('chat_rooms')).toEqual([])
+
+    // A pipeline table that lets every signed-in user create rows is refused before any call.
+    const refused = await provisionSchema({
+      admin: createFakeAppwrite({ strict: true }).admin,
+      databaseId: 'main',
+      lock,
+      tablePermissions: { chatMessage: ['create("users")'] },
+    }).catch((error: unknown) => error)
+    expect(refused).toMatchObject({ code: 'CONFIGURATION' })
+    expect(String((refused as Error).message)).toMatch(/forge a booking or squat/)
 
     for (const [permission, fragment] of [
       ['read("any")', 'opens booking data to `any`'],

@@ -80,7 +80,11 @@ function utf8(text: string): Uint8Array {
  * @internal
  */
 export function sha256Hex(text: string): string {
-  const message = utf8(text)
+  return hex(sha256(utf8(text)))
+}
+
+/** The eight state words of SHA-256 over `message`. */
+function sha256(message: Uint8Array): Uint32Array {
   const length = message.length
   const blocks = (length + 9 + 63) >> 6
   const words = new Uint32Array(blocks * 16)
@@ -131,9 +135,40 @@ export function sha256Hex(text: string): string {
     h[6] = (h[6]! + g) | 0
     h[7] = (h[7]! + hh) | 0
   }
+  return h
+}
+
+function hex(words: Uint32Array): string {
   let out = ''
-  for (let i = 0; i < 8; i++) out += (h[i]! >>> 0).toString(16).padStart(8, '0')
+  for (let i = 0; i < 8; i++) out += (words[i]! >>> 0).toString(16).padStart(8, '0')
   return out
+}
+
+function bytesOf(words: Uint32Array): Uint8Array {
+  const bytes = new Uint8Array(32)
+  for (let i = 0; i < 32; i++) bytes[i] = (words[i >> 2]! >>> (24 - (i & 3) * 8)) & 0xff
+  return bytes
+}
+
+/**
+ * HMAC-SHA256 (RFC 2104) of `message` under `key`, both as UTF-8, as 64 lowercase hex characters.
+ *
+ * @internal
+ */
+export function hmacSha256Hex(key: string, message: string): string {
+  let keyBytes = utf8(key)
+  if (keyBytes.length > 64) keyBytes = bytesOf(sha256(keyBytes))
+  const text = utf8(message)
+  const inner = new Uint8Array(64 + text.length)
+  const outer = new Uint8Array(64 + 32)
+  for (let i = 0; i < 64; i++) {
+    const byte = keyBytes[i] ?? 0
+    inner[i] = byte ^ 0x36
+    outer[i] = byte ^ 0x5c
+  }
+  inner.set(text, 64)
+  outer.set(bytesOf(sha256(inner)), 64)
+  return hex(sha256(outer))
 }
 
 /**
@@ -169,12 +204,15 @@ export function fingerprintOf(input: unknown): string {
 
 /**
  * The default slot key of a scheduled booking: provider and start instant, hashed to 64 hex
- * characters, so a unique index on it admits one booking per provider and start time.
+ * characters, so a unique index on it admits one booking per provider and start time. With a
+ * `secret` it is an HMAC: nobody without the secret can compute another provider's slot key, so a
+ * row written by hand (where a table was opened to users) cannot squat a slot.
  *
  * @internal
  */
-export function defaultSlotKey(providerId: string, scheduledAt: string): string {
-  return sha256Hex(`booking-guard/slot/${providerId}/${new Date(scheduledAt).toISOString()}`)
+export function defaultSlotKey(providerId: string, scheduledAt: string, secret?: string): string {
+  const slot = `booking-guard/slot/${providerId}/${new Date(scheduledAt).toISOString()}`
+  return secret === undefined ? sha256Hex(slot) : hmacSha256Hex(secret, slot)
 }
 
 /**

@@ -141,8 +141,8 @@ export const VOID_DEADLINE_BEFORE = '1970-01-02T00:00:00.000Z'
  *
  * @internal
  */
-export function isVoided(row: { readonly responseDeadline?: unknown }): boolean {
-  const deadline = row.responseDeadline
+export function isVoided(row: object): boolean {
+  const deadline = (row as { readonly responseDeadline?: unknown }).responseDeadline
   return typeof deadline === 'string' && Date.parse(deadline) < 86_400_000
 }
 

@@ -360,15 +360,20 @@ const NEVER_CHANGES = 'provisioning never changes an existing column'
 const BROAD_ROLES = new Set(['any', 'guests', 'users', 'users/verified', 'users/unverified'])
 const PERMISSION_PATTERN = /^(\w+)\("([^"]*)"\)$/
 
-function openPermissions(permissions: readonly string[]): string[] {
+/**
+ * Table-level permissions that open rows beyond their participants. `pipeline`: a table whose rows
+ * cross two users (bookings, chat rooms, chat messages, notifications), where even `create` for
+ * signed-in users is open: a user could forge a booking or squat another provider's slot.
+ */
+function openPermissions(permissions: readonly string[], pipeline: boolean): string[] {
   const open: string[] = []
   for (const permission of permissions) {
     const match = PERMISSION_PATTERN.exec(permission.replace(/\s+/g, ''))
     if (!match) continue
     const [, action, role] = match as unknown as [string, string, string]
     if (!BROAD_ROLES.has(role)) continue
-    // Letting signed-in users create rows is the participant-only model; anyone else is not.
-    if (action === 'create' && role !== 'any' && role !== 'guests') continue
+    // Signed-in users creating their own heartbeat rows is fine; anyone else is not.
+    if (action === 'create' && role !== 'any' && role !== 'guests' && !pipeline) continue
     open.push(permission)
   }
   return open
@@ -607,20 +612,24 @@ export function compareTable(
   spec: TableSpec,
   live: TableModelLike,
   aliases: Readonly<Record<string, string>>,
+  pipeline = false,
 ): Omit<DriftFinding, 'table'>[] {
   const findings: Omit<DriftFinding, 'table'>[] = []
   const out: Finder = { push: (finding) => findings.push(finding) }
   const byKey = new Map(live.columns.map((column) => [column.key, column]))
   const specKeys = new Set(spec.columns.map((column) => column.key))
 
-  const permissions = live.$permissions === undefined ? [] : openPermissions(live.$permissions)
+  const permissions =
+    live.$permissions === undefined ? [] : openPermissions(live.$permissions, pipeline)
   const rowSecurityOff = live.rowSecurity === false
   if (permissions.length > 0 || rowSecurityOff) {
     const problems = [...permissions, ...(rowSecurityOff ? ['rowSecurity off'] : [])]
     out.push({
       kind: 'table-permissions',
       severity: 'warning',
-      expected: 'participant-only (row security on, no table-level read for broad roles)',
+      expected: pipeline
+        ? 'server-written, participant-only (row security on, no table-level permission for broad roles)'
+        : 'participant-only (row security on, no table-level read for broad roles)',
       actual: problems.join(', '),
       fix: 'manual',
       hint: `rows must be readable only by their participants: in the table settings ${[
@@ -630,7 +639,11 @@ export function compareTable(
         .filter(Boolean)
         .join(
           ' and ',
-        )} (each booking-guard row carries its own customer, provider and admin permissions)`,
+        )} (each booking-guard row carries its own customer, provider and admin permissions${
+        pipeline
+          ? '; its rows cross two users, so only the server path writes them: a user allowed to create them can forge bookings or squat slots'
+          : ''
+      })`,
     })
   }
 
@@ -765,7 +778,8 @@ export function buildDriftReport(
         })
       }
     } else {
-      for (const finding of compareTable(spec, table, lock.aliases(kind))) {
+      const pipeline = kind !== 'heartbeat'
+      for (const finding of compareTable(spec, table, lock.aliases(kind), pipeline)) {
         own.push({ table: spec.tableId, ...finding })
       }
     }

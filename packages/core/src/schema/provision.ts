@@ -87,10 +87,14 @@ export interface ProvisionSchemaOptions {
    * Table-level permissions of the tables it creates, per kind (existing tables are never
    * changed). The participant-only model: no table-level `read`, so nobody reads a row through
    * the table; row security on, so each row's own permissions (customer, provider, admin roles,
-   * set by the pipeline) decide who reads, updates and deletes it; and `create("users")` so a
-   * signed-in user can create rows from the client. Use `[]` for a table only your server (API
-   * key) writes. Roles `any` and `guests` are refused, and so is table-level `read`, `update`,
-   * `delete` or `write` for every user (`users…`). Defaults to `['create("users")']` for every kind.
+   * set by the pipeline) decide who reads, updates and deletes it; and no table-level `create`
+   * on the pipeline's tables (`booking`, `chatRoom`, `chatMessage`, `notification`): their rows
+   * cross two users, so only the server path (an API key) writes them, and no signed-in user can
+   * forge a booking or squat a provider's slot. The watchdog's `heartbeat` table gets
+   * `create("users")`, as browsers write their own canaries. Roles `any` and `guests` are
+   * refused, and so is table-level `read`, `update`, `delete` or `write` for every user
+   * (`users…`), and any `create` for broad roles on a pipeline table. Defaults to `[]` for the
+   * pipeline's tables and `['create("users")']` for `heartbeat`.
    */
   tablePermissions?: Partial<Record<TableKind, readonly string[]>>
   /**
@@ -191,8 +195,22 @@ export function isProvisioningError(error: unknown): error is ProvisioningError 
   return isBookingGuardError(error, 'PROVISIONING')
 }
 
-/** The table permissions {@link provisionSchema} gives the tables it creates, by default. */
-export const DEFAULT_TABLE_PERMISSIONS: readonly string[] = Object.freeze(['create("users")'])
+/**
+ * The table permissions {@link provisionSchema} gives the pipeline's tables (bookings, chat rooms,
+ * chat messages, notifications) it creates, by default: none, so only the server writes them.
+ */
+export const DEFAULT_TABLE_PERMISSIONS: readonly string[] = Object.freeze([])
+
+/** The table permissions {@link provisionSchema} gives the `heartbeat` table: browsers write canaries. */
+export const DEFAULT_HEARTBEAT_PERMISSIONS: readonly string[] = Object.freeze(['create("users")'])
+
+/** The tables whose rows cross two users: only the server path may create their rows. */
+export const PIPELINE_TABLE_KINDS: readonly TableKind[] = Object.freeze([
+  'booking',
+  'chatRoom',
+  'chatMessage',
+  'notification',
+])
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -222,6 +240,15 @@ function checkPermissions(kind: string, permissions: readonly string[]): void {
     if (role === 'any' || role === 'guests') {
       throw configError(
         `table permission \`${permission}\` of \`${kind}\` opens booking data to \`${role}\`: rows must be readable only by their participants`,
+      )
+    }
+    if (
+      action === 'create' &&
+      (role === 'users' || role.startsWith('users/')) &&
+      PIPELINE_TABLE_KINDS.includes(kind as TableKind)
+    ) {
+      throw configError(
+        `table permission \`${permission}\` of \`${kind}\` lets every signed-in user create ${kind} rows, which cross two users: a user could forge a booking or squat another provider's slot. Write them through the server path (createBookingFunction / createBookingHandler) and leave the table without \`create\``,
       )
     }
     if (action !== 'create' && (role === 'users' || role.startsWith('users/'))) {
@@ -373,7 +400,10 @@ function plan(
     const tableId = spec.tableId
     const table: TableModelLike | undefined = live.tables[kind]
     if (table === undefined) {
-      const permissions = [...(options.tablePermissions?.[kind] ?? DEFAULT_TABLE_PERMISSIONS)]
+      const permissions = [
+        ...(options.tablePermissions?.[kind] ??
+          (kind === 'heartbeat' ? DEFAULT_HEARTBEAT_PERMISSIONS : DEFAULT_TABLE_PERMISSIONS)),
+      ]
       tableSteps.push({
         step: {
           action: 'create-table',
