@@ -30,7 +30,7 @@ import type {
   CreateBookingOptions,
   CreateBookingResult,
 } from './pipeline/createBooking'
-import type { BookingGuardEvent, BookingGuardListener } from './pipeline/events'
+import type { BookingGuardEvent, BookingGuardListener } from './pipeline/types'
 import { assertBookingId, defaultSlotKey, randomId } from './pipeline/ids'
 import { cancelBooking, respondToBooking } from './pipeline/lifecycle'
 import type {
@@ -49,8 +49,8 @@ import type {
 } from './pipeline/reads'
 import { reconcile } from './pipeline/reconcile'
 import type { ReconcileOptions, ReconcileReport } from './pipeline/reconcile'
-import { ModeSelector } from './pipeline/runtime'
-import type { PendingAction, PipelineRuntime, SlotLockRule } from './pipeline/runtime'
+import { ModeSelector } from './pipeline/mode'
+import type { PendingAction, PipelineRuntime, SlotLockRule } from './pipeline/types'
 // realtime (issue 7)
 import { createGuardRealtime } from './realtime/guardRealtime'
 import type { GuardRealtime, GuardRealtimeOptions } from './realtime/guardRealtime'

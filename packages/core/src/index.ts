@@ -273,7 +273,7 @@ export type {
 } from './pipeline/reconcile'
 export type { PushAttemptContext, PushMessage, PushSender } from './pipeline/push'
 export type { PermissionsOptions } from './pipeline/permissions'
-export type { PendingAction, SlotLockRule } from './pipeline/runtime'
+export type { PendingAction, SlotLockRule } from './pipeline/types'
 export type {
   BookingGuardEvent,
   BookingGuardListener,
@@ -289,7 +289,7 @@ export type {
   ReconciledEvent,
   StepFailedEvent,
   StepSucceededEvent,
-} from './pipeline/events'
+} from './pipeline/types'
 
 // realtime (issue 7)
 export { defaultChannel } from './realtime/types'

@@ -7,7 +7,7 @@ import type { PipelineStep } from '../errors'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard, BookingGuardOptions } from '../guard'
 import type { CreateBookingResult } from '../pipeline/createBooking'
-import type { BookingGuardEvent } from '../pipeline/events'
+import type { BookingGuardEvent } from '../pipeline/types'
 import type { BookingStatus, PipelineStatus } from '../schema/schemas'
 
 const fake = createFakeAppwrite()

@@ -2,10 +2,13 @@ import type { BackendRow } from '../backend/appwriteBackend'
 import { Q } from '../backend/queries'
 import { BookingStateError, SchemaLockError } from '../errors'
 import type { SenderType } from '../schema/schemas'
-import type { ChatMessageRow, ChatRoomRow } from './createBooking'
+import { CallBudget } from './budget'
+import { PipelineCall } from './call'
+import { iso } from './format'
 import { messageIdForClientId, randomId } from './ids'
-import { CallBudget, capture, createOrGet, emit, isNotFound, iso, remote } from './runtime'
-import type { CallFrame, PipelineRuntime, WriteSpec } from './runtime'
+import { capture, emit } from './report'
+import type { ChatMessageRow, ChatRoomRow, PipelineRuntime, WriteSpec } from './types'
+import { isNotFound, remote } from './writes'
 
 /** A message is the one this send means when it is in the same room, from the same sender. */
 function sameSender(row: BackendRow, spec: WriteSpec): boolean {
@@ -168,44 +171,46 @@ export async function sendMessage(
       typeof fields.clientMessageId === 'string'
         ? messageIdForClientId(roomId, fields.clientMessageId)
         : randomId('m')
-    const frame: CallFrame = {
-      rt,
+    const call = new PipelineCall(rt, {
       operation: 'sendMessage',
       bookingId: room.bookingId,
       mode: 'saga',
       signal: budget.signal,
-      timings: {},
+    })
+    try {
+      const [stored] = await Promise.all([
+        call.write({
+          step: 'systemMessage',
+          tableId: rt.tables.chatMessage,
+          rowId: messageId,
+          data,
+          permissions: rt.permissions.message(room.customerId, room.providerId),
+          matches: sameSender,
+          unreadable: 'foreign',
+        }),
+        // The room's activity marker is a convenience: a failure is reported, the message still counts.
+        remote(
+          rt,
+          () => rt.backend.update(rt.tables.chatRoom, roomId, { lastMessageAt: iso(now) }),
+          budget.signal,
+        ).catch((error: unknown) =>
+          capture(rt, error, 'chat', 'warning', 'chat.lastMessageAt', { roomId }),
+        ),
+      ])
+      if (stored.state !== 'created' && stored.state !== 'existing') {
+        capture(rt, stored.error, 'chat', 'error', 'chat.sendMessage', { roomId, messageId })
+        throw stored.error ?? new Error(`message ${messageId} could not be stored`)
+      }
+      const message = rt.lock.normalize(
+        'chatMessage',
+        stored.row ?? { ...data, $id: messageId },
+      ) as ChatMessageRow
+      const replayed = stored.state === 'existing'
+      emit(rt, () => ({ type: 'messageSent', at: rt.clock.now(), roomId, messageId, replayed }))
+      return { message, replayed }
+    } finally {
+      call.dispose()
     }
-    const [stored] = await Promise.all([
-      createOrGet(frame, {
-        step: 'systemMessage',
-        tableId: rt.tables.chatMessage,
-        rowId: messageId,
-        data,
-        permissions: rt.permissions.message(room.customerId, room.providerId),
-        matches: sameSender,
-        unreadable: 'foreign',
-      }),
-      // The room's activity marker is a convenience: a failure is reported, the message still counts.
-      remote(
-        rt,
-        () => rt.backend.update(rt.tables.chatRoom, roomId, { lastMessageAt: iso(now) }),
-        budget.signal,
-      ).catch((error: unknown) =>
-        capture(rt, error, 'chat', 'warning', 'chat.lastMessageAt', { roomId }),
-      ),
-    ])
-    if (stored.state !== 'created' && stored.state !== 'existing') {
-      capture(rt, stored.error, 'chat', 'error', 'chat.sendMessage', { roomId, messageId })
-      throw stored.error ?? new Error(`message ${messageId} could not be stored`)
-    }
-    const message = rt.lock.normalize(
-      'chatMessage',
-      stored.row ?? { ...data, $id: messageId },
-    ) as ChatMessageRow
-    const replayed = stored.state === 'existing'
-    emit(rt, () => ({ type: 'messageSent', at: rt.clock.now(), roomId, messageId, replayed }))
-    return { message, replayed }
   } finally {
     budget.dispose()
   }

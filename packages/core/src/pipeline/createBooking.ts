@@ -1,59 +1,47 @@
-import type { BackendRow, StagedWrite } from '../backend/appwriteBackend'
+import type { BackendRow } from '../backend/appwriteBackend'
 import { Q } from '../backend/queries'
 import {
   BookingPipelineError,
   IdempotencyConflictError,
-  PipelineTimeoutError,
   SchemaLockError,
   SlotTakenError,
 } from '../errors'
 import type { PipelineMode, PipelineStep } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
 import { normalizeOwned } from '../schema/schemaLock'
-import type { NormalizedRow } from '../schema/schemaLock'
 import { BookingSourceSchema } from '../schema/schemas'
-import type {
-  Booking,
-  BookingInput,
-  BookingSource,
-  ChatMessage,
-  ChatRoom,
-  Notification,
-} from '../schema/schemas'
+import type { BookingInput, BookingSource } from '../schema/schemas'
+import { BudgetExpired } from './budget'
+import { PipelineCall } from './call'
+import type { FailureReport } from './call'
+import { iso, sameValue } from './format'
 import { bookingIdForKey, fingerprintOf } from './ids'
 import { schedulePush } from './push'
-import { bookingData, chatRoomWrite, transitionWrites, VOID_PATCH } from './rows'
+import { capture } from './report'
+import { bookingData, chatRoomWrite, transitionWrites } from './rows'
 import type { BookingFacts } from './rows'
-import type { PipelineOperation } from './events'
-import {
-  BudgetExpired,
-  CallBudget,
-  capture,
-  categoryOf,
-  cleanup,
-  createOrGet,
-  emit,
-  execute,
-  isNotFound,
-  isRowMissing,
-  isUniqueViolation,
-  iso,
-  remote,
-  removeRow,
-  sameValue,
-  timedStep,
-} from './runtime'
-import { settleThenUpdate, WriteAttempts } from './runtime'
-import type { CallFrame, PipelineRuntime, StepOutcome, WriteSpec } from './runtime'
+import { compensateCreation, deliver } from './saga'
+import type { CreationWrites } from './saga'
+import { begin, commit, rollback, stage, staged, synthesize } from './transaction'
+import type {
+  BookingRow,
+  ChatMessageRow,
+  ChatRoomRow,
+  NotificationRow,
+  PipelineOperation,
+  PipelineRuntime,
+  PipelineTimings,
+  StepOutcome,
+} from './types'
+import { isNotFound, isRowMissing, isUniqueViolation, remote } from './writes'
 
-/** A booking row as the guard returns it: canonical fields plus Appwrite's system fields. */
-export type BookingRow = NormalizedRow<Booking>
-/** A chat room row as the guard returns it. */
-export type ChatRoomRow = NormalizedRow<ChatRoom>
-/** A chat message row as the guard returns it. */
-export type ChatMessageRow = NormalizedRow<ChatMessage>
-/** A notification row as the guard returns it. */
-export type NotificationRow = NormalizedRow<Notification>
+export type {
+  BookingRow,
+  ChatMessageRow,
+  ChatRoomRow,
+  NotificationRow,
+  PipelineTimings,
+} from './types'
 
 /**
  * What `createBooking` accepts: the booking fields a caller may set (legacy aliases such as
@@ -74,19 +62,6 @@ export interface CreateBookingOptions {
   source?: BookingSource
   /** Aborts the call: in-flight requests are abandoned, partial writes compensated. */
   signal?: AbortSignal
-}
-
-/** How long a pipeline call took, and how many sequential request waves it waited on. */
-export interface PipelineTimings {
-  /** Milliseconds from the call to its result, by the guard's clock. */
-  readonly totalMs: number
-  /**
-   * Round trips on the critical path: sequential waves of requests the call waited on (parallel
-   * requests count once). A fresh saga booking takes 2, a transaction 3.
-   */
-  readonly roundTrips: number
-  /** Milliseconds per step, retries included. */
-  readonly steps: Readonly<Partial<Record<PipelineStep, number>>>
 }
 
 /** What `createBooking` resolves to: every row of the booking, all of which exist. */
@@ -110,18 +85,15 @@ export interface CreateBookingResult {
 /** Thrown inside the transaction path when `auto` mode must fall back to a saga. @internal */
 class TransactionsUnavailable extends Error {}
 
+/** What one creation call decided before its first write. */
 interface CreateContext {
   readonly input: Record<string, unknown> & BookingFacts
-  readonly bookingId: string
   readonly key: string | undefined
   readonly fingerprint: string | undefined
   readonly source: BookingSource
   readonly slotKey: string | undefined
   /** A health-check booking: written with `synthetic: true` so feeds never deliver it. */
   readonly synthetic: boolean
-  readonly budget: CallBudget
-  readonly startedAt: number
-  roundTrips: number
 }
 
 const IDEMPOTENCY_KEY_MAX_LENGTH = 64
@@ -254,40 +226,32 @@ async function run(
       : undefined
   const ctx: CreateContext = {
     input,
-    bookingId,
     key,
     fingerprint: key === undefined ? undefined : fingerprintOf(input),
     source,
     slotKey,
     synthetic,
-    budget: new CallBudget(rt.clock, rt.settings.timeoutMs, options.signal),
-    startedAt: rt.clock.now(),
-    roundTrips: 0,
   }
+  const call = new PipelineCall(rt, {
+    operation: 'createBooking',
+    bookingId,
+    mode: rt.modes.current() === 'saga' ? 'saga' : 'transaction',
+    signal: options.signal,
+  })
   rt.metrics?.bookingAtRisk(1)
   try {
-    if (rt.modes.current() !== 'saga') {
+    if (call.mode === 'transaction') {
       try {
-        return await transactionCreate(rt, ctx)
+        return await transactionCreate(call, ctx)
       } catch (error) {
         if (!(error instanceof TransactionsUnavailable)) throw error
+        call.roundTrips = 0
       }
     }
-    return await sagaCreate(rt, ctx)
+    return await sagaCreate(call, ctx)
   } finally {
-    ctx.budget.dispose()
+    call.dispose()
     rt.metrics?.bookingAtRisk(-1)
-  }
-}
-
-function frameOf(rt: PipelineRuntime, ctx: CreateContext, mode: PipelineMode): CallFrame {
-  return {
-    rt,
-    operation: 'createBooking',
-    bookingId: ctx.bookingId,
-    mode,
-    signal: ctx.budget,
-    timings: {},
   }
 }
 
@@ -308,18 +272,12 @@ function sameBooking(
   return true
 }
 
-interface CreationWrites {
-  readonly booking: WriteSpec
-  readonly chatRoom: WriteSpec
-  readonly systemMessage: WriteSpec
-  readonly notification: WriteSpec
-}
-
 function creationWrites(
-  rt: PipelineRuntime,
+  call: PipelineCall,
   ctx: CreateContext,
   pipelineStatus: 'pending' | 'delivered',
 ): CreationWrites {
+  const { rt, bookingId } = call
   const now = rt.clock.now()
   const data = bookingData(
     rt,
@@ -334,52 +292,32 @@ function creationWrites(
     },
     now,
   )
-  const { systemMessage, notification } = transitionWrites(rt, ctx.bookingId, ctx.input, 'created')
+  const { systemMessage, notification } = transitionWrites(rt, bookingId, ctx.input, 'created')
   return {
     booking: {
       step: 'booking',
       tableId: rt.tables.booking,
-      rowId: ctx.bookingId,
+      rowId: bookingId,
       data,
       permissions: rt.permissions.participants(ctx.input.customerId, ctx.input.providerId),
       matches: (row) => sameBooking(rt, row, ctx.input, ctx.fingerprint),
       unreadable: 'foreign',
     },
-    chatRoom: chatRoomWrite(rt, ctx.bookingId, ctx.input, now),
+    chatRoom: chatRoomWrite(rt, bookingId, ctx.input, now),
     systemMessage,
     notification,
   }
 }
 
-/**
- * A row as the server would return it, for writes whose response carries no row (transactions).
- * Completes the write's own `data` in place: each call builds its writes' data afresh, and
- * nothing reads it once the write has settled, so a copy of four wide rows per booking is spared.
- */
-function synthesize(rt: PipelineRuntime, spec: WriteSpec, now: string): BackendRow {
-  const row = spec.data as BackendRow
-  row.$id = spec.rowId
-  row.$createdAt = now
-  row.$updatedAt = now
-  row.$permissions = spec.permissions.slice()
-  row.$databaseId = rt.backend.databaseId
-  row.$tableId = spec.tableId
-  return row
+interface CreationRows {
+  booking: BackendRow
+  chatRoom: BackendRow
+  systemMessage: BackendRow
+  notification: BackendRow
 }
 
-function result(
-  rt: PipelineRuntime,
-  ctx: CreateContext,
-  frame: CallFrame,
-  rows: {
-    booking: BackendRow
-    chatRoom: BackendRow
-    systemMessage: BackendRow
-    notification: BackendRow
-  },
-  replayed: boolean,
-): CreateBookingResult {
-  const totalMs = rt.clock.now() - ctx.startedAt
+function result(call: PipelineCall, rows: CreationRows, replayed: boolean): CreateBookingResult {
+  const { rt } = call
   const notification = normalizeOwned(rt.lock, 'notification', rows.notification) as NotificationRow
   rt.metrics?.recordBooking(true)
   if (!replayed) {
@@ -390,162 +328,88 @@ function result(
   if (!replayed && notification.pushStatus === 'pending' && rt.pushSender !== undefined) {
     schedulePush(rt, notification)
   }
-  if (rt.events.size > 0) {
-    rt.events.emit({
-      type: 'pipelineSucceeded',
-      at: rt.clock.now(),
-      operation: 'createBooking',
-      bookingId: ctx.bookingId,
-      mode: frame.mode,
-      replayed,
-      durationMs: totalMs,
-    })
-  }
+  const timings = call.succeed(replayed)
   return {
     booking: normalizeOwned(rt.lock, 'booking', rows.booking) as BookingRow,
     chatRoom: normalizeOwned(rt.lock, 'chatRoom', rows.chatRoom) as ChatRoomRow,
     systemMessage: normalizeOwned(rt.lock, 'chatMessage', rows.systemMessage) as ChatMessageRow,
     notification,
-    mode: frame.mode,
+    mode: call.mode,
     replayed,
-    timings: { totalMs, roundTrips: ctx.roundTrips, steps: frame.timings },
+    timings,
   }
 }
 
-interface FailureReport {
-  readonly step: PipelineStep
-  readonly compensated: boolean
-  readonly pendingReconcile: boolean
-  readonly cause: unknown
-  readonly reason?: string
-}
-
-/** Builds the error for a failed call, records it everywhere, and returns it to throw. */
-function failure(
-  rt: PipelineRuntime,
+function conflictError(
+  call: PipelineCall,
   ctx: CreateContext,
-  frame: CallFrame,
-  report: FailureReport,
-  error?: Error,
-): Error {
-  const details = {
-    bookingId: ctx.bookingId,
-    operation: 'createBooking',
-    failedStep: report.step,
-    compensated: report.compensated,
-    pendingReconcile: report.pendingReconcile,
-    mode: frame.mode,
-    cause: report.cause,
-  }
-  const thrown =
-    error ??
-    (ctx.budget.timedOut
-      ? new PipelineTimeoutError({ ...details, timeoutMs: rt.settings.timeoutMs })
-      : new BookingPipelineError(details, report.reason ?? reasonOf(report.cause)))
-  rt.metrics?.recordBooking(false)
-  if (report.step === 'chatRoom') rt.metrics?.recordChatRoom(false)
-  if (report.step === 'notification') rt.metrics?.recordNotification(false)
-  capture(
-    rt,
-    thrown,
-    categoryOf(report.step),
-    report.compensated ? 'error' : 'critical',
-    'createBooking',
-    {
-      bookingId: ctx.bookingId,
-      step: report.step,
-      mode: frame.mode,
-      compensated: report.compensated,
-      pendingReconcile: report.pendingReconcile,
-    },
-  )
-  emit(rt, () => ({
-    type: 'pipelineFailed',
-    at: rt.clock.now(),
-    operation: 'createBooking',
-    bookingId: ctx.bookingId,
-    mode: frame.mode,
-    step: report.step,
-    compensated: report.compensated,
-    pendingReconcile: report.pendingReconcile,
-    error: thrown,
-    durationMs: rt.clock.now() - ctx.startedAt,
-  }))
-  return thrown
+  cause: unknown,
+): IdempotencyConflictError | undefined {
+  return ctx.key === undefined
+    ? undefined
+    : new IdempotencyConflictError({ idempotencyKey: ctx.key, bookingId: call.bookingId, cause })
 }
 
-function reasonOf(cause: unknown): string | undefined {
-  if (cause instanceof BudgetExpired) return undefined
-  return classifyAppwriteError(cause).reason
-}
-
-// ------------------------------------------------------------------------------------------------
-// Saga
-// ------------------------------------------------------------------------------------------------
-
-function emitStarted(rt: PipelineRuntime, ctx: CreateContext, mode: PipelineMode): void {
-  if (rt.events.size === 0) return
-  rt.events.emit({
-    type: 'pipelineStarted',
-    at: rt.clock.now(),
-    operation: 'createBooking',
-    bookingId: ctx.bookingId,
-    mode,
+function slotTaken(
+  call: PipelineCall,
+  ctx: CreateContext,
+  compensated: boolean,
+  cause: unknown,
+): SlotTakenError {
+  return new SlotTakenError({
+    providerId: ctx.input.providerId,
+    scheduledAt: ctx.input.scheduledAt ?? '',
+    slotKey: ctx.slotKey ?? '',
+    bookingId: call.bookingId,
+    compensated,
+    cause,
   })
 }
 
+// ------------------------------------------------------------------------------------------------
+// Saga: the four creates in one wave, then the deliver write
+// ------------------------------------------------------------------------------------------------
+
 const ORDER: readonly PipelineStep[] = ['booking', 'chatRoom', 'systemMessage', 'notification']
 
-async function sagaCreate(rt: PipelineRuntime, ctx: CreateContext): Promise<CreateBookingResult> {
-  const frame = frameOf(rt, ctx, 'saga')
-  emitStarted(rt, ctx, 'saga')
-  const writes = creationWrites(rt, ctx, 'pending')
-  ctx.roundTrips++
+async function sagaCreate(call: PipelineCall, ctx: CreateContext): Promise<CreateBookingResult> {
+  const { rt } = call
+  call.switchMode('saga')
+  call.started()
+  const writes = creationWrites(call, ctx, 'pending')
+  call.roundTrips++
   const started = rt.clock.now()
   const outcomes = await Promise.all([
-    createOrGet(frame, writes.booking, started),
-    createOrGet(frame, writes.chatRoom, started),
-    createOrGet(frame, writes.systemMessage, started),
-    createOrGet(frame, writes.notification, started),
+    call.write(writes.booking, started),
+    call.write(writes.chatRoom, started),
+    call.write(writes.systemMessage, started),
+    call.write(writes.notification, started),
   ])
   const booking = outcomes[0]
 
   if (booking.state === 'foreign') {
     // The id is taken by a different booking: only undo what this call wrote, never theirs.
-    const compensation = await compensate(rt, frame, writes, outcomes, 'conflict')
-    if (ctx.key !== undefined) {
-      const error = new IdempotencyConflictError({
-        idempotencyKey: ctx.key,
-        bookingId: ctx.bookingId,
+    const ok = await compensateCreation(call, writes, outcomes, 'conflict')
+    throw call.fail(
+      {
+        step: 'booking',
+        compensated: ok,
+        pendingReconcile: !ok,
         cause: booking.error,
-      })
-      throw failure(
-        rt,
-        ctx,
-        frame,
-        {
-          step: 'booking',
-          compensated: compensation.ok,
-          pendingReconcile: !compensation.ok,
-          cause: booking.error,
-        },
-        error,
-      )
-    }
-    throw failure(rt, ctx, frame, {
-      step: 'booking',
-      compensated: compensation.ok,
-      pendingReconcile: !compensation.ok,
-      cause: booking.error,
-      reason: 'a different row already holds this booking id (check `generateId`)',
-    })
+        reason:
+          ctx.key === undefined
+            ? 'a different row already holds this booking id (check `generateId`)'
+            : undefined,
+      },
+      conflictError(call, ctx, booking.error),
+    )
   }
 
   if (booking.state === 'unverified') {
     // The booking exists but could not be read: it may be a finished one (a replay) or another
     // caller's, so nothing is undone. Children written here belong to it: the reconciler
     // completes a pending booking, and sweeps the children of a failed one.
-    throw failure(rt, ctx, frame, {
+    throw call.fail({
       step: 'booking',
       compensated: false,
       pendingReconcile: false,
@@ -559,85 +423,52 @@ async function sagaCreate(rt: PipelineRuntime, ctx: CreateContext): Promise<Crea
   if (existing !== undefined && existing.pipelineStatus === 'delivered') {
     // A replay of a finished booking: never compensate it.
     if (failed !== undefined) {
-      throw failure(rt, ctx, frame, {
+      throw call.fail({
         step: failed.step,
         compensated: false,
         pendingReconcile: false,
         cause: failed.error,
       })
     }
-    return result(rt, ctx, frame, rowsOf(rt, writes, outcomes), true)
+    return result(call, rowsOf(call, writes, outcomes), true)
+  }
+  if (failed !== undefined) return failSaga(call, ctx, writes, outcomes, failed.step, failed.error)
+  if (existing !== undefined && existing.status !== 'pending') {
+    // A transition of this booking is itself pending: the reconciler finishes it.
+    return result(call, rowsOf(call, writes, outcomes), true)
   }
 
-  if (failed === undefined) {
-    if (existing !== undefined && existing.status !== 'pending') {
-      // A transition of this booking is itself pending: the reconciler finishes it.
-      return result(rt, ctx, frame, rowsOf(rt, writes, outcomes), true)
-    }
-    const revive = existing !== undefined && existing.pipelineStatus === 'failed'
-    const patch: Record<string, unknown> = { pipelineStatus: 'delivered' }
-    if (revive) {
-      patch.responseDeadline = iso(rt.clock.now() + rt.settings.responseDeadlineMs)
-      patch.slotKey = ctx.slotKey ?? null
-    }
-    ctx.roundTrips++
-    const replayed = existing !== undefined && !revive
-    const deliver = new WriteAttempts(
-      () => rt.backend.update(rt.tables.booking, ctx.bookingId, patch),
-      frame.signal,
-    )
-    try {
-      const delivered = await timedStep(frame, 'deliver', () =>
-        execute(rt, deliver.run, frame.signal),
-      )
-      return result(
-        rt,
-        ctx,
-        frame,
-        { ...rowsOf(rt, writes, outcomes), booking: delivered },
-        replayed,
-      )
-    } catch (error) {
-      if (deliver.ambiguous || deliver.unsettled) {
-        return finishDelivery(rt, ctx, frame, writes, outcomes, deliver, patch, replayed, error)
-      }
-      return failSaga(rt, ctx, frame, writes, outcomes, 'deliver', error)
-    }
+  const revive = existing !== undefined && existing.pipelineStatus === 'failed'
+  const patch: Record<string, unknown> = { pipelineStatus: 'delivered' }
+  if (revive) {
+    // A retry with the key brings a compensated booking back: a new deadline clears its void
+    // marker, and it takes its slot again.
+    patch.responseDeadline = iso(rt.clock.now() + rt.settings.responseDeadlineMs)
+    patch.slotKey = ctx.slotKey ?? null
   }
-  return failSaga(rt, ctx, frame, writes, outcomes, failed.step, failed.error)
+  const delivery = await deliver(call, patch)
+  if (delivery.row !== undefined) {
+    return result(
+      call,
+      { ...rowsOf(call, writes, outcomes), booking: delivery.row },
+      existing !== undefined && !revive,
+    )
+  }
+  if (delivery.mayLand) {
+    throw call.fail({
+      step: 'deliver',
+      compensated: false,
+      pendingReconcile: true,
+      cause: delivery.error,
+      reason: `${reasonOf(delivery.error) ?? 'the booking could not be marked delivered in time'}; every row of the booking exists, so it was not undone`,
+    })
+  }
+  return failSaga(call, ctx, writes, outcomes, 'deliver', delivery.error)
 }
 
-/**
- * The deliver write failed but may still land: no answer, a 5xx, or abandoned when the budget ran
- * out. Every creation row exists by then, so the only safe direction is forward: undoing them now
- * could be overtaken by the held write (Appwrite has no conditional update), leaving a delivered
- * booking with no room, message or notification, and a caller told that nothing was kept. So wait
- * for the write to settle and mark the booking delivered again (the same patch, idempotent), both
- * within `compensationTimeoutMs`. If that does not succeed either, the booking stays `pending` with
- * every row in place and the reconciler delivers it.
- */
-async function finishDelivery(
-  rt: PipelineRuntime,
-  ctx: CreateContext,
-  frame: CallFrame,
-  writes: CreationWrites,
-  outcomes: StepOutcome[],
-  deliver: WriteAttempts<BackendRow>,
-  patch: Record<string, unknown>,
-  replayed: boolean,
-  cause: unknown,
-): Promise<CreateBookingResult> {
-  const delivered = await settleThenUpdate(rt, deliver, ctx.bookingId, patch)
-  if (delivered !== undefined) {
-    return result(rt, ctx, frame, { ...rowsOf(rt, writes, outcomes), booking: delivered }, replayed)
-  }
-  throw failure(rt, ctx, frame, {
-    step: 'deliver',
-    compensated: false,
-    pendingReconcile: true,
-    cause,
-    reason: `${reasonOf(cause) ?? 'the booking could not be marked delivered in time'}; every row of the booking exists, so it was not undone`,
-  })
+function reasonOf(cause: unknown): string | undefined {
+  if (cause instanceof BudgetExpired) return undefined
+  return classifyAppwriteError(cause).reason
 }
 
 /**
@@ -646,29 +477,29 @@ async function finishDelivery(
  * booking is never compensated. Then compensate and throw the error naming the step.
  */
 async function failSaga(
-  rt: PipelineRuntime,
+  call: PipelineCall,
   ctx: CreateContext,
-  frame: CallFrame,
   writes: CreationWrites,
   outcomes: StepOutcome[],
   step: PipelineStep,
   cause: unknown,
 ): Promise<CreateBookingResult> {
+  const { rt } = call
   const booking = outcomes[0]!
   if (booking.state !== 'clean' || outcomes.some((outcome) => outcome.state === 'existing')) {
-    const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
+    const budget = call.cleanupBudget()
     let row: BackendRow | undefined
     let readable = true
     try {
       // Part of failure handling: deciding what to undo must not be refused by an open breaker.
-      row = await cleanup(rt, () => rt.backend.get(rt.tables.booking, ctx.bookingId), budget)
+      row = await call.cleanup(() => rt.backend.get(rt.tables.booking, call.bookingId), budget)
     } catch (error) {
       readable = isRowMissing(error)
     } finally {
       budget.dispose()
     }
     if (!readable) {
-      throw failure(rt, ctx, frame, {
+      throw call.fail({
         step,
         compensated: false,
         pendingReconcile: false,
@@ -679,60 +510,33 @@ async function failSaga(
     if (row !== undefined) {
       if (!sameBooking(rt, row, ctx.input, ctx.fingerprint)) {
         outcomes[0] = { ...booking, state: 'foreign', row }
-        await compensate(rt, frame, writes, outcomes, 'conflict')
-        throw failure(
-          rt,
-          ctx,
-          frame,
+        await compensateCreation(call, writes, outcomes, 'conflict')
+        throw call.fail(
           { step: 'booking', compensated: true, pendingReconcile: false, cause },
-          ctx.key === undefined
-            ? undefined
-            : new IdempotencyConflictError({
-                idempotencyKey: ctx.key,
-                bookingId: ctx.bookingId,
-                cause,
-              }),
+          conflictError(call, ctx, cause),
         )
       }
       if (row.pipelineStatus === 'delivered') {
         // Finished meanwhile (a concurrent call with this key, or this call's own late write).
         return result(
-          rt,
-          ctx,
-          frame,
-          { ...rowsOf(rt, writes, outcomes), booking: row },
+          call,
+          { ...rowsOf(call, writes, outcomes), booking: row },
           booking.state !== 'created',
         )
       }
       if (booking.state === 'unknown') outcomes[0] = { ...booking, state: 'existing', row }
     }
   }
-  const compensation = await compensate(rt, frame, writes, outcomes, 'ours')
-  const report: FailureReport = {
-    step,
-    compensated: compensation.ok,
-    pendingReconcile: !compensation.ok,
-    cause,
-  }
+  const ok = await compensateCreation(call, writes, outcomes, 'ours')
+  const report: FailureReport = { step, compensated: ok, pendingReconcile: !ok, cause }
   if (
     (step === 'booking' || step === 'deliver') &&
     isUniqueViolation(cause) &&
     ctx.slotKey !== undefined
   ) {
-    throw failure(rt, ctx, frame, report, slotTaken(ctx, compensation.ok, cause))
+    throw call.fail(report, slotTaken(call, ctx, ok, cause))
   }
-  throw failure(rt, ctx, frame, report)
-}
-
-function slotTaken(ctx: CreateContext, compensated: boolean, cause: unknown): SlotTakenError {
-  return new SlotTakenError({
-    providerId: ctx.input.providerId,
-    scheduledAt: ctx.input.scheduledAt ?? '',
-    slotKey: ctx.slotKey ?? '',
-    bookingId: ctx.bookingId,
-    compensated,
-    cause,
-  })
+  throw call.fail(report)
 }
 
 /** The failed step to report: one the budget interrupted first, else the first in pipeline order. */
@@ -748,16 +552,13 @@ function firstFailure(outcomes: readonly StepOutcome[]): StepOutcome | undefined
   return first
 }
 
+/** The rows of a creation: as the backend returned them, or built from what was written. */
 function rowsOf(
-  rt: PipelineRuntime,
+  call: PipelineCall,
   writes: CreationWrites,
   outcomes: readonly StepOutcome[],
-): {
-  booking: BackendRow
-  chatRoom: BackendRow
-  systemMessage: BackendRow
-  notification: BackendRow
-} {
+): CreationRows {
+  const { rt } = call
   // Only rows the backend did not return are synthesized (transactions); the clock is read then.
   let now = ''
   for (let i = 0; i < 4; i++) {
@@ -774,117 +575,8 @@ function rowsOf(
   }
 }
 
-interface Compensation {
-  readonly ok: boolean
-}
-
-/**
- * Undoes a failed saga. `ours`: removes every child (404 counts as done), then marks the booking
- * failed (a tombstone upsert when its create may still land). `conflict`: removes only the
- * children this call surely wrote. A child that cannot be removed leaves the booking
- * `pending` for the reconciler. Bounded by `compensationTimeoutMs`, whatever the caller's budget.
- */
-async function compensate(
-  rt: PipelineRuntime,
-  frame: CallFrame,
-  writes: CreationWrites,
-  outcomes: readonly StepOutcome[],
-  kind: 'ours' | 'conflict',
-): Promise<Compensation> {
-  const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
-  const undone: string[] = []
-  let firstError: unknown
-  try {
-    const children: Array<[WriteSpec, StepOutcome]> = [
-      [writes.chatRoom, outcomes[1]!],
-      [writes.systemMessage, outcomes[2]!],
-      [writes.notification, outcomes[3]!],
-    ]
-    // A child this call did not write can still exist from an earlier attempt of the same
-    // booking (a resumed one): then every child of it goes.
-    const resumed = outcomes[0]!.state === 'existing'
-    const targets = children.filter(([, outcome]) =>
-      // Conflict: the ids belong to another booking, so only rows this call surely wrote go
-      // (an ambiguous write may have been refused because that booking's row was there).
-      kind === 'conflict'
-        ? outcome.state === 'created'
-        : outcome.state !== 'foreign' && (outcome.state !== 'clean' || resumed),
-    )
-    const errors = await Promise.all(
-      targets.map(async ([spec]) => {
-        const error = await removeRow(rt, spec.tableId, spec.rowId, budget)
-        if (error === undefined) undone.push(`${spec.tableId}/${spec.rowId}`)
-        return error
-      }),
-    )
-    firstError = errors.find((error) => error !== undefined)
-    const booking = outcomes[0]!
-    if (kind === 'ours') {
-      const mayExist =
-        booking.state === 'created' || booking.state === 'existing' || booking.state === 'unknown'
-      if (firstError === undefined && mayExist) {
-        // Tombstone: if the booking create is still in flight, it now fails with 409.
-        const tombstone = { ...writes.booking.data, ...VOID_PATCH }
-        try {
-          await cleanup(
-            rt,
-            () =>
-              booking.state === 'unknown'
-                ? rt.backend.upsert(
-                    writes.booking.tableId,
-                    writes.booking.rowId,
-                    tombstone,
-                    writes.booking.permissions,
-                  )
-                : rt.backend.update(writes.booking.tableId, writes.booking.rowId, VOID_PATCH),
-            budget,
-          )
-          undone.push(`${writes.booking.tableId}/${writes.booking.rowId}`)
-        } catch (error) {
-          if (!(booking.state !== 'unknown' && isRowMissing(error))) firstError = error
-        }
-      } else if (firstError !== undefined && !mayExist) {
-        // Children may be left with no booking row at all: leave a failed tombstone so the
-        // reconciler's sweep can tell them apart from a booking in progress.
-        try {
-          await cleanup(
-            rt,
-            () =>
-              rt.backend.upsert(
-                writes.booking.tableId,
-                writes.booking.rowId,
-                { ...writes.booking.data, ...VOID_PATCH },
-                writes.booking.permissions,
-              ),
-            budget,
-          )
-        } catch (error) {
-          capture(rt, error, 'booking', 'warning', 'createBooking.compensate', {
-            bookingId: frame.bookingId,
-            step: 'booking',
-          })
-        }
-      }
-    }
-  } finally {
-    budget.dispose()
-  }
-  const ok = firstError === undefined
-  emit(rt, () => ({
-    type: 'compensated',
-    at: rt.clock.now(),
-    operation: frame.operation,
-    bookingId: frame.bookingId,
-    mode: frame.mode,
-    ok,
-    undone,
-    error: firstError,
-  }))
-  return { ok }
-}
-
 // ------------------------------------------------------------------------------------------------
-// Transaction
+// Transaction: begin, stage the four creates, commit
 // ------------------------------------------------------------------------------------------------
 
 const UNSUPPORTED_TYPES = new Set([
@@ -919,44 +611,29 @@ function stepOfTableError(
   return fallback
 }
 
-function staged(spec: WriteSpec): StagedWrite {
-  return {
-    action: 'create',
-    tableId: spec.tableId,
-    rowId: spec.rowId,
-    data: spec.data,
-    permissions: spec.permissions,
-  }
-}
-
 async function transactionCreate(
-  rt: PipelineRuntime,
+  call: PipelineCall,
   ctx: CreateContext,
 ): Promise<CreateBookingResult> {
+  const { rt } = call
   const transactions = rt.backend.transactions
   if (transactions === undefined) throw new TransactionsUnavailable()
-  const frame = frameOf(rt, ctx, 'transaction')
   const probing = rt.modes.current() === 'probe'
   let transactionId: string
-  ctx.roundTrips++
   try {
-    transactionId = await timedStep(frame, 'transaction', () =>
-      remote(rt, () => transactions.begin(rt.settings.transactionTtlSeconds), frame.signal),
-    )
+    transactionId = await begin(call, transactions)
   } catch (error) {
     if (rt.modes.auto && transactionsUnsupported(error)) {
       rt.modes.unsupported(
         `the server refused a transaction: ${classifyAppwriteError(error).reason}`,
       )
-      ctx.roundTrips = 0
       throw new TransactionsUnavailable()
     }
-    if (probing && !frame.signal.aborted) {
+    if (probing && !call.budget.aborted) {
       // Undecided and the probe failed for another reason: write this booking as a saga.
-      ctx.roundTrips = 0
       throw new TransactionsUnavailable()
     }
-    throw failure(rt, ctx, frame, {
+    throw call.fail({
       step: 'transaction',
       compensated: true,
       pendingReconcile: false,
@@ -964,46 +641,33 @@ async function transactionCreate(
     })
   }
   rt.modes.supported()
-  emitStarted(rt, ctx, 'transaction')
-  const writes = creationWrites(rt, ctx, 'delivered')
+  call.started()
+  const writes = creationWrites(call, ctx, 'delivered')
   const operations = [writes.booking, writes.chatRoom, writes.systemMessage, writes.notification]
-  ctx.roundTrips++
   try {
-    await timedStep(frame, 'transaction', () =>
-      remote(rt, () => transactions.stage(transactionId, operations.map(staged)), frame.signal),
-    )
+    await stage(call, transactions, transactionId, operations.map(staged))
   } catch (error) {
     // Nothing is applied before commit: staging failures leave nothing behind.
-    await rollback(rt, transactionId)
-    if (isUniqueViolation(error) && ctx.slotKey !== undefined) {
-      throw failure(
-        rt,
-        ctx,
-        frame,
-        { step: 'booking', compensated: true, pendingReconcile: false, cause: error },
-        slotTaken(ctx, true, error),
-      )
-    }
-    throw failure(rt, ctx, frame, {
-      step: stepOfTableError(rt, error, 'transaction'),
+    await rollback(call, transactions, transactionId)
+    const report: FailureReport = {
+      step: 'booking',
       compensated: true,
       pendingReconcile: false,
       cause: error,
-    })
+    }
+    if (isUniqueViolation(error) && ctx.slotKey !== undefined) {
+      throw call.fail(report, slotTaken(call, ctx, true, error))
+    }
+    throw call.fail({ ...report, step: stepOfTableError(rt, error, 'transaction') })
   }
-  ctx.roundTrips++
   try {
-    await timedStep(frame, 'commit', () =>
-      remote(rt, () => transactions.commit(transactionId), frame.signal),
-    )
+    await commit(call, transactions, transactionId)
   } catch (error) {
-    return afterFailedCommit(rt, ctx, frame, writes, transactionId, error)
+    return afterFailedCommit(call, ctx, writes, transactionId, error)
   }
   const now = iso(rt.clock.now())
   return result(
-    rt,
-    ctx,
-    frame,
+    call,
     {
       booking: synthesize(rt, writes.booking, now),
       chatRoom: synthesize(rt, writes.chatRoom, now),
@@ -1014,67 +678,39 @@ async function transactionCreate(
   )
 }
 
-/** Rolls a transaction back, best effort; resolves to whether it is certainly not committed. */
-async function rollback(rt: PipelineRuntime, transactionId: string): Promise<boolean> {
-  const transactions = rt.backend.transactions!
-  const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
-  try {
-    await cleanup(rt, () => transactions.rollback(transactionId), budget)
-    return true
-  } catch (error) {
-    return classifyAppwriteError(error).type === 'transaction_not_found'
-  } finally {
-    budget.dispose()
-  }
-}
-
 /**
  * A commit failed or got no answer: roll back, then look at the booking row to learn what
  * happened. It exists and matches: committed (by this call or a concurrent one with the same
  * key). It exists and differs: idempotency conflict. It is absent: nothing was kept.
  */
 async function afterFailedCommit(
-  rt: PipelineRuntime,
+  call: PipelineCall,
   ctx: CreateContext,
-  frame: CallFrame,
   writes: CreationWrites,
   transactionId: string,
   error: unknown,
 ): Promise<CreateBookingResult> {
-  const rolledBack = await rollback(rt, transactionId)
-  const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
+  const { rt } = call
+  const rolledBack = await rollback(call, rt.backend.transactions!, transactionId)
+  const budget = call.cleanupBudget()
   let existing: BackendRow | undefined
   let known = true
   try {
-    existing = await remote(rt, () => rt.backend.get(rt.tables.booking, ctx.bookingId), budget)
+    existing = await remote(rt, () => rt.backend.get(rt.tables.booking, call.bookingId), budget)
   } catch (readError) {
     known = isNotFound(readError)
   } finally {
     budget.dispose()
   }
-  if (existing === undefined && ctx.slotKey !== undefined && (await slotHeld(rt, ctx, error))) {
-    throw failure(
-      rt,
-      ctx,
-      frame,
+  if (existing === undefined && ctx.slotKey !== undefined && (await slotHeld(call, ctx, error))) {
+    throw call.fail(
       { step: 'booking', compensated: true, pendingReconcile: false, cause: error },
-      slotTaken(ctx, true, error),
+      slotTaken(call, ctx, true, error),
     )
   }
   if (existing !== undefined) {
     if (!sameBooking(rt, existing, ctx.input, ctx.fingerprint)) {
-      const conflict =
-        ctx.key === undefined
-          ? undefined
-          : new IdempotencyConflictError({
-              idempotencyKey: ctx.key,
-              bookingId: ctx.bookingId,
-              cause: error,
-            })
-      throw failure(
-        rt,
-        ctx,
-        frame,
+      throw call.fail(
         {
           step: 'booking',
           compensated: true,
@@ -1082,20 +718,19 @@ async function afterFailedCommit(
           cause: error,
           reason: 'a different row already holds this booking id',
         },
-        conflict,
+        conflictError(call, ctx, error),
       )
     }
-    if (existing.pipelineStatus !== 'delivered' && !ctx.budget.aborted) {
+    if (existing.pipelineStatus !== 'delivered' && !call.budget.aborted) {
       // Written earlier as a saga (pending or failed): resume it the saga way.
-      return sagaCreate(rt, ctx)
+      return sagaCreate(call, ctx)
     }
-    if (!ctx.budget.aborted) {
+    if (!call.budget.aborted) {
       const replayed = classifyAppwriteError(error).category === 'conflict'
-      const rows = await readChildren(rt, ctx, writes, existing)
-      return result(rt, ctx, frame, rows, replayed)
+      return result(call, await readChildren(call, writes, existing), replayed)
     }
   }
-  throw failure(rt, ctx, frame, {
+  throw call.fail({
     step: stepOfTableError(rt, error, 'commit'),
     compensated: existing === undefined && known ? true : rolledBack && existing === undefined,
     pendingReconcile: false,
@@ -1107,20 +742,21 @@ async function afterFailedCommit(
  * Whether a failed commit was about the slot: a unique violation, or (as Appwrite reports unique
  * violations at commit) a conflict while another live booking holds the slot key.
  */
-async function slotHeld(rt: PipelineRuntime, ctx: CreateContext, error: unknown): Promise<boolean> {
+async function slotHeld(call: PipelineCall, ctx: CreateContext, error: unknown): Promise<boolean> {
+  const { rt } = call
   if (isUniqueViolation(error)) return true
   if (classifyAppwriteError(error).type !== 'transaction_conflict') return false
-  const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
+  const budget = call.cleanupBudget()
   try {
     const { rows } = await remote(
       rt,
       () => rt.backend.list(rt.tables.booking, [Q.equal('slotKey', ctx.slotKey!), Q.limit(1)]),
       budget,
     )
-    return rows.some((row) => row.$id !== ctx.bookingId)
+    return rows.some((row) => row.$id !== call.bookingId)
   } catch (lookupError) {
     capture(rt, lookupError, 'booking', 'warning', 'createBooking.slotLookup', {
-      bookingId: ctx.bookingId,
+      bookingId: call.bookingId,
     })
     return false
   } finally {
@@ -1130,26 +766,21 @@ async function slotHeld(rt: PipelineRuntime, ctx: CreateContext, error: unknown)
 
 /** Reads the children of an existing booking for a replay; unreadable ones are rebuilt from the plan. */
 async function readChildren(
-  rt: PipelineRuntime,
-  ctx: CreateContext,
+  call: PipelineCall,
   writes: CreationWrites,
   booking: BackendRow,
-): Promise<{
-  booking: BackendRow
-  chatRoom: BackendRow
-  systemMessage: BackendRow
-  notification: BackendRow
-}> {
+): Promise<CreationRows> {
+  const { rt } = call
   const now = iso(rt.clock.now())
-  const read = async (spec: WriteSpec): Promise<BackendRow> => {
+  const read = async (spec: WriteSpecOf<CreationWrites>): Promise<BackendRow> => {
     try {
-      return await remote(rt, () => rt.backend.get(spec.tableId, spec.rowId), ctx.budget)
+      return await call.remote(() => rt.backend.get(spec.tableId, spec.rowId))
     } catch {
       // Unreadable for this user (or briefly unavailable): the committed data is what we staged.
       return synthesize(rt, spec, now)
     }
   }
-  ctx.roundTrips++
+  call.roundTrips++
   const [chatRoom, systemMessage, notification] = await Promise.all([
     read(writes.chatRoom),
     read(writes.systemMessage),
@@ -1157,3 +788,5 @@ async function readChildren(
   ])
   return { booking, chatRoom, systemMessage, notification }
 }
+
+type WriteSpecOf<T> = T[keyof T]

@@ -1,38 +1,29 @@
 import type { BackendRow, StagedWrite } from '../backend/appwriteBackend'
-import {
-  BookingPipelineError,
-  BookingStateError,
-  PipelineTimeoutError,
-  SchemaLockError,
-} from '../errors'
+import { BookingStateError, SchemaLockError } from '../errors'
 import type { PipelineMode, PipelineStep } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
+import { PipelineCall } from './call'
 import { abortedBeforeStart } from './createBooking'
-import type { BookingRow, ChatMessageRow, NotificationRow, PipelineTimings } from './createBooking'
-import type { PipelineOperation } from './events'
+import { iso } from './format'
 import type { ChildEvent } from './ids'
 import { childIds } from './ids'
 import { schedulePush } from './push'
 import { chatRoomWrite, eventOfStatus, transitionWrites, VOID_PATCH } from './rows'
 import type { Actor, BookingFacts } from './rows'
-import {
-  BudgetExpired,
-  CallBudget,
-  capture,
-  categoryOf,
-  cleanup,
-  createOrGet,
-  emit,
-  execute,
-  isNotFound,
-  iso,
-  mayHaveWritten,
-  remote,
-  removeRow,
-  timedStep,
-} from './runtime'
-import { settled, settleThenUpdate, WriteAttempts } from './runtime'
-import type { CallFrame, PipelineRuntime, StepOutcome, WriteSpec, WriteState } from './runtime'
+import { compensateTransition, deliver } from './saga'
+import { begin, commit, rollback, stage, staged, synthesize } from './transaction'
+import type {
+  BookingRow,
+  ChatMessageRow,
+  NotificationRow,
+  PipelineOperation,
+  PipelineRuntime,
+  PipelineTimings,
+  StepOutcome,
+  WriteSpec,
+  WriteState,
+} from './types'
+import { execute, isNotFound, mayHaveWritten, settled, WriteAttempts } from './writes'
 
 /** Options of `guard.respondToBooking`. */
 export interface RespondToBookingOptions {
@@ -258,87 +249,23 @@ export function expireBooking(
   })
 }
 
-interface TransitionCall {
-  readonly spec: TransitionSpec
-  readonly budget: CallBudget
-  readonly startedAt: number
-  roundTrips: number
-}
-
-function failed(
-  rt: PipelineRuntime,
-  call: TransitionCall,
-  frame: CallFrame,
-  step: PipelineStep,
-  compensated: boolean,
-  pendingReconcile: boolean,
-  cause: unknown,
-): Error {
-  const details = {
-    bookingId: call.spec.bookingId,
-    operation: call.spec.operation,
-    failedStep: step,
-    compensated,
-    pendingReconcile,
-    mode: frame.mode,
-    cause,
-  }
-  const error = call.budget.timedOut
-    ? new PipelineTimeoutError({ ...details, timeoutMs: rt.settings.timeoutMs })
-    : new BookingPipelineError(
-        details,
-        cause instanceof BudgetExpired ? undefined : classifyAppwriteError(cause).reason,
-      )
-  if (step === 'notification' && rt.pushSender === undefined) rt.metrics?.recordNotification(false)
-  capture(rt, error, categoryOf(step), compensated ? 'error' : 'critical', call.spec.operation, {
-    bookingId: call.spec.bookingId,
-    step,
-    mode: frame.mode,
-    compensated,
-    pendingReconcile,
-  })
-  emit(rt, () => ({
-    type: 'pipelineFailed',
-    at: rt.clock.now(),
-    operation: call.spec.operation,
-    bookingId: call.spec.bookingId,
-    mode: frame.mode,
-    step,
-    compensated,
-    pendingReconcile,
-    error,
-    durationMs: rt.clock.now() - call.startedAt,
-  }))
-  return error
-}
-
 function succeeded(
-  rt: PipelineRuntime,
-  call: TransitionCall,
-  frame: CallFrame,
+  call: PipelineCall,
   booking: BackendRow,
   systemMessage: BackendRow,
   notification: BackendRow,
 ): TransitionResult {
-  const durationMs = rt.clock.now() - call.startedAt
+  const { rt } = call
   const normalized = rt.lock.normalize('notification', notification) as NotificationRow
   if (rt.pushSender === undefined) rt.metrics?.recordNotification(true)
   else if (normalized.pushStatus === 'pending') schedulePush(rt, normalized)
-  emit(rt, () => ({
-    type: 'pipelineSucceeded',
-    at: rt.clock.now(),
-    operation: call.spec.operation,
-    bookingId: call.spec.bookingId,
-    mode: frame.mode,
-    replayed: false,
-    durationMs,
-  }))
+  const timings = call.succeed(false)
   return {
     booking: rt.lock.normalize('booking', booking) as BookingRow,
     systemMessage: rt.lock.normalize('chatMessage', systemMessage) as ChatMessageRow,
     notification: normalized,
-    mode: frame.mode,
-    timings: { totalMs: durationMs, roundTrips: call.roundTrips, steps: frame.timings },
+    mode: call.mode,
+    timings,
   }
 }
 
@@ -346,19 +273,18 @@ async function transition(rt: PipelineRuntime, spec: TransitionSpec): Promise<Tr
   if (spec.signal?.aborted === true) {
     throw abortedBeforeStart(rt, spec.operation, spec.bookingId, spec.signal)
   }
-  const call: TransitionCall = {
-    spec,
-    budget: new CallBudget(rt.clock, rt.settings.timeoutMs, spec.signal),
-    startedAt: rt.clock.now(),
-    roundTrips: 0,
-  }
+  const call = new PipelineCall(rt, {
+    operation: spec.operation,
+    bookingId: spec.bookingId,
+    mode: rt.modes.current() === 'transaction' ? 'transaction' : 'saga',
+    signal: spec.signal,
+  })
   try {
-    const readFrame = frame(rt, call, rt.modes.current() === 'transaction' ? 'transaction' : 'saga')
     call.roundTrips++
     let row: BackendRow & BookingFacts
     try {
-      const read = await timedStep(readFrame, 'read', () =>
-        remote(rt, () => rt.backend.get(rt.tables.booking, spec.bookingId), call.budget.signal),
+      const read = await call.step('read', () =>
+        call.remote(() => rt.backend.get(rt.tables.booking, spec.bookingId)),
       )
       row = rt.lock.normalize('booking', read) as unknown as BackendRow & BookingFacts
     } catch (error) {
@@ -369,7 +295,7 @@ async function transition(rt: PipelineRuntime, spec: TransitionSpec): Promise<Tr
           `booking \`${spec.bookingId}\` does not exist, or this user may not read it`,
         )
       }
-      throw failed(rt, call, readFrame, 'read', true, false, error)
+      throw call.fail({ step: 'read', compensated: true, pendingReconcile: false, cause: error })
     }
     if (row.pipelineStatus === 'failed') {
       refuse(
@@ -383,70 +309,49 @@ async function transition(rt: PipelineRuntime, spec: TransitionSpec): Promise<Tr
       row.pipelineStatus === 'delivered' &&
       rt.backend.transactions !== undefined &&
       rt.modes.current() === 'transaction'
-    return useTransaction
-      ? await transactionTransition(rt, call, row)
-      : await sagaTransition(rt, call, row)
+    if (useTransaction) return await transactionTransition(call, spec, row)
+    call.switchMode('saga')
+    return await sagaTransition(call, spec, row)
   } finally {
-    call.budget.dispose()
-  }
-}
-
-function frame(rt: PipelineRuntime, call: TransitionCall, mode: PipelineMode): CallFrame {
-  return {
-    rt,
-    operation: call.spec.operation,
-    bookingId: call.spec.bookingId,
-    mode,
-    signal: call.budget.signal,
-    timings: {},
+    call.dispose()
   }
 }
 
 async function transactionTransition(
-  rt: PipelineRuntime,
-  call: TransitionCall,
+  call: PipelineCall,
+  spec: TransitionSpec,
   row: BackendRow & BookingFacts,
 ): Promise<TransitionResult> {
-  const { spec } = call
+  const { rt } = call
   const transactions = rt.backend.transactions!
-  const txFrame = frame(rt, call, 'transaction')
   const writes = transitionWrites(rt, spec.bookingId, row, spec.event, spec.actor, spec.reason)
-  const staged: StagedWrite[] = [
+  const operations: StagedWrite[] = [
     { action: 'update', tableId: rt.tables.booking, rowId: spec.bookingId, data: spec.patch },
-    stage(writes.systemMessage),
-    stage(writes.notification),
+    staged(writes.systemMessage),
+    staged(writes.notification),
   ]
   let transactionId: string
-  call.roundTrips++
   try {
-    transactionId = await timedStep(txFrame, 'transaction', () =>
-      remote(rt, () => transactions.begin(rt.settings.transactionTtlSeconds), call.budget.signal),
-    )
-    call.roundTrips++
-    await timedStep(txFrame, 'transaction', () =>
-      remote(rt, () => transactions.stage(transactionId, staged), call.budget.signal),
-    )
+    transactionId = await begin(call, transactions)
+    await stage(call, transactions, transactionId, operations)
   } catch (error) {
-    throw failed(rt, call, txFrame, 'transaction', true, false, error)
+    throw call.fail({
+      step: 'transaction',
+      compensated: true,
+      pendingReconcile: false,
+      cause: error,
+    })
   }
-  call.roundTrips++
   try {
-    await timedStep(txFrame, 'commit', () =>
-      remote(rt, () => transactions.commit(transactionId), call.budget.signal),
-    )
+    await commit(call, transactions, transactionId)
   } catch (error) {
-    const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
+    await rollback(call, transactions, transactionId)
+    const budget = call.cleanupBudget()
     let current: BackendRow | undefined
     try {
-      await cleanup(rt, () => transactions.rollback(transactionId), budget.signal).catch(
-        (rollbackError: unknown) => rollbackError,
-      )
-      current = await remote(
-        rt,
-        () => rt.backend.get(rt.tables.booking, spec.bookingId),
-        budget.signal,
-      )
+      current = await call.cleanup(() => rt.backend.get(rt.tables.booking, spec.bookingId), budget)
     } catch {
+      // Unreadable now: whether the commit landed is unknown, so nothing is claimed undone.
       current = undefined
     } finally {
       budget.dispose()
@@ -454,15 +359,13 @@ async function transactionTransition(
     const committed =
       current !== undefined &&
       Object.entries(spec.patch).every(([key, value]) => (current[key] ?? null) === value)
-    if (committed && !call.budget.signal.aborted) {
+    if (committed && !call.budget.aborted) {
       const now = iso(rt.clock.now())
       return succeeded(
-        rt,
         call,
-        txFrame,
         current!,
-        synth(rt, writes.systemMessage, now),
-        synth(rt, writes.notification, now),
+        synthesize(rt, writes.systemMessage, now),
+        synthesize(rt, writes.notification, now),
       )
     }
     if (
@@ -471,45 +374,25 @@ async function transactionTransition(
       classifyAppwriteError(error).type === 'transaction_conflict'
     ) {
       // Someone else changed the booking first: tell the caller what it is now.
-      const now = rt.clock.now()
       spec.authorize(
         rt.lock.normalize('booking', current) as unknown as BackendRow & BookingFacts,
-        now,
+        rt.clock.now(),
       )
     }
-    throw failed(rt, call, txFrame, 'commit', current !== undefined && !committed, false, error)
+    throw call.fail({
+      step: 'commit',
+      compensated: current !== undefined && !committed,
+      pendingReconcile: false,
+      cause: error,
+    })
   }
   const now = iso(rt.clock.now())
   return succeeded(
-    rt,
     call,
-    txFrame,
     { ...row, ...spec.patch, $updatedAt: now },
-    synth(rt, writes.systemMessage, now),
-    synth(rt, writes.notification, now),
+    synthesize(rt, writes.systemMessage, now),
+    synthesize(rt, writes.notification, now),
   )
-}
-
-function stage(spec: WriteSpec): StagedWrite {
-  return {
-    action: 'create',
-    tableId: spec.tableId,
-    rowId: spec.rowId,
-    data: spec.data,
-    permissions: spec.permissions,
-  }
-}
-
-function synth(rt: PipelineRuntime, spec: WriteSpec, now: string): BackendRow {
-  return {
-    ...spec.data,
-    $id: spec.rowId,
-    $createdAt: now,
-    $updatedAt: now,
-    $permissions: [...spec.permissions],
-    $databaseId: rt.backend.databaseId,
-    $tableId: spec.tableId,
-  }
 }
 
 /** The creation children a booking must have whatever its state (room, "received" message, provider notice). */
@@ -523,19 +406,12 @@ function creationChildren(rt: PipelineRuntime, bookingId: string, row: BookingFa
 }
 
 async function sagaTransition(
-  rt: PipelineRuntime,
-  call: TransitionCall,
+  call: PipelineCall,
+  spec: TransitionSpec,
   row: BackendRow & BookingFacts,
 ): Promise<TransitionResult> {
-  const { spec } = call
-  const sagaFrame = frame(rt, call, 'saga')
-  emit(rt, () => ({
-    type: 'pipelineStarted',
-    at: rt.clock.now(),
-    operation: spec.operation,
-    bookingId: spec.bookingId,
-    mode: 'saga',
-  }))
+  const { rt } = call
+  call.started()
   const writes = transitionWrites(rt, spec.bookingId, row, spec.event, spec.actor, spec.reason)
   // A booking whose creation is still pending gets its creation rows ensured in the same wave.
   const ensure = row.pipelineStatus === 'delivered' ? [] : creationChildren(rt, spec.bookingId, row)
@@ -548,23 +424,25 @@ async function sagaTransition(
         ...spec.patch,
         pipelineStatus: 'pending',
       }),
-    call.budget.signal,
+    call.budget,
   )
   call.roundTrips++
   const [, message, notification, ...ensured] = await Promise.all([
-    timedStep(sagaFrame, 'booking', () => execute(rt, update.run, call.budget.signal)).then(
-      (row) => {
-        updated = row
-        bookingState = 'created'
-      },
-      (error: unknown) => {
-        bookingError = error
-        bookingState = update.ambiguous || mayHaveWritten(error) ? 'unknown' : 'clean'
-      },
-    ),
-    createOrGet(sagaFrame, writes.systemMessage),
-    createOrGet(sagaFrame, writes.notification),
-    ...ensure.map((write) => createOrGet(sagaFrame, write)),
+    call
+      .step('booking', () => execute(rt, update.run, call.budget))
+      .then(
+        (written) => {
+          updated = written
+          bookingState = 'created'
+        },
+        (error: unknown) => {
+          bookingError = error
+          bookingState = update.ambiguous || mayHaveWritten(error) ? 'unknown' : 'clean'
+        },
+      ),
+    call.write(writes.systemMessage),
+    call.write(writes.notification),
+    ...ensure.map((write) => call.write(write)),
   ])
   const children: Array<[WriteSpec, StepOutcome]> = [
     [writes.systemMessage, message],
@@ -574,39 +452,32 @@ async function sagaTransition(
     (outcome) => outcome.state !== 'created' && outcome.state !== 'existing',
   )
   if (bookingState === 'created' && problem === undefined) {
-    call.roundTrips++
-    const deliver = new WriteAttempts(
-      () => rt.backend.update(rt.tables.booking, spec.bookingId, { pipelineStatus: 'delivered' }),
-      call.budget.signal,
-    )
-    const succeed = (delivered: BackendRow | undefined) => {
+    const delivery = await deliver(call, { pipelineStatus: 'delivered' })
+    if (delivery.row !== undefined) {
       const now = iso(rt.clock.now())
       return succeeded(
-        rt,
         call,
-        sagaFrame,
-        delivered ?? updated!,
-        message.row ?? synth(rt, writes.systemMessage, now),
-        notification.row ?? synth(rt, writes.notification, now),
+        delivery.row ?? updated!,
+        message.row ?? synthesize(rt, writes.systemMessage, now),
+        notification.row ?? synthesize(rt, writes.notification, now),
       )
     }
-    try {
-      return succeed(
-        await timedStep(sagaFrame, 'deliver', () => execute(rt, deliver.run, call.budget.signal)),
-      )
-    } catch (error) {
-      if (deliver.ambiguous || deliver.unsettled) {
-        // Every row of the transition exists: forward is the only safe direction (see
-        // `finishDelivery` in createBooking.ts). Left pending, the reconciler delivers it.
-        const delivered = await settleThenUpdate(rt, deliver, spec.bookingId, {
-          pipelineStatus: 'delivered',
-        })
-        if (delivered !== undefined) return succeed(delivered)
-        throw failed(rt, call, sagaFrame, 'deliver', false, true, error)
-      }
-      const compensation = await compensateTransition(rt, sagaFrame, row, spec, 'created', children)
-      throw failed(rt, call, sagaFrame, 'deliver', compensation, !compensation, error)
+    if (delivery.mayLand) {
+      // Every row of the transition exists and the booking is `pending`: the reconciler delivers it.
+      throw call.fail({
+        step: 'deliver',
+        compensated: false,
+        pendingReconcile: true,
+        cause: delivery.error,
+      })
     }
+    const ok = await compensateTransition(call, row, spec.patch, 'created', children)
+    throw call.fail({
+      step: 'deliver',
+      compensated: ok,
+      pendingReconcile: !ok,
+      cause: delivery.error,
+    })
   }
   const step: PipelineStep = bookingState !== 'created' ? 'booking' : problem!.step
   const cause = bookingState !== 'created' ? bookingError : problem!.error
@@ -614,71 +485,11 @@ async function sagaTransition(
     // The booking's update may still land: restoring the booking now could be overtaken by it.
     // Its rows go (a late update leaves the booking `pending`, which the reconciler completes
     // forward, rows included); the booking is left as the update leaves it.
-    await compensateTransition(rt, sagaFrame, row, spec, 'clean', children)
-    throw failed(rt, call, sagaFrame, step, false, true, cause)
+    await compensateTransition(call, row, spec.patch, 'clean', children)
+    throw call.fail({ step, compensated: false, pendingReconcile: true, cause })
   }
-  const compensation = await compensateTransition(rt, sagaFrame, row, spec, bookingState, children)
-  throw failed(rt, call, sagaFrame, step, compensation, !compensation, cause)
-}
-
-/**
- * Undoes a failed saga transition: removes its message and notification, then restores the
- * booking's previous values. Resolves to whether everything was undone; if not, the booking is
- * left `pending` (when its update landed) and the reconciler completes the transition forward.
- */
-async function compensateTransition(
-  rt: PipelineRuntime,
-  sagaFrame: CallFrame,
-  before: BackendRow & BookingFacts,
-  spec: TransitionSpec,
-  bookingState: WriteState,
-  children: Array<[WriteSpec, StepOutcome]>,
-): Promise<boolean> {
-  const budget = new CallBudget(rt.clock, rt.settings.compensationTimeoutMs)
-  const undone: string[] = []
-  let firstError: unknown
-  try {
-    const errors = await Promise.all(
-      children
-        .filter(([, outcome]) => outcome.state !== 'foreign' && outcome.state !== 'clean')
-        .map(async ([write]) => {
-          const error = await removeRow(rt, write.tableId, write.rowId, budget.signal)
-          if (error === undefined) undone.push(`${write.tableId}/${write.rowId}`)
-          return error
-        }),
-    )
-    firstError = errors.find((error) => error !== undefined)
-    if (firstError === undefined && (bookingState === 'created' || bookingState === 'unknown')) {
-      const restore: Record<string, unknown> = {
-        pipelineStatus: before.pipelineStatus ?? 'delivered',
-      }
-      for (const key of Object.keys(spec.patch)) restore[key] = before[key] ?? null
-      try {
-        await remote(
-          rt,
-          () => rt.backend.update(rt.tables.booking, spec.bookingId, restore),
-          budget.signal,
-        )
-        undone.push(`${rt.tables.booking}/${spec.bookingId}`)
-      } catch (error) {
-        firstError = error
-      }
-    }
-  } finally {
-    budget.dispose()
-  }
-  const ok = firstError === undefined
-  emit(rt, () => ({
-    type: 'compensated',
-    at: rt.clock.now(),
-    operation: sagaFrame.operation,
-    bookingId: sagaFrame.bookingId,
-    mode: sagaFrame.mode,
-    ok,
-    undone,
-    error: firstError,
-  }))
-  return ok
+  const ok = await compensateTransition(call, row, spec.patch, bookingState, children)
+  throw call.fail({ step, compensated: ok, pendingReconcile: !ok, cause })
 }
 
 /** What the reconciler did with one pending booking. @internal */
@@ -688,7 +499,7 @@ export type PendingResolution = 'completed' | 'compensated'
  * Finishes a booking left `pipelineStatus: 'pending'`: ensures every row its current state needs
  * (creation rows, plus the notice of its current status) and marks it delivered; or, with
  * `compensate` (and only for a booking still awaiting its provider), removes its rows and marks it
- * failed. Idempotent: several reconcilers may run it at once. Throws when it cannot finish.
+ * void. Idempotent: several reconcilers may run it at once. Throws when it cannot finish.
  *
  * @internal
  */
@@ -699,23 +510,30 @@ export async function resolvePending(
   signal: AbortSignal,
 ): Promise<PendingResolution> {
   const row = rt.lock.normalize('booking', booking) as unknown as BackendRow & BookingFacts
-  const bookingId = row.$id
-  const resolveFrame: CallFrame = {
-    rt,
+  const call = new PipelineCall(rt, {
     operation: 'completeBooking',
-    bookingId,
+    bookingId: row.$id,
     mode: 'saga',
     signal,
-    timings: {},
+  })
+  try {
+    return await complete(call, row, action)
+  } finally {
+    call.dispose()
   }
+}
+
+async function complete(
+  call: PipelineCall,
+  row: BackendRow & BookingFacts,
+  action: 'complete' | 'compensate',
+): Promise<PendingResolution> {
+  const { rt, bookingId } = call
   const creation = creationChildren(rt, bookingId, row)
   if (action === 'compensate' && row.status === 'pending') {
-    const errors = await Promise.all(
-      creation.map((write) => removeRow(rt, write.tableId, write.rowId, signal)),
-    )
-    const error = errors.find((e) => e !== undefined)
+    const { error } = await call.remove(creation, call.budget)
     if (error !== undefined) throw error
-    await remote(rt, () => rt.backend.update(rt.tables.booking, bookingId, VOID_PATCH), signal)
+    await call.remote(() => rt.backend.update(rt.tables.booking, bookingId, VOID_PATCH))
     return 'compensated'
   }
   const writes = [...creation]
@@ -724,14 +542,12 @@ export async function resolvePending(
     const transition = transitionWrites(rt, bookingId, row, current.event, current.actor)
     writes.push(transition.systemMessage, transition.notification)
   }
-  const outcomes = await Promise.all(writes.map((write) => createOrGet(resolveFrame, write)))
+  const outcomes = await Promise.all(writes.map((write) => call.write(write)))
   const problem = outcomes.find((o) => o.state !== 'created' && o.state !== 'existing')
   if (problem !== undefined)
     throw problem.error ?? new Error(`step ${problem.step} could not be completed`)
-  await remote(
-    rt,
-    () => rt.backend.update(rt.tables.booking, bookingId, { pipelineStatus: 'delivered' }),
-    signal,
+  await call.remote(() =>
+    rt.backend.update(rt.tables.booking, bookingId, { pipelineStatus: 'delivered' }),
   )
   for (const outcome of outcomes) {
     if (

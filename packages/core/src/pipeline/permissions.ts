@@ -1,4 +1,7 @@
 import { BookingGuardError } from '../errors'
+import type { PermissionRules } from './types'
+
+export type { PermissionRules } from './types'
 
 /** Options of the guard's row permissions. Rows are never readable by `any`. */
 export interface PermissionsOptions {
@@ -13,18 +16,6 @@ export interface PermissionsOptions {
    * Defaults to the identity: `providerId` is the user id.
    */
   providerUserId?: (providerId: string) => string
-}
-
-/** The permission lists of each row kind. @internal */
-export interface PermissionRules {
-  /** Booking, chat room and system messages: read and update for both parties. */
-  participants(customerId: string, providerId: string): readonly string[]
-  /** A chat message: read for both parties (messages are immutable once sent). */
-  message(customerId: string, providerId: string): readonly string[]
-  /** A notification: read and update (mark read) for its recipient only. */
-  recipient(userId: string): readonly string[]
-  /** The provider's user id. */
-  providerUser(providerId: string): string
 }
 
 const OPEN_ROLES = new Set(['any', 'guests', 'users', 'users/verified', 'users/unverified'])

@@ -1,45 +1,11 @@
 import type { NotificationPriority, NotificationType, RecipientType } from '../schema/schemas'
-import { CallBudget, capture, clip, emit, raceAbort, remote } from './runtime'
-import type { PipelineRuntime } from './runtime'
+import { CallBudget, raceAbort } from './budget'
+import { clip } from './format'
+import { capture, emit } from './report'
+import type { PipelineRuntime, PushMessage, PushSender } from './types'
+import { remote } from './writes'
 
-/** What the app's push sender receives: the notification, without storage details. */
-export interface PushMessage {
-  /** The notification row's id (stable: use it to deduplicate on the device). */
-  readonly notificationId: string
-  /** The booking it is about. */
-  readonly bookingId: string | null | undefined
-  /** Who to push to (for the provider's "new booking": the provider id). */
-  readonly recipientId: string
-  /** What kind of recipient. */
-  readonly recipientType: RecipientType
-  /** What it is about. */
-  readonly type: NotificationType
-  /** Title, at most 255 characters. */
-  readonly title: string
-  /** Body, at most 2,000 characters. */
-  readonly body: string
-  /** How urgent it is. */
-  readonly priority: NotificationPriority
-}
-
-/** What each push attempt receives. */
-export interface PushAttemptContext {
-  /** Aborts when the push budget (`pushTimeoutMs`) runs out; pass it to `fetch`. */
-  readonly signal: AbortSignal
-  /** 1-based attempt number. */
-  readonly attempt: number
-}
-
-/**
- * Sends one push (web push, FCM, APNs, …). Resolve (or return `'sent'`) when delivered to the
- * push service, return `'skipped'` when there is nothing to send to (no device registered), and
- * throw to fail the attempt; failed attempts are retried, then recorded as `pushStatus: 'failed'`
- * and retried again by the reconciler.
- */
-export type PushSender = (
-  message: PushMessage,
-  context: PushAttemptContext,
-) => 'sent' | 'skipped' | void | Promise<'sent' | 'skipped' | void>
+export type { PushAttemptContext, PushMessage, PushSender } from './types'
 
 /** A notification row as far as push delivery needs it. @internal */
 export interface PushableNotification {

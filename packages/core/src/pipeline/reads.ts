@@ -3,10 +3,10 @@ import { Q } from '../backend/queries'
 import { SchemaLockError } from '../errors'
 import type { BookingStatus } from '../schema/schemas'
 import { BookingStatusSchema } from '../schema/schemas'
-import type { BookingRow } from './createBooking'
+import { CallBudget } from './budget'
 import { childIds } from './ids'
-import { CallBudget, isNotFound, remote } from './runtime'
-import type { PipelineRuntime } from './runtime'
+import type { BookingRow, PipelineRuntime } from './types'
+import { isNotFound, remote } from './writes'
 
 /** Options of `getProviderBookings`. */
 export interface ProviderBookingsOptions {

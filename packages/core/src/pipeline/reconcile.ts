@@ -6,8 +6,20 @@ import { allChildIds, expireBooking, resolvePending } from './lifecycle'
 import { deliverPush } from './push'
 import type { PushableNotification } from './push'
 import { VOID_DEADLINE_BEFORE, VOID_PATCH } from './rows'
-import { CallBudget, capture, emit, iso, remote, removeRow } from './runtime'
-import type { PendingAction, PipelineRuntime } from './runtime'
+import { CallBudget } from './budget'
+import { iso } from './format'
+import { capture, emit } from './report'
+import type {
+  PendingAction,
+  PipelineRuntime,
+  ReconcileFailure,
+  ReconcilePhase,
+  ReconcileReport,
+  SlotDuplicate,
+} from './types'
+import { remote, removeRow } from './writes'
+
+export type { ReconcileFailure, ReconcilePhase, ReconcileReport, SlotDuplicate } from './types'
 
 /** Options of one `guard.reconcile()` pass. */
 export interface ReconcileOptions {
@@ -39,90 +51,6 @@ export interface ReconcileOptions {
   orphanHorizonMs?: number
   /** Aborts the pass between pages and items. */
   signal?: AbortSignal
-}
-
-/** One row the reconciler could not handle, and why. */
-export interface ReconcileFailure {
-  /** The row id. */
-  readonly id: string
-  /** What went wrong. */
-  readonly message: string
-}
-
-/** The phases of a pass, in the order they run. */
-export type ReconcilePhase = 'revived' | 'pending' | 'delivered' | 'expired' | 'push' | 'orphans'
-
-/** Live bookings of one provider slot (same provider, same start) seen by one pass. */
-export interface SlotDuplicate {
-  /** The provider. */
-  readonly providerId: string
-  /** The start, ISO 8601. */
-  readonly scheduledAt: string
-  /** Every live booking of that slot; the one holding the slot key first. */
-  readonly bookingIds: readonly string[]
-}
-
-/** What a reconcile pass found and did. Plain JSON. */
-export interface ReconcileReport {
-  /** When the pass started, ISO 8601. */
-  readonly startedAt: string
-  /** Milliseconds the pass took. */
-  readonly durationMs: number
-  /** `true` when every phase drained all its due work within the budget. */
-  readonly complete: boolean
-  /** Phases the budget (or the signal) cut short: the next pass carries on with them. */
-  readonly remaining: readonly ReconcilePhase[]
-  /**
-   * Compensated bookings that a late write set back to `delivered` (they carry the void
-   * marker): failed again, their rows removed, so a caller told that nothing was kept never
-   * ends up with a live booking.
-   */
-  readonly revived: {
-    readonly found: number
-    readonly voided: readonly string[]
-    readonly failed: readonly ReconcileFailure[]
-  }
-  /** Bookings left `pending` (crashed tab, killed process, failed compensation). */
-  readonly pending: {
-    readonly found: number
-    readonly completed: readonly string[]
-    readonly compensated: readonly string[]
-    readonly failed: readonly ReconcileFailure[]
-  }
-  /**
-   * Delivered bookings (updated within the horizon) checked for their chat room, system message
-   * and provider notification; any missing row is written again (create-or-get).
-   */
-  readonly delivered: {
-    readonly checked: number
-    readonly completed: readonly string[]
-    readonly failed: readonly ReconcileFailure[]
-    /** More than one live booking for one provider slot among the checked ones: reported, not changed. */
-    readonly duplicateSlots: readonly SlotDuplicate[]
-  }
-  /** Bookings whose provider missed the response deadline. */
-  readonly expired: {
-    readonly found: number
-    readonly expired: readonly string[]
-    /** Changed by someone else meanwhile (accepted, cancelled). */
-    readonly skipped: readonly string[]
-    readonly failed: readonly ReconcileFailure[]
-  }
-  /** Notifications whose push failed or never ran. */
-  readonly push: {
-    readonly found: number
-    readonly sent: readonly string[]
-    readonly skipped: readonly string[]
-    readonly failed: readonly string[]
-  }
-  /** Rows whose booking is missing or failed (late writes, failed compensation). */
-  readonly orphans: {
-    readonly scanned: number
-    readonly removed: readonly string[]
-    readonly failed: readonly ReconcileFailure[]
-  }
-  /** Phases that could not run to the end (e.g. a list query failed). */
-  readonly errors: readonly { readonly phase: ReconcilePhase; readonly message: string }[]
 }
 
 const CONCURRENCY = 8

@@ -3,8 +3,8 @@ import { MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH } from '../schema/schemas'
 import { childIds } from './ids'
 import type { ChildEvent } from './ids'
 import type { BackendRow } from '../backend/appwriteBackend'
-import type { PipelineRuntime, WriteSpec } from './runtime'
-import { clip, iso } from './runtime'
+import { clip, iso } from './format'
+import type { PipelineRuntime, WriteSpec } from './types'
 
 /** The id written as `senderId` of system messages. */
 export const SYSTEM_SENDER_ID = 'system'

@@ -1,0 +1,200 @@
+// The saga: the pipeline's writes as separate requests, with a step ledger on the booking
+// (`pipelineStatus: 'pending'` until the last write marks it `delivered`). This module holds what
+// creation and transitions share: the final write, and undoing what a failed call left.
+//
+// The rule that keeps the guarantee (Appwrite has no conditional update, so a request the client
+// gave up on can land later): never undo a booking under one of the call's own booking writes
+// that may still land. When the final write may have landed, every other row of the call exists,
+// so the call goes forward (waits for the write, sends it again); when a booking update may
+// still land, the booking is left for the reconciler instead of restored. Undoing marks a booking
+// void (`VOID_PATCH`), which no late write clears.
+import type { BackendRow } from '../backend/appwriteBackend'
+import type { PipelineCall } from './call'
+import { VOID_PATCH } from './rows'
+import type { BookingFacts } from './rows'
+import type { StepOutcome, WriteSpec, WriteState } from './types'
+import { execute, isRowMissing, remote, settleThenUpdate, WriteAttempts } from './writes'
+import { capture } from './report'
+
+/** How a saga's final write ended. @internal */
+export type Delivery =
+  | { readonly row: BackendRow; readonly error?: undefined; readonly mayLand?: undefined }
+  | {
+      readonly row?: undefined
+      readonly error: unknown
+      /** The write may still land: nothing may be undone, the reconciler delivers it. */
+      readonly mayLand: boolean
+    }
+
+/**
+ * The saga's final write: `patch` (with `pipelineStatus: 'delivered'`) on the booking. When it
+ * fails but may have landed (no answer, a 5xx, abandoned by the budget), it waits for the write
+ * and sends it again within `compensationTimeoutMs`: every row of the call exists by then, so
+ * forward is the only safe direction.
+ *
+ * @internal
+ */
+export async function deliver(
+  call: PipelineCall,
+  patch: Record<string, unknown>,
+): Promise<Delivery> {
+  const { rt } = call
+  call.roundTrips++
+  const attempts = new WriteAttempts(
+    () => rt.backend.update(rt.tables.booking, call.bookingId, patch),
+    call.budget,
+  )
+  try {
+    return { row: await call.step('deliver', () => execute(rt, attempts.run, call.budget)) }
+  } catch (error) {
+    if (!attempts.ambiguous && !attempts.unsettled) return { error, mayLand: false }
+    const row = await settleThenUpdate(rt, attempts, call.bookingId, patch)
+    return row === undefined ? { error, mayLand: true } : { row }
+  }
+}
+
+/** The writes of a booking's creation. @internal */
+export interface CreationWrites {
+  readonly booking: WriteSpec
+  readonly chatRoom: WriteSpec
+  readonly systemMessage: WriteSpec
+  readonly notification: WriteSpec
+}
+
+/**
+ * Undoes a failed saga creation. `ours`: removes every child (404 counts as done), then marks the
+ * booking void (a tombstone upsert when its create may still land, so the late create fails with
+ * 409). `conflict`: removes only the children this call surely wrote (the ids belong to another
+ * booking). A child that cannot be removed leaves the booking `pending` for the reconciler.
+ * Bounded by `compensationTimeoutMs`, whatever the caller's budget. Resolves to whether all was
+ * undone.
+ *
+ * @internal
+ */
+export async function compensateCreation(
+  call: PipelineCall,
+  writes: CreationWrites,
+  outcomes: readonly StepOutcome[],
+  kind: 'ours' | 'conflict',
+): Promise<boolean> {
+  const { rt } = call
+  const budget = call.cleanupBudget()
+  const booking = outcomes[0]!
+  let undone: string[] = []
+  let firstError: unknown
+  try {
+    // A child this call did not write can still exist from an earlier attempt of the same
+    // booking (a resumed one): then every child of it goes.
+    const resumed = booking.state === 'existing'
+    const children: Array<[WriteSpec, StepOutcome]> = [
+      [writes.chatRoom, outcomes[1]!],
+      [writes.systemMessage, outcomes[2]!],
+      [writes.notification, outcomes[3]!],
+    ]
+    const removed = await call.remove(
+      children
+        .filter(([, outcome]) =>
+          // Conflict: only rows this call surely wrote go (an ambiguous write may have been
+          // refused because the other booking's row was there).
+          kind === 'conflict'
+            ? outcome.state === 'created'
+            : outcome.state !== 'foreign' && (outcome.state !== 'clean' || resumed),
+        )
+        .map(([spec]) => spec),
+      budget,
+    )
+    undone = removed.undone
+    firstError = removed.error
+    if (kind === 'ours') {
+      const mayExist =
+        booking.state === 'created' || booking.state === 'existing' || booking.state === 'unknown'
+      const spec = writes.booking
+      const tombstone = () =>
+        rt.backend.upsert(
+          spec.tableId,
+          spec.rowId,
+          { ...spec.data, ...VOID_PATCH },
+          spec.permissions,
+        )
+      if (firstError === undefined && mayExist) {
+        try {
+          await call.cleanup(
+            booking.state === 'unknown'
+              ? tombstone
+              : () => rt.backend.update(spec.tableId, spec.rowId, VOID_PATCH),
+            budget,
+          )
+          undone.push(`${spec.tableId}/${spec.rowId}`)
+        } catch (error) {
+          if (!(booking.state !== 'unknown' && isRowMissing(error))) firstError = error
+        }
+      } else if (firstError !== undefined && !mayExist) {
+        // Children may be left with no booking row at all: leave a void tombstone so the
+        // reconciler's sweep can tell them apart from a booking in progress.
+        try {
+          await call.cleanup(tombstone, budget)
+        } catch (error) {
+          capture(rt, error, 'booking', 'warning', 'createBooking.compensate', {
+            bookingId: call.bookingId,
+            step: 'booking',
+          })
+        }
+      }
+    }
+  } finally {
+    budget.dispose()
+  }
+  call.compensated(firstError === undefined, undone, firstError)
+  return firstError === undefined
+}
+
+/**
+ * Undoes a failed saga transition: removes its message and notification, then restores the
+ * booking's previous values (only when its update landed, or was refused, for sure: `created` or
+ * `unknown` after it settled). Resolves to whether everything was undone; if not, the booking is
+ * left `pending` (when its update landed) and the reconciler completes the transition forward.
+ *
+ * @internal
+ */
+export async function compensateTransition(
+  call: PipelineCall,
+  before: BackendRow & BookingFacts,
+  patch: Record<string, unknown>,
+  bookingState: WriteState,
+  children: Array<[WriteSpec, StepOutcome]>,
+): Promise<boolean> {
+  const { rt } = call
+  const budget = call.cleanupBudget()
+  let undone: string[] = []
+  let firstError: unknown
+  try {
+    const removed = await call.remove(
+      children
+        .filter(([, outcome]) => outcome.state !== 'foreign' && outcome.state !== 'clean')
+        .map(([spec]) => spec),
+      budget,
+    )
+    undone = removed.undone
+    firstError = removed.error
+    if (firstError === undefined && (bookingState === 'created' || bookingState === 'unknown')) {
+      const restore: Record<string, unknown> = {
+        pipelineStatus: before.pipelineStatus ?? 'delivered',
+      }
+      for (const key of Object.keys(patch)) restore[key] = before[key] ?? null
+      try {
+        await remote(
+          rt,
+          () => rt.backend.update(rt.tables.booking, call.bookingId, restore),
+          budget,
+        )
+        undone.push(`${rt.tables.booking}/${call.bookingId}`)
+      } catch (error) {
+        firstError = error
+      }
+    }
+  } finally {
+    budget.dispose()
+  }
+  call.compensated(firstError === undefined, undone, firstError)
+  return firstError === undefined
+}
