@@ -9,7 +9,7 @@ import { isSlotTakenError } from '../errors'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard } from '../guard'
 import { defaultSlotKey, hmacSha256Hex } from '../pipeline/ids'
-import { isVoided } from '../pipeline/rows'
+import { isVoided } from '../pipeline/voided'
 import {
   DB,
   bookingInput,

@@ -357,6 +357,26 @@ describe('providerFeed', () => {
     expect(feed.getSnapshot().bookings.map((b) => [b.$id, b.status])).toEqual([['b1', 'pending']])
   })
 
+  it('should never show a compensated booking that a late write set back to delivered', async () => {
+    const { options, until, book, update, fake } = setup({ reconcileIntervalMs: 10_000 })
+    // Compensated: failed and void (the epoch response deadline no later write clears).
+    const voided = { pipelineStatus: 'failed', responseDeadline: '1970-01-01T00:00:00.000Z' }
+    await book('p1', voided)
+    const feed = createProviderFeed({ ...options, providerId: 'p1' })
+    const rec = recorder()
+    feed.listen(rec.listener, { since: 0 })
+    await until(100)
+    await update('b1', { pipelineStatus: 'delivered' }) // the late deliver write lands
+    await book('p1', { ...voided, pipelineStatus: 'delivered' }) // seen live
+    fake.faults.realtime.drop({ table: 'bookings', times: 1 })
+    await book('p1', { ...voided, pipelineStatus: 'delivered' }) // seen only by a catch-up
+    await book('p1')
+    await until(10_500)
+
+    expect(ids(rec.seen)).toEqual(['created:b4:pending'])
+    expect(feed.getSnapshot().bookings.map((b) => b.$id)).toEqual(['b4'])
+  })
+
   it('should load existing bookings into the snapshot without events, unless newer than `since`', async () => {
     const { options, until, book, clock } = setup()
     await book('p1')

@@ -10,7 +10,7 @@
 // void (`VOID_PATCH`), which no late write clears.
 import type { BackendRow } from '../backend/appwriteBackend'
 import type { PipelineCall } from './call'
-import { VOID_PATCH } from './rows'
+import { VOID_PATCH } from './voided'
 import type { BookingFacts } from './rows'
 import type { StepOutcome, WriteSpec, WriteState } from './types'
 import { execute, isRowMissing, remote, settleThenUpdate, WriteAttempts } from './writes'

@@ -28,6 +28,7 @@ import type {
 } from './types'
 import { createWatchdogOn } from './watchdog'
 import type { Watchdog, WatchdogConfig } from './watchdog'
+import { isVoided } from '../pipeline/voided'
 
 /** Default milliseconds between catch-up queries while realtime is degraded or reconnecting. */
 export const DEFAULT_POLL_INTERVAL_MS = 5_000
@@ -690,7 +691,9 @@ export class FeedManagerImpl implements FeedManager {
   /**
    * Booking versions a provider must not see: synthetic (health-check) bookings, and versions
    * the pipeline has not delivered yet (`pipelineStatus: 'pending'`: its chat room may not exist)
-   * or compensated (`'failed'`). A booking stuck pending appears once the reconciler delivers it.
+   * or compensated (`'failed'`, or void: a late write may have set a compensated booking back to
+   * `delivered`, never its void marker). A booking stuck pending appears once the reconciler
+   * delivers it.
    */
   #hidden(route: Route, row: FeedRow): boolean {
     if (route.kind !== 'booking') return false
@@ -698,6 +701,7 @@ export class FeedManagerImpl implements FeedManager {
     return (
       status === 'pending' ||
       status === 'failed' ||
+      isVoided(row) ||
       this.#config.isSynthetic(row as unknown as FeedBooking)
     )
   }
