@@ -1,4 +1,5 @@
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
+import { Query } from 'appwrite'
 import { describe, expect, it, vi } from 'vitest'
 import type { ProviderBookingEvent, WatchdogStateChange } from '../index'
 import {
@@ -535,6 +536,253 @@ describe('providerFeed', () => {
       /`since` must be/,
     )
     expect(() => createFeedManager({ ...options, pollIntervalMs: 0 })).toThrow(/pollIntervalMs/)
+  })
+
+  describe('catch-up', () => {
+    /** Writes `count` bookings in one instant (bulk calls of 100), spread over `providerIds`. */
+    async function burst(
+      fake: ReturnType<typeof createFakeAppwrite>,
+      prefix: string,
+      count: number,
+      providerIds: readonly string[],
+    ) {
+      for (let i = 0; i < count; i += 100) {
+        const rows = Array.from({ length: Math.min(100, count - i) }, (_, k) => ({
+          $id: `${prefix}${String(i + k).padStart(5, '0')}`,
+          providerId: providerIds[(i + k) % providerIds.length]!,
+          customerId: 'c1',
+          status: 'pending',
+        }))
+        await fake.tablesDB.createRows({ databaseId: db, tableId: 'bookings', rows })
+      }
+      await settle()
+    }
+
+    interface ListCall {
+      readonly at: number
+      readonly raw: readonly string[]
+      readonly queries: ReadonlyArray<{ method: string; attribute?: string; values?: unknown[] }>
+      readonly rows: number
+    }
+
+    /** Records every list call on `bookings`: when, its queries, and how many rows came back. */
+    function listCalls(fake: ReturnType<typeof createFakeAppwrite>, clock: { now(): number }) {
+      const calls: ListCall[] = []
+      const original = fake.tablesDB.listRows.bind(fake.tablesDB)
+      vi.spyOn(fake.tablesDB, 'listRows').mockImplementation((async (params: {
+        tableId: string
+        queries?: string[]
+      }) => {
+        const result = (await original(params as never)) as { rows: unknown[] }
+        if (params.tableId === 'bookings') {
+          const raw = params.queries ?? []
+          calls.push({
+            at: clock.now() - T0,
+            raw,
+            queries: raw.map((q) => JSON.parse(q) as ListCall['queries'][number]),
+            rows: result.rows.length,
+          })
+        }
+        return result
+      }) as never)
+      return calls
+    }
+
+    /** The provider ids a call filters on (`providerId`, alone or beside its legacy alias). */
+    const providersOf = (call: ListCall): unknown[] | undefined => {
+      const filter = call.queries[0]!
+      const equal =
+        filter.method === 'or'
+          ? (filter.values as Array<{ attribute: string; values: unknown[] }>).find(
+              (q) => q.attribute === 'providerId',
+            )
+          : filter
+      return equal?.attribute === 'providerId' ? equal.values : undefined
+    }
+
+    it('should deliver all of 2,500 bookings missed while the socket was down, each once, after one reconnect', async () => {
+      const { options, until, fake, clock } = setup({
+        pollIntervalMs: 60_000,
+        reconcileIntervalMs: 60_000,
+      })
+      const calls = listCalls(fake, clock)
+      const feed = createProviderFeed({ ...options, providerId: 'p1' })
+      const seen: string[] = []
+      feed.listen((event) => seen.push(`${event.type}:${event.booking.$id}`))
+      await until(1_000)
+      fake.faults.realtime.disconnect({ forMs: 10_000 }) // down from 1 000 to 11 000
+      await until(5_000)
+      // One burst, one millisecond: 2,500 for p1 among 3,750 rows, all with the same `$updatedAt`.
+      await burst(fake, 'x', 3_750, ['p1', 'p1', 'p2'])
+      await until(10_900)
+      expect(seen).toEqual([])
+      await until(11_500)
+
+      const expected = Array.from({ length: 3_750 }, (_, i) => i)
+        .filter((i) => i % 3 !== 2)
+        .map((i) => `created:x${String(i).padStart(5, '0')}`)
+      expect(seen).toEqual(expected) // each once, in (`$updatedAt`, `$id`) order
+      expect(feed.getSnapshot()).toMatchObject({ connection: 'live' })
+      expect(feed.getSnapshot().bookings).toHaveLength(2_500)
+      // One pass: 25 full pages and the short one that ends it.
+      const reconnect = calls.filter((c) => c.at >= 11_000)
+      expect(reconnect.map((c) => c.rows)).toEqual([...Array<number>(25).fill(100), 0])
+      expect(reconnect.every((c) => providersOf(c)?.join() === 'p1')).toBe(true)
+
+      // Later passes start after the burst: one request each, no rows read again.
+      await until(72_000)
+      const later = calls.filter((c) => c.at > 11_500)
+      expect(later.map((c) => [c.at, c.rows])).toEqual([[71_000, 0]])
+      expect(seen).toHaveLength(2_500)
+    })
+
+    it('should keep the provider filter with 150 followed providers, in chunks Appwrite accepts', async () => {
+      const { options, until, fake, clock } = setup({
+        pollIntervalMs: 60_000,
+        reconcileIntervalMs: 60_000,
+      })
+      const calls = listCalls(fake, clock)
+      const feeds = createFeedManager(options)
+      // 36 characters, Appwrite's longest id: 100 of them (twice, with `therapistId`) exceed 4,096.
+      const followed = Array.from(
+        { length: 150 },
+        (_, i) => `provider-${String(i).padStart(3, '0')}-${'x'.repeat(23)}`,
+      )
+      const seen = new Map<string, string[]>()
+      for (const providerId of followed) {
+        feeds.subscribeToProviderBookings(providerId, (event) => {
+          seen.set(providerId, [...(seen.get(providerId) ?? []), event.booking.$id])
+        })
+      }
+      await until(1_000)
+      fake.faults.realtime.disconnect({ forMs: 10_000 })
+      await until(5_000)
+      const others = Array.from({ length: 50 }, (_, i) => `other-${i}`)
+      await burst(fake, 'o', 3_000, others) // rows of providers nobody follows
+      await burst(fake, 'f', 450, followed) // 3 for each followed provider
+      await until(11_500)
+
+      expect(seen.size).toBe(150)
+      followed.forEach((providerId, i) => {
+        expect(seen.get(providerId)).toEqual(
+          [i, i + 150, i + 300].map((n) => `f${String(n).padStart(5, '0')}`),
+        )
+      })
+      const reconnect = calls.filter((c) => c.at >= 11_000)
+      const chunks = reconnect.map(providersOf)
+      expect(chunks.every((values) => values !== undefined && values.length <= 100)).toBe(true)
+      expect(new Set(chunks.flat())).toEqual(new Set(followed))
+      expect(reconnect.flatMap((c) => c.raw).every((q) => q.length <= 4_096)).toBe(true)
+      // Only followed rows were read: 450 of 3,450.
+      expect(reconnect.reduce((sum, c) => sum + c.rows, 0)).toBe(450)
+    })
+
+    it('should deliver a bulk update of 2,500 rows sharing one `$updatedAt`, each once', async () => {
+      const { options, until, fake } = setup({
+        pollIntervalMs: 60_000,
+        reconcileIntervalMs: 60_000,
+      })
+      await burst(fake, 'x', 2_500, ['p1'])
+      await until(10_000) // history by the time the feed starts
+      const feed = createProviderFeed({ ...options, providerId: 'p1' })
+      const seen: string[] = []
+      feed.listen((event) =>
+        seen.push(`${event.type}:${event.booking.$id}:${String(event.booking.status)}`),
+      )
+      await until(11_000)
+      expect(feed.getSnapshot().bookings).toHaveLength(50) // the initial load, no events
+      expect(seen).toEqual([])
+      fake.faults.realtime.disconnect({ forMs: 10_000 }) // down from 11 000 to 21 000
+      await until(13_000)
+      const { total } = await fake.tablesDB.updateRows({
+        databaseId: db,
+        tableId: 'bookings',
+        data: { status: 'confirmed' },
+        queries: [Query.equal('providerId', 'p1')],
+      })
+      expect(total).toBe(2_500)
+      await until(22_500)
+
+      expect(seen).toHaveLength(2_500)
+      expect(new Set(seen).size).toBe(2_500)
+      expect(seen.every((e) => e.endsWith(':confirmed'))).toBe(true)
+      // The 50 loaded rows are updates; the feed never saw the others before.
+      expect(seen.filter((e) => e.startsWith('updated:'))).toHaveLength(50)
+      expect(feed.getSnapshot().bookings.every((b) => b.status === 'confirmed')).toBe(true)
+      expect(feed.getSnapshot().bookings).toHaveLength(2_500)
+    })
+
+    it('should place the catch-up window by the server clock when the local clock runs ahead', async () => {
+      const server = createManualClock({ now: T0 })
+      // The device's clock is a minute fast; `$updatedAt` and event timestamps are the server's.
+      const local = {
+        now: () => server.now() + 60_000,
+        setTimeout: server.setTimeout,
+        clearTimeout: server.clearTimeout,
+      }
+      const fake = createFakeAppwrite({ clock: server, seed: 7 })
+      const feed = createProviderFeed({
+        tablesDB: fake.tablesDB,
+        realtime: fake.realtime,
+        databaseId: db,
+        lock: createSchemaLock({ onIssue: () => {} }),
+        clock: local,
+        reconcileIntervalMs: 10_000,
+        watchdog: { watcherId: 'hb-skew' },
+        providerId: 'p1',
+      })
+      const seen: string[] = []
+      feed.listen((event) => seen.push(event.booking.$id), { since: 0 })
+      const until = async (at: number) => {
+        while (server.now() < T0 + at) {
+          await server.advance(Math.min(100, T0 + at - server.now()))
+          await settle()
+        }
+      }
+      await until(65_000)
+      fake.faults.realtime.drop({ table: 'bookings', times: 1 })
+      await fake.tablesDB.createRow({
+        databaseId: db,
+        tableId: 'bookings',
+        rowId: 'late',
+        data: { providerId: 'p1', customerId: 'c1', status: 'pending' },
+      })
+      // A window placed by the local clock would start a minute after this booking.
+      await until(76_000)
+
+      expect(seen).toEqual(['late'])
+    })
+
+    it('should resume a long catch-up where a failed request stopped it, and converge', async () => {
+      const { options, until, fake, clock, monitor } = setup({ reconcileIntervalMs: 60_000 })
+      const calls = listCalls(fake, clock)
+      const feed = createProviderFeed({ ...options, providerId: 'p1' })
+      const seen: string[] = []
+      feed.listen((event) => seen.push(event.booking.$id))
+      await until(1_000)
+      fake.faults.realtime.disconnect({ forMs: 10_000 })
+      await until(5_000)
+      await burst(fake, 'x', 2_500, ['p1'])
+      // Every fourth catch-up request fails: a pass of 26 requests could never finish at once.
+      const failing = fake.faults.fail({
+        operation: 'listRows',
+        table: 'bookings',
+        error: 'network',
+        rate: 0.25,
+        seed: 3,
+      })
+      await until(60_000)
+      failing.remove()
+
+      expect(seen).toHaveLength(2_500)
+      expect(new Set(seen).size).toBe(2_500)
+      expect(
+        monitor.entries().filter((e) => e.operation === 'feed.catchUp').length,
+      ).toBeGreaterThan(0)
+      // Each page was read once: failures cost a retry of that request only.
+      const full = calls.filter((c) => c.rows === 100)
+      expect(full).toHaveLength(25)
+    })
   })
 
   describe('guard', () => {

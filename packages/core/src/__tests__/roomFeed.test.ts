@@ -160,4 +160,36 @@ describe('roomFeed', () => {
     expect(room.getSnapshot().messages.map((m) => m.content)).toEqual(['two', 'three'])
     expect(events).toEqual([])
   })
+
+  it('should catch up on more than 2,000 messages missed in one room, each once, after one reconnect', async () => {
+    const { options, until, fake } = setup({ pollIntervalMs: 60_000 })
+    const room = createRoomFeed({ ...options, roomId: 'r1' })
+    const events: RoomMessageEvent[] = []
+    room.listen((event) => events.push(event))
+    await until(1_000)
+    fake.faults.realtime.disconnect({ forMs: 10_000 }) // down from 1 000 to 11 000
+    await until(5_000)
+    // A chatty room: 2,200 messages in one millisecond, all with the same `$updatedAt`.
+    for (let i = 0; i < 2_200; i += 100) {
+      await fake.tablesDB.createRows({
+        databaseId: db,
+        tableId: 'chat_messages',
+        rows: Array.from({ length: 100 }, (_, k) => ({
+          $id: `m${String(i + k).padStart(5, '0')}`,
+          roomId: 'r1',
+          bookingId: 'r1',
+          senderId: 'c1',
+          senderType: 'customer',
+          content: `message ${i + k}`,
+        })),
+      })
+    }
+    await until(11_500)
+
+    expect(events.map((e) => `${e.type}:${e.message.$id}`)).toEqual(
+      Array.from({ length: 2_200 }, (_, i) => `created:m${String(i).padStart(5, '0')}`),
+    )
+    expect(room.getSnapshot().messages).toHaveLength(2_200)
+    expect(room.getSnapshot().connection).toBe('live')
+  })
 })

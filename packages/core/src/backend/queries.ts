@@ -27,6 +27,12 @@ export const Q = {
       undefined,
       queries.map((q) => JSON.parse(q) as unknown),
     ),
+  and: (queries: readonly string[]) =>
+    query(
+      'and',
+      undefined,
+      queries.map((q) => JSON.parse(q) as unknown),
+    ),
   orderAsc: (attribute: string) => query('orderAsc', attribute),
   orderDesc: (attribute: string) => query('orderDesc', attribute),
   limit: (limit: number) => query('limit', undefined, [limit]),

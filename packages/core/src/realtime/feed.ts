@@ -1,6 +1,6 @@
 import type { Backend, BackendRow } from '../backend/appwriteBackend'
 import { Q } from '../backend/queries'
-import type { DatabasesLike, TablesDBLike } from '../backend/types'
+import type { DatabasesLike, RealtimeEventLike, TablesDBLike } from '../backend/types'
 import type { Clock, TimerHandle } from '../clock'
 import { BookingGuardError } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
@@ -39,11 +39,12 @@ export const DEFAULT_OVERLAP_MS = 5_000
 /** Default number of rows a feed's initial load reads. */
 export const DEFAULT_INITIAL_LIMIT = 50
 
-/** Rows per catch-up page, and pages per catch-up (the next catch-up continues). */
+/** Rows per catch-up request; a catch-up reads pages until one comes back short. */
 const PAGE_SIZE = 100
-const MAX_PAGES = 20
-/** Appwrite caps the values of one `equal` query at 100: above that, catch-ups read the whole table. */
+/** Appwrite caps the values of one `equal` query at 100 (older servers): more keys, more chunks. */
 const MAX_KEYS_PER_QUERY = 100
+/** Appwrite refuses a query string longer than 4,096 characters (`APP_LIMIT_ARRAY_ELEMENT_SIZE`). */
+const MAX_QUERY_CHARS = 4_096
 
 /** How a feed gets its rows, and what it does with them. */
 export interface FeedConfig {
@@ -54,14 +55,15 @@ export interface FeedConfig {
   pollIntervalMs?: number
   /**
    * Milliseconds between safety catch-ups while realtime is live, so an event dropped on a
-   * healthy subscription still arrives (within this bound); `0` turns them off. One query per
-   * table for all feeds of the manager. Defaults to `60_000`.
+   * healthy subscription still arrives (within this bound); `0` turns them off. One catch-up
+   * per table for all feeds of the manager. Defaults to `60_000`.
    */
   reconcileIntervalMs?: number
   /**
-   * Milliseconds a catch-up reaches back before the newest `$updatedAt` it has seen, to cover
-   * server clock differences and commits that land late; the overlap is deduplicated.
-   * Defaults to `5_000`.
+   * Milliseconds a catch-up reaches back before the moment the previous complete catch-up
+   * started (on the server's clock, estimated from the server timestamps of the rows and events
+   * seen, so a skewed local clock does not matter), to cover server clock differences and
+   * commits that land late; rows read twice are deduplicated. Defaults to `5_000`.
    */
   overlapMs?: number
   /** Rows a feed loads when it starts (newest `$updatedAt` first), 1–5000. Defaults to `50`. */
@@ -143,8 +145,9 @@ export interface RoomFeed extends Feed<RoomFeedSnapshot, RoomMessageEvent> {
 
 /**
  * Feeds for many providers and rooms over one realtime subscription: events are routed by an
- * index (`providerId` → feeds, `roomId` → feeds), catch-ups are one query per table for all
- * feeds, and one watchdog guards them all.
+ * index (`providerId` → feeds, `roomId` → feeds), catch-ups read each table once for all feeds
+ * (pages of 100 rows in (`$updatedAt`, `$id`) order, the keys filtered in groups of at most 100),
+ * and one watchdog guards them all.
  */
 export interface FeedManager {
   /** The feed of a provider's bookings; the same object while it has listeners. */
@@ -198,11 +201,33 @@ interface Route {
   readonly keyColumn: string
   readonly keyAliases: readonly string[]
   readonly index: Map<string, Set<KeyedFeed<never, never>>>
-  /** Epoch ms: every row updated before this (minus the overlap) was seen by a catch-up. */
-  cursor: number
+  /**
+   * Epoch ms, server clock: every row version updated before this was read by a catch-up (until
+   * the first complete pass, the local clock's reading when the route started, minus the overlap).
+   */
+  settled: number
+  /** Local epoch ms when the last complete catch-up pass started; `undefined` before one. */
+  lastPassAt: number | undefined
+  /** The catch-up pass under way, kept when one fails so the next resumes where it stopped. */
+  pass: CatchUpPass | undefined
   /** Whether catch-ups also match legacy key columns (`therapistId`); off once the table lacks them. */
   legacyQueries: boolean
   release: (() => void) | undefined
+}
+
+/** Where a chunk's keyset scan stands: the last row read, in (`$updatedAt`, `$id`) order. */
+interface ScanPosition {
+  readonly updatedAt: number
+  readonly id: string
+}
+
+/** One catch-up over a route: every row with `$updatedAt` ≥ `from`, chunk by chunk. */
+interface CatchUpPass {
+  readonly from: number
+  /** Local epoch ms when the pass first started. */
+  readonly startedAt: number
+  /** By chunk (its keys joined): the last row read, or `'done'` once the chunk is exhausted. */
+  readonly positions: Map<string, ScanPosition | 'done'>
 }
 
 interface FeedShape<TSnapshot, TEvent> {
@@ -462,6 +487,52 @@ const byNewest = (a: FeedRow, b: FeedRow): number => byOldest(b, a)
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
+/**
+ * Whether a provider may see this booking version: not a synthetic (health-check) booking, and
+ * delivered by the pipeline (`pipelineStatus` neither `'pending'`, when its chat room may not
+ * exist yet, nor `'failed'`, compensated) and not void (a late write may set a compensated
+ * booking back to `delivered`, never its void marker). A booking stuck pending appears once the
+ * reconciler delivers it. The one place the feeds decide it: realtime events, catch-ups and
+ * loads alike.
+ *
+ * @internal
+ */
+export function isShownBooking(
+  booking: FeedBooking,
+  config: { readonly isSynthetic: (booking: FeedBooking) => boolean },
+): boolean {
+  const status = booking.pipelineStatus
+  return (
+    status !== 'pending' &&
+    status !== 'failed' &&
+    !isVoided(booking) &&
+    !config.isSynthetic(booking)
+  )
+}
+
+/**
+ * The keyset position after a full page. A server that ignored the window (or sorted otherwise)
+ * would make a catch-up read the same page forever: that is refused loudly instead.
+ */
+function nextPosition(
+  previous: ScanPosition | undefined,
+  last: FeedRow,
+  tableId: string,
+): ScanPosition {
+  const next = { updatedAt: versionOf(last), id: last.$id }
+  if (
+    previous !== undefined &&
+    (next.updatedAt < previous.updatedAt ||
+      (next.updatedAt === previous.updatedAt && next.id === previous.id))
+  ) {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      `feed.catchUp: table \`${tableId}\` returned rows out of (\`$updatedAt\`, \`$id\`) order after row \`${previous.id}\`; the catch-up needs \`Query.or\`/\`Query.and\` on \`$updatedAt\` and \`$id\` (Appwrite 1.5 or later)`,
+    )
+  }
+  return next
+}
+
 /** @internal */
 export class FeedManagerImpl implements FeedManager {
   readonly clock: Clock
@@ -481,6 +552,13 @@ export class FeedManagerImpl implements FeedManager {
   #timer: TimerHandle | undefined
   #timerPolling: boolean | undefined
   #release: Array<() => void> = []
+  /**
+   * A lower bound of (server clock − local clock) in ms, from server timestamps seen (rows'
+   * `$updatedAt`, events' `timestamp`: never ahead of the server's clock); `-Infinity` before one.
+   */
+  #skew = Number.NEGATIVE_INFINITY
+  /** Local epoch ms of the last event timestamp sampled into `#skew`. */
+  #observedAt = Number.NEGATIVE_INFINITY
 
   constructor(deps: FeedDeps, config: FeedConfig) {
     this.#deps = deps
@@ -499,7 +577,9 @@ export class FeedManagerImpl implements FeedManager {
       keyColumn,
       keyAliases: aliasesOf(kind, keyColumn),
       index: new Map(),
-      cursor: 0,
+      settled: 0,
+      lastPassAt: undefined,
+      pass: undefined,
       legacyQueries: true,
       release: undefined,
     })
@@ -591,7 +671,9 @@ export class FeedManagerImpl implements FeedManager {
     if (feeds === undefined) route.index.set(feed.key, (feeds = new Set()))
     feeds.add(feed)
     if (route.release === undefined) {
-      route.cursor = this.clock.now()
+      route.settled = this.clock.now() - this.#config.overlapMs
+      route.lastPassAt = undefined
+      route.pass = undefined
       route.release = this.#deps.session.use(route.tableId, (payload, event) =>
         this.#onEvent(route, payload, event.events),
       )
@@ -618,6 +700,7 @@ export class FeedManagerImpl implements FeedManager {
   #start(): void {
     const { session, watchdog } = this.#deps
     this.#release.push(session.onStatus((status) => this.#onStatus(status)))
+    this.#release.push(session.onEvent((event) => this.#observe(event)))
     if (watchdog !== undefined) {
       let previous = watchdog.getSnapshot().state
       this.#release.push(
@@ -688,22 +771,9 @@ export class FeedManagerImpl implements FeedManager {
   // Realtime
   // --------------------------------------------------------------------------------------------
 
-  /**
-   * Booking versions a provider must not see: synthetic (health-check) bookings, and versions
-   * the pipeline has not delivered yet (`pipelineStatus: 'pending'`: its chat room may not exist)
-   * or compensated (`'failed'`, or void: a late write may have set a compensated booking back to
-   * `delivered`, never its void marker). A booking stuck pending appears once the reconciler
-   * delivers it.
-   */
+  /** Whether a row version stays out of the feeds (see {@link isShownBooking}). */
   #hidden(route: Route, row: FeedRow): boolean {
-    if (route.kind !== 'booking') return false
-    const status = row.pipelineStatus
-    return (
-      status === 'pending' ||
-      status === 'failed' ||
-      isVoided(row) ||
-      this.#config.isSynthetic(row as unknown as FeedBooking)
-    )
+    return route.kind === 'booking' && !isShownBooking(row as unknown as FeedBooking, this.#config)
   }
 
   /** The feeds a raw payload may belong to, by its key column or a legacy alias of it. */
@@ -839,34 +909,101 @@ export class FeedManagerImpl implements FeedManager {
     this.#update()
   }
 
+  /**
+   * Reads every followed row updated since the last complete pass started (on the server's
+   * clock) minus the overlap, chunk by chunk, each chunk by keyset pages over (`$updatedAt`,
+   * `$id`): no page is read twice and no cap stops it short. A failed pass is resumed where it
+   * stopped, so a long one converges even when some of its requests fail.
+   */
   async #catchUpRoute(route: Route): Promise<void> {
-    const keys = [...route.index.keys()]
-    const from = new Date(Math.max(0, route.cursor - this.#config.overlapMs)).toISOString()
-    let highest = route.cursor
-    let after: string | undefined
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const cursor = after
-      const rows = await this.#list(route, () => {
-        const queries = [
-          Q.greaterThanEqual('$updatedAt', from),
+    const pass = (route.pass ??= {
+      from:
+        route.lastPassAt === undefined
+          ? route.settled
+          : // The skew known now, not at the end of the last pass: it only ever gets tighter.
+            Math.max(route.settled, route.lastPassAt + this.#skew - this.#config.overlapMs),
+      startedAt: this.clock.now(),
+      positions: new Map(),
+    })
+    for (const chunk of this.#chunks(route, [...route.index.keys()])) {
+      const signature = chunk.join('\n')
+      let position = pass.positions.get(signature)
+      while (position !== 'done') {
+        const after = position
+        const rows = await this.#list(route, () => [
+          this.#keyFilter(route, chunk),
+          after === undefined
+            ? Q.greaterThanEqual('$updatedAt', new Date(pass.from).toISOString())
+            : Q.or([
+                Q.greaterThan('$updatedAt', new Date(after.updatedAt).toISOString()),
+                Q.and([
+                  Q.equal('$updatedAt', new Date(after.updatedAt).toISOString()),
+                  Q.greaterThan('$id', after.id),
+                ]),
+              ]),
           Q.orderAsc('$updatedAt'),
+          Q.orderAsc('$id'),
           Q.limit(PAGE_SIZE),
-        ]
-        if (keys.length <= MAX_KEYS_PER_QUERY) queries.unshift(this.#keyFilter(route, keys))
-        if (cursor !== undefined) queries.push(Q.cursorAfter(cursor))
-        return queries
-      })
-      const touched = new Set<KeyedFeed<never, never>>()
-      for (const row of rows) {
-        if (!isRecord(row) || typeof row.$id !== 'string') continue
-        highest = Math.max(highest, versionOf(row))
-        this.#route(route, row, 'catchUp', touched)
+        ])
+        const now = this.clock.now()
+        const touched = new Set<KeyedFeed<never, never>>()
+        for (const row of rows) {
+          if (!isRecord(row) || typeof row.$id !== 'string') continue
+          this.#skew = Math.max(this.#skew, versionOf(row) - now)
+          this.#route(route, row, 'catchUp', touched)
+        }
+        for (const feed of touched) feed.flush()
+        const last = rows.at(-1)
+        position =
+          rows.length < PAGE_SIZE || last === undefined
+            ? 'done'
+            : nextPosition(after, last, route.tableId)
+        pass.positions.set(signature, position)
       }
-      for (const feed of touched) feed.flush()
-      if (rows.length < PAGE_SIZE) break
-      after = rows[rows.length - 1]!.$id
     }
-    route.cursor = highest
+    route.pass = undefined
+    route.settled = pass.from
+    route.lastPassAt = pass.startedAt
+  }
+
+  /**
+   * Tightens the estimate of the server's clock from an event's server timestamp (at most once a
+   * second: a lower bound needs no more).
+   */
+  #observe(event: RealtimeEventLike): void {
+    const now = this.clock.now()
+    if (now - this.#observedAt < 1_000) return
+    const at = Date.parse(event.timestamp)
+    if (Number.isNaN(at)) return
+    this.#observedAt = now
+    this.#skew = Math.max(this.#skew, at - now)
+  }
+
+  /**
+   * Splits the keys into groups whose filter Appwrite accepts: at most 100 values per `equal`
+   * and at most 4,096 characters per query string (the legacy aliases repeat every key).
+   */
+  #chunks(route: Route, keys: readonly string[]): string[][] {
+    const copies = route.legacyQueries ? 1 + route.keyAliases.length : 1
+    const base = this.#keyFilter(route, []).length
+    const chunks: string[][] = []
+    let chunk: string[] = []
+    let length = base
+    for (const key of keys) {
+      const size = JSON.stringify(key).length
+      if (
+        chunk.length > 0 &&
+        (chunk.length >= MAX_KEYS_PER_QUERY || length + copies * (size + 1) > MAX_QUERY_CHARS)
+      ) {
+        chunks.push(chunk)
+        chunk = []
+        length = base
+      }
+      length += copies * (size + (chunk.length > 0 ? 1 : 0))
+      chunk.push(key)
+    }
+    if (chunk.length > 0) chunks.push(chunk)
+    return chunks
   }
 
   #fail(error: unknown, operation: string, context: Record<string, unknown>): void {
