@@ -212,6 +212,9 @@ describe('guarantee', () => {
       const row = h.rows('bookings')[0]!
       expect(row).toMatchObject({ $id: id, pipelineStatus: 'delivered' })
       expect(isVoided(row)).toBe(true)
+      // The provider's list of bookings leaves it out like a failed one.
+      const listed = await h.guard.getProviderBookings('prov1')
+      expect(listed.bookings.map((booking) => booking.$id)).not.toContain(id)
       // Meanwhile another customer books the freed slot.
       fulfilled(
         await h.settle(h.guard.createBooking(scheduledInput(SLOT, { customerId: 'cust2' }))),

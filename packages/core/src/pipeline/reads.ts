@@ -5,6 +5,7 @@ import type { BookingStatus } from '../schema/schemas'
 import { BookingStatusSchema } from '../schema/schemas'
 import { CallBudget } from './budget'
 import { childIds } from './ids'
+import { isVoided } from './voided'
 import type { BookingRow, PipelineRuntime } from './types'
 import { isNotFound, remote } from './writes'
 
@@ -64,7 +65,7 @@ function checkLimit(limit: number, kind: string): void {
 /**
  * A provider's bookings straight from the bookings table: never joined with chat rooms or
  * notifications, so a broken chat can never hide a booking (income protection). Bookings whose
- * creation was compensated are left out; bookings still `pending` are included.
+ * creation was compensated (failed or void) are left out; bookings still `pending` are included.
  *
  * @internal
  */
@@ -104,7 +105,11 @@ export async function getProviderBookings(
     )
     const page = rows.slice(0, limit)
     return {
-      bookings: page.map((row: BackendRow) => rt.lock.normalize('booking', row) as BookingRow),
+      // A void booking (compensated, then revived by a late write) is no booking at all; the cursor
+      // still moves past it.
+      bookings: page
+        .filter((row) => !isVoided(row))
+        .map((row: BackendRow) => rt.lock.normalize('booking', row) as BookingRow),
       nextCursor: rows.length > limit ? page[page.length - 1]!.$id : undefined,
     }
   } finally {
