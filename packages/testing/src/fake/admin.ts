@@ -1,4 +1,6 @@
 import { objectArgs, requireParams } from './engine'
+import { COLUMN_KINDS } from './columnKinds'
+import type { ColumnArgs, ColumnKind, ColumnKindTypes } from './columnKinds'
 import { runGated } from './faults'
 import { APPWRITE_ERRORS, AppwriteException, FAKE_SERVER_VERSION, appwriteError } from './errors'
 import type { AppwriteErrorType } from './errors'
@@ -708,21 +710,6 @@ const IP_PROBE = probeColumn({ type: 'ip', size: 0 })
  * Column kinds
  * --------------------------------------------------------------------------------------------- */
 
-type ColumnKind =
-  | 'string'
-  | 'varchar'
-  | 'text'
-  | 'mediumtext'
-  | 'longtext'
-  | 'integer'
-  | 'float'
-  | 'boolean'
-  | 'datetime'
-  | 'email'
-  | 'url'
-  | 'ip'
-  | 'enum'
-
 const FIXED_SIZES: Partial<Record<ColumnKind, number>> = {
   text: 65_535,
   mediumtext: 16_777_215,
@@ -1063,22 +1050,6 @@ export interface FakeTablesDBAdminOptions {
   readonly faults: FaultGate
   readonly ids: IdGenerator
 }
-
-interface CreateSpec {
-  readonly operation: string
-  readonly kind: ColumnKind
-  readonly positional: readonly string[]
-  readonly required: readonly string[]
-}
-
-interface UpdateSpec {
-  readonly operation: string
-  readonly kind: ColumnKind
-  readonly positional: readonly string[]
-}
-
-const CREATE_BASE = ['databaseId', 'tableId', 'key', 'required'] as const
-const UPDATE_REQUIRED = ['databaseId', 'tableId', 'key', 'required', 'xdefault'] as const
 
 /**
  * The management half of node-appwrite's `TablesDB`, on the fake's schema: databases, tables,
@@ -1768,11 +1739,14 @@ export class FakeTablesDBAdmin {
   }
 
   /** The shared path of every `create…Column` call (appwrite `Attributes/Action.php`, `createAttribute`). */
-  #createColumn(spec: CreateSpec, args: readonly unknown[]): Promise<FakeColumnModel> {
+  #createColumn<K extends ColumnKind>(
+    kind: K,
+    args: readonly unknown[],
+  ): Promise<ColumnKindTypes[K]['model']> {
+    const spec = COLUMN_KINDS[kind].create
     const p = objectArgs(args, spec.positional)
     requireParams(p, spec.required)
     return this.#call(spec.operation, p, () => {
-      const { kind } = spec
       // Parameter validators, in declaration order.
       assertUid('databaseId', p.databaseId)
       assertUid('tableId', p.tableId)
@@ -1876,11 +1850,14 @@ export class FakeTablesDBAdmin {
   }
 
   /** The shared path of every `update…Column` call (appwrite `Attributes/Action.php`, `updateAttribute`). */
-  #updateColumn(spec: UpdateSpec, args: readonly unknown[]): Promise<FakeColumnModel> {
+  #updateColumn<K extends ColumnKind>(
+    kind: K,
+    args: readonly unknown[],
+  ): Promise<ColumnKindTypes[K]['model']> {
+    const spec = COLUMN_KINDS[kind].update
     const p = objectArgs(args, spec.positional)
-    requireParams(p, [...UPDATE_REQUIRED, ...(spec.kind === 'enum' ? ['elements'] : [])])
+    requireParams(p, spec.required)
     return this.#call(spec.operation, p, () => {
-      const { kind } = spec
       assertUid('databaseId', p.databaseId)
       assertUid('tableId', p.tableId)
       assertKey('key', p.key)
@@ -1985,594 +1962,142 @@ export class FakeTablesDBAdmin {
   }
 
   /** Creates a `string` column (deprecated by the server since 1.9 in favour of varchar/text, still served). */
-  createStringColumn(
-    ...args: Args<
-      CreateSizedColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        size: number,
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-        encrypt?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnStringModel> {
-    return this.#createColumn(
-      {
-        operation: 'createStringColumn',
-        kind: 'string',
-        positional: [
-          'databaseId',
-          'tableId',
-          'key',
-          'size',
-          'required',
-          'xdefault',
-          'array',
-          'encrypt',
-        ],
-        required: ['databaseId', 'tableId', 'key', 'size', 'required'],
-      },
-      args,
-    ) as Promise<FakeColumnStringModel>
+  createStringColumn(...args: ColumnArgs<'string', 'create'>): Promise<FakeColumnStringModel> {
+    return this.#createColumn('string', args)
+  }
+
+  /** Updates a `string` column: `required`, `xdefault` (required by the SDK; `null` for none), `size`, `newKey`. */
+  updateStringColumn(...args: ColumnArgs<'string', 'update'>): Promise<FakeColumnStringModel> {
+    return this.#updateColumn('string', args)
   }
 
   /** Creates a `varchar` column (server 1.9), at most 16,381 chars. */
-  createVarcharColumn(
-    ...args: Args<
-      CreateSizedColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        size: number,
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-        encrypt?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnVarcharModel> {
-    return this.#createColumn(
-      {
-        operation: 'createVarcharColumn',
-        kind: 'varchar',
-        positional: [
-          'databaseId',
-          'tableId',
-          'key',
-          'size',
-          'required',
-          'xdefault',
-          'array',
-          'encrypt',
-        ],
-        required: ['databaseId', 'tableId', 'key', 'size', 'required'],
-      },
-      args,
-    ) as Promise<FakeColumnVarcharModel>
+  createVarcharColumn(...args: ColumnArgs<'varchar', 'create'>): Promise<FakeColumnVarcharModel> {
+    return this.#createColumn('varchar', args)
+  }
+
+  /** Updates a `varchar` column. */
+  updateVarcharColumn(...args: ColumnArgs<'varchar', 'update'>): Promise<FakeColumnVarcharModel> {
+    return this.#updateColumn('varchar', args)
   }
 
   /** Creates a `text` column (65,535 bytes). */
-  createTextColumn(
-    ...args: Args<
-      CreateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-        encrypt?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnTextModel> {
-    return this.#createColumn(
-      textSpec('createTextColumn', 'text'),
-      args,
-    ) as Promise<FakeColumnTextModel>
+  createTextColumn(...args: ColumnArgs<'text', 'create'>): Promise<FakeColumnTextModel> {
+    return this.#createColumn('text', args)
+  }
+
+  /** Updates a `text` column. */
+  updateTextColumn(...args: ColumnArgs<'text', 'update'>): Promise<FakeColumnTextModel> {
+    return this.#updateColumn('text', args)
   }
 
   /** Creates a `mediumtext` column (16 MiB). */
   createMediumtextColumn(
-    ...args: Args<
-      CreateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-        encrypt?: boolean,
-      ]
-    >
+    ...args: ColumnArgs<'mediumtext', 'create'>
   ): Promise<FakeColumnTextModel> {
-    return this.#createColumn(
-      textSpec('createMediumtextColumn', 'mediumtext'),
-      args,
-    ) as Promise<FakeColumnTextModel>
-  }
-
-  /** Creates a `longtext` column. */
-  createLongtextColumn(
-    ...args: Args<
-      CreateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-        encrypt?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnTextModel> {
-    return this.#createColumn(
-      textSpec('createLongtextColumn', 'longtext'),
-      args,
-    ) as Promise<FakeColumnTextModel>
-  }
-
-  /** Creates an `integer` column; `min` / `max` default to the 64-bit bounds. */
-  createIntegerColumn(
-    ...args: Args<
-      CreateIntegerColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        min?: number | bigint,
-        max?: number | bigint,
-        xdefault?: number | bigint,
-        array?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnIntegerModel> {
-    return this.#createColumn(
-      {
-        operation: 'createIntegerColumn',
-        kind: 'integer',
-        positional: [...CREATE_BASE, 'min', 'max', 'xdefault', 'array'],
-        required: CREATE_BASE,
-      },
-      args,
-    ) as Promise<FakeColumnIntegerModel>
-  }
-
-  /** Creates a float column (reported as `double`). */
-  createFloatColumn(
-    ...args: Args<
-      CreateFloatColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        min?: number,
-        max?: number,
-        xdefault?: number,
-        array?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnFloatModel> {
-    return this.#createColumn(
-      {
-        operation: 'createFloatColumn',
-        kind: 'float',
-        positional: [...CREATE_BASE, 'min', 'max', 'xdefault', 'array'],
-        required: CREATE_BASE,
-      },
-      args,
-    ) as Promise<FakeColumnFloatModel>
-  }
-
-  /** Creates a `boolean` column. */
-  createBooleanColumn(
-    ...args: Args<
-      CreateBooleanColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: boolean,
-        array?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnBooleanModel> {
-    return this.#createColumn(
-      formatSpec('createBooleanColumn', 'boolean'),
-      args,
-    ) as Promise<FakeColumnBooleanModel>
-  }
-
-  /** Creates a `datetime` column. */
-  createDatetimeColumn(
-    ...args: Args<
-      CreateFormatColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnDatetimeModel> {
-    return this.#createColumn(
-      formatSpec('createDatetimeColumn', 'datetime'),
-      args,
-    ) as Promise<FakeColumnDatetimeModel>
-  }
-
-  /** Creates an email column (`string`, format `email`, 254 chars). */
-  createEmailColumn(
-    ...args: Args<
-      CreateFormatColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnFormatModel> {
-    return this.#createColumn(
-      formatSpec('createEmailColumn', 'email'),
-      args,
-    ) as Promise<FakeColumnFormatModel>
-  }
-
-  /** Creates a URL column (`string`, format `url`, 2,000 chars). */
-  createUrlColumn(
-    ...args: Args<
-      CreateFormatColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnFormatModel> {
-    return this.#createColumn(
-      formatSpec('createUrlColumn', 'url'),
-      args,
-    ) as Promise<FakeColumnFormatModel>
-  }
-
-  /** Creates an IP column (`string`, format `ip`, 39 chars). */
-  createIpColumn(
-    ...args: Args<
-      CreateFormatColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnFormatModel> {
-    return this.#createColumn(
-      formatSpec('createIpColumn', 'ip'),
-      args,
-    ) as Promise<FakeColumnFormatModel>
-  }
-
-  /** Creates an enum column (`string`, format `enum`). */
-  createEnumColumn(
-    ...args: Args<
-      CreateEnumColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        elements: string[],
-        required: boolean,
-        xdefault?: string,
-        array?: boolean,
-      ]
-    >
-  ): Promise<FakeColumnEnumModel> {
-    return this.#createColumn(
-      {
-        operation: 'createEnumColumn',
-        kind: 'enum',
-        positional: ['databaseId', 'tableId', 'key', 'elements', 'required', 'xdefault', 'array'],
-        required: ['databaseId', 'tableId', 'key', 'elements', 'required'],
-      },
-      args,
-    ) as Promise<FakeColumnEnumModel>
-  }
-
-  /** Updates a `string` column: `required`, `xdefault` (required by the SDK; `null` for none), `size`, `newKey`. */
-  updateStringColumn(
-    ...args: Args<
-      UpdateSizedColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        size?: number,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnStringModel> {
-    return this.#updateColumn(
-      sizedUpdate('updateStringColumn', 'string'),
-      args,
-    ) as Promise<FakeColumnStringModel>
-  }
-
-  /** Updates a `varchar` column. */
-  updateVarcharColumn(
-    ...args: Args<
-      UpdateSizedColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        size?: number,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnVarcharModel> {
-    return this.#updateColumn(
-      sizedUpdate('updateVarcharColumn', 'varchar'),
-      args,
-    ) as Promise<FakeColumnVarcharModel>
-  }
-
-  /** Updates a `text` column. */
-  updateTextColumn(
-    ...args: Args<
-      UpdateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnTextModel> {
-    return this.#updateColumn(
-      plainUpdate('updateTextColumn', 'text'),
-      args,
-    ) as Promise<FakeColumnTextModel>
+    return this.#createColumn('mediumtext', args)
   }
 
   /** Updates a `mediumtext` column. */
   updateMediumtextColumn(
-    ...args: Args<
-      UpdateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        newKey?: string,
-      ]
-    >
+    ...args: ColumnArgs<'mediumtext', 'update'>
   ): Promise<FakeColumnTextModel> {
-    return this.#updateColumn(
-      plainUpdate('updateMediumtextColumn', 'mediumtext'),
-      args,
-    ) as Promise<FakeColumnTextModel>
+    return this.#updateColumn('mediumtext', args)
+  }
+
+  /** Creates a `longtext` column. */
+  createLongtextColumn(...args: ColumnArgs<'longtext', 'create'>): Promise<FakeColumnTextModel> {
+    return this.#createColumn('longtext', args)
   }
 
   /** Updates a `longtext` column. */
-  updateLongtextColumn(
-    ...args: Args<
-      UpdateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnTextModel> {
-    return this.#updateColumn(
-      plainUpdate('updateLongtextColumn', 'longtext'),
-      args,
-    ) as Promise<FakeColumnTextModel>
+  updateLongtextColumn(...args: ColumnArgs<'longtext', 'update'>): Promise<FakeColumnTextModel> {
+    return this.#updateColumn('longtext', args)
+  }
+
+  /** Creates an `integer` column; `min` / `max` default to the 64-bit bounds. */
+  createIntegerColumn(...args: ColumnArgs<'integer', 'create'>): Promise<FakeColumnIntegerModel> {
+    return this.#createColumn('integer', args)
   }
 
   /** Updates an `integer` column; `min` / `max` are kept when left out. */
-  updateIntegerColumn(
-    ...args: Args<
-      UpdateIntegerColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: number | bigint,
-        min?: number | bigint,
-        max?: number | bigint,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnIntegerModel> {
-    return this.#updateColumn(
-      rangeUpdate('updateIntegerColumn', 'integer'),
-      args,
-    ) as Promise<FakeColumnIntegerModel>
+  updateIntegerColumn(...args: ColumnArgs<'integer', 'update'>): Promise<FakeColumnIntegerModel> {
+    return this.#updateColumn('integer', args)
+  }
+
+  /** Creates a float column (reported as `double`). */
+  createFloatColumn(...args: ColumnArgs<'float', 'create'>): Promise<FakeColumnFloatModel> {
+    return this.#createColumn('float', args)
   }
 
   /** Updates a float column. */
-  updateFloatColumn(
-    ...args: Args<
-      UpdateFloatColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: number,
-        min?: number,
-        max?: number,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnFloatModel> {
-    return this.#updateColumn(
-      rangeUpdate('updateFloatColumn', 'float'),
-      args,
-    ) as Promise<FakeColumnFloatModel>
+  updateFloatColumn(...args: ColumnArgs<'float', 'update'>): Promise<FakeColumnFloatModel> {
+    return this.#updateColumn('float', args)
+  }
+
+  /** Creates a `boolean` column. */
+  createBooleanColumn(...args: ColumnArgs<'boolean', 'create'>): Promise<FakeColumnBooleanModel> {
+    return this.#createColumn('boolean', args)
   }
 
   /** Updates a `boolean` column. */
-  updateBooleanColumn(
-    ...args: Args<
-      UpdateBooleanColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: boolean,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnBooleanModel> {
-    return this.#updateColumn(
-      plainUpdate('updateBooleanColumn', 'boolean'),
-      args,
-    ) as Promise<FakeColumnBooleanModel>
+  updateBooleanColumn(...args: ColumnArgs<'boolean', 'update'>): Promise<FakeColumnBooleanModel> {
+    return this.#updateColumn('boolean', args)
+  }
+
+  /** Creates a `datetime` column. */
+  createDatetimeColumn(
+    ...args: ColumnArgs<'datetime', 'create'>
+  ): Promise<FakeColumnDatetimeModel> {
+    return this.#createColumn('datetime', args)
   }
 
   /** Updates a `datetime` column. */
   updateDatetimeColumn(
-    ...args: Args<
-      UpdateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        newKey?: string,
-      ]
-    >
+    ...args: ColumnArgs<'datetime', 'update'>
   ): Promise<FakeColumnDatetimeModel> {
-    return this.#updateColumn(
-      plainUpdate('updateDatetimeColumn', 'datetime'),
-      args,
-    ) as Promise<FakeColumnDatetimeModel>
+    return this.#updateColumn('datetime', args)
+  }
+
+  /** Creates an email column (`string`, format `email`, 254 chars). */
+  createEmailColumn(...args: ColumnArgs<'email', 'create'>): Promise<FakeColumnFormatModel> {
+    return this.#createColumn('email', args)
   }
 
   /** Updates an email column. */
-  updateEmailColumn(
-    ...args: Args<
-      UpdateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnFormatModel> {
-    return this.#updateColumn(
-      plainUpdate('updateEmailColumn', 'email'),
-      args,
-    ) as Promise<FakeColumnFormatModel>
+  updateEmailColumn(...args: ColumnArgs<'email', 'update'>): Promise<FakeColumnFormatModel> {
+    return this.#updateColumn('email', args)
+  }
+
+  /** Creates a URL column (`string`, format `url`, 2,000 chars). */
+  createUrlColumn(...args: ColumnArgs<'url', 'create'>): Promise<FakeColumnFormatModel> {
+    return this.#createColumn('url', args)
   }
 
   /** Updates a URL column. */
-  updateUrlColumn(
-    ...args: Args<
-      UpdateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnFormatModel> {
-    return this.#updateColumn(
-      plainUpdate('updateUrlColumn', 'url'),
-      args,
-    ) as Promise<FakeColumnFormatModel>
+  updateUrlColumn(...args: ColumnArgs<'url', 'update'>): Promise<FakeColumnFormatModel> {
+    return this.#updateColumn('url', args)
+  }
+
+  /** Creates an IP column (`string`, format `ip`, 39 chars). */
+  createIpColumn(...args: ColumnArgs<'ip', 'create'>): Promise<FakeColumnFormatModel> {
+    return this.#createColumn('ip', args)
   }
 
   /** Updates an IP column. */
-  updateIpColumn(
-    ...args: Args<
-      UpdateTextColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        required: boolean,
-        xdefault?: string,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnFormatModel> {
-    return this.#updateColumn(
-      plainUpdate('updateIpColumn', 'ip'),
-      args,
-    ) as Promise<FakeColumnFormatModel>
+  updateIpColumn(...args: ColumnArgs<'ip', 'update'>): Promise<FakeColumnFormatModel> {
+    return this.#updateColumn('ip', args)
+  }
+
+  /** Creates an enum column (`string`, format `enum`). */
+  createEnumColumn(...args: ColumnArgs<'enum', 'create'>): Promise<FakeColumnEnumModel> {
+    return this.#createColumn('enum', args)
   }
 
   /** Updates an enum column: the new `elements` replace the old ones. */
-  updateEnumColumn(
-    ...args: Args<
-      UpdateEnumColumnParams,
-      [
-        databaseId: string,
-        tableId: string,
-        key: string,
-        elements: string[],
-        required: boolean,
-        xdefault?: string,
-        newKey?: string,
-      ]
-    >
-  ): Promise<FakeColumnEnumModel> {
-    return this.#updateColumn(
-      {
-        operation: 'updateEnumColumn',
-        kind: 'enum',
-        positional: ['databaseId', 'tableId', 'key', 'elements', 'required', 'xdefault', 'newKey'],
-      },
-      args,
-    ) as Promise<FakeColumnEnumModel>
+  updateEnumColumn(...args: ColumnArgs<'enum', 'update'>): Promise<FakeColumnEnumModel> {
+    return this.#updateColumn('enum', args)
   }
-
-  /* ---------------------------------------------------------------------------------------------
-   * Indexes
-   * ------------------------------------------------------------------------------------------ */
 
   /** Lists a table's indexes: `{ total, indexes }`; `queries` may filter on `key`, `type`, `status`, `attributes`, `error`. */
   listIndexes(
@@ -2844,34 +2369,4 @@ export class FakeTablesDBAdmin {
 
 function appwriteErrorFor404(type: 'database_not_found' | 'table_not_found', id: string) {
   return failFor(type, id)
-}
-
-function textSpec(operation: string, kind: ColumnKind): CreateSpec {
-  return {
-    operation,
-    kind,
-    positional: [...CREATE_BASE, 'xdefault', 'array', 'encrypt'],
-    required: CREATE_BASE,
-  }
-}
-
-function formatSpec(operation: string, kind: ColumnKind): CreateSpec {
-  return {
-    operation,
-    kind,
-    positional: [...CREATE_BASE, 'xdefault', 'array'],
-    required: CREATE_BASE,
-  }
-}
-
-function sizedUpdate(operation: string, kind: ColumnKind): UpdateSpec {
-  return { operation, kind, positional: [...CREATE_BASE, 'xdefault', 'size', 'newKey'] }
-}
-
-function plainUpdate(operation: string, kind: ColumnKind): UpdateSpec {
-  return { operation, kind, positional: [...CREATE_BASE, 'xdefault', 'newKey'] }
-}
-
-function rangeUpdate(operation: string, kind: ColumnKind): UpdateSpec {
-  return { operation, kind, positional: [...CREATE_BASE, 'xdefault', 'min', 'max', 'newKey'] }
 }
