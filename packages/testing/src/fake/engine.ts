@@ -1,7 +1,6 @@
 import type { FakeClock } from './clock'
 import { runGated } from './faults'
 import { AppwriteException, appwriteError, appwriteErrorFor } from './errors'
-import type { AppwriteErrorType } from './errors'
 import {
   CUSTOM_ID_DESCRIPTION,
   SERVER_PICKED_ID,
@@ -12,7 +11,7 @@ import {
 } from './ids'
 import type { IdGenerator } from './ids'
 import { assertUniqueRows } from './indexes'
-import { copyJson, flat } from './json'
+import { copyJson } from './json'
 import {
   assertQueriesParam,
   cursorOf,
@@ -42,7 +41,14 @@ import type { SchemaRegistry, TableSchema } from './schema'
 import type { RowStorage, StoredRow, TableStorage } from './store'
 import type { RealtimeRowEvent } from './realtime'
 import { BULK_STAGING, SINGLE_ROW_STAGING, TransactionManager, rowKey } from './transactions'
-import type { OperationAction, StagedOperation, TransactionRecord } from './transactions'
+import type {
+  OperationAction,
+  StagedOperation,
+  TransactionEngine,
+  TransactionRecord,
+} from './transactions'
+import { TABLES_FLAVOR, hasOwnKeys, userData } from './rowData'
+import type { CallParams, Flavor } from './rowData'
 import type { FakeApi, FaultGate, RowEventSink } from './types'
 import {
   prepareRowData,
@@ -72,92 +78,11 @@ const STAGED_CALL_NAMES: Readonly<Record<OperationAction, readonly [string, stri
   bulkDelete: ['deleteRows', 'deleteDocuments'],
 }
 
-export interface Flavor {
-  readonly api: FakeApi
-  /** `tablesDB` or `databases`, as the server names itself in increment errors. */
-  readonly namespace: string
-  readonly containerKey: '$tableId' | '$collectionId'
-  readonly containerParam: 'tableId' | 'collectionId'
-  readonly idParam: 'rowId' | 'documentId'
-  readonly bulkParam: 'rows' | 'documents'
-  readonly columnParam: 'column' | 'attribute'
-  readonly label: 'Row' | 'Document'
-  /** `column` / `attribute`, for the cursor null-order message. */
-  readonly structureWord: 'column' | 'attribute'
-  readonly notFound: AppwriteErrorType
-  readonly alreadyExists: AppwriteErrorType
-  readonly parentNotFound: AppwriteErrorType
-  readonly invalidStructure: AppwriteErrorType
-  readonly missingData: AppwriteErrorType
-  readonly missingPayload: AppwriteErrorType
-  readonly structureNotFound: AppwriteErrorType
-  readonly limitExceeded: AppwriteErrorType
-}
-
-/** @internal */
-export const TABLES_FLAVOR: Flavor = {
-  api: 'tablesDB',
-  namespace: 'tablesDB',
-  containerKey: '$tableId',
-  containerParam: 'tableId',
-  idParam: 'rowId',
-  bulkParam: 'rows',
-  columnParam: 'column',
-  label: 'Row',
-  structureWord: 'column',
-  notFound: 'row_not_found',
-  alreadyExists: 'row_already_exists',
-  parentNotFound: 'table_not_found',
-  invalidStructure: 'row_invalid_structure',
-  missingData: 'row_missing_data',
-  missingPayload: 'row_missing_payload',
-  structureNotFound: 'column_not_found',
-  limitExceeded: 'column_limit_exceeded',
-}
-
-/** @internal */
-export const COLLECTIONS_FLAVOR: Flavor = {
-  api: 'databases',
-  namespace: 'databases',
-  containerKey: '$collectionId',
-  containerParam: 'collectionId',
-  idParam: 'documentId',
-  bulkParam: 'documents',
-  columnParam: 'attribute',
-  label: 'Document',
-  structureWord: 'attribute',
-  notFound: 'document_not_found',
-  alreadyExists: 'document_already_exists',
-  parentNotFound: 'collection_not_found',
-  invalidStructure: 'document_invalid_structure',
-  missingData: 'document_missing_data',
-  missingPayload: 'document_missing_payload',
-  structureNotFound: 'attribute_not_found',
-  limitExceeded: 'attribute_limit_exceeded',
-}
+export { COLLECTIONS_FLAVOR, TABLES_FLAVOR, hasOwnKeys, userData } from './rowData'
+export type { CallParams, Flavor } from './rowData'
 
 /** Largest batch of the bulk routes and of the rows a bulk response lists (`APP_LIMIT_DATABASE_BATCH`). */
 export const MAX_BATCH = 100
-
-/** Parameters of any data call, in object form with the flavour's names mapped to these. @internal */
-export interface CallParams {
-  readonly databaseId?: unknown
-  readonly tableId?: unknown
-  readonly rowId?: unknown
-  readonly data?: unknown
-  readonly permissions?: unknown
-  readonly transactionId?: unknown
-  readonly queries?: unknown
-  readonly total?: unknown
-  readonly ttl?: unknown
-  readonly column?: unknown
-  readonly value?: unknown
-  readonly limit?: unknown
-  readonly rows?: unknown
-  readonly commit?: unknown
-  readonly rollback?: unknown
-  readonly operations?: unknown
-}
 
 type Model = Record<string, unknown>
 
@@ -251,70 +176,6 @@ return {
   } catch {
     return null
   }
-}
-
-/**
- * Whether a `$` key of user data is one the server removes (`removeReadonlyAttributes`):
- * `$sequence`, `$databaseId` and the container id always go; the fake acts as a non-privileged
- * caller, so `$createdAt`/`$updatedAt` go too. `$id` and `$permissions` are replaced by the
- * call's own values.
- */
-function isServerField(flavor: Flavor, key: string): boolean {
-  return (
-    key === '$id' ||
-    key === '$permissions' ||
-    key === '$sequence' ||
-    key === '$databaseId' ||
-    key === flavor.containerKey ||
-    key === '$createdAt' ||
-    key === '$updatedAt'
-  )
-}
-
-/**
- * Whether an object has an own enumerable key, without listing them.
- *
- * @internal
- */
-export function hasOwnKeys(object: object): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return true
-  return false
-}
-
-/**
- * Copies user data with JSON semantics and drops the fields the server strips or overrides: the
- * data a write stores. `keys`: `Object.keys(data)`, when the caller just listed them.
- *
- * @example
- * ```ts
- * userData(TABLES_FLAVOR, { $id: 'b1', $permissions: [], at: new Date(0), n: NaN })
- * // { at: '1970-01-01T00:00:00.000Z', n: null }
- * ```
- *
- * @internal
- */
-export function userData(
-  flavor: Flavor,
-  data: Model | null | undefined,
-  keys?: readonly string[],
-): Model {
-  if (!data) return {}
-  // Key by key into a fresh object, not a spread: V8 (Node 20) gives a spread copy a hidden
-  // class of its own once a key is added to it (a default), which makes every later read of
-  // the stored row slow; copies made key by key in the same order share one.
-  const out: Model = {}
-  for (const key of keys ?? Object.keys(data)) {
-    const raw = data[key]
-    let value: unknown
-    if (typeof raw === 'string') value = flat(raw)
-    else if (raw === null || typeof raw === 'boolean') value = raw
-    else if (typeof raw === 'number') value = Number.isFinite(raw) ? raw : null
-    else value = copyJson(raw)
-    if (value === undefined) continue
-    if (key.charCodeAt(0) === 36 /* $ */ && isServerField(flavor, key)) continue
-    out[key] = value
-  }
-  return out
 }
 
 /**
@@ -451,7 +312,7 @@ class RowEvent implements RealtimeRowEvent {
  *
  * @internal
  */
-export class DataEngine {
+export class DataEngine implements TransactionEngine {
   readonly #storage: RowStorage
   readonly #schema: SchemaRegistry
   readonly #clock: FakeClock
@@ -669,7 +530,8 @@ export class DataEngine {
   /** This engine, or the view of the transaction a read passes (its staged writes applied). */
   #reader(transactionId: unknown): DataEngine {
     if (transactionId === undefined || transactionId === null) return this
-    return this.#transactions.view(this, transactionId) ?? this
+    // A transaction's view is a fork of this engine (`fork` makes DataEngines).
+    return (this.#transactions.view(this, transactionId) as DataEngine | undefined) ?? this
   }
 
   #access(databaseId: string, tableId: string): TableAccess {

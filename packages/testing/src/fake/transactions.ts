@@ -1,6 +1,6 @@
 import type { FakeClock } from './clock'
-import { hasOwnKeys, userData } from './engine'
-import type { CallParams, DataEngine, Flavor } from './engine'
+import { hasOwnKeys, userData } from './rowData'
+import type { CallParams, Flavor } from './rowData'
 import { appwriteError, appwriteErrorFor, isAppwriteException } from './errors'
 import type { AppwriteException } from './errors'
 import { SERVER_PICKED_ID, assertUid } from './ids'
@@ -10,7 +10,7 @@ import { assertGrantable, rolesFor, tableAccess, unauthorized } from './permissi
 import type { Actor } from './permissions'
 import { parseQueryStrings, runQuery, validateListQueries } from './queries'
 import { normalizeColumn } from './schema'
-import type { TableSchema } from './schema'
+import type { SchemaRegistry, TableSchema } from './schema'
 import { createOverlayStorage } from './store'
 import type { RowStorage, StoredRow, TableStorage } from './store'
 import type { FakeTransaction, FakeTransactionList } from './types'
@@ -82,6 +82,55 @@ const BULK = new Set<OperationAction>(['bulkCreate', 'bulkUpdate', 'bulkUpsert',
 const NEEDS_ROW = new Set<OperationAction>(['update', 'delete', 'increment', 'decrement'])
 /** Actions the commit checks for conflicts (utopia-php/database checks the request timestamp in updateDocument, upsert and deleteDocument, not in the increments). */
 const CONFLICT_CHECKED = new Set<OperationAction>(['update', 'upsert', 'delete'])
+
+/**
+ * What transactions need of the data engine: its storage and schema for staging checks, forks to
+ * replay staged writes on, and the publishing of committed rows. `DataEngine` implements it;
+ * declared here so that this module does not import the engine (which imports this one).
+ *
+ * @internal
+ */
+export interface TransactionEngine {
+  readonly storage: RowStorage
+  readonly schema: SchemaRegistry
+  /** An engine over other storage (an overlay) that publishes nothing. */
+  fork(storage: RowStorage): TransactionEngine
+  /** This engine's storage through an engine that publishes nothing. */
+  quiet(): TransactionEngine
+  /** A server-picked id (`unique()`). */
+  nextId(): string
+  /** `undefined` when the table exists, else the error type to raise. */
+  resolution(
+    databaseId: string,
+    tableId: string,
+  ): 'database_not_found' | 'table_not_found' | undefined
+  /** Whether a row event of this table could reach anyone now. */
+  listens(databaseId: string, tableId: string): boolean
+  /** Publishes one event of a committed transaction. */
+  publishCommitted(
+    action: 'create' | 'update' | 'delete',
+    databaseId: string,
+    tableId: string,
+    row: StoredRow,
+  ): void
+  create(
+    flavor: Flavor,
+    p: CallParams,
+    actor: Actor | undefined,
+    answer: false,
+    adopt: boolean,
+  ): void
+  update(flavor: Flavor, p: CallParams, actor?: Actor): unknown
+  upsert(flavor: Flavor, p: CallParams, actor?: Actor): unknown
+  delete(flavor: Flavor, p: CallParams, actor?: Actor): unknown
+  increment(flavor: Flavor, p: CallParams, sign: 1 | -1, actor?: Actor): unknown
+  createMany(flavor: Flavor, p: CallParams, actor?: Actor): unknown
+  updateMany(flavor: Flavor, p: CallParams, actor?: Actor): unknown
+  upsertMany(flavor: Flavor, p: CallParams, actor?: Actor): unknown
+  deleteMany(flavor: Flavor, p: CallParams, actor?: Actor): unknown
+  /** Ids of the rows a bulk update / delete would touch now (the commit's conflict rule). */
+  bulkTargetIds(flavor: Flavor, p: CallParams): string[]
+}
 
 /** One staged write, ready to replay through the engine. @internal */
 export interface StagedOperation {
@@ -381,7 +430,7 @@ export class TransactionManager {
    * `updateTransaction`: commits or rolls back. The caller has already passed the fault gate.
    */
   update(
-    engine: DataEngine,
+    engine: TransactionEngine,
     flavor: Flavor,
     params: { transactionId?: unknown; commit?: unknown; rollback?: unknown },
     actor: Actor | undefined,
@@ -488,7 +537,7 @@ export class TransactionManager {
    * `undefined` for an unknown or finished transaction: the read sees committed data.
    * Operations that would fail at commit are left out of the view.
    */
-  view(engine: DataEngine, transactionId: unknown): DataEngine | undefined {
+  view(engine: TransactionEngine, transactionId: unknown): TransactionEngine | undefined {
     if (typeof transactionId !== 'string') return undefined
     const record = this.#records.get(transactionId)
     if (!record || record.status !== 'pending') return undefined
@@ -509,7 +558,7 @@ export class TransactionManager {
    * ------------------------------------------------------------------------------------------- */
 
   createOperations(
-    engine: DataEngine,
+    engine: TransactionEngine,
     flavor: Flavor,
     params: { transactionId?: unknown; operations?: unknown },
     actor: Actor | undefined,
@@ -593,7 +642,7 @@ export class TransactionManager {
    * ------------------------------------------------------------------------------------------- */
 
   #commit(
-    engine: DataEngine,
+    engine: TransactionEngine,
     flavor: Flavor,
     record: TransactionRecord,
     actor: Actor | undefined,
@@ -681,7 +730,7 @@ export class TransactionManager {
    * its `$updatedAt` is later than the operation's staging time.
    */
   #checkBulkConflicts(
-    fork: DataEngine,
+    fork: TransactionEngine,
     operation: StagedOperation,
     base: RowStorage,
     touched: Set<string>,
@@ -714,7 +763,7 @@ export class TransactionManager {
  * @internal
  */
 export function applyOperation(
-  engine: DataEngine,
+  engine: TransactionEngine,
   flavor: Flavor,
   operation: StagedOperation,
   actor: Actor | undefined,
