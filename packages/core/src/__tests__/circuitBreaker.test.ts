@@ -104,6 +104,25 @@ describe('circuitBreaker', () => {
       const context = await breaker.execute((c) => c, { signal: controller.signal })
       expect(context).toEqual({ signal: controller.signal, attempt: 1 })
     })
+    it('should hand fn the attempt context it is given as options, as an outer policy passes it', async () => {
+      const breaker = createCircuitBreaker()
+      const outer = { signal: new AbortController().signal, attempt: 3 }
+      await expect(breaker.execute((c) => c, outer)).resolves.toBe(outer)
+    })
+
+    it('should not count a failure once the signal of the outer attempt has aborted', async () => {
+      const breaker = createCircuitBreaker({ breaker: { kind: 'consecutive', threshold: 1 } })
+      const controller = new AbortController()
+      const outer = { signal: controller.signal, attempt: 2 }
+      const settled = breaker
+        .execute(() => {
+          controller.abort('gave up')
+          return Promise.reject(networkError())
+        }, outer)
+        .catch((caught: unknown) => caught)
+      expect(await settled).toBeInstanceOf(TypeError)
+      expect(breaker.state).toBe('closed')
+    })
   })
 
   describe('open', () => {

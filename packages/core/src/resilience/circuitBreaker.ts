@@ -3,8 +3,8 @@ import type { Clock } from '../clock'
 import { BookingGuardError, CircuitOpenError } from '../errors'
 import { classifyAppwriteError } from './classifyError'
 import { Emitter } from './emitter'
-import { neverAbortedSignal } from './retryPolicy'
-import type { AttemptGate, ExecuteOptions, ExecutionPolicy, Operation } from './retryPolicy'
+import { attemptContext, sourceOf } from './policy'
+import type { AttemptContext, ExecuteOptions, ExecutionPolicy, Operation } from './policy'
 import { SlidingWindow } from './slidingWindow'
 import type { SlidingWindowState } from './slidingWindow'
 
@@ -92,8 +92,6 @@ export interface StateChangeEvent {
   readonly previous: CircuitState
 }
 
-let gateOf: (breaker: CircuitBreaker) => AttemptGate
-
 /**
  * A circuit breaker: after repeated failures it fails calls fast with a {@link CircuitOpenError}
  * instead of hammering a backend that is down, then lets one probe call through to test
@@ -112,7 +110,6 @@ export class CircuitBreaker implements ExecutionPolicy {
   readonly #isFailure: (error: unknown) => boolean
   readonly #name: string
   readonly #clock: Clock
-  readonly #gate: AttemptGate
   readonly #breakEmitter = new Emitter<BreakEvent>()
   readonly #resetEmitter = new Emitter<void>()
   readonly #halfOpenEmitter = new Emitter<void>()
@@ -127,10 +124,6 @@ export class CircuitBreaker implements ExecutionPolicy {
   #probeStartedAt = 0
   #openReason = ''
   #lastFailure: unknown
-
-  static {
-    gateOf = (breaker) => breaker.#gate
-  }
 
   /** @internal Use {@link createCircuitBreaker}. */
   constructor(options: CircuitBreakerOptions = {}) {
@@ -177,11 +170,6 @@ export class CircuitBreaker implements ExecutionPolicy {
       throw new BookingGuardError('CONFIGURATION', `createCircuitBreaker: ${problems.join('; ')}`)
     }
     if (options.initialState !== undefined) this.#restore(options.initialState)
-    this.#gate = {
-      enter: () => this.#enter(),
-      success: (permit) => this.#success(permit),
-      failure: (permit, error, aborted) => this.#failure(permit, error, aborted),
-    }
   }
 
   /** Current state. `'open'` turns into `'halfOpen'` only when a call arrives after `halfOpenAfter`. */
@@ -225,19 +213,43 @@ export class CircuitBreaker implements ExecutionPolicy {
   /**
    * Runs `fn` once if the circuit lets it through, recording the outcome; otherwise rejects at
    * once with a {@link CircuitOpenError} without calling `fn`. `fn` receives `{ signal, attempt: 1 }`.
+   *
+   * Inside another policy, pass the outer attempt's context as the options:
+   * `retry.execute((attempt) => breaker.execute(call, attempt))` (what `wrap` does) runs every
+   * attempt through the breaker, and `call` receives that context as it is, with the outer
+   * attempt number. A call that fails after the signal aborted is not counted: the caller gave
+   * up, which says nothing about the backend.
    */
-  async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    const signal = options?.signal
-    if (signal?.aborted) throw signal.reason
-    const permit = this.#enter()
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    const source = sourceOf(options)
+    const signal = source === undefined ? options?.signal : undefined
+    const abort = source ?? signal
+    if (abort?.aborted) return Promise.reject(abort.reason as Error)
+    let permit: number
+    let result: T | PromiseLike<T>
     try {
-      const value = await fn({ signal: signal ?? neverAbortedSignal(), attempt: 1 })
-      this.#success(permit)
-      return value
-    } catch (error) {
-      this.#failure(permit, error, signal?.aborted === true)
-      throw error
+      permit = this.#enter()
+    } catch (refused) {
+      return Promise.reject(refused as Error)
     }
+    try {
+      result = fn(isAttempt(options) ? options : attemptContext(source, signal, 1))
+    } catch (error) {
+      this.#failure(permit, error, abort?.aborted === true)
+      return Promise.reject(error as Error)
+    }
+    // Settled with `then` rather than in an `async` frame, which holds more memory while the
+    // call is in flight: a wrapped call pays for one of these per attempt.
+    return Promise.resolve(result).then(
+      (value) => {
+        this.#success(permit)
+        return value
+      },
+      (error: unknown) => {
+        this.#failure(permit, error, abort?.aborted === true)
+        throw error
+      },
+    )
   }
 
   /**
@@ -419,16 +431,6 @@ export class CircuitBreaker implements ExecutionPolicy {
 }
 
 /**
- * The breaker's attempt gate, so {@link wrap} can run it inside a retry loop without nesting
- * promises.
- *
- * @internal
- */
-export function breakerGate(breaker: CircuitBreaker): AttemptGate {
-  return gateOf(breaker)
-}
-
-/**
  * Creates a {@link CircuitBreaker}. Consecutive-failure breaker by default (opens after 5
  * counted failures, probes after 30 s); a sampling breaker opens on a failure ratio over a
  * window. Only failures the classifier calls retryable count (network, 5xx, 429).
@@ -442,6 +444,11 @@ export function breakerGate(breaker: CircuitBreaker): AttemptGate {
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   return new CircuitBreaker(options)
+}
+
+/** Whether `execute` options are an attempt's context from an outer policy. */
+function isAttempt(options: ExecuteOptions | undefined): options is AttemptContext {
+  return typeof (options as Partial<AttemptContext> | undefined)?.attempt === 'number'
 }
 
 function defaultIsFailure(error: unknown): boolean {
