@@ -146,6 +146,37 @@ describe('circuitBreaker', () => {
       expect(breaker.nextProbeAt).toBe(START + 30_000)
     })
 
+    it('should refuse with a typed error that captures no stack frames, and leave Error.stackTraceLimit as it was', async () => {
+      const breaker = createCircuitBreaker({ halfOpenAfter: 30_000 })
+      await failTimes(breaker, 5)
+      const limit = Error.stackTraceLimit
+      const error = (await fail(breaker)) as CircuitOpenError
+      expect(Error.stackTraceLimit).toBe(limit)
+      expect(isBookingGuardError(error, 'CIRCUIT_OPEN')).toBe(true)
+      expect(error.name).toBe('CircuitOpenError')
+      expect(error.stack).toBe(`CircuitOpenError: ${error.message}`)
+      expect(error.cause).toBeInstanceOf(TypeError)
+      expect((error.cause as Error).stack).toContain('    at ')
+      const elsewhere = new CircuitOpenError('built by hand', { state: 'open', nextProbeAt: 0 })
+      expect(elsewhere.stack).toContain('    at ')
+    })
+
+    it('should count down to the probe in every refusal and name the new probe time after reopening', async () => {
+      const breaker = createCircuitBreaker({ halfOpenAfter: 30_000 })
+      await failTimes(breaker, 5)
+      await vi.advanceTimersByTimeAsync(1_000)
+      const first = (await fail(breaker)) as CircuitOpenError
+      await vi.advanceTimersByTimeAsync(1_000)
+      const second = (await fail(breaker)) as CircuitOpenError
+      expect(first.message).toContain('2026-01-01T00:00:30.000Z (in 29000 ms)')
+      expect(second.message).toContain('2026-01-01T00:00:30.000Z (in 28000 ms)')
+      await vi.advanceTimersByTimeAsync(28_000)
+      await fail(breaker)
+      const reopened = (await fail(breaker)) as CircuitOpenError
+      expect(reopened.message).toContain('after its probe call failed')
+      expect(reopened.message).toContain('2026-01-01T00:01:00.000Z (in 30000 ms)')
+    })
+
     it('should emit onBreak and onStateChange when opening', async () => {
       const breaker = createCircuitBreaker({ breaker: { kind: 'consecutive', threshold: 2 } })
       const breaks: BreakEvent[] = []

@@ -1,6 +1,7 @@
 import { systemClock } from '../clock'
 import type { Clock } from '../clock'
 import { BookingGuardError, CircuitOpenError } from '../errors'
+import type { CircuitOpenErrorOptions } from '../errors'
 import { classifyAppwriteError } from './classifyError'
 import { Emitter } from './emitter'
 import { attemptContext, sourceOf } from './policy'
@@ -123,6 +124,8 @@ export class CircuitBreaker implements ExecutionPolicy {
   #openedAt = 0
   #probeStartedAt = 0
   #openReason = ''
+  // The start of the open-circuit message, built at the first refusal of each open period.
+  #openMessage: string | undefined
   #lastFailure: unknown
 
   /** @internal Use {@link createCircuitBreaker}. */
@@ -213,6 +216,9 @@ export class CircuitBreaker implements ExecutionPolicy {
   /**
    * Runs `fn` once if the circuit lets it through, recording the outcome; otherwise rejects at
    * once with a {@link CircuitOpenError} without calling `fn`. `fn` receives `{ signal, attempt: 1 }`.
+   * A refusal's `stack` is only its first line: during an outage every call is refused, and
+   * capturing stack frames was most of a refusal's cost; its `cause` is the failure that opened
+   * the circuit, with that failure's own stack.
    *
    * Inside another policy, pass the outer attempt's context as the options:
    * `retry.execute((attempt) => breaker.execute(call, attempt))` (what `wrap` does) runs every
@@ -300,7 +306,7 @@ export class CircuitBreaker implements ExecutionPolicy {
 
   #enter(): number {
     if (this.#isolations > 0) {
-      throw new CircuitOpenError(
+      throw refusal(
         `circuit breaker "${this.#name}" is isolated (held open by isolate()): calls fail until it is released`,
         { state: 'isolated', nextProbeAt: undefined },
       )
@@ -310,8 +316,9 @@ export class CircuitBreaker implements ExecutionPolicy {
     if (this.#state === 'open') {
       const due = this.#openedAt + this.#halfOpenAfter
       if (now < due) {
-        throw new CircuitOpenError(
-          `circuit breaker "${this.#name}" is open ${this.#openReason}: calls fail fast until ${new Date(due).toISOString()} (in ${due - now} ms), then one probe call is let through`,
+        this.#openMessage ??= `circuit breaker "${this.#name}" is open ${this.#openReason}: calls fail fast until ${new Date(due).toISOString()}`
+        throw refusal(
+          `${this.#openMessage} (in ${due - now} ms), then one probe call is let through`,
           { state: 'open', nextProbeAt: due, cause: this.#lastFailure },
         )
       }
@@ -326,7 +333,7 @@ export class CircuitBreaker implements ExecutionPolicy {
     // after another `halfOpenAfter` the next call becomes the probe and the old one is ignored.
     const due = this.#probeStartedAt + this.#halfOpenAfter
     if (now < due) {
-      throw new CircuitOpenError(
+      throw refusal(
         `circuit breaker "${this.#name}" is half-open and its probe call is in flight: calls fail fast until the probe succeeds`,
         { state: 'halfOpen', nextProbeAt: due, cause: this.#lastFailure },
       )
@@ -393,6 +400,7 @@ export class CircuitBreaker implements ExecutionPolicy {
     this.#state = 'open'
     this.#openedAt = this.#clock.now()
     this.#openReason = reason
+    this.#openMessage = undefined
     this.#failures = 0
     this.#generation++
     const nextProbeAt = this.#openedAt + this.#halfOpenAfter
@@ -425,6 +433,7 @@ export class CircuitBreaker implements ExecutionPolicy {
     if (saved.state === 'open') {
       this.#openedAt = saved.openedAt!
       this.#openReason = 'since before a restart'
+      this.#openMessage = undefined
     }
     if (this.#window && saved.window) this.#window.restore(saved.window)
   }
@@ -444,6 +453,37 @@ export class CircuitBreaker implements ExecutionPolicy {
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   return new CircuitBreaker(options)
+}
+
+/**
+ * The error of a refused call, built without capturing a stack trace. While a backend is down
+ * every call is refused, and walking the stack was most of the cost of a refusal; its frames
+ * would only point into the breaker, and `cause` keeps the failure that opened the circuit, with
+ * its own stack. `stack` is then just `CircuitOpenError: <message>`.
+ */
+function refusal(message: string, options: CircuitOpenErrorOptions): CircuitOpenError {
+  if (!(canScopeStackTraceLimit ??= stackTraceLimitIsWritable())) {
+    return new CircuitOpenError(message, options)
+  }
+  const limit = ErrorWithLimit.stackTraceLimit
+  ErrorWithLimit.stackTraceLimit = 0
+  try {
+    return new CircuitOpenError(message, options)
+  } finally {
+    ErrorWithLimit.stackTraceLimit = limit
+  }
+}
+
+// `Error.stackTraceLimit` is V8's (and JavaScriptCore's); where it is missing, or the intrinsics
+// are frozen, the error is built as usual.
+const ErrorWithLimit = Error as ErrorConstructor & { stackTraceLimit?: number }
+let canScopeStackTraceLimit: boolean | undefined
+
+function stackTraceLimitIsWritable(): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')
+  return (
+    descriptor !== undefined && descriptor.writable === true && typeof descriptor.value === 'number'
+  )
 }
 
 /** Whether `execute` options are an attempt's context from an outer policy. */
