@@ -1,13 +1,23 @@
 // Overhead of booking-guard's retry + circuit breaker against cockatiel 4's `wrap(retry, circuitBreaker)`,
-// measured side by side in one run on a resolved no-op. Run:
+// measured side by side in one run on a resolved no-op; then the cost of a call an open circuit
+// rejects, on both sides, in the same run. Run:
 //   cd bench && node --expose-gc --import tsx resilience.bench.ts
-// Targets (issue 5): our overhead over a bare `await` ≤ half of cockatiel's, and less memory per call.
-import { createCircuitBreaker, createRetryPolicy, wrap } from '@booking-guard/core'
+// Targets: our overhead over a bare `await` ≤ half of cockatiel's, less memory per call, and an
+// open-circuit rejection cheaper than cockatiel's.
 import {
+  createCircuitBreaker,
+  createRetryPolicy,
+  isCircuitOpenError,
+  wrap,
+} from '@booking-guard/core'
+import {
+  CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
   circuitBreaker,
   handleAll,
+  handleWhen,
+  isBrokenCircuitError,
   retry,
   wrap as cockatielWrap,
 } from 'cockatiel'
@@ -111,3 +121,112 @@ console.log(`target overhead ratio ≤ 0.50: ${ratio <= 0.5 ? 'met' : 'NOT met'}
 console.log(
   `target less memory per call: ${ourMemory < theirMemory ? 'met' : 'NOT met'} (${ourMemory.toFixed(0)} B vs ${theirMemory.toFixed(0)} B)`,
 )
+
+// ------------------------------------------------------------------------------------------------
+// The open circuit: during an outage every call takes this path, so it must be cheap.
+// ------------------------------------------------------------------------------------------------
+
+// Both breakers count every error (cockatiel's handleAll) and are opened by five failures and stay open for the whole run (one-hour half-open
+// delay). Cockatiel's retry is told not to retry its BrokenCircuitError, as ours never retries a
+// CircuitOpenError, so both sides reject at once.
+const HOUR = 3_600_000
+const failing = (): Promise<never> => Promise.reject(new Error('backend down'))
+const ourBreaker = createCircuitBreaker({ halfOpenAfter: HOUR, isFailure: () => true })
+const theirBreaker = circuitBreaker(handleAll, {
+  halfOpenAfter: HOUR,
+  breaker: new ConsecutiveBreaker(5),
+})
+for (let i = 0; i < 5; i++) {
+  await ourBreaker.execute(failing).catch(() => undefined)
+  await theirBreaker.execute(failing).catch(() => undefined)
+}
+if (ourBreaker.state !== 'open') throw new Error(`our breaker did not open: ${ourBreaker.state}`)
+if (theirBreaker.state !== CircuitState.Open)
+  throw new Error(`cockatiel's breaker did not open: ${theirBreaker.state}`)
+const ourOpen = wrap(createRetryPolicy(), ourBreaker)
+const theirOpen = cockatielWrap(
+  retry(
+    handleWhen((error) => !isBrokenCircuitError(error)),
+    { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 300, maxDelay: 3_000 }) },
+  ),
+  theirBreaker,
+)
+
+/** One rejected call; anything but the library's open-circuit error fails the run. */
+function rejected(start: () => Promise<unknown>, isOpen: (error: unknown) => boolean) {
+  return async (): Promise<void> => {
+    try {
+      await start()
+    } catch (error) {
+      if (isOpen(error)) return
+      throw error
+    }
+    throw new Error('an open circuit let a call through')
+  }
+}
+
+const openSubjects = {
+  'booking-guard breaker, open': rejected(() => ourBreaker.execute(noop), isCircuitOpenError),
+  'cockatiel 4 circuitBreaker, open': rejected(
+    () => theirBreaker.execute(noop),
+    isBrokenCircuitError,
+  ),
+  'booking-guard wrap(retry, breaker), open': rejected(
+    () => ourOpen.execute(noop),
+    isCircuitOpenError,
+  ),
+  'cockatiel 4 wrap(retry, circuitBreaker), open': rejected(
+    () => theirOpen.execute(noop),
+    isBrokenCircuitError,
+  ),
+} as const
+type OpenSubject = keyof typeof openSubjects
+const openNames = Object.keys(openSubjects) as OpenSubject[]
+const openPerCall: Record<OpenSubject, number[]> = Object.fromEntries(
+  openNames.map((n) => [n, []]),
+) as never
+
+for (let round = 0; round < ROUNDS; round++) {
+  const bench = new Bench({ time: 400, warmupTime: 100 })
+  const order = openNames.map((_, i) => openNames[(i + round) % openNames.length]!)
+  for (const name of order) {
+    const call = openSubjects[name]
+    bench.add(name, async () => {
+      for (let i = 0; i < BATCH; i++) await call()
+    })
+  }
+  await bench.run()
+  for (const task of bench.tasks) {
+    const result = task.result
+    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`)
+    openPerCall[task.name as OpenSubject].push((result.latency.mean * 1e6) / BATCH)
+  }
+}
+
+console.log(`\nopen circuit: a rejected call, ${ROUNDS} rounds × ${BATCH}-call samples`)
+console.table(
+  openNames.map((name) => ({
+    subject: name,
+    'ns/call (median)': median(openPerCall[name]).toFixed(1),
+    'min of rounds': Math.min(...openPerCall[name]).toFixed(1),
+    'max of rounds': Math.max(...openPerCall[name]).toFixed(1),
+  })),
+)
+const openRatio = (ours: OpenSubject, theirs: OpenSubject) => {
+  const perRound = openPerCall[ours].map((o, i) => o / openPerCall[theirs][i]!)
+  return { median: median(perRound), perRound }
+}
+for (const [label, ours, theirs] of [
+  ['breaker alone', 'booking-guard breaker, open', 'cockatiel 4 circuitBreaker, open'],
+  [
+    'retry + breaker',
+    'booking-guard wrap(retry, breaker), open',
+    'cockatiel 4 wrap(retry, circuitBreaker), open',
+  ],
+] as const) {
+  const { median: m, perRound } = openRatio(ours, theirs)
+  console.log(
+    `open-circuit ratio booking-guard / cockatiel, ${label}: ${m.toFixed(2)} per round: ${perRound.map((r) => r.toFixed(2)).join(', ')}`,
+  )
+  console.log(`target cheaper than cockatiel (${label}): ${m < 1 ? 'met' : 'NOT met'}`)
+}

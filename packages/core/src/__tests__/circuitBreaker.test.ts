@@ -104,6 +104,25 @@ describe('circuitBreaker', () => {
       const context = await breaker.execute((c) => c, { signal: controller.signal })
       expect(context).toEqual({ signal: controller.signal, attempt: 1 })
     })
+    it('should hand fn the attempt context it is given as options, as an outer policy passes it', async () => {
+      const breaker = createCircuitBreaker()
+      const outer = { signal: new AbortController().signal, attempt: 3 }
+      await expect(breaker.execute((c) => c, outer)).resolves.toBe(outer)
+    })
+
+    it('should not count a failure once the signal of the outer attempt has aborted', async () => {
+      const breaker = createCircuitBreaker({ breaker: { kind: 'consecutive', threshold: 1 } })
+      const controller = new AbortController()
+      const outer = { signal: controller.signal, attempt: 2 }
+      const settled = breaker
+        .execute(() => {
+          controller.abort('gave up')
+          return Promise.reject(networkError())
+        }, outer)
+        .catch((caught: unknown) => caught)
+      expect(await settled).toBeInstanceOf(TypeError)
+      expect(breaker.state).toBe('closed')
+    })
   })
 
   describe('open', () => {
@@ -125,6 +144,37 @@ describe('circuitBreaker', () => {
       expect(open.message).toContain('in 20000 ms')
       expect(open.cause).toBeInstanceOf(TypeError)
       expect(breaker.nextProbeAt).toBe(START + 30_000)
+    })
+
+    it('should refuse with a typed error that captures no stack frames, and leave Error.stackTraceLimit as it was', async () => {
+      const breaker = createCircuitBreaker({ halfOpenAfter: 30_000 })
+      await failTimes(breaker, 5)
+      const limit = Error.stackTraceLimit
+      const error = (await fail(breaker)) as CircuitOpenError
+      expect(Error.stackTraceLimit).toBe(limit)
+      expect(isBookingGuardError(error, 'CIRCUIT_OPEN')).toBe(true)
+      expect(error.name).toBe('CircuitOpenError')
+      expect(error.stack).toBe(`CircuitOpenError: ${error.message}`)
+      expect(error.cause).toBeInstanceOf(TypeError)
+      expect((error.cause as Error).stack).toContain('    at ')
+      const elsewhere = new CircuitOpenError('built by hand', { state: 'open', nextProbeAt: 0 })
+      expect(elsewhere.stack).toContain('    at ')
+    })
+
+    it('should count down to the probe in every refusal and name the new probe time after reopening', async () => {
+      const breaker = createCircuitBreaker({ halfOpenAfter: 30_000 })
+      await failTimes(breaker, 5)
+      await vi.advanceTimersByTimeAsync(1_000)
+      const first = (await fail(breaker)) as CircuitOpenError
+      await vi.advanceTimersByTimeAsync(1_000)
+      const second = (await fail(breaker)) as CircuitOpenError
+      expect(first.message).toContain('2026-01-01T00:00:30.000Z (in 29000 ms)')
+      expect(second.message).toContain('2026-01-01T00:00:30.000Z (in 28000 ms)')
+      await vi.advanceTimersByTimeAsync(28_000)
+      await fail(breaker)
+      const reopened = (await fail(breaker)) as CircuitOpenError
+      expect(reopened.message).toContain('after its probe call failed')
+      expect(reopened.message).toContain('2026-01-01T00:01:00.000Z (in 30000 ms)')
     })
 
     it('should emit onBreak and onStateChange when opening', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { GiveUpEvent } from '../index'
 import { CircuitOpenError, createCircuitBreaker, createRetryPolicy, wrap } from '../index'
+import { executeUnder } from '../resilience/wrap'
 
 const networkError = () =>
   new TypeError('fetch failed', {
@@ -118,5 +119,46 @@ describe('wrap', () => {
     expect(await settled).toBe('cancelled')
     expect(vi.getTimerCount()).toBe(0)
     expect(breaker.toJSON()).toMatchObject({ state: 'closed', failures: 1 })
+  })
+  it("should run every attempt through the breaker's own execute, handing it the attempt", async () => {
+    const breaker = createCircuitBreaker()
+    const execute = vi.spyOn(breaker, 'execute')
+    const policy = wrap(createRetryPolicy({ maxAttempts: 3 }), breaker)
+    const controller = new AbortController()
+    const seen: Array<{ signal: AbortSignal; attempt: number }> = []
+    const run = policy.execute(
+      (attempt) => {
+        seen.push(attempt)
+        if (attempt.attempt < 3) throw networkError()
+        return 'third time'
+      },
+      { signal: controller.signal },
+    )
+    await vi.runAllTimersAsync()
+    await expect(run).resolves.toBe('third time')
+    expect(execute).toHaveBeenCalledTimes(3)
+    expect(execute.mock.calls.map(([, options]) => options)).toEqual(seen)
+    expect(seen.map(({ signal, attempt }) => [signal, attempt])).toEqual([
+      [controller.signal, 1],
+      [controller.signal, 2],
+      [controller.signal, 3],
+    ])
+  })
+
+  it('should not build the signal of a lazy abort source unless an attempt reads it', async () => {
+    let built = 0
+    const source = {
+      aborted: false,
+      reason: undefined,
+      get signal() {
+        built++
+        return new AbortController().signal
+      },
+    }
+    const policy = wrap(createRetryPolicy(), createCircuitBreaker())
+    await expect(executeUnder(policy, ({ attempt }) => attempt, source)).resolves.toBe(1)
+    expect(built).toBe(0)
+    await executeUnder(policy, ({ signal }) => signal, source)
+    expect(built).toBe(1)
   })
 })

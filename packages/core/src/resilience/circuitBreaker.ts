@@ -1,10 +1,11 @@
 import { systemClock } from '../clock'
 import type { Clock } from '../clock'
 import { BookingGuardError, CircuitOpenError } from '../errors'
+import type { CircuitOpenErrorOptions } from '../errors'
 import { classifyAppwriteError } from './classifyError'
 import { Emitter } from './emitter'
-import { neverAbortedSignal } from './retryPolicy'
-import type { AttemptGate, ExecuteOptions, ExecutionPolicy, Operation } from './retryPolicy'
+import { attemptContext, sourceOf } from './policy'
+import type { AttemptContext, ExecuteOptions, ExecutionPolicy, Operation } from './policy'
 import { SlidingWindow } from './slidingWindow'
 import type { SlidingWindowState } from './slidingWindow'
 
@@ -92,8 +93,6 @@ export interface StateChangeEvent {
   readonly previous: CircuitState
 }
 
-let gateOf: (breaker: CircuitBreaker) => AttemptGate
-
 /**
  * A circuit breaker: after repeated failures it fails calls fast with a {@link CircuitOpenError}
  * instead of hammering a backend that is down, then lets one probe call through to test
@@ -112,7 +111,6 @@ export class CircuitBreaker implements ExecutionPolicy {
   readonly #isFailure: (error: unknown) => boolean
   readonly #name: string
   readonly #clock: Clock
-  readonly #gate: AttemptGate
   readonly #breakEmitter = new Emitter<BreakEvent>()
   readonly #resetEmitter = new Emitter<void>()
   readonly #halfOpenEmitter = new Emitter<void>()
@@ -126,11 +124,9 @@ export class CircuitBreaker implements ExecutionPolicy {
   #openedAt = 0
   #probeStartedAt = 0
   #openReason = ''
+  // The start of the open-circuit message, built at the first refusal of each open period.
+  #openMessage: string | undefined
   #lastFailure: unknown
-
-  static {
-    gateOf = (breaker) => breaker.#gate
-  }
 
   /** @internal Use {@link createCircuitBreaker}. */
   constructor(options: CircuitBreakerOptions = {}) {
@@ -177,11 +173,6 @@ export class CircuitBreaker implements ExecutionPolicy {
       throw new BookingGuardError('CONFIGURATION', `createCircuitBreaker: ${problems.join('; ')}`)
     }
     if (options.initialState !== undefined) this.#restore(options.initialState)
-    this.#gate = {
-      enter: () => this.#enter(),
-      success: (permit) => this.#success(permit),
-      failure: (permit, error, aborted) => this.#failure(permit, error, aborted),
-    }
   }
 
   /** Current state. `'open'` turns into `'halfOpen'` only when a call arrives after `halfOpenAfter`. */
@@ -225,19 +216,46 @@ export class CircuitBreaker implements ExecutionPolicy {
   /**
    * Runs `fn` once if the circuit lets it through, recording the outcome; otherwise rejects at
    * once with a {@link CircuitOpenError} without calling `fn`. `fn` receives `{ signal, attempt: 1 }`.
+   * A refusal's `stack` is only its first line: during an outage every call is refused, and
+   * capturing stack frames was most of a refusal's cost; its `cause` is the failure that opened
+   * the circuit, with that failure's own stack.
+   *
+   * Inside another policy, pass the outer attempt's context as the options:
+   * `retry.execute((attempt) => breaker.execute(call, attempt))` (what `wrap` does) runs every
+   * attempt through the breaker, and `call` receives that context as it is, with the outer
+   * attempt number. A call that fails after the signal aborted is not counted: the caller gave
+   * up, which says nothing about the backend.
    */
-  async execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    const signal = options?.signal
-    if (signal?.aborted) throw signal.reason
-    const permit = this.#enter()
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    const source = sourceOf(options)
+    const signal = source === undefined ? options?.signal : undefined
+    const abort = source ?? signal
+    if (abort?.aborted) return Promise.reject(abort.reason as Error)
+    let permit: number
+    let result: T | PromiseLike<T>
     try {
-      const value = await fn({ signal: signal ?? neverAbortedSignal(), attempt: 1 })
-      this.#success(permit)
-      return value
-    } catch (error) {
-      this.#failure(permit, error, signal?.aborted === true)
-      throw error
+      permit = this.#enter()
+    } catch (refused) {
+      return Promise.reject(refused as Error)
     }
+    try {
+      result = fn(isAttempt(options) ? options : attemptContext(source, signal, 1))
+    } catch (error) {
+      this.#failure(permit, error, abort?.aborted === true)
+      return Promise.reject(error as Error)
+    }
+    // Settled with `then` rather than in an `async` frame, which holds more memory while the
+    // call is in flight: a wrapped call pays for one of these per attempt.
+    return Promise.resolve(result).then(
+      (value) => {
+        this.#success(permit)
+        return value
+      },
+      (error: unknown) => {
+        this.#failure(permit, error, abort?.aborted === true)
+        throw error
+      },
+    )
   }
 
   /**
@@ -288,7 +306,7 @@ export class CircuitBreaker implements ExecutionPolicy {
 
   #enter(): number {
     if (this.#isolations > 0) {
-      throw new CircuitOpenError(
+      throw refusal(
         `circuit breaker "${this.#name}" is isolated (held open by isolate()): calls fail until it is released`,
         { state: 'isolated', nextProbeAt: undefined },
       )
@@ -298,8 +316,9 @@ export class CircuitBreaker implements ExecutionPolicy {
     if (this.#state === 'open') {
       const due = this.#openedAt + this.#halfOpenAfter
       if (now < due) {
-        throw new CircuitOpenError(
-          `circuit breaker "${this.#name}" is open ${this.#openReason}: calls fail fast until ${new Date(due).toISOString()} (in ${due - now} ms), then one probe call is let through`,
+        this.#openMessage ??= `circuit breaker "${this.#name}" is open ${this.#openReason}: calls fail fast until ${new Date(due).toISOString()}`
+        throw refusal(
+          `${this.#openMessage} (in ${due - now} ms), then one probe call is let through`,
           { state: 'open', nextProbeAt: due, cause: this.#lastFailure },
         )
       }
@@ -314,7 +333,7 @@ export class CircuitBreaker implements ExecutionPolicy {
     // after another `halfOpenAfter` the next call becomes the probe and the old one is ignored.
     const due = this.#probeStartedAt + this.#halfOpenAfter
     if (now < due) {
-      throw new CircuitOpenError(
+      throw refusal(
         `circuit breaker "${this.#name}" is half-open and its probe call is in flight: calls fail fast until the probe succeeds`,
         { state: 'halfOpen', nextProbeAt: due, cause: this.#lastFailure },
       )
@@ -381,6 +400,7 @@ export class CircuitBreaker implements ExecutionPolicy {
     this.#state = 'open'
     this.#openedAt = this.#clock.now()
     this.#openReason = reason
+    this.#openMessage = undefined
     this.#failures = 0
     this.#generation++
     const nextProbeAt = this.#openedAt + this.#halfOpenAfter
@@ -413,19 +433,10 @@ export class CircuitBreaker implements ExecutionPolicy {
     if (saved.state === 'open') {
       this.#openedAt = saved.openedAt!
       this.#openReason = 'since before a restart'
+      this.#openMessage = undefined
     }
     if (this.#window && saved.window) this.#window.restore(saved.window)
   }
-}
-
-/**
- * The breaker's attempt gate, so {@link wrap} can run it inside a retry loop without nesting
- * promises.
- *
- * @internal
- */
-export function breakerGate(breaker: CircuitBreaker): AttemptGate {
-  return gateOf(breaker)
 }
 
 /**
@@ -442,6 +453,42 @@ export function breakerGate(breaker: CircuitBreaker): AttemptGate {
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   return new CircuitBreaker(options)
+}
+
+/**
+ * The error of a refused call, built without capturing a stack trace. While a backend is down
+ * every call is refused, and walking the stack was most of the cost of a refusal; its frames
+ * would only point into the breaker, and `cause` keeps the failure that opened the circuit, with
+ * its own stack. `stack` is then just `CircuitOpenError: <message>`.
+ */
+function refusal(message: string, options: CircuitOpenErrorOptions): CircuitOpenError {
+  if (!(canScopeStackTraceLimit ??= stackTraceLimitIsWritable())) {
+    return new CircuitOpenError(message, options)
+  }
+  const limit = ErrorWithLimit.stackTraceLimit
+  ErrorWithLimit.stackTraceLimit = 0
+  try {
+    return new CircuitOpenError(message, options)
+  } finally {
+    ErrorWithLimit.stackTraceLimit = limit
+  }
+}
+
+// `Error.stackTraceLimit` is V8's (and JavaScriptCore's); where it is missing, or the intrinsics
+// are frozen, the error is built as usual.
+const ErrorWithLimit = Error as ErrorConstructor & { stackTraceLimit?: number }
+let canScopeStackTraceLimit: boolean | undefined
+
+function stackTraceLimitIsWritable(): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')
+  return (
+    descriptor !== undefined && descriptor.writable === true && typeof descriptor.value === 'number'
+  )
+}
+
+/** Whether `execute` options are an attempt's context from an outer policy. */
+function isAttempt(options: ExecuteOptions | undefined): options is AttemptContext {
+  return typeof (options as Partial<AttemptContext> | undefined)?.attempt === 'number'
 }
 
 function defaultIsFailure(error: unknown): boolean {

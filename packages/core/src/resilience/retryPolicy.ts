@@ -3,33 +3,12 @@ import type { Clock } from '../clock'
 import { BookingGuardError, isCircuitOpenError } from '../errors'
 import { classifyAppwriteError, retryAfterHint } from './classifyError'
 import { Emitter } from './emitter'
+import { attemptContext, sourceOf } from './policy'
+import type { AbortSource, ExecuteOptions, ExecutionPolicy, Operation } from './policy'
 import type { RandomSource } from './random'
 
-/** What every attempt of an operation receives. */
-export interface AttemptContext {
-  /** The caller's signal (a never-aborting one when none was given); pass it on to `fetch` or the SDK. */
-  readonly signal: AbortSignal
-  /** 1-based number of this attempt: `1` for the first call, `2` for the first retry. */
-  readonly attempt: number
-}
-
-/** Options of a single `execute` call. */
-export interface ExecuteOptions {
-  /**
-   * Cancels the operation: a pending back-off delay is cancelled at once (no timer is left
-   * behind) and the call rejects with `signal.reason`. The signal is also handed to each attempt.
-   */
-  signal?: AbortSignal
-}
-
-/** An operation run under a policy: receives `{ signal, attempt }`, returns a value or a promise. */
-export type Operation<T> = (context: AttemptContext) => T | PromiseLike<T>
-
-/** Anything that runs an {@link Operation}: a retry policy, a circuit breaker, or both wrapped. */
-export interface ExecutionPolicy {
-  /** Runs `fn` under the policy; resolves with its value or rejects with its (last) error. */
-  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T>
-}
+export type { AttemptContext, ExecuteOptions, ExecutionPolicy, Operation } from './policy'
+export type { AbortSource } from './policy'
 
 /**
  * How delays are randomized, so clients that failed together do not retry together.
@@ -120,68 +99,6 @@ export interface RetryPolicyOptions {
 
 const MAX_TIMER_DELAY = 2_147_483_647
 
-let neverAborted: AbortSignal | undefined
-
-/**
- * The signal attempts get when the caller passed none; created on first use (nothing runs at
- * import time) and shared.
- *
- * @internal
- */
-export const neverAbortedSignal = (): AbortSignal => (neverAborted ??= new AbortController().signal)
-
-/**
- * What a call can be cancelled by, besides a plain `AbortSignal`: an object that knows whether it
- * has aborted and builds its `AbortSignal` only when asked (a back-off sleep, or an operation that
- * reads `attempt.signal`). The pipeline's call budgets are one: most calls never need a signal,
- * and creating one is the priciest part of an `AbortController`.
- *
- * @internal
- */
-export interface AbortSource {
-  readonly aborted: boolean
-  readonly reason: unknown
-  /** The equivalent `AbortSignal`, created on first use. */
-  readonly signal: AbortSignal
-}
-
-/** The context of an attempt under an {@link AbortSource}: its signal is built only if read. */
-class LazyAttempt implements AttemptContext {
-  readonly #source: AbortSource
-
-  constructor(
-    source: AbortSource,
-    readonly attempt: number,
-  ) {
-    this.#source = source
-  }
-
-  get signal(): AbortSignal {
-    return this.#source.signal
-  }
-}
-
-/**
- * Something that admits or refuses each attempt and hears how it ended: the circuit breaker's
- * side of {@link wrap}. `enter` throws to refuse; its return value is handed back on settle.
- *
- * @internal
- */
-export interface AttemptGate {
-  enter(): number
-  success(permit: number): void
-  /** `aborted`: the caller's signal aborted, so the outcome says nothing about the backend. */
-  failure(permit: number, error: unknown, aborted: boolean): void
-}
-
-let runWithGate: <T>(
-  policy: RetryPolicy,
-  fn: Operation<T>,
-  signal: AbortSignal | undefined,
-  gate: AttemptGate | undefined,
-  source: AbortSource | undefined,
-) => Promise<T>
-
 /**
  * Retries an operation with exponential back-off and jitter, retrying only what can succeed on
  * retry. Build one with {@link createRetryPolicy} and share it; it holds no per-call state.
@@ -205,10 +122,6 @@ export class RetryPolicy implements ExecutionPolicy {
   readonly #retryEmitter = new Emitter<RetryEvent>()
   readonly #giveUpEmitter = new Emitter<GiveUpEvent>()
   readonly #successEmitter = new Emitter<SuccessEvent>()
-
-  static {
-    runWithGate = (policy, fn, signal, gate, source) => policy.#run(fn, signal, gate, source)
-  }
 
   /** @internal Use {@link createRetryPolicy}. */
   constructor(options: RetryPolicyOptions = {}) {
@@ -256,16 +169,20 @@ export class RetryPolicy implements ExecutionPolicy {
    * Runs `fn`, retrying failures that `shouldRetry` accepts, until it succeeds, `maxAttempts`
    * is reached, the `budget` would be exceeded or `signal` aborts. Resolves with `fn`'s value;
    * rejects with the last error, or with `signal.reason` when aborted.
+   *
+   * To run each attempt under another policy (a circuit breaker), pass the attempt's context on
+   * as that policy's options: `retry.execute((attempt) => breaker.execute(call, attempt))`, which
+   * is what `wrap` does.
    */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    return this.#run(fn, options?.signal, undefined, undefined)
+    const source = sourceOf(options)
+    return this.#run(fn, source === undefined ? options?.signal : undefined, source)
   }
 
   /** `source`, when given, stands in for `signal` (which is then `undefined`). */
   async #run<T>(
     fn: Operation<T>,
     signal: AbortSignal | undefined,
-    gate: AttemptGate | undefined,
     source: AbortSource | undefined,
   ): Promise<T> {
     const abort: { readonly aborted: boolean; readonly reason: unknown } | undefined =
@@ -277,17 +194,8 @@ export class RetryPolicy implements ExecutionPolicy {
     let previousDelay = this.#initialDelay
     for (let attempt = 1; ; attempt++) {
       let error: unknown
-      let permit = 0
-      let entered = false
       try {
-        if (gate !== undefined) permit = gate.enter()
-        entered = true
-        const value = await fn(
-          source !== undefined
-            ? new LazyAttempt(source, attempt)
-            : { signal: signal ?? neverAbortedSignal(), attempt },
-        )
-        if (gate !== undefined) gate.success(permit)
+        const value = await fn(attemptContext(source, signal, attempt))
         if (timed && this.#successEmitter.size > 0) {
           this.#successEmitter.emit({
             attempts: attempt,
@@ -297,7 +205,6 @@ export class RetryPolicy implements ExecutionPolicy {
         return value
       } catch (caught) {
         error = caught
-        if (gate !== undefined && entered) gate.failure(permit, caught, abort?.aborted === true)
       }
 
       if (abort?.aborted) {
@@ -359,35 +266,6 @@ export class RetryPolicy implements ExecutionPolicy {
     }
     return Math.min(this.#maxDelay, MAX_TIMER_DELAY, Math.max(0, Math.round(delay)))
   }
-}
-
-/**
- * Runs `fn` under `policy` with `gate` admitting each attempt (the breaker inside the retry).
- *
- * @internal
- */
-export function executeWithGate<T>(
-  policy: RetryPolicy,
-  fn: Operation<T>,
-  signal: AbortSignal | undefined,
-  gate: AttemptGate,
-): Promise<T> {
-  return runWithGate(policy, fn, signal, gate, undefined)
-}
-
-/**
- * Runs `fn` under `policy` (and `gate`, when given), cancelled by `source`: its `AbortSignal` is
- * built only if an attempt reads `attempt.signal` or a back-off sleep needs it.
- *
- * @internal
- */
-export function executeWithSource<T>(
-  policy: RetryPolicy,
-  fn: Operation<T>,
-  source: AbortSource,
-  gate: AttemptGate | undefined,
-): Promise<T> {
-  return runWithGate(policy, fn, undefined, gate, source)
 }
 
 /**

@@ -1,13 +1,8 @@
-import { breakerGate } from './circuitBreaker'
 import type { CircuitBreaker } from './circuitBreaker'
-import { RetryPolicy, executeWithGate, executeWithSource } from './retryPolicy'
-import type {
-  AbortSource,
-  AttemptGate,
-  ExecuteOptions,
-  ExecutionPolicy,
-  Operation,
-} from './retryPolicy'
+import type { ExecuteOptions, ExecutionPolicy, Operation } from './policy'
+import type { RetryPolicy } from './retryPolicy'
+
+export { executeUnder } from './policy'
 
 /** A retry policy and a circuit breaker run as one; see {@link wrap}. */
 export interface ResiliencePolicy extends ExecutionPolicy {
@@ -18,15 +13,14 @@ export interface ResiliencePolicy extends ExecutionPolicy {
 }
 
 /**
- * Composes a retry policy (outside) with a circuit breaker (inside), so the breaker sees every
- * attempt, not just the final outcome: five failed attempts of one call count as five failures.
- * Once the circuit opens, the next attempt fails fast with a {@link CircuitOpenError}, which the
- * retry policy never retries: the call rejects at once instead of waiting for the half-open
- * probe (only one call may probe, so waiters would mostly fail anyway), and `nextProbeAt` on
- * the error tells the caller or the reconciler when to come back.
- *
- * Runs in a single async frame per call (no nested policy promises), which is what keeps its
- * overhead low.
+ * Composes a retry policy (outside) with a circuit breaker (inside), as cockatiel's `wrap` does:
+ * the retry's `execute` runs every attempt through the breaker's `execute`, so the breaker sees
+ * every attempt, not just the final outcome (five failed attempts of one call count as five
+ * failures), and each attempt still gets the retry's `{ signal, attempt }`. Once the circuit
+ * opens, the next attempt fails fast with a {@link CircuitOpenError}, which the retry policy never
+ * retries: the call rejects at once instead of waiting for the half-open probe (only one call may
+ * probe, so waiters would mostly fail anyway), and `nextProbeAt` on the error tells the caller or
+ * the reconciler when to come back.
  *
  * @example
  * ```ts
@@ -38,35 +32,14 @@ export interface ResiliencePolicy extends ExecutionPolicy {
  * ```
  */
 export function wrap(retry: RetryPolicy, breaker: CircuitBreaker): ResiliencePolicy {
-  const gate = breakerGate(breaker)
-  const policy: ResiliencePolicy = {
+  return {
     retry,
     breaker,
     execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-      return executeWithGate(retry, fn, options?.signal, gate)
+      // The attempt's context is the breaker's options, and the breaker hands it to `fn` as it is:
+      // it carries the caller's signal (or the pipeline's abort source, whose signal is then never
+      // built unless something reads it) and the retry's attempt number.
+      return retry.execute((attempt) => breaker.execute(fn, attempt), options)
     },
   }
-  composed.set(policy, { retry, gate })
-  return policy
-}
-
-// The parts of every policy `wrap` built, so `executeUnder` can run them without their `execute`.
-const composed = new WeakMap<ExecutionPolicy, { retry: RetryPolicy; gate: AttemptGate }>()
-
-/**
- * Runs `fn` under `policy`, cancelled by `source`. For the library's own policies (a retry
- * policy, or one `wrap` built) the source's `AbortSignal` is built only if an attempt reads
- * `attempt.signal` or a back-off sleep needs it; any other policy gets `source.signal`.
- *
- * @internal
- */
-export function executeUnder<T>(
-  policy: ExecutionPolicy,
-  fn: Operation<T>,
-  source: AbortSource,
-): Promise<T> {
-  if (policy instanceof RetryPolicy) return executeWithSource(policy, fn, source, undefined)
-  const parts = composed.get(policy)
-  if (parts !== undefined) return executeWithSource(parts.retry, fn, source, parts.gate)
-  return policy.execute(fn, { signal: source.signal })
 }
