@@ -170,6 +170,22 @@ describe('emulator functions', () => {
     expect(status).toBe('completed')
   })
 
+  it('should let faults fail and delay executions on the wire', async () => {
+    const functions = new server.Functions(admin())
+    fake.faults.fail({ api: 'functions', operation: 'createExecution', times: 1 })
+    await expect(functions.createExecution({ functionId: 'slow' })).rejects.toMatchObject({
+      code: 500,
+      type: 'general_server_error',
+    })
+    expect((await functions.createExecution({ functionId: 'slow' })).responseBody).toBe('done')
+    expect(fake.faults.log.at(-1)).toMatchObject({
+      kind: 'error',
+      api: 'functions',
+      operation: 'createExecution',
+    })
+    fake.faults.reset()
+  })
+
   it('should refuse an expired or foreign dynamic key', async () => {
     const forged = new server.Client()
       .setEndpoint(emulator.endpoint)

@@ -332,6 +332,8 @@ export class FunctionsHub {
       )
       this.#arm(entry)
     }, next - now)
+    // A schedule alone does not keep a Node process alive (the emulator's server does).
+    ;(entry.timer as { unref?: () => void } | undefined)?.unref?.()
   }
 
   /** Stops every cron schedule (the emulator's `close()`). */
