@@ -151,7 +151,7 @@ describe.skipIf(!haveChromium)('emulator in Chromium', () => {
         permissions: [server.Permission.read(server.Role.user(owner))],
       })
     await expect
-      .poll(() => page.evaluate(() => (window as unknown as { events: string[] }).events))
+      .poll(() => page.evaluate(() => (globalThis as unknown as { events: string[] }).events))
       .toEqual(['for-ada'])
 
     const execution = await inPage<{ responseBody: string }>(

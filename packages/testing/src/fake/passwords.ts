@@ -43,9 +43,11 @@ function scrypt(
 
 async function pbkdf2(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const subtle = globalThis.crypto.subtle
-  const key = await subtle.importKey('raw', utf8(password), 'PBKDF2', false, ['deriveBits'])
+  // Copies over a plain ArrayBuffer, which Web Crypto's `BufferSource` asks for.
+  const raw = new Uint8Array(utf8(password))
+  const key = await subtle.importKey('raw', raw, 'PBKDF2', false, ['deriveBits'])
   const bits = await subtle.deriveBits(
-    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+    { name: 'PBKDF2', hash: 'SHA-256', salt: new Uint8Array(salt), iterations },
     key,
     KEY_LENGTH * 8,
   )
