@@ -110,10 +110,15 @@ export interface AppwriteEmulator {
   readonly routes: readonly string[]
   /**
    * Test sign-in shortcut: a JWT for `userId` (created on first use), for `client.setJWT(jwt)` in the
-   * web SDK or node-appwrite. Valid for 15 minutes.
+   * web SDK or node-appwrite. Valid for 15 minutes. Emulator only: real apps sign in through
+   * `account.createEmailPasswordSession`, `createAnonymousSession` or `users.createSession`.
    */
   createJWT(userId: string, options?: EmulatorUserOptions): string
-  /** Test sign-in shortcut: a session secret for `client.setSession(secret)`. */
+  /**
+   * Test sign-in shortcut: opens a session for `userId` (created on first use) and answers its
+   * value, for `client.setSession(value)`, the `a_session_<project>` cookie or the realtime
+   * `authentication` message. Emulator only: Appwrite has no such call.
+   */
   createSession(userId: string, options?: EmulatorUserOptions): string
   /** Closes every WebSocket and connection and stops listening. */
   close(): Promise<void>
@@ -124,7 +129,8 @@ const isLoopbackOrAny = (host: string) => host === '0.0.0.0' || host === '::'
 /**
  * Serves a fake Appwrite over HTTP and WebSocket, so the real `appwrite` web SDK and
  * `node-appwrite` run against it unmodified: the TablesDB rows routes, the legacy documents routes,
- * and `/v1/realtime`, with the fake's faults applied on the wire.
+ * Account and its sessions (cookies, `X-Fallback-Cookies`, JWTs), Users, Functions executions of the
+ * handlers in `functions`, and `/v1/realtime`, with the fake's faults applied on the wire.
  *
  * @example
  * ```ts

@@ -107,6 +107,7 @@ export class FakeAccount {
     const call: FaultCallContext | undefined = this.#faults.idle
       ? undefined
       : { api: 'account' as const, operation, params: params as Record<string, unknown> }
+    // `then` flattens a promised result into the call's own promise.
     return runGated(this.#faults, call, run).then((value) => value)
   }
 

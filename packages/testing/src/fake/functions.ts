@@ -291,6 +291,7 @@ export class FunctionsHub {
           operation,
           params: params as Record<string, unknown>,
         }
+    // `then` flattens a promised result into the call's own promise.
     return runGated(this.#faults, call, run).then((value) => value)
   }
 

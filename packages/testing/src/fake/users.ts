@@ -74,6 +74,7 @@ export class FakeUsers {
     const call = this.#faults.idle
       ? undefined
       : { api: 'users' as const, operation, params: params as Record<string, unknown> }
+    // `then` flattens a promised result into the call's own promise.
     return runGated(this.#faults, call, run).then((value) => value)
   }
 
