@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
-import type { AppwriteEmulator } from '../emulator'
+import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
 
 // The web SDK reads `window.localStorage` (its cookie fallback) and, for realtime, a WebSocket.
 const globals = globalThis as Record<string, unknown>
@@ -357,6 +357,31 @@ describe('emulator account', () => {
     await new server.Users(admin()).updateName({ userId: 'bob', name: 'Bob' })
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(events.every((event) => (event.payload as { $id: string }).$id === 'ada')).toBe(true)
+  })
+
+  it('should never write a password to the request log', async () => {
+    const entries: EmulatorLogEntry[] = []
+    const logged = await startAppwriteEmulator({ log: (entry) => void entries.push(entry) })
+    try {
+      const client = new server.Client().setEndpoint(logged.endpoint).setProject(logged.projectId)
+      await new server.Account(client).create({ userId: 'ada', email: 'ada@example.com', password })
+      // A guest may not change a password; the attempt is still logged.
+      await expect(
+        new server.Account(client).updatePassword({
+          password: 'another secret 1',
+          oldPassword: password,
+        }),
+      ).rejects.toMatchObject({ code: 401 })
+    } finally {
+      await logged.close()
+    }
+    expect(entries.map((entry) => entry.type)).toEqual(['http', 'http'])
+    const text = JSON.stringify(entries)
+    expect(text).not.toContain(password)
+    expect(text).not.toContain('another secret 1')
+    expect(entries[0]).toMatchObject({
+      params: { email: 'ada@example.com', password: '[redacted]' },
+    })
   })
 
   it('should let faults fail account calls on the wire', async () => {

@@ -236,3 +236,16 @@ export function sessionValue(headers: IncomingHttpHeaders, projectId: string): s
   }
   return undefined
 }
+
+const SECRET_PARAMS = new Set(['password', 'oldPassword'])
+
+/** Request params for the log, with passwords replaced by `'[redacted]'`. @internal */
+export function redactParams(params: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined
+  for (const name of SECRET_PARAMS) {
+    if (params[name] === undefined) continue
+    out ??= { ...params }
+    out[name] = '[redacted]'
+  }
+  return out ?? params
+}

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FunctionRegistration } from '../fake/functions'
-import { AuthRegistry } from './auth'
+import { AuthRegistry, redactParams } from './auth'
 import type { Caller, EmulatorUserOptions } from './auth'
 import {
   JSON_CONTENT_TYPE,
@@ -201,7 +201,7 @@ export async function startAppwriteEmulator(
         method,
         url: url.pathname + url.search,
         status,
-        params,
+        params: redactParams(params),
         ...(error === undefined ? {} : { error: error.type }),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       })
