@@ -102,11 +102,6 @@ export const APPWRITE_ERRORS = {
     code: 404,
     message: 'Function with the requested ID could not be found.',
   },
-  function_synchronous_timeout: {
-    code: 408,
-    message:
-      "Synchronous function execution timed out. Use asynchronous execution instead, or ensure the execution duration doesn't exceed 30 seconds.",
-  },
   execution_not_found: {
     code: 404,
     message: 'Execution with the requested ID could not be found.',
