@@ -202,3 +202,29 @@ export type {
 
 // emulator (issue 9): Node-only (`node:http`, `ws`), so it has its own entry,
 // `@booking-guard/testing/emulator` (src/emulator/index.ts), and the root stays browser-safe.
+
+// account, users, functions
+export { FakeAccount } from './fake/account'
+export type {
+  CreateAccountParams,
+  EmailPasswordSessionParams,
+  FakeAccountModel,
+  FakeSessionList,
+  FakeSessionModel,
+} from './fake/account'
+export { FakeUsers } from './fake/users'
+export type { CreateUserParams, FakeUserList, FakeUserModel } from './fake/users'
+export { FakeFunctions } from './fake/functions'
+export type {
+  CreateExecutionParams,
+  FakeExecutionList,
+  FakeExecutionModel,
+  FunctionContext,
+  FunctionDefinition,
+  FunctionHandler,
+  FunctionRegistration,
+  FunctionRequest,
+  FunctionResponse,
+  FunctionResponseValue,
+} from './fake/functions'
+export type { FaultApi } from './fake/faults'

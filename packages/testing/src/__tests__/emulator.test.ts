@@ -871,7 +871,7 @@ describe('startAppwriteEmulator', () => {
     expect(invalid).toMatchObject({
       code: 401,
       type: 'user_jwt_invalid',
-      message: 'Failed to verify JWT. Signature verification failed',
+      message: 'Failed to verify JWT. Invalid token: Signature failed',
     })
   })
 
@@ -909,9 +909,12 @@ describe('startAppwriteEmulator', () => {
       body: '{}',
     })
     expect(session.status).toBe(201)
-    expect(await session.json()).toMatchObject({
-      userId: 'u4',
-      secret: expect.stringMatching(/^[0-9a-f]{64}$/),
+    const opened = (await session.json()) as { userId: string; secret: string }
+    expect(opened.userId).toBe('u4')
+    // The session value the server's cookie carries: base64 of `{"id":USER,"secret":256 hex}`.
+    expect(JSON.parse(Buffer.from(opened.secret, 'base64').toString('utf8'))).toEqual({
+      id: 'u4',
+      secret: expect.stringMatching(/^[0-9a-f]{256}$/),
     })
   })
 

@@ -429,7 +429,7 @@ describe('emulator realtime', () => {
     const [refused] = await forged.messages.atLeast(1)
     expect(refused).toEqual({
       type: 'error',
-      data: { code: 401, message: 'Failed to verify JWT. Signature verification failed' },
+      data: { code: 401, message: 'Failed to verify JWT. Invalid token: Signature failed' },
     })
     expect(await forged.closed).toBe(1008)
     const guest = await rawSocket()

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { AccountCaller, AccountStore, StoredUser } from '../fake/accounts'
+import type { IncomingHttpHeaders } from 'node:http'
 import { extraError, httpError } from './http'
 
 /** A team membership of an emulator user: its team roles, and optionally its membership id. */
@@ -47,140 +48,124 @@ export interface EmulatorUserOptions {
 
 /**
  * Who sent a request: the API key (acts as the server: permissions do not apply), a signed-in
- * user (through a JWT or a session), or a guest.
+ * user (through a JWT or a session; `sessionId` is the session presented, absent for a JWT), or a guest.
  */
 export type Caller =
   | { readonly kind: 'key' }
   | { readonly kind: 'guest' }
-  | { readonly kind: 'user'; readonly user: EmulatorUser }
-
-/** JWTs live 15 minutes, as `account.createJWT()` issues them by default (`duration` 900 s). */
-const JWT_LIFETIME_S = 900
-
-const base64url = (value: Buffer | string) => Buffer.from(value).toString('base64url')
+  | { readonly kind: 'user'; readonly user: EmulatorUser; readonly sessionId?: string }
 
 /**
- * The emulator's users, JWTs and sessions: a test shortcut standing in for Appwrite's account
- * service. JWTs are real HS256 tokens signed with a per-emulator secret; sessions are opaque secrets.
+ * The emulator's view of the fake's users and sessions ({@link AccountStore}): the request
+ * authentication the server's `user` resource does (session value, JWT) and the test sign-in
+ * shortcut. JWTs are HS256 tokens signed with a per-fake secret.
  *
  * @internal
  */
 export class AuthRegistry {
-  readonly #secret = randomBytes(32)
-  readonly #users = new Map<string, EmulatorUser>()
-  readonly #sessions = new Map<string, string>()
-  readonly #now: () => number
+  readonly store: AccountStore
 
-  constructor(now: () => number = Date.now) {
-    this.#now = now
+  constructor(store: AccountStore) {
+    this.store = store
   }
 
-  /** Creates or updates a user. */
+  /** Creates or updates a user through the sign-in shortcut. */
   upsertUser(userId: string, options: EmulatorUserOptions = {}): EmulatorUser {
-    if (userId === '' || userId.includes('/') || userId.includes(':'))
-      throw new Error(`invalid user id \`${userId}\`: use letters, digits, '.', '-' or '_'`)
-    const previous = this.#users.get(userId)
-    const user: EmulatorUser = {
-      $id: userId,
-      name: options.name ?? previous?.name ?? '',
-      email: options.email ?? previous?.email ?? '',
-      verified: options.verified ?? previous?.verified ?? false,
-      teams: { ...(options.teams ?? previous?.teams ?? {}) },
-      labels: [...(options.labels ?? previous?.labels ?? [])],
-    }
-    this.#users.set(userId, user)
-    return user
+    return this.toUser(this.store.upsertShortcutUser(userId, options))
   }
 
   /** A user by id. */
   user(userId: string): EmulatorUser | undefined {
-    return this.#users.get(userId)
+    const user = this.store.user(userId)
+    return user === undefined ? undefined : this.toUser(user)
   }
 
-  /** Issues a JWT for the user (created when unknown), valid for 15 minutes. */
+  /** Issues a JWT for the user (created when unknown), valid for 15 minutes and tied to no session. */
   createJWT(userId: string, options?: EmulatorUserOptions): string {
-    this.upsertUser(userId, options)
-    const header = base64url(JSON.stringify({ typ: 'JWT', alg: 'HS256' }))
-    const exp = Math.floor(this.#now() / 1000) + JWT_LIFETIME_S
-    const payload = base64url(JSON.stringify({ userId, sessionId: '', exp }))
-    return `${header}.${payload}.${this.#sign(`${header}.${payload}`)}`
-  }
-
-  /** Issues a session secret for the user (created when unknown). */
-  createSession(userId: string, options?: EmulatorUserOptions): string {
-    this.upsertUser(userId, options)
-    const secret = randomBytes(32).toString('hex')
-    this.#sessions.set(secret, userId)
-    return secret
-  }
-
-  /** Forgets a session secret; `false` when it was unknown. */
-  deleteSession(secret: string): boolean {
-    return this.#sessions.delete(secret)
-  }
-
-  /** The user of a session secret, or `undefined` (an unknown session means a guest, as on the server). */
-  sessionUser(secret: string): EmulatorUser | undefined {
-    const userId = this.#sessions.get(secret)
-    return userId === undefined ? undefined : this.#users.get(userId)
+    this.store.upsertShortcutUser(userId, options)
+    return this.store.createJWT(userId, '')
   }
 
   /**
-   * The user a JWT names. Throws `user_jwt_invalid` with the server's `Failed to verify JWT. …`
-   * message for a malformed, forged or expired token.
+   * Opens a session for the user (created when unknown); answers its value, for
+   * `client.setSession(value)` or the `a_session_<project>` cookie.
    */
-  verifyJWT(token: string): EmulatorUser {
-    const parts = token.split('.')
-    if (parts.length !== 3) throw jwtInvalid('Wrong number of segments')
-    const [header, payload, signature] = parts as [string, string, string]
-    const expected = Buffer.from(this.#sign(`${header}.${payload}`))
-    const actual = Buffer.from(signature)
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
-      throw jwtInvalid('Signature verification failed')
-    let claims: { userId?: unknown; exp?: unknown }
-    try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims
-    } catch {
-      throw jwtInvalid('Syntax error, malformed JSON')
+  createSession(userId: string, options?: EmulatorUserOptions): string {
+    const user = this.store.upsertShortcutUser(userId, options)
+    return this.store.createSession(user, 'server').value
+  }
+
+  /** The caller a session value stands for; a guest when it is unknown, as on the server. */
+  sessionCaller(value: string): Caller {
+    const found = this.store.resolveSession(value)
+    return found === undefined
+      ? { kind: 'guest' }
+      : { kind: 'user', user: this.toUser(found.user), sessionId: found.session.$id }
+  }
+
+  /**
+   * The caller a JWT names (a guest when its user or session is gone). Throws `user_jwt_invalid`
+   * with the server's `Failed to verify JWT. …` message for a malformed, forged or expired token.
+   */
+  jwtCaller(token: string): Caller {
+    const found = this.store.resolveJWT(token)
+    return found === undefined ? { kind: 'guest' } : { kind: 'user', user: this.toUser(found.user) }
+  }
+
+  /** The account model of a user (`account.get()`, the realtime `connected` frame). */
+  accountModel(user: EmulatorUser): Record<string, unknown> {
+    const stored = this.store.user(user.$id)
+    return stored === undefined ? {} : this.store.accountModel(stored)
+  }
+
+  /** The fake's account caller for an emulator caller. */
+  accountCaller(caller: Caller): AccountCaller {
+    if (caller.kind !== 'user') return caller
+    return caller.sessionId === undefined
+      ? { kind: 'user', userId: caller.user.$id }
+      : { kind: 'user', userId: caller.user.$id, sessionId: caller.sessionId }
+  }
+
+  /**
+   * Who a request is, read as the server's `user` resource reads it (`app/init/resources.php`):
+   * the session from the `a_session_<project>` cookie, its `_legacy` twin, `X-Appwrite-Session`, or
+   * the `X-Fallback-Cookies` JSON, in that order; then `X-Appwrite-JWT`, which overrides it. A JWT
+   * next to a session value is `user_jwt_and_cookie_set`.
+   */
+  requestCaller(headers: IncomingHttpHeaders, projectId: string): Caller {
+    const value = sessionValue(headers, projectId)
+    const jwt = single(headers['x-appwrite-jwt'])
+    if (jwt !== undefined && jwt !== '') {
+      if (value !== undefined && this.store.resolveSession(value) !== undefined)
+        throw extraError('user_jwt_and_cookie_set')
+      return this.jwtCaller(jwt)
     }
-    if (typeof claims.exp === 'number' && claims.exp * 1000 <= this.#now())
-      throw jwtInvalid('Expired token')
-    const user = typeof claims.userId === 'string' ? this.#users.get(claims.userId) : undefined
-    if (user === undefined) throw jwtInvalid('Signature verification failed')
-    return user
+    return value === undefined ? { kind: 'guest' } : this.sessionCaller(value)
   }
 
-  #sign(input: string): string {
-    return createHmac('sha256', this.#secret).update(input).digest('base64url')
+  /**
+   * Whether `key` is a `dynamic_` key this emulator gave a Function execution (`x-appwrite-key`),
+   * for this project and not expired; an expired or foreign one is not a key (`user_unauthorized`).
+   */
+  isDynamicKey(key: string, projectId: string): boolean {
+    if (!key.startsWith('dynamic_')) return false
+    try {
+      return this.store.verify(key.slice('dynamic_'.length)).projectId === projectId
+    } catch {
+      // Expired or forged: answered as an unknown key by the caller.
+      return false
+    }
   }
-}
 
-const jwtInvalid = (reason: string) =>
-  extraError('user_jwt_invalid', `Failed to verify JWT. ${reason}`)
-
-/**
- * The account model (`Response::MODEL_ACCOUNT`) for a user, as `account.get()` and the realtime
- * `connected` message carry it. Dates are fixed: the emulator keeps no account history.
- */
-export function accountModel(user: EmulatorUser): Record<string, unknown> {
-  const epoch = '1970-01-01T00:00:00.000+00:00'
-  return {
-    $id: user.$id,
-    $createdAt: epoch,
-    $updatedAt: epoch,
-    name: user.name,
-    registration: epoch,
-    status: true,
-    labels: [...user.labels],
-    passwordUpdate: '',
-    email: user.email,
-    phone: '',
-    emailVerification: user.verified,
-    phoneVerification: false,
-    mfa: false,
-    prefs: {},
-    targets: [],
-    accessedAt: epoch,
+  toUser(user: StoredUser): EmulatorUser {
+    return {
+      $id: user.$id,
+      name: user.name ?? '',
+      email: user.email ?? '',
+      verified: user.emailVerification || user.phoneVerification,
+      teams: user.teams as EmulatorUser['teams'],
+      labels: user.labels,
+    }
   }
 }
 
@@ -200,4 +185,67 @@ export function requireScopes(caller: Caller, scopes: readonly string[]): void {
     'general_unauthorized_scope',
     `${who} (role: ${role}) missing scopes (${JSON.stringify(scopes)})`,
   )
+}
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)
+
+/** The `a_session_<project>` cookie name: utopia-php lower-cases cookie names. @internal */
+export const sessionCookieName = (projectId: string) => `a_session_${projectId.toLowerCase()}`
+
+/** Parses a `Cookie` header into name → value (first one wins, as PHP's `$_COOKIE`). @internal */
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>()
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq === -1) continue
+    const name = part.slice(0, eq).trim()
+    if (name === '' || cookies.has(name)) continue
+    let value = part.slice(eq + 1).trim()
+    try {
+      value = decodeURIComponent(value)
+    } catch {
+      // A value that is not percent-encoded is taken as written.
+    }
+    cookies.set(name, value)
+  }
+  return cookies
+}
+
+/** The session value a request carries, in the server's reading order, or `undefined`. @internal */
+export function sessionValue(headers: IncomingHttpHeaders, projectId: string): string | undefined {
+  const name = sessionCookieName(projectId)
+  const cookies = parseCookies(single(headers.cookie))
+  const fromCookie = cookies.get(name) || cookies.get(`${name}_legacy`)
+  if (fromCookie) return fromCookie
+  const header = single(headers['x-appwrite-session'])
+  if (header) return header
+  const fallback = single(headers['x-fallback-cookies'])
+  if (fallback) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(fallback)
+    } catch {
+      // The server ignores a fallback header that is not JSON.
+      return undefined
+    }
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const entries = parsed as Record<string, unknown>
+      const value = entries[`a_session_${projectId}`] ?? entries[name]
+      if (typeof value === 'string' && value !== '') return value
+    }
+  }
+  return undefined
+}
+
+const SECRET_PARAMS = new Set(['password', 'oldPassword'])
+
+/** Request params for the log, with passwords replaced by `'[redacted]'`. @internal */
+export function redactParams(params: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined
+  for (const name of SECRET_PARAMS) {
+    if (params[name] === undefined) continue
+    out ??= { ...params }
+    out[name] = '[redacted]'
+  }
+  return out ?? params
 }

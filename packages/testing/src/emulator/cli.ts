@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import type { FunctionRegistration } from '../fake/functions'
 import type { DatabaseDefinition } from '../fake/types'
 import { startAppwriteEmulator } from './startAppwriteEmulator'
 import type { AppwriteEmulator } from './startAppwriteEmulator'
@@ -10,7 +13,8 @@ export const DEFAULT_CLI_PORT = 4580
 
 const USAGE = `Usage: booking-guard-emulator [options]
 
-Serves an in-memory Appwrite (TablesDB, Databases, Realtime) for the real SDKs.
+Serves an in-memory Appwrite (TablesDB, Databases, Realtime, Account, Users, Functions) for the
+real SDKs.
 
 Options:
   --port <n>          port to listen on (default ${DEFAULT_CLI_PORT}; 0 picks a free one)
@@ -21,6 +25,10 @@ Options:
   --databases <file>  JSON file of database definitions (createFakeAppwrite's \`databases\`)
   --strict            undeclared databases answer database_not_found
   --seed <seed>       seed of server-picked ids
+  --function <id>=<path>
+                      serve an Appwrite Function: an ESM or CJS module whose default export is
+                      the handler (async ({ req, res, log, error }) => …); repeatable; the module
+                      loads on its first execution
   --log               print every request and realtime frame
   --help              show this help
 `
@@ -66,6 +74,7 @@ export async function runEmulatorCli(
         databases: { type: 'string' },
         strict: { type: 'boolean' },
         seed: { type: 'string' },
+        function: { type: 'string', multiple: true },
         log: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -95,7 +104,18 @@ export async function runEmulatorCli(
             string,
             DatabaseDefinition
           >)
+    const functions: Record<string, FunctionRegistration> = {}
+    for (const spec of values.function ?? []) {
+      const eq = spec.indexOf('=')
+      if (eq <= 0 || eq === spec.length - 1)
+        throw new Error(
+          `--function takes <id>=<path>, e.g. --function reconcile=./functions/reconcile.js; got \`${spec}\``,
+        )
+      const url = pathToFileURL(resolve(spec.slice(eq + 1))).href
+      functions[spec.slice(0, eq)] = { load: () => import(url) }
+    }
     emulator = await startAppwriteEmulator({
+      functions,
       port: number('port', values.port, DEFAULT_CLI_PORT),
       host: values.host,
       projectId: values.project,

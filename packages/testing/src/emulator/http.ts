@@ -236,17 +236,19 @@ export interface RouteResult {
   body?: unknown
   /** A `text/plain` body instead of JSON. */
   text?: string
+  /** Extra response headers (`Set-Cookie` may repeat). */
+  headers?: Record<string, string | string[]>
 }
 
 /** Writes a response with the emulator's common headers. @internal */
 export function writeResponse(
   res: ServerResponse,
   status: number,
-  headers: Record<string, string>,
+  headers: Record<string, string | string[]>,
   body: string | undefined,
   contentType: string | undefined,
 ): void {
-  const all: Record<string, string> = {
+  const all: Record<string, string | string[]> = {
     ...headers,
     Server: 'Appwrite',
     'X-Content-Type-Options': 'nosniff',

@@ -9,3 +9,9 @@ export type {
 export type { Caller, EmulatorTeamMembership, EmulatorUser, EmulatorUserOptions } from './auth'
 export { formatLogEntry } from './log'
 export type { EmulatorLogEntry } from './log'
+export type {
+  FunctionContext,
+  FunctionDefinition,
+  FunctionHandler,
+  FunctionRegistration,
+} from '../fake/functions'

@@ -3,8 +3,10 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { RawData, WebSocket } from 'ws'
 import type { FakeRealtimeSubscription, RealtimeResponseEvent } from '../fake/realtime'
-import { accountModel } from './auth'
-import type { AuthRegistry } from './auth'
+import type { AccountChange } from '../fake/accounts'
+import { formatRealtimeTimestamp } from '../fake/channels'
+import { isAppwriteException } from '../fake/errors'
+import type { AuthRegistry, Caller } from './auth'
 import type { RealtimeCaller } from './fakeBridge'
 import { EmulatorHttpError, toJson } from './http'
 import type { EmulatorLogger } from './log'
@@ -59,8 +61,14 @@ export class RealtimeServer {
   readonly #sessions = new Set<Session>()
   #nextId = 0
 
+  readonly #stopAccounts: () => void
+
   constructor(options: RealtimeServerOptions) {
     this.#options = options
+    // The `account` channel: each user's own account and session events.
+    this.#stopAccounts = options.auth.store.onChange((change) => {
+      for (const session of this.#sessions) session.accountEvent(change)
+    })
   }
 
   /** Number of open WebSockets. */
@@ -92,6 +100,7 @@ export class RealtimeServer {
   /** Closes every WebSocket (code 1001, going away) and forgets their subscriptions. */
   close(): void {
     for (const session of [...this.#sessions]) session.shutdown(1001, 'Server shutting down')
+    this.#stopAccounts()
     this.#wss.close()
   }
 
@@ -106,14 +115,19 @@ export class RealtimeServer {
     if (project !== projectId) {
       failure = new FrameError(POLICY_VIOLATION, 'Missing or unknown project ID')
     } else {
+      // The upgrade runs the same `user` resource as HTTP: the session cookie (what a browser
+      // sends), `X-Fallback-Cookies`, `X-Appwrite-Session`, `X-Appwrite-JWT`, or `?jwt=`.
       const jwt = url.searchParams.get('jwt') ?? ''
-      if (jwt !== '') {
-        try {
-          caller = { kind: 'user', user: auth.verifyJWT(jwt) }
-        } catch (error) {
-          const message = error instanceof EmulatorHttpError ? error.message : String(error)
-          failure = new FrameError(401, message)
-        }
+      try {
+        const found: Caller =
+          jwt !== '' ? auth.jwtCaller(jwt) : auth.requestCaller(req.headers, projectId)
+        if (found.kind !== 'key') caller = found
+      } catch (error) {
+        const message =
+          error instanceof EmulatorHttpError || isAppwriteException(error)
+            ? error.message
+            : String(error)
+        failure = new FrameError(401, message)
       }
     }
     const session = new Session(id, ws, caller, this.#options, () => this.#sessions.delete(session))
@@ -131,7 +145,7 @@ export class RealtimeServer {
       data: {
         channels: [],
         subscriptions: [],
-        user: caller.kind === 'user' ? accountModel(caller.user) : null,
+        user: caller.kind === 'user' ? auth.accountModel(caller.user) : null,
       },
     })
   }
@@ -193,6 +207,31 @@ class Session {
     })
     link.onError((message, code) => {
       if (this.#link === link) this.#batchErrors?.push(new FrameError(code, message))
+    })
+  }
+
+  /**
+   * Sends a change of this socket's own user to its subscriptions on `account` (or
+   * `account.<userId>`), as `Realtime::convertChannels` gives the channel `account.<userId>` to a
+   * signed-in connection.
+   */
+  accountEvent(change: AccountChange): void {
+    if (this.#closed || this.caller.kind !== 'user' || this.caller.user.$id !== change.userId)
+      return
+    const own = `account.${change.userId}`
+    const ids: string[] = []
+    for (const [subscriptionId, sub] of this.#subscriptions)
+      if (sub.channels.includes('account') || sub.channels.includes(own)) ids.push(subscriptionId)
+    if (ids.length === 0) return
+    this.send({
+      type: 'event',
+      data: {
+        events: change.events,
+        channels: ['account', own],
+        timestamp: formatRealtimeTimestamp(this.#options.auth.store.now()),
+        payload: change.payload,
+        subscriptions: ids,
+      },
     })
   }
 
@@ -342,13 +381,17 @@ class Session {
         : ''
     if (typeof session !== 'string' || session.length > 2048)
       throw formatInvalid('session: Value must be a valid string and no longer than 2048 chars')
-    const user = this.#options.auth.sessionUser(session)
-    if (user === undefined) throw formatInvalid('Session is not valid.')
-    this.caller = { kind: 'user', user }
+    const found = this.#options.auth.sessionCaller(session)
+    if (found.kind !== 'user') throw formatInvalid('Session is not valid.')
+    this.caller = found
     await this.#reidentify()
     return {
       type: 'response',
-      data: { to: 'authentication', success: true, user: accountModel(user) },
+      data: {
+        to: 'authentication',
+        success: true,
+        user: this.#options.auth.accountModel(found.user),
+      },
     }
   }
 

@@ -1,15 +1,15 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
-import { AuthRegistry } from './auth'
+import type { FunctionRegistration } from '../fake/functions'
+import { AuthRegistry, redactParams } from './auth'
 import type { Caller, EmulatorUserOptions } from './auth'
 import {
   JSON_CONTENT_TYPE,
   corsHeaders,
   errorBody,
-  extraError,
   httpError,
   parseQueryString,
   readJsonBody,
@@ -26,6 +26,8 @@ import { RealtimeServer } from './realtimeServer'
 import { Router } from './router'
 import { registerAccountRoutes } from './routes/account'
 import { registerDataRoutes } from './routes/data'
+import { registerFunctionRoutes } from './routes/functions'
+import { registerUsersRoutes } from './routes/users'
 import { registerSchemaRoutes } from './routes/schema'
 import { registerTransactionRoutes } from './routes/transactions'
 
@@ -63,6 +65,13 @@ export interface AppwriteEmulatorOptions {
   log?: boolean | ((entry: EmulatorLogEntry) => void)
   /** Largest JSON body accepted, in bytes. Defaults to `10_485_760` (10 MiB). */
   maxBodyBytes?: number
+  /**
+   * Appwrite Functions to serve, by function id: a handler as Appwrite's Node runtime calls it
+   * (`async ({ req, res, log, error }) => res.json(…)`), or `{ handler | load, schedule?, timeout?,
+   * execute?, scopes?, variables? }` (`load` imports the module on first execution; `schedule` is a
+   * cron expression run on the fake's clock). Added to the fake's own functions. Defaults to `{}`.
+   */
+  functions?: Record<string, FunctionRegistration>
 }
 
 /** Realtime state of an emulator, for tests that must wait until a subscription reached the server. */
@@ -101,10 +110,15 @@ export interface AppwriteEmulator {
   readonly routes: readonly string[]
   /**
    * Test sign-in shortcut: a JWT for `userId` (created on first use), for `client.setJWT(jwt)` in the
-   * web SDK or node-appwrite. Valid for 15 minutes.
+   * web SDK or node-appwrite. Valid for 15 minutes. Emulator only: real apps sign in through
+   * `account.createEmailPasswordSession`, `createAnonymousSession` or `users.createSession`.
    */
   createJWT(userId: string, options?: EmulatorUserOptions): string
-  /** Test sign-in shortcut: a session secret for `client.setSession(secret)`. */
+  /**
+   * Test sign-in shortcut: opens a session for `userId` (created on first use) and answers its
+   * value, for `client.setSession(value)`, the `a_session_<project>` cookie or the realtime
+   * `authentication` message. Emulator only: Appwrite has no such call.
+   */
   createSession(userId: string, options?: EmulatorUserOptions): string
   /** Closes every WebSocket and connection and stops listening. */
   close(): Promise<void>
@@ -115,7 +129,8 @@ const isLoopbackOrAny = (host: string) => host === '0.0.0.0' || host === '::'
 /**
  * Serves a fake Appwrite over HTTP and WebSocket, so the real `appwrite` web SDK and
  * `node-appwrite` run against it unmodified: the TablesDB rows routes, the legacy documents routes,
- * and `/v1/realtime`, with the fake's faults applied on the wire.
+ * Account and its sessions (cookies, `X-Fallback-Cookies`, JWTs), Users, Functions executions of the
+ * handlers in `functions`, and `/v1/realtime`, with the fake's faults applied on the wire.
  *
  * @example
  * ```ts
@@ -149,13 +164,18 @@ export async function startAppwriteEmulator(
         ? options.log
         : () => {}
 
-  const auth = new AuthRegistry()
+  const internals = fakeInternals(fake)
+  const auth = new AuthRegistry(internals.accounts)
+  for (const [functionId, registration] of Object.entries(options.functions ?? {}))
+    internals.functions.register(functionId, registration)
   const bridge = createFakeBridge(fake)
   const router = new Router()
   registerTransactionRoutes(router, bridge.servicesFor)
   registerDataRoutes(router, bridge.servicesFor)
   registerSchemaRoutes(router, bridge.admin)
-  registerAccountRoutes(router, auth)
+  registerAccountRoutes(router, { auth, faults: fake.faults, projectId })
+  registerUsersRoutes(router, fake.users)
+  registerFunctionRoutes(router, { auth, functions: internals.functions })
 
   const subscriptionWaiters = new Set<() => void>()
   const realtimeServer = new RealtimeServer({
@@ -181,7 +201,7 @@ export async function startAppwriteEmulator(
         method,
         url: url.pathname + url.search,
         status,
-        params,
+        params: redactParams(params),
         ...(error === undefined ? {} : { error: error.type }),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       })
@@ -201,11 +221,12 @@ export async function startAppwriteEmulator(
       if (match === undefined) throw httpError('general_route_not_found')
       const result = await match.handler({ path: match.path, params, caller })
       const status = result.status ?? 200
+      const headers = result.headers === undefined ? cors : { ...cors, ...result.headers }
       if (result.text !== undefined)
-        writeResponse(res, status, cors, result.text, 'text/plain; charset=UTF-8')
+        writeResponse(res, status, headers, result.text, 'text/plain; charset=UTF-8')
       else if (status === 204 || result.body === undefined)
-        writeResponse(res, status, cors, undefined, undefined)
-      else writeResponse(res, status, cors, toJson(result.body), JSON_CONTENT_TYPE)
+        writeResponse(res, status, headers, undefined, undefined)
+      else writeResponse(res, status, headers, toJson(result.body), JSON_CONTENT_TYPE)
       finish(status)
     } catch (thrown) {
       const error = toWireError(thrown)
@@ -234,20 +255,11 @@ export async function startAppwriteEmulator(
     if (project === '' && routeKnown) throw httpError('project_not_found')
     const key = header(req, 'x-appwrite-key')
     if (key !== undefined && key !== '') {
-      if (key !== apiKey) throw httpError('user_unauthorized')
+      // The project's key, or the `dynamic_` key a Function execution was given.
+      if (key !== apiKey && !auth.isDynamicKey(key, projectId)) throw httpError('user_unauthorized')
       return { kind: 'key' }
     }
-    const sessionSecret = header(req, 'x-appwrite-session')
-    const sessionUser =
-      sessionSecret === undefined || sessionSecret === ''
-        ? undefined
-        : auth.sessionUser(sessionSecret)
-    const jwt = header(req, 'x-appwrite-jwt')
-    if (jwt !== undefined && jwt !== '') {
-      if (sessionUser !== undefined) throw extraError('user_jwt_and_cookie_set')
-      return { kind: 'user', user: auth.verifyJWT(jwt) }
-    }
-    return sessionUser === undefined ? { kind: 'guest' } : { kind: 'user', user: sessionUser }
+    return auth.requestCaller(req.headers, projectId)
   }
 
   const server = createServer((req, res) => void handle(req, res))
@@ -269,6 +281,7 @@ export async function startAppwriteEmulator(
   const address = server.address() as AddressInfo
   const publicHost = isLoopbackOrAny(host) ? '127.0.0.1' : host
   const authority = `${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${address.port}`
+  internals.functions.runtime = { endpoint: `http://${authority}/v1`, projectId }
 
   let closing: Promise<void> | undefined
   return {
@@ -320,6 +333,7 @@ export async function startAppwriteEmulator(
     createSession: (userId, userOptions) => auth.createSession(userId, userOptions),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
+        internals.functions.stopSchedules()
         realtimeServer.close()
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()

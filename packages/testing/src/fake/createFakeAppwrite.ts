@@ -1,9 +1,15 @@
+import { FakeAccount } from './account'
+import type { AccountAuth } from './account'
+import { AccountStore } from './accounts'
+import type { AccountCaller } from './accounts'
 import { FakeTablesDBAdmin } from './admin'
 import { systemFakeClock } from './clock'
 import type { FakeClock } from './clock'
 import { FakeDatabases } from './databases'
 import { DataEngine } from './engine'
 import { FaultInjector } from './faults'
+import { FakeFunctions, FunctionsHub } from './functions'
+import type { FunctionRegistration } from './functions'
 import { createIdGenerator } from './ids'
 import { createRealtimeReadPredicate, resolveIdentity } from './permissions'
 import type { FakeIdentity } from './permissions'
@@ -19,6 +25,7 @@ import { SchemaRegistry } from './schema'
 import { createMemoryStorage } from './store'
 import { FakeTablesDB } from './tablesDB'
 import { TransactionManager } from './transactions'
+import { FakeUsers } from './users'
 import type { DatabaseDefinition, FakeSnapshot } from './types'
 import { toServerDatetime } from './validation'
 
@@ -46,6 +53,12 @@ export interface FakeAppwriteOptions {
    * the same ids, also after `reset()`. Defaults to a random seed.
    */
   seed?: number | string
+  /**
+   * Function handlers by function id, for `functions.createExecution`: a handler
+   * (`({ req, res, log, error }) => res.json(…)`) or `{ handler | load, schedule?, timeout?, execute?, … }`.
+   * Defaults to none (every function id answers `function_not_found`).
+   */
+  functions?: Record<string, FunctionRegistration>
 }
 
 /** What the fake's `client` remembers of its `set…` calls, like the SDK's `client.config`. */
@@ -109,6 +122,10 @@ export interface FakeAppwriteSession {
   readonly databases: FakeDatabases
   /** A new realtime connection of the identity: it receives events of rows it may read only. */
   readonly realtime: FakeRealtime
+  /** `account` as the identity: `get()`, `getPrefs()`, … of its user (created on first use when unknown). */
+  readonly account: FakeAccount
+  /** `functions` executed as the identity (`x-appwrite-user-id` is its user). */
+  readonly functions: FakeFunctions
   /**
    * The roles the server would hold for the identity, in its order, e.g.
    * `['any', 'users', 'user:alice', 'user:alice/unverified', 'users/unverified']`.
@@ -126,6 +143,19 @@ export interface FakeAppwrite {
   readonly realtime: FakeRealtime
   /** Shaped like the SDK's `Client`. */
   readonly client: FakeClient
+  /**
+   * Shaped like the `appwrite` SDK's `Account`, as one browser client: it starts as a guest and
+   * keeps the session it creates (as a browser keeps its cookie) until `deleteSession('current')`.
+   * Act on data as the signed-in user with `fake.as({ userId: (await fake.account.get()).$id })`.
+   */
+  readonly account: FakeAccount
+  /** Shaped like node-appwrite's `Users` (API key): create, list, update users, sessions and JWTs for them. */
+  readonly users: FakeUsers
+  /**
+   * Shaped like the SDKs' `Functions` executions, as an API key, over the handlers given in
+   * `functions` (or `fake.functions.register(id, handler)`).
+   */
+  readonly functions: FakeFunctions
   /** Fails, delays or hangs calls, and drops, delays, duplicates or cuts realtime events. */
   readonly faults: FaultInjector
   /** The clock the fake reads. */
@@ -270,6 +300,10 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
       }),
     }),
   })
+  const accounts = new AccountStore({ clock, seed: options.seed })
+  const functionsHub = new FunctionsHub({ store: accounts, faults, clock })
+  for (const [functionId, registration] of Object.entries(options.functions ?? {}))
+    functionsHub.register(functionId, registration)
   const admin = new FakeTablesDBAdmin({
     schema,
     storage,
@@ -280,17 +314,49 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
   })
   // Only connections made by `as(…)` carry roles; API-key connections skip the predicate.
   hub.setReadPredicate(createRealtimeReadPredicate(schema))
-  return {
+  // The top-level `account` is one browser client: it carries the session it created.
+  let sessionValue: string | undefined
+  const browser: AccountAuth = {
+    caller() {
+      const found = sessionValue === undefined ? undefined : accounts.resolveSession(sessionValue)
+      return found === undefined
+        ? { kind: 'guest' }
+        : { kind: 'user', userId: found.user.$id, sessionId: found.session.$id }
+    },
+    onSession: (value) => void (sessionValue = value),
+    onSessionDeleted: () => void (sessionValue = undefined),
+  }
+  const fixed = (caller: AccountCaller): AccountAuth => ({
+    caller: () => caller,
+    onSession: () => {},
+    onSessionDeleted: () => {},
+  })
+  const fake: FakeAppwrite = {
     tablesDB: new FakeTablesDB(engine),
     databases: new FakeDatabases(engine),
     realtime: hub.createRealtime(),
     client: createClient(hub),
+    account: new FakeAccount(accounts, faults, browser),
+    users: new FakeUsers(accounts, faults),
+    functions: new FakeFunctions(functionsHub, () => ({ kind: 'key' })),
     faults,
     clock,
     admin,
     as(identity) {
       const actor = resolveIdentity(identity)
       let realtime: FakeRealtime | undefined
+      const caller: AccountCaller =
+        actor.userId === undefined ? { kind: 'guest' } : { kind: 'user', userId: actor.userId }
+      const userId = actor.userId
+      // `account` of an identity nobody signed up: its user is made on first use.
+      const accountAuth: AccountAuth = {
+        ...fixed(caller),
+        caller() {
+          if (userId !== undefined && accounts.user(userId) === undefined)
+            accounts.upsertShortcutUser(userId, { verified: actor.has(`user:${userId}/verified`) })
+          return caller
+        },
+      }
       return {
         tablesDB: new FakeTablesDB(engine, actor),
         databases: new FakeDatabases(engine, actor),
@@ -298,6 +364,8 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
         get realtime() {
           return (realtime ??= hub.createRealtime({ roles: actor.roles }))
         },
+        account: new FakeAccount(accounts, faults, accountAuth),
+        functions: new FakeFunctions(functionsHub, () => caller),
         roles: actor.roles,
       }
     },
@@ -307,6 +375,27 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
       hub.reset()
       faults.reset()
       admin.reset()
+      accounts.reset()
+      functionsHub.reset()
+      sessionValue = undefined
     },
   }
+  internals.set(fake, { accounts, functions: functionsHub })
+  return fake
+}
+
+/** The stores behind a fake's services, for the emulator. @internal */
+export interface FakeInternals {
+  readonly accounts: AccountStore
+  readonly functions: FunctionsHub
+}
+
+const internals = new WeakMap<FakeAppwrite, FakeInternals>()
+
+/** The account store and functions of a fake made by {@link createFakeAppwrite}. @internal */
+export function fakeInternals(fake: FakeAppwrite): FakeInternals {
+  const found = internals.get(fake)
+  if (found === undefined)
+    throw new Error('the emulator needs a fake made by createFakeAppwrite() from this package')
+  return found
 }

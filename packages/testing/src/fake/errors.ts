@@ -67,6 +67,45 @@ export const APPWRITE_ERRORS = {
     code: 401,
     message: 'The current user is not authorized to perform the requested action.',
   },
+  user_jwt_invalid: {
+    code: 401,
+    message:
+      'The JWT token is invalid. Please check the value of the X-Appwrite-JWT header to ensure the correct token is being used.',
+  },
+  user_already_exists: {
+    code: 409,
+    message: 'A user with the same id, email, or phone already exists in this project.',
+  },
+  user_email_already_exists: {
+    code: 409,
+    message: 'A user with the same email already exists in the current project.',
+  },
+  user_blocked: {
+    code: 401,
+    message:
+      'The current user has been blocked. You can unblock the user from the Appwrite console.',
+  },
+  user_invalid_credentials: {
+    code: 401,
+    message: 'Invalid credentials. Please check the email and password.',
+  },
+  user_session_already_exists: {
+    code: 401,
+    message: 'Creation of a session is prohibited when a session is active.',
+  },
+  user_session_not_found: {
+    code: 404,
+    message: 'The current user session could not be found.',
+  },
+  user_not_found: { code: 404, message: 'User with the requested ID could not be found.' },
+  function_not_found: {
+    code: 404,
+    message: 'Function with the requested ID could not be found.',
+  },
+  execution_not_found: {
+    code: 404,
+    message: 'Execution with the requested ID could not be found.',
+  },
   database_not_found: {
     code: 404,
     message: "Database with the requested ID '%s' could not be found.",

@@ -6,10 +6,13 @@ import type { FakeRandomSource } from './random'
 import type { RealtimeRowEvent } from './realtime'
 import type { FaultGate } from './types'
 
-/** One `tablesDB` / `databases` call, as the fake hands it to {@link FaultInjector.beforeCall}. */
+/** The service a faulted call goes through. */
+export type FaultApi = 'tablesDB' | 'databases' | 'account' | 'users' | 'functions'
+
+/** One service call, as the fake hands it to {@link FaultInjector.beforeCall}. */
 export interface FaultCallContext {
   /** Which API the call came through. */
-  api: 'tablesDB' | 'databases'
+  api: FaultApi
   /** The SDK method name, e.g. `'createRow'`, `'listDocuments'`, `'updateTransaction'`. */
   operation: string
   /** The database the call targets, when it has one. */
@@ -57,8 +60,8 @@ export interface FaultFrequency {
 export interface FaultCallScope {
   /** SDK method name(s), e.g. `'createRow'` or `['createRow', 'upsertRow']`. Defaults to `'*'` (every method). */
   operation?: string | readonly string[]
-  /** Restrict to one API. Defaults to both. */
-  api?: 'tablesDB' | 'databases'
+  /** Restrict to one API (`'account'`, `'users'` and `'functions'` included). Defaults to every API. */
+  api?: FaultApi
   /** Table id(s); on the Databases API this is the collection id. Defaults to every table. */
   table?: string | readonly string[]
   /** Database id(s). Defaults to every database. */
@@ -165,7 +168,7 @@ export interface FaultLogEntry {
   /** The rule's `name`, when it has one. */
   name?: string
   /** The API of the affected call. */
-  api?: 'tablesDB' | 'databases'
+  api?: FaultApi
   /** The SDK method of the affected call. */
   operation?: string
   /** The database of the affected call or event. */
@@ -414,7 +417,7 @@ function checkMs(label: string, value: number): number {
 
 abstract class CallRule extends BaseRule {
   readonly #operations: Matcher
-  readonly #api: 'tablesDB' | 'databases' | undefined
+  readonly #api: FaultApi | undefined
   readonly #tables: Matcher
   readonly #databases: Matcher
   readonly #rows: Matcher

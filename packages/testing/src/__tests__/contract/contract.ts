@@ -59,6 +59,51 @@ export function runContractSuite(target: ContractTarget): void {
       await target.cleanup()
     }, 60_000)
 
+    describe('account', () => {
+      const password = `pw-${suffix}-Secret1`
+      const email = (name: string) => `${name}-${suffix}@example.com`
+
+      it('should create an account, refuse its email twice and a wrong password', async () => {
+        const created = await target.account.create({
+          userId: `acc1-${suffix}`,
+          email: email('Acc1').toUpperCase(),
+          password,
+          name: 'Ada',
+        })
+        expect(created).toMatchObject({
+          $id: `acc1-${suffix}`,
+          email: email('acc1'),
+          name: 'Ada',
+          prefs: {},
+        })
+        const taken = await rejection(
+          target.account.create({ userId: `acc1b-${suffix}`, email: email('acc1'), password }),
+        )
+        expect(taken).toMatchObject({ code: 409, type: 'user_already_exists' })
+        const wrong = await rejection(target.account.signIn(email('acc1'), `${password}x`))
+        expect(wrong).toMatchObject({ code: 401, type: 'user_invalid_credentials' })
+      })
+
+      it('should sign in, keep prefs, list the session, issue a JWT and sign out', async () => {
+        await target.account.create({ userId: `acc2-${suffix}`, email: email('acc2'), password })
+        const me = await target.account.signIn(email('acc2'), password)
+        expect(await me.get()).toMatchObject({ $id: `acc2-${suffix}`, email: email('acc2') })
+        await me.updatePrefs({ prefs: { theme: 'dark', size: 2 } })
+        expect((await me.updatePrefs({ prefs: { theme: 'light' } })).prefs).toEqual({
+          theme: 'light',
+        })
+        const { total, sessions } = await me.listSessions()
+        expect(total).toBe(1)
+        expect(sessions[0]).toMatchObject({ current: true })
+        expect((await me.createJWT()).jwt.split('.')).toHaveLength(3)
+        await me.deleteSession({ sessionId: 'current' })
+        expect(await rejection(me.get())).toMatchObject({
+          code: 401,
+          type: 'general_unauthorized_scope',
+        })
+      })
+    })
+
     describe('rows', () => {
       it('should create a row and read it back with its system fields', async () => {
         const run = nextRun()

@@ -118,8 +118,39 @@ interface ColumnParams {
   required: boolean
 }
 
+/** An account as every target answers it. */
+export interface ContractAccountModel {
+  $id: string
+  email: string
+  name: string
+  prefs: Record<string, unknown>
+}
+
+/** The account calls of a client signed in with a session. */
+export interface ContractSignedIn {
+  get(): Promise<ContractAccountModel>
+  updatePrefs(params: { prefs: Record<string, unknown> }): Promise<ContractAccountModel>
+  listSessions(): Promise<{ total: number; sessions: Array<{ $id: string; current: boolean }> }>
+  createJWT(): Promise<{ jwt: string }>
+  deleteSession(params: { sessionId: string }): Promise<unknown>
+}
+
+/** Sign-up and sign-in, as a guest client does them. */
+export interface ContractAccount {
+  create(params: {
+    userId: string
+    email: string
+    password: string
+    name?: string
+  }): Promise<ContractAccountModel>
+  /** Signs in with email and password; answers the account calls of that session. */
+  signIn(email: string, password: string): Promise<ContractSignedIn>
+}
+
 export interface ContractTarget {
   readonly name: string
+  /** Sign-up and sign-in. */
+  readonly account: ContractAccount
   /** Server calls (API key): bypass permissions. */
   readonly tablesDB: ContractTablesDB
   /** Calls signed in as `userId` (a JWT; the user is created on first use). */
@@ -192,6 +223,17 @@ export function fakeTarget(): ContractTarget & { fake: FakeAppwrite } {
     name: 'fake',
     fake,
     eventTimeoutMs: 2_000,
+    account: {
+      create: (params) => fake.account.create(params),
+      async signIn(email, password) {
+        // `fake.account` is one browser client: end the session a previous test left.
+        await fake.account.deleteSession({ sessionId: 'current' }).catch((error: unknown) => {
+          if ((error as { code?: number }).code !== 401) throw error
+        })
+        await fake.account.createEmailPasswordSession({ email, password })
+        return fake.account
+      },
+    },
     tablesDB: fake.tablesDB as unknown as ContractTablesDB,
     userTablesDB: async (userId) => fake.as({ userId }).tablesDB as unknown as ContractTablesDB,
     async realtime(userId) {
@@ -243,6 +285,31 @@ function webRealtime(client: Client, ready: () => Promise<void>): ContractRealti
   }
 }
 
+/**
+ * Sign-up from a guest node-appwrite client, sign-in the server-side-rendering way: the API key
+ * creates the session and reads its `secret`, which a new client carries as its session.
+ */
+function serverAccount(
+  endpoint: string,
+  project: string,
+  apiKey: string,
+  created?: Set<string>,
+): ContractAccount {
+  const client = () => new server.Client().setEndpoint(endpoint).setProject(project)
+  return {
+    async create(params) {
+      const user = await new server.Account(client()).create(params)
+      created?.add(user.$id)
+      return user as unknown as ContractAccountModel
+    },
+    async signIn(email, password) {
+      const admin = new server.Account(client().setKey(apiKey))
+      const session = await admin.createEmailPasswordSession({ email, password })
+      return new server.Account(client().setSession(session.secret)) as unknown as ContractSignedIn
+    },
+  }
+}
+
 /** Target 2: the real `appwrite` web SDK (users) and `node-appwrite` (API key) over the emulator. */
 export async function emulatorTarget(): Promise<ContractTarget & { emulator: AppwriteEmulator }> {
   const restoreGlobals = installBrowserGlobals()
@@ -261,6 +328,7 @@ export async function emulatorTarget(): Promise<ContractTarget & { emulator: App
     name: 'emulator (appwrite web SDK + node-appwrite)',
     emulator,
     eventTimeoutMs: 3_000,
+    account: serverAccount(emulator.endpoint, emulator.projectId, emulator.apiKey),
     tablesDB: serverTablesDB as unknown as ContractTablesDB,
     userTablesDB: async (userId) =>
       new TablesDB(webClient().setJWT(emulator.createJWT(userId))) as unknown as ContractTablesDB,
@@ -297,7 +365,7 @@ export function appwriteEnv(): AppwriteEnv | undefined {
 /**
  * Target 3: a real Appwrite (server ≥ 1.8, for TablesDB and transactions). Needs an API key with
  * the scopes `databases.*`, `tables.*`, `columns.*`, `indexes.*`, `rows.*`, `users.read`,
- * `users.write`. Setup makes a throwaway database (deleted by cleanup) and throwaway users
+ * `users.write`, `sessions.write`. Setup makes a throwaway database (deleted by cleanup) and throwaway users
  * (deleted too). Users sign in with `Users.createJWT`; realtime uses the JWT too.
  */
 export function appwriteTarget(env: AppwriteEnv): ContractTarget {
@@ -328,6 +396,7 @@ export function appwriteTarget(env: AppwriteEnv): ContractTarget {
   return {
     name: `appwrite (${env.endpoint})`,
     eventTimeoutMs: 10_000,
+    account: serverAccount(env.endpoint, env.project, env.apiKey, userIds),
     tablesDB: serverTablesDB as unknown as ContractTablesDB,
     userTablesDB: async (userId) =>
       new TablesDB(webClient().setJWT(await jwtOf(userId))) as unknown as ContractTablesDB,

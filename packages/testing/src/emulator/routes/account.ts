@@ -1,8 +1,12 @@
-import { accountModel, requireScopes } from '../auth'
+import { FakeAccount } from '../../fake/account'
+import type { AccountAuth } from '../../fake/account'
+import type { StoredSession } from '../../fake/accounts'
+import type { FaultGate } from '../../fake/types'
+import { sessionCookieName } from '../auth'
 import type { AuthRegistry, EmulatorUserOptions } from '../auth'
 import { httpError } from '../http'
-import type { Params } from '../http'
-import type { Router } from '../router'
+import type { Params, RouteResult } from '../http'
+import type { RouteContext, Router } from '../router'
 
 const strings = (value: unknown): string[] | undefined =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined
@@ -24,24 +28,164 @@ function userOptions(params: Params): EmulatorUserOptions {
   }
 }
 
+/** What the account routes need from the emulator. @internal */
+export interface AccountRoutesOptions {
+  readonly auth: AuthRegistry
+  readonly faults: FaultGate
+  readonly projectId: string
+}
+
 /**
- * `GET /v1/ping` (`app/controllers/general.php`: `Pong!` as text), `GET /v1/account` for a signed-in
- * caller, and the emulator's test sign-in shortcut, which needs the API key:
+ * The cookies `account.php` sets on a new session (`a_session_<project>`, with `SameSite=None`, and
+ * its `_legacy` twin without, for browsers that drop `SameSite=None` cookies on plain http), host-only
+ * (the emulator serves `127.0.0.1` / `localhost`), `HttpOnly`, `Path=/`; and `X-Fallback-Cookies`,
+ * which the server sends when the Origin's domain does not match its own (always, on localhost).
+ * Ending the session clears both cookies and sends `X-Fallback-Cookies: []`.
+ */
+function sessionHeaders(
+  projectId: string,
+  value: string | undefined,
+  expire: number,
+): Record<string, string | string[]> {
+  const name = sessionCookieName(projectId)
+  const expires = new Date(expire).toUTCString()
+  const encoded = encodeURIComponent(value ?? '')
+  return {
+    'Set-Cookie': [
+      `${name}_legacy=${encoded}; Expires=${expires}; Path=/; HttpOnly`,
+      `${name}=${encoded}; Expires=${expires}; Path=/; HttpOnly; SameSite=None`,
+    ],
+    'X-Fallback-Cookies':
+      value === undefined ? '[]' : JSON.stringify({ [`a_session_${projectId}`]: value }),
+  }
+}
+
+/**
+ * `GET /v1/ping`, the Account service (`app/controllers/api/account.php`): sign-up, email/password
+ * and anonymous sessions (with their cookies), sessions, JWTs, prefs, name, email, password; and
+ * the emulator's test sign-in shortcut, which needs the API key and exists only in the emulator:
  * `POST /v1/emulator/users/:userId/jwts` → `201 { jwt }` and
- * `POST /v1/emulator/users/:userId/sessions` → `201 { $id, userId, secret }`, with an optional body
+ * `POST /v1/emulator/users/:userId/sessions` → `201 { $id, userId, secret }` (`secret` is the
+ * session value for `client.setSession`), with an optional body
  * `{ name?, email?, verified?, teams?, labels? }`.
  *
  * @internal
  */
-export function registerAccountRoutes(router: Router, auth: AuthRegistry): void {
+export function registerAccountRoutes(router: Router, options: AccountRoutesOptions): void {
+  const { auth, faults, projectId } = options
   router.add('GET', '/v1/ping', () => ({ text: 'Pong!' }))
 
-  router.add('GET', '/v1/account', ({ caller }) => {
-    if (caller.kind === 'user') return { body: accountModel(caller.user) }
-    // Guests lack the route's `account` scope; so do API keys, which are not accounts.
-    if (caller.kind === 'guest') requireScopes(caller, ['account'])
-    throw httpError('general_unauthorized_scope')
+  /** The fake's `account` as the request's caller; `created` gets a session it opens. */
+  const account = (ctx: RouteContext, created?: { value?: string; session?: StoredSession }) => {
+    const caller = auth.accountCaller(ctx.caller)
+    const handlers: AccountAuth = {
+      caller: () => caller,
+      onSession(value, session) {
+        if (created !== undefined) {
+          created.value = value
+          created.session = session
+        }
+      },
+      onSessionDeleted() {
+        if (created !== undefined) created.value = ''
+      },
+    }
+    return new FakeAccount(auth.store, faults, handlers)
+  }
+
+  const withSession = async (
+    ctx: RouteContext,
+    open: (service: FakeAccount) => Promise<unknown>,
+  ): Promise<RouteResult> => {
+    const created: { value?: string; session?: StoredSession } = {}
+    const body = await open(account(ctx, created))
+    const headers =
+      created.value !== undefined && created.session !== undefined
+        ? sessionHeaders(projectId, created.value, created.session.expire)
+        : undefined
+    return { status: 201, body, ...(headers === undefined ? {} : { headers }) }
+  }
+
+  const ended = async (ctx: RouteContext, end: (service: FakeAccount) => Promise<unknown>) => {
+    const created: { value?: string } = {}
+    await end(account(ctx, created))
+    // The server clears the cookies with an expiry an hour in the past.
+    const headers =
+      created.value === ''
+        ? sessionHeaders(projectId, undefined, auth.store.now() - 3_600_000)
+        : undefined
+    return { status: 204, ...(headers === undefined ? {} : { headers }) }
+  }
+
+  router.add('POST', '/v1/account', async (ctx) => ({
+    status: 201,
+    body: await account(ctx).create({
+      userId: ctx.params.userId as string,
+      email: ctx.params.email as string,
+      password: ctx.params.password as string,
+      ...(ctx.params.name === undefined ? {} : { name: ctx.params.name as string }),
+    }),
+  }))
+  router.add('GET', '/v1/account', async (ctx) => ({ body: await account(ctx).get() }))
+
+  const emailSession = (ctx: RouteContext) =>
+    withSession(ctx, (service) =>
+      service.createEmailPasswordSession({
+        email: ctx.params.email as string,
+        password: ctx.params.password as string,
+      }),
+    )
+  router.add('POST', '/v1/account/sessions/email', emailSession)
+  // The pre-1.5 route of `createEmailSession`.
+  router.add('POST', '/v1/account/sessions', emailSession)
+  router.add('POST', '/v1/account/sessions/anonymous', (ctx) =>
+    withSession(ctx, (service) => service.createAnonymousSession()),
+  )
+  router.add('GET', '/v1/account/sessions', async (ctx) => ({
+    body: await account(ctx).listSessions(),
+  }))
+  router.add('DELETE', '/v1/account/sessions', (ctx) =>
+    ended(ctx, (service) => service.deleteSessions()),
+  )
+  router.add('GET', '/v1/account/sessions/:sessionId', async (ctx) => ({
+    body: await account(ctx).getSession({ sessionId: ctx.path.sessionId as string }),
+  }))
+  router.add('PATCH', '/v1/account/sessions/:sessionId', async (ctx) => ({
+    body: await account(ctx).getSession({ sessionId: ctx.path.sessionId as string }),
+  }))
+  router.add('DELETE', '/v1/account/sessions/:sessionId', (ctx) =>
+    ended(ctx, (service) => service.deleteSession({ sessionId: ctx.path.sessionId as string })),
+  )
+  const jwt = async (ctx: RouteContext) => ({
+    status: 201,
+    body: await account(ctx).createJWT(
+      // 1.8 ignores `duration`; 1.9 honours it (0–3600).
+      ctx.params.duration === undefined ? {} : { duration: Number(ctx.params.duration) },
+    ),
   })
+  router.add('POST', '/v1/account/jwts', jwt)
+  router.add('POST', '/v1/account/jwt', jwt)
+  router.add('GET', '/v1/account/prefs', async (ctx) => ({ body: await account(ctx).getPrefs() }))
+  router.add('PATCH', '/v1/account/prefs', async (ctx) => ({
+    body: await account(ctx).updatePrefs({ prefs: ctx.params.prefs as Record<string, unknown> }),
+  }))
+  router.add('PATCH', '/v1/account/name', async (ctx) => ({
+    body: await account(ctx).updateName({ name: ctx.params.name as string }),
+  }))
+  router.add('PATCH', '/v1/account/email', async (ctx) => ({
+    body: await account(ctx).updateEmail({
+      email: ctx.params.email as string,
+      password: ctx.params.password as string,
+    }),
+  }))
+  router.add('PATCH', '/v1/account/password', async (ctx) => ({
+    body: await account(ctx).updatePassword({
+      password: ctx.params.password as string,
+      ...(typeof ctx.params.oldPassword === 'string'
+        ? { oldPassword: ctx.params.oldPassword }
+        : {}),
+    }),
+  }))
 
   router.add('POST', '/v1/emulator/users/:userId/jwts', ({ caller, path, params }) => {
     if (caller.kind !== 'key') throw httpError('general_unauthorized_scope')
@@ -53,6 +197,7 @@ export function registerAccountRoutes(router: Router, auth: AuthRegistry): void 
     if (caller.kind !== 'key') throw httpError('general_unauthorized_scope')
     const userId = path.userId as string
     const secret = auth.createSession(userId, userOptions(params))
-    return { status: 201, body: { $id: secret.slice(0, 20), userId, secret } }
+    const session = auth.store.sessionsOf(userId).at(-1)
+    return { status: 201, body: { $id: session?.$id ?? '', userId, secret } }
   })
 }

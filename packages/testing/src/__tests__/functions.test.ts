@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest'
+import { createFakeAppwrite, createManualClock } from '../index'
+import type { FunctionContext } from '../index'
+
+async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown>> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Record<string, unknown>
+  }
+  throw new Error('expected the call to fail')
+}
+
+describe('functions', () => {
+  it("should run a handler with the Node runtime's request and response", async () => {
+    const seen: Array<Record<string, unknown>> = []
+    const fake = createFakeAppwrite({
+      functions: {
+        echo: ({ req, res, log }: FunctionContext) => {
+          seen.push({
+            body: req.body,
+            bodyText: req.bodyText,
+            bodyJson: req.bodyJson,
+            method: req.method,
+            path: req.path,
+            query: req.query,
+            queryString: req.queryString,
+            trigger: req.headers['x-appwrite-trigger'],
+            custom: req.headers['x-custom'],
+            executionId: req.headers['x-appwrite-execution-id'],
+          })
+          log('handled', { path: req.path })
+          return res.json({ got: req.bodyJson }, 201, { 'X-Answer': '42' })
+        },
+      },
+    })
+    const execution = await fake.functions.createExecution({
+      functionId: 'echo',
+      body: '{"a":1}',
+      xpath: '/items?tag=a%20b&x=1',
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', 'X-Custom': 'yes' },
+    })
+    expect(seen).toEqual([
+      {
+        body: { a: 1 },
+        bodyText: '{"a":1}',
+        bodyJson: { a: 1 },
+        method: 'PUT',
+        path: '/items',
+        query: { tag: 'a%20b', x: '1' },
+        queryString: 'tag=a%20b&x=1',
+        trigger: 'http',
+        custom: 'yes',
+        executionId: execution.$id,
+      },
+    ])
+    expect(execution).toMatchObject({
+      functionId: 'echo',
+      trigger: 'http',
+      status: 'completed',
+      requestMethod: 'PUT',
+      requestPath: '/items?tag=a%20b&x=1',
+      responseStatusCode: 201,
+      responseBody: '{"got":{"a":1}}',
+      logs: 'handled {"path":"/items"}',
+      errors: '',
+      $permissions: [],
+    })
+    expect(execution.responseHeaders).toEqual(
+      expect.arrayContaining([
+        { name: 'x-answer', value: '42' },
+        { name: 'content-type', value: 'application/json; charset=utf-8' },
+        { name: 'x-appwrite-execution-id', value: execution.$id },
+      ]),
+    )
+    // The stored copy keeps no body.
+    expect(
+      await fake.functions.getExecution({ functionId: 'echo', executionId: execution.$id }),
+    ).toMatchObject({ responseBody: '', responseStatusCode: 201 })
+  })
+
+  it('should report a throw, a missing return and an unknown function like the runtime', async () => {
+    const fake = createFakeAppwrite({
+      functions: {
+        boom: () => {
+          throw new Error('kaput')
+        },
+        silent: () => undefined,
+      },
+    })
+    const thrown = await fake.functions.createExecution({ functionId: 'boom' })
+    expect(thrown).toMatchObject({ status: 'failed', responseStatusCode: 500 })
+    expect(thrown.errors).toContain('Error: kaput')
+    const silent = await fake.functions.createExecution({ functionId: 'silent' })
+    expect(silent).toMatchObject({
+      status: 'failed',
+      responseStatusCode: 500,
+      errors: 'Return statement missing. return context.res.empty() if no response is expected.',
+    })
+    expect(await rejection(fake.functions.createExecution({ functionId: 'nope' }))).toMatchObject({
+      code: 404,
+      type: 'function_not_found',
+    })
+    expect(
+      await rejection(
+        fake.functions.createExecution({
+          functionId: 'boom',
+          headers: { 'x-appwrite-user-id': 'forged' },
+        }),
+      ),
+    ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+  })
+
+  it("should pass a user's id and an execution key, and show executions to their user only", async () => {
+    const headers: Array<Record<string, string>> = []
+    const fake = createFakeAppwrite({
+      functions: {
+        who: {
+          execute: ['users'],
+          handler: ({ req, res }: FunctionContext) => {
+            headers.push({ ...req.headers })
+            return res.empty()
+          },
+        },
+      },
+    })
+    const alice = fake.as('user:alice').functions
+    const execution = await alice.createExecution({ functionId: 'who' })
+    expect(execution).toMatchObject({
+      responseStatusCode: 204,
+      status: 'completed',
+      $permissions: ['read("user:alice")'],
+    })
+    expect(headers[0]).toMatchObject({
+      'x-appwrite-user-id': 'alice',
+      // No session was presented, so no user JWT.
+      'x-appwrite-user-jwt': '',
+      'x-appwrite-key': expect.stringMatching(/^dynamic_[\w-]+\.[\w-]+\.[\w-]+$/),
+    })
+    expect(
+      await rejection(fake.as('guest').functions.createExecution({ functionId: 'who' })),
+    ).toMatchObject({ code: 401, type: 'user_unauthorized' })
+    expect((await alice.listExecutions({ functionId: 'who' })).total).toBe(1)
+    expect((await fake.as('user:bob').functions.listExecutions({ functionId: 'who' })).total).toBe(
+      0,
+    )
+    expect(
+      await rejection(
+        fake.as('user:bob').functions.getExecution({
+          functionId: 'who',
+          executionId: execution.$id,
+        }),
+      ),
+    ).toMatchObject({ code: 404, type: 'execution_not_found' })
+    expect(
+      await rejection(fake.as('guest').functions.listExecutions({ functionId: 'who' })),
+    ).toMatchObject({ code: 401, type: 'general_unauthorized_scope' })
+  })
+
+  it('should run async executions later and scheduled ones on the clock', async () => {
+    const clock = createManualClock({ now: Date.UTC(2026, 0, 1, 10, 2, 30) })
+    const triggers: string[] = []
+    const fake = createFakeAppwrite({
+      clock,
+      functions: {
+        tick: {
+          schedule: '*/5 * * * *',
+          handler: ({ req, res }: FunctionContext) => {
+            triggers.push(
+              `${req.headers['x-appwrite-trigger']}@${new Date(clock.now()).toISOString()}`,
+            )
+            return res.text('ok')
+          },
+        },
+      },
+    })
+    const queued = await fake.functions.createExecution({ functionId: 'tick', async: true })
+    expect(queued).toMatchObject({ status: 'waiting', responseBody: '' })
+    expect(triggers).toEqual([])
+    await clock.advance(0)
+    expect(
+      await fake.functions.getExecution({ functionId: 'tick', executionId: queued.$id }),
+    ).toMatchObject({ status: 'completed', responseStatusCode: 200 })
+    await clock.advance(10 * 60_000)
+    expect(triggers).toEqual([
+      'http@2026-01-01T10:02:30.000Z',
+      'schedule@2026-01-01T10:05:00.000Z',
+      'schedule@2026-01-01T10:10:00.000Z',
+    ])
+    const { executions } = await fake.functions.listExecutions({
+      functionId: 'tick',
+      queries: ['{"method":"equal","attribute":"trigger","values":["schedule"]}'],
+    })
+    expect(executions).toHaveLength(2)
+  })
+
+  it('should set the runtime environment during an execution and restore it after', async () => {
+    const fake = createFakeAppwrite({
+      functions: {
+        env: {
+          variables: { GREETING: 'hello' },
+          handler: ({ res }: FunctionContext) =>
+            res.json({
+              id: process.env.APPWRITE_FUNCTION_ID,
+              greeting: process.env.GREETING,
+              runtime: process.env.APPWRITE_FUNCTION_RUNTIME_NAME,
+            }),
+        },
+      },
+    })
+    const execution = await fake.functions.createExecution({ functionId: 'env' })
+    expect(JSON.parse(execution.responseBody)).toEqual({
+      id: 'env',
+      greeting: 'hello',
+      runtime: 'Node.js',
+    })
+    expect(process.env.APPWRITE_FUNCTION_ID).toBeUndefined()
+    expect(process.env.GREETING).toBeUndefined()
+  })
+
+  it('should let faults fail and delay executions', async () => {
+    const clock = createManualClock()
+    const fake = createFakeAppwrite({
+      clock,
+      functions: { ok: ({ res }: FunctionContext) => res.text('ok') },
+    })
+    fake.faults.fail({ api: 'functions', operation: 'createExecution', times: 1, error: 'network' })
+    expect(await rejection(fake.functions.createExecution({ functionId: 'ok' }))).toMatchObject({
+      name: 'TypeError',
+      message: 'fetch failed',
+    })
+    fake.faults.latency({ api: 'functions', ms: 500 })
+    let done = false
+    const pending = fake.functions.createExecution({ functionId: 'ok' }).then(() => (done = true))
+    await clock.advance(499)
+    expect(done).toBe(false)
+    await clock.advance(1)
+    await pending
+    expect(done).toBe(true)
+  })
+})

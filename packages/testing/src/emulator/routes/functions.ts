@@ -1,0 +1,57 @@
+import { FakeFunctions } from '../../fake/functions'
+import type { FunctionsHub } from '../../fake/functions'
+import type { AuthRegistry } from '../auth'
+import { looseBoolean } from '../http'
+import type { RouteContext, Router } from '../router'
+
+/**
+ * Functions executions (`src/Appwrite/Platform/Modules/Functions/Http/Executions/*`) over the
+ * handlers registered with the emulator: create (sync 201 with the response body and headers;
+ * `async` 202 with status `waiting`), get and list (`execution.read`: users and keys, not guests).
+ *
+ * @internal
+ */
+export function registerFunctionRoutes(
+  router: Router,
+  options: { readonly auth: AuthRegistry; readonly functions: FunctionsHub },
+): void {
+  const { auth, functions } = options
+  const service = (ctx: RouteContext) => {
+    const caller = auth.accountCaller(ctx.caller)
+    return new FakeFunctions(functions, () => caller)
+  }
+  const base = '/v1/functions/:functionId/executions'
+
+  router.add('POST', base, async (ctx) => {
+    const { params } = ctx
+    const isAsync = looseBoolean(params.async) === true
+    const execution = await service(ctx).createExecution({
+      functionId: ctx.path.functionId as string,
+      ...(params.body === undefined ? {} : { body: params.body as string }),
+      ...(params.async === undefined ? {} : { async: isAsync }),
+      ...(params.path === undefined ? {} : { xpath: params.path as string }),
+      ...(params.method === undefined ? {} : { method: params.method as string }),
+      ...(params.headers === undefined
+        ? {}
+        : { headers: params.headers as Record<string, string> }),
+      ...(params.scheduledAt == null ? {} : { scheduledAt: params.scheduledAt as string }),
+    })
+    // The server answers an async execution with 202 Accepted (the spec lists only 201).
+    return { status: isAsync ? 202 : 201, body: execution }
+  })
+  router.add('GET', base, async (ctx) => ({
+    body: await service(ctx).listExecutions({
+      functionId: ctx.path.functionId as string,
+      ...(Array.isArray(ctx.params.queries) ? { queries: ctx.params.queries as string[] } : {}),
+      ...(ctx.params.total === undefined
+        ? {}
+        : { total: looseBoolean(ctx.params.total) as boolean }),
+    }),
+  }))
+  router.add('GET', `${base}/:executionId`, async (ctx) => ({
+    body: await service(ctx).getExecution({
+      functionId: ctx.path.functionId as string,
+      executionId: ctx.path.executionId as string,
+    }),
+  }))
+}

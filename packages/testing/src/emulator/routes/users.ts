@@ -1,0 +1,131 @@
+import type { FakeUsers } from '../../fake/users'
+import { requireScopes } from '../auth'
+import { looseBoolean, looseNumber } from '../http'
+import type { Params } from '../http'
+import type { RouteContext, RouteHandler, Router } from '../router'
+
+const pick = (params: Params, names: readonly string[]): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const name of names) if (params[name] !== undefined) out[name] = params[name]
+  return out
+}
+
+/**
+ * The Users service (`app/controllers/api/users.php`), for API keys only (a guest or user gets
+ * `general_unauthorized_scope`), over the fake's `users`: create 201, get, list, delete 204, the
+ * `PATCH`/`PUT` updates, prefs, sessions (create 201 with the session value in `secret`) and JWTs.
+ *
+ * @internal
+ */
+export function registerUsersRoutes(router: Router, users: FakeUsers): void {
+  const keyOnly =
+    (scope: 'users.read' | 'users.write', handler: RouteHandler): RouteHandler =>
+    (ctx) => {
+      requireScopes(ctx.caller, [scope])
+      return handler(ctx)
+    }
+  const withUser = (ctx: RouteContext, names: readonly string[]): Record<string, unknown> => ({
+    ...pick(ctx.params, names),
+    userId: ctx.path.userId as string,
+  })
+  type Call = (params: never) => Promise<unknown>
+  const call = (method: keyof FakeUsers, params: Record<string, unknown>) =>
+    (users[method] as unknown as Call).call(users, params as never)
+
+  router.add(
+    'POST',
+    '/v1/users',
+    keyOnly('users.write', async (ctx) => ({
+      status: 201,
+      body: await users.create(
+        pick(ctx.params, ['userId', 'email', 'phone', 'password', 'name']) as never,
+      ),
+    })),
+  )
+  router.add(
+    'GET',
+    '/v1/users',
+    keyOnly('users.read', async (ctx) => {
+      const params = pick(ctx.params, ['queries', 'search', 'total'])
+      if (params.total !== undefined) params.total = looseBoolean(params.total)
+      return { body: await users.list(params as never) }
+    }),
+  )
+  router.add(
+    'GET',
+    '/v1/users/:userId',
+    keyOnly('users.read', async (ctx) => ({ body: await call('get', withUser(ctx, [])) })),
+  )
+  router.add(
+    'DELETE',
+    '/v1/users/:userId',
+    keyOnly('users.write', async (ctx) => {
+      await call('delete', withUser(ctx, []))
+      return { status: 204 }
+    }),
+  )
+  const updates: ReadonlyArray<readonly ['PATCH' | 'PUT', string, keyof FakeUsers, string]> = [
+    ['PATCH', 'name', 'updateName', 'name'],
+    ['PATCH', 'email', 'updateEmail', 'email'],
+    ['PATCH', 'password', 'updatePassword', 'password'],
+    ['PATCH', 'status', 'updateStatus', 'status'],
+    ['PATCH', 'verification', 'updateEmailVerification', 'emailVerification'],
+    ['PUT', 'labels', 'updateLabels', 'labels'],
+    ['PATCH', 'prefs', 'updatePrefs', 'prefs'],
+  ]
+  for (const [method, segment, name, param] of updates) {
+    router.add(
+      method,
+      `/v1/users/:userId/${segment}`,
+      keyOnly('users.write', async (ctx) => {
+        const params = withUser(ctx, [param])
+        if (param === 'status' || param === 'emailVerification')
+          params[param] = looseBoolean(params[param])
+        return { body: await call(name, params) }
+      }),
+    )
+  }
+  router.add(
+    'GET',
+    '/v1/users/:userId/prefs',
+    keyOnly('users.read', async (ctx) => ({ body: await call('getPrefs', withUser(ctx, [])) })),
+  )
+  router.add(
+    'GET',
+    '/v1/users/:userId/sessions',
+    keyOnly('users.read', async (ctx) => ({ body: await call('listSessions', withUser(ctx, [])) })),
+  )
+  router.add(
+    'POST',
+    '/v1/users/:userId/sessions',
+    keyOnly('users.write', async (ctx) => ({
+      status: 201,
+      body: await call('createSession', withUser(ctx, [])),
+    })),
+  )
+  router.add(
+    'DELETE',
+    '/v1/users/:userId/sessions',
+    keyOnly('users.write', async (ctx) => {
+      await call('deleteSessions', withUser(ctx, []))
+      return { status: 204 }
+    }),
+  )
+  router.add(
+    'DELETE',
+    '/v1/users/:userId/sessions/:sessionId',
+    keyOnly('users.write', async (ctx) => {
+      await call('deleteSession', { ...withUser(ctx, []), sessionId: ctx.path.sessionId })
+      return { status: 204 }
+    }),
+  )
+  router.add(
+    'POST',
+    '/v1/users/:userId/jwts',
+    keyOnly('users.write', async (ctx) => {
+      const params = withUser(ctx, ['sessionId', 'duration'])
+      if (params.duration !== undefined) params.duration = looseNumber(params.duration)
+      return { status: 201, body: await call('createJWT', params) }
+    }),
+  )
+}

@@ -1,0 +1,349 @@
+import { JWT_DEFAULT_DURATION_S, check } from './accounts'
+import type { AccountCaller, AccountStore, StoredSession, StoredUser } from './accounts'
+import { appwriteError } from './errors'
+import { runGated } from './faults'
+import type { FaultCallContext } from './faults'
+import type { FaultGate } from './types'
+
+/** A user as `account.get()` returns it (`Models.User` of the `appwrite` SDK, without the hash). */
+export interface FakeAccountModel {
+  $id: string
+  $createdAt: string
+  $updatedAt: string
+  name: string
+  registration: string
+  status: boolean
+  labels: string[]
+  passwordUpdate: string
+  email: string
+  phone: string
+  emailVerification: boolean
+  phoneVerification: boolean
+  mfa: boolean
+  prefs: Record<string, unknown>
+  targets: Array<Record<string, unknown>>
+  accessedAt: string
+}
+
+/** A session as the SDK's `Models.Session` carries it. `secret` is `''` unless an API key asked. */
+export interface FakeSessionModel {
+  $id: string
+  $createdAt: string
+  $updatedAt: string
+  userId: string
+  expire: string
+  provider: string
+  providerUid: string
+  current: boolean
+  factors: string[]
+  secret: string
+  [field: string]: unknown
+}
+
+/** `{ total, sessions }`. */
+export interface FakeSessionList {
+  total: number
+  sessions: FakeSessionModel[]
+}
+
+/** `account.create(...)` parameters. */
+export interface CreateAccountParams {
+  /** `'unique()'` (`ID.unique()`) or a custom id. */
+  userId: string
+  email: string
+  /** 8–256 bytes. */
+  password: string
+  /** At most 128 chars. Defaults to `''`. */
+  name?: string
+}
+
+/** `account.createEmailPasswordSession(...)` parameters. */
+export interface EmailPasswordSessionParams {
+  email: string
+  password: string
+}
+
+/**
+ * Who the fake's `account` acts as, and where a session it creates goes: the emulator passes the
+ * request's caller; `fake.account` keeps the session like a browser keeps its cookie.
+ *
+ * @internal
+ */
+export interface AccountAuth {
+  caller(): AccountCaller
+  /** A new session was created for this client (its value is what the cookie carries). */
+  onSession(value: string, session: StoredSession): void
+  /** This client's current session was deleted. */
+  onSessionDeleted(): void
+}
+
+/**
+ * The `Account` service as a signed-in user (or a guest) sees it, shaped like the `appwrite` SDK's
+ * `Account` with object parameters: sign-up, email/password and anonymous sessions, sessions,
+ * JWTs, preferences, name, email and password. Faults apply with `api: 'account'`.
+ *
+ * @example
+ * ```ts
+ * const fake = createFakeAppwrite()
+ * await fake.account.create({ userId: 'unique()', email: 'ada@example.com', password: 'correct horse' })
+ * await fake.account.createEmailPasswordSession({ email: 'ada@example.com', password: 'correct horse' })
+ * const me = await fake.account.get()
+ * await fake.as({ userId: me.$id }).tablesDB.listRows({ databaseId: 'main', tableId: 'bookings' })
+ * ```
+ */
+export class FakeAccount {
+  readonly #store: AccountStore
+  readonly #faults: FaultGate
+  readonly #auth: AccountAuth
+
+  /** @internal */
+  constructor(store: AccountStore, faults: FaultGate, auth: AccountAuth) {
+    this.#store = store
+    this.#faults = faults
+    this.#auth = auth
+  }
+
+  #run<T>(operation: string, params: object, run: () => T | Promise<T>): Promise<T> {
+    const call: FaultCallContext | undefined = this.#faults.idle
+      ? undefined
+      : { api: 'account' as const, operation, params: params as Record<string, unknown> }
+    // `then` flattens a promised result into the call's own promise.
+    return runGated(this.#faults, call, run).then((value) => value)
+  }
+
+  /** The signed-in user, or `general_unauthorized_scope` for a guest (the `account` scope). */
+  #me(): { user: StoredUser; sessionId: string | undefined } {
+    const caller = this.#auth.caller()
+    if (caller.kind === 'user') {
+      const user = this.#store.user(caller.userId)
+      if (user !== undefined) return { user, sessionId: caller.sessionId }
+    }
+    const role = caller.kind === 'key' ? 'apps' : 'guests'
+    throw appwriteError(
+      'general_unauthorized_scope',
+      `User (role: ${role}) missing scopes (["account"])`,
+    )
+  }
+
+  /** Creating a session while signed in fails, as the server's `session` route group does. */
+  #noSession(): void {
+    if (this.#auth.caller().kind === 'user') throw appwriteError('user_session_already_exists')
+  }
+
+  #account(user: StoredUser): FakeAccountModel {
+    return this.#store.accountModel(user) as unknown as FakeAccountModel
+  }
+
+  #session(session: StoredSession, current: boolean, value?: string): FakeSessionModel {
+    // `secret` is sensitive: only an API key (server-side rendering) reads the session value.
+    const secret = value !== undefined && this.#auth.caller().kind === 'key' ? value : false
+    return this.#store.sessionModel(session, current, secret) as unknown as FakeSessionModel
+  }
+
+  /** `POST /v1/account`: creates a user (no session). `user_already_exists` for a taken id or email. */
+  create(params: CreateAccountParams): Promise<FakeAccountModel> {
+    return this.#run('create', params, async () => {
+      check.required('userId', params.userId)
+      check.required('email', params.email)
+      check.required('password', params.password)
+      const userId = check.customId('userId', params.userId)
+      const email = check.email(params.email)
+      const password = check.password(params.password)
+      const name = params.name === undefined ? '' : check.text('name', params.name, 128)
+      const user = await this.#store.createUser({ userId, email, password, name })
+      return this.#account(user)
+    })
+  }
+
+  /** `POST /v1/account/sessions/email`: signs in; `user_invalid_credentials` on a wrong email or password. */
+  createEmailPasswordSession(params: EmailPasswordSessionParams): Promise<FakeSessionModel> {
+    return this.#run('createEmailPasswordSession', params, async () => {
+      check.required('email', params.email)
+      check.required('password', params.password)
+      const email = check.email(params.email)
+      const password = check.password(params.password)
+      this.#noSession()
+      const user = this.#store.byEmail(email)
+      if (user === undefined || !(await this.#store.checkPassword(user, password)))
+        throw appwriteError('user_invalid_credentials')
+      if (!user.status) throw appwriteError('user_blocked')
+      const { session, value } = this.#store.createSession(user, 'email')
+      this.#auth.onSession(value, session)
+      return this.#session(session, true, value)
+    })
+  }
+
+  /** `POST /v1/account/sessions/anonymous`: a new user without email or password, signed in. */
+  createAnonymousSession(): Promise<FakeSessionModel> {
+    return this.#run('createAnonymousSession', {}, async () => {
+      this.#noSession()
+      const user = await this.#store.createUser({
+        userId: 'unique()',
+        email: null,
+        password: null,
+        name: null,
+      })
+      const { session, value } = this.#store.createSession(user, 'anonymous')
+      this.#auth.onSession(value, session)
+      return this.#session(session, true, value)
+    })
+  }
+
+  /** `GET /v1/account`. */
+  get(): Promise<FakeAccountModel> {
+    return this.#run('get', {}, () => this.#account(this.#me().user))
+  }
+
+  /** `GET /v1/account/sessions`: the user's live sessions, `current` on the caller's. */
+  listSessions(): Promise<FakeSessionList> {
+    return this.#run('listSessions', {}, () => {
+      const { user, sessionId } = this.#me()
+      const sessions = this.#store
+        .sessionsOf(user.$id)
+        .map((s) => this.#session(s, s.$id === sessionId))
+      return { total: sessions.length, sessions }
+    })
+  }
+
+  #resolveSessionId(sessionId: string, me: { sessionId: string | undefined; user: StoredUser }) {
+    const id = sessionId === 'current' ? me.sessionId : sessionId
+    const session = id === undefined ? undefined : this.#store.session(id)
+    if (session === undefined || session.userId !== me.user.$id)
+      throw appwriteError('user_session_not_found')
+    return session
+  }
+
+  /** `GET /v1/account/sessions/{sessionId}` (`current` allowed). */
+  getSession(params: { sessionId: string }): Promise<FakeSessionModel> {
+    return this.#run('getSession', params, () => {
+      check.required('sessionId', params.sessionId)
+      const me = this.#me()
+      const session = this.#resolveSessionId(params.sessionId, me)
+      return this.#session(session, session.$id === me.sessionId)
+    })
+  }
+
+  /**
+   * `DELETE /v1/account/sessions/{sessionId}`: signs out (`current`) or ends another session of the
+   * user. A caller signed in by JWT only has no current session: `user_session_not_found`.
+   */
+  deleteSession(params: { sessionId: string }): Promise<Record<string, never>> {
+    return this.#run('deleteSession', params, () => {
+      check.required('sessionId', params.sessionId)
+      const me = this.#me()
+      const session = this.#resolveSessionId(params.sessionId, me)
+      this.#store.deleteSession(session.$id)
+      if (session.$id === me.sessionId) this.#auth.onSessionDeleted()
+      return {}
+    })
+  }
+
+  /** `DELETE /v1/account/sessions`: ends every session of the user. */
+  deleteSessions(): Promise<Record<string, never>> {
+    return this.#run('deleteSessions', {}, () => {
+      const me = this.#me()
+      for (const session of this.#store.sessionsOf(me.user.$id))
+        this.#store.deleteSession(session.$id)
+      if (me.sessionId !== undefined) this.#auth.onSessionDeleted()
+      return {}
+    })
+  }
+
+  /**
+   * `POST /v1/account/jwts`: a JWT for the current session, valid `duration` seconds (0–3600,
+   * default 900). Needs a session: a caller signed in by JWT gets `user_session_not_found`.
+   */
+  createJWT(params: { duration?: number } = {}): Promise<{ jwt: string }> {
+    return this.#run('createJWT', params, () => {
+      const me = this.#me()
+      const duration = params.duration ?? JWT_DEFAULT_DURATION_S
+      if (!Number.isInteger(duration) || duration < 0 || duration > 3600)
+        throw appwriteError(
+          'general_argument_invalid',
+          'Invalid `duration` param: Value must be a valid range between 0 and 3,600',
+        )
+      if (me.sessionId === undefined) throw appwriteError('user_session_not_found')
+      return { jwt: this.#store.createJWT(me.user.$id, me.sessionId, duration) }
+    })
+  }
+
+  /** `GET /v1/account/prefs`. */
+  getPrefs<
+    Preferences extends Record<string, unknown> = Record<string, unknown>,
+  >(): Promise<Preferences> {
+    return this.#run('getPrefs', {}, () => ({ ...this.#me().user.prefs }) as Preferences)
+  }
+
+  /** `PATCH /v1/account/prefs`: replaces the whole prefs object; answers the account. */
+  updatePrefs(params: { prefs: Record<string, unknown> }): Promise<FakeAccountModel> {
+    return this.#run('updatePrefs', params, () => {
+      check.required('prefs', params.prefs)
+      const prefs = params.prefs
+      if (prefs === null || typeof prefs !== 'object' || Array.isArray(prefs))
+        throw appwriteError(
+          'general_argument_invalid',
+          'Invalid `prefs` param: Value must be a valid object.',
+        )
+      const { user } = this.#me()
+      user.prefs = structuredClone(prefs)
+      this.#store.touch(user)
+      this.#store.emit(user, 'update.prefs')
+      return this.#account(user)
+    })
+  }
+
+  /** `PATCH /v1/account/name`. */
+  updateName(params: { name: string }): Promise<FakeAccountModel> {
+    return this.#run('updateName', params, () => {
+      check.required('name', params.name)
+      const name = check.text('name', params.name, 128)
+      const { user } = this.#me()
+      user.name = name
+      this.#store.touch(user)
+      this.#store.emit(user, 'update.name')
+      return this.#account(user)
+    })
+  }
+
+  /**
+   * `PATCH /v1/account/email`: needs the current password (`user_invalid_credentials`); a user
+   * without one (anonymous) sets it with this call, as the server does.
+   */
+  updateEmail(params: { email: string; password: string }): Promise<FakeAccountModel> {
+    return this.#run('updateEmail', params, async () => {
+      check.required('email', params.email)
+      check.required('password', params.password)
+      const email = check.email(params.email)
+      const password = check.password(params.password)
+      const { user } = this.#me()
+      if (user.password !== null && !(await this.#store.checkPassword(user, password)))
+        throw appwriteError('user_invalid_credentials')
+      const taken = this.#store.byEmail(email)
+      if (taken !== undefined && taken !== user) throw appwriteError('user_email_already_exists')
+      if (user.password === null) await this.#store.setPassword(user, password)
+      user.email = email
+      user.emailVerification = false
+      this.#store.touch(user)
+      this.#store.emit(user, 'update.email')
+      return this.#account(user)
+    })
+  }
+
+  /** `PATCH /v1/account/password`: `oldPassword` must match when the user has a password. */
+  updatePassword(params: { password: string; oldPassword?: string }): Promise<FakeAccountModel> {
+    return this.#run('updatePassword', params, async () => {
+      check.required('password', params.password)
+      const password = check.password(params.password)
+      const { user } = this.#me()
+      if (
+        user.password !== null &&
+        (typeof params.oldPassword !== 'string' ||
+          !(await this.#store.checkPassword(user, params.oldPassword)))
+      )
+        throw appwriteError('user_invalid_credentials')
+      await this.#store.setPassword(user, password)
+      this.#store.emit(user, 'update.password')
+      return this.#account(user)
+    })
+  }
+}
