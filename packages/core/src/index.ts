@@ -84,6 +84,7 @@ export type {
   LockOutput,
   LockSchema,
   NormalizedRow,
+  ParseContext,
   SchemaExtensions,
   SchemaLock,
   SchemaLockOptions,
@@ -91,7 +92,13 @@ export type {
 } from './schema/schemaLock'
 export { LEGACY_ALIASES } from './schema/aliases'
 export type { LegacyAlias } from './schema/aliases'
-export { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, column } from './schema/columns'
+export {
+  APPWRITE_DATETIME_MAX,
+  APPWRITE_DATETIME_MIN,
+  APPWRITE_ID_MAX_LENGTH,
+  APPWRITE_ID_PATTERN,
+  column,
+} from './schema/columns'
 export type {
   ColumnDef,
   ColumnDefs,

@@ -157,6 +157,53 @@ export const APPWRITE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 /** Longest id Appwrite accepts. */
 export const APPWRITE_ID_MAX_LENGTH = 36
 
+/**
+ * The earliest datetime Appwrite stores: the server's `Datetime` validator checks every datetime
+ * column against its database adapter's range, and MariaDB and MySQL (the default adapter before
+ * Appwrite 1.9) start at year 1000. PostgreSQL and MongoDB accept earlier years; the lock keeps
+ * the range every adapter accepts.
+ */
+export const APPWRITE_DATETIME_MIN = '1000-01-01T00:00:00.000Z'
+
+/**
+ * The latest datetime Appwrite stores (every database adapter): a whole second, so
+ * `9999-12-31T23:59:59.500Z` is refused.
+ */
+export const APPWRITE_DATETIME_MAX = '9999-12-31T23:59:59.000Z'
+
+const DATETIME_MIN_MS = Date.parse(APPWRITE_DATETIME_MIN)
+const DATETIME_MAX_MS = Date.parse(APPWRITE_DATETIME_MAX)
+const DATETIME_RANGE_MESSAGE = `Invalid datetime: Appwrite stores ${APPWRITE_DATETIME_MIN} to ${APPWRITE_DATETIME_MAX} (UTC)`
+
+/**
+ * Refuses a well-formed datetime outside {@link APPWRITE_DATETIME_MIN}…{@link APPWRITE_DATETIME_MAX}.
+ * The server compares the instant in UTC with millisecond precision (it stores `Y-m-d H:i:s.v`),
+ * which is what `Date.parse` reads from any form `z.iso.datetime({ offset: true })` accepts.
+ */
+function checkDatetimeRange(value: string, ctx: z.RefinementCtx<string>): void {
+  const ms = Date.parse(value)
+  // NaN: not a datetime at all, already reported by the format check.
+  if (ms < DATETIME_MIN_MS) {
+    ctx.addIssue({
+      code: 'too_small',
+      origin: 'date',
+      minimum: DATETIME_MIN_MS,
+      inclusive: true,
+      input: value,
+      message: DATETIME_RANGE_MESSAGE,
+    })
+  } else if (ms > DATETIME_MAX_MS) {
+    ctx.addIssue({
+      code: 'too_big',
+      origin: 'date',
+      maximum: DATETIME_MAX_MS,
+      inclusive: true,
+      input: value,
+      message: DATETIME_RANGE_MESSAGE,
+    })
+  }
+}
+
 function configError(message: string): BookingGuardError {
   return new BookingGuardError('CONFIGURATION', message)
 }
@@ -326,12 +373,18 @@ export const column = {
 
   /**
    * A datetime column: an ISO 8601 string with a time zone, `Z` or an offset, as Appwrite returns
-   * it (`2026-01-01T10:00:00.000+00:00`). Impossible dates (`2026-02-30`) are rejected.
+   * it (`2026-01-01T10:00:00.000+00:00`), whose instant lies in the range Appwrite stores
+   * ({@link APPWRITE_DATETIME_MIN} to {@link APPWRITE_DATETIME_MAX}, UTC). Impossible dates
+   * (`2026-02-30`, which the server would roll over to March) are rejected too.
    */
   datetime<R extends boolean = true>(
     options: ColumnOptions<R> = {},
   ): ColumnDef<Presence<z.ZodISODateTime, R>> {
-    return finish(z.iso.datetime({ offset: true }), { type: 'datetime' }, options)
+    return finish(
+      z.iso.datetime({ offset: true }).superRefine(checkDatetimeRange),
+      { type: 'datetime' },
+      options,
+    )
   },
 
   /** An email column (Appwrite stores at most 254 characters). */

@@ -135,6 +135,24 @@ export interface SchemaLockOptions<E extends SchemaExtensions = SchemaExtensions
    * `onIssue` (the row is still returned as read). Costs one zod pass per read. Defaults to `false`.
    */
   validateReads?: boolean
+  /**
+   * How far in the past a booking input's `scheduledAt` may lie, in milliseconds, when `parse` is
+   * told the current time (`createBooking` tells it its guard's clock): a start further back is
+   * refused with a {@link SchemaLockError} at `scheduledAt` and nothing is written. The tolerance
+   * absorbs a customer's device clock running behind and the time a form takes to submit. `false`
+   * accepts any start, e.g. to import past bookings. Defaults to `300_000` (5 minutes).
+   */
+  pastStartToleranceMs?: number | false
+}
+
+/** What `parse` may be told about the moment of the write. */
+export interface ParseContext {
+  /**
+   * The current time in epoch milliseconds, by the writer's clock (`createBooking` passes its
+   * guard's clock). With it, `bookingInput` refuses a `scheduledAt` further in the past than the
+   * lock's `pastStartToleranceMs`. Defaults to none: no rule about the current time runs.
+   */
+  now?: number
 }
 
 /**
@@ -145,9 +163,11 @@ export interface SchemaLock<E extends SchemaExtensions = SchemaExtensions> {
   /**
    * Validates data to write: maps legacy aliases, rejects unknown fields, strips system fields
    * (see `systemFieldsOnWrite`) and runs the kind's zod schema once. Returns a new object and never
-   * mutates `input`; throws {@link SchemaLockError} listing every issue otherwise.
+   * mutates `input`; throws {@link SchemaLockError} listing every issue otherwise. Given the current
+   * time in `context.now`, a booking input also may not start in the past (see
+   * `pastStartToleranceMs`); that rule runs once every field is valid.
    */
-  parse<K extends SchemaKind>(kind: K, input: unknown): LockOutput<E, K>
+  parse<K extends SchemaKind>(kind: K, input: unknown, context?: ParseContext): LockOutput<E, K>
   /**
    * Like `parse` for a partial update (`updateRow`): every column is optional, present ones are
    * validated, cross-field rules (e.g. `scheduledAt` for scheduled bookings) are not checked.
@@ -279,6 +299,17 @@ function configError(message: string): BookingGuardError {
   return new BookingGuardError('CONFIGURATION', `createSchemaLock: ${message}`)
 }
 
+/** The default of `pastStartToleranceMs`: 5 minutes. @internal */
+export const DEFAULT_PAST_START_TOLERANCE_MS = 300_000
+
+/** `90 s`, `12 min`, `3 h`, `2 days`: a duration as a person reads it, rounded down. */
+function describeDuration(ms: number): string {
+  if (ms < 120_000) return `${Math.floor(ms / 1000)} s`
+  if (ms < 7_200_000) return `${Math.floor(ms / 60_000)} min`
+  if (ms < 172_800_000) return `${Math.floor(ms / 3_600_000)} h`
+  return `${Math.floor(ms / 86_400_000)} days`
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -407,6 +438,12 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     )
   }
   const onIssue = options.onIssue ?? defaultOnIssue
+  const pastTolerance = options.pastStartToleranceMs ?? DEFAULT_PAST_START_TOLERANCE_MS
+  if (pastTolerance !== false && !(pastTolerance >= 0 && Number.isFinite(pastTolerance))) {
+    throw configError(
+      `\`pastStartToleranceMs\` must be a non-negative number of milliseconds or \`false\`, got \`${String(pastTolerance)}\``,
+    )
+  }
   const validateReads = options.validateReads === true
   const extend: SchemaExtensions = options.extend ?? {}
   const extraAliases = options.aliases ?? {}
@@ -693,9 +730,32 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     fail(plan, issues)
   }
 
-  function parse(kind: SchemaKind, input: unknown): unknown {
+  function parse(kind: SchemaKind, input: unknown, context?: ParseContext): unknown {
     const plan = planFor(kind, false)
-    return parseWith(plan, plan.schema, input)
+    const data = parseWith(plan, plan.schema, input)
+    const now = context?.now
+    if (now !== undefined && plan.kind === 'bookingInput' && pastTolerance !== false) {
+      checkStart(plan, (data as { scheduledAt?: unknown }).scheduledAt, now, pastTolerance)
+    }
+    return data
+  }
+
+  function checkStart(plan: Plan, scheduledAt: unknown, now: number, tolerance: number): void {
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw configError(
+        `\`parse\`: \`context.now\` must be the current time in epoch milliseconds, got \`${String(now)}\``,
+      )
+    }
+    if (typeof scheduledAt !== 'string') return
+    const late = now - Date.parse(scheduledAt)
+    if (late <= tolerance) return
+    fail(plan, [
+      {
+        path: ['scheduledAt'],
+        code: 'too_small',
+        message: `Invalid scheduledAt: ${scheduledAt} is ${describeDuration(late)} in the past; choose a start from now on (at most ${describeDuration(tolerance)} late is accepted)`,
+      },
+    ])
   }
 
   function parsePatch(kind: TableKind, input: unknown): unknown {
