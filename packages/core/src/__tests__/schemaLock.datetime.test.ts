@@ -12,6 +12,7 @@ import {
 } from '../index'
 import type { SchemaLockError } from '../index'
 import { tableOf } from './lockTables'
+import { harness, scheduledInput } from './pipelineFixtures'
 
 function errorOf(fn: () => unknown): SchemaLockError {
   try {
@@ -206,6 +207,23 @@ describe('schemaLock', () => {
         ),
         { numRuns: 400, seed: 20_261_205 },
       )
+    })
+    it('should make createBooking refuse a year-0 start before any call, writing nothing', async () => {
+      const h = harness()
+      const outcome = await h.settle(
+        h.guard.createBooking(scheduledInput('0000-01-01T00:00:00.000Z'), {
+          idempotencyKey: 'k-year-0',
+        }),
+      )
+      expect(outcome.status).toBe('rejected')
+      const error = (outcome as PromiseRejectedResult).reason as unknown
+      expect(isSchemaLockError(error) && error.issues.map((issue) => issue.path)).toEqual([
+        ['scheduledAt'],
+      ])
+      for (const tableId of ['bookings', 'chat_rooms', 'chat_messages', 'notifications']) {
+        expect(h.rows(tableId)).toEqual([])
+      }
+      expect(h.events).toEqual([])
     })
   })
 
