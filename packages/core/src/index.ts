@@ -81,6 +81,7 @@ export type { SchemaLockErrorOptions, SchemaLockIssue, SchemaLockIssueCode } fro
 export { APPWRITE_SYSTEM_FIELDS, createSchemaLock } from './schema/schemaLock'
 export type {
   AppwriteSystemFields,
+  LockInput,
   LockOutput,
   LockSchema,
   NormalizedRow,
@@ -241,13 +242,18 @@ export type {
   WriteRowArgs,
 } from './backend/types'
 export { createBookingGuard } from './guard'
-export type { BookingGuard, BookingGuardOptions } from './guard'
+export type {
+  BookingGuard,
+  BookingGuardBackendOption,
+  BookingGuardBaseOptions,
+  BookingGuardOptions,
+  CreateBookingInput,
+} from './guard'
 export { BOOKING_ID_MAX_LENGTH } from './pipeline/ids'
 export type {
   BookingRow,
   ChatMessageRow,
   ChatRoomRow,
-  CreateBookingInput,
   CreateBookingOptions,
   CreateBookingResult,
   NotificationRow,
@@ -381,6 +387,7 @@ export type {
   BookingErrorKind,
   BookingErrorMessages,
   BookingSubmitObserver,
+  BookingSubmitError,
   BookingSubmitObserverOptions,
   BookingSubmitOptions,
   BookingSubmitSnapshot,

@@ -2,6 +2,7 @@ import * as z from 'zod'
 import type { SchemaLockIssue, SchemaLockIssueCode } from '../errors'
 import { BookingGuardError, SchemaLockError } from '../errors'
 import { resolveAliases, sameValue } from './aliases'
+import type { LEGACY_ALIASES } from './aliases'
 import type { ColumnDef, ColumnSpec, IndexSpec, TableSpec } from './columns'
 import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, plainCheckOf, toColumnSpec } from './columns'
 import type { DefaultShapes, SchemaKind, TableKind } from './schemas'
@@ -85,6 +86,63 @@ export type LockOutput<E, K extends SchemaKind> = z.output<
 
 /** The zod schema a lock uses for a kind (strict, with the cross-field rules). */
 export type LockSchema<E, K extends SchemaKind> = z.ZodObject<LockShape<E, K>, z.core.$strict>
+
+type DefaultAliases = typeof LEGACY_ALIASES
+
+/** The default legacy aliases of `T`'s fields: alias → canonical field. */
+type AliasesOf<T> = {
+  [A in keyof DefaultAliases as DefaultAliases[A] extends keyof T ? A : never]: DefaultAliases[A]
+}
+
+/** The aliases in `M` that stand for field `C`. */
+type AliasKeysOf<M, C> = { [A in keyof M]: M[A] extends C ? A : never }[keyof M]
+
+/** One of the keys `A`, with a value of type `V`. */
+type OneOf<A extends PropertyKey, V> = A extends unknown ? { [P in A]: V } : never
+
+/**
+ * Field `C` of `T` under its own name or one of its aliases `A`: a required field must come under
+ * one of them (both may be sent when they agree, as the lock accepts).
+ */
+type FieldOrAlias<T, C extends keyof T, A extends PropertyKey> = undefined extends T[C]
+  ? { [P in C]?: T[C] } & { [P in A]?: T[C] }
+  : | ({ [P in C]: T[C] } & { [P in A]?: T[C] })
+    | ({ [P in C]?: T[C] } & { [P in A]?: T[C] } & OneOf<A, T[C]>)
+
+/** `U`'s members intersected; each member boxed so unions inside a member survive. */
+type IntersectBoxes<U> = (U extends unknown ? (box: U) => void : never) extends (
+  box: infer I,
+) => void
+  ? I
+  : never
+
+type WithAliases<T, M> = [keyof M] extends [never]
+  ? T
+  : Omit<T, M[keyof M] & keyof T> &
+      (IntersectBoxes<
+        {
+          [C in M[keyof M] & keyof T]: { field: FieldOrAlias<T, C, AliasKeysOf<M, C>> }
+        }[M[keyof M] & keyof T]
+      > extends { field: infer F }
+        ? F
+        : never)
+
+/** Flattens each member of a union of intersections, so editors and errors show plain objects. */
+type Flatten<T> = T extends unknown ? { [K in keyof T]: T[K] } : never
+
+/**
+ * What a caller may send as data of a kind, checked by the compiler: exactly the kind's columns
+ * (the app's extension columns included), optional columns optional and nullable, and the
+ * default legacy aliases (`therapistId` for `providerId`, …) in place of their canonical field.
+ * Any other key is a compile error, as `parse` refuses it at run time. Aliases an app adds with
+ * `createSchemaLock({ aliases })` are known at run time only: send such data through `parse`.
+ */
+export type LockInput<E, K extends SchemaKind> = Flatten<
+  WithAliases<
+    z.input<z.ZodObject<LockShape<E, K>, z.core.$strict>>,
+    AliasesOf<z.input<z.ZodObject<LockShape<E, K>, z.core.$strict>>>
+  >
+>
 
 /** An issue found while normalizing a row that was read; reported through `onIssue`, never thrown. */
 export interface SchemaLockReadIssue extends SchemaLockIssue {
