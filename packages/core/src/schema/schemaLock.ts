@@ -4,7 +4,7 @@ import { BookingGuardError, SchemaLockError } from '../errors'
 import { resolveAliases, sameValue } from './aliases'
 import type { LEGACY_ALIASES } from './aliases'
 import type { ColumnDef, ColumnSpec, IndexSpec, TableSpec } from './columns'
-import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, plainCheckOf, toColumnSpec } from './columns'
+import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, toColumnSpec } from './columns'
 import type { DefaultShapes, SchemaKind, TableKind } from './schemas'
 import {
   DEFAULT_INDEXES,
@@ -272,8 +272,6 @@ interface Plan {
   readonly schema: AnyObjectSchema
   readonly shape: z.ZodRawShape
   readonly rule: Rule | undefined
-  /** `schema`'s fields in order, when every one is a builder's ({@link plainFields}). */
-  readonly fields: readonly PlainField[] | undefined
   /** key → CANONICAL | ALIAS | SYSTEM; prototype-less. */
   readonly roles: Record<string, number>
   /** alias → canonical; prototype-less. */
@@ -284,65 +282,6 @@ interface Plan {
   readonly refused: Map<string, string>
   patch: AnyObjectSchema | undefined
   loose: z.ZodType | undefined
-}
-
-/** A field whose schema a {@link column} builder made, checked without zod. */
-interface PlainField {
-  readonly key: string
-  readonly required: boolean
-  readonly accepts: (value: unknown) => boolean
-}
-
-/** An object schema's fields with their plain checks; `undefined` if any field has none. */
-function plainFields(schema: AnyObjectSchema): readonly PlainField[] | undefined {
-  const fields: PlainField[] = []
-  for (const [key, field] of Object.entries(schema.shape)) {
-    const accepts = plainCheckOf(field as z.ZodType)
-    if (accepts === undefined) return undefined
-    fields.push({ key, required: !accepts(undefined), accepts })
-  }
-  return fields
-}
-
-/**
- * What `plan.schema.safeParse(input).data` would be, for an input whose keys are all columns and
- * whose values all pass (checked without zod: each zod check costs about 0.1 µs); `undefined`
- * for anything else, which zod then answers with its messages. Like zod's object parser: fields
- * in shape order, present by `in`, an optional one kept even when `undefined`; then the rule.
- */
-function plainParse(
-  fields: readonly PlainField[],
-  rule: Rule | undefined,
-  input: Record<string, unknown>,
-): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {}
-  for (const field of fields) {
-    const key = field.key
-    const value = input[key]
-    if (value === undefined && !(key in input)) {
-      if (field.required) return undefined
-    } else {
-      if (!field.accepts(value)) return undefined
-      out[key] = value
-    }
-  }
-  if (rule !== undefined) {
-    ruleProbe.failed = false
-    ;(rule as (value: unknown, ctx: unknown) => void)(out, ruleProbe)
-    if (ruleProbe.failed) return undefined
-  }
-  return out
-}
-
-/**
- * The refinement context {@link plainParse} hands a cross-field rule (ours: they only add issues),
- * one for every call: the rule runs synchronously and zod writes the messages afterwards.
- */
-const ruleProbe = {
-  failed: false,
-  addIssue(): void {
-    ruleProbe.failed = true
-  },
 }
 
 const SYSTEM_FIELD_SET: ReadonlySet<string> = new Set(APPWRITE_SYSTEM_FIELDS)
@@ -633,7 +572,6 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
       schema,
       shape,
       rule,
-      fields: plainFields(schema),
       roles,
       aliasOf,
       lowerCase,
@@ -709,22 +647,6 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     ])
   }
 
-  /**
-   * `schema.safeParse(input)`, answered without zod for the plan's own schema when every value of
-   * its builder columns passes ({@link plainParse}).
-   */
-  function safeParse(
-    plan: Plan,
-    schema: z.ZodType,
-    input: Record<string, unknown>,
-  ): { success: true; data: unknown } | z.ZodSafeParseError<unknown> {
-    if (schema === plan.schema && plan.fields !== undefined) {
-      const data = plainParse(plan.fields, plan.rule, input)
-      if (data !== undefined) return { success: true, data }
-    }
-    return schema.safeParse(input)
-  }
-
   // The slow path: something needs mapping, stripping or rejecting. Builds the object zod sees.
   function remapAndParse(plan: Plan, schema: z.ZodType, input: Record<string, unknown>): unknown {
     const issues: SchemaLockIssue[] = []
@@ -767,7 +689,7 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
         origin[canonical] = key
       }
     }
-    const result = safeParse(plan, schema, mapped)
+    const result = schema.safeParse(mapped)
     if (result.success && issues.length === 0) return result.data
     if (!result.success) convertIssues(plan, result.error.issues, origin, issues)
     fail(plan, issues)
@@ -779,9 +701,9 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     for (const key in input) {
       if (roles[key] !== CANONICAL) return remapAndParse(plan, schema, input)
     }
-    // Fast path: every field already canonical, so the caller's object is parsed as is (neither
-    // zod nor plainParse mutates its input; both build a new output object).
-    const result = safeParse(plan, schema, input)
+    // Every field already canonical: the caller's object is parsed as is (zod never mutates its
+    // input; it builds a new output object).
+    const result = schema.safeParse(input)
     if (result.success) return result.data
     const issues: SchemaLockIssue[] = []
     convertIssues(plan, result.error.issues, undefined, issues)
