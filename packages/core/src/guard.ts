@@ -13,7 +13,7 @@ import { RetryPolicy, createRetryPolicy } from './resilience/retryPolicy'
 import type { ExecutionPolicy, RetryPolicyOptions } from './resilience/retryPolicy'
 import { wrap } from './resilience/wrap'
 import { createSchemaLock } from './schema/schemaLock'
-import type { SchemaExtensions, SchemaLock } from './schema/schemaLock'
+import type { LockInput, SchemaExtensions, SchemaLock } from './schema/schemaLock'
 import type { TableKind } from './schema/schemas'
 import { listMessages, markMessagesRead, sendMessage } from './pipeline/chat'
 import type {
@@ -25,11 +25,7 @@ import type {
   SendMessageResult,
 } from './pipeline/chat'
 import { createBooking } from './pipeline/createBooking'
-import type {
-  CreateBookingInput,
-  CreateBookingOptions,
-  CreateBookingResult,
-} from './pipeline/createBooking'
+import type { CreateBookingOptions, CreateBookingResult } from './pipeline/createBooking'
 import type { BookingGuardEvent, BookingGuardListener } from './pipeline/types'
 import { assertBookingId, defaultSlotKey, randomId } from './pipeline/ids'
 import { cancelBooking, respondToBooking } from './pipeline/lifecycle'
@@ -55,15 +51,61 @@ import type { PendingAction, PipelineRuntime, SlotLockRule } from './pipeline/ty
 import { createGuardRealtime } from './realtime/guardRealtime'
 import type { GuardRealtime, GuardRealtimeOptions } from './realtime/guardRealtime'
 
-/** Options of {@link createBookingGuard}. Give exactly one of `tablesDB` and `databases`. */
-export interface BookingGuardOptions extends GuardRealtimeOptions {
-  /**
-   * Appwrite's TablesDB service (server ≥ 1.8): `new TablesDB(client)` from `appwrite` or
-   * `node-appwrite`, or `@booking-guard/testing`'s `fake.tablesDB`.
-   */
-  tablesDB?: TablesDBLike
-  /** The legacy collections service (`new Databases(client)`), for servers before 1.8. */
-  databases?: DatabasesLike
+/**
+ * What `createBooking` accepts: exactly the booking fields a caller may set, the lock's extension
+ * columns on `booking` (for a guard made with that lock), and the default legacy aliases
+ * (`therapistId`, `therapistName`, `therapistType`) in place of their canonical field. Any other
+ * key (`providerID`, `status`) is a compile error; the pipeline sets status, deadline, source and
+ * pipeline fields itself. Data of unknown shape (a request body) is validated at run time.
+ *
+ * @example
+ * ```ts
+ * const input: CreateBookingInput = {
+ *   customerId: 'c1', customerName: 'Ana', providerId: 'p1', providerType: 'therapist',
+ *   providerName: 'Budi', bookingType: 'scheduled', scheduledAt: '2026-06-01T10:00:00.000Z',
+ *   durationMinutes: 60, price: 25_000, currency: 'EUR',
+ * }
+ * // With extension columns: CreateBookingInput<typeof extensions>
+ * ```
+ */
+export type CreateBookingInput<E extends SchemaExtensions = Record<never, never>> = LockInput<
+  E,
+  'bookingInput'
+>
+
+/**
+ * The Appwrite data service the guard writes through: `tablesDB` or, on servers before 1.8,
+ * `databases`. Give exactly one (a guard given both throws a `CONFIGURATION` error); the compiler
+ * insists on at least one.
+ */
+export type BookingGuardBackendOption =
+  | {
+      /**
+       * Appwrite's TablesDB service (server ≥ 1.8): `new TablesDB(client)` from `appwrite` or
+       * `node-appwrite`, or `@booking-guard/testing`'s `fake.tablesDB`.
+       */
+      tablesDB: TablesDBLike
+      /** The legacy collections service (`new Databases(client)`), for servers before 1.8. */
+      databases?: DatabasesLike
+    }
+  | {
+      /** Appwrite's TablesDB service (server ≥ 1.8). */
+      tablesDB?: TablesDBLike
+      /** The legacy collections service (`new Databases(client)`), for servers before 1.8. */
+      databases: DatabasesLike
+    }
+
+/**
+ * Options of {@link createBookingGuard}: the {@link BookingGuardBaseOptions} and one Appwrite data
+ * service ({@link BookingGuardBackendOption}).
+ */
+export type BookingGuardOptions<E extends SchemaExtensions = Record<never, never>> =
+  BookingGuardBaseOptions<E> & BookingGuardBackendOption
+
+/** Every option of {@link createBookingGuard} but the data service. */
+export interface BookingGuardBaseOptions<
+  E extends SchemaExtensions = Record<never, never>,
+> extends GuardRealtimeOptions {
   /** The realtime service (`new Realtime(client)`), kept for the provider feed and watchdog. Defaults to none. */
   realtime?: RealtimeLike
   /** The database holding the booking tables. Required. */
@@ -73,8 +115,11 @@ export interface BookingGuardOptions extends GuardRealtimeOptions {
    * `notifications`. Ignored when `schemaLock` is given (set them there).
    */
   tables?: Partial<Record<TableKind, string>>
-  /** A schema lock with your extensions and table ids. Defaults to `createSchemaLock({ tableIds: tables })`. */
-  schemaLock?: SchemaLock<SchemaExtensions>
+  /**
+   * A schema lock with your extensions and table ids; its extension columns type
+   * `createBooking`'s input. Defaults to `createSchemaLock({ tableIds: tables })`.
+   */
+  schemaLock?: SchemaLock<E>
   /**
    * `transaction`: one Appwrite transaction per booking (server ≥ 1.8). `saga`: parallel writes
    * with a step ledger and compensation (any server). `auto`: probes transaction support on the
@@ -151,9 +196,11 @@ export interface BookingGuardOptions extends GuardRealtimeOptions {
 
 /**
  * The booking guard: all-or-nothing bookings and transitions, chat, and the reconciler. Made by
- * {@link createBookingGuard}.
+ * {@link createBookingGuard}; `E` are the extensions of its schema lock.
  */
-export interface BookingGuard extends GuardRealtime {
+export interface BookingGuard<
+  E extends SchemaExtensions = Record<never, never>,
+> extends GuardRealtime {
   /**
    * Validates `input` with the schema lock, then writes the booking, its chat room, a "booking
    * received" system message and the provider's notification, all or nothing (one transaction,
@@ -171,7 +218,7 @@ export interface BookingGuard extends GuardRealtime {
    * ```
    */
   createBooking(
-    input: CreateBookingInput,
+    input: CreateBookingInput<E>,
     options?: CreateBookingOptions,
   ): Promise<CreateBookingResult>
   /**
@@ -301,7 +348,7 @@ export interface BookingGuard extends GuardRealtime {
    */
   readonly mode: PipelineMode | 'auto'
   /** The schema lock the guard validates and normalizes with. */
-  readonly schemaLock: SchemaLock<SchemaExtensions>
+  readonly schemaLock: SchemaLock<E>
   /** The realtime service given in the options, for the provider feed and the watchdog. */
   readonly realtime: RealtimeLike | undefined
   /** The retry policy and breaker every Appwrite call goes through. */
@@ -356,10 +403,13 @@ function isPolicy(value: unknown): value is RetryPolicy {
  * const { booking } = await guard.createBooking(input, { idempotencyKey: formId })
  * ```
  */
-export function createBookingGuard(options: BookingGuardOptions): BookingGuard {
+export function createBookingGuard<E extends SchemaExtensions = Record<never, never>>(
+  options: BookingGuardOptions<E>,
+): BookingGuard<E> {
   const clock = options.clock ?? systemClock
   const backend = createAppwriteBackend(options)
-  const lock = options.schemaLock ?? createSchemaLock({ tableIds: options.tables ?? {} })
+  const lock: SchemaLock<SchemaExtensions> =
+    options.schemaLock ?? createSchemaLock({ tableIds: options.tables ?? {} })
   const mode = options.mode ?? 'auto'
   if (mode !== 'auto' && mode !== 'transaction' && mode !== 'saga') {
     throw new BookingGuardError(
@@ -486,7 +536,7 @@ export function createBookingGuard(options: BookingGuardOptions): BookingGuard {
       const current = rt.modes.current()
       return current === 'probe' ? 'auto' : current
     },
-    schemaLock: lock,
+    schemaLock: lock as SchemaLock<E>,
     realtime: options.realtime,
     policy,
     dispose: () => {

@@ -81,9 +81,11 @@ export type { SchemaLockErrorOptions, SchemaLockIssue, SchemaLockIssueCode } fro
 export { APPWRITE_SYSTEM_FIELDS, createSchemaLock } from './schema/schemaLock'
 export type {
   AppwriteSystemFields,
+  LockInput,
   LockOutput,
   LockSchema,
   NormalizedRow,
+  ParseContext,
   SchemaExtensions,
   SchemaLock,
   SchemaLockOptions,
@@ -91,7 +93,13 @@ export type {
 } from './schema/schemaLock'
 export { LEGACY_ALIASES } from './schema/aliases'
 export type { LegacyAlias } from './schema/aliases'
-export { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, column } from './schema/columns'
+export {
+  APPWRITE_DATETIME_MAX,
+  APPWRITE_DATETIME_MIN,
+  APPWRITE_ID_MAX_LENGTH,
+  APPWRITE_ID_PATTERN,
+  column,
+} from './schema/columns'
 export type {
   ColumnDef,
   ColumnDefs,
@@ -234,13 +242,18 @@ export type {
   WriteRowArgs,
 } from './backend/types'
 export { createBookingGuard } from './guard'
-export type { BookingGuard, BookingGuardOptions } from './guard'
+export type {
+  BookingGuard,
+  BookingGuardBackendOption,
+  BookingGuardBaseOptions,
+  BookingGuardOptions,
+  CreateBookingInput,
+} from './guard'
 export { BOOKING_ID_MAX_LENGTH } from './pipeline/ids'
 export type {
   BookingRow,
   ChatMessageRow,
   ChatRoomRow,
-  CreateBookingInput,
   CreateBookingOptions,
   CreateBookingResult,
   NotificationRow,
@@ -374,6 +387,7 @@ export type {
   BookingErrorKind,
   BookingErrorMessages,
   BookingSubmitObserver,
+  BookingSubmitError,
   BookingSubmitObserverOptions,
   BookingSubmitOptions,
   BookingSubmitSnapshot,

@@ -6,6 +6,7 @@ import type {
   BookingSubmitObserver,
   BookingSubmitSnapshot,
   CreateBookingResult,
+  SchemaExtensions,
 } from '@booking-guard/core'
 import { useChatContext } from './ChatProvider'
 import type { ChatProviderValue } from './ChatProvider'
@@ -27,10 +28,15 @@ export interface UseBookingSubmitOptions {
   onSuccess?: (result: CreateBookingResult) => void
 }
 
-/** What {@link useBookingSubmit} returns: the submit snapshot plus its actions. */
-export interface UseBookingSubmitResult extends BookingSubmitSnapshot {
+/**
+ * What {@link useBookingSubmit} returns: the submit snapshot plus its actions. `E` are the
+ * extensions of the guard's schema lock, which type `submit`'s input.
+ */
+export interface UseBookingSubmitResult<
+  E extends SchemaExtensions = Record<never, never>,
+> extends BookingSubmitSnapshot {
   /** Creates the booking; resolves with the result or `undefined` (see `error`); never rejects. */
-  submit: BookingSubmitObserver['submit']
+  submit: BookingSubmitObserver<E>['submit']
   /** Back to `idle` with a fresh idempotency key. */
   reset: () => void
 }
@@ -56,6 +62,8 @@ const opener =
  * circuit open, invalid data naming the fields in `fieldErrors`, slot taken). On success it opens
  * the booking's chat through the nearest {@link ChatProvider} before `status` says `success`,
  * even if the form unmounted meanwhile. Needs {@link BookingGuardProvider} and `ChatProvider`.
+ * `error` is typed `BookingSubmitError` (from core). For a guard whose schema lock has extension
+ * columns, name them so `submit` accepts them: `useBookingSubmit<typeof extensions>()`.
  *
  * @example
  * ```tsx
@@ -73,7 +81,9 @@ const opener =
  * }
  * ```
  */
-export function useBookingSubmit(options: UseBookingSubmitOptions = {}): UseBookingSubmitResult {
+export function useBookingSubmit<E extends SchemaExtensions = Record<never, never>>(
+  options: UseBookingSubmitOptions = {},
+): UseBookingSubmitResult<E> {
   const { guard, clock } = useGuardContext('useBookingSubmit')
   const chat = useChatContext('useBookingSubmit')
   const observer = useObserver(
@@ -89,5 +99,7 @@ export function useBookingSubmit(options: UseBookingSubmitOptions = {}): UseBook
   useEffect(() => {
     observer.setOptions({ ...options, onSuccess: opener(chat, options.onSuccess) })
   })
-  return { ...useSnapshot(observer), submit: observer.submit, reset: observer.reset }
+  // The provider holds the guard without its lock's type; `E` names it for `submit`'s input.
+  const submit = observer.submit as BookingSubmitObserver<E>['submit']
+  return { ...useSnapshot(observer), submit, reset: observer.reset }
 }

@@ -527,6 +527,7 @@ describe('createBooking', () => {
 
     it('should require exactly one of tablesDB and databases, and a database id', () => {
       const fake = createFakeAppwrite()
+      // @ts-expect-error neither service: refused by the compiler too
       expect(() => createBookingGuard({ databaseId: DB })).toThrow(/exactly one of `tablesDB`/)
       expect(() =>
         createBookingGuard({ databaseId: DB, tablesDB: fake.tablesDB, databases: fake.databases }),

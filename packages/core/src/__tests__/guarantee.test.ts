@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto'
 import type { FakeAppwrite } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import { isSlotTakenError } from '../errors'
+import { isSchemaLockError, isSlotTakenError } from '../errors'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard } from '../guard'
 import { defaultSlotKey, hmacSha256Hex } from '../pipeline/ids'
@@ -425,6 +425,22 @@ describe('guarantee', () => {
           }),
         ).toThrow(/slotLock\.secret/)
       }
+    })
+  })
+
+  describe('datetimes', () => {
+    it('should make createBooking refuse a start in the past by the guard clock, writing nothing', async () => {
+      const h = harness()
+      await h.clock.setTime(Date.parse('2026-06-01T12:00:00.000Z'))
+      const late = rejected(
+        await h.settle(h.guard.createBooking(scheduledInput('2026-06-01T11:54:59.999Z'))),
+      )
+      expect(isSchemaLockError(late) && late.issues.map((issue) => issue.path)).toEqual([
+        ['scheduledAt'],
+      ])
+      expect(h.rows('bookings')).toEqual([])
+      // Within the default 5-minute tolerance: a form submitted a moment after its slot began.
+      fulfilled(await h.settle(h.guard.createBooking(scheduledInput('2026-06-01T11:56:00.000Z'))))
     })
   })
 })

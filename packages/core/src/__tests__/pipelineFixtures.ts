@@ -11,7 +11,7 @@ import type {
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard, BookingGuardOptions } from '../guard'
-import type { CreateBookingInput } from '../pipeline/createBooking'
+import type { CreateBookingInput } from '../guard'
 import type { BookingGuardEvent } from '../pipeline/types'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaLock } from '../schema/schemaLock'

@@ -1,5 +1,13 @@
 import { systemClock } from '../clock'
 import type { Clock, TimerHandle } from '../clock'
+import type {
+  BookingGuardError,
+  BookingPipelineError,
+  IdempotencyConflictError,
+  PipelineTimeoutError,
+  SchemaLockError,
+  SlotTakenError,
+} from '../errors'
 import {
   isBookingGuardError,
   isCircuitOpenError,
@@ -8,11 +16,12 @@ import {
   isSchemaLockError,
   isSlotTakenError,
 } from '../errors'
-import type { BookingGuard } from '../guard'
+import type { BookingGuard, CreateBookingInput } from '../guard'
 import { randomId } from '../pipeline/ids'
-import type { CreateBookingInput, CreateBookingResult } from '../pipeline/createBooking'
+import type { CreateBookingResult } from '../pipeline/createBooking'
 import { reportListenerError } from '../resilience/emitter'
 import { classifyAppwriteError } from '../resilience/classifyError'
+import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import type { BookingSource } from '../schema/schemas'
 import { ObserverStore } from './store'
 
@@ -115,6 +124,25 @@ export function describeBookingError(
   return out('unknown', false)
 }
 
+/**
+ * What a booking submit can fail with: what `guard.createBooking` rejects with. Narrow it with
+ * `isSchemaLockError`, `isSlotTakenError`, … (they survive two copies of the package) or switch
+ * on `error.code`.
+ * - `SchemaLockError` (`SCHEMA_LOCK`): the input is invalid; nothing was written.
+ * - `SlotTakenError` (`SLOT_TAKEN`): another booking holds the slot.
+ * - `IdempotencyConflictError` (`IDEMPOTENCY_CONFLICT`): the key was used with another input.
+ * - `PipelineTimeoutError` (`PIPELINE_TIMEOUT`): the call ran out of its time budget.
+ * - `BookingPipelineError` (`BOOKING_PIPELINE`): a write failed (an open circuit is its `cause`).
+ * - `BookingGuardError`: any other code, e.g. `CONFIGURATION` for a misconfigured guard.
+ */
+export type BookingSubmitError =
+  | SchemaLockError
+  | SlotTakenError
+  | IdempotencyConflictError
+  | PipelineTimeoutError
+  | BookingPipelineError
+  | BookingGuardError
+
 /** What `observer.getSnapshot()` returns. */
 export interface BookingSubmitSnapshot {
   /** `idle`, `submitting` (first attempt), `retrying` (waiting for or running a later attempt), `success` or `error`. */
@@ -126,7 +154,7 @@ export interface BookingSubmitSnapshot {
   /** The created booking, its chat room, system message and notification, after `success`. */
   readonly result: CreateBookingResult | undefined
   /** The last failure: the final one in `error`, the one being retried in `retrying`. */
-  readonly error: unknown
+  readonly error: BookingSubmitError | undefined
   /** The kind of `error`. */
   readonly errorKind: BookingErrorKind | undefined
   /** One sentence about `error` for the user. */
@@ -135,23 +163,26 @@ export interface BookingSubmitSnapshot {
   readonly fieldErrors: Readonly<Record<string, string>>
 }
 
-/** What the observer tells `onSuccess`. */
-export interface BookingSuccessContext {
+/** What the observer tells `onSuccess`; `E` are the extensions of the guard's schema lock. */
+export interface BookingSuccessContext<E extends SchemaExtensions = Record<never, never>> {
   /** The input that was submitted. */
-  readonly input: CreateBookingInput
+  readonly input: CreateBookingInput<E>
   /** The idempotency key the booking was written with. */
   readonly idempotencyKey: string
 }
 
-/** Options of {@link createBookingSubmitObserver}. */
-export interface BookingSubmitObserverOptions {
-  /** The guard whose `createBooking` runs. */
-  guard: Pick<BookingGuard, 'createBooking'>
+/** Options of {@link createBookingSubmitObserver}; `E` are the extensions of the guard's schema lock. */
+export interface BookingSubmitObserverOptions<E extends SchemaExtensions = Record<never, never>> {
+  /**
+   * The guard whose `createBooking` runs. Its `schemaLock`, when present, is only read for its
+   * type: the lock's extension columns type `submit`'s input.
+   */
+  guard: Pick<BookingGuard<E>, 'createBooking'> & { readonly schemaLock?: SchemaLock<E> }
   /**
    * Runs after a booking was created and before `status` becomes `success`, e.g. to open the
    * booking's chat. A throwing callback is reported on `console.error`; the booking stays a success.
    */
-  onSuccess?: (result: CreateBookingResult, context: BookingSuccessContext) => void
+  onSuccess?: (result: CreateBookingResult, context: BookingSuccessContext<E>) => void
   /**
    * Attempts per submit, the first included, for failures a retry can fix (see
    * {@link describeBookingError}); each repeats the call with the same idempotency key, so a
@@ -181,8 +212,11 @@ export interface BookingSubmitOptions {
   signal?: AbortSignal
 }
 
-/** Submits bookings with progress through retries; see {@link createBookingSubmitObserver}. */
-export interface BookingSubmitObserver {
+/**
+ * Submits bookings with progress through retries; see {@link createBookingSubmitObserver}. `E` are
+ * the extensions of the guard's schema lock, which type the input.
+ */
+export interface BookingSubmitObserver<E extends SchemaExtensions = Record<never, never>> {
   /** The current snapshot; the same object until something changes. */
   readonly getSnapshot: () => BookingSubmitSnapshot
   /** The idle snapshot, for server rendering. */
@@ -195,13 +229,13 @@ export interface BookingSubmitObserver {
    * another call returns the same promise instead of booking twice.
    */
   readonly submit: (
-    input: CreateBookingInput,
+    input: CreateBookingInput<E>,
     options?: BookingSubmitOptions,
   ) => Promise<CreateBookingResult | undefined>
   /** Back to `idle` with a fresh idempotency key; a submit under way stops retrying. */
   readonly reset: () => void
   /** Replaces options given at creation (callbacks, messages, attempts); `guard` and `clock` stay. */
-  setOptions(options: Partial<Omit<BookingSubmitObserverOptions, 'guard' | 'clock'>>): void
+  setOptions(options: Partial<Omit<BookingSubmitObserverOptions<E>, 'guard' | 'clock'>>): void
 }
 
 /** Object keys sorted, so two equal forms compare equal whatever their key order. */
@@ -224,31 +258,31 @@ const idle = (maxAttempts: number): BookingSubmitSnapshot => ({
   fieldErrors: NO_FIELDS,
 })
 
-class BookingSubmitObserverImpl
+class BookingSubmitObserverImpl<E extends SchemaExtensions>
   extends ObserverStore<BookingSubmitSnapshot>
-  implements BookingSubmitObserver
+  implements BookingSubmitObserver<E>
 {
-  readonly #guard: Pick<BookingGuard, 'createBooking'>
+  readonly #guard: Pick<BookingGuard<E>, 'createBooking'>
   readonly #clock: Clock
-  #options: BookingSubmitObserverOptions
+  #options: BookingSubmitObserverOptions<E>
   #inflight: Promise<CreateBookingResult | undefined> | undefined
   #key: string | undefined
   #keyInput: string | undefined
   #run = 0
 
-  constructor(options: BookingSubmitObserverOptions) {
+  constructor(options: BookingSubmitObserverOptions<E>) {
     super(idle(options.maxAttempts ?? 3))
     this.#guard = options.guard
     this.#clock = options.clock ?? systemClock
     this.#options = options
   }
 
-  setOptions(options: Partial<Omit<BookingSubmitObserverOptions, 'guard' | 'clock'>>): void {
+  setOptions(options: Partial<Omit<BookingSubmitObserverOptions<E>, 'guard' | 'clock'>>): void {
     this.#options = { ...this.#options, ...options }
   }
 
   readonly submit = (
-    input: CreateBookingInput,
+    input: CreateBookingInput<E>,
     options: BookingSubmitOptions = {},
   ): Promise<CreateBookingResult | undefined> => {
     if (this.#inflight !== undefined) return this.#inflight
@@ -273,7 +307,7 @@ class BookingSubmitObserverImpl
   }
 
   async #attempts(
-    input: CreateBookingInput,
+    input: CreateBookingInput<E>,
     idempotencyKey: string,
     { source, signal }: BookingSubmitOptions,
     run: number,
@@ -305,7 +339,8 @@ class BookingSubmitObserverImpl
         if (!current()) return undefined
         const described = describeBookingError(error, this.#options.messages)
         const failure = {
-          error,
+          // `createBooking` rejects only with booking-guard errors (see BookingSubmitError).
+          error: error as BookingSubmitError,
           errorKind: described.kind,
           userMessage: described.message,
           fieldErrors: described.fields,
@@ -363,8 +398,8 @@ class BookingSubmitObserverImpl
  * if (!result) showError(observer.getSnapshot().userMessage)
  * ```
  */
-export function createBookingSubmitObserver(
-  options: BookingSubmitObserverOptions,
-): BookingSubmitObserver {
+export function createBookingSubmitObserver<E extends SchemaExtensions = Record<never, never>>(
+  options: BookingSubmitObserverOptions<E>,
+): BookingSubmitObserver<E> {
   return new BookingSubmitObserverImpl(options)
 }

@@ -10,7 +10,7 @@ import type { PipelineMode, PipelineStep } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
 import { normalizeOwned } from '../schema/schemaLock'
 import { BookingSourceSchema } from '../schema/schemas'
-import type { BookingInput, BookingSource } from '../schema/schemas'
+import type { BookingSource } from '../schema/schemas'
 import { BudgetExpired } from './budget'
 import { PipelineCall } from './call'
 import type { FailureReport } from './call'
@@ -42,12 +42,6 @@ export type {
   NotificationRow,
   PipelineTimings,
 } from './types'
-
-/**
- * What `createBooking` accepts: the booking fields a caller may set (legacy aliases such as
- * `therapistId` and the lock's extension columns are accepted too and validated at run time).
- */
-export type CreateBookingInput = BookingInput & { readonly [field: string]: unknown }
 
 /** Options of one `createBooking` call. */
 export interface CreateBookingOptions {
@@ -148,7 +142,11 @@ export function createBooking(
   let checked: { key?: string; source: BookingSource }
   let bookingId: string
   try {
-    parsed = rt.lock.parse('bookingInput', input) as Record<string, unknown> & BookingFacts
+    parsed = rt.lock.parse('bookingInput', input, { now: rt.clock.now() }) as Record<
+      string,
+      unknown
+    > &
+      BookingFacts
     checked = checkOptions(options)
     bookingId = checked.key === undefined ? rt.settings.generateId() : bookingIdForKey(checked.key)
   } catch (error) {

@@ -157,40 +157,61 @@ export const APPWRITE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 /** Longest id Appwrite accepts. */
 export const APPWRITE_ID_MAX_LENGTH = 36
 
+/**
+ * The earliest datetime Appwrite stores: the server's `Datetime` validator checks every datetime
+ * column against its database adapter's range, and MariaDB and MySQL (the default adapter before
+ * Appwrite 1.9) start at year 1000. PostgreSQL and MongoDB accept earlier years; the lock keeps
+ * the range every adapter accepts.
+ */
+export const APPWRITE_DATETIME_MIN = '1000-01-01T00:00:00.000Z'
+
+/**
+ * The latest datetime Appwrite stores (every database adapter): a whole second, so
+ * `9999-12-31T23:59:59.500Z` is refused.
+ */
+export const APPWRITE_DATETIME_MAX = '9999-12-31T23:59:59.000Z'
+
+const DATETIME_MIN_MS = Date.parse(APPWRITE_DATETIME_MIN)
+const DATETIME_MAX_MS = Date.parse(APPWRITE_DATETIME_MAX)
+const DATETIME_RANGE_MESSAGE = `Invalid datetime: Appwrite stores ${APPWRITE_DATETIME_MIN} to ${APPWRITE_DATETIME_MAX} (UTC)`
+
+/**
+ * Refuses a well-formed datetime outside {@link APPWRITE_DATETIME_MIN}…{@link APPWRITE_DATETIME_MAX}.
+ * The server compares the instant in UTC with millisecond precision (it stores `Y-m-d H:i:s.v`),
+ * which is what `Date.parse` reads from any form `z.iso.datetime({ offset: true })` accepts.
+ */
+function checkDatetimeRange(value: string, ctx: z.RefinementCtx<string>): void {
+  const ms = Date.parse(value)
+  // NaN: not a datetime at all, already reported by the format check.
+  if (ms < DATETIME_MIN_MS) {
+    ctx.addIssue({
+      code: 'too_small',
+      origin: 'date',
+      minimum: DATETIME_MIN_MS,
+      inclusive: true,
+      input: value,
+      message: DATETIME_RANGE_MESSAGE,
+    })
+  } else if (ms > DATETIME_MAX_MS) {
+    ctx.addIssue({
+      code: 'too_big',
+      origin: 'date',
+      maximum: DATETIME_MAX_MS,
+      inclusive: true,
+      input: value,
+      message: DATETIME_RANGE_MESSAGE,
+    })
+  }
+}
+
 function configError(message: string): BookingGuardError {
   return new BookingGuardError('CONFIGURATION', message)
 }
-
-/**
- * For each schema a builder returned: whether a value passes it unchanged, answered without zod.
- * `true` exactly when the schema accepts the value and outputs that same value, so the schema
- * lock can skip zod for an input that passes everywhere (a booking input's checks cost about
- * 3 µs through zod) and ask zod for anything else, which then writes the messages. A schema made
- * from a builder's (`.refine`, `.transform`, …) is a new object and has no entry.
- */
-const plainChecks = new WeakMap<z.ZodType, (value: unknown) => boolean>()
-
-/**
- * The plain check of a schema a {@link column} builder returned, or `undefined` for any other.
- * @internal
- */
-export function plainCheckOf(schema: z.ZodType): ((value: unknown) => boolean) | undefined {
-  return plainChecks.get(schema)
-}
-
-/** A plain check that asks zod (formats with their own parsers: datetime, email, url). */
-const askZod =
-  (schema: z.ZodType) =>
-  (value: unknown): boolean => {
-    const result = schema.safeParse(value)
-    return result.success && result.data === value
-  }
 
 function finish<S extends z.ZodType, R extends boolean>(
   schema: S,
   spec: ColumnSpecInput,
   options: ColumnOptions<R> & DefaultOption<unknown>,
-  check: (value: unknown) => boolean = askZod(schema),
 ): ColumnDef<Presence<S, R>> {
   const required = options.required !== false
   if (required && options.default !== undefined) {
@@ -198,13 +219,8 @@ function finish<S extends z.ZodType, R extends boolean>(
       'a required column cannot have a default (Appwrite refuses it): pass `required: false` with `default`',
     )
   }
-  const presence = (required ? schema : schema.nullable().optional()) as Presence<S, R>
-  plainChecks.set(
-    presence,
-    required ? check : (value) => value === undefined || value === null || check(value),
-  )
   return {
-    schema: presence,
+    schema: (required ? schema : schema.nullable().optional()) as Presence<S, R>,
     column: {
       ...spec,
       required,
@@ -214,16 +230,10 @@ function finish<S extends z.ZodType, R extends boolean>(
   }
 }
 
-/** zod's number bounds (`.min`, `.max`: inclusive), for the plain checks. */
-const withinBounds = (value: number, min: number | undefined, max: number | undefined): boolean =>
-  (min === undefined || value >= min) && (max === undefined || value <= max)
-
 /**
  * Column builders: each returns a {@link ColumnDef} whose zod schema and Appwrite spec are derived
- * from the same options, so sizes, bounds and enum values cannot drift apart. Use them for
- * `createSchemaLock({ extend })`. The lock checks a row made only of builders' columns without
- * running zod when every value passes (same answer, several times faster); a schema derived from
- * a builder's (`.refine`, `.transform`) is always parsed by zod.
+ * from the same options, so sizes, bounds and enum values cannot drift apart; zod alone decides
+ * what is valid. Use them for `createSchemaLock({ extend })`.
  *
  * @example
  * ```ts
@@ -259,13 +269,7 @@ export const column = {
         options.patternMessage === undefined ? undefined : { error: options.patternMessage },
       )
     }
-    // zod: a string of `min`…`size` UTF-16 units; a pattern is tested from index 0.
-    return finish(schema, { type: 'string', size }, options, (value) => {
-      if (typeof value !== 'string' || value.length > size || value.length < min) return false
-      if (pattern === undefined) return true
-      pattern.lastIndex = 0
-      return pattern.test(value)
-    })
+    return finish(schema, { type: 'string', size }, options)
   },
 
   /** An Appwrite id (a user id, a row id): a string column of size 36 checked against Appwrite's id rule. */
@@ -289,14 +293,7 @@ export const column = {
     let schema = z.int()
     if (min !== undefined) schema = schema.min(min)
     if (max !== undefined) schema = schema.max(max)
-    // zod's `z.int()`: a safe integer.
-    return finish(
-      schema,
-      { type: 'integer', min: min ?? null, max: max ?? null },
-      options,
-      (value) =>
-        typeof value === 'number' && Number.isSafeInteger(value) && withinBounds(value, min, max),
-    )
+    return finish(schema, { type: 'integer', min: min ?? null, max: max ?? null }, options)
   },
 
   /** A float column (finite numbers only). */
@@ -307,31 +304,30 @@ export const column = {
     let schema = z.number()
     if (min !== undefined) schema = schema.min(min)
     if (max !== undefined) schema = schema.max(max)
-    // zod's `z.number()`: finite.
-    return finish(
-      schema,
-      { type: 'float', min: min ?? null, max: max ?? null },
-      options,
-      (value) =>
-        typeof value === 'number' && Number.isFinite(value) && withinBounds(value, min, max),
-    )
+    return finish(schema, { type: 'float', min: min ?? null, max: max ?? null }, options)
   },
 
   /** A boolean column. */
   boolean<R extends boolean = true>(
     options: ColumnOptions<R> & DefaultOption<boolean> = {},
   ): ColumnDef<Presence<z.ZodBoolean, R>> {
-    return finish(z.boolean(), { type: 'boolean' }, options, (value) => typeof value === 'boolean')
+    return finish(z.boolean(), { type: 'boolean' }, options)
   },
 
   /**
    * A datetime column: an ISO 8601 string with a time zone, `Z` or an offset, as Appwrite returns
-   * it (`2026-01-01T10:00:00.000+00:00`). Impossible dates (`2026-02-30`) are rejected.
+   * it (`2026-01-01T10:00:00.000+00:00`), whose instant lies in the range Appwrite stores
+   * ({@link APPWRITE_DATETIME_MIN} to {@link APPWRITE_DATETIME_MAX}, UTC). Impossible dates
+   * (`2026-02-30`, which the server would roll over to March) are rejected too.
    */
   datetime<R extends boolean = true>(
     options: ColumnOptions<R> = {},
   ): ColumnDef<Presence<z.ZodISODateTime, R>> {
-    return finish(z.iso.datetime({ offset: true }), { type: 'datetime' }, options)
+    return finish(
+      z.iso.datetime({ offset: true }).superRefine(checkDatetimeRange),
+      { type: 'datetime' },
+      options,
+    )
   },
 
   /** An email column (Appwrite stores at most 254 characters). */
@@ -359,15 +355,10 @@ export const column = {
     const schema = (
       values instanceof z.ZodEnum ? values : z.enum(values as readonly string[])
     ) as z.ZodEnum
-    // zod: one of the values (a set lookup); an enum of other than strings asks zod.
-    const accepted = new Set<unknown>(schema.options)
     return finish(
       schema,
       { type: 'enum', elements: schema.options.map(String) },
       options,
-      schema.options.every((option) => typeof option === 'string')
-        ? (value) => accepted.has(value)
-        : askZod(schema),
     ) as ColumnDef<Presence<EnumSchemaOf<T>, R>>
   },
 } as const

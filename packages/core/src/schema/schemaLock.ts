@@ -2,8 +2,9 @@ import * as z from 'zod'
 import type { SchemaLockIssue, SchemaLockIssueCode } from '../errors'
 import { BookingGuardError, SchemaLockError } from '../errors'
 import { resolveAliases, sameValue } from './aliases'
+import type { LEGACY_ALIASES } from './aliases'
 import type { ColumnDef, ColumnSpec, IndexSpec, TableSpec } from './columns'
-import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, plainCheckOf, toColumnSpec } from './columns'
+import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, toColumnSpec } from './columns'
 import type { DefaultShapes, SchemaKind, TableKind } from './schemas'
 import {
   DEFAULT_INDEXES,
@@ -86,6 +87,63 @@ export type LockOutput<E, K extends SchemaKind> = z.output<
 /** The zod schema a lock uses for a kind (strict, with the cross-field rules). */
 export type LockSchema<E, K extends SchemaKind> = z.ZodObject<LockShape<E, K>, z.core.$strict>
 
+type DefaultAliases = typeof LEGACY_ALIASES
+
+/** The default legacy aliases of `T`'s fields: alias → canonical field. */
+type AliasesOf<T> = {
+  [A in keyof DefaultAliases as DefaultAliases[A] extends keyof T ? A : never]: DefaultAliases[A]
+}
+
+/** The aliases in `M` that stand for field `C`. */
+type AliasKeysOf<M, C> = { [A in keyof M]: M[A] extends C ? A : never }[keyof M]
+
+/** One of the keys `A`, with a value of type `V`. */
+type OneOf<A extends PropertyKey, V> = A extends unknown ? { [P in A]: V } : never
+
+/**
+ * Field `C` of `T` under its own name or one of its aliases `A`: a required field must come under
+ * one of them (both may be sent when they agree, as the lock accepts).
+ */
+type FieldOrAlias<T, C extends keyof T, A extends PropertyKey> = undefined extends T[C]
+  ? { [P in C]?: T[C] } & { [P in A]?: T[C] }
+  : | ({ [P in C]: T[C] } & { [P in A]?: T[C] })
+    | ({ [P in C]?: T[C] } & { [P in A]?: T[C] } & OneOf<A, T[C]>)
+
+/** `U`'s members intersected; each member boxed so unions inside a member survive. */
+type IntersectBoxes<U> = (U extends unknown ? (box: U) => void : never) extends (
+  box: infer I,
+) => void
+  ? I
+  : never
+
+type WithAliases<T, M> = [keyof M] extends [never]
+  ? T
+  : Omit<T, M[keyof M] & keyof T> &
+      (IntersectBoxes<
+        {
+          [C in M[keyof M] & keyof T]: { field: FieldOrAlias<T, C, AliasKeysOf<M, C>> }
+        }[M[keyof M] & keyof T]
+      > extends { field: infer F }
+        ? F
+        : never)
+
+/** Flattens each member of a union of intersections, so editors and errors show plain objects. */
+type Flatten<T> = T extends unknown ? { [K in keyof T]: T[K] } : never
+
+/**
+ * What a caller may send as data of a kind, checked by the compiler: exactly the kind's columns
+ * (the app's extension columns included), optional columns optional and nullable, and the
+ * default legacy aliases (`therapistId` for `providerId`, …) in place of their canonical field.
+ * Any other key is a compile error, as `parse` refuses it at run time. Aliases an app adds with
+ * `createSchemaLock({ aliases })` are known at run time only: send such data through `parse`.
+ */
+export type LockInput<E, K extends SchemaKind> = Flatten<
+  WithAliases<
+    z.input<z.ZodObject<LockShape<E, K>, z.core.$strict>>,
+    AliasesOf<z.input<z.ZodObject<LockShape<E, K>, z.core.$strict>>>
+  >
+>
+
 /** An issue found while normalizing a row that was read; reported through `onIssue`, never thrown. */
 export interface SchemaLockReadIssue extends SchemaLockIssue {
   /** The kind of the row. */
@@ -135,6 +193,24 @@ export interface SchemaLockOptions<E extends SchemaExtensions = SchemaExtensions
    * `onIssue` (the row is still returned as read). Costs one zod pass per read. Defaults to `false`.
    */
   validateReads?: boolean
+  /**
+   * How far in the past a booking input's `scheduledAt` may lie, in milliseconds, when `parse` is
+   * told the current time (`createBooking` tells it its guard's clock): a start further back is
+   * refused with a {@link SchemaLockError} at `scheduledAt` and nothing is written. The tolerance
+   * absorbs a customer's device clock running behind and the time a form takes to submit. `false`
+   * accepts any start, e.g. to import past bookings. Defaults to `300_000` (5 minutes).
+   */
+  pastStartToleranceMs?: number | false
+}
+
+/** What `parse` may be told about the moment of the write. */
+export interface ParseContext {
+  /**
+   * The current time in epoch milliseconds, by the writer's clock (`createBooking` passes its
+   * guard's clock). With it, `bookingInput` refuses a `scheduledAt` further in the past than the
+   * lock's `pastStartToleranceMs`. Defaults to none: no rule about the current time runs.
+   */
+  now?: number
 }
 
 /**
@@ -145,9 +221,11 @@ export interface SchemaLock<E extends SchemaExtensions = SchemaExtensions> {
   /**
    * Validates data to write: maps legacy aliases, rejects unknown fields, strips system fields
    * (see `systemFieldsOnWrite`) and runs the kind's zod schema once. Returns a new object and never
-   * mutates `input`; throws {@link SchemaLockError} listing every issue otherwise.
+   * mutates `input`; throws {@link SchemaLockError} listing every issue otherwise. Given the current
+   * time in `context.now`, a booking input also may not start in the past (see
+   * `pastStartToleranceMs`); that rule runs once every field is valid.
    */
-  parse<K extends SchemaKind>(kind: K, input: unknown): LockOutput<E, K>
+  parse<K extends SchemaKind>(kind: K, input: unknown, context?: ParseContext): LockOutput<E, K>
   /**
    * Like `parse` for a partial update (`updateRow`): every column is optional, present ones are
    * validated, cross-field rules (e.g. `scheduledAt` for scheduled bookings) are not checked.
@@ -194,8 +272,6 @@ interface Plan {
   readonly schema: AnyObjectSchema
   readonly shape: z.ZodRawShape
   readonly rule: Rule | undefined
-  /** `schema`'s fields in order, when every one is a builder's ({@link plainFields}). */
-  readonly fields: readonly PlainField[] | undefined
   /** key → CANONICAL | ALIAS | SYSTEM; prototype-less. */
   readonly roles: Record<string, number>
   /** alias → canonical; prototype-less. */
@@ -208,65 +284,6 @@ interface Plan {
   loose: z.ZodType | undefined
 }
 
-/** A field whose schema a {@link column} builder made, checked without zod. */
-interface PlainField {
-  readonly key: string
-  readonly required: boolean
-  readonly accepts: (value: unknown) => boolean
-}
-
-/** An object schema's fields with their plain checks; `undefined` if any field has none. */
-function plainFields(schema: AnyObjectSchema): readonly PlainField[] | undefined {
-  const fields: PlainField[] = []
-  for (const [key, field] of Object.entries(schema.shape)) {
-    const accepts = plainCheckOf(field as z.ZodType)
-    if (accepts === undefined) return undefined
-    fields.push({ key, required: !accepts(undefined), accepts })
-  }
-  return fields
-}
-
-/**
- * What `plan.schema.safeParse(input).data` would be, for an input whose keys are all columns and
- * whose values all pass (checked without zod: each zod check costs about 0.1 µs); `undefined`
- * for anything else, which zod then answers with its messages. Like zod's object parser: fields
- * in shape order, present by `in`, an optional one kept even when `undefined`; then the rule.
- */
-function plainParse(
-  fields: readonly PlainField[],
-  rule: Rule | undefined,
-  input: Record<string, unknown>,
-): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {}
-  for (const field of fields) {
-    const key = field.key
-    const value = input[key]
-    if (value === undefined && !(key in input)) {
-      if (field.required) return undefined
-    } else {
-      if (!field.accepts(value)) return undefined
-      out[key] = value
-    }
-  }
-  if (rule !== undefined) {
-    ruleProbe.failed = false
-    ;(rule as (value: unknown, ctx: unknown) => void)(out, ruleProbe)
-    if (ruleProbe.failed) return undefined
-  }
-  return out
-}
-
-/**
- * The refinement context {@link plainParse} hands a cross-field rule (ours: they only add issues),
- * one for every call: the rule runs synchronously and zod writes the messages afterwards.
- */
-const ruleProbe = {
-  failed: false,
-  addIssue(): void {
-    ruleProbe.failed = true
-  },
-}
-
 const SYSTEM_FIELD_SET: ReadonlySet<string> = new Set(APPWRITE_SYSTEM_FIELDS)
 const INDEXABLE_SYSTEM_FIELDS: ReadonlySet<string> = new Set([
   '$id',
@@ -277,6 +294,17 @@ const INDEXABLE_SYSTEM_FIELDS: ReadonlySet<string> = new Set([
 
 function configError(message: string): BookingGuardError {
   return new BookingGuardError('CONFIGURATION', `createSchemaLock: ${message}`)
+}
+
+/** The default of `pastStartToleranceMs`: 5 minutes. @internal */
+export const DEFAULT_PAST_START_TOLERANCE_MS = 300_000
+
+/** `90 s`, `12 min`, `3 h`, `2 days`: a duration as a person reads it, rounded down. */
+function describeDuration(ms: number): string {
+  if (ms < 120_000) return `${Math.floor(ms / 1000)} s`
+  if (ms < 7_200_000) return `${Math.floor(ms / 60_000)} min`
+  if (ms < 172_800_000) return `${Math.floor(ms / 3_600_000)} h`
+  return `${Math.floor(ms / 86_400_000)} days`
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -407,6 +435,12 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     )
   }
   const onIssue = options.onIssue ?? defaultOnIssue
+  const pastTolerance = options.pastStartToleranceMs ?? DEFAULT_PAST_START_TOLERANCE_MS
+  if (pastTolerance !== false && !(pastTolerance >= 0 && Number.isFinite(pastTolerance))) {
+    throw configError(
+      `\`pastStartToleranceMs\` must be a non-negative number of milliseconds or \`false\`, got \`${String(pastTolerance)}\``,
+    )
+  }
   const validateReads = options.validateReads === true
   const extend: SchemaExtensions = options.extend ?? {}
   const extraAliases = options.aliases ?? {}
@@ -538,7 +572,6 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
       schema,
       shape,
       rule,
-      fields: plainFields(schema),
       roles,
       aliasOf,
       lowerCase,
@@ -614,22 +647,6 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     ])
   }
 
-  /**
-   * `schema.safeParse(input)`, answered without zod for the plan's own schema when every value of
-   * its builder columns passes ({@link plainParse}).
-   */
-  function safeParse(
-    plan: Plan,
-    schema: z.ZodType,
-    input: Record<string, unknown>,
-  ): { success: true; data: unknown } | z.ZodSafeParseError<unknown> {
-    if (schema === plan.schema && plan.fields !== undefined) {
-      const data = plainParse(plan.fields, plan.rule, input)
-      if (data !== undefined) return { success: true, data }
-    }
-    return schema.safeParse(input)
-  }
-
   // The slow path: something needs mapping, stripping or rejecting. Builds the object zod sees.
   function remapAndParse(plan: Plan, schema: z.ZodType, input: Record<string, unknown>): unknown {
     const issues: SchemaLockIssue[] = []
@@ -672,7 +689,7 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
         origin[canonical] = key
       }
     }
-    const result = safeParse(plan, schema, mapped)
+    const result = schema.safeParse(mapped)
     if (result.success && issues.length === 0) return result.data
     if (!result.success) convertIssues(plan, result.error.issues, origin, issues)
     fail(plan, issues)
@@ -684,18 +701,41 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     for (const key in input) {
       if (roles[key] !== CANONICAL) return remapAndParse(plan, schema, input)
     }
-    // Fast path: every field already canonical, so the caller's object is parsed as is (neither
-    // zod nor plainParse mutates its input; both build a new output object).
-    const result = safeParse(plan, schema, input)
+    // Every field already canonical: the caller's object is parsed as is (zod never mutates its
+    // input; it builds a new output object).
+    const result = schema.safeParse(input)
     if (result.success) return result.data
     const issues: SchemaLockIssue[] = []
     convertIssues(plan, result.error.issues, undefined, issues)
     fail(plan, issues)
   }
 
-  function parse(kind: SchemaKind, input: unknown): unknown {
+  function parse(kind: SchemaKind, input: unknown, context?: ParseContext): unknown {
     const plan = planFor(kind, false)
-    return parseWith(plan, plan.schema, input)
+    const data = parseWith(plan, plan.schema, input)
+    const now = context?.now
+    if (now !== undefined && plan.kind === 'bookingInput' && pastTolerance !== false) {
+      checkStart(plan, (data as { scheduledAt?: unknown }).scheduledAt, now, pastTolerance)
+    }
+    return data
+  }
+
+  function checkStart(plan: Plan, scheduledAt: unknown, now: number, tolerance: number): void {
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw configError(
+        `\`parse\`: \`context.now\` must be the current time in epoch milliseconds, got \`${String(now)}\``,
+      )
+    }
+    if (typeof scheduledAt !== 'string') return
+    const late = now - Date.parse(scheduledAt)
+    if (late <= tolerance) return
+    fail(plan, [
+      {
+        path: ['scheduledAt'],
+        code: 'too_small',
+        message: `Invalid scheduledAt: ${scheduledAt} is ${describeDuration(late)} in the past; choose a start from now on (at most ${describeDuration(tolerance)} late is accepted)`,
+      },
+    ])
   }
 
   function parsePatch(kind: TableKind, input: unknown): unknown {

@@ -2,6 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest'
 import type {
   BookingErrorKind,
   BookingGuard,
+  BookingSubmitError,
   BookingSubmitStatus,
   ChatRoomMessage,
   CommunicationCheck,
@@ -13,7 +14,9 @@ import type {
   HealthCheckResult,
   MonitorAlert,
   ProviderBookingItem,
+  SchemaExtensions,
 } from '@booking-guard/core'
+import { column } from '@booking-guard/core'
 import type { OpenChat } from '../index'
 import {
   useBookingGuard,
@@ -25,6 +28,16 @@ import {
   useHealth,
   useProviderBookings,
 } from '../index'
+
+const input = {
+  customerId: 'c1',
+  customerName: 'Ana',
+  providerId: 'p1',
+  providerType: 'therapist',
+  providerName: 'Budi',
+  bookingType: 'immediate',
+  durationMinutes: 60,
+} as const
 
 describe('hook return types', () => {
   it('should type useBookingGuard as the guard', () => {
@@ -39,7 +52,7 @@ describe('hook return types', () => {
     >()
     expectTypeOf(submit.attempt).toEqualTypeOf<number>()
     expectTypeOf(submit.result).toEqualTypeOf<CreateBookingResult | undefined>()
-    expectTypeOf(submit.error).toEqualTypeOf<unknown>()
+    expectTypeOf(submit.error).toEqualTypeOf<BookingSubmitError | undefined>()
     expectTypeOf(submit.userMessage).toEqualTypeOf<string | undefined>()
     expectTypeOf(submit.errorKind).toEqualTypeOf<BookingErrorKind | undefined>()
     expectTypeOf(submit.fieldErrors).toEqualTypeOf<Readonly<Record<string, string>>>()
@@ -48,6 +61,24 @@ describe('hook return types', () => {
     expectTypeOf(submit.reset).toEqualTypeOf<() => void>()
     // @ts-expect-error a booking needs its required fields
     void submit.submit({ customerId: 'c1' })
+    // @ts-expect-error an unknown key
+    void submit.submit({ ...input, providerID: 'p1' })
+    // @ts-expect-error set by the pipeline, never by the caller
+    void submit.submit({ ...input, status: 'confirmed' })
+    void submit.submit(input)
+  })
+
+  it('should type useBookingSubmit’s input by the extensions it is given', () => {
+    const _extensions = {
+      booking: { tier: column.enum(['standard', 'vip']) },
+    } satisfies SchemaExtensions
+    const submit = useBookingSubmit<typeof _extensions>()
+    void submit.submit({ ...input, tier: 'vip' })
+    // @ts-expect-error the extension's required column
+    void submit.submit(input)
+    // @ts-expect-error still no unknown key
+    void submit.submit({ ...input, tier: 'vip', providerID: 'p1' })
+    expectTypeOf(submit.error).toEqualTypeOf<BookingSubmitError | undefined>()
   })
 
   it('should type useChatProvider', () => {

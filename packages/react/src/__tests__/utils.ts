@@ -8,7 +8,7 @@ import type { ReactElement, ReactNode } from 'react'
 import { afterEach } from 'vitest'
 import { createBookingGuard, createErrorMonitor } from '@booking-guard/core'
 import type {
-  BookingGuardOptions,
+  BookingGuardBaseOptions,
   ChatParticipant,
   CreateBookingInput,
   RealtimeConnectionLike,
@@ -78,7 +78,7 @@ function counting(realtime: RealtimeConnectionLike) {
 }
 
 /** Options of {@link setup}: guard options, and whether the guard has realtime at all. */
-export interface SetupOptions extends Partial<BookingGuardOptions> {
+export interface SetupOptions extends Partial<BookingGuardBaseOptions> {
   withRealtime?: boolean
   /** Whether the provider gets a watchdog of its own (`hb-ui`). Defaults to `true`. */
   uiWatchdog?: boolean
