@@ -9,6 +9,7 @@ import type { RealtimeCaller } from './fakeBridge'
 import { EmulatorHttpError, toJson } from './http'
 import type { EmulatorLogger } from './log'
 import type { LinkConnection, RealtimeLink } from './realtimeLink'
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from './requestInput'
 
 /** Close code of a policy violation: the SDK stops reconnecting after it. */
 const POLICY_VIOLATION = 1008
@@ -240,11 +241,14 @@ class Session {
 
   /** Routes one message like the server's `Message\Dispatcher`. */
   async #dispatch(text: string): Promise<unknown> {
-    let message: unknown
-    try {
-      message = JSON.parse(text)
-    } catch {
-      message = null
+    let message: unknown = null
+    // `json_decode` gives up past its depth (and on invalid JSON): the message is then no message.
+    if (!jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      try {
+        message = JSON.parse(text)
+      } catch {
+        message = null
+      }
     }
     if (
       message === null ||

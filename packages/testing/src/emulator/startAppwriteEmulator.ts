@@ -11,14 +11,13 @@ import {
   errorBody,
   extraError,
   httpError,
-  parseQueryString,
-  readJsonBody,
   toJson,
   toWireError,
   writeResponse,
 } from './http'
 import type { EmulatorHttpError, Params } from './http'
 import { formatLogEntry } from './log'
+import { assertDeclaredParams, readRequestParams } from './requestInput'
 import type { EmulatorLogEntry, EmulatorLogger } from './log'
 import { createFakeBridge } from './fakeBridge'
 import { createRealtimeLink } from './realtimeLink'
@@ -63,6 +62,15 @@ export interface AppwriteEmulatorOptions {
   log?: boolean | ((entry: EmulatorLogEntry) => void)
   /** Largest JSON body accepted, in bytes. Defaults to `10_485_760` (10 MiB). */
   maxBodyBytes?: number
+  /**
+   * Refuse, with a 400 `general_argument_invalid` that names the parameter, what the server would
+   * silently drop: a parameter the route does not declare (a typo such as `rowID`), parameters in
+   * the query string of a `POST`/`PUT`/`PATCH`/`DELETE` (the server reads only the body there, so
+   * a bulk delete would match every row), and input nested deeper than the server reads (64
+   * levels of `[brackets]`, 512 levels of JSON). `false` drops them as the server does.
+   * Defaults to `true`.
+   */
+  strict?: boolean
 }
 
 /** Realtime state of an emulator, for tests that must wait until a subscription reached the server. */
@@ -141,6 +149,7 @@ export async function startAppwriteEmulator(
   const apiKey = options.apiKey ?? 'emulator-api-key'
   const host = options.host ?? '127.0.0.1'
   const maxBodyBytes = options.maxBodyBytes ?? 10_485_760
+  const strict = options.strict ?? true
   let latencyMs = checkLatency(options.latencyMs ?? 0)
   const logger: EmulatorLogger =
     options.log === true
@@ -193,13 +202,17 @@ export async function startAppwriteEmulator(
         finish(204)
         return
       }
-      const query = parseQueryString(url.searchParams)
-      params = method === 'GET' ? query : { ...query, ...(await readJsonBody(req, maxBodyBytes)) }
+      const input = await readRequestParams(req, method, url.searchParams, maxBodyBytes, strict)
+      params = input.params
       await sleep(latencyMs)
       const match = router.match(method, url.pathname)
-      const caller = identify(req, params, match !== undefined)
+      const caller = identify(req, input, match !== undefined)
       if (match === undefined) throw httpError('general_route_not_found')
-      const result = await match.handler({ path: match.path, params, caller })
+      const context = { path: match.path, params, caller }
+      match.guard?.(context)
+      if (strict && match.params !== undefined)
+        assertDeclaredParams(method, match.pattern, match.params, params)
+      const result = await match.handler(context)
       const status = result.status ?? 200
       if (result.text !== undefined)
         writeResponse(res, status, cors, result.text, 'text/plain; charset=UTF-8')
@@ -228,8 +241,14 @@ export async function startAppwriteEmulator(
    * an unknown route is still `general_route_not_found`; the emulator serves no console, so known
    * routes answer `project_not_found`.
    */
-  const identify = (req: IncomingMessage, params: Params, routeKnown: boolean): Caller => {
-    const project = header(req, 'x-appwrite-project') ?? stringParam(params.project) ?? ''
+  const identify = (
+    req: IncomingMessage,
+    input: { params: Params; query: Params },
+    routeKnown: boolean,
+  ): Caller => {
+    // `getParam('project', header)`, then the query string (read on every method), in the server's order.
+    let project = stringParam(input.params.project) ?? header(req, 'x-appwrite-project') ?? ''
+    if (project === '') project = stringParam(input.query.project) ?? ''
     if (project !== '' && project !== projectId) throw httpError('project_not_found')
     if (project === '' && routeKnown) throw httpError('project_not_found')
     const key = header(req, 'x-appwrite-key')

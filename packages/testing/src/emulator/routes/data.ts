@@ -110,6 +110,8 @@ function requireKey(caller: Caller): void {
   if (caller.kind !== 'key') throw httpError('general_unauthorized_scope')
 }
 
+const keyOnly = (ctx: RouteContext) => requireKey(ctx.caller)
+
 /**
  * Registers the rows routes (`/v1/tablesdb/...`) and the legacy documents routes
  * (`/v1/databases/...`) over the fake's `tablesDB` and `databases`. Paths, methods and status codes
@@ -136,100 +138,147 @@ function registerFlavor(router: Router, f: Flavor, servicesFor: ServicesFor): vo
   const one = (ctx: RouteContext) => ({ ...target(ctx), [f.id]: ctx.path[f.id] })
   const ok = (body: unknown, status = 200): RouteResult => ({ status, body })
 
-  router.add('GET', f.base, async (ctx) => {
-    const p = pick(ctx.params, ['queries', 'transactionId', 'total', 'ttl'])
-    if ('total' in p) p.total = looseBoolean(p.total)
-    if ('ttl' in p) p.ttl = looseNumber(p.ttl)
-    return ok(await call(ctx, f.methods.list, { ...p, ...target(ctx) }))
-  })
+  router.add(
+    'GET',
+    f.base,
+    async (ctx) => {
+      const p = pick(ctx.params, ['queries', 'transactionId', 'total', 'ttl'])
+      if ('total' in p) p.total = looseBoolean(p.total)
+      if ('ttl' in p) p.ttl = looseNumber(p.ttl)
+      return ok(await call(ctx, f.methods.list, { ...p, ...target(ctx) }))
+    },
+    { params: ['queries', 'transactionId', 'total', 'ttl'] },
+  )
 
   // One route for both `createRow` and node-appwrite's `createRows`, told apart by the body, with
   // the server's checks in its order (`Documents/Create.php`).
-  router.add('POST', f.base, async (ctx) => {
-    const { params } = ctx
-    const hasData = !isEmpty(params.data)
-    const hasMany = !isEmpty(params[f.group])
-    if (!hasData && !hasMany) throw httpError(f.missingData)
-    if (hasData && hasMany)
-      throw httpError(
-        'general_bad_request',
-        `You can only send one of the following parameters: data, ${f.group}`,
-      )
-    if (hasData && isEmpty(params[f.id]))
-      throw httpError(
-        f.missingData,
-        `${f.label} ID is required when creating a single ${f.label.toLowerCase()}.`,
-      )
-    if (hasMany && !isEmpty(params[f.id]))
-      throw httpError(
-        'general_bad_request',
-        `Param "${f.id}" is not allowed when creating multiple ${f.group}, set "$id" on each instead.`,
-      )
-    if (hasMany && !isEmpty(params.permissions))
-      throw httpError(
-        'general_bad_request',
-        `Param "permissions" is disallowed when creating multiple ${f.group}, set "$permissions" on each instead`,
-      )
-    if (hasMany) {
-      requireKey(ctx.caller)
-      const p = pick(params, [f.group, 'transactionId'])
-      return ok(await call(ctx, f.methods.createMany, { ...p, ...target(ctx) }), 201)
-    }
-    const p = pick(params, [f.id, 'data', 'permissions', 'transactionId'])
-    return ok(await call(ctx, f.methods.create, { ...p, ...target(ctx) }), 201)
-  })
+  router.add(
+    'POST',
+    f.base,
+    async (ctx) => {
+      const { params } = ctx
+      const hasData = !isEmpty(params.data)
+      const hasMany = !isEmpty(params[f.group])
+      if (!hasData && !hasMany) throw httpError(f.missingData)
+      if (hasData && hasMany)
+        throw httpError(
+          'general_bad_request',
+          `You can only send one of the following parameters: data, ${f.group}`,
+        )
+      if (hasData && isEmpty(params[f.id]))
+        throw httpError(
+          f.missingData,
+          `${f.label} ID is required when creating a single ${f.label.toLowerCase()}.`,
+        )
+      if (hasMany && !isEmpty(params[f.id]))
+        throw httpError(
+          'general_bad_request',
+          `Param "${f.id}" is not allowed when creating multiple ${f.group}, set "$id" on each instead.`,
+        )
+      if (hasMany && !isEmpty(params.permissions))
+        throw httpError(
+          'general_bad_request',
+          `Param "permissions" is disallowed when creating multiple ${f.group}, set "$permissions" on each instead`,
+        )
+      if (hasMany) {
+        requireKey(ctx.caller)
+        const p = pick(params, [f.group, 'transactionId'])
+        return ok(await call(ctx, f.methods.createMany, { ...p, ...target(ctx) }), 201)
+      }
+      const p = pick(params, [f.id, 'data', 'permissions', 'transactionId'])
+      return ok(await call(ctx, f.methods.create, { ...p, ...target(ctx) }), 201)
+    },
+    { params: [f.id, 'data', 'permissions', f.group, 'transactionId'] },
+  )
 
-  router.add('PUT', f.base, async (ctx) => {
-    requireKey(ctx.caller)
-    const p = pick(ctx.params, [f.group, 'transactionId'])
-    return ok(await call(ctx, f.methods.upsertMany, { [f.group]: [], ...p, ...target(ctx) }))
-  })
+  router.add(
+    'PUT',
+    f.base,
+    async (ctx) => {
+      const p = pick(ctx.params, [f.group, 'transactionId'])
+      return ok(await call(ctx, f.methods.upsertMany, { [f.group]: [], ...p, ...target(ctx) }))
+    },
+    { params: [f.group, 'transactionId'], guard: keyOnly },
+  )
 
-  router.add('PATCH', f.base, async (ctx) => {
-    requireKey(ctx.caller)
-    const p = pick(ctx.params, ['data', 'queries', 'transactionId'])
-    return ok(await call(ctx, f.methods.updateMany, { ...p, ...target(ctx) }))
-  })
+  router.add(
+    'PATCH',
+    f.base,
+    async (ctx) => {
+      const p = pick(ctx.params, ['data', 'queries', 'transactionId'])
+      return ok(await call(ctx, f.methods.updateMany, { ...p, ...target(ctx) }))
+    },
+    { params: ['data', 'queries', 'transactionId'], guard: keyOnly },
+  )
 
-  router.add('DELETE', f.base, async (ctx) => {
-    requireKey(ctx.caller)
-    const p = pick(ctx.params, ['queries', 'transactionId'])
-    return ok(await call(ctx, f.methods.deleteMany, { ...p, ...target(ctx) }))
-  })
+  router.add(
+    'DELETE',
+    f.base,
+    async (ctx) => {
+      const p = pick(ctx.params, ['queries', 'transactionId'])
+      return ok(await call(ctx, f.methods.deleteMany, { ...p, ...target(ctx) }))
+    },
+    { params: ['queries', 'transactionId'], guard: keyOnly },
+  )
 
   const item = `${f.base}/:${f.id}`
 
-  router.add('GET', item, async (ctx) => {
-    const p = pick(ctx.params, ['queries', 'transactionId'])
-    return ok(await call(ctx, f.methods.get, { ...p, ...one(ctx) }))
-  })
+  router.add(
+    'GET',
+    item,
+    async (ctx) => {
+      const p = pick(ctx.params, ['queries', 'transactionId'])
+      return ok(await call(ctx, f.methods.get, { ...p, ...one(ctx) }))
+    },
+    { params: ['queries', 'transactionId'] },
+  )
 
   // PUT answers 200, or 201 when it only staged the write in a transaction (`Documents/Upsert.php`).
-  router.add('PUT', item, async (ctx) => {
-    const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
-    const staged = !isEmpty(p.transactionId)
-    return ok(await call(ctx, f.methods.upsert, { ...p, ...one(ctx) }), staged ? 201 : 200)
-  })
+  router.add(
+    'PUT',
+    item,
+    async (ctx) => {
+      const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
+      const staged = !isEmpty(p.transactionId)
+      return ok(await call(ctx, f.methods.upsert, { ...p, ...one(ctx) }), staged ? 201 : 200)
+    },
+    { params: ['data', 'permissions', 'transactionId'] },
+  )
 
-  router.add('PATCH', item, async (ctx) => {
-    const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
-    return ok(await call(ctx, f.methods.update, { ...p, ...one(ctx) }))
-  })
+  router.add(
+    'PATCH',
+    item,
+    async (ctx) => {
+      const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
+      return ok(await call(ctx, f.methods.update, { ...p, ...one(ctx) }))
+    },
+    { params: ['data', 'permissions', 'transactionId'] },
+  )
 
-  router.add('DELETE', item, async (ctx) => {
-    const p = pick(ctx.params, ['transactionId'])
-    await call(ctx, f.methods.delete, { ...p, ...one(ctx) })
-    return { status: 204 }
-  })
+  router.add(
+    'DELETE',
+    item,
+    async (ctx) => {
+      const p = pick(ctx.params, ['transactionId'])
+      await call(ctx, f.methods.delete, { ...p, ...one(ctx) })
+      return { status: 204 }
+    },
+    { params: ['transactionId'] },
+  )
 
   for (const [action, method, limit] of [
     ['increment', f.methods.increment, 'max'],
     ['decrement', f.methods.decrement, 'min'],
   ] as const) {
-    router.add('PATCH', `${item}/:${f.column}/${action}`, async (ctx) => {
-      const p = pick(ctx.params, ['value', limit, 'transactionId'])
-      const column = { [f.column]: ctx.path[f.column] }
-      return ok(await call(ctx, method, { ...p, ...one(ctx), ...column }))
-    })
+    router.add(
+      'PATCH',
+      `${item}/:${f.column}/${action}`,
+      async (ctx) => {
+        const p = pick(ctx.params, ['value', limit, 'transactionId'])
+        const column = { [f.column]: ctx.path[f.column] }
+        return ok(await call(ctx, method, { ...p, ...one(ctx), ...column }))
+      },
+      { params: ['value', limit, 'transactionId'] },
+    )
   }
 }
