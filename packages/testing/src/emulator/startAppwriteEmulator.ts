@@ -37,7 +37,12 @@ export interface AppwriteEmulatorOptions {
    * emulator, and the API key below, to the network.
    */
   host?: string
-  /** The fake to serve. Defaults to a new `createFakeAppwrite()`. */
+  /**
+   * The fake to serve, as it is: create it with `strict: true` for the server's 404 on a database
+   * that does not exist. Defaults to a new `createFakeAppwrite({ strict })`, so by default an
+   * undeclared database answers `database_not_found` and a table not created answers
+   * `table_not_found`, as on the server.
+   */
   fake?: FakeAppwrite
   /**
    * The project id clients must send (`client.setProject(...)`); any other answers 404
@@ -67,7 +72,8 @@ export interface AppwriteEmulatorOptions {
    * silently drop: a parameter the route does not declare (a typo such as `rowID`), parameters in
    * the query string of a `POST`/`PUT`/`PATCH`/`DELETE` (the server reads only the body there, so
    * a bulk delete would match every row), and input nested deeper than the server reads (64
-   * levels of `[brackets]`, 512 levels of JSON). `false` drops them as the server does.
+   * levels of `[brackets]`, 512 levels of JSON). `false` drops them as the server does, and the
+   * default fake (when `fake` is not given) then accepts any database and table.
    * Defaults to `true`.
    */
   strict?: boolean
@@ -144,12 +150,12 @@ const isLoopbackOrAny = (host: string) => host === '0.0.0.0' || host === '::'
 export async function startAppwriteEmulator(
   options: AppwriteEmulatorOptions = {},
 ): Promise<AppwriteEmulator> {
-  const fake = options.fake ?? createFakeAppwrite()
+  const strict = options.strict ?? true
+  const fake = options.fake ?? createFakeAppwrite({ strict })
   const projectId = options.projectId ?? 'booking-guard'
   const apiKey = options.apiKey ?? 'emulator-api-key'
   const host = options.host ?? '127.0.0.1'
   const maxBodyBytes = options.maxBodyBytes ?? 10_485_760
-  const strict = options.strict ?? true
   let latencyMs = checkLatency(options.latencyMs ?? 0)
   const logger: EmulatorLogger =
     options.log === true
