@@ -80,6 +80,16 @@ const SCOPES = {
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
 /**
+ * Why relationship columns answer 405 `general_not_implemented`: serving them means nested rows on
+ * read and write, two-way keys, `onDelete` cascade / setNull / restrict across tables, relationship
+ * queries and selects, and permission checks across tables, through the fake's storage,
+ * transactions and realtime: a second engine. Refusing loudly keeps a test from passing on a
+ * half-served relationship.
+ */
+const RELATIONSHIPS_REFUSED =
+  'The Appwrite emulator does not serve relationship columns. Model the link as a string column holding the related row ID, or test relationship code against a real Appwrite server.'
+
+/**
  * The column types of the server and the parameters each one's create route declares besides
  * `key`, `required` and `default` (github:appwrite/appwrite 1.9.x `.../Tables/Columns/<Type>/Create.php`);
  * the update route declares `newKey` plus the ones in `update`. Relationship columns have routes of
@@ -244,6 +254,32 @@ function registerFlavor(router: Router, f: Flavor, admin: DataService | undefine
       ok(await call(`update${capitalize(type)}Column`, { ...renamed(ctx.params), ...keyed(ctx) })),
     )
   }
+  // Relationship columns are refused loudly rather than half-served: see RELATIONSHIPS_REFUSED.
+  const refuseRelationship = async (): Promise<RouteResult> => {
+    throw httpError('general_not_implemented', RELATIONSHIPS_REFUSED)
+  }
+  const relationshipCreate = [
+    f === COLLECTIONS ? 'relatedCollectionId' : 'relatedTableId',
+    'type',
+    'twoWay',
+    'key',
+    'twoWayKey',
+    'onDelete',
+  ]
+  route(
+    'POST',
+    `${members}/relationship`,
+    SCOPES.columnsWrite,
+    relationshipCreate,
+    refuseRelationship,
+  )
+  route(
+    'PATCH',
+    f === COLLECTIONS ? `${members}/relationship/:key` : `${members}/:key/relationship`,
+    SCOPES.columnsWrite,
+    ['onDelete', 'newKey'],
+    refuseRelationship,
+  )
   route('GET', `${members}/:key`, SCOPES.columnsRead, [], async (ctx) =>
     ok(await call('getColumn', keyed(ctx))),
   )
