@@ -88,11 +88,37 @@ const DOCUMENTS: Flavor = {
   },
 }
 
-/** Copies the named parameters that were sent (an absent key stays absent, so defaults apply). */
+/**
+ * Copies the named parameters that were sent (an absent key stays absent, so defaults apply).
+ * `data`, and each row of a bulk write, may come as a JSON-encoded string, which the server
+ * decodes (`normalizeData`); a string that is not a JSON object is left for the fake to refuse
+ * with the server's `Value must be a valid JSON object`.
+ */
 function pick(params: Params, names: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const name of names) if (params[name] !== undefined) out[name] = params[name]
+  for (const name of names) {
+    const value = params[name]
+    if (value === undefined) continue
+    if (name === 'data') out[name] = decodeObject(value)
+    else if ((name === 'rows' || name === 'documents') && Array.isArray(value))
+      out[name] = value.map(decodeObject)
+    else out[name] = value
+  }
   return out
+}
+
+function decodeObject(value: unknown): unknown {
+  if (typeof value !== 'string') return value
+  let decoded: unknown
+  try {
+    decoded = JSON.parse(value)
+  } catch {
+    // Not JSON: the fake refuses the string itself, as the server's validator does.
+    return value
+  }
+  return decoded !== null && typeof decoded === 'object' && !Array.isArray(decoded)
+    ? decoded
+    : value
 }
 
 const isEmpty = (value: unknown) =>
@@ -156,7 +182,7 @@ function registerFlavor(router: Router, f: Flavor, servicesFor: ServicesFor): vo
     'POST',
     f.base,
     async (ctx) => {
-      const { params } = ctx
+      const params = { ...ctx.params, ...pick(ctx.params, ['data', f.group]) }
       const hasData = !isEmpty(params.data)
       const hasMany = !isEmpty(params[f.group])
       if (!hasData && !hasMany) throw httpError(f.missingData)
