@@ -18,6 +18,7 @@ import {
 import type { EmulatorHttpError, Params } from './http'
 import { formatLogEntry } from './log'
 import { assertDeclaredParams, readRequestParams } from './requestInput'
+import { applyRequestFormat, applyResponseFormat } from './responseFormat'
 import type { EmulatorLogEntry, EmulatorLogger } from './log'
 import { createFakeBridge } from './fakeBridge'
 import { createRealtimeLink } from './realtimeLink'
@@ -214,6 +215,9 @@ export async function startAppwriteEmulator(
       const match = router.match(method, url.pathname)
       const caller = identify(req, input, match !== undefined)
       if (match === undefined) throw httpError('general_route_not_found')
+      // Old SDKs name the server version they were built for; the server converts for them.
+      const format = header(req, 'x-appwrite-response-format') ?? ''
+      if (format !== '') params = applyRequestFormat(format, method, match.pattern, params)
       const context = { path: match.path, params, caller }
       match.guard?.(context)
       if (strict && match.params !== undefined)
@@ -224,7 +228,11 @@ export async function startAppwriteEmulator(
         writeResponse(res, status, cors, result.text, 'text/plain; charset=UTF-8')
       else if (status === 204 || result.body === undefined)
         writeResponse(res, status, cors, undefined, undefined)
-      else writeResponse(res, status, cors, toJson(result.body), JSON_CONTENT_TYPE)
+      else {
+        const body =
+          format === '' ? result.body : applyResponseFormat(format, match.pattern, result.body)
+        writeResponse(res, status, cors, toJson(body), JSON_CONTENT_TYPE)
+      }
       finish(status)
     } catch (thrown) {
       const error = toWireError(thrown)
