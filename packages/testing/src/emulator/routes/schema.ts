@@ -124,8 +124,8 @@ const COLUMN_TYPES: Readonly<
  * `documentSecurity`, `collection_not_found`, …). Status codes follow github:appwrite/appwrite 1.9.x
  * `.../Http/TablesDB/*`: create database / table 201, create column / index 202 (they are then
  * `processing` or `available` as the fake decides), delete 204. Only the API key may call them.
- * Without a fake `admin`, or for a column type the fake lacks (relationship, spatial, bigint), they
- * answer 404 `general_route_not_found`.
+ * Without a fake `admin`, or for a column type the fake lacks (spatial, bigint), they answer 404
+ * `general_route_not_found`; relationship columns answer 405 `general_not_implemented`.
  *
  * @internal
  */
