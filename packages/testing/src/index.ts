@@ -100,10 +100,11 @@ export type {
   RowEventNamesOptions,
   RowEventTarget,
 } from './fake/channels'
-export { FaultInjector } from './fake/faults'
+export { DEFAULT_FAULT_LOG_SIZE, FaultInjector } from './fake/faults'
 export type {
   FailFaultOptions,
   FaultCallContext,
+  FaultCounts,
   FaultCallScope,
   FaultError,
   FaultFrequency,

@@ -971,7 +971,7 @@ describe('startAppwriteEmulator options', () => {
   })
 
   it('should take a project id, an API key and a port', async () => {
-    const first = await startAppwriteEmulator({ projectId: 'p1', apiKey: 'k1' })
+    const first = await startAppwriteEmulator({ projectId: 'p1', apiKey: 'k1', strict: false })
     try {
       const busy = startAppwriteEmulator({ port: first.port })
       await expect(busy).rejects.toThrow(/EADDRINUSE/)
@@ -988,5 +988,39 @@ describe('startAppwriteEmulator options', () => {
       await first.close()
     }
     await expect(fetch(`${first.endpoint}/ping`)).rejects.toThrow('fetch failed')
+  })
+
+  it('should answer a database or table that does not exist with 404, as the server does', async () => {
+    const strict = await startAppwriteEmulator()
+    try {
+      const client = new server.Client()
+        .setEndpoint(strict.endpoint)
+        .setProject(strict.projectId)
+        .setKey(strict.apiKey)
+      const tablesDB = new server.TablesDB(client)
+      const databases = new server.Databases(client)
+      await expect(tablesDB.listRows({ databaseId: 'db', tableId: 't' })).rejects.toMatchObject({
+        code: 404,
+        type: 'database_not_found',
+      })
+      const { $id } = await tablesDB.createTransaction()
+      await expect(
+        tablesDB.createOperations({
+          transactionId: $id,
+          operations: [
+            { action: 'create', databaseId: 'db', tableId: 't', rowId: 'r', data: { ok: true } },
+          ],
+        }),
+      ).rejects.toMatchObject({ code: 404, type: 'database_not_found' })
+      await tablesDB.create({ databaseId: 'db', name: 'DB' })
+      await expect(
+        tablesDB.createRow({ databaseId: 'db', tableId: 't', rowId: 'r', data: { ok: true } }),
+      ).rejects.toMatchObject({ code: 404, type: 'table_not_found' })
+      await expect(
+        databases.getDocument({ databaseId: 'db', collectionId: 'c', documentId: 'd' }),
+      ).rejects.toMatchObject({ code: 404, type: 'collection_not_found' })
+    } finally {
+      await strict.close()
+    }
   })
 })

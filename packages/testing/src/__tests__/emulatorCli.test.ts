@@ -33,7 +33,15 @@ async function start(argv: string[]) {
 
 describe('cli', () => {
   it('should print the endpoint first and serve the given project and key', async () => {
-    const { out, result } = await start(['--port', '0', '--project', 'demo', '--key', 'secret'])
+    const { out, result } = await start([
+      '--port',
+      '0',
+      '--project',
+      'demo',
+      '--key',
+      'secret',
+      '--lenient',
+    ])
     expect(result).toHaveProperty('emulator')
     expect(out[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/)
     expect(out).toContain('project: demo')
@@ -46,6 +54,22 @@ describe('cli', () => {
       data: { ok: true },
     })
     expect(row.$id).toBe('r1')
+  })
+
+  it('should answer an undeclared database with database_not_found unless --lenient', async () => {
+    const { out } = await start(['--port', '0'])
+    const client = new server.Client()
+      .setEndpoint(out[0]!)
+      .setProject('booking-guard')
+      .setKey('emulator-api-key')
+    await expect(
+      new server.TablesDB(client).createRow({
+        databaseId: 'db',
+        tableId: 't',
+        rowId: 'r1',
+        data: { ok: true },
+      }),
+    ).rejects.toMatchObject({ code: 404, type: 'database_not_found' })
   })
 
   it.each(['SIGINT', 'SIGTERM'])('should stop cleanly on %s', async (signal) => {

@@ -383,4 +383,37 @@ describe('emulator transactions', () => {
     ).toMatchObject({ $id: 'd1', $collectionId: 'bookings' })
     expect(statuses()[0]).toBe('POST /v1/databases/transactions 201')
   })
+
+  it('should refuse relationship columns loudly, on both APIs', async () => {
+    await tablesDB.create({ databaseId: 'rel', name: 'Rel' })
+    await tablesDB.createTable({ databaseId: 'rel', tableId: 'a', name: 'A' })
+    await tablesDB.createTable({ databaseId: 'rel', tableId: 'b', name: 'B' })
+    const refused = {
+      code: 405,
+      type: 'general_not_implemented',
+      message: expect.stringContaining('does not serve relationship columns') as unknown,
+    }
+    await expect(
+      tablesDB.createRelationshipColumn({
+        databaseId: 'rel',
+        tableId: 'a',
+        relatedTableId: 'b',
+        type: server.RelationshipType.OneToMany,
+      }),
+    ).rejects.toMatchObject(refused)
+    await expect(
+      tablesDB.updateRelationshipColumn({ databaseId: 'rel', tableId: 'a', key: 'b' }),
+    ).rejects.toMatchObject(refused)
+    await expect(
+      databases.createRelationshipAttribute({
+        databaseId: 'rel',
+        collectionId: 'a',
+        relatedCollectionId: 'b',
+        type: server.RelationshipType.ManyToOne,
+      }),
+    ).rejects.toMatchObject(refused)
+    await expect(
+      databases.updateRelationshipAttribute({ databaseId: 'rel', collectionId: 'a', key: 'b' }),
+    ).rejects.toMatchObject(refused)
+  })
 })

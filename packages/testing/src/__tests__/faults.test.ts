@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createManualClock, systemFakeClock } from '../fake/clock'
 import { AppwriteException } from '../fake/errors'
-import { FaultInjector } from '../fake/faults'
+import { DEFAULT_FAULT_LOG_SIZE, FaultInjector } from '../fake/faults'
 import type { FaultCallContext } from '../fake/faults'
 import { createFakeRandom } from '../fake/random'
 import type { RealtimeRowEvent } from '../fake/realtime'
@@ -561,5 +561,41 @@ describe('faults', () => {
       expect(clock.pendingTimers()).toBe(0)
       expect(faults.rules).toEqual([])
     })
+  })
+
+  it('should keep the newest logSize entries and count every fault, also the evicted ones', async () => {
+    const clock = createManualClock({ now: START })
+    const faults = new FaultInjector({ clock, logSize: 3 })
+    faults.fail({ error: 'general_server_error', times: 4 })
+    faults.fail({ error: 'network', times: 1 })
+    for (let i = 0; i < 5; i++) {
+      await clock.advance(1)
+      await outcome(faults, call({ rowId: `r${i}` }))
+    }
+    expect(faults.log.map((entry) => entry.rowId)).toEqual(['r2', 'r3', 'r4'])
+    expect(faults.counts).toEqual({
+      total: 5,
+      evicted: 2,
+      byKind: { error: 4, network: 1 },
+    })
+    faults.reset()
+    expect(faults.log).toEqual([])
+    expect(faults.counts).toEqual({ total: 0, evicted: 0, byKind: {} })
+  })
+
+  it('should bound the log at 1,000 entries by default', async () => {
+    const { faults } = setup()
+    faults.fail({ error: 'general_server_error' })
+    for (let i = 0; i < 1_005; i++) await outcome(faults, call({ rowId: `r${i}` }))
+    const log = faults.log
+    expect(log).toHaveLength(DEFAULT_FAULT_LOG_SIZE)
+    expect(DEFAULT_FAULT_LOG_SIZE).toBe(1_000)
+    expect(log[0]?.rowId).toBe('r5')
+    expect(log.at(-1)?.rowId).toBe('r1004')
+    expect(faults.counts.total).toBe(1_005)
+  })
+
+  it('should refuse a logSize that is not a whole number', () => {
+    expect(() => new FaultInjector({ clock: systemFakeClock, logSize: -1 })).toThrow(RangeError)
   })
 })

@@ -481,4 +481,58 @@ describe('queries', () => {
       )
     })
   })
+
+  describe('collation', () => {
+    async function people() {
+      const fake = createFakeAppwrite({
+        databases: {
+          main: {
+            tables: {
+              people: {
+                columns: [
+                  { key: 'name', type: 'string', size: 50 },
+                  { key: 'tags', type: 'string', size: 20, array: true },
+                ],
+              },
+            },
+          },
+        },
+      })
+      const target = { databaseId: 'main', tableId: 'people' }
+      for (const [rowId, name, tags] of [
+        ['a', 'Alice', ['VIP']],
+        ['b', 'bob', ['vip']],
+        ['c', 'ALICE ', []],
+        ['d', 'Carol', []],
+      ] as const)
+        await fake.tablesDB.createRow({ ...target, rowId, data: { name, tags: [...tags] } })
+      const ids = async (queries: string[]) =>
+        (await fake.tablesDB.listRows({ ...target, queries })).rows.map((row) => row.$id)
+      return { ids }
+    }
+
+    it('should ignore case and trailing spaces in =, <, between and order on text columns', async () => {
+      const { ids } = await people()
+      expect(await ids([Query.equal('name', 'alice')])).toEqual(['a', 'c'])
+      expect(await ids([Query.notEqual('name', 'ALICE')])).toEqual(['b', 'd'])
+      expect(await ids([Query.lessThan('name', 'B')])).toEqual(['a', 'c'])
+      expect(await ids([Query.between('name', 'b', 'BZ')])).toEqual(['b'])
+      expect(await ids([Query.orderAsc('name')])).toEqual(['a', 'c', 'b', 'd'])
+    })
+
+    it('should ignore case in contains, startsWith, endsWith and regex on text columns', async () => {
+      const { ids } = await people()
+      expect(await ids([Query.contains('name', 'LIC')])).toEqual(['a', 'c'])
+      expect(await ids([Query.notContains('name', 'LIC')])).toEqual(['b', 'd'])
+      expect(await ids([Query.startsWith('name', 'al')])).toEqual(['a', 'c'])
+      expect(await ids([Query.endsWith('name', 'OB')])).toEqual(['b'])
+      expect(await ids([Query.regex('name', '^car')])).toEqual(['d'])
+    })
+
+    it('should compare array elements exactly, as JSON is compared', async () => {
+      const { ids } = await people()
+      expect(await ids([Query.contains('tags', 'vip')])).toEqual(['b'])
+      expect(await ids([Query.contains('tags', 'VIP')])).toEqual(['a'])
+    })
+  })
 })

@@ -23,7 +23,9 @@ Options:
   --key <secret>      API key that acts as the server (default emulator-api-key)
   --latency <ms>      delay added to every answer and realtime frame (default 0)
   --databases <file>  JSON file of database definitions (createFakeAppwrite's \`databases\`)
-  --strict            undeclared databases answer database_not_found
+  --lenient           accept undeclared databases and ignore undeclared parameters
+                      (default: strict, as the server: database_not_found, 400 on them)
+  --strict            the default; kept for older scripts
   --seed <seed>       seed of server-picked ids
   --function <id>=<path>
                       serve an Appwrite Function: an ESM or CJS module whose default export is
@@ -73,6 +75,7 @@ export async function runEmulatorCli(
         latency: { type: 'string' },
         databases: { type: 'string' },
         strict: { type: 'boolean' },
+        lenient: { type: 'boolean' },
         seed: { type: 'string' },
         function: { type: 'string', multiple: true },
         log: { type: 'boolean' },
@@ -122,7 +125,8 @@ export async function runEmulatorCli(
       apiKey: values.key,
       latencyMs: number('latency', values.latency, 0),
       log: values.log ? (entry) => io.out(`[log] ${JSON.stringify(entry)}`) : false,
-      fake: createFakeAppwrite({ databases, strict: values.strict, seed: values.seed }),
+      strict: values.lenient !== true,
+      fake: createFakeAppwrite({ databases, strict: values.lenient !== true, seed: values.seed }),
     })
   } catch (error) {
     io.err(`booking-guard-emulator: ${error instanceof Error ? error.message : String(error)}`)

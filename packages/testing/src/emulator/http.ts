@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import { APPWRITE_ERRORS, FAKE_SERVER_VERSION, isAppwriteException } from '../fake/errors'
 import type { AppwriteErrorType } from '../fake/errors'
 
@@ -154,61 +154,6 @@ const CORS_HEADERS = [
 
 /** Request parameters: the query string (GET) or the JSON body (other methods). @internal */
 export type Params = Record<string, unknown>
-
-/**
- * Parses a query string the way PHP fills `$_GET`: `queries[0]=a&queries[1]=b` (what the SDKs send
- * for arrays) and `queries[]=a` become arrays; repeated plain keys keep the last value.
- *
- * @internal
- */
-export function parseQueryString(search: URLSearchParams): Params {
-  const params: Params = {}
-  const arrays = new Map<string, Array<[string, string]>>()
-  for (const [key, value] of search) {
-    const match = /^([^[\]]+)\[([^[\]]*)\]$/.exec(key)
-    if (match) {
-      const name = match[1] as string
-      let list = arrays.get(name)
-      if (list === undefined) arrays.set(name, (list = []))
-      list.push([match[2] as string, value])
-    } else params[key] = value
-  }
-  for (const [name, entries] of arrays) {
-    // Numeric keys keep their order (`queries[10]` after `queries[9]`), as PHP arrays do.
-    const indexed = entries.every(([index]) => /^\d*$/.test(index))
-    params[name] = indexed
-      ? entries
-          .map(
-            ([index, value], position) => [index === '' ? position : Number(index), value] as const,
-          )
-          .sort((a, b) => a[0] - b[0])
-          .map(([, value]) => value)
-      : Object.fromEntries(entries)
-  }
-  return params
-}
-
-/** Reads the request body; resolves to `{}` when it is empty or not JSON, as PHP's request parser does. @internal */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<Params> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) throw httpError('general_argument_invalid', 'Request body is too large.')
-    chunks.push(chunk)
-  }
-  if (size === 0) return {}
-  const type = req.headers['content-type'] ?? ''
-  if (!type.includes('application/json')) return {}
-  try {
-    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Params)
-      : {}
-  } catch {
-    return {}
-  }
-}
 
 /**
  * A loose boolean the way utopia-php's `Boolean(true)` validator reads query strings:

@@ -11,6 +11,7 @@ import type { RealtimeCaller } from './fakeBridge'
 import { EmulatorHttpError, toJson } from './http'
 import type { EmulatorLogger } from './log'
 import type { LinkConnection, RealtimeLink } from './realtimeLink'
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan, parsePhpInput } from './requestInput'
 
 /** Close code of a policy violation: the SDK stops reconnecting after it. */
 const POLICY_VIOLATION = 1008
@@ -107,9 +108,9 @@ export class RealtimeServer {
   #accept(ws: WebSocket, req: IncomingMessage): void {
     const { projectId, auth, link, logger } = this.#options
     const id = ++this.#nextId
-    const url = new URL(req.url ?? '/', 'http://emulator')
-    logger({ type: 'realtime.open', connection: id, url: url.pathname + url.search })
-    const project = url.searchParams.get('project') ?? ''
+    const address = new URL(req.url ?? '/', 'http://emulator')
+    logger({ type: 'realtime.open', connection: id, url: address.pathname + address.search })
+    const project = address.searchParams.get('project') ?? ''
     let caller: RealtimeCaller = { kind: 'guest' }
     let failure: FrameError | undefined
     if (project !== projectId) {
@@ -117,7 +118,7 @@ export class RealtimeServer {
     } else {
       // The upgrade runs the same `user` resource as HTTP: the session cookie (what a browser
       // sends), `X-Fallback-Cookies`, `X-Appwrite-Session`, `X-Appwrite-JWT`, or `?jwt=`.
-      const jwt = url.searchParams.get('jwt') ?? ''
+      const jwt = address.searchParams.get('jwt') ?? ''
       try {
         const found: Caller =
           jwt !== '' ? auth.jwtCaller(jwt) : auth.requestCaller(req.headers, projectId)
@@ -140,15 +141,106 @@ export class RealtimeServer {
       return
     }
     session.attach(link.open(caller))
-    session.send({
-      type: 'connected',
-      data: {
-        channels: [],
-        subscriptions: [],
-        user: caller.kind === 'user' ? auth.accountModel(caller.user) : null,
+    const user = caller.kind === 'user' ? auth.accountModel(caller.user) : null
+    let url: UrlSubscriptions
+    try {
+      url = urlSubscriptions(address.searchParams, caller.kind === 'user' ? caller.user.$id : '')
+    } catch (error) {
+      const frame = error instanceof FrameError ? error : new FrameError(500, String(error))
+      session.send({ type: 'error', data: { code: frame.code, message: frame.message } }, () =>
+        session.shutdown(POLICY_VIOLATION, frame.message),
+      )
+      return
+    }
+    if (url.items.length === 0) {
+      session.send({ type: 'connected', data: { channels: [], subscriptions: [], user } })
+      return
+    }
+    // URL mode (SDKs before 21, raw clients): the channels of the URL are subscribed on open.
+    void session.subscribeOnOpen(url.items).then(
+      () =>
+        session.send({
+          type: 'connected',
+          data: { channels: url.channels, subscriptions: url.mapping, user },
+        }),
+      (error: unknown) => {
+        const frame = error instanceof FrameError ? error : new FrameError(500, String(error))
+        session.send(
+          { type: 'error', data: { code: POLICY_VIOLATION, message: frame.message } },
+          () => session.shutdown(POLICY_VIOLATION, frame.message),
+        )
       },
-    })
+    )
   }
+}
+
+interface UrlSubscriptions {
+  readonly channels: string[]
+  readonly items: SubscribeItem[]
+  /** Subscription ids by the index the URL gave them (`0` for channels without queries). */
+  readonly mapping: string[] | Record<string, string>
+}
+
+/**
+ * The subscriptions a WebSocket URL asks for, as `app/realtime.php` builds them on open
+ * (`Realtime::convertChannels` + `constructSubscriptions`): `channels[]=…` names the channels
+ * (`account` adds `account.{userId}` for a user); a channel's queries come in the query parameter
+ * named after it with `.` as `_` (`databases_main_tables_t_rows[0][]=<query>`), one subscription per
+ * index; channels without queries share subscription `0`.
+ */
+function urlSubscriptions(search: URLSearchParams, userId: string): UrlSubscriptions {
+  const params = parsePhpInput(search)
+  const raw = params.channels ?? []
+  const list = Array.isArray(raw)
+    ? raw
+    : typeof raw === 'object' && raw !== null
+      ? Object.values(raw)
+      : [raw]
+  if (list.some((channel) => typeof channel !== 'string'))
+    throw new FrameError(POLICY_VIOLATION, 'channels must be a list of strings')
+  const channels: string[] = []
+  for (const channel of list as string[]) {
+    if (!channels.includes(channel)) channels.push(channel)
+    if (channel === 'account' && userId !== '' && !channels.includes(`account.${userId}`))
+      channels.push(`account.${userId}`)
+  }
+  const slots = new Map<string, { channels: string[]; queries: string[] }>()
+  const slot = (index: string) => {
+    let entry = slots.get(index)
+    if (entry === undefined) slots.set(index, (entry = { channels: [], queries: [] }))
+    return entry
+  }
+  for (const channel of channels) {
+    const key = channel.replace(/\./g, '_')
+    const given = key === 'project' && typeof params[key] === 'string' ? undefined : params[key]
+    if (given === undefined) {
+      slot('0').channels.push(channel)
+      continue
+    }
+    const perIndex =
+      given !== null && typeof given === 'object' ? Object.entries(given) : [['0', given] as const]
+    for (const [index, value] of perIndex) {
+      const entry = slot(index)
+      if (!entry.channels.includes(channel)) entry.channels.push(channel)
+      if (entry.queries.length === 0) {
+        const queries = Array.isArray(value) ? value : [value]
+        if (queries.some((query) => typeof query !== 'string'))
+          throw new FrameError(POLICY_VIOLATION, `Invalid queries for channel "${channel}"`)
+        entry.queries = queries as string[]
+      }
+    }
+  }
+  const items: SubscribeItem[] = []
+  const mapping: Record<string, string> = {}
+  for (const [index, entry] of slots) {
+    const subscriptionId = randomId()
+    mapping[index] = subscriptionId
+    items.push({ subscriptionId, channels: entry.channels, queries: entry.queries })
+  }
+  const indexes = Object.keys(mapping)
+  // `json_encode` writes a PHP array keyed 0…n-1 in order as a list, any other as an object.
+  const isList = indexes.every((index, position) => index === String(position))
+  return { channels, items, mapping: isList ? Object.values(mapping) : mapping }
 }
 
 /** One WebSocket. */
@@ -194,6 +286,16 @@ class Session {
 
   get subscriptionCount(): number {
     return this.#subscriptions.size
+  }
+
+  /** Subscribes the URL's subscriptions before any message, in this socket's message order. */
+  subscribeOnOpen(items: SubscribeItem[]): Promise<void> {
+    const done = this.#inbox.then(() => this.#subscribe(items))
+    this.#inbox = done.then(
+      () => undefined,
+      () => undefined,
+    )
+    return done.then(() => undefined)
   }
 
   attach(link: LinkConnection): void {
@@ -279,11 +381,14 @@ class Session {
 
   /** Routes one message like the server's `Message\Dispatcher`. */
   async #dispatch(text: string): Promise<unknown> {
-    let message: unknown
-    try {
-      message = JSON.parse(text)
-    } catch {
-      message = null
+    let message: unknown = null
+    // `json_decode` gives up past its depth (and on invalid JSON): the message is then no message.
+    if (!jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      try {
+        message = JSON.parse(text)
+      } catch {
+        message = null
+      }
     }
     if (
       message === null ||

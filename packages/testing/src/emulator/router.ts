@@ -21,6 +21,19 @@ interface Route {
   readonly method: HttpMethod
   readonly segments: readonly string[]
   readonly handler: RouteHandler
+  readonly params: ReadonlySet<string> | undefined
+  readonly guard: ((context: RouteContext) => void) | undefined
+}
+
+/** What a route declares besides its handler. @internal */
+export interface RouteDeclaration {
+  /**
+   * The parameters the server's route declares besides the path ones; with them, a request
+   * carrying any other can be refused (see `startAppwriteEmulator`'s `strict`).
+   */
+  readonly params: readonly string[]
+  /** The access check the server runs before it reads the parameters (scopes, API key only). */
+  readonly guard?: (context: RouteContext) => void
 }
 
 /** A matched route. @internal */
@@ -29,6 +42,10 @@ export interface RouteMatch {
   readonly path: Record<string, string>
   /** The route's pattern, e.g. `/v1/tablesdb/:databaseId/tables/:tableId/rows`, for logs. */
   readonly pattern: string
+  /** The parameters the server's route declares (path ones included), when the route lists them. */
+  readonly params: ReadonlySet<string> | undefined
+  /** The route's access check, run before its parameters are looked at. */
+  readonly guard: ((context: RouteContext) => void) | undefined
 }
 
 /**
@@ -40,9 +57,22 @@ export interface RouteMatch {
 export class Router {
   readonly #routes: Route[] = []
 
-  /** Adds a route, e.g. `add('GET', '/v1/tablesdb/:databaseId', handler)`. */
-  add(method: HttpMethod, pattern: string, handler: RouteHandler): this {
-    this.#routes.push({ method, segments: split(pattern), handler })
+  /** Adds a route, e.g. `add('GET', '/v1/tablesdb/:databaseId', handler, { params: [] })`. */
+  add(
+    method: HttpMethod,
+    pattern: string,
+    handler: RouteHandler,
+    declaration?: RouteDeclaration,
+  ): this {
+    const segments = split(pattern)
+    const params =
+      declaration === undefined
+        ? undefined
+        : new Set([
+            ...declaration.params,
+            ...segments.filter((s) => s.startsWith(':')).map((s) => s.slice(1)),
+          ])
+    this.#routes.push({ method, segments, handler, params, guard: declaration?.guard })
     return this
   }
 
@@ -69,7 +99,14 @@ export class Router {
           }
         } else ok = expected === actual
       }
-      if (ok) return { handler: route.handler, path, pattern: `/${route.segments.join('/')}` }
+      if (ok)
+        return {
+          handler: route.handler,
+          path,
+          pattern: `/${route.segments.join('/')}`,
+          params: route.params,
+          guard: route.guard,
+        }
     }
     return undefined
   }

@@ -11,14 +11,14 @@ import {
   corsHeaders,
   errorBody,
   httpError,
-  parseQueryString,
-  readJsonBody,
   toJson,
   toWireError,
   writeResponse,
 } from './http'
 import type { EmulatorHttpError, Params } from './http'
 import { formatLogEntry } from './log'
+import { assertDeclaredParams, readRequestParams } from './requestInput'
+import { applyRequestFormat, applyResponseFormat } from './responseFormat'
 import type { EmulatorLogEntry, EmulatorLogger } from './log'
 import { createFakeBridge } from './fakeBridge'
 import { createRealtimeLink } from './realtimeLink'
@@ -40,7 +40,12 @@ export interface AppwriteEmulatorOptions {
    * emulator, and the API key below, to the network.
    */
   host?: string
-  /** The fake to serve. Defaults to a new `createFakeAppwrite()`. */
+  /**
+   * The fake to serve, as it is: create it with `strict: true` for the server's 404 on a database
+   * that does not exist. Defaults to a new `createFakeAppwrite({ strict })`, so by default an
+   * undeclared database answers `database_not_found` and a table not created answers
+   * `table_not_found`, as on the server.
+   */
   fake?: FakeAppwrite
   /**
    * The project id clients must send (`client.setProject(...)`); any other answers 404
@@ -72,6 +77,16 @@ export interface AppwriteEmulatorOptions {
    * cron expression run on the fake's clock). Added to the fake's own functions. Defaults to `{}`.
    */
   functions?: Record<string, FunctionRegistration>
+  /**
+   * Refuse, with a 400 `general_argument_invalid` that names the parameter, what the server would
+   * silently drop: a parameter the route does not declare (a typo such as `rowID`), parameters in
+   * the query string of a `POST`/`PUT`/`PATCH`/`DELETE` (the server reads only the body there, so
+   * a bulk delete would match every row), and input nested deeper than the server reads (64
+   * levels of `[brackets]`, 512 levels of JSON). `false` drops them as the server does, and the
+   * default fake (when `fake` is not given) then accepts any database and table.
+   * Defaults to `true`.
+   */
+  strict?: boolean
 }
 
 /** Realtime state of an emulator, for tests that must wait until a subscription reached the server. */
@@ -151,7 +166,8 @@ const isLoopbackOrAny = (host: string) => host === '0.0.0.0' || host === '::'
 export async function startAppwriteEmulator(
   options: AppwriteEmulatorOptions = {},
 ): Promise<AppwriteEmulator> {
-  const fake = options.fake ?? createFakeAppwrite()
+  const strict = options.strict ?? true
+  const fake = options.fake ?? createFakeAppwrite({ strict })
   const projectId = options.projectId ?? 'booking-guard'
   const apiKey = options.apiKey ?? 'emulator-api-key'
   const host = options.host ?? '127.0.0.1'
@@ -213,20 +229,31 @@ export async function startAppwriteEmulator(
         finish(204)
         return
       }
-      const query = parseQueryString(url.searchParams)
-      params = method === 'GET' ? query : { ...query, ...(await readJsonBody(req, maxBodyBytes)) }
+      const input = await readRequestParams(req, method, url.searchParams, maxBodyBytes, strict)
+      params = input.params
       await sleep(latencyMs)
       const match = router.match(method, url.pathname)
-      const caller = identify(req, params, match !== undefined)
+      const caller = identify(req, input, match !== undefined)
       if (match === undefined) throw httpError('general_route_not_found')
-      const result = await match.handler({ path: match.path, params, caller })
+      // Old SDKs name the server version they were built for; the server converts for them.
+      const format = header(req, 'x-appwrite-response-format') ?? ''
+      if (format !== '') params = applyRequestFormat(format, method, match.pattern, params)
+      const context = { path: match.path, params, caller }
+      match.guard?.(context)
+      if (strict && match.params !== undefined)
+        assertDeclaredParams(method, match.pattern, match.params, params)
+      const result = await match.handler(context)
       const status = result.status ?? 200
       const headers = result.headers === undefined ? cors : { ...cors, ...result.headers }
       if (result.text !== undefined)
         writeResponse(res, status, headers, result.text, 'text/plain; charset=UTF-8')
       else if (status === 204 || result.body === undefined)
         writeResponse(res, status, headers, undefined, undefined)
-      else writeResponse(res, status, headers, toJson(result.body), JSON_CONTENT_TYPE)
+      else {
+        const body =
+          format === '' ? result.body : applyResponseFormat(format, match.pattern, result.body)
+        writeResponse(res, status, headers, toJson(body), JSON_CONTENT_TYPE)
+      }
       finish(status)
     } catch (thrown) {
       const error = toWireError(thrown)
@@ -249,8 +276,14 @@ export async function startAppwriteEmulator(
    * an unknown route is still `general_route_not_found`; the emulator serves no console, so known
    * routes answer `project_not_found`.
    */
-  const identify = (req: IncomingMessage, params: Params, routeKnown: boolean): Caller => {
-    const project = header(req, 'x-appwrite-project') ?? stringParam(params.project) ?? ''
+  const identify = (
+    req: IncomingMessage,
+    input: { params: Params; query: Params },
+    routeKnown: boolean,
+  ): Caller => {
+    // `getParam('project', header)`, then the query string (read on every method), in the server's order.
+    let project = stringParam(input.params.project) ?? header(req, 'x-appwrite-project') ?? ''
+    if (project === '') project = stringParam(input.query.project) ?? ''
     if (project !== '' && project !== projectId) throw httpError('project_not_found')
     if (project === '' && routeKnown) throw httpError('project_not_found')
     const key = header(req, 'x-appwrite-key')

@@ -59,6 +59,11 @@ export interface FakeAppwriteOptions {
    * Defaults to none (every function id answers `function_not_found`).
    */
   functions?: Record<string, FunctionRegistration>
+  /**
+   * How many entries `faults.log` keeps (the newest); `faults.counts` counts every fault.
+   * Defaults to `1_000`.
+   */
+  faultLogSize?: number
 }
 
 /** What the fake's `client` remembers of its `set…` calls, like the SDK's `client.config`. */
@@ -276,7 +281,10 @@ function createClient(hub: RealtimeHub): FakeClient {
  */
 export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwrite {
   const clock = options.clock ?? systemFakeClock
-  const faults = new FaultInjector({ clock })
+  const faults = new FaultInjector({
+    clock,
+    ...(options.faultLogSize === undefined ? {} : { logSize: options.faultLogSize }),
+  })
   const hub = new RealtimeHub({ clock, faults })
   const schema = new SchemaRegistry({
     databases: options.databases,

@@ -51,6 +51,8 @@ import { TABLES_FLAVOR, hasOwnKeys, userData } from './rowData'
 import type { CallParams, Flavor } from './rowData'
 import type { FakeApi, FaultGate, RowEventSink } from './types'
 import {
+  STRUCTURE_PREFIX,
+  parseServerDatetime,
   prepareRowData,
   rewrittenKeys,
   toServerDatetime,
@@ -177,6 +179,49 @@ return {
     return null
   }
 }
+
+/** The `$createdAt` / `$updatedAt` a write sets itself, in the server's stored format. */
+interface PresetDates {
+  readonly createdAt: string | undefined
+  readonly updatedAt: string | undefined
+}
+
+/**
+ * The `$createdAt` / `$updatedAt` an API-key write keeps: the server removes them from the data of
+ * other callers (`removeReadonlyAttributes`) and writes the rest `withPreserveDates`, after its
+ * structure validator checked them as datetimes (400 `*_invalid_structure` otherwise).
+ * `undefined` when the call sets neither (the common case, answered without a copy).
+ */
+function presetDates(
+  flavor: Flavor,
+  input: Readonly<Model>,
+  actor: Actor | undefined,
+): PresetDates | undefined {
+  if (actor !== undefined) return undefined
+  const created = input.$createdAt
+  const updated = input.$updatedAt
+  if ((created === undefined || created === null) && (updated === undefined || updated === null))
+    return undefined
+  return {
+    createdAt: presetDate(flavor, '$createdAt', created),
+    updatedAt: presetDate(flavor, '$updatedAt', updated),
+  }
+}
+
+function presetDate(flavor: Flavor, key: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined
+  const ms = parseServerDatetime(value)
+  if (ms === undefined)
+    throw appwriteError(
+      flavor.invalidStructure,
+      `${STRUCTURE_PREFIX}Attribute "${key}" has invalid type. Value must be valid date between 1000-01-01 00:00:00 and 9999-12-31 23:59:59.`,
+    )
+  return toServerDatetime(ms)
+}
+
+/** Whether a preset date differs from the stored one (a change, as `valuesEqual` sees it). */
+const movesDate = (preset: string | undefined, stored: string) =>
+  preset !== undefined && preset !== stored
 
 /**
  * `{ ...old, ...changes }`. V8 (Node 20) gives every spread result a hidden class of its own once
@@ -789,6 +834,7 @@ export class DataEngine implements TransactionEngine {
       )
     }
     const data = adopt ? (input as Model) : userData(flavor, input, keys)
+    const dates = adopt ? undefined : presetDates(flavor, input, actor)
     this.#validate(flavor, schema, data, 'full', true)
     const table = this.#storage.ensureTable(databaseId, tableId)
     if (table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
@@ -796,8 +842,8 @@ export class DataEngine implements TransactionEngine {
     const row: StoredRow = {
       $id: rowId,
       $sequence: table.nextSequence(),
-      $createdAt: now,
-      $updatedAt: now,
+      $createdAt: dates?.createdAt ?? now,
+      $updatedAt: dates?.updatedAt ?? now,
       $permissions: permissions,
       data,
     }
@@ -906,6 +952,7 @@ export class DataEngine implements TransactionEngine {
     if (explicit && actor !== undefined) assertGrantable(actor, explicit)
     const permissions = explicit ?? old.$permissions
     const changes = userData(flavor, input, keys)
+    const dates = presetDates(flavor, input, actor)
     const data: Model = mergeData(old.data, changes)
     if (actor !== undefined) {
       // Database::updateDocument: a change needs update permission, a no-op only read.
@@ -933,8 +980,10 @@ export class DataEngine implements TransactionEngine {
     // Validation may have rewritten datetime values besides the ones sent.
     const changed =
       !sameAfterMerge(old.data, data, changes, schema ? rewrittenKeys(schema) : NO_KEYS) ||
-      !samePermissions(old.$permissions, permissions)
-    const row = this.#replace(table!, old, data, permissions, changed)
+      !samePermissions(old.$permissions, permissions) ||
+      movesDate(dates?.createdAt, old.$createdAt) ||
+      movesDate(dates?.updatedAt, old.$updatedAt)
+    const row = this.#replace(table!, old, data, permissions, changed, dates)
     this.#publish(flavor, 'update', table!, row, schema)
     return this.toModel(flavor, table!, row, schema)
   }
@@ -949,12 +998,13 @@ export class DataEngine implements TransactionEngine {
     data: Model,
     permissions: readonly string[],
     changed: boolean,
+    dates?: PresetDates,
   ): StoredRow {
     const row: StoredRow = {
       $id: old.$id,
       $sequence: old.$sequence,
-      $createdAt: old.$createdAt,
-      $updatedAt: changed ? this.#now() : old.$updatedAt,
+      $createdAt: dates?.createdAt ?? old.$createdAt,
+      $updatedAt: changed ? (dates?.updatedAt ?? this.#now()) : old.$updatedAt,
       $permissions: permissions,
       data,
     }
@@ -974,9 +1024,11 @@ export class DataEngine implements TransactionEngine {
     rowId: string,
     input: Model,
     permissionsParam: readonly string[] | null | undefined,
+    actor?: Actor,
   ): { row: StoredRow; changed: boolean; isNew: boolean } {
     const old = table.get(rowId)
     const changes = userData(flavor, input)
+    const dates = presetDates(flavor, input, actor)
     let data: Model
     if (!old) {
       data = changes
@@ -998,12 +1050,16 @@ export class DataEngine implements TransactionEngine {
       : (old?.$permissions ?? EMPTY)
     if (old) {
       const changed =
-        !sameIgnoringNulls(old.data, data) || !samePermissions(old.$permissions, permissions)
+        !sameIgnoringNulls(old.data, data) ||
+        !samePermissions(old.$permissions, permissions) ||
+        movesDate(dates?.createdAt, old.$createdAt) ||
+        movesDate(dates?.updatedAt, old.$updatedAt)
       const now = this.#now()
       return {
         row: {
           ...old,
-          $updatedAt: changed ? now : old.$updatedAt,
+          $createdAt: dates?.createdAt ?? old.$createdAt,
+          $updatedAt: changed ? (dates?.updatedAt ?? now) : old.$updatedAt,
           $permissions: permissions,
           data: changed ? data : old.data,
         },
@@ -1016,8 +1072,8 @@ export class DataEngine implements TransactionEngine {
       row: {
         $id: rowId,
         $sequence: 0,
-        $createdAt: now,
-        $updatedAt: now,
+        $createdAt: dates?.createdAt ?? now,
+        $updatedAt: dates?.updatedAt ?? now,
         $permissions: permissions,
         data,
       },
@@ -1084,7 +1140,7 @@ export class DataEngine implements TransactionEngine {
       }
     }
     const table = this.#storage.ensureTable(p.databaseId, p.tableId)
-    const prepared = this.#prepareUpsert(flavor, schema, table, p.rowId, input, permissions)
+    const prepared = this.#prepareUpsert(flavor, schema, table, p.rowId, input, permissions, actor)
     // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
     assertUniqueRows(flavor.api, schema, prepared.row, table)
     const row = this.#storeUpsert(table, prepared)
@@ -1278,22 +1334,23 @@ export class DataEngine implements TransactionEngine {
     const seen = new Set<string>()
     const staged = prepared.map(({ rowId, input, permissions }) => {
       const data = userData(flavor, input)
+      const dates = presetDates(flavor, input, actor)
       this.#validate(flavor, schema, data, 'full', true)
       if (seen.has(rowId) || table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
       seen.add(rowId)
-      return { rowId, data, permissions }
+      return { rowId, data, permissions, dates }
     })
     // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
     const candidates = staged.map(({ rowId, data }) => ({ $id: rowId, data }))
     assertUniqueRows(flavor.api, schema, candidates, table)
     // All rows passed: write them all (the server inserts the batch in one transaction).
     const now = this.#now()
-    const rows = staged.map(({ rowId, data, permissions }) => {
+    const rows = staged.map(({ rowId, data, permissions, dates }) => {
       const row: StoredRow = {
         $id: rowId,
         $sequence: table.nextSequence(),
-        $createdAt: now,
-        $updatedAt: now,
+        $createdAt: dates?.createdAt ?? now,
+        $updatedAt: dates?.updatedAt ?? now,
         $permissions: permissions,
         data,
       }
@@ -1343,7 +1400,15 @@ export class DataEngine implements TransactionEngine {
       const rowId = sourceId === SERVER_PICKED_ID ? this.#ids.next() : (sourceId as string)
       if (seen.has(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
       seen.add(rowId)
-      return this.#prepareUpsert(flavor, schema, table, rowId, input, this.#bulkPermissions(input))
+      return this.#prepareUpsert(
+        flavor,
+        schema,
+        table,
+        rowId,
+        input,
+        this.#bulkPermissions(input),
+        actor,
+      )
     })
     // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
     assertUniqueRows(
@@ -1412,6 +1477,7 @@ export class DataEngine implements TransactionEngine {
       return { total: 0, items: [] }
     }
     const changes = userData(flavor, input)
+    const dates = presetDates(flavor, input, actor)
     this.#validate(flavor, schema, changes, 'partial')
     // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
     assertUniqueRows(
@@ -1427,6 +1493,7 @@ export class DataEngine implements TransactionEngine {
         mergeData(old.data, changes),
         permissions ?? old.$permissions,
         true,
+        dates,
       ),
     )
     const listed = rows.slice(0, MAX_BATCH)

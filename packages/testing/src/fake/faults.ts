@@ -309,6 +309,25 @@ export interface RealtimeFaultTarget {
 export interface FaultInjectorOptions {
   /** Source of time for latency, timed disconnects and log timestamps. */
   clock: FakeClock
+  /**
+   * How many entries {@link FaultInjector.log} keeps: past it, each new entry evicts the oldest,
+   * so a long run's memory stays bounded; {@link FaultInjector.counts} still counts every fault.
+   * Defaults to {@link DEFAULT_FAULT_LOG_SIZE}.
+   */
+  logSize?: number
+}
+
+/** Entries {@link FaultInjector.log} keeps by default: `1_000`. */
+export const DEFAULT_FAULT_LOG_SIZE = 1_000
+
+/** How many faults were injected since the last `reset()`, whether or not the log still holds them. */
+export interface FaultCounts {
+  /** Every fault injected. */
+  total: number
+  /** Entries evicted from the log to keep it within its `logSize`. */
+  evicted: number
+  /** Faults by kind; a kind never injected is absent. */
+  byKind: Partial<Record<FaultLogKind, number>>
 }
 
 type Matcher = ReadonlySet<string> | undefined
@@ -673,7 +692,11 @@ export class FaultInjector {
   #eventRules: Array<DropRule | DelayRule | DuplicateRule> = []
   readonly #outages = new Map<string, DisconnectRule>()
   readonly #draining = new Set<HangRule>()
+  /** The newest `#logSize` entries, as a ring: the oldest sits at `#logStart` once it is full. */
   #log: FaultLogEntry[] = []
+  #logStart = 0
+  readonly #logSize: number
+  #counts: FaultCounts = { total: 0, evicted: 0, byKind: {} }
   #counter = 0
   #target: RealtimeFaultTarget | undefined
 
@@ -688,6 +711,10 @@ export class FaultInjector {
 
   constructor(options: FaultInjectorOptions) {
     this.#clock = options.clock
+    const logSize = options.logSize ?? DEFAULT_FAULT_LOG_SIZE
+    if (!Number.isInteger(logSize) || logSize < 0)
+      throw new RangeError(`FaultInjector logSize must be an integer ≥ 0, got ${logSize}`)
+    this.#logSize = logSize
     this.realtime = {
       drop: (opts = {}) => this.#addEventRule(DropRule, opts),
       delay: (opts) => this.#addEventRule(DelayRule, opts),
@@ -738,9 +765,20 @@ export class FaultInjector {
     return this.#addCallRule(HangRule, options)
   }
 
-  /** Every fault injected so far, oldest first. A copy: later faults do not change it. */
+  /**
+   * The faults injected so far, oldest first: the newest `logSize` of them (default
+   * {@link DEFAULT_FAULT_LOG_SIZE}); {@link FaultInjector.counts} counts them all. A copy: later
+   * faults do not change it.
+   */
   get log(): readonly FaultLogEntry[] {
-    return this.#log.slice()
+    return this.#logStart === 0
+      ? this.#log.slice()
+      : [...this.#log.slice(this.#logStart), ...this.#log.slice(0, this.#logStart)]
+  }
+
+  /** Every fault injected since the last `reset()`, by kind, including those the log evicted. A copy. */
+  get counts(): FaultCounts {
+    return { ...this.#counts, byKind: { ...this.#counts.byKind } }
   }
 
   /** The rules currently active, in creation order. */
@@ -864,6 +902,8 @@ export class FaultInjector {
   reset(): void {
     this.clear()
     this.#log = []
+    this.#logStart = 0
+    this.#counts = { total: 0, evicted: 0, byKind: {} }
     this.#counter = 0
   }
 
@@ -941,7 +981,17 @@ export class FaultInjector {
   }
 
   #append(entry: FaultLogEntry): void {
-    this.#log.push(entry)
+    const counts = this.#counts
+    counts.total++
+    counts.byKind[entry.kind] = (counts.byKind[entry.kind] ?? 0) + 1
+    if (this.#log.length < this.#logSize) {
+      this.#log.push(entry)
+      return
+    }
+    counts.evicted++
+    if (this.#logSize === 0) return
+    this.#log[this.#logStart] = entry
+    this.#logStart = (this.#logStart + 1) % this.#logSize
   }
 
   #next(): { id: string; index: number } {

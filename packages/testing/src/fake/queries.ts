@@ -209,8 +209,24 @@ export function parseQueryStrings(queries: unknown): RawQuery[] {
   })
 }
 
-/** How an attribute's values compare. */
-type ValueKind = 'plain' | 'datetime' | 'sequence'
+/**
+ * How an attribute's values compare. `text`: a non-array string column, which MariaDB stores as
+ * `VARCHAR`/`TEXT` under the database's default `utf8mb4_general_ci` collation.
+ */
+type ValueKind = 'plain' | 'datetime' | 'sequence' | 'text'
+
+/** Column types the server stores as collated text (arrays are JSON, compared exactly). */
+const TEXT_TYPES = new Set<string>([
+  'string',
+  'varchar',
+  'text',
+  'mediumtext',
+  'longtext',
+  'email',
+  'url',
+  'ip',
+  'enum',
+])
 
 /** A validated filter, ready to test rows. @internal */
 export type Filter =
@@ -272,9 +288,19 @@ function attributeOf(
 }
 
 function valueKindOf(schema: TableSchema | undefined, attribute: string): ValueKind {
-  const type = attributeOf(schema, attribute)?.type
-  return type === 'datetime' ? 'datetime' : type === 'sequence' ? 'sequence' : 'plain'
+  const definition = attributeOf(schema, attribute)
+  const type = definition?.type
+  if (type === 'datetime') return 'datetime'
+  if (type === 'sequence') return 'sequence'
+  return definition && !definition.array && TEXT_TYPES.has(type ?? '') ? 'text' : 'plain'
 }
+
+/**
+ * A text value as `utf8mb4_general_ci` compares it with `=`, `<`, `BETWEEN` and `ORDER BY`:
+ * case ignored, trailing spaces ignored (PAD SPACE). Accents are not folded here (the collation
+ * also equates `é` with `e`), as the unique indexes do not fold them either.
+ */
+const collated = (text: string) => text.toLowerCase().trimEnd()
 
 function isQueryValueValid(attribute: SchemaAttribute, value: unknown): boolean {
   switch (attribute.type) {
@@ -443,6 +469,21 @@ function toKey(kind: ValueKind, value: unknown): unknown {
   if (kind === 'sequence') return Number(value)
   return value
 }
+
+/**
+ * Compares like {@link compareScalars}, two strings of a `text` attribute as the collation does.
+ * Equal strings skip the fold (the common `equal` hit).
+ */
+function compareText(value: unknown, key: unknown): number | undefined {
+  if (typeof value !== 'string' || typeof key !== 'string' || value === key)
+    return compareScalars(value, key)
+  const a = collated(value)
+  const b = collated(key)
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** `LIKE` under the collation: case ignored, trailing spaces kept. */
+const likeText = (text: string) => text.toLowerCase()
 
 function buildFilter(schema: TableSchema | undefined, query: RawQuery): Filter {
   if (query.method === 'and' || query.method === 'or') {
@@ -630,9 +671,11 @@ function fulltextMatches(text: unknown, search: unknown): boolean {
   )
 }
 
-function containsOne(value: unknown, needle: unknown): boolean {
+function containsOne(value: unknown, needle: unknown, text: boolean): boolean {
+  // An array column is JSON: `JSON_OVERLAPS` / `JSON_CONTAINS` compare elements exactly.
   if (Array.isArray(value)) return value.some((item) => scalarEquals(item, needle))
-  if (typeof value === 'string' && typeof needle === 'string') return value.includes(needle)
+  if (typeof value === 'string' && typeof needle === 'string')
+    return text ? likeText(value).includes(likeText(needle)) : value.includes(needle)
   return false
 }
 
@@ -652,58 +695,65 @@ function matchesCompare(row: StoredRow, filter: Extract<Filter, { kind: 'compare
   // SQL comparisons with NULL are never true, negated ones included.
   if (isNil(value)) return false
   const first = keys[0]
+  const text = filter.valueKind === 'text' && typeof value === 'string'
+  const compare = text ? compareText : compareScalars
+  // `LIKE` patterns (startsWith, endsWith, contains on text) under the collation.
+  const like = text ? likeText(value) : value
+  const pattern = (key: unknown) => (text && typeof key === 'string' ? likeText(key) : key)
   switch (method) {
     case 'equal':
-      return keys.some((key) => scalarEquals(value, key))
-    case 'notEqual':
-      return compareScalars(value, first) !== undefined && !scalarEquals(value, first)
+      return keys.some((key) => compare(value, key) === 0)
+    case 'notEqual': {
+      const order = compare(value, first)
+      return order !== undefined && order !== 0
+    }
     case 'lessThan':
-      return (compareScalars(value, first) ?? 0) < 0
+      return (compare(value, first) ?? 0) < 0
     case 'lessThanEqual': {
-      const order = compareScalars(value, first)
+      const order = compare(value, first)
       return order !== undefined && order <= 0
     }
     case 'greaterThan':
-      return (compareScalars(value, first) ?? 0) > 0
+      return (compare(value, first) ?? 0) > 0
     case 'greaterThanEqual': {
-      const order = compareScalars(value, first)
+      const order = compare(value, first)
       return order !== undefined && order >= 0
     }
     case 'between':
     case 'notBetween': {
-      const low = compareScalars(value, keys[0])
-      const high = compareScalars(value, keys[1])
+      const low = compare(value, keys[0])
+      const high = compare(value, keys[1])
       if (low === undefined || high === undefined) return false
       const inside = low >= 0 && high <= 0
       return method === 'between' ? inside : !inside
     }
     case 'startsWith':
       return (
-        typeof value === 'string' &&
-        keys.some((key) => typeof key === 'string' && value.startsWith(key))
+        typeof like === 'string' &&
+        keys.some((key) => typeof key === 'string' && like.startsWith(pattern(key) as string))
       )
     case 'notStartsWith':
       return (
-        typeof value === 'string' &&
-        keys.every((key) => typeof key === 'string' && !value.startsWith(key))
+        typeof like === 'string' &&
+        keys.every((key) => typeof key === 'string' && !like.startsWith(pattern(key) as string))
       )
     case 'endsWith':
       return (
-        typeof value === 'string' &&
-        keys.some((key) => typeof key === 'string' && value.endsWith(key))
+        typeof like === 'string' &&
+        keys.some((key) => typeof key === 'string' && like.endsWith(pattern(key) as string))
       )
     case 'notEndsWith':
       return (
-        typeof value === 'string' &&
-        keys.every((key) => typeof key === 'string' && !value.endsWith(key))
+        typeof like === 'string' &&
+        keys.every((key) => typeof key === 'string' && !like.endsWith(pattern(key) as string))
       )
     case 'contains':
     case 'containsAny':
-      return keys.some((key) => containsOne(value, key))
+      return keys.some((key) => containsOne(value, key, text))
     case 'containsAll':
-      return keys.every((key) => containsOne(value, key))
+      return keys.every((key) => containsOne(value, key, text))
     case 'notContains':
-      return !keys.some((key) => containsOne(value, key))
+      return !keys.some((key) => containsOne(value, key, text))
     case 'search':
       return fulltextMatches(value, first)
     case 'notSearch':
@@ -711,7 +761,10 @@ function matchesCompare(row: StoredRow, filter: Extract<Filter, { kind: 'compare
     case 'regex':
       try {
         return (
-          typeof value === 'string' && typeof first === 'string' && new RegExp(first).test(value)
+          typeof value === 'string' &&
+          typeof first === 'string' &&
+          // MariaDB's REGEXP follows the column's collation: case-insensitive on text.
+          new RegExp(first, text ? 'i' : '').test(value)
         )
       } catch {
         return false
@@ -738,11 +791,11 @@ export function matchesAll(row: StoredRow, filters: readonly Filter[]): boolean 
   return true
 }
 
-/** NULL first in ascending order, as MariaDB sorts. */
-function compareForOrder(a: unknown, b: unknown): number {
+/** NULL first in ascending order, as MariaDB sorts; `text` values in collation order. */
+function compareForOrder(a: unknown, b: unknown, kind: ValueKind): number {
   if (isNil(a)) return isNil(b) ? 0 : -1
   if (isNil(b)) return 1
-  const order = compareScalars(a, b)
+  const order = kind === 'text' ? compareText(a, b) : compareScalars(a, b)
   if (order !== undefined) return order
   // Different JSON types: a fixed type rank keeps the sort total.
   const rank = (value: unknown) =>
@@ -779,6 +832,7 @@ export function compareRows(a: StoredRow, b: StoredRow, orders: readonly Order[]
     const result = compareForOrder(
       rowValue(a, order.attribute, order.valueKind),
       rowValue(b, order.attribute, order.valueKind),
+      order.valueKind,
     )
     if (result !== 0) return result * order.direction
   }

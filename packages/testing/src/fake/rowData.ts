@@ -93,10 +93,10 @@ export interface CallParams {
 }
 
 /**
- * Whether a `$` key of user data is one the server removes (`removeReadonlyAttributes`):
- * `$sequence`, `$databaseId` and the container id always go; the fake acts as a non-privileged
- * caller, so `$createdAt`/`$updatedAt` go too. `$id` and `$permissions` are replaced by the
- * call's own values.
+ * Whether a `$` key of user data is one the server removes (`removeReadonlyAttributes`) or keeps
+ * outside the data: `$sequence`, `$databaseId` and the container id always go; `$createdAt` /
+ * `$updatedAt` go too, and an API-key write takes them as the row's dates (`presetDates` in
+ * engine.ts). `$id` and `$permissions` are replaced by the call's own values.
  */
 function isServerField(flavor: Flavor, key: string): boolean {
   return (

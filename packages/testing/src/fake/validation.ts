@@ -139,14 +139,73 @@ function parseDatetimeText(value: string): number | undefined {
   const match = DATE_TIME.exec(text)
   if (match) {
     const zone = match[3] ?? ''
-    text = `${match[1]}T${match[2]}${zone === '' ? 'Z' : zone.trim()}`
+    const name = zone.trim()
+    if (ZONE_NAME.test(name)) return inRange(zonedMs(`${match[1]}T${match[2]}`, name))
+    text = `${match[1]}T${match[2]}${zone === '' ? 'Z' : name}`
     if (!HAS_ZONE.test(text)) return undefined
   } else if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
     text = `${text}T00:00:00Z`
   }
-  const ms = Date.parse(text)
-  if (Number.isNaN(ms) || ms < MIN_DATETIME_MS || ms > MAX_DATETIME_MS) return undefined
+  return inRange(Date.parse(text))
+}
+
+function inRange(ms: number | undefined): number | undefined {
+  if (ms === undefined || Number.isNaN(ms) || ms < MIN_DATETIME_MS || ms > MAX_DATETIME_MS)
+    return undefined
   return ms
+}
+
+/** A time-zone name after the time (`America/New_York`, `UTC`), as PHP's `DateTime` reads one. */
+const ZONE_NAME = /^(?:[A-Za-z][A-Za-z_-]*(?:\/[A-Za-z0-9_+-]+)+|UTC|GMT)$/
+const zoneFormats = new Map<string, Intl.DateTimeFormat | null>()
+
+/** The zone's offset from UTC at `ms`, in milliseconds, or `undefined` for an unknown zone. */
+function zoneOffset(zone: string, ms: number): number | undefined {
+  let format = zoneFormats.get(zone)
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      })
+    } catch {
+      // `RangeError: Invalid time zone`: the server's validator refuses the value too.
+      format = null
+    }
+    zoneFormats.set(zone, format)
+  }
+  if (format === null) return undefined
+  const part: Record<string, number> = {}
+  for (const { type, value } of format.formatToParts(ms)) part[type] = Number(value)
+  const wall = Date.UTC(
+    part.year ?? 0,
+    (part.month ?? 1) - 1,
+    part.day ?? 1,
+    part.hour ?? 0,
+    part.minute ?? 0,
+    part.second ?? 0,
+  )
+  return wall - (ms - (((ms % 1000) + 1000) % 1000))
+}
+
+/**
+ * A wall-clock time in a named zone as epoch milliseconds, as PHP converts
+ * `1975-06-12 14:12:55 America/New_York` (stored as `1975-06-12T18:12:55.000+00:00`).
+ */
+function zonedMs(local: string, zone: string): number | undefined {
+  const wall = Date.parse(`${local}Z`)
+  if (Number.isNaN(wall)) return undefined
+  const first = zoneOffset(zone, wall)
+  if (first === undefined) return undefined
+  const guess = wall - first
+  const second = zoneOffset(zone, guess)
+  return second === undefined || second === first ? guess : wall - second
 }
 
 /**

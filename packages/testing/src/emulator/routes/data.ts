@@ -88,11 +88,37 @@ const DOCUMENTS: Flavor = {
   },
 }
 
-/** Copies the named parameters that were sent (an absent key stays absent, so defaults apply). */
+/**
+ * Copies the named parameters that were sent (an absent key stays absent, so defaults apply).
+ * `data`, and each row of a bulk write, may come as a JSON-encoded string, which the server
+ * decodes (`normalizeData`); a string that is not a JSON object is left for the fake to refuse
+ * with the server's `Value must be a valid JSON object`.
+ */
 function pick(params: Params, names: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const name of names) if (params[name] !== undefined) out[name] = params[name]
+  for (const name of names) {
+    const value = params[name]
+    if (value === undefined) continue
+    if (name === 'data') out[name] = decodeObject(value)
+    else if ((name === 'rows' || name === 'documents') && Array.isArray(value))
+      out[name] = value.map(decodeObject)
+    else out[name] = value
+  }
   return out
+}
+
+function decodeObject(value: unknown): unknown {
+  if (typeof value !== 'string') return value
+  let decoded: unknown
+  try {
+    decoded = JSON.parse(value)
+  } catch {
+    // Not JSON: the fake refuses the string itself, as the server's validator does.
+    return value
+  }
+  return decoded !== null && typeof decoded === 'object' && !Array.isArray(decoded)
+    ? decoded
+    : value
 }
 
 const isEmpty = (value: unknown) =>
@@ -109,6 +135,8 @@ const isEmpty = (value: unknown) =>
 function requireKey(caller: Caller): void {
   if (caller.kind !== 'key') throw httpError('general_unauthorized_scope')
 }
+
+const keyOnly = (ctx: RouteContext) => requireKey(ctx.caller)
 
 /**
  * Registers the rows routes (`/v1/tablesdb/...`) and the legacy documents routes
@@ -136,100 +164,147 @@ function registerFlavor(router: Router, f: Flavor, servicesFor: ServicesFor): vo
   const one = (ctx: RouteContext) => ({ ...target(ctx), [f.id]: ctx.path[f.id] })
   const ok = (body: unknown, status = 200): RouteResult => ({ status, body })
 
-  router.add('GET', f.base, async (ctx) => {
-    const p = pick(ctx.params, ['queries', 'transactionId', 'total', 'ttl'])
-    if ('total' in p) p.total = looseBoolean(p.total)
-    if ('ttl' in p) p.ttl = looseNumber(p.ttl)
-    return ok(await call(ctx, f.methods.list, { ...p, ...target(ctx) }))
-  })
+  router.add(
+    'GET',
+    f.base,
+    async (ctx) => {
+      const p = pick(ctx.params, ['queries', 'transactionId', 'total', 'ttl'])
+      if ('total' in p) p.total = looseBoolean(p.total)
+      if ('ttl' in p) p.ttl = looseNumber(p.ttl)
+      return ok(await call(ctx, f.methods.list, { ...p, ...target(ctx) }))
+    },
+    { params: ['queries', 'transactionId', 'total', 'ttl'] },
+  )
 
   // One route for both `createRow` and node-appwrite's `createRows`, told apart by the body, with
   // the server's checks in its order (`Documents/Create.php`).
-  router.add('POST', f.base, async (ctx) => {
-    const { params } = ctx
-    const hasData = !isEmpty(params.data)
-    const hasMany = !isEmpty(params[f.group])
-    if (!hasData && !hasMany) throw httpError(f.missingData)
-    if (hasData && hasMany)
-      throw httpError(
-        'general_bad_request',
-        `You can only send one of the following parameters: data, ${f.group}`,
-      )
-    if (hasData && isEmpty(params[f.id]))
-      throw httpError(
-        f.missingData,
-        `${f.label} ID is required when creating a single ${f.label.toLowerCase()}.`,
-      )
-    if (hasMany && !isEmpty(params[f.id]))
-      throw httpError(
-        'general_bad_request',
-        `Param "${f.id}" is not allowed when creating multiple ${f.group}, set "$id" on each instead.`,
-      )
-    if (hasMany && !isEmpty(params.permissions))
-      throw httpError(
-        'general_bad_request',
-        `Param "permissions" is disallowed when creating multiple ${f.group}, set "$permissions" on each instead`,
-      )
-    if (hasMany) {
-      requireKey(ctx.caller)
-      const p = pick(params, [f.group, 'transactionId'])
-      return ok(await call(ctx, f.methods.createMany, { ...p, ...target(ctx) }), 201)
-    }
-    const p = pick(params, [f.id, 'data', 'permissions', 'transactionId'])
-    return ok(await call(ctx, f.methods.create, { ...p, ...target(ctx) }), 201)
-  })
+  router.add(
+    'POST',
+    f.base,
+    async (ctx) => {
+      const params = { ...ctx.params, ...pick(ctx.params, ['data', f.group]) }
+      const hasData = !isEmpty(params.data)
+      const hasMany = !isEmpty(params[f.group])
+      if (!hasData && !hasMany) throw httpError(f.missingData)
+      if (hasData && hasMany)
+        throw httpError(
+          'general_bad_request',
+          `You can only send one of the following parameters: data, ${f.group}`,
+        )
+      if (hasData && isEmpty(params[f.id]))
+        throw httpError(
+          f.missingData,
+          `${f.label} ID is required when creating a single ${f.label.toLowerCase()}.`,
+        )
+      if (hasMany && !isEmpty(params[f.id]))
+        throw httpError(
+          'general_bad_request',
+          `Param "${f.id}" is not allowed when creating multiple ${f.group}, set "$id" on each instead.`,
+        )
+      if (hasMany && !isEmpty(params.permissions))
+        throw httpError(
+          'general_bad_request',
+          `Param "permissions" is disallowed when creating multiple ${f.group}, set "$permissions" on each instead`,
+        )
+      if (hasMany) {
+        requireKey(ctx.caller)
+        const p = pick(params, [f.group, 'transactionId'])
+        return ok(await call(ctx, f.methods.createMany, { ...p, ...target(ctx) }), 201)
+      }
+      const p = pick(params, [f.id, 'data', 'permissions', 'transactionId'])
+      return ok(await call(ctx, f.methods.create, { ...p, ...target(ctx) }), 201)
+    },
+    { params: [f.id, 'data', 'permissions', f.group, 'transactionId'] },
+  )
 
-  router.add('PUT', f.base, async (ctx) => {
-    requireKey(ctx.caller)
-    const p = pick(ctx.params, [f.group, 'transactionId'])
-    return ok(await call(ctx, f.methods.upsertMany, { [f.group]: [], ...p, ...target(ctx) }))
-  })
+  router.add(
+    'PUT',
+    f.base,
+    async (ctx) => {
+      const p = pick(ctx.params, [f.group, 'transactionId'])
+      return ok(await call(ctx, f.methods.upsertMany, { [f.group]: [], ...p, ...target(ctx) }))
+    },
+    { params: [f.group, 'transactionId'], guard: keyOnly },
+  )
 
-  router.add('PATCH', f.base, async (ctx) => {
-    requireKey(ctx.caller)
-    const p = pick(ctx.params, ['data', 'queries', 'transactionId'])
-    return ok(await call(ctx, f.methods.updateMany, { ...p, ...target(ctx) }))
-  })
+  router.add(
+    'PATCH',
+    f.base,
+    async (ctx) => {
+      const p = pick(ctx.params, ['data', 'queries', 'transactionId'])
+      return ok(await call(ctx, f.methods.updateMany, { ...p, ...target(ctx) }))
+    },
+    { params: ['data', 'queries', 'transactionId'], guard: keyOnly },
+  )
 
-  router.add('DELETE', f.base, async (ctx) => {
-    requireKey(ctx.caller)
-    const p = pick(ctx.params, ['queries', 'transactionId'])
-    return ok(await call(ctx, f.methods.deleteMany, { ...p, ...target(ctx) }))
-  })
+  router.add(
+    'DELETE',
+    f.base,
+    async (ctx) => {
+      const p = pick(ctx.params, ['queries', 'transactionId'])
+      return ok(await call(ctx, f.methods.deleteMany, { ...p, ...target(ctx) }))
+    },
+    { params: ['queries', 'transactionId'], guard: keyOnly },
+  )
 
   const item = `${f.base}/:${f.id}`
 
-  router.add('GET', item, async (ctx) => {
-    const p = pick(ctx.params, ['queries', 'transactionId'])
-    return ok(await call(ctx, f.methods.get, { ...p, ...one(ctx) }))
-  })
+  router.add(
+    'GET',
+    item,
+    async (ctx) => {
+      const p = pick(ctx.params, ['queries', 'transactionId'])
+      return ok(await call(ctx, f.methods.get, { ...p, ...one(ctx) }))
+    },
+    { params: ['queries', 'transactionId'] },
+  )
 
   // PUT answers 200, or 201 when it only staged the write in a transaction (`Documents/Upsert.php`).
-  router.add('PUT', item, async (ctx) => {
-    const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
-    const staged = !isEmpty(p.transactionId)
-    return ok(await call(ctx, f.methods.upsert, { ...p, ...one(ctx) }), staged ? 201 : 200)
-  })
+  router.add(
+    'PUT',
+    item,
+    async (ctx) => {
+      const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
+      const staged = !isEmpty(p.transactionId)
+      return ok(await call(ctx, f.methods.upsert, { ...p, ...one(ctx) }), staged ? 201 : 200)
+    },
+    { params: ['data', 'permissions', 'transactionId'] },
+  )
 
-  router.add('PATCH', item, async (ctx) => {
-    const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
-    return ok(await call(ctx, f.methods.update, { ...p, ...one(ctx) }))
-  })
+  router.add(
+    'PATCH',
+    item,
+    async (ctx) => {
+      const p = pick(ctx.params, ['data', 'permissions', 'transactionId'])
+      return ok(await call(ctx, f.methods.update, { ...p, ...one(ctx) }))
+    },
+    { params: ['data', 'permissions', 'transactionId'] },
+  )
 
-  router.add('DELETE', item, async (ctx) => {
-    const p = pick(ctx.params, ['transactionId'])
-    await call(ctx, f.methods.delete, { ...p, ...one(ctx) })
-    return { status: 204 }
-  })
+  router.add(
+    'DELETE',
+    item,
+    async (ctx) => {
+      const p = pick(ctx.params, ['transactionId'])
+      await call(ctx, f.methods.delete, { ...p, ...one(ctx) })
+      return { status: 204 }
+    },
+    { params: ['transactionId'] },
+  )
 
   for (const [action, method, limit] of [
     ['increment', f.methods.increment, 'max'],
     ['decrement', f.methods.decrement, 'min'],
   ] as const) {
-    router.add('PATCH', `${item}/:${f.column}/${action}`, async (ctx) => {
-      const p = pick(ctx.params, ['value', limit, 'transactionId'])
-      const column = { [f.column]: ctx.path[f.column] }
-      return ok(await call(ctx, method, { ...p, ...one(ctx), ...column }))
-    })
+    router.add(
+      'PATCH',
+      `${item}/:${f.column}/${action}`,
+      async (ctx) => {
+        const p = pick(ctx.params, ['value', limit, 'transactionId'])
+        const column = { [f.column]: ctx.path[f.column] }
+        return ok(await call(ctx, method, { ...p, ...one(ctx), ...column }))
+      },
+      { params: ['value', limit, 'transactionId'] },
+    )
   }
 }

@@ -80,14 +80,52 @@ const SCOPES = {
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
 /**
+ * Why relationship columns answer 405 `general_not_implemented`: serving them means nested rows on
+ * read and write, two-way keys, `onDelete` cascade / setNull / restrict across tables, relationship
+ * queries and selects, and permission checks across tables, through the fake's storage,
+ * transactions and realtime: a second engine. Refusing loudly keeps a test from passing on a
+ * half-served relationship.
+ */
+const RELATIONSHIPS_REFUSED =
+  'The Appwrite emulator does not serve relationship columns. Model the link as a string column holding the related row ID, or test relationship code against a real Appwrite server.'
+
+/**
+ * The column types of the server and the parameters each one's create route declares besides
+ * `key`, `required` and `default` (github:appwrite/appwrite 1.9.x `.../Tables/Columns/<Type>/Create.php`);
+ * the update route declares `newKey` plus the ones in `update`. Relationship columns have routes of
+ * their own.
+ */
+const COLUMN_TYPES: Readonly<
+  Record<string, { readonly create: readonly string[]; readonly update: readonly string[] }>
+> = {
+  string: { create: ['size', 'array', 'encrypt'], update: ['size'] },
+  varchar: { create: ['size', 'array', 'encrypt'], update: ['size'] },
+  text: { create: ['array', 'encrypt'], update: [] },
+  mediumtext: { create: ['array', 'encrypt'], update: [] },
+  longtext: { create: ['array', 'encrypt'], update: [] },
+  integer: { create: ['min', 'max', 'array'], update: ['min', 'max'] },
+  float: { create: ['min', 'max', 'array'], update: ['min', 'max'] },
+  bigint: { create: ['min', 'max', 'array'], update: ['min', 'max'] },
+  boolean: { create: ['array'], update: [] },
+  datetime: { create: ['array'], update: [] },
+  email: { create: ['array'], update: [] },
+  ip: { create: ['array'], update: [] },
+  url: { create: ['array'], update: [] },
+  enum: { create: ['elements', 'array'], update: ['elements'] },
+  point: { create: [], update: [] },
+  line: { create: [], update: [] },
+  polygon: { create: [], update: [] },
+}
+
+/**
  * The management routes schema tooling uses, over the fake's `admin` (node-appwrite's TablesDB
  * management methods): databases, tables, columns and indexes under `/v1/tablesdb`, and the same
  * under `/v1/databases` with the collection API's names (`collections`, `attributes`,
  * `documentSecurity`, `collection_not_found`, …). Status codes follow github:appwrite/appwrite 1.9.x
  * `.../Http/TablesDB/*`: create database / table 201, create column / index 202 (they are then
  * `processing` or `available` as the fake decides), delete 204. Only the API key may call them.
- * Without a fake `admin`, or for a column type the fake lacks (relationship, spatial, bigint), they
- * answer 404 `general_route_not_found`.
+ * Without a fake `admin`, or for a column type the fake lacks (spatial, bigint), they answer 404
+ * `general_route_not_found`; relationship columns answer 405 `general_not_implemented`.
  *
  * @internal
  */
@@ -110,12 +148,15 @@ function registerFlavor(router: Router, f: Flavor, admin: DataService | undefine
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     scopes: readonly string[],
+    params: readonly string[],
     handler: (ctx: RouteContext) => Promise<RouteResult>,
   ) =>
-    router.add(method, path, (ctx) => {
-      requireScopes(ctx.caller, scopes)
-      return handler(ctx)
+    router.add(method, path, handler, {
+      params,
+      guard: (ctx) => requireScopes(ctx.caller, scopes),
     })
+  const LIST = ['queries', 'total']
+  const SEARCH_LIST = ['queries', 'search', 'total']
   const list = (params: Params) => {
     const p = pick(params, ['queries', 'search', 'total'])
     if ('total' in p) p.total = looseBoolean(p.total)
@@ -149,74 +190,116 @@ function registerFlavor(router: Router, f: Flavor, admin: DataService | undefine
   const tables = `${root}/:databaseId/${f.container}`
   const one = `${tables}/:${f.containerId}`
 
-  route('GET', root, SCOPES.databasesRead, async (ctx) => ok(await call('list', list(ctx.params))))
-  route('POST', root, SCOPES.databasesWrite, async (ctx) =>
+  route('GET', root, SCOPES.databasesRead, SEARCH_LIST, async (ctx) =>
+    ok(await call('list', list(ctx.params))),
+  )
+  route('POST', root, SCOPES.databasesWrite, ['databaseId', 'name', 'enabled'], async (ctx) =>
     ok(await call('create', pick(ctx.params, ['databaseId', 'name', 'enabled'])), 201),
   )
-  route('GET', `${root}/:databaseId`, SCOPES.databasesRead, async (ctx) =>
+  route('GET', `${root}/:databaseId`, SCOPES.databasesRead, [], async (ctx) =>
     ok(await call('get', db(ctx))),
   )
-  route('PUT', `${root}/:databaseId`, SCOPES.databasesWrite, async (ctx) =>
+  route('PUT', `${root}/:databaseId`, SCOPES.databasesWrite, ['name', 'enabled'], async (ctx) =>
     ok(await call('update', { ...pick(ctx.params, ['name', 'enabled']), ...db(ctx) })),
   )
-  route('DELETE', `${root}/:databaseId`, SCOPES.databasesWrite, async (ctx) => {
+  route('DELETE', `${root}/:databaseId`, SCOPES.databasesWrite, [], async (ctx) => {
     await call('delete', db(ctx))
     return none()
   })
 
-  route('GET', tables, SCOPES.tablesRead, async (ctx) =>
+  const security = f === COLLECTIONS ? 'documentSecurity' : 'rowSecurity'
+  route('GET', tables, SCOPES.tablesRead, SEARCH_LIST, async (ctx) =>
     ok(await call('listTables', { ...list(ctx.params), ...db(ctx) })),
   )
-  route('POST', tables, SCOPES.tablesWrite, async (ctx) => {
+  const createTable = [
+    f.containerId,
+    'name',
+    'permissions',
+    security,
+    'enabled',
+    f.members,
+    'indexes',
+  ]
+  route('POST', tables, SCOPES.tablesWrite, createTable, async (ctx) => {
     const params = renamed(ctx.params)
     return ok(
       await call('createTable', { ...params, tableId: ctx.params[f.containerId], ...db(ctx) }),
       201,
     )
   })
-  route('GET', one, SCOPES.tablesRead, async (ctx) => ok(await call('getTable', table(ctx))))
-  route('PUT', one, SCOPES.tablesWrite, async (ctx) =>
+  route('GET', one, SCOPES.tablesRead, [], async (ctx) => ok(await call('getTable', table(ctx))))
+  const updateTable = ['name', 'permissions', security, 'enabled', 'purge']
+  route('PUT', one, SCOPES.tablesWrite, updateTable, async (ctx) =>
     ok(await call('updateTable', { ...renamed(ctx.params), ...table(ctx) })),
   )
-  route('DELETE', one, SCOPES.tablesWrite, async (ctx) => {
+  route('DELETE', one, SCOPES.tablesWrite, [], async (ctx) => {
     await call('deleteTable', table(ctx))
     return none()
   })
 
   const members = `${one}/${f.members}`
-  route('GET', members, SCOPES.columnsRead, async (ctx) =>
+  route('GET', members, SCOPES.columnsRead, LIST, async (ctx) =>
     ok(await call('listColumns', { ...list(ctx.params), ...table(ctx) })),
   )
-  route('POST', `${members}/:type`, SCOPES.columnsWrite, async (ctx) =>
-    ok(
-      await call(`create${capitalize(ctx.path.type ?? '')}Column`, {
-        ...renamed(ctx.params),
-        ...table(ctx),
-      }),
-      202,
-    ),
+  for (const [type, declared] of Object.entries(COLUMN_TYPES)) {
+    const create = ['key', 'required', 'default', ...declared.create]
+    route('POST', `${members}/${type}`, SCOPES.columnsWrite, create, async (ctx) =>
+      ok(
+        await call(`create${capitalize(type)}Column`, { ...renamed(ctx.params), ...table(ctx) }),
+        202,
+      ),
+    )
+    const update = ['required', 'default', 'newKey', ...declared.update]
+    route('PATCH', `${members}/${type}/:key`, SCOPES.columnsWrite, update, async (ctx) =>
+      ok(await call(`update${capitalize(type)}Column`, { ...renamed(ctx.params), ...keyed(ctx) })),
+    )
+  }
+  // Relationship columns are refused loudly rather than half-served: see RELATIONSHIPS_REFUSED.
+  const refuseRelationship = async (): Promise<RouteResult> => {
+    throw httpError('general_not_implemented', RELATIONSHIPS_REFUSED)
+  }
+  const relationshipCreate = [
+    f === COLLECTIONS ? 'relatedCollectionId' : 'relatedTableId',
+    'type',
+    'twoWay',
+    'key',
+    'twoWayKey',
+    'onDelete',
+  ]
+  route(
+    'POST',
+    `${members}/relationship`,
+    SCOPES.columnsWrite,
+    relationshipCreate,
+    refuseRelationship,
   )
-  route('PATCH', `${members}/:type/:key`, SCOPES.columnsWrite, async (ctx) =>
-    ok(
-      await call(`update${capitalize(ctx.path.type ?? '')}Column`, {
-        ...renamed(ctx.params),
-        ...keyed(ctx),
-      }),
-    ),
+  route(
+    'PATCH',
+    f === COLLECTIONS ? `${members}/relationship/:key` : `${members}/:key/relationship`,
+    SCOPES.columnsWrite,
+    ['onDelete', 'newKey'],
+    refuseRelationship,
   )
-  route('GET', `${members}/:key`, SCOPES.columnsRead, async (ctx) =>
+  route('GET', `${members}/:key`, SCOPES.columnsRead, [], async (ctx) =>
     ok(await call('getColumn', keyed(ctx))),
   )
-  route('DELETE', `${members}/:key`, SCOPES.columnsWrite, async (ctx) => {
+  route('DELETE', `${members}/:key`, SCOPES.columnsWrite, [], async (ctx) => {
     await call('deleteColumn', keyed(ctx))
     return none()
   })
 
   const indexes = `${one}/indexes`
-  route('GET', indexes, SCOPES.indexesRead, async (ctx) =>
+  route('GET', indexes, SCOPES.indexesRead, LIST, async (ctx) =>
     ok(await call('listIndexes', { ...list(ctx.params), ...table(ctx) })),
   )
-  route('POST', indexes, SCOPES.indexesWrite, async (ctx) => {
+  const createIndex = [
+    'key',
+    'type',
+    f.members === 'columns' ? 'columns' : 'attributes',
+    'orders',
+    'lengths',
+  ]
+  route('POST', indexes, SCOPES.indexesWrite, createIndex, async (ctx) => {
     const p = pick(ctx.params, ['key', 'type', 'columns', 'attributes', 'orders', 'lengths'])
     if (f === COLLECTIONS && 'attributes' in p) {
       p.columns = p.attributes
@@ -224,10 +307,10 @@ function registerFlavor(router: Router, f: Flavor, admin: DataService | undefine
     }
     return ok(await call('createIndex', { ...p, ...table(ctx) }), 202)
   })
-  route('GET', `${indexes}/:key`, SCOPES.indexesRead, async (ctx) =>
+  route('GET', `${indexes}/:key`, SCOPES.indexesRead, [], async (ctx) =>
     ok(await call('getIndex', keyed(ctx))),
   )
-  route('DELETE', `${indexes}/:key`, SCOPES.indexesWrite, async (ctx) => {
+  route('DELETE', `${indexes}/:key`, SCOPES.indexesWrite, [], async (ctx) => {
     await call('deleteIndex', keyed(ctx))
     return none()
   })

@@ -36,32 +36,62 @@ export function registerTransactionRoutes(
     }
     const id = (ctx: RouteContext) => ({ transactionId: ctx.path.transactionId })
 
-    router.add('GET', prefix, async (ctx) => ({
-      body: await call(ctx, 'listTransactions', pick(ctx.params, ['queries'])),
-    }))
-    router.add('POST', prefix, async (ctx) => ({
-      status: 201,
-      body: await call(ctx, 'createTransaction', pick(ctx.params, ['ttl'])),
-    }))
-    router.add('GET', `${prefix}/:transactionId`, async (ctx) => ({
-      body: await call(ctx, 'getTransaction', id(ctx)),
-    }))
-    router.add('PATCH', `${prefix}/:transactionId`, async (ctx) => ({
-      body: await call(ctx, 'updateTransaction', {
-        ...pick(ctx.params, ['commit', 'rollback']),
-        ...id(ctx),
+    router.add(
+      'GET',
+      prefix,
+      async (ctx) => ({
+        body: await call(ctx, 'listTransactions', pick(ctx.params, ['queries'])),
       }),
-    }))
-    router.add('DELETE', `${prefix}/:transactionId`, async (ctx) => {
-      await call(ctx, 'deleteTransaction', id(ctx))
-      return { status: 204 }
-    })
-    router.add('POST', `${prefix}/:transactionId/operations`, async (ctx) => ({
-      status: 201,
-      body: await call(ctx, 'createOperations', {
-        ...pick(ctx.params, ['operations']),
-        ...id(ctx),
+      { params: ['queries'] },
+    )
+    router.add(
+      'POST',
+      prefix,
+      async (ctx) => ({
+        status: 201,
+        body: await call(ctx, 'createTransaction', pick(ctx.params, ['ttl'])),
       }),
-    }))
+      { params: ['ttl'] },
+    )
+    router.add(
+      'GET',
+      `${prefix}/:transactionId`,
+      async (ctx) => ({
+        body: await call(ctx, 'getTransaction', id(ctx)),
+      }),
+      { params: [] },
+    )
+    router.add(
+      'PATCH',
+      `${prefix}/:transactionId`,
+      async (ctx) => ({
+        body: await call(ctx, 'updateTransaction', {
+          ...pick(ctx.params, ['commit', 'rollback']),
+          ...id(ctx),
+        }),
+      }),
+      { params: ['commit', 'rollback'] },
+    )
+    router.add(
+      'DELETE',
+      `${prefix}/:transactionId`,
+      async (ctx) => {
+        await call(ctx, 'deleteTransaction', id(ctx))
+        return { status: 204 }
+      },
+      { params: [] },
+    )
+    router.add(
+      'POST',
+      `${prefix}/:transactionId/operations`,
+      async (ctx) => ({
+        status: 201,
+        body: await call(ctx, 'createOperations', {
+          ...pick(ctx.params, ['operations']),
+          ...id(ctx),
+        }),
+      }),
+      { params: ['operations'] },
+    )
   }
 }
