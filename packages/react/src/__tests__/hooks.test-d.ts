@@ -2,6 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest'
 import type {
   BookingErrorKind,
   BookingGuard,
+  BookingGuardLike,
   BookingSubmitStatus,
   ChatRoomMessage,
   CommunicationCheck,
@@ -27,8 +28,9 @@ import {
 } from '../index'
 
 describe('hook return types', () => {
-  it('should type useBookingGuard as the guard', () => {
-    expectTypeOf(useBookingGuard).returns.toEqualTypeOf<BookingGuard>()
+  it('should type useBookingGuard as what the provider holds', () => {
+    expectTypeOf(useBookingGuard()).toEqualTypeOf<BookingGuardLike>()
+    expectTypeOf(useBookingGuard<BookingGuard>()).toEqualTypeOf<BookingGuard>()
   })
 
   it('should type useBookingSubmit', () => {
