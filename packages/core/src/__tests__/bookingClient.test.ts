@@ -73,6 +73,24 @@ describe('createBookingClient', () => {
     expect(message).toMatchObject({ senderId: 'anna', senderType: 'therapist', senderName: 'Anna' })
   })
 
+  it('should cancel as the customer, whatever actor the browser names', async () => {
+    const { client } = clientOf('user-ben')
+    const { booking } = await client.createBooking(input)
+    await client.cancelBooking(booking.$id, { by: 'provider', actorId: 'anna', reason: 'Ill' })
+
+    expect(rows('bookings')).toMatchObject([{ status: 'cancelled' }])
+    expect(rows('notifications').map((n) => n.recipientId)).toContain('anna')
+  })
+
+  it('should bring the server’s configuration error back for a health check it cannot run', async () => {
+    const { client } = clientOf('user-ben')
+    const error = await client.runHealthCheck().catch((e: unknown) => e)
+
+    expect(isBookingGuardError(error, 'CONFIGURATION')).toBe(true)
+    expect(String(error)).toMatch(/needs realtime/)
+    expect(() => client.startHealthChecks()).toThrow(/schedule health checks on the server/)
+  })
+
   it('should rehydrate a SchemaLockError with its fields for the form', async () => {
     const { client } = clientOf('user-ben')
     const error = await client
