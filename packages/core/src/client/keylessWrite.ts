@@ -27,27 +27,27 @@ function hasApiKey(service: unknown): boolean | undefined {
 }
 
 /**
- * Runs one of the guard's cross-user writes; when Appwrite refuses it as `user_unauthorized` and
- * the guard has no API key, the failure becomes a `CONFIGURATION` error that says what to do
- * (run the writes on a server) instead of a pipeline error a user would be asked to retry. A
- * guard whose client shows an API key keeps the original error: its key is wrong, and the
- * classifier already says so.
+ * Runs one of the guard's cross-user writes. When the guard's SDK client shows no API key (the
+ * `appwrite` web SDK, or node-appwrite with only a session or JWT) and Appwrite refuses the write
+ * as `user_unauthorized`, the failure becomes a `CONFIGURATION` error that says what to do (run
+ * the writes on a server) instead of a pipeline error a user would be asked to retry. Any other
+ * guard (a key set, or a service that does not show its client) gets `write()`'s own promise,
+ * untouched.
  *
  * @internal
  */
-export async function explainKeylessWrite<T>(
+export function explainKeylessWrite<T>(
   method: string,
   service: unknown,
   write: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await write()
-  } catch (error) {
-    if (!refusedAsUser(error) || hasApiKey(service) === true) throw error
+  if (hasApiKey(service) !== false) return write()
+  return write().catch((error: unknown) => {
+    if (!refusedAsUser(error)) throw error
     throw new BookingGuardError(
       'CONFIGURATION',
       `guard.${method}: Appwrite refused the write (401 user_unauthorized) and this guard has no API key. A guard without one writes as the signed-in user, and a user cannot create rows another user must read (the provider's booking, notification and messages), so retrying cannot help. Run the writes on a server: createBookingFunction (an Appwrite Function) or createBookingHandler from '@booking-guard/core/server', with an API key; in the browser use createBookingClient({ functions, functionId, … }) instead of createBookingGuard`,
       { cause: error },
     )
-  }
+  })
 }
