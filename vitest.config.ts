@@ -8,6 +8,9 @@ const src = (name: string) =>
 export default defineConfig({
   resolve: {
     alias: {
+      '@booking-guard/core/server': fileURLToPath(
+        new URL('./packages/core/src/server/index.ts', import.meta.url),
+      ),
       '@booking-guard/core': src('core'),
       '@booking-guard/react': src('react'),
       '@booking-guard/testing/emulator': fileURLToPath(

@@ -4,10 +4,12 @@ import { defineConfig } from 'tsup'
 // output keeps extensionless relative imports that Node's ESM loader rejects; a bundled ESM
 // entry with `sideEffects: false` tree-shakes just as well in app bundlers.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts'],
+  entry: ['src/index.ts', 'src/bin.ts', 'src/server/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
+  // `@booking-guard/core/server` shares one copy of the guard with the root entry.
+  splitting: true,
   sourcemap: true,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',

@@ -15,6 +15,7 @@ export type BookingGuardErrorCode =
   | 'BOOKING_STATE'
   | 'CONFIGURATION'
   | 'PROVISIONING'
+  | 'UNAUTHENTICATED'
 
 /** Options shared by every booking-guard error. */
 export interface BookingGuardErrorOptions {

@@ -1,4 +1,5 @@
 import { createAppwriteBackend } from './backend/appwriteBackend'
+import { explainKeylessWrite } from './client/keylessWrite'
 import type { DatabasesLike, RealtimeLike, TablesDBLike } from './backend/types'
 import { systemClock } from './clock'
 import type { Clock } from './clock'
@@ -499,6 +500,7 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
     if (breaker !== undefined) unsubscribe.push(breaker.onBreak(() => metrics.recordBreakerOpen()))
   }
   const inflight = new Map<string, Promise<unknown>>()
+  const service: unknown = options.tablesDB ?? options.databases
   // realtime (issue 7): feeds, watchdogs and health check share one subscription, built on first use.
   const realtimeMethods = createGuardRealtime(
     {
@@ -517,10 +519,21 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
 
   return {
     ...realtimeMethods,
-    createBooking: (input, callOptions) => createBooking(rt, inflight, input, callOptions),
-    respondToBooking: (bookingId, callOptions) => respondToBooking(rt, bookingId, callOptions),
-    cancelBooking: (bookingId, callOptions) => cancelBooking(rt, bookingId, callOptions),
-    sendMessage: (roomId, input) => sendMessage(rt, roomId, input),
+    // Writes from a guard without an API key fail with a setup error, not a retryable one.
+    createBooking: (input, callOptions) =>
+      explainKeylessWrite('createBooking', service, () =>
+        createBooking(rt, inflight, input, callOptions),
+      ),
+    respondToBooking: (bookingId, callOptions) =>
+      explainKeylessWrite('respondToBooking', service, () =>
+        respondToBooking(rt, bookingId, callOptions),
+      ),
+    cancelBooking: (bookingId, callOptions) =>
+      explainKeylessWrite('cancelBooking', service, () =>
+        cancelBooking(rt, bookingId, callOptions),
+      ),
+    sendMessage: (roomId, input) =>
+      explainKeylessWrite('sendMessage', service, () => sendMessage(rt, roomId, input)),
     listMessages: (roomId, callOptions) => listMessages(rt, roomId, callOptions),
     markMessagesRead: (roomId, callOptions) => markMessagesRead(rt, roomId, callOptions),
     getProviderBookings: (providerId, callOptions) =>

@@ -429,3 +429,14 @@ export type {
   HealthObserverOptions,
   HealthSnapshot,
 } from './observers/healthObserver'
+
+// the browser's guard: writes through a booking server, reads as the user
+export { createBookingClient } from './client/createBookingClient'
+export type {
+  BookingClient,
+  BookingClientOptions,
+  ExecutionLike,
+  FetchLike,
+  FunctionsLike,
+} from './client/createBookingClient'
+export type { BookingGuardLike } from './client/types'

@@ -1,11 +1,11 @@
 'use client'
 import { createContext, createElement, useMemo } from 'react'
 import type { ReactElement, ReactNode } from 'react'
-import type { BookingGuard, Clock, ErrorMonitor, Watchdog } from '@booking-guard/core'
+import type { BookingGuardLike, Clock, ErrorMonitor, Watchdog } from '@booking-guard/core'
 
 /** What {@link BookingGuardProvider} puts in context. @internal */
 export interface BookingGuardContextValue {
-  readonly guard: BookingGuard
+  readonly guard: BookingGuardLike
   readonly clock: Clock | undefined
   readonly monitor: ErrorMonitor | undefined
   /** The watchdog `useConnectionState` follows, made on first use. */
@@ -17,8 +17,12 @@ export const BookingGuardContext = createContext<BookingGuardContextValue | null
 
 /** Props of {@link BookingGuardProvider}. */
 export interface BookingGuardProviderProps {
-  /** The guard every hook below uses: `createBookingGuard({ tablesDB, realtime, databaseId, … })`. */
-  guard: BookingGuard
+  /**
+   * What every hook below uses: in the browser a `createBookingClient({ tablesDB, realtime,
+   * databaseId, functions, functionId })` (writes go through your booking server), or a
+   * `createBookingGuard` holding an API key (a server, a test).
+   */
+  guard: BookingGuardLike
   /**
    * The clock given to `createBookingGuard`, for the hooks' own waits (retries between submit
    * attempts, the connection grace period, error rate refreshes). Defaults to the system clock.
@@ -43,7 +47,14 @@ export interface BookingGuardProviderProps {
  * @example
  * ```tsx
  * const monitor = createErrorMonitor()
- * const guard = createBookingGuard({ tablesDB, realtime: new Realtime(client), databaseId: 'main', monitor })
+ * const guard = createBookingClient({
+ *   tablesDB: new TablesDB(client),
+ *   realtime: new Realtime(client),
+ *   databaseId: 'main',
+ *   functions: new Functions(client),
+ *   functionId: 'booking',
+ *   monitor,
+ * })
  *
  * export function App() {
  *   return (

@@ -1,6 +1,6 @@
 'use client'
 import { useContext } from 'react'
-import type { BookingGuard } from '@booking-guard/core'
+import type { BookingGuardLike } from '@booking-guard/core'
 import { BookingGuardContext } from './BookingGuardProvider'
 import type { BookingGuardContextValue } from './BookingGuardProvider'
 
@@ -14,8 +14,9 @@ export function useGuardContext(hook: string): BookingGuardContextValue {
 }
 
 /**
- * The guard given to the nearest {@link BookingGuardProvider}, for calls no hook covers
- * (`respondToBooking`, `cancelBooking`, …). Throws when there is no provider.
+ * The guard (or booking client) given to the nearest {@link BookingGuardProvider}, for calls no
+ * hook covers (`respondToBooking`, `cancelBooking`, …). Throws when there is no provider. Name
+ * the type you gave the provider (`useBookingGuard<BookingClient>()`) to reach its other members.
  *
  * @example
  * ```tsx
@@ -29,6 +30,6 @@ export function useGuardContext(hook: string): BookingGuardContextValue {
  * }
  * ```
  */
-export function useBookingGuard(): BookingGuard {
-  return useGuardContext('useBookingGuard').guard
+export function useBookingGuard<G extends BookingGuardLike = BookingGuardLike>(): G {
+  return useGuardContext('useBookingGuard').guard as G
 }

@@ -2,6 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest'
 import type {
   BookingErrorKind,
   BookingGuard,
+  BookingGuardLike,
   BookingSubmitError,
   BookingSubmitStatus,
   ChatRoomMessage,
@@ -40,8 +41,9 @@ const input = {
 } as const
 
 describe('hook return types', () => {
-  it('should type useBookingGuard as the guard', () => {
-    expectTypeOf(useBookingGuard).returns.toEqualTypeOf<BookingGuard>()
+  it('should type useBookingGuard as what the provider holds', () => {
+    expectTypeOf(useBookingGuard()).toEqualTypeOf<BookingGuardLike>()
+    expectTypeOf(useBookingGuard<BookingGuard>()).toEqualTypeOf<BookingGuard>()
   })
 
   it('should type useBookingSubmit', () => {

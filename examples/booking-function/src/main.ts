@@ -1,0 +1,26 @@
+// The Appwrite Function entry (Node runtime). Browsers call it with `functions.createExecution`
+// through `createBookingClient`, signed in; Appwrite names the caller in `x-appwrite-user-id` and
+// hands the execution an API key in `x-appwrite-key` (the Function's scopes: databases.read and
+// databases.write, see appwrite.json).
+import { createBookingFunction } from '@booking-guard/core/server'
+import type { FunctionContextLike } from '@booking-guard/core/server'
+import { providersFrom } from './providers'
+
+/** The environment the Function reads; Appwrite passes the Function's variables in `process.env`. */
+export type Env = Readonly<Record<string, string | undefined>>
+
+/** The booking Function for `env`: `BOOKING_PROVIDERS`, `BOOKING_GUARD_DATABASE_ID` (default `main`). */
+export function createFunction(env: Env) {
+  return createBookingFunction({
+    databaseId: env.BOOKING_GUARD_DATABASE_ID ?? 'main',
+    resolveProvider: providersFrom(env.BOOKING_PROVIDERS),
+    // Two bookings of one provider for the same start: the second gets SlotTakenError (409).
+    guard: { slotLock: true },
+  })
+}
+
+let entry: ReturnType<typeof createFunction> | undefined
+
+// Built on the first execution, then kept while the runtime stays warm.
+export default async <R>(context: FunctionContextLike<R>): Promise<R> =>
+  (entry ??= createFunction(process.env))(context)

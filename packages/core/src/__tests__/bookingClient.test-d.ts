@@ -1,0 +1,21 @@
+import type { Functions } from 'appwrite'
+import { describe, expectTypeOf, it } from 'vitest'
+import type { FetchLike, FunctionsLike } from '../client/createBookingClient'
+import type { BookingGuardLike } from '../client/types'
+import type { BookingGuard } from '../guard'
+import type { BookingClient } from '../index'
+
+describe('createBookingClient types', () => {
+  it('should take the web SDK’s Functions service', () => {
+    expectTypeOf<Functions>().toExtend<FunctionsLike>()
+  })
+
+  it('should take the global fetch', () => {
+    expectTypeOf<typeof fetch>().toExtend<FetchLike>()
+  })
+
+  it('should make the guard and the client the same shape for the UI', () => {
+    expectTypeOf<BookingGuard>().toExtend<BookingGuardLike>()
+    expectTypeOf<BookingClient>().toExtend<BookingGuardLike>()
+  })
+})

@@ -1,0 +1,350 @@
+import type { FakeAppwrite } from '@booking-guard/testing'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { bookingErrorFromJSON } from '../errorJson'
+import type { BookingErrorJSON } from '../errorJson'
+import { isBookingStateError, isSchemaLockError, isSlotTakenError } from '../errors'
+import { createBookingHandler } from '../server/createBookingHandler'
+import type { BookingCaller } from '../server/bookingRoutes'
+import {
+  API_KEY,
+  DB,
+  bookingFunction,
+  execute,
+  form,
+  provisionedFake,
+  resolveProvider,
+  runtimeContext,
+} from './serverFixtures'
+import type { BookingFunction } from './serverFixtures'
+
+let fake: FakeAppwrite
+let run: BookingFunction
+
+const rows = (tableId: string) => fake.snapshot()[DB]?.[tableId] ?? []
+const errorOf = (body: Record<string, unknown>) =>
+  bookingErrorFromJSON(body.error as BookingErrorJSON)
+
+async function book(customer = 'user-ben', extra: Record<string, unknown> = {}) {
+  const answer = await execute(run, customer, '/bookings', { input: { ...form, ...extra } })
+  expect(answer.status).toBe(201)
+  return (answer.body.booking as { $id: string }).$id
+}
+
+beforeEach(async () => {
+  fake = await provisionedFake()
+  run = bookingFunction(fake)
+})
+
+describe('createBookingFunction', () => {
+  it('should book for the caller with the provider and price the server knows', async () => {
+    const answer = await execute(run, 'user-ben', '/bookings', {
+      input: form,
+      idempotencyKey: 'form-1',
+      source: 'bookingButton',
+    })
+
+    expect(answer.status).toBe(201)
+    const [booking] = rows('bookings')
+    expect(booking).toMatchObject({
+      customerId: 'user-ben',
+      customerName: 'Ben',
+      providerId: 'anna',
+      providerName: 'Anna',
+      price: 9000,
+      currency: 'EUR',
+      status: 'pending',
+      source: 'bookingButton',
+    })
+    // Rows readable by the customer and the provider's user, never by `any`.
+    expect(booking?.$permissions).toEqual(
+      expect.arrayContaining(['read("user:user-ben")', 'read("user:user-anna")']),
+    )
+    expect(booking?.$permissions.join()).not.toContain('any')
+    // The provider's notification is readable by the provider's user, mapped by the resolver.
+    expect(rows('notifications')[0]?.$permissions).toContain('read("user:user-anna")')
+  })
+
+  it('should answer a repeated idempotency key with the same booking, writing it once', async () => {
+    const body = { input: form, idempotencyKey: 'form-2' }
+    const first = await execute(run, 'user-ben', '/bookings', body)
+    const second = await execute(run, 'user-ben', '/bookings', body)
+
+    expect([first.status, second.status]).toEqual([201, 200])
+    expect(second.body).toMatchObject({ replayed: true })
+    expect(rows('bookings')).toHaveLength(1)
+  })
+
+  it.each([
+    ['a price', { price: 1 }, 'price'],
+    ['a currency', { currency: 'USD' }, 'currency'],
+    ['a status', { status: 'confirmed' }, 'status'],
+  ])('should refuse a form that sets %s with 400, writing nothing', async (_, extra, field) => {
+    const answer = await execute(run, 'user-ben', '/bookings', { input: { ...form, ...extra } })
+
+    expect(answer.status).toBe(400)
+    const error = errorOf(answer.body)
+    expect(isSchemaLockError(error) && error.issues.map((i) => i.path.join('.'))).toContain(field)
+    expect(rows('bookings')).toEqual([])
+  })
+
+  it('should refuse to book as someone else with 403, writing nothing', async () => {
+    const answer = await execute(run, 'user-ben', '/bookings', {
+      input: { ...form, customerId: 'user-chloe' },
+    })
+
+    expect(answer.status).toBe(403)
+    expect(isBookingStateError(errorOf(answer.body))).toBe(true)
+    expect(errorOf(answer.body).message).toMatch(/not the signed-in user/)
+    expect(rows('bookings')).toEqual([])
+  })
+
+  it('should refuse a provider the app does not know with 404, writing nothing', async () => {
+    const answer = await execute(run, 'user-ben', '/bookings', {
+      input: { ...form, providerId: 'nobody' },
+    })
+
+    expect(answer.status).toBe(404)
+    const error = errorOf(answer.body)
+    expect(isSchemaLockError(error) && error.issues[0]?.path).toEqual(['providerId'])
+    expect(rows('bookings')).toEqual([])
+  })
+
+  it('should answer 401 when Appwrite names no user, writing nothing', async () => {
+    const answer = await execute(run, undefined, '/bookings', { input: form })
+
+    expect(answer.status).toBe(401)
+    expect(errorOf(answer.body)).toMatchObject({ code: 'UNAUTHENTICATED' })
+    expect(rows('bookings')).toEqual([])
+  })
+
+  it('should answer 400 for a body that is not JSON', async () => {
+    const { context } = runtimeContext({
+      path: '/bookings',
+      body: '{"input": ',
+      headers: { 'x-appwrite-user-id': 'user-ben', 'x-appwrite-key': API_KEY },
+    })
+    const answer = await run(context)
+
+    expect(answer.statusCode).toBe(400)
+    expect(errorOf(answer.body as Record<string, unknown>).message).toMatch(/not JSON/)
+  })
+
+  it('should answer 404 naming the routes for an unknown path', async () => {
+    const answer = await execute(run, 'user-ben', '/bookingz', {})
+
+    expect(answer.status).toBe(404)
+    expect(errorOf(answer.body).message).toMatch(/no route POST \/bookingz.*\/bookings/)
+  })
+
+  it('should answer 500 with what to do when there is no API key', async () => {
+    const { context, errors } = runtimeContext({
+      path: '/bookings',
+      body: JSON.stringify({ input: form }),
+      headers: { 'x-appwrite-user-id': 'user-ben' },
+    })
+    vi.stubEnv('APPWRITE_API_KEY', '')
+    const answer = await run(context)
+
+    expect(answer.statusCode).toBe(500)
+    expect(errorOf(answer.body as Record<string, unknown>)).toMatchObject({
+      code: 'CONFIGURATION',
+      message: expect.stringMatching(/databases\.write/) as unknown,
+    })
+    expect(errors).toHaveLength(1)
+  })
+
+  it('should answer 409 with a SlotTakenError for a taken slot', async () => {
+    run = bookingFunction(fake, { guard: { slotLock: true } })
+    const scheduled = { bookingType: 'scheduled', scheduledAt: '2030-01-01T10:00:00.000Z' }
+    await book('user-ben', scheduled)
+    const answer = await execute(run, 'user-chloe', '/bookings', {
+      input: { ...form, ...scheduled },
+    })
+
+    expect(answer.status).toBe(409)
+    expect(isSlotTakenError(errorOf(answer.body))).toBe(true)
+  })
+
+  it('should log and hide an error that is not booking-guard’s own', async () => {
+    const onError = vi.fn()
+    run = bookingFunction(fake, {
+      onError,
+      resolveProvider: () => {
+        throw new TypeError('profiles table unreachable')
+      },
+    })
+    const { context, errors } = runtimeContext({
+      path: '/bookings',
+      body: JSON.stringify({ input: form }),
+      headers: { 'x-appwrite-user-id': 'user-ben', 'x-appwrite-key': API_KEY },
+    })
+    const answer = await run(context)
+
+    expect(answer.statusCode).toBe(500)
+    expect(JSON.stringify(answer.body)).not.toContain('profiles table')
+    expect(onError).toHaveBeenCalledWith(expect.any(TypeError))
+    expect(String(errors[0])).toContain('profiles table unreachable')
+  })
+})
+
+describe('createBookingFunction respond and cancel', () => {
+  it('should let the booking’s provider accept it', async () => {
+    const bookingId = await book()
+    const answer = await execute(run, 'user-anna', `/bookings/${bookingId}/respond`, {
+      response: 'accept',
+    })
+
+    expect(answer.status).toBe(200)
+    expect(rows('bookings')).toMatchObject([{ status: 'confirmed' }])
+  })
+
+  it.each([
+    ['another provider', 'user-marco'],
+    ['the customer', 'user-ben'],
+  ])('should refuse %s accepting it with 403, writing nothing', async (_, userId) => {
+    const bookingId = await book()
+    const before = fake.snapshot()
+    const answer = await execute(run, userId, `/bookings/${bookingId}/respond`, {
+      response: 'accept',
+    })
+
+    expect(answer.status).toBe(403)
+    expect(errorOf(answer.body)).toMatchObject({ code: 'BOOKING_STATE', reason: 'forbidden' })
+    expect(fake.snapshot()).toEqual(before)
+  })
+
+  it('should answer 404 for a booking that does not exist', async () => {
+    const answer = await execute(run, 'user-anna', '/bookings/nope/respond', {
+      response: 'accept',
+    })
+
+    expect(answer.status).toBe(404)
+    expect(errorOf(answer.body)).toMatchObject({ code: 'BOOKING_STATE', reason: 'notFound' })
+  })
+
+  it('should answer 409 when the booking no longer awaits an answer', async () => {
+    const bookingId = await book()
+    await execute(run, 'user-anna', `/bookings/${bookingId}/respond`, { response: 'decline' })
+    const answer = await execute(run, 'user-anna', `/bookings/${bookingId}/respond`, {
+      response: 'accept',
+    })
+
+    expect(answer.status).toBe(409)
+    expect(rows('bookings')).toMatchObject([{ status: 'declined' }])
+  })
+
+  it('should let the customer cancel and refuse a stranger', async () => {
+    const bookingId = await book()
+    const stranger = await execute(run, 'user-chloe', `/bookings/${bookingId}/cancel`, {})
+    const customer = await execute(run, 'user-ben', `/bookings/${bookingId}/cancel`, {
+      reason: 'Plans changed',
+    })
+
+    expect(stranger.status).toBe(403)
+    expect(customer.status).toBe(200)
+    expect(rows('bookings')).toMatchObject([{ status: 'cancelled' }])
+  })
+})
+
+describe('createBookingFunction messages', () => {
+  it('should write as the customer or the provider, with the names the room holds', async () => {
+    const roomId = await book()
+    const customer = await execute(run, 'user-ben', `/rooms/${roomId}/messages`, {
+      content: 'On my way',
+      clientMessageId: 'm-1',
+      senderName: 'Someone else',
+    })
+    const provider = await execute(run, 'user-anna', `/rooms/${roomId}/messages`, {
+      content: 'See you',
+    })
+
+    expect([customer.status, provider.status]).toEqual([201, 201])
+    const written = rows('chat_messages').filter((m) => m.senderType !== 'system')
+    expect(written.map((m) => [m.senderId, m.senderType, m.senderName, m.content])).toEqual([
+      ['user-ben', 'customer', 'Ben', 'On my way'],
+      ['anna', 'therapist', 'Anna', 'See you'],
+    ])
+  })
+
+  it('should refuse someone outside the room with 403, writing nothing', async () => {
+    const roomId = await book()
+    const before = rows('chat_messages').length
+    const answer = await execute(run, 'user-marco', `/rooms/${roomId}/messages`, {
+      content: 'Hello',
+    })
+
+    expect(answer.status).toBe(403)
+    expect(rows('chat_messages')).toHaveLength(before)
+  })
+})
+
+describe('createBookingHandler', () => {
+  const callers: Record<string, BookingCaller> = {
+    'jwt-ben': { id: 'user-ben', name: 'Ben B.' },
+  }
+  const verifyJWT = (jwt: string) => {
+    const caller = callers[jwt]
+    return caller === undefined
+      ? Promise.reject(new Error('Failed to verify JWT. Invalid token: Expired'))
+      : Promise.resolve(caller)
+  }
+  const handler = () =>
+    createBookingHandler({
+      databaseId: DB,
+      resolveProvider,
+      tablesDB: () => fake.tablesDB,
+      apiKey: API_KEY,
+      basePath: '/api/booking',
+      verifyJWT,
+    })
+  const post = (path: string, body: unknown, jwt?: string) =>
+    new Request(`https://app.example${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(jwt === undefined ? {} : { authorization: `Bearer ${jwt}` }),
+      },
+      body: JSON.stringify(body),
+    })
+
+  it('should book as the user the JWT names', async () => {
+    const response = await handler()(post('/api/booking/bookings', { input: form }, 'jwt-ben'))
+
+    expect(response.status).toBe(201)
+    expect(response.headers.get('content-type')).toBe('application/json')
+    expect(rows('bookings')).toMatchObject([{ customerId: 'user-ben', customerName: 'Ben B.' }])
+  })
+
+  it.each([
+    ['no JWT', undefined, /Authorization: Bearer/],
+    ['a JWT Appwrite refuses', 'jwt-old', /sign in again.*Expired/],
+  ])('should answer 401 for %s, writing nothing', async (_, jwt, message) => {
+    const response = await handler()(post('/api/booking/bookings', { input: form }, jwt))
+
+    expect(response.status).toBe(401)
+    const body = (await response.json()) as Record<string, unknown>
+    expect(errorOf(body)).toMatchObject({ code: 'UNAUTHENTICATED' })
+    expect(errorOf(body).message).toMatch(message)
+    expect(rows('bookings')).toEqual([])
+  })
+
+  it('should ask Appwrite about a JWT once while it is cached', async () => {
+    const verify = vi.fn(verifyJWT)
+    let now = 0
+    const handle = createBookingHandler({
+      databaseId: DB,
+      resolveProvider,
+      tablesDB: () => fake.tablesDB,
+      apiKey: API_KEY,
+      verifyJWT: verify,
+      callerCacheMs: 1_000,
+      now: () => now,
+    })
+    await handle(post('/bookings', { input: form }, 'jwt-ben'))
+    await handle(post('/bookings', { input: form }, 'jwt-ben'))
+    now = 1_001
+    await handle(post('/bookings', { input: form }, 'jwt-ben'))
+
+    expect(verify).toHaveBeenCalledTimes(2)
+  })
+})

@@ -1,0 +1,106 @@
+import { BookingRoutes } from './bookingRoutes'
+import type { BookingServerOptions } from './bookingRoutes'
+
+/**
+ * The parts of the Appwrite Functions Node runtime's `context` the booking Function reads (the
+ * open-runtimes `context`: `req.headers` lower-cased, `req.bodyText`, `res.json(body, status)`).
+ */
+export interface FunctionContextLike<R = unknown> {
+  readonly req: {
+    readonly method: string
+    readonly path: string
+    readonly headers: Readonly<Record<string, string | undefined>>
+    /** The body as text (runtimes since late 2024). */
+    readonly bodyText?: string
+    /** The older alias of `bodyText`. */
+    readonly bodyRaw?: string
+    /** The parsed body for a JSON content type, else the text. Read only when `bodyText` is absent. */
+    readonly body?: unknown
+  }
+  readonly res: { json(body: unknown, statusCode?: number): R }
+  log(message: unknown): void
+  error(message: unknown): void
+}
+
+/** Options of {@link createBookingFunction}. */
+export interface BookingFunctionOptions extends BookingServerOptions {
+  /**
+   * The API key the writes use. Defaults to the execution's own dynamic key (the `x-appwrite-key`
+   * header Appwrite sends when the Function has the `databases.read` and `databases.write`
+   * scopes), then `APPWRITE_API_KEY`. A fixed key keeps one guard (and its circuit breaker) warm
+   * across executions; the dynamic key changes with every execution.
+   */
+  apiKey?: string
+}
+
+function bodyTextOf(req: FunctionContextLike['req']): string {
+  if (typeof req.bodyText === 'string') return req.bodyText
+  if (typeof req.bodyRaw === 'string') return req.bodyRaw
+  const body = req.body
+  if (body === undefined || body === null) return ''
+  if (typeof body === 'string') return body
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body)
+  return JSON.stringify(body)
+}
+
+/**
+ * The booking server as an Appwrite Function (Node runtime): `export default
+ * createBookingFunction({ … })`. Browsers call it with `functions.createExecution` (through
+ * `createBookingClient`), signed in: Appwrite then names the caller in `x-appwrite-user-id`, which
+ * is who books, answers or writes; nothing in the body can change that. The writes run with the
+ * execution's API key. Routes (all `POST`, JSON): `/bookings` (create), `/bookings/:id/respond`
+ * (the provider accepts or declines), `/bookings/:id/cancel` (customer or provider),
+ * `/rooms/:id/messages` (a participant writes), `/health-check`. Refusals answer 400 / 401 / 403 /
+ * 404 / 409 with `{ error }` ({@link bookingErrorToJSON}) and write nothing.
+ *
+ * Give the Function `execute: ["users"]` and the scopes `databases.read` and `databases.write`.
+ *
+ * @example
+ * ```ts
+ * // src/main.ts of an Appwrite Function (Node runtime)
+ * import { createBookingFunction } from '@booking-guard/core/server'
+ *
+ * export default createBookingFunction({
+ *   databaseId: 'main',
+ *   guard: { slotLock: true },
+ *   resolveProvider: async (providerId) => {
+ *     const therapist = await loadTherapist(providerId) // your own lookup
+ *     return therapist && {
+ *       userId: therapist.userId,
+ *       name: therapist.name,
+ *       price: (form) => Math.round((therapist.hourlyPrice * Number(form.durationMinutes)) / 60),
+ *       currency: 'EUR',
+ *     }
+ *   },
+ * })
+ * ```
+ */
+export function createBookingFunction(
+  options: BookingFunctionOptions,
+): <R>(context: FunctionContextLike<R>) => Promise<R> {
+  const routes = new BookingRoutes(options)
+  return async (context) => {
+    const { req, res } = context
+    const headers = req.headers
+    const userId = headers['x-appwrite-user-id']
+    const env = typeof process === 'undefined' ? {} : process.env
+    const apiKey = options.apiKey ?? nonEmpty(headers['x-appwrite-key']) ?? env.APPWRITE_API_KEY
+    const answer = await routes.handle(
+      { method: req.method, path: req.path, body: bodyTextOf(req) },
+      userId === undefined || userId === '' ? undefined : { id: userId },
+      apiKey,
+      (error) => {
+        context.error(error instanceof Error ? (error.stack ?? error.message) : String(error))
+        options.onError?.(error)
+      },
+    )
+    if (answer.status >= 500) {
+      const { error } = answer.body as { error?: { message?: string } }
+      context.error(`${req.method} ${req.path} answered ${answer.status}: ${error?.message ?? ''}`)
+    }
+    return res.json(answer.body, answer.status)
+  }
+}
+
+const nonEmpty = (value: string | undefined) =>
+  value === undefined || value === '' ? undefined : value
