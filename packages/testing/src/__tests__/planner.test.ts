@@ -28,9 +28,7 @@ const index = (key: string, type: FakeIndex['type'], columns: string[]): FakeInd
   error: '',
   columns,
   orders: columns.map(() => 'ASC'),
-  lengths: columns.map(() => null),
-  $createdAt: '',
-  $updatedAt: '',
+  lengths: [],
 })
 
 /** `name`, `score`, `at` and `flag` are indexed; `tag` and `tags` are not. */
