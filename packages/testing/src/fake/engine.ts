@@ -1,6 +1,7 @@
 import type { FakeClock } from './clock'
 import { runGated } from './faults'
 import { AppwriteException, appwriteError, appwriteErrorFor } from './errors'
+import { planQuery } from './planner'
 import {
   CUSTOM_ID_DESCRIPTION,
   SERVER_PICKED_ID,
@@ -918,8 +919,9 @@ export class DataEngine implements TransactionEngine {
     }
     const { queries, cursorRow } = this.#listQueries(flavor, schema, table, p.queries, canSee)
     if (!table) return { total: 0, items: [] }
-    const rows = canSee ? filterRows(table.values(), canSee) : table.values()
-    const result = runQuery(rows, queries, cursorRow)
+    const result =
+      planQuery(table, schema, queries, cursorRow, canSee, p.total !== false) ??
+      runQuery(canSee ? filterRows(table.values(), canSee) : table.values(), queries, cursorRow)
     return {
       total: p.total === false ? 0 : result.total,
       items: result.rows.map((row) => this.toModel(flavor, table, row, schema, queries.selects)),

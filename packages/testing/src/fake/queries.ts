@@ -616,7 +616,8 @@ export function validateGetQueries(
  * Matching and ordering
  * --------------------------------------------------------------------------------------------- */
 
-function rowValue(row: StoredRow, attribute: string, kind: ValueKind): unknown {
+/** A row's value of `attribute` as filters and orders compare it. @internal */
+export function rowValue(row: StoredRow, attribute: string, kind: ValueKind): unknown {
   switch (attribute) {
     case '$id':
       return row.$id
@@ -791,8 +792,8 @@ export function matchesAll(row: StoredRow, filters: readonly Filter[]): boolean 
   return true
 }
 
-/** NULL first in ascending order, as MariaDB sorts; `text` values in collation order. */
-function compareForOrder(a: unknown, b: unknown, kind: ValueKind): number {
+/** NULL first in ascending order, as MariaDB sorts; `text` values in collation order. @internal */
+export function compareForOrder(a: unknown, b: unknown, kind: ValueKind): number {
   if (isNil(a)) return isNil(b) ? 0 : -1
   if (isNil(b)) return 1
   const order = kind === 'text' ? compareText(a, b) : compareScalars(a, b)

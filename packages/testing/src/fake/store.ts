@@ -1,3 +1,6 @@
+import { SortedRowIndex } from './rowIndex'
+import type { IndexKind } from './rowIndex'
+
 /**
  * One stored row: system fields plus the user's columns. Stored rows are replaced, never mutated,
  * so a transaction overlay or a snapshot can hold on to them.
@@ -51,6 +54,12 @@ export interface TableStorage {
     keyOf: (row: StoredRow) => string | undefined,
     key: string,
   ): Iterable<string>
+  /**
+   * The rows sorted by `attribute` (compared as `kind`), then `$sequence`, for the list planner.
+   * Built on first use (one sort), then kept up to date by `put` and `delete`. Absent on a
+   * transaction's overlay, whose reads scan.
+   */
+  sortedIndex?(attribute: string, kind: IndexKind): SortedRowIndex
 }
 
 /** Most unique indexes a table keeps; past that they are all dropped and rebuilt on demand. */
@@ -110,6 +119,7 @@ class MapTableStorage implements TableStorage {
   readonly #rows = new Map<string, StoredRow>()
   #sequence = 0
   #indexes: Map<string, UniqueIndex> | undefined
+  #sorted: Map<string, SortedRowIndex> | undefined
 
   constructor(
     readonly databaseId: string,
@@ -132,6 +142,13 @@ class MapTableStorage implements TableStorage {
         index.add(row)
       }
     }
+    if (this.#sorted !== undefined) {
+      const old = this.#rows.get(row.$id)
+      for (const index of this.#sorted.values()) {
+        if (old !== undefined) index.remove(old)
+        index.add(row)
+      }
+    }
     this.#rows.set(row.$id, row)
   }
 
@@ -139,6 +156,10 @@ class MapTableStorage implements TableStorage {
     if (this.#indexes !== undefined) {
       const old = this.#rows.get(rowId)
       if (old !== undefined) for (const index of this.#indexes.values()) index.remove(old)
+    }
+    if (this.#sorted !== undefined) {
+      const old = this.#rows.get(rowId)
+      if (old !== undefined) for (const index of this.#sorted.values()) index.remove(old)
     }
     return this.#rows.delete(rowId)
   }
@@ -157,6 +178,19 @@ class MapTableStorage implements TableStorage {
       this.#indexes.set(id, index)
     }
     return index.holders(key)
+  }
+
+  sortedIndex(attribute: string, kind: IndexKind): SortedRowIndex {
+    this.#sorted ??= new Map()
+    const id = `${kind}\u0000${attribute}`
+    let index = this.#sorted.get(id)
+    if (index === undefined) {
+      // A schema that keeps changing must not leave ever more indexes to maintain on each write.
+      if (this.#sorted.size >= MAX_INDEXES_PER_TABLE) this.#sorted.clear()
+      index = new SortedRowIndex(attribute, kind, this.#rows.values())
+      this.#sorted.set(id, index)
+    }
+    return index
   }
 
   values(): IterableIterator<StoredRow> {
