@@ -415,3 +415,8 @@ export type {
   HealthObserverOptions,
   HealthSnapshot,
 } from './observers/healthObserver'
+
+// adopting an existing app: value mappings, audit, repair
+export type { ValueMappings } from './schema/mapping'
+export { AUDIT_PROBLEM_CODES, auditData, formatAuditReport } from './adopt/audit'
+export type { AuditDataOptions, AuditProblem, AuditProblemCode, AuditReport } from './adopt/audit'

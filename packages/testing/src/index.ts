@@ -202,3 +202,13 @@ export type {
 
 // emulator (issue 9): Node-only (`node:http`, `ws`), so it has its own entry,
 // `@booking-guard/testing/emulator` (src/emulator/index.ts), and the root stays browser-safe.
+
+// adopting an existing app: an incident-era database to audit and repair
+export { createIncidentDatabase } from './fixtures/incidentDatabase'
+export type {
+  IncidentDatabase,
+  IncidentDatabaseOptions,
+  IncidentMapping,
+  IncidentProblem,
+  IncidentProblemCode,
+} from './fixtures/incidentDatabase'
