@@ -420,3 +420,5 @@ export type {
 export type { ValueMappings } from './schema/mapping'
 export { AUDIT_PROBLEM_CODES, auditData, formatAuditReport } from './adopt/audit'
 export type { AuditDataOptions, AuditProblem, AuditProblemCode, AuditReport } from './adopt/audit'
+export { repairData } from './adopt/repair'
+export type { RepairChange, RepairDataOptions, RepairReport, RepairSkip } from './adopt/repair'
