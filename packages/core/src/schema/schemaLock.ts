@@ -700,11 +700,12 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     fail(plan, issues)
   }
 
-  function parseWith(plan: Plan, schema: z.ZodType, input: unknown): unknown {
-    if (!isRecord(input)) notAnObject(plan, input)
+  function parseWith(plan: Plan, schema: z.ZodType, given: unknown): unknown {
+    if (!isRecord(given)) notAnObject(plan, given)
+    let input = given
     const values = valueMaps[plan.kind]
     if (values !== undefined) {
-      const copy = { ...input }
+      const copy = { ...given }
       if (mapValuesInPlace(values, copy).length > 0) input = copy
     }
     const roles = plan.roles
