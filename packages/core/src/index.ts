@@ -422,3 +422,4 @@ export { AUDIT_PROBLEM_CODES, auditData, formatAuditReport } from './adopt/audit
 export type { AuditDataOptions, AuditProblem, AuditProblemCode, AuditReport } from './adopt/audit'
 export { repairData } from './adopt/repair'
 export type { RepairChange, RepairDataOptions, RepairReport, RepairSkip } from './adopt/repair'
+export { formatRepairChange, formatRepairReport } from './adopt/repair'

@@ -532,3 +532,42 @@ function planRow(
   }
   return steps
 }
+
+const OUTCOME: Readonly<Record<RepairChange['outcome'], string>> = {
+  planned: 'would',
+  applied: 'done',
+  alreadyDone: 'was done',
+  conflict: 'CONFLICT',
+}
+
+/** One change as a line: outcome, action, row, what it fixes and writes. */
+export function formatRepairChange(change: RepairChange): string {
+  return `  ${OUTCOME[change.outcome]} ${change.action} ${change.tableId}/${change.rowId} [${change.fixes.join(', ')}]: ${change.detail}`
+}
+
+/** The repair as text: the totals, then every problem left and why. */
+export function formatRepairReport(report: RepairReport): string {
+  const lines: string[] = []
+  const count = (outcome: RepairChange['outcome']) =>
+    report.changes.filter((c) => c.outcome === outcome).length
+  const found = report.audit.problems.length
+  if (report.dryRun) {
+    lines.push(
+      `Dry run: ${report.changes.length} changes would fix ${found - report.skipped.length} of ${found} problems; nothing was written. Run with --apply to make them.`,
+    )
+  } else {
+    const conflicts = count('conflict')
+    lines.push(
+      `Repaired: ${count('applied')} changes made, ${count('alreadyDone')} already done${conflicts > 0 ? `, ${conflicts} conflicts (a different row holds the id: fix by hand)` : ''}.`,
+    )
+  }
+  if (report.skipped.length > 0) {
+    lines.push(`${report.skipped.length} problems left as they are:`)
+    for (const { problem, reason } of report.skipped) {
+      lines.push(`  ${problem.tableId}/${problem.rowId} [${problem.code}]: ${reason}`)
+    }
+  } else if (!report.dryRun) {
+    lines.push('Run booking-guard audit to check: it should find nothing.')
+  }
+  return lines.join('\n')
+}
