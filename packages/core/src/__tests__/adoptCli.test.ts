@@ -1,11 +1,18 @@
+import { spawn } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createIncidentDatabase } from '@booking-guard/testing'
 import type { IncidentDatabase } from '@booking-guard/testing'
+import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { describe, expect, it } from 'vitest'
+import { auditData } from '../adopt/audit'
 import type { AuditReport } from '../adopt/audit'
+import { repairData } from '../adopt/repair'
 import type { RepairReport } from '../adopt/repair'
+import { systemClock } from '../clock'
+import { createSchemaLock } from '../schema/schemaLock'
 import { main } from '../cli'
 
 const ENV = {
@@ -98,4 +105,95 @@ describe('adoptCli', () => {
     expect(unknown.err).toContain('unknown key `tables`')
     expect((await run(incident, ['audit', '--mapping', '/nonexistent/m.json'])).code).toBe(2)
   })
+})
+
+const root = fileURLToPath(new URL('../../../..', import.meta.url))
+const bin = fileURLToPath(new URL('../bin.ts', import.meta.url))
+
+describe('adoptCli (spawned bin against the emulator)', () => {
+  it('should end clean when a SIGKILL stops repair --apply and a rerun finishes it', async () => {
+    const incident = await createIncidentDatabase()
+    // Every pending booking counts as stuck whatever today's date: the audit reads the real clock here.
+    const mapping = await mappingFile(incident, { stuckAfterMs: 0 })
+    // Slow answers, so the run is still going when it is killed.
+    const emulator = await startAppwriteEmulator({ fake: incident.fake, latencyMs: 150 })
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          bin,
+          'repair',
+          '--apply',
+          '--api',
+          'databases',
+          '--rewrite-legacy',
+          '--cancel-duplicates',
+          '--mapping',
+          mapping,
+          '--database',
+          incident.databaseId,
+        ],
+        {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH ?? '',
+            APPWRITE_ENDPOINT: emulator.endpoint,
+            APPWRITE_PROJECT: emulator.projectId,
+            APPWRITE_API_KEY: emulator.apiKey,
+          },
+        },
+      )
+      let out = ''
+      const killed = new Promise<NodeJS.Signals | null>((resolve) => {
+        child.on('exit', (_code, signal) => resolve(signal))
+      })
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (/^ {2}done /m.test(out)) child.kill('SIGKILL')
+      })
+      expect(await killed).toBe('SIGKILL')
+      const doneBeforeKill = out
+        .split('\n')
+        .filter((line) => line.startsWith('  done '))
+        .map((line) => line.split(' [')[0]!.slice('  done '.length))
+      expect(doneBeforeKill.length).toBeGreaterThan(0)
+      expect(out).not.toContain('Repaired:')
+
+      const options = {
+        databases: incident.fake.databases,
+        databaseId: incident.databaseId,
+        lock: createSchemaLock({
+          tableIds: incident.mapping.tableIds,
+          aliases: incident.mapping.aliases,
+          values: incident.mapping.values,
+          onIssue: () => {},
+        }),
+        strayTables: incident.mapping.strayTables,
+        stuckAfterMs: 0,
+        clock: systemClock,
+      }
+      const rerun = await repairData({
+        ...options,
+        mode: 'apply',
+        rewriteLegacy: true,
+        duplicateSlots: 'cancel',
+        permissions: { adminRoles: [incident.adminRole] },
+      })
+      expect(rerun.changes.length).toBeGreaterThan(0)
+      const redone = rerun.changes
+        .filter((c) => c.outcome === 'applied')
+        .map((c) => `${c.action} ${c.tableId}/${c.rowId}`)
+        .filter((change) => doneBeforeKill.includes(change))
+      expect(redone).toEqual([])
+      expect(rerun.changes.some((c) => c.outcome === 'conflict')).toBe(false)
+      const audit = await auditData(options)
+      expect(audit.problems).toEqual([])
+      const bookings = incident.fake.snapshot()[incident.databaseId]!.bookings_collection_id!
+      expect(bookings.map((b) => b.$id)).toEqual(incident.bookingIds)
+    } finally {
+      await emulator.close()
+    }
+  }, 60_000)
 })
