@@ -8,6 +8,7 @@ import { systemClock } from './clock'
 import type { Clock } from './clock'
 import { isBookingGuardError } from './errors'
 import { classifyAppwriteError } from './resilience/classifyError'
+import { createRetryPolicy } from './resilience/retryPolicy'
 import type { TablesDBAdminLike } from './schema/adminTypes'
 import { checkSchemaDrift, formatDriftReport } from './schema/drift'
 import { formatProvisionPlan, isProvisioningError, provisionSchema } from './schema/provision'
@@ -156,6 +157,8 @@ async function adopt(
     databaseId,
     lock,
     clock,
+    // A 503 or a dropped connection in the middle of a long read is retried, not fatal.
+    retry: createRetryPolicy({ clock }),
     ...(mapping.strayTables === undefined ? {} : { strayTables: mapping.strayTables }),
     ...(mapping.stuckAfterMs === undefined ? {} : { stuckAfterMs: mapping.stuckAfterMs }),
   }

@@ -1,9 +1,10 @@
-import { createIncidentDatabase } from '@booking-guard/testing'
+import { createIncidentDatabase, createManualClock } from '@booking-guard/testing'
 import type { IncidentDatabase } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { repairData } from '../adopt/repair'
 import type { RepairDataOptions, RepairReport } from '../adopt/repair'
 import type { DatabasesLike } from '../backend/types'
+import { createRetryPolicy } from '../resilience/retryPolicy'
 import { auditIncident, incidentLock } from './adoptFixtures'
 
 function repairIncident(
@@ -174,6 +175,28 @@ describe('repair', () => {
     expect(rerun.changes.every((c) => c.outcome !== 'conflict')).toBe(true)
     expect((await auditIncident(incident)).ok).toBe(true)
     expect(rowsOf(incident, 'bookings_collection_id')).toHaveLength(incident.bookingIds.length)
+  })
+
+  it('should retry a failed request under the given policy and still end clean', async () => {
+    const incident = await createIncidentDatabase()
+    incident.fake.faults.fail({
+      operation: 'listDocuments',
+      times: 1,
+      error: 'general_server_error',
+    })
+    incident.fake.faults.fail({
+      operation: 'createDocument',
+      times: 2,
+      error: 'general_server_error',
+    })
+    const timers = createManualClock()
+    const retry = createRetryPolicy({ maxAttempts: 3, clock: timers, jitter: 'none' })
+    const running = repairIncident(incident, { retry })
+    for (let i = 0; i < 50; i++) await timers.advance(1_000)
+    const report = await running
+    expect(report.changes.length).toBeGreaterThan(0)
+    expect(incident.fake.faults.log.filter((entry) => entry.kind === 'error')).toHaveLength(3)
+    expect((await auditIncident(incident)).ok).toBe(true)
   })
 
   it('should refuse a missing mode', async () => {

@@ -9,6 +9,7 @@ import type { Clock } from '../clock'
 import { BookingGuardError } from '../errors'
 import { isVoided } from '../pipeline/rows'
 import { classifyAppwriteError } from '../resilience/classifyError'
+import type { ExecutionPolicy } from '../resilience/retryPolicy'
 import { legacyValueColumns } from '../schema/mapping'
 import { createSchemaLock, valueMappingsOf } from '../schema/schemaLock'
 import type { SchemaLock } from '../schema/schemaLock'
@@ -99,6 +100,11 @@ export interface AuditDataOptions {
   clock?: Clock
   /** Cancels the audit between two requests. */
   signal?: AbortSignal
+  /**
+   * The policy every request runs under, e.g. `createRetryPolicy({ maxAttempts: 5 })` so a 503 in
+   * the middle of a long read is retried instead of ending the run. Defaults to none: one attempt.
+   */
+  retry?: ExecutionPolicy
 }
 
 /** What {@link auditData} found. */
@@ -230,11 +236,13 @@ export async function scanDatabase(
   providerUser: (providerId: string) => string = (id) => id,
 ): Promise<AuditScan> {
   const { databaseId } = options
-  const backend = createAppwriteBackend({
+  const direct = createAppwriteBackend({
     tablesDB: options.tablesDB,
     databases: options.databases,
     databaseId,
   })
+  const backend =
+    options.retry === undefined ? direct : underPolicy(direct, options.retry, options.signal)
   const lock = options.lock ?? createSchemaLock()
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 5000) {
@@ -511,6 +519,30 @@ export async function scanDatabase(
       counts,
       problems,
     },
+  }
+}
+
+/** A backend whose every request runs under `policy`. */
+function underPolicy(
+  backend: Backend,
+  policy: ExecutionPolicy,
+  signal: AbortSignal | undefined,
+): Backend {
+  const run = <T>(request: () => Promise<T>): Promise<T> =>
+    policy.execute(() => request(), signal === undefined ? {} : { signal })
+  return {
+    api: backend.api,
+    databaseId: backend.databaseId,
+    transactions: undefined,
+    create: (tableId, rowId, data, permissions) =>
+      run(() => backend.create(tableId, rowId, data, permissions)),
+    get: (tableId, rowId) => run(() => backend.get(tableId, rowId)),
+    list: (tableId, queries) => run(() => backend.list(tableId, queries)),
+    update: (tableId, rowId, data, permissions) =>
+      run(() => backend.update(tableId, rowId, data, permissions)),
+    upsert: (tableId, rowId, data, permissions) =>
+      run(() => backend.upsert(tableId, rowId, data, permissions)),
+    remove: (tableId, rowId) => run(() => backend.remove(tableId, rowId)),
   }
 }
 
