@@ -1,14 +1,19 @@
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type * as NodeAppwrite from 'node-appwrite'
+import { auditData, formatAuditReport } from './adopt/audit'
+import { formatRepairChange, formatRepairReport, repairData } from './adopt/repair'
+import type { DatabasesLike, TablesDBLike } from './backend/types'
 import { systemClock } from './clock'
 import type { Clock } from './clock'
 import { isBookingGuardError } from './errors'
 import { classifyAppwriteError } from './resilience/classifyError'
+import { createRetryPolicy } from './resilience/retryPolicy'
 import type { TablesDBAdminLike } from './schema/adminTypes'
 import { checkSchemaDrift, formatDriftReport } from './schema/drift'
 import { formatProvisionPlan, isProvisioningError, provisionSchema } from './schema/provision'
 import { createSchemaLock } from './schema/schemaLock'
-import type { SchemaLock } from './schema/schemaLock'
+import type { SchemaLock, SchemaLockOptions } from './schema/schemaLock'
 
 /** Where the CLI connects, from flags or the environment. */
 export interface AdminConfig {
@@ -39,7 +44,19 @@ export interface CliContext {
    * (only now, with a dynamic `import()`) and returning `new TablesDB(client)` with the API key.
    */
   createAdmin?: (config: AdminConfig) => TablesDBAdminLike | Promise<TablesDBAdminLike>
-  /** The schema lock to compare with and provision. Defaults to `createSchemaLock()`. */
+  /**
+   * Builds the data client `audit` and `repair` read and write rows with, for `--api` (`tablesDB`
+   * or the legacy `databases`). Defaults to loading `node-appwrite` and returning
+   * `new TablesDB(client)` or `new Databases(client)` with the API key.
+   */
+  createData?: (
+    config: AdminConfig,
+    api: 'tablesDB' | 'databases',
+  ) => TablesDBLike | DatabasesLike | Promise<TablesDBLike | DatabasesLike>
+  /**
+   * The schema lock to compare with and provision. Defaults to `createSchemaLock()`, or to the
+   * lock built from `--mapping <file>` when given.
+   */
   lock?: SchemaLock
   /**
    * Longest wait for one Appwrite call, in milliseconds, before the CLI gives up on the endpoint
@@ -48,6 +65,126 @@ export interface CliContext {
   requestTimeout?: number
   /** Source of time for request timeouts and provisioning waits. Defaults to `systemClock`. */
   clock?: Clock
+}
+
+const COMMANDS = new Set(['doctor', 'provision', 'audit', 'repair'])
+
+/** What `--mapping <file>` holds: the lock's mapping options and the audit's own. */
+interface MappingFile {
+  readonly tableIds?: SchemaLockOptions['tableIds']
+  readonly aliases?: SchemaLockOptions['aliases']
+  readonly values?: SchemaLockOptions['values']
+  readonly strayTables?: readonly string[]
+  readonly adminRoles?: readonly string[]
+  readonly stuckAfterMs?: number
+}
+
+const MAPPING_KEYS = new Set([
+  'tableIds',
+  'aliases',
+  'values',
+  'strayTables',
+  'adminRoles',
+  'stuckAfterMs',
+])
+
+async function readMapping(path: string): Promise<MappingFile> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw new UsageError(`cannot read --mapping \`${path}\`: ${(error as Error).message}`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`--mapping \`${path}\` is not JSON: ${(error as Error).message}`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`--mapping \`${path}\` must hold a JSON object`)
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!MAPPING_KEYS.has(key)) {
+      throw new UsageError(
+        `--mapping \`${path}\`: unknown key \`${key}\` (use ${[...MAPPING_KEYS].join(', ')})`,
+      )
+    }
+  }
+  return parsed as MappingFile
+}
+
+async function loadDataClient(
+  config: AdminConfig,
+  api: 'tablesDB' | 'databases',
+): Promise<TablesDBLike | DatabasesLike> {
+  let sdk: typeof NodeAppwrite
+  try {
+    sdk = await import('node-appwrite')
+  } catch (error) {
+    throw new UsageError(
+      `cannot load node-appwrite (${error instanceof Error ? error.message : String(error)}): install it next to @booking-guard/core (npm install -D node-appwrite)`,
+    )
+  }
+  const client = new sdk.Client()
+    .setEndpoint(config.endpoint)
+    .setProject(config.project)
+    .setKey(config.apiKey)
+  return api === 'databases'
+    ? (new sdk.Databases(client) as unknown as DatabasesLike)
+    : (new sdk.TablesDB(client) as unknown as TablesDBLike)
+}
+
+/** `audit` and `repair`. */
+async function adopt(
+  command: 'audit' | 'repair',
+  args: ParsedArgs,
+  context: CliContext,
+  config: AdminConfig,
+  databaseId: string,
+  lock: SchemaLock,
+  clock: Clock,
+  mapping: MappingFile,
+): Promise<number> {
+  const created = await (context.createData ?? loadDataClient)(config, args.api)
+  const service = withRequestTimeout(
+    created as unknown as TablesDBAdminLike,
+    context.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+    clock,
+  ) as unknown as TablesDBLike & DatabasesLike
+  const common = {
+    ...(args.api === 'databases' ? { databases: service } : { tablesDB: service }),
+    databaseId,
+    lock,
+    clock,
+    // A 503 or a dropped connection in the middle of a long read is retried, not fatal.
+    retry: createRetryPolicy({ clock }),
+    ...(mapping.strayTables === undefined ? {} : { strayTables: mapping.strayTables }),
+    ...(mapping.stuckAfterMs === undefined ? {} : { stuckAfterMs: mapping.stuckAfterMs }),
+  }
+  const { stdout } = context
+  if (command === 'audit') {
+    const report = await auditData(common)
+    stdout.write(
+      args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatAuditReport(report)}\n`,
+    )
+    return report.ok ? EXIT_OK : EXIT_FAILED
+  }
+  const report = await repairData({
+    ...common,
+    mode: args.apply ? 'apply' : 'dryRun',
+    rewriteLegacy: args.rewriteLegacy,
+    duplicateSlots: args.cancelDuplicates ? 'cancel' : 'keep',
+    ...(mapping.adminRoles === undefined
+      ? {}
+      : { permissions: { adminRoles: mapping.adminRoles } }),
+    // Each change as it lands, so the output of a run that was killed says how far it got.
+    ...(args.json ? {} : { onChange: (change) => stdout.write(`${formatRepairChange(change)}\n`) }),
+  })
+  stdout.write(
+    args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRepairReport(report)}\n`,
+  )
+  return report.skipped.length === 0 ? EXIT_OK : EXIT_FAILED
 }
 
 /** Exit codes: success, drift errors or a failure, wrong usage. */
@@ -66,6 +203,13 @@ Commands:
   provision   Create what is missing: the database, tables (participant-only permissions,
               row security on), columns and indexes. Never drops or changes anything that
               exists; a second run changes nothing and says so.
+  audit       Read every row and report what old code left behind: bookings without chat
+              room, system message or provider notification, rows in the wrong table,
+              rows open to any/guests/users, legacy names and values, bookings stuck
+              pending, two live bookings for one slot. Exits with 1 when it finds any.
+  repair      Fix what audit finds (--dry-run to list the changes, --apply to make them).
+              Idempotent and resumable: after a crash, run it again. Never deletes a
+              booking. Exits with 1 when problems are left (see skipped).
 
 Options:
   --endpoint <url>   Appwrite endpoint, e.g. https://cloud.appwrite.io/v1  [APPWRITE_ENDPOINT]
@@ -74,14 +218,21 @@ Options:
                      databases.write (provision); prefer the variable, flags
                      end up in the shell history
   --database <id>    Database id                                          [BOOKING_GUARD_DATABASE]
-  --json             Print the report (doctor) or the plan (provision) as JSON
-  --dry-run          provision: print the plan and change nothing
+  --json             Print the report or the plan as JSON
+  --dry-run          provision, repair: print the plan and change nothing
+  --apply            repair: make the changes
+  --api <name>       audit, repair: tablesDB (default) or databases (legacy API)
+  --mapping <file>   JSON with the app's schema: tableIds, aliases, values
+                     (createSchemaLock options), strayTables, adminRoles,
+                     stuckAfterMs
+  --rewrite-legacy   repair: move legacy field names and values to canonical ones
+  --cancel-duplicates  repair: cancel the later of two live bookings for a slot
   --timeout <ms>     provision: how long to wait for new columns and indexes
                      to become available (default 60000)
   -h, --help         Show this help
 
 Exit codes: 0 ok; 1 drift errors (doctor), errors provisioning cannot fix
-(provision), or a failure; 2 wrong usage.
+(provision), problems found (audit) or left (repair), or a failure; 2 wrong usage.
 `
 
 class UsageError extends Error {}
@@ -178,6 +329,11 @@ interface ParsedArgs {
   readonly help: boolean
   readonly json: boolean
   readonly dryRun: boolean
+  readonly apply: boolean
+  readonly api: 'tablesDB' | 'databases'
+  readonly mapping: string | undefined
+  readonly rewriteLegacy: boolean
+  readonly cancelDuplicates: boolean
   readonly timeout: number | undefined
   readonly values: Readonly<Record<string, string | undefined>>
 }
@@ -196,6 +352,11 @@ function parse(argv: readonly string[]): ParsedArgs {
         database: { type: 'string' },
         json: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
+        apply: { type: 'boolean', default: false },
+        api: { type: 'string' },
+        mapping: { type: 'string' },
+        'rewrite-legacy': { type: 'boolean', default: false },
+        'cancel-duplicates': { type: 'boolean', default: false },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -215,11 +376,20 @@ function parse(argv: readonly string[]): ParsedArgs {
       throw new UsageError(`--timeout must be a number of milliseconds, got \`${values.timeout}\``)
     }
   }
+  const api = values.api ?? 'tablesDB'
+  if (api !== 'tablesDB' && api !== 'databases') {
+    throw new UsageError(`--api must be tablesDB or databases, got \`${api}\``)
+  }
   return {
     command: positionals[0],
     help: values.help === true,
     json: values.json === true,
     dryRun: values['dry-run'] === true,
+    apply: values.apply === true,
+    api,
+    mapping: values.mapping,
+    rewriteLegacy: values['rewrite-legacy'] === true,
+    cancelDuplicates: values['cancel-duplicates'] === true,
     timeout,
     values: {
       endpoint: values.endpoint,
@@ -276,11 +446,34 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     return EXIT_USAGE
   }
   const command = args.command === 'drift' ? 'doctor' : args.command
-  if (command !== 'doctor' && command !== 'provision') {
+  if (!COMMANDS.has(command)) {
     return fail(
-      `unknown command \`${args.command}\`: use doctor or provision (see booking-guard --help)`,
+      `unknown command \`${args.command}\`: use doctor, provision, audit or repair (see booking-guard --help)`,
       EXIT_USAGE,
     )
+  }
+  if (command === 'repair' && args.dryRun === args.apply) {
+    return fail('repair needs exactly one of --dry-run (list the changes) or --apply', EXIT_USAGE)
+  }
+  if (command !== 'repair' && (args.apply || args.rewriteLegacy || args.cancelDuplicates)) {
+    return fail(
+      '--apply, --rewrite-legacy and --cancel-duplicates apply to repair only',
+      EXIT_USAGE,
+    )
+  }
+  if (command === 'audit' && (args.dryRun || args.timeout !== undefined)) {
+    return fail(
+      '--dry-run and --timeout do not apply to audit (it never changes anything)',
+      EXIT_USAGE,
+    )
+  }
+  let mapping: MappingFile | undefined
+  if (args.mapping !== undefined) {
+    try {
+      mapping = await readMapping(args.mapping)
+    } catch (error) {
+      return fail((error as Error).message, EXIT_USAGE)
+    }
   }
   if (command === 'doctor' && (args.dryRun || args.timeout !== undefined)) {
     return fail(
@@ -335,7 +528,18 @@ export async function main(argv: readonly string[], context: CliContext): Promis
 
   const clock = context.clock ?? systemClock
   try {
-    const lock = context.lock ?? createSchemaLock()
+    const lock =
+      mapping === undefined
+        ? (context.lock ?? createSchemaLock())
+        : createSchemaLock({
+            ...(mapping.tableIds === undefined ? {} : { tableIds: mapping.tableIds }),
+            ...(mapping.aliases === undefined ? {} : { aliases: mapping.aliases }),
+            ...(mapping.values === undefined ? {} : { values: mapping.values }),
+            onIssue: () => {},
+          })
+    if (command === 'audit' || command === 'repair') {
+      return await adopt(command, args, context, config, databaseId, lock, clock, mapping ?? {})
+    }
     const created = await (context.createAdmin ?? loadNodeAppwrite)(config)
     const admin = withRequestTimeout(
       created,

@@ -440,3 +440,11 @@ export type {
   FunctionsLike,
 } from './client/createBookingClient'
 export type { BookingGuardLike } from './client/types'
+
+// adopting an existing app: value mappings, audit, repair
+export type { ValueMappings } from './schema/mapping'
+export { AUDIT_PROBLEM_CODES, auditData, formatAuditReport } from './adopt/audit'
+export type { AuditDataOptions, AuditProblem, AuditProblemCode, AuditReport } from './adopt/audit'
+export { repairData } from './adopt/repair'
+export type { RepairChange, RepairDataOptions, RepairReport, RepairSkip } from './adopt/repair'
+export { formatRepairChange, formatRepairReport } from './adopt/repair'

@@ -229,3 +229,13 @@ export type {
   FunctionResponseValue,
 } from './fake/functions'
 export type { FaultApi } from './fake/faults'
+
+// adopting an existing app: an incident-era database to audit and repair
+export { createIncidentDatabase } from './fixtures/incidentDatabase'
+export type {
+  IncidentDatabase,
+  IncidentDatabaseOptions,
+  IncidentMapping,
+  IncidentProblem,
+  IncidentProblemCode,
+} from './fixtures/incidentDatabase'

@@ -123,7 +123,7 @@ describe('cli', () => {
     const cases: [string[], string][] = [
       [
         ['deploy'],
-        'booking-guard: unknown command `deploy`: use doctor or provision (see booking-guard --help)\n',
+        'booking-guard: unknown command `deploy`: use doctor, provision, audit or repair (see booking-guard --help)\n',
       ],
       [
         ['doctor', '--colour'],

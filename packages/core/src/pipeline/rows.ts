@@ -6,6 +6,19 @@ import type { BackendRow } from '../backend/appwriteBackend'
 import { clip, iso } from './format'
 import type { PipelineRuntime, WriteSpec } from './types'
 
+/**
+ * What the child row builders read of a runtime: a guard's runtime, or the repair's own (which
+ * has no policy, breaker or clock of a guard).
+ *
+ * @internal
+ */
+export interface RowContext {
+  readonly tables: PipelineRuntime['tables']
+  readonly settings: Pick<PipelineRuntime['settings'], 'chatRoomTtlMs'>
+  readonly permissions: PipelineRuntime['permissions']
+  readonly pushSender: PipelineRuntime['pushSender']
+}
+
 /** The id written as `senderId` of system messages. */
 export const SYSTEM_SENDER_ID = 'system'
 
@@ -154,7 +167,7 @@ export function bookingData(
 
 /** The chat room of a booking. @internal */
 export function chatRoomWrite(
-  rt: PipelineRuntime,
+  rt: RowContext,
   bookingId: string,
   booking: BookingFacts,
   now: number,
@@ -183,7 +196,7 @@ export function chatRoomWrite(
 
 /** The system message and the notification of a transition (or of the creation). @internal */
 export function transitionWrites(
-  rt: PipelineRuntime,
+  rt: RowContext,
   bookingId: string,
   booking: BookingFacts,
   event: ChildEvent,

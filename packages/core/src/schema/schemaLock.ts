@@ -5,6 +5,8 @@ import { resolveAliases, sameValue } from './aliases'
 import type { LEGACY_ALIASES } from './aliases'
 import type { ColumnDef, ColumnSpec, IndexSpec, TableSpec } from './columns'
 import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, toColumnSpec } from './columns'
+import { mapValuesInPlace, resolveValueMappings } from './mapping'
+import type { ResolvedValues, ValueMappings } from './mapping'
 import type { DefaultShapes, SchemaKind, TableKind } from './schemas'
 import {
   DEFAULT_INDEXES,
@@ -172,6 +174,13 @@ export interface SchemaLockOptions<E extends SchemaExtensions = SchemaExtensions
    * `bookingInput`. Defaults to none (the default table {@link LEGACY_ALIASES} always applies).
    */
   aliases?: { readonly [K in TableKind]?: Readonly<Record<string, string | null>> }
+  /**
+   * The app's own spelling of enum values, per kind and column, mapped to the canonical value
+   * (`{ booking: { status: { Pending: 'pending', Cancelled: 'cancelled' } } }`): accepted by
+   * `parse` and replaced by `normalize` on read and realtime, like legacy field names. Each target
+   * must be one of the column's values. Defaults to none.
+   */
+  values?: ValueMappings
   /** Extra indexes per kind, on top of the default ones. Defaults to none. */
   indexes?: { readonly [K in TableKind]?: readonly IndexSpec[] }
   /**
@@ -449,6 +458,9 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
   for (const kind of Object.keys(extend)) assertKind(kind, TABLE_KINDS, 'kind in `extend`')
   for (const kind of Object.keys(extraAliases)) assertKind(kind, TABLE_KINDS, 'kind in `aliases`')
   for (const kind of Object.keys(extraIndexes)) assertKind(kind, TABLE_KINDS, 'kind in `indexes`')
+  for (const kind of Object.keys(options.values ?? {}))
+    assertKind(kind, TABLE_KINDS, 'kind in `values`')
+  const valueMaps = Object.create(null) as Record<SchemaKind, ResolvedValues | undefined>
 
   // Table ids.
   const tableIds = {} as Record<TableKind, string>
@@ -516,6 +528,15 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
           throw configError(`${where}: two indexes are called \`${index.key}\``)
         indexKeys.add(index.key)
       }
+      try {
+        valueMaps[kind] = resolveValueMappings(
+          options.values?.[kind],
+          new Map(columns.map((c) => [c.key, c.type === 'enum' ? c.elements : undefined])),
+          where,
+        )
+      } catch (error) {
+        throw configError((error as Error).message)
+      }
       tables[kind] = freezeDeep({
         tableId: tableIds[kind],
         columns,
@@ -581,6 +602,7 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     }
   }
   freezeDeep(tables)
+  valueMaps.bookingInput = valueMaps.booking
 
   function planFor(kind: unknown, tableOnly: boolean): Plan {
     const plan = typeof kind === 'string' ? plans[kind as SchemaKind] : undefined
@@ -695,8 +717,14 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     fail(plan, issues)
   }
 
-  function parseWith(plan: Plan, schema: z.ZodType, input: unknown): unknown {
-    if (!isRecord(input)) notAnObject(plan, input)
+  function parseWith(plan: Plan, schema: z.ZodType, given: unknown): unknown {
+    if (!isRecord(given)) notAnObject(plan, given)
+    let input = given
+    const values = valueMaps[plan.kind]
+    if (values !== undefined) {
+      const copy = { ...given }
+      if (mapValuesInPlace(values, copy).length > 0) input = copy
+    }
     const roles = plan.roles
     for (const key in input) {
       if (roles[key] !== CANONICAL) return remapAndParse(plan, schema, input)
@@ -802,6 +830,8 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
       }
       out[canonical] = value
     }
+    const values = valueMaps[plan.kind]
+    if (values !== undefined) mapValuesInPlace(values, out)
     if (validateReads) {
       plan.loose ??=
         plan.rule === undefined
@@ -827,7 +857,9 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
 
   // A row the caller owns with no alias key: it already is what `normalize` would copy.
   function normalizeOwned(kind: TableKind, row: Record<string, unknown>): unknown {
-    if (validateReads || !isRecord(row)) return normalize(kind, row)
+    if (validateReads || !isRecord(row) || valueMaps[kind] !== undefined) {
+      return normalize(kind, row)
+    }
     const aliases = (aliasKeys[kind] ??= Object.keys(planFor(kind, true).aliasOf))
     for (let i = 0; i < aliases.length; i++) {
       if (hasOwn(row, aliases[i]!)) return normalize(kind, row)
@@ -849,7 +881,26 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     tables,
   }
   ownedNormalizers.set(lock, normalizeOwned)
+  lockValues.set(lock, valueMaps)
   return lock as unknown as SchemaLock<E>
+}
+
+const lockValues = new WeakMap<
+  SchemaLock<SchemaExtensions>,
+  Readonly<Record<SchemaKind, ResolvedValues | undefined>>
+>()
+
+/**
+ * The resolved `values` option of a lock for one kind (legacy value → canonical, per column);
+ * `undefined` when the kind has none.
+ *
+ * @internal
+ */
+export function valueMappingsOf(
+  lock: SchemaLock<SchemaExtensions>,
+  kind: TableKind,
+): ResolvedValues | undefined {
+  return lockValues.get(lock)?.[kind]
 }
 
 const ownedNormalizers = new WeakMap<

@@ -1,0 +1,30 @@
+// Shared set-up of the adopt tests: the incident fixture's lock and audit.
+import type { IncidentDatabase } from '@booking-guard/testing'
+import { auditData } from '../adopt/audit'
+import type { AuditReport } from '../adopt/audit'
+import { createSchemaLock } from '../schema/schemaLock'
+
+export function incidentLock(incident: IncidentDatabase) {
+  return createSchemaLock({
+    tableIds: incident.mapping.tableIds,
+    aliases: incident.mapping.aliases,
+    values: incident.mapping.values,
+    onIssue: () => {},
+  })
+}
+
+export function auditIncident(
+  incident: IncidentDatabase,
+  options: { api?: 'tablesDB' | 'databases'; pageSize?: number } = {},
+): Promise<AuditReport> {
+  return auditData({
+    ...(options.api === 'tablesDB'
+      ? { tablesDB: incident.fake.tablesDB }
+      : { databases: incident.fake.databases }),
+    databaseId: incident.databaseId,
+    lock: incidentLock(incident),
+    strayTables: incident.mapping.strayTables,
+    clock: incident.clock,
+    pageSize: options.pageSize ?? 3,
+  })
+}
