@@ -332,7 +332,7 @@ try {
   }
 
   // ---- Two users attacking each other's rows ---------------------------------------------------
-  const attacks = { tried: 0, refused: 0, inconclusive: 0 }
+  const attacks = { tried: 0, accepted: 0, refused: 0, inconclusive: 0 }
   const attackErrors = new Map<string, number>()
   /** One write (or read) a user must not be able to make: refused with 401/403/404, else a violation. */
   async function attack(name: string, attempt: () => Promise<unknown>): Promise<void> {
@@ -340,6 +340,7 @@ try {
     for (let tries = 0; tries < 3; tries++) {
       try {
         await attempt()
+        attacks.accepted++
         violation(`attack accepted: ${name}`)
         return
       } catch (error) {
@@ -394,6 +395,14 @@ try {
             content: 'pay me instead',
             messageType: 'text',
           },
+        }),
+      ),
+      // A participant answering their own booking in the provider's place: only the server's
+      // respondToBooking may write a booking row.
+      attack(`${String(victim.customerId)} accepts their own booking ${victimId}`, () =>
+        userTablesDB(String(victim.customerId)).updateRow<Models.DefaultRow>({
+          ...where('bookings', victimId),
+          data: { status: 'confirmed', providerResponseStatus: 'Accepted' },
         }),
       ),
       attack(`${attackerId} marks the notification of ${victimId} read`, () =>
@@ -665,7 +674,7 @@ try {
     `retry processes: ${retries.length}, ${retryJobs.length} keys retried (${retries.map((run) => run.exit).join(', ')})`,
   )
   console.log(
-    `attacks: ${attacks.tried} tried, ${attacks.refused} refused (${[...attackErrors].map(([type, n]) => `${type} ×${n}`).join(', ')}), ${attacks.inconclusive} inconclusive`,
+    `attacks: ${attacks.tried} tried, ${attacks.accepted} accepted, ${attacks.refused} refused (${[...attackErrors].map(([type, n]) => `${type} ×${n}`).join(', ')}), ${attacks.inconclusive} inconclusive`,
   )
   console.log(
     `feeds: ${followed.length} providers followed, ${shown.length} booking versions shown`,
