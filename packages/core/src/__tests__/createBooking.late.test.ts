@@ -1,0 +1,78 @@
+// Late writes the stress scenario (bench/stress/run.ts) found still breaking the guarantee: a
+// transaction commit that lands after the call told its caller "nothing was kept", and a saga's
+// compensation write that lands after its call ended, undoing the booking a retry with the same
+// idempotency key was meanwhile told is made. Appwrite has no conditional update: a request the
+// client gave up on can still land.
+import { describe, expect, it } from 'vitest'
+import { isVoided } from '../pipeline/rows'
+import { bookingInput, fulfilled, harness } from './pipelineFixtures'
+
+describe('createBooking', () => {
+  describe('a transaction commit that lands after the budget', () => {
+    it('should not tell the caller nothing was kept while its commit may still land', async () => {
+      const h = harness({ mode: 'transaction', timeoutMs: 1_000, compensationTimeoutMs: 1_000 })
+      // The commit is slow, and the rollback sent when the budget ends is slower: the call looks
+      // for the booking before the commit lands (404), with the rollback still unanswered.
+      h.fake.faults.latency({
+        operation: 'updateTransaction',
+        when: (call) => call.params.commit === true,
+        ms: 2_200,
+        times: 1,
+      })
+      h.fake.faults.latency({
+        operation: 'updateTransaction',
+        when: (call) => call.params.rollback === true,
+        ms: 3_000,
+        times: 1,
+      })
+      const outcome = await h.settle(
+        h.guard.createBooking(bookingInput(), { idempotencyKey: 'k1' }),
+      )
+      await h.clock.advance(5_000) // every held request lands
+      const [booking] = h.rows('bookings')
+      const told =
+        outcome.status === 'rejected'
+          ? (outcome.reason as { compensated?: boolean; code?: string })
+          : undefined
+      const live =
+        booking !== undefined && booking.pipelineStatus === 'delivered' && !isVoided(booking)
+      // Told "nothing was kept" while the booking is live: the guarantee's first promise broken.
+      expect(live && told?.compensated === true).toBe(false)
+    })
+  })
+
+  describe('a compensation write that lands after the call', () => {
+    it('should never undo a booking a later call with the same key was told is made', async () => {
+      const h = harness({ timeoutMs: 1_000, compensationTimeoutMs: 1_000 })
+      // The first call's notification write fails for good, so it compensates; its void patch on
+      // the booking is slow and lands only after the call gave up on it.
+      h.fake.faults.fail({
+        operation: 'createRow',
+        table: 'notifications',
+        error: 'general_server_error',
+        times: 3,
+      })
+      h.fake.faults.latency({
+        operation: 'updateRow',
+        table: 'bookings',
+        when: (call) =>
+          (call.params.data as { pipelineStatus?: unknown }).pipelineStatus === 'failed',
+        ms: 3_000,
+        times: 1,
+      })
+      const input = bookingInput()
+      const first = await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' }))
+      // The retry with the same key (the same process here; another process in the stress run).
+      const second = fulfilled(
+        await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' })),
+      )
+      await h.clock.advance(5_000) // the held void patch lands
+      const [booking] = h.rows('bookings')
+
+      expect(first.status).toBe('rejected')
+      // The caller told `ok` must hold a delivered, live booking.
+      expect(booking).toMatchObject({ $id: second.booking.$id, pipelineStatus: 'delivered' })
+      expect(isVoided(booking!)).toBe(false)
+    })
+  })
+})

@@ -1,0 +1,63 @@
+// A compensated booking carries the void marker (an epoch response deadline) so that a late
+// deliver write, which can set `pipelineStatus` back to `delivered`, never makes it live. The
+// reconciler honours the marker; the provider feed must too, or the provider is shown a booking
+// whose customer was told nothing was kept, until the next reconcile pass fails it again.
+import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
+import { describe, expect, it } from 'vitest'
+import { createSchemaLock } from '../index'
+import type { ProviderBookingEvent } from '../index'
+import { VOID_DEADLINE } from '../pipeline/rows'
+import { createProviderFeed } from '../realtime/providerFeed'
+
+const db = 'main'
+const T0 = Date.parse('2026-01-01T00:00:00.000Z')
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+describe('providerFeed', () => {
+  it('should never show a compensated booking that a late deliver write revived', async () => {
+    const clock = createManualClock({ now: T0 })
+    const fake = createFakeAppwrite({ clock, seed: 7 })
+    const feed = createProviderFeed({
+      tablesDB: fake.tablesDB,
+      realtime: fake.realtime,
+      databaseId: db,
+      lock: createSchemaLock({ onIssue: () => {} }),
+      clock,
+      watchdog: false,
+      providerId: 'p1',
+    })
+    const events: ProviderBookingEvent[] = []
+    const stop = feed.listen((event) => events.push(event))
+    const until = async (ms: number) => {
+      for (let t = 0; t < ms; t += 100) {
+        await clock.advance(100)
+        await settle()
+      }
+    }
+    await until(200)
+    const write = async (data: Record<string, unknown>, create = false) => {
+      const row = { databaseId: db, tableId: 'bookings', rowId: 'b1', data }
+      await (create ? fake.tablesDB.createRow(row) : fake.tablesDB.updateRow(row))
+      await settle()
+    }
+    // A saga booking: written pending, compensated (failed, slot freed, void marker) …
+    await write(
+      {
+        providerId: 'p1',
+        customerId: 'c1',
+        status: 'pending',
+        pipelineStatus: 'pending',
+        responseDeadline: new Date(T0 + 25 * 60_000).toISOString(),
+      },
+      true,
+    )
+    await write({ pipelineStatus: 'failed', slotKey: null, responseDeadline: VOID_DEADLINE })
+    // … then its deliver write, sent before the compensation, lands late.
+    await write({ pipelineStatus: 'delivered' })
+    await until(1_000)
+    stop()
+
+    expect(events.map((event) => event.booking.$id)).toEqual([])
+    expect(feed.getSnapshot().bookings).toEqual([])
+  })
+})
