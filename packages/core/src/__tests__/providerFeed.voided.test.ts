@@ -6,7 +6,7 @@ import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { createSchemaLock } from '../index'
 import type { ProviderBookingEvent } from '../index'
-import { VOID_DEADLINE } from '../pipeline/rows'
+import { VOID_DEADLINE } from '../pipeline/voided'
 import { createProviderFeed } from '../realtime/providerFeed'
 
 const db = 'main'

@@ -245,7 +245,11 @@ describe('reconcile', () => {
         operation: 'listRows',
         table: 'bookings',
         error: 'general_server_error',
-        when: (call) => JSON.stringify(call.params).includes('$id'),
+        // Only the orphan sweep's booking lookup (`equal('$id', […])`), not the phases' paging.
+        when: (call) =>
+          ((call.params.queries as string[] | undefined) ?? []).some((query) =>
+            query.startsWith('{"method":"equal","attribute":"$id"'),
+          ),
       })
       const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
       expect(report.orphans.removed).toEqual([])

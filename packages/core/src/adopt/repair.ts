@@ -307,6 +307,8 @@ function requiredPermissions(
           : ctx.permissions.providerUser(recipientId)
       return ctx.permissions.recipient(user)
     }
+    case 'booking':
+      return ctx.permissions.booking(facts.customerId, facts.providerId)
     default:
       return ctx.permissions.participants(facts.customerId, facts.providerId)
   }

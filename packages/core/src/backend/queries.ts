@@ -21,6 +21,7 @@ export const Q = {
   greaterThanEqual: (attribute: string, value: Scalar) =>
     query('greaterThanEqual', attribute, [value]),
   isNull: (attribute: string) => query('isNull', attribute),
+  isNotNull: (attribute: string) => query('isNotNull', attribute),
   or: (queries: readonly string[]) =>
     query(
       'or',

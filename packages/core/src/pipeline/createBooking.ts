@@ -22,7 +22,7 @@ import { bookingData, chatRoomWrite, transitionWrites } from './rows'
 import type { BookingFacts } from './rows'
 import { compensateCreation, deliver } from './saga'
 import type { CreationWrites } from './saga'
-import { begin, commit, rollback, stage, staged, synthesize } from './transaction'
+import { begin, Commit, rollback, stage, staged, synthesize } from './transaction'
 import type {
   BookingRow,
   ChatMessageRow,
@@ -297,7 +297,7 @@ function creationWrites(
       tableId: rt.tables.booking,
       rowId: bookingId,
       data,
-      permissions: rt.permissions.participants(ctx.input.customerId, ctx.input.providerId),
+      permissions: rt.permissions.booking(ctx.input.customerId, ctx.input.providerId),
       matches: (row) => sameBooking(rt, row, ctx.input, ctx.fingerprint),
       unreadable: 'foreign',
     },
@@ -658,10 +658,11 @@ async function transactionCreate(
     }
     throw call.fail({ ...report, step: stepOfTableError(rt, error, 'transaction') })
   }
+  const committing = new Commit(call, transactions, transactionId)
   try {
-    await commit(call, transactions, transactionId)
+    await committing.run()
   } catch (error) {
-    return afterFailedCommit(call, ctx, writes, transactionId, error)
+    return afterFailedCommit(call, ctx, writes, transactionId, committing, error)
   }
   const now = iso(rt.clock.now())
   return result(
@@ -686,9 +687,12 @@ async function afterFailedCommit(
   ctx: CreateContext,
   writes: CreationWrites,
   transactionId: string,
+  committing: Commit,
   error: unknown,
 ): Promise<CreateBookingResult> {
   const { rt } = call
+  // A commit still in flight may land after the rollback and the read below: wait for it first.
+  const commitSettled = await committing.settled()
   const rolledBack = await rollback(call, rt.backend.transactions!, transactionId)
   const budget = call.cleanupBudget()
   let existing: BackendRow | undefined
@@ -730,7 +734,9 @@ async function afterFailedCommit(
   }
   throw call.fail({
     step: stepOfTableError(rt, error, 'commit'),
-    compensated: existing === undefined && known ? true : rolledBack && existing === undefined,
+    // "Nothing was kept" only when the commit can no longer land: rolled back for sure, or every
+    // commit request answered and the booking is not there.
+    compensated: existing === undefined && (rolledBack || (known && commitSettled)),
     pendingReconcile: false,
     cause: error,
   })

@@ -12,7 +12,7 @@ import { chatRoomWrite, eventOfStatus, transitionWrites } from './rows'
 import { VOID_PATCH } from './voided'
 import type { Actor, BookingFacts } from './rows'
 import { compensateTransition, deliver } from './saga'
-import { begin, commit, rollback, stage, staged, synthesize } from './transaction'
+import { begin, Commit, rollback, stage, staged, synthesize } from './transaction'
 import type {
   BookingRow,
   ChatMessageRow,
@@ -343,10 +343,13 @@ async function transactionTransition(
       cause: error,
     })
   }
+  const committing = new Commit(call, transactions, transactionId)
   try {
-    await commit(call, transactions, transactionId)
+    await committing.run()
   } catch (error) {
-    await rollback(call, transactions, transactionId)
+    // A commit still in flight may land after the rollback and the read below: wait for it first.
+    const commitSettled = await committing.settled()
+    const rolledBack = await rollback(call, transactions, transactionId)
     const budget = call.cleanupBudget()
     let current: BackendRow | undefined
     try {
@@ -382,7 +385,8 @@ async function transactionTransition(
     }
     throw call.fail({
       step: 'commit',
-      compensated: current !== undefined && !committed,
+      // Undone only when the commit can no longer land and the booking shows it did not.
+      compensated: current !== undefined && !committed && (rolledBack || commitSettled),
       pendingReconcile: false,
       cause: error,
     })

@@ -57,15 +57,19 @@ export function createPermissionRules(options: PermissionsOptions = {}): Permiss
     }
     return pair
   }
+  const readOnly = (customerId: string, providerId: string): readonly string[] => [
+    grantsOf(customerId)[0],
+    grantsOf(mapProvider(providerId))[0],
+    ...admin,
+  ]
   return {
+    booking: readOnly,
     participants(customerId, providerId) {
       const customer = grantsOf(customerId)
       const provider = grantsOf(mapProvider(providerId))
       return [customer[0], customer[1], provider[0], provider[1], ...admin]
     },
-    message(customerId, providerId) {
-      return [grantsOf(customerId)[0], grantsOf(mapProvider(providerId))[0], ...admin]
-    },
+    message: readOnly,
     recipient(userId) {
       const recipient = grantsOf(userId)
       return [recipient[0], recipient[1], ...admin]

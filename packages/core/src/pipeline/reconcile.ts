@@ -145,9 +145,11 @@ export async function reconcile(
     }
   }
   /**
-   * Pages through `tableId` in `orderBy` order (a column the phase's work never changes, so the
-   * cursor stays valid while handled rows leave the filter), handing each page to `handle`,
-   * until a short page, a failed list, or the end of the budget (then the phase is `remaining`).
+   * Pages through `tableId` in (`orderBy`, `$id`) order, handing each page to `handle`, until a
+   * short page, a failed list, or the end of the budget (then the phase is `remaining`). The next
+   * page starts after the last row by value (a keyset window), not with a cursor naming that row:
+   * a phase may have removed the row (Appwrite refuses a cursor on a missing row), and `orderBy`
+   * is a column the phase's own writes never change, so rows it handled cannot come round again.
    */
   const drain = async (
     phase: ReconcilePhase,
@@ -156,19 +158,19 @@ export async function reconcile(
     orderBy: string,
     handle: (rows: BackendRow[]) => Promise<void>,
   ): Promise<void> => {
-    let cursor: string | undefined
+    let last: BackendRow | undefined
     for (;;) {
       if (!timeLeft()) {
         remaining.add(phase)
         return
       }
-      const queries = [...filters, Q.orderAsc(orderBy), Q.limit(limit)]
-      if (cursor !== undefined) queries.push(Q.cursorAfter(cursor))
+      const queries = [...filters, Q.orderAsc(orderBy), Q.orderAsc('$id'), Q.limit(limit)]
+      if (last !== undefined) queries.push(after(orderBy, last))
       const rows = await list(phase, tableId, queries)
       if (rows === undefined) return
       await handle(rows)
       if (rows.length < limit) return
-      cursor = rows[rows.length - 1]!.$id
+      last = rows[rows.length - 1]!
     }
   }
 
@@ -389,6 +391,25 @@ export async function reconcile(
   }
   emit(rt, () => ({ type: 'reconciled', at: rt.clock.now(), report }))
   return report
+}
+
+/** The rows after `last` in (`orderBy`, `$id`) order. */
+function after(orderBy: string, last: BackendRow): string {
+  const value = last[orderBy]
+  if (value === null || value === undefined) {
+    // Nulls sort first: the other nulls after this id, then every value.
+    return Q.or([Q.and([Q.isNull(orderBy), Q.greaterThan('$id', last.$id)]), Q.isNotNull(orderBy)])
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      `reconcile: cannot page on \`${orderBy}\` (value ${JSON.stringify(value)})`,
+    )
+  }
+  return Q.or([
+    Q.greaterThan(orderBy, value),
+    Q.and([Q.equal(orderBy, value), Q.greaterThan('$id', last.$id)]),
+  ])
 }
 
 /** Fails a revived booking again: every row it may have is removed, then the void patch. */

@@ -5,6 +5,7 @@ import type { BackendRow, BackendTransactions, StagedWrite } from '../backend/ap
 import type { PipelineCall } from './call'
 import { classifyAppwriteError } from '../resilience/classifyError'
 import type { PipelineRuntime, WriteSpec } from './types'
+import { execute, settled, WriteAttempts } from './writes'
 
 /** A create-or-get write as a staged create. @internal */
 export function staged(spec: WriteSpec): StagedWrite {
@@ -56,14 +57,37 @@ export function stage(
   )
 }
 
-/** Commits (step `commit`). @internal */
-export function commit(
-  call: PipelineCall,
-  transactions: BackendTransactions,
-  transactionId: string,
-): Promise<unknown> {
-  call.roundTrips++
-  return call.step('commit', () => call.remote(() => transactions.commit(transactionId)))
+/**
+ * Commits (step `commit`). Resolves to whether the commit's outcome is known: `true` once it was
+ * answered; after a failure, `settled` says whether every commit request has settled (waited for
+ * within `compensationTimeoutMs` when one may still land), so a caller never claims a commit that
+ * can still be applied did not happen.
+ *
+ * @internal
+ */
+export class Commit {
+  readonly #call: PipelineCall
+  readonly #attempts: WriteAttempts<unknown>
+
+  constructor(call: PipelineCall, transactions: BackendTransactions, transactionId: string) {
+    this.#call = call
+    this.#attempts = new WriteAttempts(() => transactions.commit(transactionId), call.budget)
+  }
+
+  /** Sends the commit under the guard's policy and the call's budget. */
+  run(): Promise<unknown> {
+    const call = this.#call
+    call.roundTrips++
+    return call.step('commit', () => execute(call.rt, this.#attempts.run, call.budget))
+  }
+
+  /**
+   * After a failed commit: waits for a commit request still in flight. Resolves to whether the
+   * commit can no longer land (every request settled).
+   */
+  settled(): Promise<boolean> {
+    return settled(this.#call.rt, this.#attempts)
+  }
 }
 
 /**

@@ -68,7 +68,13 @@ export interface ModeState {
 
 /** The permission lists of each row kind. @internal */
 export interface PermissionRules {
-  /** Booking, chat room and system messages: read and update for both parties. */
+  /**
+   * A booking: read for both parties. Every write to it runs on the server (an API key): with
+   * `update` a customer could accept their own booking, or mark it failed so the reconciler
+   * removes its room and notification.
+   */
+  booking(customerId: string, providerId: string): readonly string[]
+  /** A chat room: read and update (read markers) for both parties. */
   participants(customerId: string, providerId: string): readonly string[]
   /** A chat message: read for both parties (messages are immutable once sent). */
   message(customerId: string, providerId: string): readonly string[]
