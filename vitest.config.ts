@@ -8,11 +8,17 @@ const src = (name: string) =>
 export default defineConfig({
   resolve: {
     alias: {
+      '@booking-guard/core/admin': fileURLToPath(
+        new URL('./packages/core/src/admin/index.ts', import.meta.url),
+      ),
       '@booking-guard/core/server': fileURLToPath(
         new URL('./packages/core/src/server/index.ts', import.meta.url),
       ),
       '@booking-guard/core': src('core'),
       '@booking-guard/react': src('react'),
+      '@booking-guard/testing/fixtures': fileURLToPath(
+        new URL('./packages/testing/src/fixtures/index.ts', import.meta.url),
+      ),
       '@booking-guard/testing/emulator': fileURLToPath(
         new URL('./packages/testing/src/emulator/index.ts', import.meta.url),
       ),

@@ -6,8 +6,9 @@
 //   BENCH_ADOPT_DAMAGED=0.1       share of them written bare (no room, message or notice) and open
 //                                 to `any`: repair writes 3 rows and 1 update for each
 //   BENCH_ADOPT_PAGE=5000         rows per list request (auditData's default)
-import { auditData, createSchemaLock, repairData } from '@booking-guard/core'
-import { createIncidentDatabase } from '@booking-guard/testing'
+import { createSchemaLock } from '@booking-guard/core'
+import { auditData, repairData } from '@booking-guard/core/admin'
+import { createIncidentDatabase } from '@booking-guard/testing/fixtures'
 
 const BOOKINGS = Number(process.env.BENCH_ADOPT_BOOKINGS ?? 100_000)
 const DAMAGED = Math.round(BOOKINGS * Number(process.env.BENCH_ADOPT_DAMAGED ?? 0.1))

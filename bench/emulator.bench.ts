@@ -5,7 +5,8 @@
 //   cd bench && node --expose-gc --import tsx emulator.bench.ts
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createBookingGuard, createSchemaLock, provisionSchema } from '@booking-guard/core'
+import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
+import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { Client, TablesDB } from 'node-appwrite'
 

@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup'
 // output keeps extensionless relative imports that Node's ESM loader rejects; a bundled ESM
 // entry with `sideEffects: false` tree-shakes just as well in app bundlers.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/emulator/index.ts', 'src/emulator/bin.ts'],
+  entry: ['src/index.ts', 'src/emulator/index.ts', 'src/emulator/bin.ts', 'src/fixtures/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,7 +1,7 @@
 // Runs the Function's entry as Appwrite's Node runtime would: a context object built by hand
 // (lower-cased headers, `bodyText`, `res.json`), the caller in `x-appwrite-user-id`, the key in
 // `x-appwrite-key`, and the writes going through node-appwrite to the emulator over HTTP.
-import { provisionSchema } from '@booking-guard/core'
+import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { AppwriteEmulator } from '@booking-guard/testing/emulator'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'

@@ -1,7 +1,8 @@
 // Runs the Function's default export as Appwrite's Node runtime would on a schedule: a context
 // built by hand (`POST /`, empty body, the execution's key in `x-appwrite-key`), the endpoint and
 // project from the runtime's environment, the reconciler reaching the emulator over HTTP.
-import { createBookingGuard, provisionSchema } from '@booking-guard/core'
+import { createBookingGuard } from '@booking-guard/core'
+import { provisionSchema } from '@booking-guard/core/admin'
 import type { CreateBookingInput } from '@booking-guard/core'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { AppwriteEmulator } from '@booking-guard/testing/emulator'

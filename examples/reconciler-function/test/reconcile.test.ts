@@ -1,6 +1,7 @@
 // A booking whose process died after writing every row but before marking it delivered, completed
 // by one execution of the Function entry against the emulator over HTTP (real node-appwrite).
-import { createBookingGuard, provisionSchema } from '@booking-guard/core'
+import { createBookingGuard } from '@booking-guard/core'
+import { provisionSchema } from '@booking-guard/core/admin'
 import type { CreateBookingInput } from '@booking-guard/core'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { AppwriteEmulator } from '@booking-guard/testing/emulator'

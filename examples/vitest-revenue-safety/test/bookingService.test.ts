@@ -1,6 +1,6 @@
 // Revenue-safety tests for the app's booking module: inject the failures production will see and
 // assert that no booking is lost and none is left half-made. Copy this file next to your own module.
-import { provisionSchema } from '@booking-guard/core'
+import { provisionSchema } from '@booking-guard/core/admin'
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import type { FakeAppwrite, ManualClock } from '@booking-guard/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'

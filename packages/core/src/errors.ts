@@ -232,7 +232,7 @@ export function isCircuitOpenError(error: unknown): error is CircuitOpenError {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Booking pipeline (issue 6)
+// Booking pipeline
 // ------------------------------------------------------------------------------------------------
 
 /**

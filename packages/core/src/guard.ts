@@ -48,7 +48,7 @@ import { reconcile } from './pipeline/reconcile'
 import type { ReconcileOptions, ReconcileReport } from './pipeline/reconcile'
 import { ModeSelector } from './pipeline/mode'
 import type { PendingAction, PipelineRuntime, SlotLockRule } from './pipeline/types'
-// realtime (issue 7)
+// realtime
 import { createGuardRealtime } from './realtime/guardRealtime'
 import type { GuardRealtime, GuardRealtimeOptions } from './realtime/guardRealtime'
 
@@ -501,7 +501,7 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
   }
   const inflight = new Map<string, Promise<unknown>>()
   const service: unknown = options.tablesDB ?? options.databases
-  // realtime (issue 7): feeds, watchdogs and health check share one subscription, built on first use.
+  // realtime: feeds, watchdogs and health check share one subscription, built on first use.
   const realtimeMethods = createGuardRealtime(
     {
       backend,

@@ -5,7 +5,7 @@ export type { BookingErrorJSON } from './errorJson'
 export { systemClock } from './clock'
 export type { Clock, TimerHandle } from './clock'
 
-// resilience (issue 5)
+// resilience
 export { CircuitOpenError, isCircuitOpenError } from './errors'
 export type { CircuitOpenErrorOptions, CircuitOpenState } from './errors'
 export { createRetryPolicy } from './resilience/retryPolicy'
@@ -45,7 +45,7 @@ export { createSeededRandom } from './resilience/random'
 export type { RandomSource } from './resilience/random'
 export type { SlidingWindowState } from './resilience/slidingWindow'
 
-// monitor (issue 5)
+// monitor
 export { ERROR_CATEGORIES, ERROR_SEVERITIES, createErrorMonitor } from './monitor/errorMonitor'
 export type {
   CaptureOptions,
@@ -75,7 +75,7 @@ export type {
   RateMetric,
 } from './monitor/metrics'
 
-// schema (issue 4)
+// schema
 export { SchemaLockError, isSchemaLockError } from './errors'
 export type { SchemaLockErrorOptions, SchemaLockIssue, SchemaLockIssueCode } from './errors'
 export { APPWRITE_SYSTEM_FIELDS, createSchemaLock } from './schema/schemaLock'
@@ -167,41 +167,7 @@ export type {
   TableKind,
 } from './schema/schemas'
 
-// schema drift + provisioning (issue 4)
-export { checkSchemaDrift, formatDriftReport } from './schema/drift'
-export type {
-  CheckSchemaDriftOptions,
-  DriftFinding,
-  DriftFindingKind,
-  DriftFix,
-  DriftReport,
-  DriftSeverity,
-  DriftTableSummary,
-} from './schema/drift'
-export {
-  DEFAULT_TABLE_PERMISSIONS,
-  ProvisioningError,
-  formatProvisionPlan,
-  isProvisioningError,
-  provisionSchema,
-} from './schema/provision'
-export type {
-  ProvisionAction,
-  ProvisionPlan,
-  ProvisionSchemaOptions,
-  ProvisionStep,
-  ProvisioningErrorOptions,
-  ProvisioningFailure,
-  UnavailableItem,
-} from './schema/provision'
-export type {
-  ColumnModelLike,
-  IndexModelLike,
-  TableModelLike,
-  TablesDBAdminLike,
-} from './schema/adminTypes'
-
-// backend + pipeline (issue 6)
+// backend + pipeline
 export {
   BookingPipelineError,
   BookingStateError,
@@ -304,7 +270,7 @@ export type {
   StepSucceededEvent,
 } from './pipeline/types'
 
-// realtime (issue 7)
+// realtime
 export { defaultChannel } from './realtime/types'
 export type {
   ChannelBuilder,
@@ -375,7 +341,7 @@ export type {
   SyntheticBookingWriter,
 } from './realtime/healthCheck'
 
-// observers (issue 8): framework-agnostic snapshots for `useSyncExternalStore`
+// observers: framework-agnostic snapshots for `useSyncExternalStore`
 export type { ObserverLike } from './observers/store'
 export {
   DEFAULT_BOOKING_ERROR_MESSAGES,
@@ -443,8 +409,3 @@ export type { BookingGuardLike } from './client/types'
 
 // adopting an existing app: value mappings, audit, repair
 export type { ValueMappings } from './schema/mapping'
-export { AUDIT_PROBLEM_CODES, auditData, formatAuditReport } from './adopt/audit'
-export type { AuditDataOptions, AuditProblem, AuditProblemCode, AuditReport } from './adopt/audit'
-export { repairData } from './adopt/repair'
-export type { RepairChange, RepairDataOptions, RepairReport, RepairSkip } from './adopt/repair'
-export { formatRepairChange, formatRepairReport } from './adopt/repair'

@@ -1,7 +1,7 @@
 export { createManualClock, systemFakeClock } from './fake/clock'
 export type { FakeClock, FakeTimerHandle, ManualClock, ManualClockOptions } from './fake/clock'
 
-// fake (issue 2)
+// fake
 export { createFakeAppwrite } from './fake/createFakeAppwrite'
 export type {
   FakeAppwrite,
@@ -71,7 +71,7 @@ export type {
   TableDefinition,
 } from './fake/types'
 
-// realtime + faults (issue 2)
+// realtime + faults
 export { RealtimeHub } from './fake/realtime'
 export type {
   CreateRealtimeOptions,
@@ -127,7 +127,7 @@ export type {
 export { createFakeRandom } from './fake/random'
 export type { FakeRandomSource } from './fake/random'
 
-// transactions + permissions (issue 3)
+// transactions + permissions
 export type { FakeAppwriteSession } from './fake/createFakeAppwrite'
 export type {
   FakeIdentity,
@@ -144,7 +144,7 @@ export type {
 } from './fake/tablesDB'
 export type { FakeTransaction, FakeTransactionList } from './fake/types'
 
-// schema management: admin (issue 3)
+// schema management: admin
 export {
   ColumnStatus as FakeColumnStatus,
   DatabaseType as FakeDatabaseType,
@@ -201,7 +201,7 @@ export type {
   UpdateTextColumnParams,
 } from './fake/admin'
 
-// emulator (issue 9): Node-only (`node:http`, `ws`), so it has its own entry,
+// emulator: Node-only (`node:http`, `ws`), so it has its own entry,
 // `@booking-guard/testing/emulator` (src/emulator/index.ts), and the root stays browser-safe.
 
 // account, users, functions
@@ -229,13 +229,3 @@ export type {
   FunctionResponseValue,
 } from './fake/functions'
 export type { FaultApi } from './fake/faults'
-
-// adopting an existing app: an incident-era database to audit and repair
-export { createIncidentDatabase } from './fixtures/incidentDatabase'
-export type {
-  IncidentDatabase,
-  IncidentDatabaseOptions,
-  IncidentMapping,
-  IncidentProblem,
-  IncidentProblemCode,
-} from './fixtures/incidentDatabase'

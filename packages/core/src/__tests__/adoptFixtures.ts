@@ -1,5 +1,5 @@
 // Shared set-up of the adopt tests: the incident fixture's lock and audit.
-import type { IncidentDatabase } from '@booking-guard/testing'
+import type { IncidentDatabase } from '@booking-guard/testing/fixtures'
 import { auditData } from '../adopt/audit'
 import type { AuditReport } from '../adopt/audit'
 import { createSchemaLock } from '../schema/schemaLock'

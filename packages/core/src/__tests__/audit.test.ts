@@ -1,4 +1,4 @@
-import { createIncidentDatabase } from '@booking-guard/testing'
+import { createIncidentDatabase } from '@booking-guard/testing/fixtures'
 import { describe, expect, it } from 'vitest'
 import { auditData, formatAuditReport } from '../adopt/audit'
 import type { AuditReport } from '../adopt/audit'

@@ -11,8 +11,10 @@ import type { ColumnDefinition, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import type { AdminConfig, CliContext } from '../cli'
 import { HELP, main } from '../cli'
-import type { ColumnSpec, DriftReport, ProvisionPlan, TablesDBAdminLike } from '../index'
-import { checkSchemaDrift, createSchemaLock } from '../index'
+import type { ColumnSpec } from '../index'
+import type { DriftReport, ProvisionPlan, TablesDBAdminLike } from '../admin'
+import { createSchemaLock } from '../index'
+import { checkSchemaDrift } from '../admin'
 
 const ENV = {
   APPWRITE_ENDPOINT: 'https://appwrite.example.com/v1',

@@ -8,8 +8,8 @@ import type {
   ProvisionPlan,
   ProvisionSchemaOptions,
   TablesDBAdminLike,
-} from '../index'
-import { checkSchemaDrift, provisionSchema } from '../index'
+} from '../admin'
+import { checkSchemaDrift, provisionSchema } from '../admin'
 
 type FakeAdmin = ReturnType<typeof createFakeAppwrite>['admin']
 

@@ -1,8 +1,9 @@
 import { appwriteError, createFakeAppwrite, networkError } from '@booking-guard/testing'
 import type { TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import type { DriftFinding, TablesDBAdminLike } from '../index'
-import { checkSchemaDrift, column, createSchemaLock, formatDriftReport } from '../index'
+import type { DriftFinding, TablesDBAdminLike } from '../admin'
+import { column, createSchemaLock } from '../index'
+import { checkSchemaDrift, formatDriftReport } from '../admin'
 import { tableOf } from './lockTables'
 
 const lock = createSchemaLock()

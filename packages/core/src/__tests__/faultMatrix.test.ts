@@ -1,4 +1,4 @@
-// The fault matrix of issue 6: every write step × every kind of fault × both modes. Each case
+// The fault matrix: every write step × every kind of fault × both modes. Each case
 // must end either complete, or with an error naming the step and storage holding no half-made
 // booking (or one left pending that a single reconcile pass completes).
 import type { FaultCallScope, FaultError } from '@booking-guard/testing'

@@ -3,17 +3,16 @@ import type { ManualClock, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { tableOf as lockTable } from './lockTables'
 import type { TableEdits } from './lockTables'
-import type { ProvisionStep, TableSpec, TablesDBAdminLike } from '../index'
+import type { TableSpec } from '../index'
+import type { ProvisionStep, TablesDBAdminLike } from '../admin'
+import { column, createSchemaLock, isBookingGuardError } from '../index'
 import {
   DEFAULT_TABLE_PERMISSIONS,
   checkSchemaDrift,
-  column,
-  createSchemaLock,
   formatProvisionPlan,
-  isBookingGuardError,
   isProvisioningError,
   provisionSchema,
-} from '../index'
+} from '../admin'
 
 const lock = createSchemaLock()
 const T = lock.tables

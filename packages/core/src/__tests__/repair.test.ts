@@ -1,5 +1,6 @@
-import { createIncidentDatabase, createManualClock } from '@booking-guard/testing'
-import type { IncidentDatabase } from '@booking-guard/testing'
+import { createManualClock } from '@booking-guard/testing'
+import { createIncidentDatabase } from '@booking-guard/testing/fixtures'
+import type { IncidentDatabase } from '@booking-guard/testing/fixtures'
 import { describe, expect, it } from 'vitest'
 import { repairData } from '../adopt/repair'
 import type { RepairDataOptions, RepairReport } from '../adopt/repair'

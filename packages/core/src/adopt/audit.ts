@@ -561,7 +561,8 @@ function isMissingTable(error: unknown): boolean {
  * @example
  * ```ts
  * import { Client, Databases } from 'node-appwrite'
- * import { auditData, createSchemaLock, formatAuditReport } from '@booking-guard/core'
+ * import { createSchemaLock } from '@booking-guard/core'
+import { auditData, formatAuditReport } from '@booking-guard/core/admin'
  *
  * const client = new Client().setEndpoint(endpoint).setProject(project).setKey(apiKey)
  * const report = await auditData({

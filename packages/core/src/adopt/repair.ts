@@ -153,7 +153,7 @@ function failed(step: Step, error: unknown): Error {
  *
  * @example
  * ```ts
- * import { repairData } from '@booking-guard/core'
+ * import { repairData } from '@booking-guard/core/admin'
  *
  * const plan = await repairData({ databases, databaseId: 'main', lock, mode: 'dryRun' })
  * for (const change of plan.changes) console.log(change.action, change.tableId, change.rowId, change.detail)

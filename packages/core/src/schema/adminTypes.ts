@@ -95,7 +95,7 @@ interface ColumnParams extends TableRef {
  * @example
  * ```ts
  * import { Client, TablesDB } from 'node-appwrite'
- * import type { TablesDBAdminLike } from '@booking-guard/core'
+ * import type { TablesDBAdminLike } from '@booking-guard/core/admin'
  *
  * const client = new Client().setEndpoint(endpoint).setProject(project).setKey(apiKey)
  * const admin: TablesDBAdminLike = new TablesDB(client)

@@ -822,7 +822,8 @@ export function buildDriftReport(
  * @example
  * ```ts
  * import { Client, TablesDB } from 'node-appwrite'
- * import { checkSchemaDrift, createSchemaLock, formatDriftReport } from '@booking-guard/core'
+ * import { createSchemaLock } from '@booking-guard/core'
+import { checkSchemaDrift, formatDriftReport } from '@booking-guard/core/admin'
  *
  * const client = new Client().setEndpoint(endpoint).setProject(project).setKey(apiKey)
  * const report = await checkSchemaDrift({

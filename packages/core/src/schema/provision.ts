@@ -593,7 +593,8 @@ function requestError(what: string, error: unknown, steps: ProvisionStep[]): Pro
  * @example
  * ```ts
  * import { Client, TablesDB } from 'node-appwrite'
- * import { createSchemaLock, formatProvisionPlan, provisionSchema } from '@booking-guard/core'
+ * import { createSchemaLock } from '@booking-guard/core'
+import { formatProvisionPlan, provisionSchema } from '@booking-guard/core/admin'
  *
  * const client = new Client().setEndpoint(endpoint).setProject(project).setKey(apiKey)
  * const plan = await provisionSchema({

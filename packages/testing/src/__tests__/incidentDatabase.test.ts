@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createFakeAppwrite, createIncidentDatabase, createManualClock } from '../index'
+import { createFakeAppwrite, createManualClock } from '../index'
+import { createIncidentDatabase } from '../fixtures'
 
 describe('incidentDatabase', () => {
   it('should write the incident rows through the legacy Databases API and list what it planted', async () => {

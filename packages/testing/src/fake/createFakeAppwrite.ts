@@ -166,7 +166,7 @@ export interface FakeAppwrite {
   /** The clock the fake reads. */
   readonly clock: FakeClock
   /**
-   * Schema management (issue 3): node-appwrite's `TablesDB` management methods (`create`,
+   * Schema management: node-appwrite's `TablesDB` management methods (`create`,
    * `createTable`, `createStringColumn`, `createIndex`, `listColumns`, …) on the fake's schema, plus
    * test hooks (`setColumnStatus`, `setIndexStatus`, `pauseWorker`, `resumeWorker`).
    * `reset()` restores the schema of `databases`.
@@ -291,7 +291,7 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
     strict: options.strict,
     now: () => toServerDatetime(clock.now()),
   })
-  // Shared with `admin` (schema management, issue 3), which drops or renames stored values.
+  // Shared with `admin` (schema management), which drops or renames stored values.
   const storage = createMemoryStorage()
   const engine = new DataEngine({
     storage,

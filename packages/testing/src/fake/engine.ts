@@ -848,7 +848,7 @@ export class DataEngine implements TransactionEngine {
       $permissions: permissions,
       data,
     }
-    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     assertUniqueRows(flavor.api, schema, row, table)
     table.put(row)
     this.#publish(flavor, 'create', table, row, schema)
@@ -977,7 +977,7 @@ export class DataEngine implements TransactionEngine {
       return model
     }
     this.#validate(flavor, schema, data, 'full')
-    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     assertUniqueRows(flavor.api, schema, { ...old, data }, table)
     // Validation may have rewritten datetime values besides the ones sent.
     const changed =
@@ -1143,7 +1143,7 @@ export class DataEngine implements TransactionEngine {
     }
     const table = this.#storage.ensureTable(p.databaseId, p.tableId)
     const prepared = this.#prepareUpsert(flavor, schema, table, p.rowId, input, permissions, actor)
-    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     assertUniqueRows(flavor.api, schema, prepared.row, table)
     const row = this.#storeUpsert(table, prepared)
     // The server queues the upsert event even when nothing changed (Documents/Upsert.php).
@@ -1271,7 +1271,7 @@ export class DataEngine implements TransactionEngine {
       }
     }
     const increased = { ...old.data, [column]: base + sign * value }
-    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     assertUniqueRows(flavor.api, schema, { ...old, data: increased }, table)
     const row = this.#replace(table!, old, increased, old.$permissions, true)
     this.#publish(flavor, 'update', table!, row, schema)
@@ -1342,7 +1342,7 @@ export class DataEngine implements TransactionEngine {
       seen.add(rowId)
       return { rowId, data, permissions, dates }
     })
-    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     const candidates = staged.map(({ rowId, data }) => ({ $id: rowId, data }))
     assertUniqueRows(flavor.api, schema, candidates, table)
     // All rows passed: write them all (the server inserts the batch in one transaction).
@@ -1412,7 +1412,7 @@ export class DataEngine implements TransactionEngine {
         actor,
       )
     })
-    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     assertUniqueRows(
       flavor.api,
       schema,
@@ -1481,7 +1481,7 @@ export class DataEngine implements TransactionEngine {
     const changes = userData(flavor, input)
     const dates = presetDates(flavor, input, actor)
     this.#validate(flavor, schema, changes, 'partial')
-    // Unique indexes (schema management, issue 3, see indexes.ts): checked before any row is stored.
+    // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     assertUniqueRows(
       flavor.api,
       schema,
