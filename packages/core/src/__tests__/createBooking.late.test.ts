@@ -5,7 +5,14 @@
 // client gave up on can still land.
 import { describe, expect, it } from 'vitest'
 import { isVoided } from '../pipeline/voided'
-import { bookingInput, fulfilled, harness } from './pipelineFixtures'
+import {
+  bookingInput,
+  completeBookingViolations,
+  fulfilled,
+  harness,
+  invariantViolations,
+  settle,
+} from './pipelineFixtures'
 
 describe('createBooking', () => {
   describe('a transaction commit that lands after the budget', () => {
@@ -42,45 +49,48 @@ describe('createBooking', () => {
   })
 
   describe('a compensation write that lands after the call', () => {
-    // A known limit, kept as a failing case so that a fix shows: a compensation's booking write
-    // that lands after its call gave up on it can still undo a booking that a second call with the
-    // same idempotency key completed meanwhile (two writers, last write wins, no conditional
-    // update in Appwrite outside transactions). See "Limits" in the core README and
-    // docs/reliability.md; transaction mode has no compensation write and is not affected.
-    it.fails(
-      'should never undo a booking a later call with the same key was told is made',
-      async () => {
-        const h = harness({ timeoutMs: 1_000, compensationTimeoutMs: 1_000 })
-        // The first call's notification write fails for good, so it compensates; its void patch on
-        // the booking is slow and lands only after the call gave up on it.
-        h.fake.faults.fail({
-          operation: 'createRow',
-          table: 'notifications',
-          error: 'general_server_error',
-          times: 3,
-        })
-        h.fake.faults.latency({
-          operation: 'updateRow',
-          table: 'bookings',
-          when: (call) =>
-            (call.params.data as { pipelineStatus?: unknown }).pipelineStatus === 'failed',
-          ms: 3_000,
-          times: 1,
-        })
-        const input = bookingInput()
-        const first = await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' }))
-        // The retry with the same key (the same process here; another process in the stress run).
-        const second = fulfilled(
-          await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' })),
-        )
-        await h.clock.advance(5_000) // the held void patch lands
-        const [booking] = h.rows('bookings')
-
-        expect(first.status).toBe('rejected')
-        // The caller told `ok` must hold a delivered, live booking.
-        expect(booking).toMatchObject({ $id: second.booking.$id, pipelineStatus: 'delivered' })
-        expect(isVoided(booking!)).toBe(false)
-      },
-    )
+    it('should never leave undone a booking a later call with the same key was told is made', async () => {
+      const h = harness({ timeoutMs: 1_000, compensationTimeoutMs: 1_000 })
+      // The first call's notification write fails for good, so it compensates; its void patch on
+      // the booking is slow and lands only after the call gave up on it.
+      h.fake.faults.fail({
+        operation: 'createRow',
+        table: 'notifications',
+        error: 'general_server_error',
+        times: 3,
+      })
+      h.fake.faults.latency({
+        operation: 'updateRow',
+        table: 'bookings',
+        when: (call) =>
+          (call.params.data as { pipelineStatus?: unknown }).pipelineStatus === 'failed',
+        ms: 3_000,
+        times: 1,
+      })
+      const input = bookingInput()
+      const first = await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' }))
+      // The retry with the same key (the same process here; another process in the stress run).
+      const second = fulfilled(
+        await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' })),
+      )
+      await h.clock.advance(5_000) // the held void patch lands
+      expect(first.status).toBe('rejected')
+      // The first call was not told that nothing was kept: its void write was still in flight.
+      expect((first as PromiseRejectedResult).reason).toMatchObject({
+        compensated: false,
+        pendingReconcile: true,
+      })
+      // Meanwhile void (never shown live), every row still there: one reconcile pass restores it.
+      expect(h.rows('bookings')[0]).toMatchObject({ pipelineStatus: 'failed' })
+      await h.clock.advance(61_000)
+      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      expect(report.restored).toMatchObject({ found: 1, restored: [second.booking.$id] })
+      const [booking] = h.rows('bookings')
+      // The caller told `ok` holds a delivered, live booking with all its rows.
+      expect(booking).toMatchObject({ $id: second.booking.$id, pipelineStatus: 'delivered' })
+      expect(isVoided(booking!)).toBe(false)
+      expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+      expect(invariantViolations(h.fake, h.lock)).toEqual([])
+    })
   })
 })

@@ -70,6 +70,8 @@ export class PipelineCall {
   readonly timings: Partial<Record<PipelineStep, number>> = {}
   /** Sequential request waves the call waited on. */
   roundTrips = 0
+  /** The create-or-get writes this call sent, by step: undoing must know what may still land. */
+  readonly #writes: Array<[PipelineStep, WriteAttempts<unknown>]> = []
 
   constructor(rt: PipelineRuntime, options: PipelineCallOptions) {
     this.rt = rt
@@ -133,6 +135,7 @@ export class PipelineCall {
       () => rt.backend.create(spec.tableId, spec.rowId, spec.data, spec.permissions),
       this.budget,
     )
+    this.#writes.push([spec.step, attempts])
     let outcome: StepOutcome
     try {
       const row = await execute(rt, attempts.run, this.budget)
@@ -168,6 +171,15 @@ export class PipelineCall {
       }),
     )
     return { undone, error: errors.find((error) => error !== undefined) }
+  }
+
+  /**
+   * Whether a create this call sent for a step other than `except` is still in flight: it may
+   * land after anything the call undoes (the booking's own create cannot: the void tombstone
+   * answers it with a 409).
+   */
+  writesInFlight(except: PipelineStep): boolean {
+    return this.#writes.some(([step, attempts]) => step !== except && attempts.unsettled)
   }
 
   /** A budget for undoing or finishing this call: `compensationTimeoutMs`, whatever is left of the call's. */

@@ -196,6 +196,37 @@ export async function reconcile(
     },
   )
 
+  // 1b. Void bookings that still have every creation row: the compensation did not finish (and
+  //     said so), or its void write landed after a retry with the same key completed the booking.
+  const restored = { found: 0, restored: [] as string[], failed: [] as ReconcileFailure[] }
+  await drain(
+    'restored',
+    rt.tables.booking,
+    [
+      Q.equal('pipelineStatus', 'failed'),
+      Q.lessThan('responseDeadline', VOID_DEADLINE_BEFORE),
+      Q.greaterThan('$updatedAt', since),
+      Q.lessThan('$updatedAt', cutoff),
+    ],
+    '$createdAt',
+    async (rows) => {
+      const incomplete = await missingRows(rt, rows, list, 'restored')
+      if (incomplete === undefined) return
+      const missing = new Set(incomplete.map((row) => row.$id))
+      const whole = rows.filter((row) => !missing.has(row.$id))
+      restored.found += whole.length
+      await forEach(whole, async (row) => {
+        try {
+          await withBudget((s) => restore(rt, row, s))
+          restored.restored.push(row.$id)
+        } catch (error) {
+          restored.failed.push({ id: row.$id, message: message(error) })
+          capture(rt, error, 'booking', 'critical', 'reconcile.restored', { bookingId: row.$id })
+        }
+      })
+    },
+  )
+
   // 2. Bookings left pending.
   const pending = {
     found: 0,
@@ -242,7 +273,7 @@ export async function reconcile(
     async (rows) => {
       delivered.checked += rows.length
       for (const row of rows) trackSlot(slots, row)
-      const incomplete = await missingRows(rt, rows, list)
+      const incomplete = (await missingRows(rt, rows, list, 'delivered')) ?? []
       await forEach(incomplete, async (row) => {
         try {
           await withBudget((s) => resolvePending(rt, row, 'complete', s))
@@ -382,6 +413,7 @@ export async function reconcile(
     complete: remaining.size === 0 && errors.length === 0,
     remaining: [...remaining],
     revived,
+    restored,
     pending,
     delivered,
     expired,
@@ -410,6 +442,32 @@ function after(orderBy: string, last: BackendRow): string {
     Q.greaterThan(orderBy, value),
     Q.and([Q.equal(orderBy, value), Q.greaterThan('$id', last.$id)]),
   ])
+}
+
+/**
+ * Delivers a void booking that has every creation row again: a fresh response deadline (which
+ * clears the void marker) and its slot key back. A slot taken meanwhile by another booking is a
+ * unique violation: the booking then stays void, and the failure is reported.
+ */
+async function restore(rt: PipelineRuntime, row: BackendRow, signal: AbortSignal): Promise<void> {
+  const booking = rt.lock.normalize('booking', row) as Record<string, unknown>
+  const patch: Record<string, unknown> = {
+    pipelineStatus: 'delivered',
+    responseDeadline: iso(rt.clock.now() + rt.settings.responseDeadlineMs),
+  }
+  if (
+    rt.settings.slotLock !== undefined &&
+    booking.bookingType === 'scheduled' &&
+    typeof booking.scheduledAt === 'string' &&
+    typeof booking.providerId === 'string'
+  ) {
+    patch.slotKey = rt.settings.slotLock({
+      providerId: booking.providerId,
+      scheduledAt: booking.scheduledAt,
+      durationMinutes: Number(booking.durationMinutes),
+    })
+  }
+  await remote(rt, () => rt.backend.update(rt.tables.booking, row.$id, patch), signal)
 }
 
 /** Fails a revived booking again: every row it may have is removed, then the void patch. */
@@ -441,11 +499,12 @@ async function missingRows(
     tableId: string,
     queries: string[],
   ) => Promise<BackendRow[] | undefined>,
-): Promise<BackendRow[]> {
+  phase: ReconcilePhase,
+): Promise<BackendRow[] | undefined> {
   if (rows.length === 0) return []
   const ids = rows.map((row) => row.$id)
   const present = async (tableId: string, rowIds: string[]): Promise<Set<string> | undefined> => {
-    const found = await list('delivered', tableId, [Q.equal('$id', rowIds), Q.limit(rowIds.length)])
+    const found = await list(phase, tableId, [Q.equal('$id', rowIds), Q.limit(rowIds.length)])
     return found === undefined ? undefined : new Set(found.map((row) => row.$id))
   }
   const [rooms, messages, notifications] = await Promise.all([
@@ -460,7 +519,7 @@ async function missingRows(
     ),
   ])
   // A failed lookup proves nothing: those bookings are checked on the next pass.
-  if (rooms === undefined || messages === undefined || notifications === undefined) return []
+  if (rooms === undefined || messages === undefined || notifications === undefined) return undefined
   return rows.filter(
     (row) =>
       !rooms.has(childIds.chatRoom(row.$id)) ||

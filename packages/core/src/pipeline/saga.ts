@@ -62,12 +62,14 @@ export interface CreationWrites {
 }
 
 /**
- * Undoes a failed saga creation. `ours`: removes every child (404 counts as done), then marks the
- * booking void (a tombstone upsert when its create may still land, so the late create fails with
- * 409). `conflict`: removes only the children this call surely wrote (the ids belong to another
- * booking). A child that cannot be removed leaves the booking `pending` for the reconciler.
- * Bounded by `compensationTimeoutMs`, whatever the caller's budget. Resolves to whether all was
- * undone.
+ * Undoes a failed saga creation. `ours`: first marks the booking void (a tombstone upsert when its
+ * create may still land, so the late create fails with 409), and only once that write has landed
+ * removes every child (404 counts as done); a void write that may still land leaves the children
+ * in place and the booking for the reconciler. `conflict`: removes only the children this call
+ * surely wrote (the ids belong to another booking). Resolves to whether everything was undone
+ * and no create of the call's children is still in flight (one that lands late is an orphan the
+ * reconciler removes, so the caller is told `pendingReconcile`, not that nothing was kept).
+ * Bounded by `compensationTimeoutMs`, whatever the caller's budget.
  *
  * @internal
  */
@@ -80,57 +82,62 @@ export async function compensateCreation(
   const { rt } = call
   const budget = call.cleanupBudget()
   const booking = outcomes[0]!
-  let undone: string[] = []
+  const undone: string[] = []
   let firstError: unknown
   try {
     // A child this call did not write can still exist from an earlier attempt of the same
     // booking (a resumed one): then every child of it goes.
     const resumed = booking.state === 'existing'
-    const children: Array<[WriteSpec, StepOutcome]> = [
+    const children = [
       [writes.chatRoom, outcomes[1]!],
       [writes.systemMessage, outcomes[2]!],
       [writes.notification, outcomes[3]!],
-    ]
-    const removed = await call.remove(
-      children
-        .filter(([, outcome]) =>
-          // Conflict: only rows this call surely wrote go (an ambiguous write may have been
-          // refused because the other booking's row was there).
-          kind === 'conflict'
-            ? outcome.state === 'created'
-            : outcome.state !== 'foreign' && (outcome.state !== 'clean' || resumed),
-        )
-        .map(([spec]) => spec),
-      budget,
-    )
-    undone = removed.undone
-    firstError = removed.error
-    if (kind === 'ours') {
-      const mayExist =
-        booking.state === 'created' || booking.state === 'existing' || booking.state === 'unknown'
-      const spec = writes.booking
-      const tombstone = () =>
-        rt.backend.upsert(
-          spec.tableId,
-          spec.rowId,
-          { ...spec.data, ...VOID_PATCH },
-          spec.permissions,
-        )
-      if (firstError === undefined && mayExist) {
-        try {
-          await call.cleanup(
-            booking.state === 'unknown'
-              ? tombstone
-              : () => rt.backend.update(spec.tableId, spec.rowId, VOID_PATCH),
-            budget,
-          )
-          undone.push(`${spec.tableId}/${spec.rowId}`)
-        } catch (error) {
-          if (!(booking.state !== 'unknown' && isRowMissing(error))) firstError = error
-        }
-      } else if (firstError !== undefined && !mayExist) {
-        // Children may be left with no booking row at all: leave a void tombstone so the
-        // reconciler's sweep can tell them apart from a booking in progress.
+    ] as const
+    const targets = children
+      .filter(([, outcome]) =>
+        // Conflict: only rows this call surely wrote go (an ambiguous write may have been
+        // refused because the other booking's row was there).
+        kind === 'conflict'
+          ? outcome.state === 'created'
+          : outcome.state !== 'foreign' && (outcome.state !== 'clean' || resumed),
+      )
+      .map(([spec]) => spec)
+    const removeChildren = async () => {
+      const removed = await call.remove(targets, budget)
+      undone.push(...removed.undone)
+      firstError ??= removed.error
+    }
+    const spec = writes.booking
+    const tombstone = () =>
+      rt.backend.upsert(spec.tableId, spec.rowId, { ...spec.data, ...VOID_PATCH }, spec.permissions)
+    const mayExist =
+      booking.state === 'created' || booking.state === 'existing' || booking.state === 'unknown'
+    if (kind === 'conflict') {
+      await removeChildren()
+    } else if (mayExist) {
+      // The void write first: a late write of this call can no longer make the booking live,
+      // and children are removed only from a booking that reads as void.
+      const voided = new WriteAttempts(
+        booking.state === 'unknown'
+          ? tombstone
+          : () => rt.backend.update(spec.tableId, spec.rowId, VOID_PATCH),
+        budget,
+      )
+      let landed = false
+      try {
+        await call.cleanup(voided.run, budget)
+        undone.push(`${spec.tableId}/${spec.rowId}`)
+        landed = true
+      } catch (error) {
+        if (booking.state !== 'unknown' && isRowMissing(error)) landed = true
+        else firstError = error
+      }
+      if (landed) await removeChildren()
+    } else {
+      // No booking row: the children go, and if one stays, a void tombstone tells the
+      // reconciler's sweep they are not a booking in progress.
+      await removeChildren()
+      if (firstError !== undefined) {
         try {
           await call.cleanup(tombstone, budget)
         } catch (error) {
@@ -140,6 +147,9 @@ export async function compensateCreation(
           })
         }
       }
+    }
+    if (firstError === undefined && call.writesInFlight('booking')) {
+      firstError = new Error('a write of this call is still in flight and may land after the undo')
     }
   } finally {
     budget.dispose()

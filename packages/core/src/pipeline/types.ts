@@ -240,7 +240,8 @@ export interface ReconcileFailure {
 }
 
 /** The phases of a pass, in the order they run. */
-export type ReconcilePhase = 'revived' | 'pending' | 'delivered' | 'expired' | 'push' | 'orphans'
+export type ReconcilePhase =
+  'revived' | 'restored' | 'pending' | 'delivered' | 'expired' | 'push' | 'orphans'
 
 /** Live bookings of one provider slot (same provider, same start) seen by one pass. */
 export interface SlotDuplicate {
@@ -270,6 +271,17 @@ export interface ReconcileReport {
   readonly revived: {
     readonly found: number
     readonly voided: readonly string[]
+    readonly failed: readonly ReconcileFailure[]
+  }
+  /**
+   * Void bookings (updated within the horizon) that still have every creation row: a
+   * compensation's void write landed after a later call with the same idempotency key had
+   * completed the booking (or the compensation could not remove its rows, and said so). Delivered
+   * again with a fresh deadline and their slot, so a caller told the booking is made keeps it.
+   */
+  readonly restored: {
+    readonly found: number
+    readonly restored: readonly string[]
     readonly failed: readonly ReconcileFailure[]
   }
   /** Bookings left `pending` (crashed tab, killed process, failed compensation). */
