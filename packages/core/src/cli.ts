@@ -69,6 +69,26 @@ export interface CliContext {
 
 const COMMANDS = new Set(['doctor', 'provision', 'audit', 'repair'])
 
+/** The CLI's flags, for node:util's parser. */
+const OPTIONS = {
+  endpoint: { type: 'string' },
+  project: { type: 'string' },
+  key: { type: 'string' },
+  database: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  apply: { type: 'boolean', default: false },
+  api: { type: 'string' },
+  mapping: { type: 'string' },
+  'rewrite-legacy': { type: 'boolean', default: false },
+  'cancel-duplicates': { type: 'boolean', default: false },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const
+
+/** Every flag's name, for suggestions. */
+const OPTION_NAMES = Object.keys(OPTIONS)
+
 /** What `--mapping <file>` holds: the lock's mapping options and the audit's own. */
 interface MappingFile {
   readonly tableIds?: SchemaLockOptions['tableIds']
@@ -244,16 +264,59 @@ class RequestTimeoutError extends Error {
   }
 }
 
-function requireSetting(
-  value: string | undefined,
-  what: string,
-  flag: string,
-  variable: string,
-): string {
-  if (value === undefined || value.trim() === '') {
-    throw new UsageError(`missing ${what}: pass ${flag} or set ${variable}`)
+/** The settings every command needs: the flag, the variable, and what to call it. */
+const SETTINGS = [
+  ['endpoint', '--endpoint', 'APPWRITE_ENDPOINT', 'Appwrite endpoint'],
+  ['project', '--project', 'APPWRITE_PROJECT', 'Appwrite project id'],
+  ['key', '--key', 'APPWRITE_API_KEY', 'API key'],
+  ['database', '--database', 'BOOKING_GUARD_DATABASE', 'database id'],
+] as const
+
+/** Reads every setting from its flag or variable; names every missing one at once. */
+function requireSettings(
+  values: ParsedArgs['values'],
+  env: Readonly<Record<string, string | undefined>>,
+): Record<(typeof SETTINGS)[number][0], string> {
+  const found: Partial<Record<(typeof SETTINGS)[number][0], string>> = {}
+  const missing: string[] = []
+  for (const [name, flag, variable, what] of SETTINGS) {
+    const value = values[name] ?? env[variable]
+    if (value === undefined || value.trim() === '') missing.push(`${what} (${flag} or ${variable})`)
+    else found[name] = value.trim()
   }
-  return value.trim()
+  if (missing.length > 0) throw new UsageError(`missing ${missing.join(', ')}`)
+  return found as Record<(typeof SETTINGS)[number][0], string>
+}
+
+/** The closest of `choices` to `word` when it is a likely typo (at most two edits), else `undefined`. */
+function closest(word: string, choices: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = 3
+  for (const choice of choices) {
+    const distance = editDistance(word, choice)
+    if (distance < bestDistance) {
+      best = choice
+      bestDistance = distance
+    }
+  }
+  return best
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
+    }
+    previous = current
+  }
+  return previous[b.length]!
 }
 
 async function loadNodeAppwrite(config: AdminConfig): Promise<TablesDBAdminLike> {
@@ -346,24 +409,17 @@ function parse(argv: readonly string[]): ParsedArgs {
       allowPositionals: true,
       strict: true,
       options: {
-        endpoint: { type: 'string' },
-        project: { type: 'string' },
-        key: { type: 'string' },
-        database: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        apply: { type: 'boolean', default: false },
-        api: { type: 'string' },
-        mapping: { type: 'string' },
-        'rewrite-legacy': { type: 'boolean', default: false },
-        'cancel-duplicates': { type: 'boolean', default: false },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...OPTIONS,
       },
     })
   } catch (error) {
     // node:util's first sentence says it ("Unknown option '--x'"); the rest is about `--`.
-    throw new UsageError((error as Error).message.split(/\.(?:\s|$)/)[0]!)
+    const message = (error as Error).message.split(/\.(?:\s|$)/)[0]!
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1]
+    const suggestion = unknown === undefined ? undefined : closest(unknown, OPTION_NAMES)
+    throw new UsageError(
+      suggestion === undefined ? message : `${message}: did you mean --${suggestion}?`,
+    )
   }
   const { values, positionals } = parsed
   if (positionals.length > 1) {
@@ -447,8 +503,9 @@ export async function main(argv: readonly string[], context: CliContext): Promis
   }
   const command = args.command === 'drift' ? 'doctor' : args.command
   if (!COMMANDS.has(command)) {
+    const suggestion = closest(args.command, [...COMMANDS, 'help'])
     return fail(
-      `unknown command \`${args.command}\`: use doctor, provision, audit or repair (see booking-guard --help)`,
+      `unknown command \`${args.command}\`: ${suggestion === undefined ? '' : `did you mean \`${suggestion}\`? `}use doctor, provision, audit or repair (see booking-guard --help)`,
       EXIT_USAGE,
     )
   }
@@ -485,32 +542,9 @@ export async function main(argv: readonly string[], context: CliContext): Promis
   let config: AdminConfig
   let databaseId: string
   try {
-    config = {
-      endpoint: requireSetting(
-        args.values.endpoint ?? env.APPWRITE_ENDPOINT,
-        'Appwrite endpoint',
-        '--endpoint',
-        'APPWRITE_ENDPOINT',
-      ),
-      project: requireSetting(
-        args.values.project ?? env.APPWRITE_PROJECT,
-        'Appwrite project id',
-        '--project',
-        'APPWRITE_PROJECT',
-      ),
-      apiKey: requireSetting(
-        args.values.key ?? env.APPWRITE_API_KEY,
-        'API key',
-        '--key',
-        'APPWRITE_API_KEY',
-      ),
-    }
-    databaseId = requireSetting(
-      args.values.database ?? env.BOOKING_GUARD_DATABASE,
-      'database id',
-      '--database',
-      'BOOKING_GUARD_DATABASE',
-    )
+    const settings = requireSettings(args.values, env)
+    config = { endpoint: settings.endpoint, project: settings.project, apiKey: settings.key }
+    databaseId = settings.database
     let url: URL | undefined
     try {
       url = new URL(config.endpoint)

@@ -132,6 +132,14 @@ describe('cli', () => {
         "booking-guard: Unknown option '--colour' (see booking-guard --help)\n",
       ],
       [
+        ['provison'],
+        'booking-guard: unknown command `provison`: did you mean `provision`? use doctor, provision, audit or repair (see booking-guard --help)\n',
+      ],
+      [
+        ['doctor', '--databse', 'main'],
+        "booking-guard: Unknown option '--databse': did you mean --database? (see booking-guard --help)\n",
+      ],
+      [
         ['doctor', 'extra'],
         'booking-guard: unexpected argument `extra` (see booking-guard --help)\n',
       ],
@@ -151,18 +159,22 @@ describe('cli', () => {
 
   it('should name the missing setting, its flag and its variable', async () => {
     const cases: [string, string][] = [
-      ['APPWRITE_ENDPOINT', 'missing Appwrite endpoint: pass --endpoint or set APPWRITE_ENDPOINT'],
-      ['APPWRITE_PROJECT', 'missing Appwrite project id: pass --project or set APPWRITE_PROJECT'],
-      ['APPWRITE_API_KEY', 'missing API key: pass --key or set APPWRITE_API_KEY'],
-      [
-        'BOOKING_GUARD_DATABASE',
-        'missing database id: pass --database or set BOOKING_GUARD_DATABASE',
-      ],
+      ['APPWRITE_ENDPOINT', 'missing Appwrite endpoint (--endpoint or APPWRITE_ENDPOINT)'],
+      ['APPWRITE_PROJECT', 'missing Appwrite project id (--project or APPWRITE_PROJECT)'],
+      ['APPWRITE_API_KEY', 'missing API key (--key or APPWRITE_API_KEY)'],
+      ['BOOKING_GUARD_DATABASE', 'missing database id (--database or BOOKING_GUARD_DATABASE)'],
     ]
     for (const [variable, message] of cases) {
       const result = await run(['doctor'], { env: { ...ENV, [variable]: '' } })
       expect(result).toMatchObject({ code: 2, stderr: `booking-guard: ${message}\n`, configs: [] })
     }
+    // Every missing setting at once, not one per run.
+    const none = await run(['doctor'], { env: {} })
+    expect(none).toMatchObject({
+      code: 2,
+      stderr:
+        'booking-guard: missing Appwrite endpoint (--endpoint or APPWRITE_ENDPOINT), Appwrite project id (--project or APPWRITE_PROJECT), API key (--key or APPWRITE_API_KEY), database id (--database or BOOKING_GUARD_DATABASE)\n',
+    })
     const bad = await run(['doctor'], { env: { ...ENV, APPWRITE_ENDPOINT: 'cloud.appwrite.io' } })
     expect(bad.code).toBe(2)
     expect(bad.stderr).toBe(
@@ -422,7 +434,7 @@ describe('cli (spawned bin)', () => {
       code: 2,
       stdout: '',
       stderr:
-        'booking-guard: missing Appwrite project id: pass --project or set APPWRITE_PROJECT\n',
+        'booking-guard: missing Appwrite project id (--project or APPWRITE_PROJECT), API key (--key or APPWRITE_API_KEY), database id (--database or BOOKING_GUARD_DATABASE)\n',
     })
   }, 30_000)
 })
