@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Builds the workspace packages named on the command line (directories under packages/) when
 // their `dist` is missing or older than their sources, so a demo or example started twice
-// builds once. A package's build is current when `dist/.built` is newer than every file of
-// `src/`, its package.json and its tsup/tsconfig files.
+// builds once (and a `pnpm build` counts). A package's build is current when the newest file of
+// `dist/` is newer than every file of `src/`, its package.json and its tsup/tsconfig files.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -26,7 +26,7 @@ const stale = process.argv.slice(2).filter((name) => {
     console.error(`ensure-built: no package at packages/${name}`)
     process.exit(2)
   }
-  const built = newest(join(dir, 'dist', '.built'))
+  const built = newest(join(dir, 'dist'))
   const sources = Math.max(
     ...['src', 'package.json', 'tsup.config.ts', 'tsconfig.json', 'tsconfig.build.json'].map((f) =>
       newest(join(dir, f)),
@@ -47,5 +47,4 @@ if (stale.length > 0) {
       : ['npx', ['-y', 'pnpm@10.34.8', ...filters, 'run', 'build']]
   const run = spawnSync(command, args, { cwd: root, stdio: 'inherit' })
   if (run.status !== 0) process.exit(run.status ?? 1)
-  for (const name of stale) writeFileSync(join(root, 'packages', name, 'dist', '.built'), '')
 }
