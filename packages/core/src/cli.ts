@@ -138,18 +138,7 @@ async function loadDataClient(
   config: AdminConfig,
   api: 'tablesDB' | 'databases',
 ): Promise<TablesDBLike | DatabasesLike> {
-  let sdk: typeof NodeAppwrite
-  try {
-    sdk = await import('node-appwrite')
-  } catch (error) {
-    throw new UsageError(
-      `cannot load node-appwrite (${error instanceof Error ? error.message : String(error)}): install it next to @booking-guard/core (npm install -D node-appwrite)`,
-    )
-  }
-  const client = new sdk.Client()
-    .setEndpoint(config.endpoint)
-    .setProject(config.project)
-    .setKey(config.apiKey)
+  const { sdk, client } = await nodeAppwriteClient(config)
   return api === 'databases'
     ? (new sdk.Databases(client) as unknown as DatabasesLike)
     : (new sdk.TablesDB(client) as unknown as TablesDBLike)
@@ -319,7 +308,10 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!
 }
 
-async function loadNodeAppwrite(config: AdminConfig): Promise<TablesDBAdminLike> {
+/** node-appwrite, loaded on first use, and a client for `config` (endpoint, project, key). */
+async function nodeAppwriteClient(
+  config: AdminConfig,
+): Promise<{ sdk: typeof NodeAppwrite; client: NodeAppwrite.Client }> {
   let sdk: typeof NodeAppwrite
   try {
     sdk = await import('node-appwrite')
@@ -332,6 +324,11 @@ async function loadNodeAppwrite(config: AdminConfig): Promise<TablesDBAdminLike>
     .setEndpoint(config.endpoint)
     .setProject(config.project)
     .setKey(config.apiKey)
+  return { sdk, client }
+}
+
+async function loadNodeAppwrite(config: AdminConfig): Promise<TablesDBAdminLike> {
+  const { sdk, client } = await nodeAppwriteClient(config)
   return new sdk.TablesDB(client)
 }
 
