@@ -110,6 +110,12 @@ describe.skipIf(!haveChromium)(
       expect(await inPage(ada, mountRoom, args)).toEqual({ total: 0, ids: [] })
       expect(await inPage(bob, mountRoom, args)).toEqual({ total: 0, ids: [] })
       await harness.emulator.realtime.waitForSubscriptions(2)
+      // The socket the SDK opened for the app's channel, recorded by the emulator's log.
+      const sockets = harness.log.flatMap((entry) =>
+        entry.type === 'realtime.open' ? [decodeURIComponent(entry.url)] : [],
+      )
+      expect(sockets).toHaveLength(2)
+      for (const url of sockets) expect(url).toContain(`channels[]=${channel}`)
       expect(harness.takeCalls()).toEqual(
         Array.from({ length: 2 }, () => ({ method: 'GET', path: docs, status: 200 })),
       )

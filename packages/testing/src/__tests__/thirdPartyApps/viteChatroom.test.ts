@@ -108,6 +108,12 @@ describe.skipIf(!haveChromium)('third-party app: VITE-with-appwrite-chatroom (ap
     )
     expect(room).toEqual({ total: 0 })
     await harness.emulator.realtime.waitForSubscriptions(1)
+    // The socket the SDK opened for the app's channel, recorded by the emulator's log.
+    const sockets = harness.log.flatMap((entry) =>
+      entry.type === 'realtime.open' ? [decodeURIComponent(entry.url)] : [],
+    )
+    expect(sockets).toHaveLength(1)
+    for (const url of sockets) expect(url).toContain(`channels[]=${channel}`)
     const sent = await inPage<{ id: string; canDelete: boolean; body: string }>(
       page,
       `const doc = await databases.createDocument(arg.db, arg.collection, Appwrite.ID.unique(),
