@@ -2,8 +2,15 @@
 // `startAppwriteEmulator()`, beside raw `fetch` and the SDK against a bare `node:http` server that
 // answers a fixed JSON row (what HTTP + the SDK cost before the emulator does anything), and
 // `createBooking` through the real SDK over the emulator (sequential p50 and bookings/s).
+// First, cold start and idle RSS: the built `booking-guard-emulator` CLI and a bare `node:http`
+// server, each started the same way (a fresh `node` child process on a given port), timed from the
+// spawn to the first HTTP answer on that port, then RSS read from /proc after an idle pause.
+//   npx -y pnpm@10.34.8 --filter @booking-guard/core --filter @booking-guard/testing run build
 //   cd bench && node --expose-gc --import tsx emulator.bench.ts
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
@@ -11,6 +18,8 @@ import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { Client, TablesDB } from 'node-appwrite'
 
 const CASE_MS = Number(process.env.BENCH_CASE_MS ?? 1_000)
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 7)
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 500)
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 200)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
@@ -52,6 +61,92 @@ async function measure(fn: () => Promise<unknown>): Promise<Result> {
     p95: at(0.95),
   }
 }
+
+/** A free loopback port: listened on and released, so the child can take it. */
+async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
+/** The resident set size of process `pid` in MB, from /proc (Linux). */
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))
+  if (line === undefined) throw new Error(`cold start bench: no VmRSS in /proc/${pid}/status`)
+  return Number(line.split(/\s+/)[1]) / 1024
+}
+
+/**
+ * Spawns `node <args…>` with the port appended, polls the port every 2 ms until any HTTP
+ * answer arrives (the time from the spawn is the cold start), waits `IDLE_MS`, reads RSS, kills it.
+ */
+async function coldStart(args: (port: number) => string[]): Promise<{ ms: number; rss: number }> {
+  const port = await freePort()
+  const start = performance.now()
+  const child = spawn(process.execPath, args(port), { stdio: 'ignore' })
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`cold start bench: child exited with ${code}`))),
+  )
+  try {
+    for (;;) {
+      const answered = await Promise.race([
+        fetch(`http://127.0.0.1:${port}/v1/health/version`).then(
+          async (response) => {
+            await response.arrayBuffer()
+            return true
+          },
+          () => false,
+        ),
+        exited,
+      ])
+      if (answered) break
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    const ms = performance.now() - start
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS))
+    return { ms, rss: rssMb(child.pid!) }
+  } finally {
+    exited.catch(() => undefined)
+    child.kill('SIGKILL')
+  }
+}
+
+const emulatorBin = createRequire(import.meta.url).resolve('@booking-guard/testing/package.json')
+const bareScript = `require('node:http').createServer((q, s) => { q.resume(); s.end('{}') }).listen(Number(process.argv[1]), '127.0.0.1')`
+const starts: [string, (port: number) => string[]][] = [
+  ['bare node:http (node -e)', (port) => ['-e', bareScript, String(port)]],
+  [
+    'booking-guard-emulator (built CLI)',
+    (port) => [
+      emulatorBin.replace(/package\.json$/, 'bin/booking-guard-emulator.js'),
+      '--port',
+      String(port),
+    ],
+  ],
+]
+const coldResults = new Map<string, { ms: number; rss: number }[]>(starts.map(([n]) => [n, []]))
+// Interleaved runs, so load from other jobs hits both alike.
+for (let run = 0; run < COLD_RUNS; run++)
+  for (const [name, args] of starts) coldResults.get(name)!.push(await coldStart(args))
+const medianOf = (values: number[]) =>
+  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!
+console.log(
+  `Cold start (spawn → first HTTP answer) and idle RSS (after ${IDLE_MS} ms), ${COLD_RUNS} runs each, medians [min–max]\n`,
+)
+console.log('| process | cold start | idle RSS |')
+console.log('| ------- | ---------- | -------- |')
+for (const [name, results] of coldResults) {
+  const ms = results.map((r) => r.ms)
+  const rss = results.map((r) => r.rss)
+  console.log(
+    `| ${name} | ${medianOf(ms).toFixed(0)} ms [${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}] | ${medianOf(rss).toFixed(1)} MB [${Math.min(...rss).toFixed(1)}–${Math.max(...rss).toFixed(1)}] |`,
+  )
+}
+console.log('')
 
 const db = 'bench'
 const table = 'items'

@@ -1,0 +1,140 @@
+// What the third-party app replays share: the emulator with a request log, a page server that
+// hands Chromium a given `appwrite` web SDK build, and Chromium itself (skipped, with a message,
+// when it is missing; an error in CI).
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { chromium } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { startAppwriteEmulator } from '../../emulator'
+import type { AppwriteEmulator, EmulatorLogEntry } from '../../emulator'
+import type { FakeAppwrite } from '../../index'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const haveChromium = existsSync(CHROMIUM)
+if (!haveChromium && process.env.CI !== undefined)
+  throw new Error(
+    `third-party app replays: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  )
+if (!haveChromium)
+  console.warn(
+    `third-party app replays skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  )
+
+/** One HTTP call the page made, as the emulator answered it. */
+export interface RecordedCall {
+  method: string
+  /** The path without the query string, `/v1` removed. */
+  path: string
+  status: number
+  error?: string
+}
+
+export interface Harness {
+  emulator: AppwriteEmulator
+  /** Every log entry, in order. */
+  log: EmulatorLogEntry[]
+  /** The HTTP calls made since the last `takeCalls()` (CORS preflights left out), and clears them. */
+  takeCalls(): RecordedCall[]
+  /** A fresh browser profile (its own cookies and localStorage) on the page with the SDK loaded. */
+  newUser(): Promise<Page>
+  close(): Promise<void>
+}
+
+/**
+ * Starts the emulator over `fake`, a page server serving `sdkPackage`'s browser build (the
+ * global `Appwrite`), and Chromium.
+ */
+export async function startHarness(sdkPackage: string, fake: FakeAppwrite): Promise<Harness> {
+  const log: EmulatorLogEntry[] = []
+  let taken = 0
+  const emulator = await startAppwriteEmulator({ fake, log: (entry) => log.push(entry) })
+  const sdkJson = createRequire(import.meta.url).resolve(`${sdkPackage}/package.json`)
+  const sdk = await readFile(join(dirname(sdkJson), 'dist/iife/sdk.js'), 'utf8')
+  // Served from another port of the same host: cross-origin, same-site, as a dev server beside a
+  // local Appwrite.
+  const pages: Server = createServer((req, res) => {
+    if (req.url === '/sdk.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' })
+      res.end(sdk)
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/html' })
+    res.end(
+      `<!doctype html><script src="/sdk.js"></script><script>window.endpoint=${JSON.stringify(emulator.endpoint)};window.project=${JSON.stringify(emulator.projectId)};window.events=[]</script>`,
+    )
+  })
+  await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve))
+  const pageUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}/`
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+  })
+  const contexts: BrowserContext[] = []
+  return {
+    emulator,
+    log,
+    takeCalls() {
+      const calls = log.slice(taken).flatMap((entry) =>
+        entry.type === 'http' && entry.method !== 'OPTIONS'
+          ? [
+              {
+                method: entry.method,
+                path: entry.url.split('?')[0]!.replace(/^\/v1/, ''),
+                status: entry.status,
+                ...(entry.error === undefined ? {} : { error: entry.error }),
+              },
+            ]
+          : [],
+      )
+      taken = log.length
+      return calls
+    },
+    async newUser() {
+      const context = await browser.newContext()
+      contexts.push(context)
+      const page = await context.newPage()
+      await page.goto(pageUrl)
+      return page
+    },
+    async close() {
+      for (const context of contexts) await context.close()
+      await browser.close()
+      await new Promise<void>((resolve) => pages.close(() => resolve()))
+      await emulator.close()
+    },
+  }
+}
+
+/**
+ * Runs `body` in the page with `Appwrite` (the SDK's browser build) and `sdk` — the app's
+ * `client`, `account` and `databases`, made once per page as the app makes them at load — in scope.
+ */
+export function inPage<T>(page: Page, body: string, arg?: unknown): Promise<T> {
+  return page.evaluate(
+    async ([code, value]) => {
+      const run = new Function(
+        'arg',
+        `if (!window.sdk) {
+           const client = new Appwrite.Client().setEndpoint(window.endpoint).setProject(window.project)
+           window.sdk = { client, account: new Appwrite.Account(client), databases: new Appwrite.Databases(client) }
+         }
+         const { client, account, databases } = window.sdk
+         return (async () => { ${code as string} })()`,
+      ) as (arg: unknown) => Promise<unknown>
+      return run(value)
+    },
+    [body, arg] as const,
+  ) as Promise<T>
+}
+
+/** The realtime messages the page collected in `window.events`. */
+export function eventsIn(page: Page): Promise<{ events: string[]; id: string }[]> {
+  return page.evaluate(
+    () => (globalThis as unknown as { events: { events: string[]; id: string }[] }).events,
+  )
+}
