@@ -401,6 +401,7 @@ export { createBookingClient } from './client/createBookingClient'
 export type {
   BookingClient,
   BookingClientOptions,
+  BookingClientWrites,
   ExecutionLike,
   FetchLike,
   FunctionsLike,
