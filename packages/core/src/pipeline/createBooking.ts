@@ -12,7 +12,7 @@ import { normalizeOwned } from '../schema/schemaLock'
 import { BookingSourceSchema } from '../schema/schemas'
 import type { BookingSource } from '../schema/schemas'
 import { BudgetExpired } from './budget'
-import { PipelineCall } from './call'
+import { PipelineCall, reasonOf } from './call'
 import type { FailureReport } from './call'
 import { iso, sameValue } from './format'
 import { bookingIdForKey, fingerprintOf } from './ids'
@@ -462,11 +462,6 @@ async function sagaCreate(call: PipelineCall, ctx: CreateContext): Promise<Creat
     })
   }
   return failSaga(call, ctx, writes, outcomes, 'deliver', delivery.error)
-}
-
-function reasonOf(cause: unknown): string | undefined {
-  if (cause instanceof BudgetExpired) return undefined
-  return classifyAppwriteError(cause).reason
 }
 
 /**
