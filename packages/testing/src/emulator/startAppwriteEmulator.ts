@@ -173,6 +173,7 @@ export async function startAppwriteEmulator(
   const host = options.host ?? '127.0.0.1'
   const maxBodyBytes = options.maxBodyBytes ?? 10_485_760
   let latencyMs = checkLatency(options.latencyMs ?? 0)
+  const logging = options.log === true || typeof options.log === 'function'
   const logger: EmulatorLogger =
     options.log === true
       ? (entry) => console.log(`[appwrite-emulator] ${formatLogEntry(entry)}`)
@@ -211,7 +212,9 @@ export async function startAppwriteEmulator(
     const url = new URL(req.url ?? '/', 'http://emulator')
     const cors = corsHeaders(header(req, 'origin'))
     let params: Params = {}
+    // Without a logger, no entry is built (redacting the parameters costs a copy per request).
     const finish = (status: number, error?: EmulatorHttpError) =>
+      logging &&
       logger({
         type: 'http',
         method,
