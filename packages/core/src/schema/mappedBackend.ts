@@ -83,13 +83,13 @@ function fromApp(mapping: TableMapping, row: BackendRow): BackendRow {
   return out as BackendRow
 }
 
-function translateNode(mapping: TableMapping, node: QueryNode): QueryNode {
+function translateNode(mapping: TableMapping, node: QueryNode, canonical: boolean): QueryNode {
   if (node.method === 'or' || node.method === 'and') {
     return {
       ...node,
       values: (node.values ?? []).map((value) =>
         typeof value === 'object' && value !== null
-          ? translateNode(mapping, value as QueryNode)
+          ? translateNode(mapping, value as QueryNode, canonical)
           : value,
       ),
     }
@@ -98,20 +98,34 @@ function translateNode(mapping: TableMapping, node: QueryNode): QueryNode {
   if (column === undefined) return node
   const attribute = mapping.write?.names.get(column) ?? column
   const values = node.values ?? []
+  if (node.method === 'equal') {
+    const spellings =
+      mapping.read?.has(column) === true
+        ? [
+            ...new Set(
+              values.flatMap((value) =>
+                typeof value === 'string' ? spellingsOf(mapping.read, column, value) : [value],
+              ),
+            ),
+          ]
+        : values
+    const equal = { ...node, attribute, values: spellings }
+    // Rows older code wrote under the canonical name are found too, while the table has that column.
+    if (!canonical || attribute === column) return equal
+    return { method: 'or', values: [equal, { ...node, values: spellings }] }
+  }
   if (mapping.read?.has(column) === true) {
-    if (node.method === 'equal') {
-      const spellings = values.flatMap((value) =>
-        typeof value === 'string' ? spellingsOf(mapping.read, column, value) : [value],
-      )
-      return { ...node, attribute, values: [...new Set(spellings)] }
-    }
     const value = values[0]
     if (node.method === 'notEqual' && values.length === 1 && typeof value === 'string') {
       const spellings = spellingsOf(mapping.read, column, value)
       if (spellings.length > 1) {
         return {
           method: 'and',
-          values: spellings.map((spelling) => ({ method: 'notEqual', attribute, values: [spelling] })),
+          values: spellings.map((spelling) => ({
+            method: 'notEqual',
+            attribute,
+            values: [spelling],
+          })),
         }
       }
     }
@@ -119,10 +133,19 @@ function translateNode(mapping: TableMapping, node: QueryNode): QueryNode {
   return attribute === column ? node : { ...node, attribute }
 }
 
-/** A query string (the SDK's JSON form) with the app's column names and every spelling. */
-function translateQuery(mapping: TableMapping, query: string): string {
+/**
+ * A query string (the SDK's JSON form) with the app's column names and every spelling; with
+ * `canonical`, an `equal` on a renamed column also matches the canonical column.
+ */
+function translateQuery(mapping: TableMapping, query: string, canonical: boolean): string {
   if (!query.startsWith('{')) return query
-  return JSON.stringify(translateNode(mapping, JSON.parse(query) as QueryNode))
+  return JSON.stringify(translateNode(mapping, JSON.parse(query) as QueryNode, canonical))
+}
+
+/** Whether the server refused a query naming a column the table does not have. */
+function isUnknownAttribute(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : ''
+  return /attribute not found|unknown attribute/i.test(message)
 }
 
 /**
@@ -146,6 +169,12 @@ export function mapBackend(
   }
   if (tables.size === 0) return backend
   const reads = options.reads !== false
+  // Tables with a renamed column whose `equal` queries also match the canonical column, until
+  // the server says the table has no such column.
+  const withCanonical = new Set<string>()
+  for (const [tableId, mapping] of tables) {
+    if (mapping.write !== undefined && mapping.write.names.size > 0) withCanonical.add(tableId)
+  }
 
   const data = (tableId: string, given: Record<string, unknown>) => {
     const write = tables.get(tableId)?.write
@@ -169,10 +198,24 @@ export function mapBackend(
     list: async (tableId, queries) => {
       const mapping = tables.get(tableId)
       if (mapping === undefined) return backend.list(tableId, queries)
-      const page = await backend.list(
-        tableId,
-        queries.map((query) => translateQuery(mapping, query)),
-      )
+      const send = (canonical: boolean) =>
+        backend.list(
+          tableId,
+          queries.map((query) => translateQuery(mapping, query, canonical)),
+        )
+      let page: Awaited<ReturnType<Backend['list']>>
+      if (!withCanonical.has(tableId)) {
+        page = await send(false)
+      } else {
+        try {
+          page = await send(true)
+        } catch (error) {
+          if (!isUnknownAttribute(error)) throw error
+          // The table has only the app's columns: match those from now on.
+          withCanonical.delete(tableId)
+          page = await send(false)
+        }
+      }
       return reads ? { total: page.total, rows: page.rows.map((r) => fromApp(mapping, r)) } : page
     },
     update: (tableId, rowId, given, permissions) =>

@@ -196,7 +196,9 @@ export function resolveWriteValues(
     const map = new Map<string, string>()
     for (const [canonical, spelling] of Object.entries(values ?? {})) {
       if (typeof spelling !== 'string' || spelling === '') {
-        throw new Error(`${where}: \`writeValues.${column}.${canonical}\` must be a non-empty string`)
+        throw new Error(
+          `${where}: \`writeValues.${column}.${canonical}\` must be a non-empty string`,
+        )
       }
       if (elements !== undefined && !elements.includes(canonical)) {
         throw new Error(
@@ -217,9 +219,7 @@ export function resolveWriteValues(
         )
       }
       if ([...map.values()].includes(spelling)) {
-        throw new Error(
-          `${where}: \`writeValues.${column}\` spells two values \`${spelling}\``,
-        )
+        throw new Error(`${where}: \`writeValues.${column}\` spells two values \`${spelling}\``)
       }
       readMap.set(spelling, canonical)
       read.set(column, readMap)
