@@ -6,35 +6,12 @@ import type { IncidentDatabase } from '@booking-guard/testing/fixtures'
 import { describe, expect, it } from 'vitest'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard } from '../guard'
-import { createSchemaLock } from '../schema/schemaLock'
+import { mappedIncidentLock } from './adoptFixtures'
 
 const BOOKINGS = 'bookings_collection_id'
 const DEADLINE_MS = 25 * 60_000
 
-/** The incident app's lock, writing its own names and spellings. */
-function appLock(incident: IncidentDatabase) {
-  return createSchemaLock({
-    tableIds: incident.mapping.tableIds,
-    aliases: incident.mapping.aliases,
-    values: incident.mapping.values,
-    columnNames: {
-      booking: { providerId: 'therapistId', providerName: 'therapistName' },
-      notification: { recipientId: 'userId', read: 'isRead' },
-      chatMessage: { content: 'message' },
-    },
-    writeValues: {
-      booking: {
-        status: {
-          pending: 'Pending',
-          confirmed: 'Confirmed',
-          cancelled: 'Cancelled',
-          expired: 'Expired',
-        },
-      },
-    },
-    onIssue: () => {},
-  })
-}
+const appLock = mappedIncidentLock
 
 type Api = 'databases' | 'tablesDB'
 
