@@ -5,6 +5,7 @@ import { createIncidentDatabase } from '@booking-guard/testing/fixtures'
 import type { IncidentDatabase } from '@booking-guard/testing/fixtures'
 import { describe, expect, it } from 'vitest'
 import { createBookingGuard } from '../guard'
+import { createProviderFeed } from '../realtime/providerFeed'
 import type { BookingGuard } from '../guard'
 import { mappedIncidentLock } from './adoptFixtures'
 
@@ -196,6 +197,26 @@ describe('mappedPipeline', () => {
       providerId: 'p-dup',
       status: 'pending',
     })
+    unsubscribe()
+  })
+
+  it("should find a mapped booking in a provider feed made without a guard, from the lock's mapping", async () => {
+    const incident = await createIncidentDatabase()
+    const lock = appLock(incident)
+    const { booking } = await guardOn(incident, 'databases', 'saga').createBooking(input)
+    const feed = createProviderFeed({
+      databases: incident.fake.databases,
+      realtime: incident.fake.realtime,
+      databaseId: incident.databaseId,
+      lock,
+      clock: incident.clock,
+      providerId: 'p-new',
+    })
+    const unsubscribe = feed.subscribe(() => {})
+    await incident.clock.advance(500)
+    expect(feed.getSnapshot().bookings.map((b) => [b.$id, b.status])).toEqual([
+      [booking.$id, 'pending'],
+    ])
     unsubscribe()
   })
 })
