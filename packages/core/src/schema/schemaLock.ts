@@ -199,7 +199,8 @@ export interface SchemaLockOptions<E extends SchemaExtensions = SchemaExtensions
    * carries the value under the app's name instead of the canonical one, queries and feeds filter
    * on it, and drift detection and provisioning expect it. It is read back (and accepted by
    * `parse`) as a legacy alias of the canonical column; other legacy names stay in `aliases`.
-   * Defaults to none: the canonical names are written.
+   * `parse`, `normalize`, `columns()` and `tables` keep the canonical names. Defaults to none: the
+   * canonical names are written.
    */
   columnNames?: ColumnNames
   /**
