@@ -57,19 +57,22 @@ function toApp(write: WriteMapping, data: Record<string, unknown>): Record<strin
  * lock's `normalize` keeps the canonical one and reports the conflict, as for any legacy alias.
  */
 function fromApp(mapping: TableMapping, row: BackendRow): BackendRow {
-  const out = { ...row } as Record<string, unknown>
   const { write, read } = mapping
-  if (write !== undefined) {
-    for (const [canonical, name] of write.names) {
-      if (!hasOwn(out, name)) continue
-      const value = out[name]
+  // Built key by key (never `delete`, which would leave the row in slow dictionary mode).
+  const out: Record<string, unknown> = {}
+  let renamed = false
+  for (const key of Object.keys(row)) {
+    if (write !== undefined && write.canonicalOf.has(key)) renamed = true
+    else out[key] = (row as Record<string, unknown>)[key]
+  }
+  if (renamed) {
+    for (const [canonical, name] of write!.names) {
+      if (!hasOwn(row, name)) continue
+      const value = (row as Record<string, unknown>)[name]
       const current = out[canonical]
-      if (current === undefined || current === null) {
-        out[canonical] = value
-        delete out[name]
-      } else if (value === undefined || value === null || sameValue(value, current)) {
-        delete out[name]
-      }
+      if (current === undefined || current === null) out[canonical] = value
+      else if (value !== undefined && value !== null && !sameValue(value, current))
+        out[name] = value
     }
   }
   if (read !== undefined) {
