@@ -97,6 +97,8 @@ interface MappingFile {
   readonly tableIds?: SchemaLockOptions['tableIds']
   readonly aliases?: SchemaLockOptions['aliases']
   readonly values?: SchemaLockOptions['values']
+  readonly columnNames?: SchemaLockOptions['columnNames']
+  readonly writeValues?: SchemaLockOptions['writeValues']
   readonly strayTables?: readonly string[]
   readonly adminRoles?: readonly string[]
   readonly stuckAfterMs?: number
@@ -106,6 +108,8 @@ const MAPPING_KEYS = new Set([
   'tableIds',
   'aliases',
   'values',
+  'columnNames',
+  'writeValues',
   'strayTables',
   'adminRoles',
   'stuckAfterMs',
@@ -234,9 +238,9 @@ Options:
   --dry-run          provision, repair: print the plan and change nothing
   --apply            repair: make the changes
   --api <name>       audit, repair: tablesDB (default) or databases (legacy API)
-  --mapping <file>   JSON with the app's schema: tableIds, aliases, values
-                     (createSchemaLock options), strayTables, adminRoles,
-                     stuckAfterMs
+  --mapping <file>   JSON with the app's schema: tableIds, aliases, values,
+                     columnNames, writeValues (createSchemaLock options),
+                     strayTables, adminRoles, stuckAfterMs
   --rewrite-legacy   repair: move legacy field names and values to canonical ones
   --cancel-duplicates  repair: cancel the later of two live bookings for a slot
   --timeout <ms>     provision: how long to wait for new columns and indexes
@@ -604,6 +608,8 @@ export async function main(argv: readonly string[], context: CliContext): Promis
             ...(mapping.tableIds === undefined ? {} : { tableIds: mapping.tableIds }),
             ...(mapping.aliases === undefined ? {} : { aliases: mapping.aliases }),
             ...(mapping.values === undefined ? {} : { values: mapping.values }),
+            ...(mapping.columnNames === undefined ? {} : { columnNames: mapping.columnNames }),
+            ...(mapping.writeValues === undefined ? {} : { writeValues: mapping.writeValues }),
             onIssue: () => {},
           })
     if (command === 'audit' || command === 'repair') {

@@ -13,6 +13,7 @@ import { Emitter } from './resilience/emitter'
 import { RetryPolicy, createRetryPolicy } from './resilience/retryPolicy'
 import type { ExecutionPolicy, RetryPolicyOptions } from './resilience/retryPolicy'
 import { wrap } from './resilience/wrap'
+import { mapBackend } from './schema/mappedBackend'
 import { createSchemaLock } from './schema/schemaLock'
 import type { LockInput, SchemaExtensions, SchemaLock } from './schema/schemaLock'
 import type { TableKind } from './schema/schemas'
@@ -408,9 +409,10 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
   options: BookingGuardOptions<E>,
 ): BookingGuard<E> {
   const clock = options.clock ?? systemClock
-  const backend = createAppwriteBackend(options)
   const lock: SchemaLock<SchemaExtensions> =
     options.schemaLock ?? createSchemaLock({ tableIds: options.tables ?? {} })
+  // The lock's column names and value spellings applied to every read and write.
+  const backend = mapBackend(createAppwriteBackend(options), lock)
   const mode = options.mode ?? 'auto'
   if (mode !== 'auto' && mode !== 'transaction' && mode !== 'saga') {
     throw new BookingGuardError(

@@ -410,3 +410,4 @@ export type { BookingGuardLike } from './client/types'
 
 // adopting an existing app: value mappings, audit, repair
 export type { ValueMappings } from './schema/mapping'
+export type { ColumnNames, WriteValues } from './schema/mapping'

@@ -5,6 +5,7 @@ import type { Clock, TimerHandle } from '../clock'
 import { BookingGuardError } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
 import { reportListenerError } from '../resilience/emitter'
+import { mapBackend } from '../schema/mappedBackend'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import { Subscribable } from '../subscribable'
@@ -1055,7 +1056,9 @@ export function realtimeDeps(
   lock: SchemaLock<SchemaExtensions>
   clock: Clock
 } {
-  return { ...connectRealtime(options), lock: options.lock ?? createSchemaLock() }
+  const lock = options.lock ?? createSchemaLock()
+  const connection = connectRealtime(options)
+  return { ...connection, backend: mapBackend(connection.backend, lock), lock }
 }
 
 /** Builds a feed manager on existing dependencies (the guard's shared session). @internal */
