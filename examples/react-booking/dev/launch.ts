@@ -28,7 +28,7 @@ export interface DemoOptions {
   appwrite?: { endpoint: string; projectId: string }
   /** Database of the booking tables. Defaults to `'main'`. */
   databaseId?: string
-  /** Who can be booked. Defaults to the demo therapists (emulator) . */
+  /** Who can be booked. Defaults to the demo therapists. */
   therapists?: readonly Therapist[]
   /** Extra Vite config, merged over `vite.config.ts` (tests point the packages at their sources). */
   vite?: InlineConfig
