@@ -474,6 +474,9 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
       await expect
         .poll(() => chat.getByTestId('system-message').count(), { timeout: 15_000 })
         .toBe(1)
+      const known = new Set(before.bookings.map((r) => r.$id))
+      const [chloes] = rows('bookings').filter((r) => !known.has(r.$id))
+      expect(chloes).toMatchObject({ customerId: 'customer-chloe', providerId: 'therapist-marco' })
       before = rowsSnapshot()
       const intoBens = await tamperNext(customer, '/rooms/', (request) => ({
         ...request,
@@ -494,7 +497,7 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
 
       // Marco answers Ben's booking with Anna, through the Accept of Chloe's booking.
       const therapist = await signedIn('Marco')
-      const card = bookingCards(therapist, 'Chloe')
+      const card = therapist.locator(`[data-booking-id="${String(chloes!.$id)}"]`)
       await expect.poll(() => card.count(), { timeout: 15_000 }).toBe(1)
       const accepting = await tamperNext(therapist, '/bookings/', (request) => ({
         ...request,
