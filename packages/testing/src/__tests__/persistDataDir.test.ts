@@ -192,7 +192,7 @@ describe('dataDir', () => {
     const log = join(dir, `log-${first.dataDir.generation}.wal`)
     await first.close()
     const bytes = await readFile(log)
-    bytes[20] ^= 0x01
+    bytes[20] = bytes[20]! ^ 0x01
     await writeFile(log, bytes)
     await expect(EmulatorDataDir.open(dir)).rejects.toThrow(`${log} is damaged at byte 0`)
     // The failed open left the dir unlocked.

@@ -108,6 +108,7 @@ export async function runEmulatorCli(
     return value
   }
   let emulator: AppwriteEmulator
+  let dataLine: string | undefined
   try {
     const databases =
       values.databases === undefined
@@ -161,9 +162,7 @@ export async function runEmulatorCli(
     )
     if (dataDir !== undefined) {
       const torn = dataDir.loaded?.tornBytes ?? 0
-      io.out(
-        `data: ${dataDir.dir}${dataDir.loaded === undefined ? ' (new)' : ''}${torn > 0 ? ` (dropped a last log record of ${torn} bytes, cut short by a crash: its write was never answered)` : ''}`,
-      )
+      dataLine = `data: ${dataDir.dir}${dataDir.loaded === undefined ? ' (new)' : ''}${torn > 0 ? ` (dropped a last log record of ${torn} bytes, cut short by a crash: its write was never answered)` : ''}`
     }
   } catch (error) {
     io.err(`booking-guard-emulator: ${error instanceof Error ? error.message : String(error)}`)
@@ -173,6 +172,7 @@ export async function runEmulatorCli(
   io.out(`project: ${emulator.projectId}`)
   io.out(`api key: ${emulator.apiKey}`)
   io.out(`realtime: ${emulator.realtimeEndpoint}/realtime`)
+  if (dataLine !== undefined) io.out(dataLine)
   io.out('Press Ctrl+C to stop.')
   const stopped = new Promise<void>((resolve, reject) => {
     const exportDir = values['export-on-exit']
