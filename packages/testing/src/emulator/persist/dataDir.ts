@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { AccountObserver } from '../../fake/accounts'
 import type { FakeInternals } from '../../fake/createFakeAppwrite'
 import type { StorageObserver, TableStorage } from '../../fake/store'
@@ -70,7 +70,7 @@ async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
     await handle.close()
   }
   await rename(temp, path)
-  await syncDir(resolve(path, '..'))
+  await syncDir(dirname(path))
 }
 
 /** What reading a data dir (or an export) found. @internal */
@@ -292,7 +292,11 @@ export class EmulatorDataDir {
    */
   static async open(dir: string, options: DataDirOptions = {}): Promise<EmulatorDataDir> {
     const path = resolve(dir)
-    await mkdir(path, { recursive: true })
+    const created = await mkdir(path, { recursive: true })
+    // New directories exist for good once their parents' entries are fsynced.
+    if (created !== undefined) {
+      for (let at = path; at !== dirname(created); at = dirname(at)) await syncDir(dirname(at))
+    }
     await lock(path)
     try {
       const loaded = await readState(path)
