@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as server from 'node-appwrite'
@@ -155,6 +155,38 @@ describe('emulator persistence', () => {
       const rows = [...read!.state.tables.values()][0]!.rows
       expect(rows.get(`r${i}`)?.data).toEqual({ i })
     }
+  })
+
+  it('should write a committed transaction as one log record: all of it or none', async () => {
+    const data = await tempDir()
+    const emulator = await start({ data, strict: false })
+    const tablesDB = new server.TablesDB(keyClient(emulator))
+    const where = { databaseId: 'db', tableId: 't' }
+    await tablesDB.createRow({ ...where, rowId: 'old', data: { v: 0 } })
+    const tx = await tablesDB.createTransaction({ ttl: 60 })
+    await tablesDB.createOperations({
+      transactionId: tx.$id,
+      operations: [
+        { action: 'create', ...where, rowId: 'a', data: { v: 1 } },
+        { action: 'create', ...where, rowId: 'b', data: { v: 2 } },
+        { action: 'delete', ...where, rowId: 'old' },
+      ],
+    })
+    const log = join(
+      data,
+      (await readdir(data)).find((name) => name.endsWith('.wal'))!,
+    )
+    const before = (await readFile(log, 'utf8')).split('\n').length
+    await tablesDB.updateTransaction({ transactionId: tx.$id, commit: true })
+    const lines = (await readFile(log, 'utf8')).split('\n')
+    // Staging wrote nothing; the commit wrote one record holding all three changes.
+    expect(lines.length).toBe(before + 1)
+    const record = JSON.parse(lines[lines.length - 2]!.slice(9)) as {
+      tables: Array<{ put: Array<{ $id: string }>; delete: string[] }>
+    }
+    expect(record.tables).toHaveLength(1)
+    expect(record.tables[0]!.put.map((row) => row.$id).sort()).toEqual(['a', 'b'])
+    expect(record.tables[0]!.delete).toEqual(['old'])
   })
 
   it('should answer 500, naming the data dir, once it cannot be written', async () => {
