@@ -122,11 +122,27 @@ export const check = {
   },
 }
 
+/**
+ * Told about every change to users and sessions (the emulator's data dir listens). Users are
+ * edited in place, so a change is reported by id and read back when it is saved.
+ *
+ * @internal
+ */
+export interface AccountObserver {
+  /** The user `userId` was created, changed or deleted. */
+  userChanged(userId: string): void
+  /** The session `sessionId` was created or deleted. */
+  sessionChanged(sessionId: string): void
+  /** Every user and session was dropped (`fake.reset()`). */
+  cleared(): void
+}
+
 /** @internal */
 export class AccountStore {
   readonly #clock: FakeClock
   readonly #ids: IdGenerator
-  readonly #secret = randomBytes(32)
+  #secret = randomBytes(32)
+  #observer: AccountObserver | undefined
   readonly #users = new Map<string, StoredUser>()
   readonly #sessions = new Map<string, StoredSession>()
   readonly #bySecret = new Map<string, string>()
@@ -143,6 +159,49 @@ export class AccountStore {
     return this.#clock.now()
   }
 
+  /** Sets the observer told about every user and session change; `undefined` removes it. */
+  observe(observer: AccountObserver | undefined): void {
+    this.#observer = observer
+  }
+
+  /** The key JWTs and Functions' dynamic keys are signed with (32 bytes). */
+  get signingKey(): Uint8Array {
+    return this.#secret.slice()
+  }
+
+  /**
+   * Puts back users, sessions and the signing key saved earlier (a restart of the emulator on its
+   * data dir), replacing what the store holds, so session cookies and JWTs handed out before still
+   * work. Not reported to the observer.
+   */
+  restore(state: {
+    users: Iterable<StoredUser>
+    sessions: Iterable<StoredSession>
+    signingKey: Uint8Array
+  }): void {
+    if (state.signingKey.length !== 32)
+      throw new Error(`a signing key has 32 bytes, got ${state.signingKey.length}`)
+    this.#users.clear()
+    this.#sessions.clear()
+    this.#bySecret.clear()
+    for (const user of state.users) this.#users.set(user.$id, user)
+    for (const session of state.sessions) {
+      this.#sessions.set(session.$id, session)
+      this.#bySecret.set(session.secretHash, session.$id)
+    }
+    this.#secret = state.signingKey.slice()
+  }
+
+  /** Every stored session, expired ones too, for saving. */
+  allSessions(): IterableIterator<StoredSession> {
+    return this.#sessions.values()
+  }
+
+  /** A stored session whether or not it expired, for saving. */
+  storedSession(sessionId: string): StoredSession | undefined {
+    return this.#sessions.get(sessionId)
+  }
+
   nextId(): string {
     return this.#ids.next()
   }
@@ -155,6 +214,7 @@ export class AccountStore {
 
   /** Tells listeners that `user` changed, under `users.ID.<suffix>` and its wildcard forms. */
   emit(user: StoredUser, suffix: string, payload?: Record<string, unknown>): void {
+    this.#observer?.userChanged(user.$id)
     if (this.#listeners.size === 0) return
     const parts = suffix.split('.')
     const events: string[] = []
@@ -255,6 +315,7 @@ export class AccountStore {
     if (options.verified !== undefined) user.emailVerification = options.verified
     if (options.teams !== undefined) user.teams = { ...options.teams }
     if (options.labels !== undefined) user.labels = [...options.labels]
+    this.#observer?.userChanged(userId)
     return user
   }
 
@@ -271,6 +332,7 @@ export class AccountStore {
   touch(user: StoredUser): number {
     const now = this.#clock.now()
     user.$updatedAt = now
+    this.#observer?.userChanged(user.$id)
     return now
   }
 
@@ -305,6 +367,7 @@ export class AccountStore {
     }
     this.#sessions.set(session.$id, session)
     this.#bySecret.set(session.secretHash, session.$id)
+    this.#observer?.sessionChanged(session.$id)
     // The oldest sessions beyond the limit go (app/controllers/shared/api.php).
     const mine = this.sessionsOf(user.$id)
     for (const old of mine.slice(0, Math.max(0, mine.length - MAX_SESSIONS)))
@@ -330,6 +393,7 @@ export class AccountStore {
     if (session === undefined) return false
     this.#sessions.delete(sessionId)
     this.#bySecret.delete(session.secretHash)
+    this.#observer?.sessionChanged(sessionId)
     const user = this.#users.get(session.userId)
     if (user !== undefined)
       this.emit(user, `sessions.${sessionId}.delete`, this.sessionModel(session, false, false))
@@ -531,6 +595,7 @@ export class AccountStore {
     this.#sessions.clear()
     this.#bySecret.clear()
     this.#ids.reset()
+    this.#observer?.cleared()
   }
 }
 
