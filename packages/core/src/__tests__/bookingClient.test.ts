@@ -74,6 +74,23 @@ describe('createBookingClient', () => {
     expect((await cara.getCustomerBookings('user-ben')).bookings).toEqual([])
   })
 
+  it('should stop waiting for the Function when the call is aborted, and not retry', async () => {
+    let executions = 0
+    const functions: FunctionsLike = {
+      createExecution: () => {
+        executions++
+        return new Promise(() => {})
+      },
+    }
+    const { client } = clientOf('user-ben', { functions })
+    const controller = new AbortController()
+    const call = client.createBooking(input, { signal: controller.signal })
+    await Promise.resolve()
+    controller.abort()
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' })
+    expect(executions).toBe(1)
+  })
+
   it('should let the provider accept and write in the room, as the server decides', async () => {
     const { client: customer } = clientOf('user-ben')
     const { client: provider } = clientOf('user-anna')
