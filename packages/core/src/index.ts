@@ -310,6 +310,7 @@ export {
   createFeedManager,
 } from './realtime/feed'
 export type {
+  CustomerFeed,
   Feed,
   FeedConfig,
   FeedManager,
@@ -376,6 +377,13 @@ export type {
   ProviderBookingsObserverOptions,
   ProviderBookingsSnapshot,
 } from './observers/providerBookingsObserver'
+export { createCustomerBookingsObserver } from './observers/customerBookingsObserver'
+export type {
+  CustomerBookingsObserver,
+  CustomerBookingsObserverOptions,
+  CustomerBookingsSnapshot,
+} from './observers/customerBookingsObserver'
+export type { BookingListState } from './observers/bookingList'
 export { createConnectionObserver } from './observers/connectionObserver'
 export type {
   ConnectionObserver,

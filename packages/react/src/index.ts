@@ -10,6 +10,8 @@ export { useChatRoom } from './useChatRoom'
 export type { UseChatRoomOptions, UseChatRoomResult } from './useChatRoom'
 export { useProviderBookings } from './useProviderBookings'
 export type { UseProviderBookingsOptions, UseProviderBookingsResult } from './useProviderBookings'
+export { useCustomerBookings } from './useCustomerBookings'
+export type { UseCustomerBookingsOptions, UseCustomerBookingsResult } from './useCustomerBookings'
 export { useConnectionState } from './useConnectionState'
 export type { UseConnectionStateOptions } from './useConnectionState'
 export { useErrorMonitor } from './useErrorMonitor'
@@ -19,6 +21,8 @@ export type { UseHealthOptions, UseHealthResult } from './useHealth'
 // The types the hooks return, so apps need not import core for them.
 export type {
   BookingErrorKind,
+  BookingRow,
+  BookingSubmitError,
   BookingSubmitStatus,
   ChatMessageStatus,
   ChatParticipant,

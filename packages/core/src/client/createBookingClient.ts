@@ -3,6 +3,7 @@ import type { BookingErrorJSON } from '../errorJson'
 import { BookingGuardError } from '../errors'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard, BookingGuardBackendOption, BookingGuardBaseOptions } from '../guard'
+import { raceAbort } from '../pipeline/budget'
 import { randomId } from '../pipeline/ids'
 import type { HealthCheckResult } from '../realtime/healthCheck'
 import { classifyAppwriteError } from '../resilience/classifyError'
@@ -118,8 +119,8 @@ function executionSender(functions: FunctionsLike, functionId: string): Send {
   return async (path, body, signal) => {
     signal?.throwIfAborted()
     let execution: ExecutionLike
-    try {
-      execution = await functions.createExecution({
+    const request = () =>
+      functions.createExecution({
         functionId,
         body: JSON.stringify(body),
         async: false,
@@ -127,6 +128,10 @@ function executionSender(functions: FunctionsLike, functionId: string): Send {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
       })
+    try {
+      // The SDK takes no signal: an aborted call stops waiting, and the server finishes on its
+      // own (the idempotency key makes a resubmit return that booking, never a second one).
+      execution = await (signal === undefined ? request() : raceAbort(request, signal))
     } catch (error) {
       const { type, status } = classifyAppwriteError(error)
       if (
@@ -298,8 +303,11 @@ export function createBookingClient(options: BookingClientOptions): BookingClien
     listMessages: guard.listMessages,
     markMessagesRead: guard.markMessagesRead,
     getProviderBookings: guard.getProviderBookings,
+    getCustomerBookings: guard.getCustomerBookings,
+    getBooking: guard.getBooking,
     checkCommunication: guard.checkCommunication,
     providerFeed: guard.providerFeed,
+    customerFeed: guard.customerFeed,
     roomFeed: guard.roomFeed,
     subscribeToProviderBookings: guard.subscribeToProviderBookings,
     subscribeToRoom: guard.subscribeToRoom,
