@@ -480,10 +480,11 @@ class Session {
   }
 
   async #authenticate(data: unknown): Promise<unknown> {
-    const session =
-      data !== null && typeof data === 'object' && 'session' in data
-        ? (data as { session: unknown }).session
-        : ''
+    // `session` is a required param of the server's `Handlers/Authentication.php`: the dispatcher
+    // refuses a payload without it before the handler looks the session up.
+    if (data === null || typeof data !== 'object' || Array.isArray(data) || !('session' in data))
+      throw formatInvalid('Payload is not valid. Session is required')
+    const { session } = data as { session: unknown }
     if (typeof session !== 'string' || session.length > 2048)
       throw formatInvalid('session: Value must be a valid string and no longer than 2048 chars')
     const found = this.#options.auth.sessionCaller(session)

@@ -46,8 +46,12 @@ export interface Upstream {
   ): Promise<Answer>
   /** Signs up a new user (`POST /account`, id `unique()` unless given) and opens an email session. */
   signUp(name?: string, userId?: string): Promise<SignedUpUser>
-  /** Opens a realtime socket as upstream's `getWebsocket(channels, headers)`. */
-  socket(channels: string[], headers?: Record<string, string>): Promise<RealtimeSocket>
+  /** Opens a realtime socket as upstream's `getWebsocket(channels, headers, projectId)`. */
+  socket(
+    channels: string[],
+    headers?: Record<string, string>,
+    projectId?: string,
+  ): Promise<RealtimeSocket>
   close(): Promise<void>
 }
 
@@ -155,8 +159,9 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
   const socket = async (
     channels: string[],
     headers: Record<string, string> = {},
+    projectId = emulator.projectId,
   ): Promise<RealtimeSocket> => {
-    const query = phpQuery({ project: emulator.projectId, channels })
+    const query = phpQuery({ project: projectId, channels })
     const ws = new WebSocket(`${emulator.realtimeEndpoint}/realtime?${query}`, { headers })
     const frames: Frame[] = []
     const waiting: Array<(frame: Frame) => void> = []
