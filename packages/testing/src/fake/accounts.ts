@@ -325,13 +325,14 @@ export class AccountStore {
     return [...this.#sessions.values()].filter((s) => s.userId === userId && s.expire > now)
   }
 
-  deleteSession(sessionId: string): boolean {
+  /** Ends a session; `emit: false` ends it without the `sessions.<id>.delete` event. */
+  deleteSession(sessionId: string, options: { emit?: boolean } = {}): boolean {
     const session = this.#sessions.get(sessionId)
     if (session === undefined) return false
     this.#sessions.delete(sessionId)
     this.#bySecret.delete(session.secretHash)
     const user = this.#users.get(session.userId)
-    if (user !== undefined)
+    if (user !== undefined && options.emit !== false)
       this.emit(user, `sessions.${sessionId}.delete`, this.sessionModel(session, false, false))
     return true
   }
