@@ -399,4 +399,62 @@ describe('Realtime, as the server tests it', () => {
     ws.close()
     expect(next.data.payload.$id).toBe('public')
   })
+
+  it(`${CLIENT} testChannelAccount: should send the user's account updates and session changes on its account channels`, async () => {
+    const owner = await up.signUp()
+    const ws = await up.socket(['account'], { cookie: owner.headers.cookie as string })
+    const connected = await ws.next()
+    expect([...(connected.data.channels as string[])].sort()).toEqual(
+      ['account', `account.${owner.$id}`].sort(),
+    )
+    const userEvents = (id: string, what: string) => [
+      `users.${id}.update.${what}`,
+      `users.${id}.update`,
+      `users.${id}`,
+      `users.*.update.${what}`,
+      `users.*.update`,
+      'users.*',
+    ]
+    await up.call('PATCH', '/account/name', owner.headers, { name: 'Torsten Dittmann' })
+    const renamed = await ws.next()
+    expect(renamed.type).toBe('event')
+    expect([...(renamed.data.channels as string[])].sort()).toEqual(
+      ['account', `account.${owner.$id}`, 'account.update', `account.${owner.$id}.update`].sort(),
+    )
+    expect(renamed.data.events).toEqual(expect.arrayContaining(userEvents(owner.$id, 'name')))
+    expect(renamed.data.payload.name).toBe('Torsten Dittmann')
+    await up.call('PATCH', '/account/prefs', owner.headers, {
+      prefs: { prefKey1: 'prefValue1', prefKey2: 'prefValue2' },
+    })
+    const prefs = await ws.next()
+    expect(prefs.data.channels).toHaveLength(4)
+    expect(prefs.data.events).toEqual(expect.arrayContaining(userEvents(owner.$id, 'prefs')))
+    const session = must(
+      await up.call('POST', '/account/sessions/email', up.guest, {
+        email: owner.email,
+        password: owner.password,
+      }),
+      201,
+      'opening a second session',
+    )
+    const sessionId = session.body.$id as string
+    const opened = await ws.next()
+    expect([...(opened.data.channels as string[])].sort()).toEqual(
+      ['account', `account.${owner.$id}`].sort(),
+    )
+    expect(opened.data.events).toEqual(
+      expect.arrayContaining([
+        `users.${owner.$id}.sessions.${sessionId}.create`,
+        `users.${owner.$id}.sessions.${sessionId}`,
+        `users.${owner.$id}.sessions.*.create`,
+        `users.*.sessions.*`,
+        'users.*',
+      ]),
+    )
+    await up.call('DELETE', `/account/sessions/${sessionId}`, owner.headers)
+    const closed = await ws.next()
+    expect(closed.data.channels).toHaveLength(2)
+    expect(closed.data.events).toContain(`users.${owner.$id}.sessions.${sessionId}.delete`)
+    ws.close()
+  })
 })

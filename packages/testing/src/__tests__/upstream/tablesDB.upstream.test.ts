@@ -896,4 +896,58 @@ describe('TablesDB, as the server tests it', () => {
     expect(mine.body.total).toBe(1)
     expect(mine.body.rows).toHaveLength(1)
   })
+
+  it(`${BASE} testDefaultPermissions: should give a client's row to its creator, replace permissions on update and reset them to none`, async () => {
+    const created = await up.call('POST', rows(moviesId), user.headers, {
+      rowId: 'unique()',
+      data: { title: 'Captain America', releaseYear: 1944, actors: [] },
+    })
+    expect(created.status).toBe(201)
+    expect([...(created.body.$permissions as string[])].sort()).toEqual(
+      [...ownedBy(user.$id)].sort(),
+    )
+    const row = `${rows(moviesId)}/${created.body.$id as string}`
+    const readUpdate = [permission.read(`user:${user.$id}`), permission.update(`user:${user.$id}`)]
+    const updated = await up.call('PATCH', row, user.headers, {
+      data: { title: 'Captain America 2', releaseYear: 1945, actors: [] },
+      permissions: readUpdate,
+    })
+    expect(updated.status).toBe(200)
+    expect(updated.body).toMatchObject({ title: 'Captain America 2', releaseYear: 1945 })
+    expect(updated.body.$permissions).toEqual(readUpdate)
+    const got = await up.call('GET', row, user.headers)
+    expect(got.body.$permissions).toEqual(readUpdate)
+    const reset = await up.call('PATCH', row, user.headers, {
+      data: { title: 'Captain America 3', releaseYear: 1946, actors: [] },
+      permissions: [],
+    })
+    expect(reset.status).toBe(200)
+    expect(reset.body.title).toBe('Captain America 3')
+    expect(reset.body.$permissions).toEqual([])
+    expect((await up.call('GET', row, user.headers)).status).toBe(404)
+  })
+
+  it(`${BASE} testUpdatePermissionsWithEmptyPayload: should update permissions alone, without data`, async () => {
+    const tableId = await table(
+      'Movies',
+      [['string', { key: 'title', size: 256, required: true }]],
+      ['create', 'read', 'update', 'delete'].map((action) => `${action}("user:${user.$id}")`),
+    )
+    const anyone = [permission.read('any'), permission.update('any'), permission.delete('any')]
+    const created = await up.call('POST', rows(tableId), user.headers, {
+      rowId: 'unique()',
+      data: { title: 'Captain America' },
+      permissions: anyone,
+    })
+    expect(created.status).toBe(201)
+    expect(created.body.$permissions).toEqual(expect.arrayContaining(anyone))
+    const readOnly = await up.call(
+      'PATCH',
+      `${rows(tableId)}/${created.body.$id as string}`,
+      user.headers,
+      { permissions: [permission.read(`user:${user.$id}`)] },
+    )
+    expect(readOnly.status).toBe(200)
+    expect(readOnly.body.$permissions).toEqual([permission.read(`user:${user.$id}`)])
+  })
 })
