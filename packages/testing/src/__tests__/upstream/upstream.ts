@@ -1,6 +1,6 @@
 /**
  * Shared setup of the suite transcribed from Appwrite's own end-to-end tests
- * (`appwrite/appwrite`, `tests/e2e/Services/**`, tag 1.8.1 unless a case says otherwise).
+ * (`appwrite/appwrite`, `tests/e2e/Services/**` at tag 1.9.6, the server version the emulator answers as).
  *
  * Each case names the upstream file and method it carries the facts of. The upstream tests talk
  * raw HTTP through a small client (`tests/e2e/Client.php`): GET parameters in the query string as
