@@ -137,6 +137,38 @@ export interface AccountObserver {
   cleared(): void
 }
 
+/** The actions of user events (`users.ID.<action>[.<attribute>]`). */
+const USER_ACTIONS = new Set(['create', 'update', 'delete'])
+
+/**
+ * `Event::generateEvents` for a user event: its patterns (with the action and attribute, without
+ * them, the user alone), each with every id and `*` in its place, most specific first.
+ */
+function userEvents(userId: string, suffix: string): string[] {
+  const [first = '', second, third, fourth] = suffix.split('.')
+  // `create` / `update.name` act on the user; `sessions.SID.create` on a resource under it.
+  const nested = !USER_ACTIONS.has(first) && second !== undefined && third !== undefined
+  const withAttribute = (parts: string[], attribute: string | undefined) =>
+    attribute === undefined ? [] : [[...parts, attribute]]
+  const patterns = nested
+    ? [
+        ...withAttribute(['U', first, 'S', third], fourth),
+        ['U', first, 'S', third],
+        ['U', first, 'S'],
+        ...withAttribute(['U', third], fourth),
+        ['U'],
+      ]
+    : [...withAttribute(['U', first], second), ['U', first], ['U']]
+  const events = new Set<string>()
+  for (const pattern of patterns)
+    for (const id of [userId, '*'])
+      for (const sid of nested ? [second, '*'] : [''])
+        events.add(
+          `users.${pattern.map((part) => (part === 'U' ? id : part === 'S' ? sid : part)).join('.')}`,
+        )
+  return [...events]
+}
+
 /** @internal */
 export class AccountStore {
   readonly #clock: FakeClock
@@ -212,17 +244,14 @@ export class AccountStore {
     return () => void this.#listeners.delete(listener)
   }
 
-  /** Tells listeners that `user` changed, under `users.ID.<suffix>` and its wildcard forms. */
+  /**
+   * Tells listeners that `user` changed, under the event names `Event::generateEvents` gives
+   * `users.ID.<suffix>` (`update.name`, `sessions.SID.create`, …), most specific first.
+   */
   emit(user: StoredUser, suffix: string, payload?: Record<string, unknown>): void {
     this.#observer?.userChanged(user.$id)
     if (this.#listeners.size === 0) return
-    const parts = suffix.split('.')
-    const events: string[] = []
-    for (const id of [user.$id, '*']) {
-      for (let end = parts.length; end >= 1; end--)
-        events.push(`users.${id}.${parts.slice(0, end).join('.')}`)
-    }
-    events.push(`users.${user.$id}`, 'users.*')
+    const events = userEvents(user.$id, suffix)
     const change = { userId: user.$id, events, payload: payload ?? this.accountModel(user) }
     for (const listener of [...this.#listeners]) listener(change)
   }
@@ -388,14 +417,15 @@ export class AccountStore {
     return [...this.#sessions.values()].filter((s) => s.userId === userId && s.expire > now)
   }
 
-  deleteSession(sessionId: string): boolean {
+  /** Ends a session; `emit: false` ends it without the `sessions.<id>.delete` event. */
+  deleteSession(sessionId: string, options: { emit?: boolean } = {}): boolean {
     const session = this.#sessions.get(sessionId)
     if (session === undefined) return false
     this.#sessions.delete(sessionId)
     this.#bySecret.delete(session.secretHash)
     this.#observer?.sessionChanged(sessionId)
     const user = this.#users.get(session.userId)
-    if (user !== undefined)
+    if (user !== undefined && options.emit !== false)
       this.emit(user, `sessions.${sessionId}.delete`, this.sessionModel(session, false, false))
     return true
   }

@@ -537,7 +537,8 @@ export class FunctionsHub {
     model.duration = (this.#clock.now() - started) / 1000
     model.$updatedAt = toServerDatetime(this.#clock.now())
     return {
-      body: result.body,
+      // The executor reaches the runtime over HTTP, where the answer to a HEAD request has no body.
+      body: model.requestMethod === 'HEAD' ? '' : result.body,
       headers: { ...responseHeaders, 'x-appwrite-execution-id': model.$id },
     }
   }
