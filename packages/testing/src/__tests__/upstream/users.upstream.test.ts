@@ -246,11 +246,9 @@ describe('tests/e2e/Services/Users/UsersBase.php', () => {
     expect(found.body.users.map((user: { $id: string }) => user.$id)).toEqual([userId])
   })
 
-  // Upstream first sets `email: ''` (200, email removed); the emulator answers 400 to that, a
-  // difference left to fake/users.ts, so the case starts at the second step.
-  it('testUpdateUserEmail: a new email, read back', async () => {
+  it("testUpdateUserEmail: '' removes the email, then a new email, each read back", async () => {
     const userId = await setupUser('unique()', 'email.user@appwrite.io')
-    for (const email of ['users.service@updated.com']) {
+    for (const email of ['', 'users.service@updated.com']) {
       const updated = await call('PATCH', `/users/${userId}/email`, key, { email })
       expect(updated.status).toBe(200)
       expect(updated.body.email).toBe(email)
@@ -258,10 +256,9 @@ describe('tests/e2e/Services/Users/UsersBase.php', () => {
     }
   })
 
-  // Upstream first clears the password (`password: ''`, 200, sign-in then 401); the emulator
-  // answers 400 to that, a difference left to fake/users.ts. The session-invalidation step needs
-  // the project setting the emulator does not serve; the rest is here.
-  it('testUpdateUserPassword: the new password signs in, the old one no longer', async () => {
+  // The session-invalidation step needs the project setting the emulator does not serve; the
+  // rest is here.
+  it("testUpdateUserPassword: '' removes the password; the new password signs in, the old one no longer", async () => {
     const userId = await setupUser('unique()', 'password.user@appwrite.io')
     const signIn = (password: string) =>
       call('POST', '/account/sessions/email', guest, {
@@ -269,6 +266,10 @@ describe('tests/e2e/Services/Users/UsersBase.php', () => {
         password,
       })
     expect((await signIn('password')).status).toBe(201)
+    const cleared = await call('PATCH', `/users/${userId}/password`, key, { password: '' })
+    expect(cleared.status).toBe(200)
+    expect(cleared.body.password).toBe('')
+    expect((await signIn('password')).status).toBe(401)
     const updated = await call('PATCH', `/users/${userId}/password`, key, {
       password: 'password2',
     })
