@@ -1,6 +1,7 @@
-import { TABLES_FLAVOR, objectArgs, requireParams } from './engine'
-import type { CallParams, DataEngine, Flavor } from './engine'
+import { callRowMethod, callTransactionMethod } from './dataRoutes'
+import type { DataEngine } from './engine'
 import type { Actor } from './permissions'
+import { TABLES_FLAVOR } from './rowData'
 import type {
   FakeDefaultRow,
   FakeRow,
@@ -206,66 +207,6 @@ export interface CreateOperationsParams {
 
 const F = TABLES_FLAVOR
 
-/** Transaction routes name no table or row for the fault rules. */
-const NO_IDS: CallParams = Object.freeze({})
-
-const TRANSACTION_METHODS = {
-  listTransactions: ['queries'],
-  createTransaction: ['ttl'],
-  getTransaction: ['transactionId'],
-  updateTransaction: ['transactionId', 'commit', 'rollback'],
-  deleteTransaction: ['transactionId'],
-  createOperations: ['transactionId', 'operations'],
-} as const
-
-/**
- * Runs one transaction route for `tablesDB` or `databases` (the server shares one list of
- * transactions between them), through the fault gate like every call.
- *
- * @internal
- */
-export function callTransactionMethod(
-  engine: DataEngine,
-  flavor: Flavor,
-  actor: Actor | undefined,
-  method: keyof typeof TRANSACTION_METHODS,
-  args: readonly unknown[],
-): Promise<unknown> {
-  const names = TRANSACTION_METHODS[method]
-  const p = objectArgs(args, names)
-  if (names[0] === 'transactionId') requireParams(p, ['transactionId'])
-  const transactions = engine.transactions
-  if (method === 'updateTransaction' && p.commit === true) {
-    // The commit's own gate, then each staged write's (see `gateStaged`), then the commit.
-    return engine.call(flavor, method, p, NO_IDS, () => {
-      const staged = engine.gateStaged(transactions.staged(p.transactionId, actor))
-      if (staged === undefined) return transactions.update(engine, flavor, p, actor)
-      return staged.then(() => transactions.update(engine, flavor, p, actor))
-    })
-  }
-  return engine.call(flavor, method, p, NO_IDS, () => {
-    switch (method) {
-      case 'listTransactions':
-        return transactions.list(p, actor)
-      case 'createTransaction':
-        return transactions.create(p, actor)
-      case 'getTransaction':
-        return transactions.get(p, actor)
-      case 'updateTransaction':
-        return transactions.update(engine, flavor, p, actor)
-      case 'deleteTransaction':
-        return transactions.delete(p, actor)
-      case 'createOperations':
-        return transactions.createOperations(engine, flavor, p, actor)
-    }
-  })
-}
-
-/** Maps an object-form call to the engine's neutral names (identity for TablesDB, except max/min). */
-function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
-  return limitKey ? { ...p, limit: p[limitKey] } : p
-}
-
 /**
  * The fake's `TablesDB`: the object-argument (and deprecated positional) methods of `appwrite@27`'s
  * `TablesDB`, plus node-appwrite's bulk methods, on in-memory storage. Obtain one from
@@ -370,19 +311,7 @@ export class FakeTablesDB {
     ttl?: number,
   ): Promise<FakeRowList<Row>>
   listRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'queries',
-      'transactionId',
-      'total',
-      'ttl',
-    ])
-    requireParams(p, ['databaseId', 'tableId'])
-    return this.#engine.call(F, 'listRows', p, p, () => {
-      const result = this.#engine.list(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'list', args)
   }
 
   /** Creates a row. */
@@ -397,16 +326,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   createRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'data',
-      'permissions',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId', 'data'])
-    return this.#engine.call(F, 'createRow', p, p, () => this.#engine.create(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'create', args)
   }
 
   /** Gets a row by id. */
@@ -420,9 +340,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   getRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'rowId', 'queries', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'getRow', p, p, () => this.#engine.get(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'get', args)
   }
 
   /** Creates the row, or merges `data` into it when it exists (PUT). */
@@ -437,16 +355,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   upsertRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'data',
-      'permissions',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'upsertRow', p, p, () => this.#engine.upsert(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'upsert', args)
   }
 
   /** Updates the given columns of a row (PATCH). */
@@ -461,16 +370,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   updateRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'data',
-      'permissions',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'updateRow', p, p, () => this.#engine.update(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'update', args)
   }
 
   /** Deletes a row; resolves to `{}` like the SDK's 204. */
@@ -483,9 +383,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Record<string, never>>
   deleteRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'rowId', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'deleteRow', p, p, () => this.#engine.delete(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'delete', args)
   }
 
   /** Subtracts `value` (default 1) from a numeric column, refusing to go below `min`. */
@@ -503,19 +401,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   decrementRowColumn(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'column',
-      'value',
-      'min',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId', 'column'])
-    return this.#engine.call(F, 'decrementRowColumn', p, p, () =>
-      this.#engine.increment(F, ids(p, 'min'), -1, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'decrement', args)
   }
 
   /** Adds `value` (default 1) to a numeric column, refusing to exceed `max`. */
@@ -533,19 +419,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   incrementRowColumn(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'column',
-      'value',
-      'max',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId', 'column'])
-    return this.#engine.call(F, 'incrementRowColumn', p, p, () =>
-      this.#engine.increment(F, ids(p, 'max'), 1, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'increment', args)
   }
 
   /** Creates up to 100 rows, all or none (node-appwrite). */
@@ -560,12 +434,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<FakeRowList<Row>>
   createRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'rows', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId', 'rows'])
-    return this.#engine.call(F, 'createRows', p, p, () => {
-      const result = this.#engine.createMany(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'createMany', args)
   }
 
   /** Creates or merges up to 100 rows; lists the ones that changed (node-appwrite). */
@@ -580,12 +449,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<FakeRowList<Row>>
   upsertRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'rows', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId', 'rows'])
-    return this.#engine.call(F, 'upsertRows', p, p, () => {
-      const result = this.#engine.upsertMany(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'upsertMany', args)
   }
 
   /** Sets `data` on every row the queries match; `total` counts them, `rows` lists the first 100 (node-appwrite). */
@@ -601,12 +465,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<FakeRowList<Row>>
   updateRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'data', 'queries', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId'])
-    return this.#engine.call(F, 'updateRows', p, p, () => {
-      const result = this.#engine.updateMany(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'updateMany', args)
   }
 
   /** Deletes every row the queries match; `total` counts them, `rows` lists the first 100 (node-appwrite). */
@@ -621,11 +480,6 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<FakeRowList<Row>>
   deleteRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'queries', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId'])
-    return this.#engine.call(F, 'deleteRows', p, p, () => {
-      const result = this.#engine.deleteMany(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'deleteMany', args)
   }
 }
