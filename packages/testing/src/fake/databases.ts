@@ -1,21 +1,13 @@
-import { callRowMethod, callTransactionMethod } from './dataRoutes'
+import { callRowMethod } from './dataRoutes'
 import type { DataEngine } from './engine'
 import type { Actor } from './permissions'
 import { COLLECTIONS_FLAVOR } from './rowData'
-import type {
-  CreateOperationsParams,
-  CreateTransactionParams,
-  ListTransactionsParams,
-  TransactionParams,
-  UpdateTransactionParams,
-} from './tablesDB'
+import { FakeTransactionsApi } from './transactionsApi'
 import type {
   DocumentData,
   FakeDefaultDocument,
   FakeDocument,
   FakeDocumentList,
-  FakeTransaction,
-  FakeTransactionList,
   PartialDocumentData,
 } from './types'
 
@@ -181,75 +173,15 @@ const F = COLLECTIONS_FLAVOR
  * await tablesDB.getRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' }) // the same record
  * ```
  */
-export class FakeDatabases {
+export class FakeDatabases extends FakeTransactionsApi {
   readonly #engine: DataEngine
   readonly #actor: Actor | undefined
 
   /** @internal Use `createFakeAppwrite()` (or `fake.as(…)` for a user's view). */
   constructor(engine: DataEngine, actor?: Actor) {
+    super(engine, F, actor)
     this.#engine = engine
     this.#actor = actor
-  }
-
-  /** Lists the transactions this caller may see; shared with `tablesDB`. */
-  listTransactions(params?: ListTransactionsParams): Promise<FakeTransactionList>
-  /** @deprecated Use the object parameter style method. */
-  listTransactions(queries?: string[]): Promise<FakeTransactionList>
-  listTransactions(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'listTransactions', args)
-  }
-
-  /**
-   * Starts a transaction (the same kind `tablesDB.createTransaction` makes).
-   *
-   * @example
-   * ```ts
-   * const tx = await databases.createTransaction()
-   * await databases.createDocument({ databaseId: 'main', collectionId: 'bookings', documentId: 'b1', data: { status: 'pending' }, transactionId: tx.$id })
-   * await databases.updateTransaction({ transactionId: tx.$id, commit: true })
-   * ```
-   */
-  createTransaction(params?: CreateTransactionParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  createTransaction(ttl?: number): Promise<FakeTransaction>
-  createTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'createTransaction', args)
-  }
-
-  /** Gets a transaction. */
-  getTransaction(params: TransactionParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  getTransaction(transactionId: string): Promise<FakeTransaction>
-  getTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'getTransaction', args)
-  }
-
-  /** Commits or rolls back a transaction; see `FakeTablesDB.updateTransaction`. */
-  updateTransaction(params: UpdateTransactionParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  updateTransaction(
-    transactionId: string,
-    commit?: boolean,
-    rollback?: boolean,
-  ): Promise<FakeTransaction>
-  updateTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'updateTransaction', args)
-  }
-
-  /** Deletes a transaction; resolves to `{}`. */
-  deleteTransaction(params: TransactionParams): Promise<Record<string, never>>
-  /** @deprecated Use the object parameter style method. */
-  deleteTransaction(transactionId: string): Promise<Record<string, never>>
-  deleteTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'deleteTransaction', args)
-  }
-
-  /** Stages operations (`collectionId` / `documentId` keys); see `FakeTablesDB.createOperations`. */
-  createOperations(params: CreateOperationsParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  createOperations(transactionId: string, operations?: object[]): Promise<FakeTransaction>
-  createOperations(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'createOperations', args)
   }
 
   /** Lists documents matching the queries: `{ total, documents }`. */
