@@ -29,24 +29,11 @@ import type {
   UpdateSizedColumnParams,
   UpdateTextColumnParams,
 } from './params'
-import type { FakeColumn } from '../types'
+import type { ColumnType, FakeColumn } from '../types'
 import { LENGTH_KEY } from './limits'
 
-/** The column kinds the SDK creates, one `create…Column` / `update…Column` pair each. @internal */
-export type ColumnKind =
-  | 'string'
-  | 'varchar'
-  | 'text'
-  | 'mediumtext'
-  | 'longtext'
-  | 'integer'
-  | 'float'
-  | 'boolean'
-  | 'datetime'
-  | 'email'
-  | 'url'
-  | 'ip'
-  | 'enum'
+/** The column kinds the SDK creates, one `create…Column` / `update…Column` pair each (a declaration's `double` is `float` here). @internal */
+export type ColumnKind = Exclude<ColumnType, 'double'>
 
 /** One SDK method of a kind: its name, positional order, and required arguments. @internal */
 export interface ColumnMethod {

@@ -2,7 +2,6 @@
 // driven by the column-kind table, plus list, get, delete and the `createTable({ columns })` form.
 import { appwriteError } from '../errors'
 import { CUSTOM_ID_DESCRIPTION, isValidId } from '../ids'
-import { assertQueriesParam } from '../queries'
 import { INTEGER_MAX, INTEGER_MIN, normalizeColumn } from '../schema'
 import type { StoredColumn, TableEntry } from '../schema'
 import type { ColumnDefinition } from '../types'
@@ -11,7 +10,7 @@ import type { ColumnKind, ColumnKindTypes } from './columnKinds'
 import type { AdminContext } from './context'
 import { fail, failFor } from './errors'
 import { COLUMN_LIMIT, INTERNAL_COLUMNS, ROW_WIDTH_LIMIT, STRING_MAX, VARCHAR_MAX } from './limits'
-import { runList } from './list'
+import { listTableParts } from './list'
 import { columnModel, rowWidth } from './models'
 import type { FakeColumnList, FakeGetColumnModel } from './models'
 import type { Params, SetSchemaStatusParams } from './params'
@@ -25,7 +24,6 @@ import {
   assertKey,
   assertKeyIds,
   assertRangeParam,
-  assertTableIds,
   isNullish,
   rangeDescription,
   textDescription,
@@ -33,23 +31,8 @@ import {
 
 const KEY_IDS = ['databaseId', 'tableId', 'key']
 
-/** The types `createTable({ columns })` accepts. */
-const INLINE_TYPES = [
-  'string',
-  'varchar',
-  'text',
-  'mediumtext',
-  'longtext',
-  'integer',
-  'double',
-  'float',
-  'boolean',
-  'datetime',
-  'email',
-  'url',
-  'ip',
-  'enum',
-]
+/** The types `createTable({ columns })` accepts: every kind, and `double` for `float`. */
+const INLINE_TYPES: readonly string[] = [...Object.keys(COLUMN_KINDS), 'double']
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -89,43 +72,38 @@ export class AdminColumns {
   }
 
   list(args: readonly unknown[]): Promise<FakeColumnList> {
-    const route = {
-      operation: 'listColumns',
-      positional: ['databaseId', 'tableId', 'queries', 'total'],
-      required: ['databaseId', 'tableId'],
-    }
-    return this.#ctx.run(route, args, (p) => {
-      assertTableIds(p)
-      assertQueriesParam(p.queries)
-      const entry = this.#ctx.table(p.databaseId, p.tableId)
-      const result = runList(
-        {
-          label: 'Column',
-          attributes: {
-            key: 'string',
-            type: 'string',
-            size: 'integer',
-            required: 'boolean',
-            array: 'boolean',
-            status: 'string',
-            error: 'string',
-          },
-          items: [...(entry.columns?.values() ?? [])],
-          id: (column) => column.key,
-          data: (column) => ({
-            key: column.key,
-            type: column.type,
-            size: column.size ?? 0,
-            required: column.required,
-            array: column.array,
-            status: column.status,
-            error: column.error,
-          }),
+    return listTableParts<StoredColumn, FakeColumnList>(
+      this.#ctx,
+      'listColumns',
+      args,
+      (entry) => ({
+        label: 'Column',
+        attributes: {
+          key: 'string',
+          type: 'string',
+          size: 'integer',
+          required: 'boolean',
+          array: 'boolean',
+          status: 'string',
+          error: 'string',
         },
-        p,
-      )
-      return { total: result.total, columns: result.items.map((column) => columnModel(column)) }
-    })
+        items: [...(entry.columns?.values() ?? [])],
+        id: (column) => column.key,
+        data: (column) => ({
+          key: column.key,
+          type: column.type,
+          size: column.size ?? 0,
+          required: column.required,
+          array: column.array,
+          status: column.status,
+          error: column.error,
+        }),
+      }),
+      (result) => ({
+        total: result.total,
+        columns: result.items.map((column) => columnModel(column)),
+      }),
+    )
   }
 
   get(args: readonly unknown[]): Promise<FakeGetColumnModel> {

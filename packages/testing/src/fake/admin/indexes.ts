@@ -1,18 +1,17 @@
 // The index routes of the fake's admin, and the checks of an index definition against a table.
 import { CUSTOM_ID_DESCRIPTION, isValidId } from '../ids'
 import { findUniqueViolation } from '../indexes'
-import { assertQueriesParam } from '../queries'
 import { SYSTEM_INDEX_COLUMNS } from '../schema'
 import type { StoredIndex, TableEntry } from '../schema'
 import type { FakeColumn, FakeIndex } from '../types'
 import type { AdminContext } from './context'
 import { fail, failFor, paramError } from './errors'
 import { INDEX_LIMIT, MAX_ARRAY_PARAMS } from './limits'
-import { runList } from './list'
+import { listTableParts } from './list'
 import { indexModel } from './models'
 import type { FakeIndexList, FakeIndexModel } from './models'
 import type { Params, SetSchemaStatusParams } from './params'
-import { assertKey, assertKeyIds, assertTableIds } from './validators'
+import { assertKey, assertKeyIds } from './validators'
 
 const KEY_IDS = ['databaseId', 'tableId', 'key']
 const INDEX_TYPES = ['key', 'fulltext', 'unique', 'spatial']
@@ -42,39 +41,34 @@ export class AdminIndexes {
   }
 
   list(args: readonly unknown[]): Promise<FakeIndexList> {
-    const route = {
-      operation: 'listIndexes',
-      positional: ['databaseId', 'tableId', 'queries', 'total'],
-      required: ['databaseId', 'tableId'],
-    }
-    return this.#ctx.run(route, args, (p) => {
-      assertTableIds(p)
-      assertQueriesParam(p.queries)
-      const entry = this.#ctx.table(p.databaseId, p.tableId)
-      const result = runList(
-        {
-          label: 'Index',
-          attributes: {
-            key: 'string',
-            type: 'string',
-            status: 'string',
-            attributes: 'strings',
-            error: 'string',
-          },
-          items: entry.indexes,
-          id: (index) => index.key,
-          data: (index) => ({
-            key: index.key,
-            type: index.type,
-            status: index.status,
-            attributes: [...index.columns],
-            error: index.error,
-          }),
+    return listTableParts<StoredIndex, FakeIndexList>(
+      this.#ctx,
+      'listIndexes',
+      args,
+      (entry) => ({
+        label: 'Index',
+        attributes: {
+          key: 'string',
+          type: 'string',
+          status: 'string',
+          attributes: 'strings',
+          error: 'string',
         },
-        p,
-      )
-      return { total: result.total, indexes: result.items.map((index) => indexModel(index)) }
-    })
+        items: entry.indexes,
+        id: (index) => index.key,
+        data: (index) => ({
+          key: index.key,
+          type: index.type,
+          status: index.status,
+          attributes: [...index.columns],
+          error: index.error,
+        }),
+      }),
+      (result) => ({
+        total: result.total,
+        indexes: result.items.map((index) => indexModel(index)),
+      }),
+    )
   }
 
   get(args: readonly unknown[]): Promise<FakeIndexModel> {

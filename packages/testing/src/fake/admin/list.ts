@@ -1,14 +1,21 @@
 // The server's list routes (databases, tables, columns, indexes), run on the fake's query engine.
 import { appwriteError } from '../errors'
-import { cursorOf, parseQueryStrings, runQuery, validateListQueries } from '../queries'
+import {
+  assertQueriesParam,
+  cursorOf,
+  parseQueryStrings,
+  runQuery,
+  validateListQueries,
+} from '../queries'
 import type { RawQuery } from '../queries'
-import type { TableSchema } from '../schema'
+import type { TableEntry, TableSchema } from '../schema'
 import type { StoredRow } from '../store'
 import type { FakeColumn, FakeIndex } from '../types'
+import type { AdminContext } from './context'
 import { paramError } from './errors'
 import { VARCHAR_MAX } from './limits'
 import type { Params } from './params'
-import { assertText, isNullish, probeColumn } from './validators'
+import { assertTableIds, assertText, isNullish, probeColumn } from './validators'
 
 /** One list route: what it lists and what its queries may filter on. @internal */
 export interface ListSpec<T> {
@@ -103,4 +110,30 @@ export function runList<T>(
     total: p.total === false ? 0 : result.total,
     items: result.rows.map((row) => items.get(row.$id)!),
   }
+}
+
+/**
+ * A list route of one table's parts (`listColumns`, `listIndexes`): `{ databaseId, tableId,
+ * queries?, total? }`, checked in that order, then {@link runList} over what `spec` lists,
+ * answered as `answer` builds it.
+ *
+ * @internal
+ */
+export function listTableParts<T, R>(
+  ctx: AdminContext,
+  operation: string,
+  args: readonly unknown[],
+  spec: (entry: TableEntry) => ListSpec<T>,
+  answer: (result: { total: number; items: T[] }) => R,
+): Promise<R> {
+  const route = {
+    operation,
+    positional: ['databaseId', 'tableId', 'queries', 'total'],
+    required: ['databaseId', 'tableId'],
+  }
+  return ctx.run(route, args, (p) => {
+    assertTableIds(p)
+    assertQueriesParam(p.queries)
+    return answer(runList(spec(ctx.table(p.databaseId, p.tableId)), p))
+  })
 }

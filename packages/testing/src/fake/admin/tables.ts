@@ -21,6 +21,8 @@ import {
 } from './validators'
 
 const IDS = ['databaseId', 'tableId']
+/** The positional parameters `createTable` and `updateTable` share, in the SDK's order. */
+const TABLE_FIELDS = [...IDS, 'name', 'permissions', 'rowSecurity', 'enabled']
 
 /** The tables half of {@link FakeTablesDBAdmin}. @internal */
 export class AdminTables {
@@ -66,16 +68,7 @@ export class AdminTables {
   create(args: readonly unknown[]): Promise<FakeTableModel> {
     const route = {
       operation: 'createTable',
-      positional: [
-        'databaseId',
-        'tableId',
-        'name',
-        'permissions',
-        'rowSecurity',
-        'enabled',
-        'columns',
-        'indexes',
-      ],
+      positional: [...TABLE_FIELDS, 'columns', 'indexes'],
       required: ['databaseId', 'tableId', 'name'],
     }
     return this.#ctx.run(route, args, (p) => {
@@ -131,15 +124,7 @@ export class AdminTables {
   update(args: readonly unknown[]): Promise<FakeTableModel> {
     const route = {
       operation: 'updateTable',
-      positional: [
-        'databaseId',
-        'tableId',
-        'name',
-        'permissions',
-        'rowSecurity',
-        'enabled',
-        'purge',
-      ],
+      positional: [...TABLE_FIELDS, 'purge'],
       required: IDS,
     }
     return this.#ctx.run(route, args, (p) => {
