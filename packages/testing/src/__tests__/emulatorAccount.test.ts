@@ -7,6 +7,7 @@ import { WebSocket as WsClient } from 'ws'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
+import { rejection } from './helpers'
 
 // The web SDK reads `window.localStorage` (its cookie fallback) and, for realtime, a WebSocket.
 const globals = globalThis as Record<string, unknown>
@@ -63,15 +64,6 @@ const admin = () =>
     .setEndpoint(emulator.endpoint)
     .setProject(emulator.projectId)
     .setKey(emulator.apiKey)
-
-async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Record<string, unknown>
-  }
-  throw new Error('expected the call to fail')
-}
 
 function request(
   path: string,

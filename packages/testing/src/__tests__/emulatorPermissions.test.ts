@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
+import { rejection } from './helpers'
 
 const globals = globalThis as Record<string, unknown>
 const saved = {
@@ -63,17 +64,6 @@ function collector<T>() {
       return items
     },
   }
-}
-
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(Error)
-  return error as { code: number; type: string; message: string }
 }
 
 beforeAll(async () => {

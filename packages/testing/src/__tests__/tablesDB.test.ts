@@ -10,6 +10,7 @@ import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
 import { FakeTablesDB } from '../fake/tablesDB'
 import type { DatabaseDefinition } from '../fake/types'
+import { rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -74,15 +75,6 @@ const booking = (rowId: string, data: Record<string, unknown> = {}) => ({
   rowId,
   data: { customerId: 'customer-1', status: 'pending', ...data },
 })
-
-async function rejection<T>(promise: Promise<T>): Promise<AppwriteException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as AppwriteException
-  }
-  throw new Error('expected the call to reject')
-}
 
 describe('tablesDB', () => {
   describe('createRow', () => {

@@ -6,6 +6,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { AppwriteException } from '../fake/errors'
 import type { RealtimeResponseEvent } from '../fake/realtime'
+import { flush, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -34,20 +35,6 @@ const declared: FakeAppwriteOptions['databases'] = {
       chat_rooms: { columns: [{ key: 'bookingId', type: 'string', size: 36, required: true }] },
     },
   },
-}
-
-async function rejection<T>(promise: Promise<T>): Promise<AppwriteException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as AppwriteException
-  }
-  throw new Error('expected the call to reject')
-}
-
-/** Lets queued microtasks (event delivery) run. */
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve()
 }
 
 async function listen(fake: ReturnType<typeof setup>['fake']) {
