@@ -156,14 +156,6 @@ export interface DeleteRowsParams {
   transactionId?: string
 }
 
-export type {
-  CreateOperationsParams,
-  CreateTransactionParams,
-  ListTransactionsParams,
-  TransactionParams,
-  UpdateTransactionParams,
-} from './transactionsApi'
-
 const F = TABLES_FLAVOR
 
 /**
