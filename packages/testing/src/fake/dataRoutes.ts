@@ -179,7 +179,8 @@ export function callRowMethod(
     const result = spec.run(engine, flavor, q, actor)
     if (!spec.listed) return result
     const { total, items } = result as { total: number; items: Model[] }
-    return { total, [flavor.bulkParam]: items }
+    // Two literal shapes rather than a computed key, as the SDK models are built.
+    return side === 0 ? { total, rows: items } : { total, documents: items }
   })
 }
 
