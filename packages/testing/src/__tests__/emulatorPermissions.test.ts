@@ -6,14 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
-import { rejection } from './helpers'
-
-const globals = globalThis as Record<string, unknown>
-const saved = {
-  WebSocket: Object.getOwnPropertyDescriptor(globalThis, 'WebSocket'),
-  window: Object.getOwnPropertyDescriptor(globalThis, 'window'),
-  localStorage: Object.getOwnPropertyDescriptor(globalThis, 'localStorage'),
-}
+import { collector, rejection, setGlobals, until } from './helpers'
 
 const fake = createFakeAppwrite({
   databases: {
@@ -26,17 +19,10 @@ const fake = createFakeAppwrite({
   },
 })
 let emulator: AppwriteEmulator
+let restoreGlobals: () => void
 let admin: server.TablesDB
 const realtimes: Realtime[] = []
 const frames: string[] = []
-
-async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 const target = { databaseId: 'main', tableId: 'bookings' }
 const pending: Record<string, unknown> = { status: 'pending' }
@@ -49,27 +35,12 @@ function asUser(userId: string) {
   return webClient((client) => client.setJWT(emulator.createJWT(userId)))
 }
 
-function collector<T>() {
-  const items: T[] = []
-  return {
-    items,
-    push: (item: T) => void items.push(item),
-    async atLeast(count: number, timeoutMs = 3_000): Promise<T[]> {
-      const deadline = Date.now() + timeoutMs
-      while (items.length < count) {
-        if (Date.now() > deadline)
-          throw new Error(`expected ${count} item(s) within ${timeoutMs} ms, got ${items.length}`)
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-      return items
-    },
-  }
-}
-
 beforeAll(async () => {
-  globals.WebSocket = UndiciWebSocket
-  globals.window = globalThis
-  globals.localStorage = { getItem: () => null, setItem: () => {}, removeItem: () => {} }
+  restoreGlobals = setGlobals({
+    WebSocket: UndiciWebSocket,
+    window: globalThis,
+    localStorage: { getItem: () => null, setItem: () => {}, removeItem: () => {} },
+  })
   emulator = await startAppwriteEmulator({
     fake,
     log: (entry) => {
@@ -86,10 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator.close()
-  for (const [name, descriptor] of Object.entries(saved)) {
-    if (descriptor) Object.defineProperty(globalThis, name, descriptor)
-    else delete globals[name]
-  }
+  restoreGlobals()
 })
 
 beforeEach(() => {
