@@ -14,6 +14,7 @@ import { createManualClock, createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
 import { rejection } from './helpers'
+import { serverClient } from './emulatorHelpers'
 
 const clock = createManualClock({ now: Date.parse('2026-03-01T09:00:00.000Z') })
 const fake = createFakeAppwrite({
@@ -74,11 +75,7 @@ beforeAll(async () => {
   emulator = await startAppwriteEmulator({ fake, log: (entry) => log.push(entry) })
   web = new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
   tablesDB = new TablesDB(web)
-  const serverClient = new server.Client()
-    .setEndpoint(emulator.endpoint)
-    .setProject(emulator.projectId)
-    .setKey(emulator.apiKey)
-  admin = new server.TablesDB(serverClient)
+  admin = new server.TablesDB(serverClient(emulator))
 })
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
 import { memoryStorage, rejection, setGlobals, until } from './helpers'
+import { serverClient } from './emulatorHelpers'
 
 const storage = new Map<string, string>()
 const localStorage = memoryStorage(storage)
@@ -50,11 +51,7 @@ afterAll(async () => {
 })
 
 const web = () => new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
-const admin = () =>
-  new server.Client()
-    .setEndpoint(emulator.endpoint)
-    .setProject(emulator.projectId)
-    .setKey(emulator.apiKey)
+const admin = () => serverClient(emulator)
 
 function request(
   path: string,

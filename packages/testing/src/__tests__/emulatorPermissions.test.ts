@@ -7,6 +7,7 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
 import { collector, rejection, setGlobals, until } from './helpers'
+import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({
   databases: {
@@ -47,12 +48,7 @@ beforeAll(async () => {
       if (entry.type === 'realtime.out') frames.push(entry.frame)
     },
   })
-  admin = new server.TablesDB(
-    new server.Client()
-      .setEndpoint(emulator.endpoint)
-      .setProject(emulator.projectId)
-      .setKey(emulator.apiKey),
-  )
+  admin = new server.TablesDB(serverClient(emulator))
 })
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
 import { collector, memoryStorage, setGlobals, until } from './helpers'
+import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({ seed: 3 })
 let emulator: AppwriteEmulator
@@ -66,12 +67,7 @@ beforeAll(async () => {
     localStorage: memoryStorage(),
   })
   emulator = await startAppwriteEmulator({ fake, log: (entry) => frames.push(entry) })
-  admin = new server.TablesDB(
-    new server.Client()
-      .setEndpoint(emulator.endpoint)
-      .setProject(emulator.projectId)
-      .setKey(emulator.apiKey),
-  )
+  admin = new server.TablesDB(serverClient(emulator))
 })
 
 afterAll(async () => {
