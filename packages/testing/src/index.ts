@@ -141,7 +141,7 @@ export type {
   ListTransactionsParams,
   TransactionParams,
   UpdateTransactionParams,
-} from './fake/tablesDB'
+} from './fake/transactionsApi'
 export type { FakeTransaction, FakeTransactionList } from './fake/types'
 
 // schema management: admin

@@ -1,17 +1,9 @@
 import { ID } from 'appwrite'
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../index'
+import { rejection } from './helpers'
 
 const password = 'correct horse battery'
-
-async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Record<string, unknown>
-  }
-  throw new Error('expected the call to fail')
-}
 
 describe('account', () => {
   it('should sign up, sign in, read the account and sign out like a browser client', async () => {

@@ -496,63 +496,74 @@ describe('admin', () => {
 
     it('should check defaults, sizes and ranges like the routes', async () => {
       const { admin } = await withTable()
-      await expect(
-        admin.createStringColumn({ ...ref, key: 'a', size: 3, required: false, xdefault: 'long' }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'column_value_invalid',
-        message: 'Value must be a valid string and no longer than 3 chars',
-      })
-      await expect(
-        admin.createIntegerColumn({ ...ref, key: 'b', required: false, min: 10, max: 1 }),
-      ).rejects.toMatchObject({
-        type: 'column_value_invalid',
-        message: 'Minimum value must be lesser than maximum value',
-      })
-      await expect(
-        admin.createIntegerColumn({
-          ...ref,
-          key: 'c',
-          required: false,
-          min: 15,
-          max: 480,
-          xdefault: 5,
-        }),
-      ).rejects.toMatchObject({
-        type: 'column_value_invalid',
-        message: 'Value must be a valid range between 15 and 480',
-      })
-      await expect(
-        admin.createEnumColumn({
-          ...ref,
-          key: 'd',
-          elements: ['a'],
-          required: false,
-          xdefault: 'b',
-        }),
-      ).rejects.toMatchObject({
-        type: 'column_value_invalid',
-        message: 'Default value not found in elements',
-      })
-      await expect(
-        admin.createEmailColumn({ ...ref, key: 'e', required: false, xdefault: 'not-an-email' }),
-      ).rejects.toMatchObject({
-        type: 'general_argument_invalid',
-        message: 'Invalid `default` param: Value must be a valid email address',
-      })
-      await expect(
-        admin.createStringColumn({ ...ref, key: 'f', size: 0, required: false }),
-      ).rejects.toMatchObject({
-        type: 'general_argument_invalid',
-        message: 'Invalid `size` param: Value must be a valid range between 1 and 1,073,741,824',
-      })
-      await expect(
-        admin.createBooleanColumn({ ...ref, key: '$g', required: false }),
-      ).rejects.toMatchObject({
-        type: 'general_argument_invalid',
-        message:
+      const refusals: Array<[call: () => Promise<unknown>, type: string, message: string]> = [
+        [
+          () =>
+            admin.createStringColumn({
+              ...ref,
+              key: 'a',
+              size: 3,
+              required: false,
+              xdefault: 'long',
+            }),
+          'column_value_invalid',
+          'Value must be a valid string and no longer than 3 chars',
+        ],
+        [
+          () => admin.createIntegerColumn({ ...ref, key: 'b', required: false, min: 10, max: 1 }),
+          'column_value_invalid',
+          'Minimum value must be lesser than maximum value',
+        ],
+        [
+          () =>
+            admin.createIntegerColumn({
+              ...ref,
+              key: 'c',
+              required: false,
+              min: 15,
+              max: 480,
+              xdefault: 5,
+            }),
+          'column_value_invalid',
+          'Value must be a valid range between 15 and 480',
+        ],
+        [
+          () =>
+            admin.createEnumColumn({
+              ...ref,
+              key: 'd',
+              elements: ['a'],
+              required: false,
+              xdefault: 'b',
+            }),
+          'column_value_invalid',
+          'Default value not found in elements',
+        ],
+        [
+          () =>
+            admin.createEmailColumn({
+              ...ref,
+              key: 'e',
+              required: false,
+              xdefault: 'not-an-email',
+            }),
+          'general_argument_invalid',
+          'Invalid `default` param: Value must be a valid email address',
+        ],
+        [
+          () => admin.createStringColumn({ ...ref, key: 'f', size: 0, required: false }),
+          'general_argument_invalid',
+          'Invalid `size` param: Value must be a valid range between 1 and 1,073,741,824',
+        ],
+        [
+          () => admin.createBooleanColumn({ ...ref, key: '$g', required: false }),
+          'general_argument_invalid',
           "Invalid `key` param: Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char",
-      })
+        ],
+      ]
+      for (const [call, type, message] of refusals) {
+        await expect(call()).rejects.toMatchObject({ code: 400, type, message })
+      }
       expect((await admin.listColumns(ref)).total).toBe(0)
     })
 

@@ -2,26 +2,13 @@ import { Query } from 'appwrite'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
-import type { AppwriteException } from '../fake/errors'
 import type { RealtimeResponseEvent } from '../fake/realtime'
 import { FakeDatabases } from '../fake/databases'
 import { FakeTablesDB } from '../fake/tablesDB'
+import { flush, rejection } from './helpers'
 
 const db = 'main'
 const bookings = { databaseId: db, tableId: 'bookings' }
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve()
-}
-
-async function rejection<T>(promise: Promise<T>): Promise<AppwriteException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as AppwriteException
-  }
-  throw new Error('expected the call to reject')
-}
-
 afterEach(() => {
   vi.useRealTimers()
 })

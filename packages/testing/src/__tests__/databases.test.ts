@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import type { AppwriteException } from '../fake/errors'
+import { rejection } from './helpers'
 
 const db = 'main'
 const collection = { databaseId: db, collectionId: 'bookings' }
@@ -12,15 +12,6 @@ const T0 = '2026-01-01T00:00:00.000+00:00'
 function setup(options: FakeAppwriteOptions = {}) {
   const clock = createManualClock({ now: Date.parse('2026-01-01T00:00:00.000Z') })
   return { ...createFakeAppwrite({ clock, seed: 3, ...options }), manual: clock }
-}
-
-async function rejection<T>(promise: Promise<T>): Promise<AppwriteException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as AppwriteException
-  }
-  throw new Error('expected the call to reject')
 }
 
 describe('databases', () => {

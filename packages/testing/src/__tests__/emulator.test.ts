@@ -13,6 +13,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createManualClock, createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
+import { rejection } from './helpers'
+import { serverClient } from './emulatorHelpers'
 
 const clock = createManualClock({ now: Date.parse('2026-03-01T09:00:00.000Z') })
 const fake = createFakeAppwrite({
@@ -54,18 +56,6 @@ const log: EmulatorLogEntry[] = []
 const httpLog = () =>
   log.filter((entry): entry is Extract<EmulatorLogEntry, { type: 'http' }> => entry.type === 'http')
 
-/** Awaits a promise that must reject with an AppwriteException and returns it. */
-async function rejection(promise: Promise<unknown>): Promise<AppwriteException> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(Error)
-  return error as AppwriteException
-}
-
 /** A raw request, for what the SDKs hide (status, headers). */
 function raw(path: string, init: RequestInit & { key?: string; project?: string | null } = {}) {
   const headers = new Headers(init.headers)
@@ -85,11 +75,7 @@ beforeAll(async () => {
   emulator = await startAppwriteEmulator({ fake, log: (entry) => log.push(entry) })
   web = new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
   tablesDB = new TablesDB(web)
-  const serverClient = new server.Client()
-    .setEndpoint(emulator.endpoint)
-    .setProject(emulator.projectId)
-    .setKey(emulator.apiKey)
-  admin = new server.TablesDB(serverClient)
+  admin = new server.TablesDB(serverClient(emulator))
 })
 
 afterAll(async () => {

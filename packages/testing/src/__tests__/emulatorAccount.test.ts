@@ -7,19 +7,11 @@ import { WebSocket as WsClient } from 'ws'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
+import { memoryStorage, rejection, setGlobals, until } from './helpers'
+import { serverClient } from './emulatorHelpers'
 
-// The web SDK reads `window.localStorage` (its cookie fallback) and, for realtime, a WebSocket.
-const globals = globalThis as Record<string, unknown>
-const saved = {
-  WebSocket: Object.getOwnPropertyDescriptor(globalThis, 'WebSocket'),
-  window: Object.getOwnPropertyDescriptor(globalThis, 'window'),
-}
 const storage = new Map<string, string>()
-const localStorage = {
-  getItem: (key: string) => storage.get(key) ?? null,
-  setItem: (key: string, value: string) => void storage.set(key, value),
-  removeItem: (key: string) => void storage.delete(key),
-}
+const localStorage = memoryStorage(storage)
 
 const fake = createFakeAppwrite({
   databases: {
@@ -27,20 +19,24 @@ const fake = createFakeAppwrite({
   },
 })
 let emulator: AppwriteEmulator
+let restoreGlobals: () => void
 const password = 'correct horse battery'
 const realtimes: Realtime[] = []
 
 beforeAll(async () => {
   emulator = await startAppwriteEmulator({ fake })
-  globals.WebSocket = UndiciWebSocket
-  globals.window = {
-    localStorage,
-    console: { warn: () => {} },
-    setInterval,
-    clearInterval,
-    setTimeout,
-    clearTimeout,
-  }
+  // The web SDK reads `window.localStorage` (its cookie fallback) and, for realtime, a WebSocket.
+  restoreGlobals = setGlobals({
+    WebSocket: UndiciWebSocket,
+    window: {
+      localStorage,
+      console: { warn: () => {} },
+      setInterval,
+      clearInterval,
+      setTimeout,
+      clearTimeout,
+    },
+  })
 })
 
 afterEach(async () => {
@@ -51,27 +47,11 @@ afterEach(async () => {
 
 afterAll(async () => {
   await emulator.close()
-  for (const [name, descriptor] of Object.entries(saved)) {
-    if (descriptor === undefined) delete globals[name]
-    else Object.defineProperty(globalThis, name, descriptor)
-  }
+  restoreGlobals()
 })
 
 const web = () => new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
-const admin = () =>
-  new server.Client()
-    .setEndpoint(emulator.endpoint)
-    .setProject(emulator.projectId)
-    .setKey(emulator.apiKey)
-
-async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Record<string, unknown>
-  }
-  throw new Error('expected the call to fail')
-}
+const admin = () => serverClient(emulator)
 
 function request(
   path: string,
@@ -86,14 +66,6 @@ function request(
     },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   })
-}
-
-async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 describe('emulator account', () => {

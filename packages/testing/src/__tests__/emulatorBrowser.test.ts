@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, FunctionContext } from '../emulator'
 import { createFakeAppwrite } from '../index'
+import { serverClient } from './emulatorHelpers'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -133,12 +134,7 @@ describe.skipIf(!haveChromium)('emulator in Chromium', () => {
        await realtime.subscribe('databases.main.tables.notes.rows', (event) => window.events.push(event.payload.$id))`,
     )
     await emulator.realtime.waitForSubscriptions(1)
-    const admin = new server.TablesDB(
-      new server.Client()
-        .setEndpoint(emulator.endpoint)
-        .setProject(emulator.projectId)
-        .setKey(emulator.apiKey),
-    )
+    const admin = new server.TablesDB(serverClient(emulator))
     for (const [rowId, owner] of [
       ['for-bob', 'bob'],
       ['for-ada', 'ada'],

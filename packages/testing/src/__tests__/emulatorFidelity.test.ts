@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
+import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({
   strict: true,
@@ -55,12 +56,7 @@ async function socket(query: string): Promise<{ next: () => Promise<Frame>; clos
 
 beforeAll(async () => {
   emulator = await startAppwriteEmulator({ fake })
-  admin = new TablesDB(
-    new Client()
-      .setEndpoint(emulator.endpoint)
-      .setProject(emulator.projectId)
-      .setKey(emulator.apiKey),
-  )
+  admin = new TablesDB(serverClient(emulator))
 })
 
 afterAll(async () => {

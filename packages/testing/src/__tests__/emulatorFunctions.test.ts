@@ -8,6 +8,7 @@ import { runEmulatorCli } from '../emulator/cli'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, FunctionContext } from '../emulator'
 import { createFakeAppwrite } from '../index'
+import { serverClient } from './emulatorHelpers'
 
 const globals = globalThis as Record<string, unknown>
 const savedWindow = Object.getOwnPropertyDescriptor(globalThis, 'window')
@@ -83,11 +84,7 @@ afterAll(async () => {
 })
 
 const web = () => new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
-const admin = () =>
-  new server.Client()
-    .setEndpoint(emulator.endpoint)
-    .setProject(emulator.projectId)
-    .setKey(emulator.apiKey)
+const admin = () => serverClient(emulator)
 
 describe('emulator functions', () => {
   it('should run a Function for a signed-in user that sees its id and writes with its key', async () => {

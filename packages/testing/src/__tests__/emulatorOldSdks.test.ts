@@ -6,15 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
-
-// The web SDKs' realtime needs a browser-like global scope: a WebSocket, `window` (timers) and
-// `localStorage` (their session lookup).
-const globals = globalThis as Record<string, unknown>
-const saved = {
-  WebSocket: Object.getOwnPropertyDescriptor(globalThis, 'WebSocket'),
-  window: Object.getOwnPropertyDescriptor(globalThis, 'window'),
-  localStorage: Object.getOwnPropertyDescriptor(globalThis, 'localStorage'),
-}
+import { memoryStorage, setGlobals } from './helpers'
 
 const fake = createFakeAppwrite({
   strict: true,
@@ -33,6 +25,7 @@ const fake = createFakeAppwrite({
   },
 })
 let emulator: AppwriteEmulator
+let restoreGlobals: () => void
 
 interface Document {
   $id: string
@@ -125,23 +118,19 @@ function currentSdk(): Sdk {
 }
 
 beforeAll(async () => {
-  globals.WebSocket = UndiciWebSocket
-  globals.window = globalThis
-  const items = new Map<string, string>()
-  globals.localStorage = {
-    getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => void items.set(key, value),
-    removeItem: (key: string) => void items.delete(key),
-  }
+  // The web SDKs' realtime needs a browser-like global scope: a WebSocket, `window` (timers) and
+  // `localStorage` (their session lookup).
+  restoreGlobals = setGlobals({
+    WebSocket: UndiciWebSocket,
+    window: globalThis,
+    localStorage: memoryStorage(),
+  })
   emulator = await startAppwriteEmulator({ fake })
 })
 
 afterAll(async () => {
   await emulator.close()
-  for (const [name, descriptor] of Object.entries(saved)) {
-    if (descriptor) Object.defineProperty(globalThis, name, descriptor)
-    else delete globals[name]
-  }
+  restoreGlobals()
 })
 
 beforeEach(() => {

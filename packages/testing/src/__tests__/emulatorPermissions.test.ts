@@ -6,13 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
-
-const globals = globalThis as Record<string, unknown>
-const saved = {
-  WebSocket: Object.getOwnPropertyDescriptor(globalThis, 'WebSocket'),
-  window: Object.getOwnPropertyDescriptor(globalThis, 'window'),
-  localStorage: Object.getOwnPropertyDescriptor(globalThis, 'localStorage'),
-}
+import { collector, rejection, setGlobals, until } from './helpers'
+import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({
   databases: {
@@ -25,17 +20,10 @@ const fake = createFakeAppwrite({
   },
 })
 let emulator: AppwriteEmulator
+let restoreGlobals: () => void
 let admin: server.TablesDB
 const realtimes: Realtime[] = []
 const frames: string[] = []
-
-async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 const target = { databaseId: 'main', tableId: 'bookings' }
 const pending: Record<string, unknown> = { status: 'pending' }
@@ -48,58 +36,24 @@ function asUser(userId: string) {
   return webClient((client) => client.setJWT(emulator.createJWT(userId)))
 }
 
-function collector<T>() {
-  const items: T[] = []
-  return {
-    items,
-    push: (item: T) => void items.push(item),
-    async atLeast(count: number, timeoutMs = 3_000): Promise<T[]> {
-      const deadline = Date.now() + timeoutMs
-      while (items.length < count) {
-        if (Date.now() > deadline)
-          throw new Error(`expected ${count} item(s) within ${timeoutMs} ms, got ${items.length}`)
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-      return items
-    },
-  }
-}
-
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(Error)
-  return error as { code: number; type: string; message: string }
-}
-
 beforeAll(async () => {
-  globals.WebSocket = UndiciWebSocket
-  globals.window = globalThis
-  globals.localStorage = { getItem: () => null, setItem: () => {}, removeItem: () => {} }
+  restoreGlobals = setGlobals({
+    WebSocket: UndiciWebSocket,
+    window: globalThis,
+    localStorage: { getItem: () => null, setItem: () => {}, removeItem: () => {} },
+  })
   emulator = await startAppwriteEmulator({
     fake,
     log: (entry) => {
       if (entry.type === 'realtime.out') frames.push(entry.frame)
     },
   })
-  admin = new server.TablesDB(
-    new server.Client()
-      .setEndpoint(emulator.endpoint)
-      .setProject(emulator.projectId)
-      .setKey(emulator.apiKey),
-  )
+  admin = new server.TablesDB(serverClient(emulator))
 })
 
 afterAll(async () => {
   await emulator.close()
-  for (const [name, descriptor] of Object.entries(saved)) {
-    if (descriptor) Object.defineProperty(globalThis, name, descriptor)
-    else delete globals[name]
-  }
+  restoreGlobals()
 })
 
 beforeEach(() => {

@@ -7,64 +7,16 @@ import { WebSocket as WsClient } from 'ws'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-
-// The web SDK's realtime needs a browser-like global scope: a WebSocket, `window` (timers) and,
-// for its session lookup, `localStorage`.
-const globals = globalThis as Record<string, unknown>
-const saved = {
-  WebSocket: Object.getOwnPropertyDescriptor(globalThis, 'WebSocket'),
-  window: Object.getOwnPropertyDescriptor(globalThis, 'window'),
-  localStorage: Object.getOwnPropertyDescriptor(globalThis, 'localStorage'),
-}
-const memoryStorage = () => {
-  const items = new Map<string, string>()
-  return {
-    getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => void items.set(key, value),
-    removeItem: (key: string) => void items.delete(key),
-  }
-}
+import { collector, memoryStorage, setGlobals, until } from './helpers'
+import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({ seed: 3 })
 let emulator: AppwriteEmulator
+let restoreGlobals: () => void
 let admin: server.TablesDB
 const frames: EmulatorLogEntry[] = []
 const realtimes: Realtime[] = []
 const sockets: WsClient[] = []
-
-/** Collects values and waits for them with a bounded timeout. */
-function collector<T>() {
-  const items: T[] = []
-  let wake: (() => void) | undefined
-  return {
-    items,
-    push(item: T) {
-      items.push(item)
-      wake?.()
-    },
-    async atLeast(count: number, timeoutMs = 3_000): Promise<T[]> {
-      const deadline = Date.now() + timeoutMs
-      while (items.length < count) {
-        if (Date.now() > deadline)
-          throw new Error(`expected ${count} item(s) within ${timeoutMs} ms, got ${items.length}`)
-        await new Promise<void>((resolve) => {
-          wake = resolve
-          setTimeout(resolve, 20)
-        })
-      }
-      return items
-    },
-  }
-}
-
-/** Waits (bounded) until `condition` holds. */
-async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 function webRealtime(configure: (client: Client) => Client = (c) => c) {
   const client = configure(
@@ -107,24 +59,20 @@ const createBooking = (rowId: string, data: Record<string, unknown> = {}) =>
 const CHANNEL = 'databases.main.tables.bookings.rows'
 
 beforeAll(async () => {
-  globals.WebSocket = UndiciWebSocket
-  globals.window = globalThis
-  globals.localStorage = memoryStorage()
+  // The web SDK's realtime needs a browser-like global scope: a WebSocket, `window` (timers) and,
+  // for its session lookup, `localStorage`.
+  restoreGlobals = setGlobals({
+    WebSocket: UndiciWebSocket,
+    window: globalThis,
+    localStorage: memoryStorage(),
+  })
   emulator = await startAppwriteEmulator({ fake, log: (entry) => frames.push(entry) })
-  admin = new server.TablesDB(
-    new server.Client()
-      .setEndpoint(emulator.endpoint)
-      .setProject(emulator.projectId)
-      .setKey(emulator.apiKey),
-  )
+  admin = new server.TablesDB(serverClient(emulator))
 })
 
 afterAll(async () => {
   await emulator.close()
-  for (const [name, descriptor] of Object.entries(saved)) {
-    if (descriptor) Object.defineProperty(globalThis, name, descriptor)
-    else delete globals[name]
-  }
+  restoreGlobals()
 })
 
 beforeEach(() => {

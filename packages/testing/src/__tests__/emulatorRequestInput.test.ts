@@ -1,10 +1,11 @@
-import { Client, Query, TablesDB } from 'node-appwrite'
+import { Query, TablesDB } from 'node-appwrite'
 import WebSocket from 'ws'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
 import { parsePhpInput } from '../emulator/requestInput'
+import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({
   databases: {
@@ -60,12 +61,7 @@ const owners = async () =>
 beforeAll(async () => {
   emulator = await startAppwriteEmulator({ fake })
   lenient = await startAppwriteEmulator({ fake, strict: false })
-  admin = new TablesDB(
-    new Client()
-      .setEndpoint(emulator.endpoint)
-      .setProject(emulator.projectId)
-      .setKey(emulator.apiKey),
-  )
+  admin = new TablesDB(serverClient(emulator))
 })
 
 afterAll(async () => {

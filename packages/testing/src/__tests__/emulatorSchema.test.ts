@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
+import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({ seed: 5 })
 let emulator: AppwriteEmulator
@@ -28,10 +29,7 @@ async function rejection(promise: Promise<unknown>): Promise<server.AppwriteExce
 
 beforeAll(async () => {
   emulator = await startAppwriteEmulator({ fake, log: (entry) => log.push(entry) })
-  const client = new server.Client()
-    .setEndpoint(emulator.endpoint)
-    .setProject(emulator.projectId)
-    .setKey(emulator.apiKey)
+  const client = serverClient(emulator)
   tablesDB = new server.TablesDB(client)
   databases = new server.Databases(client)
 })

@@ -5,6 +5,7 @@ import { DEFAULT_FAULT_LOG_SIZE, FaultInjector } from '../fake/faults'
 import type { FaultCallContext } from '../fake/faults'
 import { createFakeRandom } from '../fake/random'
 import type { RealtimeRowEvent } from '../fake/realtime'
+import { flush } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 
@@ -46,10 +47,6 @@ function track(promise: Promise<void> | undefined) {
       (error: unknown) => Object.assign(state, { status: 'rejected', error }),
     )
   return state
-}
-
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve()
 }
 
 describe('faults', () => {

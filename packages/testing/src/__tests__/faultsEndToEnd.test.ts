@@ -3,12 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { RealtimeResponseEvent } from '../fake/realtime'
+import { flush } from './helpers'
 
 const db = 'main'
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve()
-}
-
 const booking = (rowId: string, data: Record<string, unknown> = {}) => ({
   databaseId: db,
   tableId: 'bookings',

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../index'
 import type { FunctionContext } from '../index'
-
-async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Record<string, unknown>
-  }
-  throw new Error('expected the call to fail')
-}
+import { rejection } from './helpers'
 
 describe('functions', () => {
   it("should run a handler with the Node runtime's request and response", async () => {

@@ -5,6 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import type { AppwriteException } from '../fake/errors'
 import type { FakeIdentity } from '../fake/permissions'
+import { rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const bookings = { databaseId: 'main', tableId: 'bookings' } as const
@@ -12,15 +13,6 @@ const bookings = { databaseId: 'main', tableId: 'bookings' } as const
 function setup(options: FakeAppwriteOptions = {}) {
   const clock = createManualClock({ now: START })
   return createFakeAppwrite({ clock, seed: 1, ...options })
-}
-
-async function rejection<T>(promise: Promise<T>): Promise<AppwriteException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as AppwriteException
-  }
-  throw new Error('expected the call to reject')
 }
 
 const UNAUTHORIZED = {

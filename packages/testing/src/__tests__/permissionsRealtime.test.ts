@@ -5,6 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import type { FakeIdentity } from '../fake/permissions'
 import type { FakeRealtime, RealtimeResponseEvent } from '../fake/realtime'
+import { flush } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const bookings = { databaseId: 'main', tableId: 'bookings' } as const
@@ -13,11 +14,6 @@ const CHANNEL = 'databases.main.tables.bookings.rows'
 function setup(options: FakeAppwriteOptions = {}) {
   const clock = createManualClock({ now: START })
   return createFakeAppwrite({ clock, seed: 1, ...options })
-}
-
-/** Lets queued microtasks (event delivery) run. */
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve()
 }
 
 /** Subscribes and records `[action, rowId]` of every event received. */

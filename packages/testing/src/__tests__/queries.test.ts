@@ -2,8 +2,8 @@ import { Query } from 'appwrite'
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
-import type { AppwriteException } from '../fake/errors'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
+import { rejection } from './helpers'
 
 const db = 'main'
 const table = { databaseId: db, tableId: 'bookings' }
@@ -66,15 +66,6 @@ async function seeded(options: FakeAppwriteOptions = {}) {
   const ids = async (...queries: string[]) =>
     (await fake.tablesDB.listRows({ ...table, queries })).rows.map((row) => row.$id)
   return { fake, clock, ids }
-}
-
-async function rejection<T>(promise: Promise<T>): Promise<AppwriteException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as AppwriteException
-  }
-  throw new Error('expected the call to reject')
 }
 
 const DECLARED: FakeAppwriteOptions = {

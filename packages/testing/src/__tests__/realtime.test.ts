@@ -10,6 +10,7 @@ import type {
   RealtimeRow,
   RealtimeRowEvent,
 } from '../fake/realtime'
+import { flush } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 
@@ -45,11 +46,6 @@ function setup(options: Partial<RealtimeHubOptions> = {}) {
   const hub = new RealtimeHub({ clock, faults, ...options })
   const realtime = hub.createRealtime()
   return { clock, faults, hub, realtime }
-}
-
-/** Lets queued microtasks (event delivery, lifecycle callbacks) run. */
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve()
 }
 
 const collect = () => {

@@ -10,6 +10,7 @@ import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
 import { FakeTablesDB } from '../fake/tablesDB'
 import type { DatabaseDefinition } from '../fake/types'
+import { rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -68,21 +69,20 @@ function setup(databases: Record<string, DatabaseDefinition> = {}) {
   }
 }
 
+/** A row write's parameters: `data` for `rowId` in `tableId` of the `main` database. */
+const rowIn = (tableId: string, rowId: string, data: Record<string, unknown>) => ({
+  databaseId: db,
+  tableId,
+  rowId,
+  data,
+})
+
 const booking = (rowId: string, data: Record<string, unknown> = {}) => ({
   databaseId: db,
   tableId: 'bookings',
   rowId,
   data: { customerId: 'customer-1', status: 'pending', ...data },
 })
-
-async function rejection<T>(promise: Promise<T>): Promise<AppwriteException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as AppwriteException
-  }
-  throw new Error('expected the call to reject')
-}
 
 describe('tablesDB', () => {
   describe('createRow', () => {
@@ -109,12 +109,7 @@ describe('tablesDB', () => {
       await tablesDB.createRow(booking('b2'))
       await tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b2' })
       const third = await tablesDB.createRow(booking('b3'))
-      const other = await tablesDB.createRow({
-        databaseId: db,
-        tableId: 'notifications',
-        rowId: 'n1',
-        data: { a: 1 },
-      })
+      const other = await tablesDB.createRow(rowIn('notifications', 'n1', { a: 1 }))
       expect(third.$sequence).toBe('3')
       expect(other.$sequence).toBe('1')
     })
@@ -230,9 +225,7 @@ describe('tablesDB', () => {
 
     it('should fail with row_missing_data for empty data or an empty id', async () => {
       const { tablesDB } = setup()
-      const empty = await rejection(
-        tablesDB.createRow({ databaseId: db, tableId: 'bookings', rowId: 'b1', data: {} }),
-      )
+      const empty = await rejection(tablesDB.createRow(rowIn('bookings', 'b1', {})))
       expect(empty).toMatchObject({
         code: 400,
         type: 'row_missing_data',
@@ -279,14 +272,7 @@ describe('tablesDB', () => {
         type: 'row_invalid_structure',
         message: 'Invalid document structure: Unknown attribute: "status"',
       })
-      const missing = await rejection(
-        tablesDB.createRow({
-          databaseId: db,
-          tableId: 'bookings',
-          rowId: 'b1',
-          data: { other: 1 },
-        }),
-      )
+      const missing = await rejection(tablesDB.createRow(rowIn('bookings', 'b1', { other: 1 })))
       expect(missing.message).toBe(
         'Invalid document structure: Missing required attribute "customerId"',
       )
@@ -307,12 +293,9 @@ describe('tablesDB', () => {
           },
         },
       })
-      const row = await tablesDB.createRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { scheduledAt: '2026-03-01T10:00:00Z' },
-      })
+      const row = await tablesDB.createRow(
+        rowIn('bookings', 'b1', { scheduledAt: '2026-03-01T10:00:00Z' }),
+      )
       expect(row).toMatchObject({
         status: 'pending',
         price: null,
@@ -339,12 +322,7 @@ describe('tablesDB', () => {
       }
       const write = async () => {
         const { tablesDB } = setup(databases)
-        const created = await tablesDB.createRow({
-          databaseId: db,
-          tableId: 'bookings',
-          rowId: 'b1',
-          data: { price: 5, tags: ['a'] },
-        })
+        const created = await tablesDB.createRow(rowIn('bookings', 'b1', { price: 5, tags: ['a'] }))
         const read = await tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' })
         return { created, read }
       }
@@ -363,14 +341,7 @@ describe('tablesDB', () => {
 
     it('should fail with table_not_found for an undeclared table of a declared database', async () => {
       const { tablesDB } = setup({ main: { tables: { bookings: {} } } })
-      const error = await rejection(
-        tablesDB.createRow({
-          databaseId: db,
-          tableId: 'notfications',
-          rowId: 'n1',
-          data: { a: 1 },
-        }),
-      )
+      const error = await rejection(tablesDB.createRow(rowIn('notfications', 'n1', { a: 1 })))
       expect(error).toMatchObject({
         code: 404,
         type: 'table_not_found',
@@ -504,12 +475,7 @@ describe('tablesDB', () => {
       const { tablesDB, clock } = setup()
       await tablesDB.createRow(booking('b1', { price: 10 }))
       await clock.advance(1500)
-      const row = await tablesDB.updateRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { status: 'accepted' },
-      })
+      const row = await tablesDB.updateRow(rowIn('bookings', 'b1', { status: 'accepted' }))
       expect(row).toMatchObject({
         status: 'accepted',
         price: 10,
@@ -524,24 +490,14 @@ describe('tablesDB', () => {
       const { tablesDB, clock } = setup()
       await tablesDB.createRow(booking('b1'))
       await clock.advance(1000)
-      const row = await tablesDB.updateRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { status: 'pending' },
-      })
+      const row = await tablesDB.updateRow(rowIn('bookings', 'b1', { status: 'pending' }))
       expect(row.$updatedAt).toBe(T0)
     })
 
     it('should update permissions alone and keep them when left out', async () => {
       const { tablesDB } = setup()
       await tablesDB.createRow({ ...booking('b1'), permissions: ['read("user:c1")'] })
-      const kept = await tablesDB.updateRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { status: 'accepted' },
-      })
+      const kept = await tablesDB.updateRow(rowIn('bookings', 'b1', { status: 'accepted' }))
       expect(kept.$permissions).toEqual(['read("user:c1")'])
       const changed = await tablesDB.updateRow({
         databaseId: db,
@@ -555,22 +511,13 @@ describe('tablesDB', () => {
     it('should fail with row_missing_payload without data and permissions', async () => {
       const { tablesDB } = setup()
       await tablesDB.createRow(booking('b1'))
-      const error = await rejection(
-        tablesDB.updateRow({ databaseId: db, tableId: 'bookings', rowId: 'b1', data: {} }),
-      )
+      const error = await rejection(tablesDB.updateRow(rowIn('bookings', 'b1', {})))
       expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
       expect(error.message).toContain('The row data and permissions are missing')
     })
 
     it('should fail with row_not_found for a missing row', async () => {
-      const error = await rejection(
-        setup().tablesDB.updateRow({
-          databaseId: db,
-          tableId: 'bookings',
-          rowId: 'b1',
-          data: { a: 1 },
-        }),
-      )
+      const error = await rejection(setup().tablesDB.updateRow(rowIn('bookings', 'b1', { a: 1 })))
       expect(error).toMatchObject({
         code: 404,
         type: 'row_not_found',
@@ -588,20 +535,8 @@ describe('tablesDB', () => {
           },
         },
       })
-      await tablesDB.createRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { status: 'pending' },
-      })
-      const error = await rejection(
-        tablesDB.updateRow({
-          databaseId: db,
-          tableId: 'bookings',
-          rowId: 'b1',
-          data: { status: 'done' },
-        }),
-      )
+      await tablesDB.createRow(rowIn('bookings', 'b1', { status: 'pending' }))
+      const error = await rejection(tablesDB.updateRow(rowIn('bookings', 'b1', { status: 'done' })))
       expect(error).toMatchObject({
         code: 400,
         type: 'row_invalid_structure',
@@ -614,12 +549,7 @@ describe('tablesDB', () => {
   describe('upsertRow', () => {
     it('should create a missing row', async () => {
       const { tablesDB, events } = setup()
-      const row = await tablesDB.upsertRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { status: 'pending' },
-      })
+      const row = await tablesDB.upsertRow(rowIn('bookings', 'b1', { status: 'pending' }))
       expect(row).toMatchObject({ $id: 'b1', $sequence: '1', $createdAt: T0, status: 'pending' })
       expect(events.map((event) => event.action)).toEqual(['upsert'])
     })
@@ -628,12 +558,7 @@ describe('tablesDB', () => {
       const { tablesDB, clock } = setup()
       await tablesDB.createRow(booking('b1', { price: 10 }))
       await clock.advance(10)
-      const row = await tablesDB.upsertRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { status: 'accepted' },
-      })
+      const row = await tablesDB.upsertRow(rowIn('bookings', 'b1', { status: 'accepted' }))
       expect(row).toMatchObject({
         $sequence: '1',
         $createdAt: T0,
@@ -647,12 +572,7 @@ describe('tablesDB', () => {
       const { tablesDB, clock } = setup()
       await tablesDB.createRow(booking('b1'))
       await clock.advance(10)
-      const row = await tablesDB.upsertRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { status: 'pending' },
-      })
+      const row = await tablesDB.upsertRow(rowIn('bookings', 'b1', { status: 'pending' }))
       expect(row.$updatedAt).toBe(T0)
     })
 
@@ -669,31 +589,16 @@ describe('tablesDB', () => {
           },
         },
       })
-      await tablesDB.createRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { customerId: 'c1', status: 'pending' },
-      })
+      await tablesDB.createRow(rowIn('bookings', 'b1', { customerId: 'c1', status: 'pending' }))
       const error = await rejection(
-        tablesDB.upsertRow({
-          databaseId: db,
-          tableId: 'bookings',
-          rowId: 'b1',
-          data: { status: 'accepted' },
-        }),
+        tablesDB.upsertRow(rowIn('bookings', 'b1', { status: 'accepted' })),
       )
       expect(error).toMatchObject({
         code: 400,
         type: 'row_invalid_structure',
         message: 'Invalid document structure: Missing required attribute "customerId"',
       })
-      const row = await tablesDB.upsertRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { customerId: 'c1' },
-      })
+      const row = await tablesDB.upsertRow(rowIn('bookings', 'b1', { customerId: 'c1' }))
       expect(row.status).toBe('pending')
     })
 
@@ -992,19 +897,14 @@ describe('tablesDB', () => {
     it('should publish one event per changed row, after storage changed', async () => {
       const { tablesDB, events } = setup()
       await tablesDB.createRow(booking('b1'))
-      await tablesDB.updateRow({
-        databaseId: db,
-        tableId: 'bookings',
-        rowId: 'b1',
-        data: { status: 'accepted' },
-      })
+      await tablesDB.updateRow(rowIn('bookings', 'b1', { status: 'accepted' }))
       await tablesDB.incrementRowColumn({
         databaseId: db,
         tableId: 'bookings',
         rowId: 'b1',
         column: 'n',
       })
-      await tablesDB.upsertRow({ databaseId: db, tableId: 'bookings', rowId: 'b2', data: { a: 1 } })
+      await tablesDB.upsertRow(rowIn('bookings', 'b2', { a: 1 }))
       await tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b2' })
       expect(events.map((event) => [event.action, event.rowId])).toEqual([
         ['create', 'b1'],
@@ -1052,9 +952,7 @@ describe('tablesDB', () => {
       const { tablesDB, events } = setup()
       await tablesDB.createRow(booking('b1'))
       await rejection(tablesDB.createRow(booking('b1')))
-      await rejection(
-        tablesDB.updateRow({ databaseId: db, tableId: 'bookings', rowId: 'nope', data: { a: 1 } }),
-      )
+      await rejection(tablesDB.updateRow(rowIn('bookings', 'nope', { a: 1 })))
       expect(events).toHaveLength(1)
     })
   })

@@ -6,11 +6,22 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { AppwriteException } from '../fake/errors'
 import type { RealtimeResponseEvent } from '../fake/realtime'
+import { flush, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
 const bookings = { databaseId: 'main', tableId: 'bookings' } as const
 const rooms = { databaseId: 'main', tableId: 'chat_rooms' } as const
+
+/** A row write's parameters: `data` for `rowId` in `table`, staged in `transactionId` when given. */
+function writeIn(
+  table: typeof bookings | typeof rooms,
+  rowId: string,
+  data: Record<string, unknown>,
+  transactionId?: string,
+) {
+  return { ...table, rowId, data, ...(transactionId === undefined ? {} : { transactionId }) }
+}
 
 function setup(options: FakeAppwriteOptions = {}) {
   const clock = createManualClock({ now: START })
@@ -34,20 +45,6 @@ const declared: FakeAppwriteOptions['databases'] = {
       chat_rooms: { columns: [{ key: 'bookingId', type: 'string', size: 36, required: true }] },
     },
   },
-}
-
-async function rejection<T>(promise: Promise<T>): Promise<AppwriteException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as AppwriteException
-  }
-  throw new Error('expected the call to reject')
-}
-
-/** Lets queued microtasks (event delivery) run. */
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve()
 }
 
 async function listen(fake: ReturnType<typeof setup>['fake']) {
@@ -165,18 +162,8 @@ describe('transactions', () => {
       await tablesDB.createRow({ ...bookings, rowId: 'gone', data: { status: 'pending' } })
       const tx = await tablesDB.createTransaction()
       const transactionId = tx.$id
-      await tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { status: 'pending' },
-        transactionId,
-      })
-      await tablesDB.updateRow({
-        ...bookings,
-        rowId: 'b0',
-        data: { status: 'accepted' },
-        transactionId,
-      })
+      await tablesDB.createRow(writeIn(bookings, 'b1', { status: 'pending' }, transactionId))
+      await tablesDB.updateRow(writeIn(bookings, 'b0', { status: 'accepted' }, transactionId))
       await tablesDB.deleteRow({ ...bookings, rowId: 'gone', transactionId })
 
       const inside = await tablesDB.listRows({
@@ -204,12 +191,9 @@ describe('transactions', () => {
       const { tablesDB } = setup()
       await tablesDB.createRow({ ...bookings, rowId: 'b1', data: { status: 'pending', seats: 1 } })
       const { $id: transactionId } = await tablesDB.createTransaction()
-      const updated = await tablesDB.updateRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { status: 'accepted' },
-        transactionId,
-      })
+      const updated = await tablesDB.updateRow(
+        writeIn(bookings, 'b1', { status: 'accepted' }, transactionId),
+      )
       expect(updated).toMatchObject({
         $id: 'b1',
         $sequence: '1',
@@ -217,12 +201,9 @@ describe('transactions', () => {
         status: 'accepted',
         seats: 1,
       })
-      const upserted = await tablesDB.upsertRow({
-        ...bookings,
-        rowId: 'b2',
-        data: { status: 'pending' },
-        transactionId,
-      })
+      const upserted = await tablesDB.upsertRow(
+        writeIn(bookings, 'b2', { status: 'pending' }, transactionId),
+      )
       expect(upserted).toEqual({
         $id: 'b2',
         $sequence: '',
@@ -316,12 +297,9 @@ describe('transactions', () => {
     it('should commit every staged write at once and mark the transaction committed', async () => {
       const { fake, tablesDB, clock } = setup({ databases: declared })
       const { $id: transactionId } = await tablesDB.createTransaction()
-      await tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { customerId: 'c1', status: 'pending' },
-        transactionId,
-      })
+      await tablesDB.createRow(
+        writeIn(bookings, 'b1', { customerId: 'c1', status: 'pending' }, transactionId),
+      )
       await tablesDB.createRow({ ...rooms, rowId: 'b1', data: { bookingId: 'b1' }, transactionId })
       await clock.advance(1000)
       const committed = await tablesDB.updateTransaction({ transactionId, commit: true })
@@ -355,18 +333,8 @@ describe('transactions', () => {
       await tablesDB.createRow({ ...bookings, rowId: 'old', data: { status: 'pending' } })
       const events = await listen(fake)
       const { $id: transactionId } = await tablesDB.createTransaction()
-      await tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { status: 'pending' },
-        transactionId,
-      })
-      await tablesDB.updateRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { status: 'accepted' },
-        transactionId,
-      })
+      await tablesDB.createRow(writeIn(bookings, 'b1', { status: 'pending' }, transactionId))
+      await tablesDB.updateRow(writeIn(bookings, 'b1', { status: 'accepted' }, transactionId))
       await tablesDB.upsertRow({ ...rooms, rowId: 'r1', data: { bookingId: 'b1' }, transactionId })
       await tablesDB.deleteRow({ ...bookings, rowId: 'old', transactionId })
       await flush()
@@ -527,12 +495,9 @@ describe('transactions', () => {
       const { fake, tablesDB } = setup({ databases: declared })
       const { $id: transactionId } = await tablesDB.createTransaction()
       await tablesDB.createRow({ ...rooms, rowId: 'r1', data: { bookingId: 'b1' }, transactionId })
-      const staged = await tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { customerId: 'c1', status: 'nonsense' },
-        transactionId,
-      })
+      const staged = await tablesDB.createRow(
+        writeIn(bookings, 'b1', { customerId: 'c1', status: 'nonsense' }, transactionId),
+      )
       expect(staged.status).toBe('nonsense')
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
       expect(error.code).toBe(400)
@@ -562,11 +527,9 @@ describe('transactions', () => {
 
     it('should fail with attribute_limit_exceeded when an increment passes its max at commit', async () => {
       const { tablesDB } = setup({ databases: declared })
-      await tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { customerId: 'c1', status: 'pending', seats: 4 },
-      })
+      await tablesDB.createRow(
+        writeIn(bookings, 'b1', { customerId: 'c1', status: 'pending', seats: 4 }),
+      )
       const { $id: transactionId } = await tablesDB.createTransaction()
       await tablesDB.incrementRowColumn({
         ...bookings,
@@ -618,12 +581,7 @@ describe('transactions', () => {
       const first = await tablesDB.createTransaction()
       const second = await tablesDB.createTransaction()
       await tablesDB.createRow(booking('b1', first.$id))
-      await tablesDB.createRow({
-        ...rooms,
-        rowId: 'b2',
-        data: { bookingId: 'b2' },
-        transactionId: second.$id,
-      })
+      await tablesDB.createRow(writeIn(rooms, 'b2', { bookingId: 'b2' }, second.$id))
       await tablesDB.createRow(booking('b2', second.$id))
       const results = await Promise.allSettled([
         tablesDB.updateTransaction({ transactionId: first.$id, commit: true }),
@@ -645,12 +603,7 @@ describe('transactions', () => {
       const { fake, tablesDB } = setup()
       await tablesDB.createRow({ ...bookings, rowId: 'b1', data: { status: 'pending' } })
       const { $id: transactionId } = await tablesDB.createTransaction()
-      await tablesDB.updateRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { status: 'accepted' },
-        transactionId,
-      })
+      await tablesDB.updateRow(writeIn(bookings, 'b1', { status: 'accepted' }, transactionId))
       // Same millisecond on the manual clock: the change still counts.
       await tablesDB.updateRow({ ...bookings, rowId: 'b1', data: { status: 'cancelled' } })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
@@ -680,12 +633,7 @@ describe('transactions', () => {
       const { tablesDB } = setup()
       await tablesDB.createRow({ ...bookings, rowId: 'b1', data: { status: 'pending', seats: 1 } })
       const { $id: transactionId } = await tablesDB.createTransaction()
-      await tablesDB.updateRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { status: 'accepted' },
-        transactionId,
-      })
+      await tablesDB.updateRow(writeIn(bookings, 'b1', { status: 'accepted' }, transactionId))
       await tablesDB.incrementRowColumn({
         ...bookings,
         rowId: 'b1',

@@ -217,36 +217,21 @@ function createClient(hub: RealtimeHub): FakeClient {
     session: '',
     locale: '',
   }
+  // Each setter records its value and returns the client, for chaining like the SDK's.
+  const set = (key: keyof FakeClientConfig) =>
+    function (this: FakeClient, value: string) {
+      config[key] = value
+      return this
+    }
   const client: FakeClient = {
     config,
-    setEndpoint(endpoint) {
-      config.endpoint = endpoint
-      return this
-    },
-    setEndpointRealtime(endpoint) {
-      config.endpointRealtime = endpoint
-      return this
-    },
-    setProject(project) {
-      config.project = project
-      return this
-    },
-    setKey(key) {
-      config.key = key
-      return this
-    },
-    setJWT(jwt) {
-      config.jwt = jwt
-      return this
-    },
-    setSession(session) {
-      config.session = session
-      return this
-    },
-    setLocale(locale) {
-      config.locale = locale
-      return this
-    },
+    setEndpoint: set('endpoint'),
+    setEndpointRealtime: set('endpointRealtime'),
+    setProject: set('project'),
+    setKey: set('key'),
+    setJWT: set('jwt'),
+    setSession: set('session'),
+    setLocale: set('locale'),
     subscribe: (channels, callback, queries) => hub.subscribeLegacy(channels, callback, queries),
   }
   return client

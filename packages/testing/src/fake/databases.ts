@@ -1,21 +1,13 @@
-import { COLLECTIONS_FLAVOR, objectArgs, requireParams } from './engine'
-import type { CallParams, DataEngine } from './engine'
+import { callRowMethod } from './dataRoutes'
+import type { DataEngine } from './engine'
 import type { Actor } from './permissions'
-import { callTransactionMethod } from './tablesDB'
-import type {
-  CreateOperationsParams,
-  CreateTransactionParams,
-  ListTransactionsParams,
-  TransactionParams,
-  UpdateTransactionParams,
-} from './tablesDB'
+import { COLLECTIONS_FLAVOR } from './rowData'
+import { FakeTransactionsApi } from './transactionsApi'
 import type {
   DocumentData,
   FakeDefaultDocument,
   FakeDocument,
   FakeDocumentList,
-  FakeTransaction,
-  FakeTransactionList,
   PartialDocumentData,
 } from './types'
 
@@ -169,25 +161,6 @@ export interface DeleteDocumentsParams {
 
 const F = COLLECTIONS_FLAVOR
 
-/** Maps the collection routes' parameter names to the engine's neutral ones. */
-function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
-  return {
-    databaseId: p.databaseId,
-    tableId: p.collectionId,
-    rowId: p.documentId,
-    data: p.data,
-    permissions: p.permissions,
-    transactionId: p.transactionId,
-    queries: p.queries,
-    total: p.total,
-    ttl: p.ttl,
-    column: p.attribute,
-    value: p.value,
-    limit: limitKey ? p[limitKey] : undefined,
-    rows: p.documents,
-  }
-}
-
 /**
  * The fake's legacy `Databases` (collections and documents), deprecated on the server since 1.8 in
  * favour of TablesDB and mirrored onto the same storage: a document written here is a row of the
@@ -200,75 +173,15 @@ function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
  * await tablesDB.getRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' }) // the same record
  * ```
  */
-export class FakeDatabases {
+export class FakeDatabases extends FakeTransactionsApi {
   readonly #engine: DataEngine
   readonly #actor: Actor | undefined
 
   /** @internal Use `createFakeAppwrite()` (or `fake.as(…)` for a user's view). */
   constructor(engine: DataEngine, actor?: Actor) {
+    super(engine, F, actor)
     this.#engine = engine
     this.#actor = actor
-  }
-
-  /** Lists the transactions this caller may see; shared with `tablesDB`. */
-  listTransactions(params?: ListTransactionsParams): Promise<FakeTransactionList>
-  /** @deprecated Use the object parameter style method. */
-  listTransactions(queries?: string[]): Promise<FakeTransactionList>
-  listTransactions(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'listTransactions', args)
-  }
-
-  /**
-   * Starts a transaction (the same kind `tablesDB.createTransaction` makes).
-   *
-   * @example
-   * ```ts
-   * const tx = await databases.createTransaction()
-   * await databases.createDocument({ databaseId: 'main', collectionId: 'bookings', documentId: 'b1', data: { status: 'pending' }, transactionId: tx.$id })
-   * await databases.updateTransaction({ transactionId: tx.$id, commit: true })
-   * ```
-   */
-  createTransaction(params?: CreateTransactionParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  createTransaction(ttl?: number): Promise<FakeTransaction>
-  createTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'createTransaction', args)
-  }
-
-  /** Gets a transaction. */
-  getTransaction(params: TransactionParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  getTransaction(transactionId: string): Promise<FakeTransaction>
-  getTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'getTransaction', args)
-  }
-
-  /** Commits or rolls back a transaction; see `FakeTablesDB.updateTransaction`. */
-  updateTransaction(params: UpdateTransactionParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  updateTransaction(
-    transactionId: string,
-    commit?: boolean,
-    rollback?: boolean,
-  ): Promise<FakeTransaction>
-  updateTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'updateTransaction', args)
-  }
-
-  /** Deletes a transaction; resolves to `{}`. */
-  deleteTransaction(params: TransactionParams): Promise<Record<string, never>>
-  /** @deprecated Use the object parameter style method. */
-  deleteTransaction(transactionId: string): Promise<Record<string, never>>
-  deleteTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'deleteTransaction', args)
-  }
-
-  /** Stages operations (`collectionId` / `documentId` keys); see `FakeTablesDB.createOperations`. */
-  createOperations(params: CreateOperationsParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  createOperations(transactionId: string, operations?: object[]): Promise<FakeTransaction>
-  createOperations(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'createOperations', args)
   }
 
   /** Lists documents matching the queries: `{ total, documents }`. */
@@ -285,20 +198,7 @@ export class FakeDatabases {
     ttl?: number,
   ): Promise<FakeDocumentList<Document>>
   listDocuments(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'collectionId',
-      'queries',
-      'transactionId',
-      'total',
-      'ttl',
-    ])
-    requireParams(p, ['databaseId', 'collectionId'])
-    const q = ids(p)
-    return this.#engine.call(F, 'listDocuments', p, q, () => {
-      const result = this.#engine.list(F, q, this.#actor)
-      return { total: result.total, documents: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'list', args)
   }
 
   /** Creates a document. */
@@ -315,19 +215,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<Document>
   createDocument(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'collectionId',
-      'documentId',
-      'data',
-      'permissions',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'collectionId', 'documentId', 'data'])
-    const q = ids(p)
-    return this.#engine.call(F, 'createDocument', p, q, () =>
-      this.#engine.create(F, q, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'create', args)
   }
 
   /** Gets a document by id. */
@@ -343,16 +231,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<Document>
   getDocument(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'collectionId',
-      'documentId',
-      'queries',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'collectionId', 'documentId'])
-    const q = ids(p)
-    return this.#engine.call(F, 'getDocument', p, q, () => this.#engine.get(F, q, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'get', args)
   }
 
   /** Creates the document, or merges `data` into it when it exists. */
@@ -369,19 +248,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<Document>
   upsertDocument(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'collectionId',
-      'documentId',
-      'data',
-      'permissions',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'collectionId', 'documentId'])
-    const q = ids(p)
-    return this.#engine.call(F, 'upsertDocument', p, q, () =>
-      this.#engine.upsert(F, q, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'upsert', args)
   }
 
   /** Updates the given attributes of a document. */
@@ -398,19 +265,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<Document>
   updateDocument(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'collectionId',
-      'documentId',
-      'data',
-      'permissions',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'collectionId', 'documentId'])
-    const q = ids(p)
-    return this.#engine.call(F, 'updateDocument', p, q, () =>
-      this.#engine.update(F, q, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'update', args)
   }
 
   /** Deletes a document; resolves to `{}`. */
@@ -423,12 +278,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<Record<string, never>>
   deleteDocument(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'collectionId', 'documentId', 'transactionId'])
-    requireParams(p, ['databaseId', 'collectionId', 'documentId'])
-    const q = ids(p)
-    return this.#engine.call(F, 'deleteDocument', p, q, () =>
-      this.#engine.delete(F, q, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'delete', args)
   }
 
   /** Subtracts `value` (default 1) from a numeric attribute, refusing to go below `min`. */
@@ -446,20 +296,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<Document>
   decrementDocumentAttribute(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'collectionId',
-      'documentId',
-      'attribute',
-      'value',
-      'min',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'collectionId', 'documentId', 'attribute'])
-    const q = ids(p, 'min')
-    return this.#engine.call(F, 'decrementDocumentAttribute', p, q, () =>
-      this.#engine.increment(F, q, -1, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'decrement', args)
   }
 
   /** Adds `value` (default 1) to a numeric attribute, refusing to exceed `max`. */
@@ -477,20 +314,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<Document>
   incrementDocumentAttribute(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'collectionId',
-      'documentId',
-      'attribute',
-      'value',
-      'max',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'collectionId', 'documentId', 'attribute'])
-    const q = ids(p, 'max')
-    return this.#engine.call(F, 'incrementDocumentAttribute', p, q, () =>
-      this.#engine.increment(F, q, 1, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'increment', args)
   }
 
   /** Creates up to 100 documents, all or none (node-appwrite). */
@@ -505,13 +329,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<FakeDocumentList<Document>>
   createDocuments(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'collectionId', 'documents', 'transactionId'])
-    requireParams(p, ['databaseId', 'collectionId', 'documents'])
-    const q = ids(p)
-    return this.#engine.call(F, 'createDocuments', p, q, () => {
-      const result = this.#engine.createMany(F, q, this.#actor)
-      return { total: result.total, documents: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'createMany', args)
   }
 
   /** Creates or merges up to 100 documents; lists the ones that changed (node-appwrite). */
@@ -526,13 +344,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<FakeDocumentList<Document>>
   upsertDocuments(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'collectionId', 'documents', 'transactionId'])
-    requireParams(p, ['databaseId', 'collectionId', 'documents'])
-    const q = ids(p)
-    return this.#engine.call(F, 'upsertDocuments', p, q, () => {
-      const result = this.#engine.upsertMany(F, q, this.#actor)
-      return { total: result.total, documents: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'upsertMany', args)
   }
 
   /** Sets `data` on every document the queries match (node-appwrite). */
@@ -548,13 +360,7 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<FakeDocumentList<Document>>
   updateDocuments(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'collectionId', 'data', 'queries', 'transactionId'])
-    requireParams(p, ['databaseId', 'collectionId'])
-    const q = ids(p)
-    return this.#engine.call(F, 'updateDocuments', p, q, () => {
-      const result = this.#engine.updateMany(F, q, this.#actor)
-      return { total: result.total, documents: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'updateMany', args)
   }
 
   /** Deletes every document the queries match (node-appwrite). */
@@ -569,12 +375,6 @@ export class FakeDatabases {
     transactionId?: string,
   ): Promise<FakeDocumentList<Document>>
   deleteDocuments(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'collectionId', 'queries', 'transactionId'])
-    requireParams(p, ['databaseId', 'collectionId'])
-    const q = ids(p)
-    return this.#engine.call(F, 'deleteDocuments', p, q, () => {
-      const result = this.#engine.deleteMany(F, q, this.#actor)
-      return { total: result.total, documents: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'deleteMany', args)
   }
 }

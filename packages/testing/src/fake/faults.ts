@@ -947,11 +947,7 @@ export class FaultInjector {
     call: FaultCallContext,
     extra: Partial<FaultLogEntry> = {},
   ): void {
-    this.#append({
-      time: this.#clock.now(),
-      kind,
-      ruleId: rule.id,
-      ...named(rule.name),
+    this.#logFor(kind, rule, {
       api: call.api,
       operation: call.operation,
       ...(call.databaseId === undefined ? {} : { databaseId: call.databaseId }),
@@ -961,23 +957,25 @@ export class FaultInjector {
     })
   }
 
+  /** Appends a log entry for a realtime event. */
   #recordEvent(
     kind: FaultLogKind,
     rule: FaultRule,
     event: RealtimeRowEvent,
     extra: Partial<FaultLogEntry> = {},
   ): void {
-    this.#append({
-      time: this.#clock.now(),
-      kind,
-      ruleId: rule.id,
-      ...named(rule.name),
+    this.#logFor(kind, rule, {
       databaseId: event.databaseId,
       table: event.tableId,
       rowId: event.rowId,
       action: event.action,
       ...extra,
     })
+  }
+
+  /** Appends an entry: the time, what happened, the rule, then what it happened to. */
+  #logFor(kind: FaultLogKind, rule: FaultRule, fields: Partial<FaultLogEntry>): void {
+    this.#append({ time: this.#clock.now(), kind, ruleId: rule.id, ...named(rule.name), ...fields })
   }
 
   #append(entry: FaultLogEntry): void {

@@ -5,6 +5,7 @@ import type { CronSchedule } from './cron'
 import { appwriteError, FAKE_SERVER_VERSION } from './errors'
 import { runGated } from './faults'
 import { isValidId, UID_DESCRIPTION } from './ids'
+import { simpleListQueries } from './simpleQueries'
 import type { FaultGate } from './types'
 import { toServerDatetime } from './validation'
 
@@ -669,27 +670,12 @@ export class FunctionsHub {
     const entry = this.#function(params.functionId)
     const readable = this.#readable(caller)
     let list = (this.#executions.get(entry.id) ?? []).filter(readable)
-    let limit = 25
-    let offset = 0
-    for (const text of params.queries ?? []) {
-      let query: { method?: unknown; attribute?: unknown; values?: unknown }
-      try {
-        query = JSON.parse(text) as typeof query
-      } catch {
-        throw appwriteError('general_query_invalid', `Invalid query: ${text}`)
-      }
-      const values = Array.isArray(query.values) ? (query.values as unknown[]) : []
-      if (query.method === 'limit') limit = Number(values[0])
-      else if (query.method === 'offset') offset = Number(values[0])
-      else if (query.method === 'equal' && typeof query.attribute === 'string') {
-        const attribute = query.attribute as keyof FakeExecutionModel
-        list = list.filter((e) => values.includes(e.model[attribute]))
-      } else
-        throw appwriteError(
-          'general_query_invalid',
-          `Invalid query method: ${String(query.method)}`,
-        )
-    }
+    const { limit, offset } = simpleListQueries(params.queries, (query) => {
+      if (query.method !== 'equal' || typeof query.attribute !== 'string') return false
+      const attribute = query.attribute as keyof FakeExecutionModel
+      list = list.filter((e) => query.values.includes(e.model[attribute]))
+      return true
+    })
     return {
       total: params.total === false ? 0 : list.length,
       executions: list.slice(offset, offset + limit).map((e) => this.#view(e, caller, undefined)),

@@ -1,4 +1,5 @@
 import { appwriteError } from './errors'
+import { createFakeRandom } from './random'
 
 /** Longest id the server accepts (`Database::MAX_UID_DEFAULT_LENGTH`, MariaDB adapter). */
 export const MAX_ID_LENGTH = 36
@@ -128,15 +129,10 @@ function hashSeed(seed: number | string): number {
  */
 export function createIdGenerator(options: IdGeneratorOptions = {}): IdGenerator {
   const initial = hashSeed(options.seed ?? Math.floor(Math.random() * 2 ** 32))
-  let state = initial
-  // mulberry32: small, fast and good enough for ids that only need to be unique in one test run.
-  const next32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
+  // The fake's seeded source (mulberry32): each draw is a 32-bit integer over 2^32, so scaling it
+  // back gives that integer exactly.
+  let random = createFakeRandom(initial)
+  const next32 = (): number => random() * 4_294_967_296
   return {
     // Three 32-bit draws as hex, cut to 20 chars: 8 + 8 + the top 4 of the third. Built from
     // character codes in one go: V8 keeps a concatenated string as a tree of its pieces, and
@@ -148,7 +144,7 @@ export function createIdGenerator(options: IdGeneratorOptions = {}): IdGenerator
       return String.fromCharCode.apply(null, ID_CODES)
     },
     reset: () => {
-      state = initial
+      random = createFakeRandom(initial)
     },
   }
 }

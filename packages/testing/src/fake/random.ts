@@ -1,3 +1,12 @@
+/*
+ * The fake's seeded random source. Core has the same generator (`createSeededRandom` in
+ * `packages/core/src/resilience/random.ts`) for retry jitter. @booking-guard/testing does not
+ * depend on @booking-guard/core (core's own tests use the fake, so a dependency back would make
+ * the two packages a cycle), and sharing one copy would mean a public core entry
+ * (`@booking-guard/core/internal`) for internals. So the copy stays, deliberately, and is checked
+ * by this package's own tests.
+ */
+
 /** A source of uniformly distributed numbers in `[0, 1)`, like `Math.random`. */
 export type FakeRandomSource = () => number
 

@@ -1,7 +1,13 @@
 /*
  * SHA-256 and HMAC-SHA256 (FIPS 180-4, RFC 2104), synchronous and dependency-free, so the fake can
- * sign and check JWTs and session secrets in a browser bundle as in Node. Only tokens go through it:
- * passwords use a slow KDF (see passwords.ts).
+ * sign and check JWTs and session secrets in a browser bundle as in Node. Only tokens go through
+ * it: passwords use a slow KDF (see passwords.ts).
+ *
+ * Core has the same digest (`packages/core/src/pipeline/ids.ts`) for derived ids.
+ * @booking-guard/testing does not depend on @booking-guard/core (core's own tests use the fake, so
+ * a dependency back would make the two packages a cycle), and sharing one copy would mean a public
+ * core entry (`@booking-guard/core/internal`) for internals. So the copy stays, deliberately, and
+ * is checked by this package's own tests.
  */
 
 const K = new Uint32Array([

@@ -1,15 +1,9 @@
-import { TABLES_FLAVOR, objectArgs, requireParams } from './engine'
-import type { CallParams, DataEngine, Flavor } from './engine'
+import { callRowMethod } from './dataRoutes'
+import type { DataEngine } from './engine'
 import type { Actor } from './permissions'
-import type {
-  FakeDefaultRow,
-  FakeRow,
-  FakeRowList,
-  FakeTransaction,
-  FakeTransactionList,
-  PartialRowData,
-  RowData,
-} from './types'
+import { TABLES_FLAVOR } from './rowData'
+import { FakeTransactionsApi } from './transactionsApi'
+import type { FakeDefaultRow, FakeRow, FakeRowList, PartialRowData, RowData } from './types'
 
 /** Parameters of {@link FakeTablesDB.listRows}, as `appwrite@27`'s `tablesDB.listRows`. */
 export interface ListRowsParams {
@@ -162,109 +156,7 @@ export interface DeleteRowsParams {
   transactionId?: string
 }
 
-/** Parameters of {@link FakeTablesDB.createTransaction}. */
-export interface CreateTransactionParams {
-  /** Seconds before the transaction expires, 60 to 3,600. Defaults to `300`. */
-  ttl?: number
-}
-
-/** Parameters of {@link FakeTablesDB.listTransactions}. */
-export interface ListTransactionsParams {
-  /** Query strings on `status`, `expiresAt`, `$id`, `$createdAt`, `$updatedAt`. */
-  queries?: string[]
-}
-
-/** Parameters naming one transaction. */
-export interface TransactionParams {
-  /** Transaction id. */
-  transactionId: string
-}
-
-/** Parameters of {@link FakeTablesDB.updateTransaction}: exactly one of `commit` / `rollback`. */
-export interface UpdateTransactionParams {
-  /** Transaction id. */
-  transactionId: string
-  /** `true` applies every staged operation, all or nothing. */
-  commit?: boolean
-  /** `true` discards them. */
-  rollback?: boolean
-}
-
-/** Parameters of {@link FakeTablesDB.createOperations}. */
-export interface CreateOperationsParams {
-  /** Transaction id. */
-  transactionId: string
-  /**
-   * Operations to stage, each `{ action, databaseId, tableId, rowId?, data? }` (`collectionId` /
-   * `documentId` on the Databases API). Actions: `create`, `update`, `upsert`, `delete`,
-   * `increment` / `decrement` (`data: { column, value?, max? / min? }`), and for API keys
-   * `bulkCreate` / `bulkUpsert` (`data`: rows), `bulkUpdate` (`data: { data, queries }`),
-   * `bulkDelete` (`data: { queries }`). Row permissions go in `data.$permissions`.
-   */
-  operations?: object[]
-}
-
 const F = TABLES_FLAVOR
-
-/** Transaction routes name no table or row for the fault rules. */
-const NO_IDS: CallParams = Object.freeze({})
-
-const TRANSACTION_METHODS = {
-  listTransactions: ['queries'],
-  createTransaction: ['ttl'],
-  getTransaction: ['transactionId'],
-  updateTransaction: ['transactionId', 'commit', 'rollback'],
-  deleteTransaction: ['transactionId'],
-  createOperations: ['transactionId', 'operations'],
-} as const
-
-/**
- * Runs one transaction route for `tablesDB` or `databases` (the server shares one list of
- * transactions between them), through the fault gate like every call.
- *
- * @internal
- */
-export function callTransactionMethod(
-  engine: DataEngine,
-  flavor: Flavor,
-  actor: Actor | undefined,
-  method: keyof typeof TRANSACTION_METHODS,
-  args: readonly unknown[],
-): Promise<unknown> {
-  const names = TRANSACTION_METHODS[method]
-  const p = objectArgs(args, names)
-  if (names[0] === 'transactionId') requireParams(p, ['transactionId'])
-  const transactions = engine.transactions
-  if (method === 'updateTransaction' && p.commit === true) {
-    // The commit's own gate, then each staged write's (see `gateStaged`), then the commit.
-    return engine.call(flavor, method, p, NO_IDS, () => {
-      const staged = engine.gateStaged(transactions.staged(p.transactionId, actor))
-      if (staged === undefined) return transactions.update(engine, flavor, p, actor)
-      return staged.then(() => transactions.update(engine, flavor, p, actor))
-    })
-  }
-  return engine.call(flavor, method, p, NO_IDS, () => {
-    switch (method) {
-      case 'listTransactions':
-        return transactions.list(p, actor)
-      case 'createTransaction':
-        return transactions.create(p, actor)
-      case 'getTransaction':
-        return transactions.get(p, actor)
-      case 'updateTransaction':
-        return transactions.update(engine, flavor, p, actor)
-      case 'deleteTransaction':
-        return transactions.delete(p, actor)
-      case 'createOperations':
-        return transactions.createOperations(engine, flavor, p, actor)
-    }
-  })
-}
-
-/** Maps an object-form call to the engine's neutral names (identity for TablesDB, except max/min). */
-function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
-  return limitKey ? { ...p, limit: p[limitKey] } : p
-}
 
 /**
  * The fake's `TablesDB`: the object-argument (and deprecated positional) methods of `appwrite@27`'s
@@ -278,84 +170,15 @@ function ids(p: Record<string, unknown>, limitKey?: 'max' | 'min'): CallParams {
  * const { rows } = await tablesDB.listRows({ databaseId: 'main', tableId: 'bookings', queries: [Query.equal('status', 'pending')] })
  * ```
  */
-export class FakeTablesDB {
+export class FakeTablesDB extends FakeTransactionsApi {
   readonly #engine: DataEngine
   readonly #actor: Actor | undefined
 
   /** @internal Use `createFakeAppwrite()` (or `fake.as(…)` for a user's view). */
   constructor(engine: DataEngine, actor?: Actor) {
+    super(engine, F, actor)
     this.#engine = engine
     this.#actor = actor
-  }
-
-  /** Lists the transactions this caller may see (an API key sees all): `{ total, transactions }`. */
-  listTransactions(params?: ListTransactionsParams): Promise<FakeTransactionList>
-  /** @deprecated Use the object parameter style method. */
-  listTransactions(queries?: string[]): Promise<FakeTransactionList>
-  listTransactions(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'listTransactions', args)
-  }
-
-  /**
-   * Starts a transaction that expires after `ttl` seconds (60–3,600, default 300) on the fake's
-   * clock. Stage writes by passing its `$id` as `transactionId`, or with `createOperations`,
-   * then `updateTransaction({ transactionId, commit: true })`.
-   *
-   * @example
-   * ```ts
-   * const tx = await tablesDB.createTransaction({ ttl: 60 })
-   * await tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: { status: 'pending' }, transactionId: tx.$id })
-   * await tablesDB.createRow({ databaseId: 'main', tableId: 'chat_rooms', rowId: 'b1', data: { bookingId: 'b1' }, transactionId: tx.$id })
-   * await tablesDB.updateTransaction({ transactionId: tx.$id, commit: true }) // both rows, or neither
-   * ```
-   */
-  createTransaction(params?: CreateTransactionParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  createTransaction(ttl?: number): Promise<FakeTransaction>
-  createTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'createTransaction', args)
-  }
-
-  /** Gets a transaction (`transaction_not_found` when this caller may not see it). */
-  getTransaction(params: TransactionParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  getTransaction(transactionId: string): Promise<FakeTransaction>
-  getTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'getTransaction', args)
-  }
-
-  /**
-   * Commits (`commit: true`) or rolls back (`rollback: true`) a pending transaction. A commit
-   * applies every operation or none: a duplicate id, a unique index, a row changed outside the
-   * transaction since it was staged (`transaction_conflict`), an invalid structure or a missing
-   * row fails it, leaves storage untouched and marks it `failed`. Realtime events go out once it
-   * committed, one per single-row operation. Fault rules see it as `operation: 'updateTransaction'`.
-   */
-  updateTransaction(params: UpdateTransactionParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  updateTransaction(
-    transactionId: string,
-    commit?: boolean,
-    rollback?: boolean,
-  ): Promise<FakeTransaction>
-  updateTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'updateTransaction', args)
-  }
-
-  /** Deletes a transaction and its staged operations; resolves to `{}`. */
-  deleteTransaction(params: TransactionParams): Promise<Record<string, never>>
-  /** @deprecated Use the object parameter style method. */
-  deleteTransaction(transactionId: string): Promise<Record<string, never>>
-  deleteTransaction(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'deleteTransaction', args)
-  }
-
-  /** Stages several operations at once, all or none (at most 100 per transaction). */
-  createOperations(params: CreateOperationsParams): Promise<FakeTransaction>
-  /** @deprecated Use the object parameter style method. */
-  createOperations(transactionId: string, operations?: object[]): Promise<FakeTransaction>
-  createOperations(...args: unknown[]): Promise<unknown> {
-    return callTransactionMethod(this.#engine, F, this.#actor, 'createOperations', args)
   }
 
   /** Lists rows matching the queries: `{ total, rows }`, 25 rows unless `Query.limit` says otherwise. */
@@ -370,19 +193,7 @@ export class FakeTablesDB {
     ttl?: number,
   ): Promise<FakeRowList<Row>>
   listRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'queries',
-      'transactionId',
-      'total',
-      'ttl',
-    ])
-    requireParams(p, ['databaseId', 'tableId'])
-    return this.#engine.call(F, 'listRows', p, p, () => {
-      const result = this.#engine.list(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'list', args)
   }
 
   /** Creates a row. */
@@ -397,16 +208,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   createRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'data',
-      'permissions',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId', 'data'])
-    return this.#engine.call(F, 'createRow', p, p, () => this.#engine.create(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'create', args)
   }
 
   /** Gets a row by id. */
@@ -420,9 +222,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   getRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'rowId', 'queries', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'getRow', p, p, () => this.#engine.get(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'get', args)
   }
 
   /** Creates the row, or merges `data` into it when it exists (PUT). */
@@ -437,16 +237,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   upsertRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'data',
-      'permissions',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'upsertRow', p, p, () => this.#engine.upsert(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'upsert', args)
   }
 
   /** Updates the given columns of a row (PATCH). */
@@ -461,16 +252,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   updateRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'data',
-      'permissions',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'updateRow', p, p, () => this.#engine.update(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'update', args)
   }
 
   /** Deletes a row; resolves to `{}` like the SDK's 204. */
@@ -483,9 +265,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Record<string, never>>
   deleteRow(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'rowId', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId', 'rowId'])
-    return this.#engine.call(F, 'deleteRow', p, p, () => this.#engine.delete(F, p, this.#actor))
+    return callRowMethod(this.#engine, F, this.#actor, 'delete', args)
   }
 
   /** Subtracts `value` (default 1) from a numeric column, refusing to go below `min`. */
@@ -503,19 +283,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   decrementRowColumn(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'column',
-      'value',
-      'min',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId', 'column'])
-    return this.#engine.call(F, 'decrementRowColumn', p, p, () =>
-      this.#engine.increment(F, ids(p, 'min'), -1, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'decrement', args)
   }
 
   /** Adds `value` (default 1) to a numeric column, refusing to exceed `max`. */
@@ -533,19 +301,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<Row>
   incrementRowColumn(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, [
-      'databaseId',
-      'tableId',
-      'rowId',
-      'column',
-      'value',
-      'max',
-      'transactionId',
-    ])
-    requireParams(p, ['databaseId', 'tableId', 'rowId', 'column'])
-    return this.#engine.call(F, 'incrementRowColumn', p, p, () =>
-      this.#engine.increment(F, ids(p, 'max'), 1, this.#actor),
-    )
+    return callRowMethod(this.#engine, F, this.#actor, 'increment', args)
   }
 
   /** Creates up to 100 rows, all or none (node-appwrite). */
@@ -560,12 +316,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<FakeRowList<Row>>
   createRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'rows', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId', 'rows'])
-    return this.#engine.call(F, 'createRows', p, p, () => {
-      const result = this.#engine.createMany(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'createMany', args)
   }
 
   /** Creates or merges up to 100 rows; lists the ones that changed (node-appwrite). */
@@ -580,12 +331,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<FakeRowList<Row>>
   upsertRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'rows', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId', 'rows'])
-    return this.#engine.call(F, 'upsertRows', p, p, () => {
-      const result = this.#engine.upsertMany(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'upsertMany', args)
   }
 
   /** Sets `data` on every row the queries match; `total` counts them, `rows` lists the first 100 (node-appwrite). */
@@ -601,12 +347,7 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<FakeRowList<Row>>
   updateRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'data', 'queries', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId'])
-    return this.#engine.call(F, 'updateRows', p, p, () => {
-      const result = this.#engine.updateMany(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'updateMany', args)
   }
 
   /** Deletes every row the queries match; `total` counts them, `rows` lists the first 100 (node-appwrite). */
@@ -621,11 +362,6 @@ export class FakeTablesDB {
     transactionId?: string,
   ): Promise<FakeRowList<Row>>
   deleteRows(...args: unknown[]): Promise<unknown> {
-    const p = objectArgs(args, ['databaseId', 'tableId', 'queries', 'transactionId'])
-    requireParams(p, ['databaseId', 'tableId'])
-    return this.#engine.call(F, 'deleteRows', p, p, () => {
-      const result = this.#engine.deleteMany(F, p, this.#actor)
-      return { total: result.total, rows: result.items }
-    })
+    return callRowMethod(this.#engine, F, this.#actor, 'deleteMany', args)
   }
 }

@@ -756,6 +756,21 @@ export class TransactionManager {
   }
 }
 
+type Apply = (engine: TransactionEngine, flavor: Flavor, p: CallParams, actor?: Actor) => unknown
+
+/** The engine call each staged action replays as (`create` aside: it answers with no model). */
+const APPLY: Readonly<Record<Exclude<OperationAction, 'create'>, Apply>> = {
+  update: (engine, flavor, p, actor) => engine.update(flavor, p, actor),
+  upsert: (engine, flavor, p, actor) => engine.upsert(flavor, p, actor),
+  delete: (engine, flavor, p, actor) => engine.delete(flavor, p, actor),
+  increment: (engine, flavor, p, actor) => engine.increment(flavor, p, 1, actor),
+  decrement: (engine, flavor, p, actor) => engine.increment(flavor, p, -1, actor),
+  bulkCreate: (engine, flavor, p, actor) => engine.createMany(flavor, p, actor),
+  bulkUpdate: (engine, flavor, p, actor) => engine.updateMany(flavor, p, actor),
+  bulkUpsert: (engine, flavor, p, actor) => engine.upsertMany(flavor, p, actor),
+  bulkDelete: (engine, flavor, p, actor) => engine.deleteMany(flavor, p, actor),
+}
+
 /**
  * Runs one staged operation through `engine` (an engine over an overlay). `commit`: this is the
  * log's last replay, which may keep the staged data (`owned`); a read view copies it.
@@ -770,38 +785,11 @@ export function applyOperation(
   commit = false,
 ): void {
   const p = operation.params
-  switch (operation.action) {
-    case 'create':
-      // The commit answers with the transaction, and a staged view's reads build their own models.
-      engine.create(flavor, p, actor, false, commit && operation.owned === true)
-      return
-    case 'update':
-      engine.update(flavor, p, actor)
-      return
-    case 'upsert':
-      engine.upsert(flavor, p, actor)
-      return
-    case 'delete':
-      engine.delete(flavor, p, actor)
-      return
-    case 'increment':
-      engine.increment(flavor, p, 1, actor)
-      return
-    case 'decrement':
-      engine.increment(flavor, p, -1, actor)
-      return
-    case 'bulkCreate':
-      engine.createMany(flavor, p, actor)
-      return
-    case 'bulkUpdate':
-      engine.updateMany(flavor, p, actor)
-      return
-    case 'bulkUpsert':
-      engine.upsertMany(flavor, p, actor)
-      return
-    case 'bulkDelete':
-      engine.deleteMany(flavor, p, actor)
-      return
+  if (operation.action === 'create') {
+    // The commit answers with the transaction, and a staged view's reads build their own models.
+    engine.create(flavor, p, actor, false, commit && operation.owned === true)
+  } else {
+    APPLY[operation.action](engine, flavor, p, actor)
   }
 }
 

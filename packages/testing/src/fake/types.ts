@@ -173,16 +173,7 @@ export interface FakeColumn {
   /** Column key. */
   key: string
   /** Storage type (`string`, `integer`, `double`, `boolean`, `datetime`, `varchar`, `text`, …). */
-  type:
-    | 'string'
-    | 'varchar'
-    | 'text'
-    | 'mediumtext'
-    | 'longtext'
-    | 'integer'
-    | 'double'
-    | 'boolean'
-    | 'datetime'
+  type: Exclude<ColumnType, 'float' | 'email' | 'url' | 'ip' | 'enum'>
   /** `email`, `url`, `ip`, `enum`, or `''`. */
   format: StringColumnFormat
   /** Lifecycle state. */

@@ -4,6 +4,7 @@ import type { FakeAccountModel, FakeSessionList, FakeSessionModel } from './acco
 import { appwriteError } from './errors'
 import { runGated } from './faults'
 import { isValidId, UID_DESCRIPTION } from './ids'
+import { simpleListQueries } from './simpleQueries'
 import type { FaultGate } from './types'
 
 /** A user as the Users API returns it: the account plus `password` (the hash), `hash`, `hashOptions`. */
@@ -128,26 +129,11 @@ export class FakeUsers {
   ): Promise<FakeUserList> {
     return this.#run('list', params, () => {
       let users = this.#store.users()
-      let limit = 25
-      let offset = 0
-      for (const text of params.queries ?? []) {
-        let query: { method?: unknown; attribute?: unknown; values?: unknown }
-        try {
-          query = JSON.parse(text) as typeof query
-        } catch {
-          throw appwriteError('general_query_invalid', `Invalid query: ${text}`)
-        }
-        const values = Array.isArray(query.values) ? (query.values as unknown[]) : []
+      const { limit, offset } = simpleListQueries(params.queries, (query) => {
         const attribute = typeof query.attribute === 'string' ? query.attribute : ''
         const read = (user: StoredUser) =>
           (this.#store.accountModel(user) as Record<string, unknown>)[attribute]
         switch (query.method) {
-          case 'limit':
-            limit = Number(values[0])
-            break
-          case 'offset':
-            offset = Number(values[0])
-            break
           case 'equal':
           case 'notEqual': {
             if (!LIST_ATTRIBUTES.has(attribute))
@@ -156,8 +142,8 @@ export class FakeUsers {
                 `Invalid query: Attribute not found in schema: ${attribute}`,
               )
             const equal = query.method === 'equal'
-            users = users.filter((user) => values.includes(read(user)) === equal)
-            break
+            users = users.filter((user) => query.values.includes(read(user)) === equal)
+            return true
           }
           case 'orderAsc':
           case 'orderDesc': {
@@ -167,15 +153,12 @@ export class FakeUsers {
               const y = String(read(b))
               return x < y ? -sign : x > y ? sign : 0
             })
-            break
+            return true
           }
           default:
-            throw appwriteError(
-              'general_query_invalid',
-              `Invalid query method: ${String(query.method)}`,
-            )
+            return false
         }
-      }
+      })
       if (params.search !== undefined && params.search !== '') {
         const needle = params.search.toLowerCase()
         users = users.filter((user) =>

@@ -71,9 +71,15 @@ function putDigits(at: number, width: number, value: number): void {
 }
 
 /**
- * What `` `${new Date(epochMs).toISOString().slice(0, 23)}+00:00` `` gives for an integer instant in
- * years 1000–9999, computed by hand (`toISOString` is several times slower): the proleptic
+ * What `` `${new Date(epochMs).toISOString().slice(0, 23)}+00:00` `` gives for an integer instant
+ * in years 1000–9999, computed by hand (`toISOString` is several times slower): the proleptic
  * Gregorian date of the day number (Howard Hinnant's `civil_from_days`), then the time of day.
+ *
+ * Core formats ISO times the same way (`formatIso` in `packages/core/src/pipeline/format.ts`, with
+ * `Z`). @booking-guard/testing does not depend on @booking-guard/core (core's own tests use the
+ * fake, so a dependency back would make the two packages a cycle), and sharing one copy would mean
+ * a public core entry (`@booking-guard/core/internal`) for internals. So the copy stays,
+ * deliberately, and is checked by this package's own tests.
  */
 function formatUtc(epochMs: number): string {
   const days = Math.floor(epochMs / MS_PER_DAY)

@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { startAppwriteEmulator } from '../../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../../emulator'
+import { createFakeAppwrite } from '../../index'
 import type { FakeAppwrite } from '../../index'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -137,4 +138,29 @@ export function eventsIn(page: Page): Promise<{ events: string[]; id: string }[]
   return page.evaluate(
     () => (globalThis as unknown as { events: { events: string[]; id: string }[] }).events,
   )
+}
+
+/**
+ * The schema both tutorial chat apps use, which neither repository carries; from their code: a
+ * `messages` collection with string attributes `user_id`, `username`, `body` (capped at `bodySize`
+ * by the app's form), document security, and collection-level read and create for signed-in users.
+ */
+export function chatMessagesFake(databaseId: string, bodySize: number): FakeAppwrite {
+  return createFakeAppwrite({
+    databases: {
+      [databaseId]: {
+        tables: {
+          messages: {
+            columns: [
+              { key: 'user_id', type: 'string', size: 50, required: true },
+              { key: 'username', type: 'string', size: 100 },
+              { key: 'body', type: 'string', size: bodySize, required: true },
+            ],
+            permissions: ['read("users")', 'create("users")'],
+            rowSecurity: true,
+          },
+        },
+      },
+    },
+  })
 }

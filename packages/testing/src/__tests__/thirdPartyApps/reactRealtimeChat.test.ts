@@ -13,8 +13,7 @@
 // `delete("user:<id>")`), and collection-level read and create for signed-in users, which the
 // shared room needs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeAppwrite } from '../../index'
-import { eventsIn, haveChromium, inPage, startHarness } from './harness'
+import { chatMessagesFake, eventsIn, haveChromium, inPage, startHarness } from './harness'
 import type { Harness } from './harness'
 
 const DATABASE_ID = 'chat'
@@ -39,26 +38,7 @@ describe.skipIf(!haveChromium)(
   'third-party app: React-Appwrite-RealTime-Chat (appwrite 11)',
   () => {
     beforeAll(async () => {
-      harness = await startHarness(
-        'appwrite-11',
-        createFakeAppwrite({
-          databases: {
-            [DATABASE_ID]: {
-              tables: {
-                [COLLECTION_ID_MESSAGES]: {
-                  columns: [
-                    { key: 'user_id', type: 'string', size: 50, required: true },
-                    { key: 'username', type: 'string', size: 100 },
-                    { key: 'body', type: 'string', size: 250, required: true },
-                  ],
-                  permissions: ['read("users")', 'create("users")'],
-                  rowSecurity: true,
-                },
-              },
-            },
-          },
-        }),
-      )
+      harness = await startHarness('appwrite-11', chatMessagesFake(DATABASE_ID, 250))
     }, 60_000)
 
     afterAll(async () => {

@@ -16,8 +16,7 @@
 // message grants `write` to its author; the delete button needs `delete("user:<id>")` in
 // `$permissions`), and collection-level read and create for signed-in users.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeAppwrite } from '../../index'
-import { eventsIn, haveChromium, inPage, startHarness } from './harness'
+import { chatMessagesFake, eventsIn, haveChromium, inPage, startHarness } from './harness'
 import type { Harness } from './harness'
 
 const databaseID = 'chatroom'
@@ -29,26 +28,7 @@ let harness: Harness
 
 describe.skipIf(!haveChromium)('third-party app: VITE-with-appwrite-chatroom (appwrite 13)', () => {
   beforeAll(async () => {
-    harness = await startHarness(
-      'appwrite-13',
-      createFakeAppwrite({
-        databases: {
-          [databaseID]: {
-            tables: {
-              [messagesCollectionID]: {
-                columns: [
-                  { key: 'user_id', type: 'string', size: 50, required: true },
-                  { key: 'username', type: 'string', size: 100 },
-                  { key: 'body', type: 'string', size: 2000, required: true },
-                ],
-                permissions: ['read("users")', 'create("users")'],
-                rowSecurity: true,
-              },
-            },
-          },
-        },
-      }),
-    )
+    harness = await startHarness('appwrite-13', chatMessagesFake(databaseID, 2000))
   }, 60_000)
 
   afterAll(async () => {

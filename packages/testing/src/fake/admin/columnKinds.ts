@@ -1,15 +1,9 @@
 // The column kinds of the fake's admin, as one table: per kind, the SDK's create and update
-// methods, the order of their deprecated positional arguments, the arguments they require, and
-// (as types) their object parameters, positional tuples and answer models. `FakeTablesDBAdmin`'s
-// 26 `create…Column` / `update…Column` methods are one-line delegates over it.
+// methods, the order of their deprecated positional arguments, the arguments they require, the
+// fixed size the server stores, and (as types) their object parameters, positional tuples and
+// answer models. `FakeTablesDBAdmin`'s 26 `create…Column` / `update…Column` methods are one-line
+// delegates over it.
 import type {
-  CreateBooleanColumnParams,
-  CreateEnumColumnParams,
-  CreateFloatColumnParams,
-  CreateFormatColumnParams,
-  CreateIntegerColumnParams,
-  CreateSizedColumnParams,
-  CreateTextColumnParams,
   FakeColumnBooleanModel,
   FakeColumnDatetimeModel,
   FakeColumnEnumModel,
@@ -19,29 +13,27 @@ import type {
   FakeColumnStringModel,
   FakeColumnTextModel,
   FakeColumnVarcharModel,
+} from './models'
+import type {
+  CreateBooleanColumnParams,
+  CreateEnumColumnParams,
+  CreateFloatColumnParams,
+  CreateFormatColumnParams,
+  CreateIntegerColumnParams,
+  CreateSizedColumnParams,
+  CreateTextColumnParams,
   UpdateBooleanColumnParams,
   UpdateEnumColumnParams,
   UpdateFloatColumnParams,
   UpdateIntegerColumnParams,
   UpdateSizedColumnParams,
   UpdateTextColumnParams,
-} from './admin'
+} from './params'
+import type { ColumnType, FakeColumn } from '../types'
+import { LENGTH_KEY } from './limits'
 
-/** The column kinds the SDK creates, one `create…Column` / `update…Column` pair each. @internal */
-export type ColumnKind =
-  | 'string'
-  | 'varchar'
-  | 'text'
-  | 'mediumtext'
-  | 'longtext'
-  | 'integer'
-  | 'float'
-  | 'boolean'
-  | 'datetime'
-  | 'email'
-  | 'url'
-  | 'ip'
-  | 'enum'
+/** The column kinds the SDK creates, one `create…Column` / `update…Column` pair each (a declaration's `double` is `float` here). @internal */
+export type ColumnKind = Exclude<ColumnType, 'double'>
 
 /** One SDK method of a kind: its name, positional order, and required arguments. @internal */
 export interface ColumnMethod {
@@ -53,14 +45,24 @@ export interface ColumnMethod {
 const BASE = ['databaseId', 'tableId', 'key', 'required'] as const
 const UPDATE_REQUIRED = [...BASE, 'xdefault'] as const
 
+/** One column kind: its SDK methods, and the size the server gives columns of that kind. @internal */
+export interface ColumnKindSpec {
+  readonly create: ColumnMethod
+  readonly update: ColumnMethod
+  /** The `size` stored for kinds whose size the caller does not choose, in characters or bytes. */
+  readonly size?: number
+}
+
 /** A kind's create and update methods. */
 function kind(
   name: string,
   create: readonly string[],
   update: readonly string[],
   required: { create?: readonly string[]; update?: readonly string[] } = {},
-): { readonly create: ColumnMethod; readonly update: ColumnMethod } {
+  size?: number,
+): ColumnKindSpec {
   return {
+    size,
     create: {
       operation: `create${name}Column`,
       positional: create,
@@ -93,21 +95,19 @@ const RANGE_UPDATE = [...BASE, 'xdefault', 'min', 'max', 'newKey']
 const SIZED_REQUIRED = { create: ['databaseId', 'tableId', 'key', 'size', 'required'] }
 
 /** Every column kind's SDK methods, as the server's routes define them. @internal */
-export const COLUMN_KINDS: Readonly<
-  Record<ColumnKind, { readonly create: ColumnMethod; readonly update: ColumnMethod }>
-> = {
+export const COLUMN_KINDS: Readonly<Record<ColumnKind, ColumnKindSpec>> = {
   string: kind('String', SIZED_CREATE, SIZED_UPDATE, SIZED_REQUIRED),
   varchar: kind('Varchar', SIZED_CREATE, SIZED_UPDATE, SIZED_REQUIRED),
-  text: kind('Text', TEXT_CREATE, PLAIN_UPDATE),
-  mediumtext: kind('Mediumtext', TEXT_CREATE, PLAIN_UPDATE),
-  longtext: kind('Longtext', TEXT_CREATE, PLAIN_UPDATE),
+  text: kind('Text', TEXT_CREATE, PLAIN_UPDATE, {}, 65_535),
+  mediumtext: kind('Mediumtext', TEXT_CREATE, PLAIN_UPDATE, {}, 16_777_215),
+  longtext: kind('Longtext', TEXT_CREATE, PLAIN_UPDATE, {}, 2_147_483_647),
   integer: kind('Integer', RANGE_CREATE, RANGE_UPDATE),
   float: kind('Float', RANGE_CREATE, RANGE_UPDATE),
   boolean: kind('Boolean', FORMAT_CREATE, PLAIN_UPDATE),
   datetime: kind('Datetime', FORMAT_CREATE, PLAIN_UPDATE),
-  email: kind('Email', FORMAT_CREATE, PLAIN_UPDATE),
-  url: kind('Url', FORMAT_CREATE, PLAIN_UPDATE),
-  ip: kind('Ip', FORMAT_CREATE, PLAIN_UPDATE),
+  email: kind('Email', FORMAT_CREATE, PLAIN_UPDATE, {}, 254),
+  url: kind('Url', FORMAT_CREATE, PLAIN_UPDATE, {}, 2_000),
+  ip: kind('Ip', FORMAT_CREATE, PLAIN_UPDATE, {}, 39),
   enum: kind(
     'Enum',
     ['databaseId', 'tableId', 'key', 'elements', 'required', 'xdefault', 'array'],
@@ -116,7 +116,20 @@ export const COLUMN_KINDS: Readonly<
       create: ['databaseId', 'tableId', 'key', 'elements', 'required'],
       update: [...UPDATE_REQUIRED, 'elements'],
     },
+    LENGTH_KEY,
   ),
+}
+
+/** The kind a stored column was created as, for the type check of `update…Column`. @internal */
+export function kindOf(column: FakeColumn): ColumnKind {
+  switch (column.type) {
+    case 'double':
+      return 'float'
+    case 'string':
+      return column.format === '' ? 'string' : column.format
+    default:
+      return column.type
+  }
 }
 
 type Base = [databaseId: string, tableId: string, key: string]

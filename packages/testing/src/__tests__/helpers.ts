@@ -1,0 +1,86 @@
+// Helpers the fake's and the emulator's tests share.
+import { expect } from 'vitest'
+import type { AppwriteException } from '../fake/errors'
+
+/**
+ * The error `promise` rejects with, checked to be an `Error`; fails the test when the promise
+ * resolves instead. `E` is the shape the test reads: the fake's `AppwriteException` by default.
+ * (`T` lets the call's own type parameters be inferred from its arguments.)
+ */
+export async function rejection<E = AppwriteException, T = unknown>(
+  promise: Promise<T>,
+): Promise<E> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the call to reject')
+    },
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(Error)
+  return error as E
+}
+
+/** Lets queued microtasks (realtime delivery, lifecycle callbacks) run: ten turns of the queue. */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve()
+}
+
+/**
+ * Sets globals the web SDK reads in Node (`WebSocket`, `window`, `localStorage`), and returns a
+ * function that puts back what was there before (or removes what was not).
+ */
+export function setGlobals(values: Record<string, unknown>): () => void {
+  const saved = Object.keys(values).map(
+    (name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)] as const,
+  )
+  Object.assign(globalThis, values)
+  return () => {
+    for (const [name, descriptor] of saved) {
+      if (descriptor === undefined) delete (globalThis as Record<string, unknown>)[name]
+      else Object.defineProperty(globalThis, name, descriptor)
+    }
+  }
+}
+
+/** A `localStorage` kept in memory, for the web SDK's cookie fallback. */
+export function memoryStorage(items = new Map<string, string>()) {
+  return {
+    getItem: (key: string) => items.get(key) ?? null,
+    setItem: (key: string, value: string) => void items.set(key, value),
+    removeItem: (key: string) => void items.delete(key),
+  }
+}
+
+/** Collects values and waits for them, failing after a bounded time (3 s unless told). */
+export function collector<T>() {
+  const items: T[] = []
+  let wake: (() => void) | undefined
+  return {
+    items,
+    push(item: T) {
+      items.push(item)
+      wake?.()
+    },
+    async atLeast(count: number, timeoutMs = 3_000): Promise<T[]> {
+      const deadline = Date.now() + timeoutMs
+      while (items.length < count) {
+        if (Date.now() > deadline)
+          throw new Error(`expected ${count} item(s) within ${timeoutMs} ms, got ${items.length}`)
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, 20)
+        })
+      }
+      return items
+    },
+  }
+}
+
+/** Waits until `condition` holds, failing after a bounded time (3 s unless told). */
+export async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
