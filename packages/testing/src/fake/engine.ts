@@ -13,6 +13,7 @@ import {
 import type { IdGenerator } from './ids'
 import { assertUniqueRows } from './indexes'
 import { copyJson } from './json'
+import { toModel } from './rowModels'
 import {
   assertQueriesParam,
   cursorOf,
@@ -111,75 +112,6 @@ const NO_EVENTS: RowEventSink = { publish: () => {}, isListening: () => false }
 /* ------------------------------------------------------------------------------------------------
  * JSON helpers: the SDK sends JSON, so data is copied with JSON semantics.
  * --------------------------------------------------------------------------------------------- */
-
-/** Copies a stored value on the way out; scalars are shared, arrays and objects copied. */
-function copyOut(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value
-  if (Array.isArray(value)) {
-    for (const item of value) if (item !== null && typeof item === 'object') return copyJson(value)
-    return value.slice()
-  }
-  return copyJson(value)
-}
-
-/** Builds a declared table's API model of a stored row: system fields, then every column. */
-type ModelBuilder = (
-  row: StoredRow,
-  table: Pick<TableStorage, 'databaseId' | 'tableId'>,
-  copy: (value: unknown) => unknown,
-) => Model
-
-// Per schema version (schemas are replaced, never mutated) and container key. `null`: not compiled.
-const modelBuilders = new WeakMap<TableSchema, Map<string, ModelBuilder | null>>()
-
-/**
- * A function that builds the model in one object literal, compiled once per schema: the same keys
- * in the same order as the loop in `toModel`, but one allocation with a fixed shape instead of a
- * property added per column (several times faster for a wide table). `undefined` where code
- * cannot be generated (a Content Security Policy without `unsafe-eval`) or a key must not be
- * written literally (`__proto__`): `toModel` then loops.
- */
-function modelBuilder(schema: TableSchema, containerKey: string): ModelBuilder | undefined {
-  let builders = modelBuilders.get(schema)
-  if (builders === undefined) {
-    builders = new Map()
-    modelBuilders.set(schema, builders)
-  }
-  let builder = builders.get(containerKey)
-  if (builder === undefined) {
-    builder = compileModelBuilder(schema, containerKey)
-    builders.set(containerKey, builder)
-  }
-  return builder ?? undefined
-}
-
-function compileModelBuilder(schema: TableSchema, containerKey: string): ModelBuilder | null {
-  const columns = [...schema.columns.values()]
-  if (columns.some((column) => column.key === '__proto__')) return null
-  const fields = columns.map((column) => {
-    const key = JSON.stringify(column.key)
-    const empty = column.array ? '[]' : 'null'
-    return `${key}: (v = d[${key}]) === undefined || v === null ? ${empty} : copy(v)`
-  })
-  const source = `"use strict"
-const d = row.data
-let v
-return {
-  $id: row.$id,
-  $sequence: String(row.$sequence),
-  ${JSON.stringify(containerKey)}: table.tableId,
-  $databaseId: table.databaseId,
-  $createdAt: row.$createdAt,
-  $updatedAt: row.$updatedAt,
-  $permissions: [...row.$permissions],
-  ${fields.join(',\n  ')}
-}`
-  try {
-    return new Function('row', 'table', 'copy', source) as ModelBuilder
-  } catch {
-    return null
-  }
-}
 
 /** The `$createdAt` / `$updatedAt` a write sets itself, in the server's stored format. */
 interface PresetDates {
@@ -655,46 +587,7 @@ export class DataEngine implements TransactionEngine {
     schema: TableSchema | undefined,
     selects?: readonly string[],
   ): Model {
-    if (schema && !selects) {
-      const build = modelBuilder(schema, flavor.containerKey)
-      if (build !== undefined) return build(row, table, copyOut)
-    }
-    // Two literal shapes instead of a computed key keep object creation on V8's fast path.
-    const out: Model =
-      flavor.containerKey === '$tableId'
-        ? {
-            $id: row.$id,
-            $sequence: String(row.$sequence),
-            $tableId: table.tableId,
-            $databaseId: table.databaseId,
-            $createdAt: row.$createdAt,
-            $updatedAt: row.$updatedAt,
-            $permissions: [...row.$permissions],
-          }
-        : {
-            $id: row.$id,
-            $sequence: String(row.$sequence),
-            $collectionId: table.tableId,
-            $databaseId: table.databaseId,
-            $createdAt: row.$createdAt,
-            $updatedAt: row.$updatedAt,
-            $permissions: [...row.$permissions],
-          }
-    const data = row.data
-    if (schema) {
-      for (const column of schema.columns.values()) {
-        if (selects && !selects.includes(column.key)) continue
-        const value = data[column.key]
-        out[column.key] =
-          value === undefined || value === null ? (column.array ? [] : null) : copyOut(value)
-      }
-    } else {
-      for (const key in data) {
-        if (selects && !selects.includes(key)) continue
-        out[key] = copyOut(data[key])
-      }
-    }
-    return out
+    return toModel(flavor.containerKey, table, row, schema, selects)
   }
 
   #publish(
