@@ -1,36 +1,13 @@
-import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { createBookingGuard, createChatRoomObserver, createSchemaLock } from '../index'
+import { createChatRoomObserver } from '../index'
 import type { BookingGuardOptions, ChatRoomObserver } from '../index'
-import { bookingInput, declaredTables } from './pipelineFixtures'
+import { bookingInput, liveHarness } from './pipelineFixtures'
 
 const CUSTOMER = { id: 'cust1', type: 'customer', name: 'Ana' } as const
 const PROVIDER = { id: 'prov1', type: 'therapist', name: 'Budi' } as const
 
 async function setup(options: Partial<BookingGuardOptions> = {}) {
-  const clock = createManualClock()
-  const fake = createFakeAppwrite({
-    clock,
-    seed: 3,
-    databases: { main: { tables: declaredTables(createSchemaLock()) } },
-  })
-  const guard = createBookingGuard({
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: 'main',
-    clock,
-    mode: 'saga',
-    retry: { maxAttempts: 1 },
-    watchdog: false,
-    ...options,
-  })
-  /** Moves the clock in 50 ms steps, letting promise chains and realtime deliveries settle. */
-  const run = async (ms = 100) => {
-    for (let t = 0; t < ms; t += 50) {
-      await clock.advance(50)
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-  }
+  const { clock, fake, guard, run } = liveHarness(3, options)
   const created = guard.createBooking(bookingInput())
   await run(200)
   const { booking } = await created

@@ -90,6 +90,44 @@ export function harness(
   }
 }
 
+export interface LiveHarness {
+  readonly clock: ManualClock
+  readonly fake: FakeAppwrite
+  readonly guard: BookingGuard
+  /** Moves the clock in 50 ms steps, letting promise chains and realtime deliveries settle. */
+  run(ms?: number): Promise<void>
+}
+
+/**
+ * A guard with realtime over a fresh fake whose tables are declared from the lock, as the
+ * observers use it: saga mode, one attempt per call, no watchdog, unless `options` says otherwise.
+ */
+export function liveHarness(seed: number, options: Partial<BookingGuardOptions> = {}): LiveHarness {
+  const clock = createManualClock()
+  const fake = createFakeAppwrite({
+    clock,
+    seed,
+    databases: { [DB]: { tables: declaredTables(createSchemaLock()) } },
+  })
+  const guard = createBookingGuard({
+    tablesDB: fake.tablesDB,
+    realtime: fake.realtime,
+    databaseId: DB,
+    clock,
+    mode: 'saga',
+    retry: { maxAttempts: 1 },
+    watchdog: false,
+    ...options,
+  })
+  const run = async (ms = 100) => {
+    for (let t = 0; t < ms; t += 50) {
+      await clock.advance(50)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+  return { clock, fake, guard, run }
+}
+
 /** Advances `clock` by 50 ms steps until `promise` settles (or `maxMs` passed). */
 export async function settle<T>(
   clock: ManualClock,

@@ -1,32 +1,10 @@
-import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { createBookingGuard, createProviderBookingsObserver, createSchemaLock } from '../index'
+import { createProviderBookingsObserver } from '../index'
 import type { BookingGuardOptions, ProviderBookingsObserver } from '../index'
-import { bookingInput, declaredTables } from './pipelineFixtures'
+import { bookingInput, liveHarness } from './pipelineFixtures'
 
 function setup(options: Partial<BookingGuardOptions> = {}) {
-  const clock = createManualClock()
-  const fake = createFakeAppwrite({
-    clock,
-    seed: 5,
-    databases: { main: { tables: declaredTables(createSchemaLock()) } },
-  })
-  const guard = createBookingGuard({
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: 'main',
-    clock,
-    mode: 'saga',
-    retry: { maxAttempts: 1 },
-    watchdog: false,
-    ...options,
-  })
-  const run = async (ms = 100) => {
-    for (let t = 0; t < ms; t += 50) {
-      await clock.advance(50)
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-  }
+  const { clock, fake, guard, run } = liveHarness(5, options)
   const book = async (overrides: Record<string, unknown> = {}) => {
     const call = guard.createBooking(bookingInput(overrides))
     await run(200)
@@ -56,7 +34,14 @@ function setup(options: Partial<BookingGuardOptions> = {}) {
     await run()
   }
   const observe = () => createProviderBookingsObserver({ guard, providerId: 'prov1' })
-  return { clock, fake, guard, run, book, bareBooking, observe }
+  /** An observer with one subscriber, after its first load. */
+  const watch = async () => {
+    const observer = observe()
+    observer.subscribe(() => undefined)
+    await run()
+    return observer
+  }
+  return { clock, fake, guard, run, book, bareBooking, observe, watch }
 }
 
 const summary = (observer: ProviderBookingsObserver) =>
@@ -83,9 +68,7 @@ describe('providerBookingsObserver', () => {
   it('should add bookings made later from realtime, newest first, each checked', async () => {
     const h = setup()
     const first = await h.book()
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(observer.getSnapshot().connection).toBe('live')
     const second = await h.book()
     expect(summary(observer)).toEqual([`${second.$id}:ok:ok`, `${first.$id}:ok:ok`])
@@ -100,9 +83,7 @@ describe('providerBookingsObserver', () => {
   it('should show a booking whose provider was never told, with a warning', async () => {
     const h = setup()
     await h.bareBooking('legacy1', { pipelineStatus: 'delivered' })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(summary(observer)).toEqual(['legacy1:warn:missing'])
     expect(observer.getSnapshot().bookings[0]!.communication).toMatchObject({
       systemMessage: 'missing',
@@ -115,18 +96,14 @@ describe('providerBookingsObserver', () => {
     const h = setup()
     const booking = await h.book()
     h.fake.faults.fail({ operation: 'getRow', table: 'chat_rooms', error: 'general_server_error' })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(summary(observer)).toEqual([`${booking.$id}:warn:failed`])
   })
 
   it('should show a booking the pipeline left pending (the feed hides it) with a warning', async () => {
     const h = setup()
     await h.bareBooking('stuck1', { pipelineStatus: 'pending' })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(observer.getSnapshot().bookings.map((item) => [item.booking.$id, item.warning])).toEqual(
       [['stuck1', true]],
     )
@@ -134,9 +111,7 @@ describe('providerBookingsObserver', () => {
 
   it('should re-read the table on refresh, and re-check a booking with a warning once it changes', async () => {
     const h = setup({ realtime: undefined })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(observer.getSnapshot().bookings).toEqual([])
     await h.bareBooking('late1', { pipelineStatus: 'delivered' })
     const refreshing = observer.refresh()
@@ -171,9 +146,7 @@ describe('providerBookingsObserver', () => {
   it('should report a bookings table it cannot read as an error', async () => {
     const h = setup()
     h.fake.faults.fail({ operation: 'listRows', table: 'bookings', error: 'general_server_error' })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(observer.getSnapshot().status).toBe('error')
     expect(observer.getSnapshot().error).toMatchObject({ code: 500 })
   })
