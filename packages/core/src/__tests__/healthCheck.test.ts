@@ -58,14 +58,10 @@ function stubPipeline(fake: FakeAppwrite, skip: readonly string[] = []): Synthet
 }
 
 function setup(overrides: Partial<HealthCheckOptions> = {}, skip: readonly string[] = []) {
-  const { clock, fake, monitor, metrics, lock } = realtimeBase(5)
+  const { clock, fake, monitor, metrics, lock, wiring } = realtimeBase(5)
   const check = createHealthCheck({
     createBooking: stubPipeline(fake, skip),
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: db,
-    lock,
-    clock,
+    ...wiring,
     monitor,
     metrics,
     ...overrides,
@@ -74,6 +70,18 @@ function setup(overrides: Partial<HealthCheckOptions> = {}, skip: readonly strin
   const leftovers = () => leftoversIn(fake)
   return { clock, fake, monitor, metrics, lock, check, runToEnd, leftovers }
 }
+
+/** Every step of a check, in order, passed. */
+const ALL_STEPS_OK = [
+  'subscribe:ok',
+  'createBooking:ok',
+  'booking:ok',
+  'chatRoom:ok',
+  'systemMessage:ok',
+  'notification:ok',
+  'realtime:ok',
+  'cleanup:ok',
+]
 
 const names = (result: HealthCheckResult) =>
   result.steps.map((s) => `${s.name}:${s.ok ? 'ok' : 'failed'}`)
@@ -89,16 +97,7 @@ describe('healthCheck', () => {
 
     expect(result.ok).toBe(true)
     expect(result.failedStep).toBeUndefined()
-    expect(names(result)).toEqual([
-      'subscribe:ok',
-      'createBooking:ok',
-      'booking:ok',
-      'chatRoom:ok',
-      'systemMessage:ok',
-      'notification:ok',
-      'realtime:ok',
-      'cleanup:ok',
-    ])
+    expect(names(result)).toEqual(ALL_STEPS_OK)
     expect(result.steps.find((s) => s.name === 'realtime')!.ms).toBeLessThanOrEqual(5_000)
     expect(result.bookingId).toMatch(/^k[0-9a-f]{31}$/)
     expect(leftovers()).toEqual([])
@@ -385,16 +384,7 @@ describe('healthCheck', () => {
         const { run, leftovers, metrics } = guardSetup(mode)
         const result = await run()
 
-        expect(names(result)).toEqual([
-          'subscribe:ok',
-          'createBooking:ok',
-          'booking:ok',
-          'chatRoom:ok',
-          'systemMessage:ok',
-          'notification:ok',
-          'realtime:ok',
-          'cleanup:ok',
-        ])
+        expect(names(result)).toEqual(ALL_STEPS_OK)
         expect(result.ping).toEqual({ url: 'https://hc.example/x', ok: true })
         expect(leftovers()).toEqual([])
         expect(metrics.snapshot().rates.healthCheckPass).toMatchObject({

@@ -9,13 +9,9 @@ import { createProviderFeed } from '../realtime/providerFeed'
 import { DB as db, MINIMAL_INPUT, T0, realtimeBase, settle } from './realtimeFixtures'
 
 function setup(overrides: Partial<FeedManagerOptions> = {}, fakeOptions = {}) {
-  const { clock, fake, monitor, metrics, lock, until } = realtimeBase(7, fakeOptions)
+  const { clock, fake, monitor, metrics, lock, wiring, until } = realtimeBase(7, fakeOptions)
   const options: FeedManagerOptions = {
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: db,
-    lock,
-    clock,
+    ...wiring,
     monitor,
     metrics,
     watchdog: { watcherId: 'hb-test' },

@@ -37,6 +37,14 @@ export interface RealtimeBase {
   readonly metrics: Metrics
   /** A lock that reports no issues (the tests read what the pieces do, not the lock's warnings). */
   readonly lock: SchemaLock
+  /** The options every realtime piece takes: the fake's services, the database, lock and clock. */
+  readonly wiring: {
+    readonly tablesDB: FakeAppwrite['tablesDB']
+    readonly realtime: FakeAppwrite['realtime']
+    readonly databaseId: string
+    readonly lock: SchemaLock
+    readonly clock: ManualClock
+  }
   /** Moves the fake clock to `T0 + at` in 100 ms steps, settling promise chains after each. */
   until(at: number): Promise<void>
 }
@@ -69,6 +77,7 @@ export function realtimeBase(
     monitor: createErrorMonitor({ clock }),
     metrics: createMetrics({ clock }),
     lock,
+    wiring: { tablesDB: fake.tablesDB, realtime: fake.realtime, databaseId: DB, lock, clock },
     until,
   }
 }

@@ -6,13 +6,9 @@ import { createRoomFeed } from '../realtime/roomFeed'
 import { DB as db, realtimeBase, settle } from './realtimeFixtures'
 
 function setup(overrides: Partial<FeedManagerOptions> = {}) {
-  const { clock, fake, lock, until } = realtimeBase(11)
+  const { clock, fake, wiring, until } = realtimeBase(11)
   const options: FeedManagerOptions = {
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: db,
-    lock,
-    clock,
+    ...wiring,
     watchdog: { watcherId: 'hb-room' },
     ...overrides,
   }
