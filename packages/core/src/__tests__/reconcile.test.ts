@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
 import { isBookingGuardError } from '../errors'
-import { createBookingGuard } from '../guard'
 import type { PushSender } from '../pipeline/push'
 import {
   DB,
@@ -25,6 +24,24 @@ async function leavePending(h: Harness): Promise<string> {
   expect(error).toMatchObject({ pendingReconcile: true })
   rule.remove()
   return h.rows('bookings').at(-1)!.$id
+}
+
+/** A chat room `id` whose booking `id` does not exist, as a crashed writer leaves one. */
+async function roomWithoutBooking(h: Harness, id: string): Promise<void> {
+  await h.fake.tablesDB.createRow({
+    databaseId: DB,
+    tableId: 'chat_rooms',
+    rowId: id,
+    data: {
+      bookingId: id,
+      customerId: 'c',
+      customerName: 'C',
+      providerId: 'p',
+      providerName: 'P',
+      status: 'active',
+      expiresAt: '2026-02-01T00:00:00.000Z',
+    },
+  })
 }
 
 describe('reconcile', () => {
@@ -57,12 +74,7 @@ describe('reconcile', () => {
     const h = harness()
     const ids = [await leavePending(h), await leavePending(h)]
     await h.clock.advance(61_000)
-    const other = createBookingGuard({
-      tablesDB: h.fake.tablesDB,
-      databaseId: DB,
-      clock: h.clock,
-      mode: 'saga',
-    })
+    const other = h.otherGuard()
     const [a, b] = await Promise.all([
       settle(h.clock, h.guard.reconcile()),
       settle(h.clock, other.reconcile()),
@@ -182,20 +194,7 @@ describe('reconcile', () => {
       const h = harness()
       const kept = fulfilled(await h.settle(h.guard.createBooking(bookingInput()))).booking.$id
       // A crashed writer left children without a booking.
-      await h.fake.tablesDB.createRow({
-        databaseId: DB,
-        tableId: 'chat_rooms',
-        rowId: 'ghost',
-        data: {
-          bookingId: 'ghost',
-          customerId: 'c',
-          customerName: 'C',
-          providerId: 'p',
-          providerName: 'P',
-          status: 'active',
-          expiresAt: '2026-02-01T00:00:00.000Z',
-        },
-      })
+      await roomWithoutBooking(h, 'ghost')
       await h.clock.advance(61_000)
       const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
       expect(report.orphans.removed).toEqual(['chat_rooms/ghost'])
@@ -226,20 +225,7 @@ describe('reconcile', () => {
 
     it('should not delete anything when the booking lookup fails', async () => {
       const h = harness()
-      await h.fake.tablesDB.createRow({
-        databaseId: DB,
-        tableId: 'chat_rooms',
-        rowId: 'maybe',
-        data: {
-          bookingId: 'maybe',
-          customerId: 'c',
-          customerName: 'C',
-          providerId: 'p',
-          providerName: 'P',
-          status: 'active',
-          expiresAt: '2026-02-01T00:00:00.000Z',
-        },
-      })
+      await roomWithoutBooking(h, 'maybe')
       await h.clock.advance(61_000)
       h.fake.faults.fail({
         operation: 'listRows',
