@@ -2,7 +2,7 @@ import { createFakeAppwrite } from '@booking-guard/testing'
 import type { FakeAppwrite, ManualClock } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
 import type { HealthCheckOptions, HealthCheckResult, SyntheticBookingWriter } from '../index'
-import { createBookingGuard, createSchemaLock, isBookingGuardError } from '../index'
+import { createSchemaLock, isBookingGuardError } from '../index'
 import { bookingIdForKey, childIds } from '../pipeline/ids'
 import { createFeedManager } from '../realtime/feed'
 import { createHealthCheck } from '../realtime/healthCheck'
@@ -361,13 +361,9 @@ describe('healthCheck', () => {
 
   describe('guard', () => {
     function guardSetup(mode: 'saga' | 'auto') {
-      const { clock, lock, fake, metrics } = realtimeBase(13, { declared: true })
-      const guard = createBookingGuard({
-        tablesDB: fake.tablesDB,
-        realtime: fake.realtime,
-        databaseId: db,
-        schemaLock: lock,
-        clock,
+      const base = realtimeBase(13, { declared: true })
+      const { clock, fake, metrics } = base
+      const guard = base.guard({
         metrics,
         mode,
         retry: { clock, jitter: 'none' },

@@ -754,13 +754,9 @@ describe('providerFeed', () => {
 
   describe('guard', () => {
     function guardSetup() {
-      const { clock, lock, fake, until } = realtimeBase(9, { declared: true })
-      const guard = createBookingGuard({
-        tablesDB: fake.tablesDB,
-        realtime: fake.realtime,
-        databaseId: db,
-        schemaLock: lock,
-        clock,
+      const base = realtimeBase(9, { declared: true })
+      const { clock, fake, until } = base
+      const guard = base.guard({
         mode: 'saga',
         watchdog: { watcherId: 'hb-guard' },
       })

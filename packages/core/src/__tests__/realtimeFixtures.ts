@@ -3,6 +3,8 @@
 // way to move time that lets realtime deliveries and promise chains settle after each step.
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import type { FakeAppwrite, FakeAppwriteOptions, ManualClock } from '@booking-guard/testing'
+import { createBookingGuard } from '../guard'
+import type { BookingGuard, BookingGuardOptions } from '../guard'
 import { createErrorMonitor } from '../monitor/errorMonitor'
 import type { ErrorMonitor } from '../monitor/errorMonitor'
 import { createMetrics } from '../monitor/metrics'
@@ -45,6 +47,8 @@ export interface RealtimeBase {
     readonly lock: SchemaLock
     readonly clock: ManualClock
   }
+  /** A guard on the fake's services, the database, lock and clock, with `options` on top. */
+  guard(options: Partial<BookingGuardOptions>): BookingGuard
   /** Moves the fake clock to `T0 + at` in 100 ms steps, settling promise chains after each. */
   until(at: number): Promise<void>
 }
@@ -78,6 +82,15 @@ export function realtimeBase(
     metrics: createMetrics({ clock }),
     lock,
     wiring: { tablesDB: fake.tablesDB, realtime: fake.realtime, databaseId: DB, lock, clock },
+    guard: (options) =>
+      createBookingGuard({
+        tablesDB: fake.tablesDB,
+        realtime: fake.realtime,
+        databaseId: DB,
+        schemaLock: lock,
+        clock,
+        ...options,
+      }),
     until,
   }
 }
