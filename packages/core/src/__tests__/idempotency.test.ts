@@ -9,7 +9,6 @@ import {
   harness,
   invariantViolations,
   rejected,
-  settle,
 } from './pipelineFixtures'
 
 const WRITES = new Set(['createRow', 'updateRow', 'upsertRow', 'deleteRow'])
@@ -158,7 +157,7 @@ describe('idempotency', () => {
         )
         expect(error).toMatchObject({ code: 'PIPELINE_TIMEOUT', compensated: false })
         await h.clock.advance(61_000)
-        const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+        const report = fulfilled(await h.settle(h.guard.reconcile()))
         expect(invariantViolations(h.fake, h.lock)).toEqual([])
         expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
         // The booking create is issued first: once it landed, the reconciler completed the
@@ -189,7 +188,7 @@ describe('idempotency', () => {
       const crashed = h.otherGuard({ tablesDB: crashingAfter(h, 3) })
       rejected(await h.settle(crashed.createBooking(bookingInput())))
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.pending.compensated).toHaveLength(1)
       expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['failed'])
       expect(invariantViolations(h.fake, h.lock)).toEqual([])

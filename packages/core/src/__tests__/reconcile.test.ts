@@ -9,7 +9,6 @@ import {
   harness,
   invariantViolations,
   rejected,
-  settle,
 } from './pipelineFixtures'
 import type { Harness } from './pipelineFixtures'
 
@@ -48,11 +47,11 @@ describe('reconcile', () => {
   it('should complete bookings left pending longer than olderThanMs, and leave younger ones', async () => {
     const h = harness()
     const id = await leavePending(h)
-    const early = fulfilled(await settle(h.clock, h.guard.reconcile({ olderThanMs: 60_000 })))
+    const early = fulfilled(await h.settle(h.guard.reconcile({ olderThanMs: 60_000 })))
     expect(early.pending.found).toBe(0)
     expect(h.rows('bookings')[0]!.pipelineStatus).toBe('pending')
     await h.clock.advance(61_000)
-    const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const report = fulfilled(await h.settle(h.guard.reconcile()))
     expect(report.pending).toMatchObject({ found: 1, completed: [id], compensated: [], failed: [] })
     expect(h.rows('bookings')[0]!.pipelineStatus).toBe('delivered')
     expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
@@ -62,9 +61,9 @@ describe('reconcile', () => {
     const h = harness()
     await leavePending(h)
     await h.clock.advance(61_000)
-    fulfilled(await settle(h.clock, h.guard.reconcile()))
+    fulfilled(await h.settle(h.guard.reconcile()))
     const after = h.fake.snapshot()
-    const second = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const second = fulfilled(await h.settle(h.guard.reconcile()))
     expect(second.pending.found).toBe(0)
     expect(second.orphans.removed).toEqual([])
     expect(h.fake.snapshot()).toEqual(after)
@@ -75,10 +74,7 @@ describe('reconcile', () => {
     const ids = [await leavePending(h), await leavePending(h)]
     await h.clock.advance(61_000)
     const other = h.otherGuard()
-    const [a, b] = await Promise.all([
-      settle(h.clock, h.guard.reconcile()),
-      settle(h.clock, other.reconcile()),
-    ])
+    const [a, b] = await Promise.all([h.settle(h.guard.reconcile()), h.settle(other.reconcile())])
     const completed = [...fulfilled(a).pending.completed, ...fulfilled(b).pending.completed]
     expect(new Set(completed)).toEqual(new Set(ids))
     expect(fulfilled(a).pending.failed).toEqual([])
@@ -94,7 +90,7 @@ describe('reconcile', () => {
     const id = await leavePending(h)
     await h.clock.advance(61_000)
     h.fake.faults.fail({ operation: 'createRow', table: 'chat_rooms', error: 'table_not_found' })
-    const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const report = fulfilled(await h.settle(h.guard.reconcile()))
     expect(report.pending.failed).toEqual([
       { id, message: expect.stringMatching(/could not be found/) },
     ])
@@ -104,7 +100,7 @@ describe('reconcile', () => {
   it('should report a phase whose query fails instead of throwing', async () => {
     const h = harness()
     h.fake.faults.fail({ operation: 'listRows', table: 'bookings', error: 'general_query_invalid' })
-    const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const report = fulfilled(await h.settle(h.guard.reconcile()))
     expect(report.errors.map((e) => e.phase)).toEqual(
       expect.arrayContaining(['pending', 'expired']),
     )
@@ -125,7 +121,7 @@ describe('reconcile', () => {
 
   it('should announce each pass with its report', async () => {
     const h = harness()
-    const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const report = fulfilled(await h.settle(h.guard.reconcile()))
     const event = h.events.find((e) => e.type === 'reconciled')
     expect(event).toMatchObject({ type: 'reconciled', report })
   })
@@ -138,14 +134,14 @@ describe('reconcile', () => {
       })
       const h = harness({ pushSender: sender })
       const { notification } = fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
-      await settle(h.clock, h.guard.idle())
+      await h.settle(h.guard.idle())
       expect(h.rows('notifications')[0]).toMatchObject({
         pushStatus: 'failed',
         pushAttempts: 3,
         pushError: 'Error: FCM unavailable',
       })
       fail = false
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.push).toMatchObject({ found: 1, sent: [notification.$id], failed: [] })
       expect(h.rows('notifications')[0]).toMatchObject({
         pushStatus: 'sent',
@@ -159,7 +155,7 @@ describe('reconcile', () => {
       const sender = vi.fn<PushSender>(() => 'sent')
       const h = harness({ pushSender: sender })
       fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
-      await settle(h.clock, h.guard.idle())
+      await h.settle(h.guard.idle())
       // Simulate the lost delivery: the row still says pending.
       const id = h.rows('notifications')[0]!.$id
       await h.fake.tablesDB.updateRow({
@@ -168,10 +164,10 @@ describe('reconcile', () => {
         rowId: id,
         data: { pushStatus: 'pending' },
       })
-      const young = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const young = fulfilled(await h.settle(h.guard.reconcile()))
       expect(young.push.found).toBe(0)
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.push.sent).toEqual([id])
     })
 
@@ -181,9 +177,9 @@ describe('reconcile', () => {
       })
       const h = harness({ pushSender: sender, reconcile: { maxPushAttempts: 3 } })
       fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
-      await settle(h.clock, h.guard.idle())
+      await h.settle(h.guard.idle())
       expect(h.rows('notifications')[0]!.pushAttempts).toBe(3)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.push.found).toBe(0)
       expect(sender).toHaveBeenCalledTimes(3)
     })
@@ -196,7 +192,7 @@ describe('reconcile', () => {
       // A crashed writer left children without a booking.
       await roomWithoutBooking(h, 'ghost')
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.orphans.removed).toEqual(['chat_rooms/ghost'])
       expect(h.rows('chat_rooms').map((r) => r.$id)).toEqual([kept])
       expect(invariantViolations(h.fake, h.lock)).toEqual([])
@@ -218,7 +214,7 @@ describe('reconcile', () => {
           priority: 'low',
         },
       })
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.orphans.removed).toEqual([])
       expect(h.rows('notifications')).toHaveLength(1)
     })
@@ -237,7 +233,7 @@ describe('reconcile', () => {
             query.startsWith('{"method":"equal","attribute":"$id"'),
           ),
       })
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.orphans.removed).toEqual([])
       expect(report.errors).toEqual([expect.objectContaining({ phase: 'orphans' })])
       expect(h.rows('chat_rooms')).toHaveLength(1)
