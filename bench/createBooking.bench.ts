@@ -8,9 +8,10 @@
 //   BENCH_FAKE=schemaless    throughput on a schemaless fake (no column validation, no unique
 //                            indexes) instead of the lock's declared tables
 import type * as Core from '@booking-guard/core'
-import type { BookingGuard, SchemaLock } from '@booking-guard/core'
+import type { BookingGuard } from '@booking-guard/core'
 import type * as Testing from '@booking-guard/testing'
-import type { ColumnDefinition, FakeAppwrite, TableDefinition } from '@booking-guard/testing'
+import type { FakeAppwrite } from '@booking-guard/testing'
+import { bookingInputs, declaredTables } from './support'
 
 const TARGET = process.env.BENCH_TARGET === 'dist' ? 'dist' : 'src'
 const THROUGHPUT_FAKE = process.env.BENCH_FAKE === 'schemaless' ? 'schemaless' : 'declared'
@@ -34,54 +35,21 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64)
 
 const lock = createSchemaLock()
 
-/** The lock's tables as the fake's declared tables, so every write is validated like the server. */
-function declared(schema: SchemaLock): Record<string, TableDefinition> {
-  const tables: Record<string, TableDefinition> = {}
-  for (const spec of Object.values(schema.tables)) {
-    tables[spec.tableId] = {
-      columns: spec.columns.map((c) => {
-        const column: ColumnDefinition = {
-          key: c.key,
-          type: c.type === 'float' ? 'double' : c.type,
-          required: c.required,
-        }
-        if (c.type === 'string') column.size = c.size
-        if (c.type === 'enum') column.elements = [...c.elements]
-        if ((c.type === 'integer' || c.type === 'float') && c.min !== null) column.min = c.min
-        if ((c.type === 'integer' || c.type === 'float') && c.max !== null) column.max = c.max
-        if (c.default !== null) column.default = c.default
-        return column
-      }),
-      indexes: spec.indexes.map((i) => ({ key: i.key, type: i.type, columns: [...i.columns] })),
-    }
-  }
-  return tables
-}
-
 /**
  * A fake with the lock's tables declared (writes validated like the server, unique indexes
  * enforced through the fake's index: one lookup per write), or schemaless (`validated: false`).
  */
 function fakeWith(latencyMs: number, validated = true): FakeAppwrite {
   const fake = createFakeAppwrite(
-    validated ? { databases: { main: { tables: declared(lock) } } } : {},
+    validated ? { databases: { main: { tables: declaredTables(lock) } } } : {},
   )
   if (latencyMs > 0) fake.faults.latency({ ms: latencyMs })
   return fake
 }
 
+const input = bookingInputs()
+// Ids of the rows the naive code and the ceiling write by hand.
 let n = 0
-const input = () => ({
-  customerId: 'customer-1',
-  customerName: 'Ana',
-  providerId: `provider-${n++ % 100}`,
-  providerType: 'therapist' as const,
-  providerName: 'Budi',
-  bookingType: 'immediate' as const,
-  durationMinutes: 60,
-  price: 350_000,
-  currency: 'IDR',
-})
 
 /** The four rows of a booking as the incident's code wrote them (valid for the declared tables). */
 function bookingRows(

@@ -16,6 +16,7 @@ import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { Client, TablesDB } from 'node-appwrite'
+import { bookingInputs } from './support'
 
 const CASE_MS = Number(process.env.BENCH_CASE_MS ?? 1_000)
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 7)
@@ -209,18 +210,7 @@ await onEmulator.createRow({
 const rowUrl = `${emulator.endpoint}/tablesdb/${db}/tables/${table}/rows/r1`
 const headers = { 'x-appwrite-project': emulator.projectId, 'x-appwrite-key': emulator.apiKey }
 let n = 0
-let b = 0
-const bookingInput = () => ({
-  customerId: 'customer-1',
-  customerName: 'Ana',
-  providerId: `provider-${b++ % 100}`,
-  providerType: 'therapist' as const,
-  providerName: 'Budi',
-  bookingType: 'immediate' as const,
-  durationMinutes: 60,
-  price: 350_000,
-  currency: 'IDR',
-})
+const bookingInput = bookingInputs()
 
 // createBooking through the real SDK over the emulator, on the provisioned schema.
 await provisionSchema({ admin: emulator.fake.admin, databaseId: 'main', lock: createSchemaLock() })

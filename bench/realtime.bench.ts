@@ -20,6 +20,19 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
+/** One feed subscription per provider (`provider-0` …); `onEvent` gets the provider of each event. */
+function subscribeEveryProvider(
+  feeds: ReturnType<typeof createFeedManager>,
+  onEvent: (providerId: string) => void,
+): Array<() => void> {
+  const stops: Array<() => void> = []
+  for (let p = 0; p < PROVIDERS; p++) {
+    const id = `provider-${p}`
+    stops.push(feeds.subscribeToProviderBookings(id, () => onEvent(id)))
+  }
+  return stops
+}
+
 // ------------------------------------------------------------------------------------------------
 // 1. Detection latency of a dead subscription, defaults (15 s interval, 5 s timeout), fake clock.
 // ------------------------------------------------------------------------------------------------
@@ -98,15 +111,12 @@ async function endToEnd(kind: 'index' | 'naive') {
       watchdog: false,
       reconcileIntervalMs: 0,
     })
-    for (let p = 0; p < PROVIDERS; p++) {
-      const id = `provider-${p}`
-      stops.push(
-        feeds.subscribeToProviderBookings(id, () => {
-          calls++
-          received.set(id, (received.get(id) ?? 0) + 1)
-        }),
-      )
-    }
+    stops.push(
+      ...subscribeEveryProvider(feeds, (id) => {
+        calls++
+        received.set(id, (received.get(id) ?? 0) + 1)
+      }),
+    )
   } else {
     // The incident's shape: one subscription per provider, each comparing every payload.
     for (let p = 0; p < PROVIDERS; p++) {
@@ -179,14 +189,11 @@ async function routingOnly(kind: 'index' | 'naive') {
       watchdog: false,
       reconcileIntervalMs: 0,
     })
-    for (let p = 0; p < PROVIDERS; p++) {
-      const id = `provider-${p}`
-      stops.push(
-        feeds.subscribeToProviderBookings(id, () => {
-          received.set(id, (received.get(id) ?? 0) + 1)
-        }),
-      )
-    }
+    stops.push(
+      ...subscribeEveryProvider(feeds, (id) => {
+        received.set(id, (received.get(id) ?? 0) + 1)
+      }),
+    )
   } else {
     for (let p = 0; p < PROVIDERS; p++) {
       const id = `provider-${p}`

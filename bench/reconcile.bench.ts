@@ -6,38 +6,15 @@
 // Options (environment variables):
 //   BENCH_RECONCILE_BOOKINGS=10000   bookings in each backlog
 import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
-import type { ReconcileReport, SchemaLock, TablesDBLike } from '@booking-guard/core'
+import type { ReconcileReport, TablesDBLike } from '@booking-guard/core'
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
-import type { ColumnDefinition, FakeAppwrite, TableDefinition } from '@booking-guard/testing'
+import type { FakeAppwrite } from '@booking-guard/testing'
+import { declaredTables } from './support'
 
 const BOOKINGS = Number(process.env.BENCH_RECONCILE_BOOKINGS ?? 10_000)
 const CONCURRENCY = 64
 const RESPONSE_DEADLINE_MS = 25 * 60_000
 const lock = createSchemaLock()
-
-/** The lock's tables as the fake's declared tables, so every write is validated like the server. */
-function declared(schema: SchemaLock): Record<string, TableDefinition> {
-  const tables: Record<string, TableDefinition> = {}
-  for (const spec of Object.values(schema.tables)) {
-    tables[spec.tableId] = {
-      columns: spec.columns.map((c) => {
-        const column: ColumnDefinition = {
-          key: c.key,
-          type: c.type === 'float' ? 'double' : c.type,
-          required: c.required,
-        }
-        if (c.type === 'string') column.size = c.size
-        if (c.type === 'enum') column.elements = [...c.elements]
-        if ((c.type === 'integer' || c.type === 'float') && c.min !== null) column.min = c.min
-        if ((c.type === 'integer' || c.type === 'float') && c.max !== null) column.max = c.max
-        if (c.default !== null) column.default = c.default
-        return column
-      }),
-      indexes: spec.indexes.map((i) => ({ key: i.key, type: i.type, columns: [...i.columns] })),
-    }
-  }
-  return tables
-}
 
 /** The fake's tablesDB with every method call counted by name. */
 function counted(fake: FakeAppwrite): { tablesDB: TablesDBLike; calls: Map<string, number> } {
@@ -79,7 +56,7 @@ async function backlog(
   leftOver: (fake: FakeAppwrite) => number,
 ): Promise<Backlog> {
   const clock = createManualClock()
-  const fake = createFakeAppwrite({ clock, databases: { main: { tables: declared(lock) } } })
+  const fake = createFakeAppwrite({ clock, databases: { main: { tables: declaredTables(lock) } } })
   const { tablesDB, calls } = counted(fake)
   const guard = createBookingGuard({
     tablesDB,

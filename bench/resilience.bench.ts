@@ -57,6 +57,34 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/**
+ * One round of `subjects`, each timed in samples of `BATCH` sequential calls; the order rotates
+ * with `round` so drift (thermal, other processes) does not favour one side. Returns the order
+ * and the mean nanoseconds per call of each subject.
+ */
+async function timeRound<K extends string>(
+  subjects: Record<K, () => Promise<unknown>>,
+  round: number,
+): Promise<{ order: K[]; nsPerCall: Record<K, number> }> {
+  const keys = Object.keys(subjects) as K[]
+  const order = keys.map((_, i) => keys[(i + round) % keys.length]!)
+  const bench = new Bench({ time: 400, warmupTime: 100 })
+  for (const name of order) {
+    const call = subjects[name]
+    bench.add(name, async () => {
+      for (let i = 0; i < BATCH; i++) await call()
+    })
+  }
+  await bench.run()
+  const nsPerCall = {} as Record<K, number>
+  for (const task of bench.tasks) {
+    const result = task.result
+    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`)
+    nsPerCall[task.name as K] = (result.latency.mean * 1e6) / BATCH
+  }
+  return { order, nsPerCall }
+}
+
 /** Heap bytes held per call while `IN_FLIGHT` calls are pending (after a full GC). */
 async function retainedBytesPerCall(start: () => Promise<unknown>): Promise<number> {
   const pending: Array<Promise<unknown>> = new Array(IN_FLIGHT)
@@ -73,21 +101,8 @@ const perCall: Record<Subject, number[]> = Object.fromEntries(names.map((n) => [
 const memory: Record<Subject, number[]> = Object.fromEntries(names.map((n) => [n, []])) as never
 
 for (let round = 0; round < ROUNDS; round++) {
-  const bench = new Bench({ time: 400, warmupTime: 100 })
-  // Rotate the order each round so drift (thermal, other processes) does not favour one side.
-  const order = names.map((_, i) => names[(i + round) % names.length]!)
-  for (const name of order) {
-    const call = subjects[name]
-    bench.add(name, async () => {
-      for (let i = 0; i < BATCH; i++) await call()
-    })
-  }
-  await bench.run()
-  for (const task of bench.tasks) {
-    const result = task.result
-    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`)
-    perCall[task.name as Subject].push((result.latency.mean * 1e6) / BATCH)
-  }
+  const { order, nsPerCall } = await timeRound(subjects, round)
+  for (const name of order) perCall[name].push(nsPerCall[name])
   for (const name of order) memory[name].push(await retainedBytesPerCall(subjects[name]))
 }
 
@@ -187,20 +202,8 @@ const openPerCall: Record<OpenSubject, number[]> = Object.fromEntries(
 ) as never
 
 for (let round = 0; round < ROUNDS; round++) {
-  const bench = new Bench({ time: 400, warmupTime: 100 })
-  const order = openNames.map((_, i) => openNames[(i + round) % openNames.length]!)
-  for (const name of order) {
-    const call = openSubjects[name]
-    bench.add(name, async () => {
-      for (let i = 0; i < BATCH; i++) await call()
-    })
-  }
-  await bench.run()
-  for (const task of bench.tasks) {
-    const result = task.result
-    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`)
-    openPerCall[task.name as OpenSubject].push((result.latency.mean * 1e6) / BATCH)
-  }
+  const { order, nsPerCall } = await timeRound(openSubjects, round)
+  for (const name of order) openPerCall[name].push(nsPerCall[name])
 }
 
 console.log(`\nopen circuit: a rejected call, ${ROUNDS} rounds × ${BATCH}-call samples`)

@@ -1,21 +1,9 @@
 // Random booking inputs that are each wrong in at least one way the schema lock must refuse, drawn
 // from a seeded generator so a failing run can be replayed with the same STRESS_SEED.
-import type { BookingInput } from '@booking-guard/core'
+import type { BookingInput, RandomSource } from '@booking-guard/core'
 
-/** A random number in [0, 1). */
-export type Random = () => number
-
-/** A small seeded generator (mulberry32): the same seed gives the same scenario. */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+/** A random number in [0, 1): core's seeded source, so a seed replays the same scenario. */
+type Random = RandomSource
 
 const pick = <T>(random: Random, items: readonly T[]): T =>
   items[Math.floor(random() * items.length)]!

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { createBookingGuard } from '@booking-guard/core'
+import { createBookingGuard, createSeededRandom } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
 import type {
   BookingGuard,
@@ -27,7 +27,7 @@ import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { FaultRule, HangFaultRule } from '@booking-guard/testing'
 import { AppwriteException, Client, ID, TablesDB } from 'node-appwrite'
 import type { Models } from 'node-appwrite'
-import { fuzzedInput, seededRandom } from './fuzz'
+import { fuzzedInput } from './fuzz'
 import { describeOutcome } from './outcome'
 import type { CallKind, CallOutcome, StressJob } from './outcome'
 
@@ -59,7 +59,7 @@ const DB = 'main'
 const SLOT_SECRET = 'stress-slot-secret-0123456789abcdef'
 const SLOT_BASE = Date.parse('2030-03-01T08:00:00.000Z')
 
-const random = seededRandom(SEED)
+const random = createSeededRandom(SEED)
 const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const started = performance.now()

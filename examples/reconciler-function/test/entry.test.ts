@@ -3,14 +3,13 @@
 // project from the runtime's environment, the reconciler reaching the emulator over HTTP.
 import { createBookingGuard } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
-import type { CreateBookingInput } from '@booking-guard/core'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { AppwriteEmulator } from '@booking-guard/testing/emulator'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import run from '../src/main'
 import type { ReconcilerRunReport } from '../src/reconcile'
+import { databaseId, input } from './fixtures'
 
-const databaseId = 'main'
 let emulator: AppwriteEmulator
 
 const rows = (tableId: string) => emulator.fake.snapshot()[databaseId]?.[tableId] ?? []
@@ -67,15 +66,6 @@ describe('reconciler Function entry', () => {
       retry: { maxAttempts: 1 },
     })
     emulator.fake.faults.fail({ operation: 'updateRow', table: 'bookings', times: 10 })
-    const input = {
-      customerId: 'cust1',
-      customerName: 'Ana',
-      providerId: 'prov1',
-      providerType: 'therapist',
-      providerName: 'Budi',
-      bookingType: 'immediate',
-      durationMinutes: 60,
-    } as CreateBookingInput
     await expect(guard.createBooking(input)).rejects.toMatchObject({ failedStep: 'deliver' })
     emulator.fake.faults.reset()
     const pending = rows('bookings').filter((b) => b.pipelineStatus === 'pending')

@@ -2,30 +2,17 @@
 // by one execution of the Function entry against the emulator over HTTP (real node-appwrite).
 import { createBookingGuard } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
-import type { CreateBookingInput } from '@booking-guard/core'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { AppwriteEmulator } from '@booking-guard/testing/emulator'
 import { Client, TablesDB } from 'node-appwrite'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { handle } from '../src/main'
 import type { ReconcilerRunReport } from '../src/reconcile'
+import { databaseId, input } from './fixtures'
 
-const databaseId = 'main'
 let emulator: AppwriteEmulator
 
 const rows = (tableId: string) => emulator.fake.snapshot()[databaseId]?.[tableId] ?? []
-
-const input: CreateBookingInput = {
-  customerId: 'cust1',
-  customerName: 'Ana',
-  providerId: 'prov1',
-  providerType: 'therapist',
-  providerName: 'Budi',
-  bookingType: 'immediate',
-  durationMinutes: 60,
-  price: 25_000,
-  currency: 'IDR',
-} as CreateBookingInput
 
 /**
  * A TablesDB whose process "crashes" on demand: every call after `crash()` never settles, so

@@ -12,8 +12,8 @@ import type { AuditReport } from '../adopt/audit'
 import { repairData } from '../adopt/repair'
 import type { RepairReport } from '../adopt/repair'
 import { systemClock } from '../clock'
-import { createSchemaLock } from '../schema/schemaLock'
 import { main } from '../cli'
+import { incidentLock } from './adoptFixtures'
 
 const ENV = {
   APPWRITE_ENDPOINT: 'https://appwrite.example.com/v1',
@@ -199,12 +199,7 @@ describe('adoptCli (spawned bin against the emulator)', () => {
       const options = {
         databases: incident.fake.databases,
         databaseId: incident.databaseId,
-        lock: createSchemaLock({
-          tableIds: incident.mapping.tableIds,
-          aliases: incident.mapping.aliases,
-          values: incident.mapping.values,
-          onIssue: () => {},
-        }),
+        lock: incidentLock(incident),
         strayTables: incident.mapping.strayTables,
         stuckAfterMs: 0,
         clock: systemClock,

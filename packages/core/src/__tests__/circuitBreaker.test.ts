@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type {
   BreakEvent,
   CircuitBreaker,
@@ -12,21 +12,13 @@ import {
   isBookingGuardError,
   isCircuitOpenError,
 } from '../index'
-
-const START = Date.parse('2026-01-01T00:00:00.000Z')
-
-const networkError = () =>
-  new TypeError('fetch failed', {
-    cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
-  })
-
-const notFound = () =>
-  Object.assign(new Error('Row with the requested ID could not be found.'), {
-    name: 'AppwriteException',
-    code: 404,
-    type: 'row_not_found',
-    response: '',
-  })
+import {
+  expectConfigurationError,
+  networkError,
+  notFound,
+  START,
+  useFakeTime,
+} from './resilienceFixtures'
 
 const fail = (breaker: CircuitBreaker, error: () => unknown = networkError) =>
   breaker.execute(() => Promise.reject(error())).catch((caught: unknown) => caught)
@@ -48,12 +40,7 @@ function deferred<T>() {
 }
 
 describe('circuitBreaker', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: START })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTime(START)
 
   describe('consecutive breaker', () => {
     it('should open after 5 consecutive counted failures by default', async () => {
@@ -459,14 +446,7 @@ describe('circuitBreaker', () => {
       ['minimumThroughput', { breaker: { kind: 'sampling', minimumThroughput: 0 } }],
       ['kind', { breaker: { kind: 'other' } as unknown as CircuitBreakerOptions['breaker'] }],
     ])('should reject an invalid %s with a CONFIGURATION error', (name, options) => {
-      let caught: unknown
-      try {
-        createCircuitBreaker(options)
-      } catch (error) {
-        caught = error
-      }
-      expect(isBookingGuardError(caught, 'CONFIGURATION')).toBe(true)
-      expect((caught as Error).message).toContain(name)
+      expectConfigurationError(() => createCircuitBreaker(options), name)
     })
 
     it('should stop calling a listener once unsubscribed', async () => {

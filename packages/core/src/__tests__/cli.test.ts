@@ -8,15 +8,15 @@ import {
   createManualClock,
   networkError,
 } from '@booking-guard/testing'
-import type { ColumnDefinition, TableDefinition } from '@booking-guard/testing'
+import type { TableDefinition } from '@booking-guard/testing'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { describe, expect, it } from 'vitest'
 import type { AdminConfig, CliContext } from '../cli'
 import { HELP, main } from '../cli'
-import type { ColumnSpec } from '../index'
 import type { DriftReport, ProvisionPlan, TablesDBAdminLike } from '../admin'
 import { createSchemaLock } from '../index'
 import { checkSchemaDrift } from '../admin'
+import { columnOf } from './lockTables'
 
 const ENV = {
   APPWRITE_ENDPOINT: 'https://appwrite.example.com/v1',
@@ -26,32 +26,6 @@ const ENV = {
 }
 
 const lock = createSchemaLock()
-
-/** A fake column declaration equal to the lock's spec. */
-function columnOf(spec: ColumnSpec): ColumnDefinition {
-  const base = {
-    key: spec.key,
-    required: spec.required,
-    array: spec.array,
-    ...(spec.default === null ? {} : { default: spec.default }),
-  }
-  switch (spec.type) {
-    case 'string':
-      return { ...base, type: 'string', size: spec.size }
-    case 'integer':
-    case 'float':
-      return {
-        ...base,
-        type: spec.type === 'float' ? 'double' : 'integer',
-        ...(spec.min === null ? {} : { min: spec.min }),
-        ...(spec.max === null ? {} : { max: spec.max }),
-      }
-    case 'enum':
-      return { ...base, type: 'enum', elements: [...spec.elements] }
-    default:
-      return { ...base, type: spec.type }
-  }
-}
 
 /** Incident tables: bookings with `therapistId` and no `providerId`, and nothing else. */
 function incidentTables(): Record<string, TableDefinition> {

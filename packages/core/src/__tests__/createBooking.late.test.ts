@@ -11,7 +11,6 @@ import {
   fulfilled,
   harness,
   invariantViolations,
-  settle,
 } from './pipelineFixtures'
 
 describe('createBooking', () => {
@@ -83,7 +82,7 @@ describe('createBooking', () => {
       // Meanwhile void (never shown live), every row still there: one reconcile pass restores it.
       expect(h.rows('bookings')[0]).toMatchObject({ pipelineStatus: 'failed' })
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.restored).toMatchObject({ found: 1, restored: [second.booking.$id] })
       const [booking] = h.rows('bookings')
       // The caller told `ok` holds a delivered, live booking with all its rows.

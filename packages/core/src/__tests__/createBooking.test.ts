@@ -1,4 +1,5 @@
 import { appwriteError, createFakeAppwrite, createManualClock } from '@booking-guard/testing'
+import type { FakeAppwrite } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import {
   isBookingGuardError,
@@ -484,37 +485,40 @@ describe('createBooking', () => {
   })
 
   describe('backends and modes', () => {
-    it('should run on the legacy Databases API', async () => {
+    /** The row methods of an SDK service, as an older SDK without transactions has them. */
+    function rowMethodsOf(real: FakeAppwrite['tablesDB']) {
+      return {
+        createRow: real.createRow.bind(real),
+        getRow: real.getRow.bind(real),
+        listRows: real.listRows.bind(real),
+        updateRow: real.updateRow.bind(real),
+        upsertRow: real.upsertRow.bind(real),
+        deleteRow: real.deleteRow.bind(real),
+      }
+    }
+
+    /** A guard on the legacy Databases API of a fake whose tables are declared from the lock. */
+    function legacyGuard(mode: 'saga' | 'transaction') {
       const clock = createManualClock()
-      const lock = createSchemaLock()
       const fake = createFakeAppwrite({
         clock,
-        databases: { [DB]: { tables: declaredTables(lock) } },
+        databases: { [DB]: { tables: declaredTables(createSchemaLock()) } },
       })
-      const guard = createBookingGuard({
-        databases: fake.databases,
-        databaseId: DB,
-        clock,
-        mode: 'saga',
-      })
+      return {
+        fake,
+        guard: createBookingGuard({ databases: fake.databases, databaseId: DB, clock, mode }),
+      }
+    }
+
+    it('should run on the legacy Databases API', async () => {
+      const { fake, guard } = legacyGuard('saga')
       const { booking, chatRoom } = await guard.createBooking(bookingInput())
       expect(chatRoom.$id).toBe(booking.$id)
       expect(fake.snapshot()[DB]!.bookings![0]!.pipelineStatus).toBe('delivered')
     })
 
     it('should run in transaction mode on the legacy Databases API', async () => {
-      const clock = createManualClock()
-      const lock = createSchemaLock()
-      const fake = createFakeAppwrite({
-        clock,
-        databases: { [DB]: { tables: declaredTables(lock) } },
-      })
-      const guard = createBookingGuard({
-        databases: fake.databases,
-        databaseId: DB,
-        clock,
-        mode: 'transaction',
-      })
+      const { fake, guard } = legacyGuard('transaction')
       const result = await guard.createBooking(bookingInput())
 
       expect(result.mode).toBe('transaction')
@@ -540,15 +544,7 @@ describe('createBooking', () => {
     })
 
     it('should refuse transaction mode on an SDK object without transaction methods', () => {
-      const real = createFakeAppwrite().tablesDB
-      const tablesDB = {
-        createRow: real.createRow.bind(real),
-        getRow: real.getRow.bind(real),
-        listRows: real.listRows.bind(real),
-        updateRow: real.updateRow.bind(real),
-        upsertRow: real.upsertRow.bind(real),
-        deleteRow: real.deleteRow.bind(real),
-      }
+      const tablesDB = rowMethodsOf(createFakeAppwrite().tablesDB)
       expect(() => createBookingGuard({ tablesDB, databaseId: DB, mode: 'transaction' })).toThrow(
         /needs an SDK service with createTransaction/,
       )
@@ -559,14 +555,8 @@ describe('createBooking', () => {
       const clock = createManualClock()
       const fake = createFakeAppwrite({ clock })
       let probes = 0
-      const real = fake.tablesDB
       const tablesDB = {
-        createRow: real.createRow.bind(real),
-        getRow: real.getRow.bind(real),
-        listRows: real.listRows.bind(real),
-        updateRow: real.updateRow.bind(real),
-        upsertRow: real.upsertRow.bind(real),
-        deleteRow: real.deleteRow.bind(real),
+        ...rowMethodsOf(fake.tablesDB),
         createTransaction: () => {
           probes++
           return Promise.reject(appwriteError('general_route_not_found'))

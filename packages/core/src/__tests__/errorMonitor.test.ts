@@ -1,24 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { MonitorAlert, MonitorLogger } from '../index'
-import { createErrorMonitor, isBookingGuardError } from '../index'
-
-const START = Date.parse('2026-01-01T00:00:00.000Z')
+import { createErrorMonitor } from '../index'
+import { expectConfigurationError, networkError, START, useFakeTime } from './resilienceFixtures'
 
 const appwrite = (code: number, type: string, message = type) =>
   Object.assign(new Error(message), { name: 'AppwriteException', code, type, response: '' })
 
-const networkError = () =>
-  new TypeError('fetch failed', {
-    cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
-  })
-
 describe('errorMonitor', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: START })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTime(START)
 
   describe('capture', () => {
     it('should store a plain-data entry with category, severity, operation and context', () => {
@@ -106,14 +95,7 @@ describe('errorMonitor', () => {
       ['rateWindow', { rateWindow: -1 }],
       ['rateThreshold', { rateThreshold: 0 }],
     ] as const)('should reject an invalid %s with a CONFIGURATION error', (name, options) => {
-      let caught: unknown
-      try {
-        createErrorMonitor(options)
-      } catch (error) {
-        caught = error
-      }
-      expect(isBookingGuardError(caught, 'CONFIGURATION')).toBe(true)
-      expect((caught as Error).message).toContain(name)
+      expectConfigurationError(() => createErrorMonitor(options), name)
     })
   })
 
@@ -257,7 +239,7 @@ describe('errorMonitor', () => {
       const monitor = createErrorMonitor()
       const listener = vi.fn()
       const stop = monitor.onAlert(listener)
-      monitor.alert({
+      const alert = {
         type: 'metric',
         metric: 'm',
         value: 0.5,
@@ -265,20 +247,13 @@ describe('errorMonitor', () => {
         samples: 20,
         unit: '1',
         message: 'low',
-      })
+      } as const
+      monitor.alert(alert)
       expect(listener).toHaveBeenCalledWith(
         expect.objectContaining({ type: 'metric', timestamp: START }),
       )
       stop()
-      monitor.alert({
-        type: 'metric',
-        metric: 'm',
-        value: 0.5,
-        threshold: 0.9,
-        samples: 20,
-        unit: '1',
-        message: 'low',
-      })
+      monitor.alert(alert)
       expect(listener).toHaveBeenCalledTimes(1)
     })
 

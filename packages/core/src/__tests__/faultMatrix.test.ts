@@ -14,7 +14,6 @@ import {
   harness,
   invariantViolations,
   rejected,
-  settle,
 } from './pipelineFixtures'
 
 type FaultKind =
@@ -91,7 +90,7 @@ async function expectAllOrNothing(
   expect(error.pendingReconcile).toBe(true)
   h.fake.faults.clear()
   await h.clock.advance(61_000)
-  fulfilled(await settle(h.clock, h.guard.reconcile()))
+  fulfilled(await h.settle(h.guard.reconcile()))
   expect(invariantViolations(h.fake, h.lock)).toEqual([])
   expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
   const statuses = h.rows('bookings').map((row) => row.pipelineStatus)
@@ -160,7 +159,7 @@ describe('faultMatrix', () => {
         expect.stringMatching(/orphan chat room/),
       ])
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.orphans.removed).toHaveLength(1)
       expect(invariantViolations(h.fake, h.lock)).toEqual([])
     })

@@ -19,7 +19,6 @@ import {
   invariantViolations,
   rejected,
   scheduledInput,
-  settle,
 } from './pipelineFixtures'
 import type { Harness } from './pipelineFixtures'
 
@@ -111,7 +110,7 @@ describe('guarantee', () => {
       )
       expect(isSlotTakenError(second)).toBe(true)
       await h.clock.advance(61_000)
-      fulfilled(await settle(h.clock, h.guard.reconcile()))
+      fulfilled(await h.settle(h.guard.reconcile()))
       expect(guaranteeViolations(h, [])).toEqual([])
     })
 
@@ -180,7 +179,7 @@ describe('guarantee', () => {
         pipelineStatus: 'pending',
       })
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.pending.completed).toEqual([created.booking.$id])
       expect(h.rows('bookings')[0]).toMatchObject({
         status: 'cancelled',
@@ -199,7 +198,7 @@ describe('guarantee', () => {
       expect(error).toMatchObject({ compensated: false, pendingReconcile: true })
       const id = h.rows('bookings')[0]!.$id
       await h.clock.advance(61_000)
-      const first = fulfilled(await settle(h.clock, h.guard.reconcile({ pending: 'compensate' })))
+      const first = fulfilled(await h.settle(h.guard.reconcile({ pending: 'compensate' })))
       expect(first.pending.compensated).toEqual([id])
       hang.release() // the deliver write the first call gave up on lands now
       await h.clock.advance(10)
@@ -226,12 +225,12 @@ describe('guarantee', () => {
       const h = harness({ slotLock: true })
       const id = await revivedBooking(h)
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.revived).toMatchObject({ found: 1, voided: [id], failed: [] })
       expect(h.rows('bookings')[0]).toMatchObject({ pipelineStatus: 'failed' })
       expect(h.rows('chat_rooms')).toEqual([])
       expect(guaranteeViolations(h, [id])).toEqual([])
-      const again = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const again = fulfilled(await h.settle(h.guard.reconcile()))
       expect(again.revived.found).toBe(0)
     })
 
@@ -243,7 +242,7 @@ describe('guarantee', () => {
       await h.fake.tablesDB.deleteRow({ databaseId: DB, tableId: 'notifications', rowId: id })
       expect(completeBookingViolations(h.fake, h.lock)).toHaveLength(2)
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.delivered).toMatchObject({ checked: 1, completed: [id], failed: [] })
       expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
     })
@@ -255,7 +254,7 @@ describe('guarantee', () => {
         await h.settle(h.guard.createBooking(scheduledInput(SLOT, { customerId: 'cust2' }))),
       )
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.delivered.duplicateSlots).toEqual([
         {
           providerId: 'prov1',
@@ -343,7 +342,7 @@ describe('guarantee', () => {
     it('should page past the page size in one pass', async () => {
       const h = harness()
       await overdueBookings(h, 250)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile({ limit: 100 })))
+      const report = fulfilled(await h.settle(h.guard.reconcile({ limit: 100 })))
       expect(report.expired.found).toBe(250)
       expect(report.expired.expired).toHaveLength(250)
       expect(report).toMatchObject({ complete: true, remaining: [] })
@@ -354,14 +353,12 @@ describe('guarantee', () => {
       const h = harness()
       await overdueBookings(h, 60)
       h.fake.faults.latency({ operation: 'getRow', table: 'bookings', ms: 200 })
-      const first = fulfilled(
-        await settle(h.clock, h.guard.reconcile({ limit: 10, budgetMs: 1_000 })),
-      )
+      const first = fulfilled(await h.settle(h.guard.reconcile({ limit: 10, budgetMs: 1_000 })))
       expect(first.complete).toBe(false)
       expect(first.remaining).toContain('expired')
       expect(first.expired.expired.length).toBeGreaterThan(0)
       expect(first.expired.expired.length).toBeLessThan(60)
-      const second = fulfilled(await settle(h.clock, h.guard.reconcile({ limit: 10 })))
+      const second = fulfilled(await h.settle(h.guard.reconcile({ limit: 10 })))
       expect(second.complete).toBe(true)
       expect(first.expired.expired.length + second.expired.expired.length).toBe(60)
       expect(new Set([...first.expired.expired, ...second.expired.expired]).size).toBe(60)

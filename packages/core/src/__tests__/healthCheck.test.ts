@@ -1,26 +1,30 @@
-import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
-import type { FakeAppwrite } from '@booking-guard/testing'
+import { createFakeAppwrite } from '@booking-guard/testing'
+import type { FakeAppwrite, ManualClock } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
 import type { HealthCheckOptions, HealthCheckResult, SyntheticBookingWriter } from '../index'
-import {
-  createBookingGuard,
-  createErrorMonitor,
-  createMetrics,
-  createSchemaLock,
-  isBookingGuardError,
-} from '../index'
+import { createSchemaLock, isBookingGuardError } from '../index'
 import { bookingIdForKey, childIds } from '../pipeline/ids'
 import { createFeedManager } from '../realtime/feed'
 import { createHealthCheck } from '../realtime/healthCheck'
 import type { HealthCheck } from '../realtime/healthCheck'
-import { declaredTables } from './pipelineFixtures'
+import { DB as db, MINIMAL_INPUT, T0, realtimeBase, settle } from './realtimeFixtures'
 
-const db = 'main'
-const T0 = Date.parse('2026-01-01T00:00:00.000Z')
 const TABLES = ['bookings', 'chat_rooms', 'chat_messages', 'notifications'] as const
 
-/** Lets every pending promise chain settle (a macrotask turn), without moving the clock. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+/** Runs one check to its end, moving the fake clock in 100 ms steps while it runs. */
+async function runToEndOf(clock: ManualClock, run: () => Promise<HealthCheckResult>) {
+  let result: HealthCheckResult | undefined
+  void run().then((r) => (result = r))
+  for (let i = 0; i < 1_000 && result === undefined; i++) {
+    await settle()
+    if (result === undefined) await clock.advance(100)
+  }
+  return result!
+}
+
+/** The rows a check left in the pipeline's tables, as `table/id`. */
+const leftoversIn = (fake: FakeAppwrite) =>
+  TABLES.flatMap((t) => (fake.snapshot()[db]?.[t] ?? []).map((r) => `${t}/${String(r.$id)}`))
 
 /**
  * A stand-in for the booking pipeline: writes booking, chat room, system message and
@@ -54,36 +58,30 @@ function stubPipeline(fake: FakeAppwrite, skip: readonly string[] = []): Synthet
 }
 
 function setup(overrides: Partial<HealthCheckOptions> = {}, skip: readonly string[] = []) {
-  const clock = createManualClock({ now: T0 })
-  const fake = createFakeAppwrite({ clock, seed: 5 })
-  const monitor = createErrorMonitor({ clock })
-  const metrics = createMetrics({ clock })
-  const lock = createSchemaLock({ onIssue: () => {} })
+  const { clock, fake, monitor, metrics, lock, wiring } = realtimeBase(5)
   const check = createHealthCheck({
     createBooking: stubPipeline(fake, skip),
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: db,
-    lock,
-    clock,
+    ...wiring,
     monitor,
     metrics,
     ...overrides,
   })
-  /** Runs one check to its end, moving the fake clock in 100 ms steps while it runs. */
-  const runToEnd = async (target: HealthCheck = check) => {
-    let result: HealthCheckResult | undefined
-    void target.run().then((r) => (result = r))
-    for (let i = 0; i < 1_000 && result === undefined; i++) {
-      await settle()
-      if (result === undefined) await clock.advance(100)
-    }
-    return result!
-  }
-  const leftovers = () =>
-    TABLES.flatMap((t) => (fake.snapshot().main?.[t] ?? []).map((r) => `${t}/${String(r.$id)}`))
+  const runToEnd = (target: HealthCheck = check) => runToEndOf(clock, () => target.run())
+  const leftovers = () => leftoversIn(fake)
   return { clock, fake, monitor, metrics, lock, check, runToEnd, leftovers }
 }
+
+/** Every step of a check, in order, passed. */
+const ALL_STEPS_OK = [
+  'subscribe:ok',
+  'createBooking:ok',
+  'booking:ok',
+  'chatRoom:ok',
+  'systemMessage:ok',
+  'notification:ok',
+  'realtime:ok',
+  'cleanup:ok',
+]
 
 const names = (result: HealthCheckResult) =>
   result.steps.map((s) => `${s.name}:${s.ok ? 'ok' : 'failed'}`)
@@ -99,16 +97,7 @@ describe('healthCheck', () => {
 
     expect(result.ok).toBe(true)
     expect(result.failedStep).toBeUndefined()
-    expect(names(result)).toEqual([
-      'subscribe:ok',
-      'createBooking:ok',
-      'booking:ok',
-      'chatRoom:ok',
-      'systemMessage:ok',
-      'notification:ok',
-      'realtime:ok',
-      'cleanup:ok',
-    ])
+    expect(names(result)).toEqual(ALL_STEPS_OK)
     expect(result.steps.find((s) => s.name === 'realtime')!.ms).toBeLessThanOrEqual(5_000)
     expect(result.bookingId).toMatch(/^k[0-9a-f]{31}$/)
     expect(leftovers()).toEqual([])
@@ -331,18 +320,9 @@ describe('healthCheck', () => {
       array: false,
       default: false,
     })
-    const input = {
-      customerId: 'c1',
-      customerName: 'Ana',
-      providerId: 'p1',
-      providerType: 'therapist',
-      providerName: 'Budi',
-      bookingType: 'immediate',
-      durationMinutes: 60,
-    }
     let error: unknown
     try {
-      lock.parse('bookingInput', { ...input, synthetic: true })
+      lock.parse('bookingInput', { ...MINIMAL_INPUT, synthetic: true })
     } catch (caught) {
       error = caught
     }
@@ -381,36 +361,16 @@ describe('healthCheck', () => {
 
   describe('guard', () => {
     function guardSetup(mode: 'saga' | 'auto') {
-      const clock = createManualClock({ now: T0 })
-      const lock = createSchemaLock({ onIssue: () => {} })
-      const fake = createFakeAppwrite({
-        clock,
-        seed: 13,
-        databases: { [db]: { tables: declaredTables(lock) } },
-      })
-      const metrics = createMetrics({ clock })
-      const guard = createBookingGuard({
-        tablesDB: fake.tablesDB,
-        realtime: fake.realtime,
-        databaseId: db,
-        schemaLock: lock,
-        clock,
+      const base = realtimeBase(13, { declared: true })
+      const { clock, fake, metrics } = base
+      const guard = base.guard({
         metrics,
         mode,
         retry: { clock, jitter: 'none' },
         healthCheck: { heartbeatUrl: 'https://hc.example/x', fetch: async () => ({ ok: true }) },
       })
-      const run = async () => {
-        let result: HealthCheckResult | undefined
-        void guard.runHealthCheck().then((r) => (result = r))
-        for (let i = 0; i < 1_000 && result === undefined; i++) {
-          await settle()
-          if (result === undefined) await clock.advance(100)
-        }
-        return result!
-      }
-      const leftovers = () =>
-        TABLES.flatMap((t) => (fake.snapshot()[db]?.[t] ?? []).map((r) => `${t}/${String(r.$id)}`))
+      const run = () => runToEndOf(clock, () => guard.runHealthCheck())
+      const leftovers = () => leftoversIn(fake)
       return { clock, fake, guard, metrics, run, leftovers }
     }
 
@@ -420,16 +380,7 @@ describe('healthCheck', () => {
         const { run, leftovers, metrics } = guardSetup(mode)
         const result = await run()
 
-        expect(names(result)).toEqual([
-          'subscribe:ok',
-          'createBooking:ok',
-          'booking:ok',
-          'chatRoom:ok',
-          'systemMessage:ok',
-          'notification:ok',
-          'realtime:ok',
-          'cleanup:ok',
-        ])
+        expect(names(result)).toEqual(ALL_STEPS_OK)
         expect(result.ping).toEqual({ url: 'https://hc.example/x', ok: true })
         expect(leftovers()).toEqual([])
         expect(metrics.snapshot().rates.healthCheckPass).toMatchObject({

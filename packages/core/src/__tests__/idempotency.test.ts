@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { TablesDBLike } from '../backend/types'
 import { isIdempotencyConflictError } from '../errors'
-import { createBookingGuard } from '../guard'
 import type { Harness } from './pipelineFixtures'
 import {
-  DB,
   bookingInput,
   completeBookingViolations,
   fulfilled,
   harness,
   invariantViolations,
   rejected,
-  settle,
 } from './pipelineFixtures'
 
 const WRITES = new Set(['createRow', 'updateRow', 'upsertRow', 'deleteRow'])
@@ -112,12 +109,7 @@ describe('idempotency', () => {
 
   it('should create one booking for concurrent calls with one key from two processes', async () => {
     const h = harness()
-    const other = createBookingGuard({
-      tablesDB: h.fake.tablesDB,
-      databaseId: DB,
-      clock: h.clock,
-      mode: 'saga',
-    })
+    const other = h.otherGuard()
     const input = bookingInput()
     const [a, b] = await Promise.all([
       h.settle(h.guard.createBooking(input, { idempotencyKey: 'two-tabs' })),
@@ -158,19 +150,14 @@ describe('idempotency', () => {
     for (let writes = 0; writes <= 4; writes++) {
       it(`should leave a state one reconcile pass completes after a crash after ${writes} write(s)`, async () => {
         const h = harness()
-        const crashed = createBookingGuard({
-          tablesDB: crashingAfter(h, writes),
-          databaseId: DB,
-          clock: h.clock,
-          mode: 'saga',
-        })
+        const crashed = h.otherGuard({ tablesDB: crashingAfter(h, writes) })
         const input = bookingInput()
         const error = rejected(
           await h.settle(crashed.createBooking(input, { idempotencyKey: `crash-${writes}` })),
         )
         expect(error).toMatchObject({ code: 'PIPELINE_TIMEOUT', compensated: false })
         await h.clock.advance(61_000)
-        const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+        const report = fulfilled(await h.settle(h.guard.reconcile()))
         expect(invariantViolations(h.fake, h.lock)).toEqual([])
         expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
         // The booking create is issued first: once it landed, the reconciler completed the
@@ -185,12 +172,7 @@ describe('idempotency', () => {
 
     it('should let the same key resume a booking left pending by a crash', async () => {
       const h = harness()
-      const crashed = createBookingGuard({
-        tablesDB: crashingAfter(h, 2),
-        databaseId: DB,
-        clock: h.clock,
-        mode: 'saga',
-      })
+      const crashed = h.otherGuard({ tablesDB: crashingAfter(h, 2) })
       const input = bookingInput()
       rejected(await h.settle(crashed.createBooking(input, { idempotencyKey: 'resume' })))
       expect(h.rows('bookings')[0]!.pipelineStatus).toBe('pending')
@@ -203,15 +185,10 @@ describe('idempotency', () => {
 
     it('should compensate a booking left pending when the reconciler is told to', async () => {
       const h = harness({ reconcile: { pending: 'compensate' } })
-      const crashed = createBookingGuard({
-        tablesDB: crashingAfter(h, 3),
-        databaseId: DB,
-        clock: h.clock,
-        mode: 'saga',
-      })
+      const crashed = h.otherGuard({ tablesDB: crashingAfter(h, 3) })
       rejected(await h.settle(crashed.createBooking(bookingInput())))
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.pending.compensated).toHaveLength(1)
       expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['failed'])
       expect(invariantViolations(h.fake, h.lock)).toEqual([])
@@ -250,12 +227,7 @@ describe('idempotency', () => {
 
       it('should create one booking for concurrent calls from two processes', async () => {
         const h = harness({ mode: 'transaction' })
-        const other = createBookingGuard({
-          tablesDB: h.fake.tablesDB,
-          databaseId: DB,
-          clock: h.clock,
-          mode: 'transaction',
-        })
+        const other = h.otherGuard({ mode: 'transaction' })
         const input = bookingInput()
         const [a, b] = await Promise.all([
           h.settle(h.guard.createBooking(input, { idempotencyKey: 'tx-3' })),

@@ -8,7 +8,6 @@ import {
   invariantViolations,
   rejected,
   scheduledInput,
-  settle,
 } from './pipelineFixtures'
 
 async function booked(h: Harness, overrides: Record<string, unknown> = {}): Promise<string> {
@@ -189,7 +188,7 @@ describe('lifecycle', () => {
       messages.remove()
       reverts.remove()
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.pending.completed).toEqual([id])
       expect(row(h, 'bookings', id)).toMatchObject({
         status: 'confirmed',
@@ -251,7 +250,7 @@ describe('lifecycle', () => {
       const h = harness()
       const id = await booked(h)
       await h.clock.advance(25 * 60_000 + 1_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.expired.expired).toEqual([id])
       expect(row(h, 'bookings', id)).toMatchObject({
         status: 'expired',
@@ -273,7 +272,7 @@ describe('lifecycle', () => {
         await h.settle(h.guard.respondToBooking(id, { providerId: 'prov1', response: 'accept' })),
       )
       await h.clock.advance(26 * 60_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.expired.found).toBe(0)
       expect(row(h, 'bookings', id)!.status).toBe('confirmed')
     })

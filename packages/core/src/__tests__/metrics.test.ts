@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { MetricAlert, MonitorAlert } from '../index'
-import { createErrorMonitor, createMetrics, isBookingGuardError } from '../index'
-
-const START = Date.parse('2026-01-01T00:00:00.000Z')
+import { createErrorMonitor, createMetrics } from '../index'
+import { expectConfigurationError, START, useFakeTime } from './resilienceFixtures'
 
 function withMonitor(options: Parameters<typeof createMetrics>[0] = {}) {
   const monitor = createErrorMonitor()
@@ -13,12 +12,7 @@ function withMonitor(options: Parameters<typeof createMetrics>[0] = {}) {
 }
 
 describe('metrics', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: START })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTime(START)
 
   describe('snapshot', () => {
     it('should start empty with OpenTelemetry names, units and the incident thresholds', () => {
@@ -135,14 +129,7 @@ describe('metrics', () => {
       ['thresholds.chatRoomCreation', { thresholds: { chatRoomCreation: 95 } }],
       ['minSamples for realtimeMatch', { minSamples: { realtimeMatch: 0 } }],
     ] as const)('should reject an invalid %s with a CONFIGURATION error', (name, options) => {
-      let caught: unknown
-      try {
-        createMetrics(options)
-      } catch (error) {
-        caught = error
-      }
-      expect(isBookingGuardError(caught, 'CONFIGURATION')).toBe(true)
-      expect((caught as Error).message).toContain(name)
+      expectConfigurationError(() => createMetrics(options), name)
     })
   })
 

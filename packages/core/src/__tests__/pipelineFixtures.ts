@@ -50,6 +50,11 @@ export interface Harness {
   rows(tableId: string): FakeDefaultRow[]
   /** Advances the clock in small steps until `promise` settles; returns its outcome. */
   settle<T>(promise: Promise<T>, maxMs?: number): Promise<PromiseSettledResult<T>>
+  /**
+   * A second guard on the same database and clock, as another process (a tab, a worker) runs
+   * it: saga mode and default retries, unless `options` says otherwise.
+   */
+  otherGuard(options?: Partial<BookingGuardOptions>): BookingGuard
 }
 
 /** A guard in saga mode over a fresh fake, unless `options` says otherwise. */
@@ -87,6 +92,14 @@ export function harness(
     events,
     rows: (tableId) => fake.snapshot()[DB]?.[tableId] ?? [],
     settle: (promise, maxMs = 120_000) => settle(clock, promise, maxMs),
+    otherGuard: (otherOptions = {}) =>
+      createBookingGuard({
+        tablesDB: fake.tablesDB,
+        databaseId: DB,
+        clock,
+        mode: 'saga',
+        ...otherOptions,
+      }),
   }
 }
 

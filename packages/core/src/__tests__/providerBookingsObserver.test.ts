@@ -29,7 +29,14 @@ function setup(options: Partial<BookingGuardOptions> = {}) {
     await run()
   }
   const observe = () => createProviderBookingsObserver({ guard, providerId: 'prov1' })
-  return { clock, fake, guard, run, book, bareBooking, observe }
+  /** An observer with one subscriber, after its first load. */
+  const watch = async () => {
+    const observer = observe()
+    observer.subscribe(() => undefined)
+    await run()
+    return observer
+  }
+  return { clock, fake, guard, run, book, bareBooking, observe, watch }
 }
 
 const summary = (observer: ProviderBookingsObserver) =>
@@ -56,9 +63,7 @@ describe('providerBookingsObserver', () => {
   it('should add bookings made later from realtime, newest first, each checked', async () => {
     const h = setup()
     const first = await h.book()
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(observer.getSnapshot().connection).toBe('live')
     const second = await h.book()
     expect(summary(observer)).toEqual([`${second.$id}:ok:ok`, `${first.$id}:ok:ok`])
@@ -73,9 +78,7 @@ describe('providerBookingsObserver', () => {
   it('should show a booking whose provider was never told, with a warning', async () => {
     const h = setup()
     await h.bareBooking('legacy1', { pipelineStatus: 'delivered' })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(summary(observer)).toEqual(['legacy1:warn:missing'])
     expect(observer.getSnapshot().bookings[0]!.communication).toMatchObject({
       systemMessage: 'missing',
@@ -88,18 +91,14 @@ describe('providerBookingsObserver', () => {
     const h = setup()
     const booking = await h.book()
     h.fake.faults.fail({ operation: 'getRow', table: 'chat_rooms', error: 'general_server_error' })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(summary(observer)).toEqual([`${booking.$id}:warn:failed`])
   })
 
   it('should show a booking the pipeline left pending (the feed hides it) with a warning', async () => {
     const h = setup()
     await h.bareBooking('stuck1', { pipelineStatus: 'pending' })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(observer.getSnapshot().bookings.map((item) => [item.booking.$id, item.warning])).toEqual(
       [['stuck1', true]],
     )
@@ -107,9 +106,7 @@ describe('providerBookingsObserver', () => {
 
   it('should re-read the table on refresh, and re-check a booking with a warning once it changes', async () => {
     const h = setup({ realtime: undefined })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(observer.getSnapshot().bookings).toEqual([])
     await h.bareBooking('late1', { pipelineStatus: 'delivered' })
     const refreshing = observer.refresh()
@@ -144,9 +141,7 @@ describe('providerBookingsObserver', () => {
   it('should report a bookings table it cannot read as an error', async () => {
     const h = setup()
     h.fake.faults.fail({ operation: 'listRows', table: 'bookings', error: 'general_server_error' })
-    const observer = h.observe()
-    observer.subscribe(() => undefined)
-    await h.run()
+    const observer = await h.watch()
     expect(observer.getSnapshot().status).toBe('error')
     expect(observer.getSnapshot().error).toMatchObject({ code: 500 })
   })

@@ -2,47 +2,20 @@ import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { Query } from 'appwrite'
 import { describe, expect, it, vi } from 'vitest'
 import type { ProviderBookingEvent, WatchdogStateChange } from '../index'
-import {
-  createBookingGuard,
-  createErrorMonitor,
-  createMetrics,
-  createSchemaLock,
-  isBookingGuardError,
-} from '../index'
+import { createBookingGuard, createSchemaLock, isBookingGuardError } from '../index'
 import { createFeedManager } from '../realtime/feed'
 import type { FeedManagerOptions } from '../realtime/feed'
 import { createProviderFeed } from '../realtime/providerFeed'
-import { declaredTables } from './pipelineFixtures'
-
-const db = 'main'
-const T0 = Date.parse('2026-01-01T00:00:00.000Z')
-
-/** Lets every pending promise chain settle (a macrotask turn), without moving the clock. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+import { DB as db, MINIMAL_INPUT, T0, realtimeBase, settle } from './realtimeFixtures'
 
 function setup(overrides: Partial<FeedManagerOptions> = {}, fakeOptions = {}) {
-  const clock = createManualClock({ now: T0 })
-  const fake = createFakeAppwrite({ clock, seed: 7, ...fakeOptions })
-  const monitor = createErrorMonitor({ clock })
-  const metrics = createMetrics({ clock })
-  const lock = createSchemaLock({ onIssue: () => {} })
+  const { clock, fake, monitor, metrics, lock, wiring, until } = realtimeBase(7, fakeOptions)
   const options: FeedManagerOptions = {
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: db,
-    lock,
-    clock,
+    ...wiring,
     monitor,
     metrics,
     watchdog: { watcherId: 'hb-test' },
     ...overrides,
-  }
-  /** Moves the fake clock to `T0 + at` in 100 ms steps, settling promise chains after each. */
-  const until = async (at: number) => {
-    while (clock.now() < T0 + at) {
-      await clock.advance(Math.min(100, T0 + at - clock.now()))
-      await settle()
-    }
   }
   let n = 0
   const book = async (providerId: string | null, data: Record<string, unknown> = {}) => {
@@ -68,15 +41,14 @@ function setup(overrides: Partial<FeedManagerOptions> = {}, fakeOptions = {}) {
   return { clock, fake, monitor, metrics, lock, options, until, book, update }
 }
 
-/** Records a feed's events as `type:id:status@ms-since-T0`. */
-function recorder() {
+/** Records a feed's events as `type:id:status@ms-since-T0`, the time read from `clock`. */
+function recorder(clock: { now(): number } = { now: () => 0 }) {
   const seen: string[] = []
-  const clock = { now: () => 0 }
   const listener = (event: ProviderBookingEvent) =>
     seen.push(
       `${event.type}:${event.booking.$id}:${String(event.booking.status)}@${clock.now() - T0}`,
     )
-  return { seen, listener, clock }
+  return { seen, listener }
 }
 
 const ids = (events: readonly string[]) => events.map((e) => e.slice(0, e.indexOf('@')))
@@ -101,8 +73,7 @@ describe('providerFeed', () => {
   it('should deliver every version of a booking in order as created then updated', async () => {
     const { options, until, book, update, clock } = setup()
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    rec.clock.now = clock.now
+    const rec = recorder(clock)
     feed.listen(rec.listener)
     await until(100)
     const id = await book('p1')
@@ -145,8 +116,7 @@ describe('providerFeed', () => {
     const { options, until, book, fake, clock, metrics } = setup({ reconcileIntervalMs: 30_000 })
     fake.faults.realtime.drop({ table: 'bookings', times: 1 })
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    rec.clock.now = clock.now
+    const rec = recorder(clock)
     feed.listen(rec.listener)
     await settle()
     await until(100)
@@ -169,8 +139,7 @@ describe('providerFeed', () => {
     const { options, until, book, update, fake, clock } = setup()
     fake.faults.realtime.delay({ table: 'bookings', ms: 3_000, times: 1 })
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    rec.clock.now = clock.now
+    const rec = recorder(clock)
     feed.listen(rec.listener)
     await until(100)
     await book('p1') // created event delayed to 3 100
@@ -186,8 +155,7 @@ describe('providerFeed', () => {
   it('should poll while the socket is disconnected, then catch up and go live again after it reconnects', async () => {
     const { options, until, book, fake, clock } = setup()
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    rec.clock.now = clock.now
+    const rec = recorder(clock)
     feed.listen(rec.listener)
     const states: string[] = []
     feed.subscribe(() => {
@@ -221,8 +189,7 @@ describe('providerFeed', () => {
     const { options, until, book, fake, clock, monitor } = setup()
     const feeds = createFeedManager(options)
     const feed = feeds.providerFeed('p1')
-    const rec = recorder()
-    rec.clock.now = clock.now
+    const rec = recorder(clock)
     feed.listen(rec.listener)
     const transitions: WatchdogStateChange[] = []
     feeds.watchdog!.onStateChange((event) => transitions.push(event))
@@ -787,44 +754,18 @@ describe('providerFeed', () => {
 
   describe('guard', () => {
     function guardSetup() {
-      const clock = createManualClock({ now: T0 })
-      const lock = createSchemaLock({ onIssue: () => {} })
-      const fake = createFakeAppwrite({
-        clock,
-        seed: 9,
-        databases: { [db]: { tables: declaredTables(lock) } },
-      })
-      const guard = createBookingGuard({
-        tablesDB: fake.tablesDB,
-        realtime: fake.realtime,
-        databaseId: db,
-        schemaLock: lock,
-        clock,
+      const base = realtimeBase(9, { declared: true })
+      const { clock, fake, until } = base
+      const guard = base.guard({
         mode: 'saga',
         watchdog: { watcherId: 'hb-guard' },
       })
-      const until = async (at: number) => {
-        while (clock.now() < T0 + at) {
-          await clock.advance(Math.min(100, T0 + at - clock.now()))
-          await settle()
-        }
-      }
-      const input = {
-        customerId: 'c1',
-        customerName: 'Ana',
-        providerId: 'p1',
-        providerType: 'therapist',
-        providerName: 'Budi',
-        bookingType: 'immediate',
-        durationMinutes: 60,
-      } as const
-      return { clock, fake, guard, until, input }
+      return { clock, fake, guard, until, input: MINIMAL_INPUT }
     }
 
     it('should deliver bookings made and answered through the guard once each, in order', async () => {
       const { guard, until, input, clock } = guardSetup()
-      const rec = recorder()
-      rec.clock.now = clock.now
+      const rec = recorder(clock)
       const stop = guard.subscribeToProviderBookings('p1', rec.listener)
       await settle()
       await until(100)

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
 import { isBookingGuardError } from '../errors'
-import { createBookingGuard } from '../guard'
 import type { PushSender } from '../pipeline/push'
 import {
   DB,
@@ -10,7 +9,6 @@ import {
   harness,
   invariantViolations,
   rejected,
-  settle,
 } from './pipelineFixtures'
 import type { Harness } from './pipelineFixtures'
 
@@ -27,15 +25,33 @@ async function leavePending(h: Harness): Promise<string> {
   return h.rows('bookings').at(-1)!.$id
 }
 
+/** A chat room `id` whose booking `id` does not exist, as a crashed writer leaves one. */
+async function roomWithoutBooking(h: Harness, id: string): Promise<void> {
+  await h.fake.tablesDB.createRow({
+    databaseId: DB,
+    tableId: 'chat_rooms',
+    rowId: id,
+    data: {
+      bookingId: id,
+      customerId: 'c',
+      customerName: 'C',
+      providerId: 'p',
+      providerName: 'P',
+      status: 'active',
+      expiresAt: '2026-02-01T00:00:00.000Z',
+    },
+  })
+}
+
 describe('reconcile', () => {
   it('should complete bookings left pending longer than olderThanMs, and leave younger ones', async () => {
     const h = harness()
     const id = await leavePending(h)
-    const early = fulfilled(await settle(h.clock, h.guard.reconcile({ olderThanMs: 60_000 })))
+    const early = fulfilled(await h.settle(h.guard.reconcile({ olderThanMs: 60_000 })))
     expect(early.pending.found).toBe(0)
     expect(h.rows('bookings')[0]!.pipelineStatus).toBe('pending')
     await h.clock.advance(61_000)
-    const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const report = fulfilled(await h.settle(h.guard.reconcile()))
     expect(report.pending).toMatchObject({ found: 1, completed: [id], compensated: [], failed: [] })
     expect(h.rows('bookings')[0]!.pipelineStatus).toBe('delivered')
     expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
@@ -45,9 +61,9 @@ describe('reconcile', () => {
     const h = harness()
     await leavePending(h)
     await h.clock.advance(61_000)
-    fulfilled(await settle(h.clock, h.guard.reconcile()))
+    fulfilled(await h.settle(h.guard.reconcile()))
     const after = h.fake.snapshot()
-    const second = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const second = fulfilled(await h.settle(h.guard.reconcile()))
     expect(second.pending.found).toBe(0)
     expect(second.orphans.removed).toEqual([])
     expect(h.fake.snapshot()).toEqual(after)
@@ -57,16 +73,8 @@ describe('reconcile', () => {
     const h = harness()
     const ids = [await leavePending(h), await leavePending(h)]
     await h.clock.advance(61_000)
-    const other = createBookingGuard({
-      tablesDB: h.fake.tablesDB,
-      databaseId: DB,
-      clock: h.clock,
-      mode: 'saga',
-    })
-    const [a, b] = await Promise.all([
-      settle(h.clock, h.guard.reconcile()),
-      settle(h.clock, other.reconcile()),
-    ])
+    const other = h.otherGuard()
+    const [a, b] = await Promise.all([h.settle(h.guard.reconcile()), h.settle(other.reconcile())])
     const completed = [...fulfilled(a).pending.completed, ...fulfilled(b).pending.completed]
     expect(new Set(completed)).toEqual(new Set(ids))
     expect(fulfilled(a).pending.failed).toEqual([])
@@ -82,7 +90,7 @@ describe('reconcile', () => {
     const id = await leavePending(h)
     await h.clock.advance(61_000)
     h.fake.faults.fail({ operation: 'createRow', table: 'chat_rooms', error: 'table_not_found' })
-    const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const report = fulfilled(await h.settle(h.guard.reconcile()))
     expect(report.pending.failed).toEqual([
       { id, message: expect.stringMatching(/could not be found/) },
     ])
@@ -92,7 +100,7 @@ describe('reconcile', () => {
   it('should report a phase whose query fails instead of throwing', async () => {
     const h = harness()
     h.fake.faults.fail({ operation: 'listRows', table: 'bookings', error: 'general_query_invalid' })
-    const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const report = fulfilled(await h.settle(h.guard.reconcile()))
     expect(report.errors.map((e) => e.phase)).toEqual(
       expect.arrayContaining(['pending', 'expired']),
     )
@@ -113,7 +121,7 @@ describe('reconcile', () => {
 
   it('should announce each pass with its report', async () => {
     const h = harness()
-    const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+    const report = fulfilled(await h.settle(h.guard.reconcile()))
     const event = h.events.find((e) => e.type === 'reconciled')
     expect(event).toMatchObject({ type: 'reconciled', report })
   })
@@ -126,14 +134,14 @@ describe('reconcile', () => {
       })
       const h = harness({ pushSender: sender })
       const { notification } = fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
-      await settle(h.clock, h.guard.idle())
+      await h.settle(h.guard.idle())
       expect(h.rows('notifications')[0]).toMatchObject({
         pushStatus: 'failed',
         pushAttempts: 3,
         pushError: 'Error: FCM unavailable',
       })
       fail = false
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.push).toMatchObject({ found: 1, sent: [notification.$id], failed: [] })
       expect(h.rows('notifications')[0]).toMatchObject({
         pushStatus: 'sent',
@@ -147,7 +155,7 @@ describe('reconcile', () => {
       const sender = vi.fn<PushSender>(() => 'sent')
       const h = harness({ pushSender: sender })
       fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
-      await settle(h.clock, h.guard.idle())
+      await h.settle(h.guard.idle())
       // Simulate the lost delivery: the row still says pending.
       const id = h.rows('notifications')[0]!.$id
       await h.fake.tablesDB.updateRow({
@@ -156,10 +164,10 @@ describe('reconcile', () => {
         rowId: id,
         data: { pushStatus: 'pending' },
       })
-      const young = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const young = fulfilled(await h.settle(h.guard.reconcile()))
       expect(young.push.found).toBe(0)
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.push.sent).toEqual([id])
     })
 
@@ -169,9 +177,9 @@ describe('reconcile', () => {
       })
       const h = harness({ pushSender: sender, reconcile: { maxPushAttempts: 3 } })
       fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
-      await settle(h.clock, h.guard.idle())
+      await h.settle(h.guard.idle())
       expect(h.rows('notifications')[0]!.pushAttempts).toBe(3)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.push.found).toBe(0)
       expect(sender).toHaveBeenCalledTimes(3)
     })
@@ -182,22 +190,9 @@ describe('reconcile', () => {
       const h = harness()
       const kept = fulfilled(await h.settle(h.guard.createBooking(bookingInput()))).booking.$id
       // A crashed writer left children without a booking.
-      await h.fake.tablesDB.createRow({
-        databaseId: DB,
-        tableId: 'chat_rooms',
-        rowId: 'ghost',
-        data: {
-          bookingId: 'ghost',
-          customerId: 'c',
-          customerName: 'C',
-          providerId: 'p',
-          providerName: 'P',
-          status: 'active',
-          expiresAt: '2026-02-01T00:00:00.000Z',
-        },
-      })
+      await roomWithoutBooking(h, 'ghost')
       await h.clock.advance(61_000)
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.orphans.removed).toEqual(['chat_rooms/ghost'])
       expect(h.rows('chat_rooms').map((r) => r.$id)).toEqual([kept])
       expect(invariantViolations(h.fake, h.lock)).toEqual([])
@@ -219,27 +214,14 @@ describe('reconcile', () => {
           priority: 'low',
         },
       })
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.orphans.removed).toEqual([])
       expect(h.rows('notifications')).toHaveLength(1)
     })
 
     it('should not delete anything when the booking lookup fails', async () => {
       const h = harness()
-      await h.fake.tablesDB.createRow({
-        databaseId: DB,
-        tableId: 'chat_rooms',
-        rowId: 'maybe',
-        data: {
-          bookingId: 'maybe',
-          customerId: 'c',
-          customerName: 'C',
-          providerId: 'p',
-          providerName: 'P',
-          status: 'active',
-          expiresAt: '2026-02-01T00:00:00.000Z',
-        },
-      })
+      await roomWithoutBooking(h, 'maybe')
       await h.clock.advance(61_000)
       h.fake.faults.fail({
         operation: 'listRows',
@@ -251,7 +233,7 @@ describe('reconcile', () => {
             query.startsWith('{"method":"equal","attribute":"$id"'),
           ),
       })
-      const report = fulfilled(await settle(h.clock, h.guard.reconcile()))
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.orphans.removed).toEqual([])
       expect(report.errors).toEqual([expect.objectContaining({ phase: 'orphans' })])
       expect(h.rows('chat_rooms')).toHaveLength(1)

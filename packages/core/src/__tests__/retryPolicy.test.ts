@@ -1,27 +1,8 @@
 import * as fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { Clock, GiveUpEvent, JitterKind, RetryEvent, RetryPolicyOptions } from '../index'
-import {
-  CircuitOpenError,
-  createRetryPolicy,
-  createSeededRandom,
-  isBookingGuardError,
-} from '../index'
-
-/** A retryable failure, as Node's fetch reports a reset connection. */
-const networkError = () =>
-  new TypeError('fetch failed', {
-    cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
-  })
-
-/** A non-retryable failure, shaped like the SDK's AppwriteException for a missing row. */
-const notFound = () =>
-  Object.assign(new Error('Row with the requested ID could not be found.'), {
-    name: 'AppwriteException',
-    code: 404,
-    type: 'row_not_found',
-    response: '',
-  })
+import { CircuitOpenError, createRetryPolicy, createSeededRandom } from '../index'
+import { expectConfigurationError, networkError, notFound, useFakeTime } from './resilienceFixtures'
 
 /** Fails `failures` times with `error()`, then resolves `value`. */
 function flaky<T>(failures: number, value: T, error: () => unknown = networkError) {
@@ -39,12 +20,7 @@ function recordRetries(policy: ReturnType<typeof createRetryPolicy>) {
 }
 
 describe('retryPolicy', () => {
-  beforeEach(() => {
-    vi.useFakeTimers()
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTime()
 
   describe('delays', () => {
     it('should follow the default schedule 300 ms → 600 ms → … capped at 3 s without jitter', async () => {
@@ -443,14 +419,7 @@ describe('retryPolicy', () => {
       ['budget', { budget: -5 }],
       ['finite budget', { maxAttempts: Infinity }],
     ])('should reject an invalid %s with a CONFIGURATION error', (name, options) => {
-      let caught: unknown
-      try {
-        createRetryPolicy(options)
-      } catch (error) {
-        caught = error
-      }
-      expect(isBookingGuardError(caught, 'CONFIGURATION')).toBe(true)
-      expect((caught as Error).message).toContain(name)
+      expectConfigurationError(() => createRetryPolicy(options), name)
     })
   })
 

@@ -1,35 +1,23 @@
-import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
 import type { RoomMessageEvent } from '../index'
-import { createSchemaLock } from '../index'
 import { createFeedManager } from '../realtime/feed'
 import type { FeedManagerOptions } from '../realtime/feed'
 import { createRoomFeed } from '../realtime/roomFeed'
-
-const db = 'main'
-const T0 = Date.parse('2026-01-01T00:00:00.000Z')
-
-/** Lets every pending promise chain settle (a macrotask turn), without moving the clock. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+import { DB as db, realtimeBase, settle } from './realtimeFixtures'
 
 function setup(overrides: Partial<FeedManagerOptions> = {}) {
-  const clock = createManualClock({ now: T0 })
-  const fake = createFakeAppwrite({ clock, seed: 11 })
+  const { clock, fake, wiring, until } = realtimeBase(11)
   const options: FeedManagerOptions = {
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: db,
-    lock: createSchemaLock({ onIssue: () => {} }),
-    clock,
+    ...wiring,
     watchdog: { watcherId: 'hb-room' },
     ...overrides,
   }
-  /** Moves the fake clock to `T0 + at` in 100 ms steps, settling promise chains after each. */
-  const until = async (at: number) => {
-    while (clock.now() < T0 + at) {
-      await clock.advance(Math.min(100, T0 + at - clock.now()))
-      await settle()
-    }
+  /** A room feed on `roomId` with a listener that collects its events. */
+  const listen = (roomId: string) => {
+    const room = createRoomFeed({ ...options, roomId })
+    const events: RoomMessageEvent[] = []
+    room.listen((event) => events.push(event))
+    return { room, events }
   }
   let n = 0
   const say = async (roomId: string, content: string, extra: Record<string, unknown> = {}) => {
@@ -50,7 +38,7 @@ function setup(overrides: Partial<FeedManagerOptions> = {}) {
     await settle()
     return rowId
   }
-  return { clock, fake, options, until, say }
+  return { clock, fake, options, until, say, listen }
 }
 
 const texts = (events: RoomMessageEvent[]) =>
@@ -58,11 +46,9 @@ const texts = (events: RoomMessageEvent[]) =>
 
 describe('roomFeed', () => {
   it('should deliver each message of its room once and list them oldest first', async () => {
-    const { options, until, say, fake } = setup()
+    const { until, say, fake, listen } = setup()
     fake.faults.realtime.duplicate({ table: 'chat_messages' })
-    const room = createRoomFeed({ ...options, roomId: 'r1' })
-    const events: RoomMessageEvent[] = []
-    room.listen((event) => events.push(event))
+    const { room, events } = listen('r1')
     await until(100)
     await say('r1', 'hello')
     await until(200)
@@ -76,10 +62,8 @@ describe('roomFeed', () => {
   })
 
   it('should deliver an edited message as updated, and drop a deleted one from the snapshot', async () => {
-    const { options, until, say, fake } = setup()
-    const room = createRoomFeed({ ...options, roomId: 'r1' })
-    const events: RoomMessageEvent[] = []
-    room.listen((event) => events.push(event))
+    const { until, say, fake, listen } = setup()
+    const { room, events } = listen('r1')
     await until(100)
     await say('r1', 'helo')
     await say('r1', 'bye')
@@ -98,10 +82,8 @@ describe('roomFeed', () => {
   })
 
   it('should catch up on the messages sent while the socket was down, each once', async () => {
-    const { options, until, say, fake } = setup()
-    const room = createRoomFeed({ ...options, roomId: 'r1' })
-    const events: RoomMessageEvent[] = []
-    room.listen((event) => events.push(event))
+    const { until, say, fake, listen } = setup()
+    const { room, events } = listen('r1')
     await until(100)
     await say('r1', 'before')
     fake.faults.realtime.disconnect({ forMs: 8_000 })
@@ -145,16 +127,14 @@ describe('roomFeed', () => {
   })
 
   it('should load the latest messages of a room on start, up to initialLimit', async () => {
-    const { options, until, say } = setup({ initialLimit: 2 })
+    const { until, say, listen } = setup({ initialLimit: 2 })
     await say('r1', 'one')
     await until(6_000) // older than the catch-up overlap (5 s)
     await say('r1', 'two')
     await until(6_100)
     await say('r1', 'three')
     await until(6_200)
-    const room = createRoomFeed({ ...options, roomId: 'r1' })
-    const events: RoomMessageEvent[] = []
-    room.listen((event) => events.push(event))
+    const { room, events } = listen('r1')
     await until(6_300)
 
     expect(room.getSnapshot().messages.map((m) => m.content)).toEqual(['two', 'three'])
@@ -162,10 +142,8 @@ describe('roomFeed', () => {
   })
 
   it('should catch up on more than 2,000 messages missed in one room, each once, after one reconnect', async () => {
-    const { options, until, fake } = setup({ pollIntervalMs: 60_000 })
-    const room = createRoomFeed({ ...options, roomId: 'r1' })
-    const events: RoomMessageEvent[] = []
-    room.listen((event) => events.push(event))
+    const { until, fake, listen } = setup({ pollIntervalMs: 60_000 })
+    const { room, events } = listen('r1')
     await until(1_000)
     fake.faults.realtime.disconnect({ forMs: 10_000 }) // down from 1 000 to 11 000
     await until(5_000)

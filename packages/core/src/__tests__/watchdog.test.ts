@@ -1,20 +1,12 @@
-import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
+import { createFakeAppwrite } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import type { WatchdogOptions, WatchdogStateChange } from '../index'
-import { createErrorMonitor, createMetrics, isBookingGuardError } from '../index'
+import { isBookingGuardError } from '../index'
 import { createWatchdog } from '../realtime/watchdog'
-
-const db = 'main'
-const T0 = Date.parse('2026-01-01T00:00:00.000Z')
-
-/** Lets every pending promise chain settle (a macrotask turn), without moving the clock. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+import { DB as db, T0, realtimeBase, settle } from './realtimeFixtures'
 
 function setup(overrides: Partial<WatchdogOptions> = {}) {
-  const clock = createManualClock({ now: T0 })
-  const fake = createFakeAppwrite({ clock, seed: 3 })
-  const monitor = createErrorMonitor({ clock })
-  const metrics = createMetrics({ clock })
+  const { clock, fake, monitor, metrics, until } = realtimeBase(3)
   const watchdog = createWatchdog({
     tablesDB: fake.tablesDB,
     realtime: fake.realtime,
@@ -31,13 +23,6 @@ function setup(overrides: Partial<WatchdogOptions> = {}) {
     const stop = watchdog.onStateChange((event) => transitions.push(event))
     await settle()
     return stop
-  }
-  /** Moves the fake clock to `T0 + at` in 100 ms steps, settling promise chains after each. */
-  const until = async (at: number) => {
-    while (clock.now() < T0 + at) {
-      await clock.advance(Math.min(100, T0 + at - clock.now()))
-      await settle()
-    }
   }
   const table = () =>
     transitions.map((t) => [t.from, t.to, t.reason, t.at - T0, t.silentForMs] as const)
@@ -73,8 +58,7 @@ describe('watchdog', () => {
   it('should stay healthy as a signed-in user with the default heartbeat permissions', async () => {
     // Regression: an explicit `permissions: []` left the heartbeat row unreadable by the very user
     // who wrote it (no realtime echo) and its next upsert was refused with a 401.
-    const clock = createManualClock({ now: T0 })
-    const fake = createFakeAppwrite({ clock, seed: 3 })
+    const { clock, fake } = realtimeBase(3)
     const provider = fake.as('user:p1')
     const watchdog = createWatchdog({
       tablesDB: provider.tablesDB,

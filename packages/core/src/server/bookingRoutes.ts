@@ -111,6 +111,12 @@ const STATUS_BY_REASON: Record<string, number> = {
 }
 
 /** An error with the HTTP status it is answered with. */
+/** What a route writes with: the guard and the service of one API key. */
+interface RouteServices {
+  guard: BookingGuard
+  tablesDB: TablesDBLike
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -192,7 +198,7 @@ const idOf = (value: string | undefined, what: string): string => {
  */
 export class BookingRoutes {
   readonly #options: BookingServerOptions
-  #current: { apiKey: string; guard: BookingGuard; tablesDB: TablesDBLike } | undefined
+  #current: (RouteServices & { apiKey: string }) | undefined
   /** Provider id → user id, learned from the resolver, for the guard's row permissions. */
   readonly #providerUsers = new Map<string, string>()
 
@@ -210,7 +216,7 @@ export class BookingRoutes {
   }
 
   /** The guard writing with `apiKey` (one at a time: a Function's dynamic key changes per execution). */
-  async #services(apiKey: string): Promise<{ guard: BookingGuard; tablesDB: TablesDBLike }> {
+  async #services(apiKey: string): Promise<RouteServices> {
     if (this.#current?.apiKey === apiKey) return this.#current
     const tablesDB = await (this.#options.tablesDB ?? defaultTablesDB)(apiKey)
     const extra = this.#options.guard ?? {}
@@ -369,7 +375,7 @@ export class BookingRoutes {
   }
 
   async #readRow(
-    services: { guard: BookingGuard; tablesDB: TablesDBLike },
+    services: RouteServices,
     kind: 'booking' | 'chatRoom',
     rowId: string,
   ): Promise<Record<string, unknown>> {
@@ -402,7 +408,7 @@ export class BookingRoutes {
   }
 
   async #respond(
-    services: { guard: BookingGuard; tablesDB: TablesDBLike },
+    services: RouteServices,
     caller: BookingCaller,
     bookingId: string,
     body: Record<string, unknown>,
@@ -427,7 +433,7 @@ export class BookingRoutes {
   }
 
   async #cancel(
-    services: { guard: BookingGuard; tablesDB: TablesDBLike },
+    services: RouteServices,
     caller: BookingCaller,
     bookingId: string,
     body: Record<string, unknown>,
@@ -457,7 +463,7 @@ export class BookingRoutes {
   }
 
   async #sendMessage(
-    services: { guard: BookingGuard; tablesDB: TablesDBLike },
+    services: RouteServices,
     caller: BookingCaller,
     roomId: string,
     body: Record<string, unknown>,
