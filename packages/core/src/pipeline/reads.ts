@@ -6,7 +6,7 @@ import { BookingStatusSchema } from '../schema/schemas'
 import { CallBudget } from './budget'
 import { childIds } from './ids'
 import { isVoided } from './voided'
-import type { BookingRow, PipelineRuntime } from './types'
+import type { BookingRow, ReadRuntime } from './types'
 import { isNotFound, remote } from './writes'
 
 /** Options of `getProviderBookings`. */
@@ -70,7 +70,7 @@ function checkLimit(limit: number, kind: string): void {
  * @internal
  */
 export async function getProviderBookings(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   providerId: string,
   options: ProviderBookingsOptions = {},
 ): Promise<ProviderBookingsPage> {
@@ -125,7 +125,7 @@ export async function getProviderBookings(
  * @internal
  */
 export async function checkCommunication(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   bookingId: string,
   signal?: AbortSignal,
 ): Promise<CommunicationCheck> {

@@ -11,7 +11,7 @@ import type { BackendRow } from '../backend/appwriteBackend'
 
 /** Runs one request under the guard's retry policy and breaker, bounded by `signal`. @internal */
 export function remote<T>(
-  rt: PipelineRuntime,
+  rt: Pick<PipelineRuntime, 'policy'>,
   request: () => Promise<T>,
   signal: CallSignal,
 ): Promise<T> {

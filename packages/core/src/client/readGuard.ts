@@ -1,0 +1,138 @@
+import { createAppwriteBackend } from '../backend/appwriteBackend'
+import type { RealtimeLike } from '../backend/types'
+import { systemClock } from '../clock'
+import { BookingGuardError } from '../errors'
+import type { BookingGuard, BookingGuardBackendOption, BookingGuardBaseOptions } from '../guard'
+import { createPermissionRules } from '../pipeline/permissions'
+import { checkCommunication, getProviderBookings } from '../pipeline/reads'
+import { listMessages, markMessagesRead } from '../pipeline/chat'
+import type { ReadRuntime } from '../pipeline/types'
+import { createGuardFeeds } from '../realtime/guardRealtime'
+import type { GuardFeeds } from '../realtime/guardRealtime'
+import { CircuitBreaker, createCircuitBreaker } from '../resilience/circuitBreaker'
+import { RetryPolicy, createRetryPolicy } from '../resilience/retryPolicy'
+import type { ExecutionPolicy } from '../resilience/retryPolicy'
+import { wrap } from '../resilience/wrap'
+import { createSchemaLock } from '../schema/schemaLock'
+import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
+
+/** The options a browser's reads, feeds and watchdog run on. */
+export type ReadGuardOptions = Pick<
+  BookingGuardBaseOptions,
+  | 'realtime'
+  | 'databaseId'
+  | 'tables'
+  | 'schemaLock'
+  | 'retry'
+  | 'breaker'
+  | 'clock'
+  | 'monitor'
+  | 'metrics'
+  | 'timeoutMs'
+  | 'watchdog'
+  | 'feeds'
+  | 'channel'
+> &
+  BookingGuardBackendOption
+
+/**
+ * What a browser reads as the signed-in user: a provider's bookings, a room's messages and read
+ * markers, communication checks, the realtime feeds and the watchdogs. The part of a
+ * {@link BookingGuard} that needs no API key, made by `createBookingClient` without loading the
+ * booking pipeline.
+ */
+export interface BookingReadGuard
+  extends
+    GuardFeeds,
+    Pick<
+      BookingGuard,
+      | 'listMessages'
+      | 'markMessagesRead'
+      | 'getProviderBookings'
+      | 'checkCommunication'
+      | 'schemaLock'
+      | 'policy'
+      | 'dispose'
+    > {
+  /** The realtime service given in the options, for the feeds and the watchdog. */
+  readonly realtime: RealtimeLike | undefined
+}
+
+/**
+ * The read half of a booking guard, with the guard's own retry, breaker, budget and realtime
+ * settings and none of its writes.
+ *
+ * @internal
+ */
+export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
+  const clock = options.clock ?? systemClock
+  const backend = createAppwriteBackend(options)
+  const lock: SchemaLock<SchemaExtensions> =
+    options.schemaLock ?? createSchemaLock({ tableIds: options.tables ?? {} })
+  const timeoutMs = options.timeoutMs ?? 15_000
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      `createBookingClient: \`timeoutMs\` must be a positive number of milliseconds (got ${String(options.timeoutMs)})`,
+    )
+  }
+  const retry =
+    options.retry instanceof RetryPolicy
+      ? options.retry
+      : createRetryPolicy({ clock, ...options.retry })
+  const breaker =
+    options.breaker === false
+      ? undefined
+      : options.breaker instanceof CircuitBreaker
+        ? options.breaker
+        : createCircuitBreaker({ clock, ...options.breaker })
+  const policy: ExecutionPolicy = breaker === undefined ? retry : wrap(retry, breaker)
+  const unsubscribe: Array<() => void> = []
+  if (options.metrics !== undefined) {
+    const metrics = options.metrics
+    unsubscribe.push(retry.onRetry(() => metrics.recordRetry()))
+    if (breaker !== undefined) unsubscribe.push(breaker.onBreak(() => metrics.recordBreakerOpen()))
+  }
+  const rt: ReadRuntime = {
+    backend,
+    lock,
+    tables: {
+      booking: lock.tableId('booking'),
+      chatRoom: lock.tableId('chatRoom'),
+      chatMessage: lock.tableId('chatMessage'),
+      notification: lock.tableId('notification'),
+    },
+    policy,
+    clock,
+    permissions: createPermissionRules(),
+    settings: { timeoutMs },
+  }
+  const { base: _base, ...feeds } = createGuardFeeds(
+    {
+      backend,
+      lock,
+      clock,
+      databaseId: options.databaseId,
+      realtime: options.realtime,
+      monitor: options.monitor,
+      metrics: options.metrics,
+    },
+    options,
+  )
+
+  return {
+    ...feeds,
+    listMessages: (roomId, callOptions) => listMessages(rt, roomId, callOptions),
+    markMessagesRead: (roomId, callOptions) => markMessagesRead(rt, roomId, callOptions),
+    getProviderBookings: (providerId, callOptions) =>
+      getProviderBookings(rt, providerId, callOptions),
+    checkCommunication: (bookingId, callOptions) =>
+      checkCommunication(rt, bookingId, callOptions?.signal),
+    schemaLock: lock,
+    realtime: options.realtime,
+    policy,
+    dispose: () => {
+      for (const off of unsubscribe.splice(0)) off()
+    },
+  }
+}
