@@ -8,7 +8,6 @@ import {
 import type {
   BookingErrorJSON,
   BookingGuard,
-  ChatParticipant,
   CreateBookingResult,
   ErrorMonitor,
   HealthCheckResult,
@@ -17,6 +16,7 @@ import type {
   SendMessageResult,
   TransitionResult,
 } from '@booking-guard/core'
+import type { ChatParticipant } from '@booking-guard/core/observers'
 import { Account, Client, Realtime, TablesDB } from 'appwrite'
 import type { AppConfig } from '../server/api'
 

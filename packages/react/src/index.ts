@@ -17,12 +17,12 @@ export type { UseErrorMonitorOptions, UseErrorMonitorResult } from './useErrorMo
 export { useHealth } from './useHealth'
 export type { UseHealthOptions, UseHealthResult } from './useHealth'
 // The types the hooks return, so apps need not import core for them.
+export type { BookingErrorKind } from '@booking-guard/core'
 export type {
-  BookingErrorKind,
   BookingSubmitStatus,
   ChatMessageStatus,
   ChatParticipant,
   ChatRoomMessage,
   ConnectionState,
   ProviderBookingItem,
-} from '@booking-guard/core'
+} from '@booking-guard/core/observers'

@@ -1,7 +1,9 @@
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { createBookingGuard, createChatRoomObserver, createSchemaLock } from '../index'
-import type { BookingGuardOptions, ChatRoomObserver } from '../index'
+import { createBookingGuard, createSchemaLock } from '../index'
+import { createChatRoomObserver } from '../observers/index'
+import type { BookingGuardOptions } from '../index'
+import type { ChatRoomObserver } from '../observers/index'
 import { bookingInput, declaredTables } from './pipelineFixtures'
 
 const CUSTOMER = { id: 'cust1', type: 'customer', name: 'Ana' } as const

@@ -3,20 +3,20 @@ import { createFakeAppwrite } from '@booking-guard/testing'
 import type {
   BookingGuard,
   BookingGuardOptions,
-  BookingSubmitError,
   CreateBookingInput,
   SchemaExtensions,
   SchemaLock,
   SchemaLockError,
 } from '../index'
+import type { BookingSubmitError } from '../observers/index'
 import {
   column,
   createBookingGuard,
-  createBookingSubmitObserver,
   createSchemaLock,
   isSchemaLockError,
   isSlotTakenError,
 } from '../index'
+import { createBookingSubmitObserver } from '../observers/index'
 
 const fake = createFakeAppwrite()
 

@@ -1,7 +1,8 @@
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import type { FakeAppwrite } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
-import type { HealthCheckOptions, HealthCheckResult, SyntheticBookingWriter } from '../index'
+import type { HealthCheckResult } from '../index'
+import type { HealthCheckOptions, SyntheticBookingWriter } from '../realtime/index'
 import {
   createBookingGuard,
   createErrorMonitor,

@@ -1,7 +1,9 @@
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { createBookingGuard, createProviderBookingsObserver, createSchemaLock } from '../index'
-import type { BookingGuardOptions, ProviderBookingsObserver } from '../index'
+import { createBookingGuard, createSchemaLock } from '../index'
+import { createProviderBookingsObserver } from '../observers/index'
+import type { BookingGuardOptions } from '../index'
+import type { ProviderBookingsObserver } from '../observers/index'
 import { bookingInput, declaredTables } from './pipelineFixtures'
 
 function setup(options: Partial<BookingGuardOptions> = {}) {

@@ -1,7 +1,8 @@
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { Query } from 'appwrite'
 import { describe, expect, it, vi } from 'vitest'
-import type { ProviderBookingEvent, WatchdogStateChange } from '../index'
+import type { ProviderBookingEvent } from '../index'
+import type { WatchdogStateChange } from '../realtime/index'
 import {
   createBookingGuard,
   createErrorMonitor,

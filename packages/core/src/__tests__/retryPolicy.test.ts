@@ -1,12 +1,9 @@
 import * as fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Clock, GiveUpEvent, JitterKind, RetryEvent, RetryPolicyOptions } from '../index'
-import {
-  CircuitOpenError,
-  createRetryPolicy,
-  createSeededRandom,
-  isBookingGuardError,
-} from '../index'
+import type { Clock, RetryPolicyOptions } from '../index'
+import type { GiveUpEvent, JitterKind, RetryEvent } from '../resilience/index'
+import { CircuitOpenError, createRetryPolicy, isBookingGuardError } from '../index'
+import { createSeededRandom } from '../resilience/index'
 
 /** A retryable failure, as Node's fetch reports a reset connection. */
 const networkError = () =>

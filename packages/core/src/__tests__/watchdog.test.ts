@@ -1,6 +1,6 @@
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import type { WatchdogOptions, WatchdogStateChange } from '../index'
+import type { WatchdogOptions, WatchdogStateChange } from '../realtime/index'
 import { createErrorMonitor, createMetrics, isBookingGuardError } from '../index'
 import { createWatchdog } from '../realtime/watchdog'
 

@@ -1072,7 +1072,7 @@ export function createFeedManagerOn(deps: FeedDeps, config: FeedConfig): FeedMan
  * @example
  * ```ts
  * import { Realtime } from 'appwrite'
- * import { createFeedManager } from '@booking-guard/core'
+ * import { createFeedManager } from '@booking-guard/core/realtime'
  *
  * // A server worker: one subscription for every provider it serves.
  * const feeds = createFeedManager({ tablesDB, realtime: new Realtime(client), databaseId: 'main' })
