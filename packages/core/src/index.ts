@@ -1,12 +1,17 @@
-// `@booking-guard/core`: what an app needs first. The server's guard (`createBookingGuard`), the
-// browser's (`createBookingClient`), the typed errors and their wire form, the error monitor and
-// metrics, and the types of bookings, rows and results. Specialist pieces live in subpaths:
-//   @booking-guard/core/schema      the schema lock, column builders, per-table schemas, limits
-//   @booking-guard/core/realtime    feeds, watchdog and health check on their own, tuning defaults
-//   @booking-guard/core/resilience  retry policy, circuit breaker, error classifier
-//   @booking-guard/core/observers   framework-agnostic snapshots (what the React hooks are made of)
-//   @booking-guard/core/server      the booking server: an Appwrite Function or a Fetch handler
-//   @booking-guard/core/admin       drift, provisioning, audit and repair (and the CLI)
+/**
+ * `@booking-guard/core`: what an app needs first. The server's guard (`createBookingGuard`), the
+ * browser's (`createBookingClient`), the typed errors and their wire form, the error monitor and
+ * metrics, and the types of bookings, rows and results. Specialist pieces live in subpaths:
+ *
+ * - `@booking-guard/core/schema`: the schema lock, column builders, per-table schemas, limits
+ * - `@booking-guard/core/realtime`: feeds, watchdog and health check on their own, tuning defaults
+ * - `@booking-guard/core/resilience`: retry policy, circuit breaker, error classifier
+ * - `@booking-guard/core/observers`: framework-agnostic snapshots (what the React hooks are made of)
+ * - `@booking-guard/core/server`: the booking server, an Appwrite Function or a Fetch handler
+ * - `@booking-guard/core/admin`: drift, provisioning, audit and repair (and the CLI)
+ *
+ * @packageDocumentation
+ */
 
 // the guards
 export { createBookingGuard } from './guard'

@@ -1,6 +1,10 @@
-// `@booking-guard/core/observers`: framework-agnostic observable snapshots (`subscribe` +
-// `getSnapshot`, for `useSyncExternalStore` or any other UI library). `@booking-guard/react`'s
-// hooks are built on them; use them to write an adapter for another framework.
+/**
+ * `@booking-guard/core/observers`: framework-agnostic observable snapshots (`subscribe` +
+ * `getSnapshot`, for `useSyncExternalStore` or any other UI library). `@booking-guard/react`'s
+ * hooks are built on them; use them to write an adapter for another framework.
+ *
+ * @packageDocumentation
+ */
 export type { ObserverLike } from './store'
 export {
   DEFAULT_BOOKING_ERROR_MESSAGES,

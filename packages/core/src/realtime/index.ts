@@ -1,6 +1,10 @@
-// `@booking-guard/core/realtime`: feeds, the watchdog and the health check on their own, with
-// their tuning defaults. A guard or a booking client builds all of them for you
-// (`guard.providerFeed`, `guard.watchdog`, `guard.runHealthCheck`).
+/**
+ * `@booking-guard/core/realtime`: feeds, the watchdog and the health check on their own, with
+ * their tuning defaults. A guard or a booking client builds all of them for you
+ * (`guard.providerFeed`, `guard.watchdog`, `guard.runHealthCheck`).
+ *
+ * @packageDocumentation
+ */
 export { defaultChannel } from './types'
 export type {
   ChannelBuilder,

@@ -1,5 +1,9 @@
-// `@booking-guard/core/resilience`: the retry policy, the circuit breaker and the error classifier
-// the guard runs every Appwrite call through, usable on their own for any call of an app.
+/**
+ * `@booking-guard/core/resilience`: the retry policy, the circuit breaker and the error classifier
+ * the guard runs every Appwrite call through, usable on their own for any call of an app.
+ *
+ * @packageDocumentation
+ */
 export { CircuitOpenError, isCircuitOpenError } from '../errors'
 export type { CircuitOpenErrorOptions, CircuitOpenState } from '../errors'
 export { createRetryPolicy } from './retryPolicy'

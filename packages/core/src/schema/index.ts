@@ -1,5 +1,9 @@
-// `@booking-guard/core/schema`: the schema lock and what it is made of — column builders, the
-// per-table zod schemas, the default table ids and indexes, the legacy aliases and the limits.
+/**
+ * `@booking-guard/core/schema`: the schema lock and what it is made of — column builders, the
+ * per-table zod schemas, the default table ids and indexes, the legacy aliases and the limits.
+ *
+ * @packageDocumentation
+ */
 export { SchemaLockError, isSchemaLockError } from '../errors'
 export type { SchemaLockErrorOptions, SchemaLockIssue, SchemaLockIssueCode } from '../errors'
 export { APPWRITE_SYSTEM_FIELDS, createSchemaLock } from './schemaLock'
