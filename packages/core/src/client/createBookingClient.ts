@@ -3,7 +3,7 @@ import type { BookingErrorJSON } from '../errorJson'
 import { BookingGuardError } from '../errors'
 import { randomId } from '../pipeline/ids'
 import type { HealthCheckResult } from '../realtime/healthCheck'
-import { classifyAppwriteError } from '../resilience/classifyError'
+import { errorFacts } from '../resilience/classifyError'
 import { RetryPolicy, createRetryPolicy } from '../resilience/retryPolicy'
 import type { RetryPolicyOptions } from '../resilience/retryPolicy'
 import { routePath } from './routes'
@@ -105,7 +105,7 @@ function executionSender(functions: FunctionsLike, functionId: string): Send {
         headers: { 'content-type': 'application/json' },
       })
     } catch (error) {
-      const { type, status } = classifyAppwriteError(error)
+      const { type, status } = errorFacts(error)
       if (
         type === 'function_not_found' ||
         type === 'deployment_not_found' ||

@@ -3,7 +3,7 @@ import { Q } from '../backend/queries'
 import type { DatabasesLike, RealtimeEventLike, TablesDBLike } from '../backend/types'
 import type { Clock, TimerHandle } from '../clock'
 import { BookingGuardError } from '../errors'
-import { classifyAppwriteError } from '../resilience/classifyError'
+import { errorFacts } from '../resilience/classifyError'
 import { reportListenerError } from '../resilience/emitter'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
@@ -1007,7 +1007,7 @@ export class FeedManagerImpl implements FeedManager {
   }
 
   #fail(error: unknown, operation: string, context: Record<string, unknown>): void {
-    const network = classifyAppwriteError(error).category === 'network'
+    const network = errorFacts(error).category === 'network'
     this.#failure = network ? 'network' : 'other'
     this.#deps.monitor?.capture(error, {
       category: 'realtime',
