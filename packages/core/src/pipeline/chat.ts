@@ -7,13 +7,7 @@ import { PipelineCall } from './call'
 import { iso } from './format'
 import { messageIdForClientId, randomId } from './ids'
 import { capture, emit } from './report'
-import type {
-  ChatMessageRow,
-  ChatRoomRow,
-  PipelineRuntime,
-  ReadRuntime,
-  WriteSpec,
-} from './types'
+import type { ChatMessageRow, ChatRoomRow, PipelineRuntime, ReadRuntime, WriteSpec } from './types'
 import { isNotFound, remote } from './writes'
 
 /** A message is the one this send means when it is in the same room, from the same sender. */
