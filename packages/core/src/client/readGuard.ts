@@ -9,10 +9,7 @@ import { listMessages, markMessagesRead } from '../pipeline/chat'
 import type { ReadRuntime } from '../pipeline/types'
 import { createGuardFeeds } from '../realtime/guardRealtime'
 import type { GuardFeeds } from '../realtime/guardRealtime'
-import { CircuitBreaker, createCircuitBreaker } from '../resilience/circuitBreaker'
-import { RetryPolicy, createRetryPolicy } from '../resilience/retryPolicy'
-import type { ExecutionPolicy } from '../resilience/retryPolicy'
-import { wrap } from '../resilience/wrap'
+import { createGuardPolicy } from '../resilience/guardPolicy'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 
@@ -76,23 +73,7 @@ export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
       `createBookingClient: \`timeoutMs\` must be a positive number of milliseconds (got ${String(options.timeoutMs)})`,
     )
   }
-  const retry =
-    options.retry instanceof RetryPolicy
-      ? options.retry
-      : createRetryPolicy({ clock, ...options.retry })
-  const breaker =
-    options.breaker === false
-      ? undefined
-      : options.breaker instanceof CircuitBreaker
-        ? options.breaker
-        : createCircuitBreaker({ clock, ...options.breaker })
-  const policy: ExecutionPolicy = breaker === undefined ? retry : wrap(retry, breaker)
-  const unsubscribe: Array<() => void> = []
-  if (options.metrics !== undefined) {
-    const metrics = options.metrics
-    unsubscribe.push(retry.onRetry(() => metrics.recordRetry()))
-    if (breaker !== undefined) unsubscribe.push(breaker.onBreak(() => metrics.recordBreakerOpen()))
-  }
+  const { policy, dispose } = createGuardPolicy(options, clock)
   const rt: ReadRuntime = {
     backend,
     lock,
@@ -131,8 +112,6 @@ export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
     schemaLock: lock,
     realtime: options.realtime,
     policy,
-    dispose: () => {
-      for (const off of unsubscribe.splice(0)) off()
-    },
+    dispose,
   }
 }
