@@ -1,7 +1,7 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 
-// `pnpm dev` serves this config through server/stack.ts, next to the app's /api routes.
+// `pnpm dev` serves this config through dev/launch.ts, next to the emulator it starts.
 export default defineConfig({
   plugins: [react()],
 })

@@ -21,5 +21,7 @@ export default defineConfig({
   splitting: true,
   sourcemap: true,
   target: 'es2022',
+  // bin.ts reads its package.json through import.meta.url; the CJS copy gets a shim for it.
+  shims: true,
   tsconfig: 'tsconfig.build.json',
 })

@@ -2,6 +2,7 @@
 // through `createBookingClient`, signed in; Appwrite names the caller in `x-appwrite-user-id` and
 // hands the execution an API key in `x-appwrite-key` (the Function's scopes: databases.read and
 // databases.write, see appwrite.json).
+import type { BookingGuardOptions } from '@booking-guard/core'
 import { createBookingFunction } from '@booking-guard/core/server'
 import type { FunctionContextLike } from '@booking-guard/core/server'
 import { providersFrom } from './providers'
@@ -9,13 +10,26 @@ import { providersFrom } from './providers'
 /** The environment the Function reads; Appwrite passes the Function's variables in `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>
 
+/** What a host can add to the Function beyond its environment. */
+export interface FunctionExtras {
+  /**
+   * A realtime client signed in as the health check's synthetic provider, for `POST
+   * /health-check` (node-appwrite has no realtime). Defaults to none: the health check then
+   * answers a configuration error naming what is missing. A local host (the emulator) can give one.
+   */
+  readonly realtime?: BookingGuardOptions['realtime']
+}
+
 /** The booking Function for `env`: `BOOKING_PROVIDERS`, `BOOKING_GUARD_DATABASE_ID` (default `main`). */
-export function createFunction(env: Env) {
+export function createFunction(env: Env, extras: FunctionExtras = {}) {
   return createBookingFunction({
     databaseId: env.BOOKING_GUARD_DATABASE_ID ?? 'main',
     resolveProvider: providersFrom(env.BOOKING_PROVIDERS),
     // Two bookings of one provider for the same start: the second gets SlotTakenError (409).
-    guard: { slotLock: true },
+    guard: {
+      slotLock: true,
+      ...(extras.realtime === undefined ? {} : { realtime: extras.realtime }),
+    },
   })
 }
 

@@ -4,6 +4,7 @@
 import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { AppwriteEmulator } from '@booking-guard/testing/emulator'
+import { Client, Functions } from 'node-appwrite'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import run from '../src/main'
 
@@ -57,19 +58,25 @@ const form = {
   durationMinutes: 90,
 }
 
+const BOOKING_PROVIDERS = JSON.stringify([
+  { id: 'anna', userId: 'user-anna', name: 'Anna', hourlyPrice: 9000, currency: 'EUR' },
+  { id: 'marco', userId: 'user-marco', name: 'Marco', hourlyPrice: 11000, currency: 'EUR' },
+])
+
 beforeAll(async () => {
   emulator = await startAppwriteEmulator()
   await provisionSchema({ admin: emulator.fake.admin, databaseId })
   // What Appwrite sets for a Function, plus the Function's own variable.
   vi.stubEnv('APPWRITE_FUNCTION_API_ENDPOINT', emulator.endpoint)
   vi.stubEnv('APPWRITE_FUNCTION_PROJECT_ID', emulator.projectId)
-  vi.stubEnv(
-    'BOOKING_PROVIDERS',
-    JSON.stringify([
-      { id: 'anna', userId: 'user-anna', name: 'Anna', hourlyPrice: 9000, currency: 'EUR' },
-      { id: 'marco', userId: 'user-marco', name: 'Marco', hourlyPrice: 11000, currency: 'EUR' },
-    ]),
-  )
+  vi.stubEnv('BOOKING_PROVIDERS', BOOKING_PROVIDERS)
+  // The entry deployed as appwrite.json describes it, for the executions over HTTP below.
+  emulator.fake.functions.register('booking', {
+    load: () => import('../src/main'),
+    execute: ['users'],
+    scopes: ['databases.read', 'databases.write'],
+    variables: { BOOKING_PROVIDERS },
+  })
 })
 
 afterAll(async () => {
@@ -116,5 +123,47 @@ describe('booking Function', () => {
     expect([asOther.statusCode, cheap.statusCode, taken.statusCode]).toEqual([403, 400, 409])
     expect(taken.body.error).toMatchObject({ name: 'SlotTakenError', code: 'SLOT_TAKEN' })
     expect(rows('bookings')).toHaveLength(before)
+  })
+})
+
+describe('booking Function on the emulator', () => {
+  /** `userId` signed in (a session), calling the Function as a browser would. */
+  const functionsOf = (userId: string) =>
+    new Functions(
+      new Client()
+        .setEndpoint(emulator.endpoint)
+        .setProject(emulator.projectId)
+        .setSession(emulator.createSession(userId)),
+    )
+  const book = (userId: string, headers: Record<string, string>, key: string) =>
+    functionsOf(userId).createExecution({
+      functionId: 'booking',
+      xpath: '/bookings',
+      body: JSON.stringify({
+        input: { ...form, scheduledAt: '2030-04-01T10:00:00.000Z' },
+        idempotencyKey: key,
+      }),
+      headers: { 'content-type': 'application/json', ...headers },
+    })
+
+  it('should refuse a caller who sends their own x-appwrite-user-id, in any case, and write nothing', async () => {
+    const before = rows('bookings').length
+
+    // Appwrite itself refuses the lower-case name…
+    await expect(book('user-chloe', { 'x-appwrite-user-id': 'user-ben' }, 'h-1')).rejects.toThrow(
+      /must not start with x-appwrite-/,
+    )
+    // …but not another case: the Function gets `user-ben, user-chloe` and refuses it.
+    const forged = await book('user-chloe', { 'X-Appwrite-User-Id': 'user-ben' }, 'h-2')
+    expect(forged.responseStatusCode).toBe(401)
+    expect(JSON.parse(forged.responseBody)).toMatchObject({
+      error: { code: 'UNAUTHENTICATED', message: expect.stringMatching(/user-ben, user-chloe/) },
+    })
+    expect(rows('bookings')).toHaveLength(before)
+
+    const honest = await book('user-chloe', {}, 'h-3')
+    expect(honest.responseStatusCode).toBe(201)
+    expect(rows('bookings')).toHaveLength(before + 1)
+    expect(rows('bookings').at(-1)).toMatchObject({ customerId: 'user-chloe' })
   })
 })

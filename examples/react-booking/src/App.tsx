@@ -1,25 +1,51 @@
 import { BookingGuardProvider, ChatProvider } from '@booking-guard/react'
 import { useEffect, useState } from 'react'
 import type { FormEvent } from 'react'
+import { loadConfig } from './config'
+import type { AppConfig } from './config'
 import { CustomerView } from './customer/CustomerView'
 import { ProviderDashboard } from './provider/ProviderDashboard'
-import { loadConfig, signInAsDemoUser, signInWithPassword } from './session'
-import type { AppConfig, Session } from './session'
+import { resumeSession, signIn } from './session'
+import type { Session } from './session'
+
+// Vite replaces each `import.meta.env.VITE_…` with its value; the object itself is not complete.
+const readConfig = (): AppConfig =>
+  loadConfig({
+    VITE_APPWRITE_ENDPOINT: import.meta.env.VITE_APPWRITE_ENDPOINT as string | undefined,
+    VITE_APPWRITE_PROJECT: import.meta.env.VITE_APPWRITE_PROJECT as string | undefined,
+    VITE_BOOKING_DATABASE: import.meta.env.VITE_BOOKING_DATABASE as string | undefined,
+    VITE_BOOKING_FUNCTION: import.meta.env.VITE_BOOKING_FUNCTION as string | undefined,
+    VITE_THERAPISTS: import.meta.env.VITE_THERAPISTS as string | undefined,
+    VITE_DEMO_USERS: import.meta.env.VITE_DEMO_USERS as string | undefined,
+  })
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 export function App() {
-  const [config, setConfig] = useState<AppConfig>()
-  const [session, setSession] = useState<Session>()
-  const [error, setError] = useState<string>()
+  const [start] = useState((): { config?: AppConfig; error?: string } => {
+    try {
+      return { config: readConfig() }
+    } catch (e) {
+      return { error: messageOf(e) }
+    }
+  })
+  const config = start.config
+  // `null`: signed out; `undefined`: not known yet.
+  const [session, setSession] = useState<Session | null>()
+  const [failure, setFailure] = useState<string>()
+  const error = start.error ?? failure
 
   useEffect(() => {
-    loadConfig().then(setConfig, (e: unknown) => setError(String(e)))
-  }, [])
+    if (config === undefined) return
+    resumeSession(config).then(
+      (resumed) => setSession(resumed ?? null),
+      (e: unknown) => setFailure(`Appwrite at ${config.endpoint} did not answer: ${messageOf(e)}`),
+    )
+  }, [config])
 
   if (error !== undefined) return <p role="alert">Could not start: {error}</p>
-  if (config === undefined) return <p role="status">Loading…</p>
-  if (session === undefined) {
-    return <SignIn config={config} onSession={setSession} />
-  }
+  if (config === undefined || session === undefined) return <p role="status">Loading…</p>
+  if (session === null) return <SignIn config={config} onSession={setSession} />
   const { user } = session
   return (
     <BookingGuardProvider guard={session.guard} monitor={session.monitor}>
@@ -33,8 +59,10 @@ export function App() {
             <button
               type="button"
               onClick={() => {
-                session.signOut()
-                setSession(undefined)
+                session.signOut().then(
+                  () => setSession(null),
+                  (e: unknown) => setFailure(`Could not sign out: ${messageOf(e)}`),
+                )
               }}
             >
               Sign out
@@ -43,7 +71,7 @@ export function App() {
         </header>
         <main>
           {user.type === 'customer' ? (
-            <CustomerView therapists={config.therapists} />
+            <CustomerView therapists={config.therapists} customerName={user.name} />
           ) : (
             <ProviderDashboard session={session} />
           )}
@@ -56,53 +84,51 @@ export function App() {
 function SignIn({ config, onSession }: { config: AppConfig; onSession: (s: Session) => void }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
-  const run = (signIn: () => Promise<Session>) => {
+  const run = (email: string, password: string) => {
     setBusy(true)
     setError(undefined)
-    signIn().then(onSession, (e: unknown) => {
-      setError(e instanceof Error ? e.message : String(e))
+    signIn(config, email, password).then(onSession, (e: unknown) => {
+      setError(messageOf(e))
       setBusy(false)
     })
   }
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
     const form = new FormData(event.currentTarget)
-    run(() => signInWithPassword(config, String(form.get('email')), String(form.get('password'))))
+    run(String(form.get('email')), String(form.get('password')))
   }
   return (
     <main className="sign-in">
       <h1>Sign in</h1>
-      {config.mode === 'emulator' ? (
+      {config.demoUsers.length > 0 && (
         <>
-          <p>Running on the local Appwrite emulator: pick who you are (no password).</p>
+          <p>
+            Running on the local Appwrite emulator. Pick a demo account (it signs in with its email
+            and password, through Appwrite's Account API):
+          </p>
           <ul className="users">
             {config.demoUsers.map((u) => (
-              <li key={u.id}>
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() => run(() => signInAsDemoUser(config, u.id))}
-                >
+              <li key={u.email}>
+                <button type="button" disabled={busy} onClick={() => run(u.email, u.password)}>
                   {u.name} ({u.role})
                 </button>
               </li>
             ))}
           </ul>
         </>
-      ) : (
-        <form onSubmit={submit}>
-          <label>
-            Email <input name="email" type="email" autoComplete="username" required />
-          </label>
-          <label>
-            Password{' '}
-            <input name="password" type="password" autoComplete="current-password" required />
-          </label>
-          <button type="submit" disabled={busy}>
-            Sign in
-          </button>
-        </form>
       )}
+      <form onSubmit={submit}>
+        <label>
+          Email <input name="email" type="email" autoComplete="username" required />
+        </label>
+        <label>
+          Password{' '}
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
       {error !== undefined && <p role="alert">{error}</p>}
     </main>
   )

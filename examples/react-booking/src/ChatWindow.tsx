@@ -1,5 +1,6 @@
 import { useChatProvider, useChatRoom } from '@booking-guard/react'
 import { useEffect, useId, useRef, useState } from 'react'
+import { explainWriteError } from './refusal'
 
 /** A booking's chat: history + realtime, optimistic sending with retry. Focuses its input on open. */
 export function ChatWindow({
@@ -50,7 +51,7 @@ export function ChatWindow({
             {m.status === 'failed' && (
               <span role="alert">
                 {' '}
-                · {m.userMessage ?? 'Not sent.'}{' '}
+                · {explainWriteError(m.error, m.userMessage ?? 'Not sent.')}{' '}
                 <button type="button" onClick={() => void m.retry?.()}>
                   Retry
                 </button>

@@ -1,135 +1,40 @@
-// Signing in, and the browser's side of the server routes in server/api.ts.
-import {
-  bookingErrorFromJSON,
-  createBookingGuard,
-  createErrorMonitor,
-  createMetrics,
-} from '@booking-guard/core'
-import type {
-  BookingErrorJSON,
-  BookingGuard,
-  CreateBookingResult,
-  ErrorMonitor,
-  HealthCheckResult,
-  Metrics,
-  MetricsSnapshot,
-  SendMessageResult,
-  TransitionResult,
-} from '@booking-guard/core'
+// Signing in through Appwrite's Account API, and the browser's booking guard: reads and realtime
+// as the signed-in user, the writes that reach another user through the booking Function.
+import { createBookingClient, createErrorMonitor, createMetrics } from '@booking-guard/core'
+import type { BookingClient, ErrorMonitor, Metrics } from '@booking-guard/core'
 import type { ChatParticipant } from '@booking-guard/core/observers'
-import { Account, Client, Realtime, TablesDB } from 'appwrite'
-import type { AppConfig } from '../server/api'
-
-export type { AppConfig }
+import { Account, Client, Functions, Realtime, TablesDB } from 'appwrite'
+import type { AppConfig } from './config'
 
 /** A signed-in user with everything the app needs. */
 export interface Session {
   readonly user: ChatParticipant
   readonly config: AppConfig
-  /** Reads and realtime under the user's own permissions; writes through the server. */
-  readonly guard: BookingGuard
+  /** Reads and realtime under the user's own permissions; writes through the booking Function. */
+  readonly guard: BookingClient
   readonly monitor: ErrorMonitor
   readonly metrics: Metrics
-  readonly server: ServerApi
-  signOut(): void
-}
-
-/** The server's health view: its last synthetic booking and its pipeline rates. */
-export interface ServerHealth {
-  readonly last: HealthCheckResult | null
-  readonly metrics: MetricsSnapshot
-}
-
-export interface ServerApi {
-  createBooking: BookingGuard['createBooking']
-  respondToBooking: BookingGuard['respondToBooking']
-  sendMessage: BookingGuard['sendMessage']
-  health(): Promise<ServerHealth>
-  checkHealth(): Promise<ServerHealth>
-}
-
-export async function loadConfig(): Promise<AppConfig> {
-  const response = await fetch('/api/config')
-  if (!response.ok) throw new Error(`GET /api/config answered ${response.status}`)
-  return (await response.json()) as AppConfig
+  signOut(): Promise<void>
 }
 
 const THERAPIST_LABEL = 'therapist'
 
-/** Calls `/api/*` with the user's JWT; a failure comes back as the typed error the server saw. */
-function createServerApi(getJwt: () => Promise<string>): ServerApi {
-  async function call<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: unknown,
-    signal?: AbortSignal,
-  ) {
-    const response = await fetch(path, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await getJwt()}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    })
-    const json = (await response.json().catch(() => ({}))) as { error?: BookingErrorJSON }
-    if (!response.ok) {
-      throw json.error === undefined
-        ? new Error(`${method} ${path} answered ${response.status}`)
-        : bookingErrorFromJSON(json.error)
-    }
-    return json as T
-  }
-  return {
-    createBooking: (input, options = {}) =>
-      call<CreateBookingResult>(
-        'POST',
-        '/api/bookings',
-        { input, idempotencyKey: options.idempotencyKey, source: options.source },
-        options.signal,
-      ),
-    respondToBooking: (bookingId, { response, reason }) =>
-      call<TransitionResult>('POST', `/api/bookings/${encodeURIComponent(bookingId)}/respond`, {
-        response,
-        reason,
-      }),
-    sendMessage: (roomId, { content, clientMessageId }) =>
-      call<SendMessageResult>('POST', `/api/rooms/${encodeURIComponent(roomId)}/messages`, {
-        content,
-        clientMessageId,
-      }),
-    health: () => call<ServerHealth>('GET', '/api/health'),
-    checkHealth: () => call<ServerHealth>('POST', '/api/health/check'),
-  }
-}
-
-/**
- * The guard the React hooks use: reads and realtime go straight to Appwrite as the user; the three
- * writes that give another user access go through the server, which holds the API key.
- */
-function withServerWrites(guard: BookingGuard, server: ServerApi): BookingGuard {
-  const writes: Pick<BookingGuard, 'createBooking' | 'respondToBooking' | 'sendMessage'> = {
-    createBooking: server.createBooking,
-    respondToBooking: server.respondToBooking,
-    sendMessage: server.sendMessage,
-  }
-  return Object.assign(Object.create(guard) as BookingGuard, writes)
-}
-
 function startSession(
   config: AppConfig,
   client: Client,
-  account: { $id: string; name: string; labels: string[] },
-  getJwt: () => Promise<string>,
-  signOut: () => void,
+  account: Account,
+  user: { $id: string; name: string; labels: string[] },
 ): Session {
-  const therapist = account.labels.includes(THERAPIST_LABEL)
+  const therapist = user.labels.includes(THERAPIST_LABEL)
   const monitor = createErrorMonitor()
   const metrics = createMetrics({ monitor })
-  const server = createServerApi(getJwt)
-  const guard = createBookingGuard({
+  const guard = createBookingClient({
     tablesDB: new TablesDB(client),
     realtime: new Realtime(client),
     databaseId: config.databaseId,
-    mode: 'saga',
+    // Who books, answers and writes is decided by the Function from the session, never here.
+    functions: new Functions(client),
+    functionId: config.functionId,
     monitor,
     metrics,
     // A canary every 5 s, trouble after 3 s without its echo; feeds poll every 3 s meanwhile.
@@ -137,82 +42,39 @@ function startSession(
     feeds: { pollIntervalMs: 3_000 },
   })
   return {
-    user: {
-      id: account.$id,
-      name: account.name || account.$id,
-      type: therapist ? 'therapist' : 'customer',
-    },
+    user: { id: user.$id, name: user.name || user.$id, type: therapist ? 'therapist' : 'customer' },
     config,
-    guard: withServerWrites(guard, server),
+    guard,
     monitor,
     metrics,
-    server,
-    signOut: () => {
+    signOut: async () => {
       guard.dispose()
-      signOut()
+      await account.deleteSession({ sessionId: 'current' })
     },
   }
 }
 
-/**
- * The user's JWT for the server routes: fetched on first use, then again after 10 minutes (JWTs
- * last 15). Concurrent callers share one fetch; a failed fetch is retried on the next call.
- */
-function renewingJwt(
-  fetchJwt: () => Promise<string>,
-  onNew: (jwt: string) => void = () => {},
-): () => Promise<string> {
-  let current: Promise<string> | undefined
-  let issued = 0
-  return () => {
-    if (current === undefined || Date.now() - issued > 10 * 60_000) {
-      issued = Date.now()
-      const next = fetchJwt().then((jwt) => {
-        onNew(jwt)
-        return jwt
-      })
-      next.catch(() => {
-        if (current === next) current = undefined
-      })
-      current = next
-    }
-    return current
+function clientFor(config: AppConfig): Client {
+  return new Client().setEndpoint(config.endpoint).setProject(config.projectId)
+}
+
+/** The session this browser already holds (its cookie), or `undefined` when signed out. */
+export async function resumeSession(config: AppConfig): Promise<Session | undefined> {
+  const client = clientFor(config)
+  const account = new Account(client)
+  try {
+    return startSession(config, client, account, await account.get())
+  } catch (error) {
+    // 401: no session (a guest). Anything else (Appwrite unreachable) is the caller's to show.
+    if ((error as { code?: unknown }).code === 401) return undefined
+    throw error
   }
 }
 
-/** Emulator only: sign in as a demo user, no password. */
-export async function signInAsDemoUser(config: AppConfig, userId: string): Promise<Session> {
-  const client = new Client().setEndpoint(config.endpoint).setProject(config.projectId)
-  const getJwt = renewingJwt(
-    async () => {
-      const response = await fetch('/api/sign-in', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ userId }),
-      })
-      if (!response.ok) throw new Error(`sign-in answered ${response.status}`)
-      return ((await response.json()) as { jwt: string }).jwt
-    },
-    // Reads and realtime go to Appwrite as this user, with the same JWT.
-    (jwt) => client.setJWT(jwt),
-  )
-  await getJwt()
-  const account = await new Account(client).get()
-  return startSession(config, client, account, getJwt, () => {})
-}
-
-/** A real Appwrite project: email + password session, and a JWT for the server routes. */
-export async function signInWithPassword(
-  config: AppConfig,
-  email: string,
-  password: string,
-): Promise<Session> {
-  const client = new Client().setEndpoint(config.endpoint).setProject(config.projectId)
-  const accountService = new Account(client)
-  await accountService.createEmailPasswordSession({ email, password })
-  const account = await accountService.get()
-  const getJwt = renewingJwt(async () => (await accountService.createJWT()).jwt)
-  return startSession(config, client, account, getJwt, () => {
-    void accountService.deleteSession({ sessionId: 'current' })
-  })
+/** Email + password, through `account.createEmailPasswordSession`: Appwrite sets the session cookie. */
+export async function signIn(config: AppConfig, email: string, password: string): Promise<Session> {
+  const client = clientFor(config)
+  const account = new Account(client)
+  await account.createEmailPasswordSession({ email, password })
+  return startSession(config, client, account, await account.get())
 }

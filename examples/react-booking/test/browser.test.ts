@@ -1,13 +1,15 @@
-// End to end in a real browser: the example app on the emulator, Debian's Chromium driven by
-// playwright-core, a customer and a therapist in two browser contexts, each signed in as itself.
-// Screenshots of the key screens go to test-artifacts/react-booking/ (gitignored).
+// End to end in a real browser: the example app on the emulator (the booking Function registered
+// on its Functions service, the demo users signing in through its Account API), Debian's
+// Chromium driven by playwright-core, a customer and a therapist in two browser contexts, each
+// signed in as itself. Screenshots of the key screens go to test-artifacts/react-booking/
+// (gitignored).
 import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startStack } from '../server/stack'
-import type { Stack } from '../server/stack'
+import { BOOKING_FUNCTION_ID, startDemo } from '../dev/launch'
+import type { Demo } from '../dev/launch'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -27,7 +29,7 @@ const artifacts = fileURLToPath(new URL('../../../test-artifacts/react-booking/'
 const source = (path: string) =>
   fileURLToPath(new URL(`../../../packages/${path}`, import.meta.url))
 
-let stack: Stack
+let stack: Demo
 let browser: Browser
 const contexts: BrowserContext[] = []
 
@@ -57,12 +59,83 @@ async function order(page: Page, therapist: string) {
 const bookingCards = (page: Page, customer: string) =>
   page.getByTestId('booking').filter({ hasText: customer })
 
+/** The booking Function executed as `userId` (a session of that user), outside any browser. */
+async function execute(userId: string, path: string, body: unknown): Promise<unknown> {
+  const execution = await stack.emulator!.fake.as(`user:${userId}`).functions.createExecution({
+    functionId: BOOKING_FUNCTION_ID,
+    xpath: path,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  })
+  if (execution.responseStatusCode >= 300) {
+    throw new Error(
+      `${path} as ${userId}: ${execution.responseStatusCode} ${execution.responseBody}`,
+    )
+  }
+  return JSON.parse(execution.responseBody)
+}
+
+/** What the browser sends to `POST /v1/functions/booking/executions` (the web SDK's JSON). */
+interface ExecutionRequest {
+  body: string
+  path: string
+  method?: string
+  async?: boolean
+  headers?: Record<string, string>
+}
+
+/**
+ * Tampers with the page's next booking Function call to `path` (the first one whose path starts
+ * with it), as a user with the browser's devtools would edit and resend it: the app then shows
+ * the Function's answer. Resolves with the request as sent once it went out.
+ */
+async function tamperNext(
+  page: Page,
+  pathPrefix: string,
+  edit: (request: ExecutionRequest) => ExecutionRequest,
+): Promise<() => Promise<ExecutionRequest>> {
+  let sent: ((request: ExecutionRequest) => void) | undefined
+  const done = new Promise<ExecutionRequest>((resolve) => (sent = resolve))
+  const pattern = `**/v1/functions/${BOOKING_FUNCTION_ID}/executions`
+  let used = false
+  const handler = async (route: Route) => {
+    const original = JSON.parse(route.request().postData() ?? '{}') as ExecutionRequest
+    if (used || route.request().method() !== 'POST' || !original.path.startsWith(pathPrefix)) {
+      await route.continue()
+      return
+    }
+    used = true
+    const request = edit(original)
+    await route.continue({ postData: JSON.stringify(request) })
+    sent?.(request)
+    await page.unroute(pattern, handler)
+  }
+  await page.route(pattern, handler)
+  return () => done
+}
+
+/**
+ * Every booking, room, message and notification, to compare before and after a refused request.
+ * A room's read markers are left out: the user's own chat marks its room read meanwhile.
+ */
+const rowsSnapshot = () => ({
+  bookings: rows('bookings'),
+  chat_messages: rows('chat_messages'),
+  notifications: rows('notifications'),
+  chat_rooms: rows('chat_rooms').map((room) => {
+    const copy = { ...room }
+    for (const marker of ['$updatedAt', 'customerLastReadAt', 'providerLastReadAt']) {
+      delete copy[marker]
+    }
+    return copy
+  }),
+})
+
 describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    stack = await startStack({
+    stack = await startDemo({
       port: 0,
-      healthCheckIntervalMs: 0,
       // The app's packages from their sources, as the rest of the suite tests them (no build needed).
       vite: {
         logLevel: 'warn',
@@ -166,7 +239,7 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
       await shot(therapist, '4-therapist-accepted')
       await shot(customer, '5-customer-sees-accepted')
 
-      // The health panel: the server's synthetic booking through the whole pipeline and realtime.
+      // The health panel: the Function's synthetic booking through the whole pipeline and realtime.
       await therapist.getByRole('button', { name: 'Run health check' }).click()
       await expect
         .poll(() => therapist.getByTestId('health-status').textContent(), { timeout: 30_000 })
@@ -229,7 +302,7 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
       await expect
         .poll(
           async () => {
-            // The server's breaker may still be open for a few seconds: retry as a user would.
+            // The Function's breaker may still be open for a few seconds: retry as a user would.
             const retry = customer.getByRole('button', { name: 'Try again' })
             if ((await chat.count()) === 0 && (await retry.isVisible())) await retry.click()
             return chat.count()
@@ -282,15 +355,15 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
     'should list bookings even when chat cannot be read, flagging them',
     { timeout: 120_000 },
     async () => {
-      const { booking } = await stack.api.guard.createBooking({
-        customerId: 'customer-dora',
-        customerName: 'Dora',
-        providerId: 'therapist-anna',
-        providerType: 'therapist',
-        providerName: 'Anna',
-        bookingType: 'immediate',
-        durationMinutes: 30,
-      })
+      const { booking } = (await execute('customer-dora', '/bookings', {
+        input: {
+          customerName: 'Dora',
+          providerId: 'therapist-anna',
+          providerType: 'therapist',
+          bookingType: 'immediate',
+          durationMinutes: 30,
+        },
+      })) as { booking: { $id: string } }
       const chatDown = stack.emulator!.fake.faults.fail({
         operation: ['getRow', 'listRows'],
         table: ['chat_rooms', 'chat_messages'],
@@ -343,6 +416,107 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
       await expect
         .poll(() => therapist.getByTestId('connection').textContent(), { timeout: 30_000 })
         .toMatch(/^Live/)
+    },
+  )
+  it(
+    'should refuse, on screen, booking as someone else, answering another therapist’s booking and writing in another’s room, writing nothing',
+    { timeout: 120_000 },
+    async () => {
+      // Ben's booking with Anna, through the Function as Ben: what the others reach for.
+      const { booking: bens } = (await execute('customer-ben', '/bookings', {
+        input: {
+          customerName: 'Ben',
+          providerId: 'therapist-anna',
+          providerType: 'therapist',
+          bookingType: 'scheduled',
+          scheduledAt: '2031-05-01T09:00:00.000Z',
+          durationMinutes: 60,
+        },
+      })) as { booking: { $id: string } }
+      const customer = await signedIn('Chloe')
+      const bookingError = customer.getByTestId('booking-error')
+
+      // Chloe books "as Ben": the request's form names Ben as the customer.
+      let before = rowsSnapshot()
+      const asBen = await tamperNext(customer, '/bookings', (request) => {
+        const body = JSON.parse(request.body) as { input: Record<string, unknown> }
+        return {
+          ...request,
+          body: JSON.stringify({ ...body, input: { ...body.input, customerId: 'customer-ben' } }),
+        }
+      })
+      await order(customer, 'Marco')
+      expect(JSON.parse((await asBen()).body)).toMatchObject({
+        input: { customerId: 'customer-ben' },
+      })
+      await expect
+        .poll(() => bookingError.textContent(), { timeout: 15_000 })
+        .toMatch(/^Not allowed: `customer-ben` is not the signed-in user/)
+      expect(rowsSnapshot()).toEqual(before)
+
+      // …or by sending the caller header herself: Appwrite refuses the name in lower case, and
+      // the Function refuses what another case turns into (`customer-ben, customer-chloe`).
+      for (const [name, answer] of [
+        ['x-appwrite-user-id', /^Appwrite refused the request: .*must not start with x-appwrite-/],
+        ['X-Appwrite-User-Id', /^Not allowed: .*`customer-ben, customer-chloe`/],
+      ] as const) {
+        const forged = await tamperNext(customer, '/bookings', (request) => ({
+          ...request,
+          headers: { ...request.headers, [name]: 'customer-ben' },
+        }))
+        await customer.getByRole('button', { name: 'Try again' }).click()
+        expect((await forged()).headers).toMatchObject({ [name]: 'customer-ben' })
+        await expect.poll(() => bookingError.textContent(), { timeout: 15_000 }).toMatch(answer)
+        expect(rowsSnapshot()).toEqual(before)
+      }
+      await shot(customer, '9-customer-booking-as-someone-else')
+
+      // Chloe's own booking goes through; then she writes "in her chat", into Ben's room.
+      await customer.getByRole('button', { name: 'Try again' }).click()
+      const chat = customer.getByTestId('chat')
+      await expect
+        .poll(() => chat.getByTestId('system-message').count(), { timeout: 15_000 })
+        .toBe(1)
+      const known = new Set(before.bookings.map((r) => r.$id))
+      const [chloes] = rows('bookings').filter((r) => !known.has(r.$id))
+      expect(chloes).toMatchObject({ customerId: 'customer-chloe', providerId: 'therapist-marco' })
+      before = rowsSnapshot()
+      const intoBens = await tamperNext(customer, '/rooms/', (request) => ({
+        ...request,
+        path: `/rooms/${encodeURIComponent(bens.$id)}/messages`,
+      }))
+      await chat.getByRole('textbox', { name: 'Message' }).fill('Hi Anna, Chloe here')
+      await chat.getByRole('button', { name: 'Send' }).click()
+      await intoBens()
+      await expect
+        .poll(() => chat.getByTestId('message').filter({ hasText: 'Chloe here' }).textContent(), {
+          timeout: 15_000,
+        })
+        .toMatch(
+          /Not allowed: only the customer and the provider of chat room `[^`]+` may write in it\./,
+        )
+      expect(rowsSnapshot()).toEqual(before)
+      await shot(customer, '10-customer-writes-in-another-room')
+
+      // Marco answers Ben's booking with Anna, through the Accept of Chloe's booking.
+      const therapist = await signedIn('Marco')
+      const card = therapist.locator(`[data-booking-id="${String(chloes!.$id)}"]`)
+      await expect.poll(() => card.count(), { timeout: 15_000 }).toBe(1)
+      const accepting = await tamperNext(therapist, '/bookings/', (request) => ({
+        ...request,
+        path: `/bookings/${encodeURIComponent(bens.$id)}/respond`,
+      }))
+      await card.getByRole('button', { name: 'Accept' }).click()
+      await accepting()
+      await expect
+        .poll(() => card.getByRole('alert').textContent(), { timeout: 15_000 })
+        .toBe(`Not allowed: only the provider of booking \`${bens.$id}\` may accept or decline it.`)
+      expect(rowsSnapshot()).toEqual(before)
+      expect(rows('bookings').find((r) => r.$id === bens.$id)).toMatchObject({
+        status: 'pending',
+        providerResponseStatus: 'AwaitingResponse',
+      })
+      await shot(therapist, '11-therapist-answers-another-booking')
     },
   )
 })

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module'
 import { main } from './cli'
+
+// dist/bin.js and src/bin.ts both sit one folder below the package's own package.json.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
 
 // The `booking-guard` executable: everything testable lives in `main`.
 main(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
+  version,
 }).then(
   (code) => {
     process.exitCode = code

@@ -39,6 +39,8 @@ export interface CliContext {
   stdout: CliWritable
   /** Where errors (one line each) and provisioning progress go. */
   stderr: CliWritable
+  /** What `--version` prints: the package's version. The executable passes it; defaults to `'unknown'`. */
+  version?: string
   /**
    * Builds the admin client from the resolved configuration. Defaults to loading `node-appwrite`
    * (only now, with a dynamic `import()`) and returning `new TablesDB(client)` with the API key.
@@ -84,6 +86,7 @@ const OPTIONS = {
   'cancel-duplicates': { type: 'boolean', default: false },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
 } as const
 
 /** Every flag's name, for suggestions. */
@@ -94,6 +97,8 @@ interface MappingFile {
   readonly tableIds?: SchemaLockOptions['tableIds']
   readonly aliases?: SchemaLockOptions['aliases']
   readonly values?: SchemaLockOptions['values']
+  readonly columnNames?: SchemaLockOptions['columnNames']
+  readonly writeValues?: SchemaLockOptions['writeValues']
   readonly strayTables?: readonly string[]
   readonly adminRoles?: readonly string[]
   readonly stuckAfterMs?: number
@@ -103,6 +108,8 @@ const MAPPING_KEYS = new Set([
   'tableIds',
   'aliases',
   'values',
+  'columnNames',
+  'writeValues',
   'strayTables',
   'adminRoles',
   'stuckAfterMs',
@@ -231,14 +238,15 @@ Options:
   --dry-run          provision, repair: print the plan and change nothing
   --apply            repair: make the changes
   --api <name>       audit, repair: tablesDB (default) or databases (legacy API)
-  --mapping <file>   JSON with the app's schema: tableIds, aliases, values
-                     (createSchemaLock options), strayTables, adminRoles,
-                     stuckAfterMs
+  --mapping <file>   JSON with the app's schema: tableIds, aliases, values,
+                     columnNames, writeValues (createSchemaLock options),
+                     strayTables, adminRoles, stuckAfterMs
   --rewrite-legacy   repair: move legacy field names and values to canonical ones
   --cancel-duplicates  repair: cancel the later of two live bookings for a slot
   --timeout <ms>     provision: how long to wait for new columns and indexes
                      to become available (default 60000)
   -h, --help         Show this help
+  -v, --version      Print the version of @booking-guard/core
 
 Exit codes: 0 ok; 1 drift errors (doctor), errors provisioning cannot fix
 (provision), problems found (audit) or left (repair), or a failure; 2 wrong usage.
@@ -350,6 +358,24 @@ function withRequestTimeout(admin: TablesDBAdminLike, ms: number, clock: Clock):
   })
 }
 
+/**
+ * The scopes a `general_unauthorized_scope` message names (`… missing scopes (["databases.write"])`),
+ * as `the scope databases.write`, or `undefined` when the message does not say.
+ */
+function missingScopes(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : ''
+  const listed = /missing scopes? \((\[[^\]]*\])\)/.exec(message)?.[1]
+  if (listed === undefined) return undefined
+  let scopes: unknown
+  try {
+    scopes = JSON.parse(listed)
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(scopes) || scopes.length === 0) return undefined
+  return `${scopes.length === 1 ? 'the scope' : 'the scopes'} ${scopes.join(', ')}`
+}
+
 /** One line that says what went wrong and what to check. */
 function describeFailure(error: unknown, config: AdminConfig): string {
   const root =
@@ -367,8 +393,18 @@ function describeFailure(error: unknown, config: AdminConfig): string {
   if ((verdict.category === 'network' && verdict.status === 0) || unreachable) {
     return `cannot reach Appwrite at ${config.endpoint}: check APPWRITE_ENDPOINT`
   }
+  if (verdict.type === 'user_unauthorized') {
+    return `the API key is not valid for project \`${config.project}\` (unknown, deleted or from another project): check APPWRITE_API_KEY and APPWRITE_PROJECT`
+  }
+  if (verdict.type === 'project_key_expired') {
+    return 'the API key has expired: create a new key in the Appwrite console and set APPWRITE_API_KEY'
+  }
+  if (verdict.type === 'general_unauthorized_scope') {
+    const missing = missingScopes(root)
+    return `the API key lacks ${missing ?? 'a scope this command needs'}: give it databases.read (doctor, audit) and databases.write (provision, repair)`
+  }
   if (verdict.status === 401 || verdict.status === 403) {
-    return 'the API key was rejected: check APPWRITE_API_KEY has databases.read/write scopes'
+    return 'the API key was rejected: check APPWRITE_API_KEY and its databases.read/write scopes'
   }
   if (verdict.type === 'project_not_found') {
     return `project \`${config.project}\` does not exist at ${config.endpoint}: check APPWRITE_PROJECT`
@@ -387,6 +423,7 @@ function describeFailure(error: unknown, config: AdminConfig): string {
 interface ParsedArgs {
   readonly command: string | undefined
   readonly help: boolean
+  readonly version: boolean
   readonly json: boolean
   readonly dryRun: boolean
   readonly apply: boolean
@@ -436,6 +473,7 @@ function parse(argv: readonly string[]): ParsedArgs {
   return {
     command: positionals[0],
     help: values.help === true,
+    version: values.version === true,
     json: values.json === true,
     dryRun: values['dry-run'] === true,
     apply: values.apply === true,
@@ -489,6 +527,10 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     args = parse(argv)
   } catch (error) {
     return fail(`${(error as Error).message} (see booking-guard --help)`, EXIT_USAGE)
+  }
+  if (args.version) {
+    stdout.write(`${context.version ?? 'unknown'}\n`)
+    return EXIT_OK
   }
   if (args.help || args.command === 'help') {
     stdout.write(HELP)
@@ -566,6 +608,8 @@ export async function main(argv: readonly string[], context: CliContext): Promis
             ...(mapping.tableIds === undefined ? {} : { tableIds: mapping.tableIds }),
             ...(mapping.aliases === undefined ? {} : { aliases: mapping.aliases }),
             ...(mapping.values === undefined ? {} : { values: mapping.values }),
+            ...(mapping.columnNames === undefined ? {} : { columnNames: mapping.columnNames }),
+            ...(mapping.writeValues === undefined ? {} : { writeValues: mapping.writeValues }),
             onIssue: () => {},
           })
     if (command === 'audit' || command === 'repair') {

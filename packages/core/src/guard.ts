@@ -12,6 +12,7 @@ import { Emitter } from './resilience/emitter'
 import { RetryPolicy, createRetryPolicy } from './resilience/retryPolicy'
 import type { ExecutionPolicy, RetryPolicyOptions } from './resilience/retryPolicy'
 import { createGuardPolicy } from './resilience/guardPolicy'
+import { mapBackend } from './schema/mappedBackend'
 import { createSchemaLock } from './schema/schemaLock'
 import type { LockInput, SchemaExtensions, SchemaLock } from './schema/schemaLock'
 import type { TableKind } from './schema/schemas'
@@ -25,7 +26,11 @@ import type {
   SendMessageResult,
 } from './pipeline/chat'
 import { createBooking } from './pipeline/createBooking'
-import type { CreateBookingOptions, CreateBookingResult } from './pipeline/createBooking'
+import type {
+  BookingRow,
+  CreateBookingOptions,
+  CreateBookingResult,
+} from './pipeline/createBooking'
 import type { BookingGuardEvent, BookingGuardListener } from './pipeline/types'
 import { assertBookingId, defaultSlotKey, randomId } from './pipeline/ids'
 import { cancelBooking, respondToBooking } from './pipeline/lifecycle'
@@ -37,7 +42,12 @@ import type {
 import { createPermissionRules } from './pipeline/permissions'
 import type { PermissionsOptions } from './pipeline/permissions'
 import type { PushSender } from './pipeline/push'
-import { checkCommunication, getProviderBookings } from './pipeline/reads'
+import {
+  checkCommunication,
+  getBooking,
+  getCustomerBookings,
+  getProviderBookings,
+} from './pipeline/reads'
 import type {
   CommunicationCheck,
   ProviderBookingsOptions,
@@ -291,6 +301,36 @@ export interface BookingGuard<
     options?: ProviderBookingsOptions,
   ): Promise<ProviderBookingsPage>
   /**
+   * A customer's own bookings, newest first, read like `getProviderBookings` (the same page and
+   * options, compensated bookings left out). In the browser (`createBookingClient`) the read runs
+   * under the signed-in user's permissions, so a customer reads only their own.
+   *
+   * @example
+   * ```ts
+   * const { bookings, nextCursor } = await guard.getCustomerBookings(user.$id, { limit: 10 })
+   * ```
+   */
+  getCustomerBookings(
+    customerId: string,
+    options?: ProviderBookingsOptions,
+  ): Promise<ProviderBookingsPage>
+  /**
+   * One booking by id, normalized by the schema lock (legacy names such as `therapistId` and the
+   * lock's value mappings applied), or `null` when there is none the caller may see: no such row,
+   * a row the caller may not read (Appwrite answers 404 for both), or a booking whose creation
+   * was compensated (failed or void), the same bookings `getProviderBookings` leaves out. Other
+   * failures (no connection, a missing table) reject as every read does. An empty id throws
+   * `SchemaLockError`.
+   *
+   * @example
+   * ```ts
+   * const booking = await guard.getBooking(bookingId)
+   * if (booking === null) showNotFound()
+   * else render(booking.providerName, booking.status)
+   * ```
+   */
+  getBooking(bookingId: string, options?: { signal?: AbortSignal }): Promise<BookingRow | null>
+  /**
    * Whether a booking's chat room, system message, notification and push exist.
    *
    * @example
@@ -407,9 +447,10 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
   options: BookingGuardOptions<E>,
 ): BookingGuard<E> {
   const clock = options.clock ?? systemClock
-  const backend = createAppwriteBackend(options)
   const lock: SchemaLock<SchemaExtensions> =
     options.schemaLock ?? createSchemaLock({ tableIds: options.tables ?? {} })
+  // The lock's column names and value spellings applied to every read and write.
+  const backend = mapBackend(createAppwriteBackend(options), lock)
   const mode = options.mode ?? 'auto'
   if (mode !== 'auto' && mode !== 'transaction' && mode !== 'saga') {
     throw new BookingGuardError(
@@ -522,6 +563,9 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
     markMessagesRead: (roomId, callOptions) => markMessagesRead(rt, roomId, callOptions),
     getProviderBookings: (providerId, callOptions) =>
       getProviderBookings(rt, providerId, callOptions),
+    getCustomerBookings: (customerId, callOptions) =>
+      getCustomerBookings(rt, customerId, callOptions),
+    getBooking: (bookingId, callOptions) => getBooking(rt, bookingId, callOptions?.signal),
     checkCommunication: (bookingId, callOptions) =>
       checkCommunication(rt, bookingId, callOptions?.signal),
     reconcile: (callOptions) => reconcile(rt, callOptions),

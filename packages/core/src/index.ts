@@ -187,7 +187,7 @@ export type {
   HealthCheckStep,
   HealthCheckStepName,
 } from './realtime/healthCheck'
-export type { ProviderFeed, RoomFeed } from './realtime/feed'
+export type { CustomerFeed, ProviderFeed, RoomFeed } from './realtime/feed'
 export type { Watchdog, WatchdogConfig } from './realtime/watchdog'
 export type {
   FeedBooking,

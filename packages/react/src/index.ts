@@ -10,6 +10,8 @@ export { useChatRoom } from './useChatRoom'
 export type { UseChatRoomOptions, UseChatRoomResult } from './useChatRoom'
 export { useProviderBookings } from './useProviderBookings'
 export type { UseProviderBookingsOptions, UseProviderBookingsResult } from './useProviderBookings'
+export { useCustomerBookings } from './useCustomerBookings'
+export type { UseCustomerBookingsOptions, UseCustomerBookingsResult } from './useCustomerBookings'
 export { useConnectionState } from './useConnectionState'
 export type { UseConnectionStateOptions } from './useConnectionState'
 export { useErrorMonitor } from './useErrorMonitor'
@@ -17,8 +19,9 @@ export type { UseErrorMonitorOptions, UseErrorMonitorResult } from './useErrorMo
 export { useHealth } from './useHealth'
 export type { UseHealthOptions, UseHealthResult } from './useHealth'
 // The types the hooks return, so apps need not import core for them.
-export type { BookingErrorKind } from '@booking-guard/core'
+export type { BookingErrorKind, BookingRow } from '@booking-guard/core'
 export type {
+  BookingSubmitError,
   BookingSubmitStatus,
   ChatMessageStatus,
   ChatParticipant,

@@ -2,15 +2,22 @@ import { useBookingSubmit } from '@booking-guard/react'
 import type { CreateBookingInput } from '@booking-guard/core'
 import { useState } from 'react'
 import type { FormEvent } from 'react'
-import type { Therapist } from '../../server/people'
+import type { Therapist } from '../config'
 import { ActiveChat } from '../ChatWindow'
+import { explainWriteError } from '../refusal'
 
 const money = (minor: number, currency: string) =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100)
 
 /** Pick a therapist, fill the form, "Order now": the booking's chat opens with the system message. */
-export function CustomerView({ therapists }: { therapists: readonly Therapist[] }) {
-  const { submit, reset, status, attempt, maxAttempts, userMessage, fieldErrors } =
+export function CustomerView({
+  therapists,
+  customerName,
+}: {
+  therapists: readonly Therapist[]
+  customerName: string
+}) {
+  const { submit, reset, status, attempt, maxAttempts, error, userMessage, fieldErrors } =
     useBookingSubmit()
   const [therapistId, setTherapistId] = useState(therapists[0]?.id ?? '')
   const [bookingType, setBookingType] = useState<'immediate' | 'scheduled'>('immediate')
@@ -22,8 +29,10 @@ export function CustomerView({ therapists }: { therapists: readonly Therapist[] 
     event.preventDefault()
     const form = new FormData(event.currentTarget)
     const when = String(form.get('scheduledAt') ?? '')
-    // The server fills in who books and the price; the schema lock checks the rest.
+    // The booking Function fills in who books (the signed-in user), the therapist's name and the
+    // price; the schema lock checks the rest. The name is the one the chat shows for the customer.
     const input = {
+      customerName,
       providerId: therapistId,
       bookingType,
       scheduledAt:
@@ -110,7 +119,7 @@ export function CustomerView({ therapists }: { therapists: readonly Therapist[] 
         </button>
         {status === 'error' && (
           <div role="alert" className="error" data-testid="booking-error">
-            <p>{userMessage}</p>
+            <p>{explainWriteError(error, userMessage)}</p>
             {lastInput !== undefined && (
               <button
                 type="button"

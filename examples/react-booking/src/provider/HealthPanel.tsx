@@ -1,71 +1,89 @@
-import type { MetricsSnapshot, PipelineRate, RateMetric } from '@booking-guard/core'
+import { describeBookingError } from '@booking-guard/core'
+import type { MetricsSnapshot } from '@booking-guard/core'
+import { useHealth } from '@booking-guard/react'
+import type { ProviderBookingItem } from '@booking-guard/react'
 import { useEffect, useState } from 'react'
-import type { ServerHealth, Session } from '../session'
+import type { Session } from '../session'
 
-const RATES: readonly [PipelineRate, string, 'server' | 'browser'][] = [
-  ['chatRoomCreation', 'Chat room creation', 'server'],
-  ['notificationDelivery', 'Notification delivery', 'server'],
-  ['realtimeMatch', 'Realtime match', 'browser'],
-  ['healthCheckPass', 'Health check pass', 'server'],
-]
+/** `ok` of `total`, as a percentage. */
+interface Rate {
+  readonly ok: number
+  readonly total: number
+}
 
-const percent = (rate: RateMetric) =>
-  rate.value === undefined ? '—' : `${(rate.value * 100).toFixed(1)}% of ${rate.samples}`
+const percent = (rate: Rate | undefined) =>
+  rate === undefined || rate.total === 0
+    ? '—'
+    : `${((rate.ok / rate.total) * 100).toFixed(1)}% of ${rate.total}`
+
+/** How many of the listed bookings passed a communication check (`undefined`: still checking). */
+function communicationRate(
+  bookings: readonly ProviderBookingItem[],
+  key: 'chatRoom' | 'notification',
+): Rate {
+  const checked = bookings.filter((b) => b.communication !== undefined)
+  return {
+    ok: checked.filter((b) => b.communication?.[key] === 'ok').length,
+    total: checked.length,
+  }
+}
+
+const fromMetrics = (metrics: MetricsSnapshot, key: 'realtimeMatch' | 'healthCheckPass') => {
+  const rate = metrics.rates[key]
+  return { ok: rate.samples - rate.failures, total: rate.samples }
+}
 
 /**
- * The incident's four rates: chat rooms and notifications per booking and the health check from
- * the server (which makes the bookings), realtime match from this browser's feed.
+ * The booking Function's synthetic health check (a booking through the whole pipeline and
+ * realtime, then removed) and the incident's four rates, as this browser sees them: chat rooms
+ * and notifications of the bookings listed here, realtime match of this dashboard's feed, and
+ * the health checks run from this panel.
  */
-export function HealthPanel({ session }: { session: Session }) {
-  const [server, setServer] = useState<ServerHealth>()
-  const [browser, setBrowser] = useState<MetricsSnapshot>(() => session.metrics.snapshot())
-  const [checking, setChecking] = useState(false)
+export function HealthPanel({
+  session,
+  bookings,
+}: {
+  session: Session
+  bookings: readonly ProviderBookingItem[]
+}) {
+  const { last, checking, check } = useHealth()
+  const [metrics, setMetrics] = useState<MetricsSnapshot>(() => session.metrics.snapshot())
   const [error, setError] = useState<string>()
 
   useEffect(() => {
-    let live = true
-    const refresh = () => {
-      setBrowser(session.metrics.snapshot())
-      session.server.health().then(
-        (health) => live && setServer(health),
-        (e: unknown) => live && setError(String(e)),
-      )
-    }
-    refresh()
-    const timer = setInterval(refresh, 5_000)
-    return () => {
-      live = false
-      clearInterval(timer)
-    }
+    const timer = setInterval(() => setMetrics(session.metrics.snapshot()), 5_000)
+    return () => clearInterval(timer)
   }, [session])
 
-  const check = () => {
-    setChecking(true)
-    session.server.checkHealth().then(
-      (health) => {
-        setServer(health)
-        setChecking(false)
+  const run = () => {
+    setError(undefined)
+    check().then(
+      (result) => {
+        session.metrics.recordHealthCheck(result.ok)
+        setMetrics(session.metrics.snapshot())
       },
-      (e: unknown) => {
-        setError(String(e))
-        setChecking(false)
-      },
+      (e: unknown) => setError(describeBookingError(e).message),
     )
   }
-  const last = server?.last
+  const rates: readonly [string, Rate][] = [
+    ['Chat room creation', communicationRate(bookings, 'chatRoom')],
+    ['Notification delivery', communicationRate(bookings, 'notification')],
+    ['Realtime match', fromMetrics(metrics, 'realtimeMatch')],
+    ['Health check pass', fromMetrics(metrics, 'healthCheckPass')],
+  ]
   return (
     <section className="card" aria-labelledby="health-heading" data-testid="health">
       <h2 id="health-heading">Health and metrics</h2>
       <p>
         Synthetic booking:{' '}
         <strong data-testid="health-status">
-          {last == null
+          {last === null
             ? 'not run yet'
             : last.ok
               ? `passed in ${Math.round(last.durationMs)} ms`
               : `failing at ${last.failedStep}`}
         </strong>{' '}
-        <button type="button" onClick={check} disabled={checking}>
+        <button type="button" onClick={run} disabled={checking}>
           {checking ? 'Checking…' : 'Run health check'}
         </button>
       </p>
@@ -74,20 +92,15 @@ export function HealthPanel({ session }: { session: Session }) {
           <tr>
             <th scope="col">Rate</th>
             <th scope="col">Value</th>
-            <th scope="col">Alert below</th>
           </tr>
         </thead>
         <tbody>
-          {RATES.map(([key, label, where]) => {
-            const rate = (where === 'server' ? server?.metrics : browser)?.rates[key]
-            return (
-              <tr key={key} className={rate?.breached ? 'breached' : undefined}>
-                <th scope="row">{label}</th>
-                <td>{rate === undefined ? '—' : percent(rate)}</td>
-                <td>{rate === undefined ? '—' : `${rate.threshold * 100}%`}</td>
-              </tr>
-            )
-          })}
+          {rates.map(([label, rate]) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{percent(rate)}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       {error !== undefined && <p role="alert">{error}</p>}

@@ -1,8 +1,8 @@
 import { useChatProvider, useConnectionState, useProviderBookings } from '@booking-guard/react'
 import type { ProviderBookingItem } from '@booking-guard/react'
-import { describeBookingError } from '@booking-guard/core'
 import { useEffect, useRef, useState } from 'react'
 import { ActiveChat } from '../ChatWindow'
+import { explainWriteError } from '../refusal'
 import type { Session } from '../session'
 import { HealthPanel } from './HealthPanel'
 
@@ -48,7 +48,7 @@ export function ProviderDashboard({ session }: { session: Session }) {
         </section>
         <ActiveChat />
       </div>
-      <HealthPanel session={session} />
+      <HealthPanel session={session} bookings={bookings} />
     </>
   )
 }
@@ -103,7 +103,7 @@ function BookingItem({
     onRespond(response).then(
       () => setBusy(false),
       (e: unknown) => {
-        setError(describeBookingError(e).message)
+        setError(explainWriteError(e))
         setBusy(false)
       },
     )

@@ -49,6 +49,41 @@ async function run(incident: IncidentDatabase, argv: string[]) {
 }
 
 describe('adoptCli', () => {
+  it("should read columnNames and writeValues from the mapping file: the app's own names are not legacy", async () => {
+    const incident = await createIncidentDatabase()
+    const mapping = await mappingFile(incident, {
+      columnNames: {
+        booking: { providerId: 'therapistId', providerName: 'therapistName' },
+        notification: { recipientId: 'userId', read: 'isRead' },
+        chatMessage: { content: 'message' },
+      },
+      writeValues: {
+        booking: { status: { pending: 'Pending', confirmed: 'Confirmed', cancelled: 'Cancelled' } },
+      },
+    })
+    const audit = await run(incident, ['audit', '--api', 'databases', '--mapping', mapping])
+    expect(audit.err).toBe('')
+    expect(audit.out).not.toContain('[legacyFields]')
+    expect(audit.out).not.toContain('[legacyValue]')
+    const legacy = incident.problems.filter(
+      (p) => p.code === 'legacyFields' || p.code === 'legacyValue',
+    )
+    expect(audit.out).toContain(`${incident.problems.length - legacy.length} problems.`)
+
+    const repair = await run(incident, [
+      'repair',
+      '--apply',
+      '--api',
+      'databases',
+      '--cancel-duplicates',
+      '--mapping',
+      mapping,
+    ])
+    expect(repair.code).toBe(0)
+    const bookings = incident.fake.snapshot()[incident.databaseId]!.bookings_collection_id!
+    expect(bookings.find((b) => b.$id === 'b-dup-2')!.status).toBe('Cancelled')
+  })
+
   it('should audit with the mapping file and exit 1 when it finds problems', async () => {
     const incident = await createIncidentDatabase()
     const mapping = await mappingFile(incident)

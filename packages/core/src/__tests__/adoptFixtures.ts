@@ -13,6 +13,38 @@ export function incidentLock(incident: IncidentDatabase) {
   })
 }
 
+/**
+ * The incident app's lock once booking-guard writes for it: its collections, its own column names
+ * (`therapistId`, `userId`, `isRead`, `message`) and status spellings (`'Pending'`, …).
+ */
+export function mappedIncidentLock(incident: IncidentDatabase) {
+  return createSchemaLock({
+    tableIds: incident.mapping.tableIds,
+    aliases: incident.mapping.aliases,
+    values: incident.mapping.values,
+    columnNames: MAPPED_COLUMN_NAMES,
+    writeValues: MAPPED_WRITE_VALUES,
+    onIssue: () => {},
+  })
+}
+
+export const MAPPED_COLUMN_NAMES = {
+  booking: { providerId: 'therapistId', providerName: 'therapistName' },
+  notification: { recipientId: 'userId', read: 'isRead' },
+  chatMessage: { content: 'message' },
+} as const
+
+export const MAPPED_WRITE_VALUES = {
+  booking: {
+    status: {
+      pending: 'Pending',
+      confirmed: 'Confirmed',
+      cancelled: 'Cancelled',
+      expired: 'Expired',
+    },
+  },
+} as const
+
 export function auditIncident(
   incident: IncidentDatabase,
   options: { api?: 'tablesDB' | 'databases'; pageSize?: number } = {},

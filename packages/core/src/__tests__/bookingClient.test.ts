@@ -56,6 +56,41 @@ describe('createBookingClient', () => {
     expect(Date.parse(String(rows('chat_rooms')[0]?.customerLastReadAt))).toBe(Date.parse(readAt))
   })
 
+  it('should read a booking and the customer’s own bookings under the user’s permissions', async () => {
+    const { client: ben } = clientOf('user-ben')
+    const { client: cara } = clientOf('user-cara')
+    const { booking } = await ben.createBooking(input, { idempotencyKey: 'form-r' })
+    await cara.createBooking(input, { idempotencyKey: 'form-c' })
+
+    expect(await ben.getBooking(booking.$id)).toMatchObject({
+      $id: booking.$id,
+      customerId: 'user-ben',
+      providerId: 'anna',
+    })
+    // Another user's booking reads as missing: Appwrite hides rows the user may not read.
+    expect(await cara.getBooking(booking.$id)).toBeNull()
+    const mine = await ben.getCustomerBookings('user-ben')
+    expect(mine.bookings.map((b) => b.$id)).toEqual([booking.$id])
+    expect((await cara.getCustomerBookings('user-ben')).bookings).toEqual([])
+  })
+
+  it('should stop waiting for the Function when the call is aborted, and not retry', async () => {
+    let executions = 0
+    const functions: FunctionsLike = {
+      createExecution: () => {
+        executions++
+        return new Promise(() => {})
+      },
+    }
+    const { client } = clientOf('user-ben', { functions })
+    const controller = new AbortController()
+    const call = client.createBooking(input, { signal: controller.signal })
+    await Promise.resolve()
+    controller.abort()
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' })
+    expect(executions).toBe(1)
+  })
+
   it('should let the provider accept and write in the room, as the server decides', async () => {
     const { client: customer } = clientOf('user-ben')
     const { client: provider } = clientOf('user-anna')

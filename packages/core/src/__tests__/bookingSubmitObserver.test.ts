@@ -304,4 +304,124 @@ describe('bookingSubmitObserver', () => {
     await h.settle(h.observer.submit(bookingInput({ customerName: '' })))
     expect(h.observer.getSnapshot().userMessage).toBe('Periksa data.')
   })
+
+  describe('TanStack parity', () => {
+    /** `setup` with every callback and every call of the guard's createBooking recorded. */
+    function recorded(options: { maxAttempts?: number } = {}) {
+      const h = setup(options)
+      const calls: string[] = []
+      h.onSuccess.mockImplementation((result) => calls.push(`success:${result.booking.$id}`))
+      h.observer.setOptions({
+        onError: (error, { input }) =>
+          calls.push(`error:${error.code}:${input.customerId}:${h.observer.getSnapshot().status}`),
+        onSettled: (result, error, { idempotencyKey }) =>
+          calls.push(
+            `settled:${result?.booking.$id ?? '-'}:${error === null ? 'null' : error.code}:${idempotencyKey}`,
+          ),
+      })
+      const original = h.guard.createBooking
+      const keys: string[] = []
+      const signals: AbortSignal[] = []
+      vi.spyOn(h.guard, 'createBooking').mockImplementation((input, callOptions = {}) => {
+        keys.push(callOptions.idempotencyKey!)
+        signals.push(callOptions.signal!)
+        return original(input, callOptions)
+      })
+      return { ...h, calls, keys, signals }
+    }
+
+    it('should call onError and onSettled once, after the final attempt, before status says error', async () => {
+      const h = recorded({ maxAttempts: 3 })
+      h.fake.faults.fail({ operation: 'createRow', table: 'bookings', error: 'network' })
+      await h.settle(h.observer.submit(bookingInput()))
+      expect(h.keys).toHaveLength(3)
+      expect(h.calls).toEqual([
+        'error:BOOKING_PIPELINE:cust1:retrying',
+        `settled:-:BOOKING_PIPELINE:${h.keys[0]}`,
+      ])
+      expect(h.observer.getSnapshot()).toMatchObject({ status: 'error', isError: true })
+    })
+
+    it('should call onSuccess then onSettled with (result, null, variables)', async () => {
+      const h = recorded()
+      const outcome = await h.settle(h.observer.submit(bookingInput()))
+      const id = outcome.status === 'fulfilled' ? outcome.value?.booking.$id : undefined
+      expect(h.calls).toEqual([`success:${id}`, `settled:${id}:null:${h.keys[0]}`])
+    })
+
+    it('should derive isIdle, isPending, isSuccess and isError from status', async () => {
+      const h = setup()
+      h.fake.faults.fail({ operation: 'createRow', table: 'bookings', times: 1, error: 'network' })
+      const flags: string[] = []
+      h.observer.subscribe(() => {
+        const { status, isIdle, isPending, isSuccess, isError } = h.observer.getSnapshot()
+        const line = `${status}:${[isIdle, isPending, isSuccess, isError].map(Number).join('')}`
+        if (flags.at(-1) !== line) flags.push(line)
+      })
+      expect(h.observer.getSnapshot()).toMatchObject({ isIdle: true, isPending: false })
+      await h.settle(h.observer.submit(bookingInput()))
+      await h.settle(h.observer.submit(bookingInput({ customerName: '' })))
+      h.observer.reset()
+      expect(flags).toEqual([
+        'submitting:0100',
+        'retrying:0100',
+        'success:0010',
+        'submitting:0100',
+        'error:0001',
+        'idle:1000',
+      ])
+    })
+
+    it('should send one idempotency key across its own retries, and a fresh one after success and reset', async () => {
+      const h = recorded()
+      h.fake.faults.fail({ operation: 'createRow', table: 'bookings', times: 2, error: 'network' })
+      await h.settle(h.observer.submit(bookingInput()))
+      expect(h.keys).toHaveLength(3)
+      expect(new Set(h.keys).size).toBe(1)
+      expect(h.rows('bookings').map((row) => row.idempotencyKey)).toEqual([h.keys[0]])
+      // The same form again after success: a new booking, with a new key.
+      await h.settle(h.observer.submit(bookingInput({ notes: 'same' })))
+      h.observer.reset()
+      await h.settle(h.observer.submit(bookingInput({ notes: 'same' })))
+      expect(new Set(h.keys).size).toBe(3)
+    })
+
+    it('should abort the attempt under way on cancel, make no other, and go back to idle', async () => {
+      const h = recorded()
+      const hang = h.fake.faults.hang({ operation: 'createRow', table: 'bookings' })
+      const call = h.observer.submit(bookingInput())
+      await until(h, () => hang.pending === 1)
+      h.observer.cancel()
+      expect(h.signals[0]!.aborted).toBe(true)
+      expect(h.observer.getSnapshot()).toMatchObject({ status: 'idle', isIdle: true, attempt: 0 })
+      expect(await settle(h.clock, call, 1_000)).toEqual({ status: 'fulfilled', value: undefined })
+      hang.release()
+      hang.remove()
+      await h.clock.advance(10_000)
+      expect(h.keys).toHaveLength(1)
+      expect(h.calls).toEqual([])
+      expect(h.observer.getSnapshot().status).toBe('idle')
+      expect(h.rows('bookings').filter((row) => row.pipelineStatus === 'delivered')).toEqual([])
+    })
+
+    it('should stop retrying on cancel while waiting, and keep the key for the same form', async () => {
+      const h = recorded()
+      h.fake.faults.fail({ operation: 'createRow', table: 'bookings', times: 1, error: 'network' })
+      const input = bookingInput()
+      const call = h.observer.submit(input)
+      await until(h, () => h.observer.getSnapshot().status === 'retrying')
+      h.observer.cancel()
+      expect(await settle(h.clock, call, 100)).toEqual({ status: 'fulfilled', value: undefined })
+      await h.clock.advance(10_000)
+      expect(h.keys).toHaveLength(1)
+      expect(h.observer.getSnapshot().status).toBe('idle')
+      await h.settle(h.observer.submit({ ...input }))
+      expect(h.keys).toEqual([h.keys[0], h.keys[0]])
+      expect(h.observer.getSnapshot().status).toBe('success')
+      // Nothing to cancel: no change.
+      const before = h.observer.getSnapshot()
+      h.observer.cancel()
+      expect(h.observer.getSnapshot()).toBe(before)
+    })
+  })
 })

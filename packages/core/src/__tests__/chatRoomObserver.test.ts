@@ -1,41 +1,15 @@
-import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { createBookingGuard, createSchemaLock } from '../index'
 import { createChatRoomObserver } from '../observers/index'
 import type { BookingGuardOptions } from '../index'
 import type { ChatRoomObserver } from '../observers/index'
-import { bookingInput, declaredTables } from './pipelineFixtures'
+import { liveHarness } from './pipelineFixtures'
 
 const CUSTOMER = { id: 'cust1', type: 'customer', name: 'Ana' } as const
 const PROVIDER = { id: 'prov1', type: 'therapist', name: 'Budi' } as const
 
 async function setup(options: Partial<BookingGuardOptions> = {}) {
-  const clock = createManualClock()
-  const fake = createFakeAppwrite({
-    clock,
-    seed: 3,
-    databases: { main: { tables: declaredTables(createSchemaLock()) } },
-  })
-  const guard = createBookingGuard({
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: 'main',
-    clock,
-    mode: 'saga',
-    retry: { maxAttempts: 1 },
-    watchdog: false,
-    ...options,
-  })
-  /** Moves the clock in 50 ms steps, letting promise chains and realtime deliveries settle. */
-  const run = async (ms = 100) => {
-    for (let t = 0; t < ms; t += 50) {
-      await clock.advance(50)
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-  }
-  const created = guard.createBooking(bookingInput())
-  await run(200)
-  const { booking } = await created
+  const { clock, fake, guard, run, book } = liveHarness(options, { seed: 3 })
+  const booking = await book()
   const roomId = booking.$id
   const observe = (extra: Partial<Parameters<typeof createChatRoomObserver>[0]> = {}) =>
     createChatRoomObserver({ guard, roomId, user: CUSTOMER, clock, ...extra })

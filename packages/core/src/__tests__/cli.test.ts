@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { createServer } from 'node:net'
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import {
   appwriteError,
@@ -8,6 +9,7 @@ import {
   networkError,
 } from '@booking-guard/testing'
 import type { ColumnDefinition, TableDefinition } from '@booking-guard/testing'
+import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { describe, expect, it } from 'vitest'
 import type { AdminConfig, CliContext } from '../cli'
 import { HELP, main } from '../cli'
@@ -108,6 +110,15 @@ function failing(error: unknown): TablesDBAdminLike {
 }
 
 describe('cli', () => {
+  it('should print the version given by the executable, before anything else', async () => {
+    expect(await run(['--version'], { version: '1.2.3' })).toMatchObject({
+      code: 0,
+      stdout: '1.2.3\n',
+      stderr: '',
+    })
+    expect(HELP).toContain('--version')
+  })
+
   it('should print the help with --help, -h and help, and exit 0', async () => {
     for (const argv of [['--help'], ['-h'], ['help'], ['doctor', '--help']]) {
       const result = await run(argv)
@@ -304,12 +315,20 @@ describe('cli', () => {
       ],
       [
         appwriteError('user_unauthorized'),
-        'the API key was rejected: check APPWRITE_API_KEY has databases.read/write scopes',
+        'the API key is not valid for project `shop` (unknown, deleted or from another project): check APPWRITE_API_KEY and APPWRITE_PROJECT',
+      ],
+      [
+        appwriteError(
+          'general_unauthorized_scope',
+          'app.shop@service.appwrite.example.com (role: applications) missing scopes (["databases.write"])',
+        ),
+        'the API key lacks the scope databases.write: give it databases.read (doctor, audit) and databases.write (provision, repair)',
       ],
       [
         appwriteError('general_unauthorized_scope'),
-        'the API key was rejected: check APPWRITE_API_KEY has databases.read/write scopes',
+        'the API key lacks a scope this command needs: give it databases.read (doctor, audit) and databases.write (provision, repair)',
       ],
+
       [
         appwriteError('project_not_found'),
         'project `shop` does not exist at https://appwrite.example.com/v1: check APPWRITE_PROJECT',
@@ -409,6 +428,37 @@ describe('cli (spawned bin)', () => {
   it('should print the help and exit 0', async () => {
     const result = await spawnCli(['--help'], {})
     expect(result).toEqual({ code: 0, stdout: HELP, stderr: '' })
+  }, 30_000)
+
+  it("should print the package's version with --version and -v", async () => {
+    const { version } = JSON.parse(
+      await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string }
+    expect(version).toMatch(/^\d+\.\d+\.\d+/)
+    for (const flag of ['--version', '-v']) {
+      const result = await spawnCli([flag, 'doctor'], {})
+      expect(result).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+    }
+  }, 30_000)
+
+  it('should say a wrong API key is not valid (not that it lacks scopes), against the emulator', async () => {
+    const emulator = await startAppwriteEmulator({ apiKey: 'the-right-key' })
+    try {
+      const env = {
+        APPWRITE_ENDPOINT: emulator.endpoint,
+        APPWRITE_PROJECT: emulator.projectId,
+        APPWRITE_API_KEY: 'a-wrong-key',
+        BOOKING_GUARD_DATABASE: 'main',
+      }
+      const result = await spawnCli(['doctor'], env)
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `booking-guard: the API key is not valid for project \`${emulator.projectId}\` (unknown, deleted or from another project): check APPWRITE_API_KEY and APPWRITE_PROJECT\n`,
+      })
+    } finally {
+      await emulator.close()
+    }
   }, 30_000)
 
   it('should exit 1 with one line when the endpoint is unreachable, using node-appwrite', async () => {

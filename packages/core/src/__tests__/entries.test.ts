@@ -67,6 +67,7 @@ describe('entry points', () => {
     expect(typeof resilience.classifyAppwriteError).toBe('function')
     expect(observers.describeBookingError).toBe(root.describeBookingError)
     expect(typeof observers.createBookingSubmitObserver).toBe('function')
+    expect(typeof observers.createCustomerBookingsObserver).toBe('function')
   })
 
   it('should let no admin or server name leak into the root entry', () => {

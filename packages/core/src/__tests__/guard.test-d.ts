@@ -1,9 +1,12 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import { createFakeAppwrite } from '@booking-guard/testing'
 import type {
+  BookingRow,
   BookingGuard,
   BookingGuardOptions,
   CreateBookingInput,
+  CreateBookingResult,
+  ProviderBookingsPage,
   SchemaExtensions,
   SchemaLock,
   SchemaLockError,
@@ -16,7 +19,7 @@ import {
   isSchemaLockError,
   isSlotTakenError,
 } from '../index'
-import { createBookingSubmitObserver } from '../observers/index'
+import { createBookingSubmitObserver, createCustomerBookingsObserver } from '../observers/index'
 
 const fake = createFakeAppwrite()
 
@@ -140,6 +143,12 @@ describe('guard', () => {
   })
 
   describe('submit errors', () => {
+    const extended = createBookingGuard({
+      tablesDB: fake.tablesDB,
+      databaseId: 'main',
+      schemaLock: createSchemaLock({ extend: extensions }),
+    })
+
     it('should type a submit’s error as what createBooking rejects with', () => {
       const guard = createBookingGuard({ tablesDB: fake.tablesDB, databaseId: 'main' })
       const observer = createBookingSubmitObserver({ guard })
@@ -154,11 +163,6 @@ describe('guard', () => {
     })
 
     it('should type the observer’s input by the guard’s lock', () => {
-      const extended = createBookingGuard({
-        tablesDB: fake.tablesDB,
-        databaseId: 'main',
-        schemaLock: createSchemaLock({ extend: extensions }),
-      })
       const observer = createBookingSubmitObserver({
         guard: extended,
         onSuccess: (_result, context) => {
@@ -170,6 +174,44 @@ describe('guard', () => {
       void observer.submit({ ...valid, tier: 'vip', providerID: 'p1' })
       // @ts-expect-error the extension's required column
       void observer.submit(valid)
+    })
+
+    it('should type onError, onSettled and the TanStack flags', () => {
+      const observer = createBookingSubmitObserver({
+        guard: extended,
+        onError: (error, context) => {
+          expectTypeOf(error).toEqualTypeOf<BookingSubmitError>()
+          expectTypeOf(context.input.tier).toEqualTypeOf<'standard' | 'vip'>()
+          expectTypeOf(context.idempotencyKey).toBeString()
+        },
+        onSettled: (result, error, context) => {
+          expectTypeOf(result).toEqualTypeOf<CreateBookingResult | undefined>()
+          expectTypeOf(error).toEqualTypeOf<BookingSubmitError | null>()
+          expectTypeOf(context.input.tier).toEqualTypeOf<'standard' | 'vip'>()
+        },
+      })
+      const snapshot = observer.getSnapshot()
+      expectTypeOf(snapshot.isIdle).toBeBoolean()
+      expectTypeOf(snapshot.isPending).toBeBoolean()
+      expectTypeOf(snapshot.isSuccess).toBeBoolean()
+      expectTypeOf(snapshot.isError).toBeBoolean()
+      expectTypeOf(observer.cancel).toEqualTypeOf<() => void>()
+      // @ts-expect-error onError's error is typed, not any value
+      createBookingSubmitObserver({ guard: extended, onError: (error: number) => error })
+    })
+  })
+
+  describe('reads', () => {
+    it('should type getBooking as a normalized row or null, and the customer reads', () => {
+      const guard = createBookingGuard({ tablesDB: fake.tablesDB, databaseId: 'main' })
+      expectTypeOf(guard.getBooking('b1')).toEqualTypeOf<Promise<BookingRow | null>>()
+      expectTypeOf(guard.getCustomerBookings('c1')).toEqualTypeOf<Promise<ProviderBookingsPage>>()
+      expectTypeOf(guard.customerFeed('c1').getSnapshot().bookings[0]!.customerId).toBeString()
+      const observer = createCustomerBookingsObserver({ guard, customerId: 'c1' })
+      expectTypeOf(observer.getSnapshot().bookings).toEqualTypeOf<readonly BookingRow[]>()
+      expectTypeOf(observer.getSnapshot().status).toEqualTypeOf<'loading' | 'ready' | 'error'>()
+      // @ts-expect-error the booking id is a string
+      void guard.getBooking(42)
     })
   })
 })

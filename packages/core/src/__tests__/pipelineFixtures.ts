@@ -197,3 +197,43 @@ export function completeBookingViolations(fake: FakeAppwrite, lock: SchemaLock):
   }
   return problems
 }
+
+/**
+ * A guard with realtime over a fake, on one manual clock, for the observers' tests: saga mode,
+ * no retries of its own, no watchdog. The fake declares the lock's tables unless `schemaless`
+ * (rows may then be written as old code wrote them). `run` moves the clock in 50 ms steps,
+ * letting promise chains and realtime deliveries settle; `book` creates a booking through it.
+ */
+export function liveHarness(
+  options: Partial<BookingGuardOptions> = {},
+  { seed = 5, schemaless = false }: { seed?: number; schemaless?: boolean } = {},
+) {
+  const clock = createManualClock()
+  const fake = createFakeAppwrite({
+    clock,
+    seed,
+    ...(schemaless ? {} : { databases: { [DB]: { tables: declaredTables(createSchemaLock()) } } }),
+  })
+  const guard = createBookingGuard({
+    tablesDB: fake.tablesDB,
+    realtime: fake.realtime,
+    databaseId: DB,
+    clock,
+    mode: 'saga',
+    retry: { maxAttempts: 1 },
+    watchdog: false,
+    ...options,
+  })
+  const run = async (ms = 100) => {
+    for (let t = 0; t < ms; t += 50) {
+      await clock.advance(50)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+  const book = async (overrides: Record<string, unknown> = {}) => {
+    const call = guard.createBooking(bookingInput(overrides))
+    await run(200)
+    return (await call).booking
+  }
+  return { clock, fake, guard, run, book }
+}

@@ -1,39 +1,11 @@
-import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { createBookingGuard, createSchemaLock } from '../index'
 import { createProviderBookingsObserver } from '../observers/index'
 import type { BookingGuardOptions } from '../index'
 import type { ProviderBookingsObserver } from '../observers/index'
-import { bookingInput, declaredTables } from './pipelineFixtures'
+import { liveHarness } from './pipelineFixtures'
 
 function setup(options: Partial<BookingGuardOptions> = {}) {
-  const clock = createManualClock()
-  const fake = createFakeAppwrite({
-    clock,
-    seed: 5,
-    databases: { main: { tables: declaredTables(createSchemaLock()) } },
-  })
-  const guard = createBookingGuard({
-    tablesDB: fake.tablesDB,
-    realtime: fake.realtime,
-    databaseId: 'main',
-    clock,
-    mode: 'saga',
-    retry: { maxAttempts: 1 },
-    watchdog: false,
-    ...options,
-  })
-  const run = async (ms = 100) => {
-    for (let t = 0; t < ms; t += 50) {
-      await clock.advance(50)
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-  }
-  const book = async (overrides: Record<string, unknown> = {}) => {
-    const call = guard.createBooking(bookingInput(overrides))
-    await run(200)
-    return (await call).booking
-  }
+  const { clock, fake, guard, run, book } = liveHarness(options)
   /** A booking row written the way the incident's app wrote them: no chat room, no notification. */
   const bareBooking = async (rowId: string, data: Record<string, unknown> = {}) => {
     await fake.tablesDB.createRow({

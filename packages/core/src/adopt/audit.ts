@@ -1,6 +1,7 @@
 // What the old code left behind in an app's database: every row read with cursor pagination and
 // checked against the mapping (the schema lock) and the pipeline's guarantees.
 import { createAppwriteBackend } from '../backend/appwriteBackend'
+import { mapBackend } from '../schema/mappedBackend'
 import type { Backend, BackendRow } from '../backend/appwriteBackend'
 import { Q } from '../backend/queries'
 import type { DatabasesLike, TablesDBLike } from '../backend/types'
@@ -11,7 +12,7 @@ import { isVoided } from '../pipeline/voided'
 import { classifyAppwriteError } from '../resilience/classifyError'
 import type { ExecutionPolicy } from '../resilience/retryPolicy'
 import { legacyValueColumns } from '../schema/mapping'
-import { createSchemaLock, valueMappingsOf } from '../schema/schemaLock'
+import { createSchemaLock, valueMappingsOf, writeMappingOf } from '../schema/schemaLock'
 import type { SchemaLock } from '../schema/schemaLock'
 import type { TableKind } from '../schema/schemas'
 
@@ -236,14 +237,19 @@ export async function scanDatabase(
   providerUser: (providerId: string) => string = (id) => id,
 ): Promise<AuditScan> {
   const { databaseId } = options
-  const direct = createAppwriteBackend({
-    tablesDB: options.tablesDB,
-    databases: options.databases,
-    databaseId,
-  })
+  const lock = options.lock ?? createSchemaLock()
+  // Repair writes under the app's names and spellings; the audit reads rows as they are stored.
+  const direct = mapBackend(
+    createAppwriteBackend({
+      tablesDB: options.tablesDB,
+      databases: options.databases,
+      databaseId,
+    }),
+    lock,
+    { reads: false },
+  )
   const backend =
     options.retry === undefined ? direct : underPolicy(direct, options.retry, options.signal)
-  const lock = options.lock ?? createSchemaLock()
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 5000) {
     throw new BookingGuardError(
@@ -316,9 +322,12 @@ export async function scanDatabase(
       )
     }
     const aliases = lock.aliases(scannedRow.kind)
+    const write = writeMappingOf(lock, scannedRow.kind)
+    // The app's own column names (`columnNames`) are what booking-guard writes: not legacy.
     const legacy = Object.keys(scannedRow.raw).filter(
       (key) =>
         Object.prototype.hasOwnProperty.call(aliases, key) &&
+        write?.canonicalOf.has(key) !== true &&
         scannedRow.raw[key] !== null &&
         scannedRow.raw[key] !== undefined,
     )
@@ -330,7 +339,11 @@ export async function scanDatabase(
         legacy,
       )
     }
-    const values = legacyValueColumns(valueMappingsOf(lock, scannedRow.kind), scannedRow.raw)
+    const values = legacyValueColumns(
+      valueMappingsOf(lock, scannedRow.kind),
+      scannedRow.raw,
+      write?.values,
+    )
     if (values.length > 0) {
       add(
         scannedRow,

@@ -11,7 +11,7 @@ import type { WriteSpec } from '../pipeline/types'
 import type { ChildEvent } from '../pipeline/ids'
 import { BookingGuardError } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
-import { valueMappingsOf } from '../schema/schemaLock'
+import { valueMappingsOf, writeMappingOf } from '../schema/schemaLock'
 import type { TableKind } from '../schema/schemas'
 import { openRoles, scanDatabase } from './audit'
 import type {
@@ -322,7 +322,10 @@ function appValue(
   canonical: string,
   rewriteLegacy: boolean,
 ): string {
-  if (rewriteLegacy) return canonical
+  // A spelling the lock writes (`writeValues`) is applied where every write goes out.
+  if (rewriteLegacy || writeMappingOf(scan.lock, kind)?.values.has(column) === true) {
+    return canonical
+  }
   for (const [legacy, target] of valueMappingsOf(scan.lock, kind)?.get(column) ?? []) {
     if (target === canonical) return legacy
   }

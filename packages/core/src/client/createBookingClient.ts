@@ -1,6 +1,7 @@
 import { bookingErrorFromJSON } from '../errorJson'
 import type { BookingErrorJSON } from '../errorJson'
 import { BookingGuardError } from '../errors'
+import { raceAbort } from '../pipeline/budget'
 import { randomId } from '../pipeline/ids'
 import type { HealthCheckResult } from '../realtime/healthCheck'
 import { errorFacts } from '../resilience/classifyError'
@@ -95,8 +96,8 @@ function executionSender(functions: FunctionsLike, functionId: string): Send {
   return async (path, body, signal) => {
     signal?.throwIfAborted()
     let execution: ExecutionLike
-    try {
-      execution = await functions.createExecution({
+    const request = () =>
+      functions.createExecution({
         functionId,
         body: JSON.stringify(body),
         async: false,
@@ -104,6 +105,10 @@ function executionSender(functions: FunctionsLike, functionId: string): Send {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
       })
+    try {
+      // The SDK takes no signal: an aborted call stops waiting, and the server finishes on its
+      // own (the idempotency key makes a resubmit return that booking, never a second one).
+      execution = await (signal === undefined ? request() : raceAbort(request, signal))
     } catch (error) {
       const { type, status } = errorFacts(error)
       if (
@@ -275,8 +280,11 @@ export function createBookingClient(options: BookingClientOptions): BookingClien
     listMessages: guard.listMessages,
     markMessagesRead: guard.markMessagesRead,
     getProviderBookings: guard.getProviderBookings,
+    getCustomerBookings: guard.getCustomerBookings,
+    getBooking: guard.getBooking,
     checkCommunication: guard.checkCommunication,
     providerFeed: guard.providerFeed,
+    customerFeed: guard.customerFeed,
     roomFeed: guard.roomFeed,
     subscribeToProviderBookings: guard.subscribeToProviderBookings,
     subscribeToRoom: guard.subscribeToRoom,

@@ -4,12 +4,18 @@ import { systemClock } from '../clock'
 import { BookingGuardError } from '../errors'
 import type { BookingGuard, BookingGuardBackendOption, BookingGuardBaseOptions } from '../guard'
 import { createPermissionRules } from '../pipeline/permissions'
-import { checkCommunication, getProviderBookings } from '../pipeline/reads'
+import {
+  checkCommunication,
+  getBooking,
+  getCustomerBookings,
+  getProviderBookings,
+} from '../pipeline/reads'
 import { listMessages, markMessagesRead } from '../pipeline/chat'
 import type { ReadRuntime } from '../pipeline/types'
 import { createGuardFeeds } from '../realtime/guardRealtime'
 import type { GuardFeeds } from '../realtime/guardRealtime'
 import { createGuardPolicy } from '../resilience/guardPolicy'
+import { mapBackend } from '../schema/mappedBackend'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 
@@ -33,10 +39,10 @@ export type ReadGuardOptions = Pick<
   BookingGuardBackendOption
 
 /**
- * What a browser reads as the signed-in user: a provider's bookings, a room's messages and read
- * markers, communication checks, the realtime feeds and the watchdogs. The part of a
- * {@link BookingGuard} that needs no API key, made by `createBookingClient` without loading the
- * booking pipeline.
+ * What a browser reads as the signed-in user: a provider's or a customer's bookings, one booking,
+ * a room's messages and read markers, communication checks, the realtime feeds and the watchdogs.
+ * The part of a {@link BookingGuard} that needs no API key, made by `createBookingClient` without
+ * loading the booking pipeline.
  */
 export interface BookingReadGuard
   extends
@@ -46,6 +52,8 @@ export interface BookingReadGuard
       | 'listMessages'
       | 'markMessagesRead'
       | 'getProviderBookings'
+      | 'getCustomerBookings'
+      | 'getBooking'
       | 'checkCommunication'
       | 'schemaLock'
       | 'policy'
@@ -63,9 +71,10 @@ export interface BookingReadGuard
  */
 export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
   const clock = options.clock ?? systemClock
-  const backend = createAppwriteBackend(options)
   const lock: SchemaLock<SchemaExtensions> =
     options.schemaLock ?? createSchemaLock({ tableIds: options.tables ?? {} })
+  // The lock's column names and value spellings applied to every read, as the guard does.
+  const backend = mapBackend(createAppwriteBackend(options), lock)
   const timeoutMs = options.timeoutMs ?? 15_000
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw new BookingGuardError(
@@ -107,6 +116,9 @@ export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
     markMessagesRead: (roomId, callOptions) => markMessagesRead(rt, roomId, callOptions),
     getProviderBookings: (providerId, callOptions) =>
       getProviderBookings(rt, providerId, callOptions),
+    getCustomerBookings: (customerId, callOptions) =>
+      getCustomerBookings(rt, customerId, callOptions),
+    getBooking: (bookingId, callOptions) => getBooking(rt, bookingId, callOptions?.signal),
     checkCommunication: (bookingId, callOptions) =>
       checkCommunication(rt, bookingId, callOptions?.signal),
     schemaLock: lock,

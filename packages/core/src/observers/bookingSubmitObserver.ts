@@ -161,9 +161,20 @@ export interface BookingSubmitSnapshot {
   readonly userMessage: string | undefined
   /** For invalid input: each invalid field's path and what is wrong with it. */
   readonly fieldErrors: Readonly<Record<string, string>>
+  /** `status === 'idle'`: nothing submitted yet, or after `reset()` / `cancel()`. */
+  readonly isIdle: boolean
+  /** `status` is `submitting` or `retrying`: a submit is under way (TanStack's `isPending`). */
+  readonly isPending: boolean
+  /** `status === 'success'`: `result` holds the booking. */
+  readonly isSuccess: boolean
+  /** `status === 'error'`: `error` holds the final failure. */
+  readonly isError: boolean
 }
 
-/** What the observer tells `onSuccess`; `E` are the extensions of the guard's schema lock. */
+/**
+ * The variables of one submit, as `onSuccess`, `onError` and `onSettled` receive them (TanStack's
+ * `variables`); `E` are the extensions of the guard's schema lock.
+ */
 export interface BookingSuccessContext<E extends SchemaExtensions = Record<never, never>> {
   /** The input that was submitted. */
   readonly input: CreateBookingInput<E>
@@ -179,10 +190,28 @@ export interface BookingSubmitObserverOptions<E extends SchemaExtensions = Recor
    */
   guard: Pick<BookingGuard<E>, 'createBooking'> & { readonly schemaLock?: SchemaLock<E> }
   /**
-   * Runs after a booking was created and before `status` becomes `success`, e.g. to open the
-   * booking's chat. A throwing callback is reported on `console.error`; the booking stays a success.
+   * Runs once per submit after a booking was created and before `status` becomes `success`, e.g.
+   * to open the booking's chat. It runs even when the submit was reset or cancelled meanwhile:
+   * the booking exists. A throwing callback is reported on `console.error`; the booking stays a
+   * success.
    */
   onSuccess?: (result: CreateBookingResult, context: BookingSuccessContext<E>) => void
+  /**
+   * Runs once per submit when its final attempt failed (not for the attempts that are retried),
+   * before `status` becomes `error`, with the same `error` the snapshot then holds. Not called for
+   * a submit that was reset or cancelled. A throwing callback is reported on `console.error`.
+   */
+  onError?: (error: BookingSubmitError, context: BookingSuccessContext<E>) => void
+  /**
+   * Runs once per submit after `onSuccess` or `onError`, TanStack's shape: `(result, null, …)`
+   * on success, `(undefined, error, …)` on failure. Not called for a failure of a submit that was
+   * reset or cancelled. A throwing callback is reported on `console.error`.
+   */
+  onSettled?: (
+    result: CreateBookingResult | undefined,
+    error: BookingSubmitError | null,
+    context: BookingSuccessContext<E>,
+  ) => void
   /**
    * Attempts per submit, the first included, for failures a retry can fix (see
    * {@link describeBookingError}); each repeats the call with the same idempotency key, so a
@@ -208,7 +237,10 @@ export interface BookingSubmitOptions {
   idempotencyKey?: string
   /** Which UI entry point the booking came from, stored as `source`. Defaults to `'direct'`. */
   source?: BookingSource
-  /** Aborts the call (in-flight writes are compensated) and any wait between attempts. */
+  /**
+   * Aborts the call (in-flight writes are compensated) and any wait between attempts; the submit
+   * then ends in `error` with the last failure. Use `cancel()` to go back to `idle` instead.
+   */
   signal?: AbortSignal
 }
 
@@ -232,8 +264,21 @@ export interface BookingSubmitObserver<E extends SchemaExtensions = Record<never
     input: CreateBookingInput<E>,
     options?: BookingSubmitOptions,
   ) => Promise<CreateBookingResult | undefined>
-  /** Back to `idle` with a fresh idempotency key; a submit under way stops retrying. */
+  /**
+   * Back to `idle` with a fresh idempotency key, as TanStack's `reset()`: a submit under way is
+   * not aborted (its booking, if it lands, still runs `onSuccess`) but makes no further attempt.
+   */
   readonly reset: () => void
+  /**
+   * Stops the submit under way: aborts its current attempt through the `AbortSignal` the guard
+   * honours (writes already made are compensated), makes no further attempt, and puts the
+   * snapshot back to `idle`, as TanStack's `cancelQueries` reverts a query. The submit's promise
+   * resolves with `undefined`, and `onError` / `onSettled` are not called. The idempotency key is
+   * kept, so sending the same form again cannot book twice even if the cancelled booking had
+   * already been committed (it is then returned with `replayed: true`). Does nothing when no
+   * submit is under way.
+   */
+  readonly cancel: () => void
   /** Replaces options given at creation (callbacks, messages, attempts); `guard` and `clock` stay. */
   setOptions(options: Partial<Omit<BookingSubmitObserverOptions<E>, 'guard' | 'clock'>>): void
 }
@@ -247,6 +292,14 @@ function canonical(value: unknown): string {
   )
 }
 
+/** The flags TanStack derives from `status`. */
+const flagsOf = (status: BookingSubmitStatus) => ({
+  isIdle: status === 'idle',
+  isPending: status === 'submitting' || status === 'retrying',
+  isSuccess: status === 'success',
+  isError: status === 'error',
+})
+
 const idle = (maxAttempts: number): BookingSubmitSnapshot => ({
   status: 'idle',
   attempt: 0,
@@ -256,7 +309,30 @@ const idle = (maxAttempts: number): BookingSubmitSnapshot => ({
   errorKind: undefined,
   userMessage: undefined,
   fieldErrors: NO_FIELDS,
+  ...flagsOf('idle'),
 })
+
+/** Calls an app callback, reporting (never rethrowing) what it throws. */
+function notify<A extends unknown[]>(callback: ((...args: A) => void) | undefined, ...args: A) {
+  try {
+    callback?.(...args)
+  } catch (error) {
+    reportListenerError(error)
+  }
+}
+
+/** A signal that aborts with `cancel` and follows the caller's, and its release. */
+function linkedSignal(caller: AbortSignal | undefined): {
+  controller: AbortController
+  release: () => void
+} {
+  const controller = new AbortController()
+  if (caller === undefined) return { controller, release: () => {} }
+  const follow = () => controller.abort(caller.reason)
+  if (caller.aborted) follow()
+  else caller.addEventListener('abort', follow, { once: true })
+  return { controller, release: () => caller.removeEventListener('abort', follow) }
+}
 
 class BookingSubmitObserverImpl<E extends SchemaExtensions>
   extends ObserverStore<BookingSubmitSnapshot>
@@ -268,6 +344,7 @@ class BookingSubmitObserverImpl<E extends SchemaExtensions>
   #inflight: Promise<CreateBookingResult | undefined> | undefined
   #key: string | undefined
   #keyInput: string | undefined
+  #controller: AbortController | undefined
   #run = 0
 
   constructor(options: BookingSubmitObserverOptions<E>) {
@@ -291,7 +368,11 @@ class BookingSubmitObserverImpl<E extends SchemaExtensions>
     else if (this.#key === undefined || this.#keyInput !== form) this.#key = randomId('k')
     this.#keyInput = form
     const run = ++this.#run
-    const call = this.#attempts(input, this.#key, options, run).finally(() => {
+    const { controller, release } = linkedSignal(options.signal)
+    this.#controller = controller
+    const context = { input, idempotencyKey: this.#key }
+    const call = this.#attempts(context, options.source, controller.signal, run).finally(() => {
+      release()
       if (this.#inflight === call) this.#inflight = undefined
     })
     this.#inflight = call
@@ -306,12 +387,26 @@ class BookingSubmitObserverImpl<E extends SchemaExtensions>
     this.update(idle(this.getSnapshot().maxAttempts))
   }
 
+  readonly cancel = (): void => {
+    if (this.#inflight === undefined) return
+    this.#run++
+    this.#inflight = undefined
+    // The platform's own reason: an `AbortError`, what every fetch-like API aborts with.
+    this.#controller?.abort()
+    this.update(idle(this.getSnapshot().maxAttempts))
+  }
+
+  protected override update(patch: Partial<BookingSubmitSnapshot>): void {
+    super.update(patch.status === undefined ? patch : { ...patch, ...flagsOf(patch.status) })
+  }
+
   async #attempts(
-    input: CreateBookingInput<E>,
-    idempotencyKey: string,
-    { source, signal }: BookingSubmitOptions,
+    context: BookingSuccessContext<E>,
+    source: BookingSource | undefined,
+    signal: AbortSignal,
     run: number,
   ): Promise<CreateBookingResult | undefined> {
+    const { input, idempotencyKey } = context
     const maxAttempts = this.#options.maxAttempts ?? 3
     const current = () => run === this.#run
     this.update({ ...idle(maxAttempts), status: 'submitting', attempt: 1 })
@@ -319,16 +414,13 @@ class BookingSubmitObserverImpl<E extends SchemaExtensions>
       try {
         const result = await this.#guard.createBooking(input, {
           idempotencyKey,
+          signal,
           ...(source === undefined ? {} : { source }),
-          ...(signal === undefined ? {} : { signal }),
         })
-        // The booking exists whatever the UI did meanwhile: the success callback (opening its
-        // chat) always runs, and runs before anyone can observe `success`.
-        try {
-          this.#options.onSuccess?.(result, { input, idempotencyKey })
-        } catch (error) {
-          reportListenerError(error)
-        }
+        // The booking exists whatever the UI did meanwhile: the success callbacks (opening its
+        // chat) always run, and run before anyone can observe `success`.
+        notify(this.#options.onSuccess, result, context)
+        notify(this.#options.onSettled, result, null, context)
         if (current()) {
           this.#key = undefined
           this.#keyInput = undefined
@@ -345,36 +437,46 @@ class BookingSubmitObserverImpl<E extends SchemaExtensions>
           userMessage: described.message,
           fieldErrors: described.fields,
         }
-        if (!described.retryable || attempt >= maxAttempts || signal?.aborted === true) {
-          this.update({ status: 'error', attempt, ...failure })
-          return undefined
+        if (!described.retryable || attempt >= maxAttempts || signal.aborted) {
+          return this.#fail(failure, attempt, context)
         }
         this.update({ status: 'retrying', attempt: attempt + 1, ...failure })
         const delay = this.#options.retryDelay?.(attempt) ?? 1_000 * 2 ** (attempt - 1)
         const waited = await this.#wait(delay, signal)
         if (!current()) return undefined
-        if (!waited) {
-          this.update({ status: 'error', attempt, ...failure })
-          return undefined
-        }
+        if (!waited) return this.#fail(failure, attempt, context)
       }
     }
   }
 
+  /** Ends a submit in `error`, after telling `onError` and `onSettled`. */
+  #fail(
+    failure: Pick<BookingSubmitSnapshot, 'errorKind' | 'userMessage' | 'fieldErrors'> & {
+      readonly error: BookingSubmitError
+    },
+    attempt: number,
+    context: BookingSuccessContext<E>,
+  ): undefined {
+    notify(this.#options.onError, failure.error, context)
+    notify(this.#options.onSettled, undefined, failure.error, context)
+    this.update({ status: 'error', attempt, ...failure })
+    return undefined
+  }
+
   /** Resolves `true` after `ms`, or `false` at once when `signal` aborts. */
-  #wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  #wait(ms: number, signal: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
-      if (signal?.aborted === true) return resolve(false)
+      if (signal.aborted) return resolve(false)
       let timer: TimerHandle | undefined = undefined
       const onAbort = () => {
         this.#clock.clearTimeout(timer)
         resolve(false)
       }
       timer = this.#clock.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort)
+        signal.removeEventListener('abort', onAbort)
         resolve(true)
       }, ms)
-      signal?.addEventListener('abort', onAbort, { once: true })
+      signal.addEventListener('abort', onAbort, { once: true })
     })
   }
 }

@@ -33,6 +33,13 @@ export type {
   ChatRoomSnapshot,
 } from './chatRoomObserver'
 export { createProviderBookingsObserver } from './providerBookingsObserver'
+export { createCustomerBookingsObserver } from './customerBookingsObserver'
+export type {
+  CustomerBookingsObserver,
+  CustomerBookingsObserverOptions,
+  CustomerBookingsSnapshot,
+} from './customerBookingsObserver'
+export type { BookingListState } from './bookingList'
 export type {
   ProviderBookingItem,
   ProviderBookingsObserver,

@@ -1,9 +1,9 @@
 import type { BookingGuard } from '../guard'
 import type { BookingRow } from '../pipeline/createBooking'
 import type { CommunicationCheck } from '../pipeline/reads'
-import type { ProviderFeed } from '../realtime/feed'
-import type { FeedConnection } from '../realtime/types'
-import { ObserverStore } from './store'
+import { BookingListObserver } from './bookingList'
+import type { BookingListState } from './bookingList'
+import type { ObserverLike } from './store'
 
 /** One booking on a provider's dashboard, with whether the provider was told about it. */
 export interface ProviderBookingItem {
@@ -23,20 +23,12 @@ export interface ProviderBookingItem {
 }
 
 /** What `observer.getSnapshot()` returns. */
-export interface ProviderBookingsSnapshot {
+export interface ProviderBookingsSnapshot extends BookingListState {
   readonly providerId: string
-  /** `loading` until the bookings table answered, then `ready`; `error` when it could not be read. */
-  readonly status: 'loading' | 'ready' | 'error'
-  /** Why the bookings could not be read. */
-  readonly error: unknown
   /** The bookings, newest first: the table's newest page merged with the realtime feed. */
   readonly bookings: readonly ProviderBookingItem[]
   /** Bookings with `warning`. */
   readonly warnings: number
-  /** How the feed gets new bookings; `offline` when it could not start (see `realtimeError`). */
-  readonly connection: FeedConnection
-  /** Why the realtime feed could not start (e.g. a guard without `realtime`); bookings still load. */
-  readonly realtimeError: unknown
 }
 
 /** Options of {@link createProviderBookingsObserver}. */
@@ -54,10 +46,7 @@ export interface ProviderBookingsObserverOptions {
 }
 
 /** A provider's bookings; see {@link createProviderBookingsObserver}. */
-export interface ProviderBookingsObserver {
-  readonly getSnapshot: () => ProviderBookingsSnapshot
-  readonly getServerSnapshot: () => ProviderBookingsSnapshot
-  readonly subscribe: (onChange: () => void) => () => void
+export interface ProviderBookingsObserver extends ObserverLike<ProviderBookingsSnapshot> {
   /** Reads the bookings table again (and re-checks bookings with a warning). Never rejects. */
   readonly refresh: () => Promise<void>
 }
@@ -76,84 +65,39 @@ function warns(booking: BookingRow, check: CommunicationCheck | undefined): bool
 }
 
 class ProviderBookingsObserverImpl
-  extends ObserverStore<ProviderBookingsSnapshot>
+  extends BookingListObserver<ProviderBookingsSnapshot>
   implements ProviderBookingsObserver
 {
   readonly #options: ProviderBookingsObserverOptions
-  readonly #rows = new Map<string, BookingRow>()
   readonly #checks = new Map<string, { version: number; check: CommunicationCheck | undefined }>()
   readonly #queue: string[] = []
   #running = 0
-  #feed: ProviderFeed | undefined
-  #feedOff: (() => void) | undefined
-  #started = false
 
   constructor(options: ProviderBookingsObserverOptions) {
-    super({
-      providerId: options.providerId,
-      status: 'loading',
-      error: undefined,
-      bookings: Object.freeze([]),
-      warnings: 0,
-      connection: 'connecting',
-      realtimeError: undefined,
-    })
+    const { guard, providerId, limit = 25 } = options
+    super(
+      {
+        providerId,
+        status: 'loading',
+        error: undefined,
+        bookings: Object.freeze([]),
+        warnings: 0,
+        connection: 'connecting',
+        realtimeError: undefined,
+      },
+      {
+        read: () => guard.getProviderBookings(providerId, { limit }),
+        feed: () => guard.providerFeed(providerId),
+      },
+    )
     this.#options = options
   }
 
-  protected override onStart(): void {
-    // The bookings table first and on its own: a broken chat or realtime can never hide a booking.
-    if (!this.#started) {
-      this.#started = true
-      void this.refresh()
-    }
-    try {
-      const feed = (this.#feed ??= this.#options.guard.providerFeed(this.#options.providerId))
-      this.#feedOff = feed.subscribe(() => this.#fromFeed())
-      this.#fromFeed()
-    } catch (error) {
-      this.update({ connection: 'offline', realtimeError: error })
-    }
-  }
-
-  protected override onStop(): void {
-    this.#feedOff?.()
-    this.#feedOff = undefined
-  }
-
-  readonly refresh = async (): Promise<void> => {
-    const { guard, providerId, limit = 25 } = this.#options
-    try {
-      const page = await guard.getProviderBookings(providerId, { limit })
-      for (const booking of page.bookings) this.#merge(booking)
-      this.#render({ status: 'ready', error: undefined })
-    } catch (error) {
-      this.#render(this.getSnapshot().status === 'ready' ? { error } : { status: 'error', error })
-    }
-  }
-
-  #fromFeed(): void {
-    const feed = this.#feed?.getSnapshot()
-    if (feed === undefined) return
-    for (const booking of feed.bookings) this.#merge(booking)
-    this.#render({ connection: feed.connection })
-  }
-
-  /** Keeps the newest version of each booking. */
-  #merge(booking: BookingRow): void {
-    const known = this.#rows.get(booking.$id)
-    if (known === undefined || ms(booking.$updatedAt) >= ms(known.$updatedAt)) {
-      this.#rows.set(booking.$id, booking)
-    }
-  }
-
-  #render(patch: Partial<ProviderBookingsSnapshot> = {}): void {
+  protected override render(patch: Partial<ProviderBookingsSnapshot> = {}): void {
     const check = this.#options.checkCommunication !== false
     const items: ProviderBookingItem[] = []
     let warnings = 0
-    for (const booking of [...this.#rows.values()].sort(
-      (a, b) => ms(b.$createdAt) - ms(a.$createdAt),
-    )) {
+    for (const booking of this.rows()) {
       const known = this.#checks.get(booking.$id)
       const version = ms(booking.$updatedAt)
       // Check each booking once, and again when a booking with a warning changes.
@@ -192,7 +136,7 @@ class ProviderBookingsObserverImpl
           this.#running--
           const entry = this.#checks.get(bookingId)
           if (entry !== undefined) entry.check = result
-          this.#render()
+          this.render()
         })
     }
   }

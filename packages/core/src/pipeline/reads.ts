@@ -7,7 +7,7 @@ import { CallBudget } from './budget'
 import { childIds } from './ids'
 import { isVoided } from './voided'
 import type { BookingRow, ReadRuntime } from './types'
-import { isNotFound, remote } from './writes'
+import { isNotFound, isRowMissing, remote } from './writes'
 
 /** Options of `getProviderBookings`. */
 export interface ProviderBookingsOptions {
@@ -69,13 +69,40 @@ function checkLimit(limit: number, kind: string): void {
  *
  * @internal
  */
-export async function getProviderBookings(
+export function getProviderBookings(
   rt: ReadRuntime,
   providerId: string,
   options: ProviderBookingsOptions = {},
 ): Promise<ProviderBookingsPage> {
+  return listBookings(rt, 'providerId', providerId, options, 'getProviderBookings')
+}
+
+/**
+ * A customer's own bookings, read like {@link getProviderBookings} (same page, same bookings
+ * left out). In the browser the read runs under the signed-in user's permissions.
+ *
+ * @internal
+ */
+export function getCustomerBookings(
+  rt: ReadRuntime,
+  customerId: string,
+  options: ProviderBookingsOptions = {},
+): Promise<ProviderBookingsPage> {
+  return listBookings(rt, 'customerId', customerId, options, 'getCustomerBookings')
+}
+
+/** Whether a stored booking is one the reads show: not compensated (`failed`) and not void. */
+const isListed = (row: BackendRow): boolean => row.pipelineStatus !== 'failed' && !isVoided(row)
+
+async function listBookings(
+  rt: ReadRuntime,
+  column: 'providerId' | 'customerId',
+  id: string,
+  options: ProviderBookingsOptions,
+  kind: string,
+): Promise<ProviderBookingsPage> {
   const limit = options.limit ?? 25
-  checkLimit(limit, 'getProviderBookings')
+  checkLimit(limit, kind)
   if (options.status !== undefined && !BookingStatusSchema.safeParse(options.status).success) {
     throw new SchemaLockError(
       [
@@ -85,11 +112,11 @@ export async function getProviderBookings(
           message: `Use one of ${BookingStatusSchema.options.join(', ')}`,
         },
       ],
-      { kind: 'getProviderBookings' },
+      { kind },
     )
   }
   const queries = [
-    Q.equal('providerId', providerId),
+    Q.equal(column, id),
     Q.or([Q.isNull('pipelineStatus'), Q.notEqual('pipelineStatus', 'failed')]),
     Q.orderDesc('$createdAt'),
     Q.limit(limit + 1),
@@ -108,10 +135,42 @@ export async function getProviderBookings(
       // A void booking (compensated, then revived by a late write) is no booking at all; the cursor
       // still moves past it.
       bookings: page
-        .filter((row) => !isVoided(row))
+        .filter(isListed)
         .map((row: BackendRow) => rt.lock.normalize('booking', row) as BookingRow),
       nextCursor: rows.length > limit ? page[page.length - 1]!.$id : undefined,
     }
+  } finally {
+    budget.dispose()
+  }
+}
+
+/**
+ * One booking by id, normalized by the schema lock (legacy names and value mappings applied), or
+ * `null` when there is none the caller may see: no such row, a row the caller's permissions hide
+ * (Appwrite answers 404 for both), or a booking whose creation was compensated (failed or void),
+ * exactly the bookings the lists leave out. Any other failure (a missing table, no connection)
+ * rejects.
+ *
+ * @internal
+ */
+export async function getBooking(
+  rt: ReadRuntime,
+  bookingId: string,
+  signal?: AbortSignal,
+): Promise<BookingRow | null> {
+  if (typeof bookingId !== 'string' || bookingId === '') {
+    throw new SchemaLockError(
+      [{ path: ['bookingId'], code: 'invalid_type', message: 'Use a non-empty booking id' }],
+      { kind: 'getBooking' },
+    )
+  }
+  const budget = new CallBudget(rt.clock, rt.settings.timeoutMs, signal)
+  try {
+    const row = await remote(rt, () => rt.backend.get(rt.tables.booking, bookingId), budget.signal)
+    return isListed(row) ? (rt.lock.normalize('booking', row) as BookingRow) : null
+  } catch (error) {
+    if (isRowMissing(error)) return null
+    throw error
   } finally {
     budget.dispose()
   }

@@ -5,6 +5,7 @@ import type { Clock, TimerHandle } from '../clock'
 import { BookingGuardError } from '../errors'
 import { errorFacts } from '../resilience/classifyError'
 import { reportListenerError } from '../resilience/emitter'
+import { mapBackend } from '../schema/mappedBackend'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import { Subscribable } from '../subscribable'
@@ -137,6 +138,15 @@ export interface ProviderFeed extends Feed<ProviderFeedSnapshot, ProviderBooking
   readonly providerId: string
 }
 
+/**
+ * A customer's own live bookings, the same bookings a provider feed would show (delivered, not
+ * void, not synthetic): made by `guard.customerFeed(customerId)` or a {@link FeedManager}.
+ */
+export interface CustomerFeed extends Feed<ProviderFeedSnapshot, ProviderBookingEvent> {
+  /** The customer whose bookings this feed holds. */
+  readonly customerId: string
+}
+
 /** A chat room's live messages: made by `guard.roomFeed(roomId)`, `createRoomFeed` or a {@link FeedManager}. */
 export interface RoomFeed extends Feed<RoomFeedSnapshot, RoomMessageEvent> {
   /** The room whose messages this feed holds. */
@@ -152,6 +162,8 @@ export interface RoomFeed extends Feed<RoomFeedSnapshot, RoomMessageEvent> {
 export interface FeedManager {
   /** The feed of a provider's bookings; the same object while it has listeners. */
   providerFeed(providerId: string): ProviderFeed
+  /** The feed of a customer's own bookings; the same object while it has listeners. */
+  customerFeed(customerId: string): CustomerFeed
   /** The feed of a chat room's messages; the same object while it has listeners. */
   roomFeed(roomId: string): RoomFeed
   /** Shorthand for `providerFeed(providerId).listen(listener, options)`. */
@@ -353,7 +365,8 @@ export class KeyedFeed<TSnapshot, TEvent>
     this.#rows.set(id, row)
     this.#lastEventAt = this.#manager.clock.now()
     this.#touch()
-    if (via !== 'load' && this.#shape.route.kind === 'booking') {
+    // The realtime match rate measures whether providers are told: their feed alone counts.
+    if (via !== 'load' && this.#shape.route.keyColumn === 'providerId') {
       this.#manager.metrics?.recordRealtime?.(via === 'realtime')
     }
     const event = this.#shape.event(previous === undefined ? 'created' : 'updated', row)
@@ -435,6 +448,16 @@ class ProviderFeedImpl
   implements ProviderFeed
 {
   get providerId(): string {
+    return this.key
+  }
+}
+
+/** @internal */
+class CustomerFeedImpl
+  extends KeyedFeed<ProviderFeedSnapshot, ProviderBookingEvent>
+  implements CustomerFeed
+{
+  get customerId(): string {
     return this.key
   }
 }
@@ -540,8 +563,13 @@ export class FeedManagerImpl implements FeedManager {
   readonly watchdog: Watchdog | undefined
   readonly #deps: FeedDeps
   readonly #config: ResolvedFeedConfig
-  readonly #routes: { readonly booking: Route; readonly chatMessage: Route }
+  readonly #routes: {
+    readonly booking: Route
+    readonly customerBooking: Route
+    readonly chatMessage: Route
+  }
   readonly #providerShape: FeedShape<ProviderFeedSnapshot, ProviderBookingEvent>
+  readonly #customerShape: FeedShape<ProviderFeedSnapshot, ProviderBookingEvent>
   readonly #roomShape: FeedShape<RoomFeedSnapshot, RoomMessageEvent>
   #active = 0
   #connection: FeedConnection = 'offline'
@@ -585,10 +613,14 @@ export class FeedManagerImpl implements FeedManager {
     })
     this.#routes = {
       booking: route('booking', 'providerId'),
+      customerBooking: route('booking', 'customerId'),
       chatMessage: route('chatMessage', 'roomId'),
     }
-    this.#providerShape = {
-      route: this.#routes.booking,
+    // A customer's feed is a provider's on another key column: same rows, order and events.
+    const bookingShape = (
+      bookingRoute: Route,
+    ): FeedShape<ProviderFeedSnapshot, ProviderBookingEvent> => ({
+      route: bookingRoute,
       snapshot: (rows, connection, lastEventAt, watchdog) =>
         Object.freeze({
           bookings: rows as readonly FeedBooking[],
@@ -598,7 +630,9 @@ export class FeedManagerImpl implements FeedManager {
         }),
       event: (type, row) => Object.freeze({ type, booking: row as FeedBooking }),
       compare: byNewest,
-    }
+    })
+    this.#providerShape = bookingShape(this.#routes.booking)
+    this.#customerShape = bookingShape(this.#routes.customerBooking)
     this.#roomShape = {
       route: this.#routes.chatMessage,
       snapshot: (rows, connection, lastEventAt, watchdog) =>
@@ -617,6 +651,13 @@ export class FeedManagerImpl implements FeedManager {
     return (
       (this.#running(this.#providerShape.route, providerId, 'providerId') as
         ProviderFeed | undefined) ?? new ProviderFeedImpl(this, this.#providerShape, providerId)
+    )
+  }
+
+  customerFeed(customerId: string): CustomerFeed {
+    return (
+      (this.#running(this.#customerShape.route, customerId, 'customerId') as
+        CustomerFeed | undefined) ?? new CustomerFeedImpl(this, this.#customerShape, customerId)
     )
   }
 
@@ -1055,7 +1096,9 @@ export function realtimeDeps(
   lock: SchemaLock<SchemaExtensions>
   clock: Clock
 } {
-  return { ...connectRealtime(options), lock: options.lock ?? createSchemaLock() }
+  const lock = options.lock ?? createSchemaLock()
+  const connection = connectRealtime(options)
+  return { ...connection, backend: mapBackend(connection.backend, lock), lock }
 }
 
 /** Builds a feed manager on existing dependencies (the guard's shared session). @internal */

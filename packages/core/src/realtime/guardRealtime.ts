@@ -3,7 +3,7 @@ import type { Clock } from '../clock'
 import { BookingGuardError } from '../errors'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import { createFeedManagerOn } from './feed'
-import type { FeedConfig, FeedManager, ProviderFeed, RoomFeed } from './feed'
+import type { CustomerFeed, FeedConfig, FeedManager, ProviderFeed, RoomFeed } from './feed'
 import { DEFAULT_SYNTHETIC_PROVIDER_ID, createHealthCheckOn } from './healthCheck'
 import type {
   HealthCheck,
@@ -92,6 +92,18 @@ export interface GuardFeeds {
    * ```
    */
   providerFeed(providerId: string): ProviderFeed
+  /**
+   * A customer's own live bookings as an observable snapshot, with the provider feed's catch-up,
+   * polling and rules (delivered bookings only: never pending, compensated, void or synthetic).
+   * In the browser it reads and subscribes as the signed-in user. Needs the guard's `realtime`.
+   *
+   * @example
+   * ```ts
+   * const feed = guard.customerFeed(user.$id)
+   * const { bookings } = useSyncExternalStore(feed.subscribe, feed.getSnapshot)
+   * ```
+   */
+  customerFeed(customerId: string): CustomerFeed
   /**
    * A chat room's live messages as an observable snapshot (`messages`, `connection`, …).
    *
@@ -267,6 +279,7 @@ export function createGuardFeeds(
     subscribeToRoom: (roomId, listener, listenOptions) =>
       feedsFor('subscribeToRoom').subscribeToRoom(roomId, listener, listenOptions),
     providerFeed: (providerId) => feedsFor('providerFeed').providerFeed(providerId),
+    customerFeed: (customerId) => feedsFor('customerFeed').customerFeed(customerId),
     roomFeed: (roomId) => feedsFor('roomFeed').roomFeed(roomId),
     createWatchdog: (watchdogOptions = {}) =>
       createWatchdogOn(base('createWatchdog'), {

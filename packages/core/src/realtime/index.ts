@@ -44,6 +44,7 @@ export {
   createFeedManager,
 } from './feed'
 export type {
+  CustomerFeed,
   Feed,
   FeedConfig,
   FeedManager,

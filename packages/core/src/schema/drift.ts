@@ -1,5 +1,6 @@
 import { BookingGuardError } from '../errors'
-import { createSchemaLock } from './schemaLock'
+import { appAliases, appTableSpec } from './mapping'
+import { createSchemaLock, writeMappingOf } from './schemaLock'
 import type { SchemaLock } from './schemaLock'
 import type { ColumnSpec, IndexSpec, TableSpec } from './columns'
 import { TABLE_KINDS } from './schemas'
@@ -764,7 +765,9 @@ export function buildDriftReport(
     })
   }
   for (const kind of TABLE_KINDS) {
-    const spec = lock.tables[kind]
+    // The table as the app has it: its own column names and value spellings (`columnNames`, `writeValues`).
+    const write = writeMappingOf(lock, kind)
+    const spec = appTableSpec(lock.tables[kind], write)
     const table = live.tables[kind]
     const own: DriftFinding[] = []
     if (table === undefined) {
@@ -779,7 +782,8 @@ export function buildDriftReport(
       }
     } else {
       const pipeline = kind !== 'heartbeat'
-      for (const finding of compareTable(spec, table, lock.aliases(kind), pipeline)) {
+      const aliases = appAliases(lock.aliases(kind), write)
+      for (const finding of compareTable(spec, table, aliases, pipeline)) {
         own.push({ table: spec.tableId, ...finding })
       }
     }

@@ -95,4 +95,4 @@ export type {
   TableKind,
 } from './schemas'
 export { BOOKING_ID_MAX_LENGTH } from '../pipeline/ids'
-export type { ValueMappings } from './mapping'
+export type { ColumnNames, ValueMappings, WriteValues } from './mapping'

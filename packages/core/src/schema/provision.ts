@@ -13,7 +13,8 @@ import {
   readLiveSchema,
 } from './drift'
 import type { DriftFinding, LiveSchema } from './drift'
-import { createSchemaLock } from './schemaLock'
+import { appAliases, appTableSpec } from './mapping'
+import { createSchemaLock, writeMappingOf } from './schemaLock'
 import type { SchemaLock } from './schemaLock'
 import { TABLE_KINDS } from './schemas'
 import type { TableKind } from './schemas'
@@ -396,7 +397,9 @@ function plan(
   }
 
   for (const kind of TABLE_KINDS) {
-    const spec = lock.tables[kind]
+    // Created under the app's column names and value spellings (`columnNames`, `writeValues`).
+    const write = writeMappingOf(lock, kind)
+    const spec = appTableSpec(lock.tables[kind], write)
     const tableId = spec.tableId
     const table: TableModelLike | undefined = live.tables[kind]
     if (table === undefined) {
@@ -417,7 +420,7 @@ function plan(
       })
     }
     const liveKeys = new Set(table?.columns.map((column) => column.key) ?? [])
-    const aliases = lock.aliases(kind)
+    const aliases = appAliases(lock.aliases(kind), write)
     for (const column of spec.columns) {
       if (liveKeys.has(column.key)) continue
       const { method, call } = columnCall(admin, databaseId, tableId, column, stringColumns)
@@ -633,7 +636,8 @@ export async function provisionSchema(options: ProvisionSchemaOptions): Promise<
   for (const kind of TABLE_KINDS) {
     const table = live.tables[kind]
     if (table === undefined) continue
-    const keys = new Set(lock.columns(kind).map((column) => column.key))
+    const spec = appTableSpec(lock.tables[kind], writeMappingOf(lock, kind))
+    const keys = new Set(spec.columns.map((column) => column.key))
     for (const column of table.columns) {
       if (keys.has(column.key) && column.status.toLowerCase() === 'processing') {
         building.push({ table: lock.tableId(kind), key: column.key, type: 'column' })

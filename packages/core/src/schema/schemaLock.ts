@@ -5,8 +5,19 @@ import { resolveAliases, sameValue } from './aliases'
 import type { LEGACY_ALIASES } from './aliases'
 import type { ColumnDef, ColumnSpec, IndexSpec, TableSpec } from './columns'
 import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, toColumnSpec } from './columns'
-import { mapValuesInPlace, resolveValueMappings } from './mapping'
-import type { ResolvedValues, ValueMappings } from './mapping'
+import {
+  mapValuesInPlace,
+  resolveColumnNames,
+  resolveValueMappings,
+  resolveWriteValues,
+} from './mapping'
+import type {
+  ColumnNames,
+  ResolvedValues,
+  ValueMappings,
+  WriteMapping,
+  WriteValues,
+} from './mapping'
 import type { DefaultShapes, SchemaKind, TableKind } from './schemas'
 import {
   DEFAULT_INDEXES,
@@ -181,6 +192,26 @@ export interface SchemaLockOptions<E extends SchemaExtensions = SchemaExtensions
    * must be one of the column's values. Defaults to none.
    */
   values?: ValueMappings
+  /**
+   * The app's own column name for a canonical column, per kind
+   * (`{ booking: { providerId: 'therapistId' }, notification: { read: 'isRead' } }`), for an app
+   * whose code still reads its old names: every row the guard, the reconciler and repair write
+   * carries the value under the app's name instead of the canonical one, queries and feeds filter
+   * on it, and drift detection and provisioning expect it. It is read back (and accepted by
+   * `parse`) as a legacy alias of the canonical column; other legacy names stay in `aliases`.
+   * `parse`, `normalize`, `columns()` and `tables` keep the canonical names. Defaults to none: the
+   * canonical names are written.
+   */
+  columnNames?: ColumnNames
+  /**
+   * The app's spelling of canonical enum values, per kind and column, for an app whose code still
+   * reads its old values (`{ booking: { status: { pending: 'Pending', cancelled: 'Cancelled' } } }`):
+   * every row booking-guard writes carries that spelling, queries on the column match the
+   * canonical value, this spelling and every legacy spelling in `values`, drift detection and
+   * provisioning expect it among the column's elements, and reads map it back to the canonical
+   * value. Values not listed are written canonical. Defaults to none.
+   */
+  writeValues?: WriteValues
   /** Extra indexes per kind, on top of the default ones. Defaults to none. */
   indexes?: { readonly [K in TableKind]?: readonly IndexSpec[] }
   /**
@@ -460,7 +491,12 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
   for (const kind of Object.keys(extraIndexes)) assertKind(kind, TABLE_KINDS, 'kind in `indexes`')
   for (const kind of Object.keys(options.values ?? {}))
     assertKind(kind, TABLE_KINDS, 'kind in `values`')
+  for (const kind of Object.keys(options.columnNames ?? {}))
+    assertKind(kind, TABLE_KINDS, 'kind in `columnNames`')
+  for (const kind of Object.keys(options.writeValues ?? {}))
+    assertKind(kind, TABLE_KINDS, 'kind in `writeValues`')
   const valueMaps = Object.create(null) as Record<SchemaKind, ResolvedValues | undefined>
+  const writeMaps = Object.create(null) as Record<TableKind, WriteMapping | undefined>
 
   // Table ids.
   const tableIds = {} as Record<TableKind, string>
@@ -529,11 +565,24 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
         indexKeys.add(index.key)
       }
       try {
-        valueMaps[kind] = resolveValueMappings(
-          options.values?.[kind],
-          new Map(columns.map((c) => [c.key, c.type === 'enum' ? c.elements : undefined])),
-          where,
+        const elements = new Map(
+          columns.map((c) => [c.key, c.type === 'enum' ? c.elements : undefined]),
         )
+        const read = new Map<string, Map<string, string>>()
+        for (const [column, map] of resolveValueMappings(options.values?.[kind], elements, where) ??
+          []) {
+          read.set(column, new Map(map))
+        }
+        const values = resolveWriteValues(options.writeValues?.[kind], elements, read, where)
+        valueMaps[kind] = read.size === 0 ? undefined : read
+        const names = resolveColumnNames(options.columnNames?.[kind], columnKeys, isValidKey, where)
+        if (names.size > 0 || values.size > 0) {
+          writeMaps[kind] = {
+            names,
+            canonicalOf: new Map([...names].map(([canonical, name]) => [name, canonical])),
+            values,
+          }
+        }
       } catch (error) {
         throw configError((error as Error).message)
       }
@@ -550,9 +599,26 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     }
 
     // Aliases: booking's extra aliases also apply to bookingInput, where their target is an input field.
+    // The app's column names are read (and accepted on write) as legacy aliases of their column.
     let aliasOf: Record<string, string>
     try {
-      aliasOf = resolveAliases(columnKeys, extraAliases[sourceKind], where, kind === 'bookingInput')
+      let extra = extraAliases[sourceKind]
+      const names = writeMaps[sourceKind]?.names
+      if (names !== undefined && names.size > 0) {
+        const merged: Record<string, string | null> = { ...extra }
+        for (const [canonical, name] of names) {
+          if (!columnKeys.has(canonical)) continue
+          const declared = hasOwn(merged, name) ? merged[name] : undefined
+          if (declared !== undefined && declared !== canonical) {
+            throw new Error(
+              `${where}: \`${name}\` is the app's column name of \`${canonical}\` (\`columnNames\`) but \`aliases\` ${declared === null ? 'removes it' : `maps it to \`${declared}\``}`,
+            )
+          }
+          merged[name] = canonical
+        }
+        extra = merged
+      }
+      aliasOf = resolveAliases(columnKeys, extra, where, kind === 'bookingInput')
     } catch (error) {
       throw configError((error as Error).message)
     }
@@ -882,7 +948,26 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
   }
   ownedNormalizers.set(lock, normalizeOwned)
   lockValues.set(lock, valueMaps)
+  lockWrites.set(lock, writeMaps)
   return lock as unknown as SchemaLock<E>
+}
+
+const lockWrites = new WeakMap<
+  SchemaLock<SchemaExtensions>,
+  Readonly<Record<TableKind, WriteMapping | undefined>>
+>()
+
+/**
+ * The resolved `columnNames` and `writeValues` of a lock for one kind; `undefined` when the kind
+ * is written with canonical names and values.
+ *
+ * @internal
+ */
+export function writeMappingOf(
+  lock: SchemaLock<SchemaExtensions>,
+  kind: TableKind,
+): WriteMapping | undefined {
+  return lockWrites.get(lock)?.[kind]
 }
 
 const lockValues = new WeakMap<

@@ -1,3 +1,5 @@
+import { bookingErrorToJSON } from '../errorJson'
+import { BookingGuardError } from '../errors'
 import { BookingRoutes } from './bookingRoutes'
 import type { BookingServerOptions } from './bookingRoutes'
 
@@ -54,6 +56,9 @@ function bodyTextOf(req: FunctionContextLike['req']): string {
  * 404 / 409 with `{ error }` ({@link bookingErrorToJSON}) and write nothing.
  *
  * Give the Function `execute: ["users"]` and the scopes `databases.read` and `databases.write`.
+ * Never `any` or `guests`: Appwrite checks callers' `x-appwrite-*` headers case-sensitively, so a
+ * guest's own `X-Appwrite-User-Id` would reach the Function as the only user id. A signed-in
+ * caller's forgery arrives joined with the real id and is refused with 401.
  *
  * @example
  * ```ts
@@ -83,6 +88,16 @@ export function createBookingFunction(
     const { req, res } = context
     const headers = req.headers
     const userId = headers['x-appwrite-user-id']
+    if (userId !== undefined && userId !== '' && !USER_ID.test(userId)) {
+      // Appwrite refuses `x-appwrite-*` headers from callers only in lower case; a caller's own
+      // `X-Appwrite-User-Id` reaches the runtime joined with the real id (`eve, ben`).
+      const error = new BookingGuardError(
+        'UNAUTHENTICATED',
+        `\`x-appwrite-user-id\` is \`${userId.slice(0, 80)}\`, not one user id: the caller sent its own X-Appwrite-User-Id header, so the request is refused`,
+      )
+      context.error(`${req.method} ${req.path}: ${error.message}`)
+      return res.json({ error: bookingErrorToJSON(error) }, 401)
+    }
     const env = typeof process === 'undefined' ? {} : process.env
     const apiKey = options.apiKey ?? nonEmpty(headers['x-appwrite-key']) ?? env.APPWRITE_API_KEY
     const answer = await routes.handle(
@@ -101,6 +116,9 @@ export function createBookingFunction(
     return res.json(answer.body, answer.status)
   }
 }
+
+/** An Appwrite user id: up to 36 of a-z, A-Z, 0-9, `.`, `-`, `_`, not starting with a special char. */
+const USER_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}$/
 
 const nonEmpty = (value: string | undefined) =>
   value === undefined || value === '' ? undefined : value

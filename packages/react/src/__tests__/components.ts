@@ -8,10 +8,12 @@ import {
   useChatProvider,
   useChatRoom,
   useConnectionState,
+  useCustomerBookings,
   useErrorMonitor,
   useHealth,
   useProviderBookings,
 } from '../index'
+import type { UseBookingSubmitOptions } from '../index'
 
 const STATUS_TEXT = {
   idle: 'Ready',
@@ -20,10 +22,16 @@ const STATUS_TEXT = {
   error: 'Not booked',
 } as const
 
-/** A booking form: one button, its progress, and the user-facing error. */
-export function BookingForm({ input }: { input: CreateBookingInput }) {
-  const { submit, status, attempt, maxAttempts, userMessage } = useBookingSubmit()
-  const busy = status === 'submitting' || status === 'retrying'
+/** A booking form: one button, its progress, a cancel button, and the user-facing error. */
+export function BookingForm({
+  input,
+  options,
+}: {
+  input: CreateBookingInput
+  options?: UseBookingSubmitOptions
+}) {
+  const { submit, cancel, isPending, status, attempt, maxAttempts, userMessage } =
+    useBookingSubmit(options)
   return h(
     'form',
     {
@@ -33,7 +41,8 @@ export function BookingForm({ input }: { input: CreateBookingInput }) {
         void submit(input, { source: 'bookingButton' })
       },
     },
-    h('button', { type: 'submit', disabled: busy }, 'Book now'),
+    h('button', { type: 'submit', disabled: isPending }, 'Book now'),
+    isPending ? h('button', { type: 'button', onClick: cancel }, 'Cancel') : null,
     h(
       'p',
       { role: 'status' },
@@ -144,6 +153,24 @@ export function Dashboard({ providerId }: { providerId: string }) {
             ),
           ),
         ),
+  )
+}
+
+/** The signed-in customer's bookings and their live status. */
+export function MyBookings({ customerId }: { customerId?: string }) {
+  const { bookings, status, connection } = useCustomerBookings(customerId)
+  if (status === 'loading') return h('p', null, 'Loading your bookings…')
+  return h(
+    'section',
+    { 'aria-label': 'My bookings' },
+    h('p', null, `Feed: ${connection}`),
+    h(
+      'ul',
+      null,
+      bookings.map((booking) =>
+        h('li', { key: booking.$id }, `${booking.providerName}: ${booking.status}`),
+      ),
+    ),
   )
 }
 

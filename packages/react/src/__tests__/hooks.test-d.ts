@@ -2,6 +2,9 @@ import { describe, expectTypeOf, it } from 'vitest'
 import type {
   BookingErrorKind,
   BookingGuard,
+  BookingGuardErrorCode,
+  BookingRow,
+  BookingStatus,
   BookingGuardLike,
   CommunicationCheck,
   CreateBookingInput,
@@ -27,6 +30,7 @@ import {
   useChatProvider,
   useChatRoom,
   useConnectionState,
+  useCustomerBookings,
   useErrorMonitor,
   useHealth,
   useProviderBookings,
@@ -63,6 +67,11 @@ describe('hook return types', () => {
     expectTypeOf(submit.submit).parameter(0).toEqualTypeOf<CreateBookingInput>()
     expectTypeOf(submit.submit).returns.toEqualTypeOf<Promise<CreateBookingResult | undefined>>()
     expectTypeOf(submit.reset).toEqualTypeOf<() => void>()
+    expectTypeOf(submit.cancel).toEqualTypeOf<() => void>()
+    expectTypeOf(submit.isPending).toEqualTypeOf<boolean>()
+    expectTypeOf(submit.isIdle).toEqualTypeOf<boolean>()
+    expectTypeOf(submit.isSuccess).toEqualTypeOf<boolean>()
+    expectTypeOf(submit.isError).toEqualTypeOf<boolean>()
     // @ts-expect-error a booking needs its required fields
     void submit.submit({ customerId: 'c1' })
     // @ts-expect-error an unknown key
@@ -83,6 +92,42 @@ describe('hook return types', () => {
     // @ts-expect-error still no unknown key
     void submit.submit({ ...input, tier: 'vip', providerID: 'p1' })
     expectTypeOf(submit.error).toEqualTypeOf<BookingSubmitError | undefined>()
+  })
+
+  it('should type useBookingSubmit’s callbacks as TanStack types useMutation’s', () => {
+    const _extensions = {
+      booking: { tier: column.enum(['standard', 'vip']) },
+    } satisfies SchemaExtensions
+    useBookingSubmit<typeof _extensions>({
+      onSuccess: (result, { input }) => {
+        expectTypeOf(result).toEqualTypeOf<CreateBookingResult>()
+        expectTypeOf(input.tier).toEqualTypeOf<'standard' | 'vip'>()
+      },
+      onError: (error, { input, idempotencyKey }) => {
+        expectTypeOf(error).toEqualTypeOf<BookingSubmitError>()
+        expectTypeOf(error.code).toEqualTypeOf<BookingGuardErrorCode>()
+        expectTypeOf(input.tier).toEqualTypeOf<'standard' | 'vip'>()
+        expectTypeOf(idempotencyKey).toEqualTypeOf<string>()
+      },
+      onSettled: (result, error) => {
+        expectTypeOf(result).toEqualTypeOf<CreateBookingResult | undefined>()
+        expectTypeOf(error).toEqualTypeOf<BookingSubmitError | null>()
+      },
+    })
+    // @ts-expect-error an option useMutation has but this hook does not
+    useBookingSubmit({ mutationFn: () => undefined })
+    // @ts-expect-error the guard comes from the provider
+    useBookingSubmit({ guard: undefined })
+  })
+
+  it('should type useCustomerBookings', () => {
+    const mine = useCustomerBookings()
+    expectTypeOf(mine.bookings).toEqualTypeOf<readonly BookingRow[]>()
+    expectTypeOf(mine.bookings[0]!.status).toEqualTypeOf<BookingStatus>()
+    expectTypeOf(mine.status).toEqualTypeOf<'loading' | 'ready' | 'error'>()
+    expectTypeOf(mine.connection).toEqualTypeOf<FeedConnection>()
+    expectTypeOf(mine.refresh).toEqualTypeOf<() => Promise<void>>()
+    expectTypeOf(useCustomerBookings).parameter(0).toEqualTypeOf<string | undefined>()
   })
 
   it('should type useChatProvider', () => {

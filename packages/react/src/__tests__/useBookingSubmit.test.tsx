@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import { fireEvent, screen, within } from '@testing-library/react'
 import { createElement as h, useState } from 'react'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createCircuitBreaker } from '@booking-guard/core'
 import { BookingForm, ChatDock } from './components'
+import type { UseBookingSubmitOptions } from '../index'
 import { bookingInput, setup, textOf } from './utils'
 
 const bookingRows = (t: ReturnType<typeof setup>) => t.fake.snapshot().main?.bookings ?? []
@@ -107,5 +108,48 @@ describe('useBookingSubmit', () => {
     await t.advance(500)
     expect(bookingRows(t)).toHaveLength(1)
     expect(screen.getByText('1 chat(s) open')).toBeTruthy()
+  })
+
+  it('should cancel the submit under way: back to Ready, no booking, no chat, no onError', async () => {
+    const t = setup()
+    const hang = t.fake.faults.hang({ operation: 'createRow', table: 'bookings' })
+    const onError = vi.fn()
+    const onSettled = vi.fn()
+    t.renderWithGuard(
+      h(
+        'div',
+        null,
+        h(BookingForm, { input: bookingInput(), options: { onError, onSettled } }),
+        h(ChatDock),
+      ),
+    )
+    fireEvent.click(screen.getByRole('button', { name: 'Book now' }))
+    await t.until(() => expect(hang.pending).toBe(1))
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }))
+    expect(textOf(screen.getByRole('status'))).toBe('Ready')
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull()
+    expect(screen.getByRole('button', { name: 'Book now' })).toHaveProperty('disabled', false)
+    hang.release()
+    hang.remove()
+    await t.advance(5_000)
+    expect(textOf(screen.getByRole('status'))).toBe('Ready')
+    expect(screen.getByText('No chat open')).toBeTruthy()
+    expect(bookingRows(t).filter((row) => row.pipelineStatus === 'delivered')).toEqual([])
+    expect(onError).not.toHaveBeenCalled()
+    expect(onSettled).not.toHaveBeenCalled()
+  })
+
+  it('should call onError and onSettled once with the typed error after the last attempt', async () => {
+    const t = setup()
+    t.fake.faults.fail({ operation: 'createRow', table: 'bookings', error: 'network' })
+    const seen: string[] = []
+    const options: UseBookingSubmitOptions = {
+      onError: (error, { input }) => seen.push(`error ${error.code} ${input.customerName}`),
+      onSettled: (result, error) => seen.push(`settled ${String(result)} ${error?.code}`),
+    }
+    t.renderWithGuard(h(BookingForm, { input: bookingInput(), options }))
+    fireEvent.click(screen.getByRole('button', { name: 'Book now' }))
+    await t.until(() => expect(textOf(screen.getByRole('status'))).toBe('Not booked'))
+    expect(seen).toEqual(['error BOOKING_PIPELINE Ana', 'settled undefined BOOKING_PIPELINE'])
   })
 })

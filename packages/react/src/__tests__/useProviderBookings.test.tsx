@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { screen, within } from '@testing-library/react'
 import { createElement as h } from 'react'
+import { createSchemaLock } from '@booking-guard/core'
 import { describe, expect, it, vi } from 'vitest'
 import { ConnectionBanner, Dashboard } from './components'
 import { setup, textOf } from './utils'
@@ -45,6 +46,42 @@ describe('useProviderBookings', () => {
     t.renderWithGuard(h(Dashboard, { providerId: 'prov1' }))
     await t.until(() => expect(items()).toEqual(['Sari, 90 min ⚠ chat room missing']))
     expect(screen.getByText('Feed: offline, 1 warning(s)')).toBeTruthy()
+  })
+
+  it("should show bookings stored under the app's own column names and spellings", async () => {
+    const schemaLock = createSchemaLock({
+      columnNames: { booking: { providerId: 'therapistId' } },
+      writeValues: { booking: { status: { pending: 'Pending' } } },
+      onIssue: () => {},
+    })
+    const t = setup({ schemaLock })
+    // Old code's row: the canonical `providerId` and the app's `'Pending'`.
+    await t.fake.tablesDB.createRow({
+      databaseId: 'main',
+      tableId: 'bookings',
+      rowId: 'legacy1',
+      data: {
+        customerName: 'Sari',
+        providerId: 'prov1',
+        durationMinutes: 90,
+        status: 'Pending',
+        pipelineStatus: 'delivered',
+      },
+    })
+    t.renderWithGuard(h(Dashboard, { providerId: 'prov1' }))
+    await t.until(() => expect(items()).toEqual(['Sari, 90 min ⚠ chat room missing']))
+
+    const { booking } = await t.book({ customerName: 'Dewi' })
+    const stored = await t.fake.tablesDB.getRow({
+      databaseId: 'main',
+      tableId: 'bookings',
+      rowId: booking.$id,
+    })
+    expect(stored).toMatchObject({ therapistId: 'prov1', status: 'Pending' })
+    expect(stored).not.toHaveProperty('providerId')
+    await t.until(() =>
+      expect(items()).toEqual(['Dewi, 60 min ✓', 'Sari, 90 min ⚠ chat room missing']),
+    )
   })
 
   it('should show reconnecting while realtime is cut, then recover with the booking made meanwhile', async () => {

@@ -349,7 +349,8 @@ describe('emulator account', () => {
     }
     expect(events[0]).toMatchObject({
       events: expect.arrayContaining(['users.ada.update.prefs', 'users.*.update.prefs']),
-      channels: ['account', 'account.ada'],
+      // A top-level change of the user also goes out suffixed with its action (1.9).
+      channels: ['account', 'account.ada', 'account.update', 'account.ada.update'],
       payload: { $id: 'ada', prefs: { theme: 'dark' } },
     })
     // Someone else's change does not reach this socket.

@@ -112,6 +112,35 @@ describe('functions', () => {
     ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
   })
 
+  it('should let a differently cased x-appwrite-user-id through only beside the real one, as the server does', async () => {
+    const seen: Array<Record<string, string>> = []
+    const fake = createFakeAppwrite({
+      functions: {
+        who: ({ req, res }: FunctionContext) => {
+          seen.push({ ...req.headers })
+          return res.empty()
+        },
+      },
+    })
+    const forged = { 'X-Appwrite-User-Id': 'ben', 'Content-Type': 'text/plain' }
+    await fake.as('user:eve').functions.createExecution({ functionId: 'who', headers: forged })
+    await fake.as('guest').functions.createExecution({ functionId: 'who', headers: forged })
+
+    // A user's forgery is joined with the id Appwrite sets (the runtime's Node joins repeated
+    // headers); a guest has no id of its own, so the forged one arrives alone.
+    expect(seen.map((h) => h['x-appwrite-user-id'])).toEqual(['ben, eve', 'ben'])
+    expect(seen[0]).toMatchObject({ 'content-type': 'text/plain' })
+    expect(Object.keys(seen[0]!).every((name) => name === name.toLowerCase())).toBe(true)
+    expect(
+      await rejection(
+        fake.functions.createExecution({
+          functionId: 'who',
+          headers: { 'x-appwrite-key': 'dynamic_forged' },
+        }),
+      ),
+    ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+  })
+
   it("should pass a user's id and an execution key, and show executions to their user only", async () => {
     const headers: Array<Record<string, string>> = []
     const fake = createFakeAppwrite({
@@ -134,10 +163,10 @@ describe('functions', () => {
     })
     expect(headers[0]).toMatchObject({
       'x-appwrite-user-id': 'alice',
-      // No session was presented, so no user JWT.
-      'x-appwrite-user-jwt': '',
       'x-appwrite-key': expect.stringMatching(/^dynamic_[\w-]+\.[\w-]+\.[\w-]+$/),
     })
+    // No session was presented, so no user JWT: its blank header is not sent at all.
+    expect(headers[0]).not.toHaveProperty('x-appwrite-user-jwt')
     expect(
       await rejection(fake.as('guest').functions.createExecution({ functionId: 'who' })),
     ).toMatchObject({ code: 401, type: 'user_unauthorized' })

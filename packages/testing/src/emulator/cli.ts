@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FunctionRegistration } from '../fake/functions'
 import type { DatabaseDefinition } from '../fake/types'
-import { startAppwriteEmulator } from './startAppwriteEmulator'
+import { EmulatorDataDir } from './persist/dataDir'
+import { startEmulator } from './startAppwriteEmulator'
 import type { AppwriteEmulator } from './startAppwriteEmulator'
 
 /** The default port of `booking-guard-emulator`. */
@@ -31,6 +32,11 @@ Options:
                       serve an Appwrite Function: an ESM or CJS module whose default export is
                       the handler (async ({ req, res, log, error }) => …); repeatable; the module
                       loads on its first execution
+  --data <dir>        keep databases, tables, rows, users and sessions in <dir> across
+                      restarts; every write is on disk before it is answered
+  --import <dir>      start from the snapshot.json in <dir> (an export, or a data dir)
+  --export-on-exit <dir>
+                      write the state as <dir>/snapshot.json when stopped (SIGINT/SIGTERM)
   --log               print every request and realtime frame
   --help              show this help
 `
@@ -78,6 +84,9 @@ export async function runEmulatorCli(
         lenient: { type: 'boolean' },
         seed: { type: 'string' },
         function: { type: 'string', multiple: true },
+        data: { type: 'string' },
+        import: { type: 'string' },
+        'export-on-exit': { type: 'string' },
         log: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -99,6 +108,7 @@ export async function runEmulatorCli(
     return value
   }
   let emulator: AppwriteEmulator
+  let dataLine: string | undefined
   try {
     const databases =
       values.databases === undefined
@@ -117,17 +127,43 @@ export async function runEmulatorCli(
       const url = pathToFileURL(resolve(spec.slice(eq + 1))).href
       functions[spec.slice(0, eq)] = { load: () => import(url) }
     }
-    emulator = await startAppwriteEmulator({
-      functions,
-      port: number('port', values.port, DEFAULT_CLI_PORT),
-      host: values.host,
-      projectId: values.project,
-      apiKey: values.key,
-      latencyMs: number('latency', values.latency, 0),
-      log: values.log ? (entry) => io.out(`[log] ${JSON.stringify(entry)}`) : false,
-      strict: values.lenient !== true,
-      fake: createFakeAppwrite({ databases, strict: values.lenient !== true, seed: values.seed }),
-    })
+    const dataDir =
+      values.data === undefined
+        ? undefined
+        : await EmulatorDataDir.open(values.data, {
+            onError: (error) => io.err(`booking-guard-emulator: ${error.message}`),
+          })
+    // Restarted on a data dir, a seed must not hand out the ids it gave before the restart.
+    const seed =
+      values.seed === undefined || dataDir === undefined || dataDir.boots === 0
+        ? values.seed
+        : `${values.seed}/boot-${dataDir.boots}`
+    let fake
+    try {
+      fake = createFakeAppwrite({ databases, strict: values.lenient !== true, seed })
+    } catch (error) {
+      await dataDir?.close()
+      throw error
+    }
+    emulator = await startEmulator(
+      {
+        functions,
+        port: number('port', values.port, DEFAULT_CLI_PORT),
+        host: values.host,
+        projectId: values.project,
+        apiKey: values.key,
+        latencyMs: number('latency', values.latency, 0),
+        log: values.log ? (entry) => io.out(`[log] ${JSON.stringify(entry)}`) : false,
+        strict: values.lenient !== true,
+        fake,
+        import: values.import,
+      },
+      dataDir,
+    )
+    if (dataDir !== undefined) {
+      const torn = dataDir.loaded?.tornBytes ?? 0
+      dataLine = `data: ${dataDir.dir}${dataDir.loaded === undefined ? ' (new)' : ''}${torn > 0 ? ` (dropped a last log record of ${torn} bytes, cut short by a crash: its write was never answered)` : ''}`
+    }
   } catch (error) {
     io.err(`booking-guard-emulator: ${error instanceof Error ? error.message : String(error)}`)
     return { exitCode: 1 }
@@ -136,10 +172,25 @@ export async function runEmulatorCli(
   io.out(`project: ${emulator.projectId}`)
   io.out(`api key: ${emulator.apiKey}`)
   io.out(`realtime: ${emulator.realtimeEndpoint}/realtime`)
+  if (dataLine !== undefined) io.out(dataLine)
   io.out('Press Ctrl+C to stop.')
   const stopped = new Promise<void>((resolve, reject) => {
+    const exportDir = values['export-on-exit']
     const stop = () => {
-      emulator.close().then(resolve, reject)
+      const exported =
+        exportDir === undefined
+          ? Promise.resolve()
+          : emulator.exportSnapshot(exportDir).then((path) => io.out(`exported: ${path}`))
+      exported
+        .then(
+          () => emulator.close(),
+          // Closed all the same (the data dir is flushed); the export's failure is the result.
+          (error: unknown) =>
+            emulator.close().then(() => {
+              throw error
+            }),
+        )
+        .then(resolve, reject)
     }
     io.onSignal('SIGINT', stop)
     io.onSignal('SIGTERM', stop)

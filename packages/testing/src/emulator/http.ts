@@ -219,6 +219,13 @@ const BIGINT_PATTERN = new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, 'g')
  * @internal
  */
 export function toJson(value: unknown): string {
+  // Almost no answer holds a bigint: the plain call, without a replacer called on every value,
+  // is the common path; JSON.stringify throws a TypeError on the first bigint it meets.
+  try {
+    return JSON.stringify(value)
+  } catch (error) {
+    if (!(error instanceof TypeError) || !/BigInt/i.test(error.message)) throw error
+  }
   let sawBigint = false
   const text = JSON.stringify(value, (_key, inner: unknown) => {
     if (typeof inner !== 'bigint') return inner

@@ -47,6 +47,23 @@ class FrameError extends Error {
 
 const formatInvalid = (message: string) => new FrameError(MESSAGE_FORMAT_INVALID, message)
 
+/** `Realtime::SUPPORTED_ACTIONS`: the actions that give a channel a suffixed sibling. */
+const ACCOUNT_ACTIONS = new Set(['create', 'update', 'upsert', 'delete'])
+
+/**
+ * The channels of a user event, as `Realtime::fromPayload` gives them: `account` and
+ * `account.<userId>`, and for a top-level change of the user (`users.<id>.update.name`,
+ * `users.<id>.delete`, not `users.<id>.sessions.<sid>.create`) the same two suffixed with the
+ * action (`account.update`, `account.<userId>.update`).
+ */
+function accountChannels(change: AccountChange): string[] {
+  const base = ['account', `account.${change.userId}`]
+  const action = change.events[0]?.split('.')[2]
+  return action !== undefined && ACCOUNT_ACTIONS.has(action)
+    ? [...base, ...base.map((channel) => `${channel}.${action}`)]
+    : base
+}
+
 /**
  * The `/v1/realtime` WebSocket endpoint, speaking the protocol of Appwrite 1.9
  * (github:appwrite/appwrite `app/realtime.php`, `src/Appwrite/Realtime/Message/Handlers/*`):
@@ -320,16 +337,16 @@ class Session {
   accountEvent(change: AccountChange): void {
     if (this.#closed || this.caller.kind !== 'user' || this.caller.user.$id !== change.userId)
       return
-    const own = `account.${change.userId}`
+    const channels = accountChannels(change)
     const ids: string[] = []
     for (const [subscriptionId, sub] of this.#subscriptions)
-      if (sub.channels.includes('account') || sub.channels.includes(own)) ids.push(subscriptionId)
+      if (sub.channels.some((channel) => channels.includes(channel))) ids.push(subscriptionId)
     if (ids.length === 0) return
     this.send({
       type: 'event',
       data: {
         events: change.events,
-        channels: ['account', own],
+        channels,
         timestamp: formatRealtimeTimestamp(this.#options.auth.store.now()),
         payload: change.payload,
         subscriptions: ids,
@@ -480,10 +497,11 @@ class Session {
   }
 
   async #authenticate(data: unknown): Promise<unknown> {
-    const session =
-      data !== null && typeof data === 'object' && 'session' in data
-        ? (data as { session: unknown }).session
-        : ''
+    // `session` is a required param of the server's `Handlers/Authentication.php`: the dispatcher
+    // refuses a payload without it before the handler looks the session up.
+    if (data === null || typeof data !== 'object' || Array.isArray(data) || !('session' in data))
+      throw formatInvalid('Payload is not valid. Session is required')
+    const { session } = data as { session: unknown }
     if (typeof session !== 'string' || session.length > 2048)
       throw formatInvalid('session: Value must be a valid string and no longer than 2048 chars')
     const found = this.#options.auth.sessionCaller(session)

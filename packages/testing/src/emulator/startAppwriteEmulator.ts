@@ -21,6 +21,8 @@ import { assertDeclaredParams, readRequestParams } from './requestInput'
 import { applyRequestFormat, applyResponseFormat } from './responseFormat'
 import type { EmulatorLogEntry, EmulatorLogger } from './log'
 import { createFakeBridge } from './fakeBridge'
+import { EmulatorDataDir, exportSnapshot, readState } from './persist/dataDir'
+import { restoreState } from './persist/state'
 import { createRealtimeLink } from './realtimeLink'
 import { RealtimeServer } from './realtimeServer'
 import { Router } from './router'
@@ -87,6 +89,26 @@ export interface AppwriteEmulatorOptions {
    * Defaults to `true`.
    */
   strict?: boolean
+  /**
+   * A directory that keeps the databases, tables, columns, indexes, rows, users and sessions
+   * across restarts (created when missing; one emulator at a time). Every write is on disk before
+   * its HTTP answer is sent, so a crash (even `SIGKILL`) loses no answered write and leaves
+   * nothing half-written. What it holds replaces the fake's own state at start. Not kept:
+   * function handlers and executions, open transactions, realtime subscriptions, fault rules.
+   * Defaults to none: everything lives in memory.
+   */
+  data?: string
+  /**
+   * A directory with a `snapshot.json` written by `emulator.exportSnapshot(dir)` (or the CLI's
+   * `--export-on-exit`), or an emulator data dir, to start from: like the Firebase emulators'
+   * `--import`. With `data`, only an empty data dir may be imported into. Defaults to none.
+   */
+  import?: string
+  /**
+   * With `data`: once the log of changes reaches this many bytes, the whole state is written as a
+   * new snapshot and the log starts over. Defaults to `8_388_608` (8 MiB).
+   */
+  compactAfterBytes?: number
 }
 
 /** Realtime state of an emulator, for tests that must wait until a subscription reached the server. */
@@ -135,7 +157,13 @@ export interface AppwriteEmulator {
    * `authentication` message. Emulator only: Appwrite has no such call.
    */
   createSession(userId: string, options?: EmulatorUserOptions): string
-  /** Closes every WebSocket and connection and stops listening. */
+  /**
+   * Writes the whole state (schema, rows, users, sessions) as `<dir>/snapshot.json`, atomically,
+   * for the `import` option or `--import <dir>`: the Firebase emulators' `export`. Resolves with
+   * the file's path.
+   */
+  exportSnapshot(dir: string): Promise<string>
+  /** Closes every WebSocket and connection, stops listening, and closes the data dir. */
   close(): Promise<void>
 }
 
@@ -166,6 +194,42 @@ const isLoopbackOrAny = (host: string) => host === '0.0.0.0' || host === '::'
 export async function startAppwriteEmulator(
   options: AppwriteEmulatorOptions = {},
 ): Promise<AppwriteEmulator> {
+  const dataDir =
+    options.data === undefined
+      ? undefined
+      : await EmulatorDataDir.open(options.data, dataDirOptions(options))
+  return startEmulator(options, dataDir)
+}
+
+function dataDirOptions(options: AppwriteEmulatorOptions) {
+  return {
+    compactAfterBytes: options.compactAfterBytes,
+    onError: (error: Error) => console.error(`[appwrite-emulator] ${error.message}`),
+  }
+}
+
+/**
+ * {@link startAppwriteEmulator} on a data dir opened already (the CLI opens it first, to derive
+ * the seed of server-picked ids from how often it was opened). Closes `dataDir` when it fails.
+ *
+ * @internal
+ */
+export async function startEmulator(
+  options: AppwriteEmulatorOptions,
+  dataDir: EmulatorDataDir | undefined,
+): Promise<AppwriteEmulator> {
+  try {
+    return await serve(options, dataDir)
+  } catch (error) {
+    await dataDir?.close()
+    throw error
+  }
+}
+
+async function serve(
+  options: AppwriteEmulatorOptions,
+  dataDir: EmulatorDataDir | undefined,
+): Promise<AppwriteEmulator> {
   const strict = options.strict ?? true
   const fake = options.fake ?? createFakeAppwrite({ strict })
   const projectId = options.projectId ?? 'booking-guard'
@@ -173,6 +237,7 @@ export async function startAppwriteEmulator(
   const host = options.host ?? '127.0.0.1'
   const maxBodyBytes = options.maxBodyBytes ?? 10_485_760
   let latencyMs = checkLatency(options.latencyMs ?? 0)
+  const logging = options.log === true || typeof options.log === 'function'
   const logger: EmulatorLogger =
     options.log === true
       ? (entry) => console.log(`[appwrite-emulator] ${formatLogEntry(entry)}`)
@@ -181,6 +246,9 @@ export async function startAppwriteEmulator(
         : () => {}
 
   const internals = fakeInternals(fake)
+  const imported = options.import === undefined ? undefined : await readImport(options.import)
+  if (dataDir !== undefined) await dataDir.attach(internals, imported)
+  else if (imported !== undefined) restoreState(internals, imported)
   const auth = new AuthRegistry(internals.accounts)
   for (const [functionId, registration] of Object.entries(options.functions ?? {}))
     internals.functions.register(functionId, registration)
@@ -211,7 +279,9 @@ export async function startAppwriteEmulator(
     const url = new URL(req.url ?? '/', 'http://emulator')
     const cors = corsHeaders(header(req, 'origin'))
     let params: Params = {}
+    // Without a logger, no entry is built (redacting the parameters costs a copy per request).
     const finish = (status: number, error?: EmulatorHttpError) =>
+      logging &&
       logger({
         type: 'http',
         method,
@@ -243,6 +313,9 @@ export async function startAppwriteEmulator(
       if (strict && match.params !== undefined)
         assertDeclaredParams(method, match.pattern, match.params, params)
       const result = await match.handler(context)
+      // Log, then answer: a client told "created" must find its row after a crash.
+      const durable = dataDir?.commit()
+      if (durable !== undefined) await durable
       const status = result.status ?? 200
       const headers = result.headers === undefined ? cors : { ...cors, ...result.headers }
       if (result.text !== undefined)
@@ -256,7 +329,13 @@ export async function startAppwriteEmulator(
       }
       finish(status)
     } catch (thrown) {
-      const error = toWireError(thrown)
+      // A call that failed may still have changed something before it threw; a data dir that
+      // cannot be written is the answer then.
+      let failure = thrown
+      const durable = dataDir?.commit()
+      if (durable !== undefined)
+        await durable.catch((persistFailure: unknown) => void (failure = persistFailure))
+      const error = toWireError(failure)
       if (error === 'network') {
         // An injected network fault: cut the connection, so the client's fetch fails as it would.
         req.socket.destroy()
@@ -364,16 +443,27 @@ export async function startAppwriteEmulator(
     routes: router.list(),
     createJWT: (userId, userOptions) => auth.createJWT(userId, userOptions),
     createSession: (userId, userOptions) => auth.createSession(userId, userOptions),
+    exportSnapshot: (dir) => exportSnapshot(internals, dir),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         internals.functions.stopSchedules()
         realtimeServer.close()
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()
-      })
+      }).then(() => dataDir?.close())
       return closing
     },
   }
+}
+
+/** The state in an export (or a data dir) for the `import` option. */
+async function readImport(dir: string) {
+  const read = await readState(dir)
+  if (read === undefined)
+    throw new Error(
+      `nothing to import from ${dir}: it has no snapshot.json (write one with emulator.exportSnapshot(dir) or --export-on-exit)`,
+    )
+  return read.state
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

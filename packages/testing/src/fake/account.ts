@@ -5,6 +5,24 @@ import { runGated } from './faults'
 import type { FaultCallContext } from './faults'
 import type { FaultGate } from './types'
 
+/** The largest `prefs` object, as the bytes of PHP's `json_encode` of it (utopia's `Assoc`). */
+const PREFS_MAX_JSON_BYTES = 65_535
+
+/**
+ * The length in bytes of PHP's `json_encode($value)` with its default flags: `/` is escaped as
+ * `\/` and every character beyond ASCII as `\uXXXX` (a UTF-16 unit each, so 12 bytes for an emoji).
+ */
+function phpJsonLength(value: unknown): number {
+  const json = JSON.stringify(value)
+  let length = json.length
+  for (let i = 0; i < json.length; i += 1) {
+    const code = json.charCodeAt(i)
+    if (code === 0x2f) length += 1
+    else if (code > 0x7f) length += 5
+  }
+  return length
+}
+
 /** A user as `account.get()` returns it (`Models.User` of the `appwrite` SDK, without the hash). */
 export interface FakeAccountModel {
   $id: string
@@ -216,8 +234,8 @@ export class FakeAccount {
   /** `GET /v1/account/sessions/{sessionId}` (`current` allowed). */
   getSession(params: { sessionId: string }): Promise<FakeSessionModel> {
     return this.#run('getSession', params, () => {
-      check.required('sessionId', params.sessionId)
       const me = this.#me()
+      check.required('sessionId', params.sessionId)
       const session = this.#resolveSessionId(params.sessionId, me)
       return this.#session(session, session.$id === me.sessionId)
     })
@@ -229,8 +247,8 @@ export class FakeAccount {
    */
   deleteSession(params: { sessionId: string }): Promise<Record<string, never>> {
     return this.#run('deleteSession', params, () => {
-      check.required('sessionId', params.sessionId)
       const me = this.#me()
+      check.required('sessionId', params.sessionId)
       const session = this.#resolveSessionId(params.sessionId, me)
       this.#store.deleteSession(session.$id)
       if (session.$id === me.sessionId) this.#auth.onSessionDeleted()
@@ -277,14 +295,20 @@ export class FakeAccount {
   /** `PATCH /v1/account/prefs`: replaces the whole prefs object; answers the account. */
   updatePrefs(params: { prefs: Record<string, unknown> }): Promise<FakeAccountModel> {
     return this.#run('updatePrefs', params, () => {
+      const { user } = this.#me()
       check.required('prefs', params.prefs)
       const prefs = params.prefs
-      if (prefs === null || typeof prefs !== 'object' || Array.isArray(prefs))
+      // utopia's `Assoc` validator: an object whose `json_encode` is at most 65,535 bytes.
+      if (
+        prefs === null ||
+        typeof prefs !== 'object' ||
+        Array.isArray(prefs) ||
+        phpJsonLength(prefs) > PREFS_MAX_JSON_BYTES
+      )
         throw appwriteError(
           'general_argument_invalid',
           'Invalid `prefs` param: Value must be a valid object.',
         )
-      const { user } = this.#me()
       user.prefs = structuredClone(prefs)
       this.#store.touch(user)
       this.#store.emit(user, 'update.prefs')
@@ -295,9 +319,9 @@ export class FakeAccount {
   /** `PATCH /v1/account/name`. */
   updateName(params: { name: string }): Promise<FakeAccountModel> {
     return this.#run('updateName', params, () => {
+      const { user } = this.#me()
       check.required('name', params.name)
       const name = check.text('name', params.name, 128)
-      const { user } = this.#me()
       user.name = name
       this.#store.touch(user)
       this.#store.emit(user, 'update.name')
@@ -311,11 +335,11 @@ export class FakeAccount {
    */
   updateEmail(params: { email: string; password: string }): Promise<FakeAccountModel> {
     return this.#run('updateEmail', params, async () => {
+      const { user } = this.#me()
       check.required('email', params.email)
       check.required('password', params.password)
       const email = check.email(params.email)
       const password = check.password(params.password)
-      const { user } = this.#me()
       if (user.password !== null && !(await this.#store.checkPassword(user, password)))
         throw appwriteError('user_invalid_credentials')
       const taken = this.#store.byEmail(email)
@@ -332,9 +356,9 @@ export class FakeAccount {
   /** `PATCH /v1/account/password`: `oldPassword` must match when the user has a password. */
   updatePassword(params: { password: string; oldPassword?: string }): Promise<FakeAccountModel> {
     return this.#run('updatePassword', params, async () => {
+      const { user, sessionId } = this.#me()
       check.required('password', params.password)
       const password = check.password(params.password)
-      const { user } = this.#me()
       if (
         user.password !== null &&
         (typeof params.oldPassword !== 'string' ||
@@ -342,6 +366,12 @@ export class FakeAccount {
       )
         throw appwriteError('user_invalid_credentials')
       await this.#store.setPassword(user, password)
+      // Projects are created with `auths.invalidateSessions` on: a password change ends the
+      // user's other sessions (quietly: the server deletes them without events). A caller
+      // signed in by JWT has no current session, and then none are ended.
+      if (sessionId !== undefined)
+        for (const session of this.#store.sessionsOf(user.$id))
+          if (session.$id !== sessionId) this.#store.deleteSession(session.$id, { emit: false })
       this.#store.emit(user, 'update.password')
       return this.#account(user)
     })

@@ -122,11 +122,59 @@ export const check = {
   },
 }
 
+/**
+ * Told about every change to users and sessions (the emulator's data dir listens). Users are
+ * edited in place, so a change is reported by id and read back when it is saved.
+ *
+ * @internal
+ */
+export interface AccountObserver {
+  /** The user `userId` was created, changed or deleted. */
+  userChanged(userId: string): void
+  /** The session `sessionId` was created or deleted. */
+  sessionChanged(sessionId: string): void
+  /** Every user and session was dropped (`fake.reset()`). */
+  cleared(): void
+}
+
+/** The actions of user events (`users.ID.<action>[.<attribute>]`). */
+const USER_ACTIONS = new Set(['create', 'update', 'delete'])
+
+/**
+ * `Event::generateEvents` for a user event: its patterns (with the action and attribute, without
+ * them, the user alone), each with every id and `*` in its place, most specific first.
+ */
+function userEvents(userId: string, suffix: string): string[] {
+  const [first = '', second, third, fourth] = suffix.split('.')
+  // `create` / `update.name` act on the user; `sessions.SID.create` on a resource under it.
+  const nested = !USER_ACTIONS.has(first) && second !== undefined && third !== undefined
+  const withAttribute = (parts: string[], attribute: string | undefined) =>
+    attribute === undefined ? [] : [[...parts, attribute]]
+  const patterns = nested
+    ? [
+        ...withAttribute(['U', first, 'S', third], fourth),
+        ['U', first, 'S', third],
+        ['U', first, 'S'],
+        ...withAttribute(['U', third], fourth),
+        ['U'],
+      ]
+    : [...withAttribute(['U', first], second), ['U', first], ['U']]
+  const events = new Set<string>()
+  for (const pattern of patterns)
+    for (const id of [userId, '*'])
+      for (const sid of nested ? [second, '*'] : [''])
+        events.add(
+          `users.${pattern.map((part) => (part === 'U' ? id : part === 'S' ? sid : part)).join('.')}`,
+        )
+  return [...events]
+}
+
 /** @internal */
 export class AccountStore {
   readonly #clock: FakeClock
   readonly #ids: IdGenerator
-  readonly #secret = randomBytes(32)
+  #secret = randomBytes(32)
+  #observer: AccountObserver | undefined
   readonly #users = new Map<string, StoredUser>()
   readonly #sessions = new Map<string, StoredSession>()
   readonly #bySecret = new Map<string, string>()
@@ -143,6 +191,49 @@ export class AccountStore {
     return this.#clock.now()
   }
 
+  /** Sets the observer told about every user and session change; `undefined` removes it. */
+  observe(observer: AccountObserver | undefined): void {
+    this.#observer = observer
+  }
+
+  /** The key JWTs and Functions' dynamic keys are signed with (32 bytes). */
+  get signingKey(): Uint8Array {
+    return this.#secret.slice()
+  }
+
+  /**
+   * Puts back users, sessions and the signing key saved earlier (a restart of the emulator on its
+   * data dir), replacing what the store holds, so session cookies and JWTs handed out before still
+   * work. Not reported to the observer.
+   */
+  restore(state: {
+    users: Iterable<StoredUser>
+    sessions: Iterable<StoredSession>
+    signingKey: Uint8Array
+  }): void {
+    if (state.signingKey.length !== 32)
+      throw new Error(`a signing key has 32 bytes, got ${state.signingKey.length}`)
+    this.#users.clear()
+    this.#sessions.clear()
+    this.#bySecret.clear()
+    for (const user of state.users) this.#users.set(user.$id, user)
+    for (const session of state.sessions) {
+      this.#sessions.set(session.$id, session)
+      this.#bySecret.set(session.secretHash, session.$id)
+    }
+    this.#secret = state.signingKey.slice()
+  }
+
+  /** Every stored session, expired ones too, for saving. */
+  allSessions(): IterableIterator<StoredSession> {
+    return this.#sessions.values()
+  }
+
+  /** A stored session whether or not it expired, for saving. */
+  storedSession(sessionId: string): StoredSession | undefined {
+    return this.#sessions.get(sessionId)
+  }
+
   nextId(): string {
     return this.#ids.next()
   }
@@ -153,16 +244,14 @@ export class AccountStore {
     return () => void this.#listeners.delete(listener)
   }
 
-  /** Tells listeners that `user` changed, under `users.ID.<suffix>` and its wildcard forms. */
+  /**
+   * Tells listeners that `user` changed, under the event names `Event::generateEvents` gives
+   * `users.ID.<suffix>` (`update.name`, `sessions.SID.create`, …), most specific first.
+   */
   emit(user: StoredUser, suffix: string, payload?: Record<string, unknown>): void {
+    this.#observer?.userChanged(user.$id)
     if (this.#listeners.size === 0) return
-    const parts = suffix.split('.')
-    const events: string[] = []
-    for (const id of [user.$id, '*']) {
-      for (let end = parts.length; end >= 1; end--)
-        events.push(`users.${id}.${parts.slice(0, end).join('.')}`)
-    }
-    events.push(`users.${user.$id}`, 'users.*')
+    const events = userEvents(user.$id, suffix)
     const change = { userId: user.$id, events, payload: payload ?? this.accountModel(user) }
     for (const listener of [...this.#listeners]) listener(change)
   }
@@ -255,6 +344,7 @@ export class AccountStore {
     if (options.verified !== undefined) user.emailVerification = options.verified
     if (options.teams !== undefined) user.teams = { ...options.teams }
     if (options.labels !== undefined) user.labels = [...options.labels]
+    this.#observer?.userChanged(userId)
     return user
   }
 
@@ -271,6 +361,7 @@ export class AccountStore {
   touch(user: StoredUser): number {
     const now = this.#clock.now()
     user.$updatedAt = now
+    this.#observer?.userChanged(user.$id)
     return now
   }
 
@@ -305,6 +396,7 @@ export class AccountStore {
     }
     this.#sessions.set(session.$id, session)
     this.#bySecret.set(session.secretHash, session.$id)
+    this.#observer?.sessionChanged(session.$id)
     // The oldest sessions beyond the limit go (app/controllers/shared/api.php).
     const mine = this.sessionsOf(user.$id)
     for (const old of mine.slice(0, Math.max(0, mine.length - MAX_SESSIONS)))
@@ -325,13 +417,15 @@ export class AccountStore {
     return [...this.#sessions.values()].filter((s) => s.userId === userId && s.expire > now)
   }
 
-  deleteSession(sessionId: string): boolean {
+  /** Ends a session; `emit: false` ends it without the `sessions.<id>.delete` event. */
+  deleteSession(sessionId: string, options: { emit?: boolean } = {}): boolean {
     const session = this.#sessions.get(sessionId)
     if (session === undefined) return false
     this.#sessions.delete(sessionId)
     this.#bySecret.delete(session.secretHash)
+    this.#observer?.sessionChanged(sessionId)
     const user = this.#users.get(session.userId)
-    if (user !== undefined)
+    if (user !== undefined && options.emit !== false)
       this.emit(user, `sessions.${sessionId}.delete`, this.sessionModel(session, false, false))
     return true
   }
@@ -531,6 +625,7 @@ export class AccountStore {
     this.#sessions.clear()
     this.#bySecret.clear()
     this.#ids.reset()
+    this.#observer?.cleared()
   }
 }
 

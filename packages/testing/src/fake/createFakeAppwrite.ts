@@ -23,6 +23,7 @@ import type {
 } from './realtime'
 import { SchemaRegistry } from './schema'
 import { createMemoryStorage } from './store'
+import type { MemoryStorage } from './store'
 import { FakeTablesDB } from './tablesDB'
 import { TransactionManager } from './transactions'
 import { FakeUsers } from './users'
@@ -388,7 +389,7 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
       sessionValue = undefined
     },
   }
-  internals.set(fake, { accounts, functions: functionsHub })
+  internals.set(fake, { accounts, functions: functionsHub, storage, schema })
   return fake
 }
 
@@ -396,6 +397,10 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
 export interface FakeInternals {
   readonly accounts: AccountStore
   readonly functions: FunctionsHub
+  /** The rows (the emulator's data dir saves and restores them). */
+  readonly storage: MemoryStorage
+  /** Databases, tables, columns and indexes (saved and restored with the rows). */
+  readonly schema: SchemaRegistry
 }
 
 const internals = new WeakMap<FakeAppwrite, FakeInternals>()

@@ -25,7 +25,10 @@ export interface FunctionRequest {
   readonly body: unknown
   /** `JSON.parse(bodyText)`; throws on invalid JSON. */
   readonly bodyJson: unknown
-  /** Lower-cased header names, Appwrite's `x-appwrite-*` headers included. */
+  /**
+   * Lower-cased header names, Appwrite's `x-appwrite-*` headers included; a header whose value is
+   * blank is absent (the executor does not send it), and repeated names are joined with `, `.
+   */
   readonly headers: Readonly<Record<string, string>>
   /** `GET`, `POST`, … */
   readonly method: string
@@ -141,7 +144,10 @@ export interface CreateExecutionParams {
   xpath?: string
   /** Defaults to `'POST'`. */
   method?: string
-  /** Request headers; names must not start with `x-appwrite-`. Defaults to `{}`. */
+  /**
+   * Request headers; names must not start with `x-appwrite-` (checked case-sensitively, as the
+   * server does). Defaults to `{}`.
+   */
   headers?: Record<string, string>
   /** Not supported by the fake: executions run at once (or, with `async`, on the next tick). */
   scheduledAt?: string
@@ -443,7 +449,9 @@ export class FunctionsHub {
         requestMethod: method,
         requestPath: path,
         requestHeaders: Object.entries(headers)
-          .filter(([name]) => ['content-type', 'agent', 'content-length', 'host'].includes(name))
+          .filter(([name]) =>
+            ['content-type', 'agent', 'content-length', 'host'].includes(name.toLowerCase()),
+          )
           .map(([name, value]) => ({ name, value })),
         responseStatusCode: 0,
         responseBody: '',
@@ -482,19 +490,20 @@ export class FunctionsHub {
       caller.kind === 'user' && caller.sessionId !== undefined
         ? this.#store.createJWT(caller.userId, caller.sessionId, timeoutS + 60)
         : ''
-    const requestHeaders: Record<string, string> = {
-      ...headers,
-      'x-appwrite-trigger': model.trigger,
-      'x-appwrite-event': '',
-      'x-appwrite-key': key,
-      'x-appwrite-execution-id': model.$id,
-      'x-appwrite-user-id': caller.kind === 'user' ? caller.userId : '',
-      'x-appwrite-user-jwt': userJwt,
-      'x-appwrite-country-code': '',
-      'x-appwrite-continent-code': '',
-      'x-appwrite-continent-eu': 'false',
-      'x-appwrite-client-ip': '127.0.0.1',
-    }
+    // Appwrite adds its own after the caller's; a caller's differently cased copy stays beside it.
+    const requestHeaders = runtimeHeaders([
+      ...Object.entries(headers),
+      ['x-appwrite-trigger', model.trigger],
+      ['x-appwrite-event', ''],
+      ['x-appwrite-key', key],
+      ['x-appwrite-execution-id', model.$id],
+      ['x-appwrite-user-id', caller.kind === 'user' ? caller.userId : ''],
+      ['x-appwrite-user-jwt', userJwt],
+      ['x-appwrite-country-code', ''],
+      ['x-appwrite-continent-code', ''],
+      ['x-appwrite-continent-eu', 'false'],
+      ['x-appwrite-client-ip', '127.0.0.1'],
+    ])
     const logs: string[] = []
     const errors: string[] = []
     let result: FunctionResponseValue
@@ -528,7 +537,8 @@ export class FunctionsHub {
     model.duration = (this.#clock.now() - started) / 1000
     model.$updatedAt = toServerDatetime(this.#clock.now())
     return {
-      body: result.body,
+      // The executor reaches the runtime over HTTP, where the answer to a HEAD request has no body.
+      body: model.requestMethod === 'HEAD' ? '' : result.body,
       headers: { ...responseHeaders, 'x-appwrite-execution-id': model.$id },
     }
   }
@@ -690,7 +700,12 @@ export class FunctionsHub {
 const invalid = (param: string, description: string) =>
   appwriteError('general_argument_invalid', `Invalid \`${param}\` param: ${description}`)
 
-/** `src/Appwrite/Functions/Validator/Headers.php`. */
+/**
+ * `src/Appwrite/Functions/Validator/Headers.php`: at most 100 keys, key + value sizes under
+ * 16384, keys alphanumeric with inner dashes, and none starting with `x-appwrite-`. That last test
+ * is case-sensitive on the server (PHP `str_starts_with`), so `X-Appwrite-User-Id` passes it; the
+ * keys are kept as sent, and {@link runtimeHeaders} shows what the function then receives.
+ */
 function checkHeaders(headers: unknown): Record<string, string> {
   let value = headers
   if (typeof value === 'string') {
@@ -706,11 +721,10 @@ function checkHeaders(headers: unknown): Record<string, string> {
   let size = 0
   const entries = Object.entries(value as Record<string, unknown>)
   if (entries.length > 100) throw invalid('headers', 'Object can contain at most 100 keys.')
-  for (const [name, raw] of entries) {
-    const key = name.toLowerCase()
+  for (const [key, raw] of entries) {
     const text = String(raw)
     size += key.length + text.length
-    if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(key) || key.startsWith('x-appwrite-'))
+    if (!/^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(key) || key.startsWith('x-appwrite-'))
       throw invalid(
         'headers',
         'Invalid header key. Keys must be alphanumeric with dashes, must not start or end with a dash, and must not start with x-appwrite-.',
@@ -719,6 +733,49 @@ function checkHeaders(headers: unknown): Record<string, string> {
   }
   if (size >= 16_384)
     throw invalid('headers', 'Total size of headers must be less than 16384 bytes.')
+  return out
+}
+
+/** Headers Node's HTTP parser keeps once (the first), as `IncomingMessage.headers` does. */
+const SINGLE_HEADERS = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+])
+
+/**
+ * The headers a function receives for the header lines the executor sends, in order: the
+ * caller's, then Appwrite's own (github:open-runtimes/executor `Runner/Docker.php` sends one line
+ * per key with curl, which skips a line whose value is blank; the Node runtime reads them through
+ * Node's parser, which lower-cases names and joins repeated ones with `, `, `; ` for `cookie`).
+ * So a caller's `X-Appwrite-User-Id: eve` reaches the function as `x-appwrite-user-id: eve, <id>`
+ * (and alone when the caller is a guest), as on the server.
+ */
+function runtimeHeaders(lines: ReadonlyArray<readonly [string, string]>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [rawName, value] of lines) {
+    if (value.trim() === '') continue
+    const name = rawName.toLowerCase()
+    const previous = out[name]
+    if (previous === undefined) out[name] = value
+    else if (SINGLE_HEADERS.has(name)) continue
+    else out[name] = `${previous}${name === 'cookie' ? '; ' : ', '}${value}`
+  }
   return out
 }
 

@@ -407,6 +407,18 @@ export class SchemaRegistry {
     return entry
   }
 
+  /**
+   * Replaces every database with `databases` (saved earlier: a restart of the emulator on its data
+   * dir), rebuilding each table's data-layer view. `reset()` still goes back to the declared ones.
+   */
+  restore(databases: Iterable<DatabaseEntry>): void {
+    this.#databases.clear()
+    for (const database of databases) {
+      for (const table of database.tables.values()) this.refresh(table)
+      this.#databases.set(database.databaseId, database)
+    }
+  }
+
   /** Removes a database and its tables; `false` when it was not declared. */
   deleteDatabase(databaseId: string): boolean {
     return this.#databases.delete(databaseId)

@@ -115,16 +115,50 @@ export interface RowStorage {
   clear(): void
 }
 
+/**
+ * Told about every change to stored rows (the emulator's data dir listens), after the change.
+ *
+ * @internal
+ */
+export interface StorageObserver {
+  /** The row `rowId` of `table` was written or deleted. */
+  rowChanged(table: TableStorage, rowId: string): void
+  /** The table's `$sequence` counter moved without a row write (a transaction commit or undo). */
+  sequenceChanged(table: TableStorage): void
+  /** Every table was emptied (`fake.reset()`). */
+  cleared(): void
+}
+
+/**
+ * The fake's own storage: {@link RowStorage} plus an observer seam for persistence.
+ *
+ * @internal
+ */
+export interface MemoryStorage extends RowStorage {
+  /** Sets the observer told about every row change; `undefined` removes it. */
+  observe(observer: StorageObserver | undefined): void
+}
+
+/** The observer a storage's tables share: one holder, so setting it reaches every table. */
+interface ObserverHolder {
+  observer: StorageObserver | undefined
+}
+
 class MapTableStorage implements TableStorage {
   readonly #rows = new Map<string, StoredRow>()
   #sequence = 0
   #indexes: Map<string, UniqueIndex> | undefined
   #sorted: Map<string, SortedRowIndex> | undefined
 
+  readonly #holder: ObserverHolder
+
   constructor(
     readonly databaseId: string,
     readonly tableId: string,
-  ) {}
+    holder: ObserverHolder,
+  ) {
+    this.#holder = holder
+  }
 
   get size(): number {
     return this.#rows.size
@@ -150,6 +184,7 @@ class MapTableStorage implements TableStorage {
       }
     }
     this.#rows.set(row.$id, row)
+    this.#holder.observer?.rowChanged(this, row.$id)
   }
 
   delete(rowId: string): boolean {
@@ -161,7 +196,9 @@ class MapTableStorage implements TableStorage {
       const old = this.#rows.get(rowId)
       if (old !== undefined) for (const index of this.#sorted.values()) index.remove(old)
     }
-    return this.#rows.delete(rowId)
+    const deleted = this.#rows.delete(rowId)
+    if (deleted) this.#holder.observer?.rowChanged(this, rowId)
+    return deleted
   }
 
   holders(
@@ -206,11 +243,16 @@ class MapTableStorage implements TableStorage {
   }
 
   advanceSequence(sequence: number): void {
-    if (sequence > this.#sequence) this.#sequence = sequence
+    if (sequence > this.#sequence) {
+      this.#sequence = sequence
+      this.#holder.observer?.sequenceChanged(this)
+    }
   }
 
   rewindSequence(sequence: number): void {
+    if (sequence === this.#sequence) return
     this.#sequence = sequence
+    this.#holder.observer?.sequenceChanged(this)
   }
 }
 
@@ -227,11 +269,13 @@ class MapTableStorage implements TableStorage {
  *
  * @internal
  */
-export function createMemoryStorage(): RowStorage {
+export function createMemoryStorage(): MemoryStorage {
   // Database id → table id → table: two lookups by the ids as given, no compound key to build
   // (and hash) on every call.
   const databases = new Map<string, Map<string, MapTableStorage>>()
+  const holder: ObserverHolder = { observer: undefined }
   return {
+    observe: (observer) => void (holder.observer = observer),
     table: (databaseId, tableId) => databases.get(databaseId)?.get(tableId),
     ensureTable(databaseId, tableId) {
       let tables = databases.get(databaseId)
@@ -241,7 +285,7 @@ export function createMemoryStorage(): RowStorage {
       }
       let table = tables.get(tableId)
       if (table === undefined) {
-        table = new MapTableStorage(databaseId, tableId)
+        table = new MapTableStorage(databaseId, tableId, holder)
         tables.set(tableId, table)
       }
       return table
@@ -249,7 +293,10 @@ export function createMemoryStorage(): RowStorage {
     *tables() {
       for (const tables of databases.values()) yield* tables.values()
     },
-    clear: () => databases.clear(),
+    clear() {
+      databases.clear()
+      holder.observer?.cleared()
+    },
   }
 }
 

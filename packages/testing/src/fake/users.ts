@@ -213,6 +213,11 @@ export class FakeUsers {
   updateEmail(params: { userId: string; email: string }): Promise<FakeUserModel> {
     return this.#run('updateEmail', params, () => {
       const user = this.#user(params.userId)
+      // `''` removes the email, as the server's validator allows it empty.
+      if (params.email === '') {
+        user.email = null
+        return this.#update(user, 'update.email')
+      }
       check.required('email', params.email)
       const email = check.email(params.email)
       const taken = this.#store.byEmail(email)
@@ -226,6 +231,12 @@ export class FakeUsers {
   updatePassword(params: { userId: string; password: string }): Promise<FakeUserModel> {
     return this.#run('updatePassword', params, async () => {
       const user = this.#user(params.userId)
+      // `''` removes the password (the user can no longer sign in with one), as on the server.
+      if (params.password === '') {
+        user.password = null
+        user.passwordUpdate = this.#store.touch(user)
+        return this.#update(user, 'update.password')
+      }
       check.required('password', params.password)
       await this.#store.setPassword(user, check.password(params.password))
       return this.#update(user, 'update.password')

@@ -1,0 +1,209 @@
+/**
+ * Shared setup of the suite transcribed from Appwrite's own end-to-end tests
+ * (`appwrite/appwrite`, `tests/e2e/Services/**` at tag 1.9.6, the server version the emulator answers as).
+ *
+ * Each case names the upstream file and method it carries the facts of. The upstream tests talk
+ * raw HTTP through a small client (`tests/e2e/Client.php`): GET parameters in the query string as
+ * PHP's `http_build_query` writes them (`queries[0]=…`), every other method a JSON body. `call`
+ * below does the same, so the cases here send what the upstream cases send.
+ */
+import WebSocket from 'ws'
+import { startAppwriteEmulator } from '../../emulator'
+import type { AppwriteEmulator, AppwriteEmulatorOptions } from '../../emulator'
+
+/** An answer as the upstream client returns it: status, lower-cased headers, decoded body. */
+export interface Answer {
+  status: number
+  headers: Headers
+  // Bodies are free-form JSON; cases read the fields the upstream case reads.
+  body: any // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** A user signed up and signed in through the Account API, as `getUser()` upstream. */
+export interface SignedUpUser {
+  $id: string
+  email: string
+  password: string
+  name: string
+  /** The session value, sent as the `a_session_<project>` cookie. */
+  session: string
+  /** Headers of a request made as this user (project + session cookie). */
+  headers: Record<string, string>
+}
+
+export interface Upstream {
+  readonly emulator: AppwriteEmulator
+  /** Headers of a request made with the API key (the upstream `CustomServer` scope). */
+  readonly key: Record<string, string>
+  /** Headers of a guest request (project only). */
+  readonly guest: Record<string, string>
+  /** One request, as `$this->client->call(method, path, headers, params)` upstream. */
+  call(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    headers: Record<string, string>,
+    params?: Record<string, unknown>,
+  ): Promise<Answer>
+  /** Signs up a new user (`POST /account`, id `unique()` unless given) and opens an email session. */
+  signUp(name?: string, userId?: string): Promise<SignedUpUser>
+  /** Opens a realtime socket as upstream's `getWebsocket(channels, headers, projectId)`. */
+  socket(
+    channels: string[],
+    headers?: Record<string, string>,
+    projectId?: string,
+  ): Promise<RealtimeSocket>
+  close(): Promise<void>
+}
+
+interface Frame {
+  type: string
+  data: any // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** A raw realtime WebSocket that queues the frames it receives. */
+export interface RealtimeSocket {
+  /** The next frame, in order of arrival. */
+  next(): Promise<Frame>
+  send(frame: unknown): void
+  /** Resolves with the close code once the server closed the socket. */
+  closed(): Promise<number>
+  close(): void
+}
+
+/**
+ * Setup steps that must succeed: throws, naming the step and the answer, when `answer` is not
+ * `status` (a failed setup then reads as what went wrong, not as a later case's mismatch).
+ */
+export function must(answer: Answer, status: number, step: string): Answer {
+  if (answer.status !== status)
+    throw new Error(
+      `upstream setup: ${step} answered ${answer.status} (expected ${status}): ${JSON.stringify(answer.body)}`,
+    )
+  return answer
+}
+
+/** PHP's `http_build_query`: nested arrays and objects as `name[0]=…&name[key]=…`. */
+function phpQuery(params: Record<string, unknown>): string {
+  const parts: string[] = []
+  const add = (name: string, value: unknown) => {
+    if (value === null || value === undefined) return
+    if (Array.isArray(value)) value.forEach((item, i) => add(`${name}[${i}]`, item))
+    else if (typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) add(`${name}[${key}]`, item)
+    else
+      parts.push(
+        `${encodeURIComponent(name)}=${encodeURIComponent(typeof value === 'boolean' ? (value ? '1' : '0') : String(value as string | number))}`,
+      )
+  }
+  for (const [name, value] of Object.entries(params)) add(name, value)
+  return parts.join('&')
+}
+
+let userCount = 0
+
+/** Starts an emulator (strict, as the server) and the upstream-style client over it. */
+export async function startUpstream(options: AppwriteEmulatorOptions = {}): Promise<Upstream> {
+  const emulator = await startAppwriteEmulator(options)
+  const project = { 'x-appwrite-project': emulator.projectId }
+  const key = { ...project, 'x-appwrite-key': emulator.apiKey }
+  const cookieName = `a_session_${emulator.projectId}`
+
+  const call: Upstream['call'] = async (method, path, headers, params = {}) => {
+    const query = method === 'GET' ? phpQuery(params) : ''
+    const url = `${emulator.endpoint}${path}${query === '' ? '' : `?${query}`}`
+    const response = await fetch(url, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(method === 'GET' ? {} : { body: JSON.stringify(params) }),
+    })
+    const text = await response.text()
+    const type = response.headers.get('content-type') ?? ''
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: type.includes('json') && text !== '' ? (JSON.parse(text) as unknown) : text,
+    }
+  }
+
+  const signUp = async (name = 'User Name', userId = 'unique()'): Promise<SignedUpUser> => {
+    userCount += 1
+    const email = `user${userCount}.${Date.now()}@localhost.test`
+    const password = 'password'
+    const created = await call('POST', '/account', project, {
+      userId,
+      email,
+      password,
+      name,
+    })
+    if (created.status !== 201)
+      throw new Error(
+        `upstream setup: sign-up answered ${created.status}: ${JSON.stringify(created.body)}`,
+      )
+    const session = await call('POST', '/account/sessions/email', project, { email, password })
+    const cookie = session.headers.getSetCookie().find((line) => line.startsWith(`${cookieName}=`))
+    if (session.status !== 201 || cookie === undefined)
+      throw new Error(
+        `upstream setup: the email session answered ${session.status} without a ${cookieName} cookie`,
+      )
+    const value = decodeURIComponent(cookie.slice(cookieName.length + 1).split(';')[0] ?? '')
+    return {
+      $id: (created.body as { $id: string }).$id,
+      email,
+      password,
+      name,
+      session: value,
+      headers: { ...project, cookie: `${cookieName}=${value}` },
+    }
+  }
+
+  const socket = async (
+    channels: string[],
+    headers: Record<string, string> = {},
+    projectId = emulator.projectId,
+  ): Promise<RealtimeSocket> => {
+    const query = phpQuery({ project: projectId, channels })
+    const ws = new WebSocket(`${emulator.realtimeEndpoint}/realtime?${query}`, { headers })
+    const frames: Frame[] = []
+    const waiting: Array<(frame: Frame) => void> = []
+    const closeCode = new Promise<number>((resolve) =>
+      ws.once('close', (code: number) => resolve(code)),
+    )
+    ws.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString()) as Frame
+      const waiter = waiting.shift()
+      if (waiter) waiter(frame)
+      else frames.push(frame)
+    })
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+    return {
+      next: () =>
+        new Promise<Frame>((resolve) => {
+          const frame = frames.shift()
+          if (frame) resolve(frame)
+          else waiting.push(resolve)
+        }),
+      send: (frame) => ws.send(JSON.stringify(frame)),
+      closed: () => closeCode,
+      close: () => ws.close(),
+    }
+  }
+
+  return {
+    emulator,
+    key,
+    guest: project,
+    call,
+    signUp,
+    socket,
+    close: () => emulator.close(),
+  }
+}
+
+/** Permission strings as `Permission::read(Role::user($id))` and the like write them upstream. */
+export const permission = {
+  read: (role: string) => `read("${role}")`,
+  create: (role: string) => `create("${role}")`,
+  update: (role: string) => `update("${role}")`,
+  delete: (role: string) => `delete("${role}")`,
+  write: (role: string) => `write("${role}")`,
+}
