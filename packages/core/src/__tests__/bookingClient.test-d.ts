@@ -21,6 +21,9 @@ describe('createBookingClient types', () => {
 
   it('should give the browser a read guard, without the pipeline’s writes', () => {
     expectTypeOf<BookingClient['guard']>().toHaveProperty('providerFeed')
+    expectTypeOf<BookingClient['guard']>().toHaveProperty('customerFeed')
+    expectTypeOf<BookingClient['guard']>().toHaveProperty('getCustomerBookings')
+    expectTypeOf<BookingClient['guard']>().toHaveProperty('getBooking')
     expectTypeOf<BookingClient['guard']>().not.toHaveProperty('createBooking')
     expectTypeOf<BookingClient['guard']>().not.toHaveProperty('reconcile')
   })
