@@ -3,17 +3,19 @@ import { defineConfig } from 'vitest/config'
 
 const src = (name: string) =>
   fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+const coreEntry = (name: string) =>
+  fileURLToPath(new URL(`./packages/core/src/${name}/index.ts`, import.meta.url))
 
 // Tests import the packages by name and run against their sources, so no build is needed first.
 export default defineConfig({
   resolve: {
     alias: {
-      '@booking-guard/core/admin': fileURLToPath(
-        new URL('./packages/core/src/admin/index.ts', import.meta.url),
-      ),
-      '@booking-guard/core/server': fileURLToPath(
-        new URL('./packages/core/src/server/index.ts', import.meta.url),
-      ),
+      '@booking-guard/core/admin': coreEntry('admin'),
+      '@booking-guard/core/server': coreEntry('server'),
+      '@booking-guard/core/schema': coreEntry('schema'),
+      '@booking-guard/core/realtime': coreEntry('realtime'),
+      '@booking-guard/core/resilience': coreEntry('resilience'),
+      '@booking-guard/core/observers': coreEntry('observers'),
       '@booking-guard/core': src('core'),
       '@booking-guard/react': src('react'),
       '@booking-guard/testing/fixtures': fileURLToPath(

@@ -5,7 +5,8 @@
 // many calls they make once the burst is behind them. In-memory fake, fake clock; the wall time is
 // this process's (feed + fake), a real server adds one round trip per list call.
 //   cd bench && node --expose-gc --import tsx catchup.bench.ts
-import { createFeedManager, createSchemaLock } from '@booking-guard/core'
+import { createSchemaLock } from '@booking-guard/core'
+import { createFeedManager } from '@booking-guard/core/realtime'
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 
 const MISSED = Number(process.env.BENCH_MISSED ?? 10_000)

@@ -3,14 +3,14 @@
 // providers subscribed and 10,000 bookings created, events routed by an index over one
 // subscription, against the naive "every listener filters every event" baseline in the same run.
 //   cd bench && node --expose-gc --import tsx realtime.bench.ts
+import { createSchemaLock } from '@booking-guard/core'
 import {
   createFeedManager,
-  createSchemaLock,
   createWatchdog,
   DEFAULT_WATCHDOG_INTERVAL_MS,
   DEFAULT_WATCHDOG_TIMEOUT_MS,
-} from '@booking-guard/core'
-import type { RealtimeConnectionLike } from '@booking-guard/core'
+} from '@booking-guard/core/realtime'
+import type { RealtimeConnectionLike } from '@booking-guard/core/realtime'
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 
 const PROVIDERS = Number(process.env.BENCH_PROVIDERS ?? 1_000)

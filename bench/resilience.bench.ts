@@ -4,12 +4,8 @@
 //   cd bench && node --expose-gc --import tsx resilience.bench.ts
 // Targets: our overhead over a bare `await` ≤ half of cockatiel's, less memory per call, and an
 // open-circuit rejection cheaper than cockatiel's.
-import {
-  createCircuitBreaker,
-  createRetryPolicy,
-  isCircuitOpenError,
-  wrap,
-} from '@booking-guard/core'
+import { createCircuitBreaker, createRetryPolicy, isCircuitOpenError } from '@booking-guard/core'
+import { wrap } from '@booking-guard/core/resilience'
 import {
   CircuitState,
   ConsecutiveBreaker,

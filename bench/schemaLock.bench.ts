@@ -1,7 +1,7 @@
 // Schema lock overhead: `lock.parse('booking', …)` against plain zod `safeParse` of the very same
 // schema instance, side by side in one run, several rounds with the order swapped each round.
 //   cd bench && node --expose-gc --import tsx schemaLock.bench.ts
-// Target (issue 4): the lock's overhead over zod at most 25% on a realistic booking.
+// Target: the lock's overhead over zod at most 25% on a realistic booking.
 import { Bench } from 'tinybench'
 import { createSchemaLock, isSchemaLockError } from '@booking-guard/core'
 

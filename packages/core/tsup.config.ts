@@ -4,11 +4,20 @@ import { defineConfig } from 'tsup'
 // output keeps extensionless relative imports that Node's ESM loader rejects; a bundled ESM
 // entry with `sideEffects: false` tree-shakes just as well in app bundlers.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts', 'src/server/index.ts', 'src/admin/index.ts'],
+  entry: [
+    'src/index.ts',
+    'src/bin.ts',
+    'src/schema/index.ts',
+    'src/realtime/index.ts',
+    'src/resilience/index.ts',
+    'src/observers/index.ts',
+    'src/server/index.ts',
+    'src/admin/index.ts',
+  ],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  // `@booking-guard/core/server` shares one copy of the guard with the root entry.
+  // The subpath entries share one copy of each module with the root entry.
   splitting: true,
   sourcemap: true,
   target: 'es2022',

@@ -3,7 +3,7 @@
 // not an app server: the page talks to Appwrite only (Account, TablesDB, Realtime, Functions), and
 // on a real project only Vite runs.
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_SYNTHETIC_PROVIDER_ID } from '@booking-guard/core'
+import { DEFAULT_SYNTHETIC_PROVIDER_ID } from '@booking-guard/core/realtime'
 import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { AppwriteEmulator } from '@booking-guard/testing/emulator'

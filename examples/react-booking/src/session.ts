@@ -1,7 +1,8 @@
 // Signing in through Appwrite's Account API, and the browser's booking guard: reads and realtime
 // as the signed-in user, the writes that reach another user through the booking Function.
 import { createBookingClient, createErrorMonitor, createMetrics } from '@booking-guard/core'
-import type { BookingClient, ChatParticipant, ErrorMonitor, Metrics } from '@booking-guard/core'
+import type { BookingClient, ErrorMonitor, Metrics } from '@booking-guard/core'
+import type { ChatParticipant } from '@booking-guard/core/observers'
 import { Account, Client, Functions, Realtime, TablesDB } from 'appwrite'
 import type { AppConfig } from './config'
 

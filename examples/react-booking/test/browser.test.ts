@@ -141,6 +141,9 @@ describe.skipIf(!haveChromium)('react-booking in Chromium', () => {
         logLevel: 'warn',
         resolve: {
           alias: {
+            // Subpaths first: an alias also matches the names below it.
+            '@booking-guard/core/observers': source('core/src/observers/index.ts'),
+            '@booking-guard/core/realtime': source('core/src/realtime/index.ts'),
             '@booking-guard/core': source('core/src/index.ts'),
             '@booking-guard/react': source('react/src/index.ts'),
           },

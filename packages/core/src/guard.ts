@@ -7,12 +7,11 @@ import { BookingGuardError } from './errors'
 import type { PipelineMode } from './errors'
 import type { ErrorMonitor } from './monitor/errorMonitor'
 import type { Metrics } from './monitor/metrics'
-import { CircuitBreaker, createCircuitBreaker } from './resilience/circuitBreaker'
-import type { CircuitBreakerOptions } from './resilience/circuitBreaker'
+import type { CircuitBreaker, CircuitBreakerOptions } from './resilience/circuitBreaker'
 import { Emitter } from './resilience/emitter'
 import { RetryPolicy, createRetryPolicy } from './resilience/retryPolicy'
 import type { ExecutionPolicy, RetryPolicyOptions } from './resilience/retryPolicy'
-import { wrap } from './resilience/wrap'
+import { createGuardPolicy } from './resilience/guardPolicy'
 import { mapBackend } from './schema/mappedBackend'
 import { createSchemaLock } from './schema/schemaLock'
 import type { LockInput, SchemaExtensions, SchemaLock } from './schema/schemaLock'
@@ -465,16 +464,7 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
       'createBookingGuard: `mode: "transaction"` needs an SDK service with createTransaction/createOperations/updateTransaction (appwrite ≥ 21, server ≥ 1.8); use `mode: "saga"` or `"auto"`',
     )
   }
-  const retry = isPolicy(options.retry)
-    ? options.retry
-    : createRetryPolicy({ clock, ...options.retry })
-  const breaker =
-    options.breaker === false
-      ? undefined
-      : options.breaker instanceof CircuitBreaker
-        ? options.breaker
-        : createCircuitBreaker({ clock, ...options.breaker })
-  const policy: ExecutionPolicy = breaker === undefined ? retry : wrap(retry, breaker)
+  const { retry, policy, dispose } = createGuardPolicy(options, clock)
   const pushPolicy = isPolicy(options.pushRetry)
     ? options.pushRetry
     : createRetryPolicy({ clock, shouldRetry: () => true, ...options.pushRetry })
@@ -534,12 +524,6 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
     pushPolicy,
     background: new Set(),
   }
-  const unsubscribe: Array<() => void> = []
-  if (options.metrics !== undefined) {
-    const metrics = options.metrics
-    unsubscribe.push(retry.onRetry(() => metrics.recordRetry()))
-    if (breaker !== undefined) unsubscribe.push(breaker.onBreak(() => metrics.recordBreakerOpen()))
-  }
   const inflight = new Map<string, Promise<unknown>>()
   const service: unknown = options.tablesDB ?? options.databases
   // realtime: feeds, watchdogs and health check share one subscription, built on first use.
@@ -596,9 +580,7 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
     schemaLock: lock as SchemaLock<E>,
     realtime: options.realtime,
     policy,
-    dispose: () => {
-      for (const off of unsubscribe.splice(0)) off()
-    },
+    dispose,
   }
 }
 

@@ -1,7 +1,7 @@
 'use client'
 import { createContext, createElement, useContext, useMemo, useState } from 'react'
 import type { ReactElement, ReactNode } from 'react'
-import type { ChatParticipant } from '@booking-guard/core'
+import type { ChatParticipant } from '@booking-guard/core/observers'
 
 /** A chat the UI shows: the room of one booking. */
 export interface OpenChat {

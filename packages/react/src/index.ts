@@ -19,9 +19,8 @@ export type { UseErrorMonitorOptions, UseErrorMonitorResult } from './useErrorMo
 export { useHealth } from './useHealth'
 export type { UseHealthOptions, UseHealthResult } from './useHealth'
 // The types the hooks return, so apps need not import core for them.
+export type { BookingErrorKind, BookingRow } from '@booking-guard/core'
 export type {
-  BookingErrorKind,
-  BookingRow,
   BookingSubmitError,
   BookingSubmitStatus,
   ChatMessageStatus,
@@ -29,4 +28,4 @@ export type {
   ChatRoomMessage,
   ConnectionState,
   ProviderBookingItem,
-} from '@booking-guard/core'
+} from '@booking-guard/core/observers'

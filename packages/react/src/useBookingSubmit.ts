@@ -1,12 +1,12 @@
 'use client'
 import { useEffect } from 'react'
-import { createBookingSubmitObserver } from '@booking-guard/core'
+import { createBookingSubmitObserver } from '@booking-guard/core/observers'
+import type { SchemaExtensions } from '@booking-guard/core'
 import type {
   BookingSubmitObserver,
   BookingSubmitObserverOptions,
   BookingSubmitSnapshot,
-  SchemaExtensions,
-} from '@booking-guard/core'
+} from '@booking-guard/core/observers'
 import { useChatContext } from './ChatProvider'
 import type { ChatProviderValue } from './ChatProvider'
 import { useGuardContext } from './useBookingGuard'

@@ -1,12 +1,12 @@
 'use client'
 import { useContext } from 'react'
-import { createChatRoomObserver } from '@booking-guard/core'
+import { createChatRoomObserver } from '@booking-guard/core/observers'
+import type { BookingErrorMessages } from '@booking-guard/core'
 import type {
-  BookingErrorMessages,
   ChatParticipant,
   ChatRoomObserver,
   ChatRoomSnapshot,
-} from '@booking-guard/core'
+} from '@booking-guard/core/observers'
 import { ChatContext } from './ChatProvider'
 import { useGuardContext } from './useBookingGuard'
 import { useObserver, useSnapshot } from './useObserver'

@@ -1,6 +1,6 @@
 'use client'
-import { createConnectionObserver } from '@booking-guard/core'
-import type { ConnectionState } from '@booking-guard/core'
+import { createConnectionObserver } from '@booking-guard/core/observers'
+import type { ConnectionState } from '@booking-guard/core/observers'
 import { useGuardContext } from './useBookingGuard'
 import { useObserver, useSnapshot } from './useObserver'
 

@@ -1,6 +1,6 @@
 'use client'
-import { createErrorMonitorObserver } from '@booking-guard/core'
-import type { ErrorMonitorView } from '@booking-guard/core'
+import { createErrorMonitorObserver } from '@booking-guard/core/observers'
+import type { ErrorMonitorView } from '@booking-guard/core/observers'
 import { useGuardContext } from './useBookingGuard'
 import { useObserver, useSnapshot } from './useObserver'
 

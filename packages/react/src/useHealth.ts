@@ -1,6 +1,6 @@
 'use client'
-import { createHealthObserver } from '@booking-guard/core'
-import type { HealthObserver, HealthSnapshot } from '@booking-guard/core'
+import { createHealthObserver } from '@booking-guard/core/observers'
+import type { HealthObserver, HealthSnapshot } from '@booking-guard/core/observers'
 import { useGuardContext } from './useBookingGuard'
 import { useObserver, useSnapshot } from './useObserver'
 

@@ -1,6 +1,6 @@
 'use client'
 import { useState, useSyncExternalStore } from 'react'
-import type { ObserverLike } from '@booking-guard/core'
+import type { ObserverLike } from '@booking-guard/core/observers'
 
 /**
  * The observer for `key`, made once per key (react-query's `useState(() => new Observer())`):

@@ -1,6 +1,6 @@
 'use client'
-import { createProviderBookingsObserver } from '@booking-guard/core'
-import type { ProviderBookingsSnapshot } from '@booking-guard/core'
+import { createProviderBookingsObserver } from '@booking-guard/core/observers'
+import type { ProviderBookingsSnapshot } from '@booking-guard/core/observers'
 import { useGuardContext } from './useBookingGuard'
 import { useObserver, useSnapshot } from './useObserver'
 

@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import type { SchemaKind, SchemaLockReadIssue, TableKind } from '../index'
-import { LEGACY_ALIASES, SchemaLockError, createSchemaLock, isSchemaLockError } from '../index'
+import type { TableKind } from '../index'
+import type { SchemaKind, SchemaLockReadIssue } from '../schema/index'
+import { SchemaLockError, createSchemaLock, isSchemaLockError } from '../index'
+import { LEGACY_ALIASES } from '../schema/index'
 import { resolveAliases, sameValue } from '../schema/aliases'
 
 const rows: Record<SchemaKind, () => Record<string, unknown>> = {

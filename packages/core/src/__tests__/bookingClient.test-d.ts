@@ -18,4 +18,13 @@ describe('createBookingClient types', () => {
     expectTypeOf<BookingGuard>().toExtend<BookingGuardLike>()
     expectTypeOf<BookingClient>().toExtend<BookingGuardLike>()
   })
+
+  it('should give the browser a read guard, without the pipeline’s writes', () => {
+    expectTypeOf<BookingClient['guard']>().toHaveProperty('providerFeed')
+    expectTypeOf<BookingClient['guard']>().toHaveProperty('customerFeed')
+    expectTypeOf<BookingClient['guard']>().toHaveProperty('getCustomerBookings')
+    expectTypeOf<BookingClient['guard']>().toHaveProperty('getBooking')
+    expectTypeOf<BookingClient['guard']>().not.toHaveProperty('createBooking')
+    expectTypeOf<BookingClient['guard']>().not.toHaveProperty('reconcile')
+  })
 })

@@ -205,6 +205,24 @@ describe('createBookingClient', () => {
     expect(String(error)).toMatch(/appwrite push functions/)
   })
 
+  it('should read as the user through a read guard that has none of the server’s writes', async () => {
+    const { client } = clientOf('user-ben')
+    const { booking } = await client.createBooking(input)
+
+    const { messages } = await client.guard.listMessages(booking.$id)
+    expect(messages.map((m) => m.senderType)).toEqual(['system'])
+    for (const write of [
+      'createBooking',
+      'respondToBooking',
+      'reconcile',
+      'runHealthCheck',
+      'on',
+    ]) {
+      expect(client.guard).not.toHaveProperty(write)
+    }
+    expect(() => client.watchdog()).toThrow(/needs realtime/)
+  })
+
   it('should refuse to be created without a server path', () => {
     expect(() =>
       createBookingClient({ tablesDB: fake.as('user:user-ben').tablesDB, databaseId: DB }),

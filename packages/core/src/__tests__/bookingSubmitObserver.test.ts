@@ -7,10 +7,11 @@ import {
   PipelineTimeoutError,
   SchemaLockError,
   SlotTakenError,
-  createBookingSubmitObserver,
   describeBookingError,
 } from '../index'
-import type { BookingSubmitSnapshot, CreateBookingResult } from '../index'
+import { createBookingSubmitObserver } from '../observers/index'
+import type { CreateBookingResult } from '../index'
+import type { BookingSubmitSnapshot } from '../observers/index'
 import { bookingInput, harness, settle } from './pipelineFixtures'
 import type { Harness } from './pipelineFixtures'
 

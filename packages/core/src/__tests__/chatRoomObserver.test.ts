@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createChatRoomObserver } from '../index'
-import type { BookingGuardOptions, ChatRoomObserver } from '../index'
+import { createChatRoomObserver } from '../observers/index'
+import type { BookingGuardOptions } from '../index'
+import type { ChatRoomObserver } from '../observers/index'
 import { liveHarness } from './pipelineFixtures'
 
 const CUSTOMER = { id: 'cust1', type: 'customer', name: 'Ana' } as const

@@ -1,10 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import type {
-  CircuitBreakerOptions,
-  CircuitBreakerState,
-  CircuitOpenState,
-  CircuitState,
-} from '../index'
+import type { CircuitBreakerOptions, CircuitOpenState } from '../index'
+import type { CircuitBreakerState, CircuitState } from '../resilience/index'
 import { createCircuitBreaker, isCircuitOpenError } from '../index'
 
 describe('circuitBreaker', () => {

@@ -1,11 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import type {
-  BreakEvent,
-  CircuitBreaker,
-  CircuitBreakerOptions,
-  CircuitBreakerState,
-  StateChangeEvent,
-} from '../index'
+import type { CircuitBreaker, CircuitBreakerOptions } from '../index'
+import type { BreakEvent, CircuitBreakerState, StateChangeEvent } from '../resilience/index'
 import {
   CircuitOpenError,
   createCircuitBreaker,

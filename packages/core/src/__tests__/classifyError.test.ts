@@ -5,12 +5,8 @@ import {
 } from '@booking-guard/testing'
 import type { AppwriteErrorType } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import {
-  BookingGuardError,
-  CircuitOpenError,
-  classifyAppwriteError,
-  retryAfterHint,
-} from '../index'
+import { BookingGuardError, CircuitOpenError } from '../index'
+import { classifyAppwriteError, retryAfterHint } from '../resilience/index'
 
 /** Shaped like the real SDK's AppwriteException (appwrite@27 / node-appwrite@27). */
 class SdkAppwriteException extends Error {

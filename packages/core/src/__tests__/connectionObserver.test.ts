@@ -1,7 +1,8 @@
 import { createManualClock } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import { createConnectionObserver } from '../index'
-import type { WatchdogSnapshot, WatchdogState } from '../index'
+import { createConnectionObserver } from '../observers/index'
+import type { WatchdogState } from '../index'
+import type { WatchdogSnapshot } from '../realtime/index'
 
 /** A watchdog whose state the test sets, counting its listeners. */
 function stubWatchdog(initial: WatchdogState = 'connecting') {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createCustomerBookingsObserver } from '../index'
-import type { BookingGuardOptions, CustomerBookingsObserver } from '../index'
+import type { BookingGuardOptions } from '../index'
+import { createCustomerBookingsObserver } from '../observers/index'
+import type { CustomerBookingsObserver } from '../observers/index'
 import { VOID_DEADLINE } from '../pipeline/voided'
 import { bookingInput, liveHarness } from './pipelineFixtures'
 

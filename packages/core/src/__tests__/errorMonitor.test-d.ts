@@ -3,13 +3,14 @@ import type {
   CaptureOptions,
   CapturedError,
   ErrorCategory,
-  ErrorClassification,
   ErrorSeverity,
   MetricsSnapshot,
   MonitorAlert,
   MonitorAlertInput,
 } from '../index'
-import { classifyAppwriteError, createErrorMonitor, createMetrics } from '../index'
+import type { ErrorClassification } from '../resilience/index'
+import { createErrorMonitor, createMetrics } from '../index'
+import { classifyAppwriteError } from '../resilience/index'
 
 describe('errorMonitor', () => {
   it('should discriminate alerts on type', () => {

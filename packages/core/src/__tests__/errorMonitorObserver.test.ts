@@ -1,6 +1,7 @@
 import { createManualClock } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import { createErrorMonitor, createErrorMonitorObserver } from '../index'
+import { createErrorMonitor } from '../index'
+import { createErrorMonitorObserver } from '../observers/index'
 
 /** Lets the observer's deferred read run (it reads after the monitor finished counting). */
 const flush = () => Promise.resolve().then(() => undefined)

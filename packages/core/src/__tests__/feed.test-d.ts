@@ -2,25 +2,27 @@ import type { Realtime } from 'appwrite'
 import { createFakeAppwrite } from '@booking-guard/testing'
 import { describe, expectTypeOf, it } from 'vitest'
 import type {
-  FeedConnection,
   HealthCheckResult,
   HealthCheckStepName,
   ProviderBookingEvent,
   ProviderFeed,
+  RoomMessageEvent,
+  WatchdogState,
+} from '../index'
+import type {
+  FeedConnection,
   ProviderFeedSnapshot,
   RealtimeConnectionLike,
   RoomFeedSnapshot,
-  RoomMessageEvent,
-  WatchdogState,
   WatchdogStateChange,
-} from '../index'
+} from '../realtime/index'
 import {
   createFeedManager,
   createHealthCheck,
   createProviderFeed,
   createRoomFeed,
   createWatchdog,
-} from '../index'
+} from '../realtime/index'
 
 const fake = createFakeAppwrite()
 const base = { tablesDB: fake.tablesDB, realtime: fake.realtime, databaseId: 'main' }

@@ -4,7 +4,6 @@ import type {
   BookingRow,
   BookingGuard,
   BookingGuardOptions,
-  BookingSubmitError,
   CreateBookingInput,
   CreateBookingResult,
   ProviderBookingsPage,
@@ -12,15 +11,15 @@ import type {
   SchemaLock,
   SchemaLockError,
 } from '../index'
+import type { BookingSubmitError } from '../observers/index'
 import {
   column,
   createBookingGuard,
-  createBookingSubmitObserver,
-  createCustomerBookingsObserver,
   createSchemaLock,
   isSchemaLockError,
   isSlotTakenError,
 } from '../index'
+import { createBookingSubmitObserver, createCustomerBookingsObserver } from '../observers/index'
 
 const fake = createFakeAppwrite()
 

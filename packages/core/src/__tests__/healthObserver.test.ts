@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createHealthObserver } from '../index'
+import { createHealthObserver } from '../observers/index'
 import type { HealthCheckResult } from '../index'
 
 const result = (ok: boolean): HealthCheckResult => ({

@@ -1,7 +1,7 @@
 // The schema lock's tables as the fake's declarations, for tests that build an Appwrite database
 // that matches the lock, or one that drifted from it in chosen ways.
 import type { ColumnDefinition, IndexDefinition, TableDefinition } from '@booking-guard/testing'
-import type { ColumnSpec, TableSpec } from '../index'
+import type { ColumnSpec, TableSpec } from '../schema/index'
 
 /** A fake column declaration equal to the lock's spec. */
 export function columnOf(spec: ColumnSpec): ColumnDefinition {

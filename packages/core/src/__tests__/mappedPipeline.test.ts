@@ -4,6 +4,7 @@ import type { FakeDefaultRow } from '@booking-guard/testing'
 import { createIncidentDatabase } from '@booking-guard/testing/fixtures'
 import type { IncidentDatabase } from '@booking-guard/testing/fixtures'
 import { describe, expect, it } from 'vitest'
+import { createBookingClient } from '../client/createBookingClient'
 import { createBookingGuard } from '../guard'
 import { createProviderFeed } from '../realtime/providerFeed'
 import type { BookingGuard } from '../guard'
@@ -198,6 +199,35 @@ describe('mappedPipeline', () => {
       status: 'pending',
     })
     unsubscribe()
+  })
+
+  it("should read mapped bookings in the browser's client under the app's names and spellings", async () => {
+    const incident = await createIncidentDatabase()
+    const guard = guardOn(incident, 'databases', 'saga')
+    const { booking } = await guard.createBooking(input)
+    await guard.respondToBooking(booking.$id, { providerId: 'p-new', response: 'accept' })
+    const client = createBookingClient({
+      databases: incident.fake.databases,
+      databaseId: incident.databaseId,
+      schemaLock: appLock(incident),
+      clock: incident.clock,
+      functions: {
+        createExecution: () => Promise.reject(new Error('this test sends no writes')),
+      },
+      functionId: 'booking',
+    })
+
+    const confirmed = await client.getProviderBookings('p-new', { status: 'confirmed' })
+    expect(confirmed.bookings.map((b) => [b.$id, b.status, b.providerId])).toEqual([
+      [booking.$id, 'confirmed', 'p-new'],
+    ])
+    const mine = await client.getCustomerBookings('c-new', { status: 'confirmed' })
+    expect(mine.bookings.map((b) => b.$id)).toEqual([booking.$id])
+    expect(await client.getBooking(booking.$id)).toMatchObject({
+      providerId: 'p-new',
+      providerName: 'Budi',
+      status: 'confirmed',
+    })
   })
 
   it("should find a mapped booking in a provider feed made without a guard, from the lock's mapping", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createProviderBookingsObserver } from '../index'
-import type { BookingGuardOptions, ProviderBookingsObserver } from '../index'
+import { createProviderBookingsObserver } from '../observers/index'
+import type { BookingGuardOptions } from '../index'
+import type { ProviderBookingsObserver } from '../observers/index'
 import { liveHarness } from './pipelineFixtures'
 
 function setup(options: Partial<BookingGuardOptions> = {}) {

@@ -3,7 +3,7 @@ import type { ManualClock, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { tableOf as lockTable } from './lockTables'
 import type { TableEdits } from './lockTables'
-import type { TableSpec } from '../index'
+import type { TableSpec } from '../schema/index'
 import type { ProvisionStep, TablesDBAdminLike } from '../admin'
 import { column, createSchemaLock, isBookingGuardError } from '../index'
 import {

@@ -1,14 +1,14 @@
 import { describe, expectTypeOf, it } from 'vitest'
+import type { ExecutionPolicy, RetryPolicyOptions } from '../index'
 import type {
   AttemptContext,
-  ExecutionPolicy,
   GiveUpReason,
   JitterKind,
   ResiliencePolicy,
   RetryEvent,
-  RetryPolicyOptions,
-} from '../index'
-import { createCircuitBreaker, createRetryPolicy, wrap } from '../index'
+} from '../resilience/index'
+import { createCircuitBreaker, createRetryPolicy } from '../index'
+import { wrap } from '../resilience/index'
 
 describe('retryPolicy', () => {
   it('should infer the result type from sync and async operations', () => {

@@ -1,7 +1,9 @@
 import * as fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
-import type { Clock, GiveUpEvent, JitterKind, RetryEvent, RetryPolicyOptions } from '../index'
-import { CircuitOpenError, createRetryPolicy, createSeededRandom } from '../index'
+import type { Clock, RetryPolicyOptions } from '../index'
+import type { GiveUpEvent, JitterKind, RetryEvent } from '../resilience/index'
+import { CircuitOpenError, createRetryPolicy } from '../index'
+import { createSeededRandom } from '../resilience/index'
 import { expectConfigurationError, networkError, notFound, useFakeTime } from './resilienceFixtures'
 
 /** Fails `failures` times with `error()`, then resolves `value`. */

@@ -2,14 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import type { TableKind } from '../index'
-import {
-  APPWRITE_DATETIME_MAX,
-  APPWRITE_DATETIME_MIN,
-  TABLE_KINDS,
-  column,
-  createSchemaLock,
-  isSchemaLockError,
-} from '../index'
+import { column, createSchemaLock, isSchemaLockError } from '../index'
+import { APPWRITE_DATETIME_MAX, APPWRITE_DATETIME_MIN, TABLE_KINDS } from '../schema/index'
 import type { SchemaLockError } from '../index'
 import { tableOf } from './lockTables'
 import { harness, scheduledInput } from './pipelineFixtures'

@@ -1,15 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import type { SchemaKind } from '../index'
-import {
-  LEGACY_ALIASES,
-  SCHEMA_KINDS,
-  TABLE_KINDS,
-  column,
-  createSchemaLock,
-  isSchemaLockError,
-} from '../index'
+import type { SchemaKind } from '../schema/index'
+import { column, createSchemaLock, isSchemaLockError } from '../index'
+import { LEGACY_ALIASES, SCHEMA_KINDS, TABLE_KINDS } from '../schema/index'
 
 const lock = createSchemaLock({
   onIssue: () => {},

@@ -5,13 +5,13 @@ import type {
   BookingInput,
   BookingStatus,
   ChatRoom,
-  LockOutput,
   Notification,
   ProviderResponseStatus,
   SchemaExtensions,
   SchemaLock,
   TableKind,
 } from '../index'
+import type { LockOutput } from '../schema/index'
 import { column, createSchemaLock } from '../index'
 
 describe('schemaLock', () => {

@@ -3,13 +3,13 @@ import * as z from 'zod'
 import type { SchemaLockIssue } from '../index'
 import {
   BookingGuardError,
-  BookingSchema,
   SchemaLockError,
   column,
   createSchemaLock,
   isBookingGuardError,
   isSchemaLockError,
 } from '../index'
+import { BookingSchema } from '../schema/index'
 
 function booking(): Record<string, unknown> {
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type * as z from 'zod'
 import type { SchemaLockError, TableKind } from '../index'
+import { createSchemaLock, isSchemaLockError } from '../index'
 import {
   BookingInputSchema,
   BookingSchema,
@@ -22,9 +23,7 @@ import {
   RecipientTypeSchema,
   SenderTypeSchema,
   TABLE_KINDS,
-  createSchemaLock,
-  isSchemaLockError,
-} from '../index'
+} from '../schema/index'
 
 const lock = createSchemaLock({ onIssue: () => {} })
 

@@ -1,6 +1,6 @@
 import { createFakeAppwrite } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import type { WatchdogOptions, WatchdogStateChange } from '../index'
+import type { WatchdogOptions, WatchdogStateChange } from '../realtime/index'
 import { isBookingGuardError } from '../index'
 import { createWatchdog } from '../realtime/watchdog'
 import { DB as db, T0, realtimeBase, settle } from './realtimeFixtures'

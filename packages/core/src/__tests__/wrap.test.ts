@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { GiveUpEvent } from '../index'
-import { CircuitOpenError, createCircuitBreaker, createRetryPolicy, wrap } from '../index'
+import type { GiveUpEvent } from '../resilience/index'
+import { CircuitOpenError, createCircuitBreaker, createRetryPolicy } from '../index'
+import { wrap } from '../resilience/index'
 import { executeUnder } from '../resilience/wrap'
 
 const networkError = () =>

@@ -575,7 +575,7 @@ function isMissingTable(error: unknown): boolean {
  * ```ts
  * import { Client, Databases } from 'node-appwrite'
  * import { createSchemaLock } from '@booking-guard/core'
-import { auditData, formatAuditReport } from '@booking-guard/core/admin'
+ * import { auditData, formatAuditReport } from '@booking-guard/core/admin'
  *
  * const client = new Client().setEndpoint(endpoint).setProject(project).setKey(apiKey)
  * const report = await auditData({

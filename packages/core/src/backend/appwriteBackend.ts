@@ -1,5 +1,5 @@
 import { BookingGuardError } from '../errors'
-import { classifyAppwriteError } from '../resilience/classifyError'
+import { errorFacts } from '../resilience/classifyError'
 import type { AppwriteRowLike, DatabasesLike, TablesDBLike, TransactionOperation } from './types'
 
 /** A row as the backend returns it: system fields plus column values. @internal */
@@ -225,12 +225,12 @@ function databasesBackend(databases: DatabasesLike, databaseId: string): Backend
       try {
         return await update(collectionId, documentId, data, permissions)
       } catch (error) {
-        if (classifyAppwriteError(error).status !== 404) throw error
+        if (errorFacts(error).status !== 404) throw error
       }
       try {
         return await create(collectionId, documentId, data, permissions)
       } catch (error) {
-        if (!classifyAppwriteError(error).alreadyExists) throw error
+        if (!errorFacts(error).alreadyExists) throw error
         return update(collectionId, documentId, data, permissions)
       }
     },

@@ -1,16 +1,16 @@
 import { bookingErrorFromJSON } from '../errorJson'
 import type { BookingErrorJSON } from '../errorJson'
 import { BookingGuardError } from '../errors'
-import { createBookingGuard } from '../guard'
-import type { BookingGuard, BookingGuardBackendOption, BookingGuardBaseOptions } from '../guard'
 import { raceAbort } from '../pipeline/budget'
 import { randomId } from '../pipeline/ids'
 import type { HealthCheckResult } from '../realtime/healthCheck'
-import { classifyAppwriteError } from '../resilience/classifyError'
+import { errorFacts } from '../resilience/classifyError'
 import { RetryPolicy, createRetryPolicy } from '../resilience/retryPolicy'
 import type { RetryPolicyOptions } from '../resilience/retryPolicy'
 import { routePath } from './routes'
 import type { BOOKING_ROUTES } from './routes'
+import { createReadGuard } from './readGuard'
+import type { BookingReadGuard, ReadGuardOptions } from './readGuard'
 import type { BookingGuardLike } from './types'
 
 /**
@@ -41,34 +41,11 @@ export type FetchLike = (
   init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
 ) => Promise<{ status: number; text(): Promise<string> }>
 
-/** The browser-side guard options a client keeps: reads, feeds and the watchdog run on them. */
-type ReadOptions = Pick<
-  BookingGuardBaseOptions,
-  | 'realtime'
-  | 'databaseId'
-  | 'tables'
-  | 'schemaLock'
-  | 'retry'
-  | 'breaker'
-  | 'clock'
-  | 'monitor'
-  | 'metrics'
-  | 'timeoutMs'
-  | 'watchdog'
-  | 'feeds'
-  | 'channel'
->
-
-/**
- * Options of {@link createBookingClient}: the user's own Appwrite services for reads, plus one
- * server path for writes: `functions` + `functionId` (an Appwrite Function made with
- * `createBookingFunction`), or `url` (a `createBookingHandler`) with `jwt`.
- */
 /**
  * Options of {@link createBookingClient}: the signed-in user's data service (`tablesDB` or
  * `databases`, required), the reads' settings, and the server path its writes take.
  */
-export type BookingClientOptions = ReadOptions & BookingGuardBackendOption & BookingClientWrites
+export type BookingClientOptions = ReadGuardOptions & BookingClientWrites
 
 /** Where a {@link createBookingClient}'s writes go: a Function, or a handler URL. */
 export interface BookingClientWrites {
@@ -95,8 +72,8 @@ export interface BookingClientWrites {
 
 /** The browser's booking guard, made by {@link createBookingClient}. */
 export interface BookingClient extends BookingGuardLike {
-  /** The guard the reads, feeds, watchdog and read markers run on, as the signed-in user. */
-  readonly guard: BookingGuard
+  /** The reads, feeds, watchdog and read markers, as the signed-in user. */
+  readonly guard: BookingReadGuard
   /** Removes the listeners of the reads guard. */
   dispose(): void
 }
@@ -133,7 +110,7 @@ function executionSender(functions: FunctionsLike, functionId: string): Send {
       // own (the idempotency key makes a resubmit return that booking, never a second one).
       execution = await (signal === undefined ? request() : raceAbort(request, signal))
     } catch (error) {
-      const { type, status } = classifyAppwriteError(error)
+      const { type, status } = errorFacts(error)
       if (
         type === 'function_not_found' ||
         type === 'deployment_not_found' ||
@@ -259,7 +236,7 @@ function checkOptions(options: BookingClientOptions): Send {
  */
 export function createBookingClient(options: BookingClientOptions): BookingClient {
   const send = checkOptions(options)
-  const guard = createBookingGuard(options)
+  const guard = createReadGuard(options)
   const retry =
     options.writeRetry instanceof RetryPolicy
       ? options.writeRetry

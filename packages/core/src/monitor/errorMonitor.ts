@@ -1,7 +1,7 @@
 import { systemClock } from '../clock'
 import type { Clock } from '../clock'
 import { BookingGuardError } from '../errors'
-import { classifyAppwriteError } from '../resilience/classifyError'
+import { errorFacts } from '../resilience/classifyError'
 import { Emitter, reportListenerError } from '../resilience/emitter'
 import { SlidingWindow } from '../resilience/slidingWindow'
 
@@ -478,7 +478,7 @@ export function createErrorMonitor(options: ErrorMonitorOptions = {}): ErrorMoni
 }
 
 function inferCategory(error: unknown): ErrorCategory {
-  const verdict = classifyAppwriteError(error)
+  const verdict = errorFacts(error)
   if (verdict.category === 'network') return 'network'
   if (verdict.category === 'schema') return 'schema'
   if (

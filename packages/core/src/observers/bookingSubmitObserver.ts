@@ -20,7 +20,7 @@ import type { BookingGuard, CreateBookingInput } from '../guard'
 import { randomId } from '../pipeline/ids'
 import type { CreateBookingResult } from '../pipeline/createBooking'
 import { reportListenerError } from '../resilience/emitter'
-import { classifyAppwriteError } from '../resilience/classifyError'
+import { errorFacts } from '../resilience/classifyError'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import type { BookingSource } from '../schema/schemas'
 import { ObserverStore } from './store'
@@ -117,7 +117,7 @@ export function describeBookingError(
   if (isCircuitOpenError(error) || isCircuitOpenError(cause)) return out('unavailable', false)
   if (isPipelineTimeoutError(error)) return out('unavailable', true)
   // Other booking-guard errors take their category from the Appwrite error they wrap.
-  const { category } = classifyAppwriteError(error)
+  const { category } = errorFacts(error)
   if (isBookingGuardError(error) && error.code !== 'BOOKING_PIPELINE') return out('unknown', false)
   if (category === 'network') return out('network', true)
   if (category === 'server' || category === 'rate-limit') return out('unavailable', true)

@@ -7,7 +7,7 @@ import { PipelineCall } from './call'
 import { iso } from './format'
 import { messageIdForClientId, randomId } from './ids'
 import { capture, emit } from './report'
-import type { ChatMessageRow, ChatRoomRow, PipelineRuntime, WriteSpec } from './types'
+import type { ChatMessageRow, ChatRoomRow, PipelineRuntime, ReadRuntime, WriteSpec } from './types'
 import { isNotFound, remote } from './writes'
 
 /** A message is the one this send means when it is in the same room, from the same sender. */
@@ -89,7 +89,7 @@ function notFound(roomId: string): BookingStateError {
 }
 
 async function loadRoom(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   roomId: string,
   signal: AbortSignal,
 ): Promise<ChatRoomRow> {
@@ -104,7 +104,7 @@ async function loadRoom(
 
 /** Which side of the room `userId` is on, or `undefined` for a stranger. */
 function sideOf(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   room: ChatRoomRow,
   userId: string,
 ): 'customer' | 'provider' | undefined {
@@ -223,7 +223,7 @@ export async function sendMessage(
  * @internal
  */
 export async function listMessages(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   roomId: string,
   options: ListMessagesOptions = {},
 ): Promise<MessagePage> {
@@ -263,7 +263,7 @@ export async function listMessages(
  * @internal
  */
 export async function markMessagesRead(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   roomId: string,
   options: MarkMessagesReadOptions,
 ): Promise<MarkMessagesReadResult> {

@@ -6,7 +6,7 @@ import { BookingStatusSchema } from '../schema/schemas'
 import { CallBudget } from './budget'
 import { childIds } from './ids'
 import { isVoided } from './voided'
-import type { BookingRow, PipelineRuntime } from './types'
+import type { BookingRow, ReadRuntime } from './types'
 import { isNotFound, isRowMissing, remote } from './writes'
 
 /** Options of `getProviderBookings`. */
@@ -70,7 +70,7 @@ function checkLimit(limit: number, kind: string): void {
  * @internal
  */
 export function getProviderBookings(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   providerId: string,
   options: ProviderBookingsOptions = {},
 ): Promise<ProviderBookingsPage> {
@@ -84,7 +84,7 @@ export function getProviderBookings(
  * @internal
  */
 export function getCustomerBookings(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   customerId: string,
   options: ProviderBookingsOptions = {},
 ): Promise<ProviderBookingsPage> {
@@ -95,7 +95,7 @@ export function getCustomerBookings(
 const isListed = (row: BackendRow): boolean => row.pipelineStatus !== 'failed' && !isVoided(row)
 
 async function listBookings(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   column: 'providerId' | 'customerId',
   id: string,
   options: ProviderBookingsOptions,
@@ -154,7 +154,7 @@ async function listBookings(
  * @internal
  */
 export async function getBooking(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   bookingId: string,
   signal?: AbortSignal,
 ): Promise<BookingRow | null> {
@@ -184,7 +184,7 @@ export async function getBooking(
  * @internal
  */
 export async function checkCommunication(
-  rt: PipelineRuntime,
+  rt: ReadRuntime,
   bookingId: string,
   signal?: AbortSignal,
 ): Promise<CommunicationCheck> {

@@ -115,6 +115,17 @@ export interface PipelineRuntime {
   readonly background: Set<Promise<unknown>>
 }
 
+/**
+ * What the reads (a provider's bookings, a room's messages, read markers, communication checks)
+ * need of a runtime: the browser's read guard builds only this, so it never loads the pipeline.
+ *
+ * @internal
+ */
+export type ReadRuntime = Pick<
+  PipelineRuntime,
+  'backend' | 'lock' | 'tables' | 'policy' | 'clock' | 'permissions'
+> & { readonly settings: Pick<PipelineSettings, 'timeoutMs'> }
+
 // ------------------------------------------------------------------------------------------------
 // Writes
 // ------------------------------------------------------------------------------------------------

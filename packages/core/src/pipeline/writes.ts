@@ -1,7 +1,7 @@
 // Requests of the pipeline: under the guard's policy and a call's budget, tracked while they may
 // still land, and what their errors say about what was written.
 import { isCircuitOpenError } from '../errors'
-import { classifyAppwriteError } from '../resilience/classifyError'
+import { errorFacts } from '../resilience/classifyError'
 import { executeUnder } from '../resilience/wrap'
 import { CallBudget, raceAbort } from './budget'
 import type { CallSignal } from './budget'
@@ -11,7 +11,7 @@ import type { BackendRow } from '../backend/appwriteBackend'
 
 /** Runs one request under the guard's retry policy and breaker, bounded by `signal`. @internal */
 export function remote<T>(
-  rt: PipelineRuntime,
+  rt: Pick<PipelineRuntime, 'policy'>,
   request: () => Promise<T>,
   signal: CallSignal,
 ): Promise<T> {
@@ -44,7 +44,7 @@ export function cleanup<T>(
  */
 export function mayHaveWritten(error: unknown): boolean {
   if (isCircuitOpenError(error)) return false
-  const verdict = classifyAppwriteError(error)
+  const verdict = errorFacts(error)
   const status = verdict.status
   if (status !== undefined && status >= 400 && status < 500 && status !== 408) return false
   return verdict.category !== 'schema' && verdict.category !== 'auth'
@@ -52,18 +52,18 @@ export function mayHaveWritten(error: unknown): boolean {
 
 /** Whether `error` is a 404 (row, table or route missing, or unreadable for this user). @internal */
 export function isNotFound(error: unknown): boolean {
-  return classifyAppwriteError(error).status === 404
+  return errorFacts(error).status === 404
 }
 
 /** Whether `error` says the row itself does not exist (not its table or database). @internal */
 export function isRowMissing(error: unknown): boolean {
-  const type = classifyAppwriteError(error).type
+  const type = errorFacts(error).type
   return type === 'row_not_found' || type === 'document_not_found'
 }
 
 /** Whether `error` is a unique-index violation (a taken slot). @internal */
 export function isUniqueViolation(error: unknown): boolean {
-  const type = classifyAppwriteError(error).type
+  const type = errorFacts(error).type
   return (
     type === 'row_unique_constraint_violation' || type === 'document_unique_constraint_violation'
   )

@@ -3,7 +3,7 @@ import { Q } from '../backend/queries'
 import type { DatabasesLike, RealtimeEventLike, TablesDBLike } from '../backend/types'
 import type { Clock, TimerHandle } from '../clock'
 import { BookingGuardError } from '../errors'
-import { classifyAppwriteError } from '../resilience/classifyError'
+import { errorFacts } from '../resilience/classifyError'
 import { reportListenerError } from '../resilience/emitter'
 import { mapBackend } from '../schema/mappedBackend'
 import { createSchemaLock } from '../schema/schemaLock'
@@ -1048,7 +1048,7 @@ export class FeedManagerImpl implements FeedManager {
   }
 
   #fail(error: unknown, operation: string, context: Record<string, unknown>): void {
-    const network = classifyAppwriteError(error).category === 'network'
+    const network = errorFacts(error).category === 'network'
     this.#failure = network ? 'network' : 'other'
     this.#deps.monitor?.capture(error, {
       category: 'realtime',
@@ -1115,7 +1115,7 @@ export function createFeedManagerOn(deps: FeedDeps, config: FeedConfig): FeedMan
  * @example
  * ```ts
  * import { Realtime } from 'appwrite'
- * import { createFeedManager } from '@booking-guard/core'
+ * import { createFeedManager } from '@booking-guard/core/realtime'
  *
  * // A server worker: one subscription for every provider it serves.
  * const feeds = createFeedManager({ tablesDB, realtime: new Realtime(client), databaseId: 'main' })

@@ -44,8 +44,8 @@ export interface GuardRealtimeOptions {
   channel?: ChannelBuilder
 }
 
-/** The realtime methods of a booking guard. */
-export interface GuardRealtime {
+/** The feeds and watchdogs of a booking guard or a booking client. */
+export interface GuardFeeds {
   /**
    * Calls `listener` with every version of every booking of `providerId`, exactly once and in
    * order per booking (`created`, then `updated`), over the guard's one realtime subscription:
@@ -141,6 +141,10 @@ export interface GuardRealtime {
    * ```
    */
   watchdog(): Watchdog | undefined
+}
+
+/** The realtime methods of a booking guard: its feeds and watchdogs, and the health check. */
+export interface GuardRealtime extends GuardFeeds {
   /**
    * Runs one synthetic health check now: a flagged booking for the synthetic provider through
    * the real pipeline, its rows read back, its realtime event awaited, everything removed again.
@@ -168,8 +172,8 @@ export interface GuardRealtime {
   }): () => void
 }
 
-/** What the guard hands its realtime part. @internal */
-export interface GuardRealtimeDeps {
+/** What a guard or a client hands its feeds. @internal */
+export interface GuardFeedsDeps {
   readonly backend: Backend
   readonly lock: SchemaLock<SchemaExtensions>
   readonly clock: Clock
@@ -177,20 +181,38 @@ export interface GuardRealtimeDeps {
   readonly realtime: RealtimeConnectionLike | undefined
   readonly monitor?: RealtimeMonitor | undefined
   readonly metrics?: RealtimeMetrics | undefined
+}
+
+/** What the guard hands its realtime part. @internal */
+export interface GuardRealtimeDeps extends GuardFeedsDeps {
   /** The guard's own `createBooking`, for synthetic bookings. */
   readonly createBooking: SyntheticBookingWriter
 }
 
+/** The feeds of a guard or a client, and the session they share, built on first use. */
+interface FeedsPart extends GuardFeeds {
+  /** The shared session's dependencies, for the health check. */
+  readonly base: (method: string) => BaseDeps
+}
+
+type BaseDeps = Pick<GuardFeedsDeps, 'backend' | 'lock' | 'clock' | 'monitor' | 'metrics'> & {
+  readonly session: RealtimeSession
+}
+
 /**
- * The realtime methods of `createBookingGuard`, built lazily on first use: one session (one
- * realtime subscription) shared by the feeds, the watchdogs and the health check.
+ * The feeds and watchdogs of `createBookingGuard` and `createBookingClient`, built lazily on first
+ * use: one session (one realtime subscription) shared by the feeds and the watchdogs. No health
+ * check here, so a browser bundle that only reads never loads it.
  *
  * @internal
  */
-export function createGuardRealtime(
-  deps: GuardRealtimeDeps,
-  options: GuardRealtimeOptions = {},
-): GuardRealtime {
+export function createGuardFeeds(
+  deps: GuardFeedsDeps,
+  options: Omit<GuardRealtimeOptions, 'healthCheck'> & {
+    /** The synthetic provider, whose bookings the feeds never show. */
+    readonly syntheticProviderId?: string
+  } = {},
+): FeedsPart {
   // Validate at guard creation, not on first use.
   const watchdogConfig =
     options.watchdog === false
@@ -199,13 +221,11 @@ export function createGuardRealtime(
           { heartbeatTableId: deps.lock.tableId('heartbeat'), ...options.watchdog },
           'createBookingGuard `watchdog`',
         )
-  const syntheticProviderId =
-    options.healthCheck?.syntheticProviderId ?? DEFAULT_SYNTHETIC_PROVIDER_ID
+  const syntheticProviderId = options.syntheticProviderId ?? DEFAULT_SYNTHETIC_PROVIDER_ID
   const isSynthetic =
     options.feeds?.isSynthetic ?? ((booking: FeedBooking) => booking.synthetic === true)
   let session: RealtimeSession | undefined
   let feeds: FeedManager | undefined
-  let healthCheck: HealthCheck | undefined
 
   const sessionFor = (method: string): RealtimeSession => {
     if (deps.realtime === undefined) {
@@ -222,7 +242,7 @@ export function createGuardRealtime(
       monitor: deps.monitor,
     }))
   }
-  const base = (method: string) => ({
+  const base = (method: string): BaseDeps => ({
     session: sessionFor(method),
     backend: deps.backend,
     lock: deps.lock,
@@ -247,13 +267,9 @@ export function createGuardRealtime(
       },
     ))
   }
-  const healthCheckFor = (method: string): HealthCheck =>
-    (healthCheck ??= createHealthCheckOn(base(method), {
-      ...options.healthCheck,
-      createBooking: deps.createBooking,
-    }))
 
   return {
+    base,
     subscribeToProviderBookings: (providerId, listener, listenOptions) =>
       feedsFor('subscribeToProviderBookings').subscribeToProviderBookings(
         providerId,
@@ -271,6 +287,32 @@ export function createGuardRealtime(
         ...watchdogOptions,
       }),
     watchdog: () => feedsFor('watchdog').watchdog,
+  }
+}
+
+/**
+ * The realtime methods of `createBookingGuard`: its feeds and watchdogs, and the health check on
+ * the same session.
+ *
+ * @internal
+ */
+export function createGuardRealtime(
+  deps: GuardRealtimeDeps,
+  options: GuardRealtimeOptions = {},
+): GuardRealtime {
+  const { base, ...feeds } = createGuardFeeds(deps, {
+    ...options,
+    syntheticProviderId: options.healthCheck?.syntheticProviderId,
+  })
+  let healthCheck: HealthCheck | undefined
+  const healthCheckFor = (method: string): HealthCheck =>
+    (healthCheck ??= createHealthCheckOn(base(method), {
+      ...options.healthCheck,
+      createBooking: deps.createBooking,
+    }))
+
+  return {
+    ...feeds,
     runHealthCheck: () => healthCheckFor('runHealthCheck').run(),
     startHealthChecks: (startOptions = {}) => {
       const check = healthCheckFor('startHealthChecks')

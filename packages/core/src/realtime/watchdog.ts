@@ -578,7 +578,8 @@ export function createWatchdogOn(deps: WatchdogDeps, config: WatchdogConfig): Wa
  * @example
  * ```ts
  * import { Realtime } from 'appwrite'
- * import { createErrorMonitor, createWatchdog } from '@booking-guard/core'
+ * import { createErrorMonitor } from '@booking-guard/core'
+ * import { createWatchdog } from '@booking-guard/core/realtime'
  *
  * const watchdog = createWatchdog({
  *   tablesDB,

@@ -2,7 +2,7 @@ import { systemClock } from '../clock'
 import type { Clock } from '../clock'
 import { BookingGuardError, CircuitOpenError } from '../errors'
 import type { CircuitOpenErrorOptions } from '../errors'
-import { classifyAppwriteError } from './classifyError'
+import { errorFacts } from './classifyError'
 import { Emitter } from './emitter'
 import { attemptContext, sourceOf } from './policy'
 import type { AttemptContext, ExecuteOptions, ExecutionPolicy, Operation } from './policy'
@@ -492,7 +492,7 @@ function isAttempt(options: ExecuteOptions | undefined): options is AttemptConte
 }
 
 function defaultIsFailure(error: unknown): boolean {
-  return classifyAppwriteError(error).retryable
+  return errorFacts(error).retryable
 }
 
 function safeJson(value: unknown): string {

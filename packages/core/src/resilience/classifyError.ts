@@ -52,10 +52,36 @@ export interface ClassifyOptions {
   now?: number
 }
 
-type Verdict = Omit<ErrorClassification, 'status' | 'type' | 'retryAfterMs'>
+/**
+ * Why a verdict was reached, so its sentence can be written apart from the verdict: the browser's
+ * retry policy and breaker need the verdict, never the sentence.
+ */
+type Why =
+  | 'own'
+  | 'string'
+  | 'value'
+  | 'zeroTimeout'
+  | 'abort'
+  | 'zeroNetwork'
+  | 'zeroSdk'
+  | 'type'
+  | 'status'
+  | 'timeout'
+  | 'connect'
+  | 'httpClient'
+  | 'noAnswer'
+  | 'unrecognised'
 
-const PROVISION = 'run `booking-guard provision` (or `provisionSchema()`) to create it'
-const DRIFT = 'run `booking-guard drift` to compare the live tables with the schema lock'
+/**
+ * {@link ErrorClassification} without its `reason`, plus what the reason is written from.
+ *
+ * @internal
+ */
+export interface ErrorFacts extends Omit<ErrorClassification, 'reason'> {
+  readonly why: Why
+  /** The message (or code) the reason quotes. */
+  readonly detail: string
+}
 
 // Errno and undici codes that mean "the request never got a complete answer", so sending it again can work.
 const RETRYABLE_NETWORK_CODES = new Set([
@@ -82,6 +108,77 @@ const NETWORK_MESSAGE =
   /fetch failed|failed to fetch|networkerror|network request failed|load failed|socket hang up|network error/i
 
 const MAX_CAUSE_DEPTH = 5
+
+/**
+ * The verdict of {@link classifyAppwriteError} without its human sentence: what every retry,
+ * breaker and create-or-get decision reads. Never throws.
+ *
+ * @internal
+ */
+export function errorFacts(error: unknown, options: ClassifyOptions = {}): ErrorFacts {
+  const retryAfterMs = retryAfterHint(error, options.now)
+  if (isBookingGuardError(error)) {
+    const category = ownCategory(error)
+    return facts('own', error.message, category, false, undefined, error.code, retryAfterMs)
+  }
+  if (typeof error === 'string') {
+    return facts('string', error, 'unknown', false, undefined, undefined, undefined)
+  }
+  if (typeof error !== 'object' || error === null) {
+    return facts('value', String(error), 'unknown', false, undefined, undefined, undefined)
+  }
+
+  const record = error as Record<string, unknown>
+  if (isAppwriteLike(record)) {
+    const status = record.code as number
+    const type = typeof record.type === 'string' && record.type !== '' ? record.type : undefined
+    const message = messageOf(record)
+    if (status === 0 || !Number.isFinite(status)) {
+      const why: Why = /timeout|timed out/i.test(message)
+        ? 'zeroTimeout'
+        : /abort/i.test(message)
+          ? 'abort'
+          : NETWORK_MESSAGE.test(message) || /ECONN|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(message)
+            ? 'zeroNetwork'
+            : 'zeroSdk'
+      const retryable = why === 'zeroTimeout' || why === 'zeroNetwork'
+      return facts(
+        why,
+        message,
+        retryable ? 'network' : 'unknown',
+        retryable,
+        0,
+        type,
+        retryAfterMs,
+      )
+    }
+    const byType = type === undefined ? undefined : typeVerdict(type)
+    if (byType !== undefined) {
+      const [category, retryable] = byType
+      return facts('type', message, category, retryable, status, type, retryAfterMs)
+    }
+    const [category, retryable] = statusVerdict(status)
+    return facts('status', message, category, retryable, status, type, retryAfterMs)
+  }
+
+  const network = networkFacts(record, retryAfterMs)
+  if (network) return network
+
+  const status = statusOf(record)
+  if (status !== undefined) {
+    const [category, retryable] = statusVerdict(status)
+    return facts('status', messageOf(record), category, retryable, status, undefined, retryAfterMs)
+  }
+  return facts(
+    'unrecognised',
+    messageOf(record),
+    'unknown',
+    false,
+    undefined,
+    undefined,
+    retryAfterMs,
+  )
+}
 
 /**
  * Classifies anything thrown while talking to Appwrite: a real SDK `AppwriteException`, the
@@ -111,56 +208,16 @@ export function classifyAppwriteError(
   error: unknown,
   options: ClassifyOptions = {},
 ): ErrorClassification {
-  const retryAfterMs = retryAfterHint(error, options.now)
-  if (isBookingGuardError(error))
-    return finish(ownError(error), undefined, error.code, retryAfterMs)
-
-  if (typeof error === 'string') {
-    return finish(
-      verdict('unknown', false, `a string was thrown instead of an Error: "${clip(error)}"`),
-      undefined,
-      undefined,
-      undefined,
-    )
+  const { why, detail, ...verdict } = errorFacts(error, options)
+  return {
+    retryable: verdict.retryable,
+    category: verdict.category,
+    reason: reasonOf(why, detail, verdict),
+    status: verdict.status,
+    type: verdict.type,
+    alreadyExists: verdict.alreadyExists,
+    retryAfterMs: verdict.retryAfterMs,
   }
-  if (typeof error !== 'object' || error === null) {
-    return finish(
-      verdict('unknown', false, `a non-Error value was thrown: ${String(error)}`),
-      undefined,
-      undefined,
-      undefined,
-    )
-  }
-
-  const record = error as Record<string, unknown>
-  if (isAppwriteLike(record)) {
-    const status = record.code as number
-    const type = typeof record.type === 'string' && record.type !== '' ? record.type : undefined
-    const message = messageOf(record)
-    if (status === 0 || !Number.isFinite(status)) {
-      return finish(codeZero(message), 0, type, retryAfterMs)
-    }
-    return finish(
-      (type === undefined ? undefined : byType(type, message)) ?? byStatus(status, message),
-      status,
-      type,
-      retryAfterMs,
-    )
-  }
-
-  const network = networkVerdict(record)
-  if (network) return finish(network.verdict, 0, network.code, retryAfterMs)
-
-  const status = statusOf(record)
-  if (status !== undefined)
-    return finish(byStatus(status, messageOf(record)), status, undefined, retryAfterMs)
-
-  return finish(
-    verdict('unknown', false, `unrecognised error: ${clip(messageOf(record)) || 'no message'}`),
-    undefined,
-    undefined,
-    retryAfterMs,
-  )
 }
 
 /**
@@ -230,34 +287,10 @@ function isAppwriteLike(record: Record<string, unknown>): boolean {
   return typeof record.code === 'number' && typeof record.type === 'string'
 }
 
-function codeZero(message: string): Verdict {
-  if (/timeout|timed out/i.test(message)) {
-    return verdict(
-      'network',
-      true,
-      `the request to Appwrite timed out (${clip(message)}); retrying`,
-    )
-  }
-  if (/abort/i.test(message)) {
-    return verdict('unknown', false, 'the request was aborted by the caller; not retried')
-  }
-  if (NETWORK_MESSAGE.test(message) || /ECONN|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(message)) {
-    return verdict(
-      'network',
-      true,
-      `no answer from Appwrite (${clip(message)}): check the endpoint and the network; retrying`,
-    )
-  }
-  return verdict(
-    'unknown',
-    false,
-    `the Appwrite SDK rejected the call before sending it (${clip(message)}): check the arguments`,
-  )
-}
-
-function networkVerdict(
+function networkFacts(
   record: Record<string, unknown>,
-): { verdict: Verdict; code: string | undefined } | undefined {
+  retryAfterMs: number | undefined,
+): ErrorFacts | undefined {
   let current: unknown = record
   for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth++) {
     if (typeof current !== 'object' || current === null) return undefined
@@ -265,10 +298,7 @@ function networkVerdict(
     const name = typeof item.name === 'string' ? item.name : ''
     const code = typeof item.code === 'string' ? item.code : undefined
     if (name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return {
-        verdict: verdict('network', true, 'the request to Appwrite timed out; retrying'),
-        code: code ?? name,
-      }
+      return facts('timeout', '', 'network', true, 0, code ?? name, retryAfterMs)
     }
     if (name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') {
       // fetch rejects with the signal's reason; AbortSignal.timeout() makes that a TimeoutError.
@@ -281,42 +311,16 @@ function networkVerdict(
         current = reason
         continue
       }
-      return {
-        verdict: verdict('unknown', false, 'the request was aborted by the caller; not retried'),
-        code: code ?? name,
-      }
+      return facts('abort', '', 'unknown', false, 0, code ?? name, retryAfterMs)
     }
     if (code !== undefined && RETRYABLE_NETWORK_CODES.has(code)) {
-      return {
-        verdict: verdict(
-          'network',
-          true,
-          code === 'ENOTFOUND' || code === 'ECONNREFUSED'
-            ? `cannot reach Appwrite (${code}): check the endpoint URL and that the server is up; retrying`
-            : `the connection to Appwrite failed (${code}); retrying`,
-        ),
-        code,
-      }
+      return facts('connect', '', 'network', true, 0, code, retryAfterMs)
     }
     if (code !== undefined && code.startsWith('UND_ERR_')) {
-      return {
-        verdict: verdict(
-          'network',
-          false,
-          `the HTTP client failed (${code}): ${clip(messageOf(item))}`,
-        ),
-        code,
-      }
+      return facts('httpClient', messageOf(item), 'network', false, 0, code, retryAfterMs)
     }
     if (item.cause === undefined && name === 'TypeError' && NETWORK_MESSAGE.test(messageOf(item))) {
-      return {
-        verdict: verdict(
-          'network',
-          true,
-          `no answer from Appwrite (${clip(messageOf(item))}); retrying`,
-        ),
-        code: undefined,
-      }
+      return facts('noAnswer', messageOf(item), 'network', true, 0, undefined, retryAfterMs)
     }
     current = item.cause
   }
@@ -333,226 +337,223 @@ function statusOf(record: Record<string, unknown>): number | undefined {
   return typeof nested === 'number' && nested >= 100 && nested <= 599 ? nested : undefined
 }
 
-function byStatus(status: number, message: string): Verdict {
-  const detail = message ? `: ${clip(message)}` : ''
-  if (status === 408)
-    return verdict('network', true, `the request timed out (408)${detail}; retrying`)
-  if (status === 429) {
-    return verdict(
-      'rate-limit',
-      true,
-      `Appwrite rate limit exceeded (429)${detail}; retrying after a back-off`,
-    )
-  }
-  if (status === 405 || status === 501 || status === 505) {
-    return verdict('server', false, `the server does not support this request (${status})${detail}`)
-  }
-  if (status >= 500)
-    return verdict('server', true, `Appwrite failed (${status})${detail}; retrying`)
-  if (status === 401 || status === 403) {
-    return verdict(
-      'auth',
-      false,
-      `not authorized (${status})${detail}: check the API key scopes or the table and row permissions for this user (never open them to \`any\`)`,
-    )
-  }
-  if (status === 404) return verdict('missing-resource', false, `not found (404)${detail}`)
-  if (status === 409) return verdict('conflict', false, `conflict (409)${detail}`)
-  if (status === 400 || status === 422) {
-    return verdict('schema', false, `the request was rejected (${status})${detail}: ${DRIFT}`)
-  }
-  return verdict('unknown', false, `the request failed (${status})${detail}`)
+type CategoryVerdict = readonly [category: AppwriteErrorCategory, retryable: boolean]
+
+function statusVerdict(status: number): CategoryVerdict {
+  if (status === 408) return ['network', true]
+  if (status === 429) return ['rate-limit', true]
+  if (status === 405 || status === 501 || status === 505) return ['server', false]
+  if (status >= 500) return ['server', true]
+  if (status === 401 || status === 403) return ['auth', false]
+  if (status === 404) return ['missing-resource', false]
+  if (status === 409) return ['conflict', false]
+  if (status === 400 || status === 422) return ['schema', false]
+  return ['unknown', false]
 }
 
-function byType(type: string, message: string): Verdict | undefined {
-  const said = clip(message)
-  const thing = type.split('_')[0] === 'document' ? 'document' : 'row'
-  if (type.endsWith('_already_exists')) {
-    const what = type.slice(0, -'_already_exists'.length)
-    return verdict(
-      'conflict',
-      false,
-      `this ${what} id already exists: on a create-or-get step an earlier attempt already wrote it (treat as done); elsewhere use a new id`,
-      true,
-    )
-  }
+/** The verdict of an Appwrite error type the classifier knows; `undefined` for the others. */
+function typeVerdict(type: string): CategoryVerdict | undefined {
+  if (type.endsWith('_already_exists')) return ['conflict', false]
   switch (type) {
     case 'table_not_found':
     case 'collection_not_found':
-      return verdict(
-        'missing-resource',
-        false,
-        `the ${type.split('_')[0]} does not exist: ${PROVISION}`,
-      )
     case 'database_not_found':
-      return verdict(
-        'missing-resource',
-        false,
-        `the database does not exist: check \`databaseId\` or ${PROVISION}`,
-      )
-    case 'attribute_not_found':
-    case 'column_not_found':
-      return verdict(
-        'schema',
-        false,
-        `a ${type.split('_')[0]} does not exist (${said}): ${PROVISION}`,
-      )
     case 'document_not_found':
     case 'row_not_found':
-      return verdict(
-        'missing-resource',
-        false,
-        `the ${thing} does not exist, or this user may not read it (Appwrite answers 404 for both)`,
-      )
     case 'project_not_found':
-      return verdict(
-        'missing-resource',
-        false,
-        'the project does not exist: check the project id and the endpoint',
-      )
     case 'general_route_not_found':
-      return verdict(
-        'missing-resource',
-        false,
-        'this endpoint does not exist on the server: TablesDB needs Appwrite 1.8 or later (use the legacy Databases API on older servers), or the endpoint URL is wrong',
-      )
     case 'transaction_not_found':
-      return verdict(
-        'missing-resource',
-        false,
-        'the transaction does not exist (expired or already finished): start a new one',
-      )
+      return ['missing-resource', false]
+    case 'attribute_not_found':
+    case 'column_not_found':
     case 'document_invalid_structure':
     case 'row_invalid_structure':
     case 'document_missing_data':
     case 'row_missing_data':
-      return verdict('schema', false, `the ${thing} does not match the table (${said}): ${DRIFT}`)
     case 'general_query_invalid':
     case 'general_query_limit_exceeded':
-      return verdict(
-        'schema',
-        false,
-        `the query is invalid (${said}): check that the column exists and is indexed`,
-      )
     case 'general_argument_invalid':
-      return verdict('schema', false, `an argument is invalid (${said})`)
+      return ['schema', false]
     case 'attribute_not_available':
     case 'column_not_available':
-      return verdict(
-        'schema',
-        true,
-        `a column is still being created (${said}); retrying. If it persists, ${DRIFT} (columns stuck in \`processing\` or \`failed\`)`,
-      )
+      return ['schema', true]
     case 'document_unique_constraint_violation':
     case 'row_unique_constraint_violation':
-      return verdict(
-        'conflict',
-        false,
-        'another row already holds these unique values (for a booking: the slot is taken)',
-      )
     case 'document_update_conflict':
     case 'row_update_conflict':
-      return verdict(
-        'conflict',
-        false,
-        'the row changed since it was read: read it again, then update',
-      )
     case 'transaction_conflict':
-      return verdict(
-        'conflict',
-        false,
-        'a row changed outside the transaction: run the whole transaction again',
-      )
     case 'transaction_expired':
-      return verdict(
-        'conflict',
-        false,
-        'the transaction expired before commit: start a new one (or raise its `ttl`)',
-      )
+      return ['conflict', false]
     case 'general_rate_limit_exceeded':
-      return verdict(
-        'rate-limit',
-        true,
-        'Appwrite rate limit exceeded (429); retrying after a back-off',
-      )
+      return ['rate-limit', true]
     case 'general_not_implemented':
-      return verdict(
-        'server',
-        false,
-        'this Appwrite server does not implement the method: upgrade the server (transactions and TablesDB need 1.8 or later) or use the legacy API',
-      )
-    case 'general_unauthorized_scope':
-      return verdict(
-        'auth',
-        false,
-        `the API key lacks a scope this call needs (${said}): add it in the Appwrite console`,
-      )
     case 'general_service_disabled':
-      return verdict(
-        'server',
-        false,
-        'the service is disabled in the Appwrite console: enable it (Databases)',
-      )
+      return ['server', false]
+    case 'general_unauthorized_scope':
     case 'user_unauthorized':
-      return verdict(
-        'auth',
-        false,
-        'not authorized: check the API key scopes (server) or the table and row permissions for this user (never open them to `any`)',
-      )
+      return ['auth', false]
     default:
       return undefined
   }
 }
 
-function ownError(error: { code: string; message: string; cause?: unknown }): Verdict {
+function ownCategory(error: { code: string; cause?: unknown }): AppwriteErrorCategory {
   switch (error.code) {
     case 'CIRCUIT_OPEN':
-      return verdict(
-        'server',
-        false,
-        `${error.message}; not retried: Appwrite kept failing, the reconciler finishes pending bookings`,
-      )
+      return 'server'
     case 'SCHEMA_LOCK':
-      return verdict('schema', false, error.message)
+      return 'schema'
     case 'SLOT_TAKEN':
     case 'IDEMPOTENCY_CONFLICT':
-      return verdict('conflict', false, error.message)
+      return 'conflict'
     case 'PIPELINE_TIMEOUT':
-      return verdict(
-        'network',
-        false,
-        `${error.message}; the reconciler finishes or compensates the booking`,
-      )
-    default: {
-      const inner = error.cause === undefined ? undefined : classifyAppwriteError(error.cause)
-      return verdict(inner?.category ?? 'unknown', false, error.message)
-    }
+      return 'network'
+    default:
+      return error.cause === undefined ? 'unknown' : errorFacts(error.cause).category
   }
 }
 
-function verdict(
+function facts(
+  why: Why,
+  detail: string,
   category: AppwriteErrorCategory,
   retryable: boolean,
-  reason: string,
-  alreadyExists = false,
-): Verdict {
-  return { retryable, category, reason, alreadyExists }
-}
-
-function finish(
-  base: Verdict,
   status: number | undefined,
   type: string | undefined,
   retryAfterMs: number | undefined,
-): ErrorClassification {
-  return {
-    retryable: base.retryable,
-    category: base.category,
-    reason: base.reason,
-    status,
-    type,
-    alreadyExists: base.alreadyExists,
-    retryAfterMs,
+): ErrorFacts {
+  const alreadyExists = why === 'type' && type!.endsWith('_already_exists')
+  return { retryable, category, status, type, alreadyExists, retryAfterMs, why, detail }
+}
+
+// ------------------------------------------------------------------------------------------------
+// The sentences: only `classifyAppwriteError` writes them.
+// ------------------------------------------------------------------------------------------------
+
+const PROVISION = 'run `booking-guard provision` (or `provisionSchema()`) to create it'
+const DRIFT = 'run `booking-guard drift` to compare the live tables with the schema lock'
+
+function reasonOf(why: Why, detail: string, verdict: Omit<ErrorFacts, 'why' | 'detail'>): string {
+  const { status, type } = verdict
+  switch (why) {
+    case 'own':
+      if (type === 'CIRCUIT_OPEN') {
+        return `${detail}; not retried: Appwrite kept failing, the reconciler finishes pending bookings`
+      }
+      if (type === 'PIPELINE_TIMEOUT') {
+        return `${detail}; the reconciler finishes or compensates the booking`
+      }
+      return detail
+    case 'string':
+      return `a string was thrown instead of an Error: "${clip(detail)}"`
+    case 'value':
+      return `a non-Error value was thrown: ${detail}`
+    case 'zeroTimeout':
+      return `the request to Appwrite timed out (${clip(detail)}); retrying`
+    case 'abort':
+      return 'the request was aborted by the caller; not retried'
+    case 'zeroNetwork':
+      return `no answer from Appwrite (${clip(detail)}): check the endpoint and the network; retrying`
+    case 'zeroSdk':
+      return `the Appwrite SDK rejected the call before sending it (${clip(detail)}): check the arguments`
+    case 'timeout':
+      return 'the request to Appwrite timed out; retrying'
+    case 'connect':
+      return type === 'ENOTFOUND' || type === 'ECONNREFUSED'
+        ? `cannot reach Appwrite (${type}): check the endpoint URL and that the server is up; retrying`
+        : `the connection to Appwrite failed (${type}); retrying`
+    case 'httpClient':
+      return `the HTTP client failed (${type}): ${clip(detail)}`
+    case 'noAnswer':
+      return `no answer from Appwrite (${clip(detail)}); retrying`
+    case 'type':
+      return typeReason(type!, detail)
+    case 'status':
+      return statusReason(status!, detail)
+    case 'unrecognised':
+      return `unrecognised error: ${clip(detail) || 'no message'}`
+  }
+}
+
+function statusReason(status: number, message: string): string {
+  const detail = message ? `: ${clip(message)}` : ''
+  if (status === 408) return `the request timed out (408)${detail}; retrying`
+  if (status === 429)
+    return `Appwrite rate limit exceeded (429)${detail}; retrying after a back-off`
+  if (status === 405 || status === 501 || status === 505) {
+    return `the server does not support this request (${status})${detail}`
+  }
+  if (status >= 500) return `Appwrite failed (${status})${detail}; retrying`
+  if (status === 401 || status === 403) {
+    return `not authorized (${status})${detail}: check the API key scopes or the table and row permissions for this user (never open them to \`any\`)`
+  }
+  if (status === 404) return `not found (404)${detail}`
+  if (status === 409) return `conflict (409)${detail}`
+  if (status === 400 || status === 422) {
+    return `the request was rejected (${status})${detail}: ${DRIFT}`
+  }
+  return `the request failed (${status})${detail}`
+}
+
+function typeReason(type: string, message: string): string {
+  const said = clip(message)
+  const thing = type.split('_')[0] === 'document' ? 'document' : 'row'
+  if (type.endsWith('_already_exists')) {
+    const what = type.slice(0, -'_already_exists'.length)
+    return `this ${what} id already exists: on a create-or-get step an earlier attempt already wrote it (treat as done); elsewhere use a new id`
+  }
+  switch (type) {
+    case 'table_not_found':
+    case 'collection_not_found':
+      return `the ${type.split('_')[0]} does not exist: ${PROVISION}`
+    case 'database_not_found':
+      return `the database does not exist: check \`databaseId\` or ${PROVISION}`
+    case 'attribute_not_found':
+    case 'column_not_found':
+      return `a ${type.split('_')[0]} does not exist (${said}): ${PROVISION}`
+    case 'document_not_found':
+    case 'row_not_found':
+      return `the ${thing} does not exist, or this user may not read it (Appwrite answers 404 for both)`
+    case 'project_not_found':
+      return 'the project does not exist: check the project id and the endpoint'
+    case 'general_route_not_found':
+      return 'this endpoint does not exist on the server: TablesDB needs Appwrite 1.8 or later (use the legacy Databases API on older servers), or the endpoint URL is wrong'
+    case 'transaction_not_found':
+      return 'the transaction does not exist (expired or already finished): start a new one'
+    case 'document_invalid_structure':
+    case 'row_invalid_structure':
+    case 'document_missing_data':
+    case 'row_missing_data':
+      return `the ${thing} does not match the table (${said}): ${DRIFT}`
+    case 'general_query_invalid':
+    case 'general_query_limit_exceeded':
+      return `the query is invalid (${said}): check that the column exists and is indexed`
+    case 'general_argument_invalid':
+      return `an argument is invalid (${said})`
+    case 'attribute_not_available':
+    case 'column_not_available':
+      return `a column is still being created (${said}); retrying. If it persists, ${DRIFT} (columns stuck in \`processing\` or \`failed\`)`
+    case 'document_unique_constraint_violation':
+    case 'row_unique_constraint_violation':
+      return 'another row already holds these unique values (for a booking: the slot is taken)'
+    case 'document_update_conflict':
+    case 'row_update_conflict':
+      return 'the row changed since it was read: read it again, then update'
+    case 'transaction_conflict':
+      return 'a row changed outside the transaction: run the whole transaction again'
+    case 'transaction_expired':
+      return 'the transaction expired before commit: start a new one (or raise its `ttl`)'
+    case 'general_rate_limit_exceeded':
+      return 'Appwrite rate limit exceeded (429); retrying after a back-off'
+    case 'general_not_implemented':
+      return 'this Appwrite server does not implement the method: upgrade the server (transactions and TablesDB need 1.8 or later) or use the legacy API'
+    case 'general_unauthorized_scope':
+      return `the API key lacks a scope this call needs (${said}): add it in the Appwrite console`
+    case 'general_service_disabled':
+      return 'the service is disabled in the Appwrite console: enable it (Databases)'
+    default:
+      // user_unauthorized: the only other type `typeVerdict` knows.
+      return 'not authorized: check the API key scopes (server) or the table and row permissions for this user (never open them to `any`)'
   }
 }
 

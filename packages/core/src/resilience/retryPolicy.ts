@@ -1,7 +1,7 @@
 import { systemClock } from '../clock'
 import type { Clock } from '../clock'
 import { BookingGuardError, isCircuitOpenError } from '../errors'
-import { classifyAppwriteError, retryAfterHint } from './classifyError'
+import { errorFacts, retryAfterHint } from './classifyError'
 import { Emitter } from './emitter'
 import { attemptContext, sourceOf } from './policy'
 import type { AbortSource, ExecuteOptions, ExecutionPolicy, Operation } from './policy'
@@ -289,7 +289,7 @@ export function createRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy
 }
 
 function defaultShouldRetry(error: unknown): boolean {
-  return classifyAppwriteError(error).retryable
+  return errorFacts(error).retryable
 }
 
 function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -827,7 +827,7 @@ export function buildDriftReport(
  * ```ts
  * import { Client, TablesDB } from 'node-appwrite'
  * import { createSchemaLock } from '@booking-guard/core'
-import { checkSchemaDrift, formatDriftReport } from '@booking-guard/core/admin'
+ * import { checkSchemaDrift, formatDriftReport } from '@booking-guard/core/admin'
  *
  * const client = new Client().setEndpoint(endpoint).setProject(project).setKey(apiKey)
  * const report = await checkSchemaDrift({

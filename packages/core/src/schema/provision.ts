@@ -597,7 +597,7 @@ function requestError(what: string, error: unknown, steps: ProvisionStep[]): Pro
  * ```ts
  * import { Client, TablesDB } from 'node-appwrite'
  * import { createSchemaLock } from '@booking-guard/core'
-import { formatProvisionPlan, provisionSchema } from '@booking-guard/core/admin'
+ * import { formatProvisionPlan, provisionSchema } from '@booking-guard/core/admin'
  *
  * const client = new Client().setEndpoint(endpoint).setProject(project).setKey(apiKey)
  * const plan = await provisionSchema({

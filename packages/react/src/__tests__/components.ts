@@ -1,7 +1,8 @@
 // Small apps built on the hooks the way users build them, rendered by the tests. Written with
 // `createElement` (the workspace typechecks tests without a JSX setting).
 import { createElement as h, useState } from 'react'
-import type { ChatRoomMessage, CreateBookingInput } from '@booking-guard/core'
+import type { CreateBookingInput } from '@booking-guard/core'
+import type { ChatRoomMessage } from '@booking-guard/core/observers'
 import {
   useBookingSubmit,
   useChatProvider,

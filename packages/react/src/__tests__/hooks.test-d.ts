@@ -6,20 +6,22 @@ import type {
   BookingRow,
   BookingStatus,
   BookingGuardLike,
-  BookingSubmitError,
-  BookingSubmitStatus,
-  ChatRoomMessage,
   CommunicationCheck,
-  ConnectionState,
   CreateBookingInput,
   CreateBookingResult,
   ErrorMonitorSnapshot,
-  FeedConnection,
   HealthCheckResult,
   MonitorAlert,
-  ProviderBookingItem,
   SchemaExtensions,
 } from '@booking-guard/core'
+import type {
+  BookingSubmitError,
+  BookingSubmitStatus,
+  ChatRoomMessage,
+  ConnectionState,
+  ProviderBookingItem,
+} from '@booking-guard/core/observers'
+import type { FeedConnection } from '@booking-guard/core/realtime'
 import { column } from '@booking-guard/core'
 import type { OpenChat } from '../index'
 import {

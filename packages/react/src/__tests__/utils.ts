@@ -7,12 +7,9 @@ import { createElement, StrictMode } from 'react'
 import type { ReactElement, ReactNode } from 'react'
 import { afterEach } from 'vitest'
 import { createBookingGuard, createErrorMonitor } from '@booking-guard/core'
-import type {
-  BookingGuardBaseOptions,
-  ChatParticipant,
-  CreateBookingInput,
-  RealtimeConnectionLike,
-} from '@booking-guard/core'
+import type { BookingGuardBaseOptions, CreateBookingInput } from '@booking-guard/core'
+import type { ChatParticipant } from '@booking-guard/core/observers'
+import type { RealtimeConnectionLike } from '@booking-guard/core/realtime'
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { BookingGuardProvider, ChatProvider } from '../index'
 

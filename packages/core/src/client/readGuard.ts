@@ -1,0 +1,129 @@
+import { createAppwriteBackend } from '../backend/appwriteBackend'
+import type { RealtimeLike } from '../backend/types'
+import { systemClock } from '../clock'
+import { BookingGuardError } from '../errors'
+import type { BookingGuard, BookingGuardBackendOption, BookingGuardBaseOptions } from '../guard'
+import { createPermissionRules } from '../pipeline/permissions'
+import {
+  checkCommunication,
+  getBooking,
+  getCustomerBookings,
+  getProviderBookings,
+} from '../pipeline/reads'
+import { listMessages, markMessagesRead } from '../pipeline/chat'
+import type { ReadRuntime } from '../pipeline/types'
+import { createGuardFeeds } from '../realtime/guardRealtime'
+import type { GuardFeeds } from '../realtime/guardRealtime'
+import { createGuardPolicy } from '../resilience/guardPolicy'
+import { mapBackend } from '../schema/mappedBackend'
+import { createSchemaLock } from '../schema/schemaLock'
+import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
+
+/** The options a browser's reads, feeds and watchdog run on. */
+export type ReadGuardOptions = Pick<
+  BookingGuardBaseOptions,
+  | 'realtime'
+  | 'databaseId'
+  | 'tables'
+  | 'schemaLock'
+  | 'retry'
+  | 'breaker'
+  | 'clock'
+  | 'monitor'
+  | 'metrics'
+  | 'timeoutMs'
+  | 'watchdog'
+  | 'feeds'
+  | 'channel'
+> &
+  BookingGuardBackendOption
+
+/**
+ * What a browser reads as the signed-in user: a provider's or a customer's bookings, one booking,
+ * a room's messages and read markers, communication checks, the realtime feeds and the watchdogs.
+ * The part of a {@link BookingGuard} that needs no API key, made by `createBookingClient` without
+ * loading the booking pipeline.
+ */
+export interface BookingReadGuard
+  extends
+    GuardFeeds,
+    Pick<
+      BookingGuard,
+      | 'listMessages'
+      | 'markMessagesRead'
+      | 'getProviderBookings'
+      | 'getCustomerBookings'
+      | 'getBooking'
+      | 'checkCommunication'
+      | 'schemaLock'
+      | 'policy'
+      | 'dispose'
+    > {
+  /** The realtime service given in the options, for the feeds and the watchdog. */
+  readonly realtime: RealtimeLike | undefined
+}
+
+/**
+ * The read half of a booking guard, with the guard's own retry, breaker, budget and realtime
+ * settings and none of its writes.
+ *
+ * @internal
+ */
+export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
+  const clock = options.clock ?? systemClock
+  const lock: SchemaLock<SchemaExtensions> =
+    options.schemaLock ?? createSchemaLock({ tableIds: options.tables ?? {} })
+  // The lock's column names and value spellings applied to every read, as the guard does.
+  const backend = mapBackend(createAppwriteBackend(options), lock)
+  const timeoutMs = options.timeoutMs ?? 15_000
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      `createBookingClient: \`timeoutMs\` must be a positive number of milliseconds (got ${String(options.timeoutMs)})`,
+    )
+  }
+  const { policy, dispose } = createGuardPolicy(options, clock)
+  const rt: ReadRuntime = {
+    backend,
+    lock,
+    tables: {
+      booking: lock.tableId('booking'),
+      chatRoom: lock.tableId('chatRoom'),
+      chatMessage: lock.tableId('chatMessage'),
+      notification: lock.tableId('notification'),
+    },
+    policy,
+    clock,
+    permissions: createPermissionRules(),
+    settings: { timeoutMs },
+  }
+  const { base: _base, ...feeds } = createGuardFeeds(
+    {
+      backend,
+      lock,
+      clock,
+      databaseId: options.databaseId,
+      realtime: options.realtime,
+      monitor: options.monitor,
+      metrics: options.metrics,
+    },
+    options,
+  )
+
+  return {
+    ...feeds,
+    listMessages: (roomId, callOptions) => listMessages(rt, roomId, callOptions),
+    markMessagesRead: (roomId, callOptions) => markMessagesRead(rt, roomId, callOptions),
+    getProviderBookings: (providerId, callOptions) =>
+      getProviderBookings(rt, providerId, callOptions),
+    getCustomerBookings: (customerId, callOptions) =>
+      getCustomerBookings(rt, customerId, callOptions),
+    getBooking: (bookingId, callOptions) => getBooking(rt, bookingId, callOptions?.signal),
+    checkCommunication: (bookingId, callOptions) =>
+      checkCommunication(rt, bookingId, callOptions?.signal),
+    schemaLock: lock,
+    realtime: options.realtime,
+    policy,
+    dispose,
+  }
+}
