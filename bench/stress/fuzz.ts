@@ -1,6 +1,7 @@
 // Random booking inputs that are each wrong in at least one way the schema lock must refuse, drawn
 // from a seeded generator so a failing run can be replayed with the same STRESS_SEED.
-import type { BookingInput, RandomSource } from '@booking-guard/core'
+import type { BookingInput } from '@booking-guard/core'
+import type { RandomSource } from '@booking-guard/core/resilience'
 
 /** A random number in [0, 1): core's seeded source, so a seed replays the same scenario. */
 type Random = RandomSource

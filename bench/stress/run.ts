@@ -14,7 +14,8 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { createBookingGuard, createSeededRandom } from '@booking-guard/core'
+import { createBookingGuard } from '@booking-guard/core'
+import { createSeededRandom } from '@booking-guard/core/resilience'
 import { provisionSchema } from '@booking-guard/core/admin'
 import type {
   BookingGuard,
