@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { must, permission, startUpstream } from './upstream'
-import type { SignedUpUser, Upstream } from './upstream'
+import type { Answer, SignedUpUser, Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Realtime/RealtimeBase.php and RealtimeCustomClientTest.php
 // (appwrite 1.9.6): raw WebSockets on /v1/realtime with channels in the URL, signed in by the
@@ -37,6 +37,22 @@ async function actors(permissions = [permission.create(`user:${user.$id}`)]): Pr
     'creating column name',
   )
   return tableId
+}
+
+/** Creates an actor row `{ name }` as the user (`POST …/rows`): the answer, or throws naming `step`. */
+async function createActor(
+  tableId: string,
+  rowId: string,
+  name: string,
+  permissions: string[],
+  step: string,
+): Promise<Answer> {
+  const rows = `/tablesdb/${databaseId}/tables/${tableId}/rows`
+  return must(
+    await up.call('POST', rows, user.headers, { rowId, data: { name }, permissions }),
+    201,
+    step,
+  )
 }
 
 /** The event names the server emits for an action on a row of a TablesDB table. */
@@ -190,13 +206,11 @@ describe('Realtime, as the server tests it', () => {
     expect(connected.data.channels).toHaveLength(2)
     expect(connected.data.user.$id).toBe(user.$id)
     const rows = `/tablesdb/${databaseId}/tables/${tableId}/rows`
-    const created = must(
-      await up.call('POST', rows, user.headers, {
-        rowId: 'unique()',
-        data: { name: 'Chris Evans' },
-        permissions: anyone,
-      }),
-      201,
+    const created = await createActor(
+      tableId,
+      'unique()',
+      'Chris Evans',
+      anyone,
       'creating the row',
     )
     const rowId = created.body.$id as string
@@ -244,15 +258,7 @@ describe('Realtime, as the server tests it', () => {
     expect((await legacy.next()).data.channels).toContain('documents')
     expect((await tables.next()).data.channels).toContain('rows')
     const rowId = 'chris'
-    must(
-      await up.call('POST', `/tablesdb/${databaseId}/tables/${tableId}/rows`, user.headers, {
-        rowId,
-        data: { name: 'Chris Evans' },
-        permissions: anyone,
-      }),
-      201,
-      'creating the row',
-    )
+    await createActor(tableId, rowId, 'Chris Evans', anyone, 'creating the row')
     for (const event of [await legacy.next(), await tables.next()]) {
       expect(event.type).toBe('event')
       expect(event.data.channels).toEqual(
@@ -357,15 +363,7 @@ describe('Realtime, as the server tests it', () => {
       'rolling back',
     )
     // The next frame is the row written after the rollback, not the rolled-back one.
-    must(
-      await up.call('POST', `/tablesdb/${databaseId}/tables/${tableId}/rows`, user.headers, {
-        rowId: 'after',
-        data: { name: 'After' },
-        permissions: anyone,
-      }),
-      201,
-      'creating the row after',
-    )
+    await createActor(tableId, 'after', 'After', anyone, 'creating the row after')
     const next = await ws.next()
     ws.close()
     expect(next.data.payload.$id).toBe('after')
@@ -376,25 +374,14 @@ describe('Realtime, as the server tests it', () => {
     const reader = await up.signUp()
     const ws = await up.socket(['documents'], { cookie: reader.headers.cookie as string })
     expect((await ws.next()).data.user.$id).toBe(reader.$id)
-    const rows = `/tablesdb/${databaseId}/tables/${tableId}/rows`
-    must(
-      await up.call('POST', rows, user.headers, {
-        rowId: 'private',
-        data: { name: 'Private' },
-        permissions: [permission.read(`user:${user.$id}`)],
-      }),
-      201,
+    await createActor(
+      tableId,
+      'private',
+      'Private',
+      [permission.read(`user:${user.$id}`)],
       'creating the private row',
     )
-    must(
-      await up.call('POST', rows, user.headers, {
-        rowId: 'public',
-        data: { name: 'Public' },
-        permissions: anyone,
-      }),
-      201,
-      'creating the public row',
-    )
+    await createActor(tableId, 'public', 'Public', anyone, 'creating the public row')
     const next = await ws.next()
     ws.close()
     expect(next.data.payload.$id).toBe('public')
