@@ -55,6 +55,32 @@ async function createActor(
   )
 }
 
+/** Stages one operation in a new transaction as the user, then commits or rolls it back. */
+async function inTransaction(
+  operation: Record<string, unknown>,
+  end: 'commit' | 'rollback',
+): Promise<void> {
+  const transactions = '/tablesdb/transactions'
+  const transaction = must(
+    await up.call('POST', transactions, user.headers, { ttl: 3600 }),
+    201,
+    'creating a transaction',
+  )
+  const id = transaction.body.$id as string
+  must(
+    await up.call('POST', `${transactions}/${id}/operations`, user.headers, {
+      operations: [operation],
+    }),
+    201,
+    'staging the operation',
+  )
+  must(
+    await up.call('PATCH', `${transactions}/${id}`, user.headers, { [end]: true }),
+    200,
+    end === 'commit' ? 'committing' : 'rolling back',
+  )
+}
+
 /** The event names the server emits for an action on a row of a TablesDB table. */
 function rowEvents(tableId: string, rowId: string, action: string): string[] {
   const names: string[] = []
@@ -287,26 +313,8 @@ describe('Realtime, as the server tests it', () => {
     const ws = await up.socket(['documents'], { cookie: user.headers.cookie as string })
     expect((await ws.next()).type).toBe('connected')
     const rowId = 'transaction-row'
-    const run = async (operation: Record<string, unknown>) => {
-      const transaction = must(
-        await up.call('POST', '/tablesdb/transactions', user.headers, { ttl: 3600 }),
-        201,
-        'creating a transaction',
-      )
-      const id = transaction.body.$id as string
-      must(
-        await up.call('POST', `/tablesdb/transactions/${id}/operations`, user.headers, {
-          operations: [{ databaseId, tableId, rowId, ...operation }],
-        }),
-        201,
-        'staging the operation',
-      )
-      must(
-        await up.call('PATCH', `/tablesdb/transactions/${id}`, user.headers, { commit: true }),
-        200,
-        'committing',
-      )
-    }
+    const run = (operation: Record<string, unknown>) =>
+      inTransaction({ databaseId, tableId, rowId, ...operation }, 'commit')
     await run({
       action: 'create',
       data: { name: 'Transaction Document', $permissions: anyone },
@@ -336,31 +344,15 @@ describe('Realtime, as the server tests it', () => {
     const tableId = await actors()
     const ws = await up.socket(['documents'], { cookie: user.headers.cookie as string })
     expect((await ws.next()).type).toBe('connected')
-    const transaction = must(
-      await up.call('POST', '/tablesdb/transactions', user.headers, { ttl: 3600 }),
-      201,
-      'creating a transaction',
-    )
-    const id = transaction.body.$id as string
-    must(
-      await up.call('POST', `/tablesdb/transactions/${id}/operations`, user.headers, {
-        operations: [
-          {
-            databaseId,
-            tableId,
-            rowId: 'rolled-back',
-            action: 'create',
-            data: { name: 'Rolled back', $permissions: anyone },
-          },
-        ],
-      }),
-      201,
-      'staging the operation',
-    )
-    must(
-      await up.call('PATCH', `/tablesdb/transactions/${id}`, user.headers, { rollback: true }),
-      200,
-      'rolling back',
+    await inTransaction(
+      {
+        databaseId,
+        tableId,
+        rowId: 'rolled-back',
+        action: 'create',
+        data: { name: 'Rolled back', $permissions: anyone },
+      },
+      'rollback',
     )
     // The next frame is the row written after the rollback, not the rolled-back one.
     await createActor(tableId, 'after', 'After', anyone, 'creating the row after')
