@@ -16,7 +16,8 @@ import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { Client, TablesDB } from 'node-appwrite'
-import { bookingInputs } from './support'
+import { bookingInputs, measureCalls } from './support'
+import type { CallRate } from './support'
 
 const CASE_MS = Number(process.env.BENCH_CASE_MS ?? 1_000)
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 7)
@@ -24,44 +25,12 @@ const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 500)
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 200)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
-interface Result {
-  calls: number
-  perSecond: number
-  perCpuSecond: number
-  p50: number
-  p95: number
-}
-
 /**
- * Calls `fn` one at a time for `CASE_MS` (after a warm-up): calls/s of wall time and of this
- * process's CPU time (which stays meaningful on a machine shared with other jobs), and latency.
- * Client and server share the process, so the CPU figure covers both ends.
+ * Calls `fn` one at a time for `CASE_MS` (after a warm-up). Client and server share the process,
+ * so the CPU figure covers both ends.
  */
-async function measure(fn: () => Promise<unknown>): Promise<Result> {
-  const warmupEnd = performance.now() + WARMUP_MS
-  while (performance.now() < warmupEnd) await fn()
-  ;(globalThis as { gc?: () => void }).gc?.()
-  const samples: number[] = []
-  const cpu = process.cpuUsage()
-  const start = performance.now()
-  const end = start + CASE_MS
-  while (performance.now() < end) {
-    const t = performance.now()
-    await fn()
-    samples.push(performance.now() - t)
-  }
-  const elapsed = performance.now() - start
-  const used = process.cpuUsage(cpu)
-  samples.sort((a, b) => a - b)
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!
-  return {
-    calls: samples.length,
-    perSecond: samples.length / (elapsed / 1000),
-    perCpuSecond: samples.length / ((used.user + used.system) / 1e6),
-    p50: at(0.5),
-    p95: at(0.95),
-  }
-}
+const measure = (fn: () => Promise<unknown>) =>
+  measureCalls(fn, { caseMs: CASE_MS, warmupMs: WARMUP_MS })
 
 /** A free loopback port: listened on and released, so the child can take it. */
 async function freePort(): Promise<number> {
@@ -247,7 +216,7 @@ const cases: [string, () => Promise<unknown>][] = [
 ]
 
 // Rounds interleave the cases, so a burst of load from other jobs hits them all alike.
-const rounds = new Map<string, Result[]>(cases.map(([name]) => [name, []]))
+const rounds = new Map<string, CallRate[]>(cases.map(([name]) => [name, []]))
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, fn] of cases) rounds.get(name)!.push(await measure(fn))
 }
@@ -265,7 +234,7 @@ console.log(
 console.log('| case | calls/s (wall) | calls per CPU-second | p50 | p95 |')
 console.log('| ---- | -------------- | -------------------- | --- | --- |')
 for (const [name, results] of rounds) {
-  const m = (key: keyof Result) => median(results.map((r) => r[key]))
+  const m = (key: keyof CallRate) => median(results.map((r) => r[key]))
   console.log(
     `| ${name} | ${fmt(m('perSecond'))}/s | ${fmt(m('perCpuSecond'))} | ${fmt(m('p50'), 2)} ms | ${fmt(m('p95'), 2)} ms |`,
   )

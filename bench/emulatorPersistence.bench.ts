@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { AppwriteEmulator } from '@booking-guard/testing/emulator'
 import { Client, TablesDB } from 'node-appwrite'
+import { measureCalls } from './support'
 
 const CASE_MS = Number(process.env.BENCH_CASE_MS ?? 2_000)
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 300)
@@ -37,35 +38,9 @@ function tablesDBOf(emulator: AppwriteEmulator) {
 
 let counter = 0
 
-/** createRow calls for `CASE_MS` from `concurrency` callers: calls/s and per-call p50 / p95. */
-async function measure(fn: () => Promise<unknown>, concurrency: number) {
-  const warmupEnd = performance.now() + WARMUP_MS
-  while (performance.now() < warmupEnd) await fn()
-  ;(globalThis as { gc?: () => void }).gc?.()
-  const samples: number[] = []
-  const cpu = process.cpuUsage()
-  const start = performance.now()
-  const end = start + CASE_MS
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now()
-        await fn()
-        samples.push(performance.now() - t)
-      }
-    }),
-  )
-  const elapsed = performance.now() - start
-  const used = process.cpuUsage(cpu)
-  samples.sort((a, b) => a - b)
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!
-  return {
-    perSecond: samples.length / (elapsed / 1000),
-    perCpuSecond: samples.length / ((used.user + used.system) / 1e6),
-    p50: at(0.5),
-    p95: at(0.95),
-  }
-}
+/** Calls for `CASE_MS` from `concurrency` callers: calls/s and per-call p50 / p95. */
+const measure = (fn: () => Promise<unknown>, concurrency: number) =>
+  measureCalls(fn, { caseMs: CASE_MS, warmupMs: WARMUP_MS, concurrency })
 
 const dirs: string[] = []
 async function tempDir() {

@@ -45,3 +45,55 @@ export function bookingInputs() {
     currency: 'IDR',
   })
 }
+
+/** Throughput and latency of one measured case. */
+export interface CallRate {
+  /** Calls completed in the measured time. */
+  calls: number
+  /** Calls per second of wall time. */
+  perSecond: number
+  /** Calls per second of this process's CPU time (user + system). */
+  perCpuSecond: number
+  /** Median per-call latency, ms. */
+  p50: number
+  /** 95th-percentile per-call latency, ms. */
+  p95: number
+}
+
+/**
+ * Calls `fn` for `caseMs` ms of wall time, after `warmupMs` ms of warm-up (and a GC when run with
+ * `--expose-gc`), from `concurrency` callers at once (1 by default): calls/s of wall time and of
+ * this process's CPU time (which stays meaningful on a machine shared with other jobs), and latency.
+ */
+export async function measureCalls(
+  fn: () => Promise<unknown>,
+  options: { caseMs: number; warmupMs: number; concurrency?: number },
+): Promise<CallRate> {
+  const warmupEnd = performance.now() + options.warmupMs
+  while (performance.now() < warmupEnd) await fn()
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const samples: number[] = []
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  const end = start + options.caseMs
+  await Promise.all(
+    Array.from({ length: options.concurrency ?? 1 }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now()
+        await fn()
+        samples.push(performance.now() - t)
+      }
+    }),
+  )
+  const elapsed = performance.now() - start
+  const used = process.cpuUsage(cpu)
+  samples.sort((a, b) => a - b)
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!
+  return {
+    calls: samples.length,
+    perSecond: samples.length / (elapsed / 1000),
+    perCpuSecond: samples.length / ((used.user + used.system) / 1e6),
+    p50: at(0.5),
+    p95: at(0.95),
+  }
+}

@@ -8,7 +8,8 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
 import { memoryStorage, rejection, setGlobals, until } from './helpers'
-import { serverClient } from './emulatorHelpers'
+import { projectRequest, serverClient } from './emulatorHelpers'
+import type { ProjectRequestInit } from './emulatorHelpers'
 
 const storage = new Map<string, string>()
 const localStorage = memoryStorage(storage)
@@ -53,20 +54,7 @@ afterAll(async () => {
 const web = () => new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
 const admin = () => serverClient(emulator)
 
-function request(
-  path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
-) {
-  return fetch(`${emulator.endpoint}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      'content-type': 'application/json',
-      'x-appwrite-project': emulator.projectId,
-      ...init.headers,
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  })
-}
+const request = (path: string, init?: ProjectRequestInit) => projectRequest(emulator, path, init)
 
 describe('emulator account', () => {
   it('should sign up, sign in, read the account and sign out through the web SDK', async () => {

@@ -2,12 +2,7 @@
 // sign-up, sign-in carried by the session cookie alone, realtime authenticated by that cookie on
 // the upgrade, a Function run as the signed-in user, and sign-out.
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import * as server from 'node-appwrite'
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -16,6 +11,7 @@ import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, FunctionContext } from '../emulator'
 import { createFakeAppwrite } from '../index'
 import { serverClient } from './emulatorHelpers'
+import { serveSdkPage } from './sdkPage'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -65,24 +61,7 @@ describe.skipIf(!haveChromium)('emulator in Chromium', () => {
           }),
       },
     })
-    // The SDK's browser build, next to its package.json (not in its `exports`).
-    const sdkPackage = createRequire(import.meta.url).resolve('appwrite/package.json')
-    const sdk = await readFile(join(dirname(sdkPackage), 'dist/iife/sdk.js'), 'utf8')
-    // The page is served from another port of the same host: cross-origin, same-site, as a dev
-    // server next to a local Appwrite.
-    pages = createServer((req, res) => {
-      if (req.url === '/sdk.js') {
-        res.writeHead(200, { 'content-type': 'text/javascript' })
-        res.end(sdk)
-        return
-      }
-      res.writeHead(200, { 'content-type': 'text/html' })
-      res.end(
-        `<!doctype html><script src="/sdk.js"></script><script>window.endpoint=${JSON.stringify(emulator.endpoint)};window.project=${JSON.stringify(emulator.projectId)};window.events=[]</script>`,
-      )
-    })
-    await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve))
-    pageUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}/`
+    ;({ server: pages, url: pageUrl } = await serveSdkPage(emulator))
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

@@ -5,6 +5,7 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
 import { serverClient } from './emulatorHelpers'
+import { openFrameQueue } from './helpers'
 
 const fake = createFakeAppwrite({
   strict: true,
@@ -34,22 +35,9 @@ interface Frame {
 /** A raw WebSocket that queues every frame it receives. */
 async function socket(query: string): Promise<{ next: () => Promise<Frame>; close: () => void }> {
   const ws = new WebSocket(`${emulator.realtimeEndpoint}/realtime?${query}`)
-  const frames: Frame[] = []
-  const waiting: Array<(frame: Frame) => void> = []
-  ws.on('message', (data: Buffer) => {
-    const frame = JSON.parse(data.toString()) as Frame
-    const waiter = waiting.shift()
-    if (waiter) waiter(frame)
-    else frames.push(frame)
-  })
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+  const next = await openFrameQueue<Frame>(ws)
   return {
-    next: () =>
-      new Promise<Frame>((resolve) => {
-        const frame = frames.shift()
-        if (frame) resolve(frame)
-        else waiting.push(resolve)
-      }),
+    next,
     close: () => ws.close(),
   }
 }

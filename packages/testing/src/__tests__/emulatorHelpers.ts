@@ -10,3 +10,30 @@ export function serverClient(emulator: AppwriteEmulator): Client {
     .setProject(emulator.projectId)
     .setKey(emulator.apiKey)
 }
+
+/** Options of {@link projectRequest}. */
+export interface ProjectRequestInit {
+  /** HTTP method. Defaults to `'GET'`. */
+  method?: string
+  /** Extra headers, after the JSON content type and the project id. */
+  headers?: Record<string, string>
+  /** Sent as JSON; no body when left out. */
+  body?: unknown
+}
+
+/** A raw `fetch` of `path` on `emulator` in its project (as a guest unless `headers` sign in). */
+export function projectRequest(
+  emulator: AppwriteEmulator,
+  path: string,
+  init: ProjectRequestInit = {},
+): Promise<Response> {
+  return fetch(`${emulator.endpoint}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      'content-type': 'application/json',
+      'x-appwrite-project': emulator.projectId,
+      ...init.headers,
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  })
+}

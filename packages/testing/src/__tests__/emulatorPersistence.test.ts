@@ -8,6 +8,7 @@ import type { CliIo } from '../emulator/cli'
 import { readState } from '../emulator/persist/dataDir'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, AppwriteEmulatorOptions } from '../emulator'
+import { projectRequest, serverClient } from './emulatorHelpers'
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -26,33 +27,11 @@ async function start(options: AppwriteEmulatorOptions): Promise<AppwriteEmulator
   return emulator
 }
 
-const keyClient = (emulator: AppwriteEmulator) =>
-  new server.Client()
-    .setEndpoint(emulator.endpoint)
-    .setProject(emulator.projectId)
-    .setKey(emulator.apiKey)
-
-function request(
-  emulator: AppwriteEmulator,
-  path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
-) {
-  return fetch(`${emulator.endpoint}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      'content-type': 'application/json',
-      'x-appwrite-project': emulator.projectId,
-      ...init.headers,
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  })
-}
-
 const table = { databaseId: 'main', tableId: 'bookings' }
 const password = 'correct horse battery'
 
 async function seed(emulator: AppwriteEmulator) {
-  const tablesDB = new server.TablesDB(keyClient(emulator))
+  const tablesDB = new server.TablesDB(serverClient(emulator))
   await tablesDB.create({ databaseId: 'main', name: 'Main' })
   await tablesDB.createTable({ ...table, name: 'Bookings', permissions: ['read("users")'] })
   await tablesDB.createStringColumn({ ...table, key: 'status', size: 20, required: true })
@@ -67,7 +46,7 @@ async function seed(emulator: AppwriteEmulator) {
   await tablesDB.createRow({ ...table, rowId: 'b2', data: { status: 'accepted', price: 50 } })
   await tablesDB.deleteRow({ ...table, rowId: 'b2' })
   await tablesDB.createRow({ ...table, rowId: 'b3', data: { status: 'accepted' } })
-  await new server.Users(keyClient(emulator)).create({
+  await new server.Users(serverClient(emulator)).create({
     userId: 'ada',
     email: 'ada@example.com',
     password,
@@ -84,15 +63,15 @@ describe('emulator persistence', () => {
     const before = {
       table: await tablesDB.getTable(table),
       rows: await tablesDB.listRows(table),
-      users: await new server.Users(keyClient(first)).list(),
+      users: await new server.Users(serverClient(first)).list(),
     }
     await first.close()
 
     const second = await start({ data })
-    const again = new server.TablesDB(keyClient(second))
+    const again = new server.TablesDB(serverClient(second))
     expect(await again.getTable(table)).toEqual(before.table)
     expect(await again.listRows(table)).toEqual(before.rows)
-    expect(await new server.Users(keyClient(second)).list()).toEqual(before.users)
+    expect(await new server.Users(serverClient(second)).list()).toEqual(before.users)
     // `$sequence` goes on past the deleted row's, and the unique index is enforced.
     const next = await again.createRow({ ...table, rowId: 'b4', data: { status: 'new' } })
     expect(next.$sequence).toBe('4')
@@ -100,7 +79,7 @@ describe('emulator persistence', () => {
       again.createRow({ ...table, rowId: 'dup', data: { status: 'pending', price: 100 } }),
     ).rejects.toMatchObject({ code: 409, type: 'row_unique_constraint_violation' })
     // The password still signs in.
-    const login = await request(second, '/account/sessions/email', {
+    const login = await projectRequest(second, '/account/sessions/email', {
       method: 'POST',
       body: { email: 'ada@example.com', password },
     })
@@ -111,12 +90,12 @@ describe('emulator persistence', () => {
     const data = await tempDir()
     const first = await start({ data })
     await seed(first)
-    const login = await request(first, '/account/sessions/email', {
+    const login = await projectRequest(first, '/account/sessions/email', {
       method: 'POST',
       body: { email: 'ada@example.com', password },
     })
     const cookie = (login.headers.getSetCookie()[1] as string).split(';')[0] as string
-    const jwtResponse = await request(first, '/account/jwts', {
+    const jwtResponse = await projectRequest(first, '/account/jwts', {
       method: 'POST',
       headers: { cookie },
     })
@@ -124,7 +103,7 @@ describe('emulator persistence', () => {
     await first.close()
 
     const second = await start({ data })
-    const me = await request(second, '/account', { headers: { cookie } })
+    const me = await projectRequest(second, '/account', { headers: { cookie } })
     expect(me.status).toBe(200)
     expect(await me.json()).toMatchObject({ $id: 'ada', name: 'Ada' })
     const viaJwt = new server.Client()
@@ -133,21 +112,24 @@ describe('emulator persistence', () => {
       .setJWT(jwt)
     expect(await new server.Account(viaJwt).get()).toMatchObject({ $id: 'ada' })
     // Rows the table lets users read, read with the old session.
-    const rows = await request(second, '/tablesdb/main/tables/bookings/rows', {
+    const rows = await projectRequest(second, '/tablesdb/main/tables/bookings/rows', {
       headers: { cookie },
     })
     expect(await rows.json()).toMatchObject({ total: 2 })
     // Signing out after the restart ends the session for good.
-    await request(second, '/account/sessions/current', { method: 'DELETE', headers: { cookie } })
+    await projectRequest(second, '/account/sessions/current', {
+      method: 'DELETE',
+      headers: { cookie },
+    })
     await second.close()
     const third = await start({ data })
-    expect((await request(third, '/account', { headers: { cookie } })).status).toBe(401)
+    expect((await projectRequest(third, '/account', { headers: { cookie } })).status).toBe(401)
   })
 
   it('should have a write on disk before the client gets its answer', async () => {
     const data = await tempDir()
     const emulator = await start({ data, strict: false })
-    const tablesDB = new server.TablesDB(keyClient(emulator))
+    const tablesDB = new server.TablesDB(serverClient(emulator))
     for (let i = 0; i < 20; i++) {
       await tablesDB.createRow({ databaseId: 'db', tableId: 't', rowId: `r${i}`, data: { i } })
       // Read by another reader of the files, while the emulator runs.
@@ -160,7 +142,7 @@ describe('emulator persistence', () => {
   it('should write a committed transaction as one log record: all of it or none', async () => {
     const data = await tempDir()
     const emulator = await start({ data, strict: false })
-    const tablesDB = new server.TablesDB(keyClient(emulator))
+    const tablesDB = new server.TablesDB(serverClient(emulator))
     const where = { databaseId: 'db', tableId: 't' }
     await tablesDB.createRow({ ...where, rowId: 'old', data: { v: 0 } })
     const tx = await tablesDB.createTransaction({ ttl: 60 })
@@ -192,7 +174,7 @@ describe('emulator persistence', () => {
   it('should answer 500, naming the data dir, once it cannot be written', async () => {
     const data = await tempDir()
     const emulator = await start({ data, strict: false, compactAfterBytes: 1 })
-    const tablesDB = new server.TablesDB(keyClient(emulator))
+    const tablesDB = new server.TablesDB(serverClient(emulator))
     await rm(data, { recursive: true, force: true })
     const writes = [0, 1, 2].map((i) =>
       tablesDB.createRow({ databaseId: 'db', tableId: 't', rowId: `r${i}`, data: { i } }),
@@ -218,14 +200,14 @@ describe('emulator persistence', () => {
     expect(await first.exportSnapshot(exported)).toBe(join(exported, 'snapshot.json'))
 
     const imported = await start({ import: exported, data })
-    expect(await new server.TablesDB(keyClient(imported)).listRows(table)).toEqual(rows)
+    expect(await new server.TablesDB(serverClient(imported)).listRows(table)).toEqual(rows)
     await imported.close()
     // The data dir now holds the imported state: importing again would replace it.
     await expect(startAppwriteEmulator({ import: exported, data })).rejects.toThrow(
       `the data dir ${data} already holds data, which --import would replace`,
     )
     const restarted = await start({ data })
-    expect(await new server.TablesDB(keyClient(restarted)).listRows(table)).toEqual(rows)
+    expect(await new server.TablesDB(serverClient(restarted)).listRows(table)).toEqual(rows)
   })
 
   it('should say so when there is nothing to import', async () => {
@@ -269,7 +251,7 @@ describe('emulator persistence (cli)', () => {
       exported,
     ])
     expect(first.out).toContain(`data: ${data} (new)`)
-    const tablesDB = new server.TablesDB(keyClient(first.emulator))
+    const tablesDB = new server.TablesDB(serverClient(first.emulator))
     await tablesDB.createRow({ databaseId: 'db', tableId: 't', rowId: 'r1', data: { n: 1 } })
     first.handlers.get('SIGTERM')?.()
     await first.stopped
@@ -279,7 +261,7 @@ describe('emulator persistence (cli)', () => {
     const second = await runCli(['--port', '0', '--lenient', '--data', data])
     cleanups.push(() => second.emulator.close())
     expect(second.out).toContain(`data: ${data}`)
-    const row = await new server.TablesDB(keyClient(second.emulator)).getRow({
+    const row = await new server.TablesDB(serverClient(second.emulator)).getRow({
       databaseId: 'db',
       tableId: 't',
       rowId: 'r1',
@@ -289,7 +271,7 @@ describe('emulator persistence (cli)', () => {
     const third = await runCli(['--port', '0', '--lenient', '--import', exported])
     cleanups.push(() => third.emulator.close())
     expect(
-      await new server.TablesDB(keyClient(third.emulator)).getRow({
+      await new server.TablesDB(serverClient(third.emulator)).getRow({
         databaseId: 'db',
         tableId: 't',
         rowId: 'r1',
@@ -303,7 +285,7 @@ describe('emulator persistence (cli)', () => {
     const ids: string[] = []
     for (let run = 0; run < 2; run++) {
       const cli = await runCli(args)
-      const row = await new server.TablesDB(keyClient(cli.emulator)).createRow({
+      const row = await new server.TablesDB(serverClient(cli.emulator)).createRow({
         databaseId: 'db',
         tableId: 't',
         rowId: 'unique()',

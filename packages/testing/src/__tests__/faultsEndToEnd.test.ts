@@ -27,6 +27,21 @@ function track<T>(promise: Promise<T>) {
   return state
 }
 
+/** A fake whose createRow on `chat_rooms` hangs, and the tracked state of one such createRow. */
+function hungCreateRow() {
+  const fake = createFakeAppwrite()
+  const hang = fake.faults.hang({ operation: 'createRow', table: 'chat_rooms' })
+  const state = track(
+    fake.tablesDB.createRow({
+      databaseId: db,
+      tableId: 'chat_rooms',
+      rowId: 'b1',
+      data: { bookingId: 'b1' },
+    }),
+  )
+  return { fake, hang, state }
+}
+
 describe('faultsEndToEnd', () => {
   afterEach(() => {
     vi.useRealTimers()
@@ -142,17 +157,7 @@ describe('faultsEndToEnd', () => {
   })
 
   it('should hang a createRow until released, then write it', async () => {
-    const fake = createFakeAppwrite()
-    const hang = fake.faults.hang({ operation: 'createRow', table: 'chat_rooms' })
-
-    const state = track(
-      fake.tablesDB.createRow({
-        databaseId: db,
-        tableId: 'chat_rooms',
-        rowId: 'b1',
-        data: { bookingId: 'b1' },
-      }),
-    )
+    const { fake, hang, state } = hungCreateRow()
     await flush()
     expect(state.status).toBe('pending')
     expect(hang.pending).toBe(1)
@@ -173,17 +178,7 @@ describe('faultsEndToEnd', () => {
   })
 
   it('should reject a hung call on abort and write nothing', async () => {
-    const fake = createFakeAppwrite()
-    const hang = fake.faults.hang({ operation: 'createRow', table: 'chat_rooms' })
-
-    const state = track(
-      fake.tablesDB.createRow({
-        databaseId: db,
-        tableId: 'chat_rooms',
-        rowId: 'b1',
-        data: { bookingId: 'b1' },
-      }),
-    )
+    const { fake, hang, state } = hungCreateRow()
     hang.abort()
     await flush()
 

@@ -1,5 +1,6 @@
 // Helpers the fake's and the emulator's tests share.
 import { expect } from 'vitest'
+import type WebSocket from 'ws'
 import type { AppwriteException } from '../fake/errors'
 
 /**
@@ -83,4 +84,26 @@ export async function until(condition: () => boolean, timeoutMs = 3_000): Promis
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
+}
+
+/**
+ * Opens `ws` with a queue of the JSON frames it receives: `next()` takes the oldest, or waits for
+ * the next to arrive. Rejects when the socket fails to open.
+ */
+export async function openFrameQueue<Frame>(ws: WebSocket): Promise<() => Promise<Frame>> {
+  const frames: Frame[] = []
+  const waiting: Array<(frame: Frame) => void> = []
+  ws.on('message', (data: Buffer) => {
+    const frame = JSON.parse(data.toString()) as Frame
+    const waiter = waiting.shift()
+    if (waiter) waiter(frame)
+    else frames.push(frame)
+  })
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+  return () =>
+    new Promise<Frame>((resolve) => {
+      const frame = frames.shift()
+      if (frame) resolve(frame)
+      else waiting.push(resolve)
+    })
 }

@@ -3,7 +3,7 @@ import type { Databases as NodeDatabases, TablesDB as NodeTablesDB } from 'node-
 import { describe, expectTypeOf, it } from 'vitest'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { WriteRowParams } from '../fake/tablesDB'
-import type { FakeRow } from '../fake/types'
+import type { FakeDefaultDocument, FakeDefaultRow, FakeRow, FakeRowList } from '../fake/types'
 
 type RowMethods =
   | 'createRow'
@@ -94,6 +94,22 @@ describe('sdkAssignability', () => {
     expectTypeOf<WriteRowParams<Booking>['data']>().toMatchTypeOf<
       { customerId?: string } | undefined
     >()
+  })
+
+  it('should type the deprecated positional forms from the generic, in the SDK order', () => {
+    expectTypeOf(
+      fake.tablesDB.upsertRow<Booking>('main', 'bookings', 'b1', { status: 'accepted' }),
+    ).toEqualTypeOf<Promise<Booking>>()
+    expectTypeOf(
+      fake.databases.updateDocument('main', 'bookings', 'b1', { status: 'accepted' }, []),
+    ).toEqualTypeOf<Promise<FakeDefaultDocument>>()
+    // @ts-expect-error customerId is a string
+    void fake.tablesDB.updateRow<Booking>('main', 'bookings', 'b1', { customerId: 1 })
+    // @ts-expect-error the fourth positional parameter is the data object, not the permissions
+    void fake.databases.upsertDocument('main', 'bookings', 'b1', ['read("any")'], {})
+    expectTypeOf(
+      fake.tablesDB.createRows('main', 'bookings', [{ $id: 'b2' }], 'tx1'),
+    ).toEqualTypeOf<Promise<FakeRowList<FakeDefaultRow>>>()
   })
 
   it('should resolve deleteRow to an empty object like the SDK', () => {

@@ -141,6 +141,37 @@ export interface AccountObserver {
 const USER_ACTIONS = new Set(['create', 'update', 'delete'])
 
 /**
+ * A new active user created at `now`: unverified, no labels, prefs or teams, and no name, email,
+ * phone or password unless `identity` sets them.
+ */
+function newUser(
+  userId: string,
+  now: number,
+  identity: Partial<
+    Pick<StoredUser, 'name' | 'email' | 'phone' | 'password' | 'passwordUpdate'>
+  > = {},
+): StoredUser {
+  return {
+    $id: userId,
+    $createdAt: now,
+    $updatedAt: now,
+    name: null,
+    email: null,
+    phone: null,
+    password: null,
+    passwordUpdate: null,
+    ...identity,
+    status: true,
+    labels: [],
+    emailVerification: false,
+    phoneVerification: false,
+    prefs: {},
+    accessedAt: now,
+    teams: {},
+  }
+}
+
+/**
  * `Event::generateEvents` for a user event: its patterns (with the action and attribute, without
  * them, the user alone), each with every id and `*` in its place, most specific first.
  */
@@ -283,23 +314,13 @@ export class AccountStore {
     // Checked again: another create may have taken the id while the password was hashed.
     this.#assertFree(userId, input.email, input.phone ?? null)
     const now = this.#clock.now()
-    const user: StoredUser = {
-      $id: userId,
-      $createdAt: now,
-      $updatedAt: now,
+    const user = newUser(userId, now, {
       name: input.name,
       email: input.email,
       phone: input.phone ?? null,
       password: hash,
       passwordUpdate: hash === null ? null : now,
-      status: true,
-      labels: [],
-      emailVerification: false,
-      phoneVerification: false,
-      prefs: {},
-      accessedAt: now,
-      teams: {},
-    }
+    })
     this.#users.set(userId, user)
     this.emit(user, 'create')
     return user
@@ -320,23 +341,7 @@ export class AccountStore {
     const now = this.#clock.now()
     let user = this.#users.get(userId)
     if (user === undefined) {
-      user = {
-        $id: userId,
-        $createdAt: now,
-        $updatedAt: now,
-        name: null,
-        email: null,
-        phone: null,
-        password: null,
-        passwordUpdate: null,
-        status: true,
-        labels: [],
-        emailVerification: false,
-        phoneVerification: false,
-        prefs: {},
-        accessedAt: now,
-        teams: {},
-      }
+      user = newUser(userId, now)
       this.#users.set(userId, user)
     }
     if (options.name !== undefined) user.name = options.name

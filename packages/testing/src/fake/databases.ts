@@ -27,6 +27,16 @@ export interface ListDocumentsParams {
   ttl?: number
 }
 
+/** The deprecated positional form of {@link ListDocumentsParams}, in the SDK's order. */
+type ListDocumentsArgs = [
+  databaseId: string,
+  collectionId: string,
+  queries?: string[],
+  transactionId?: string,
+  total?: boolean,
+  ttl?: number,
+]
+
 /** Parameters of {@link FakeDatabases.createDocument}. */
 export interface CreateDocumentParams<Document extends FakeDocument = FakeDefaultDocument> {
   /** Database id. */
@@ -43,6 +53,16 @@ export interface CreateDocumentParams<Document extends FakeDocument = FakeDefaul
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link CreateDocumentParams}, in the SDK's order. */
+type CreateDocumentArgs<Document extends FakeDocument = FakeDefaultDocument> = [
+  databaseId: string,
+  collectionId: string,
+  documentId: string,
+  data: DocumentData<Document>,
+  permissions?: string[],
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeDatabases.getDocument}. */
 export interface GetDocumentParams {
   /** Database id. */
@@ -56,6 +76,15 @@ export interface GetDocumentParams {
   /** Transaction to read through: the result includes its staged writes. */
   transactionId?: string
 }
+
+/** The deprecated positional form of {@link GetDocumentParams}, in the SDK's order. */
+type GetDocumentArgs = [
+  databaseId: string,
+  collectionId: string,
+  documentId: string,
+  queries?: string[],
+  transactionId?: string,
+]
 
 /** Parameters of {@link FakeDatabases.updateDocument} and {@link FakeDatabases.upsertDocument}. */
 export interface WriteDocumentParams<Document extends FakeDocument = FakeDefaultDocument> {
@@ -73,6 +102,16 @@ export interface WriteDocumentParams<Document extends FakeDocument = FakeDefault
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link WriteDocumentParams}, in the SDK's order. */
+type WriteDocumentArgs<Document extends FakeDocument = FakeDefaultDocument> = [
+  databaseId: string,
+  collectionId: string,
+  documentId: string,
+  data?: PartialDocumentData<Document>,
+  permissions?: string[],
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeDatabases.deleteDocument}. */
 export interface DeleteDocumentParams {
   /** Database id. */
@@ -84,6 +123,14 @@ export interface DeleteDocumentParams {
   /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
+
+/** The deprecated positional form of {@link DeleteDocumentParams}, in the SDK's order. */
+type DeleteDocumentArgs = [
+  databaseId: string,
+  collectionId: string,
+  documentId: string,
+  transactionId?: string,
+]
 
 /** Parameters of {@link FakeDatabases.incrementDocumentAttribute}. */
 export interface IncrementDocumentAttributeParams {
@@ -103,6 +150,17 @@ export interface IncrementDocumentAttributeParams {
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link IncrementDocumentAttributeParams}, in the SDK's order. */
+type IncrementDocumentAttributeArgs = [
+  databaseId: string,
+  collectionId: string,
+  documentId: string,
+  attribute: string,
+  value?: number,
+  max?: number,
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeDatabases.decrementDocumentAttribute}. */
 export interface DecrementDocumentAttributeParams {
   /** Database id. */
@@ -121,6 +179,17 @@ export interface DecrementDocumentAttributeParams {
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link DecrementDocumentAttributeParams}, in the SDK's order. */
+type DecrementDocumentAttributeArgs = [
+  databaseId: string,
+  collectionId: string,
+  documentId: string,
+  attribute: string,
+  value?: number,
+  min?: number,
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeDatabases.createDocuments} and {@link FakeDatabases.upsertDocuments} (node-appwrite). */
 export interface BulkDocumentsParams {
   /** Database id. */
@@ -132,6 +201,14 @@ export interface BulkDocumentsParams {
   /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
+
+/** The deprecated positional form of {@link BulkDocumentsParams}, in the SDK's order. */
+type BulkDocumentsArgs = [
+  databaseId: string,
+  collectionId: string,
+  documents: object[],
+  transactionId?: string,
+]
 
 /** Parameters of {@link FakeDatabases.updateDocuments} (node-appwrite). */
 export interface UpdateDocumentsParams {
@@ -147,6 +224,15 @@ export interface UpdateDocumentsParams {
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link UpdateDocumentsParams}, in the SDK's order. */
+type UpdateDocumentsArgs = [
+  databaseId: string,
+  collectionId: string,
+  data?: object,
+  queries?: string[],
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeDatabases.deleteDocuments} (node-appwrite). */
 export interface DeleteDocumentsParams {
   /** Database id. */
@@ -158,6 +244,14 @@ export interface DeleteDocumentsParams {
   /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
+
+/** The deprecated positional form of {@link DeleteDocumentsParams}, in the SDK's order. */
+type DeleteDocumentsArgs = [
+  databaseId: string,
+  collectionId: string,
+  queries?: string[],
+  transactionId?: string,
+]
 
 const F = COLLECTIONS_FLAVOR
 
@@ -190,12 +284,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<FakeDocumentList<Document>>
   /** @deprecated Use the object parameter style method. */
   listDocuments<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    queries?: string[],
-    transactionId?: string,
-    total?: boolean,
-    ttl?: number,
+    ...args: ListDocumentsArgs
   ): Promise<FakeDocumentList<Document>>
   listDocuments(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'list', args)
@@ -207,12 +296,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<Document>
   /** @deprecated Use the object parameter style method. */
   createDocument<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    documentId: string,
-    data: DocumentData<Document>,
-    permissions?: string[],
-    transactionId?: string,
+    ...args: CreateDocumentArgs<Document>
   ): Promise<Document>
   createDocument(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'create', args)
@@ -224,11 +308,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<Document>
   /** @deprecated Use the object parameter style method. */
   getDocument<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    documentId: string,
-    queries?: string[],
-    transactionId?: string,
+    ...args: GetDocumentArgs
   ): Promise<Document>
   getDocument(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'get', args)
@@ -240,12 +320,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<Document>
   /** @deprecated Use the object parameter style method. */
   upsertDocument<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    documentId: string,
-    data?: PartialDocumentData<Document>,
-    permissions?: string[],
-    transactionId?: string,
+    ...args: WriteDocumentArgs<Document>
   ): Promise<Document>
   upsertDocument(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'upsert', args)
@@ -257,12 +332,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<Document>
   /** @deprecated Use the object parameter style method. */
   updateDocument<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    documentId: string,
-    data?: PartialDocumentData<Document>,
-    permissions?: string[],
-    transactionId?: string,
+    ...args: WriteDocumentArgs<Document>
   ): Promise<Document>
   updateDocument(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'update', args)
@@ -271,12 +341,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   /** Deletes a document; resolves to `{}`. */
   deleteDocument(params: DeleteDocumentParams): Promise<Record<string, never>>
   /** @deprecated Use the object parameter style method. */
-  deleteDocument(
-    databaseId: string,
-    collectionId: string,
-    documentId: string,
-    transactionId?: string,
-  ): Promise<Record<string, never>>
+  deleteDocument(...args: DeleteDocumentArgs): Promise<Record<string, never>>
   deleteDocument(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'delete', args)
   }
@@ -287,13 +352,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<Document>
   /** @deprecated Use the object parameter style method. */
   decrementDocumentAttribute<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    documentId: string,
-    attribute: string,
-    value?: number,
-    min?: number,
-    transactionId?: string,
+    ...args: DecrementDocumentAttributeArgs
   ): Promise<Document>
   decrementDocumentAttribute(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'decrement', args)
@@ -305,13 +364,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<Document>
   /** @deprecated Use the object parameter style method. */
   incrementDocumentAttribute<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    documentId: string,
-    attribute: string,
-    value?: number,
-    max?: number,
-    transactionId?: string,
+    ...args: IncrementDocumentAttributeArgs
   ): Promise<Document>
   incrementDocumentAttribute(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'increment', args)
@@ -323,10 +376,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<FakeDocumentList<Document>>
   /** @deprecated Use the object parameter style method. */
   createDocuments<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    documents: object[],
-    transactionId?: string,
+    ...args: BulkDocumentsArgs
   ): Promise<FakeDocumentList<Document>>
   createDocuments(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'createMany', args)
@@ -338,10 +388,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<FakeDocumentList<Document>>
   /** @deprecated Use the object parameter style method. */
   upsertDocuments<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    documents: object[],
-    transactionId?: string,
+    ...args: BulkDocumentsArgs
   ): Promise<FakeDocumentList<Document>>
   upsertDocuments(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'upsertMany', args)
@@ -353,11 +400,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<FakeDocumentList<Document>>
   /** @deprecated Use the object parameter style method. */
   updateDocuments<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    data?: object,
-    queries?: string[],
-    transactionId?: string,
+    ...args: UpdateDocumentsArgs
   ): Promise<FakeDocumentList<Document>>
   updateDocuments(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'updateMany', args)
@@ -369,10 +412,7 @@ export class FakeDatabases extends FakeTransactionsApi {
   ): Promise<FakeDocumentList<Document>>
   /** @deprecated Use the object parameter style method. */
   deleteDocuments<Document extends FakeDocument = FakeDefaultDocument>(
-    databaseId: string,
-    collectionId: string,
-    queries?: string[],
-    transactionId?: string,
+    ...args: DeleteDocumentsArgs
   ): Promise<FakeDocumentList<Document>>
   deleteDocuments(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'deleteMany', args)

@@ -152,6 +152,25 @@ function presetDate(flavor: Flavor, key: string, value: unknown): string | undef
   return toServerDatetime(ms)
 }
 
+/** A new row of `table`: the next sequence, its preset dates or `now`. */
+function newRow(
+  table: TableStorage,
+  rowId: string,
+  data: Model,
+  permissions: readonly string[],
+  dates: PresetDates | undefined,
+  now: string,
+): StoredRow {
+  return {
+    $id: rowId,
+    $sequence: table.nextSequence(),
+    $createdAt: dates?.createdAt ?? now,
+    $updatedAt: dates?.updatedAt ?? now,
+    $permissions: permissions,
+    data,
+  }
+}
+
 /** Whether a preset date differs from the stored one (a change, as `valuesEqual` sees it). */
 const movesDate = (preset: string | undefined, stored: string) =>
   preset !== undefined && preset !== stored
@@ -732,15 +751,7 @@ export class DataEngine implements TransactionEngine {
     this.#validate(flavor, schema, data, 'full', true)
     const table = this.#storage.ensureTable(databaseId, tableId)
     if (table.get(rowId)) throw appwriteErrorFor(flavor.alreadyExists, rowId)
-    const now = this.#now()
-    const row: StoredRow = {
-      $id: rowId,
-      $sequence: table.nextSequence(),
-      $createdAt: dates?.createdAt ?? now,
-      $updatedAt: dates?.updatedAt ?? now,
-      $permissions: permissions,
-      data,
-    }
+    const row = newRow(table, rowId, data, permissions, dates, this.#now())
     // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     assertUniqueRows(flavor.api, schema, row, table)
     table.put(row)
@@ -1241,14 +1252,7 @@ export class DataEngine implements TransactionEngine {
     // All rows passed: write them all (the server inserts the batch in one transaction).
     const now = this.#now()
     const rows = staged.map(({ rowId, data, permissions, dates }) => {
-      const row: StoredRow = {
-        $id: rowId,
-        $sequence: table.nextSequence(),
-        $createdAt: dates?.createdAt ?? now,
-        $updatedAt: dates?.updatedAt ?? now,
-        $permissions: permissions,
-        data,
-      }
+      const row = newRow(table, rowId, data, permissions, dates, now)
       table.put(row)
       return row
     })

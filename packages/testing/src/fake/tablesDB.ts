@@ -21,6 +21,16 @@ export interface ListRowsParams {
   ttl?: number
 }
 
+/** The deprecated positional form of {@link ListRowsParams}, in the SDK's order. */
+type ListRowsArgs = [
+  databaseId: string,
+  tableId: string,
+  queries?: string[],
+  transactionId?: string,
+  total?: boolean,
+  ttl?: number,
+]
+
 /** Parameters of {@link FakeTablesDB.createRow}. */
 export interface CreateRowParams<Row extends FakeRow = FakeDefaultRow> {
   /** Database id. */
@@ -40,6 +50,16 @@ export interface CreateRowParams<Row extends FakeRow = FakeDefaultRow> {
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link CreateRowParams}, in the SDK's order. */
+type CreateRowArgs<Row extends FakeRow = FakeDefaultRow> = [
+  databaseId: string,
+  tableId: string,
+  rowId: string,
+  data: RowData<Row>,
+  permissions?: string[],
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeTablesDB.getRow}. */
 export interface GetRowParams {
   /** Database id. */
@@ -53,6 +73,15 @@ export interface GetRowParams {
   /** Transaction to read through: the result includes its staged writes. */
   transactionId?: string
 }
+
+/** The deprecated positional form of {@link GetRowParams}, in the SDK's order. */
+type GetRowArgs = [
+  databaseId: string,
+  tableId: string,
+  rowId: string,
+  queries?: string[],
+  transactionId?: string,
+]
 
 /** Parameters of {@link FakeTablesDB.updateRow} and {@link FakeTablesDB.upsertRow}. */
 export interface WriteRowParams<Row extends FakeRow = FakeDefaultRow> {
@@ -70,6 +99,16 @@ export interface WriteRowParams<Row extends FakeRow = FakeDefaultRow> {
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link WriteRowParams}, in the SDK's order. */
+type WriteRowArgs<Row extends FakeRow = FakeDefaultRow> = [
+  databaseId: string,
+  tableId: string,
+  rowId: string,
+  data?: PartialRowData<Row>,
+  permissions?: string[],
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeTablesDB.deleteRow}. */
 export interface DeleteRowParams {
   /** Database id. */
@@ -81,6 +120,9 @@ export interface DeleteRowParams {
   /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
+
+/** The deprecated positional form of {@link DeleteRowParams}, in the SDK's order. */
+type DeleteRowArgs = [databaseId: string, tableId: string, rowId: string, transactionId?: string]
 
 /** Parameters of {@link FakeTablesDB.incrementRowColumn}. */
 export interface IncrementRowColumnParams {
@@ -100,6 +142,17 @@ export interface IncrementRowColumnParams {
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link IncrementRowColumnParams}, in the SDK's order. */
+type IncrementRowColumnArgs = [
+  databaseId: string,
+  tableId: string,
+  rowId: string,
+  column: string,
+  value?: number,
+  max?: number,
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeTablesDB.decrementRowColumn}. */
 export interface DecrementRowColumnParams {
   /** Database id. */
@@ -118,6 +171,17 @@ export interface DecrementRowColumnParams {
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link DecrementRowColumnParams}, in the SDK's order. */
+type DecrementRowColumnArgs = [
+  databaseId: string,
+  tableId: string,
+  rowId: string,
+  column: string,
+  value?: number,
+  min?: number,
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeTablesDB.createRows} and {@link FakeTablesDB.upsertRows} (node-appwrite). */
 export interface BulkRowsParams {
   /** Database id. */
@@ -129,6 +193,9 @@ export interface BulkRowsParams {
   /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
+
+/** The deprecated positional form of {@link BulkRowsParams}, in the SDK's order. */
+type BulkRowsArgs = [databaseId: string, tableId: string, rows: object[], transactionId?: string]
 
 /** Parameters of {@link FakeTablesDB.updateRows} (node-appwrite). */
 export interface UpdateRowsParams {
@@ -144,6 +211,15 @@ export interface UpdateRowsParams {
   transactionId?: string
 }
 
+/** The deprecated positional form of {@link UpdateRowsParams}, in the SDK's order. */
+type UpdateRowsArgs = [
+  databaseId: string,
+  tableId: string,
+  data?: object,
+  queries?: string[],
+  transactionId?: string,
+]
+
 /** Parameters of {@link FakeTablesDB.deleteRows} (node-appwrite). */
 export interface DeleteRowsParams {
   /** Database id. */
@@ -155,6 +231,14 @@ export interface DeleteRowsParams {
   /** Transaction to stage in: the write happens when the transaction commits. */
   transactionId?: string
 }
+
+/** The deprecated positional form of {@link DeleteRowsParams}, in the SDK's order. */
+type DeleteRowsArgs = [
+  databaseId: string,
+  tableId: string,
+  queries?: string[],
+  transactionId?: string,
+]
 
 const F = TABLES_FLAVOR
 
@@ -184,14 +268,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   /** Lists rows matching the queries: `{ total, rows }`, 25 rows unless `Query.limit` says otherwise. */
   listRows<Row extends FakeRow = FakeDefaultRow>(params: ListRowsParams): Promise<FakeRowList<Row>>
   /** @deprecated Use the object parameter style method. */
-  listRows<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    queries?: string[],
-    transactionId?: string,
-    total?: boolean,
-    ttl?: number,
-  ): Promise<FakeRowList<Row>>
+  listRows<Row extends FakeRow = FakeDefaultRow>(...args: ListRowsArgs): Promise<FakeRowList<Row>>
   listRows(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'list', args)
   }
@@ -199,14 +276,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   /** Creates a row. */
   createRow<Row extends FakeRow = FakeDefaultRow>(params: CreateRowParams<Row>): Promise<Row>
   /** @deprecated Use the object parameter style method. */
-  createRow<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    rowId: string,
-    data: RowData<Row>,
-    permissions?: string[],
-    transactionId?: string,
-  ): Promise<Row>
+  createRow<Row extends FakeRow = FakeDefaultRow>(...args: CreateRowArgs<Row>): Promise<Row>
   createRow(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'create', args)
   }
@@ -214,13 +284,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   /** Gets a row by id. */
   getRow<Row extends FakeRow = FakeDefaultRow>(params: GetRowParams): Promise<Row>
   /** @deprecated Use the object parameter style method. */
-  getRow<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    rowId: string,
-    queries?: string[],
-    transactionId?: string,
-  ): Promise<Row>
+  getRow<Row extends FakeRow = FakeDefaultRow>(...args: GetRowArgs): Promise<Row>
   getRow(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'get', args)
   }
@@ -228,14 +292,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   /** Creates the row, or merges `data` into it when it exists (PUT). */
   upsertRow<Row extends FakeRow = FakeDefaultRow>(params: WriteRowParams<Row>): Promise<Row>
   /** @deprecated Use the object parameter style method. */
-  upsertRow<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    rowId: string,
-    data?: PartialRowData<Row>,
-    permissions?: string[],
-    transactionId?: string,
-  ): Promise<Row>
+  upsertRow<Row extends FakeRow = FakeDefaultRow>(...args: WriteRowArgs<Row>): Promise<Row>
   upsertRow(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'upsert', args)
   }
@@ -243,14 +300,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   /** Updates the given columns of a row (PATCH). */
   updateRow<Row extends FakeRow = FakeDefaultRow>(params: WriteRowParams<Row>): Promise<Row>
   /** @deprecated Use the object parameter style method. */
-  updateRow<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    rowId: string,
-    data?: PartialRowData<Row>,
-    permissions?: string[],
-    transactionId?: string,
-  ): Promise<Row>
+  updateRow<Row extends FakeRow = FakeDefaultRow>(...args: WriteRowArgs<Row>): Promise<Row>
   updateRow(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'update', args)
   }
@@ -258,12 +308,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   /** Deletes a row; resolves to `{}` like the SDK's 204. */
   deleteRow(params: DeleteRowParams): Promise<Record<string, never>>
   /** @deprecated Use the object parameter style method. */
-  deleteRow(
-    databaseId: string,
-    tableId: string,
-    rowId: string,
-    transactionId?: string,
-  ): Promise<Record<string, never>>
+  deleteRow(...args: DeleteRowArgs): Promise<Record<string, never>>
   deleteRow(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'delete', args)
   }
@@ -274,13 +319,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   ): Promise<Row>
   /** @deprecated Use the object parameter style method. */
   decrementRowColumn<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    rowId: string,
-    column: string,
-    value?: number,
-    min?: number,
-    transactionId?: string,
+    ...args: DecrementRowColumnArgs
   ): Promise<Row>
   decrementRowColumn(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'decrement', args)
@@ -292,13 +331,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   ): Promise<Row>
   /** @deprecated Use the object parameter style method. */
   incrementRowColumn<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    rowId: string,
-    column: string,
-    value?: number,
-    max?: number,
-    transactionId?: string,
+    ...args: IncrementRowColumnArgs
   ): Promise<Row>
   incrementRowColumn(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'increment', args)
@@ -309,12 +342,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
     params: BulkRowsParams,
   ): Promise<FakeRowList<Row>>
   /** @deprecated Use the object parameter style method. */
-  createRows<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    rows: object[],
-    transactionId?: string,
-  ): Promise<FakeRowList<Row>>
+  createRows<Row extends FakeRow = FakeDefaultRow>(...args: BulkRowsArgs): Promise<FakeRowList<Row>>
   createRows(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'createMany', args)
   }
@@ -324,12 +352,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
     params: BulkRowsParams,
   ): Promise<FakeRowList<Row>>
   /** @deprecated Use the object parameter style method. */
-  upsertRows<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    rows: object[],
-    transactionId?: string,
-  ): Promise<FakeRowList<Row>>
+  upsertRows<Row extends FakeRow = FakeDefaultRow>(...args: BulkRowsArgs): Promise<FakeRowList<Row>>
   upsertRows(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'upsertMany', args)
   }
@@ -340,11 +363,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   ): Promise<FakeRowList<Row>>
   /** @deprecated Use the object parameter style method. */
   updateRows<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    data?: object,
-    queries?: string[],
-    transactionId?: string,
+    ...args: UpdateRowsArgs
   ): Promise<FakeRowList<Row>>
   updateRows(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'updateMany', args)
@@ -356,10 +375,7 @@ export class FakeTablesDB extends FakeTransactionsApi {
   ): Promise<FakeRowList<Row>>
   /** @deprecated Use the object parameter style method. */
   deleteRows<Row extends FakeRow = FakeDefaultRow>(
-    databaseId: string,
-    tableId: string,
-    queries?: string[],
-    transactionId?: string,
+    ...args: DeleteRowsArgs
   ): Promise<FakeRowList<Row>>
   deleteRows(...args: unknown[]): Promise<unknown> {
     return callRowMethod(this.#engine, F, this.#actor, 'deleteMany', args)

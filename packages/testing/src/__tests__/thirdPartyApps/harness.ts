@@ -2,18 +2,13 @@
 // hands Chromium a given `appwrite` web SDK build, and Chromium itself (skipped, with a message,
 // when it is missing; an error in CI).
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { startAppwriteEmulator } from '../../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../../emulator'
 import { createFakeAppwrite } from '../../index'
 import type { FakeAppwrite } from '../../index'
+import { serveSdkPage } from '../sdkPage'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const haveChromium = existsSync(CHROMIUM)
@@ -54,23 +49,7 @@ export async function startHarness(sdkPackage: string, fake: FakeAppwrite): Prom
   const log: EmulatorLogEntry[] = []
   let taken = 0
   const emulator = await startAppwriteEmulator({ fake, log: (entry) => log.push(entry) })
-  const sdkJson = createRequire(import.meta.url).resolve(`${sdkPackage}/package.json`)
-  const sdk = await readFile(join(dirname(sdkJson), 'dist/iife/sdk.js'), 'utf8')
-  // Served from another port of the same host: cross-origin, same-site, as a dev server beside a
-  // local Appwrite.
-  const pages: Server = createServer((req, res) => {
-    if (req.url === '/sdk.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' })
-      res.end(sdk)
-      return
-    }
-    res.writeHead(200, { 'content-type': 'text/html' })
-    res.end(
-      `<!doctype html><script src="/sdk.js"></script><script>window.endpoint=${JSON.stringify(emulator.endpoint)};window.project=${JSON.stringify(emulator.projectId)};window.events=[]</script>`,
-    )
-  })
-  await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve))
-  const pageUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}/`
+  const { server: pages, url: pageUrl } = await serveSdkPage(emulator, sdkPackage)
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { must, permission, startUpstream } from './upstream'
-import type { SignedUpUser, Upstream } from './upstream'
+import type { Answer, SignedUpUser, Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Realtime/RealtimeBase.php and RealtimeCustomClientTest.php
 // (appwrite 1.9.6): raw WebSockets on /v1/realtime with channels in the URL, signed in by the
@@ -37,6 +37,48 @@ async function actors(permissions = [permission.create(`user:${user.$id}`)]): Pr
     'creating column name',
   )
   return tableId
+}
+
+/** Creates an actor row `{ name }` as the user (`POST …/rows`): the answer, or throws naming `step`. */
+async function createActor(
+  tableId: string,
+  rowId: string,
+  name: string,
+  permissions: string[],
+  step: string,
+): Promise<Answer> {
+  const rows = `/tablesdb/${databaseId}/tables/${tableId}/rows`
+  return must(
+    await up.call('POST', rows, user.headers, { rowId, data: { name }, permissions }),
+    201,
+    step,
+  )
+}
+
+/** Stages one operation in a new transaction as the user, then commits or rolls it back. */
+async function inTransaction(
+  operation: Record<string, unknown>,
+  end: 'commit' | 'rollback',
+): Promise<void> {
+  const transactions = '/tablesdb/transactions'
+  const transaction = must(
+    await up.call('POST', transactions, user.headers, { ttl: 3600 }),
+    201,
+    'creating a transaction',
+  )
+  const id = transaction.body.$id as string
+  must(
+    await up.call('POST', `${transactions}/${id}/operations`, user.headers, {
+      operations: [operation],
+    }),
+    201,
+    'staging the operation',
+  )
+  must(
+    await up.call('PATCH', `${transactions}/${id}`, user.headers, { [end]: true }),
+    200,
+    end === 'commit' ? 'committing' : 'rolling back',
+  )
 }
 
 /** The event names the server emits for an action on a row of a TablesDB table. */
@@ -190,13 +232,11 @@ describe('Realtime, as the server tests it', () => {
     expect(connected.data.channels).toHaveLength(2)
     expect(connected.data.user.$id).toBe(user.$id)
     const rows = `/tablesdb/${databaseId}/tables/${tableId}/rows`
-    const created = must(
-      await up.call('POST', rows, user.headers, {
-        rowId: 'unique()',
-        data: { name: 'Chris Evans' },
-        permissions: anyone,
-      }),
-      201,
+    const created = await createActor(
+      tableId,
+      'unique()',
+      'Chris Evans',
+      anyone,
       'creating the row',
     )
     const rowId = created.body.$id as string
@@ -244,15 +284,7 @@ describe('Realtime, as the server tests it', () => {
     expect((await legacy.next()).data.channels).toContain('documents')
     expect((await tables.next()).data.channels).toContain('rows')
     const rowId = 'chris'
-    must(
-      await up.call('POST', `/tablesdb/${databaseId}/tables/${tableId}/rows`, user.headers, {
-        rowId,
-        data: { name: 'Chris Evans' },
-        permissions: anyone,
-      }),
-      201,
-      'creating the row',
-    )
+    await createActor(tableId, rowId, 'Chris Evans', anyone, 'creating the row')
     for (const event of [await legacy.next(), await tables.next()]) {
       expect(event.type).toBe('event')
       expect(event.data.channels).toEqual(
@@ -281,26 +313,8 @@ describe('Realtime, as the server tests it', () => {
     const ws = await up.socket(['documents'], { cookie: user.headers.cookie as string })
     expect((await ws.next()).type).toBe('connected')
     const rowId = 'transaction-row'
-    const run = async (operation: Record<string, unknown>) => {
-      const transaction = must(
-        await up.call('POST', '/tablesdb/transactions', user.headers, { ttl: 3600 }),
-        201,
-        'creating a transaction',
-      )
-      const id = transaction.body.$id as string
-      must(
-        await up.call('POST', `/tablesdb/transactions/${id}/operations`, user.headers, {
-          operations: [{ databaseId, tableId, rowId, ...operation }],
-        }),
-        201,
-        'staging the operation',
-      )
-      must(
-        await up.call('PATCH', `/tablesdb/transactions/${id}`, user.headers, { commit: true }),
-        200,
-        'committing',
-      )
-    }
+    const run = (operation: Record<string, unknown>) =>
+      inTransaction({ databaseId, tableId, rowId, ...operation }, 'commit')
     await run({
       action: 'create',
       data: { name: 'Transaction Document', $permissions: anyone },
@@ -330,42 +344,18 @@ describe('Realtime, as the server tests it', () => {
     const tableId = await actors()
     const ws = await up.socket(['documents'], { cookie: user.headers.cookie as string })
     expect((await ws.next()).type).toBe('connected')
-    const transaction = must(
-      await up.call('POST', '/tablesdb/transactions', user.headers, { ttl: 3600 }),
-      201,
-      'creating a transaction',
-    )
-    const id = transaction.body.$id as string
-    must(
-      await up.call('POST', `/tablesdb/transactions/${id}/operations`, user.headers, {
-        operations: [
-          {
-            databaseId,
-            tableId,
-            rowId: 'rolled-back',
-            action: 'create',
-            data: { name: 'Rolled back', $permissions: anyone },
-          },
-        ],
-      }),
-      201,
-      'staging the operation',
-    )
-    must(
-      await up.call('PATCH', `/tablesdb/transactions/${id}`, user.headers, { rollback: true }),
-      200,
-      'rolling back',
+    await inTransaction(
+      {
+        databaseId,
+        tableId,
+        rowId: 'rolled-back',
+        action: 'create',
+        data: { name: 'Rolled back', $permissions: anyone },
+      },
+      'rollback',
     )
     // The next frame is the row written after the rollback, not the rolled-back one.
-    must(
-      await up.call('POST', `/tablesdb/${databaseId}/tables/${tableId}/rows`, user.headers, {
-        rowId: 'after',
-        data: { name: 'After' },
-        permissions: anyone,
-      }),
-      201,
-      'creating the row after',
-    )
+    await createActor(tableId, 'after', 'After', anyone, 'creating the row after')
     const next = await ws.next()
     ws.close()
     expect(next.data.payload.$id).toBe('after')
@@ -376,25 +366,14 @@ describe('Realtime, as the server tests it', () => {
     const reader = await up.signUp()
     const ws = await up.socket(['documents'], { cookie: reader.headers.cookie as string })
     expect((await ws.next()).data.user.$id).toBe(reader.$id)
-    const rows = `/tablesdb/${databaseId}/tables/${tableId}/rows`
-    must(
-      await up.call('POST', rows, user.headers, {
-        rowId: 'private',
-        data: { name: 'Private' },
-        permissions: [permission.read(`user:${user.$id}`)],
-      }),
-      201,
+    await createActor(
+      tableId,
+      'private',
+      'Private',
+      [permission.read(`user:${user.$id}`)],
       'creating the private row',
     )
-    must(
-      await up.call('POST', rows, user.headers, {
-        rowId: 'public',
-        data: { name: 'Public' },
-        permissions: anyone,
-      }),
-      201,
-      'creating the public row',
-    )
+    await createActor(tableId, 'public', 'Public', anyone, 'creating the public row')
     const next = await ws.next()
     ws.close()
     expect(next.data.payload.$id).toBe('public')

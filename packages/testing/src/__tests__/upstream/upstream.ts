@@ -10,6 +10,7 @@
 import WebSocket from 'ws'
 import { startAppwriteEmulator } from '../../emulator'
 import type { AppwriteEmulator, AppwriteEmulatorOptions } from '../../emulator'
+import { openFrameQueue } from '../helpers'
 
 /** An answer as the upstream client returns it: status, lower-cased headers, decoded body. */
 export interface Answer {
@@ -163,25 +164,12 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
   ): Promise<RealtimeSocket> => {
     const query = phpQuery({ project: projectId, channels })
     const ws = new WebSocket(`${emulator.realtimeEndpoint}/realtime?${query}`, { headers })
-    const frames: Frame[] = []
-    const waiting: Array<(frame: Frame) => void> = []
     const closeCode = new Promise<number>((resolve) =>
       ws.once('close', (code: number) => resolve(code)),
     )
-    ws.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString()) as Frame
-      const waiter = waiting.shift()
-      if (waiter) waiter(frame)
-      else frames.push(frame)
-    })
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+    const next = await openFrameQueue<Frame>(ws)
     return {
-      next: () =>
-        new Promise<Frame>((resolve) => {
-          const frame = frames.shift()
-          if (frame) resolve(frame)
-          else waiting.push(resolve)
-        }),
+      next,
       send: (frame) => ws.send(JSON.stringify(frame)),
       closed: () => closeCode,
       close: () => ws.close(),
