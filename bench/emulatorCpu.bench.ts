@@ -30,7 +30,9 @@ async function startServer(kind: 'emulator' | 'bare'): Promise<Server> {
       '--import',
       'tsx',
       ...(process.env.BENCH_COUNT ? ['--import', '' + process.env.BENCH_COUNT + ''] : []),
-      ...(process.env.BENCH_PROFILE === kind ? ['--cpu-prof', '--cpu-prof-dir=/tmp/emucpu', '--cpu-prof-interval=200'] : []),
+      ...(process.env.BENCH_PROFILE === kind
+        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/emucpu', '--cpu-prof-interval=200']
+        : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
