@@ -1,7 +1,7 @@
 import { appwriteError, createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import type { ManualClock, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import { tableOf as lockTable } from './lockTables'
+import { incidentTables, tableOf as lockTable } from './lockTables'
 import type { TableEdits } from './lockTables'
 import type { TableSpec } from '../index'
 import type { ProvisionStep, TablesDBAdminLike } from '../admin'
@@ -29,30 +29,10 @@ function tableOf(spec: TableSpec, edits: TableEdits = {}): TableDefinition {
   })
 }
 
-/**
- * The incident: no chat_messages, no notifications, `therapistId` where the lock says
- * `providerId`, and (with `stuck`) `heartbeats.sentAt` still processing.
- */
+/** The incident (see `incidentTables`), its tables as provisioning creates them. */
 function incidentFake({ stuck = false } = {}) {
-  return createFakeAppwrite({
-    strict: true,
-    databases: {
-      main: {
-        tables: {
-          bookings: tableOf(T.booking, {
-            omit: ['providerId'],
-            columns: [{ key: 'therapistId', type: 'string', size: 36, required: false }],
-          }),
-          chat_rooms: tableOf(T.chatRoom),
-          heartbeats: tableOf(T.heartbeat, {
-            columns: stuck
-              ? [{ key: 'sentAt', type: 'datetime', required: true, status: 'processing' }]
-              : [],
-          }),
-        },
-      },
-    },
-  })
+  const tables = incidentTables(T, { stuck, table: tableOf })
+  return createFakeAppwrite({ strict: true, databases: { main: { tables } } })
 }
 
 /** Lets every pending promise chain settle (the fake answers without timers). */
