@@ -1,61 +1,23 @@
 import { describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import type { SchemaKind, SchemaLockReadIssue, TableKind } from '../index'
-import { LEGACY_ALIASES, SchemaLockError, createSchemaLock, isSchemaLockError } from '../index'
+import { LEGACY_ALIASES, SchemaLockError, createSchemaLock } from '../index'
 import { resolveAliases, sameValue } from '../schema/aliases'
+import {
+  bookingInputRow,
+  bookingRow,
+  chatMessageRow,
+  chatRoomRow,
+  errorOf,
+  notificationRow,
+} from './schemaRows'
 
 const rows: Record<SchemaKind, () => Record<string, unknown>> = {
-  booking: () => ({
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'therapist',
-    providerName: 'Budi',
-    status: 'pending',
-    providerResponseStatus: 'AwaitingResponse',
-    responseDeadline: '2026-01-01T10:05:00.000+00:00',
-    bookingType: 'immediate',
-    durationMinutes: 60,
-    source: 'chatWindow',
-    pipelineStatus: 'pending',
-  }),
-  bookingInput: () => ({
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'therapist',
-    providerName: 'Budi',
-    bookingType: 'immediate',
-    durationMinutes: 60,
-  }),
-  chatRoom: () => ({
-    bookingId: 'b1',
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerName: 'Budi',
-    status: 'active',
-    expiresAt: '2026-01-02T10:00:00.000+00:00',
-  }),
-  chatMessage: () => ({
-    roomId: 'b1',
-    bookingId: 'b1',
-    senderId: 'c1',
-    senderType: 'customer',
-    senderName: 'Ana',
-    content: 'hello',
-    messageType: 'text',
-  }),
-  notification: () => ({
-    recipientId: 'p1',
-    recipientType: 'therapist',
-    recipientName: 'Budi',
-    type: 'bookingReceived',
-    title: 'New booking',
-    body: 'Ana booked 60 minutes',
-    bookingId: 'b1',
-    priority: 'high',
-  }),
+  booking: () => bookingRow({ source: 'chatWindow' }),
+  bookingInput: () => bookingInputRow(),
+  chatRoom: () => chatRoomRow(),
+  chatMessage: () => chatMessageRow(),
+  notification: () => notificationRow({ recipientName: 'Budi', bookingId: 'b1' }),
   heartbeat: () => ({ channelKey: 'k', sentAt: '2026-01-01T10:00:00Z' }),
 }
 
@@ -80,16 +42,6 @@ function withAlias(kind: SchemaKind, alias: string, canonical: string): Record<s
   const value = row[canonical]
   delete row[canonical]
   return { [alias]: value, ...row }
-}
-
-function errorOf(fn: () => unknown): SchemaLockError {
-  try {
-    fn()
-  } catch (error) {
-    if (isSchemaLockError(error)) return error
-    throw error
-  }
-  throw new Error('expected a SchemaLockError, nothing was thrown')
 }
 
 describe('aliases', () => {

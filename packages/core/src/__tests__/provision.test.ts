@@ -3,6 +3,7 @@ import type { ManualClock, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { incidentTables, tableOf as lockTable } from './lockTables'
 import type { TableEdits } from './lockTables'
+import { bookingRow } from './schemaRows'
 import type { TableSpec } from '../index'
 import type { ProvisionStep, TablesDBAdminLike } from '../admin'
 import { column, createSchemaLock, isBookingGuardError } from '../index'
@@ -176,20 +177,8 @@ describe('provision', () => {
 
   it('should fix the incident without touching the legacy column or its rows', async () => {
     const fake = incidentFake({ stuck: true })
-    const legacy = {
-      customerId: 'c1',
-      customerName: 'Ana',
-      therapistId: 'p1',
-      providerType: 'therapist',
-      providerName: 'Budi',
-      status: 'pending',
-      providerResponseStatus: 'AwaitingResponse',
-      responseDeadline: '2026-01-01T10:05:00.000+00:00',
-      bookingType: 'immediate',
-      durationMinutes: 60,
-      source: 'direct',
-      pipelineStatus: 'delivered',
-    }
+    const { providerId, ...rest } = bookingRow({ pipelineStatus: 'delivered' })
+    const legacy = { ...rest, therapistId: providerId }
     await fake.tablesDB.createRow({
       databaseId: 'main',
       tableId: 'bookings',

@@ -10,79 +10,32 @@ import {
   createSchemaLock,
   isSchemaLockError,
 } from '../index'
-import type { SchemaLockError } from '../index'
 import { tableOf } from './lockTables'
+import {
+  bookingInputRow,
+  bookingRow,
+  chatMessageRow,
+  chatRoomRow,
+  errorOf,
+  notificationRow,
+} from './schemaRows'
 import { harness, scheduledInput } from './pipelineFixtures'
-
-function errorOf(fn: () => unknown): SchemaLockError {
-  try {
-    fn()
-  } catch (error) {
-    if (isSchemaLockError(error)) return error
-    throw error
-  }
-  throw new Error('expected a SchemaLockError, nothing was thrown')
-}
 
 /** A valid row of each kind; every datetime column is filled so each can be replaced. */
 const rows: Record<TableKind, Record<string, unknown>> = {
-  booking: {
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'therapist',
-    providerName: 'Budi',
-    status: 'pending',
-    providerResponseStatus: 'AwaitingResponse',
-    responseDeadline: '2026-01-01T10:05:00.000+00:00',
-    bookingType: 'scheduled',
-    scheduledAt: '2026-01-02T09:00:00Z',
-    durationMinutes: 60,
-    source: 'direct',
-    pipelineStatus: 'pending',
-  },
-  chatRoom: {
-    bookingId: 'b1',
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerName: 'Budi',
-    status: 'active',
-    expiresAt: '2026-01-02T10:00:00.000+00:00',
+  booking: bookingRow({ bookingType: 'scheduled', scheduledAt: '2026-01-02T09:00:00Z' }),
+  chatRoom: chatRoomRow({
     lastMessageAt: '2026-01-02T09:00:00.000+00:00',
     customerLastReadAt: '2026-01-02T09:00:00.000+00:00',
     providerLastReadAt: '2026-01-02T09:00:00.000+00:00',
-  },
-  chatMessage: {
-    roomId: 'b1',
-    bookingId: 'b1',
-    senderId: 'c1',
-    senderType: 'customer',
-    senderName: 'Ana',
-    content: 'Hi',
-    messageType: 'text',
-  },
-  notification: {
-    recipientId: 'p1',
-    recipientType: 'therapist',
-    type: 'bookingReceived',
-    title: 'New booking',
-    body: 'Ana booked 60 minutes',
-    priority: 'high',
-  },
+  }),
+  chatMessage: chatMessageRow({ content: 'Hi' }),
+  notification: notificationRow(),
   heartbeat: { channelKey: 'watchdog', sentAt: '2026-01-01T00:00:00.000Z' },
 }
 
-const scheduled = (scheduledAt: unknown) => ({
-  customerId: 'c1',
-  customerName: 'Ana',
-  providerId: 'p1',
-  providerType: 'therapist',
-  providerName: 'Budi',
-  bookingType: 'scheduled',
-  scheduledAt,
-  durationMinutes: 60,
-})
+const scheduled = (scheduledAt: unknown) =>
+  bookingInputRow({ bookingType: 'scheduled', scheduledAt })
 
 describe('schemaLock', () => {
   describe('datetime range', () => {

@@ -3,6 +3,13 @@ import { describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import type { SchemaKind } from '../index'
 import {
+  bookingInputRow,
+  bookingRow,
+  chatMessageRow,
+  chatRoomRow,
+  notificationRow,
+} from './schemaRows'
+import {
   LEGACY_ALIASES,
   SCHEMA_KINDS,
   TABLE_KINDS,
@@ -17,58 +24,17 @@ const lock = createSchemaLock({
 })
 
 const valid: Record<SchemaKind, Record<string, unknown>> = {
-  booking: {
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'therapist',
-    providerName: 'Budi',
-    status: 'pending',
-    providerResponseStatus: 'AwaitingResponse',
-    responseDeadline: '2026-01-01T10:05:00.000+00:00',
+  booking: bookingRow({
     bookingType: 'scheduled',
     scheduledAt: '2026-01-02T09:00:00Z',
-    durationMinutes: 60,
     price: 25_000,
     currency: 'EUR',
     source: 'priceSlider',
-    pipelineStatus: 'pending',
-  },
-  bookingInput: {
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'place',
-    providerName: 'Spa',
-    bookingType: 'immediate',
-    durationMinutes: 60,
-  },
-  chatRoom: {
-    bookingId: 'b1',
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerName: 'Budi',
-    status: 'active',
-    expiresAt: '2026-01-02T10:00:00.000+00:00',
-  },
-  chatMessage: {
-    roomId: 'b1',
-    bookingId: 'b1',
-    senderId: 'c1',
-    senderType: 'customer',
-    senderName: 'Ana',
-    content: 'hello',
-    messageType: 'text',
-  },
-  notification: {
-    recipientId: 'p1',
-    recipientType: 'therapist',
-    type: 'bookingReceived',
-    title: 'New booking',
-    body: 'Ana booked',
-    priority: 'normal',
-  },
+  }),
+  bookingInput: bookingInputRow({ providerType: 'place', providerName: 'Spa' }),
+  chatRoom: chatRoomRow(),
+  chatMessage: chatMessageRow(),
+  notification: notificationRow({ body: 'Ana booked', priority: 'normal' }),
   heartbeat: { channelKey: 'k', sentAt: '2026-01-01T10:00:00Z' },
 }
 
