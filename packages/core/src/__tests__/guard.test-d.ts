@@ -12,6 +12,7 @@ import type {
   SchemaLock,
   SchemaLockError,
 } from '../index'
+import { MINIMAL_INPUT } from './realtimeFixtures'
 import {
   column,
   createBookingGuard,
@@ -24,15 +25,7 @@ import {
 
 const fake = createFakeAppwrite()
 
-const valid = {
-  customerId: 'c1',
-  customerName: 'Ana',
-  providerId: 'p1',
-  providerType: 'therapist',
-  providerName: 'Budi',
-  bookingType: 'immediate',
-  durationMinutes: 60,
-} as const
+const valid = MINIMAL_INPUT
 
 const extensions = {
   booking: {
