@@ -3,22 +3,15 @@ import * as z from 'zod'
 import type { SchemaKind, SchemaLockReadIssue, TableKind } from '../index'
 import { LEGACY_ALIASES, SchemaLockError, createSchemaLock } from '../index'
 import { resolveAliases, sameValue } from '../schema/aliases'
-import {
-  bookingInputRow,
-  bookingRow,
-  chatMessageRow,
-  chatRoomRow,
-  errorOf,
-  notificationRow,
-} from './schemaRows'
+import { errorOf, validRow } from './schemaRows'
 
 const rows: Record<SchemaKind, () => Record<string, unknown>> = {
-  booking: () => bookingRow({ source: 'chatWindow' }),
-  bookingInput: () => bookingInputRow(),
-  chatRoom: () => chatRoomRow(),
-  chatMessage: () => chatMessageRow(),
-  notification: () => notificationRow({ recipientName: 'Budi', bookingId: 'b1' }),
-  heartbeat: () => ({ channelKey: 'k', sentAt: '2026-01-01T10:00:00Z' }),
+  booking: () => validRow('booking', { source: 'chatWindow' }),
+  bookingInput: () => validRow('bookingInput'),
+  chatRoom: () => validRow('chatRoom'),
+  chatMessage: () => validRow('chatMessage'),
+  notification: () => validRow('notification', { recipientName: 'Budi', bookingId: 'b1' }),
+  heartbeat: () => validRow('heartbeat'),
 }
 
 /** Which kinds each default alias applies to: every kind that has the canonical column. */

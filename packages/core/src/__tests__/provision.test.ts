@@ -3,7 +3,7 @@ import type { ManualClock, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { incidentTables, tableOf as lockTable } from './lockTables'
 import type { TableEdits } from './lockTables'
-import { bookingRow } from './schemaRows'
+import { validRow } from './schemaRows'
 import type { TableSpec } from '../index'
 import type { ProvisionStep, TablesDBAdminLike } from '../admin'
 import { column, createSchemaLock, isBookingGuardError } from '../index'
@@ -177,7 +177,7 @@ describe('provision', () => {
 
   it('should fix the incident without touching the legacy column or its rows', async () => {
     const fake = incidentFake({ stuck: true })
-    const { providerId, ...rest } = bookingRow({ pipelineStatus: 'delivered' })
+    const { providerId, ...rest } = validRow('booking', { pipelineStatus: 'delivered' })
     const legacy = { ...rest, therapistId: providerId }
     await fake.tablesDB.createRow({
       databaseId: 'main',

@@ -11,31 +11,24 @@ import {
   isSchemaLockError,
 } from '../index'
 import { tableOf } from './lockTables'
-import {
-  bookingInputRow,
-  bookingRow,
-  chatMessageRow,
-  chatRoomRow,
-  errorOf,
-  notificationRow,
-} from './schemaRows'
+import { errorOf, validRow } from './schemaRows'
 import { harness, scheduledInput } from './pipelineFixtures'
 
 /** A valid row of each kind; every datetime column is filled so each can be replaced. */
 const rows: Record<TableKind, Record<string, unknown>> = {
-  booking: bookingRow({ bookingType: 'scheduled', scheduledAt: '2026-01-02T09:00:00Z' }),
-  chatRoom: chatRoomRow({
+  booking: validRow('booking', { bookingType: 'scheduled', scheduledAt: '2026-01-02T09:00:00Z' }),
+  chatRoom: validRow('chatRoom', {
     lastMessageAt: '2026-01-02T09:00:00.000+00:00',
     customerLastReadAt: '2026-01-02T09:00:00.000+00:00',
     providerLastReadAt: '2026-01-02T09:00:00.000+00:00',
   }),
-  chatMessage: chatMessageRow({ content: 'Hi' }),
-  notification: notificationRow(),
-  heartbeat: { channelKey: 'watchdog', sentAt: '2026-01-01T00:00:00.000Z' },
+  chatMessage: validRow('chatMessage', { content: 'Hi' }),
+  notification: validRow('notification'),
+  heartbeat: validRow('heartbeat', { channelKey: 'watchdog', sentAt: '2026-01-01T00:00:00.000Z' }),
 }
 
 const scheduled = (scheduledAt: unknown) =>
-  bookingInputRow({ bookingType: 'scheduled', scheduledAt })
+  validRow('bookingInput', { bookingType: 'scheduled', scheduledAt })
 
 describe('schemaLock', () => {
   describe('datetime range', () => {

@@ -2,13 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import type { SchemaKind } from '../index'
-import {
-  bookingInputRow,
-  bookingRow,
-  chatMessageRow,
-  chatRoomRow,
-  notificationRow,
-} from './schemaRows'
+import { validRow } from './schemaRows'
 import {
   LEGACY_ALIASES,
   SCHEMA_KINDS,
@@ -24,18 +18,18 @@ const lock = createSchemaLock({
 })
 
 const valid: Record<SchemaKind, Record<string, unknown>> = {
-  booking: bookingRow({
+  booking: validRow('booking', {
     bookingType: 'scheduled',
     scheduledAt: '2026-01-02T09:00:00Z',
     price: 25_000,
     currency: 'EUR',
     source: 'priceSlider',
   }),
-  bookingInput: bookingInputRow({ providerType: 'place', providerName: 'Spa' }),
-  chatRoom: chatRoomRow(),
-  chatMessage: chatMessageRow(),
-  notification: notificationRow({ body: 'Ana booked', priority: 'normal' }),
-  heartbeat: { channelKey: 'k', sentAt: '2026-01-01T10:00:00Z' },
+  bookingInput: validRow('bookingInput', { providerType: 'place', providerName: 'Spa' }),
+  chatRoom: validRow('chatRoom'),
+  chatMessage: validRow('chatMessage'),
+  notification: validRow('notification', { body: 'Ana booked', priority: 'normal' }),
+  heartbeat: validRow('heartbeat'),
 }
 
 const interestingValues: readonly unknown[] = [

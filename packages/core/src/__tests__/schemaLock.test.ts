@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import type { SchemaLockIssue } from '../index'
-import { bookingRow, errorOf } from './schemaRows'
+import { errorOf, validRow } from './schemaRows'
 import {
   BookingGuardError,
   BookingSchema,
@@ -38,12 +38,12 @@ describe('schemaLock', () => {
   describe('parse', () => {
     it('should return a new object and never mutate its input, on the fast and the slow path', () => {
       const lock = createSchemaLock()
-      const canonical = deepFreeze(bookingRow())
+      const canonical = deepFreeze(validRow('booking'))
       const out = lock.parse('booking', canonical)
       expect(out).not.toBe(canonical)
       expect(out).toEqual(canonical)
       const legacy = deepFreeze({
-        ...bookingRow(),
+        ...validRow('booking'),
         providerId: undefined,
         therapistId: 'p1',
         $id: 'r1',
@@ -51,7 +51,7 @@ describe('schemaLock', () => {
       const out2 = lock.parse('booking', legacy)
       expect(out2).not.toBe(legacy)
       expect(legacy).toEqual({
-        ...bookingRow(),
+        ...validRow('booking'),
         providerId: undefined,
         therapistId: 'p1',
         $id: 'r1',
@@ -63,7 +63,7 @@ describe('schemaLock', () => {
       for (const [input, type] of [
         [null, 'null'],
         [undefined, 'undefined'],
-        [[bookingRow()], 'array'],
+        [[validRow('booking')], 'array'],
         ['{}', 'string'],
         [42, 'number'],
       ] as const) {
@@ -80,7 +80,7 @@ describe('schemaLock', () => {
     it('should reject every unknown field, naming each one, in input order', () => {
       const lock = createSchemaLock()
       const error = errorOf(() =>
-        lock.parse('booking', { colour: 'red', ...bookingRow(), size: 2 }),
+        lock.parse('booking', { colour: 'red', ...validRow('booking'), size: 2 }),
       )
       expect(error.issues).toEqual([
         {
@@ -99,7 +99,7 @@ describe('schemaLock', () => {
 
     it('should suggest the canonical field for a wrongly cased legacy alias', () => {
       const lock = createSchemaLock()
-      const { providerId, ...rest } = bookingRow()
+      const { providerId, ...rest } = validRow('booking')
       const [issue] = errorOf(() =>
         lock.parse('booking', { ...rest, TherapistID: providerId }),
       ).issues
@@ -112,7 +112,7 @@ describe('schemaLock', () => {
 
     it('should suggest the canonical field for a wrongly cased one', () => {
       const lock = createSchemaLock()
-      const { providerId, ...rest } = bookingRow()
+      const { providerId, ...rest } = validRow('booking')
       const error = errorOf(() => lock.parse('booking', { ...rest, providerid: providerId }))
       expect(error.issues).toEqual([
         {
@@ -132,7 +132,7 @@ describe('schemaLock', () => {
       const lock = createSchemaLock()
       const error = errorOf(() =>
         lock.parse('booking', {
-          ...bookingRow(),
+          ...validRow('booking'),
           extra: 1,
           therapistName: 'X',
           durationMinutes: 0,
@@ -149,9 +149,9 @@ describe('schemaLock', () => {
 
     it('should never return a partial object: an issue anywhere means nothing is returned', () => {
       const lock = createSchemaLock()
-      expect(() => lock.parse('booking', { ...bookingRow(), notes: 'x'.repeat(2001) })).toThrow(
-        SchemaLockError,
-      )
+      expect(() =>
+        lock.parse('booking', { ...validRow('booking'), notes: 'x'.repeat(2001) }),
+      ).toThrow(SchemaLockError)
     })
 
     it('should strip Appwrite system fields on write by default', () => {
@@ -165,15 +165,15 @@ describe('schemaLock', () => {
         $createdAt: '2026-01-01T10:00:00.000+00:00',
         $updatedAt: '2026-01-01T10:00:00.000+00:00',
         $permissions: ['read("user:c1")'],
-        ...bookingRow(),
+        ...validRow('booking'),
       }
-      expect(lock.parse('booking', row)).toEqual(bookingRow())
+      expect(lock.parse('booking', row)).toEqual(validRow('booking'))
     })
 
     it('should reject system fields when systemFieldsOnWrite is reject, saying where they go instead', () => {
       const lock = createSchemaLock({ systemFieldsOnWrite: 'reject' })
       const error = errorOf(() =>
-        lock.parse('booking', { ...bookingRow(), $id: 'b1', $permissions: [] }),
+        lock.parse('booking', { ...validRow('booking'), $id: 'b1', $permissions: [] }),
       )
       expect(error.issues).toEqual([
         {
@@ -193,7 +193,7 @@ describe('schemaLock', () => {
     it('should always reject $-prefixed fields that are not Appwrite system fields', () => {
       const lock = createSchemaLock()
       expect(
-        errorOf(() => lock.parse('booking', { ...bookingRow(), $secret: 1 })).issues.map(
+        errorOf(() => lock.parse('booking', { ...validRow('booking'), $secret: 1 })).issues.map(
           (i) => i.path,
         ),
       ).toEqual([['$secret']])
@@ -202,7 +202,7 @@ describe('schemaLock', () => {
     it('should reject a __proto__ key from JSON without touching any prototype', () => {
       const lock = createSchemaLock()
       const input = JSON.parse(
-        `{"__proto__": {"polluted": true}, ${JSON.stringify(bookingRow()).slice(1)}`,
+        `{"__proto__": {"polluted": true}, ${JSON.stringify(validRow('booking')).slice(1)}`,
       ) as unknown
       expect(
         errorOf(() => lock.parse('booking', input)).issues.map((i) => [i.path, i.code]),
@@ -212,10 +212,10 @@ describe('schemaLock', () => {
 
     it('should refuse an unknown kind with a configuration error listing the kinds', () => {
       const lock = createSchemaLock()
-      expect(configMessage(() => lock.parse('bookings' as never, bookingRow()))).toBe(
+      expect(configMessage(() => lock.parse('bookings' as never, validRow('booking')))).toBe(
         'createSchemaLock: unknown schema kind `bookings`: use one of `booking`, `bookingInput`, `chatRoom`, `chatMessage`, `notification`, `heartbeat`',
       )
-      expect(configMessage(() => lock.parse('toString' as never, bookingRow()))).toContain(
+      expect(configMessage(() => lock.parse('toString' as never, validRow('booking')))).toContain(
         'unknown schema kind `toString`',
       )
     })
@@ -225,7 +225,7 @@ describe('schemaLock', () => {
     it('should carry code, kind, table and every issue, and name each issue in its message', () => {
       const lock = createSchemaLock()
       const error = errorOf(() =>
-        lock.parse('booking', { ...bookingRow(), durationMinutes: 'long', oops: 1 }),
+        lock.parse('booking', { ...validRow('booking'), durationMinutes: 'long', oops: 1 }),
       )
       expect(error).toBeInstanceOf(BookingGuardError)
       expect(isBookingGuardError(error, 'SCHEMA_LOCK')).toBe(true)
@@ -318,7 +318,7 @@ describe('schemaLock', () => {
         $id: 'b1',
         $createdAt: '2026-01-01T10:00:00.000+00:00',
         $permissions: ['read("user:c1")'],
-        ...bookingRow(),
+        ...validRow('booking'),
         durationMinutes: '60',
         therapistType: 'place',
         providerType: null,
@@ -330,7 +330,7 @@ describe('schemaLock', () => {
         $id: 'b1',
         $createdAt: '2026-01-01T10:00:00.000+00:00',
         $permissions: ['read("user:c1")'],
-        ...bookingRow(),
+        ...validRow('booking'),
         durationMinutes: '60',
         providerType: 'place',
         legacyColumn: { a: 1 },
@@ -364,7 +364,7 @@ describe('schemaLock', () => {
       const lock = createSchemaLock({ onIssue, validateReads: true })
       const out = lock.normalize('booking', {
         $id: 'b1',
-        ...bookingRow(),
+        ...validRow('booking'),
         durationMinutes: -1,
         whatever: true,
       })
@@ -378,13 +378,16 @@ describe('schemaLock', () => {
         message: 'Too small: expected number to be >=1',
       })
       onIssue.mockClear()
-      lock.normalize('booking', { ...bookingRow(), $id: 'b2' })
+      lock.normalize('booking', { ...validRow('booking'), $id: 'b2' })
       expect(onIssue).not.toHaveBeenCalled()
     })
 
     it('should not validate values without validateReads', () => {
       const onIssue = vi.fn()
-      createSchemaLock({ onIssue }).normalize('booking', { ...bookingRow(), durationMinutes: -1 })
+      createSchemaLock({ onIssue }).normalize('booking', {
+        ...validRow('booking'),
+        durationMinutes: -1,
+      })
       expect(onIssue).not.toHaveBeenCalled()
     })
 
@@ -488,8 +491,12 @@ describe('schemaLock', () => {
 
     it('should add extension columns to parse, to bookingInput and to the column specs', () => {
       const lock = extended()
-      const out = lock.parse('booking', { ...bookingRow(), spaId: 'spa1', roomLabel: 'Lotus' })
-      expect(out).toEqual({ ...bookingRow(), spaId: 'spa1', roomLabel: 'Lotus' })
+      const out = lock.parse('booking', {
+        ...validRow('booking'),
+        spaId: 'spa1',
+        roomLabel: 'Lotus',
+      })
+      expect(out).toEqual({ ...validRow('booking'), spaId: 'spa1', roomLabel: 'Lotus' })
       expect(lock.columns('booking').slice(-2)).toEqual([
         { key: 'spaId', type: 'string', size: 36, required: false, array: false, default: null },
         { key: 'roomLabel', type: 'string', size: 20, required: true, array: false, default: null },
@@ -531,7 +538,7 @@ describe('schemaLock', () => {
       const lock = extended()
       expect(
         errorOf(() =>
-          lock.parse('booking', { ...bookingRow(), spaId: '_x', roomLabel: 'x'.repeat(21) }),
+          lock.parse('booking', { ...validRow('booking'), spaId: '_x', roomLabel: 'x'.repeat(21) }),
         ).issues.map((i) => [i.path.join('.'), i.code]),
       ).toEqual([
         ['spaId', 'invalid_format'],
@@ -560,7 +567,11 @@ describe('schemaLock', () => {
       expect(lock.schema('booking')).not.toBe(BookingSchema)
       expect(
         errorOf(() =>
-          lock.parse('booking', { ...bookingRow(), roomLabel: 'L', bookingType: 'scheduled' }),
+          lock.parse('booking', {
+            ...validRow('booking'),
+            roomLabel: 'L',
+            bookingType: 'scheduled',
+          }),
         ).issues.map((i) => i.path),
       ).toEqual([['scheduledAt']])
     })

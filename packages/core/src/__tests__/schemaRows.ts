@@ -1,13 +1,17 @@
 // Valid rows of each schema kind, and the SchemaLockError a call throws, for the schema lock's
-// tests. Each builder returns a fresh object; `overrides` replace or add fields.
-import type { SchemaLockError } from '../index'
+// tests.
+import type { SchemaKind, SchemaLockError } from '../index'
 import { isSchemaLockError } from '../index'
 
 type Row = Record<string, unknown>
 
-/** A valid immediate booking row of Ana with the therapist Budi. */
-export function bookingRow(overrides: Row = {}): Row {
-  return {
+/**
+ * A valid row of each kind: an immediate booking of Ana with the therapist Budi (and its input),
+ * its active chat room `b1`, a text message from Ana, a high-priority "booking received"
+ * notification for Budi, and a heartbeat.
+ */
+const VALID_ROWS: Record<SchemaKind, Row> = {
+  booking: {
     customerId: 'c1',
     customerName: 'Ana',
     providerId: 'p1',
@@ -20,13 +24,8 @@ export function bookingRow(overrides: Row = {}): Row {
     durationMinutes: 60,
     source: 'direct',
     pipelineStatus: 'pending',
-    ...overrides,
-  }
-}
-
-/** A valid booking input (what a customer submits) of Ana with the therapist Budi. */
-export function bookingInputRow(overrides: Row = {}): Row {
-  return {
+  },
+  bookingInput: {
     customerId: 'c1',
     customerName: 'Ana',
     providerId: 'p1',
@@ -34,13 +33,8 @@ export function bookingInputRow(overrides: Row = {}): Row {
     providerName: 'Budi',
     bookingType: 'immediate',
     durationMinutes: 60,
-    ...overrides,
-  }
-}
-
-/** A valid active chat room of booking `b1`. */
-export function chatRoomRow(overrides: Row = {}): Row {
-  return {
+  },
+  chatRoom: {
     bookingId: 'b1',
     customerId: 'c1',
     customerName: 'Ana',
@@ -48,13 +42,8 @@ export function chatRoomRow(overrides: Row = {}): Row {
     providerName: 'Budi',
     status: 'active',
     expiresAt: '2026-01-02T10:00:00.000+00:00',
-    ...overrides,
-  }
-}
-
-/** A valid text message from Ana in room `b1`. */
-export function chatMessageRow(overrides: Row = {}): Row {
-  return {
+  },
+  chatMessage: {
     roomId: 'b1',
     bookingId: 'b1',
     senderId: 'c1',
@@ -62,21 +51,21 @@ export function chatMessageRow(overrides: Row = {}): Row {
     senderName: 'Ana',
     content: 'hello',
     messageType: 'text',
-    ...overrides,
-  }
-}
-
-/** A valid high-priority "booking received" notification for the therapist `p1`. */
-export function notificationRow(overrides: Row = {}): Row {
-  return {
+  },
+  notification: {
     recipientId: 'p1',
     recipientType: 'therapist',
     type: 'bookingReceived',
     title: 'New booking',
     body: 'Ana booked 60 minutes',
     priority: 'high',
-    ...overrides,
-  }
+  },
+  heartbeat: { channelKey: 'k', sentAt: '2026-01-01T10:00:00Z' },
+}
+
+/** A fresh valid row of `kind`; `overrides` replace or add fields. */
+export function validRow(kind: SchemaKind, overrides: Row = {}): Row {
+  return { ...VALID_ROWS[kind], ...overrides }
 }
 
 /** The SchemaLockError `fn` throws (anything else thrown is rethrown; no throw fails). */
