@@ -36,6 +36,15 @@ function incidentFake({ stuck = false } = {}) {
   return createFakeAppwrite({ strict: true, databases: { main: { tables } } })
 }
 
+/** A fake whose database `main` holds every table as provisioning creates it, `changed` in place. */
+function fakeWith(changed: Record<string, TableDefinition>) {
+  const tables = {
+    ...Object.fromEntries(SPECS.map((spec) => [spec.tableId, tableOf(spec)])),
+    ...changed,
+  }
+  return createFakeAppwrite({ strict: true, databases: { main: { tables } } })
+}
+
 /** Lets every pending promise chain settle (the fake answers without timers). */
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -331,17 +340,9 @@ describe('provision', () => {
   })
 
   it('should time out naming the columns still processing', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...Object.fromEntries(SPECS.map((spec) => [spec.tableId, tableOf(spec)])),
-            bookings: tableOf(T.booking, { omit: ['providerId'] }),
-            chat_rooms: tableOf(T.chatRoom, { omit: ['expiresAt'] }),
-          },
-        },
-      },
+    const fake = fakeWith({
+      bookings: tableOf(T.booking, { omit: ['providerId'] }),
+      chat_rooms: tableOf(T.chatRoom, { omit: ['expiresAt'] }),
     })
     const clock = createManualClock()
     fake.admin.pauseWorker()
@@ -410,28 +411,20 @@ describe('provision', () => {
   })
 
   it('should wait for an existing column still processing before creating an index on it', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...Object.fromEntries(SPECS.map((spec) => [spec.tableId, tableOf(spec)])),
-            bookings: {
-              ...tableOf(T.booking, {
-                columns: [
-                  {
-                    key: 'providerId',
-                    type: 'string',
-                    size: 36,
-                    required: true,
-                    status: 'processing',
-                  },
-                ],
-              }),
-              indexes: tableOf(T.booking).indexes!.filter((i) => i.key !== 'by_provider'),
+    const fake = fakeWith({
+      bookings: {
+        ...tableOf(T.booking, {
+          columns: [
+            {
+              key: 'providerId',
+              type: 'string',
+              size: 36,
+              required: true,
+              status: 'processing',
             },
-          },
-        },
+          ],
+        }),
+        indexes: tableOf(T.booking).indexes!.filter((i) => i.key !== 'by_provider'),
       },
     })
     const clock = createManualClock()
