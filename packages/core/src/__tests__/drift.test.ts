@@ -1,10 +1,11 @@
 import { appwriteError, createFakeAppwrite, networkError } from '@booking-guard/testing'
 import type { TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import type { DriftFinding, TablesDBAdminLike } from '../admin'
+import type { DriftFinding } from '../admin'
 import type { SchemaLock } from '../index'
 import { column, createSchemaLock } from '../index'
 import { checkSchemaDrift, formatDriftReport } from '../admin'
+import { overriding } from './adminProxies'
 import { incidentTables, tableOf } from './lockTables'
 
 const lock = createSchemaLock()
@@ -33,22 +34,6 @@ function driftWith(changed: Record<string, TableDefinition>, schemaLock: SchemaL
 function incidentFake() {
   const tables = incidentTables(T, { stuck: true })
   return createFakeAppwrite({ strict: true, databases: { main: { tables } } })
-}
-
-/** The admin with some methods replaced (the others bound to the original). */
-function overriding(
-  admin: TablesDBAdminLike,
-  overrides: Partial<Record<keyof TablesDBAdminLike, (...args: never[]) => unknown>>,
-): TablesDBAdminLike {
-  return new Proxy(admin, {
-    get(target, property, receiver) {
-      if (Object.prototype.hasOwnProperty.call(overrides, property)) {
-        return overrides[property as keyof TablesDBAdminLike]
-      }
-      const value: unknown = Reflect.get(target, property, receiver)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
 }
 
 const MANUAL_MIGRATION =

@@ -3,6 +3,7 @@ import type { ManualClock, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { incidentTables, tableOf as lockTable } from './lockTables'
 import type { TableEdits } from './lockTables'
+import { overriding, recording } from './adminProxies'
 import { validRow } from './schemaRows'
 import type { TableSpec } from '../index'
 import type { ProvisionStep, TablesDBAdminLike } from '../admin'
@@ -54,38 +55,6 @@ async function tick(clock: ManualClock, ms: number, step = 1_000): Promise<void>
     await clock.advance(Math.min(step, ms - elapsed))
     await flush()
   }
-}
-
-/** Records the name of every method called on the admin. */
-function recording(admin: TablesDBAdminLike): { admin: TablesDBAdminLike; calls: string[] } {
-  const calls: string[] = []
-  const proxy = new Proxy(admin, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver)
-      if (typeof value !== 'function') return value
-      return (...args: unknown[]) => {
-        calls.push(String(property))
-        return (value as (...a: unknown[]) => unknown).apply(target, args)
-      }
-    },
-  })
-  return { admin: proxy, calls }
-}
-
-/** The admin with some methods replaced or hidden (`undefined`); the others bound to the original. */
-function overriding(
-  admin: TablesDBAdminLike,
-  overrides: Partial<Record<keyof TablesDBAdminLike, ((...args: never[]) => unknown) | undefined>>,
-): TablesDBAdminLike {
-  return new Proxy(admin, {
-    get(target, property, receiver) {
-      if (Object.prototype.hasOwnProperty.call(overrides, property)) {
-        return overrides[property as keyof TablesDBAdminLike]
-      }
-      const value: unknown = Reflect.get(target, property, receiver)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
 }
 
 function stepKeys(steps: readonly ProvisionStep[]): string[] {
