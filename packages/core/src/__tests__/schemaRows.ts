@@ -2,6 +2,7 @@
 // tests.
 import type { SchemaKind, SchemaLockError } from '../index'
 import { isSchemaLockError } from '../index'
+import { MINIMAL_INPUT } from './realtimeFixtures'
 
 type Row = Record<string, unknown>
 
@@ -12,28 +13,14 @@ type Row = Record<string, unknown>
  */
 const VALID_ROWS: Record<SchemaKind, Row> = {
   booking: {
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'therapist',
-    providerName: 'Budi',
+    ...MINIMAL_INPUT,
     status: 'pending',
     providerResponseStatus: 'AwaitingResponse',
     responseDeadline: '2026-01-01T10:05:00.000+00:00',
-    bookingType: 'immediate',
-    durationMinutes: 60,
     source: 'direct',
     pipelineStatus: 'pending',
   },
-  bookingInput: {
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'therapist',
-    providerName: 'Budi',
-    bookingType: 'immediate',
-    durationMinutes: 60,
-  },
+  bookingInput: MINIMAL_INPUT,
   chatRoom: {
     bookingId: 'b1',
     customerId: 'c1',
