@@ -16,7 +16,7 @@ import { HELP, main } from '../cli'
 import type { DriftReport, ProvisionPlan, TablesDBAdminLike } from '../admin'
 import { createSchemaLock } from '../index'
 import { checkSchemaDrift } from '../admin'
-import { overriding } from './adminProxies'
+import { overriding } from './callProxies'
 import { columnOf } from './lockTables'
 
 const ENV = {

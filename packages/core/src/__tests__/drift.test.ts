@@ -5,7 +5,7 @@ import type { DriftFinding } from '../admin'
 import type { SchemaLock } from '../index'
 import { column, createSchemaLock } from '../index'
 import { checkSchemaDrift, formatDriftReport } from '../admin'
-import { overriding } from './adminProxies'
+import { overriding } from './callProxies'
 import { incidentTables, tableOf } from './lockTables'
 
 const lock = createSchemaLock()

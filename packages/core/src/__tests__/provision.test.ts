@@ -3,7 +3,7 @@ import type { ManualClock, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { incidentTables, tableOf as lockTable } from './lockTables'
 import type { TableEdits } from './lockTables'
-import { overriding, recording } from './adminProxies'
+import { overriding, recording } from './callProxies'
 import { validRow } from './schemaRows'
 import type { TableSpec } from '../index'
 import type { ProvisionStep, TablesDBAdminLike } from '../admin'
@@ -131,7 +131,7 @@ describe('provision', () => {
     const fake = createFakeAppwrite({ strict: true })
     await provisionSchema({ admin: fake.admin, databaseId: 'main', lock })
 
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const plan = await provisionSchema({ admin, databaseId: 'main', lock })
     expect(plan).toEqual({
       databaseId: 'main',
@@ -166,7 +166,7 @@ describe('provision', () => {
     const before = fake.snapshot().main!.bookings
 
     const clock = createManualClock()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const running = provisionSchema({ admin, databaseId: 'main', lock, clock })
     await tick(clock, 3_000)
     // Every column is created, but no index while `heartbeats.sentAt` is still being built.
@@ -214,7 +214,7 @@ describe('provision', () => {
 
   it('should only plan on a dry run and write nothing', async () => {
     const fake = incidentFake()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const plan = await provisionSchema({ admin, databaseId: 'main', lock, dryRun: true })
     expect(plan.dryRun).toBe(true)
     expect(plan.changed).toBe(false)
@@ -240,7 +240,7 @@ describe('provision', () => {
   })
 
   it('should only call read and create methods, never delete or update', async () => {
-    const { admin, calls } = recording(incidentFake().admin)
+    const { proxy: admin, calls } = recording(incidentFake().admin)
     await provisionSchema({ admin, databaseId: 'main', lock })
     expect(calls.length).toBeGreaterThan(0)
     expect(calls.filter((name) => !/^(get|getTable|create[A-Za-z]*)$/.test(name))).toEqual([])
@@ -259,7 +259,7 @@ describe('provision', () => {
         },
       },
     })
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const plan = await provisionSchema({ admin, databaseId: 'main', lock })
     expect(plan.manual.map((f) => [f.table, f.kind, f.column])).toEqual([
       ['bookings', 'size-too-small', 'customerName'],
@@ -278,7 +278,7 @@ describe('provision', () => {
     const fake = createFakeAppwrite({ strict: true, databases: { main: { tables: {} } } })
     const clock = createManualClock()
     fake.admin.pauseWorker()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     let settled = false
     const done = provisionSchema({
       admin,
@@ -397,7 +397,7 @@ describe('provision', () => {
       },
     })
     const clock = createManualClock()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const done = provisionSchema({ admin, databaseId: 'main', lock, clock })
     await tick(clock, 3_000)
     expect(calls).not.toContain('createIndex')
@@ -492,7 +492,7 @@ describe('provision', () => {
       ['read("users")', 'lets every signed-in user read every row'],
       ['nonsense', 'is not a permission string'],
     ] as const) {
-      const { admin, calls } = recording(createFakeAppwrite().admin)
+      const { proxy: admin, calls } = recording(createFakeAppwrite().admin)
       const error = await provisionSchema({
         admin,
         databaseId: 'main',
@@ -534,7 +534,7 @@ describe('provision', () => {
   it('should stop when the signal is aborted', async () => {
     const fake = createFakeAppwrite({ strict: true })
     const controller = new AbortController()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const error = await provisionSchema({
       admin,
       databaseId: 'main',
