@@ -54,14 +54,8 @@ describe('aliases', () => {
   it('should apply each alias to exactly the kinds that have its canonical column', () => {
     const lock = createSchemaLock()
     for (const [alias, kinds] of Object.entries(expectedKinds)) {
-      for (const kind of [
-        'booking',
-        'bookingInput',
-        'chatRoom',
-        'chatMessage',
-        'notification',
-        'heartbeat',
-      ] as const) {
+      // `rows` has a row for every kind (its type says so).
+      for (const kind of Object.keys(rows) as SchemaKind[]) {
         expect(alias in lock.aliases(kind), `${alias} on ${kind}`).toBe(kinds.includes(kind))
       }
     }
