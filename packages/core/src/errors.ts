@@ -272,6 +272,12 @@ export interface PipelineFailureDetails {
 /** Options of {@link BookingPipelineError} and {@link PipelineTimeoutError}. */
 export interface PipelineErrorOptions extends BookingGuardErrorOptions, PipelineFailureDetails {}
 
+/** The pipeline details of `options` alone, to copy onto an error as its own fields. */
+function pipelineDetails(options: PipelineFailureDetails): PipelineFailureDetails {
+  const { bookingId, operation, failedStep, compensated, pendingReconcile, mode } = options
+  return { bookingId, operation, failedStep, compensated, pendingReconcile, mode }
+}
+
 function outcome(details: PipelineFailureDetails): string {
   if (details.compensated) {
     return 'nothing was kept (rolled back); retrying with the same idempotency key is safe'
@@ -300,12 +306,12 @@ function outcome(details: PipelineFailureDetails): string {
 export class BookingPipelineError extends BookingGuardError implements PipelineFailureDetails {
   /** Always `'BOOKING_PIPELINE'`. */
   declare readonly code: 'BOOKING_PIPELINE'
-  readonly bookingId: string
-  readonly operation: string
-  readonly failedStep: PipelineStep
-  readonly compensated: boolean
-  readonly pendingReconcile: boolean
-  readonly mode: PipelineMode
+  declare readonly bookingId: string
+  declare readonly operation: string
+  declare readonly failedStep: PipelineStep
+  declare readonly compensated: boolean
+  declare readonly pendingReconcile: boolean
+  declare readonly mode: PipelineMode
 
   constructor(options: PipelineErrorOptions, reason?: string) {
     super(
@@ -313,13 +319,8 @@ export class BookingPipelineError extends BookingGuardError implements PipelineF
       `${options.operation} failed at step \`${options.failedStep}\` for booking \`${options.bookingId}\` (${options.mode} mode)${reason === undefined ? '' : `: ${reason}`}; ${outcome(options)}`,
       options,
     )
+    Object.assign(this, pipelineDetails(options))
     this.name = 'BookingPipelineError'
-    this.bookingId = options.bookingId
-    this.operation = options.operation
-    this.failedStep = options.failedStep
-    this.compensated = options.compensated
-    this.pendingReconcile = options.pendingReconcile
-    this.mode = options.mode
   }
 }
 
@@ -355,12 +356,12 @@ export class PipelineTimeoutError extends BookingGuardError implements PipelineF
   declare readonly code: 'PIPELINE_TIMEOUT'
   /** The budget that ran out, in milliseconds. */
   readonly timeoutMs: number
-  readonly bookingId: string
-  readonly operation: string
-  readonly failedStep: PipelineStep
-  readonly compensated: boolean
-  readonly pendingReconcile: boolean
-  readonly mode: PipelineMode
+  declare readonly bookingId: string
+  declare readonly operation: string
+  declare readonly failedStep: PipelineStep
+  declare readonly compensated: boolean
+  declare readonly pendingReconcile: boolean
+  declare readonly mode: PipelineMode
 
   constructor(options: PipelineErrorOptions & { timeoutMs: number }) {
     super(
@@ -368,14 +369,9 @@ export class PipelineTimeoutError extends BookingGuardError implements PipelineF
       `${options.operation} for booking \`${options.bookingId}\` ran out of its ${options.timeoutMs} ms budget waiting on step \`${options.failedStep}\` (${options.mode} mode); ${outcome(options)}`,
       options,
     )
+    Object.assign(this, pipelineDetails(options))
     this.name = 'PipelineTimeoutError'
     this.timeoutMs = options.timeoutMs
-    this.bookingId = options.bookingId
-    this.operation = options.operation
-    this.failedStep = options.failedStep
-    this.compensated = options.compensated
-    this.pendingReconcile = options.pendingReconcile
-    this.mode = options.mode
   }
 }
 

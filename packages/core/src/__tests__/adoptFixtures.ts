@@ -60,3 +60,26 @@ export function auditIncident(
     pageSize: options.pageSize ?? 3,
   })
 }
+
+/** The problems an audit found, as the incident lists them (by code, table, then row). */
+export function foundProblems(report: AuditReport) {
+  return report.problems
+    .map((p) => ({ code: p.code, tableId: p.tableId, rowId: p.rowId }))
+    .sort(
+      (a, b) =>
+        a.code.localeCompare(b.code) ||
+        a.tableId.localeCompare(b.tableId) ||
+        a.rowId.localeCompare(b.rowId),
+    )
+}
+
+/** A booking input for a customer and provider the incident database does not hold yet. */
+export const NEW_BOOKING_INPUT = {
+  customerId: 'c-new',
+  customerName: 'Ana',
+  providerId: 'p-new',
+  providerType: 'therapist',
+  providerName: 'Budi',
+  bookingType: 'immediate',
+  durationMinutes: 60,
+} as const

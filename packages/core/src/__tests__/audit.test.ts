@@ -1,24 +1,13 @@
 import { createIncidentDatabase } from '@booking-guard/testing/fixtures'
 import { describe, expect, it } from 'vitest'
 import { auditData, formatAuditReport } from '../adopt/audit'
-import type { AuditReport } from '../adopt/audit'
-import { auditIncident, incidentLock } from './adoptFixtures'
-
-const found = (report: AuditReport) =>
-  report.problems
-    .map((p) => ({ code: p.code, tableId: p.tableId, rowId: p.rowId }))
-    .sort(
-      (a, b) =>
-        a.code.localeCompare(b.code) ||
-        a.tableId.localeCompare(b.tableId) ||
-        a.rowId.localeCompare(b.rowId),
-    )
+import { auditIncident, foundProblems, incidentLock } from './adoptFixtures'
 
 describe('audit', () => {
   it('should find every planted problem and nothing else, on the Databases API', async () => {
     const incident = await createIncidentDatabase()
     const report = await auditIncident(incident)
-    expect(found(report)).toEqual(incident.problems)
+    expect(foundProblems(report)).toEqual(incident.problems)
     expect(report.ok).toBe(false)
     expect(report.api).toBe('databases')
     expect(report.scanned).toEqual({
@@ -34,7 +23,7 @@ describe('audit', () => {
     const incident = await createIncidentDatabase({ healthyBookings: 7 })
     const small = await auditIncident(incident, { api: 'tablesDB', pageSize: 1 })
     const large = await auditIncident(incident, { api: 'tablesDB', pageSize: 5000 })
-    expect(found(small)).toEqual(incident.problems)
+    expect(foundProblems(small)).toEqual(incident.problems)
     expect(large.problems).toEqual(small.problems)
   })
 

@@ -23,19 +23,17 @@ async function until(h: Harness, check: () => boolean, maxMs = 2_000): Promise<v
   }
 }
 
-const pipelineError = (cause: unknown) =>
-  new BookingPipelineError(
-    {
-      bookingId: 'b1',
-      operation: 'createBooking',
-      failedStep: 'booking',
-      compensated: true,
-      pendingReconcile: false,
-      mode: 'saga',
-      cause,
-    },
-    'failed',
-  )
+/** A creation that failed at its first step and was rolled back. */
+const FAILURE = {
+  bookingId: 'b1',
+  operation: 'createBooking',
+  failedStep: 'booking',
+  compensated: true,
+  pendingReconcile: false,
+  mode: 'saga',
+} as const
+
+const pipelineError = (cause: unknown) => new BookingPipelineError({ ...FAILURE, cause }, 'failed')
 
 /** A guard that retries nothing itself, so every failure reaches the observer. */
 function setup(options: { maxAttempts?: number } = {}) {
@@ -86,15 +84,7 @@ describe('bookingSubmitObserver', () => {
       expect(
         describeBookingError(pipelineError(appwriteError('general_server_error'))),
       ).toMatchObject({ kind: 'unavailable', retryable: true })
-      const timeout = new PipelineTimeoutError({
-        bookingId: 'b1',
-        operation: 'createBooking',
-        failedStep: 'booking',
-        compensated: true,
-        pendingReconcile: false,
-        mode: 'saga',
-        timeoutMs: 15_000,
-      })
+      const timeout = new PipelineTimeoutError({ ...FAILURE, timeoutMs: 15_000 })
       expect(describeBookingError(timeout)).toMatchObject({ kind: 'unavailable', retryable: true })
       expect(describeBookingError(pipelineError(appwriteError('table_not_found')))).toMatchObject({
         kind: 'unknown',

@@ -16,6 +16,7 @@ import { HELP, main } from '../cli'
 import type { DriftReport, ProvisionPlan, TablesDBAdminLike } from '../admin'
 import { createSchemaLock } from '../index'
 import { checkSchemaDrift } from '../admin'
+import { overriding } from './callProxies'
 import { columnOf } from './lockTables'
 
 const ENV = {
@@ -322,13 +323,8 @@ describe('cli', () => {
 
   it('should name the failed provisioning step', async () => {
     const fake = createFakeAppwrite({ strict: true })
-    const admin = new Proxy(fake.admin as TablesDBAdminLike, {
-      get(target, property, receiver) {
-        if (property === 'createIndex')
-          return () => Promise.reject(appwriteError('general_server_error'))
-        const value: unknown = Reflect.get(target, property, receiver)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
+    const admin = overriding(fake.admin, {
+      createIndex: () => Promise.reject(appwriteError('general_server_error')),
     })
     const result = await run(['provision', '--json'], { admin })
     expect(result.code).toBe(1)

@@ -1,53 +1,39 @@
 import { appwriteError, createFakeAppwrite, networkError } from '@booking-guard/testing'
 import type { TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import type { DriftFinding, TablesDBAdminLike } from '../admin'
+import type { DriftFinding } from '../admin'
+import type { SchemaLock } from '../index'
 import { column, createSchemaLock } from '../index'
 import { checkSchemaDrift, formatDriftReport } from '../admin'
-import { tableOf } from './lockTables'
+import { overriding } from './callProxies'
+import { incidentTables, tableOf } from './lockTables'
 
 const lock = createSchemaLock()
 const T = lock.tables
 
-function fullSchema(): Record<string, TableDefinition> {
-  return Object.fromEntries(Object.values(T).map((spec) => [spec.tableId, tableOf(spec)]))
+/** Every table of `schemaLock`, as declared by the lock. */
+function fullSchema(schemaLock: SchemaLock = lock): Record<string, TableDefinition> {
+  return Object.fromEntries(
+    Object.values(schemaLock.tables).map((spec) => [spec.tableId, tableOf(spec)]),
+  )
+}
+
+/** A fake whose database `main` holds every table of `schemaLock`, with `changed` in place. */
+function fakeWith(changed: Record<string, TableDefinition> = {}, schemaLock: SchemaLock = lock) {
+  const tables = { ...fullSchema(schemaLock), ...changed }
+  return createFakeAppwrite({ strict: true, databases: { main: { tables } } })
+}
+
+/** The drift report of {@link fakeWith}'s database against `schemaLock`. */
+function driftWith(changed: Record<string, TableDefinition>, schemaLock: SchemaLock = lock) {
+  const { admin } = fakeWith(changed, schemaLock)
+  return checkSchemaDrift({ admin, databaseId: 'main', lock: schemaLock })
 }
 
 /** The incident: no chat_messages, no notifications, therapistId for providerId, sentAt stuck. */
 function incidentFake() {
-  return createFakeAppwrite({
-    strict: true,
-    databases: {
-      main: {
-        tables: {
-          bookings: tableOf(T.booking, {
-            omit: ['providerId'],
-            columns: [{ key: 'therapistId', type: 'string', size: 36, required: false }],
-          }),
-          chat_rooms: tableOf(T.chatRoom),
-          heartbeats: tableOf(T.heartbeat, {
-            columns: [{ key: 'sentAt', type: 'datetime', required: true, status: 'processing' }],
-          }),
-        },
-      },
-    },
-  })
-}
-
-/** The admin with some methods replaced (the others bound to the original). */
-function overriding(
-  admin: TablesDBAdminLike,
-  overrides: Partial<Record<keyof TablesDBAdminLike, (...args: never[]) => unknown>>,
-): TablesDBAdminLike {
-  return new Proxy(admin, {
-    get(target, property, receiver) {
-      if (Object.prototype.hasOwnProperty.call(overrides, property)) {
-        return overrides[property as keyof TablesDBAdminLike]
-      }
-      const value: unknown = Reflect.get(target, property, receiver)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
+  const tables = incidentTables(T, { stuck: true })
+  return createFakeAppwrite({ strict: true, databases: { main: { tables } } })
 }
 
 const MANUAL_MIGRATION =
@@ -55,8 +41,7 @@ const MANUAL_MIGRATION =
 
 describe('drift', () => {
   it('should report no finding when the database matches the lock', async () => {
-    const fake = createFakeAppwrite({ strict: true, databases: { main: { tables: fullSchema() } } })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
+    const report = await driftWith({})
     expect(report.ok).toBe(true)
     expect(report.findings).toEqual([])
     expect(report.counts).toEqual({ error: 0, warning: 0, info: 0 })
@@ -175,41 +160,32 @@ describe('drift', () => {
   })
 
   it('should report wrong types, sizes, ranges, enum values, required flags and failed columns', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...fullSchema(),
-            bookings: tableOf(T.booking, {
-              columns: [
-                { key: 'customerId', type: 'integer', required: true },
-                { key: 'customerName', type: 'string', size: 100, required: true },
-                { key: 'durationMinutes', type: 'integer', min: 1, max: 480, required: true },
-                {
-                  key: 'status',
-                  type: 'enum',
-                  elements: ['pending', 'confirmed', 'cancelled'],
-                  required: true,
-                },
-                { key: 'notes', type: 'string', size: 2000, required: true },
-                { key: 'providerName', type: 'string', size: 255, required: false },
-                {
-                  key: 'location',
-                  type: 'string',
-                  size: 500,
-                  required: false,
-                  status: 'failed',
-                  error: 'Max row size exceeded',
-                },
-                { key: 'scheduledAt', type: 'datetime', array: true, required: false },
-              ],
-            }),
+    const report = await driftWith({
+      bookings: tableOf(T.booking, {
+        columns: [
+          { key: 'customerId', type: 'integer', required: true },
+          { key: 'customerName', type: 'string', size: 100, required: true },
+          { key: 'durationMinutes', type: 'integer', min: 1, max: 480, required: true },
+          {
+            key: 'status',
+            type: 'enum',
+            elements: ['pending', 'confirmed', 'cancelled'],
+            required: true,
           },
-        },
-      },
+          { key: 'notes', type: 'string', size: 2000, required: true },
+          { key: 'providerName', type: 'string', size: 255, required: false },
+          {
+            key: 'location',
+            type: 'string',
+            size: 500,
+            required: false,
+            status: 'failed',
+            error: 'Max row size exceeded',
+          },
+          { key: 'scheduledAt', type: 'datetime', array: true, required: false },
+        ],
+      }),
     })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
     expect(
       report.findings.map((f) => [f.kind, f.severity, f.column, f.expected, f.actual]),
     ).toEqual([
@@ -243,24 +219,15 @@ describe('drift', () => {
   })
 
   it('should accept server 1.9 varchar and text columns for a string spec when they are big enough', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...fullSchema(),
-            chat_messages: tableOf(T.chatMessage, {
-              columns: [
-                { key: 'content', type: 'text', required: true },
-                { key: 'senderName', type: 'varchar', size: 255, required: true },
-                { key: 'roomId', type: 'varchar', size: 20, required: true },
-              ],
-            }),
-          },
-        },
-      },
+    const report = await driftWith({
+      chat_messages: tableOf(T.chatMessage, {
+        columns: [
+          { key: 'content', type: 'text', required: true },
+          { key: 'senderName', type: 'varchar', size: 255, required: true },
+          { key: 'roomId', type: 'varchar', size: 20, required: true },
+        ],
+      }),
     })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
     expect(report.findings).toEqual([
       expect.objectContaining({
         table: 'chat_messages',
@@ -277,14 +244,14 @@ describe('drift', () => {
     const big = createSchemaLock({
       extend: { chatMessage: { transcript: column.string({ size: 20_000, required: false }) } },
     })
-    const tables = Object.fromEntries(
-      Object.values(big.tables).map((spec) => [spec.tableId, tableOf(spec)]),
+    const report = await driftWith(
+      {
+        chat_messages: tableOf(big.tables.chatMessage, {
+          columns: [{ key: 'transcript', type: 'text', required: false }],
+        }),
+      },
+      big,
     )
-    tables.chat_messages = tableOf(big.tables.chatMessage, {
-      columns: [{ key: 'transcript', type: 'text', required: false }],
-    })
-    const fake = createFakeAppwrite({ strict: true, databases: { main: { tables } } })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock: big })
     expect(report.findings).toEqual([
       {
         table: 'chat_messages',
@@ -300,23 +267,14 @@ describe('drift', () => {
   })
 
   it('should warn when a column accepts every valid value but checks less than the lock', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...fullSchema(),
-            notifications: tableOf(T.notification, {
-              columns: [{ key: 'priority', type: 'string', size: 10, required: true }],
-            }),
-            bookings: tableOf(T.booking, {
-              columns: [{ key: 'durationMinutes', type: 'double', required: true }],
-            }),
-          },
-        },
-      },
+    const report = await driftWith({
+      notifications: tableOf(T.notification, {
+        columns: [{ key: 'priority', type: 'string', size: 10, required: true }],
+      }),
+      bookings: tableOf(T.booking, {
+        columns: [{ key: 'durationMinutes', type: 'double', required: true }],
+      }),
     })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
     expect(report.findings.map((f) => [f.table, f.kind, f.severity, f.column])).toEqual([
       ['bookings', 'wrong-type', 'warning', 'durationMinutes'],
       ['notifications', 'wrong-type', 'warning', 'priority'],
@@ -325,25 +283,16 @@ describe('drift', () => {
   })
 
   it('should count an equivalent index under another key, and flag a key taken by other columns', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...fullSchema(),
-            bookings: tableOf(T.booking, {
-              omitIndexes: ['by_provider', 'unique_idempotency_key', 'by_customer'],
-              indexes: [
-                { key: 'providerId_idx', type: 'unique', columns: ['providerId'] },
-                { key: 'unique_idempotency_key', type: 'key', columns: ['idempotencyKey'] },
-                { key: 'by_customer', type: 'key', columns: ['customerName'] },
-              ],
-            }),
-          },
-        },
-      },
+    const report = await driftWith({
+      bookings: tableOf(T.booking, {
+        omitIndexes: ['by_provider', 'unique_idempotency_key', 'by_customer'],
+        indexes: [
+          { key: 'providerId_idx', type: 'unique', columns: ['providerId'] },
+          { key: 'unique_idempotency_key', type: 'key', columns: ['idempotencyKey'] },
+          { key: 'by_customer', type: 'key', columns: ['customerName'] },
+        ],
+      }),
     })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
     expect(report.findings).toEqual<DriftFinding[]>([
       {
         table: 'bookings',
@@ -369,23 +318,14 @@ describe('drift', () => {
   })
 
   it('should report an index still building as waiting', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...fullSchema(),
-            heartbeats: tableOf(T.heartbeat, {
-              omitIndexes: ['by_channel'],
-              indexes: [
-                { key: 'by_channel', type: 'key', columns: ['channelKey'], status: 'processing' },
-              ],
-            }),
-          },
-        },
-      },
+    const report = await driftWith({
+      heartbeats: tableOf(T.heartbeat, {
+        omitIndexes: ['by_channel'],
+        indexes: [
+          { key: 'by_channel', type: 'key', columns: ['channelKey'], status: 'processing' },
+        ],
+      }),
     })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
     expect(report.findings).toEqual([
       expect.objectContaining({
         table: 'heartbeats',
@@ -399,23 +339,14 @@ describe('drift', () => {
   })
 
   it('should report extra columns as information, and a required one as an error', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...fullSchema(),
-            chat_rooms: tableOf(T.chatRoom, {
-              columns: [
-                { key: 'theme', type: 'string', size: 20, required: false },
-                { key: 'tenantId', type: 'string', size: 36, required: true },
-              ],
-            }),
-          },
-        },
-      },
+    const report = await driftWith({
+      chat_rooms: tableOf(T.chatRoom, {
+        columns: [
+          { key: 'theme', type: 'string', size: 20, required: false },
+          { key: 'tenantId', type: 'string', size: 36, required: true },
+        ],
+      }),
     })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
     expect(report.findings.map((f) => [f.kind, f.severity, f.column, f.actual, f.fix])).toEqual([
       ['extra-column', 'info', 'theme', 'string(20)', 'none'],
       ['extra-column', 'error', 'tenantId', 'string(36), required', 'manual'],
@@ -430,15 +361,15 @@ describe('drift', () => {
       aliases: { booking: { masseurId: 'providerId' } },
       indexes: { booking: [{ key: 'by_spa', type: 'key', columns: ['spaId'] }] },
     })
-    const tables = Object.fromEntries(
-      Object.values(custom.tables).map((spec) => [spec.tableId, tableOf(spec)]),
+    const report = await driftWith(
+      {
+        spa_bookings: tableOf(custom.tables.booking, {
+          omit: ['spaId', 'providerId'],
+          columns: [{ key: 'masseurId', type: 'string', size: 36, required: false }],
+        }),
+      },
+      custom,
     )
-    tables.spa_bookings = tableOf(custom.tables.booking, {
-      omit: ['spaId', 'providerId'],
-      columns: [{ key: 'masseurId', type: 'string', size: 36, required: false }],
-    })
-    const fake = createFakeAppwrite({ strict: true, databases: { main: { tables } } })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock: custom })
     expect(report.findings.map((f) => [f.table, f.kind, f.column ?? f.index])).toEqual([
       ['spa_bookings', 'missing-column', 'providerId'],
       ['spa_bookings', 'missing-column', 'spaId'],
@@ -450,22 +381,13 @@ describe('drift', () => {
   })
 
   it('should warn about table permissions open beyond the participants', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...fullSchema(),
-            bookings: tableOf(T.booking, {
-              permissions: ['read("any")', 'create("users")', 'update("users")'],
-              rowSecurity: true,
-            }),
-            notifications: tableOf(T.notification, { rowSecurity: false }),
-          },
-        },
-      },
+    const report = await driftWith({
+      bookings: tableOf(T.booking, {
+        permissions: ['read("any")', 'create("users")', 'update("users")'],
+        rowSecurity: true,
+      }),
+      notifications: tableOf(T.notification, { rowSecurity: false }),
     })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
     expect(report.findings).toEqual<DriftFinding[]>([
       {
         table: 'bookings',
@@ -491,29 +413,20 @@ describe('drift', () => {
   })
 
   it('should flag a pipeline table that lets signed-in users or guests create rows, not the heartbeat table', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...fullSchema(),
-            chat_messages: tableOf(T.chatMessage, {
-              permissions: ['create("users")'],
-              rowSecurity: true,
-            }),
-            chat_rooms: tableOf(T.chatRoom, {
-              permissions: ['create("guests")'],
-              rowSecurity: true,
-            }),
-            heartbeats: tableOf(T.heartbeat, {
-              permissions: ['create("users")'],
-              rowSecurity: true,
-            }),
-          },
-        },
-      },
+    const report = await driftWith({
+      chat_messages: tableOf(T.chatMessage, {
+        permissions: ['create("users")'],
+        rowSecurity: true,
+      }),
+      chat_rooms: tableOf(T.chatRoom, {
+        permissions: ['create("guests")'],
+        rowSecurity: true,
+      }),
+      heartbeats: tableOf(T.heartbeat, {
+        permissions: ['create("users")'],
+        rowSecurity: true,
+      }),
     })
-    const report = await checkSchemaDrift({ admin: fake.admin, databaseId: 'main', lock })
     expect(report.findings.map((f) => [f.table, f.kind, f.actual])).toEqual([
       ['chat_rooms', 'table-permissions', 'create("guests")'],
       ['chat_messages', 'table-permissions', 'create("users")'],
@@ -521,7 +434,7 @@ describe('drift', () => {
   })
 
   it('should reject with the admin error when Appwrite answers something other than "not found"', async () => {
-    const fake = createFakeAppwrite({ strict: true, databases: { main: { tables: fullSchema() } } })
+    const fake = fakeWith()
     const unauthorized = appwriteError('user_unauthorized')
     const denied = overriding(fake.admin, { get: () => Promise.reject(unauthorized) })
     await expect(checkSchemaDrift({ admin: denied, databaseId: 'main' })).rejects.toBe(unauthorized)
@@ -545,7 +458,7 @@ describe('drift', () => {
   })
 
   it('should stop when the signal is aborted', async () => {
-    const fake = createFakeAppwrite({ strict: true, databases: { main: { tables: fullSchema() } } })
+    const fake = fakeWith()
     const controller = new AbortController()
     controller.abort(new Error('stop'))
     await expect(
@@ -567,10 +480,7 @@ describe('drift', () => {
     )
     expect(lines.filter((line) => line.trimStart().startsWith('fix: '))).toHaveLength(6)
 
-    const clean = createFakeAppwrite({
-      strict: true,
-      databases: { main: { tables: fullSchema() } },
-    })
+    const clean = fakeWith()
     expect(
       formatDriftReport(await checkSchemaDrift({ admin: clean.admin, databaseId: 'main' })),
     ).toBe('Database `main` matches the schema lock (5 tables checked).')

@@ -21,6 +21,7 @@ import {
   scheduledInput,
 } from './pipelineFixtures'
 import type { Harness } from './pipelineFixtures'
+import { recording } from './callProxies'
 
 const SLOT = '2030-03-01T10:00:00.000Z'
 
@@ -268,17 +269,7 @@ describe('guarantee', () => {
   describe('an already-aborted signal', () => {
     /** A guard over the fake whose every write method call is counted. */
     function countingGuard(h: Harness, mode: 'saga' | 'transaction'): [BookingGuard, string[]] {
-      const calls: string[] = []
-      const tablesDB = new Proxy(h.fake.tablesDB, {
-        get(target, property, receiver) {
-          const value = Reflect.get(target, property, receiver) as unknown
-          if (typeof value !== 'function') return value
-          return (...args: unknown[]) => {
-            calls.push(String(property))
-            return (value as (...a: unknown[]) => unknown).apply(target, args)
-          }
-        },
-      })
+      const { proxy: tablesDB, calls } = recording(h.fake.tablesDB)
       const guard = createBookingGuard({
         tablesDB,
         databaseId: DB,

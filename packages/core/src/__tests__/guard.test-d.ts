@@ -12,6 +12,7 @@ import type {
   SchemaLockError,
 } from '../index'
 import type { BookingSubmitError } from '../observers/index'
+import { MINIMAL_INPUT } from './realtimeFixtures'
 import {
   column,
   createBookingGuard,
@@ -23,15 +24,7 @@ import { createBookingSubmitObserver, createCustomerBookingsObserver } from '../
 
 const fake = createFakeAppwrite()
 
-const valid = {
-  customerId: 'c1',
-  customerName: 'Ana',
-  providerId: 'p1',
-  providerType: 'therapist',
-  providerName: 'Budi',
-  bookingType: 'immediate',
-  durationMinutes: 60,
-} as const
+const valid = MINIMAL_INPUT
 
 const extensions = {
   booking: {

@@ -152,22 +152,20 @@ describe('guard', () => {
     it('should count retries in the metrics until disposed', async () => {
       const metrics = createMetrics()
       const h = harness({ metrics })
-      h.fake.faults.fail({
-        operation: 'createRow',
-        table: 'chat_rooms',
-        times: 1,
-        error: 'general_server_error',
-      })
-      fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
+      /** Books once while the first chat room write fails, so the pipeline retries it. */
+      const bookThroughOneFailure = async () => {
+        h.fake.faults.fail({
+          operation: 'createRow',
+          table: 'chat_rooms',
+          times: 1,
+          error: 'general_server_error',
+        })
+        fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
+      }
+      await bookThroughOneFailure()
       expect(metrics.snapshot().counters.retries.value).toBe(1)
       h.guard.dispose()
-      h.fake.faults.fail({
-        operation: 'createRow',
-        table: 'chat_rooms',
-        times: 1,
-        error: 'general_server_error',
-      })
-      fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
+      await bookThroughOneFailure()
       expect(metrics.snapshot().counters.retries.value).toBe(1)
     })
 

@@ -1,6 +1,7 @@
 // The schema lock's tables as the fake's declarations, for tests that build an Appwrite database
 // that matches the lock, or one that drifted from it in chosen ways.
 import type { ColumnDefinition, IndexDefinition, TableDefinition } from '@booking-guard/testing'
+import type { SchemaLock } from '../index'
 import type { ColumnSpec, TableSpec } from '../schema/index'
 
 /** A fake column declaration equal to the lock's spec. */
@@ -62,5 +63,28 @@ export function tableOf(spec: TableSpec, edits: TableEdits = {}): TableDefinitio
     indexes,
     ...(edits.permissions === undefined ? {} : { permissions: edits.permissions }),
     ...(edits.rowSecurity === undefined ? {} : { rowSecurity: edits.rowSecurity }),
+  }
+}
+
+/**
+ * The incident's tables: no chat_messages, no notifications, `therapistId` where the lock says
+ * `providerId`, and (with `stuck`) `heartbeats.sentAt` still processing. `table` declares each
+ * table (default {@link tableOf}).
+ */
+export function incidentTables(
+  tables: SchemaLock['tables'],
+  { stuck, table = tableOf }: { stuck: boolean; table?: typeof tableOf },
+): Record<string, TableDefinition> {
+  return {
+    bookings: table(tables.booking, {
+      omit: ['providerId'],
+      columns: [{ key: 'therapistId', type: 'string', size: 36, required: false }],
+    }),
+    chat_rooms: table(tables.chatRoom),
+    heartbeats: table(tables.heartbeat, {
+      columns: stuck
+        ? [{ key: 'sentAt', type: 'datetime', required: true, status: 'processing' }]
+        : [],
+    }),
   }
 }

@@ -8,7 +8,7 @@ import { createBookingClient } from '../client/createBookingClient'
 import { createBookingGuard } from '../guard'
 import { createProviderFeed } from '../realtime/providerFeed'
 import type { BookingGuard } from '../guard'
-import { mappedIncidentLock } from './adoptFixtures'
+import { NEW_BOOKING_INPUT, mappedIncidentLock } from './adoptFixtures'
 
 const BOOKINGS = 'bookings_collection_id'
 const DEADLINE_MS = 25 * 60_000
@@ -31,15 +31,7 @@ function guardOn(incident: IncidentDatabase, api: Api, mode: 'saga' | 'transacti
     : createBookingGuard({ ...common, tablesDB: incident.fake.tablesDB })
 }
 
-const input = {
-  customerId: 'c-new',
-  customerName: 'Ana',
-  providerId: 'p-new',
-  providerType: 'therapist',
-  providerName: 'Budi',
-  bookingType: 'immediate',
-  durationMinutes: 60,
-} as const
+const input = NEW_BOOKING_INPUT
 
 function rowsOf(incident: IncidentDatabase, tableId: string): FakeDefaultRow[] {
   return incident.fake.snapshot()[incident.databaseId]![tableId] ?? []

@@ -12,7 +12,14 @@ import { createBookingGuard } from '../guard'
 import type { ColumnSpec } from '../schema/index'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaLockOptions } from '../schema/schemaLock'
-import { MAPPED_COLUMN_NAMES, MAPPED_WRITE_VALUES, mappedIncidentLock } from './adoptFixtures'
+import {
+  MAPPED_COLUMN_NAMES,
+  MAPPED_WRITE_VALUES,
+  NEW_BOOKING_INPUT,
+  foundProblems,
+  mappedIncidentLock,
+} from './adoptFixtures'
+import { MINIMAL_INPUT } from './realtimeFixtures'
 import { columnOf, tableOf } from './lockTables'
 
 const mapping = {
@@ -208,15 +215,7 @@ describe('mappedSchema', () => {
           clock,
           mode,
         })
-        const { booking } = await guard.createBooking({
-          customerId: `c-${mode}`,
-          customerName: 'Ana',
-          providerId: 'p1',
-          providerType: 'therapist',
-          providerName: 'Budi',
-          bookingType: 'immediate',
-          durationMinutes: 60,
-        })
+        const { booking } = await guard.createBooking({ ...MINIMAL_INPUT, customerId: `c-${mode}` })
         const stored = await fake.tablesDB.getRow({
           databaseId: 'main',
           tableId: 'bookings',
@@ -246,15 +245,7 @@ describe('mappedSchema', () => {
         clock: incident.clock,
         mode: 'saga',
       })
-      const { booking } = await guard.createBooking({
-        customerId: 'c-new',
-        customerName: 'Ana',
-        providerId: 'p-new',
-        providerType: 'therapist',
-        providerName: 'Budi',
-        bookingType: 'immediate',
-        durationMinutes: 60,
-      })
+      const { booking } = await guard.createBooking(NEW_BOOKING_INPUT)
       const options = {
         databases: incident.fake.databases,
         databaseId: incident.databaseId,
@@ -267,15 +258,7 @@ describe('mappedSchema', () => {
       const expected = incident.problems.filter(
         (p) => p.code !== 'legacyFields' && p.code !== 'legacyValue',
       )
-      const found = audit.problems
-        .map((p) => ({ code: p.code, tableId: p.tableId, rowId: p.rowId }))
-        .sort(
-          (a, b) =>
-            a.code.localeCompare(b.code) ||
-            a.tableId.localeCompare(b.tableId) ||
-            a.rowId.localeCompare(b.rowId),
-        )
-      expect(found).toEqual(expected)
+      expect(foundProblems(audit)).toEqual(expected)
       expect(audit.problems.some((p) => p.bookingId === booking.$id)).toBe(false)
 
       await repairData({ ...options, mode: 'apply', duplicateSlots: 'cancel' })

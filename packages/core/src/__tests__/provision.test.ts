@@ -1,8 +1,10 @@
 import { appwriteError, createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import type { ManualClock, TableDefinition } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import { tableOf as lockTable } from './lockTables'
+import { incidentTables, tableOf as lockTable } from './lockTables'
 import type { TableEdits } from './lockTables'
+import { overriding, recording } from './callProxies'
+import { validRow } from './schemaRows'
 import type { TableSpec } from '../schema/index'
 import type { ProvisionStep, TablesDBAdminLike } from '../admin'
 import { column, createSchemaLock, isBookingGuardError } from '../index'
@@ -29,30 +31,19 @@ function tableOf(spec: TableSpec, edits: TableEdits = {}): TableDefinition {
   })
 }
 
-/**
- * The incident: no chat_messages, no notifications, `therapistId` where the lock says
- * `providerId`, and (with `stuck`) `heartbeats.sentAt` still processing.
- */
+/** The incident (see `incidentTables`), its tables as provisioning creates them. */
 function incidentFake({ stuck = false } = {}) {
-  return createFakeAppwrite({
-    strict: true,
-    databases: {
-      main: {
-        tables: {
-          bookings: tableOf(T.booking, {
-            omit: ['providerId'],
-            columns: [{ key: 'therapistId', type: 'string', size: 36, required: false }],
-          }),
-          chat_rooms: tableOf(T.chatRoom),
-          heartbeats: tableOf(T.heartbeat, {
-            columns: stuck
-              ? [{ key: 'sentAt', type: 'datetime', required: true, status: 'processing' }]
-              : [],
-          }),
-        },
-      },
-    },
-  })
+  const tables = incidentTables(T, { stuck, table: tableOf })
+  return createFakeAppwrite({ strict: true, databases: { main: { tables } } })
+}
+
+/** A fake whose database `main` holds every table as provisioning creates it, `changed` in place. */
+function fakeWith(changed: Record<string, TableDefinition>) {
+  const tables = {
+    ...Object.fromEntries(SPECS.map((spec) => [spec.tableId, tableOf(spec)])),
+    ...changed,
+  }
+  return createFakeAppwrite({ strict: true, databases: { main: { tables } } })
 }
 
 /** Lets every pending promise chain settle (the fake answers without timers). */
@@ -64,38 +55,6 @@ async function tick(clock: ManualClock, ms: number, step = 1_000): Promise<void>
     await clock.advance(Math.min(step, ms - elapsed))
     await flush()
   }
-}
-
-/** Records the name of every method called on the admin. */
-function recording(admin: TablesDBAdminLike): { admin: TablesDBAdminLike; calls: string[] } {
-  const calls: string[] = []
-  const proxy = new Proxy(admin, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver)
-      if (typeof value !== 'function') return value
-      return (...args: unknown[]) => {
-        calls.push(String(property))
-        return (value as (...a: unknown[]) => unknown).apply(target, args)
-      }
-    },
-  })
-  return { admin: proxy, calls }
-}
-
-/** The admin with some methods replaced or hidden (`undefined`); the others bound to the original. */
-function overriding(
-  admin: TablesDBAdminLike,
-  overrides: Partial<Record<keyof TablesDBAdminLike, ((...args: never[]) => unknown) | undefined>>,
-): TablesDBAdminLike {
-  return new Proxy(admin, {
-    get(target, property, receiver) {
-      if (Object.prototype.hasOwnProperty.call(overrides, property)) {
-        return overrides[property as keyof TablesDBAdminLike]
-      }
-      const value: unknown = Reflect.get(target, property, receiver)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
 }
 
 function stepKeys(steps: readonly ProvisionStep[]): string[] {
@@ -172,7 +131,7 @@ describe('provision', () => {
     const fake = createFakeAppwrite({ strict: true })
     await provisionSchema({ admin: fake.admin, databaseId: 'main', lock })
 
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const plan = await provisionSchema({ admin, databaseId: 'main', lock })
     expect(plan).toEqual({
       databaseId: 'main',
@@ -196,20 +155,8 @@ describe('provision', () => {
 
   it('should fix the incident without touching the legacy column or its rows', async () => {
     const fake = incidentFake({ stuck: true })
-    const legacy = {
-      customerId: 'c1',
-      customerName: 'Ana',
-      therapistId: 'p1',
-      providerType: 'therapist',
-      providerName: 'Budi',
-      status: 'pending',
-      providerResponseStatus: 'AwaitingResponse',
-      responseDeadline: '2026-01-01T10:05:00.000+00:00',
-      bookingType: 'immediate',
-      durationMinutes: 60,
-      source: 'direct',
-      pipelineStatus: 'delivered',
-    }
+    const { providerId, ...rest } = validRow('booking', { pipelineStatus: 'delivered' })
+    const legacy = { ...rest, therapistId: providerId }
     await fake.tablesDB.createRow({
       databaseId: 'main',
       tableId: 'bookings',
@@ -219,7 +166,7 @@ describe('provision', () => {
     const before = fake.snapshot().main!.bookings
 
     const clock = createManualClock()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const running = provisionSchema({ admin, databaseId: 'main', lock, clock })
     await tick(clock, 3_000)
     // Every column is created, but no index while `heartbeats.sentAt` is still being built.
@@ -267,7 +214,7 @@ describe('provision', () => {
 
   it('should only plan on a dry run and write nothing', async () => {
     const fake = incidentFake()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const plan = await provisionSchema({ admin, databaseId: 'main', lock, dryRun: true })
     expect(plan.dryRun).toBe(true)
     expect(plan.changed).toBe(false)
@@ -293,7 +240,7 @@ describe('provision', () => {
   })
 
   it('should only call read and create methods, never delete or update', async () => {
-    const { admin, calls } = recording(incidentFake().admin)
+    const { proxy: admin, calls } = recording(incidentFake().admin)
     await provisionSchema({ admin, databaseId: 'main', lock })
     expect(calls.length).toBeGreaterThan(0)
     expect(calls.filter((name) => !/^(get|getTable|create[A-Za-z]*)$/.test(name))).toEqual([])
@@ -312,7 +259,7 @@ describe('provision', () => {
         },
       },
     })
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const plan = await provisionSchema({ admin, databaseId: 'main', lock })
     expect(plan.manual.map((f) => [f.table, f.kind, f.column])).toEqual([
       ['bookings', 'size-too-small', 'customerName'],
@@ -331,7 +278,7 @@ describe('provision', () => {
     const fake = createFakeAppwrite({ strict: true, databases: { main: { tables: {} } } })
     const clock = createManualClock()
     fake.admin.pauseWorker()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     let settled = false
     const done = provisionSchema({
       admin,
@@ -362,17 +309,9 @@ describe('provision', () => {
   })
 
   it('should time out naming the columns still processing', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...Object.fromEntries(SPECS.map((spec) => [spec.tableId, tableOf(spec)])),
-            bookings: tableOf(T.booking, { omit: ['providerId'] }),
-            chat_rooms: tableOf(T.chatRoom, { omit: ['expiresAt'] }),
-          },
-        },
-      },
+    const fake = fakeWith({
+      bookings: tableOf(T.booking, { omit: ['providerId'] }),
+      chat_rooms: tableOf(T.chatRoom, { omit: ['expiresAt'] }),
     })
     const clock = createManualClock()
     fake.admin.pauseWorker()
@@ -441,32 +380,24 @@ describe('provision', () => {
   })
 
   it('should wait for an existing column still processing before creating an index on it', async () => {
-    const fake = createFakeAppwrite({
-      strict: true,
-      databases: {
-        main: {
-          tables: {
-            ...Object.fromEntries(SPECS.map((spec) => [spec.tableId, tableOf(spec)])),
-            bookings: {
-              ...tableOf(T.booking, {
-                columns: [
-                  {
-                    key: 'providerId',
-                    type: 'string',
-                    size: 36,
-                    required: true,
-                    status: 'processing',
-                  },
-                ],
-              }),
-              indexes: tableOf(T.booking).indexes!.filter((i) => i.key !== 'by_provider'),
+    const fake = fakeWith({
+      bookings: {
+        ...tableOf(T.booking, {
+          columns: [
+            {
+              key: 'providerId',
+              type: 'string',
+              size: 36,
+              required: true,
+              status: 'processing',
             },
-          },
-        },
+          ],
+        }),
+        indexes: tableOf(T.booking).indexes!.filter((i) => i.key !== 'by_provider'),
       },
     })
     const clock = createManualClock()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const done = provisionSchema({ admin, databaseId: 'main', lock, clock })
     await tick(clock, 3_000)
     expect(calls).not.toContain('createIndex')
@@ -561,7 +492,7 @@ describe('provision', () => {
       ['read("users")', 'lets every signed-in user read every row'],
       ['nonsense', 'is not a permission string'],
     ] as const) {
-      const { admin, calls } = recording(createFakeAppwrite().admin)
+      const { proxy: admin, calls } = recording(createFakeAppwrite().admin)
       const error = await provisionSchema({
         admin,
         databaseId: 'main',
@@ -603,7 +534,7 @@ describe('provision', () => {
   it('should stop when the signal is aborted', async () => {
     const fake = createFakeAppwrite({ strict: true })
     const controller = new AbortController()
-    const { admin, calls } = recording(fake.admin)
+    const { proxy: admin, calls } = recording(fake.admin)
     const error = await provisionSchema({
       admin,
       databaseId: 'main',

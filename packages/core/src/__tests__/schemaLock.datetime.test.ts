@@ -4,79 +4,25 @@ import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import type { TableKind } from '../index'
 import { column, createSchemaLock, isSchemaLockError } from '../index'
 import { APPWRITE_DATETIME_MAX, APPWRITE_DATETIME_MIN, TABLE_KINDS } from '../schema/index'
-import type { SchemaLockError } from '../index'
 import { tableOf } from './lockTables'
+import { errorOf, validRow } from './schemaRows'
 import { harness, scheduledInput } from './pipelineFixtures'
-
-function errorOf(fn: () => unknown): SchemaLockError {
-  try {
-    fn()
-  } catch (error) {
-    if (isSchemaLockError(error)) return error
-    throw error
-  }
-  throw new Error('expected a SchemaLockError, nothing was thrown')
-}
 
 /** A valid row of each kind; every datetime column is filled so each can be replaced. */
 const rows: Record<TableKind, Record<string, unknown>> = {
-  booking: {
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'therapist',
-    providerName: 'Budi',
-    status: 'pending',
-    providerResponseStatus: 'AwaitingResponse',
-    responseDeadline: '2026-01-01T10:05:00.000+00:00',
-    bookingType: 'scheduled',
-    scheduledAt: '2026-01-02T09:00:00Z',
-    durationMinutes: 60,
-    source: 'direct',
-    pipelineStatus: 'pending',
-  },
-  chatRoom: {
-    bookingId: 'b1',
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerName: 'Budi',
-    status: 'active',
-    expiresAt: '2026-01-02T10:00:00.000+00:00',
+  booking: validRow('booking', { bookingType: 'scheduled', scheduledAt: '2026-01-02T09:00:00Z' }),
+  chatRoom: validRow('chatRoom', {
     lastMessageAt: '2026-01-02T09:00:00.000+00:00',
     customerLastReadAt: '2026-01-02T09:00:00.000+00:00',
     providerLastReadAt: '2026-01-02T09:00:00.000+00:00',
-  },
-  chatMessage: {
-    roomId: 'b1',
-    bookingId: 'b1',
-    senderId: 'c1',
-    senderType: 'customer',
-    senderName: 'Ana',
-    content: 'Hi',
-    messageType: 'text',
-  },
-  notification: {
-    recipientId: 'p1',
-    recipientType: 'therapist',
-    type: 'bookingReceived',
-    title: 'New booking',
-    body: 'Ana booked 60 minutes',
-    priority: 'high',
-  },
-  heartbeat: { channelKey: 'watchdog', sentAt: '2026-01-01T00:00:00.000Z' },
+  }),
+  chatMessage: validRow('chatMessage', { content: 'Hi' }),
+  notification: validRow('notification'),
+  heartbeat: validRow('heartbeat', { channelKey: 'watchdog', sentAt: '2026-01-01T00:00:00.000Z' }),
 }
 
-const scheduled = (scheduledAt: unknown) => ({
-  customerId: 'c1',
-  customerName: 'Ana',
-  providerId: 'p1',
-  providerType: 'therapist',
-  providerName: 'Budi',
-  bookingType: 'scheduled',
-  scheduledAt,
-  durationMinutes: 60,
-})
+const scheduled = (scheduledAt: unknown) =>
+  validRow('bookingInput', { bookingType: 'scheduled', scheduledAt })
 
 describe('schemaLock', () => {
   describe('datetime range', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import type { SchemaKind } from '../schema/index'
+import { validRow } from './schemaRows'
 import { column, createSchemaLock, isSchemaLockError } from '../index'
 import { LEGACY_ALIASES, SCHEMA_KINDS, TABLE_KINDS } from '../schema/index'
 
@@ -11,59 +12,18 @@ const lock = createSchemaLock({
 })
 
 const valid: Record<SchemaKind, Record<string, unknown>> = {
-  booking: {
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'therapist',
-    providerName: 'Budi',
-    status: 'pending',
-    providerResponseStatus: 'AwaitingResponse',
-    responseDeadline: '2026-01-01T10:05:00.000+00:00',
+  booking: validRow('booking', {
     bookingType: 'scheduled',
     scheduledAt: '2026-01-02T09:00:00Z',
-    durationMinutes: 60,
     price: 25_000,
     currency: 'EUR',
     source: 'priceSlider',
-    pipelineStatus: 'pending',
-  },
-  bookingInput: {
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'place',
-    providerName: 'Spa',
-    bookingType: 'immediate',
-    durationMinutes: 60,
-  },
-  chatRoom: {
-    bookingId: 'b1',
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerName: 'Budi',
-    status: 'active',
-    expiresAt: '2026-01-02T10:00:00.000+00:00',
-  },
-  chatMessage: {
-    roomId: 'b1',
-    bookingId: 'b1',
-    senderId: 'c1',
-    senderType: 'customer',
-    senderName: 'Ana',
-    content: 'hello',
-    messageType: 'text',
-  },
-  notification: {
-    recipientId: 'p1',
-    recipientType: 'therapist',
-    type: 'bookingReceived',
-    title: 'New booking',
-    body: 'Ana booked',
-    priority: 'normal',
-  },
-  heartbeat: { channelKey: 'k', sentAt: '2026-01-01T10:00:00Z' },
+  }),
+  bookingInput: validRow('bookingInput', { providerType: 'place', providerName: 'Spa' }),
+  chatRoom: validRow('chatRoom'),
+  chatMessage: validRow('chatMessage'),
+  notification: validRow('notification', { body: 'Ana booked', priority: 'normal' }),
+  heartbeat: validRow('heartbeat'),
 }
 
 const interestingValues: readonly unknown[] = [

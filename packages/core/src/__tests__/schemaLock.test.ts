@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import type { SchemaLockIssue } from '../index'
+import { errorOf, validRow } from './schemaRows'
 import {
   BookingGuardError,
   SchemaLockError,
@@ -10,33 +11,6 @@ import {
   isSchemaLockError,
 } from '../index'
 import { BookingSchema } from '../schema/index'
-
-function booking(): Record<string, unknown> {
-  return {
-    customerId: 'c1',
-    customerName: 'Ana',
-    providerId: 'p1',
-    providerType: 'therapist',
-    providerName: 'Budi',
-    status: 'pending',
-    providerResponseStatus: 'AwaitingResponse',
-    responseDeadline: '2026-01-01T10:05:00.000+00:00',
-    bookingType: 'immediate',
-    durationMinutes: 60,
-    source: 'direct',
-    pipelineStatus: 'pending',
-  }
-}
-
-function errorOf(fn: () => unknown): SchemaLockError {
-  try {
-    fn()
-  } catch (error) {
-    if (isSchemaLockError(error)) return error
-    throw error
-  }
-  throw new Error('expected a SchemaLockError, nothing was thrown')
-}
 
 function configMessage(fn: () => unknown): string {
   try {
@@ -64,19 +38,24 @@ describe('schemaLock', () => {
   describe('parse', () => {
     it('should return a new object and never mutate its input, on the fast and the slow path', () => {
       const lock = createSchemaLock()
-      const canonical = deepFreeze(booking())
+      const canonical = deepFreeze(validRow('booking'))
       const out = lock.parse('booking', canonical)
       expect(out).not.toBe(canonical)
       expect(out).toEqual(canonical)
       const legacy = deepFreeze({
-        ...booking(),
+        ...validRow('booking'),
         providerId: undefined,
         therapistId: 'p1',
         $id: 'r1',
       })
       const out2 = lock.parse('booking', legacy)
       expect(out2).not.toBe(legacy)
-      expect(legacy).toEqual({ ...booking(), providerId: undefined, therapistId: 'p1', $id: 'r1' })
+      expect(legacy).toEqual({
+        ...validRow('booking'),
+        providerId: undefined,
+        therapistId: 'p1',
+        $id: 'r1',
+      })
     })
 
     it('should reject an input that is not an object, at the root', () => {
@@ -84,7 +63,7 @@ describe('schemaLock', () => {
       for (const [input, type] of [
         [null, 'null'],
         [undefined, 'undefined'],
-        [[booking()], 'array'],
+        [[validRow('booking')], 'array'],
         ['{}', 'string'],
         [42, 'number'],
       ] as const) {
@@ -100,7 +79,9 @@ describe('schemaLock', () => {
 
     it('should reject every unknown field, naming each one, in input order', () => {
       const lock = createSchemaLock()
-      const error = errorOf(() => lock.parse('booking', { colour: 'red', ...booking(), size: 2 }))
+      const error = errorOf(() =>
+        lock.parse('booking', { colour: 'red', ...validRow('booking'), size: 2 }),
+      )
       expect(error.issues).toEqual([
         {
           path: ['colour'],
@@ -118,7 +99,7 @@ describe('schemaLock', () => {
 
     it('should suggest the canonical field for a wrongly cased legacy alias', () => {
       const lock = createSchemaLock()
-      const { providerId, ...rest } = booking()
+      const { providerId, ...rest } = validRow('booking')
       const [issue] = errorOf(() =>
         lock.parse('booking', { ...rest, TherapistID: providerId }),
       ).issues
@@ -131,7 +112,7 @@ describe('schemaLock', () => {
 
     it('should suggest the canonical field for a wrongly cased one', () => {
       const lock = createSchemaLock()
-      const { providerId, ...rest } = booking()
+      const { providerId, ...rest } = validRow('booking')
       const error = errorOf(() => lock.parse('booking', { ...rest, providerid: providerId }))
       expect(error.issues).toEqual([
         {
@@ -151,7 +132,7 @@ describe('schemaLock', () => {
       const lock = createSchemaLock()
       const error = errorOf(() =>
         lock.parse('booking', {
-          ...booking(),
+          ...validRow('booking'),
           extra: 1,
           therapistName: 'X',
           durationMinutes: 0,
@@ -168,9 +149,9 @@ describe('schemaLock', () => {
 
     it('should never return a partial object: an issue anywhere means nothing is returned', () => {
       const lock = createSchemaLock()
-      expect(() => lock.parse('booking', { ...booking(), notes: 'x'.repeat(2001) })).toThrow(
-        SchemaLockError,
-      )
+      expect(() =>
+        lock.parse('booking', { ...validRow('booking'), notes: 'x'.repeat(2001) }),
+      ).toThrow(SchemaLockError)
     })
 
     it('should strip Appwrite system fields on write by default', () => {
@@ -184,15 +165,15 @@ describe('schemaLock', () => {
         $createdAt: '2026-01-01T10:00:00.000+00:00',
         $updatedAt: '2026-01-01T10:00:00.000+00:00',
         $permissions: ['read("user:c1")'],
-        ...booking(),
+        ...validRow('booking'),
       }
-      expect(lock.parse('booking', row)).toEqual(booking())
+      expect(lock.parse('booking', row)).toEqual(validRow('booking'))
     })
 
     it('should reject system fields when systemFieldsOnWrite is reject, saying where they go instead', () => {
       const lock = createSchemaLock({ systemFieldsOnWrite: 'reject' })
       const error = errorOf(() =>
-        lock.parse('booking', { ...booking(), $id: 'b1', $permissions: [] }),
+        lock.parse('booking', { ...validRow('booking'), $id: 'b1', $permissions: [] }),
       )
       expect(error.issues).toEqual([
         {
@@ -212,7 +193,7 @@ describe('schemaLock', () => {
     it('should always reject $-prefixed fields that are not Appwrite system fields', () => {
       const lock = createSchemaLock()
       expect(
-        errorOf(() => lock.parse('booking', { ...booking(), $secret: 1 })).issues.map(
+        errorOf(() => lock.parse('booking', { ...validRow('booking'), $secret: 1 })).issues.map(
           (i) => i.path,
         ),
       ).toEqual([['$secret']])
@@ -221,7 +202,7 @@ describe('schemaLock', () => {
     it('should reject a __proto__ key from JSON without touching any prototype', () => {
       const lock = createSchemaLock()
       const input = JSON.parse(
-        `{"__proto__": {"polluted": true}, ${JSON.stringify(booking()).slice(1)}`,
+        `{"__proto__": {"polluted": true}, ${JSON.stringify(validRow('booking')).slice(1)}`,
       ) as unknown
       expect(
         errorOf(() => lock.parse('booking', input)).issues.map((i) => [i.path, i.code]),
@@ -231,10 +212,10 @@ describe('schemaLock', () => {
 
     it('should refuse an unknown kind with a configuration error listing the kinds', () => {
       const lock = createSchemaLock()
-      expect(configMessage(() => lock.parse('bookings' as never, booking()))).toBe(
+      expect(configMessage(() => lock.parse('bookings' as never, validRow('booking')))).toBe(
         'createSchemaLock: unknown schema kind `bookings`: use one of `booking`, `bookingInput`, `chatRoom`, `chatMessage`, `notification`, `heartbeat`',
       )
-      expect(configMessage(() => lock.parse('toString' as never, booking()))).toContain(
+      expect(configMessage(() => lock.parse('toString' as never, validRow('booking')))).toContain(
         'unknown schema kind `toString`',
       )
     })
@@ -244,7 +225,7 @@ describe('schemaLock', () => {
     it('should carry code, kind, table and every issue, and name each issue in its message', () => {
       const lock = createSchemaLock()
       const error = errorOf(() =>
-        lock.parse('booking', { ...booking(), durationMinutes: 'long', oops: 1 }),
+        lock.parse('booking', { ...validRow('booking'), durationMinutes: 'long', oops: 1 }),
       )
       expect(error).toBeInstanceOf(BookingGuardError)
       expect(isBookingGuardError(error, 'SCHEMA_LOCK')).toBe(true)
@@ -337,7 +318,7 @@ describe('schemaLock', () => {
         $id: 'b1',
         $createdAt: '2026-01-01T10:00:00.000+00:00',
         $permissions: ['read("user:c1")'],
-        ...booking(),
+        ...validRow('booking'),
         durationMinutes: '60',
         therapistType: 'place',
         providerType: null,
@@ -349,7 +330,7 @@ describe('schemaLock', () => {
         $id: 'b1',
         $createdAt: '2026-01-01T10:00:00.000+00:00',
         $permissions: ['read("user:c1")'],
-        ...booking(),
+        ...validRow('booking'),
         durationMinutes: '60',
         providerType: 'place',
         legacyColumn: { a: 1 },
@@ -383,7 +364,7 @@ describe('schemaLock', () => {
       const lock = createSchemaLock({ onIssue, validateReads: true })
       const out = lock.normalize('booking', {
         $id: 'b1',
-        ...booking(),
+        ...validRow('booking'),
         durationMinutes: -1,
         whatever: true,
       })
@@ -397,13 +378,16 @@ describe('schemaLock', () => {
         message: 'Too small: expected number to be >=1',
       })
       onIssue.mockClear()
-      lock.normalize('booking', { ...booking(), $id: 'b2' })
+      lock.normalize('booking', { ...validRow('booking'), $id: 'b2' })
       expect(onIssue).not.toHaveBeenCalled()
     })
 
     it('should not validate values without validateReads', () => {
       const onIssue = vi.fn()
-      createSchemaLock({ onIssue }).normalize('booking', { ...booking(), durationMinutes: -1 })
+      createSchemaLock({ onIssue }).normalize('booking', {
+        ...validRow('booking'),
+        durationMinutes: -1,
+      })
       expect(onIssue).not.toHaveBeenCalled()
     })
 
@@ -507,8 +491,12 @@ describe('schemaLock', () => {
 
     it('should add extension columns to parse, to bookingInput and to the column specs', () => {
       const lock = extended()
-      const out = lock.parse('booking', { ...booking(), spaId: 'spa1', roomLabel: 'Lotus' })
-      expect(out).toEqual({ ...booking(), spaId: 'spa1', roomLabel: 'Lotus' })
+      const out = lock.parse('booking', {
+        ...validRow('booking'),
+        spaId: 'spa1',
+        roomLabel: 'Lotus',
+      })
+      expect(out).toEqual({ ...validRow('booking'), spaId: 'spa1', roomLabel: 'Lotus' })
       expect(lock.columns('booking').slice(-2)).toEqual([
         { key: 'spaId', type: 'string', size: 36, required: false, array: false, default: null },
         { key: 'roomLabel', type: 'string', size: 20, required: true, array: false, default: null },
@@ -550,7 +538,7 @@ describe('schemaLock', () => {
       const lock = extended()
       expect(
         errorOf(() =>
-          lock.parse('booking', { ...booking(), spaId: '_x', roomLabel: 'x'.repeat(21) }),
+          lock.parse('booking', { ...validRow('booking'), spaId: '_x', roomLabel: 'x'.repeat(21) }),
         ).issues.map((i) => [i.path.join('.'), i.code]),
       ).toEqual([
         ['spaId', 'invalid_format'],
@@ -579,7 +567,11 @@ describe('schemaLock', () => {
       expect(lock.schema('booking')).not.toBe(BookingSchema)
       expect(
         errorOf(() =>
-          lock.parse('booking', { ...booking(), roomLabel: 'L', bookingType: 'scheduled' }),
+          lock.parse('booking', {
+            ...validRow('booking'),
+            roomLabel: 'L',
+            bookingType: 'scheduled',
+          }),
         ).issues.map((i) => i.path),
       ).toEqual([['scheduledAt']])
     })

@@ -363,19 +363,22 @@ export async function scanDatabase(
     }
   }
 
+  /** A row of `kind` read from `tableId`, normalized by the lock. */
+  const scan = (kind: TableKind, tableId: string, raw: BackendRow): ScannedRow => ({
+    kind,
+    tableId,
+    raw,
+    row: lock.normalize(kind, raw),
+  })
+
   await read(tables.booking, (raw) => {
-    const scannedRow: ScannedRow = {
-      kind: 'booking',
-      tableId: tables.booking,
-      raw,
-      row: lock.normalize('booking', raw),
-    }
+    const scannedRow = scan('booking', tables.booking, raw)
     bookings.set(raw.$id, scannedRow)
     common(scannedRow)
   })
   await read(tables.chatRoom, (raw) => {
-    const row = lock.normalize('chatRoom', raw) as Record<string, unknown>
-    const scannedRow: ScannedRow = { kind: 'chatRoom', tableId: tables.chatRoom, raw, row }
+    const scannedRow = scan('chatRoom', tables.chatRoom, raw)
+    const row = scannedRow.row
     const bookingId = str(row.bookingId) ?? raw.$id
     if (!roomOf.has(bookingId)) roomOf.set(bookingId, scannedRow)
     common(scannedRow)
@@ -393,22 +396,12 @@ export async function scanDatabase(
     else list.push(recipientId)
   }
   await read(tables.chatMessage, (raw) => {
-    const scannedRow: ScannedRow = {
-      kind: 'chatMessage',
-      tableId: tables.chatMessage,
-      raw,
-      row: lock.normalize('chatMessage', raw),
-    }
+    const scannedRow = scan('chatMessage', tables.chatMessage, raw)
     message(scannedRow)
     common(scannedRow)
   })
   await read(tables.notification, (raw) => {
-    const scannedRow: ScannedRow = {
-      kind: 'notification',
-      tableId: tables.notification,
-      raw,
-      row: lock.normalize('notification', raw),
-    }
+    const scannedRow = scan('notification', tables.notification, raw)
     notification(scannedRow)
     common(scannedRow)
   })
@@ -418,12 +411,7 @@ export async function scanDatabase(
       (raw) => {
         const kind = strayKind(lock, raw)
         if (kind === undefined) return
-        const scannedRow: ScannedRow = {
-          kind,
-          tableId: stray,
-          raw,
-          row: lock.normalize(kind, raw),
-        }
+        const scannedRow = scan(kind, stray, raw)
         // Counted as present: repair moves it where it belongs.
         if (kind === 'notification') notification(scannedRow)
         else message(scannedRow)

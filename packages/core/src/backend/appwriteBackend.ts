@@ -1,6 +1,12 @@
 import { BookingGuardError } from '../errors'
 import { errorFacts } from '../resilience/classifyError'
-import type { AppwriteRowLike, DatabasesLike, TablesDBLike, TransactionOperation } from './types'
+import type {
+  AppwriteRowLike,
+  DatabasesLike,
+  TablesDBLike,
+  TransactionOperation,
+  TransactionsLike,
+} from './types'
 
 /** A row as the backend returns it: system fields plus column values. @internal */
 export type BackendRow = AppwriteRowLike & Record<string, unknown>
@@ -98,7 +104,7 @@ function writeParams<P extends object>(
  * differ only in how a staged operation names its table and row (`operation`).
  */
 function transactionsOf(
-  service: Pick<TablesDBLike, 'createTransaction' | 'createOperations' | 'updateTransaction'>,
+  service: TransactionsLike,
   operation: (write: StagedWrite) => TransactionOperation,
 ): BackendTransactions | undefined {
   const { createTransaction, createOperations, updateTransaction } = service
@@ -134,26 +140,24 @@ function tablesBackend(tablesDB: TablesDBLike, databaseId: string): Backend {
     rowId: write.rowId,
     ...stagedData(write),
   }))
+  /** One row write through the SDK method `name` (looked up at each call). */
+  const write =
+    (name: 'createRow' | 'updateRow' | 'upsertRow'): Backend['create'] =>
+    (tableId, rowId, data, permissions) =>
+      tablesDB[name](
+        writeParams({ databaseId, tableId, rowId, data }, permissions),
+      ) as Promise<BackendRow>
   return {
     api: 'tablesDB',
     databaseId,
-    create: (tableId, rowId, data, permissions) =>
-      tablesDB.createRow(
-        writeParams({ databaseId, tableId, rowId, data }, permissions),
-      ) as Promise<BackendRow>,
+    create: write('createRow'),
     get: (tableId, rowId) => tablesDB.getRow({ databaseId, tableId, rowId }) as Promise<BackendRow>,
     list: async (tableId, queries) => {
       const list = await tablesDB.listRows({ databaseId, tableId, queries: [...queries] })
       return { total: list.total, rows: list.rows as BackendRow[] }
     },
-    update: (tableId, rowId, data, permissions) =>
-      tablesDB.updateRow(
-        writeParams({ databaseId, tableId, rowId, data }, permissions),
-      ) as Promise<BackendRow>,
-    upsert: (tableId, rowId, data, permissions) =>
-      tablesDB.upsertRow(
-        writeParams({ databaseId, tableId, rowId, data }, permissions),
-      ) as Promise<BackendRow>,
+    update: write('updateRow'),
+    upsert: write('upsertRow'),
     remove: async (tableId, rowId) => {
       await tablesDB.deleteRow({ databaseId, tableId, rowId })
     },
@@ -181,24 +185,15 @@ function databasesBackend(databases: DatabasesLike, databaseId: string): Backend
     documentId: write.rowId,
     ...stagedData(write),
   }))
-  const update = (
-    collectionId: string,
-    documentId: string,
-    data: Record<string, unknown>,
-    permissions?: readonly string[],
-  ) =>
-    databases.updateDocument(
-      writeParams({ databaseId, collectionId, documentId, data }, permissions),
-    ) as Promise<BackendRow>
-  const create = (
-    collectionId: string,
-    documentId: string,
-    data: Record<string, unknown>,
-    permissions?: readonly string[],
-  ) =>
-    databases.createDocument(
-      writeParams({ databaseId, collectionId, documentId, data }, permissions),
-    ) as Promise<BackendRow>
+  /** One document write through the SDK method `name` (looked up at each call). */
+  const write =
+    (name: 'createDocument' | 'updateDocument'): Backend['create'] =>
+    (collectionId, documentId, data, permissions) =>
+      databases[name](
+        writeParams({ databaseId, collectionId, documentId, data }, permissions),
+      ) as Promise<BackendRow>
+  const update = write('updateDocument')
+  const create = write('createDocument')
   return {
     api: 'databases',
     databaseId,

@@ -83,18 +83,10 @@ export interface TransactionOperation {
 }
 
 /**
- * The part of Appwrite's `TablesDB` service booking-guard uses, in the object-argument form: the
- * `appwrite@27` web SDK's `TablesDB`, `node-appwrite@27`'s, and `@booking-guard/testing`'s
- * `fake.tablesDB` all satisfy it. The transaction methods are optional: without them (or on a
- * server older than 1.8) the guard runs in saga mode.
+ * The transaction methods (Appwrite 1.8+) that both `TablesDB` and the legacy `Databases` service
+ * carry. Each is optional: without them the guard runs in saga mode.
  */
-export interface TablesDBLike {
-  createRow(params: CreateRowArgs): Promise<AppwriteRowLike>
-  getRow(params: RowRef & { queries?: string[] }): Promise<AppwriteRowLike>
-  listRows(params: ListRowsArgs): Promise<RowListLike>
-  updateRow(params: WriteRowArgs): Promise<AppwriteRowLike>
-  upsertRow(params: WriteRowArgs): Promise<AppwriteRowLike>
-  deleteRow(params: RowRef): Promise<object>
+export interface TransactionsLike {
   createTransaction?(params?: { ttl?: number }): Promise<TransactionLike>
   createOperations?(params: {
     transactionId: string
@@ -105,6 +97,21 @@ export interface TablesDBLike {
     commit?: boolean
     rollback?: boolean
   }): Promise<TransactionLike>
+}
+
+/**
+ * The part of Appwrite's `TablesDB` service booking-guard uses, in the object-argument form: the
+ * `appwrite@27` web SDK's `TablesDB`, `node-appwrite@27`'s, and `@booking-guard/testing`'s
+ * `fake.tablesDB` all satisfy it. The transaction methods are optional: without them (or on a
+ * server older than 1.8) the guard runs in saga mode.
+ */
+export interface TablesDBLike extends TransactionsLike {
+  createRow(params: CreateRowArgs): Promise<AppwriteRowLike>
+  getRow(params: RowRef & { queries?: string[] }): Promise<AppwriteRowLike>
+  listRows(params: ListRowsArgs): Promise<RowListLike>
+  updateRow(params: WriteRowArgs): Promise<AppwriteRowLike>
+  upsertRow(params: WriteRowArgs): Promise<AppwriteRowLike>
+  deleteRow(params: RowRef): Promise<object>
 }
 
 /** Parameters naming one document (legacy collections API). */
@@ -119,7 +126,7 @@ export interface DocumentRef {
  * The legacy collections API (`Databases`) in the object-argument form, for Appwrite servers
  * before 1.8. `upsertDocument` (1.7+) and the transaction methods (1.8+) are optional.
  */
-export interface DatabasesLike {
+export interface DatabasesLike extends TransactionsLike {
   createDocument(
     params: DocumentRef & { data: Record<string, unknown>; permissions?: string[] },
   ): Promise<AppwriteRowLike>
@@ -138,16 +145,6 @@ export interface DatabasesLike {
     params: DocumentRef & { data?: Record<string, unknown>; permissions?: string[] },
   ): Promise<AppwriteRowLike>
   deleteDocument(params: DocumentRef): Promise<object>
-  createTransaction?(params?: { ttl?: number }): Promise<TransactionLike>
-  createOperations?(params: {
-    transactionId: string
-    operations?: object[]
-  }): Promise<TransactionLike>
-  updateTransaction?(params: {
-    transactionId: string
-    commit?: boolean
-    rollback?: boolean
-  }): Promise<TransactionLike>
 }
 
 /** A realtime event as delivered to a subscription callback. */

@@ -11,6 +11,21 @@ const items = () =>
     .queryAllByRole('listitem')
     .map(textOf)
 
+/** A booking of `prov1` written straight to the table by older code, with no chat room. */
+const writeLegacyBooking = (t: ReturnType<typeof setup>, status: string) =>
+  t.fake.tablesDB.createRow({
+    databaseId: 'main',
+    tableId: 'bookings',
+    rowId: 'legacy1',
+    data: {
+      customerName: 'Sari',
+      providerId: 'prov1',
+      durationMinutes: 90,
+      status,
+      pipelineStatus: 'delivered',
+    },
+  })
+
 describe('useProviderBookings', () => {
   it('should show a booking made while the dashboard is open, in realtime', async () => {
     const t = setup()
@@ -31,18 +46,7 @@ describe('useProviderBookings', () => {
 
   it('should list bookings first even when realtime is missing and a chat room was never made', async () => {
     const t = setup({ withRealtime: false })
-    await t.fake.tablesDB.createRow({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'legacy1',
-      data: {
-        customerName: 'Sari',
-        providerId: 'prov1',
-        durationMinutes: 90,
-        status: 'pending',
-        pipelineStatus: 'delivered',
-      },
-    })
+    await writeLegacyBooking(t, 'pending')
     t.renderWithGuard(h(Dashboard, { providerId: 'prov1' }))
     await t.until(() => expect(items()).toEqual(['Sari, 90 min ⚠ chat room missing']))
     expect(screen.getByText('Feed: offline, 1 warning(s)')).toBeTruthy()
@@ -56,18 +60,7 @@ describe('useProviderBookings', () => {
     })
     const t = setup({ schemaLock })
     // Old code's row: the canonical `providerId` and the app's `'Pending'`.
-    await t.fake.tablesDB.createRow({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'legacy1',
-      data: {
-        customerName: 'Sari',
-        providerId: 'prov1',
-        durationMinutes: 90,
-        status: 'Pending',
-        pipelineStatus: 'delivered',
-      },
-    })
+    await writeLegacyBooking(t, 'Pending')
     t.renderWithGuard(h(Dashboard, { providerId: 'prov1' }))
     await t.until(() => expect(items()).toEqual(['Sari, 90 min ⚠ chat room missing']))
 
