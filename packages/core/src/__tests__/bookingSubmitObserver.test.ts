@@ -1,7 +1,9 @@
 import { appwriteError, networkError } from '@booking-guard/testing'
 import { describe, expect, it, vi } from 'vitest'
 import {
+  BookingGuardError,
   BookingPipelineError,
+  BookingStateError,
   CircuitOpenError,
   IdempotencyConflictError,
   PipelineTimeoutError,
@@ -90,6 +92,37 @@ describe('bookingSubmitObserver', () => {
         kind: 'unknown',
         retryable: false,
       })
+    })
+
+    it('should call a refusal forbidden, never advising a retry that cannot help', () => {
+      const refusals = [
+        new BookingStateError('only the provider may answer', {
+          reason: 'forbidden',
+          bookingId: 'b1',
+        }),
+        new BookingGuardError('UNAUTHENTICATED', 'no valid session'),
+        appwriteError('user_unauthorized'),
+        pipelineError(appwriteError('user_unauthorized')),
+        pipelineError(appwriteError('general_unauthorized_scope')),
+      ]
+      for (const error of refusals) {
+        expect(describeBookingError(error)).toEqual({
+          kind: 'forbidden',
+          retryable: false,
+          message:
+            'Your account is not allowed to do this. Check that you are signed in with the right account.',
+          fields: {},
+        })
+      }
+      expect(describeBookingError(refusals[0], { forbidden: 'Nicht erlaubt.' }).message).toBe(
+        'Nicht erlaubt.',
+      )
+      // Other state errors stay what they were.
+      expect(
+        describeBookingError(
+          new BookingStateError('already answered', { reason: 'invalidState', bookingId: 'b1' }),
+        ),
+      ).toMatchObject({ kind: 'unknown', retryable: false })
     })
 
     it('should call an open circuit unavailable without advising a retry, also as a cause', () => {

@@ -10,6 +10,7 @@ import type {
 } from '../errors'
 import {
   isBookingGuardError,
+  isBookingStateError,
   isCircuitOpenError,
   isIdempotencyConflictError,
   isPipelineTimeoutError,
@@ -31,10 +32,11 @@ export type BookingSubmitStatus = 'idle' | 'submitting' | 'retrying' | 'success'
 /**
  * What kind of failure a user is shown: `network` (no answer), `unavailable` (Appwrite failing or
  * the circuit open, or the call timed out), `invalid` (the input, with its fields), `slotTaken`,
- * `conflict` (the same form was submitted with other details) or `unknown`.
+ * `conflict` (the same form was submitted with other details), `forbidden` (the signed-in user may
+ * not do this: not their booking or room, no valid session, Appwrite's 401/403) or `unknown`.
  */
 export type BookingErrorKind =
-  'network' | 'unavailable' | 'invalid' | 'slotTaken' | 'conflict' | 'unknown'
+  'network' | 'unavailable' | 'invalid' | 'slotTaken' | 'conflict' | 'forbidden' | 'unknown'
 
 /** The user-facing text per {@link BookingErrorKind}; replace any of them to translate. */
 export interface BookingErrorMessages {
@@ -44,6 +46,7 @@ export interface BookingErrorMessages {
   invalid: (fields: readonly string[]) => string
   slotTaken: string
   conflict: string
+  forbidden: string
   unknown: string
 }
 
@@ -57,6 +60,8 @@ export const DEFAULT_BOOKING_ERROR_MESSAGES: Readonly<BookingErrorMessages> = Ob
       : `Please check these details: ${fields.join(', ')}.`,
   slotTaken: 'This time slot was just taken. Please choose another time.',
   conflict: 'This booking was already sent with other details. Please reload the form.',
+  forbidden:
+    'Your account is not allowed to do this. Check that you are signed in with the right account.',
   unknown: 'The booking could not be completed. Please try again.',
 })
 
@@ -116,9 +121,13 @@ export function describeBookingError(
   const cause = isBookingGuardError(error) ? (error.cause as unknown) : undefined
   if (isCircuitOpenError(error) || isCircuitOpenError(cause)) return out('unavailable', false)
   if (isPipelineTimeoutError(error)) return out('unavailable', true)
+  // A refusal is not fixed by sending again: say so instead of "try again".
+  if (isBookingStateError(error) && error.reason === 'forbidden') return out('forbidden', false)
+  if (isBookingGuardError(error) && error.code === 'UNAUTHENTICATED') return out('forbidden', false)
   // Other booking-guard errors take their category from the Appwrite error they wrap.
   const { category } = errorFacts(error)
   if (isBookingGuardError(error) && error.code !== 'BOOKING_PIPELINE') return out('unknown', false)
+  if (category === 'auth') return out('forbidden', false)
   if (category === 'network') return out('network', true)
   if (category === 'server' || category === 'rate-limit') return out('unavailable', true)
   return out('unknown', false)
