@@ -273,3 +273,32 @@ describe('mappedSchema', () => {
     })
   })
 })
+
+describe('audit of legacy names under a mapped lock', () => {
+  it('should say a legacy name moves to the column the lock writes, the app’s own name', async () => {
+    const fake = createFakeAppwrite()
+    const lock = createSchemaLock({
+      aliases: { chatMessage: { originalText: 'content' } },
+      columnNames: { chatMessage: { content: 'message' } },
+      onIssue: () => {},
+    })
+    await fake.tablesDB.createRow({
+      databaseId: 'main',
+      tableId: lock.tables.chatMessage.tableId,
+      rowId: 'm1',
+      data: {
+        roomId: 'b1',
+        senderId: 'system',
+        senderType: 'system',
+        originalText: 'Booking request sent',
+        type: 'system',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
+    })
+    const report = await auditData({ tablesDB: fake.tablesDB, databaseId: 'main', lock })
+    const legacy = report.problems.filter((problem) => problem.code === 'legacyFields')
+    expect(legacy.map((problem) => problem.message)).toEqual([
+      'written with legacy `originalText` (for `message`): repair --rewrite-legacy moves the values there',
+    ])
+  })
+})

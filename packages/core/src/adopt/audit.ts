@@ -335,7 +335,8 @@ export async function scanDatabase(
       add(
         scannedRow,
         'legacyFields',
-        `written with legacy ${legacy.map((k) => `\`${k}\` (for \`${aliases[k]}\`)`).join(', ')}: repair --rewrite-legacy moves the values to the canonical names`,
+        // The values go where booking-guard writes: the app's own name (`columnNames`) or the canonical one.
+        `written with legacy ${legacy.map((k) => `\`${k}\` (for \`${write?.names.get(aliases[k]!) ?? aliases[k]}\`)`).join(', ')}: repair --rewrite-legacy moves the values there`,
         legacy,
       )
     }
