@@ -16,7 +16,8 @@ import { mapBackend } from './schema/mappedBackend'
 import { createSchemaLock } from './schema/schemaLock'
 import type { LockInput, SchemaExtensions, SchemaLock } from './schema/schemaLock'
 import type { TableKind } from './schema/schemas'
-import { listMessages, markMessagesRead, sendMessage } from './pipeline/chat'
+import { sendMessage } from './pipeline/chat'
+import { guardTables, readMethods } from './client/readGuard'
 import type {
   ListMessagesOptions,
   MarkMessagesReadOptions,
@@ -42,12 +43,6 @@ import type {
 import { createPermissionRules } from './pipeline/permissions'
 import type { PermissionsOptions } from './pipeline/permissions'
 import type { PushSender } from './pipeline/push'
-import {
-  checkCommunication,
-  getBooking,
-  getCustomerBookings,
-  getProviderBookings,
-} from './pipeline/reads'
 import type {
   CommunicationCheck,
   ProviderBookingsOptions,
@@ -482,12 +477,7 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
   const rt: PipelineRuntime = {
     backend,
     lock,
-    tables: {
-      booking: lock.tableId('booking'),
-      chatRoom: lock.tableId('chatRoom'),
-      chatMessage: lock.tableId('chatMessage'),
-      notification: lock.tableId('notification'),
-    },
+    tables: guardTables(lock),
     policy,
     cleanupPolicy: retry,
     clock,
@@ -559,15 +549,7 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
       ),
     sendMessage: (roomId, input) =>
       explainKeylessWrite('sendMessage', service, () => sendMessage(rt, roomId, input)),
-    listMessages: (roomId, callOptions) => listMessages(rt, roomId, callOptions),
-    markMessagesRead: (roomId, callOptions) => markMessagesRead(rt, roomId, callOptions),
-    getProviderBookings: (providerId, callOptions) =>
-      getProviderBookings(rt, providerId, callOptions),
-    getCustomerBookings: (customerId, callOptions) =>
-      getCustomerBookings(rt, customerId, callOptions),
-    getBooking: (bookingId, callOptions) => getBooking(rt, bookingId, callOptions?.signal),
-    checkCommunication: (bookingId, callOptions) =>
-      checkCommunication(rt, bookingId, callOptions?.signal),
+    ...readMethods(rt),
     reconcile: (callOptions) => reconcile(rt, callOptions),
     on: (listener) => events.add(listener),
     idle: async () => {

@@ -11,7 +11,7 @@ import {
   getProviderBookings,
 } from '../pipeline/reads'
 import { listMessages, markMessagesRead } from '../pipeline/chat'
-import type { ReadRuntime } from '../pipeline/types'
+import type { GuardTables, ReadRuntime } from '../pipeline/types'
 import { createGuardFeeds } from '../realtime/guardRealtime'
 import type { GuardFeeds } from '../realtime/guardRealtime'
 import { createGuardPolicy } from '../resilience/guardPolicy'
@@ -63,6 +63,39 @@ export interface BookingReadGuard
   readonly realtime: RealtimeLike | undefined
 }
 
+/** The four tables the pipeline and the reads name, from the lock (the app's ids if it maps them). @internal */
+export function guardTables(lock: SchemaLock<SchemaExtensions>): GuardTables {
+  return {
+    booking: lock.tableId('booking'),
+    chatRoom: lock.tableId('chatRoom'),
+    chatMessage: lock.tableId('chatMessage'),
+    notification: lock.tableId('notification'),
+  }
+}
+
+/** The read methods of a guard over `rt`: the server's guard and the browser's read guard share them. @internal */
+export function readMethods(rt: ReadRuntime) {
+  return {
+    listMessages: (roomId, callOptions) => listMessages(rt, roomId, callOptions),
+    markMessagesRead: (roomId, callOptions) => markMessagesRead(rt, roomId, callOptions),
+    getProviderBookings: (providerId, callOptions) =>
+      getProviderBookings(rt, providerId, callOptions),
+    getCustomerBookings: (customerId, callOptions) =>
+      getCustomerBookings(rt, customerId, callOptions),
+    getBooking: (bookingId, callOptions) => getBooking(rt, bookingId, callOptions?.signal),
+    checkCommunication: (bookingId, callOptions) =>
+      checkCommunication(rt, bookingId, callOptions?.signal),
+  } satisfies Pick<
+    BookingGuard,
+    | 'listMessages'
+    | 'markMessagesRead'
+    | 'getProviderBookings'
+    | 'getCustomerBookings'
+    | 'getBooking'
+    | 'checkCommunication'
+  >
+}
+
 /**
  * The read half of a booking guard, with the guard's own retry, breaker, budget and realtime
  * settings and none of its writes.
@@ -86,12 +119,7 @@ export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
   const rt: ReadRuntime = {
     backend,
     lock,
-    tables: {
-      booking: lock.tableId('booking'),
-      chatRoom: lock.tableId('chatRoom'),
-      chatMessage: lock.tableId('chatMessage'),
-      notification: lock.tableId('notification'),
-    },
+    tables: guardTables(lock),
     policy,
     clock,
     permissions: createPermissionRules(),
@@ -112,15 +140,7 @@ export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
 
   return {
     ...feeds,
-    listMessages: (roomId, callOptions) => listMessages(rt, roomId, callOptions),
-    markMessagesRead: (roomId, callOptions) => markMessagesRead(rt, roomId, callOptions),
-    getProviderBookings: (providerId, callOptions) =>
-      getProviderBookings(rt, providerId, callOptions),
-    getCustomerBookings: (customerId, callOptions) =>
-      getCustomerBookings(rt, customerId, callOptions),
-    getBooking: (bookingId, callOptions) => getBooking(rt, bookingId, callOptions?.signal),
-    checkCommunication: (bookingId, callOptions) =>
-      checkCommunication(rt, bookingId, callOptions?.signal),
+    ...readMethods(rt),
     schemaLock: lock,
     realtime: options.realtime,
     policy,
