@@ -1,6 +1,8 @@
 // Bundle weight of the paths an app takes through the packages, from the sources, and what
 // dominates each (esbuild metafile: minified bytes per module before gzip). The budgets CI checks
-// are in `.size-limit.json` (built packages); this shows where the bytes come from.
+// are in `.size-limit.json` (built packages). The browser path and the server core have goals
+// (10 and 25 kB min+gzip) they do not meet yet; CI has no budget for them until they do, so this
+// bench reports them against their goals.
 // Run: `cd bench && node --import tsx bundleSize.bench.ts` (`BENCH_TOP`, default 12 modules per path).
 import { build } from 'esbuild'
 import type { Metafile, Plugin } from 'esbuild'
@@ -11,6 +13,12 @@ const packages = fileURLToPath(new URL('../packages/', import.meta.url))
 const core = (entry = '') => `${packages}core/src/${entry === '' ? '' : `${entry}/`}index.ts`
 const react = `${packages}react/src/index.ts`
 const top = Number(process.env.BENCH_TOP ?? 12)
+
+/** The goals the issues name, in kB min+gzip. */
+const goals: Record<string, number> = {
+  'browser path (createBookingClient + feeds + observers + react)': 10,
+  'server core (createBookingGuard + observers)': 25,
+}
 
 const paths: Record<string, string> = {
   'browser path (createBookingClient + feeds + observers + react)': [
@@ -64,9 +72,11 @@ for (const [name, contents] of Object.entries(paths)) {
     const folder = file.replace(/\/[^/]*$/, '')
     byFolder.set(folder, (byFolder.get(folder) ?? 0) + bytes)
   }
-  console.log(
-    `\n${name}: ${kB(gzipSync(code, { level: 9 }).length)} min+gzip (${kB(code.length)} min)`,
-  )
+  const gzipped = gzipSync(code, { level: 9 }).length
+  const goal = goals[name]
+  const verdict =
+    goal === undefined ? '' : `, goal ${goal} kB: ${gzipped <= goal * 1000 ? 'met' : 'NOT met'}`
+  console.log(`\n${name}: ${kB(gzipped)} min+gzip (${kB(code.length)} min)${verdict}`)
   console.log(
     `  by folder: ${[...byFolder]
       .sort((a, b) => b[1] - a[1])
