@@ -38,6 +38,15 @@ export type ReadGuardOptions = Pick<
 > &
   BookingGuardBackendOption
 
+/** The guard's methods that only read, which the browser's read guard has too. */
+type ReadMethodName =
+  | 'listMessages'
+  | 'markMessagesRead'
+  | 'getProviderBookings'
+  | 'getCustomerBookings'
+  | 'getBooking'
+  | 'checkCommunication'
+
 /**
  * What a browser reads as the signed-in user: a provider's or a customer's bookings, one booking,
  * a room's messages and read markers, communication checks, the realtime feeds and the watchdogs.
@@ -45,20 +54,7 @@ export type ReadGuardOptions = Pick<
  * loading the booking pipeline.
  */
 export interface BookingReadGuard
-  extends
-    GuardFeeds,
-    Pick<
-      BookingGuard,
-      | 'listMessages'
-      | 'markMessagesRead'
-      | 'getProviderBookings'
-      | 'getCustomerBookings'
-      | 'getBooking'
-      | 'checkCommunication'
-      | 'schemaLock'
-      | 'policy'
-      | 'dispose'
-    > {
+  extends GuardFeeds, Pick<BookingGuard, ReadMethodName | 'schemaLock' | 'policy' | 'dispose'> {
   /** The realtime service given in the options, for the feeds and the watchdog. */
   readonly realtime: RealtimeLike | undefined
 }
@@ -85,15 +81,7 @@ export function readMethods(rt: ReadRuntime) {
     getBooking: (bookingId, callOptions) => getBooking(rt, bookingId, callOptions?.signal),
     checkCommunication: (bookingId, callOptions) =>
       checkCommunication(rt, bookingId, callOptions?.signal),
-  } satisfies Pick<
-    BookingGuard,
-    | 'listMessages'
-    | 'markMessagesRead'
-    | 'getProviderBookings'
-    | 'getCustomerBookings'
-    | 'getBooking'
-    | 'checkCommunication'
-  >
+  } satisfies Pick<BookingGuard, ReadMethodName>
 }
 
 /**
