@@ -48,13 +48,39 @@ export const SPATIAL_QUERY_METHODS = [
   'notTouches',
 ] as const
 
-const FILTER_METHODS = new Set<string>([
+/** The comparison filters, as both the query evaluator and realtime's know them. @internal */
+export const COMPARISON_QUERY_METHODS = [
   'equal',
   'notEqual',
   'lessThan',
   'lessThanEqual',
   'greaterThan',
   'greaterThanEqual',
+] as const
+
+/** The range and prefix / suffix filters. @internal */
+export const RANGE_QUERY_METHODS = [
+  'between',
+  'notBetween',
+  'startsWith',
+  'notStartsWith',
+  'endsWith',
+  'notEndsWith',
+] as const
+
+/** Ordering and paging: queries that choose no rows. @internal */
+export const PAGING_QUERY_METHODS = [
+  'orderAsc',
+  'orderDesc',
+  'orderRandom',
+  'limit',
+  'offset',
+  'cursorAfter',
+  'cursorBefore',
+] as const
+
+const FILTER_METHODS = new Set<string>([
+  ...COMPARISON_QUERY_METHODS,
   'contains',
   'containsAny',
   'containsAll',
@@ -63,12 +89,7 @@ const FILTER_METHODS = new Set<string>([
   'notSearch',
   'isNull',
   'isNotNull',
-  'between',
-  'notBetween',
-  'startsWith',
-  'notStartsWith',
-  'endsWith',
-  'notEndsWith',
+  ...RANGE_QUERY_METHODS,
   'regex',
   'exists',
   'notExists',
@@ -80,16 +101,7 @@ const FILTER_METHODS = new Set<string>([
   'vectorCosine',
   'vectorEuclidean',
 ])
-const OTHER_METHODS = new Set([
-  'select',
-  'orderAsc',
-  'orderDesc',
-  'orderRandom',
-  'limit',
-  'offset',
-  'cursorAfter',
-  'cursorBefore',
-])
+const OTHER_METHODS = new Set<string>(['select', ...PAGING_QUERY_METHODS])
 const LOGICAL_METHODS = new Set(['and', 'or', 'elemMatch'])
 const SPATIAL_METHODS = new Set<string>(SPATIAL_QUERY_METHODS)
 const AT_LEAST_ONE = new Set([
@@ -729,25 +741,21 @@ function matchesCompare(row: StoredRow, filter: Extract<Filter, { kind: 'compare
       return method === 'between' ? inside : !inside
     }
     case 'startsWith':
-      return (
-        typeof like === 'string' &&
-        keys.some((key) => typeof key === 'string' && like.startsWith(pattern(key) as string))
-      )
     case 'notStartsWith':
-      return (
-        typeof like === 'string' &&
-        keys.every((key) => typeof key === 'string' && !like.startsWith(pattern(key) as string))
-      )
     case 'endsWith':
-      return (
-        typeof like === 'string' &&
-        keys.some((key) => typeof key === 'string' && like.endsWith(pattern(key) as string))
-      )
-    case 'notEndsWith':
-      return (
-        typeof like === 'string' &&
-        keys.every((key) => typeof key === 'string' && !like.endsWith(pattern(key) as string))
-      )
+    case 'notEndsWith': {
+      if (typeof like !== 'string') return false
+      const atStart = method === 'startsWith' || method === 'notStartsWith'
+      const matches = (key: unknown) => {
+        if (typeof key !== 'string') return undefined
+        const affix = pattern(key) as string
+        return atStart ? like.startsWith(affix) : like.endsWith(affix)
+      }
+      // A key that is not a string matches neither form.
+      return method === 'startsWith' || method === 'endsWith'
+        ? keys.some((key) => matches(key) === true)
+        : keys.every((key) => matches(key) === false)
+    }
     case 'contains':
     case 'containsAny':
       return keys.some((key) => containsOne(value, key, text))

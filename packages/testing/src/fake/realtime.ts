@@ -9,7 +9,12 @@ import type { RealtimeDatabaseType, RowEventAction } from './channels'
 import type { FakeClock, FakeTimerHandle } from './clock'
 import { AppwriteException } from './errors'
 import type { FaultInjector, RealtimeFaultTarget } from './faults'
-import { SPATIAL_QUERY_METHODS } from './queries'
+import {
+  COMPARISON_QUERY_METHODS,
+  PAGING_QUERY_METHODS,
+  RANGE_QUERY_METHODS,
+  SPATIAL_QUERY_METHODS,
+} from './queries'
 
 /** A row as the fake's `tablesDB` returns it, which is what realtime events carry. */
 export type RealtimeRow = Record<string, unknown>
@@ -176,12 +181,7 @@ export interface RealtimeHubOptions {
 // ---------------------------------------------------------------------------------------------
 
 const ALLOWED_METHODS = [
-  'equal',
-  'notEqual',
-  'lessThan',
-  'lessThanEqual',
-  'greaterThan',
-  'greaterThanEqual',
+  ...COMPARISON_QUERY_METHODS,
   'isNull',
   'isNotNull',
   'and',
@@ -196,19 +196,8 @@ const KNOWN_METHODS = new Set<string>([
   'notContains',
   'search',
   'notSearch',
-  'orderAsc',
-  'orderDesc',
-  'orderRandom',
-  'limit',
-  'offset',
-  'cursorAfter',
-  'cursorBefore',
-  'between',
-  'notBetween',
-  'startsWith',
-  'notStartsWith',
-  'endsWith',
-  'notEndsWith',
+  ...PAGING_QUERY_METHODS,
+  ...RANGE_QUERY_METHODS,
   ...SPATIAL_QUERY_METHODS,
   'relationEqual',
   'innerJoin',
