@@ -434,38 +434,18 @@ export class EmulatorDataDir {
     if (changes.rows.size > 0) {
       const tables: string[] = []
       for (const [table, ids] of changes.rows) {
-        const put: unknown[] = []
-        const deleted: string[] = []
-        for (const id of ids) {
-          const row = table.get(id)
-          if (row === undefined) deleted.push(id)
-          else put.push(row)
-        }
         tables.push(
-          `{"databaseId":${JSON.stringify(table.databaseId)},"tableId":${JSON.stringify(table.tableId)},"sequence":${table.lastSequence},"put":${JSON.stringify(put)},"delete":${JSON.stringify(deleted)}}`,
+          `{"databaseId":${JSON.stringify(table.databaseId)},"tableId":${JSON.stringify(table.tableId)},"sequence":${table.lastSequence},${putAndDelete(ids, (id) => table.get(id))}}`,
         )
       }
       parts.push(`,"tables":[${tables.join(',')}]`)
     }
     if (changes.users.size > 0) {
-      const put: unknown[] = []
-      const deleted: string[] = []
-      for (const id of changes.users) {
-        const user = internals.accounts.user(id)
-        if (user === undefined) deleted.push(id)
-        else put.push(user)
-      }
-      parts.push(`,"users":{"put":${JSON.stringify(put)},"delete":${JSON.stringify(deleted)}}`)
+      parts.push(`,"users":{${putAndDelete(changes.users, (id) => internals.accounts.user(id))}}`)
     }
     if (changes.sessions.size > 0) {
-      const put: unknown[] = []
-      const deleted: string[] = []
-      for (const id of changes.sessions) {
-        const session = internals.accounts.storedSession(id)
-        if (session === undefined) deleted.push(id)
-        else put.push(session)
-      }
-      parts.push(`,"sessions":{"put":${JSON.stringify(put)},"delete":${JSON.stringify(deleted)}}`)
+      const sessions = putAndDelete(changes.sessions, (id) => internals.accounts.storedSession(id))
+      parts.push(`,"sessions":{${sessions}}`)
     }
     parts.push('}')
     const bytes = encodeRecord(parts.join(''))
@@ -564,6 +544,21 @@ export class EmulatorDataDir {
     for (const waiter of waiting) waiter.reject(this.#failed)
     this.#onError?.(this.#failed)
   }
+}
+
+/**
+ * A log record's `"put":[…],"delete":[…]` for the changed `ids`: the records `find` still has, and
+ * the ids it no longer has.
+ */
+function putAndDelete(ids: Iterable<string>, find: (id: string) => unknown): string {
+  const put: unknown[] = []
+  const deleted: string[] = []
+  for (const id of ids) {
+    const record = find(id)
+    if (record === undefined) deleted.push(id)
+    else put.push(record)
+  }
+  return `"put":${JSON.stringify(put)},"delete":${JSON.stringify(deleted)}`
 }
 
 /** Takes the dir's lock file, or throws when a live process holds it. */
