@@ -51,19 +51,28 @@ export function registerUsersRoutes(router: Router, users: FakeUsers): void {
       return { body: await users.list(params as never) }
     }),
   )
-  router.add(
-    'GET',
-    '/v1/users/:userId',
-    keyOnly('users.read', async (ctx) => ({ body: await call('get', withUser(ctx, [])) })),
-  )
-  router.add(
-    'DELETE',
-    '/v1/users/:userId',
-    keyOnly('users.write', async (ctx) => {
-      await call('delete', withUser(ctx, []))
-      return { status: 204 }
-    }),
-  )
+  // The routes that take only the ids in their path; the answer follows the method, as on the
+  // server: 200 for GET, 201 for POST, 204 with no body for DELETE.
+  const byPath: ReadonlyArray<readonly ['GET' | 'POST' | 'DELETE', string, keyof FakeUsers]> = [
+    ['GET', '', 'get'],
+    ['DELETE', '', 'delete'],
+    ['GET', '/prefs', 'getPrefs'],
+    ['GET', '/sessions', 'listSessions'],
+    ['POST', '/sessions', 'createSession'],
+    ['DELETE', '/sessions', 'deleteSessions'],
+    ['DELETE', '/sessions/:sessionId', 'deleteSession'],
+  ]
+  for (const [method, segment, name] of byPath) {
+    router.add(
+      method,
+      `/v1/users/:userId${segment}`,
+      keyOnly(method === 'GET' ? 'users.read' : 'users.write', async (ctx) => {
+        const body = await call(name, { ...ctx.path })
+        if (method === 'DELETE') return { status: 204 }
+        return method === 'POST' ? { status: 201, body } : { body }
+      }),
+    )
+  }
   const updates: ReadonlyArray<readonly ['PATCH' | 'PUT', string, keyof FakeUsers, string]> = [
     ['PATCH', 'name', 'updateName', 'name'],
     ['PATCH', 'email', 'updateEmail', 'email'],
@@ -85,40 +94,6 @@ export function registerUsersRoutes(router: Router, users: FakeUsers): void {
       }),
     )
   }
-  router.add(
-    'GET',
-    '/v1/users/:userId/prefs',
-    keyOnly('users.read', async (ctx) => ({ body: await call('getPrefs', withUser(ctx, [])) })),
-  )
-  router.add(
-    'GET',
-    '/v1/users/:userId/sessions',
-    keyOnly('users.read', async (ctx) => ({ body: await call('listSessions', withUser(ctx, [])) })),
-  )
-  router.add(
-    'POST',
-    '/v1/users/:userId/sessions',
-    keyOnly('users.write', async (ctx) => ({
-      status: 201,
-      body: await call('createSession', withUser(ctx, [])),
-    })),
-  )
-  router.add(
-    'DELETE',
-    '/v1/users/:userId/sessions',
-    keyOnly('users.write', async (ctx) => {
-      await call('deleteSessions', withUser(ctx, []))
-      return { status: 204 }
-    }),
-  )
-  router.add(
-    'DELETE',
-    '/v1/users/:userId/sessions/:sessionId',
-    keyOnly('users.write', async (ctx) => {
-      await call('deleteSession', { ...withUser(ctx, []), sessionId: ctx.path.sessionId })
-      return { status: 204 }
-    }),
-  )
   router.add(
     'POST',
     '/v1/users/:userId/jwts',
