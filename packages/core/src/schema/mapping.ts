@@ -26,33 +26,64 @@ export function resolveValueMappings(
   where: string,
 ): ResolvedValues | undefined {
   if (mappings === undefined) return undefined
+  const resolved = eachMappedColumn(
+    mappings,
+    columns,
+    where,
+    'values',
+    (column, elements, values, map) => {
+      for (const [legacy, canonical] of Object.entries(values)) {
+        if (typeof canonical !== 'string') {
+          throw new Error(`${where}: \`values.${column}.${legacy}\` must be a string`)
+        }
+        if (elements !== undefined && !elements.includes(canonical)) {
+          throw new Error(
+            `${where}: \`values.${column}.${legacy}\` maps to \`${canonical}\`, which is not one of ${oneOf(elements)}`,
+          )
+        }
+        if (elements !== undefined && elements.includes(legacy)) {
+          throw new Error(
+            `${where}: \`values.${column}\` maps \`${legacy}\`, which is already a valid value`,
+          )
+        }
+        if (legacy !== canonical) map.set(legacy, canonical)
+      }
+    },
+  )
+  return resolved.size === 0 ? undefined : resolved
+}
+
+/**
+ * Resolves each column of a `values` or `writeValues` option: throws unless the column exists,
+ * hands its enum elements (if any), its entries and an empty map to `resolve`, and keeps the
+ * columns whose map `resolve` filled.
+ */
+function eachMappedColumn(
+  mappings: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  columns: ReadonlyMap<string, readonly string[] | undefined>,
+  where: string,
+  option: 'values' | 'writeValues',
+  resolve: (
+    column: string,
+    elements: readonly string[] | undefined,
+    values: Readonly<Record<string, string>>,
+    map: Map<string, string>,
+  ) => void,
+): Map<string, Map<string, string>> {
   const resolved = new Map<string, Map<string, string>>()
   for (const [column, values] of Object.entries(mappings)) {
     if (!columns.has(column)) {
-      throw new Error(`${where}: \`values\` maps column \`${column}\`, which is not a column`)
+      throw new Error(`${where}: \`${option}\` maps column \`${column}\`, which is not a column`)
     }
-    const elements = columns.get(column)
     const map = new Map<string, string>()
-    for (const [legacy, canonical] of Object.entries(values ?? {})) {
-      if (typeof canonical !== 'string') {
-        throw new Error(`${where}: \`values.${column}.${legacy}\` must be a string`)
-      }
-      if (elements !== undefined && !elements.includes(canonical)) {
-        throw new Error(
-          `${where}: \`values.${column}.${legacy}\` maps to \`${canonical}\`, which is not one of ${elements.map((e) => `\`${e}\``).join(', ')}`,
-        )
-      }
-      if (elements !== undefined && elements.includes(legacy)) {
-        throw new Error(
-          `${where}: \`values.${column}\` maps \`${legacy}\`, which is already a valid value`,
-        )
-      }
-      if (legacy !== canonical) map.set(legacy, canonical)
-    }
+    resolve(column, columns.get(column), values ?? {}, map)
     if (map.size > 0) resolved.set(column, map)
   }
-  return resolved.size === 0 ? undefined : resolved
+  return resolved
 }
+
+/** An enum's elements for a message: `` `a`, `b` ``. */
+const oneOf = (elements: readonly string[]): string => elements.map((e) => `\`${e}\``).join(', ')
 
 /**
  * Replaces legacy values by canonical ones in `row`, in place; returns the columns it changed
@@ -186,48 +217,46 @@ export function resolveWriteValues(
   read: Map<string, Map<string, string>>,
   where: string,
 ): Map<string, Map<string, string>> {
-  const resolved = new Map<string, Map<string, string>>()
-  if (mappings === undefined) return resolved
-  for (const [column, values] of Object.entries(mappings)) {
-    if (!columns.has(column)) {
-      throw new Error(`${where}: \`writeValues\` maps column \`${column}\`, which is not a column`)
-    }
-    const elements = columns.get(column)
-    const map = new Map<string, string>()
-    for (const [canonical, spelling] of Object.entries(values ?? {})) {
-      if (typeof spelling !== 'string' || spelling === '') {
-        throw new Error(
-          `${where}: \`writeValues.${column}.${canonical}\` must be a non-empty string`,
-        )
+  if (mappings === undefined) return new Map()
+  return eachMappedColumn(
+    mappings,
+    columns,
+    where,
+    'writeValues',
+    (column, elements, values, map) => {
+      for (const [canonical, spelling] of Object.entries(values)) {
+        if (typeof spelling !== 'string' || spelling === '') {
+          throw new Error(
+            `${where}: \`writeValues.${column}.${canonical}\` must be a non-empty string`,
+          )
+        }
+        if (elements !== undefined && !elements.includes(canonical)) {
+          throw new Error(
+            `${where}: \`writeValues.${column}\` respells \`${canonical}\`, which is not one of ${oneOf(elements)}`,
+          )
+        }
+        if (spelling === canonical) continue
+        if (elements !== undefined && elements.includes(spelling)) {
+          throw new Error(
+            `${where}: \`writeValues.${column}.${canonical}\` is \`${spelling}\`, another of the column's values; pick the app's own spelling`,
+          )
+        }
+        const readMap = read.get(column) ?? new Map<string, string>()
+        const readAs = readMap.get(spelling)
+        if (readAs !== undefined && readAs !== canonical) {
+          throw new Error(
+            `${where}: \`writeValues.${column}.${canonical}\` is \`${spelling}\`, which \`values\` reads as \`${readAs}\``,
+          )
+        }
+        if ([...map.values()].includes(spelling)) {
+          throw new Error(`${where}: \`writeValues.${column}\` spells two values \`${spelling}\``)
+        }
+        readMap.set(spelling, canonical)
+        read.set(column, readMap)
+        map.set(canonical, spelling)
       }
-      if (elements !== undefined && !elements.includes(canonical)) {
-        throw new Error(
-          `${where}: \`writeValues.${column}\` respells \`${canonical}\`, which is not one of ${elements.map((e) => `\`${e}\``).join(', ')}`,
-        )
-      }
-      if (spelling === canonical) continue
-      if (elements !== undefined && elements.includes(spelling)) {
-        throw new Error(
-          `${where}: \`writeValues.${column}.${canonical}\` is \`${spelling}\`, another of the column's values; pick the app's own spelling`,
-        )
-      }
-      const readMap = read.get(column) ?? new Map<string, string>()
-      const readAs = readMap.get(spelling)
-      if (readAs !== undefined && readAs !== canonical) {
-        throw new Error(
-          `${where}: \`writeValues.${column}.${canonical}\` is \`${spelling}\`, which \`values\` reads as \`${readAs}\``,
-        )
-      }
-      if ([...map.values()].includes(spelling)) {
-        throw new Error(`${where}: \`writeValues.${column}\` spells two values \`${spelling}\``)
-      }
-      readMap.set(spelling, canonical)
-      read.set(column, readMap)
-      map.set(canonical, spelling)
-    }
-    if (map.size > 0) resolved.set(column, map)
-  }
-  return resolved
+    },
+  )
 }
 
 /**
