@@ -455,6 +455,8 @@ async function sagaTransition(
     (outcome) => outcome.state !== 'created' && outcome.state !== 'existing',
   )
   if (bookingState === 'created' && problem === undefined) {
+    // A delivery in doubt fails the call: every row of the transition exists and the booking is
+    // `pending`, so the reconciler delivers it.
     const delivery = await deliver(call, { pipelineStatus: 'delivered' })
     if (delivery.row !== undefined) {
       const now = iso(rt.clock.now())
@@ -464,15 +466,6 @@ async function sagaTransition(
         message.row ?? synthesize(rt, writes.systemMessage, now),
         notification.row ?? synthesize(rt, writes.notification, now),
       )
-    }
-    if (delivery.mayLand) {
-      // Every row of the transition exists and the booking is `pending`: the reconciler delivers it.
-      throw call.fail({
-        step: 'deliver',
-        compensated: false,
-        pendingReconcile: true,
-        cause: delivery.error,
-      })
     }
     const ok = await compensateTransition(call, row, spec.patch, 'created', children)
     throw call.fail({
