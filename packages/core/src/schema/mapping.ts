@@ -26,39 +26,38 @@ export function resolveValueMappings(
   where: string,
 ): ResolvedValues | undefined {
   if (mappings === undefined) return undefined
-  const resolved = eachMappedColumn(
+  const resolved = eachMappedEntry(
     mappings,
     columns,
     where,
     'values',
-    (column, elements, values, map) => {
-      for (const [legacy, canonical] of Object.entries(values)) {
-        if (typeof canonical !== 'string') {
-          throw new Error(`${where}: \`values.${column}.${legacy}\` must be a string`)
-        }
-        if (elements !== undefined && !elements.includes(canonical)) {
-          throw new Error(
-            `${where}: \`values.${column}.${legacy}\` maps to \`${canonical}\`, which is not one of ${oneOf(elements)}`,
-          )
-        }
-        if (elements !== undefined && elements.includes(legacy)) {
-          throw new Error(
-            `${where}: \`values.${column}\` maps \`${legacy}\`, which is already a valid value`,
-          )
-        }
-        if (legacy !== canonical) map.set(legacy, canonical)
+    (column, elements, legacy, canonical, map) => {
+      if (typeof canonical !== 'string') {
+        throw new Error(`${where}: \`values.${column}.${legacy}\` must be a string`)
       }
+      if (elements !== undefined && !elements.includes(canonical)) {
+        throw new Error(
+          `${where}: \`values.${column}.${legacy}\` maps to \`${canonical}\`, which is not one of ${oneOf(elements)}`,
+        )
+      }
+      if (elements !== undefined && elements.includes(legacy)) {
+        throw new Error(
+          `${where}: \`values.${column}\` maps \`${legacy}\`, which is already a valid value`,
+        )
+      }
+      if (legacy !== canonical) map.set(legacy, canonical)
     },
   )
   return resolved.size === 0 ? undefined : resolved
 }
 
 /**
- * Resolves each column of a `values` or `writeValues` option: throws unless the column exists,
- * hands its enum elements (if any), its entries and an empty map to `resolve`, and keeps the
- * columns whose map `resolve` filled.
+ * Resolves each entry of a `values` or `writeValues` option: throws unless its column exists,
+ * hands `resolve` the column, its enum elements (if any), the entry's key and value (as given,
+ * so `resolve` checks its type) and the column's map to fill, and keeps the columns whose map
+ * `resolve` filled.
  */
-function eachMappedColumn(
+function eachMappedEntry(
   mappings: Readonly<Record<string, Readonly<Record<string, string>>>>,
   columns: ReadonlyMap<string, readonly string[] | undefined>,
   where: string,
@@ -66,7 +65,8 @@ function eachMappedColumn(
   resolve: (
     column: string,
     elements: readonly string[] | undefined,
-    values: Readonly<Record<string, string>>,
+    key: string,
+    value: unknown,
     map: Map<string, string>,
   ) => void,
 ): Map<string, Map<string, string>> {
@@ -75,8 +75,11 @@ function eachMappedColumn(
     if (!columns.has(column)) {
       throw new Error(`${where}: \`${option}\` maps column \`${column}\`, which is not a column`)
     }
+    const elements = columns.get(column)
     const map = new Map<string, string>()
-    resolve(column, columns.get(column), values ?? {}, map)
+    for (const [key, value] of Object.entries(values ?? {})) {
+      resolve(column, elements, key, value, map)
+    }
     if (map.size > 0) resolved.set(column, map)
   }
   return resolved
@@ -218,43 +221,41 @@ export function resolveWriteValues(
   where: string,
 ): Map<string, Map<string, string>> {
   if (mappings === undefined) return new Map()
-  return eachMappedColumn(
+  return eachMappedEntry(
     mappings,
     columns,
     where,
     'writeValues',
-    (column, elements, values, map) => {
-      for (const [canonical, spelling] of Object.entries(values)) {
-        if (typeof spelling !== 'string' || spelling === '') {
-          throw new Error(
-            `${where}: \`writeValues.${column}.${canonical}\` must be a non-empty string`,
-          )
-        }
-        if (elements !== undefined && !elements.includes(canonical)) {
-          throw new Error(
-            `${where}: \`writeValues.${column}\` respells \`${canonical}\`, which is not one of ${oneOf(elements)}`,
-          )
-        }
-        if (spelling === canonical) continue
-        if (elements !== undefined && elements.includes(spelling)) {
-          throw new Error(
-            `${where}: \`writeValues.${column}.${canonical}\` is \`${spelling}\`, another of the column's values; pick the app's own spelling`,
-          )
-        }
-        const readMap = read.get(column) ?? new Map<string, string>()
-        const readAs = readMap.get(spelling)
-        if (readAs !== undefined && readAs !== canonical) {
-          throw new Error(
-            `${where}: \`writeValues.${column}.${canonical}\` is \`${spelling}\`, which \`values\` reads as \`${readAs}\``,
-          )
-        }
-        if ([...map.values()].includes(spelling)) {
-          throw new Error(`${where}: \`writeValues.${column}\` spells two values \`${spelling}\``)
-        }
-        readMap.set(spelling, canonical)
-        read.set(column, readMap)
-        map.set(canonical, spelling)
+    (column, elements, canonical, spelling, map) => {
+      if (typeof spelling !== 'string' || spelling === '') {
+        throw new Error(
+          `${where}: \`writeValues.${column}.${canonical}\` must be a non-empty string`,
+        )
       }
+      if (elements !== undefined && !elements.includes(canonical)) {
+        throw new Error(
+          `${where}: \`writeValues.${column}\` respells \`${canonical}\`, which is not one of ${oneOf(elements)}`,
+        )
+      }
+      if (spelling === canonical) return
+      if (elements !== undefined && elements.includes(spelling)) {
+        throw new Error(
+          `${where}: \`writeValues.${column}.${canonical}\` is \`${spelling}\`, another of the column's values; pick the app's own spelling`,
+        )
+      }
+      const readMap = read.get(column) ?? new Map<string, string>()
+      const readAs = readMap.get(spelling)
+      if (readAs !== undefined && readAs !== canonical) {
+        throw new Error(
+          `${where}: \`writeValues.${column}.${canonical}\` is \`${spelling}\`, which \`values\` reads as \`${readAs}\``,
+        )
+      }
+      if ([...map.values()].includes(spelling)) {
+        throw new Error(`${where}: \`writeValues.${column}\` spells two values \`${spelling}\``)
+      }
+      readMap.set(spelling, canonical)
+      read.set(column, readMap)
+      map.set(canonical, spelling)
     },
   )
 }
