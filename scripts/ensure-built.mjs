@@ -2,7 +2,8 @@
 // Builds the workspace packages named on the command line (directories under packages/) when
 // their `dist` is missing or older than their sources, so a demo or example started twice
 // builds once (and a `pnpm build` counts). A package's build is current when the newest file of
-// `dist/` is newer than every file of `src/`, its package.json and its tsup/tsconfig files.
+// `dist/` is newer than every file of `src/`, its package.json, its tsup/tsconfig files and the
+// shared build preset (scripts/tsupPackage.ts).
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -31,6 +32,8 @@ const stale = process.argv.slice(2).filter((name) => {
     ...['src', 'package.json', 'tsup.config.ts', 'tsconfig.json', 'tsconfig.build.json'].map((f) =>
       newest(join(dir, f)),
     ),
+    // The build preset every package's tsup.config.ts uses.
+    newest(join(root, 'scripts', 'tsupPackage.ts')),
   )
   return built === 0 || built < sources
 })

@@ -1,14 +1,4 @@
 import { defineConfig } from 'tsup'
+import { packageBuild } from '../../scripts/tsupPackage'
 
-// One bundled entry per public entry point. STYLE.md asks for a file per entry, but unbundled
-// output keeps extensionless relative imports that Node's ESM loader rejects; a bundled ESM
-// entry with `sideEffects: false` tree-shakes just as well in app bundlers.
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  tsconfig: 'tsconfig.build.json',
-})
+export default defineConfig(packageBuild(['src/index.ts']))

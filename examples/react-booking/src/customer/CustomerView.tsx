@@ -9,6 +9,11 @@ import { explainWriteError } from '../refusal'
 const money = (minor: number, currency: string) =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100)
 
+const BOOKING_TYPES = [
+  { type: 'immediate', label: 'Now' },
+  { type: 'scheduled', label: 'Later' },
+] as const
+
 /** Pick a therapist, fill the form, "Order now": the booking's chat opens with the system message. */
 export function CustomerView({
   therapists,
@@ -65,24 +70,17 @@ export function CustomerView({
         </fieldset>
         <fieldset>
           <legend>When</legend>
-          <label className="choice">
-            <input
-              type="radio"
-              name="bookingType"
-              checked={bookingType === 'immediate'}
-              onChange={() => setBookingType('immediate')}
-            />
-            Now
-          </label>
-          <label className="choice">
-            <input
-              type="radio"
-              name="bookingType"
-              checked={bookingType === 'scheduled'}
-              onChange={() => setBookingType('scheduled')}
-            />
-            Later
-          </label>
+          {BOOKING_TYPES.map(({ type, label }) => (
+            <label key={type} className="choice">
+              <input
+                type="radio"
+                name="bookingType"
+                checked={bookingType === type}
+                onChange={() => setBookingType(type)}
+              />
+              {label}
+            </label>
+          ))}
           {bookingType === 'scheduled' && (
             <label>
               Start{' '}

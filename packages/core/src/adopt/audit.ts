@@ -15,40 +15,11 @@ import { legacyValueColumns } from '../schema/mapping'
 import { createSchemaLock, valueMappingsOf, writeMappingOf } from '../schema/schemaLock'
 import type { SchemaLock } from '../schema/schemaLock'
 import type { TableKind } from '../schema/schemas'
+import { AUDIT_PROBLEM_CODES } from './problemCodes'
+import type { AuditProblemCode } from './problemCodes'
 
-/** What an audit can find. */
-export type AuditProblemCode =
-  /** A booking with no chat room (no room row has its `bookingId`). */
-  | 'missingChatRoom'
-  /** A booking with no system message in its room. */
-  | 'missingSystemMessage'
-  /** A booking whose provider was never notified. */
-  | 'missingNotification'
-  /** A notification or chat message in another table than the mapping says. */
-  | 'misplacedRow'
-  /** A row whose permissions include `any`, `guests` or `users`. */
-  | 'openPermissions'
-  /** A row still written with legacy field names (`therapistId`, `isRead`, …). */
-  | 'legacyFields'
-  /** A row with an enum value in the app's old spelling (`'Pending'`). */
-  | 'legacyValue'
-  /** A booking still pending long after it was made. */
-  | 'stuckPending'
-  /** A live booking for a slot another live booking already holds. */
-  | 'duplicateSlot'
-
-/** Every audit problem code, in report order. */
-export const AUDIT_PROBLEM_CODES: readonly AuditProblemCode[] = [
-  'missingChatRoom',
-  'missingSystemMessage',
-  'missingNotification',
-  'misplacedRow',
-  'openPermissions',
-  'legacyFields',
-  'legacyValue',
-  'stuckPending',
-  'duplicateSlot',
-]
+export { AUDIT_PROBLEM_CODES } from './problemCodes'
+export type { AuditProblemCode } from './problemCodes'
 
 /** One thing an audit found, on one row. */
 export interface AuditProblem {

@@ -5,6 +5,7 @@ import { classifyAppwriteError } from '../resilience/classifyError'
 import { BudgetExpired, CallBudget } from './budget'
 import { capture, categoryOf, emit } from './report'
 import type {
+  PipelineEventBase,
   PipelineOperation,
   PipelineRuntime,
   PipelineTimings,
@@ -95,14 +96,7 @@ export class PipelineCall {
 
   /** Emits `pipelineStarted` in the call's current mode. */
   started(): void {
-    const { rt } = this
-    emit(rt, () => ({
-      type: 'pipelineStarted',
-      at: rt.clock.now(),
-      operation: this.operation,
-      bookingId: this.bookingId,
-      mode: this.mode,
-    }))
+    emit(this.rt, () => ({ type: 'pipelineStarted', ...this.#eventBase() }))
   }
 
   /** Runs one step: times it and emits `stepSucceeded` or `stepFailed`. */
@@ -194,13 +188,9 @@ export class PipelineCall {
 
   /** Emits `compensated`. */
   compensated(ok: boolean, undone: readonly string[], error: unknown): void {
-    const { rt } = this
-    emit(rt, () => ({
+    emit(this.rt, () => ({
       type: 'compensated',
-      at: rt.clock.now(),
-      operation: this.operation,
-      bookingId: this.bookingId,
-      mode: this.mode,
+      ...this.#eventBase(),
       ok,
       undone: [...undone],
       error,
@@ -251,10 +241,7 @@ export class PipelineCall {
     )
     emit(rt, () => ({
       type: 'pipelineFailed',
-      at: rt.clock.now(),
-      operation: this.operation,
-      bookingId: this.bookingId,
-      mode: this.mode,
+      ...this.#eventBase(),
       step: report.step,
       compensated: report.compensated,
       pendingReconcile: report.pendingReconcile,
@@ -270,10 +257,7 @@ export class PipelineCall {
     const totalMs = rt.clock.now() - this.startedAt
     emit(rt, () => ({
       type: 'pipelineSucceeded',
-      at: rt.clock.now(),
-      operation: this.operation,
-      bookingId: this.bookingId,
-      mode: this.mode,
+      ...this.#eventBase(),
       replayed,
       durationMs: totalMs,
     }))
@@ -283,6 +267,16 @@ export class PipelineCall {
   /** Stops the budget's timer and detaches from the caller's signal. */
   dispose(): void {
     this.budget.dispose()
+  }
+
+  /** The fields every event of this call carries, read now. */
+  #eventBase(): PipelineEventBase {
+    return {
+      at: this.rt.clock.now(),
+      operation: this.operation,
+      bookingId: this.bookingId,
+      mode: this.mode,
+    }
   }
 
   /**
@@ -297,20 +291,14 @@ export class PipelineCall {
       error === undefined
         ? {
             type: 'stepSucceeded',
-            at: rt.clock.now(),
-            operation: this.operation,
-            bookingId: this.bookingId,
-            mode: this.mode,
+            ...this.#eventBase(),
             step,
             durationMs,
             existing,
           }
         : {
             type: 'stepFailed',
-            at: rt.clock.now(),
-            operation: this.operation,
-            bookingId: this.bookingId,
-            mode: this.mode,
+            ...this.#eventBase(),
             step,
             durationMs,
             error,

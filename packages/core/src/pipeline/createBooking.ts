@@ -444,22 +444,18 @@ async function sagaCreate(call: PipelineCall, ctx: CreateContext): Promise<Creat
     patch.responseDeadline = iso(rt.clock.now() + rt.settings.responseDeadlineMs)
     patch.slotKey = ctx.slotKey ?? null
   }
-  const delivery = await deliver(call, patch)
+  const delivery = await deliver(
+    call,
+    patch,
+    (error) =>
+      `${reasonOf(error) ?? 'the booking could not be marked delivered in time'}; every row of the booking exists, so it was not undone`,
+  )
   if (delivery.row !== undefined) {
     return result(
       call,
       { ...rowsOf(call, writes, outcomes), booking: delivery.row },
       existing !== undefined && !revive,
     )
-  }
-  if (delivery.mayLand) {
-    throw call.fail({
-      step: 'deliver',
-      compensated: false,
-      pendingReconcile: true,
-      cause: delivery.error,
-      reason: `${reasonOf(delivery.error) ?? 'the booking could not be marked delivered in time'}; every row of the booking exists, so it was not undone`,
-    })
   }
   return failSaga(call, ctx, writes, outcomes, 'deliver', delivery.error)
 }

@@ -1,6 +1,6 @@
 import type { BackendRow, StagedWrite } from '../backend/appwriteBackend'
 import { BookingStateError, SchemaLockError } from '../errors'
-import type { PipelineMode, PipelineStep } from '../errors'
+import type { PipelineMode, PipelineStep, SchemaLockIssueCode } from '../errors'
 import { classifyAppwriteError } from '../resilience/classifyError'
 import { PipelineCall } from './call'
 import { abortedBeforeStart } from './createBooking'
@@ -87,18 +87,31 @@ function refuse(
   throw new BookingStateError(message, { reason, bookingId })
 }
 
-function checkReason(reason: unknown): string | undefined {
+/** The error for a transition's input field that is wrong, as the schema lock reports one. */
+function invalidInput(field: string, code: SchemaLockIssueCode, message: string): SchemaLockError {
+  return new SchemaLockError([{ path: [field], code, message }], { kind: 'transition' })
+}
+
+/**
+ * Checks a transition's input: `value` must be one of the two `choices` of `field`, and the
+ * reason a string of at most {@link REASON_MAX_LENGTH} characters. Returns the reason to record
+ * (none for a blank one), or the error to reject the call with.
+ */
+function transitionInput(
+  field: 'response' | 'by',
+  value: unknown,
+  choices: readonly [string, string],
+  reason: unknown,
+): string | undefined | SchemaLockError {
+  if (value !== choices[0] && value !== choices[1]) {
+    return invalidInput(field, 'invalid_value', `Use '${choices[0]}' or '${choices[1]}'`)
+  }
   if (reason === undefined) return undefined
   if (typeof reason !== 'string' || reason.length > REASON_MAX_LENGTH) {
-    throw new SchemaLockError(
-      [
-        {
-          path: ['reason'],
-          code: 'too_big',
-          message: `Invalid reason: use a string of at most ${REASON_MAX_LENGTH} characters`,
-        },
-      ],
-      { kind: 'transition' },
+    return invalidInput(
+      'reason',
+      'too_big',
+      `Invalid reason: use a string of at most ${REASON_MAX_LENGTH} characters`,
     )
   }
   return reason.trim() === '' ? undefined : reason
@@ -115,18 +128,13 @@ export function respondToBooking(
   options: RespondToBookingOptions,
 ): Promise<TransitionResult> {
   const accept = options.response === 'accept'
-  let reason: string | undefined
-  try {
-    if (options.response !== 'accept' && options.response !== 'decline') {
-      throw new SchemaLockError(
-        [{ path: ['response'], code: 'invalid_value', message: "Use 'accept' or 'decline'" }],
-        { kind: 'transition' },
-      )
-    }
-    reason = checkReason(options.reason)
-  } catch (error) {
-    return Promise.reject(error as Error)
-  }
+  const reason = transitionInput(
+    'response',
+    options.response,
+    ['accept', 'decline'],
+    options.reason,
+  )
+  if (reason instanceof Error) return Promise.reject(reason)
   return transition(rt, {
     operation: 'respondToBooking',
     bookingId,
@@ -174,18 +182,8 @@ export function cancelBooking(
   bookingId: string,
   options: CancelBookingOptions,
 ): Promise<TransitionResult> {
-  let reason: string | undefined
-  try {
-    if (options.by !== 'customer' && options.by !== 'provider') {
-      throw new SchemaLockError(
-        [{ path: ['by'], code: 'invalid_value', message: "Use 'customer' or 'provider'" }],
-        { kind: 'transition' },
-      )
-    }
-    reason = checkReason(options.reason)
-  } catch (error) {
-    return Promise.reject(error as Error)
-  }
+  const reason = transitionInput('by', options.by, ['customer', 'provider'], options.reason)
+  if (reason instanceof Error) return Promise.reject(reason)
   return transition(rt, {
     operation: 'cancelBooking',
     bookingId,
@@ -457,6 +455,8 @@ async function sagaTransition(
     (outcome) => outcome.state !== 'created' && outcome.state !== 'existing',
   )
   if (bookingState === 'created' && problem === undefined) {
+    // A delivery in doubt fails the call: every row of the transition exists and the booking is
+    // `pending`, so the reconciler delivers it.
     const delivery = await deliver(call, { pipelineStatus: 'delivered' })
     if (delivery.row !== undefined) {
       const now = iso(rt.clock.now())
@@ -466,15 +466,6 @@ async function sagaTransition(
         message.row ?? synthesize(rt, writes.systemMessage, now),
         notification.row ?? synthesize(rt, writes.notification, now),
       )
-    }
-    if (delivery.mayLand) {
-      // Every row of the transition exists and the booking is `pending`: the reconciler delivers it.
-      throw call.fail({
-        step: 'deliver',
-        compensated: false,
-        pendingReconcile: true,
-        cause: delivery.error,
-      })
     }
     const ok = await compensateTransition(call, row, spec.patch, 'created', children)
     throw call.fail({

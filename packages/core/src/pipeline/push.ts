@@ -1,22 +1,15 @@
-import type { NotificationPriority, NotificationType, RecipientType } from '../schema/schemas'
 import { CallBudget, raceAbort } from './budget'
 import { clip } from './format'
 import { capture, emit } from './report'
-import type { PipelineRuntime, PushMessage, PushSender } from './types'
+import type { PipelineRuntime, PushEventBase, PushMessage, PushSender } from './types'
 import { remote } from './writes'
 
 export type { PushAttemptContext, PushMessage, PushSender } from './types'
 
-/** A notification row as far as push delivery needs it. @internal */
-export interface PushableNotification {
+/** A notification row as far as push delivery needs it: the push message's fields under the row's names. @internal */
+export interface PushableNotification extends Omit<PushMessage, 'notificationId' | 'bookingId'> {
   readonly $id: string
   readonly bookingId?: string | null | undefined
-  readonly recipientId: string
-  readonly recipientType: RecipientType
-  readonly type: NotificationType
-  readonly title: string
-  readonly body: string
-  readonly priority: NotificationPriority
   readonly pushAttempts?: number | null | undefined
 }
 
@@ -98,6 +91,12 @@ export async function deliverPush(
   }
   const at = rt.clock.now()
   const total = before + attempts
+  const eventBase = (): PushEventBase => ({
+    at,
+    bookingId: notification.bookingId ?? '',
+    notificationId: notification.$id,
+    attempts: total,
+  })
   if (outcome === 'failed') {
     rt.metrics?.recordNotification(false)
     capture(rt, failure, 'notification', 'warning', 'push', {
@@ -105,22 +104,12 @@ export async function deliverPush(
       bookingId: notification.bookingId,
       attempts: total,
     })
-    emit(rt, () => ({
-      type: 'pushFailed',
-      at,
-      bookingId: notification.bookingId ?? '',
-      notificationId: notification.$id,
-      attempts: total,
-      error: failure,
-    }))
+    emit(rt, () => ({ type: 'pushFailed', ...eventBase(), error: failure }))
   } else {
     rt.metrics?.recordNotification(true)
     emit(rt, () => ({
       type: 'pushDelivered',
-      at,
-      bookingId: notification.bookingId ?? '',
-      notificationId: notification.$id,
-      attempts: total,
+      ...eventBase(),
       status: outcome === 'skipped' ? 'skipped' : 'sent',
     }))
   }

@@ -145,6 +145,25 @@ export async function reconcile(
     }
   }
   /**
+   * Runs `work` on each booking of a page, each within its own budget; a booking that fails is
+   * listed in `failed` and captured as `reconcile.<phase>` with `severity`.
+   */
+  const eachBooking = (
+    rows: readonly BackendRow[],
+    phase: ReconcilePhase,
+    severity: 'critical' | 'error',
+    failed: ReconcileFailure[],
+    work: (row: BackendRow, signal: AbortSignal) => Promise<void>,
+  ): Promise<void> =>
+    forEach(rows, async (row) => {
+      try {
+        await withBudget((s) => work(row, s))
+      } catch (error) {
+        failed.push({ id: row.$id, message: message(error) })
+        capture(rt, error, 'booking', severity, `reconcile.${phase}`, { bookingId: row.$id })
+      }
+    })
+  /**
    * Pages through `tableId` in (`orderBy`, `$id`) order, handing each page to `handle`, until a
    * short page, a failed list, or the end of the budget (then the phase is `remaining`). The next
    * page starts after the last row by value (a keyset window), not with a cursor naming that row:
@@ -184,14 +203,9 @@ export async function reconcile(
     '$createdAt',
     (rows) => {
       revived.found += rows.length
-      return forEach(rows, async (row) => {
-        try {
-          await withBudget((s) => voidAgain(rt, row.$id, s))
-          revived.voided.push(row.$id)
-        } catch (error) {
-          revived.failed.push({ id: row.$id, message: message(error) })
-          capture(rt, error, 'booking', 'critical', 'reconcile.revived', { bookingId: row.$id })
-        }
+      return eachBooking(rows, 'revived', 'critical', revived.failed, async (row, s) => {
+        await voidAgain(rt, row.$id, s)
+        revived.voided.push(row.$id)
       })
     },
   )
@@ -215,14 +229,9 @@ export async function reconcile(
       const missing = new Set(incomplete.map((row) => row.$id))
       const whole = rows.filter((row) => !missing.has(row.$id))
       restored.found += whole.length
-      await forEach(whole, async (row) => {
-        try {
-          await withBudget((s) => restore(rt, row, s))
-          restored.restored.push(row.$id)
-        } catch (error) {
-          restored.failed.push({ id: row.$id, message: message(error) })
-          capture(rt, error, 'booking', 'critical', 'reconcile.restored', { bookingId: row.$id })
-        }
+      await eachBooking(whole, 'restored', 'critical', restored.failed, async (row, s) => {
+        await restore(rt, row, s)
+        restored.restored.push(row.$id)
       })
     },
   )
@@ -241,14 +250,9 @@ export async function reconcile(
     '$createdAt',
     (rows) => {
       pending.found += rows.length
-      return forEach(rows, async (row) => {
-        try {
-          const outcome = await withBudget((s) => resolvePending(rt, row, action, s))
-          ;(outcome === 'completed' ? pending.completed : pending.compensated).push(row.$id)
-        } catch (error) {
-          pending.failed.push({ id: row.$id, message: message(error) })
-          capture(rt, error, 'booking', 'error', 'reconcile.pending', { bookingId: row.$id })
-        }
+      return eachBooking(rows, 'pending', 'error', pending.failed, async (row, s) => {
+        const outcome = await resolvePending(rt, row, action, s)
+        ;(outcome === 'completed' ? pending.completed : pending.compensated).push(row.$id)
       })
     },
   )
@@ -274,14 +278,9 @@ export async function reconcile(
       delivered.checked += rows.length
       for (const row of rows) trackSlot(slots, row)
       const incomplete = (await missingRows(rt, rows, list, 'delivered')) ?? []
-      await forEach(incomplete, async (row) => {
-        try {
-          await withBudget((s) => resolvePending(rt, row, 'complete', s))
-          delivered.completed.push(row.$id)
-        } catch (error) {
-          delivered.failed.push({ id: row.$id, message: message(error) })
-          capture(rt, error, 'booking', 'error', 'reconcile.delivered', { bookingId: row.$id })
-        }
+      await eachBooking(incomplete, 'delivered', 'error', delivered.failed, async (row, s) => {
+        await resolvePending(rt, row, 'complete', s)
+        delivered.completed.push(row.$id)
       })
     },
   )

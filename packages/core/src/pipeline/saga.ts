@@ -18,25 +18,24 @@ import { capture } from './report'
 
 /** How a saga's final write ended. @internal */
 export type Delivery =
-  | { readonly row: BackendRow; readonly error?: undefined; readonly mayLand?: undefined }
-  | {
-      readonly row?: undefined
-      readonly error: unknown
-      /** The write may still land: nothing may be undone, the reconciler delivers it. */
-      readonly mayLand: boolean
-    }
+  | { readonly row: BackendRow; readonly error?: undefined }
+  /** The write failed and surely did not land: the caller undoes the call. */
+  | { readonly row?: undefined; readonly error: unknown }
 
 /**
  * The saga's final write: `patch` (with `pipelineStatus: 'delivered'`) on the booking. When it
  * fails but may have landed (no answer, a 5xx, abandoned by the budget), it waits for the write
  * and sends it again within `compensationTimeoutMs`: every row of the call exists by then, so
- * forward is the only safe direction.
+ * forward is the only safe direction. When even that leaves the write in doubt, nothing may be
+ * undone: the call fails (`deliver` step, `pendingReconcile`, with the message `reason` gives,
+ * defaulting to the error's) and the reconciler delivers the booking.
  *
  * @internal
  */
 export async function deliver(
   call: PipelineCall,
   patch: Record<string, unknown>,
+  reason?: (error: unknown) => string,
 ): Promise<Delivery> {
   const { rt } = call
   call.roundTrips++
@@ -47,9 +46,16 @@ export async function deliver(
   try {
     return { row: await call.step('deliver', () => execute(rt, attempts.run, call.budget)) }
   } catch (error) {
-    if (!attempts.ambiguous && !attempts.unsettled) return { error, mayLand: false }
+    if (!attempts.ambiguous && !attempts.unsettled) return { error }
     const row = await settleThenUpdate(rt, attempts, call.bookingId, patch)
-    return row === undefined ? { error, mayLand: true } : { row }
+    if (row !== undefined) return { row }
+    throw call.fail({
+      step: 'deliver',
+      compensated: false,
+      pendingReconcile: true,
+      cause: error,
+      reason: reason?.(error),
+    })
   }
 }
 

@@ -351,7 +351,8 @@ export type PipelineOperation =
   | 'completeBooking'
   | 'sendMessage'
 
-interface PipelineEventBase {
+/** The fields every event of a pipeline call carries. */
+export interface PipelineEventBase {
   /** Epoch milliseconds, from the guard's clock. */
   readonly at: number
   /** The operation that emitted the event. */
@@ -435,7 +436,8 @@ export interface ModeResolvedEvent {
   readonly reason: string
 }
 
-interface PushEventBase {
+/** The fields every push event carries. */
+export interface PushEventBase {
   /** Epoch milliseconds. */
   readonly at: number
   /** The booking the notification belongs to. */

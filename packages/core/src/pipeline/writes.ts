@@ -3,11 +3,24 @@
 import { isCircuitOpenError } from '../errors'
 import { errorFacts } from '../resilience/classifyError'
 import { executeUnder } from '../resilience/wrap'
+import type { ExecutionPolicy } from '../resilience/policy'
 import { CallBudget, raceAbort } from './budget'
 import type { CallSignal } from './budget'
 import { capture } from './report'
 import type { PipelineRuntime } from './types'
 import type { BackendRow } from '../backend/appwriteBackend'
+
+/** Runs one request under `policy`, each attempt bounded by `signal`. */
+function under<T>(
+  policy: ExecutionPolicy,
+  request: () => Promise<T>,
+  signal: CallSignal,
+): Promise<T> {
+  if (signal instanceof CallBudget) {
+    return executeUnder(policy, () => raceAbort(request, signal), signal)
+  }
+  return policy.execute((attempt) => raceAbort(request, attempt.signal), { signal })
+}
 
 /** Runs one request under the guard's retry policy and breaker, bounded by `signal`. @internal */
 export function remote<T>(
@@ -15,10 +28,7 @@ export function remote<T>(
   request: () => Promise<T>,
   signal: CallSignal,
 ): Promise<T> {
-  if (signal instanceof CallBudget) {
-    return executeUnder(rt.policy, () => raceAbort(request, signal), signal)
-  }
-  return rt.policy.execute((attempt) => raceAbort(request, attempt.signal), { signal })
+  return under(rt.policy, request, signal)
 }
 
 /**
@@ -30,10 +40,7 @@ export function cleanup<T>(
   request: () => Promise<T>,
   signal: CallSignal,
 ): Promise<T> {
-  if (signal instanceof CallBudget) {
-    return executeUnder(rt.cleanupPolicy, () => raceAbort(request, signal), signal)
-  }
-  return rt.cleanupPolicy.execute((attempt) => raceAbort(request, attempt.signal), { signal })
+  return under(rt.cleanupPolicy, request, signal)
 }
 
 /**

@@ -230,6 +230,19 @@ function finish<S extends z.ZodType, R extends boolean>(
   }
 }
 
+/** A number column: `schema` bounded by the options' `min` and `max`, as its spec says. */
+function numberColumn<S extends z.ZodNumber, R extends boolean>(
+  schema: S,
+  type: 'integer' | 'float',
+  options: NumberColumnOptions<R>,
+): ColumnDef<Presence<S, R>> {
+  const { min, max } = options
+  let bounded = schema
+  if (min !== undefined) bounded = bounded.min(min)
+  if (max !== undefined) bounded = bounded.max(max)
+  return finish(bounded, { type, min: min ?? null, max: max ?? null }, options)
+}
+
 /**
  * Column builders: each returns a {@link ColumnDef} whose zod schema and Appwrite spec are derived
  * from the same options, so sizes, bounds and enum values cannot drift apart; zod alone decides
@@ -289,22 +302,14 @@ export const column = {
   integer<R extends boolean = true>(
     options: NumberColumnOptions<R> = {},
   ): ColumnDef<Presence<z.ZodInt, R>> {
-    const { min, max } = options
-    let schema = z.int()
-    if (min !== undefined) schema = schema.min(min)
-    if (max !== undefined) schema = schema.max(max)
-    return finish(schema, { type: 'integer', min: min ?? null, max: max ?? null }, options)
+    return numberColumn(z.int(), 'integer', options)
   },
 
   /** A float column (finite numbers only). */
   float<R extends boolean = true>(
     options: NumberColumnOptions<R> = {},
   ): ColumnDef<Presence<z.ZodNumber, R>> {
-    const { min, max } = options
-    let schema = z.number()
-    if (min !== undefined) schema = schema.min(min)
-    if (max !== undefined) schema = schema.max(max)
-    return finish(schema, { type: 'float', min: min ?? null, max: max ?? null }, options)
+    return numberColumn(z.number(), 'float', options)
   },
 
   /** A boolean column. */

@@ -26,20 +26,18 @@ export function resolveValueMappings(
   where: string,
 ): ResolvedValues | undefined {
   if (mappings === undefined) return undefined
-  const resolved = new Map<string, Map<string, string>>()
-  for (const [column, values] of Object.entries(mappings)) {
-    if (!columns.has(column)) {
-      throw new Error(`${where}: \`values\` maps column \`${column}\`, which is not a column`)
-    }
-    const elements = columns.get(column)
-    const map = new Map<string, string>()
-    for (const [legacy, canonical] of Object.entries(values ?? {})) {
+  const resolved = eachMappedEntry(
+    mappings,
+    columns,
+    where,
+    'values',
+    (column, elements, legacy, canonical, map) => {
       if (typeof canonical !== 'string') {
         throw new Error(`${where}: \`values.${column}.${legacy}\` must be a string`)
       }
       if (elements !== undefined && !elements.includes(canonical)) {
         throw new Error(
-          `${where}: \`values.${column}.${legacy}\` maps to \`${canonical}\`, which is not one of ${elements.map((e) => `\`${e}\``).join(', ')}`,
+          `${where}: \`values.${column}.${legacy}\` maps to \`${canonical}\`, which is not one of ${oneOf(elements)}`,
         )
       }
       if (elements !== undefined && elements.includes(legacy)) {
@@ -48,11 +46,47 @@ export function resolveValueMappings(
         )
       }
       if (legacy !== canonical) map.set(legacy, canonical)
+    },
+  )
+  return resolved.size === 0 ? undefined : resolved
+}
+
+/**
+ * Resolves each entry of a `values` or `writeValues` option: throws unless its column exists,
+ * hands `resolve` the column, its enum elements (if any), the entry's key and value (as given,
+ * so `resolve` checks its type) and the column's map to fill, and keeps the columns whose map
+ * `resolve` filled.
+ */
+function eachMappedEntry(
+  mappings: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  columns: ReadonlyMap<string, readonly string[] | undefined>,
+  where: string,
+  option: 'values' | 'writeValues',
+  resolve: (
+    column: string,
+    elements: readonly string[] | undefined,
+    key: string,
+    value: unknown,
+    map: Map<string, string>,
+  ) => void,
+): Map<string, Map<string, string>> {
+  const resolved = new Map<string, Map<string, string>>()
+  for (const [column, values] of Object.entries(mappings)) {
+    if (!columns.has(column)) {
+      throw new Error(`${where}: \`${option}\` maps column \`${column}\`, which is not a column`)
+    }
+    const elements = columns.get(column)
+    const map = new Map<string, string>()
+    for (const [key, value] of Object.entries(values ?? {})) {
+      resolve(column, elements, key, value, map)
     }
     if (map.size > 0) resolved.set(column, map)
   }
-  return resolved.size === 0 ? undefined : resolved
+  return resolved
 }
+
+/** An enum's elements for a message: `` `a`, `b` ``. */
+const oneOf = (elements: readonly string[]): string => elements.map((e) => `\`${e}\``).join(', ')
 
 /**
  * Replaces legacy values by canonical ones in `row`, in place; returns the columns it changed
@@ -186,15 +220,13 @@ export function resolveWriteValues(
   read: Map<string, Map<string, string>>,
   where: string,
 ): Map<string, Map<string, string>> {
-  const resolved = new Map<string, Map<string, string>>()
-  if (mappings === undefined) return resolved
-  for (const [column, values] of Object.entries(mappings)) {
-    if (!columns.has(column)) {
-      throw new Error(`${where}: \`writeValues\` maps column \`${column}\`, which is not a column`)
-    }
-    const elements = columns.get(column)
-    const map = new Map<string, string>()
-    for (const [canonical, spelling] of Object.entries(values ?? {})) {
+  if (mappings === undefined) return new Map()
+  return eachMappedEntry(
+    mappings,
+    columns,
+    where,
+    'writeValues',
+    (column, elements, canonical, spelling, map) => {
       if (typeof spelling !== 'string' || spelling === '') {
         throw new Error(
           `${where}: \`writeValues.${column}.${canonical}\` must be a non-empty string`,
@@ -202,10 +234,10 @@ export function resolveWriteValues(
       }
       if (elements !== undefined && !elements.includes(canonical)) {
         throw new Error(
-          `${where}: \`writeValues.${column}\` respells \`${canonical}\`, which is not one of ${elements.map((e) => `\`${e}\``).join(', ')}`,
+          `${where}: \`writeValues.${column}\` respells \`${canonical}\`, which is not one of ${oneOf(elements)}`,
         )
       }
-      if (spelling === canonical) continue
+      if (spelling === canonical) return
       if (elements !== undefined && elements.includes(spelling)) {
         throw new Error(
           `${where}: \`writeValues.${column}.${canonical}\` is \`${spelling}\`, another of the column's values; pick the app's own spelling`,
@@ -224,10 +256,8 @@ export function resolveWriteValues(
       readMap.set(spelling, canonical)
       read.set(column, readMap)
       map.set(canonical, spelling)
-    }
-    if (map.size > 0) resolved.set(column, map)
-  }
-  return resolved
+    },
+  )
 }
 
 /**

@@ -1,29 +1,21 @@
+import { systemClock } from '../../../core/src/clock'
+import type { Clock, TimerHandle } from '../../../core/src/clock'
+
 /** An opaque timer handle, whatever the clock's `setTimeout` returns. */
-export type FakeTimerHandle = unknown
+export type FakeTimerHandle = TimerHandle
 
 /**
  * The fake's source of time: timestamps (`$createdAt`, `$updatedAt`, transaction expiry) and
- * timers (latency, delayed realtime events). Structurally the same as `@booking-guard/core`'s
- * `Clock`, so one clock object can drive both.
+ * timers (latency, delayed realtime events). It is `@booking-guard/core`'s `Clock` (from a leaf
+ * module of core built into this package's bundle), so one clock object drives both.
  */
-export interface FakeClock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number
-  /** Runs `fn` once after `ms` milliseconds. */
-  setTimeout(fn: () => void, ms: number): FakeTimerHandle
-  /** Cancels a timer made by `setTimeout`; unknown handles are ignored. */
-  clearTimeout(handle: FakeTimerHandle): void
-}
+export type FakeClock = Clock
 
 /**
  * Reads `Date.now()` and the global timers on every call, so `vi.useFakeTimers()` installed
- * after the fake was created still takes effect.
+ * after the fake was created still takes effect (core's `systemClock`).
  */
-export const systemFakeClock: FakeClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-}
+export const systemFakeClock: FakeClock = systemClock
 
 /**
  * A clock you advance by hand, independent of the global timers: `advance(ms)` runs every timer

@@ -1,11 +1,9 @@
 /*
- * The fake's seeded random source. Core has the same generator (`createSeededRandom` in
- * `packages/core/src/resilience/random.ts`) for retry jitter. @booking-guard/testing does not
- * depend on @booking-guard/core (core's own tests use the fake, so a dependency back would make
- * the two packages a cycle), and sharing one copy would mean a public core entry
- * (`@booking-guard/core/internal`) for internals. So the copy stays, deliberately, and is checked
- * by this package's own tests.
+ * The fake's seeded random source: core's generator (`createSeededRandom` in
+ * `packages/core/src/resilience/random.ts`, a leaf module built into this package's bundle), so
+ * a seed means the same sequence in the fake as in core's retry jitter.
  */
+import { createSeededRandom } from '../../../core/src/resilience/random'
 
 /** A source of uniformly distributed numbers in `[0, 1)`, like `Math.random`. */
 export type FakeRandomSource = () => number
@@ -24,12 +22,5 @@ export type FakeRandomSource = () => number
  * ```
  */
 export function createFakeRandom(seed: number): FakeRandomSource {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return createSeededRandom(seed)
 }

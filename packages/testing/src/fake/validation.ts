@@ -1,3 +1,4 @@
+import { isoFormatter } from '../../../core/src/pipeline/isoFormatter'
 import { INT32_MAX } from './schema'
 import type { TableSchema } from './schema'
 import type { FakeColumn } from './types'
@@ -55,69 +56,13 @@ const recentDatetimes = new Map<number, string>()
 
 /** The last millisecond of year 9999: `toISOString` writes every later year with a sign. */
 const LAST_FOUR_DIGIT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
-const MS_PER_DAY = 86_400_000
-/** `YYYY-MM-DDTHH:mm:ss.sss+00:00` as character codes: the separators, then each call's digits. */
-const UTC_CODES: number[] = Array.from('0000-00-00T00:00:00.000+00:00', (char) =>
-  char.charCodeAt(0),
-)
-
-/** Writes `value` as `width` decimal digits into {@link UTC_CODES} from `at`. */
-function putDigits(at: number, width: number, value: number): void {
-  for (let i = at + width - 1; i >= at; i--) {
-    const next = Math.floor(value / 10)
-    UTC_CODES[i] = 48 + value - next * 10
-    value = next
-  }
-}
 
 /**
  * What `` `${new Date(epochMs).toISOString().slice(0, 23)}+00:00` `` gives for an integer instant
- * in years 1000–9999, computed by hand (`toISOString` is several times slower): the proleptic
- * Gregorian date of the day number (Howard Hinnant's `civil_from_days`), then the time of day.
- *
- * Core formats ISO times the same way (`formatIso` in `packages/core/src/pipeline/format.ts`, with
- * `Z`). @booking-guard/testing does not depend on @booking-guard/core (core's own tests use the
- * fake, so a dependency back would make the two packages a cycle), and sharing one copy would mean
- * a public core entry (`@booking-guard/core/internal`) for internals. So the copy stays,
- * deliberately, and is checked by this package's own tests.
+ * in years 1000–9999, by hand (`toISOString` is several times slower), with core's formula
+ * (`packages/core/src/pipeline/isoFormatter.ts`, a leaf module built into this package's bundle).
  */
-function formatUtc(epochMs: number): string {
-  const days = Math.floor(epochMs / MS_PER_DAY)
-  let rest = epochMs - days * MS_PER_DAY
-  const hours = Math.floor(rest / 3_600_000)
-  rest -= hours * 3_600_000
-  const minutes = Math.floor(rest / 60_000)
-  rest -= minutes * 60_000
-  const seconds = Math.floor(rest / 1000)
-  const millis = rest - seconds * 1000
-  // Days since 0000-03-01, split into 400-year eras (146,097 days each).
-  const shifted = days + 719_468
-  const era = Math.floor(shifted / 146_097)
-  const dayOfEra = shifted - era * 146_097
-  const yearOfEra = Math.floor(
-    (dayOfEra -
-      Math.floor(dayOfEra / 1460) +
-      Math.floor(dayOfEra / 36_524) -
-      Math.floor(dayOfEra / 146_096)) /
-      365,
-  )
-  const dayOfYear =
-    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100))
-  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153)
-  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1
-  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-  putDigits(0, 4, year)
-  putDigits(5, 2, month)
-  putDigits(8, 2, day)
-  putDigits(11, 2, hours)
-  putDigits(14, 2, minutes)
-  putDigits(17, 2, seconds)
-  putDigits(20, 3, millis)
-  // From character codes in one go: a string concatenated piece by piece is a tree of its pieces
-  // in V8 until flattened, and flattening it cost more than this whole function (Node 20).
-  return String.fromCharCode.apply(null, UTC_CODES)
-}
+const formatUtc = /* @__PURE__ */ isoFormatter('+00:00')
 
 const HAS_ZONE = /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(.*)$/
