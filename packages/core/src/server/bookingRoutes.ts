@@ -545,16 +545,28 @@ async function defaultTablesDB(apiKey: string): Promise<TablesDBLike> {
       'booking server: set APPWRITE_ENDPOINT and APPWRITE_PROJECT (inside an Appwrite Function they are set for you), or pass `tablesDB: (apiKey) => new TablesDB(client)`',
     )
   }
-  let sdk: typeof NodeAppwrite
+  const sdk = await loadNodeAppwrite('booking server', 'pass `tablesDB`')
+  const client = new sdk.Client().setEndpoint(endpoint).setProject(projectId).setKey(apiKey)
+  return new sdk.TablesDB(client) as unknown as TablesDBLike
+}
+
+/**
+ * Loads `node-appwrite` on first use; when it is missing, a configuration error that says to
+ * install it (never an import error a caller would read as a failed request or a bad JWT).
+ *
+ * @internal
+ */
+export async function loadNodeAppwrite(
+  who: string,
+  alternative: string,
+): Promise<typeof NodeAppwrite> {
   try {
-    sdk = await import('node-appwrite')
+    return await import('node-appwrite')
   } catch (error) {
     throw new BookingGuardError(
       'CONFIGURATION',
-      'booking server: `node-appwrite` is not installed: add it to the server’s dependencies, or pass `tablesDB`',
+      `${who}: \`node-appwrite\` is not installed: add it to the server’s dependencies, or ${alternative}`,
       { cause: error },
     )
   }
-  const client = new sdk.Client().setEndpoint(endpoint).setProject(projectId).setKey(apiKey)
-  return new sdk.TablesDB(client) as unknown as TablesDBLike
 }

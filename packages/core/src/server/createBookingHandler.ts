@@ -1,6 +1,6 @@
 import { bookingErrorToJSON } from '../errorJson'
 import { BookingGuardError, isBookingGuardError } from '../errors'
-import { BookingRoutes, statusOfBookingError } from './bookingRoutes'
+import { BookingRoutes, loadNodeAppwrite, statusOfBookingError } from './bookingRoutes'
 import type { BookingCaller, BookingServerOptions } from './bookingRoutes'
 
 /** Options of {@link createBookingHandler}. */
@@ -35,7 +35,7 @@ async function accountOf(jwt: string): Promise<BookingCaller> {
       'booking handler: set APPWRITE_ENDPOINT and APPWRITE_PROJECT, or pass `verifyJWT`',
     )
   }
-  const sdk = await import('node-appwrite')
+  const sdk = await loadNodeAppwrite('booking handler', 'pass `verifyJWT`')
   const client = new sdk.Client().setEndpoint(endpoint).setProject(projectId).setJWT(jwt)
   const account = await new sdk.Account(client).get()
   return { id: account.$id, name: account.name }
