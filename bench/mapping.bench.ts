@@ -7,6 +7,7 @@
 import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
 import type { SchemaLock } from '@booking-guard/core'
 import { createFakeAppwrite } from '@booking-guard/testing'
+import { bookingInputs } from './support'
 
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 4_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -23,16 +24,7 @@ const mapped = createSchemaLock({
   writeValues: { booking: { status: { pending: 'Pending', confirmed: 'Confirmed' } } },
 })
 
-let n = 0
-const input = () => ({
-  customerId: 'customer-1',
-  customerName: 'Ana',
-  providerId: `provider-${n++ % 100}`,
-  providerType: 'therapist' as const,
-  providerName: 'Budi',
-  bookingType: 'immediate' as const,
-  durationMinutes: 60,
-})
+const input = bookingInputs()
 
 /** Bookings per second through a fresh schemaless fake. */
 async function throughput(lock: SchemaLock, mode: 'saga' | 'transaction'): Promise<number> {
