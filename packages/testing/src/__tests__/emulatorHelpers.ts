@@ -2,6 +2,7 @@
 // node-appwrite).
 import { Client } from 'node-appwrite'
 import type { AppwriteEmulator } from '../emulator'
+import type { CliIo } from '../emulator/cli'
 
 /** A node-appwrite client on `emulator`, signed in with its API key. */
 export function serverClient(emulator: AppwriteEmulator): Client {
@@ -36,4 +37,17 @@ export function projectRequest(
     },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   })
+}
+
+/** A {@link CliIo} that keeps what the CLI prints (`out`, `err`) and the signal handlers it sets. */
+export function cliIo() {
+  const out: string[] = []
+  const err: string[] = []
+  const handlers = new Map<string, () => void>()
+  const io: CliIo = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    onSignal: (signal, handler) => handlers.set(signal, handler),
+  }
+  return { out, err, handlers, io }
 }
