@@ -48,15 +48,25 @@ async function table(
   return tableId
 }
 
+/**
+ * A new `CounterCollection` table with a required integer `count`, and one row of the user's at
+ * `count`: the row's path.
+ */
+async function counterRow(count: number): Promise<string> {
+  const tableId = await table('CounterCollection', [['integer', { key: 'count', required: true }]])
+  const created = await up.call('POST', rows(tableId), user.headers, {
+    rowId: 'unique()',
+    data: { count },
+    permissions: ownedBy(user.$id),
+  })
+  return `${rows(tableId)}/${must(created, 201, 'creating the counter row').body.$id as string}`
+}
+
 beforeAll(async () => {
   up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
   user = await up.signUp()
   // testCreateDatabase
-  const database = await up.call('POST', '/tablesdb', up.key, {
-    databaseId: 'unique()',
-    name: 'Test Database',
-  })
-  databaseId = database.body.$id as string
+  databaseId = await up.createDatabase('Test Database')
   // testCreateCollection + testCreateAttributes, without the relationship column
   moviesId = await table('Movies', [
     ['string', { key: 'title', size: 256, required: true }],
@@ -625,15 +635,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testIncrementAttribute: should increment by 1 or by value, and refuse max, zero and unknown columns`, async () => {
-    const tableId = await table('CounterCollection', [
-      ['integer', { key: 'count', required: true }],
-    ])
-    const created = await up.call('POST', rows(tableId), user.headers, {
-      rowId: 'unique()',
-      data: { count: 5 },
-      permissions: ownedBy(user.$id),
-    })
-    const row = `${rows(tableId)}/${created.body.$id as string}`
+    const row = await counterRow(5)
     const inc = await up.call('PATCH', `${row}/count/increment`, user.headers)
     expect(inc.status).toBe(200)
     expect(inc.body.count).toBe(6)
@@ -652,15 +654,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testDecrementAttribute: should decrement by 1 or by value, and refuse min, zero and a non-number`, async () => {
-    const tableId = await table('CounterCollection', [
-      ['integer', { key: 'count', required: true }],
-    ])
-    const created = await up.call('POST', rows(tableId), user.headers, {
-      rowId: 'unique()',
-      data: { count: 10 },
-      permissions: ownedBy(user.$id),
-    })
-    const row = `${rows(tableId)}/${created.body.$id as string}`
+    const row = await counterRow(10)
     const dec = await up.call('PATCH', `${row}/count/decrement`, user.headers)
     expect(dec.status).toBe(200)
     expect(dec.body.count).toBe(9)
