@@ -1,10 +1,8 @@
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import * as server from 'node-appwrite'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_CLI_PORT, runEmulatorCli } from '../emulator/cli'
 import { createFakeAppwrite } from '../index'
-import { cliIo } from './emulatorHelpers'
+import { cliIo, databasesFile } from './emulatorHelpers'
 import { cleanupAfterEach, tempDir } from './helpers'
 
 const cleanups = cleanupAfterEach()
@@ -67,17 +65,9 @@ describe('cli', () => {
 
   it('should declare databases from a JSON file and honour --strict and --seed', async () => {
     const dir = await tempDir(cleanups, 'emulator-cli-')
-    const file = join(dir, 'databases.json')
-    await writeFile(
-      file,
-      JSON.stringify({
-        main: {
-          tables: {
-            bookings: { columns: [{ key: 'status', type: 'string', size: 10, required: true }] },
-          },
-        },
-      }),
-    )
+    const file = await databasesFile(dir, {
+      bookings: { columns: [{ key: 'status', type: 'string', size: 10, required: true }] },
+    })
     const { out } = await start(['--port', '0', '--databases', file, '--strict', '--seed', '1'])
     const client = new server.Client()
       .setEndpoint(out[0]!)

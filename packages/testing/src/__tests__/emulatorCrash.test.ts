@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import * as server from 'node-appwrite'
 import { afterEach, describe, expect, it } from 'vitest'
+import { databasesFile } from './emulatorHelpers'
 import { tempDir } from './helpers'
 import type { Cleanups } from './helpers'
 
@@ -98,23 +98,15 @@ async function allRows(endpoint: string) {
 describe('emulator crash', () => {
   it('should keep every acknowledged row, and no malformed one, after a SIGKILL mid-burst', async () => {
     const dir = await tempDir(cleanups, 'bg-crash-')
-    const databases = join(dir, 'databases.json')
-    await writeFile(
-      databases,
-      JSON.stringify({
-        main: {
-          tables: {
-            bookings: {
-              columns: [
-                { key: 'n', type: 'integer', required: true },
-                { key: 'note', type: 'string', size: 2_000, required: true },
-                { key: 'tags', type: 'string', size: 20, array: true },
-              ],
-            },
-          },
-        },
-      }),
-    )
+    const databases = await databasesFile(dir, {
+      bookings: {
+        columns: [
+          { key: 'n', type: 'integer', required: true },
+          { key: 'note', type: 'string', size: 2_000, required: true },
+          { key: 'tags', type: 'string', size: 20, array: true },
+        ],
+      },
+    })
     const data = join(dir, 'data')
     const args = ['--data', data, '--databases', databases]
     const first = await spawnEmulator(args)

@@ -3,7 +3,7 @@
 // when it is missing; an error in CI).
 import { existsSync } from 'node:fs'
 import { chromium } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { startAppwriteEmulator } from '../../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../../emulator'
@@ -163,4 +163,16 @@ export function chatMessagesFake(databaseId: string, bodySize: number): FakeAppw
       },
     },
   })
+}
+
+/** Waits until the room in `page` holds one realtime event: the create of the document `id`. */
+export async function expectCreateEventOnly(page: Page, id: string): Promise<void> {
+  await expect
+    .poll(() => eventsIn(page))
+    .toEqual([
+      expect.objectContaining({
+        id,
+        events: expect.arrayContaining(['databases.*.collections.*.documents.*.create']),
+      }),
+    ])
 }

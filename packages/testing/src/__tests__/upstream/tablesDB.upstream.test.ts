@@ -24,6 +24,7 @@ const ownedBy = (id: string) => [
 ]
 const rows = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/rows`
 const columns = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/columns`
+const indexes = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/indexes`
 
 /** A table with `columns` (created by the key), returning its id. */
 async function table(
@@ -169,17 +170,20 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateIndexes: should refuse an index the database cannot build, with the server's message`, async () => {
-    const indexes = `/tablesdb/${databaseId}/tables/${moviesId}/indexes`
-    const fulltextInteger = await up.call('POST', indexes, up.key, {
+    const fulltextInteger = await up.call('POST', indexes(moviesId), up.key, {
       key: 'releaseYearDated',
       type: 'fulltext',
       columns: ['releaseYear'],
     })
     expect(fulltextInteger.status).toBe(400)
-    const none = await up.call('POST', indexes, up.key, { key: 'none', type: 'key', columns: [] })
+    const none = await up.call('POST', indexes(moviesId), up.key, {
+      key: 'none',
+      type: 'key',
+      columns: [],
+    })
     expect(none.status).toBe(400)
     expect(none.body.message).toBe('No attributes provided for index')
-    const unknown = await up.call('POST', indexes, up.key, {
+    const unknown = await up.call('POST', indexes(moviesId), up.key, {
       key: 'index-unknown',
       type: 'key',
       columns: ['Unknown'],
@@ -192,7 +196,11 @@ describe('TablesDB, as the server tests it', () => {
       ['key', ['releaseYear', 'actors']],
       ['key', ['integers']],
     ] as const) {
-      const array = await up.call('POST', indexes, up.key, { key: 'arrays', type, columns: cols })
+      const array = await up.call('POST', indexes(moviesId), up.key, {
+        key: 'arrays',
+        type,
+        columns: cols,
+      })
       expect(array.status).toBe(400)
       expect(array.body.message).toBe(
         'Creating indexes on array attributes is not currently supported.',
@@ -201,15 +209,14 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateIndexes: should answer 202 for key indexes, system columns included, and list them available`, async () => {
-    const indexes = `/tablesdb/${databaseId}/tables/${moviesId}/indexes`
-    const year = await up.call('POST', indexes, up.key, {
+    const year = await up.call('POST', indexes(moviesId), up.key, {
       key: 'releaseYear',
       type: 'key',
       columns: ['releaseYear'],
     })
     expect(year.status).toBe(202)
     expect(year.body).toMatchObject({ key: 'releaseYear', type: 'key', columns: ['releaseYear'] })
-    const dated = await up.call('POST', indexes, up.key, {
+    const dated = await up.call('POST', indexes(moviesId), up.key, {
       key: 'releaseYearDated',
       type: 'key',
       columns: ['releaseYear', '$createdAt', '$updatedAt'],
@@ -225,7 +232,7 @@ describe('TablesDB, as the server tests it', () => {
     expect(listed.map((index) => index.key)).toEqual(['releaseYear', 'releaseYearDated'])
     for (const index of listed) expect(index.status).toBe('available')
     for (const key of ['releaseYear', 'releaseYearDated'])
-      expect((await up.call('DELETE', `${indexes}/${key}`, up.key)).status).toBe(204)
+      expect((await up.call('DELETE', `${indexes(moviesId)}/${key}`, up.key)).status).toBe(204)
   })
 
   it(`${BASE} testCreateDocument: should store the row with its system fields and convert an offset datetime to UTC`, () => {
@@ -601,16 +608,11 @@ describe('TablesDB, as the server tests it', () => {
 
   it(`${BASE} testUniqueIndexDuplicate: should answer 409 on a create or an update that repeats a unique value`, async () => {
     const tableId = await table('Unique', [['string', { key: 'title', size: 256, required: true }]])
-    const index = await up.call(
-      'POST',
-      `/tablesdb/${databaseId}/tables/${tableId}/indexes`,
-      up.key,
-      {
-        key: 'unique_title',
-        type: 'unique',
-        columns: ['title'],
-      },
-    )
+    const index = await up.call('POST', indexes(tableId), up.key, {
+      key: 'unique_title',
+      type: 'unique',
+      columns: ['title'],
+    })
     expect(index.status).toBe(202)
     const write = (title: string) =>
       up.call('POST', rows(tableId), user.headers, {
@@ -846,16 +848,11 @@ describe('TablesDB, as the server tests it', () => {
       [['string', { key: 'attribute', size: 64, required: true }]],
       ['read', 'create', 'update', 'delete'].map((action) => `${action}("user:${user.$id}")`),
     )
-    const index = await up.call(
-      'POST',
-      `/tablesdb/${databaseId}/tables/${tableId}/indexes`,
-      up.key,
-      {
-        key: 'key_attribute',
-        type: 'key',
-        columns: ['attribute'],
-      },
-    )
+    const index = await up.call('POST', indexes(tableId), up.key, {
+      key: 'key_attribute',
+      type: 'key',
+      columns: ['attribute'],
+    })
     expect(index.status).toBe(202)
     const write = (headers: Record<string, string>, permissions: string[]) =>
       up.call('POST', rows(tableId), headers, {
