@@ -927,10 +927,7 @@ describe('startAppwriteEmulator options', () => {
   it('should answer a database or table that does not exist with 404, as the server does', async () => {
     const strict = await startAppwriteEmulator()
     try {
-      const client = new server.Client()
-        .setEndpoint(strict.endpoint)
-        .setProject(strict.projectId)
-        .setKey(strict.apiKey)
+      const client = serverClient(strict)
       const tablesDB = new server.TablesDB(client)
       const databases = new server.Databases(client)
       await expect(tablesDB.listRows({ databaseId: 'db', tableId: 't' })).rejects.toMatchObject({
