@@ -377,27 +377,25 @@ describe('emulator transactions', () => {
       type: 'general_not_implemented',
       message: expect.stringContaining('does not serve relationship columns') as unknown,
     }
-    await expect(
-      tablesDB.createRelationshipColumn({
-        databaseId: 'rel',
-        tableId: 'a',
-        relatedTableId: 'b',
-        type: server.RelationshipType.OneToMany,
-      }),
-    ).rejects.toMatchObject(refused)
-    await expect(
-      tablesDB.updateRelationshipColumn({ databaseId: 'rel', tableId: 'a', key: 'b' }),
-    ).rejects.toMatchObject(refused)
-    await expect(
-      databases.createRelationshipAttribute({
-        databaseId: 'rel',
-        collectionId: 'a',
-        relatedCollectionId: 'b',
-        type: server.RelationshipType.ManyToOne,
-      }),
-    ).rejects.toMatchObject(refused)
-    await expect(
-      databases.updateRelationshipAttribute({ databaseId: 'rel', collectionId: 'a', key: 'b' }),
-    ).rejects.toMatchObject(refused)
+    for (const call of [
+      () =>
+        tablesDB.createRelationshipColumn({
+          databaseId: 'rel',
+          tableId: 'a',
+          relatedTableId: 'b',
+          type: server.RelationshipType.OneToMany,
+        }),
+      () => tablesDB.updateRelationshipColumn({ databaseId: 'rel', tableId: 'a', key: 'b' }),
+      () =>
+        databases.createRelationshipAttribute({
+          databaseId: 'rel',
+          collectionId: 'a',
+          relatedCollectionId: 'b',
+          type: server.RelationshipType.ManyToOne,
+        }),
+      () =>
+        databases.updateRelationshipAttribute({ databaseId: 'rel', collectionId: 'a', key: 'b' }),
+    ])
+      await expect(call()).rejects.toMatchObject(refused)
   })
 })
