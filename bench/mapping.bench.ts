@@ -7,7 +7,7 @@
 import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
 import type { SchemaLock } from '@booking-guard/core'
 import { createFakeAppwrite } from '@booking-guard/testing'
-import { bookingInputs } from './support'
+import { bookingInputs, median } from './support'
 
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 4_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -46,9 +46,6 @@ async function throughput(lock: SchemaLock, mode: 'saga' | 'transaction'): Promi
   )
   return (BOOKINGS / (performance.now() - started)) * 1000
 }
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 for (const mode of ['saga', 'transaction'] as const) {
   const results = { plain: [] as number[], mapped: [] as number[] }
