@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createManualClock, createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-import { rejection } from './helpers'
+import { notFound, rejection } from './helpers'
 import { serverClient } from './emulatorHelpers'
 
 const clock = createManualClock({ now: Date.parse('2026-03-01T09:00:00.000Z') })
@@ -196,11 +196,7 @@ describe('startAppwriteEmulator', () => {
     const noCollection = await rejection(
       databases.listDocuments({ databaseId: 'main', collectionId: 'nope' }),
     )
-    expect(noCollection).toMatchObject({
-      code: 404,
-      type: 'collection_not_found',
-      message: "Collection with the requested ID 'nope' could not be found.",
-    })
+    expect(noCollection).toMatchObject(notFound('collection', 'nope'))
   })
 
   describe('queries', () => {

@@ -4,6 +4,7 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
 import { serverClient } from './emulatorHelpers'
+import { notFound } from './helpers'
 
 const fake = createFakeAppwrite({ seed: 5 })
 let emulator: AppwriteEmulator
@@ -174,11 +175,7 @@ describe('emulator schema management', () => {
     await tablesDB.deleteColumn({ ...orders, key: 'qty' })
     await tablesDB.deleteTable(orders)
     const gone = await rejection(tablesDB.getTable(orders))
-    expect(gone).toMatchObject({
-      code: 404,
-      type: 'table_not_found',
-      message: "Table with the requested ID 'orders' could not be found.",
-    })
+    expect(gone).toMatchObject(notFound('table', 'orders'))
     expect(await tablesDB.update({ databaseId: 'shop', name: 'Store' })).toMatchObject({
       name: 'Store',
     })
@@ -236,11 +233,7 @@ describe('emulator schema management', () => {
     const missing = await rejection(
       databases.getCollection({ databaseId: 'legacy', collectionId: 'nope' }),
     )
-    expect(missing).toMatchObject({
-      code: 404,
-      type: 'collection_not_found',
-      message: "Collection with the requested ID 'nope' could not be found.",
-    })
+    expect(missing).toMatchObject(notFound('collection', 'nope'))
   })
 
   it('should refuse management routes to guests and users with general_unauthorized_scope', async () => {

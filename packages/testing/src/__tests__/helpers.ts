@@ -46,6 +46,22 @@ export async function tempDir(cleanups: Cleanups, prefix: string): Promise<strin
   return dir
 }
 
+/**
+ * What the server answers for a missing `kind` with id `id` (code, type and message, as appwrite
+ * 1.9.6 words them), to match an error against.
+ */
+export function notFound(
+  kind: 'database' | 'table' | 'row' | 'collection' | 'document' | 'transaction',
+  id: string,
+) {
+  const noun = `${kind[0]!.toUpperCase()}${kind.slice(1)}`
+  return {
+    code: 404,
+    type: `${kind}_not_found`,
+    message: `${noun} with the requested ID '${id}' could not be found.`,
+  }
+}
+
 /** Lets queued microtasks (realtime delivery, lifecycle callbacks) run: ten turns of the queue. */
 export async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve()

@@ -10,7 +10,7 @@ import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
 import { FakeTablesDB } from '../fake/tablesDB'
 import type { DatabaseDefinition } from '../fake/types'
-import { rejection } from './helpers'
+import { notFound, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -342,11 +342,7 @@ describe('tablesDB', () => {
     it('should fail with table_not_found for an undeclared table of a declared database', async () => {
       const { tablesDB } = setup({ main: { tables: { bookings: {} } } })
       const error = await rejection(tablesDB.createRow(rowIn('notfications', 'n1', { a: 1 })))
-      expect(error).toMatchObject({
-        code: 404,
-        type: 'table_not_found',
-        message: "Table with the requested ID 'notfications' could not be found.",
-      })
+      expect(error).toMatchObject(notFound('table', 'notfications'))
     })
 
     it('should refuse a permissions parameter that is not a list of strings', async () => {
@@ -364,11 +360,7 @@ describe('tablesDB', () => {
     it('should fail with transaction_not_found for any transactionId, writing nothing', async () => {
       const { tablesDB, snapshot, events } = setup()
       const error = await rejection(tablesDB.createRow({ ...booking('b1'), transactionId: 'tx1' }))
-      expect(error).toMatchObject({
-        code: 404,
-        type: 'transaction_not_found',
-        message: "Transaction with the requested ID 'tx1' could not be found.",
-      })
+      expect(error).toMatchObject(notFound('transaction', 'tx1'))
       expect(snapshot()).toEqual({})
       expect(events).toEqual([])
     })
@@ -379,11 +371,7 @@ describe('tablesDB', () => {
       const error = await rejection(
         setup().tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b404' }),
       )
-      expect(error).toMatchObject({
-        code: 404,
-        type: 'row_not_found',
-        message: "Row with the requested ID 'b404' could not be found.",
-      })
+      expect(error).toMatchObject(notFound('row', 'b404'))
     })
 
     it('should return only selected columns plus system fields', async () => {
@@ -518,11 +506,7 @@ describe('tablesDB', () => {
 
     it('should fail with row_not_found for a missing row', async () => {
       const error = await rejection(setup().tablesDB.updateRow(rowIn('bookings', 'b1', { a: 1 })))
-      expect(error).toMatchObject({
-        code: 404,
-        type: 'row_not_found',
-        message: "Row with the requested ID 'b1' could not be found.",
-      })
+      expect(error).toMatchObject(notFound('row', 'b1'))
     })
 
     it('should validate the merged row against declared columns', async () => {
