@@ -77,6 +77,10 @@ const rowIn = (tableId: string, rowId: string, data: Record<string, unknown>) =>
   data,
 })
 
+/** The `bookings` table of the `main` database, and one of its rows. */
+const bookings = { databaseId: db, tableId: 'bookings' }
+const bookingRef = (rowId: string) => ({ ...bookings, rowId })
+
 const booking = (rowId: string, data: Record<string, unknown> = {}) => ({
   databaseId: db,
   tableId: 'bookings',
@@ -107,7 +111,7 @@ describe('tablesDB', () => {
       const { tablesDB } = setup()
       await tablesDB.createRow(booking('b1'))
       await tablesDB.createRow(booking('b2'))
-      await tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b2' })
+      await tablesDB.deleteRow(bookingRef('b2'))
       const third = await tablesDB.createRow(booking('b3'))
       const other = await tablesDB.createRow(rowIn('notifications', 'n1', { a: 1 }))
       expect(third.$sequence).toBe('3')
@@ -183,11 +187,9 @@ describe('tablesDB', () => {
       data.tags.push('input')
       created.tags.push('result')
       created.$permissions.push('read("any")')
-      const got = await tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' })
+      const got = await tablesDB.getRow(bookingRef('b1'))
       got.customerId = 'changed'
-      expect(
-        await tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      ).toMatchObject({
+      expect(await tablesDB.getRow(bookingRef('b1'))).toMatchObject({
         customerId: 'c1',
         tags: ['a'],
         $permissions: [],
@@ -241,8 +243,7 @@ describe('tablesDB', () => {
 
     it('should throw synchronously for a missing required parameter, like the SDK', () => {
       const { tablesDB } = setup()
-      const call = () =>
-        tablesDB.createRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' } as never)
+      const call = () => tablesDB.createRow(bookingRef('b1') as never)
       expect(call).toThrow(AppwriteException)
       expect(call).toThrow('Missing required parameter: "data"')
     })
@@ -323,7 +324,7 @@ describe('tablesDB', () => {
       const write = async () => {
         const { tablesDB } = setup(databases)
         const created = await tablesDB.createRow(rowIn('bookings', 'b1', { price: 5, tags: ['a'] }))
-        const read = await tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' })
+        const read = await tablesDB.getRow(bookingRef('b1'))
         return { created, read }
       }
       const compiled = await write()
@@ -368,9 +369,7 @@ describe('tablesDB', () => {
 
   describe('getRow', () => {
     it('should fail with row_not_found naming the id', async () => {
-      const error = await rejection(
-        setup().tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b404' }),
-      )
+      const error = await rejection(setup().tablesDB.getRow(bookingRef('b404')))
       expect(error).toMatchObject(notFound('row', 'b404'))
     })
 
@@ -414,9 +413,7 @@ describe('tablesDB', () => {
     })
 
     it('should refuse an invalid row id with the UID message', async () => {
-      const error = await rejection(
-        setup().tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'unique()' }),
-      )
+      const error = await rejection(setup().tablesDB.getRow(bookingRef('unique()')))
       expect(error).toMatchObject({ code: 400, type: 'general_argument_invalid' })
       expect(error.message).toMatch(/^Invalid `rowId` param: UID must contain/)
     })
@@ -427,7 +424,7 @@ describe('tablesDB', () => {
       const { tablesDB } = setup()
       await tablesDB.createRow(booking('b1'))
       await tablesDB.createRow(booking('b2', { status: 'accepted' }))
-      const all = await tablesDB.listRows({ databaseId: db, tableId: 'bookings' })
+      const all = await tablesDB.listRows(bookings)
       expect(all.total).toBe(2)
       expect(all.rows.map((row) => row.$id)).toEqual(['b1', 'b2'])
       const noTotal = await tablesDB.listRows({
@@ -587,9 +584,7 @@ describe('tablesDB', () => {
     })
 
     it('should fail with row_missing_payload without data and permissions', async () => {
-      const error = await rejection(
-        setup().tablesDB.upsertRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      )
+      const error = await rejection(setup().tablesDB.upsertRow(bookingRef('b1')))
       expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
     })
   })
@@ -598,19 +593,13 @@ describe('tablesDB', () => {
     it('should remove the row and resolve to {}', async () => {
       const { tablesDB } = setup()
       await tablesDB.createRow(booking('b1'))
-      expect(
-        await tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      ).toEqual({})
-      const error = await rejection(
-        tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      )
+      expect(await tablesDB.deleteRow(bookingRef('b1'))).toEqual({})
+      const error = await rejection(tablesDB.getRow(bookingRef('b1')))
       expect(error.type).toBe('row_not_found')
     })
 
     it('should fail with row_not_found for a missing row', async () => {
-      const error = await rejection(
-        setup().tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      )
+      const error = await rejection(setup().tablesDB.deleteRow(bookingRef('b1')))
       expect(error).toMatchObject({ code: 404, type: 'row_not_found' })
     })
   })
@@ -889,7 +878,7 @@ describe('tablesDB', () => {
         column: 'n',
       })
       await tablesDB.upsertRow(rowIn('bookings', 'b2', { a: 1 }))
-      await tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b2' })
+      await tablesDB.deleteRow(bookingRef('b2'))
       expect(events.map((event) => [event.action, event.rowId])).toEqual([
         ['create', 'b1'],
         ['update', 'b1'],
@@ -920,8 +909,8 @@ describe('tablesDB', () => {
           { $id: 'b', n: 1 },
         ],
       })
-      await tablesDB.updateRows({ databaseId: db, tableId: 'bookings', data: { n: 2 } })
-      await tablesDB.deleteRows({ databaseId: db, tableId: 'bookings' })
+      await tablesDB.updateRows({ ...bookings, data: { n: 2 } })
+      await tablesDB.deleteRows(bookings)
       expect(events.map((event) => `${event.action}:${event.rowId}`)).toEqual([
         'create:a',
         'create:b',
@@ -945,7 +934,7 @@ describe('tablesDB', () => {
     it('should ask the fault injector before touching storage, with the call context', async () => {
       const { tablesDB, calls } = setup()
       await tablesDB.createRow(booking('b1'))
-      await tablesDB.listRows({ databaseId: db, tableId: 'bookings' })
+      await tablesDB.listRows(bookings)
       expect(calls[0]).toEqual({
         api: 'tablesDB',
         operation: 'createRow',
