@@ -726,7 +726,7 @@ describe('tablesDB', () => {
   })
 
   describe('bulk methods', () => {
-    const table = { databaseId: db, tableId: 'bookings' }
+    const table = bookings
 
     it('should create rows with given or picked ids and per-row permissions', async () => {
       const { tablesDB } = setup()
