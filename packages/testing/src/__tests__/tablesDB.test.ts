@@ -726,12 +726,10 @@ describe('tablesDB', () => {
   })
 
   describe('bulk methods', () => {
-    const table = bookings
-
     it('should create rows with given or picked ids and per-row permissions', async () => {
       const { tablesDB } = setup()
       const result = await tablesDB.createRows({
-        ...table,
+        ...bookings,
         rows: [
           { $id: 'b1', status: 'pending', $permissions: ['write("user:p1")'] },
           { status: 'accepted' },
@@ -752,7 +750,7 @@ describe('tablesDB', () => {
       await tablesDB.createRow(booking('b2'))
       const error = await rejection(
         tablesDB.createRows({
-          ...table,
+          ...bookings,
           rows: [
             { $id: 'b1', a: 1 },
             { $id: 'b2', a: 2 },
@@ -766,7 +764,7 @@ describe('tablesDB', () => {
     it('should refuse more than 100 rows and an empty batch', async () => {
       const { tablesDB } = setup()
       const tooMany = await rejection(
-        tablesDB.createRows({ ...table, rows: Array.from({ length: 101 }, (_, i) => ({ i })) }),
+        tablesDB.createRows({ ...bookings, rows: Array.from({ length: 101 }, (_, i) => ({ i })) }),
       )
       expect(tooMany).toMatchObject({
         code: 400,
@@ -774,7 +772,7 @@ describe('tablesDB', () => {
         message:
           'Invalid `rows` param: Value must a valid array no longer than 100 items and Value must be a valid JSON object',
       })
-      expect(await rejection(tablesDB.createRows({ ...table, rows: [] }))).toMatchObject({
+      expect(await rejection(tablesDB.createRows({ ...bookings, rows: [] }))).toMatchObject({
         type: 'row_missing_data',
       })
     })
@@ -784,7 +782,7 @@ describe('tablesDB', () => {
       await tablesDB.createRow(booking('b1'))
       await tablesDB.createRow(booking('b2'))
       const result = await tablesDB.upsertRows({
-        ...table,
+        ...bookings,
         rows: [
           { $id: 'b1', status: 'pending' },
           { $id: 'b2', status: 'accepted' },
@@ -804,7 +802,7 @@ describe('tablesDB', () => {
         await tablesDB.createRow(booking(id, { status: id === 'b2' ? 'accepted' : 'pending' }))
       await clock.advance(1)
       const result = await tablesDB.updateRows({
-        ...table,
+        ...bookings,
         data: { status: 'expired' },
         queries: [Query.equal('status', 'pending')],
       })
@@ -813,31 +811,29 @@ describe('tablesDB', () => {
         ['b1', 'expired', '2026-01-01T00:00:00.001+00:00'],
         ['b3', 'expired', '2026-01-01T00:00:00.001+00:00'],
       ])
-      expect((await tablesDB.getRow({ ...table, rowId: 'b2' })).status).toBe('accepted')
+      expect((await tablesDB.getRow({ ...bookings, rowId: 'b2' })).status).toBe('accepted')
     })
 
     it('should touch every matching row beyond 25 but list at most 100', async () => {
       const { tablesDB } = setup()
       for (let i = 0; i < 3; i++) {
         await tablesDB.createRows({
-          ...table,
+          ...bookings,
           rows: Array.from({ length: 50 }, (_, j) => ({ $id: `r${i}-${j}`, n: 1 })),
         })
       }
-      const result = await tablesDB.updateRows({ ...table, data: { n: 2 } })
+      const result = await tablesDB.updateRows({ ...bookings, data: { n: 2 } })
       expect(result.total).toBe(150)
       expect(result.rows).toHaveLength(100)
       expect(
-        (await tablesDB.listRows({ ...table, queries: [Query.equal('n', 2), Query.limit(1)] }))
+        (await tablesDB.listRows({ ...bookings, queries: [Query.equal('n', 2), Query.limit(1)] }))
           .total,
       ).toBe(150)
     })
 
     it('should fail with row_missing_payload for a bulk update without data', async () => {
-      expect(await rejection(setup().tablesDB.updateRows({ ...table, data: {} }))).toMatchObject({
-        code: 400,
-        type: 'row_missing_payload',
-      })
+      const error = await rejection(setup().tablesDB.updateRows({ ...bookings, data: {} }))
+      expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
     })
 
     it('should delete every row the queries match, or all without queries', async () => {
@@ -845,18 +841,18 @@ describe('tablesDB', () => {
       for (const id of ['b1', 'b2', 'b3'])
         await tablesDB.createRow(booking(id, { status: id === 'b2' ? 'accepted' : 'pending' }))
       const some = await tablesDB.deleteRows({
-        ...table,
+        ...bookings,
         queries: [Query.equal('status', 'pending')],
       })
       expect(some).toMatchObject({ total: 2, rows: [{ $id: 'b1' }, { $id: 'b3' }] })
-      const rest = await tablesDB.deleteRows(table)
+      const rest = await tablesDB.deleteRows(bookings)
       expect(rest).toMatchObject({ total: 1, rows: [{ $id: 'b2' }] })
-      expect((await tablesDB.listRows(table)).total).toBe(0)
+      expect((await tablesDB.listRows(bookings)).total).toBe(0)
     })
 
     it('should validate bulk queries like listRows', async () => {
       const error = await rejection(
-        setup().tablesDB.deleteRows({ ...table, queries: ['{"method":"nope"}'] }),
+        setup().tablesDB.deleteRows({ ...bookings, queries: ['{"method":"nope"}'] }),
       )
       expect(error).toMatchObject({
         code: 400,
