@@ -8,11 +8,11 @@
 import { createSchemaLock } from '@booking-guard/core'
 import { createFeedManager } from '@booking-guard/core/realtime'
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
+import { median } from './support'
 
 const MISSED = Number(process.env.BENCH_MISSED ?? 10_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 interface Case {

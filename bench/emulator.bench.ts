@@ -16,7 +16,7 @@ import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { Client, TablesDB } from 'node-appwrite'
-import { bookingInputs, measureCalls } from './support'
+import { bookingInputs, measureCalls, median } from './support'
 import type { CallRate } from './support'
 
 const CASE_MS = Number(process.env.BENCH_CASE_MS ?? 1_000)
@@ -102,8 +102,6 @@ const coldResults = new Map<string, { ms: number; rss: number }[]>(starts.map(([
 // Interleaved runs, so load from other jobs hits both alike.
 for (let run = 0; run < COLD_RUNS; run++)
   for (const [name, args] of starts) coldResults.get(name)!.push(await coldStart(args))
-const medianOf = (values: number[]) =>
-  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!
 console.log(
   `Cold start (spawn → first HTTP answer) and idle RSS (after ${IDLE_MS} ms), ${COLD_RUNS} runs each, medians [min–max]\n`,
 )
@@ -113,7 +111,7 @@ for (const [name, results] of coldResults) {
   const ms = results.map((r) => r.ms)
   const rss = results.map((r) => r.rss)
   console.log(
-    `| ${name} | ${medianOf(ms).toFixed(0)} ms [${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}] | ${medianOf(rss).toFixed(1)} MB [${Math.min(...rss).toFixed(1)}–${Math.max(...rss).toFixed(1)}] |`,
+    `| ${name} | ${median(ms).toFixed(0)} ms [${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}] | ${median(rss).toFixed(1)} MB [${Math.min(...rss).toFixed(1)}–${Math.max(...rss).toFixed(1)}] |`,
   )
 }
 console.log('')
@@ -224,8 +222,6 @@ for (let round = 0; round < ROUNDS; round++) {
 await emulator.close()
 await new Promise((resolve) => bare.close(resolve))
 
-const median = (values: number[]) =>
-  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!
 const fmt = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 console.log(

@@ -9,6 +9,7 @@ import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { Client, Query, TablesDB } from 'node-appwrite'
 import type { Models } from 'node-appwrite'
+import { median } from './support'
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1_500)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300)
@@ -142,8 +143,6 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 for (const server of [emulator, bare]) server.child.send({ type: 'exit' })
 
-const median = (values: number[]) =>
-  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!
 console.log(
   `Node ${process.version}; server CPU µs per request, ${ROUNDS} rounds × ${CALLS} calls (after ${WARMUP}), one at a time; medians\n`,
 )

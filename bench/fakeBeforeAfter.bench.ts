@@ -21,63 +21,48 @@ const N = Number(process.env.BENCH_ROWS ?? 100_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const data = (i: number) => ({ customerId: 'c1', providerId: `p${i % 100}`, status: 'pending' })
 
-async function createRows(create: Create): Promise<number> {
-  const { tablesDB } = create()
+const row = (i: number) => ({ databaseId: 'main', tableId: 'bench', rowId: `r${i}`, data: data(i) })
+
+/** Runs `call(i)` for `i` from 0 to `calls - 1`, one after another: calls per second. */
+async function perSecond(calls: number, call: (i: number) => Promise<unknown>): Promise<number> {
   const start = performance.now()
-  for (let i = 0; i < N; i++) {
-    await tablesDB.createRow({
-      databaseId: 'main',
-      tableId: 'bench',
-      rowId: `r${i}`,
-      data: data(i),
-    })
-  }
-  return N / ((performance.now() - start) / 1000)
+  for (let i = 0; i < calls; i++) await call(i)
+  return calls / ((performance.now() - start) / 1000)
 }
 
-async function createDocuments(create: Create): Promise<number> {
+function createRows(create: Create): Promise<number> {
+  const { tablesDB } = create()
+  return perSecond(N, (i) => tablesDB.createRow(row(i)))
+}
+
+function createDocuments(create: Create): Promise<number> {
   const { databases } = create()
-  const start = performance.now()
-  for (let i = 0; i < N; i++) {
-    await databases.createDocument({
+  return perSecond(N, (i) =>
+    databases.createDocument({
       databaseId: 'main',
       collectionId: 'bench',
       documentId: `d${i}`,
       data: data(i),
-    })
-  }
-  return N / ((performance.now() - start) / 1000)
+    }),
+  )
 }
 
 async function listRows(create: Create): Promise<number> {
   const { tablesDB } = create()
-  for (let i = 0; i < 500; i++) {
-    await tablesDB.createRow({
-      databaseId: 'main',
-      tableId: 'bench',
-      rowId: `r${i}`,
-      data: data(i),
-    })
-  }
-  const calls = N / 10
-  const start = performance.now()
-  for (let i = 0; i < calls; i++) await tablesDB.listRows({ databaseId: 'main', tableId: 'bench' })
-  return calls / ((performance.now() - start) / 1000)
+  for (let i = 0; i < 500; i++) await tablesDB.createRow(row(i))
+  return perSecond(N / 10, () => tablesDB.listRows({ databaseId: 'main', tableId: 'bench' }))
 }
 
-async function adminSequence(create: Create): Promise<number> {
-  const calls = N / 50
+function adminSequence(create: Create): Promise<number> {
   const table = { databaseId: 'main', tableId: 't' }
-  const start = performance.now()
-  for (let i = 0; i < calls; i++) {
+  return perSecond(N / 50, async () => {
     const { admin } = create()
     await admin.create({ databaseId: 'main', name: 'Main' })
     await admin.createTable({ ...table, name: 'T' })
     await admin.createStringColumn({ ...table, key: 's', size: 36, required: false })
     await admin.createIntegerColumn({ ...table, key: 'n', required: false })
     await admin.listColumns(table)
-  }
-  return calls / ((performance.now() - start) / 1000)
+  })
 }
 
 const cases: Record<string, (create: Create) => Promise<number>> = {

@@ -9,6 +9,7 @@ import { createFakeAppwrite } from '../packages/testing/src/index'
 import { compiledModel, copyOut, loopModel } from '../packages/testing/src/fake/rowModels'
 import type { TableSchema } from '../packages/testing/src/fake/schema'
 import type { StoredRow } from '../packages/testing/src/fake/store'
+import { median } from './support'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 2_000)
@@ -81,8 +82,6 @@ for (let round = 0; round < ROUNDS; round++) {
   listTimes.push((used.user + used.system) / calls)
 }
 
-const median = (values: number[]) =>
-  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!
 console.log(
   `Node ${process.version}, ${COLUMNS} columns, ${ROUNDS} rounds × ${BATCHES} lists of 100 rows (sink ${sink})\n`,
 )

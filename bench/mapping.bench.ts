@@ -7,6 +7,7 @@
 import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
 import type { SchemaLock } from '@booking-guard/core'
 import { createFakeAppwrite } from '@booking-guard/testing'
+import { bookingInputs, median } from './support'
 
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 4_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -23,16 +24,7 @@ const mapped = createSchemaLock({
   writeValues: { booking: { status: { pending: 'Pending', confirmed: 'Confirmed' } } },
 })
 
-let n = 0
-const input = () => ({
-  customerId: 'customer-1',
-  customerName: 'Ana',
-  providerId: `provider-${n++ % 100}`,
-  providerType: 'therapist' as const,
-  providerName: 'Budi',
-  bookingType: 'immediate' as const,
-  durationMinutes: 60,
-})
+const input = bookingInputs()
 
 /** Bookings per second through a fresh schemaless fake. */
 async function throughput(lock: SchemaLock, mode: 'saga' | 'transaction'): Promise<number> {
@@ -54,9 +46,6 @@ async function throughput(lock: SchemaLock, mode: 'saga' | 'transaction'): Promi
   )
   return (BOOKINGS / (performance.now() - started)) * 1000
 }
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 for (const mode of ['saga', 'transaction'] as const) {
   const results = { plain: [] as number[], mapped: [] as number[] }

@@ -12,12 +12,12 @@ import {
 } from '@booking-guard/core/realtime'
 import type { RealtimeConnectionLike } from '@booking-guard/core/realtime'
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
+import { median } from './support'
 
 const PROVIDERS = Number(process.env.BENCH_PROVIDERS ?? 1_000)
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 10_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 /** One feed subscription per provider (`provider-0` …); `onEvent` gets the provider of each event. */

@@ -46,6 +46,10 @@ export function bookingInputs() {
   })
 }
 
+/** The middle of `values` (the higher of the two middle ones for an even count). */
+export const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
 /** Throughput and latency of one measured case. */
 export interface CallRate {
   /** Calls completed in the measured time. */

@@ -295,6 +295,17 @@ try {
     const r = random()
     const customer = between(0, 499)
     const jobMode = mode()
+    /** A job of this customer's in this mode, registered in `inputs` for the final check. */
+    const plan = (key: string, kind: CallKind, provider: string, slot?: number): StressJob => {
+      const job: StressJob = {
+        key,
+        kind,
+        mode: jobMode,
+        input: bookingInput(customer, provider, slot),
+      }
+      inputs.set(key, job)
+      return job
+    }
     if (r < 0.1) {
       const key = `fuzz-${planned}`
       const input = fuzzedInput(random, bookingInput(customer, `provider-${between(0, 99)}`))
@@ -304,23 +315,11 @@ try {
       planned++
     } else if (r < 0.25) {
       const slot = between(0, SLOTS - 1)
-      const job: StressJob = {
-        key: `slot-${planned}`,
-        kind: 'contested',
-        mode: jobMode,
-        input: bookingInput(customer, slotProvider(slot), slot),
-      }
-      inputs.set(job.key, job)
+      const job = plan(`slot-${planned}`, 'contested', slotProvider(slot), slot)
       tasks.push(() => call(job))
       planned++
     } else if (r < 0.35) {
-      const job: StressJob = {
-        key: `double-${planned}`,
-        kind: 'double',
-        mode: jobMode,
-        input: bookingInput(customer, `provider-${between(0, 99)}`),
-      }
-      inputs.set(job.key, job)
+      const job = plan(`double-${planned}`, 'double', `provider-${between(0, 99)}`)
       tasks.push(async () => {
         // The same submission twice at once (a double click, a client retry racing the first).
         const pair = await Promise.all([call(job), call(job)])
@@ -328,13 +327,7 @@ try {
       })
       planned += 2
     } else {
-      const job: StressJob = {
-        key: `plain-${planned}`,
-        kind: 'plain',
-        mode: jobMode,
-        input: bookingInput(customer, `provider-${between(0, 99)}`),
-      }
-      inputs.set(job.key, job)
+      const job = plan(`plain-${planned}`, 'plain', `provider-${between(0, 99)}`)
       tasks.push(() => call(job))
       planned++
     }

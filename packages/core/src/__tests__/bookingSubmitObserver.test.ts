@@ -25,6 +25,14 @@ async function until(h: Harness, check: () => boolean, maxMs = 2_000): Promise<v
   }
 }
 
+/** Submits a booking whose booking write hangs, and waits until it does: the hang and the call. */
+async function submitHanging(h: ReturnType<typeof setup>) {
+  const hang = h.fake.faults.hang({ operation: 'createRow', table: 'bookings' })
+  const call = h.observer.submit(bookingInput())
+  await until(h, () => hang.pending === 1)
+  return { hang, call }
+}
+
 /** A creation that failed at its first step and was rolled back. */
 const FAILURE = {
   bookingId: 'b1',
@@ -274,9 +282,7 @@ describe('bookingSubmitObserver', () => {
 
   it('should still run onSuccess for a booking that lands after reset, leaving the snapshot idle', async () => {
     const h = setup()
-    const hang = h.fake.faults.hang({ operation: 'createRow', table: 'bookings' })
-    const call = h.observer.submit(bookingInput())
-    await until(h, () => hang.pending === 1)
+    const { hang, call } = await submitHanging(h)
     h.observer.reset()
     hang.release()
     hang.remove()
@@ -411,9 +417,7 @@ describe('bookingSubmitObserver', () => {
 
     it('should abort the attempt under way on cancel, make no other, and go back to idle', async () => {
       const h = recorded()
-      const hang = h.fake.faults.hang({ operation: 'createRow', table: 'bookings' })
-      const call = h.observer.submit(bookingInput())
-      await until(h, () => hang.pending === 1)
+      const { hang, call } = await submitHanging(h)
       h.observer.cancel()
       expect(h.signals[0]!.aborted).toBe(true)
       expect(h.observer.getSnapshot()).toMatchObject({ status: 'idle', isIdle: true, attempt: 0 })

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { isBookingPipelineError } from '../errors'
 import type { ResiliencePolicy } from '../resilience/wrap'
-import { bookingInput, harness, invariantViolations, rejected } from './pipelineFixtures'
+import { bookingInput, harness, rejected } from './pipelineFixtures'
 
 const threeAttemptsOpenTheBreaker = {
   breaker: { breaker: { kind: 'consecutive' as const, threshold: 3 }, halfOpenAfter: 60_000 },
@@ -31,7 +31,7 @@ describe('compensation', () => {
     expect(h.rows('chat_rooms')).toEqual([])
     expect(h.rows('chat_messages')).toEqual([])
     expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['failed'])
-    expect(invariantViolations(h.fake, h.lock)).toEqual([])
+    expect(h.invariantViolations()).toEqual([])
   })
 
   it("should not count a compensation's successful deletes as the breaker's successes", async () => {

@@ -7,14 +7,7 @@ import type { PipelineStep } from '../errors'
 import { isBookingGuardError } from '../errors'
 import type { PipelineFailureDetails } from '../errors'
 import type { Harness } from './pipelineFixtures'
-import {
-  bookingInput,
-  completeBookingViolations,
-  fulfilled,
-  harness,
-  invariantViolations,
-  rejected,
-} from './pipelineFixtures'
+import { bookingInput, fulfilled, harness, rejected } from './pipelineFixtures'
 
 type FaultKind =
   'network' | '5xx' | '429' | 'table missing' | 'permission denied' | 'hang' | 'commit conflict'
@@ -73,7 +66,7 @@ async function expectAllOrNothing(
   step: PipelineStep,
 ): Promise<void> {
   if (outcome.status === 'fulfilled') {
-    expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+    expect(h.completeBookingViolations()).toEqual([])
     expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['delivered'])
     return
   }
@@ -82,7 +75,7 @@ async function expectAllOrNothing(
   expect(error.failedStep).toBe(step)
   if (error.compensated) {
     expect(h.rows('bookings').filter((row) => row.pipelineStatus !== 'failed')).toEqual([])
-    expect(invariantViolations(h.fake, h.lock)).toEqual([])
+    expect(h.invariantViolations()).toEqual([])
     return
   }
   // Left for the reconciler: once the fault is gone, one pass finishes the job, forward (a
@@ -91,8 +84,8 @@ async function expectAllOrNothing(
   h.fake.faults.clear()
   await h.clock.advance(61_000)
   fulfilled(await h.settle(h.guard.reconcile()))
-  expect(invariantViolations(h.fake, h.lock)).toEqual([])
-  expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+  expect(h.invariantViolations()).toEqual([])
+  expect(h.completeBookingViolations()).toEqual([])
   const statuses = h.rows('bookings').map((row) => row.pipelineStatus)
   expect(statuses.length === 0 || statuses[0] === 'delivered' || statuses[0] === 'failed').toBe(
     true,
@@ -155,13 +148,11 @@ describe('faultMatrix', () => {
       hang.release()
       await h.clock.advance(10)
       expect(h.rows('chat_rooms')).toHaveLength(1) // the late write landed
-      expect(invariantViolations(h.fake, h.lock)).toEqual([
-        expect.stringMatching(/orphan chat room/),
-      ])
+      expect(h.invariantViolations()).toEqual([expect.stringMatching(/orphan chat room/)])
       await h.clock.advance(61_000)
       const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.orphans.removed).toHaveLength(1)
-      expect(invariantViolations(h.fake, h.lock)).toEqual([])
+      expect(h.invariantViolations()).toEqual([])
     })
 
     it('should honour the caller signal like the budget', async () => {
@@ -179,7 +170,7 @@ describe('faultMatrix', () => {
         compensated: false,
         pendingReconcile: true,
       })
-      expect(invariantViolations(h.fake, h.lock)).toEqual([])
+      expect(h.invariantViolations()).toEqual([])
     })
   })
 
@@ -200,7 +191,7 @@ describe('faultMatrix', () => {
             expect(error).toMatchObject({ failedStep: step, compensated: true, mode })
             expect(String((error as Error).message)).toMatch(/provision/)
             expect(h.rows('bookings').filter((row) => row.pipelineStatus !== 'failed')).toEqual([])
-            expect(invariantViolations(h.fake, h.lock)).toEqual([])
+            expect(h.invariantViolations()).toEqual([])
           },
         )
       }
@@ -213,7 +204,7 @@ describe('faultMatrix', () => {
       const result = fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
       expect(result.mode).toBe('transaction')
       expect(result.timings.roundTrips).toBe(3)
-      expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+      expect(h.completeBookingViolations()).toEqual([])
       expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['delivered'])
     })
 
@@ -251,7 +242,7 @@ describe('faultMatrix', () => {
       const second = fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
       expect(second.mode).toBe('transaction')
       expect(h.guard.mode).toBe('transaction')
-      expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+      expect(h.completeBookingViolations()).toEqual([])
     })
   })
 })

@@ -10,16 +10,7 @@ import { createBookingGuard } from '../guard'
 import type { BookingGuard } from '../guard'
 import { defaultSlotKey, hmacSha256Hex } from '../pipeline/ids'
 import { isVoided } from '../pipeline/voided'
-import {
-  DB,
-  bookingInput,
-  completeBookingViolations,
-  fulfilled,
-  harness,
-  invariantViolations,
-  rejected,
-  scheduledInput,
-} from './pipelineFixtures'
+import { DB, bookingInput, fulfilled, harness, rejected, scheduledInput } from './pipelineFixtures'
 import type { Harness } from './pipelineFixtures'
 import { recording } from './callProxies'
 
@@ -41,8 +32,8 @@ function liveBookingsBySlot(h: Harness): Map<string, string[]> {
 /** Every invariant of the guarantee over the fake's storage; empty when all hold. */
 function guaranteeViolations(h: Harness, toldNothingKept: readonly string[]): string[] {
   const problems = [
-    ...invariantViolations(h.fake, h.lock),
-    ...completeBookingViolations(h.fake, h.lock).filter((problem) => {
+    ...h.invariantViolations(),
+    ...h.completeBookingViolations().filter((problem) => {
       // A voided booking is not live: the reconciler fails it again, rows and all.
       const id = /delivered (\S+) has/.exec(problem)?.[1]
       const row = h.rows('bookings').find((booking) => booking.$id === id)
@@ -241,11 +232,11 @@ describe('guarantee', () => {
       const id = created.booking.$id
       await h.fake.tablesDB.deleteRow({ databaseId: DB, tableId: 'chat_rooms', rowId: id })
       await h.fake.tablesDB.deleteRow({ databaseId: DB, tableId: 'notifications', rowId: id })
-      expect(completeBookingViolations(h.fake, h.lock)).toHaveLength(2)
+      expect(h.completeBookingViolations()).toHaveLength(2)
       await h.clock.advance(61_000)
       const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.delivered).toMatchObject({ checked: 1, completed: [id], failed: [] })
-      expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+      expect(h.completeBookingViolations()).toEqual([])
     })
 
     it('should report two live bookings of one provider slot', async () => {

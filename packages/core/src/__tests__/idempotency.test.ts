@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { TablesDBLike } from '../backend/types'
 import { isIdempotencyConflictError } from '../errors'
 import type { Harness } from './pipelineFixtures'
-import {
-  bookingInput,
-  completeBookingViolations,
-  fulfilled,
-  harness,
-  invariantViolations,
-  rejected,
-} from './pipelineFixtures'
+import { bookingInput, fulfilled, harness, rejected } from './pipelineFixtures'
 
 const WRITES = new Set(['createRow', 'updateRow', 'upsertRow', 'deleteRow'])
 
@@ -120,7 +113,7 @@ describe('idempotency', () => {
     expect(results.filter((r) => r.replayed)).toHaveLength(1)
     expect(h.rows('bookings')).toHaveLength(1)
     expect(h.rows('bookings')[0]!.pipelineStatus).toBe('delivered')
-    expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+    expect(h.completeBookingViolations()).toEqual([])
   })
 
   it('should revive a booking whose earlier attempt failed and was compensated', async () => {
@@ -142,7 +135,7 @@ describe('idempotency', () => {
     )
     expect(retried.booking.pipelineStatus).toBe('delivered')
     expect(retried.replayed).toBe(false)
-    expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+    expect(h.completeBookingViolations()).toEqual([])
     expect(h.rows('bookings')).toHaveLength(1)
   })
 
@@ -158,8 +151,8 @@ describe('idempotency', () => {
         expect(error).toMatchObject({ code: 'PIPELINE_TIMEOUT', compensated: false })
         await h.clock.advance(61_000)
         const report = fulfilled(await h.settle(h.guard.reconcile()))
-        expect(invariantViolations(h.fake, h.lock)).toEqual([])
-        expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+        expect(h.invariantViolations()).toEqual([])
+        expect(h.completeBookingViolations()).toEqual([])
         // The booking create is issued first: once it landed, the reconciler completed the
         // booking (the customer did book); with nothing written there is nothing to do.
         const bookingId = (error as { bookingId: string }).bookingId
@@ -180,7 +173,7 @@ describe('idempotency', () => {
         await h.settle(h.guard.createBooking(input, { idempotencyKey: 'resume' })),
       )
       expect(resumed).toMatchObject({ replayed: true, booking: { pipelineStatus: 'delivered' } })
-      expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+      expect(h.completeBookingViolations()).toEqual([])
     })
 
     it('should compensate a booking left pending when the reconciler is told to', async () => {
@@ -191,7 +184,7 @@ describe('idempotency', () => {
       const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.pending.compensated).toHaveLength(1)
       expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['failed'])
-      expect(invariantViolations(h.fake, h.lock)).toEqual([])
+      expect(h.invariantViolations()).toEqual([])
     })
   })
 
@@ -235,7 +228,7 @@ describe('idempotency', () => {
         ])
         expect(fulfilled(a).booking.$id).toBe(fulfilled(b).booking.$id)
         expect(h.rows('bookings')).toHaveLength(1)
-        expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+        expect(h.completeBookingViolations()).toEqual([])
       })
     },
   )

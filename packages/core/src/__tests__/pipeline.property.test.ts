@@ -6,13 +6,7 @@ import * as fc from 'fast-check'
 import type { FaultError } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import type { Harness } from './pipelineFixtures'
-import {
-  bookingInput,
-  completeBookingViolations,
-  harness,
-  invariantViolations,
-  settle,
-} from './pipelineFixtures'
+import { bookingInput, harness, settle } from './pipelineFixtures'
 
 const ERRORS: readonly FaultError[] = [
   'network',
@@ -116,8 +110,8 @@ async function run(mode: 'saga' | 'transaction', schedule: Schedule): Promise<vo
   await settle(h.clock, h.guard.reconcile())
   await settle(h.clock, h.guard.idle())
 
-  expect(invariantViolations(h.fake, h.lock)).toEqual([])
-  expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+  expect(h.invariantViolations()).toEqual([])
+  expect(h.completeBookingViolations()).toEqual([])
   const bookings = h.rows('bookings')
   const keys = bookings.map((row) => row.idempotencyKey).filter((key) => typeof key === 'string')
   expect(new Set(keys).size).toBe(keys.length)

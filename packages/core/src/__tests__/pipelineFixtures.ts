@@ -55,6 +55,10 @@ export interface Harness {
    * it: saga mode and default retries, unless `options` says otherwise.
    */
   otherGuard(options?: Partial<BookingGuardOptions>): BookingGuard
+  /** {@link invariantViolations} of this harness's fake and lock. */
+  invariantViolations(): string[]
+  /** {@link completeBookingViolations} of this harness's fake and lock. */
+  completeBookingViolations(): string[]
 }
 
 /** A guard in saga mode over a fresh fake, unless `options` says otherwise. */
@@ -100,6 +104,8 @@ export function harness(
         mode: 'saga',
         ...otherOptions,
       }),
+    invariantViolations: () => invariantViolations(fake, lock),
+    completeBookingViolations: () => completeBookingViolations(fake, lock),
   }
 }
 

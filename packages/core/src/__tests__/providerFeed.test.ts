@@ -52,6 +52,16 @@ function recorder(clock: { now(): number } = { now: () => 0 }) {
   return { seen, listener }
 }
 
+/** A {@link recorder} of `feed`'s events from now on. */
+function listening(
+  feed: { listen(listener: (event: ProviderBookingEvent) => void): unknown },
+  clock?: { now(): number },
+) {
+  const rec = recorder(clock)
+  feed.listen(rec.listener)
+  return rec
+}
+
 const ids = (events: readonly string[]) => events.map((e) => e.slice(0, e.indexOf('@')))
 
 describe('providerFeed', () => {
@@ -74,8 +84,7 @@ describe('providerFeed', () => {
   it('should deliver every version of a booking in order as created then updated', async () => {
     const { options, until, book, update, clock } = setup()
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder(clock)
-    feed.listen(rec.listener)
+    const rec = listening(feed, clock)
     await until(100)
     const id = await book('p1')
     await until(1_000)
@@ -96,8 +105,7 @@ describe('providerFeed', () => {
     const { options, until, book, update, fake } = setup()
     fake.faults.realtime.duplicate({ table: 'bookings', copies: 3 })
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    feed.listen(rec.listener)
+    const rec = listening(feed)
     await until(100)
     await book('p1')
     await until(200)
@@ -117,8 +125,7 @@ describe('providerFeed', () => {
     const { options, until, book, fake, clock, metrics } = setup({ reconcileIntervalMs: 30_000 })
     fake.faults.realtime.drop({ table: 'bookings', times: 1 })
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder(clock)
-    feed.listen(rec.listener)
+    const rec = listening(feed, clock)
     await settle()
     await until(100)
     await book('p1') // dropped
@@ -140,8 +147,7 @@ describe('providerFeed', () => {
     const { options, until, book, update, fake, clock } = setup()
     fake.faults.realtime.delay({ table: 'bookings', ms: 3_000, times: 1 })
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder(clock)
-    feed.listen(rec.listener)
+    const rec = listening(feed, clock)
     await until(100)
     await book('p1') // created event delayed to 3 100
     await until(1_000)
@@ -156,8 +162,7 @@ describe('providerFeed', () => {
   it('should poll while the socket is disconnected, then catch up and go live again after it reconnects', async () => {
     const { options, until, book, fake, clock } = setup()
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder(clock)
-    feed.listen(rec.listener)
+    const rec = listening(feed, clock)
     const states: string[] = []
     feed.subscribe(() => {
       const { connection } = feed.getSnapshot()
@@ -190,8 +195,7 @@ describe('providerFeed', () => {
     const { options, until, book, fake, clock, monitor } = setup()
     const feeds = createFeedManager(options)
     const feed = feeds.providerFeed('p1')
-    const rec = recorder(clock)
-    feed.listen(rec.listener)
+    const rec = listening(feed, clock)
     const transitions: WatchdogStateChange[] = []
     feeds.watchdog!.onStateChange((event) => transitions.push(event))
     await settle()
@@ -223,8 +227,7 @@ describe('providerFeed', () => {
   it('should match legacy therapistId rows, live and in catch-ups', async () => {
     const { options, until, book, fake } = setup({ reconcileIntervalMs: 10_000 })
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    feed.listen(rec.listener)
+    const rec = listening(feed)
     await until(100)
     await book(null, { therapistId: 'p1' }) // live
     fake.faults.realtime.drop({ table: 'bookings', times: 1 })
@@ -243,8 +246,7 @@ describe('providerFeed', () => {
     const { options, until, book, lock } = setup()
     const normalize = vi.spyOn(lock, 'normalize')
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    feed.listen(rec.listener)
+    const rec = listening(feed)
     await until(100)
     normalize.mockClear()
     await book('p2')
@@ -277,8 +279,7 @@ describe('providerFeed', () => {
       },
     )
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    feed.listen(rec.listener)
+    const rec = listening(feed)
     await until(100)
     fake.faults.realtime.drop({ table: 'bookings', times: 1 })
     await book('p1')
@@ -308,8 +309,7 @@ describe('providerFeed', () => {
   it('should hold back versions the pipeline has not delivered, and never show compensated bookings', async () => {
     const { options, until, book, update } = setup({ reconcileIntervalMs: 10_000 })
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    feed.listen(rec.listener)
+    const rec = listening(feed)
     await until(100)
     await book('p1', { pipelineStatus: 'pending' })
     await book('p1', { pipelineStatus: 'pending' })
@@ -382,8 +382,7 @@ describe('providerFeed', () => {
         heartbeatPermissions: ['read("user:p1")', 'update("user:p1")', 'delete("user:p1")'],
       },
     })
-    const rec = recorder()
-    feed.listen(rec.listener)
+    const rec = listening(feed)
     await until(100)
     expect(feed.getSnapshot()).toMatchObject({ connection: 'live', watchdog: 'healthy' })
     const create = (rowId: string, providerId: string, permissions: string[]) =>
@@ -480,8 +479,7 @@ describe('providerFeed', () => {
   it('should report offline while catch-up queries fail, and recover when they succeed', async () => {
     const { options, until, book, fake, monitor } = setup()
     const feed = createProviderFeed({ ...options, providerId: 'p1' })
-    const rec = recorder()
-    feed.listen(rec.listener)
+    const rec = listening(feed)
     await until(100)
     fake.faults.realtime.disconnect({ forMs: 20_000 })
     const failing = fake.faults.fail({ operation: 'listRows', error: 'network' })

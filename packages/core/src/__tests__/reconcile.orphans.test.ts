@@ -3,7 +3,7 @@
 // pages on from a row it just removed stops after its first page and leaves the rest behind.
 // Found by the stress scenario (bench/stress/run.ts): orphans of failed bookings outlived the pass.
 import { describe, expect, it } from 'vitest'
-import { DB, bookingInput, fulfilled, harness, invariantViolations } from './pipelineFixtures'
+import { DB, bookingInput, fulfilled, harness } from './pipelineFixtures'
 
 describe('reconcile', () => {
   describe('orphan sweep past one page', () => {
@@ -17,14 +17,14 @@ describe('reconcile', () => {
       for (const row of h.rows('bookings')) {
         await h.fake.tablesDB.deleteRow({ databaseId: DB, tableId: 'bookings', rowId: row.$id })
       }
-      expect(invariantViolations(h.fake, h.lock)).toHaveLength(count * 3)
+      expect(h.invariantViolations()).toHaveLength(count * 3)
 
       const report = fulfilled(await h.settle(h.guard.reconcile({ olderThanMs: 0 })))
 
       expect(report.errors).toEqual([])
       expect(report.complete).toBe(true)
       expect(report.orphans.removed).toHaveLength(count * 3)
-      expect(invariantViolations(h.fake, h.lock)).toEqual([])
+      expect(h.invariantViolations()).toEqual([])
     })
 
     it('should keep paging when only some rows of a page are orphans', async () => {
@@ -44,7 +44,7 @@ describe('reconcile', () => {
 
       expect(report.errors).toEqual([])
       expect(report.orphans.removed).toHaveLength(doomed.length * 3)
-      expect(invariantViolations(h.fake, h.lock)).toEqual([])
+      expect(h.invariantViolations()).toEqual([])
       expect(h.rows('chat_rooms')).toHaveLength(count - doomed.length)
     })
   })

@@ -1,15 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { isBookingGuardError } from '../errors'
 import type { PushSender } from '../pipeline/push'
-import {
-  DB,
-  bookingInput,
-  completeBookingViolations,
-  fulfilled,
-  harness,
-  invariantViolations,
-  rejected,
-} from './pipelineFixtures'
+import { DB, bookingInput, fulfilled, harness, rejected } from './pipelineFixtures'
 import type { Harness } from './pipelineFixtures'
 
 /** A booking whose deliver step and compensation both failed: left pending. */
@@ -54,7 +46,7 @@ describe('reconcile', () => {
     const report = fulfilled(await h.settle(h.guard.reconcile()))
     expect(report.pending).toMatchObject({ found: 1, completed: [id], compensated: [], failed: [] })
     expect(h.rows('bookings')[0]!.pipelineStatus).toBe('delivered')
-    expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+    expect(h.completeBookingViolations()).toEqual([])
   })
 
   it('should be idempotent: a second pass finds nothing and changes nothing', async () => {
@@ -81,8 +73,8 @@ describe('reconcile', () => {
     expect(fulfilled(b).pending.failed).toEqual([])
     expect(h.rows('chat_rooms')).toHaveLength(2)
     expect(h.rows('chat_messages')).toHaveLength(2)
-    expect(invariantViolations(h.fake, h.lock)).toEqual([])
-    expect(completeBookingViolations(h.fake, h.lock)).toEqual([])
+    expect(h.invariantViolations()).toEqual([])
+    expect(h.completeBookingViolations()).toEqual([])
   })
 
   it('should report a booking it cannot finish and keep going', async () => {
@@ -195,7 +187,7 @@ describe('reconcile', () => {
       const report = fulfilled(await h.settle(h.guard.reconcile()))
       expect(report.orphans.removed).toEqual(['chat_rooms/ghost'])
       expect(h.rows('chat_rooms').map((r) => r.$id)).toEqual([kept])
-      expect(invariantViolations(h.fake, h.lock)).toEqual([])
+      expect(h.invariantViolations()).toEqual([])
     })
 
     it('should leave recent children alone so a call in flight is never raced', async () => {

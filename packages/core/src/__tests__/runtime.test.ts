@@ -1,5 +1,5 @@
 import * as fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock'
 import { createCircuitBreaker, createRetryPolicy, createSchemaLock } from '../index'
 import { wrap } from '../resilience/index'
@@ -9,11 +9,7 @@ import type { PipelineRuntime } from '../pipeline/types'
 import { remote } from '../pipeline/writes'
 import { executeUnder } from '../resilience/wrap'
 import { normalizeOwned } from '../schema/schemaLock'
-
-const networkError = () =>
-  new TypeError('fetch failed', {
-    cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
-  })
+import { networkError, useFakeTime } from './resilienceFixtures'
 
 /** Just what `remote` reads of a runtime: the policy every request goes through. */
 function runtimeWith(policy: PipelineRuntime['policy']): PipelineRuntime {
@@ -21,12 +17,7 @@ function runtimeWith(policy: PipelineRuntime['policy']): PipelineRuntime {
 }
 
 describe('runtime', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: 0 })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTime(0)
 
   describe('CallBudget', () => {
     it('should reject a request still in flight with BudgetExpired when the budget runs out', async () => {

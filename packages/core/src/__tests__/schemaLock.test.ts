@@ -12,6 +12,13 @@ import {
 } from '../index'
 import { BookingSchema } from '../schema/index'
 
+/** The issue a lock reports for the unknown field `field`, with `message` (text or matcher). */
+const unknownField = (field: string, message: unknown) => ({
+  path: [field],
+  code: 'unknown_field',
+  message,
+})
+
 function configMessage(fn: () => unknown): string {
   try {
     fn()
@@ -83,17 +90,11 @@ describe('schemaLock', () => {
         lock.parse('booking', { colour: 'red', ...validRow('booking'), size: 2 }),
       )
       expect(error.issues).toEqual([
-        {
-          path: ['colour'],
-          code: 'unknown_field',
-          message:
-            'Unknown field `colour`: not a column of table `bookings`; remove it, or declare it with `createSchemaLock({ extend })`',
-        },
-        {
-          path: ['size'],
-          code: 'unknown_field',
-          message: expect.stringContaining('Unknown field `size`'),
-        },
+        unknownField(
+          'colour',
+          'Unknown field `colour`: not a column of table `bookings`; remove it, or declare it with `createSchemaLock({ extend })`',
+        ),
+        unknownField('size', expect.stringContaining('Unknown field `size`')),
       ])
     })
 
@@ -103,11 +104,9 @@ describe('schemaLock', () => {
       const [issue] = errorOf(() =>
         lock.parse('booking', { ...rest, TherapistID: providerId }),
       ).issues
-      expect(issue).toEqual({
-        path: ['TherapistID'],
-        code: 'unknown_field',
-        message: 'Unknown field `TherapistID`: did you mean `providerId`?',
-      })
+      expect(issue).toEqual(
+        unknownField('TherapistID', 'Unknown field `TherapistID`: did you mean `providerId`?'),
+      )
     })
 
     it('should suggest the canonical field for a wrongly cased one', () => {
@@ -115,11 +114,7 @@ describe('schemaLock', () => {
       const { providerId, ...rest } = validRow('booking')
       const error = errorOf(() => lock.parse('booking', { ...rest, providerid: providerId }))
       expect(error.issues).toEqual([
-        {
-          path: ['providerid'],
-          code: 'unknown_field',
-          message: 'Unknown field `providerid`: did you mean `providerId`?',
-        },
+        unknownField('providerid', 'Unknown field `providerid`: did you mean `providerId`?'),
         {
           path: ['providerId'],
           code: 'invalid_type',
@@ -176,17 +171,11 @@ describe('schemaLock', () => {
         lock.parse('booking', { ...validRow('booking'), $id: 'b1', $permissions: [] }),
       )
       expect(error.issues).toEqual([
-        {
-          path: ['$id'],
-          code: 'unknown_field',
-          message:
-            'Unknown field `$id`: an Appwrite system field; pass the row id and permissions as arguments of the write, not in its data',
-        },
-        {
-          path: ['$permissions'],
-          code: 'unknown_field',
-          message: expect.stringContaining('Appwrite system field'),
-        },
+        unknownField(
+          '$id',
+          'Unknown field `$id`: an Appwrite system field; pass the row id and permissions as arguments of the write, not in its data',
+        ),
+        unknownField('$permissions', expect.stringContaining('Appwrite system field')),
       ])
     })
 

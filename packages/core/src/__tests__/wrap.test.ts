@@ -1,29 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { GiveUpEvent } from '../resilience/index'
 import { CircuitOpenError, createCircuitBreaker, createRetryPolicy } from '../index'
 import { wrap } from '../resilience/index'
 import { executeUnder } from '../resilience/wrap'
-
-const networkError = () =>
-  new TypeError('fetch failed', {
-    cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
-  })
-
-const notFound = () =>
-  Object.assign(new Error('not found'), {
-    name: 'AppwriteException',
-    code: 404,
-    type: 'row_not_found',
-    response: '',
-  })
+import { networkError, notFound, useFakeTime } from './resilienceFixtures'
 
 describe('wrap', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: 0 })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTime(0)
 
   it('should expose the retry policy and the breaker it composes', () => {
     const retry = createRetryPolicy()

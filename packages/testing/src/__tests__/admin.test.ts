@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
+import { notFound } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -50,11 +51,9 @@ describe('admin', () => {
       const updated = await admin.update({ databaseId: 'archive', name: 'Old' })
       expect(updated).toMatchObject({ name: 'Old', enabled: true })
       await expect(admin.delete({ databaseId: 'archive' })).resolves.toEqual({})
-      await expect(admin.get({ databaseId: 'archive' })).rejects.toMatchObject({
-        code: 404,
-        type: 'database_not_found',
-        message: "Database with the requested ID 'archive' could not be found.",
-      })
+      await expect(admin.get({ databaseId: 'archive' })).rejects.toMatchObject(
+        notFound('database', 'archive'),
+      )
     })
 
     it('should refuse a taken database id with database_already_exists', async () => {
@@ -141,11 +140,9 @@ describe('admin', () => {
         code: 404,
         type: 'database_not_found',
       })
-      await expect(admin.getTable({ databaseId, tableId: 'chat_messages' })).rejects.toMatchObject({
-        code: 404,
-        type: 'table_not_found',
-        message: "Table with the requested ID 'chat_messages' could not be found.",
-      })
+      await expect(admin.getTable({ databaseId, tableId: 'chat_messages' })).rejects.toMatchObject(
+        notFound('table', 'chat_messages'),
+      )
       await expect(admin.createTable({ ...ref, name: 'Again' })).rejects.toMatchObject({
         code: 409,
         type: 'table_already_exists',

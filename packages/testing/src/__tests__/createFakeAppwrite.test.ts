@@ -5,7 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { RealtimeResponseEvent } from '../fake/realtime'
 import { FakeDatabases } from '../fake/databases'
 import { FakeTablesDB } from '../fake/tablesDB'
-import { flush, rejection } from './helpers'
+import { flush, notFound, rejection } from './helpers'
 
 const db = 'main'
 const bookings = { databaseId: db, tableId: 'bookings' }
@@ -110,11 +110,7 @@ describe('createFakeAppwrite', () => {
         data: { a: 1 },
       }),
     )
-    expect(error).toMatchObject({
-      code: 404,
-      type: 'database_not_found',
-      message: "Database with the requested ID 'mian' could not be found.",
-    })
+    expect(error).toMatchObject(notFound('database', 'mian'))
   })
 
   it('should snapshot every table as plain JSON, rows by $sequence', async () => {

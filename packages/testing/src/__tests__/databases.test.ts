@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { rejection } from './helpers'
+import { notFound, rejection } from './helpers'
 
 const db = 'main'
 const collection = { databaseId: db, collectionId: 'bookings' }
@@ -89,11 +89,7 @@ describe('databases', () => {
         "Document with the requested ID 'b1' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
     })
     const missing = await rejection(databases.getDocument({ ...collection, documentId: 'b9' }))
-    expect(missing).toMatchObject({
-      code: 404,
-      type: 'document_not_found',
-      message: "Document with the requested ID 'b9' could not be found.",
-    })
+    expect(missing).toMatchObject(notFound('document', 'b9'))
     const noData = await rejection(
       databases.createDocument({ ...collection, documentId: 'b2', data: {} }),
     )
@@ -123,11 +119,7 @@ describe('databases', () => {
     const collectionMissing = await rejection(
       databases.listDocuments({ databaseId: db, collectionId: 'chat_messages' }),
     )
-    expect(collectionMissing).toMatchObject({
-      code: 404,
-      type: 'collection_not_found',
-      message: "Collection with the requested ID 'chat_messages' could not be found.",
-    })
+    expect(collectionMissing).toMatchObject(notFound('collection', 'chat_messages'))
     const structure = await rejection(
       databases.createDocument({ ...collection, documentId: 'b1', data: { status: 'done' } }),
     )
@@ -144,11 +136,7 @@ describe('databases', () => {
     const error = await rejection(
       databases.listDocuments({ databaseId: 'mian', collectionId: 'bookings' }),
     )
-    expect(error).toMatchObject({
-      code: 404,
-      type: 'database_not_found',
-      message: "Database with the requested ID 'mian' could not be found.",
-    })
+    expect(error).toMatchObject(notFound('database', 'mian'))
   })
 
   it('should update, upsert and delete documents', async () => {

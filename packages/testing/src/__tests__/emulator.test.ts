@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createManualClock, createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-import { rejection } from './helpers'
+import { notFound, rejection } from './helpers'
 import { serverClient } from './emulatorHelpers'
 
 const clock = createManualClock({ now: Date.parse('2026-03-01T09:00:00.000Z') })
@@ -70,6 +70,8 @@ const booking = (data: Record<string, unknown> = {}) => ({
   status: 'pending',
   ...data,
 })
+/** The row most cases write and read. */
+const b1 = { databaseId: 'main', tableId: 'bookings', rowId: 'b1' }
 
 beforeAll(async () => {
   emulator = await startAppwriteEmulator({ fake, log: (entry) => log.push(entry) })
@@ -99,12 +101,7 @@ describe('startAppwriteEmulator', () => {
   })
 
   it('should create, get, update, upsert and delete a row with the server status codes', async () => {
-    const created = await tablesDB.createRow({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'b1',
-      data: booking({ price: 100 }),
-    })
+    const created = await tablesDB.createRow({ ...b1, data: booking({ price: 100 }) })
     expect(created).toMatchObject({
       $id: 'b1',
       $sequence: '1',
@@ -119,12 +116,7 @@ describe('startAppwriteEmulator', () => {
       tags: [],
     })
     await clock.advance(1_000)
-    const updated = await tablesDB.updateRow({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'b1',
-      data: { status: 'accepted' },
-    })
+    const updated = await tablesDB.updateRow({ ...b1, data: { status: 'accepted' } })
     expect(updated).toMatchObject({
       status: 'accepted',
       price: 100,
@@ -137,13 +129,9 @@ describe('startAppwriteEmulator', () => {
       data: booking({ status: 'declined' }),
     })
     expect(upserted).toMatchObject({ $id: 'b2', status: 'declined' })
-    expect(await tablesDB.getRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' })).toEqual(
-      updated,
-    )
-    await tablesDB.deleteRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' })
-    const gone = await rejection(
-      tablesDB.getRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' }),
-    )
+    expect(await tablesDB.getRow(b1)).toEqual(updated)
+    await tablesDB.deleteRow(b1)
+    const gone = await rejection(tablesDB.getRow(b1))
     expect(gone).toMatchObject({ code: 404, type: 'row_not_found' })
     expect(httpLog().map((entry) => `${entry.method} ${entry.status}`)).toEqual([
       'POST 201',
@@ -156,18 +144,8 @@ describe('startAppwriteEmulator', () => {
   })
 
   it('should answer getRow with only the selected columns', async () => {
-    await admin.createRow({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'b1',
-      data: booking({ price: 5 }),
-    })
-    const row = await tablesDB.getRow({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'b1',
-      queries: [Query.select(['price'])],
-    })
+    await admin.createRow({ ...b1, data: booking({ price: 5 }) })
+    const row = await tablesDB.getRow({ ...b1, queries: [Query.select(['price'])] })
     expect(row.price).toBe(5)
     expect(row).not.toHaveProperty('customerId')
   })
@@ -218,11 +196,7 @@ describe('startAppwriteEmulator', () => {
     const noCollection = await rejection(
       databases.listDocuments({ databaseId: 'main', collectionId: 'nope' }),
     )
-    expect(noCollection).toMatchObject({
-      code: 404,
-      type: 'collection_not_found',
-      message: "Collection with the requested ID 'nope' could not be found.",
-    })
+    expect(noCollection).toMatchObject(notFound('collection', 'nope'))
   })
 
   describe('queries', () => {
@@ -389,15 +363,8 @@ describe('startAppwriteEmulator', () => {
   })
 
   it('should throw AppwriteException with the server code, type, message and raw response', async () => {
-    await tablesDB.createRow({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'b1',
-      data: booking(),
-    })
-    const duplicate = await rejection(
-      tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: booking() }),
-    )
+    await tablesDB.createRow({ ...b1, data: booking() })
+    const duplicate = await rejection(tablesDB.createRow({ ...b1, data: booking() }))
     expect(duplicate).toBeInstanceOf(AppwriteException)
     expect(duplicate).toMatchObject({
       name: 'AppwriteException',
@@ -468,43 +435,30 @@ describe('startAppwriteEmulator', () => {
   })
 
   it('should increment and decrement a column within its limits', async () => {
-    await admin.createRow({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'b1',
-      data: booking({ seats: 1 }),
-    })
+    await admin.createRow({ ...b1, data: booking({ seats: 1 }) })
     const up = await tablesDB.incrementRowColumn({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'b1',
+      ...b1,
       column: 'seats',
       value: 3,
       max: 10,
     })
     expect(up.seats).toBe(4)
     const down = await tablesDB.decrementRowColumn({
-      databaseId: 'main',
-      tableId: 'bookings',
-      rowId: 'b1',
+      ...b1,
       column: 'seats',
       min: 0,
     })
     expect(down.seats).toBe(3)
     const over = await rejection(
       tablesDB.incrementRowColumn({
-        databaseId: 'main',
-        tableId: 'bookings',
-        rowId: 'b1',
+        ...b1,
         column: 'seats',
         value: 5,
         max: 5,
       }),
     )
     expect(over).toMatchObject({ code: 400 })
-    expect(
-      (await admin.getRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' })).seats,
-    ).toBe(3)
+    expect((await admin.getRow(b1)).seats).toBe(3)
     expect(
       httpLog()
         .slice(1, 3)
@@ -730,7 +684,7 @@ describe('startAppwriteEmulator', () => {
   })
 
   it('should answer a delete with 204 and no body', async () => {
-    await admin.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: booking() })
+    await admin.createRow({ ...b1, data: booking() })
     const response = await raw('/tablesdb/main/tables/bookings/rows/b1', {
       method: 'DELETE',
       body: '{}',
@@ -743,9 +697,7 @@ describe('startAppwriteEmulator', () => {
   it('should pass transactionId to the fake, which refuses an unknown transaction', async () => {
     const error = await rejection(
       tablesDB.createRow({
-        databaseId: 'main',
-        tableId: 'bookings',
-        rowId: 'b1',
+        ...b1,
         data: booking(),
         transactionId: 'tx1',
       }),
@@ -755,23 +707,17 @@ describe('startAppwriteEmulator', () => {
 
   it('should answer injected Appwrite faults with their status and cut the connection on network faults', async () => {
     fake.faults.fail({ operation: 'createRow', error: 'general_rate_limit_exceeded', times: 1 })
-    const limited = await rejection(
-      tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: booking() }),
-    )
+    const limited = await rejection(tablesDB.createRow({ ...b1, data: booking() }))
     expect(limited).toMatchObject({ code: 429, type: 'general_rate_limit_exceeded' })
     fake.faults.fail({ operation: 'getRow', error: 'network', times: 1 })
-    await admin.createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: booking() })
-    const cut = await tablesDB
-      .getRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      )
+    await admin.createRow({ ...b1, data: booking() })
+    const cut = await tablesDB.getRow(b1).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(cut).toBeInstanceOf(TypeError)
     expect((cut as Error).message).toBe('fetch failed')
-    expect(
-      await tablesDB.getRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1' }),
-    ).toMatchObject({
+    expect(await tablesDB.getRow(b1)).toMatchObject({
       $id: 'b1',
     })
     expect(httpLog().find((entry) => entry.status === 0)).toMatchObject({ method: 'GET' })
@@ -780,11 +726,9 @@ describe('startAppwriteEmulator', () => {
   it('should hold a hung call until the rule releases it', async () => {
     const hang = fake.faults.hang({ operation: 'createRow', times: 1 })
     let settled = false
-    const pending = tablesDB
-      .createRow({ databaseId: 'main', tableId: 'bookings', rowId: 'b1', data: booking() })
-      .finally(() => {
-        settled = true
-      })
+    const pending = tablesDB.createRow({ ...b1, data: booking() }).finally(() => {
+      settled = true
+    })
     await expect.poll(() => hang.pending).toBe(1)
     expect(settled).toBe(false)
     hang.release()
@@ -979,10 +923,7 @@ describe('startAppwriteEmulator options', () => {
   it('should answer a database or table that does not exist with 404, as the server does', async () => {
     const strict = await startAppwriteEmulator()
     try {
-      const client = new server.Client()
-        .setEndpoint(strict.endpoint)
-        .setProject(strict.projectId)
-        .setKey(strict.apiKey)
+      const client = serverClient(strict)
       const tablesDB = new server.TablesDB(client)
       const databases = new server.Databases(client)
       await expect(tablesDB.listRows({ databaseId: 'db', tableId: 't' })).rejects.toMatchObject({

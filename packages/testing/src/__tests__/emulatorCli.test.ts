@@ -1,31 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as server from 'node-appwrite'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_CLI_PORT, runEmulatorCli } from '../emulator/cli'
 import { createFakeAppwrite } from '../index'
-import type { CliIo } from '../emulator/cli'
+import { cliIo, databasesFile } from './emulatorHelpers'
+import { cleanupAfterEach, tempDir } from './helpers'
 
-function io() {
-  const out: string[] = []
-  const err: string[] = []
-  const handlers = new Map<string, () => void>()
-  const value: CliIo = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    onSignal: (signal, handler) => handlers.set(signal, handler),
-  }
-  return { out, err, handlers, io: value }
-}
-
-const cleanups: Array<() => Promise<void>> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
+const cleanups = cleanupAfterEach()
 
 async function start(argv: string[]) {
-  const run = io()
+  const run = cliIo()
   const result = await runEmulatorCli(argv, run.io)
   if ('emulator' in result) cleanups.push(() => result.emulator.close())
   return { ...run, result }
@@ -81,19 +64,10 @@ describe('cli', () => {
   })
 
   it('should declare databases from a JSON file and honour --strict and --seed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'emulator-cli-'))
-    cleanups.push(() => rm(dir, { recursive: true, force: true }))
-    const file = join(dir, 'databases.json')
-    await writeFile(
-      file,
-      JSON.stringify({
-        main: {
-          tables: {
-            bookings: { columns: [{ key: 'status', type: 'string', size: 10, required: true }] },
-          },
-        },
-      }),
-    )
+    const dir = await tempDir(cleanups, 'emulator-cli-')
+    const file = await databasesFile(dir, {
+      bookings: { columns: [{ key: 'status', type: 'string', size: 10, required: true }] },
+    })
     const { out } = await start(['--port', '0', '--databases', file, '--strict', '--seed', '1'])
     const client = new server.Client()
       .setEndpoint(out[0]!)

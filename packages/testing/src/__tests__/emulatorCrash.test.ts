@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import * as server from 'node-appwrite'
 import { afterEach, describe, expect, it } from 'vitest'
+import { databasesFile } from './emulatorHelpers'
+import { tempDir } from './helpers'
+import type { Cleanups } from './helpers'
 
 // THE durability test: the emulator CLI as a child process on a data dir, a burst of createRow
 // calls from node-appwrite, SIGKILL in the middle of it, a restart on the same dir, and a
@@ -22,7 +23,7 @@ const KILL_AFTER_ACKS = 120
 const BURST_TIMEOUT_MS = 20_000
 
 const children = new Set<ChildProcess>()
-const cleanups: Array<() => Promise<unknown>> = []
+const cleanups: Cleanups = []
 afterEach(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
   children.clear()
@@ -96,25 +97,16 @@ async function allRows(endpoint: string) {
 
 describe('emulator crash', () => {
   it('should keep every acknowledged row, and no malformed one, after a SIGKILL mid-burst', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bg-crash-'))
-    cleanups.push(() => rm(dir, { recursive: true, force: true }))
-    const databases = join(dir, 'databases.json')
-    await writeFile(
-      databases,
-      JSON.stringify({
-        main: {
-          tables: {
-            bookings: {
-              columns: [
-                { key: 'n', type: 'integer', required: true },
-                { key: 'note', type: 'string', size: 2_000, required: true },
-                { key: 'tags', type: 'string', size: 20, array: true },
-              ],
-            },
-          },
-        },
-      }),
-    )
+    const dir = await tempDir(cleanups, 'bg-crash-')
+    const databases = await databasesFile(dir, {
+      bookings: {
+        columns: [
+          { key: 'n', type: 'integer', required: true },
+          { key: 'note', type: 'string', size: 2_000, required: true },
+          { key: 'tags', type: 'string', size: 20, array: true },
+        ],
+      },
+    })
     const data = join(dir, 'data')
     const args = ['--data', data, '--databases', databases]
     const first = await spawnEmulator(args)

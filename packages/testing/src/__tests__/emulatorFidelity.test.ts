@@ -24,6 +24,8 @@ const fake = createFakeAppwrite({
   },
 })
 
+/** The one table the cases write to. */
+const items = { databaseId: 'main', tableId: 'items' }
 let emulator: AppwriteEmulator
 let admin: TablesDB
 
@@ -64,12 +66,7 @@ describe('emulator fidelity', () => {
     expect(connected.data.channels).toEqual([channel])
     const [subscriptionId] = connected.data.subscriptions as string[]
     expect(subscriptionId).toMatch(/^[0-9a-f]{20}$/)
-    await admin.createRow({
-      databaseId: 'main',
-      tableId: 'items',
-      rowId: 'r1',
-      data: { owner: 'ann' },
-    })
+    await admin.createRow({ ...items, rowId: 'r1', data: { owner: 'ann' } })
     const event = await ws.next()
     ws.close()
     expect(event).toMatchObject({
@@ -90,18 +87,8 @@ describe('emulator fidelity', () => {
     )
     const connected = await ws.next()
     const [subscriptionId] = connected.data.subscriptions as string[]
-    await admin.createRow({
-      databaseId: 'main',
-      tableId: 'items',
-      rowId: 'ann',
-      data: { owner: 'ann' },
-    })
-    await admin.createRow({
-      databaseId: 'main',
-      tableId: 'items',
-      rowId: 'bob',
-      data: { owner: 'bob' },
-    })
+    await admin.createRow({ ...items, rowId: 'ann', data: { owner: 'ann' } })
+    await admin.createRow({ ...items, rowId: 'bob', data: { owner: 'bob' } })
     const event = await ws.next()
     ws.close()
     expect(event.data).toMatchObject({ payload: { $id: 'bob' }, subscriptions: [subscriptionId] })
@@ -110,20 +97,19 @@ describe('emulator fidelity', () => {
   it('should store $createdAt and $updatedAt sent with an API key, as the server does', async () => {
     const created = '2020-01-02T03:04:05.000+00:00'
     const updated = '2021-02-03T04:05:06.000+00:00'
-    const target = { databaseId: 'main', tableId: 'items' }
     const row = await admin.createRow({
-      ...target,
+      ...items,
       rowId: 'old',
       data: { owner: 'ann', $createdAt: created, $updatedAt: updated },
     })
     expect(row).toMatchObject({ $createdAt: created, $updatedAt: updated })
-    expect(await admin.getRow({ ...target, rowId: 'old' })).toMatchObject({
+    expect(await admin.getRow({ ...items, rowId: 'old' })).toMatchObject({
       $createdAt: created,
       $updatedAt: updated,
     })
     // Another format is stored in the server's; an update without them moves $updatedAt only.
     const moved = await admin.updateRow({
-      ...target,
+      ...items,
       rowId: 'old',
       data: { $updatedAt: '2022-03-04 05:06:07' },
     })
@@ -131,29 +117,28 @@ describe('emulator fidelity', () => {
       $createdAt: created,
       $updatedAt: '2022-03-04T05:06:07.000+00:00',
     })
-    const touched = await admin.updateRow({ ...target, rowId: 'old', data: { owner: 'bob' } })
+    const touched = await admin.updateRow({ ...items, rowId: 'old', data: { owner: 'bob' } })
     expect(touched.$createdAt).toBe(created)
     expect(touched.$updatedAt > '2025').toBe(true)
     const bulk = await admin.createRows({
-      ...target,
+      ...items,
       rows: [{ $id: 'b1', owner: 'cat', $createdAt: created }],
     })
     expect(bulk.rows[0]).toMatchObject({ $createdAt: created })
     const upserted = await admin.upsertRow({
-      ...target,
+      ...items,
       rowId: 'b1',
       data: { owner: 'cat', $createdAt: '2019-01-01T00:00:00.000+00:00' },
     })
     expect(upserted.$createdAt).toBe('2019-01-01T00:00:00.000+00:00')
-    await admin.updateRows({ ...target, data: { $updatedAt: updated } })
-    const listed = await admin.listRows(target)
+    await admin.updateRows({ ...items, data: { $updatedAt: updated } })
+    const listed = await admin.listRows(items)
     expect(listed.rows.map((r) => r.$updatedAt)).toEqual([updated, updated])
   })
 
   it('should refuse an invalid $updatedAt from an API key with 400, and ignore it from a user', async () => {
-    const target = { databaseId: 'main', tableId: 'items' }
     await expect(
-      admin.createRow({ ...target, rowId: 'bad', data: { owner: 'x', $updatedAt: 'yesterday' } }),
+      admin.createRow({ ...items, rowId: 'bad', data: { owner: 'x', $updatedAt: 'yesterday' } }),
     ).rejects.toMatchObject({
       code: 400,
       type: 'row_invalid_structure',
@@ -167,7 +152,7 @@ describe('emulator fidelity', () => {
         .setJWT(emulator.createJWT('u1')),
     )
     const row = await user.createRow({
-      ...target,
+      ...items,
       rowId: 'mine',
       data: { owner: 'u1', $createdAt: '2020-01-01T00:00:00.000+00:00', $updatedAt: 'yesterday' },
     })
@@ -175,21 +160,20 @@ describe('emulator fidelity', () => {
   })
 
   it('should convert a datetime given with a time-zone name, as the server does', async () => {
-    const target = { databaseId: 'main', tableId: 'items' }
     const summer = await admin.createRow({
-      ...target,
+      ...items,
       rowId: 's',
       data: { at: '1975-06-12 14:12:55 America/New_York' },
     })
     expect(summer.at).toBe('1975-06-12T18:12:55.000+00:00')
     const winter = await admin.createRow({
-      ...target,
+      ...items,
       rowId: 'w',
       data: { at: '1975-01-12 14:12:55 America/New_York' },
     })
     expect(winter.at).toBe('1975-01-12T19:12:55.000+00:00')
     await expect(
-      admin.createRow({ ...target, rowId: 'x', data: { at: '1975-01-12 14:12:55 Mars/Olympus' } }),
+      admin.createRow({ ...items, rowId: 'x', data: { at: '1975-01-12 14:12:55 Mars/Olympus' } }),
     ).rejects.toMatchObject({ code: 400, type: 'row_invalid_structure' })
   })
 

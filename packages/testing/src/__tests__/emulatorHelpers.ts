@@ -1,7 +1,11 @@
 // Helpers the emulator's tests share (kept apart from helpers.ts so the fake's tests do not load
 // node-appwrite).
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Client } from 'node-appwrite'
 import type { AppwriteEmulator } from '../emulator'
+import type { CliIo } from '../emulator/cli'
+import type { TableDefinition } from '../fake/types'
 
 /** A node-appwrite client on `emulator`, signed in with its API key. */
 export function serverClient(emulator: AppwriteEmulator): Client {
@@ -36,4 +40,27 @@ export function projectRequest(
     },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   })
+}
+
+/** A {@link CliIo} that keeps what the CLI prints (`out`, `err`) and the signal handlers it sets. */
+export function cliIo() {
+  const out: string[] = []
+  const err: string[] = []
+  const handlers = new Map<string, () => void>()
+  const io: CliIo = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    onSignal: (signal, handler) => handlers.set(signal, handler),
+  }
+  return { out, err, handlers, io }
+}
+
+/** Writes the CLI's `--databases` file into `dir`: one database, `main`, with `tables`. Its path. */
+export async function databasesFile(
+  dir: string,
+  tables: Record<string, TableDefinition>,
+): Promise<string> {
+  const file = join(dir, 'databases.json')
+  await writeFile(file, JSON.stringify({ main: { tables } }))
+  return file
 }

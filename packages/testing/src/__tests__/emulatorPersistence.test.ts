@@ -1,25 +1,15 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as server from 'node-appwrite'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runEmulatorCli } from '../emulator/cli'
-import type { CliIo } from '../emulator/cli'
 import { readState } from '../emulator/persist/dataDir'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, AppwriteEmulatorOptions } from '../emulator'
-import { projectRequest, serverClient } from './emulatorHelpers'
+import { cliIo, projectRequest, serverClient } from './emulatorHelpers'
+import { cleanupAfterEach, tempDir } from './helpers'
 
-const cleanups: Array<() => Promise<unknown>> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'bg-emulator-data-'))
-  cleanups.push(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
+const cleanups = cleanupAfterEach()
 
 async function start(options: AppwriteEmulatorOptions): Promise<AppwriteEmulator> {
   const emulator = await startAppwriteEmulator(options)
@@ -57,7 +47,7 @@ async function seed(emulator: AppwriteEmulator) {
 
 describe('emulator persistence', () => {
   it('should serve the same schema, rows and users after a restart on the data dir', async () => {
-    const data = await tempDir()
+    const data = await tempDir(cleanups, 'bg-emulator-data-')
     const first = await start({ data })
     const tablesDB = await seed(first)
     const before = {
@@ -87,7 +77,7 @@ describe('emulator persistence', () => {
   })
 
   it('should keep a session cookie and a JWT working across a restart', async () => {
-    const data = await tempDir()
+    const data = await tempDir(cleanups, 'bg-emulator-data-')
     const first = await start({ data })
     await seed(first)
     const login = await projectRequest(first, '/account/sessions/email', {
@@ -127,7 +117,7 @@ describe('emulator persistence', () => {
   })
 
   it('should have a write on disk before the client gets its answer', async () => {
-    const data = await tempDir()
+    const data = await tempDir(cleanups, 'bg-emulator-data-')
     const emulator = await start({ data, strict: false })
     const tablesDB = new server.TablesDB(serverClient(emulator))
     for (let i = 0; i < 20; i++) {
@@ -140,7 +130,7 @@ describe('emulator persistence', () => {
   })
 
   it('should write a committed transaction as one log record: all of it or none', async () => {
-    const data = await tempDir()
+    const data = await tempDir(cleanups, 'bg-emulator-data-')
     const emulator = await start({ data, strict: false })
     const tablesDB = new server.TablesDB(serverClient(emulator))
     const where = { databaseId: 'db', tableId: 't' }
@@ -172,7 +162,7 @@ describe('emulator persistence', () => {
   })
 
   it('should answer 500, naming the data dir, once it cannot be written', async () => {
-    const data = await tempDir()
+    const data = await tempDir(cleanups, 'bg-emulator-data-')
     const emulator = await start({ data, strict: false, compactAfterBytes: 1 })
     const tablesDB = new server.TablesDB(serverClient(emulator))
     await rm(data, { recursive: true, force: true })
@@ -192,8 +182,8 @@ describe('emulator persistence', () => {
   })
 
   it('should export a snapshot and start another emulator from it', async () => {
-    const data = await tempDir()
-    const exported = await tempDir()
+    const data = await tempDir(cleanups, 'bg-emulator-data-')
+    const exported = await tempDir(cleanups, 'bg-emulator-data-')
     const first = await start({})
     const tablesDB = await seed(first)
     const rows = await tablesDB.listRows(table)
@@ -211,24 +201,12 @@ describe('emulator persistence', () => {
   })
 
   it('should say so when there is nothing to import', async () => {
-    const empty = await tempDir()
+    const empty = await tempDir(cleanups, 'bg-emulator-data-')
     await expect(startAppwriteEmulator({ import: empty })).rejects.toThrow(
       `nothing to import from ${empty}: it has no snapshot.json`,
     )
   })
 })
-
-function cliIo() {
-  const out: string[] = []
-  const err: string[] = []
-  const handlers = new Map<string, () => void>()
-  const io: CliIo = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    onSignal: (signal, handler) => handlers.set(signal, handler),
-  }
-  return { out, err, handlers, io }
-}
 
 async function runCli(argv: string[]) {
   const run = cliIo()
@@ -239,8 +217,8 @@ async function runCli(argv: string[]) {
 
 describe('emulator persistence (cli)', () => {
   it('should keep rows in --data, export them on exit and start from --import', async () => {
-    const data = await tempDir()
-    const exported = await tempDir()
+    const data = await tempDir(cleanups, 'bg-emulator-data-')
+    const exported = await tempDir(cleanups, 'bg-emulator-data-')
     const first = await runCli([
       '--port',
       '0',
@@ -280,7 +258,7 @@ describe('emulator persistence (cli)', () => {
   })
 
   it('should not hand out a server-picked id twice when restarted with the same --seed', async () => {
-    const data = await tempDir()
+    const data = await tempDir(cleanups, 'bg-emulator-data-')
     const args = ['--port', '0', '--lenient', '--seed', '7', '--data', data]
     const ids: string[] = []
     for (let run = 0; run < 2; run++) {
@@ -298,7 +276,7 @@ describe('emulator persistence (cli)', () => {
   })
 
   it('should refuse a data dir another emulator holds', async () => {
-    const data = await tempDir()
+    const data = await tempDir(cleanups, 'bg-emulator-data-')
     const first = await runCli(['--port', '0', '--data', data])
     cleanups.push(() => first.emulator.close())
     const second = cliIo()

@@ -90,12 +90,20 @@ afterEach(async () => {
   fake.reset()
 })
 
+/**
+ * Subscribes `realtime` to CHANNEL (filtered by `queries`) and waits until the emulator holds the
+ * subscription: the events it receives, and the subscription.
+ */
+async function subscribed(realtime: Realtime, queries?: string[]) {
+  const events = collector<RealtimeResponseEvent<Record<string, unknown>>>()
+  const subscription = await realtime.subscribe(CHANNEL, (event) => events.push(event), queries)
+  await emulator.realtime.waitForSubscriptions(1)
+  return { events, subscription }
+}
+
 describe('emulator realtime', () => {
   it('should deliver row events to the web SDK with the subscription ids', async () => {
-    const realtime = webRealtime()
-    const events = collector<RealtimeResponseEvent<Record<string, unknown>>>()
-    await realtime.subscribe(CHANNEL, (event) => events.push(event))
-    await emulator.realtime.waitForSubscriptions(1)
+    const { events } = await subscribed(webRealtime())
     await createBooking('b1')
     const [event] = await events.atLeast(1)
     expect(event).toMatchObject({
@@ -134,12 +142,7 @@ describe('emulator realtime', () => {
   })
 
   it('should filter events with realtime queries', async () => {
-    const realtime = webRealtime()
-    const events = collector<RealtimeResponseEvent<Record<string, unknown>>>()
-    await realtime.subscribe(CHANNEL, (event) => events.push(event), [
-      Query.equal('providerId', 'p1'),
-    ])
-    await emulator.realtime.waitForSubscriptions(1)
+    const { events } = await subscribed(webRealtime(), [Query.equal('providerId', 'p1')])
     await createBooking('other', { providerId: 'p2' })
     await createBooking('mine', { providerId: 'p1' })
     await events.atLeast(1)
@@ -161,12 +164,9 @@ describe('emulator realtime', () => {
   })
 
   it("should apply a subscription's update() to the same subscription id", async () => {
-    const realtime = webRealtime()
-    const events = collector<RealtimeResponseEvent<Record<string, unknown>>>()
-    const subscription = await realtime.subscribe(CHANNEL, (event) => events.push(event), [
+    const { events, subscription } = await subscribed(webRealtime(), [
       Query.equal('providerId', 'p1'),
     ])
-    await emulator.realtime.waitForSubscriptions(1)
     await subscription.update({ queries: [Query.equal('providerId', 'p2')] })
     // Wait until the server answered the second `subscribe` (the update) before writing.
     await until(
@@ -196,10 +196,7 @@ describe('emulator realtime', () => {
   })
 
   it('should lose events a drop fault drops', async () => {
-    const realtime = webRealtime()
-    const events = collector<RealtimeResponseEvent<Record<string, unknown>>>()
-    await realtime.subscribe(CHANNEL, (event) => events.push(event))
-    await emulator.realtime.waitForSubscriptions(1)
+    const { events } = await subscribed(webRealtime())
     fake.faults.realtime.drop({ row: 'lost', times: 1 })
     await createBooking('lost')
     await createBooking('kept')
@@ -208,10 +205,7 @@ describe('emulator realtime', () => {
   })
 
   it('should send duplicated events twice and delayed events late', async () => {
-    const realtime = webRealtime()
-    const events = collector<RealtimeResponseEvent<Record<string, unknown>>>()
-    await realtime.subscribe(CHANNEL, (event) => events.push(event))
-    await emulator.realtime.waitForSubscriptions(1)
+    const { events } = await subscribed(webRealtime())
     fake.faults.realtime.duplicate({ row: 'twice', times: 1 })
     fake.faults.realtime.delay({ row: 'late', ms: 100, times: 1 })
     await createBooking('late')
@@ -231,9 +225,7 @@ describe('emulator realtime', () => {
     const lifecycle = collector<string>()
     realtime.onOpen(() => lifecycle.push('open'))
     realtime.onClose(() => lifecycle.push('close'))
-    const events = collector<RealtimeResponseEvent<Record<string, unknown>>>()
-    await realtime.subscribe(CHANNEL, (event) => events.push(event))
-    await emulator.realtime.waitForSubscriptions(1)
+    const { events } = await subscribed(realtime)
     const outage = fake.faults.realtime.disconnect()
     await lifecycle.atLeast(2)
     expect(lifecycle.items).toEqual(['open', 'close'])

@@ -4,6 +4,7 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
 import { serverClient } from './emulatorHelpers'
+import { notFound } from './helpers'
 
 const fake = createFakeAppwrite({ seed: 5 })
 let emulator: AppwriteEmulator
@@ -25,6 +26,15 @@ async function rejection(promise: Promise<unknown>): Promise<server.AppwriteExce
   )
   expect(error).toBeInstanceOf(server.AppwriteException)
   return error as server.AppwriteException
+}
+
+/** The `orders` table of the `shop` database, where most cases work. */
+const orders = { databaseId: 'shop', tableId: 'orders' }
+
+/** Creates the `shop` database with an empty `orders` table. */
+async function createOrders(): Promise<void> {
+  await tablesDB.create({ databaseId: 'shop', name: 'Shop' })
+  await tablesDB.createTable({ ...orders, name: 'Orders' })
 }
 
 beforeAll(async () => {
@@ -51,8 +61,7 @@ describe('emulator schema management', () => {
       enabled: true,
     })
     const table = await tablesDB.createTable({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       name: 'Orders',
       permissions: ['read("any")'],
       rowSecurity: true,
@@ -64,8 +73,7 @@ describe('emulator schema management', () => {
       columns: [],
     })
     const column = await tablesDB.createStringColumn({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       key: 'status',
       size: 20,
       required: false,
@@ -73,26 +81,22 @@ describe('emulator schema management', () => {
     })
     expect(column).toMatchObject({ key: 'status', type: 'string', size: 20, default: 'new' })
     await tablesDB.createEnumColumn({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       key: 'kind',
       elements: ['a', 'b'],
       required: true,
     })
     const index = await tablesDB.createIndex({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       key: 'by_status',
       type: server.TablesDBIndexType.Key,
       columns: ['status'],
     })
     expect(index).toMatchObject({ key: 'by_status', columns: ['status'] })
-    const columns = await tablesDB.listColumns({ databaseId: 'shop', tableId: 'orders' })
+    const columns = await tablesDB.listColumns(orders)
     expect(columns.total).toBe(2)
     expect(columns.columns.map((c) => c.key)).toEqual(['status', 'kind'])
-    expect(
-      await tablesDB.getColumn({ databaseId: 'shop', tableId: 'orders', key: 'kind' }),
-    ).toMatchObject({
+    expect(await tablesDB.getColumn({ ...orders, key: 'kind' })).toMatchObject({
       key: 'kind',
       elements: ['a', 'b'],
     })
@@ -108,46 +112,34 @@ describe('emulator schema management', () => {
   })
 
   it('should apply a column default sent as `default` to new rows', async () => {
-    await tablesDB.create({ databaseId: 'shop', name: 'Shop' })
-    await tablesDB.createTable({ databaseId: 'shop', tableId: 'orders', name: 'Orders' })
+    await createOrders()
     await tablesDB.createStringColumn({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       key: 'status',
       size: 20,
       required: false,
       xdefault: 'new',
     })
     await expect
-      .poll(
-        async () =>
-          (await tablesDB.getColumn({ databaseId: 'shop', tableId: 'orders', key: 'status' }))
-            .status,
-      )
+      .poll(async () => (await tablesDB.getColumn({ ...orders, key: 'status' })).status)
       .toBe('available')
     await tablesDB.updateStringColumn({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       key: 'status',
       required: false,
       xdefault: 'fresh',
     })
     await tablesDB.createStringColumn({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       key: 'note',
       size: 20,
       required: false,
     })
     await expect
-      .poll(
-        async () =>
-          (await tablesDB.getColumn({ databaseId: 'shop', tableId: 'orders', key: 'note' })).status,
-      )
+      .poll(async () => (await tablesDB.getColumn({ ...orders, key: 'note' })).status)
       .toBe('available')
     const row = await tablesDB.createRow({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       rowId: 'o1',
       data: { note: 'x' },
     })
@@ -155,44 +147,35 @@ describe('emulator schema management', () => {
   })
 
   it('should update and delete tables, columns, indexes and databases', async () => {
-    await tablesDB.create({ databaseId: 'shop', name: 'Shop' })
-    await tablesDB.createTable({ databaseId: 'shop', tableId: 'orders', name: 'Orders' })
+    await createOrders()
     const qty = await tablesDB.createIntegerColumn({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       key: 'qty',
       required: false,
     })
     // 64-bit bounds go over the wire as JSON numbers, as the server sends them.
     expect(String(qty.max)).toBe('9223372036854775807')
     await tablesDB.createIndex({
-      databaseId: 'shop',
-      tableId: 'orders',
+      ...orders,
       key: 'by_qty',
       type: server.TablesDBIndexType.Key,
       columns: ['qty'],
     })
-    expect(
-      await tablesDB.updateTable({ databaseId: 'shop', tableId: 'orders', name: 'All orders' }),
-    ).toMatchObject({
+    expect(await tablesDB.updateTable({ ...orders, name: 'All orders' })).toMatchObject({
       name: 'All orders',
     })
     expect(await tablesDB.listTables({ databaseId: 'shop' })).toMatchObject({
       total: 1,
       tables: [{ $id: 'orders' }],
     })
-    expect(await tablesDB.listIndexes({ databaseId: 'shop', tableId: 'orders' })).toMatchObject({
+    expect(await tablesDB.listIndexes(orders)).toMatchObject({
       total: 1,
     })
-    await tablesDB.deleteIndex({ databaseId: 'shop', tableId: 'orders', key: 'by_qty' })
-    await tablesDB.deleteColumn({ databaseId: 'shop', tableId: 'orders', key: 'qty' })
-    await tablesDB.deleteTable({ databaseId: 'shop', tableId: 'orders' })
-    const gone = await rejection(tablesDB.getTable({ databaseId: 'shop', tableId: 'orders' }))
-    expect(gone).toMatchObject({
-      code: 404,
-      type: 'table_not_found',
-      message: "Table with the requested ID 'orders' could not be found.",
-    })
+    await tablesDB.deleteIndex({ ...orders, key: 'by_qty' })
+    await tablesDB.deleteColumn({ ...orders, key: 'qty' })
+    await tablesDB.deleteTable(orders)
+    const gone = await rejection(tablesDB.getTable(orders))
+    expect(gone).toMatchObject(notFound('table', 'orders'))
     expect(await tablesDB.update({ databaseId: 'shop', name: 'Store' })).toMatchObject({
       name: 'Store',
     })
@@ -250,11 +233,7 @@ describe('emulator schema management', () => {
     const missing = await rejection(
       databases.getCollection({ databaseId: 'legacy', collectionId: 'nope' }),
     )
-    expect(missing).toMatchObject({
-      code: 404,
-      type: 'collection_not_found',
-      message: "Collection with the requested ID 'nope' could not be found.",
-    })
+    expect(missing).toMatchObject(notFound('collection', 'nope'))
   })
 
   it('should refuse management routes to guests and users with general_unauthorized_scope', async () => {
@@ -391,27 +370,25 @@ describe('emulator transactions', () => {
       type: 'general_not_implemented',
       message: expect.stringContaining('does not serve relationship columns') as unknown,
     }
-    await expect(
-      tablesDB.createRelationshipColumn({
-        databaseId: 'rel',
-        tableId: 'a',
-        relatedTableId: 'b',
-        type: server.RelationshipType.OneToMany,
-      }),
-    ).rejects.toMatchObject(refused)
-    await expect(
-      tablesDB.updateRelationshipColumn({ databaseId: 'rel', tableId: 'a', key: 'b' }),
-    ).rejects.toMatchObject(refused)
-    await expect(
-      databases.createRelationshipAttribute({
-        databaseId: 'rel',
-        collectionId: 'a',
-        relatedCollectionId: 'b',
-        type: server.RelationshipType.ManyToOne,
-      }),
-    ).rejects.toMatchObject(refused)
-    await expect(
-      databases.updateRelationshipAttribute({ databaseId: 'rel', collectionId: 'a', key: 'b' }),
-    ).rejects.toMatchObject(refused)
+    for (const call of [
+      () =>
+        tablesDB.createRelationshipColumn({
+          databaseId: 'rel',
+          tableId: 'a',
+          relatedTableId: 'b',
+          type: server.RelationshipType.OneToMany,
+        }),
+      () => tablesDB.updateRelationshipColumn({ databaseId: 'rel', tableId: 'a', key: 'b' }),
+      () =>
+        databases.createRelationshipAttribute({
+          databaseId: 'rel',
+          collectionId: 'a',
+          relatedCollectionId: 'b',
+          type: server.RelationshipType.ManyToOne,
+        }),
+      () =>
+        databases.updateRelationshipAttribute({ databaseId: 'rel', collectionId: 'a', key: 'b' }),
+    ])
+      await expect(call()).rejects.toMatchObject(refused)
   })
 })

@@ -1,5 +1,8 @@
 // Helpers the fake's and the emulator's tests share.
-import { expect } from 'vitest'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, expect } from 'vitest'
 import type WebSocket from 'ws'
 import type { AppwriteException } from '../fake/errors'
 
@@ -19,6 +22,44 @@ export async function rejection<E = AppwriteException, T = unknown>(
   )
   expect(error).toBeInstanceOf(Error)
   return error as E
+}
+
+/** Work to undo after a test (emulators to close, folders to remove). */
+export type Cleanups = Array<() => Promise<unknown>>
+
+/**
+ * The calling file's {@link Cleanups}, run after each of its tests, the last registered first.
+ * Call once, at the top level of a test file.
+ */
+export function cleanupAfterEach(): Cleanups {
+  const cleanups: Cleanups = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+  return cleanups
+}
+
+/** A new folder in the system's temporary folder, its name starting `prefix`, removed by `cleanups`. */
+export async function tempDir(cleanups: Cleanups, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  cleanups.push(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/**
+ * What the server answers for a missing `kind` with id `id` (code, type and message, as appwrite
+ * 1.9.6 words them), to match an error against.
+ */
+export function notFound(
+  kind: 'database' | 'table' | 'row' | 'collection' | 'document' | 'transaction',
+  id: string,
+) {
+  const noun = `${kind[0]!.toUpperCase()}${kind.slice(1)}`
+  return {
+    code: 404,
+    type: `${kind}_not_found`,
+    message: `${noun} with the requested ID '${id}' could not be found.`,
+  }
 }
 
 /** Lets queued microtasks (realtime delivery, lifecycle callbacks) run: ten turns of the queue. */

@@ -1,23 +1,14 @@
-import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { appendFile, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
 import { EmulatorDataDir, readState } from '../emulator/persist/dataDir'
 import type { DataDirOptions } from '../emulator/persist/dataDir'
 import { encodeRecord } from '../emulator/persist/records'
+import { cleanupAfterEach, tempDir } from './helpers'
 
-const cleanups: Array<() => Promise<void>> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'bg-datadir-'))
-  cleanups.push(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
+const cleanups = cleanupAfterEach()
 
 /** A fake on the data dir `dir`, as the emulator attaches one. */
 async function openFake(dir: string, options: DataDirOptions = {}) {
@@ -49,7 +40,7 @@ const createRow = (fake: FakeAppwrite, rowId: string, data: Record<string, unkno
 
 describe('dataDir', () => {
   it('should keep schema, rows, sequences, users and sessions across a reopen', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir(cleanups, 'bg-datadir-')
     const first = await openFake(dir)
     await seedSchema(first.fake)
     await createRow(first.fake, 'b1', { status: 'pending', price: 100 })
@@ -92,7 +83,7 @@ describe('dataDir', () => {
   })
 
   it('should have the change on disk when commit resolves, and nothing to wait for without one', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir(cleanups, 'bg-datadir-')
     const { fake, dataDir } = await openFake(dir)
     expect(dataDir.commit()).toBeUndefined()
     await createRow(fake, 'r1', { note: 'hello' })
@@ -106,7 +97,7 @@ describe('dataDir', () => {
   })
 
   it('should commit changes made outside any request on the next turn of the event loop', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir(cleanups, 'bg-datadir-')
     const { fake } = await openFake(dir)
     await createRow(fake, 'r1', { note: 'no request' })
     await vi.waitFor(async () => {
@@ -118,7 +109,7 @@ describe('dataDir', () => {
   })
 
   it('should replay a reset of the fake: no rows, no users, the declared schema', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir(cleanups, 'bg-datadir-')
     const first = await openFake(dir)
     await seedSchema(first.fake)
     await createRow(first.fake, 'b1', { status: 'pending' })
@@ -146,7 +137,7 @@ describe('dataDir', () => {
   })
 
   it('should compact into a new snapshot once the log passes compactAfterBytes', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir(cleanups, 'bg-datadir-')
     const first = await openFake(dir, { compactAfterBytes: 2_000 })
     expect(first.dataDir.generation).toBe(1)
     for (let i = 0; i < 40; i++) {
@@ -166,7 +157,7 @@ describe('dataDir', () => {
   })
 
   it('should drop a last log record cut short by a crash and report its size', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir(cleanups, 'bg-datadir-')
     const first = await openFake(dir)
     await createRow(first.fake, 'kept', { ok: true })
     await first.dataDir.commit()
@@ -183,7 +174,7 @@ describe('dataDir', () => {
   })
 
   it('should refuse a log damaged before its end, naming the file', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir(cleanups, 'bg-datadir-')
     const first = await openFake(dir)
     await createRow(first.fake, 'a', { v: 1 })
     await first.dataDir.commit()
@@ -200,7 +191,7 @@ describe('dataDir', () => {
   })
 
   it('should lock the dir against a second emulator, and take over a lock left by a dead one', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir(cleanups, 'bg-datadir-')
     const { close } = await openFake(dir)
     await expect(EmulatorDataDir.open(dir)).rejects.toThrow('is already open in this process')
     await close()
@@ -216,7 +207,7 @@ describe('dataDir', () => {
   })
 
   it('should fail every commit, loudly and for good, once the dir cannot be written', async () => {
-    const dir = await tempDir()
+    const dir = await tempDir(cleanups, 'bg-datadir-')
     const onError = vi.fn()
     const { fake, dataDir } = await openFake(dir, { compactAfterBytes: 1, onError })
     await rm(dir, { recursive: true, force: true })

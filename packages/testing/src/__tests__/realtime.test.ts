@@ -56,6 +56,19 @@ const collect = () => {
   return { events, callback }
 }
 
+/** The events one subscription to `channels` receives once `event` is published and delivered. */
+async function received(
+  channels: Parameters<ReturnType<typeof setup>['realtime']['subscribe']>[0],
+  event: RealtimeRowEvent = rowEvent(),
+): Promise<RealtimeResponseEvent[]> {
+  const { hub, realtime } = setup()
+  const { events, callback } = collect()
+  await realtime.subscribe(channels, callback)
+  hub.publish(event)
+  await flush()
+  return events
+}
+
 describe('realtime', () => {
   it('should deliver a row event to a subscription on every channel form the server publishes', async () => {
     const { hub, realtime } = setup()
@@ -75,23 +88,15 @@ describe('realtime', () => {
   })
 
   it('should not deliver to channels of other tables, rows, databases or actions', async () => {
-    const { hub, realtime } = setup()
-    const { events, callback } = collect()
-    await realtime.subscribe(
-      [
-        'databases.main.tables.chat_rooms.rows',
-        'tablesdb.main.tables.bookings.rows.b2',
-        'databases.other.collections.bookings.documents',
-        'rows.update',
-        'databases.main.tables.bookings.rows.delete',
-        'databases.main.tables.bookings',
-        'files',
-      ],
-      callback,
-    )
-
-    hub.publish(rowEvent())
-    await flush()
+    const events = await received([
+      'databases.main.tables.chat_rooms.rows',
+      'tablesdb.main.tables.bookings.rows.b2',
+      'databases.other.collections.bookings.documents',
+      'rows.update',
+      'databases.main.tables.bookings.rows.delete',
+      'databases.main.tables.bookings',
+      'files',
+    ])
 
     expect(events).toEqual([])
   })
@@ -133,13 +138,8 @@ describe('realtime', () => {
   })
 
   it('should deliver a copy of the row, as a socket would', async () => {
-    const { hub, realtime } = setup()
-    const { events, callback } = collect()
-    await realtime.subscribe('rows', callback)
     const row = bookingRow('b1')
-
-    hub.publish(rowEvent({ row }))
-    await flush()
+    const events = await received('rows', rowEvent({ row }))
     ;(events[0]!.payload as RealtimeRow)['status'] = 'tampered'
 
     expect(row['status']).toBe('pending')
@@ -147,39 +147,25 @@ describe('realtime', () => {
   })
 
   it('should send $collectionId instead of $tableId for a write through the Databases API', async () => {
-    const { hub, realtime } = setup()
-    const { events, callback } = collect()
-    await realtime.subscribe('documents', callback)
-
-    hub.publish(rowEvent({ api: 'databases' }))
-    await flush()
+    const events = await received('documents', rowEvent({ api: 'databases' }))
 
     expect(events[0]!.payload).toMatchObject({ $collectionId: 'bookings', $databaseId: 'main' })
     expect(events[0]!.payload).not.toHaveProperty('$tableId')
   })
 
   it('should list legacy event names for a legacy database', async () => {
-    const { hub, realtime } = setup()
-    const { events, callback } = collect()
-    await realtime.subscribe('rows', callback)
-
-    hub.publish(rowEvent({ databaseType: 'legacy', action: 'update' }))
-    await flush()
+    const events = await received('rows', rowEvent({ databaseType: 'legacy', action: 'update' }))
 
     expect(events[0]!.events[0]).toBe('databases.main.collections.bookings.documents.b1.update')
     expect(events[0]!.events.some((name) => name.startsWith('tablesdb.'))).toBe(false)
   })
 
   it('should deliver once to a subscription whose several channels match', async () => {
-    const { hub, realtime } = setup()
-    const { events, callback } = collect()
-    await realtime.subscribe(
-      ['rows', 'documents', 'tablesdb.main.tables.bookings.rows.b1.create'],
-      callback,
-    )
-
-    hub.publish(rowEvent())
-    await flush()
+    const events = await received([
+      'rows',
+      'documents',
+      'tablesdb.main.tables.bookings.rows.b1.create',
+    ])
 
     expect(events).toHaveLength(1)
   })
@@ -267,15 +253,7 @@ describe('realtime', () => {
   })
 
   it('should accept the SDK Channel builders', async () => {
-    const { hub, realtime } = setup()
-    const { events, callback } = collect()
-    await realtime.subscribe(
-      [Channel.tablesdb('main').table('bookings').row('b1').create()],
-      callback,
-    )
-
-    hub.publish(rowEvent())
-    await flush()
+    const events = await received([Channel.tablesdb('main').table('bookings').row('b1').create()])
 
     expect(events).toHaveLength(1)
   })

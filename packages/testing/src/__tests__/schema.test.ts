@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { SchemaRegistry } from '../fake/schema'
-import type { DatabaseDefinition } from '../fake/types'
+import type { DatabaseDefinition, TableDefinition } from '../fake/types'
 
 const now = () => '2026-01-01T00:00:00.000+00:00'
 const registry = (databases: Record<string, DatabaseDefinition>, strict = false) =>
   new SchemaRegistry({ databases, strict, now })
+/** A registry of one database, `main`, with one table, `t`. */
+const tableT = (table: TableDefinition) => registry({ main: { tables: { t: table } } })
 
 describe('schema', () => {
   it('should treat every database and table as schemaless when nothing is declared', () => {
@@ -33,19 +35,13 @@ describe('schema', () => {
   })
 
   it('should normalize columns into the server model shapes', () => {
-    const resolution = registry({
-      main: {
-        tables: {
-          t: {
-            columns: [
-              { key: 'email', type: 'email', required: true },
-              { key: 'status', type: 'string', format: 'enum', elements: ['a', 'b'] },
-              { key: 'n', type: 'integer' },
-              { key: 'price', type: 'float', min: 0 },
-            ],
-          },
-        },
-      },
+    const resolution = tableT({
+      columns: [
+        { key: 'email', type: 'email', required: true },
+        { key: 'status', type: 'string', format: 'enum', elements: ['a', 'b'] },
+        { key: 'n', type: 'integer' },
+        { key: 'price', type: 'float', min: 0 },
+      ],
     }).resolve('main', 't')
     if (!resolution.ok || !resolution.schema) throw new Error('expected a schema')
     const columns = Object.fromEntries(resolution.schema.columns)
@@ -71,38 +67,24 @@ describe('schema', () => {
   })
 
   it('should throw a clear error for bad declarations', () => {
+    expect(() => tableT({ columns: [{ key: 's', type: 'enum' }] })).toThrow(
+      'createFakeAppwrite: enum column `s` of table `main.t` needs `elements`.',
+    )
     expect(() =>
-      registry({ main: { tables: { t: { columns: [{ key: 's', type: 'enum' }] } } } }),
-    ).toThrow('createFakeAppwrite: enum column `s` of table `main.t` needs `elements`.')
-    expect(() =>
-      registry({
-        main: {
-          tables: {
-            t: {
-              columns: [
-                { key: 'a', type: 'string' },
-                { key: 'a', type: 'integer' },
-              ],
-            },
-          },
-        },
+      tableT({
+        columns: [
+          { key: 'a', type: 'string' },
+          { key: 'a', type: 'integer' },
+        ],
       }),
     ).toThrow('declares column `a` twice')
     expect(() => registry({ _main: {} })).toThrow('database id `_main` is invalid')
     expect(() => registry({ main: { tables: { 'bad id': {} } } })).toThrow('table id `bad id`')
+    expect(() => tableT({ columns: [{ key: '$x', type: 'string' }] })).toThrow('column key `$x`')
     expect(() =>
-      registry({ main: { tables: { t: { columns: [{ key: '$x', type: 'string' }] } } } }),
-    ).toThrow('column key `$x`')
-    expect(() =>
-      registry({
-        main: {
-          tables: {
-            t: {
-              columns: [{ key: 'a', type: 'string' }],
-              indexes: [{ key: 'i', type: 'key', columns: ['b'] }],
-            },
-          },
-        },
+      tableT({
+        columns: [{ key: 'a', type: 'string' }],
+        indexes: [{ key: 'i', type: 'key', columns: ['b'] }],
       }),
     ).toThrow('index `i` of table `main.t` names column `b`')
   })
@@ -154,24 +136,18 @@ describe('schema', () => {
   })
 
   it('should leave processing and failed columns and indexes out of the data layer view', () => {
-    const resolution = registry({
-      main: {
-        tables: {
-          t: {
-            columns: [
-              { key: 'ready', type: 'string' },
-              { key: 'pending', type: 'string', status: 'processing' },
-              { key: 'broken', type: 'string', status: 'failed', error: 'boom' },
-              { key: 'leaving', type: 'string', status: 'deleting' },
-              { key: 'stuck', type: 'string', status: 'stuck' },
-            ],
-            indexes: [
-              { key: 'u1', type: 'unique', columns: ['ready'] },
-              { key: 'u2', type: 'unique', columns: ['ready'], status: 'processing' },
-            ],
-          },
-        },
-      },
+    const resolution = tableT({
+      columns: [
+        { key: 'ready', type: 'string' },
+        { key: 'pending', type: 'string', status: 'processing' },
+        { key: 'broken', type: 'string', status: 'failed', error: 'boom' },
+        { key: 'leaving', type: 'string', status: 'deleting' },
+        { key: 'stuck', type: 'string', status: 'stuck' },
+      ],
+      indexes: [
+        { key: 'u1', type: 'unique', columns: ['ready'] },
+        { key: 'u2', type: 'unique', columns: ['ready'], status: 'processing' },
+      ],
     }).resolve('main', 't')
     if (!resolution.ok || !resolution.schema) throw new Error('expected a schema')
     expect([...resolution.schema.columns.keys()]).toEqual(['ready', 'leaving', 'stuck'])
@@ -188,15 +164,9 @@ describe('schema', () => {
   })
 
   it('should check unique indexes with the error type of each API', () => {
-    const schemas = registry({
-      main: {
-        tables: {
-          t: {
-            columns: [{ key: 'email', type: 'email' }],
-            indexes: [{ key: 'u', type: 'unique', columns: ['email'] }],
-          },
-        },
-      },
+    const schemas = tableT({
+      columns: [{ key: 'email', type: 'email' }],
+      indexes: [{ key: 'u', type: 'unique', columns: ['email'] }],
     })
     const stored = [{ $id: 'a', data: { email: 'a@b.co' } }]
     expect(() =>
@@ -230,21 +200,15 @@ describe('schema', () => {
   })
 
   it('should check every unique index against stored rows given as an iterator', () => {
-    const schemas = registry({
-      main: {
-        tables: {
-          t: {
-            columns: [
-              { key: 'key', type: 'string' },
-              { key: 'slot', type: 'string' },
-            ],
-            indexes: [
-              { key: 'u_key', type: 'unique', columns: ['key'] },
-              { key: 'u_slot', type: 'unique', columns: ['slot'] },
-            ],
-          },
-        },
-      },
+    const schemas = tableT({
+      columns: [
+        { key: 'key', type: 'string' },
+        { key: 'slot', type: 'string' },
+      ],
+      indexes: [
+        { key: 'u_key', type: 'unique', columns: ['key'] },
+        { key: 'u_slot', type: 'unique', columns: ['slot'] },
+      ],
     })
     const table = new Map([['a', { $id: 'a', data: { key: 'k1', slot: 's1' } }]])
     expect(() =>

@@ -10,7 +10,7 @@ import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
 import { FakeTablesDB } from '../fake/tablesDB'
 import type { DatabaseDefinition } from '../fake/types'
-import { rejection } from './helpers'
+import { notFound, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -77,6 +77,10 @@ const rowIn = (tableId: string, rowId: string, data: Record<string, unknown>) =>
   data,
 })
 
+/** The `bookings` table of the `main` database, and one of its rows. */
+const bookings = { databaseId: db, tableId: 'bookings' }
+const bookingRef = (rowId: string) => ({ ...bookings, rowId })
+
 const booking = (rowId: string, data: Record<string, unknown> = {}) => ({
   databaseId: db,
   tableId: 'bookings',
@@ -107,7 +111,7 @@ describe('tablesDB', () => {
       const { tablesDB } = setup()
       await tablesDB.createRow(booking('b1'))
       await tablesDB.createRow(booking('b2'))
-      await tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b2' })
+      await tablesDB.deleteRow(bookingRef('b2'))
       const third = await tablesDB.createRow(booking('b3'))
       const other = await tablesDB.createRow(rowIn('notifications', 'n1', { a: 1 }))
       expect(third.$sequence).toBe('3')
@@ -183,11 +187,9 @@ describe('tablesDB', () => {
       data.tags.push('input')
       created.tags.push('result')
       created.$permissions.push('read("any")')
-      const got = await tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' })
+      const got = await tablesDB.getRow(bookingRef('b1'))
       got.customerId = 'changed'
-      expect(
-        await tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      ).toMatchObject({
+      expect(await tablesDB.getRow(bookingRef('b1'))).toMatchObject({
         customerId: 'c1',
         tags: ['a'],
         $permissions: [],
@@ -241,8 +243,7 @@ describe('tablesDB', () => {
 
     it('should throw synchronously for a missing required parameter, like the SDK', () => {
       const { tablesDB } = setup()
-      const call = () =>
-        tablesDB.createRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' } as never)
+      const call = () => tablesDB.createRow(bookingRef('b1') as never)
       expect(call).toThrow(AppwriteException)
       expect(call).toThrow('Missing required parameter: "data"')
     })
@@ -323,7 +324,7 @@ describe('tablesDB', () => {
       const write = async () => {
         const { tablesDB } = setup(databases)
         const created = await tablesDB.createRow(rowIn('bookings', 'b1', { price: 5, tags: ['a'] }))
-        const read = await tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' })
+        const read = await tablesDB.getRow(bookingRef('b1'))
         return { created, read }
       }
       const compiled = await write()
@@ -342,11 +343,7 @@ describe('tablesDB', () => {
     it('should fail with table_not_found for an undeclared table of a declared database', async () => {
       const { tablesDB } = setup({ main: { tables: { bookings: {} } } })
       const error = await rejection(tablesDB.createRow(rowIn('notfications', 'n1', { a: 1 })))
-      expect(error).toMatchObject({
-        code: 404,
-        type: 'table_not_found',
-        message: "Table with the requested ID 'notfications' could not be found.",
-      })
+      expect(error).toMatchObject(notFound('table', 'notfications'))
     })
 
     it('should refuse a permissions parameter that is not a list of strings', async () => {
@@ -364,11 +361,7 @@ describe('tablesDB', () => {
     it('should fail with transaction_not_found for any transactionId, writing nothing', async () => {
       const { tablesDB, snapshot, events } = setup()
       const error = await rejection(tablesDB.createRow({ ...booking('b1'), transactionId: 'tx1' }))
-      expect(error).toMatchObject({
-        code: 404,
-        type: 'transaction_not_found',
-        message: "Transaction with the requested ID 'tx1' could not be found.",
-      })
+      expect(error).toMatchObject(notFound('transaction', 'tx1'))
       expect(snapshot()).toEqual({})
       expect(events).toEqual([])
     })
@@ -376,14 +369,8 @@ describe('tablesDB', () => {
 
   describe('getRow', () => {
     it('should fail with row_not_found naming the id', async () => {
-      const error = await rejection(
-        setup().tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b404' }),
-      )
-      expect(error).toMatchObject({
-        code: 404,
-        type: 'row_not_found',
-        message: "Row with the requested ID 'b404' could not be found.",
-      })
+      const error = await rejection(setup().tablesDB.getRow(bookingRef('b404')))
+      expect(error).toMatchObject(notFound('row', 'b404'))
     })
 
     it('should return only selected columns plus system fields', async () => {
@@ -426,9 +413,7 @@ describe('tablesDB', () => {
     })
 
     it('should refuse an invalid row id with the UID message', async () => {
-      const error = await rejection(
-        setup().tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'unique()' }),
-      )
+      const error = await rejection(setup().tablesDB.getRow(bookingRef('unique()')))
       expect(error).toMatchObject({ code: 400, type: 'general_argument_invalid' })
       expect(error.message).toMatch(/^Invalid `rowId` param: UID must contain/)
     })
@@ -439,7 +424,7 @@ describe('tablesDB', () => {
       const { tablesDB } = setup()
       await tablesDB.createRow(booking('b1'))
       await tablesDB.createRow(booking('b2', { status: 'accepted' }))
-      const all = await tablesDB.listRows({ databaseId: db, tableId: 'bookings' })
+      const all = await tablesDB.listRows(bookings)
       expect(all.total).toBe(2)
       expect(all.rows.map((row) => row.$id)).toEqual(['b1', 'b2'])
       const noTotal = await tablesDB.listRows({
@@ -518,11 +503,7 @@ describe('tablesDB', () => {
 
     it('should fail with row_not_found for a missing row', async () => {
       const error = await rejection(setup().tablesDB.updateRow(rowIn('bookings', 'b1', { a: 1 })))
-      expect(error).toMatchObject({
-        code: 404,
-        type: 'row_not_found',
-        message: "Row with the requested ID 'b1' could not be found.",
-      })
+      expect(error).toMatchObject(notFound('row', 'b1'))
     })
 
     it('should validate the merged row against declared columns', async () => {
@@ -603,9 +584,7 @@ describe('tablesDB', () => {
     })
 
     it('should fail with row_missing_payload without data and permissions', async () => {
-      const error = await rejection(
-        setup().tablesDB.upsertRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      )
+      const error = await rejection(setup().tablesDB.upsertRow(bookingRef('b1')))
       expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
     })
   })
@@ -614,19 +593,13 @@ describe('tablesDB', () => {
     it('should remove the row and resolve to {}', async () => {
       const { tablesDB } = setup()
       await tablesDB.createRow(booking('b1'))
-      expect(
-        await tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      ).toEqual({})
-      const error = await rejection(
-        tablesDB.getRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      )
+      expect(await tablesDB.deleteRow(bookingRef('b1'))).toEqual({})
+      const error = await rejection(tablesDB.getRow(bookingRef('b1')))
       expect(error.type).toBe('row_not_found')
     })
 
     it('should fail with row_not_found for a missing row', async () => {
-      const error = await rejection(
-        setup().tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b1' }),
-      )
+      const error = await rejection(setup().tablesDB.deleteRow(bookingRef('b1')))
       expect(error).toMatchObject({ code: 404, type: 'row_not_found' })
     })
   })
@@ -753,12 +726,10 @@ describe('tablesDB', () => {
   })
 
   describe('bulk methods', () => {
-    const table = { databaseId: db, tableId: 'bookings' }
-
     it('should create rows with given or picked ids and per-row permissions', async () => {
       const { tablesDB } = setup()
       const result = await tablesDB.createRows({
-        ...table,
+        ...bookings,
         rows: [
           { $id: 'b1', status: 'pending', $permissions: ['write("user:p1")'] },
           { status: 'accepted' },
@@ -779,7 +750,7 @@ describe('tablesDB', () => {
       await tablesDB.createRow(booking('b2'))
       const error = await rejection(
         tablesDB.createRows({
-          ...table,
+          ...bookings,
           rows: [
             { $id: 'b1', a: 1 },
             { $id: 'b2', a: 2 },
@@ -793,7 +764,7 @@ describe('tablesDB', () => {
     it('should refuse more than 100 rows and an empty batch', async () => {
       const { tablesDB } = setup()
       const tooMany = await rejection(
-        tablesDB.createRows({ ...table, rows: Array.from({ length: 101 }, (_, i) => ({ i })) }),
+        tablesDB.createRows({ ...bookings, rows: Array.from({ length: 101 }, (_, i) => ({ i })) }),
       )
       expect(tooMany).toMatchObject({
         code: 400,
@@ -801,7 +772,7 @@ describe('tablesDB', () => {
         message:
           'Invalid `rows` param: Value must a valid array no longer than 100 items and Value must be a valid JSON object',
       })
-      expect(await rejection(tablesDB.createRows({ ...table, rows: [] }))).toMatchObject({
+      expect(await rejection(tablesDB.createRows({ ...bookings, rows: [] }))).toMatchObject({
         type: 'row_missing_data',
       })
     })
@@ -811,7 +782,7 @@ describe('tablesDB', () => {
       await tablesDB.createRow(booking('b1'))
       await tablesDB.createRow(booking('b2'))
       const result = await tablesDB.upsertRows({
-        ...table,
+        ...bookings,
         rows: [
           { $id: 'b1', status: 'pending' },
           { $id: 'b2', status: 'accepted' },
@@ -831,7 +802,7 @@ describe('tablesDB', () => {
         await tablesDB.createRow(booking(id, { status: id === 'b2' ? 'accepted' : 'pending' }))
       await clock.advance(1)
       const result = await tablesDB.updateRows({
-        ...table,
+        ...bookings,
         data: { status: 'expired' },
         queries: [Query.equal('status', 'pending')],
       })
@@ -840,31 +811,29 @@ describe('tablesDB', () => {
         ['b1', 'expired', '2026-01-01T00:00:00.001+00:00'],
         ['b3', 'expired', '2026-01-01T00:00:00.001+00:00'],
       ])
-      expect((await tablesDB.getRow({ ...table, rowId: 'b2' })).status).toBe('accepted')
+      expect((await tablesDB.getRow({ ...bookings, rowId: 'b2' })).status).toBe('accepted')
     })
 
     it('should touch every matching row beyond 25 but list at most 100', async () => {
       const { tablesDB } = setup()
       for (let i = 0; i < 3; i++) {
         await tablesDB.createRows({
-          ...table,
+          ...bookings,
           rows: Array.from({ length: 50 }, (_, j) => ({ $id: `r${i}-${j}`, n: 1 })),
         })
       }
-      const result = await tablesDB.updateRows({ ...table, data: { n: 2 } })
+      const result = await tablesDB.updateRows({ ...bookings, data: { n: 2 } })
       expect(result.total).toBe(150)
       expect(result.rows).toHaveLength(100)
       expect(
-        (await tablesDB.listRows({ ...table, queries: [Query.equal('n', 2), Query.limit(1)] }))
+        (await tablesDB.listRows({ ...bookings, queries: [Query.equal('n', 2), Query.limit(1)] }))
           .total,
       ).toBe(150)
     })
 
     it('should fail with row_missing_payload for a bulk update without data', async () => {
-      expect(await rejection(setup().tablesDB.updateRows({ ...table, data: {} }))).toMatchObject({
-        code: 400,
-        type: 'row_missing_payload',
-      })
+      const error = await rejection(setup().tablesDB.updateRows({ ...bookings, data: {} }))
+      expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
     })
 
     it('should delete every row the queries match, or all without queries', async () => {
@@ -872,18 +841,18 @@ describe('tablesDB', () => {
       for (const id of ['b1', 'b2', 'b3'])
         await tablesDB.createRow(booking(id, { status: id === 'b2' ? 'accepted' : 'pending' }))
       const some = await tablesDB.deleteRows({
-        ...table,
+        ...bookings,
         queries: [Query.equal('status', 'pending')],
       })
       expect(some).toMatchObject({ total: 2, rows: [{ $id: 'b1' }, { $id: 'b3' }] })
-      const rest = await tablesDB.deleteRows(table)
+      const rest = await tablesDB.deleteRows(bookings)
       expect(rest).toMatchObject({ total: 1, rows: [{ $id: 'b2' }] })
-      expect((await tablesDB.listRows(table)).total).toBe(0)
+      expect((await tablesDB.listRows(bookings)).total).toBe(0)
     })
 
     it('should validate bulk queries like listRows', async () => {
       const error = await rejection(
-        setup().tablesDB.deleteRows({ ...table, queries: ['{"method":"nope"}'] }),
+        setup().tablesDB.deleteRows({ ...bookings, queries: ['{"method":"nope"}'] }),
       )
       expect(error).toMatchObject({
         code: 400,
@@ -905,7 +874,7 @@ describe('tablesDB', () => {
         column: 'n',
       })
       await tablesDB.upsertRow(rowIn('bookings', 'b2', { a: 1 }))
-      await tablesDB.deleteRow({ databaseId: db, tableId: 'bookings', rowId: 'b2' })
+      await tablesDB.deleteRow(bookingRef('b2'))
       expect(events.map((event) => [event.action, event.rowId])).toEqual([
         ['create', 'b1'],
         ['update', 'b1'],
@@ -936,8 +905,8 @@ describe('tablesDB', () => {
           { $id: 'b', n: 1 },
         ],
       })
-      await tablesDB.updateRows({ databaseId: db, tableId: 'bookings', data: { n: 2 } })
-      await tablesDB.deleteRows({ databaseId: db, tableId: 'bookings' })
+      await tablesDB.updateRows({ ...bookings, data: { n: 2 } })
+      await tablesDB.deleteRows(bookings)
       expect(events.map((event) => `${event.action}:${event.rowId}`)).toEqual([
         'create:a',
         'create:b',
@@ -961,7 +930,7 @@ describe('tablesDB', () => {
     it('should ask the fault injector before touching storage, with the call context', async () => {
       const { tablesDB, calls } = setup()
       await tablesDB.createRow(booking('b1'))
-      await tablesDB.listRows({ databaseId: db, tableId: 'bookings' })
+      await tablesDB.listRows(bookings)
       expect(calls[0]).toEqual({
         api: 'tablesDB',
         operation: 'createRow',

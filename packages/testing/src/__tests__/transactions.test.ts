@@ -6,7 +6,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { AppwriteException } from '../fake/errors'
 import type { RealtimeResponseEvent } from '../fake/realtime'
-import { flush, rejection } from './helpers'
+import { flush, notFound, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -237,11 +237,7 @@ describe('transactions', () => {
       const update = await rejection(
         tablesDB.updateRow({ ...bookings, rowId: 'nope', data: { a: 1 }, transactionId }),
       )
-      expect(update).toMatchObject({
-        code: 404,
-        type: 'row_not_found',
-        message: "Row with the requested ID 'nope' could not be found.",
-      })
+      expect(update).toMatchObject(notFound('row', 'nope'))
       // A row the transaction itself creates can be updated and deleted before the commit.
       await tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId })
       await tablesDB.updateRow({ ...bookings, rowId: 'b1', data: { a: 2 }, transactionId })
@@ -255,11 +251,7 @@ describe('transactions', () => {
       const create = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'b2', data: { a: 1 }, transactionId: 'nope' }),
       )
-      expect(create).toMatchObject({
-        code: 404,
-        type: 'transaction_not_found',
-        message: "Transaction with the requested ID 'nope' could not be found.",
-      })
+      expect(create).toMatchObject(notFound('transaction', 'nope'))
       const increment = await rejection(
         tablesDB.incrementRowColumn({
           ...bookings,
@@ -517,11 +509,7 @@ describe('transactions', () => {
       await tablesDB.updateRow({ ...bookings, rowId: 'b1', data: { a: 2 }, transactionId })
       await tablesDB.deleteRow({ ...bookings, rowId: 'b1' })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({
-        code: 404,
-        type: 'document_not_found',
-        message: "Document with the requested ID 'b1' could not be found.",
-      })
+      expect(error).toMatchObject(notFound('document', 'b1'))
       expect(fake.snapshot().main).toEqual({ bookings: [] })
     })
 
@@ -809,11 +797,7 @@ describe('transactions', () => {
           ],
         }),
       )
-      expect(missing).toMatchObject({
-        code: 404,
-        type: 'document_not_found',
-        message: "Document with the requested ID 'nope' could not be found.",
-      })
+      expect(missing).toMatchObject(notFound('document', 'nope'))
       expect((await tablesDB.getTransaction({ transactionId })).operations).toBe(0)
     })
 

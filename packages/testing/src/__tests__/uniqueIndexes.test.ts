@@ -31,6 +31,14 @@ async function setup(options: FakeAppwriteOptions = {}) {
   return { fake, admin, tablesDB: fake.tablesDB, clock }
 }
 
+/** Write parameters of row `rowId` with idempotency key `key` (staged in `transactionId`, if given). */
+const keyed = (rowId: string, key: string | null, transactionId?: string) => ({
+  ...ref,
+  rowId,
+  data: { idempotencyKey: key },
+  ...(transactionId === undefined ? {} : { transactionId }),
+})
+
 const keys = async (fake: Awaited<ReturnType<typeof setup>>['fake']) =>
   (await fake.tablesDB.listRows({ ...ref, queries: [Query.orderAsc('$sequence')] })).rows.map(
     (row) => row.$id,
@@ -39,10 +47,8 @@ const keys = async (fake: Awaited<ReturnType<typeof setup>>['fake']) =>
 describe('uniqueIndexes', () => {
   it('should refuse a second row with the same value with row_unique_constraint_violation', async () => {
     const { tablesDB, fake } = await setup()
-    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
-    await expect(
-      tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k1' } }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
+    await tablesDB.createRow(keyed('b1', 'k1'))
+    await expect(tablesDB.createRow(keyed('b2', 'k1'))).rejects.toMatchObject(ROW_VIOLATION)
     expect(await keys(fake)).toEqual(['b1'])
   })
 
@@ -67,8 +73,8 @@ describe('uniqueIndexes', () => {
   it('should let exactly one of two concurrent creates win', async () => {
     const { tablesDB, fake } = await setup()
     const results = await Promise.allSettled([
-      tablesDB.createRow({ ...ref, rowId: ID.unique(), data: { idempotencyKey: 'race' } }),
-      tablesDB.createRow({ ...ref, rowId: ID.unique(), data: { idempotencyKey: 'race' } }),
+      tablesDB.createRow(keyed(ID.unique(), 'race')),
+      tablesDB.createRow(keyed(ID.unique(), 'race')),
     ])
     expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected'])
     const rejected = results.find((result) => result.status === 'rejected')
@@ -79,9 +85,9 @@ describe('uniqueIndexes', () => {
   it('should let one win when latency interleaves the two creates', async () => {
     const { tablesDB, fake, clock } = await setup()
     fake.faults.latency({ operation: 'createRow', ms: 50 })
-    const first = tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'race' } })
+    const first = tablesDB.createRow(keyed('b1', 'race'))
     await clock.advance(25)
-    const second = tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'race' } })
+    const second = tablesDB.createRow(keyed('b2', 'race'))
     await clock.advance(100)
     const results = await Promise.allSettled([first, second])
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected'])
@@ -90,17 +96,13 @@ describe('uniqueIndexes', () => {
 
   it('should check updates and upserts but let a row keep its own value', async () => {
     const { tablesDB } = await setup()
-    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
-    await tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2' } })
+    await tablesDB.createRow(keyed('b1', 'k1'))
+    await tablesDB.createRow(keyed('b2', 'k2'))
     await expect(
       tablesDB.updateRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1', customerId: 'c1' } }),
     ).resolves.toMatchObject({ customerId: 'c1' })
-    await expect(
-      tablesDB.updateRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k1' } }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
-    await expect(
-      tablesDB.upsertRow({ ...ref, rowId: 'b3', data: { idempotencyKey: 'k2' } }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
+    await expect(tablesDB.updateRow(keyed('b2', 'k1'))).rejects.toMatchObject(ROW_VIOLATION)
+    await expect(tablesDB.upsertRow(keyed('b3', 'k2'))).rejects.toMatchObject(ROW_VIOLATION)
     await expect(
       tablesDB.upsertRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2', customerId: 'c2' } }),
     ).resolves.toMatchObject({ customerId: 'c2' })
@@ -201,10 +203,8 @@ describe('uniqueIndexes', () => {
 
   it('should compare strings like MariaDB: case and trailing spaces do not matter', async () => {
     const { tablesDB } = await setup()
-    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'Key-1' } })
-    await expect(
-      tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'key-1 ' } }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
+    await tablesDB.createRow(keyed('b1', 'Key-1'))
+    await expect(tablesDB.createRow(keyed('b2', 'key-1 '))).rejects.toMatchObject(ROW_VIOLATION)
   })
 
   it('should enforce a composite unique index on the combination only', async () => {
@@ -229,8 +229,8 @@ describe('uniqueIndexes', () => {
     await tablesDB.createRow({ ...ref, rowId: 'b1', data: { customerId: 'c1' } })
     await tablesDB.createRow({ ...ref, rowId: 'b2', data: { customerId: 'c1' } })
     admin.setIndexStatus({ ...ref, key: 'uniq_idem', status: 'failed', error: 'boom' })
-    await tablesDB.createRow({ ...ref, rowId: 'b3', data: { idempotencyKey: 'k' } })
-    await tablesDB.createRow({ ...ref, rowId: 'b4', data: { idempotencyKey: 'k' } })
+    await tablesDB.createRow(keyed('b3', 'k'))
+    await tablesDB.createRow(keyed('b4', 'k'))
     expect(await keys(fake)).toEqual(['b1', 'b2', 'b3', 'b4'])
     admin.pauseWorker()
     await admin.createIndex({ ...ref, key: 'uniq_slot', type: 'unique', columns: ['slot'] })
@@ -268,11 +268,9 @@ describe('uniqueIndexes', () => {
 
   it('should stop enforcing once the index is deleted', async () => {
     const { tablesDB, admin } = await setup()
-    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+    await tablesDB.createRow(keyed('b1', 'k1'))
     await admin.deleteIndex({ ...ref, key: 'uniq_idem' })
-    await expect(
-      tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k1' } }),
-    ).resolves.toMatchObject({ $id: 'b2' })
+    await expect(tablesDB.createRow(keyed('b2', 'k1'))).resolves.toMatchObject({ $id: 'b2' })
   })
 
   it('should enforce unique indexes declared in the options', async () => {
@@ -296,14 +294,9 @@ describe('uniqueIndexes', () => {
 
   it('should refuse a transaction commit that would repeat a value', async () => {
     const { tablesDB, fake } = await setup()
-    await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+    await tablesDB.createRow(keyed('b1', 'k1'))
     const transaction = await tablesDB.createTransaction()
-    await tablesDB.createRow({
-      ...ref,
-      rowId: 'b2',
-      data: { idempotencyKey: 'k1' },
-      transactionId: transaction.$id,
-    })
+    await tablesDB.createRow(keyed('b2', 'k1', transaction.$id))
     // Transactions/Update.php catches utopia's Unique (a Duplicate) as transaction_conflict.
     await expect(
       tablesDB.updateTransaction({ transactionId: transaction.$id, commit: true }),
@@ -314,81 +307,42 @@ describe('uniqueIndexes', () => {
   describe('index upkeep', () => {
     it('should free a value once its row changes it or is deleted', async () => {
       const { tablesDB } = await setup()
-      await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
-      await tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2' } })
-      await tablesDB.updateRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k3' } })
+      await tablesDB.createRow(keyed('b1', 'k1'))
+      await tablesDB.createRow(keyed('b2', 'k2'))
+      await tablesDB.updateRow(keyed('b1', 'k3'))
       // k1 is free now, k3 is taken.
-      await expect(
-        tablesDB.createRow({ ...ref, rowId: 'b4', data: { idempotencyKey: 'k1' } }),
-      ).resolves.toMatchObject({ $id: 'b4' })
-      await expect(
-        tablesDB.createRow({ ...ref, rowId: 'b5', data: { idempotencyKey: 'k3' } }),
-      ).rejects.toMatchObject(ROW_VIOLATION)
+      await expect(tablesDB.createRow(keyed('b4', 'k1'))).resolves.toMatchObject({ $id: 'b4' })
+      await expect(tablesDB.createRow(keyed('b5', 'k3'))).rejects.toMatchObject(ROW_VIOLATION)
       await tablesDB.deleteRow({ ...ref, rowId: 'b2' })
-      await expect(
-        tablesDB.createRow({ ...ref, rowId: 'b6', data: { idempotencyKey: 'k2' } }),
-      ).resolves.toMatchObject({ $id: 'b6' })
-      await tablesDB.updateRow({ ...ref, rowId: 'b6', data: { idempotencyKey: null } })
-      await expect(
-        tablesDB.createRow({ ...ref, rowId: 'b7', data: { idempotencyKey: 'k2' } }),
-      ).resolves.toMatchObject({ $id: 'b7' })
+      await expect(tablesDB.createRow(keyed('b6', 'k2'))).resolves.toMatchObject({ $id: 'b6' })
+      await tablesDB.updateRow(keyed('b6', null))
+      await expect(tablesDB.createRow(keyed('b7', 'k2'))).resolves.toMatchObject({ $id: 'b7' })
     })
 
     it('should see what a committed transaction wrote, and nothing of a rolled-back one', async () => {
       const { tablesDB } = await setup()
-      await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+      await tablesDB.createRow(keyed('b1', 'k1'))
       const moved = await tablesDB.createTransaction()
-      await tablesDB.updateRow({
-        ...ref,
-        rowId: 'b1',
-        data: { idempotencyKey: 'k2' },
-        transactionId: moved.$id,
-      })
-      await tablesDB.createRow({
-        ...ref,
-        rowId: 'b2',
-        data: { idempotencyKey: 'k3' },
-        transactionId: moved.$id,
-      })
+      await tablesDB.updateRow(keyed('b1', 'k2', moved.$id))
+      await tablesDB.createRow(keyed('b2', 'k3', moved.$id))
       await tablesDB.updateTransaction({ transactionId: moved.$id, commit: true })
-      await expect(
-        tablesDB.createRow({ ...ref, rowId: 'b3', data: { idempotencyKey: 'k1' } }),
-      ).resolves.toMatchObject({ $id: 'b3' })
+      await expect(tablesDB.createRow(keyed('b3', 'k1'))).resolves.toMatchObject({ $id: 'b3' })
       for (const taken of ['k2', 'k3']) {
-        await expect(
-          tablesDB.createRow({ ...ref, rowId: 'b9', data: { idempotencyKey: taken } }),
-        ).rejects.toMatchObject(ROW_VIOLATION)
+        await expect(tablesDB.createRow(keyed('b9', taken))).rejects.toMatchObject(ROW_VIOLATION)
       }
       const dropped = await tablesDB.createTransaction()
-      await tablesDB.createRow({
-        ...ref,
-        rowId: 'b4',
-        data: { idempotencyKey: 'k4' },
-        transactionId: dropped.$id,
-      })
+      await tablesDB.createRow(keyed('b4', 'k4', dropped.$id))
       await tablesDB.updateTransaction({ transactionId: dropped.$id, rollback: true })
-      await expect(
-        tablesDB.createRow({ ...ref, rowId: 'b5', data: { idempotencyKey: 'k4' } }),
-      ).resolves.toMatchObject({ $id: 'b5' })
+      await expect(tablesDB.createRow(keyed('b5', 'k4'))).resolves.toMatchObject({ $id: 'b5' })
     })
 
     it('should let a transaction swap two values between its rows', async () => {
       const { tablesDB } = await setup()
-      await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1' } })
+      await tablesDB.createRow(keyed('b1', 'k1'))
       const transaction = await tablesDB.createTransaction()
-      await tablesDB.updateRow({
-        ...ref,
-        rowId: 'b1',
-        data: { idempotencyKey: 'k2' },
-        transactionId: transaction.$id,
-      })
+      await tablesDB.updateRow(keyed('b1', 'k2', transaction.$id))
       // b1 gave k1 up earlier in the same transaction: b2 may take it.
-      await tablesDB.createRow({
-        ...ref,
-        rowId: 'b2',
-        data: { idempotencyKey: 'k1' },
-        transactionId: transaction.$id,
-      })
+      await tablesDB.createRow(keyed('b2', 'k1', transaction.$id))
       await tablesDB.updateTransaction({ transactionId: transaction.$id, commit: true })
       await expect(tablesDB.getRow({ ...ref, rowId: 'b2' })).resolves.toMatchObject({
         idempotencyKey: 'k1',

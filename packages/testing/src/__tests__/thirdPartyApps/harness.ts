@@ -3,6 +3,7 @@
 // when it is missing; an error in CI).
 import { existsSync } from 'node:fs'
 import { chromium } from 'playwright-core'
+import { afterAll, beforeAll, expect } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { startAppwriteEmulator } from '../../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../../emulator'
@@ -39,6 +40,26 @@ export interface Harness {
   /** A fresh browser profile (its own cookies and localStorage) on the page with the SDK loaded. */
   newUser(): Promise<Page>
   close(): Promise<void>
+}
+
+/**
+ * Starts a harness (as {@link startHarness} does, over the fake `fake()` makes) before the tests
+ * of the enclosing suite, and closes it after them. Returns a function that gives the running
+ * harness.
+ */
+export function suiteHarness(sdkPackage: string, fake: () => FakeAppwrite): () => Harness {
+  let harness: Harness | undefined
+  beforeAll(async () => {
+    harness = await startHarness(sdkPackage, fake())
+  }, 60_000)
+  afterAll(async () => {
+    await harness?.close()
+  })
+  return () => {
+    if (harness === undefined)
+      throw new Error('the harness is not running: read it inside a test of the suite that made it')
+    return harness
+  }
 }
 
 /**
@@ -142,4 +163,16 @@ export function chatMessagesFake(databaseId: string, bodySize: number): FakeAppw
       },
     },
   })
+}
+
+/** Waits until the room in `page` holds one realtime event: the create of the document `id`. */
+export async function expectCreateEventOnly(page: Page, id: string): Promise<void> {
+  await expect
+    .poll(() => eventsIn(page))
+    .toEqual([
+      expect.objectContaining({
+        id,
+        events: expect.arrayContaining(['databases.*.collections.*.documents.*.create']),
+      }),
+    ])
 }

@@ -204,14 +204,7 @@ describe('Account, as the server tests it', () => {
     const user = await account()
     const others: string[] = []
     for (let i = 0; i < 3; i += 1) {
-      const opened = must(
-        await up.call('POST', '/account/sessions/email', up.guest, {
-          email: user.email,
-          password: user.password,
-        }),
-        201,
-        'opening another session',
-      )
+      const opened = await up.openSession(user)
       others.push(opened.body.$id as string)
     }
     must(

@@ -107,11 +107,7 @@ function rowEvents(tableId: string, rowId: string, action: string): string[] {
 beforeAll(async () => {
   up = await startUpstream()
   user = await up.signUp()
-  const database = await up.call('POST', '/tablesdb', up.key, {
-    databaseId: 'unique()',
-    name: 'Actors DB',
-  })
-  databaseId = must(database, 201, 'creating the database').body.$id as string
+  databaseId = await up.createDatabase('Actors DB')
 })
 
 afterAll(async () => {
@@ -408,14 +404,7 @@ describe('Realtime, as the server tests it', () => {
     const prefs = await ws.next()
     expect(prefs.data.channels).toHaveLength(4)
     expect(prefs.data.events).toEqual(expect.arrayContaining(userEvents(owner.$id, 'prefs')))
-    const session = must(
-      await up.call('POST', '/account/sessions/email', up.guest, {
-        email: owner.email,
-        password: owner.password,
-      }),
-      201,
-      'opening a second session',
-    )
+    const session = await up.openSession(owner)
     const sessionId = session.body.$id as string
     const opened = await ws.next()
     expect([...(opened.data.channels as string[])].sort()).toEqual(

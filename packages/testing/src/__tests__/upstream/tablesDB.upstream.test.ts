@@ -24,6 +24,7 @@ const ownedBy = (id: string) => [
 ]
 const rows = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/rows`
 const columns = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/columns`
+const indexes = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/indexes`
 
 /** A table with `columns` (created by the key), returning its id. */
 async function table(
@@ -48,15 +49,25 @@ async function table(
   return tableId
 }
 
+/**
+ * A new `CounterCollection` table with a required integer `count`, and one row of the user's at
+ * `count`: the row's path.
+ */
+async function counterRow(count: number): Promise<string> {
+  const tableId = await table('CounterCollection', [['integer', { key: 'count', required: true }]])
+  const created = await up.call('POST', rows(tableId), user.headers, {
+    rowId: 'unique()',
+    data: { count },
+    permissions: ownedBy(user.$id),
+  })
+  return `${rows(tableId)}/${must(created, 201, 'creating the counter row').body.$id as string}`
+}
+
 beforeAll(async () => {
   up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
   user = await up.signUp()
   // testCreateDatabase
-  const database = await up.call('POST', '/tablesdb', up.key, {
-    databaseId: 'unique()',
-    name: 'Test Database',
-  })
-  databaseId = database.body.$id as string
+  databaseId = await up.createDatabase('Test Database')
   // testCreateCollection + testCreateAttributes, without the relationship column
   moviesId = await table('Movies', [
     ['string', { key: 'title', size: 256, required: true }],
@@ -159,17 +170,20 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateIndexes: should refuse an index the database cannot build, with the server's message`, async () => {
-    const indexes = `/tablesdb/${databaseId}/tables/${moviesId}/indexes`
-    const fulltextInteger = await up.call('POST', indexes, up.key, {
+    const fulltextInteger = await up.call('POST', indexes(moviesId), up.key, {
       key: 'releaseYearDated',
       type: 'fulltext',
       columns: ['releaseYear'],
     })
     expect(fulltextInteger.status).toBe(400)
-    const none = await up.call('POST', indexes, up.key, { key: 'none', type: 'key', columns: [] })
+    const none = await up.call('POST', indexes(moviesId), up.key, {
+      key: 'none',
+      type: 'key',
+      columns: [],
+    })
     expect(none.status).toBe(400)
     expect(none.body.message).toBe('No attributes provided for index')
-    const unknown = await up.call('POST', indexes, up.key, {
+    const unknown = await up.call('POST', indexes(moviesId), up.key, {
       key: 'index-unknown',
       type: 'key',
       columns: ['Unknown'],
@@ -182,7 +196,11 @@ describe('TablesDB, as the server tests it', () => {
       ['key', ['releaseYear', 'actors']],
       ['key', ['integers']],
     ] as const) {
-      const array = await up.call('POST', indexes, up.key, { key: 'arrays', type, columns: cols })
+      const array = await up.call('POST', indexes(moviesId), up.key, {
+        key: 'arrays',
+        type,
+        columns: cols,
+      })
       expect(array.status).toBe(400)
       expect(array.body.message).toBe(
         'Creating indexes on array attributes is not currently supported.',
@@ -191,15 +209,14 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateIndexes: should answer 202 for key indexes, system columns included, and list them available`, async () => {
-    const indexes = `/tablesdb/${databaseId}/tables/${moviesId}/indexes`
-    const year = await up.call('POST', indexes, up.key, {
+    const year = await up.call('POST', indexes(moviesId), up.key, {
       key: 'releaseYear',
       type: 'key',
       columns: ['releaseYear'],
     })
     expect(year.status).toBe(202)
     expect(year.body).toMatchObject({ key: 'releaseYear', type: 'key', columns: ['releaseYear'] })
-    const dated = await up.call('POST', indexes, up.key, {
+    const dated = await up.call('POST', indexes(moviesId), up.key, {
       key: 'releaseYearDated',
       type: 'key',
       columns: ['releaseYear', '$createdAt', '$updatedAt'],
@@ -215,7 +232,7 @@ describe('TablesDB, as the server tests it', () => {
     expect(listed.map((index) => index.key)).toEqual(['releaseYear', 'releaseYearDated'])
     for (const index of listed) expect(index.status).toBe('available')
     for (const key of ['releaseYear', 'releaseYearDated'])
-      expect((await up.call('DELETE', `${indexes}/${key}`, up.key)).status).toBe(204)
+      expect((await up.call('DELETE', `${indexes(moviesId)}/${key}`, up.key)).status).toBe(204)
   })
 
   it(`${BASE} testCreateDocument: should store the row with its system fields and convert an offset datetime to UTC`, () => {
@@ -591,16 +608,11 @@ describe('TablesDB, as the server tests it', () => {
 
   it(`${BASE} testUniqueIndexDuplicate: should answer 409 on a create or an update that repeats a unique value`, async () => {
     const tableId = await table('Unique', [['string', { key: 'title', size: 256, required: true }]])
-    const index = await up.call(
-      'POST',
-      `/tablesdb/${databaseId}/tables/${tableId}/indexes`,
-      up.key,
-      {
-        key: 'unique_title',
-        type: 'unique',
-        columns: ['title'],
-      },
-    )
+    const index = await up.call('POST', indexes(tableId), up.key, {
+      key: 'unique_title',
+      type: 'unique',
+      columns: ['title'],
+    })
     expect(index.status).toBe(202)
     const write = (title: string) =>
       up.call('POST', rows(tableId), user.headers, {
@@ -625,15 +637,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testIncrementAttribute: should increment by 1 or by value, and refuse max, zero and unknown columns`, async () => {
-    const tableId = await table('CounterCollection', [
-      ['integer', { key: 'count', required: true }],
-    ])
-    const created = await up.call('POST', rows(tableId), user.headers, {
-      rowId: 'unique()',
-      data: { count: 5 },
-      permissions: ownedBy(user.$id),
-    })
-    const row = `${rows(tableId)}/${created.body.$id as string}`
+    const row = await counterRow(5)
     const inc = await up.call('PATCH', `${row}/count/increment`, user.headers)
     expect(inc.status).toBe(200)
     expect(inc.body.count).toBe(6)
@@ -652,15 +656,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testDecrementAttribute: should decrement by 1 or by value, and refuse min, zero and a non-number`, async () => {
-    const tableId = await table('CounterCollection', [
-      ['integer', { key: 'count', required: true }],
-    ])
-    const created = await up.call('POST', rows(tableId), user.headers, {
-      rowId: 'unique()',
-      data: { count: 10 },
-      permissions: ownedBy(user.$id),
-    })
-    const row = `${rows(tableId)}/${created.body.$id as string}`
+    const row = await counterRow(10)
     const dec = await up.call('PATCH', `${row}/count/decrement`, user.headers)
     expect(dec.status).toBe(200)
     expect(dec.body.count).toBe(9)
@@ -852,16 +848,11 @@ describe('TablesDB, as the server tests it', () => {
       [['string', { key: 'attribute', size: 64, required: true }]],
       ['read', 'create', 'update', 'delete'].map((action) => `${action}("user:${user.$id}")`),
     )
-    const index = await up.call(
-      'POST',
-      `/tablesdb/${databaseId}/tables/${tableId}/indexes`,
-      up.key,
-      {
-        key: 'key_attribute',
-        type: 'key',
-        columns: ['attribute'],
-      },
-    )
+    const index = await up.call('POST', indexes(tableId), up.key, {
+      key: 'key_attribute',
+      type: 'key',
+      columns: ['attribute'],
+    })
     expect(index.status).toBe(202)
     const write = (headers: Record<string, string>, permissions: string[]) =>
       up.call('POST', rows(tableId), headers, {

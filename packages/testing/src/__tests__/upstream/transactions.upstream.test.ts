@@ -68,11 +68,7 @@ const commit = (transactionId: string, headers: Record<string, string> = user.he
 beforeAll(async () => {
   up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
   user = await up.signUp()
-  const database = await up.call('POST', '/tablesdb', up.key, {
-    databaseId: 'unique()',
-    name: 'TransactionTestDatabase',
-  })
-  databaseId = must(database, 201, 'creating the database').body.$id as string
+  databaseId = await up.createDatabase('TransactionTestDatabase')
 })
 
 afterAll(async () => {

@@ -47,6 +47,10 @@ export interface Upstream {
   ): Promise<Answer>
   /** Signs up a new user (`POST /account`, id `unique()` unless given) and opens an email session. */
   signUp(name?: string, userId?: string): Promise<SignedUpUser>
+  /** Opens one more email session for `user` (setup: throws unless it answers 201); its answer. */
+  openSession(user: { email: string; password: string }): Promise<Answer>
+  /** Creates a database with the API key (`POST /tablesdb`, id `unique()`); its id. */
+  createDatabase(name: string): Promise<string>
   /** Opens a realtime socket as upstream's `getWebsocket(channels, headers, projectId)`. */
   socket(
     channels: string[],
@@ -157,6 +161,18 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
     }
   }
 
+  const openSession: Upstream['openSession'] = async ({ email, password }) =>
+    must(
+      await call('POST', '/account/sessions/email', project, { email, password }),
+      201,
+      `opening another session for ${email}`,
+    )
+
+  const createDatabase = async (name: string): Promise<string> => {
+    const database = await call('POST', '/tablesdb', key, { databaseId: 'unique()', name })
+    return must(database, 201, `creating the database ${name}`).body.$id as string
+  }
+
   const socket = async (
     channels: string[],
     headers: Record<string, string> = {},
@@ -182,6 +198,8 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
     guest: project,
     call,
     signUp,
+    openSession,
+    createDatabase,
     socket,
     close: () => emulator.close(),
   }
