@@ -85,5 +85,52 @@ describe('createBooking', () => {
       expect(h.completeBookingViolations()).toEqual([])
       expect(h.invariantViolations()).toEqual([])
     })
+    it('should keep live a booking a later call resumed while the void patch was still in flight', async () => {
+      const h = harness({ timeoutMs: 1_000, compensationTimeoutMs: 1_000 })
+      h.fake.faults.fail({
+        operation: 'createRow',
+        table: 'notifications',
+        error: 'general_server_error',
+        times: 3,
+      })
+      // The first call's void patch lands after it gave up, but before the second call's deliver
+      // write: the second call read the booking `pending` (no void yet), so it resumes it rather
+      // than reviving it, and its deliver write lands on a void booking.
+      h.fake.faults.latency({
+        operation: 'updateRow',
+        table: 'bookings',
+        when: (call) =>
+          (call.params.data as { pipelineStatus?: unknown }).pipelineStatus === 'failed',
+        ms: 1_500,
+        times: 1,
+      })
+      h.fake.faults.latency({
+        operation: 'updateRow',
+        table: 'bookings',
+        when: (call) =>
+          (call.params.data as { pipelineStatus?: unknown }).pipelineStatus === 'delivered',
+        ms: 800,
+        times: 1,
+      })
+      const input = bookingInput()
+      const first = await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' }))
+      const second = fulfilled(
+        await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' })),
+      )
+      await h.clock.advance(5_000) // nothing is left in flight
+      expect((first as PromiseRejectedResult).reason).toMatchObject({ pendingReconcile: true })
+      // The caller told `ok` holds a live booking, before and after a reconcile pass.
+      const live = () => {
+        const [booking] = h.rows('bookings')
+        return booking?.pipelineStatus === 'delivered' && !isVoided(booking)
+      }
+      expect(live()).toBe(true)
+      await h.clock.advance(61_000)
+      fulfilled(await h.settle(h.guard.reconcile()))
+      expect(live()).toBe(true)
+      expect(h.rows('bookings')[0]).toMatchObject({ $id: second.booking.$id })
+      expect(h.completeBookingViolations()).toEqual([])
+      expect(h.invariantViolations()).toEqual([])
+    })
   })
 })

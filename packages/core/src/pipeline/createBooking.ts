@@ -33,6 +33,7 @@ import type {
   PipelineTimings,
   StepOutcome,
 } from './types'
+import { isVoided } from './voided'
 import { isNotFound, isRowMissing, isUniqueViolation, remote } from './writes'
 
 export type {
@@ -437,19 +438,23 @@ async function sagaCreate(call: PipelineCall, ctx: CreateContext): Promise<Creat
   }
 
   const revive = existing !== undefined && existing.pipelineStatus === 'failed'
-  const patch: Record<string, unknown> = { pipelineStatus: 'delivered' }
-  if (revive) {
-    // A retry with the key brings a compensated booking back: a new deadline clears its void
-    // marker, and it takes its slot again.
-    patch.responseDeadline = iso(rt.clock.now() + rt.settings.responseDeadlineMs)
-    patch.slotKey = ctx.slotKey ?? null
+  // A retry with the key brings a compensated booking back: a new deadline clears its void
+  // marker, and it takes its slot again.
+  const revival = () => ({
+    pipelineStatus: 'delivered',
+    responseDeadline: iso(rt.clock.now() + rt.settings.responseDeadlineMs),
+    slotKey: ctx.slotKey ?? null,
+  })
+  const reason = (error: unknown) =>
+    `${reasonOf(error) ?? 'the booking could not be marked delivered in time'}; every row of the booking exists, so it was not undone`
+  let delivery = await deliver(call, revive ? revival() : { pipelineStatus: 'delivered' }, reason)
+  if (existing !== undefined && !revive && delivery.row !== undefined && isVoided(delivery.row)) {
+    // An earlier call's void patch, still in flight when this call read the booking `pending`,
+    // landed before this deliver write: the booking reads void, which the reconciler would fail
+    // again although this caller is about to be told it is made. This call holds the key now
+    // (the earlier one was told `pendingReconcile`), so it revives the booking.
+    delivery = await deliver(call, revival(), reason)
   }
-  const delivery = await deliver(
-    call,
-    patch,
-    (error) =>
-      `${reasonOf(error) ?? 'the booking could not be marked delivered in time'}; every row of the booking exists, so it was not undone`,
-  )
   if (delivery.row !== undefined) {
     return result(
       call,
