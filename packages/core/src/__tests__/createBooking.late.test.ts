@@ -4,7 +4,7 @@
 // idempotency key was meanwhile told is made. Appwrite has no conditional update: a request the
 // client gave up on can still land.
 import { describe, expect, it } from 'vitest'
-import { isVoided } from '../pipeline/voided'
+import { isVoided, VOID_PATCH } from '../pipeline/voided'
 import { bookingInput, fulfilled, harness } from './pipelineFixtures'
 
 describe('createBooking', () => {
@@ -132,5 +132,35 @@ describe('createBooking', () => {
       expect(h.completeBookingViolations()).toEqual([])
       expect(h.invariantViolations()).toEqual([])
     })
+  })
+  describe('a deliver write that lands after the void patch', () => {
+    it.each(['saga', 'transaction'] as const)(
+      'should revive, not replay, a compensated booking a late write set back to delivered (%s)',
+      async (mode) => {
+        const h = harness({ mode })
+        const input = bookingInput()
+        const first = fulfilled(
+          await h.settle(h.guard.createBooking(input, { idempotencyKey: 'late' })),
+        )
+        // What a compensation and a late deliver write of an earlier call leave: every row, the
+        // void marker, and `pipelineStatus` back at `delivered`.
+        await h.fake.tablesDB.updateRow({
+          databaseId: 'main',
+          tableId: 'bookings',
+          rowId: first.booking.$id,
+          data: { ...VOID_PATCH, pipelineStatus: 'delivered' },
+        })
+        const again = fulfilled(
+          await h.settle(h.guard.createBooking(input, { idempotencyKey: 'late' })),
+        )
+        const [booking] = h.rows('bookings')
+        // Told `ok`: the stored booking must be live, not void (which the reconciler fails).
+        expect(again.booking.$id).toBe(first.booking.$id)
+        expect(isVoided(booking!)).toBe(false)
+        expect(booking).toMatchObject({ pipelineStatus: 'delivered' })
+        expect(again.replayed).toBe(false)
+        expect(h.invariantViolations()).toEqual([])
+      },
+    )
   })
 })

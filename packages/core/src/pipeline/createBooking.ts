@@ -33,7 +33,7 @@ import type {
   PipelineTimings,
   StepOutcome,
 } from './types'
-import { isVoided } from './voided'
+import { isLive, isVoided } from './voided'
 import { isNotFound, isRowMissing, isUniqueViolation, remote } from './writes'
 
 export type {
@@ -419,7 +419,7 @@ async function sagaCreate(call: PipelineCall, ctx: CreateContext): Promise<Creat
 
   const failed = firstFailure(outcomes)
   const existing = booking.state === 'existing' ? booking.row : undefined
-  if (existing !== undefined && existing.pipelineStatus === 'delivered') {
+  if (existing !== undefined && isLive(existing)) {
     // A replay of a finished booking: never compensate it.
     if (failed !== undefined) {
       throw call.fail({
@@ -437,7 +437,9 @@ async function sagaCreate(call: PipelineCall, ctx: CreateContext): Promise<Creat
     return result(call, rowsOf(call, writes, outcomes), true)
   }
 
-  const revive = existing !== undefined && existing.pipelineStatus === 'failed'
+  // Compensated: failed, or `delivered` by a write that landed after the void patch.
+  const revive =
+    existing !== undefined && (existing.pipelineStatus === 'failed' || isVoided(existing))
   // A retry with the key brings a compensated booking back: a new deadline clears its void
   // marker, and it takes its slot again.
   const revival = () => ({
@@ -510,7 +512,7 @@ async function failSaga(
           conflictError(call, ctx, cause),
         )
       }
-      if (row.pipelineStatus === 'delivered') {
+      if (isLive(row)) {
         // Finished meanwhile (a concurrent call with this key, or this call's own late write).
         return result(
           call,
@@ -719,8 +721,8 @@ async function afterFailedCommit(
         conflictError(call, ctx, error),
       )
     }
-    if (existing.pipelineStatus !== 'delivered' && !call.budget.aborted) {
-      // Written earlier as a saga (pending or failed): resume it the saga way.
+    if (!isLive(existing) && !call.budget.aborted) {
+      // Written earlier as a saga (pending, failed or void): resume it the saga way.
       return sagaCreate(call, ctx)
     }
     if (!call.budget.aborted) {

@@ -25,6 +25,18 @@ export function isVoided(row: object): boolean {
   return typeof deadline === 'string' && Date.parse(deadline) < 86_400_000
 }
 
+/**
+ * Whether a booking row is finished and live: `delivered` and without the void marker (a
+ * compensated booking that a late deliver write set back to `delivered` is not).
+ *
+ * @internal
+ */
+export function isLive(row: object): boolean {
+  return (
+    (row as { readonly pipelineStatus?: unknown }).pipelineStatus === 'delivered' && !isVoided(row)
+  )
+}
+
 /** What compensation writes on a booking it undoes: failed, slot freed, void marker set. @internal */
 export const VOID_PATCH: Readonly<Record<string, unknown>> = Object.freeze({
   pipelineStatus: 'failed',
