@@ -6,8 +6,8 @@ import { BookingGuardError } from '../errors'
 import { errorFacts } from '../resilience/classifyError'
 import { reportListenerError } from '../resilience/emitter'
 import { mapBackend } from '../schema/mappedBackend'
-import { createSchemaLock } from '../schema/schemaLock'
-import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
+import { createReadLock } from '../schema/readLock'
+import type { ReadLock } from '../schema/readLock'
 import { Subscribable } from '../subscribable'
 import { connectRealtime } from './session'
 import type { RealtimeSession } from './session'
@@ -88,9 +88,10 @@ export interface FeedManagerOptions extends FeedConfig {
   realtime: RealtimeConnectionLike
   /**
    * The schema lock: table ids and legacy aliases (`therapistId` → `providerId`), applied to
-   * every payload and row. Defaults to `createSchemaLock()`.
+   * every payload and row (a `createReadLock` or a `createSchemaLock`). Defaults to
+   * `createReadLock()`.
    */
-  lock?: SchemaLock<SchemaExtensions>
+  lock?: ReadLock
   /** Source of time for polling, timestamps and the watchdog. Defaults to the system clock. */
   clock?: Clock
   /** Receives catch-up failures (`warning`) and the watchdog's `critical` captures. */
@@ -188,7 +189,7 @@ export interface FeedManager {
 export interface FeedDeps {
   readonly session: RealtimeSession
   readonly backend: Backend
-  readonly lock: SchemaLock<SchemaExtensions>
+  readonly lock: ReadLock
   readonly clock: Clock
   readonly monitor?: RealtimeMonitor | undefined
   readonly metrics?: RealtimeMetrics | undefined
@@ -1093,10 +1094,10 @@ export function realtimeDeps(
 ): {
   session: RealtimeSession
   backend: Backend
-  lock: SchemaLock<SchemaExtensions>
+  lock: ReadLock
   clock: Clock
 } {
-  const lock = options.lock ?? createSchemaLock()
+  const lock = options.lock ?? createReadLock()
   const connection = connectRealtime(options)
   return { ...connection, backend: mapBackend(connection.backend, lock), lock }
 }
