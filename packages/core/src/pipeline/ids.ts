@@ -1,5 +1,5 @@
 import { BookingGuardError } from '../errors'
-import { APPWRITE_ID_PATTERN } from '../schema/columns'
+import { APPWRITE_ID_PATTERN } from '../schema/kinds'
 
 /**
  * Longest booking id the pipeline accepts: child ids append up to 4 characters (`.m0`, `.na`, …)

@@ -4,6 +4,15 @@
 // definitions, so the browser's read lock and the full lock cannot disagree.
 import type { SchemaKind, TableKind, defaultColumns } from './schemas'
 
+/**
+ * Appwrite's rule for ids (row ids, user ids): 1–36 characters of `[A-Za-z0-9._-]`, not starting
+ * with `_`, `.` or `-`. The length is checked separately so a too-long id gets a `too_big` issue.
+ */
+export const APPWRITE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/** Longest id Appwrite accepts. */
+export const APPWRITE_ID_MAX_LENGTH = 36
+
 /** Every schema kind, in a stable order. */
 export const SCHEMA_KINDS: readonly SchemaKind[] = [
   'booking',

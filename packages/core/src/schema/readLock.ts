@@ -5,8 +5,14 @@
 import { BookingGuardError, SchemaLockError } from '../errors'
 import type { SchemaLockIssue } from '../errors'
 import { resolveAliases, sameValue } from './aliases'
-import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN } from './columns'
-import { DEFAULT_READ_COLUMNS, DEFAULT_TABLE_IDS, SCHEMA_KINDS, TABLE_KINDS } from './kinds'
+import {
+  APPWRITE_ID_MAX_LENGTH,
+  APPWRITE_ID_PATTERN,
+  DEFAULT_READ_COLUMNS,
+  DEFAULT_TABLE_IDS,
+  SCHEMA_KINDS,
+  TABLE_KINDS,
+} from './kinds'
 import {
   mapValuesInPlace,
   resolveColumnNames,
