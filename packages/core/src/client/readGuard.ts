@@ -18,6 +18,7 @@ import { createGuardPolicy } from '../resilience/guardPolicy'
 import { mapBackend } from '../schema/mappedBackend'
 import { createReadLock } from '../schema/readLock'
 import type { ReadLock } from '../schema/readLock'
+import type { ReadMethodName } from './types'
 
 /** The options a browser's reads, feeds and watchdog run on. */
 export type ReadGuardOptions = Pick<
@@ -43,15 +44,6 @@ export type ReadGuardOptions = Pick<
      */
     schemaLock?: ReadLock
   }
-
-/** The guard's methods that only read, which the browser's read guard has too. */
-type ReadMethodName =
-  | 'listMessages'
-  | 'markMessagesRead'
-  | 'getProviderBookings'
-  | 'getCustomerBookings'
-  | 'getBooking'
-  | 'checkCommunication'
 
 /**
  * What a browser reads as the signed-in user: a provider's or a customer's bookings, one booking,

@@ -17,7 +17,6 @@ import type {
   FeedBooking,
   FeedConnection,
   FeedListenOptions,
-  FeedMessage,
   ProviderBookingEvent,
   ProviderFeedSnapshot,
   RealtimeConnectionLike,
@@ -253,6 +252,22 @@ interface FeedShape<TSnapshot, TEvent> {
   ) => TSnapshot
   readonly event: (type: 'created' | 'updated', row: FeedRow) => TEvent
   readonly compare: (a: FeedRow, b: FeedRow) => number
+}
+
+/** A feed's shape: its rows under `rowsKey` in snapshots, each under `rowKey` in events. */
+function feedShape<TSnapshot, TEvent>(
+  route: Route,
+  rowsKey: string,
+  rowKey: string,
+  compare: (a: FeedRow, b: FeedRow) => number,
+): FeedShape<TSnapshot, TEvent> {
+  return {
+    route,
+    snapshot: (rows, connection, lastEventAt, watchdog) =>
+      Object.freeze({ [rowsKey]: rows, connection, lastEventAt, watchdog }) as TSnapshot,
+    event: (type, row) => Object.freeze({ type, [rowKey]: row }) as TEvent,
+    compare,
+  }
 }
 
 interface ListenerEntry<TEvent> {
@@ -618,34 +633,9 @@ export class FeedManagerImpl implements FeedManager {
       chatMessage: route('chatMessage', 'roomId'),
     }
     // A customer's feed is a provider's on another key column: same rows, order and events.
-    const bookingShape = (
-      bookingRoute: Route,
-    ): FeedShape<ProviderFeedSnapshot, ProviderBookingEvent> => ({
-      route: bookingRoute,
-      snapshot: (rows, connection, lastEventAt, watchdog) =>
-        Object.freeze({
-          bookings: rows as readonly FeedBooking[],
-          connection,
-          lastEventAt,
-          watchdog,
-        }),
-      event: (type, row) => Object.freeze({ type, booking: row as FeedBooking }),
-      compare: byNewest,
-    })
-    this.#providerShape = bookingShape(this.#routes.booking)
-    this.#customerShape = bookingShape(this.#routes.customerBooking)
-    this.#roomShape = {
-      route: this.#routes.chatMessage,
-      snapshot: (rows, connection, lastEventAt, watchdog) =>
-        Object.freeze({
-          messages: rows as readonly FeedMessage[],
-          connection,
-          lastEventAt,
-          watchdog,
-        }),
-      event: (type, row) => Object.freeze({ type, message: row as FeedMessage }),
-      compare: byOldest,
-    }
+    this.#providerShape = feedShape(this.#routes.booking, 'bookings', 'booking', byNewest)
+    this.#customerShape = feedShape(this.#routes.customerBooking, 'bookings', 'booking', byNewest)
+    this.#roomShape = feedShape(this.#routes.chatMessage, 'messages', 'message', byOldest)
   }
 
   providerFeed(providerId: string): ProviderFeed {

@@ -372,24 +372,18 @@ export function buildReadSide(
           out[canonical] = null
         continue
       }
-      const current = own(row, canonical)
-      if (current !== null && current !== undefined) {
-        if (!sameValue(current, value)) {
+      // The canonical field wins over its alias, and the first alias over a later one.
+      const inRow = own(row, canonical)
+      const kept = inRow ?? own(out, canonical)
+      if (kept !== null && kept !== undefined) {
+        if (!sameValue(kept, value)) {
           report(plan, row, {
             path: [canonical],
             code: 'alias_conflict',
-            message: `Legacy \`${key}\` differs from \`${canonical}\`; kept \`${canonical}\``,
-          })
-        }
-        continue
-      }
-      const previous = own(out, canonical)
-      if (previous !== null && previous !== undefined) {
-        if (!sameValue(previous, value)) {
-          report(plan, row, {
-            path: [canonical],
-            code: 'alias_conflict',
-            message: `Legacy \`${key}\` differs from another alias of \`${canonical}\`; kept the first`,
+            message:
+              inRow === null || inRow === undefined
+                ? `Legacy \`${key}\` differs from another alias of \`${canonical}\`; kept the first`
+                : `Legacy \`${key}\` differs from \`${canonical}\`; kept \`${canonical}\``,
           })
         }
         continue
