@@ -5,7 +5,8 @@ import { createBookingClient } from '../client/createBookingClient'
 import type { FunctionsLike } from '../client/createBookingClient'
 import { isBookingGuardError, isSchemaLockError } from '../errors'
 import { DEFAULT_READ_COLUMNS, TABLE_KINDS } from '../schema/kinds'
-import { createReadLock, normalizeOwned } from '../schema/readLock'
+import { createReadLock } from '../schema/readLock'
+import { normalizeOwned } from '../schema/readSide'
 import type { ReadLockOptions } from '../schema/readLock'
 import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaLockReadIssue } from '../schema/schemaLock'
@@ -133,27 +134,38 @@ describe('readLock', () => {
     expect(() => read.tableId('bookingInput' as never)).toThrow(/unknown table kind `bookingInput`/)
   })
 
-  it("should let a browser client read a mapped app's rows canonical, with no zod lock", async () => {
-    const fake = createFakeAppwrite({ seed: 1 })
-    await fake.tablesDB.createRow({
-      databaseId: 'main',
-      tableId: 'appointments',
-      rowId: 'b1',
-      data: { customerId: 'c1', therapistId: 'p1', status: 'Pending', pipelineStatus: 'delivered' },
-    })
-    const functions: FunctionsLike = {
-      createExecution: () => Promise.reject(new Error('no write in this test')),
-    }
-    const client = createBookingClient({
-      tablesDB: fake.tablesDB,
-      databaseId: 'main',
-      functions,
-      functionId: 'booking',
-      schemaLock: createReadLock(mapping),
-    })
-    expect(await client.getBooking('b1')).toMatchObject({ providerId: 'p1', status: 'pending' })
-    const page = await client.getProviderBookings('p1', { status: 'pending' })
-    expect(page.bookings.map((b) => [b.$id, b.status])).toEqual([['b1', 'pending']])
-    expect(client.guard.schemaLock.tableId('booking')).toBe('appointments')
-  })
+  it.each([
+    ['createReadLock', createReadLock],
+    ['createSchemaLock', createSchemaLock],
+  ] as const)(
+    "should let a browser client read a mapped app's rows canonical through %s",
+    async (_, makeLock) => {
+      const fake = createFakeAppwrite({ seed: 1 })
+      await fake.tablesDB.createRow({
+        databaseId: 'main',
+        tableId: 'appointments',
+        rowId: 'b1',
+        data: {
+          customerId: 'c1',
+          therapistId: 'p1',
+          status: 'Pending',
+          pipelineStatus: 'delivered',
+        },
+      })
+      const functions: FunctionsLike = {
+        createExecution: () => Promise.reject(new Error('no write in this test')),
+      }
+      const client = createBookingClient({
+        tablesDB: fake.tablesDB,
+        databaseId: 'main',
+        functions,
+        functionId: 'booking',
+        schemaLock: makeLock(mapping),
+      })
+      expect(await client.getBooking('b1')).toMatchObject({ providerId: 'p1', status: 'pending' })
+      const page = await client.getProviderBookings('p1', { status: 'pending' })
+      expect(page.bookings.map((b) => [b.$id, b.status])).toEqual([['b1', 'pending']])
+      expect(client.guard.schemaLock.tableId('booking')).toBe('appointments')
+    },
+  )
 })

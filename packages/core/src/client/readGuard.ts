@@ -15,8 +15,7 @@ import type { GuardTables, ReadRuntime } from '../pipeline/types'
 import { createGuardFeeds } from '../realtime/guardRealtime'
 import type { GuardFeeds } from '../realtime/guardRealtime'
 import { createGuardPolicy } from '../resilience/guardPolicy'
-import { mapBackend } from '../schema/mappedBackend'
-import { createReadLock } from '../schema/readLock'
+import { backendFor, defaultReadLock } from '../schema/readSide'
 import type { ReadLock } from '../schema/readLock'
 import type { ReadMethodName } from './types'
 
@@ -92,9 +91,9 @@ export function readMethods(rt: ReadRuntime) {
  */
 export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
   const clock = options.clock ?? systemClock
-  const lock: ReadLock = options.schemaLock ?? createReadLock({ tableIds: options.tables ?? {} })
+  const lock: ReadLock = options.schemaLock ?? defaultReadLock(options.tables)
   // The lock's column names and value spellings applied to every read, as the guard does.
-  const backend = mapBackend(createAppwriteBackend(options), lock)
+  const backend = backendFor(lock, createAppwriteBackend(options))
   const timeoutMs = options.timeoutMs ?? 15_000
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw new BookingGuardError(

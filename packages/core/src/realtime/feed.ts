@@ -5,8 +5,7 @@ import type { Clock, TimerHandle } from '../clock'
 import { BookingGuardError } from '../errors'
 import { errorFacts } from '../resilience/classifyError'
 import { reportListenerError } from '../resilience/emitter'
-import { mapBackend } from '../schema/mappedBackend'
-import { createReadLock } from '../schema/readLock'
+import { backendFor, defaultReadLock } from '../schema/readSide'
 import type { ReadLock } from '../schema/readLock'
 import { Subscribable } from '../subscribable'
 import { connectRealtime } from './session'
@@ -1087,9 +1086,9 @@ export function realtimeDeps(
   lock: ReadLock
   clock: Clock
 } {
-  const lock = options.lock ?? createReadLock()
+  const lock = options.lock ?? defaultReadLock()
   const connection = connectRealtime(options)
-  return { ...connection, backend: mapBackend(connection.backend, lock), lock }
+  return { ...connection, backend: backendFor(lock, connection.backend), lock }
 }
 
 /** Builds a feed manager on existing dependencies (the guard's shared session). @internal */

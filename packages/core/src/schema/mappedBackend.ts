@@ -7,8 +7,8 @@ import { sameValue } from './aliases'
 import { spellingsOf } from './mapping'
 import type { ResolvedValues, WriteMapping } from './mapping'
 import { TABLE_KINDS } from './kinds'
-import { valueMappingsOf, writeMappingOf } from './readLock'
 import type { ReadLock } from './readLock'
+import { valueMappingsOf, writeMappingOf } from './readSide'
 
 interface TableMapping {
   /** What is renamed and respelled on write; `undefined` when nothing is. */

@@ -18,8 +18,11 @@ import {
   own,
   registerLock,
   resolveTableIds,
-} from './readLock'
-import type { KindColumns, ReadLock, ReadPlan } from './readLock'
+} from './readSide'
+import type { KindColumns, ReadPlan } from './readSide'
+import { resolveKindMapping } from './readLock'
+import type { ReadLock } from './readLock'
+import { mapBackend } from './mappedBackend'
 import type { DefaultShapes, SchemaKind, TableKind } from './schemas'
 import {
   DEFAULT_INDEXES,
@@ -30,7 +33,7 @@ import {
   kindRules,
 } from './schemas'
 
-export { normalizeOwned, valueMappingsOf, writeMappingOf } from './readLock'
+export { normalizeOwned, valueMappingsOf, writeMappingOf } from './readSide'
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -510,7 +513,7 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
   freezeDeep(tables)
 
   // Table ids, aliases, value spellings and column names: the read side, shared with createReadLock.
-  const side = buildReadSide(NAME, options, ids, readColumns)
+  const side = buildReadSide(NAME, options, ids, readColumns, resolveKindMapping)
   const { valueMaps } = side
   valueMaps.bookingInput = valueMaps.booking
 
@@ -745,6 +748,8 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     aliases: side.lock.aliases as SchemaLock<SchemaExtensions>['aliases'],
     tables,
   }
-  registerLock(lock, side, validateReads ? undefined : side.normalizeOwned)
+  registerLock(lock, side, validateReads ? undefined : side.normalizeOwned, (backend) =>
+    mapBackend(backend, lock),
+  )
   return lock as unknown as SchemaLock<E>
 }
