@@ -41,7 +41,7 @@ export type ReadGuardOptions = Pick<
      * the mapping the server's lock has (table ids, aliases, `values`, `columnNames`,
      * `writeValues`). Defaults to `createReadLock({ tableIds: tables })`.
      */
-    schemaLock?: ReadLock
+    schemaLock?: ReadLock<Record<never, never>>
   }
 
 /**
