@@ -19,7 +19,7 @@ export interface ReadLock<E extends SchemaExtensions = SchemaExtensions> {
    * column names to canonical names (the canonical field wins a conflict, reported through
    * `onIssue`) and the app's value spellings to canonical values, keeps system fields and passes
    * unknown fields through. Coerces nothing. Returns a new object; throws
-   * {@link SchemaLockError} only when `row` is not an object.
+   * `SchemaLockError` only when `row` is not an object.
    */
   normalize<K extends TableKind>(kind: K, row: unknown): NormalizedRow<LockOutput<E, K>>
   /** The Appwrite table id of a kind. */
