@@ -115,6 +115,8 @@ export type {
 // the values of the guard's options: kept here too (they also live in `/schema` and `/resilience`)
 export { createSchemaLock } from './schema/schemaLock'
 export type { SchemaExtensions, SchemaLock, SchemaLockOptions } from './schema/schemaLock'
+export { createReadLock } from './schema/readLock'
+export type { ReadLock, ReadLockOptions } from './schema/readLock'
 export { column } from './schema/columns'
 export { createRetryPolicy } from './resilience/retryPolicy'
 export type { ExecutionPolicy, RetryPolicy, RetryPolicyOptions } from './resilience/retryPolicy'

@@ -32,6 +32,7 @@ describe('entry points', () => {
         'createCircuitBreaker',
         'createErrorMonitor',
         'createMetrics',
+        'createReadLock',
         'createRetryPolicy',
         'createSchemaLock',
         'describeBookingError',
@@ -51,6 +52,7 @@ describe('entry points', () => {
   it('should export each specialist piece from its subpath, the root aliases being the same objects', () => {
     expect(schema).toMatchObject({
       createSchemaLock: root.createSchemaLock,
+      createReadLock: root.createReadLock,
       column: root.column,
       SchemaLockError: root.SchemaLockError,
     })

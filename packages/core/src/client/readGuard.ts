@@ -15,9 +15,9 @@ import type { GuardTables, ReadRuntime } from '../pipeline/types'
 import { createGuardFeeds } from '../realtime/guardRealtime'
 import type { GuardFeeds } from '../realtime/guardRealtime'
 import { createGuardPolicy } from '../resilience/guardPolicy'
-import { mapBackend } from '../schema/mappedBackend'
-import { createSchemaLock } from '../schema/schemaLock'
-import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
+import { backendFor, defaultReadLock } from '../schema/readSide'
+import type { ReadLock } from '../schema/readLock'
+import type { ReadMethodName } from './types'
 
 /** The options a browser's reads, feeds and watchdog run on. */
 export type ReadGuardOptions = Pick<
@@ -25,7 +25,6 @@ export type ReadGuardOptions = Pick<
   | 'realtime'
   | 'databaseId'
   | 'tables'
-  | 'schemaLock'
   | 'retry'
   | 'breaker'
   | 'clock'
@@ -36,16 +35,14 @@ export type ReadGuardOptions = Pick<
   | 'feeds'
   | 'channel'
 > &
-  BookingGuardBackendOption
-
-/** The guard's methods that only read, which the browser's read guard has too. */
-type ReadMethodName =
-  | 'listMessages'
-  | 'markMessagesRead'
-  | 'getProviderBookings'
-  | 'getCustomerBookings'
-  | 'getBooking'
-  | 'checkCommunication'
+  BookingGuardBackendOption & {
+    /**
+     * The lock the reads map rows with: a `createReadLock` (no zod) or a `createSchemaLock`, with
+     * the mapping the server's lock has (table ids, aliases, `values`, `columnNames`,
+     * `writeValues`). Defaults to `createReadLock({ tableIds: tables })`.
+     */
+    schemaLock?: ReadLock<Record<never, never>>
+  }
 
 /**
  * What a browser reads as the signed-in user: a provider's or a customer's bookings, one booking,
@@ -54,13 +51,15 @@ type ReadMethodName =
  * loading the booking pipeline.
  */
 export interface BookingReadGuard
-  extends GuardFeeds, Pick<BookingGuard, ReadMethodName | 'schemaLock' | 'policy' | 'dispose'> {
+  extends GuardFeeds, Pick<BookingGuard, ReadMethodName | 'policy' | 'dispose'> {
+  /** The lock the reads and feeds map rows with. */
+  readonly schemaLock: ReadLock
   /** The realtime service given in the options, for the feeds and the watchdog. */
   readonly realtime: RealtimeLike | undefined
 }
 
 /** The four tables the pipeline and the reads name, from the lock (the app's ids if it maps them). @internal */
-export function guardTables(lock: SchemaLock<SchemaExtensions>): GuardTables {
+export function guardTables(lock: ReadLock): GuardTables {
   return {
     booking: lock.tableId('booking'),
     chatRoom: lock.tableId('chatRoom'),
@@ -92,10 +91,9 @@ export function readMethods(rt: ReadRuntime) {
  */
 export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
   const clock = options.clock ?? systemClock
-  const lock: SchemaLock<SchemaExtensions> =
-    options.schemaLock ?? createSchemaLock({ tableIds: options.tables ?? {} })
+  const lock: ReadLock = options.schemaLock ?? defaultReadLock(options.tables)
   // The lock's column names and value spellings applied to every read, as the guard does.
-  const backend = mapBackend(createAppwriteBackend(options), lock)
+  const backend = backendFor(lock, createAppwriteBackend(options))
   const timeoutMs = options.timeoutMs ?? 15_000
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw new BookingGuardError(

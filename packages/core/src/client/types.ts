@@ -1,5 +1,14 @@
 import type { BookingGuard } from '../guard'
 
+/** The guard's methods that only read, which the browser's read guard has too. @internal */
+export type ReadMethodName =
+  | 'listMessages'
+  | 'markMessagesRead'
+  | 'getProviderBookings'
+  | 'getCustomerBookings'
+  | 'getBooking'
+  | 'checkCommunication'
+
 /**
  * What the UI needs of a booking guard: the writes (made on a server by a
  * `createBookingClient`), the reads, the feeds, the watchdog and the health check. Both
@@ -11,12 +20,7 @@ export type BookingGuardLike = Pick<
   | 'respondToBooking'
   | 'cancelBooking'
   | 'sendMessage'
-  | 'listMessages'
-  | 'markMessagesRead'
-  | 'getProviderBookings'
-  | 'getCustomerBookings'
-  | 'getBooking'
-  | 'checkCommunication'
+  | ReadMethodName
   | 'providerFeed'
   | 'customerFeed'
   | 'roomFeed'

@@ -1,5 +1,5 @@
 import { BookingGuardError } from '../errors'
-import { APPWRITE_ID_PATTERN } from '../schema/columns'
+import { APPWRITE_ID_PATTERN } from '../schema/kinds'
 import { hex, hmacSha256, sha256, utf8 } from './sha256'
 
 /**

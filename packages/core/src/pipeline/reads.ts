@@ -2,7 +2,7 @@ import type { BackendRow } from '../backend/appwriteBackend'
 import { Q } from '../backend/queries'
 import { SchemaLockError } from '../errors'
 import type { BookingStatus } from '../schema/schemas'
-import { BookingStatusSchema } from '../schema/schemas'
+import { BOOKING_STATUSES } from '../schema/kinds'
 import { CallBudget } from './budget'
 import { childIds } from './ids'
 import { isVoided } from './voided'
@@ -103,13 +103,16 @@ async function listBookings(
 ): Promise<ProviderBookingsPage> {
   const limit = options.limit ?? 25
   checkLimit(limit, kind)
-  if (options.status !== undefined && !BookingStatusSchema.safeParse(options.status).success) {
+  if (
+    options.status !== undefined &&
+    !(BOOKING_STATUSES as readonly unknown[]).includes(options.status)
+  ) {
     throw new SchemaLockError(
       [
         {
           path: ['status'],
           code: 'invalid_value',
-          message: `Use one of ${BookingStatusSchema.options.join(', ')}`,
+          message: `Use one of ${BOOKING_STATUSES.join(', ')}`,
         },
       ],
       { kind },

@@ -8,6 +8,7 @@ import type { Metrics } from '../monitor/metrics'
 import type { Emitter } from '../resilience/emitter'
 import type { ExecutionPolicy } from '../resilience/retryPolicy'
 import type { NormalizedRow, SchemaExtensions, SchemaLock } from '../schema/schemaLock'
+import type { ReadLock } from '../schema/readLock'
 import type {
   Booking,
   ChatMessage,
@@ -123,8 +124,8 @@ export interface PipelineRuntime {
  */
 export type ReadRuntime = Pick<
   PipelineRuntime,
-  'backend' | 'lock' | 'tables' | 'policy' | 'clock' | 'permissions'
-> & { readonly settings: Pick<PipelineSettings, 'timeoutMs'> }
+  'backend' | 'tables' | 'policy' | 'clock' | 'permissions'
+> & { readonly lock: ReadLock; readonly settings: Pick<PipelineSettings, 'timeoutMs'> }
 
 // ------------------------------------------------------------------------------------------------
 // Writes

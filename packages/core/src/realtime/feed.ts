@@ -5,9 +5,8 @@ import type { Clock, TimerHandle } from '../clock'
 import { BookingGuardError } from '../errors'
 import { errorFacts } from '../resilience/classifyError'
 import { reportListenerError } from '../resilience/emitter'
-import { mapBackend } from '../schema/mappedBackend'
-import { createSchemaLock } from '../schema/schemaLock'
-import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
+import { backendFor, defaultReadLock } from '../schema/readSide'
+import type { ReadLock } from '../schema/readLock'
 import { Subscribable } from '../subscribable'
 import { connectRealtime } from './session'
 import type { RealtimeSession } from './session'
@@ -17,7 +16,6 @@ import type {
   FeedBooking,
   FeedConnection,
   FeedListenOptions,
-  FeedMessage,
   ProviderBookingEvent,
   ProviderFeedSnapshot,
   RealtimeConnectionLike,
@@ -88,9 +86,10 @@ export interface FeedManagerOptions extends FeedConfig {
   realtime: RealtimeConnectionLike
   /**
    * The schema lock: table ids and legacy aliases (`therapistId` → `providerId`), applied to
-   * every payload and row. Defaults to `createSchemaLock()`.
+   * every payload and row (a `createReadLock` or a `createSchemaLock`). Defaults to
+   * `createReadLock()`.
    */
-  lock?: SchemaLock<SchemaExtensions>
+  lock?: ReadLock
   /** Source of time for polling, timestamps and the watchdog. Defaults to the system clock. */
   clock?: Clock
   /** Receives catch-up failures (`warning`) and the watchdog's `critical` captures. */
@@ -188,7 +187,7 @@ export interface FeedManager {
 export interface FeedDeps {
   readonly session: RealtimeSession
   readonly backend: Backend
-  readonly lock: SchemaLock<SchemaExtensions>
+  readonly lock: ReadLock
   readonly clock: Clock
   readonly monitor?: RealtimeMonitor | undefined
   readonly metrics?: RealtimeMetrics | undefined
@@ -252,6 +251,22 @@ interface FeedShape<TSnapshot, TEvent> {
   ) => TSnapshot
   readonly event: (type: 'created' | 'updated', row: FeedRow) => TEvent
   readonly compare: (a: FeedRow, b: FeedRow) => number
+}
+
+/** A feed's shape: its rows under `rowsKey` in snapshots, each under `rowKey` in events. */
+function feedShape<TSnapshot, TEvent>(
+  route: Route,
+  rowsKey: string,
+  rowKey: string,
+  compare: (a: FeedRow, b: FeedRow) => number,
+): FeedShape<TSnapshot, TEvent> {
+  return {
+    route,
+    snapshot: (rows, connection, lastEventAt, watchdog) =>
+      Object.freeze({ [rowsKey]: rows, connection, lastEventAt, watchdog }) as TSnapshot,
+    event: (type, row) => Object.freeze({ type, [rowKey]: row }) as TEvent,
+    compare,
+  }
 }
 
 interface ListenerEntry<TEvent> {
@@ -617,34 +632,9 @@ export class FeedManagerImpl implements FeedManager {
       chatMessage: route('chatMessage', 'roomId'),
     }
     // A customer's feed is a provider's on another key column: same rows, order and events.
-    const bookingShape = (
-      bookingRoute: Route,
-    ): FeedShape<ProviderFeedSnapshot, ProviderBookingEvent> => ({
-      route: bookingRoute,
-      snapshot: (rows, connection, lastEventAt, watchdog) =>
-        Object.freeze({
-          bookings: rows as readonly FeedBooking[],
-          connection,
-          lastEventAt,
-          watchdog,
-        }),
-      event: (type, row) => Object.freeze({ type, booking: row as FeedBooking }),
-      compare: byNewest,
-    })
-    this.#providerShape = bookingShape(this.#routes.booking)
-    this.#customerShape = bookingShape(this.#routes.customerBooking)
-    this.#roomShape = {
-      route: this.#routes.chatMessage,
-      snapshot: (rows, connection, lastEventAt, watchdog) =>
-        Object.freeze({
-          messages: rows as readonly FeedMessage[],
-          connection,
-          lastEventAt,
-          watchdog,
-        }),
-      event: (type, row) => Object.freeze({ type, message: row as FeedMessage }),
-      compare: byOldest,
-    }
+    this.#providerShape = feedShape(this.#routes.booking, 'bookings', 'booking', byNewest)
+    this.#customerShape = feedShape(this.#routes.customerBooking, 'bookings', 'booking', byNewest)
+    this.#roomShape = feedShape(this.#routes.chatMessage, 'messages', 'message', byOldest)
   }
 
   providerFeed(providerId: string): ProviderFeed {
@@ -1093,12 +1083,12 @@ export function realtimeDeps(
 ): {
   session: RealtimeSession
   backend: Backend
-  lock: SchemaLock<SchemaExtensions>
+  lock: ReadLock
   clock: Clock
 } {
-  const lock = options.lock ?? createSchemaLock()
+  const lock = options.lock ?? defaultReadLock()
   const connection = connectRealtime(options)
-  return { ...connection, backend: mapBackend(connection.backend, lock), lock }
+  return { ...connection, backend: backendFor(lock, connection.backend), lock }
 }
 
 /** Builds a feed manager on existing dependencies (the guard's shared session). @internal */

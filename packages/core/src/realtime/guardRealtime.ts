@@ -1,6 +1,7 @@
 import type { Backend } from '../backend/appwriteBackend'
 import type { Clock } from '../clock'
 import { BookingGuardError } from '../errors'
+import type { ReadLock } from '../schema/readLock'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import { createFeedManagerOn } from './feed'
 import type { CustomerFeed, FeedConfig, FeedManager, ProviderFeed, RoomFeed } from './feed'
@@ -175,7 +176,7 @@ export interface GuardRealtime extends GuardFeeds {
 /** What a guard or a client hands its feeds. @internal */
 export interface GuardFeedsDeps {
   readonly backend: Backend
-  readonly lock: SchemaLock<SchemaExtensions>
+  readonly lock: ReadLock
   readonly clock: Clock
   readonly databaseId: string
   readonly realtime: RealtimeConnectionLike | undefined
@@ -185,6 +186,8 @@ export interface GuardFeedsDeps {
 
 /** What the guard hands its realtime part. @internal */
 export interface GuardRealtimeDeps extends GuardFeedsDeps {
+  /** The guard's full lock: the health check parses its synthetic booking's input. */
+  readonly lock: SchemaLock<SchemaExtensions>
   /** The guard's own `createBooking`, for synthetic bookings. */
   readonly createBooking: SyntheticBookingWriter
 }
@@ -306,10 +309,13 @@ export function createGuardRealtime(
   })
   let healthCheck: HealthCheck | undefined
   const healthCheckFor = (method: string): HealthCheck =>
-    (healthCheck ??= createHealthCheckOn(base(method), {
-      ...options.healthCheck,
-      createBooking: deps.createBooking,
-    }))
+    (healthCheck ??= createHealthCheckOn(
+      { ...base(method), lock: deps.lock },
+      {
+        ...options.healthCheck,
+        createBooking: deps.createBooking,
+      },
+    ))
 
   return {
     ...feeds,

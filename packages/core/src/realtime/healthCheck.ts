@@ -6,6 +6,7 @@ import type { ErrorCategory } from '../monitor/errorMonitor'
 import { bookingIdForKey, childIds, randomId } from '../pipeline/ids'
 import { classifyAppwriteError } from '../resilience/classifyError'
 import { Emitter } from '../resilience/emitter'
+import { createSchemaLock } from '../schema/schemaLock'
 import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import type { BookingInput } from '../schema/schemas'
 import { Subscribable } from '../subscribable'
@@ -671,9 +672,11 @@ export function createHealthCheckOn(
  * ```
  */
 export function createHealthCheck(options: HealthCheckOptions): HealthCheck {
-  const deps = realtimeDeps(options)
+  // The full lock: a health check writes a booking, whose input it parses.
+  const lock = options.lock ?? createSchemaLock()
+  const deps = realtimeDeps({ ...options, lock })
   return new HealthCheckImpl(
-    { ...deps, monitor: options.monitor, metrics: options.metrics },
+    { ...deps, lock, monitor: options.monitor, metrics: options.metrics },
     options,
   )
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { BookingGuardError } from '../errors'
+import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN } from './kinds'
 
 /**
  * The Appwrite column types the schema lock can describe, named after the TablesDB create methods
@@ -148,14 +149,7 @@ export interface NumberColumnOptions<R extends boolean = true>
   max?: number
 }
 
-/**
- * Appwrite's rule for ids (row ids, user ids): 1–36 characters of `[A-Za-z0-9._-]`, not starting
- * with `_`, `.` or `-`. The length is checked separately so a too-long id gets a `too_big` issue.
- */
-export const APPWRITE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
-
-/** Longest id Appwrite accepts. */
-export const APPWRITE_ID_MAX_LENGTH = 36
+export { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN } from './kinds'
 
 /**
  * The earliest datetime Appwrite stores: the server's `Datetime` validator checks every datetime

@@ -19,6 +19,8 @@ export type {
   SchemaLockOptions,
   SchemaLockReadIssue,
 } from './schemaLock'
+export { createReadLock } from './readLock'
+export type { ReadLock, ReadLockOptions } from './readLock'
 export { LEGACY_ALIASES } from './aliases'
 export type { LegacyAlias } from './aliases'
 export {

@@ -6,9 +6,9 @@ import type { Backend, BackendRow, StagedWrite } from '../backend/appwriteBacken
 import { sameValue } from './aliases'
 import { spellingsOf } from './mapping'
 import type { ResolvedValues, WriteMapping } from './mapping'
-import type { SchemaExtensions, SchemaLock } from './schemaLock'
-import { valueMappingsOf, writeMappingOf } from './schemaLock'
-import { TABLE_KINDS } from './schemas'
+import { TABLE_KINDS } from './kinds'
+import type { ReadLock } from './readLock'
+import { valueMappingsOf, writeMappingOf } from './readSide'
 
 interface TableMapping {
   /** What is renamed and respelled on write; `undefined` when nothing is. */
@@ -161,7 +161,7 @@ function isUnknownAttribute(error: unknown): boolean {
  */
 export function mapBackend(
   backend: Backend,
-  lock: SchemaLock<SchemaExtensions>,
+  lock: ReadLock,
   options: MapBackendOptions = {},
 ): Backend {
   const tables = new Map<string, TableMapping>()

@@ -1,33 +1,39 @@
 import * as z from 'zod'
-import type { SchemaLockIssue, SchemaLockIssueCode } from '../errors'
-import { BookingGuardError, SchemaLockError } from '../errors'
-import { resolveAliases, sameValue } from './aliases'
+import type { SchemaLockIssue, SchemaLockIssueCode, BookingGuardError } from '../errors'
+import { SchemaLockError } from '../errors'
+import { sameValue } from './aliases'
 import type { LEGACY_ALIASES } from './aliases'
 import type { ColumnDef, ColumnSpec, IndexSpec, TableSpec } from './columns'
-import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN, toColumnSpec } from './columns'
+import { toColumnSpec } from './columns'
+import { mapValuesInPlace } from './mapping'
+import type { ColumnNames, ValueMappings, WriteValues } from './mapping'
 import {
-  mapValuesInPlace,
-  resolveColumnNames,
-  resolveValueMappings,
-  resolveWriteValues,
-} from './mapping'
-import type {
-  ColumnNames,
-  ResolvedValues,
-  ValueMappings,
-  WriteMapping,
-  WriteValues,
-} from './mapping'
+  assertKind,
+  buildReadSide,
+  hasOwn,
+  isRecord,
+  isValidKey,
+  lockConfigError,
+  notAnObject,
+  own,
+  registerLock,
+  resolveTableIds,
+} from './readSide'
+import type { KindColumns, ReadPlan } from './readSide'
+import { resolveKindMapping } from './readLock'
+import type { ReadLock } from './readLock'
+import { mapBackend } from './mappedBackend'
 import type { DefaultShapes, SchemaKind, TableKind } from './schemas'
 import {
   DEFAULT_INDEXES,
-  DEFAULT_TABLE_IDS,
   SCHEMA_KINDS,
   TABLE_KINDS,
   defaultColumns,
   defaultSchemas,
   kindRules,
 } from './schemas'
+
+export { normalizeOwned, valueMappingsOf, writeMappingOf } from './readSide'
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -257,7 +263,7 @@ export interface ParseContext {
  * The schema lock: the one place that knows the tables, their columns, their legacy names and the
  * indexes the pipeline needs. Made by {@link createSchemaLock}.
  */
-export interface SchemaLock<E extends SchemaExtensions = SchemaExtensions> {
+export interface SchemaLock<E extends SchemaExtensions = SchemaExtensions> extends ReadLock<E> {
   /**
    * Validates data to write: maps legacy aliases, rejects unknown fields, strips system fields
    * (see `systemFieldsOnWrite`) and runs the kind's zod schema once. Returns a new object and never
@@ -306,16 +312,12 @@ const SYSTEM = 3
 type AnyObjectSchema = z.ZodObject<z.ZodRawShape, z.core.$strict>
 type Rule = (value: never, ctx: z.RefinementCtx) => void
 
-interface Plan {
-  readonly kind: SchemaKind
-  readonly tableId: string | undefined
+interface Plan extends ReadPlan {
   readonly schema: AnyObjectSchema
   readonly shape: z.ZodRawShape
   readonly rule: Rule | undefined
   /** key → CANONICAL | ALIAS | SYSTEM; prototype-less. */
   readonly roles: Record<string, number>
-  /** alias → canonical; prototype-less. */
-  readonly aliasOf: Record<string, string>
   /** lower-cased column key → column key, to suggest a fix for a wrongly cased field. */
   readonly lowerCase: Map<string, string>
   /** Why a known-but-refused field is refused (`bookingInput`: set by the pipeline). */
@@ -324,6 +326,7 @@ interface Plan {
   loose: z.ZodType | undefined
 }
 
+const NAME = 'createSchemaLock'
 const SYSTEM_FIELD_SET: ReadonlySet<string> = new Set(APPWRITE_SYSTEM_FIELDS)
 const INDEXABLE_SYSTEM_FIELDS: ReadonlySet<string> = new Set([
   '$id',
@@ -333,7 +336,7 @@ const INDEXABLE_SYSTEM_FIELDS: ReadonlySet<string> = new Set([
 ])
 
 function configError(message: string): BookingGuardError {
-  return new BookingGuardError('CONFIGURATION', `createSchemaLock: ${message}`)
+  return lockConfigError(NAME, message)
 }
 
 /** The default of `pastStartToleranceMs`: 5 minutes. @internal */
@@ -345,58 +348,6 @@ function describeDuration(ms: number): string {
   if (ms < 7_200_000) return `${Math.floor(ms / 60_000)} min`
   if (ms < 172_800_000) return `${Math.floor(ms / 3_600_000)} h`
   return `${Math.floor(ms / 86_400_000)} days`
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function hasOwn(object: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key)
-}
-
-/** An own property's value; `undefined` for inherited ones (`constructor`, `toString`, …). */
-function own(object: Record<string, unknown>, key: string): unknown {
-  return hasOwn(object, key) ? object[key] : undefined
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  return typeof value
-}
-
-function isDev(): boolean {
-  try {
-    return process.env.NODE_ENV !== 'production'
-  } catch {
-    // No `process` (a browser bundle that did not replace it): treat as production, stay quiet.
-    return false
-  }
-}
-
-function defaultOnIssue(issue: SchemaLockReadIssue): void {
-  if (!isDev()) return
-  const where = issue.path.length === 0 ? '(root)' : issue.path.join('.')
-  console.warn(
-    `[booking-guard] schema lock: ${issue.kind} row ${issue.rowId ?? '(no $id)'} in \`${issue.tableId}\`: ${where}: ${issue.message}`,
-  )
-}
-
-function isValidKey(key: string): boolean {
-  return key.length <= APPWRITE_ID_MAX_LENGTH && APPWRITE_ID_PATTERN.test(key)
-}
-
-function assertKind<K extends string>(
-  kind: unknown,
-  kinds: readonly K[],
-  what: string,
-): asserts kind is K {
-  if (!(kinds as readonly unknown[]).includes(kind)) {
-    throw configError(
-      `unknown ${what} \`${String(kind)}\`: use one of ${kinds.map((k) => `\`${k}\``).join(', ')}`,
-    )
-  }
 }
 
 function freezeDeep<T>(value: T): T {
@@ -474,7 +425,6 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
       `\`systemFieldsOnWrite\` must be 'strip' or 'reject', got \`${String(systemMode)}\``,
     )
   }
-  const onIssue = options.onIssue ?? defaultOnIssue
   const pastTolerance = options.pastStartToleranceMs ?? DEFAULT_PAST_START_TOLERANCE_MS
   if (pastTolerance !== false && !(pastTolerance >= 0 && Number.isFinite(pastTolerance))) {
     throw configError(
@@ -483,46 +433,24 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
   }
   const validateReads = options.validateReads === true
   const extend: SchemaExtensions = options.extend ?? {}
-  const extraAliases = options.aliases ?? {}
   const extraIndexes = options.indexes ?? {}
 
-  for (const kind of Object.keys(extend)) assertKind(kind, TABLE_KINDS, 'kind in `extend`')
-  for (const kind of Object.keys(extraAliases)) assertKind(kind, TABLE_KINDS, 'kind in `aliases`')
-  for (const kind of Object.keys(extraIndexes)) assertKind(kind, TABLE_KINDS, 'kind in `indexes`')
-  for (const kind of Object.keys(options.values ?? {}))
-    assertKind(kind, TABLE_KINDS, 'kind in `values`')
-  for (const kind of Object.keys(options.columnNames ?? {}))
-    assertKind(kind, TABLE_KINDS, 'kind in `columnNames`')
-  for (const kind of Object.keys(options.writeValues ?? {}))
-    assertKind(kind, TABLE_KINDS, 'kind in `writeValues`')
-  const valueMaps = Object.create(null) as Record<SchemaKind, ResolvedValues | undefined>
-  const writeMaps = Object.create(null) as Record<TableKind, WriteMapping | undefined>
-
-  // Table ids.
-  const tableIds = {} as Record<TableKind, string>
-  const kindByTable = new Map<string, TableKind>()
-  for (const kind of Object.keys(options.tableIds ?? {}))
-    assertKind(kind, TABLE_KINDS, 'kind in `tableIds`')
-  for (const kind of TABLE_KINDS) {
-    const id = options.tableIds?.[kind] ?? DEFAULT_TABLE_IDS[kind]
-    if (typeof id !== 'string' || !isValidKey(id)) {
-      throw configError(`table id \`${String(id)}\` for \`${kind}\` is not a valid Appwrite id`)
-    }
-    const other = kindByTable.get(id)
-    if (other !== undefined)
-      throw configError(`\`${other}\` and \`${kind}\` cannot share table \`${id}\``)
-    kindByTable.set(id, kind)
-    tableIds[kind] = id
-  }
+  for (const kind of Object.keys(extraIndexes))
+    assertKind(NAME, kind, TABLE_KINDS, 'kind in `indexes`')
+  const ids = resolveTableIds(NAME, options)
+  const { tableIds } = ids
 
   // Column definitions and specs per kind.
   const tables = {} as Record<TableKind, TableSpec>
-  const plans = Object.create(null) as Record<SchemaKind, Plan>
+  const defsOf = {} as Record<
+    SchemaKind,
+    { defs: Record<string, ColumnDef>; extension: Readonly<Record<string, ColumnDef>> }
+  >
+  const readColumns = {} as Record<SchemaKind, KindColumns>
   const bookingExtension = extend.booking ?? {}
 
   for (const kind of SCHEMA_KINDS) {
     const sourceKind: TableKind = kind === 'bookingInput' ? 'booking' : kind
-    const tableId = kind === 'bookingInput' ? undefined : tableIds[kind]
     const where =
       kind === 'bookingInput' ? '`bookingInput`' : `\`${kind}\` (table \`${tableIds[sourceKind]}\`)`
     const base = defaultColumns[kind] as Readonly<Record<string, ColumnDef>>
@@ -549,80 +477,51 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
       extensionSpecs.push(toColumnSpec(key, def, where))
       defs[key] = def
     }
+    defsOf[kind] = { defs, extension }
+
+    if (kind === 'bookingInput') {
+      readColumns[kind] = new Map(Object.keys(defs).map((key) => [key, undefined]))
+      continue
+    }
+    const columns = [
+      ...Object.entries(base).map(([key, def]) => toColumnSpec(key, def, where)),
+      ...extensionSpecs,
+    ]
     const columnKeys = new Set(Object.keys(defs))
-
-    if (kind !== 'bookingInput') {
-      const columns = [
-        ...Object.entries(base).map(([key, def]) => toColumnSpec(key, def, where)),
-        ...extensionSpecs,
-      ]
-      const indexes = [...DEFAULT_INDEXES[kind], ...(extraIndexes[kind] ?? [])]
-      const indexKeys = new Set<string>()
-      for (const index of indexes) {
-        validateIndex(index, columnKeys, where)
-        if (indexKeys.has(index.key))
-          throw configError(`${where}: two indexes are called \`${index.key}\``)
-        indexKeys.add(index.key)
-      }
-      try {
-        const elements = new Map(
-          columns.map((c) => [c.key, c.type === 'enum' ? c.elements : undefined]),
-        )
-        const read = new Map<string, Map<string, string>>()
-        for (const [column, map] of resolveValueMappings(options.values?.[kind], elements, where) ??
-          []) {
-          read.set(column, new Map(map))
-        }
-        const values = resolveWriteValues(options.writeValues?.[kind], elements, read, where)
-        valueMaps[kind] = read.size === 0 ? undefined : read
-        const names = resolveColumnNames(options.columnNames?.[kind], columnKeys, isValidKey, where)
-        if (names.size > 0 || values.size > 0) {
-          writeMaps[kind] = {
-            names,
-            canonicalOf: new Map([...names].map(([canonical, name]) => [name, canonical])),
-            values,
-          }
-        }
-      } catch (error) {
-        throw configError((error as Error).message)
-      }
-      tables[kind] = freezeDeep({
-        tableId: tableIds[kind],
-        columns,
-        // Copies, so freezing them never freezes an array the app passed in.
-        indexes: indexes.map((index) =>
-          index.orders === undefined
-            ? { ...index, columns: [...index.columns] }
-            : { ...index, columns: [...index.columns], orders: [...index.orders] },
-        ),
-      })
+    const indexes = [...DEFAULT_INDEXES[kind], ...(extraIndexes[kind] ?? [])]
+    const indexKeys = new Set<string>()
+    for (const index of indexes) {
+      validateIndex(index, columnKeys, where)
+      if (indexKeys.has(index.key))
+        throw configError(`${where}: two indexes are called \`${index.key}\``)
+      indexKeys.add(index.key)
     }
-
-    // Aliases: booking's extra aliases also apply to bookingInput, where their target is an input field.
-    // The app's column names are read (and accepted on write) as legacy aliases of their column.
-    let aliasOf: Record<string, string>
-    try {
-      let extra = extraAliases[sourceKind]
-      const names = writeMaps[sourceKind]?.names
-      if (names !== undefined && names.size > 0) {
-        const merged: Record<string, string | null> = { ...extra }
-        for (const [canonical, name] of names) {
-          if (!columnKeys.has(canonical)) continue
-          const declared = hasOwn(merged, name) ? merged[name] : undefined
-          if (declared !== undefined && declared !== canonical) {
-            throw new Error(
-              `${where}: \`${name}\` is the app's column name of \`${canonical}\` (\`columnNames\`) but \`aliases\` ${declared === null ? 'removes it' : `maps it to \`${declared}\``}`,
-            )
-          }
-          merged[name] = canonical
-        }
-        extra = merged
-      }
-      aliasOf = resolveAliases(columnKeys, extra, where, kind === 'bookingInput')
-    } catch (error) {
-      throw configError((error as Error).message)
+    readColumns[kind] = new Map(
+      columns.map((c) => [c.key, c.type === 'enum' ? c.elements : undefined]),
+    )
+    tables[kind] = {
+      tableId: tableIds[kind],
+      columns,
+      // Copies, so freezing them never freezes an array the app passed in.
+      indexes: indexes.map((index) =>
+        index.orders === undefined
+          ? { ...index, columns: [...index.columns] }
+          : { ...index, columns: [...index.columns], orders: [...index.orders] },
+      ),
     }
+  }
+  freezeDeep(tables)
 
+  // Table ids, aliases, value spellings and column names: the read side, shared with createReadLock.
+  const side = buildReadSide(NAME, options, ids, readColumns, resolveKindMapping)
+  const { valueMaps } = side
+  valueMaps.bookingInput = valueMaps.booking
+
+  const plans = Object.create(null) as Record<SchemaKind, Plan>
+  for (const kind of SCHEMA_KINDS) {
+    const { aliasOf } = side.plans[kind]
+    const { defs, extension } = defsOf[kind]
+    const columnKeys = new Set(Object.keys(defs))
     const roles = Object.create(null) as Record<string, number>
     for (const key of columnKeys) roles[key] = CANONICAL
     for (const alias of Object.keys(aliasOf)) roles[alias] = ALIAS
@@ -654,32 +553,20 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
               .superRefine(rule as (value: unknown, ctx: z.RefinementCtx) => void)
 
     plans[kind] = {
-      kind,
-      tableId,
+      ...side.plans[kind],
       schema,
       shape,
       rule,
       roles,
-      aliasOf,
       lowerCase,
       refused,
       patch: undefined,
       loose: undefined,
     }
   }
-  freezeDeep(tables)
-  valueMaps.bookingInput = valueMaps.booking
 
   function planFor(kind: unknown, tableOnly: boolean): Plan {
-    const plan = typeof kind === 'string' ? plans[kind as SchemaKind] : undefined
-    if (plan === undefined || (tableOnly && kind === 'bookingInput')) {
-      assertKind(
-        kind,
-        tableOnly ? TABLE_KINDS : SCHEMA_KINDS,
-        tableOnly ? 'table kind' : 'schema kind',
-      )
-    }
-    return plan as Plan
+    return plans[side.planFor(kind, tableOnly).kind]
   }
 
   function unknownFieldMessage(plan: Plan, key: string): string {
@@ -723,16 +610,6 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
 
   function fail(plan: Plan, issues: SchemaLockIssue[]): never {
     throw new SchemaLockError(issues, { kind: plan.kind, tableId: plan.tableId })
-  }
-
-  function notAnObject(plan: Plan, input: unknown): never {
-    fail(plan, [
-      {
-        path: [],
-        code: 'invalid_type',
-        message: `Invalid input: expected an object, received ${describeType(input)}`,
-      },
-    ])
   }
 
   // The slow path: something needs mapping, stripping or rejecting. Builds the object zod sees.
@@ -784,7 +661,7 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
   }
 
   function parseWith(plan: Plan, schema: z.ZodType, given: unknown): unknown {
-    if (!isRecord(given)) notAnObject(plan, given)
+    if (!isRecord(given)) notAnObject(plan.kind, plan.tableId, given)
     let input = given
     const values = valueMaps[plan.kind]
     if (values !== undefined) {
@@ -838,99 +715,24 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     return parseWith(plan, plan.patch, input)
   }
 
-  function report(plan: Plan, row: Record<string, unknown>, issue: SchemaLockIssue): void {
-    const rowId = typeof row.$id === 'string' ? row.$id : undefined
-    onIssue({ ...issue, kind: plan.kind as TableKind, tableId: plan.tableId!, rowId })
-  }
-
+  // The read side's normalize, plus a zod pass over the result when `validateReads` is set.
   function normalize(kind: TableKind, row: unknown): unknown {
+    const out = side.lock.normalize(kind, row)
+    if (!validateReads) return out
     const plan = planFor(kind, true)
-    if (!isRecord(row)) notAnObject(plan, row)
-    const aliasOf = plan.aliasOf
-    const out: Record<string, unknown> = {}
-    for (const key of Object.keys(row)) {
-      const value = row[key]
-      const canonical = aliasOf[key]
-      if (canonical === undefined) {
-        // A `null` canonical column after its alias already filled it: keep the alias's value.
-        if ((value === null || value === undefined) && hasOwn(out, key)) continue
-        // `__proto__` from JSON.parse is an own key: define it, never assign it (that would set the prototype).
-        if (key === '__proto__')
-          Object.defineProperty(out, key, {
-            value,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          })
-        else out[key] = value
-        continue
-      }
-      // Appwrite returns `null` for an unset column, so on read `null` counts as absent on both sides:
-      // a legacy writer's `therapistId` must still fill a `providerId` column it left `null`.
-      if (value === null || value === undefined) {
-        if (value === null && !hasOwn(row, canonical) && !hasOwn(out, canonical))
-          out[canonical] = null
-        continue
-      }
-      const current = own(row, canonical)
-      if (current !== null && current !== undefined) {
-        if (!sameValue(current, value)) {
-          report(plan, row, {
-            path: [canonical],
-            code: 'alias_conflict',
-            message: `Legacy \`${key}\` differs from \`${canonical}\`; kept \`${canonical}\``,
-          })
-        }
-        continue
-      }
-      const previous = own(out, canonical)
-      if (previous !== null && previous !== undefined) {
-        if (!sameValue(previous, value)) {
-          report(plan, row, {
-            path: [canonical],
-            code: 'alias_conflict',
-            message: `Legacy \`${key}\` differs from another alias of \`${canonical}\`; kept the first`,
-          })
-        }
-        continue
-      }
-      out[canonical] = value
-    }
-    const values = valueMaps[plan.kind]
-    if (values !== undefined) mapValuesInPlace(values, out)
-    if (validateReads) {
-      plan.loose ??=
-        plan.rule === undefined
-          ? z.object(plan.shape)
-          : z
-              .object(plan.shape)
-              .superRefine(plan.rule as (value: unknown, ctx: z.RefinementCtx) => void)
-      const result = plan.loose.safeParse(out)
-      if (!result.success) {
-        const issues: SchemaLockIssue[] = []
-        convertIssues(plan, result.error.issues, undefined, issues)
-        for (const issue of issues) report(plan, row, issue)
-      }
+    plan.loose ??=
+      plan.rule === undefined
+        ? z.object(plan.shape)
+        : z
+            .object(plan.shape)
+            .superRefine(plan.rule as (value: unknown, ctx: z.RefinementCtx) => void)
+    const result = plan.loose.safeParse(out)
+    if (!result.success) {
+      const issues: SchemaLockIssue[] = []
+      convertIssues(plan, result.error.issues, undefined, issues)
+      for (const issue of issues) side.report(plan, row as Record<string, unknown>, issue)
     }
     return out
-  }
-
-  const aliasCopies = Object.create(null) as Record<SchemaKind, Readonly<Record<string, string>>>
-  for (const kind of SCHEMA_KINDS) aliasCopies[kind] = Object.freeze({ ...plans[kind].aliasOf })
-
-  // Per table kind, the keys that make `normalize` do more than copy: its legacy aliases.
-  const aliasKeys = Object.create(null) as Record<TableKind, readonly string[]>
-
-  // A row the caller owns with no alias key: it already is what `normalize` would copy.
-  function normalizeOwned(kind: TableKind, row: Record<string, unknown>): unknown {
-    if (validateReads || !isRecord(row) || valueMaps[kind] !== undefined) {
-      return normalize(kind, row)
-    }
-    const aliases = (aliasKeys[kind] ??= Object.keys(planFor(kind, true).aliasOf))
-    for (let i = 0; i < aliases.length; i++) {
-      if (hasOwn(row, aliases[i]!)) return normalize(kind, row)
-    }
-    return row
   }
 
   const lock: SchemaLock<SchemaExtensions> = {
@@ -939,75 +741,15 @@ export function createSchemaLock<const E extends SchemaExtensions = Record<never
     normalize: normalize as SchemaLock<SchemaExtensions>['normalize'],
     schema: ((kind: SchemaKind) =>
       planFor(kind, false).schema) as SchemaLock<SchemaExtensions>['schema'],
-    tableId: (kind) => tables[planFor(kind, true).kind as TableKind].tableId,
-    kindOfTable: (tableId) => kindByTable.get(tableId),
+    tableId: side.lock.tableId,
+    kindOfTable: side.lock.kindOfTable,
     columns: (kind) => tables[planFor(kind, true).kind as TableKind].columns,
     indexes: (kind) => tables[planFor(kind, true).kind as TableKind].indexes,
-    aliases: (kind) => aliasCopies[planFor(kind, false).kind],
+    aliases: side.lock.aliases as SchemaLock<SchemaExtensions>['aliases'],
     tables,
   }
-  ownedNormalizers.set(lock, normalizeOwned)
-  lockValues.set(lock, valueMaps)
-  lockWrites.set(lock, writeMaps)
+  registerLock(lock, side, validateReads ? undefined : side.normalizeOwned, (backend) =>
+    mapBackend(backend, lock),
+  )
   return lock as unknown as SchemaLock<E>
-}
-
-const lockWrites = new WeakMap<
-  SchemaLock<SchemaExtensions>,
-  Readonly<Record<TableKind, WriteMapping | undefined>>
->()
-
-/**
- * The resolved `columnNames` and `writeValues` of a lock for one kind; `undefined` when the kind
- * is written with canonical names and values.
- *
- * @internal
- */
-export function writeMappingOf(
-  lock: SchemaLock<SchemaExtensions>,
-  kind: TableKind,
-): WriteMapping | undefined {
-  return lockWrites.get(lock)?.[kind]
-}
-
-const lockValues = new WeakMap<
-  SchemaLock<SchemaExtensions>,
-  Readonly<Record<SchemaKind, ResolvedValues | undefined>>
->()
-
-/**
- * The resolved `values` option of a lock for one kind (legacy value → canonical, per column);
- * `undefined` when the kind has none.
- *
- * @internal
- */
-export function valueMappingsOf(
-  lock: SchemaLock<SchemaExtensions>,
-  kind: TableKind,
-): ResolvedValues | undefined {
-  return lockValues.get(lock)?.[kind]
-}
-
-const ownedNormalizers = new WeakMap<
-  SchemaLock<SchemaExtensions>,
-  (kind: TableKind, row: Record<string, unknown>) => unknown
->()
-
-/**
- * `lock.normalize(kind, row)` for a row nobody else holds (a backend's fresh response, or a row
- * the pipeline just built): when no key is a legacy alias (and the lock does not validate reads),
- * the row already has the canonical shape `normalize` would copy it into, so it is returned as is
- * instead of copied. Anything else goes through `normalize`.
- *
- * @internal
- */
-export function normalizeOwned<K extends TableKind>(
-  lock: SchemaLock<SchemaExtensions>,
-  kind: K,
-  row: Record<string, unknown>,
-): NormalizedRow<LockOutput<SchemaExtensions, K>> {
-  const owned = ownedNormalizers.get(lock)
-  return (owned === undefined ? lock.normalize(kind, row) : owned(kind, row)) as NormalizedRow<
-    LockOutput<SchemaExtensions, K>
-  >
 }

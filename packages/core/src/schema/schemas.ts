@@ -1,6 +1,23 @@
 import * as z from 'zod'
 import type { ColumnDefs, IndexSpec, ShapeOf } from './columns'
 import { column } from './columns'
+import {
+  BOOKING_SOURCES,
+  BOOKING_STATUSES,
+  BOOKING_TYPES,
+  CHAT_ROOM_STATUSES,
+  MESSAGE_TYPES,
+  NOTIFICATION_PRIORITIES,
+  NOTIFICATION_TYPES,
+  PIPELINE_STATUSES,
+  PROVIDER_RESPONSE_STATUSES,
+  PROVIDER_TYPES,
+  PUSH_STATUSES,
+  RECIPIENT_TYPES,
+  SENDER_TYPES,
+} from './kinds'
+
+export { DEFAULT_TABLE_IDS, SCHEMA_KINDS, TABLE_KINDS } from './kinds'
 
 // ---------------------------------------------------------------------------------------------
 // Enums
@@ -10,46 +27,27 @@ import { column } from './columns'
  * Where a booking is in its life: `pending` until the provider answers, then `confirmed`,
  * `declined` or `expired` (deadline missed); later `cancelled` or `completed`.
  */
-export const BookingStatusSchema = z.enum([
-  'pending',
-  'confirmed',
-  'declined',
-  'expired',
-  'cancelled',
-  'completed',
-])
+export const BookingStatusSchema = z.enum(BOOKING_STATUSES)
 /** A booking's status. See {@link BookingStatusSchema}. */
 export type BookingStatus = z.infer<typeof BookingStatusSchema>
 
 /** The provider's answer to a booking; `Expired` when the response deadline passed unanswered. */
-export const ProviderResponseStatusSchema = z.enum([
-  'AwaitingResponse',
-  'Accepted',
-  'Declined',
-  'Expired',
-])
+export const ProviderResponseStatusSchema = z.enum(PROVIDER_RESPONSE_STATUSES)
 /** The provider's answer to a booking. See {@link ProviderResponseStatusSchema}. */
 export type ProviderResponseStatus = z.infer<typeof ProviderResponseStatusSchema>
 
 /** Who provides the service: a `therapist` (a person) or a `place` (a venue). */
-export const ProviderTypeSchema = z.enum(['therapist', 'place'])
+export const ProviderTypeSchema = z.enum(PROVIDER_TYPES)
 /** Who provides the service. See {@link ProviderTypeSchema}. */
 export type ProviderType = z.infer<typeof ProviderTypeSchema>
 
 /** `immediate` (as soon as possible) or `scheduled` (at `scheduledAt`, then required). */
-export const BookingTypeSchema = z.enum(['immediate', 'scheduled'])
+export const BookingTypeSchema = z.enum(BOOKING_TYPES)
 /** When the booking takes place. See {@link BookingTypeSchema}. */
 export type BookingType = z.infer<typeof BookingTypeSchema>
 
 /** The UI entry point a booking came from; set by the pipeline from its options, never by the caller's input. */
-export const BookingSourceSchema = z.enum([
-  'bookingButton',
-  'chatWindow',
-  'menuSlider',
-  'scheduled',
-  'priceSlider',
-  'direct',
-])
+export const BookingSourceSchema = z.enum(BOOKING_SOURCES)
 /** Where a booking came from. See {@link BookingSourceSchema}. */
 export type BookingSource = z.infer<typeof BookingSourceSchema>
 
@@ -58,46 +56,37 @@ export type BookingSource = z.infer<typeof BookingSourceSchema>
  * reconciler finishes or compensates bookings left here), `delivered` when booking, chat room,
  * system message and notification all exist, `failed` when it was compensated.
  */
-export const PipelineStatusSchema = z.enum(['pending', 'delivered', 'failed'])
+export const PipelineStatusSchema = z.enum(PIPELINE_STATUSES)
 /** The pipeline's step ledger. See {@link PipelineStatusSchema}. */
 export type PipelineStatus = z.infer<typeof PipelineStatusSchema>
 
 /** A chat room is `active` from its booking on, then `closed` or `expired` (at `expiresAt`). */
-export const ChatRoomStatusSchema = z.enum(['active', 'closed', 'expired'])
+export const ChatRoomStatusSchema = z.enum(CHAT_ROOM_STATUSES)
 /** A chat room's status. See {@link ChatRoomStatusSchema}. */
 export type ChatRoomStatus = z.infer<typeof ChatRoomStatusSchema>
 
 /** Who wrote a chat message; `system` for messages the pipeline writes ("booking received"). */
-export const SenderTypeSchema = z.enum(['customer', 'therapist', 'place', 'system'])
+export const SenderTypeSchema = z.enum(SENDER_TYPES)
 /** Who wrote a chat message. See {@link SenderTypeSchema}. */
 export type SenderType = z.infer<typeof SenderTypeSchema>
 
 /** What a chat message carries: `text`, an `image` or a `file` (their URL in `content`), or a `system` notice. */
-export const MessageTypeSchema = z.enum(['text', 'image', 'file', 'system'])
+export const MessageTypeSchema = z.enum(MESSAGE_TYPES)
 /** What a chat message carries. See {@link MessageTypeSchema}. */
 export type MessageType = z.infer<typeof MessageTypeSchema>
 
 /** Who a notification is for. */
-export const RecipientTypeSchema = z.enum(['customer', 'therapist', 'place', 'admin'])
+export const RecipientTypeSchema = z.enum(RECIPIENT_TYPES)
 /** Who a notification is for. See {@link RecipientTypeSchema}. */
 export type RecipientType = z.infer<typeof RecipientTypeSchema>
 
 /** What a notification is about. */
-export const NotificationTypeSchema = z.enum([
-  'bookingReceived',
-  'bookingAccepted',
-  'bookingDeclined',
-  'bookingExpired',
-  'bookingCancelled',
-  'bookingReminder',
-  'chatMessage',
-  'system',
-])
+export const NotificationTypeSchema = z.enum(NOTIFICATION_TYPES)
 /** What a notification is about. See {@link NotificationTypeSchema}. */
 export type NotificationType = z.infer<typeof NotificationTypeSchema>
 
 /** How urgently a notification must reach its recipient. */
-export const NotificationPrioritySchema = z.enum(['low', 'normal', 'high', 'urgent'])
+export const NotificationPrioritySchema = z.enum(NOTIFICATION_PRIORITIES)
 /** How urgent a notification is. See {@link NotificationPrioritySchema}. */
 export type NotificationPriority = z.infer<typeof NotificationPrioritySchema>
 
@@ -105,7 +94,7 @@ export type NotificationPriority = z.infer<typeof NotificationPrioritySchema>
  * The push outbox step of a notification: `pending` until the app's push sender ran, then `sent`,
  * `failed` (the reconciler retries it) or `skipped` (no sender, or the recipient has no device).
  */
-export const PushStatusSchema = z.enum(['pending', 'sent', 'failed', 'skipped'])
+export const PushStatusSchema = z.enum(PUSH_STATUSES)
 /** The push outbox step of a notification. See {@link PushStatusSchema}. */
 export type PushStatus = z.infer<typeof PushStatusSchema>
 
@@ -358,34 +347,6 @@ export const defaultSchemas = {
 export type SchemaKind = keyof typeof defaultColumns
 /** The kinds stored in an Appwrite table. */
 export type TableKind = Exclude<SchemaKind, 'bookingInput'>
-
-/** Every schema kind, in a stable order. */
-export const SCHEMA_KINDS: readonly SchemaKind[] = [
-  'booking',
-  'bookingInput',
-  'chatRoom',
-  'chatMessage',
-  'notification',
-  'heartbeat',
-]
-
-/** The kinds stored in a table, in a stable order. */
-export const TABLE_KINDS: readonly TableKind[] = [
-  'booking',
-  'chatRoom',
-  'chatMessage',
-  'notification',
-  'heartbeat',
-]
-
-/** Default Appwrite table id per kind; override with `createSchemaLock({ tableIds })`. */
-export const DEFAULT_TABLE_IDS: Readonly<Record<TableKind, string>> = {
-  booking: 'bookings',
-  chatRoom: 'chat_rooms',
-  chatMessage: 'chat_messages',
-  notification: 'notifications',
-  heartbeat: 'heartbeats',
-}
 
 /**
  * The indexes the pipeline, the reconciler and the provider feed query through. A missing one
