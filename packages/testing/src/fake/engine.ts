@@ -14,6 +14,7 @@ import type { IdGenerator } from './ids'
 import { assertUniqueRows } from './indexes'
 import { copyJson } from './json'
 import { toModel } from './rowModels'
+import { applyOperators, hasOperators } from './operators'
 import {
   assertQueriesParam,
   cursorOf,
@@ -858,6 +859,7 @@ export class DataEngine implements TransactionEngine {
     if (explicit && actor !== undefined) assertGrantable(actor, explicit)
     const permissions = explicit ?? old.$permissions
     const changes = userData(flavor, input, keys)
+    applyOperators(flavor, changes, old.data, schema, this.#clock.now())
     const dates = presetDates(flavor, input, actor)
     const data: Model = mergeData(old.data, changes)
     if (actor !== undefined) {
@@ -934,6 +936,7 @@ export class DataEngine implements TransactionEngine {
   ): { row: StoredRow; changed: boolean; isNew: boolean } {
     const old = table.get(rowId)
     const changes = userData(flavor, input)
+    applyOperators(flavor, changes, old?.data, schema, this.#clock.now())
     const dates = presetDates(flavor, input, actor)
     let data: Model
     if (!old) {
@@ -1377,23 +1380,26 @@ export class DataEngine implements TransactionEngine {
     }
     const changes = userData(flavor, input)
     const dates = presetDates(flavor, input, actor)
-    this.#validate(flavor, schema, changes, 'partial')
+    // Operators (operators.ts) apply to each row's own value, so each row is validated on its own.
+    const perRow = hasOperators(changes)
+    if (!perRow) this.#validate(flavor, schema, changes, 'partial')
+    const now = this.#clock.now()
+    const merged = targets.map((old) => {
+      if (!perRow) return mergeData(old.data, changes)
+      const own = copyJson(changes) as Model
+      applyOperators(flavor, own, old.data, schema, now)
+      this.#validate(flavor, schema, own, 'partial')
+      return mergeData(old.data, own)
+    })
     // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     assertUniqueRows(
       flavor.api,
       schema,
-      targets.map((old) => ({ ...old, data: mergeData(old.data, changes) })),
+      targets.map((old, i) => ({ ...old, data: merged[i]! })),
       table,
     )
-    const rows = targets.map((old) =>
-      this.#replace(
-        table!,
-        old,
-        mergeData(old.data, changes),
-        permissions ?? old.$permissions,
-        true,
-        dates,
-      ),
+    const rows = targets.map((old, i) =>
+      this.#replace(table!, old, merged[i]!, permissions ?? old.$permissions, true, dates),
     )
     const listed = rows.slice(0, MAX_BATCH)
     for (const row of listed) this.#publish(flavor, 'update', table!, row, schema)
