@@ -1,4 +1,4 @@
-import { Operator, Query } from 'node-appwrite'
+import { Condition, Operator, Query } from 'node-appwrite'
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
@@ -63,7 +63,7 @@ describe('operators', () => {
         open: Operator.toggle(),
         startsAt: Operator.dateAddDays(2),
         tags: Operator.arrayUnique(),
-        scores: Operator.arrayFilter('greaterThan', 3),
+        scores: Operator.arrayFilter(Condition.GreaterThan, 3),
       },
     })
     expect(row).toMatchObject({

@@ -160,6 +160,8 @@ function matchesFilter(item: unknown, condition: string, value: unknown): boolea
       return (item as number) < (value as number)
     case 'lessThanEqual':
       return (item as number) <= (value as number)
+    case 'contains':
+      return typeof item === 'string' && typeof value === 'string' && item.includes(value)
     case 'null':
     case 'isNull':
       return item === null
