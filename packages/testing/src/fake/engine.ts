@@ -469,10 +469,21 @@ export class DataEngine implements TransactionEngine {
   }
 
   /** Database then table, as every route checks them (`database_not_found`, then table/collection). */
-  #resolve(flavor: Flavor, databaseId: string, tableId: string): TableSchema | undefined {
+  #resolve(
+    flavor: Flavor,
+    databaseId: string,
+    tableId: string,
+    actor?: Actor,
+  ): TableSchema | undefined {
     const found = this.#schema.lookup(databaseId, tableId)
     if (found === 'database_not_found') throw appwriteErrorFor('database_not_found', databaseId)
     if (found === 'table_not_found') throw appwriteErrorFor(flavor.parentNotFound, tableId)
+    if (actor !== undefined) {
+      // Documents/*.php: a disabled database or table is not found, except to a key.
+      const disabled = this.#schema.disabled(databaseId, tableId)
+      if (disabled === 'database') throw appwriteErrorFor('database_not_found', databaseId)
+      if (disabled === 'table') throw appwriteErrorFor(flavor.parentNotFound, tableId)
+    }
     return found
   }
 
@@ -725,7 +736,7 @@ export class DataEngine implements TransactionEngine {
     }
     const databaseId = p.databaseId
     const tableId = p.tableId
-    const schema = this.#resolve(flavor, databaseId, tableId)
+    const schema = this.#resolve(flavor, databaseId, tableId, actor)
     const rowId = p.rowId === SERVER_PICKED_ID ? this.#ids.next() : p.rowId
     // Documents/Create.php: permissions (with the creator's defaults), then table-level create.
     const permissions = this.#createPermissions(aggregated, actor)
@@ -766,7 +777,7 @@ export class DataEngine implements TransactionEngine {
     assertUid(flavor.idParam, p.rowId)
     assertQueriesParam(p.queries)
     assertTransactionParam(p.transactionId)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const selects = validateGetQueries(schema, parseQueryStrings(p.queries))
     const table = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
     const row = this.#requireRow(flavor, table, p.rowId)
@@ -810,7 +821,7 @@ export class DataEngine implements TransactionEngine {
         'Invalid `ttl` param: Value must be a valid range between 0 and 86,400',
       )
     }
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const table = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
     // Database::find: a table-level read sees every row; otherwise row security filters the rows,
     // and without it the call is refused.
@@ -845,7 +856,7 @@ export class DataEngine implements TransactionEngine {
     if (keys.length === 0 && (p.permissions === undefined || p.permissions === null)) {
       throw appwriteError(flavor.missingPayload)
     }
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const staging = p.transactionId !== undefined && p.transactionId !== null
     // Staging reads the row through the transaction, with the caller's read permission
     // (TransactionState::getDocument); a direct update reads it regardless (Documents/Update.php).
@@ -1005,7 +1016,7 @@ export class DataEngine implements TransactionEngine {
     ) {
       throw appwriteError(flavor.missingPayload)
     }
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const staging = p.transactionId !== undefined && p.transactionId !== null
     let permissions: readonly string[] | null | undefined = p.permissions
     if (actor !== undefined || staging) {
@@ -1073,7 +1084,7 @@ export class DataEngine implements TransactionEngine {
     assertUid(flavor.containerParam, p.tableId)
     assertUid(flavor.idParam, p.rowId)
     assertTransactionParam(p.transactionId)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     if (p.transactionId !== undefined && p.transactionId !== null) {
       const viewed = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
       const row = this.#requireRow(flavor, viewed, p.rowId)
@@ -1113,7 +1124,7 @@ export class DataEngine implements TransactionEngine {
     assertNumericParam('value', p.value, false)
     assertNumericParam(sign === 1 ? 'max' : 'min', p.limit, true)
     assertTransactionParam(p.transactionId)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     if (p.transactionId !== undefined && p.transactionId !== null) {
       // Attribute/Increment.php stages without reading the row (checked when the commit runs),
       // and answers with the column set to the amount.
@@ -1218,7 +1229,7 @@ export class DataEngine implements TransactionEngine {
     assertTransactionParam(p.transactionId)
     if (p.rows.length === 0) throw appwriteError(flavor.missingData)
     this.#rejectBulkForUsers(actor)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const prepared = p.rows.map((input) => {
       const sourceId = input.$id ?? SERVER_PICKED_ID
       if (sourceId !== SERVER_PICKED_ID && !isValidId(sourceId))
@@ -1272,7 +1283,7 @@ export class DataEngine implements TransactionEngine {
     this.#assertBatch(flavor, p.rows)
     assertTransactionParam(p.transactionId)
     this.#rejectBulkForUsers(actor)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     if (p.transactionId !== undefined && p.transactionId !== null) {
       const rows = p.rows.map((input) => {
         const row = copyJson(input) as Model
@@ -1357,7 +1368,7 @@ export class DataEngine implements TransactionEngine {
     const input = p.data ?? {}
     if (Object.keys(input).length === 0) throw appwriteError(flavor.missingPayload)
     this.#rejectBulkForUsers(actor)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const table = this.#storage.table(p.databaseId, p.tableId)
     const targets = this.#bulkTargets(flavor, schema, table, p.queries)
     const permissions = this.#bulkPermissions(input)
@@ -1415,7 +1426,7 @@ export class DataEngine implements TransactionEngine {
     assertQueriesParam(p.queries)
     assertTransactionParam(p.transactionId)
     this.#rejectBulkForUsers(actor)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const table = this.#storage.table(p.databaseId, p.tableId)
     const targets = this.#bulkTargets(flavor, schema, table, p.queries)
     if (p.transactionId !== undefined && p.transactionId !== null) {
