@@ -371,7 +371,9 @@ async function serve(
       if (key !== apiKey && !auth.isDynamicKey(key, projectId)) throw httpError('user_unauthorized')
       return { kind: 'key' }
     }
-    return auth.requestCaller(req.headers, projectId)
+    // A blocked user is `user_blocked` after the scope check (api.php steps 9, 10): on the
+    // Users routes, whose scopes no user holds, it stays the scope error.
+    return auth.requestCaller(req.headers, projectId, !(req.url ?? '').startsWith('/v1/users'))
   }
 
   const server = createServer((req, res) => void handle(req, res))

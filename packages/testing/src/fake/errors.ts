@@ -81,9 +81,8 @@ export const APPWRITE_ERRORS = {
     message: 'A user with the same email already exists in the current project.',
   },
   user_blocked: {
-    code: 401,
-    message:
-      'The current user has been blocked. You can unblock the user from the Appwrite console.',
+    code: 403,
+    message: 'The current user has been blocked.',
   },
   user_invalid_credentials: {
     code: 401,
