@@ -302,7 +302,10 @@ async function serve(
       const input = await readRequestParams(req, method, url.searchParams, maxBodyBytes, strict)
       params = input.params
       await sleep(latencyMs)
-      const match = router.match(method, url.pathname)
+      // utopia-php/http serves HEAD with the GET route; Node sends no body with the answer.
+      const match =
+        router.match(method, url.pathname) ??
+        (method === 'HEAD' ? router.match('GET', url.pathname) : undefined)
       const caller = identify(req, input, match !== undefined)
       if (match === undefined) throw httpError('general_route_not_found')
       // Old SDKs name the server version they were built for; the server converts for them.

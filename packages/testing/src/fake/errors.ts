@@ -105,6 +105,11 @@ export const APPWRITE_ERRORS = {
     code: 404,
     message: 'Execution with the requested ID could not be found.',
   },
+  execution_in_progress: {
+    code: 400,
+    message:
+      "Can't delete ongoing execution. Please wait for execution to finish before deleting it.",
+  },
   database_not_found: {
     code: 404,
     message: "Database with the requested ID '%s' could not be found.",
