@@ -438,4 +438,134 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       list3: ['1', '2', '4', '5'],
     })
   })
+
+  it(`${TRANSACTIONS} testBulkUpdateWithTransactionAwareQueries: should let a staged bulk update match rows created earlier in the transaction`, async () => {
+    const tableId = await openTable('TestCollection', [
+      ['string', { key: 'name', size: 256, required: true }],
+      ['integer', { key: 'age', required: true }],
+      ['string', { key: 'status', size: 256, required: true }],
+    ])
+    for (const i of [1, 2, 3])
+      must(
+        await db.write(
+          tableId,
+          up.key,
+          { name: `Existing ${i}`, age: 20 + i, status: 'inactive' },
+          undefined,
+          { rowId: `existing_${i}` },
+        ),
+        201,
+        `creating existing_${i}`,
+      )
+    const transactionId = await begin()
+    for (const [rowId, name, age] of [
+      ['txn_doc_1', 'Transaction Doc 1', 30],
+      ['txn_doc_2', 'Transaction Doc 2', 35],
+    ] as const)
+      expect(
+        (
+          await db.write(tableId, up.key, { name, age, status: 'inactive' }, undefined, {
+            rowId,
+            transactionId,
+          })
+        ).status,
+      ).toBe(201)
+    const staged = await up.call('PATCH', db.rows(tableId), up.key, {
+      data: { status: 'active' },
+      queries: [Query.greaterThan('age', 25)],
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    const status = async (rowId: string) =>
+      (await up.call('GET', `${db.rows(tableId)}/${rowId}`, user.headers)).body.status as string
+    expect([await status('txn_doc_1'), await status('txn_doc_2')]).toEqual(['active', 'active'])
+    for (const i of [1, 2, 3]) expect(await status(`existing_${i}`)).toBe('inactive')
+  })
+
+  it(`${TRANSACTIONS} testBulkUpdateMatchingUpdatedDocuments: should let a staged bulk update match rows updated earlier in the transaction`, async () => {
+    const tableId = await openTable('TestCollection', [
+      ['string', { key: 'name', size: 256, required: true }],
+      ['string', { key: 'category', size: 256, required: true }],
+      ['string', { key: 'priority', size: 256, required: true }],
+    ])
+    for (const i of [1, 2, 3, 4])
+      must(
+        await db.write(
+          tableId,
+          up.key,
+          { name: `Document ${i}`, category: 'normal', priority: 'low' },
+          undefined,
+          { rowId: `doc_${i}` },
+        ),
+        201,
+        `creating doc_${i}`,
+      )
+    const transactionId = await begin()
+    for (const rowId of ['doc_1', 'doc_2'])
+      expect(
+        (
+          await up.call('PATCH', `${db.rows(tableId)}/${rowId}`, up.key, {
+            data: { category: 'special' },
+            transactionId,
+          })
+        ).status,
+      ).toBe(200)
+    const staged = await up.call('PATCH', db.rows(tableId), up.key, {
+      data: { priority: 'high' },
+      queries: [Query.equal('category', ['special'])],
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    const get = async (rowId: string) =>
+      (await up.call('GET', `${db.rows(tableId)}/${rowId}`, user.headers)).body
+    for (const rowId of ['doc_1', 'doc_2'])
+      expect(await get(rowId)).toMatchObject({ category: 'special', priority: 'high' })
+    expect(await get('doc_3')).toMatchObject({ category: 'normal', priority: 'low' })
+  })
+
+  it(`${TRANSACTIONS} testBulkDeleteMatchingCreatedDocuments: should let a staged bulk delete remove rows created earlier in the transaction`, async () => {
+    const tableId = await openTable('TestCollection', [
+      ['string', { key: 'name', size: 256, required: true }],
+      ['string', { key: 'type', size: 256, required: true }],
+    ])
+    for (const i of [1, 2, 3])
+      must(
+        await db.write(tableId, up.key, { name: `Existing ${i}`, type: 'permanent' }, undefined, {
+          rowId: `existing_${i}`,
+        }),
+        201,
+        `creating existing_${i}`,
+      )
+    const transactionId = await begin()
+    for (const i of [1, 2])
+      expect(
+        (
+          await db.write(
+            tableId,
+            up.key,
+            { name: `Temporary ${i}`, type: 'temporary' },
+            undefined,
+            {
+              rowId: `temp_${i}`,
+              transactionId,
+            },
+          )
+        ).status,
+      ).toBe(201)
+    const staged = await up.call('DELETE', db.rows(tableId), up.key, {
+      queries: [Query.equal('type', ['temporary'])],
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    for (const i of [1, 2])
+      expect((await up.call('GET', `${db.rows(tableId)}/temp_${i}`, user.headers)).status).toBe(404)
+    for (const i of [1, 2, 3]) {
+      const kept = await up.call('GET', `${db.rows(tableId)}/existing_${i}`, user.headers)
+      expect(kept.status).toBe(200)
+      expect(kept.body.type).toBe('permanent')
+    }
+  })
 })
