@@ -199,7 +199,7 @@ describe('account', () => {
       await rejection(
         fake.account.createEmailPasswordSession({ email: 'ada@example.com', password }),
       ),
-    ).toMatchObject({ code: 401, type: 'user_blocked' })
+    ).toMatchObject({ code: 403, type: 'user_blocked' })
     await fake.users.delete({ userId: 'ada' })
     expect(await rejection(fake.users.get({ userId: 'ada' }))).toMatchObject({
       code: 404,

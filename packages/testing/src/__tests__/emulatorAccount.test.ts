@@ -149,7 +149,7 @@ describe('emulator account', () => {
     })
     expect(logout.status).toBe(204)
     expect(logout.headers.get('x-fallback-cookies')).toBe('[]')
-    expect(logout.headers.getSetCookie()[1]).toMatch(new RegExp(`^${name}=; Expires=`))
+    expect(logout.headers.getSetCookie()[1]).toMatch(new RegExp(`^${name}=deleted; Expires=`))
     expect((await request('/account', { headers: { cookie } })).status).toBe(401)
   })
 
@@ -207,8 +207,11 @@ describe('emulator account', () => {
     expect((await new server.Account(viaJwt).get()).$id).toBe('grace')
 
     await users.updateStatus({ userId: 'grace', status: false })
-    // A blocked user's session makes a guest.
-    expect(await rejection(new server.Account(ssr).get())).toMatchObject({ code: 401 })
+    // A blocked user's session is refused where its scopes reach, still unscoped elsewhere.
+    expect(await rejection(new server.Account(ssr).get())).toMatchObject({
+      code: 403,
+      type: 'user_blocked',
+    })
     expect(await rejection(new server.Users(ssr).list())).toMatchObject({
       code: 401,
       type: 'general_unauthorized_scope',

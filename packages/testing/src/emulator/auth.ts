@@ -130,17 +130,24 @@ export class AuthRegistry {
    * Who a request is, read as the server's `user` resource reads it (`app/init/resources.php`):
    * the session from the `a_session_<project>` cookie, its `_legacy` twin, `X-Appwrite-Session`, or
    * the `X-Fallback-Cookies` JSON, in that order; then `X-Appwrite-JWT`, which overrides it. A JWT
-   * next to a session value is `user_jwt_and_cookie_set`.
+   * next to a session value is `user_jwt_and_cookie_set`. With `refuseBlocked` (HTTP requests), a
+   * blocked user's session or JWT is `user_blocked` (403), as `app/controllers/shared/api.php`
+   * answers every route; realtime reads the same user as a guest.
    */
-  requestCaller(headers: IncomingHttpHeaders, projectId: string): Caller {
+  requestCaller(headers: IncomingHttpHeaders, projectId: string, refuseBlocked = false): Caller {
     const value = sessionValue(headers, projectId)
     const jwt = single(headers['x-appwrite-jwt'])
     if (jwt !== undefined && jwt !== '') {
       if (value !== undefined && this.store.resolveSession(value) !== undefined)
         throw extraError('user_jwt_and_cookie_set')
+      if (refuseBlocked && this.store.resolveJWT(jwt, true)?.user.status === false)
+        throw httpError('user_blocked')
       return this.jwtCaller(jwt)
     }
-    return value === undefined ? { kind: 'guest' } : this.sessionCaller(value)
+    if (value === undefined) return { kind: 'guest' }
+    if (refuseBlocked && this.store.resolveSession(value, true)?.user.status === false)
+      throw httpError('user_blocked')
+    return this.sessionCaller(value)
   }
 
   /**

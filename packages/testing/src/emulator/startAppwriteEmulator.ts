@@ -302,7 +302,10 @@ async function serve(
       const input = await readRequestParams(req, method, url.searchParams, maxBodyBytes, strict)
       params = input.params
       await sleep(latencyMs)
-      const match = router.match(method, url.pathname)
+      // utopia-php/http serves HEAD with the GET route; Node sends no body with the answer.
+      const match =
+        router.match(method, url.pathname) ??
+        (method === 'HEAD' ? router.match('GET', url.pathname) : undefined)
       const caller = identify(req, input, match !== undefined)
       if (match === undefined) throw httpError('general_route_not_found')
       // Old SDKs name the server version they were built for; the server converts for them.
@@ -371,7 +374,9 @@ async function serve(
       if (key !== apiKey && !auth.isDynamicKey(key, projectId)) throw httpError('user_unauthorized')
       return { kind: 'key' }
     }
-    return auth.requestCaller(req.headers, projectId)
+    // A blocked user is `user_blocked` after the scope check (api.php steps 9, 10): on the
+    // Users routes, whose scopes no user holds, it stays the scope error.
+    return auth.requestCaller(req.headers, projectId, !(req.url ?? '').startsWith('/v1/users'))
   }
 
   const server = createServer((req, res) => void handle(req, res))

@@ -242,6 +242,43 @@ export class FakeAccount {
   }
 
   /**
+   * `PATCH /v1/account/sessions/{sessionId}` (`current` allowed): renews the session, its
+   * `expire` a full session lifetime from now, as the server extends it.
+   */
+  updateSession(params: { sessionId: string }): Promise<FakeSessionModel> {
+    return this.#run('updateSession', params, () => {
+      const me = this.#me()
+      check.required('sessionId', params.sessionId)
+      const session = this.#store.extendSession(this.#resolveSessionId(params.sessionId, me))
+      return this.#session(session, session.$id === me.sessionId)
+    })
+  }
+
+  /**
+   * `PATCH /v1/account/status`: blocks the signed-in user for good (its sessions then answer
+   * `user_blocked`); answers the account with `status: false`.
+   */
+  updateStatus(): Promise<FakeAccountModel> {
+    return this.#run('updateStatus', {}, () => {
+      const { user } = this.#me()
+      user.status = false
+      this.#store.touch(user)
+      this.#store.emit(user, 'update.status')
+      this.#auth.onSessionDeleted()
+      return this.#account(user)
+    })
+  }
+
+  /** `DELETE /v1/account`: deletes the signed-in user and its sessions. */
+  delete(): Promise<Record<string, never>> {
+    return this.#run('delete', {}, () => {
+      const { user } = this.#me()
+      this.#store.deleteUser(user.$id)
+      return {}
+    })
+  }
+
+  /**
    * `DELETE /v1/account/sessions/{sessionId}`: signs out (`current`) or ends another session of the
    * user. A caller signed in by JWT only has no current session: `user_session_not_found`.
    */

@@ -411,6 +411,20 @@ export class AccountStore {
     return { session, value: toBase64(JSON.stringify({ id: user.$id, secret })) }
   }
 
+  /**
+   * Gives a live session a full lifetime again from now (`PATCH /v1/account/sessions/{id}`);
+   * returns the renewed session.
+   */
+  extendSession(session: StoredSession): StoredSession {
+    const renewed: StoredSession = { ...session, expire: this.#clock.now() + SESSION_LIFETIME_MS }
+    this.#sessions.set(renewed.$id, renewed)
+    this.#observer?.sessionChanged(renewed.$id)
+    const user = this.#users.get(renewed.userId)
+    if (user !== undefined)
+      this.emit(user, `sessions.${renewed.$id}.update`, this.sessionModel(renewed, false, false))
+    return renewed
+  }
+
   session(sessionId: string): StoredSession | undefined {
     const session = this.#sessions.get(sessionId)
     if (session === undefined || session.expire <= this.#clock.now()) return undefined
@@ -437,9 +451,13 @@ export class AccountStore {
 
   /**
    * The live session and user of a session value; `undefined` (a guest, as on the server) when it
-   * is malformed, unknown, expired, or its user is gone or blocked.
+   * is malformed, unknown, expired, or its user is gone or blocked (`includeBlocked` keeps a blocked
+   * user, for the server's `user_blocked` check).
    */
-  resolveSession(value: string): { user: StoredUser; session: StoredSession } | undefined {
+  resolveSession(
+    value: string,
+    includeBlocked = false,
+  ): { user: StoredUser; session: StoredSession } | undefined {
     const decoded = fromBase64(value)
     if (decoded === undefined) return undefined
     let parsed: unknown
@@ -454,8 +472,8 @@ export class AccountStore {
     const sessionId = this.#bySecret.get(toHex(sha256(utf8(secret))))
     const session = sessionId === undefined ? undefined : this.session(sessionId)
     const user = this.#users.get(id)
-    if (session === undefined || user === undefined || session.userId !== id || !user.status)
-      return undefined
+    if (session === undefined || user === undefined || session.userId !== id) return undefined
+    if (!user.status && !includeBlocked) return undefined
     return { user, session }
   }
 
@@ -505,11 +523,14 @@ export class AccountStore {
    * The user a JWT names, or `undefined` (a guest) when its user or its session is gone, as
    * `app/init/resources.php` treats them; throws `user_jwt_invalid` for a bad token.
    */
-  resolveJWT(token: string): { user: StoredUser; sessionId: string } | undefined {
+  resolveJWT(
+    token: string,
+    includeBlocked = false,
+  ): { user: StoredUser; sessionId: string } | undefined {
     const claims = this.verify(token)
     const user = typeof claims.userId === 'string' ? this.#users.get(claims.userId) : undefined
     const sessionId = typeof claims.sessionId === 'string' ? claims.sessionId : ''
-    if (user === undefined || !user.status) return undefined
+    if (user === undefined || (!user.status && !includeBlocked)) return undefined
     if (sessionId !== '' && this.session(sessionId) === undefined) return undefined
     return { user, sessionId }
   }

@@ -14,6 +14,7 @@ import type { IdGenerator } from './ids'
 import { assertUniqueRows } from './indexes'
 import { copyJson } from './json'
 import { toModel } from './rowModels'
+import { applyOperators, hasOperators } from './operators'
 import {
   assertQueriesParam,
   cursorOf,
@@ -468,10 +469,21 @@ export class DataEngine implements TransactionEngine {
   }
 
   /** Database then table, as every route checks them (`database_not_found`, then table/collection). */
-  #resolve(flavor: Flavor, databaseId: string, tableId: string): TableSchema | undefined {
+  #resolve(
+    flavor: Flavor,
+    databaseId: string,
+    tableId: string,
+    actor?: Actor,
+  ): TableSchema | undefined {
     const found = this.#schema.lookup(databaseId, tableId)
     if (found === 'database_not_found') throw appwriteErrorFor('database_not_found', databaseId)
     if (found === 'table_not_found') throw appwriteErrorFor(flavor.parentNotFound, tableId)
+    if (actor !== undefined) {
+      // Documents/*.php: a disabled database or table is not found, except to a key.
+      const disabled = this.#schema.disabled(databaseId, tableId)
+      if (disabled === 'database') throw appwriteErrorFor('database_not_found', databaseId)
+      if (disabled === 'table') throw appwriteErrorFor(flavor.parentNotFound, tableId)
+    }
     return found
   }
 
@@ -724,7 +736,7 @@ export class DataEngine implements TransactionEngine {
     }
     const databaseId = p.databaseId
     const tableId = p.tableId
-    const schema = this.#resolve(flavor, databaseId, tableId)
+    const schema = this.#resolve(flavor, databaseId, tableId, actor)
     const rowId = p.rowId === SERVER_PICKED_ID ? this.#ids.next() : p.rowId
     // Documents/Create.php: permissions (with the creator's defaults), then table-level create.
     const permissions = this.#createPermissions(aggregated, actor)
@@ -765,7 +777,7 @@ export class DataEngine implements TransactionEngine {
     assertUid(flavor.idParam, p.rowId)
     assertQueriesParam(p.queries)
     assertTransactionParam(p.transactionId)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const selects = validateGetQueries(schema, parseQueryStrings(p.queries))
     const table = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
     const row = this.#requireRow(flavor, table, p.rowId)
@@ -809,7 +821,7 @@ export class DataEngine implements TransactionEngine {
         'Invalid `ttl` param: Value must be a valid range between 0 and 86,400',
       )
     }
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const table = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
     // Database::find: a table-level read sees every row; otherwise row security filters the rows,
     // and without it the call is refused.
@@ -844,7 +856,7 @@ export class DataEngine implements TransactionEngine {
     if (keys.length === 0 && (p.permissions === undefined || p.permissions === null)) {
       throw appwriteError(flavor.missingPayload)
     }
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const staging = p.transactionId !== undefined && p.transactionId !== null
     // Staging reads the row through the transaction, with the caller's read permission
     // (TransactionState::getDocument); a direct update reads it regardless (Documents/Update.php).
@@ -858,6 +870,7 @@ export class DataEngine implements TransactionEngine {
     if (explicit && actor !== undefined) assertGrantable(actor, explicit)
     const permissions = explicit ?? old.$permissions
     const changes = userData(flavor, input, keys)
+    applyOperators(flavor, changes, old.data, schema, this.#clock.now())
     const dates = presetDates(flavor, input, actor)
     const data: Model = mergeData(old.data, changes)
     if (actor !== undefined) {
@@ -934,6 +947,7 @@ export class DataEngine implements TransactionEngine {
   ): { row: StoredRow; changed: boolean; isNew: boolean } {
     const old = table.get(rowId)
     const changes = userData(flavor, input)
+    applyOperators(flavor, changes, old?.data, schema, this.#clock.now())
     const dates = presetDates(flavor, input, actor)
     let data: Model
     if (!old) {
@@ -1002,7 +1016,7 @@ export class DataEngine implements TransactionEngine {
     ) {
       throw appwriteError(flavor.missingPayload)
     }
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const staging = p.transactionId !== undefined && p.transactionId !== null
     let permissions: readonly string[] | null | undefined = p.permissions
     if (actor !== undefined || staging) {
@@ -1070,7 +1084,7 @@ export class DataEngine implements TransactionEngine {
     assertUid(flavor.containerParam, p.tableId)
     assertUid(flavor.idParam, p.rowId)
     assertTransactionParam(p.transactionId)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     if (p.transactionId !== undefined && p.transactionId !== null) {
       const viewed = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
       const row = this.#requireRow(flavor, viewed, p.rowId)
@@ -1110,7 +1124,7 @@ export class DataEngine implements TransactionEngine {
     assertNumericParam('value', p.value, false)
     assertNumericParam(sign === 1 ? 'max' : 'min', p.limit, true)
     assertTransactionParam(p.transactionId)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     if (p.transactionId !== undefined && p.transactionId !== null) {
       // Attribute/Increment.php stages without reading the row (checked when the commit runs),
       // and answers with the column set to the amount.
@@ -1215,7 +1229,7 @@ export class DataEngine implements TransactionEngine {
     assertTransactionParam(p.transactionId)
     if (p.rows.length === 0) throw appwriteError(flavor.missingData)
     this.#rejectBulkForUsers(actor)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const prepared = p.rows.map((input) => {
       const sourceId = input.$id ?? SERVER_PICKED_ID
       if (sourceId !== SERVER_PICKED_ID && !isValidId(sourceId))
@@ -1269,7 +1283,7 @@ export class DataEngine implements TransactionEngine {
     this.#assertBatch(flavor, p.rows)
     assertTransactionParam(p.transactionId)
     this.#rejectBulkForUsers(actor)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     if (p.transactionId !== undefined && p.transactionId !== null) {
       const rows = p.rows.map((input) => {
         const row = copyJson(input) as Model
@@ -1354,7 +1368,7 @@ export class DataEngine implements TransactionEngine {
     const input = p.data ?? {}
     if (Object.keys(input).length === 0) throw appwriteError(flavor.missingPayload)
     this.#rejectBulkForUsers(actor)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const table = this.#storage.table(p.databaseId, p.tableId)
     const targets = this.#bulkTargets(flavor, schema, table, p.queries)
     const permissions = this.#bulkPermissions(input)
@@ -1377,23 +1391,26 @@ export class DataEngine implements TransactionEngine {
     }
     const changes = userData(flavor, input)
     const dates = presetDates(flavor, input, actor)
-    this.#validate(flavor, schema, changes, 'partial')
+    // Operators (operators.ts) apply to each row's own value, so each row is validated on its own.
+    const perRow = hasOperators(changes)
+    if (!perRow) this.#validate(flavor, schema, changes, 'partial')
+    const now = this.#clock.now()
+    const merged = targets.map((old) => {
+      if (!perRow) return mergeData(old.data, changes)
+      const own = copyJson(changes) as Model
+      applyOperators(flavor, own, old.data, schema, now)
+      this.#validate(flavor, schema, own, 'partial')
+      return mergeData(old.data, own)
+    })
     // Unique indexes (schema management, see indexes.ts): checked before any row is stored.
     assertUniqueRows(
       flavor.api,
       schema,
-      targets.map((old) => ({ ...old, data: mergeData(old.data, changes) })),
+      targets.map((old, i) => ({ ...old, data: merged[i]! })),
       table,
     )
-    const rows = targets.map((old) =>
-      this.#replace(
-        table!,
-        old,
-        mergeData(old.data, changes),
-        permissions ?? old.$permissions,
-        true,
-        dates,
-      ),
+    const rows = targets.map((old, i) =>
+      this.#replace(table!, old, merged[i]!, permissions ?? old.$permissions, true, dates),
     )
     const listed = rows.slice(0, MAX_BATCH)
     for (const row of listed) this.#publish(flavor, 'update', table!, row, schema)
@@ -1409,7 +1426,7 @@ export class DataEngine implements TransactionEngine {
     assertQueriesParam(p.queries)
     assertTransactionParam(p.transactionId)
     this.#rejectBulkForUsers(actor)
-    const schema = this.#resolve(flavor, p.databaseId, p.tableId)
+    const schema = this.#resolve(flavor, p.databaseId, p.tableId, actor)
     const table = this.#storage.table(p.databaseId, p.tableId)
     const targets = this.#bulkTargets(flavor, schema, table, p.queries)
     if (p.transactionId !== undefined && p.transactionId !== null) {

@@ -81,9 +81,8 @@ export const APPWRITE_ERRORS = {
     message: 'A user with the same email already exists in the current project.',
   },
   user_blocked: {
-    code: 401,
-    message:
-      'The current user has been blocked. You can unblock the user from the Appwrite console.',
+    code: 403,
+    message: 'The current user has been blocked.',
   },
   user_invalid_credentials: {
     code: 401,
@@ -105,6 +104,11 @@ export const APPWRITE_ERRORS = {
   execution_not_found: {
     code: 404,
     message: 'Execution with the requested ID could not be found.',
+  },
+  execution_in_progress: {
+    code: 400,
+    message:
+      "Can't delete ongoing execution. Please wait for execution to finish before deleting it.",
   },
   database_not_found: {
     code: 404,

@@ -261,6 +261,20 @@ export class FakeFunctions {
     return this.#hub.gate('getExecution', params, () => this.#hub.get(params, this.#caller()))
   }
 
+  /**
+   * `DELETE /v1/functions/{functionId}/executions/{executionId}`: removes a finished execution;
+   * `execution_in_progress` while it still runs.
+   */
+  deleteExecution(params: {
+    functionId: string
+    executionId: string
+  }): Promise<Record<string, never>> {
+    return this.#hub.gate('deleteExecution', params, () => {
+      this.#hub.delete(params, this.#caller())
+      return {}
+    })
+  }
+
   /** `GET /v1/functions/{functionId}/executions`, newest last; `queries` support `limit`, `offset`, `equal`. */
   listExecutions(params: {
     functionId: string
@@ -661,6 +675,26 @@ export class FunctionsHub {
     const stored = this.#executions.get(entry.id)?.find((e) => e.model.$id === params.executionId)
     if (stored === undefined || !readable(stored)) throw appwriteError('execution_not_found')
     return this.#view(stored, caller, undefined)
+  }
+
+  /**
+   * Deletes a finished execution the caller can read (`Executions/Delete.php`): one still waiting
+   * or processing within its function's timeout is `execution_in_progress`.
+   */
+  delete(params: { functionId: string; executionId: string }, caller: AccountCaller): void {
+    const entry = this.#function(params.functionId)
+    const list = this.#executions.get(entry.id) ?? []
+    const at = list.findIndex((e) => e.model.$id === params.executionId)
+    const stored = list[at]
+    const readable =
+      caller.kind === 'key' || (caller.kind === 'user' && stored?.userId === caller.userId)
+    if (stored === undefined || !readable) throw appwriteError('execution_not_found')
+    const { status, $createdAt } = stored.model
+    const timeoutMs = (entry.definition.timeout ?? 15) * 1000
+    const timedOut = this.#clock.now() - Date.parse($createdAt) >= timeoutMs
+    if ((status === 'waiting' || status === 'processing') && !timedOut)
+      throw appwriteError('execution_in_progress')
+    list.splice(at, 1)
   }
 
   list(

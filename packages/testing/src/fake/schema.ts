@@ -484,6 +484,17 @@ export class SchemaRegistry {
     return table.schema
   }
 
+  /**
+   * Which of a database and its table is disabled (`enabled: false` through the management API),
+   * or `undefined` when both serve rows. Only non-key callers are refused for it.
+   */
+  disabled(databaseId: string, tableId: string): 'database' | 'table' | undefined {
+    const database = this.#databases.get(databaseId)
+    if (!database) return undefined
+    if (!database.enabled) return 'database'
+    return database.tables.get(tableId)?.enabled === false ? 'table' : undefined
+  }
+
   /** Every declared `(databaseId, tableId)` pair, in declaration order. */
   *declaredTables(): IterableIterator<[databaseId: string, tableId: string]> {
     for (const [databaseId, database] of this.#databases) {

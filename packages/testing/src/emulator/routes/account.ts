@@ -49,7 +49,8 @@ function sessionHeaders(
 ): Record<string, string | string[]> {
   const name = sessionCookieName(projectId)
   const expires = new Date(expire).toUTCString()
-  const encoded = encodeURIComponent(value ?? '')
+  // A cleared cookie reads `deleted`, as PHP and Swoole write a cookie set to ''.
+  const encoded = value === undefined ? 'deleted' : encodeURIComponent(value)
   return {
     'Set-Cookie': [
       `${name}_legacy=${encoded}; Expires=${expires}; Path=/; HttpOnly`,
@@ -151,8 +152,17 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
     body: await account(ctx).getSession({ sessionId: ctx.path.sessionId as string }),
   }))
   router.add('PATCH', '/v1/account/sessions/:sessionId', async (ctx) => ({
-    body: await account(ctx).getSession({ sessionId: ctx.path.sessionId as string }),
+    body: await account(ctx).updateSession({ sessionId: ctx.path.sessionId as string }),
   }))
+  router.add('PATCH', '/v1/account/status', async (ctx) => ({
+    body: await account(ctx).updateStatus(),
+    // The server clears the session cookies, though the sessions themselves stay (blocked).
+    headers: sessionHeaders(projectId, undefined, auth.store.now() - 3_600_000),
+  }))
+  router.add('DELETE', '/v1/account', async (ctx) => {
+    await account(ctx).delete()
+    return { status: 204 }
+  })
   router.add('DELETE', '/v1/account/sessions/:sessionId', (ctx) =>
     ended(ctx, (service) => service.deleteSession({ sessionId: ctx.path.sessionId as string })),
   )

@@ -209,7 +209,12 @@ function registerFlavor(router: Router, f: Flavor, servicesFor: ServicesFor): vo
       if (hasMany) {
         requireKey(ctx.caller)
         const p = pick(params, [f.group, 'transactionId'])
-        return ok(await call(ctx, f.methods.createMany, { ...p, ...target(ctx) }), 201)
+        // A bulk create only staged in a transaction answers 200 (`Documents/Create.php`).
+        const staged = !isEmpty(p.transactionId)
+        return ok(
+          await call(ctx, f.methods.createMany, { ...p, ...target(ctx) }),
+          staged ? 200 : 201,
+        )
       }
       const p = pick(params, [f.id, 'data', 'permissions', 'transactionId'])
       return ok(await call(ctx, f.methods.create, { ...p, ...target(ctx) }), 201)

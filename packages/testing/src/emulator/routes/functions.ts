@@ -48,6 +48,13 @@ export function registerFunctionRoutes(
         : { total: looseBoolean(ctx.params.total) as boolean }),
     }),
   }))
+  router.add('DELETE', `${base}/:executionId`, async (ctx) => {
+    await service(ctx).deleteExecution({
+      functionId: ctx.path.functionId as string,
+      executionId: ctx.path.executionId as string,
+    })
+    return { status: 204 }
+  })
   router.add('GET', `${base}/:executionId`, async (ctx) => ({
     body: await service(ctx).getExecution({
       functionId: ctx.path.functionId as string,

@@ -9,6 +9,7 @@ import { COLUMN_KINDS, kindOf } from './columnKinds'
 import type { ColumnKind, ColumnKindTypes } from './columnKinds'
 import type { AdminContext } from './context'
 import { fail, failFor } from './errors'
+import { indexLengthRefusal } from './indexes'
 import { COLUMN_LIMIT, INTERNAL_COLUMNS, ROW_WIDTH_LIMIT, STRING_MAX, VARCHAR_MAX } from './limits'
 import { listTableParts } from './list'
 import { columnModel, rowWidth } from './models'
@@ -300,6 +301,15 @@ export class AdminColumns {
         (kind === 'string' || kind === 'varchar')
       ) {
         this.#assertResizable(entry, key, next.size)
+        for (const index of entry.indexes) {
+          if (!index.columns.includes(key)) continue
+          const refused = indexLengthRefusal(
+            index.type,
+            index.columns.map((name) => (name === key ? next : entry.columns?.get(name))),
+            index.lengths,
+          )
+          if (refused) throw fail('column_index_invalid', refused)
+        }
       }
       if (typeof p.newKey === 'string' && p.newKey !== '' && p.newKey !== key) {
         next.key = p.newKey

@@ -248,6 +248,8 @@ function validateIndex(entry: TableEntry, p: Params): FakeIndex {
       )
     }
   })
+  const tooLong = indexLengthRefusal(type, resolved, lengths)
+  if (tooLong) throw invalid(tooLong)
   if (entry.indexes.some((index) => index.key === key)) {
     throw failFor('column_index_already_exists', key)
   }
@@ -263,6 +265,33 @@ function validateIndex(entry: TableEntry, p: Params): FakeIndex {
 }
 
 /** A column an index names: `undefined` for a system column, else it must exist, be available and not a list. */
+/** The longest an index may be, in characters of utf8mb4 (MariaDB's 3072 bytes / 4). */
+const MAX_INDEX_LENGTH = 768
+
+/**
+ * `Index length is longer than the maximum: 768` when the columns of a key or unique index add up
+ * past MariaDB's limit, as utopia-php/database's index validator counts them: a string column its
+ * index length or size, a float 2, any other column 1. `undefined` when it fits.
+ *
+ * @internal
+ */
+export function indexLengthRefusal(
+  type: string,
+  columns: ReadonlyArray<FakeColumn | undefined>,
+  lengths: ReadonlyArray<number | null | undefined>,
+): string | undefined {
+  if (type === 'fulltext') return undefined
+  let total = 0
+  columns.forEach((column, i) => {
+    const length = lengths[i]
+    if (column?.type === 'string') total += length ? length : (column.size ?? 0)
+    else total += column?.type === 'double' ? 2 : 1
+  })
+  return total > MAX_INDEX_LENGTH
+    ? `Index length is longer than the maximum: ${MAX_INDEX_LENGTH}`
+    : undefined
+}
+
 function indexedColumn(entry: TableEntry, name: string): FakeColumn | undefined {
   if (SYSTEM_INDEX_COLUMNS.has(name)) return undefined
   const column = entry.columns?.get(name)

@@ -77,6 +77,9 @@ export function runList<T>(
   }
   if (!isNullish(searchParam)) assertText('search', searchParam, 256, false)
   const raw: RawQuery[] = parseQueryStrings(p.queries)
+  // The schema list routes take filters, orders, limit, offset and cursors only (Queries\Base).
+  const select = raw.find((query) => query.method === 'select')
+  if (select) throw paramError('queries', `Invalid query method: ${select.method}`)
   const search =
     typeof searchParam === 'string' && searchParam.trim() !== '' ? searchParam : undefined
   const schema = listSchema(spec.attributes, spec.search !== undefined)

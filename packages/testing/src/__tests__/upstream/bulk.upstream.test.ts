@@ -1,0 +1,571 @@
+import { Operator, Query } from 'node-appwrite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFakeAppwrite, createManualClock } from '../../index'
+import { must, permission, startUpstream } from './upstream'
+import type { SignedUpUser, Upstream } from './upstream'
+import { openDatabase, ownedBy } from './tables'
+import type { TestDatabase } from './tables'
+
+// Facts from tests/e2e/Services/Databases/DatabasesBase.php (`testOperators`, `testBulkOperators`)
+// and tests/e2e/Services/Databases/Transactions/TransactionsBase.php (bulk writes and array
+// operators staged in a transaction) at appwrite 1.9.6, as the TablesDB custom-client tests run
+// them: the schema and bulk writes by the API key, transactions and single rows by a signed-in user.
+const BASE = 'tests/e2e/Services/Databases/DatabasesBase.php'
+const TRANSACTIONS = 'tests/e2e/Services/Databases/Transactions/TransactionsBase.php'
+
+const clock = createManualClock()
+let up: Upstream
+let user: SignedUpUser
+let db: TestDatabase
+
+const anyone = (...actions: string[]) => actions.map((action) => `${action}("any")`)
+const transactions = '/tablesdb/transactions'
+
+async function begin(): Promise<string> {
+  return must(await up.call('POST', transactions, user.headers), 201, 'creating a transaction').body
+    .$id as string
+}
+
+const commit = (transactionId: string, headers = user.headers) =>
+  up.call('PATCH', `${transactions}/${transactionId}`, headers, { commit: true })
+
+/** A table open to `any` for the actions given, rowSecurity off, as the transaction cases make. */
+const openTable = (
+  name: string,
+  columns: Parameters<TestDatabase['table']>[1],
+  actions: string[] = ['create', 'read', 'update', 'delete'],
+) => db.table(name, columns, { permissions: anyone(...actions), rowSecurity: false })
+
+beforeAll(async () => {
+  up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
+  user = await up.signUp()
+  db = await openDatabase(up, 'Bulk Database', [permission.create(`user:${user.$id}`)])
+})
+
+afterAll(async () => {
+  await up.close()
+})
+
+describe('Bulk writes and update operators, as the server tests them', () => {
+  it(`${BASE} testOperators: should apply increment, decrement, array, concat and combined operators to the stored values`, async () => {
+    const tableId = await db.table('Operator Tests', [
+      ['string', { key: 'title', size: 256, required: true }],
+      ['integer', { key: 'releaseYear', required: true }],
+      ['integer', { key: 'duration', required: false }],
+      ['string', { key: 'actors', size: 256, required: false, array: true }],
+      ['integer', { key: 'integers', required: false, array: true }],
+      ['string', { key: 'tagline', size: 512, required: false }],
+      ['datetime', { key: 'birthDay', required: false }],
+    ])
+    const created = must(
+      await db.write(
+        tableId,
+        user.headers,
+        {
+          title: 'Operator Test',
+          releaseYear: 2020,
+          duration: 120,
+          actors: ['Actor1', 'Actor2'],
+          integers: [10, 20],
+          tagline: 'Original',
+          birthDay: '2020-01-01 12:00:00',
+        },
+        ownedBy(user.$id),
+      ),
+      201,
+      'creating the row',
+    )
+    const row = `${db.rows(tableId)}/${created.body.$id as string}`
+    const patch = (data: Record<string, unknown>) => up.call('PATCH', row, user.headers, { data })
+    const incremented = await patch({
+      releaseYear: Operator.increment(5),
+      duration: Operator.increment(10),
+    })
+    expect(incremented.status).toBe(200)
+    expect(incremented.body).toMatchObject({ releaseYear: 2025, duration: 130 })
+    const decremented = await patch({ releaseYear: Operator.decrement(3) })
+    expect(decremented.status).toBe(200)
+    expect(decremented.body.releaseYear).toBe(2022)
+    const appended = await patch({ actors: Operator.arrayAppend(['Actor3']) })
+    expect(appended.status).toBe(200)
+    expect(appended.body.actors).toEqual(['Actor1', 'Actor2', 'Actor3'])
+    const prepended = await patch({ actors: Operator.arrayPrepend(['Actor0']) })
+    expect(prepended.status).toBe(200)
+    expect(prepended.body.actors).toEqual(['Actor0', 'Actor1', 'Actor2', 'Actor3'])
+    const concatenated = await patch({ tagline: Operator.stringConcat(' Appended') })
+    expect(concatenated.status).toBe(200)
+    expect(concatenated.body.tagline).toBe('Original Appended')
+    const combined = await patch({
+      releaseYear: Operator.increment(1),
+      integers: Operator.arrayAppend([30]),
+    })
+    expect(combined.status).toBe(200)
+    expect(combined.body).toMatchObject({ releaseYear: 2023, integers: [10, 20, 30] })
+    expect((await up.call('GET', row, user.headers)).body).toMatchObject({
+      releaseYear: 2023,
+      duration: 130,
+      actors: ['Actor0', 'Actor1', 'Actor2', 'Actor3'],
+      tagline: 'Original Appended',
+    })
+  })
+
+  it(`${BASE} testOperators: should apply an operator sent to upsert on the row it updates`, async () => {
+    const tableId = await db.table('Operator Upserts', [
+      ['string', { key: 'title', size: 256, required: true }],
+      ['integer', { key: 'releaseYear', required: true }],
+      ['string', { key: 'actors', size: 256, required: false, array: true }],
+      ['datetime', { key: 'birthDay', required: false }],
+    ])
+    const row = `${db.rows(tableId)}/upsert-operators`
+    const first = await up.call('PUT', row, user.headers, {
+      data: {
+        title: 'Upsert Test',
+        releaseYear: 2020,
+        actors: [],
+        birthDay: '2020-01-01 12:00:00',
+      },
+      permissions: ownedBy(user.$id),
+    })
+    expect(first.status).toBe(200)
+    const second = await up.call('PUT', row, user.headers, {
+      data: {
+        title: 'Upsert Test Updated',
+        releaseYear: Operator.increment(5),
+        actors: [],
+        birthDay: '2020-01-01 12:00:00',
+      },
+    })
+    expect(second.status).toBe(200)
+    expect(second.body).toMatchObject({ title: 'Upsert Test Updated', releaseYear: 2025 })
+  })
+
+  it(`${BASE} testBulkOperators: should apply an operator of a bulk update to each matched row's own value`, async () => {
+    const tableId = await db.table(
+      'Bulk Operator Tests',
+      [
+        ['string', { key: 'title', size: 256, required: true }],
+        ['integer', { key: 'releaseYear', required: true }],
+        ['string', { key: 'actors', size: 256, required: false, array: true }],
+        ['datetime', { key: 'birthDay', required: false }],
+      ],
+      { permissions: [permission.create('users')] },
+    )
+    const ids: string[] = []
+    for (const [title, releaseYear, actor] of [
+      ['Bulk Test 1', 2020, 'Actor1'],
+      ['Bulk Test 2', 2021, 'Actor2'],
+    ] as const) {
+      const created = must(
+        await db.write(
+          tableId,
+          user.headers,
+          { title, releaseYear, actors: [actor], birthDay: '2020-01-01 12:00:00' },
+          [permission.read('users'), permission.update('users'), permission.delete('users')],
+        ),
+        201,
+        `creating ${title}`,
+      )
+      ids.push(created.body.$id as string)
+    }
+    const bulk = await up.call('PATCH', db.rows(tableId), up.key, {
+      data: { releaseYear: Operator.increment(10) },
+      queries: [Query.startsWith('title', 'Bulk Test')],
+    })
+    expect(bulk.status).toBe(200)
+    expect(bulk.body.total).toBe(2)
+    const years = []
+    for (const id of ids) {
+      const got = await up.call('GET', `${db.rows(tableId)}/${id}`, user.headers)
+      expect(got.status).toBe(200)
+      years.push(got.body.releaseYear as number)
+    }
+    expect(years).toEqual([2030, 2031])
+  })
+
+  it(`${TRANSACTIONS} testBulkCreate: should stage a bulk create, invisible until the commit writes every row`, async () => {
+    const tableId = await openTable(
+      'TestCollection',
+      [
+        ['string', { key: 'name', size: 256, required: true }],
+        ['string', { key: 'category', size: 256, required: false }],
+      ],
+      ['create', 'read'],
+    )
+    const transactionId = await begin()
+    const staged = await up.call('POST', db.rows(tableId), up.key, {
+      rows: [1, 2, 3].map((i) => ({
+        $id: `bulk_create_${i}`,
+        name: `Bulk created ${i}`,
+        category: 'bulk_created',
+      })),
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    expect(staged.body).toMatchObject({ total: 3, rows: [] })
+    const byCategory = () =>
+      up.call('GET', db.rows(tableId), user.headers, {
+        queries: [Query.equal('category', ['bulk_created'])],
+      })
+    expect((await byCategory()).body.total).toBe(0)
+    expect((await up.call('GET', `${db.rows(tableId)}/bulk_create_1`, user.headers)).status).toBe(
+      404,
+    )
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    expect((await byCategory()).body.total).toBe(3)
+    for (const i of [1, 2, 3]) {
+      const got = await up.call('GET', `${db.rows(tableId)}/bulk_create_${i}`, user.headers)
+      expect(got.status).toBe(200)
+      expect(got.body).toMatchObject({ name: `Bulk created ${i}`, category: 'bulk_created' })
+    }
+  })
+
+  it(`${TRANSACTIONS} testBulkUpdate: should stage a bulk update and apply it to every matched row on commit`, async () => {
+    const tableId = await openTable(
+      'TestCollection',
+      [
+        ['string', { key: 'name', size: 256, required: true }],
+        ['string', { key: 'category', size: 256, required: false }],
+      ],
+      ['create', 'read', 'update'],
+    )
+    for (const i of [1, 2, 3])
+      must(
+        await db.write(
+          tableId,
+          up.key,
+          { name: `Bulk doc ${i}`, category: 'bulk_test' },
+          undefined,
+          {
+            rowId: `bulk_update_${i}`,
+          },
+        ),
+        201,
+        `creating row ${i}`,
+      )
+    const transactionId = await begin()
+    const staged = await up.call('PATCH', db.rows(tableId), up.key, {
+      queries: [Query.equal('category', ['bulk_test'])],
+      data: { category: 'bulk_updated' },
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    const count = async (category: string) =>
+      (
+        await up.call('GET', db.rows(tableId), user.headers, {
+          queries: [Query.equal('category', [category])],
+        })
+      ).body.total as number
+    expect(await count('bulk_test')).toBe(3)
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    expect(await count('bulk_updated')).toBe(3)
+  })
+
+  it(`${TRANSACTIONS} testBulkUpsert: should stage a bulk upsert that updates one row and creates another on commit`, async () => {
+    const tableId = await openTable(
+      'TestCollection',
+      [
+        ['string', { key: 'name', size: 256, required: true }],
+        ['integer', { key: 'counter', required: false, min: 0, max: 10000 }],
+      ],
+      ['create', 'read', 'update'],
+    )
+    must(
+      await db.write(tableId, up.key, { name: 'Existing doc', counter: 10 }, undefined, {
+        rowId: 'bulk_upsert_existing',
+      }),
+      201,
+      'creating the existing row',
+    )
+    const transactionId = await begin()
+    const staged = await up.call('PUT', db.rows(tableId), up.key, {
+      rows: [
+        { $id: 'bulk_upsert_existing', name: 'Updated existing', counter: 20 },
+        { $id: 'bulk_upsert_new', name: 'New doc', counter: 30 },
+      ],
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    const get = (id: string) => up.call('GET', `${db.rows(tableId)}/${id}`, user.headers)
+    expect((await get('bulk_upsert_existing')).body).toMatchObject({
+      name: 'Existing doc',
+      counter: 10,
+    })
+    expect((await get('bulk_upsert_new')).status).toBe(404)
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    expect((await get('bulk_upsert_existing')).body).toMatchObject({
+      name: 'Updated existing',
+      counter: 20,
+    })
+    expect((await get('bulk_upsert_new')).body).toMatchObject({ name: 'New doc', counter: 30 })
+  })
+
+  it(`${TRANSACTIONS} testBulkDelete: should stage a bulk delete and remove every matched row on commit`, async () => {
+    const tableId = await openTable(
+      'TestCollection',
+      [
+        ['string', { key: 'name', size: 256, required: true }],
+        ['string', { key: 'category', size: 256, required: false }],
+      ],
+      ['create', 'read', 'delete'],
+    )
+    for (const i of [1, 2, 3])
+      must(
+        await db.write(
+          tableId,
+          up.key,
+          { name: `Delete doc ${i}`, category: 'bulk_delete_test' },
+          undefined,
+          { rowId: `bulk_delete_${i}` },
+        ),
+        201,
+        `creating row ${i}`,
+      )
+    const transactionId = await begin()
+    const staged = await up.call('DELETE', db.rows(tableId), up.key, {
+      queries: [Query.equal('category', ['bulk_delete_test'])],
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    const count = async () =>
+      (
+        await up.call('GET', db.rows(tableId), user.headers, {
+          queries: [Query.equal('category', ['bulk_delete_test'])],
+        })
+      ).body.total as number
+    expect(await count()).toBe(3)
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    expect(await count()).toBe(0)
+  })
+
+  it(`${TRANSACTIONS} testArrayOperatorsWithUpdateRow: should apply staged arrayRemove then arrayInsert in order on commit`, async () => {
+    const tableId = await openTable('Items', [
+      ['string', { key: 'items', size: 255, required: false, array: true }],
+    ])
+    const created = await db.write(
+      tableId,
+      user.headers,
+      { items: ['item1', 'item2', 'item3', 'item4'] },
+      undefined,
+      { rowId: 'test-row' },
+    )
+    expect(created.status).toBe(201)
+    expect(created.body.items).toEqual(['item1', 'item2', 'item3', 'item4'])
+    const transactionId = await begin()
+    const row = `${db.rows(tableId)}/test-row`
+    for (const items of [Operator.arrayRemove('item2'), Operator.arrayInsert(2, 'newItem')])
+      expect(
+        (await up.call('PATCH', row, user.headers, { transactionId, data: { items } })).status,
+      ).toBe(200)
+    expect((await commit(transactionId)).status).toBe(200)
+    const got = await up.call('GET', row, user.headers)
+    expect(got.status).toBe(200)
+    expect(got.body.items).toEqual(['item1', 'item3', 'newItem', 'item4'])
+  })
+
+  it(`${TRANSACTIONS} testArrayOperatorsWithCreateOperations: should apply array operators staged as operations`, async () => {
+    const tableId = await openTable('Tags', [
+      ['string', { key: 'tags', size: 255, required: false, array: true }],
+    ])
+    must(
+      await db.write(
+        tableId,
+        user.headers,
+        { tags: ['php', 'javascript', 'python', 'ruby'] },
+        undefined,
+        { rowId: 'doc1' },
+      ),
+      201,
+      'creating the row',
+    )
+    const transactionId = await begin()
+    const update = (tags: string) => ({
+      action: 'update',
+      databaseId: db.databaseId,
+      tableId,
+      rowId: 'doc1',
+      data: { tags },
+    })
+    const operations = await up.call(
+      'POST',
+      `${transactions}/${transactionId}/operations`,
+      user.headers,
+      {
+        operations: [
+          update(Operator.arrayRemove('javascript')),
+          update(Operator.arrayAppend(['go', 'rust'])),
+        ],
+      },
+    )
+    expect(operations.status).toBe(201)
+    expect(operations.body.operations).toBe(2)
+    expect((await commit(transactionId)).status).toBe(200)
+    const got = await up.call('GET', `${db.rows(tableId)}/doc1`, user.headers)
+    expect(got.body.tags).toEqual(['php', 'python', 'ruby', 'go', 'rust'])
+  })
+
+  it(`${TRANSACTIONS} testMultipleArrayOperators: should apply prepend, append and remove staged on three columns`, async () => {
+    const tableId = await openTable(
+      'Arrays',
+      ['list1', 'list2', 'list3'].map((key) => [
+        'string',
+        { key, size: 255, required: false, array: true },
+      ]),
+    )
+    must(
+      await db.write(
+        tableId,
+        user.headers,
+        { list1: ['a', 'b', 'c'], list2: ['x', 'y', 'z'], list3: ['1', '2', '3', '4', '5'] },
+        undefined,
+        { rowId: 'multi-ops' },
+      ),
+      201,
+      'creating the row',
+    )
+    const transactionId = await begin()
+    const row = `${db.rows(tableId)}/multi-ops`
+    for (const data of [
+      { list1: Operator.arrayPrepend(['z']) },
+      { list2: Operator.arrayAppend(['w']) },
+      { list3: Operator.arrayRemove('3') },
+    ])
+      expect((await up.call('PATCH', row, user.headers, { transactionId, data })).status).toBe(200)
+    expect((await commit(transactionId)).status).toBe(200)
+    const got = await up.call('GET', row, user.headers)
+    expect(got.body).toMatchObject({
+      list1: ['z', 'a', 'b', 'c'],
+      list2: ['x', 'y', 'z', 'w'],
+      list3: ['1', '2', '4', '5'],
+    })
+  })
+
+  it(`${TRANSACTIONS} testBulkUpdateWithTransactionAwareQueries: should let a staged bulk update match rows created earlier in the transaction`, async () => {
+    const tableId = await openTable('TestCollection', [
+      ['string', { key: 'name', size: 256, required: true }],
+      ['integer', { key: 'age', required: true }],
+      ['string', { key: 'status', size: 256, required: true }],
+    ])
+    for (const i of [1, 2, 3])
+      must(
+        await db.write(
+          tableId,
+          up.key,
+          { name: `Existing ${i}`, age: 20 + i, status: 'inactive' },
+          undefined,
+          { rowId: `existing_${i}` },
+        ),
+        201,
+        `creating existing_${i}`,
+      )
+    const transactionId = await begin()
+    for (const [rowId, name, age] of [
+      ['txn_doc_1', 'Transaction Doc 1', 30],
+      ['txn_doc_2', 'Transaction Doc 2', 35],
+    ] as const)
+      expect(
+        (
+          await db.write(tableId, up.key, { name, age, status: 'inactive' }, undefined, {
+            rowId,
+            transactionId,
+          })
+        ).status,
+      ).toBe(201)
+    const staged = await up.call('PATCH', db.rows(tableId), up.key, {
+      data: { status: 'active' },
+      queries: [Query.greaterThan('age', 25)],
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    const status = async (rowId: string) =>
+      (await up.call('GET', `${db.rows(tableId)}/${rowId}`, user.headers)).body.status as string
+    expect([await status('txn_doc_1'), await status('txn_doc_2')]).toEqual(['active', 'active'])
+    for (const i of [1, 2, 3]) expect(await status(`existing_${i}`)).toBe('inactive')
+  })
+
+  it(`${TRANSACTIONS} testBulkUpdateMatchingUpdatedDocuments: should let a staged bulk update match rows updated earlier in the transaction`, async () => {
+    const tableId = await openTable('TestCollection', [
+      ['string', { key: 'name', size: 256, required: true }],
+      ['string', { key: 'category', size: 256, required: true }],
+      ['string', { key: 'priority', size: 256, required: true }],
+    ])
+    for (const i of [1, 2, 3, 4])
+      must(
+        await db.write(
+          tableId,
+          up.key,
+          { name: `Document ${i}`, category: 'normal', priority: 'low' },
+          undefined,
+          { rowId: `doc_${i}` },
+        ),
+        201,
+        `creating doc_${i}`,
+      )
+    const transactionId = await begin()
+    for (const rowId of ['doc_1', 'doc_2'])
+      expect(
+        (
+          await up.call('PATCH', `${db.rows(tableId)}/${rowId}`, up.key, {
+            data: { category: 'special' },
+            transactionId,
+          })
+        ).status,
+      ).toBe(200)
+    const staged = await up.call('PATCH', db.rows(tableId), up.key, {
+      data: { priority: 'high' },
+      queries: [Query.equal('category', ['special'])],
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    const get = async (rowId: string) =>
+      (await up.call('GET', `${db.rows(tableId)}/${rowId}`, user.headers)).body
+    for (const rowId of ['doc_1', 'doc_2'])
+      expect(await get(rowId)).toMatchObject({ category: 'special', priority: 'high' })
+    expect(await get('doc_3')).toMatchObject({ category: 'normal', priority: 'low' })
+  })
+
+  it(`${TRANSACTIONS} testBulkDeleteMatchingCreatedDocuments: should let a staged bulk delete remove rows created earlier in the transaction`, async () => {
+    const tableId = await openTable('TestCollection', [
+      ['string', { key: 'name', size: 256, required: true }],
+      ['string', { key: 'type', size: 256, required: true }],
+    ])
+    for (const i of [1, 2, 3])
+      must(
+        await db.write(tableId, up.key, { name: `Existing ${i}`, type: 'permanent' }, undefined, {
+          rowId: `existing_${i}`,
+        }),
+        201,
+        `creating existing_${i}`,
+      )
+    const transactionId = await begin()
+    for (const i of [1, 2])
+      expect(
+        (
+          await db.write(
+            tableId,
+            up.key,
+            { name: `Temporary ${i}`, type: 'temporary' },
+            undefined,
+            {
+              rowId: `temp_${i}`,
+              transactionId,
+            },
+          )
+        ).status,
+      ).toBe(201)
+    const staged = await up.call('DELETE', db.rows(tableId), up.key, {
+      queries: [Query.equal('type', ['temporary'])],
+      transactionId,
+    })
+    expect(staged.status).toBe(200)
+    expect((await commit(transactionId, up.key)).status).toBe(200)
+    for (const i of [1, 2])
+      expect((await up.call('GET', `${db.rows(tableId)}/temp_${i}`, user.headers)).status).toBe(404)
+    for (const i of [1, 2, 3]) {
+      const kept = await up.call('GET', `${db.rows(tableId)}/existing_${i}`, user.headers)
+      expect(kept.status).toBe(200)
+      expect(kept.body.type).toBe('permanent')
+    }
+  })
+})

@@ -1,0 +1,97 @@
+/**
+ * Table setup shared by the cases transcribed from `tests/e2e/Services/Databases/DatabasesBase.php`
+ * and its siblings: a database made with the API key, tables with `rowSecurity` on, columns and
+ * indexes made with the key, rows written by whichever headers a case passes — as the upstream
+ * `setupDatabase` / `setupCollection` / `setupAttributes` / `setupIndexes` helpers do.
+ */
+import { must, permission } from './upstream'
+import type { Answer, Upstream } from './upstream'
+
+export type ColumnSpec = [type: string, params: Record<string, unknown>]
+export type IndexSpec = [key: string, type: string, columns: string[]]
+
+export interface TestDatabase {
+  readonly databaseId: string
+  /** Creates a table with `columns` and `indexes` (all by the key) and returns its id. */
+  table(
+    name: string,
+    columns: ColumnSpec[],
+    options?: { permissions?: string[]; rowSecurity?: boolean; indexes?: IndexSpec[] },
+  ): Promise<string>
+  /** The rows route of a table. */
+  rows(tableId: string): string
+  /** The columns route of a table. */
+  columns(tableId: string): string
+  /** The indexes route of a table. */
+  indexes(tableId: string): string
+  /** Writes one row, `rowId` `unique()` unless given in `extra`. */
+  write(
+    tableId: string,
+    headers: Record<string, string>,
+    data: unknown,
+    permissions?: string[],
+    extra?: Record<string, unknown>,
+  ): Promise<Answer>
+}
+
+/** read, update and delete for one user, as the upstream cases grant their rows. */
+export const ownedBy = (userId: string): string[] => [
+  permission.read(`user:${userId}`),
+  permission.update(`user:${userId}`),
+  permission.delete(`user:${userId}`),
+]
+
+/** Creates a database with the key, as upstream's `setupDatabase`. */
+export async function openDatabase(
+  up: Upstream,
+  name: string,
+  defaultTablePermissions: string[],
+): Promise<TestDatabase> {
+  const database = must(
+    await up.call('POST', '/tablesdb', up.key, { databaseId: 'unique()', name }),
+    201,
+    `creating database ${name}`,
+  )
+  const databaseId = database.body.$id as string
+  const tables = `/tablesdb/${databaseId}/tables`
+  const rows = (tableId: string) => `${tables}/${tableId}/rows`
+  const columns = (tableId: string) => `${tables}/${tableId}/columns`
+  const indexes = (tableId: string) => `${tables}/${tableId}/indexes`
+
+  const table: TestDatabase['table'] = async (name, cols, options = {}) => {
+    const created = must(
+      await up.call('POST', tables, up.key, {
+        tableId: 'unique()',
+        name,
+        rowSecurity: options.rowSecurity ?? true,
+        permissions: options.permissions ?? defaultTablePermissions,
+      }),
+      201,
+      `creating table ${name}`,
+    )
+    const tableId = created.body.$id as string
+    for (const [type, params] of cols)
+      must(
+        await up.call('POST', `${columns(tableId)}/${type}`, up.key, params),
+        202,
+        `creating ${type} column ${String(params.key)} in ${name}`,
+      )
+    for (const [key, type, on] of options.indexes ?? [])
+      must(
+        await up.call('POST', indexes(tableId), up.key, { key, type, columns: on }),
+        202,
+        `creating ${type} index ${key} in ${name}`,
+      )
+    return tableId
+  }
+
+  const write: TestDatabase['write'] = (tableId, headers, data, permissions, extra = {}) =>
+    up.call('POST', rows(tableId), headers, {
+      rowId: 'unique()',
+      data,
+      ...(permissions === undefined ? {} : { permissions }),
+      ...extra,
+    })
+
+  return { databaseId, table, rows, columns, indexes, write }
+}
