@@ -207,7 +207,8 @@ describe('emulator realtime', () => {
   it('should send duplicated events twice and delayed events late', async () => {
     const { events } = await subscribed(webRealtime())
     fake.faults.realtime.duplicate({ row: 'twice', times: 1 })
-    fake.faults.realtime.delay({ row: 'late', ms: 100, times: 1 })
+    // Long enough that the next two writes reach the socket first even on a loaded machine.
+    fake.faults.realtime.delay({ row: 'late', ms: 1_500, times: 1 })
     await createBooking('late')
     await createBooking('twice')
     await createBooking('last')
