@@ -38,7 +38,8 @@ function startSession(
     monitor,
     metrics,
     // A canary every 5 s, trouble after 3 s without its echo; feeds poll every 3 s meanwhile.
-    watchdog: { intervalMs: 5_000, timeoutMs: 3_000 },
+    // "Offline" only after four missed canaries: a short realtime outage reads "Reconnecting".
+    watchdog: { intervalMs: 5_000, timeoutMs: 3_000, deadAfterMisses: 4 },
     feeds: { pollIntervalMs: 3_000 },
   })
   return {
