@@ -6,6 +6,33 @@
 import { describe, expect, it } from 'vitest'
 import { isVoided, VOID_PATCH } from '../pipeline/voided'
 import { bookingInput, fulfilled, harness } from './pipelineFixtures'
+import type { Harness } from './pipelineFixtures'
+
+/** Holds the booking update that sets `pipelineStatus` to `status` for `ms` (it lands late). */
+function delayBookingUpdate(h: Harness, status: 'failed' | 'delivered', ms: number): void {
+  h.fake.faults.latency({
+    operation: 'updateRow',
+    table: 'bookings',
+    when: (call) => (call.params.data as { pipelineStatus?: unknown }).pipelineStatus === status,
+    ms,
+    times: 1,
+  })
+}
+
+/** The first call with the key fails for good at its notification and compensates; then a second. */
+async function twoCallsWithOneKey(h: Harness) {
+  h.fake.faults.fail({
+    operation: 'createRow',
+    table: 'notifications',
+    error: 'general_server_error',
+    times: 3,
+  })
+  const input = bookingInput()
+  const first = await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' }))
+  // The retry with the same key (the same process here; another process in the stress run).
+  const second = fulfilled(await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' })))
+  return { first, second }
+}
 
 describe('createBooking', () => {
   describe('a transaction commit that lands after the budget', () => {
@@ -44,28 +71,9 @@ describe('createBooking', () => {
   describe('a compensation write that lands after the call', () => {
     it('should never leave undone a booking a later call with the same key was told is made', async () => {
       const h = harness({ timeoutMs: 1_000, compensationTimeoutMs: 1_000 })
-      // The first call's notification write fails for good, so it compensates; its void patch on
-      // the booking is slow and lands only after the call gave up on it.
-      h.fake.faults.fail({
-        operation: 'createRow',
-        table: 'notifications',
-        error: 'general_server_error',
-        times: 3,
-      })
-      h.fake.faults.latency({
-        operation: 'updateRow',
-        table: 'bookings',
-        when: (call) =>
-          (call.params.data as { pipelineStatus?: unknown }).pipelineStatus === 'failed',
-        ms: 3_000,
-        times: 1,
-      })
-      const input = bookingInput()
-      const first = await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' }))
-      // The retry with the same key (the same process here; another process in the stress run).
-      const second = fulfilled(
-        await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' })),
-      )
+      // The first call's void patch on the booking is slow and lands only after it gave up on it.
+      delayBookingUpdate(h, 'failed', 3_000)
+      const { first, second } = await twoCallsWithOneKey(h)
       await h.clock.advance(5_000) // the held void patch lands
       expect(first.status).toBe('rejected')
       // The first call was not told that nothing was kept: its void write was still in flight.
@@ -87,36 +95,12 @@ describe('createBooking', () => {
     })
     it('should keep live a booking a later call resumed while the void patch was still in flight', async () => {
       const h = harness({ timeoutMs: 1_000, compensationTimeoutMs: 1_000 })
-      h.fake.faults.fail({
-        operation: 'createRow',
-        table: 'notifications',
-        error: 'general_server_error',
-        times: 3,
-      })
       // The first call's void patch lands after it gave up, but before the second call's deliver
       // write: the second call read the booking `pending` (no void yet), so it resumes it rather
       // than reviving it, and its deliver write lands on a void booking.
-      h.fake.faults.latency({
-        operation: 'updateRow',
-        table: 'bookings',
-        when: (call) =>
-          (call.params.data as { pipelineStatus?: unknown }).pipelineStatus === 'failed',
-        ms: 1_500,
-        times: 1,
-      })
-      h.fake.faults.latency({
-        operation: 'updateRow',
-        table: 'bookings',
-        when: (call) =>
-          (call.params.data as { pipelineStatus?: unknown }).pipelineStatus === 'delivered',
-        ms: 800,
-        times: 1,
-      })
-      const input = bookingInput()
-      const first = await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' }))
-      const second = fulfilled(
-        await h.settle(h.guard.createBooking(input, { idempotencyKey: 'same' })),
-      )
+      delayBookingUpdate(h, 'failed', 1_500)
+      delayBookingUpdate(h, 'delivered', 800)
+      const { first, second } = await twoCallsWithOneKey(h)
       await h.clock.advance(5_000) // nothing is left in flight
       expect((first as PromiseRejectedResult).reason).toMatchObject({ pendingReconcile: true })
       // The caller told `ok` holds a live booking, before and after a reconcile pass.
