@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createProviderBookingsObserver } from '../observers/index'
 import type { BookingGuardOptions } from '../index'
 import type { ProviderBookingsObserver } from '../observers/index'
+import { VOID_PATCH } from '../pipeline/voided'
 import { liveHarness } from './pipelineFixtures'
 
 function setup(options: Partial<BookingGuardOptions> = {}) {
@@ -103,6 +104,25 @@ describe('providerBookingsObserver', () => {
     expect(observer.getSnapshot().bookings.map((item) => [item.booking.$id, item.warning])).toEqual(
       [['stuck1', true]],
     )
+  })
+
+  it.each([
+    ['compensated (failed and void)', 'void'],
+    ['deleted', 'delete'],
+  ] as const)('should drop a pending booking it showed once it is %s', async (_, how) => {
+    const h = setup()
+    await h.bareBooking('stuck1', { pipelineStatus: 'pending' })
+    const observer = await h.watch()
+    expect(summary(observer)).toEqual(['stuck1:warn:missing'])
+    await h.clock.advance(1_000)
+    const row = { databaseId: 'main', tableId: 'bookings', rowId: 'stuck1' }
+    if (how === 'void') await h.fake.tablesDB.updateRow({ ...row, data: VOID_PATCH })
+    else await h.fake.tablesDB.deleteRow(row)
+    await h.run()
+    expect(summary(observer)).toEqual([])
+    // A refresh that raced the compensation cannot bring it back either.
+    await observer.refresh()
+    expect(summary(observer)).toEqual([])
   })
 
   it('should re-read the table on refresh, and re-check a booking with a warning once it changes', async () => {

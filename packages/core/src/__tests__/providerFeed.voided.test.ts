@@ -6,7 +6,7 @@ import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import { createSchemaLock } from '../index'
 import type { ProviderBookingEvent } from '../index'
-import { VOID_DEADLINE } from '../pipeline/voided'
+import { VOID_DEADLINE, VOID_PATCH } from '../pipeline/voided'
 import { createProviderFeed } from '../realtime/providerFeed'
 
 const db = 'main'
@@ -59,5 +59,36 @@ describe('providerFeed', () => {
 
     expect(events.map((event) => event.booking.$id)).toEqual([])
     expect(feed.getSnapshot().bookings).toEqual([])
+  })
+  it('should drop a booking it showed once a late void patch lands on it', async () => {
+    const clock = createManualClock({ now: T0 })
+    const fake = createFakeAppwrite({ clock, seed: 7 })
+    const feed = createProviderFeed({
+      tablesDB: fake.tablesDB,
+      realtime: fake.realtime,
+      databaseId: db,
+      lock: createSchemaLock({ onIssue: () => {} }),
+      clock,
+      watchdog: false,
+      providerId: 'p1',
+    })
+    const stop = feed.subscribe(() => {})
+    await clock.advance(200)
+    await settle()
+    const row = { databaseId: db, tableId: 'bookings', rowId: 'b1' }
+    await fake.tablesDB.createRow({
+      ...row,
+      data: { providerId: 'p1', customerId: 'c1', status: 'pending', pipelineStatus: 'delivered' },
+    })
+    await settle()
+    expect(feed.getSnapshot().bookings.map((booking) => booking.$id)).toEqual(['b1'])
+    await clock.advance(100)
+    // The void patch of a compensation that gave up on it, landing after the booking was shown.
+    await fake.tablesDB.updateRow({ ...row, data: VOID_PATCH })
+    await settle()
+    stop()
+
+    expect(feed.getSnapshot().bookings).toEqual([])
+    expect(feed.goneAt?.('b1')).toBe(T0 + 300)
   })
 })

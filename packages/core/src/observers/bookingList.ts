@@ -94,11 +94,23 @@ export abstract class BookingListObserver<
     const feed = this.#feed?.getSnapshot()
     if (feed === undefined) return
     for (const booking of feed.bookings) this.#merge(booking)
+    // What the feed dropped for good (deleted, or compensated after the first read showed it
+    // pending) leaves the list too.
+    for (const booking of [...this.#rows.values()]) {
+      if (this.#gone(booking)) this.#rows.delete(booking.$id)
+    }
     this.render({ connection: feed.connection } as Partial<TSnapshot>)
+  }
+
+  /** Whether the feed saw a version of `booking`, at least as new, that ended it. */
+  #gone(booking: BookingRow): boolean {
+    const at = this.#feed?.goneAt?.(booking.$id)
+    return at !== undefined && ms(booking.$updatedAt) <= at
   }
 
   /** Keeps the newest version of each booking. */
   #merge(booking: BookingRow): void {
+    if (this.#gone(booking)) return
     const known = this.#rows.get(booking.$id)
     if (known === undefined || ms(booking.$updatedAt) >= ms(known.$updatedAt)) {
       this.#rows.set(booking.$id, booking)

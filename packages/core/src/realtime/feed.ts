@@ -126,6 +126,14 @@ export interface Feed<TSnapshot, TEvent> {
    * `subscribe`. Returns an unsubscribe function.
    */
   listen(listener: (event: TEvent) => void, options?: FeedListenOptions): () => void
+  /**
+   * The `$updatedAt` (epoch ms) of the version that took row `id` out of the feed for good —
+   * deleted, or a booking compensated (failed or void) — or `undefined`. Lets a list that merges
+   * the feed with its own reads drop what the feed dropped.
+   *
+   * @internal
+   */
+  goneAt?(id: string): number | undefined
 }
 
 /**
@@ -312,6 +320,7 @@ export class KeyedFeed<TSnapshot, TEvent>
   readonly #shape: FeedShape<TSnapshot, TEvent>
   readonly #rows = new Map<string, FeedRow>()
   readonly #versions = new Map<string, number>()
+  readonly #gone = new Map<string, number>()
   readonly #eventListeners = new Set<ListenerEntry<TEvent>>()
   #loaded = false
   /** Whether the last initial load failed (catch-ups retry it). */
@@ -377,6 +386,7 @@ export class KeyedFeed<TSnapshot, TEvent>
     const previous = this.#versions.get(id)
     if (previous !== undefined && version <= previous) return false
     this.#versions.set(id, version)
+    this.#gone.delete(id)
     this.#rows.set(id, row)
     this.#lastEventAt = this.#manager.clock.now()
     this.#touch()
@@ -395,11 +405,45 @@ export class KeyedFeed<TSnapshot, TEvent>
   }
 
   /** Removes a deleted row from the snapshot (its version stays known, so a late event is ignored). */
-  remove(id: string): void {
+  remove(row: FeedRow): void {
+    const id = row.$id
+    this.#gone.set(
+      id,
+      Math.max(versionOf(row), this.#versions.get(id) ?? 0, this.#gone.get(id) ?? 0),
+    )
+    this.#left(id)
+  }
+
+  /**
+   * A newer version of a row that must no longer be shown (a compensated booking): it leaves the
+   * snapshot, and an older version arriving late is ignored. Returns whether it was newer.
+   */
+  drop(row: FeedRow): boolean {
+    const id = row.$id
+    const version = versionOf(row)
+    const previous = this.#versions.get(id)
+    if (previous !== undefined && version <= previous) return false
+    this.#versions.set(id, version)
+    this.#gone.set(id, version)
+    this.#left(id)
+    return true
+  }
+
+  /**
+   * A row left for good: out of the snapshot if it was in it; either way listeners are told, so a
+   * list that showed the row from its own read (`goneAt`) drops it too.
+   */
+  #left(id: string): void {
     if (this.#rows.delete(id)) {
       this.#lastEventAt = this.#manager.clock.now()
       this.#touch()
+    } else {
+      this.#dirty = true
     }
+  }
+
+  goneAt(id: string): number | undefined {
+    return this.#gone.get(id)
   }
 
   markLoaded(): void {
@@ -807,6 +851,17 @@ export class FeedManagerImpl implements FeedManager {
     return route.kind === 'booking' && !isShownBooking(row as unknown as FeedBooking, this.#config)
   }
 
+  /**
+   * Shows `row` in `feed`, or, for a version that stays out, drops the row when that version
+   * ends it (a compensated booking: failed or void); a booking still `pending` keeps whatever
+   * version the feed shows. Returns whether the feed changed.
+   */
+  #offer(feed: KeyedFeed<never, never>, route: Route, row: FeedRow, via: Via): boolean {
+    if (!this.#hidden(route, row)) return feed.apply(row, via)
+    const booking = row as unknown as FeedBooking
+    return (booking.pipelineStatus === 'failed' || isVoided(booking)) && feed.drop(row)
+  }
+
   /** The feeds a raw payload may belong to, by its key column or a legacy alias of it. */
   #candidates(route: Route, payload: Record<string, unknown>): boolean {
     const key = payload[route.keyColumn]
@@ -827,10 +882,9 @@ export class FeedManagerImpl implements FeedManager {
     const feeds = route.index.get(key)
     if (feeds === undefined) return
     const deleted = events.some((name) => name.endsWith('.delete'))
-    if (!deleted && this.#hidden(route, row)) return
     for (const feed of feeds) {
-      if (deleted) feed.remove(row.$id)
-      else feed.apply(row, 'realtime')
+      if (deleted) feed.remove(row)
+      else if (!this.#offer(feed, route, row, 'realtime')) continue
       feed.flush()
     }
   }
@@ -869,10 +923,9 @@ export class FeedManagerImpl implements FeedManager {
     const key = row[route.keyColumn]
     if (typeof key !== 'string') return
     const feeds = route.index.get(key)
-    if (feeds === undefined || this.#hidden(route, row)) return
+    if (feeds === undefined) return
     for (const feed of feeds) {
-      feed.apply(row, via)
-      touched.add(feed)
+      if (this.#offer(feed, route, row, via)) touched.add(feed)
     }
   }
 
@@ -888,7 +941,7 @@ export class FeedManagerImpl implements FeedManager {
       if (!route.index.get(feed.key)?.has(feed)) return
       for (let i = rows.length - 1; i >= 0; i--) {
         const row = this.#deps.lock.normalize(route.kind, rows[i]) as unknown as FeedRow
-        if (!this.#hidden(route, row)) feed.apply(row, 'load')
+        this.#offer(feed, route, row, 'load')
       }
       feed.markLoaded()
       feed.setStatus(this.#connection, this.#watchdogState())
