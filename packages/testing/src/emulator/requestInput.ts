@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { httpError } from './http'
 import type { Params } from './http'
+import { queryPairs } from './requestTarget'
 
 /**
  * How deep `a[b][c]…` may nest in a query string or form body: PHP's `max_input_nesting_level`
@@ -240,11 +241,11 @@ const QUERY_ON_ANY_METHOD = new Set(['project'])
 export async function readRequestParams(
   req: IncomingMessage,
   method: string,
-  search: URLSearchParams,
+  search: string,
   maxBodyBytes: number,
   strict: boolean,
 ): Promise<{ params: Params; query: Params }> {
-  const query = parsePhpInput(search, strict)
+  const query = search === '' ? {} : parsePhpInput(queryPairs(search), strict)
   if (method === 'GET') return { params: query, query }
   const params = await readBodyParams(req, maxBodyBytes, strict)
   const stray = Object.keys(query).filter((name) => !QUERY_ON_ANY_METHOD.has(name))
