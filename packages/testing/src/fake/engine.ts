@@ -171,6 +171,21 @@ function newRow(
   }
 }
 
+/**
+ * `row` with another `$sequence`, as a literal of the stored-row shape: in Node 20 a spread plus a
+ * key gives each result a hidden class of its own, which every stored row would keep.
+ */
+function withSequence(row: StoredRow, sequence: number): StoredRow {
+  return {
+    $id: row.$id,
+    $sequence: sequence,
+    $createdAt: row.$createdAt,
+    $updatedAt: row.$updatedAt,
+    $permissions: row.$permissions,
+    data: row.data,
+  }
+}
+
 /** Whether a preset date differs from the stored one (a change, as `valuesEqual` sees it). */
 const movesDate = (preset: string | undefined, stored: string) =>
   preset !== undefined && preset !== stored
@@ -963,7 +978,8 @@ export class DataEngine implements TransactionEngine {
       const now = this.#now()
       return {
         row: {
-          ...old,
+          $id: old.$id,
+          $sequence: old.$sequence,
           $createdAt: dates?.createdAt ?? old.$createdAt,
           $updatedAt: changed ? (dates?.updatedAt ?? now) : old.$updatedAt,
           $permissions: permissions,
@@ -1060,7 +1076,7 @@ export class DataEngine implements TransactionEngine {
     prepared: { row: StoredRow; changed: boolean; isNew: boolean },
   ): StoredRow {
     if (!prepared.changed) return prepared.row
-    const row = prepared.isNew ? { ...prepared.row, $sequence: table.nextSequence() } : prepared.row
+    const row = prepared.isNew ? withSequence(prepared.row, table.nextSequence()) : prepared.row
     table.put(row)
     return row
   }
