@@ -14,6 +14,7 @@ import type { IdGenerator } from './ids'
 import { assertUniqueRows } from './indexes'
 import { copyJson } from './json'
 import { toModel } from './rowModels'
+import { compactData, sharedPermissions } from './rowShape'
 import {
   assertQueriesParam,
   cursorOf,
@@ -166,8 +167,8 @@ function newRow(
     $sequence: table.nextSequence(),
     $createdAt: dates?.createdAt ?? now,
     $updatedAt: dates?.updatedAt ?? now,
-    $permissions: permissions,
-    data,
+    $permissions: sharedPermissions(permissions),
+    data: compactData(data),
   }
 }
 
@@ -926,8 +927,8 @@ export class DataEngine implements TransactionEngine {
       $sequence: old.$sequence,
       $createdAt: dates?.createdAt ?? old.$createdAt,
       $updatedAt: changed ? (dates?.updatedAt ?? this.#now()) : old.$updatedAt,
-      $permissions: permissions,
-      data,
+      $permissions: sharedPermissions(permissions),
+      data: compactData(data),
     }
     table.put(row)
     return row
@@ -982,8 +983,8 @@ export class DataEngine implements TransactionEngine {
           $sequence: old.$sequence,
           $createdAt: dates?.createdAt ?? old.$createdAt,
           $updatedAt: changed ? (dates?.updatedAt ?? now) : old.$updatedAt,
-          $permissions: permissions,
-          data: changed ? data : old.data,
+          $permissions: sharedPermissions(permissions),
+          data: changed ? compactData(data) : old.data,
         },
         changed,
         isNew: false,
@@ -996,8 +997,8 @@ export class DataEngine implements TransactionEngine {
         $sequence: 0,
         $createdAt: dates?.createdAt ?? now,
         $updatedAt: dates?.updatedAt ?? now,
-        $permissions: permissions,
-        data,
+        $permissions: sharedPermissions(permissions),
+        data: compactData(data),
       },
       changed: true,
       isNew: true,
