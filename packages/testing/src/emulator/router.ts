@@ -154,6 +154,12 @@ function decodePath(route: Route, segments: readonly string[]): Record<string, s
   return path
 }
 
+/** The non-empty `/`-separated segments of `path`. */
 function split(path: string): string[] {
-  return path.split('/').filter((segment) => segment !== '')
+  const segments = path.split('/')
+  // The usual path (`/v1/…`, no `//`, no trailing `/`) has one empty segment, the first.
+  for (let i = 1; i < segments.length; i++)
+    if (segments[i] === '') return segments.filter((segment) => segment !== '')
+  if (segments[0] === '') segments.shift()
+  return segments
 }

@@ -17,7 +17,7 @@ import {
 } from './http'
 import type { EmulatorHttpError, Params } from './http'
 import { formatLogEntry } from './log'
-import { assertDeclaredParams, readRequestParams } from './requestInput'
+import { assertDeclaredParams, readQueryParams, readRequestParams } from './requestInput'
 import { splitRequestTarget } from './requestTarget'
 import { applyRequestFormat, applyResponseFormat } from './responseFormat'
 import type { EmulatorLogEntry, EmulatorLogger } from './log'
@@ -300,7 +300,11 @@ async function serve(
         finish(204)
         return
       }
-      const input = await readRequestParams(req, method, url.search, maxBodyBytes, strict)
+      // A GET has no body to wait for: its parameters are read without a promise.
+      const input =
+        method === 'GET'
+          ? getInput(readQueryParams(url.search, strict))
+          : await readRequestParams(req, method, url.search, maxBodyBytes, strict)
       params = input.params
       if (latencyMs > 0) await sleep(latencyMs)
       const match = router.match(method, url.pathname)
@@ -466,6 +470,9 @@ async function readImport(dir: string) {
     )
   return read.state
 }
+
+/** A GET's parameters: its query string, also where the project may be given. */
+const getInput = (query: Params) => ({ params: query, query })
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name]

@@ -189,7 +189,8 @@ function registerFlavor(router: Router, f: Flavor, servicesFor: ServicesFor): vo
     'POST',
     f.base,
     async (ctx) => {
-      const params = { ...ctx.params, ...pick(ctx.params, ['data', f.group]) }
+      // `pick` holds only keys the body has: assigning them adds no key to the copy.
+      const params = Object.assign({ ...ctx.params }, pick(ctx.params, ['data', f.group]))
       const hasData = !isEmpty(params.data)
       const hasMany = !isEmpty(params[f.group])
       if (!hasData && !hasMany) throw httpError(f.missingData)
