@@ -31,6 +31,7 @@ async function startServer(kind: 'emulator' | 'bare'): Promise<Server> {
       '--import',
       'tsx',
       ...(process.env.BENCH_COUNT ? ['--import', '' + process.env.BENCH_COUNT + ''] : []),
+      ...(process.env.BENCH_TRACE_GC === kind ? ['--trace-gc'] : []),
       ...(process.env.BENCH_PROFILE === kind
         ? ['--cpu-prof', '--cpu-prof-dir=/tmp/emucpu', '--cpu-prof-interval=200']
         : []),
@@ -62,8 +63,14 @@ async function startServer(kind: 'emulator' | 'bare'): Promise<Server> {
 const cpuOf = async (server: Server) =>
   (await server.request<{ usage: NodeJS.CpuUsage }>({ type: 'cpu' })).usage
 
-/** Server CPU microseconds per call of `fn`, over `CALLS` calls after `WARMUP`, one at a time. */
-async function serverCpuPerCall(server: Server, fn: () => Promise<unknown>): Promise<number> {
+/**
+ * Server CPU microseconds per call of `fn` (user + system, and user alone), over `CALLS` calls
+ * after `WARMUP`, one at a time.
+ */
+async function serverCpuPerCall(
+  server: Server,
+  fn: () => Promise<unknown>,
+): Promise<{ cpu: number; user: number }> {
   const deadline = Date.now() + CASE_TIMEOUT_MS
   for (let i = 0; i < WARMUP; i++) await fn()
   const before = await cpuOf(server)
@@ -73,7 +80,8 @@ async function serverCpuPerCall(server: Server, fn: () => Promise<unknown>): Pro
     calls++
   }
   const after = await cpuOf(server)
-  return (after.user - before.user + after.system - before.system) / calls
+  const user = (after.user - before.user) / calls
+  return { cpu: user + (after.system - before.system) / calls, user }
 }
 
 const emulator = await startServer('emulator')
@@ -131,14 +139,22 @@ const only = process.env.BENCH_ONLY
 if (only !== undefined)
   cases.splice(0, cases.length, ...cases.filter(([name]) => name.startsWith(only)))
 
-const results = new Map<string, { emulator: number[]; bare: number[] }>(
-  cases.map(([name]) => [name, { emulator: [], bare: [] }]),
+interface Figures {
+  cpu: number[]
+  user: number[]
+}
+const results = new Map<string, { emulator: Figures; bare: Figures }>(
+  cases.map(([name]) => [name, { emulator: { cpu: [], user: [] }, bare: { cpu: [], user: [] } }]),
 )
+const record = (into: Figures, { cpu, user }: { cpu: number; user: number }) => {
+  into.cpu.push(cpu)
+  into.user.push(user)
+}
 // Rounds interleave the cases and the two servers, so load from other jobs hits them alike.
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, make] of cases) {
-    results.get(name)!.emulator.push(await serverCpuPerCall(emulator, make(onEmulator)))
-    results.get(name)!.bare.push(await serverCpuPerCall(bare, make(onBare)))
+    record(results.get(name)!.emulator, await serverCpuPerCall(emulator, make(onEmulator)))
+    record(results.get(name)!.bare, await serverCpuPerCall(bare, make(onBare)))
   }
 }
 for (const server of [emulator, bare]) server.child.send({ type: 'exit' })
@@ -146,10 +162,16 @@ for (const server of [emulator, bare]) server.child.send({ type: 'exit' })
 console.log(
   `Node ${process.version}; server CPU µs per request, ${ROUNDS} rounds × ${CALLS} calls (after ${WARMUP}), one at a time; medians\n`,
 )
-console.log('| route | emulator | bare node:http, same bytes | ratio |')
-console.log('| ----- | -------: | -------------------------: | ----: |')
+console.log(
+  '| route | emulator | bare node:http, same bytes | ratio | emulator user | bare user | user ratio |',
+)
+console.log(
+  '| ----- | -------: | -------------------------: | ----: | ------------: | --------: | ---------: |',
+)
+const us = (value: number) => `${value.toFixed(0)} µs`
 for (const [name, { emulator: e, bare: b }] of results) {
-  const em = median(e)
-  const bm = median(b)
-  console.log(`| ${name} | ${em.toFixed(0)} µs | ${bm.toFixed(0)} µs | ${(em / bm).toFixed(2)}× |`)
+  const [em, bm, eu, bu] = [median(e.cpu), median(b.cpu), median(e.user), median(b.user)]
+  console.log(
+    `| ${name} | ${us(em)} | ${us(bm)} | ${(em / bm).toFixed(2)}× | ${us(eu)} | ${us(bu)} | ${(eu / bu).toFixed(2)}× |`,
+  )
 }

@@ -6,7 +6,7 @@
 // the request; the emulator seeds a table of `ROWS` rows with a key index on `category`.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
+import type * as Emulator from '@booking-guard/testing/emulator'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000)
 const send = (message: unknown) => process.send!(message)
@@ -39,6 +39,13 @@ if (process.argv[2] === 'bare') {
   const { port } = server.address() as AddressInfo
   send({ type: 'ready', endpoint: `http://127.0.0.1:${port}/v1` })
 } else {
+  // The built package, as users run it (tsx would resolve the package name to the sources through
+  // the workspace's tsconfig paths and add its own helpers); `BENCH_SOURCE=1` serves the sources.
+  const { startAppwriteEmulator } = (await import(
+    process.env.BENCH_SOURCE === '1'
+      ? '@booking-guard/testing/emulator'
+      : '../../packages/testing/dist/emulator/index.js'
+  )) as typeof Emulator
   const emulator = await startAppwriteEmulator()
   const admin = emulator.fake.admin
   await admin.create({ databaseId: 'bench', name: 'Bench' })

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
+import { parseQueryStrings } from '../fake/queries'
 import { rejection } from './helpers'
 
 const db = 'main'
@@ -525,5 +526,29 @@ describe('queries', () => {
       expect(await ids([Query.contains('tags', 'vip')])).toEqual(['b'])
       expect(await ids([Query.contains('tags', 'VIP')])).toEqual(['a'])
     })
+  })
+})
+
+describe('parseQueryStrings', () => {
+  it('should parse a repeated query string to the same frozen answer, past its cache bound too', () => {
+    const query = Query.equal('status', ['a', 'b'])
+    const first = parseQueryStrings([query])
+    expect(parseQueryStrings([query])).toEqual(first)
+    expect(first[0]).toEqual({ method: 'equal', attribute: 'status', values: ['a', 'b'] })
+    // Shared between calls: nobody may change it.
+    expect(Object.isFrozen(first[0])).toBe(true)
+    expect(Object.isFrozen(first[0]!.values)).toBe(true)
+    for (let i = 0; i < 600; i++) parseQueryStrings([Query.equal('n', i)])
+    expect(parseQueryStrings([query, Query.limit(3)])).toEqual([
+      { method: 'equal', attribute: 'status', values: ['a', 'b'] },
+      { method: 'limit', attribute: '', values: [3] },
+    ])
+  })
+
+  it('should refuse a bad query string every time it is sent', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(() => parseQueryStrings(['{"method":'])).toThrow('Invalid query: Syntax error')
+      expect(() => parseQueryStrings(['{"method":"nope"}'])).toThrow('Invalid query method: nope')
+    }
   })
 })

@@ -6,13 +6,28 @@ import type { Params } from './http'
  * send: `< 0` when `a` is older.
  */
 function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((part) => Number.parseInt(part, 10) || 0)
-  const pb = b.split('.').map((part) => Number.parseInt(part, 10) || 0)
+  const pa = versionParts(a)
+  const pb = versionParts(b)
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const diff = (pa[i] ?? 0) - (pb[i] ?? 0)
     if (diff !== 0) return diff
   }
   return 0
+}
+
+/** Most versions {@link versionParts} remembers; an SDK sends one, a test suite a few. */
+const MAX_VERSIONS = 64
+const parsedVersions = new Map<string, readonly number[]>()
+
+/** A version's numeric parts, parsed once per distinct version (every request names one). */
+function versionParts(version: string): readonly number[] {
+  let parts = parsedVersions.get(version)
+  if (parts === undefined) {
+    if (parsedVersions.size >= MAX_VERSIONS) parsedVersions.clear()
+    parts = version.split('.').map((part) => Number.parseInt(part, 10) || 0)
+    parsedVersions.set(version, parts)
+  }
+  return parts
 }
 
 const older = (format: string, than: string) => format !== '' && compareVersions(format, than) < 0

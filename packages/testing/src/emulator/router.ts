@@ -20,6 +20,10 @@ export type RouteHandler = (context: RouteContext) => Promise<RouteResult> | Rou
 interface Route {
   readonly method: HttpMethod
   readonly segments: readonly string[]
+  /** `/` + the segments joined, as `match` reports it. */
+  readonly pattern: string
+  /** Per segment: the path parameter's name for a `:name` segment, else `undefined`. */
+  readonly names: ReadonlyArray<string | undefined>
   readonly handler: RouteHandler
   readonly params: ReadonlySet<string> | undefined
   readonly guard: ((context: RouteContext) => void) | undefined
@@ -56,6 +60,8 @@ export interface RouteMatch {
  */
 export class Router {
   readonly #routes: Route[] = []
+  /** The routes by method and number of segments, each list in registration order. */
+  readonly #byShape = new Map<string, Route[]>()
 
   /** Adds a route, e.g. `add('GET', '/v1/tablesdb/:databaseId', handler, { params: [] })`. */
   add(
@@ -72,46 +78,88 @@ export class Router {
             ...declaration.params,
             ...segments.filter((s) => s.startsWith(':')).map((s) => s.slice(1)),
           ])
-    this.#routes.push({ method, segments, handler, params, guard: declaration?.guard })
+    const route: Route = {
+      method,
+      segments,
+      pattern: `/${segments.join('/')}`,
+      names: segments.map((s) => (s.startsWith(':') ? s.slice(1) : undefined)),
+      handler,
+      params,
+      guard: declaration?.guard,
+    }
+    this.#routes.push(route)
+    const shape = `${method} ${segments.length}`
+    const same = this.#byShape.get(shape)
+    if (same === undefined) this.#byShape.set(shape, [route])
+    else same.push(route)
     return this
   }
 
   /** Every registered route as `METHOD /pattern`, in registration order. */
   list(): string[] {
-    return this.#routes.map((route) => `${route.method} /${route.segments.join('/')}`)
+    return this.#routes.map((route) => `${route.method} ${route.pattern}`)
   }
 
-  /** Finds the route for a request; `undefined` when none matches (a 404 `general_route_not_found`). */
+  /**
+   * Finds the route for a request; `undefined` when none matches (a 404 `general_route_not_found`).
+   * The first route registered with the same method and number of segments whose fixed segments
+   * equal the path's and whose `:name` segments decode wins.
+   */
   match(method: string, pathname: string): RouteMatch | undefined {
     const segments = split(pathname)
-    for (const route of this.#routes) {
-      if (route.method !== method || route.segments.length !== segments.length) continue
-      const path: Record<string, string> = {}
-      let ok = true
-      for (let i = 0; i < segments.length && ok; i++) {
-        const expected = route.segments[i] as string
-        const actual = segments[i] as string
-        if (expected.startsWith(':')) {
-          try {
-            path[expected.slice(1)] = decodeURIComponent(actual)
-          } catch {
-            ok = false
-          }
-        } else ok = expected === actual
+    const candidates = this.#byShape.get(`${method} ${segments.length}`)
+    if (candidates === undefined) return undefined
+    for (const route of candidates) {
+      if (!fixedSegmentsMatch(route, segments)) continue
+      const path = decodePath(route, segments)
+      if (path === undefined) continue
+      return {
+        handler: route.handler,
+        path,
+        pattern: route.pattern,
+        params: route.params,
+        guard: route.guard,
       }
-      if (ok)
-        return {
-          handler: route.handler,
-          path,
-          pattern: `/${route.segments.join('/')}`,
-          params: route.params,
-          guard: route.guard,
-        }
     }
     return undefined
   }
 }
 
+function fixedSegmentsMatch(route: Route, segments: readonly string[]): boolean {
+  for (let i = 0; i < segments.length; i++) {
+    if (route.names[i] === undefined && route.segments[i] !== segments[i]) return false
+  }
+  return true
+}
+
+/** The path parameters, URL-decoded; `undefined` when one is not valid percent-encoding. */
+function decodePath(route: Route, segments: readonly string[]): Record<string, string> | undefined {
+  const path: Record<string, string> = {}
+  for (let i = 0; i < segments.length; i++) {
+    const name = route.names[i]
+    if (name === undefined) continue
+    const segment = segments[i]!
+    if (!segment.includes('%')) {
+      path[name] = segment
+      continue
+    }
+    try {
+      path[name] = decodeURIComponent(segment)
+    } catch (error) {
+      // A malformed escape (`%E0%A4%A`) cannot name anything: this route does not match it.
+      if (error instanceof URIError) return undefined
+      throw error
+    }
+  }
+  return path
+}
+
+/** The non-empty `/`-separated segments of `path`. */
 function split(path: string): string[] {
-  return path.split('/').filter((segment) => segment !== '')
+  const segments = path.split('/')
+  // The usual path (`/v1/…`, no `//`, no trailing `/`) has one empty segment, the first.
+  for (let i = 1; i < segments.length; i++)
+    if (segments[i] === '') return segments.filter((segment) => segment !== '')
+  if (segments[0] === '') segments.shift()
+  return segments
 }

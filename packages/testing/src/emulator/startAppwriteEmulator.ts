@@ -17,7 +17,8 @@ import {
 } from './http'
 import type { EmulatorHttpError, Params } from './http'
 import { formatLogEntry } from './log'
-import { assertDeclaredParams, readRequestParams } from './requestInput'
+import { assertDeclaredParams, readQueryParams, readRequestParams } from './requestInput'
+import { splitRequestTarget } from './requestTarget'
 import { applyRequestFormat, applyResponseFormat } from './responseFormat'
 import type { EmulatorLogEntry, EmulatorLogger } from './log'
 import { createFakeBridge } from './fakeBridge'
@@ -274,9 +275,9 @@ async function serve(
   })
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const started = performance.now()
+    const started = logging ? performance.now() : 0
     const method = req.method ?? 'GET'
-    const url = new URL(req.url ?? '/', 'http://emulator')
+    const url = splitRequestTarget(req.url ?? '/')
     const cors = corsHeaders(header(req, 'origin'))
     let params: Params = {}
     // Without a logger, no entry is built (redacting the parameters costs a copy per request).
@@ -294,14 +295,18 @@ async function serve(
     try {
       if (method === 'OPTIONS') {
         // `Http::options()` in app/controllers/general.php: CORS headers and no content, for any path.
-        await sleep(latencyMs)
+        if (latencyMs > 0) await sleep(latencyMs)
         writeResponse(res, 204, cors, undefined, undefined)
         finish(204)
         return
       }
-      const input = await readRequestParams(req, method, url.searchParams, maxBodyBytes, strict)
+      // A GET has no body to wait for: its parameters are read without a promise.
+      const input =
+        method === 'GET'
+          ? getInput(readQueryParams(url.search, strict))
+          : await readRequestParams(req, method, url.search, maxBodyBytes, strict)
       params = input.params
-      await sleep(latencyMs)
+      if (latencyMs > 0) await sleep(latencyMs)
       // utopia-php/http serves HEAD with the GET route; Node sends no body with the answer.
       const match =
         router.match(method, url.pathname) ??
@@ -320,7 +325,7 @@ async function serve(
       const durable = dataDir?.commit()
       if (durable !== undefined) await durable
       const status = result.status ?? 200
-      const headers = result.headers === undefined ? cors : { ...cors, ...result.headers }
+      const headers = result.headers === undefined ? cors : Object.assign({}, cors, result.headers)
       if (result.text !== undefined)
         writeResponse(res, status, headers, result.text, 'text/plain; charset=UTF-8')
       else if (status === 204 || result.body === undefined)
@@ -470,6 +475,9 @@ async function readImport(dir: string) {
     )
   return read.state
 }
+
+/** A GET's parameters: its query string, also where the project may be given. */
+const getInput = (query: Params) => ({ params: query, query })
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name]

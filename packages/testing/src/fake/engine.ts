@@ -15,6 +15,7 @@ import { assertUniqueRows } from './indexes'
 import { copyJson } from './json'
 import { toModel } from './rowModels'
 import { applyOperators, hasOperators } from './operators'
+import { compactData, sharedPermissions } from './rowShape'
 import {
   assertQueriesParam,
   cursorOf,
@@ -167,8 +168,23 @@ function newRow(
     $sequence: table.nextSequence(),
     $createdAt: dates?.createdAt ?? now,
     $updatedAt: dates?.updatedAt ?? now,
-    $permissions: permissions,
-    data,
+    $permissions: sharedPermissions(permissions),
+    data: compactData(data),
+  }
+}
+
+/**
+ * `row` with another `$sequence`, as a literal of the stored-row shape: in Node 20 a spread plus a
+ * key gives each result a hidden class of its own, which every stored row would keep.
+ */
+function withSequence(row: StoredRow, sequence: number): StoredRow {
+  return {
+    $id: row.$id,
+    $sequence: sequence,
+    $createdAt: row.$createdAt,
+    $updatedAt: row.$updatedAt,
+    $permissions: row.$permissions,
+    data: row.data,
   }
 }
 
@@ -924,8 +940,8 @@ export class DataEngine implements TransactionEngine {
       $sequence: old.$sequence,
       $createdAt: dates?.createdAt ?? old.$createdAt,
       $updatedAt: changed ? (dates?.updatedAt ?? this.#now()) : old.$updatedAt,
-      $permissions: permissions,
-      data,
+      $permissions: sharedPermissions(permissions),
+      data: compactData(data),
     }
     table.put(row)
     return row
@@ -977,11 +993,12 @@ export class DataEngine implements TransactionEngine {
       const now = this.#now()
       return {
         row: {
-          ...old,
+          $id: old.$id,
+          $sequence: old.$sequence,
           $createdAt: dates?.createdAt ?? old.$createdAt,
           $updatedAt: changed ? (dates?.updatedAt ?? now) : old.$updatedAt,
-          $permissions: permissions,
-          data: changed ? data : old.data,
+          $permissions: sharedPermissions(permissions),
+          data: changed ? compactData(data) : old.data,
         },
         changed,
         isNew: false,
@@ -994,8 +1011,8 @@ export class DataEngine implements TransactionEngine {
         $sequence: 0,
         $createdAt: dates?.createdAt ?? now,
         $updatedAt: dates?.updatedAt ?? now,
-        $permissions: permissions,
-        data,
+        $permissions: sharedPermissions(permissions),
+        data: compactData(data),
       },
       changed: true,
       isNew: true,
@@ -1074,7 +1091,7 @@ export class DataEngine implements TransactionEngine {
     prepared: { row: StoredRow; changed: boolean; isNew: boolean },
   ): StoredRow {
     if (!prepared.changed) return prepared.row
-    const row = prepared.isNew ? { ...prepared.row, $sequence: table.nextSequence() } : prepared.row
+    const row = prepared.isNew ? withSequence(prepared.row, table.nextSequence()) : prepared.row
     table.put(row)
     return row
   }

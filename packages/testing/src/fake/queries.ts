@@ -209,16 +209,43 @@ export function assertQueriesParam(
 export function parseQueryStrings(queries: unknown): RawQuery[] {
   assertQueriesParam(queries)
   if (queries === undefined || queries === null) return []
-  return queries.map((query) => {
-    let json: unknown
-    try {
-      json = JSON.parse(query)
-    } catch {
-      // PHP's json_decode reports every malformed document as "Syntax error".
-      throw queryInvalid('Invalid query: Syntax error')
-    }
-    return parseQueryObject(json)
-  })
+  return queries.map(parseQueryString)
+}
+
+/** Most distinct query strings {@link parseQueryString} remembers (about 100 bytes each). */
+const MAX_PARSED_QUERIES = 512
+/** Query string → its parse, frozen (shared by every call that sends the same string). */
+const parsedQueries = new Map<string, RawQuery>()
+
+/**
+ * One query string parsed like `Query::parse`, once per distinct string: a test, a feed or a
+ * page of an app sends the same few queries again and again. A string that fails to parse is
+ * not remembered; it throws each time.
+ */
+function parseQueryString(query: string): RawQuery {
+  const known = parsedQueries.get(query)
+  if (known !== undefined) return known
+  let json: unknown
+  try {
+    json = JSON.parse(query)
+  } catch {
+    // PHP's json_decode reports every malformed document as "Syntax error".
+    throw queryInvalid('Invalid query: Syntax error')
+  }
+  const parsed = deepFreeze(parseQueryObject(json))
+  // The oldest entry goes first (a `Map` iterates in insertion order).
+  if (parsedQueries.size >= MAX_PARSED_QUERIES)
+    parsedQueries.delete(parsedQueries.keys().next().value!)
+  parsedQueries.set(query, parsed)
+  return parsed
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
 }
 
 /**
@@ -710,12 +737,15 @@ function matchesCompare(row: StoredRow, filter: Extract<Filter, { kind: 'compare
   const first = keys[0]
   const text = filter.valueKind === 'text' && typeof value === 'string'
   const compare = text ? compareText : compareScalars
+  if (method === 'equal') {
+    // The commonest filter, tested on every candidate row: no `LIKE` text, no closure.
+    for (const key of keys) if (compare(value, key) === 0) return true
+    return false
+  }
   // `LIKE` patterns (startsWith, endsWith, contains on text) under the collation.
   const like = text ? likeText(value) : value
   const pattern = (key: unknown) => (text && typeof key === 'string' ? likeText(key) : key)
   switch (method) {
-    case 'equal':
-      return keys.some((key) => compare(value, key) === 0)
     case 'notEqual': {
       const order = compare(value, first)
       return order !== undefined && order !== 0

@@ -2,7 +2,8 @@
 // parameters in object form, and the user data a write stores. A leaf: engine.ts and
 // transactions.ts both build on it without importing each other.
 import type { AppwriteErrorType } from './errors'
-import { copyJson, flat } from './json'
+import { copyJson } from './json'
+import { sharedString } from './rowShape'
 import type { FakeApi } from './types'
 
 type Model = Record<string, unknown>
@@ -145,7 +146,7 @@ export function userData(
   for (const key of keys ?? Object.keys(data)) {
     const raw = data[key]
     let value: unknown
-    if (typeof raw === 'string') value = flat(raw)
+    if (typeof raw === 'string') value = sharedString(raw)
     else if (raw === null || typeof raw === 'boolean') value = raw
     else if (typeof raw === 'number') value = Number.isFinite(raw) ? raw : null
     else value = copyJson(raw)
