@@ -26,8 +26,8 @@ const PLAIN_QUERY = /^[!$-&(-;=?-~]*$/
  * Splits a request target into path and query string exactly as `new URL(target, base)` does,
  * without building a URL for the plain targets SDKs send (`/v1/…/rows/r1?queries%5B0%5D=…`): a
  * target with anything `new URL` would rewrite (dot segments, `\`, spaces, quotes, non-ASCII,
- * a fragment, a leading `//`) goes through `new URL`. `requestTarget.test.ts` compares the two on
- * generated targets.
+ * a fragment, a leading `//`) goes through `new URL`; one `new URL` refuses is kept as sent.
+ * `requestTarget.test.ts` compares the two on generated targets.
  *
  * @example
  * ```ts
@@ -41,6 +41,10 @@ export function splitRequestTarget(target: string): RequestTarget {
   const path = mark === -1 ? target : target.slice(0, mark)
   const query = mark === -1 ? '' : target.slice(mark + 1)
   if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && PLAIN_QUERY.test(query))
+    return { pathname: path, search: query === '' ? '' : `?${query}` }
+  // A target no URL can be made of (`//`, `//:x`): kept as sent, so it matches no route (404)
+  // rather than throwing out of the request handler.
+  if (!URL.canParse(target, 'http://emulator'))
     return { pathname: path, search: query === '' ? '' : `?${query}` }
   const url = new URL(target, 'http://emulator')
   return { pathname: url.pathname, search: url.search }

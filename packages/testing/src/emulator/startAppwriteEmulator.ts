@@ -386,7 +386,7 @@ async function serve(
 
   const server = createServer((req, res) => void handle(req, res))
   server.on('upgrade', (req, socket, head: Buffer) => {
-    const pathname = new URL(req.url ?? '/', 'http://emulator').pathname.replace(/\/+$/, '')
+    const pathname = splitRequestTarget(req.url ?? '/').pathname.replace(/\/+$/, '')
     if (pathname === '/v1/realtime') realtimeServer.handleUpgrade(req, socket, head)
     else {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
