@@ -34,7 +34,7 @@ export interface BookingErrorJSON {
   readonly type?: string
   /** The error's own data (`issues`, `bookingId`, `failedStep`…), by field name. */
   readonly data?: Readonly<Record<string, unknown>>
-  /** The wrapped error, when there is one (at most {@link MAX_CAUSE_DEPTH} levels). */
+  /** The wrapped error, when there is one (at most `MAX_CAUSE_DEPTH`, 4, levels). */
   readonly cause?: BookingErrorJSON
 }
 

@@ -1,6 +1,10 @@
 import type { BookingGuard } from '../guard'
 
-/** The guard's methods that only read, which the browser's read guard has too. @internal */
+/**
+ * The guard's methods that only read, which the browser's read guard has too. @internal
+ *
+ * @inline
+ */
 export type ReadMethodName =
   | 'listMessages'
   | 'markMessagesRead'

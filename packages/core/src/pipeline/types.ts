@@ -255,7 +255,11 @@ export interface ReconcileFailure {
 export type ReconcilePhase =
   'revived' | 'restored' | 'pending' | 'delivered' | 'expired' | 'push' | 'orphans'
 
-/** Live bookings of one provider slot (same provider, same start) seen by one pass. */
+/**
+ * Live bookings of one provider slot (same provider, same start) seen by one pass.
+ *
+ * @inline
+ */
 export interface SlotDuplicate {
   /** The provider. */
   readonly providerId: string

@@ -69,13 +69,21 @@ export interface TableModelLike {
   indexes: IndexModelLike[]
 }
 
-/** Where a column or index call applies. */
+/**
+ * Where a column or index call applies.
+ *
+ * @inline
+ */
 interface TableRef {
   databaseId: string
   tableId: string
 }
 
-/** Parameters every `create…Column` call shares. */
+/**
+ * Parameters every `create…Column` call shares.
+ *
+ * @inline
+ */
 interface ColumnParams extends TableRef {
   key: string
   required: boolean

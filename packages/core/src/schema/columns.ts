@@ -11,6 +11,7 @@ import { APPWRITE_ID_MAX_LENGTH, APPWRITE_ID_PATTERN } from './kinds'
 export type ColumnType =
   'string' | 'integer' | 'float' | 'boolean' | 'datetime' | 'email' | 'url' | 'ip' | 'enum'
 
+/** @inline */
 interface ColumnSpecCommon {
   /** The column key (the field name in a row). */
   readonly key: string
@@ -98,12 +99,24 @@ export type ColumnDefs = Readonly<Record<string, ColumnDef>>
  */
 export type ShapeOf<D extends ColumnDefs> = { -readonly [K in keyof D]: D[K]['schema'] }
 
-/** An optional column accepts a missing value and `null` (Appwrite returns `null` for an unset column). */
+/**
+ * An optional column accepts a missing value and `null` (Appwrite returns `null` for an unset column).
+ *
+ * @inline
+ */
 export type Nullish<S extends z.ZodType> = z.ZodOptional<z.ZodNullable<S>>
-/** @internal */
+/**
+ * @internal
+ *
+ * @inline
+ */
 export type Presence<S extends z.ZodType, R extends boolean> = R extends false ? Nullish<S> : S
 
-/** The zod enum a list of values (or an existing `z.enum`) becomes. @internal */
+/**
+ * The zod enum a list of values (or an existing `z.enum`) becomes. @internal
+ *
+ * @inline
+ */
 export type EnumSchemaOf<T> =
   T extends z.ZodEnum<infer E>
     ? z.ZodEnum<E>
@@ -122,6 +135,7 @@ export interface ColumnOptions<R extends boolean = true> {
   required?: R
 }
 
+/** @inline */
 interface DefaultOption<T> {
   /** Value Appwrite stores when the column is omitted; only with `required: false`. Defaults to none. */
   default?: T

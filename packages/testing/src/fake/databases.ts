@@ -27,7 +27,11 @@ export interface ListDocumentsParams {
   ttl?: number
 }
 
-/** The deprecated positional form of {@link ListDocumentsParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link ListDocumentsParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type ListDocumentsArgs = [
   databaseId: string,
   collectionId: string,
@@ -53,7 +57,11 @@ export interface CreateDocumentParams<Document extends FakeDocument = FakeDefaul
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link CreateDocumentParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link CreateDocumentParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type CreateDocumentArgs<Document extends FakeDocument = FakeDefaultDocument> = [
   databaseId: string,
   collectionId: string,
@@ -77,7 +85,11 @@ export interface GetDocumentParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link GetDocumentParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link GetDocumentParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type GetDocumentArgs = [
   databaseId: string,
   collectionId: string,
@@ -102,7 +114,11 @@ export interface WriteDocumentParams<Document extends FakeDocument = FakeDefault
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link WriteDocumentParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link WriteDocumentParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type WriteDocumentArgs<Document extends FakeDocument = FakeDefaultDocument> = [
   databaseId: string,
   collectionId: string,
@@ -124,7 +140,11 @@ export interface DeleteDocumentParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link DeleteDocumentParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link DeleteDocumentParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type DeleteDocumentArgs = [
   databaseId: string,
   collectionId: string,
@@ -150,7 +170,11 @@ export interface IncrementDocumentAttributeParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link IncrementDocumentAttributeParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link IncrementDocumentAttributeParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type IncrementDocumentAttributeArgs = [
   databaseId: string,
   collectionId: string,
@@ -179,7 +203,11 @@ export interface DecrementDocumentAttributeParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link DecrementDocumentAttributeParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link DecrementDocumentAttributeParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type DecrementDocumentAttributeArgs = [
   databaseId: string,
   collectionId: string,
@@ -202,7 +230,11 @@ export interface BulkDocumentsParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link BulkDocumentsParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link BulkDocumentsParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type BulkDocumentsArgs = [
   databaseId: string,
   collectionId: string,
@@ -224,7 +256,11 @@ export interface UpdateDocumentsParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link UpdateDocumentsParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link UpdateDocumentsParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type UpdateDocumentsArgs = [
   databaseId: string,
   collectionId: string,
@@ -245,7 +281,11 @@ export interface DeleteDocumentsParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link DeleteDocumentsParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link DeleteDocumentsParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type DeleteDocumentsArgs = [
   databaseId: string,
   collectionId: string,

@@ -21,7 +21,11 @@ export interface ListRowsParams {
   ttl?: number
 }
 
-/** The deprecated positional form of {@link ListRowsParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link ListRowsParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type ListRowsArgs = [
   databaseId: string,
   tableId: string,
@@ -50,7 +54,11 @@ export interface CreateRowParams<Row extends FakeRow = FakeDefaultRow> {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link CreateRowParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link CreateRowParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type CreateRowArgs<Row extends FakeRow = FakeDefaultRow> = [
   databaseId: string,
   tableId: string,
@@ -74,7 +82,11 @@ export interface GetRowParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link GetRowParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link GetRowParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type GetRowArgs = [
   databaseId: string,
   tableId: string,
@@ -99,7 +111,11 @@ export interface WriteRowParams<Row extends FakeRow = FakeDefaultRow> {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link WriteRowParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link WriteRowParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type WriteRowArgs<Row extends FakeRow = FakeDefaultRow> = [
   databaseId: string,
   tableId: string,
@@ -121,7 +137,11 @@ export interface DeleteRowParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link DeleteRowParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link DeleteRowParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type DeleteRowArgs = [databaseId: string, tableId: string, rowId: string, transactionId?: string]
 
 /** Parameters of {@link FakeTablesDB.incrementRowColumn}. */
@@ -142,7 +162,11 @@ export interface IncrementRowColumnParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link IncrementRowColumnParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link IncrementRowColumnParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type IncrementRowColumnArgs = [
   databaseId: string,
   tableId: string,
@@ -171,7 +195,11 @@ export interface DecrementRowColumnParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link DecrementRowColumnParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link DecrementRowColumnParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type DecrementRowColumnArgs = [
   databaseId: string,
   tableId: string,
@@ -194,7 +222,11 @@ export interface BulkRowsParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link BulkRowsParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link BulkRowsParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type BulkRowsArgs = [databaseId: string, tableId: string, rows: object[], transactionId?: string]
 
 /** Parameters of {@link FakeTablesDB.updateRows} (node-appwrite). */
@@ -211,7 +243,11 @@ export interface UpdateRowsParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link UpdateRowsParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link UpdateRowsParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type UpdateRowsArgs = [
   databaseId: string,
   tableId: string,
@@ -232,7 +268,11 @@ export interface DeleteRowsParams {
   transactionId?: string
 }
 
-/** The deprecated positional form of {@link DeleteRowsParams}, in the SDK's order. */
+/**
+ * The deprecated positional form of {@link DeleteRowsParams}, in the SDK's order.
+ *
+ * @inline
+ */
 type DeleteRowsArgs = [
   databaseId: string,
   tableId: string,

@@ -216,6 +216,10 @@ export interface ColumnKindTypes {
   }
 }
 
-/** The arguments of a kind's create or update method: object form, or the deprecated positional form. @internal */
+/**
+ * The arguments of a kind's create or update method: object form, or the deprecated positional form. @internal
+ *
+ * @inline
+ */
 export type ColumnArgs<K extends ColumnKind, Op extends 'create' | 'update'> =
   [params: ColumnKindTypes[K][Op][0]] | ColumnKindTypes[K][Op][1]

@@ -228,7 +228,11 @@ export interface SetSchemaStatusParams extends AdminKeyParams {
   error?: string
 }
 
-/** Object form, or the deprecated positional form, of an SDK method's arguments. @internal */
+/**
+ * Object form, or the deprecated positional form, of an SDK method's arguments. @internal
+ *
+ * @inline
+ */
 export type Args<P, Positional extends unknown[]> = [params: P] | Positional
 
 /** An SDK call's arguments as one object. @internal */
