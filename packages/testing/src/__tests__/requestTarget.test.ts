@@ -101,7 +101,8 @@ describe('requestTarget', () => {
           'threw' in (byUrl as object) ? asSent : byUrl,
         )
       }),
-      { numRuns: 5000 },
+      // `//é` once failed: `URL.canParse` and `new URL` disagreed on it.
+      { numRuns: 5000, examples: [['//é'], ['//'], ['//:x?a=1']] },
     )
   })
 
