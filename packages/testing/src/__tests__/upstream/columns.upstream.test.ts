@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
 import { permission, startUpstream } from './upstream'
 import type { SignedUpUser, Upstream } from './upstream'
-import { openDatabase } from './tables'
+import { MOVIE_COLUMNS, openDatabase } from './tables'
 import type { TestDatabase } from './tables'
 
 // Facts from the column and index cases of tests/e2e/Services/Databases/DatabasesBase.php and from
@@ -72,16 +72,7 @@ beforeAll(async () => {
     { permissions: [permission.create('any'), permission.read('any')] },
   )
   // DatabasesBase setupAttributes, without the relationship column
-  moviesId = await db.table('Movies', [
-    ['string', { key: 'title', size: 256, required: true }],
-    ['string', { key: 'description', size: 512, required: false, default: '' }],
-    ['string', { key: 'tagline', size: 512, required: false, default: '' }],
-    ['integer', { key: 'releaseYear', required: true, min: 1900, max: 2200 }],
-    ['integer', { key: 'duration', required: false, min: 60 }],
-    ['string', { key: 'actors', size: 256, required: false, array: true }],
-    ['datetime', { key: 'birthDay', required: false }],
-    ['integer', { key: 'integers', required: false, array: true, min: 10, max: 99 }],
-  ])
+  moviesId = await db.table('Movies', MOVIE_COLUMNS)
 })
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
 import { must, permission, startUpstream } from './upstream'
 import type { SignedUpUser, Upstream } from './upstream'
-import { openDatabase, ownedBy } from './tables'
+import { MOVIE_COLUMNS, MOVIES, openDatabase, ownedBy } from './tables'
 import type { TestDatabase } from './tables'
 
 // Facts from the query cases of tests/e2e/Services/Databases/DatabasesBase.php (appwrite 1.9.6) as
@@ -30,27 +30,14 @@ beforeAll(async () => {
   user = await up.signUp()
   db = await openDatabase(up, 'Test Database', [permission.create(`user:${user.$id}`)])
   // setupAttributes + setupIndexes, without the relationship column
-  moviesId = await db.table(
-    'Movies',
-    [
-      ['string', { key: 'title', size: 256, required: true }],
-      ['string', { key: 'description', size: 512, required: false, default: '' }],
-      ['string', { key: 'tagline', size: 512, required: false, default: '' }],
-      ['integer', { key: 'releaseYear', required: true, min: 1900, max: 2200 }],
-      ['integer', { key: 'duration', required: false, min: 60 }],
-      ['string', { key: 'actors', size: 256, required: false, array: true }],
-      ['datetime', { key: 'birthDay', required: false }],
-      ['integer', { key: 'integers', required: false, array: true, min: 10, max: 99 }],
+  moviesId = await db.table('Movies', MOVIE_COLUMNS, {
+    indexes: [
+      ['titleIndex', 'fulltext', ['title']],
+      ['releaseYear', 'key', ['releaseYear']],
+      ['releaseYearDated', 'key', ['releaseYear', '$createdAt', '$updatedAt']],
+      ['birthDay', 'key', ['birthDay']],
     ],
-    {
-      indexes: [
-        ['titleIndex', 'fulltext', ['title']],
-        ['releaseYear', 'key', ['releaseYear']],
-        ['releaseYearDated', 'key', ['releaseYear', '$createdAt', '$updatedAt']],
-        ['birthDay', 'key', ['birthDay']],
-      ],
-    },
-  )
+  })
   booksId = await db.table(
     'Books',
     [
@@ -59,29 +46,10 @@ beforeAll(async () => {
     ],
     { indexes: [['fts_description', 'fulltext', ['description']]] },
   )
-  // setupDocuments
+  // setupDocuments: testCreateDocument's movies, the third also born in New York time
   for (const data of [
-    {
-      title: 'Captain America',
-      releaseYear: 1944,
-      birthDay: '1975-06-12 14:12:55+02:00',
-      actors: ['Chris Evans', 'Samuel Jackson'],
-    },
-    {
-      title: 'Spider-Man: Far From Home',
-      releaseYear: 2019,
-      birthDay: null,
-      actors: ['Tom Holland', 'Zendaya Maree Stoermer', 'Samuel Jackson'],
-      integers: [50, 60],
-    },
-    {
-      title: 'Spider-Man: Homecoming',
-      releaseYear: 2017,
-      birthDay: '1975-06-12 14:12:55 America/New_York',
-      duration: 65,
-      actors: ['Tom Holland', 'Zendaya Maree Stoermer'],
-      integers: [50],
-    },
+    ...MOVIES.slice(0, 2),
+    { ...MOVIES[2], birthDay: '1975-06-12 14:12:55 America/New_York' },
   ]) {
     const row = must(
       await db.write(moviesId, user.headers, data, ownedBy(user.$id)),

@@ -34,6 +34,42 @@ export interface TestDatabase {
   ): Promise<Answer>
 }
 
+/** The `Movies` columns of upstream's `setupAttributes` (`testCreateAttributes`), without the relationship column. */
+export const MOVIE_COLUMNS: ColumnSpec[] = [
+  ['string', { key: 'title', size: 256, required: true }],
+  ['string', { key: 'description', size: 512, required: false, default: '' }],
+  ['string', { key: 'tagline', size: 512, required: false, default: '' }],
+  ['integer', { key: 'releaseYear', required: true, min: 1900, max: 2200 }],
+  ['integer', { key: 'duration', required: false, min: 60 }],
+  ['string', { key: 'actors', size: 256, required: false, array: true }],
+  ['datetime', { key: 'birthDay', required: false }],
+  ['integer', { key: 'integers', required: false, array: true, min: 10, max: 99 }],
+]
+
+/** The three movies upstream's `testCreateDocument` writes, in its order. */
+export const MOVIES: ReadonlyArray<{ title: string } & Record<string, unknown>> = [
+  {
+    title: 'Captain America',
+    releaseYear: 1944,
+    birthDay: '1975-06-12 14:12:55+02:00',
+    actors: ['Chris Evans', 'Samuel Jackson'],
+  },
+  {
+    title: 'Spider-Man: Far From Home',
+    releaseYear: 2019,
+    birthDay: null,
+    actors: ['Tom Holland', 'Zendaya Maree Stoermer', 'Samuel Jackson'],
+    integers: [50, 60],
+  },
+  {
+    title: 'Spider-Man: Homecoming',
+    releaseYear: 2017,
+    duration: 65,
+    actors: ['Tom Holland', 'Zendaya Maree Stoermer'],
+    integers: [50],
+  },
+]
+
 /** read, update and delete for one user, as the upstream cases grant their rows. */
 export const ownedBy = (userId: string): string[] => [
   permission.read(`user:${userId}`),

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
 import { must, permission, startUpstream } from './upstream'
 import type { SignedUpUser, Upstream } from './upstream'
+import { MOVIE_COLUMNS, MOVIES, openDatabase, ownedBy } from './tables'
+import type { TestDatabase } from './tables'
 
 // Facts from the trait tests/e2e/Services/Databases/DatabasesBase.php (appwrite 1.9.6) as
 // tests/e2e/Services/TablesDB/TablesDBCustomClientTest.php runs it: rows are written by a signed-in
@@ -13,101 +15,38 @@ const BASE = 'tests/e2e/Services/Databases/DatabasesBase.php'
 const clock = createManualClock()
 let up: Upstream
 let user: SignedUpUser
+let db: TestDatabase
 let databaseId: string
 let moviesId: string
 const movies: Array<Record<string, unknown>> = []
-
-const ownedBy = (id: string) => [
-  permission.read(`user:${id}`),
-  permission.update(`user:${id}`),
-  permission.delete(`user:${id}`),
-]
-const rows = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/rows`
-const columns = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/columns`
-const indexes = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/indexes`
-
-/** A table with `columns` (created by the key), returning its id. */
-async function table(
-  name: string,
-  cols: Array<[type: string, params: Record<string, unknown>]>,
-  permissions: string[] = [permission.create(`user:${user.$id}`)],
-): Promise<string> {
-  const created = await up.call('POST', `/tablesdb/${databaseId}/tables`, up.key, {
-    tableId: 'unique()',
-    name,
-    rowSecurity: true,
-    permissions,
-  })
-  must(created, 201, `creating table ${name}`)
-  const tableId = created.body.$id as string
-  for (const [type, params] of cols)
-    must(
-      await up.call('POST', `${columns(tableId)}/${type}`, up.key, params),
-      202,
-      `creating ${type} column ${String(params.key)}`,
-    )
-  return tableId
-}
 
 /**
  * A new `CounterCollection` table with a required integer `count`, and one row of the user's at
  * `count`: the row's path.
  */
 async function counterRow(count: number): Promise<string> {
-  const tableId = await table('CounterCollection', [['integer', { key: 'count', required: true }]])
-  const created = await up.call('POST', rows(tableId), user.headers, {
-    rowId: 'unique()',
-    data: { count },
-    permissions: ownedBy(user.$id),
-  })
-  return `${rows(tableId)}/${must(created, 201, 'creating the counter row').body.$id as string}`
+  const tableId = await db.table('CounterCollection', [
+    ['integer', { key: 'count', required: true }],
+  ])
+  const created = await db.write(tableId, user.headers, { count }, ownedBy(user.$id))
+  return `${db.rows(tableId)}/${must(created, 201, 'creating the counter row').body.$id as string}`
 }
 
 beforeAll(async () => {
   up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
   user = await up.signUp()
   // testCreateDatabase
-  databaseId = await up.createDatabase('Test Database')
+  db = await openDatabase(up, 'Test Database', [permission.create(`user:${user.$id}`)])
+  databaseId = db.databaseId
   // testCreateCollection + testCreateAttributes, without the relationship column
-  moviesId = await table('Movies', [
-    ['string', { key: 'title', size: 256, required: true }],
-    ['string', { key: 'description', size: 512, required: false, default: '' }],
-    ['string', { key: 'tagline', size: 512, required: false, default: '' }],
-    ['integer', { key: 'releaseYear', required: true, min: 1900, max: 2200 }],
-    ['integer', { key: 'duration', required: false, min: 60 }],
-    ['string', { key: 'actors', size: 256, required: false, array: true }],
-    ['datetime', { key: 'birthDay', required: false }],
-    ['integer', { key: 'integers', required: false, array: true, min: 10, max: 99 }],
-  ])
+  moviesId = await db.table('Movies', MOVIE_COLUMNS)
   // testCreateDocument: three movies
-  for (const data of [
-    {
-      title: 'Captain America',
-      releaseYear: 1944,
-      birthDay: '1975-06-12 14:12:55+02:00',
-      actors: ['Chris Evans', 'Samuel Jackson'],
-    },
-    {
-      title: 'Spider-Man: Far From Home',
-      releaseYear: 2019,
-      birthDay: null,
-      actors: ['Tom Holland', 'Zendaya Maree Stoermer', 'Samuel Jackson'],
-      integers: [50, 60],
-    },
-    {
-      title: 'Spider-Man: Homecoming',
-      releaseYear: 2017,
-      duration: 65,
-      actors: ['Tom Holland', 'Zendaya Maree Stoermer'],
-      integers: [50],
-    },
-  ]) {
-    const row = await up.call('POST', rows(moviesId), user.headers, {
-      rowId: 'unique()',
-      data,
-      permissions: ownedBy(user.$id),
-    })
-    must(row, 201, `creating movie ${data.title}`)
+  for (const data of MOVIES) {
+    const row = must(
+      await db.write(moviesId, user.headers, data, ownedBy(user.$id)),
+      201,
+      `creating movie ${data.title}`,
+    )
     movies.push(row.body as Record<string, unknown>)
   }
 })
@@ -129,14 +68,14 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateAttributes: should answer 202 per column and list them in creation order`, async () => {
-    const title = await up.call('POST', `${columns(moviesId)}/string`, up.key, {
+    const title = await up.call('POST', `${db.columns(moviesId)}/string`, up.key, {
       key: 'extra',
       size: 256,
       required: true,
     })
     expect(title.status).toBe(202)
     expect(title.body).toMatchObject({ key: 'extra', type: 'string', size: 256, required: true })
-    const integers = await up.call('POST', `${columns(moviesId)}/integer`, up.key, {
+    const integers = await up.call('POST', `${db.columns(moviesId)}/integer`, up.key, {
       key: 'extraIntegers',
       required: false,
       array: true,
@@ -166,24 +105,24 @@ describe('TablesDB, as the server tests it', () => {
     ])
     // Leave the shared table as the other cases expect it.
     for (const key of ['extra', 'extraIntegers'])
-      expect((await up.call('DELETE', `${columns(moviesId)}/${key}`, up.key)).status).toBe(204)
+      expect((await up.call('DELETE', `${db.columns(moviesId)}/${key}`, up.key)).status).toBe(204)
   })
 
   it(`${BASE} testCreateIndexes: should refuse an index the database cannot build, with the server's message`, async () => {
-    const fulltextInteger = await up.call('POST', indexes(moviesId), up.key, {
+    const fulltextInteger = await up.call('POST', db.indexes(moviesId), up.key, {
       key: 'releaseYearDated',
       type: 'fulltext',
       columns: ['releaseYear'],
     })
     expect(fulltextInteger.status).toBe(400)
-    const none = await up.call('POST', indexes(moviesId), up.key, {
+    const none = await up.call('POST', db.indexes(moviesId), up.key, {
       key: 'none',
       type: 'key',
       columns: [],
     })
     expect(none.status).toBe(400)
     expect(none.body.message).toBe('No attributes provided for index')
-    const unknown = await up.call('POST', indexes(moviesId), up.key, {
+    const unknown = await up.call('POST', db.indexes(moviesId), up.key, {
       key: 'index-unknown',
       type: 'key',
       columns: ['Unknown'],
@@ -196,7 +135,7 @@ describe('TablesDB, as the server tests it', () => {
       ['key', ['releaseYear', 'actors']],
       ['key', ['integers']],
     ] as const) {
-      const array = await up.call('POST', indexes(moviesId), up.key, {
+      const array = await up.call('POST', db.indexes(moviesId), up.key, {
         key: 'arrays',
         type,
         columns: cols,
@@ -209,14 +148,14 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateIndexes: should answer 202 for key indexes, system columns included, and list them available`, async () => {
-    const year = await up.call('POST', indexes(moviesId), up.key, {
+    const year = await up.call('POST', db.indexes(moviesId), up.key, {
       key: 'releaseYear',
       type: 'key',
       columns: ['releaseYear'],
     })
     expect(year.status).toBe(202)
     expect(year.body).toMatchObject({ key: 'releaseYear', type: 'key', columns: ['releaseYear'] })
-    const dated = await up.call('POST', indexes(moviesId), up.key, {
+    const dated = await up.call('POST', db.indexes(moviesId), up.key, {
       key: 'releaseYearDated',
       type: 'key',
       columns: ['releaseYear', '$createdAt', '$updatedAt'],
@@ -232,7 +171,7 @@ describe('TablesDB, as the server tests it', () => {
     expect(listed.map((index) => index.key)).toEqual(['releaseYear', 'releaseYearDated'])
     for (const index of listed) expect(index.status).toBe('available')
     for (const key of ['releaseYear', 'releaseYearDated'])
-      expect((await up.call('DELETE', `${indexes(moviesId)}/${key}`, up.key)).status).toBe(204)
+      expect((await up.call('DELETE', `${db.indexes(moviesId)}/${key}`, up.key)).status).toBe(204)
   })
 
   it(`${BASE} testCreateDocument: should store the row with its system fields and convert an offset datetime to UTC`, () => {
@@ -254,7 +193,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateDocument: should answer 400 when a required column is missing`, async () => {
-    const row = await up.call('POST', rows(moviesId), user.headers, {
+    const row = await up.call('POST', db.rows(moviesId), user.headers, {
       rowId: 'unique()',
       data: { releaseYear: 2020 },
       permissions: ownedBy(user.$id),
@@ -264,7 +203,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testListDocuments: should order by a column ascending and descending, without internal fields`, async () => {
-    const asc = await up.call('GET', rows(moviesId), user.headers, {
+    const asc = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: [Query.orderAsc('releaseYear')],
     })
     expect(asc.status).toBe(200)
@@ -276,7 +215,7 @@ describe('TablesDB, as the server tests it', () => {
       expect(row).not.toHaveProperty('$table')
       expect(row).toMatchObject({ $databaseId: databaseId, $tableId: moviesId })
     }
-    const desc = await up.call('GET', rows(moviesId), user.headers, {
+    const desc = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: [Query.orderDesc('releaseYear')],
     })
     expect(desc.body.rows.map((r: { releaseYear: number }) => r.releaseYear)).toEqual([
@@ -286,7 +225,7 @@ describe('TablesDB, as the server tests it', () => {
 
   it(`${BASE} testGetDocument: should answer each row as it was listed, without $internalId or $tenant`, async () => {
     for (const row of movies) {
-      const got = await up.call('GET', `${rows(moviesId)}/${row.$id as string}`, user.headers)
+      const got = await up.call('GET', `${db.rows(moviesId)}/${row.$id as string}`, user.headers)
       expect(got.status).toBe(200)
       expect(got.body).toMatchObject({
         $id: row.$id,
@@ -303,57 +242,57 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testListDocumentsLimitAndOffset: should page with limit and offset`, async () => {
-    const one = await up.call('GET', rows(moviesId), user.headers, {
+    const one = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: [Query.orderAsc('releaseYear'), Query.limit(1)],
     })
     expect(one.status).toBe(200)
     expect(one.body.rows.map((r: { releaseYear: number }) => r.releaseYear)).toEqual([1944])
-    const two = await up.call('GET', rows(moviesId), user.headers, {
+    const two = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: [Query.orderAsc('releaseYear'), Query.limit(2), Query.offset(1)],
     })
     expect(two.body.rows.map((r: { releaseYear: number }) => r.releaseYear)).toEqual([2017, 2019])
   })
 
   it(`${BASE} testListDocumentsAfterPagination: should continue after a cursor, in the order asked`, async () => {
-    const base = await up.call('GET', rows(moviesId), user.headers)
+    const base = await up.call('GET', db.rows(moviesId), user.headers)
     const ids = (base.body.rows as Array<{ $id: string }>).map((r) => r.$id)
     expect(base.body.rows.map((r: { title: string }) => r.title)).toEqual([
       'Captain America',
       'Spider-Man: Far From Home',
       'Spider-Man: Homecoming',
     ])
-    const after = await up.call('GET', rows(moviesId), user.headers, {
+    const after = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: [Query.cursorAfter(ids[0] as string)],
     })
     expect(after.body.rows.map((r: { $id: string }) => r.$id)).toEqual(ids.slice(1))
-    const end = await up.call('GET', rows(moviesId), user.headers, {
+    const end = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: [Query.cursorAfter(ids[2] as string)],
     })
     expect(end.status).toBe(200)
     expect(end.body.rows).toEqual([])
-    const sorted = await up.call('GET', rows(moviesId), user.headers, {
+    const sorted = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: [Query.orderDesc('releaseYear')],
     })
     const sortedIds = (sorted.body.rows as Array<{ $id: string }>).map((r) => r.$id)
-    const afterDesc = await up.call('GET', rows(moviesId), user.headers, {
+    const afterDesc = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: [Query.cursorAfter(sortedIds[1] as string), Query.orderDesc('releaseYear')],
     })
     expect(afterDesc.body.rows.map((r: { $id: string }) => r.$id)).toEqual([sortedIds[2]])
   })
 
   it(`${BASE} testListDocumentsAfterPagination: should answer 400 for a cursor on an unknown row or a null cursor`, async () => {
-    const unknown = await up.call('GET', rows(moviesId), user.headers, {
+    const unknown = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: [Query.cursorAfter('unknown')],
     })
     expect(unknown.status).toBe(400)
-    const empty = await up.call('GET', rows(moviesId), user.headers, {
+    const empty = await up.call('GET', db.rows(moviesId), user.headers, {
       queries: ['{"method":"cursorAfter","values":[null]}'],
     })
     expect(empty.status).toBe(400)
   })
 
   it(`${BASE} testUpdateDocument: should merge data, replace permissions and keep the other columns`, async () => {
-    const created = await up.call('POST', rows(moviesId), user.headers, {
+    const created = await up.call('POST', db.rows(moviesId), user.headers, {
       rowId: 'unique()',
       data: {
         title: 'Thor: Ragnaroc',
@@ -366,7 +305,7 @@ describe('TablesDB, as the server tests it', () => {
     expect(created.status).toBe(201)
     expect(created.body.birthDay).toBe('1976-06-12T14:12:55.000+00:00')
     const id = created.body.$id as string
-    const updated = await up.call('PATCH', `${rows(moviesId)}/${id}`, user.headers, {
+    const updated = await up.call('PATCH', `${db.rows(moviesId)}/${id}`, user.headers, {
       data: { title: 'Thor: Ragnarok' },
       permissions: [
         permission.read('users'),
@@ -383,13 +322,13 @@ describe('TablesDB, as the server tests it', () => {
         permission.delete('users'),
       ]),
     )
-    const got = await up.call('GET', `${rows(moviesId)}/${id}`, user.headers)
+    const got = await up.call('GET', `${db.rows(moviesId)}/${id}`, user.headers)
     expect(got.body).toMatchObject({ title: 'Thor: Ragnarok', releaseYear: 2017 })
-    await up.call('DELETE', `${rows(moviesId)}/${id}`, user.headers)
+    await up.call('DELETE', `${db.rows(moviesId)}/${id}`, user.headers)
   })
 
   it(`${BASE} testUpdateDocument: should ignore read-only system fields a client sends in data`, async () => {
-    const created = await up.call('POST', rows(moviesId), user.headers, {
+    const created = await up.call('POST', db.rows(moviesId), user.headers, {
       rowId: 'unique()',
       data: { title: 'Thor', releaseYear: 2017 },
       permissions: ownedBy(user.$id),
@@ -397,7 +336,7 @@ describe('TablesDB, as the server tests it', () => {
     const id = created.body.$id as string
     const updated = await up.call(
       'PATCH',
-      `${rows(moviesId)}/${id}`,
+      `${db.rows(moviesId)}/${id}`,
       { ...user.headers, 'x-appwrite-timestamp': new Date().toISOString() },
       {
         data: {
@@ -420,11 +359,11 @@ describe('TablesDB, as the server tests it', () => {
     })
     expect(updated.body.$createdAt).not.toBe('2024-01-01T00:00:00.000+00:00')
     expect(updated.body.$updatedAt).not.toBe('2024-01-01T00:00:00.000+00:00')
-    await up.call('DELETE', `${rows(moviesId)}/${id}`, user.headers)
+    await up.call('DELETE', `${db.rows(moviesId)}/${id}`, user.headers)
   })
 
   it(`${BASE} testDeleteDocument: should answer 204, then 404 on read`, async () => {
-    const created = await up.call('POST', rows(moviesId), user.headers, {
+    const created = await up.call('POST', db.rows(moviesId), user.headers, {
       rowId: 'unique()',
       data: {
         title: 'Thor: Ragnarok',
@@ -436,71 +375,71 @@ describe('TablesDB, as the server tests it', () => {
     })
     expect(created.status).toBe(201)
     const id = created.body.$id as string
-    expect((await up.call('GET', `${rows(moviesId)}/${id}`, user.headers)).status).toBe(200)
-    expect((await up.call('DELETE', `${rows(moviesId)}/${id}`, user.headers)).status).toBe(204)
-    expect((await up.call('GET', `${rows(moviesId)}/${id}`, user.headers)).status).toBe(404)
+    expect((await up.call('GET', `${db.rows(moviesId)}/${id}`, user.headers)).status).toBe(200)
+    expect((await up.call('DELETE', `${db.rows(moviesId)}/${id}`, user.headers)).status).toBe(204)
+    expect((await up.call('GET', `${db.rows(moviesId)}/${id}`, user.headers)).status).toBe(404)
   })
 
   it(`${BASE} testUpsertDocument: should create then update by id, and refuse a list as data`, async () => {
     const id = 'upsert-thor'
-    const created = await up.call('PUT', `${rows(moviesId)}/${id}`, user.headers, {
+    const created = await up.call('PUT', `${db.rows(moviesId)}/${id}`, user.headers, {
       data: { title: 'Thor: Ragnarok', releaseYear: 2000 },
       permissions: ownedBy(user.$id),
     })
     expect(created.status).toBe(200)
     expect(created.body.$permissions).toHaveLength(3)
-    const list = await up.call('PUT', `${rows(moviesId)}/${id}`, user.headers, {
+    const list = await up.call('PUT', `${db.rows(moviesId)}/${id}`, user.headers, {
       data: [{ title: 'Thor: Ragnarok 1' }, { title: 'Thor: Ragnarok 2' }],
       permissions: ownedBy(user.$id),
     })
     expect(list.status).toBe(400)
-    const updated = await up.call('PUT', `${rows(moviesId)}/${id}`, user.headers, {
+    const updated = await up.call('PUT', `${db.rows(moviesId)}/${id}`, user.headers, {
       data: { title: 'Thor: Love and Thunder', releaseYear: 2000 },
       permissions: ownedBy(user.$id),
     })
     expect(updated.status).toBe(200)
     expect(updated.body.title).toBe('Thor: Love and Thunder')
-    const got = await up.call('GET', `${rows(moviesId)}/${id}`, user.headers)
+    const got = await up.call('GET', `${db.rows(moviesId)}/${id}`, user.headers)
     expect(got.body.title).toBe('Thor: Love and Thunder')
   })
 
   it(`${BASE} testUpsertDocument: should hide a row upserted without read from its client and refuse its delete with 401`, async () => {
     const id = 'upsert-no-read'
-    const created = await up.call('PUT', `${rows(moviesId)}/${id}`, user.headers, {
+    const created = await up.call('PUT', `${db.rows(moviesId)}/${id}`, user.headers, {
       data: { title: 'Thor: Love and Thunder', releaseYear: 2000 },
       permissions: [permission.update(`user:${user.$id}`)],
     })
     expect(created.status).toBe(200)
-    expect((await up.call('GET', `${rows(moviesId)}/${id}`, user.headers)).status).toBe(404)
-    expect((await up.call('DELETE', `${rows(moviesId)}/${id}`, user.headers)).status).toBe(401)
-    const granted = await up.call('PUT', `${rows(moviesId)}/${id}`, user.headers, {
+    expect((await up.call('GET', `${db.rows(moviesId)}/${id}`, user.headers)).status).toBe(404)
+    expect((await up.call('DELETE', `${db.rows(moviesId)}/${id}`, user.headers)).status).toBe(401)
+    const granted = await up.call('PUT', `${db.rows(moviesId)}/${id}`, user.headers, {
       data: { title: 'Thor: Love and Thunder', releaseYear: 2000 },
       permissions: [permission.update(`user:${user.$id}`), permission.delete(`user:${user.$id}`)],
     })
     expect(granted.status).toBe(200)
-    expect((await up.call('DELETE', `${rows(moviesId)}/${id}`, user.headers)).status).toBe(204)
+    expect((await up.call('DELETE', `${db.rows(moviesId)}/${id}`, user.headers)).status).toBe(204)
   })
 
   it(`${BASE} testUpsertDocument: should give a row upserted without permissions to its creator`, async () => {
     const id = 'upsert-default'
-    const created = await up.call('PUT', `${rows(moviesId)}/${id}`, user.headers, {
+    const created = await up.call('PUT', `${db.rows(moviesId)}/${id}`, user.headers, {
       data: { title: 'Thor: Ragnarok', releaseYear: 2000 },
     })
     expect(created.status).toBe(200)
     expect([...(created.body.$permissions as string[])].sort()).toEqual(
       [...ownedBy(user.$id)].sort(),
     )
-    const again = await up.call('PUT', `${rows(moviesId)}/${id}`, user.headers, {
+    const again = await up.call('PUT', `${db.rows(moviesId)}/${id}`, user.headers, {
       data: { title: 'Thor: Ragnarok', releaseYear: 2002 },
     })
     expect(again.status).toBe(200)
     expect(again.body.releaseYear).toBe(2002)
     expect(again.body.$permissions).toEqual(created.body.$permissions)
-    expect((await up.call('DELETE', `${rows(moviesId)}/${id}`, user.headers)).status).toBe(204)
+    expect((await up.call('DELETE', `${db.rows(moviesId)}/${id}`, user.headers)).status).toBe(204)
   })
 
   it(`${BASE} testInvalidDocumentStructure: should accept valid formatted values and refuse bad ones with the server's messages`, async () => {
-    const tableId = await table(
+    const tableId = await db.table(
       'invalidRowStructure',
       [
         ['email', { key: 'email', required: false }],
@@ -513,10 +452,10 @@ describe('TablesDB, as the server tests it', () => {
         ['integer', { key: 'lowerBound', required: false, min: 5 }],
         ['datetime', { key: 'birthDay', required: false, default: null }],
       ],
-      [permission.create('any'), permission.read('any')],
+      { permissions: [permission.create('any'), permission.read('any')] },
     )
     const write = (data: Record<string, unknown>) =>
-      up.call('POST', rows(tableId), user.headers, {
+      up.call('POST', db.rows(tableId), user.headers, {
         rowId: 'unique()',
         data,
         permissions: ownedBy(user.$id),
@@ -569,8 +508,8 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testInvalidDocumentStructure: should refuse a column whose definition contradicts itself`, async () => {
-    const tableId = await table('invalidColumns', [])
-    const invalidRange = await up.call('POST', `${columns(tableId)}/integer`, up.key, {
+    const tableId = await db.table('invalidColumns', [])
+    const invalidRange = await up.call('POST', `${db.columns(tableId)}/integer`, up.key, {
       key: 'invalidRange',
       required: false,
       min: 4,
@@ -578,7 +517,7 @@ describe('TablesDB, as the server tests it', () => {
     })
     expect(invalidRange.status).toBe(400)
     expect(invalidRange.body.message).toBe('Minimum value must be lesser than maximum value')
-    const defaultArray = await up.call('POST', `${columns(tableId)}/integer`, up.key, {
+    const defaultArray = await up.call('POST', `${db.columns(tableId)}/integer`, up.key, {
       key: 'defaultArray',
       required: false,
       default: 42,
@@ -586,19 +525,19 @@ describe('TablesDB, as the server tests it', () => {
     })
     expect(defaultArray.status).toBe(400)
     expect(defaultArray.body.message).toBe('Cannot set default value for array columns')
-    const defaultRequired = await up.call('POST', `${columns(tableId)}/integer`, up.key, {
+    const defaultRequired = await up.call('POST', `${db.columns(tableId)}/integer`, up.key, {
       key: 'defaultRequired',
       required: true,
       default: 12,
     })
     expect(defaultRequired.status).toBe(400)
-    const enumDefault = await up.call('POST', `${columns(tableId)}/enum`, up.key, {
+    const enumDefault = await up.call('POST', `${db.columns(tableId)}/enum`, up.key, {
       key: 'enumDefault',
       elements: ['north', 'west'],
       default: 'south',
     })
     expect(enumDefault.status).toBe(400)
-    const datetimeDefault = await up.call('POST', `${columns(tableId)}/datetime`, up.key, {
+    const datetimeDefault = await up.call('POST', `${db.columns(tableId)}/datetime`, up.key, {
       key: 'badBirthDay',
       required: false,
       default: 'bad',
@@ -607,15 +546,17 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testUniqueIndexDuplicate: should answer 409 on a create or an update that repeats a unique value`, async () => {
-    const tableId = await table('Unique', [['string', { key: 'title', size: 256, required: true }]])
-    const index = await up.call('POST', indexes(tableId), up.key, {
+    const tableId = await db.table('Unique', [
+      ['string', { key: 'title', size: 256, required: true }],
+    ])
+    const index = await up.call('POST', db.indexes(tableId), up.key, {
       key: 'unique_title',
       type: 'unique',
       columns: ['title'],
     })
     expect(index.status).toBe(202)
     const write = (title: string) =>
-      up.call('POST', rows(tableId), user.headers, {
+      up.call('POST', db.rows(tableId), user.headers, {
         rowId: 'unique()',
         data: { title },
         permissions: ownedBy(user.$id),
@@ -627,7 +568,7 @@ describe('TablesDB, as the server tests it', () => {
     expect(other.status).toBe(201)
     const update = await up.call(
       'PATCH',
-      `${rows(tableId)}/${other.body.$id as string}`,
+      `${db.rows(tableId)}/${other.body.$id as string}`,
       user.headers,
       {
         data: { title: 'Captain America' },
@@ -676,7 +617,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateDocument: should convert a datetime given with a time-zone name to UTC`, async () => {
-    const row = await up.call('POST', rows(moviesId), user.headers, {
+    const row = await up.call('POST', db.rows(moviesId), user.headers, {
       rowId: 'unique()',
       data: {
         title: 'Spider-Man: Homecoming',
@@ -687,11 +628,11 @@ describe('TablesDB, as the server tests it', () => {
     })
     expect(row.status).toBe(201)
     expect(row.body.birthDay).toBe('1975-06-12T18:12:55.000+00:00')
-    await up.call('DELETE', `${rows(moviesId)}/${row.body.$id as string}`, user.headers)
+    await up.call('DELETE', `${db.rows(moviesId)}/${row.body.$id as string}`, user.headers)
   })
 
   it(`${BASE} testDocumentWithEmptyPayload: should answer 400 for empty data on a table with required columns`, async () => {
-    const row = await up.call('POST', rows(moviesId), user.headers, {
+    const row = await up.call('POST', db.rows(moviesId), user.headers, {
       rowId: 'unique()',
       data: {},
       permissions: ownedBy(user.$id),
@@ -701,19 +642,19 @@ describe('TablesDB, as the server tests it', () => {
 
   it(`${BASE} testInvalidDate: should answer 400 for an invalid $updatedAt sent with the API key`, async () => {
     const payload = { title: 'Captain America', releaseYear: 1944, actors: ['Chris Evans'] }
-    const invalid = await up.call('POST', rows(moviesId), up.key, {
+    const invalid = await up.call('POST', db.rows(moviesId), up.key, {
       rowId: 'unique()',
       data: { ...payload, $updatedAt: '1dfs:12:55+sdf:00' },
       permissions: ownedBy(user.$id),
     })
     expect(invalid.status).toBe(400)
-    const created = await up.call('POST', rows(moviesId), up.key, {
+    const created = await up.call('POST', db.rows(moviesId), up.key, {
       rowId: 'unique()',
       data: payload,
       permissions: ownedBy(user.$id),
     })
     expect(created.status).toBe(201)
-    const row = `${rows(moviesId)}/${created.body.$id as string}`
+    const row = `${db.rows(moviesId)}/${created.body.$id as string}`
     const invalidPatch = await up.call('PATCH', row, up.key, {
       data: { $updatedAt: '1dfs:12:55+sdf:00' },
     })
@@ -727,7 +668,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testOrQueries: should match rows that satisfy either branch of an or`, async () => {
-    const tableId = await table('USA Presidents', [
+    const tableId = await db.table('USA Presidents', [
       ['string', { key: 'first_name', size: 256, required: true }],
       ['string', { key: 'last_name', size: 256, required: true }],
     ])
@@ -738,14 +679,14 @@ describe('TablesDB, as the server tests it', () => {
     ])
       expect(
         (
-          await up.call('POST', rows(tableId), user.headers, {
+          await up.call('POST', db.rows(tableId), user.headers, {
             rowId: 'unique()',
             data: { first_name, last_name },
             permissions: ownedBy(user.$id),
           })
         ).status,
       ).toBe(201)
-    const found = await up.call('GET', rows(tableId), user.headers, {
+    const found = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [
         Query.select(['first_name', 'last_name']),
         Query.or([Query.equal('first_name', ['Donald']), Query.equal('last_name', ['Bush'])]),
@@ -761,7 +702,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testNotContains: should return the rows whose title does not contain the value`, async () => {
-    const tableId = await table('Movies', [
+    const tableId = await db.table('Movies', [
       ['string', { key: 'title', size: 256, required: true }],
       ['string', { key: 'genre', size: 256, required: true }],
     ])
@@ -770,12 +711,12 @@ describe('TablesDB, as the server tests it', () => {
       ['The Avengers', 'Action'],
       ['Romantic Comedy', 'Romance'],
     ])
-      await up.call('POST', rows(tableId), user.headers, {
+      await up.call('POST', db.rows(tableId), user.headers, {
         rowId: 'unique()',
         data: { title, genre },
         permissions: ownedBy(user.$id),
       })
-    const found = await up.call('GET', rows(tableId), user.headers, {
+    const found = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [
         Query.select(['title', 'genre']),
         Query.notContains('title', ['Spider']),
@@ -791,7 +732,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testNotBetween: should return the rows outside the range`, async () => {
-    const tableId = await table('Products', [
+    const tableId = await db.table('Products', [
       ['string', { key: 'name', size: 256, required: true }],
       ['float', { key: 'price', required: true }],
     ])
@@ -800,12 +741,12 @@ describe('TablesDB, as the server tests it', () => {
       ['Mid Product', 25.0],
       ['Expensive Product', 150.0],
     ])
-      await up.call('POST', rows(tableId), user.headers, {
+      await up.call('POST', db.rows(tableId), user.headers, {
         rowId: 'unique()',
         data: { name, price },
         permissions: ownedBy(user.$id),
       })
-    const found = await up.call('GET', rows(tableId), user.headers, {
+    const found = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [Query.notBetween('price', 10, 50)],
     })
     expect(found.status).toBe(200)
@@ -816,13 +757,13 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreatedBefore + testCreatedAfter: should compare $createdAt with the instant given`, async () => {
-    const tableId = await table('Posts', [
+    const tableId = await db.table('Posts', [
       ['string', { key: 'title', size: 256, required: true }],
       ['string', { key: 'content', size: 512, required: true }],
     ])
     const created: string[] = []
     for (const title of ['Old Post', 'Recent Post', 'Newest Post']) {
-      const row = await up.call('POST', rows(tableId), user.headers, {
+      const row = await up.call('POST', db.rows(tableId), user.headers, {
         rowId: 'unique()',
         data: { title, content: `This is the content of ${title}` },
         permissions: ownedBy(user.$id),
@@ -830,12 +771,12 @@ describe('TablesDB, as the server tests it', () => {
       created.push(row.body.$createdAt as string)
       await clock.advance(500)
     }
-    const before = await up.call('GET', rows(tableId), user.headers, {
+    const before = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [Query.createdBefore(created[1] as string)],
     })
     expect(before.status).toBe(200)
     expect(before.body.rows.map((r: { title: string }) => r.title)).toEqual(['Old Post'])
-    const after = await up.call('GET', rows(tableId), user.headers, {
+    const after = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [Query.createdAfter(created[1] as string)],
     })
     expect(after.body.rows.map((r: { title: string }) => r.title)).toEqual(['Newest Post'])
@@ -843,19 +784,23 @@ describe('TablesDB, as the server tests it', () => {
 
   it(`${BASE} testEnforceCollectionAndDocumentPermissions: should let table read see every row and row read only its rows`, async () => {
     const other = await up.signUp('Other', `other${Date.now()}`)
-    const tableId = await table(
+    const tableId = await db.table(
       'enforceCollectionAndDocumentPermissions',
       [['string', { key: 'attribute', size: 64, required: true }]],
-      ['read', 'create', 'update', 'delete'].map((action) => `${action}("user:${user.$id}")`),
+      {
+        permissions: ['read', 'create', 'update', 'delete'].map(
+          (action) => `${action}("user:${user.$id}")`,
+        ),
+      },
     )
-    const index = await up.call('POST', indexes(tableId), up.key, {
+    const index = await up.call('POST', db.indexes(tableId), up.key, {
       key: 'key_attribute',
       type: 'key',
       columns: ['attribute'],
     })
     expect(index.status).toBe(202)
     const write = (headers: Record<string, string>, permissions: string[]) =>
-      up.call('POST', rows(tableId), headers, {
+      up.call('POST', db.rows(tableId), headers, {
         rowId: 'unique()',
         data: { attribute: 'one' },
         permissions,
@@ -871,25 +816,28 @@ describe('TablesDB, as the server tests it', () => {
       permission.update(`user:${other.$id}`),
     ])
     expect(third.status).toBe(201)
-    const all = await up.call('GET', rows(tableId), user.headers)
+    const all = await up.call('GET', db.rows(tableId), user.headers)
     expect(all.body.total).toBe(3)
     expect(all.body.rows).toHaveLength(3)
     expect(
-      (await up.call('GET', `${rows(tableId)}/${third.body.$id as string}`, user.headers)).status,
+      (await up.call('GET', `${db.rows(tableId)}/${third.body.$id as string}`, user.headers))
+        .status,
     ).toBe(200)
     expect(
-      (await up.call('GET', `${rows(tableId)}/${third.body.$id as string}`, other.headers)).status,
+      (await up.call('GET', `${db.rows(tableId)}/${third.body.$id as string}`, other.headers))
+        .status,
     ).toBe(200)
     expect(
-      (await up.call('GET', `${rows(tableId)}/${second.body.$id as string}`, other.headers)).status,
+      (await up.call('GET', `${db.rows(tableId)}/${second.body.$id as string}`, other.headers))
+        .status,
     ).toBe(404)
-    const mine = await up.call('GET', rows(tableId), other.headers)
+    const mine = await up.call('GET', db.rows(tableId), other.headers)
     expect(mine.body.total).toBe(1)
     expect(mine.body.rows).toHaveLength(1)
   })
 
   it(`${BASE} testDefaultPermissions: should give a client's row to its creator, replace permissions on update and reset them to none`, async () => {
-    const created = await up.call('POST', rows(moviesId), user.headers, {
+    const created = await up.call('POST', db.rows(moviesId), user.headers, {
       rowId: 'unique()',
       data: { title: 'Captain America', releaseYear: 1944, actors: [] },
     })
@@ -897,7 +845,7 @@ describe('TablesDB, as the server tests it', () => {
     expect([...(created.body.$permissions as string[])].sort()).toEqual(
       [...ownedBy(user.$id)].sort(),
     )
-    const row = `${rows(moviesId)}/${created.body.$id as string}`
+    const row = `${db.rows(moviesId)}/${created.body.$id as string}`
     const readUpdate = [permission.read(`user:${user.$id}`), permission.update(`user:${user.$id}`)]
     const updated = await up.call('PATCH', row, user.headers, {
       data: { title: 'Captain America 2', releaseYear: 1945, actors: [] },
@@ -919,13 +867,17 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testUpdatePermissionsWithEmptyPayload: should update permissions alone, without data`, async () => {
-    const tableId = await table(
+    const tableId = await db.table(
       'Movies',
       [['string', { key: 'title', size: 256, required: true }]],
-      ['create', 'read', 'update', 'delete'].map((action) => `${action}("user:${user.$id}")`),
+      {
+        permissions: ['create', 'read', 'update', 'delete'].map(
+          (action) => `${action}("user:${user.$id}")`,
+        ),
+      },
     )
     const anyone = [permission.read('any'), permission.update('any'), permission.delete('any')]
-    const created = await up.call('POST', rows(tableId), user.headers, {
+    const created = await up.call('POST', db.rows(tableId), user.headers, {
       rowId: 'unique()',
       data: { title: 'Captain America' },
       permissions: anyone,
@@ -934,7 +886,7 @@ describe('TablesDB, as the server tests it', () => {
     expect(created.body.$permissions).toEqual(expect.arrayContaining(anyone))
     const readOnly = await up.call(
       'PATCH',
-      `${rows(tableId)}/${created.body.$id as string}`,
+      `${db.rows(tableId)}/${created.body.$id as string}`,
       user.headers,
       { permissions: [permission.read(`user:${user.$id}`)] },
     )
