@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
 import { must, permission, startUpstream } from './upstream'
 import type { SignedUpUser, Upstream } from './upstream'
+import { openDatabase } from './tables'
+import type { ColumnSpec, TestDatabase } from './tables'
 
 // Facts from the traits tests/e2e/Services/Databases/Transactions/TransactionsBase.php and
 // TransactionPermissionsBase.php (appwrite 1.9.6) as tests/e2e/Services/TablesDB/Transactions/
@@ -13,43 +15,24 @@ const PERMISSIONS = 'tests/e2e/Services/Databases/Transactions/TransactionPermis
 const clock = createManualClock()
 let up: Upstream
 let user: SignedUpUser
+let db: TestDatabase
 let databaseId: string
 
 const anyone = ['create', 'read', 'update', 'delete'].map((action) => `${action}("any")`)
 const transactions = '/tablesdb/transactions'
 
 /** A table (rowSecurity off unless asked) with the given columns, returning its id. */
-async function table(
-  cols: Array<[type: string, params: Record<string, unknown>]>,
-  permissions: string[] = anyone,
-  rowSecurity = false,
-): Promise<string> {
-  const created = must(
-    await up.call('POST', `/tablesdb/${databaseId}/tables`, up.key, {
-      tableId: 'unique()',
-      name: 'TestCollection',
-      rowSecurity,
-      permissions,
-    }),
-    201,
-    'creating a table',
-  )
-  const tableId = created.body.$id as string
-  for (const [type, params] of cols)
-    must(
-      await up.call(
-        'POST',
-        `/tablesdb/${databaseId}/tables/${tableId}/columns/${type}`,
-        up.key,
-        params,
-      ),
-      202,
-      `creating column ${String(params.key)}`,
-    )
-  return tableId
-}
+const table = (cols: ColumnSpec[], permissions: string[] = anyone, rowSecurity = false) =>
+  db.table('TestCollection', cols, { permissions, rowSecurity })
 
-const rows = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/rows`
+/** One staged operation on the row `rowId` of `tableId` (in the suite's database unless given). */
+const operation = (
+  tableId: string,
+  action: string,
+  rowId: string,
+  data: unknown,
+  inDatabase = databaseId,
+) => ({ databaseId: inDatabase, tableId, action, rowId, data })
 
 async function begin(headers: Record<string, string> = user.headers, ttl?: number) {
   const created = await up.call('POST', transactions, headers, ttl === undefined ? {} : { ttl })
@@ -68,7 +51,8 @@ const commit = (transactionId: string, headers: Record<string, string> = user.he
 beforeAll(async () => {
   up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
   user = await up.signUp()
-  databaseId = await up.createDatabase('TransactionTestDatabase')
+  db = await openDatabase(up, 'TransactionTestDatabase', anyone)
+  databaseId = db.databaseId
 })
 
 afterAll(async () => {
@@ -96,7 +80,7 @@ describe('TablesDB transactions, as the server tests them', () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
     const transactionId = await begin(user.headers, 60)
     const staged = await stage(transactionId, [
-      { databaseId, tableId, action: 'create', rowId: 'unique()', data: { data: 'Should expire' } },
+      operation(tableId, 'create', 'unique()', { data: 'Should expire' }),
     ])
     expect(staged.status).toBe(201)
     const got = await up.call('GET', `${transactions}/${transactionId}`, user.headers)
@@ -111,40 +95,22 @@ describe('TablesDB transactions, as the server tests them', () => {
     const tableId = await table([['string', { key: 'name', size: 256, required: true }]])
     const transactionId = await begin()
     const two = await stage(transactionId, [
-      { databaseId, tableId, action: 'create', rowId: 'doc1', data: { name: 'Test Document 1' } },
-      { databaseId, tableId, action: 'create', rowId: 'doc2', data: { name: 'Test Document 2' } },
+      operation(tableId, 'create', 'doc1', { name: 'Test Document 1' }),
+      operation(tableId, 'create', 'doc2', { name: 'Test Document 2' }),
     ])
     expect(two.status).toBe(201)
     expect(two.body.operations).toBe(2)
     const three = await stage(transactionId, [
-      {
-        databaseId,
-        tableId,
-        action: 'update',
-        rowId: 'doc1',
-        data: { name: 'Updated Document 1' },
-      },
+      operation(tableId, 'update', 'doc1', { name: 'Updated Document 1' }),
     ])
     expect(three.status).toBe(201)
     expect(three.body.operations).toBe(3)
     const noDatabase = await stage(transactionId, [
-      {
-        databaseId: 'invalid_database',
-        tableId,
-        action: 'create',
-        rowId: 'unique()',
-        data: { name: 'Test' },
-      },
+      operation(tableId, 'create', 'unique()', { name: 'Test' }, 'invalid_database'),
     ])
     expect(noDatabase.status).toBe(404)
     const noTable = await stage(transactionId, [
-      {
-        databaseId,
-        tableId: 'invalid_collection',
-        action: 'create',
-        rowId: 'unique()',
-        data: { name: 'Test' },
-      },
+      operation('invalid_collection', 'create', 'unique()', { name: 'Test' }),
     ])
     expect(noTable.status).toBe(404)
   })
@@ -153,21 +119,15 @@ describe('TablesDB transactions, as the server tests them', () => {
     const tableId = await table([['string', { key: 'name', size: 256, required: true }]])
     const transactionId = await begin()
     const staged = await stage(transactionId, [
-      { databaseId, tableId, action: 'create', rowId: 'doc1', data: { name: 'Test Document 1' } },
-      { databaseId, tableId, action: 'create', rowId: 'doc2', data: { name: 'Test Document 2' } },
-      {
-        databaseId,
-        tableId,
-        action: 'update',
-        rowId: 'doc1',
-        data: { name: 'Updated Document 1' },
-      },
+      operation(tableId, 'create', 'doc1', { name: 'Test Document 1' }),
+      operation(tableId, 'create', 'doc2', { name: 'Test Document 2' }),
+      operation(tableId, 'update', 'doc1', { name: 'Updated Document 1' }),
     ])
     expect(staged.body.operations).toBe(3)
     const committed = await commit(transactionId)
     expect(committed.status).toBe(200)
     expect(committed.body.status).toBe('committed')
-    const listed = await up.call('GET', rows(tableId), user.headers)
+    const listed = await up.call('GET', db.rows(tableId), user.headers)
     expect(listed.body.total).toBe(2)
     const doc1 = (listed.body.rows as Array<{ $id: string; name: string }>).find(
       (row) => row.$id === 'doc1',
@@ -180,13 +140,7 @@ describe('TablesDB transactions, as the server tests them', () => {
     const tableId = await table([['string', { key: 'value', size: 256, required: true }]])
     const transactionId = await begin()
     const staged = await stage(transactionId, [
-      {
-        databaseId,
-        tableId,
-        action: 'create',
-        rowId: 'rollback_doc',
-        data: { value: 'Should not exist' },
-      },
+      operation(tableId, 'create', 'rollback_doc', { value: 'Should not exist' }),
     ])
     expect(staged.status).toBe(201)
     const rolledBack = await up.call('PATCH', `${transactions}/${transactionId}`, user.headers, {
@@ -194,7 +148,7 @@ describe('TablesDB transactions, as the server tests them', () => {
     })
     expect(rolledBack.status).toBe(200)
     expect(rolledBack.body.status).toBe('failed')
-    const listed = await up.call('GET', rows(tableId), user.headers)
+    const listed = await up.call('GET', db.rows(tableId), user.headers)
     expect(listed.status).toBe(200)
     expect(listed.body.total).toBe(0)
   })
@@ -204,7 +158,7 @@ describe('TablesDB transactions, as the server tests them', () => {
       ['integer', { key: 'counter', required: true, min: 0, max: 1_000_000 }],
     ])
     must(
-      await up.call('POST', rows(tableId), user.headers, {
+      await up.call('POST', db.rows(tableId), user.headers, {
         rowId: 'shared_doc',
         data: { counter: 100 },
       }),
@@ -213,22 +167,18 @@ describe('TablesDB transactions, as the server tests them', () => {
     )
     const first = await begin()
     const second = await begin()
-    await stage(first, [
-      { databaseId, tableId, action: 'update', rowId: 'shared_doc', data: { counter: 200 } },
-    ])
-    await stage(second, [
-      { databaseId, tableId, action: 'update', rowId: 'shared_doc', data: { counter: 300 } },
-    ])
+    await stage(first, [operation(tableId, 'update', 'shared_doc', { counter: 200 })])
+    await stage(second, [operation(tableId, 'update', 'shared_doc', { counter: 300 })])
     expect((await commit(first)).status).toBe(200)
     expect((await commit(second)).status).toBe(409)
-    const row = await up.call('GET', `${rows(tableId)}/shared_doc`, user.headers)
+    const row = await up.call('GET', `${db.rows(tableId)}/shared_doc`, user.headers)
     expect(row.body.counter).toBe(200)
   })
 
   it(`${BASE} testDeleteDocumentDuringTransaction: should answer 404 on commit when a staged row was deleted meanwhile`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
     must(
-      await up.call('POST', rows(tableId), user.headers, {
+      await up.call('POST', db.rows(tableId), user.headers, {
         rowId: 'target_doc',
         data: { data: 'Original' },
       }),
@@ -237,22 +187,18 @@ describe('TablesDB transactions, as the server tests them', () => {
     )
     const transactionId = await begin()
     await stage(transactionId, [
-      {
-        databaseId,
-        tableId,
-        action: 'update',
-        rowId: 'target_doc',
-        data: { data: 'Updated in transaction' },
-      },
+      operation(tableId, 'update', 'target_doc', { data: 'Updated in transaction' }),
     ])
-    expect((await up.call('DELETE', `${rows(tableId)}/target_doc`, user.headers)).status).toBe(204)
+    expect((await up.call('DELETE', `${db.rows(tableId)}/target_doc`, user.headers)).status).toBe(
+      204,
+    )
     expect((await commit(transactionId)).status).toBe(404)
   })
 
   it(`${BASE} testPartialFailureRollback: should write none of the operations when one breaks a unique index`, async () => {
     const tableId = await table([['email', { key: 'email', required: true }]])
     must(
-      await up.call('POST', `/tablesdb/${databaseId}/tables/${tableId}/indexes`, up.key, {
+      await up.call('POST', db.indexes(tableId), up.key, {
         key: 'unique_email',
         type: 'unique',
         columns: ['email'],
@@ -261,7 +207,7 @@ describe('TablesDB transactions, as the server tests them', () => {
       'creating the unique index',
     )
     must(
-      await up.call('POST', rows(tableId), user.headers, {
+      await up.call('POST', db.rows(tableId), user.headers, {
         rowId: 'unique()',
         data: { email: 'existing@example.com' },
       }),
@@ -276,17 +222,11 @@ describe('TablesDB transactions, as the server tests them', () => {
         'valid2@example.com',
         'existing@example.com',
         'valid3@example.com',
-      ].map((email) => ({
-        databaseId,
-        tableId,
-        action: 'create',
-        rowId: 'unique()',
-        data: { email },
-      })),
+      ].map((email) => operation(tableId, 'create', 'unique()', { email })),
     )
     expect(staged.status).toBe(201)
     expect((await commit(transactionId)).status).toBe(409)
-    const listed = await up.call('GET', rows(tableId), user.headers)
+    const listed = await up.call('GET', db.rows(tableId), user.headers)
     expect(listed.body.total).toBe(1)
     expect(listed.body.rows[0].email).toBe('existing@example.com')
   })
@@ -294,9 +234,7 @@ describe('TablesDB transactions, as the server tests them', () => {
   it(`${BASE} testDoubleCommitRollback: should answer 400 to a second commit and to a second rollback`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
     const committed = await begin()
-    await stage(committed, [
-      { databaseId, tableId, action: 'create', rowId: 'unique()', data: { data: 'Test' } },
-    ])
+    await stage(committed, [operation(tableId, 'create', 'unique()', { data: 'Test' })])
     expect((await commit(committed)).status).toBe(200)
     expect((await commit(committed)).status).toBe(400)
     const rolledBack = await begin()
@@ -309,17 +247,11 @@ describe('TablesDB transactions, as the server tests them', () => {
   it(`${BASE} testOperationsOnNonExistentDocuments: should answer 404 when staging an update or delete of a missing row`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
     const update = await stage(await begin(), [
-      {
-        databaseId,
-        tableId,
-        action: 'update',
-        rowId: 'non_existent_doc',
-        data: { data: 'Should fail' },
-      },
+      operation(tableId, 'update', 'non_existent_doc', { data: 'Should fail' }),
     ])
     expect(update.status).toBe(404)
     const remove = await stage(await begin(), [
-      { databaseId, tableId, action: 'delete', rowId: 'non_existent_doc', data: {} },
+      operation(tableId, 'delete', 'non_existent_doc', {}),
     ])
     expect(remove.status).toBe(404)
   })
@@ -331,15 +263,17 @@ describe('TablesDB transactions, as the server tests them', () => {
       ['string', { key: 'category', size: 256, required: false }],
     ])
     const transactionId = await begin()
-    const created = await up.call('POST', rows(tableId), user.headers, {
+    const created = await up.call('POST', db.rows(tableId), user.headers, {
       rowId: 'doc_from_route',
       data: { name: 'Created via normal route', counter: 100, category: 'test' },
       transactionId,
     })
     expect(created.status).toBe(201)
-    expect((await up.call('GET', `${rows(tableId)}/doc_from_route`, user.headers)).status).toBe(404)
+    expect((await up.call('GET', `${db.rows(tableId)}/doc_from_route`, user.headers)).status).toBe(
+      404,
+    )
     expect((await commit(transactionId)).status).toBe(200)
-    const got = await up.call('GET', `${rows(tableId)}/doc_from_route`, user.headers)
+    const got = await up.call('GET', `${db.rows(tableId)}/doc_from_route`, user.headers)
     expect(got.status).toBe(200)
     expect(got.body.name).toBe('Created via normal route')
   })
@@ -348,7 +282,7 @@ describe('TablesDB transactions, as the server tests them', () => {
     const tableId = await table([['string', { key: 'name', size: 256, required: true }]])
     const transactionId = await begin()
     const malformed: unknown[] = [
-      [{ action: 'invalidAction', databaseId, tableId, rowId: 'unique()', data: { name: 'Test' } }],
+      [operation(tableId, 'invalidAction', 'unique()', { name: 'Test' })],
       [{ databaseId, tableId, rowId: 'unique()', data: { name: 'Test' } }],
       [{ action: 'create', tableId, rowId: 'unique()', data: { name: 'Test' } }],
       [{ action: 'create', databaseId, rowId: 'unique()', data: { name: 'Test' } }],
@@ -365,16 +299,8 @@ describe('TablesDB transactions, as the server tests them', () => {
         },
       ],
       [{ action: 'bulkDelete', databaseId, tableId, data: [] }],
-      [{ action: 'increment', databaseId, tableId, rowId: 'unique()', data: { value: 1 } }],
-      [
-        {
-          action: 'decrement',
-          databaseId,
-          tableId,
-          rowId: 'unique()',
-          data: { column: 'counter', value: 'not a number' },
-        },
-      ],
+      [operation(tableId, 'increment', 'unique()', { value: 1 })],
+      [operation(tableId, 'decrement', 'unique()', { column: 'counter', value: 'not a number' })],
       [],
       'not an array',
     ]
@@ -401,13 +327,7 @@ describe('TablesDB transactions, as the server tests them', () => {
       [permission.read('any'), permission.update('any'), permission.delete('any')],
     )
     const staged = await stage(await begin(), [
-      {
-        action: 'create',
-        databaseId,
-        tableId,
-        rowId: 'testDoc1',
-        data: { title: 'Test Document' },
-      },
+      operation(tableId, 'create', 'testDoc1', { title: 'Test Document' }),
     ])
     expect(staged.status).toBe(401)
   })
@@ -419,16 +339,10 @@ describe('TablesDB transactions, as the server tests them', () => {
       true,
     )
     const staged = await stage(await begin(), [
-      {
-        action: 'create',
-        databaseId,
-        tableId,
-        rowId: 'testDoc6',
-        data: {
-          title: 'Admin Only Doc',
-          $permissions: [permission.read('any'), permission.update('team:adminTeam')],
-        },
-      },
+      operation(tableId, 'create', 'testDoc6', {
+        title: 'Admin Only Doc',
+        $permissions: [permission.read('any'), permission.update('team:adminTeam')],
+      }),
     ])
     expect(staged.status).toBe(401)
     expect(staged.body.message).toContain('Permissions must be one of')
