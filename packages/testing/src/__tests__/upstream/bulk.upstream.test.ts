@@ -36,6 +36,37 @@ const openTable = (
   actions: string[] = ['create', 'read', 'update', 'delete'],
 ) => db.table(name, columns, { permissions: anyone(...actions), rowSecurity: false })
 
+/** A `TestCollection` table with a required `name` and an optional `category`, open to `actions`. */
+const categoryTable = (actions: string[]) =>
+  openTable(
+    'TestCollection',
+    [
+      ['string', { key: 'name', size: 256, required: true }],
+      ['string', { key: 'category', size: 256, required: false }],
+    ],
+    actions,
+  )
+
+/** Writes rows `<rowId>_1` … `_3` by the key, named `<name> 1` … `3`, all in `category`. */
+async function seedThree(tableId: string, rowId: string, name: string, category: string) {
+  for (const i of [1, 2, 3])
+    must(
+      await db.write(tableId, up.key, { name: `${name} ${i}`, category }, undefined, {
+        rowId: `${rowId}_${i}`,
+      }),
+      201,
+      `creating row ${rowId}_${i}`,
+    )
+}
+
+/** How many rows of `category` the user's list answers. */
+const countIn = async (tableId: string, category: string) =>
+  (
+    await up.call('GET', db.rows(tableId), user.headers, {
+      queries: [Query.equal('category', [category])],
+    })
+  ).body.total as number
+
 beforeAll(async () => {
   up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
   user = await up.signUp()
@@ -183,14 +214,7 @@ describe('Bulk writes and update operators, as the server tests them', () => {
   })
 
   it(`${TRANSACTIONS} testBulkCreate: should stage a bulk create, invisible until the commit writes every row`, async () => {
-    const tableId = await openTable(
-      'TestCollection',
-      [
-        ['string', { key: 'name', size: 256, required: true }],
-        ['string', { key: 'category', size: 256, required: false }],
-      ],
-      ['create', 'read'],
-    )
+    const tableId = await categoryTable(['create', 'read'])
     const transactionId = await begin()
     const staged = await up.call('POST', db.rows(tableId), up.key, {
       rows: [1, 2, 3].map((i) => ({
@@ -202,16 +226,12 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     })
     expect(staged.status).toBe(200)
     expect(staged.body).toMatchObject({ total: 3, rows: [] })
-    const byCategory = () =>
-      up.call('GET', db.rows(tableId), user.headers, {
-        queries: [Query.equal('category', ['bulk_created'])],
-      })
-    expect((await byCategory()).body.total).toBe(0)
+    expect(await countIn(tableId, 'bulk_created')).toBe(0)
     expect((await up.call('GET', `${db.rows(tableId)}/bulk_create_1`, user.headers)).status).toBe(
       404,
     )
     expect((await commit(transactionId, up.key)).status).toBe(200)
-    expect((await byCategory()).body.total).toBe(3)
+    expect(await countIn(tableId, 'bulk_created')).toBe(3)
     for (const i of [1, 2, 3]) {
       const got = await up.call('GET', `${db.rows(tableId)}/bulk_create_${i}`, user.headers)
       expect(got.status).toBe(200)
@@ -220,28 +240,8 @@ describe('Bulk writes and update operators, as the server tests them', () => {
   })
 
   it(`${TRANSACTIONS} testBulkUpdate: should stage a bulk update and apply it to every matched row on commit`, async () => {
-    const tableId = await openTable(
-      'TestCollection',
-      [
-        ['string', { key: 'name', size: 256, required: true }],
-        ['string', { key: 'category', size: 256, required: false }],
-      ],
-      ['create', 'read', 'update'],
-    )
-    for (const i of [1, 2, 3])
-      must(
-        await db.write(
-          tableId,
-          up.key,
-          { name: `Bulk doc ${i}`, category: 'bulk_test' },
-          undefined,
-          {
-            rowId: `bulk_update_${i}`,
-          },
-        ),
-        201,
-        `creating row ${i}`,
-      )
+    const tableId = await categoryTable(['create', 'read', 'update'])
+    await seedThree(tableId, 'bulk_update', 'Bulk doc', 'bulk_test')
     const transactionId = await begin()
     const staged = await up.call('PATCH', db.rows(tableId), up.key, {
       queries: [Query.equal('category', ['bulk_test'])],
@@ -249,15 +249,9 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       transactionId,
     })
     expect(staged.status).toBe(200)
-    const count = async (category: string) =>
-      (
-        await up.call('GET', db.rows(tableId), user.headers, {
-          queries: [Query.equal('category', [category])],
-        })
-      ).body.total as number
-    expect(await count('bulk_test')).toBe(3)
+    expect(await countIn(tableId, 'bulk_test')).toBe(3)
     expect((await commit(transactionId, up.key)).status).toBe(200)
-    expect(await count('bulk_updated')).toBe(3)
+    expect(await countIn(tableId, 'bulk_updated')).toBe(3)
   })
 
   it(`${TRANSACTIONS} testBulkUpsert: should stage a bulk upsert that updates one row and creates another on commit`, async () => {
@@ -300,41 +294,17 @@ describe('Bulk writes and update operators, as the server tests them', () => {
   })
 
   it(`${TRANSACTIONS} testBulkDelete: should stage a bulk delete and remove every matched row on commit`, async () => {
-    const tableId = await openTable(
-      'TestCollection',
-      [
-        ['string', { key: 'name', size: 256, required: true }],
-        ['string', { key: 'category', size: 256, required: false }],
-      ],
-      ['create', 'read', 'delete'],
-    )
-    for (const i of [1, 2, 3])
-      must(
-        await db.write(
-          tableId,
-          up.key,
-          { name: `Delete doc ${i}`, category: 'bulk_delete_test' },
-          undefined,
-          { rowId: `bulk_delete_${i}` },
-        ),
-        201,
-        `creating row ${i}`,
-      )
+    const tableId = await categoryTable(['create', 'read', 'delete'])
+    await seedThree(tableId, 'bulk_delete', 'Delete doc', 'bulk_delete_test')
     const transactionId = await begin()
     const staged = await up.call('DELETE', db.rows(tableId), up.key, {
       queries: [Query.equal('category', ['bulk_delete_test'])],
       transactionId,
     })
     expect(staged.status).toBe(200)
-    const count = async () =>
-      (
-        await up.call('GET', db.rows(tableId), user.headers, {
-          queries: [Query.equal('category', ['bulk_delete_test'])],
-        })
-      ).body.total as number
-    expect(await count()).toBe(3)
+    expect(await countIn(tableId, 'bulk_delete_test')).toBe(3)
     expect((await commit(transactionId, up.key)).status).toBe(200)
-    expect(await count()).toBe(0)
+    expect(await countIn(tableId, 'bulk_delete_test')).toBe(0)
   })
 
   it(`${TRANSACTIONS} testArrayOperatorsWithUpdateRow: should apply staged arrayRemove then arrayInsert in order on commit`, async () => {
