@@ -193,11 +193,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateDocument: should answer 400 when a required column is missing`, async () => {
-    const row = await up.call('POST', db.rows(moviesId), user.headers, {
-      rowId: 'unique()',
-      data: { releaseYear: 2020 },
-      permissions: ownedBy(user.$id),
-    })
+    const row = await db.write(moviesId, user.headers, { releaseYear: 2020 }, ownedBy(user.$id))
     expect(row.status).toBe(400)
     expect(row.body.type).toBe('row_invalid_structure')
   })
@@ -292,16 +288,17 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testUpdateDocument: should merge data, replace permissions and keep the other columns`, async () => {
-    const created = await up.call('POST', db.rows(moviesId), user.headers, {
-      rowId: 'unique()',
-      data: {
+    const created = await db.write(
+      moviesId,
+      user.headers,
+      {
         title: 'Thor: Ragnaroc',
         releaseYear: 2017,
         birthDay: '1976-06-12 14:12:55',
         actors: [],
       },
-      permissions: ownedBy(user.$id),
-    })
+      ownedBy(user.$id),
+    )
     expect(created.status).toBe(201)
     expect(created.body.birthDay).toBe('1976-06-12T14:12:55.000+00:00')
     const id = created.body.$id as string
@@ -328,11 +325,12 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testUpdateDocument: should ignore read-only system fields a client sends in data`, async () => {
-    const created = await up.call('POST', db.rows(moviesId), user.headers, {
-      rowId: 'unique()',
-      data: { title: 'Thor', releaseYear: 2017 },
-      permissions: ownedBy(user.$id),
-    })
+    const created = await db.write(
+      moviesId,
+      user.headers,
+      { title: 'Thor', releaseYear: 2017 },
+      ownedBy(user.$id),
+    )
     const id = created.body.$id as string
     const updated = await up.call(
       'PATCH',
@@ -363,16 +361,17 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testDeleteDocument: should answer 204, then 404 on read`, async () => {
-    const created = await up.call('POST', db.rows(moviesId), user.headers, {
-      rowId: 'unique()',
-      data: {
+    const created = await db.write(
+      moviesId,
+      user.headers,
+      {
         title: 'Thor: Ragnarok',
         releaseYear: 2017,
         birthDay: '1975-06-12 14:12:55',
         actors: [],
       },
-      permissions: ownedBy(user.$id),
-    })
+      ownedBy(user.$id),
+    )
     expect(created.status).toBe(201)
     const id = created.body.$id as string
     expect((await up.call('GET', `${db.rows(moviesId)}/${id}`, user.headers)).status).toBe(200)
@@ -455,11 +454,7 @@ describe('TablesDB, as the server tests it', () => {
       { permissions: [permission.create('any'), permission.read('any')] },
     )
     const write = (data: Record<string, unknown>) =>
-      up.call('POST', db.rows(tableId), user.headers, {
-        rowId: 'unique()',
-        data,
-        permissions: ownedBy(user.$id),
-      })
+      db.write(tableId, user.headers, data, ownedBy(user.$id))
     for (const data of [
       { email: 'user@example.com' },
       { enum: 'yes' },
@@ -555,12 +550,7 @@ describe('TablesDB, as the server tests it', () => {
       columns: ['title'],
     })
     expect(index.status).toBe(202)
-    const write = (title: string) =>
-      up.call('POST', db.rows(tableId), user.headers, {
-        rowId: 'unique()',
-        data: { title },
-        permissions: ownedBy(user.$id),
-      })
+    const write = (title: string) => db.write(tableId, user.headers, { title }, ownedBy(user.$id))
     expect((await write('Captain America')).status).toBe(201)
     const duplicate = await write('Captain America')
     expect(duplicate.status).toBe(409)
@@ -617,42 +607,36 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testCreateDocument: should convert a datetime given with a time-zone name to UTC`, async () => {
-    const row = await up.call('POST', db.rows(moviesId), user.headers, {
-      rowId: 'unique()',
-      data: {
+    const row = await db.write(
+      moviesId,
+      user.headers,
+      {
         title: 'Spider-Man: Homecoming',
         releaseYear: 2017,
         birthDay: '1975-06-12 14:12:55 America/New_York',
       },
-      permissions: ownedBy(user.$id),
-    })
+      ownedBy(user.$id),
+    )
     expect(row.status).toBe(201)
     expect(row.body.birthDay).toBe('1975-06-12T18:12:55.000+00:00')
     await up.call('DELETE', `${db.rows(moviesId)}/${row.body.$id as string}`, user.headers)
   })
 
   it(`${BASE} testDocumentWithEmptyPayload: should answer 400 for empty data on a table with required columns`, async () => {
-    const row = await up.call('POST', db.rows(moviesId), user.headers, {
-      rowId: 'unique()',
-      data: {},
-      permissions: ownedBy(user.$id),
-    })
+    const row = await db.write(moviesId, user.headers, {}, ownedBy(user.$id))
     expect(row.status).toBe(400)
   })
 
   it(`${BASE} testInvalidDate: should answer 400 for an invalid $updatedAt sent with the API key`, async () => {
     const payload = { title: 'Captain America', releaseYear: 1944, actors: ['Chris Evans'] }
-    const invalid = await up.call('POST', db.rows(moviesId), up.key, {
-      rowId: 'unique()',
-      data: { ...payload, $updatedAt: '1dfs:12:55+sdf:00' },
-      permissions: ownedBy(user.$id),
-    })
+    const invalid = await db.write(
+      moviesId,
+      up.key,
+      { ...payload, $updatedAt: '1dfs:12:55+sdf:00' },
+      ownedBy(user.$id),
+    )
     expect(invalid.status).toBe(400)
-    const created = await up.call('POST', db.rows(moviesId), up.key, {
-      rowId: 'unique()',
-      data: payload,
-      permissions: ownedBy(user.$id),
-    })
+    const created = await db.write(moviesId, up.key, payload, ownedBy(user.$id))
     expect(created.status).toBe(201)
     const row = `${db.rows(moviesId)}/${created.body.$id as string}`
     const invalidPatch = await up.call('PATCH', row, up.key, {
@@ -678,13 +662,8 @@ describe('TablesDB, as the server tests it', () => {
       ['Joe', 'Biden'],
     ])
       expect(
-        (
-          await up.call('POST', db.rows(tableId), user.headers, {
-            rowId: 'unique()',
-            data: { first_name, last_name },
-            permissions: ownedBy(user.$id),
-          })
-        ).status,
+        (await db.write(tableId, user.headers, { first_name, last_name }, ownedBy(user.$id)))
+          .status,
       ).toBe(201)
     const found = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [
@@ -711,11 +690,7 @@ describe('TablesDB, as the server tests it', () => {
       ['The Avengers', 'Action'],
       ['Romantic Comedy', 'Romance'],
     ])
-      await up.call('POST', db.rows(tableId), user.headers, {
-        rowId: 'unique()',
-        data: { title, genre },
-        permissions: ownedBy(user.$id),
-      })
+      await db.write(tableId, user.headers, { title, genre }, ownedBy(user.$id))
     const found = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [
         Query.select(['title', 'genre']),
@@ -741,11 +716,7 @@ describe('TablesDB, as the server tests it', () => {
       ['Mid Product', 25.0],
       ['Expensive Product', 150.0],
     ])
-      await up.call('POST', db.rows(tableId), user.headers, {
-        rowId: 'unique()',
-        data: { name, price },
-        permissions: ownedBy(user.$id),
-      })
+      await db.write(tableId, user.headers, { name, price }, ownedBy(user.$id))
     const found = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [Query.notBetween('price', 10, 50)],
     })
@@ -763,11 +734,12 @@ describe('TablesDB, as the server tests it', () => {
     ])
     const created: string[] = []
     for (const title of ['Old Post', 'Recent Post', 'Newest Post']) {
-      const row = await up.call('POST', db.rows(tableId), user.headers, {
-        rowId: 'unique()',
-        data: { title, content: `This is the content of ${title}` },
-        permissions: ownedBy(user.$id),
-      })
+      const row = await db.write(
+        tableId,
+        user.headers,
+        { title, content: `This is the content of ${title}` },
+        ownedBy(user.$id),
+      )
       created.push(row.body.$createdAt as string)
       await clock.advance(500)
     }
@@ -800,11 +772,7 @@ describe('TablesDB, as the server tests it', () => {
     })
     expect(index.status).toBe(202)
     const write = (headers: Record<string, string>, permissions: string[]) =>
-      up.call('POST', db.rows(tableId), headers, {
-        rowId: 'unique()',
-        data: { attribute: 'one' },
-        permissions,
-      })
+      db.write(tableId, headers, { attribute: 'one' }, permissions)
     expect((await write(user.headers, ownedBy(user.$id))).status).toBe(201)
     const second = await write(user.headers, [
       permission.update(`user:${user.$id}`),
@@ -837,9 +805,10 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testDefaultPermissions: should give a client's row to its creator, replace permissions on update and reset them to none`, async () => {
-    const created = await up.call('POST', db.rows(moviesId), user.headers, {
-      rowId: 'unique()',
-      data: { title: 'Captain America', releaseYear: 1944, actors: [] },
+    const created = await db.write(moviesId, user.headers, {
+      title: 'Captain America',
+      releaseYear: 1944,
+      actors: [],
     })
     expect(created.status).toBe(201)
     expect([...(created.body.$permissions as string[])].sort()).toEqual(
@@ -877,11 +846,7 @@ describe('TablesDB, as the server tests it', () => {
       },
     )
     const anyone = [permission.read('any'), permission.update('any'), permission.delete('any')]
-    const created = await up.call('POST', db.rows(tableId), user.headers, {
-      rowId: 'unique()',
-      data: { title: 'Captain America' },
-      permissions: anyone,
-    })
+    const created = await db.write(tableId, user.headers, { title: 'Captain America' }, anyone)
     expect(created.status).toBe(201)
     expect(created.body.$permissions).toEqual(expect.arrayContaining(anyone))
     const readOnly = await up.call(
