@@ -60,16 +60,19 @@ beforeAll(async () => {
     await clock.advance(10)
   }
   // setupFulltextSearchDocuments
-  for (const [title, description] of [
-    ['Science Fiction Adventures', 'A thrilling journey through space and time'],
-    ['Romance Novel', 'A love story set in modern times'],
-    ['Mystery Thriller', 'A detective solves complex crimes'],
-  ])
-    must(
-      await db.write(booksId, up.key, { title, description }, [permission.read('any')]),
-      201,
-      `creating book ${title}`,
-    )
+  await db.seed(
+    booksId,
+    up.key,
+    [
+      {
+        title: 'Science Fiction Adventures',
+        description: 'A thrilling journey through space and time',
+      },
+      { title: 'Romance Novel', description: 'A love story set in modern times' },
+      { title: 'Mystery Thriller', description: 'A detective solves complex crimes' },
+    ],
+    [permission.read('any')],
+  )
 })
 
 afterAll(async () => {
@@ -246,18 +249,16 @@ describe('Queries, as the server tests them', () => {
       ['string', { key: 'name', size: 256, required: true }],
       ['string', { key: 'department', size: 256, required: true }],
     ])
-    for (const [name, department] of [
-      ['John Smith', 'Engineering'],
-      ['Jane Doe', 'Marketing'],
-      ['Bob Johnson', 'Sales'],
-    ])
-      must(
-        await db.write(employees, user.headers, { name, department }, [
-          permission.read(`user:${user.$id}`),
-        ]),
-        201,
-        `creating employee ${name}`,
-      )
+    await db.seed(
+      employees,
+      user.headers,
+      [
+        { name: 'John Smith', department: 'Engineering' },
+        { name: 'Jane Doe', department: 'Marketing' },
+        { name: 'Bob Johnson', department: 'Sales' },
+      ],
+      [permission.read(`user:${user.$id}`)],
+    )
     const notJohn = await list(employees, [Query.notStartsWith('name', 'John')])
     expect(notJohn.status).toBe(200)
     expect((notJohn.body.rows as Array<{ name: string }>).map((row) => row.name)).toEqual([
@@ -268,18 +269,16 @@ describe('Queries, as the server tests them', () => {
       ['string', { key: 'filename', size: 256, required: true }],
       ['string', { key: 'type', size: 256, required: true }],
     ])
-    for (const [filename, type] of [
-      ['document.pdf', 'PDF'],
-      ['image.jpg', 'Image'],
-      ['presentation.pptx', 'PowerPoint'],
-    ])
-      must(
-        await db.write(files, user.headers, { filename, type }, [
-          permission.read(`user:${user.$id}`),
-        ]),
-        201,
-        `creating file ${filename}`,
-      )
+    await db.seed(
+      files,
+      user.headers,
+      [
+        { filename: 'document.pdf', type: 'PDF' },
+        { filename: 'image.jpg', type: 'Image' },
+        { filename: 'presentation.pptx', type: 'PowerPoint' },
+      ],
+      [permission.read(`user:${user.$id}`)],
+    )
     const notPdf = await list(files, [Query.notEndsWith('filename', '.pdf')])
     expect(notPdf.status).toBe(200)
     expect((notPdf.body.rows as Array<{ filename: string }>).map((row) => row.filename)).toEqual([

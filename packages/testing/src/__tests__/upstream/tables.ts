@@ -32,6 +32,16 @@ export interface TestDatabase {
     permissions?: string[],
     extra?: Record<string, unknown>,
   ): Promise<Answer>
+  /**
+   * Writes one row per entry of `data` (ids `unique()`), in order, each by `headers` with
+   * `permissions`. Setup: throws unless every write answers 201. The answers, in order.
+   */
+  seed(
+    tableId: string,
+    headers: Record<string, string>,
+    data: Array<Record<string, unknown>>,
+    permissions?: string[],
+  ): Promise<Answer[]>
 }
 
 /** The `Movies` columns of upstream's `setupAttributes` (`testCreateAttributes`), without the relationship column. */
@@ -129,5 +139,18 @@ export async function openDatabase(
       ...extra,
     })
 
-  return { databaseId, table, rows, columns, indexes, write }
+  const seed: TestDatabase['seed'] = async (tableId, headers, data, permissions) => {
+    const answers: Answer[] = []
+    for (const [i, row] of data.entries())
+      answers.push(
+        must(
+          await write(tableId, headers, row, permissions),
+          201,
+          `seeding row ${i} of ${tableId}`,
+        ),
+      )
+    return answers
+  }
+
+  return { databaseId, table, rows, columns, indexes, write, seed }
 }

@@ -656,15 +656,16 @@ describe('TablesDB, as the server tests it', () => {
       ['string', { key: 'first_name', size: 256, required: true }],
       ['string', { key: 'last_name', size: 256, required: true }],
     ])
-    for (const [first_name, last_name] of [
-      ['Donald', 'Trump'],
-      ['George', 'Bush'],
-      ['Joe', 'Biden'],
-    ])
-      expect(
-        (await db.write(tableId, user.headers, { first_name, last_name }, ownedBy(user.$id)))
-          .status,
-      ).toBe(201)
+    await db.seed(
+      tableId,
+      user.headers,
+      [
+        { first_name: 'Donald', last_name: 'Trump' },
+        { first_name: 'George', last_name: 'Bush' },
+        { first_name: 'Joe', last_name: 'Biden' },
+      ],
+      ownedBy(user.$id),
+    )
     const found = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [
         Query.select(['first_name', 'last_name']),
@@ -685,12 +686,16 @@ describe('TablesDB, as the server tests it', () => {
       ['string', { key: 'title', size: 256, required: true }],
       ['string', { key: 'genre', size: 256, required: true }],
     ])
-    for (const [title, genre] of [
-      ['Spider-Man: Homecoming', 'Action'],
-      ['The Avengers', 'Action'],
-      ['Romantic Comedy', 'Romance'],
-    ])
-      await db.write(tableId, user.headers, { title, genre }, ownedBy(user.$id))
+    await db.seed(
+      tableId,
+      user.headers,
+      [
+        { title: 'Spider-Man: Homecoming', genre: 'Action' },
+        { title: 'The Avengers', genre: 'Action' },
+        { title: 'Romantic Comedy', genre: 'Romance' },
+      ],
+      ownedBy(user.$id),
+    )
     const found = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [
         Query.select(['title', 'genre']),
@@ -711,12 +716,16 @@ describe('TablesDB, as the server tests it', () => {
       ['string', { key: 'name', size: 256, required: true }],
       ['float', { key: 'price', required: true }],
     ])
-    for (const [name, price] of [
-      ['Cheap Product', 5.99],
-      ['Mid Product', 25.0],
-      ['Expensive Product', 150.0],
-    ])
-      await db.write(tableId, user.headers, { name, price }, ownedBy(user.$id))
+    await db.seed(
+      tableId,
+      user.headers,
+      [
+        { name: 'Cheap Product', price: 5.99 },
+        { name: 'Mid Product', price: 25.0 },
+        { name: 'Expensive Product', price: 150.0 },
+      ],
+      ownedBy(user.$id),
+    )
     const found = await up.call('GET', db.rows(tableId), user.headers, {
       queries: [Query.notBetween('price', 10, 50)],
     })
