@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
 import { must, permission, startUpstream } from './upstream'
 import type { SignedUpUser, Upstream } from './upstream'
-import { openDatabase, ownedBy } from './tables'
+import { enforcementRows, openDatabase, ownedBy } from './tables'
 import type { TestDatabase } from './tables'
 
 // Facts from tests/e2e/Services/TablesDB/Permissions/TablesDBPermissionsGuestTest.php and
@@ -162,27 +162,12 @@ describe('Row permissions, as the server tests them', () => {
     )
     const table = await up.call('GET', `/tablesdb/${db.databaseId}/tables/${tableId}`, up.key)
     expect(table.body.rowSecurity).toBe(false)
-    expect(
-      (await db.write(tableId, user.headers, { attribute: 'one' }, ownedBy(user.$id))).status,
-    ).toBe(201)
-    expect(
-      (
-        await db.write(tableId, user.headers, { attribute: 'one' }, [
-          permission.update(`user:${user.$id}`),
-          permission.delete(`user:${user.$id}`),
-        ])
-      ).status,
-    ).toBe(201)
-    const third = await db.write(tableId, up.key, { attribute: 'one' }, [
-      permission.read('user:other2'),
-      permission.update('user:other2'),
-    ])
-    expect(third.status).toBe(201)
+    const [, , third] = await enforcementRows(up, db, tableId, user, 'other2')
     const mine = await up.call('GET', db.rows(tableId), user.headers)
     expect(mine.body.total).toBe(3)
     expect(mine.body.rows).toHaveLength(3)
     expect(
-      (await up.call('GET', `${db.rows(tableId)}/${third.body.$id as string}`, user.headers))
+      (await up.call('GET', `${db.rows(tableId)}/${third?.body.$id as string}`, user.headers))
         .status,
     ).toBe(200)
     const other = await up.signUp('Other', 'other2')
@@ -234,59 +219,46 @@ describe('Row permissions, as the server tests them', () => {
     ).toBe(201)
   })
 
-  it(`${BASE} testPersistentCreatedAt: should keep $createdAt on update, move $updatedAt, and ignore dates a client sends`, async () => {
+  /**
+   * The first steps of testPersistentCreatedAt, by `headers`: a `Movies` row, then, 500 ms later, a
+   * title update that keeps `$createdAt` and moves `$updatedAt`. The row's path and the update.
+   */
+  async function createThenRetitle(headers: Record<string, string>) {
     const tableId = await db.table('Movies', [
       ['string', { key: 'title', size: 256, required: true }],
       ['integer', { key: 'releaseYear', required: true }],
     ])
     const created = must(
-      await db.write(tableId, user.headers, { title: 'Creation Date Test', releaseYear: 2000 }),
+      await db.write(tableId, headers, { title: 'Creation Date Test', releaseYear: 2000 }),
       201,
       'creating the row',
     )
     const row = `${db.rows(tableId)}/${created.body.$id as string}`
     await clock.advance(500)
-    const updated = await up.call('PATCH', row, user.headers, {
-      data: { title: 'Updated Date Test' },
-    })
-    expect(updated.body.title).toBe('Updated Date Test')
+    const updated = await up.call('PATCH', row, headers, { data: { title: 'Updated Date Test' } })
     expect(updated.body.$createdAt).toBe(created.body.$createdAt)
     expect(updated.body.$updatedAt).not.toBe(created.body.$updatedAt)
+    return { row, updated }
+  }
+  const backdated = {
+    title: 'Again Updated Date Test',
+    $createdAt: '2022-08-01 13:09:23.040',
+    $updatedAt: '2022-08-01 13:09:23.050',
+  }
+
+  it(`${BASE} testPersistentCreatedAt: should keep $createdAt on update, move $updatedAt, and ignore dates a client sends`, async () => {
+    const { row, updated } = await createThenRetitle(user.headers)
+    expect(updated.body.title).toBe('Updated Date Test')
     await clock.advance(500)
-    const again = await up.call('PATCH', row, user.headers, {
-      data: {
-        title: 'Again Updated Date Test',
-        $createdAt: '2022-08-01 13:09:23.040',
-        $updatedAt: '2022-08-01 13:09:23.050',
-      },
-    })
+    const again = await up.call('PATCH', row, user.headers, { data: backdated })
     expect(again.body.title).toBe('Again Updated Date Test')
     expect(again.body.$createdAt).not.toBe('2022-08-01T13:09:23.040+00:00')
     expect(again.body.$updatedAt).not.toBe('2022-08-01T13:09:23.050+00:00')
   })
 
   it(`${BASE} testPersistentCreatedAt: should store the dates the API key sends on update`, async () => {
-    const tableId = await db.table('Movies', [
-      ['string', { key: 'title', size: 256, required: true }],
-      ['integer', { key: 'releaseYear', required: true }],
-    ])
-    const created = must(
-      await db.write(tableId, up.key, { title: 'Creation Date Test', releaseYear: 2000 }),
-      201,
-      'creating the row',
-    )
-    const row = `${db.rows(tableId)}/${created.body.$id as string}`
-    await clock.advance(500)
-    const updated = await up.call('PATCH', row, up.key, { data: { title: 'Updated Date Test' } })
-    expect(updated.body.$createdAt).toBe(created.body.$createdAt)
-    expect(updated.body.$updatedAt).not.toBe(created.body.$updatedAt)
-    const again = await up.call('PATCH', row, up.key, {
-      data: {
-        title: 'Again Updated Date Test',
-        $createdAt: '2022-08-01 13:09:23.040',
-        $updatedAt: '2022-08-01 13:09:23.050',
-      },
-    })
+    const { row } = await createThenRetitle(up.key)
+    const again = await up.call('PATCH', row, up.key, { data: backdated })
     expect(again.body).toMatchObject({
       title: 'Again Updated Date Test',
       $createdAt: '2022-08-01T13:09:23.040+00:00',

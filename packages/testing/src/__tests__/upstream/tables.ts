@@ -5,7 +5,7 @@
  * `setupDatabase` / `setupCollection` / `setupAttributes` / `setupIndexes` helpers do.
  */
 import { must, permission } from './upstream'
-import type { Answer, Upstream } from './upstream'
+import type { Answer, SignedUpUser, Upstream } from './upstream'
 
 export type ColumnSpec = [type: string, params: Record<string, unknown>]
 export type IndexSpec = [key: string, type: string, columns: string[]]
@@ -153,4 +153,33 @@ export async function openDatabase(
   }
 
   return { databaseId, table, rows, columns, indexes, write, seed }
+}
+
+/**
+ * The three `attribute: 'one'` rows upstream's testEnforceCollectionPermissions and
+ * testEnforceCollectionAndDocumentPermissions write: `user`'s own, one `user` may only update and
+ * delete, and one by the key that only `otherId` may read and update. Setup: throws unless each
+ * answers 201. The three answers, in that order.
+ */
+export async function enforcementRows(
+  up: Upstream,
+  db: TestDatabase,
+  tableId: string,
+  user: SignedUpUser,
+  otherId: string,
+): Promise<Answer[]> {
+  const mine = await db.seed(tableId, user.headers, [{ attribute: 'one' }], ownedBy(user.$id))
+  const updatable = await db.seed(
+    tableId,
+    user.headers,
+    [{ attribute: 'one' }],
+    [permission.update(`user:${user.$id}`), permission.delete(`user:${user.$id}`)],
+  )
+  const theirs = await db.seed(
+    tableId,
+    up.key,
+    [{ attribute: 'one' }],
+    [permission.read(`user:${otherId}`), permission.update(`user:${otherId}`)],
+  )
+  return [...mine, ...updatable, ...theirs]
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
 import { must, permission, startUpstream } from './upstream'
 import type { SignedUpUser, Upstream } from './upstream'
-import { MOVIE_COLUMNS, MOVIES, openDatabase, ownedBy } from './tables'
+import { enforcementRows, MOVIE_COLUMNS, MOVIES, openDatabase, ownedBy } from './tables'
 import type { TestDatabase } from './tables'
 
 // Facts from the trait tests/e2e/Services/Databases/DatabasesBase.php (appwrite 1.9.6) as
@@ -780,32 +780,20 @@ describe('TablesDB, as the server tests it', () => {
       columns: ['attribute'],
     })
     expect(index.status).toBe(202)
-    const write = (headers: Record<string, string>, permissions: string[]) =>
-      db.write(tableId, headers, { attribute: 'one' }, permissions)
-    expect((await write(user.headers, ownedBy(user.$id))).status).toBe(201)
-    const second = await write(user.headers, [
-      permission.update(`user:${user.$id}`),
-      permission.delete(`user:${user.$id}`),
-    ])
-    expect(second.status).toBe(201)
-    const third = await write(up.key, [
-      permission.read(`user:${other.$id}`),
-      permission.update(`user:${other.$id}`),
-    ])
-    expect(third.status).toBe(201)
+    const [, second, third] = await enforcementRows(up, db, tableId, user, other.$id)
     const all = await up.call('GET', db.rows(tableId), user.headers)
     expect(all.body.total).toBe(3)
     expect(all.body.rows).toHaveLength(3)
     expect(
-      (await up.call('GET', `${db.rows(tableId)}/${third.body.$id as string}`, user.headers))
+      (await up.call('GET', `${db.rows(tableId)}/${third?.body.$id as string}`, user.headers))
         .status,
     ).toBe(200)
     expect(
-      (await up.call('GET', `${db.rows(tableId)}/${third.body.$id as string}`, other.headers))
+      (await up.call('GET', `${db.rows(tableId)}/${third?.body.$id as string}`, other.headers))
         .status,
     ).toBe(200)
     expect(
-      (await up.call('GET', `${db.rows(tableId)}/${second.body.$id as string}`, other.headers))
+      (await up.call('GET', `${db.rows(tableId)}/${second?.body.$id as string}`, other.headers))
         .status,
     ).toBe(404)
     const mine = await up.call('GET', db.rows(tableId), other.headers)
