@@ -158,10 +158,7 @@ describe('TablesDB transactions, as the server tests them', () => {
       ['integer', { key: 'counter', required: true, min: 0, max: 1_000_000 }],
     ])
     must(
-      await up.call('POST', db.rows(tableId), user.headers, {
-        rowId: 'shared_doc',
-        data: { counter: 100 },
-      }),
+      await db.write(tableId, user.headers, { counter: 100 }, undefined, { rowId: 'shared_doc' }),
       201,
       'creating shared_doc',
     )
@@ -178,9 +175,8 @@ describe('TablesDB transactions, as the server tests them', () => {
   it(`${BASE} testDeleteDocumentDuringTransaction: should answer 404 on commit when a staged row was deleted meanwhile`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
     must(
-      await up.call('POST', db.rows(tableId), user.headers, {
+      await db.write(tableId, user.headers, { data: 'Original' }, undefined, {
         rowId: 'target_doc',
-        data: { data: 'Original' },
       }),
       201,
       'creating target_doc',
@@ -207,10 +203,7 @@ describe('TablesDB transactions, as the server tests them', () => {
       'creating the unique index',
     )
     must(
-      await up.call('POST', db.rows(tableId), user.headers, {
-        rowId: 'unique()',
-        data: { email: 'existing@example.com' },
-      }),
+      await db.write(tableId, user.headers, { email: 'existing@example.com' }),
       201,
       'creating the existing row',
     )
@@ -263,11 +256,13 @@ describe('TablesDB transactions, as the server tests them', () => {
       ['string', { key: 'category', size: 256, required: false }],
     ])
     const transactionId = await begin()
-    const created = await up.call('POST', db.rows(tableId), user.headers, {
-      rowId: 'doc_from_route',
-      data: { name: 'Created via normal route', counter: 100, category: 'test' },
-      transactionId,
-    })
+    const created = await db.write(
+      tableId,
+      user.headers,
+      { name: 'Created via normal route', counter: 100, category: 'test' },
+      undefined,
+      { rowId: 'doc_from_route', transactionId },
+    )
     expect(created.status).toBe(201)
     expect((await up.call('GET', `${db.rows(tableId)}/doc_from_route`, user.headers)).status).toBe(
       404,
