@@ -45,14 +45,13 @@ async function call(
   return { status: response.status, text, body: text === '' ? {} : JSON.parse(text) }
 }
 
+/** `POST /users` with the key, password `password`: the answer. */
+const createUser = (userId: string, email: string, name: string) =>
+  call('POST', '/users', key, { userId, email, password: 'password', name })
+
 /** The user `setupUser()` upstream makes (Cristiano Ronaldo), created once per call site. */
 async function setupUser(userId = 'unique()', email = 'cristiano.ronaldo@manchester-united.co.uk') {
-  const created = await call('POST', '/users', key, {
-    userId,
-    email,
-    password: 'password',
-    name: 'Cristiano Ronaldo',
-  })
+  const created = await createUser(userId, email, 'Cristiano Ronaldo')
   if (created.status !== 201)
     throw new Error(`setup: POST /users answered ${created.status}: ${created.text}`)
   return created.body.$id as string
@@ -68,12 +67,11 @@ afterAll(() => emulator.close())
 
 describe('tests/e2e/Services/Users/UsersBase.php', () => {
   it('testCreateUser: 201 with the user, prefs an object, and a custom id kept', async () => {
-    const user = await call('POST', '/users', key, {
-      userId: 'unique()',
-      email: 'cristiano.ronaldo@manchester-united.co.uk',
-      password: 'password',
-      name: 'Cristiano Ronaldo',
-    })
+    const user = await createUser(
+      'unique()',
+      'cristiano.ronaldo@manchester-united.co.uk',
+      'Cristiano Ronaldo',
+    )
     expect(user.status).toBe(201)
     // Empty prefs go out as `{}`, not `[]`.
     const at = user.text.indexOf('"prefs":') + 8
@@ -86,12 +84,7 @@ describe('tests/e2e/Services/Users/UsersBase.php', () => {
     })
     expect(user.body.registration > '2000-01-01 00:00:00').toBe(true)
 
-    const custom = await call('POST', '/users', key, {
-      userId: 'user1',
-      email: 'lionel.messi@psg.fr',
-      password: 'password',
-      name: 'Lionel Messi',
-    })
+    const custom = await createUser('user1', 'lionel.messi@psg.fr', 'Lionel Messi')
     expect(custom.status).toBe(201)
     expect(custom.body).toMatchObject({
       $id: 'user1',
@@ -143,12 +136,7 @@ describe('tests/e2e/Services/Users/UsersBase.php', () => {
   it('testListUsersDefaultOrderIsCreationOrder: no order lists users as created', async () => {
     const created: string[] = []
     for (const name of ['First', 'Second', 'Third']) {
-      const user = await call('POST', '/users', key, {
-        userId: 'unique()',
-        email: `${name.toLowerCase()}.order@localhost.test`,
-        password: 'password',
-        name,
-      })
+      const user = await createUser('unique()', `${name.toLowerCase()}.order@localhost.test`, name)
       expect(user.status).toBe(201)
       created.push(user.body.$id as string)
     }
