@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { notFound, rejection } from './helpers'
+import { appwriteError, notFound, rejection } from './helpers'
 
 const db = 'main'
 const collection = { databaseId: db, collectionId: 'bookings' }
@@ -82,12 +82,13 @@ describe('databases', () => {
     const exists = await rejection(
       databases.createDocument({ ...collection, documentId: 'b1', data: { a: 1 } }),
     )
-    expect(exists).toMatchObject({
-      code: 409,
-      type: 'document_already_exists',
-      message:
+    expect(exists).toMatchObject(
+      appwriteError(
+        409,
+        'document_already_exists',
         "Document with the requested ID 'b1' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
-    })
+      ),
+    )
     const missing = await rejection(databases.getDocument({ ...collection, documentId: 'b9' }))
     expect(missing).toMatchObject(notFound('document', 'b9'))
     const noData = await rejection(
@@ -123,12 +124,13 @@ describe('databases', () => {
     const structure = await rejection(
       databases.createDocument({ ...collection, documentId: 'b1', data: { status: 'done' } }),
     )
-    expect(structure).toMatchObject({
-      code: 400,
-      type: 'document_invalid_structure',
-      message:
+    expect(structure).toMatchObject(
+      appwriteError(
+        400,
+        'document_invalid_structure',
         'Invalid document structure: Attribute "status" has invalid format. Value must be one of (pending)',
-    })
+      ),
+    )
   })
 
   it('should answer database_not_found in strict mode', async () => {
@@ -198,19 +200,19 @@ describe('databases', () => {
         max: 5,
       }),
     )
-    expect(limit).toMatchObject({
-      code: 400,
-      type: 'attribute_limit_exceeded',
-      message: 'databases "seats" has reached the maximum value of 5',
-    })
+    expect(limit).toMatchObject(
+      appwriteError(
+        400,
+        'attribute_limit_exceeded',
+        'databases "seats" has reached the maximum value of 5',
+      ),
+    )
     const type = await rejection(
       databases.incrementDocumentAttribute({ ...collection, documentId: 'b1', attribute: 'name' }),
     )
-    expect(type).toMatchObject({
-      code: 400,
-      type: 'attribute_type_invalid',
-      message: 'databases "name" is not a number',
-    })
+    expect(type).toMatchObject(
+      appwriteError(400, 'attribute_type_invalid', 'databases "name" is not a number'),
+    )
     const row = await rejection(
       databases.decrementDocumentAttribute({ ...collection, documentId: 'b9', attribute: 'seats' }),
     )

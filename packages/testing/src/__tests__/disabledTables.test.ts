@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import { appwriteError } from './helpers'
 
 const databaseId = 'main'
 const tableId = 'bookings'
@@ -27,10 +28,9 @@ describe('disabledTables', () => {
     const { fake, admin, user } = await setup()
     await admin.updateTable({ ...ref, name: 'Bookings', enabled: false })
     await expect(user.listRows(ref)).rejects.toMatchObject({ code: 404, type: 'table_not_found' })
-    await expect(user.getRow({ ...ref, rowId: 'b1' })).rejects.toMatchObject({
-      code: 404,
-      type: 'table_not_found',
-    })
+    await expect(user.getRow({ ...ref, rowId: 'b1' })).rejects.toMatchObject(
+      appwriteError(404, 'table_not_found'),
+    )
     await expect(
       user.createRow({ ...ref, rowId: 'b2', data: { status: 'pending' } }),
     ).rejects.toMatchObject({ code: 404, type: 'table_not_found' })
@@ -42,10 +42,7 @@ describe('disabledTables', () => {
   it('should answer database_not_found to a user when the database is disabled', async () => {
     const { fake, admin, user } = await setup()
     await admin.update({ databaseId, name: 'Main', enabled: false })
-    await expect(user.listRows(ref)).rejects.toMatchObject({
-      code: 404,
-      type: 'database_not_found',
-    })
+    await expect(user.listRows(ref)).rejects.toMatchObject(appwriteError(404, 'database_not_found'))
     expect((await fake.tablesDB.getRow({ ...ref, rowId: 'b1' })).status).toBe('pending')
   })
 })

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createManualClock, createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-import { notFound, rejection } from './helpers'
+import { appwriteError, notFound, rejection } from './helpers'
 import { serverClient } from './emulatorHelpers'
 
 const clock = createManualClock({ now: Date.parse('2026-03-01T09:00:00.000Z') })
@@ -350,11 +350,13 @@ describe('startAppwriteEmulator', () => {
           queries: [Query.equal('therapistId', 'x')],
         }),
       )
-      expect(unknown).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query: Attribute not found in schema: therapistId',
-      })
+      expect(unknown).toMatchObject(
+        appwriteError(
+          400,
+          'general_query_invalid',
+          'Invalid query: Attribute not found in schema: therapistId',
+        ),
+      )
       const malformed = await rejection(
         tablesDB.listRows({ databaseId: 'main', tableId: 'bookings', queries: ['{not json'] }),
       )
@@ -387,11 +389,13 @@ describe('startAppwriteEmulator', () => {
         data: booking({ therapistId: 't1' }),
       }),
     )
-    expect(invalid).toMatchObject({
-      code: 400,
-      type: 'row_invalid_structure',
-      message: 'Invalid document structure: Unknown attribute: "therapistId"',
-    })
+    expect(invalid).toMatchObject(
+      appwriteError(
+        400,
+        'row_invalid_structure',
+        'Invalid document structure: Unknown attribute: "therapistId"',
+      ),
+    )
     const noTable = await rejection(tablesDB.listRows({ databaseId: 'main', tableId: 'chats' }))
     expect(noTable).toMatchObject({ code: 404, type: 'table_not_found' })
   })
@@ -581,12 +585,13 @@ describe('startAppwriteEmulator', () => {
 
   it('should answer unknown routes and methods with 404 general_route_not_found', async () => {
     const storage = await rejection(new Storage(web).listFiles({ bucketId: 'avatars' }))
-    expect(storage).toMatchObject({
-      code: 404,
-      type: 'general_route_not_found',
-      message:
+    expect(storage).toMatchObject(
+      appwriteError(
+        404,
+        'general_route_not_found',
         'Route not found. Please ensure the endpoint is configured correctly and that the API route is valid for this SDK version. Refer to the API docs for more details.',
-    })
+      ),
+    )
     const wrongMethod = await raw('/tablesdb/main/tables/bookings/rows/b1', {
       method: 'POST',
       body: '{}',
@@ -600,12 +605,13 @@ describe('startAppwriteEmulator', () => {
   it('should answer an unknown project with 404 project_not_found, also on unknown routes', async () => {
     const other = new TablesDB(new Client().setEndpoint(emulator.endpoint).setProject('other'))
     const error = await rejection(other.listRows({ databaseId: 'main', tableId: 'bookings' }))
-    expect(error).toMatchObject({
-      code: 404,
-      type: 'project_not_found',
-      message:
+    expect(error).toMatchObject(
+      appwriteError(
+        404,
+        'project_not_found',
         'Project with the requested ID could not be found. Please check the value of the X-Appwrite-Project header to ensure the correct project ID is being used.',
-    })
+      ),
+    )
     const unknownRoute = await raw('/teams', { project: 'other' })
     expect(await unknownRoute.json()).toMatchObject({ type: 'project_not_found' })
     const noProject = await raw('/tablesdb/main/tables/bookings/rows', { project: null })
@@ -621,11 +627,13 @@ describe('startAppwriteEmulator', () => {
     const error = await rejection(
       new server.TablesDB(client).listRows({ databaseId: 'main', tableId: 'bookings' }),
     )
-    expect(error).toMatchObject({
-      code: 401,
-      type: 'user_unauthorized',
-      message: 'The current user is not authorized to perform the requested action.',
-    })
+    expect(error).toMatchObject(
+      appwriteError(
+        401,
+        'user_unauthorized',
+        'The current user is not authorized to perform the requested action.',
+      ),
+    )
     expect(error).toBeInstanceOf(server.AppwriteException)
   })
 
@@ -788,21 +796,25 @@ describe('startAppwriteEmulator', () => {
       .setSession(session)
     expect(await new server.Account(ssr).get()).toMatchObject({ $id: 'u2' })
     const guest = await rejection(new Account(web).get())
-    expect(guest).toMatchObject({
-      code: 401,
-      type: 'general_unauthorized_scope',
-      message: 'User (role: guests) missing scopes (["account"])',
-    })
+    expect(guest).toMatchObject(
+      appwriteError(
+        401,
+        'general_unauthorized_scope',
+        'User (role: guests) missing scopes (["account"])',
+      ),
+    )
     const forged = new Client()
       .setEndpoint(emulator.endpoint)
       .setProject(emulator.projectId)
       .setJWT(`${jwt}x`)
     const invalid = await rejection(new Account(forged).get())
-    expect(invalid).toMatchObject({
-      code: 401,
-      type: 'user_jwt_invalid',
-      message: 'Failed to verify JWT. Invalid token: Signature failed',
-    })
+    expect(invalid).toMatchObject(
+      appwriteError(
+        401,
+        'user_jwt_invalid',
+        'Failed to verify JWT. Invalid token: Signature failed',
+      ),
+    )
   })
 
   it('should refuse a JWT and a session in the same request', async () => {
@@ -926,10 +938,9 @@ describe('startAppwriteEmulator options', () => {
       const client = serverClient(strict)
       const tablesDB = new server.TablesDB(client)
       const databases = new server.Databases(client)
-      await expect(tablesDB.listRows({ databaseId: 'db', tableId: 't' })).rejects.toMatchObject({
-        code: 404,
-        type: 'database_not_found',
-      })
+      await expect(tablesDB.listRows({ databaseId: 'db', tableId: 't' })).rejects.toMatchObject(
+        appwriteError(404, 'database_not_found'),
+      )
       const { $id } = await tablesDB.createTransaction()
       await expect(
         tablesDB.createOperations({

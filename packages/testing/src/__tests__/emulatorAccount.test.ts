@@ -7,7 +7,7 @@ import { WebSocket as WsClient } from 'ws'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-import { memoryStorage, rejection, setGlobals, until } from './helpers'
+import { appwriteError, memoryStorage, rejection, setGlobals, until } from './helpers'
 import { projectRequest, serverClient } from './emulatorHelpers'
 import type { ProjectRequestInit } from './emulatorHelpers'
 
@@ -79,20 +79,18 @@ describe('emulator account', () => {
       [`a_session_${emulator.projectId}`]: expect.any(String),
     })
     expect(await account.get()).toMatchObject({ $id: user.$id, name: 'Ada' })
-    expect(await rejection(account.createAnonymousSession())).toMatchObject({
-      code: 401,
-      type: 'user_session_already_exists',
-    })
+    expect(await rejection(account.createAnonymousSession())).toMatchObject(
+      appwriteError(401, 'user_session_already_exists'),
+    )
     expect((await account.listSessions()).sessions).toMatchObject([
       { $id: session.$id, current: true },
     ])
 
     await account.deleteSession({ sessionId: 'current' })
     expect(storage.get('cookieFallback')).toBe('[]')
-    expect(await rejection(account.get())).toMatchObject({
-      code: 401,
-      type: 'general_unauthorized_scope',
-    })
+    expect(await rejection(account.get())).toMatchObject(
+      appwriteError(401, 'general_unauthorized_scope'),
+    )
   })
 
   it('should answer wrong credentials and taken emails with the server errors', async () => {
@@ -208,19 +206,16 @@ describe('emulator account', () => {
 
     await users.updateStatus({ userId: 'grace', status: false })
     // A blocked user's session is refused where its scopes reach, still unscoped elsewhere.
-    expect(await rejection(new server.Account(ssr).get())).toMatchObject({
-      code: 403,
-      type: 'user_blocked',
-    })
-    expect(await rejection(new server.Users(ssr).list())).toMatchObject({
-      code: 401,
-      type: 'general_unauthorized_scope',
-    })
+    expect(await rejection(new server.Account(ssr).get())).toMatchObject(
+      appwriteError(403, 'user_blocked'),
+    )
+    expect(await rejection(new server.Users(ssr).list())).toMatchObject(
+      appwriteError(401, 'general_unauthorized_scope'),
+    )
     await users.delete({ userId: 'grace' })
-    expect(await rejection(users.get({ userId: 'grace' }))).toMatchObject({
-      code: 404,
-      type: 'user_not_found',
-    })
+    expect(await rejection(users.get({ userId: 'grace' }))).toMatchObject(
+      appwriteError(404, 'user_not_found'),
+    )
   })
 
   it('should deliver realtime events by per-user read permissions to signed-in sockets', async () => {

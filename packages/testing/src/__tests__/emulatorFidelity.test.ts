@@ -5,7 +5,7 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
 import { serverClient } from './emulatorHelpers'
-import { openFrameQueue } from './helpers'
+import { appwriteError, openFrameQueue } from './helpers'
 
 const fake = createFakeAppwrite({
   strict: true,
@@ -139,12 +139,13 @@ describe('emulator fidelity', () => {
   it('should refuse an invalid $updatedAt from an API key with 400, and ignore it from a user', async () => {
     await expect(
       admin.createRow({ ...items, rowId: 'bad', data: { owner: 'x', $updatedAt: 'yesterday' } }),
-    ).rejects.toMatchObject({
-      code: 400,
-      type: 'row_invalid_structure',
-      message:
+    ).rejects.toMatchObject(
+      appwriteError(
+        400,
+        'row_invalid_structure',
         'Invalid document structure: Attribute "$updatedAt" has invalid type. Value must be valid date between 1000-01-01 00:00:00 and 9999-12-31 23:59:59.',
-    })
+      ),
+    )
     const user = new TablesDB(
       new Client()
         .setEndpoint(emulator.endpoint)

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
-import { collector, rejection, setGlobals, until } from './helpers'
+import { appwriteError, collector, rejection, setGlobals, until } from './helpers'
 import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({
@@ -87,10 +87,9 @@ describe('emulator permissions', () => {
       data: pending,
     })
     const bob = new TablesDB(asUser('bob'))
-    expect(await rejection(bob.getRow({ ...target, rowId: 'b1' }))).toMatchObject({
-      code: 404,
-      type: 'row_not_found',
-    })
+    expect(await rejection(bob.getRow({ ...target, rowId: 'b1' }))).toMatchObject(
+      appwriteError(404, 'row_not_found'),
+    )
     expect(await bob.listRows(target)).toMatchObject({ total: 0, rows: [] })
     const guest = new TablesDB(webClient())
     expect((await guest.listRows(target)).total).toBe(0)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../index'
 import type { FunctionContext } from '../index'
-import { rejection } from './helpers'
+import { appwriteError, rejection } from './helpers'
 
 describe('functions', () => {
   it("should run a handler with the Node runtime's request and response", async () => {
@@ -90,10 +90,9 @@ describe('functions', () => {
       responseStatusCode: 500,
       errors: 'Return statement missing. return context.res.empty() if no response is expected.',
     })
-    expect(await rejection(fake.functions.createExecution({ functionId: 'nope' }))).toMatchObject({
-      code: 404,
-      type: 'function_not_found',
-    })
+    expect(await rejection(fake.functions.createExecution({ functionId: 'nope' }))).toMatchObject(
+      appwriteError(404, 'function_not_found'),
+    )
     expect(
       await rejection(
         fake.functions.createExecution({

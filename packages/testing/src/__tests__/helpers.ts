@@ -50,6 +50,18 @@ export async function tempDir(cleanups: Cleanups, prefix: string): Promise<strin
  * What the server answers for a missing `kind` with id `id` (code, type and message, as appwrite
  * 1.9.6 words them), to match an error against.
  */
+/**
+ * The fields of an Appwrite error as a test matches them (`toMatchObject`): its HTTP `code`, its
+ * `type`, and, when given, its exact `message`.
+ */
+export function appwriteError(
+  code: number,
+  type: string,
+  message?: string,
+): { code: number; type: string; message?: string } {
+  return message === undefined ? { code, type } : { code, type, message }
+}
+
 export function notFound(
   kind: 'database' | 'table' | 'row' | 'collection' | 'document' | 'transaction',
   id: string,

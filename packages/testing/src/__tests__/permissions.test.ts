@@ -5,7 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import type { AppwriteException } from '../fake/errors'
 import type { FakeIdentity } from '../fake/permissions'
-import { rejection } from './helpers'
+import { appwriteError, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const bookings = { databaseId: 'main', tableId: 'bookings' } as const
@@ -272,12 +272,13 @@ describe('permissions', () => {
           permissions: [Permission.read(Role.user('alice')), Permission.read(Role.user('bob'))],
         }),
       )
-      expect(error).toMatchObject({
-        code: 401,
-        type: 'user_unauthorized',
-        message:
+      expect(error).toMatchObject(
+        appwriteError(
+          401,
+          'user_unauthorized',
           'Permissions must be one of: (any, users, user:alice, user:alice/unverified, users/unverified)',
-      })
+        ),
+      )
       await alice.createRow({
         ...bookings,
         rowId: 'b1',
@@ -308,12 +309,13 @@ describe('permissions', () => {
       const error = await rejection(
         fake.as('guest').tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 1 } }),
       )
-      expect(error).toMatchObject({
-        code: 401,
-        type: 'user_unauthorized',
-        message:
+      expect(error).toMatchObject(
+        appwriteError(
+          401,
+          'user_unauthorized',
           'Missing "create" permission for role "users". Only "["any","guests"]" scopes are allowed and "["users"]" was given.',
-      })
+        ),
+      )
       await fake.as('user:alice').tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 1 } })
       expect(fake.snapshot().main?.bookings).toHaveLength(1)
     })
@@ -473,10 +475,9 @@ describe('permissions', () => {
       const alice = fake.as('user:alice').tablesDB
       const tx = await alice.createTransaction()
       const bob = fake.as('user:bob').tablesDB
-      expect(await rejection(bob.getTransaction({ transactionId: tx.$id }))).toMatchObject({
-        code: 404,
-        type: 'transaction_not_found',
-      })
+      expect(await rejection(bob.getTransaction({ transactionId: tx.$id }))).toMatchObject(
+        appwriteError(404, 'transaction_not_found'),
+      )
       const staged = await rejection(
         bob.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId: tx.$id }),
       )

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { rejection } from './helpers'
+import { appwriteError, rejection } from './helpers'
 
 const db = 'main'
 const table = { databaseId: db, tableId: 'bookings' }
@@ -277,11 +277,9 @@ describe('queries', () => {
           queries: ['{"method":"matches","attribute":"status","values":["x"]}'],
         }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query method: matches',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_query_invalid', 'Invalid query method: matches'),
+      )
     })
 
     it('should refuse malformed JSON', async () => {
@@ -289,11 +287,9 @@ describe('queries', () => {
       const error = await rejection(
         fake.tablesDB.listRows({ ...table, queries: ['status=pending'] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query: Syntax error',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_query_invalid', 'Invalid query: Syntax error'),
+      )
       const notObject = await rejection(fake.tablesDB.listRows({ ...table, queries: ['"equal"'] }))
       expect(notObject.message).toBe('Invalid query. Must be an array, got string')
     })
@@ -306,11 +302,13 @@ describe('queries', () => {
         Query.select(['therapistId']),
       ]) {
         const error = await rejection(fake.tablesDB.listRows({ ...table, queries: [query] }))
-        expect(error).toMatchObject({
-          code: 400,
-          type: 'general_query_invalid',
-          message: 'Invalid query: Attribute not found in schema: therapistId',
-        })
+        expect(error).toMatchObject(
+          appwriteError(
+            400,
+            'general_query_invalid',
+            'Invalid query: Attribute not found in schema: therapistId',
+          ),
+        )
       }
     })
 
@@ -411,11 +409,13 @@ describe('queries', () => {
       const error = await rejection(
         fake.tablesDB.listRows({ ...table, queries: [Query.cursorAfter('gone')] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_cursor_not_found',
-        message: "Row 'gone' for the 'cursor' value not found.",
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'general_cursor_not_found',
+          "Row 'gone' for the 'cursor' value not found.",
+        ),
+      )
       const invalid = await rejection(
         fake.tablesDB.listRows({ ...table, queries: [Query.cursorAfter('_bad')] }),
       )
@@ -430,12 +430,13 @@ describe('queries', () => {
           queries: [Query.orderAsc('price'), Query.cursorAfter('b5')],
         }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'database_query_order_null',
-        message:
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'database_query_order_null',
           "The order column 'price' had a null value. Cursor pagination requires all rows order column values are non-null.",
-      })
+        ),
+      )
     })
 
     it('should refuse more than 100 queries or a query over 4,096 chars as an invalid argument', async () => {

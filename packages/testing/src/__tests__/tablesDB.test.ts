@@ -10,7 +10,7 @@ import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
 import { FakeTablesDB } from '../fake/tablesDB'
 import type { DatabaseDefinition } from '../fake/types'
-import { notFound, rejection } from './helpers'
+import { appwriteError, notFound, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -228,17 +228,17 @@ describe('tablesDB', () => {
     it('should fail with row_missing_data for empty data or an empty id', async () => {
       const { tablesDB } = setup()
       const empty = await rejection(tablesDB.createRow(rowIn('bookings', 'b1', {})))
-      expect(empty).toMatchObject({
-        code: 400,
-        type: 'row_missing_data',
-        message: 'The row data is missing. Try again with row data populated.',
-      })
+      expect(empty).toMatchObject(
+        appwriteError(
+          400,
+          'row_missing_data',
+          'The row data is missing. Try again with row data populated.',
+        ),
+      )
       const noId = await rejection(tablesDB.createRow(booking('')))
-      expect(noId).toMatchObject({
-        code: 400,
-        type: 'row_missing_data',
-        message: 'Row ID is required when creating a single row.',
-      })
+      expect(noId).toMatchObject(
+        appwriteError(400, 'row_missing_data', 'Row ID is required when creating a single row.'),
+      )
     })
 
     it('should throw synchronously for a missing required parameter, like the SDK', () => {
@@ -268,11 +268,13 @@ describe('tablesDB', () => {
         },
       })
       const error = await rejection(tablesDB.createRow(booking('b1', { therapistId: 't1' })))
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'row_invalid_structure',
-        message: 'Invalid document structure: Unknown attribute: "status"',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'row_invalid_structure',
+          'Invalid document structure: Unknown attribute: "status"',
+        ),
+      )
       const missing = await rejection(tablesDB.createRow(rowIn('bookings', 'b1', { other: 1 })))
       expect(missing.message).toBe(
         'Invalid document structure: Missing required attribute "customerId"',
@@ -351,11 +353,13 @@ describe('tablesDB', () => {
       const error = await rejection(
         tablesDB.createRow({ ...booking('b1'), permissions: [1] as unknown as string[] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_argument_invalid',
-        message: 'Invalid `permissions` param: Every permission must be of type string.',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'general_argument_invalid',
+          'Invalid `permissions` param: Every permission must be of type string.',
+        ),
+      )
     })
 
     it('should fail with transaction_not_found for any transactionId, writing nothing', async () => {
@@ -405,11 +409,9 @@ describe('tablesDB', () => {
           queries: [Query.equal('status', 'x')],
         }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query method: equal',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_query_invalid', 'Invalid query method: equal'),
+      )
     })
 
     it('should refuse an invalid row id with the UID message', async () => {
@@ -518,12 +520,13 @@ describe('tablesDB', () => {
       })
       await tablesDB.createRow(rowIn('bookings', 'b1', { status: 'pending' }))
       const error = await rejection(tablesDB.updateRow(rowIn('bookings', 'b1', { status: 'done' })))
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'row_invalid_structure',
-        message:
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'row_invalid_structure',
           'Invalid document structure: Attribute "status" has invalid format. Value must be one of (pending, accepted)',
-      })
+        ),
+      )
     })
   })
 
@@ -574,11 +577,13 @@ describe('tablesDB', () => {
       const error = await rejection(
         tablesDB.upsertRow(rowIn('bookings', 'b1', { status: 'accepted' })),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'row_invalid_structure',
-        message: 'Invalid document structure: Missing required attribute "customerId"',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'row_invalid_structure',
+          'Invalid document structure: Missing required attribute "customerId"',
+        ),
+      )
       const row = await tablesDB.upsertRow(rowIn('bookings', 'b1', { customerId: 'c1' }))
       expect(row.status).toBe('pending')
     })
@@ -637,19 +642,23 @@ describe('tablesDB', () => {
       const over = await rejection(
         tablesDB.incrementRowColumn({ ...target, column: 'seats', value: 2, max: 10 }),
       )
-      expect(over).toMatchObject({
-        code: 400,
-        type: 'column_limit_exceeded',
-        message: 'tablesDB "seats" has reached the maximum value of 10',
-      })
+      expect(over).toMatchObject(
+        appwriteError(
+          400,
+          'column_limit_exceeded',
+          'tablesDB "seats" has reached the maximum value of 10',
+        ),
+      )
       const under = await rejection(
         tablesDB.decrementRowColumn({ ...target, column: 'seats', value: 10, min: 0 }),
       )
-      expect(under).toMatchObject({
-        code: 400,
-        type: 'column_limit_exceeded',
-        message: 'tablesDB "seats" has reached the minimum value of 0',
-      })
+      expect(under).toMatchObject(
+        appwriteError(
+          400,
+          'column_limit_exceeded',
+          'tablesDB "seats" has reached the minimum value of 0',
+        ),
+      )
       expect((await tablesDB.getRow(target)).seats).toBe(9)
     })
 
@@ -659,11 +668,9 @@ describe('tablesDB', () => {
       const error = await rejection(
         tablesDB.incrementRowColumn({ ...target, column: 'seats', value: 0 }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_argument_invalid',
-        message: 'Value must be numeric and greater than 0',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_argument_invalid', 'Value must be numeric and greater than 0'),
+      )
     })
 
     it('should fail with attribute_type_invalid on a non-numeric value or column', async () => {
@@ -681,11 +688,9 @@ describe('tablesDB', () => {
       })
       await tablesDB.createRow({ ...target, data: { name: 'x', seats: 1 } })
       const error = await rejection(tablesDB.incrementRowColumn({ ...target, column: 'name' }))
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'attribute_type_invalid',
-        message: 'tablesDB "name" is not a number',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'attribute_type_invalid', 'tablesDB "name" is not a number'),
+      )
       const schemaless = setup().tablesDB
       await schemaless.createRow({ ...target, data: { name: 'x' } })
       expect(
@@ -698,17 +703,21 @@ describe('tablesDB', () => {
         main: { tables: { counters: { columns: [{ key: 'seats', type: 'integer' }] } } },
       })
       const column = await rejection(tablesDB.incrementRowColumn({ ...target, column: 'nope' }))
-      expect(column).toMatchObject({
-        code: 404,
-        type: 'column_not_found',
-        message: "Column with the requested key 'nope' could not be found.",
-      })
+      expect(column).toMatchObject(
+        appwriteError(
+          404,
+          'column_not_found',
+          "Column with the requested key 'nope' could not be found.",
+        ),
+      )
       const row = await rejection(tablesDB.incrementRowColumn({ ...target, column: 'seats' }))
-      expect(row).toMatchObject({
-        code: 404,
-        type: 'column_not_found',
-        message: "Row with the requested ID 'c1' could not be found.",
-      })
+      expect(row).toMatchObject(
+        appwriteError(
+          404,
+          'column_not_found',
+          "Row with the requested ID 'c1' could not be found.",
+        ),
+      )
     })
 
     it('should answer a transactionId with general_bad_request, as the increment route does', async () => {
@@ -717,11 +726,9 @@ describe('tablesDB', () => {
       const error = await rejection(
         tablesDB.incrementRowColumn({ ...target, column: 'seats', transactionId: 'tx1' }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_bad_request',
-        message: 'Invalid or non\u2011pending transaction',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_bad_request', 'Invalid or non\u2011pending transaction'),
+      )
     })
   })
 
@@ -766,12 +773,13 @@ describe('tablesDB', () => {
       const tooMany = await rejection(
         tablesDB.createRows({ ...bookings, rows: Array.from({ length: 101 }, (_, i) => ({ i })) }),
       )
-      expect(tooMany).toMatchObject({
-        code: 400,
-        type: 'general_argument_invalid',
-        message:
+      expect(tooMany).toMatchObject(
+        appwriteError(
+          400,
+          'general_argument_invalid',
           'Invalid `rows` param: Value must a valid array no longer than 100 items and Value must be a valid JSON object',
-      })
+        ),
+      )
       expect(await rejection(tablesDB.createRows({ ...bookings, rows: [] }))).toMatchObject({
         type: 'row_missing_data',
       })
@@ -854,11 +862,9 @@ describe('tablesDB', () => {
       const error = await rejection(
         setup().tablesDB.deleteRows({ ...bookings, queries: ['{"method":"nope"}'] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query method: nope',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_query_invalid', 'Invalid query method: nope'),
+      )
     })
   })
 

@@ -6,7 +6,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { AppwriteException } from '../fake/errors'
 import type { RealtimeResponseEvent } from '../fake/realtime'
-import { flush, notFound, rejection } from './helpers'
+import { appwriteError, flush, notFound, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -100,11 +100,13 @@ describe('transactions', () => {
       )
       for (const ttl of [59, 3601, 1.5]) {
         const error = await rejection(tablesDB.createTransaction({ ttl }))
-        expect(error).toMatchObject({
-          code: 400,
-          type: 'general_argument_invalid',
-          message: 'Invalid `ttl` param: Value must be a valid range between 60 and 3,600',
-        })
+        expect(error).toMatchObject(
+          appwriteError(
+            400,
+            'general_argument_invalid',
+            'Invalid `ttl` param: Value must be a valid range between 60 and 3,600',
+          ),
+        )
       }
     })
 
@@ -362,11 +364,13 @@ describe('transactions', () => {
       expect(fake.snapshot()).toEqual({})
       expect(events).toEqual([])
       const again = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(again).toMatchObject({
-        code: 400,
-        type: 'transaction_not_ready',
-        message: 'The transaction is not ready yet. Please try again later.',
-      })
+      expect(again).toMatchObject(
+        appwriteError(
+          400,
+          'transaction_not_ready',
+          'The transaction is not ready yet. Please try again later.',
+        ),
+      )
       const stage = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'b2', data: { a: 1 }, transactionId }),
       )
@@ -376,20 +380,16 @@ describe('transactions', () => {
     it('should require exactly one of commit and rollback', async () => {
       const { tablesDB } = setup()
       const { $id: transactionId } = await tablesDB.createTransaction()
-      expect(await rejection(tablesDB.updateTransaction({ transactionId }))).toMatchObject({
-        code: 400,
-        type: 'general_bad_request',
-        message: 'Either commit or rollback must be true',
-      })
+      expect(await rejection(tablesDB.updateTransaction({ transactionId }))).toMatchObject(
+        appwriteError(400, 'general_bad_request', 'Either commit or rollback must be true'),
+      )
       expect(
         await rejection(
           tablesDB.updateTransaction({ transactionId, commit: true, rollback: true }),
         ),
-      ).toMatchObject({
-        code: 400,
-        type: 'general_bad_request',
-        message: 'Cannot commit and rollback at the same time',
-      })
+      ).toMatchObject(
+        appwriteError(400, 'general_bad_request', 'Cannot commit and rollback at the same time'),
+      )
       expect((await tablesDB.getTransaction({ transactionId })).status).toBe('pending')
     })
 
@@ -415,11 +415,13 @@ describe('transactions', () => {
       await tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 'theirs' } })
       const events = await listen(fake)
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({
-        code: 409,
-        type: 'transaction_conflict',
-        message: 'The transaction has a conflict. Please resolve the conflict and try again.',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          409,
+          'transaction_conflict',
+          'The transaction has a conflict. Please resolve the conflict and try again.',
+        ),
+      )
       await flush()
       expect(events).toEqual([])
       expect(fake.snapshot().main?.chat_rooms).toBeUndefined()
@@ -528,11 +530,9 @@ describe('transactions', () => {
         transactionId,
       })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'attribute_limit_exceeded',
-        message: 'Attribute value exceeds maximum limit: 5',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'attribute_limit_exceeded', 'Attribute value exceeds maximum limit: 5'),
+      )
       expect((await tablesDB.getRow({ ...bookings, rowId: 'b1' })).seats).toBe(4)
     })
   })
@@ -557,10 +557,9 @@ describe('transactions', () => {
         }),
       ])
       expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected'])
-      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
-        code: 409,
-        type: 'document_unique_constraint_violation',
-      })
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject(
+        appwriteError(409, 'document_unique_constraint_violation'),
+      )
       expect(fake.snapshot().main?.bookings?.map((row) => row.$id)).toEqual(['b1'])
     })
 
@@ -659,11 +658,13 @@ describe('transactions', () => {
       const stage = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'b2', data: { a: 1 }, transactionId }),
       )
-      expect(stage).toMatchObject({
-        code: 410,
-        type: 'transaction_expired',
-        message: 'The transaction has expired. Please create a new transaction and try again.',
-      })
+      expect(stage).toMatchObject(
+        appwriteError(
+          410,
+          'transaction_expired',
+          'The transaction has expired. Please create a new transaction and try again.',
+        ),
+      )
       const commit = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
       expect(commit).toMatchObject({ code: 410, type: 'transaction_expired' })
       expect(await tablesDB.listRows(bookings)).toEqual({ total: 0, rows: [] })
@@ -685,11 +686,13 @@ describe('transactions', () => {
       const one = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'extra', data: { i: 100 }, transactionId }),
       )
-      expect(one).toMatchObject({
-        code: 400,
-        type: 'transaction_limit_exceeded',
-        message: 'Transaction already has 100 operations, adding 1 would exceed the maximum of 100',
-      })
+      expect(one).toMatchObject(
+        appwriteError(
+          400,
+          'transaction_limit_exceeded',
+          'Transaction already has 100 operations, adding 1 would exceed the maximum of 100',
+        ),
+      )
       await tablesDB.updateTransaction({ transactionId, commit: true })
       expect((await tablesDB.listRows({ ...bookings, total: true })).total).toBe(100)
 
@@ -1011,11 +1014,13 @@ describe('transactions', () => {
       const error = await rejection(
         tablesDB.listTransactions({ queries: [Query.equal('operations', 1)] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query: Attribute not found in schema: operations',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'general_query_invalid',
+          'Invalid query: Attribute not found in schema: operations',
+        ),
+      )
     })
 
     it('should delete a transaction with its staged operations', async () => {

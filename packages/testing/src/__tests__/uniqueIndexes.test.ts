@@ -6,6 +6,7 @@ import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { assertUniqueRows } from '../fake/indexes'
 import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
+import { appwriteError } from './helpers'
 
 const databaseId = 'main'
 const tableId = 'bookings'
@@ -62,12 +63,13 @@ describe('uniqueIndexes', () => {
     })
     await expect(
       fake.databases.createDocument({ ...doc, documentId: 'd2', data: { idempotencyKey: 'k1' } }),
-    ).rejects.toMatchObject({
-      code: 409,
-      type: 'document_unique_constraint_violation',
-      message:
+    ).rejects.toMatchObject(
+      appwriteError(
+        409,
+        'document_unique_constraint_violation',
         'Document violates a unique attribute constraint. Try again with different value(s).',
-    })
+      ),
+    )
   })
 
   it('should let exactly one of two concurrent creates win', async () => {

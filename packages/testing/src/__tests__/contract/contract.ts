@@ -7,6 +7,7 @@ import type {
   ContractTablesDB,
   ContractTarget,
 } from './targets'
+import { appwriteError } from '../helpers'
 
 /** What a failed call carries, on every target: an `Error` with the server's `code` and `type`. */
 async function rejection(promise: Promise<unknown>): Promise<{ code: number; type: string }> {
@@ -97,10 +98,9 @@ export function runContractSuite(target: ContractTarget): void {
         expect(sessions[0]).toMatchObject({ current: true })
         expect((await me.createJWT()).jwt.split('.')).toHaveLength(3)
         await me.deleteSession({ sessionId: 'current' })
-        expect(await rejection(me.get())).toMatchObject({
-          code: 401,
-          type: 'general_unauthorized_scope',
-        })
+        expect(await rejection(me.get())).toMatchObject(
+          appwriteError(401, 'general_unauthorized_scope'),
+        )
       })
     })
 
@@ -160,14 +160,12 @@ export function runContractSuite(target: ContractTarget): void {
         const run = nextRun()
         await server.createRow({ ...at, rowId: run, data: { run } })
         await server.deleteRow({ ...at, rowId: run })
-        expect(await rejection(server.getRow({ ...at, rowId: run }))).toMatchObject({
-          code: 404,
-          type: 'row_not_found',
-        })
-        expect(await rejection(server.deleteRow({ ...at, rowId: run }))).toMatchObject({
-          code: 404,
-          type: 'row_not_found',
-        })
+        expect(await rejection(server.getRow({ ...at, rowId: run }))).toMatchObject(
+          appwriteError(404, 'row_not_found'),
+        )
+        expect(await rejection(server.deleteRow({ ...at, rowId: run }))).toMatchObject(
+          appwriteError(404, 'row_not_found'),
+        )
       })
 
       it('should increment and decrement a column within its bounds', async () => {
@@ -247,10 +245,9 @@ export function runContractSuite(target: ContractTarget): void {
           `${run}!`,
           `${run} x`,
         ]) {
-          expect(await rejection(server.createRow({ ...at, rowId, data: { run } }))).toMatchObject({
-            code: 400,
-            type: 'general_argument_invalid',
-          })
+          expect(await rejection(server.createRow({ ...at, rowId, data: { run } }))).toMatchObject(
+            appwriteError(400, 'general_argument_invalid'),
+          )
         }
         expect(await rowsOf(server, run)).toEqual([])
       })
@@ -437,10 +434,9 @@ export function runContractSuite(target: ContractTarget): void {
           [`delete("user:${alice}")`, `read("user:${alice}")`, `update("user:${alice}")`].sort(),
         )
         expect(await asAlice.getRow({ ...at, rowId: run })).toMatchObject({ $id: run })
-        expect(await rejection(asBob.getRow({ ...at, rowId: run }))).toMatchObject({
-          code: 404,
-          type: 'row_not_found',
-        })
+        expect(await rejection(asBob.getRow({ ...at, rowId: run }))).toMatchObject(
+          appwriteError(404, 'row_not_found'),
+        )
         expect(await server.getRow({ ...at, rowId: run })).toMatchObject({ $id: run })
       })
 
@@ -475,10 +471,9 @@ export function runContractSuite(target: ContractTarget): void {
         expect(
           await rejection(asBob.updateRow({ ...at, rowId: run, data: { count: 2 } })),
         ).toMatchObject({ code: 401, type: 'user_unauthorized' })
-        expect(await rejection(asAlice.deleteRow({ ...at, rowId: run }))).toMatchObject({
-          code: 401,
-          type: 'user_unauthorized',
-        })
+        expect(await rejection(asAlice.deleteRow({ ...at, rowId: run }))).toMatchObject(
+          appwriteError(401, 'user_unauthorized'),
+        )
         expect(await asAlice.updateRow({ ...at, rowId: run, data: { count: 3 } })).toMatchObject({
           count: 3,
         })
