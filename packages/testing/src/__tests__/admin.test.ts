@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { appwriteError, notFound } from './helpers'
+import { appwriteError, mainDatabase, notFound } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -964,7 +964,7 @@ describe('admin', () => {
 
   describe('schemaless tables', () => {
     it('should keep tables declared without columns schemaless', async () => {
-      const { admin, tablesDB } = setup({ databases: { main: { tables: { notifications: {} } } } })
+      const { admin, tablesDB } = setup({ databases: mainDatabase({ notifications: {} }) })
       await admin.createTable({ databaseId, tableId: 'bookings', name: 'Bookings' })
       await expect(
         tablesDB.createRow({
@@ -990,7 +990,7 @@ describe('admin', () => {
   describe('fake integration', () => {
     it('should go back to the declared schema on fake.reset()', async () => {
       const { admin, fake, tablesDB } = setup({
-        databases: { main: { tables: { bookings: { columns: [] } } } },
+        databases: mainDatabase({ bookings: { columns: [] } }),
       })
       await admin.createStringColumn({ ...ref, key: 'status', size: 20, required: false })
       admin.pauseWorker()

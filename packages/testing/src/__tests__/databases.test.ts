@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { appwriteError, notFound, rejection } from './helpers'
+import { appwriteError, mainDatabase, notFound, rejection } from './helpers'
 
 const db = 'main'
 const collection = { databaseId: db, collectionId: 'bookings' }
@@ -107,15 +107,11 @@ describe('databases', () => {
 
   it('should answer collection_not_found and document_invalid_structure on declared schemas', async () => {
     const { databases } = setup({
-      databases: {
-        main: {
-          tables: {
-            bookings: {
-              columns: [{ key: 'status', type: 'enum', elements: ['pending'], required: true }],
-            },
-          },
+      databases: mainDatabase({
+        bookings: {
+          columns: [{ key: 'status', type: 'enum', elements: ['pending'], required: true }],
         },
-      },
+      }),
     })
     const collectionMissing = await rejection(
       databases.listDocuments({ databaseId: db, collectionId: 'chat_messages' }),

@@ -13,38 +13,34 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createManualClock, createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-import { appwriteError, notFound, rejection } from './helpers'
+import { appwriteError, mainDatabase, notFound, rejection } from './helpers'
 import { serverClient } from './emulatorHelpers'
 
 const clock = createManualClock({ now: Date.parse('2026-03-01T09:00:00.000Z') })
 const fake = createFakeAppwrite({
   clock,
   seed: 7,
-  databases: {
-    main: {
-      tables: {
-        bookings: {
-          columns: [
-            { key: 'customerId', type: 'string', size: 36, required: true },
-            {
-              key: 'status',
-              type: 'enum',
-              elements: ['pending', 'accepted', 'declined'],
-              required: true,
-            },
-            { key: 'price', type: 'integer' },
-            { key: 'note', type: 'string', size: 100 },
-            { key: 'tags', type: 'string', size: 20, array: true },
-            { key: 'title', type: 'string', size: 200 },
-            { key: 'seats', type: 'integer', min: 0, max: 10 },
-          ],
-          indexes: [{ key: 'title_search', type: 'fulltext', columns: ['title'] }],
-          // Open to guests, so the web client (no session) may use it once permissions apply.
-          permissions: ['create("any")', 'read("any")', 'update("any")', 'delete("any")'],
+  databases: mainDatabase({
+    bookings: {
+      columns: [
+        { key: 'customerId', type: 'string', size: 36, required: true },
+        {
+          key: 'status',
+          type: 'enum',
+          elements: ['pending', 'accepted', 'declined'],
+          required: true,
         },
-      },
+        { key: 'price', type: 'integer' },
+        { key: 'note', type: 'string', size: 100 },
+        { key: 'tags', type: 'string', size: 20, array: true },
+        { key: 'title', type: 'string', size: 200 },
+        { key: 'seats', type: 'integer', min: 0, max: 10 },
+      ],
+      indexes: [{ key: 'title_search', type: 'fulltext', columns: ['title'] }],
+      // Open to guests, so the web client (no session) may use it once permissions apply.
+      permissions: ['create("any")', 'read("any")', 'update("any")', 'delete("any")'],
     },
-  },
+  }),
 })
 
 let emulator: AppwriteEmulator

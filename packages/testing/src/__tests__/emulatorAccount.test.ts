@@ -7,7 +7,7 @@ import { WebSocket as WsClient } from 'ws'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-import { appwriteError, memoryStorage, rejection, setGlobals, until } from './helpers'
+import { appwriteError, mainDatabase, memoryStorage, rejection, setGlobals, until } from './helpers'
 import { projectRequest, serverClient } from './emulatorHelpers'
 import type { ProjectRequestInit } from './emulatorHelpers'
 
@@ -15,9 +15,7 @@ const storage = new Map<string, string>()
 const localStorage = memoryStorage(storage)
 
 const fake = createFakeAppwrite({
-  databases: {
-    main: { tables: { notes: { permissions: ['create("users")'], rowSecurity: true } } },
-  },
+  databases: mainDatabase({ notes: { permissions: ['create("users")'], rowSecurity: true } }),
 })
 let emulator: AppwriteEmulator
 let restoreGlobals: () => void

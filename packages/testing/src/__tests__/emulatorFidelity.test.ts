@@ -5,23 +5,19 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
 import { serverClient } from './emulatorHelpers'
-import { appwriteError, openFrameQueue } from './helpers'
+import { appwriteError, mainDatabase, openFrameQueue } from './helpers'
 
 const fake = createFakeAppwrite({
   strict: true,
-  databases: {
-    main: {
-      tables: {
-        items: {
-          columns: [
-            { key: 'owner', type: 'string', size: 36 },
-            { key: 'at', type: 'datetime' },
-          ],
-          permissions: ['read("any")', 'create("users")', 'update("users")'],
-        },
-      },
+  databases: mainDatabase({
+    items: {
+      columns: [
+        { key: 'owner', type: 'string', size: 36 },
+        { key: 'at', type: 'datetime' },
+      ],
+      permissions: ['read("any")', 'create("users")', 'update("users")'],
     },
-  },
+  }),
 })
 
 /** The one table the cases write to. */

@@ -6,18 +6,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
-import { appwriteError, collector, rejection, setGlobals, until } from './helpers'
+import { appwriteError, collector, mainDatabase, rejection, setGlobals, until } from './helpers'
 import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({
-  databases: {
-    main: {
-      tables: {
-        // Signed-in users may create bookings; each row is readable by its permissions only.
-        bookings: { permissions: ['create("users")'], rowSecurity: true },
-      },
-    },
-  },
+  databases: mainDatabase({
+    // Signed-in users may create bookings; each row is readable by its permissions only.
+    bookings: { permissions: ['create("users")'], rowSecurity: true },
+  }),
 })
 let emulator: AppwriteEmulator
 let restoreGlobals: () => void

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, expect } from 'vitest'
 import type WebSocket from 'ws'
 import type { AppwriteException } from '../fake/errors'
+import type { DatabaseDefinition, TableDefinition } from '../fake/types'
 
 /**
  * The error `promise` rejects with, checked to be an `Error`; fails the test when the promise
@@ -50,6 +51,13 @@ export async function tempDir(cleanups: Cleanups, prefix: string): Promise<strin
  * What the server answers for a missing `kind` with id `id` (code, type and message, as appwrite
  * 1.9.6 words them), to match an error against.
  */
+/** The `databases` option of a fake that declares one database, `main`, with `tables`. */
+export function mainDatabase(
+  tables: Record<string, TableDefinition>,
+): Record<string, DatabaseDefinition> {
+  return { main: { tables } }
+}
+
 /**
  * The fields of an Appwrite error as a test matches them (`toMatchObject`): its HTTP `code`, its
  * `type`, and, when given, its exact `message`.

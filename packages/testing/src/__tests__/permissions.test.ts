@@ -5,7 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import type { AppwriteException } from '../fake/errors'
 import type { FakeIdentity } from '../fake/permissions'
-import { appwriteError, rejection } from './helpers'
+import { appwriteError, mainDatabase, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const bookings = { databaseId: 'main', tableId: 'bookings' } as const
@@ -331,21 +331,17 @@ describe('permissions', () => {
 
   describe('table permissions and rowSecurity', () => {
     const staffOnly: FakeAppwriteOptions = {
-      databases: {
-        main: {
-          tables: {
-            bookings: {
-              permissions: [
-                Permission.create(Role.team('staff')),
-                Permission.read(Role.users()),
-                Permission.update(Role.team('staff')),
-              ],
-              rowSecurity: false,
-            },
-            notes: { permissions: [], rowSecurity: true },
-          },
+      databases: mainDatabase({
+        bookings: {
+          permissions: [
+            Permission.create(Role.team('staff')),
+            Permission.read(Role.users()),
+            Permission.update(Role.team('staff')),
+          ],
+          rowSecurity: false,
         },
-      },
+        notes: { permissions: [], rowSecurity: true },
+      }),
     }
 
     it('should take create from the table only', async () => {

@@ -5,7 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import type { FakeIdentity } from '../fake/permissions'
 import type { FakeRealtime, RealtimeResponseEvent } from '../fake/realtime'
-import { flush } from './helpers'
+import { flush, mainDatabase } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const bookings = { databaseId: 'main', tableId: 'bookings' } as const
@@ -90,13 +90,9 @@ describe('permissionsRealtime', () => {
 
   it('should use table read, and row read only with row security', async () => {
     const fake = setup({
-      databases: {
-        main: {
-          tables: {
-            bookings: { permissions: [Permission.read(Role.team('staff'))], rowSecurity: false },
-          },
-        },
-      },
+      databases: mainDatabase({
+        bookings: { permissions: [Permission.read(Role.team('staff'))], rowSecurity: false },
+      }),
     })
     const seen = await watchers(fake, {
       alice: 'user:alice',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { appwriteError, rejection } from './helpers'
+import { appwriteError, mainDatabase, rejection } from './helpers'
 
 const db = 'main'
 const table = { databaseId: db, tableId: 'bookings' }
@@ -69,23 +69,19 @@ async function seeded(options: FakeAppwriteOptions = {}) {
 }
 
 const DECLARED: FakeAppwriteOptions = {
-  databases: {
-    main: {
-      tables: {
-        bookings: {
-          columns: [
-            { key: 'status', type: 'string' },
-            { key: 'price', type: 'integer' },
-            { key: 'providerId', type: 'string' },
-            { key: 'tags', type: 'string', array: true },
-            { key: 'notes', type: 'string', size: 1000 },
-            { key: 'scheduledAt', type: 'datetime' },
-          ],
-          indexes: [{ key: 'notes_search', type: 'fulltext', columns: ['notes'] }],
-        },
-      },
+  databases: mainDatabase({
+    bookings: {
+      columns: [
+        { key: 'status', type: 'string' },
+        { key: 'price', type: 'integer' },
+        { key: 'providerId', type: 'string' },
+        { key: 'tags', type: 'string', array: true },
+        { key: 'notes', type: 'string', size: 1000 },
+        { key: 'scheduledAt', type: 'datetime' },
+      ],
+      indexes: [{ key: 'notes_search', type: 'fulltext', columns: ['notes'] }],
     },
-  },
+  }),
 }
 
 describe('queries', () => {
@@ -477,18 +473,14 @@ describe('queries', () => {
   describe('collation', () => {
     async function people() {
       const fake = createFakeAppwrite({
-        databases: {
-          main: {
-            tables: {
-              people: {
-                columns: [
-                  { key: 'name', type: 'string', size: 50 },
-                  { key: 'tags', type: 'string', size: 20, array: true },
-                ],
-              },
-            },
+        databases: mainDatabase({
+          people: {
+            columns: [
+              { key: 'name', type: 'string', size: 50 },
+              { key: 'tags', type: 'string', size: 20, array: true },
+            ],
           },
-        },
+        }),
       })
       const target = { databaseId: 'main', tableId: 'people' }
       for (const [rowId, name, tags] of [

@@ -10,7 +10,7 @@ import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
 import { FakeTablesDB } from '../fake/tablesDB'
 import type { DatabaseDefinition } from '../fake/types'
-import { appwriteError, notFound, rejection } from './helpers'
+import { appwriteError, mainDatabase, notFound, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -258,15 +258,13 @@ describe('tablesDB', () => {
     })
 
     it('should validate against declared columns and name the column', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            bookings: {
-              columns: [{ key: 'customerId', type: 'string', size: 36, required: true }],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          bookings: {
+            columns: [{ key: 'customerId', type: 'string', size: 36, required: true }],
           },
-        },
-      })
+        }),
+      )
       const error = await rejection(tablesDB.createRow(booking('b1', { therapistId: 't1' })))
       expect(error).toMatchObject(
         appwriteError(
@@ -282,20 +280,18 @@ describe('tablesDB', () => {
     })
 
     it('should fill declared defaults and return every declared column', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            bookings: {
-              columns: [
-                { key: 'status', type: 'string', default: 'pending' },
-                { key: 'price', type: 'integer' },
-                { key: 'tags', type: 'string', array: true },
-                { key: 'scheduledAt', type: 'datetime' },
-              ],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          bookings: {
+            columns: [
+              { key: 'status', type: 'string', default: 'pending' },
+              { key: 'price', type: 'integer' },
+              { key: 'tags', type: 'string', array: true },
+              { key: 'scheduledAt', type: 'datetime' },
+            ],
           },
-        },
-      })
+        }),
+      )
       const row = await tablesDB.createRow(
         rowIn('bookings', 'b1', { scheduledAt: '2026-03-01T10:00:00Z' }),
       )
@@ -309,20 +305,16 @@ describe('tablesDB', () => {
 
     it('should answer the same rows where code cannot be generated (a CSP without unsafe-eval)', async () => {
       // The fake builds each table's row model with a compiled function and loops where it cannot.
-      const databases = {
-        main: {
-          tables: {
-            bookings: {
-              columns: [
-                { key: 'status', type: 'string' as const, default: 'pending' },
-                { key: 'price', type: 'integer' as const },
-                { key: 'tags', type: 'string' as const, array: true },
-                { key: 'meta', type: 'string' as const },
-              ],
-            },
-          },
+      const databases = mainDatabase({
+        bookings: {
+          columns: [
+            { key: 'status', type: 'string' as const, default: 'pending' },
+            { key: 'price', type: 'integer' as const },
+            { key: 'tags', type: 'string' as const, array: true },
+            { key: 'meta', type: 'string' as const },
+          ],
         },
-      }
+      })
       const write = async () => {
         const { tablesDB } = setup(databases)
         const created = await tablesDB.createRow(rowIn('bookings', 'b1', { price: 5, tags: ['a'] }))
@@ -343,7 +335,7 @@ describe('tablesDB', () => {
     })
 
     it('should fail with table_not_found for an undeclared table of a declared database', async () => {
-      const { tablesDB } = setup({ main: { tables: { bookings: {} } } })
+      const { tablesDB } = setup(mainDatabase({ bookings: {} }))
       const error = await rejection(tablesDB.createRow(rowIn('notfications', 'n1', { a: 1 })))
       expect(error).toMatchObject(notFound('table', 'notfications'))
     })
@@ -509,15 +501,13 @@ describe('tablesDB', () => {
     })
 
     it('should validate the merged row against declared columns', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            bookings: {
-              columns: [{ key: 'status', type: 'enum', elements: ['pending', 'accepted'] }],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          bookings: {
+            columns: [{ key: 'status', type: 'enum', elements: ['pending', 'accepted'] }],
           },
-        },
-      })
+        }),
+      )
       await tablesDB.createRow(rowIn('bookings', 'b1', { status: 'pending' }))
       const error = await rejection(tablesDB.updateRow(rowIn('bookings', 'b1', { status: 'done' })))
       expect(error).toMatchObject(
@@ -561,18 +551,16 @@ describe('tablesDB', () => {
     })
 
     it('should require declared required columns on every upsert', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            bookings: {
-              columns: [
-                { key: 'customerId', type: 'string', required: true },
-                { key: 'status', type: 'string' },
-              ],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          bookings: {
+            columns: [
+              { key: 'customerId', type: 'string', required: true },
+              { key: 'status', type: 'string' },
+            ],
           },
-        },
-      })
+        }),
+      )
       await tablesDB.createRow(rowIn('bookings', 'b1', { customerId: 'c1', status: 'pending' }))
       const error = await rejection(
         tablesDB.upsertRow(rowIn('bookings', 'b1', { status: 'accepted' })),
@@ -674,18 +662,16 @@ describe('tablesDB', () => {
     })
 
     it('should fail with attribute_type_invalid on a non-numeric value or column', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            counters: {
-              columns: [
-                { key: 'name', type: 'string' },
-                { key: 'seats', type: 'integer' },
-              ],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          counters: {
+            columns: [
+              { key: 'name', type: 'string' },
+              { key: 'seats', type: 'integer' },
+            ],
           },
-        },
-      })
+        }),
+      )
       await tablesDB.createRow({ ...target, data: { name: 'x', seats: 1 } })
       const error = await rejection(tablesDB.incrementRowColumn({ ...target, column: 'name' }))
       expect(error).toMatchObject(
@@ -699,9 +685,9 @@ describe('tablesDB', () => {
     })
 
     it('should fail with column_not_found for an undeclared column or a missing row, as the server does', async () => {
-      const { tablesDB } = setup({
-        main: { tables: { counters: { columns: [{ key: 'seats', type: 'integer' }] } } },
-      })
+      const { tablesDB } = setup(
+        mainDatabase({ counters: { columns: [{ key: 'seats', type: 'integer' }] } }),
+      )
       const column = await rejection(tablesDB.incrementRowColumn({ ...target, column: 'nope' }))
       expect(column).toMatchObject(
         appwriteError(

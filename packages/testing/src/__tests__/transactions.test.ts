@@ -6,7 +6,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { AppwriteException } from '../fake/errors'
 import type { RealtimeResponseEvent } from '../fake/realtime'
-import { appwriteError, flush, notFound, rejection } from './helpers'
+import { appwriteError, flush, mainDatabase, notFound, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -30,22 +30,18 @@ function setup(options: FakeAppwriteOptions = {}) {
 }
 
 /** Declared tables: bookings with a required enum status and a unique idempotency key. */
-const declared: FakeAppwriteOptions['databases'] = {
-  main: {
-    tables: {
-      bookings: {
-        columns: [
-          { key: 'customerId', type: 'string', size: 36, required: true },
-          { key: 'status', type: 'enum', elements: ['pending', 'accepted'], required: true },
-          { key: 'seats', type: 'integer' },
-          { key: 'idempotencyKey', type: 'string', size: 64 },
-        ],
-        indexes: [{ key: 'idem', type: 'unique', columns: ['idempotencyKey'] }],
-      },
-      chat_rooms: { columns: [{ key: 'bookingId', type: 'string', size: 36, required: true }] },
-    },
+const declared: FakeAppwriteOptions['databases'] = mainDatabase({
+  bookings: {
+    columns: [
+      { key: 'customerId', type: 'string', size: 36, required: true },
+      { key: 'status', type: 'enum', elements: ['pending', 'accepted'], required: true },
+      { key: 'seats', type: 'integer' },
+      { key: 'idempotencyKey', type: 'string', size: 64 },
+    ],
+    indexes: [{ key: 'idem', type: 'unique', columns: ['idempotencyKey'] }],
   },
-}
+  chat_rooms: { columns: [{ key: 'bookingId', type: 'string', size: 36, required: true }] },
+})
 
 async function listen(fake: ReturnType<typeof setup>['fake']) {
   const events: RealtimeResponseEvent[] = []

@@ -6,7 +6,7 @@ import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { assertUniqueRows } from '../fake/indexes'
 import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
-import { appwriteError } from './helpers'
+import { appwriteError, mainDatabase } from './helpers'
 
 const databaseId = 'main'
 const tableId = 'bookings'
@@ -277,16 +277,12 @@ describe('uniqueIndexes', () => {
 
   it('should enforce unique indexes declared in the options', async () => {
     const fake = createFakeAppwrite({
-      databases: {
-        main: {
-          tables: {
-            bookings: {
-              columns: [{ key: 'email', type: 'email' }],
-              indexes: [{ key: 'uniq_email', type: 'unique', columns: ['email'] }],
-            },
-          },
+      databases: mainDatabase({
+        bookings: {
+          columns: [{ key: 'email', type: 'email' }],
+          indexes: [{ key: 'uniq_email', type: 'unique', columns: ['email'] }],
         },
-      },
+      }),
     })
     await fake.tablesDB.createRow({ ...ref, rowId: 'u1', data: { email: 'a@b.co' } })
     await expect(
@@ -379,16 +375,12 @@ describe('uniqueIndexes', () => {
 
     it('should check writes through the index, never scanning the stored rows', () => {
       const schema = new SchemaRegistry({
-        databases: {
-          main: {
-            tables: {
-              bookings: {
-                columns: [{ key: 'idempotencyKey', type: 'string', size: 64 }],
-                indexes: [{ key: 'uniq_idem', type: 'unique', columns: ['idempotencyKey'] }],
-              },
-            },
+        databases: mainDatabase({
+          bookings: {
+            columns: [{ key: 'idempotencyKey', type: 'string', size: 64 }],
+            indexes: [{ key: 'uniq_idem', type: 'unique', columns: ['idempotencyKey'] }],
           },
-        },
+        }),
         strict: false,
         now: () => '2026-01-01T00:00:00.000+00:00',
       }).resolve(databaseId, tableId)
