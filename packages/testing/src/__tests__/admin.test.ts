@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { appwriteError, mainDatabase, notFound } from './helpers'
+import { appwriteError, fakeWithTable, mainDatabase, notFound } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -18,12 +18,8 @@ function setup(options: FakeAppwriteOptions = {}) {
 }
 
 /** A fake with database `main` and an empty table `bookings`, both created through the admin. */
-async function withTable(options: FakeAppwriteOptions = {}) {
-  const context = setup(options)
-  await context.admin.create({ databaseId, name: 'Main' })
-  await context.admin.createTable({ ...ref, name: 'Bookings' })
-  return context
-}
+const withTable = (options: FakeAppwriteOptions = {}) =>
+  fakeWithTable({ tableId, name: 'Bookings' }, options)
 
 describe('admin', () => {
   describe('databases', () => {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createManualClock } from '../fake/clock'
-import { createFakeAppwrite } from '../fake/createFakeAppwrite'
-import { appwriteError } from './helpers'
+import { appwriteError, fakeWithTable } from './helpers'
 
 const databaseId = 'main'
 const tableId = 'bookings'
@@ -9,11 +7,8 @@ const ref = { databaseId, tableId }
 
 /** A fake whose `bookings` table is open to any user, with one row. */
 async function setup() {
-  const fake = createFakeAppwrite({ clock: createManualClock(), seed: 1 })
-  const { admin } = fake
-  await admin.create({ databaseId, name: 'Main' })
-  await admin.createTable({
-    ...ref,
+  const { fake, admin } = await fakeWithTable({
+    tableId,
     name: 'Bookings',
     permissions: ['read("users")', 'create("users")'],
     rowSecurity: false,

@@ -1,12 +1,11 @@
 import { ID, Query } from 'node-appwrite'
 import { describe, expect, it } from 'vitest'
-import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { assertUniqueRows } from '../fake/indexes'
 import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
-import { appwriteError, mainDatabase } from './helpers'
+import { appwriteError, fakeWithTable, mainDatabase } from './helpers'
 
 const databaseId = 'main'
 const tableId = 'bookings'
@@ -20,16 +19,13 @@ const ROW_VIOLATION = {
 
 /** A fake whose `bookings` table has a unique index on `idempotencyKey`, created through the admin. */
 async function setup(options: FakeAppwriteOptions = {}) {
-  const clock = createManualClock({ now: Date.parse('2026-01-01T00:00:00.000Z') })
-  const fake = createFakeAppwrite({ clock, seed: 1, ...options })
-  const { admin } = fake
-  await admin.create({ databaseId, name: 'Main' })
-  await admin.createTable({ ...ref, name: 'Bookings' })
+  const context = await fakeWithTable({ tableId, name: 'Bookings' }, options)
+  const { admin } = context
   await admin.createStringColumn({ ...ref, key: 'idempotencyKey', size: 64, required: false })
   await admin.createStringColumn({ ...ref, key: 'customerId', size: 36, required: false })
   await admin.createStringColumn({ ...ref, key: 'slot', size: 36, required: false })
   await admin.createIndex({ ...ref, key: 'uniq_idem', type: 'unique', columns: ['idempotencyKey'] })
-  return { fake, admin, tablesDB: fake.tablesDB, clock }
+  return context
 }
 
 /** Write parameters of row `rowId` with idempotency key `key` (staged in `transactionId`, if given). */
