@@ -6,7 +6,7 @@ import { afterEach, expect } from 'vitest'
 import type WebSocket from 'ws'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
-import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
+import type { FakeAppwrite, FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import type { AppwriteException } from '../fake/errors'
 import type { DatabaseDefinition, TableDefinition } from '../fake/types'
 
@@ -68,6 +68,17 @@ export async function fakeWithTable(
   await fake.admin.createTable({ databaseId: 'main', ...table })
   return { fake, admin: fake.admin, tablesDB: fake.tablesDB, clock }
 }
+
+/**
+ * Creates row `rowId` of `main.bookings` with `data` and `permissions` through the fake's own
+ * (API key) client, as the permission tests set up the row a user then reads or writes.
+ */
+export const bookingRow = (
+  fake: FakeAppwrite,
+  rowId: string,
+  data: Record<string, unknown>,
+  permissions: string[],
+) => fake.tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId, data, permissions })
 
 /** The `databases` option of a fake that declares one database, `main`, with `tables`. */
 export function mainDatabase(
