@@ -64,10 +64,10 @@ describe('account', () => {
     await fake.account.create({ userId: 'ada', email: 'ada@example.com', password })
     expect(
       await rejection(fake.account.create({ userId: 'other', email: 'ADA@example.com', password })),
-    ).toMatchObject({ code: 409, type: 'user_already_exists' })
+    ).toMatchObject(appwriteError(409, 'user_already_exists'))
     expect(
       await rejection(fake.account.create({ userId: 'ada', email: 'new@example.com', password })),
-    ).toMatchObject({ code: 409, type: 'user_already_exists' })
+    ).toMatchObject(appwriteError(409, 'user_already_exists'))
     expect(
       await rejection(
         fake.account.create({ userId: 'bob', email: 'bob@example.com', password: 'short' }),
@@ -204,7 +204,7 @@ describe('account', () => {
       await rejection(
         fake.account.createEmailPasswordSession({ email: 'ada@example.com', password }),
       ),
-    ).toMatchObject({ code: 403, type: 'user_blocked' })
+    ).toMatchObject(appwriteError(403, 'user_blocked'))
     await fake.users.delete({ userId: 'ada' })
     expect(await rejection(fake.users.get({ userId: 'ada' }))).toMatchObject(
       appwriteError(404, 'user_not_found'),
@@ -220,7 +220,7 @@ describe('account', () => {
       await rejection(
         fake.account.createEmailPasswordSession({ email: 'ada@example.com', password }),
       ),
-    ).toMatchObject({ code: 500, type: 'general_server_error' })
+    ).toMatchObject(appwriteError(500, 'general_server_error'))
     fake.faults.latency({ api: 'account', operation: 'get', ms: 1_000 })
     await fake.account.createEmailPasswordSession({ email: 'ada@example.com', password })
     let done = false

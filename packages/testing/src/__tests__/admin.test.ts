@@ -127,7 +127,7 @@ describe('admin', () => {
       ).resolves.toMatchObject({ $id: 'b1' })
       await expect(
         fake.as('guest').tablesDB.createRow({ ...ref, rowId: 'b2', data: { status: 'pending' } }),
-      ).rejects.toMatchObject({ code: 401, type: 'user_unauthorized' })
+      ).rejects.toMatchObject(appwriteError(401, 'user_unauthorized'))
     })
 
     it('should fail with database_not_found, table_not_found and table_already_exists', async () => {
@@ -174,7 +174,7 @@ describe('admin', () => {
       expect((await admin.listTables({ databaseId, total: false })).total).toBe(0)
       await expect(
         admin.listTables({ databaseId, queries: [Query.equal('providerId', 'x')] }),
-      ).rejects.toMatchObject({ code: 400, type: 'general_query_invalid' })
+      ).rejects.toMatchObject(appwriteError(400, 'general_query_invalid'))
     })
 
     it('should keep permissions but reset rowSecurity and enabled when an update leaves them out', async () => {
@@ -649,7 +649,7 @@ describe('admin', () => {
       )
       await expect(
         admin.updateIntegerColumn({ ...ref, key: 'notes', required: false, xdefault: null }),
-      ).rejects.toMatchObject({ code: 400, type: 'column_type_invalid' })
+      ).rejects.toMatchObject(appwriteError(400, 'column_type_invalid'))
       admin.setColumnStatus({ ...ref, key: 'notes', status: 'processing' })
       await expect(
         admin.updateStringColumn({ ...ref, key: 'notes', required: false, xdefault: null }),
@@ -1010,7 +1010,7 @@ describe('admin', () => {
       fake.faults.fail({ operation: 'createStringColumn', times: 1, error: 'general_server_error' })
       await expect(
         admin.createStringColumn({ ...ref, key: 'status', size: 20, required: false }),
-      ).rejects.toMatchObject({ code: 500, type: 'general_server_error' })
+      ).rejects.toMatchObject(appwriteError(500, 'general_server_error'))
       await expect(admin.listColumns(ref)).resolves.toMatchObject({ total: 0 })
       await expect(
         admin.createStringColumn({ ...ref, key: 'status', size: 20, required: false }),

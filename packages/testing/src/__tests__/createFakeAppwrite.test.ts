@@ -5,7 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { RealtimeResponseEvent } from '../fake/realtime'
 import { FakeDatabases } from '../fake/databases'
 import { FakeTablesDB } from '../fake/tablesDB'
-import { flush, mainDatabase, notFound, rejection } from './helpers'
+import { appwriteError, flush, mainDatabase, notFound, rejection } from './helpers'
 
 const db = 'main'
 const bookings = { databaseId: db, tableId: 'bookings' }
@@ -81,10 +81,10 @@ describe('createFakeAppwrite', () => {
           data: { a: 1 },
         }),
       ),
-    ).toMatchObject({ code: 404, type: 'table_not_found' })
+    ).toMatchObject(appwriteError(404, 'table_not_found'))
     expect(
       await rejection(fake.tablesDB.createRow({ ...bookings, rowId: 'b2', data: { status: 'x' } })),
-    ).toMatchObject({ code: 400, type: 'row_invalid_structure' })
+    ).toMatchObject(appwriteError(400, 'row_invalid_structure'))
     expect(
       await fake.tablesDB.createRow({
         databaseId: 'other',
@@ -237,7 +237,7 @@ describe('createFakeAppwrite', () => {
         data: { a: 1 },
       }),
     )
-    expect(error).toMatchObject({ code: 500, type: 'general_server_error' })
+    expect(error).toMatchObject(appwriteError(500, 'general_server_error'))
     expect(
       (
         await fake.tablesDB.listRows({

@@ -94,9 +94,9 @@ describe('databases', () => {
     const noData = await rejection(
       databases.createDocument({ ...collection, documentId: 'b2', data: {} }),
     )
-    expect(noData).toMatchObject({ code: 400, type: 'document_missing_data' })
+    expect(noData).toMatchObject(appwriteError(400, 'document_missing_data'))
     const noPayload = await rejection(databases.updateDocument({ ...collection, documentId: 'b1' }))
-    expect(noPayload).toMatchObject({ code: 400, type: 'document_missing_payload' })
+    expect(noPayload).toMatchObject(appwriteError(400, 'document_missing_payload'))
     const badId = await rejection(
       databases.createDocument({ ...collection, documentId: '-b', data: { a: 1 } }),
     )
@@ -212,7 +212,7 @@ describe('databases', () => {
     const row = await rejection(
       databases.decrementDocumentAttribute({ ...collection, documentId: 'b9', attribute: 'seats' }),
     )
-    expect(row).toMatchObject({ code: 404, type: 'attribute_not_found' })
+    expect(row).toMatchObject(appwriteError(404, 'attribute_not_found'))
   })
 
   it('should run the bulk document methods', async () => {
@@ -284,7 +284,7 @@ describe('databases', () => {
     const error = await rejection(
       databases.createDocument({ ...collection, documentId: 'b1', data: { a: 1 } }),
     )
-    expect(error).toMatchObject({ code: 500, type: 'general_server_error' })
+    expect(error).toMatchObject(appwriteError(500, 'general_server_error'))
     expect((await databases.listDocuments(collection)).total).toBe(0)
     expect(faults.log[0]).toMatchObject({
       api: 'databases',

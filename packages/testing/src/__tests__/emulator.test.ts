@@ -128,7 +128,7 @@ describe('startAppwriteEmulator', () => {
     expect(await tablesDB.getRow(b1)).toEqual(updated)
     await tablesDB.deleteRow(b1)
     const gone = await rejection(tablesDB.getRow(b1))
-    expect(gone).toMatchObject({ code: 404, type: 'row_not_found' })
+    expect(gone).toMatchObject(appwriteError(404, 'row_not_found'))
     expect(httpLog().map((entry) => `${entry.method} ${entry.status}`)).toEqual([
       'POST 201',
       'PATCH 200',
@@ -188,7 +188,7 @@ describe('startAppwriteEmulator', () => {
     const missing = await rejection(
       databases.getDocument({ databaseId: 'main', collectionId: 'bookings', documentId: 'd1' }),
     )
-    expect(missing).toMatchObject({ code: 404, type: 'document_not_found' })
+    expect(missing).toMatchObject(appwriteError(404, 'document_not_found'))
     const noCollection = await rejection(
       databases.listDocuments({ databaseId: 'main', collectionId: 'nope' }),
     )
@@ -356,7 +356,7 @@ describe('startAppwriteEmulator', () => {
       const malformed = await rejection(
         tablesDB.listRows({ databaseId: 'main', tableId: 'bookings', queries: ['{not json'] }),
       )
-      expect(malformed).toMatchObject({ code: 400, type: 'general_query_invalid' })
+      expect(malformed).toMatchObject(appwriteError(400, 'general_query_invalid'))
     })
   })
 
@@ -393,7 +393,7 @@ describe('startAppwriteEmulator', () => {
       ),
     )
     const noTable = await rejection(tablesDB.listRows({ databaseId: 'main', tableId: 'chats' }))
-    expect(noTable).toMatchObject({ code: 404, type: 'table_not_found' })
+    expect(noTable).toMatchObject(appwriteError(404, 'table_not_found'))
   })
 
   it('should apply the server id rules and pick an id for unique()', async () => {
@@ -419,7 +419,7 @@ describe('startAppwriteEmulator', () => {
         data: booking(),
       }),
     )
-    expect(tooLong).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    expect(tooLong).toMatchObject(appwriteError(400, 'general_argument_invalid'))
     expect(tooLong.message).toMatch(
       /^Invalid `rowId` param: Parameter must contain at most 36 chars/,
     )
@@ -431,7 +431,7 @@ describe('startAppwriteEmulator', () => {
         data: booking(),
       }),
     )
-    expect(leadingUnderscore).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    expect(leadingUnderscore).toMatchObject(appwriteError(400, 'general_argument_invalid'))
   })
 
   it('should increment and decrement a column within its limits', async () => {
@@ -706,13 +706,13 @@ describe('startAppwriteEmulator', () => {
         transactionId: 'tx1',
       }),
     )
-    expect(error).toMatchObject({ code: 404, type: 'transaction_not_found' })
+    expect(error).toMatchObject(appwriteError(404, 'transaction_not_found'))
   })
 
   it('should answer injected Appwrite faults with their status and cut the connection on network faults', async () => {
     fake.faults.fail({ operation: 'createRow', error: 'general_rate_limit_exceeded', times: 1 })
     const limited = await rejection(tablesDB.createRow({ ...b1, data: booking() }))
-    expect(limited).toMatchObject({ code: 429, type: 'general_rate_limit_exceeded' })
+    expect(limited).toMatchObject(appwriteError(429, 'general_rate_limit_exceeded'))
     fake.faults.fail({ operation: 'getRow', error: 'network', times: 1 })
     await admin.createRow({ ...b1, data: booking() })
     const cut = await tablesDB.getRow(b1).then(
@@ -945,14 +945,14 @@ describe('startAppwriteEmulator options', () => {
             { action: 'create', databaseId: 'db', tableId: 't', rowId: 'r', data: { ok: true } },
           ],
         }),
-      ).rejects.toMatchObject({ code: 404, type: 'database_not_found' })
+      ).rejects.toMatchObject(appwriteError(404, 'database_not_found'))
       await tablesDB.create({ databaseId: 'db', name: 'DB' })
       await expect(
         tablesDB.createRow({ databaseId: 'db', tableId: 't', rowId: 'r', data: { ok: true } }),
-      ).rejects.toMatchObject({ code: 404, type: 'table_not_found' })
+      ).rejects.toMatchObject(appwriteError(404, 'table_not_found'))
       await expect(
         databases.getDocument({ databaseId: 'db', collectionId: 'c', documentId: 'd' }),
-      ).rejects.toMatchObject({ code: 404, type: 'collection_not_found' })
+      ).rejects.toMatchObject(appwriteError(404, 'collection_not_found'))
     } finally {
       await strict.close()
     }

@@ -96,7 +96,7 @@ describe('emulator permissions', () => {
     const guest = await rejection(
       new TablesDB(webClient()).createRow({ ...target, rowId: 'b1', data: pending }),
     )
-    expect(guest).toMatchObject({ code: 401, type: 'user_unauthorized' })
+    expect(guest).toMatchObject(appwriteError(401, 'user_unauthorized'))
     const foreign = await rejection(
       new TablesDB(asUser('alice')).createRow({
         ...target,
@@ -105,7 +105,7 @@ describe('emulator permissions', () => {
         permissions: [Permission.read(Role.user('bob'))],
       }),
     )
-    expect(foreign).toMatchObject({ code: 401, type: 'user_unauthorized' })
+    expect(foreign).toMatchObject(appwriteError(401, 'user_unauthorized'))
     expect(foreign.message).toMatch(/^Permissions must be one of: \(/)
   })
 

@@ -270,7 +270,7 @@ describe('emulator schema management', () => {
         required: false,
       }),
     )
-    expect(error).toMatchObject({ code: 404, type: 'general_route_not_found' })
+    expect(error).toMatchObject(appwriteError(404, 'general_route_not_found'))
   })
 })
 

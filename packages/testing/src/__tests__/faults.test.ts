@@ -80,7 +80,7 @@ describe('faults', () => {
     expect(first).toMatchObject(
       appwriteError(500, 'general_server_error', 'An internal server error occurred.'),
     )
-    expect(second).toMatchObject({ code: 500, type: 'general_server_error' })
+    expect(second).toMatchObject(appwriteError(500, 'general_server_error'))
     expect(second).not.toBe(first)
     expect(third).toBe('ok')
     expect(rule.hits).toBe(2)
@@ -156,7 +156,7 @@ describe('faults', () => {
     expect(await outcome(faults)).toBe(custom)
     const a = await outcome(faults)
     const b = await outcome(faults)
-    expect(a).toMatchObject({ code: 429, type: 'general_rate_limit_exceeded' })
+    expect(a).toMatchObject(appwriteError(429, 'general_rate_limit_exceeded'))
     expect(a).not.toBe(b)
     expect(faults.log.map((entry) => entry.error)).toEqual([
       'RangeError',

@@ -303,7 +303,7 @@ describe('permissions', () => {
       const error = await rejection(
         fake.as('user:alice').tablesDB.createRows({ ...bookings, rows: [{ a: 1 }] }),
       )
-      expect(error).toMatchObject({ code: 401, type: 'general_unauthorized_scope' })
+      expect(error).toMatchObject(appwriteError(401, 'general_unauthorized_scope'))
     })
   })
 
@@ -391,7 +391,7 @@ describe('permissions', () => {
       const cursor = await rejection(
         alice.listRows({ ...bookings, queries: [Query.cursorAfter('theirs')] }),
       )
-      expect(cursor).toMatchObject({ code: 400, type: 'general_cursor_not_found' })
+      expect(cursor).toMatchObject(appwriteError(400, 'general_cursor_not_found'))
       expect((await fake.as('guest').tablesDB.listRows(bookings)).rows.map((r) => r.$id)).toEqual([
         'public',
       ])
@@ -440,7 +440,7 @@ describe('permissions', () => {
       const staged = await rejection(
         bob.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId: tx.$id }),
       )
-      expect(staged).toMatchObject({ code: 404, type: 'transaction_not_found' })
+      expect(staged).toMatchObject(appwriteError(404, 'transaction_not_found'))
       expect((await bob.listTransactions()).total).toBe(0)
       expect((await alice.listTransactions()).transactions).toEqual([tx])
       expect(await fake.tablesDB.getTransaction({ transactionId: tx.$id })).toEqual(tx)
@@ -474,7 +474,7 @@ describe('permissions', () => {
           operations: [{ action: 'create', ...bookings, rowId: 'g', data: { a: 1 } }],
         }),
       )
-      expect(guest).toMatchObject({ code: 404, type: 'transaction_not_found' })
+      expect(guest).toMatchObject(appwriteError(404, 'transaction_not_found'))
       await alice.updateTransaction({ transactionId, commit: true })
       expect((await alice.getRow({ ...bookings, rowId: 'b1' })).$permissions).toEqual([
         'read("user:alice")',

@@ -443,7 +443,7 @@ describe('queries', () => {
           queries: Array.from({ length: 101 }, () => Query.limit(1)),
         }),
       )
-      expect(many).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+      expect(many).toMatchObject(appwriteError(400, 'general_argument_invalid'))
       expect(many.message).toBe(
         'Invalid `queries` param: Value must a valid array no longer than 100 items and Value must be a valid string and at least 1 chars and no longer than 4096 chars',
       )

@@ -201,7 +201,7 @@ describe('tablesDB', () => {
       await tablesDB.createRow(booking('b1'))
       const error = await rejection(tablesDB.createRow(booking('b1')))
       expect(error).toBeInstanceOf(AppwriteException)
-      expect(error).toMatchObject({ code: 409, type: 'row_already_exists' })
+      expect(error).toMatchObject(appwriteError(409, 'row_already_exists'))
       expect(error.message).toBe(
         "Row with the requested ID 'b1' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
       )
@@ -216,7 +216,7 @@ describe('tablesDB', () => {
       const { tablesDB } = setup()
       for (const rowId of ['_b1', '.b1', '-b1', 'b 1', 'x'.repeat(37)]) {
         const error = await rejection(tablesDB.createRow(booking(rowId)))
-        expect(error).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+        expect(error).toMatchObject(appwriteError(400, 'general_argument_invalid'))
         expect(error.message).toBe(
           "Invalid `rowId` param: Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char",
         )
@@ -408,7 +408,7 @@ describe('tablesDB', () => {
 
     it('should refuse an invalid row id with the UID message', async () => {
       const error = await rejection(setup().tablesDB.getRow(bookingRef('unique()')))
-      expect(error).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+      expect(error).toMatchObject(appwriteError(400, 'general_argument_invalid'))
       expect(error.message).toMatch(/^Invalid `rowId` param: UID must contain/)
     })
   })
@@ -491,7 +491,7 @@ describe('tablesDB', () => {
       const { tablesDB } = setup()
       await tablesDB.createRow(booking('b1'))
       const error = await rejection(tablesDB.updateRow(rowIn('bookings', 'b1', {})))
-      expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
+      expect(error).toMatchObject(appwriteError(400, 'row_missing_payload'))
       expect(error.message).toContain('The row data and permissions are missing')
     })
 
@@ -578,7 +578,7 @@ describe('tablesDB', () => {
 
     it('should fail with row_missing_payload without data and permissions', async () => {
       const error = await rejection(setup().tablesDB.upsertRow(bookingRef('b1')))
-      expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
+      expect(error).toMatchObject(appwriteError(400, 'row_missing_payload'))
     })
   })
 
@@ -593,7 +593,7 @@ describe('tablesDB', () => {
 
     it('should fail with row_not_found for a missing row', async () => {
       const error = await rejection(setup().tablesDB.deleteRow(bookingRef('b1')))
-      expect(error).toMatchObject({ code: 404, type: 'row_not_found' })
+      expect(error).toMatchObject(appwriteError(404, 'row_not_found'))
     })
   })
 
@@ -750,7 +750,7 @@ describe('tablesDB', () => {
           ],
         }),
       )
-      expect(error).toMatchObject({ code: 409, type: 'row_already_exists' })
+      expect(error).toMatchObject(appwriteError(409, 'row_already_exists'))
       expect(snapshot().main!.bookings!.map((row) => row.$id)).toEqual(['b2'])
     })
 
@@ -827,7 +827,7 @@ describe('tablesDB', () => {
 
     it('should fail with row_missing_payload for a bulk update without data', async () => {
       const error = await rejection(setup().tablesDB.updateRows({ ...bookings, data: {} }))
-      expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
+      expect(error).toMatchObject(appwriteError(400, 'row_missing_payload'))
     })
 
     it('should delete every row the queries match, or all without queries', async () => {

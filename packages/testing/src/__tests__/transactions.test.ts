@@ -174,7 +174,7 @@ describe('transactions', () => {
         status: 'accepted',
       })
       const gone = await rejection(tablesDB.getRow({ ...bookings, rowId: 'gone', transactionId }))
-      expect(gone).toMatchObject({ code: 404, type: 'row_not_found' })
+      expect(gone).toMatchObject(appwriteError(404, 'row_not_found'))
 
       const outside = await tablesDB.listRows({ ...bookings, queries: [Query.orderAsc('$id')] })
       expect(outside.rows.map((row) => [row.$id, row.status])).toEqual([
@@ -182,7 +182,7 @@ describe('transactions', () => {
         ['gone', 'pending'],
       ])
       const unseen = await rejection(tablesDB.getRow({ ...bookings, rowId: 'b1' }))
-      expect(unseen).toMatchObject({ code: 404, type: 'row_not_found' })
+      expect(unseen).toMatchObject(appwriteError(404, 'row_not_found'))
     })
 
     it('should answer staged updates, upserts, increments and deletes the way the server does', async () => {
@@ -264,7 +264,7 @@ describe('transactions', () => {
         message: NON_PENDING,
       })
       const get = await rejection(tablesDB.getTransaction({ transactionId: 'nope' }))
-      expect(get).toMatchObject({ code: 404, type: 'transaction_not_found' })
+      expect(get).toMatchObject(appwriteError(404, 'transaction_not_found'))
       // Like the SDK, a missing required parameter throws before any request.
       expect(() => tablesDB.getTransaction({} as { transactionId: string })).toThrow(
         new AppwriteException('Missing required parameter: "transactionId"'),
@@ -278,7 +278,7 @@ describe('transactions', () => {
       const error = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId }),
       )
-      expect(error).toMatchObject({ code: 429, type: 'general_rate_limit_exceeded' })
+      expect(error).toMatchObject(appwriteError(429, 'general_rate_limit_exceeded'))
       expect((await tablesDB.getTransaction({ transactionId })).operations).toBe(0)
     })
   })
@@ -370,7 +370,7 @@ describe('transactions', () => {
       const stage = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'b2', data: { a: 1 }, transactionId }),
       )
-      expect(stage).toMatchObject({ code: 400, type: 'transaction_not_ready' })
+      expect(stage).toMatchObject(appwriteError(400, 'transaction_not_ready'))
     })
 
     it('should require exactly one of commit and rollback', async () => {
@@ -397,7 +397,7 @@ describe('transactions', () => {
         operations: 0,
       })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 400, type: 'transaction_not_ready' })
+      expect(error).toMatchObject(appwriteError(400, 'transaction_not_ready'))
     })
   })
 
@@ -448,7 +448,7 @@ describe('transactions', () => {
       })
       const events = await listen(fake)
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 409, type: 'transaction_conflict' })
+      expect(error).toMatchObject(appwriteError(409, 'transaction_conflict'))
       await flush()
       expect(events).toEqual([])
       expect(fake.snapshot()).toEqual(before)
@@ -590,7 +590,7 @@ describe('transactions', () => {
       // Same millisecond on the manual clock: the change still counts.
       await tablesDB.updateRow({ ...bookings, rowId: 'b1', data: { status: 'cancelled' } })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 409, type: 'transaction_conflict' })
+      expect(error).toMatchObject(appwriteError(409, 'transaction_conflict'))
       expect(fake.snapshot().main?.bookings).toMatchObject([{ status: 'cancelled' }])
     })
 
@@ -608,7 +608,7 @@ describe('transactions', () => {
         const error = await rejection(
           tablesDB.updateTransaction({ transactionId: $id, commit: true }),
         )
-        expect(error).toMatchObject({ code: 409, type: 'transaction_conflict' })
+        expect(error).toMatchObject(appwriteError(409, 'transaction_conflict'))
       }
     })
 
@@ -662,7 +662,7 @@ describe('transactions', () => {
         ),
       )
       const commit = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(commit).toMatchObject({ code: 410, type: 'transaction_expired' })
+      expect(commit).toMatchObject(appwriteError(410, 'transaction_expired'))
       expect(await tablesDB.listRows(bookings)).toEqual({ total: 0, rows: [] })
     })
 
@@ -847,7 +847,7 @@ describe('transactions', () => {
           operations: [{ action: 'create', databaseId: 'main', tableId, rowId: 'r1', data: {} }],
         })
         const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-        expect(error).toMatchObject({ code: 400, type: 'row_missing_data' })
+        expect(error).toMatchObject(appwriteError(400, 'row_missing_data'))
         expect(fake.snapshot()).toEqual(before)
         expect((await tablesDB.getTransaction({ transactionId })).status).toBe('failed')
       }
@@ -942,7 +942,7 @@ describe('transactions', () => {
         error: 'general_server_error',
       })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 500, type: 'general_server_error' })
+      expect(error).toMatchObject(appwriteError(500, 'general_server_error'))
       expect(fake.snapshot()).toEqual({})
       expect(fake.faults.log).toMatchObject([
         { kind: 'error', operation: 'createRow', table: 'chat_rooms' },
@@ -1025,7 +1025,7 @@ describe('transactions', () => {
       await tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId })
       expect(await tablesDB.deleteTransaction({ transactionId })).toEqual({})
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 404, type: 'transaction_not_found' })
+      expect(error).toMatchObject(appwriteError(404, 'transaction_not_found'))
       expect(fake.snapshot()).toEqual({})
     })
 

@@ -294,7 +294,7 @@ describe('uniqueIndexes', () => {
     // Transactions/Update.php catches utopia's Unique (a Duplicate) as transaction_conflict.
     await expect(
       tablesDB.updateTransaction({ transactionId: transaction.$id, commit: true }),
-    ).rejects.toMatchObject({ code: 409, type: 'transaction_conflict' })
+    ).rejects.toMatchObject(appwriteError(409, 'transaction_conflict'))
     expect(await keys(fake)).toEqual(['b1'])
   })
 
