@@ -1,10 +1,7 @@
 import { Query } from 'node-appwrite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeAppwrite, createManualClock } from '../../index'
-import { must, permission, startUpstream } from './upstream'
-import type { SignedUpUser, Upstream } from './upstream'
-import { MOVIE_COLUMNS, MOVIES, openDatabase, ownedBy } from './tables'
-import type { TestDatabase } from './tables'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { must, permission } from './upstream'
+import { MOVIE_COLUMNS, MOVIES, ownedBy, tablesSuite } from './tables'
 
 // Facts from the query cases of tests/e2e/Services/Databases/DatabasesBase.php (appwrite 1.9.6) as
 // tests/e2e/Services/TablesDB/TablesDBCustomClientTest.php runs them: the schema by the API key,
@@ -12,25 +9,19 @@ import type { TestDatabase } from './tables'
 // on the title) and `setupFulltextSearchDocuments` (three books).
 const BASE = 'tests/e2e/Services/Databases/DatabasesBase.php'
 
-const clock = createManualClock()
-let up: Upstream
-let user: SignedUpUser
-let db: TestDatabase
+const t = tablesSuite('Test Database')
 let moviesId: string
 let booksId: string
 const movieIds: string[] = []
 
 type Row = Record<string, unknown> & { $id: string }
-const list = async (tableId: string, queries: string[], headers = user.headers) =>
-  up.call('GET', db.rows(tableId), headers, { queries })
+const list = async (tableId: string, queries: string[], headers = t.user.headers) =>
+  t.up.call('GET', t.db.rows(tableId), headers, { queries })
 const titles = (rows: Row[]) => rows.map((row) => row.title)
 
 beforeAll(async () => {
-  up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
-  user = await up.signUp()
-  db = await openDatabase(up, 'Test Database', [permission.create(`user:${user.$id}`)])
   // setupAttributes + setupIndexes, without the relationship column
-  moviesId = await db.table('Movies', MOVIE_COLUMNS, {
+  moviesId = await t.db.table('Movies', MOVIE_COLUMNS, {
     indexes: [
       ['titleIndex', 'fulltext', ['title']],
       ['releaseYear', 'key', ['releaseYear']],
@@ -38,7 +29,7 @@ beforeAll(async () => {
       ['birthDay', 'key', ['birthDay']],
     ],
   })
-  booksId = await db.table(
+  booksId = await t.db.table(
     'Books',
     [
       ['string', { key: 'title', size: 256, required: true }],
@@ -52,17 +43,17 @@ beforeAll(async () => {
     { ...MOVIES[2], birthDay: '1975-06-12 14:12:55 America/New_York' },
   ]) {
     const row = must(
-      await db.write(moviesId, user.headers, data, ownedBy(user.$id)),
+      await t.db.write(moviesId, t.user.headers, data, ownedBy(t.user.$id)),
       201,
       `creating movie ${data.title}`,
     )
     movieIds.push(row.body.$id as string)
-    await clock.advance(10)
+    await t.clock.advance(10)
   }
   // setupFulltextSearchDocuments
-  await db.seed(
+  await t.db.seed(
     booksId,
-    up.key,
+    t.up.key,
     [
       {
         title: 'Science Fiction Adventures',
@@ -73,10 +64,6 @@ beforeAll(async () => {
     ],
     [permission.read('any')],
   )
-})
-
-afterAll(async () => {
-  await up.close()
 })
 
 describe('Queries, as the server tests them', () => {
@@ -210,13 +197,13 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testGetDocumentWithQueries: should answer a row with empty queries and with a select of columns and $sequence`, async () => {
-    const row = `${db.rows(moviesId)}/${movieIds[0] as string}`
-    const all = await up.call('GET', row, user.headers, { queries: [] })
+    const row = `${t.db.rows(moviesId)}/${movieIds[0] as string}`
+    const all = await t.up.call('GET', row, t.user.headers, { queries: [] })
     expect(all.status).toBe(200)
     expect(all.body).toMatchObject({ title: 'Captain America', releaseYear: 1944 })
     expect(all.body).toHaveProperty('birthDay')
     expect(all.body).toHaveProperty('$sequence')
-    const selected = await up.call('GET', row, user.headers, {
+    const selected = await t.up.call('GET', row, t.user.headers, {
       queries: [Query.select(['title', 'releaseYear', '$id', '$sequence'])],
     })
     expect(selected.status).toBe(200)
@@ -239,25 +226,25 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testNotSearch: should answer the rows whose fulltext column does not hold the word`, async () => {
-    const found = await list(booksId, [Query.notSearch('description', 'space')], up.key)
+    const found = await list(booksId, [Query.notSearch('description', 'space')], t.up.key)
     expect(found.status).toBe(200)
     expect(titles(found.body.rows as Row[])).toEqual(['Romance Novel', 'Mystery Thriller'])
   })
 
   it(`${BASE} testNotStartsWith + testNotEndsWith: should answer the rows whose value does not start or end so`, async () => {
-    const employees = await db.table('Employees', [
+    const employees = await t.db.table('Employees', [
       ['string', { key: 'name', size: 256, required: true }],
       ['string', { key: 'department', size: 256, required: true }],
     ])
-    await db.seed(
+    await t.db.seed(
       employees,
-      user.headers,
+      t.user.headers,
       [
         { name: 'John Smith', department: 'Engineering' },
         { name: 'Jane Doe', department: 'Marketing' },
         { name: 'Bob Johnson', department: 'Sales' },
       ],
-      [permission.read(`user:${user.$id}`)],
+      [permission.read(`user:${t.user.$id}`)],
     )
     const notJohn = await list(employees, [Query.notStartsWith('name', 'John')])
     expect(notJohn.status).toBe(200)
@@ -265,19 +252,19 @@ describe('Queries, as the server tests them', () => {
       'Jane Doe',
       'Bob Johnson',
     ])
-    const files = await db.table('Files', [
+    const files = await t.db.table('Files', [
       ['string', { key: 'filename', size: 256, required: true }],
       ['string', { key: 'type', size: 256, required: true }],
     ])
-    await db.seed(
+    await t.db.seed(
       files,
-      user.headers,
+      t.user.headers,
       [
         { filename: 'document.pdf', type: 'PDF' },
         { filename: 'image.jpg', type: 'Image' },
         { filename: 'presentation.pptx', type: 'PowerPoint' },
       ],
-      [permission.read(`user:${user.$id}`)],
+      [permission.read(`user:${t.user.$id}`)],
     )
     const notPdf = await list(files, [Query.notEndsWith('filename', '.pdf')])
     expect(notPdf.status).toBe(200)
@@ -288,21 +275,21 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testCreatedBetween: should include both ends of the range`, async () => {
-    const articles = await db.table('Articles', [
+    const articles = await t.db.table('Articles', [
       ['string', { key: 'title', size: 256, required: true }],
       ['string', { key: 'content', size: 10000, required: true }],
     ])
     const created: string[] = []
     for (const title of ['First Article', 'Second Article', 'Third Article', 'Fourth Article']) {
       const row = must(
-        await db.write(articles, user.headers, { title, content: `Content of ${title}` }, [
-          permission.read(`user:${user.$id}`),
+        await t.db.write(articles, t.user.headers, { title, content: `Content of ${title}` }, [
+          permission.read(`user:${t.user.$id}`),
         ]),
         201,
         `creating ${title}`,
       )
       created.push(row.body.$createdAt as string)
-      await clock.advance(500)
+      await t.clock.advance(500)
     }
     const range = await list(articles, [
       Query.createdBetween(created[0] as string, created[2] as string),
@@ -320,26 +307,29 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testUpdatedBefore + testUpdatedAfter + testUpdatedBetween: should compare $updatedAt with the instants given`, async () => {
-    const tasks = await db.table(
+    const tasks = await t.db.table(
       'Tasks',
       [
         ['string', { key: 'title', size: 256, required: true }],
         ['string', { key: 'status', size: 256, required: true }],
       ],
       {
-        permissions: [permission.create(`user:${user.$id}`), permission.update(`user:${user.$id}`)],
+        permissions: [
+          permission.create(`user:${t.user.$id}`),
+          permission.update(`user:${t.user.$id}`),
+        ],
       },
     )
     const ids: string[] = []
     for (const title of ['Task One', 'Task Two', 'Task Three', 'Task Four']) {
       const row = must(
-        await db.write(tasks, user.headers, { title, status: 'pending' }, ownedBy(user.$id)),
+        await t.db.write(tasks, t.user.headers, { title, status: 'pending' }, ownedBy(t.user.$id)),
         201,
         `creating ${title}`,
       )
       ids.push(row.body.$id as string)
     }
-    await clock.advance(500)
+    await t.clock.advance(500)
     const updated: string[] = []
     for (const [id, status] of [
       [ids[0], 'completed'],
@@ -348,12 +338,12 @@ describe('Queries, as the server tests them', () => {
       [ids[3], 'done'],
     ] as Array<[string, string]>) {
       const answer = must(
-        await up.call('PATCH', `${db.rows(tasks)}/${id}`, user.headers, { data: { status } }),
+        await t.up.call('PATCH', `${t.db.rows(tasks)}/${id}`, t.user.headers, { data: { status } }),
         200,
         `updating ${id}`,
       )
       updated.push(answer.body.$updatedAt as string)
-      await clock.advance(500)
+      await t.clock.advance(500)
     }
     const before = await list(tasks, [Query.updatedBefore(updated[1] as string)])
     expect(before.status).toBe(200)

@@ -4,7 +4,10 @@
  * indexes made with the key, rows written by whichever headers a case passes — as the upstream
  * `setupDatabase` / `setupCollection` / `setupAttributes` / `setupIndexes` helpers do.
  */
-import { must, permission } from './upstream'
+import { afterAll, beforeAll } from 'vitest'
+import { createFakeAppwrite, createManualClock } from '../../index'
+import type { ManualClock } from '../../index'
+import { must, permission, startUpstream } from './upstream'
 import type { Answer, SignedUpUser, Upstream } from './upstream'
 
 export type ColumnSpec = [type: string, params: Record<string, unknown>]
@@ -182,4 +185,40 @@ export async function enforcementRows(
     [permission.read(`user:${otherId}`), permission.update(`user:${otherId}`)],
   )
   return [...mine, ...updatable, ...theirs]
+}
+
+/** What the cases of a {@link tablesSuite} share; every field but `clock` is set in `beforeAll`. */
+export interface TablesSuite {
+  /** The fake's time: cases that need rows written at different instants advance it. */
+  readonly clock: ManualClock
+  up: Upstream
+  /** The signed-in user the cases write rows as. */
+  user: SignedUpUser
+  db: TestDatabase
+}
+
+/**
+ * Registers the set-up the TablesDB upstream files share, as their traits' `setUp` does: before
+ * all cases, a strict emulator on a manual clock, a signed-up user and a database `databaseName`
+ * whose tables grant `tablePermissions` (by default: the user may create rows); after all, closes
+ * the emulator. Call it at the top of a file, before that file's own `beforeAll`.
+ */
+export function tablesSuite(
+  databaseName: string,
+  tablePermissions: (user: SignedUpUser) => string[] = (user) => [
+    permission.create(`user:${user.$id}`),
+  ],
+): TablesSuite {
+  const suite = { clock: createManualClock() } as TablesSuite
+  beforeAll(async () => {
+    suite.up = await startUpstream({
+      fake: createFakeAppwrite({ strict: true, clock: suite.clock }),
+    })
+    suite.user = await suite.up.signUp()
+    suite.db = await openDatabase(suite.up, databaseName, tablePermissions(suite.user))
+  })
+  afterAll(async () => {
+    await suite.up.close()
+  })
+  return suite
 }

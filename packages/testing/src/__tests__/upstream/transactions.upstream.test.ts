@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeAppwrite, createManualClock } from '../../index'
-import { must, permission, startUpstream } from './upstream'
-import type { SignedUpUser, Upstream } from './upstream'
-import { openDatabase } from './tables'
-import type { ColumnSpec, TestDatabase } from './tables'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { must, permission } from './upstream'
+import { tablesSuite } from './tables'
+import type { ColumnSpec } from './tables'
 
 // Facts from the traits tests/e2e/Services/Databases/Transactions/TransactionsBase.php and
 // TransactionPermissionsBase.php (appwrite 1.9.6) as tests/e2e/Services/TablesDB/Transactions/
@@ -12,10 +10,7 @@ import type { ColumnSpec, TestDatabase } from './tables'
 const BASE = 'tests/e2e/Services/Databases/Transactions/TransactionsBase.php'
 const PERMISSIONS = 'tests/e2e/Services/Databases/Transactions/TransactionPermissionsBase.php'
 
-const clock = createManualClock()
-let up: Upstream
-let user: SignedUpUser
-let db: TestDatabase
+const t = tablesSuite('TransactionTestDatabase', () => anyone)
 let databaseId: string
 
 const anyone = ['create', 'read', 'update', 'delete'].map((action) => `${action}("any")`)
@@ -23,7 +18,7 @@ const transactions = '/tablesdb/transactions'
 
 /** A table (rowSecurity off unless asked) with the given columns, returning its id. */
 const table = (cols: ColumnSpec[], permissions: string[] = anyone, rowSecurity = false) =>
-  db.table('TestCollection', cols, { permissions, rowSecurity })
+  t.db.table('TestCollection', cols, { permissions, rowSecurity })
 
 /** One staged operation on the row `rowId` of `tableId` (in the suite's database unless given). */
 const operation = (
@@ -34,59 +29,52 @@ const operation = (
   inDatabase = databaseId,
 ) => ({ databaseId: inDatabase, tableId, action, rowId, data })
 
-async function begin(headers: Record<string, string> = user.headers, ttl?: number) {
-  const created = await up.call('POST', transactions, headers, ttl === undefined ? {} : { ttl })
+async function begin(headers: Record<string, string> = t.user.headers, ttl?: number) {
+  const created = await t.up.call('POST', transactions, headers, ttl === undefined ? {} : { ttl })
   return must(created, 201, 'creating a transaction').body.$id as string
 }
 
 const stage = (
   transactionId: string,
   operations: unknown,
-  headers: Record<string, string> = user.headers,
-) => up.call('POST', `${transactions}/${transactionId}/operations`, headers, { operations })
+  headers: Record<string, string> = t.user.headers,
+) => t.up.call('POST', `${transactions}/${transactionId}/operations`, headers, { operations })
 
-const commit = (transactionId: string, headers: Record<string, string> = user.headers) =>
-  up.call('PATCH', `${transactions}/${transactionId}`, headers, { commit: true })
+const commit = (transactionId: string, headers: Record<string, string> = t.user.headers) =>
+  t.up.call('PATCH', `${transactions}/${transactionId}`, headers, { commit: true })
 
 beforeAll(async () => {
-  up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
-  user = await up.signUp()
-  db = await openDatabase(up, 'TransactionTestDatabase', anyone)
-  databaseId = db.databaseId
-})
-
-afterAll(async () => {
-  await up.close()
+  databaseId = t.db.databaseId
 })
 
 describe('TablesDB transactions, as the server tests them', () => {
   it(`${BASE} testCreate: should open a pending transaction with no operations, and bound its ttl`, async () => {
-    const created = await up.call('POST', transactions, user.headers)
+    const created = await t.up.call('POST', transactions, t.user.headers)
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ status: 'pending', operations: 0 })
     expect(created.body.$id).toEqual(expect.any(String))
     expect(created.body.expiresAt).toEqual(expect.any(String))
-    const custom = await up.call('POST', transactions, user.headers, { ttl: 900 })
+    const custom = await t.up.call('POST', transactions, t.user.headers, { ttl: 900 })
     expect(custom.status).toBe(201)
     expect(custom.body.status).toBe('pending')
-    const ttl = (Date.parse(custom.body.expiresAt as string) - clock.now()) / 1000
+    const ttl = (Date.parse(custom.body.expiresAt as string) - t.clock.now()) / 1000
     expect(ttl).toBeGreaterThan(800)
     expect(ttl).toBeLessThan(1000)
-    expect((await up.call('POST', transactions, user.headers, { ttl: 30 })).status).toBe(400)
-    expect((await up.call('POST', transactions, user.headers, { ttl: 4000 })).status).toBe(400)
+    expect((await t.up.call('POST', transactions, t.user.headers, { ttl: 30 })).status).toBe(400)
+    expect((await t.up.call('POST', transactions, t.user.headers, { ttl: 4000 })).status).toBe(400)
   })
 
   it(`${BASE} testTransactionExpiration: should keep a 60-second transaction pending with its expiry a minute away`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
-    const transactionId = await begin(user.headers, 60)
+    const transactionId = await begin(t.user.headers, 60)
     const staged = await stage(transactionId, [
       operation(tableId, 'create', 'unique()', { data: 'Should expire' }),
     ])
     expect(staged.status).toBe(201)
-    const got = await up.call('GET', `${transactions}/${transactionId}`, user.headers)
+    const got = await t.up.call('GET', `${transactions}/${transactionId}`, t.user.headers)
     expect(got.status).toBe(200)
     expect(got.body.status).toBe('pending')
-    const ttl = (Date.parse(got.body.expiresAt as string) - clock.now()) / 1000
+    const ttl = (Date.parse(got.body.expiresAt as string) - t.clock.now()) / 1000
     expect(ttl).toBeGreaterThan(55)
     expect(ttl).toBeLessThan(65)
   })
@@ -127,7 +115,7 @@ describe('TablesDB transactions, as the server tests them', () => {
     const committed = await commit(transactionId)
     expect(committed.status).toBe(200)
     expect(committed.body.status).toBe('committed')
-    const listed = await up.call('GET', db.rows(tableId), user.headers)
+    const listed = await t.up.call('GET', t.db.rows(tableId), t.user.headers)
     expect(listed.body.total).toBe(2)
     const doc1 = (listed.body.rows as Array<{ $id: string; name: string }>).find(
       (row) => row.$id === 'doc1',
@@ -143,12 +131,17 @@ describe('TablesDB transactions, as the server tests them', () => {
       operation(tableId, 'create', 'rollback_doc', { value: 'Should not exist' }),
     ])
     expect(staged.status).toBe(201)
-    const rolledBack = await up.call('PATCH', `${transactions}/${transactionId}`, user.headers, {
-      rollback: true,
-    })
+    const rolledBack = await t.up.call(
+      'PATCH',
+      `${transactions}/${transactionId}`,
+      t.user.headers,
+      {
+        rollback: true,
+      },
+    )
     expect(rolledBack.status).toBe(200)
     expect(rolledBack.body.status).toBe('failed')
-    const listed = await up.call('GET', db.rows(tableId), user.headers)
+    const listed = await t.up.call('GET', t.db.rows(tableId), t.user.headers)
     expect(listed.status).toBe(200)
     expect(listed.body.total).toBe(0)
   })
@@ -158,7 +151,9 @@ describe('TablesDB transactions, as the server tests them', () => {
       ['integer', { key: 'counter', required: true, min: 0, max: 1_000_000 }],
     ])
     must(
-      await db.write(tableId, user.headers, { counter: 100 }, undefined, { rowId: 'shared_doc' }),
+      await t.db.write(tableId, t.user.headers, { counter: 100 }, undefined, {
+        rowId: 'shared_doc',
+      }),
       201,
       'creating shared_doc',
     )
@@ -168,14 +163,14 @@ describe('TablesDB transactions, as the server tests them', () => {
     await stage(second, [operation(tableId, 'update', 'shared_doc', { counter: 300 })])
     expect((await commit(first)).status).toBe(200)
     expect((await commit(second)).status).toBe(409)
-    const row = await up.call('GET', `${db.rows(tableId)}/shared_doc`, user.headers)
+    const row = await t.up.call('GET', `${t.db.rows(tableId)}/shared_doc`, t.user.headers)
     expect(row.body.counter).toBe(200)
   })
 
   it(`${BASE} testDeleteDocumentDuringTransaction: should answer 404 on commit when a staged row was deleted meanwhile`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
     must(
-      await db.write(tableId, user.headers, { data: 'Original' }, undefined, {
+      await t.db.write(tableId, t.user.headers, { data: 'Original' }, undefined, {
         rowId: 'target_doc',
       }),
       201,
@@ -185,16 +180,16 @@ describe('TablesDB transactions, as the server tests them', () => {
     await stage(transactionId, [
       operation(tableId, 'update', 'target_doc', { data: 'Updated in transaction' }),
     ])
-    expect((await up.call('DELETE', `${db.rows(tableId)}/target_doc`, user.headers)).status).toBe(
-      204,
-    )
+    expect(
+      (await t.up.call('DELETE', `${t.db.rows(tableId)}/target_doc`, t.user.headers)).status,
+    ).toBe(204)
     expect((await commit(transactionId)).status).toBe(404)
   })
 
   it(`${BASE} testPartialFailureRollback: should write none of the operations when one breaks a unique index`, async () => {
     const tableId = await table([['email', { key: 'email', required: true }]])
     must(
-      await up.call('POST', db.indexes(tableId), up.key, {
+      await t.up.call('POST', t.db.indexes(tableId), t.up.key, {
         key: 'unique_email',
         type: 'unique',
         columns: ['email'],
@@ -203,7 +198,7 @@ describe('TablesDB transactions, as the server tests them', () => {
       'creating the unique index',
     )
     must(
-      await db.write(tableId, user.headers, { email: 'existing@example.com' }),
+      await t.db.write(tableId, t.user.headers, { email: 'existing@example.com' }),
       201,
       'creating the existing row',
     )
@@ -219,7 +214,7 @@ describe('TablesDB transactions, as the server tests them', () => {
     )
     expect(staged.status).toBe(201)
     expect((await commit(transactionId)).status).toBe(409)
-    const listed = await up.call('GET', db.rows(tableId), user.headers)
+    const listed = await t.up.call('GET', t.db.rows(tableId), t.user.headers)
     expect(listed.body.total).toBe(1)
     expect(listed.body.rows[0].email).toBe('existing@example.com')
   })
@@ -232,7 +227,7 @@ describe('TablesDB transactions, as the server tests them', () => {
     expect((await commit(committed)).status).toBe(400)
     const rolledBack = await begin()
     const rollback = () =>
-      up.call('PATCH', `${transactions}/${rolledBack}`, user.headers, { rollback: true })
+      t.up.call('PATCH', `${transactions}/${rolledBack}`, t.user.headers, { rollback: true })
     expect((await rollback()).status).toBe(200)
     expect((await rollback()).status).toBe(400)
   })
@@ -256,19 +251,19 @@ describe('TablesDB transactions, as the server tests them', () => {
       ['string', { key: 'category', size: 256, required: false }],
     ])
     const transactionId = await begin()
-    const created = await db.write(
+    const created = await t.db.write(
       tableId,
-      user.headers,
+      t.user.headers,
       { name: 'Created via normal route', counter: 100, category: 'test' },
       undefined,
       { rowId: 'doc_from_route', transactionId },
     )
     expect(created.status).toBe(201)
-    expect((await up.call('GET', `${db.rows(tableId)}/doc_from_route`, user.headers)).status).toBe(
-      404,
-    )
+    expect(
+      (await t.up.call('GET', `${t.db.rows(tableId)}/doc_from_route`, t.user.headers)).status,
+    ).toBe(404)
     expect((await commit(transactionId)).status).toBe(200)
-    const got = await up.call('GET', `${db.rows(tableId)}/doc_from_route`, user.headers)
+    const got = await t.up.call('GET', `${t.db.rows(tableId)}/doc_from_route`, t.user.headers)
     expect(got.status).toBe(200)
     expect(got.body.name).toBe('Created via normal route')
   })
@@ -308,7 +303,7 @@ describe('TablesDB transactions, as the server tests them', () => {
   it(`${BASE} testCommitRollbackValidation: should answer 400 without commit or rollback or with both, 404 for an unknown id`, async () => {
     const transactionId = await begin()
     const patch = (id: string, params: Record<string, unknown>) =>
-      up.call('PATCH', `${transactions}/${id}`, user.headers, params)
+      t.up.call('PATCH', `${transactions}/${id}`, t.user.headers, params)
     expect((await patch(transactionId, {})).status).toBe(400)
     expect((await patch(transactionId, { commit: true, rollback: true })).status).toBe(400)
     expect((await patch('invalidTransactionId', { commit: true })).status).toBe(404)
@@ -344,21 +339,21 @@ describe('TablesDB transactions, as the server tests them', () => {
   })
 
   it(`${PERMISSIONS} testUserCannotReadAnotherUsersTransaction: should answer 404 to another user and 200 to its owner`, async () => {
-    const owner = await up.signUp()
-    const stranger = await up.signUp()
+    const owner = await t.up.signUp()
+    const stranger = await t.up.signUp()
     const transactionId = await begin(owner.headers)
     expect(
-      (await up.call('GET', `${transactions}/${transactionId}`, stranger.headers)).status,
+      (await t.up.call('GET', `${transactions}/${transactionId}`, stranger.headers)).status,
     ).toBe(404)
-    const own = await up.call('GET', `${transactions}/${transactionId}`, owner.headers)
+    const own = await t.up.call('GET', `${transactions}/${transactionId}`, owner.headers)
     expect(own.status).toBe(200)
     expect(own.body.$id).toBe(transactionId)
   })
 
   it(`${PERMISSIONS} testUserCannotAddOperationsToAnotherUsersTransaction: should answer 404 to another user's operations`, async () => {
     const tableId = await table([['string', { key: 'title', size: 256, required: true }]])
-    const owner = await up.signUp()
-    const stranger = await up.signUp()
+    const owner = await t.up.signUp()
+    const stranger = await t.up.signUp()
     const transactionId = await begin(owner.headers)
     const operation = (rowId: string) => [
       { action: 'create', databaseId, tableId, rowId, data: { title: rowId } },
@@ -372,9 +367,9 @@ describe('TablesDB transactions, as the server tests them', () => {
   })
 
   it(`${PERMISSIONS} testAuthenticatedUserCanListTheirOwnTransactions: should list the user's transactions with their fields`, async () => {
-    const owner = await up.signUp()
+    const owner = await t.up.signUp()
     const ids = [await begin(owner.headers), await begin(owner.headers), await begin(owner.headers)]
-    const listed = await up.call('GET', transactions, owner.headers)
+    const listed = await t.up.call('GET', transactions, owner.headers)
     expect(listed.status).toBe(200)
     expect(listed.body.total).toBeGreaterThanOrEqual(3)
     const listedIds = (listed.body.transactions as Array<{ $id: string }>).map((t) => t.$id)
