@@ -232,12 +232,8 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testNotStartsWith + testNotEndsWith: should answer the rows whose value does not start or end so`, async () => {
-    const employees = await t.db.table('Employees', [
-      ['string', { key: 'name', size: 256, required: true }],
-      ['string', { key: 'department', size: 256, required: true }],
-    ])
-    await t.db.seed(
-      employees,
+    const employees = await t.db.stringTable(
+      'Employees',
       t.user.headers,
       [
         { name: 'John Smith', department: 'Engineering' },
@@ -252,12 +248,8 @@ describe('Queries, as the server tests them', () => {
       'Jane Doe',
       'Bob Johnson',
     ])
-    const files = await t.db.table('Files', [
-      ['string', { key: 'filename', size: 256, required: true }],
-      ['string', { key: 'type', size: 256, required: true }],
-    ])
-    await t.db.seed(
-      files,
+    const files = await t.db.stringTable(
+      'Files',
       t.user.headers,
       [
         { filename: 'document.pdf', type: 'PDF' },

@@ -45,6 +45,16 @@ export interface TestDatabase {
     data: Array<Record<string, unknown>>,
     permissions?: string[],
   ): Promise<Answer[]>
+  /**
+   * A table `name` of required 256-character string columns, one per key of `rows[0]`, with
+   * `rows` seeded into it (see `seed`) by `headers` with `permissions`: its id.
+   */
+  stringTable(
+    name: string,
+    headers: Record<string, string>,
+    rows: Array<Record<string, string>>,
+    permissions: string[],
+  ): Promise<string>
 }
 
 /** The `Movies` columns of upstream's `setupAttributes` (`testCreateAttributes`), without the relationship column. */
@@ -155,7 +165,17 @@ export async function openDatabase(
     return answers
   }
 
-  return { databaseId, table, rows, columns, indexes, write, seed }
+  const stringTable: TestDatabase['stringTable'] = async (name, headers, data, permissions) => {
+    const keys = Object.keys(data[0] ?? {})
+    const tableId = await table(
+      name,
+      keys.map((key) => ['string', { key, size: 256, required: true }]),
+    )
+    await seed(tableId, headers, data, permissions)
+    return tableId
+  }
+
+  return { databaseId, table, rows, columns, indexes, write, seed, stringTable }
 }
 
 /**

@@ -673,12 +673,8 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testOrQueries: should match rows that satisfy either branch of an or`, async () => {
-    const tableId = await t.db.table('USA Presidents', [
-      ['string', { key: 'first_name', size: 256, required: true }],
-      ['string', { key: 'last_name', size: 256, required: true }],
-    ])
-    await t.db.seed(
-      tableId,
+    const tableId = await t.db.stringTable(
+      'USA Presidents',
       t.user.headers,
       [
         { first_name: 'Donald', last_name: 'Trump' },
@@ -703,12 +699,8 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testNotContains: should return the rows whose title does not contain the value`, async () => {
-    const tableId = await t.db.table('Movies', [
-      ['string', { key: 'title', size: 256, required: true }],
-      ['string', { key: 'genre', size: 256, required: true }],
-    ])
-    await t.db.seed(
-      tableId,
+    const tableId = await t.db.stringTable(
+      'Movies',
       t.user.headers,
       [
         { title: 'Spider-Man: Homecoming', genre: 'Action' },
