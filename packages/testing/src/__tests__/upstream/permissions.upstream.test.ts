@@ -188,11 +188,9 @@ describe('Row permissions, as the server tests them', () => {
   it(`${BASE} testDisableCollection: should answer 404 to row calls on a disabled table, and serve it again once enabled`, async () => {
     const tableId = await t.db.table('Movies', title)
     const tableUrl = `/tablesdb/${t.db.databaseId}/tables/${tableId}`
-    const disabled = await t.up.call('PUT', tableUrl, t.up.key, {
-      name: 'Movies',
-      enabled: false,
-      rowSecurity: true,
-    })
+    const setEnabled = (enabled: boolean) =>
+      t.up.call('PUT', tableUrl, t.up.key, { name: 'Movies', enabled, rowSecurity: true })
+    const disabled = await setEnabled(false)
     expect(disabled.status).toBe(200)
     expect(disabled.body.enabled).toBe(false)
     expect(disabled.body).toHaveProperty('bytesMax')
@@ -208,11 +206,7 @@ describe('Row permissions, as the server tests them', () => {
     expect((await t.up.call('GET', `${t.db.rows(tableId)}/someId`, t.user.headers)).status).toBe(
       404,
     )
-    const enabled = await t.up.call('PUT', tableUrl, t.up.key, {
-      name: 'Movies',
-      enabled: true,
-      rowSecurity: true,
-    })
+    const enabled = await setEnabled(true)
     expect(enabled.status).toBe(200)
     expect(enabled.body.enabled).toBe(true)
     expect(
