@@ -15,8 +15,6 @@ let booksId: string
 const movieIds: string[] = []
 
 type Row = Record<string, unknown> & { $id: string }
-const list = async (tableId: string, queries: string[], headers = t.user.headers) =>
-  t.up.call('GET', t.db.rows(tableId), headers, { queries })
 const titles = (rows: Row[]) => rows.map((row) => row.title)
 
 beforeAll(async () => {
@@ -68,7 +66,7 @@ beforeAll(async () => {
 
 describe('Queries, as the server tests them', () => {
   it(`${BASE} testListDocumentsBeforePagination: should answer the rows before a cursor, in creation order`, async () => {
-    const base = await list(moviesId, [Query.equal('$id', movieIds)])
+    const base = await t.list(moviesId, [Query.equal('$id', movieIds)])
     expect(base.status).toBe(200)
     const rows = base.body.rows as Row[]
     expect(titles(rows)).toEqual([
@@ -76,13 +74,13 @@ describe('Queries, as the server tests them', () => {
       'Spider-Man: Far From Home',
       'Spider-Man: Homecoming',
     ])
-    const before = await list(moviesId, [
+    const before = await t.list(moviesId, [
       Query.equal('$id', movieIds),
       Query.cursorBefore(rows[2]?.$id as string),
     ])
     expect(before.status).toBe(200)
     expect((before.body.rows as Row[]).map((row) => row.$id)).toEqual([rows[0]?.$id, rows[1]?.$id])
-    const none = await list(moviesId, [
+    const none = await t.list(moviesId, [
       Query.equal('$id', movieIds),
       Query.cursorBefore(rows[0]?.$id as string),
     ])
@@ -91,23 +89,26 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testListDocumentsBeforePagination: should answer the rows before a cursor under orderAsc and orderDesc`, async () => {
-    const asc = await list(moviesId, [Query.equal('$id', movieIds), Query.orderAsc('releaseYear')])
+    const asc = await t.list(moviesId, [
+      Query.equal('$id', movieIds),
+      Query.orderAsc('releaseYear'),
+    ])
     const ascRows = asc.body.rows as Array<Row & { releaseYear: number }>
     expect(ascRows.map((row) => row.releaseYear)).toEqual([1944, 2017, 2019])
-    const beforeAsc = await list(moviesId, [
+    const beforeAsc = await t.list(moviesId, [
       Query.equal('$id', movieIds),
       Query.cursorBefore(ascRows[1]?.$id as string),
       Query.orderAsc('releaseYear'),
     ])
     expect(beforeAsc.status).toBe(200)
     expect((beforeAsc.body.rows as Row[]).map((row) => row.$id)).toEqual([ascRows[0]?.$id])
-    const desc = await list(moviesId, [
+    const desc = await t.list(moviesId, [
       Query.equal('$id', movieIds),
       Query.orderDesc('releaseYear'),
     ])
     const descRows = desc.body.rows as Array<Row & { releaseYear: number }>
     expect(descRows.map((row) => row.releaseYear)).toEqual([2019, 2017, 1944])
-    const beforeDesc = await list(moviesId, [
+    const beforeDesc = await t.list(moviesId, [
       Query.equal('$id', movieIds),
       Query.cursorBefore(descRows[1]?.$id as string),
       Query.orderDesc('releaseYear'),
@@ -117,17 +118,17 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testDocumentsListQueries: should search a fulltext-indexed column by word, ignoring case`, async () => {
-    const captain = await list(moviesId, [Query.search('title', 'Captain America')])
+    const captain = await t.list(moviesId, [Query.search('title', 'Captain America')])
     expect(captain.status).toBe(200)
     expect(captain.body.rows[0].releaseYear).toBe(1944)
-    const byId = await list(moviesId, [Query.equal('$id', [captain.body.rows[0].$id as string])])
+    const byId = await t.list(moviesId, [Query.equal('$id', [captain.body.rows[0].$id as string])])
     expect(byId.status).toBe(200)
     expect(byId.body.rows).toHaveLength(1)
     expect(byId.body.rows[0].releaseYear).toBe(1944)
-    const homecoming = await list(moviesId, [Query.search('title', 'Homecoming')])
+    const homecoming = await t.list(moviesId, [Query.search('title', 'Homecoming')])
     expect(homecoming.status).toBe(200)
     expect(homecoming.body.rows[0].releaseYear).toBe(2017)
-    const spider = await list(moviesId, [Query.search('title', 'spider')])
+    const spider = await t.list(moviesId, [Query.search('title', 'spider')])
     expect(spider.status).toBe(200)
     expect(
       (spider.body.rows as Array<{ releaseYear: number }>).map((row) => row.releaseYear),
@@ -135,44 +136,44 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testDocumentsListQueries: should answer "Invalid query: Syntax error" to a query that is not JSON`, async () => {
-    const bad = await list(moviesId, ['{"method":"contains","attribute":"title","values":[bad]}'])
+    const bad = await t.list(moviesId, ['{"method":"contains","attribute":"title","values":[bad]}'])
     expect(bad.status).toBe(400)
     expect(bad.body.message).toBe('Invalid query: Syntax error')
     expect(bad.body.type).toBe('general_query_invalid')
   })
 
   it(`${BASE} testDocumentsListQueries: should match contains as a substring on a string column and as an element on an array`, async () => {
-    const like = await list(moviesId, [Query.contains('title', ['spi'])])
+    const like = await t.list(moviesId, [Query.contains('title', ['spi'])])
     expect(like.status).toBe(200)
     expect(like.body.total).toBe(2)
-    const actors = await list(moviesId, [
+    const actors = await t.list(moviesId, [
       Query.contains('actors', ['Tom Holland', 'Samuel Jackson']),
     ])
     expect(actors.status).toBe(200)
     expect(actors.body.total).toBe(3)
-    const partial = await list(moviesId, [Query.contains('actors', ['Tom'])])
+    const partial = await t.list(moviesId, [Query.contains('actors', ['Tom'])])
     expect(partial.status).toBe(200)
     expect(partial.body.total).toBe(0)
   })
 
   it(`${BASE} testDocumentsListQueries: should compare with equal, notEqual, greaterThan and lessThan`, async () => {
-    const equal = await list(moviesId, [Query.equal('releaseYear', [1944])])
+    const equal = await t.list(moviesId, [Query.equal('releaseYear', [1944])])
     expect(titles(equal.body.rows as Row[])).toEqual(['Captain America'])
-    const notEqual = await list(moviesId, [Query.notEqual('releaseYear', 1944)])
+    const notEqual = await t.list(moviesId, [Query.notEqual('releaseYear', 1944)])
     expect(notEqual.body.rows).toHaveLength(2)
-    const after = await list(moviesId, [Query.greaterThan('$createdAt', '1976-06-12')])
+    const after = await t.list(moviesId, [Query.greaterThan('$createdAt', '1976-06-12')])
     expect(after.status).toBe(200)
     expect(after.body.rows).toHaveLength(3)
-    const before = await list(moviesId, [Query.lessThan('$createdAt', '1976-06-12')])
+    const before = await t.list(moviesId, [Query.lessThan('$createdAt', '1976-06-12')])
     expect(before.status).toBe(200)
     expect(before.body.rows).toHaveLength(0)
   })
 
   it(`${BASE} testDocumentsListQueries: should refuse a datetime value it cannot read and compare one with an offset in UTC`, async () => {
-    const bad = await list(moviesId, [Query.greaterThan('birthDay', '16/01/2024 12:00:00AM')])
+    const bad = await t.list(moviesId, [Query.greaterThan('birthDay', '16/01/2024 12:00:00AM')])
     expect(bad.status).toBe(400)
     expect(bad.body.message).toBe('Invalid query: Query value is invalid for attribute "birthDay"')
-    const offset = await list(moviesId, [
+    const offset = await t.list(moviesId, [
       Query.greaterThan('birthDay', '1960-01-01 10:10:10+02:30'),
     ])
     expect(offset.status).toBe(200)
@@ -182,14 +183,14 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testDocumentsListQueries: should match isNull on an array column never written`, async () => {
-    const found = await list(moviesId, [Query.isNull('integers')])
+    const found = await t.list(moviesId, [Query.isNull('integers')])
     expect(found.status).toBe(200)
     expect(titles(found.body.rows as Row[])).toEqual(['Captain America'])
   })
 
   it(`${BASE} testDocumentsListQueries: should refuse an equal with more than 500 values, naming the column`, async () => {
     const values = Array.from({ length: 501 }, (_, i) => i)
-    const found = await list(moviesId, [Query.equal('releaseYear', values)])
+    const found = await t.list(moviesId, [Query.equal('releaseYear', values)])
     expect(found.status).toBe(400)
     expect(found.body.message).toBe(
       'Invalid query: Query on attribute has greater than 500 values: releaseYear',
@@ -212,21 +213,21 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testQueryBySequenceType: should find a row by its $sequence given as a string or a number`, async () => {
-    const listed = await list(moviesId, [Query.equal('$id', movieIds)])
+    const listed = await t.list(moviesId, [Query.equal('$id', movieIds)])
     const sequence = listed.body.rows[0].$sequence as unknown
     expect(typeof sequence).toBe('string')
-    const byString = await list(moviesId, [Query.equal('$sequence', [sequence as string])])
+    const byString = await t.list(moviesId, [Query.equal('$sequence', [sequence as string])])
     expect(byString.status).toBe(200)
     expect(byString.body.rows).toHaveLength(1)
     expect(byString.body.rows[0].$sequence).toBe(sequence)
-    const byNumber = await list(moviesId, [Query.equal('$sequence', [Number(sequence)])])
+    const byNumber = await t.list(moviesId, [Query.equal('$sequence', [Number(sequence)])])
     expect(byNumber.status).toBe(200)
     expect(byNumber.body.rows).toHaveLength(1)
     expect(typeof byNumber.body.rows[0].$sequence).toBe('string')
   })
 
   it(`${BASE} testNotSearch: should answer the rows whose fulltext column does not hold the word`, async () => {
-    const found = await list(booksId, [Query.notSearch('description', 'space')], t.up.key)
+    const found = await t.list(booksId, [Query.notSearch('description', 'space')], t.up.key)
     expect(found.status).toBe(200)
     expect(titles(found.body.rows as Row[])).toEqual(['Romance Novel', 'Mystery Thriller'])
   })
@@ -242,7 +243,7 @@ describe('Queries, as the server tests them', () => {
       ],
       [permission.read(`user:${t.user.$id}`)],
     )
-    const notJohn = await list(employees, [Query.notStartsWith('name', 'John')])
+    const notJohn = await t.list(employees, [Query.notStartsWith('name', 'John')])
     expect(notJohn.status).toBe(200)
     expect((notJohn.body.rows as Array<{ name: string }>).map((row) => row.name)).toEqual([
       'Jane Doe',
@@ -258,7 +259,7 @@ describe('Queries, as the server tests them', () => {
       ],
       [permission.read(`user:${t.user.$id}`)],
     )
-    const notPdf = await list(files, [Query.notEndsWith('filename', '.pdf')])
+    const notPdf = await t.list(files, [Query.notEndsWith('filename', '.pdf')])
     expect(notPdf.status).toBe(200)
     expect((notPdf.body.rows as Array<{ filename: string }>).map((row) => row.filename)).toEqual([
       'image.jpg',
@@ -283,7 +284,7 @@ describe('Queries, as the server tests them', () => {
       created.push(row.body.$createdAt as string)
       await t.clock.advance(500)
     }
-    const range = await list(articles, [
+    const range = await t.list(articles, [
       Query.createdBetween(created[0] as string, created[2] as string),
     ])
     expect(range.status).toBe(200)
@@ -292,7 +293,7 @@ describe('Queries, as the server tests them', () => {
       'Second Article',
       'Third Article',
     ])
-    const one = await list(articles, [
+    const one = await t.list(articles, [
       Query.createdBetween(created[1] as string, created[1] as string),
     ])
     expect(titles(one.body.rows as Row[])).toEqual(['Second Article'])
@@ -337,18 +338,18 @@ describe('Queries, as the server tests them', () => {
       updated.push(answer.body.$updatedAt as string)
       await t.clock.advance(500)
     }
-    const before = await list(tasks, [Query.updatedBefore(updated[1] as string)])
+    const before = await t.list(tasks, [Query.updatedBefore(updated[1] as string)])
     expect(before.status).toBe(200)
     expect(before.body.rows).toHaveLength(1)
     expect(before.body.rows[0]).toMatchObject({ title: 'Task One', status: 'completed' })
-    const after = await list(tasks, [Query.updatedAfter(updated[2] as string)])
+    const after = await t.list(tasks, [Query.updatedAfter(updated[2] as string)])
     expect(after.body.rows).toHaveLength(1)
     expect(after.body.rows[0]).toMatchObject({ title: 'Task Four', status: 'done' })
-    const between = await list(tasks, [
+    const between = await t.list(tasks, [
       Query.updatedBetween(updated[0] as string, updated[2] as string),
     ])
     expect(titles(between.body.rows as Row[])).toEqual(['Task One', 'Task Two', 'Task Three'])
-    const one = await list(tasks, [
+    const one = await t.list(tasks, [
       Query.updatedBetween(updated[1] as string, updated[1] as string),
     ])
     expect(titles(one.body.rows as Row[])).toEqual(['Task Two'])

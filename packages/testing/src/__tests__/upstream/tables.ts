@@ -215,6 +215,8 @@ export interface TablesSuite {
   /** The signed-in user the cases write rows as. */
   user: SignedUpUser
   db: TestDatabase
+  /** Lists the rows of `tableId` with `queries` (`GET …/rows`), as the suite's user unless `headers`. */
+  list(tableId: string, queries: string[], headers?: Record<string, string>): Promise<Answer>
 }
 
 /**
@@ -229,7 +231,11 @@ export function tablesSuite(
     permission.create(`user:${user.$id}`),
   ],
 ): TablesSuite {
-  const suite = { clock: createManualClock() } as TablesSuite
+  const suite = {
+    clock: createManualClock(),
+    list: (tableId, queries, headers = suite.user.headers) =>
+      suite.up.call('GET', suite.db.rows(tableId), headers, { queries }),
+  } as TablesSuite
   beforeAll(async () => {
     suite.up = await startUpstream({
       fake: createFakeAppwrite({ strict: true, clock: suite.clock }),

@@ -195,9 +195,7 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testListDocuments: should order by a column ascending and descending, without internal fields`, async () => {
-    const asc = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: [Query.orderAsc('releaseYear')],
-    })
+    const asc = await t.list(moviesId, [Query.orderAsc('releaseYear')])
     expect(asc.status).toBe(200)
     expect(asc.body.rows.map((r: { releaseYear: number }) => r.releaseYear)).toEqual([
       1944, 2017, 2019,
@@ -207,9 +205,7 @@ describe('TablesDB, as the server tests it', () => {
       expect(row).not.toHaveProperty('$table')
       expect(row).toMatchObject({ $databaseId: databaseId, $tableId: moviesId })
     }
-    const desc = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: [Query.orderDesc('releaseYear')],
-    })
+    const desc = await t.list(moviesId, [Query.orderDesc('releaseYear')])
     expect(desc.body.rows.map((r: { releaseYear: number }) => r.releaseYear)).toEqual([
       2019, 2017, 1944,
     ])
@@ -238,14 +234,14 @@ describe('TablesDB, as the server tests it', () => {
   })
 
   it(`${BASE} testListDocumentsLimitAndOffset: should page with limit and offset`, async () => {
-    const one = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: [Query.orderAsc('releaseYear'), Query.limit(1)],
-    })
+    const one = await t.list(moviesId, [Query.orderAsc('releaseYear'), Query.limit(1)])
     expect(one.status).toBe(200)
     expect(one.body.rows.map((r: { releaseYear: number }) => r.releaseYear)).toEqual([1944])
-    const two = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: [Query.orderAsc('releaseYear'), Query.limit(2), Query.offset(1)],
-    })
+    const two = await t.list(moviesId, [
+      Query.orderAsc('releaseYear'),
+      Query.limit(2),
+      Query.offset(1),
+    ])
     expect(two.body.rows.map((r: { releaseYear: number }) => r.releaseYear)).toEqual([2017, 2019])
   })
 
@@ -257,33 +253,24 @@ describe('TablesDB, as the server tests it', () => {
       'Spider-Man: Far From Home',
       'Spider-Man: Homecoming',
     ])
-    const after = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: [Query.cursorAfter(ids[0] as string)],
-    })
+    const after = await t.list(moviesId, [Query.cursorAfter(ids[0] as string)])
     expect(after.body.rows.map((r: { $id: string }) => r.$id)).toEqual(ids.slice(1))
-    const end = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: [Query.cursorAfter(ids[2] as string)],
-    })
+    const end = await t.list(moviesId, [Query.cursorAfter(ids[2] as string)])
     expect(end.status).toBe(200)
     expect(end.body.rows).toEqual([])
-    const sorted = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: [Query.orderDesc('releaseYear')],
-    })
+    const sorted = await t.list(moviesId, [Query.orderDesc('releaseYear')])
     const sortedIds = (sorted.body.rows as Array<{ $id: string }>).map((r) => r.$id)
-    const afterDesc = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: [Query.cursorAfter(sortedIds[1] as string), Query.orderDesc('releaseYear')],
-    })
+    const afterDesc = await t.list(moviesId, [
+      Query.cursorAfter(sortedIds[1] as string),
+      Query.orderDesc('releaseYear'),
+    ])
     expect(afterDesc.body.rows.map((r: { $id: string }) => r.$id)).toEqual([sortedIds[2]])
   })
 
   it(`${BASE} testListDocumentsAfterPagination: should answer 400 for a cursor on an unknown row or a null cursor`, async () => {
-    const unknown = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: [Query.cursorAfter('unknown')],
-    })
+    const unknown = await t.list(moviesId, [Query.cursorAfter('unknown')])
     expect(unknown.status).toBe(400)
-    const empty = await t.up.call('GET', t.db.rows(moviesId), t.user.headers, {
-      queries: ['{"method":"cursorAfter","values":[null]}'],
-    })
+    const empty = await t.list(moviesId, ['{"method":"cursorAfter","values":[null]}'])
     expect(empty.status).toBe(400)
   })
 
@@ -683,14 +670,12 @@ describe('TablesDB, as the server tests it', () => {
       ],
       ownedBy(t.user.$id),
     )
-    const found = await t.up.call('GET', t.db.rows(tableId), t.user.headers, {
-      queries: [
-        Query.select(['first_name', 'last_name']),
-        Query.or([Query.equal('first_name', ['Donald']), Query.equal('last_name', ['Bush'])]),
-        Query.limit(999),
-        Query.offset(0),
-      ],
-    })
+    const found = await t.list(tableId, [
+      Query.select(['first_name', 'last_name']),
+      Query.or([Query.equal('first_name', ['Donald']), Query.equal('last_name', ['Bush'])]),
+      Query.limit(999),
+      Query.offset(0),
+    ])
     expect(found.status).toBe(200)
     expect(found.body.rows.map((r: { last_name: string }) => r.last_name)).toEqual([
       'Trump',
@@ -709,14 +694,12 @@ describe('TablesDB, as the server tests it', () => {
       ],
       ownedBy(t.user.$id),
     )
-    const found = await t.up.call('GET', t.db.rows(tableId), t.user.headers, {
-      queries: [
-        Query.select(['title', 'genre']),
-        Query.notContains('title', ['Spider']),
-        Query.limit(999),
-        Query.offset(0),
-      ],
-    })
+    const found = await t.list(tableId, [
+      Query.select(['title', 'genre']),
+      Query.notContains('title', ['Spider']),
+      Query.limit(999),
+      Query.offset(0),
+    ])
     expect(found.status).toBe(200)
     expect(found.body.rows.map((r: { title: string }) => r.title)).toEqual([
       'The Avengers',
@@ -739,9 +722,7 @@ describe('TablesDB, as the server tests it', () => {
       ],
       ownedBy(t.user.$id),
     )
-    const found = await t.up.call('GET', t.db.rows(tableId), t.user.headers, {
-      queries: [Query.notBetween('price', 10, 50)],
-    })
+    const found = await t.list(tableId, [Query.notBetween('price', 10, 50)])
     expect(found.status).toBe(200)
     expect(found.body.rows.map((r: { name: string }) => r.name)).toEqual([
       'Cheap Product',
@@ -765,14 +746,10 @@ describe('TablesDB, as the server tests it', () => {
       created.push(row.body.$createdAt as string)
       await t.clock.advance(500)
     }
-    const before = await t.up.call('GET', t.db.rows(tableId), t.user.headers, {
-      queries: [Query.createdBefore(created[1] as string)],
-    })
+    const before = await t.list(tableId, [Query.createdBefore(created[1] as string)])
     expect(before.status).toBe(200)
     expect(before.body.rows.map((r: { title: string }) => r.title)).toEqual(['Old Post'])
-    const after = await t.up.call('GET', t.db.rows(tableId), t.user.headers, {
-      queries: [Query.createdAfter(created[1] as string)],
-    })
+    const after = await t.list(tableId, [Query.createdAfter(created[1] as string)])
     expect(after.body.rows.map((r: { title: string }) => r.title)).toEqual(['Newest Post'])
   })
 
