@@ -659,53 +659,51 @@ describe('TablesDB, as the server tests it', () => {
     await t.up.call('DELETE', row, t.up.key)
   })
 
-  it(`${BASE} testOrQueries: should match rows that satisfy either branch of an or`, async () => {
-    const tableId = await t.db.stringTable(
-      'USA Presidents',
-      t.user.headers,
-      [
+  // The same case for two query kinds: the names are built here so they read as upstream's.
+  for (const { method, should, table, rows, queries, column, expected } of [
+    {
+      method: 'testOrQueries',
+      should: 'match rows that satisfy either branch of an or',
+      table: 'USA Presidents',
+      rows: [
         { first_name: 'Donald', last_name: 'Trump' },
         { first_name: 'George', last_name: 'Bush' },
         { first_name: 'Joe', last_name: 'Biden' },
       ],
-      ownedBy(t.user.$id),
-    )
-    const found = await t.list(tableId, [
-      Query.select(['first_name', 'last_name']),
-      Query.or([Query.equal('first_name', ['Donald']), Query.equal('last_name', ['Bush'])]),
-      Query.limit(999),
-      Query.offset(0),
-    ])
-    expect(found.status).toBe(200)
-    expect(found.body.rows.map((r: { last_name: string }) => r.last_name)).toEqual([
-      'Trump',
-      'Bush',
-    ])
-  })
-
-  it(`${BASE} testNotContains: should return the rows whose title does not contain the value`, async () => {
-    const tableId = await t.db.stringTable(
-      'Movies',
-      t.user.headers,
-      [
+      queries: [
+        Query.select(['first_name', 'last_name']),
+        Query.or([Query.equal('first_name', ['Donald']), Query.equal('last_name', ['Bush'])]),
+        Query.limit(999),
+        Query.offset(0),
+      ],
+      column: 'last_name',
+      expected: ['Trump', 'Bush'],
+    },
+    {
+      method: 'testNotContains',
+      should: 'return the rows whose title does not contain the value',
+      table: 'Movies',
+      rows: [
         { title: 'Spider-Man: Homecoming', genre: 'Action' },
         { title: 'The Avengers', genre: 'Action' },
         { title: 'Romantic Comedy', genre: 'Romance' },
       ],
-      ownedBy(t.user.$id),
-    )
-    const found = await t.list(tableId, [
-      Query.select(['title', 'genre']),
-      Query.notContains('title', ['Spider']),
-      Query.limit(999),
-      Query.offset(0),
-    ])
-    expect(found.status).toBe(200)
-    expect(found.body.rows.map((r: { title: string }) => r.title)).toEqual([
-      'The Avengers',
-      'Romantic Comedy',
-    ])
-  })
+      queries: [
+        Query.select(['title', 'genre']),
+        Query.notContains('title', ['Spider']),
+        Query.limit(999),
+        Query.offset(0),
+      ],
+      column: 'title',
+      expected: ['The Avengers', 'Romantic Comedy'],
+    },
+  ])
+    it(`${BASE} ${method}: should ${should}`, async () => {
+      const tableId = await t.db.stringTable(table, t.user.headers, rows, ownedBy(t.user.$id))
+      const found = await t.list(tableId, queries)
+      expect(found.status).toBe(200)
+      expect(found.body.rows.map((row: Record<string, string>) => row[column])).toEqual(expected)
+    })
 
   it(`${BASE} testNotBetween: should return the rows outside the range`, async () => {
     const tableId = await t.db.table('Products', [
