@@ -233,38 +233,37 @@ describe('Queries, as the server tests them', () => {
   })
 
   it(`${BASE} testNotStartsWith + testNotEndsWith: should answer the rows whose value does not start or end so`, async () => {
-    const employees = await t.db.stringTable(
-      'Employees',
-      t.user.headers,
-      [
-        { name: 'John Smith', department: 'Engineering' },
-        { name: 'Jane Doe', department: 'Marketing' },
-        { name: 'Bob Johnson', department: 'Sales' },
-      ],
-      [permission.read(`user:${t.user.$id}`)],
-    )
-    const notJohn = await t.list(employees, [Query.notStartsWith('name', 'John')])
-    expect(notJohn.status).toBe(200)
-    expect((notJohn.body.rows as Array<{ name: string }>).map((row) => row.name)).toEqual([
-      'Jane Doe',
-      'Bob Johnson',
-    ])
-    const files = await t.db.stringTable(
-      'Files',
-      t.user.headers,
-      [
-        { filename: 'document.pdf', type: 'PDF' },
-        { filename: 'image.jpg', type: 'Image' },
-        { filename: 'presentation.pptx', type: 'PowerPoint' },
-      ],
-      [permission.read(`user:${t.user.$id}`)],
-    )
-    const notPdf = await t.list(files, [Query.notEndsWith('filename', '.pdf')])
-    expect(notPdf.status).toBe(200)
-    expect((notPdf.body.rows as Array<{ filename: string }>).map((row) => row.filename)).toEqual([
-      'image.jpg',
-      'presentation.pptx',
-    ])
+    for (const { table, rows, query, column, expected } of [
+      {
+        table: 'Employees',
+        rows: [
+          { name: 'John Smith', department: 'Engineering' },
+          { name: 'Jane Doe', department: 'Marketing' },
+          { name: 'Bob Johnson', department: 'Sales' },
+        ],
+        query: Query.notStartsWith('name', 'John'),
+        column: 'name',
+        expected: ['Jane Doe', 'Bob Johnson'],
+      },
+      {
+        table: 'Files',
+        rows: [
+          { filename: 'document.pdf', type: 'PDF' },
+          { filename: 'image.jpg', type: 'Image' },
+          { filename: 'presentation.pptx', type: 'PowerPoint' },
+        ],
+        query: Query.notEndsWith('filename', '.pdf'),
+        column: 'filename',
+        expected: ['image.jpg', 'presentation.pptx'],
+      },
+    ]) {
+      const tableId = await t.db.stringTable(table, t.user.headers, rows, [
+        permission.read(`user:${t.user.$id}`),
+      ])
+      const found = await t.list(tableId, [query])
+      expect(found.status).toBe(200)
+      expect((found.body.rows as Row[]).map((row) => row[column])).toEqual(expected)
+    }
   })
 
   it(`${BASE} testCreatedBetween: should include both ends of the range`, async () => {

@@ -57,6 +57,21 @@ async function setupUser(userId = 'unique()', email = 'cristiano.ronaldo@manches
   return created.body.$id as string
 }
 
+/**
+ * Sets `field` of a new `setupUser()` user (made with `email`) to each of `values` in turn with
+ * `PATCH /users/{id}/{field}`, checking the answer and a read-back each time; the user's id.
+ */
+async function expectUpdatedInTurn(field: 'name' | 'email', email: string, values: string[]) {
+  const userId = await setupUser('unique()', email)
+  for (const value of values) {
+    const updated = await call('PATCH', `/users/${userId}/${field}`, key, { [field]: value })
+    expect(updated.status).toBe(200)
+    expect(updated.body[field]).toBe(value)
+    expect((await call('GET', `/users/${userId}`, key)).body[field]).toBe(value)
+  }
+  return userId
+}
+
 beforeAll(async () => {
   emulator = await startAppwriteEmulator()
   key = { 'x-appwrite-project': emulator.projectId, 'x-appwrite-key': emulator.apiKey }
@@ -223,25 +238,13 @@ describe('tests/e2e/Services/Users/UsersBase.php', () => {
   })
 
   it('testUpdateUserName: an empty name, then a new one, read back', async () => {
-    const userId = await setupUser('unique()', 'name.user@appwrite.io')
-    for (const name of ['', 'Updated name']) {
-      const updated = await call('PATCH', `/users/${userId}/name`, key, { name })
-      expect(updated.status).toBe(200)
-      expect(updated.body.name).toBe(name)
-      expect((await call('GET', `/users/${userId}`, key)).body.name).toBe(name)
-    }
+    const userId = await expectUpdatedInTurn('name', 'name.user@appwrite.io', ['', 'Updated name'])
     const found = await call('GET', '/users', key, { search: 'Updated name' })
     expect(found.body.users.map((user: { $id: string }) => user.$id)).toEqual([userId])
   })
 
   it("testUpdateUserEmail: '' removes the email, then a new email, each read back", async () => {
-    const userId = await setupUser('unique()', 'email.user@appwrite.io')
-    for (const email of ['', 'users.service@updated.com']) {
-      const updated = await call('PATCH', `/users/${userId}/email`, key, { email })
-      expect(updated.status).toBe(200)
-      expect(updated.body.email).toBe(email)
-      expect((await call('GET', `/users/${userId}`, key)).body.email).toBe(email)
-    }
+    await expectUpdatedInTurn('email', 'email.user@appwrite.io', ['', 'users.service@updated.com'])
   })
 
   // The session-invalidation step needs the project setting the emulator does not serve; the
