@@ -127,40 +127,21 @@ describe('uniqueIndexes', () => {
     const { tablesDB, fake } = await setup()
     await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1', slot: 'a' } })
     await tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2', slot: 'a' } })
-    await expect(
-      tablesDB.createRows({
-        ...ref,
-        rows: [
-          { $id: 'b3', idempotencyKey: 'k3' },
-          { $id: 'b4', idempotencyKey: 'k3' },
-        ],
-      }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
-    await expect(
-      tablesDB.createRows({
-        ...ref,
-        rows: [
-          { $id: 'b3', idempotencyKey: 'k3' },
-          { $id: 'b4', idempotencyKey: 'k1' },
-        ],
-      }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
-    await expect(
-      tablesDB.upsertRows({
-        ...ref,
-        rows: [
-          { $id: 'b5', idempotencyKey: 'k5' },
-          { $id: 'b6', idempotencyKey: 'k5' },
-        ],
-      }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
-    await expect(
-      tablesDB.updateRows({
-        ...ref,
-        data: { idempotencyKey: 'same' },
-        queries: [Query.equal('slot', 'a')],
-      }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
+    // Each bulk write repeats a key: within its own rows, against a stored row, or by updating
+    // two rows to one value.
+    const row = ($id: string, idempotencyKey: string) => ({ $id, idempotencyKey })
+    for (const write of [
+      () => tablesDB.createRows({ ...ref, rows: [row('b3', 'k3'), row('b4', 'k3')] }),
+      () => tablesDB.createRows({ ...ref, rows: [row('b3', 'k3'), row('b4', 'k1')] }),
+      () => tablesDB.upsertRows({ ...ref, rows: [row('b5', 'k5'), row('b6', 'k5')] }),
+      () =>
+        tablesDB.updateRows({
+          ...ref,
+          data: { idempotencyKey: 'same' },
+          queries: [Query.equal('slot', 'a')],
+        }),
+    ])
+      await expect(write()).rejects.toMatchObject(ROW_VIOLATION)
     expect(await keys(fake)).toEqual(['b1', 'b2'])
     await expect(tablesDB.getRow({ ...ref, rowId: 'b2' })).resolves.toMatchObject({
       idempotencyKey: 'k2',
