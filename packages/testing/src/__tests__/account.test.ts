@@ -1,7 +1,7 @@
 import { ID } from 'appwrite'
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../index'
-import { rejection } from './helpers'
+import { appwriteError, rejection } from './helpers'
 
 const password = 'correct horse battery'
 
@@ -24,11 +24,13 @@ describe('account', () => {
     })
     expect(created.$id).toMatch(/^[0-9a-f]{20}$/)
     // Creating the account opens no session.
-    expect(await rejection(fake.account.get())).toMatchObject({
-      code: 401,
-      type: 'general_unauthorized_scope',
-      message: 'User (role: guests) missing scopes (["account"])',
-    })
+    expect(await rejection(fake.account.get())).toMatchObject(
+      appwriteError(
+        401,
+        'general_unauthorized_scope',
+        'User (role: guests) missing scopes (["account"])',
+      ),
+    )
 
     const session = await fake.account.createEmailPasswordSession({
       email: 'ada@example.com',
@@ -43,10 +45,9 @@ describe('account', () => {
       secret: '',
     })
     expect(await fake.account.get()).toMatchObject({ $id: created.$id, name: 'Ada' })
-    expect(await rejection(fake.account.createAnonymousSession())).toMatchObject({
-      code: 401,
-      type: 'user_session_already_exists',
-    })
+    expect(await rejection(fake.account.createAnonymousSession())).toMatchObject(
+      appwriteError(401, 'user_session_already_exists'),
+    )
     expect(await fake.account.listSessions()).toMatchObject({
       total: 1,
       sessions: [{ $id: session.$id, current: true }],
@@ -63,19 +64,21 @@ describe('account', () => {
     await fake.account.create({ userId: 'ada', email: 'ada@example.com', password })
     expect(
       await rejection(fake.account.create({ userId: 'other', email: 'ADA@example.com', password })),
-    ).toMatchObject({ code: 409, type: 'user_already_exists' })
+    ).toMatchObject(appwriteError(409, 'user_already_exists'))
     expect(
       await rejection(fake.account.create({ userId: 'ada', email: 'new@example.com', password })),
-    ).toMatchObject({ code: 409, type: 'user_already_exists' })
+    ).toMatchObject(appwriteError(409, 'user_already_exists'))
     expect(
       await rejection(
         fake.account.create({ userId: 'bob', email: 'bob@example.com', password: 'short' }),
       ),
-    ).toMatchObject({
-      code: 400,
-      type: 'general_argument_invalid',
-      message: 'Invalid `password` param: Password must be between 8 and 256 characters long.',
-    })
+    ).toMatchObject(
+      appwriteError(
+        400,
+        'general_argument_invalid',
+        'Invalid `password` param: Password must be between 8 and 256 characters long.',
+      ),
+    )
     expect(
       await rejection(fake.account.create({ userId: 'bob', email: 'not-an-email', password })),
     ).toMatchObject({
@@ -89,11 +92,13 @@ describe('account', () => {
           password: 'wrong password',
         }),
       ),
-    ).toMatchObject({
-      code: 401,
-      type: 'user_invalid_credentials',
-      message: 'Invalid credentials. Please check the email and password.',
-    })
+    ).toMatchObject(
+      appwriteError(
+        401,
+        'user_invalid_credentials',
+        'Invalid credentials. Please check the email and password.',
+      ),
+    )
     expect(
       await rejection(
         fake.account.createEmailPasswordSession({ email: 'nobody@example.com', password }),
@@ -199,12 +204,11 @@ describe('account', () => {
       await rejection(
         fake.account.createEmailPasswordSession({ email: 'ada@example.com', password }),
       ),
-    ).toMatchObject({ code: 403, type: 'user_blocked' })
+    ).toMatchObject(appwriteError(403, 'user_blocked'))
     await fake.users.delete({ userId: 'ada' })
-    expect(await rejection(fake.users.get({ userId: 'ada' }))).toMatchObject({
-      code: 404,
-      type: 'user_not_found',
-    })
+    expect(await rejection(fake.users.get({ userId: 'ada' }))).toMatchObject(
+      appwriteError(404, 'user_not_found'),
+    )
   })
 
   it('should let faults fail and delay account calls', async () => {
@@ -216,7 +220,7 @@ describe('account', () => {
       await rejection(
         fake.account.createEmailPasswordSession({ email: 'ada@example.com', password }),
       ),
-    ).toMatchObject({ code: 500, type: 'general_server_error' })
+    ).toMatchObject(appwriteError(500, 'general_server_error'))
     fake.faults.latency({ api: 'account', operation: 'get', ms: 1_000 })
     await fake.account.createEmailPasswordSession({ email: 'ada@example.com', password })
     let done = false

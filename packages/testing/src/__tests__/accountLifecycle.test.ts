@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../index'
-import { rejection } from './helpers'
+import { appwriteError, rejection } from './helpers'
 
 const password = 'correct horse battery'
 
@@ -24,10 +24,9 @@ describe('accountLifecycle', () => {
     const renewed = await fake.account.updateSession({ sessionId: 'current' })
     expect(renewed).toMatchObject({ $id: session.$id, expire: '2027-01-01T00:01:00.000+00:00' })
     expect((await fake.account.getSession({ sessionId: session.$id })).expire).toBe(renewed.expire)
-    expect(await rejection(fake.account.updateSession({ sessionId: 'nope' }))).toMatchObject({
-      code: 404,
-      type: 'user_session_not_found',
-    })
+    expect(await rejection(fake.account.updateSession({ sessionId: 'nope' }))).toMatchObject(
+      appwriteError(404, 'user_session_not_found'),
+    )
   })
 
   it('should block the account for good: no new sign-in afterwards', async () => {
@@ -38,20 +37,15 @@ describe('accountLifecycle', () => {
       await rejection(
         fake.account.createEmailPasswordSession({ email: 'ada@example.com', password }),
       ),
-    ).toMatchObject({
-      code: 403,
-      type: 'user_blocked',
-      message: 'The current user has been blocked.',
-    })
+    ).toMatchObject(appwriteError(403, 'user_blocked', 'The current user has been blocked.'))
   })
 
   it('should delete the account and its sessions', async () => {
     const { fake } = await signedIn()
     expect(await fake.account.delete()).toEqual({})
-    expect(await rejection(fake.users.get({ userId: 'ada' }))).toMatchObject({
-      code: 404,
-      type: 'user_not_found',
-    })
+    expect(await rejection(fake.users.get({ userId: 'ada' }))).toMatchObject(
+      appwriteError(404, 'user_not_found'),
+    )
     expect(await rejection(fake.account.get())).toMatchObject({ code: 401 })
   })
 })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { notFound } from './helpers'
+import { appwriteError, fakeWithTable, mainDatabase, notFound } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -18,12 +18,8 @@ function setup(options: FakeAppwriteOptions = {}) {
 }
 
 /** A fake with database `main` and an empty table `bookings`, both created through the admin. */
-async function withTable(options: FakeAppwriteOptions = {}) {
-  const context = setup(options)
-  await context.admin.create({ databaseId, name: 'Main' })
-  await context.admin.createTable({ ...ref, name: 'Bookings' })
-  return context
-}
+const withTable = (options: FakeAppwriteOptions = {}) =>
+  fakeWithTable({ tableId, name: 'Bookings' }, options)
 
 describe('admin', () => {
   describe('databases', () => {
@@ -59,12 +55,13 @@ describe('admin', () => {
     it('should refuse a taken database id with database_already_exists', async () => {
       const { admin } = setup()
       await admin.create({ databaseId, name: 'Main' })
-      await expect(admin.create({ databaseId, name: 'Again' })).rejects.toMatchObject({
-        code: 409,
-        type: 'database_already_exists',
-        message:
+      await expect(admin.create({ databaseId, name: 'Again' })).rejects.toMatchObject(
+        appwriteError(
+          409,
+          'database_already_exists',
           "Database with the requested ID 'main' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
-      })
+        ),
+      )
     })
 
     it('should pick an id for ID.unique() and accept the positional form', async () => {
@@ -75,12 +72,13 @@ describe('admin', () => {
       expect(positional.$id).toBe('legacyStyle')
       await expect(
         admin.create({ databaseId: ID.custom('_bad'), name: 'x' }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'general_argument_invalid',
-        message:
+      ).rejects.toMatchObject(
+        appwriteError(
+          400,
+          'general_argument_invalid',
           "Invalid `databaseId` param: Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char",
-      })
+        ),
+      )
     })
 
     it('should report databases declared in the options', async () => {
@@ -129,26 +127,24 @@ describe('admin', () => {
       ).resolves.toMatchObject({ $id: 'b1' })
       await expect(
         fake.as('guest').tablesDB.createRow({ ...ref, rowId: 'b2', data: { status: 'pending' } }),
-      ).rejects.toMatchObject({ code: 401, type: 'user_unauthorized' })
+      ).rejects.toMatchObject(appwriteError(401, 'user_unauthorized'))
     })
 
     it('should fail with database_not_found, table_not_found and table_already_exists', async () => {
       const { admin } = await withTable()
       await expect(
         admin.createTable({ databaseId: 'nope', tableId, name: 'x' }),
-      ).rejects.toMatchObject({
-        code: 404,
-        type: 'database_not_found',
-      })
+      ).rejects.toMatchObject(appwriteError(404, 'database_not_found'))
       await expect(admin.getTable({ databaseId, tableId: 'chat_messages' })).rejects.toMatchObject(
         notFound('table', 'chat_messages'),
       )
-      await expect(admin.createTable({ ...ref, name: 'Again' })).rejects.toMatchObject({
-        code: 409,
-        type: 'table_already_exists',
-        message:
+      await expect(admin.createTable({ ...ref, name: 'Again' })).rejects.toMatchObject(
+        appwriteError(
+          409,
+          'table_already_exists',
           "A table with the requested ID 'bookings' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
-      })
+        ),
+      )
     })
 
     it('should list tables with filters, paging and search', async () => {
@@ -178,7 +174,7 @@ describe('admin', () => {
       expect((await admin.listTables({ databaseId, total: false })).total).toBe(0)
       await expect(
         admin.listTables({ databaseId, queries: [Query.equal('providerId', 'x')] }),
-      ).rejects.toMatchObject({ code: 400, type: 'general_query_invalid' })
+      ).rejects.toMatchObject(appwriteError(400, 'general_query_invalid'))
     })
 
     it('should keep permissions but reset rowSecurity and enabled when an update leaves them out', async () => {
@@ -203,10 +199,9 @@ describe('admin', () => {
       await admin.createStringColumn({ ...ref, key: 'status', size: 20, required: false })
       await tablesDB.createRow({ ...ref, rowId: 'b1', data: { status: 'pending' } })
       await expect(admin.deleteTable(ref)).resolves.toEqual({})
-      await expect(tablesDB.getRow({ ...ref, rowId: 'b1' })).rejects.toMatchObject({
-        code: 404,
-        type: 'table_not_found',
-      })
+      await expect(tablesDB.getRow({ ...ref, rowId: 'b1' })).rejects.toMatchObject(
+        appwriteError(404, 'table_not_found'),
+      )
       expect(fake.snapshot().main?.bookings ?? []).toEqual([])
     })
 
@@ -459,23 +454,26 @@ describe('admin', () => {
       await admin.createBooleanColumn({ ...ref, key: 'read', required: false })
       await expect(
         admin.createIntegerColumn({ ...ref, key: 'read', required: false }),
-      ).rejects.toMatchObject({
-        code: 409,
-        type: 'column_already_exists',
-        message:
+      ).rejects.toMatchObject(
+        appwriteError(
+          409,
+          'column_already_exists',
           "Column with the requested key 'read' already exists. Column keys must be unique, try again with a different key.",
-      })
+        ),
+      )
     })
 
     it('should refuse defaults on required and array columns', async () => {
       const { admin } = await withTable()
       await expect(
         admin.createStringColumn({ ...ref, key: 'a', size: 10, required: true, xdefault: 'x' }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'column_default_unsupported',
-        message: 'Cannot set default value for required column',
-      })
+      ).rejects.toMatchObject(
+        appwriteError(
+          400,
+          'column_default_unsupported',
+          'Cannot set default value for required column',
+        ),
+      )
       await expect(
         admin.createBooleanColumn({
           ...ref,
@@ -484,11 +482,13 @@ describe('admin', () => {
           array: true,
           xdefault: true,
         }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'column_default_unsupported',
-        message: 'Cannot set default value for array columns',
-      })
+      ).rejects.toMatchObject(
+        appwriteError(
+          400,
+          'column_default_unsupported',
+          'Cannot set default value for array columns',
+        ),
+      )
     })
 
     it('should check defaults, sizes and ranges like the routes', async () => {
@@ -585,11 +585,13 @@ describe('admin', () => {
       }
       await expect(
         admin.createStringColumn({ ...ref, key: 'c16', size: 1000, required: false }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'column_limit_exceeded',
-        message: "The maximum number or size of columns for table 'bookings' has been reached.",
-      })
+      ).rejects.toMatchObject(
+        appwriteError(
+          400,
+          'column_limit_exceeded',
+          "The maximum number or size of columns for table 'bookings' has been reached.",
+        ),
+      )
     })
 
     it('should page listColumns by 25 like the server and filter on status', async () => {
@@ -638,15 +640,16 @@ describe('admin', () => {
           xdefault: null,
           size: 5,
         }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'column_invalid_resize',
-        message:
+      ).rejects.toMatchObject(
+        appwriteError(
+          400,
+          'column_invalid_resize',
           'Existing data is too large for new size, truncate your existing data then try again.',
-      })
+        ),
+      )
       await expect(
         admin.updateIntegerColumn({ ...ref, key: 'notes', required: false, xdefault: null }),
-      ).rejects.toMatchObject({ code: 400, type: 'column_type_invalid' })
+      ).rejects.toMatchObject(appwriteError(400, 'column_type_invalid'))
       admin.setColumnStatus({ ...ref, key: 'notes', status: 'processing' })
       await expect(
         admin.updateStringColumn({ ...ref, key: 'notes', required: false, xdefault: null }),
@@ -658,11 +661,13 @@ describe('admin', () => {
       })
       await expect(
         admin.updateStringColumn({ ...ref, key: 'missing', required: false, xdefault: null }),
-      ).rejects.toMatchObject({
-        code: 404,
-        type: 'column_not_found',
-        message: "Column with the requested key 'missing' could not be found.",
-      })
+      ).rejects.toMatchObject(
+        appwriteError(
+          404,
+          'column_not_found',
+          "Column with the requested key 'missing' could not be found.",
+        ),
+      )
     })
 
     it('should rename a column with its values and indexes', async () => {
@@ -790,11 +795,13 @@ describe('admin', () => {
       // github:appwrite/appwrite Workers/Databases.php adds the column to the table only when the job runs.
       await expect(
         tablesDB.createRow({ ...ref, rowId: 'b1', data: { customerId: 'c1', providerId: 'p1' } }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'row_invalid_structure',
-        message: 'Invalid document structure: Unknown attribute: "providerId"',
-      })
+      ).rejects.toMatchObject(
+        appwriteError(
+          400,
+          'row_invalid_structure',
+          'Invalid document structure: Unknown attribute: "providerId"',
+        ),
+      )
       // …and a required column still processing is not enforced yet.
       await expect(
         tablesDB.createRow({ ...ref, rowId: 'b1', data: { customerId: 'c1' } }),
@@ -852,11 +859,13 @@ describe('admin', () => {
       await admin.createStringColumn({ ...ref, key: 'providerId', size: 36, required: false })
       await expect(
         admin.createIndex({ ...ref, key: 'by_provider', type: 'key', columns: ['providerId'] }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'column_not_available',
-        message: "The requested column 'providerId' is not yet available. Please try again later.",
-      })
+      ).rejects.toMatchObject(
+        appwriteError(
+          400,
+          'column_not_available',
+          "The requested column 'providerId' is not yet available. Please try again later.",
+        ),
+      )
     })
   })
 
@@ -888,20 +897,22 @@ describe('admin', () => {
       })
       await expect(
         admin.createIndex({ ...ref, key: 'by_customer', type: 'key', columns: ['customerId'] }),
-      ).rejects.toMatchObject({
-        code: 409,
-        type: 'column_index_already_exists',
-        message:
+      ).rejects.toMatchObject(
+        appwriteError(
+          409,
+          'column_index_already_exists',
           "Index with the requested key 'by_customer' already exists. Try again with a different key.",
-      })
+        ),
+      )
       await expect(
         admin.createIndex({ ...ref, key: 'by_provider', type: 'key', columns: ['providerId'] }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'column_unknown',
-        message:
+      ).rejects.toMatchObject(
+        appwriteError(
+          400,
+          'column_unknown',
           "The column 'providerId' required for the index could not be found. Please confirm all your columns are in the available state.",
-      })
+        ),
+      )
       await admin.createIntegerColumn({ ...ref, key: 'duration', required: false })
       await expect(
         admin.createIndex({
@@ -910,11 +921,13 @@ describe('admin', () => {
           type: 'fulltext',
           columns: ['duration'],
         }),
-      ).rejects.toMatchObject({
-        code: 400,
-        type: 'column_index_invalid',
-        message: 'Attribute "duration" cannot be part of a fulltext index, must be of type string',
-      })
+      ).rejects.toMatchObject(
+        appwriteError(
+          400,
+          'column_index_invalid',
+          'Attribute "duration" cannot be part of a fulltext index, must be of type string',
+        ),
+      )
       await expect(
         admin.listIndexes({ ...ref, queries: [Query.equal('type', 'key')] }),
       ).resolves.toMatchObject({
@@ -922,11 +935,13 @@ describe('admin', () => {
         indexes: [{ key: 'by_customer' }],
       })
       await expect(admin.deleteIndex({ ...ref, key: 'by_customer' })).resolves.toEqual({})
-      await expect(admin.getIndex({ ...ref, key: 'by_customer' })).rejects.toMatchObject({
-        code: 404,
-        type: 'column_index_not_found',
-        message: "Index with the requested key 'by_customer' could not be found.",
-      })
+      await expect(admin.getIndex({ ...ref, key: 'by_customer' })).rejects.toMatchObject(
+        appwriteError(
+          404,
+          'column_index_not_found',
+          "Index with the requested key 'by_customer' could not be found.",
+        ),
+      )
     })
 
     it('should make a new fulltext index usable by search queries', async () => {
@@ -945,7 +960,7 @@ describe('admin', () => {
 
   describe('schemaless tables', () => {
     it('should keep tables declared without columns schemaless', async () => {
-      const { admin, tablesDB } = setup({ databases: { main: { tables: { notifications: {} } } } })
+      const { admin, tablesDB } = setup({ databases: mainDatabase({ notifications: {} }) })
       await admin.createTable({ databaseId, tableId: 'bookings', name: 'Bookings' })
       await expect(
         tablesDB.createRow({
@@ -971,7 +986,7 @@ describe('admin', () => {
   describe('fake integration', () => {
     it('should go back to the declared schema on fake.reset()', async () => {
       const { admin, fake, tablesDB } = setup({
-        databases: { main: { tables: { bookings: { columns: [] } } } },
+        databases: mainDatabase({ bookings: { columns: [] } }),
       })
       await admin.createStringColumn({ ...ref, key: 'status', size: 20, required: false })
       admin.pauseWorker()
@@ -995,7 +1010,7 @@ describe('admin', () => {
       fake.faults.fail({ operation: 'createStringColumn', times: 1, error: 'general_server_error' })
       await expect(
         admin.createStringColumn({ ...ref, key: 'status', size: 20, required: false }),
-      ).rejects.toMatchObject({ code: 500, type: 'general_server_error' })
+      ).rejects.toMatchObject(appwriteError(500, 'general_server_error'))
       await expect(admin.listColumns(ref)).resolves.toMatchObject({ total: 0 })
       await expect(
         admin.createStringColumn({ ...ref, key: 'status', size: 20, required: false }),

@@ -5,7 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { RealtimeResponseEvent } from '../fake/realtime'
 import { FakeDatabases } from '../fake/databases'
 import { FakeTablesDB } from '../fake/tablesDB'
-import { flush, notFound, rejection } from './helpers'
+import { appwriteError, flush, mainDatabase, notFound, rejection } from './helpers'
 
 const db = 'main'
 const bookings = { databaseId: db, tableId: 'bookings' }
@@ -56,18 +56,14 @@ describe('createFakeAppwrite', () => {
 
   it('should validate declared tables and refuse undeclared ones', async () => {
     const fake = createFakeAppwrite({
-      databases: {
-        main: {
-          tables: {
-            bookings: {
-              columns: [
-                { key: 'status', type: 'enum', elements: ['pending', 'accepted'], required: true },
-              ],
-            },
-            notifications: {},
-          },
+      databases: mainDatabase({
+        bookings: {
+          columns: [
+            { key: 'status', type: 'enum', elements: ['pending', 'accepted'], required: true },
+          ],
         },
-      },
+        notifications: {},
+      }),
     })
     await fake.tablesDB.createRow({ ...bookings, rowId: 'b1', data: { status: 'pending' } })
     await fake.tablesDB.createRow({
@@ -85,10 +81,10 @@ describe('createFakeAppwrite', () => {
           data: { a: 1 },
         }),
       ),
-    ).toMatchObject({ code: 404, type: 'table_not_found' })
+    ).toMatchObject(appwriteError(404, 'table_not_found'))
     expect(
       await rejection(fake.tablesDB.createRow({ ...bookings, rowId: 'b2', data: { status: 'x' } })),
-    ).toMatchObject({ code: 400, type: 'row_invalid_structure' })
+    ).toMatchObject(appwriteError(400, 'row_invalid_structure'))
     expect(
       await fake.tablesDB.createRow({
         databaseId: 'other',
@@ -117,7 +113,7 @@ describe('createFakeAppwrite', () => {
     const clock = createManualClock({ now: Date.parse('2026-01-01T00:00:00.000Z') })
     const fake = createFakeAppwrite({
       clock,
-      databases: { main: { tables: { bookings: {}, notifications: {} } } },
+      databases: mainDatabase({ bookings: {}, notifications: {} }),
     })
     await fake.tablesDB.createRow({ ...bookings, rowId: 'b2', data: { n: 2 } })
     await fake.tablesDB.createRow({ ...bookings, rowId: 'b1', data: { n: 1 } })
@@ -151,7 +147,7 @@ describe('createFakeAppwrite', () => {
   })
 
   it('should empty storage, sequences, subscriptions and fault rules on reset', async () => {
-    const fake = createFakeAppwrite({ databases: { main: { tables: { bookings: {} } } } })
+    const fake = createFakeAppwrite({ databases: mainDatabase({ bookings: {} }) })
     const received: string[] = []
     await fake.realtime.subscribe('databases.main.tables.bookings.rows', (event) =>
       received.push(String(event.payload.$id)),
@@ -241,7 +237,7 @@ describe('createFakeAppwrite', () => {
         data: { a: 1 },
       }),
     )
-    expect(error).toMatchObject({ code: 500, type: 'general_server_error' })
+    expect(error).toMatchObject(appwriteError(500, 'general_server_error'))
     expect(
       (
         await fake.tablesDB.listRows({

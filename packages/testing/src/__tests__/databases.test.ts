@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
-import { notFound, rejection } from './helpers'
+import { appwriteError, mainDatabase, notFound, rejection } from './helpers'
 
 const db = 'main'
 const collection = { databaseId: db, collectionId: 'bookings' }
@@ -82,20 +82,21 @@ describe('databases', () => {
     const exists = await rejection(
       databases.createDocument({ ...collection, documentId: 'b1', data: { a: 1 } }),
     )
-    expect(exists).toMatchObject({
-      code: 409,
-      type: 'document_already_exists',
-      message:
+    expect(exists).toMatchObject(
+      appwriteError(
+        409,
+        'document_already_exists',
         "Document with the requested ID 'b1' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
-    })
+      ),
+    )
     const missing = await rejection(databases.getDocument({ ...collection, documentId: 'b9' }))
     expect(missing).toMatchObject(notFound('document', 'b9'))
     const noData = await rejection(
       databases.createDocument({ ...collection, documentId: 'b2', data: {} }),
     )
-    expect(noData).toMatchObject({ code: 400, type: 'document_missing_data' })
+    expect(noData).toMatchObject(appwriteError(400, 'document_missing_data'))
     const noPayload = await rejection(databases.updateDocument({ ...collection, documentId: 'b1' }))
-    expect(noPayload).toMatchObject({ code: 400, type: 'document_missing_payload' })
+    expect(noPayload).toMatchObject(appwriteError(400, 'document_missing_payload'))
     const badId = await rejection(
       databases.createDocument({ ...collection, documentId: '-b', data: { a: 1 } }),
     )
@@ -106,15 +107,11 @@ describe('databases', () => {
 
   it('should answer collection_not_found and document_invalid_structure on declared schemas', async () => {
     const { databases } = setup({
-      databases: {
-        main: {
-          tables: {
-            bookings: {
-              columns: [{ key: 'status', type: 'enum', elements: ['pending'], required: true }],
-            },
-          },
+      databases: mainDatabase({
+        bookings: {
+          columns: [{ key: 'status', type: 'enum', elements: ['pending'], required: true }],
         },
-      },
+      }),
     })
     const collectionMissing = await rejection(
       databases.listDocuments({ databaseId: db, collectionId: 'chat_messages' }),
@@ -123,12 +120,13 @@ describe('databases', () => {
     const structure = await rejection(
       databases.createDocument({ ...collection, documentId: 'b1', data: { status: 'done' } }),
     )
-    expect(structure).toMatchObject({
-      code: 400,
-      type: 'document_invalid_structure',
-      message:
+    expect(structure).toMatchObject(
+      appwriteError(
+        400,
+        'document_invalid_structure',
         'Invalid document structure: Attribute "status" has invalid format. Value must be one of (pending)',
-    })
+      ),
+    )
   })
 
   it('should answer database_not_found in strict mode', async () => {
@@ -198,23 +196,23 @@ describe('databases', () => {
         max: 5,
       }),
     )
-    expect(limit).toMatchObject({
-      code: 400,
-      type: 'attribute_limit_exceeded',
-      message: 'databases "seats" has reached the maximum value of 5',
-    })
+    expect(limit).toMatchObject(
+      appwriteError(
+        400,
+        'attribute_limit_exceeded',
+        'databases "seats" has reached the maximum value of 5',
+      ),
+    )
     const type = await rejection(
       databases.incrementDocumentAttribute({ ...collection, documentId: 'b1', attribute: 'name' }),
     )
-    expect(type).toMatchObject({
-      code: 400,
-      type: 'attribute_type_invalid',
-      message: 'databases "name" is not a number',
-    })
+    expect(type).toMatchObject(
+      appwriteError(400, 'attribute_type_invalid', 'databases "name" is not a number'),
+    )
     const row = await rejection(
       databases.decrementDocumentAttribute({ ...collection, documentId: 'b9', attribute: 'seats' }),
     )
-    expect(row).toMatchObject({ code: 404, type: 'attribute_not_found' })
+    expect(row).toMatchObject(appwriteError(404, 'attribute_not_found'))
   })
 
   it('should run the bulk document methods', async () => {
@@ -286,7 +284,7 @@ describe('databases', () => {
     const error = await rejection(
       databases.createDocument({ ...collection, documentId: 'b1', data: { a: 1 } }),
     )
-    expect(error).toMatchObject({ code: 500, type: 'general_server_error' })
+    expect(error).toMatchObject(appwriteError(500, 'general_server_error'))
     expect((await databases.listDocuments(collection)).total).toBe(0)
     expect(faults.log[0]).toMatchObject({
       api: 'databases',

@@ -13,38 +13,34 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createManualClock, createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-import { notFound, rejection } from './helpers'
+import { appwriteError, mainDatabase, notFound, rejection } from './helpers'
 import { serverClient } from './emulatorHelpers'
 
 const clock = createManualClock({ now: Date.parse('2026-03-01T09:00:00.000Z') })
 const fake = createFakeAppwrite({
   clock,
   seed: 7,
-  databases: {
-    main: {
-      tables: {
-        bookings: {
-          columns: [
-            { key: 'customerId', type: 'string', size: 36, required: true },
-            {
-              key: 'status',
-              type: 'enum',
-              elements: ['pending', 'accepted', 'declined'],
-              required: true,
-            },
-            { key: 'price', type: 'integer' },
-            { key: 'note', type: 'string', size: 100 },
-            { key: 'tags', type: 'string', size: 20, array: true },
-            { key: 'title', type: 'string', size: 200 },
-            { key: 'seats', type: 'integer', min: 0, max: 10 },
-          ],
-          indexes: [{ key: 'title_search', type: 'fulltext', columns: ['title'] }],
-          // Open to guests, so the web client (no session) may use it once permissions apply.
-          permissions: ['create("any")', 'read("any")', 'update("any")', 'delete("any")'],
+  databases: mainDatabase({
+    bookings: {
+      columns: [
+        { key: 'customerId', type: 'string', size: 36, required: true },
+        {
+          key: 'status',
+          type: 'enum',
+          elements: ['pending', 'accepted', 'declined'],
+          required: true,
         },
-      },
+        { key: 'price', type: 'integer' },
+        { key: 'note', type: 'string', size: 100 },
+        { key: 'tags', type: 'string', size: 20, array: true },
+        { key: 'title', type: 'string', size: 200 },
+        { key: 'seats', type: 'integer', min: 0, max: 10 },
+      ],
+      indexes: [{ key: 'title_search', type: 'fulltext', columns: ['title'] }],
+      // Open to guests, so the web client (no session) may use it once permissions apply.
+      permissions: ['create("any")', 'read("any")', 'update("any")', 'delete("any")'],
     },
-  },
+  }),
 })
 
 let emulator: AppwriteEmulator
@@ -132,7 +128,7 @@ describe('startAppwriteEmulator', () => {
     expect(await tablesDB.getRow(b1)).toEqual(updated)
     await tablesDB.deleteRow(b1)
     const gone = await rejection(tablesDB.getRow(b1))
-    expect(gone).toMatchObject({ code: 404, type: 'row_not_found' })
+    expect(gone).toMatchObject(appwriteError(404, 'row_not_found'))
     expect(httpLog().map((entry) => `${entry.method} ${entry.status}`)).toEqual([
       'POST 201',
       'PATCH 200',
@@ -192,7 +188,7 @@ describe('startAppwriteEmulator', () => {
     const missing = await rejection(
       databases.getDocument({ databaseId: 'main', collectionId: 'bookings', documentId: 'd1' }),
     )
-    expect(missing).toMatchObject({ code: 404, type: 'document_not_found' })
+    expect(missing).toMatchObject(appwriteError(404, 'document_not_found'))
     const noCollection = await rejection(
       databases.listDocuments({ databaseId: 'main', collectionId: 'nope' }),
     )
@@ -350,15 +346,17 @@ describe('startAppwriteEmulator', () => {
           queries: [Query.equal('therapistId', 'x')],
         }),
       )
-      expect(unknown).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query: Attribute not found in schema: therapistId',
-      })
+      expect(unknown).toMatchObject(
+        appwriteError(
+          400,
+          'general_query_invalid',
+          'Invalid query: Attribute not found in schema: therapistId',
+        ),
+      )
       const malformed = await rejection(
         tablesDB.listRows({ databaseId: 'main', tableId: 'bookings', queries: ['{not json'] }),
       )
-      expect(malformed).toMatchObject({ code: 400, type: 'general_query_invalid' })
+      expect(malformed).toMatchObject(appwriteError(400, 'general_query_invalid'))
     })
   })
 
@@ -387,13 +385,15 @@ describe('startAppwriteEmulator', () => {
         data: booking({ therapistId: 't1' }),
       }),
     )
-    expect(invalid).toMatchObject({
-      code: 400,
-      type: 'row_invalid_structure',
-      message: 'Invalid document structure: Unknown attribute: "therapistId"',
-    })
+    expect(invalid).toMatchObject(
+      appwriteError(
+        400,
+        'row_invalid_structure',
+        'Invalid document structure: Unknown attribute: "therapistId"',
+      ),
+    )
     const noTable = await rejection(tablesDB.listRows({ databaseId: 'main', tableId: 'chats' }))
-    expect(noTable).toMatchObject({ code: 404, type: 'table_not_found' })
+    expect(noTable).toMatchObject(appwriteError(404, 'table_not_found'))
   })
 
   it('should apply the server id rules and pick an id for unique()', async () => {
@@ -419,7 +419,7 @@ describe('startAppwriteEmulator', () => {
         data: booking(),
       }),
     )
-    expect(tooLong).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    expect(tooLong).toMatchObject(appwriteError(400, 'general_argument_invalid'))
     expect(tooLong.message).toMatch(
       /^Invalid `rowId` param: Parameter must contain at most 36 chars/,
     )
@@ -431,7 +431,7 @@ describe('startAppwriteEmulator', () => {
         data: booking(),
       }),
     )
-    expect(leadingUnderscore).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    expect(leadingUnderscore).toMatchObject(appwriteError(400, 'general_argument_invalid'))
   })
 
   it('should increment and decrement a column within its limits', async () => {
@@ -581,12 +581,13 @@ describe('startAppwriteEmulator', () => {
 
   it('should answer unknown routes and methods with 404 general_route_not_found', async () => {
     const storage = await rejection(new Storage(web).listFiles({ bucketId: 'avatars' }))
-    expect(storage).toMatchObject({
-      code: 404,
-      type: 'general_route_not_found',
-      message:
+    expect(storage).toMatchObject(
+      appwriteError(
+        404,
+        'general_route_not_found',
         'Route not found. Please ensure the endpoint is configured correctly and that the API route is valid for this SDK version. Refer to the API docs for more details.',
-    })
+      ),
+    )
     const wrongMethod = await raw('/tablesdb/main/tables/bookings/rows/b1', {
       method: 'POST',
       body: '{}',
@@ -600,12 +601,13 @@ describe('startAppwriteEmulator', () => {
   it('should answer an unknown project with 404 project_not_found, also on unknown routes', async () => {
     const other = new TablesDB(new Client().setEndpoint(emulator.endpoint).setProject('other'))
     const error = await rejection(other.listRows({ databaseId: 'main', tableId: 'bookings' }))
-    expect(error).toMatchObject({
-      code: 404,
-      type: 'project_not_found',
-      message:
+    expect(error).toMatchObject(
+      appwriteError(
+        404,
+        'project_not_found',
         'Project with the requested ID could not be found. Please check the value of the X-Appwrite-Project header to ensure the correct project ID is being used.',
-    })
+      ),
+    )
     const unknownRoute = await raw('/teams', { project: 'other' })
     expect(await unknownRoute.json()).toMatchObject({ type: 'project_not_found' })
     const noProject = await raw('/tablesdb/main/tables/bookings/rows', { project: null })
@@ -621,11 +623,13 @@ describe('startAppwriteEmulator', () => {
     const error = await rejection(
       new server.TablesDB(client).listRows({ databaseId: 'main', tableId: 'bookings' }),
     )
-    expect(error).toMatchObject({
-      code: 401,
-      type: 'user_unauthorized',
-      message: 'The current user is not authorized to perform the requested action.',
-    })
+    expect(error).toMatchObject(
+      appwriteError(
+        401,
+        'user_unauthorized',
+        'The current user is not authorized to perform the requested action.',
+      ),
+    )
     expect(error).toBeInstanceOf(server.AppwriteException)
   })
 
@@ -702,13 +706,13 @@ describe('startAppwriteEmulator', () => {
         transactionId: 'tx1',
       }),
     )
-    expect(error).toMatchObject({ code: 404, type: 'transaction_not_found' })
+    expect(error).toMatchObject(appwriteError(404, 'transaction_not_found'))
   })
 
   it('should answer injected Appwrite faults with their status and cut the connection on network faults', async () => {
     fake.faults.fail({ operation: 'createRow', error: 'general_rate_limit_exceeded', times: 1 })
     const limited = await rejection(tablesDB.createRow({ ...b1, data: booking() }))
-    expect(limited).toMatchObject({ code: 429, type: 'general_rate_limit_exceeded' })
+    expect(limited).toMatchObject(appwriteError(429, 'general_rate_limit_exceeded'))
     fake.faults.fail({ operation: 'getRow', error: 'network', times: 1 })
     await admin.createRow({ ...b1, data: booking() })
     const cut = await tablesDB.getRow(b1).then(
@@ -788,21 +792,25 @@ describe('startAppwriteEmulator', () => {
       .setSession(session)
     expect(await new server.Account(ssr).get()).toMatchObject({ $id: 'u2' })
     const guest = await rejection(new Account(web).get())
-    expect(guest).toMatchObject({
-      code: 401,
-      type: 'general_unauthorized_scope',
-      message: 'User (role: guests) missing scopes (["account"])',
-    })
+    expect(guest).toMatchObject(
+      appwriteError(
+        401,
+        'general_unauthorized_scope',
+        'User (role: guests) missing scopes (["account"])',
+      ),
+    )
     const forged = new Client()
       .setEndpoint(emulator.endpoint)
       .setProject(emulator.projectId)
       .setJWT(`${jwt}x`)
     const invalid = await rejection(new Account(forged).get())
-    expect(invalid).toMatchObject({
-      code: 401,
-      type: 'user_jwt_invalid',
-      message: 'Failed to verify JWT. Invalid token: Signature failed',
-    })
+    expect(invalid).toMatchObject(
+      appwriteError(
+        401,
+        'user_jwt_invalid',
+        'Failed to verify JWT. Invalid token: Signature failed',
+      ),
+    )
   })
 
   it('should refuse a JWT and a session in the same request', async () => {
@@ -926,10 +934,9 @@ describe('startAppwriteEmulator options', () => {
       const client = serverClient(strict)
       const tablesDB = new server.TablesDB(client)
       const databases = new server.Databases(client)
-      await expect(tablesDB.listRows({ databaseId: 'db', tableId: 't' })).rejects.toMatchObject({
-        code: 404,
-        type: 'database_not_found',
-      })
+      await expect(tablesDB.listRows({ databaseId: 'db', tableId: 't' })).rejects.toMatchObject(
+        appwriteError(404, 'database_not_found'),
+      )
       const { $id } = await tablesDB.createTransaction()
       await expect(
         tablesDB.createOperations({
@@ -938,14 +945,14 @@ describe('startAppwriteEmulator options', () => {
             { action: 'create', databaseId: 'db', tableId: 't', rowId: 'r', data: { ok: true } },
           ],
         }),
-      ).rejects.toMatchObject({ code: 404, type: 'database_not_found' })
+      ).rejects.toMatchObject(appwriteError(404, 'database_not_found'))
       await tablesDB.create({ databaseId: 'db', name: 'DB' })
       await expect(
         tablesDB.createRow({ databaseId: 'db', tableId: 't', rowId: 'r', data: { ok: true } }),
-      ).rejects.toMatchObject({ code: 404, type: 'table_not_found' })
+      ).rejects.toMatchObject(appwriteError(404, 'table_not_found'))
       await expect(
         databases.getDocument({ databaseId: 'db', collectionId: 'c', documentId: 'd' }),
-      ).rejects.toMatchObject({ code: 404, type: 'collection_not_found' })
+      ).rejects.toMatchObject(appwriteError(404, 'collection_not_found'))
     } finally {
       await strict.close()
     }

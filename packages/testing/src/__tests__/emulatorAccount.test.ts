@@ -7,7 +7,7 @@ import { WebSocket as WsClient } from 'ws'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-import { memoryStorage, rejection, setGlobals, until } from './helpers'
+import { appwriteError, mainDatabase, memoryStorage, rejection, setGlobals, until } from './helpers'
 import { projectRequest, serverClient } from './emulatorHelpers'
 import type { ProjectRequestInit } from './emulatorHelpers'
 
@@ -15,9 +15,7 @@ const storage = new Map<string, string>()
 const localStorage = memoryStorage(storage)
 
 const fake = createFakeAppwrite({
-  databases: {
-    main: { tables: { notes: { permissions: ['create("users")'], rowSecurity: true } } },
-  },
+  databases: mainDatabase({ notes: { permissions: ['create("users")'], rowSecurity: true } }),
 })
 let emulator: AppwriteEmulator
 let restoreGlobals: () => void
@@ -79,20 +77,18 @@ describe('emulator account', () => {
       [`a_session_${emulator.projectId}`]: expect.any(String),
     })
     expect(await account.get()).toMatchObject({ $id: user.$id, name: 'Ada' })
-    expect(await rejection(account.createAnonymousSession())).toMatchObject({
-      code: 401,
-      type: 'user_session_already_exists',
-    })
+    expect(await rejection(account.createAnonymousSession())).toMatchObject(
+      appwriteError(401, 'user_session_already_exists'),
+    )
     expect((await account.listSessions()).sessions).toMatchObject([
       { $id: session.$id, current: true },
     ])
 
     await account.deleteSession({ sessionId: 'current' })
     expect(storage.get('cookieFallback')).toBe('[]')
-    expect(await rejection(account.get())).toMatchObject({
-      code: 401,
-      type: 'general_unauthorized_scope',
-    })
+    expect(await rejection(account.get())).toMatchObject(
+      appwriteError(401, 'general_unauthorized_scope'),
+    )
   })
 
   it('should answer wrong credentials and taken emails with the server errors', async () => {
@@ -100,17 +96,17 @@ describe('emulator account', () => {
     await account.create({ userId: 'ada', email: 'ada@example.com', password })
     expect(
       await rejection(account.create({ userId: ID.unique(), email: 'ada@example.com', password })),
-    ).toMatchObject({ code: 409, type: 'user_already_exists' })
+    ).toMatchObject(appwriteError(409, 'user_already_exists'))
     expect(
       await rejection(
         account.createEmailPasswordSession({ email: 'ada@example.com', password: 'wrong wrong' }),
       ),
-    ).toMatchObject({ code: 401, type: 'user_invalid_credentials' })
+    ).toMatchObject(appwriteError(401, 'user_invalid_credentials'))
     expect(
       await rejection(
         account.create({ userId: ID.unique(), email: 'b@example.com', password: '1234' }),
       ),
-    ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    ).toMatchObject(appwriteError(400, 'general_argument_invalid'))
   })
 
   it('should set the session cookies with the server attributes and read them back', async () => {
@@ -169,7 +165,7 @@ describe('emulator account', () => {
     // A JWT authenticates, but it has no session secret: there is no "current" session to end.
     expect(
       await rejection(new server.Account(onServer).deleteSession({ sessionId: 'current' })),
-    ).toMatchObject({ code: 404, type: 'user_session_not_found' })
+    ).toMatchObject(appwriteError(404, 'user_session_not_found'))
     await account.deleteSession({ sessionId: 'current' })
     // The JWT was tied to that session.
     expect(await rejection(new server.Account(onServer).get())).toMatchObject({ code: 401 })
@@ -208,19 +204,16 @@ describe('emulator account', () => {
 
     await users.updateStatus({ userId: 'grace', status: false })
     // A blocked user's session is refused where its scopes reach, still unscoped elsewhere.
-    expect(await rejection(new server.Account(ssr).get())).toMatchObject({
-      code: 403,
-      type: 'user_blocked',
-    })
-    expect(await rejection(new server.Users(ssr).list())).toMatchObject({
-      code: 401,
-      type: 'general_unauthorized_scope',
-    })
+    expect(await rejection(new server.Account(ssr).get())).toMatchObject(
+      appwriteError(403, 'user_blocked'),
+    )
+    expect(await rejection(new server.Users(ssr).list())).toMatchObject(
+      appwriteError(401, 'general_unauthorized_scope'),
+    )
     await users.delete({ userId: 'grace' })
-    expect(await rejection(users.get({ userId: 'grace' }))).toMatchObject({
-      code: 404,
-      type: 'user_not_found',
-    })
+    expect(await rejection(users.get({ userId: 'grace' }))).toMatchObject(
+      appwriteError(404, 'user_not_found'),
+    )
   })
 
   it('should deliver realtime events by per-user read permissions to signed-in sockets', async () => {
@@ -358,7 +351,7 @@ describe('emulator account', () => {
     const account = new Account(web())
     expect(
       await rejection(account.create({ userId: 'ada', email: 'ada@example.com', password })),
-    ).toMatchObject({ code: 429, type: 'general_rate_limit_exceeded' })
+    ).toMatchObject(appwriteError(429, 'general_rate_limit_exceeded'))
     expect(
       await account.create({ userId: 'ada', email: 'ada@example.com', password }),
     ).toMatchObject({ $id: 'ada' })

@@ -12,6 +12,7 @@ import type { AppwriteEmulator, FunctionContext } from '../emulator'
 import { createFakeAppwrite } from '../index'
 import { serverClient } from './emulatorHelpers'
 import { serveSdkPage } from './sdkPage'
+import { mainDatabase } from './helpers'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -49,9 +50,7 @@ describe.skipIf(!haveChromium)('emulator in Chromium', () => {
   beforeAll(async () => {
     emulator = await startAppwriteEmulator({
       fake: createFakeAppwrite({
-        databases: {
-          main: { tables: { notes: { permissions: ['create("users")'], rowSecurity: true } } },
-        },
+        databases: mainDatabase({ notes: { permissions: ['create("users")'], rowSecurity: true } }),
       }),
       functions: {
         whoami: ({ req, res }: FunctionContext) =>

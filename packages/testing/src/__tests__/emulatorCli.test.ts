@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_CLI_PORT, runEmulatorCli } from '../emulator/cli'
 import { createFakeAppwrite } from '../index'
 import { cliIo, databasesFile } from './emulatorHelpers'
-import { cleanupAfterEach, tempDir } from './helpers'
+import { appwriteError, cleanupAfterEach, tempDir } from './helpers'
 
 const cleanups = cleanupAfterEach()
 
@@ -52,7 +52,7 @@ describe('cli', () => {
         rowId: 'r1',
         data: { ok: true },
       }),
-    ).rejects.toMatchObject({ code: 404, type: 'database_not_found' })
+    ).rejects.toMatchObject(appwriteError(404, 'database_not_found'))
   })
 
   it.each(['SIGINT', 'SIGTERM'])('should stop cleanly on %s', async (signal) => {

@@ -5,23 +5,19 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
 import { serverClient } from './emulatorHelpers'
-import { openFrameQueue } from './helpers'
+import { appwriteError, mainDatabase, openFrameQueue } from './helpers'
 
 const fake = createFakeAppwrite({
   strict: true,
-  databases: {
-    main: {
-      tables: {
-        items: {
-          columns: [
-            { key: 'owner', type: 'string', size: 36 },
-            { key: 'at', type: 'datetime' },
-          ],
-          permissions: ['read("any")', 'create("users")', 'update("users")'],
-        },
-      },
+  databases: mainDatabase({
+    items: {
+      columns: [
+        { key: 'owner', type: 'string', size: 36 },
+        { key: 'at', type: 'datetime' },
+      ],
+      permissions: ['read("any")', 'create("users")', 'update("users")'],
     },
-  },
+  }),
 })
 
 /** The one table the cases write to. */
@@ -139,12 +135,13 @@ describe('emulator fidelity', () => {
   it('should refuse an invalid $updatedAt from an API key with 400, and ignore it from a user', async () => {
     await expect(
       admin.createRow({ ...items, rowId: 'bad', data: { owner: 'x', $updatedAt: 'yesterday' } }),
-    ).rejects.toMatchObject({
-      code: 400,
-      type: 'row_invalid_structure',
-      message:
+    ).rejects.toMatchObject(
+      appwriteError(
+        400,
+        'row_invalid_structure',
         'Invalid document structure: Attribute "$updatedAt" has invalid type. Value must be valid date between 1000-01-01 00:00:00 and 9999-12-31 23:59:59.',
-    })
+      ),
+    )
     const user = new TablesDB(
       new Client()
         .setEndpoint(emulator.endpoint)
@@ -174,7 +171,7 @@ describe('emulator fidelity', () => {
     expect(winter.at).toBe('1975-01-12T19:12:55.000+00:00')
     await expect(
       admin.createRow({ ...items, rowId: 'x', data: { at: '1975-01-12 14:12:55 Mars/Olympus' } }),
-    ).rejects.toMatchObject({ code: 400, type: 'row_invalid_structure' })
+    ).rejects.toMatchObject(appwriteError(400, 'row_invalid_structure'))
   })
 
   it('should decode data sent as a JSON-encoded string, as the server does', async () => {

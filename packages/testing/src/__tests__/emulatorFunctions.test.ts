@@ -9,6 +9,7 @@ import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, FunctionContext } from '../emulator'
 import { createFakeAppwrite } from '../index'
 import { serverClient } from './emulatorHelpers'
+import { appwriteError } from './helpers'
 
 const globals = globalThis as Record<string, unknown>
 const savedWindow = Object.getOwnPropertyDescriptor(globalThis, 'window')
@@ -133,15 +134,13 @@ describe('emulator functions', () => {
     const guest = new Functions(web())
     const execution = await guest.createExecution({ functionId: 'create-note', body: '{}' })
     expect(execution).toMatchObject({ responseStatusCode: 401, status: 'completed' })
-    await expect(guest.createExecution({ functionId: 'missing' })).rejects.toMatchObject({
-      code: 404,
-      type: 'function_not_found',
-    })
+    await expect(guest.createExecution({ functionId: 'missing' })).rejects.toMatchObject(
+      appwriteError(404, 'function_not_found'),
+    )
     // Guests may run functions but not read executions.
-    await expect(guest.listExecutions({ functionId: 'create-note' })).rejects.toMatchObject({
-      code: 401,
-      type: 'general_unauthorized_scope',
-    })
+    await expect(guest.listExecutions({ functionId: 'create-note' })).rejects.toMatchObject(
+      appwriteError(401, 'general_unauthorized_scope'),
+    )
   })
 
   it('should accept an async execution with 202 and finish it in the background', async () => {
@@ -170,10 +169,9 @@ describe('emulator functions', () => {
   it('should let faults fail and delay executions on the wire', async () => {
     const functions = new server.Functions(admin())
     fake.faults.fail({ api: 'functions', operation: 'createExecution', times: 1 })
-    await expect(functions.createExecution({ functionId: 'slow' })).rejects.toMatchObject({
-      code: 500,
-      type: 'general_server_error',
-    })
+    await expect(functions.createExecution({ functionId: 'slow' })).rejects.toMatchObject(
+      appwriteError(500, 'general_server_error'),
+    )
     expect((await functions.createExecution({ functionId: 'slow' })).responseBody).toBe('done')
     expect(fake.faults.log.at(-1)).toMatchObject({
       kind: 'error',
@@ -188,10 +186,9 @@ describe('emulator functions', () => {
       .setEndpoint(emulator.endpoint)
       .setProject(emulator.projectId)
       .setKey('dynamic_a.b.c')
-    await expect(new server.Users(forged).list()).rejects.toMatchObject({
-      code: 401,
-      type: 'user_unauthorized',
-    })
+    await expect(new server.Users(forged).list()).rejects.toMatchObject(
+      appwriteError(401, 'user_unauthorized'),
+    )
   })
 
   it('should serve functions from module files given to the CLI', async () => {

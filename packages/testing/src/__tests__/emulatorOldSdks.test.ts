@@ -6,23 +6,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
-import { memoryStorage, setGlobals } from './helpers'
+import { mainDatabase, memoryStorage, setGlobals } from './helpers'
 
 const fake = createFakeAppwrite({
   strict: true,
-  databases: {
-    main: {
-      tables: {
-        tasks: {
-          columns: [
-            { key: 'title', type: 'string', size: 50, required: true },
-            { key: 'status', type: 'string', size: 20 },
-          ],
-          permissions: ['create("any")', 'read("any")', 'update("any")', 'delete("any")'],
-        },
-      },
+  databases: mainDatabase({
+    tasks: {
+      columns: [
+        { key: 'title', type: 'string', size: 50, required: true },
+        { key: 'status', type: 'string', size: 20 },
+      ],
+      permissions: ['create("any")', 'read("any")', 'update("any")', 'delete("any")'],
     },
-  },
+  }),
 })
 let emulator: AppwriteEmulator
 let restoreGlobals: () => void

@@ -6,18 +6,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
-import { collector, rejection, setGlobals, until } from './helpers'
+import { appwriteError, collector, mainDatabase, rejection, setGlobals, until } from './helpers'
 import { serverClient } from './emulatorHelpers'
 
 const fake = createFakeAppwrite({
-  databases: {
-    main: {
-      tables: {
-        // Signed-in users may create bookings; each row is readable by its permissions only.
-        bookings: { permissions: ['create("users")'], rowSecurity: true },
-      },
-    },
-  },
+  databases: mainDatabase({
+    // Signed-in users may create bookings; each row is readable by its permissions only.
+    bookings: { permissions: ['create("users")'], rowSecurity: true },
+  }),
 })
 let emulator: AppwriteEmulator
 let restoreGlobals: () => void
@@ -87,10 +83,9 @@ describe('emulator permissions', () => {
       data: pending,
     })
     const bob = new TablesDB(asUser('bob'))
-    expect(await rejection(bob.getRow({ ...target, rowId: 'b1' }))).toMatchObject({
-      code: 404,
-      type: 'row_not_found',
-    })
+    expect(await rejection(bob.getRow({ ...target, rowId: 'b1' }))).toMatchObject(
+      appwriteError(404, 'row_not_found'),
+    )
     expect(await bob.listRows(target)).toMatchObject({ total: 0, rows: [] })
     const guest = new TablesDB(webClient())
     expect((await guest.listRows(target)).total).toBe(0)
@@ -101,7 +96,7 @@ describe('emulator permissions', () => {
     const guest = await rejection(
       new TablesDB(webClient()).createRow({ ...target, rowId: 'b1', data: pending }),
     )
-    expect(guest).toMatchObject({ code: 401, type: 'user_unauthorized' })
+    expect(guest).toMatchObject(appwriteError(401, 'user_unauthorized'))
     const foreign = await rejection(
       new TablesDB(asUser('alice')).createRow({
         ...target,
@@ -110,7 +105,7 @@ describe('emulator permissions', () => {
         permissions: [Permission.read(Role.user('bob'))],
       }),
     )
-    expect(foreign).toMatchObject({ code: 401, type: 'user_unauthorized' })
+    expect(foreign).toMatchObject(appwriteError(401, 'user_unauthorized'))
     expect(foreign.message).toMatch(/^Permissions must be one of: \(/)
   })
 

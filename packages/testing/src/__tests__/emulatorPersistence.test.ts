@@ -7,7 +7,7 @@ import { readState } from '../emulator/persist/dataDir'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, AppwriteEmulatorOptions } from '../emulator'
 import { cliIo, projectRequest, serverClient } from './emulatorHelpers'
-import { cleanupAfterEach, tempDir } from './helpers'
+import { appwriteError, cleanupAfterEach, tempDir } from './helpers'
 
 const cleanups = cleanupAfterEach()
 
@@ -67,7 +67,7 @@ describe('emulator persistence', () => {
     expect(next.$sequence).toBe('4')
     await expect(
       again.createRow({ ...table, rowId: 'dup', data: { status: 'pending', price: 100 } }),
-    ).rejects.toMatchObject({ code: 409, type: 'row_unique_constraint_violation' })
+    ).rejects.toMatchObject(appwriteError(409, 'row_unique_constraint_violation'))
     // The password still signs in.
     const login = await projectRequest(second, '/account/sessions/email', {
       method: 'POST',

@@ -6,20 +6,17 @@ import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
 import { parsePhpInput } from '../emulator/requestInput'
 import { serverClient } from './emulatorHelpers'
+import { mainDatabase } from './helpers'
 
 const fake = createFakeAppwrite({
-  databases: {
-    main: {
-      tables: {
-        items: {
-          columns: [
-            { key: 'owner', type: 'string', size: 36 },
-            { key: 'n', type: 'integer' },
-          ],
-        },
-      },
+  databases: mainDatabase({
+    items: {
+      columns: [
+        { key: 'owner', type: 'string', size: 36 },
+        { key: 'n', type: 'integer' },
+      ],
     },
-  },
+  }),
 })
 
 let emulator: AppwriteEmulator

@@ -4,7 +4,7 @@ import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
 import { serverClient } from './emulatorHelpers'
-import { notFound } from './helpers'
+import { appwriteError, notFound } from './helpers'
 
 const fake = createFakeAppwrite({ seed: 5 })
 let emulator: AppwriteEmulator
@@ -270,7 +270,7 @@ describe('emulator schema management', () => {
         required: false,
       }),
     )
-    expect(error).toMatchObject({ code: 404, type: 'general_route_not_found' })
+    expect(error).toMatchObject(appwriteError(404, 'general_route_not_found'))
   })
 })
 
@@ -333,10 +333,9 @@ describe('emulator transactions', () => {
     const other = await tablesDB.createTransaction()
     expect((await tablesDB.listTransactions()).total).toBeGreaterThanOrEqual(1)
     await tablesDB.deleteTransaction({ transactionId: other.$id })
-    expect(await rejection(tablesDB.getTransaction({ transactionId: other.$id }))).toMatchObject({
-      code: 404,
-      type: 'transaction_not_found',
-    })
+    expect(await rejection(tablesDB.getTransaction({ transactionId: other.$id }))).toMatchObject(
+      appwriteError(404, 'transaction_not_found'),
+    )
     const neither = await rejection(tablesDB.updateTransaction({ transactionId: tx.$id }))
     expect(neither.code).toBe(400)
   })

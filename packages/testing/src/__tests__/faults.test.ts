@@ -5,7 +5,7 @@ import { DEFAULT_FAULT_LOG_SIZE, FaultInjector } from '../fake/faults'
 import type { FaultCallContext } from '../fake/faults'
 import { createFakeRandom } from '../fake/random'
 import type { RealtimeRowEvent } from '../fake/realtime'
-import { flush } from './helpers'
+import { appwriteError, flush } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 
@@ -77,12 +77,10 @@ describe('faults', () => {
     const third = await outcome(faults)
 
     expect(first).toBeInstanceOf(AppwriteException)
-    expect(first).toMatchObject({
-      code: 500,
-      type: 'general_server_error',
-      message: 'An internal server error occurred.',
-    })
-    expect(second).toMatchObject({ code: 500, type: 'general_server_error' })
+    expect(first).toMatchObject(
+      appwriteError(500, 'general_server_error', 'An internal server error occurred.'),
+    )
+    expect(second).toMatchObject(appwriteError(500, 'general_server_error'))
     expect(second).not.toBe(first)
     expect(third).toBe('ok')
     expect(rule.hits).toBe(2)
@@ -158,7 +156,7 @@ describe('faults', () => {
     expect(await outcome(faults)).toBe(custom)
     const a = await outcome(faults)
     const b = await outcome(faults)
-    expect(a).toMatchObject({ code: 429, type: 'general_rate_limit_exceeded' })
+    expect(a).toMatchObject(appwriteError(429, 'general_rate_limit_exceeded'))
     expect(a).not.toBe(b)
     expect(faults.log.map((entry) => entry.error)).toEqual([
       'RangeError',

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { RealtimeResponseEvent } from '../fake/realtime'
-import { flush } from './helpers'
+import { appwriteError, flush } from './helpers'
 
 const db = 'main'
 const booking = (rowId: string, data: Record<string, unknown> = {}) => ({
@@ -102,7 +102,7 @@ describe('faultsEndToEnd', () => {
         documentId: 'n1',
         data: { title: 'x' },
       }),
-    ).rejects.toMatchObject({ code: 404, type: 'collection_not_found' })
+    ).rejects.toMatchObject(appwriteError(404, 'collection_not_found'))
     expect(fake.faults.log[0]).toMatchObject({
       api: 'databases',
       operation: 'createDocument',

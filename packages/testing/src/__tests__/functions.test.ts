@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../index'
 import type { FunctionContext } from '../index'
-import { rejection } from './helpers'
+import { appwriteError, rejection } from './helpers'
 
 describe('functions', () => {
   it("should run a handler with the Node runtime's request and response", async () => {
@@ -90,10 +90,9 @@ describe('functions', () => {
       responseStatusCode: 500,
       errors: 'Return statement missing. return context.res.empty() if no response is expected.',
     })
-    expect(await rejection(fake.functions.createExecution({ functionId: 'nope' }))).toMatchObject({
-      code: 404,
-      type: 'function_not_found',
-    })
+    expect(await rejection(fake.functions.createExecution({ functionId: 'nope' }))).toMatchObject(
+      appwriteError(404, 'function_not_found'),
+    )
     expect(
       await rejection(
         fake.functions.createExecution({
@@ -101,7 +100,7 @@ describe('functions', () => {
           headers: { 'x-appwrite-user-id': 'forged' },
         }),
       ),
-    ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    ).toMatchObject(appwriteError(400, 'general_argument_invalid'))
   })
 
   it('should let a differently cased x-appwrite-user-id through only beside the real one, as the server does', async () => {
@@ -130,7 +129,7 @@ describe('functions', () => {
           headers: { 'x-appwrite-key': 'dynamic_forged' },
         }),
       ),
-    ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    ).toMatchObject(appwriteError(400, 'general_argument_invalid'))
   })
 
   it("should pass a user's id and an execution key, and show executions to their user only", async () => {
@@ -161,7 +160,7 @@ describe('functions', () => {
     expect(headers[0]).not.toHaveProperty('x-appwrite-user-jwt')
     expect(
       await rejection(fake.as('guest').functions.createExecution({ functionId: 'who' })),
-    ).toMatchObject({ code: 401, type: 'user_unauthorized' })
+    ).toMatchObject(appwriteError(401, 'user_unauthorized'))
     expect((await alice.listExecutions({ functionId: 'who' })).total).toBe(1)
     expect((await fake.as('user:bob').functions.listExecutions({ functionId: 'who' })).total).toBe(
       0,
@@ -173,10 +172,10 @@ describe('functions', () => {
           executionId: execution.$id,
         }),
       ),
-    ).toMatchObject({ code: 404, type: 'execution_not_found' })
+    ).toMatchObject(appwriteError(404, 'execution_not_found'))
     expect(
       await rejection(fake.as('guest').functions.listExecutions({ functionId: 'who' })),
-    ).toMatchObject({ code: 401, type: 'general_unauthorized_scope' })
+    ).toMatchObject(appwriteError(401, 'general_unauthorized_scope'))
   })
 
   it('should run async executions later and scheduled ones on the clock', async () => {

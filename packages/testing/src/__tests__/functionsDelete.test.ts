@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../index'
 import type { FunctionContext } from '../index'
-import { rejection } from './helpers'
+import { appwriteError, rejection } from './helpers'
 
 describe('functionsDelete', () => {
   it('should delete a finished execution and refuse one still waiting until it finished', async () => {
@@ -16,13 +16,13 @@ describe('functionsDelete', () => {
     ).toEqual({})
     expect(
       await rejection(fake.functions.getExecution({ functionId: 'ok', executionId: done.$id })),
-    ).toMatchObject({ code: 404, type: 'execution_not_found' })
+    ).toMatchObject(appwriteError(404, 'execution_not_found'))
     const waiting = await fake.functions.createExecution({ functionId: 'ok', async: true })
     expect(
       await rejection(
         fake.functions.deleteExecution({ functionId: 'ok', executionId: waiting.$id }),
       ),
-    ).toMatchObject({ code: 400, type: 'execution_in_progress' })
+    ).toMatchObject(appwriteError(400, 'execution_in_progress'))
     await clock.advance(1)
     await fake.functions.deleteExecution({ functionId: 'ok', executionId: waiting.$id })
     expect((await fake.functions.listExecutions({ functionId: 'ok' })).total).toBe(0)

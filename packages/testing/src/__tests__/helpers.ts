@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect } from 'vitest'
 import type WebSocket from 'ws'
+import { createManualClock } from '../fake/clock'
+import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import type { FakeAppwrite, FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import type { AppwriteException } from '../fake/errors'
+import type { DatabaseDefinition, TableDefinition } from '../fake/types'
 
 /**
  * The error `promise` rejects with, checked to be an `Error`; fails the test when the promise
@@ -50,6 +54,51 @@ export async function tempDir(cleanups: Cleanups, prefix: string): Promise<strin
  * What the server answers for a missing `kind` with id `id` (code, type and message, as appwrite
  * 1.9.6 words them), to match an error against.
  */
+/**
+ * A fake (manual clock at its default start, 2026-01-01, id seed 1, then `options`) with database
+ * `main` and the table `table` created through its admin, as the admin-driven tests start.
+ */
+export async function fakeWithTable(
+  table: { tableId: string; name: string; permissions?: string[]; rowSecurity?: boolean },
+  options: FakeAppwriteOptions = {},
+) {
+  const clock = createManualClock()
+  const fake = createFakeAppwrite({ clock, seed: 1, ...options })
+  await fake.admin.create({ databaseId: 'main', name: 'Main' })
+  await fake.admin.createTable({ databaseId: 'main', ...table })
+  return { fake, admin: fake.admin, tablesDB: fake.tablesDB, clock }
+}
+
+/**
+ * Creates row `rowId` of `main.bookings` with `data` and `permissions` through the fake's own
+ * (API key) client, as the permission tests set up the row a user then reads or writes.
+ */
+export const bookingRow = (
+  fake: FakeAppwrite,
+  rowId: string,
+  data: Record<string, unknown>,
+  permissions: string[],
+) => fake.tablesDB.createRow({ databaseId: 'main', tableId: 'bookings', rowId, data, permissions })
+
+/** The `databases` option of a fake that declares one database, `main`, with `tables`. */
+export function mainDatabase(
+  tables: Record<string, TableDefinition>,
+): Record<string, DatabaseDefinition> {
+  return { main: { tables } }
+}
+
+/**
+ * The fields of an Appwrite error as a test matches them (`toMatchObject`): its HTTP `code`, its
+ * `type`, and, when given, its exact `message`.
+ */
+export function appwriteError(
+  code: number,
+  type: string,
+  message?: string,
+): { code: number; type: string; message?: string } {
+  return message === undefined ? { code, type } : { code, type, message }
+}
+
 export function notFound(
   kind: 'database' | 'table' | 'row' | 'collection' | 'document' | 'transaction',
   id: string,

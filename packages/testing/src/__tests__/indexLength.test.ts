@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createManualClock } from '../fake/clock'
-import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import { fakeWithTable } from './helpers'
 
 const databaseId = 'main'
 const tableId = 'movies'
@@ -8,10 +7,7 @@ const ref = { databaseId, tableId }
 
 /** A fake whose `movies` table has three string columns adding up to 1280 characters. */
 async function setup() {
-  const fake = createFakeAppwrite({ clock: createManualClock(), seed: 1 })
-  const { admin } = fake
-  await admin.create({ databaseId, name: 'Main' })
-  await admin.createTable({ ...ref, name: 'Movies' })
+  const { admin } = await fakeWithTable({ tableId, name: 'Movies' })
   await admin.createStringColumn({ ...ref, key: 'title', size: 256, required: false })
   await admin.createStringColumn({ ...ref, key: 'description', size: 512, required: false })
   await admin.createStringColumn({ ...ref, key: 'tagline', size: 512, required: false })

@@ -1,9 +1,8 @@
 import fc from 'fast-check'
 import { Query } from 'node-appwrite'
 import { describe, expect, it } from 'vitest'
-import { createManualClock } from '../fake/clock'
-import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import { AppwriteException } from '../fake/errors'
+import { fakeWithTable } from './helpers'
 
 const databaseId = 'main'
 const tableId = 'bookings'
@@ -13,11 +12,7 @@ const STATUSES = ['pending', 'Pending', 'accepted', 'declined']
 
 /** A fake whose `bookings` table has a key index on `status` and a unique one on `slot`. */
 async function setup() {
-  const clock = createManualClock({ now: Date.parse('2026-01-01T00:00:00.000Z') })
-  const fake = createFakeAppwrite({ clock, seed: 1 })
-  const { admin } = fake
-  await admin.create({ databaseId, name: 'Main' })
-  await admin.createTable({ ...ref, name: 'Bookings' })
+  const { fake, admin, clock } = await fakeWithTable({ tableId, name: 'Bookings' })
   await admin.createStringColumn({ ...ref, key: 'status', size: 16, required: false })
   await admin.createIntegerColumn({ ...ref, key: 'price', required: false })
   await admin.createStringColumn({ ...ref, key: 'slot', size: 16, required: false })

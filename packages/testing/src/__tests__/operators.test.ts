@@ -1,7 +1,6 @@
 import { Condition, Operator, Query } from 'node-appwrite'
 import { describe, expect, it } from 'vitest'
-import { createManualClock } from '../fake/clock'
-import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import { fakeWithTable } from './helpers'
 
 const databaseId = 'main'
 const tableId = 'slots'
@@ -9,11 +8,7 @@ const ref = { databaseId, tableId }
 
 /** A fake whose `slots` table has one column of each kind an operator applies to. */
 async function setup() {
-  const clock = createManualClock({ now: Date.parse('2026-01-01T00:00:00.000Z') })
-  const fake = createFakeAppwrite({ clock, seed: 1 })
-  const { admin } = fake
-  await admin.create({ databaseId, name: 'Main' })
-  await admin.createTable({ ...ref, name: 'Slots' })
+  const { fake, admin, clock } = await fakeWithTable({ tableId, name: 'Slots' })
   await admin.createStringColumn({ ...ref, key: 'name', size: 16, required: false })
   await admin.createIntegerColumn({ ...ref, key: 'seats', required: false })
   await admin.createFloatColumn({ ...ref, key: 'price', required: false })

@@ -5,7 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import type { AppwriteException } from '../fake/errors'
 import type { FakeIdentity } from '../fake/permissions'
-import { rejection } from './helpers'
+import { appwriteError, bookingRow, mainDatabase, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const bookings = { databaseId: 'main', tableId: 'bookings' } as const
@@ -105,12 +105,7 @@ describe('permissions', () => {
       async (role, holders) => {
         const fake = setup()
         for (const who of everyone) {
-          await fake.tablesDB.createRow({
-            ...bookings,
-            rowId: who,
-            data: { status: 'pending' },
-            permissions: [Permission[operation](role)],
-          })
+          await bookingRow(fake, who, { status: 'pending' }, [Permission[operation](role)])
         }
         const outcomes: Record<string, string> = {}
         for (const who of everyone) {
@@ -144,12 +139,9 @@ describe('permissions', () => {
   describe('row permissions', () => {
     it('should expand write into update and delete, without read', async () => {
       const fake = setup()
-      const row = await fake.tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { status: 'pending' },
-        permissions: [Permission.write(Role.user('alice'))],
-      })
+      const row = await bookingRow(fake, 'b1', { status: 'pending' }, [
+        Permission.write(Role.user('alice')),
+      ])
       expect(row.$permissions).toEqual(['update("user:alice")', 'delete("user:alice")'])
       const alice = fake.as('user:alice').tablesDB
       expect(await rejection(alice.getRow({ ...bookings, rowId: 'b1' }))).toMatchObject({
@@ -163,12 +155,7 @@ describe('permissions', () => {
 
     it('should need only read for an update that changes nothing', async () => {
       const fake = setup()
-      await fake.tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { status: 'pending' },
-        permissions: [Permission.read(Role.user('alice'))],
-      })
+      await bookingRow(fake, 'b1', { status: 'pending' }, [Permission.read(Role.user('alice'))])
       const alice = fake.as('user:alice').tablesDB
       await alice.updateRow({ ...bookings, rowId: 'b1', data: { status: 'pending' } })
       const change = await rejection(
@@ -179,12 +166,10 @@ describe('permissions', () => {
 
     it('should need update permission to increment', async () => {
       const fake = setup()
-      await fake.tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { seats: 1 },
-        permissions: [Permission.read(Role.users()), Permission.update(Role.user('alice'))],
-      })
+      await bookingRow(fake, 'b1', { seats: 1 }, [
+        Permission.read(Role.users()),
+        Permission.update(Role.user('alice')),
+      ])
       const target = { ...bookings, rowId: 'b1', column: 'seats' }
       expect(await fake.as('user:alice').tablesDB.incrementRowColumn(target)).toMatchObject({
         seats: 2,
@@ -217,14 +202,7 @@ describe('permissions', () => {
       ]
       const answers: Array<[string, unknown]> = []
       for (const [permission] of cases) {
-        const error = await rejection(
-          fake.tablesDB.createRow({
-            ...bookings,
-            rowId: 'b1',
-            data: { a: 1 },
-            permissions: [permission],
-          }),
-        )
+        const error = await rejection(bookingRow(fake, 'b1', { a: 1 }, [permission]))
         answers.push([permission, { code: error.code, type: error.type, message: error.message }])
       }
       expect(answers).toEqual(
@@ -272,12 +250,13 @@ describe('permissions', () => {
           permissions: [Permission.read(Role.user('alice')), Permission.read(Role.user('bob'))],
         }),
       )
-      expect(error).toMatchObject({
-        code: 401,
-        type: 'user_unauthorized',
-        message:
+      expect(error).toMatchObject(
+        appwriteError(
+          401,
+          'user_unauthorized',
           'Permissions must be one of: (any, users, user:alice, user:alice/unverified, users/unverified)',
-      })
+        ),
+      )
       await alice.createRow({
         ...bookings,
         rowId: 'b1',
@@ -308,12 +287,13 @@ describe('permissions', () => {
       const error = await rejection(
         fake.as('guest').tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 1 } }),
       )
-      expect(error).toMatchObject({
-        code: 401,
-        type: 'user_unauthorized',
-        message:
+      expect(error).toMatchObject(
+        appwriteError(
+          401,
+          'user_unauthorized',
           'Missing "create" permission for role "users". Only "["any","guests"]" scopes are allowed and "["users"]" was given.',
-      })
+        ),
+      )
       await fake.as('user:alice').tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 1 } })
       expect(fake.snapshot().main?.bookings).toHaveLength(1)
     })
@@ -323,27 +303,23 @@ describe('permissions', () => {
       const error = await rejection(
         fake.as('user:alice').tablesDB.createRows({ ...bookings, rows: [{ a: 1 }] }),
       )
-      expect(error).toMatchObject({ code: 401, type: 'general_unauthorized_scope' })
+      expect(error).toMatchObject(appwriteError(401, 'general_unauthorized_scope'))
     })
   })
 
   describe('table permissions and rowSecurity', () => {
     const staffOnly: FakeAppwriteOptions = {
-      databases: {
-        main: {
-          tables: {
-            bookings: {
-              permissions: [
-                Permission.create(Role.team('staff')),
-                Permission.read(Role.users()),
-                Permission.update(Role.team('staff')),
-              ],
-              rowSecurity: false,
-            },
-            notes: { permissions: [], rowSecurity: true },
-          },
+      databases: mainDatabase({
+        bookings: {
+          permissions: [
+            Permission.create(Role.team('staff')),
+            Permission.read(Role.users()),
+            Permission.update(Role.team('staff')),
+          ],
+          rowSecurity: false,
         },
-      },
+        notes: { permissions: [], rowSecurity: true },
+      }),
     }
 
     it('should take create from the table only', async () => {
@@ -374,12 +350,7 @@ describe('permissions', () => {
 
     it('should ignore row permissions when the table has no row security', async () => {
       const fake = setup(staffOnly)
-      await fake.tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { status: 'pending' },
-        permissions: [Permission.update(Role.user('alice'))],
-      })
+      await bookingRow(fake, 'b1', { status: 'pending' }, [Permission.update(Role.user('alice'))])
       const alice = fake.as('user:alice').tablesDB
       // Table-level read: every signed-in user reads every row.
       expect(await alice.getRow({ ...bookings, rowId: 'b1' })).toMatchObject({ $id: 'b1' })
@@ -406,12 +377,7 @@ describe('permissions', () => {
         ['nobody', []],
       ]
       for (const [rowId, permissions] of rows) {
-        await fake.tablesDB.createRow({
-          ...bookings,
-          rowId,
-          data: { status: 'pending' },
-          permissions,
-        })
+        await bookingRow(fake, rowId, { status: 'pending' }, permissions)
       }
       const alice = fake.as({ userId: 'alice', teams: { t1: [] } }).tablesDB
       const list = await alice.listRows({ ...bookings, queries: [Query.orderAsc('$id')] })
@@ -425,7 +391,7 @@ describe('permissions', () => {
       const cursor = await rejection(
         alice.listRows({ ...bookings, queries: [Query.cursorAfter('theirs')] }),
       )
-      expect(cursor).toMatchObject({ code: 400, type: 'general_cursor_not_found' })
+      expect(cursor).toMatchObject(appwriteError(400, 'general_cursor_not_found'))
       expect((await fake.as('guest').tablesDB.listRows(bookings)).rows.map((r) => r.$id)).toEqual([
         'public',
       ])
@@ -441,12 +407,7 @@ describe('permissions', () => {
   describe('upsert', () => {
     it('should need create for a new row and update for an existing one', async () => {
       const fake = setup()
-      await fake.tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { n: 1 },
-        permissions: [Permission.read(Role.users())],
-      })
+      await bookingRow(fake, 'b1', { n: 1 }, [Permission.read(Role.users())])
       const alice = fake.as('user:alice').tablesDB
       const update = await rejection(
         alice.upsertRow({
@@ -473,14 +434,13 @@ describe('permissions', () => {
       const alice = fake.as('user:alice').tablesDB
       const tx = await alice.createTransaction()
       const bob = fake.as('user:bob').tablesDB
-      expect(await rejection(bob.getTransaction({ transactionId: tx.$id }))).toMatchObject({
-        code: 404,
-        type: 'transaction_not_found',
-      })
+      expect(await rejection(bob.getTransaction({ transactionId: tx.$id }))).toMatchObject(
+        appwriteError(404, 'transaction_not_found'),
+      )
       const staged = await rejection(
         bob.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId: tx.$id }),
       )
-      expect(staged).toMatchObject({ code: 404, type: 'transaction_not_found' })
+      expect(staged).toMatchObject(appwriteError(404, 'transaction_not_found'))
       expect((await bob.listTransactions()).total).toBe(0)
       expect((await alice.listTransactions()).transactions).toEqual([tx])
       expect(await fake.tablesDB.getTransaction({ transactionId: tx.$id })).toEqual(tx)
@@ -493,12 +453,7 @@ describe('permissions', () => {
 
     it("should stage and commit with the stager's permissions and default row permissions", async () => {
       const fake = setup()
-      await fake.tablesDB.createRow({
-        ...bookings,
-        rowId: 'locked',
-        data: { a: 1 },
-        permissions: [Permission.read(Role.users())],
-      })
+      await bookingRow(fake, 'locked', { a: 1 }, [Permission.read(Role.users())])
       const alice = fake.as('user:alice').tablesDB
       const { $id: transactionId } = await alice.createTransaction()
       await alice.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId })
@@ -519,7 +474,7 @@ describe('permissions', () => {
           operations: [{ action: 'create', ...bookings, rowId: 'g', data: { a: 1 } }],
         }),
       )
-      expect(guest).toMatchObject({ code: 404, type: 'transaction_not_found' })
+      expect(guest).toMatchObject(appwriteError(404, 'transaction_not_found'))
       await alice.updateTransaction({ transactionId, commit: true })
       expect((await alice.getRow({ ...bookings, rowId: 'b1' })).$permissions).toEqual([
         'read("user:alice")',
@@ -533,12 +488,7 @@ describe('permissions', () => {
 
     it('should check a staged increment when the commit runs, failing the whole commit', async () => {
       const fake = setup()
-      await fake.tablesDB.createRow({
-        ...bookings,
-        rowId: 'b1',
-        data: { seats: 1 },
-        permissions: [Permission.read(Role.users())],
-      })
+      await bookingRow(fake, 'b1', { seats: 1 }, [Permission.read(Role.users())])
       const alice = fake.as('user:alice').tablesDB
       const { $id: transactionId } = await alice.createTransaction()
       await alice.createRow({ ...bookings, rowId: 'b2', data: { a: 1 }, transactionId })

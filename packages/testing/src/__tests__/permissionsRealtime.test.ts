@@ -5,7 +5,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import type { FakeIdentity } from '../fake/permissions'
 import type { FakeRealtime, RealtimeResponseEvent } from '../fake/realtime'
-import { flush } from './helpers'
+import { bookingRow, flush, mainDatabase } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const bookings = { databaseId: 'main', tableId: 'bookings' } as const
@@ -43,7 +43,7 @@ describe('permissionsRealtime', () => {
       staff: { userId: 'sam', teams: { staff: ['admin'] } },
     })
     const write = (rowId: string, permissions: string[]) =>
-      fake.tablesDB.createRow({ ...bookings, rowId, data: { a: 1 }, permissions })
+      bookingRow(fake, rowId, { a: 1 }, permissions)
     await write('for-alice', [Permission.read(Role.user('alice'))])
     await write('for-users', [Permission.read(Role.users())])
     await write('for-anyone', [Permission.read(Role.any())])
@@ -66,12 +66,7 @@ describe('permissionsRealtime', () => {
 
   it('should judge each event by the row it carries: updates and deletes included', async () => {
     const fake = setup()
-    await fake.tablesDB.createRow({
-      ...bookings,
-      rowId: 'b1',
-      data: { status: 'pending' },
-      permissions: [Permission.read(Role.user('alice'))],
-    })
+    await bookingRow(fake, 'b1', { status: 'pending' }, [Permission.read(Role.user('alice'))])
     const seen = await watchers(fake, { alice: 'user:alice', bob: 'user:bob' })
     // Handed to bob: alice no longer sees the change, bob does.
     await fake.tablesDB.updateRow({
@@ -90,24 +85,15 @@ describe('permissionsRealtime', () => {
 
   it('should use table read, and row read only with row security', async () => {
     const fake = setup({
-      databases: {
-        main: {
-          tables: {
-            bookings: { permissions: [Permission.read(Role.team('staff'))], rowSecurity: false },
-          },
-        },
-      },
+      databases: mainDatabase({
+        bookings: { permissions: [Permission.read(Role.team('staff'))], rowSecurity: false },
+      }),
     })
     const seen = await watchers(fake, {
       alice: 'user:alice',
       staff: { userId: 'sam', teams: { staff: [] } },
     })
-    await fake.tablesDB.createRow({
-      ...bookings,
-      rowId: 'b1',
-      data: { a: 1 },
-      permissions: [Permission.read(Role.user('alice'))],
-    })
+    await bookingRow(fake, 'b1', { a: 1 }, [Permission.read(Role.user('alice'))])
     await flush()
     expect(seen.staff).toEqual([['create', 'b1']])
     // Row permissions do not count without row security.

@@ -4,7 +4,7 @@ import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { parseQueryStrings } from '../fake/queries'
-import { rejection } from './helpers'
+import { appwriteError, mainDatabase, rejection } from './helpers'
 
 const db = 'main'
 const table = { databaseId: db, tableId: 'bookings' }
@@ -70,23 +70,19 @@ async function seeded(options: FakeAppwriteOptions = {}) {
 }
 
 const DECLARED: FakeAppwriteOptions = {
-  databases: {
-    main: {
-      tables: {
-        bookings: {
-          columns: [
-            { key: 'status', type: 'string' },
-            { key: 'price', type: 'integer' },
-            { key: 'providerId', type: 'string' },
-            { key: 'tags', type: 'string', array: true },
-            { key: 'notes', type: 'string', size: 1000 },
-            { key: 'scheduledAt', type: 'datetime' },
-          ],
-          indexes: [{ key: 'notes_search', type: 'fulltext', columns: ['notes'] }],
-        },
-      },
+  databases: mainDatabase({
+    bookings: {
+      columns: [
+        { key: 'status', type: 'string' },
+        { key: 'price', type: 'integer' },
+        { key: 'providerId', type: 'string' },
+        { key: 'tags', type: 'string', array: true },
+        { key: 'notes', type: 'string', size: 1000 },
+        { key: 'scheduledAt', type: 'datetime' },
+      ],
+      indexes: [{ key: 'notes_search', type: 'fulltext', columns: ['notes'] }],
     },
-  },
+  }),
 }
 
 describe('queries', () => {
@@ -278,11 +274,9 @@ describe('queries', () => {
           queries: ['{"method":"matches","attribute":"status","values":["x"]}'],
         }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query method: matches',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_query_invalid', 'Invalid query method: matches'),
+      )
     })
 
     it('should refuse malformed JSON', async () => {
@@ -290,11 +284,9 @@ describe('queries', () => {
       const error = await rejection(
         fake.tablesDB.listRows({ ...table, queries: ['status=pending'] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query: Syntax error',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_query_invalid', 'Invalid query: Syntax error'),
+      )
       const notObject = await rejection(fake.tablesDB.listRows({ ...table, queries: ['"equal"'] }))
       expect(notObject.message).toBe('Invalid query. Must be an array, got string')
     })
@@ -307,11 +299,13 @@ describe('queries', () => {
         Query.select(['therapistId']),
       ]) {
         const error = await rejection(fake.tablesDB.listRows({ ...table, queries: [query] }))
-        expect(error).toMatchObject({
-          code: 400,
-          type: 'general_query_invalid',
-          message: 'Invalid query: Attribute not found in schema: therapistId',
-        })
+        expect(error).toMatchObject(
+          appwriteError(
+            400,
+            'general_query_invalid',
+            'Invalid query: Attribute not found in schema: therapistId',
+          ),
+        )
       }
     })
 
@@ -412,11 +406,13 @@ describe('queries', () => {
       const error = await rejection(
         fake.tablesDB.listRows({ ...table, queries: [Query.cursorAfter('gone')] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_cursor_not_found',
-        message: "Row 'gone' for the 'cursor' value not found.",
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'general_cursor_not_found',
+          "Row 'gone' for the 'cursor' value not found.",
+        ),
+      )
       const invalid = await rejection(
         fake.tablesDB.listRows({ ...table, queries: [Query.cursorAfter('_bad')] }),
       )
@@ -431,12 +427,13 @@ describe('queries', () => {
           queries: [Query.orderAsc('price'), Query.cursorAfter('b5')],
         }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'database_query_order_null',
-        message:
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'database_query_order_null',
           "The order column 'price' had a null value. Cursor pagination requires all rows order column values are non-null.",
-      })
+        ),
+      )
     })
 
     it('should refuse more than 100 queries or a query over 4,096 chars as an invalid argument', async () => {
@@ -447,7 +444,7 @@ describe('queries', () => {
           queries: Array.from({ length: 101 }, () => Query.limit(1)),
         }),
       )
-      expect(many).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+      expect(many).toMatchObject(appwriteError(400, 'general_argument_invalid'))
       expect(many.message).toBe(
         'Invalid `queries` param: Value must a valid array no longer than 100 items and Value must be a valid string and at least 1 chars and no longer than 4096 chars',
       )
@@ -477,18 +474,14 @@ describe('queries', () => {
   describe('collation', () => {
     async function people() {
       const fake = createFakeAppwrite({
-        databases: {
-          main: {
-            tables: {
-              people: {
-                columns: [
-                  { key: 'name', type: 'string', size: 50 },
-                  { key: 'tags', type: 'string', size: 20, array: true },
-                ],
-              },
-            },
+        databases: mainDatabase({
+          people: {
+            columns: [
+              { key: 'name', type: 'string', size: 50 },
+              { key: 'tags', type: 'string', size: 20, array: true },
+            ],
           },
-        },
+        }),
       })
       const target = { databaseId: 'main', tableId: 'people' }
       for (const [rowId, name, tags] of [

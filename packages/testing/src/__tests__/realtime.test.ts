@@ -56,14 +56,23 @@ const collect = () => {
   return { events, callback }
 }
 
+/** Subscribes a collector to `channels` (default `rows`) on `realtime`: the events it receives. */
+async function subscribed(
+  realtime: ReturnType<typeof setup>['realtime'],
+  channels: Parameters<ReturnType<typeof setup>['realtime']['subscribe']>[0] = 'rows',
+): Promise<RealtimeResponseEvent[]> {
+  const { events, callback } = collect()
+  await realtime.subscribe(channels, callback)
+  return events
+}
+
 /** The events one subscription to `channels` receives once `event` is published and delivered. */
 async function received(
   channels: Parameters<ReturnType<typeof setup>['realtime']['subscribe']>[0],
   event: RealtimeRowEvent = rowEvent(),
 ): Promise<RealtimeResponseEvent[]> {
   const { hub, realtime } = setup()
-  const { events, callback } = collect()
-  await realtime.subscribe(channels, callback)
+  const events = await subscribed(realtime, channels)
   hub.publish(event)
   await flush()
   return events
@@ -103,8 +112,7 @@ describe('realtime', () => {
 
   it('should deliver asynchronously, never inside publish', async () => {
     const { hub, realtime } = setup()
-    const { events, callback } = collect()
-    await realtime.subscribe('rows', callback)
+    const events = await subscribed(realtime)
 
     hub.publish(rowEvent())
     expect(events).toHaveLength(0)
@@ -691,8 +699,7 @@ describe('realtime', () => {
   describe('faults', () => {
     it('should drop the next matching event and log it', async () => {
       const { hub, realtime, faults } = setup()
-      const { events, callback } = collect()
-      await realtime.subscribe('rows', callback)
+      const events = await subscribed(realtime)
       const rule = faults.realtime.drop({ table: 'bookings', times: 1, name: 'lost booking' })
 
       hub.publish(rowEvent({ tableId: 'chat_rooms', rowId: 'c1' }))
@@ -732,8 +739,7 @@ describe('realtime', () => {
 
     it('should scope realtime rules by channel', async () => {
       const { hub, realtime, faults } = setup()
-      const { events, callback } = collect()
-      await realtime.subscribe('rows', callback)
+      const events = await subscribed(realtime)
       faults.realtime.drop({ channel: 'databases.main.tables.bookings.rows.b1' })
 
       hub.publish(rowEvent({ rowId: 'b1' }))
@@ -745,8 +751,7 @@ describe('realtime', () => {
 
     it('should delay matching events on the clock, letting later events overtake them', async () => {
       const { hub, realtime, faults, clock } = setup()
-      const { events, callback } = collect()
-      await realtime.subscribe('rows', callback)
+      const events = await subscribed(realtime)
       faults.realtime.delay({ ms: 500, row: 'b1' })
 
       hub.publish(rowEvent({ rowId: 'b1' }))
@@ -763,8 +768,7 @@ describe('realtime', () => {
 
     it('should duplicate matching events', async () => {
       const { hub, realtime, faults } = setup()
-      const { events, callback } = collect()
-      await realtime.subscribe('rows', callback)
+      const events = await subscribed(realtime)
       faults.realtime.duplicate({ copies: 2 })
 
       hub.publish(rowEvent())
@@ -871,8 +875,7 @@ describe('realtime', () => {
 
     it('should lose a delayed event whose connection was cut while it was in flight', async () => {
       const { hub, realtime, faults, clock } = setup()
-      const { events, callback } = collect()
-      await realtime.subscribe('rows', callback)
+      const events = await subscribed(realtime)
       faults.realtime.delay({ ms: 100, times: 1 })
 
       hub.publish(rowEvent({ rowId: 'in-flight' }))

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { SchemaRegistry } from '../fake/schema'
 import type { DatabaseDefinition, TableDefinition } from '../fake/types'
+import { mainDatabase } from './helpers'
 
 const now = () => '2026-01-01T00:00:00.000+00:00'
 const registry = (databases: Record<string, DatabaseDefinition>, strict = false) =>
   new SchemaRegistry({ databases, strict, now })
 /** A registry of one database, `main`, with one table, `t`. */
-const tableT = (table: TableDefinition) => registry({ main: { tables: { t: table } } })
+const tableT = (table: TableDefinition) => registry(mainDatabase({ t: table }))
 
 describe('schema', () => {
   it('should treat every database and table as schemaless when nothing is declared', () => {
@@ -25,7 +26,7 @@ describe('schema', () => {
   })
 
   it('should refuse undeclared tables of a database that declares tables', () => {
-    const schemas = registry({ main: { tables: { bookings: {} } } })
+    const schemas = registry(mainDatabase({ bookings: {} }))
     expect(schemas.resolve('main', 'bookings')).toEqual({ ok: true, schema: undefined })
     expect(schemas.resolve('main', 'notifications')).toEqual({
       ok: false,
@@ -79,7 +80,7 @@ describe('schema', () => {
       }),
     ).toThrow('declares column `a` twice')
     expect(() => registry({ _main: {} })).toThrow('database id `_main` is invalid')
-    expect(() => registry({ main: { tables: { 'bad id': {} } } })).toThrow('table id `bad id`')
+    expect(() => registry(mainDatabase({ 'bad id': {} }))).toThrow('table id `bad id`')
     expect(() => tableT({ columns: [{ key: '$x', type: 'string' }] })).toThrow('column key `$x`')
     expect(() =>
       tableT({
@@ -109,15 +110,13 @@ describe('schema', () => {
   })
 
   it('should answer tableSecurity for undeclared, schemaless and declared tables', () => {
-    const schemas = registry({
-      main: {
-        tables: {
-          open: {},
-          locked: { permissions: ['read("users")'] },
-          rows: { columns: [], rowSecurity: true },
-        },
-      },
-    })
+    const schemas = registry(
+      mainDatabase({
+        open: {},
+        locked: { permissions: ['read("users")'] },
+        rows: { columns: [], rowSecurity: true },
+      }),
+    )
     const undeclared = { declared: false, permissions: [], rowSecurity: true }
     expect(schemas.tableSecurity('other', 'x')).toEqual(undeclared)
     expect(schemas.tableSecurity('main', 'open')).toEqual(undeclared)
@@ -155,7 +154,7 @@ describe('schema', () => {
   })
 
   it('should go back to the declared databases on reset', () => {
-    const schemas = registry({ main: { tables: { bookings: {} } } })
+    const schemas = registry(mainDatabase({ bookings: {} }))
     schemas.createDatabase('extra', { name: 'Extra', enabled: true })
     schemas.database('main')?.tables.delete('bookings')
     schemas.reset()

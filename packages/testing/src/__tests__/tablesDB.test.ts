@@ -10,7 +10,7 @@ import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
 import { FakeTablesDB } from '../fake/tablesDB'
 import type { DatabaseDefinition } from '../fake/types'
-import { notFound, rejection } from './helpers'
+import { appwriteError, mainDatabase, notFound, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -201,7 +201,7 @@ describe('tablesDB', () => {
       await tablesDB.createRow(booking('b1'))
       const error = await rejection(tablesDB.createRow(booking('b1')))
       expect(error).toBeInstanceOf(AppwriteException)
-      expect(error).toMatchObject({ code: 409, type: 'row_already_exists' })
+      expect(error).toMatchObject(appwriteError(409, 'row_already_exists'))
       expect(error.message).toBe(
         "Row with the requested ID 'b1' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
       )
@@ -216,7 +216,7 @@ describe('tablesDB', () => {
       const { tablesDB } = setup()
       for (const rowId of ['_b1', '.b1', '-b1', 'b 1', 'x'.repeat(37)]) {
         const error = await rejection(tablesDB.createRow(booking(rowId)))
-        expect(error).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+        expect(error).toMatchObject(appwriteError(400, 'general_argument_invalid'))
         expect(error.message).toBe(
           "Invalid `rowId` param: Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char",
         )
@@ -228,17 +228,17 @@ describe('tablesDB', () => {
     it('should fail with row_missing_data for empty data or an empty id', async () => {
       const { tablesDB } = setup()
       const empty = await rejection(tablesDB.createRow(rowIn('bookings', 'b1', {})))
-      expect(empty).toMatchObject({
-        code: 400,
-        type: 'row_missing_data',
-        message: 'The row data is missing. Try again with row data populated.',
-      })
+      expect(empty).toMatchObject(
+        appwriteError(
+          400,
+          'row_missing_data',
+          'The row data is missing. Try again with row data populated.',
+        ),
+      )
       const noId = await rejection(tablesDB.createRow(booking('')))
-      expect(noId).toMatchObject({
-        code: 400,
-        type: 'row_missing_data',
-        message: 'Row ID is required when creating a single row.',
-      })
+      expect(noId).toMatchObject(
+        appwriteError(400, 'row_missing_data', 'Row ID is required when creating a single row.'),
+      )
     })
 
     it('should throw synchronously for a missing required parameter, like the SDK', () => {
@@ -258,21 +258,21 @@ describe('tablesDB', () => {
     })
 
     it('should validate against declared columns and name the column', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            bookings: {
-              columns: [{ key: 'customerId', type: 'string', size: 36, required: true }],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          bookings: {
+            columns: [{ key: 'customerId', type: 'string', size: 36, required: true }],
           },
-        },
-      })
+        }),
+      )
       const error = await rejection(tablesDB.createRow(booking('b1', { therapistId: 't1' })))
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'row_invalid_structure',
-        message: 'Invalid document structure: Unknown attribute: "status"',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'row_invalid_structure',
+          'Invalid document structure: Unknown attribute: "status"',
+        ),
+      )
       const missing = await rejection(tablesDB.createRow(rowIn('bookings', 'b1', { other: 1 })))
       expect(missing.message).toBe(
         'Invalid document structure: Missing required attribute "customerId"',
@@ -280,20 +280,18 @@ describe('tablesDB', () => {
     })
 
     it('should fill declared defaults and return every declared column', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            bookings: {
-              columns: [
-                { key: 'status', type: 'string', default: 'pending' },
-                { key: 'price', type: 'integer' },
-                { key: 'tags', type: 'string', array: true },
-                { key: 'scheduledAt', type: 'datetime' },
-              ],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          bookings: {
+            columns: [
+              { key: 'status', type: 'string', default: 'pending' },
+              { key: 'price', type: 'integer' },
+              { key: 'tags', type: 'string', array: true },
+              { key: 'scheduledAt', type: 'datetime' },
+            ],
           },
-        },
-      })
+        }),
+      )
       const row = await tablesDB.createRow(
         rowIn('bookings', 'b1', { scheduledAt: '2026-03-01T10:00:00Z' }),
       )
@@ -307,20 +305,16 @@ describe('tablesDB', () => {
 
     it('should answer the same rows where code cannot be generated (a CSP without unsafe-eval)', async () => {
       // The fake builds each table's row model with a compiled function and loops where it cannot.
-      const databases = {
-        main: {
-          tables: {
-            bookings: {
-              columns: [
-                { key: 'status', type: 'string' as const, default: 'pending' },
-                { key: 'price', type: 'integer' as const },
-                { key: 'tags', type: 'string' as const, array: true },
-                { key: 'meta', type: 'string' as const },
-              ],
-            },
-          },
+      const databases = mainDatabase({
+        bookings: {
+          columns: [
+            { key: 'status', type: 'string' as const, default: 'pending' },
+            { key: 'price', type: 'integer' as const },
+            { key: 'tags', type: 'string' as const, array: true },
+            { key: 'meta', type: 'string' as const },
+          ],
         },
-      }
+      })
       const write = async () => {
         const { tablesDB } = setup(databases)
         const created = await tablesDB.createRow(rowIn('bookings', 'b1', { price: 5, tags: ['a'] }))
@@ -341,7 +335,7 @@ describe('tablesDB', () => {
     })
 
     it('should fail with table_not_found for an undeclared table of a declared database', async () => {
-      const { tablesDB } = setup({ main: { tables: { bookings: {} } } })
+      const { tablesDB } = setup(mainDatabase({ bookings: {} }))
       const error = await rejection(tablesDB.createRow(rowIn('notfications', 'n1', { a: 1 })))
       expect(error).toMatchObject(notFound('table', 'notfications'))
     })
@@ -351,11 +345,13 @@ describe('tablesDB', () => {
       const error = await rejection(
         tablesDB.createRow({ ...booking('b1'), permissions: [1] as unknown as string[] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_argument_invalid',
-        message: 'Invalid `permissions` param: Every permission must be of type string.',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'general_argument_invalid',
+          'Invalid `permissions` param: Every permission must be of type string.',
+        ),
+      )
     })
 
     it('should fail with transaction_not_found for any transactionId, writing nothing', async () => {
@@ -405,16 +401,14 @@ describe('tablesDB', () => {
           queries: [Query.equal('status', 'x')],
         }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query method: equal',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_query_invalid', 'Invalid query method: equal'),
+      )
     })
 
     it('should refuse an invalid row id with the UID message', async () => {
       const error = await rejection(setup().tablesDB.getRow(bookingRef('unique()')))
-      expect(error).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+      expect(error).toMatchObject(appwriteError(400, 'general_argument_invalid'))
       expect(error.message).toMatch(/^Invalid `rowId` param: UID must contain/)
     })
   })
@@ -497,7 +491,7 @@ describe('tablesDB', () => {
       const { tablesDB } = setup()
       await tablesDB.createRow(booking('b1'))
       const error = await rejection(tablesDB.updateRow(rowIn('bookings', 'b1', {})))
-      expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
+      expect(error).toMatchObject(appwriteError(400, 'row_missing_payload'))
       expect(error.message).toContain('The row data and permissions are missing')
     })
 
@@ -507,23 +501,22 @@ describe('tablesDB', () => {
     })
 
     it('should validate the merged row against declared columns', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            bookings: {
-              columns: [{ key: 'status', type: 'enum', elements: ['pending', 'accepted'] }],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          bookings: {
+            columns: [{ key: 'status', type: 'enum', elements: ['pending', 'accepted'] }],
           },
-        },
-      })
+        }),
+      )
       await tablesDB.createRow(rowIn('bookings', 'b1', { status: 'pending' }))
       const error = await rejection(tablesDB.updateRow(rowIn('bookings', 'b1', { status: 'done' })))
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'row_invalid_structure',
-        message:
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'row_invalid_structure',
           'Invalid document structure: Attribute "status" has invalid format. Value must be one of (pending, accepted)',
-      })
+        ),
+      )
     })
   })
 
@@ -558,34 +551,34 @@ describe('tablesDB', () => {
     })
 
     it('should require declared required columns on every upsert', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            bookings: {
-              columns: [
-                { key: 'customerId', type: 'string', required: true },
-                { key: 'status', type: 'string' },
-              ],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          bookings: {
+            columns: [
+              { key: 'customerId', type: 'string', required: true },
+              { key: 'status', type: 'string' },
+            ],
           },
-        },
-      })
+        }),
+      )
       await tablesDB.createRow(rowIn('bookings', 'b1', { customerId: 'c1', status: 'pending' }))
       const error = await rejection(
         tablesDB.upsertRow(rowIn('bookings', 'b1', { status: 'accepted' })),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'row_invalid_structure',
-        message: 'Invalid document structure: Missing required attribute "customerId"',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'row_invalid_structure',
+          'Invalid document structure: Missing required attribute "customerId"',
+        ),
+      )
       const row = await tablesDB.upsertRow(rowIn('bookings', 'b1', { customerId: 'c1' }))
       expect(row.status).toBe('pending')
     })
 
     it('should fail with row_missing_payload without data and permissions', async () => {
       const error = await rejection(setup().tablesDB.upsertRow(bookingRef('b1')))
-      expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
+      expect(error).toMatchObject(appwriteError(400, 'row_missing_payload'))
     })
   })
 
@@ -600,7 +593,7 @@ describe('tablesDB', () => {
 
     it('should fail with row_not_found for a missing row', async () => {
       const error = await rejection(setup().tablesDB.deleteRow(bookingRef('b1')))
-      expect(error).toMatchObject({ code: 404, type: 'row_not_found' })
+      expect(error).toMatchObject(appwriteError(404, 'row_not_found'))
     })
   })
 
@@ -637,19 +630,23 @@ describe('tablesDB', () => {
       const over = await rejection(
         tablesDB.incrementRowColumn({ ...target, column: 'seats', value: 2, max: 10 }),
       )
-      expect(over).toMatchObject({
-        code: 400,
-        type: 'column_limit_exceeded',
-        message: 'tablesDB "seats" has reached the maximum value of 10',
-      })
+      expect(over).toMatchObject(
+        appwriteError(
+          400,
+          'column_limit_exceeded',
+          'tablesDB "seats" has reached the maximum value of 10',
+        ),
+      )
       const under = await rejection(
         tablesDB.decrementRowColumn({ ...target, column: 'seats', value: 10, min: 0 }),
       )
-      expect(under).toMatchObject({
-        code: 400,
-        type: 'column_limit_exceeded',
-        message: 'tablesDB "seats" has reached the minimum value of 0',
-      })
+      expect(under).toMatchObject(
+        appwriteError(
+          400,
+          'column_limit_exceeded',
+          'tablesDB "seats" has reached the minimum value of 0',
+        ),
+      )
       expect((await tablesDB.getRow(target)).seats).toBe(9)
     })
 
@@ -659,33 +656,27 @@ describe('tablesDB', () => {
       const error = await rejection(
         tablesDB.incrementRowColumn({ ...target, column: 'seats', value: 0 }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_argument_invalid',
-        message: 'Value must be numeric and greater than 0',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_argument_invalid', 'Value must be numeric and greater than 0'),
+      )
     })
 
     it('should fail with attribute_type_invalid on a non-numeric value or column', async () => {
-      const { tablesDB } = setup({
-        main: {
-          tables: {
-            counters: {
-              columns: [
-                { key: 'name', type: 'string' },
-                { key: 'seats', type: 'integer' },
-              ],
-            },
+      const { tablesDB } = setup(
+        mainDatabase({
+          counters: {
+            columns: [
+              { key: 'name', type: 'string' },
+              { key: 'seats', type: 'integer' },
+            ],
           },
-        },
-      })
+        }),
+      )
       await tablesDB.createRow({ ...target, data: { name: 'x', seats: 1 } })
       const error = await rejection(tablesDB.incrementRowColumn({ ...target, column: 'name' }))
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'attribute_type_invalid',
-        message: 'tablesDB "name" is not a number',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'attribute_type_invalid', 'tablesDB "name" is not a number'),
+      )
       const schemaless = setup().tablesDB
       await schemaless.createRow({ ...target, data: { name: 'x' } })
       expect(
@@ -694,21 +685,25 @@ describe('tablesDB', () => {
     })
 
     it('should fail with column_not_found for an undeclared column or a missing row, as the server does', async () => {
-      const { tablesDB } = setup({
-        main: { tables: { counters: { columns: [{ key: 'seats', type: 'integer' }] } } },
-      })
+      const { tablesDB } = setup(
+        mainDatabase({ counters: { columns: [{ key: 'seats', type: 'integer' }] } }),
+      )
       const column = await rejection(tablesDB.incrementRowColumn({ ...target, column: 'nope' }))
-      expect(column).toMatchObject({
-        code: 404,
-        type: 'column_not_found',
-        message: "Column with the requested key 'nope' could not be found.",
-      })
+      expect(column).toMatchObject(
+        appwriteError(
+          404,
+          'column_not_found',
+          "Column with the requested key 'nope' could not be found.",
+        ),
+      )
       const row = await rejection(tablesDB.incrementRowColumn({ ...target, column: 'seats' }))
-      expect(row).toMatchObject({
-        code: 404,
-        type: 'column_not_found',
-        message: "Row with the requested ID 'c1' could not be found.",
-      })
+      expect(row).toMatchObject(
+        appwriteError(
+          404,
+          'column_not_found',
+          "Row with the requested ID 'c1' could not be found.",
+        ),
+      )
     })
 
     it('should answer a transactionId with general_bad_request, as the increment route does', async () => {
@@ -717,11 +712,9 @@ describe('tablesDB', () => {
       const error = await rejection(
         tablesDB.incrementRowColumn({ ...target, column: 'seats', transactionId: 'tx1' }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_bad_request',
-        message: 'Invalid or non\u2011pending transaction',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_bad_request', 'Invalid or non\u2011pending transaction'),
+      )
     })
   })
 
@@ -757,7 +750,7 @@ describe('tablesDB', () => {
           ],
         }),
       )
-      expect(error).toMatchObject({ code: 409, type: 'row_already_exists' })
+      expect(error).toMatchObject(appwriteError(409, 'row_already_exists'))
       expect(snapshot().main!.bookings!.map((row) => row.$id)).toEqual(['b2'])
     })
 
@@ -766,12 +759,13 @@ describe('tablesDB', () => {
       const tooMany = await rejection(
         tablesDB.createRows({ ...bookings, rows: Array.from({ length: 101 }, (_, i) => ({ i })) }),
       )
-      expect(tooMany).toMatchObject({
-        code: 400,
-        type: 'general_argument_invalid',
-        message:
+      expect(tooMany).toMatchObject(
+        appwriteError(
+          400,
+          'general_argument_invalid',
           'Invalid `rows` param: Value must a valid array no longer than 100 items and Value must be a valid JSON object',
-      })
+        ),
+      )
       expect(await rejection(tablesDB.createRows({ ...bookings, rows: [] }))).toMatchObject({
         type: 'row_missing_data',
       })
@@ -833,7 +827,7 @@ describe('tablesDB', () => {
 
     it('should fail with row_missing_payload for a bulk update without data', async () => {
       const error = await rejection(setup().tablesDB.updateRows({ ...bookings, data: {} }))
-      expect(error).toMatchObject({ code: 400, type: 'row_missing_payload' })
+      expect(error).toMatchObject(appwriteError(400, 'row_missing_payload'))
     })
 
     it('should delete every row the queries match, or all without queries', async () => {
@@ -854,11 +848,9 @@ describe('tablesDB', () => {
       const error = await rejection(
         setup().tablesDB.deleteRows({ ...bookings, queries: ['{"method":"nope"}'] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query method: nope',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'general_query_invalid', 'Invalid query method: nope'),
+      )
     })
   })
 

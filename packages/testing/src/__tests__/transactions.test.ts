@@ -6,7 +6,7 @@ import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { AppwriteException } from '../fake/errors'
 import type { RealtimeResponseEvent } from '../fake/realtime'
-import { flush, notFound, rejection } from './helpers'
+import { appwriteError, flush, mainDatabase, notFound, rejection } from './helpers'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -30,22 +30,18 @@ function setup(options: FakeAppwriteOptions = {}) {
 }
 
 /** Declared tables: bookings with a required enum status and a unique idempotency key. */
-const declared: FakeAppwriteOptions['databases'] = {
-  main: {
-    tables: {
-      bookings: {
-        columns: [
-          { key: 'customerId', type: 'string', size: 36, required: true },
-          { key: 'status', type: 'enum', elements: ['pending', 'accepted'], required: true },
-          { key: 'seats', type: 'integer' },
-          { key: 'idempotencyKey', type: 'string', size: 64 },
-        ],
-        indexes: [{ key: 'idem', type: 'unique', columns: ['idempotencyKey'] }],
-      },
-      chat_rooms: { columns: [{ key: 'bookingId', type: 'string', size: 36, required: true }] },
-    },
+const declared: FakeAppwriteOptions['databases'] = mainDatabase({
+  bookings: {
+    columns: [
+      { key: 'customerId', type: 'string', size: 36, required: true },
+      { key: 'status', type: 'enum', elements: ['pending', 'accepted'], required: true },
+      { key: 'seats', type: 'integer' },
+      { key: 'idempotencyKey', type: 'string', size: 64 },
+    ],
+    indexes: [{ key: 'idem', type: 'unique', columns: ['idempotencyKey'] }],
   },
-}
+  chat_rooms: { columns: [{ key: 'bookingId', type: 'string', size: 36, required: true }] },
+})
 
 async function listen(fake: ReturnType<typeof setup>['fake']) {
   const events: RealtimeResponseEvent[] = []
@@ -100,11 +96,13 @@ describe('transactions', () => {
       )
       for (const ttl of [59, 3601, 1.5]) {
         const error = await rejection(tablesDB.createTransaction({ ttl }))
-        expect(error).toMatchObject({
-          code: 400,
-          type: 'general_argument_invalid',
-          message: 'Invalid `ttl` param: Value must be a valid range between 60 and 3,600',
-        })
+        expect(error).toMatchObject(
+          appwriteError(
+            400,
+            'general_argument_invalid',
+            'Invalid `ttl` param: Value must be a valid range between 60 and 3,600',
+          ),
+        )
       }
     })
 
@@ -176,7 +174,7 @@ describe('transactions', () => {
         status: 'accepted',
       })
       const gone = await rejection(tablesDB.getRow({ ...bookings, rowId: 'gone', transactionId }))
-      expect(gone).toMatchObject({ code: 404, type: 'row_not_found' })
+      expect(gone).toMatchObject(appwriteError(404, 'row_not_found'))
 
       const outside = await tablesDB.listRows({ ...bookings, queries: [Query.orderAsc('$id')] })
       expect(outside.rows.map((row) => [row.$id, row.status])).toEqual([
@@ -184,7 +182,7 @@ describe('transactions', () => {
         ['gone', 'pending'],
       ])
       const unseen = await rejection(tablesDB.getRow({ ...bookings, rowId: 'b1' }))
-      expect(unseen).toMatchObject({ code: 404, type: 'row_not_found' })
+      expect(unseen).toMatchObject(appwriteError(404, 'row_not_found'))
     })
 
     it('should answer staged updates, upserts, increments and deletes the way the server does', async () => {
@@ -266,7 +264,7 @@ describe('transactions', () => {
         message: NON_PENDING,
       })
       const get = await rejection(tablesDB.getTransaction({ transactionId: 'nope' }))
-      expect(get).toMatchObject({ code: 404, type: 'transaction_not_found' })
+      expect(get).toMatchObject(appwriteError(404, 'transaction_not_found'))
       // Like the SDK, a missing required parameter throws before any request.
       expect(() => tablesDB.getTransaction({} as { transactionId: string })).toThrow(
         new AppwriteException('Missing required parameter: "transactionId"'),
@@ -280,7 +278,7 @@ describe('transactions', () => {
       const error = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId }),
       )
-      expect(error).toMatchObject({ code: 429, type: 'general_rate_limit_exceeded' })
+      expect(error).toMatchObject(appwriteError(429, 'general_rate_limit_exceeded'))
       expect((await tablesDB.getTransaction({ transactionId })).operations).toBe(0)
     })
   })
@@ -362,34 +360,32 @@ describe('transactions', () => {
       expect(fake.snapshot()).toEqual({})
       expect(events).toEqual([])
       const again = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(again).toMatchObject({
-        code: 400,
-        type: 'transaction_not_ready',
-        message: 'The transaction is not ready yet. Please try again later.',
-      })
+      expect(again).toMatchObject(
+        appwriteError(
+          400,
+          'transaction_not_ready',
+          'The transaction is not ready yet. Please try again later.',
+        ),
+      )
       const stage = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'b2', data: { a: 1 }, transactionId }),
       )
-      expect(stage).toMatchObject({ code: 400, type: 'transaction_not_ready' })
+      expect(stage).toMatchObject(appwriteError(400, 'transaction_not_ready'))
     })
 
     it('should require exactly one of commit and rollback', async () => {
       const { tablesDB } = setup()
       const { $id: transactionId } = await tablesDB.createTransaction()
-      expect(await rejection(tablesDB.updateTransaction({ transactionId }))).toMatchObject({
-        code: 400,
-        type: 'general_bad_request',
-        message: 'Either commit or rollback must be true',
-      })
+      expect(await rejection(tablesDB.updateTransaction({ transactionId }))).toMatchObject(
+        appwriteError(400, 'general_bad_request', 'Either commit or rollback must be true'),
+      )
       expect(
         await rejection(
           tablesDB.updateTransaction({ transactionId, commit: true, rollback: true }),
         ),
-      ).toMatchObject({
-        code: 400,
-        type: 'general_bad_request',
-        message: 'Cannot commit and rollback at the same time',
-      })
+      ).toMatchObject(
+        appwriteError(400, 'general_bad_request', 'Cannot commit and rollback at the same time'),
+      )
       expect((await tablesDB.getTransaction({ transactionId })).status).toBe('pending')
     })
 
@@ -401,7 +397,7 @@ describe('transactions', () => {
         operations: 0,
       })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 400, type: 'transaction_not_ready' })
+      expect(error).toMatchObject(appwriteError(400, 'transaction_not_ready'))
     })
   })
 
@@ -415,11 +411,13 @@ describe('transactions', () => {
       await tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 'theirs' } })
       const events = await listen(fake)
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({
-        code: 409,
-        type: 'transaction_conflict',
-        message: 'The transaction has a conflict. Please resolve the conflict and try again.',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          409,
+          'transaction_conflict',
+          'The transaction has a conflict. Please resolve the conflict and try again.',
+        ),
+      )
       await flush()
       expect(events).toEqual([])
       expect(fake.snapshot().main?.chat_rooms).toBeUndefined()
@@ -450,7 +448,7 @@ describe('transactions', () => {
       })
       const events = await listen(fake)
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 409, type: 'transaction_conflict' })
+      expect(error).toMatchObject(appwriteError(409, 'transaction_conflict'))
       await flush()
       expect(events).toEqual([])
       expect(fake.snapshot()).toEqual(before)
@@ -528,11 +526,9 @@ describe('transactions', () => {
         transactionId,
       })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'attribute_limit_exceeded',
-        message: 'Attribute value exceeds maximum limit: 5',
-      })
+      expect(error).toMatchObject(
+        appwriteError(400, 'attribute_limit_exceeded', 'Attribute value exceeds maximum limit: 5'),
+      )
       expect((await tablesDB.getRow({ ...bookings, rowId: 'b1' })).seats).toBe(4)
     })
   })
@@ -557,10 +553,9 @@ describe('transactions', () => {
         }),
       ])
       expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected'])
-      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
-        code: 409,
-        type: 'document_unique_constraint_violation',
-      })
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject(
+        appwriteError(409, 'document_unique_constraint_violation'),
+      )
       expect(fake.snapshot().main?.bookings?.map((row) => row.$id)).toEqual(['b1'])
     })
 
@@ -595,7 +590,7 @@ describe('transactions', () => {
       // Same millisecond on the manual clock: the change still counts.
       await tablesDB.updateRow({ ...bookings, rowId: 'b1', data: { status: 'cancelled' } })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 409, type: 'transaction_conflict' })
+      expect(error).toMatchObject(appwriteError(409, 'transaction_conflict'))
       expect(fake.snapshot().main?.bookings).toMatchObject([{ status: 'cancelled' }])
     })
 
@@ -613,7 +608,7 @@ describe('transactions', () => {
         const error = await rejection(
           tablesDB.updateTransaction({ transactionId: $id, commit: true }),
         )
-        expect(error).toMatchObject({ code: 409, type: 'transaction_conflict' })
+        expect(error).toMatchObject(appwriteError(409, 'transaction_conflict'))
       }
     })
 
@@ -659,13 +654,15 @@ describe('transactions', () => {
       const stage = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'b2', data: { a: 1 }, transactionId }),
       )
-      expect(stage).toMatchObject({
-        code: 410,
-        type: 'transaction_expired',
-        message: 'The transaction has expired. Please create a new transaction and try again.',
-      })
+      expect(stage).toMatchObject(
+        appwriteError(
+          410,
+          'transaction_expired',
+          'The transaction has expired. Please create a new transaction and try again.',
+        ),
+      )
       const commit = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(commit).toMatchObject({ code: 410, type: 'transaction_expired' })
+      expect(commit).toMatchObject(appwriteError(410, 'transaction_expired'))
       expect(await tablesDB.listRows(bookings)).toEqual({ total: 0, rows: [] })
     })
 
@@ -685,11 +682,13 @@ describe('transactions', () => {
       const one = await rejection(
         tablesDB.createRow({ ...bookings, rowId: 'extra', data: { i: 100 }, transactionId }),
       )
-      expect(one).toMatchObject({
-        code: 400,
-        type: 'transaction_limit_exceeded',
-        message: 'Transaction already has 100 operations, adding 1 would exceed the maximum of 100',
-      })
+      expect(one).toMatchObject(
+        appwriteError(
+          400,
+          'transaction_limit_exceeded',
+          'Transaction already has 100 operations, adding 1 would exceed the maximum of 100',
+        ),
+      )
       await tablesDB.updateTransaction({ transactionId, commit: true })
       expect((await tablesDB.listRows({ ...bookings, total: true })).total).toBe(100)
 
@@ -848,7 +847,7 @@ describe('transactions', () => {
           operations: [{ action: 'create', databaseId: 'main', tableId, rowId: 'r1', data: {} }],
         })
         const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-        expect(error).toMatchObject({ code: 400, type: 'row_missing_data' })
+        expect(error).toMatchObject(appwriteError(400, 'row_missing_data'))
         expect(fake.snapshot()).toEqual(before)
         expect((await tablesDB.getTransaction({ transactionId })).status).toBe('failed')
       }
@@ -943,7 +942,7 @@ describe('transactions', () => {
         error: 'general_server_error',
       })
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 500, type: 'general_server_error' })
+      expect(error).toMatchObject(appwriteError(500, 'general_server_error'))
       expect(fake.snapshot()).toEqual({})
       expect(fake.faults.log).toMatchObject([
         { kind: 'error', operation: 'createRow', table: 'chat_rooms' },
@@ -1011,11 +1010,13 @@ describe('transactions', () => {
       const error = await rejection(
         tablesDB.listTransactions({ queries: [Query.equal('operations', 1)] }),
       )
-      expect(error).toMatchObject({
-        code: 400,
-        type: 'general_query_invalid',
-        message: 'Invalid query: Attribute not found in schema: operations',
-      })
+      expect(error).toMatchObject(
+        appwriteError(
+          400,
+          'general_query_invalid',
+          'Invalid query: Attribute not found in schema: operations',
+        ),
+      )
     })
 
     it('should delete a transaction with its staged operations', async () => {
@@ -1024,7 +1025,7 @@ describe('transactions', () => {
       await tablesDB.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId })
       expect(await tablesDB.deleteTransaction({ transactionId })).toEqual({})
       const error = await rejection(tablesDB.updateTransaction({ transactionId, commit: true }))
-      expect(error).toMatchObject({ code: 404, type: 'transaction_not_found' })
+      expect(error).toMatchObject(appwriteError(404, 'transaction_not_found'))
       expect(fake.snapshot()).toEqual({})
     })
 

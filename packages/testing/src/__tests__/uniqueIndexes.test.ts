@@ -1,11 +1,11 @@
 import { ID, Query } from 'node-appwrite'
 import { describe, expect, it } from 'vitest'
-import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { assertUniqueRows } from '../fake/indexes'
 import { SchemaRegistry } from '../fake/schema'
 import { createMemoryStorage } from '../fake/store'
+import { appwriteError, fakeWithTable, mainDatabase } from './helpers'
 
 const databaseId = 'main'
 const tableId = 'bookings'
@@ -19,16 +19,13 @@ const ROW_VIOLATION = {
 
 /** A fake whose `bookings` table has a unique index on `idempotencyKey`, created through the admin. */
 async function setup(options: FakeAppwriteOptions = {}) {
-  const clock = createManualClock({ now: Date.parse('2026-01-01T00:00:00.000Z') })
-  const fake = createFakeAppwrite({ clock, seed: 1, ...options })
-  const { admin } = fake
-  await admin.create({ databaseId, name: 'Main' })
-  await admin.createTable({ ...ref, name: 'Bookings' })
+  const context = await fakeWithTable({ tableId, name: 'Bookings' }, options)
+  const { admin } = context
   await admin.createStringColumn({ ...ref, key: 'idempotencyKey', size: 64, required: false })
   await admin.createStringColumn({ ...ref, key: 'customerId', size: 36, required: false })
   await admin.createStringColumn({ ...ref, key: 'slot', size: 36, required: false })
   await admin.createIndex({ ...ref, key: 'uniq_idem', type: 'unique', columns: ['idempotencyKey'] })
-  return { fake, admin, tablesDB: fake.tablesDB, clock }
+  return context
 }
 
 /** Write parameters of row `rowId` with idempotency key `key` (staged in `transactionId`, if given). */
@@ -62,12 +59,13 @@ describe('uniqueIndexes', () => {
     })
     await expect(
       fake.databases.createDocument({ ...doc, documentId: 'd2', data: { idempotencyKey: 'k1' } }),
-    ).rejects.toMatchObject({
-      code: 409,
-      type: 'document_unique_constraint_violation',
-      message:
+    ).rejects.toMatchObject(
+      appwriteError(
+        409,
+        'document_unique_constraint_violation',
         'Document violates a unique attribute constraint. Try again with different value(s).',
-    })
+      ),
+    )
   })
 
   it('should let exactly one of two concurrent creates win', async () => {
@@ -129,40 +127,21 @@ describe('uniqueIndexes', () => {
     const { tablesDB, fake } = await setup()
     await tablesDB.createRow({ ...ref, rowId: 'b1', data: { idempotencyKey: 'k1', slot: 'a' } })
     await tablesDB.createRow({ ...ref, rowId: 'b2', data: { idempotencyKey: 'k2', slot: 'a' } })
-    await expect(
-      tablesDB.createRows({
-        ...ref,
-        rows: [
-          { $id: 'b3', idempotencyKey: 'k3' },
-          { $id: 'b4', idempotencyKey: 'k3' },
-        ],
-      }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
-    await expect(
-      tablesDB.createRows({
-        ...ref,
-        rows: [
-          { $id: 'b3', idempotencyKey: 'k3' },
-          { $id: 'b4', idempotencyKey: 'k1' },
-        ],
-      }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
-    await expect(
-      tablesDB.upsertRows({
-        ...ref,
-        rows: [
-          { $id: 'b5', idempotencyKey: 'k5' },
-          { $id: 'b6', idempotencyKey: 'k5' },
-        ],
-      }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
-    await expect(
-      tablesDB.updateRows({
-        ...ref,
-        data: { idempotencyKey: 'same' },
-        queries: [Query.equal('slot', 'a')],
-      }),
-    ).rejects.toMatchObject(ROW_VIOLATION)
+    // Each bulk write repeats a key: within its own rows, against a stored row, or by updating
+    // two rows to one value.
+    const row = ($id: string, idempotencyKey: string) => ({ $id, idempotencyKey })
+    for (const write of [
+      () => tablesDB.createRows({ ...ref, rows: [row('b3', 'k3'), row('b4', 'k3')] }),
+      () => tablesDB.createRows({ ...ref, rows: [row('b3', 'k3'), row('b4', 'k1')] }),
+      () => tablesDB.upsertRows({ ...ref, rows: [row('b5', 'k5'), row('b6', 'k5')] }),
+      () =>
+        tablesDB.updateRows({
+          ...ref,
+          data: { idempotencyKey: 'same' },
+          queries: [Query.equal('slot', 'a')],
+        }),
+    ])
+      await expect(write()).rejects.toMatchObject(ROW_VIOLATION)
     expect(await keys(fake)).toEqual(['b1', 'b2'])
     await expect(tablesDB.getRow({ ...ref, rowId: 'b2' })).resolves.toMatchObject({
       idempotencyKey: 'k2',
@@ -275,16 +254,12 @@ describe('uniqueIndexes', () => {
 
   it('should enforce unique indexes declared in the options', async () => {
     const fake = createFakeAppwrite({
-      databases: {
-        main: {
-          tables: {
-            bookings: {
-              columns: [{ key: 'email', type: 'email' }],
-              indexes: [{ key: 'uniq_email', type: 'unique', columns: ['email'] }],
-            },
-          },
+      databases: mainDatabase({
+        bookings: {
+          columns: [{ key: 'email', type: 'email' }],
+          indexes: [{ key: 'uniq_email', type: 'unique', columns: ['email'] }],
         },
-      },
+      }),
     })
     await fake.tablesDB.createRow({ ...ref, rowId: 'u1', data: { email: 'a@b.co' } })
     await expect(
@@ -300,7 +275,7 @@ describe('uniqueIndexes', () => {
     // Transactions/Update.php catches utopia's Unique (a Duplicate) as transaction_conflict.
     await expect(
       tablesDB.updateTransaction({ transactionId: transaction.$id, commit: true }),
-    ).rejects.toMatchObject({ code: 409, type: 'transaction_conflict' })
+    ).rejects.toMatchObject(appwriteError(409, 'transaction_conflict'))
     expect(await keys(fake)).toEqual(['b1'])
   })
 
@@ -377,16 +352,12 @@ describe('uniqueIndexes', () => {
 
     it('should check writes through the index, never scanning the stored rows', () => {
       const schema = new SchemaRegistry({
-        databases: {
-          main: {
-            tables: {
-              bookings: {
-                columns: [{ key: 'idempotencyKey', type: 'string', size: 64 }],
-                indexes: [{ key: 'uniq_idem', type: 'unique', columns: ['idempotencyKey'] }],
-              },
-            },
+        databases: mainDatabase({
+          bookings: {
+            columns: [{ key: 'idempotencyKey', type: 'string', size: 64 }],
+            indexes: [{ key: 'uniq_idem', type: 'unique', columns: ['idempotencyKey'] }],
           },
-        },
+        }),
         strict: false,
         now: () => '2026-01-01T00:00:00.000+00:00',
       }).resolve(databaseId, tableId)

@@ -13,10 +13,11 @@ import {
   validateSchemalessKeys,
   validateStructure,
 } from '../fake/validation'
+import { mainDatabase } from './helpers'
 
 function tableOf(columns: ColumnDefinition[]): TableSchema {
   const registry = new SchemaRegistry({
-    databases: { main: { tables: { t: { columns } } } },
+    databases: mainDatabase({ t: { columns } }),
     now: () => '2026-01-01T00:00:00.000+00:00',
   })
   const resolution = registry.resolve('main', 't')

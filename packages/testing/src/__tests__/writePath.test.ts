@@ -9,6 +9,7 @@ import {
   assertPermissionsParam,
   rowPermissionsParam,
 } from '../fake/permissions'
+import { appwriteError } from './helpers'
 
 /*
  * The single-row write path keeps per-schema plans (validators by key, defaults, unique indexes),
@@ -106,7 +107,7 @@ describe('write path', () => {
       await admin.createIndex({ ...ref, key: 'unique_code', type: 'unique', columns: ['code'] })
       await expect(
         tablesDB.createRow({ ...ref, rowId: 'b3', data: { code: 'K1' } }),
-      ).rejects.toMatchObject({ code: 409, type: 'row_unique_constraint_violation' })
+      ).rejects.toMatchObject(appwriteError(409, 'row_unique_constraint_violation'))
       await expect(
         tablesDB.updateRow({ ...ref, rowId: 'b2', data: { code: 'k1' } }),
       ).rejects.toMatchObject({ type: 'row_unique_constraint_violation' })

@@ -7,6 +7,7 @@ import type {
   ContractTablesDB,
   ContractTarget,
 } from './targets'
+import { appwriteError } from '../helpers'
 
 /** What a failed call carries, on every target: an `Error` with the server's `code` and `type`. */
 async function rejection(promise: Promise<unknown>): Promise<{ code: number; type: string }> {
@@ -79,9 +80,9 @@ export function runContractSuite(target: ContractTarget): void {
         const taken = await rejection(
           target.account.create({ userId: `acc1b-${suffix}`, email: email('acc1'), password }),
         )
-        expect(taken).toMatchObject({ code: 409, type: 'user_already_exists' })
+        expect(taken).toMatchObject(appwriteError(409, 'user_already_exists'))
         const wrong = await rejection(target.account.signIn(email('acc1'), `${password}x`))
-        expect(wrong).toMatchObject({ code: 401, type: 'user_invalid_credentials' })
+        expect(wrong).toMatchObject(appwriteError(401, 'user_invalid_credentials'))
       })
 
       it('should sign in, keep prefs, list the session, issue a JWT and sign out', async () => {
@@ -97,10 +98,9 @@ export function runContractSuite(target: ContractTarget): void {
         expect(sessions[0]).toMatchObject({ current: true })
         expect((await me.createJWT()).jwt.split('.')).toHaveLength(3)
         await me.deleteSession({ sessionId: 'current' })
-        expect(await rejection(me.get())).toMatchObject({
-          code: 401,
-          type: 'general_unauthorized_scope',
-        })
+        expect(await rejection(me.get())).toMatchObject(
+          appwriteError(401, 'general_unauthorized_scope'),
+        )
       })
     })
 
@@ -160,14 +160,12 @@ export function runContractSuite(target: ContractTarget): void {
         const run = nextRun()
         await server.createRow({ ...at, rowId: run, data: { run } })
         await server.deleteRow({ ...at, rowId: run })
-        expect(await rejection(server.getRow({ ...at, rowId: run }))).toMatchObject({
-          code: 404,
-          type: 'row_not_found',
-        })
-        expect(await rejection(server.deleteRow({ ...at, rowId: run }))).toMatchObject({
-          code: 404,
-          type: 'row_not_found',
-        })
+        expect(await rejection(server.getRow({ ...at, rowId: run }))).toMatchObject(
+          appwriteError(404, 'row_not_found'),
+        )
+        expect(await rejection(server.deleteRow({ ...at, rowId: run }))).toMatchObject(
+          appwriteError(404, 'row_not_found'),
+        )
       })
 
       it('should increment and decrement a column within its bounds', async () => {
@@ -191,16 +189,16 @@ export function runContractSuite(target: ContractTarget): void {
         await server.createRow({ ...at, rowId: run, data: { run } })
         expect(
           await rejection(server.createRow({ ...at, rowId: run, data: { run } })),
-        ).toMatchObject({ code: 409, type: 'row_already_exists' })
+        ).toMatchObject(appwriteError(409, 'row_already_exists'))
       })
 
       it('should name a missing table and a missing database', async () => {
         expect(
           await rejection(server.getRow({ ...at, tableId: 'nope', rowId: 'x' })),
-        ).toMatchObject({ code: 404, type: 'table_not_found' })
+        ).toMatchObject(appwriteError(404, 'table_not_found'))
         expect(
           await rejection(server.listRows({ databaseId: 'nope', tableId: at.tableId })),
-        ).toMatchObject({ code: 404, type: 'database_not_found' })
+        ).toMatchObject(appwriteError(404, 'database_not_found'))
       })
 
       it('should refuse data that does not fit the table with row_invalid_structure', async () => {
@@ -218,7 +216,7 @@ export function runContractSuite(target: ContractTarget): void {
       it('should refuse a query on an unknown column with general_query_invalid', async () => {
         expect(
           await rejection(server.listRows({ ...at, queries: [Query.equal('nope', 'x')] })),
-        ).toMatchObject({ code: 400, type: 'general_query_invalid' })
+        ).toMatchObject(appwriteError(400, 'general_query_invalid'))
       })
     })
 
@@ -247,10 +245,9 @@ export function runContractSuite(target: ContractTarget): void {
           `${run}!`,
           `${run} x`,
         ]) {
-          expect(await rejection(server.createRow({ ...at, rowId, data: { run } }))).toMatchObject({
-            code: 400,
-            type: 'general_argument_invalid',
-          })
+          expect(await rejection(server.createRow({ ...at, rowId, data: { run } }))).toMatchObject(
+            appwriteError(400, 'general_argument_invalid'),
+          )
         }
         expect(await rowsOf(server, run)).toEqual([])
       })
@@ -404,7 +401,7 @@ export function runContractSuite(target: ContractTarget): void {
         ])
         expect(
           await rejection(server.updateTransaction({ transactionId: tx.$id, commit: true })),
-        ).toMatchObject({ code: 400, type: 'transaction_not_ready' })
+        ).toMatchObject(appwriteError(400, 'transaction_not_ready'))
       })
 
       it('should fail the commit with transaction_conflict when a row changed outside', async () => {
@@ -416,14 +413,14 @@ export function runContractSuite(target: ContractTarget): void {
         await server.updateRow({ ...at, rowId: run, data: { count: 3 } })
         expect(
           await rejection(server.updateTransaction({ transactionId: tx.$id, commit: true })),
-        ).toMatchObject({ code: 409, type: 'transaction_conflict' })
+        ).toMatchObject(appwriteError(409, 'transaction_conflict'))
         expect((await server.getRow({ ...at, rowId: run })).count).toBe(3)
       })
 
       it('should refuse an unknown transaction with transaction_not_found', async () => {
         expect(
           await rejection(server.updateTransaction({ transactionId: 'nope', commit: true })),
-        ).toMatchObject({ code: 404, type: 'transaction_not_found' })
+        ).toMatchObject(appwriteError(404, 'transaction_not_found'))
       })
     })
 
@@ -437,10 +434,9 @@ export function runContractSuite(target: ContractTarget): void {
           [`delete("user:${alice}")`, `read("user:${alice}")`, `update("user:${alice}")`].sort(),
         )
         expect(await asAlice.getRow({ ...at, rowId: run })).toMatchObject({ $id: run })
-        expect(await rejection(asBob.getRow({ ...at, rowId: run }))).toMatchObject({
-          code: 404,
-          type: 'row_not_found',
-        })
+        expect(await rejection(asBob.getRow({ ...at, rowId: run }))).toMatchObject(
+          appwriteError(404, 'row_not_found'),
+        )
         expect(await server.getRow({ ...at, rowId: run })).toMatchObject({ $id: run })
       })
 
@@ -474,11 +470,10 @@ export function runContractSuite(target: ContractTarget): void {
         })
         expect(
           await rejection(asBob.updateRow({ ...at, rowId: run, data: { count: 2 } })),
-        ).toMatchObject({ code: 401, type: 'user_unauthorized' })
-        expect(await rejection(asAlice.deleteRow({ ...at, rowId: run }))).toMatchObject({
-          code: 401,
-          type: 'user_unauthorized',
-        })
+        ).toMatchObject(appwriteError(401, 'user_unauthorized'))
+        expect(await rejection(asAlice.deleteRow({ ...at, rowId: run }))).toMatchObject(
+          appwriteError(401, 'user_unauthorized'),
+        )
         expect(await asAlice.updateRow({ ...at, rowId: run, data: { count: 3 } })).toMatchObject({
           count: 3,
         })
@@ -496,7 +491,7 @@ export function runContractSuite(target: ContractTarget): void {
               permissions: [Permission.read(Role.user(bob))],
             }),
           ),
-        ).toMatchObject({ code: 401, type: 'user_unauthorized' })
+        ).toMatchObject(appwriteError(401, 'user_unauthorized'))
         expect(await rowsOf(server, run)).toEqual([])
       })
     })

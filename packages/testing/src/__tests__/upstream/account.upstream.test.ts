@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
-import { must, startUpstream } from './upstream'
-import type { Answer, Upstream } from './upstream'
+import { createAccount, isDatetime, must, startUpstream } from './upstream'
+import type { Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Account/AccountBase.php and AccountCustomClientTest.php
 // (appwrite 1.9.6): the Account API over raw HTTP, signed in by the `a_session_<project>` cookie.
@@ -10,49 +10,19 @@ const CLIENT = 'tests/e2e/Services/Account/AccountCustomClientTest.php'
 
 const clock = createManualClock()
 let up: Upstream
-let cookieName: string
-let count = 0
 
-const isDatetime = (value: unknown) =>
-  typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/.test(value)
-
-/** The session value a `Set-Cookie` of the answer carries. */
-function sessionOf(answer: Answer): string {
-  const line = answer.headers.getSetCookie().find((cookie) => cookie.startsWith(`${cookieName}=`))
-  if (line === undefined) throw new Error(`upstream setup: no ${cookieName} cookie was set`)
-  return decodeURIComponent(line.slice(cookieName.length + 1).split(';')[0] ?? '')
-}
-
-const as = (session: string) => ({ ...up.guest, cookie: `${cookieName}=${session}` })
-
-/** A new account (email + password) and one session for it. */
+/** A new account (email + password) and one session for it: its value and id. */
 async function account(name = 'User Name') {
-  count += 1
-  const email = `${count}.${clock.now()}user@localhost.test`
-  const password = 'password'
-  const created = must(
-    await up.call('POST', '/account', up.guest, { userId: 'unique()', email, password, name }),
-    201,
-    'creating the account',
-  )
-  const session = must(
-    await up.call('POST', '/account/sessions/email', up.guest, { email, password }),
-    201,
-    'creating the session',
-  )
+  const created = await createAccount(up, clock.now(), up.guest, name)
   return {
-    $id: created.body.$id as string,
-    email,
-    password,
-    name,
-    session: sessionOf(session),
-    sessionId: session.body.$id as string,
+    ...created,
+    session: up.sessionOf(created.session),
+    sessionId: created.session.body.$id as string,
   }
 }
 
 beforeAll(async () => {
   up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
-  cookieName = `a_session_${up.emulator.projectId}`
 })
 
 afterAll(async () => {
@@ -92,7 +62,7 @@ describe('Account, as the server tests it', () => {
     expect(again.status).toBe(201)
     expect(again.body.secret).toBe('')
     expect(isDatetime(again.body.expire)).toBe(true)
-    const me = await up.call('GET', '/account', as(sessionOf(again)))
+    const me = await up.call('GET', '/account', up.as(up.sessionOf(again)))
     expect(me.status).toBe(200)
     expect(me.body.email).toBe(user.email)
     const fromKey = await up.call('GET', `/users/${again.body.userId as string}`, up.key)
@@ -104,7 +74,7 @@ describe('Account, as the server tests it', () => {
     const user = await account()
     const signIn = (headers: Record<string, string>, email: string, password: string) =>
       up.call('POST', '/account/sessions/email', headers, { email, password })
-    const twice = await signIn(as(user.session), user.email, user.password)
+    const twice = await signIn(up.as(user.session), user.email, user.password)
     expect(twice.status).toBe(401)
     expect(twice.body.type).toBe('user_session_already_exists')
     const wrongEmail = await signIn(up.guest, `${user.email}x`, user.password)
@@ -116,18 +86,18 @@ describe('Account, as the server tests it', () => {
 
   it(`${CLIENT} testGetAccount: should answer the account to its session, 401 to a guest or a broken session`, async () => {
     const user = await account()
-    const me = await up.call('GET', '/account', as(user.session))
+    const me = await up.call('GET', '/account', up.as(user.session))
     expect(me.status).toBe(200)
     expect(me.body).toMatchObject({ $id: user.$id, email: user.email, name: user.name })
     expect(isDatetime(me.body.registration)).toBe(true)
     expect(me.body.accessedAt).not.toBe('')
     expect((await up.call('GET', '/account', up.guest)).status).toBe(401)
-    expect((await up.call('GET', '/account', as(`${user.session}xx`))).status).toBe(401)
+    expect((await up.call('GET', '/account', up.as(`${user.session}xx`))).status).toBe(401)
   })
 
   it(`${CLIENT} testGetAccountSessions: should list the one session as current, without its secret`, async () => {
     const user = await account()
-    const listed = await up.call('GET', '/account/sessions', as(user.session))
+    const listed = await up.call('GET', '/account/sessions', up.as(user.session))
     expect(listed.status).toBe(200)
     expect(listed.body.total).toBe(1)
     expect(listed.body.sessions[0]).toMatchObject({
@@ -141,38 +111,39 @@ describe('Account, as the server tests it', () => {
 
   it(`${CLIENT} testGetSessionByID: should answer current and by id, 404 for an unknown id`, async () => {
     const anonymous = await up.call('POST', '/account/sessions/anonymous', up.guest)
-    const session = sessionOf(anonymous)
-    const current = await up.call('GET', '/account/sessions/current', as(session))
+    const session = up.sessionOf(anonymous)
+    const current = await up.call('GET', '/account/sessions/current', up.as(session))
     expect(current.status).toBe(200)
     expect(current.body.secret).toBe('')
     expect(current.body.provider).toBe('anonymous')
     const byId = await up.call(
       'GET',
       `/account/sessions/${current.body.$id as string}`,
-      as(session),
+      up.as(session),
     )
     expect(byId.status).toBe(200)
     expect(byId.body.provider).toBe('anonymous')
     expect(
-      (await up.call('GET', '/account/sessions/97823askjdkasd80921371980', as(session))).status,
+      (await up.call('GET', '/account/sessions/97823askjdkasd80921371980', up.as(session))).status,
     ).toBe(404)
   })
 
   it(`${CLIENT} testUpdateAccountName: should rename, and answer 401 to a guest, 400 without or with a too long name`, async () => {
     const user = await account()
-    const renamed = await up.call('PATCH', '/account/name', as(user.session), { name: 'Lorem' })
+    const renamed = await up.call('PATCH', '/account/name', up.as(user.session), { name: 'Lorem' })
     expect(renamed.status).toBe(200)
     expect(renamed.body).toMatchObject({ email: user.email, name: 'Lorem' })
     expect((await up.call('PATCH', '/account/name', up.guest, { name: 'Lorem' })).status).toBe(401)
-    expect((await up.call('PATCH', '/account/name', as(user.session), {})).status).toBe(400)
+    expect((await up.call('PATCH', '/account/name', up.as(user.session), {})).status).toBe(400)
     expect(
-      (await up.call('PATCH', '/account/name', as(user.session), { name: 'x'.repeat(129) })).status,
+      (await up.call('PATCH', '/account/name', up.as(user.session), { name: 'x'.repeat(129) }))
+        .status,
     ).toBe(400)
   })
 
   it(`${CLIENT} testUpdateAccountPassword: should change the password given the old one, and refuse a wrong or missing old one`, async () => {
     const user = await account()
-    const changed = await up.call('PATCH', '/account/password', as(user.session), {
+    const changed = await up.call('PATCH', '/account/password', up.as(user.session), {
       password: 'new-password',
       oldPassword: user.password,
     })
@@ -185,18 +156,21 @@ describe('Account, as the server tests it', () => {
     expect(
       (await up.call('PATCH', '/account/password', up.guest, { password: 'new-password' })).status,
     ).toBe(401)
-    expect((await up.call('PATCH', '/account/password', as(user.session), {})).status).toBe(400)
+    expect((await up.call('PATCH', '/account/password', up.as(user.session), {})).status).toBe(400)
     expect(
       (
-        await up.call('PATCH', '/account/password', as(user.session), {
+        await up.call('PATCH', '/account/password', up.as(user.session), {
           password: 'new-password',
           oldPassword: user.password,
         })
       ).status,
     ).toBe(401)
     expect(
-      (await up.call('PATCH', '/account/password', as(user.session), { password: 'new-password' }))
-        .status,
+      (
+        await up.call('PATCH', '/account/password', up.as(user.session), {
+          password: 'new-password',
+        })
+      ).status,
     ).toBe(401)
   })
 
@@ -208,24 +182,26 @@ describe('Account, as the server tests it', () => {
       others.push(opened.body.$id as string)
     }
     must(
-      await up.call('PATCH', '/account/password', as(user.session), {
+      await up.call('PATCH', '/account/password', up.as(user.session), {
         password: 'new-password',
         oldPassword: user.password,
       }),
       200,
       'changing the password',
     )
-    const listed = await up.call('GET', '/account/sessions', as(user.session))
+    const listed = await up.call('GET', '/account/sessions', up.as(user.session))
     expect(listed.body.total).toBe(1)
     expect(listed.body.sessions[0]).toMatchObject({ $id: user.sessionId, current: true })
     for (const id of others)
-      expect((await up.call('GET', `/account/sessions/${id}`, as(user.session))).status).toBe(404)
+      expect((await up.call('GET', `/account/sessions/${id}`, up.as(user.session))).status).toBe(
+        404,
+      )
   })
 
   it(`${CLIENT} testUpdateAccountEmail: should change the email given the password, and free the old one`, async () => {
     const user = await account()
     const newEmail = `${clock.now()}new@localhost.test`
-    const changed = await up.call('PATCH', '/account/email', as(user.session), {
+    const changed = await up.call('PATCH', '/account/email', up.as(user.session), {
       email: newEmail,
       password: user.password,
     })
@@ -233,7 +209,7 @@ describe('Account, as the server tests it', () => {
     expect(changed.body.email).toBe(newEmail)
     expect(isDatetime(changed.body.registration)).toBe(true)
     expect((await up.call('PATCH', '/account/email', up.guest)).status).toBe(401)
-    expect((await up.call('PATCH', '/account/email', as(user.session), {})).status).toBe(400)
+    expect((await up.call('PATCH', '/account/email', up.as(user.session), {})).status).toBe(400)
     const reused = await up.call('POST', '/account', up.guest, {
       userId: 'unique()',
       email: user.email,
@@ -246,7 +222,7 @@ describe('Account, as the server tests it', () => {
 
   it(`${CLIENT} testUpdateAccountPrefs: should store an object, and refuse a JSON string or prefs over 64 kB`, async () => {
     const user = await account()
-    const updated = await up.call('PATCH', '/account/prefs', as(user.session), {
+    const updated = await up.call('PATCH', '/account/prefs', up.as(user.session), {
       prefs: { prefKey1: 'prefValue1', prefKey2: 'prefValue2' },
     })
     expect(updated.status).toBe(200)
@@ -255,15 +231,15 @@ describe('Account, as the server tests it', () => {
       401,
     )
     for (const prefs of ['{}', '[]', '{"test": "value"}'])
-      expect((await up.call('PATCH', '/account/prefs', as(user.session), { prefs })).status).toBe(
-        400,
-      )
+      expect(
+        (await up.call('PATCH', '/account/prefs', up.as(user.session), { prefs })).status,
+      ).toBe(400)
     for (const longValue of ['🍰'.repeat(100_000), '-'.repeat(100_000)])
       expect(
-        (await up.call('PATCH', '/account/prefs', as(user.session), { prefs: { longValue } }))
+        (await up.call('PATCH', '/account/prefs', up.as(user.session), { prefs: { longValue } }))
           .status,
       ).toBe(400)
-    const got = await up.call('GET', '/account/prefs', as(user.session))
+    const got = await up.call('GET', '/account/prefs', up.as(user.session))
     expect(got.body).toEqual({ prefKey1: 'prefValue1', prefKey2: 'prefValue2' })
   })
 
@@ -273,35 +249,35 @@ describe('Account, as the server tests it', () => {
       email: user.email,
       password: user.password,
     })
-    const secondValue = sessionOf(second)
-    expect((await up.call('GET', '/account', as(secondValue))).status).toBe(200)
+    const secondValue = up.sessionOf(second)
+    expect((await up.call('GET', '/account', up.as(secondValue))).status).toBe(200)
     const ended = await up.call(
       'DELETE',
       `/account/sessions/${second.body.$id as string}`,
-      as(secondValue),
+      up.as(secondValue),
     )
     expect(ended.status).toBe(204)
-    expect((await up.call('GET', '/account', as(user.session))).status).toBe(200)
-    expect((await up.call('GET', '/account', as(secondValue))).status).toBe(401)
+    expect((await up.call('GET', '/account', up.as(user.session))).status).toBe(200)
+    expect((await up.call('GET', '/account', up.as(secondValue))).status).toBe(401)
   })
 
   it(`${CLIENT} testDeleteAccountSessionCurrent: should end the current session`, async () => {
     const user = await account()
-    expect((await up.call('DELETE', '/account/sessions/current', as(user.session))).status).toBe(
+    expect((await up.call('DELETE', '/account/sessions/current', up.as(user.session))).status).toBe(
       204,
     )
-    expect((await up.call('GET', '/account', as(user.session))).status).toBe(401)
+    expect((await up.call('GET', '/account', up.as(user.session))).status).toBe(401)
   })
 
   it(`${CLIENT} testDeleteAccountSessions: should end every session, then answer 401`, async () => {
     const user = await account()
-    expect((await up.call('DELETE', '/account/sessions', as(user.session))).status).toBe(204)
-    expect((await up.call('GET', '/account', as(user.session))).status).toBe(401)
+    expect((await up.call('DELETE', '/account/sessions', up.as(user.session))).status).toBe(204)
+    expect((await up.call('GET', '/account', up.as(user.session))).status).toBe(401)
   })
 
   it(`${CLIENT} testCreateJWT: should issue a JWT that signs in until its session ends`, async () => {
     const user = await account('User Name (JWT)')
-    const issued = await up.call('POST', '/account/jwts', as(user.session))
+    const issued = await up.call('POST', '/account/jwts', up.as(user.session))
     expect(issued.status).toBe(201)
     expect(issued.body.jwt).toEqual(expect.any(String))
     const jwt = issued.body.jwt as string
@@ -310,14 +286,14 @@ describe('Account, as the server tests it', () => {
     expect((await withJwt('wrong-token')).status).toBe(401)
     expect((await withJwt(jwt)).status).toBe(200)
     expect(
-      (await up.call('DELETE', `/account/sessions/${user.sessionId}`, as(user.session))).status,
+      (await up.call('DELETE', `/account/sessions/${user.sessionId}`, up.as(user.session))).status,
     ).toBe(204)
     expect((await withJwt(jwt)).status).toBe(401)
   })
 
   it(`${CLIENT} testCreateJWT: should end a JWT created with a duration after that many seconds`, async () => {
     const user = await account()
-    const issued = await up.call('POST', '/account/jwts', as(user.session), { duration: 5 })
+    const issued = await up.call('POST', '/account/jwts', up.as(user.session), { duration: 5 })
     expect(issued.status).toBe(201)
     const withJwt = () =>
       up.call('GET', '/account', { ...up.guest, 'x-appwrite-jwt': issued.body.jwt as string })
@@ -334,13 +310,13 @@ describe('Account, as the server tests it', () => {
     const user = await up.call('GET', `/users/${created.body.userId as string}`, up.key)
     expect(user.status).toBe(200)
     expect(user.body.accessedAt).not.toBe('')
-    const again = await up.call('POST', '/account/sessions/anonymous', as(sessionOf(created)))
+    const again = await up.call('POST', '/account/sessions/anonymous', up.as(up.sessionOf(created)))
     expect(again.status).toBe(401)
   })
 
   it(`${CLIENT} testUpdateAnonymousAccountPassword: should answer 400 to an anonymous user setting a password without one`, async () => {
     const created = await up.call('POST', '/account/sessions/anonymous', up.guest)
-    const answer = await up.call('PATCH', '/account/password', as(sessionOf(created)), {
+    const answer = await up.call('PATCH', '/account/password', up.as(up.sessionOf(created)), {
       password: '',
       oldPassword: '',
     })
@@ -349,7 +325,7 @@ describe('Account, as the server tests it', () => {
 
   it(`${CLIENT} testConvertAnonymousAccount: should refuse a taken email with 409 and convert with a free one`, async () => {
     const created = await up.call('POST', '/account/sessions/anonymous', up.guest)
-    const session = sessionOf(created)
+    const session = up.sessionOf(created)
     const taken = `${clock.now()}taken@localhost.test`
     must(
       await up.call('POST', '/account', up.guest, {
@@ -360,13 +336,13 @@ describe('Account, as the server tests it', () => {
       201,
       'creating the account that takes the email',
     )
-    const conflict = await up.call('PATCH', '/account/email', as(session), {
+    const conflict = await up.call('PATCH', '/account/email', up.as(session), {
       email: taken,
       password: 'new-password',
     })
     expect(conflict.status).toBe(409)
     const email = `${clock.now()}new@localhost.test`
-    const converted = await up.call('PATCH', '/account/email', as(session), {
+    const converted = await up.call('PATCH', '/account/email', up.as(session), {
       email,
       password: 'new-password',
     })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
-import { must, startUpstream } from './upstream'
-import type { Answer, Upstream } from './upstream'
+import { createAccount, isDatetime, must, startUpstream } from './upstream'
+import type { Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Account/AccountCustomClientTest.php, AccountBase.php and
 // AccountCustomServerTest.php (appwrite 1.9.6): prefs, blocked and deleted accounts, session
@@ -13,46 +13,13 @@ const SERVER = 'tests/e2e/Services/Account/AccountCustomServerTest.php'
 
 const clock = createManualClock()
 let up: Upstream
-let cookieName: string
-let count = 0
-
-const isDatetime = (value: unknown) =>
-  typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/.test(value)
-
-function sessionOf(answer: Answer): string {
-  const line = answer.headers.getSetCookie().find((cookie) => cookie.startsWith(`${cookieName}=`))
-  if (line === undefined) throw new Error(`upstream setup: no ${cookieName} cookie was set`)
-  return decodeURIComponent(line.slice(cookieName.length + 1).split(';')[0] ?? '')
-}
-
-const as = (session: string) => ({ ...up.guest, cookie: `${cookieName}=${session}` })
 
 /** A new account (email + password), signed in once through `headers`. */
-async function account(headers: Record<string, string> = up.guest) {
-  count += 1
-  const email = `${count}.${clock.now()}user@localhost.test`
-  const password = 'password'
-  const created = must(
-    await up.call('POST', '/account', headers, {
-      userId: 'unique()',
-      email,
-      password,
-      name: 'User Name',
-    }),
-    201,
-    'creating the account',
-  )
-  const session = must(
-    await up.call('POST', '/account/sessions/email', headers, { email, password }),
-    201,
-    'creating the session',
-  )
-  return { $id: created.body.$id as string, email, password, session }
-}
+const account = (headers: Record<string, string> = up.guest) =>
+  createAccount(up, clock.now(), headers)
 
 beforeAll(async () => {
   up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
-  cookieName = `a_session_${up.emulator.projectId}`
 })
 
 afterAll(async () => {
@@ -62,7 +29,7 @@ afterAll(async () => {
 describe('Account status and server sessions, as the server tests them', () => {
   it(`${CLIENT} testGetAccountPrefs: should answer an empty object to the user and 401 to a guest`, async () => {
     const { session } = await account()
-    const prefs = await up.call('GET', '/account/prefs', as(sessionOf(session)))
+    const prefs = await up.call('GET', '/account/prefs', up.as(up.sessionOf(session)))
     expect(prefs.status).toBe(200)
     expect(prefs.body).toEqual({})
     expect((await up.call('GET', '/account/prefs', up.guest)).status).toBe(401)
@@ -70,7 +37,7 @@ describe('Account status and server sessions, as the server tests them', () => {
 
   it(`${CLIENT} testBlockedAccount: should answer 403 to a blocked user's session and to a new sign-in`, async () => {
     const { $id, email, password, session } = await account()
-    const headers = as(sessionOf(session))
+    const headers = up.as(up.sessionOf(session))
     expect((await up.call('GET', '/account', headers)).status).toBe(200)
     must(
       await up.call('PATCH', `/users/${$id}/status`, up.key, { status: false }),
@@ -87,11 +54,11 @@ describe('Account status and server sessions, as the server tests them', () => {
 
   it(`${CLIENT} testSelfBlockedAccount: should block the account, delete the cookie, and answer 403 afterwards`, async () => {
     const { email, password, session } = await account()
-    const headers = as(sessionOf(session))
+    const headers = up.as(up.sessionOf(session))
     expect((await up.call('GET', '/account', headers)).status).toBe(200)
     const blocked = await up.call('PATCH', '/account/status', headers, { status: false })
     expect(blocked.status).toBe(200)
-    expect(blocked.headers.get('set-cookie')).toContain(`${cookieName}=deleted`)
+    expect(blocked.headers.get('set-cookie')).toContain(`${up.cookieName}=deleted`)
     expect(blocked.headers.get('x-fallback-cookies')).toBe('[]')
     expect((await up.call('GET', '/account', headers)).status).toBe(403)
     expect(
@@ -105,7 +72,7 @@ describe('Account status and server sessions, as the server tests them', () => {
       201,
       'creating the anonymous session',
     )
-    const updated = await up.call('PATCH', '/account/email', as(sessionOf(anonymous)), {
+    const updated = await up.call('PATCH', '/account/email', up.as(up.sessionOf(anonymous)), {
       email: `${clock.now()}new@localhost.test`,
       password: '',
     })
@@ -114,7 +81,7 @@ describe('Account status and server sessions, as the server tests them', () => {
 
   it(`${CLIENT} testRefreshEmailPasswordSession: should move a session's expiry forward on refresh`, async () => {
     const { session } = await account()
-    const headers = as(sessionOf(session))
+    const headers = up.as(up.sessionOf(session))
     const before = await up.call('GET', '/account/sessions/current', headers)
     expect(before.status).toBe(200)
     expect(isDatetime(before.body.expire)).toBe(true)
@@ -137,7 +104,7 @@ describe('Account status and server sessions, as the server tests them', () => {
 
   it(`${BASE} testDeleteAccount: should answer 204 to a user deleting their account`, async () => {
     const { session } = await account()
-    const deleted = await up.call('DELETE', '/account', as(sessionOf(session)))
+    const deleted = await up.call('DELETE', '/account', up.as(up.sessionOf(session)))
     expect(deleted.status).toBe(204)
   })
 

@@ -1,9 +1,7 @@
 import { Operator, Query } from 'node-appwrite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeAppwrite, createManualClock } from '../../index'
-import { must, permission, startUpstream } from './upstream'
-import type { SignedUpUser, Upstream } from './upstream'
-import { openDatabase, ownedBy } from './tables'
+import { describe, expect, it } from 'vitest'
+import { must, permission } from './upstream'
+import { ownedBy, tablesSuite } from './tables'
 import type { TestDatabase } from './tables'
 
 // Facts from tests/e2e/Services/Databases/DatabasesBase.php (`testOperators`, `testBulkOperators`)
@@ -13,42 +11,60 @@ import type { TestDatabase } from './tables'
 const BASE = 'tests/e2e/Services/Databases/DatabasesBase.php'
 const TRANSACTIONS = 'tests/e2e/Services/Databases/Transactions/TransactionsBase.php'
 
-const clock = createManualClock()
-let up: Upstream
-let user: SignedUpUser
-let db: TestDatabase
+const t = tablesSuite('Bulk Database')
 
 const anyone = (...actions: string[]) => actions.map((action) => `${action}("any")`)
 const transactions = '/tablesdb/transactions'
 
 async function begin(): Promise<string> {
-  return must(await up.call('POST', transactions, user.headers), 201, 'creating a transaction').body
-    .$id as string
+  return must(await t.up.call('POST', transactions, t.user.headers), 201, 'creating a transaction')
+    .body.$id as string
 }
 
-const commit = (transactionId: string, headers = user.headers) =>
-  up.call('PATCH', `${transactions}/${transactionId}`, headers, { commit: true })
+const commit = (transactionId: string, headers = t.user.headers) =>
+  t.up.call('PATCH', `${transactions}/${transactionId}`, headers, { commit: true })
 
 /** A table open to `any` for the actions given, rowSecurity off, as the transaction cases make. */
 const openTable = (
   name: string,
   columns: Parameters<TestDatabase['table']>[1],
   actions: string[] = ['create', 'read', 'update', 'delete'],
-) => db.table(name, columns, { permissions: anyone(...actions), rowSecurity: false })
+) => t.db.table(name, columns, { permissions: anyone(...actions), rowSecurity: false })
 
-beforeAll(async () => {
-  up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
-  user = await up.signUp()
-  db = await openDatabase(up, 'Bulk Database', [permission.create(`user:${user.$id}`)])
-})
+/** A `TestCollection` table with a required `name` and an optional `category`, open to `actions`. */
+const categoryTable = (actions: string[]) =>
+  openTable(
+    'TestCollection',
+    [
+      ['string', { key: 'name', size: 256, required: true }],
+      ['string', { key: 'category', size: 256, required: false }],
+    ],
+    actions,
+  )
 
-afterAll(async () => {
-  await up.close()
-})
+/** Writes rows `<rowId>_1` … `_3` by the key, named `<name> 1` … `3`, all in `category`. */
+async function seedThree(tableId: string, rowId: string, name: string, category: string) {
+  for (const i of [1, 2, 3])
+    must(
+      await t.db.write(tableId, t.up.key, { name: `${name} ${i}`, category }, undefined, {
+        rowId: `${rowId}_${i}`,
+      }),
+      201,
+      `creating row ${rowId}_${i}`,
+    )
+}
+
+/** How many rows of `category` the user's list answers. */
+const countIn = async (tableId: string, category: string) =>
+  (
+    await t.up.call('GET', t.db.rows(tableId), t.user.headers, {
+      queries: [Query.equal('category', [category])],
+    })
+  ).body.total as number
 
 describe('Bulk writes and update operators, as the server tests them', () => {
   it(`${BASE} testOperators: should apply increment, decrement, array, concat and combined operators to the stored values`, async () => {
-    const tableId = await db.table('Operator Tests', [
+    const tableId = await t.db.table('Operator Tests', [
       ['string', { key: 'title', size: 256, required: true }],
       ['integer', { key: 'releaseYear', required: true }],
       ['integer', { key: 'duration', required: false }],
@@ -58,9 +74,9 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       ['datetime', { key: 'birthDay', required: false }],
     ])
     const created = must(
-      await db.write(
+      await t.db.write(
         tableId,
-        user.headers,
+        t.user.headers,
         {
           title: 'Operator Test',
           releaseYear: 2020,
@@ -70,13 +86,14 @@ describe('Bulk writes and update operators, as the server tests them', () => {
           tagline: 'Original',
           birthDay: '2020-01-01 12:00:00',
         },
-        ownedBy(user.$id),
+        ownedBy(t.user.$id),
       ),
       201,
       'creating the row',
     )
-    const row = `${db.rows(tableId)}/${created.body.$id as string}`
-    const patch = (data: Record<string, unknown>) => up.call('PATCH', row, user.headers, { data })
+    const row = `${t.db.rows(tableId)}/${created.body.$id as string}`
+    const patch = (data: Record<string, unknown>) =>
+      t.up.call('PATCH', row, t.user.headers, { data })
     const incremented = await patch({
       releaseYear: Operator.increment(5),
       duration: Operator.increment(10),
@@ -101,7 +118,7 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     })
     expect(combined.status).toBe(200)
     expect(combined.body).toMatchObject({ releaseYear: 2023, integers: [10, 20, 30] })
-    expect((await up.call('GET', row, user.headers)).body).toMatchObject({
+    expect((await t.up.call('GET', row, t.user.headers)).body).toMatchObject({
       releaseYear: 2023,
       duration: 130,
       actors: ['Actor0', 'Actor1', 'Actor2', 'Actor3'],
@@ -110,24 +127,24 @@ describe('Bulk writes and update operators, as the server tests them', () => {
   })
 
   it(`${BASE} testOperators: should apply an operator sent to upsert on the row it updates`, async () => {
-    const tableId = await db.table('Operator Upserts', [
+    const tableId = await t.db.table('Operator Upserts', [
       ['string', { key: 'title', size: 256, required: true }],
       ['integer', { key: 'releaseYear', required: true }],
       ['string', { key: 'actors', size: 256, required: false, array: true }],
       ['datetime', { key: 'birthDay', required: false }],
     ])
-    const row = `${db.rows(tableId)}/upsert-operators`
-    const first = await up.call('PUT', row, user.headers, {
+    const row = `${t.db.rows(tableId)}/upsert-operators`
+    const first = await t.up.call('PUT', row, t.user.headers, {
       data: {
         title: 'Upsert Test',
         releaseYear: 2020,
         actors: [],
         birthDay: '2020-01-01 12:00:00',
       },
-      permissions: ownedBy(user.$id),
+      permissions: ownedBy(t.user.$id),
     })
     expect(first.status).toBe(200)
-    const second = await up.call('PUT', row, user.headers, {
+    const second = await t.up.call('PUT', row, t.user.headers, {
       data: {
         title: 'Upsert Test Updated',
         releaseYear: Operator.increment(5),
@@ -140,7 +157,7 @@ describe('Bulk writes and update operators, as the server tests them', () => {
   })
 
   it(`${BASE} testBulkOperators: should apply an operator of a bulk update to each matched row's own value`, async () => {
-    const tableId = await db.table(
+    const tableId = await t.db.table(
       'Bulk Operator Tests',
       [
         ['string', { key: 'title', size: 256, required: true }],
@@ -156,9 +173,9 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       ['Bulk Test 2', 2021, 'Actor2'],
     ] as const) {
       const created = must(
-        await db.write(
+        await t.db.write(
           tableId,
-          user.headers,
+          t.user.headers,
           { title, releaseYear, actors: [actor], birthDay: '2020-01-01 12:00:00' },
           [permission.read('users'), permission.update('users'), permission.delete('users')],
         ),
@@ -167,7 +184,7 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       )
       ids.push(created.body.$id as string)
     }
-    const bulk = await up.call('PATCH', db.rows(tableId), up.key, {
+    const bulk = await t.up.call('PATCH', t.db.rows(tableId), t.up.key, {
       data: { releaseYear: Operator.increment(10) },
       queries: [Query.startsWith('title', 'Bulk Test')],
     })
@@ -175,7 +192,7 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     expect(bulk.body.total).toBe(2)
     const years = []
     for (const id of ids) {
-      const got = await up.call('GET', `${db.rows(tableId)}/${id}`, user.headers)
+      const got = await t.up.call('GET', `${t.db.rows(tableId)}/${id}`, t.user.headers)
       expect(got.status).toBe(200)
       years.push(got.body.releaseYear as number)
     }
@@ -183,16 +200,9 @@ describe('Bulk writes and update operators, as the server tests them', () => {
   })
 
   it(`${TRANSACTIONS} testBulkCreate: should stage a bulk create, invisible until the commit writes every row`, async () => {
-    const tableId = await openTable(
-      'TestCollection',
-      [
-        ['string', { key: 'name', size: 256, required: true }],
-        ['string', { key: 'category', size: 256, required: false }],
-      ],
-      ['create', 'read'],
-    )
+    const tableId = await categoryTable(['create', 'read'])
     const transactionId = await begin()
-    const staged = await up.call('POST', db.rows(tableId), up.key, {
+    const staged = await t.up.call('POST', t.db.rows(tableId), t.up.key, {
       rows: [1, 2, 3].map((i) => ({
         $id: `bulk_create_${i}`,
         name: `Bulk created ${i}`,
@@ -202,62 +212,32 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     })
     expect(staged.status).toBe(200)
     expect(staged.body).toMatchObject({ total: 3, rows: [] })
-    const byCategory = () =>
-      up.call('GET', db.rows(tableId), user.headers, {
-        queries: [Query.equal('category', ['bulk_created'])],
-      })
-    expect((await byCategory()).body.total).toBe(0)
-    expect((await up.call('GET', `${db.rows(tableId)}/bulk_create_1`, user.headers)).status).toBe(
-      404,
-    )
-    expect((await commit(transactionId, up.key)).status).toBe(200)
-    expect((await byCategory()).body.total).toBe(3)
+    expect(await countIn(tableId, 'bulk_created')).toBe(0)
+    expect(
+      (await t.up.call('GET', `${t.db.rows(tableId)}/bulk_create_1`, t.user.headers)).status,
+    ).toBe(404)
+    expect((await commit(transactionId, t.up.key)).status).toBe(200)
+    expect(await countIn(tableId, 'bulk_created')).toBe(3)
     for (const i of [1, 2, 3]) {
-      const got = await up.call('GET', `${db.rows(tableId)}/bulk_create_${i}`, user.headers)
+      const got = await t.up.call('GET', `${t.db.rows(tableId)}/bulk_create_${i}`, t.user.headers)
       expect(got.status).toBe(200)
       expect(got.body).toMatchObject({ name: `Bulk created ${i}`, category: 'bulk_created' })
     }
   })
 
   it(`${TRANSACTIONS} testBulkUpdate: should stage a bulk update and apply it to every matched row on commit`, async () => {
-    const tableId = await openTable(
-      'TestCollection',
-      [
-        ['string', { key: 'name', size: 256, required: true }],
-        ['string', { key: 'category', size: 256, required: false }],
-      ],
-      ['create', 'read', 'update'],
-    )
-    for (const i of [1, 2, 3])
-      must(
-        await db.write(
-          tableId,
-          up.key,
-          { name: `Bulk doc ${i}`, category: 'bulk_test' },
-          undefined,
-          {
-            rowId: `bulk_update_${i}`,
-          },
-        ),
-        201,
-        `creating row ${i}`,
-      )
+    const tableId = await categoryTable(['create', 'read', 'update'])
+    await seedThree(tableId, 'bulk_update', 'Bulk doc', 'bulk_test')
     const transactionId = await begin()
-    const staged = await up.call('PATCH', db.rows(tableId), up.key, {
+    const staged = await t.up.call('PATCH', t.db.rows(tableId), t.up.key, {
       queries: [Query.equal('category', ['bulk_test'])],
       data: { category: 'bulk_updated' },
       transactionId,
     })
     expect(staged.status).toBe(200)
-    const count = async (category: string) =>
-      (
-        await up.call('GET', db.rows(tableId), user.headers, {
-          queries: [Query.equal('category', [category])],
-        })
-      ).body.total as number
-    expect(await count('bulk_test')).toBe(3)
-    expect((await commit(transactionId, up.key)).status).toBe(200)
-    expect(await count('bulk_updated')).toBe(3)
+    expect(await countIn(tableId, 'bulk_test')).toBe(3)
+    expect((await commit(transactionId, t.up.key)).status).toBe(200)
+    expect(await countIn(tableId, 'bulk_updated')).toBe(3)
   })
 
   it(`${TRANSACTIONS} testBulkUpsert: should stage a bulk upsert that updates one row and creates another on commit`, async () => {
@@ -270,14 +250,14 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       ['create', 'read', 'update'],
     )
     must(
-      await db.write(tableId, up.key, { name: 'Existing doc', counter: 10 }, undefined, {
+      await t.db.write(tableId, t.up.key, { name: 'Existing doc', counter: 10 }, undefined, {
         rowId: 'bulk_upsert_existing',
       }),
       201,
       'creating the existing row',
     )
     const transactionId = await begin()
-    const staged = await up.call('PUT', db.rows(tableId), up.key, {
+    const staged = await t.up.call('PUT', t.db.rows(tableId), t.up.key, {
       rows: [
         { $id: 'bulk_upsert_existing', name: 'Updated existing', counter: 20 },
         { $id: 'bulk_upsert_new', name: 'New doc', counter: 30 },
@@ -285,13 +265,13 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       transactionId,
     })
     expect(staged.status).toBe(200)
-    const get = (id: string) => up.call('GET', `${db.rows(tableId)}/${id}`, user.headers)
+    const get = (id: string) => t.up.call('GET', `${t.db.rows(tableId)}/${id}`, t.user.headers)
     expect((await get('bulk_upsert_existing')).body).toMatchObject({
       name: 'Existing doc',
       counter: 10,
     })
     expect((await get('bulk_upsert_new')).status).toBe(404)
-    expect((await commit(transactionId, up.key)).status).toBe(200)
+    expect((await commit(transactionId, t.up.key)).status).toBe(200)
     expect((await get('bulk_upsert_existing')).body).toMatchObject({
       name: 'Updated existing',
       counter: 20,
@@ -300,50 +280,26 @@ describe('Bulk writes and update operators, as the server tests them', () => {
   })
 
   it(`${TRANSACTIONS} testBulkDelete: should stage a bulk delete and remove every matched row on commit`, async () => {
-    const tableId = await openTable(
-      'TestCollection',
-      [
-        ['string', { key: 'name', size: 256, required: true }],
-        ['string', { key: 'category', size: 256, required: false }],
-      ],
-      ['create', 'read', 'delete'],
-    )
-    for (const i of [1, 2, 3])
-      must(
-        await db.write(
-          tableId,
-          up.key,
-          { name: `Delete doc ${i}`, category: 'bulk_delete_test' },
-          undefined,
-          { rowId: `bulk_delete_${i}` },
-        ),
-        201,
-        `creating row ${i}`,
-      )
+    const tableId = await categoryTable(['create', 'read', 'delete'])
+    await seedThree(tableId, 'bulk_delete', 'Delete doc', 'bulk_delete_test')
     const transactionId = await begin()
-    const staged = await up.call('DELETE', db.rows(tableId), up.key, {
+    const staged = await t.up.call('DELETE', t.db.rows(tableId), t.up.key, {
       queries: [Query.equal('category', ['bulk_delete_test'])],
       transactionId,
     })
     expect(staged.status).toBe(200)
-    const count = async () =>
-      (
-        await up.call('GET', db.rows(tableId), user.headers, {
-          queries: [Query.equal('category', ['bulk_delete_test'])],
-        })
-      ).body.total as number
-    expect(await count()).toBe(3)
-    expect((await commit(transactionId, up.key)).status).toBe(200)
-    expect(await count()).toBe(0)
+    expect(await countIn(tableId, 'bulk_delete_test')).toBe(3)
+    expect((await commit(transactionId, t.up.key)).status).toBe(200)
+    expect(await countIn(tableId, 'bulk_delete_test')).toBe(0)
   })
 
   it(`${TRANSACTIONS} testArrayOperatorsWithUpdateRow: should apply staged arrayRemove then arrayInsert in order on commit`, async () => {
     const tableId = await openTable('Items', [
       ['string', { key: 'items', size: 255, required: false, array: true }],
     ])
-    const created = await db.write(
+    const created = await t.db.write(
       tableId,
-      user.headers,
+      t.user.headers,
       { items: ['item1', 'item2', 'item3', 'item4'] },
       undefined,
       { rowId: 'test-row' },
@@ -351,13 +307,13 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     expect(created.status).toBe(201)
     expect(created.body.items).toEqual(['item1', 'item2', 'item3', 'item4'])
     const transactionId = await begin()
-    const row = `${db.rows(tableId)}/test-row`
+    const row = `${t.db.rows(tableId)}/test-row`
     for (const items of [Operator.arrayRemove('item2'), Operator.arrayInsert(2, 'newItem')])
       expect(
-        (await up.call('PATCH', row, user.headers, { transactionId, data: { items } })).status,
+        (await t.up.call('PATCH', row, t.user.headers, { transactionId, data: { items } })).status,
       ).toBe(200)
     expect((await commit(transactionId)).status).toBe(200)
-    const got = await up.call('GET', row, user.headers)
+    const got = await t.up.call('GET', row, t.user.headers)
     expect(got.status).toBe(200)
     expect(got.body.items).toEqual(['item1', 'item3', 'newItem', 'item4'])
   })
@@ -367,9 +323,9 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       ['string', { key: 'tags', size: 255, required: false, array: true }],
     ])
     must(
-      await db.write(
+      await t.db.write(
         tableId,
-        user.headers,
+        t.user.headers,
         { tags: ['php', 'javascript', 'python', 'ruby'] },
         undefined,
         { rowId: 'doc1' },
@@ -380,15 +336,15 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     const transactionId = await begin()
     const update = (tags: string) => ({
       action: 'update',
-      databaseId: db.databaseId,
+      databaseId: t.db.databaseId,
       tableId,
       rowId: 'doc1',
       data: { tags },
     })
-    const operations = await up.call(
+    const operations = await t.up.call(
       'POST',
       `${transactions}/${transactionId}/operations`,
-      user.headers,
+      t.user.headers,
       {
         operations: [
           update(Operator.arrayRemove('javascript')),
@@ -399,7 +355,7 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     expect(operations.status).toBe(201)
     expect(operations.body.operations).toBe(2)
     expect((await commit(transactionId)).status).toBe(200)
-    const got = await up.call('GET', `${db.rows(tableId)}/doc1`, user.headers)
+    const got = await t.up.call('GET', `${t.db.rows(tableId)}/doc1`, t.user.headers)
     expect(got.body.tags).toEqual(['php', 'python', 'ruby', 'go', 'rust'])
   })
 
@@ -412,9 +368,9 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       ]),
     )
     must(
-      await db.write(
+      await t.db.write(
         tableId,
-        user.headers,
+        t.user.headers,
         { list1: ['a', 'b', 'c'], list2: ['x', 'y', 'z'], list3: ['1', '2', '3', '4', '5'] },
         undefined,
         { rowId: 'multi-ops' },
@@ -423,15 +379,17 @@ describe('Bulk writes and update operators, as the server tests them', () => {
       'creating the row',
     )
     const transactionId = await begin()
-    const row = `${db.rows(tableId)}/multi-ops`
+    const row = `${t.db.rows(tableId)}/multi-ops`
     for (const data of [
       { list1: Operator.arrayPrepend(['z']) },
       { list2: Operator.arrayAppend(['w']) },
       { list3: Operator.arrayRemove('3') },
     ])
-      expect((await up.call('PATCH', row, user.headers, { transactionId, data })).status).toBe(200)
+      expect((await t.up.call('PATCH', row, t.user.headers, { transactionId, data })).status).toBe(
+        200,
+      )
     expect((await commit(transactionId)).status).toBe(200)
-    const got = await up.call('GET', row, user.headers)
+    const got = await t.up.call('GET', row, t.user.headers)
     expect(got.body).toMatchObject({
       list1: ['z', 'a', 'b', 'c'],
       list2: ['x', 'y', 'z', 'w'],
@@ -447,9 +405,9 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     ])
     for (const i of [1, 2, 3])
       must(
-        await db.write(
+        await t.db.write(
           tableId,
-          up.key,
+          t.up.key,
           { name: `Existing ${i}`, age: 20 + i, status: 'inactive' },
           undefined,
           { rowId: `existing_${i}` },
@@ -464,21 +422,22 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     ] as const)
       expect(
         (
-          await db.write(tableId, up.key, { name, age, status: 'inactive' }, undefined, {
+          await t.db.write(tableId, t.up.key, { name, age, status: 'inactive' }, undefined, {
             rowId,
             transactionId,
           })
         ).status,
       ).toBe(201)
-    const staged = await up.call('PATCH', db.rows(tableId), up.key, {
+    const staged = await t.up.call('PATCH', t.db.rows(tableId), t.up.key, {
       data: { status: 'active' },
       queries: [Query.greaterThan('age', 25)],
       transactionId,
     })
     expect(staged.status).toBe(200)
-    expect((await commit(transactionId, up.key)).status).toBe(200)
+    expect((await commit(transactionId, t.up.key)).status).toBe(200)
     const status = async (rowId: string) =>
-      (await up.call('GET', `${db.rows(tableId)}/${rowId}`, user.headers)).body.status as string
+      (await t.up.call('GET', `${t.db.rows(tableId)}/${rowId}`, t.user.headers)).body
+        .status as string
     expect([await status('txn_doc_1'), await status('txn_doc_2')]).toEqual(['active', 'active'])
     for (const i of [1, 2, 3]) expect(await status(`existing_${i}`)).toBe('inactive')
   })
@@ -491,9 +450,9 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     ])
     for (const i of [1, 2, 3, 4])
       must(
-        await db.write(
+        await t.db.write(
           tableId,
-          up.key,
+          t.up.key,
           { name: `Document ${i}`, category: 'normal', priority: 'low' },
           undefined,
           { rowId: `doc_${i}` },
@@ -505,21 +464,21 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     for (const rowId of ['doc_1', 'doc_2'])
       expect(
         (
-          await up.call('PATCH', `${db.rows(tableId)}/${rowId}`, up.key, {
+          await t.up.call('PATCH', `${t.db.rows(tableId)}/${rowId}`, t.up.key, {
             data: { category: 'special' },
             transactionId,
           })
         ).status,
       ).toBe(200)
-    const staged = await up.call('PATCH', db.rows(tableId), up.key, {
+    const staged = await t.up.call('PATCH', t.db.rows(tableId), t.up.key, {
       data: { priority: 'high' },
       queries: [Query.equal('category', ['special'])],
       transactionId,
     })
     expect(staged.status).toBe(200)
-    expect((await commit(transactionId, up.key)).status).toBe(200)
+    expect((await commit(transactionId, t.up.key)).status).toBe(200)
     const get = async (rowId: string) =>
-      (await up.call('GET', `${db.rows(tableId)}/${rowId}`, user.headers)).body
+      (await t.up.call('GET', `${t.db.rows(tableId)}/${rowId}`, t.user.headers)).body
     for (const rowId of ['doc_1', 'doc_2'])
       expect(await get(rowId)).toMatchObject({ category: 'special', priority: 'high' })
     expect(await get('doc_3')).toMatchObject({ category: 'normal', priority: 'low' })
@@ -532,9 +491,15 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     ])
     for (const i of [1, 2, 3])
       must(
-        await db.write(tableId, up.key, { name: `Existing ${i}`, type: 'permanent' }, undefined, {
-          rowId: `existing_${i}`,
-        }),
+        await t.db.write(
+          tableId,
+          t.up.key,
+          { name: `Existing ${i}`, type: 'permanent' },
+          undefined,
+          {
+            rowId: `existing_${i}`,
+          },
+        ),
         201,
         `creating existing_${i}`,
       )
@@ -542,9 +507,9 @@ describe('Bulk writes and update operators, as the server tests them', () => {
     for (const i of [1, 2])
       expect(
         (
-          await db.write(
+          await t.db.write(
             tableId,
-            up.key,
+            t.up.key,
             { name: `Temporary ${i}`, type: 'temporary' },
             undefined,
             {
@@ -554,16 +519,18 @@ describe('Bulk writes and update operators, as the server tests them', () => {
           )
         ).status,
       ).toBe(201)
-    const staged = await up.call('DELETE', db.rows(tableId), up.key, {
+    const staged = await t.up.call('DELETE', t.db.rows(tableId), t.up.key, {
       queries: [Query.equal('type', ['temporary'])],
       transactionId,
     })
     expect(staged.status).toBe(200)
-    expect((await commit(transactionId, up.key)).status).toBe(200)
+    expect((await commit(transactionId, t.up.key)).status).toBe(200)
     for (const i of [1, 2])
-      expect((await up.call('GET', `${db.rows(tableId)}/temp_${i}`, user.headers)).status).toBe(404)
+      expect(
+        (await t.up.call('GET', `${t.db.rows(tableId)}/temp_${i}`, t.user.headers)).status,
+      ).toBe(404)
     for (const i of [1, 2, 3]) {
-      const kept = await up.call('GET', `${db.rows(tableId)}/existing_${i}`, user.headers)
+      const kept = await t.up.call('GET', `${t.db.rows(tableId)}/existing_${i}`, t.user.headers)
       expect(kept.status).toBe(200)
       expect(kept.body.type).toBe('permanent')
     }

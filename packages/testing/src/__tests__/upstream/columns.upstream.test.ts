@@ -1,10 +1,7 @@
 import { Query } from 'node-appwrite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeAppwrite, createManualClock } from '../../index'
-import { permission, startUpstream } from './upstream'
-import type { SignedUpUser, Upstream } from './upstream'
-import { openDatabase } from './tables'
-import type { TestDatabase } from './tables'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { permission } from './upstream'
+import { MOVIE_COLUMNS, tablesSuite } from './tables'
 
 // Facts from the column and index cases of tests/e2e/Services/Databases/DatabasesBase.php and from
 // tests/e2e/Services/TablesDB/DatabasesStringTypesTest.php (appwrite 1.9.6): every call by the API
@@ -12,23 +9,17 @@ import type { TestDatabase } from './tables'
 const BASE = 'tests/e2e/Services/Databases/DatabasesBase.php'
 const STRINGS = 'tests/e2e/Services/TablesDB/DatabasesStringTypesTest.php'
 
-const clock = createManualClock()
-let up: Upstream
-let user: SignedUpUser
-let db: TestDatabase
+const t = tablesSuite('Test Database')
 let stringsId: string
 let moviesId: string
 
 type Column = Record<string, unknown> & { key: string }
 const column = (tableId: string, key: string) =>
-  up.call('GET', `${db.columns(tableId)}/${key}`, up.key)
+  t.up.call('GET', `${t.db.columns(tableId)}/${key}`, t.up.key)
 
 beforeAll(async () => {
-  up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
-  user = await up.signUp()
-  db = await openDatabase(up, 'Test Database', [permission.create(`user:${user.$id}`)])
   // DatabasesStringTypesTest setupDatabaseAndTable
-  stringsId = await db.table(
+  stringsId = await t.db.table(
     'String Types Table',
     [
       ['varchar', { key: 'varchar_field', size: 255, required: false }],
@@ -72,20 +63,7 @@ beforeAll(async () => {
     { permissions: [permission.create('any'), permission.read('any')] },
   )
   // DatabasesBase setupAttributes, without the relationship column
-  moviesId = await db.table('Movies', [
-    ['string', { key: 'title', size: 256, required: true }],
-    ['string', { key: 'description', size: 512, required: false, default: '' }],
-    ['string', { key: 'tagline', size: 512, required: false, default: '' }],
-    ['integer', { key: 'releaseYear', required: true, min: 1900, max: 2200 }],
-    ['integer', { key: 'duration', required: false, min: 60 }],
-    ['string', { key: 'actors', size: 256, required: false, array: true }],
-    ['datetime', { key: 'birthDay', required: false }],
-    ['integer', { key: 'integers', required: false, array: true, min: 10, max: 99 }],
-  ])
-})
-
-afterAll(async () => {
-  await up.close()
+  moviesId = await t.db.table('Movies', MOVIE_COLUMNS)
 })
 
 describe('Columns and indexes, as the server tests them', () => {
@@ -104,7 +82,7 @@ describe('Columns and indexes, as the server tests them', () => {
     expect((await column(stringsId, 'varchar_required')).body.required).toBe(true)
     expect((await column(stringsId, 'varchar_array')).body.array).toBe(true)
     expect((await column(stringsId, 'varchar_min')).body.size).toBe(1)
-    const encrypted = await up.call('POST', `${db.columns(stringsId)}/varchar`, up.key, {
+    const encrypted = await t.up.call('POST', `${t.db.columns(stringsId)}/varchar`, t.up.key, {
       key: 'varchar_encrypted',
       size: 256,
       required: false,
@@ -116,7 +94,10 @@ describe('Columns and indexes, as the server tests them', () => {
 
   it(`${STRINGS} testCreateVarcharColumnFailures: should refuse a bad size, a default longer than the size, a taken key and a small encrypted column`, async () => {
     const create = (params: Record<string, unknown>) =>
-      up.call('POST', `${db.columns(stringsId)}/varchar`, up.key, { required: false, ...params })
+      t.up.call('POST', `${t.db.columns(stringsId)}/varchar`, t.up.key, {
+        required: false,
+        ...params,
+      })
     expect((await create({ key: 'varchar_zero', size: 0 })).status).toBe(400)
     expect((await create({ key: 'varchar_negative', size: -10 })).status).toBe(400)
     expect((await create({ key: 'varchar_too_large', size: 16382 })).status).toBe(400)
@@ -144,7 +125,7 @@ describe('Columns and indexes, as the server tests them', () => {
       expect((await column(stringsId, `${type}_with_default`)).status).toBe(200)
       expect((await column(stringsId, `${type}_required`)).body.required).toBe(true)
       expect((await column(stringsId, `${type}_array`)).body.array).toBe(true)
-      const encrypted = await up.call('POST', `${db.columns(stringsId)}/${type}`, up.key, {
+      const encrypted = await t.up.call('POST', `${t.db.columns(stringsId)}/${type}`, t.up.key, {
         key: `${type}_encrypted`,
         required: false,
         encrypt: true,
@@ -158,9 +139,9 @@ describe('Columns and indexes, as the server tests them', () => {
   })
 
   it(`${STRINGS} testCreateRowWithStringTypes: should store a row holding every string type`, async () => {
-    const row = await db.write(
+    const row = await t.db.write(
       stringsId,
-      up.key,
+      t.up.key,
       {
         varchar_field: 'Test varchar value',
         varchar_required: 'Required value',
@@ -191,9 +172,9 @@ describe('Columns and indexes, as the server tests them', () => {
   })
 
   it(`${STRINGS} testCreateRowWithDefaultValues + testCreateRowFailures: should fill defaults, and refuse a row without its required columns`, async () => {
-    const row = await db.write(
+    const row = await t.db.write(
       stringsId,
-      up.key,
+      t.up.key,
       {
         varchar_field: 'Value',
         varchar_required: 'Required',
@@ -208,14 +189,18 @@ describe('Columns and indexes, as the server tests them', () => {
       varchar_with_default: 'hello world',
       text_with_default: 'This is a longer default text value that can contain more content.',
     })
-    const missing = await db.write(stringsId, up.key, { varchar_field: 'Value' }, [
+    const missing = await t.db.write(stringsId, t.up.key, { varchar_field: 'Value' }, [
       permission.read('any'),
     ])
     expect(missing.status).toBe(400)
   })
 
   it(`${STRINGS} testGetTableWithStringTypeColumns + testListColumnsWithStringTypes: should list every string type on the table and the columns route`, async () => {
-    const table = await up.call('GET', `/tablesdb/${db.databaseId}/tables/${stringsId}`, up.key)
+    const table = await t.up.call(
+      'GET',
+      `/tablesdb/${t.db.databaseId}/tables/${stringsId}`,
+      t.up.key,
+    )
     expect(table.status).toBe(200)
     const onTable = table.body.columns as Column[]
     expect(onTable.map((c) => c.type)).toEqual(
@@ -224,7 +209,7 @@ describe('Columns and indexes, as the server tests them', () => {
     expect(onTable.map((c) => c.key)).toEqual(
       expect.arrayContaining(['varchar_field', 'text_field', 'mediumtext_field', 'longtext_field']),
     )
-    const listed = await up.call('GET', db.columns(stringsId), up.key)
+    const listed = await t.up.call('GET', t.db.columns(stringsId), t.up.key)
     expect(listed.status).toBe(200)
     expect(listed.body.total).toBeGreaterThan(0)
     expect((listed.body.columns as Column[]).map((c) => c.type)).toEqual(
@@ -233,15 +218,17 @@ describe('Columns and indexes, as the server tests them', () => {
   })
 
   it(`${STRINGS} testDeleteStringTypeColumns: should delete a varchar column with 204, then answer 404 for it`, async () => {
-    const tableId = await db.table('Deletable', [
+    const tableId = await t.db.table('Deletable', [
       ['varchar', { key: 'varchar_min', size: 1, required: false }],
     ])
-    expect((await up.call('DELETE', `${db.columns(tableId)}/varchar_min`, up.key)).status).toBe(204)
+    expect(
+      (await t.up.call('DELETE', `${t.db.columns(tableId)}/varchar_min`, t.up.key)).status,
+    ).toBe(204)
     expect((await column(tableId, 'varchar_min')).status).toBe(404)
   })
 
   it(`${BASE} testAttributeResponseModels: should answer each column kind with its model, then get and list them available in order`, async () => {
-    const tableId = await db.table('Response Models', [])
+    const tableId = await t.db.table('Response Models', [])
     const made: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
       [
         'string',
@@ -300,7 +287,7 @@ describe('Columns and indexes, as the server tests them', () => {
       ],
     ]
     for (const [type, params, model] of made) {
-      const created = await up.call('POST', `${db.columns(tableId)}/${type}`, up.key, params)
+      const created = await t.up.call('POST', `${t.db.columns(tableId)}/${type}`, t.up.key, params)
       expect({ key: params.key, status: created.status }).toEqual({ key: params.key, status: 202 })
       expect(created.body).toMatchObject({
         key: params.key,
@@ -314,29 +301,29 @@ describe('Columns and indexes, as the server tests them', () => {
       expect(got.status).toBe(200)
       expect(got.body).toMatchObject({ key: params.key, status: 'available', ...model })
     }
-    const listed = await up.call('GET', db.columns(tableId), up.key)
+    const listed = await t.up.call('GET', t.db.columns(tableId), t.up.key)
     expect(listed.status).toBe(200)
     expect(listed.body.total).toBe(11)
     expect((listed.body.columns as Column[]).map((c) => c.key)).toEqual(
       made.map(([, params]) => params.key),
     )
-    const noTotal = await up.call('GET', db.columns(tableId), up.key, { total: false })
+    const noTotal = await t.up.call('GET', t.db.columns(tableId), t.up.key, { total: false })
     expect(noTotal.status).toBe(200)
     expect(noTotal.body.total).toBe(0)
     expect(noTotal.body.columns.length).toBeGreaterThan(0)
-    const table = await up.call('GET', `/tablesdb/${db.databaseId}/tables/${tableId}`, up.key)
+    const table = await t.up.call('GET', `/tablesdb/${t.db.databaseId}/tables/${tableId}`, t.up.key)
     expect((table.body.columns as Column[]).map((c) => c.key)).toEqual(
       made.map(([, params]) => params.key),
     )
   })
 
   it(`${BASE} testListAttributes: should filter and page columns by query, and refuse a select`, async () => {
-    const page = await up.call('GET', db.columns(moviesId), up.key, {
+    const page = await t.up.call('GET', t.db.columns(moviesId), t.up.key, {
       queries: [Query.equal('type', ['string']), Query.limit(2), Query.cursorAfter('title')],
     })
     expect(page.status).toBe(200)
     expect((page.body.columns as Column[]).map((c) => c.key)).toEqual(['description', 'tagline'])
-    const select = await up.call('GET', db.columns(moviesId), up.key, {
+    const select = await t.up.call('GET', t.db.columns(moviesId), t.up.key, {
       queries: [Query.select(['key'])],
     })
     expect(select.status).toBe(400)
@@ -344,7 +331,7 @@ describe('Columns and indexes, as the server tests them', () => {
   })
 
   it(`${BASE} testUpdateAttributeEnum: should add an element to an enum column`, async () => {
-    const tableId = await db.table('Players', [
+    const tableId = await t.db.table('Players', [
       [
         'enum',
         {
@@ -355,7 +342,7 @@ describe('Columns and indexes, as the server tests them', () => {
         },
       ],
     ])
-    const updated = await up.call('PATCH', `${db.columns(tableId)}/enum/position`, up.key, {
+    const updated = await t.up.call('PATCH', `${t.db.columns(tableId)}/enum/position`, t.up.key, {
       elements: ['goalkeeper', 'defender', 'midfielder', 'forward', 'coach'],
       required: true,
       default: null,
@@ -371,9 +358,9 @@ describe('Columns and indexes, as the server tests them', () => {
   })
 
   it(`${BASE} testAttributeBooleanDefault: should create boolean columns defaulting to true and to false`, async () => {
-    const tableId = await db.table('Boolean', [])
+    const tableId = await t.db.table('Boolean', [])
     for (const value of [true, false]) {
-      const created = await up.call('POST', `${db.columns(tableId)}/boolean`, up.key, {
+      const created = await t.up.call('POST', `${t.db.columns(tableId)}/boolean`, t.up.key, {
         key: String(value),
         required: false,
         default: value,
@@ -384,14 +371,14 @@ describe('Columns and indexes, as the server tests them', () => {
   })
 
   it(`${BASE} testPatchAttribute: should refuse to grow an indexed string past the index's maximum length`, async () => {
-    const tableId = await db.table(
+    const tableId = await t.db.table(
       'patch',
       [['string', { key: 'title', size: 100, required: true }]],
       {
         indexes: [['titleIndex', 'key', ['title']]],
       },
     )
-    const grown = await up.call('PATCH', `${db.columns(tableId)}/string/title`, up.key, {
+    const grown = await t.up.call('PATCH', `${t.db.columns(tableId)}/string/title`, t.up.key, {
       required: true,
       default: null,
       size: 2000,
@@ -401,11 +388,11 @@ describe('Columns and indexes, as the server tests them', () => {
   })
 
   it(`${BASE} testGetIndexByKeyWithLengths: should keep index lengths and refuse arrays, extra, oversized and negative lengths`, async () => {
-    const indexes = db.indexes(moviesId)
+    const indexes = t.db.indexes(moviesId)
     const create = (key: string, columns: string[], lengths: number[]) =>
-      up.call('POST', indexes, up.key, { key, type: 'key', columns, lengths })
+      t.up.call('POST', indexes, t.up.key, { key, type: 'key', columns, lengths })
     expect((await create('lengthTestIndex', ['title', 'description'], [128, 200])).status).toBe(202)
-    const got = await up.call('GET', `${indexes}/lengthTestIndex`, up.key)
+    const got = await t.up.call('GET', `${indexes}/lengthTestIndex`, t.up.key)
     expect(got.status).toBe(200)
     expect(got.body).toMatchObject({ key: 'lengthTestIndex', lengths: [128, 200] })
     const array = await create('lengthOverrideTestIndex', ['actors'], [120])
@@ -424,11 +411,11 @@ describe('Columns and indexes, as the server tests them', () => {
       ).status,
     ).toBe(400)
     expect((await create('negativeLengthIndex', ['title'], [-1])).status).toBe(400)
-    expect((await up.call('DELETE', `${indexes}/lengthTestIndex`, up.key)).status).toBe(204)
+    expect((await t.up.call('DELETE', `${indexes}/lengthTestIndex`, t.up.key)).status).toBe(204)
   })
 
   it(`${BASE} testListIndexes: should filter and limit indexes by query, and refuse a select`, async () => {
-    const tableId = await db.table(
+    const tableId = await t.db.table(
       'Indexed',
       [
         ['string', { key: 'title', size: 256, required: true }],
@@ -444,12 +431,12 @@ describe('Columns and indexes, as the server tests them', () => {
         ],
       },
     )
-    const page = await up.call('GET', db.indexes(tableId), up.key, {
+    const page = await t.up.call('GET', t.db.indexes(tableId), t.up.key, {
       queries: [Query.equal('type', ['key']), Query.limit(2)],
     })
     expect(page.status).toBe(200)
     expect(page.body.indexes).toHaveLength(2)
-    const select = await up.call('GET', db.indexes(tableId), up.key, {
+    const select = await t.up.call('GET', t.db.indexes(tableId), t.up.key, {
       queries: [Query.select(['key'])],
     })
     expect(select.status).toBe(400)

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeAppwrite, createManualClock } from '../../index'
-import { must, permission, startUpstream } from './upstream'
-import type { SignedUpUser, Upstream } from './upstream'
-import { openDatabase, ownedBy } from './tables'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { must, permission } from './upstream'
+import type { SignedUpUser } from './upstream'
+import { enforcementRows, ownedBy, tablesSuite } from './tables'
 import type { TestDatabase } from './tables'
 
 // Facts from tests/e2e/Services/TablesDB/Permissions/TablesDBPermissionsGuestTest.php and
@@ -13,11 +12,8 @@ const GUEST = 'tests/e2e/Services/TablesDB/Permissions/TablesDBPermissionsGuestT
 const MEMBER = 'tests/e2e/Services/TablesDB/Permissions/TablesDBPermissionsMemberTest.php'
 const BASE = 'tests/e2e/Services/Databases/DatabasesBase.php'
 
-const clock = createManualClock()
-let up: Upstream
-let user: SignedUpUser
+const t = tablesSuite('Test Database')
 let member: SignedUpUser
-let db: TestDatabase
 
 const all = (role: string) =>
   ['read', 'create', 'update', 'delete'].map((action) => `${action}("${role}")`)
@@ -26,15 +22,8 @@ const title: Parameters<TestDatabase['table']>[1] = [
 ]
 
 beforeAll(async () => {
-  up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
-  user = await up.signUp()
   // TablesDBPermissionsMemberTest createUsers: the member reads as `user1`.
-  member = await up.signUp('User 1', 'user1')
-  db = await openDatabase(up, 'Test Database', [permission.create(`user:${user.$id}`)])
-})
-
-afterAll(async () => {
-  await up.close()
+  member = await t.up.signUp('User 1', 'user1')
 })
 
 describe('Row permissions, as the server tests them', () => {
@@ -48,17 +37,21 @@ describe('Row permissions, as the server tests them', () => {
       [permission.read('any'), permission.update('users'), permission.delete('users')],
     ]
     for (const permissions of sets) {
-      const open = await db.table('Movies', title, {
+      const open = await t.db.table('Movies', title, {
         permissions: all('any'),
         rowSecurity: false,
       })
-      const closed = await db.table('Movies', title, { permissions: [], rowSecurity: true })
+      const closed = await t.db.table('Movies', title, { permissions: [], rowSecurity: true })
       for (const tableId of [open, closed])
-        must(await db.write(tableId, up.key, { title: 'Lorem' }, permissions), 201, 'seeding a row')
-      const publicRows = await up.call('GET', db.rows(open), up.guest)
+        must(
+          await t.db.write(tableId, t.up.key, { title: 'Lorem' }, permissions),
+          201,
+          'seeding a row',
+        )
+      const publicRows = await t.up.call('GET', t.db.rows(open), t.up.guest)
       expect({ permissions, total: publicRows.body.total }).toEqual({ permissions, total: 1 })
       expect(publicRows.body.rows[0].$permissions).toEqual(permissions)
-      const privateRows = await up.call('GET', db.rows(closed), up.guest)
+      const privateRows = await t.up.call('GET', t.db.rows(closed), t.up.guest)
       const readable = permissions.includes(permission.read('any'))
       expect({
         permissions,
@@ -71,34 +64,37 @@ describe('Row permissions, as the server tests them', () => {
   })
 
   it(`${GUEST} testWriteDocument: should let a guest write rows of a table open to any and answer 401 on a private one`, async () => {
-    const open = await db.table('Movies', title, { permissions: all('any'), rowSecurity: false })
-    const closed = await db.table('Movies', title, { permissions: [], rowSecurity: true })
-    const created = await db.write(open, up.guest, { title: 'Lorem' })
+    const open = await t.db.table('Movies', title, { permissions: all('any'), rowSecurity: false })
+    const closed = await t.db.table('Movies', title, { permissions: [], rowSecurity: true })
+    const created = await t.db.write(open, t.up.guest, { title: 'Lorem' })
     expect(created.status).toBe(201)
-    expect((await db.write(closed, up.guest, { title: 'Lorem' })).status).toBe(401)
+    expect((await t.db.write(closed, t.up.guest, { title: 'Lorem' })).status).toBe(401)
     const seeded = must(
-      await db.write(closed, up.key, { title: 'Lorem' }),
+      await t.db.write(closed, t.up.key, { title: 'Lorem' }),
       201,
       'seeding the private row',
     )
-    const openRow = `${db.rows(open)}/${created.body.$id as string}`
-    const closedRow = `${db.rows(closed)}/${seeded.body.$id as string}`
-    const updated = await up.call('PATCH', openRow, up.guest, { data: { title: 'Thor: Ragnarok' } })
+    const openRow = `${t.db.rows(open)}/${created.body.$id as string}`
+    const closedRow = `${t.db.rows(closed)}/${seeded.body.$id as string}`
+    const updated = await t.up.call('PATCH', openRow, t.up.guest, {
+      data: { title: 'Thor: Ragnarok' },
+    })
     expect(updated.status).toBe(200)
     expect(updated.body.title).toBe('Thor: Ragnarok')
     expect(
-      (await up.call('PATCH', closedRow, up.guest, { data: { title: 'Thor: Ragnarok' } })).status,
+      (await t.up.call('PATCH', closedRow, t.up.guest, { data: { title: 'Thor: Ragnarok' } }))
+        .status,
     ).toBe(401)
-    expect((await up.call('DELETE', openRow, up.guest)).status).toBe(204)
-    expect((await up.call('DELETE', closedRow, up.guest)).status).toBe(401)
+    expect((await t.up.call('DELETE', openRow, t.up.guest)).status).toBe(204)
+    expect((await t.up.call('DELETE', closedRow, t.up.guest)).status).toBe(401)
   })
 
   it(`${GUEST} testWriteDocumentWithPermissions: should let a guest create a row readable by any`, async () => {
-    const movies = await db.table('Movies', title, {
+    const movies = await t.db.table('Movies', title, {
       permissions: [permission.create('any')],
       rowSecurity: true,
     })
-    const created = await db.write(movies, up.guest, { title: 'Thor: Ragnarok' }, [
+    const created = await t.db.write(movies, t.up.guest, { title: 'Thor: Ragnarok' }, [
       permission.read('any'),
     ])
     expect(created.status).toBe(201)
@@ -129,20 +125,24 @@ describe('Row permissions, as the server tests them', () => {
       [[permission.read('users'), permission.update('users'), permission.delete('users')], 1],
     ]
     for (const [permissions, rowOnlyCount] of sets) {
-      const open = await db.table('Movies', title, { permissions: all('any'), rowSecurity: true })
-      const users = await db.table('Private Movies', title, {
+      const open = await t.db.table('Movies', title, { permissions: all('any'), rowSecurity: true })
+      const users = await t.db.table('Private Movies', title, {
         permissions: all('users'),
         rowSecurity: true,
       })
-      const rowOnly = await db.table('Document Only Movies', title, {
+      const rowOnly = await t.db.table('Document Only Movies', title, {
         permissions: [],
         rowSecurity: true,
       })
       for (const tableId of [open, users, rowOnly])
-        must(await db.write(tableId, up.key, { title: 'Lorem' }, permissions), 201, 'seeding a row')
+        must(
+          await t.db.write(tableId, t.up.key, { title: 'Lorem' }, permissions),
+          201,
+          'seeding a row',
+        )
       const totals = []
       for (const tableId of [open, users, rowOnly]) {
-        const listed = await up.call('GET', db.rows(tableId), member.headers)
+        const listed = await t.up.call('GET', t.db.rows(tableId), member.headers)
         expect(listed.status).toBe(200)
         totals.push(listed.body.total as number)
       }
@@ -151,142 +151,110 @@ describe('Row permissions, as the server tests them', () => {
   })
 
   it(`${BASE} testEnforceCollectionPermissions: should answer 401 to a list without table read, then show a row's reader its row once row security is on`, async () => {
-    const tableId = await db.table(
+    const tableId = await t.db.table(
       'enforceCollectionPermissions',
       [['string', { key: 'attribute', size: 64, required: true }]],
       {
-        permissions: all(`user:${user.$id}`),
+        permissions: all(`user:${t.user.$id}`),
         rowSecurity: false,
         indexes: [['key_attribute', 'key', ['attribute']]],
       },
     )
-    const table = await up.call('GET', `/tablesdb/${db.databaseId}/tables/${tableId}`, up.key)
+    const table = await t.up.call('GET', `/tablesdb/${t.db.databaseId}/tables/${tableId}`, t.up.key)
     expect(table.body.rowSecurity).toBe(false)
-    expect(
-      (await db.write(tableId, user.headers, { attribute: 'one' }, ownedBy(user.$id))).status,
-    ).toBe(201)
-    expect(
-      (
-        await db.write(tableId, user.headers, { attribute: 'one' }, [
-          permission.update(`user:${user.$id}`),
-          permission.delete(`user:${user.$id}`),
-        ])
-      ).status,
-    ).toBe(201)
-    const third = await db.write(tableId, up.key, { attribute: 'one' }, [
-      permission.read('user:other2'),
-      permission.update('user:other2'),
-    ])
-    expect(third.status).toBe(201)
-    const mine = await up.call('GET', db.rows(tableId), user.headers)
+    const [, , third] = await enforcementRows(t.up, t.db, tableId, t.user, 'other2')
+    const mine = await t.up.call('GET', t.db.rows(tableId), t.user.headers)
     expect(mine.body.total).toBe(3)
     expect(mine.body.rows).toHaveLength(3)
     expect(
-      (await up.call('GET', `${db.rows(tableId)}/${third.body.$id as string}`, user.headers))
+      (await t.up.call('GET', `${t.db.rows(tableId)}/${third?.body.$id as string}`, t.user.headers))
         .status,
     ).toBe(200)
-    const other = await up.signUp('Other', 'other2')
-    expect((await up.call('GET', db.rows(tableId), other.headers)).status).toBe(401)
+    const other = await t.up.signUp('Other', 'other2')
+    expect((await t.up.call('GET', t.db.rows(tableId), other.headers)).status).toBe(401)
     must(
-      await up.call('PUT', `/tablesdb/${db.databaseId}/tables/${tableId}`, up.key, {
+      await t.up.call('PUT', `/tablesdb/${t.db.databaseId}/tables/${tableId}`, t.up.key, {
         name: 'enforceCollectionPermissions',
         rowSecurity: true,
       }),
       200,
       'turning row security on',
     )
-    const theirs = await up.call('GET', db.rows(tableId), other.headers)
+    const theirs = await t.up.call('GET', t.db.rows(tableId), other.headers)
     expect(theirs.body.total).toBe(1)
     expect(theirs.body.rows).toHaveLength(1)
   })
 
   it(`${BASE} testDisableCollection: should answer 404 to row calls on a disabled table, and serve it again once enabled`, async () => {
-    const tableId = await db.table('Movies', title)
-    const tableUrl = `/tablesdb/${db.databaseId}/tables/${tableId}`
-    const disabled = await up.call('PUT', tableUrl, up.key, {
-      name: 'Movies',
-      enabled: false,
-      rowSecurity: true,
-    })
+    const tableId = await t.db.table('Movies', title)
+    const tableUrl = `/tablesdb/${t.db.databaseId}/tables/${tableId}`
+    const setEnabled = (enabled: boolean) =>
+      t.up.call('PUT', tableUrl, t.up.key, { name: 'Movies', enabled, rowSecurity: true })
+    const disabled = await setEnabled(false)
     expect(disabled.status).toBe(200)
     expect(disabled.body.enabled).toBe(false)
     expect(disabled.body).toHaveProperty('bytesMax')
     expect(disabled.body).toHaveProperty('bytesUsed')
-    const created = await db.write(
+    const created = await t.db.write(
       tableId,
-      user.headers,
+      t.user.headers,
       { title: 'Captain America' },
-      ownedBy(user.$id),
+      ownedBy(t.user.$id),
     )
     expect(created.status).toBe(404)
-    expect((await up.call('GET', db.rows(tableId), user.headers)).status).toBe(404)
-    expect((await up.call('GET', `${db.rows(tableId)}/someId`, user.headers)).status).toBe(404)
-    const enabled = await up.call('PUT', tableUrl, up.key, {
-      name: 'Movies',
-      enabled: true,
-      rowSecurity: true,
-    })
+    expect((await t.up.call('GET', t.db.rows(tableId), t.user.headers)).status).toBe(404)
+    expect((await t.up.call('GET', `${t.db.rows(tableId)}/someId`, t.user.headers)).status).toBe(
+      404,
+    )
+    const enabled = await setEnabled(true)
     expect(enabled.status).toBe(200)
     expect(enabled.body.enabled).toBe(true)
     expect(
-      (await db.write(tableId, user.headers, { title: 'Captain America' }, ownedBy(user.$id)))
+      (await t.db.write(tableId, t.user.headers, { title: 'Captain America' }, ownedBy(t.user.$id)))
         .status,
     ).toBe(201)
   })
 
-  it(`${BASE} testPersistentCreatedAt: should keep $createdAt on update, move $updatedAt, and ignore dates a client sends`, async () => {
-    const tableId = await db.table('Movies', [
+  /**
+   * The first steps of testPersistentCreatedAt, by `headers`: a `Movies` row, then, 500 ms later, a
+   * title update that keeps `$createdAt` and moves `$updatedAt`. The row's path and the update.
+   */
+  async function createThenRetitle(headers: Record<string, string>) {
+    const tableId = await t.db.table('Movies', [
       ['string', { key: 'title', size: 256, required: true }],
       ['integer', { key: 'releaseYear', required: true }],
     ])
     const created = must(
-      await db.write(tableId, user.headers, { title: 'Creation Date Test', releaseYear: 2000 }),
+      await t.db.write(tableId, headers, { title: 'Creation Date Test', releaseYear: 2000 }),
       201,
       'creating the row',
     )
-    const row = `${db.rows(tableId)}/${created.body.$id as string}`
-    await clock.advance(500)
-    const updated = await up.call('PATCH', row, user.headers, {
-      data: { title: 'Updated Date Test' },
-    })
-    expect(updated.body.title).toBe('Updated Date Test')
+    const row = `${t.db.rows(tableId)}/${created.body.$id as string}`
+    await t.clock.advance(500)
+    const updated = await t.up.call('PATCH', row, headers, { data: { title: 'Updated Date Test' } })
     expect(updated.body.$createdAt).toBe(created.body.$createdAt)
     expect(updated.body.$updatedAt).not.toBe(created.body.$updatedAt)
-    await clock.advance(500)
-    const again = await up.call('PATCH', row, user.headers, {
-      data: {
-        title: 'Again Updated Date Test',
-        $createdAt: '2022-08-01 13:09:23.040',
-        $updatedAt: '2022-08-01 13:09:23.050',
-      },
-    })
+    return { row, updated }
+  }
+  const backdated = {
+    title: 'Again Updated Date Test',
+    $createdAt: '2022-08-01 13:09:23.040',
+    $updatedAt: '2022-08-01 13:09:23.050',
+  }
+
+  it(`${BASE} testPersistentCreatedAt: should keep $createdAt on update, move $updatedAt, and ignore dates a client sends`, async () => {
+    const { row, updated } = await createThenRetitle(t.user.headers)
+    expect(updated.body.title).toBe('Updated Date Test')
+    await t.clock.advance(500)
+    const again = await t.up.call('PATCH', row, t.user.headers, { data: backdated })
     expect(again.body.title).toBe('Again Updated Date Test')
     expect(again.body.$createdAt).not.toBe('2022-08-01T13:09:23.040+00:00')
     expect(again.body.$updatedAt).not.toBe('2022-08-01T13:09:23.050+00:00')
   })
 
   it(`${BASE} testPersistentCreatedAt: should store the dates the API key sends on update`, async () => {
-    const tableId = await db.table('Movies', [
-      ['string', { key: 'title', size: 256, required: true }],
-      ['integer', { key: 'releaseYear', required: true }],
-    ])
-    const created = must(
-      await db.write(tableId, up.key, { title: 'Creation Date Test', releaseYear: 2000 }),
-      201,
-      'creating the row',
-    )
-    const row = `${db.rows(tableId)}/${created.body.$id as string}`
-    await clock.advance(500)
-    const updated = await up.call('PATCH', row, up.key, { data: { title: 'Updated Date Test' } })
-    expect(updated.body.$createdAt).toBe(created.body.$createdAt)
-    expect(updated.body.$updatedAt).not.toBe(created.body.$updatedAt)
-    const again = await up.call('PATCH', row, up.key, {
-      data: {
-        title: 'Again Updated Date Test',
-        $createdAt: '2022-08-01 13:09:23.040',
-        $updatedAt: '2022-08-01 13:09:23.050',
-      },
-    })
+    const { row } = await createThenRetitle(t.up.key)
+    const again = await t.up.call('PATCH', row, t.up.key, { data: backdated })
     expect(again.body).toMatchObject({
       title: 'Again Updated Date Test',
       $createdAt: '2022-08-01T13:09:23.040+00:00',

@@ -4,8 +4,11 @@
  * indexes made with the key, rows written by whichever headers a case passes — as the upstream
  * `setupDatabase` / `setupCollection` / `setupAttributes` / `setupIndexes` helpers do.
  */
-import { must, permission } from './upstream'
-import type { Answer, Upstream } from './upstream'
+import { afterAll, beforeAll } from 'vitest'
+import { createFakeAppwrite, createManualClock } from '../../index'
+import type { ManualClock } from '../../index'
+import { must, permission, startUpstream } from './upstream'
+import type { Answer, SignedUpUser, Upstream } from './upstream'
 
 export type ColumnSpec = [type: string, params: Record<string, unknown>]
 export type IndexSpec = [key: string, type: string, columns: string[]]
@@ -32,7 +35,63 @@ export interface TestDatabase {
     permissions?: string[],
     extra?: Record<string, unknown>,
   ): Promise<Answer>
+  /**
+   * Writes one row per entry of `data` (ids `unique()`), in order, each by `headers` with
+   * `permissions`. Setup: throws unless every write answers 201. The answers, in order.
+   */
+  seed(
+    tableId: string,
+    headers: Record<string, string>,
+    data: Array<Record<string, unknown>>,
+    permissions?: string[],
+  ): Promise<Answer[]>
+  /**
+   * A table `name` of required 256-character string columns, one per key of `rows[0]`, with
+   * `rows` seeded into it (see `seed`) by `headers` with `permissions`: its id.
+   */
+  stringTable(
+    name: string,
+    headers: Record<string, string>,
+    rows: Array<Record<string, string>>,
+    permissions: string[],
+  ): Promise<string>
 }
+
+/** The `Movies` columns of upstream's `setupAttributes` (`testCreateAttributes`), without the relationship column. */
+export const MOVIE_COLUMNS: ColumnSpec[] = [
+  ['string', { key: 'title', size: 256, required: true }],
+  ['string', { key: 'description', size: 512, required: false, default: '' }],
+  ['string', { key: 'tagline', size: 512, required: false, default: '' }],
+  ['integer', { key: 'releaseYear', required: true, min: 1900, max: 2200 }],
+  ['integer', { key: 'duration', required: false, min: 60 }],
+  ['string', { key: 'actors', size: 256, required: false, array: true }],
+  ['datetime', { key: 'birthDay', required: false }],
+  ['integer', { key: 'integers', required: false, array: true, min: 10, max: 99 }],
+]
+
+/** The three movies upstream's `testCreateDocument` writes, in its order. */
+export const MOVIES: ReadonlyArray<{ title: string } & Record<string, unknown>> = [
+  {
+    title: 'Captain America',
+    releaseYear: 1944,
+    birthDay: '1975-06-12 14:12:55+02:00',
+    actors: ['Chris Evans', 'Samuel Jackson'],
+  },
+  {
+    title: 'Spider-Man: Far From Home',
+    releaseYear: 2019,
+    birthDay: null,
+    actors: ['Tom Holland', 'Zendaya Maree Stoermer', 'Samuel Jackson'],
+    integers: [50, 60],
+  },
+  {
+    title: 'Spider-Man: Homecoming',
+    releaseYear: 2017,
+    duration: 65,
+    actors: ['Tom Holland', 'Zendaya Maree Stoermer'],
+    integers: [50],
+  },
+]
 
 /** read, update and delete for one user, as the upstream cases grant their rows. */
 export const ownedBy = (userId: string): string[] => [
@@ -93,5 +152,99 @@ export async function openDatabase(
       ...extra,
     })
 
-  return { databaseId, table, rows, columns, indexes, write }
+  const seed: TestDatabase['seed'] = async (tableId, headers, data, permissions) => {
+    const answers: Answer[] = []
+    for (const [i, row] of data.entries())
+      answers.push(
+        must(
+          await write(tableId, headers, row, permissions),
+          201,
+          `seeding row ${i} of ${tableId}`,
+        ),
+      )
+    return answers
+  }
+
+  const stringTable: TestDatabase['stringTable'] = async (name, headers, data, permissions) => {
+    const keys = Object.keys(data[0] ?? {})
+    const tableId = await table(
+      name,
+      keys.map((key) => ['string', { key, size: 256, required: true }]),
+    )
+    await seed(tableId, headers, data, permissions)
+    return tableId
+  }
+
+  return { databaseId, table, rows, columns, indexes, write, seed, stringTable }
+}
+
+/**
+ * The three `attribute: 'one'` rows upstream's testEnforceCollectionPermissions and
+ * testEnforceCollectionAndDocumentPermissions write: `user`'s own, one `user` may only update and
+ * delete, and one by the key that only `otherId` may read and update. Setup: throws unless each
+ * answers 201. The three answers, in that order.
+ */
+export async function enforcementRows(
+  up: Upstream,
+  db: TestDatabase,
+  tableId: string,
+  user: SignedUpUser,
+  otherId: string,
+): Promise<Answer[]> {
+  const mine = await db.seed(tableId, user.headers, [{ attribute: 'one' }], ownedBy(user.$id))
+  const updatable = await db.seed(
+    tableId,
+    user.headers,
+    [{ attribute: 'one' }],
+    [permission.update(`user:${user.$id}`), permission.delete(`user:${user.$id}`)],
+  )
+  const theirs = await db.seed(
+    tableId,
+    up.key,
+    [{ attribute: 'one' }],
+    [permission.read(`user:${otherId}`), permission.update(`user:${otherId}`)],
+  )
+  return [...mine, ...updatable, ...theirs]
+}
+
+/** What the cases of a {@link tablesSuite} share; every field but `clock` is set in `beforeAll`. */
+export interface TablesSuite {
+  /** The fake's time: cases that need rows written at different instants advance it. */
+  readonly clock: ManualClock
+  up: Upstream
+  /** The signed-in user the cases write rows as. */
+  user: SignedUpUser
+  db: TestDatabase
+  /** Lists the rows of `tableId` with `queries` (`GET …/rows`), as the suite's user unless `headers`. */
+  list(tableId: string, queries: string[], headers?: Record<string, string>): Promise<Answer>
+}
+
+/**
+ * Registers the set-up the TablesDB upstream files share, as their traits' `setUp` does: before
+ * all cases, a strict emulator on a manual clock, a signed-up user and a database `databaseName`
+ * whose tables grant `tablePermissions` (by default: the user may create rows); after all, closes
+ * the emulator. Call it at the top of a file, before that file's own `beforeAll`.
+ */
+export function tablesSuite(
+  databaseName: string,
+  tablePermissions: (user: SignedUpUser) => string[] = (user) => [
+    permission.create(`user:${user.$id}`),
+  ],
+): TablesSuite {
+  const suite = {
+    clock: createManualClock(),
+    list: (tableId, queries, headers = suite.user.headers) =>
+      suite.up.call('GET', suite.db.rows(tableId), headers, { queries }),
+  } as TablesSuite
+  beforeAll(async () => {
+    suite.up = await startUpstream({
+      fake: createFakeAppwrite({ strict: true, clock: suite.clock }),
+    })
+    suite.user = await suite.up.signUp()
+    suite.db = await openDatabase(suite.up, databaseName, tablePermissions(suite.user))
+  })
+  afterAll(async () => {
+    await suite.up.close()
+  })
+  return suite
 }

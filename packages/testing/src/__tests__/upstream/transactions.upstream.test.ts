@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeAppwrite, createManualClock } from '../../index'
-import { must, permission, startUpstream } from './upstream'
-import type { SignedUpUser, Upstream } from './upstream'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { must, permission } from './upstream'
+import { tablesSuite } from './tables'
+import type { ColumnSpec } from './tables'
 
 // Facts from the traits tests/e2e/Services/Databases/Transactions/TransactionsBase.php and
 // TransactionPermissionsBase.php (appwrite 1.9.6) as tests/e2e/Services/TablesDB/Transactions/
@@ -10,99 +10,71 @@ import type { SignedUpUser, Upstream } from './upstream'
 const BASE = 'tests/e2e/Services/Databases/Transactions/TransactionsBase.php'
 const PERMISSIONS = 'tests/e2e/Services/Databases/Transactions/TransactionPermissionsBase.php'
 
-const clock = createManualClock()
-let up: Upstream
-let user: SignedUpUser
+const t = tablesSuite('TransactionTestDatabase', () => anyone)
 let databaseId: string
 
 const anyone = ['create', 'read', 'update', 'delete'].map((action) => `${action}("any")`)
 const transactions = '/tablesdb/transactions'
 
 /** A table (rowSecurity off unless asked) with the given columns, returning its id. */
-async function table(
-  cols: Array<[type: string, params: Record<string, unknown>]>,
-  permissions: string[] = anyone,
-  rowSecurity = false,
-): Promise<string> {
-  const created = must(
-    await up.call('POST', `/tablesdb/${databaseId}/tables`, up.key, {
-      tableId: 'unique()',
-      name: 'TestCollection',
-      rowSecurity,
-      permissions,
-    }),
-    201,
-    'creating a table',
-  )
-  const tableId = created.body.$id as string
-  for (const [type, params] of cols)
-    must(
-      await up.call(
-        'POST',
-        `/tablesdb/${databaseId}/tables/${tableId}/columns/${type}`,
-        up.key,
-        params,
-      ),
-      202,
-      `creating column ${String(params.key)}`,
-    )
-  return tableId
-}
+const table = (cols: ColumnSpec[], permissions: string[] = anyone, rowSecurity = false) =>
+  t.db.table('TestCollection', cols, { permissions, rowSecurity })
 
-const rows = (tableId: string) => `/tablesdb/${databaseId}/tables/${tableId}/rows`
+/** One staged operation on the row `rowId` of `tableId` (in the suite's database unless given). */
+const operation = (
+  tableId: string,
+  action: string,
+  rowId: string,
+  data: unknown,
+  inDatabase = databaseId,
+) => ({ databaseId: inDatabase, tableId, action, rowId, data })
 
-async function begin(headers: Record<string, string> = user.headers, ttl?: number) {
-  const created = await up.call('POST', transactions, headers, ttl === undefined ? {} : { ttl })
+async function begin(headers: Record<string, string> = t.user.headers, ttl?: number) {
+  const created = await t.up.call('POST', transactions, headers, ttl === undefined ? {} : { ttl })
   return must(created, 201, 'creating a transaction').body.$id as string
 }
 
 const stage = (
   transactionId: string,
   operations: unknown,
-  headers: Record<string, string> = user.headers,
-) => up.call('POST', `${transactions}/${transactionId}/operations`, headers, { operations })
+  headers: Record<string, string> = t.user.headers,
+) => t.up.call('POST', `${transactions}/${transactionId}/operations`, headers, { operations })
 
-const commit = (transactionId: string, headers: Record<string, string> = user.headers) =>
-  up.call('PATCH', `${transactions}/${transactionId}`, headers, { commit: true })
+const commit = (transactionId: string, headers: Record<string, string> = t.user.headers) =>
+  t.up.call('PATCH', `${transactions}/${transactionId}`, headers, { commit: true })
 
 beforeAll(async () => {
-  up = await startUpstream({ fake: createFakeAppwrite({ strict: true, clock }) })
-  user = await up.signUp()
-  databaseId = await up.createDatabase('TransactionTestDatabase')
-})
-
-afterAll(async () => {
-  await up.close()
+  databaseId = t.db.databaseId
 })
 
 describe('TablesDB transactions, as the server tests them', () => {
   it(`${BASE} testCreate: should open a pending transaction with no operations, and bound its ttl`, async () => {
-    const created = await up.call('POST', transactions, user.headers)
+    const created = await t.up.call('POST', transactions, t.user.headers)
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ status: 'pending', operations: 0 })
     expect(created.body.$id).toEqual(expect.any(String))
     expect(created.body.expiresAt).toEqual(expect.any(String))
-    const custom = await up.call('POST', transactions, user.headers, { ttl: 900 })
+    const custom = await t.up.call('POST', transactions, t.user.headers, { ttl: 900 })
     expect(custom.status).toBe(201)
     expect(custom.body.status).toBe('pending')
-    const ttl = (Date.parse(custom.body.expiresAt as string) - clock.now()) / 1000
+    const ttl = (Date.parse(custom.body.expiresAt as string) - t.clock.now()) / 1000
     expect(ttl).toBeGreaterThan(800)
     expect(ttl).toBeLessThan(1000)
-    expect((await up.call('POST', transactions, user.headers, { ttl: 30 })).status).toBe(400)
-    expect((await up.call('POST', transactions, user.headers, { ttl: 4000 })).status).toBe(400)
+    expect((await t.up.call('POST', transactions, t.user.headers, { ttl: 30 })).status).toBe(400)
+    expect((await t.up.call('POST', transactions, t.user.headers, { ttl: 4000 })).status).toBe(400)
   })
 
   it(`${BASE} testTransactionExpiration: should keep a 60-second transaction pending with its expiry a minute away`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
-    const transactionId = await begin(user.headers, 60)
+    const transactionId = await begin(t.user.headers, 60)
     const staged = await stage(transactionId, [
-      { databaseId, tableId, action: 'create', rowId: 'unique()', data: { data: 'Should expire' } },
+      operation(tableId, 'create', 'unique()', { data: 'Should expire' }),
     ])
     expect(staged.status).toBe(201)
-    const got = await up.call('GET', `${transactions}/${transactionId}`, user.headers)
+    const got = await t.up.call('GET', `${transactions}/${transactionId}`, t.user.headers)
     expect(got.status).toBe(200)
     expect(got.body.status).toBe('pending')
-    const ttl = (Date.parse(got.body.expiresAt as string) - clock.now()) / 1000
+    const ttl = (Date.parse(got.body.expiresAt as string) - t.clock.now()) / 1000
     expect(ttl).toBeGreaterThan(55)
     expect(ttl).toBeLessThan(65)
   })
@@ -111,40 +83,22 @@ describe('TablesDB transactions, as the server tests them', () => {
     const tableId = await table([['string', { key: 'name', size: 256, required: true }]])
     const transactionId = await begin()
     const two = await stage(transactionId, [
-      { databaseId, tableId, action: 'create', rowId: 'doc1', data: { name: 'Test Document 1' } },
-      { databaseId, tableId, action: 'create', rowId: 'doc2', data: { name: 'Test Document 2' } },
+      operation(tableId, 'create', 'doc1', { name: 'Test Document 1' }),
+      operation(tableId, 'create', 'doc2', { name: 'Test Document 2' }),
     ])
     expect(two.status).toBe(201)
     expect(two.body.operations).toBe(2)
     const three = await stage(transactionId, [
-      {
-        databaseId,
-        tableId,
-        action: 'update',
-        rowId: 'doc1',
-        data: { name: 'Updated Document 1' },
-      },
+      operation(tableId, 'update', 'doc1', { name: 'Updated Document 1' }),
     ])
     expect(three.status).toBe(201)
     expect(three.body.operations).toBe(3)
     const noDatabase = await stage(transactionId, [
-      {
-        databaseId: 'invalid_database',
-        tableId,
-        action: 'create',
-        rowId: 'unique()',
-        data: { name: 'Test' },
-      },
+      operation(tableId, 'create', 'unique()', { name: 'Test' }, 'invalid_database'),
     ])
     expect(noDatabase.status).toBe(404)
     const noTable = await stage(transactionId, [
-      {
-        databaseId,
-        tableId: 'invalid_collection',
-        action: 'create',
-        rowId: 'unique()',
-        data: { name: 'Test' },
-      },
+      operation('invalid_collection', 'create', 'unique()', { name: 'Test' }),
     ])
     expect(noTable.status).toBe(404)
   })
@@ -153,21 +107,15 @@ describe('TablesDB transactions, as the server tests them', () => {
     const tableId = await table([['string', { key: 'name', size: 256, required: true }]])
     const transactionId = await begin()
     const staged = await stage(transactionId, [
-      { databaseId, tableId, action: 'create', rowId: 'doc1', data: { name: 'Test Document 1' } },
-      { databaseId, tableId, action: 'create', rowId: 'doc2', data: { name: 'Test Document 2' } },
-      {
-        databaseId,
-        tableId,
-        action: 'update',
-        rowId: 'doc1',
-        data: { name: 'Updated Document 1' },
-      },
+      operation(tableId, 'create', 'doc1', { name: 'Test Document 1' }),
+      operation(tableId, 'create', 'doc2', { name: 'Test Document 2' }),
+      operation(tableId, 'update', 'doc1', { name: 'Updated Document 1' }),
     ])
     expect(staged.body.operations).toBe(3)
     const committed = await commit(transactionId)
     expect(committed.status).toBe(200)
     expect(committed.body.status).toBe('committed')
-    const listed = await up.call('GET', rows(tableId), user.headers)
+    const listed = await t.up.call('GET', t.db.rows(tableId), t.user.headers)
     expect(listed.body.total).toBe(2)
     const doc1 = (listed.body.rows as Array<{ $id: string; name: string }>).find(
       (row) => row.$id === 'doc1',
@@ -180,21 +128,20 @@ describe('TablesDB transactions, as the server tests them', () => {
     const tableId = await table([['string', { key: 'value', size: 256, required: true }]])
     const transactionId = await begin()
     const staged = await stage(transactionId, [
-      {
-        databaseId,
-        tableId,
-        action: 'create',
-        rowId: 'rollback_doc',
-        data: { value: 'Should not exist' },
-      },
+      operation(tableId, 'create', 'rollback_doc', { value: 'Should not exist' }),
     ])
     expect(staged.status).toBe(201)
-    const rolledBack = await up.call('PATCH', `${transactions}/${transactionId}`, user.headers, {
-      rollback: true,
-    })
+    const rolledBack = await t.up.call(
+      'PATCH',
+      `${transactions}/${transactionId}`,
+      t.user.headers,
+      {
+        rollback: true,
+      },
+    )
     expect(rolledBack.status).toBe(200)
     expect(rolledBack.body.status).toBe('failed')
-    const listed = await up.call('GET', rows(tableId), user.headers)
+    const listed = await t.up.call('GET', t.db.rows(tableId), t.user.headers)
     expect(listed.status).toBe(200)
     expect(listed.body.total).toBe(0)
   })
@@ -204,55 +151,45 @@ describe('TablesDB transactions, as the server tests them', () => {
       ['integer', { key: 'counter', required: true, min: 0, max: 1_000_000 }],
     ])
     must(
-      await up.call('POST', rows(tableId), user.headers, {
+      await t.db.write(tableId, t.user.headers, { counter: 100 }, undefined, {
         rowId: 'shared_doc',
-        data: { counter: 100 },
       }),
       201,
       'creating shared_doc',
     )
     const first = await begin()
     const second = await begin()
-    await stage(first, [
-      { databaseId, tableId, action: 'update', rowId: 'shared_doc', data: { counter: 200 } },
-    ])
-    await stage(second, [
-      { databaseId, tableId, action: 'update', rowId: 'shared_doc', data: { counter: 300 } },
-    ])
+    await stage(first, [operation(tableId, 'update', 'shared_doc', { counter: 200 })])
+    await stage(second, [operation(tableId, 'update', 'shared_doc', { counter: 300 })])
     expect((await commit(first)).status).toBe(200)
     expect((await commit(second)).status).toBe(409)
-    const row = await up.call('GET', `${rows(tableId)}/shared_doc`, user.headers)
+    const row = await t.up.call('GET', `${t.db.rows(tableId)}/shared_doc`, t.user.headers)
     expect(row.body.counter).toBe(200)
   })
 
   it(`${BASE} testDeleteDocumentDuringTransaction: should answer 404 on commit when a staged row was deleted meanwhile`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
     must(
-      await up.call('POST', rows(tableId), user.headers, {
+      await t.db.write(tableId, t.user.headers, { data: 'Original' }, undefined, {
         rowId: 'target_doc',
-        data: { data: 'Original' },
       }),
       201,
       'creating target_doc',
     )
     const transactionId = await begin()
     await stage(transactionId, [
-      {
-        databaseId,
-        tableId,
-        action: 'update',
-        rowId: 'target_doc',
-        data: { data: 'Updated in transaction' },
-      },
+      operation(tableId, 'update', 'target_doc', { data: 'Updated in transaction' }),
     ])
-    expect((await up.call('DELETE', `${rows(tableId)}/target_doc`, user.headers)).status).toBe(204)
+    expect(
+      (await t.up.call('DELETE', `${t.db.rows(tableId)}/target_doc`, t.user.headers)).status,
+    ).toBe(204)
     expect((await commit(transactionId)).status).toBe(404)
   })
 
   it(`${BASE} testPartialFailureRollback: should write none of the operations when one breaks a unique index`, async () => {
     const tableId = await table([['email', { key: 'email', required: true }]])
     must(
-      await up.call('POST', `/tablesdb/${databaseId}/tables/${tableId}/indexes`, up.key, {
+      await t.up.call('POST', t.db.indexes(tableId), t.up.key, {
         key: 'unique_email',
         type: 'unique',
         columns: ['email'],
@@ -261,10 +198,7 @@ describe('TablesDB transactions, as the server tests them', () => {
       'creating the unique index',
     )
     must(
-      await up.call('POST', rows(tableId), user.headers, {
-        rowId: 'unique()',
-        data: { email: 'existing@example.com' },
-      }),
+      await t.db.write(tableId, t.user.headers, { email: 'existing@example.com' }),
       201,
       'creating the existing row',
     )
@@ -276,17 +210,11 @@ describe('TablesDB transactions, as the server tests them', () => {
         'valid2@example.com',
         'existing@example.com',
         'valid3@example.com',
-      ].map((email) => ({
-        databaseId,
-        tableId,
-        action: 'create',
-        rowId: 'unique()',
-        data: { email },
-      })),
+      ].map((email) => operation(tableId, 'create', 'unique()', { email })),
     )
     expect(staged.status).toBe(201)
     expect((await commit(transactionId)).status).toBe(409)
-    const listed = await up.call('GET', rows(tableId), user.headers)
+    const listed = await t.up.call('GET', t.db.rows(tableId), t.user.headers)
     expect(listed.body.total).toBe(1)
     expect(listed.body.rows[0].email).toBe('existing@example.com')
   })
@@ -294,14 +222,12 @@ describe('TablesDB transactions, as the server tests them', () => {
   it(`${BASE} testDoubleCommitRollback: should answer 400 to a second commit and to a second rollback`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
     const committed = await begin()
-    await stage(committed, [
-      { databaseId, tableId, action: 'create', rowId: 'unique()', data: { data: 'Test' } },
-    ])
+    await stage(committed, [operation(tableId, 'create', 'unique()', { data: 'Test' })])
     expect((await commit(committed)).status).toBe(200)
     expect((await commit(committed)).status).toBe(400)
     const rolledBack = await begin()
     const rollback = () =>
-      up.call('PATCH', `${transactions}/${rolledBack}`, user.headers, { rollback: true })
+      t.up.call('PATCH', `${transactions}/${rolledBack}`, t.user.headers, { rollback: true })
     expect((await rollback()).status).toBe(200)
     expect((await rollback()).status).toBe(400)
   })
@@ -309,17 +235,11 @@ describe('TablesDB transactions, as the server tests them', () => {
   it(`${BASE} testOperationsOnNonExistentDocuments: should answer 404 when staging an update or delete of a missing row`, async () => {
     const tableId = await table([['string', { key: 'data', size: 256, required: true }]])
     const update = await stage(await begin(), [
-      {
-        databaseId,
-        tableId,
-        action: 'update',
-        rowId: 'non_existent_doc',
-        data: { data: 'Should fail' },
-      },
+      operation(tableId, 'update', 'non_existent_doc', { data: 'Should fail' }),
     ])
     expect(update.status).toBe(404)
     const remove = await stage(await begin(), [
-      { databaseId, tableId, action: 'delete', rowId: 'non_existent_doc', data: {} },
+      operation(tableId, 'delete', 'non_existent_doc', {}),
     ])
     expect(remove.status).toBe(404)
   })
@@ -331,15 +251,19 @@ describe('TablesDB transactions, as the server tests them', () => {
       ['string', { key: 'category', size: 256, required: false }],
     ])
     const transactionId = await begin()
-    const created = await up.call('POST', rows(tableId), user.headers, {
-      rowId: 'doc_from_route',
-      data: { name: 'Created via normal route', counter: 100, category: 'test' },
-      transactionId,
-    })
+    const created = await t.db.write(
+      tableId,
+      t.user.headers,
+      { name: 'Created via normal route', counter: 100, category: 'test' },
+      undefined,
+      { rowId: 'doc_from_route', transactionId },
+    )
     expect(created.status).toBe(201)
-    expect((await up.call('GET', `${rows(tableId)}/doc_from_route`, user.headers)).status).toBe(404)
+    expect(
+      (await t.up.call('GET', `${t.db.rows(tableId)}/doc_from_route`, t.user.headers)).status,
+    ).toBe(404)
     expect((await commit(transactionId)).status).toBe(200)
-    const got = await up.call('GET', `${rows(tableId)}/doc_from_route`, user.headers)
+    const got = await t.up.call('GET', `${t.db.rows(tableId)}/doc_from_route`, t.user.headers)
     expect(got.status).toBe(200)
     expect(got.body.name).toBe('Created via normal route')
   })
@@ -348,7 +272,7 @@ describe('TablesDB transactions, as the server tests them', () => {
     const tableId = await table([['string', { key: 'name', size: 256, required: true }]])
     const transactionId = await begin()
     const malformed: unknown[] = [
-      [{ action: 'invalidAction', databaseId, tableId, rowId: 'unique()', data: { name: 'Test' } }],
+      [operation(tableId, 'invalidAction', 'unique()', { name: 'Test' })],
       [{ databaseId, tableId, rowId: 'unique()', data: { name: 'Test' } }],
       [{ action: 'create', tableId, rowId: 'unique()', data: { name: 'Test' } }],
       [{ action: 'create', databaseId, rowId: 'unique()', data: { name: 'Test' } }],
@@ -365,16 +289,8 @@ describe('TablesDB transactions, as the server tests them', () => {
         },
       ],
       [{ action: 'bulkDelete', databaseId, tableId, data: [] }],
-      [{ action: 'increment', databaseId, tableId, rowId: 'unique()', data: { value: 1 } }],
-      [
-        {
-          action: 'decrement',
-          databaseId,
-          tableId,
-          rowId: 'unique()',
-          data: { column: 'counter', value: 'not a number' },
-        },
-      ],
+      [operation(tableId, 'increment', 'unique()', { value: 1 })],
+      [operation(tableId, 'decrement', 'unique()', { column: 'counter', value: 'not a number' })],
       [],
       'not an array',
     ]
@@ -387,7 +303,7 @@ describe('TablesDB transactions, as the server tests them', () => {
   it(`${BASE} testCommitRollbackValidation: should answer 400 without commit or rollback or with both, 404 for an unknown id`, async () => {
     const transactionId = await begin()
     const patch = (id: string, params: Record<string, unknown>) =>
-      up.call('PATCH', `${transactions}/${id}`, user.headers, params)
+      t.up.call('PATCH', `${transactions}/${id}`, t.user.headers, params)
     expect((await patch(transactionId, {})).status).toBe(400)
     expect((await patch(transactionId, { commit: true, rollback: true })).status).toBe(400)
     expect((await patch('invalidTransactionId', { commit: true })).status).toBe(404)
@@ -401,13 +317,7 @@ describe('TablesDB transactions, as the server tests them', () => {
       [permission.read('any'), permission.update('any'), permission.delete('any')],
     )
     const staged = await stage(await begin(), [
-      {
-        action: 'create',
-        databaseId,
-        tableId,
-        rowId: 'testDoc1',
-        data: { title: 'Test Document' },
-      },
+      operation(tableId, 'create', 'testDoc1', { title: 'Test Document' }),
     ])
     expect(staged.status).toBe(401)
   })
@@ -419,37 +329,31 @@ describe('TablesDB transactions, as the server tests them', () => {
       true,
     )
     const staged = await stage(await begin(), [
-      {
-        action: 'create',
-        databaseId,
-        tableId,
-        rowId: 'testDoc6',
-        data: {
-          title: 'Admin Only Doc',
-          $permissions: [permission.read('any'), permission.update('team:adminTeam')],
-        },
-      },
+      operation(tableId, 'create', 'testDoc6', {
+        title: 'Admin Only Doc',
+        $permissions: [permission.read('any'), permission.update('team:adminTeam')],
+      }),
     ])
     expect(staged.status).toBe(401)
     expect(staged.body.message).toContain('Permissions must be one of')
   })
 
   it(`${PERMISSIONS} testUserCannotReadAnotherUsersTransaction: should answer 404 to another user and 200 to its owner`, async () => {
-    const owner = await up.signUp()
-    const stranger = await up.signUp()
+    const owner = await t.up.signUp()
+    const stranger = await t.up.signUp()
     const transactionId = await begin(owner.headers)
     expect(
-      (await up.call('GET', `${transactions}/${transactionId}`, stranger.headers)).status,
+      (await t.up.call('GET', `${transactions}/${transactionId}`, stranger.headers)).status,
     ).toBe(404)
-    const own = await up.call('GET', `${transactions}/${transactionId}`, owner.headers)
+    const own = await t.up.call('GET', `${transactions}/${transactionId}`, owner.headers)
     expect(own.status).toBe(200)
     expect(own.body.$id).toBe(transactionId)
   })
 
   it(`${PERMISSIONS} testUserCannotAddOperationsToAnotherUsersTransaction: should answer 404 to another user's operations`, async () => {
     const tableId = await table([['string', { key: 'title', size: 256, required: true }]])
-    const owner = await up.signUp()
-    const stranger = await up.signUp()
+    const owner = await t.up.signUp()
+    const stranger = await t.up.signUp()
     const transactionId = await begin(owner.headers)
     const operation = (rowId: string) => [
       { action: 'create', databaseId, tableId, rowId, data: { title: rowId } },
@@ -463,9 +367,9 @@ describe('TablesDB transactions, as the server tests them', () => {
   })
 
   it(`${PERMISSIONS} testAuthenticatedUserCanListTheirOwnTransactions: should list the user's transactions with their fields`, async () => {
-    const owner = await up.signUp()
+    const owner = await t.up.signUp()
     const ids = [await begin(owner.headers), await begin(owner.headers), await begin(owner.headers)]
-    const listed = await up.call('GET', transactions, owner.headers)
+    const listed = await t.up.call('GET', transactions, owner.headers)
     expect(listed.status).toBe(200)
     expect(listed.body.total).toBeGreaterThanOrEqual(3)
     const listedIds = (listed.body.transactions as Array<{ $id: string }>).map((t) => t.$id)

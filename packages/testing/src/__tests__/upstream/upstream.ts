@@ -36,6 +36,8 @@ export interface Upstream {
   readonly emulator: AppwriteEmulator
   /** Headers of a request made with the API key (the upstream `CustomServer` scope). */
   readonly key: Record<string, string>
+  /** The name of the session cookie, `a_session_<project>`. */
+  readonly cookieName: string
   /** Headers of a guest request (project only). */
   readonly guest: Record<string, string>
   /** One request, as `$this->client->call(method, path, headers, params)` upstream. */
@@ -47,6 +49,10 @@ export interface Upstream {
   ): Promise<Answer>
   /** Signs up a new user (`POST /account`, id `unique()` unless given) and opens an email session. */
   signUp(name?: string, userId?: string): Promise<SignedUpUser>
+  /** The session value the `a_session_<project>` `Set-Cookie` of `answer` carries (throws if none). */
+  sessionOf(answer: Answer): string
+  /** Headers of a request signed in by the session value `session` (project + session cookie). */
+  as(session: string): Record<string, string>
   /** Opens one more email session for `user` (setup: throws unless it answers 201); its answer. */
   openSession(user: { email: string; password: string }): Promise<Answer>
   /** Creates a database with the API key (`POST /tablesdb`, id `unique()`); its id. */
@@ -130,34 +136,38 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
     }
   }
 
+  const sessionOf = (answer: Answer): string => {
+    const line = answer.headers.getSetCookie().find((cookie) => cookie.startsWith(`${cookieName}=`))
+    if (line === undefined)
+      throw new Error(
+        `upstream setup: the answer (${answer.status}) set no ${cookieName} cookie: ${JSON.stringify(answer.body)}`,
+      )
+    return decodeURIComponent(line.slice(cookieName.length + 1).split(';')[0] ?? '')
+  }
+  const as = (session: string) => ({ ...project, cookie: `${cookieName}=${session}` })
+
   const signUp = async (name = 'User Name', userId = 'unique()'): Promise<SignedUpUser> => {
     userCount += 1
     const email = `user${userCount}.${Date.now()}@localhost.test`
     const password = 'password'
-    const created = await call('POST', '/account', project, {
-      userId,
-      email,
-      password,
-      name,
-    })
-    if (created.status !== 201)
-      throw new Error(
-        `upstream setup: sign-up answered ${created.status}: ${JSON.stringify(created.body)}`,
-      )
-    const session = await call('POST', '/account/sessions/email', project, { email, password })
-    const cookie = session.headers.getSetCookie().find((line) => line.startsWith(`${cookieName}=`))
-    if (session.status !== 201 || cookie === undefined)
-      throw new Error(
-        `upstream setup: the email session answered ${session.status} without a ${cookieName} cookie`,
-      )
-    const value = decodeURIComponent(cookie.slice(cookieName.length + 1).split(';')[0] ?? '')
+    const created = must(
+      await call('POST', '/account', project, { userId, email, password, name }),
+      201,
+      `signing up ${email}`,
+    )
+    const session = must(
+      await call('POST', '/account/sessions/email', project, { email, password }),
+      201,
+      `opening the email session of ${email}`,
+    )
+    const value = sessionOf(session)
     return {
       $id: (created.body as { $id: string }).$id,
       email,
       password,
       name,
       session: value,
-      headers: { ...project, cookie: `${cookieName}=${value}` },
+      headers: as(value),
     }
   }
 
@@ -195,14 +205,60 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
   return {
     emulator,
     key,
+    cookieName,
     guest: project,
     call,
     signUp,
+    sessionOf,
+    as,
     openSession,
     createDatabase,
     socket,
     close: () => emulator.close(),
   }
+}
+
+/** Whether `value` is a date-time as the server writes them (`2026-01-02T03:04:05.678+00:00`). */
+export const isDatetime = (value: unknown): boolean =>
+  typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/.test(value)
+
+/** An account made by {@link createAccount}, with the answer of its first email session. */
+export interface NewAccount {
+  $id: string
+  email: string
+  password: string
+  name: string
+  session: Answer
+}
+
+let accountCount = 0
+
+/**
+ * Creates an account (`POST /account`, email + password) and opens one email session for it, both
+ * through `headers` (a guest's unless given; the key's for the server-side cases). `now` (ms, the
+ * case's clock) makes the email unique together with a running count. Setup: throws unless both
+ * answer 201.
+ */
+export async function createAccount(
+  up: Upstream,
+  now: number,
+  headers: Record<string, string> = up.guest,
+  name = 'User Name',
+): Promise<NewAccount> {
+  accountCount += 1
+  const email = `${accountCount}.${now}user@localhost.test`
+  const password = 'password'
+  const created = must(
+    await up.call('POST', '/account', headers, { userId: 'unique()', email, password, name }),
+    201,
+    'creating the account',
+  )
+  const session = must(
+    await up.call('POST', '/account/sessions/email', headers, { email, password }),
+    201,
+    'creating the session',
+  )
+  return { $id: created.body.$id as string, email, password, name, session }
 }
 
 /** Permission strings as `Permission::read(Role::user($id))` and the like write them upstream. */

@@ -45,17 +45,31 @@ async function call(
   return { status: response.status, text, body: text === '' ? {} : JSON.parse(text) }
 }
 
+/** `POST /users` with the key, password `password`: the answer. */
+const createUser = (userId: string, email: string, name: string) =>
+  call('POST', '/users', key, { userId, email, password: 'password', name })
+
 /** The user `setupUser()` upstream makes (Cristiano Ronaldo), created once per call site. */
 async function setupUser(userId = 'unique()', email = 'cristiano.ronaldo@manchester-united.co.uk') {
-  const created = await call('POST', '/users', key, {
-    userId,
-    email,
-    password: 'password',
-    name: 'Cristiano Ronaldo',
-  })
+  const created = await createUser(userId, email, 'Cristiano Ronaldo')
   if (created.status !== 201)
     throw new Error(`setup: POST /users answered ${created.status}: ${created.text}`)
   return created.body.$id as string
+}
+
+/**
+ * Sets `field` of a new `setupUser()` user (made with `email`) to each of `values` in turn with
+ * `PATCH /users/{id}/{field}`, checking the answer and a read-back each time; the user's id.
+ */
+async function expectUpdatedInTurn(field: 'name' | 'email', email: string, values: string[]) {
+  const userId = await setupUser('unique()', email)
+  for (const value of values) {
+    const updated = await call('PATCH', `/users/${userId}/${field}`, key, { [field]: value })
+    expect(updated.status).toBe(200)
+    expect(updated.body[field]).toBe(value)
+    expect((await call('GET', `/users/${userId}`, key)).body[field]).toBe(value)
+  }
+  return userId
 }
 
 beforeAll(async () => {
@@ -68,12 +82,11 @@ afterAll(() => emulator.close())
 
 describe('tests/e2e/Services/Users/UsersBase.php', () => {
   it('testCreateUser: 201 with the user, prefs an object, and a custom id kept', async () => {
-    const user = await call('POST', '/users', key, {
-      userId: 'unique()',
-      email: 'cristiano.ronaldo@manchester-united.co.uk',
-      password: 'password',
-      name: 'Cristiano Ronaldo',
-    })
+    const user = await createUser(
+      'unique()',
+      'cristiano.ronaldo@manchester-united.co.uk',
+      'Cristiano Ronaldo',
+    )
     expect(user.status).toBe(201)
     // Empty prefs go out as `{}`, not `[]`.
     const at = user.text.indexOf('"prefs":') + 8
@@ -86,12 +99,7 @@ describe('tests/e2e/Services/Users/UsersBase.php', () => {
     })
     expect(user.body.registration > '2000-01-01 00:00:00').toBe(true)
 
-    const custom = await call('POST', '/users', key, {
-      userId: 'user1',
-      email: 'lionel.messi@psg.fr',
-      password: 'password',
-      name: 'Lionel Messi',
-    })
+    const custom = await createUser('user1', 'lionel.messi@psg.fr', 'Lionel Messi')
     expect(custom.status).toBe(201)
     expect(custom.body).toMatchObject({
       $id: 'user1',
@@ -143,12 +151,7 @@ describe('tests/e2e/Services/Users/UsersBase.php', () => {
   it('testListUsersDefaultOrderIsCreationOrder: no order lists users as created', async () => {
     const created: string[] = []
     for (const name of ['First', 'Second', 'Third']) {
-      const user = await call('POST', '/users', key, {
-        userId: 'unique()',
-        email: `${name.toLowerCase()}.order@localhost.test`,
-        password: 'password',
-        name,
-      })
+      const user = await createUser('unique()', `${name.toLowerCase()}.order@localhost.test`, name)
       expect(user.status).toBe(201)
       created.push(user.body.$id as string)
     }
@@ -235,25 +238,13 @@ describe('tests/e2e/Services/Users/UsersBase.php', () => {
   })
 
   it('testUpdateUserName: an empty name, then a new one, read back', async () => {
-    const userId = await setupUser('unique()', 'name.user@appwrite.io')
-    for (const name of ['', 'Updated name']) {
-      const updated = await call('PATCH', `/users/${userId}/name`, key, { name })
-      expect(updated.status).toBe(200)
-      expect(updated.body.name).toBe(name)
-      expect((await call('GET', `/users/${userId}`, key)).body.name).toBe(name)
-    }
+    const userId = await expectUpdatedInTurn('name', 'name.user@appwrite.io', ['', 'Updated name'])
     const found = await call('GET', '/users', key, { search: 'Updated name' })
     expect(found.body.users.map((user: { $id: string }) => user.$id)).toEqual([userId])
   })
 
   it("testUpdateUserEmail: '' removes the email, then a new email, each read back", async () => {
-    const userId = await setupUser('unique()', 'email.user@appwrite.io')
-    for (const email of ['', 'users.service@updated.com']) {
-      const updated = await call('PATCH', `/users/${userId}/email`, key, { email })
-      expect(updated.status).toBe(200)
-      expect(updated.body.email).toBe(email)
-      expect((await call('GET', `/users/${userId}`, key)).body.email).toBe(email)
-    }
+    await expectUpdatedInTurn('email', 'email.user@appwrite.io', ['', 'users.service@updated.com'])
   })
 
   // The session-invalidation step needs the project setting the emulator does not serve; the
