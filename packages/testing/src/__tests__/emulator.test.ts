@@ -610,9 +610,14 @@ describe('startAppwriteEmulator', () => {
     )
     const unknownRoute = await raw('/teams', { project: 'other' })
     expect(await unknownRoute.json()).toMatchObject({ type: 'project_not_found' })
+    // Without a project the server lands in its console project, which serves no database route.
     const noProject = await raw('/tablesdb/main/tables/bookings/rows', { project: null })
-    expect(noProject.status).toBe(404)
-    expect(await noProject.json()).toMatchObject({ type: 'project_not_found' })
+    expect(noProject.status).toBe(401)
+    expect(await noProject.json()).toMatchObject({
+      type: 'general_access_forbidden',
+      message:
+        'No Appwrite project was specified. Please specify your project ID when initializing your Appwrite SDK.',
+    })
   })
 
   it('should answer a wrong API key with 401 user_unauthorized', async () => {

@@ -43,6 +43,10 @@ export const EXTRA_ERRORS = {
     message:
       'The JWT token is invalid. Please check the value of the X-Appwrite-JWT header to ensure the correct token is being used.',
   },
+  general_access_forbidden: {
+    code: 401,
+    message: 'Access to this API is forbidden.',
+  },
   user_jwt_and_cookie_set: {
     code: 403,
     message:

@@ -10,6 +10,7 @@ import {
   JSON_CONTENT_TYPE,
   corsHeaders,
   errorBody,
+  extraError,
   httpError,
   toJson,
   toWireError,
@@ -33,6 +34,13 @@ import { registerFunctionRoutes } from './routes/functions'
 import { registerUsersRoutes } from './routes/users'
 import { registerSchemaRoutes } from './routes/schema'
 import { registerTransactionRoutes } from './routes/transactions'
+
+/**
+ * The routes whose groups (database, functions, sites, messaging) the server refuses to its
+ * console project: everything under these services but the functions runtimes and templates.
+ */
+const CONSOLE_FORBIDDEN =
+  /^\/v1\/(?:databases|tablesdb|documentsdb|vectorsdb|sites|messaging|functions(?!\/(?:runtimes|templates)(?:\/|$)))(?:\/|$)/
 
 /** Options for {@link startAppwriteEmulator}. */
 export interface AppwriteEmulatorOptions {
@@ -311,7 +319,7 @@ async function serve(
       const match =
         router.match(method, url.pathname) ??
         (method === 'HEAD' ? router.match('GET', url.pathname) : undefined)
-      const caller = identify(req, input, match !== undefined)
+      const caller = identify(req, input, match !== undefined, url.pathname)
       if (match === undefined) throw httpError('general_route_not_found')
       // Old SDKs name the server version they were built for; the server converts for them.
       const format = header(req, 'x-appwrite-response-format') ?? ''
@@ -360,17 +368,32 @@ async function serve(
    * The project, key and user checks of `app/controllers/shared/api.php`, in its order: an unknown
    * project is `project_not_found` (also on unknown routes), a wrong key `user_unauthorized`, a bad
    * JWT `user_jwt_invalid`. Without a project the server falls back to its console project, where
-   * an unknown route is still `general_route_not_found`; the emulator serves no console, so known
-   * routes answer `project_not_found`.
+   * an unknown route is still `general_route_not_found`, and the database and functions routes
+   * answer `general_access_forbidden` (`app/controllers/general.php`); the emulator serves no
+   * console, so other known routes answer `project_not_found`.
    */
   const identify = (
     req: IncomingMessage,
     input: { params: Params; query: Params },
     routeKnown: boolean,
+    path: string,
   ): Caller => {
     // `getParam('project', header)`, then the query string (read on every method), in the server's order.
     let project = stringParam(input.params.project) ?? header(req, 'x-appwrite-project') ?? ''
     if (project === '') project = stringParam(input.query.project) ?? ''
+    if (routeKnown && (project === '' || project === 'console') && CONSOLE_FORBIDDEN.test(path)) {
+      // The server serves these routes' groups (database, functions, sites, messaging) to no
+      // request of its console project, which is also where a request without a project lands.
+      // A key is checked first, and no project key is the console's.
+      const key = header(req, 'x-appwrite-key')
+      if (key !== undefined && key !== '') throw httpError('user_unauthorized')
+      throw extraError(
+        'general_access_forbidden',
+        (header(req, 'x-appwrite-project') ?? '') === ''
+          ? 'No Appwrite project was specified. Please specify your project ID when initializing your Appwrite SDK.'
+          : 'This endpoint is not available for the console project. The Appwrite Console is a reserved project ID and cannot be used with the Appwrite SDKs and APIs. Please check if your project ID is correct.',
+      )
+    }
     if (project !== '' && project !== projectId) throw httpError('project_not_found')
     if (project === '' && routeKnown) throw httpError('project_not_found')
     const key = header(req, 'x-appwrite-key')

@@ -100,29 +100,69 @@ export const ownedBy = (userId: string): string[] => [
   permission.delete(`user:${userId}`),
 ]
 
-/** Creates a database with the key, as upstream's `setupDatabase`. */
+/**
+ * The names one API gives the routes and parameters: TablesDB's (`/tablesdb`, tables, columns,
+ * rows) or the legacy collection API's (`/databases`, collections, attributes, documents), as
+ * upstream's `getContainerUrl` / `getSchemaUrl` / `getRecordIdParam` pick them per test class.
+ */
+export interface ApiNames {
+  base: string
+  container: string
+  schema: string
+  records: string
+  containerId: string
+  recordId: string
+  security: string
+  /** The index parameter naming the indexed columns or attributes. */
+  indexOn: string
+}
+
+export const TABLES_DB: ApiNames = {
+  base: '/tablesdb',
+  container: 'tables',
+  schema: 'columns',
+  records: 'rows',
+  containerId: 'tableId',
+  recordId: 'rowId',
+  security: 'rowSecurity',
+  indexOn: 'columns',
+}
+
+export const LEGACY: ApiNames = {
+  base: '/databases',
+  container: 'collections',
+  schema: 'attributes',
+  records: 'documents',
+  containerId: 'collectionId',
+  recordId: 'documentId',
+  security: 'documentSecurity',
+  indexOn: 'attributes',
+}
+
+/** Creates a database with the key, as upstream's `setupDatabase`, on the API `api` names. */
 export async function openDatabase(
   up: Upstream,
   name: string,
   defaultTablePermissions: string[],
+  api: ApiNames = TABLES_DB,
 ): Promise<TestDatabase> {
   const database = must(
-    await up.call('POST', '/tablesdb', up.key, { databaseId: 'unique()', name }),
+    await up.call('POST', api.base, up.key, { databaseId: 'unique()', name }),
     201,
     `creating database ${name}`,
   )
   const databaseId = database.body.$id as string
-  const tables = `/tablesdb/${databaseId}/tables`
-  const rows = (tableId: string) => `${tables}/${tableId}/rows`
-  const columns = (tableId: string) => `${tables}/${tableId}/columns`
+  const tables = `${api.base}/${databaseId}/${api.container}`
+  const rows = (tableId: string) => `${tables}/${tableId}/${api.records}`
+  const columns = (tableId: string) => `${tables}/${tableId}/${api.schema}`
   const indexes = (tableId: string) => `${tables}/${tableId}/indexes`
 
   const table: TestDatabase['table'] = async (name, cols, options = {}) => {
     const created = must(
       await up.call('POST', tables, up.key, {
-        tableId: 'unique()',
+        [api.containerId]: 'unique()',
         name,
-        rowSecurity: options.rowSecurity ?? true,
+        [api.security]: options.rowSecurity ?? true,
         permissions: options.permissions ?? defaultTablePermissions,
       }),
       201,
@@ -137,7 +177,7 @@ export async function openDatabase(
       )
     for (const [key, type, on] of options.indexes ?? [])
       must(
-        await up.call('POST', indexes(tableId), up.key, { key, type, columns: on }),
+        await up.call('POST', indexes(tableId), up.key, { key, type, [api.indexOn]: on }),
         202,
         `creating ${type} index ${key} in ${name}`,
       )
@@ -146,7 +186,7 @@ export async function openDatabase(
 
   const write: TestDatabase['write'] = (tableId, headers, data, permissions, extra = {}) =>
     up.call('POST', rows(tableId), headers, {
-      rowId: 'unique()',
+      [api.recordId]: 'unique()',
       data,
       ...(permissions === undefined ? {} : { permissions }),
       ...extra,
@@ -222,14 +262,16 @@ export interface TablesSuite {
 /**
  * Registers the set-up the TablesDB upstream files share, as their traits' `setUp` does: before
  * all cases, a strict emulator on a manual clock, a signed-up user and a database `databaseName`
- * whose tables grant `tablePermissions` (by default: the user may create rows); after all, closes
- * the emulator. Call it at the top of a file, before that file's own `beforeAll`.
+ * whose tables grant `tablePermissions` (by default: the user may create rows), made through the
+ * API `api` names (TablesDB's unless given); after all, closes the emulator. Call it at the top of
+ * a file, before that file's own `beforeAll`.
  */
 export function tablesSuite(
   databaseName: string,
   tablePermissions: (user: SignedUpUser) => string[] = (user) => [
     permission.create(`user:${user.$id}`),
   ],
+  api: ApiNames = TABLES_DB,
 ): TablesSuite {
   const suite = {
     clock: createManualClock(),
@@ -241,7 +283,7 @@ export function tablesSuite(
       fake: createFakeAppwrite({ strict: true, clock: suite.clock }),
     })
     suite.user = await suite.up.signUp()
-    suite.db = await openDatabase(suite.up, databaseName, tablePermissions(suite.user))
+    suite.db = await openDatabase(suite.up, databaseName, tablePermissions(suite.user), api)
   })
   afterAll(async () => {
     await suite.up.close()
