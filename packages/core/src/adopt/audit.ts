@@ -8,7 +8,7 @@ import type { DatabasesLike, TablesDBLike } from '../backend/types'
 import { systemClock } from '../clock'
 import type { Clock } from '../clock'
 import { BookingGuardError } from '../errors'
-import { isVoided } from '../pipeline/voided'
+import { isCompensated } from '../pipeline/voided'
 import { classifyAppwriteError } from '../resilience/classifyError'
 import type { ExecutionPolicy } from '../resilience/retryPolicy'
 import { legacyValueColumns } from '../schema/mapping'
@@ -193,11 +193,6 @@ function strayKind(lock: SchemaLock, raw: BackendRow): 'notification' | 'chatMes
 
 function isSystemMessage(row: Record<string, unknown>): boolean {
   return row.senderType === 'system' || row.messageType === 'system'
-}
-
-/** Whether a booking is done with: compensated (void marker) or failed by the pipeline. */
-function isDead(row: Record<string, unknown>): boolean {
-  return row.pipelineStatus === 'failed' || isVoided(row)
 }
 
 /**
@@ -401,7 +396,7 @@ export async function scanDatabase(
   const slots = new Map<string, ScannedRow[]>()
   for (const [bookingId, scannedRow] of bookings) {
     const row = scannedRow.row
-    if (isDead(row)) continue
+    if (isCompensated(row)) continue
     if (!roomOf.has(bookingId)) {
       add(scannedRow, 'missingChatRoom', 'no chat room: repair creates it (id = booking id)')
     }

@@ -33,7 +33,7 @@ import type {
   PipelineTimings,
   StepOutcome,
 } from './types'
-import { isLive, isVoided } from './voided'
+import { isCompensated, isLive, isVoided } from './voided'
 import { isNotFound, isRowMissing, isUniqueViolation, remote } from './writes'
 
 export type {
@@ -438,8 +438,7 @@ async function sagaCreate(call: PipelineCall, ctx: CreateContext): Promise<Creat
   }
 
   // Compensated: failed, or `delivered` by a write that landed after the void patch.
-  const revive =
-    existing !== undefined && (existing.pipelineStatus === 'failed' || isVoided(existing))
+  const revive = existing !== undefined && isCompensated(existing)
   // A retry with the key brings a compensated booking back: a new deadline clears its void
   // marker, and it takes its slot again.
   const revival = () => ({

@@ -5,7 +5,7 @@ import type { BookingStatus } from '../schema/schemas'
 import { BOOKING_STATUSES } from '../schema/kinds'
 import { CallBudget } from './budget'
 import { childIds } from './ids'
-import { isVoided } from './voided'
+import { isCompensated } from './voided'
 import type { BookingRow, ReadRuntime } from './types'
 import { isNotFound, isRowMissing, remote } from './writes'
 
@@ -92,7 +92,7 @@ export function getCustomerBookings(
 }
 
 /** Whether a stored booking is one the reads show: not compensated (`failed`) and not void. */
-const isListed = (row: BackendRow): boolean => row.pipelineStatus !== 'failed' && !isVoided(row)
+const isListed = (row: BackendRow): boolean => !isCompensated(row)
 
 async function listBookings(
   rt: ReadRuntime,

@@ -26,6 +26,17 @@ export function isVoided(row: object): boolean {
 }
 
 /**
+ * Whether a booking row was compensated: failed by the pipeline, or carrying the void marker
+ * (whatever `pipelineStatus` a late write set). Such a booking is no booking: reads and feeds leave
+ * it out, and a retry with its key revives it.
+ *
+ * @internal
+ */
+export function isCompensated(row: object): boolean {
+  return (row as { readonly pipelineStatus?: unknown }).pipelineStatus === 'failed' || isVoided(row)
+}
+
+/**
  * Whether a booking row is finished and live: `delivered` and without the void marker (a
  * compensated booking that a late deliver write set back to `delivered` is not).
  *

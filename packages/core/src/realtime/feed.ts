@@ -27,7 +27,7 @@ import type {
 } from './types'
 import { createWatchdogOn } from './watchdog'
 import type { Watchdog, WatchdogConfig } from './watchdog'
-import { isVoided } from '../pipeline/voided'
+import { isCompensated } from '../pipeline/voided'
 
 /** Default milliseconds between catch-up queries while realtime is degraded or reconnecting. */
 export const DEFAULT_POLL_INTERVAL_MS = 5_000
@@ -583,12 +583,8 @@ export function isShownBooking(
   booking: FeedBooking,
   config: { readonly isSynthetic: (booking: FeedBooking) => boolean },
 ): boolean {
-  const status = booking.pipelineStatus
   return (
-    status !== 'pending' &&
-    status !== 'failed' &&
-    !isVoided(booking) &&
-    !config.isSynthetic(booking)
+    booking.pipelineStatus !== 'pending' && !isCompensated(booking) && !config.isSynthetic(booking)
   )
 }
 
@@ -858,8 +854,7 @@ export class FeedManagerImpl implements FeedManager {
    */
   #offer(feed: KeyedFeed<never, never>, route: Route, row: FeedRow, via: Via): boolean {
     if (!this.#hidden(route, row)) return feed.apply(row, via)
-    const booking = row as unknown as FeedBooking
-    return (booking.pipelineStatus === 'failed' || isVoided(booking)) && feed.drop(row)
+    return isCompensated(row) && feed.drop(row)
   }
 
   /** The feeds a raw payload may belong to, by its key column or a legacy alias of it. */
