@@ -13,19 +13,25 @@ const db = 'main'
 const T0 = Date.parse('2026-01-01T00:00:00.000Z')
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 
+/** Provider p1's feed on a fake with a manual clock, no watchdog. */
+function providerP1() {
+  const clock = createManualClock({ now: T0 })
+  const fake = createFakeAppwrite({ clock, seed: 7 })
+  const feed = createProviderFeed({
+    tablesDB: fake.tablesDB,
+    realtime: fake.realtime,
+    databaseId: db,
+    lock: createSchemaLock({ onIssue: () => {} }),
+    clock,
+    watchdog: false,
+    providerId: 'p1',
+  })
+  return { clock, fake, feed }
+}
+
 describe('providerFeed', () => {
   it('should never show a compensated booking that a late deliver write revived', async () => {
-    const clock = createManualClock({ now: T0 })
-    const fake = createFakeAppwrite({ clock, seed: 7 })
-    const feed = createProviderFeed({
-      tablesDB: fake.tablesDB,
-      realtime: fake.realtime,
-      databaseId: db,
-      lock: createSchemaLock({ onIssue: () => {} }),
-      clock,
-      watchdog: false,
-      providerId: 'p1',
-    })
+    const { clock, fake, feed } = providerP1()
     const events: ProviderBookingEvent[] = []
     const stop = feed.listen((event) => events.push(event))
     const until = async (ms: number) => {
@@ -60,18 +66,9 @@ describe('providerFeed', () => {
     expect(events.map((event) => event.booking.$id)).toEqual([])
     expect(feed.getSnapshot().bookings).toEqual([])
   })
+
   it('should drop a booking it showed once a late void patch lands on it', async () => {
-    const clock = createManualClock({ now: T0 })
-    const fake = createFakeAppwrite({ clock, seed: 7 })
-    const feed = createProviderFeed({
-      tablesDB: fake.tablesDB,
-      realtime: fake.realtime,
-      databaseId: db,
-      lock: createSchemaLock({ onIssue: () => {} }),
-      clock,
-      watchdog: false,
-      providerId: 'p1',
-    })
+    const { clock, fake, feed } = providerP1()
     const stop = feed.subscribe(() => {})
     await clock.advance(200)
     await settle()
