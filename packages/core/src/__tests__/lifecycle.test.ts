@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { isBookingStateError, isSchemaLockError } from '../errors'
 import type { Harness } from './pipelineFixtures'
 import { bookingInput, fulfilled, harness, rejected, scheduledInput } from './pipelineFixtures'
+import { VOID_PATCH } from '../pipeline/voided'
 
 async function booked(h: Harness, overrides: Record<string, unknown> = {}): Promise<string> {
   const { booking } = fulfilled(await h.settle(h.guard.createBooking(bookingInput(overrides))))
@@ -236,6 +237,37 @@ describe('lifecycle', () => {
       )
       expect(twice).toMatchObject({ reason: 'invalidState' })
     })
+  })
+
+  describe('a compensated booking a late write set back to delivered', () => {
+    it.each(['saga', 'transaction'] as const)(
+      'should refuse every transition and write nothing (%s)',
+      async (mode) => {
+        const h = harness({ mode })
+        const id = await booked(h)
+        // What a compensation and an earlier call's late deliver write leave: the void marker, and
+        // `pipelineStatus` back at `delivered`. The booking is compensated: feeds hide it and the
+        // reconciler fails it again, so no transition may report it answered or cancelled.
+        await h.fake.tablesDB.updateRow({
+          databaseId: 'main',
+          tableId: 'bookings',
+          rowId: id,
+          data: { ...VOID_PATCH, pipelineStatus: 'delivered' },
+        })
+        const before = h.fake.snapshot()
+        const cancel = rejected(
+          await h.settle(h.guard.cancelBooking(id, { by: 'customer', actorId: 'cust1' })),
+        )
+        const accept = rejected(
+          await h.settle(h.guard.respondToBooking(id, { providerId: 'prov1', response: 'accept' })),
+        )
+        for (const error of [cancel, accept]) {
+          expect(error).toMatchObject({ code: 'BOOKING_STATE', reason: 'invalidState' })
+          expect(String((error as Error).message)).toMatch(/compensated/)
+        }
+        expect(h.fake.snapshot()).toEqual(before)
+      },
+    )
   })
 
   describe('expiry', () => {

@@ -9,7 +9,7 @@ import type { ChildEvent } from './ids'
 import { childIds } from './ids'
 import { schedulePush } from './push'
 import { chatRoomWrite, eventOfStatus, transitionWrites } from './rows'
-import { VOID_PATCH } from './voided'
+import { isCompensated, VOID_PATCH } from './voided'
 import type { Actor, BookingFacts } from './rows'
 import { compensateTransition, deliver } from './saga'
 import { begin, Commit, rollback, stage, staged, synthesize } from './transaction'
@@ -296,7 +296,8 @@ async function transition(rt: PipelineRuntime, spec: TransitionSpec): Promise<Tr
       }
       throw call.fail({ step: 'read', compensated: true, pendingReconcile: false, cause: error })
     }
-    if (row.pipelineStatus === 'failed') {
+    // Failed, or void with `pipelineStatus` set back by a late write: no booking to move.
+    if (isCompensated(row)) {
       refuse(
         spec.bookingId,
         'invalidState',
