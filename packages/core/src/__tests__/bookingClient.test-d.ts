@@ -3,7 +3,8 @@ import { describe, expectTypeOf, it } from 'vitest'
 import type { FetchLike, FunctionsLike } from '../client/createBookingClient'
 import type { BookingGuardLike } from '../client/types'
 import type { BookingGuard } from '../guard'
-import type { BookingClient } from '../index'
+import { column, createBookingClient, createReadLock, createSchemaLock } from '../index'
+import type { BookingClient, TablesDBLike } from '../index'
 
 describe('createBookingClient types', () => {
   it('should take the web SDK’s Functions service', () => {
@@ -26,5 +27,29 @@ describe('createBookingClient types', () => {
     expectTypeOf<BookingClient['guard']>().toHaveProperty('getBooking')
     expectTypeOf<BookingClient['guard']>().not.toHaveProperty('createBooking')
     expectTypeOf<BookingClient['guard']>().not.toHaveProperty('reconcile')
+  })
+
+  it('should take a lock extended with the app’s own columns, full or read-only', () => {
+    const extend = { booking: { spaId: column.id() } }
+    const tablesDB = {} as TablesDBLike
+    const jwt = () => 'jwt'
+    expectTypeOf(
+      createBookingClient({
+        tablesDB,
+        databaseId: 'main',
+        url: '/api',
+        jwt,
+        schemaLock: createSchemaLock({ extend }),
+      }),
+    ).toEqualTypeOf<BookingClient>()
+    expectTypeOf(
+      createBookingClient({
+        tablesDB,
+        databaseId: 'main',
+        url: '/api',
+        jwt,
+        schemaLock: createReadLock({ extend }),
+      }),
+    ).toEqualTypeOf<BookingClient>()
   })
 })

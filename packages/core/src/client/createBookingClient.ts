@@ -11,6 +11,7 @@ import { routePath } from './routes'
 import type { BOOKING_ROUTES } from './routes'
 import { createReadGuard } from './readGuard'
 import type { BookingReadGuard, ReadGuardOptions } from './readGuard'
+import type { SchemaExtensions } from '../schema/schemaLock'
 import type { BookingGuardLike } from './types'
 
 /**
@@ -45,7 +46,8 @@ export type FetchLike = (
  * Options of {@link createBookingClient}: the signed-in user's data service (`tablesDB` or
  * `databases`, required), the reads' settings, and the server path its writes take.
  */
-export type BookingClientOptions = ReadGuardOptions & BookingClientWrites
+export type BookingClientOptions<E extends SchemaExtensions = Record<never, never>> =
+  ReadGuardOptions<E> & BookingClientWrites
 
 /** Where a {@link createBookingClient}'s writes go: a Function, or a handler URL. */
 export interface BookingClientWrites {
@@ -166,7 +168,7 @@ function read<T>(path: string, answer: Answer): T {
   )
 }
 
-function checkOptions(options: BookingClientOptions): Send {
+function checkOptions(options: BookingClientWrites): Send {
   const { functions, functionId, url, jwt } = options
   if (functions !== undefined && url !== undefined) {
     throw new BookingGuardError(
@@ -234,7 +236,9 @@ function checkOptions(options: BookingClientOptions): Send {
  * const { booking: row } = await booking.createBooking(form, { idempotencyKey: formId })
  * ```
  */
-export function createBookingClient(options: BookingClientOptions): BookingClient {
+export function createBookingClient<E extends SchemaExtensions = Record<never, never>>(
+  options: BookingClientOptions<E>,
+): BookingClient {
   const send = checkOptions(options)
   const guard = createReadGuard(options)
   const retry =

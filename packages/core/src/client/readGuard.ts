@@ -17,10 +17,14 @@ import type { GuardFeeds } from '../realtime/guardRealtime'
 import { createGuardPolicy } from '../resilience/guardPolicy'
 import { backendFor, defaultReadLock } from '../schema/readSide'
 import type { ReadLock } from '../schema/readLock'
+import type { SchemaExtensions, SchemaLock } from '../schema/schemaLock'
 import type { ReadMethodName } from './types'
 
-/** The options a browser's reads, feeds and watchdog run on. */
-export type ReadGuardOptions = Pick<
+/**
+ * The options a browser's reads, feeds and watchdog run on; `E` is the extension columns of the
+ * lock given as `schemaLock`, inferred from it.
+ */
+export type ReadGuardOptions<E extends SchemaExtensions = Record<never, never>> = Pick<
   BookingGuardBaseOptions,
   | 'realtime'
   | 'databaseId'
@@ -41,7 +45,7 @@ export type ReadGuardOptions = Pick<
      * the mapping the server's lock has (table ids, aliases, `values`, `columnNames`,
      * `writeValues`). Defaults to `createReadLock({ tableIds: tables })`.
      */
-    schemaLock?: ReadLock<Record<never, never>>
+    schemaLock?: ReadLock<E> | SchemaLock<E>
   }
 
 /**
@@ -89,9 +93,12 @@ export function readMethods(rt: ReadRuntime) {
  *
  * @internal
  */
-export function createReadGuard(options: ReadGuardOptions): BookingReadGuard {
+export function createReadGuard<E extends SchemaExtensions>(
+  options: ReadGuardOptions<E>,
+): BookingReadGuard {
   const clock = options.clock ?? systemClock
-  const lock: ReadLock = options.schemaLock ?? defaultReadLock(options.tables)
+  // The reads need the lock's mapping, not its extension columns' types.
+  const lock = (options.schemaLock as ReadLock | undefined) ?? defaultReadLock(options.tables)
   // The lock's column names and value spellings applied to every read, as the guard does.
   const backend = backendFor(lock, createAppwriteBackend(options))
   const timeoutMs = options.timeoutMs ?? 15_000
