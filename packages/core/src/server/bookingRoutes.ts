@@ -535,16 +535,40 @@ function matchRoute(method: string, path: string): { name: RouteName; id?: strin
   return undefined
 }
 
-async function defaultTablesDB(apiKey: string): Promise<TablesDBLike> {
+/**
+ * The Appwrite endpoint and project from the environment, the same for the writes and for the
+ * JWT check, so a caller is never verified in one project and written for in another: inside an
+ * Appwrite Function the variables Appwrite sets (`APPWRITE_FUNCTION_API_ENDPOINT`,
+ * `APPWRITE_FUNCTION_PROJECT_ID`), else `APPWRITE_ENDPOINT` and `APPWRITE_PROJECT`. `undefined`
+ * when either is missing.
+ *
+ * @internal
+ */
+export function appwriteProjectFromEnv(): { endpoint: string; projectId: string } | undefined {
   const env = typeof process === 'undefined' ? {} : process.env
-  const endpoint = env.APPWRITE_FUNCTION_API_ENDPOINT ?? env.APPWRITE_ENDPOINT
-  const projectId = env.APPWRITE_FUNCTION_PROJECT_ID ?? env.APPWRITE_PROJECT
-  if (endpoint === undefined || projectId === undefined) {
+  const inFunction =
+    nonEmpty(env.APPWRITE_FUNCTION_API_ENDPOINT) !== undefined &&
+    nonEmpty(env.APPWRITE_FUNCTION_PROJECT_ID) !== undefined
+  const endpoint = inFunction ? env.APPWRITE_FUNCTION_API_ENDPOINT : env.APPWRITE_ENDPOINT
+  const projectId = inFunction ? env.APPWRITE_FUNCTION_PROJECT_ID : env.APPWRITE_PROJECT
+  return nonEmpty(endpoint) === undefined || nonEmpty(projectId) === undefined
+    ? undefined
+    : { endpoint: endpoint!, projectId: projectId! }
+}
+
+/** `value`, or `undefined` when it is missing or empty (an unset variable or header). @internal */
+export const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : value
+
+async function defaultTablesDB(apiKey: string): Promise<TablesDBLike> {
+  const target = appwriteProjectFromEnv()
+  if (target === undefined) {
     throw new BookingGuardError(
       'CONFIGURATION',
       'booking server: set APPWRITE_ENDPOINT and APPWRITE_PROJECT (inside an Appwrite Function they are set for you), or pass `tablesDB: (apiKey) => new TablesDB(client)`',
     )
   }
+  const { endpoint, projectId } = target
   const sdk = await loadNodeAppwrite('booking server', 'pass `tablesDB`')
   const client = new sdk.Client().setEndpoint(endpoint).setProject(projectId).setKey(apiKey)
   return new sdk.TablesDB(client) as unknown as TablesDBLike

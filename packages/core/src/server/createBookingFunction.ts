@@ -1,6 +1,6 @@
 import { bookingErrorToJSON } from '../errorJson'
 import { BookingGuardError } from '../errors'
-import { BookingRoutes } from './bookingRoutes'
+import { BookingRoutes, nonEmpty } from './bookingRoutes'
 import type { BookingServerOptions } from './bookingRoutes'
 
 /**
@@ -119,6 +119,3 @@ export function createBookingFunction(
 
 /** An Appwrite user id: up to 36 of a-z, A-Z, 0-9, `.`, `-`, `_`, not starting with a special char. */
 const USER_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}$/
-
-const nonEmpty = (value: string | undefined) =>
-  value === undefined || value === '' ? undefined : value

@@ -1,6 +1,11 @@
 import { bookingErrorToJSON } from '../errorJson'
 import { BookingGuardError, isBookingGuardError } from '../errors'
-import { BookingRoutes, loadNodeAppwrite, statusOfBookingError } from './bookingRoutes'
+import {
+  appwriteProjectFromEnv,
+  BookingRoutes,
+  loadNodeAppwrite,
+  statusOfBookingError,
+} from './bookingRoutes'
 import type { BookingCaller, BookingServerOptions } from './bookingRoutes'
 
 /** Options of {@link createBookingHandler}. */
@@ -15,7 +20,8 @@ export interface BookingHandlerOptions extends BookingServerOptions {
   /**
    * Checks the caller's Appwrite JWT (from `Authorization: Bearer <jwt>`) and says who it is.
    * Throw (or reject) when it is not valid. Defaults to `account.get()` on a `node-appwrite`
-   * client with the JWT (`APPWRITE_ENDPOINT`, `APPWRITE_PROJECT`). Answers are cached per JWT for
+   * client with the JWT, in the project the writes go to (`APPWRITE_ENDPOINT` and
+   * `APPWRITE_PROJECT`; inside an Appwrite Function, the variables Appwrite sets). Answers are cached per JWT for
    * `callerCacheMs`.
    */
   verifyJWT?: (jwt: string) => Promise<BookingCaller>
@@ -26,15 +32,15 @@ export interface BookingHandlerOptions extends BookingServerOptions {
 }
 
 async function accountOf(jwt: string): Promise<BookingCaller> {
-  const env = typeof process === 'undefined' ? {} : process.env
-  const endpoint = env.APPWRITE_ENDPOINT ?? env.APPWRITE_FUNCTION_API_ENDPOINT
-  const projectId = env.APPWRITE_PROJECT ?? env.APPWRITE_FUNCTION_PROJECT_ID
-  if (endpoint === undefined || projectId === undefined) {
+  // The same project the writes go to (see appwriteProjectFromEnv).
+  const target = appwriteProjectFromEnv()
+  if (target === undefined) {
     throw new BookingGuardError(
       'CONFIGURATION',
       'booking handler: set APPWRITE_ENDPOINT and APPWRITE_PROJECT, or pass `verifyJWT`',
     )
   }
+  const { endpoint, projectId } = target
   const sdk = await loadNodeAppwrite('booking handler', 'pass `verifyJWT`')
   const client = new sdk.Client().setEndpoint(endpoint).setProject(projectId).setJWT(jwt)
   const account = await new sdk.Account(client).get()
