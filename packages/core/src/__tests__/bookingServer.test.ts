@@ -74,6 +74,25 @@ describe('createBookingFunction', () => {
     expect(rows('bookings')).toHaveLength(1)
   })
 
+  it("should keep one user's idempotency key away from another user's booking", async () => {
+    const body = { input: form, idempotencyKey: 'shared-key' }
+    const ben = await execute(run, 'user-ben', '/bookings', body)
+    const chloe = await execute(run, 'user-chloe', '/bookings', body)
+    const benAgain = await execute(run, 'user-ben', '/bookings', body)
+
+    // Chloe's key is hers: a booking of her own, not a conflict naming Ben's booking.
+    expect([ben.status, chloe.status, benAgain.status]).toEqual([201, 201, 200])
+    expect(
+      rows('bookings')
+        .map((row) => row.customerId)
+        .sort(),
+    ).toEqual(['user-ben', 'user-chloe'])
+    const id = (answer: { body: unknown }) =>
+      (answer.body as { booking: { $id: string } }).booking.$id
+    expect(id(chloe)).not.toBe(id(ben))
+    expect(id(benAgain)).toBe(id(ben))
+  })
+
   it.each([
     ['a price', { price: 1 }, 'price'],
     ['a currency', { currency: 'USD' }, 'currency'],

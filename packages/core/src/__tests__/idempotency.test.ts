@@ -71,6 +71,58 @@ describe('idempotency', () => {
     expect(x.booking.$id).toBe(y.booking.$id)
   })
 
+  it('should keep one key apart in two scopes and replay it within one', async () => {
+    const h = harness()
+    const inputs = new Map<string, ReturnType<typeof bookingInput>>()
+    const book = (scope: string | undefined, customerId: string) => {
+      if (!inputs.has(customerId)) inputs.set(customerId, bookingInput({ customerId }))
+      return h.settle(
+        h.guard.createBooking(inputs.get(customerId)!, {
+          idempotencyKey: 'form-4',
+          idempotencyScope: scope,
+        }),
+      )
+    }
+    const ben = fulfilled(await book('user-ben', 'user-ben'))
+    const chloe = fulfilled(await book('user-chloe', 'user-chloe'))
+    const unscoped = fulfilled(await book(undefined, 'user-dan'))
+    const again = fulfilled(await book('user-ben', 'user-ben'))
+
+    expect(new Set([ben, chloe, unscoped].map((r) => r.booking.$id)).size).toBe(3)
+    expect(again).toMatchObject({ replayed: true, booking: { $id: ben.booking.$id } })
+    // The unique idempotencyKey column holds the key with its scope (hashed past 64 characters).
+    expect(h.rows('bookings').map((row) => row.idempotencyKey)).toEqual(
+      expect.arrayContaining(['8:user-ben/form-4', '10:user-chloe/form-4', 'form-4']),
+    )
+    const long = fulfilled(
+      await h.settle(
+        h.guard.createBooking(bookingInput(), {
+          idempotencyKey: 'k'.repeat(64),
+          idempotencyScope: 's'.repeat(64),
+        }),
+      ),
+    )
+    expect(long.booking.idempotencyKey).toMatch(/^#[0-9a-f]{63}$/)
+    // A scope and key that spell another pair's text name another booking.
+    const a = fulfilled(
+      await h.settle(
+        h.guard.createBooking(bookingInput(), { idempotencyKey: 'c', idempotencyScope: 'a/b' }),
+      ),
+    )
+    const b = fulfilled(
+      await h.settle(
+        h.guard.createBooking(bookingInput(), { idempotencyKey: 'b/c', idempotencyScope: 'a' }),
+      ),
+    )
+    expect(a.booking.$id).not.toBe(b.booking.$id)
+    const bad = rejected(
+      await h.settle(
+        h.guard.createBooking(bookingInput(), { idempotencyKey: 'k', idempotencyScope: '' }),
+      ),
+    )
+    expect(bad).toMatchObject({ issues: [{ path: ['idempotencyScope'] }] })
+  })
+
   it('should refuse a different input under the same key and leave the first booking untouched', async () => {
     const h = harness()
     const input = bookingInput()

@@ -15,7 +15,7 @@ import { BudgetExpired } from './budget'
 import { PipelineCall, reasonOf } from './call'
 import type { FailureReport } from './call'
 import { iso, sameValue } from './format'
-import { bookingIdForKey, fingerprintOf } from './ids'
+import { bookingIdForKey, fingerprintOf, storedIdempotencyKey } from './ids'
 import { schedulePush } from './push'
 import { capture } from './report'
 import { bookingData, chatRoomWrite, transitionWrites } from './rows'
@@ -53,6 +53,15 @@ export interface CreateBookingOptions {
    * UUID per booking form. Defaults to none (every call is a new booking).
    */
   idempotencyKey?: string
+  /**
+   * Scopes `idempotencyKey`: one key under two scopes names two bookings. A server that books for
+   * many users passes the caller's user id, so one user's key never reaches another user's
+   * booking (the booking server of `@booking-guard/core/server` does). 1–64 characters; ignored
+   * without a key. The row's `idempotencyKey` (a unique column of 64 characters) then holds
+   * `<scope length>:<scope>/<key>`, or `#` and a SHA-256 of that text when it is longer. Defaults
+   * to none (every key in one scope, stored as it is).
+   */
+  idempotencyScope?: string
   /** Which UI entry point the booking came from, stored as `source`. Defaults to `'direct'`. */
   source?: BookingSource
   /** Aborts the call: in-flight requests are abandoned, partial writes compensated. */
@@ -84,6 +93,8 @@ class TransactionsUnavailable extends Error {}
 interface CreateContext {
   readonly input: Record<string, unknown> & BookingFacts
   readonly key: string | undefined
+  /** What the booking row stores as its `idempotencyKey` (unique): the key, with its scope. */
+  readonly storedKey: string | undefined
   readonly fingerprint: string | undefined
   readonly source: BookingSource
   readonly slotKey: string | undefined
@@ -93,23 +104,33 @@ interface CreateContext {
 
 const IDEMPOTENCY_KEY_MAX_LENGTH = 64
 
-function checkOptions(options: CreateBookingOptions): { key?: string; source: BookingSource } {
-  const key = options.idempotencyKey
+/** Refuses an idempotency key or scope that is not a string of 1–64 characters. */
+function checkKeyOption(
+  value: unknown,
+  field: 'idempotencyKey' | 'idempotencyScope',
+  what: string,
+): void {
   if (
-    key !== undefined &&
-    (typeof key !== 'string' || key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+    value !== undefined &&
+    (typeof value !== 'string' || value.length === 0 || value.length > IDEMPOTENCY_KEY_MAX_LENGTH)
   ) {
     throw new SchemaLockError(
       [
         {
-          path: ['idempotencyKey'],
+          path: [field],
           code: 'invalid_type',
-          message: `Invalid idempotency key: use a string of 1–${IDEMPOTENCY_KEY_MAX_LENGTH} characters, e.g. a UUID`,
+          message: `Invalid ${what}: use a string of 1–${IDEMPOTENCY_KEY_MAX_LENGTH} characters, e.g. ${field === 'idempotencyKey' ? 'a UUID' : 'the user id'}`,
         },
       ],
       { kind: 'createBookingOptions' },
     )
   }
+}
+
+function checkOptions(options: CreateBookingOptions): { key?: string; source: BookingSource } {
+  const key = options.idempotencyKey
+  checkKeyOption(key, 'idempotencyKey', 'idempotency key')
+  checkKeyOption(options.idempotencyScope, 'idempotencyScope', 'idempotency scope')
   const source = options.source ?? 'direct'
   if (!BookingSourceSchema.safeParse(source).success) {
     throw new SchemaLockError(
@@ -149,7 +170,10 @@ export function createBooking(
     > &
       BookingFacts
     checked = checkOptions(options)
-    bookingId = checked.key === undefined ? rt.settings.generateId() : bookingIdForKey(checked.key)
+    bookingId =
+      checked.key === undefined
+        ? rt.settings.generateId()
+        : bookingIdForKey(checked.key, options.idempotencyScope)
   } catch (error) {
     return Promise.reject(error as Error)
   }
@@ -226,6 +250,7 @@ async function run(
   const ctx: CreateContext = {
     input,
     key,
+    storedKey: key === undefined ? undefined : storedIdempotencyKey(key, options.idempotencyScope),
     fingerprint: key === undefined ? undefined : fingerprintOf(input),
     source,
     slotKey,
@@ -283,7 +308,7 @@ function creationWrites(
     ctx.input,
     {
       source: ctx.source,
-      idempotencyKey: ctx.key,
+      idempotencyKey: ctx.storedKey,
       fingerprint: ctx.fingerprint,
       slotKey: ctx.slotKey,
       synthetic: ctx.synthetic,

@@ -369,6 +369,8 @@ export class BookingRoutes {
     if (provider.currency !== undefined) input.currency = provider.currency
     const result = await guard.createBooking(input as CreateBookingInput, {
       idempotencyKey: optionalString(body, 'idempotencyKey', 64),
+      // Keys are the browser's: one user's key never names another user's booking.
+      idempotencyScope: caller.id,
       source: sourceOf(body.source),
     })
     return { status: result.replayed ? 200 : 201, body: result }
