@@ -31,25 +31,15 @@ describe('createBookingClient types', () => {
 
   it('should take a lock extended with the app’s own columns, full or read-only', () => {
     const extend = { booking: { spaId: column.id() } }
-    const tablesDB = {} as TablesDBLike
-    const jwt = () => 'jwt'
-    expectTypeOf(
-      createBookingClient({
-        tablesDB,
-        databaseId: 'main',
-        url: '/api',
-        jwt,
-        schemaLock: createSchemaLock({ extend }),
-      }),
-    ).toEqualTypeOf<BookingClient>()
-    expectTypeOf(
-      createBookingClient({
-        tablesDB,
-        databaseId: 'main',
-        url: '/api',
-        jwt,
-        schemaLock: createReadLock({ extend }),
-      }),
-    ).toEqualTypeOf<BookingClient>()
+    const options = {
+      tablesDB: {} as TablesDBLike,
+      databaseId: 'main',
+      url: '/api',
+      jwt: () => 'j',
+    }
+    const full = createBookingClient({ ...options, schemaLock: createSchemaLock({ extend }) })
+    const read = createBookingClient({ ...options, schemaLock: createReadLock({ extend }) })
+    expectTypeOf(full).toEqualTypeOf<BookingClient>()
+    expectTypeOf(read).toEqualTypeOf<BookingClient>()
   })
 })
