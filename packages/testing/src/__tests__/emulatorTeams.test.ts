@@ -1,10 +1,21 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Account, Client, ID, Permission, Query, Role, TablesDB, Teams } from 'appwrite'
 import * as server from 'node-appwrite'
+import WebSocket from 'ws'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
-import { appwriteError, mainDatabase, memoryStorage, rejection, setGlobals } from './helpers'
+import {
+  appwriteError,
+  mainDatabase,
+  memoryStorage,
+  openFrameQueue,
+  rejection,
+  setGlobals,
+} from './helpers'
 import { serverClient } from './emulatorHelpers'
 
 // The Teams service through the real `appwrite` web SDK (users signed up and signed in through the
@@ -20,7 +31,9 @@ let userCount = 0
 const target = { databaseId: 'main', tableId: 'docs' }
 
 /** Signs a new user up and in through the web SDK's Account; a web client carrying its session. */
-async function signUp(name: string): Promise<{ client: Client; userId: string; email: string }> {
+async function signUp(
+  name: string,
+): Promise<{ client: Client; userId: string; email: string; session: string }> {
   userCount += 1
   const email = `${name.toLowerCase()}${userCount}@example.com`
   const anonymous = new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
@@ -37,7 +50,7 @@ async function signUp(name: string): Promise<{ client: Client; userId: string; e
     .setEndpoint(emulator.endpoint)
     .setProject(emulator.projectId)
     .setSession(value)
-  return { client, userId: user.$id, email }
+  return { client, userId: user.$id, email, session: value }
 }
 
 /** A row readable by `Role.team(teamId[, role])` only; its id. */
@@ -309,6 +322,109 @@ describe('emulator Teams service', () => {
     const list = await users.listMemberships({ userId: owner.userId })
     expect(list.total).toBe(1)
     expect(list.memberships[0]).toMatchObject({ teamId: team.$id, teamName: 'Settings' })
+  })
+
+  it('should re-subscribe a member’s realtime socket with its new roles when it joins or leaves', async () => {
+    const owner = await signUp('Realtime')
+    const member = await signUp('Listener')
+    const team = await new Teams(owner.client).create({ teamId: ID.unique(), name: 'Live' })
+    const channels = ['tablesdb.main.tables.docs.rows', 'teams', 'memberships']
+    const query = channels.map((c) => `channels[]=${encodeURIComponent(c)}`).join('&')
+    const ws = new WebSocket(
+      `${emulator.realtimeEndpoint}/realtime?project=${emulator.projectId}&${query}`,
+      {
+        headers: {
+          cookie: `a_session_${emulator.projectId}=${encodeURIComponent(member.session)}`,
+        },
+      },
+    )
+    type Frame = { type: string; data: { events: string[]; payload: { $id: string } } }
+    const next = await openFrameQueue<Frame>(ws)
+    try {
+      expect((await next()).type).toBe('connected')
+      const own = async () =>
+        (
+          await adminRows.createRow({
+            ...target,
+            rowId: ID.unique(),
+            data: { title: 'own' },
+            permissions: [Permission.read(Role.user(member.userId))],
+          })
+        ).$id
+      // Not a member yet: the team's row and the team's events do not reach it, its own row does.
+      await teamRow(team.$id)
+      await new Teams(owner.client).updateName({ teamId: team.$id, name: 'Live 2' })
+      const first = await own()
+      expect((await next()).data.payload.$id).toBe(first)
+
+      const membership = await adminTeams.createMembership({
+        teamId: team.$id,
+        roles: [],
+        userId: member.userId,
+      })
+      const created = await next()
+      expect(created.data.events[0]).toBe(`teams.${team.$id}.memberships.${membership.$id}.create`)
+      const shared = await teamRow(team.$id)
+      expect((await next()).data.payload.$id).toBe(shared)
+
+      await adminTeams.deleteMembership({ teamId: team.$id, membershipId: membership.$id })
+      await teamRow(team.$id)
+      const last = await own()
+      expect((await next()).data.payload.$id).toBe(last)
+    } finally {
+      ws.close()
+    }
+  })
+
+  it('should keep teams, memberships and their roles across a restart on a data dir', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bg-teams-'))
+    const databases = mainDatabase({ docs: { rowSecurity: true } })
+    const first = await startAppwriteEmulator({
+      fake: createFakeAppwrite({ databases }),
+      data: dir,
+    })
+    try {
+      const key = serverClient(first)
+      const user = await new server.Users(key).create({ userId: 'member', email: 'm@example.com' })
+      const team = await new server.Teams(key).create({ teamId: 'crew', name: 'Crew' })
+      await new server.Teams(key).createMembership({
+        teamId: team.$id,
+        roles: ['admin'],
+        userId: user.$id,
+      })
+      await new server.TablesDB(key).createRow({
+        ...target,
+        rowId: 'secret',
+        data: { title: 'plan' },
+        permissions: [Permission.read(Role.team('crew', 'admin'))],
+      })
+    } finally {
+      await first.close()
+    }
+    const second = await startAppwriteEmulator({
+      fake: createFakeAppwrite({ databases }),
+      data: dir,
+    })
+    try {
+      const key = serverClient(second)
+      expect(await new server.Teams(key).get({ teamId: 'crew' })).toMatchObject({
+        name: 'Crew',
+        total: 1,
+      })
+      const { memberships } = await new server.Teams(key).listMemberships({ teamId: 'crew' })
+      expect(memberships.map((m) => [m.userId, m.roles, m.confirm])).toEqual([
+        ['member', ['admin'], true],
+      ])
+      const jwt = second.createJWT('member')
+      const client = new Client()
+        .setEndpoint(second.endpoint)
+        .setProject(second.projectId)
+        .setJWT(jwt)
+      expect((await new TablesDB(client).getRow({ ...target, rowId: 'secret' })).$id).toBe('secret')
+    } finally {
+      await second.close()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('should keep shortcut JWT teams working beside memberships', async () => {
