@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Account, Client, ID, Permission, Query, Role, TablesDB, Teams } from 'appwrite'
+import * as sdk11 from 'appwrite-11'
 import * as server from 'node-appwrite'
 import WebSocket from 'ws'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -425,6 +426,22 @@ describe('emulator Teams service', () => {
       await second.close()
       await rm(dir, { recursive: true, force: true })
     }
+  })
+
+  it('should convert the string queries of web SDK 11 on the teams and memberships lists', async () => {
+    const owner = await signUp('Legacy')
+    const teams = new Teams(owner.client)
+    await teams.create({ teamId: ID.unique(), name: 'Old one' })
+    const kept = await teams.create({ teamId: ID.unique(), name: 'Old two' })
+    const client = new sdk11.Client()
+      .setEndpoint(emulator.endpoint)
+      .setProject(emulator.projectId)
+      .setJWT(emulator.createJWT(owner.userId))
+    const old = new sdk11.Teams(client)
+    const listed = await old.list([sdk11.Query.equal('name', 'Old two'), sdk11.Query.limit(1)])
+    expect(listed.teams.map((team) => team.$id)).toEqual([kept.$id])
+    const members = await old.listMemberships(kept.$id, [sdk11.Query.equal('confirm', true)])
+    expect(members.memberships.map((m) => m.userId)).toEqual([owner.userId])
   })
 
   it('should keep shortcut JWT teams working beside memberships', async () => {
