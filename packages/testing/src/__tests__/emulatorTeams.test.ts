@@ -444,6 +444,24 @@ describe('emulator Teams service', () => {
     expect(members.memberships.map((m) => m.userId)).toEqual([owner.userId])
   })
 
+  it('should page before a cursor with an offset, and search team names by word prefix', async () => {
+    const ids: string[] = []
+    for (const n of [1, 2, 3, 4])
+      ids.push((await adminTeams.create({ teamId: ID.unique(), name: `Pager ${n}` })).$id)
+    const page = await adminTeams.list({
+      search: 'pag',
+      queries: [Query.cursorBefore(ids[3]!), Query.offset(1), Query.limit(1)],
+    })
+    expect(page.teams.map((team) => team.name)).toEqual(['Pager 2'])
+    expect(page.total).toBe(4)
+    const after = await adminTeams.list({
+      search: 'pager',
+      queries: [Query.cursorAfter(ids[0]!), Query.limit(2), Query.orderAsc('name')],
+    })
+    expect(after.teams.map((team) => team.name)).toEqual(['Pager 2', 'Pager 3'])
+    expect((await adminTeams.list({ search: 'ager' })).total).toBe(0)
+  })
+
   it('should keep shortcut JWT teams working beside memberships', async () => {
     const team = await adminTeams.create({ teamId: ID.unique(), name: 'Shortcut' })
     expect(team.total).toBe(0)

@@ -287,16 +287,16 @@ export class TeamStore {
   ): void {
     if (this.#listeners.size === 0) return
     const teamId = params.find(([name]) => name === 'teamId')?.[1] ?? ''
+    const events = generateEvents(eventPatterns(pattern), params)
     const change: TeamChange = {
       teamId,
-      events: generateEvents(eventPatterns(pattern), params),
-      channels: [],
+      events,
+      channels: teamChannels(events),
       payload,
       recipients: options.recipients ?? this.holdersOf(teamId),
       rolesChangedFor: options.rolesChangedFor,
     }
-    const withChannels = { ...change, channels: teamChannels(change.events) }
-    for (const listener of [...this.#listeners]) listener(withChannels)
+    for (const listener of [...this.#listeners]) listener(change)
   }
 
   /** The users holding the role `team:<teamId>` (memberships, or the sign-in shortcut's teams). */

@@ -38,7 +38,10 @@ const TEAM_ERRORS = {
   ],
   membership_not_found: [404, 'Membership with the requested ID could not be found.'],
   membership_already_confirmed: [409, 'Membership is already confirmed.'],
-  general_phone_disabled: [503, 'Phone authentication is disabled for this project'],
+  general_phone_disabled: [
+    503,
+    'Phone provider is not configured. Please check the _APP_SMS_PROVIDER environment variable of your Appwrite server.',
+  ],
 } as const
 
 const teamError = (type: keyof typeof TEAM_ERRORS, message?: string) =>
@@ -820,9 +823,9 @@ function listPage<T extends { readonly $id: string }>(
       throw httpError('general_cursor_not_found', cursorMissing(id))
     if (after) items = at === -1 ? [] : items.slice(at + 1)
     else {
-      items = at === -1 ? [] : items.slice(0, at)
-      items = items.slice(Math.max(0, items.length - page.limit - page.offset))
-      return { total, page: items.slice(0, page.limit) }
+      // The page just before the cursor, `offset` items further back, in the list's order.
+      const end = Math.max(0, at - page.offset)
+      return { total, page: at === -1 ? [] : items.slice(Math.max(0, end - page.limit), end) }
     }
   }
   return { total, page: items.slice(page.offset, page.offset + page.limit) }
