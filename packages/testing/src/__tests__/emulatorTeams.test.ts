@@ -462,6 +462,26 @@ describe('emulator Teams service', () => {
     expect((await adminTeams.list({ search: 'ager' })).total).toBe(0)
   })
 
+  it('should let faults fail Teams calls on the wire, with api teams', async () => {
+    const { faults } = emulator.fake
+    const team = await adminTeams.create({ teamId: ID.unique(), name: 'Faulty' })
+    faults.fail({ api: 'teams', operation: 'createMembership', times: 1 })
+    const add = () =>
+      adminTeams.createMembership({ teamId: team.$id, roles: [], email: 'f@example.com' })
+    await expect(add()).rejects.toMatchObject(appwriteError(500, 'general_server_error'))
+    // The failed call changed nothing: the retry adds the member.
+    expect((await add()).confirm).toBe(true)
+    expect(faults.log.at(-1)).toMatchObject({
+      kind: 'error',
+      api: 'teams',
+      operation: 'createMembership',
+    })
+    faults.fail({ api: 'teams', operation: 'get', times: 1, error: 'network' })
+    await expect(adminTeams.get({ teamId: team.$id })).rejects.toThrow('fetch failed')
+    expect((await adminTeams.get({ teamId: team.$id })).total).toBe(1)
+    faults.reset()
+  })
+
   it('should keep shortcut JWT teams working beside memberships', async () => {
     const team = await adminTeams.create({ teamId: ID.unique(), name: 'Shortcut' })
     expect(team.total).toBe(0)

@@ -270,7 +270,7 @@ async function serve(
   registerAccountRoutes(router, { auth, faults: fake.faults, projectId })
   registerUsersRoutes(router, fake.users)
   registerFunctionRoutes(router, { auth, functions: internals.functions })
-  registerTeamsRoutes(router, { auth, teams: internals.teams, projectId })
+  registerTeamsRoutes(router, { auth, teams: internals.teams, faults: fake.faults, projectId })
 
   const subscriptionWaiters = new Set<() => void>()
   const realtimeServer = new RealtimeServer({

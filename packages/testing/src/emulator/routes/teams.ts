@@ -1,17 +1,20 @@
 import { check } from '../../fake/accounts'
 import type { StoredUser } from '../../fake/accounts'
 import { CUSTOM_ID_DESCRIPTION, SERVER_PICKED_ID, UID_DESCRIPTION, isValidId } from '../../fake/ids'
+import { runGated } from '../../fake/faults'
+import type { FaultApi } from '../../fake/faults'
 import { simpleListQueries } from '../../fake/simpleQueries'
 import type { SimpleQuery } from '../../fake/simpleQueries'
 import { hashSecret } from '../../fake/teams'
 import type { StoredMembership, StoredTeam, TeamStore } from '../../fake/teams'
+import type { FaultGate } from '../../fake/types'
 import { constantTimeEqual } from '../../fake/sha256'
 import { toServerDatetime } from '../../fake/validation'
 import { requireScopes } from '../auth'
 import type { AuthRegistry, Caller } from '../auth'
 import { EmulatorHttpError, httpError, looseBoolean } from '../http'
 import type { Params, RouteResult } from '../http'
-import type { RouteContext, Router } from '../router'
+import type { RouteContext, RouteHandler, Router } from '../router'
 import { sessionHeaders } from './account'
 
 /*
@@ -121,6 +124,8 @@ function requireTeamsScope(caller: Caller, scope: 'teams.read' | 'teams.write'):
 export interface TeamsRoutesOptions {
   readonly auth: AuthRegistry
   readonly teams: TeamStore
+  /** The fake's faults: they apply to these routes with `api: 'teams'` (`'users'` for the user's list). */
+  readonly faults: FaultGate
   readonly projectId: string
 }
 
@@ -132,8 +137,18 @@ export interface TeamsRoutesOptions {
  * @internal
  */
 export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions): void {
-  const { auth, teams: store, projectId } = options
+  const { auth, teams: store, faults, projectId } = options
   const now = () => store.now()
+  /** `handler` behind the fault gate, as the SDK method `operation` of `api`. */
+  const gated =
+    (operation: string, handler: RouteHandler, api: FaultApi = 'teams'): RouteHandler =>
+    (ctx) => {
+      const call = faults.idle
+        ? undefined
+        : { api, operation, params: { ...ctx.path, ...ctx.params } }
+      // `then` flattens a promised result into the call's own promise.
+      return runGated(faults, call, () => handler(ctx)).then((result) => result)
+    }
 
   /** The team, as `getDocument('teams', …)` answers the caller: not found unless it may read it. */
   const readTeam = (caller: Caller, teamId: string): StoredTeam => {
@@ -161,7 +176,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
   router.add(
     'POST',
     '/v1/teams',
-    ({ caller, params }) => {
+    gated('create', ({ caller, params }) => {
       requireTeamsScope(caller, 'teams.write')
       const rawId = required(params, 'teamId')
       if (rawId !== SERVER_PICKED_ID && !isValidId(rawId))
@@ -203,14 +218,14 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
         ...(caller.kind === 'user' ? { rolesChangedFor: caller.user.$id } : {}),
       })
       return { status: 201, body }
-    },
+    }),
     { params: ['teamId', 'name', 'roles'] },
   )
 
   router.add(
     'GET',
     '/v1/teams',
-    ({ caller, params }) => {
+    gated('list', ({ caller, params }) => {
       requireTeamsScope(caller, 'teams.read')
       const visible = store
         .teams()
@@ -226,24 +241,24 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
       return {
         body: { total: result.total, teams: result.page.map((team) => store.teamModel(team)) },
       }
-    },
+    }),
     { params: ['queries', 'search', 'total'] },
   )
 
   router.add(
     'GET',
     '/v1/teams/:teamId',
-    (ctx) => {
+    gated('get', (ctx) => {
       requireTeamsScope(ctx.caller, 'teams.read')
       return { body: store.teamModel(readTeam(ctx.caller, pathIds(ctx).teamId)) }
-    },
+    }),
     { params: [] },
   )
 
   router.add(
     'PUT',
     '/v1/teams/:teamId',
-    (ctx) => {
+    gated('updateName', (ctx) => {
       requireTeamsScope(ctx.caller, 'teams.write')
       const { teamId } = pathIds(ctx)
       const name = text('name', required(ctx.params, 'name'), 128)
@@ -255,14 +270,14 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
       const body = store.teamModel(team)
       store.emit('teams.[teamId].update', [['teamId', teamId]], body)
       return { body }
-    },
+    }),
     { params: ['name'] },
   )
 
   router.add(
     'DELETE',
     '/v1/teams/:teamId',
-    (ctx) => {
+    gated('delete', (ctx) => {
       requireTeamsScope(ctx.caller, 'teams.write')
       const { teamId } = pathIds(ctx)
       const team = readTeam(ctx.caller, teamId)
@@ -273,24 +288,24 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
       store.deleteTeam(team)
       store.emit('teams.[teamId].delete', [['teamId', teamId]], payload, { recipients })
       return { status: 204 }
-    },
+    }),
     { params: [] },
   )
 
   router.add(
     'GET',
     '/v1/teams/:teamId/prefs',
-    (ctx) => {
+    gated('getPrefs', (ctx) => {
       requireTeamsScope(ctx.caller, 'teams.read')
       return { body: { ...readTeam(ctx.caller, pathIds(ctx).teamId).prefs } }
-    },
+    }),
     { params: [] },
   )
 
   router.add(
     'PUT',
     '/v1/teams/:teamId/prefs',
-    (ctx) => {
+    gated('updatePrefs', (ctx) => {
       requireTeamsScope(ctx.caller, 'teams.write')
       const { teamId } = pathIds(ctx)
       const prefs = required(ctx.params, 'prefs')
@@ -304,7 +319,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
       const body = { ...team.prefs }
       store.emit('teams.[teamId].update.prefs', [['teamId', teamId]], body)
       return { body }
-    },
+    }),
     { params: ['prefs'] },
   )
 
@@ -313,7 +328,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
   router.add(
     'POST',
     '/v1/teams/:teamId/memberships',
-    async (ctx) => {
+    gated('createMembership', async (ctx) => {
       const { caller, params } = ctx
       requireTeamsScope(caller, 'teams.write')
       const { teamId } = pathIds(ctx)
@@ -429,27 +444,27 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
         { rolesChangedFor: userId },
       )
       return { status: 201, body }
-    },
+    }),
     { params: ['email', 'userId', 'phone', 'roles', 'url', 'name'] },
   )
 
   router.add(
     'GET',
     '/v1/teams/:teamId/memberships',
-    (ctx) => {
+    gated('listMemberships', (ctx) => {
       requireTeamsScope(ctx.caller, 'teams.read')
       const { teamId } = pathIds(ctx)
       readTeam(ctx.caller, teamId)
       const all = store.memberships().filter((m) => m.teamId === teamId)
       return { body: membershipList(store, all, ctx.params, ctx.caller.kind === 'key') }
-    },
+    }),
     { params: ['queries', 'search', 'total'] },
   )
 
   router.add(
     'GET',
     '/v1/teams/:teamId/memberships/:membershipId',
-    (ctx) => {
+    gated('getMembership', (ctx) => {
       requireTeamsScope(ctx.caller, 'teams.read')
       const { teamId, membershipId } = pathIds(ctx)
       readTeam(ctx.caller, teamId)
@@ -459,14 +474,14 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
       return {
         body: store.membershipModel(membership, ctx.caller.kind === 'key' ? 'readAsKey' : 'read'),
       }
-    },
+    }),
     { params: [] },
   )
 
   router.add(
     'PATCH',
     '/v1/teams/:teamId/memberships/:membershipId',
-    (ctx) => {
+    gated('updateMembership', (ctx) => {
       requireTeamsScope(ctx.caller, 'teams.write')
       const { teamId, membershipId } = pathIds(ctx)
       const given = roles(required(ctx.params, 'roles'), 81)
@@ -491,14 +506,14 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
         { rolesChangedFor: membership.userId },
       )
       return { body }
-    },
+    }),
     { params: ['roles'] },
   )
 
   router.add(
     'PATCH',
     '/v1/teams/:teamId/memberships/:membershipId/status',
-    (ctx) => {
+    gated('updateMembershipStatus', (ctx) => {
       // Scope `public`: a guest may accept an invitation (and is signed in by it).
       const { caller, params } = ctx
       const { teamId, membershipId } = pathIds(ctx)
@@ -550,14 +565,14 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
         { rolesChangedFor: target.$id },
       )
       return headers === undefined ? { body } : { body, headers }
-    },
+    }),
     { params: ['userId', 'secret'] },
   )
 
   router.add(
     'DELETE',
     '/v1/teams/:teamId/memberships/:membershipId',
-    (ctx) => {
+    gated('deleteMembership', (ctx) => {
       requireTeamsScope(ctx.caller, 'teams.write')
       const { teamId, membershipId } = pathIds(ctx)
       const { caller } = ctx
@@ -582,7 +597,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
         { rolesChangedFor: membership.userId },
       )
       return { status: 204 }
-    },
+    }),
     { params: [] },
   )
 
@@ -591,13 +606,17 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
   router.add(
     'GET',
     '/v1/users/:userId/memberships',
-    (ctx) => {
-      requireScopes(ctx.caller, ['users.read'])
-      const userId = uid('userId', ctx.path.userId)
-      if (auth.store.user(userId) === undefined) throw httpError('user_not_found')
-      const all = store.memberships().filter((m) => m.userId === userId)
-      return { body: membershipList(store, all, ctx.params, true) }
-    },
+    gated(
+      'listMemberships',
+      (ctx) => {
+        requireScopes(ctx.caller, ['users.read'])
+        const userId = uid('userId', ctx.path.userId)
+        if (auth.store.user(userId) === undefined) throw httpError('user_not_found')
+        const all = store.memberships().filter((m) => m.userId === userId)
+        return { body: membershipList(store, all, ctx.params, true) }
+      },
+      'users',
+    ),
     { params: ['queries', 'search', 'total'] },
   )
 
