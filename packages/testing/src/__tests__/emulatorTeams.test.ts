@@ -422,6 +422,21 @@ describe('emulator Teams service', () => {
         .setProject(second.projectId)
         .setJWT(jwt)
       expect((await new TablesDB(client).getRow({ ...target, rowId: 'secret' })).$id).toBe('secret')
+      // An export carries them too (`import` / `--import`).
+      const exported = join(dir, 'export')
+      await second.exportSnapshot(exported)
+      const third = await startAppwriteEmulator({
+        fake: createFakeAppwrite({ databases }),
+        import: exported,
+      })
+      try {
+        const imported = await new server.Teams(serverClient(third)).listMemberships({
+          teamId: 'crew',
+        })
+        expect(imported.memberships.map((m) => m.roles)).toEqual([['admin']])
+      } finally {
+        await third.close()
+      }
     } finally {
       await second.close()
       await rm(dir, { recursive: true, force: true })
