@@ -594,7 +594,7 @@ describe('startAppwriteEmulator', () => {
     })
     expect(wrongMethod.status).toBe(404)
     expect(await wrongMethod.json()).toMatchObject({ type: 'general_route_not_found' })
-    const noProject = await raw('/teams', { project: null })
+    const noProject = await raw('/avatars/initials', { project: null })
     expect(await noProject.json()).toMatchObject({ type: 'general_route_not_found' })
   })
 

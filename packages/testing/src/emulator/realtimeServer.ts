@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws'
 import type { RawData, WebSocket } from 'ws'
 import type { FakeRealtimeSubscription, RealtimeResponseEvent } from '../fake/realtime'
 import type { AccountChange } from '../fake/accounts'
+import type { TeamChange, TeamStore } from '../fake/teams'
 import { formatRealtimeTimestamp } from '../fake/channels'
 import { isAppwriteException } from '../fake/errors'
 import type { AuthRegistry, Caller } from './auth'
@@ -22,6 +23,8 @@ const MESSAGE_FORMAT_INVALID = 1003
 export interface RealtimeServerOptions {
   readonly projectId: string
   readonly auth: AuthRegistry
+  /** The Teams service's store: its events go to the `teams` and `memberships` channels. */
+  readonly teams?: TeamStore
   readonly link: RealtimeLink
   readonly logger: EmulatorLogger
   /** Delay before each frame the server sends, in milliseconds. */
@@ -80,6 +83,7 @@ export class RealtimeServer {
   #nextId = 0
 
   readonly #stopAccounts: () => void
+  readonly #stopTeams: () => void
 
   constructor(options: RealtimeServerOptions) {
     this.#options = options
@@ -87,6 +91,15 @@ export class RealtimeServer {
     this.#stopAccounts = options.auth.store.onChange((change) => {
       for (const session of this.#sessions) session.accountEvent(change)
     })
+    // `teams` and `memberships`: a change to a user's memberships first re-subscribes its sockets
+    // with its new roles (`permissionsChanged` in `app/realtime.php`), then the event goes out.
+    this.#stopTeams =
+      options.teams?.onChange((change) => {
+        for (const session of this.#sessions) {
+          if (change.rolesChangedFor !== undefined) session.refreshUser(change.rolesChangedFor)
+          session.teamEvent(change)
+        }
+      }) ?? (() => {})
   }
 
   /** Number of open WebSockets. */
@@ -119,6 +132,7 @@ export class RealtimeServer {
   close(): void {
     for (const session of [...this.#sessions]) session.shutdown(1001, 'Server shutting down')
     this.#stopAccounts()
+    this.#stopTeams()
     this.#wss.close()
   }
 
@@ -352,6 +366,45 @@ class Session {
         subscriptions: ids,
       },
     })
+  }
+
+  /**
+   * Sends a Teams event to this socket's subscriptions on its channels when its user holds the
+   * event's read role `team:<teamId>` (`Realtime::fromPayload`).
+   */
+  teamEvent(change: TeamChange): void {
+    if (this.#closed || this.caller.kind !== 'user' || !change.recipients.has(this.caller.user.$id))
+      return
+    const ids: string[] = []
+    for (const [subscriptionId, sub] of this.#subscriptions)
+      if (sub.channels.some((channel) => change.channels.includes(channel)))
+        ids.push(subscriptionId)
+    if (ids.length === 0) return
+    this.send({
+      type: 'event',
+      data: {
+        events: change.events,
+        channels: change.channels,
+        timestamp: formatRealtimeTimestamp(this.#options.auth.store.now()),
+        payload: change.payload,
+        subscriptions: ids,
+      },
+    })
+  }
+
+  /** Re-reads this socket's user when it is `userId` and re-subscribes with its current roles. */
+  refreshUser(userId: string): void {
+    if (this.#closed || this.caller.kind !== 'user' || this.caller.user.$id !== userId) return
+    const user = this.#options.auth.user(userId)
+    if (user === undefined) return
+    this.caller = { ...this.caller, user }
+    // In this socket's message order, like any other re-subscription.
+    this.#inbox = this.#inbox
+      .then(() => this.#reidentify())
+      .catch((error: unknown) => {
+        const message = `re-subscribing with the user's new team roles failed: ${String(error)}`
+        this.send({ type: 'error', data: { code: 500, message } })
+      })
   }
 
   send(frame: unknown, then?: () => void): void {

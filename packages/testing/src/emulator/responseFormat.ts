@@ -33,8 +33,8 @@ function versionParts(version: string): readonly number[] {
 const older = (format: string, than: string) => format !== '' && compareVersions(format, than) < 0
 
 /**
- * The SDK method a legacy databases route serves, as the server names it when it picks the
- * request filters to run (`databases.listDocuments`, …); `undefined` for the other routes.
+ * The SDK method a legacy databases or teams list route serves, as the server names it when it
+ * picks the request filters to run (`databases.listDocuments`, …); `undefined` for the other routes.
  */
 function legacyMethod(method: string, pattern: string): string | undefined {
   if (method !== 'GET') return undefined
@@ -51,6 +51,10 @@ function legacyMethod(method: string, pattern: string): string | undefined {
       return 'databases.listDocuments'
     case '/v1/databases/:databaseId/collections/:collectionId/documents/:documentId':
       return 'databases.getDocument'
+    case '/v1/teams':
+      return 'teams.list'
+    case '/v1/teams/:teamId/memberships':
+      return 'teams.listMemberships'
     default:
       return undefined
   }
@@ -60,7 +64,8 @@ function legacyMethod(method: string, pattern: string): string | undefined {
  * The request filters of github:appwrite/appwrite 1.9.x (`app/controllers/general.php`,
  * `src/Appwrite/Utopia/Request/Filters/V17.php`, `V20.php`) that touch the routes the emulator
  * serves, for an SDK that sends `X-Appwrite-Response-Format`:
- * - before 1.5.0, the list routes and `getDocument` of the legacy databases API take the string
+ * - before 1.5.0, the list routes and `getDocument` of the legacy databases API, and the teams and
+ *   memberships lists, take the string
  *   query syntax of SDKs before 1.5 (`orderDesc("$createdAt")`, `equal("status", ["a", "b"])`),
  *   converted to JSON queries (a bad one is 400 `general_query_invalid`);
  * - before 1.8.0, `listDocuments` / `getDocument` drop empty queries.

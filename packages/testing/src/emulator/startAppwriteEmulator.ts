@@ -33,6 +33,7 @@ import { registerDataRoutes } from './routes/data'
 import { registerFunctionRoutes } from './routes/functions'
 import { registerUsersRoutes } from './routes/users'
 import { registerSchemaRoutes } from './routes/schema'
+import { registerTeamsRoutes } from './routes/teams'
 import { registerTransactionRoutes } from './routes/transactions'
 
 /**
@@ -269,11 +270,13 @@ async function serve(
   registerAccountRoutes(router, { auth, faults: fake.faults, projectId })
   registerUsersRoutes(router, fake.users)
   registerFunctionRoutes(router, { auth, functions: internals.functions })
+  registerTeamsRoutes(router, { auth, teams: internals.teams, faults: fake.faults, projectId })
 
   const subscriptionWaiters = new Set<() => void>()
   const realtimeServer = new RealtimeServer({
     projectId,
     auth,
+    teams: internals.teams,
     link: createRealtimeLink(fake, bridge),
     logger,
     latencyMs: () => latencyMs,

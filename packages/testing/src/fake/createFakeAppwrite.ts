@@ -2,6 +2,7 @@ import { FakeAccount } from './account'
 import type { AccountAuth } from './account'
 import { AccountStore } from './accounts'
 import type { AccountCaller } from './accounts'
+import { TeamStore } from './teams'
 import { FakeTablesDBAdmin } from './admin'
 import { systemFakeClock } from './clock'
 import type { FakeClock } from './clock'
@@ -295,6 +296,7 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
     }),
   })
   const accounts = new AccountStore({ clock, seed: options.seed })
+  const teams = new TeamStore({ clock, accounts, seed: options.seed })
   const functionsHub = new FunctionsHub({ store: accounts, faults, clock })
   for (const [functionId, registration] of Object.entries(options.functions ?? {}))
     functionsHub.register(functionId, registration)
@@ -370,17 +372,20 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
       faults.reset()
       admin.reset()
       accounts.reset()
+      teams.reset()
       functionsHub.reset()
       sessionValue = undefined
     },
   }
-  internals.set(fake, { accounts, functions: functionsHub, storage, schema })
+  internals.set(fake, { accounts, teams, functions: functionsHub, storage, schema })
   return fake
 }
 
 /** The stores behind a fake's services, for the emulator. @internal */
 export interface FakeInternals {
   readonly accounts: AccountStore
+  /** Teams and memberships (the emulator's Teams service). */
+  readonly teams: TeamStore
   readonly functions: FunctionsHub
   /** The rows (the emulator's data dir saves and restores them). */
   readonly storage: MemoryStorage

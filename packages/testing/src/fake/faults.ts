@@ -7,7 +7,7 @@ import type { RealtimeRowEvent } from './realtime'
 import type { FaultGate } from './types'
 
 /** The service a faulted call goes through. */
-export type FaultApi = 'tablesDB' | 'databases' | 'account' | 'users' | 'functions'
+export type FaultApi = 'tablesDB' | 'databases' | 'account' | 'users' | 'functions' | 'teams'
 
 /** One service call, as the fake hands it to {@link FaultInjector.beforeCall}. */
 export interface FaultCallContext {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import type { AccountObserver } from '../../fake/accounts'
 import type { FakeInternals } from '../../fake/createFakeAppwrite'
 import type { StorageObserver, TableStorage } from '../../fake/store'
+import type { TeamObserver } from '../../fake/teams'
 import { decodeRecords, encodeRecord } from './records'
 import {
   applyRecord,
@@ -146,8 +147,11 @@ class Changes {
   readonly rows = new Map<TableStorage, Set<string>>()
   readonly users = new Set<string>()
   readonly sessions = new Set<string>()
+  readonly teams = new Set<string>()
+  readonly memberships = new Set<string>()
   clearRows = false
   clearAccounts = false
+  clearTeams = false
 
   constructor(readonly onChange: () => void) {}
 
@@ -179,13 +183,36 @@ class Changes {
     }
   }
 
+  /** The team store's observer. */
+  get teamStore(): TeamObserver {
+    return {
+      teamChanged: (teamId) => {
+        this.teams.add(teamId)
+        this.onChange()
+      },
+      membershipChanged: (membershipId) => {
+        this.memberships.add(membershipId)
+        this.onChange()
+      },
+      cleared: () => {
+        this.teams.clear()
+        this.memberships.clear()
+        this.clearTeams = true
+        this.onChange()
+      },
+    }
+  }
+
   get empty(): boolean {
     return (
       this.rows.size === 0 &&
       this.users.size === 0 &&
       this.sessions.size === 0 &&
+      this.teams.size === 0 &&
+      this.memberships.size === 0 &&
       !this.clearRows &&
-      !this.clearAccounts
+      !this.clearAccounts &&
+      !this.clearTeams
     )
   }
 
@@ -219,8 +246,11 @@ class Changes {
     this.rows.clear()
     this.users.clear()
     this.sessions.clear()
+    this.teams.clear()
+    this.memberships.clear()
     this.clearRows = false
     this.clearAccounts = false
+    this.clearTeams = false
   }
 }
 
@@ -341,6 +371,7 @@ export class EmulatorDataDir {
     this.#changes = changes
     internals.storage.observe(changes.storage)
     internals.accounts.observe(changes.accounts)
+    internals.teams.observe(changes.teamStore)
   }
 
   /**
@@ -382,6 +413,7 @@ export class EmulatorDataDir {
     await this.#idle()
     this.#internals?.storage.observe(undefined)
     this.#internals?.accounts.observe(undefined)
+    this.#internals?.teams.observe(undefined)
     this.#changes = undefined
     await this.#log?.close()
     this.#log = undefined
@@ -430,6 +462,7 @@ export class EmulatorDataDir {
     const parts = [`{"n":${++this.#logRecords}`]
     if (changes.clearRows) parts.push(',"clearRows":true')
     if (changes.clearAccounts) parts.push(',"clearAccounts":true')
+    if (changes.clearTeams) parts.push(',"clearTeams":true')
     if (schemaChanged) parts.push(`,"schema":${schema}`)
     if (changes.rows.size > 0) {
       const tables: string[] = []
@@ -446,6 +479,12 @@ export class EmulatorDataDir {
     if (changes.sessions.size > 0) {
       const sessions = putAndDelete(changes.sessions, (id) => internals.accounts.storedSession(id))
       parts.push(`,"sessions":{${sessions}}`)
+    }
+    if (changes.teams.size > 0)
+      parts.push(`,"teams":{${putAndDelete(changes.teams, (id) => internals.teams.team(id))}}`)
+    if (changes.memberships.size > 0) {
+      const memberships = putAndDelete(changes.memberships, (id) => internals.teams.membership(id))
+      parts.push(`,"memberships":{${memberships}}`)
     }
     parts.push('}')
     const bytes = encodeRecord(parts.join(''))

@@ -8,11 +8,12 @@ import type {
   TableEntry,
 } from '../../fake/schema'
 import type { StoredRow } from '../../fake/store'
+import type { StoredMembership, StoredTeam } from '../../fake/teams'
 
 /*
  * What the emulator's data dir keeps of a fake, as plain JSON: the schema (databases, tables,
- * columns, indexes), every table's rows and `$sequence` counter, users, sessions and the key JWTs
- * are signed with. Function handlers, function executions, open transactions, realtime
+ * columns, indexes), every table's rows and `$sequence` counter, users, sessions, teams,
+ * memberships and the key JWTs are signed with. Function handlers, function executions, open transactions, realtime
  * subscriptions and fault rules are not kept.
  */
 
@@ -68,6 +69,8 @@ export interface LoadedState {
   readonly tables: Map<string, LoadedTable>
   readonly users: Map<string, StoredUser>
   readonly sessions: Map<string, StoredSession>
+  readonly teams: Map<string, StoredTeam>
+  readonly memberships: Map<string, StoredMembership>
 }
 
 /** A table's key in {@link LoadedState.tables}. */
@@ -268,7 +271,9 @@ export function snapshotJson(
   }
   parts.push(
     `],"users":${JSON.stringify(internals.accounts.users())}`,
-    `,"sessions":${JSON.stringify([...internals.accounts.allSessions()])}}`,
+    `,"sessions":${JSON.stringify([...internals.accounts.allSessions()])}`,
+    `,"teams":${JSON.stringify(internals.teams.teams())}`,
+    `,"memberships":${JSON.stringify(internals.teams.memberships())}}`,
   )
   return parts.join('')
 }
@@ -283,6 +288,9 @@ interface SnapshotJson {
   tables?: Array<{ databaseId: string; tableId: string; sequence: number; rows: StoredRow[] }>
   users?: StoredUser[]
   sessions?: StoredSession[]
+  /** Absent from snapshots written before the Teams service. */
+  teams?: StoredTeam[]
+  memberships?: StoredMembership[]
 }
 
 /**
@@ -319,6 +327,8 @@ export function parseSnapshot(
     tables: new Map(),
     users: new Map(snapshot.users.map((user) => [user.$id, user])),
     sessions: new Map(snapshot.sessions.map((session) => [session.$id, session])),
+    teams: new Map((snapshot.teams ?? []).map((team) => [team.$id, team])),
+    memberships: new Map((snapshot.memberships ?? []).map((m) => [m.$id, m])),
   }
   for (const table of snapshot.tables) {
     state.tables.set(tableKey(table.databaseId, table.tableId), {
@@ -360,6 +370,13 @@ export interface ChangeRecord {
     readonly put: readonly StoredSession[]
     readonly delete: readonly string[]
   }
+  /** Every team and membership was dropped before the changes below. */
+  readonly clearTeams?: true
+  readonly teams?: { readonly put: readonly StoredTeam[]; readonly delete: readonly string[] }
+  readonly memberships?: {
+    readonly put: readonly StoredMembership[]
+    readonly delete: readonly string[]
+  }
 }
 
 /**
@@ -399,6 +416,19 @@ export function applyRecord(state: LoadedState, record: ChangeRecord): void {
     for (const sessionId of record.sessions.delete) state.sessions.delete(sessionId)
     for (const session of record.sessions.put) state.sessions.set(session.$id, session)
   }
+  if (record.clearTeams) {
+    state.teams.clear()
+    state.memberships.clear()
+  }
+  if (record.teams) {
+    for (const teamId of record.teams.delete) state.teams.delete(teamId)
+    for (const team of record.teams.put) state.teams.set(team.$id, team)
+  }
+  if (record.memberships) {
+    for (const membershipId of record.memberships.delete) state.memberships.delete(membershipId)
+    for (const membership of record.memberships.put)
+      state.memberships.set(membership.$id, membership)
+  }
 }
 
 /**
@@ -422,4 +452,5 @@ export function restoreState(internals: FakeInternals, state: LoadedState): void
     sessions: state.sessions.values(),
     signingKey: Uint8Array.from(Buffer.from(state.signingKey, 'hex')),
   })
+  internals.teams.restore({ teams: state.teams.values(), memberships: state.memberships.values() })
 }

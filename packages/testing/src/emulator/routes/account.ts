@@ -42,7 +42,7 @@ export interface AccountRoutesOptions {
  * which the server sends when the Origin's domain does not match its own (always, on localhost).
  * Ending the session clears both cookies and sends `X-Fallback-Cookies: []`.
  */
-function sessionHeaders(
+export function sessionHeaders(
   projectId: string,
   value: string | undefined,
   expire: number,
