@@ -662,7 +662,8 @@ export class FakeAccount {
 
   /**
    * `POST /v1/account/sessions/token` (`createSession`): signs in with the `userId` and `secret`
-   * of an email OTP or magic URL token, which then stops working, and marks the email verified.
+   * of an email OTP, magic URL or `users.createToken` token, which then stops working; an emailed
+   * one marks the email verified.
    * `user_invalid_token` for an unknown user or a wrong, used or expired secret;
    * `user_session_already_exists` when signed in.
    */
@@ -684,15 +685,17 @@ export class FakeAccount {
     const user = this.#store.user(userId)
     // Only a sign-in token opens a session: the server refuses a verification or recovery secret.
     const token =
-      user === undefined ? undefined : this.#store.findToken(user, secret, ['magicUrl', 'emailOtp'])
+      user === undefined
+        ? undefined
+        : this.#store.findToken(user, secret, ['magicUrl', 'emailOtp', 'generic'])
     if (user === undefined || token === undefined) throw appwriteError('user_invalid_token')
     const { session, value } = this.#store.createSession(
       user,
       token.kind === 'magicUrl' ? 'magic-url' : 'token',
-      'email',
+      token.kind === 'generic' ? 'token' : 'email',
     )
     this.#store.deleteToken(user, token.$id)
-    if (!user.emailVerification) {
+    if (token.kind !== 'generic' && !user.emailVerification) {
       user.emailVerification = true
       this.#store.touch(user)
     }

@@ -16,7 +16,7 @@ import {
   utf8,
 } from './sha256'
 import { Outbox, TOKEN_LIFETIME_MS, tokenSecret } from './tokens'
-import type { MailSettings, StoredToken, TokenKind } from './tokens'
+import type { MailSettings, StoredToken, StoredTokenKind } from './tokens'
 import { toServerDatetime } from './validation'
 
 /*
@@ -667,15 +667,19 @@ export class AccountStore {
    * Issues a token of `kind` for `user` (dropping its expired ones): stores the SHA-256 of a new
    * secret and answers the token with the secret, which only the email carries.
    */
-  issueToken(user: StoredUser, kind: TokenKind): { token: StoredToken; secret: string } {
+  issueToken(
+    user: StoredUser,
+    kind: StoredTokenKind,
+    generic: { lifetimeMs: number; length: number } = { lifetimeMs: 900_000, length: 6 },
+  ): { token: StoredToken; secret: string } {
     const now = this.#clock.now()
-    const secret = tokenSecret(kind)
+    const secret = tokenSecret(kind, generic.length)
     const token: StoredToken = {
       $id: this.#ids.next(),
       $createdAt: now,
       kind,
       secretHash: toHex(sha256(utf8(secret))),
-      expire: now + TOKEN_LIFETIME_MS[kind],
+      expire: now + (kind === 'generic' ? generic.lifetimeMs : TOKEN_LIFETIME_MS[kind]),
     }
     user.tokens = [...(user.tokens ?? []).filter((t) => t.expire >= now), token]
     this.#observer?.userChanged(user.$id)
@@ -689,7 +693,7 @@ export class AccountStore {
   findToken(
     user: StoredUser,
     secret: string,
-    kinds?: readonly TokenKind[],
+    kinds?: readonly StoredTokenKind[],
   ): StoredToken | undefined {
     const hash = toHex(sha256(utf8(secret)))
     const now = this.#clock.now()

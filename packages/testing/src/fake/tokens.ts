@@ -12,6 +12,9 @@ import { randomBytes, toHex } from './sha256'
 /** What a token is for; also the `kind` of the email that carries it. */
 export type TokenKind = 'verification' | 'recovery' | 'magicUrl' | 'emailOtp'
 
+/** A stored token's kind: an emailed one, or `generic` (`users.createToken`, never emailed). @internal */
+export type StoredTokenKind = TokenKind | 'generic'
+
 /**
  * One stored token. Only the SHA-256 of its secret is kept, as the server keeps it; the token
  * lives in its user's `tokens` (so a data dir keeps it with the user).
@@ -21,7 +24,7 @@ export type TokenKind = 'verification' | 'recovery' | 'magicUrl' | 'emailOtp'
 export interface StoredToken {
   readonly $id: string
   readonly $createdAt: number
-  readonly kind: TokenKind
+  readonly kind: StoredTokenKind
   readonly secretHash: string
   /** Epoch ms; the token still works at exactly this instant, as `tokenVerify` compares `>=`. */
   readonly expire: number
@@ -43,11 +46,13 @@ export const TOKEN_LIFETIME_MS: Readonly<Record<TokenKind, number>> = {
 
 /**
  * A new secret for a token of `kind`: 256 hex chars for verification and recovery, 64 for a
- * magic URL, six digits for an email OTP (utopia-php/auth `Proofs\Token` / `Proofs\Code`).
+ * magic URL, six digits for an email OTP, `length` hex chars for a generic token (utopia-php/auth
+ * `Proofs\Token` / `Proofs\Code`).
  *
  * @internal
  */
-export function tokenSecret(kind: TokenKind): string {
+export function tokenSecret(kind: StoredTokenKind, length = 6): string {
+  if (kind === 'generic') return toHex(randomBytes(Math.ceil(length / 2))).slice(0, length)
   if (kind === 'magicUrl') return toHex(randomBytes(32))
   if (kind !== 'emailOtp') return toHex(randomBytes(128))
   let code = ''
