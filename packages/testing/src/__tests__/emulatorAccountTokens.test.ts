@@ -3,13 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createFakeAppwrite, createManualClock } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, OutboxMessage } from '../emulator'
-import { memoryStorage, rejection, setGlobals } from './helpers'
+import { cleanupAfterEach, memoryStorage, rejection, setGlobals, tempDir } from './helpers'
 import { projectRequest } from './emulatorHelpers'
 
 // Email verification, password recovery, email OTP and magic URL sign-in through the real
 // `appwrite` web SDK, the way an app's sign-up and sign-in screens call them, with the emails
 // read from the emulator's outbox.
 
+const cleanups = cleanupAfterEach()
 const storage = new Map<string, string>()
 const clock = createManualClock()
 const fake = createFakeAppwrite({ clock })
@@ -380,5 +381,45 @@ describe('emulator account tokens', () => {
       log.mockRestore()
       await printing.close()
     }
+  })
+})
+
+describe('emulator account tokens (data dir)', () => {
+  it('should keep open tokens across a restart, and a used one used', async () => {
+    const dir = await tempDir(cleanups, 'bg-tokens-')
+    const first = await startAppwriteEmulator({ data: dir, mail: false })
+    const signIn = (emulator: AppwriteEmulator) =>
+      new Account(new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId))
+    storage.clear()
+    await signIn(first).createMagicURLToken({
+      userId: 'ola',
+      email: 'ola@example.com',
+      url: appUrl,
+    })
+    await signIn(first).createEmailToken({ userId: 'ola', email: 'ola@example.com' })
+    const [magic, otp] = first.outbox()
+    await first.close()
+
+    // The outbox itself is not kept; the links and codes in it still work.
+    const second = await startAppwriteEmulator({ data: dir, mail: false })
+    cleanups.push(() => second.close())
+    expect(second.outbox()).toEqual([])
+    const session = await signIn(second).createSession({
+      userId: 'ola',
+      secret: magic?.secret ?? '',
+    })
+    expect(session.provider).toBe('magic-url')
+    storage.clear()
+    await second.close()
+
+    const third = await startAppwriteEmulator({ data: dir, mail: false })
+    cleanups.push(() => third.close())
+    const reused = await rejection(
+      signIn(third).createSession({ userId: 'ola', secret: magic?.secret ?? '' }),
+    )
+    expect(reused).toMatchObject({ code: 401, type: 'user_invalid_token' })
+    expect(
+      (await signIn(third).createSession({ userId: 'ola', secret: otp?.secret ?? '' })).provider,
+    ).toBe('token')
   })
 })
