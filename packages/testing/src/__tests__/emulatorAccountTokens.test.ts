@@ -1,4 +1,5 @@
 import { Account, Client, ID } from 'appwrite'
+import * as sdk11 from 'appwrite-11'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../index'
 import { startAppwriteEmulator } from '../emulator'
@@ -363,6 +364,32 @@ describe('emulator account tokens', () => {
     expect(oauth.status).toBe(405)
     expect(((await oauth.json()) as { message: string }).message).toContain('OAuth2')
     expect(await signedIn.listIdentities()).toEqual({ total: 0, identities: [] })
+  })
+
+  it('should serve the old paths web SDK 11 calls: /account/verification, sessions/magic-url, recovery with passwordAgain', async () => {
+    storage.clear()
+    const old = new sdk11.Account(
+      new sdk11.Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId),
+    )
+    await old.create('pat', 'pat@example.com', password)
+    await old.createEmailSession('pat@example.com', password)
+    await old.createVerification(`${appUrl}/verify`)
+    const verification = lastMail('pat@example.com', 'verification')
+    await old.updateVerification('pat', verification.secret)
+    expect((await old.get()).emailVerification).toBe(true)
+
+    await old.deleteSession('current')
+    await old.createRecovery('pat@example.com', `${appUrl}/reset`)
+    const recovery = lastMail('pat@example.com', 'recovery')
+    await old.updateRecovery('pat', recovery.secret, 'another password', 'another password')
+    await old.createEmailSession('pat@example.com', 'another password')
+
+    await old.deleteSession('current')
+    const token = await old.createMagicURLSession('ignored-id', 'pat@example.com', `${appUrl}/m`)
+    expect(token.userId).toBe('pat')
+    const magic = lastMail('pat@example.com', 'magicUrl')
+    const session = await old.updateMagicURLSession('pat', magic.secret)
+    expect(session).toMatchObject({ userId: 'pat', provider: 'magic-url' })
   })
 
   it('should print one line per email with the link when mail is true', async () => {
