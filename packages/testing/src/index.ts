@@ -212,7 +212,9 @@ export type {
   FakeAccountModel,
   FakeSessionList,
   FakeSessionModel,
+  FakeTokenModel,
 } from './fake/account'
+export type { OutboxFilter, OutboxMessage, TokenKind } from './fake/tokens'
 export { FakeUsers } from './fake/users'
 export type { CreateUserParams, FakeUserList, FakeUserModel } from './fake/users'
 export { FakeFunctions } from './fake/functions'

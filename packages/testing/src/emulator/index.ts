@@ -9,6 +9,7 @@ export type {
 export type { Caller, EmulatorTeamMembership, EmulatorUser, EmulatorUserOptions } from './auth'
 export { formatLogEntry } from './log'
 export type { EmulatorLogEntry } from './log'
+export type { OutboxFilter, OutboxMessage, TokenKind } from '../fake/tokens'
 export type {
   FunctionContext,
   FunctionDefinition,

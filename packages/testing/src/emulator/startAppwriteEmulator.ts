@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FunctionRegistration } from '../fake/functions'
+import type { OutboxFilter, OutboxMessage } from '../fake/tokens'
 import { AuthRegistry, redactParams } from './auth'
 import type { Caller, EmulatorUserOptions } from './auth'
 import {
@@ -119,6 +120,21 @@ export interface AppwriteEmulatorOptions {
    * new snapshot and the log starts over. Defaults to `8_388_608` (8 MiB).
    */
   compactAfterBytes?: number
+  /**
+   * The emails of email verification, password recovery, magic URL and email OTP sign-in, which
+   * the emulator keeps in its outbox (`emulator.outbox()`) instead of sending: `true` also prints
+   * one line per email with its link (or code) with `console.log`, as the Firebase Auth emulator
+   * does; a function receives each {@link OutboxMessage}; `false` prints nothing.
+   * Defaults to `true`.
+   */
+  mail?: boolean | ((message: OutboxMessage) => void)
+  /**
+   * Hostnames the `url` of a verification, recovery or magic URL request may point at (the Web
+   * platforms of a project on the server; `127.0.0.1` and `[::1]` pass with `localhost`); any
+   * other answers 400 `general_argument_invalid` (`Invalid URI. …`). Defaults to any host, as
+   * every CORS origin is allowed.
+   */
+  redirectHosts?: readonly string[]
 }
 
 /** Realtime state of an emulator, for tests that must wait until a subscription reached the server. */
@@ -173,6 +189,13 @@ export interface AppwriteEmulator {
    * the file's path.
    */
   exportSnapshot(dir: string): Promise<string>
+  /**
+   * The emails the Account service "sent" (verification, recovery, magic URL, email OTP), oldest
+   * first, filtered by `email`, `userId` or `kind`: each with its `secret` and the `url` the real
+   * email links to. Like the Firebase Auth emulator's `oobCodes`; over HTTP as
+   * `GET /v1/emulator/outbox` with the API key.
+   */
+  outbox(filter?: OutboxFilter): OutboxMessage[]
   /** Closes every WebSocket and connection, stops listening, and closes the data dir. */
   close(): Promise<void>
 }
@@ -430,6 +453,17 @@ async function serve(
   const publicHost = isLoopbackOrAny(host) ? '127.0.0.1' : host
   const authority = `${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${address.port}`
   internals.functions.runtime = { endpoint: `http://${authority}/v1`, projectId }
+  internals.accounts.mail = {
+    projectId,
+    projectName: projectId,
+    magicUrlPage: `http://${authority}/console/auth/magic-url`,
+    redirectHosts: options.redirectHosts,
+  }
+  const mail = options.mail ?? true
+  const stopMail =
+    mail === false
+      ? undefined
+      : internals.accounts.outbox.subscribe(mail === true ? printMail : mail)
 
   let closing: Promise<void> | undefined
   return {
@@ -480,7 +514,9 @@ async function serve(
     createJWT: (userId, userOptions) => auth.createJWT(userId, userOptions),
     createSession: (userId, userOptions) => auth.createSession(userId, userOptions),
     exportSnapshot: (dir) => exportSnapshot(internals, dir),
+    outbox: (filter) => internals.accounts.outbox.list(filter),
     close() {
+      stopMail?.()
       closing ??= new Promise<void>((resolve, reject) => {
         internals.functions.stopSchedules()
         realtimeServer.close()
@@ -490,6 +526,12 @@ async function serve(
       return closing
     },
   }
+}
+
+/** The `mail: true` console line: where the email went and the link (or code) to use. */
+function printMail(message: OutboxMessage): void {
+  const what = message.url ?? `code ${message.secret}`
+  console.log(`[appwrite-emulator] email (${message.kind}) to ${message.email}: ${what}`)
 }
 
 /** The state in an export (or a data dir) for the `import` option. */

@@ -3,6 +3,9 @@ import type { AccountCaller, AccountStore, StoredSession, StoredUser } from './a
 import { appwriteError } from './errors'
 import { runGated } from './faults'
 import type { FaultCallContext } from './faults'
+import { assertUid } from './ids'
+import { checkRedirectUrl, linkWith, mailText, securityPhrase } from './tokens'
+import type { StoredToken, TokenKind } from './tokens'
 import type { FaultGate } from './types'
 
 /** The largest `prefs` object, as the bytes of PHP's `json_encode` of it (utopia's `Assoc`). */
@@ -56,6 +59,19 @@ export interface FakeSessionModel {
   factors: string[]
   secret: string
   [field: string]: unknown
+}
+
+/**
+ * A token as the `appwrite` SDK's `Models.Token` carries it. `secret` is `''` unless an API key
+ * asked: the user reads it from the email (the emulator's outbox).
+ */
+export interface FakeTokenModel {
+  $id: string
+  $createdAt: string
+  userId: string
+  secret: string
+  expire: string
+  phrase: string
 }
 
 /** `{ total, sessions }`. */
@@ -412,5 +428,279 @@ export class FakeAccount {
       this.#store.emit(user, 'update.password')
       return this.#account(user)
     })
+  }
+  /** The token model for the caller: the secret only for an API key, as the server shows it. */
+  #token(token: StoredToken, userId: string, secret: string, phrase = ''): FakeTokenModel {
+    const shown = this.#auth.caller().kind === 'key' ? secret : false
+    return this.#store.tokenModel(token, userId, shown, phrase)
+  }
+
+  /**
+   * Issues a token for `user` and "sends" its email to the outbox: the link is `url` with
+   * `userId`, `secret` and `expire` (and `project` for a magic URL) added, as the server builds it.
+   */
+  #send(
+    user: StoredUser,
+    kind: TokenKind,
+    url: string | null,
+    phrase: string,
+  ): { token: StoredToken; secret: string } {
+    const { token, secret } = this.#store.issueToken(user, kind)
+    const mail = this.#store.mail
+    const expire = this.#store.tokenModel(token, user.$id, false).expire
+    const link =
+      url === null
+        ? null
+        : linkWith(url, {
+            userId: user.$id,
+            secret,
+            expire,
+            ...(kind === 'magicUrl' ? { project: mail.projectId } : {}),
+          })
+    const { subject, text } = mailText(kind, mail.projectName, user.name ?? '', {
+      url: link,
+      secret,
+      phrase,
+    })
+    this.#store.outbox.add({
+      kind,
+      userId: user.$id,
+      email: user.email ?? '',
+      name: user.name ?? '',
+      subject,
+      text,
+      secret,
+      url: link,
+      phrase,
+      expire,
+      createdAt: this.#store.tokenModel(token, user.$id, false).$createdAt,
+      tokenId: token.$id,
+    })
+    return { token, secret }
+  }
+
+  #redirect(url: unknown): string {
+    check.required('url', url)
+    // Anything but a string has no scheme and no host: the validator's `Invalid URI.`.
+    const text = typeof url === 'string' ? url : ''
+    checkRedirectUrl(text, this.#store.mail.projectId, this.#store.mail.redirectHosts)
+    return text
+  }
+
+  /**
+   * `POST /v1/account/verifications/email` (the SDK's `createEmailVerification`, formerly
+   * `createVerification`): emails the signed-in user a link to `url` carrying `userId` and
+   * `secret` (valid an hour). `user_email_not_found` for a user without email (anonymous),
+   * `user_email_already_verified` once verified; a guest gets `general_unauthorized_scope`.
+   */
+  createEmailVerification(params: { url: string }): Promise<FakeTokenModel> {
+    return this.#run('createEmailVerification', params, () => {
+      const { user } = this.#me()
+      const url = this.#redirect(params.url)
+      if (user.email === null || user.email === '') throw appwriteError('user_email_not_found')
+      if (user.emailVerification) throw appwriteError('user_email_already_verified')
+      const { token, secret } = this.#send(user, 'verification', url, '')
+      const model = this.#token(token, user.$id, secret)
+      this.#store.emit(user, `verification.${token.$id}.create`, { ...model, secret: '' })
+      return model
+    })
+  }
+
+  /** The SDK's deprecated name of {@link createEmailVerification}. */
+  createVerification(params: { url: string }): Promise<FakeTokenModel> {
+    return this.createEmailVerification(params)
+  }
+
+  /**
+   * `PUT /v1/account/verifications/email` (`updateEmailVerification`, formerly
+   * `updateVerification`): confirms the email with the link's `userId` and `secret`, which then
+   * stops working. `user_not_found` for an unknown user, `user_invalid_token` for a wrong, used
+   * or expired secret. Needs no session.
+   */
+  updateEmailVerification(params: { userId: string; secret: string }): Promise<FakeTokenModel> {
+    return this.#run('updateEmailVerification', params, () => {
+      const user = this.#tokenUser(params.userId, params.secret)
+      const token = this.#store.findToken(user, params.secret, ['verification'])
+      if (token === undefined) throw appwriteError('user_invalid_token')
+      user.emailVerification = true
+      this.#store.touch(user)
+      this.#store.deleteToken(user, token.$id)
+      const model = this.#token(token, user.$id, token.secretHash)
+      this.#store.emit(user, `verification.${token.$id}.update`, { ...model, secret: '' })
+      return model
+    })
+  }
+
+  /** The SDK's deprecated name of {@link updateEmailVerification}. */
+  updateVerification(params: { userId: string; secret: string }): Promise<FakeTokenModel> {
+    return this.updateEmailVerification(params)
+  }
+
+  /** The user a confirmation names (`UID` validator, then `user_not_found`), its secret checked as `Text(256)`. */
+  #tokenUser(userId: unknown, secret: unknown): StoredUser {
+    check.required('userId', userId)
+    check.required('secret', secret)
+    assertUid('userId', userId)
+    check.text('secret', secret, 256)
+    const user = this.#store.user(userId)
+    if (user === undefined) throw appwriteError('user_not_found')
+    return user
+  }
+
+  /**
+   * `POST /v1/account/recovery`: emails the user with this address a link to `url` carrying
+   * `userId` and `secret` (valid an hour). `user_not_found` for an unknown email, `user_blocked`
+   * for a blocked user.
+   */
+  createRecovery(params: { email: string; url: string }): Promise<FakeTokenModel> {
+    return this.#run('createRecovery', params, () => {
+      check.required('email', params.email)
+      const email = check.email(params.email)
+      const url = this.#redirect(params.url)
+      const user = this.#store.byEmail(email)
+      if (user === undefined) throw appwriteError('user_not_found')
+      if (!user.status) throw appwriteError('user_blocked')
+      const { token, secret } = this.#send(user, 'recovery', url, '')
+      const model = this.#token(token, user.$id, secret)
+      this.#store.emit(user, `recovery.${token.$id}.create`, { ...model, secret: '' })
+      return model
+    })
+  }
+
+  /**
+   * `PUT /v1/account/recovery`: sets a new password with the link's `userId` and `secret`, which
+   * then stops working; the email counts as verified, and every session of the user ends (new
+   * projects have `invalidateSessions` on). `user_not_found`, `user_invalid_token` as for
+   * verification; a password outside 8–256 bytes is `general_argument_invalid`.
+   */
+  updateRecovery(params: {
+    userId: string
+    secret: string
+    password: string
+  }): Promise<FakeTokenModel> {
+    return this.#run('updateRecovery', params, async () => {
+      const user = this.#tokenUser(params.userId, params.secret)
+      check.required('password', params.password)
+      const password = check.password(params.password)
+      const token = this.#store.findToken(user, params.secret, ['recovery'])
+      if (token === undefined) throw appwriteError('user_invalid_token')
+      // Used up before the password is hashed, so two confirmations cannot both pass.
+      this.#store.deleteToken(user, token.$id)
+      await this.#store.setPassword(user, password)
+      user.emailVerification = true
+      for (const session of this.#store.sessionsOf(user.$id))
+        this.#store.deleteSession(session.$id, { emit: false })
+      const model = this.#token(token, user.$id, token.secretHash)
+      this.#store.emit(user, `recovery.${token.$id}.update`, { ...model, secret: '' })
+      return model
+    })
+  }
+
+  /**
+   * The user with `email`, created (no password, unverified) under `userId` when the address is
+   * new, as the token routes do; an existing user keeps its id and `userId` is ignored.
+   */
+  async #userForEmail(userId: unknown, email: unknown): Promise<StoredUser> {
+    check.required('userId', userId)
+    check.required('email', email)
+    const id = check.customId('userId', userId)
+    const address = check.email(email)
+    const found = this.#store.byEmail(address)
+    if (found !== undefined) return found
+    return this.#store.createUser({ userId: id, email: address, password: null, name: null })
+  }
+
+  #phrase(phrase: unknown): string {
+    if (phrase !== undefined && typeof phrase !== 'boolean')
+      throw appwriteError(
+        'general_argument_invalid',
+        'Invalid `phrase` param: Value must be a valid boolean',
+      )
+    return phrase === true ? securityPhrase() : ''
+  }
+
+  /**
+   * `POST /v1/account/tokens/email` (`createEmailToken`): emails a six-digit code, valid 15
+   * minutes, for {@link createSession}. A new address creates its user under `userId`.
+   * `phrase: true` adds a security phrase to the email and the answer.
+   */
+  createEmailToken(params: {
+    userId: string
+    email: string
+    phrase?: boolean
+  }): Promise<FakeTokenModel> {
+    return this.#run('createEmailToken', params, async () => {
+      const phrase = this.#phrase(params.phrase)
+      const user = await this.#userForEmail(params.userId, params.email)
+      const { token, secret } = this.#send(user, 'emailOtp', null, phrase)
+      return this.#token(token, user.$id, secret, phrase)
+    })
+  }
+
+  /**
+   * `POST /v1/account/tokens/magic-url` (`createMagicURLToken`): emails a link to `url` (default:
+   * the console's magic URL page) carrying `userId`, `secret` (valid an hour), `expire` and
+   * `project`, for {@link createSession} or {@link updateMagicURLSession}. A new address creates
+   * its user under `userId`.
+   */
+  createMagicURLToken(params: {
+    userId: string
+    email: string
+    url?: string
+    phrase?: boolean
+  }): Promise<FakeTokenModel> {
+    return this.#run('createMagicURLToken', params, async () => {
+      const url =
+        params.url === undefined || params.url === ''
+          ? this.#store.mail.magicUrlPage
+          : this.#redirect(params.url)
+      const phrase = this.#phrase(params.phrase)
+      const user = await this.#userForEmail(params.userId, params.email)
+      const { token, secret } = this.#send(user, 'magicUrl', url, phrase)
+      return this.#token(token, user.$id, secret, phrase)
+    })
+  }
+
+  /**
+   * `POST /v1/account/sessions/token` (`createSession`): signs in with the `userId` and `secret`
+   * of an email OTP, magic URL or `users.createToken` token, which then stops working; an emailed
+   * one marks the email verified.
+   * `user_invalid_token` for an unknown user or a wrong, used or expired secret;
+   * `user_session_already_exists` when signed in.
+   */
+  createSession(params: { userId: string; secret: string }): Promise<FakeSessionModel> {
+    return this.#run('createSession', params, () => this.#tokenSession(params))
+  }
+
+  /** `PUT /v1/account/sessions/magic-url` (`updateMagicURLSession`, deprecated): {@link createSession}. */
+  updateMagicURLSession(params: { userId: string; secret: string }): Promise<FakeSessionModel> {
+    return this.#run('updateMagicURLSession', params, () => this.#tokenSession(params))
+  }
+
+  #tokenSession(params: { userId: unknown; secret: unknown }): FakeSessionModel {
+    check.required('userId', params.userId)
+    check.required('secret', params.secret)
+    const userId = check.customId('userId', params.userId)
+    const secret = check.text('secret', params.secret, 256)
+    this.#noSession()
+    const user = this.#store.user(userId)
+    // Only a sign-in token opens a session: the server refuses a verification or recovery secret.
+    const token =
+      user === undefined
+        ? undefined
+        : this.#store.findToken(user, secret, ['magicUrl', 'emailOtp', 'generic'])
+    if (user === undefined || token === undefined) throw appwriteError('user_invalid_token')
+    const { session, value } = this.#store.createSession(
+      user,
+      token.kind === 'magicUrl' ? 'magic-url' : 'token',
+      token.kind === 'generic' ? 'token' : 'email',
+    )
+    this.#store.deleteToken(user, token.$id)
+    if (token.kind !== 'generic' && !user.emailVerification) {
+      user.emailVerification = true
+      this.#store.touch(user)
+    }
+    this.#auth.onSession(value, session)
+    return this.#session(session, true, value)
   }
 }

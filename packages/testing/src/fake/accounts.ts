@@ -15,6 +15,8 @@ import {
   toHex,
   utf8,
 } from './sha256'
+import { Outbox, TOKEN_LIFETIME_MS, tokenSecret } from './tokens'
+import type { MailSettings, StoredToken, StoredTokenKind } from './tokens'
 import { toServerDatetime } from './validation'
 
 /*
@@ -44,6 +46,11 @@ export interface StoredUser {
   accessedAt: number
   /** Confirmed team memberships (the emulator's sign-in shortcut sets them; no Teams service). */
   teams: Record<string, readonly string[] | FakeTeamMembership>
+  /**
+   * Open verification, recovery, magic URL and email OTP tokens (absent until the first), kept
+   * on the user as the server keeps them, so a data dir saves them with it.
+   */
+  tokens?: StoredToken[]
 }
 
 /** One stored session. Only the SHA-256 of its secret is kept, as the server keeps it. @internal */
@@ -52,7 +59,7 @@ export interface StoredSession {
   readonly $createdAt: number
   readonly userId: string
   readonly expire: number
-  readonly provider: 'email' | 'anonymous' | 'server'
+  readonly provider: 'email' | 'anonymous' | 'server' | 'magic-url' | 'token'
   readonly providerUid: string
   readonly factors: readonly string[]
   readonly secretHash: string
@@ -210,6 +217,15 @@ export class AccountStore {
   readonly #sessions = new Map<string, StoredSession>()
   readonly #bySecret = new Map<string, string>()
   readonly #listeners = new Set<(change: AccountChange) => void>()
+  /** The emails the verification, recovery, magic URL and OTP routes "sent". */
+  readonly outbox = new Outbox()
+  /** Where email links point; the emulator sets the project and its endpoint at start. */
+  mail: MailSettings = {
+    projectId: 'booking-guard',
+    projectName: 'booking-guard',
+    magicUrlPage: 'http://localhost/console/auth/magic-url',
+    redirectHosts: undefined,
+  }
 
   constructor(options: { clock: FakeClock; seed?: number | string }) {
     this.#clock = options.clock
@@ -386,6 +402,7 @@ export class AccountStore {
   createSession(
     user: StoredUser,
     provider: StoredSession['provider'],
+    factor?: string,
   ): { session: StoredSession; value: string } {
     const secret = toHex(randomBytes(128))
     const now = this.#clock.now()
@@ -396,7 +413,7 @@ export class AccountStore {
       expire: now + SESSION_LIFETIME_MS,
       provider,
       providerUid: provider === 'email' ? (user.email ?? '') : '',
-      factors: [provider === 'email' ? 'password' : provider],
+      factors: [factor ?? (provider === 'email' ? 'password' : provider)],
       secretHash: toHex(sha256(utf8(secret))),
     }
     this.#sessions.set(session.$id, session)
@@ -646,7 +663,71 @@ export class AccountStore {
     }
   }
 
+  /**
+   * Issues a token of `kind` for `user` (dropping its expired ones): stores the SHA-256 of a new
+   * secret and answers the token with the secret, which only the email carries.
+   */
+  issueToken(
+    user: StoredUser,
+    kind: StoredTokenKind,
+    generic: { lifetimeMs: number; length: number } = { lifetimeMs: 900_000, length: 6 },
+  ): { token: StoredToken; secret: string } {
+    const now = this.#clock.now()
+    const secret = tokenSecret(kind, generic.length)
+    const token: StoredToken = {
+      $id: this.#ids.next(),
+      $createdAt: now,
+      kind,
+      secretHash: toHex(sha256(utf8(secret))),
+      expire: now + (kind === 'generic' ? generic.lifetimeMs : TOKEN_LIFETIME_MS[kind]),
+    }
+    user.tokens = [...(user.tokens ?? []).filter((t) => t.expire >= now), token]
+    this.#observer?.userChanged(user.$id)
+    return { token, secret }
+  }
+
+  /**
+   * The live token of `user` whose secret is `secret` (of one of `kinds`, or any), as
+   * `tokenVerify` finds it: the secret's hash matches and `expire` is not past.
+   */
+  findToken(
+    user: StoredUser,
+    secret: string,
+    kinds?: readonly StoredTokenKind[],
+  ): StoredToken | undefined {
+    const hash = toHex(sha256(utf8(secret)))
+    const now = this.#clock.now()
+    return (user.tokens ?? []).find(
+      (t) =>
+        (kinds === undefined || kinds.includes(t.kind)) &&
+        constantTimeEqual(t.secretHash, hash) &&
+        t.expire >= now,
+    )
+  }
+
+  /** Deletes a used token: a secret works once. */
+  deleteToken(user: StoredUser, tokenId: string): void {
+    user.tokens = (user.tokens ?? []).filter((t) => t.$id !== tokenId)
+    this.#observer?.userChanged(user.$id)
+  }
+
+  /**
+   * `Response::MODEL_TOKEN`. `secret` is sensitive: `''` unless the caller is an API key
+   * (`secret` given), as the server shows it.
+   */
+  tokenModel(token: StoredToken, userId: string, secret: string | false, phrase = '') {
+    return {
+      $id: token.$id,
+      $createdAt: toServerDatetime(token.$createdAt),
+      userId,
+      secret: secret === false ? '' : secret,
+      expire: toServerDatetime(token.expire),
+      phrase,
+    }
+  }
+
   reset(): void {
+    this.outbox.clear()
     this.#users.clear()
     this.#sessions.clear()
     this.#bySecret.clear()

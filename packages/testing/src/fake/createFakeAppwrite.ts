@@ -1,6 +1,7 @@
 import { FakeAccount } from './account'
 import type { AccountAuth } from './account'
 import { AccountStore } from './accounts'
+import type { OutboxFilter, OutboxMessage } from './tokens'
 import type { AccountCaller } from './accounts'
 import { TeamStore } from './teams'
 import { FakeTablesDBAdmin } from './admin'
@@ -202,6 +203,11 @@ export interface FakeAppwrite {
    */
   snapshot(): FakeSnapshot
   /**
+   * The emails `account` "sent" (verification, recovery, magic URL, email OTP), oldest first,
+   * filtered by `email`, `userId` or `kind`, each with the token's `secret` and the email's `url`.
+   */
+  outbox(filter?: OutboxFilter): OutboxMessage[]
+  /**
    * Empties storage and `$sequence` counters, restarts `unique()` ids from the seed, drops every
    * realtime subscription and every fault rule (and the fault log). Declared schemas stay.
    */
@@ -366,6 +372,7 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
       }
     },
     snapshot: () => engine.snapshot() as FakeSnapshot,
+    outbox: (filter) => accounts.outbox.list(filter),
     reset() {
       engine.reset()
       hub.reset()

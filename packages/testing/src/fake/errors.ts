@@ -97,6 +97,9 @@ export const APPWRITE_ERRORS = {
     message: 'The current user session could not be found.',
   },
   user_not_found: { code: 404, message: 'User with the requested ID could not be found.' },
+  user_invalid_token: { code: 401, message: 'Invalid token passed in the request.' },
+  user_email_not_found: { code: 400, message: 'User email could not be found.' },
+  user_email_already_verified: { code: 409, message: 'User email is already verified' },
   function_not_found: {
     code: 404,
     message: 'Function with the requested ID could not be found.',

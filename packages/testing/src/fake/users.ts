@@ -1,6 +1,6 @@
 import { JWT_DEFAULT_DURATION_S, check } from './accounts'
 import type { AccountStore, StoredUser } from './accounts'
-import type { FakeAccountModel, FakeSessionList, FakeSessionModel } from './account'
+import type { FakeAccountModel, FakeSessionList, FakeSessionModel, FakeTokenModel } from './account'
 import { appwriteError } from './errors'
 import { runGated } from './faults'
 import { isValidId, UID_DESCRIPTION } from './ids'
@@ -327,6 +327,30 @@ export class FakeUsers {
     })
   }
 
+  /**
+   * `POST /v1/users/{userId}/tokens` (201): a token for a custom sign-in flow, its `secret`
+   * (`length` hex chars, 4–128, default 6) valid `expire` seconds (60 to a year, default 900),
+   * for the client's `account.createSession({ userId, secret })`. Nothing is emailed.
+   */
+  createToken(params: {
+    userId: string
+    length?: number
+    expire?: number
+  }): Promise<FakeTokenModel> {
+    return this.#run('createToken', params, () => {
+      const user = this.#user(params.userId)
+      const length = inRange('length', params.length ?? 6, 4, 128)
+      const expire = inRange('expire', params.expire ?? 900, 60, 31_536_000)
+      const { token, secret } = this.#store.issueToken(user, 'generic', {
+        lifetimeMs: expire * 1000,
+        length,
+      })
+      const model = this.#store.tokenModel(token, user.$id, secret)
+      this.#store.emit(user, `tokens.${token.$id}.create`, model)
+      return model
+    })
+  }
+
   /** `DELETE /v1/users/{userId}/sessions`. */
   deleteSessions(params: { userId: string }): Promise<Record<string, never>> {
     return this.#run('deleteSessions', params, () => {
@@ -375,6 +399,16 @@ function checkPhone(value: unknown): string {
     throw appwriteError(
       'general_argument_invalid',
       "Invalid `phone` param: Phone number must start with a '+' can have a maximum of fifteen digits.",
+    )
+  return value
+}
+
+/** utopia's `Range` validator: an integer from `min` to `max`, with its message. */
+function inRange(param: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw appwriteError(
+      'general_argument_invalid',
+      `Invalid \`${param}\` param: Value must be a valid range between ${min.toLocaleString('en-US')} and ${max.toLocaleString('en-US')}`,
     )
   return value
 }

@@ -1,12 +1,13 @@
 import { FakeAccount } from '../../fake/account'
 import type { AccountAuth } from '../../fake/account'
 import type { StoredSession } from '../../fake/accounts'
+import type { TokenKind } from '../../fake/tokens'
 import type { FaultGate } from '../../fake/types'
 import { sessionCookieName } from '../auth'
 import type { AuthRegistry, EmulatorUserOptions } from '../auth'
-import { httpError } from '../http'
+import { httpError, looseBoolean } from '../http'
 import type { Params, RouteResult } from '../http'
-import type { RouteContext, Router } from '../router'
+import type { HttpMethod, RouteContext, Router } from '../router'
 
 const strings = (value: unknown): string[] | undefined =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined
@@ -27,6 +28,21 @@ function userOptions(params: Params): EmulatorUserOptions {
     labels: strings(params.labels),
   }
 }
+
+const TOKEN_KINDS: readonly string[] = ['verification', 'recovery', 'magicUrl', 'emailOtp']
+
+/**
+ * What the emulator answers for the sign-in methods it does not serve: 405
+ * `general_not_implemented`, as for relationship columns, with a message saying what to use
+ * instead, so an app that reaches one fails loudly rather than on a 404 that reads like a typo.
+ */
+const NOT_SERVED = {
+  phone:
+    'The Appwrite emulator does not serve phone sign-in (SMS tokens, phone sessions, phone numbers and their verification): it sends no SMS. Sign in with email and password, an email OTP (account.createEmailToken) or a magic URL, or test phone flows against a real Appwrite server.',
+  mfa: 'The Appwrite emulator does not serve multi-factor authentication (authenticators, challenges, recovery codes): its accounts have mfa: false, so sign-in never asks for a second factor. Test MFA flows against a real Appwrite server.',
+  oauth2:
+    'The Appwrite emulator does not serve OAuth2 sign-in (it reaches no provider). Sign in with email and password, an email OTP (account.createEmailToken) or a magic URL, or use emulator.createSession(userId) in tests.',
+} as const
 
 /** What the account routes need from the emulator. @internal */
 export interface AccountRoutesOptions {
@@ -196,6 +212,127 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
         : {}),
     }),
   }))
+
+  const phrase = (params: Params) =>
+    params.phrase === undefined ? {} : { phrase: looseBoolean(params.phrase) as boolean }
+
+  // Email verification. `/v1/account/verification` is the path of SDKs before 1.8's rename.
+  for (const path of ['/v1/account/verifications/email', '/v1/account/verification']) {
+    router.add('POST', path, async (ctx) => ({
+      status: 201,
+      body: await account(ctx).createEmailVerification({ url: ctx.params.url as string }),
+    }))
+    router.add('PUT', path, async (ctx) => ({
+      body: await account(ctx).updateEmailVerification({
+        userId: ctx.params.userId as string,
+        secret: ctx.params.secret as string,
+      }),
+    }))
+  }
+  router.add('POST', '/v1/account/recovery', async (ctx) => ({
+    status: 201,
+    body: await account(ctx).createRecovery({
+      email: ctx.params.email as string,
+      url: ctx.params.url as string,
+    }),
+  }))
+  // SDKs before 1.5 also send `passwordAgain`, which the server's request filter drops.
+  router.add('PUT', '/v1/account/recovery', async (ctx) => ({
+    body: await account(ctx).updateRecovery({
+      userId: ctx.params.userId as string,
+      secret: ctx.params.secret as string,
+      password: ctx.params.password as string,
+    }),
+  }))
+  router.add('POST', '/v1/account/tokens/email', async (ctx) => ({
+    status: 201,
+    body: await account(ctx).createEmailToken({
+      userId: ctx.params.userId as string,
+      email: ctx.params.email as string,
+      ...phrase(ctx.params),
+    }),
+  }))
+  // `POST /v1/account/sessions/magic-url` is the route of SDKs before 1.5 (`createMagicURLSession`).
+  for (const path of ['/v1/account/tokens/magic-url', '/v1/account/sessions/magic-url']) {
+    router.add('POST', path, async (ctx) => ({
+      status: 201,
+      body: await account(ctx).createMagicURLToken({
+        userId: ctx.params.userId as string,
+        email: ctx.params.email as string,
+        ...(ctx.params.url === undefined ? {} : { url: ctx.params.url as string }),
+        ...phrase(ctx.params),
+      }),
+    }))
+  }
+  const tokenSession = (ctx: RouteContext) =>
+    withSession(ctx, (service) =>
+      service.createSession({
+        userId: ctx.params.userId as string,
+        secret: ctx.params.secret as string,
+      }),
+    )
+  router.add('POST', '/v1/account/sessions/token', tokenSession)
+  router.add('PUT', '/v1/account/sessions/magic-url', tokenSession)
+  // No identity can exist without OAuth2: the list is empty, as the server's is for such a user.
+  router.add('GET', '/v1/account/identities', async (ctx) => {
+    await account(ctx).get()
+    return { body: { total: 0, identities: [] } }
+  })
+
+  const notServed = (feature: keyof typeof NOT_SERVED) => (): RouteResult => {
+    throw httpError('general_not_implemented', NOT_SERVED[feature])
+  }
+  const refused: ReadonlyArray<readonly [HttpMethod, string, keyof typeof NOT_SERVED]> = [
+    ['POST', '/v1/account/tokens/phone', 'phone'],
+    ['POST', '/v1/account/sessions/phone', 'phone'],
+    ['PUT', '/v1/account/sessions/phone', 'phone'],
+    ['PATCH', '/v1/account/phone', 'phone'],
+    ['POST', '/v1/account/verifications/phone', 'phone'],
+    ['PUT', '/v1/account/verifications/phone', 'phone'],
+    ['POST', '/v1/account/verification/phone', 'phone'],
+    ['PUT', '/v1/account/verification/phone', 'phone'],
+    ['PATCH', '/v1/account/mfa', 'mfa'],
+    ['GET', '/v1/account/mfa/factors', 'mfa'],
+    ['POST', '/v1/account/mfa/authenticators/:type', 'mfa'],
+    ['PUT', '/v1/account/mfa/authenticators/:type', 'mfa'],
+    ['DELETE', '/v1/account/mfa/authenticators/:type', 'mfa'],
+    ['POST', '/v1/account/mfa/challenges', 'mfa'],
+    ['PUT', '/v1/account/mfa/challenges', 'mfa'],
+    ['POST', '/v1/account/mfa/challenge', 'mfa'],
+    ['PUT', '/v1/account/mfa/challenge', 'mfa'],
+    ['GET', '/v1/account/mfa/recovery-codes', 'mfa'],
+    ['POST', '/v1/account/mfa/recovery-codes', 'mfa'],
+    ['PATCH', '/v1/account/mfa/recovery-codes', 'mfa'],
+    ['GET', '/v1/account/sessions/oauth2/:provider', 'oauth2'],
+    ['GET', '/v1/account/tokens/oauth2/:provider', 'oauth2'],
+    ['GET', '/v1/account/sessions/oauth2/callback/:provider/:projectId', 'oauth2'],
+    ['POST', '/v1/account/sessions/oauth2/callback/:provider/:projectId', 'oauth2'],
+    ['GET', '/v1/account/sessions/oauth2/:provider/redirect', 'oauth2'],
+    ['DELETE', '/v1/account/identities/:identityId', 'oauth2'],
+  ]
+  for (const [method, path, feature] of refused) router.add(method, path, notServed(feature))
+
+  // The outbox: the emails the routes above "sent", for tests and tools outside the process.
+  router.add('GET', '/v1/emulator/outbox', ({ caller, params }) => {
+    if (caller.kind !== 'key') throw httpError('general_unauthorized_scope')
+    const kind = string(params.kind)
+    if (kind !== undefined && !TOKEN_KINDS.includes(kind))
+      throw httpError(
+        'general_argument_invalid',
+        `Invalid \`kind\` param: Value must be one of (${TOKEN_KINDS.join(', ')})`,
+      )
+    const messages = auth.store.outbox.list({
+      ...(string(params.email) === undefined ? {} : { email: string(params.email) }),
+      ...(string(params.userId) === undefined ? {} : { userId: string(params.userId) }),
+      ...(kind === undefined ? {} : { kind: kind as TokenKind }),
+    })
+    return { body: { total: messages.length, messages } }
+  })
+  router.add('DELETE', '/v1/emulator/outbox', ({ caller }) => {
+    if (caller.kind !== 'key') throw httpError('general_unauthorized_scope')
+    auth.store.outbox.clear()
+    return { status: 204 }
+  })
 
   router.add('POST', '/v1/emulator/users/:userId/jwts', ({ caller, path, params }) => {
     if (caller.kind !== 'key') throw httpError('general_unauthorized_scope')

@@ -96,6 +96,16 @@ export function registerUsersRoutes(router: Router, users: FakeUsers): void {
   }
   router.add(
     'POST',
+    '/v1/users/:userId/tokens',
+    keyOnly('users.write', async (ctx) => {
+      const params = withUser(ctx, ['length', 'expire'])
+      for (const name of ['length', 'expire'] as const)
+        if (params[name] !== undefined) params[name] = looseNumber(params[name])
+      return { status: 201, body: await call('createToken', params) }
+    }),
+  )
+  router.add(
+    'POST',
     '/v1/users/:userId/jwts',
     keyOnly('users.write', async (ctx) => {
       const params = withUser(ctx, ['sessionId', 'duration'])
