@@ -374,7 +374,7 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
       sessionValue = undefined
     },
   }
-  internals.set(fake, { accounts, functions: functionsHub, storage, schema })
+  internals.set(fake, { accounts, functions: functionsHub, storage, schema, realtime: hub })
   return fake
 }
 
@@ -386,6 +386,8 @@ export interface FakeInternals {
   readonly storage: MemoryStorage
   /** Databases, tables, columns and indexes (saved and restored with the rows). */
   readonly schema: SchemaRegistry
+  /** The realtime hub (the emulator publishes its storage events on it). */
+  readonly realtime: RealtimeHub
 }
 
 const internals = new WeakMap<FakeAppwrite, FakeInternals>()
