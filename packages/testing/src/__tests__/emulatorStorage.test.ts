@@ -415,7 +415,14 @@ describe('emulator storage', () => {
     })
     await until(() => adaEvents.length === 1)
     expect(adaEvents[0]).toMatchObject({
-      channels: ['files', 'buckets.shared.files', 'buckets.shared.files.f1'],
+      channels: [
+        'files',
+        'buckets.shared.files',
+        'buckets.shared.files.f1',
+        'files.create',
+        'buckets.shared.files.create',
+        'buckets.shared.files.f1.create',
+      ],
       payload: { $id: 'f1', bucketId: 'shared', name: 'hi.txt' },
     })
     expect(adaEvents[0]!.events).toEqual([

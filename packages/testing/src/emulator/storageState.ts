@@ -159,7 +159,8 @@ function boolParam(param: string, value: unknown, fallback: boolean): boolean {
 }
 
 function textParam(param: string, value: unknown, max: number, required: boolean): string {
-  if (value === undefined || value === null) {
+  // utopia-php/http reads an empty required parameter as a missing one.
+  if (value === undefined || value === null || (required && value === '')) {
     if (required) throw httpError('general_argument_invalid', `Param "${param}" is not optional.`)
     return ''
   }

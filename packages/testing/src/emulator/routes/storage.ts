@@ -1,3 +1,4 @@
+import { assertUid } from '../../fake/ids'
 import { resolveIdentity } from '../../fake/permissions'
 import { requireScopes } from '../auth'
 import { identityOf } from '../fakeBridge'
@@ -75,6 +76,14 @@ const LOCATION_PARAMS = ['token', 'impersonateuserid']
 
 /** `MAX_OUTPUT_CHUNK_SIZE`: the most a ranged download answers when no end is given. */
 const MAX_OUTPUT_CHUNK = 10 * 1024 * 1024
+
+/** The `UID` validation of the path's ids (a longer id is a 400 before anything is looked up). */
+function checkPath(ctx: RouteContext): void {
+  for (const name of ['bucketId', 'fileId'] as const) {
+    const value = ctx.path[name]
+    if (value !== undefined) assertUid(name, value)
+  }
+}
 
 const header = (ctx: RouteContext, name: string): string | undefined => {
   const value = ctx.headers?.[name]
@@ -162,9 +171,21 @@ const disposition = (kind: 'attachment' | 'inline', file: StoredFile) =>
  *
  * @internal
  */
-export function registerStorageRoutes(router: Router, state: StorageState): void {
+export function registerStorageRoutes(target: Router, state: StorageState): void {
   const keyOnly = (ctx: RouteContext, scope: 'buckets.read' | 'buckets.write') =>
     requireScopes(ctx.caller, [scope])
+  const router = {
+    add: (...[method, pattern, handler, declaration]: Parameters<Router['add']>) =>
+      target.add(
+        method,
+        pattern,
+        (ctx) => {
+          checkPath(ctx)
+          return handler(ctx)
+        },
+        declaration,
+      ),
+  }
   const bucketPath = '/v1/storage/buckets/:bucketId'
   const filePath = `${bucketPath}/files/:fileId`
 
@@ -379,8 +400,9 @@ export function fileEventNames(bucketId: string, fileId: string, action: string)
 /**
  * Publishes the file events of `state` on the fake's realtime hub, on the channels the server's
  * `Realtime::fromPayload` gives them (`files`, `buckets.{bucketId}.files`,
- * `buckets.{bucketId}.files.{fileId}`), to the bucket's readers (plus the file's own with file
- * security). An unfinished chunked upload publishes nothing until its last chunk.
+ * `buckets.{bucketId}.files.{fileId}`, then each with `.{action}`), to the bucket's readers (plus
+ * the file's own with file security). An unfinished chunked upload publishes nothing until its
+ * last chunk.
  *
  * @internal
  */
@@ -398,8 +420,10 @@ export function publishStorageEvents(
   state.onChange((change) => {
     if (change.kind !== 'file') return
     const { bucketId, fileId, action, file } = change
+    const base = ['files', `buckets.${bucketId}.files`, `buckets.${bucketId}.files.${fileId}`]
     hub.publishResource({
-      channels: ['files', `buckets.${bucketId}.files`, `buckets.${bucketId}.files.${fileId}`],
+      // Each channel again with the action: its last or second-to-last segment is `files`.
+      channels: [...base, ...base.map((channel) => `${channel}.${action}`)],
       events: fileEventNames(bucketId, fileId, action),
       payload: { ...file },
       readers: state.eventReaders(bucketId, file),
