@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
 import { memoryStorage, rejection, setGlobals, until } from './helpers'
-import { projectRequest, serverClient } from './emulatorHelpers'
+import { runEmulatorCli } from '../emulator/cli'
+import { cliIo, projectRequest, serverClient } from './emulatorHelpers'
 
 /** The smallest valid PNG: a 1×1 transparent pixel. */
 const PNG = Buffer.from(
@@ -293,6 +294,23 @@ describe('emulator storage', () => {
       code: 401,
       type: 'user_unauthorized',
     })
+    // A disabled bucket does not exist for users; the API key still reaches it.
+    await adminStorage().updateBucket({
+      bucketId: 'private',
+      name: 'Private',
+      permissions: [Permission.read(Role.users())],
+      enabled: false,
+    })
+    expect(await rejection(ada.getFile({ bucketId: 'private', fileId: 'note' }))).toMatchObject({
+      code: 404,
+      type: 'storage_bucket_not_found',
+    })
+    expect((await adminStorage().getFile({ bucketId: 'private', fileId: 'note' })).$id).toBe('note')
+    await adminStorage().updateBucket({
+      bucketId: 'private',
+      name: 'Private',
+      permissions: [Permission.create(Role.users())],
+    })
     // A guest cannot create where only users may.
     const guest = new Storage(
       new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId),
@@ -488,6 +506,40 @@ describe('emulator storage persistence', () => {
       ).toEqual([Buffer.from('big').toString('hex')])
     } finally {
       await second.close()
+    }
+  })
+})
+
+describe('emulator storage through the CLI', () => {
+  it('should keep storage files in --data across a restart of the CLI', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'emulator-storage-cli-'))
+    try {
+      const started = async () => {
+        const result = await runEmulatorCli(['--port', '0', '--data', dir], cliIo().io)
+        if (!('emulator' in result)) throw new Error('expected the CLI to start')
+        return result.emulator
+      }
+      const first = await started()
+      const storage = new server.Storage(serverClient(first))
+      await storage.createBucket({ bucketId: 'cli', name: 'CLI' })
+      await storage.createFile({
+        bucketId: 'cli',
+        fileId: 'p',
+        file: InputFile.fromBuffer(PNG, 'p.png'),
+      })
+      await first.close()
+      const second = await started()
+      try {
+        const bytes = await new server.Storage(serverClient(second)).getFileDownload({
+          bucketId: 'cli',
+          fileId: 'p',
+        })
+        expect(Buffer.from(bytes).equals(PNG)).toBe(true)
+      } finally {
+        await second.close()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })

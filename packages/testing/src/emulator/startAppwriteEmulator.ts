@@ -277,9 +277,7 @@ async function serve(
   registerFunctionRoutes(router, { auth, functions: internals.functions })
   const storage = new StorageState({ now: () => fake.clock.now(), ids: createIdGenerator() })
   const storageDir =
-    options.data === undefined
-      ? undefined
-      : await StorageDir.open(join(options.data, 'storage'), storage)
+    dataDir === undefined ? undefined : await StorageDir.open(join(dataDir.dir, 'storage'), storage)
   publishStorageEvents(storage, internals.realtime)
   registerStorageRoutes(router, storage)
 
