@@ -159,16 +159,33 @@ export class StorageDir {
 
   /**
    * Writes what changed since the last call; `undefined` when nothing did (no promise on the
-   * requests that touch no storage). A failed write fails this call and every later one.
+   * requests that touch no storage). What is written is taken now, so the `state.json` of one
+   * call names only bytes this call or an earlier one writes (the calls' writes run in order). A
+   * failed write fails this call and every later one.
    */
   commit(): Promise<void> | undefined {
     if (this.#failure !== undefined) return Promise.reject(this.#failure)
     if (!this.#dirty) return undefined
     this.#dirty = false
-    const written = [...this.#written].map(([bucketId, ids]) => [bucketId, [...ids]] as const)
+    const blobs: Array<{ bucketId: string; fileId: string; bytes: Buffer }> = []
+    for (const [bucketId, fileIds] of this.#written) {
+      const entries = this.#state.files.get(bucketId)
+      for (const fileId of fileIds) {
+        const bytes = entries?.get(fileId)?.bytes
+        if (bytes !== undefined) blobs.push({ bucketId, fileId, bytes })
+      }
+    }
     this.#written.clear()
-    const removed = this.#removed.splice(0)
-    const job = this.#queue.then(() => this.#write(written, removed))
+    const state = this.#snapshot()
+    // What this state no longer names: bytes to remove once it is written.
+    const stale = this.#removed
+      .splice(0)
+      .filter(({ bucketId, fileId }) =>
+        fileId === undefined
+          ? !this.#state.buckets.has(bucketId)
+          : this.#state.files.get(bucketId)?.get(fileId)?.bytes === undefined,
+      )
+    const job = this.#queue.then(() => this.#write(blobs, state, stale))
     this.#queue = job.catch((error: unknown) => {
       this.#failure = new Error(
         `the emulator could not write its storage to ${this.dir}: ${(error as Error).message}. Fix the directory and restart the emulator.`,
@@ -180,27 +197,20 @@ export class StorageDir {
   }
 
   async #write(
-    written: ReadonlyArray<readonly [string, readonly string[]]>,
-    removed: ReadonlyArray<{ bucketId: string; fileId?: string }>,
+    blobs: ReadonlyArray<{ bucketId: string; fileId: string; bytes: Buffer }>,
+    state: string,
+    stale: ReadonlyArray<{ bucketId: string; fileId?: string }>,
   ): Promise<void> {
-    for (const [bucketId, fileIds] of written) {
-      const entries = this.#state.files.get(bucketId)
-      if (entries === undefined) continue
+    for (const { bucketId, fileId, bytes } of blobs) {
       const folder = join(this.dir, 'files', hex(bucketId))
       await mkdir(folder, { recursive: true })
-      for (const fileId of fileIds) {
-        const bytes = entries.get(fileId)?.bytes
-        if (bytes !== undefined) await writeAtomically(join(folder, hex(fileId)), bytes)
-      }
+      await writeAtomically(join(folder, hex(fileId)), bytes)
     }
-    await writeAtomically(join(this.dir, STATE_FILE), Buffer.from(this.#snapshot()))
-    for (const { bucketId, fileId } of removed) {
+    await writeAtomically(join(this.dir, STATE_FILE), Buffer.from(state))
+    for (const { bucketId, fileId } of stale) {
       const folder = join(this.dir, 'files', hex(bucketId))
-      if (fileId === undefined) {
-        if (!this.#state.buckets.has(bucketId)) await rm(folder, { recursive: true, force: true })
-      } else if (this.#state.files.get(bucketId)?.has(fileId) !== true) {
-        await rm(join(folder, hex(fileId)), { force: true })
-      }
+      if (fileId === undefined) await rm(folder, { recursive: true, force: true })
+      else await rm(join(folder, hex(fileId)), { force: true })
     }
   }
 
