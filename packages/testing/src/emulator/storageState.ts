@@ -57,7 +57,6 @@ export const STORAGE_ERRORS = {
     400,
     'The value for x-appwrite-id header is invalid. Please check the value of the x-appwrite-id header is a valid id and not unique().',
   ],
-  general_not_implemented: [405, 'This method was not fully implemented yet.'],
 } as const
 
 /** @internal */

@@ -355,12 +355,12 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
           ctx.params[name] !== undefined && String(ctx.params[name]) !== PREVIEW_DEFAULTS[name],
       )
       if (transformations.length > 0)
-        throw storageError(
+        throw httpError(
           'general_not_implemented',
           `The emulator has no image library: getFilePreview answers only the original bytes of an image (no ${transformations.join(', ')}). Call it without transformation parameters, or use getFileView.`,
         )
       if (!PREVIEW_IMAGE_TYPES.has(entry.file.mimeType))
-        throw storageError(
+        throw httpError(
           'general_not_implemented',
           `The emulator has no image library: getFilePreview of a ${entry.file.mimeType || 'non-image'} file (the server answers a file-type icon) is not served. Use getFileView or getFileDownload.`,
         )
