@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client, ID, Permission, Query, Realtime, Role, Storage } from 'appwrite'
 import type { RealtimeResponseEvent } from 'appwrite'
+import * as sdk15 from 'appwrite-15'
 import * as server from 'node-appwrite'
 import { InputFile } from 'node-appwrite/file'
 import { WebSocket as UndiciWebSocket } from 'undici'
@@ -402,6 +403,30 @@ describe('emulator storage', () => {
     )
     expect(resized).toMatchObject({ code: 405, type: 'general_not_implemented' })
     expect((resized as Error).message).toMatch(/no image library.*width/)
+  })
+
+  it('should serve the positional storage calls of the web SDK 15 unmodified', async () => {
+    await adminStorage().createBucket({
+      bucketId: 'old',
+      name: 'Old',
+      permissions: [Permission.create(Role.users()), Permission.read(Role.users())],
+    })
+    const client = new sdk15.Client()
+      .setEndpoint(emulator.endpoint)
+      .setProject(emulator.projectId)
+      .setJWT(emulator.createJWT('ada'))
+    const storage = new sdk15.Storage(client)
+    const file = await storage.createFile('old', 'f15', new File(['hello'], 'h.txt'))
+    expect(file).toMatchObject({
+      $id: 'f15',
+      mimeType: 'text/plain',
+      signature: md5(Buffer.from('hello')),
+    })
+    expect((await storage.listFiles('old')).files.map((f) => f.$id)).toEqual(['f15'])
+    const view = await fetch(String(storage.getFileView('old', 'f15')), {
+      headers: { 'x-appwrite-jwt': emulator.createJWT('ada') },
+    })
+    expect(await view.text()).toBe('hello')
   })
 
   it('should send file events on the files channels to readers only', async () => {
