@@ -53,6 +53,10 @@ export const STORAGE_ERRORS = {
     416,
     'The requested range is not satisfiable. Please check the value of the Range header.',
   ],
+  storage_bucket_transformations_disabled: [
+    403,
+    'Image transformations are disabled for the requested bucket.',
+  ],
   storage_invalid_appwrite_id: [
     400,
     'The value for x-appwrite-id header is invalid. Please check the value of the x-appwrite-id header is a valid id and not unique().',
@@ -465,6 +469,14 @@ export class StorageState {
     const entry = entries.get(fileId)
     if (entry === undefined || !visible(entry)) throw storageError('storage_file_not_found')
     return entry
+  }
+
+  /** A file for the preview route: a bucket without `transformations` refuses all but the key. */
+  previewableFile(bucketId: string, fileId: string, actor: StorageActor): FileEntry {
+    const bucket = this.#reachableBucket(bucketId, actor)
+    if (!bucket.transformations && actor !== undefined)
+      throw storageError('storage_bucket_transformations_disabled')
+    return this.readableFile(bucketId, fileId, actor)
   }
 
   /**

@@ -829,6 +829,40 @@ describe('storage (upstream StorageCustomClientTest)', () => {
   })
 })
 
+describe('storage previews (upstream StorageCustomClientTest)', () => {
+  it('testCreateBucketTransformationsDisabled: a preview is 403 once the bucket disables them', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket Transformations Disabled',
+      permissions: ['read("any")'],
+    })
+    const file = must(
+      await upload(
+        id,
+        upstream.key,
+        { fileId: 'unique()' },
+        { name: 'transformations.png', bytes: LOGO },
+      ),
+      201,
+      'uploading the file',
+    )
+    const path = `/storage/buckets/${id}/files/${file.body.$id}/preview`
+    expect((await fetchBytes(path, upstream.guest)).status).toBe(200)
+    must(
+      await upstream.call('PUT', `/storage/buckets/${id}`, upstream.key, {
+        name: 'Test Bucket Transformations Disabled',
+        transformations: false,
+      }),
+      200,
+      'disabling transformations',
+    )
+    const refused = await upstream.call('GET', path, upstream.guest)
+    expect(refused.status).toBe(403)
+    expect(refused.body.message).toContain(
+      'Image transformations are disabled for the requested bucket.',
+    )
+  })
+})
+
 describe('storage realtime (upstream RealtimeCustomClientTest)', () => {
   it('testChannelFiles: create, update and delete events on six channels each', async () => {
     const socket = await upstream.socket(['files'], { origin: 'http://localhost', ...user.headers })

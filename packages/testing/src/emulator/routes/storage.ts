@@ -349,7 +349,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
     'GET',
     `${filePath}/preview`,
     (ctx) => {
-      const entry = state.readableFile(ctx.path.bucketId!, ctx.path.fileId!, actorOf(ctx))
+      const entry = state.previewableFile(ctx.path.bucketId!, ctx.path.fileId!, actorOf(ctx))
       const transformations = Object.keys(PREVIEW_DEFAULTS).filter(
         (name) =>
           ctx.params[name] !== undefined && String(ctx.params[name]) !== PREVIEW_DEFAULTS[name],
