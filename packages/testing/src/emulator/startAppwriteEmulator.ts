@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
-import { createIdGenerator } from '../fake/ids'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
+import { createIdGenerator } from '../fake/ids'
 import type { FunctionRegistration } from '../fake/functions'
 import { AuthRegistry, redactParams } from './auth'
 import type { Caller, EmulatorUserOptions } from './auth'
@@ -105,12 +105,12 @@ export interface AppwriteEmulatorOptions {
   strict?: boolean
   /**
    * A directory that keeps the databases, tables, columns, indexes, rows, users, sessions, storage
-   * buckets and files (bytes in `<data>/storage/`) across restarts (created when missing; one emulator at a time). Every write is on disk before
-   * its HTTP answer is sent, so a crash (even `SIGKILL`) loses no answered write and leaves
-   * nothing half-written. What it holds replaces the fake's own state at start. Not kept:
-   * function handlers and executions, open transactions, realtime subscriptions, fault rules,
-   * unfinished chunked uploads.
-   * Defaults to none: everything lives in memory.
+   * buckets and files (under `<data>/storage/`) across restarts (created when missing; one
+   * emulator at a time). Every write is on disk before its HTTP answer is sent, so a crash (even
+   * `SIGKILL`) loses no answered write and leaves nothing half-written. What it holds replaces
+   * the fake's own state at start. Not kept: function handlers and executions, open
+   * transactions, realtime subscriptions, fault rules, unfinished chunked uploads. Defaults to
+   * none: everything lives in memory.
    */
   data?: string
   /**
@@ -503,7 +503,7 @@ async function serve(
         server.closeAllConnections()
       })
         .then(() => storageDir?.close())
-        .then(() => dataDir?.close())
+        .finally(() => dataDir?.close())
       return closing
     },
   }
