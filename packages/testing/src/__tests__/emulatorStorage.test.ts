@@ -405,6 +405,57 @@ describe('emulator storage', () => {
     expect((resized as Error).message).toMatch(/no image library.*width/)
   })
 
+  it('should answer the raw chunk protocol as the server does', async () => {
+    await adminStorage().createBucket({ bucketId: 'raw', name: 'Raw' })
+    const post = (headers: Record<string, string>, part?: { bytes: Uint8Array; name: string }) => {
+      const form = new FormData()
+      form.append('fileId', 'chunked')
+      if (part !== undefined) form.append('file', new Blob([part.bytes]), part.name)
+      return fetch(`${emulator.endpoint}/storage/buckets/raw/files`, {
+        method: 'POST',
+        headers: {
+          'x-appwrite-project': emulator.projectId,
+          'x-appwrite-key': emulator.apiKey,
+          ...headers,
+        },
+        body: form,
+      })
+    }
+    const size = SIX_MB.length
+    const first = SIX_MB.subarray(0, 5 * 1024 * 1024)
+    const second = SIX_MB.subarray(5 * 1024 * 1024)
+    expect(await (await post({})).json()).toMatchObject({ code: 400, type: 'storage_file_empty' })
+    const bad = await post({ 'content-range': 'bytes 0-10' }, { bytes: first, name: 'c.bin' })
+    expect(await bad.json()).toMatchObject({ code: 400, type: 'storage_invalid_content_range' })
+
+    const one = await post(
+      { 'content-range': `bytes 0-${first.length - 1}/${size}` },
+      { bytes: first, name: 'c.bin' },
+    )
+    expect(one.status).toBe(201)
+    expect(await one.json()).toMatchObject({ $id: 'chunked', chunksTotal: 2, chunksUploaded: 1 })
+    const two = await post(
+      { 'content-range': `bytes ${first.length}-${size - 1}/${size}`, 'x-appwrite-id': 'chunked' },
+      { bytes: second, name: 'c.bin' },
+    )
+    expect(two.status).toBe(201)
+    expect(await two.json()).toMatchObject({ chunksUploaded: 2, signature: md5(SIX_MB) })
+    // A chunk sent again once the file is whole is answered 200 with the file, as a retry would be.
+    const again = await post(
+      { 'content-range': `bytes ${first.length}-${size - 1}/${size}`, 'x-appwrite-id': 'chunked' },
+      { bytes: second, name: 'c.bin' },
+    )
+    expect(again.status).toBe(200)
+    expect(await again.json()).toMatchObject({ $id: 'chunked', chunksUploaded: 2 })
+
+    const head = await fetch(
+      `${emulator.endpoint}/storage/buckets/raw/files/chunked/download?project=${emulator.projectId}`,
+      { method: 'HEAD', headers: { 'x-appwrite-key': emulator.apiKey } },
+    )
+    expect(head.status).toBe(200)
+    expect(head.headers.get('content-length')).toBe(String(size))
+  })
+
   it('should serve the positional storage calls of the web SDK 15 unmodified', async () => {
     await adminStorage().createBucket({
       bucketId: 'old',
@@ -483,6 +534,19 @@ describe('emulator storage', () => {
     await userStorage('ada').deleteFile({ bucketId: 'shared', fileId: 'f1' })
     await until(() => adaEvents.length === 2)
     expect(adaEvents[1]!.events[0]).toBe('buckets.shared.files.f1.delete')
+    // A chunked upload is one create event, sent with its last chunk.
+    await userStorage('ada').createFile({
+      bucketId: 'shared',
+      fileId: 'big',
+      file: new File([SIX_MB], 'big.bin'),
+    })
+    await userStorage('ada').deleteFile({ bucketId: 'shared', fileId: 'big' })
+    await until(() => adaEvents.length === 4)
+    expect(adaEvents.slice(2).map((event) => event.events[0])).toEqual([
+      'buckets.shared.files.big.create',
+      'buckets.shared.files.big.delete',
+    ])
+    expect(adaEvents[2]!.payload).toMatchObject({ chunksTotal: 2, chunksUploaded: 2 })
     // Bob may read neither the bucket nor the file.
     expect(bobEvents).toEqual([])
   })
