@@ -599,6 +599,27 @@ describe('emulator storage persistence', () => {
   })
 })
 
+describe('emulator storage data dir damage', () => {
+  it('should refuse to start on a damaged storage state, naming the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'emulator-storage-damaged-'))
+    try {
+      const first = await startAppwriteEmulator({ data: dir })
+      await new server.Storage(serverClient(first)).createBucket({ bucketId: 'b', name: 'B' })
+      await first.close()
+      await writeFile(join(dir, 'storage', 'state.json'), '{"format":"booking-guard-emulator-sto')
+      await expect(startAppwriteEmulator({ data: dir })).rejects.toThrow(
+        `${join(dir, 'storage', 'state.json')} is damaged`,
+      )
+      // The data dir was released: once the damage is gone, the emulator starts on it again.
+      await rm(join(dir, 'storage'), { recursive: true })
+      const again = await startAppwriteEmulator({ data: dir })
+      await again.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('emulator storage through the CLI', () => {
   it('should keep storage files in --data across a restart of the CLI', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'emulator-storage-cli-'))
