@@ -4,8 +4,8 @@ import {
   Client,
   Databases,
   ID,
+  Locale,
   Query,
-  Storage,
   TablesDB,
 } from 'appwrite'
 import * as server from 'node-appwrite'
@@ -580,8 +580,8 @@ describe('startAppwriteEmulator', () => {
   })
 
   it('should answer unknown routes and methods with 404 general_route_not_found', async () => {
-    const storage = await rejection(new Storage(web).listFiles({ bucketId: 'avatars' }))
-    expect(storage).toMatchObject(
+    const locale = await rejection(new Locale(web).listCountries())
+    expect(locale).toMatchObject(
       appwriteError(
         404,
         'general_route_not_found',

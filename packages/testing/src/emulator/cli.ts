@@ -32,8 +32,8 @@ Options:
                       serve an Appwrite Function: an ESM or CJS module whose default export is
                       the handler (async ({ req, res, log, error }) => …); repeatable; the module
                       loads on its first execution
-  --data <dir>        keep databases, tables, rows, users and sessions in <dir> across
-                      restarts; every write is on disk before it is answered
+  --data <dir>        keep databases, tables, rows, users, sessions and storage files in
+                      <dir> across restarts; every write is on disk before it is answered
   --import <dir>      start from the snapshot.json in <dir> (an export, or a data dir)
   --export-on-exit <dir>
                       write the state as <dir>/snapshot.json when stopped (SIGINT/SIGTERM)

@@ -187,6 +187,8 @@ export interface RouteResult {
   body?: unknown
   /** A `text/plain` body instead of JSON. */
   text?: string
+  /** A binary body instead of JSON, its `Content-Type` given in `headers`. */
+  bytes?: Uint8Array
   /** Extra response headers (`Set-Cookie` may repeat). */
   headers?: Record<string, string | string[]>
 }
@@ -196,7 +198,7 @@ export function writeResponse(
   res: ServerResponse,
   status: number,
   headers: Readonly<Record<string, string | string[]>>,
-  body: string | undefined,
+  body: string | Uint8Array | undefined,
   contentType: string | undefined,
 ): void {
   // Copied key by key: in Node 20 a spread followed by more keys gives every response object a

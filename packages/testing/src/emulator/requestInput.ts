@@ -226,20 +226,20 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 /**
  * The body's parameters, as utopia-php/http's Swoole request reads them: `application/json`
  * through {@link decodeJsonBody}; `application/x-www-form-urlencoded` and `multipart/form-data`
- * as PHP fills `$_POST` (file parts go to `$_FILES`, which no route of the emulator reads);
- * any other type, no parameters.
+ * as PHP fills `$_POST` (file parts go to `$_FILES`: `files`, by field name, for the storage
+ * routes); any other type, no parameters.
  */
 async function readBodyParams(
   req: IncomingMessage,
   limit: number,
   strict: boolean,
-): Promise<Params> {
+): Promise<BodyInput> {
   const body = await readBody(req, limit)
-  if (body.length === 0) return {}
+  if (body.length === 0) return { params: {} }
   const type = mediaType(req)
-  if (type === 'application/json') return decodeJsonBody(body.toString('utf8'), strict)
+  if (type === 'application/json') return { params: decodeJsonBody(body.toString('utf8'), strict) }
   if (type === 'application/x-www-form-urlencoded')
-    return parsePhpInput(new URLSearchParams(body.toString('utf8')), strict)
+    return { params: parsePhpInput(new URLSearchParams(body.toString('utf8')), strict) }
   if (type === 'multipart/form-data') {
     let form: FormData
     try {
@@ -253,10 +253,31 @@ async function readBodyParams(
       )
     }
     const fields: Array<[string, string]> = []
-    for (const [name, value] of form) if (typeof value === 'string') fields.push([name, value])
-    return parsePhpInput(fields, strict)
+    let files: Map<string, UploadedFile> | undefined
+    for (const [name, value] of form) {
+      if (typeof value === 'string') fields.push([name, value])
+      else
+        (files ??= new Map()).set(name, {
+          name: value.name,
+          bytes: Buffer.from(await value.arrayBuffer()),
+        })
+    }
+    const params = parsePhpInput(fields, strict)
+    return files === undefined ? { params } : { params, files }
   }
-  return {}
+  return { params: {} }
+}
+
+/** A file part of a `multipart/form-data` body: its file name and bytes. @internal */
+export interface UploadedFile {
+  readonly name: string
+  readonly bytes: Buffer
+}
+
+/** A body's parameters and, for `multipart/form-data`, its file parts by field name. */
+interface BodyInput {
+  params: Params
+  files?: ReadonlyMap<string, UploadedFile>
 }
 
 /**
@@ -289,17 +310,17 @@ export async function readRequestParams(
   search: string,
   maxBodyBytes: number,
   strict: boolean,
-): Promise<{ params: Params; query: Params }> {
+): Promise<{ params: Params; query: Params; files?: ReadonlyMap<string, UploadedFile> }> {
   const query = readQueryParams(search, strict)
   if (method === 'GET') return { params: query, query }
-  const params = await readBodyParams(req, maxBodyBytes, strict)
+  const { params, files } = await readBodyParams(req, maxBodyBytes, strict)
   const stray = Object.keys(query).filter((name) => !QUERY_ON_ANY_METHOD.has(name))
   if (strict && stray.length > 0)
     throw httpError(
       'general_argument_invalid',
       `Param "${stray[0]}" was sent in the query string of a ${method} request. Appwrite reads the parameters of POST, PUT, PATCH and DELETE requests from the body only and would ignore it (and act as if it were not given). Send it in the JSON body.`,
     )
-  return { params, query }
+  return files === undefined ? { params, query } : { params, query, files }
 }
 
 /**

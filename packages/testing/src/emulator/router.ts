@@ -1,5 +1,7 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Params, RouteResult } from './http'
 import type { Caller } from './auth'
+import type { UploadedFile } from './requestInput'
 
 /** The HTTP methods the emulator routes (OPTIONS is answered for every path). @internal */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -12,6 +14,10 @@ export interface RouteContext {
   readonly params: Params
   /** Who is calling: the API key, a user (JWT or session), or a guest. */
   readonly caller: Caller
+  /** The request headers (`content-range`, `x-appwrite-id`, `range` for the storage routes). */
+  readonly headers?: IncomingHttpHeaders
+  /** The file parts of a `multipart/form-data` body, by field name. */
+  readonly files?: ReadonlyMap<string, UploadedFile>
 }
 
 /** A route handler. @internal */

@@ -1,8 +1,10 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
+import { createIdGenerator } from '../fake/ids'
 import type { FunctionRegistration } from '../fake/functions'
 import type { OutboxFilter, OutboxMessage } from '../fake/tokens'
 import { AuthRegistry, redactParams } from './auth'
@@ -26,6 +28,7 @@ import type { EmulatorLogEntry, EmulatorLogger } from './log'
 import { createFakeBridge } from './fakeBridge'
 import { EmulatorDataDir, exportSnapshot, readState } from './persist/dataDir'
 import { restoreState } from './persist/state'
+import { StorageDir } from './persist/storageDir'
 import { createRealtimeLink } from './realtimeLink'
 import { RealtimeServer } from './realtimeServer'
 import { Router } from './router'
@@ -35,7 +38,9 @@ import { registerFunctionRoutes } from './routes/functions'
 import { registerUsersRoutes } from './routes/users'
 import { registerSchemaRoutes } from './routes/schema'
 import { registerTeamsRoutes } from './routes/teams'
+import { publishStorageEvents, registerStorageRoutes } from './routes/storage'
 import { registerTransactionRoutes } from './routes/transactions'
+import { StorageState } from './storageState'
 
 /**
  * The routes whose groups (database, functions, sites, messaging) the server refuses to its
@@ -101,12 +106,13 @@ export interface AppwriteEmulatorOptions {
    */
   strict?: boolean
   /**
-   * A directory that keeps the databases, tables, columns, indexes, rows, users and sessions
-   * across restarts (created when missing; one emulator at a time). Every write is on disk before
-   * its HTTP answer is sent, so a crash (even `SIGKILL`) loses no answered write and leaves
-   * nothing half-written. What it holds replaces the fake's own state at start. Not kept:
-   * function handlers and executions, open transactions, realtime subscriptions, fault rules.
-   * Defaults to none: everything lives in memory.
+   * A directory that keeps the databases, tables, columns, indexes, rows, users, sessions, storage
+   * buckets and files (under `<data>/storage/`) across restarts (created when missing; one
+   * emulator at a time). Every write is on disk before its HTTP answer is sent, so a crash (even
+   * `SIGKILL`) loses no answered write and leaves nothing half-written. What it holds replaces
+   * the fake's own state at start. Not kept: function handlers and executions, open
+   * transactions, realtime subscriptions, fault rules, unfinished chunked uploads. Defaults to
+   * none: everything lives in memory.
    */
   data?: string
   /**
@@ -294,6 +300,11 @@ async function serve(
   registerUsersRoutes(router, fake.users)
   registerFunctionRoutes(router, { auth, functions: internals.functions })
   registerTeamsRoutes(router, { auth, teams: internals.teams, faults: fake.faults, projectId })
+  const storage = new StorageState({ now: () => fake.clock.now(), ids: createIdGenerator() })
+  const storageDir =
+    dataDir === undefined ? undefined : await StorageDir.open(join(dataDir.dir, 'storage'), storage)
+  publishStorageEvents(storage, internals.realtime)
+  registerStorageRoutes(router, storage)
 
   const subscriptionWaiters = new Set<() => void>()
   const realtimeServer = new RealtimeServer({
@@ -350,7 +361,7 @@ async function serve(
       // Old SDKs name the server version they were built for; the server converts for them.
       const format = header(req, 'x-appwrite-response-format') ?? ''
       if (format !== '') params = applyRequestFormat(format, method, match.pattern, params)
-      const context = { path: match.path, params, caller }
+      const context = { path: match.path, params, caller, headers: req.headers, files: input.files }
       match.guard?.(context)
       if (strict && match.params !== undefined)
         assertDeclaredParams(method, match.pattern, match.params, params)
@@ -358,9 +369,13 @@ async function serve(
       // Log, then answer: a client told "created" must find its row after a crash.
       const durable = dataDir?.commit()
       if (durable !== undefined) await durable
+      const stored = storageDir?.commit()
+      if (stored !== undefined) await stored
       const status = result.status ?? 200
       const headers = result.headers === undefined ? cors : Object.assign({}, cors, result.headers)
-      if (result.text !== undefined)
+      if (result.bytes !== undefined)
+        writeResponse(res, status, headers, result.bytes, String(headers['Content-Type']))
+      else if (result.text !== undefined)
         writeResponse(res, status, headers, result.text, 'text/plain; charset=UTF-8')
       else if (status === 204 || result.body === undefined)
         writeResponse(res, status, headers, undefined, undefined)
@@ -377,6 +392,9 @@ async function serve(
       const durable = dataDir?.commit()
       if (durable !== undefined)
         await durable.catch((persistFailure: unknown) => void (failure = persistFailure))
+      const stored = storageDir?.commit()
+      if (stored !== undefined)
+        await stored.catch((persistFailure: unknown) => void (failure = persistFailure))
       const error = toWireError(failure)
       if (error === 'network') {
         // An injected network fault: cut the connection, so the client's fetch fails as it would.
@@ -522,7 +540,9 @@ async function serve(
         realtimeServer.close()
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()
-      }).then(() => dataDir?.close())
+      })
+        .then(() => storageDir?.close())
+        .finally(() => dataDir?.close())
       return closing
     },
   }
@@ -545,7 +565,7 @@ async function readImport(dir: string) {
 }
 
 /** A GET's parameters: its query string, also where the project may be given. */
-const getInput = (query: Params) => ({ params: query, query })
+const getInput = (query: Params) => ({ params: query, query, files: undefined })
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name]

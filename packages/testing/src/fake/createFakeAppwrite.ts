@@ -384,7 +384,7 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
       sessionValue = undefined
     },
   }
-  internals.set(fake, { accounts, teams, functions: functionsHub, storage, schema })
+  internals.set(fake, { accounts, teams, functions: functionsHub, storage, schema, realtime: hub })
   return fake
 }
 
@@ -398,6 +398,8 @@ export interface FakeInternals {
   readonly storage: MemoryStorage
   /** Databases, tables, columns and indexes (saved and restored with the rows). */
   readonly schema: SchemaRegistry
+  /** The realtime hub (the emulator publishes its storage events on it). */
+  readonly realtime: RealtimeHub
 }
 
 const internals = new WeakMap<FakeAppwrite, FakeInternals>()

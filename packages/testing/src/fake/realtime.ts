@@ -757,6 +757,48 @@ export class RealtimeHub {
   }
 
   /**
+   * Publishes an event of another service than the databases (the emulator's storage files): to
+   * the subscriptions on one of `channels` whose connection holds one of `readers` (connections
+   * without roles, the API key's, receive every event), on a later microtask. Realtime faults
+   * (`drop`, `delay`, `duplicate`) apply to row events only.
+   *
+   * @internal
+   */
+  publishResource(event: {
+    readonly channels: readonly string[]
+    readonly events: readonly string[]
+    readonly payload: RealtimeRow
+    readonly readers: readonly string[]
+  }): void {
+    if (this.#index.size === 0) return
+    let byConnection: Map<Connection, Subscription[]> | undefined
+    const seen = new Set<Subscription>()
+    for (const channel of event.channels) {
+      for (const [sub, filter] of this.#index.get(channel) ?? []) {
+        if (seen.has(sub) || !passes(filter, event.payload)) continue
+        const roles = sub.connection.roles()
+        if (roles !== undefined && !event.readers.some((role) => roles.includes(role))) continue
+        seen.add(sub)
+        byConnection ??= new Map()
+        const list = byConnection.get(sub.connection)
+        if (list === undefined) byConnection.set(sub.connection, [sub])
+        else list.push(sub)
+      }
+    }
+    if (byConnection === undefined) return
+    const delivery: Delivery = [...byConnection]
+    const wire = JSON.stringify({
+      events: event.events,
+      channels: event.channels,
+      timestamp: formatRealtimeTimestamp(this.#clock.now()),
+      payload: event.payload,
+    })
+    const sessions = delivery.map(([connection]) => connection.session)
+    const epoch = this.#epoch
+    later(() => this.#deliver(epoch, delivery, sessions, wire))
+  }
+
+  /**
    * Drops every subscription and cancels events in flight, without running any callback.
    * `FakeRealtime` objects stay usable (they reopen on the next `subscribe`) and keep their
    * `onOpen`/`onClose`/`onError` callbacks. Outages belong to the fault injector: end them with

@@ -1,0 +1,934 @@
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { must, startUpstream } from './upstream'
+import type { Answer, SignedUpUser, Upstream } from './upstream'
+
+// Facts from tests/e2e/Services/Storage/StorageBase.php, StorageCustomServerTest.php and
+// StorageCustomClientTest.php, and the files case of tests/e2e/Services/Realtime/
+// RealtimeCustomClientTest.php (github:appwrite/appwrite at 1.9.6). The StorageBase cases run as
+// StorageCustomClientTest runs them: signed in as a user. Each case names the method it carries
+// the facts of. The server ignores parameters a route does not declare and some upstream cases
+// send such ones (`bucketId` on an update, `folderId` on an upload, `limit` on a get), so this
+// emulator is started with `strict: false`, as the server reads them. The upstream fixtures
+// (logo.png, image.webp, large-file.mp4, kitten-1.png, kitten-3.gif) are stood in for by bytes
+// with the same file signatures; image transformations are left out (the emulator has no image
+// library and refuses them, see its README).
+
+let upstream: Upstream
+let user: SignedUpUser
+
+beforeAll(async () => {
+  upstream = await startUpstream({ strict: false })
+  user = await upstream.signUp('Storage User')
+})
+
+afterAll(async () => {
+  await upstream.close()
+})
+
+/** Deterministic filler bytes after a file signature. */
+function fixture(signature: number[] | string, size: number): Buffer {
+  const bytes = Buffer.alloc(size)
+  const head =
+    typeof signature === 'string' ? Buffer.from(signature, 'latin1') : Buffer.from(signature)
+  let x = size
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    bytes[i] = x >>> 24
+  }
+  head.copy(bytes)
+  return bytes
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
+const LOGO = fixture(PNG_SIGNATURE, 47_218)
+const KITTEN_PNG = fixture(PNG_SIGNATURE, 2_100_000)
+const KITTEN_GIF = fixture('GIF89a', 30_000)
+const WEBP = (() => {
+  const bytes = fixture('RIFF\0\0\0\0WEBPVP8 ', 20_000)
+  bytes.writeUInt32LE(bytes.length - 8, 4)
+  return bytes
+})()
+const CHUNK = 5 * 1024 * 1024
+/** Three chunks' worth (the upstream large-file.mp4 spans at least three). */
+const LARGE_MP4 = fixture('\0\0\0\x20ftypisom', 2 * CHUNK + 1_234_567)
+
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
+
+const anyoneRUD = ['read("any")', 'update("any")', 'delete("any")']
+const anyoneCRUD = ['read("any")', 'create("any")', 'update("any")', 'delete("any")']
+
+/**
+ * A multipart upload as upstream's `Client::call` sends one: the fields flattened as PHP's
+ * `http_build_query` names them (`permissions[0]`), the file as a part with its name.
+ */
+async function upload(
+  bucketId: string,
+  headers: Record<string, string>,
+  fields: { fileId: string; permissions?: string[]; [name: string]: unknown },
+  file: { name: string; bytes: Uint8Array },
+): Promise<Answer> {
+  const form = new FormData()
+  for (const [name, value] of Object.entries(fields)) {
+    if (Array.isArray(value)) value.forEach((item, i) => form.append(`${name}[${i}]`, String(item)))
+    else form.append(name, String(value))
+  }
+  form.append('file', new Blob([file.bytes]), file.name)
+  const response = await fetch(`${upstream.emulator.endpoint}/storage/buckets/${bucketId}/files`, {
+    method: 'POST',
+    headers,
+    body: form,
+  })
+  const text = await response.text()
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? {} : JSON.parse(text),
+  }
+}
+
+/** A raw GET of a file URL with extra headers (`Range`), the body as bytes. */
+async function fetchBytes(path: string, headers: Record<string, string>) {
+  const response = await fetch(`${upstream.emulator.endpoint}${path}`, { headers })
+  return {
+    status: response.status,
+    headers: response.headers,
+    bytes: Buffer.from(await response.arrayBuffer()),
+  }
+}
+
+async function createBucket(params: Record<string, unknown>): Promise<string> {
+  const answer = await upstream.call('POST', '/storage/buckets', upstream.key, {
+    bucketId: 'unique()',
+    ...params,
+  })
+  return must(answer, 201, `creating the bucket ${String(params.name)}`).body.$id as string
+}
+
+/** The chunked upload upstream's loops send: each chunk with its range, then the id it got. */
+async function chunkedUpload(
+  bucketId: string,
+  headers: Record<string, string>,
+  bytes: Buffer,
+  name: string,
+  permissions: string[],
+  order?: number[],
+): Promise<Answer[]> {
+  const chunks = Math.ceil(bytes.length / CHUNK)
+  const answers: Answer[] = []
+  let id = ''
+  for (const index of order ?? [...Array(chunks).keys()]) {
+    const start = index * CHUNK
+    const end = Math.min(start + CHUNK, bytes.length) - 1
+    const answer = await upload(
+      bucketId,
+      {
+        ...headers,
+        'content-range': `bytes ${start}-${end}/${bytes.length}`,
+        ...(id === '' ? {} : { 'x-appwrite-id': id }),
+      },
+      { fileId: 'unique()', permissions },
+      { name, bytes: bytes.subarray(start, end + 1) },
+    )
+    answers.push(answer)
+    id = answer.body.$id as string
+  }
+  return answers
+}
+
+describe('storage (upstream StorageCustomServerTest)', () => {
+  it('testCreateBucket: 201 with the defaults, a custom id, and 400 for an empty name', async () => {
+    const created = await upstream.call('POST', '/storage/buckets', upstream.key, {
+      bucketId: 'unique()',
+      name: 'Test Bucket',
+      fileSecurity: true,
+    })
+    expect(created.status).toBe(201)
+    expect(created.body).toMatchObject({
+      name: 'Test Bucket',
+      enabled: true,
+      encryption: true,
+      antivirus: true,
+      $permissions: [],
+      allowedFileExtensions: [],
+    })
+    expect(created.body.$createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/)
+    const custom = await upstream.call('POST', '/storage/buckets', upstream.key, {
+      bucketId: 'bucket1',
+      name: 'Test Bucket',
+      fileSecurity: true,
+    })
+    expect(custom.status).toBe(201)
+    expect(custom.body.$id).toBe('bucket1')
+    const empty = await upstream.call('POST', '/storage/buckets', upstream.key, {
+      bucketId: 'unique()',
+      name: '',
+      fileSecurity: true,
+    })
+    expect(empty.status).toBe(400)
+  })
+
+  it('testListBucket: totalSize, limit, offset, equal on $id and fileSecurity, cursorAfter', async () => {
+    const id = await createBucket({ name: 'Test Bucket', fileSecurity: true })
+    const again = await upstream.call('POST', '/storage/buckets', upstream.key, {
+      bucketId: 'bucket1',
+      name: 'Test Bucket 1',
+      fileSecurity: true,
+    })
+    expect([201, 409]).toContain(again.status)
+    const list = await upstream.call('GET', '/storage/buckets', upstream.key)
+    expect(list.status).toBe(200)
+    const ours = list.body.buckets.find((bucket: { $id: string }) => bucket.$id === id)
+    expect(ours.name).toBe('Test Bucket')
+    for (const bucket of list.body.buckets) expect(Number.isInteger(bucket.totalSize)).toBe(true)
+
+    const limited = await upstream.call('GET', '/storage/buckets', upstream.key, {
+      queries: ['{"method":"limit","values":[1]}'],
+    })
+    expect(limited.body.buckets).toHaveLength(1)
+    const offset = await upstream.call('GET', '/storage/buckets', upstream.key, {
+      queries: ['{"method":"offset","values":[1]}'],
+    })
+    expect(offset.body.buckets.length).toBeGreaterThanOrEqual(1)
+    const byId = await upstream.call('GET', '/storage/buckets', upstream.key, {
+      queries: ['{"method":"equal","attribute":"$id","values":["bucket1"]}'],
+    })
+    expect(byId.body.buckets).toHaveLength(1)
+    const secured = await upstream.call('GET', '/storage/buckets', upstream.key, {
+      queries: ['{"method":"equal","attribute":"fileSecurity","values":[true]}'],
+    })
+    expect(secured.body.buckets.length).toBeGreaterThanOrEqual(2)
+    const after = await upstream.call('GET', '/storage/buckets', upstream.key, {
+      queries: [`{"method":"cursorAfter","values":["${secured.body.buckets[0].$id}"]}`],
+    })
+    expect(after.status).toBe(200)
+    expect(after.body.buckets.map((bucket: { $id: string }) => bucket.$id)).toContain('bucket1')
+  })
+
+  it('testGetBucket: the bucket with totalSize, 404 for an unknown one, 400 for an id over 36 chars', async () => {
+    const id = await createBucket({ name: 'Test Bucket', fileSecurity: true })
+    const got = await upstream.call('GET', `/storage/buckets/${id}`, upstream.key)
+    expect(got.status).toBe(200)
+    expect(got.body).toMatchObject({ $id: id, name: 'Test Bucket', totalSize: 0 })
+    expect((await upstream.call('GET', '/storage/buckets/empty', upstream.key)).status).toBe(404)
+    const long = await upstream.call(
+      'GET',
+      '/storage/buckets/id-is-really-long-id-is-really-long-id-is-really-long-id-is-really-long',
+      upstream.key,
+    )
+    expect(long.status).toBe(400)
+  })
+
+  it('testUpdateBucket: name and enabled change, the defaults come back; an empty name is 400', async () => {
+    const id = await createBucket({ name: 'Test Bucket', fileSecurity: true })
+    const updated = await upstream.call('PUT', `/storage/buckets/${id}`, upstream.key, {
+      bucketId: 'unique()',
+      name: 'Test Bucket Updated',
+      enabled: false,
+      fileSecurity: true,
+    })
+    expect(updated.status).toBe(200)
+    expect(updated.body).toMatchObject({
+      $id: id,
+      name: 'Test Bucket Updated',
+      enabled: false,
+      encryption: true,
+      antivirus: true,
+    })
+    const empty = await upstream.call('PUT', `/storage/buckets/${id}`, upstream.key, {
+      name: '',
+      enabled: 'false',
+    })
+    expect(empty.status).toBe(400)
+  })
+
+  it('testDeleteBucket: 204 with no body, then 404', async () => {
+    const id = await createBucket({ name: 'Test Bucket Delete', fileSecurity: true })
+    const deleted = await upstream.call('DELETE', `/storage/buckets/${id}`, upstream.key)
+    expect(deleted.status).toBe(204)
+    expect(deleted.body).toBe('')
+    expect((await upstream.call('GET', `/storage/buckets/${id}`, upstream.key)).status).toBe(404)
+  })
+})
+
+describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', () => {
+  /** `setupBucketFile()` upstream: a bucket with logo.png and image.webp, and one with the large file. */
+  let bucketId: string
+  let fileId: string
+  let largeBucketId: string
+  let largeFileId: string
+
+  beforeAll(async () => {
+    bucketId = await createBucket({
+      name: 'Test Bucket',
+      fileSecurity: true,
+      maximumFileSize: 2_000_000,
+      allowedFileExtensions: ['jpg', 'png', 'jfif', 'webp'],
+      permissions: anyoneCRUD,
+    })
+    const logo = await upload(
+      bucketId,
+      user.headers,
+      { fileId: 'unique()', permissions: anyoneRUD },
+      { name: 'logo.png', bytes: LOGO },
+    )
+    fileId = must(logo, 201, 'uploading logo.png').body.$id as string
+    must(
+      await upload(
+        bucketId,
+        user.headers,
+        { fileId: 'unique()', permissions: anyoneRUD },
+        { name: 'image.webp', bytes: WEBP },
+      ),
+      201,
+      'uploading image.webp',
+    )
+    largeBucketId = await createBucket({
+      name: 'Test Bucket 2',
+      fileSecurity: true,
+      permissions: ['create("any")'],
+    })
+    const answers = await chunkedUpload(largeBucketId, user.headers, LARGE_MP4, 'large-file.mp4', [
+      'read("any")',
+    ])
+    largeFileId = must(answers.at(-1)!, 201, 'uploading large-file.mp4').body.$id as string
+  })
+
+  it('testCreateBucketFile: a file, a chunked large file, and the refusals', async () => {
+    const logo = await upload(
+      bucketId,
+      user.headers,
+      { fileId: 'unique()', permissions: anyoneRUD },
+      { name: 'logo.png', bytes: LOGO },
+    )
+    expect(logo.status).toBe(201)
+    expect(logo.body).toMatchObject({
+      name: 'logo.png',
+      mimeType: 'image/png',
+      sizeOriginal: LOGO.length,
+      signature: md5(LOGO),
+    })
+
+    const answers = await chunkedUpload(largeBucketId, user.headers, LARGE_MP4, 'large-file.mp4', [
+      'read("any")',
+    ])
+    const large = answers.at(-1)!
+    expect(large.status).toBe(201)
+    expect(large.body).toMatchObject({
+      name: 'large-file.mp4',
+      mimeType: 'video/mp4',
+      sizeOriginal: LARGE_MP4.length,
+      signature: md5(LARGE_MP4),
+    })
+
+    const unknownBucket = await upload(
+      'empty',
+      user.headers,
+      { fileId: 'unique()', permissions: anyoneRUD },
+      { name: 'logo.png', bytes: LOGO },
+    )
+    expect(unknownBucket.status).toBe(404)
+    const tooLarge = await upload(
+      bucketId,
+      user.headers,
+      { fileId: 'unique()', permissions: anyoneRUD },
+      { name: 'kitten-1.png', bytes: KITTEN_PNG },
+    )
+    expect(tooLarge.status).toBe(400)
+    expect(tooLarge.body.message).toBe('File size not allowed')
+    const gif = await upload(
+      bucketId,
+      user.headers,
+      { fileId: 'unique()', permissions: anyoneRUD },
+      { name: 'kitten-3.gif', bytes: KITTEN_GIF },
+    )
+    expect(gif.status).toBe(400)
+    expect(gif.body.message).toBe('File extension not allowed')
+
+    const overLimit = await upstream.call('POST', '/storage/buckets', upstream.key, {
+      bucketId: 'unique()',
+      name: 'Test Bucket 2',
+      fileSecurity: true,
+      maximumFileSize: 6_000_000_001,
+      allowedFileExtensions: ['jpg', 'png'],
+      permissions: anyoneCRUD,
+    })
+    expect(overLimit.status).toBe(400)
+
+    const uniqueId = await upload(
+      bucketId,
+      {
+        ...user.headers,
+        'content-range': `bytes 0-${LARGE_MP4.length}/${LARGE_MP4.length}`,
+        'x-appwrite-id': 'unique()',
+      },
+      { fileId: 'unique()', permissions: anyoneRUD },
+      { name: 'logo.png', bytes: LOGO },
+    )
+    expect(uniqueId.status).toBe(400)
+    expect(uniqueId.body.type).toBe('storage_invalid_appwrite_id')
+
+    const webp = await upload(
+      bucketId,
+      user.headers,
+      { fileId: 'unique()', permissions: anyoneRUD },
+      { name: 'image.webp', bytes: WEBP },
+    )
+    expect(webp.status).toBe(201)
+    expect(webp.body).toMatchObject({ name: 'image.webp', mimeType: 'image/webp' })
+    const view = await fetchBytes(
+      `/storage/buckets/${bucketId}/files/${webp.body.$id}/view`,
+      user.headers,
+    )
+    expect(view.status).toBe(200)
+    expect(view.headers.get('content-type')).toBe('image/webp')
+    expect(view.bytes.length).toBeGreaterThan(0)
+  })
+
+  it('testCreateBucketFileNoCollidingId: the same file id twice is 409', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket',
+      maximumFileSize: 2_000_000,
+      allowedFileExtensions: ['jpg', 'png'],
+      permissions: anyoneCRUD,
+    })
+    const first = await upload(
+      id,
+      user.headers,
+      { fileId: 'same-id' },
+      { name: 'logo.png', bytes: LOGO },
+    )
+    expect(first.status).toBe(201)
+    expect(first.body.$id).toBe('same-id')
+    const second = await upload(
+      id,
+      user.headers,
+      { fileId: 'same-id' },
+      { name: 'file.png', bytes: LOGO },
+    )
+    expect(second.status).toBe(409)
+  })
+
+  it('testListBucketFiles: total, total=false, limit, offset, equal on mimeType, unknown bucket', async () => {
+    const path = `/storage/buckets/${bucketId}/files`
+    const files = await upstream.call('GET', path, user.headers)
+    expect(files.status).toBe(200)
+    expect(files.body.total).toBeGreaterThan(0)
+    expect(files.body.files.length).toBeGreaterThan(0)
+    const noTotal = await upstream.call('GET', path, user.headers, { total: false })
+    expect(noTotal.body.total).toBe(0)
+    expect(noTotal.body.files.length).toBeGreaterThan(0)
+    const limited = await upstream.call('GET', path, user.headers, {
+      queries: ['{"method":"limit","values":[1]}'],
+    })
+    expect(limited.body.files).toHaveLength(1)
+    const offset = await upstream.call('GET', path, user.headers, {
+      queries: ['{"method":"offset","values":[1]}'],
+    })
+    expect(offset.body.files.length).toBeGreaterThanOrEqual(1)
+    const png = await upstream.call('GET', path, user.headers, {
+      queries: ['{"method":"equal","attribute":"mimeType","values":["image/png"]}'],
+    })
+    expect(png.body.files.length).toBeGreaterThanOrEqual(1)
+    expect(
+      png.body.files.every((file: { mimeType: string }) => file.mimeType === 'image/png'),
+    ).toBe(true)
+    const jpeg = await upstream.call('GET', path, user.headers, {
+      queries: ['{"method":"equal","attribute":"mimeType","values":["image/jpeg"]}'],
+    })
+    expect(jpeg.body.files).toHaveLength(0)
+    expect((await upstream.call('GET', '/storage/buckets/empty/files', user.headers)).status).toBe(
+      404,
+    )
+  })
+
+  it('testGetBucketFile: the file, preview, download with ranges, view, the large file, unknown bucket', async () => {
+    const base = `/storage/buckets/${bucketId}/files/${fileId}`
+    const file = await upstream.call('GET', base, user.headers)
+    expect(file.status).toBe(200)
+    expect(file.body).toMatchObject({
+      name: 'logo.png',
+      mimeType: 'image/png',
+      sizeOriginal: LOGO.length,
+    })
+    expect(file.body.$permissions).toHaveLength(3)
+
+    const preview = await fetchBytes(`${base}/preview`, user.headers)
+    expect(preview.status).toBe(200)
+    expect(preview.headers.get('content-type')).toBe('image/png')
+    expect(preview.bytes.length).toBeGreaterThan(0)
+
+    const download = await fetchBytes(`${base}/download`, user.headers)
+    expect(download.status).toBe(200)
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="logo.png"')
+    expect(download.headers.get('content-type')).toBe('image/png')
+    expect(download.bytes.equals(LOGO)).toBe(true)
+    const ranged = await fetchBytes(`${base}/download`, { ...user.headers, range: 'bytes=0-99' })
+    expect(ranged.status).toBe(206)
+    expect(ranged.headers.get('content-disposition')).toBe('attachment; filename="logo.png"')
+    expect(ranged.bytes.equals(LOGO.subarray(0, 100))).toBe(true)
+    expect(
+      (await fetchBytes(`${base}/download`, { ...user.headers, range: 'bytes=0-' })).status,
+    ).toBe(206)
+    expect(
+      (await fetchBytes(`${base}/download`, { ...user.headers, range: 'bytes=988' })).status,
+    ).toBe(416)
+    expect(
+      (await fetchBytes(`${base}/download`, { ...user.headers, range: 'bytes=-988' })).status,
+    ).toBe(416)
+
+    const view = await fetchBytes(`${base}/view`, user.headers)
+    expect(view.status).toBe(200)
+    expect(view.headers.get('content-type')).toBe('image/png')
+
+    const large = await fetchBytes(
+      `/storage/buckets/${largeBucketId}/files/${largeFileId}/download`,
+      user.headers,
+    )
+    expect(large.status).toBe(200)
+    expect(large.headers.get('content-disposition')).toBe('attachment; filename="large-file.mp4"')
+    expect(large.headers.get('content-type')).toBe('video/mp4')
+    expect(md5(large.bytes)).toBe(md5(LARGE_MP4))
+
+    const unknown = await upstream.call(
+      'GET',
+      `/storage/buckets/empty/files/${fileId}`,
+      user.headers,
+      { limit: 2 },
+    )
+    expect(unknown.status).toBe(404)
+  })
+
+  it('testUpdateBucketFile: name and permissions, then 404 in an unknown bucket', async () => {
+    const own = [
+      `read("user:${user.$id}")`,
+      `update("user:${user.$id}")`,
+      `delete("user:${user.$id}")`,
+    ]
+    const logo = must(
+      await upload(
+        bucketId,
+        user.headers,
+        { fileId: 'unique()', permissions: anyoneRUD },
+        { name: 'logo.png', bytes: LOGO },
+      ),
+      201,
+      'uploading the file to update',
+    )
+    const updated = await upstream.call(
+      'PUT',
+      `/storage/buckets/${bucketId}/files/${logo.body.$id}`,
+      user.headers,
+      {
+        name: 'logo_updated.png',
+        permissions: own,
+      },
+    )
+    expect(updated.status).toBe(200)
+    expect(updated.body).toMatchObject({
+      name: 'logo_updated.png',
+      mimeType: 'image/png',
+      sizeOriginal: LOGO.length,
+    })
+    expect(updated.body.$permissions).toHaveLength(3)
+    const unknown = await upstream.call(
+      'PUT',
+      `/storage/buckets/empty/files/${logo.body.$id}`,
+      user.headers,
+      {
+        permissions: own,
+      },
+    )
+    expect(unknown.status).toBe(404)
+  })
+
+  it('testDeletePartiallyUploadedFile: a pending chunked upload is deleted like any file', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket Partial Upload',
+      fileSecurity: true,
+      permissions: anyoneCRUD,
+    })
+    const partial = await upload(
+      id,
+      { ...user.headers, 'content-range': `bytes 0-${CHUNK - 1}/${LARGE_MP4.length}` },
+      { fileId: 'unique()', permissions: ['read("any")', 'delete("any")'] },
+      { name: 'large-file.mp4', bytes: LARGE_MP4.subarray(0, CHUNK) },
+    )
+    expect(partial.status).toBe(201)
+    expect(partial.body.chunksTotal).toBeGreaterThan(partial.body.chunksUploaded)
+    const deleted = await upstream.call(
+      'DELETE',
+      `/storage/buckets/${id}/files/${partial.body.$id}`,
+      user.headers,
+    )
+    expect(deleted.status).toBe(204)
+    expect(
+      (await upstream.call('GET', `/storage/buckets/${id}/files/${partial.body.$id}`, user.headers))
+        .status,
+    ).toBe(404)
+    expect((await upstream.call('DELETE', `/storage/buckets/${id}`, upstream.key)).status).toBe(204)
+  })
+
+  it('testCreateBucketFileChunkedUploadWithoutReadPermission: every chunk 201 with its count', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket Chunked Upload No Read Permission',
+      fileSecurity: true,
+      permissions: ['create("any")'],
+    })
+    const permissions = [`delete("user:${user.$id}")`]
+    const answers = await chunkedUpload(id, user.headers, LARGE_MP4, 'large-file.mp4', permissions)
+    answers.forEach((answer, i) => {
+      expect(answer.status).toBe(201)
+      expect(answer.body.chunksUploaded).toBe(i + 1)
+    })
+    const last = answers.at(-1)!.body
+    expect(last.$permissions).not.toContain(`read("user:${user.$id}")`)
+    expect(last.chunksTotal).toBe(answers.length)
+    expect(last.chunksUploaded).toBe(answers.length)
+  })
+
+  it('testCreateBucketFileOutOfOrder: chunks last, first, second still make the file', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket Out of Order Upload',
+      fileSecurity: true,
+      permissions: anyoneCRUD,
+    })
+    const chunks = Math.ceil(LARGE_MP4.length / CHUNK)
+    expect(chunks).toBeGreaterThanOrEqual(3)
+    const answers = await chunkedUpload(
+      id,
+      user.headers,
+      LARGE_MP4,
+      'large-file.mp4',
+      ['read("any")'],
+      [chunks - 1, 0, ...Array.from({ length: chunks - 2 }, (_, i) => i + 1)],
+    )
+    for (const answer of answers) expect(answer.status).toBe(201)
+    const last = answers.at(-1)!.body
+    expect(last.chunksTotal).toBe(chunks)
+    expect(last.chunksUploaded).toBe(chunks)
+    const download = await fetchBytes(
+      `/storage/buckets/${id}/files/${last.$id}/download`,
+      user.headers,
+    )
+    expect(download.status).toBe(200)
+    expect(download.bytes.length).toBe(LARGE_MP4.length)
+    expect(md5(download.bytes)).toBe(md5(LARGE_MP4))
+  })
+
+  it('testDeleteBucketFile: delete after an update, then 404', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket Delete',
+      fileSecurity: true,
+      maximumFileSize: 2_000_000,
+      allowedFileExtensions: ['jpg', 'png'],
+      permissions: anyoneCRUD,
+    })
+    const logo = must(
+      await upload(
+        id,
+        user.headers,
+        { fileId: 'unique()', permissions: anyoneRUD },
+        { name: 'logo.png', bytes: LOGO },
+      ),
+      201,
+      'uploading the file to delete',
+    )
+    const own = [
+      `read("user:${user.$id}")`,
+      `update("user:${user.$id}")`,
+      `delete("user:${user.$id}")`,
+    ]
+    const updated = await upstream.call(
+      'PUT',
+      `/storage/buckets/${id}/files/${logo.body.$id}`,
+      user.headers,
+      {
+        name: 'logo_updated.png',
+        permissions: own,
+      },
+    )
+    expect(updated.status).toBe(200)
+    const deleted = await upstream.call(
+      'DELETE',
+      `/storage/buckets/${id}/files/${logo.body.$id}`,
+      user.headers,
+    )
+    expect(deleted.status).toBe(204)
+    expect(deleted.body).toBe('')
+    expect(
+      (await upstream.call('GET', `/storage/buckets/${id}/files/${logo.body.$id}`, user.headers))
+        .status,
+    ).toBe(404)
+  })
+
+  it('testBucketTotalSize: an integer totalSize, 0 while empty', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket Size',
+      permissions: ['read("any")', 'create("any")'],
+    })
+    const empty = await upstream.call('GET', `/storage/buckets/${id}`, upstream.key)
+    expect(empty.body.totalSize).toBe(0)
+    must(
+      await upload(id, user.headers, { fileId: 'unique()' }, { name: 'logo.png', bytes: LOGO }),
+      201,
+      'file 1',
+    )
+    must(
+      await upload(id, user.headers, { fileId: 'unique()' }, { name: 'image.webp', bytes: WEBP }),
+      201,
+      'file 2',
+    )
+    const bucket = await upstream.call('GET', `/storage/buckets/${id}`, upstream.key)
+    expect(Number.isInteger(bucket.body.totalSize)).toBe(true)
+    expect(bucket.body.totalSize).toBeGreaterThanOrEqual(0)
+  })
+})
+
+describe('storage (upstream StorageCustomClientTest)', () => {
+  it('testBucketUsersPermissions: users read and write, a guest gets 401 everywhere', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket',
+      permissions: ['read("users")', 'create("users")', 'update("users")', 'delete("users")'],
+    })
+    const file = await upload(
+      id,
+      user.headers,
+      { fileId: 'unique()' },
+      { name: 'permissions.png', bytes: LOGO },
+    )
+    expect(file.status).toBe(201)
+    expect(file.body).toMatchObject({
+      name: 'permissions.png',
+      mimeType: 'image/png',
+      sizeOriginal: LOGO.length,
+    })
+    const base = `/storage/buckets/${id}/files/${file.body.$id}`
+    expect((await upstream.call('GET', base, user.headers)).status).toBe(200)
+    expect((await fetchBytes(`${base}/preview`, user.headers)).status).toBe(200)
+    expect((await fetchBytes(`${base}/download`, user.headers)).status).toBe(200)
+    expect((await fetchBytes(`${base}/view`, user.headers)).status).toBe(200)
+    expect(
+      (await upstream.call('PUT', base, user.headers, { name: 'permissions.png' })).status,
+    ).toBe(200)
+
+    expect((await upstream.call('GET', base, upstream.guest)).status).toBe(401)
+    const guestUpload = await upload(
+      id,
+      upstream.guest,
+      { fileId: 'unique()' },
+      { name: 'permissions.png', bytes: LOGO },
+    )
+    expect(guestUpload.status).toBe(401)
+    expect((await upstream.call('PUT', base, upstream.guest, { permissions: [] })).status).toBe(401)
+    expect((await upstream.call('DELETE', base, upstream.guest)).status).toBe(401)
+    const deleted = await upstream.call('DELETE', base, user.headers)
+    expect(deleted.status).toBe(204)
+  })
+
+  it('testAllowedPermissions: write means create, update, delete on a bucket, update and delete on a file', async () => {
+    const role = `user:${user.$id}`
+    const created = await upstream.call('POST', '/storage/buckets', upstream.key, {
+      bucketId: 'unique()',
+      name: 'Test Bucket',
+      permissions: [`write("${role}")`],
+      fileSecurity: true,
+    })
+    expect(created.status).toBe(201)
+    expect(created.body.$permissions).toEqual(
+      expect.arrayContaining([`create("${role}")`, `update("${role}")`, `delete("${role}")`]),
+    )
+    const file = await upload(
+      created.body.$id,
+      user.headers,
+      { fileId: 'unique()', permissions: [`write("${role}")`] },
+      { name: 'permissions.png', bytes: LOGO },
+    )
+    expect(file.body.$permissions).not.toContain(`create("${role}")`)
+    expect(file.body.$permissions).toEqual(
+      expect.arrayContaining([`update("${role}")`, `delete("${role}")`]),
+    )
+    const withCreate = await upload(
+      created.body.$id,
+      upstream.guest,
+      { fileId: 'unique()', permissions: [`create("${role}")`] },
+      { name: 'permissions.png', bytes: LOGO },
+    )
+    expect(withCreate.status).toBe(400)
+  })
+
+  it("testCreateFileDefaultPermissions: a user's file without permissions is theirs", async () => {
+    const id = await createBucket({
+      name: 'Test Bucket',
+      fileSecurity: true,
+      permissions: anyoneCRUD,
+    })
+    const file = await upload(
+      id,
+      user.headers,
+      { fileId: 'unique()' },
+      { name: 'permissions.png', bytes: LOGO },
+    )
+    expect(file.status).toBe(201)
+    expect(file.body.$permissions).toEqual(
+      expect.arrayContaining([
+        `read("user:${user.$id}")`,
+        `update("user:${user.$id}")`,
+        `delete("user:${user.$id}")`,
+      ]),
+    )
+    expect(file.body).toMatchObject({
+      name: 'permissions.png',
+      mimeType: 'image/png',
+      sizeOriginal: LOGO.length,
+    })
+  })
+
+  it('testCreateFileAbusePermissions / testUpdateFileAbusePermissions: roles the user lacks are 401', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket',
+      fileSecurity: true,
+      permissions: anyoneCRUD,
+    })
+    const own = must(
+      await upload(
+        id,
+        user.headers,
+        { fileId: 'unique()' },
+        { name: 'permissions.png', bytes: LOGO },
+      ),
+      201,
+      'own file',
+    )
+    const attempts = [
+      ['read("user:notme")'],
+      ['update("user:notme")', 'delete("user:notme")'],
+      ['read("user:notme")', 'update("user:notme")', 'delete("user:notme")'],
+    ]
+    for (const permissions of attempts) {
+      const created = await upload(
+        id,
+        user.headers,
+        { fileId: 'unique()', folderId: 'xyz', permissions },
+        { name: 'permissions.png', bytes: LOGO },
+      )
+      const updated = await upstream.call(
+        'PUT',
+        `/storage/buckets/${id}/files/${own.body.$id}`,
+        user.headers,
+        { permissions },
+      )
+      for (const answer of [created, updated]) {
+        expect(answer.status).toBe(401)
+        expect(answer.body.message).toMatch(/^Permissions must be one of:/)
+        expect(answer.body.message).toContain('any')
+        expect(answer.body.message).toContain('users')
+        expect(answer.body.message).toContain(`user:${user.$id}`)
+      }
+    }
+  })
+})
+
+describe('storage previews (upstream StorageCustomClientTest)', () => {
+  it('testCreateBucketTransformationsDisabled: a preview is 403 once the bucket disables them', async () => {
+    const id = await createBucket({
+      name: 'Test Bucket Transformations Disabled',
+      permissions: ['read("any")'],
+    })
+    const file = must(
+      await upload(
+        id,
+        upstream.key,
+        { fileId: 'unique()' },
+        { name: 'transformations.png', bytes: LOGO },
+      ),
+      201,
+      'uploading the file',
+    )
+    const path = `/storage/buckets/${id}/files/${file.body.$id}/preview`
+    expect((await fetchBytes(path, upstream.guest)).status).toBe(200)
+    must(
+      await upstream.call('PUT', `/storage/buckets/${id}`, upstream.key, {
+        name: 'Test Bucket Transformations Disabled',
+        transformations: false,
+      }),
+      200,
+      'disabling transformations',
+    )
+    const refused = await upstream.call('GET', path, upstream.guest)
+    expect(refused.status).toBe(403)
+    expect(refused.body.message).toContain(
+      'Image transformations are disabled for the requested bucket.',
+    )
+  })
+})
+
+describe('storage realtime (upstream RealtimeCustomClientTest)', () => {
+  it('testChannelFiles: create, update and delete events on six channels each', async () => {
+    const socket = await upstream.socket(['files'], { origin: 'http://localhost', ...user.headers })
+    const connected = await socket.next()
+    expect(connected.type).toBe('connected')
+    expect(connected.data.channels).toEqual(['files'])
+    expect(connected.data.user.$id).toBe(user.$id)
+    const id = await createBucket({ name: 'Bucket 1', permissions: anyoneCRUD })
+    const file = must(
+      await upload(
+        id,
+        user.headers,
+        { fileId: 'unique()', permissions: anyoneRUD },
+        { name: 'logo.png', bytes: LOGO },
+      ),
+      201,
+      'uploading logo.png',
+    )
+    const fileId = file.body.$id as string
+
+    const expectEvent = async (action: string) => {
+      const event = await socket.next()
+      expect(event.type).toBe('event')
+      expect(event.data.timestamp).toBeDefined()
+      expect(event.data.channels).toHaveLength(6)
+      expect(event.data.channels).toEqual(
+        expect.arrayContaining([
+          'files',
+          `files.${action}`,
+          `buckets.${id}.files`,
+          `buckets.${id}.files.${fileId}`,
+          `buckets.${id}.files.${action}`,
+          `buckets.${id}.files.${fileId}.${action}`,
+        ]),
+      )
+      expect(event.data.events).toEqual(
+        expect.arrayContaining([
+          `buckets.${id}.files.${fileId}.${action}`,
+          `buckets.${id}.files.${fileId}`,
+          `buckets.${id}.files.*.${action}`,
+          `buckets.${id}.files.*`,
+          `buckets.${id}`,
+          `buckets.*.files.${fileId}.${action}`,
+          `buckets.*.files.${fileId}`,
+          `buckets.*.files.*.${action}`,
+          `buckets.*.files.*`,
+          'buckets.*',
+        ]),
+      )
+      expect(event.data.payload.$id).toBe(fileId)
+    }
+    await expectEvent('create')
+    must(
+      await upstream.call('PUT', `/storage/buckets/${id}/files/${fileId}`, user.headers, {
+        permissions: anyoneRUD,
+      }),
+      200,
+      'updating the file',
+    )
+    await expectEvent('update')
+    must(
+      await upstream.call('DELETE', `/storage/buckets/${id}/files/${fileId}`, user.headers),
+      204,
+      'deleting the file',
+    )
+    await expectEvent('delete')
+    socket.close()
+  })
+})
