@@ -347,6 +347,47 @@ describe('createBookingHandler', () => {
     expect(rows('bookings')).toEqual([])
   })
 
+  it('should answer 413 to an endless body after reading a bounded part of it, writing nothing', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20)
+    let pulled = 0
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 64 * 1024 * 1024) return controller.close() // 64 MiB: a hostile upload
+        pulled += chunk.byteLength
+        controller.enqueue(chunk)
+      },
+    })
+    const request = new Request('https://app.example/api/booking/bookings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer jwt-ben' },
+      body: endless,
+      duplex: 'half',
+    } as RequestInit)
+
+    const response = await handler()(request)
+
+    expect(response.status).toBe(413)
+    expect(errorOf((await response.json()) as Record<string, unknown>).message).toMatch(/larger/)
+    expect(pulled).toBeLessThan(1024 * 1024)
+    expect(rows('bookings')).toEqual([])
+  })
+
+  it('should answer 413 to a declared length over the limit without reading the body', async () => {
+    const response = await handler()(
+      new Request('https://app.example/api/booking/bookings', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(10 * 1024 * 1024),
+          authorization: 'Bearer jwt-ben',
+        },
+        body: JSON.stringify({ input: form }),
+      }),
+    )
+    expect(response.status).toBe(413)
+    expect(rows('bookings')).toEqual([])
+  })
+
   it('should ask Appwrite about a JWT once while it is cached', async () => {
     const verify = vi.fn(verifyJWT)
     let now = 0

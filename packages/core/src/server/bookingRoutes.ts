@@ -126,7 +126,13 @@ class HttpError extends Error {
   }
 }
 
-const MAX_BODY_CHARS = 100_000
+/** The largest request body the booking routes read, in characters (a booking form is ~1 kB). @internal */
+export const MAX_BODY_CHARS = 100_000
+
+/** The error of a body over {@link MAX_BODY_CHARS}, answered with 413. @internal */
+export function bodyTooLarge(): SchemaLockError {
+  return invalid('request', [], `The request body is larger than ${MAX_BODY_CHARS} characters`)
+}
 
 function invalid(kind: string, path: (string | number)[], message: string): SchemaLockError {
   const issue: SchemaLockIssue = { path, code: 'invalid_value', message }
@@ -152,12 +158,7 @@ export function statusOfBookingError(error: unknown): number {
 }
 
 function parseBody(text: string): Record<string, unknown> {
-  if (text.length > MAX_BODY_CHARS) {
-    throw new HttpError(
-      413,
-      invalid('request', [], `The request body is larger than ${MAX_BODY_CHARS} characters`),
-    )
-  }
+  if (text.length > MAX_BODY_CHARS) throw new HttpError(413, bodyTooLarge())
   if (text.trim() === '') return {}
   let body: unknown
   try {

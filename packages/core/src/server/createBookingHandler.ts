@@ -2,7 +2,9 @@ import { bookingErrorToJSON } from '../errorJson'
 import { BookingGuardError, isBookingGuardError } from '../errors'
 import {
   appwriteProjectFromEnv,
+  bodyTooLarge,
   BookingRoutes,
+  MAX_BODY_CHARS,
   loadNodeAppwrite,
   statusOfBookingError,
 } from './bookingRoutes'
@@ -45,6 +47,38 @@ async function accountOf(jwt: string): Promise<BookingCaller> {
   const client = new sdk.Client().setEndpoint(endpoint).setProject(projectId).setJWT(jwt)
   const account = await new sdk.Account(client).get()
   return { id: account.$id, name: account.name }
+}
+
+/**
+ * The request body as text, read no further than the routes would read it: `undefined` once it
+ * passes {@link MAX_BODY_CHARS} characters' worth of bytes (a hostile upload never sits in memory
+ * whole).
+ */
+async function boundedText(request: Request): Promise<string | undefined> {
+  const limit = MAX_BODY_CHARS * 4 // UTF-8: at most 4 bytes a character
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  if (declared > limit) return undefined
+  if (request.body === null) return ''
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel()
+      return undefined
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return new TextDecoder().decode(bytes)
 }
 
 function unauthenticated(message: string, cause?: unknown): BookingGuardError {
@@ -124,9 +158,11 @@ export function createBookingHandler(
     } catch (error) {
       return json(statusOfBookingError(error), { error: bookingErrorToJSON(error) })
     }
+    const body = await boundedText(request)
+    if (body === undefined) return json(413, { error: bookingErrorToJSON(bodyTooLarge()) })
     const env = typeof process === 'undefined' ? {} : process.env
     const answer = await routes.handle(
-      { method: request.method, path, body: await request.text() },
+      { method: request.method, path, body },
       caller,
       options.apiKey ?? env.APPWRITE_API_KEY,
     )
