@@ -100,6 +100,27 @@ describe('cli', () => {
     expect(picked.$id).toBe(sameSeed.$id)
   })
 
+  it('should refuse an undeclared parameter only with --strict-params', async () => {
+    const body = JSON.stringify({ name: 'Main', databaseId: 'main', extra: 1 })
+    const create = async (args: string[]) => {
+      const { out } = await start(['--port', '0', ...args])
+      const response = await fetch(`${out[0]}/tablesdb`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-appwrite-project': 'booking-guard',
+          'x-appwrite-key': 'emulator-api-key',
+        },
+        body,
+      })
+      return { status: response.status, json: (await response.json()) as { message?: string } }
+    }
+    expect((await create([])).status).toBe(201)
+    const strict = await create(['--strict-params'])
+    expect(strict.status).toBe(400)
+    expect(strict.json.message).toContain('Unknown param "extra"')
+  })
+
   it('should add latency and log requests when asked', async () => {
     const { out } = await start(['--port', '0', '--latency', '40', '--log'])
     const started = performance.now()

@@ -21,6 +21,7 @@ const fake = createFakeAppwrite({
 
 let emulator: AppwriteEmulator
 let lenient: AppwriteEmulator
+let strictParams: AppwriteEmulator
 let admin: TablesDB
 
 const ROWS = '/tablesdb/main/tables/items/rows'
@@ -58,12 +59,14 @@ const owners = async () =>
 beforeAll(async () => {
   emulator = await startAppwriteEmulator({ fake })
   lenient = await startAppwriteEmulator({ fake, strict: false })
+  strictParams = await startAppwriteEmulator({ fake, strictParams: true })
   admin = new TablesDB(serverClient(emulator))
 })
 
 afterAll(async () => {
   await emulator.close()
   await lenient.close()
+  await strictParams.close()
 })
 
 beforeEach(async () => {
@@ -138,8 +141,8 @@ describe('startAppwriteEmulator request input', () => {
     expect(response.status).toBe(201)
   })
 
-  it('should refuse a parameter the route does not declare, naming it and the ones it takes', async () => {
-    const { status, json } = await send(emulator, 'POST', ROWS, {
+  it('should refuse a parameter the route does not declare with strictParams, naming it and the ones it takes', async () => {
+    const { status, json } = await send(strictParams, 'POST', ROWS, {
       rowID: 'x',
       data: { owner: 'x' },
     })
@@ -147,16 +150,16 @@ describe('startAppwriteEmulator request input', () => {
     expect(json.type).toBe('general_argument_invalid')
     expect(json.message).toContain('Unknown param "rowID" for POST')
     expect(json.message).toContain('"rowId", "data", "permissions", "rows", "transactionId"')
-    const list = await send(emulator, 'GET', `${ROWS}?query[]=x`)
+    const list = await send(strictParams, 'GET', `${ROWS}?query[]=x`)
     expect(list.json.message).toContain('Unknown param "query"')
-    const schema = await send(emulator, 'POST', '/tablesdb/main/tables/items/columns/string', {
+    const schema = await send(strictParams, 'POST', '/tablesdb/main/tables/items/columns/string', {
       key: 'c',
       size: 10,
       required: false,
       min: 1,
     })
     expect(schema.json.message).toContain('Unknown param "min"')
-    const transaction = await send(emulator, 'POST', '/tablesdb/transactions', { tll: 60 })
+    const transaction = await send(strictParams, 'POST', '/tablesdb/transactions', { tll: 60 })
     expect(transaction.json.message).toContain('Unknown param "tll"')
   })
 
@@ -169,13 +172,18 @@ describe('startAppwriteEmulator request input', () => {
     expect(response.status).toBe(401)
   })
 
-  it('should ignore an undeclared parameter when lenient, as the server does', async () => {
-    const { status } = await send(lenient, 'POST', ROWS, {
+  it.each([
+    ['by default', () => emulator],
+    ['when lenient', () => lenient],
+  ])('should ignore an undeclared parameter %s, as the server does', async (_, target) => {
+    const { status, json } = await send(target(), 'POST', ROWS, {
       rowId: 'fay',
       data: { owner: 'fay' },
       extra: 1,
     })
     expect(status).toBe(201)
+    expect(json).not.toHaveProperty('extra')
+    expect(await owners()).toContain('fay')
   })
 
   it('should read form-encoded bodies as the server does', async () => {

@@ -24,9 +24,11 @@ Options:
   --key <secret>      API key that acts as the server (default emulator-api-key)
   --latency <ms>      delay added to every answer and realtime frame (default 0)
   --databases <file>  JSON file of database definitions (createFakeAppwrite's \`databases\`)
-  --lenient           accept undeclared databases and ignore undeclared parameters
-                      (default: strict, as the server: database_not_found, 400 on them)
+  --lenient           accept undeclared databases and tables, and drop input the server
+                      drops (default: strict, as the server: database_not_found)
   --strict            the default; kept for older scripts
+  --strict-params     refuse a parameter the route does not declare (the server ignores it;
+                      so does the emulator by default): catches misspelt parameters
   --seed <seed>       seed of server-picked ids
   --function <id>=<path>
                       serve an Appwrite Function: an ESM or CJS module whose default export is
@@ -82,6 +84,7 @@ export async function runEmulatorCli(
         databases: { type: 'string' },
         strict: { type: 'boolean' },
         lenient: { type: 'boolean' },
+        'strict-params': { type: 'boolean' },
         seed: { type: 'string' },
         function: { type: 'string', multiple: true },
         data: { type: 'string' },
@@ -155,6 +158,7 @@ export async function runEmulatorCli(
         latencyMs: number('latency', values.latency, 0),
         log: values.log ? (entry) => io.out(`[log] ${JSON.stringify(entry)}`) : false,
         strict: values.lenient !== true,
+        strictParams: values['strict-params'] === true,
         fake,
         import: values.import,
       },

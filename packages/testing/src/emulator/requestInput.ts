@@ -345,7 +345,7 @@ export function assertDeclaredParams(
         takes.length === 0
           ? 'no parameters besides its path'
           : takes.map((p) => `"${p}"`).join(', ')
-      }. (An emulator started with strict: false ignores it as the server does.)`,
+      }. (Without \`strictParams\` the emulator ignores it, as the server does.)`,
     )
   }
 }

@@ -96,15 +96,23 @@ export interface AppwriteEmulatorOptions {
    */
   functions?: Record<string, FunctionRegistration>
   /**
-   * Refuse, with a 400 `general_argument_invalid` that names the parameter, what the server would
-   * silently drop: a parameter the route does not declare (a typo such as `rowID`), parameters in
-   * the query string of a `POST`/`PUT`/`PATCH`/`DELETE` (the server reads only the body there, so
-   * a bulk delete would match every row), and input nested deeper than the server reads (64
-   * levels of `[brackets]`, 512 levels of JSON). `false` drops them as the server does, and the
-   * default fake (when `fake` is not given) then accepts any database and table.
-   * Defaults to `true`.
+   * Answer as the server does for a database or table that does not exist (404), and refuse, with
+   * a 400 `general_argument_invalid` that names the parameter, input the server would silently
+   * drop in a way that changes what a request does: parameters in the query string of a
+   * `POST`/`PUT`/`PATCH`/`DELETE` (the server reads only the body there, so a bulk delete would
+   * match every row) and input nested deeper than the server reads (64 levels of `[brackets]`,
+   * 512 levels of JSON). `false` drops them as the server does, and the default fake (when `fake`
+   * is not given) then accepts any database and table. Defaults to `true`.
    */
   strict?: boolean
+  /**
+   * Also refuse a parameter the route does not declare (a typo such as `rowID`, `query`), with a
+   * 400 that names it and the ones the route takes. The server ignores such parameters, and so
+   * does the emulator by default: code and test cases written against the server (old SDKs,
+   * Appwrite's own e2e tests, which send e.g. `size` to `…/attributes/url`) get the server's
+   * answers. Turn it on in your app's own tests to catch misspelt parameters. Defaults to `false`.
+   */
+  strictParams?: boolean
   /**
    * A directory that keeps the databases, tables, columns, indexes, rows, users, sessions, storage
    * buckets and files (under `<data>/storage/`) across restarts (created when missing; one
@@ -270,6 +278,7 @@ async function serve(
   dataDir: EmulatorDataDir | undefined,
 ): Promise<AppwriteEmulator> {
   const strict = options.strict ?? true
+  const strictParams = options.strictParams ?? false
   const fake = options.fake ?? createFakeAppwrite({ strict })
   const projectId = options.projectId ?? 'booking-guard'
   const apiKey = options.apiKey ?? 'emulator-api-key'
@@ -363,7 +372,7 @@ async function serve(
       if (format !== '') params = applyRequestFormat(format, method, match.pattern, params)
       const context = { path: match.path, params, caller, headers: req.headers, files: input.files }
       match.guard?.(context)
-      if (strict && match.params !== undefined)
+      if (strictParams && match.params !== undefined)
         assertDeclaredParams(method, match.pattern, match.params, params)
       const result = await match.handler(context)
       // Log, then answer: a client told "created" must find its row after a crash.

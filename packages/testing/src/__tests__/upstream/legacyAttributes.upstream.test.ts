@@ -16,9 +16,8 @@ const FORMATTED: ColumnSpec[] = [
   ['email', { key: 'email', required: false }],
   ['enum', { key: 'enum', elements: ['yes', 'no', 'maybe'], required: false }],
   ['ip', { key: 'ip', required: false }],
-  // Upstream also sends `size: 256`, a parameter this route does not declare: the server ignores
-  // it, the strict emulator refuses it (see the emulator's `strict` option).
-  ['url', { key: 'url', required: false }],
+  // `size` is not a parameter of this route: the server ignores it, as the emulator does.
+  ['url', { key: 'url', size: 256, required: false }],
   ['integer', { key: 'range', required: false, min: 1, max: 10 }],
   ['float', { key: 'floatRange', required: false, min: 1.1, max: 1.4 }],
   ['float', { key: 'probability', required: false, default: 0, min: 0, max: 1 }],

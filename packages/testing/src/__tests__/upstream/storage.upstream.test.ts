@@ -8,8 +8,8 @@ import type { Answer, SignedUpUser, Upstream } from './upstream'
 // RealtimeCustomClientTest.php (github:appwrite/appwrite at 1.9.6). The StorageBase cases run as
 // StorageCustomClientTest runs them: signed in as a user. Each case names the method it carries
 // the facts of. The server ignores parameters a route does not declare and some upstream cases
-// send such ones (`bucketId` on an update, `folderId` on an upload, `limit` on a get), so this
-// emulator is started with `strict: false`, as the server reads them. The upstream fixtures
+// send such ones (`bucketId` on an update, `folderId` on an upload, `limit` on a get); so does the
+// emulator by default (without `strictParams`). The upstream fixtures
 // (logo.png, image.webp, large-file.mp4, kitten-1.png, kitten-3.gif) are stood in for by bytes
 // with the same file signatures; image transformations are left out (the emulator has no image
 // library and refuses them, see its README).
@@ -18,7 +18,7 @@ let upstream: Upstream
 let user: SignedUpUser
 
 beforeAll(async () => {
-  upstream = await startUpstream({ strict: false })
+  upstream = await startUpstream()
   user = await upstream.signUp('Storage User')
 })
 
