@@ -1,4 +1,4 @@
-import * as nodeCrypto from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { Account, Client, TablesDB as WebTablesDB } from 'appwrite'
 import * as server from 'node-appwrite'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -70,10 +70,8 @@ const FIREBASE = {
 // argon2i, salt "appwrite", m=20, t=3, p=2, of the password "appwrite" (the server's tests).
 const ARGON2_HASH =
   '$argon2i$v=19$m=20,t=3,p=2$YXBwd3JpdGU$A/54i238ed09ZR4NwlACU5XnkjNBZU9QeOEuhjLiexI'
-const nodeHasArgon2 = typeof (nodeCrypto as { argon2?: unknown }).argon2 === 'function'
 
-const hex = (algorithm: string, text: string) =>
-  nodeCrypto.createHash(algorithm).update(text).digest('hex')
+const hex = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex')
 
 describe('emulator users: imported password hashes', () => {
   it('should sign in users a migration imported with bcrypt, SHA, MD5, phpass and Firebase scrypt hashes', async () => {
@@ -153,34 +151,39 @@ describe('emulator users: imported password hashes', () => {
     ).toMatchObject({ userId: 'b2' })
   })
 
-  it.runIf(nodeHasArgon2)('should sign in a user imported with an argon2 hash', async () => {
+  it('should sign in users imported with argon2i and argon2id hashes', async () => {
     await users().createArgon2User({
-      userId: 'argon2',
-      email: 'argon2@example.com',
+      userId: 'argon2i',
+      email: 'argon2i@example.com',
       password: ARGON2_HASH,
     })
-    expect(await rejection(signIn('argon2@example.com', 'appwrite!'))).toMatchObject(
+    // The reference implementation's test vector (src/test.c): "password", salt "somesalt".
+    await users().createArgon2User({
+      userId: 'argon2id',
+      email: 'argon2id@example.com',
+      password:
+        '$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4',
+    })
+    expect(await rejection(signIn('argon2i@example.com', 'appwrite!'))).toMatchObject(
       appwriteError(401, 'user_invalid_credentials'),
     )
-    expect(await signIn('argon2@example.com', 'appwrite')).toMatchObject({ userId: 'argon2' })
+    expect(await signIn('argon2i@example.com', 'appwrite')).toMatchObject({ userId: 'argon2i' })
+    expect(await rejection(signIn('argon2id@example.com', 'password!'))).toMatchObject(
+      appwriteError(401, 'user_invalid_credentials'),
+    )
+    expect(await signIn('argon2id@example.com', 'password')).toMatchObject({ userId: 'argon2id' })
   })
 
-  it.skipIf(nodeHasArgon2)(
-    'should refuse an argon2 sign-in loudly where node:crypto has no argon2',
-    async () => {
-      const user = await users().createArgon2User({
-        userId: 'argon2',
-        email: 'argon2@example.com',
-        password: ARGON2_HASH,
-      })
-      expect(user).toMatchObject({ password: ARGON2_HASH, hash: 'argon2' })
-      const error = await rejection(signIn('argon2@example.com', 'appwrite'))
-      expect(error).toMatchObject(appwriteError(405, 'general_not_implemented'))
-      expect(error.message).toMatch(
-        /argon2 password hash: node:crypto has argon2 only from Node 24\.7/,
-      )
-    },
-  )
+  it('should refuse loudly a sign-in against an argon2 hash it cannot verify', async () => {
+    await users().createArgon2User({
+      userId: 'old',
+      email: 'old@example.com',
+      password: '$argon2i$m=65536,t=2,p=1$c29tZXNhbHQ$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ',
+    })
+    const error = await rejection(signIn('old@example.com', 'password'))
+    expect(error).toMatchObject(appwriteError(405, 'general_not_implemented'))
+    expect(error.message).toContain('argon2 version 16')
+  })
 
   it('should check scrypt parameters and refuse what the server hasher refuses', async () => {
     const admin = users()

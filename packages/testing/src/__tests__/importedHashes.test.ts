@@ -1,10 +1,46 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { argon2, blake2b } from '../fake/argon2'
 import { bcrypt } from '../fake/bcrypt'
 import { verifyImportedPassword } from '../fake/importedHashes'
 import type { ImportedHash } from '../fake/importedHashes'
 
-// Published vectors only: Openwall's crypt_blowfish tests for bcrypt, and the hashes of the
-// password "appwrite" the server's own e2e tests import (tests/e2e/Services/Users/UsersBase.php).
+// Published vectors only: Openwall's crypt_blowfish tests for bcrypt, RFC 9106 §5 and the argon2
+// reference implementation's src/test.c for argon2, and the hashes of the password "appwrite" the
+// server's own e2e tests import (tests/e2e/Services/Users/UsersBase.php).
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
+
+describe('blake2b', () => {
+  it.each([0, 3, 127, 128, 129, 1000])(
+    'should digest %i bytes as OpenSSL BLAKE2b-512 does',
+    (length) => {
+      const data = Uint8Array.from({ length }, (_, i) => (i * 7) & 0xff)
+      expect(hex(blake2b(data, 64))).toBe(createHash('blake2b512').update(data).digest('hex'))
+    },
+  )
+})
+
+describe('argon2', () => {
+  const rfc9106 = {
+    version: 0x13,
+    password: new Uint8Array(32).fill(1),
+    salt: new Uint8Array(16).fill(2),
+    secret: new Uint8Array(8).fill(3),
+    associatedData: new Uint8Array(12).fill(4),
+    memory: 32,
+    passes: 3,
+    parallelism: 4,
+    tagLength: 32,
+  }
+  it.each([
+    ['argon2d', '512b391b6f1162975371d30919734294f868e3be3984f3c1a13a4db9fabe4acb'],
+    ['argon2i', 'c814d9d1dc7f37aa13f0d77f2494bda1c8de6b016dd388d29952a4c4672b6ce8'],
+    ['argon2id', '0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659'],
+  ] as const)('should give the RFC 9106 test vector tag for %s', (type, tag) => {
+    expect(hex(argon2({ ...rfc9106, type }))).toBe(tag)
+  })
+})
 
 describe('bcrypt', () => {
   it.each([
@@ -70,6 +106,32 @@ describe('verifyImportedPassword', () => {
     await expect(
       verifyImportedPassword('x', { type: 'phpass', hash: '$1$abc$def', options: {} }),
     ).rejects.toMatchObject({ type: 'general_not_implemented' })
+  })
+
+  it('should verify argon2 PHC strings and refuse what it cannot verify, saying why', async () => {
+    const argon2i = {
+      type: 'argon2',
+      hash: '$argon2i$v=19$m=20,t=3,p=2$YXBwd3JpdGU$A/54i238ed09ZR4NwlACU5XnkjNBZU9QeOEuhjLiexI',
+      options: {},
+    } as const
+    expect(await verifyImportedPassword('appwrite', argon2i)).toBe(true)
+    expect(await verifyImportedPassword('appwritE', argon2i)).toBe(false)
+    const argon2id = {
+      type: 'argon2',
+      hash: '$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4',
+      options: {},
+    } as const
+    expect(await verifyImportedPassword('password', argon2id)).toBe(true)
+    expect(await verifyImportedPassword('passworD', argon2id)).toBe(false)
+    await expect(
+      verifyImportedPassword('password', {
+        ...argon2id,
+        hash: '$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4',
+      }),
+    ).rejects.toMatchObject({
+      type: 'general_not_implemented',
+      message: expect.stringContaining('4194304 KiB of memory'),
+    })
   })
 
   it('should refuse a malformed bcrypt or argon2 hash as a wrong password, not a crash', async () => {

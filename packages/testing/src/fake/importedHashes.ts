@@ -1,3 +1,4 @@
+import { argon2 } from './argon2'
 import { bcrypt, isBcryptHash } from './bcrypt'
 import { appwriteError } from './errors'
 import { constantTimeEqual, fromBase64, utf8 } from './sha256'
@@ -5,9 +6,10 @@ import { constantTimeEqual, fromBase64, utf8 } from './sha256'
 /*
  * Password hashes made elsewhere, imported with `POST /v1/users/{bcrypt|argon2|md5|sha|phpass|
  * scrypt|scrypt-modified}` (a migration from Firebase, WordPress, Auth0, …), and their check at
- * sign-in, the way utopia-php/auth's `Hashes\*` verify them. All but bcrypt need `node:crypto`;
- * argon2 needs Node's `crypto.argon2` (Node 24.7 and later): where it is missing the sign-in is
- * refused with a 405 that says so, never answered as a wrong password.
+ * sign-in, the way utopia-php/auth's `Hashes\*` verify them. bcrypt and argon2 run in this
+ * package (argon2 through Node's `crypto.argon2` where it exists, from Node 24.7); the others need
+ * `node:crypto`. What cannot be verified is refused with a 405 that says why, never answered as a
+ * wrong password.
  */
 
 /** The `hash` names the server stores (`Proofs\Password` constants). @internal */
@@ -144,35 +146,52 @@ function phpassPortable(crypto: NodeCryptoForHashes, password: string, setting: 
 }
 
 const ARGON2 =
-  /^\$(argon2(?:id|i|d))\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
+  /^\$(argon2(?:id|i|d))\$(?:v=(\d+)\$)?m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
+/** The most memory an imported argon2 hash may ask for here: 1 GiB (in KiB). */
+const ARGON2_MAX_MEMORY_KIB = 1_048_576
 
-async function argon2Matches(crypto: NodeCryptoForHashes, password: string, hash: string) {
+async function argon2Matches(password: string, hash: string): Promise<boolean> {
   const match = ARGON2.exec(hash)
   if (match === null) return false
-  const [, algorithm, version, memory, passes, parallelism, salt, key] = match
+  const [, type, version = '16', memory, passes, parallelism, salt, key] = match
   const expected = fromBase64(key!)
   const nonce = fromBase64(salt!)
-  if (version !== '19' || expected === undefined || nonce === undefined) return false
-  const argon2 = crypto.argon2
-  if (argon2 === undefined)
+  if (expected === undefined || nonce === undefined) return false
+  if (version !== '19')
     throw cannotVerify(
       'argon2',
-      `node:crypto has argon2 only from Node 24.7 and this is Node ${(globalThis as { process?: { version?: string } }).process?.version ?? 'unknown'}; run the emulator on Node 24.7 or later`,
+      `it is argon2 version ${version}; the emulator verifies version 19 (0x13), which PHP and every current library write`,
     )
-  const derived = await new Promise<Uint8Array>((resolve, reject) =>
-    argon2(
-      algorithm!,
-      {
-        message: utf8(password),
-        nonce,
-        parallelism: Number(parallelism),
-        tagLength: expected.length,
-        memory: Number(memory),
-        passes: Number(passes),
-      },
-      (error, out) => (error ? reject(error) : resolve(new Uint8Array(out))),
-    ),
-  )
+  if (Number(memory) > ARGON2_MAX_MEMORY_KIB)
+    throw cannotVerify('argon2', `it asks for ${memory} KiB of memory, more than the 1 GiB allowed`)
+  const params = {
+    message: utf8(password),
+    nonce,
+    parallelism: Number(parallelism),
+    tagLength: expected.length,
+    memory: Number(memory),
+    passes: Number(passes),
+  }
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  const native = (proc?.getBuiltinModule?.('node:crypto') as NodeCryptoForHashes | undefined)
+    ?.argon2
+  const derived =
+    native !== undefined
+      ? await new Promise<Uint8Array>((resolve, reject) =>
+          native(type!, params, (error, out) =>
+            error ? reject(error) : resolve(new Uint8Array(out)),
+          ),
+        )
+      : argon2({
+          type: type as 'argon2d' | 'argon2i' | 'argon2id',
+          version: 0x13,
+          password: params.message,
+          salt: nonce,
+          memory: params.memory,
+          passes: params.passes,
+          parallelism: params.parallelism,
+          tagLength: params.tagLength,
+        })
   return constantTimeEqual(hex(derived), hex(expected))
 }
 
@@ -191,6 +210,7 @@ export async function verifyImportedPassword(
     if (!isBcryptHash(hash)) return false
     return constantTimeEqual(bcrypt(password, hash) ?? '', hash)
   }
+  if (type === 'argon2') return argon2Matches(password, hash)
   const crypto = nodeCrypto(type)
   switch (type) {
     case 'md5':
@@ -240,8 +260,6 @@ export async function verifyImportedPassword(
       out.set(tail, head.length)
       return constantTimeEqual(toStandardBase64(out), hash)
     }
-    case 'argon2':
-      return argon2Matches(crypto, password, hash)
   }
 }
 

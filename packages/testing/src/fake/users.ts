@@ -190,9 +190,9 @@ export class FakeUsers {
   }
 
   /**
-   * `POST /v1/users/argon2` (201): `password` is an encoded argon2 hash (`$argon2id$v=19$m=…`).
-   * Signing in with it needs Node 24.7 or later (`crypto.argon2`); on older Node the sign-in
-   * answers 405 `general_not_implemented` saying so.
+   * `POST /v1/users/argon2` (201): `password` is an encoded argon2 hash (`$argon2id$v=19$m=…`,
+   * argon2i and argon2d too). A sign-in verifies version 19 hashes of up to 1 GiB; others answer
+   * 405 `general_not_implemented` saying why.
    */
   createArgon2User(params: CreateHashedUserParams): Promise<FakeUserModel> {
     return this.#createHashed('createArgon2User', params, 'argon2', () => ({

@@ -1,4 +1,3 @@
-import * as nodeCrypto from 'node:crypto'
 import { Query } from 'node-appwrite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
@@ -418,7 +417,6 @@ const HASHED: Array<[path: string, params: Record<string, unknown>]> = [
     },
   ],
 ]
-const nodeHasArgon2 = typeof (nodeCrypto as { argon2?: unknown }).argon2 === 'function'
 
 describe('tests/e2e/Services/Users/UsersBase.php: hashed passwords, phone, logs, JWTs', () => {
   it('testCreateUser (hashed passwords): each hash kept as sent, with its algorithm and options', async () => {
@@ -450,10 +448,9 @@ describe('tests/e2e/Services/Users/UsersBase.php: hashed passwords, phone, logs,
   })
 
   // Upstream re-hashes with argon2 (`hash: 'argon2'`); the emulator re-hashes with its own KDF,
-  // so the check here is that the imported hash is gone. The argon2 user needs Node 24.7.
+  // so the check here is that the imported hash is gone.
   it('testCreateUserSessionHashed: every imported user signs in with "appwrite", is re-hashed, and signs in again', async () => {
-    const userIds = ['md5', 'bcrypt', 'sha512', 'scrypt', 'phpass', 'scrypt-modified']
-    if (nodeHasArgon2) userIds.push('argon2')
+    const userIds = ['md5', 'bcrypt', 'argon2', 'sha512', 'scrypt', 'phpass', 'scrypt-modified']
     const signIn = (userId: string) =>
       call('POST', '/account/sessions/email', guest, {
         email: `${userId}@appwrite.io`,
