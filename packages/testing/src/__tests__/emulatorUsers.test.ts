@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { Account, Client, TablesDB as WebTablesDB } from 'appwrite'
 import * as server from 'node-appwrite'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket as WsClient } from 'ws'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
@@ -9,6 +10,7 @@ import { serverClient } from './emulatorHelpers'
 import {
   appwriteError,
   cleanupAfterEach,
+  collector,
   mainDatabase,
   memoryStorage,
   rejection,
@@ -301,6 +303,36 @@ describe('emulator users: JWTs, phone, MFA, logs and identities', () => {
       appwriteError(401, 'general_unauthorized_scope'),
     )
     expect(await new Account(web().setJWT(loose.jwt)).get()).toMatchObject({ $id: 'ada' })
+  })
+
+  it('should sign a realtime socket in with a users.createJWT token, which then sees only its rows', async () => {
+    await users().create({ userId: 'ada', email: 'ada@example.com', password: 'correct horse' })
+    const { jwt } = await users().createJWT({ userId: 'ada' })
+    const channel = 'databases.main.tables.notes.rows'
+    const socket = new WsClient(
+      `${emulator.realtimeEndpoint}/realtime?project=${emulator.projectId}&channels[]=${channel}&jwt=${encodeURIComponent(jwt)}`,
+    )
+    cleanups.push(async () => socket.close())
+    const frames = collector<{ type: string; data: Record<string, unknown> }>()
+    socket.on('message', (data) => frames.push(JSON.parse(String(data)) as never))
+    const [connected] = await frames.atLeast(1)
+    expect(connected).toMatchObject({ type: 'connected', data: { user: { $id: 'ada' } } })
+    await emulator.realtime.waitForSubscriptions(1)
+    const rows = new server.TablesDB(serverClient(emulator))
+    for (const [rowId, reader] of [
+      ['for-bob', 'bob'],
+      ['for-ada', 'ada'],
+    ] as const)
+      await rows.createRow({
+        databaseId: 'main',
+        tableId: 'notes',
+        rowId,
+        data: { text: rowId },
+        permissions: [server.Permission.read(server.Role.user(reader))],
+      })
+    const [, event] = await frames.atLeast(2)
+    expect(event).toMatchObject({ type: 'event', data: { payload: { $id: 'for-ada' } } })
+    expect(frames.items).toHaveLength(2)
   })
 
   it('should set, verify and remove a phone, refusing one another user has', async () => {
