@@ -341,6 +341,11 @@ describe('emulator users: JWTs, phone, MFA, logs and identities', () => {
     await admin.create({ userId: 'bob', phone: '+14155550100' })
     const set = await admin.updatePhone({ userId: 'ada', number: '+14155550123' })
     expect(set).toMatchObject({ phone: '+14155550123', phoneVerification: false })
+    // The server keeps an SMS target with the number, beside the email one.
+    expect(set.targets.map((t) => [t.providerType, t.identifier])).toEqual([
+      ['email', 'ada@example.com'],
+      ['sms', '+14155550123'],
+    ])
     expect(
       await admin.updatePhoneVerification({ userId: 'ada', phoneVerification: true }),
     ).toMatchObject({ phoneVerification: true })
@@ -358,7 +363,9 @@ describe('emulator users: JWTs, phone, MFA, logs and identities', () => {
     expect(await admin.updatePhone({ userId: 'ada', number: '+14155550124' })).toMatchObject({
       phoneVerification: false,
     })
-    expect(await admin.updatePhone({ userId: 'ada', number: '' })).toMatchObject({ phone: '' })
+    const removed = await admin.updatePhone({ userId: 'ada', number: '' })
+    expect(removed).toMatchObject({ phone: '' })
+    expect(removed.targets.map((t) => t.providerType)).toEqual(['email'])
     expect(
       await rejection(admin.updatePhone({ userId: 'nobody', number: '+14155550125' })),
     ).toMatchObject(appwriteError(404, 'user_not_found'))

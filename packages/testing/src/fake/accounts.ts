@@ -583,6 +583,17 @@ export class AccountStore {
   /** `Response::MODEL_ACCOUNT`. Unset (null) fields render as `''`, as `Response::output` does. */
   accountModel(user: StoredUser): Record<string, unknown> {
     const at = toServerDatetime
+    const target = (providerType: 'email' | 'sms', identifier: string) => ({
+      $id: `${user.$id}-${providerType === 'email' ? 'email' : 'phone'}`,
+      $createdAt: at(user.$createdAt),
+      $updatedAt: at(user.$updatedAt),
+      name: '',
+      userId: user.$id,
+      providerId: null,
+      providerType,
+      identifier,
+      expired: false,
+    })
     return {
       $id: user.$id,
       $createdAt: at(user.$createdAt),
@@ -598,22 +609,11 @@ export class AccountStore {
       phoneVerification: user.phoneVerification,
       mfa: user.mfa === true,
       prefs: { ...user.prefs },
-      targets:
-        user.email === null
-          ? []
-          : [
-              {
-                $id: `${user.$id}-email`,
-                $createdAt: at(user.$createdAt),
-                $updatedAt: at(user.$updatedAt),
-                name: '',
-                userId: user.$id,
-                providerId: null,
-                providerType: 'email',
-                identifier: user.email,
-                expired: false,
-              },
-            ],
+      // The messaging targets the server creates with the email and the phone.
+      targets: [
+        ...(user.email === null ? [] : [target('email', user.email)]),
+        ...(user.phone === null ? [] : [target('sms', user.phone)]),
+      ],
       accessedAt: at(user.accessedAt),
     }
   }
