@@ -4,10 +4,13 @@ import { DEFAULT_LIMIT, parseQueryStrings } from './queries'
 import type { RawQuery } from './queries'
 
 /*
- * The queries of `GET /v1/users` (and the empty `GET /v1/users/identities`), as the server's
- * `Queries\Users` validator and its database run them: filters and orders on the listed
- * attributes and `$id`, `$createdAt`, `$updatedAt`, `$sequence`; `limit`, `offset`, `cursorAfter`
- * / `cursorBefore` (a user that does not exist is `general_cursor_not_found`); no `select`.
+ * The queries of `GET /v1/users` (and the empty `GET /v1/users/identities` and `…/logs`), as the
+ * server's `Queries\Users` parameter validator and then its database run them: filters and orders
+ * on the listed attributes and `$id`, `$createdAt`, `$updatedAt`, `$sequence`; `limit`, `offset`,
+ * `cursorAfter` / `cursorBefore`; no `select`. What the validator refuses is a 400
+ * `general_argument_invalid` ("Invalid `queries` param: …", as utopia-php/http words a parameter
+ * error); what the database refuses afterwards is `general_query_invalid` (a `search` query: the
+ * users' only full-text index is on their internal search field) or `general_cursor_not_found`.
  */
 
 const FILTERS = new Set([
@@ -38,8 +41,10 @@ export interface ListPlan {
   readonly offset: number
 }
 
-const invalid = (message: string) =>
-  appwriteError('general_query_invalid', `Invalid query: ${message}`)
+/** A refusal of the `queries` parameter's validator (utopia-php/database `Validator\Queries`). */
+const refused = (message: string) =>
+  appwriteError('general_argument_invalid', `Invalid \`queries\` param: ${message}`)
+const invalid = (message: string) => refused(`Invalid query: ${message}`)
 
 /**
  * Parses and checks `queries` against the attributes a list allows (besides the four internal
@@ -47,7 +52,11 @@ const invalid = (message: string) =>
  *
  * @internal
  */
-export function planList(queries: unknown, attributes: ReadonlySet<string>): ListPlan {
+export function planList(
+  queries: unknown,
+  attributes: ReadonlySet<string>,
+  methods?: ReadonlySet<string>,
+): ListPlan {
   const filters: RawQuery[] = []
   const orders: RawQuery[] = []
   let cursor: ListPlan['cursor']
@@ -56,13 +65,24 @@ export function planList(queries: unknown, attributes: ReadonlySet<string>): Lis
   const known = (attribute: string) =>
     attributes.has(attribute) ||
     ['$id', '$createdAt', '$updatedAt', '$sequence'].includes(attribute)
-  for (const query of parseQueryStrings(queries)) {
+  let parsed: RawQuery[]
+  try {
+    parsed = parseQueryStrings(queries)
+  } catch (error) {
+    // `Query::parse` failed inside the validator, which prefixes its message once more.
+    if ((error as { type?: unknown }).type !== 'general_query_invalid') throw error
+    throw invalid((error as Error).message)
+  }
+  for (const query of parsed) {
     const { method, attribute, values } = query
+    if (methods !== undefined && !methods.has(method))
+      throw refused(`Invalid query method: ${method}`)
     if (method === 'limit' || method === 'offset') {
       const value = Number(values[0])
       const min = method === 'limit' ? 1 : 0
+      // Both say "limit" for a value that is not a number, as the server's Offset validator does.
       if (typeof values[0] !== 'number' && typeof values[0] !== 'string')
-        throw invalid(`Invalid ${method}: Value must be a valid number`)
+        throw invalid('Invalid limit: Value must be a valid number')
       if (!Number.isInteger(value) || value < min)
         throw invalid(
           `Invalid ${method}: Value must be a valid range between ${min} and 9,223,372,036,854,775,807`,
@@ -75,10 +95,10 @@ export function planList(queries: unknown, attributes: ReadonlySet<string>): Lis
     } else if (method === 'orderAsc' || method === 'orderDesc') {
       if (!known(attribute)) throw invalid(`Attribute not found in schema: ${attribute}`)
       orders.push(query)
-    } else if (FILTERS.has(method)) {
+    } else if (FILTERS.has(method) || method === 'search' || method === 'notSearch') {
       if (!known(attribute)) throw invalid(`Attribute not found in schema: ${attribute}`)
       filters.push(query)
-    } else throw invalid(`Query method not allowed: ${method}`)
+    } else throw refused(`Invalid query method: ${method}`)
   }
   return { filters, orders, cursor, limit, offset }
 }
@@ -188,6 +208,12 @@ export function runList<T extends { readonly $id: string }>(
         `${cursorNotFound} '${plan.cursor.id}' for the 'cursor' value not found.`,
       )
   }
+  const search = plan.filters.find((f) => f.method === 'search' || f.method === 'notSearch')
+  if (search !== undefined)
+    throw appwriteError(
+      'general_query_invalid',
+      `Searching by attribute "${search.attribute}" requires a fulltext index.`,
+    )
   const selected = items.filter((item) =>
     plan.filters.every((filter) => matches(read(item, filter.attribute), filter)),
   )
