@@ -187,6 +187,34 @@ describe('emulator users: imported password hashes', () => {
     expect(error.message).toContain('argon2 version 16')
   })
 
+  it('should keep the new Users routes to API keys: a guest or a signed-in user gets 401', async () => {
+    await users().create({ userId: 'ada', email: 'ada@example.com', password: 'correct horse' })
+    const { jwt } = await users().createJWT({ userId: 'ada' })
+    const asUser = new server.Users(
+      new server.Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId).setJWT(jwt),
+    )
+    const asGuest = new server.Users(
+      new server.Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId),
+    )
+    for (const caller of [asUser, asGuest]) {
+      // The server names a signed-in caller by its email.
+      const who = caller === asUser ? 'ada@example.com (role: users)' : 'User (role: guests)'
+      expect(
+        await rejection(
+          caller.createBcryptUser({ userId: 'x', email: 'x@example.com', password: BCRYPT_HASH }),
+        ),
+      ).toMatchObject(
+        appwriteError(401, 'general_unauthorized_scope', `${who} missing scopes (["users.write"])`),
+      )
+      expect(await rejection(caller.listIdentities())).toMatchObject(
+        appwriteError(401, 'general_unauthorized_scope'),
+      )
+      expect(
+        await rejection(caller.updatePhone({ userId: 'ada', number: '+14155550123' })),
+      ).toMatchObject(appwriteError(401, 'general_unauthorized_scope'))
+    }
+  })
+
   it('should check scrypt parameters and refuse what the server hasher refuses', async () => {
     const admin = users()
     const scrypt = {
