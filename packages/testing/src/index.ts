@@ -215,6 +215,7 @@ export type {
 } from './fake/account'
 export { FakeUsers } from './fake/users'
 export type { CreateUserParams, FakeUserList, FakeUserModel } from './fake/users'
+export type { CreateHashedUserParams, FakeIdentityList, FakeLogList } from './fake/users'
 export { FakeFunctions } from './fake/functions'
 export type {
   CreateExecutionParams,
