@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import * as nodeCrypto from 'node:crypto'
+import { afterEach, describe, expect, it } from 'vitest'
 import { argon2, blake2b } from '../fake/argon2'
 import { bcrypt } from '../fake/bcrypt'
 import { verifyImportedPassword } from '../fake/importedHashes'
@@ -16,7 +16,9 @@ describe('blake2b', () => {
     'should digest %i bytes as OpenSSL BLAKE2b-512 does',
     (length) => {
       const data = Uint8Array.from({ length }, (_, i) => (i * 7) & 0xff)
-      expect(hex(blake2b(data, 64))).toBe(createHash('blake2b512').update(data).digest('hex'))
+      expect(hex(blake2b(data, 64))).toBe(
+        nodeCrypto.createHash('blake2b512').update(data).digest('hex'),
+      )
     },
   )
 })
@@ -131,6 +133,50 @@ describe('verifyImportedPassword', () => {
     ).rejects.toMatchObject({
       type: 'general_not_implemented',
       message: expect.stringContaining('4194304 KiB of memory'),
+    })
+  })
+
+  describe('with a Node that has crypto.argon2', () => {
+    // The module object the package reaches through `process.getBuiltinModule('node:crypto')`.
+    const crypto = process.getBuiltinModule('node:crypto') as { argon2?: unknown }
+    const had = Object.hasOwn(crypto, 'argon2')
+    const before = crypto.argon2
+    afterEach(() => {
+      if (had) crypto.argon2 = before
+      else delete crypto.argon2
+    })
+    const hash = {
+      type: 'argon2',
+      hash: '$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4',
+      options: {},
+    } as const
+
+    it('should use it, with the parameters the hash names', async () => {
+      const calls: unknown[] = []
+      crypto.argon2 = (
+        algorithm: string,
+        params: { nonce: Uint8Array; memory: number; passes: number; parallelism: number },
+        callback: (error: Error | null, key: Uint8Array) => void,
+      ) => {
+        calls.push([algorithm, params.memory, params.passes, params.parallelism])
+        // What the native function answers for these parameters (RFC 9106 / src/test.c).
+        callback(null, Buffer.from('nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4', 'base64'))
+      }
+      expect(await verifyImportedPassword('password', hash)).toBe(true)
+      expect(calls).toEqual([['argon2id', 256, 2, 1]])
+    })
+
+    it('should compute the tag itself when Node refuses (an OpenSSL without argon2)', async () => {
+      crypto.argon2 = () => {
+        throw Object.assign(new Error('Argon2 is not supported'), {
+          code: 'ERR_CRYPTO_ARGON2_NOT_SUPPORTED',
+        })
+      }
+      expect(await verifyImportedPassword('password', hash)).toBe(true)
+      crypto.argon2 = (_a: string, _p: unknown, callback: (error: Error | null) => void) =>
+        callback(new Error('memory must be greater than 8 * parallelism'))
+      expect(await verifyImportedPassword('passworD', hash)).toBe(false)
+      expect(await verifyImportedPassword('password', hash)).toBe(true)
     })
   })
 

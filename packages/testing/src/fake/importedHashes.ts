@@ -175,22 +175,39 @@ async function argon2Matches(password: string, hash: string): Promise<boolean> {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
   const native = (proc?.getBuiltinModule?.('node:crypto') as NodeCryptoForHashes | undefined)
     ?.argon2
+  const inHouse = () =>
+    argon2({
+      type: type as 'argon2d' | 'argon2i' | 'argon2id',
+      version: 0x13,
+      password: params.message,
+      salt: nonce,
+      memory: params.memory,
+      passes: params.passes,
+      parallelism: params.parallelism,
+      tagLength: params.tagLength,
+    })
+  // Node's own argon2 runs off the event loop, but a Node built against an OpenSSL without argon2
+  // throws ERR_CRYPTO_ARGON2_NOT_SUPPORTED, and its checks are stricter than the algorithm's
+  // (e.g. memory above 8 × parallelism): then the in-house one gives the same tag.
   const derived =
-    native !== undefined
-      ? await new Promise<Uint8Array>((resolve, reject) =>
-          native(type!, params, (error, out) =>
-            error ? reject(error) : resolve(new Uint8Array(out)),
-          ),
-        )
-      : argon2({
-          type: type as 'argon2d' | 'argon2i' | 'argon2id',
-          version: 0x13,
-          password: params.message,
-          salt: nonce,
-          memory: params.memory,
-          passes: params.passes,
-          parallelism: params.parallelism,
-          tagLength: params.tagLength,
+    native === undefined
+      ? inHouse()
+      : await new Promise<Uint8Array>((resolve, reject) => {
+          const fallBack = () => {
+            try {
+              resolve(inHouse())
+            } catch (error) {
+              reject(error as Error)
+            }
+          }
+          try {
+            native(type!, params, (error, out) =>
+              error ? fallBack() : resolve(new Uint8Array(out)),
+            )
+          } catch {
+            // Refused synchronously (unsupported build or parameters): computed here instead.
+            fallBack()
+          }
         })
   return constantTimeEqual(hex(derived), hex(expected))
 }
