@@ -217,6 +217,7 @@ export type {
 export type { OutboxFilter, OutboxMessage, TokenKind } from './fake/tokens'
 export { FakeUsers } from './fake/users'
 export type { CreateUserParams, FakeUserList, FakeUserModel } from './fake/users'
+export type { CreateHashedUserParams, FakeIdentityList, FakeLogList } from './fake/users'
 export { FakeFunctions } from './fake/functions'
 export type {
   CreateExecutionParams,

@@ -28,23 +28,26 @@ describe('simpleQueries', () => {
     expect(page.users.map((user) => user.$id)).toEqual(['ada'])
   })
 
-  it('should refuse a query that is not JSON, an unknown method and an unknown attribute', async () => {
+  it('should refuse a query that is not JSON, a method users do not take and an unknown attribute', async () => {
     const fake = await withUsers()
     await expect(rejection(fake.users.list({ queries: ['not json'] }))).resolves.toMatchObject({
-      type: 'general_query_invalid',
-      message: 'Invalid query: not json',
+      type: 'general_argument_invalid',
+      message: 'Invalid `queries` param: Invalid query: Invalid query: Syntax error',
     })
+    // The server's users list takes every filter (`between` included) but no `select`.
+    const between = await fake.users.list({ queries: [q('between', 'name', ['A', 'B'])] })
+    expect(between.users.map((user) => user.$id)).toEqual(['ada'])
     await expect(
-      rejection(fake.users.list({ queries: [q('between', 'name', ['A', 'B'])] })),
+      rejection(fake.users.list({ queries: [q('select', undefined, [['name']])] })),
     ).resolves.toMatchObject({
-      type: 'general_query_invalid',
-      message: 'Invalid query method: between',
+      type: 'general_argument_invalid',
+      message: 'Invalid `queries` param: Invalid query method: select',
     })
     await expect(
       rejection(fake.users.list({ queries: [q('equal', 'password', ['x'])] })),
     ).resolves.toMatchObject({
-      type: 'general_query_invalid',
-      message: 'Invalid query: Attribute not found in schema: password',
+      type: 'general_argument_invalid',
+      message: 'Invalid `queries` param: Invalid query: Attribute not found in schema: password',
     })
   })
 

@@ -2,6 +2,8 @@ import type { FakeClock } from './clock'
 import { appwriteError } from './errors'
 import { SERVER_PICKED_ID, createIdGenerator, isValidId, CUSTOM_ID_DESCRIPTION } from './ids'
 import type { IdGenerator } from './ids'
+import { verifyImportedPassword } from './importedHashes'
+import type { ImportedHash, ImportedHashType } from './importedHashes'
 import { hashPassword, verifyPassword } from './passwords'
 import type { FakeTeamMembership, FakeUserIdentity } from './permissions'
 import {
@@ -37,6 +39,13 @@ export interface StoredUser {
   phone: string | null
   /** `scrypt$…` / `pbkdf2-sha256$…`, or `null` for anonymous and password-less users. */
   password: string | null
+  /**
+   * Set when `password` is a hash imported through the Users API (`POST /v1/users/bcrypt`, …):
+   * its algorithm and options. Dropped once the user signs in (re-hashed) or gets a new password.
+   */
+  passwordHash?: { readonly type: ImportedHashType; readonly options: Record<string, unknown> }
+  /** `users.updateMfa` (a flag only: no factor is ever asked). Absent means `false`. */
+  mfa?: boolean
   passwordUpdate: number | null
   status: boolean
   labels: string[]
@@ -323,10 +332,17 @@ export class AccountStore {
     phone?: string | null
     password: string | null
     name: string | null
+    /** A hash made elsewhere, stored as given instead of hashing `password`. */
+    imported?: ImportedHash
   }): Promise<StoredUser> {
     const userId = input.userId === SERVER_PICKED_ID ? this.#ids.next() : input.userId
     this.#assertFree(userId, input.email, input.phone ?? null)
-    const hash = input.password === null ? null : await hashPassword(input.password)
+    const hash =
+      input.imported !== undefined
+        ? input.imported.hash
+        : input.password === null
+          ? null
+          : await hashPassword(input.password)
     // Checked again: another create may have taken the id while the password was hashed.
     this.#assertFree(userId, input.email, input.phone ?? null)
     const now = this.#clock.now()
@@ -337,6 +353,8 @@ export class AccountStore {
       password: hash,
       passwordUpdate: hash === null ? null : now,
     })
+    if (input.imported !== undefined)
+      user.passwordHash = { type: input.imported.type, options: input.imported.options }
     this.#users.set(userId, user)
     this.emit(user, 'create')
     return user
@@ -369,11 +387,28 @@ export class AccountStore {
     return user
   }
 
+  /**
+   * Whether `password` is the user's. An imported hash that matches is replaced by the fake's
+   * own (without touching `passwordUpdate`), as the server re-hashes after a sign-in.
+   */
   async checkPassword(user: StoredUser, password: string): Promise<boolean> {
-    return user.password !== null && (await verifyPassword(password, user.password))
+    if (user.password === null) return false
+    const imported = user.passwordHash
+    if (imported === undefined) return verifyPassword(password, user.password)
+    const hash = user.password
+    if (!(await verifyImportedPassword(password, { ...imported, hash }))) return false
+    const rehashed = await hashPassword(password)
+    // Another request may have changed the password while this one hashed.
+    if (user.password === hash && user.passwordHash === imported) {
+      user.password = rehashed
+      delete user.passwordHash
+      this.#observer?.userChanged(user.$id)
+    }
+    return true
   }
 
   async setPassword(user: StoredUser, password: string): Promise<void> {
+    delete user.passwordHash
     user.password = await hashPassword(password)
     user.passwordUpdate = this.touch(user)
   }
@@ -565,6 +600,17 @@ export class AccountStore {
   /** `Response::MODEL_ACCOUNT`. Unset (null) fields render as `''`, as `Response::output` does. */
   accountModel(user: StoredUser): Record<string, unknown> {
     const at = toServerDatetime
+    const target = (providerType: 'email' | 'sms', identifier: string) => ({
+      $id: `${user.$id}-${providerType === 'email' ? 'email' : 'phone'}`,
+      $createdAt: at(user.$createdAt),
+      $updatedAt: at(user.$updatedAt),
+      name: '',
+      userId: user.$id,
+      providerId: null,
+      providerType,
+      identifier,
+      expired: false,
+    })
     return {
       $id: user.$id,
       $createdAt: at(user.$createdAt),
@@ -578,30 +624,27 @@ export class AccountStore {
       phone: user.phone ?? '',
       emailVerification: user.emailVerification,
       phoneVerification: user.phoneVerification,
-      mfa: false,
+      mfa: user.mfa === true,
       prefs: { ...user.prefs },
-      targets:
-        user.email === null
-          ? []
-          : [
-              {
-                $id: `${user.$id}-email`,
-                $createdAt: at(user.$createdAt),
-                $updatedAt: at(user.$updatedAt),
-                name: '',
-                userId: user.$id,
-                providerId: null,
-                providerType: 'email',
-                identifier: user.email,
-                expired: false,
-              },
-            ],
+      // The messaging targets the server creates with the email and the phone.
+      targets: [
+        ...(user.email === null ? [] : [target('email', user.email)]),
+        ...(user.phone === null ? [] : [target('sms', user.phone)]),
+      ],
       accessedAt: at(user.accessedAt),
     }
   }
 
   /** `Response::MODEL_USER` (Users API): the account plus the password hash and its algorithm. */
   userModel(user: StoredUser): Record<string, unknown> {
+    const model = this.accountModel(user)
+    if (user.passwordHash !== undefined)
+      return {
+        ...model,
+        password: user.password ?? '',
+        hash: user.passwordHash.type,
+        hashOptions: { ...user.passwordHash.options },
+      }
     const [algorithm, ...params] = user.password?.split('$') ?? []
     const hashOptions =
       algorithm === 'scrypt'
@@ -615,7 +658,6 @@ export class AccountStore {
         : algorithm === 'pbkdf2-sha256'
           ? { type: 'pbkdf2-sha256', iterations: Number(params[0]), length: 32 }
           : { type: 'argon2', memoryCost: 65536, timeCost: 4, threads: 3 }
-    const model = this.accountModel(user)
     return {
       ...model,
       password: user.password ?? '',

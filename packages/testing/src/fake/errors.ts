@@ -80,6 +80,16 @@ export const APPWRITE_ERRORS = {
     code: 409,
     message: 'A user with the same email already exists in the current project.',
   },
+  user_phone_already_exists: {
+    code: 409,
+    message: 'A user with the same phone number already exists in the current project.',
+  },
+  user_target_already_exists: { code: 409, message: 'A target with the same ID already exists.' },
+  user_identity_not_found: {
+    code: 404,
+    message:
+      'The identity could not be found. Please sign in with OAuth provider to create identity first.',
+  },
   user_blocked: {
     code: 403,
     message: 'The current user has been blocked.',

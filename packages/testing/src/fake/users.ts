@@ -4,7 +4,9 @@ import type { FakeAccountModel, FakeSessionList, FakeSessionModel, FakeTokenMode
 import { appwriteError } from './errors'
 import { runGated } from './faults'
 import { isValidId, UID_DESCRIPTION } from './ids'
-import { simpleListQueries } from './simpleQueries'
+import { SHA_VERSIONS } from './importedHashes'
+import type { ImportedHash, ImportedHashType } from './importedHashes'
+import { planList, runList, searchMatches } from './userQueries'
 import type { FaultGate } from './types'
 
 /** A user as the Users API returns it: the account plus `password` (the hash), `hash`, `hashOptions`. */
@@ -34,6 +36,31 @@ export interface CreateUserParams {
   name?: string
 }
 
+/** The parameters every hashed-password creator takes (`users.createBcryptUser(...)`, …). */
+export interface CreateHashedUserParams {
+  /** `'unique()'` or a custom id. */
+  userId: string
+  /** Required. */
+  email: string
+  /** The hash, as the other system stored it (8–256 chars). */
+  password: string
+  /** At most 128 chars. Defaults to `''`. */
+  name?: string
+}
+
+/** `{ total, logs }`: the emulator keeps no audit log, so always empty. */
+export interface FakeLogList {
+  total: number
+  logs: Record<string, unknown>[]
+}
+
+/** `{ total, identities }`: the emulator serves no OAuth2, so always empty. */
+export interface FakeIdentityList {
+  total: number
+  identities: Record<string, unknown>[]
+}
+
+/** `Queries\Users::ALLOWED_ATTRIBUTES`. */
 const LIST_ATTRIBUTES = new Set([
   'name',
   'email',
@@ -44,7 +71,16 @@ const LIST_ATTRIBUTES = new Set([
   'emailVerification',
   'phoneVerification',
   'labels',
-  '$id',
+  'impersonator',
+])
+
+/** `Queries\Identities::ALLOWED_ATTRIBUTES`. */
+const IDENTITY_ATTRIBUTES = new Set([
+  'userId',
+  'provider',
+  'providerUid',
+  'providerEmail',
+  'providerAccessTokenExpiry',
 ])
 
 /**
@@ -115,63 +151,207 @@ export class FakeUsers {
     })
   }
 
+  /**
+   * Stores a user whose password hash was made elsewhere: the hash is kept as given, with its
+   * algorithm and options, and checked at sign-in as the server checks it (then re-hashed).
+   */
+  #createHashed(
+    operation: string,
+    params: CreateHashedUserParams,
+    type: ImportedHashType,
+    options: () => Record<string, unknown>,
+  ): Promise<FakeUserModel> {
+    return this.#run(operation, params, async () => {
+      check.required('userId', params.userId)
+      const userId = check.customId('userId', params.userId)
+      check.required('email', params.email)
+      const email = check.email(params.email)
+      check.required('password', params.password)
+      const hash = check.password(params.password)
+      const name = params.name == null ? '' : check.text('name', params.name, 128)
+      const imported: ImportedHash = { type, hash, options: options() }
+      return this.#model(
+        await this.#store.createUser({ userId, email, password: null, name, imported }),
+      )
+    })
+  }
+
+  /** `POST /v1/users/bcrypt` (201): `password` is a bcrypt hash (`$2a$`, `$2b$`, `$2y$`). */
+  createBcryptUser(params: CreateHashedUserParams): Promise<FakeUserModel> {
+    return this.#createHashed('createBcryptUser', params, 'bcrypt', () => ({
+      type: 'bcrypt',
+      cost: 8,
+    }))
+  }
+
+  /** `POST /v1/users/md5` (201): `password` is the hex MD5 of the password. */
+  createMD5User(params: CreateHashedUserParams): Promise<FakeUserModel> {
+    return this.#createHashed('createMD5User', params, 'md5', () => ({ type: 'md5' }))
+  }
+
+  /**
+   * `POST /v1/users/argon2` (201): `password` is an encoded argon2 hash (`$argon2id$v=19$m=…`,
+   * argon2i and argon2d too). A sign-in verifies version 19 hashes of up to 1 GiB; others answer
+   * 405 `general_not_implemented` saying why.
+   */
+  createArgon2User(params: CreateHashedUserParams): Promise<FakeUserModel> {
+    return this.#createHashed('createArgon2User', params, 'argon2', () => ({
+      type: 'argon2',
+      memory_cost: 65536,
+      time_cost: 4,
+      threads: 3,
+    }))
+  }
+
+  /**
+   * `POST /v1/users/sha` (201): `password` is the hex SHA digest of the password;
+   * `passwordVersion` one of `sha1`, `sha224`, `sha256` (the default), `sha384`, `sha512`,
+   * `sha3-224`, `sha3-256`, `sha3-384`, `sha3-512`.
+   */
+  createSHAUser(
+    params: CreateHashedUserParams & { passwordVersion?: string },
+  ): Promise<FakeUserModel> {
+    return this.#createHashed('createSHAUser', params, 'sha', () => {
+      const version = params.passwordVersion ?? ''
+      if (version !== '' && !(SHA_VERSIONS as readonly string[]).includes(version))
+        throw appwriteError(
+          'general_argument_invalid',
+          `Invalid \`passwordVersion\` param: Value must be one of (${SHA_VERSIONS.join(', ')})`,
+        )
+      if (version.includes('/'))
+        throw appwriteError(
+          'general_argument_invalid',
+          `Invalid \`passwordVersion\` param: the route lists \`${version}\` but the server's SHA hasher refuses it (the server answers 500); use sha512, sha384, sha256, … instead.`,
+        )
+      return { version: version === '' ? 'sha256' : version }
+    })
+  }
+
+  /** `POST /v1/users/phpass` (201): `password` is a phpass hash (`$P$…`, `$H$…`, or bcrypt). */
+  createPHPassUser(params: CreateHashedUserParams): Promise<FakeUserModel> {
+    return this.#createHashed('createPHPassUser', params, 'phpass', () => ({
+      type: 'phpass',
+      iteration_count_log2: 8,
+      portable_hashes: false,
+    }))
+  }
+
+  /**
+   * `POST /v1/users/scrypt` (201): `password` is the hex scrypt key of the password with
+   * `passwordSalt` (text, as is), `passwordCpu` (N, a power of 2), `passwordMemory` (r),
+   * `passwordParallel` (p) and `passwordLength` (key bytes, at least 16).
+   */
+  createScryptUser(
+    params: CreateHashedUserParams & {
+      passwordSalt: string
+      passwordCpu: number
+      passwordMemory: number
+      passwordParallel: number
+      passwordLength: number
+    },
+  ): Promise<FakeUserModel> {
+    return this.#createHashed('createScryptUser', params, 'scrypt', () => {
+      for (const name of ['passwordSalt', 'passwordCpu', 'passwordMemory'] as const)
+        check.required(name, params[name])
+      for (const name of ['passwordParallel', 'passwordLength'] as const)
+        check.required(name, params[name])
+      const salt = check.text('passwordSalt', params.passwordSalt, 128)
+      const cpu = integer('passwordCpu', params.passwordCpu)
+      const memory = integer('passwordMemory', params.passwordMemory)
+      const parallel = integer('passwordParallel', params.passwordParallel)
+      const length = integer('passwordLength', params.passwordLength)
+      // The server's hasher refuses these with an exception (a 500); the emulator says why.
+      if (salt === '' || salt === '0') throw hasherRefuses('passwordSalt', 'Salt cannot be empty')
+      if (cpu <= 1 || (cpu & (cpu - 1)) !== 0)
+        throw hasherRefuses('passwordCpu', 'CPU cost must be > 1 and a power of 2')
+      if (memory < 1) throw hasherRefuses('passwordMemory', 'Memory cost must be >= 1')
+      if (parallel < 1) throw hasherRefuses('passwordParallel', 'Parallel cost must be >= 1')
+      if (length < 16) throw hasherRefuses('passwordLength', 'Length must be >= 16 bytes')
+      return {
+        type: 'scrypt',
+        costCpu: cpu,
+        costMemory: memory,
+        costParallel: parallel,
+        length,
+        salt,
+      }
+    })
+  }
+
+  /**
+   * `POST /v1/users/scrypt-modified` (201): Firebase's modified scrypt; `password`,
+   * `passwordSalt`, `passwordSaltSeparator` and `passwordSignerKey` in base64, as Firebase's
+   * export and its project settings give them.
+   */
+  createScryptModifiedUser(
+    params: CreateHashedUserParams & {
+      passwordSalt: string
+      passwordSaltSeparator: string
+      passwordSignerKey: string
+    },
+  ): Promise<FakeUserModel> {
+    return this.#createHashed('createScryptModifiedUser', params, 'scryptMod', () => {
+      const options: Record<string, unknown> = { type: 'scryptMod' }
+      const names = [
+        ['passwordSalt', 'salt', 'Salt'],
+        ['passwordSaltSeparator', 'saltSeparator', 'Salt separator'],
+        ['passwordSignerKey', 'signerKey', 'Signer key'],
+      ] as const
+      for (const [param, option, label] of names) {
+        check.required(param, params[param])
+        const value = check.text(param, params[param], 128)
+        if (param !== 'passwordSaltSeparator' && (value === '' || value === '0'))
+          throw hasherRefuses(param, `${label} cannot be empty`)
+        if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value))
+          throw hasherRefuses(param, `${label} must be base64 encoded`)
+        options[option] = value
+      }
+      return options
+    })
+  }
+
   /** `GET /v1/users/{userId}`; `user_not_found` when unknown. */
   get(params: { userId: string }): Promise<FakeUserModel> {
     return this.#run('get', params, () => this.#model(this.#user(params.userId)))
   }
 
   /**
-   * `GET /v1/users`: `queries` (JSON strings: `equal`, `notEqual`, `limit`, `offset`,
-   * `orderAsc`/`orderDesc` on the Users attributes) and `search` over id, email, phone and name.
+   * `GET /v1/users`: `queries` (JSON strings: filters such as `equal`, `notEqual`, `lessThan`,
+   * `between`, `startsWith`, `contains`, `isNull`; `orderAsc`/`orderDesc`; `limit`, `offset`,
+   * `cursorAfter`/`cursorBefore`) on `name`, `email`, `phone`, `status`, `passwordUpdate`,
+   * `registration`, `emailVerification`, `phoneVerification`, `labels`, `$id`, `$createdAt`,
+   * `$updatedAt`; `search` finds users whose id, email, phone or name has words starting with
+   * every word searched. `total: false` answers `total: 0`.
    */
   list(
     params: { queries?: string[]; search?: string; total?: boolean } = {},
   ): Promise<FakeUserList> {
     return this.#run('list', params, () => {
+      const plan = planList(params.queries, LIST_ATTRIBUTES)
+      if (params.search !== undefined) check.text('search', params.search, 256)
       let users = this.#store.users()
-      const { limit, offset } = simpleListQueries(params.queries, (query) => {
-        const attribute = typeof query.attribute === 'string' ? query.attribute : ''
-        const read = (user: StoredUser) =>
-          (this.#store.accountModel(user) as Record<string, unknown>)[attribute]
-        switch (query.method) {
-          case 'equal':
-          case 'notEqual': {
-            if (!LIST_ATTRIBUTES.has(attribute))
-              throw appwriteError(
-                'general_query_invalid',
-                `Invalid query: Attribute not found in schema: ${attribute}`,
-              )
-            const equal = query.method === 'equal'
-            users = users.filter((user) => query.values.includes(read(user)) === equal)
-            return true
-          }
-          case 'orderAsc':
-          case 'orderDesc': {
-            const sign = query.method === 'orderAsc' ? 1 : -1
-            users = [...users].sort((a, b) => {
-              const x = String(read(a))
-              const y = String(read(b))
-              return x < y ? -sign : x > y ? sign : 0
-            })
-            return true
-          }
-          default:
-            return false
-        }
-      })
-      if (params.search !== undefined && params.search !== '') {
-        const needle = params.search.toLowerCase()
+      const search = params.search ?? ''
+      if (search !== '')
         users = users.filter((user) =>
-          [user.$id, user.email, user.phone, user.name].some((field) =>
-            (field ?? '').toLowerCase().includes(needle),
-          ),
+          searchMatches(search, [user.$id, user.email, user.phone, user.name].join(' ')),
         )
-      }
+      const { page, total } = runList(
+        users,
+        plan,
+        (user, attribute) => this.#attribute(user, attribute),
+        'User',
+      )
       return {
-        total: params.total === false ? 0 : users.length,
-        users: users.slice(offset, offset + limit).map((user) => this.#model(user)),
+        total: params.total === false ? 0 : total,
+        users: page.map((user) => this.#model(user)),
       }
     })
+  }
+
+  #attribute(user: StoredUser, attribute: string): unknown {
+    if (attribute === '$sequence') return user.$createdAt
+    if (attribute === 'impersonator') return false
+    return (this.#store.accountModel(user) as Record<string, unknown>)[attribute]
   }
 
   /** `DELETE /v1/users/{userId}` (204): the user and its sessions. */
@@ -206,6 +386,8 @@ export class FakeUsers {
       const taken = this.#store.byEmail(email)
       if (taken !== undefined && taken !== user) throw appwriteError('user_email_already_exists')
       user.email = email
+      // A new address is not verified yet, as on the server.
+      user.emailVerification = false
       return this.#update(user, 'update.email')
     })
   }
@@ -216,6 +398,7 @@ export class FakeUsers {
       const user = this.#user(params.userId)
       // `''` removes the password (the user can no longer sign in with one), as on the server.
       if (params.password === '') {
+        delete user.passwordHash
         user.password = null
         user.passwordUpdate = this.#store.touch(user)
         return this.#update(user, 'update.password')
@@ -237,6 +420,93 @@ export class FakeUsers {
         )
       user.status = params.status
       return this.#update(user, 'update.status')
+    })
+  }
+
+  /**
+   * `PATCH /v1/users/{userId}/phone` (`number`, E.164): sets the phone, unverified; `''` removes
+   * it. A number any user already has (this one included) is 409 `user_target_already_exists`, as
+   * the server finds its SMS target first.
+   */
+  updatePhone(params: { userId: string; number: string }): Promise<FakeUserModel> {
+    return this.#run('updatePhone', params, () => {
+      const user = this.#user(params.userId)
+      check.required('number', params.number)
+      const number = params.number === '' ? null : checkPhone(params.number, 'number')
+      if (number !== null && this.#store.users().some((other) => other.phone === number))
+        throw appwriteError('user_target_already_exists')
+      user.phone = number
+      user.phoneVerification = false
+      return this.#update(user, 'update.phone')
+    })
+  }
+
+  /** `PATCH /v1/users/{userId}/verification/phone`. */
+  updatePhoneVerification(params: {
+    userId: string
+    phoneVerification: boolean
+  }): Promise<FakeUserModel> {
+    return this.#run('updatePhoneVerification', params, () => {
+      const user = this.#user(params.userId)
+      user.phoneVerification = boolean('phoneVerification', params.phoneVerification)
+      return this.#update(user, 'update.verification')
+    })
+  }
+
+  /**
+   * `PATCH /v1/users/{userId}/mfa`: sets the user's `mfa` flag. The emulator serves no MFA
+   * factor, so the flag changes what the model says and nothing else.
+   */
+  updateMfa(params: { userId: string; mfa: boolean }): Promise<FakeUserModel> {
+    return this.#run('updateMfa', params, () => {
+      const user = this.#user(params.userId)
+      user.mfa = boolean('mfa', params.mfa)
+      return this.#update(user, 'update.mfa')
+    })
+  }
+
+  /** node-appwrite's newer name of {@link FakeUsers.updateMfa}. */
+  updateMFA(params: { userId: string; mfa: boolean }): Promise<FakeUserModel> {
+    return this.updateMfa(params)
+  }
+
+  /**
+   * `GET /v1/users/{userId}/logs`: `{ total: 0, logs: [] }`, as a server without audit logs
+   * answers; `queries` may hold only `limit` and `offset`.
+   */
+  listLogs(params: { userId: string; queries?: string[]; total?: boolean }): Promise<FakeLogList> {
+    return this.#run('listLogs', params, () => {
+      this.#user(params.userId)
+      planList(params.queries, new Set(), new Set(['limit', 'offset']))
+      return { total: 0, logs: [] }
+    })
+  }
+
+  /**
+   * `GET /v1/users/identities`: `{ total: 0, identities: [] }`: identities come from OAuth2
+   * sign-ins, which the emulator does not serve. Queries are checked as the server checks them.
+   */
+  listIdentities(
+    params: { queries?: string[]; search?: string; total?: boolean } = {},
+  ): Promise<FakeIdentityList> {
+    return this.#run('listIdentities', params, () => {
+      const plan = planList(params.queries, IDENTITY_ATTRIBUTES)
+      if (params.search !== undefined) check.text('search', params.search, 256)
+      runList([], plan, () => undefined, 'User')
+      return { total: 0, identities: [] }
+    })
+  }
+
+  /** `DELETE /v1/users/identities/{identityId}`: always 404 `user_identity_not_found` (none exist). */
+  deleteIdentity(params: { identityId: string }): Promise<Record<string, never>> {
+    return this.#run('deleteIdentity', params, () => {
+      check.required('identityId', params.identityId)
+      if (!isValidId(params.identityId))
+        throw appwriteError(
+          'general_argument_invalid',
+          `Invalid \`identityId\` param: ${UID_DESCRIPTION}`,
+        )
+      throw appwriteError('user_identity_not_found')
     })
   }
 
@@ -362,8 +632,9 @@ export class FakeUsers {
 
   /**
    * `POST /v1/users/{userId}/jwts` (201): a JWT for the user, valid `duration` seconds (0–3600,
-   * default 900). `sessionId` ties it to a session (`recent`: the newest); without it the JWT
-   * works even when the user has no session, as on the server.
+   * default 900). `sessionId` ties it to one of the user's sessions (`recent`: the newest), so
+   * it stops working with that session. Any other value (none, `current`, an unknown id) gives
+   * a JWT tied to no session, which works even when the user has none, as on the server.
    */
   createJWT(params: {
     userId: string
@@ -378,27 +649,27 @@ export class FakeUsers {
           'general_argument_invalid',
           'Invalid `duration` param: Value must be a valid range between 0 and 3,600',
         )
-      let sessionId = params.sessionId ?? ''
-      if (sessionId === 'recent') {
-        const sessions = this.#store.sessionsOf(user.$id)
-        const newest = sessions[sessions.length - 1]
-        if (newest === undefined) throw appwriteError('user_session_not_found')
-        sessionId = newest.$id
-      } else if (sessionId !== '') {
-        const session = this.#store.session(sessionId)
-        if (session === undefined || session.userId !== user.$id)
-          throw appwriteError('user_session_not_found')
-      }
-      return { jwt: this.#store.createJWT(user.$id, sessionId, duration) }
+      const wanted = params.sessionId ?? ''
+      if (wanted !== '' && !isValidId(wanted))
+        throw appwriteError(
+          'general_argument_invalid',
+          `Invalid \`sessionId\` param: ${UID_DESCRIPTION}`,
+        )
+      const sessions = this.#store.sessionsOf(user.$id)
+      const session =
+        wanted === 'recent'
+          ? sessions[sessions.length - 1]
+          : sessions.find((candidate) => candidate.$id === wanted)
+      return { jwt: this.#store.createJWT(user.$id, session?.$id ?? '', duration) }
     })
   }
 }
 
-function checkPhone(value: unknown): string {
+function checkPhone(value: unknown, param = 'phone'): string {
   if (typeof value !== 'string' || !/^\+[1-9]\d{6,14}$/.test(value))
     throw appwriteError(
       'general_argument_invalid',
-      "Invalid `phone` param: Phone number must start with a '+' can have a maximum of fifteen digits.",
+      `Invalid \`${param}\` param: Phone number must start with a '+' can have a maximum of fifteen digits.`,
     )
   return value
 }
@@ -411,4 +682,32 @@ function inRange(param: string, value: unknown, min: number, max: number): numbe
       `Invalid \`${param}\` param: Value must be a valid range between ${min.toLocaleString('en-US')} and ${max.toLocaleString('en-US')}`,
     )
   return value
+}
+
+/** utopia's `Boolean` validator (strict: the route converts `'true'` / `'false'` first). */
+function boolean(param: string, value: unknown): boolean {
+  if (typeof value !== 'boolean')
+    throw appwriteError(
+      'general_argument_invalid',
+      `Invalid \`${param}\` param: Value must be a valid boolean`,
+    )
+  return value
+}
+
+/** utopia's `Integer` validator. */
+function integer(param: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw appwriteError(
+      'general_argument_invalid',
+      `Invalid \`${param}\` param: Value must be a valid integer`,
+    )
+  return value
+}
+
+/** A value the route's validator takes but the server's hasher then refuses (a 500 there). */
+function hasherRefuses(param: string, why: string): Error {
+  return appwriteError(
+    'general_argument_invalid',
+    `Invalid \`${param}\` param: ${why} (the server's hasher refuses it and answers 500).`,
+  )
 }

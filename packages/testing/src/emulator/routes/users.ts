@@ -12,8 +12,10 @@ const pick = (params: Params, names: readonly string[]): Record<string, unknown>
 
 /**
  * The Users service (`app/controllers/api/users.php`), for API keys only (a guest or user gets
- * `general_unauthorized_scope`), over the fake's `users`: create 201, get, list, delete 204, the
- * `PATCH`/`PUT` updates, prefs, sessions (create 201 with the session value in `secret`) and JWTs.
+ * `general_unauthorized_scope`), over the fake's `users`: create 201 (plain or with a hash made
+ * elsewhere: bcrypt, md5, argon2, sha, phpass, scrypt, scrypt-modified), get, list, delete 204,
+ * the `PATCH`/`PUT` updates (phone, verifications and MFA flag included), prefs, sessions (create
+ * 201 with the session value in `secret`), JWTs, and the empty logs and identities.
  *
  * @internal
  */
@@ -32,6 +34,63 @@ export function registerUsersRoutes(router: Router, users: FakeUsers): void {
   const call = (method: keyof FakeUsers, params: Record<string, unknown>) =>
     (users[method] as unknown as Call).call(users, params as never)
 
+  // Literal paths first: `/v1/users/identities` must not be read as a user id.
+  const declared = (scope: 'users.read' | 'users.write', params: readonly string[]) => ({
+    params,
+    guard: (ctx: RouteContext) => requireScopes(ctx.caller, [scope]),
+  })
+  router.add(
+    'GET',
+    '/v1/users/identities',
+    async (ctx) => {
+      const params = pick(ctx.params, ['queries', 'search', 'total'])
+      if (params.total !== undefined) params.total = looseBoolean(params.total)
+      return { body: await users.listIdentities(params as never) }
+    },
+    declared('users.read', ['queries', 'search', 'total']),
+  )
+  router.add(
+    'DELETE',
+    '/v1/users/identities/:identityId',
+    async (ctx) => {
+      await users.deleteIdentity({ identityId: ctx.path.identityId as string })
+      return { status: 204 }
+    },
+    declared('users.write', []),
+  )
+  // The creators of users whose password hash was made elsewhere (migrations).
+  const common = ['userId', 'email', 'password', 'name']
+  const hashed: ReadonlyArray<readonly [string, keyof FakeUsers, readonly string[]]> = [
+    ['bcrypt', 'createBcryptUser', []],
+    ['md5', 'createMD5User', []],
+    ['argon2', 'createArgon2User', []],
+    ['sha', 'createSHAUser', ['passwordVersion']],
+    ['phpass', 'createPHPassUser', []],
+    [
+      'scrypt',
+      'createScryptUser',
+      ['passwordSalt', 'passwordCpu', 'passwordMemory', 'passwordParallel', 'passwordLength'],
+    ],
+    [
+      'scrypt-modified',
+      'createScryptModifiedUser',
+      ['passwordSalt', 'passwordSaltSeparator', 'passwordSignerKey'],
+    ],
+  ]
+  for (const [segment, name, extra] of hashed) {
+    const names = [...common, ...extra]
+    router.add(
+      'POST',
+      `/v1/users/${segment}`,
+      async (ctx) => {
+        const params = pick(ctx.params, names)
+        for (const numeric of extra.filter((n) => /Cpu|Memory|Parallel|Length/.test(n)))
+          if (params[numeric] !== undefined) params[numeric] = looseNumber(params[numeric])
+        return { status: 201, body: await call(name, params) }
+      },
+      declared('users.write', names),
+    )
+  }
   router.add(
     'POST',
     '/v1/users',
@@ -94,6 +153,38 @@ export function registerUsersRoutes(router: Router, users: FakeUsers): void {
       }),
     )
   }
+  const flags: ReadonlyArray<readonly [string, keyof FakeUsers, string]> = [
+    ['verification/phone', 'updatePhoneVerification', 'phoneVerification'],
+    ['mfa', 'updateMfa', 'mfa'],
+  ]
+  for (const [segment, name, param] of flags) {
+    router.add(
+      'PATCH',
+      `/v1/users/:userId/${segment}`,
+      async (ctx) => {
+        const params = withUser(ctx, [param])
+        params[param] = looseBoolean(params[param])
+        return { body: await call(name, params) }
+      },
+      declared('users.write', [param]),
+    )
+  }
+  router.add(
+    'PATCH',
+    '/v1/users/:userId/phone',
+    async (ctx) => ({ body: await call('updatePhone', withUser(ctx, ['number'])) }),
+    declared('users.write', ['number']),
+  )
+  router.add(
+    'GET',
+    '/v1/users/:userId/logs',
+    async (ctx) => {
+      const params = withUser(ctx, ['queries', 'total'])
+      if (params.total !== undefined) params.total = looseBoolean(params.total)
+      return { body: await call('listLogs', params) }
+    },
+    declared('users.read', ['queries', 'total']),
+  )
   router.add(
     'POST',
     '/v1/users/:userId/tokens',
