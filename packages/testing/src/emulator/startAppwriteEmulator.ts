@@ -1,3 +1,4 @@
+import { teamStore } from '../fake/teams'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -308,7 +309,7 @@ async function serve(
   registerAccountRoutes(router, { auth, faults: fake.faults, projectId })
   registerUsersRoutes(router, fake.users)
   registerFunctionRoutes(router, { auth, functions: internals.functions })
-  registerTeamsRoutes(router, { auth, teams: internals.teams, faults: fake.faults, projectId })
+  registerTeamsRoutes(router, { auth, teams: teamStore(internals), faults: fake.faults, projectId })
   const storage = new StorageState({ now: () => fake.clock.now(), ids: createIdGenerator() })
   const storageDir =
     dataDir === undefined ? undefined : await StorageDir.open(join(dataDir.dir, 'storage'), storage)
@@ -319,7 +320,7 @@ async function serve(
   const realtimeServer = new RealtimeServer({
     projectId,
     auth,
-    teams: internals.teams,
+    teams: teamStore(internals),
     link: createRealtimeLink(fake, bridge),
     logger,
     latencyMs: () => latencyMs,

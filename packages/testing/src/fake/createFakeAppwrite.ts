@@ -3,7 +3,6 @@ import type { AccountAuth } from './account'
 import { AccountStore } from './accounts'
 import type { OutboxFilter, OutboxMessage } from './tokens'
 import type { AccountCaller } from './accounts'
-import { TeamStore } from './teams'
 import { FakeTablesDBAdmin } from './admin'
 import { systemFakeClock } from './clock'
 import type { FakeClock } from './clock'
@@ -302,7 +301,7 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
     }),
   })
   const accounts = new AccountStore({ clock, seed: options.seed })
-  const teams = new TeamStore({ clock, accounts, seed: options.seed })
+  const resets = new Set<() => void>()
   const functionsHub = new FunctionsHub({ store: accounts, faults, clock })
   for (const [functionId, registration] of Object.entries(options.functions ?? {}))
     functionsHub.register(functionId, registration)
@@ -379,20 +378,32 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
       faults.reset()
       admin.reset()
       accounts.reset()
-      teams.reset()
+      for (const resetStore of resets) resetStore()
       functionsHub.reset()
       sessionValue = undefined
     },
   }
-  internals.set(fake, { accounts, teams, functions: functionsHub, storage, schema, realtime: hub })
+  internals.set(fake, {
+    accounts,
+    functions: functionsHub,
+    storage,
+    schema,
+    realtime: hub,
+    clock,
+    seed: options.seed,
+    resets,
+  })
   return fake
 }
 
 /** The stores behind a fake's services, for the emulator. @internal */
 export interface FakeInternals {
   readonly accounts: AccountStore
-  /** Teams and memberships (the emulator's Teams service). */
-  readonly teams: TeamStore
+  /** The fake's clock and seed, for stores the emulator adds (`teamStore`). */
+  readonly clock: FakeClock
+  readonly seed: number | string | undefined
+  /** Run by `fake.reset()`: the resets of stores the emulator adds. */
+  readonly resets: Set<() => void>
   readonly functions: FunctionsHub
   /** The rows (the emulator's data dir saves and restores them). */
   readonly storage: MemoryStorage

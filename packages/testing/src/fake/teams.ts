@@ -395,3 +395,31 @@ function eventPatterns(pattern: string): string[] {
   patterns.push(`${type}.${resource}`)
   return [...new Set(patterns)]
 }
+
+const teamStores = new WeakMap<object, TeamStore>()
+
+/**
+ * The Teams store of a fake, made on first use and cleared by `fake.reset()`. Only the emulator
+ * serves Teams, so the fake's browser-safe entry does not carry this module.
+ *
+ * @internal
+ */
+export function teamStore(internals: {
+  readonly accounts: AccountStore
+  readonly clock: FakeClock
+  readonly seed: number | string | undefined
+  readonly resets: Set<() => void>
+}): TeamStore {
+  let store = teamStores.get(internals)
+  if (store === undefined) {
+    const created = new TeamStore({
+      clock: internals.clock,
+      accounts: internals.accounts,
+      seed: internals.seed,
+    })
+    internals.resets.add(() => created.reset())
+    teamStores.set(internals, created)
+    store = created
+  }
+  return store
+}

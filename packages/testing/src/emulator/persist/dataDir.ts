@@ -1,3 +1,4 @@
+import { teamStore } from '../../fake/teams'
 import { mkdir, open, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
@@ -371,7 +372,7 @@ export class EmulatorDataDir {
     this.#changes = changes
     internals.storage.observe(changes.storage)
     internals.accounts.observe(changes.accounts)
-    internals.teams.observe(changes.teamStore)
+    teamStore(internals).observe(changes.teamStore)
   }
 
   /**
@@ -413,7 +414,7 @@ export class EmulatorDataDir {
     await this.#idle()
     this.#internals?.storage.observe(undefined)
     this.#internals?.accounts.observe(undefined)
-    this.#internals?.teams.observe(undefined)
+    if (this.#internals !== undefined) teamStore(this.#internals).observe(undefined)
     this.#changes = undefined
     await this.#log?.close()
     this.#log = undefined
@@ -481,9 +482,11 @@ export class EmulatorDataDir {
       parts.push(`,"sessions":{${sessions}}`)
     }
     if (changes.teams.size > 0)
-      parts.push(`,"teams":{${putAndDelete(changes.teams, (id) => internals.teams.team(id))}}`)
+      parts.push(`,"teams":{${putAndDelete(changes.teams, (id) => teamStore(internals).team(id))}}`)
     if (changes.memberships.size > 0) {
-      const memberships = putAndDelete(changes.memberships, (id) => internals.teams.membership(id))
+      const memberships = putAndDelete(changes.memberships, (id) =>
+        teamStore(internals).membership(id),
+      )
       parts.push(`,"memberships":{${memberships}}`)
     }
     parts.push('}')

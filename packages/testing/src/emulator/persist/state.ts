@@ -1,3 +1,4 @@
+import { teamStore } from '../../fake/teams'
 import type { StoredSession, StoredUser } from '../../fake/accounts'
 import type { FakeInternals } from '../../fake/createFakeAppwrite'
 import type {
@@ -272,8 +273,8 @@ export function snapshotJson(
   parts.push(
     `],"users":${JSON.stringify(internals.accounts.users())}`,
     `,"sessions":${JSON.stringify([...internals.accounts.allSessions()])}`,
-    `,"teams":${JSON.stringify(internals.teams.teams())}`,
-    `,"memberships":${JSON.stringify(internals.teams.memberships())}}`,
+    `,"teams":${JSON.stringify(teamStore(internals).teams())}`,
+    `,"memberships":${JSON.stringify(teamStore(internals).memberships())}}`,
   )
   return parts.join('')
 }
@@ -452,5 +453,8 @@ export function restoreState(internals: FakeInternals, state: LoadedState): void
     sessions: state.sessions.values(),
     signingKey: Uint8Array.from(Buffer.from(state.signingKey, 'hex')),
   })
-  internals.teams.restore({ teams: state.teams.values(), memberships: state.memberships.values() })
+  teamStore(internals).restore({
+    teams: state.teams.values(),
+    memberships: state.memberships.values(),
+  })
 }
