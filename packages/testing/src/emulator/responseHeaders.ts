@@ -55,7 +55,9 @@ export function headerList(
   if (!Object.isFrozen(headers)) return flatten(headerObject(headers, contentType, contentLength))
   let base = flatOf.get(headers)
   if (base === undefined) {
-    base = Object.freeze(flatten(headerObject(headers, undefined, undefined)))
+    // Not frozen: `slice` of a frozen array takes V8's slow path, a copy of this one its fast one.
+    // It never leaves this module; callers get copies.
+    base = flatten(headerObject(headers, undefined, undefined))
     flatOf.set(headers, base)
   }
   const list = base.slice()
