@@ -280,15 +280,42 @@ interface BodyInput {
   files?: ReadonlyMap<string, UploadedFile>
 }
 
+/** Most query strings {@link readQueryParams} keeps parsed; it starts over when full. */
+const MAX_PARSED_QUERIES = 256
+
+/** Parsed query strings by `strict` flag and text: SDKs send the same list queries again and again. */
+const parsedQueries = [new Map<string, Params>(), new Map<string, Params>()] as const
+
+/** Freezes a parsed value and everything in it (strings, lists and objects only). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
+}
+
 /**
  * The parameters of a query string (`search`, with its `?`), as PHP fills `$_GET`: what a `GET`
- * request's route reads, known without waiting for anything.
+ * request's route reads, known without waiting for anything. The answer is frozen, lists and
+ * objects in it too (routes copy what they change): each distinct query string is parsed once.
  *
  * @internal
  */
 export function readQueryParams(search: string, strict: boolean): Params {
-  return search === '' ? {} : parsePhpInput(queryPairs(search), strict)
+  if (search === '') return EMPTY_PARAMS
+  const cache = parsedQueries[strict ? 1 : 0]
+  let params = cache.get(search)
+  if (params === undefined) {
+    // A query string too deep for `strict` throws here, each time: nothing is kept for it.
+    params = deepFreeze(parsePhpInput(queryPairs(search), strict))
+    if (cache.size >= MAX_PARSED_QUERIES) cache.clear()
+    cache.set(search, params)
+  }
+  return params
 }
+
+const EMPTY_PARAMS: Params = Object.freeze({})
 
 /** Query-string names the server reads on any method (the project, for presigned URLs). */
 const QUERY_ON_ANY_METHOD = new Set(['project'])

@@ -49,7 +49,7 @@ export interface RouteDeclaration {
 /** A matched route. @internal */
 export interface RouteMatch {
   readonly handler: RouteHandler
-  readonly path: Record<string, string>
+  readonly path: Readonly<Record<string, string>>
   /** The route's pattern, e.g. `/v1/tablesdb/:databaseId/tables/:tableId/rows`, for logs. */
   readonly pattern: string
   /** The parameters the server's route declares (path ones included), when the route lists them. */
@@ -68,6 +68,11 @@ export class Router {
   readonly #routes: Route[] = []
   /** The routes by method and number of segments, each list in registration order. */
   readonly #byShape = new Map<string, Route[]>()
+  /**
+   * Recent answers of {@link match} by method and path (`null`: no route), frozen: an SDK asks
+   * for the same few paths again and again. Bounded; emptied when full and when a route is added.
+   */
+  readonly #recent = new Map<string, RouteMatch | null>()
 
   /** Adds a route, e.g. `add('GET', '/v1/tablesdb/:databaseId', handler, { params: [] })`. */
   add(
@@ -94,6 +99,7 @@ export class Router {
       guard: declaration?.guard,
     }
     this.#routes.push(route)
+    this.#recent.clear()
     const shape = `${method} ${segments.length}`
     const same = this.#byShape.get(shape)
     if (same === undefined) this.#byShape.set(shape, [route])
@@ -109,9 +115,20 @@ export class Router {
   /**
    * Finds the route for a request; `undefined` when none matches (a 404 `general_route_not_found`).
    * The first route registered with the same method and number of segments whose fixed segments
-   * equal the path's and whose `:name` segments decode wins.
+   * equal the path's and whose `:name` segments decode wins. The answer and its `path` are frozen.
    */
   match(method: string, pathname: string): RouteMatch | undefined {
+    const key = `${method} ${pathname}`
+    let found = this.#recent.get(key)
+    if (found === undefined) {
+      found = this.#find(method, pathname) ?? null
+      if (this.#recent.size >= MAX_RECENT_MATCHES) this.#recent.clear()
+      this.#recent.set(key, found)
+    }
+    return found ?? undefined
+  }
+
+  #find(method: string, pathname: string): RouteMatch | undefined {
     const segments = split(pathname)
     const candidates = this.#byShape.get(`${method} ${segments.length}`)
     if (candidates === undefined) return undefined
@@ -119,17 +136,20 @@ export class Router {
       if (!fixedSegmentsMatch(route, segments)) continue
       const path = decodePath(route, segments)
       if (path === undefined) continue
-      return {
+      return Object.freeze({
         handler: route.handler,
-        path,
+        path: Object.freeze(path),
         pattern: route.pattern,
         params: route.params,
         guard: route.guard,
-      }
+      })
     }
     return undefined
   }
 }
+
+/** Most paths {@link Router.match} keeps answered. */
+const MAX_RECENT_MATCHES = 512
 
 function fixedSegmentsMatch(route: Route, segments: readonly string[]): boolean {
   for (let i = 0; i < segments.length; i++) {
