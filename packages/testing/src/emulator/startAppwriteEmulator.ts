@@ -220,8 +220,10 @@ const isLoopbackOrAny = (host: string) => host === '0.0.0.0' || host === '::'
 /**
  * Serves a fake Appwrite over HTTP and WebSocket, so the real `appwrite` web SDK and
  * `node-appwrite` run against it unmodified: the TablesDB rows routes, the legacy documents routes,
- * Account and its sessions (cookies, `X-Fallback-Cookies`, JWTs), Users, Functions executions of the
- * handlers in `functions`, and `/v1/realtime`, with the fake's faults applied on the wire.
+ * Account and its sessions (cookies, `X-Fallback-Cookies`, JWTs) and email flows (verification,
+ * recovery, OTP, magic URL: read the secrets with `outbox()`), Users, Teams, Storage, Functions
+ * executions of the handlers in `functions`, and `/v1/realtime`, with the fake's faults applied on
+ * the wire.
  *
  * @example
  * ```ts
