@@ -377,7 +377,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     let email = params.email === undefined || params.email === '' ? '' : check.email(params.email)
     let userId =
       params.userId === undefined || params.userId === '' ? '' : uid('userId', params.userId)
-    let phone = params.phone === undefined || params.phone === '' ? '' : phoneNumber(params.phone)
+    let phone = params.phone === undefined || params.phone === '' ? '' : check.phone(params.phone)
     const given = roles(required(params, 'roles'), 81)
     const url = params.url === undefined || params.url === '' ? '' : redirectUrl(params.url)
     let name = params.name === undefined ? '' : text('name', params.name, 128, true)
@@ -595,16 +595,6 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     },
     { params: [] },
   )
-}
-
-/** utopia's `Phone`: E.164. */
-function phoneNumber(value: unknown): string {
-  if (typeof value !== 'string' || !/^\+[1-9]\d{6,14}$/.test(value))
-    throw invalid(
-      'phone',
-      "Phone number must start with a '+' can have a maximum of fifteen digits.",
-    )
-  return value
 }
 
 /** The invitation link: `url` with the membership's parameters merged into its query. */
