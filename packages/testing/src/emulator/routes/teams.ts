@@ -311,14 +311,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
 
   route('list', ({ caller, params }) => {
     const visible = store.teams().filter((team) => caller.kind === 'key' || holds(caller, team.$id))
-    const result = listPage(
-      visible,
-      params,
-      TEAM_ATTRIBUTES,
-      (team) => `${team.$id} ${team.name}`,
-      (team, attribute) => teamValue(team, attribute),
-      (id) => `Team '${id}' for the 'cursor' value not found.`,
-    )
+    const result = listPage(visible, params, TEAM_LIST)
     return {
       body: { total: result.total, teams: result.page.map((team) => store.teamModel(team)) },
     }
@@ -621,42 +614,52 @@ const MEMBERSHIP_ATTRIBUTES = new Set([
   '$updatedAt',
 ])
 
-function teamValue(team: StoredTeam, attribute: string): unknown {
-  switch (attribute) {
-    case 'name':
-      return team.name
-    case 'total':
-      return team.total
-    case '$id':
-      return team.$id
-    case '$createdAt':
-      return toServerDatetime(team.$createdAt)
-    case '$updatedAt':
-      return toServerDatetime(team.$updatedAt)
-    default:
-      return null
-  }
+/** How list queries read each attribute of a team (any other reads as null). */
+const TEAM_VALUES: Record<string, (team: StoredTeam) => unknown> = {
+  name: (team) => team.name,
+  total: (team) => team.total,
+  $id: (team) => team.$id,
+  $createdAt: (team) => toServerDatetime(team.$createdAt),
+  $updatedAt: (team) => toServerDatetime(team.$updatedAt),
 }
 
-function membershipValue(membership: StoredMembership, attribute: string): unknown {
-  switch (attribute) {
-    case 'invited':
-      return toServerDatetime(membership.invited)
-    case 'joined':
-      return membership.joined === null ? null : toServerDatetime(membership.joined)
-    case '$createdAt':
-      return toServerDatetime(membership.$createdAt)
-    case '$updatedAt':
-      return toServerDatetime(membership.$updatedAt)
-    case 'userId':
-    case 'teamId':
-    case 'roles':
-    case 'confirm':
-    case '$id':
-      return membership[attribute]
-    default:
-      return null
-  }
+/** How list queries read each attribute of a membership (any other reads as null). */
+const MEMBERSHIP_VALUES: Record<string, (membership: StoredMembership) => unknown> = {
+  invited: (membership) => toServerDatetime(membership.invited),
+  joined: (membership) => (membership.joined === null ? null : toServerDatetime(membership.joined)),
+  $createdAt: (membership) => toServerDatetime(membership.$createdAt),
+  $updatedAt: (membership) => toServerDatetime(membership.$updatedAt),
+  userId: (membership) => membership.userId,
+  teamId: (membership) => membership.teamId,
+  roles: (membership) => membership.roles,
+  confirm: (membership) => membership.confirm,
+  $id: (membership) => membership.$id,
+}
+
+/** What a list route queries over its items. */
+interface ListSpec<T> {
+  /** The attributes queries may name (the others are `general_query_invalid`). */
+  readonly attributes: ReadonlySet<string>
+  /** How queries read each attribute; one it does not name reads as null. */
+  readonly values: Record<string, (item: T) => unknown>
+  /** The item's words that `search` matches. */
+  searchText(item: T): string
+  /** The item's name in the cursor-not-found message. */
+  readonly noun: string
+}
+
+const TEAM_LIST: ListSpec<StoredTeam> = {
+  attributes: TEAM_ATTRIBUTES,
+  values: TEAM_VALUES,
+  searchText: (team) => `${team.$id} ${team.name}`,
+  noun: 'Team',
+}
+
+const MEMBERSHIP_LIST: ListSpec<StoredMembership> = {
+  attributes: MEMBERSHIP_ATTRIBUTES,
+  values: MEMBERSHIP_VALUES,
+  searchText: (membership) => `${membership.$id} ${membership.userId}`,
+  noun: 'Membership',
 }
 
 function membershipList(
@@ -665,14 +668,7 @@ function membershipList(
   params: Params,
   asKey: boolean,
 ): Record<string, unknown> {
-  const result = listPage(
-    all,
-    params,
-    MEMBERSHIP_ATTRIBUTES,
-    (membership) => `${membership.$id} ${membership.userId}`,
-    membershipValue,
-    (id) => `Membership '${id}' for the 'cursor' value not found.`,
-  )
+  const result = listPage(all, params, MEMBERSHIP_LIST)
   return {
     total: result.total,
     memberships: result.page.map((membership) =>
@@ -704,11 +700,11 @@ function compare(a: unknown, b: unknown): number {
 function listPage<T extends { readonly $id: string }>(
   all: readonly T[],
   params: Params,
-  attributes: ReadonlySet<string>,
-  searchText: (item: T) => string,
-  read: (item: T, attribute: string) => unknown,
-  cursorMissing: (id: string) => string,
+  spec: ListSpec<T>,
 ): { total: number; page: T[] } {
+  const { attributes, values, searchText } = spec
+  const read = (item: T, attribute: string) =>
+    Object.prototype.hasOwnProperty.call(values, attribute) ? values[attribute]!(item) : null
   let items = [...all]
   let cursor: { id: string; after: boolean } | undefined
   const attributeOf = (query: SimpleQuery) => {
@@ -794,7 +790,10 @@ function listPage<T extends { readonly $id: string }>(
     const { id, after } = cursor
     const at = items.findIndex((item) => item.$id === id)
     if (at === -1 && !all.some((item) => item.$id === id))
-      throw httpError('general_cursor_not_found', cursorMissing(id))
+      throw httpError(
+        'general_cursor_not_found',
+        `${spec.noun} '${id}' for the 'cursor' value not found.`,
+      )
     if (after) items = at === -1 ? [] : items.slice(at + 1)
     else {
       // The page just before the cursor, `offset` items further back, in the list's order.
