@@ -53,6 +53,19 @@ afterAll(async () => {
 })
 
 const adminStorage = () => new server.Storage(serverClient(emulator))
+/** node-appwrite's Storage with the API key, once it has created the bucket `bucket`. */
+async function storageWithBucket(bucket: {
+  bucketId: string
+  name: string
+  permissions?: string[]
+  fileSecurity?: boolean
+  maximumFileSize?: number
+  allowedFileExtensions?: string[]
+}): Promise<server.Storage> {
+  const storage = adminStorage()
+  await storage.createBucket(bucket)
+  return storage
+}
 /** node-appwrite's `createFile` on `storage`: `bytes` as the file `name`, with id `fileId`. */
 const uploadBytes = (
   storage: server.Storage,
@@ -136,8 +149,7 @@ describe('emulator storage', () => {
   })
 
   it('should upload a file with InputFile.fromBuffer and download the same bytes', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({ bucketId: 'images', name: 'Images' })
+    const storage = await storageWithBucket({ bucketId: 'images', name: 'Images' })
     const file = await uploadBytes(storage, 'images', 'pixel', PNG, 'pixel.png')
     expect(file).toMatchObject({
       $id: 'pixel',
@@ -178,8 +190,7 @@ describe('emulator storage', () => {
   })
 
   it('should take a chunked upload of 6 MB from node-appwrite and the web SDK', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({
+    const storage = await storageWithBucket({
       bucketId: 'videos',
       name: 'Videos',
       permissions: [Permission.create(Role.users()), Permission.read(Role.users())],
@@ -224,7 +235,7 @@ describe('emulator storage', () => {
   })
 
   it('should apply bucket permissions and file security as the server does', async () => {
-    await adminStorage().createBucket({
+    await storageWithBucket({
       bucketId: 'private',
       name: 'Private',
       permissions: [Permission.create(Role.users())],
@@ -309,8 +320,7 @@ describe('emulator storage', () => {
   })
 
   it('should refuse a file the bucket does not take', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({
+    const storage = await storageWithBucket({
       bucketId: 'small',
       name: 'Small',
       maximumFileSize: 10,
@@ -330,8 +340,7 @@ describe('emulator storage', () => {
   })
 
   it('should list files with queries, search and cursors', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({ bucketId: 'docs', name: 'Docs' })
+    const storage = await storageWithBucket({ bucketId: 'docs', name: 'Docs' })
     for (const [id, name] of [
       ['a', 'invoice-2026.txt'],
       ['b', 'receipt.txt'],
@@ -358,8 +367,7 @@ describe('emulator storage', () => {
   })
 
   it('should preview an image as it is, and refuse transformations loudly', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({ bucketId: 'img', name: 'Img' })
+    const storage = await storageWithBucket({ bucketId: 'img', name: 'Img' })
     await uploadBytes(storage, 'img', 'p', PNG, 'p.png')
     const preview = await storage.getFilePreview({ bucketId: 'img', fileId: 'p' })
     expect(Buffer.from(preview).equals(PNG)).toBe(true)
@@ -371,7 +379,7 @@ describe('emulator storage', () => {
   })
 
   it('should answer the raw chunk protocol as the server does', async () => {
-    await adminStorage().createBucket({ bucketId: 'raw', name: 'Raw' })
+    await storageWithBucket({ bucketId: 'raw', name: 'Raw' })
     const post = (headers: Record<string, string>, part?: { bytes: Uint8Array; name: string }) => {
       const form = new FormData()
       form.append('fileId', 'chunked')
@@ -422,7 +430,7 @@ describe('emulator storage', () => {
   })
 
   it('should serve the positional storage calls of the web SDK 15 unmodified', async () => {
-    await adminStorage().createBucket({
+    await storageWithBucket({
       bucketId: 'old',
       name: 'Old',
       permissions: [Permission.create(Role.users()), Permission.read(Role.users())],
@@ -446,7 +454,7 @@ describe('emulator storage', () => {
   })
 
   it('should send file events on the files channels to readers only', async () => {
-    await adminStorage().createBucket({
+    await storageWithBucket({
       bucketId: 'shared',
       name: 'Shared',
       permissions: [Permission.create(Role.users())],
