@@ -458,6 +458,26 @@ describe('emulator Teams service', () => {
     expect((await adminTeams.list({ search: 'ager' })).total).toBe(0)
   })
 
+  it('should refuse an invitation phone number that is not E.164, naming the param', async () => {
+    const team = await adminTeams.create({ teamId: ID.unique(), name: 'Dial' })
+    for (const phone of ['12065550100', '+0123456789', '+1234567890123456']) {
+      const refused = await rejection(
+        adminTeams.createMembership({ teamId: team.$id, roles: [], phone }),
+      )
+      expect(refused).toMatchObject({
+        code: 400,
+        type: 'general_argument_invalid',
+        message:
+          "Invalid `phone` param: Phone number must start with a '+' can have a maximum of fifteen digits.",
+      })
+    }
+    // A valid number passes the check and reaches the next one: the API key adds the member.
+    expect(
+      (await adminTeams.createMembership({ teamId: team.$id, roles: [], phone: '+12065550100' }))
+        .confirm,
+    ).toBe(true)
+  })
+
   it('should let faults fail Teams calls on the wire, with api teams', async () => {
     const { faults } = emulator.fake
     const team = await adminTeams.create({ teamId: ID.unique(), name: 'Faulty' })
