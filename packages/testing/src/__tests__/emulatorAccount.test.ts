@@ -1,14 +1,13 @@
-import { Account, Client, ID, Permission, Realtime, Role } from 'appwrite'
+import { Account, ID, Permission, Realtime, Role } from 'appwrite'
 import type { RealtimeResponseEvent } from 'appwrite'
 import * as server from 'node-appwrite'
-import { WebSocket as UndiciWebSocket } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
 import { createFakeAppwrite } from '../index'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator, EmulatorLogEntry } from '../emulator'
-import { appwriteError, mainDatabase, memoryStorage, rejection, setGlobals, until } from './helpers'
-import { projectRequest, serverClient } from './emulatorHelpers'
+import { appwriteError, mainDatabase, memoryStorage, rejection, until } from './helpers'
+import { projectRequest, serverClient, setWebSdkGlobals, webSdkClient } from './emulatorHelpers'
 import type { ProjectRequestInit } from './emulatorHelpers'
 
 const storage = new Map<string, string>()
@@ -25,17 +24,7 @@ const realtimes: Realtime[] = []
 beforeAll(async () => {
   emulator = await startAppwriteEmulator({ fake })
   // The web SDK reads `window.localStorage` (its cookie fallback) and, for realtime, a WebSocket.
-  restoreGlobals = setGlobals({
-    WebSocket: UndiciWebSocket,
-    window: {
-      localStorage,
-      console: { warn: () => {} },
-      setInterval,
-      clearInterval,
-      setTimeout,
-      clearTimeout,
-    },
-  })
+  restoreGlobals = setWebSdkGlobals(localStorage)
 })
 
 afterEach(async () => {
@@ -49,7 +38,7 @@ afterAll(async () => {
   restoreGlobals()
 })
 
-const web = () => new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
+const web = () => webSdkClient(emulator)
 const admin = () => serverClient(emulator)
 
 const request = (path: string, init?: ProjectRequestInit) => projectRequest(emulator, path, init)

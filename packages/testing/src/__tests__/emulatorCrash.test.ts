@@ -1,20 +1,12 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import * as server from 'node-appwrite'
-import { afterEach, describe, expect, it } from 'vitest'
-import { databasesFile } from './emulatorHelpers'
-import { tempDir } from './helpers'
-import type { Cleanups } from './helpers'
+import { describe, expect, it } from 'vitest'
+import { cliServerClient, databasesFile, spawnEmulatorCli } from './emulatorHelpers'
+import { cleanupAfterEach, tempDir } from './helpers'
 
 // THE durability test: the emulator CLI as a child process on a data dir, a burst of createRow
 // calls from node-appwrite, SIGKILL in the middle of it, a restart on the same dir, and a
 // comparison with what the clients were told.
-
-const root = fileURLToPath(new URL('../../../..', import.meta.url))
-const bin = fileURLToPath(new URL('../emulator/bin.ts', import.meta.url))
 
 /** Bounds of the burst: writers at once, rows in all, and rows acknowledged before the kill. */
 const WRITERS = 6
@@ -22,52 +14,9 @@ const MAX_ROWS = 1_500
 const KILL_AFTER_ACKS = 120
 const BURST_TIMEOUT_MS = 20_000
 
-const children = new Set<ChildProcess>()
-const cleanups: Cleanups = []
-afterEach(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
-  children.clear()
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
-
-/** Starts the CLI and resolves with its endpoint (the first line it prints). */
-async function spawnEmulator(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, '--port', '0', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const lines: string[] = []
-  let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the emulator printed no endpoint in 20 s; stderr: ${stderr}`)),
-      20_000,
-    )
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line)
-      if (lines.length === 1) {
-        clearTimeout(timer)
-        resolve(line)
-      }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`the emulator exited with ${code} before it printed; stderr: ${stderr}`))
-    })
-  })
-  return { child, endpoint, lines, exited }
-}
-
-const tablesDBAt = (endpoint: string) =>
-  new server.TablesDB(
-    new server.Client()
-      .setEndpoint(endpoint)
-      .setProject('booking-guard')
-      .setKey('emulator-api-key'),
-  )
+const cleanups = cleanupAfterEach()
+const spawnEmulator = (args: string[]) => spawnEmulatorCli(cleanups, args)
+const tablesDBAt = (endpoint: string) => new server.TablesDB(cliServerClient(endpoint))
 
 const where = { databaseId: 'main', tableId: 'bookings' }
 

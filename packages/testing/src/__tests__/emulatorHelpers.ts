@@ -1,11 +1,19 @@
 // Helpers the emulator's tests share (kept apart from helpers.ts so the fake's tests do not load
 // node-appwrite).
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { Client as WebClient } from 'appwrite'
 import { Client } from 'node-appwrite'
+import { WebSocket as UndiciWebSocket } from 'undici'
 import type { AppwriteEmulator } from '../emulator'
 import type { CliIo } from '../emulator/cli'
 import type { TableDefinition } from '../fake/types'
+import { memoryStorage, setGlobals } from './helpers'
+import type { Cleanups } from './helpers'
 
 /** A node-appwrite client on `emulator`, signed in with its API key. */
 export function serverClient(emulator: AppwriteEmulator): Client {
@@ -13,6 +21,30 @@ export function serverClient(emulator: AppwriteEmulator): Client {
     .setEndpoint(emulator.endpoint)
     .setProject(emulator.projectId)
     .setKey(emulator.apiKey)
+}
+
+/** A web SDK (`appwrite`) client on `emulator`, in its project; signed in by a JWT of `userId` if given. */
+export function webSdkClient(emulator: AppwriteEmulator, userId?: string): WebClient {
+  const client = new WebClient().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
+  return userId === undefined ? client : client.setJWT(emulator.createJWT(userId))
+}
+
+/**
+ * Gives the web SDK the browser it expects: `window.localStorage` (its cookie fallback), the
+ * timers, a silent `console.warn`, and undici's `WebSocket` for realtime. Returns the restore.
+ */
+export function setWebSdkGlobals(localStorage = memoryStorage()): () => void {
+  return setGlobals({
+    WebSocket: UndiciWebSocket,
+    window: {
+      localStorage,
+      console: { warn: () => {} },
+      setInterval,
+      clearInterval,
+      setTimeout,
+      clearTimeout,
+    },
+  })
 }
 
 /** Options of {@link projectRequest}. */
@@ -63,4 +95,55 @@ export async function databasesFile(
   const file = join(dir, 'databases.json')
   await writeFile(file, JSON.stringify({ main: { tables } }))
   return file
+}
+
+/** The emulator CLI run as a child process: the process, the endpoint it printed, its exit. */
+export interface EmulatorProcess {
+  readonly child: ChildProcess
+  readonly endpoint: string
+  /** Resolves once the process has exited. */
+  readonly exited: Promise<void>
+}
+
+/**
+ * Starts the emulator CLI (`bin.ts` through tsx, on a free port, then `args`) as a child process
+ * and resolves once it printed its endpoint (its first line), within 20 s; rejects with its stderr
+ * if it exits or stays silent. `cleanups` SIGKILLs it if it still runs.
+ */
+export async function spawnEmulatorCli(
+  cleanups: Cleanups,
+  args: string[],
+): Promise<EmulatorProcess> {
+  const root = fileURLToPath(new URL('../../../..', import.meta.url))
+  const bin = fileURLToPath(new URL('../emulator/bin.ts', import.meta.url))
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, '--port', '0', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  cleanups.push(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the emulator printed no endpoint in 20 s; stderr: ${stderr}`)),
+      20_000,
+    )
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer)
+      resolve(line)
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`the emulator exited with ${code} before it printed; stderr: ${stderr}`))
+    })
+  })
+  return { child, endpoint, exited }
+}
+
+/** A node-appwrite client on a CLI-started emulator at `endpoint`, with its default project and key. */
+export function cliServerClient(endpoint: string): Client {
+  return new Client().setEndpoint(endpoint).setProject('booking-guard').setKey('emulator-api-key')
 }

@@ -2,18 +2,23 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Client, ID, Permission, Query, Realtime, Role, Storage } from 'appwrite'
+import { ID, Permission, Query, Realtime, Role, Storage } from 'appwrite'
 import type { RealtimeResponseEvent } from 'appwrite'
 import * as sdk15 from 'appwrite-15'
 import * as server from 'node-appwrite'
 import { InputFile } from 'node-appwrite/file'
-import { WebSocket as UndiciWebSocket } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startAppwriteEmulator } from '../emulator'
 import type { AppwriteEmulator } from '../emulator'
-import { memoryStorage, rejection, setGlobals, until } from './helpers'
+import { rejection, until } from './helpers'
 import { runEmulatorCli } from '../emulator/cli'
-import { cliIo, projectRequest, serverClient } from './emulatorHelpers'
+import {
+  cliIo,
+  projectRequest,
+  serverClient,
+  setWebSdkGlobals,
+  webSdkClient,
+} from './emulatorHelpers'
 
 /** The smallest valid PNG: a 1×1 transparent pixel. */
 const PNG = Buffer.from(
@@ -32,17 +37,7 @@ const realtimes: Realtime[] = []
 
 beforeAll(async () => {
   emulator = await startAppwriteEmulator()
-  restoreGlobals = setGlobals({
-    WebSocket: UndiciWebSocket,
-    window: {
-      localStorage: memoryStorage(),
-      console: { warn: () => {} },
-      setInterval,
-      clearInterval,
-      setTimeout,
-      clearTimeout,
-    },
-  })
+  restoreGlobals = setWebSdkGlobals()
 })
 
 afterEach(async () => {
@@ -58,14 +53,29 @@ afterAll(async () => {
 })
 
 const adminStorage = () => new server.Storage(serverClient(emulator))
+/** node-appwrite's Storage with the API key, once it has created the bucket `bucket`. */
+async function storageWithBucket(bucket: {
+  bucketId: string
+  name: string
+  permissions?: string[]
+  fileSecurity?: boolean
+  maximumFileSize?: number
+  allowedFileExtensions?: string[]
+}): Promise<server.Storage> {
+  const storage = adminStorage()
+  await storage.createBucket(bucket)
+  return storage
+}
+/** node-appwrite's `createFile` on `storage`: `bytes` as the file `name`, with id `fileId`. */
+const uploadBytes = (
+  storage: server.Storage,
+  bucketId: string,
+  fileId: string,
+  bytes: Buffer,
+  name: string,
+) => storage.createFile({ bucketId, fileId, file: InputFile.fromBuffer(bytes, name) })
 /** The web SDK's Storage as `userId` (signed in with a JWT). */
-const userStorage = (userId: string) =>
-  new Storage(
-    new Client()
-      .setEndpoint(emulator.endpoint)
-      .setProject(emulator.projectId)
-      .setJWT(emulator.createJWT(userId)),
-  )
+const userStorage = (userId: string) => new Storage(webSdkClient(emulator, userId))
 
 describe('emulator storage', () => {
   it('should create, get, list, update and delete buckets with node-appwrite', async () => {
@@ -139,13 +149,8 @@ describe('emulator storage', () => {
   })
 
   it('should upload a file with InputFile.fromBuffer and download the same bytes', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({ bucketId: 'images', name: 'Images' })
-    const file = await storage.createFile({
-      bucketId: 'images',
-      fileId: 'pixel',
-      file: InputFile.fromBuffer(PNG, 'pixel.png'),
-    })
+    const storage = await storageWithBucket({ bucketId: 'images', name: 'Images' })
+    const file = await uploadBytes(storage, 'images', 'pixel', PNG, 'pixel.png')
     expect(file).toMatchObject({
       $id: 'pixel',
       bucketId: 'images',
@@ -180,19 +185,12 @@ describe('emulator storage', () => {
     expect(Buffer.from(await view.arrayBuffer()).equals(PNG.subarray(0, 8))).toBe(true)
 
     expect(
-      await rejection(
-        storage.createFile({
-          bucketId: 'images',
-          fileId: 'pixel',
-          file: InputFile.fromBuffer(PNG, 'pixel.png'),
-        }),
-      ),
+      await rejection(uploadBytes(storage, 'images', 'pixel', PNG, 'pixel.png')),
     ).toMatchObject({ code: 409, type: 'storage_file_already_exists' })
   })
 
   it('should take a chunked upload of 6 MB from node-appwrite and the web SDK', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({
+    const storage = await storageWithBucket({
       bucketId: 'videos',
       name: 'Videos',
       permissions: [Permission.create(Role.users()), Permission.read(Role.users())],
@@ -237,7 +235,7 @@ describe('emulator storage', () => {
   })
 
   it('should apply bucket permissions and file security as the server does', async () => {
-    await adminStorage().createBucket({
+    await storageWithBucket({
       bucketId: 'private',
       name: 'Private',
       permissions: [Permission.create(Role.users())],
@@ -313,9 +311,7 @@ describe('emulator storage', () => {
       permissions: [Permission.create(Role.users())],
     })
     // A guest cannot create where only users may.
-    const guest = new Storage(
-      new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId),
-    )
+    const guest = new Storage(webSdkClient(emulator))
     expect(
       await rejection(
         guest.createFile({ bucketId: 'private', fileId: 'g', file: new File(['g'], 'g.txt') }),
@@ -324,45 +320,27 @@ describe('emulator storage', () => {
   })
 
   it('should refuse a file the bucket does not take', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({
+    const storage = await storageWithBucket({
       bucketId: 'small',
       name: 'Small',
       maximumFileSize: 10,
       allowedFileExtensions: ['png'],
     })
     expect(
-      await rejection(
-        storage.createFile({
-          bucketId: 'small',
-          fileId: 'a',
-          file: InputFile.fromBuffer(Buffer.from('hello'), 'a.txt'),
-        }),
-      ),
+      await rejection(uploadBytes(storage, 'small', 'a', Buffer.from('hello'), 'a.txt')),
     ).toMatchObject({ code: 400, type: 'storage_file_type_unsupported' })
-    expect(
-      await rejection(
-        storage.createFile({
-          bucketId: 'small',
-          fileId: 'b',
-          file: InputFile.fromBuffer(PNG, 'b.PNG'),
-        }),
-      ),
-    ).toMatchObject({ code: 400, type: 'storage_invalid_file_size' })
-    expect(
-      await rejection(
-        storage.createFile({
-          bucketId: 'nope',
-          fileId: 'c',
-          file: InputFile.fromBuffer(PNG, 'c.png'),
-        }),
-      ),
-    ).toMatchObject({ code: 404, type: 'storage_bucket_not_found' })
+    expect(await rejection(uploadBytes(storage, 'small', 'b', PNG, 'b.PNG'))).toMatchObject({
+      code: 400,
+      type: 'storage_invalid_file_size',
+    })
+    expect(await rejection(uploadBytes(storage, 'nope', 'c', PNG, 'c.png'))).toMatchObject({
+      code: 404,
+      type: 'storage_bucket_not_found',
+    })
   })
 
   it('should list files with queries, search and cursors', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({ bucketId: 'docs', name: 'Docs' })
+    const storage = await storageWithBucket({ bucketId: 'docs', name: 'Docs' })
     for (const [id, name] of [
       ['a', 'invoice-2026.txt'],
       ['b', 'receipt.txt'],
@@ -389,13 +367,8 @@ describe('emulator storage', () => {
   })
 
   it('should preview an image as it is, and refuse transformations loudly', async () => {
-    const storage = adminStorage()
-    await storage.createBucket({ bucketId: 'img', name: 'Img' })
-    await storage.createFile({
-      bucketId: 'img',
-      fileId: 'p',
-      file: InputFile.fromBuffer(PNG, 'p.png'),
-    })
+    const storage = await storageWithBucket({ bucketId: 'img', name: 'Img' })
+    await uploadBytes(storage, 'img', 'p', PNG, 'p.png')
     const preview = await storage.getFilePreview({ bucketId: 'img', fileId: 'p' })
     expect(Buffer.from(preview).equals(PNG)).toBe(true)
     const resized = await rejection(
@@ -406,7 +379,7 @@ describe('emulator storage', () => {
   })
 
   it('should answer the raw chunk protocol as the server does', async () => {
-    await adminStorage().createBucket({ bucketId: 'raw', name: 'Raw' })
+    await storageWithBucket({ bucketId: 'raw', name: 'Raw' })
     const post = (headers: Record<string, string>, part?: { bytes: Uint8Array; name: string }) => {
       const form = new FormData()
       form.append('fileId', 'chunked')
@@ -457,7 +430,7 @@ describe('emulator storage', () => {
   })
 
   it('should serve the positional storage calls of the web SDK 15 unmodified', async () => {
-    await adminStorage().createBucket({
+    await storageWithBucket({
       bucketId: 'old',
       name: 'Old',
       permissions: [Permission.create(Role.users()), Permission.read(Role.users())],
@@ -481,18 +454,14 @@ describe('emulator storage', () => {
   })
 
   it('should send file events on the files channels to readers only', async () => {
-    await adminStorage().createBucket({
+    await storageWithBucket({
       bucketId: 'shared',
       name: 'Shared',
       permissions: [Permission.create(Role.users())],
       fileSecurity: true,
     })
     const listen = async (userId: string, channel: string) => {
-      const client = new Client()
-        .setEndpoint(emulator.endpoint)
-        .setProject(emulator.projectId)
-        .setJWT(emulator.createJWT(userId))
-      const realtime = new Realtime(client)
+      const realtime = new Realtime(webSdkClient(emulator, userId))
       realtimes.push(realtime)
       const events: RealtimeResponseEvent<Record<string, unknown>>[] = []
       await realtime.subscribe(channel, (event) => events.push(event))
@@ -571,11 +540,7 @@ describe('emulator storage persistence', () => {
       file: InputFile.fromBuffer(SIX_MB, 'big.bin'),
       permissions: [Permission.read(Role.user('ada'))],
     })
-    await storage.createFile({
-      bucketId: 'kept',
-      fileId: 'gone',
-      file: InputFile.fromBuffer(PNG, 'g.png'),
-    })
+    await uploadBytes(storage, 'kept', 'gone', PNG, 'g.png')
     await storage.deleteFile({ bucketId: 'kept', fileId: 'gone' })
     await first.close()
     // Bytes a crash left behind before their record was written are dropped at start.
@@ -632,11 +597,7 @@ describe('emulator storage through the CLI', () => {
       const first = await started()
       const storage = new server.Storage(serverClient(first))
       await storage.createBucket({ bucketId: 'cli', name: 'CLI' })
-      await storage.createFile({
-        bucketId: 'cli',
-        fileId: 'p',
-        file: InputFile.fromBuffer(PNG, 'p.png'),
-      })
+      await uploadBytes(storage, 'cli', 'p', PNG, 'p.png')
       await first.close()
       const second = await started()
       try {
@@ -655,9 +616,4 @@ describe('emulator storage through the CLI', () => {
 })
 
 const userStorage2 = (target: AppwriteEmulator, userId: string) =>
-  new Storage(
-    new Client()
-      .setEndpoint(target.endpoint)
-      .setProject(target.projectId)
-      .setJWT(target.createJWT(userId)),
-  )
+  new Storage(webSdkClient(target, userId))

@@ -1,69 +1,22 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import * as server from 'node-appwrite'
 import { InputFile } from 'node-appwrite/file'
-import { afterEach, describe, expect, it } from 'vitest'
-import { tempDir } from './helpers'
-import type { Cleanups } from './helpers'
+import { describe, expect, it } from 'vitest'
+import { cliServerClient, spawnEmulatorCli } from './emulatorHelpers'
+import { cleanupAfterEach, tempDir } from './helpers'
 
 // The storage side of the durability test: the emulator CLI on a data dir, a burst of uploads from
 // node-appwrite, SIGKILL in the middle of it, a restart on the same dir, and a comparison with
 // what the clients were told: every acknowledged file is back with its bytes, and every file
 // listed has exactly the bytes that were sent for it.
 
-const root = fileURLToPath(new URL('../../../..', import.meta.url))
-const bin = fileURLToPath(new URL('../emulator/bin.ts', import.meta.url))
-
 const WRITERS = 4
 const MAX_FILES = 400
 const KILL_AFTER_ACKS = 40
 
-const children = new Set<ChildProcess>()
-const cleanups: Cleanups = []
-afterEach(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
-  children.clear()
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
-
-/** Starts the CLI on `dir` and resolves with its endpoint (the first line it prints). */
-async function spawnEmulator(dir: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', bin, '--port', '0', '--data', dir, '--lenient'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  children.add(child)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the emulator printed no endpoint in 20 s; stderr: ${stderr}`)),
-      20_000,
-    )
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer)
-      resolve(line)
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`the emulator exited with ${code} before it printed; stderr: ${stderr}`))
-    })
-  })
-  return { child, endpoint, exited }
-}
-
-const storageAt = (endpoint: string) =>
-  new server.Storage(
-    new server.Client()
-      .setEndpoint(endpoint)
-      .setProject('booking-guard')
-      .setKey('emulator-api-key'),
-  )
+const cleanups = cleanupAfterEach()
+const spawnEmulator = (dir: string) => spawnEmulatorCli(cleanups, ['--data', dir, '--lenient'])
+const storageAt = (endpoint: string) => new server.Storage(cliServerClient(endpoint))
 
 /** The bytes file `n` is uploaded with: sizes from 1 KB to about 300 KB. */
 function bytesFor(n: number): Buffer {

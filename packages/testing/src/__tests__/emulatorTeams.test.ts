@@ -67,6 +67,18 @@ async function teamRow(teamId: string, role?: string): Promise<string> {
   return row.$id
 }
 
+/** A user signed up as `ownerName` and the team `teamName` it created, with its web SDK `Teams`. */
+async function ownTeam(ownerName: string, teamName: string) {
+  const owner = await signUp(ownerName)
+  const teams = new Teams(owner.client)
+  const team = await teams.create({ teamId: ID.unique(), name: teamName })
+  return { owner, teams, team }
+}
+
+/** Adds the user `userId` to the team with `roles` through the API key: confirmed at once. */
+const addMember = (teamId: string, userId: string, roles: string[]) =>
+  adminTeams.createMembership({ teamId, roles, userId })
+
 beforeAll(async () => {
   restoreGlobals = setGlobals({ window: globalThis, localStorage: memoryStorage(storage) })
   emulator = await startAppwriteEmulator({
@@ -108,17 +120,12 @@ describe('emulator Teams service', () => {
   })
 
   it('should let a team member read a row granted to Role.team and refuse it to others', async () => {
-    const owner = await signUp('Owner')
+    const { owner, team } = await ownTeam('Owner', 'Therapists')
     const member = await signUp('Member')
     const outsider = await signUp('Outsider')
-    const team = await new Teams(owner.client).create({ teamId: ID.unique(), name: 'Therapists' })
     const rowId = await teamRow(team.$id)
     // With an API key an existing user is added confirmed at once.
-    const added = await adminTeams.createMembership({
-      teamId: team.$id,
-      roles: [],
-      userId: member.userId,
-    })
+    const added = await addMember(team.$id, member.userId, [])
     expect(added.confirm).toBe(true)
 
     const read = (client: Client) => new TablesDB(client).getRow({ ...target, rowId })
@@ -136,16 +143,10 @@ describe('emulator Teams service', () => {
   })
 
   it('should apply a role change to or from Role.team(id, admin) on the next request', async () => {
-    const owner = await signUp('Lead')
+    const { teams, team } = await ownTeam('Lead', 'Desk')
     const member = await signUp('Staff')
-    const teams = new Teams(owner.client)
-    const team = await teams.create({ teamId: ID.unique(), name: 'Desk' })
     const rowId = await teamRow(team.$id, 'admin')
-    const membership = await adminTeams.createMembership({
-      teamId: team.$id,
-      roles: ['viewer'],
-      userId: member.userId,
-    })
+    const membership = await addMember(team.$id, member.userId, ['viewer'])
     const read = () => new TablesDB(member.client).getRow({ ...target, rowId })
 
     expect(await rejection(read())).toMatchObject({ code: 404, type: 'row_not_found' })
@@ -164,16 +165,10 @@ describe('emulator Teams service', () => {
   })
 
   it('should take a deleted membership and a deleted team away from the next request', async () => {
-    const owner = await signUp('Host')
+    const { owner, teams, team } = await ownTeam('Host', 'Room')
     const member = await signUp('Guest')
-    const teams = new Teams(owner.client)
-    const team = await teams.create({ teamId: ID.unique(), name: 'Room' })
     const rowId = await teamRow(team.$id)
-    const membership = await adminTeams.createMembership({
-      teamId: team.$id,
-      roles: [],
-      userId: member.userId,
-    })
+    const membership = await addMember(team.$id, member.userId, [])
     const read = (client: Client) => new TablesDB(client).getRow({ ...target, rowId })
     expect((await read(member.client)).$id).toBe(rowId)
 
@@ -193,9 +188,7 @@ describe('emulator Teams service', () => {
   })
 
   it('should invite by email from a client, and confirm with the secret and sign the invitee in', async () => {
-    const owner = await signUp('Inviter')
-    const teams = new Teams(owner.client)
-    const team = await teams.create({ teamId: ID.unique(), name: 'Practice' })
+    const { teams, team } = await ownTeam('Inviter', 'Practice')
     const rowId = await teamRow(team.$id, 'editor')
     const invited = await teams.createMembership({
       teamId: team.$id,
@@ -266,14 +259,9 @@ describe('emulator Teams service', () => {
   })
 
   it('should refuse invitations, role changes and team updates to members who are not owners', async () => {
-    const owner = await signUp('Boss')
+    const { team } = await ownTeam('Boss', 'Firm')
     const member = await signUp('Worker')
-    const team = await new Teams(owner.client).create({ teamId: ID.unique(), name: 'Firm' })
-    const membership = await adminTeams.createMembership({
-      teamId: team.$id,
-      roles: ['staff'],
-      userId: member.userId,
-    })
+    const membership = await addMember(team.$id, member.userId, ['staff'])
     const teams = new Teams(member.client)
     expect(
       await rejection(
@@ -310,9 +298,7 @@ describe('emulator Teams service', () => {
   })
 
   it('should serve team prefs, and a user’s memberships to the API key', async () => {
-    const owner = await signUp('Prefs')
-    const teams = new Teams(owner.client)
-    const team = await teams.create({ teamId: ID.unique(), name: 'Settings' })
+    const { owner, teams, team } = await ownTeam('Prefs', 'Settings')
     expect(await teams.updatePrefs({ teamId: team.$id, prefs: { theme: 'dark' } })).toEqual({
       theme: 'dark',
     })
@@ -326,9 +312,8 @@ describe('emulator Teams service', () => {
   })
 
   it('should re-subscribe a member’s realtime socket with its new roles when it joins or leaves', async () => {
-    const owner = await signUp('Realtime')
+    const { owner, team } = await ownTeam('Realtime', 'Live')
     const member = await signUp('Listener')
-    const team = await new Teams(owner.client).create({ teamId: ID.unique(), name: 'Live' })
     const channels = ['tablesdb.main.tables.docs.rows', 'teams', 'memberships']
     const query = channels.map((c) => `channels[]=${encodeURIComponent(c)}`).join('&')
     const ws = new WebSocket(
@@ -358,11 +343,7 @@ describe('emulator Teams service', () => {
       const first = await own()
       expect((await next()).data.payload.$id).toBe(first)
 
-      const membership = await adminTeams.createMembership({
-        teamId: team.$id,
-        roles: [],
-        userId: member.userId,
-      })
+      const membership = await addMember(team.$id, member.userId, [])
       const created = await next()
       expect(created.data.events[0]).toBe(`teams.${team.$id}.memberships.${membership.$id}.create`)
       const shared = await teamRow(team.$id)
@@ -475,6 +456,26 @@ describe('emulator Teams service', () => {
     })
     expect(after.teams.map((team) => team.name)).toEqual(['Pager 2', 'Pager 3'])
     expect((await adminTeams.list({ search: 'ager' })).total).toBe(0)
+  })
+
+  it('should refuse an invitation phone number that is not E.164, naming the param', async () => {
+    const team = await adminTeams.create({ teamId: ID.unique(), name: 'Dial' })
+    for (const phone of ['12065550100', '+0123456789', '+1234567890123456']) {
+      const refused = await rejection(
+        adminTeams.createMembership({ teamId: team.$id, roles: [], phone }),
+      )
+      expect(refused).toMatchObject({
+        code: 400,
+        type: 'general_argument_invalid',
+        message:
+          "Invalid `phone` param: Phone number must start with a '+' can have a maximum of fifteen digits.",
+      })
+    }
+    // A valid number passes the check and reaches the next one: the API key adds the member.
+    expect(
+      (await adminTeams.createMembership({ teamId: team.$id, roles: [], phone: '+12065550100' }))
+        .confirm,
+    ).toBe(true)
   })
 
   it('should let faults fail Teams calls on the wire, with api teams', async () => {

@@ -1,3 +1,4 @@
+import { COMPARISON_QUERY_METHODS, RANGE_QUERY_METHODS } from '../fake/queries'
 import { httpError } from './http'
 
 /*
@@ -13,21 +14,11 @@ interface ParsedQuery {
   values: unknown[]
 }
 
-const FILTERS = new Set([
-  'equal',
-  'notEqual',
-  'lessThan',
-  'lessThanEqual',
-  'greaterThan',
-  'greaterThanEqual',
+const FILTERS = new Set<string>([
+  ...COMPARISON_QUERY_METHODS,
   'isNull',
   'isNotNull',
-  'between',
-  'notBetween',
-  'startsWith',
-  'notStartsWith',
-  'endsWith',
-  'notEndsWith',
+  ...RANGE_QUERY_METHODS,
   'contains',
   'notContains',
   'search',

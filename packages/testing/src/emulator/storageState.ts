@@ -331,7 +331,7 @@ export class StorageState {
   createBucket(params: Record<string, unknown>): StoredBucket {
     let bucketId = customId('bucketId', params.bucketId)
     const name = textParam('name', params.name, 128, true)
-    const settings = this.#bucketSettings(params)
+    const { permissions, fileSecurity, ...settings } = this.#bucketSettings(params)
     if (bucketId === SERVER_PICKED_ID) bucketId = this.#ids.next()
     if (this.buckets.has(bucketId)) throw storageError('storage_bucket_already_exists')
     const at = this.#stamp()
@@ -339,16 +339,11 @@ export class StorageState {
       $id: bucketId,
       $createdAt: at,
       $updatedAt: at,
-      $permissions: settings.permissions ?? [],
-      fileSecurity: settings.fileSecurity,
+      $permissions: permissions ?? [],
+      fileSecurity,
       name,
-      enabled: settings.enabled,
-      maximumFileSize: settings.maximumFileSize,
-      allowedFileExtensions: settings.allowedFileExtensions,
-      compression: settings.compression,
-      encryption: settings.encryption,
-      antivirus: settings.antivirus,
-      transformations: settings.transformations,
+      // The rest in the order of the server's model: enabled, the file limits, the features.
+      ...settings,
     }
     this.buckets.set(bucketId, bucket)
     this.files.set(bucketId, new Map())
@@ -405,18 +400,11 @@ export class StorageState {
   updateBucket(bucketId: string, params: Record<string, unknown>): StoredBucket {
     const bucket = this.bucket(bucketId)
     const name = textParam('name', params.name, 128, true)
-    const settings = this.#bucketSettings(params)
+    const { permissions, ...settings } = this.#bucketSettings(params)
     Object.assign(bucket, {
-      $permissions: settings.permissions ?? bucket.$permissions,
+      $permissions: permissions ?? bucket.$permissions,
       name,
-      fileSecurity: settings.fileSecurity,
-      enabled: settings.enabled,
-      maximumFileSize: settings.maximumFileSize,
-      allowedFileExtensions: settings.allowedFileExtensions,
-      compression: settings.compression,
-      encryption: settings.encryption,
-      antivirus: settings.antivirus,
-      transformations: settings.transformations,
+      ...settings,
       $updatedAt: this.#stamp(),
     })
     this.#emit({ kind: 'bucket', bucketId, deleted: false })

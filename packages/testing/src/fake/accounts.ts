@@ -120,6 +120,15 @@ export const check = {
       throw invalid('email', 'Value must be a valid email address')
     return value.toLowerCase()
   },
+  /** utopia's `Phone`: E.164. */
+  phone(value: unknown): string {
+    if (typeof value !== 'string' || !/^\+[1-9]\d{6,14}$/.test(value))
+      throw invalid(
+        'phone',
+        "Phone number must start with a '+' can have a maximum of fifteen digits.",
+      )
+    return value
+  },
   password(value: unknown, param = 'password'): string {
     // utopia's Password validator counts bytes (`strlen`).
     const bytes = typeof value === 'string' ? utf8(value).length : 0

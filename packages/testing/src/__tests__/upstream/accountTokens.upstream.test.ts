@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
 import type { OutboxMessage } from '../../index'
 import { createAccount, isDatetime, must, startUpstream } from './upstream'
-import type { Upstream } from './upstream'
+import type { Answer, Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Account/AccountBase.php and AccountCustomClientTest.php
 // (appwrite 1.9.6): email verification, password recovery, email OTP, magic URL and
@@ -32,6 +32,41 @@ function lastEmail(email: string): OutboxMessage {
   return found
 }
 
+/**
+ * Expects the answer every emailing route gives: a new token (201, an id, an expiry) whose secret
+ * is empty, as only the email carries it.
+ */
+function expectEmailedToken(answer: Answer): void {
+  expect(answer.status).toBe(201)
+  expect(answer.body.$id).not.toBe('')
+  expect(answer.body.secret).toBe('')
+  expect(isDatetime(answer.body.expire)).toBe(true)
+}
+
+/** The newest email to `address`, expected to have `subject` and `line` in its text (any case). */
+function expectEmail(address: string, subject: string, line: string): OutboxMessage {
+  const sent = lastEmail(address)
+  expect(sent.subject).toBe(subject)
+  expect(sent.text.toLowerCase()).toContain(line.toLowerCase())
+  return sent
+}
+
+/** A token `POST /account/tokens/<kind>` emails to `email` for a new user (setup: throws unless 201). */
+async function emailedToken(kind: 'email' | 'magic-url', email: string): Promise<Answer> {
+  const answer = await up.call('POST', `/account/tokens/${kind}`, up.guest, {
+    userId: 'unique()',
+    email,
+  })
+  return must(answer, 201, `creating the ${kind} token for ${email}`)
+}
+
+/** Expects a new session: 201 and an id, its secret empty (the cookie carries it). */
+function expectSession(answer: Answer): void {
+  expect(answer.status).toBe(201)
+  expect(answer.body.$id).not.toBe('')
+  expect(answer.body.secret).toBe('')
+}
+
 /** The query parameters of the email's link (upstream `extractQueryParamsFromEmailLink`). */
 function linkParams(email: OutboxMessage): Record<string, string> {
   return Object.fromEntries(new URL(email.url ?? '').searchParams)
@@ -56,12 +91,9 @@ describe('Account tokens, as the server tests them', () => {
       userId: 'unique()',
       email,
     })
-    expect(token.status).toBe(201)
-    expect(token.body.$id).not.toBe('')
+    expectEmailedToken(token)
     expect(isDatetime(token.body.$createdAt)).toBe(true)
     expect(token.body.userId).not.toBe('')
-    expect(isDatetime(token.body.expire)).toBe(true)
-    expect(token.body.secret).toBe('')
     expect(token.body.phrase).toBe('')
     const sent = lastEmail(email)
     const project = up.emulator.projectId
@@ -75,22 +107,16 @@ describe('Account tokens, as the server tests them', () => {
 
   it(`${BASE} testEmailOTPSession: should sign in once with the code, verify the email, and refuse the code again`, async () => {
     const email = newEmail('otpuser')
-    const token = must(
-      await up.call('POST', '/account/tokens/email', up.guest, { userId: 'unique()', email }),
-      201,
-      'creating the email token',
-    )
+    const token = await emailedToken('email', email)
     const userId = token.body.userId as string
     const code = /\b\d{6}\b/.exec(lastEmail(email).text)?.[0] ?? ''
     const session = await up.call('POST', '/account/sessions/token', up.guest, {
       userId,
       secret: code,
     })
-    expect(session.status).toBe(201)
+    expectSession(session)
     expect(session.body.userId).toBe(userId)
-    expect(session.body.$id).not.toBe('')
     expect(session.body.expire).not.toBe('')
-    expect(session.body.secret).toBe('')
     const me = await up.call('GET', '/account', up.as(up.sessionOf(session)))
     expect(me.status).toBe(200)
     expect(me.body.$id).toBe(userId)
@@ -106,11 +132,7 @@ describe('Account tokens, as the server tests them', () => {
 
   it(`${BASE} testEmailOTPSession: should answer the same user and a phrase, also in the email, when asked for one`, async () => {
     const email = newEmail('otpuser')
-    const first = must(
-      await up.call('POST', '/account/tokens/email', up.guest, { userId: 'unique()', email }),
-      201,
-      'creating the first email token',
-    )
+    const first = await emailedToken('email', email)
     const withPhrase = await up.call('POST', '/account/tokens/email', up.guest, {
       userId: 'unique()',
       email,
@@ -144,16 +166,13 @@ describe('Account tokens, as the server tests them', () => {
     const created = await up.call('POST', '/account/verification', user.headers, {
       url: 'http://localhost/verification',
     })
-    expect(created.status).toBe(201)
-    expect(created.body.$id).not.toBe('')
-    expect(created.body.secret).toBe('')
-    expect(isDatetime(created.body.expire)).toBe(true)
-    const sent = lastEmail(user.email)
-    expect(sent.name).toBe(user.name)
-    expect(sent.subject).toBe(`Account Verification for ${up.emulator.projectId}`)
-    expect(sent.text.toLowerCase()).toContain(
-      `Verify your email to activate your ${up.emulator.projectId} account.`.toLowerCase(),
+    expectEmailedToken(created)
+    const sent = expectEmail(
+      user.email,
+      `Account Verification for ${up.emulator.projectId}`,
+      `Verify your email to activate your ${up.emulator.projectId} account.`,
     )
+    expect(sent.name).toBe(user.name)
     const params = linkParams(sent)
     expect(params.expire).toBe(created.body.expire)
     expect(params.secret).not.toBe('')
@@ -204,16 +223,13 @@ describe('Account tokens, as the server tests them', () => {
       email: user.email,
       url: 'http://localhost/recovery',
     })
-    expect(created.status).toBe(201)
-    expect(created.body.$id).not.toBe('')
-    expect(created.body.secret).toBe('')
-    expect(isDatetime(created.body.expire)).toBe(true)
-    const sent = lastEmail(user.email)
-    expect(sent.name).toBe(user.name)
-    expect(sent.subject).toBe(`Password Reset for ${up.emulator.projectId}`)
-    expect(sent.text.toLowerCase()).toContain(
-      `Reset your ${up.emulator.projectId} password using the link.`.toLowerCase(),
+    expectEmailedToken(created)
+    const sent = expectEmail(
+      user.email,
+      `Password Reset for ${up.emulator.projectId}`,
+      `Reset your ${up.emulator.projectId} password using the link.`,
     )
+    expect(sent.name).toBe(user.name)
     const params = linkParams(sent)
     expect(params.secret).not.toBe('')
     expect(params.userId).toBe(user.$id)
@@ -259,16 +275,13 @@ describe('Account tokens, as the server tests them', () => {
       userId: 'unique()',
       email,
     })
-    expect(token.status).toBe(201)
-    expect(token.body.$id).not.toBe('')
-    expect(token.body.secret).toBe('')
+    expectEmailedToken(token)
     expect(token.body.phrase).toBe('')
-    expect(isDatetime(token.body.expire)).toBe(true)
-    const sent = lastEmail(email)
     const project = up.emulator.projectId
-    expect(sent.subject).toBe(`${project} Login`)
-    expect(sent.text.toLowerCase()).toContain(
-      `Sign in to ${project} with your secure link. Expires in 1 hour.`.toLowerCase(),
+    const sent = expectEmail(
+      email,
+      `${project} Login`,
+      `Sign in to ${project} with your secure link. Expires in 1 hour.`,
     )
     expect(sent.text.toLowerCase()).not.toContain('security phrase')
     const at = sent.text.indexOf('&secret=')
@@ -299,11 +312,7 @@ describe('Account tokens, as the server tests them', () => {
 
   it(`${CLIENT} testCreateSessionWithMagicUrl: should open a session with the link's secret and verify the email`, async () => {
     const email = newEmail('magicurl')
-    const token = must(
-      await up.call('POST', '/account/tokens/magic-url', up.guest, { userId: 'unique()', email }),
-      201,
-      'creating the magic URL token',
-    )
+    const token = await emailedToken('magic-url', email)
     const id = token.body.userId as string
     const text = lastEmail(email).text
     const secret = text.slice(text.indexOf('&secret=') + 8, text.indexOf('&secret=') + 8 + 64)
@@ -311,10 +320,8 @@ describe('Account tokens, as the server tests them', () => {
       userId: id,
       secret,
     })
-    expect(session.status).toBe(201)
-    expect(session.body.$id).not.toBe('')
+    expectSession(session)
     expect(session.body.userId).not.toBe('')
-    expect(session.body.secret).toBe('')
     const me = await up.call('GET', '/account', up.as(up.sessionOf(session)))
     expect(me.status).toBe(200)
     expect(isDatetime(me.body.registration)).toBe(true)
@@ -328,11 +335,7 @@ describe('Account tokens, as the server tests them', () => {
 
   it(`${CLIENT} testUpdateAccountPasswordWithMagicUrl: should let a magic URL user set a password, then require the old one`, async () => {
     const email = newEmail('magicurl')
-    const token = must(
-      await up.call('POST', '/account/tokens/magic-url', up.guest, { userId: 'unique()', email }),
-      201,
-      'creating the magic URL token',
-    )
+    const token = await emailedToken('magic-url', email)
     const session = must(
       await up.call('PUT', '/account/sessions/magic-url', up.guest, {
         userId: token.body.userId,
@@ -372,11 +375,9 @@ describe('Account tokens, as the server tests them', () => {
       userId: token.body.userId,
       secret,
     })
-    expect(session.status).toBe(201)
+    expectSession(session)
     expect(session.body.userId).toBe(user.$id)
-    expect(session.body.$id).not.toBe('')
     expect(session.body.expire).not.toBe('')
-    expect(session.body.secret).toBe('')
     const next = must(
       await up.call('POST', `/users/${user.$id}/tokens`, up.key, { expire: 60 }),
       201,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ownedBy } from './tables'
 import { must, startUpstream } from './upstream'
 import type { Answer, SignedUpUser, Upstream } from './upstream'
 
@@ -60,20 +61,23 @@ const anyoneCRUD = ['read("any")', 'create("any")', 'update("any")', 'delete("an
 
 /**
  * A multipart upload as upstream's `Client::call` sends one: the fields flattened as PHP's
- * `http_build_query` names them (`permissions[0]`), the file as a part with its name.
+ * `http_build_query` names them (`permissions[0]`), `fileId` `unique()` unless given, the file as
+ * a part with its name; made as the signed-in user unless other `headers` are given.
  */
 async function upload(
   bucketId: string,
-  headers: Record<string, string>,
-  fields: { fileId: string; permissions?: string[]; [name: string]: unknown },
-  file: { name: string; bytes: Uint8Array },
+  name: string,
+  bytes: Uint8Array,
+  fields: { fileId?: string; permissions?: string[]; [name: string]: unknown } = {},
+  headers: Record<string, string> = user.headers,
 ): Promise<Answer> {
   const form = new FormData()
-  for (const [name, value] of Object.entries(fields)) {
-    if (Array.isArray(value)) value.forEach((item, i) => form.append(`${name}[${i}]`, String(item)))
-    else form.append(name, String(value))
+  for (const [field, value] of Object.entries({ fileId: 'unique()', ...fields })) {
+    if (Array.isArray(value))
+      value.forEach((item, i) => form.append(`${field}[${i}]`, String(item)))
+    else form.append(field, String(value))
   }
-  form.append('file', new Blob([file.bytes]), file.name)
+  form.append('file', new Blob([bytes]), name)
   const response = await fetch(`${upstream.emulator.endpoint}/storage/buckets/${bucketId}/files`, {
     method: 'POST',
     headers,
@@ -87,6 +91,25 @@ async function upload(
   }
 }
 
+/** Upstream's update step of a file: renamed `logo_updated.png` and made the user's alone. */
+const updateToOwn = (bucketId: string, fileId: string) =>
+  upstream.call('PUT', `/storage/buckets/${bucketId}/files/${fileId}`, user.headers, {
+    name: 'logo_updated.png',
+    permissions: ownedBy(user.$id),
+  })
+
+/** Expects a `status` answer with the file document of `name`: its type and the size of `bytes`. */
+function expectFile(
+  answer: Answer,
+  status: number,
+  name: string,
+  mimeType: string,
+  bytes: Uint8Array,
+): void {
+  expect(answer.status).toBe(status)
+  expect(answer.body).toMatchObject({ name, mimeType, sizeOriginal: bytes.length })
+}
+
 /** A raw GET of a file URL with extra headers (`Range`), the body as bytes. */
 async function fetchBytes(path: string, headers: Record<string, string>) {
   const response = await fetch(`${upstream.emulator.endpoint}${path}`, { headers })
@@ -97,12 +120,13 @@ async function fetchBytes(path: string, headers: Record<string, string>) {
   }
 }
 
-async function createBucket(params: Record<string, unknown>): Promise<string> {
+async function createBucket(name: string, params: Record<string, unknown> = {}): Promise<string> {
   const answer = await upstream.call('POST', '/storage/buckets', upstream.key, {
     bucketId: 'unique()',
+    name,
     ...params,
   })
-  return must(answer, 201, `creating the bucket ${String(params.name)}`).body.$id as string
+  return must(answer, 201, `creating the bucket ${name}`).body.$id as string
 }
 
 /** The chunked upload upstream's loops send: each chunk with its range, then the id it got. */
@@ -122,13 +146,14 @@ async function chunkedUpload(
     const end = Math.min(start + CHUNK, bytes.length) - 1
     const answer = await upload(
       bucketId,
+      name,
+      bytes.subarray(start, end + 1),
+      { permissions },
       {
         ...headers,
         'content-range': `bytes ${start}-${end}/${bytes.length}`,
         ...(id === '' ? {} : { 'x-appwrite-id': id }),
       },
-      { fileId: 'unique()', permissions },
-      { name, bytes: bytes.subarray(start, end + 1) },
     )
     answers.push(answer)
     id = answer.body.$id as string
@@ -169,44 +194,41 @@ describe('storage (upstream StorageCustomServerTest)', () => {
   })
 
   it('testListBucket: totalSize, limit, offset, equal on $id and fileSecurity, cursorAfter', async () => {
-    const id = await createBucket({ name: 'Test Bucket', fileSecurity: true })
+    const id = await createBucket('Test Bucket', { fileSecurity: true })
     const again = await upstream.call('POST', '/storage/buckets', upstream.key, {
       bucketId: 'bucket1',
       name: 'Test Bucket 1',
       fileSecurity: true,
     })
     expect([201, 409]).toContain(again.status)
+    /** The bucket list filtered by one query. */
+    const bucketsWith = (query: string) =>
+      upstream.call('GET', '/storage/buckets', upstream.key, { queries: [query] })
     const list = await upstream.call('GET', '/storage/buckets', upstream.key)
     expect(list.status).toBe(200)
     const ours = list.body.buckets.find((bucket: { $id: string }) => bucket.$id === id)
     expect(ours.name).toBe('Test Bucket')
     for (const bucket of list.body.buckets) expect(Number.isInteger(bucket.totalSize)).toBe(true)
 
-    const limited = await upstream.call('GET', '/storage/buckets', upstream.key, {
-      queries: ['{"method":"limit","values":[1]}'],
-    })
+    const limited = await bucketsWith('{"method":"limit","values":[1]}')
     expect(limited.body.buckets).toHaveLength(1)
-    const offset = await upstream.call('GET', '/storage/buckets', upstream.key, {
-      queries: ['{"method":"offset","values":[1]}'],
-    })
+    const offset = await bucketsWith('{"method":"offset","values":[1]}')
     expect(offset.body.buckets.length).toBeGreaterThanOrEqual(1)
-    const byId = await upstream.call('GET', '/storage/buckets', upstream.key, {
-      queries: ['{"method":"equal","attribute":"$id","values":["bucket1"]}'],
-    })
+    const byId = await bucketsWith('{"method":"equal","attribute":"$id","values":["bucket1"]}')
     expect(byId.body.buckets).toHaveLength(1)
-    const secured = await upstream.call('GET', '/storage/buckets', upstream.key, {
-      queries: ['{"method":"equal","attribute":"fileSecurity","values":[true]}'],
-    })
+    const secured = await bucketsWith(
+      '{"method":"equal","attribute":"fileSecurity","values":[true]}',
+    )
     expect(secured.body.buckets.length).toBeGreaterThanOrEqual(2)
-    const after = await upstream.call('GET', '/storage/buckets', upstream.key, {
-      queries: [`{"method":"cursorAfter","values":["${secured.body.buckets[0].$id}"]}`],
-    })
+    const after = await bucketsWith(
+      `{"method":"cursorAfter","values":["${secured.body.buckets[0].$id}"]}`,
+    )
     expect(after.status).toBe(200)
     expect(after.body.buckets.map((bucket: { $id: string }) => bucket.$id)).toContain('bucket1')
   })
 
   it('testGetBucket: the bucket with totalSize, 404 for an unknown one, 400 for an id over 36 chars', async () => {
-    const id = await createBucket({ name: 'Test Bucket', fileSecurity: true })
+    const id = await createBucket('Test Bucket', { fileSecurity: true })
     const got = await upstream.call('GET', `/storage/buckets/${id}`, upstream.key)
     expect(got.status).toBe(200)
     expect(got.body).toMatchObject({ $id: id, name: 'Test Bucket', totalSize: 0 })
@@ -220,7 +242,7 @@ describe('storage (upstream StorageCustomServerTest)', () => {
   })
 
   it('testUpdateBucket: name and enabled change, the defaults come back; an empty name is 400', async () => {
-    const id = await createBucket({ name: 'Test Bucket', fileSecurity: true })
+    const id = await createBucket('Test Bucket', { fileSecurity: true })
     const updated = await upstream.call('PUT', `/storage/buckets/${id}`, upstream.key, {
       bucketId: 'unique()',
       name: 'Test Bucket Updated',
@@ -243,7 +265,7 @@ describe('storage (upstream StorageCustomServerTest)', () => {
   })
 
   it('testDeleteBucket: 204 with no body, then 404', async () => {
-    const id = await createBucket({ name: 'Test Bucket Delete', fileSecurity: true })
+    const id = await createBucket('Test Bucket Delete', { fileSecurity: true })
     const deleted = await upstream.call('DELETE', `/storage/buckets/${id}`, upstream.key)
     expect(deleted.status).toBe(204)
     expect(deleted.body).toBe('')
@@ -259,32 +281,20 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
   let largeFileId: string
 
   beforeAll(async () => {
-    bucketId = await createBucket({
-      name: 'Test Bucket',
+    bucketId = await createBucket('Test Bucket', {
       fileSecurity: true,
       maximumFileSize: 2_000_000,
       allowedFileExtensions: ['jpg', 'png', 'jfif', 'webp'],
       permissions: anyoneCRUD,
     })
-    const logo = await upload(
-      bucketId,
-      user.headers,
-      { fileId: 'unique()', permissions: anyoneRUD },
-      { name: 'logo.png', bytes: LOGO },
-    )
+    const logo = await upload(bucketId, 'logo.png', LOGO, { permissions: anyoneRUD })
     fileId = must(logo, 201, 'uploading logo.png').body.$id as string
     must(
-      await upload(
-        bucketId,
-        user.headers,
-        { fileId: 'unique()', permissions: anyoneRUD },
-        { name: 'image.webp', bytes: WEBP },
-      ),
+      await upload(bucketId, 'image.webp', WEBP, { permissions: anyoneRUD }),
       201,
       'uploading image.webp',
     )
-    largeBucketId = await createBucket({
-      name: 'Test Bucket 2',
+    largeBucketId = await createBucket('Test Bucket 2', {
       fileSecurity: true,
       permissions: ['create("any")'],
     })
@@ -295,53 +305,23 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
   })
 
   it('testCreateBucketFile: a file, a chunked large file, and the refusals', async () => {
-    const logo = await upload(
-      bucketId,
-      user.headers,
-      { fileId: 'unique()', permissions: anyoneRUD },
-      { name: 'logo.png', bytes: LOGO },
-    )
-    expect(logo.status).toBe(201)
-    expect(logo.body).toMatchObject({
-      name: 'logo.png',
-      mimeType: 'image/png',
-      sizeOriginal: LOGO.length,
-      signature: md5(LOGO),
-    })
+    const logo = await upload(bucketId, 'logo.png', LOGO, { permissions: anyoneRUD })
+    expectFile(logo, 201, 'logo.png', 'image/png', LOGO)
+    expect(logo.body.signature).toBe(md5(LOGO))
 
     const answers = await chunkedUpload(largeBucketId, user.headers, LARGE_MP4, 'large-file.mp4', [
       'read("any")',
     ])
     const large = answers.at(-1)!
-    expect(large.status).toBe(201)
-    expect(large.body).toMatchObject({
-      name: 'large-file.mp4',
-      mimeType: 'video/mp4',
-      sizeOriginal: LARGE_MP4.length,
-      signature: md5(LARGE_MP4),
-    })
+    expectFile(large, 201, 'large-file.mp4', 'video/mp4', LARGE_MP4)
+    expect(large.body.signature).toBe(md5(LARGE_MP4))
 
-    const unknownBucket = await upload(
-      'empty',
-      user.headers,
-      { fileId: 'unique()', permissions: anyoneRUD },
-      { name: 'logo.png', bytes: LOGO },
-    )
+    const unknownBucket = await upload('empty', 'logo.png', LOGO, { permissions: anyoneRUD })
     expect(unknownBucket.status).toBe(404)
-    const tooLarge = await upload(
-      bucketId,
-      user.headers,
-      { fileId: 'unique()', permissions: anyoneRUD },
-      { name: 'kitten-1.png', bytes: KITTEN_PNG },
-    )
+    const tooLarge = await upload(bucketId, 'kitten-1.png', KITTEN_PNG, { permissions: anyoneRUD })
     expect(tooLarge.status).toBe(400)
     expect(tooLarge.body.message).toBe('File size not allowed')
-    const gif = await upload(
-      bucketId,
-      user.headers,
-      { fileId: 'unique()', permissions: anyoneRUD },
-      { name: 'kitten-3.gif', bytes: KITTEN_GIF },
-    )
+    const gif = await upload(bucketId, 'kitten-3.gif', KITTEN_GIF, { permissions: anyoneRUD })
     expect(gif.status).toBe(400)
     expect(gif.body.message).toBe('File extension not allowed')
 
@@ -357,23 +337,19 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
 
     const uniqueId = await upload(
       bucketId,
+      'logo.png',
+      LOGO,
+      { permissions: anyoneRUD },
       {
         ...user.headers,
         'content-range': `bytes 0-${LARGE_MP4.length}/${LARGE_MP4.length}`,
         'x-appwrite-id': 'unique()',
       },
-      { fileId: 'unique()', permissions: anyoneRUD },
-      { name: 'logo.png', bytes: LOGO },
     )
     expect(uniqueId.status).toBe(400)
     expect(uniqueId.body.type).toBe('storage_invalid_appwrite_id')
 
-    const webp = await upload(
-      bucketId,
-      user.headers,
-      { fileId: 'unique()', permissions: anyoneRUD },
-      { name: 'image.webp', bytes: WEBP },
-    )
+    const webp = await upload(bucketId, 'image.webp', WEBP, { permissions: anyoneRUD })
     expect(webp.status).toBe(201)
     expect(webp.body).toMatchObject({ name: 'image.webp', mimeType: 'image/webp' })
     const view = await fetchBytes(
@@ -386,31 +362,23 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
   })
 
   it('testCreateBucketFileNoCollidingId: the same file id twice is 409', async () => {
-    const id = await createBucket({
-      name: 'Test Bucket',
+    const id = await createBucket('Test Bucket', {
       maximumFileSize: 2_000_000,
       allowedFileExtensions: ['jpg', 'png'],
       permissions: anyoneCRUD,
     })
-    const first = await upload(
-      id,
-      user.headers,
-      { fileId: 'same-id' },
-      { name: 'logo.png', bytes: LOGO },
-    )
+    const first = await upload(id, 'logo.png', LOGO, { fileId: 'same-id' })
     expect(first.status).toBe(201)
     expect(first.body.$id).toBe('same-id')
-    const second = await upload(
-      id,
-      user.headers,
-      { fileId: 'same-id' },
-      { name: 'file.png', bytes: LOGO },
-    )
+    const second = await upload(id, 'file.png', LOGO, { fileId: 'same-id' })
     expect(second.status).toBe(409)
   })
 
   it('testListBucketFiles: total, total=false, limit, offset, equal on mimeType, unknown bucket', async () => {
     const path = `/storage/buckets/${bucketId}/files`
+    /** The file list filtered by one query. */
+    const filesWith = (query: string) =>
+      upstream.call('GET', path, user.headers, { queries: [query] })
     const files = await upstream.call('GET', path, user.headers)
     expect(files.status).toBe(200)
     expect(files.body.total).toBeGreaterThan(0)
@@ -418,24 +386,18 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
     const noTotal = await upstream.call('GET', path, user.headers, { total: false })
     expect(noTotal.body.total).toBe(0)
     expect(noTotal.body.files.length).toBeGreaterThan(0)
-    const limited = await upstream.call('GET', path, user.headers, {
-      queries: ['{"method":"limit","values":[1]}'],
-    })
+    const limited = await filesWith('{"method":"limit","values":[1]}')
     expect(limited.body.files).toHaveLength(1)
-    const offset = await upstream.call('GET', path, user.headers, {
-      queries: ['{"method":"offset","values":[1]}'],
-    })
+    const offset = await filesWith('{"method":"offset","values":[1]}')
     expect(offset.body.files.length).toBeGreaterThanOrEqual(1)
-    const png = await upstream.call('GET', path, user.headers, {
-      queries: ['{"method":"equal","attribute":"mimeType","values":["image/png"]}'],
-    })
+    const png = await filesWith('{"method":"equal","attribute":"mimeType","values":["image/png"]}')
     expect(png.body.files.length).toBeGreaterThanOrEqual(1)
     expect(
       png.body.files.every((file: { mimeType: string }) => file.mimeType === 'image/png'),
     ).toBe(true)
-    const jpeg = await upstream.call('GET', path, user.headers, {
-      queries: ['{"method":"equal","attribute":"mimeType","values":["image/jpeg"]}'],
-    })
+    const jpeg = await filesWith(
+      '{"method":"equal","attribute":"mimeType","values":["image/jpeg"]}',
+    )
     expect(jpeg.body.files).toHaveLength(0)
     expect((await upstream.call('GET', '/storage/buckets/empty/files', user.headers)).status).toBe(
       404,
@@ -445,12 +407,7 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
   it('testGetBucketFile: the file, preview, download with ranges, view, the large file, unknown bucket', async () => {
     const base = `/storage/buckets/${bucketId}/files/${fileId}`
     const file = await upstream.call('GET', base, user.headers)
-    expect(file.status).toBe(200)
-    expect(file.body).toMatchObject({
-      name: 'logo.png',
-      mimeType: 'image/png',
-      sizeOriginal: LOGO.length,
-    })
+    expectFile(file, 200, 'logo.png', 'image/png', LOGO)
     expect(file.body.$permissions).toHaveLength(3)
 
     const preview = await fetchBytes(`${base}/preview`, user.headers)
@@ -500,59 +457,34 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
   })
 
   it('testUpdateBucketFile: name and permissions, then 404 in an unknown bucket', async () => {
-    const own = [
-      `read("user:${user.$id}")`,
-      `update("user:${user.$id}")`,
-      `delete("user:${user.$id}")`,
-    ]
     const logo = must(
-      await upload(
-        bucketId,
-        user.headers,
-        { fileId: 'unique()', permissions: anyoneRUD },
-        { name: 'logo.png', bytes: LOGO },
-      ),
+      await upload(bucketId, 'logo.png', LOGO, { permissions: anyoneRUD }),
       201,
       'uploading the file to update',
     )
-    const updated = await upstream.call(
-      'PUT',
-      `/storage/buckets/${bucketId}/files/${logo.body.$id}`,
-      user.headers,
-      {
-        name: 'logo_updated.png',
-        permissions: own,
-      },
-    )
-    expect(updated.status).toBe(200)
-    expect(updated.body).toMatchObject({
-      name: 'logo_updated.png',
-      mimeType: 'image/png',
-      sizeOriginal: LOGO.length,
-    })
+    const updated = await updateToOwn(bucketId, logo.body.$id)
+    expectFile(updated, 200, 'logo_updated.png', 'image/png', LOGO)
     expect(updated.body.$permissions).toHaveLength(3)
     const unknown = await upstream.call(
       'PUT',
       `/storage/buckets/empty/files/${logo.body.$id}`,
       user.headers,
-      {
-        permissions: own,
-      },
+      { permissions: ownedBy(user.$id) },
     )
     expect(unknown.status).toBe(404)
   })
 
   it('testDeletePartiallyUploadedFile: a pending chunked upload is deleted like any file', async () => {
-    const id = await createBucket({
-      name: 'Test Bucket Partial Upload',
+    const id = await createBucket('Test Bucket Partial Upload', {
       fileSecurity: true,
       permissions: anyoneCRUD,
     })
     const partial = await upload(
       id,
+      'large-file.mp4',
+      LARGE_MP4.subarray(0, CHUNK),
+      { permissions: ['read("any")', 'delete("any")'] },
       { ...user.headers, 'content-range': `bytes 0-${CHUNK - 1}/${LARGE_MP4.length}` },
-      { fileId: 'unique()', permissions: ['read("any")', 'delete("any")'] },
-      { name: 'large-file.mp4', bytes: LARGE_MP4.subarray(0, CHUNK) },
     )
     expect(partial.status).toBe(201)
     expect(partial.body.chunksTotal).toBeGreaterThan(partial.body.chunksUploaded)
@@ -570,8 +502,7 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
   })
 
   it('testCreateBucketFileChunkedUploadWithoutReadPermission: every chunk 201 with its count', async () => {
-    const id = await createBucket({
-      name: 'Test Bucket Chunked Upload No Read Permission',
+    const id = await createBucket('Test Bucket Chunked Upload No Read Permission', {
       fileSecurity: true,
       permissions: ['create("any")'],
     })
@@ -588,8 +519,7 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
   })
 
   it('testCreateBucketFileOutOfOrder: chunks last, first, second still make the file', async () => {
-    const id = await createBucket({
-      name: 'Test Bucket Out of Order Upload',
+    const id = await createBucket('Test Bucket Out of Order Upload', {
       fileSecurity: true,
       permissions: anyoneCRUD,
     })
@@ -617,37 +547,18 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
   })
 
   it('testDeleteBucketFile: delete after an update, then 404', async () => {
-    const id = await createBucket({
-      name: 'Test Bucket Delete',
+    const id = await createBucket('Test Bucket Delete', {
       fileSecurity: true,
       maximumFileSize: 2_000_000,
       allowedFileExtensions: ['jpg', 'png'],
       permissions: anyoneCRUD,
     })
     const logo = must(
-      await upload(
-        id,
-        user.headers,
-        { fileId: 'unique()', permissions: anyoneRUD },
-        { name: 'logo.png', bytes: LOGO },
-      ),
+      await upload(id, 'logo.png', LOGO, { permissions: anyoneRUD }),
       201,
       'uploading the file to delete',
     )
-    const own = [
-      `read("user:${user.$id}")`,
-      `update("user:${user.$id}")`,
-      `delete("user:${user.$id}")`,
-    ]
-    const updated = await upstream.call(
-      'PUT',
-      `/storage/buckets/${id}/files/${logo.body.$id}`,
-      user.headers,
-      {
-        name: 'logo_updated.png',
-        permissions: own,
-      },
-    )
+    const updated = await updateToOwn(id, logo.body.$id)
     expect(updated.status).toBe(200)
     const deleted = await upstream.call(
       'DELETE',
@@ -663,22 +574,13 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
   })
 
   it('testBucketTotalSize: an integer totalSize, 0 while empty', async () => {
-    const id = await createBucket({
-      name: 'Test Bucket Size',
+    const id = await createBucket('Test Bucket Size', {
       permissions: ['read("any")', 'create("any")'],
     })
     const empty = await upstream.call('GET', `/storage/buckets/${id}`, upstream.key)
     expect(empty.body.totalSize).toBe(0)
-    must(
-      await upload(id, user.headers, { fileId: 'unique()' }, { name: 'logo.png', bytes: LOGO }),
-      201,
-      'file 1',
-    )
-    must(
-      await upload(id, user.headers, { fileId: 'unique()' }, { name: 'image.webp', bytes: WEBP }),
-      201,
-      'file 2',
-    )
+    must(await upload(id, 'logo.png', LOGO), 201, 'file 1')
+    must(await upload(id, 'image.webp', WEBP), 201, 'file 2')
     const bucket = await upstream.call('GET', `/storage/buckets/${id}`, upstream.key)
     expect(Number.isInteger(bucket.body.totalSize)).toBe(true)
     expect(bucket.body.totalSize).toBeGreaterThanOrEqual(0)
@@ -687,22 +589,11 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
 
 describe('storage (upstream StorageCustomClientTest)', () => {
   it('testBucketUsersPermissions: users read and write, a guest gets 401 everywhere', async () => {
-    const id = await createBucket({
-      name: 'Test Bucket',
+    const id = await createBucket('Test Bucket', {
       permissions: ['read("users")', 'create("users")', 'update("users")', 'delete("users")'],
     })
-    const file = await upload(
-      id,
-      user.headers,
-      { fileId: 'unique()' },
-      { name: 'permissions.png', bytes: LOGO },
-    )
-    expect(file.status).toBe(201)
-    expect(file.body).toMatchObject({
-      name: 'permissions.png',
-      mimeType: 'image/png',
-      sizeOriginal: LOGO.length,
-    })
+    const file = await upload(id, 'permissions.png', LOGO)
+    expectFile(file, 201, 'permissions.png', 'image/png', LOGO)
     const base = `/storage/buckets/${id}/files/${file.body.$id}`
     expect((await upstream.call('GET', base, user.headers)).status).toBe(200)
     expect((await fetchBytes(`${base}/preview`, user.headers)).status).toBe(200)
@@ -713,12 +604,7 @@ describe('storage (upstream StorageCustomClientTest)', () => {
     ).toBe(200)
 
     expect((await upstream.call('GET', base, upstream.guest)).status).toBe(401)
-    const guestUpload = await upload(
-      id,
-      upstream.guest,
-      { fileId: 'unique()' },
-      { name: 'permissions.png', bytes: LOGO },
-    )
+    const guestUpload = await upload(id, 'permissions.png', LOGO, {}, upstream.guest)
     expect(guestUpload.status).toBe(401)
     expect((await upstream.call('PUT', base, upstream.guest, { permissions: [] })).status).toBe(401)
     expect((await upstream.call('DELETE', base, upstream.guest)).status).toBe(401)
@@ -738,45 +624,28 @@ describe('storage (upstream StorageCustomClientTest)', () => {
     expect(created.body.$permissions).toEqual(
       expect.arrayContaining([`create("${role}")`, `update("${role}")`, `delete("${role}")`]),
     )
-    const file = await upload(
-      created.body.$id,
-      user.headers,
-      { fileId: 'unique()', permissions: [`write("${role}")`] },
-      { name: 'permissions.png', bytes: LOGO },
-    )
+    const file = await upload(created.body.$id, 'permissions.png', LOGO, {
+      permissions: [`write("${role}")`],
+    })
     expect(file.body.$permissions).not.toContain(`create("${role}")`)
     expect(file.body.$permissions).toEqual(
       expect.arrayContaining([`update("${role}")`, `delete("${role}")`]),
     )
     const withCreate = await upload(
       created.body.$id,
+      'permissions.png',
+      LOGO,
+      { permissions: [`create("${role}")`] },
       upstream.guest,
-      { fileId: 'unique()', permissions: [`create("${role}")`] },
-      { name: 'permissions.png', bytes: LOGO },
     )
     expect(withCreate.status).toBe(400)
   })
 
   it("testCreateFileDefaultPermissions: a user's file without permissions is theirs", async () => {
-    const id = await createBucket({
-      name: 'Test Bucket',
-      fileSecurity: true,
-      permissions: anyoneCRUD,
-    })
-    const file = await upload(
-      id,
-      user.headers,
-      { fileId: 'unique()' },
-      { name: 'permissions.png', bytes: LOGO },
-    )
+    const id = await createBucket('Test Bucket', { fileSecurity: true, permissions: anyoneCRUD })
+    const file = await upload(id, 'permissions.png', LOGO)
     expect(file.status).toBe(201)
-    expect(file.body.$permissions).toEqual(
-      expect.arrayContaining([
-        `read("user:${user.$id}")`,
-        `update("user:${user.$id}")`,
-        `delete("user:${user.$id}")`,
-      ]),
-    )
+    expect(file.body.$permissions).toEqual(expect.arrayContaining(ownedBy(user.$id)))
     expect(file.body).toMatchObject({
       name: 'permissions.png',
       mimeType: 'image/png',
@@ -785,33 +654,15 @@ describe('storage (upstream StorageCustomClientTest)', () => {
   })
 
   it('testCreateFileAbusePermissions / testUpdateFileAbusePermissions: roles the user lacks are 401', async () => {
-    const id = await createBucket({
-      name: 'Test Bucket',
-      fileSecurity: true,
-      permissions: anyoneCRUD,
-    })
-    const own = must(
-      await upload(
-        id,
-        user.headers,
-        { fileId: 'unique()' },
-        { name: 'permissions.png', bytes: LOGO },
-      ),
-      201,
-      'own file',
-    )
+    const id = await createBucket('Test Bucket', { fileSecurity: true, permissions: anyoneCRUD })
+    const own = must(await upload(id, 'permissions.png', LOGO), 201, 'own file')
     const attempts = [
       ['read("user:notme")'],
       ['update("user:notme")', 'delete("user:notme")'],
       ['read("user:notme")', 'update("user:notme")', 'delete("user:notme")'],
     ]
     for (const permissions of attempts) {
-      const created = await upload(
-        id,
-        user.headers,
-        { fileId: 'unique()', folderId: 'xyz', permissions },
-        { name: 'permissions.png', bytes: LOGO },
-      )
+      const created = await upload(id, 'permissions.png', LOGO, { folderId: 'xyz', permissions })
       const updated = await upstream.call(
         'PUT',
         `/storage/buckets/${id}/files/${own.body.$id}`,
@@ -831,17 +682,11 @@ describe('storage (upstream StorageCustomClientTest)', () => {
 
 describe('storage previews (upstream StorageCustomClientTest)', () => {
   it('testCreateBucketTransformationsDisabled: a preview is 403 once the bucket disables them', async () => {
-    const id = await createBucket({
-      name: 'Test Bucket Transformations Disabled',
+    const id = await createBucket('Test Bucket Transformations Disabled', {
       permissions: ['read("any")'],
     })
     const file = must(
-      await upload(
-        id,
-        upstream.key,
-        { fileId: 'unique()' },
-        { name: 'transformations.png', bytes: LOGO },
-      ),
+      await upload(id, 'transformations.png', LOGO, {}, upstream.key),
       201,
       'uploading the file',
     )
@@ -870,14 +715,9 @@ describe('storage realtime (upstream RealtimeCustomClientTest)', () => {
     expect(connected.type).toBe('connected')
     expect(connected.data.channels).toEqual(['files'])
     expect(connected.data.user.$id).toBe(user.$id)
-    const id = await createBucket({ name: 'Bucket 1', permissions: anyoneCRUD })
+    const id = await createBucket('Bucket 1', { permissions: anyoneCRUD })
     const file = must(
-      await upload(
-        id,
-        user.headers,
-        { fileId: 'unique()', permissions: anyoneRUD },
-        { name: 'logo.png', bytes: LOGO },
-      ),
+      await upload(id, 'logo.png', LOGO, { permissions: anyoneRUD }),
       201,
       'uploading logo.png',
     )

@@ -1,11 +1,12 @@
-import { teamStore } from '../../fake/teams'
-import { mkdir, open, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, unlink, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { AccountObserver } from '../../fake/accounts'
 import type { FakeInternals } from '../../fake/createFakeAppwrite'
 import type { StorageObserver, TableStorage } from '../../fake/store'
+import { teamStore } from '../../fake/teams'
 import type { TeamObserver } from '../../fake/teams'
+import { isCode, readIfExists, syncDir, writeAtomically } from './files'
 import { decodeRecords, encodeRecord } from './records'
 import {
   applyRecord,
@@ -35,45 +36,6 @@ export const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024
 
 /** Directories this process holds open, so a second open in the same process fails too. */
 const openHere = new Set<string>()
-
-const isCode = (error: unknown, code: string) =>
-  error instanceof Error && (error as NodeJS.ErrnoException).code === code
-
-/** Reads a file, or `undefined` when it does not exist. */
-async function readIfExists(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path)
-  } catch (error) {
-    if (isCode(error, 'ENOENT')) return undefined
-    throw error
-  }
-}
-
-/** Makes a directory's entries (a created or renamed file) durable. */
-async function syncDir(dir: string): Promise<void> {
-  // Windows cannot open a directory for fsync; NTFS journals its metadata itself.
-  if (process.platform === 'win32') return
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-/** Writes `bytes` to `path` so a crash leaves either the old file or the new one, never a mix. */
-async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`
-  const handle = await open(temp, 'w')
-  try {
-    await handle.writeFile(bytes)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(temp, path)
-  await syncDir(dirname(path))
-}
 
 /** What reading a data dir (or an export) found. @internal */
 export interface ReadState {

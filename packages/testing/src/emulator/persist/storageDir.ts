@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { StorageChange, StorageState, StoredBucket, StoredFile } from '../storageState'
+import { readIfExists, writeAtomically } from './files'
 
 /*
  * The storage part of an emulator data dir, `<data>/storage/`: `state.json` (every bucket and the
@@ -21,33 +22,6 @@ interface SavedStorage {
 }
 
 const hex = (id: string) => Buffer.from(id, 'utf8').toString('hex')
-
-const isMissing = (error: unknown) =>
-  error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT'
-
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`
-  const handle = await open(temp, 'w')
-  try {
-    await handle.writeFile(bytes)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(temp, path)
-  await syncDir(dirname(path))
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Windows cannot open a directory for fsync; NTFS journals its metadata itself.
-  if (process.platform === 'win32') return
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
 
 /**
  * Keeps a {@link StorageState} in `<dir>`: loads it at start, then writes every change before the
@@ -82,16 +56,11 @@ export class StorageDir {
 
   async #load(): Promise<void> {
     const path = join(this.dir, STATE_FILE)
-    let text: string
-    try {
-      text = await readFile(path, 'utf8')
-    } catch (error) {
-      if (isMissing(error)) return
-      throw error
-    }
+    const bytes = await readIfExists(path)
+    if (bytes === undefined) return
     let saved: SavedStorage
     try {
-      saved = JSON.parse(text) as SavedStorage
+      saved = JSON.parse(bytes.toString('utf8')) as SavedStorage
     } catch (error) {
       throw new Error(
         `${path} is damaged (${(error as Error).message}); it is written whole, so this is not a crash: restore it from a copy, or remove ${this.dir} to start storage empty`,
@@ -106,16 +75,11 @@ export class StorageDir {
       const loaded: Array<{ file: StoredFile; bytes: Buffer }> = []
       for (const file of files) {
         const blob = join(this.dir, 'files', hex(bucket.$id), hex(file.$id))
-        let bytes: Buffer
-        try {
-          bytes = await readFile(blob)
-        } catch (error) {
-          if (isMissing(error))
-            throw new Error(
-              `${blob}, the bytes of file ${file.$id} in bucket ${bucket.$id}, is missing from the data dir: restore it from a copy, or remove the file's record from ${path}`,
-            )
-          throw error
-        }
+        const bytes = await readIfExists(blob)
+        if (bytes === undefined)
+          throw new Error(
+            `${blob}, the bytes of file ${file.$id} in bucket ${bucket.$id}, is missing from the data dir: restore it from a copy, or remove the file's record from ${path}`,
+          )
         loaded.push({ file, bytes })
       }
       this.#state.restore(bucket, loaded)

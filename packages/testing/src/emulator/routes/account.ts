@@ -77,6 +77,19 @@ export function sessionHeaders(
   }
 }
 
+/** The request's params `names`, as the strings the `FakeAccount` method takes (missing ones too). */
+const passOn = <K extends string>(params: Params, names: readonly K[]): Record<K, string> =>
+  Object.fromEntries(names.map((name) => [name, params[name]])) as Record<K, string>
+
+/** The `FakeAccount` methods behind the email-flow routes. */
+type EmailFlow =
+  | 'createEmailVerification'
+  | 'updateEmailVerification'
+  | 'createRecovery'
+  | 'updateRecovery'
+  | 'createEmailToken'
+  | 'createMagicURLToken'
+
 /**
  * `GET /v1/ping`, the Account service (`app/controllers/api/account.php`): sign-up, email/password
  * and anonymous sessions (with their cookies), sessions, JWTs, prefs, name, email, password; and
@@ -147,10 +160,7 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
 
   const emailSession = (ctx: RouteContext) =>
     withSession(ctx, (service) =>
-      service.createEmailPasswordSession({
-        email: ctx.params.email as string,
-        password: ctx.params.password as string,
-      }),
+      service.createEmailPasswordSession(passOn(ctx.params, ['email', 'password'])),
     )
   router.add('POST', '/v1/account/sessions/email', emailSession)
   // The pre-1.5 route of `createEmailSession`.
@@ -213,64 +223,53 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
     }),
   }))
 
-  const phrase = (params: Params) =>
-    params.phrase === undefined ? {} : { phrase: looseBoolean(params.phrase) as boolean }
-
-  // Email verification. `/v1/account/verification` is the path of SDKs before 1.8's rename.
-  for (const path of ['/v1/account/verifications/email', '/v1/account/verification']) {
-    router.add('POST', path, async (ctx) => ({
-      status: 201,
-      body: await account(ctx).createEmailVerification({ url: ctx.params.url as string }),
-    }))
-    router.add('PUT', path, async (ctx) => ({
-      body: await account(ctx).updateEmailVerification({
-        userId: ctx.params.userId as string,
-        secret: ctx.params.secret as string,
-      }),
-    }))
-  }
-  router.add('POST', '/v1/account/recovery', async (ctx) => ({
-    status: 201,
-    body: await account(ctx).createRecovery({
-      email: ctx.params.email as string,
-      url: ctx.params.url as string,
-    }),
-  }))
-  // SDKs before 1.5 also send `passwordAgain`, which the server's request filter drops.
-  router.add('PUT', '/v1/account/recovery', async (ctx) => ({
-    body: await account(ctx).updateRecovery({
-      userId: ctx.params.userId as string,
-      secret: ctx.params.secret as string,
-      password: ctx.params.password as string,
-    }),
-  }))
-  router.add('POST', '/v1/account/tokens/email', async (ctx) => ({
-    status: 201,
-    body: await account(ctx).createEmailToken({
-      userId: ctx.params.userId as string,
-      email: ctx.params.email as string,
-      ...phrase(ctx.params),
-    }),
-  }))
-  // `POST /v1/account/sessions/magic-url` is the route of SDKs before 1.5 (`createMagicURLSession`).
-  for (const path of ['/v1/account/tokens/magic-url', '/v1/account/sessions/magic-url']) {
-    router.add('POST', path, async (ctx) => ({
-      status: 201,
-      body: await account(ctx).createMagicURLToken({
-        userId: ctx.params.userId as string,
-        email: ctx.params.email as string,
-        ...(ctx.params.url === undefined ? {} : { url: ctx.params.url as string }),
-        ...phrase(ctx.params),
-      }),
-    }))
+  /**
+   * The email flows: each route calls the `FakeAccount` method with the named params, plus the
+   * `optional` ones a request sends (`phrase` read as a boolean); a POST answers 201. The paths
+   * include those of older SDKs: `/v1/account/verification` before 1.8's rename, and
+   * `POST /v1/account/sessions/magic-url` (`createMagicURLSession`) before 1.5. SDKs before 1.5
+   * also send `passwordAgain` to `PUT /v1/account/recovery`, which the server's filter drops.
+   */
+  const emailFlows: ReadonlyArray<
+    readonly [HttpMethod, string, EmailFlow, readonly string[], readonly string[]]
+  > = [
+    ['POST', '/v1/account/verifications/email', 'createEmailVerification', ['url'], []],
+    ['PUT', '/v1/account/verifications/email', 'updateEmailVerification', ['userId', 'secret'], []],
+    ['POST', '/v1/account/verification', 'createEmailVerification', ['url'], []],
+    ['PUT', '/v1/account/verification', 'updateEmailVerification', ['userId', 'secret'], []],
+    ['POST', '/v1/account/recovery', 'createRecovery', ['email', 'url'], []],
+    ['PUT', '/v1/account/recovery', 'updateRecovery', ['userId', 'secret', 'password'], []],
+    ['POST', '/v1/account/tokens/email', 'createEmailToken', ['userId', 'email'], ['phrase']],
+    [
+      'POST',
+      '/v1/account/tokens/magic-url',
+      'createMagicURLToken',
+      ['userId', 'email'],
+      ['url', 'phrase'],
+    ],
+    [
+      'POST',
+      '/v1/account/sessions/magic-url',
+      'createMagicURLToken',
+      ['userId', 'email'],
+      ['url', 'phrase'],
+    ],
+  ]
+  for (const [method, path, name, names, optional] of emailFlows) {
+    router.add(method, path, async (ctx) => {
+      const params: Record<string, unknown> = passOn(ctx.params, names)
+      for (const param of optional) {
+        const value = ctx.params[param]
+        if (value !== undefined) params[param] = param === 'phrase' ? looseBoolean(value) : value
+      }
+      const service = account(ctx)
+      const flow = service[name] as (params: never) => Promise<unknown>
+      const body = await flow.call(service, params as never)
+      return method === 'POST' ? { status: 201, body } : { body }
+    })
   }
   const tokenSession = (ctx: RouteContext) =>
-    withSession(ctx, (service) =>
-      service.createSession({
-        userId: ctx.params.userId as string,
-        secret: ctx.params.secret as string,
-      }),
-    )
+    withSession(ctx, (service) => service.createSession(passOn(ctx.params, ['userId', 'secret'])))
   router.add('POST', '/v1/account/sessions/token', tokenSession)
   router.add('PUT', '/v1/account/sessions/magic-url', tokenSession)
   // No identity can exist without OAuth2: the list is empty, as the server's is for such a user.

@@ -14,7 +14,7 @@ import { requireScopes } from '../auth'
 import type { AuthRegistry, Caller } from '../auth'
 import { EmulatorHttpError, httpError, looseBoolean } from '../http'
 import type { Params, RouteResult } from '../http'
-import type { RouteContext, RouteHandler, Router } from '../router'
+import type { HttpMethod, RouteContext, RouteHandler, Router } from '../router'
 import { sessionHeaders } from './account'
 
 /*
@@ -120,6 +120,49 @@ function requireTeamsScope(caller: Caller, scope: 'teams.read' | 'teams.write'):
   if (caller.kind === 'guest') requireScopes(caller, [scope])
 }
 
+/**
+ * The Teams routes by SDK method (the fault gate's `operation`): method, path, the scope the
+ * caller needs (`null`: `public`) and the params the route declares.
+ */
+const TEAMS_ROUTES = {
+  create: ['POST', '/v1/teams', 'teams.write', ['teamId', 'name', 'roles']],
+  list: ['GET', '/v1/teams', 'teams.read', ['queries', 'search', 'total']],
+  get: ['GET', '/v1/teams/:teamId', 'teams.read', []],
+  updateName: ['PUT', '/v1/teams/:teamId', 'teams.write', ['name']],
+  delete: ['DELETE', '/v1/teams/:teamId', 'teams.write', []],
+  getPrefs: ['GET', '/v1/teams/:teamId/prefs', 'teams.read', []],
+  updatePrefs: ['PUT', '/v1/teams/:teamId/prefs', 'teams.write', ['prefs']],
+  createMembership: [
+    'POST',
+    '/v1/teams/:teamId/memberships',
+    'teams.write',
+    ['email', 'userId', 'phone', 'roles', 'url', 'name'],
+  ],
+  listMemberships: [
+    'GET',
+    '/v1/teams/:teamId/memberships',
+    'teams.read',
+    ['queries', 'search', 'total'],
+  ],
+  getMembership: ['GET', '/v1/teams/:teamId/memberships/:membershipId', 'teams.read', []],
+  updateMembership: [
+    'PATCH',
+    '/v1/teams/:teamId/memberships/:membershipId',
+    'teams.write',
+    ['roles'],
+  ],
+  updateMembershipStatus: [
+    'PATCH',
+    '/v1/teams/:teamId/memberships/:membershipId/status',
+    null,
+    ['userId', 'secret'],
+  ],
+  deleteMembership: ['DELETE', '/v1/teams/:teamId/memberships/:membershipId', 'teams.write', []],
+} as const satisfies Record<
+  string,
+  readonly [HttpMethod, string, 'teams.read' | 'teams.write' | null, readonly string[]]
+>
+
 /** What the Teams routes need from the emulator. @internal */
 export interface TeamsRoutesOptions {
   readonly auth: AuthRegistry
@@ -150,6 +193,20 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
       return runGated(faults, call, () => handler(ctx)).then((result) => result)
     }
 
+  /** Registers the route of `operation`: `handler` behind the fault gate, after the scope check. */
+  const route = (operation: keyof typeof TEAMS_ROUTES, handler: RouteHandler) => {
+    const [method, path, scope, params] = TEAMS_ROUTES[operation]
+    router.add(
+      method,
+      path,
+      gated(operation, (ctx) => {
+        if (scope !== null) requireTeamsScope(ctx.caller, scope)
+        return handler(ctx)
+      }),
+      { params: [...params] },
+    )
+  }
+
   /** The team, as `getDocument('teams', …)` answers the caller: not found unless it may read it. */
   const readTeam = (caller: Caller, teamId: string): StoredTeam => {
     const team = store.team(teamId)
@@ -171,435 +228,336 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
   const isOwnerOrKey = (caller: Caller, teamId: string) =>
     caller.kind === 'key' || holds(caller, teamId, 'owner')
 
+  /** The team, if the caller may change it: its update and delete permission is `team:T/owner`. */
+  const ownedTeam = (caller: Caller, teamId: string): StoredTeam => {
+    const team = readTeam(caller, teamId)
+    if (!isOwnerOrKey(caller, teamId)) throw httpError('user_unauthorized')
+    return team
+  }
+
+  /** The team's membership `membershipId`, as the membership routes look it up for the caller. */
+  const teamMembership = (caller: Caller, teamId: string, membershipId: string) => {
+    readTeam(caller, teamId)
+    const membership = readMembership(caller, membershipId)
+    if (membership === undefined) throw teamError('membership_not_found')
+    if (membership.teamId !== teamId) throw teamError('team_membership_mismatch')
+    return membership
+  }
+
+  /**
+   * A membership event (`teams.[teamId].memberships.[membershipId].<action>`), told to the member's
+   * roles too; its params in the order the route sets them: `userId` first, `teamId` first for a
+   * delete.
+   */
+  const emitMembership = (
+    action: 'create' | 'update' | 'update.status' | 'delete',
+    membership: StoredMembership,
+    payload: Record<string, unknown>,
+  ) => {
+    const user = ['userId', membership.userId] as const
+    const team = ['teamId', membership.teamId] as const
+    store.emit(
+      `teams.[teamId].memberships.[membershipId].${action}`,
+      [...(action === 'delete' ? [team, user] : [user, team]), ['membershipId', membership.$id]],
+      payload,
+      { rolesChangedFor: membership.userId },
+    )
+  }
+
   // --- teams ---------------------------------------------------------------------------------
 
-  router.add(
-    'POST',
-    '/v1/teams',
-    gated('create', ({ caller, params }) => {
-      requireTeamsScope(caller, 'teams.write')
-      const rawId = required(params, 'teamId')
-      if (rawId !== SERVER_PICKED_ID && !isValidId(rawId))
-        throw invalid('teamId', CUSTOM_ID_DESCRIPTION)
-      const name = text('name', required(params, 'name'), 128)
-      const given = params.roles === undefined ? ['owner'] : roles(params.roles, 32)
-      const teamId = rawId === SERVER_PICKED_ID ? store.nextId() : rawId
-      if (store.team(teamId) !== undefined) throw teamError('team_already_exists')
-      const at = now()
-      const asUser = caller.kind === 'user'
-      const team: StoredTeam = {
-        $id: teamId,
+  route('create', ({ caller, params }) => {
+    const rawId = required(params, 'teamId')
+    if (rawId !== SERVER_PICKED_ID && !isValidId(rawId))
+      throw invalid('teamId', CUSTOM_ID_DESCRIPTION)
+    const name = text('name', required(params, 'name'), 128)
+    const given = params.roles === undefined ? ['owner'] : roles(params.roles, 32)
+    const teamId = rawId === SERVER_PICKED_ID ? store.nextId() : rawId
+    if (store.team(teamId) !== undefined) throw teamError('team_already_exists')
+    const at = now()
+    const asUser = caller.kind === 'user'
+    const team: StoredTeam = {
+      $id: teamId,
+      $createdAt: at,
+      $updatedAt: at,
+      name,
+      total: asUser ? 1 : 0,
+      prefs: {},
+    }
+    store.putTeam(team)
+    if (caller.kind === 'user') {
+      // A client's team starts with its creator as a confirmed owner.
+      store.putMembership({
+        $id: store.nextId(),
         $createdAt: at,
         $updatedAt: at,
-        name,
-        total: asUser ? 1 : 0,
-        prefs: {},
-      }
-      store.putTeam(team)
-      if (caller.kind === 'user') {
-        // A client's team starts with its creator as a confirmed owner.
-        store.putMembership({
-          $id: store.nextId(),
-          $createdAt: at,
-          $updatedAt: at,
-          userId: caller.user.$id,
-          teamId,
-          roles: given.includes('owner') ? [...given] : [...given, 'owner'],
-          invited: at,
-          joined: at,
-          confirm: true,
-          secretHash: '',
-        })
-      }
-      const body = store.teamModel(team)
-      const eventParams: Array<[string, string]> = [['teamId', teamId]]
-      if (caller.kind === 'user') eventParams.push(['userId', caller.user.$id])
-      store.emit('teams.[teamId].create', eventParams, body, {
-        ...(caller.kind === 'user' ? { rolesChangedFor: caller.user.$id } : {}),
+        userId: caller.user.$id,
+        teamId,
+        roles: given.includes('owner') ? [...given] : [...given, 'owner'],
+        invited: at,
+        joined: at,
+        confirm: true,
+        secretHash: '',
       })
-      return { status: 201, body }
-    }),
-    { params: ['teamId', 'name', 'roles'] },
-  )
+    }
+    const body = store.teamModel(team)
+    const eventParams: Array<[string, string]> = [['teamId', teamId]]
+    if (caller.kind === 'user') eventParams.push(['userId', caller.user.$id])
+    store.emit('teams.[teamId].create', eventParams, body, {
+      ...(caller.kind === 'user' ? { rolesChangedFor: caller.user.$id } : {}),
+    })
+    return { status: 201, body }
+  })
 
-  router.add(
-    'GET',
-    '/v1/teams',
-    gated('list', ({ caller, params }) => {
-      requireTeamsScope(caller, 'teams.read')
-      const visible = store
-        .teams()
-        .filter((team) => caller.kind === 'key' || holds(caller, team.$id))
-      const result = listPage(
-        visible,
-        params,
-        TEAM_ATTRIBUTES,
-        (team) => `${team.$id} ${team.name}`,
-        (team, attribute) => teamValue(team, attribute),
-        (id) => `Team '${id}' for the 'cursor' value not found.`,
-      )
-      return {
-        body: { total: result.total, teams: result.page.map((team) => store.teamModel(team)) },
-      }
-    }),
-    { params: ['queries', 'search', 'total'] },
-  )
+  route('list', ({ caller, params }) => {
+    const visible = store.teams().filter((team) => caller.kind === 'key' || holds(caller, team.$id))
+    const result = listPage(visible, params, TEAM_LIST)
+    return {
+      body: { total: result.total, teams: result.page.map((team) => store.teamModel(team)) },
+    }
+  })
 
-  router.add(
-    'GET',
-    '/v1/teams/:teamId',
-    gated('get', (ctx) => {
-      requireTeamsScope(ctx.caller, 'teams.read')
-      return { body: store.teamModel(readTeam(ctx.caller, pathIds(ctx).teamId)) }
-    }),
-    { params: [] },
-  )
+  route('get', (ctx) => ({
+    body: store.teamModel(readTeam(ctx.caller, pathIds(ctx).teamId)),
+  }))
 
-  router.add(
-    'PUT',
-    '/v1/teams/:teamId',
-    gated('updateName', (ctx) => {
-      requireTeamsScope(ctx.caller, 'teams.write')
-      const { teamId } = pathIds(ctx)
-      const name = text('name', required(ctx.params, 'name'), 128)
-      const team = readTeam(ctx.caller, teamId)
-      // The team's update permission is `team:T/owner`.
-      if (!isOwnerOrKey(ctx.caller, teamId)) throw httpError('user_unauthorized')
-      team.name = name
-      store.touchTeam(team)
-      const body = store.teamModel(team)
-      store.emit('teams.[teamId].update', [['teamId', teamId]], body)
-      return { body }
-    }),
-    { params: ['name'] },
-  )
+  route('updateName', (ctx) => {
+    const { teamId } = pathIds(ctx)
+    const name = text('name', required(ctx.params, 'name'), 128)
+    const team = ownedTeam(ctx.caller, teamId)
+    team.name = name
+    store.touchTeam(team)
+    const body = store.teamModel(team)
+    store.emit('teams.[teamId].update', [['teamId', teamId]], body)
+    return { body }
+  })
 
-  router.add(
-    'DELETE',
-    '/v1/teams/:teamId',
-    gated('delete', (ctx) => {
-      requireTeamsScope(ctx.caller, 'teams.write')
-      const { teamId } = pathIds(ctx)
-      const team = readTeam(ctx.caller, teamId)
-      if (!isOwnerOrKey(ctx.caller, teamId)) throw httpError('user_unauthorized')
-      // The members' realtime connections keep `team:T` until their next change, so they hear it.
-      const recipients = store.holdersOf(teamId)
-      const payload = store.teamModel(team)
-      store.deleteTeam(team)
-      store.emit('teams.[teamId].delete', [['teamId', teamId]], payload, { recipients })
-      return { status: 204 }
-    }),
-    { params: [] },
-  )
+  route('delete', (ctx) => {
+    const { teamId } = pathIds(ctx)
+    const team = ownedTeam(ctx.caller, teamId)
+    // The members' realtime connections keep `team:T` until their next change, so they hear it.
+    const recipients = store.holdersOf(teamId)
+    const payload = store.teamModel(team)
+    store.deleteTeam(team)
+    store.emit('teams.[teamId].delete', [['teamId', teamId]], payload, { recipients })
+    return { status: 204 }
+  })
 
-  router.add(
-    'GET',
-    '/v1/teams/:teamId/prefs',
-    gated('getPrefs', (ctx) => {
-      requireTeamsScope(ctx.caller, 'teams.read')
-      return { body: { ...readTeam(ctx.caller, pathIds(ctx).teamId).prefs } }
-    }),
-    { params: [] },
-  )
+  route('getPrefs', (ctx) => ({
+    body: { ...readTeam(ctx.caller, pathIds(ctx).teamId).prefs },
+  }))
 
-  router.add(
-    'PUT',
-    '/v1/teams/:teamId/prefs',
-    gated('updatePrefs', (ctx) => {
-      requireTeamsScope(ctx.caller, 'teams.write')
-      const { teamId } = pathIds(ctx)
-      const prefs = required(ctx.params, 'prefs')
-      // utopia's `Assoc`: an object (a JSON list is no object).
-      if (prefs === null || typeof prefs !== 'object' || Array.isArray(prefs))
-        throw invalid('prefs', 'Value must be a valid object.')
-      const team = readTeam(ctx.caller, teamId)
-      if (!isOwnerOrKey(ctx.caller, teamId)) throw httpError('user_unauthorized')
-      team.prefs = { ...(prefs as Record<string, unknown>) }
-      store.touchTeam(team)
-      const body = { ...team.prefs }
-      store.emit('teams.[teamId].update.prefs', [['teamId', teamId]], body)
-      return { body }
-    }),
-    { params: ['prefs'] },
-  )
+  route('updatePrefs', (ctx) => {
+    const { teamId } = pathIds(ctx)
+    const prefs = required(ctx.params, 'prefs')
+    // utopia's `Assoc`: an object (a JSON list is no object).
+    if (prefs === null || typeof prefs !== 'object' || Array.isArray(prefs))
+      throw invalid('prefs', 'Value must be a valid object.')
+    const team = ownedTeam(ctx.caller, teamId)
+    team.prefs = { ...(prefs as Record<string, unknown>) }
+    store.touchTeam(team)
+    const body = { ...team.prefs }
+    store.emit('teams.[teamId].update.prefs', [['teamId', teamId]], body)
+    return { body }
+  })
 
   // --- memberships ---------------------------------------------------------------------------
 
-  router.add(
-    'POST',
-    '/v1/teams/:teamId/memberships',
-    gated('createMembership', async (ctx) => {
-      const { caller, params } = ctx
-      requireTeamsScope(caller, 'teams.write')
-      const { teamId } = pathIds(ctx)
-      const asKey = caller.kind === 'key'
-      let email = params.email === undefined || params.email === '' ? '' : check.email(params.email)
-      let userId =
-        params.userId === undefined || params.userId === '' ? '' : uid('userId', params.userId)
-      let phone = params.phone === undefined || params.phone === '' ? '' : phoneNumber(params.phone)
-      const given = roles(required(params, 'roles'), 81)
-      const url = params.url === undefined || params.url === '' ? '' : redirectUrl(params.url)
-      let name = params.name === undefined ? '' : text('name', params.name, 128, true)
-      if (url === '' && !asKey) throw httpError('general_argument_invalid', 'URL is required')
-      if (userId === '' && email === '' && phone === '')
-        throw httpError(
-          'general_argument_invalid',
-          'At least one of userId, email, or phone is required',
-        )
-      if (name === '') name = email
-      const team = readTeam(caller, teamId)
-      let invitee: StoredUser | undefined
-      if (userId !== '') {
-        invitee = auth.store.user(userId)
-        if (invitee === undefined)
-          throw httpError('user_not_found', "User with given userId doesn't exist.")
-        if (email !== '' && (invitee.email ?? '') !== email)
-          throw httpError('user_already_exists', "Given userId and email doesn't match")
-        if (phone !== '' && (invitee.phone ?? '') !== phone)
-          throw httpError('user_already_exists', "Given userId and phone doesn't match")
-        email = invitee.email ?? ''
-        phone = invitee.phone ?? ''
-        name = invitee.name || name
-      } else if (email !== '') {
-        invitee = auth.store.byEmail(email)
-        if (invitee !== undefined && phone !== '' && (invitee.phone ?? '') !== phone)
-          throw httpError('user_already_exists', "Given email and phone doesn't match")
-      } else {
-        invitee = auth.store.users().find((user) => user.phone === phone)
+  route('createMembership', async (ctx) => {
+    const { caller, params } = ctx
+    const { teamId } = pathIds(ctx)
+    const asKey = caller.kind === 'key'
+    let email = params.email === undefined || params.email === '' ? '' : check.email(params.email)
+    let userId =
+      params.userId === undefined || params.userId === '' ? '' : uid('userId', params.userId)
+    let phone = params.phone === undefined || params.phone === '' ? '' : check.phone(params.phone)
+    const given = roles(required(params, 'roles'), 81)
+    const url = params.url === undefined || params.url === '' ? '' : redirectUrl(params.url)
+    let name = params.name === undefined ? '' : text('name', params.name, 128, true)
+    if (url === '' && !asKey) throw httpError('general_argument_invalid', 'URL is required')
+    if (userId === '' && email === '' && phone === '')
+      throw httpError(
+        'general_argument_invalid',
+        'At least one of userId, email, or phone is required',
+      )
+    if (name === '') name = email
+    const team = readTeam(caller, teamId)
+    let invitee: StoredUser | undefined
+    if (userId !== '') {
+      invitee = auth.store.user(userId)
+      if (invitee === undefined)
+        throw httpError('user_not_found', "User with given userId doesn't exist.")
+      if (email !== '' && (invitee.email ?? '') !== email)
+        throw httpError('user_already_exists', "Given userId and email doesn't match")
+      if (phone !== '' && (invitee.phone ?? '') !== phone)
+        throw httpError('user_already_exists', "Given userId and phone doesn't match")
+      email = invitee.email ?? ''
+      phone = invitee.phone ?? ''
+      name = invitee.name || name
+    } else if (email !== '') {
+      invitee = auth.store.byEmail(email)
+      if (invitee !== undefined && phone !== '' && (invitee.phone ?? '') !== phone)
+        throw httpError('user_already_exists', "Given email and phone doesn't match")
+    } else {
+      invitee = auth.store.users().find((user) => user.phone === phone)
+    }
+    // An invitee nobody signed up yet becomes a user with no password (it sets one later).
+    invitee ??= await auth.store.createUser({
+      userId: SERVER_PICKED_ID,
+      email: email === '' ? null : email,
+      phone: phone === '' ? null : phone,
+      password: null,
+      name,
+    })
+    userId = invitee.$id
+    if (!isOwnerOrKey(caller, teamId))
+      throw httpError('user_unauthorized', 'User is not allowed to send invitations for this team')
+    const { secret, hash } = store.newSecret()
+    const at = now()
+    let membership = store.membershipOf(teamId, userId)
+    if (membership === undefined) {
+      membership = {
+        $id: store.nextId(),
+        $createdAt: at,
+        $updatedAt: at,
+        userId,
+        teamId,
+        roles: [...given],
+        invited: at,
+        joined: asKey ? at : null,
+        confirm: asKey,
+        secretHash: hash,
       }
-      // An invitee nobody signed up yet becomes a user with no password (it sets one later).
-      invitee ??= await auth.store.createUser({
-        userId: SERVER_PICKED_ID,
-        email: email === '' ? null : email,
-        phone: phone === '' ? null : phone,
-        password: null,
-        name,
-      })
-      userId = invitee.$id
-      if (!isOwnerOrKey(caller, teamId))
-        throw httpError(
-          'user_unauthorized',
-          'User is not allowed to send invitations for this team',
-        )
-      const { secret, hash } = store.newSecret()
-      const at = now()
-      let membership = store.membershipOf(teamId, userId)
-      if (membership === undefined) {
-        membership = {
-          $id: store.nextId(),
-          $createdAt: at,
-          $updatedAt: at,
-          userId,
-          teamId,
-          roles: [...given],
-          invited: at,
-          joined: asKey ? at : null,
-          confirm: asKey,
-          secretHash: hash,
-        }
-        if (asKey) team.total += 1
-        store.putMembership(membership)
-        if (asKey) store.touchTeam(team)
-      } else if (!membership.confirm) {
-        membership.secretHash = hash
-        membership.invited = at
-        if (asKey) {
-          membership.joined = at
-          membership.confirm = true
-          team.total += 1
-          store.touchTeam(team)
-        }
-        store.touchMembership(membership)
-      } else throw teamError('membership_already_confirmed')
-      if (!asKey) {
-        if (email === '' && phone !== '')
-          throw teamError('general_phone_disabled', 'Phone provider not configured')
-        store.addInvitation({
-          teamId,
-          teamName: team.name,
+      if (asKey) team.total += 1
+      store.putMembership(membership)
+      if (asKey) store.touchTeam(team)
+    } else if (!membership.confirm) {
+      membership.secretHash = hash
+      membership.invited = at
+      if (asKey) {
+        membership.joined = at
+        membership.confirm = true
+        team.total += 1
+        store.touchTeam(team)
+      }
+      store.touchMembership(membership)
+    } else throw teamError('membership_already_confirmed')
+    if (!asKey) {
+      if (email === '' && phone !== '')
+        throw teamError('general_phone_disabled', 'Phone provider not configured')
+      store.addInvitation({
+        teamId,
+        teamName: team.name,
+        membershipId: membership.$id,
+        userId,
+        email,
+        phone,
+        secret,
+        url: invitationUrl(url, {
           membershipId: membership.$id,
           userId,
-          email,
-          phone,
           secret,
-          url: invitationUrl(url, {
-            membershipId: membership.$id,
-            userId,
-            secret,
-            teamId,
-            teamName: team.name,
-          }),
-          createdAt: toServerDatetime(at),
-        })
-      }
-      const body = store.membershipModel(membership)
-      store.emit(
-        'teams.[teamId].memberships.[membershipId].create',
-        [
-          ['userId', userId],
-          ['teamId', teamId],
-          ['membershipId', membership.$id],
-        ],
-        body,
-        { rolesChangedFor: userId },
-      )
-      return { status: 201, body }
-    }),
-    { params: ['email', 'userId', 'phone', 'roles', 'url', 'name'] },
-  )
+          teamId,
+          teamName: team.name,
+        }),
+        createdAt: toServerDatetime(at),
+      })
+    }
+    const body = store.membershipModel(membership)
+    emitMembership('create', membership, body)
+    return { status: 201, body }
+  })
 
-  router.add(
-    'GET',
-    '/v1/teams/:teamId/memberships',
-    gated('listMemberships', (ctx) => {
-      requireTeamsScope(ctx.caller, 'teams.read')
-      const { teamId } = pathIds(ctx)
-      readTeam(ctx.caller, teamId)
-      const all = store.memberships().filter((m) => m.teamId === teamId)
-      return { body: membershipList(store, all, ctx.params, ctx.caller.kind === 'key') }
-    }),
-    { params: ['queries', 'search', 'total'] },
-  )
+  route('listMemberships', (ctx) => {
+    const { teamId } = pathIds(ctx)
+    readTeam(ctx.caller, teamId)
+    const all = store.memberships().filter((m) => m.teamId === teamId)
+    return { body: membershipList(store, all, ctx.params, ctx.caller.kind === 'key') }
+  })
 
-  router.add(
-    'GET',
-    '/v1/teams/:teamId/memberships/:membershipId',
-    gated('getMembership', (ctx) => {
-      requireTeamsScope(ctx.caller, 'teams.read')
-      const { teamId, membershipId } = pathIds(ctx)
-      readTeam(ctx.caller, teamId)
-      const membership = readMembership(ctx.caller, membershipId)
-      if (membership === undefined) throw teamError('membership_not_found')
-      if (membership.teamId !== teamId) throw teamError('team_membership_mismatch')
-      return {
-        body: store.membershipModel(membership, ctx.caller.kind === 'key' ? 'readAsKey' : 'read'),
-      }
-    }),
-    { params: [] },
-  )
+  route('getMembership', (ctx) => {
+    const { teamId, membershipId } = pathIds(ctx)
+    const membership = teamMembership(ctx.caller, teamId, membershipId)
+    return {
+      body: store.membershipModel(membership, ctx.caller.kind === 'key' ? 'readAsKey' : 'read'),
+    }
+  })
 
-  router.add(
-    'PATCH',
-    '/v1/teams/:teamId/memberships/:membershipId',
-    gated('updateMembership', (ctx) => {
-      requireTeamsScope(ctx.caller, 'teams.write')
-      const { teamId, membershipId } = pathIds(ctx)
-      const given = roles(required(ctx.params, 'roles'), 81)
-      readTeam(ctx.caller, teamId)
-      const membership = readMembership(ctx.caller, membershipId)
-      if (membership === undefined) throw teamError('membership_not_found')
-      if (membership.teamId !== teamId) throw teamError('team_membership_mismatch')
-      if (auth.store.user(membership.userId) === undefined) throw httpError('user_not_found')
-      if (!isOwnerOrKey(ctx.caller, teamId))
-        throw httpError('user_unauthorized', 'User is not allowed to modify roles')
-      membership.roles = [...given]
-      store.touchMembership(membership)
-      const body = store.membershipModel(membership)
-      store.emit(
-        'teams.[teamId].memberships.[membershipId].update',
-        [
-          ['userId', membership.userId],
-          ['teamId', teamId],
-          ['membershipId', membershipId],
-        ],
-        body,
-        { rolesChangedFor: membership.userId },
-      )
-      return { body }
-    }),
-    { params: ['roles'] },
-  )
+  route('updateMembership', (ctx) => {
+    const { teamId, membershipId } = pathIds(ctx)
+    const given = roles(required(ctx.params, 'roles'), 81)
+    const membership = teamMembership(ctx.caller, teamId, membershipId)
+    if (auth.store.user(membership.userId) === undefined) throw httpError('user_not_found')
+    if (!isOwnerOrKey(ctx.caller, teamId))
+      throw httpError('user_unauthorized', 'User is not allowed to modify roles')
+    membership.roles = [...given]
+    store.touchMembership(membership)
+    const body = store.membershipModel(membership)
+    emitMembership('update', membership, body)
+    return { body }
+  })
 
-  router.add(
-    'PATCH',
-    '/v1/teams/:teamId/memberships/:membershipId/status',
-    gated('updateMembershipStatus', (ctx) => {
-      // Scope `public`: a guest may accept an invitation (and is signed in by it).
-      const { caller, params } = ctx
-      const { teamId, membershipId } = pathIds(ctx)
-      const userId = uid('userId', required(params, 'userId'))
-      const secret = text('secret', required(params, 'secret'), 256)
-      const membership = store.membership(membershipId)
-      if (membership === undefined) throw teamError('membership_not_found')
-      const team = store.team(teamId)
-      if (team === undefined) throw teamError('team_not_found')
-      if (membership.teamId !== teamId) throw teamError('team_membership_mismatch')
-      if (
-        membership.secretHash === '' ||
-        !constantTimeEqual(hashSecret(secret), membership.secretHash)
+  route('updateMembershipStatus', (ctx) => {
+    // Scope `public`: a guest may accept an invitation (and is signed in by it).
+    const { caller, params } = ctx
+    const { teamId, membershipId } = pathIds(ctx)
+    const userId = uid('userId', required(params, 'userId'))
+    const secret = text('secret', required(params, 'secret'), 256)
+    const membership = store.membership(membershipId)
+    if (membership === undefined) throw teamError('membership_not_found')
+    const team = store.team(teamId)
+    if (team === undefined) throw teamError('team_not_found')
+    if (membership.teamId !== teamId) throw teamError('team_membership_mismatch')
+    if (
+      membership.secretHash === '' ||
+      !constantTimeEqual(hashSecret(secret), membership.secretHash)
+    )
+      throw teamError('team_invalid_secret')
+    const signedIn = caller.kind === 'user' ? auth.store.user(caller.user.$id) : undefined
+    const mismatch = () =>
+      teamError(
+        'team_invite_mismatch',
+        `Invite does not belong to current user (${signedIn?.email ?? ''})`,
       )
-        throw teamError('team_invalid_secret')
-      const signedIn = caller.kind === 'user' ? auth.store.user(caller.user.$id) : undefined
-      const mismatch = () =>
-        teamError(
-          'team_invite_mismatch',
-          `Invite does not belong to current user (${signedIn?.email ?? ''})`,
-        )
-      if (userId !== membership.userId) throw mismatch()
-      const target = signedIn ?? auth.store.user(userId)
-      if (target === undefined || target.$id !== membership.userId) throw mismatch()
-      if (membership.confirm) throw teamError('membership_already_confirmed')
-      const at = now()
-      target.emailVerification = true
-      auth.store.touch(target)
-      let headers: RouteResult['headers']
-      if (signedIn === undefined) {
-        // Like a sign-in: the invitee gets a session and its cookies.
-        const { session, value } = auth.store.createSession(target, 'email')
-        headers = sessionHeaders(projectId, value, session.expire)
-      }
-      membership.joined = at
-      membership.confirm = true
-      store.touchMembership(membership)
-      team.total += 1
-      store.touchTeam(team)
-      const body = store.membershipModel(membership)
-      store.emit(
-        'teams.[teamId].memberships.[membershipId].update.status',
-        [
-          ['userId', target.$id],
-          ['teamId', teamId],
-          ['membershipId', membershipId],
-        ],
-        body,
-        { rolesChangedFor: target.$id },
-      )
-      return headers === undefined ? { body } : { body, headers }
-    }),
-    { params: ['userId', 'secret'] },
-  )
+    if (userId !== membership.userId) throw mismatch()
+    const target = signedIn ?? auth.store.user(userId)
+    if (target === undefined || target.$id !== membership.userId) throw mismatch()
+    if (membership.confirm) throw teamError('membership_already_confirmed')
+    const at = now()
+    target.emailVerification = true
+    auth.store.touch(target)
+    let headers: RouteResult['headers']
+    if (signedIn === undefined) {
+      // Like a sign-in: the invitee gets a session and its cookies.
+      const { session, value } = auth.store.createSession(target, 'email')
+      headers = sessionHeaders(projectId, value, session.expire)
+    }
+    membership.joined = at
+    membership.confirm = true
+    store.touchMembership(membership)
+    team.total += 1
+    store.touchTeam(team)
+    const body = store.membershipModel(membership)
+    emitMembership('update.status', membership, body)
+    return headers === undefined ? { body } : { body, headers }
+  })
 
-  router.add(
-    'DELETE',
-    '/v1/teams/:teamId/memberships/:membershipId',
-    gated('deleteMembership', (ctx) => {
-      requireTeamsScope(ctx.caller, 'teams.write')
-      const { teamId, membershipId } = pathIds(ctx)
-      const { caller } = ctx
-      const membership = readMembership(caller, membershipId)
-      if (membership === undefined) throw teamError('team_invite_not_found')
-      if (auth.store.user(membership.userId) === undefined) throw httpError('user_not_found')
-      readTeam(caller, teamId)
-      if (membership.teamId !== teamId) throw teamError('team_membership_mismatch')
-      // Delete permission: the invitee, or `team:T/owner`.
-      const own = caller.kind === 'user' && caller.user.$id === membership.userId
-      if (!own && !isOwnerOrKey(caller, teamId)) throw httpError('user_unauthorized')
-      const payload = store.membershipModel(membership)
-      store.removeMembership(membership)
-      store.emit(
-        'teams.[teamId].memberships.[membershipId].delete',
-        [
-          ['teamId', teamId],
-          ['userId', membership.userId],
-          ['membershipId', membershipId],
-        ],
-        payload,
-        { rolesChangedFor: membership.userId },
-      )
-      return { status: 204 }
-    }),
-    { params: [] },
-  )
+  route('deleteMembership', (ctx) => {
+    const { teamId, membershipId } = pathIds(ctx)
+    const { caller } = ctx
+    const membership = readMembership(caller, membershipId)
+    if (membership === undefined) throw teamError('team_invite_not_found')
+    if (auth.store.user(membership.userId) === undefined) throw httpError('user_not_found')
+    readTeam(caller, teamId)
+    if (membership.teamId !== teamId) throw teamError('team_membership_mismatch')
+    // Delete permission: the invitee, or `team:T/owner`.
+    const own = caller.kind === 'user' && caller.user.$id === membership.userId
+    if (!own && !isOwnerOrKey(caller, teamId)) throw httpError('user_unauthorized')
+    const payload = store.membershipModel(membership)
+    store.removeMembership(membership)
+    emitMembership('delete', membership, payload)
+    return { status: 204 }
+  })
 
   // --- users and the emulator's outbox -------------------------------------------------------
 
@@ -632,16 +590,6 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
   )
 }
 
-/** utopia's `Phone`: E.164. */
-function phoneNumber(value: unknown): string {
-  if (typeof value !== 'string' || !/^\+[1-9]\d{6,14}$/.test(value))
-    throw invalid(
-      'phone',
-      "Phone number must start with a '+' can have a maximum of fifteen digits.",
-    )
-  return value
-}
-
 /** The invitation link: `url` with the membership's parameters merged into its query. */
 function invitationUrl(url: string, params: Record<string, string>): string {
   const parsed = new URL(url)
@@ -666,42 +614,52 @@ const MEMBERSHIP_ATTRIBUTES = new Set([
   '$updatedAt',
 ])
 
-function teamValue(team: StoredTeam, attribute: string): unknown {
-  switch (attribute) {
-    case 'name':
-      return team.name
-    case 'total':
-      return team.total
-    case '$id':
-      return team.$id
-    case '$createdAt':
-      return toServerDatetime(team.$createdAt)
-    case '$updatedAt':
-      return toServerDatetime(team.$updatedAt)
-    default:
-      return null
-  }
+/** How list queries read each attribute of a team (any other reads as null). */
+const TEAM_VALUES: Record<string, (team: StoredTeam) => unknown> = {
+  name: (team) => team.name,
+  total: (team) => team.total,
+  $id: (team) => team.$id,
+  $createdAt: (team) => toServerDatetime(team.$createdAt),
+  $updatedAt: (team) => toServerDatetime(team.$updatedAt),
 }
 
-function membershipValue(membership: StoredMembership, attribute: string): unknown {
-  switch (attribute) {
-    case 'invited':
-      return toServerDatetime(membership.invited)
-    case 'joined':
-      return membership.joined === null ? null : toServerDatetime(membership.joined)
-    case '$createdAt':
-      return toServerDatetime(membership.$createdAt)
-    case '$updatedAt':
-      return toServerDatetime(membership.$updatedAt)
-    case 'userId':
-    case 'teamId':
-    case 'roles':
-    case 'confirm':
-    case '$id':
-      return membership[attribute]
-    default:
-      return null
-  }
+/** How list queries read each attribute of a membership (any other reads as null). */
+const MEMBERSHIP_VALUES: Record<string, (membership: StoredMembership) => unknown> = {
+  invited: (membership) => toServerDatetime(membership.invited),
+  joined: (membership) => (membership.joined === null ? null : toServerDatetime(membership.joined)),
+  $createdAt: (membership) => toServerDatetime(membership.$createdAt),
+  $updatedAt: (membership) => toServerDatetime(membership.$updatedAt),
+  userId: (membership) => membership.userId,
+  teamId: (membership) => membership.teamId,
+  roles: (membership) => membership.roles,
+  confirm: (membership) => membership.confirm,
+  $id: (membership) => membership.$id,
+}
+
+/** What a list route queries over its items. */
+interface ListSpec<T> {
+  /** The attributes queries may name (the others are `general_query_invalid`). */
+  readonly attributes: ReadonlySet<string>
+  /** How queries read each attribute; one it does not name reads as null. */
+  readonly values: Record<string, (item: T) => unknown>
+  /** The item's words that `search` matches. */
+  searchText(item: T): string
+  /** The item's name in the cursor-not-found message. */
+  readonly noun: string
+}
+
+const TEAM_LIST: ListSpec<StoredTeam> = {
+  attributes: TEAM_ATTRIBUTES,
+  values: TEAM_VALUES,
+  searchText: (team) => `${team.$id} ${team.name}`,
+  noun: 'Team',
+}
+
+const MEMBERSHIP_LIST: ListSpec<StoredMembership> = {
+  attributes: MEMBERSHIP_ATTRIBUTES,
+  values: MEMBERSHIP_VALUES,
+  searchText: (membership) => `${membership.$id} ${membership.userId}`,
+  noun: 'Membership',
 }
 
 function membershipList(
@@ -710,14 +668,7 @@ function membershipList(
   params: Params,
   asKey: boolean,
 ): Record<string, unknown> {
-  const result = listPage(
-    all,
-    params,
-    MEMBERSHIP_ATTRIBUTES,
-    (membership) => `${membership.$id} ${membership.userId}`,
-    membershipValue,
-    (id) => `Membership '${id}' for the 'cursor' value not found.`,
-  )
+  const result = listPage(all, params, MEMBERSHIP_LIST)
   return {
     total: result.total,
     memberships: result.page.map((membership) =>
@@ -749,11 +700,11 @@ function compare(a: unknown, b: unknown): number {
 function listPage<T extends { readonly $id: string }>(
   all: readonly T[],
   params: Params,
-  attributes: ReadonlySet<string>,
-  searchText: (item: T) => string,
-  read: (item: T, attribute: string) => unknown,
-  cursorMissing: (id: string) => string,
+  spec: ListSpec<T>,
 ): { total: number; page: T[] } {
+  const { attributes, values, searchText } = spec
+  const read = (item: T, attribute: string) =>
+    Object.prototype.hasOwnProperty.call(values, attribute) ? values[attribute]!(item) : null
   let items = [...all]
   let cursor: { id: string; after: boolean } | undefined
   const attributeOf = (query: SimpleQuery) => {
@@ -839,7 +790,10 @@ function listPage<T extends { readonly $id: string }>(
     const { id, after } = cursor
     const at = items.findIndex((item) => item.$id === id)
     if (at === -1 && !all.some((item) => item.$id === id))
-      throw httpError('general_cursor_not_found', cursorMissing(id))
+      throw httpError(
+        'general_cursor_not_found',
+        `${spec.noun} '${id}' for the 'cursor' value not found.`,
+      )
     if (after) items = at === -1 ? [] : items.slice(at + 1)
     else {
       // The page just before the cursor, `offset` items further back, in the list's order.
