@@ -53,5 +53,5 @@ describe.skipIf(!haveChromium)('emulator account tokens in a browser', () => {
         .takeCalls()
         .filter((call) => call.status >= 400),
     ).toEqual([])
-  })
+  }, 60_000)
 })
