@@ -1,6 +1,11 @@
 import { appwriteError } from './errors'
 import { isValidId, UID_DESCRIPTION } from './ids'
-import { DEFAULT_LIMIT, parseQueryStrings } from './queries'
+import {
+  COMPARISON_QUERY_METHODS,
+  DEFAULT_LIMIT,
+  parseQueryStrings,
+  RANGE_QUERY_METHODS,
+} from './queries'
 import type { RawQuery } from './queries'
 
 /*
@@ -13,21 +18,11 @@ import type { RawQuery } from './queries'
  * users' only full-text index is on their internal search field) or `general_cursor_not_found`.
  */
 
-const FILTERS = new Set([
-  'equal',
-  'notEqual',
-  'lessThan',
-  'lessThanEqual',
-  'greaterThan',
-  'greaterThanEqual',
-  'between',
-  'notBetween',
+const FILTERS = new Set<string>([
+  ...COMPARISON_QUERY_METHODS,
+  ...RANGE_QUERY_METHODS,
   'isNull',
   'isNotNull',
-  'startsWith',
-  'notStartsWith',
-  'endsWith',
-  'notEndsWith',
   'contains',
   'notContains',
 ])
