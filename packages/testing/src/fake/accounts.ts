@@ -121,10 +121,10 @@ export const check = {
     return value.toLowerCase()
   },
   /** utopia's `Phone`: E.164. */
-  phone(value: unknown): string {
+  phone(value: unknown, param = 'phone'): string {
     if (typeof value !== 'string' || !/^\+[1-9]\d{6,14}$/.test(value))
       throw invalid(
-        'phone',
+        param,
         "Phone number must start with a '+' can have a maximum of fifteen digits.",
       )
     return value

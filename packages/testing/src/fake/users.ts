@@ -143,7 +143,7 @@ export class FakeUsers {
       check.required('userId', params.userId)
       const userId = check.customId('userId', params.userId)
       const email = params.email == null ? null : check.email(params.email)
-      const phone = params.phone == null ? null : checkPhone(params.phone)
+      const phone = params.phone == null ? null : check.phone(params.phone)
       const password =
         params.password == null || params.password === '' ? null : check.password(params.password)
       const name = params.name == null ? '' : check.text('name', params.name, 128)
@@ -432,7 +432,7 @@ export class FakeUsers {
     return this.#run('updatePhone', params, () => {
       const user = this.#user(params.userId)
       check.required('number', params.number)
-      const number = params.number === '' ? null : checkPhone(params.number, 'number')
+      const number = params.number === '' ? null : check.phone(params.number, 'number')
       if (number !== null && this.#store.users().some((other) => other.phone === number))
         throw appwriteError('user_target_already_exists')
       user.phone = number
@@ -663,15 +663,6 @@ export class FakeUsers {
       return { jwt: this.#store.createJWT(user.$id, session?.$id ?? '', duration) }
     })
   }
-}
-
-function checkPhone(value: unknown, param = 'phone'): string {
-  if (typeof value !== 'string' || !/^\+[1-9]\d{6,14}$/.test(value))
-    throw appwriteError(
-      'general_argument_invalid',
-      `Invalid \`${param}\` param: Phone number must start with a '+' can have a maximum of fifteen digits.`,
-    )
-  return value
 }
 
 /** utopia's `Range` validator: an integer from `min` to `max`, with its message. */
