@@ -23,8 +23,8 @@ export interface BookingHandlerOptions extends BookingServerOptions {
    * Checks the caller's Appwrite JWT (from `Authorization: Bearer <jwt>`) and says who it is.
    * Throw (or reject) when it is not valid. Defaults to `account.get()` on a `node-appwrite`
    * client with the JWT, in the project the writes go to (`APPWRITE_ENDPOINT` and
-   * `APPWRITE_PROJECT`; inside an Appwrite Function, the variables Appwrite sets). Answers are cached per JWT for
-   * `callerCacheMs`.
+   * `APPWRITE_PROJECT`; inside an Appwrite Function, the variables Appwrite sets). Answers are
+   * cached per JWT for `callerCacheMs`.
    */
   verifyJWT?: (jwt: string) => Promise<BookingCaller>
   /** How long a verified JWT is trusted without asking Appwrite again, in milliseconds. Defaults to `60_000`. */
