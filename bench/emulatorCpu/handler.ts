@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events'
 import http from 'node:http'
 import { syncBuiltinESMExports } from 'node:module'
 import { Query } from 'node-appwrite'
-import type * as Emulator from '@booking-guard/testing/emulator'
+import { startSeededEmulator } from './seed'
 
 type Listener = (req: unknown, res: unknown) => void
 let listener: Listener | undefined
@@ -22,28 +22,7 @@ const createServer = http.createServer
   return createServer(handler as never)
 }
 syncBuiltinESMExports()
-const { startAppwriteEmulator } = (await import(
-  process.env.BENCH_SOURCE === '1'
-    ? '@booking-guard/testing/emulator'
-    : '../../packages/testing/dist/emulator/index.js'
-)) as typeof Emulator
-
-const emulator = await startAppwriteEmulator()
-const ref = { databaseId: 'bench', tableId: 'items' }
-const admin = emulator.fake.admin
-await admin.create({ databaseId: 'bench', name: 'Bench' })
-await admin.createTable({ ...ref, name: 'Items' })
-await admin.createStringColumn({ ...ref, key: 'title', size: 64, required: false })
-await admin.createStringColumn({ ...ref, key: 'category', size: 16, required: false })
-await admin.createIntegerColumn({ ...ref, key: 'count', required: false })
-await admin.createIndex({ ...ref, key: 'by_category', type: 'key' as never, columns: ['category'] })
-for (let i = 0; i < 1000; i++) {
-  await emulator.fake.tablesDB.createRow({
-    ...ref,
-    rowId: `r${i}`,
-    data: { title: `item ${i}`, category: `c${i % 40}`, count: i },
-  })
-}
+const emulator = await startSeededEmulator(1000)
 
 // What node-appwrite@27 sends (captured from a plain node:http server).
 const headers = {

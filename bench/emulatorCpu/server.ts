@@ -6,7 +6,7 @@
 // the request; the emulator seeds a table of `ROWS` rows with a key index on `category`.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type * as Emulator from '@booking-guard/testing/emulator'
+import { startSeededEmulator } from './seed'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000)
 const send = (message: unknown) => process.send!(message)
@@ -39,52 +39,7 @@ if (process.argv[2] === 'bare') {
   const { port } = server.address() as AddressInfo
   send({ type: 'ready', endpoint: `http://127.0.0.1:${port}/v1` })
 } else {
-  // The built package, as users run it (tsx would resolve the package name to the sources through
-  // the workspace's tsconfig paths and add its own helpers); `BENCH_SOURCE=1` serves the sources.
-  const { startAppwriteEmulator } = (await import(
-    process.env.BENCH_SOURCE === '1'
-      ? '@booking-guard/testing/emulator'
-      : '../../packages/testing/dist/emulator/index.js'
-  )) as typeof Emulator
-  const emulator = await startAppwriteEmulator()
-  const admin = emulator.fake.admin
-  await admin.create({ databaseId: 'bench', name: 'Bench' })
-  await admin.createTable({ databaseId: 'bench', tableId: 'items', name: 'Items' })
-  await admin.createStringColumn({
-    databaseId: 'bench',
-    tableId: 'items',
-    key: 'title',
-    size: 64,
-    required: false,
-  })
-  await admin.createStringColumn({
-    databaseId: 'bench',
-    tableId: 'items',
-    key: 'category',
-    size: 16,
-    required: false,
-  })
-  await admin.createIntegerColumn({
-    databaseId: 'bench',
-    tableId: 'items',
-    key: 'count',
-    required: false,
-  })
-  await admin.createIndex({
-    databaseId: 'bench',
-    tableId: 'items',
-    key: 'by_category',
-    type: 'key' as never,
-    columns: ['category'],
-  })
-  for (let i = 0; i < ROWS; i++) {
-    await emulator.fake.tablesDB.createRow({
-      databaseId: 'bench',
-      tableId: 'items',
-      rowId: `r${i}`,
-      data: { title: `item ${i}`, category: `c${i % 40}`, count: i },
-    })
-  }
+  const emulator = await startSeededEmulator(ROWS)
   send({
     type: 'ready',
     endpoint: emulator.endpoint,
