@@ -49,28 +49,34 @@ export function hmacSha256Hex(key: string, message: string): string {
 }
 
 /**
- * The booking id for an idempotency key: `k` + 31 hex characters of SHA-256(`namespace` + key),
- * so every process maps one key to one row id and a retry can never create a second booking. A
- * namespace (the idempotency scope) goes in with its length, so no scope and key can spell
- * another pair's text.
+ * An idempotency key within its scope: `<scope length>:<scope>/<key>` (the length first, so no
+ * scope and key spell another pair's text), or the key alone without a scope.
+ */
+function scopedKey(idempotencyKey: string, scope = ''): string {
+  return scope === '' ? idempotencyKey : `${scope.length}:${scope}/${idempotencyKey}`
+}
+
+/**
+ * The booking id for an idempotency key: `k` + 31 hex characters of SHA-256 of the key within
+ * its scope ({@link scopedKey}), so every process maps one key to one row id and a retry can never
+ * create a second booking.
  *
  * @internal
  */
 export function bookingIdForKey(idempotencyKey: string, namespace = ''): string {
-  const scope = namespace === '' ? '' : `${namespace.length}:${namespace}`
-  return `k${sha256Hex(`booking-guard/idempotency/${scope}/${idempotencyKey}`).slice(0, 31)}`
+  const text = namespace === '' ? `/${idempotencyKey}` : scopedKey(idempotencyKey, namespace)
+  return `k${sha256Hex(`booking-guard/idempotency/${text}`).slice(0, 31)}`
 }
 
 /**
  * What a booking row stores as its `idempotencyKey`, a unique column of at most 64 characters:
- * the key itself without a scope; with one, `<scope length>:<scope>/<key>` (so two users' equal
+ * the key within its scope ({@link scopedKey}; the key itself without one, so two users' equal
  * keys are two values), or `#` and 63 hex characters of its SHA-256 when that is longer.
  *
  * @internal
  */
 export function storedIdempotencyKey(idempotencyKey: string, scope?: string): string {
-  if (scope === undefined || scope === '') return idempotencyKey
-  const scoped = `${scope.length}:${scope}/${idempotencyKey}`
+  const scoped = scopedKey(idempotencyKey, scope)
   return scoped.length <= 64 ? scoped : `#${sha256Hex(scoped).slice(0, 63)}`
 }
 
