@@ -182,9 +182,55 @@ describe('createBookingClient', () => {
     const { client } = clientOf('user-ben', { functions: crashed })
     const error = await client.createBooking(input).catch((e: unknown) => e)
 
-    expect(classifyAppwriteError(error)).toMatchObject({ status: 500, retryable: true })
+    expect(isBookingGuardError(error, 'RETRY_BUDGET_EXCEEDED')).toBe(true)
+    expect(classifyAppwriteError((error as Error).cause)).toMatchObject({
+      status: 500,
+      retryable: true,
+    })
     expect(describeBookingError(error)).toMatchObject({ kind: 'unavailable', retryable: true })
-    expect(String(error)).toMatch(/execution logs/)
+    expect(String(error)).toMatch(/execution logs.*same idempotency key/)
+  })
+
+  it('should give up on a server it cannot reach with a typed error the form may retry', async () => {
+    let attempts = 0
+    const client = createBookingClient({
+      tablesDB: fake.as('user:user-ben').tablesDB,
+      databaseId: DB,
+      url: 'http://127.0.0.1:9/api/booking',
+      jwt: () => 'jwt-ben',
+      fetch: () => {
+        attempts++
+        return Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }))
+      },
+      ...noWaits,
+    })
+    const error = await client.createBooking(input, { idempotencyKey: 'form-1' }).catch((e) => e)
+
+    expect(attempts).toBe(3)
+    expect(isBookingGuardError(error, 'RETRY_BUDGET_EXCEEDED')).toBe(true)
+    expect((error as Error).message).toMatch(/\/bookings.*fetch failed.*same idempotency key/)
+    expect((error as Error).cause).toBeInstanceOf(TypeError)
+    expect(describeBookingError(error)).toMatchObject({ kind: 'network', retryable: true })
+  })
+
+  it('should pass a refusal through as the server typed it, without retrying', async () => {
+    let attempts = 0
+    const client = createBookingClient({
+      tablesDB: fake.as('user:user-ben').tablesDB,
+      databaseId: DB,
+      url: '/api/booking',
+      jwt: () => 'jwt-ben',
+      fetch: () => {
+        attempts++
+        return Promise.resolve({ status: 404, text: () => Promise.resolve('') })
+      },
+      ...noWaits,
+    })
+    const error = await client.createBooking(input).catch((e: unknown) => e)
+
+    expect(attempts).toBe(1)
+    expect(isBookingGuardError(error)).toBe(false)
+    expect((error as Error).name).toBe('BookingServerError')
   })
 
   it('should say how to deploy when Appwrite will not run the Function', async () => {

@@ -347,6 +347,32 @@ describe('createBookingHandler', () => {
     expect(rows('bookings')).toEqual([])
   })
 
+  it.each([
+    ['fails', { code: 503, type: 'general_server_error' }],
+    ['rate-limits', { code: 429, type: 'general_rate_limit_exceeded' }],
+    ['cannot be reached', { cause: { code: 'ECONNREFUSED' } }],
+  ])(
+    'should answer a retryable 503, not 401, when Appwrite %s while checking the JWT',
+    async (_, fields) => {
+      const outage = Object.assign(new TypeError('fetch failed'), fields, {
+        ...('type' in fields ? { name: 'AppwriteException', message: 'Server Error' } : {}),
+      })
+      const handle = createBookingHandler({
+        databaseId: DB,
+        resolveProvider,
+        tablesDB: () => fake.tablesDB,
+        apiKey: API_KEY,
+        verifyJWT: () => Promise.reject(outage),
+      })
+      const response = await handle(post('/bookings', { input: form }, 'jwt-ben'))
+
+      expect(response.status).toBe(503)
+      const error = errorOf((await response.json()) as Record<string, unknown>)
+      expect(error).not.toMatchObject({ code: 'UNAUTHENTICATED' })
+      expect(rows('bookings')).toEqual([])
+    },
+  )
+
   it('should answer 413 to an endless body after reading a bounded part of it, writing nothing', async () => {
     const chunk = new Uint8Array(64 * 1024).fill(0x20)
     let pulled = 0

@@ -1,6 +1,6 @@
 import { bookingErrorFromJSON } from '../errorJson'
 import type { BookingErrorJSON } from '../errorJson'
-import { BookingGuardError } from '../errors'
+import { BookingGuardError, isBookingGuardError } from '../errors'
 import { raceAbort } from '../pipeline/budget'
 import { randomId } from '../pipeline/ids'
 import type { HealthCheckResult } from '../realtime/healthCheck'
@@ -92,6 +92,24 @@ function serverError(status: number, message: string, cause?: unknown): Error {
     code: status,
     type: status >= 500 ? 'booking_server_failed' : 'booking_server_refused',
   })
+}
+
+/**
+ * A call the client could not get an answer to (no connection, or the server or Appwrite
+ * unavailable) after its own retries, as a typed error: `RETRY_BUDGET_EXCEEDED`, the last failure
+ * as its `cause` (whose category `describeBookingError` and the submit hook go by). Everything
+ * else passes through as it came.
+ */
+function gaveUp(path: string, error: unknown, signal: AbortSignal | undefined): unknown {
+  if (isBookingGuardError(error) || signal?.aborted === true || !errorFacts(error).retryable) {
+    return error
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new BookingGuardError(
+    'RETRY_BUDGET_EXCEEDED',
+    `the booking server gave no answer to ${path} after the client's retries (${message}); sending the same call again (with the same idempotency key for a booking) is safe`,
+    { cause: error },
+  )
 }
 
 function executionSender(functions: FunctionsLike, functionId: string): Send {
@@ -252,7 +270,11 @@ export function createBookingClient<E extends SchemaExtensions = Record<never, n
     signal: AbortSignal | undefined,
   ): Promise<T> => {
     const path = routePath(route, id)
-    return retry.execute(async () => read<T>(path, await send(path, body, signal)), { signal })
+    return retry
+      .execute(async () => read<T>(path, await send(path, body, signal)), { signal })
+      .catch((error: unknown) => {
+        throw gaveUp(path, error, signal)
+      })
   }
 
   return {

@@ -126,7 +126,13 @@ export function describeBookingError(
   if (isBookingGuardError(error) && error.code === 'UNAUTHENTICATED') return out('forbidden', false)
   // Other booking-guard errors take their category from the Appwrite error they wrap.
   const { category } = errorFacts(error)
-  if (isBookingGuardError(error) && error.code !== 'BOOKING_PIPELINE') return out('unknown', false)
+  if (
+    isBookingGuardError(error) &&
+    error.code !== 'BOOKING_PIPELINE' &&
+    error.code !== 'RETRY_BUDGET_EXCEEDED'
+  ) {
+    return out('unknown', false)
+  }
   if (category === 'auth') return out('forbidden', false)
   if (category === 'network') return out('network', true)
   if (category === 'server' || category === 'rate-limit') return out('unavailable', true)

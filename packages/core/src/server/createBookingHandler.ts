@@ -1,5 +1,6 @@
 import { bookingErrorToJSON } from '../errorJson'
 import { BookingGuardError, isBookingGuardError } from '../errors'
+import { errorFacts } from '../resilience/classifyError'
 import {
   appwriteProjectFromEnv,
   bodyTooLarge,
@@ -136,7 +137,9 @@ export function createBookingHandler(
     try {
       caller = await verify(jwt)
     } catch (error) {
-      if (isBookingGuardError(error, 'CONFIGURATION')) throw error
+      // Appwrite unreachable, failing or rate-limiting did not judge the JWT: a 503 to retry,
+      // not "sign in again".
+      if (isBookingGuardError(error, 'CONFIGURATION') || errorFacts(error).retryable) throw error
       throw unauthenticated(
         `sign in again: Appwrite did not accept the JWT (${error instanceof Error ? error.message : String(error)})`,
         error,
