@@ -1,11 +1,33 @@
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite } from '@booking-guard/testing'
-import { createBookingGuard, createSchemaLock, isSchemaLockError } from '../index'
+import {
+  createBookingGuard,
+  createSchemaLock,
+  isPipelineTimeoutError,
+  isSchemaLockError,
+} from '../index'
 import { VOID_DEADLINE } from '../pipeline/voided'
 import { DB, bookingInput, fulfilled, harness, rejected } from './pipelineFixtures'
 
 describe('bookingReads', () => {
   describe('getBooking', () => {
+    it('should reject with a PipelineTimeoutError when its budget runs out, never an internal abort reason', async () => {
+      const h = harness()
+      const { booking } = fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
+      h.fake.faults.hang({ operation: 'getRow', table: 'bookings', times: 1 })
+      const error = rejected(await h.settle(h.guard.getBooking(booking.$id)))
+      expect(isPipelineTimeoutError(error)).toBe(true)
+      expect((error as Error).message).toMatch(/getBooking.*wrote nothing/)
+    })
+
+    it('should reject a list with a PipelineTimeoutError when its budget runs out', async () => {
+      const h = harness()
+      h.fake.faults.hang({ operation: 'listRows', table: 'bookings', times: 1 })
+      const error = rejected(await h.settle(h.guard.getProviderBookings('prov1')))
+      expect(isPipelineTimeoutError(error)).toBe(true)
+      expect((error as Error).message).toMatch(/getProviderBookings\(prov1\).*wrote nothing/)
+    })
+
     it('should read a booking back as createBooking returned it', async () => {
       const h = harness()
       const { booking } = fulfilled(await h.settle(h.guard.createBooking(bookingInput())))

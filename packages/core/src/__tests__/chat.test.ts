@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isBookingStateError, isSchemaLockError } from '../errors'
+import { isBookingStateError, isPipelineTimeoutError, isSchemaLockError } from '../errors'
 import type { Harness } from './pipelineFixtures'
 import { bookingInput, fulfilled, harness, rejected } from './pipelineFixtures'
 
@@ -13,6 +13,33 @@ const provider = { senderId: 'prov1', senderType: 'therapist', senderName: 'Budi
 
 describe('chat', () => {
   describe('sendMessage', () => {
+    it.each([
+      ['sendMessage', /same `clientMessageId`/],
+      ['listMessages', /wrote nothing/],
+      ['markMessagesRead', /read marker/],
+    ] as const)(
+      'should reject %s with a PipelineTimeoutError when its budget runs out, never an internal abort reason',
+      async (method, message) => {
+        const h = harness()
+        const roomId = await room(h)
+        h.fake.faults.hang({
+          operation: ['getRow', 'listRows'],
+          table: ['chat_rooms', 'chat_messages'],
+          times: 1,
+        })
+        const call =
+          method === 'sendMessage'
+            ? h.guard.sendMessage(roomId, { ...customer, content: 'On my way' })
+            : method === 'listMessages'
+              ? h.guard.listMessages(roomId)
+              : h.guard.markMessagesRead(roomId, { readerId: 'cust1' })
+        const error = rejected(await h.settle(call))
+        expect(isPipelineTimeoutError(error)).toBe(true)
+        expect(error).toMatchObject({ operation: method, bookingId: roomId, compensated: false })
+        expect((error as Error).message).toMatch(message)
+      },
+    )
+
     it('should store a message from a participant, readable by both parties only', async () => {
       const h = harness()
       const roomId = await room(h)

@@ -1,4 +1,6 @@
 import type { Clock, TimerHandle } from '../clock'
+import { isBookingGuardError, PipelineTimeoutError } from '../errors'
+import type { PipelineStep } from '../errors'
 import type { AbortSource } from '../resilience/retryPolicy'
 
 /** The abort reason of a call whose budget ran out. @internal */
@@ -28,7 +30,11 @@ export class CallBudget implements AbortSource {
   #timedOut = false
   #waiters: Array<(reason: unknown) => void> | undefined
 
-  constructor(clock: Clock, timeoutMs: number, caller?: AbortSignal) {
+  constructor(
+    clock: Clock,
+    readonly timeoutMs: number,
+    caller?: AbortSignal,
+  ) {
     this.#clock = clock
     this.#timer = clock.setTimeout(() => {
       this.#timedOut = true
@@ -142,4 +148,35 @@ export function raceAbort<T>(request: () => Promise<T>, signal: CallSignal): Pro
   if (signal instanceof CallBudget) return signal.race(promise)
   // The race subscribes to `promise`, so its late rejection is handled too.
   return Promise.race([promise, abortedPromise(signal)])
+}
+
+/** The call a {@link CallBudget} bounds, as a timeout names it. @internal */
+export interface BudgetedCall {
+  readonly operation: string
+  readonly bookingId: string
+  readonly failedStep: PipelineStep
+  /** What the caller reads in place of the pipeline's wording (a read has no booking outcome). */
+  readonly message?: string
+}
+
+/**
+ * What a call whose budget ran out rejects with: a `PipelineTimeoutError` naming `call` (nothing
+ * compensated, nothing left pending: a read, or one idempotent write), in place of the budget's
+ * internal abort reason; any other error as it is.
+ *
+ * @internal
+ */
+export function overBudget(budget: CallBudget, error: unknown, call: BudgetedCall): unknown {
+  if (!budget.timedOut || isBookingGuardError(error)) return error
+  const { message, ...details } = call
+  const timeout = new PipelineTimeoutError({
+    ...details,
+    compensated: false,
+    pendingReconcile: false,
+    mode: 'saga',
+    timeoutMs: budget.timeoutMs,
+    cause: error,
+  })
+  if (message !== undefined) timeout.message = message
+  return timeout
 }

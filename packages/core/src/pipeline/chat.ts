@@ -2,7 +2,7 @@ import type { BackendRow } from '../backend/appwriteBackend'
 import { Q } from '../backend/queries'
 import { BookingStateError, SchemaLockError } from '../errors'
 import type { SenderType } from '../schema/schemas'
-import { CallBudget } from './budget'
+import { CallBudget, overBudget } from './budget'
 import { PipelineCall } from './call'
 import { iso } from './format'
 import { messageIdForClientId, randomId } from './ids'
@@ -211,6 +211,13 @@ export async function sendMessage(
     } finally {
       call.dispose()
     }
+  } catch (error) {
+    throw overBudget(budget, error, {
+      operation: 'sendMessage',
+      bookingId: roomId,
+      failedStep: 'systemMessage',
+      message: `sendMessage to room \`${roomId}\` ran out of its ${budget.timeoutMs} ms budget; the message may or may not be stored: send it again with the same \`clientMessageId\`, which stores it once`,
+    })
   } finally {
     budget.dispose()
   }
@@ -251,6 +258,13 @@ export async function listMessages(
         .map((row: BackendRow) => rt.lock.normalize('chatMessage', row) as ChatMessageRow),
       nextCursor,
     }
+  } catch (error) {
+    throw overBudget(budget, error, {
+      operation: 'listMessages',
+      bookingId: roomId,
+      failedStep: 'read',
+      message: `listMessages(${roomId}) ran out of its ${budget.timeoutMs} ms budget; it wrote nothing: try again`,
+    })
   } finally {
     budget.dispose()
   }
@@ -288,6 +302,13 @@ export async function markMessagesRead(
       budget.signal,
     )
     return { room: rt.lock.normalize('chatRoom', updated) as ChatRoomRow, readAt }
+  } catch (error) {
+    throw overBudget(budget, error, {
+      operation: 'markMessagesRead',
+      bookingId: roomId,
+      failedStep: 'read',
+      message: `markMessagesRead(${roomId}) ran out of its ${budget.timeoutMs} ms budget; the read marker may or may not have moved: try again`,
+    })
   } finally {
     budget.dispose()
   }

@@ -3,7 +3,7 @@ import { Q } from '../backend/queries'
 import { SchemaLockError } from '../errors'
 import type { BookingStatus } from '../schema/schemas'
 import { BOOKING_STATUSES } from '../schema/kinds'
-import { CallBudget } from './budget'
+import { CallBudget, overBudget } from './budget'
 import { childIds } from './ids'
 import { isCompensated } from './voided'
 import type { BookingRow, ReadRuntime } from './types'
@@ -142,6 +142,13 @@ async function listBookings(
         .map((row: BackendRow) => rt.lock.normalize('booking', row) as BookingRow),
       nextCursor: rows.length > limit ? page[page.length - 1]!.$id : undefined,
     }
+  } catch (error) {
+    throw overBudget(budget, error, {
+      operation: kind,
+      bookingId: '',
+      failedStep: 'read',
+      message: `${kind}(${id}) ran out of its ${budget.timeoutMs} ms budget; it wrote nothing: try again`,
+    })
   } finally {
     budget.dispose()
   }
@@ -173,7 +180,12 @@ export async function getBooking(
     return isListed(row) ? (rt.lock.normalize('booking', row) as BookingRow) : null
   } catch (error) {
     if (isRowMissing(error)) return null
-    throw error
+    throw overBudget(budget, error, {
+      operation: 'getBooking',
+      bookingId,
+      failedStep: 'read',
+      message: `getBooking(${bookingId}) ran out of its ${budget.timeoutMs} ms budget; it wrote nothing: try again`,
+    })
   } finally {
     budget.dispose()
   }
