@@ -32,6 +32,11 @@ export interface BookingErrorJSON {
   readonly code?: BookingGuardErrorCode | number
   /** An Appwrite error's type, e.g. `'general_rate_limit_exceeded'`. */
   readonly type?: string
+  /**
+   * Another error's string code, e.g. `'ECONNRESET'` or undici's `'UND_ERR_SOCKET'`: what says a
+   * network failure may be retried.
+   */
+  readonly errno?: string
   /** The error's own data (`issues`, `bookingId`, `failedStep`…), by field name. */
   readonly data?: Readonly<Record<string, unknown>>
   /** The wrapped error, when there is one (at most `MAX_CAUSE_DEPTH`, 4, levels). */
@@ -83,6 +88,7 @@ function toJSON(error: unknown, depth: number): BookingErrorJSON {
     const message = typeof record.message === 'string' ? record.message : String(error)
     const out: { -readonly [K in keyof BookingErrorJSON]: BookingErrorJSON[K] } = { name, message }
     if (typeof record.code === 'number') out.code = record.code
+    if (typeof record.code === 'string') out.errno = record.code
     if (typeof record.type === 'string') out.type = record.type
     return withCause(out, record.cause, depth)
   }
@@ -189,6 +195,7 @@ function fromJSON(json: BookingErrorJSON, depth: number): Error {
   } else {
     error = new Error(json.message, cause === undefined ? undefined : { cause })
     if (json.code !== undefined) Object.assign(error, { code: json.code })
+    if (typeof json.errno === 'string') Object.assign(error, { code: json.errno })
     if (json.type !== undefined) Object.assign(error, { type: json.type })
   }
   // The server's own words win over the ones a constructor would compose.

@@ -2,7 +2,13 @@ import type { FakeAppwrite } from '@booking-guard/testing'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { bookingErrorFromJSON } from '../errorJson'
 import type { BookingErrorJSON } from '../errorJson'
-import { isBookingStateError, isSchemaLockError, isSlotTakenError } from '../errors'
+import {
+  isBookingGuardError,
+  isBookingStateError,
+  isSchemaLockError,
+  isSlotTakenError,
+} from '../errors'
+import { describeBookingError } from '../observers/bookingSubmitObserver'
 import { createBookingHandler } from '../server/createBookingHandler'
 import type { BookingCaller } from '../server/bookingRoutes'
 import {
@@ -229,6 +235,21 @@ describe('createBookingFunction respond and cancel', () => {
 
     expect(answer.status).toBe(403)
     expect(errorOf(answer.body)).toMatchObject({ code: 'BOOKING_STATE', reason: 'forbidden' })
+    expect(fake.snapshot()).toEqual(before)
+  })
+
+  it('should answer a typed, retryable 503 when Appwrite stays unreachable while it checks who may answer', async () => {
+    const bookingId = await book()
+    const before = fake.snapshot()
+    fake.faults.fail({ operation: 'getRow', table: 'bookings', error: 'network' })
+    const answer = await execute(run, 'user-anna', `/bookings/${bookingId}/respond`, {
+      response: 'accept',
+    })
+
+    expect(answer.status).toBe(503)
+    const error = errorOf(answer.body)
+    expect(isBookingGuardError(error, 'RETRY_BUDGET_EXCEEDED')).toBe(true)
+    expect(describeBookingError(error)).toMatchObject({ kind: 'network', retryable: true })
     expect(fake.snapshot()).toEqual(before)
   })
 

@@ -148,6 +148,17 @@ describe('bookingErrorToJSON / bookingErrorFromJSON', () => {
     expect(garbage.message).toMatch(/not a BookingErrorJSON/)
   })
 
+  it('should keep a network error’s string code, so it is retried on the other side too', () => {
+    const socket = Object.assign(new Error('other side closed'), {
+      name: 'SocketError',
+      code: 'UND_ERR_SOCKET',
+    })
+    const error = overTheWire(new TypeError('fetch failed', { cause: socket }))
+
+    expect(error).toMatchObject({ name: 'TypeError', cause: { code: 'UND_ERR_SOCKET' } })
+    expect(classifyAppwriteError(error)).toMatchObject({ retryable: true, category: 'network' })
+  })
+
   it('should stop following causes after four levels', () => {
     let error: Error = new Error('root')
     for (let i = 0; i < 10; i++) error = new Error(`level ${i}`, { cause: error })

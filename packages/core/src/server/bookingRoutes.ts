@@ -11,7 +11,7 @@ import type { SchemaLockIssue } from '../errors'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard, BookingGuardOptions } from '../guard'
 import type { CreateBookingInput } from '../guard'
-import { classifyAppwriteError } from '../resilience/classifyError'
+import { classifyAppwriteError, errorFacts } from '../resilience/classifyError'
 import { BookingSourceSchema } from '../schema/schemas'
 import type { BookingSource, ProviderType } from '../schema/schemas'
 import { BOOKING_ROUTES } from '../client/routes'
@@ -97,6 +97,7 @@ const STATUS_BY_CODE: Partial<Record<string, number>> = {
   SLOT_TAKEN: 409,
   IDEMPOTENCY_CONFLICT: 409,
   CIRCUIT_OPEN: 503,
+  RETRY_BUDGET_EXCEEDED: 503,
   PIPELINE_TIMEOUT: 504,
   BOOKING_PIPELINE: 502,
   UNAUTHENTICATED: 401,
@@ -155,6 +156,21 @@ export function statusOfBookingError(error: unknown): number {
   const verdict = classifyAppwriteError(error)
   if (verdict.status !== undefined) return verdict.retryable ? 503 : 502
   return 500
+}
+
+/**
+ * An Appwrite failure the server's own retries did not get past (no connection, 5xx, 429 while
+ * checking who may do what), as the typed `RETRY_BUDGET_EXCEEDED` the client reads as "try
+ * again"; any other error as it is.
+ */
+function unavailable(error: unknown): unknown {
+  if (isBookingGuardError(error) || !errorFacts(error).retryable) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new BookingGuardError(
+    'RETRY_BUDGET_EXCEEDED',
+    `Appwrite was unavailable to the booking server after its retries (${message}): send the request again (a booking with the same idempotency key)`,
+    { cause: error },
+  )
 }
 
 function parseBody(text: string): Record<string, unknown> {
@@ -269,7 +285,7 @@ export class BookingRoutes {
           },
         }
       }
-      return { status, body: { error: bookingErrorToJSON(cause) } }
+      return { status, body: { error: bookingErrorToJSON(unavailable(cause)) } }
     }
   }
 
