@@ -389,7 +389,8 @@ describe('createBookingHandler', () => {
 
       expect(response.status).toBe(503)
       const error = errorOf((await response.json()) as Record<string, unknown>)
-      expect(error).not.toMatchObject({ code: 'UNAUTHENTICATED' })
+      expect(isBookingGuardError(error, 'RETRY_BUDGET_EXCEEDED')).toBe(true)
+      expect(describeBookingError(error).retryable).toBe(true)
       expect(rows('bookings')).toEqual([])
     },
   )

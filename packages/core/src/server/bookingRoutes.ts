@@ -159,16 +159,18 @@ export function statusOfBookingError(error: unknown): number {
 }
 
 /**
- * An Appwrite failure the server's own retries did not get past (no connection, 5xx, 429 while
- * checking who may do what), as the typed `RETRY_BUDGET_EXCEEDED` the client reads as "try
- * again"; any other error as it is.
+ * An Appwrite failure the server could not get past (no connection, 5xx, 429 while checking a
+ * JWT or who may do what), as the typed `RETRY_BUDGET_EXCEEDED` the client reads as "try again";
+ * any other error as it is.
+ *
+ * @internal
  */
-function unavailable(error: unknown): unknown {
+export function unavailable(error: unknown): unknown {
   if (isBookingGuardError(error) || !errorFacts(error).retryable) return error
   const message = error instanceof Error ? error.message : String(error)
   return new BookingGuardError(
     'RETRY_BUDGET_EXCEEDED',
-    `Appwrite was unavailable to the booking server after its retries (${message}): send the request again (a booking with the same idempotency key)`,
+    `Appwrite was unavailable to the booking server (${message}): send the request again (a booking with the same idempotency key)`,
     { cause: error },
   )
 }

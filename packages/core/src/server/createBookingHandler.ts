@@ -8,6 +8,7 @@ import {
   MAX_BODY_CHARS,
   loadNodeAppwrite,
   statusOfBookingError,
+  unavailable,
 } from './bookingRoutes'
 import type { BookingCaller, BookingServerOptions } from './bookingRoutes'
 
@@ -159,7 +160,8 @@ export function createBookingHandler(
     try {
       caller = await callerOf(request)
     } catch (error) {
-      return json(statusOfBookingError(error), { error: bookingErrorToJSON(error) })
+      const typed = unavailable(error)
+      return json(statusOfBookingError(typed), { error: bookingErrorToJSON(typed) })
     }
     const body = await boundedText(request)
     if (body === undefined) return json(413, { error: bookingErrorToJSON(bodyTooLarge()) })
