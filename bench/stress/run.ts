@@ -29,6 +29,15 @@ import type { FaultRule, HangFaultRule } from '@booking-guard/testing'
 import { AppwriteException, Client, ID, TablesDB } from 'node-appwrite'
 import type { Models } from 'node-appwrite'
 import { fuzzedInput } from './fuzz'
+import {
+  bookingTables,
+  checkGuarantee,
+  createChecks,
+  delivered,
+  stored,
+  voided,
+} from './invariants'
+import type { StoredRow } from './invariants'
 import { describeOutcome } from './outcome'
 import type { CallKind, CallOutcome, StressJob } from './outcome'
 
@@ -74,7 +83,7 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-const violations: string[] = []
+const { checked, violations, count } = createChecks()
 const violation = (text: string) => violations.push(text)
 
 /** A valid booking input. */
@@ -483,74 +492,10 @@ try {
 
   // ---- Invariants over every row ---------------------------------------------------------------
   const invariants = await timed('checks', async () => {
-    const tables = fake.snapshot()[DB] ?? {}
-    const bookings = tables.bookings ?? []
-    const rooms = tables.chat_rooms ?? []
-    const messages = tables.chat_messages ?? []
-    const notifications = tables.notifications ?? []
-    // The void marker compensation writes (an epoch response deadline): never live, whatever
-    // `pipelineStatus` a late write set (see `isVoided` in packages/core/src/pipeline/rows.ts).
-    const voided = (row: Record<string, unknown>) =>
-      typeof row.responseDeadline === 'string' && Date.parse(row.responseDeadline) < 86_400_000
-    const delivered = (row: Record<string, unknown>) =>
-      row.pipelineStatus === 'delivered' && !voided(row)
-    const live = (row: Record<string, unknown>) =>
-      delivered(row) && (row.status === 'pending' || row.status === 'confirmed')
-    const byId = new Map(bookings.map((row) => [row.$id, row]))
-    const withRoom = new Set(rooms.map((row) => row.bookingId))
-    const withSystemMessage = new Set(
-      messages.filter((row) => row.senderType === 'system').map((row) => row.bookingId),
+    const { byId, rows } = checkGuarantee(
+      bookingTables(fake.snapshot()[DB] as Record<string, StoredRow[]> | undefined),
+      count,
     )
-    const withProviderNotice = new Set(
-      notifications
-        .filter((row) => byId.get(String(row.bookingId))?.providerId === row.recipientId)
-        .map((row) => row.bookingId),
-    )
-    const checked: Record<string, number> = {}
-    const count = (name: string, ok: boolean, problem: () => string) => {
-      checked[name] = (checked[name] ?? 0) + 1
-      if (!ok) violation(`${name}: ${problem()}`)
-    }
-
-    for (const row of bookings) {
-      count('no booking left pending', row.pipelineStatus !== 'pending', () => `${row.$id}`)
-      if (!delivered(row)) continue
-      for (const [what, set] of [
-        ['chat room', withRoom],
-        ['system message', withSystemMessage],
-        ['provider notification', withProviderNotice],
-      ] as const) {
-        count(`delivered booking has its ${what}`, set.has(row.$id), () => `${row.$id} has none`)
-      }
-    }
-    for (const [table, rows] of [
-      ['chat_rooms', rooms],
-      ['chat_messages', messages],
-      ['notifications', notifications],
-    ] as const) {
-      for (const row of rows) {
-        const booking = byId.get(String(row.bookingId))
-        count(
-          'no orphan row',
-          booking !== undefined && booking.pipelineStatus !== 'failed' && !voided(booking),
-          () =>
-            `${table}/${row.$id} belongs to ${booking === undefined ? 'a missing' : 'a failed'} booking ${String(row.bookingId)}`,
-        )
-      }
-    }
-    const slots = new Map<string, string[]>()
-    for (const row of bookings) {
-      if (!live(row) || typeof row.scheduledAt !== 'string') continue
-      const slot = `${String(row.providerId)}@${Date.parse(row.scheduledAt)}`
-      slots.set(slot, [...(slots.get(slot) ?? []), row.$id])
-    }
-    for (const [slot, ids] of slots) {
-      count(
-        'at most one live booking per slot',
-        ids.length === 1,
-        () => `${slot}: ${ids.join(', ')}`,
-      )
-    }
 
     // What callers were told, against what is stored.
     const revivedByRetry = new Set(
@@ -571,7 +516,7 @@ try {
           "a successful call's booking is delivered",
           row !== undefined && delivered(row),
           () =>
-            `${o.key} (${o.kind}, ${o.mode}) was told ok for ${o.bookingId}, stored ${row === undefined ? 'nothing' : `pipelineStatus ${String(row.pipelineStatus)}${voided(row) ? ', void' : ''}`}`,
+            `${o.key} (${o.kind}, ${o.mode}) was told ok for ${o.bookingId}, stored ${stored(row)}`,
         )
       }
       if (o.compensated && o.bookingId !== undefined && !revivedByRetry.has(o.bookingId)) {
@@ -613,21 +558,10 @@ try {
           row !== undefined &&
           row.pipelineStatus !== 'failed',
         () =>
-          `${version.$id} shown (pipelineStatus ${String(version.pipelineStatus)}), stored ${row === undefined ? 'nothing' : `pipelineStatus ${String(row.pipelineStatus)}${voided(row) ? ', void' : ''}`}`,
+          `${version.$id} shown (pipelineStatus ${String(version.pipelineStatus)}), stored ${stored(row)}`,
       )
     }
-    return {
-      checked,
-      rows: {
-        bookings: bookings.length,
-        delivered: bookings.filter(delivered).length,
-        failed: bookings.filter((row) => row.pipelineStatus === 'failed').length,
-        voided: bookings.filter(voided).length,
-        chat_rooms: rooms.length,
-        chat_messages: messages.length,
-        notifications: notifications.length,
-      },
-    }
+    return { checked, rows }
   })
 
   // ---- Summary ---------------------------------------------------------------------------------
