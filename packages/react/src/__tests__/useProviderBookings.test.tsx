@@ -94,5 +94,6 @@ describe('useProviderBookings', () => {
 
     await t.until(() => expect(banner()).toBe('Connection: online'), 30_000)
     await t.until(() => expect(items()).toEqual(['Dewi, 60 min ✓']))
-  })
+    // 30 s of fake time is 600 rendered steps: seconds of real time on a busy machine.
+  }, 30_000)
 })
