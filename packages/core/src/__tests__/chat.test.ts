@@ -27,7 +27,7 @@ describe('chat', () => {
           table: ['chat_rooms', 'chat_messages'],
           times: 1,
         })
-        const call =
+        const call: Promise<unknown> =
           method === 'sendMessage'
             ? h.guard.sendMessage(roomId, { ...customer, content: 'On my way' })
             : method === 'listMessages'
