@@ -26,7 +26,7 @@ import type {
   SendMessageInput,
   SendMessageResult,
 } from './pipeline/chat'
-import { createBooking } from './pipeline/createBooking'
+import { createBooking, KeyedCalls } from './pipeline/createBooking'
 import type {
   BookingRow,
   CreateBookingOptions,
@@ -514,7 +514,7 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
     pushPolicy,
     background: new Set(),
   }
-  const inflight = new Map<string, Promise<unknown>>()
+  const keyedCalls = new KeyedCalls()
   const service: unknown = options.tablesDB ?? options.databases
   // realtime: feeds, watchdogs and health check share one subscription, built on first use.
   const realtimeMethods = createGuardRealtime(
@@ -527,7 +527,7 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
       monitor: options.monitor,
       metrics: options.metrics,
       createBooking: (input, { idempotencyKey, signal }) =>
-        createBooking(rt, inflight, input, { idempotencyKey, signal }, true),
+        createBooking(rt, keyedCalls, input, { idempotencyKey, signal }, true),
     },
     options,
   )
@@ -537,7 +537,7 @@ export function createBookingGuard<E extends SchemaExtensions = Record<never, ne
     // Writes from a guard without an API key fail with a setup error, not a retryable one.
     createBooking: (input, callOptions) =>
       explainKeylessWrite('createBooking', service, () =>
-        createBooking(rt, inflight, input, callOptions),
+        createBooking(rt, keyedCalls, input, callOptions),
       ),
     respondToBooking: (bookingId, callOptions) =>
       explainKeylessWrite('respondToBooking', service, () =>

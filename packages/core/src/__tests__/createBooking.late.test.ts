@@ -117,6 +117,51 @@ describe('createBooking', () => {
       expect(h.invariantViolations()).toEqual([])
     })
   })
+  describe('two processes with one key, the first compensating while the second arrives', () => {
+    it.each([0, 400, 1_200])(
+      'should never tell the second caller ok for a booking the first one then undoes (second starts at +%i ms into the compensation)',
+      async (offset) => {
+        const options = { timeoutMs: 1_000, compensationTimeoutMs: 1_000 }
+        const h = harness(options)
+        const otherProcess = h.otherGuard({ ...options, retry: { clock: h.clock, jitter: 'none' } })
+        // The first call fails for good at its system message, then compensates; its void patch
+        // is slow, so the booking reads `pending` for a while after its children are gone.
+        h.fake.faults.fail({
+          operation: 'createRow',
+          table: 'chat_messages',
+          error: 'general_server_error',
+          times: 3,
+        })
+        delayBookingUpdate(h, 'failed', 836)
+        const input = bookingInput()
+        const first = h.guard.createBooking(input, { idempotencyKey: 'double' })
+        const compensating = new Promise<void>((resolve) =>
+          h.guard.on((event) => {
+            if (event.type === 'stepFailed') h.clock.setTimeout(resolve, offset)
+          }),
+        )
+        const second = compensating.then(() =>
+          otherProcess.createBooking(input, { idempotencyKey: 'double' }),
+        )
+        const [one, two] = fulfilled(await h.settle(Promise.allSettled([first, second])))
+        // Arriving mid-compensation, the second call waits for the first to settle: told ok
+        // once the booking is undone and it revived it, or a timeout (nothing promised) first.
+        expect(two?.status).toBe(offset === 0 ? 'rejected' : 'fulfilled')
+        await h.clock.advance(10_000) // nothing is left in flight
+        fulfilled(await h.settle(h.guard.reconcile({ olderThanMs: 0 })))
+        const [booking] = h.rows('bookings')
+        const live =
+          booking !== undefined && booking.pipelineStatus === 'delivered' && !isVoided(booking)
+        // A caller told `ok` holds a live booking with every row.
+        const toldOk = one?.status === 'fulfilled' || two?.status === 'fulfilled'
+        expect({ toldOk, live }).not.toEqual({ toldOk: true, live: false })
+        expect(h.completeBookingViolations()).toEqual([])
+        expect(h.invariantViolations()).toEqual([])
+        otherProcess.dispose()
+      },
+    )
+  })
+
   describe('a deliver write that lands after the void patch', () => {
     it.each(['saga', 'transaction'] as const)(
       'should revive, not replay, a compensated booking a late write set back to delivered (%s)',

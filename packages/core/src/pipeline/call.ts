@@ -137,6 +137,9 @@ export class PipelineCall {
     } catch (error) {
       try {
         outcome = await this.#afterRefusedCreate(spec, started, error)
+        if (outcome.state === 'existing' && attempts.ambiguous) {
+          outcome = { ...outcome, mayBeOwn: true }
+        }
       } catch (failure) {
         const state = attempts.ambiguous || mayHaveWritten(failure) ? 'unknown' : 'clean'
         outcome = this.#outcome(spec, started, state, undefined, failure)

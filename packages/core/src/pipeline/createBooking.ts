@@ -11,7 +11,7 @@ import { classifyAppwriteError } from '../resilience/classifyError'
 import { normalizeOwned } from '../schema/schemaLock'
 import { BookingSourceSchema } from '../schema/schemas'
 import type { BookingSource } from '../schema/schemas'
-import { BudgetExpired } from './budget'
+import { BudgetExpired, raceAbort } from './budget'
 import { PipelineCall, reasonOf } from './call'
 import type { FailureReport } from './call'
 import { iso, sameValue } from './format'
@@ -100,6 +100,8 @@ interface CreateContext {
   readonly slotKey: string | undefined
   /** A health-check booking: written with `synthetic: true` so feeds never deliver it. */
   readonly synthetic: boolean
+  /** When the last call with this key ended in this process, on the guard's clock. */
+  readonly endedHere?: number | undefined
 }
 
 const IDEMPOTENCY_KEY_MAX_LENGTH = 64
@@ -147,6 +149,34 @@ function checkOptions(options: CreateBookingOptions): { key?: string; source: Bo
   return key === undefined ? { source } : { key, source }
 }
 
+/** How many ended calls a guard remembers (the oldest is forgotten first). */
+const ENDED_CALLS_KEPT = 10_000
+
+/**
+ * The calls with an idempotency key one guard runs: the one running for each booking id (a second
+ * call waits for it), and when the last one ended (a booking this process last wrote is not another
+ * process's work in progress).
+ *
+ * @internal
+ */
+export class KeyedCalls {
+  readonly running = new Map<string, Promise<unknown>>()
+  readonly #ended = new Map<string, number>()
+
+  /** When the last call for `bookingId` ended here, on the guard's clock. */
+  endedAt(bookingId: string): number | undefined {
+    return this.#ended.get(bookingId)
+  }
+
+  end(bookingId: string, at: number): void {
+    this.#ended.delete(bookingId)
+    this.#ended.set(bookingId, at)
+    if (this.#ended.size > ENDED_CALLS_KEPT) {
+      this.#ended.delete(this.#ended.keys().next().value!)
+    }
+  }
+}
+
 /**
  * Validates and writes a booking with its chat room, system message and provider notification,
  * all or nothing. See `guard.createBooking`.
@@ -155,7 +185,7 @@ function checkOptions(options: CreateBookingOptions): { key?: string; source: Bo
  */
 export function createBooking(
   rt: PipelineRuntime,
-  inflight: Map<string, Promise<unknown>>,
+  calls: KeyedCalls,
   input: unknown,
   options: CreateBookingOptions = {},
   synthetic = false,
@@ -186,14 +216,16 @@ export function createBooking(
     return run(rt, parsed, bookingId, undefined, checked.source, options, synthetic)
 
   // Two calls with one key in this process: the second waits for the first, then replays it.
-  const previous = inflight.get(bookingId)
+  const previous = calls.running.get(bookingId)
   const call: Promise<CreateBookingResult> = (async () => {
     if (previous !== undefined) await previous.then(settled, settled)
-    return run(rt, parsed, bookingId, key, checked.source, options, synthetic)
+    const endedHere = calls.endedAt(bookingId)
+    return run(rt, parsed, bookingId, key, checked.source, options, synthetic, endedHere)
   })()
-  inflight.set(bookingId, call)
+  calls.running.set(bookingId, call)
   const forget = () => {
-    if (inflight.get(bookingId) === call) inflight.delete(bookingId)
+    calls.end(bookingId, rt.clock.now())
+    if (calls.running.get(bookingId) === call) calls.running.delete(bookingId)
   }
   call.then(forget, forget)
   return call
@@ -236,6 +268,7 @@ async function run(
   source: BookingSource,
   options: CreateBookingOptions,
   synthetic: boolean,
+  endedHere?: number,
 ): Promise<CreateBookingResult> {
   const slotKey =
     rt.settings.slotLock !== undefined &&
@@ -255,6 +288,7 @@ async function run(
     source,
     slotKey,
     synthetic,
+    endedHere,
   }
   const call = new PipelineCall(rt, {
     operation: 'createBooking',
@@ -442,8 +476,28 @@ async function sagaCreate(call: PipelineCall, ctx: CreateContext): Promise<Creat
     })
   }
 
+  let existing = booking.state === 'existing' ? booking.row : undefined
+  if (
+    existing !== undefined &&
+    booking.mayBeOwn !== true &&
+    mayStillBeWorkedOn(rt, existing, ctx.endedHere)
+  ) {
+    // Another call with this key (another process) wrote the booking moments ago and may still
+    // deliver or compensate it. Delivering it now would race that compensation, which can undo
+    // the booking this caller is about to be told is made: wait until it settles or its time is up.
+    existing = await settledByItsCall(call, existing, ctx.endedHere)
+    outcomes[0] = { ...booking, row: existing }
+    if (isCompensated(existing)) {
+      // Undone while this call waited: the children it found were that call's, now removed.
+      const children = await Promise.all([
+        call.write(writes.chatRoom),
+        call.write(writes.systemMessage),
+        call.write(writes.notification),
+      ])
+      outcomes.splice(1, 3, ...children)
+    }
+  }
   const failed = firstFailure(outcomes)
-  const existing = booking.state === 'existing' ? booking.row : undefined
   if (existing !== undefined && isLive(existing)) {
     // A replay of a finished booking: never compensate it.
     if (failed !== undefined) {
@@ -489,6 +543,63 @@ async function sagaCreate(call: PipelineCall, ctx: CreateContext): Promise<Creat
     )
   }
   return failSaga(call, ctx, writes, outcomes, 'deliver', delivery.error)
+}
+
+/** Clock difference tolerated between this process and Appwrite, in milliseconds. */
+const CLOCK_SKEW_MS = 2_000
+/** How often a booking another call is working on is read again, in milliseconds. */
+const SETTLE_POLL_MS = 250
+
+/**
+ * Whether `row` is a pending booking (not compensated) whose last write is recent enough that the
+ * call that wrote it may still be running: its budget and its compensation budget, with these
+ * settings, plus clock skew.
+ */
+function mayStillBeWorkedOn(
+  rt: PipelineRuntime,
+  row: BackendRow,
+  endedHere: number | undefined,
+): boolean {
+  if (row.pipelineStatus !== 'pending' || isCompensated(row)) return false
+  const written = Date.parse(String(row.$updatedAt))
+  if (!Number.isFinite(written)) return false
+  // Last written before this process's own call with the key ended: that call wrote it, and is over.
+  if (endedHere !== undefined && written <= endedHere + CLOCK_SKEW_MS) return false
+  const busyMs = rt.settings.timeoutMs + rt.settings.compensationTimeoutMs + CLOCK_SKEW_MS
+  return rt.clock.now() - written < busyMs
+}
+
+/**
+ * Reads the booking again until the call working on it settled it (delivered or compensated) or
+ * can no longer write; rejects with the call's failure when this call's budget ends first (the
+ * booking stays `pending` for its own call or the reconciler to finish).
+ */
+async function settledByItsCall(
+  call: PipelineCall,
+  row: BackendRow,
+  endedHere: number | undefined,
+): Promise<BackendRow> {
+  const { rt } = call
+  let current = row
+  try {
+    while (mayStillBeWorkedOn(rt, current, endedHere)) {
+      await raceAbort(
+        () => new Promise<void>((resolve) => rt.clock.setTimeout(resolve, SETTLE_POLL_MS)),
+        call.budget,
+      )
+      current = await call.remote(() => rt.backend.get(rt.tables.booking, call.bookingId))
+    }
+    return current
+  } catch (cause) {
+    throw call.fail({
+      step: 'booking',
+      compensated: false,
+      pendingReconcile: true,
+      cause,
+      reason:
+        'another call with this idempotency key is still writing this booking; retry with the same key once it settles',
+    })
+  }
 }
 
 /**

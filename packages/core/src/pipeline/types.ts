@@ -149,6 +149,11 @@ export interface StepOutcome {
   readonly error: unknown
   /** Milliseconds the step took. */
   readonly durationMs: number
+  /**
+   * For an `existing` row: an earlier attempt of this very call may have written it (it got no
+   * answer), so the row is not known to be another call's.
+   */
+  readonly mayBeOwn?: boolean
 }
 
 /** A write's target. @internal */
