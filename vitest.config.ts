@@ -21,6 +21,9 @@ export default defineConfig({
       '@booking-guard/testing/fixtures': fileURLToPath(
         new URL('./packages/testing/src/fixtures/index.ts', import.meta.url),
       ),
+      '@booking-guard/testing/accounts': fileURLToPath(
+        new URL('./packages/testing/src/accounts/index.ts', import.meta.url),
+      ),
       '@booking-guard/testing/emulator': fileURLToPath(
         new URL('./packages/testing/src/emulator/index.ts', import.meta.url),
       ),

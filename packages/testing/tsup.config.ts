@@ -3,7 +3,13 @@ import { packageBuild } from '../../scripts/tsupPackage'
 
 export default defineConfig(
   packageBuild(
-    ['src/index.ts', 'src/emulator/index.ts', 'src/emulator/bin.ts', 'src/fixtures/index.ts'],
+    [
+      'src/index.ts',
+      'src/accounts/index.ts',
+      'src/emulator/index.ts',
+      'src/emulator/bin.ts',
+      'src/fixtures/index.ts',
+    ],
     // The emulator entry shares one copy of the fake with the root entry in CJS too.
     { splitting: true },
   ),

@@ -217,7 +217,14 @@ export type {
 export type { OutboxFilter, OutboxMessage, TokenKind } from './fake/tokens'
 export { FakeUsers } from './fake/users'
 export type { CreateUserParams, FakeUserList, FakeUserModel } from './fake/users'
-export type { CreateHashedUserParams, FakeIdentityList, FakeLogList } from './fake/users'
+export type {
+  CreateHashedUserParams,
+  CreateSHAUserParams,
+  CreateScryptModifiedUserParams,
+  CreateScryptUserParams,
+  FakeIdentityList,
+  FakeLogList,
+} from './fake/users'
 export { FakeFunctions } from './fake/functions'
 export type {
   CreateExecutionParams,

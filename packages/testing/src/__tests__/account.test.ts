@@ -1,5 +1,6 @@
 import { ID } from 'appwrite'
 import { describe, expect, it } from 'vitest'
+import { installAccountFeatures } from '../accounts'
 import { createFakeAppwrite, createManualClock } from '../index'
 import { appwriteError, rejection } from './helpers'
 
@@ -187,6 +188,7 @@ describe('account', () => {
 
   it('should let a blocked user not sign in and report sessions and JWTs through users', async () => {
     const fake = createFakeAppwrite()
+    installAccountFeatures(fake)
     await fake.users.create({ userId: 'ada', email: 'ada@example.com', password, name: 'Ada' })
     expect(
       await fake.users.list({

@@ -1,15 +1,24 @@
 import { describe, expect, it } from 'vitest'
+import { installAccountFeatures } from '../accounts'
 import { createFakeAppwrite, createManualClock } from '../index'
+import type { FakeAppwriteOptions } from '../index'
 import { rejection } from './helpers'
 
-// The fake's own account (no emulator): the email flows and `fake.outbox`, on the fake's clock.
+// The fake's own account (no emulator): the email flows and `fake.outbox`, on the fake's clock,
+// once `installAccountFeatures` added them.
+
+function fakeWithEmails(options?: FakeAppwriteOptions) {
+  const fake = createFakeAppwrite(options)
+  installAccountFeatures(fake)
+  return fake
+}
 
 const password = 'correct horse battery'
 
 describe('accountTokens', () => {
   it('should verify the signed-in user through the outbox and refuse the link after an hour', async () => {
     const clock = createManualClock()
-    const fake = createFakeAppwrite({ clock })
+    const fake = fakeWithEmails({ clock })
     await fake.account.create({ userId: 'ada', email: 'Ada@Example.com', password })
     await fake.account.createEmailPasswordSession({ email: 'ada@example.com', password })
     await fake.account.createEmailVerification({ url: 'https://app.example.com/verify?lang=en' })
@@ -31,7 +40,7 @@ describe('accountTokens', () => {
   })
 
   it('should sign in the fake account with a magic URL linking to the console page by default', async () => {
-    const fake = createFakeAppwrite()
+    const fake = fakeWithEmails()
     const token = await fake.account.createMagicURLToken({ userId: 'bo', email: 'bo@example.com' })
     const [mail] = fake.outbox({ userId: 'bo', kind: 'magicUrl' })
     expect(mail?.url?.startsWith('http://localhost/console/auth/magic-url?userId=bo&secret=')).toBe(
@@ -47,7 +56,7 @@ describe('accountTokens', () => {
 
   it('should issue a users.createToken secret of the asked length, valid the asked seconds', async () => {
     const clock = createManualClock()
-    const fake = createFakeAppwrite({ clock })
+    const fake = fakeWithEmails({ clock })
     await fake.users.create({ userId: 'cy', email: 'cy@example.com' })
     const token = await fake.users.createToken({ userId: 'cy', length: 12, expire: 60 })
     expect(token.secret).toMatch(/^[0-9a-f]{12}$/)
@@ -68,7 +77,7 @@ describe('accountTokens', () => {
   })
 
   it('should drop the outbox on reset', async () => {
-    const fake = createFakeAppwrite()
+    const fake = fakeWithEmails()
     await fake.account.createEmailToken({ userId: 'dee', email: 'dee@example.com' })
     expect(fake.outbox()).toHaveLength(1)
     fake.reset()

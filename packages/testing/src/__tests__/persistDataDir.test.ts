@@ -2,6 +2,7 @@ import { appendFile, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
+import { resolveJWT } from '../fake/jwts'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
 import { EmulatorDataDir, readState } from '../emulator/persist/dataDir'
 import type { DataDirOptions } from '../emulator/persist/dataDir'
@@ -76,7 +77,7 @@ describe('dataDir', () => {
     expect(await second.fake.users.getPrefs({ userId: 'ada' })).toEqual({ theme: 'dark' })
     const internals = fakeInternals(second.fake)
     expect(internals.accounts.resolveSession(session.secret)?.user.$id).toBe('ada')
-    expect(internals.accounts.resolveJWT(jwt)?.user.$id).toBe('ada')
+    expect(resolveJWT(internals.accounts, jwt)?.user.$id).toBe('ada')
     expect(
       await internals.accounts.checkPassword(internals.accounts.user('ada')!, 'correct horse'),
     ).toBe(true)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { installAccountFeatures } from '../accounts'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import { rejection } from './helpers'
 
@@ -7,6 +8,8 @@ const q = (method: string, attribute: string | undefined, values: unknown[]) =>
 
 async function withUsers() {
   const fake = createFakeAppwrite({ seed: 1 })
+  // The users list's queries come with the account features.
+  installAccountFeatures(fake)
   for (const name of ['Ada', 'Bob', 'Cy']) {
     await fake.users.create({ userId: name.toLowerCase(), name })
   }

@@ -1,4 +1,5 @@
 import type { AccountCaller, AccountStore, StoredUser } from '../fake/accounts'
+import { resolveJWT, verifyToken } from '../fake/jwts'
 import type { IncomingHttpHeaders } from 'node:http'
 import { extraError, httpError } from './http'
 
@@ -108,7 +109,7 @@ export class AuthRegistry {
    * with the server's `Failed to verify JWT. …` message for a malformed, forged or expired token.
    */
   jwtCaller(token: string): Caller {
-    const found = this.store.resolveJWT(token)
+    const found = resolveJWT(this.store, token)
     return found === undefined ? { kind: 'guest' } : { kind: 'user', user: this.toUser(found.user) }
   }
 
@@ -140,7 +141,7 @@ export class AuthRegistry {
     if (jwt !== undefined && jwt !== '') {
       if (value !== undefined && this.store.resolveSession(value) !== undefined)
         throw extraError('user_jwt_and_cookie_set')
-      if (refuseBlocked && this.store.resolveJWT(jwt, true)?.user.status === false)
+      if (refuseBlocked && resolveJWT(this.store, jwt, true)?.user.status === false)
         throw httpError('user_blocked')
       return this.jwtCaller(jwt)
     }
@@ -157,7 +158,7 @@ export class AuthRegistry {
   isDynamicKey(key: string, projectId: string): boolean {
     if (!key.startsWith('dynamic_')) return false
     try {
-      return this.store.verify(key.slice('dynamic_'.length)).projectId === projectId
+      return verifyToken(this.store, key.slice('dynamic_'.length)).projectId === projectId
     } catch {
       // Expired or forged: answered as an unknown key by the caller.
       return false

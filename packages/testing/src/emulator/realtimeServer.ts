@@ -50,6 +50,41 @@ class FrameError extends Error {
 
 const formatInvalid = (message: string) => new FrameError(MESSAGE_FORMAT_INVALID, message)
 
+/** The actions of user events (`users.ID.<action>[.<attribute>]`). */
+const USER_ACTIONS = new Set(['create', 'update', 'delete'])
+
+/**
+ * `Event::generateEvents` for a user event: its patterns (with the action and attribute, without
+ * them, the user alone), each with every id and `*` in its place, most specific first.
+ */
+function userEvents(userId: string, suffix: string): string[] {
+  const [first = '', second, third, fourth] = suffix.split('.')
+  // `create` / `update.name` act on the user; `sessions.SID.create` on a resource under it.
+  const nested = !USER_ACTIONS.has(first) && second !== undefined && third !== undefined
+  const withAttribute = (parts: string[], attribute: string | undefined) =>
+    attribute === undefined ? [] : [[...parts, attribute]]
+  const patterns = nested
+    ? [
+        ...withAttribute(['U', first, 'S', third], fourth),
+        ['U', first, 'S', third],
+        ['U', first, 'S'],
+        ...withAttribute(['U', third], fourth),
+        ['U'],
+      ]
+    : [...withAttribute(['U', first], second), ['U', first], ['U']]
+  const events = new Set<string>()
+  for (const pattern of patterns)
+    for (const id of [userId, '*'])
+      for (const sid of nested ? [second, '*'] : [''])
+        events.add(
+          `users.${pattern.map((part) => (part === 'U' ? id : part === 'S' ? sid : part)).join('.')}`,
+        )
+  return [...events]
+}
+
+/** A user change with its event names, most specific first (`users.ID.update.prefs`, `users.*.update.prefs`, …). */
+type AccountEvent = AccountChange & { readonly events: readonly string[] }
+
 /** `Realtime::SUPPORTED_ACTIONS`: the actions that give a channel a suffixed sibling. */
 const ACCOUNT_ACTIONS = new Set(['create', 'update', 'upsert', 'delete'])
 
@@ -59,7 +94,7 @@ const ACCOUNT_ACTIONS = new Set(['create', 'update', 'upsert', 'delete'])
  * `users.<id>.delete`, not `users.<id>.sessions.<sid>.create`) the same two suffixed with the
  * action (`account.update`, `account.<userId>.update`).
  */
-function accountChannels(change: AccountChange): string[] {
+function accountChannels(change: AccountEvent): string[] {
   const base = ['account', `account.${change.userId}`]
   const action = change.events[0]?.split('.')[2]
   return action !== undefined && ACCOUNT_ACTIONS.has(action)
@@ -89,7 +124,9 @@ export class RealtimeServer {
     this.#options = options
     // The `account` channel: each user's own account and session events.
     this.#stopAccounts = options.auth.store.onChange((change) => {
-      for (const session of this.#sessions) session.accountEvent(change)
+      if (this.#sessions.size === 0) return
+      const event: AccountEvent = { ...change, events: userEvents(change.userId, change.suffix) }
+      for (const session of this.#sessions) session.accountEvent(event)
     })
     // `teams` and `memberships`: a change to a user's memberships first re-subscribes its sockets
     // with its new roles (`permissionsChanged` in `app/realtime.php`), then the event goes out.
@@ -348,7 +385,7 @@ class Session {
    * `account.<userId>`), as `Realtime::convertChannels` gives the channel `account.<userId>` to a
    * signed-in connection.
    */
-  accountEvent(change: AccountChange): void {
+  accountEvent(change: AccountEvent): void {
     if (this.#closed || this.caller.kind !== 'user' || this.caller.user.$id !== change.userId)
       return
     const channels = accountChannels(change)

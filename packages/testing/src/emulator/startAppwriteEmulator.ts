@@ -1,3 +1,4 @@
+import { accountFeatures } from '../fake/accountFeatures'
 import { teamStore } from '../fake/teams'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -301,6 +302,8 @@ async function serve(
   if (dataDir !== undefined) await dataDir.attach(internals, imported)
   else if (imported !== undefined) restoreState(internals, imported)
   const auth = new AuthRegistry(internals.accounts)
+  // The email flows, users list queries and imported hashes, which the fake's root entry leaves out.
+  const accounts = accountFeatures(internals)
   for (const [functionId, registration] of Object.entries(options.functions ?? {}))
     internals.functions.register(functionId, registration)
   const bridge = createFakeBridge(fake)
@@ -308,7 +311,12 @@ async function serve(
   registerTransactionRoutes(router, bridge.servicesFor)
   registerDataRoutes(router, bridge.servicesFor)
   registerSchemaRoutes(router, bridge.admin)
-  registerAccountRoutes(router, { auth, faults: fake.faults, projectId })
+  registerAccountRoutes(router, {
+    auth,
+    outbox: accounts.emails.outbox,
+    faults: fake.faults,
+    projectId,
+  })
   registerUsersRoutes(router, fake.users)
   registerFunctionRoutes(router, { auth, functions: internals.functions })
   registerTeamsRoutes(router, { auth, teams: teamStore(internals), faults: fake.faults, projectId })
@@ -483,7 +491,7 @@ async function serve(
   const publicHost = isLoopbackOrAny(host) ? '127.0.0.1' : host
   const authority = `${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${address.port}`
   internals.functions.runtime = { endpoint: `http://${authority}/v1`, projectId }
-  internals.accounts.mail = {
+  accounts.emails.mail = {
     projectId,
     projectName: projectId,
     magicUrlPage: `http://${authority}/console/auth/magic-url`,
@@ -491,9 +499,7 @@ async function serve(
   }
   const mail = options.mail ?? true
   const stopMail =
-    mail === false
-      ? undefined
-      : internals.accounts.outbox.subscribe(mail === true ? printMail : mail)
+    mail === false ? undefined : accounts.emails.outbox.subscribe(mail === true ? printMail : mail)
 
   let closing: Promise<void> | undefined
   return {
@@ -544,7 +550,7 @@ async function serve(
     createJWT: (userId, userOptions) => auth.createJWT(userId, userOptions),
     createSession: (userId, userOptions) => auth.createSession(userId, userOptions),
     exportSnapshot: (dir) => exportSnapshot(internals, dir),
-    outbox: (filter) => internals.accounts.outbox.list(filter),
+    outbox: (filter) => accounts.emails.outbox.list(filter),
     close() {
       stopMail?.()
       closing ??= new Promise<void>((resolve, reject) => {

@@ -3,9 +3,7 @@ import type { AccountCaller, AccountStore, StoredSession, StoredUser } from './a
 import { appwriteError } from './errors'
 import { runGated } from './faults'
 import type { FaultCallContext } from './faults'
-import { assertUid } from './ids'
-import { checkRedirectUrl, linkWith, mailText, securityPhrase } from './tokens'
-import type { StoredToken, TokenKind } from './tokens'
+import type { AccountEmails } from './accountEmails'
 import type { FaultGate } from './types'
 
 /** The largest `prefs` object, as the bytes of PHP's `json_encode` of it (utopia's `Assoc`). */
@@ -112,6 +110,23 @@ export interface AccountAuth {
 }
 
 /**
+ * What the email flows (`AccountEmails`, added by `installAccountFeatures`) need of the
+ * `FakeAccount` they run for.
+ *
+ * @internal
+ */
+export interface AccountFlowContext {
+  /** The signed-in user and session; `general_unauthorized_scope` for a guest. */
+  me(): { user: StoredUser; sessionId: string | undefined }
+  /** Whether an API key calls: it sees token secrets. */
+  isKey(): boolean
+  /** Throws `user_session_already_exists` when the caller is signed in. */
+  noSession(): void
+  /** Hands a new session to the client, as a sign-in does, and answers its model. */
+  signedIn(session: StoredSession, value: string): FakeSessionModel
+}
+
+/**
  * The `Account` service as a signed-in user (or a guest) sees it, shaped like the `appwrite` SDK's
  * `Account` with object parameters: sign-up, email/password and anonymous sessions, sessions,
  * JWTs, preferences, name, email and password. Faults apply with `api: 'account'`.
@@ -130,6 +145,16 @@ export class FakeAccount {
   readonly #faults: FaultGate
   readonly #auth: AccountAuth
 
+  readonly #flows: AccountFlowContext = {
+    me: () => this.#me(),
+    isKey: () => this.#auth.caller().kind === 'key',
+    noSession: () => this.#noSession(),
+    signedIn: (session, value) => {
+      this.#auth.onSession(value, session)
+      return this.#session(session, true, value)
+    },
+  }
+
   /** @internal */
   constructor(store: AccountStore, faults: FaultGate, auth: AccountAuth) {
     this.#store = store
@@ -143,6 +168,17 @@ export class FakeAccount {
       : { api: 'account' as const, operation, params: params as Record<string, unknown> }
     // `then` flattens a promised result into the call's own promise.
     return runGated(this.#faults, call, run).then((value) => value)
+  }
+
+  /** Runs an email flow of the installed account features (`installAccountFeatures`). */
+  #flow<T>(
+    operation: string,
+    params: object,
+    run: (emails: AccountEmails, context: AccountFlowContext) => T | Promise<T>,
+  ): Promise<T> {
+    return this.#run(operation, params, () =>
+      run(this.#store.feature(`account.${operation}()`).emails, this.#flows),
+    )
   }
 
   /** The signed-in user, or `general_unauthorized_scope` for a guest (the `account` scope). */
@@ -429,81 +465,17 @@ export class FakeAccount {
       return this.#account(user)
     })
   }
-  /** The token model for the caller: the secret only for an API key, as the server shows it. */
-  #token(token: StoredToken, userId: string, secret: string, phrase = ''): FakeTokenModel {
-    const shown = this.#auth.caller().kind === 'key' ? secret : false
-    return this.#store.tokenModel(token, userId, shown, phrase)
-  }
-
-  /**
-   * Issues a token for `user` and "sends" its email to the outbox: the link is `url` with
-   * `userId`, `secret` and `expire` (and `project` for a magic URL) added, as the server builds it.
-   */
-  #send(
-    user: StoredUser,
-    kind: TokenKind,
-    url: string | null,
-    phrase: string,
-  ): { token: StoredToken; secret: string } {
-    const { token, secret } = this.#store.issueToken(user, kind)
-    const mail = this.#store.mail
-    const expire = this.#store.tokenModel(token, user.$id, false).expire
-    const link =
-      url === null
-        ? null
-        : linkWith(url, {
-            userId: user.$id,
-            secret,
-            expire,
-            ...(kind === 'magicUrl' ? { project: mail.projectId } : {}),
-          })
-    const { subject, text } = mailText(kind, mail.projectName, user.name ?? '', {
-      url: link,
-      secret,
-      phrase,
-    })
-    this.#store.outbox.add({
-      kind,
-      userId: user.$id,
-      email: user.email ?? '',
-      name: user.name ?? '',
-      subject,
-      text,
-      secret,
-      url: link,
-      phrase,
-      expire,
-      createdAt: this.#store.tokenModel(token, user.$id, false).$createdAt,
-      tokenId: token.$id,
-    })
-    return { token, secret }
-  }
-
-  #redirect(url: unknown): string {
-    check.required('url', url)
-    // Anything but a string has no scheme and no host: the validator's `Invalid URI.`.
-    const text = typeof url === 'string' ? url : ''
-    checkRedirectUrl(text, this.#store.mail.projectId, this.#store.mail.redirectHosts)
-    return text
-  }
-
   /**
    * `POST /v1/account/verifications/email` (the SDK's `createEmailVerification`, formerly
    * `createVerification`): emails the signed-in user a link to `url` carrying `userId` and
    * `secret` (valid an hour). `user_email_not_found` for a user without email (anonymous),
    * `user_email_already_verified` once verified; a guest gets `general_unauthorized_scope`.
+   * Needs `installAccountFeatures(fake)`, as every email flow does.
    */
   createEmailVerification(params: { url: string }): Promise<FakeTokenModel> {
-    return this.#run('createEmailVerification', params, () => {
-      const { user } = this.#me()
-      const url = this.#redirect(params.url)
-      if (user.email === null || user.email === '') throw appwriteError('user_email_not_found')
-      if (user.emailVerification) throw appwriteError('user_email_already_verified')
-      const { token, secret } = this.#send(user, 'verification', url, '')
-      const model = this.#token(token, user.$id, secret)
-      this.#store.emit(user, `verification.${token.$id}.create`, { ...model, secret: '' })
-      return model
-    })
+    return this.#flow('createEmailVerification', params, (emails, context) =>
+      emails.createEmailVerification(context, params),
+    )
   }
 
   /** The SDK's deprecated name of {@link createEmailVerification}. */
@@ -518,33 +490,14 @@ export class FakeAccount {
    * or expired secret. Needs no session.
    */
   updateEmailVerification(params: { userId: string; secret: string }): Promise<FakeTokenModel> {
-    return this.#run('updateEmailVerification', params, () => {
-      const user = this.#tokenUser(params.userId, params.secret)
-      const token = this.#store.findToken(user, params.secret, ['verification'])
-      if (token === undefined) throw appwriteError('user_invalid_token')
-      user.emailVerification = true
-      this.#store.touch(user)
-      this.#store.deleteToken(user, token.$id)
-      const model = this.#token(token, user.$id, token.secretHash)
-      this.#store.emit(user, `verification.${token.$id}.update`, { ...model, secret: '' })
-      return model
-    })
+    return this.#flow('updateEmailVerification', params, (emails, context) =>
+      emails.updateEmailVerification(context, params),
+    )
   }
 
   /** The SDK's deprecated name of {@link updateEmailVerification}. */
   updateVerification(params: { userId: string; secret: string }): Promise<FakeTokenModel> {
     return this.updateEmailVerification(params)
-  }
-
-  /** The user a confirmation names (`UID` validator, then `user_not_found`), its secret checked as `Text(256)`. */
-  #tokenUser(userId: unknown, secret: unknown): StoredUser {
-    check.required('userId', userId)
-    check.required('secret', secret)
-    assertUid('userId', userId)
-    check.text('secret', secret, 256)
-    const user = this.#store.user(userId)
-    if (user === undefined) throw appwriteError('user_not_found')
-    return user
   }
 
   /**
@@ -553,18 +506,9 @@ export class FakeAccount {
    * for a blocked user.
    */
   createRecovery(params: { email: string; url: string }): Promise<FakeTokenModel> {
-    return this.#run('createRecovery', params, () => {
-      check.required('email', params.email)
-      const email = check.email(params.email)
-      const url = this.#redirect(params.url)
-      const user = this.#store.byEmail(email)
-      if (user === undefined) throw appwriteError('user_not_found')
-      if (!user.status) throw appwriteError('user_blocked')
-      const { token, secret } = this.#send(user, 'recovery', url, '')
-      const model = this.#token(token, user.$id, secret)
-      this.#store.emit(user, `recovery.${token.$id}.create`, { ...model, secret: '' })
-      return model
-    })
+    return this.#flow('createRecovery', params, (emails, context) =>
+      emails.createRecovery(context, params),
+    )
   }
 
   /**
@@ -578,45 +522,9 @@ export class FakeAccount {
     secret: string
     password: string
   }): Promise<FakeTokenModel> {
-    return this.#run('updateRecovery', params, async () => {
-      const user = this.#tokenUser(params.userId, params.secret)
-      check.required('password', params.password)
-      const password = check.password(params.password)
-      const token = this.#store.findToken(user, params.secret, ['recovery'])
-      if (token === undefined) throw appwriteError('user_invalid_token')
-      // Used up before the password is hashed, so two confirmations cannot both pass.
-      this.#store.deleteToken(user, token.$id)
-      await this.#store.setPassword(user, password)
-      user.emailVerification = true
-      for (const session of this.#store.sessionsOf(user.$id))
-        this.#store.deleteSession(session.$id, { emit: false })
-      const model = this.#token(token, user.$id, token.secretHash)
-      this.#store.emit(user, `recovery.${token.$id}.update`, { ...model, secret: '' })
-      return model
-    })
-  }
-
-  /**
-   * The user with `email`, created (no password, unverified) under `userId` when the address is
-   * new, as the token routes do; an existing user keeps its id and `userId` is ignored.
-   */
-  async #userForEmail(userId: unknown, email: unknown): Promise<StoredUser> {
-    check.required('userId', userId)
-    check.required('email', email)
-    const id = check.customId('userId', userId)
-    const address = check.email(email)
-    const found = this.#store.byEmail(address)
-    if (found !== undefined) return found
-    return this.#store.createUser({ userId: id, email: address, password: null, name: null })
-  }
-
-  #phrase(phrase: unknown): string {
-    if (phrase !== undefined && typeof phrase !== 'boolean')
-      throw appwriteError(
-        'general_argument_invalid',
-        'Invalid `phrase` param: Value must be a valid boolean',
-      )
-    return phrase === true ? securityPhrase() : ''
+    return this.#flow('updateRecovery', params, (emails, context) =>
+      emails.updateRecovery(context, params),
+    )
   }
 
   /**
@@ -629,12 +537,9 @@ export class FakeAccount {
     email: string
     phrase?: boolean
   }): Promise<FakeTokenModel> {
-    return this.#run('createEmailToken', params, async () => {
-      const phrase = this.#phrase(params.phrase)
-      const user = await this.#userForEmail(params.userId, params.email)
-      const { token, secret } = this.#send(user, 'emailOtp', null, phrase)
-      return this.#token(token, user.$id, secret, phrase)
-    })
+    return this.#flow('createEmailToken', params, (emails, context) =>
+      emails.createEmailToken(context, params),
+    )
   }
 
   /**
@@ -649,16 +554,9 @@ export class FakeAccount {
     url?: string
     phrase?: boolean
   }): Promise<FakeTokenModel> {
-    return this.#run('createMagicURLToken', params, async () => {
-      const url =
-        params.url === undefined || params.url === ''
-          ? this.#store.mail.magicUrlPage
-          : this.#redirect(params.url)
-      const phrase = this.#phrase(params.phrase)
-      const user = await this.#userForEmail(params.userId, params.email)
-      const { token, secret } = this.#send(user, 'magicUrl', url, phrase)
-      return this.#token(token, user.$id, secret, phrase)
-    })
+    return this.#flow('createMagicURLToken', params, (emails, context) =>
+      emails.createMagicURLToken(context, params),
+    )
   }
 
   /**
@@ -669,38 +567,15 @@ export class FakeAccount {
    * `user_session_already_exists` when signed in.
    */
   createSession(params: { userId: string; secret: string }): Promise<FakeSessionModel> {
-    return this.#run('createSession', params, () => this.#tokenSession(params))
+    return this.#flow('createSession', params, (emails, context) =>
+      emails.tokenSession(context, params),
+    )
   }
 
   /** `PUT /v1/account/sessions/magic-url` (`updateMagicURLSession`, deprecated): {@link createSession}. */
   updateMagicURLSession(params: { userId: string; secret: string }): Promise<FakeSessionModel> {
-    return this.#run('updateMagicURLSession', params, () => this.#tokenSession(params))
-  }
-
-  #tokenSession(params: { userId: unknown; secret: unknown }): FakeSessionModel {
-    check.required('userId', params.userId)
-    check.required('secret', params.secret)
-    const userId = check.customId('userId', params.userId)
-    const secret = check.text('secret', params.secret, 256)
-    this.#noSession()
-    const user = this.#store.user(userId)
-    // Only a sign-in token opens a session: the server refuses a verification or recovery secret.
-    const token =
-      user === undefined
-        ? undefined
-        : this.#store.findToken(user, secret, ['magicUrl', 'emailOtp', 'generic'])
-    if (user === undefined || token === undefined) throw appwriteError('user_invalid_token')
-    const { session, value } = this.#store.createSession(
-      user,
-      token.kind === 'magicUrl' ? 'magic-url' : 'token',
-      token.kind === 'generic' ? 'token' : 'email',
+    return this.#flow('updateMagicURLSession', params, (emails, context) =>
+      emails.tokenSession(context, params),
     )
-    this.#store.deleteToken(user, token.$id)
-    if (token.kind !== 'generic' && !user.emailVerification) {
-      user.emailVerification = true
-      this.#store.touch(user)
-    }
-    this.#auth.onSession(value, session)
-    return this.#session(session, true, value)
   }
 }

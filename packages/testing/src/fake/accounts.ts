@@ -2,12 +2,11 @@ import type { FakeClock } from './clock'
 import { appwriteError } from './errors'
 import { SERVER_PICKED_ID, createIdGenerator, isValidId, CUSTOM_ID_DESCRIPTION } from './ids'
 import type { IdGenerator } from './ids'
-import { verifyImportedPassword } from './importedHashes'
+import type { AccountFeatures } from './accountFeatures'
 import type { ImportedHash, ImportedHashType } from './importedHashes'
 import { hashPassword, verifyPassword } from './passwords'
-import type { FakeTeamMembership, FakeUserIdentity } from './permissions'
+import type { FakeTeamMembership } from './permissions'
 import {
-  constantTimeEqual,
   fromBase64,
   hmacSha256,
   randomBytes,
@@ -17,8 +16,7 @@ import {
   toHex,
   utf8,
 } from './sha256'
-import { Outbox, TOKEN_LIFETIME_MS, tokenSecret } from './tokens'
-import type { MailSettings, StoredToken, StoredTokenKind } from './tokens'
+import type { StoredToken } from './tokens'
 import { toServerDatetime } from './validation'
 
 /*
@@ -83,8 +81,11 @@ export type AccountCaller =
 /** A change to a user, for the realtime `account` channel. @internal */
 export interface AccountChange {
   readonly userId: string
-  /** Event names, most specific first, e.g. `users.ID.update.prefs`, `users.*.update.prefs`, …. */
-  readonly events: readonly string[]
+  /**
+   * What happened, as the server's event name after `users.<userId>.`: `create`, `update.prefs`,
+   * `sessions.<sessionId>.create`, …; the emulator's realtime derives the event names from it.
+   */
+  readonly suffix: string
   readonly payload: Record<string, unknown>
 }
 
@@ -162,9 +163,6 @@ export interface AccountObserver {
   cleared(): void
 }
 
-/** The actions of user events (`users.ID.<action>[.<attribute>]`). */
-const USER_ACTIONS = new Set(['create', 'update', 'delete'])
-
 /**
  * A new active user created at `now`: unverified, no labels, prefs or teams, and no name, email,
  * phone or password unless `identity` sets them.
@@ -196,35 +194,6 @@ function newUser(
   }
 }
 
-/**
- * `Event::generateEvents` for a user event: its patterns (with the action and attribute, without
- * them, the user alone), each with every id and `*` in its place, most specific first.
- */
-function userEvents(userId: string, suffix: string): string[] {
-  const [first = '', second, third, fourth] = suffix.split('.')
-  // `create` / `update.name` act on the user; `sessions.SID.create` on a resource under it.
-  const nested = !USER_ACTIONS.has(first) && second !== undefined && third !== undefined
-  const withAttribute = (parts: string[], attribute: string | undefined) =>
-    attribute === undefined ? [] : [[...parts, attribute]]
-  const patterns = nested
-    ? [
-        ...withAttribute(['U', first, 'S', third], fourth),
-        ['U', first, 'S', third],
-        ['U', first, 'S'],
-        ...withAttribute(['U', third], fourth),
-        ['U'],
-      ]
-    : [...withAttribute(['U', first], second), ['U', first], ['U']]
-  const events = new Set<string>()
-  for (const pattern of patterns)
-    for (const id of [userId, '*'])
-      for (const sid of nested ? [second, '*'] : [''])
-        events.add(
-          `users.${pattern.map((part) => (part === 'U' ? id : part === 'S' ? sid : part)).join('.')}`,
-        )
-  return [...events]
-}
-
 /** @internal */
 export class AccountStore {
   readonly #clock: FakeClock
@@ -235,15 +204,12 @@ export class AccountStore {
   readonly #sessions = new Map<string, StoredSession>()
   readonly #bySecret = new Map<string, string>()
   readonly #listeners = new Set<(change: AccountChange) => void>()
-  /** The emails the verification, recovery, magic URL and OTP routes "sent". */
-  readonly outbox = new Outbox()
-  /** Where email links point; the emulator sets the project and its endpoint at start. */
-  mail: MailSettings = {
-    projectId: 'booking-guard',
-    projectName: 'booking-guard',
-    magicUrlPage: 'http://localhost/console/auth/magic-url',
-    redirectHosts: undefined,
-  }
+  /**
+   * The email flows, `users.list` queries and imported password hashes, once
+   * `installAccountFeatures` (`@booking-guard/testing/accounts`) added them; the emulator always
+   * does. They stay out of the root entry, so a browser bundle of the fake does not carry them.
+   */
+  features: AccountFeatures | undefined
 
   constructor(options: { clock: FakeClock; seed?: number | string }) {
     this.#clock = options.clock
@@ -254,6 +220,20 @@ export class AccountStore {
 
   now(): number {
     return this.#clock.now()
+  }
+
+  /** The installed features, or an error saying that `what` needs them and how to add them. */
+  feature(what: string): AccountFeatures {
+    if (this.features === undefined)
+      throw new Error(
+        `${what} needs the fake's account features: call installAccountFeatures(fake) from '@booking-guard/testing/accounts' once after createFakeAppwrite() (the emulator installs them itself)`,
+      )
+    return this.features
+  }
+
+  /** Tells the observer that `user` changed without touching `$updatedAt` (its tokens, its hash). */
+  noteChanged(user: StoredUser): void {
+    this.#observer?.userChanged(user.$id)
   }
 
   /** Sets the observer told about every user and session change; `undefined` removes it. */
@@ -310,14 +290,13 @@ export class AccountStore {
   }
 
   /**
-   * Tells listeners that `user` changed, under the event names `Event::generateEvents` gives
-   * `users.ID.<suffix>` (`update.name`, `sessions.SID.create`, …), most specific first.
+   * Tells listeners that `user` changed: the event `users.ID.<suffix>` (`update.name`,
+   * `sessions.SID.create`, …) with `payload` (by default the account).
    */
   emit(user: StoredUser, suffix: string, payload?: Record<string, unknown>): void {
     this.#observer?.userChanged(user.$id)
     if (this.#listeners.size === 0) return
-    const events = userEvents(user.$id, suffix)
-    const change = { userId: user.$id, events, payload: payload ?? this.accountModel(user) }
+    const change = { userId: user.$id, suffix, payload: payload ?? this.accountModel(user) }
     for (const listener of [...this.#listeners]) listener(change)
   }
 
@@ -397,23 +376,16 @@ export class AccountStore {
   }
 
   /**
-   * Whether `password` is the user's. An imported hash that matches is replaced by the fake's
-   * own (without touching `passwordUpdate`), as the server re-hashes after a sign-in.
+   * Whether `password` is the user's. An imported hash is checked by the installed features,
+   * which replace it by the fake's own on a match, as the server re-hashes after a sign-in.
    */
   async checkPassword(user: StoredUser, password: string): Promise<boolean> {
     if (user.password === null) return false
-    const imported = user.passwordHash
-    if (imported === undefined) return verifyPassword(password, user.password)
-    const hash = user.password
-    if (!(await verifyImportedPassword(password, { ...imported, hash }))) return false
-    const rehashed = await hashPassword(password)
-    // Another request may have changed the password while this one hashed.
-    if (user.password === hash && user.passwordHash === imported) {
-      user.password = rehashed
-      delete user.passwordHash
-      this.#observer?.userChanged(user.$id)
-    }
-    return true
+    if (user.passwordHash === undefined) return verifyPassword(password, user.password)
+    return this.feature('A sign-in against an imported password hash').passwords.check(
+      user,
+      password,
+    )
   }
 
   async setPassword(user: StoredUser, password: string): Promise<void> {
@@ -555,57 +527,6 @@ export class AccountStore {
     return `${header}.${payload}.${toBase64Url(hmacSha256(this.#secret, utf8(`${header}.${payload}`)))}`
   }
 
-  /**
-   * The claims of a token this store signed, checking signature and `exp`. Throws
-   * `user_jwt_invalid` with adhocore/jwt's reason (`Failed to verify JWT. Invalid token: Expired`).
-   */
-  verify(token: string): Record<string, unknown> {
-    const parts = token.split('.')
-    if (parts.length !== 3) throw jwtInvalid('Invalid token: Wrong number of segments')
-    const [header, payload, signature] = parts as [string, string, string]
-    const expected = toBase64Url(hmacSha256(this.#secret, utf8(`${header}.${payload}`)))
-    if (!constantTimeEqual(expected, signature)) throw jwtInvalid('Invalid token: Signature failed')
-    const bytes = fromBase64(payload)
-    let claims: unknown
-    try {
-      claims = bytes === undefined ? undefined : JSON.parse(new TextDecoder().decode(bytes))
-    } catch {
-      throw jwtInvalid('Invalid token: Malformed payload')
-    }
-    if (claims === null || typeof claims !== 'object')
-      throw jwtInvalid('Invalid token: Malformed payload')
-    const exp = (claims as { exp?: unknown }).exp
-    if (typeof exp === 'number' && exp * 1000 <= this.#clock.now())
-      throw jwtInvalid('Invalid token: Expired')
-    return claims as Record<string, unknown>
-  }
-
-  /**
-   * The user a JWT names, or `undefined` (a guest) when its user or its session is gone, as
-   * `app/init/resources.php` treats them; throws `user_jwt_invalid` for a bad token.
-   */
-  resolveJWT(
-    token: string,
-    includeBlocked = false,
-  ): { user: StoredUser; sessionId: string } | undefined {
-    const claims = this.verify(token)
-    const user = typeof claims.userId === 'string' ? this.#users.get(claims.userId) : undefined
-    const sessionId = typeof claims.sessionId === 'string' ? claims.sessionId : ''
-    if (user === undefined || (!user.status && !includeBlocked)) return undefined
-    if (sessionId !== '' && this.session(sessionId) === undefined) return undefined
-    return { user, sessionId }
-  }
-
-  /** The identity `fake.as()` takes for a user: its verification, teams and labels. */
-  identity(user: StoredUser): FakeUserIdentity {
-    return {
-      userId: user.$id,
-      verified: user.emailVerification || user.phoneVerification,
-      teams: user.teams,
-      labels: user.labels,
-    }
-  }
-
   /** `Response::MODEL_ACCOUNT`. Unset (null) fields render as `''`, as `Response::output` does. */
   accountModel(user: StoredUser): Record<string, unknown> {
     const at = toServerDatetime
@@ -714,71 +635,7 @@ export class AccountStore {
     }
   }
 
-  /**
-   * Issues a token of `kind` for `user` (dropping its expired ones): stores the SHA-256 of a new
-   * secret and answers the token with the secret, which only the email carries.
-   */
-  issueToken(
-    user: StoredUser,
-    kind: StoredTokenKind,
-    generic: { lifetimeMs: number; length: number } = { lifetimeMs: 900_000, length: 6 },
-  ): { token: StoredToken; secret: string } {
-    const now = this.#clock.now()
-    const secret = tokenSecret(kind, generic.length)
-    const token: StoredToken = {
-      $id: this.#ids.next(),
-      $createdAt: now,
-      kind,
-      secretHash: toHex(sha256(utf8(secret))),
-      expire: now + (kind === 'generic' ? generic.lifetimeMs : TOKEN_LIFETIME_MS[kind]),
-    }
-    user.tokens = [...(user.tokens ?? []).filter((t) => t.expire >= now), token]
-    this.#observer?.userChanged(user.$id)
-    return { token, secret }
-  }
-
-  /**
-   * The live token of `user` whose secret is `secret` (of one of `kinds`, or any), as
-   * `tokenVerify` finds it: the secret's hash matches and `expire` is not past.
-   */
-  findToken(
-    user: StoredUser,
-    secret: string,
-    kinds?: readonly StoredTokenKind[],
-  ): StoredToken | undefined {
-    const hash = toHex(sha256(utf8(secret)))
-    const now = this.#clock.now()
-    return (user.tokens ?? []).find(
-      (t) =>
-        (kinds === undefined || kinds.includes(t.kind)) &&
-        constantTimeEqual(t.secretHash, hash) &&
-        t.expire >= now,
-    )
-  }
-
-  /** Deletes a used token: a secret works once. */
-  deleteToken(user: StoredUser, tokenId: string): void {
-    user.tokens = (user.tokens ?? []).filter((t) => t.$id !== tokenId)
-    this.#observer?.userChanged(user.$id)
-  }
-
-  /**
-   * `Response::MODEL_TOKEN`. `secret` is sensitive: `''` unless the caller is an API key
-   * (`secret` given), as the server shows it.
-   */
-  tokenModel(token: StoredToken, userId: string, secret: string | false, phrase = '') {
-    return {
-      $id: token.$id,
-      $createdAt: toServerDatetime(token.$createdAt),
-      userId,
-      secret: secret === false ? '' : secret,
-      expire: toServerDatetime(token.expire),
-      phrase,
-    }
-  }
-
   reset(): void {
-    this.outbox.clear()
     this.#users.clear()
     this.#sessions.clear()
     this.#bySecret.clear()
@@ -786,6 +643,3 @@ export class AccountStore {
     this.#observer?.cleared()
   }
 }
-
-const jwtInvalid = (reason: string) =>
-  appwriteError('user_jwt_invalid', `Failed to verify JWT. ${reason}`)

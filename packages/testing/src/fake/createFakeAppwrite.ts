@@ -204,6 +204,8 @@ export interface FakeAppwrite {
   /**
    * The emails `account` "sent" (verification, recovery, magic URL, email OTP), oldest first,
    * filtered by `email`, `userId` or `kind`, each with the token's `secret` and the email's `url`.
+   * The email flows need `installAccountFeatures(fake)` (`@booking-guard/testing/accounts`);
+   * without it the outbox stays empty.
    */
   outbox(filter?: OutboxFilter): OutboxMessage[]
   /**
@@ -371,7 +373,8 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
       }
     },
     snapshot: () => engine.snapshot() as FakeSnapshot,
-    outbox: (filter) => accounts.outbox.list(filter),
+    // Empty until `installAccountFeatures` adds the email flows: nothing could be sent before.
+    outbox: (filter) => accounts.features?.emails.outbox.list(filter) ?? [],
     reset() {
       engine.reset()
       hub.reset()

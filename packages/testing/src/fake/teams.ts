@@ -142,7 +142,7 @@ export class TeamStore {
     })
     // The server's deletes worker removes a deleted user's memberships (and counts them off).
     this.#accounts.onChange((change) => {
-      if (change.events[0] !== `users.${change.userId}.delete`) return
+      if (change.suffix !== 'delete') return
       for (const membership of [...this.#memberships.values()])
         if (membership.userId === change.userId) this.removeMembership(membership)
     })

@@ -4,9 +4,7 @@ import type { FakeAccountModel, FakeSessionList, FakeSessionModel, FakeTokenMode
 import { appwriteError } from './errors'
 import { runGated } from './faults'
 import { isValidId, UID_DESCRIPTION } from './ids'
-import { SHA_VERSIONS } from './importedHashes'
-import type { ImportedHash, ImportedHashType } from './importedHashes'
-import { planList, runList, searchMatches } from './userQueries'
+import type { ImportedUserCreator } from './importedUsers'
 import type { FaultGate } from './types'
 
 /** A user as the Users API returns it: the account plus `password` (the hash), `hash`, `hashOptions`. */
@@ -48,6 +46,33 @@ export interface CreateHashedUserParams {
   name?: string
 }
 
+/** `users.createSHAUser(...)` parameters. */
+export interface CreateSHAUserParams extends CreateHashedUserParams {
+  /** `sha1`, `sha224`, `sha256`, `sha384`, `sha512`, `sha3-224`, … Defaults to `sha256`. */
+  passwordVersion?: string
+}
+
+/** `users.createScryptUser(...)` parameters: the hash is the hex scrypt key. */
+export interface CreateScryptUserParams extends CreateHashedUserParams {
+  /** The salt, as text. */
+  passwordSalt: string
+  /** N, a power of 2. */
+  passwordCpu: number
+  /** r. */
+  passwordMemory: number
+  /** p. */
+  passwordParallel: number
+  /** The key's length in bytes, at least 16. */
+  passwordLength: number
+}
+
+/** `users.createScryptModifiedUser(...)` parameters (Firebase's modified scrypt), all base64. */
+export interface CreateScryptModifiedUserParams extends CreateHashedUserParams {
+  passwordSalt: string
+  passwordSaltSeparator: string
+  passwordSignerKey: string
+}
+
 /** `{ total, logs }`: the emulator keeps no audit log, so always empty. */
 export interface FakeLogList {
   total: number
@@ -59,29 +84,6 @@ export interface FakeIdentityList {
   total: number
   identities: Record<string, unknown>[]
 }
-
-/** `Queries\Users::ALLOWED_ATTRIBUTES`. */
-const LIST_ATTRIBUTES = new Set([
-  'name',
-  'email',
-  'phone',
-  'status',
-  'passwordUpdate',
-  'registration',
-  'emailVerification',
-  'phoneVerification',
-  'labels',
-  'impersonator',
-])
-
-/** `Queries\Identities::ALLOWED_ATTRIBUTES`. */
-const IDENTITY_ATTRIBUTES = new Set([
-  'userId',
-  'provider',
-  'providerUid',
-  'providerEmail',
-  'providerAccessTokenExpiry',
-])
 
 /**
  * The `Users` service as an API key sees it, shaped like node-appwrite's `Users` with object
@@ -152,41 +154,30 @@ export class FakeUsers {
   }
 
   /**
-   * Stores a user whose password hash was made elsewhere: the hash is kept as given, with its
-   * algorithm and options, and checked at sign-in as the server checks it (then re-hashed).
+   * Stores a user whose password hash was made elsewhere (the imported-hash features of
+   * `installAccountFeatures`): the hash is kept as given, with its algorithm and options, and
+   * checked at sign-in as the server checks it (then re-hashed).
    */
   #createHashed(
-    operation: string,
+    creator: ImportedUserCreator,
     params: CreateHashedUserParams,
-    type: ImportedHashType,
-    options: () => Record<string, unknown>,
   ): Promise<FakeUserModel> {
-    return this.#run(operation, params, async () => {
-      check.required('userId', params.userId)
-      const userId = check.customId('userId', params.userId)
-      check.required('email', params.email)
-      const email = check.email(params.email)
-      check.required('password', params.password)
-      const hash = check.password(params.password)
-      const name = params.name == null ? '' : check.text('name', params.name, 128)
-      const imported: ImportedHash = { type, hash, options: options() }
-      return this.#model(
-        await this.#store.createUser({ userId, email, password: null, name, imported }),
-      )
-    })
+    return this.#run(creator, params, () =>
+      this.#store.feature(`users.${creator}()`).passwords.create(creator, params),
+    )
   }
 
-  /** `POST /v1/users/bcrypt` (201): `password` is a bcrypt hash (`$2a$`, `$2b$`, `$2y$`). */
+  /**
+   * `POST /v1/users/bcrypt` (201): `password` is a bcrypt hash (`$2a$`, `$2b$`, `$2y$`). Needs
+   * `installAccountFeatures(fake)`, as every imported-hash creator does.
+   */
   createBcryptUser(params: CreateHashedUserParams): Promise<FakeUserModel> {
-    return this.#createHashed('createBcryptUser', params, 'bcrypt', () => ({
-      type: 'bcrypt',
-      cost: 8,
-    }))
+    return this.#createHashed('createBcryptUser', params)
   }
 
   /** `POST /v1/users/md5` (201): `password` is the hex MD5 of the password. */
   createMD5User(params: CreateHashedUserParams): Promise<FakeUserModel> {
-    return this.#createHashed('createMD5User', params, 'md5', () => ({ type: 'md5' }))
+    return this.#createHashed('createMD5User', params)
   }
 
   /**
@@ -195,12 +186,7 @@ export class FakeUsers {
    * 405 `general_not_implemented` saying why.
    */
   createArgon2User(params: CreateHashedUserParams): Promise<FakeUserModel> {
-    return this.#createHashed('createArgon2User', params, 'argon2', () => ({
-      type: 'argon2',
-      memory_cost: 65536,
-      time_cost: 4,
-      threads: 3,
-    }))
+    return this.#createHashed('createArgon2User', params)
   }
 
   /**
@@ -208,32 +194,13 @@ export class FakeUsers {
    * `passwordVersion` one of `sha1`, `sha224`, `sha256` (the default), `sha384`, `sha512`,
    * `sha3-224`, `sha3-256`, `sha3-384`, `sha3-512`.
    */
-  createSHAUser(
-    params: CreateHashedUserParams & { passwordVersion?: string },
-  ): Promise<FakeUserModel> {
-    return this.#createHashed('createSHAUser', params, 'sha', () => {
-      const version = params.passwordVersion ?? ''
-      if (version !== '' && !(SHA_VERSIONS as readonly string[]).includes(version))
-        throw appwriteError(
-          'general_argument_invalid',
-          `Invalid \`passwordVersion\` param: Value must be one of (${SHA_VERSIONS.join(', ')})`,
-        )
-      if (version.includes('/'))
-        throw appwriteError(
-          'general_argument_invalid',
-          `Invalid \`passwordVersion\` param: the route lists \`${version}\` but the server's SHA hasher refuses it (the server answers 500); use sha512, sha384, sha256, … instead.`,
-        )
-      return { version: version === '' ? 'sha256' : version }
-    })
+  createSHAUser(params: CreateSHAUserParams): Promise<FakeUserModel> {
+    return this.#createHashed('createSHAUser', params)
   }
 
   /** `POST /v1/users/phpass` (201): `password` is a phpass hash (`$P$…`, `$H$…`, or bcrypt). */
   createPHPassUser(params: CreateHashedUserParams): Promise<FakeUserModel> {
-    return this.#createHashed('createPHPassUser', params, 'phpass', () => ({
-      type: 'phpass',
-      iteration_count_log2: 8,
-      portable_hashes: false,
-    }))
+    return this.#createHashed('createPHPassUser', params)
   }
 
   /**
@@ -241,41 +208,8 @@ export class FakeUsers {
    * `passwordSalt` (text, as is), `passwordCpu` (N, a power of 2), `passwordMemory` (r),
    * `passwordParallel` (p) and `passwordLength` (key bytes, at least 16).
    */
-  createScryptUser(
-    params: CreateHashedUserParams & {
-      passwordSalt: string
-      passwordCpu: number
-      passwordMemory: number
-      passwordParallel: number
-      passwordLength: number
-    },
-  ): Promise<FakeUserModel> {
-    return this.#createHashed('createScryptUser', params, 'scrypt', () => {
-      for (const name of ['passwordSalt', 'passwordCpu', 'passwordMemory'] as const)
-        check.required(name, params[name])
-      for (const name of ['passwordParallel', 'passwordLength'] as const)
-        check.required(name, params[name])
-      const salt = check.text('passwordSalt', params.passwordSalt, 128)
-      const cpu = integer('passwordCpu', params.passwordCpu)
-      const memory = integer('passwordMemory', params.passwordMemory)
-      const parallel = integer('passwordParallel', params.passwordParallel)
-      const length = integer('passwordLength', params.passwordLength)
-      // The server's hasher refuses these with an exception (a 500); the emulator says why.
-      if (salt === '' || salt === '0') throw hasherRefuses('passwordSalt', 'Salt cannot be empty')
-      if (cpu <= 1 || (cpu & (cpu - 1)) !== 0)
-        throw hasherRefuses('passwordCpu', 'CPU cost must be > 1 and a power of 2')
-      if (memory < 1) throw hasherRefuses('passwordMemory', 'Memory cost must be >= 1')
-      if (parallel < 1) throw hasherRefuses('passwordParallel', 'Parallel cost must be >= 1')
-      if (length < 16) throw hasherRefuses('passwordLength', 'Length must be >= 16 bytes')
-      return {
-        type: 'scrypt',
-        costCpu: cpu,
-        costMemory: memory,
-        costParallel: parallel,
-        length,
-        salt,
-      }
-    })
+  createScryptUser(params: CreateScryptUserParams): Promise<FakeUserModel> {
+    return this.#createHashed('createScryptUser', params)
   }
 
   /**
@@ -283,31 +217,8 @@ export class FakeUsers {
    * `passwordSalt`, `passwordSaltSeparator` and `passwordSignerKey` in base64, as Firebase's
    * export and its project settings give them.
    */
-  createScryptModifiedUser(
-    params: CreateHashedUserParams & {
-      passwordSalt: string
-      passwordSaltSeparator: string
-      passwordSignerKey: string
-    },
-  ): Promise<FakeUserModel> {
-    return this.#createHashed('createScryptModifiedUser', params, 'scryptMod', () => {
-      const options: Record<string, unknown> = { type: 'scryptMod' }
-      const names = [
-        ['passwordSalt', 'salt', 'Salt'],
-        ['passwordSaltSeparator', 'saltSeparator', 'Salt separator'],
-        ['passwordSignerKey', 'signerKey', 'Signer key'],
-      ] as const
-      for (const [param, option, label] of names) {
-        check.required(param, params[param])
-        const value = check.text(param, params[param], 128)
-        if (param !== 'passwordSaltSeparator' && (value === '' || value === '0'))
-          throw hasherRefuses(param, `${label} cannot be empty`)
-        if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value))
-          throw hasherRefuses(param, `${label} must be base64 encoded`)
-        options[option] = value
-      }
-      return options
-    })
+  createScryptModifiedUser(params: CreateScryptModifiedUserParams): Promise<FakeUserModel> {
+    return this.#createHashed('createScryptModifiedUser', params)
   }
 
   /** `GET /v1/users/{userId}`; `user_not_found` when unknown. */
@@ -316,42 +227,26 @@ export class FakeUsers {
   }
 
   /**
-   * `GET /v1/users`: `queries` (JSON strings: filters such as `equal`, `notEqual`, `lessThan`,
-   * `between`, `startsWith`, `contains`, `isNull`; `orderAsc`/`orderDesc`; `limit`, `offset`,
-   * `cursorAfter`/`cursorBefore`) on `name`, `email`, `phone`, `status`, `passwordUpdate`,
-   * `registration`, `emailVerification`, `phoneVerification`, `labels`, `$id`, `$createdAt`,
-   * `$updatedAt`; `search` finds users whose id, email, phone or name has words starting with
-   * every word searched. `total: false` answers `total: 0`.
+   * `GET /v1/users`: the first 25 users, oldest first, and `total`. `queries` and `search` need
+   * `installAccountFeatures(fake)`: `queries` (JSON strings: filters such as `equal`, `notEqual`,
+   * `lessThan`, `between`, `startsWith`, `contains`, `isNull`; `orderAsc`/`orderDesc`; `limit`,
+   * `offset`, `cursorAfter`/`cursorBefore`) on `name`, `email`, `phone`, `status`,
+   * `passwordUpdate`, `registration`, `emailVerification`, `phoneVerification`, `labels`, `$id`,
+   * `$createdAt`, `$updatedAt`; `search` finds users whose id, email, phone or name has words
+   * starting with every word searched. `total: false` answers `total: 0`.
    */
   list(
     params: { queries?: string[]; search?: string; total?: boolean } = {},
   ): Promise<FakeUserList> {
     return this.#run('list', params, () => {
-      const plan = planList(params.queries, LIST_ATTRIBUTES)
-      if (params.search !== undefined) check.text('search', params.search, 256)
-      let users = this.#store.users()
-      const search = params.search ?? ''
-      if (search !== '')
-        users = users.filter((user) =>
-          searchMatches(search, [user.$id, user.email, user.phone, user.name].join(' ')),
-        )
-      const { page, total } = runList(
-        users,
-        plan,
-        (user, attribute) => this.#attribute(user, attribute),
-        'User',
-      )
+      if (queried(params))
+        return this.#store.feature('users.list() with queries or search').lists.users(params)
+      const users = this.#store.users()
       return {
-        total: params.total === false ? 0 : total,
-        users: page.map((user) => this.#model(user)),
+        total: params.total === false ? 0 : users.length,
+        users: users.slice(0, 25).map((user) => this.#model(user)),
       }
     })
-  }
-
-  #attribute(user: StoredUser, attribute: string): unknown {
-    if (attribute === '$sequence') return user.$createdAt
-    if (attribute === 'impersonator') return false
-    return (this.#store.accountModel(user) as Record<string, unknown>)[attribute]
   }
 
   /** `DELETE /v1/users/{userId}` (204): the user and its sessions. */
@@ -477,7 +372,7 @@ export class FakeUsers {
   listLogs(params: { userId: string; queries?: string[]; total?: boolean }): Promise<FakeLogList> {
     return this.#run('listLogs', params, () => {
       this.#user(params.userId)
-      planList(params.queries, new Set(), new Set(['limit', 'offset']))
+      if (queried(params)) this.#store.feature('users.listLogs() with queries').lists.logs(params)
       return { total: 0, logs: [] }
     })
   }
@@ -490,9 +385,10 @@ export class FakeUsers {
     params: { queries?: string[]; search?: string; total?: boolean } = {},
   ): Promise<FakeIdentityList> {
     return this.#run('listIdentities', params, () => {
-      const plan = planList(params.queries, IDENTITY_ATTRIBUTES)
-      if (params.search !== undefined) check.text('search', params.search, 256)
-      runList([], plan, () => undefined, 'User')
+      if (queried(params))
+        this.#store
+          .feature('users.listIdentities() with queries or search')
+          .lists.identities(params)
       return { total: 0, identities: [] }
     })
   }
@@ -609,15 +505,7 @@ export class FakeUsers {
   }): Promise<FakeTokenModel> {
     return this.#run('createToken', params, () => {
       const user = this.#user(params.userId)
-      const length = inRange('length', params.length ?? 6, 4, 128)
-      const expire = inRange('expire', params.expire ?? 900, 60, 31_536_000)
-      const { token, secret } = this.#store.issueToken(user, 'generic', {
-        lifetimeMs: expire * 1000,
-        length,
-      })
-      const model = this.#store.tokenModel(token, user.$id, secret)
-      this.#store.emit(user, `tokens.${token.$id}.create`, model)
-      return model
+      return this.#store.feature('users.createToken()').emails.createUserToken(user, params)
     })
   }
 
@@ -665,16 +553,6 @@ export class FakeUsers {
   }
 }
 
-/** utopia's `Range` validator: an integer from `min` to `max`, with its message. */
-function inRange(param: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-    throw appwriteError(
-      'general_argument_invalid',
-      `Invalid \`${param}\` param: Value must be a valid range between ${min.toLocaleString('en-US')} and ${max.toLocaleString('en-US')}`,
-    )
-  return value
-}
-
 /** utopia's `Boolean` validator (strict: the route converts `'true'` / `'false'` first). */
 function boolean(param: string, value: unknown): boolean {
   if (typeof value !== 'boolean')
@@ -685,20 +563,14 @@ function boolean(param: string, value: unknown): boolean {
   return value
 }
 
-/** utopia's `Integer` validator. */
-function integer(param: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value))
-    throw appwriteError(
-      'general_argument_invalid',
-      `Invalid \`${param}\` param: Value must be a valid integer`,
-    )
-  return value
-}
-
-/** A value the route's validator takes but the server's hasher then refuses (a 500 there). */
-function hasherRefuses(param: string, why: string): Error {
-  return appwriteError(
-    'general_argument_invalid',
-    `Invalid \`${param}\` param: ${why} (the server's hasher refuses it and answers 500).`,
+/**
+ * Whether a list call has `queries` or a `search` to run (the installed features run them): a
+ * call with neither, or with empty ones, lists without them.
+ */
+function queried(params: { queries?: unknown; search?: unknown }): boolean {
+  const { queries, search } = params
+  return (
+    (queries !== undefined && !(Array.isArray(queries) && queries.length === 0)) ||
+    (search !== undefined && search !== '')
   )
 }

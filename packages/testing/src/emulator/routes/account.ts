@@ -1,7 +1,7 @@
 import { FakeAccount } from '../../fake/account'
 import type { AccountAuth } from '../../fake/account'
 import type { StoredSession } from '../../fake/accounts'
-import type { TokenKind } from '../../fake/tokens'
+import type { Outbox, TokenKind } from '../../fake/tokens'
 import type { FaultGate } from '../../fake/types'
 import { sessionCookieName } from '../auth'
 import type { AuthRegistry, EmulatorUserOptions } from '../auth'
@@ -47,6 +47,8 @@ const NOT_SERVED = {
 /** What the account routes need from the emulator. @internal */
 export interface AccountRoutesOptions {
   readonly auth: AuthRegistry
+  /** The installed account features' outbox (`GET|DELETE /v1/emulator/outbox`). */
+  readonly outbox: Outbox
   readonly faults: FaultGate
   readonly projectId: string
 }
@@ -102,7 +104,7 @@ type EmailFlow =
  * @internal
  */
 export function registerAccountRoutes(router: Router, options: AccountRoutesOptions): void {
-  const { auth, faults, projectId } = options
+  const { auth, outbox, faults, projectId } = options
   router.add('GET', '/v1/ping', () => ({ text: 'Pong!' }))
 
   /** The fake's `account` as the request's caller; `created` gets a session it opens. */
@@ -320,7 +322,7 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
         'general_argument_invalid',
         `Invalid \`kind\` param: Value must be one of (${TOKEN_KINDS.join(', ')})`,
       )
-    const messages = auth.store.outbox.list({
+    const messages = outbox.list({
       ...(string(params.email) === undefined ? {} : { email: string(params.email) }),
       ...(string(params.userId) === undefined ? {} : { userId: string(params.userId) }),
       ...(kind === undefined ? {} : { kind: kind as TokenKind }),
@@ -329,7 +331,7 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
   })
   router.add('DELETE', '/v1/emulator/outbox', ({ caller }) => {
     if (caller.kind !== 'key') throw httpError('general_unauthorized_scope')
-    auth.store.outbox.clear()
+    outbox.clear()
     return { status: 204 }
   })
 
