@@ -41,15 +41,28 @@ export const LEGACY_FLAVOUR: TransactionFlavour = {
 /** Both APIs, for the cases upstream runs on each. */
 export const FLAVOURS: readonly TransactionFlavour[] = [TABLES_DB_FLAVOUR, LEGACY_FLAVOUR]
 
+/**
+ * The side a case runs on, as upstream's `SideClient` (a signed-in user's session) and
+ * `SideServer` (the API key) give `getHeaders()`.
+ */
+export type Side = 'client' | 'server'
+
+/** Both sides, for the cases upstream runs as `…CustomClientTest` and `…CustomServerTest`. */
+export const SIDES: readonly Side[] = ['client', 'server']
+
 /** Every permission for `any`, as most transaction cases grant their tables. */
 export const ANYONE = ['create', 'read', 'update', 'delete'].map((action) => `${action}("any")`)
 
 /** What a transaction case reaches, on top of the {@link TablesSuite}. */
 export interface TransactionSuite extends TablesSuite {
   readonly flavour: TransactionFlavour
+  /** Who the case acts as where upstream sends `getHeaders()`: the suite's user, or the key. */
+  readonly side: Side
+  /** The headers of that side: the suite's user's session, or the API key. */
+  readonly headers: Record<string, string>
   /** The transactions route, or the route of one transaction. */
   url(transactionId?: string): string
-  /** Opens a transaction (`POST …/transactions`) as the suite's user unless `headers`; its id. */
+  /** Opens a transaction (`POST …/transactions`) as the suite's side unless `headers`; its id. */
   begin(headers?: Record<string, string>): Promise<string>
   /** Stages `operations` (`POST …/transactions/:id/operations`), with the API key unless `headers`. */
   stage(
@@ -59,7 +72,14 @@ export interface TransactionSuite extends TablesSuite {
   ): Promise<Answer>
   /** Commits (`PATCH … { commit: true }`), with the API key unless `headers`. */
   commit(transactionId: string, headers?: Record<string, string>): Promise<Answer>
-  /** Rolls back (`PATCH … { rollback: true }`), as the suite's user unless `headers`. */
+  /** Stages `operations` with the API key; setup: throws unless that answers 201. */
+  stageOk(transactionId: string, operations: unknown[]): Promise<Answer>
+  /**
+   * Stages `operations` with the API key (setup: throws unless 201), then commits them with the
+   * key: the commit's answer.
+   */
+  stageAndCommit(transactionId: string, operations: unknown[]): Promise<Answer>
+  /** Rolls back (`PATCH … { rollback: true }`), as the suite's side unless `headers`. */
   rollback(transactionId: string, headers?: Record<string, string>): Promise<Answer>
   /**
    * One staged operation on `tableId` in the suite's database, its row named by the API's row-id
@@ -84,7 +104,7 @@ export interface TransactionSuite extends TablesSuite {
   ): Promise<string>
   /** The route of one row of `tableId`. */
   row(tableId: string, rowId: string): string
-  /** Reads one row (`GET`) as the suite's user. */
+  /** Reads one row (`GET`) as the suite's side. */
   read(tableId: string, rowId: string): Promise<Answer>
   /**
    * Writes rows `ids` of `tableId`, the i-th (from 1) with `data(i)`, with the API key unless
@@ -96,7 +116,10 @@ export interface TransactionSuite extends TablesSuite {
     data: (i: number) => Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<void>
-  /** The rows of `tableId` the user lists (setup: throws unless 200): the total and the rows by id. */
+  /**
+   * The rows of `tableId` the suite's side lists (setup: throws unless 200): the total and the rows
+   * by id.
+   */
   rowsById(tableId: string): Promise<{ total: number; byId: Map<string, Record<string, unknown>> }>
   /** A write through the rows routes, with the API key, staged in `transactionId`. */
   routed(
@@ -110,28 +133,45 @@ export interface TransactionSuite extends TablesSuite {
 /**
  * Registers, inside the calling `describe`, a {@link tablesSuite} (strict emulator, signed-up user,
  * database `databaseName` whose tables grant `any` everything unless the case says otherwise) on
- * the API of `flavour`, with the transaction helpers over it.
+ * the API of `flavour`, with the transaction helpers over it, acting as `side` where upstream
+ * sends `getHeaders()` (the user unless given).
  */
 export function transactionSuite(
   databaseName: string,
   flavour: TransactionFlavour,
+  side: Side = 'client',
 ): TransactionSuite {
   const suite = tablesSuite(databaseName, () => ANYONE, flavour.api) as TransactionSuite
+  Object.defineProperty(suite, 'headers', {
+    get: () => (side === 'server' ? suite.up.key : suite.user.headers),
+  })
   const { api } = flavour
   const url = (transactionId?: string) =>
     `${api.base}/transactions${transactionId === undefined ? '' : `/${transactionId}`}`
   const row = (tableId: string, rowId: string) => `${suite.db.rows(tableId)}/${rowId}`
+  const stageOk = async (transactionId: string, operations: unknown[]) =>
+    must(
+      await suite.up.call('POST', `${url(transactionId)}/operations`, suite.up.key, { operations }),
+      201,
+      `staging ${operations.length} operations in ${transactionId}`,
+    )
   return Object.assign(suite, {
     flavour,
+    side,
     url,
-    begin: async (headers = suite.user.headers) =>
+    begin: async (headers = suite.headers) =>
       must(await suite.up.call('POST', url(), headers), 201, 'creating a transaction').body
         .$id as string,
     stage: (transactionId: string, operations: unknown, headers = suite.up.key) =>
       suite.up.call('POST', `${url(transactionId)}/operations`, headers, { operations }),
     commit: (transactionId: string, headers = suite.up.key) =>
       suite.up.call('PATCH', url(transactionId), headers, { commit: true }),
-    rollback: (transactionId: string, headers = suite.user.headers) =>
+    stageOk,
+    stageAndCommit: async (transactionId: string, operations: unknown[]) => {
+      await stageOk(transactionId, operations)
+      return suite.up.call('PATCH', url(transactionId), suite.up.key, { commit: true })
+    },
+    rollback: (transactionId: string, headers = suite.headers) =>
       suite.up.call('PATCH', url(transactionId), headers, { rollback: true }),
     operation: (
       action: string,
@@ -150,7 +190,7 @@ export function transactionSuite(
       suite.db.table(name, columns, { permissions, rowSecurity }),
     row,
     read: (tableId: string, rowId: string) =>
-      suite.up.call('GET', row(tableId, rowId), suite.user.headers),
+      suite.up.call('GET', row(tableId, rowId), suite.headers),
     seed: async (
       tableId: string,
       ids: string[],
@@ -165,7 +205,11 @@ export function transactionSuite(
         )
     },
     rowsById: async (tableId: string) => {
-      const listed = must(await suite.list(tableId, []), 200, `listing the rows of ${tableId}`)
+      const listed = must(
+        await suite.list(tableId, [], suite.headers),
+        200,
+        `listing the rows of ${tableId}`,
+      )
       const rows = listed.body[api.records] as Array<Record<string, unknown>>
       return {
         total: listed.body.total as number,
