@@ -335,7 +335,11 @@ export class TransactionManager {
    * Ends a transaction. Nothing reads the log of a finished one again (reads see committed data,
    * staging and commit need `pending`), so it is dropped: a long test run keeps only the records.
    */
-  #end(record: TransactionRecord, status: 'committed' | 'failed', now: number): void {
+  #end(
+    record: TransactionRecord,
+    status: Exclude<TransactionStatus, 'pending'>,
+    now: number,
+  ): void {
     record.status = status
     // A long test run keeps every record: one shared empty log, frozen so a push would throw.
     record.operations = ENDED_LOG
@@ -708,8 +712,12 @@ export class TransactionManager {
       }
     } catch (error) {
       undoCreates(written)
-      this.#end(record, 'failed', now)
-      throw commitError(error)
+      const answer = commitError(error)
+      // Update.php marks the transaction failed for the errors it maps; a permission refused by
+      // the database (Authorization) escapes that mapping and leaves it `committing`.
+      const unauthorized = isAppwriteException(answer) && answer.type === 'user_unauthorized'
+      this.#end(record, unauthorized ? 'committing' : 'failed', now)
+      throw answer
     }
     // Everything applied to the overlay: write it into storage in one go.
     overlay?.apply()
