@@ -515,6 +515,27 @@ describe('permissions', () => {
       expect(fake.snapshot().main?.bookings ?? []).toEqual([])
     })
 
+    it("should give a new row upserted through createOperations without $permissions none, and keep an existing row's", async () => {
+      const fake = setup()
+      const own = [Permission.read(Role.user('alice')), Permission.update(Role.user('alice'))]
+      await bookingRow(fake, 'mine', { a: 1 }, own)
+      const alice = fake.as('user:alice').tablesDB
+      const { $id: transactionId } = await alice.createTransaction()
+      await alice.createOperations({
+        transactionId,
+        operations: [
+          { action: 'upsert', ...bookings, rowId: 'mine', data: { a: 2 } },
+          { action: 'upsert', ...bookings, rowId: 'new', data: { a: 3 } },
+        ],
+      })
+      await alice.updateTransaction({ transactionId, commit: true })
+      const rows = await fake.tablesDB.listRows({ ...bookings })
+      expect(rows.rows.map((row) => [row.$id, row.a, row.$permissions])).toEqual([
+        ['mine', 2, own],
+        ['new', 3, []],
+      ])
+    })
+
     it('should check a staged increment when the commit runs, failing the whole commit', async () => {
       const fake = setup()
       await bookingRow(fake, 'b1', { seats: 1 }, [Permission.read(Role.users())])

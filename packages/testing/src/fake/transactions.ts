@@ -769,7 +769,19 @@ type Apply = (engine: TransactionEngine, flavor: Flavor, p: CallParams, actor?: 
 /** The engine call each staged action replays as (`create` aside: it answers with no model). */
 const APPLY: Readonly<Record<Exclude<OperationAction, 'create'>, Apply>> = {
   update: (engine, flavor, p, actor) => engine.update(flavor, p, actor),
-  upsert: (engine, flavor, p, actor) => engine.upsert(flavor, p, actor),
+  // A `createOperations` upsert sent without `$permissions` (the only staged upsert that has none)
+  // keeps the row's, or gives a new row none: `Database::upsertDocuments` keeps the old document's.
+  upsert: (engine, flavor, p, actor) =>
+    engine.upsert(
+      flavor,
+      p.permissions === undefined &&
+        engine.storage
+          .table(p.databaseId as string, p.tableId as string)
+          ?.get(p.rowId as string) === undefined
+        ? { ...p, permissions: [] }
+        : p,
+      actor,
+    ),
   delete: (engine, flavor, p, actor) => engine.delete(flavor, p, actor),
   increment: (engine, flavor, p, actor) => engine.increment(flavor, p, 1, actor),
   decrement: (engine, flavor, p, actor) => engine.increment(flavor, p, -1, actor),
