@@ -457,10 +457,6 @@ describe('permissions', () => {
       const alice = fake.as('user:alice').tablesDB
       const { $id: transactionId } = await alice.createTransaction()
       await alice.createRow({ ...bookings, rowId: 'b1', data: { a: 1 }, transactionId })
-      const update = await rejection(
-        alice.updateRow({ ...bookings, rowId: 'locked', data: { a: 2 }, transactionId }),
-      )
-      expect(update).toMatchObject(UNAUTHORIZED)
       const bulk = await rejection(
         alice.createOperations({
           transactionId,
@@ -486,6 +482,60 @@ describe('permissions', () => {
       ).toMatchObject({ code: 404 })
     })
 
+    it('should check a staged update, upsert or delete of a row when the commit runs, as the committer', async () => {
+      const fake = setup()
+      await bookingRow(fake, 'locked', { a: 1 }, [Permission.read(Role.users())])
+      const alice = fake.as('user:alice').tablesDB
+      for (const stage of [
+        (transactionId: string) =>
+          alice.updateRow({ ...bookings, rowId: 'locked', data: { a: 2 }, transactionId }),
+        (transactionId: string) =>
+          alice.upsertRow({ ...bookings, rowId: 'locked', data: { a: 3 }, transactionId }),
+        (transactionId: string) => alice.deleteRow({ ...bookings, rowId: 'locked', transactionId }),
+      ]) {
+        // Documents/Update.php, Upsert.php and Delete.php stage a row the caller may read without
+        // checking update or delete permission; the database checks it when the commit runs.
+        const denied = await alice.createTransaction()
+        await stage(denied.$id)
+        const error = await rejection(
+          alice.updateTransaction({ transactionId: denied.$id, commit: true }),
+        )
+        expect(error).toMatchObject(UNAUTHORIZED)
+        // Update.php maps no Authorization error: the transaction stays `committing`.
+        const after = await alice.getTransaction({ transactionId: denied.$id })
+        expect(after.status).toBe('committing')
+        expect(
+          await rejection(alice.updateTransaction({ transactionId: denied.$id, commit: true })),
+        ).toMatchObject({ code: 400, type: 'transaction_not_ready' })
+        // The API key may commit what a user staged.
+        const allowed = await alice.createTransaction()
+        await stage(allowed.$id)
+        await fake.tablesDB.updateTransaction({ transactionId: allowed.$id, commit: true })
+      }
+      expect(fake.snapshot().main?.bookings ?? []).toEqual([])
+    })
+
+    it("should give a new row upserted through createOperations without $permissions none, and keep an existing row's", async () => {
+      const fake = setup()
+      const own = [Permission.read(Role.user('alice')), Permission.update(Role.user('alice'))]
+      await bookingRow(fake, 'mine', { a: 1 }, own)
+      const alice = fake.as('user:alice').tablesDB
+      const { $id: transactionId } = await alice.createTransaction()
+      await alice.createOperations({
+        transactionId,
+        operations: [
+          { action: 'upsert', ...bookings, rowId: 'mine', data: { a: 2 } },
+          { action: 'upsert', ...bookings, rowId: 'new', data: { a: 3 } },
+        ],
+      })
+      await alice.updateTransaction({ transactionId, commit: true })
+      const rows = await fake.tablesDB.listRows({ ...bookings })
+      expect(rows.rows.map((row) => [row.$id, row.a, row.$permissions])).toEqual([
+        ['mine', 2, own],
+        ['new', 3, []],
+      ])
+    })
+
     it('should check a staged increment when the commit runs, failing the whole commit', async () => {
       const fake = setup()
       await bookingRow(fake, 'b1', { seats: 1 }, [Permission.read(Role.users())])
@@ -496,7 +546,7 @@ describe('permissions', () => {
       await alice.incrementRowColumn({ ...bookings, rowId: 'b1', column: 'seats', transactionId })
       const error = await rejection(alice.updateTransaction({ transactionId, commit: true }))
       expect(error).toMatchObject(UNAUTHORIZED)
-      expect((await alice.getTransaction({ transactionId })).status).toBe('failed')
+      expect((await alice.getTransaction({ transactionId })).status).toBe('committing')
       expect(fake.snapshot().main?.bookings?.map((row) => row.$id)).toEqual(['b1'])
     })
 

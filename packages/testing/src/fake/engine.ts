@@ -889,7 +889,9 @@ export class DataEngine implements TransactionEngine {
     applyOperators(flavor, changes, old.data, schema, this.#clock.now())
     const dates = presetDates(flavor, input, actor)
     const data: Model = mergeData(old.data, changes)
-    if (actor !== undefined) {
+    // Staged, the route checks no update permission (Documents/Update.php): the commit does, as
+    // the identity that commits.
+    if (actor !== undefined && !staging) {
       // Database::updateDocument: a change needs update permission, a no-op only read.
       const changed =
         !sameAfterMerge(old.data, data, changes, NO_KEYS) ||
@@ -1054,9 +1056,13 @@ export class DataEngine implements TransactionEngine {
         : (old?.$permissions ?? defaultPermissions(actor))
       if (actor !== undefined) {
         assertGrantable(actor, permissions)
-        if (old)
-          this.#assertRow(actor, { databaseId: p.databaseId, tableId: p.tableId }, old, 'update')
-        else this.#assertCreate(actor, p.databaseId, p.tableId)
+        // Staged, the route checks neither create nor update permission (Documents/Upsert.php):
+        // the commit does, as the identity that commits.
+        if (!staging) {
+          if (old)
+            this.#assertRow(actor, { databaseId: p.databaseId, tableId: p.tableId }, old, 'update')
+          else this.#assertCreate(actor, p.databaseId, p.tableId)
+        }
       }
       if (staging) {
         this.#stage(flavor, p.transactionId, actor, 'upsert', {
@@ -1105,10 +1111,10 @@ export class DataEngine implements TransactionEngine {
     if (p.transactionId !== undefined && p.transactionId !== null) {
       const viewed = this.#reader(p.transactionId).#storage.table(p.databaseId, p.tableId)
       const row = this.#requireRow(flavor, viewed, p.rowId)
-      if (actor !== undefined) {
-        if (!this.#canRead(actor, viewed!, row)) throw appwriteErrorFor(flavor.notFound, p.rowId)
-        this.#assertRow(actor, viewed!, row, 'delete')
-      }
+      // The row is read with the caller's read permission; delete permission is checked when the
+      // commit runs, as the identity that commits (Documents/Delete.php).
+      if (actor !== undefined && !this.#canRead(actor, viewed!, row))
+        throw appwriteErrorFor(flavor.notFound, p.rowId)
       this.#stage(flavor, p.transactionId, actor, 'delete', {
         databaseId: p.databaseId,
         tableId: p.tableId,

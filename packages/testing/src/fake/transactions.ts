@@ -335,7 +335,11 @@ export class TransactionManager {
    * Ends a transaction. Nothing reads the log of a finished one again (reads see committed data,
    * staging and commit need `pending`), so it is dropped: a long test run keeps only the records.
    */
-  #end(record: TransactionRecord, status: 'committed' | 'failed', now: number): void {
+  #end(
+    record: TransactionRecord,
+    status: Exclude<TransactionStatus, 'pending'>,
+    now: number,
+  ): void {
     record.status = status
     // A long test run keeps every record: one shared empty log, frozen so a push would throw.
     record.operations = ENDED_LOG
@@ -708,8 +712,12 @@ export class TransactionManager {
       }
     } catch (error) {
       undoCreates(written)
-      this.#end(record, 'failed', now)
-      throw commitError(error)
+      const answer = commitError(error)
+      // Update.php marks the transaction failed for the errors it maps; a permission refused by
+      // the database (Authorization) escapes that mapping and leaves it `committing`.
+      const unauthorized = isAppwriteException(answer) && answer.type === 'user_unauthorized'
+      this.#end(record, unauthorized ? 'committing' : 'failed', now)
+      throw answer
     }
     // Everything applied to the overlay: write it into storage in one go.
     overlay?.apply()
@@ -761,7 +769,19 @@ type Apply = (engine: TransactionEngine, flavor: Flavor, p: CallParams, actor?: 
 /** The engine call each staged action replays as (`create` aside: it answers with no model). */
 const APPLY: Readonly<Record<Exclude<OperationAction, 'create'>, Apply>> = {
   update: (engine, flavor, p, actor) => engine.update(flavor, p, actor),
-  upsert: (engine, flavor, p, actor) => engine.upsert(flavor, p, actor),
+  // A `createOperations` upsert sent without `$permissions` (the only staged upsert that has none)
+  // keeps the row's, or gives a new row none: `Database::upsertDocuments` keeps the old document's.
+  upsert: (engine, flavor, p, actor) =>
+    engine.upsert(
+      flavor,
+      p.permissions === undefined &&
+        engine.storage
+          .table(p.databaseId as string, p.tableId as string)
+          ?.get(p.rowId as string) === undefined
+        ? { ...p, permissions: [] }
+        : p,
+      actor,
+    ),
   delete: (engine, flavor, p, actor) => engine.delete(flavor, p, actor),
   increment: (engine, flavor, p, actor) => engine.increment(flavor, p, 1, actor),
   decrement: (engine, flavor, p, actor) => engine.increment(flavor, p, -1, actor),
