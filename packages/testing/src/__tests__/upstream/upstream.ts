@@ -63,6 +63,14 @@ export interface Upstream {
     headers?: Record<string, string>,
     projectId?: string,
   ): Promise<RealtimeSocket>
+  /**
+   * Opens a realtime socket whose URL carries exactly `params` (as PHP's `http_build_query` writes
+   * them), as upstream's `getWebsocketWithCustomQuery(params, headers)`.
+   */
+  socketWith(
+    params: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<RealtimeSocket>
   close(): Promise<void>
 }
 
@@ -183,13 +191,10 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
     return must(database, 201, `creating the database ${name}`).body.$id as string
   }
 
-  const socket = async (
-    channels: string[],
-    headers: Record<string, string> = {},
-    projectId = emulator.projectId,
-  ): Promise<RealtimeSocket> => {
-    const query = phpQuery({ project: projectId, channels })
-    const ws = new WebSocket(`${emulator.realtimeEndpoint}/realtime?${query}`, { headers })
+  const socketWith: Upstream['socketWith'] = async (params, headers = {}) => {
+    const ws = new WebSocket(`${emulator.realtimeEndpoint}/realtime?${phpQuery(params)}`, {
+      headers,
+    })
     const closeCode = new Promise<number>((resolve) =>
       ws.once('close', (code: number) => resolve(code)),
     )
@@ -201,6 +206,8 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
       close: () => ws.close(),
     }
   }
+  const socket: Upstream['socket'] = (channels, headers = {}, projectId = emulator.projectId) =>
+    socketWith({ project: projectId, channels }, headers)
 
   return {
     emulator,
@@ -214,6 +221,7 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
     openSession,
     createDatabase,
     socket,
+    socketWith,
     close: () => emulator.close(),
   }
 }
