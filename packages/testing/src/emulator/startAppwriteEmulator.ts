@@ -35,7 +35,7 @@ import { RealtimeServer } from './realtimeServer'
 import { Router } from './router'
 import { registerAccountRoutes } from './routes/account'
 import { registerDataRoutes } from './routes/data'
-import { registerFunctionRoutes } from './routes/functions'
+import { publishExecutionEvents, registerFunctionRoutes } from './routes/functions'
 import { registerUsersRoutes } from './routes/users'
 import { registerSchemaRoutes } from './routes/schema'
 import { registerTeamsRoutes } from './routes/teams'
@@ -311,6 +311,11 @@ async function serve(
   registerAccountRoutes(router, { auth, faults: fake.faults, projectId })
   registerUsersRoutes(router, fake.users)
   registerFunctionRoutes(router, { auth, functions: internals.functions })
+  const stopExecutionEvents = publishExecutionEvents(
+    internals.functions,
+    projectId,
+    internals.realtime,
+  )
   registerTeamsRoutes(router, { auth, teams: teamStore(internals), faults: fake.faults, projectId })
   const storage = new StorageState({ now: () => fake.clock.now(), ids: createIdGenerator() })
   const storageDir =
@@ -547,6 +552,7 @@ async function serve(
     outbox: (filter) => internals.accounts.outbox.list(filter),
     close() {
       stopMail?.()
+      stopExecutionEvents()
       closing ??= new Promise<void>((resolve, reject) => {
         internals.functions.stopSchedules()
         realtimeServer.close()

@@ -226,6 +226,36 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
   }
 }
 
+/**
+ * Creates a transaction (`POST /tablesdb/transactions`, ttl 3600) as `headers`, stages
+ * `operations` in it, then commits it or rolls it back. Setup: throws unless each step answers as
+ * the server does (201, 201, 200).
+ */
+export async function inTransaction(
+  up: Upstream,
+  headers: Record<string, string>,
+  operations: Array<Record<string, unknown>>,
+  end: 'commit' | 'rollback',
+): Promise<void> {
+  const transactions = '/tablesdb/transactions'
+  const transaction = must(
+    await up.call('POST', transactions, headers, { ttl: 3600 }),
+    201,
+    'creating a transaction',
+  )
+  const id = transaction.body.$id as string
+  must(
+    await up.call('POST', `${transactions}/${id}/operations`, headers, { operations }),
+    201,
+    'staging the operations',
+  )
+  must(
+    await up.call('PATCH', `${transactions}/${id}`, headers, { [end]: true }),
+    200,
+    end === 'commit' ? 'committing' : 'rolling back',
+  )
+}
+
 /** Whether `value` is a date-time as the server writes them (`2026-01-02T03:04:05.678+00:00`). */
 export const isDatetime = (value: unknown): boolean =>
   typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/.test(value)
