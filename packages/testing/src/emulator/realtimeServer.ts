@@ -53,6 +53,9 @@ class FrameError extends Error {
 
 const formatInvalid = (message: string) => new FrameError(MESSAGE_FORMAT_INVALID, message)
 
+/** What the server's Subscribe handler puts before a refused query's message. */
+const QUERY_PREFIX = 'Invalid query: '
+
 /** `Realtime::SUPPORTED_ACTIONS`: the actions that give a channel a suffixed sibling. */
 const ACCOUNT_ACTIONS = new Set(['create', 'update', 'upsert', 'delete'])
 
@@ -206,9 +209,14 @@ export class RealtimeServer {
         }),
       (error: unknown) => {
         const frame = error instanceof FrameError ? error : new FrameError(500, String(error))
-        session.send(
-          { type: 'error', data: { code: POLICY_VIOLATION, message: frame.message } },
-          () => session.shutdown(POLICY_VIOLATION, frame.message),
+        // `onOpen` sends the query's own error; only the subscribe message's handler prefixes it
+        // with `Invalid query: `.
+        const message =
+          frame.code === MESSAGE_FORMAT_INVALID && frame.message.startsWith(QUERY_PREFIX)
+            ? frame.message.slice(QUERY_PREFIX.length)
+            : frame.message
+        session.send({ type: 'error', data: { code: POLICY_VIOLATION, message } }, () =>
+          session.shutdown(POLICY_VIOLATION, message),
         )
       },
     )

@@ -66,116 +66,97 @@ async function actors() {
   return { ...actors, prefix, createActor: create }
 }
 
-/** One sub-case of testDatabaseChannelWithQuery: a query, documents it lets through, others it does not. */
-interface FilterCase {
-  name: string
-  columns: ColumnSpec[]
-  query: string
-  pass: Array<[documentId: string, data: Record<string, unknown>]>
-  /** With the status the create answers (`201` unless given). */
-  block: Array<[documentId: string, data: Record<string, unknown>, status?: number]>
+type Row = Record<string, unknown>
+
+/** Updates the document at `path` with `data` as the suite's user (setup: throws unless 200). */
+async function update(path: string, data: Row, step: string): Promise<void> {
+  must(await t.up.call('PATCH', path, t.user.headers, { data }), 200, step)
 }
 
-const FILTERS: FilterCase[] = [
-  {
-    name: 'equal $id',
-    columns: [text('status')],
-    query: Query.equal('$id', ['target-document']),
-    pass: [['target-document', { status: 'active' }]],
-    block: [['other-document', { status: 'inactive' }]],
-  },
-  {
-    name: 'notEqual $id',
-    columns: [text('status')],
-    query: Query.notEqual('$id', ['excluded-document']),
-    pass: [['allowed-document', { status: 'active' }]],
-    block: [['excluded-document', { status: 'inactive' }]],
-  },
-  {
-    name: 'greaterThan',
-    columns: [integer('score')],
-    query: Query.greaterThan('score', 50),
-    pass: [['unique()', { score: 75 }]],
-    block: [['unique()', { score: 30 }]],
-  },
-  {
-    name: 'lessThan',
-    columns: [integer('age')],
-    query: Query.lessThan('age', 18),
-    pass: [['unique()', { age: 15 }]],
-    block: [['unique()', { age: 25 }]],
-  },
-  {
-    name: 'greaterThanEqual',
-    columns: [integer('priority')],
-    query: Query.greaterThanEqual('priority', 5),
-    pass: [
-      ['unique()', { priority: 5 }],
-      ['unique()', { priority: 8 }],
+/**
+ * The sub-cases of testDatabaseChannelWithQuery, each in a new collection: its name, columns and
+ * query, the documents the query lets through and those it holds back (a `$id` in the data is the
+ * document id; `unique()` otherwise).
+ */
+const FILTERS: Array<[string, ColumnSpec[], string, Row[], Row[]]> = [
+  [
+    'equal $id',
+    [text('status')],
+    Query.equal('$id', ['target-document']),
+    [{ $id: 'target-document', status: 'active' }],
+    [{ $id: 'other-document', status: 'inactive' }],
+  ],
+  [
+    'notEqual $id',
+    [text('status')],
+    Query.notEqual('$id', ['excluded-document']),
+    [{ $id: 'allowed-document', status: 'active' }],
+    [{ $id: 'excluded-document', status: 'inactive' }],
+  ],
+  [
+    'greaterThan',
+    [integer('score')],
+    Query.greaterThan('score', 50),
+    [{ score: 75 }],
+    [{ score: 30 }],
+  ],
+  ['lessThan', [integer('age')], Query.lessThan('age', 18), [{ age: 15 }], [{ age: 25 }]],
+  [
+    'greaterThanEqual',
+    [integer('priority')],
+    Query.greaterThanEqual('priority', 5),
+    [{ priority: 5 }, { priority: 8 }],
+    [{ priority: 3 }],
+  ],
+  [
+    'lessThanEqual',
+    [integer('level')],
+    Query.lessThanEqual('level', 10),
+    [{ level: 10 }, { level: 7 }],
+    [{ level: 15 }],
+  ],
+  [
+    'isNull',
+    [text('description')],
+    Query.isNull('description'),
+    [{ description: null }],
+    [{ description: 'Has description' }],
+  ],
+  // Empty data is refused (400 document_missing_data): it sends nothing either.
+  ['isNotNull', [text('email')], Query.isNotNull('email'), [{ email: 'test@example.com' }], [{}]],
+  [
+    'and',
+    [text('status'), integer('priority')],
+    Query.and([Query.equal('status', ['active']), Query.greaterThan('priority', 5)]),
+    [{ status: 'active', priority: 8 }],
+    [
+      { status: 'active', priority: 3 },
+      { status: 'inactive', priority: 9 },
     ],
-    block: [['unique()', { priority: 3 }]],
-  },
-  {
-    name: 'lessThanEqual',
-    columns: [integer('level')],
-    query: Query.lessThanEqual('level', 10),
-    pass: [
-      ['unique()', { level: 10 }],
-      ['unique()', { level: 7 }],
-    ],
-    block: [['unique()', { level: 15 }]],
-  },
-  {
-    name: 'isNull',
-    columns: [text('description')],
-    query: Query.isNull('description'),
-    pass: [['unique()', { description: null }]],
-    block: [['unique()', { description: 'Has description' }]],
-  },
-  {
-    name: 'isNotNull',
-    columns: [text('email')],
-    query: Query.isNotNull('email'),
-    pass: [['unique()', { email: 'test@example.com' }]],
-    // Empty data is refused (document_missing_data), so it sends nothing either.
-    block: [['unique()', {}, 400]],
-  },
-  {
-    name: 'and',
-    columns: [text('status'), integer('priority')],
-    query: Query.and([Query.equal('status', ['active']), Query.greaterThan('priority', 5)]),
-    pass: [['unique()', { status: 'active', priority: 8 }]],
-    block: [
-      ['unique()', { status: 'active', priority: 3 }],
-      ['unique()', { status: 'inactive', priority: 9 }],
-    ],
-  },
-  {
-    name: 'or',
-    columns: [text('type')],
-    query: Query.or([Query.equal('type', ['urgent']), Query.equal('type', ['critical'])]),
-    pass: [
-      ['unique()', { type: 'urgent' }],
-      ['unique()', { type: 'critical' }],
-    ],
-    block: [['unique()', { type: 'normal' }]],
-  },
-  {
-    name: 'and of or',
-    columns: [text('category'), integer('score')],
-    query: Query.and([
+  ],
+  [
+    'or',
+    [text('type')],
+    Query.or([Query.equal('type', ['urgent']), Query.equal('type', ['critical'])]),
+    [{ type: 'urgent' }, { type: 'critical' }],
+    [{ type: 'normal' }],
+  ],
+  [
+    'and of or',
+    [text('category'), integer('score')],
+    Query.and([
       Query.or([Query.equal('category', ['premium']), Query.equal('category', ['vip'])]),
       Query.greaterThanEqual('score', 80),
     ]),
-    pass: [
-      ['unique()', { category: 'premium', score: 85 }],
-      ['unique()', { category: 'vip', score: 90 }],
+    [
+      { category: 'premium', score: 85 },
+      { category: 'vip', score: 90 },
     ],
-    block: [
-      ['unique()', { category: 'premium', score: 70 }],
-      ['unique()', { category: 'standard', score: 85 }],
+    [
+      { category: 'premium', score: 70 },
+      { category: 'standard', score: 85 },
     ],
-  },
+  ],
 ]
 
 const MODES: Array<[SubscribeMode, string]> = [
@@ -213,20 +194,21 @@ describe.each(MODES)('Realtime queries (%s), as the server tests them', (mode, r
   })
 
   it.each(FILTERS)(
-    `${BASE} testDatabaseChannelWithQuery (${runner}): should filter documents events by $name`,
-    async ({ columns, query, pass, block }) => {
+    `${BASE} testDatabaseChannelWithQuery (${runner}): should filter documents events by %s`,
+    async (_name, columns, query, pass, block) => {
       const target = await collection(columns)
+      const create = ({ $id = 'unique()', ...data }: Row) => target.create(data, $id as string)
       const { ws } = await sub(['documents'], [query])
-      for (const [documentId, data] of pass) {
-        const created = must(await target.create(data, documentId), 201, 'creating a document')
+      for (const row of pass) {
+        const created = must(await create(row), 201, 'creating a document')
         const event = await ws.next()
         expect(event.type).toBe('event')
-        expect(event.data.payload.$id).toBe(created.body.$id)
-        expect(event.data.payload).toMatchObject(data)
+        expect(event.data.payload).toMatchObject({ ...row, $id: created.body.$id })
       }
-      for (const [documentId, data, status = 201] of block) {
-        must(await target.create(data, documentId), status, 'creating a filtered document')
-        await expectNothing(ws, `${JSON.stringify(data)} does not pass ${query}`)
+      for (const row of block) {
+        const created = await create(row)
+        expect(created.status).toBe(Object.keys(row).length === 0 ? 400 : 201)
+        await expectNothing(ws, `${JSON.stringify(row)} does not pass ${query}`)
       }
       ws.close()
     },
@@ -361,11 +343,9 @@ describe.each(MODES)('Realtime queries (%s), as the server tests them', (mode, r
       must(await owned.create({ status: 'active' }, id, own), 201, `creating ${id}`)
       await expectNothing(listener.ws, `${id} does not pass the kept query`)
     }
-    must(
-      await t.up.call('PATCH', `${owned.documents}/kept-target`, t.user.headers, {
-        data: { status: 'updated-after-permission-change' },
-      }),
-      200,
+    await update(
+      `${owned.documents}/kept-target`,
+      { status: 'updated-after-permission-change' },
       'updating the target',
     )
     const second = await listener.ws.next()
@@ -380,55 +360,61 @@ describe.each(MODES)('Realtime queries (%s), as the server tests them', (mode, r
 
   it(`${BASE} testChannelActionFilterDeliversOnlyMatchingActions (${runner}): should send create, update and upsert each to its own action channel only`, async () => {
     const cast = await actors()
-    const create = await sub([`${cast.prefix}.documents.create`])
-    const update = await sub([`${cast.prefix}.documents.update`])
-    const upsert = await sub([`${cast.prefix}.documents.upsert`])
-    const created = await cast.createActor('unique()', 'Chris Evans')
-    const documentId = created.body.$id as string
-    const onCreate = await create.ws.next()
-    expect(onCreate.type).toBe('event')
-    expect(onCreate.data.events).toContain(`${cast.prefix}.documents.${documentId}.create`)
-    expect(onCreate.data.payload.name).toBe('Chris Evans')
-    await expectNothing(update.ws, 'update listener, create event')
-    await expectNothing(upsert.ws, 'upsert listener, create event')
-    must(
-      await t.up.call('PATCH', `${cast.documents}/${documentId}`, t.user.headers, {
-        data: { name: 'Chris Evans 2' },
-      }),
-      200,
-      'updating the actor',
-    )
-    const onUpdate = await update.ws.next()
-    expect(onUpdate.type).toBe('event')
-    expect(onUpdate.data.events).toContain(`${cast.prefix}.documents.${documentId}.update`)
-    expect(onUpdate.data.payload.name).toBe('Chris Evans 2')
-    await expectNothing(create.ws, 'create listener, update event')
-    await expectNothing(upsert.ws, 'upsert listener, update event')
-    must(
-      await t.up.call('PUT', cast.documents, t.up.key, {
-        documents: [
-          {
-            $id: 'unique()',
-            name: 'Robert Downey Jr.',
-            $permissions: [
-              permission.read('any'),
-              permission.update('any'),
-              permission.delete('any'),
-            ],
-          },
-        ],
-      }),
-      200,
-      'bulk-upserting an actor',
-    )
-    const onUpsert = await upsert.ws.next()
-    expect(onUpsert.type).toBe('event')
-    expect(onUpsert.data.events).toContain(
-      `databases.${t.db.databaseId}.collections.*.documents.*.upsert`,
-    )
-    await expectNothing(create.ws, 'create listener, upsert event')
-    await expectNothing(update.ws, 'update listener, upsert event')
-    for (const listener of [create, update, upsert]) listener.ws.close()
+    const listeners = new Map<string, Listener>()
+    for (const action of ['create', 'update', 'upsert'])
+      listeners.set(action, await sub([`${cast.prefix}.documents.${action}`]))
+    let documentId = ''
+    const names: Record<string, string> = {
+      create: 'Chris Evans',
+      update: 'Chris Evans 2',
+      upsert: 'Robert Downey Jr.',
+    }
+    const writes: Array<[action: string, write: () => Promise<unknown>, event: () => string]> = [
+      [
+        'create',
+        async () => {
+          documentId = (await cast.createActor('unique()', 'Chris Evans')).body.$id as string
+        },
+        () => `${cast.prefix}.documents.${documentId}.create`,
+      ],
+      [
+        'update',
+        () => update(`${cast.documents}/${documentId}`, { name: 'Chris Evans 2' }, 'updating'),
+        () => `${cast.prefix}.documents.${documentId}.update`,
+      ],
+      [
+        'upsert',
+        async () =>
+          must(
+            await t.up.call('PUT', cast.documents, t.up.key, {
+              documents: [
+                {
+                  $id: 'unique()',
+                  name: 'Robert Downey Jr.',
+                  $permissions: [permission.read('any'), permission.update('any')],
+                },
+              ],
+            }),
+            200,
+            'bulk-upserting an actor',
+          ),
+        () => `databases.${t.db.databaseId}.collections.*.documents.*.upsert`,
+      ],
+    ]
+    for (const [action, write, name] of writes) {
+      await write()
+      for (const [channel, listener] of listeners) {
+        if (channel !== action) {
+          await expectNothing(listener.ws, `${channel} listener, ${action} event`)
+          continue
+        }
+        const event = await listener.ws.next()
+        expect({ action, type: event.type }).toEqual({ action, type: 'event' })
+        expect(event.data.events).toContain(name())
+        expect(event.data.payload.name).toBe(names[action])
+      }
+    }
+    for (const listener of listeners.values()) listener.ws.close()
   })
 
   it(`${BASE} testChannelActionFilterByDocumentId (${runner}): should send only the create of the watched document to its .create channel`, async () => {
@@ -443,11 +429,9 @@ describe.each(MODES)('Realtime queries (%s), as the server tests them', (mode, r
     expect(event.type).toBe('event')
     expect(event.data.events).toContain(`${cast.prefix}.documents.actor-watched.create`)
     expect(event.data.payload).toMatchObject({ $id: 'actor-watched', name: 'Watched Actor' })
-    must(
-      await t.up.call('PATCH', `${cast.documents}/actor-watched`, t.user.headers, {
-        data: { name: 'Watched Actor v2' },
-      }),
-      200,
+    await update(
+      `${cast.documents}/actor-watched`,
+      { name: 'Watched Actor v2' },
       'updating the watched actor',
     )
     await expectNothing(watched.ws, 'an update of the watched document')
@@ -470,13 +454,7 @@ describe.each(MODES)('Realtime queries (%s), as the server tests them', (mode, r
     )
     expect(created.data.events).toContain(`${cast.prefix}.documents.actor-multi.create`)
     expect(created.data.payload.name).toBe('Multi Actor')
-    must(
-      await t.up.call('PATCH', `${cast.documents}/actor-multi`, t.user.headers, {
-        data: { name: 'Multi Actor v2' },
-      }),
-      200,
-      'updating the actor',
-    )
+    await update(`${cast.documents}/actor-multi`, { name: 'Multi Actor v2' }, 'updating the actor')
     const updated = await multi.ws.next()
     expect(updated.type).toBe('event')
     expect(updated.data.channels).toContain(rows)
@@ -553,6 +531,8 @@ describe('Realtime queries on the WebSocket URL, as the server tests them', () =
     const refused = await invalid.next()
     expect(refused.type).toBe('error')
     expect(refused.data.message).toContain('Invalid query')
+    // On the URL the query's own error, with the policy-violation code.
+    expect(refused.data).toEqual({ code: 1008, message: 'Invalid query: Syntax error' })
     expect(await invalid.closed()).toBe(1008)
   })
 
@@ -575,6 +555,8 @@ describe('Realtime queries on the WebSocket URL, as the server tests them', () =
       expect({ method, type: frame.type }).toEqual({ method, type: 'error' })
       expect(frame.data.message).toContain('not supported in Realtime queries')
       expect(frame.data.message).toContain(method)
+      expect(frame.data.message).toMatch(/^Query method '\w+' is not supported/)
+      expect(frame.data.code).toBe(1008)
     }
     const nested = Query.and([
       Query.contains('tags', ['important']),
