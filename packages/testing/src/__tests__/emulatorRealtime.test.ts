@@ -440,6 +440,28 @@ describe('emulator realtime', () => {
     }
   })
 
+  it("should keep a URL channel without queries listening to everything, ignoring slot 0's queries of a later channel, as the server does", async () => {
+    const query = encodeURIComponent(Query.equal('status', 'confirmed'))
+    const key = CHANNEL.replace(/\./g, '_')
+    const filtered = await rawSocket(
+      `project=${emulator.projectId}&channels[]=${CHANNEL}&${key}[0][]=${query}`,
+    )
+    const mixed = await rawSocket(
+      `project=${emulator.projectId}&channels[]=rows&channels[]=${CHANNEL}&${key}[0][]=${query}`,
+    )
+    await filtered.messages.atLeast(1)
+    await mixed.messages.atLeast(1)
+    await createBooking('pending-one')
+    await createBooking('confirmed-one', { status: 'confirmed' })
+    const [, onlyConfirmed] = await filtered.messages.atLeast(2)
+    expect(onlyConfirmed).toMatchObject({ data: { payload: { $id: 'confirmed-one' } } })
+    const [, first, second] = await mixed.messages.atLeast(3)
+    expect([first, second]).toMatchObject([
+      { data: { payload: { $id: 'pending-one' } } },
+      { data: { payload: { $id: 'confirmed-one' } } },
+    ])
+  })
+
   it('should delay realtime frames by latencyMs', async () => {
     emulator.latencyMs = 60
     try {

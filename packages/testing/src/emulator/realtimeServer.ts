@@ -53,6 +53,9 @@ class FrameError extends Error {
 
 const formatInvalid = (message: string) => new FrameError(MESSAGE_FORMAT_INVALID, message)
 
+/** `Query::select(['*'])->toString()`. */
+const SELECT_ALL = JSON.stringify({ method: 'select', values: ['*'] })
+
 /** What the server's Subscribe handler puts before a refused query's message. */
 const QUERY_PREFIX = 'Invalid query: '
 
@@ -282,7 +285,11 @@ function urlSubscriptions(search: URLSearchParams, userId: string): UrlSubscript
     const key = channel.replace(/\./g, '_')
     const given = key === 'project' && typeof params[key] === 'string' ? undefined : params[key]
     if (given === undefined) {
-      slot('0').channels.push(channel)
+      // A channel without queries listens to everything: slot 0 keeps `select("*")`, so queries
+      // given later for slot 0 of another channel are ignored, as `constructSubscriptions` does.
+      const entry = slot('0')
+      entry.channels.push(channel)
+      if (entry.queries.length === 0) entry.queries = [SELECT_ALL]
       continue
     }
     const perIndex =
