@@ -1,10 +1,10 @@
 import { Query } from 'appwrite'
 import { describe, expect, it } from 'vitest'
-import { createAccount, must, permission } from './upstream'
+import { createAccount, must, permission, uploadFile } from './upstream'
 import type { Answer } from './upstream'
 import { LEGACY, tablesSuite } from './tables'
 import type { ColumnSpec } from './tables'
-import { expectNothing, listen } from './realtimeSubscriptions'
+import { expectNothing, expectOnlyId, listen } from './realtimeSubscriptions'
 import type { Listener, SubscribeMode } from './realtimeSubscriptions'
 
 // Facts from tests/e2e/Services/Realtime/RealtimeQueryBase.php (appwrite 1.9.6), run as upstream
@@ -231,13 +231,36 @@ describe.each(MODES)('Realtime queries (%s), as the server tests them', (mode, r
     const channel = `databases.${t.db.databaseId}.collections.${scoped.id}.documents`
     const listener = await sub([channel], [Query.equal('$id', ['scoped-target'])])
     connected(listener, (data) => expect(data.channels).toContain(channel))
-    must(await scoped.create({ status: 'active' }, 'scoped-target'), 201, 'creating the target')
-    const event = await listener.ws.next()
-    expect(event.type).toBe('event')
-    expect(event.data.payload.$id).toBe('scoped-target')
-    must(await scoped.create({ status: 'inactive' }, 'scoped-other'), 201, 'creating another')
-    await expectNothing(listener.ws, 'only scoped-target passes the query')
+    const create = (documentId: string) => scoped.create({ status: 'active' }, documentId)
+    await expectOnlyId(listener.ws, create, 'scoped-target', 'scoped-other')
     listener.ws.close()
+  })
+
+  it(`${BASE} testFilesChannelWithQuery (${runner}): should filter files events by a query`, async () => {
+    const bucket = must(
+      await t.up.call('POST', '/storage/buckets', t.up.key, {
+        bucketId: 'unique()',
+        name: 'Query Test Bucket',
+        permissions: [permission.read('any'), permission.create('any')],
+      }),
+      201,
+      'creating the bucket',
+    )
+    const bucketId = bucket.body.$id as string
+    const { ws } = await sub(['files'], [Query.equal('$id', ['target-file'])])
+    // A PNG signature stands in for upstream's logo.png.
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0])
+    const upload = (fileId: string) =>
+      uploadFile(
+        t.up,
+        bucketId,
+        `${fileId}.png`,
+        png,
+        { fileId, permissions: anyone },
+        t.user.headers,
+      )
+    await expectOnlyId(ws, upload, 'target-file', 'other-file')
+    ws.close()
   })
 
   it(`${BASE} testMultipleQueriesWithAndLogic (${runner}): should send only documents that pass every query of the subscription`, async () => {

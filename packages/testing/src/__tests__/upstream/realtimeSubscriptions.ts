@@ -5,7 +5,8 @@
  * connects with the project only and sends a `subscribe` message.
  */
 import { expect } from 'vitest'
-import type { RealtimeSocket, Upstream } from './upstream'
+import { must } from './upstream'
+import type { Answer, RealtimeSocket, Upstream } from './upstream'
 
 /** How a case subscribes: channels and queries on the WebSocket URL, or in a `subscribe` message. */
 export type SubscribeMode = 'url' | 'message'
@@ -100,4 +101,22 @@ export async function expectNothing(ws: RealtimeSocket, why: string): Promise<vo
   ws.send({ type: 'ping' })
   const frame = await ws.next()
   expect({ why, type: frame.type, frame }).toMatchObject({ why, type: 'pong' })
+}
+
+/**
+ * The check of a subscription filtered by id: `create(passing)` (setup: must answer 201) reaches
+ * `ws` as an event of that id, then `create(blocked)` (201 too) sends nothing.
+ */
+export async function expectOnlyId(
+  ws: RealtimeSocket,
+  create: (id: string) => Promise<Answer>,
+  passing: string,
+  blocked: string,
+): Promise<void> {
+  must(await create(passing), 201, `creating ${passing}`)
+  const event = await ws.next()
+  expect(event.type).toBe('event')
+  expect(event.data.payload.$id).toBe(passing)
+  must(await create(blocked), 201, `creating ${blocked}`)
+  await expectNothing(ws, `${blocked} does not pass the query`)
 }

@@ -256,6 +256,39 @@ export async function inTransaction(
   )
 }
 
+/**
+ * A multipart upload (`POST /storage/buckets/{bucketId}/files`) as upstream's `Client::call` sends
+ * one: the fields flattened as PHP's `http_build_query` names them (`permissions[0]`), `fileId`
+ * `unique()` unless given, the file as a part named `name`; made with `headers`.
+ */
+export async function uploadFile(
+  up: Upstream,
+  bucketId: string,
+  name: string,
+  bytes: Uint8Array,
+  fields: { fileId?: string; permissions?: string[]; [name: string]: unknown },
+  headers: Record<string, string>,
+): Promise<Answer> {
+  const form = new FormData()
+  for (const [field, value] of Object.entries({ fileId: 'unique()', ...fields })) {
+    if (Array.isArray(value))
+      value.forEach((item, i) => form.append(`${field}[${i}]`, String(item)))
+    else form.append(field, String(value))
+  }
+  form.append('file', new Blob([bytes]), name)
+  const response = await fetch(`${up.emulator.endpoint}/storage/buckets/${bucketId}/files`, {
+    method: 'POST',
+    headers,
+    body: form,
+  })
+  const text = await response.text()
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? {} : JSON.parse(text),
+  }
+}
+
 /** Whether `value` is a date-time as the server writes them (`2026-01-02T03:04:05.678+00:00`). */
 export const isDatetime = (value: unknown): boolean =>
   typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/.test(value)
