@@ -181,6 +181,8 @@ export function rowEventNames(options: RowEventNamesOptions): string[] {
  * ```ts
  * nestedEventNames('functions', 'f1', 'executions', 'e1', 'create')[0] // 'functions.f1.executions.e1.create'
  * ```
+ *
+ * @internal
  */
 export function nestedEventNames(
   parent: string,
