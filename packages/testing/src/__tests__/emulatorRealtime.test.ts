@@ -1,4 +1,4 @@
-import { Client, Query, Realtime } from 'appwrite'
+import { Client, Functions, Query, Realtime } from 'appwrite'
 import type { RealtimeResponseEvent } from 'appwrite'
 import * as server from 'node-appwrite'
 import { WebSocket as UndiciWebSocket } from 'undici'
@@ -398,6 +398,68 @@ describe('emulator realtime', () => {
         frame: expect.stringContaining('"to":"authentication"'),
       }),
     )
+  })
+
+  it("should publish a signed-in user's executions on the executions channel: a sync one once, finished; an async one made, then finished", async () => {
+    const withFunctions = await startAppwriteEmulator({
+      functions: { hello: { handler: ({ res }) => res.text('hi'), execute: ['users'] } },
+    })
+    try {
+      const client = new Client()
+        .setEndpoint(withFunctions.endpoint)
+        .setProject(withFunctions.projectId)
+        .setSession(withFunctions.createSession('runner'))
+      const realtime = new Realtime(client)
+      realtimes.push(realtime)
+      const events = collector<RealtimeResponseEvent<{ $id: string; status: string }>>()
+      await realtime.subscribe('executions', (event) => events.push(event))
+      await withFunctions.realtime.waitForSubscriptions(1)
+      const functions = new Functions(client)
+      const sync = await functions.createExecution({ functionId: 'hello' })
+      const [made] = await events.atLeast(1)
+      expect(made?.payload).toMatchObject({ $id: sync.$id, status: 'completed' })
+      expect(made?.events[0]).toBe(`functions.hello.executions.${sync.$id}.create`)
+      expect(made?.channels).toEqual(
+        expect.arrayContaining(['executions', `executions.${sync.$id}`, 'functions.hello']),
+      )
+      const queued = await functions.createExecution({ functionId: 'hello', async: true })
+      const [, created, finished] = await events.atLeast(3)
+      expect(created?.payload).toMatchObject({ $id: queued.$id, status: 'waiting' })
+      expect(finished?.payload).toMatchObject({ $id: queued.$id, status: 'completed' })
+      expect(finished?.events[0]).toBe(`functions.hello.executions.${queued.$id}.update`)
+      // An execution by the API key carries no reader: it goes to no one.
+      await new server.Functions(serverClient(withFunctions)).createExecution({
+        functionId: 'hello',
+      })
+      const mine = await functions.createExecution({ functionId: 'hello' })
+      const last = await events.atLeast(4)
+      expect(last[3]?.payload.$id).toBe(mine.$id)
+    } finally {
+      for (const realtime of realtimes.splice(0)) await realtime.disconnect()
+      await withFunctions.close()
+    }
+  })
+
+  it("should keep a URL channel without queries listening to everything, ignoring slot 0's queries of a later channel, as the server does", async () => {
+    const query = encodeURIComponent(Query.equal('status', 'confirmed'))
+    const key = CHANNEL.replace(/\./g, '_')
+    const filtered = await rawSocket(
+      `project=${emulator.projectId}&channels[]=${CHANNEL}&${key}[0][]=${query}`,
+    )
+    const mixed = await rawSocket(
+      `project=${emulator.projectId}&channels[]=rows&channels[]=${CHANNEL}&${key}[0][]=${query}`,
+    )
+    await filtered.messages.atLeast(1)
+    await mixed.messages.atLeast(1)
+    await createBooking('pending-one')
+    await createBooking('confirmed-one', { status: 'confirmed' })
+    const [, onlyConfirmed] = await filtered.messages.atLeast(2)
+    expect(onlyConfirmed).toMatchObject({ data: { payload: { $id: 'confirmed-one' } } })
+    const [, first, second] = await mixed.messages.atLeast(3)
+    expect([first, second]).toMatchObject([
+      { data: { payload: { $id: 'pending-one' } } },
+      { data: { payload: { $id: 'confirmed-one' } } },
+    ])
   })
 
   it('should delay realtime frames by latencyMs', async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { RawData, WebSocket } from 'ws'
+import { realtimeQueryFilter } from '../fake/realtime'
 import type { FakeRealtimeSubscription, RealtimeResponseEvent } from '../fake/realtime'
 import type { AccountChange } from '../fake/accounts'
 import type { TeamChange, TeamStore } from '../fake/teams'
@@ -37,6 +38,8 @@ interface Subscription {
   readonly handle: FakeRealtimeSubscription
   channels: string[]
   queries: string[]
+  /** Whether a payload passes `queries`, for the events that do not go through the hub. */
+  matches: (payload: Record<string, unknown>) => boolean
 }
 
 /** A refusal the server sends as `{ type: 'error', data: { code, message } }`. */
@@ -84,6 +87,12 @@ function userEvents(userId: string, suffix: string): string[] {
 
 /** A user change with its event names, most specific first (`users.ID.update.prefs`, `users.*.update.prefs`, …). */
 type AccountEvent = AccountChange & { readonly events: readonly string[] }
+
+/** `Query::select(['*'])->toString()`. */
+const SELECT_ALL = JSON.stringify({ method: 'select', values: ['*'] })
+
+/** What the server's Subscribe handler puts before a refused query's message. */
+const QUERY_PREFIX = 'Invalid query: '
 
 /** `Realtime::SUPPORTED_ACTIONS`: the actions that give a channel a suffixed sibling. */
 const ACCOUNT_ACTIONS = new Set(['create', 'update', 'upsert', 'delete'])
@@ -178,7 +187,14 @@ export class RealtimeServer {
     const id = ++this.#nextId
     const address = new URL(req.url ?? '/', 'http://emulator')
     logger({ type: 'realtime.open', connection: id, url: address.pathname + address.search })
-    const project = address.searchParams.get('project') ?? ''
+    // The `project` resource of `app/init/realtime/connection.php`: the `X-Appwrite-Project` header
+    // first (a client that sends it may use `project[…]` for the project channel's queries), then
+    // the `project` parameter.
+    const header = req.headers['x-appwrite-project']
+    const project =
+      (typeof header === 'string' && header !== '' ? header : undefined) ??
+      address.searchParams.get('project') ??
+      ''
     let caller: RealtimeCaller = { kind: 'guest' }
     let failure: FrameError | undefined
     if (project !== projectId) {
@@ -233,13 +249,42 @@ export class RealtimeServer {
         }),
       (error: unknown) => {
         const frame = error instanceof FrameError ? error : new FrameError(500, String(error))
-        session.send(
-          { type: 'error', data: { code: POLICY_VIOLATION, message: frame.message } },
-          () => session.shutdown(POLICY_VIOLATION, frame.message),
+        // `onOpen` sends the query's own error; only the subscribe message's handler prefixes it
+        // with `Invalid query: `.
+        const message =
+          frame.code === MESSAGE_FORMAT_INVALID && frame.message.startsWith(QUERY_PREFIX)
+            ? frame.message.slice(QUERY_PREFIX.length)
+            : frame.message
+        session.send({ type: 'error', data: { code: POLICY_VIOLATION, message } }, () =>
+          session.shutdown(POLICY_VIOLATION, message),
         )
       },
     )
   }
+}
+
+/**
+ * `Realtime::convertChannels`: the channels a connection asks for, as the server subscribes them.
+ * For a signed-in user `account` adds `account.{userId}` and `account.{action}` becomes
+ * `account.{userId}.{action}`; any other `account.…` channel (another user's) is dropped. Repeats
+ * keep their first place, as PHP's `array_flip` keeps keys.
+ */
+function convertChannels(list: readonly string[], userId: string): string[] {
+  const channels = new Map<string, true>()
+  for (const channel of list) channels.set(channel, true)
+  for (const channel of [...channels.keys()]) {
+    if (channel === 'account') {
+      if (userId !== '') channels.set(`account.${userId}`, true)
+    } else if (channel.startsWith('account.')) {
+      const action = channel.slice('account.'.length)
+      if (!ACCOUNT_ACTIONS.has(action)) channels.delete(channel)
+      else if (userId !== '') {
+        channels.delete(channel)
+        channels.set(`account.${userId}.${action}`, true)
+      }
+    }
+  }
+  return [...channels.keys()]
 }
 
 interface UrlSubscriptions {
@@ -266,12 +311,7 @@ function urlSubscriptions(search: URLSearchParams, userId: string): UrlSubscript
       : [raw]
   if (list.some((channel) => typeof channel !== 'string'))
     throw new FrameError(POLICY_VIOLATION, 'channels must be a list of strings')
-  const channels: string[] = []
-  for (const channel of list as string[]) {
-    if (!channels.includes(channel)) channels.push(channel)
-    if (channel === 'account' && userId !== '' && !channels.includes(`account.${userId}`))
-      channels.push(`account.${userId}`)
-  }
+  const channels = convertChannels(list as string[], userId)
   const slots = new Map<string, { channels: string[]; queries: string[] }>()
   const slot = (index: string) => {
     let entry = slots.get(index)
@@ -282,7 +322,11 @@ function urlSubscriptions(search: URLSearchParams, userId: string): UrlSubscript
     const key = channel.replace(/\./g, '_')
     const given = key === 'project' && typeof params[key] === 'string' ? undefined : params[key]
     if (given === undefined) {
-      slot('0').channels.push(channel)
+      // A channel without queries listens to everything: slot 0 keeps `select("*")`, so queries
+      // given later for slot 0 of another channel are ignored, as `constructSubscriptions` does.
+      const entry = slot('0')
+      entry.channels.push(channel)
+      if (entry.queries.length === 0) entry.queries = [SELECT_ALL]
       continue
     }
     const perIndex =
@@ -391,7 +435,8 @@ class Session {
     const channels = accountChannels(change)
     const ids: string[] = []
     for (const [subscriptionId, sub] of this.#subscriptions)
-      if (sub.channels.some((channel) => channels.includes(channel))) ids.push(subscriptionId)
+      if (sub.channels.some((channel) => channels.includes(channel)) && sub.matches(change.payload))
+        ids.push(subscriptionId)
     if (ids.length === 0) return
     this.send({
       type: 'event',
@@ -414,7 +459,10 @@ class Session {
       return
     const ids: string[] = []
     for (const [subscriptionId, sub] of this.#subscriptions)
-      if (sub.channels.some((channel) => change.channels.includes(channel)))
+      if (
+        sub.channels.some((channel) => change.channels.includes(channel)) &&
+        sub.matches(change.payload)
+      )
         ids.push(subscriptionId)
     if (ids.length === 0) return
     this.send({
@@ -512,7 +560,15 @@ class Session {
       case 'subscribe':
         if (!hasData || data === null)
           throw formatInvalid('Payload is not valid. Items is required')
-        return this.#subscribe(validateSubscribe(data))
+        return this.#subscribe(
+          validateSubscribe(data).map((item) => ({
+            ...item,
+            channels: convertChannels(
+              item.channels,
+              this.caller.kind === 'user' ? this.caller.user.$id : '',
+            ),
+          })),
+        )
       case 'unsubscribe':
         if (!hasData || data === null)
           throw formatInvalid('Payload is not valid. Items is required')
@@ -538,6 +594,7 @@ class Session {
         if (existing !== undefined) {
           existing.channels = item.channels
           existing.queries = item.queries
+          existing.matches = realtimeQueryFilter(item.queries)
           await existing.handle.update({ channels: item.channels, queries: item.queries })
         } else {
           const handle = await link.subscribe(
@@ -549,6 +606,7 @@ class Session {
             handle,
             channels: item.channels,
             queries: item.queries,
+            matches: realtimeQueryFilter(item.queries),
           })
           added.push(subscriptionId)
         }

@@ -36,7 +36,7 @@ import { RealtimeServer } from './realtimeServer'
 import { Router } from './router'
 import { registerAccountRoutes } from './routes/account'
 import { registerDataRoutes } from './routes/data'
-import { registerFunctionRoutes } from './routes/functions'
+import { publishExecutionEvents, registerFunctionRoutes } from './routes/functions'
 import { registerUsersRoutes } from './routes/users'
 import { registerSchemaRoutes } from './routes/schema'
 import { registerTeamsRoutes } from './routes/teams'
@@ -319,6 +319,11 @@ async function serve(
   })
   registerUsersRoutes(router, fake.users)
   registerFunctionRoutes(router, { auth, functions: internals.functions })
+  const stopExecutionEvents = publishExecutionEvents(
+    internals.functions,
+    projectId,
+    internals.realtime,
+  )
   registerTeamsRoutes(router, { auth, teams: teamStore(internals), faults: fake.faults, projectId })
   const storage = new StorageState({ now: () => fake.clock.now(), ids: createIdGenerator() })
   const storageDir =
@@ -553,6 +558,7 @@ async function serve(
     outbox: (filter) => accounts.emails.outbox.list(filter),
     close() {
       stopMail?.()
+      stopExecutionEvents()
       closing ??= new Promise<void>((resolve, reject) => {
         internals.functions.stopSchedules()
         realtimeServer.close()

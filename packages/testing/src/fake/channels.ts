@@ -172,6 +172,39 @@ export function rowEventNames(options: RowEventNamesOptions): string[] {
 }
 
 /**
+ * The `events` of an event on a resource nested in another (`buckets.[bucketId].files.[fileId]`,
+ * `functions.[functionId].executions.[executionId]`), as the server's `Event::generateEvents`
+ * lists them: every wildcard combination of the two ids, with the action and without, then the
+ * parent alone and `{parent}.*`.
+ *
+ * @example
+ * ```ts
+ * nestedEventNames('functions', 'f1', 'executions', 'e1', 'create')[0] // 'functions.f1.executions.e1.create'
+ * ```
+ *
+ * @internal
+ */
+export function nestedEventNames(
+  parent: string,
+  parentId: string,
+  child: string,
+  childId: string,
+  action: string,
+): string[] {
+  const combos: ReadonlyArray<readonly [string, string]> = [
+    [parentId, childId],
+    ['*', '*'],
+    [parentId, '*'],
+    ['*', childId],
+  ]
+  const names: string[] = []
+  for (const suffix of [`.${action}`, ''])
+    for (const [p, c] of combos) names.push(`${parent}.${p}.${child}.${c}${suffix}`)
+  names.push(`${parent}.${parentId}`, `${parent}.*`)
+  return names
+}
+
+/**
  * Formats an event timestamp the way the server does: `Realtime::send`
  * (github:appwrite/appwrite 1.9.6, `src/Appwrite/Messaging/Adapter/Realtime.php`) stamps events with
  * utopia-php/database's `DateTime::formatTz(DateTime::now())`, format `Y-m-d\TH:i:s.vP` in UTC:

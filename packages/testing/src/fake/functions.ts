@@ -160,6 +160,14 @@ export interface FunctionsRuntime {
   projectId: string
 }
 
+/** A change of an execution, as the server publishes it to realtime. @internal */
+export interface ExecutionChange {
+  /** `create` when the execution is made, `update` when an async one finishes. */
+  readonly action: 'create' | 'update'
+  /** The execution as it is now (a copy). */
+  readonly execution: FakeExecutionModel
+}
+
 interface StoredExecution {
   model: FakeExecutionModel
   /** Whose read permission the execution carries (`read("user:ID")`). */
@@ -294,6 +302,7 @@ export class FunctionsHub {
   readonly #executions = new Map<string, StoredExecution[]>()
   /** Work started by async and scheduled executions, awaited by `idle()`. */
   readonly #running = new Set<Promise<void>>()
+  readonly #listeners = new Set<(change: ExecutionChange) => void>()
   runtime: FunctionsRuntime = { endpoint: '', projectId: '' }
   #inFlight = 0
   #savedEnv: Record<string, string | undefined> = {}
@@ -343,13 +352,10 @@ export class FunctionsHub {
     entry.timer = this.#clock.setTimeout(() => {
       entry.timer = undefined
       if (this.#functions.get(entry.id) !== entry) return
+      const stored = this.#newExecution(entry, 'schedule', 'POST', '/', {}, undefined)
       this.#track(
-        this.#execute(
-          entry,
-          this.#newExecution(entry, 'schedule', 'POST', '/', {}, undefined),
-          '',
-          {},
-          { kind: 'key' },
+        this.#execute(entry, stored, '', {}, { kind: 'key' }).then(() =>
+          this.#emit('update', stored.model),
         ),
       )
       this.#arm(entry)
@@ -364,6 +370,20 @@ export class FunctionsHub {
       if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer)
       entry.timer = undefined
     }
+  }
+
+  /**
+   * Calls `listener` with every execution made (`create`: at once for an async execution, once
+   * it finished for a synchronous one) and every async or scheduled execution that finished
+   * (`update`), as the API and the functions worker publish them. Returns a function that stops it.
+   */
+  onChange(listener: (change: ExecutionChange) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  #emit(action: ExecutionChange['action'], execution: FakeExecutionModel): void {
+    for (const listener of this.#listeners) listener({ action, execution: { ...execution } })
   }
 
   /** Resolves once every async and scheduled execution started so far has finished. */
@@ -417,15 +437,18 @@ export class FunctionsHub {
     const stored = this.#newExecution(entry, 'http', method, path, headers, userId)
     if (params.async === true) {
       stored.model.status = 'waiting'
+      this.#emit('create', stored.model)
       this.#track(
-        new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 0)).then(() =>
-          this.#execute(entry, stored, body, headers, caller),
-        ),
+        new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 0))
+          .then(() => this.#execute(entry, stored, body, headers, caller))
+          .then(() => this.#emit('update', stored.model)),
       )
       return this.#view(stored, caller, undefined)
     }
     const reply = await this.#execute(entry, stored, body, headers, caller)
-    return this.#view(stored, caller, reply)
+    const view = this.#view(stored, caller, reply)
+    this.#emit('create', view)
+    return view
   }
 
   #allowed(execute: readonly string[], caller: AccountCaller): boolean {

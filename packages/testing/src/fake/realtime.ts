@@ -377,6 +377,24 @@ function passes(filter: CompiledFilter, payload: RealtimeRow): boolean {
   return filter.conditions.every((condition) => evaluate(condition, payload))
 }
 
+/**
+ * A subscription's queries as a test on an event's payload, for the events the emulator sends
+ * without the hub (account, teams): the server filters every event through `getSubscribers`.
+ * Queries the server refuses match nothing (subscribing refuses them first).
+ *
+ * @internal
+ */
+export function realtimeQueryFilter(queries: readonly string[]): (payload: RealtimeRow) => boolean {
+  let filter: CompiledFilter
+  try {
+    filter = compileQueries(queries)
+  } catch (error) {
+    if (error instanceof RealtimeRefusal) return () => false
+    throw error
+  }
+  return (payload) => passes(filter, payload)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Connections and subscriptions
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { must, permission, startUpstream } from './upstream'
+import { inTransaction, must, permission, startUpstream } from './upstream'
 import type { Answer, SignedUpUser, Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Realtime/RealtimeBase.php and RealtimeCustomClientTest.php
@@ -52,32 +52,6 @@ async function createActor(
     await up.call('POST', rows, user.headers, { rowId, data: { name }, permissions }),
     201,
     step,
-  )
-}
-
-/** Stages one operation in a new transaction as the user, then commits or rolls it back. */
-async function inTransaction(
-  operation: Record<string, unknown>,
-  end: 'commit' | 'rollback',
-): Promise<void> {
-  const transactions = '/tablesdb/transactions'
-  const transaction = must(
-    await up.call('POST', transactions, user.headers, { ttl: 3600 }),
-    201,
-    'creating a transaction',
-  )
-  const id = transaction.body.$id as string
-  must(
-    await up.call('POST', `${transactions}/${id}/operations`, user.headers, {
-      operations: [operation],
-    }),
-    201,
-    'staging the operation',
-  )
-  must(
-    await up.call('PATCH', `${transactions}/${id}`, user.headers, { [end]: true }),
-    200,
-    end === 'commit' ? 'committing' : 'rolling back',
   )
 }
 
@@ -310,7 +284,7 @@ describe('Realtime, as the server tests it', () => {
     expect((await ws.next()).type).toBe('connected')
     const rowId = 'transaction-row'
     const run = (operation: Record<string, unknown>) =>
-      inTransaction({ databaseId, tableId, rowId, ...operation }, 'commit')
+      inTransaction(up, user.headers, [{ databaseId, tableId, rowId, ...operation }], 'commit')
     await run({
       action: 'create',
       data: { name: 'Transaction Document', $permissions: anyone },
@@ -341,13 +315,17 @@ describe('Realtime, as the server tests it', () => {
     const ws = await up.socket(['documents'], { cookie: user.headers.cookie as string })
     expect((await ws.next()).type).toBe('connected')
     await inTransaction(
-      {
-        databaseId,
-        tableId,
-        rowId: 'rolled-back',
-        action: 'create',
-        data: { name: 'Rolled back', $permissions: anyone },
-      },
+      up,
+      user.headers,
+      [
+        {
+          databaseId,
+          tableId,
+          rowId: 'rolled-back',
+          action: 'create',
+          data: { name: 'Rolled back', $permissions: anyone },
+        },
+      ],
       'rollback',
     )
     // The next frame is the row written after the rollback, not the rolled-back one.

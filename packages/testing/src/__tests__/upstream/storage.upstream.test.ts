@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ownedBy } from './tables'
-import { must, startUpstream } from './upstream'
+import { must, startUpstream, uploadFile } from './upstream'
 import type { Answer, SignedUpUser, Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Storage/StorageBase.php, StorageCustomServerTest.php and
@@ -59,37 +59,14 @@ const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
 const anyoneRUD = ['read("any")', 'update("any")', 'delete("any")']
 const anyoneCRUD = ['read("any")', 'create("any")', 'update("any")', 'delete("any")']
 
-/**
- * A multipart upload as upstream's `Client::call` sends one: the fields flattened as PHP's
- * `http_build_query` names them (`permissions[0]`), `fileId` `unique()` unless given, the file as
- * a part with its name; made as the signed-in user unless other `headers` are given.
- */
-async function upload(
+/** {@link uploadFile} into `bucketId` as the signed-in user unless other `headers` are given. */
+const upload = (
   bucketId: string,
   name: string,
   bytes: Uint8Array,
   fields: { fileId?: string; permissions?: string[]; [name: string]: unknown } = {},
   headers: Record<string, string> = user.headers,
-): Promise<Answer> {
-  const form = new FormData()
-  for (const [field, value] of Object.entries({ fileId: 'unique()', ...fields })) {
-    if (Array.isArray(value))
-      value.forEach((item, i) => form.append(`${field}[${i}]`, String(item)))
-    else form.append(field, String(value))
-  }
-  form.append('file', new Blob([bytes]), name)
-  const response = await fetch(`${upstream.emulator.endpoint}/storage/buckets/${bucketId}/files`, {
-    method: 'POST',
-    headers,
-    body: form,
-  })
-  const text = await response.text()
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text === '' ? {} : JSON.parse(text),
-  }
-}
+): Promise<Answer> => uploadFile(upstream, bucketId, name, bytes, fields, headers)
 
 /** Upstream's update step of a file: renamed `logo_updated.png` and made the user's alone. */
 const updateToOwn = (bucketId: string, fileId: string) =>

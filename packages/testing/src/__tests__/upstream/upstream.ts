@@ -63,6 +63,14 @@ export interface Upstream {
     headers?: Record<string, string>,
     projectId?: string,
   ): Promise<RealtimeSocket>
+  /**
+   * Opens a realtime socket whose URL carries exactly `params` (as PHP's `http_build_query` writes
+   * them), as upstream's `getWebsocketWithCustomQuery(params, headers)`.
+   */
+  socketWith(
+    params: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<RealtimeSocket>
   close(): Promise<void>
 }
 
@@ -183,13 +191,10 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
     return must(database, 201, `creating the database ${name}`).body.$id as string
   }
 
-  const socket = async (
-    channels: string[],
-    headers: Record<string, string> = {},
-    projectId = emulator.projectId,
-  ): Promise<RealtimeSocket> => {
-    const query = phpQuery({ project: projectId, channels })
-    const ws = new WebSocket(`${emulator.realtimeEndpoint}/realtime?${query}`, { headers })
+  const socketWith: Upstream['socketWith'] = async (params, headers = {}) => {
+    const ws = new WebSocket(`${emulator.realtimeEndpoint}/realtime?${phpQuery(params)}`, {
+      headers,
+    })
     const closeCode = new Promise<number>((resolve) =>
       ws.once('close', (code: number) => resolve(code)),
     )
@@ -201,6 +206,8 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
       close: () => ws.close(),
     }
   }
+  const socket: Upstream['socket'] = (channels, headers = {}, projectId = emulator.projectId) =>
+    socketWith({ project: projectId, channels }, headers)
 
   return {
     emulator,
@@ -214,7 +221,71 @@ export async function startUpstream(options: AppwriteEmulatorOptions = {}): Prom
     openSession,
     createDatabase,
     socket,
+    socketWith,
     close: () => emulator.close(),
+  }
+}
+
+/**
+ * Creates a transaction (`POST /tablesdb/transactions`, ttl 3600) as `headers`, stages
+ * `operations` in it, then commits it or rolls it back. Setup: throws unless each step answers as
+ * the server does (201, 201, 200).
+ */
+export async function inTransaction(
+  up: Upstream,
+  headers: Record<string, string>,
+  operations: Array<Record<string, unknown>>,
+  end: 'commit' | 'rollback',
+): Promise<void> {
+  const transactions = '/tablesdb/transactions'
+  const transaction = must(
+    await up.call('POST', transactions, headers, { ttl: 3600 }),
+    201,
+    'creating a transaction',
+  )
+  const id = transaction.body.$id as string
+  must(
+    await up.call('POST', `${transactions}/${id}/operations`, headers, { operations }),
+    201,
+    'staging the operations',
+  )
+  must(
+    await up.call('PATCH', `${transactions}/${id}`, headers, { [end]: true }),
+    200,
+    end === 'commit' ? 'committing' : 'rolling back',
+  )
+}
+
+/**
+ * A multipart upload (`POST /storage/buckets/{bucketId}/files`) as upstream's `Client::call` sends
+ * one: the fields flattened as PHP's `http_build_query` names them (`permissions[0]`), `fileId`
+ * `unique()` unless given, the file as a part named `name`; made with `headers`.
+ */
+export async function uploadFile(
+  up: Upstream,
+  bucketId: string,
+  name: string,
+  bytes: Uint8Array,
+  fields: { fileId?: string; permissions?: string[]; [name: string]: unknown },
+  headers: Record<string, string>,
+): Promise<Answer> {
+  const form = new FormData()
+  for (const [field, value] of Object.entries({ fileId: 'unique()', ...fields })) {
+    if (Array.isArray(value))
+      value.forEach((item, i) => form.append(`${field}[${i}]`, String(item)))
+    else form.append(field, String(value))
+  }
+  form.append('file', new Blob([bytes]), name)
+  const response = await fetch(`${up.emulator.endpoint}/storage/buckets/${bucketId}/files`, {
+    method: 'POST',
+    headers,
+    body: form,
+  })
+  const text = await response.text()
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? {} : JSON.parse(text),
   }
 }
 

@@ -1,5 +1,7 @@
+import { nestedEventNames } from '../../fake/channels'
 import { FakeFunctions } from '../../fake/functions'
 import type { FunctionsHub } from '../../fake/functions'
+import type { RealtimeHub } from '../../fake/realtime'
 import type { AuthRegistry } from '../auth'
 import { looseBoolean } from '../http'
 import type { RouteContext, Router } from '../router'
@@ -61,4 +63,40 @@ export function registerFunctionRoutes(
       executionId: ctx.path.executionId as string,
     }),
   }))
+}
+
+/** The role a `read("<role>")` permission grants. */
+const READ = /^read\("(.+)"\)$/
+
+/**
+ * Publishes execution events on the fake's realtime hub as `Realtime::fromPayload` gives them: to
+ * the execution's readers (an execution made by a user carries `read("user:<id>")`; one with no
+ * reader, made by a key or a schedule, goes nowhere), on `console`, `projects.{projectId}`,
+ * `executions`, `executions.{executionId}` and `functions.{functionId}`, then the last three with
+ * `.{action}` (their last or second-to-last segment is a resource name).
+ *
+ * @internal
+ */
+export function publishExecutionEvents(
+  functions: FunctionsHub,
+  projectId: string,
+  hub: Pick<RealtimeHub, 'publishResource'>,
+): () => void {
+  return functions.onChange(({ action, execution }) => {
+    const readers = execution.$permissions.flatMap((p) => READ.exec(p)?.[1] ?? [])
+    if (readers.length === 0) return
+    const { $id: executionId, functionId } = execution
+    const suffixed = ['executions', `executions.${executionId}`, `functions.${functionId}`]
+    hub.publishResource({
+      channels: [
+        'console',
+        `projects.${projectId}`,
+        ...suffixed,
+        ...suffixed.map((channel) => `${channel}.${action}`),
+      ],
+      events: nestedEventNames('functions', functionId, 'executions', executionId, action),
+      payload: { ...execution },
+      readers,
+    })
+  })
 }

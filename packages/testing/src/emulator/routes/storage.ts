@@ -1,4 +1,6 @@
+import { nestedEventNames } from '../../fake/channels'
 import { assertUid } from '../../fake/ids'
+import type { RealtimeHub } from '../../fake/realtime'
 import { resolveIdentity } from '../../fake/permissions'
 import { requireScopes } from '../auth'
 import { identityOf } from '../fakeBridge'
@@ -384,17 +386,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
  * @internal
  */
 export function fileEventNames(bucketId: string, fileId: string, action: string): string[] {
-  const combos: ReadonlyArray<readonly [string, string]> = [
-    [bucketId, fileId],
-    ['*', '*'],
-    [bucketId, '*'],
-    ['*', fileId],
-  ]
-  const names: string[] = []
-  for (const suffix of [`.${action}`, ''])
-    for (const [b, f] of combos) names.push(`buckets.${b}.files.${f}${suffix}`)
-  names.push(`buckets.${bucketId}`, 'buckets.*')
-  return names
+  return nestedEventNames('buckets', bucketId, 'files', fileId, action)
 }
 
 /**
@@ -408,14 +400,7 @@ export function fileEventNames(bucketId: string, fileId: string, action: string)
  */
 export function publishStorageEvents(
   state: StorageState,
-  hub: {
-    publishResource(event: {
-      channels: readonly string[]
-      events: readonly string[]
-      payload: Record<string, unknown>
-      readers: readonly string[]
-    }): void
-  },
+  hub: Pick<RealtimeHub, 'publishResource'>,
 ): void {
   state.onChange((change) => {
     if (change.kind !== 'file') return
