@@ -15,7 +15,6 @@ import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { createBookingGuard } from '@booking-guard/core'
-import { createSeededRandom } from '@booking-guard/core/resilience'
 import { provisionSchema } from '@booking-guard/core/admin'
 import type {
   BookingGuard,
@@ -26,7 +25,7 @@ import type {
 } from '@booking-guard/core'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import type { FaultRule, HangFaultRule } from '@booking-guard/testing'
-import { AppwriteException, Client, ID, TablesDB } from 'node-appwrite'
+import { AppwriteException, ID } from 'node-appwrite'
 import type { Models } from 'node-appwrite'
 import { fuzzedInput } from './fuzz'
 import {
@@ -40,6 +39,7 @@ import {
 import type { StoredRow } from './invariants'
 import { describeOutcome } from './outcome'
 import type { CallKind, CallOutcome, StressJob } from './outcome'
+import { emulatorTablesDB, reportChecks, seeded, sleep } from './support'
 
 const SEED = Number(process.env.STRESS_SEED ?? 1)
 const CALLS = Number(process.env.STRESS_CALLS ?? 1_200)
@@ -69,9 +69,7 @@ const DB = 'main'
 const SLOT_SECRET = 'stress-slot-secret-0123456789abcdef'
 const SLOT_BASE = Date.parse('2030-03-01T08:00:00.000Z')
 
-const random = createSeededRandom(SEED)
-const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1))
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const { random, between } = seeded(SEED)
 const started = performance.now()
 const durations = new Map<string, number>()
 async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -112,20 +110,9 @@ const children = new Set<ChildProcess>()
 const stops: Array<() => void> = []
 try {
   await timed('setup', () => provisionSchema({ admin: fake.admin, databaseId: DB }))
-  const serverTablesDB = () =>
-    new TablesDB(
-      new Client()
-        .setEndpoint(emulator.endpoint)
-        .setProject(emulator.projectId)
-        .setKey(emulator.apiKey),
-    )
+  const serverTablesDB = () => emulatorTablesDB(emulator, 'key')
   const userTablesDB = (userId: string) =>
-    new TablesDB(
-      new Client()
-        .setEndpoint(emulator.endpoint)
-        .setProject(emulator.projectId)
-        .setJWT(emulator.createJWT(userId)),
-    )
+    emulatorTablesDB(emulator, { jwt: emulator.createJWT(userId) })
   const guardOptions = {
     databaseId: DB,
     slotLock: { secret: SLOT_SECRET },
@@ -625,19 +612,10 @@ try {
   for (const error of report.errors)
     console.log(`  reconcile error in ${error.phase}: ${error.message}`)
   console.log(`rows: ${JSON.stringify(invariants.rows)}`)
-  console.log('invariant checks:')
-  console.table(
-    Object.fromEntries(
-      Object.entries(invariants.checked).map(([name, n]) => [name, { checked: n }]),
-    ),
-  )
   console.log(
     `durations: ${[...durations].map(([name, ms]) => `${name} ${fmt(ms)}`).join(', ')}; total ${fmt(total)}`,
   )
-  console.log(`\ninvariant violations: ${violations.length}`)
-  for (const text of violations.slice(0, 50)) console.log(`  - ${text}`)
-  if (violations.length > 50) console.log(`  … and ${violations.length - 50} more`)
-  process.exitCode = violations.length === 0 ? 0 : 1
+  reportChecks(invariants.checked, violations)
 } finally {
   for (const stop of stops) stop()
   for (const child of children) child.kill('SIGKILL')

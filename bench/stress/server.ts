@@ -24,11 +24,10 @@ import {
 } from '@booking-guard/core'
 import type { BookingClient, BookingInput } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
-import { createSeededRandom } from '@booking-guard/core/resilience'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
-import { Client, TablesDB } from 'node-appwrite'
 import { bookingTables, checkGuarantee, createChecks, delivered, stored } from './invariants'
 import type { StoredRow } from './invariants'
+import { emulatorTablesDB, reportChecks, seeded, sleep } from './support'
 
 const SEED = Number(process.env.STRESS_SEED ?? 1)
 const BOOKINGS = Number(process.env.STRESS_BOOKINGS ?? 240)
@@ -50,9 +49,7 @@ const DB = 'main'
 const SLOT_SECRET = 'stress-server-slot-secret-0123456789'
 const SLOT_BASE = Date.parse('2030-04-01T08:00:00.000Z')
 
-const random = createSeededRandom(SEED)
-const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1))
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const { random, between } = seeded(SEED)
 const started = performance.now()
 const { checked, violations, count } = createChecks()
 
@@ -134,14 +131,10 @@ try {
   stops.push(() => server?.kill('SIGKILL'))
 
   // ---- Users: each on createBookingClient, reading as themselves -------------------------------
-  const userTablesDB = (jwt: string) =>
-    new TablesDB(
-      new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId).setJWT(jwt),
-    )
   const clientOf = (userId: string, name: string): BookingClient => {
     const jwt = jwtOf(userId, name)
     const client = createBookingClient({
-      tablesDB: userTablesDB(jwt),
+      tablesDB: emulatorTablesDB(emulator, { jwt }),
       databaseId: DB,
       url,
       jwt: () => jwt,
@@ -453,12 +446,7 @@ try {
   fake.faults.clear()
   await sleep(TIMEOUT_MS + 1_000) // every delayed write lands before the reconciler looks
   const reconciler = createBookingGuard({
-    tablesDB: new TablesDB(
-      new Client()
-        .setEndpoint(emulator.endpoint)
-        .setProject(emulator.projectId)
-        .setKey(emulator.apiKey),
-    ),
+    tablesDB: emulatorTablesDB(emulator, 'key'),
     databaseId: DB,
     slotLock: { secret: SLOT_SECRET },
   })
@@ -585,14 +573,8 @@ try {
     `reconcile (olderThanMs 0): ${Math.round(report.durationMs)} ms; pending completed ${report.pending.completed.length} / compensated ${report.pending.compensated.length}, revived voided ${report.revived.voided.length}, orphans removed ${report.orphans.removed.length}, errors ${report.errors.length}`,
   )
   console.log(`rows: ${JSON.stringify(rows)}`)
-  console.log('invariant checks:')
-  console.table(
-    Object.fromEntries(Object.entries(checked).map(([name, n]) => [name, { checked: n }])),
-  )
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`)
-  console.log(`\ninvariant violations: ${violations.length}`)
-  for (const text of violations.slice(0, 50)) console.log(`  - ${text}`)
-  process.exitCode = violations.length === 0 ? 0 : 1
+  reportChecks(checked, violations)
 } finally {
   stopping = true
   for (const stop of stops) stop()

@@ -39,6 +39,23 @@ function clientOf(userId: string, options: Partial<BookingClientOptions> = {}) {
   return { client, functions }
 }
 
+/** A browser client of user-ben whose handler URL is answered by `fetch`, counting its calls. */
+function handlerClientOf(fetch: FetchLike) {
+  let attempts = 0
+  const client = createBookingClient({
+    tablesDB: fake.as('user:user-ben').tablesDB,
+    databaseId: DB,
+    url: 'http://127.0.0.1:9/api/booking',
+    jwt: () => 'jwt-ben',
+    fetch: (url, init) => {
+      attempts++
+      return fetch(url, init)
+    },
+    ...noWaits,
+  })
+  return { client, attempts: () => attempts }
+}
+
 beforeEach(async () => {
   fake = await provisionedFake()
   run = bookingFunction(fake, { guard: { slotLock: true } })
@@ -192,21 +209,12 @@ describe('createBookingClient', () => {
   })
 
   it('should give up on a server it cannot reach with a typed error the form may retry', async () => {
-    let attempts = 0
-    const client = createBookingClient({
-      tablesDB: fake.as('user:user-ben').tablesDB,
-      databaseId: DB,
-      url: 'http://127.0.0.1:9/api/booking',
-      jwt: () => 'jwt-ben',
-      fetch: () => {
-        attempts++
-        return Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }))
-      },
-      ...noWaits,
-    })
+    const { client, attempts } = handlerClientOf(() =>
+      Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })),
+    )
     const error = await client.createBooking(input, { idempotencyKey: 'form-1' }).catch((e) => e)
 
-    expect(attempts).toBe(3)
+    expect(attempts()).toBe(3)
     expect(isBookingGuardError(error, 'RETRY_BUDGET_EXCEEDED')).toBe(true)
     expect((error as Error).message).toMatch(/\/bookings.*fetch failed.*same idempotency key/)
     expect((error as Error).cause).toBeInstanceOf(TypeError)
@@ -214,21 +222,12 @@ describe('createBookingClient', () => {
   })
 
   it('should pass a refusal through as the server typed it, without retrying', async () => {
-    let attempts = 0
-    const client = createBookingClient({
-      tablesDB: fake.as('user:user-ben').tablesDB,
-      databaseId: DB,
-      url: '/api/booking',
-      jwt: () => 'jwt-ben',
-      fetch: () => {
-        attempts++
-        return Promise.resolve({ status: 404, text: () => Promise.resolve('') })
-      },
-      ...noWaits,
-    })
+    const { client, attempts } = handlerClientOf(() =>
+      Promise.resolve({ status: 404, text: () => Promise.resolve('') }),
+    )
     const error = await client.createBooking(input).catch((e: unknown) => e)
 
-    expect(attempts).toBe(1)
+    expect(attempts()).toBe(1)
     expect(isBookingGuardError(error)).toBe(false)
     expect((error as Error).name).toBe('BookingServerError')
   })
