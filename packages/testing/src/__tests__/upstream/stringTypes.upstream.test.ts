@@ -9,45 +9,33 @@ import type { ApiNames, ColumnSpec } from './tables'
 // Their testUpdate…Column / testUpdate…Attribute methods are skipped upstream (the database
 // library cannot update these types yet), so they carry no fact to hold the emulator to.
 
-/** The columns of upstream's setupDatabaseAndTable / setupDatabaseAndCollection, in its order. */
+const TEXT_TYPES = ['text', 'mediumtext', 'longtext'] as const
+
+/** The default each text type's `<type>_with_default` column is created with upstream. */
+const TEXT_DEFAULTS: Record<(typeof TEXT_TYPES)[number], string> = {
+  text: 'This is a longer default text value that can contain more content.',
+  mediumtext: 'Default mediumtext content',
+  longtext: 'Default longtext content for very large text storage',
+}
+
+/**
+ * The columns of upstream's setupDatabaseAndTable / setupDatabaseAndCollection, in its order: five
+ * varchar ones, then for each text type a plain one, one with a default, a required one and an array.
+ */
 const STRING_TYPE_COLUMNS: ColumnSpec[] = [
   ['varchar', { key: 'varchar_field', size: 255, required: false }],
   ['varchar', { key: 'varchar_with_default', size: 100, required: false, default: 'hello world' }],
   ['varchar', { key: 'varchar_required', size: 50, required: true }],
   ['varchar', { key: 'varchar_array', size: 64, required: false, array: true }],
   ['varchar', { key: 'varchar_min', size: 1, required: false }],
-  ['text', { key: 'text_field', required: false }],
-  [
-    'text',
-    {
-      key: 'text_with_default',
-      required: false,
-      default: 'This is a longer default text value that can contain more content.',
-    },
-  ],
-  ['text', { key: 'text_required', required: true }],
-  ['text', { key: 'text_array', required: false, array: true }],
-  ['mediumtext', { key: 'mediumtext_field', required: false }],
-  [
-    'mediumtext',
-    { key: 'mediumtext_with_default', required: false, default: 'Default mediumtext content' },
-  ],
-  ['mediumtext', { key: 'mediumtext_required', required: true }],
-  ['mediumtext', { key: 'mediumtext_array', required: false, array: true }],
-  ['longtext', { key: 'longtext_field', required: false }],
-  [
-    'longtext',
-    {
-      key: 'longtext_with_default',
-      required: false,
-      default: 'Default longtext content for very large text storage',
-    },
-  ],
-  ['longtext', { key: 'longtext_required', required: true }],
-  ['longtext', { key: 'longtext_array', required: false, array: true }],
+  ...TEXT_TYPES.flatMap((type): ColumnSpec[] => [
+    [type, { key: `${type}_field`, required: false }],
+    [type, { key: `${type}_with_default`, required: false, default: TEXT_DEFAULTS[type] }],
+    [type, { key: `${type}_required`, required: true }],
+    [type, { key: `${type}_array`, required: false, array: true }],
+  ]),
 ]
 
-const TEXT_TYPES = ['text', 'mediumtext', 'longtext'] as const
 const STRING_TYPES = ['varchar', ...TEXT_TYPES]
 
 /** How each upstream file names its methods: `Column` / `Row` / `Table` or `Attribute` / `Document` / `Collection`. */
@@ -96,6 +84,13 @@ for (const f of FLAVOURS) {
       t.up.call('GET', `${f.api.base}/${t.db.databaseId}/${f.api.container}/${stringsId}`, t.up.key)
     const create = (type: string, params: Record<string, unknown>) =>
       t.up.call('POST', `${t.db.columns(stringsId)}/${type}`, t.up.key, params)
+    /** Creates an encrypted `type` member (a varchar one 256 long): 202, `encrypt: true`. */
+    const createEncrypted = async (type: string, key: string) => {
+      const size = type === 'varchar' ? { size: 256 } : {}
+      const answer = await create(type, { key, ...size, required: false, encrypt: true })
+      expect(answer.status).toBe(202)
+      expect(answer.body.encrypt).toBe(true)
+    }
 
     beforeAll(async () => {
       stringsId = await t.db.table('String Types Table', STRING_TYPE_COLUMNS, {
@@ -124,14 +119,7 @@ for (const f of FLAVOURS) {
       expect((await member('varchar_required')).body.required).toBe(true)
       expect((await member('varchar_array')).body.array).toBe(true)
       expect((await member('varchar_min')).body.size).toBe(1)
-      const encrypted = await create('varchar', {
-        key: 'varchar_encrypted',
-        size: 256,
-        required: false,
-        encrypt: true,
-      })
-      expect(encrypted.status).toBe(202)
-      expect(encrypted.body.encrypt).toBe(true)
+      await createEncrypted('varchar', 'varchar_encrypted')
     })
 
     it(`${f.file} testCreateVarchar${f.member}Failures: should refuse a bad size, a default longer than the size, a taken key and a small encrypted ${f.member.toLowerCase()}`, async () => {
@@ -169,36 +157,21 @@ for (const f of FLAVOURS) {
         })
         const withDefault = await member(`${type}_with_default`)
         expect(withDefault.status).toBe(200)
-        expect(withDefault.body.default).toBe(
-          STRING_TYPE_COLUMNS.find(([, params]) => params.key === `${type}_with_default`)?.[1]
-            .default,
-        )
+        expect(withDefault.body.default).toBe(TEXT_DEFAULTS[type])
         expect((await member(`${type}_required`)).body.required).toBe(true)
         expect((await member(`${type}_array`)).body.array).toBe(true)
-        const encrypted = await create(type, {
-          key: `${type}_encrypted`,
-          required: false,
-          encrypt: true,
-        })
-        expect(encrypted.status).toBe(202)
-        expect(encrypted.body.encrypt).toBe(true)
+        await createEncrypted(type, `${type}_encrypted`)
       })
 
     it(`${f.file} testGetVarchar${f.member} + testGetText${f.member} + testGetMediumtext${f.member} + testGetLongtext${f.member}: should answer one ${f.member.toLowerCase()} of each type by key`, async () => {
-      const withDefault = await member('varchar_with_default')
-      expect(withDefault.status).toBe(200)
-      expect(withDefault.body).toMatchObject({
-        key: 'varchar_with_default',
-        type: 'varchar',
-        size: 100,
-      })
-      for (const type of TEXT_TYPES) {
-        const got = await member(`${type}_field`)
-        expect({ status: got.status, key: got.body.key, type: got.body.type }).toEqual({
-          status: 200,
-          key: `${type}_field`,
-          type,
-        })
+      const expected: Array<Record<string, unknown>> = [
+        { key: 'varchar_with_default', type: 'varchar', size: 100 },
+        ...TEXT_TYPES.map((type) => ({ key: `${type}_field`, type })),
+      ]
+      for (const model of expected) {
+        const got = await member(String(model.key))
+        expect(got.status).toBe(200)
+        expect(got.body).toMatchObject(model)
       }
     })
 
@@ -256,13 +229,7 @@ for (const f of FLAVOURS) {
     })
 
     it(`${f.file} ${f.getMethod} + ${f.listMethod}: should list every string type, with its encrypt flag, on the ${f.container.toLowerCase()} and the ${f.api.schema} route`, async () => {
-      const encrypted = await create('varchar', {
-        key: 'varchar_encrypted_collection',
-        size: 256,
-        required: false,
-        encrypt: true,
-      })
-      expect(encrypted.status).toBe(202)
+      await createEncrypted('varchar', 'varchar_encrypted_collection')
       const got = await container()
       expect(got.status).toBe(200)
       expect(got.body.$id).toBe(stringsId)
