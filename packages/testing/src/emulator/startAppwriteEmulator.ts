@@ -35,6 +35,7 @@ import { createRealtimeLink } from './realtimeLink'
 import { RealtimeServer } from './realtimeServer'
 import { Router } from './router'
 import { registerAccountRoutes } from './routes/account'
+import { ListCache } from './listCache'
 import { registerDataRoutes } from './routes/data'
 import { publishExecutionEvents, registerFunctionRoutes } from './routes/functions'
 import { registerUsersRoutes } from './routes/users'
@@ -309,8 +310,10 @@ async function serve(
   const bridge = createFakeBridge(fake)
   const router = new Router()
   registerTransactionRoutes(router, bridge.servicesFor)
-  registerDataRoutes(router, bridge.servicesFor)
-  registerSchemaRoutes(router, bridge.admin)
+  const lists = new ListCache(() => fake.clock.now(), internals.schema)
+  internals.resets.add(() => lists.clear())
+  registerDataRoutes(router, bridge.servicesFor, lists)
+  registerSchemaRoutes(router, bridge.admin, lists)
   registerAccountRoutes(router, {
     auth,
     outbox: accounts.emails.outbox,

@@ -153,7 +153,11 @@ export function checkRedirectUrl(
   let host = ''
   if (scheme !== undefined) {
     try {
+      // Parsed to refuse what is not a URL, but the host is taken as written, as PHP's parse_url
+      // gives it: WHATWG parsing rewrites `[0:0:0:0:0:0:0:1]` as `[::1]` (and `127.1` as
+      // `127.0.0.1`), spellings the server's allow list does not take.
       host = new URL(url).hostname.toLowerCase()
+      host = WRITTEN_HOST.exec(url.trim())?.[1]?.toLowerCase() ?? host
     } catch (error) {
       // Not parseable: no host, as PHP's parse_url gives none; the checks below refuse it.
       if (!(error instanceof TypeError)) throw error
@@ -172,6 +176,9 @@ export function checkRedirectUrl(
       : `Invalid URI. Register your new client ${host === '' ? '' : `(${host})`} as a new ${platform} platform on your project console dashboard`
   throw appwriteError('general_argument_invalid', `Invalid \`url\` param: ${description}`)
 }
+
+/** The host of a `scheme://[user@]host[:port]…` URL as written: a bracketed IPv6 literal or a name. */
+const WRITTEN_HOST = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)/i
 
 function allowedHost(host: string, hosts: readonly string[] | undefined): boolean {
   if (hosts === undefined) return true

@@ -290,3 +290,27 @@ export function tablesSuite(
   })
   return suite
 }
+
+/**
+ * One concrete upstream class that runs `DatabasesBase.php`: its API (`ApiTablesDB` or
+ * `ApiLegacy`) and its side (`SideClient`: records written and read with the user's session;
+ * `SideServer`: with the API key).
+ */
+export interface DatabasesBaseRun {
+  /** The class name, e.g. `TablesDBCustomClientTest`. */
+  readonly runner: string
+  readonly api: ApiNames
+  readonly side: 'client' | 'server'
+}
+
+/** The classes an app's calls meet: TablesDB and the legacy API, each from a client and a server. */
+export const DATABASES_BASE_RUNS: readonly DatabasesBaseRun[] = [
+  { runner: 'TablesDBCustomClientTest', api: TABLES_DB, side: 'client' },
+  { runner: 'TablesDBCustomServerTest', api: TABLES_DB, side: 'server' },
+  { runner: 'LegacyCustomClientTest', api: LEGACY, side: 'client' },
+  { runner: 'LegacyCustomServerTest', api: LEGACY, side: 'server' },
+]
+
+/** Upstream's `getHeaders()` for `side`: the suite user's session cookie, or the API key. */
+export const sideHeaders = (t: TablesSuite, side: DatabasesBaseRun['side']) =>
+  side === 'client' ? t.user.headers : t.up.key

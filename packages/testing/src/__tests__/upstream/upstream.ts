@@ -8,6 +8,7 @@
  * below does the same, so the cases here send what the upstream cases send.
  */
 import WebSocket from 'ws'
+import { afterAll, beforeAll } from 'vitest'
 import { startAppwriteEmulator } from '../../emulator'
 import type { AppwriteEmulator, AppwriteEmulatorOptions } from '../../emulator'
 import { openFrameQueue } from '../helpers'
@@ -287,6 +288,21 @@ export async function uploadFile(
     headers: response.headers,
     body: text === '' ? {} : JSON.parse(text),
   }
+}
+
+/**
+ * Registers an emulator for the cases of the calling file (or `describe`): started with
+ * `options()` before all of them, closed after all; `suite.up` once started.
+ */
+export function upstreamSuite(options: () => AppwriteEmulatorOptions): { readonly up: Upstream } {
+  const suite = {} as { up: Upstream }
+  beforeAll(async () => {
+    suite.up = await startUpstream(options())
+  })
+  afterAll(async () => {
+    await suite.up.close()
+  })
+  return suite
 }
 
 /** Whether `value` is a date-time as the server writes them (`2026-01-02T03:04:05.678+00:00`). */

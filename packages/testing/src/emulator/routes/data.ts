@@ -2,6 +2,7 @@ import type { Caller } from '../auth'
 import type { FakeBridge, ServiceMethod } from '../fakeBridge'
 import { httpError, looseBoolean, looseNumber } from '../http'
 import type { Params, RouteResult } from '../http'
+import type { ListCache } from '../listCache'
 import type { RouteContext, Router } from '../router'
 
 /**
@@ -146,11 +147,20 @@ const keyOnly = (ctx: RouteContext) => requireKey(ctx.caller)
  *
  * @internal
  */
-export function registerDataRoutes(router: Router, servicesFor: ServicesFor): void {
-  for (const flavor of [ROWS, DOCUMENTS]) registerFlavor(router, flavor, servicesFor)
+export function registerDataRoutes(
+  router: Router,
+  servicesFor: ServicesFor,
+  lists?: ListCache,
+): void {
+  for (const flavor of [ROWS, DOCUMENTS]) registerFlavor(router, flavor, servicesFor, lists)
 }
 
-function registerFlavor(router: Router, f: Flavor, servicesFor: ServicesFor): void {
+function registerFlavor(
+  router: Router,
+  f: Flavor,
+  servicesFor: ServicesFor,
+  lists: ListCache | undefined,
+): void {
   const call = async (ctx: RouteContext, method: string, params: Record<string, unknown>) => {
     const service = servicesFor(ctx.caller)[f.service]
     const fn = service[method]
@@ -178,7 +188,10 @@ function registerFlavor(router: Router, f: Flavor, servicesFor: ServicesFor): vo
       const p = pick(ctx.params, ['queries', 'transactionId', 'total', 'ttl'])
       if ('total' in p) p.total = looseBoolean(p.total)
       if ('ttl' in p) p.ttl = looseNumber(p.ttl)
-      return ok(await call(ctx, f.methods.list, Object.assign(p, target(ctx))))
+      const params = Object.assign(p, target(ctx))
+      const list = () => call(ctx, f.methods.list, params)
+      if (lists === undefined) return ok(await list())
+      return lists.serve(f.service, f.group, ctx.caller, params, list)
     },
     { params: ['queries', 'transactionId', 'total', 'ttl'] },
   )

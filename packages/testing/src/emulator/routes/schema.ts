@@ -2,6 +2,7 @@ import { requireScopes } from '../auth'
 import type { DataService, ServiceMethod } from '../fakeBridge'
 import { EmulatorHttpError, httpError, looseBoolean, toWireError } from '../http'
 import type { Params, RouteResult } from '../http'
+import type { ListCache } from '../listCache'
 import type { RouteContext, Router } from '../router'
 
 /** What differs between the TablesDB management routes and the legacy collection routes. */
@@ -129,11 +130,20 @@ const COLUMN_TYPES: Readonly<
  *
  * @internal
  */
-export function registerSchemaRoutes(router: Router, admin: DataService | undefined): void {
-  for (const flavor of [TABLES, COLLECTIONS]) registerFlavor(router, flavor, admin)
+export function registerSchemaRoutes(
+  router: Router,
+  admin: DataService | undefined,
+  lists?: ListCache,
+): void {
+  for (const flavor of [TABLES, COLLECTIONS]) registerFlavor(router, flavor, admin, lists)
 }
 
-function registerFlavor(router: Router, f: Flavor, admin: DataService | undefined): void {
+function registerFlavor(
+  router: Router,
+  f: Flavor,
+  admin: DataService | undefined,
+  lists: ListCache | undefined,
+): void {
   const call = async (method: string, params: Record<string, unknown>) => {
     const fn = admin?.[method]
     if (typeof fn !== 'function') throw httpError('general_route_not_found')
@@ -190,17 +200,18 @@ function registerFlavor(router: Router, f: Flavor, admin: DataService | undefine
   const tables = `${root}/:databaseId/${f.container}`
   const one = `${tables}/:${f.containerId}`
 
-  route('GET', root, SCOPES.databasesRead, SEARCH_LIST, async (ctx) =>
-    ok(await call('list', list(ctx.params))),
-  )
+  route('GET', root, SCOPES.databasesRead, SEARCH_LIST, async (ctx) => {
+    const listed = (await call('list', list(ctx.params))) as { databases: unknown[] }
+    return ok({ ...listed, databases: listed.databases.map(withStatus) })
+  })
   route('POST', root, SCOPES.databasesWrite, ['databaseId', 'name', 'enabled'], async (ctx) =>
-    ok(await call('create', pick(ctx.params, ['databaseId', 'name', 'enabled'])), 201),
+    ok(withStatus(await call('create', pick(ctx.params, ['databaseId', 'name', 'enabled']))), 201),
   )
   route('GET', `${root}/:databaseId`, SCOPES.databasesRead, [], async (ctx) =>
-    ok(await call('get', db(ctx))),
+    ok(withStatus(await call('get', db(ctx)))),
   )
   route('PUT', `${root}/:databaseId`, SCOPES.databasesWrite, ['name', 'enabled'], async (ctx) =>
-    ok(await call('update', { ...pick(ctx.params, ['name', 'enabled']), ...db(ctx) })),
+    ok(withStatus(await call('update', { ...pick(ctx.params, ['name', 'enabled']), ...db(ctx) }))),
   )
   route('DELETE', `${root}/:databaseId`, SCOPES.databasesWrite, [], async (ctx) => {
     await call('delete', db(ctx))
@@ -229,11 +240,16 @@ function registerFlavor(router: Router, f: Flavor, admin: DataService | undefine
   })
   route('GET', one, SCOPES.tablesRead, [], async (ctx) => ok(await call('getTable', table(ctx))))
   const updateTable = ['name', 'permissions', security, 'enabled', 'purge']
-  route('PUT', one, SCOPES.tablesWrite, updateTable, async (ctx) =>
-    ok(await call('updateTable', { ...renamed(ctx.params), ...table(ctx) })),
-  )
+  route('PUT', one, SCOPES.tablesWrite, updateTable, async (ctx) => {
+    const updated = await call('updateTable', { ...renamed(ctx.params), ...table(ctx) })
+    // `purge: true` empties the table's cached list answers (see ListCache).
+    if (looseBoolean(ctx.params.purge) === true)
+      lists?.purge(ctx.path.databaseId ?? '', ctx.path[f.containerId] ?? '')
+    return ok(updated)
+  })
   route('DELETE', one, SCOPES.tablesWrite, [], async (ctx) => {
     await call('deleteTable', table(ctx))
+    lists?.purge(ctx.path.databaseId ?? '', ctx.path[f.containerId] ?? '')
     return none()
   })
 
@@ -314,6 +330,15 @@ function registerFlavor(router: Router, f: Flavor, admin: DataService | undefine
     await call('deleteIndex', keyed(ctx))
     return none()
   })
+}
+
+/**
+ * A database model with the server's `status` (`Response::MODEL_DATABASE`): always `ready`, as
+ * nothing is provisioned. The fake's own model leaves it out because node-appwrite 27 types
+ * `Models.Database.status` as an object (its `Models.DatabaseStatus`), which `'ready'` would not fit.
+ */
+function withStatus(model: unknown): unknown {
+  return { ...(model as Record<string, unknown>), status: 'ready' }
 }
 
 function pick(params: Params, names: readonly string[]): Record<string, unknown> {

@@ -1,0 +1,177 @@
+import { Query } from 'node-appwrite'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { permission } from './upstream'
+import {
+  DATABASES_BASE_RUNS,
+  LEGACY,
+  MOVIE_COLUMNS,
+  ownedBy,
+  sideHeaders,
+  tablesSuite,
+} from './tables'
+
+// Facts from tests/e2e/Services/Databases/DatabasesBase.php (appwrite 1.9.6) as each of the four
+// classes an app's calls meet runs it: TablesDB and the legacy collection API, from a client (the
+// user's session) and from a server (the API key). testValidateOperators and testSelectQueries
+// run upstream on a `person` table that also has a one-to-many relationship (`libraries`); the
+// emulator serves no relationship columns, so their relationship selects are left out and the
+// facts about plain columns and system fields are kept.
+const BASE = 'tests/e2e/Services/Databases/DatabasesBase.php'
+const LEGACY_SERVER = 'tests/e2e/Services/Databases/LegacyCustomServerTest.php'
+
+for (const run of DATABASES_BASE_RUNS) {
+  const { api, side } = run
+  const records = api.records
+  const containerKey = api === LEGACY ? '$collectionId' : '$tableId'
+  const label = api === LEGACY ? 'Document' : 'Row'
+
+  describe(`DatabasesBase as ${run.runner} runs it`, () => {
+    const t = tablesSuite('Test Database', undefined, api)
+    const headers = () => sideHeaders(t, side)
+    let moviesId: string
+    let personId: string
+    let stevieId: string
+
+    beforeAll(async () => {
+      // setupIndexes: the Movies table, without the relationship column
+      moviesId = await t.db.table('Movies', MOVIE_COLUMNS)
+      // setupOneToManyRelationship: the person table and its rows, without `libraries`
+      personId = await t.db.table(
+        'person',
+        [['string', { key: 'fullName', size: 255, required: false }]],
+        {
+          permissions: [
+            permission.read(`user:${t.user.$id}`),
+            permission.update(`user:${t.user.$id}`),
+            permission.delete(`user:${t.user.$id}`),
+            permission.create(`user:${t.user.$id}`),
+          ],
+        },
+      )
+      const everyone = [permission.read('any'), permission.update('any'), permission.delete('any')]
+      const [stevie] = await t.db.seed(
+        personId,
+        t.up.key,
+        [{ fullName: 'Stevie Wonder' }, { fullName: null }, { fullName: null }],
+        everyone,
+      )
+      stevieId = stevie?.body.$id as string
+    })
+
+    if (side === 'server')
+      it(`${BASE} testDatabaseStatus (${run.runner}): should create a database with the status ready, and read it back`, async () => {
+        const created = await t.up.call('POST', api.base, t.up.key, {
+          databaseId: 'unique()',
+          name: 'Status Database',
+        })
+        expect(created.status).toBe(201)
+        expect(created.body.status).toBe('ready')
+        const got = await t.up.call('GET', `${api.base}/${created.body.$id as string}`, t.up.key)
+        expect(got.status).toBe(200)
+        expect(got.body.status).toBe('ready')
+      })
+
+    if (run.runner === 'LegacyCustomServerTest')
+      it(`${LEGACY_SERVER} testListDocumentsRejectsInvalidLegacyQueryType: should refuse \`queries\` sent as a plain string by an SDK on format 1.7.4, before looking the collection up`, async () => {
+        const refused = await t.up.call(
+          'GET',
+          `${api.base}/database/${api.container}/collection/${records}?queries=invalid`,
+          { ...t.up.key, 'x-appwrite-response-format': '1.7.4' },
+        )
+        expect(refused.status).toBe(400)
+        expect(refused.body.type).toBe('general_argument_invalid')
+      })
+
+    it(`${BASE} testCreateDocumentInvalidData (${run.runner}): should refuse a missing id and data that is not a JSON object, and take an object sent as JSON`, async () => {
+      const rows = t.db.rows(moviesId)
+      const missingId = await t.up.call('POST', rows, headers(), {
+        [api.recordId]: null,
+        data: { title: 'Missing ID' },
+      })
+      expect(missingId.status).toBe(400)
+      expect(missingId.body.type).toBe(`${label.toLowerCase()}_missing_data`)
+
+      const rowId = `invalid${side}`
+      const invalid = await t.up.call('POST', rows, headers(), {
+        [api.recordId]: rowId,
+        data: JSON.stringify('not-an-object'),
+      })
+      expect(invalid.status).toBe(400)
+      expect(invalid.body.type).toBe('general_argument_invalid')
+      expect(invalid.body.message).toContain('Invalid `data` param')
+      expect(invalid.body.message).toContain('Value must be a valid JSON object')
+      expect((await t.up.call('GET', `${rows}/${rowId}`, headers())).status).toBe(404)
+
+      const list = await t.up.call('POST', rows, headers(), {
+        [api.recordId]: 'unique()',
+        data: JSON.stringify([]),
+      })
+      expect(list.status).toBe(400)
+      expect(list.body.type).toBe('general_argument_invalid')
+
+      const encoded = await t.up.call('POST', rows, headers(), {
+        [api.recordId]: 'unique()',
+        data: JSON.stringify({ title: 'Encoded object', releaseYear: 2000 }),
+        ...(side === 'client' ? { permissions: ownedBy(t.user.$id) } : {}),
+      })
+      expect(encoded.status).toBe(201)
+      expect(encoded.body.title).toBe('Encoded object')
+
+      if (side !== 'server') return
+      const bulkId = 'bulknotcreated'
+      const bulk = await t.up.call('POST', rows, headers(), {
+        [records]: [
+          { $id: bulkId, title: 'Must not be created', releaseYear: 2000 },
+          JSON.stringify('not-an-object'),
+        ],
+      })
+      expect(bulk.status).toBe(400)
+      expect(bulk.body.type).toBe('general_argument_invalid')
+      expect(bulk.body.message).toContain(`Invalid \`${records}\` param`)
+      expect(bulk.body.message).toContain('Value must be a valid JSON object')
+      expect((await t.up.call('GET', `${rows}/${bulkId}`, headers())).status).toBe(404)
+    })
+
+    it(`${BASE} testValidateOperators (${run.runner}): should combine isNotNull, startsWith, endsWith and a $createdAt range, and select a null column with the system fields`, async () => {
+      const found = await t.up.call('GET', t.db.rows(personId), headers(), {
+        queries: [
+          Query.isNotNull('$id'),
+          Query.select(['*']),
+          Query.startsWith('fullName', 'Stevie'),
+          Query.endsWith('fullName', 'Wonder'),
+          Query.between('$createdAt', '1975-12-06', '2050-12-01'),
+        ],
+      })
+      expect(found.status).toBe(200)
+      expect(found.body[records]).toHaveLength(1)
+      expect(found.body[records][0].$id).toBe(stevieId)
+      expect(found.body[records][0].fullName).toBe('Stevie Wonder')
+
+      const nulls = await t.up.call('GET', t.db.rows(personId), headers(), {
+        queries: [Query.isNotNull('$id'), Query.isNull('fullName'), Query.select(['fullName'])],
+      })
+      expect(nulls.status).toBe(200)
+      expect(nulls.body[records].length).toBeGreaterThanOrEqual(2)
+      expect(nulls.body[records][0].fullName).toBeNull()
+      expect(nulls.body[records][0]).toHaveProperty('$databaseId')
+      expect(nulls.body[records][0]).toHaveProperty(containerKey)
+    })
+
+    it(`${BASE} testSelectQueries (${run.runner}): should keep the database and ${api.container} ids under a select, on list and on get`, async () => {
+      const listed = await t.up.call('GET', t.db.rows(personId), headers(), {
+        queries: [Query.equal('fullName', ['Stevie Wonder']), Query.select(['fullName'])],
+      })
+      expect(listed.status).toBe(200)
+      const [first] = listed.body[records] as Array<Record<string, unknown>>
+      expect(first?.fullName).toBe('Stevie Wonder')
+      expect(first).toHaveProperty('$databaseId')
+      expect(first).toHaveProperty(containerKey)
+      const got = await t.up.call('GET', `${t.db.rows(personId)}/${stevieId}`, headers(), {
+        queries: [Query.select(['fullName', '$id'])],
+      })
+      expect(got.status).toBe(200)
+      expect(got.body.fullName).toBe('Stevie Wonder')
+      expect(got.body.$id).toBe(stevieId)
+    })
+  })
+}
