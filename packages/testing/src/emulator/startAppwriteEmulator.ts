@@ -373,7 +373,14 @@ async function serve(
       // Old SDKs name the server version they were built for; the server converts for them.
       const format = header(req, 'x-appwrite-response-format') ?? ''
       if (format !== '') params = applyRequestFormat(format, method, match.pattern, params)
-      const context = { path: match.path, params, caller, headers: req.headers, files: input.files }
+      const context = {
+        path: match.path,
+        params,
+        caller,
+        headers: req.headers,
+        files: input.files,
+        responseFormat: format,
+      }
       match.guard?.(context)
       if (strictParams && match.params !== undefined)
         assertDeclaredParams(method, match.pattern, match.params, params)
@@ -387,6 +394,8 @@ async function serve(
       const headers = result.headers === undefined ? cors : Object.assign({}, cors, result.headers)
       if (result.bytes !== undefined)
         writeResponse(res, status, headers, result.bytes, String(headers['Content-Type']))
+      else if (result.json !== undefined)
+        writeResponse(res, status, headers, result.json, JSON_CONTENT_TYPE)
       else if (result.text !== undefined)
         writeResponse(res, status, headers, result.text, 'text/plain; charset=UTF-8')
       else if (status === 204 || result.body === undefined)
