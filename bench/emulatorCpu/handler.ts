@@ -52,12 +52,14 @@ let status = 0
 function call(method: string, url: string, body?: string): Promise<void> {
   return new Promise((resolve) => {
     const bytes = body === undefined ? undefined : Buffer.from(body)
+    const sent = bytes
+      ? { ...headers, 'content-type': 'application/json', 'content-length': `${bytes.length}` }
+      : headers
     const req = Object.assign(new EventEmitter(), {
       method,
       url,
-      headers: bytes
-        ? { ...headers, 'content-type': 'application/json', 'content-length': `${bytes.length}` }
-        : headers,
+      headers: sent,
+      rawHeaders: Object.entries(sent).flat(),
       socket: { destroy() {} },
       resume() {},
       async *[Symbol.asyncIterator]() {

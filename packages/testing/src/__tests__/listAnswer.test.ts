@@ -38,7 +38,7 @@ async function setup() {
   await admin.createIntegerColumn({ ...ref, key: 'price', required: false })
   await admin.createStringColumn({ ...ref, key: 'tags', size: 8, required: false, array: true })
   await admin.createStringColumn({ ...ref, key: 'note', size: 32, required: false })
-  await admin.createBooleanColumn({ ...ref, key: 'done', required: false, default: false })
+  await admin.createBooleanColumn({ ...ref, key: 'done', required: false, xdefault: false })
   await admin.createIndex({ ...ref, key: 'by_status', type: 'key' as never, columns: ['status'] })
   // Every id starts out stored in both tables, so most lists answer rows.
   for (const table of [ref, { databaseId: 'loose', tableId: 'things' }])

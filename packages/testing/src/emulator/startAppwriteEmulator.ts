@@ -25,6 +25,7 @@ import { formatLogEntry } from './log'
 import { assertDeclaredParams, readQueryParams, readRequestParams } from './requestInput'
 import { splitRequestTarget } from './requestTarget'
 import { applyRequestFormat, applyResponseFormat } from './responseFormat'
+import { requestHeader } from './requestHeader'
 import type { EmulatorLogEntry, EmulatorLogger } from './log'
 import { createFakeBridge } from './fakeBridge'
 import { EmulatorDataDir, exportSnapshot, readState } from './persist/dataDir'
@@ -377,7 +378,10 @@ async function serve(
         path: match.path,
         params,
         caller,
-        headers: req.headers,
+        // Built by Node on first read: only the routes that read headers pay for it.
+        get headers() {
+          return req.headers
+        },
         files: input.files,
         responseFormat: format,
       }
@@ -591,10 +595,8 @@ const KEY_CALLER: Caller = Object.freeze({ kind: 'key' })
 /** A GET's parameters: its query string, also where the project may be given. */
 const getInput = (query: Params) => ({ params: query, query, files: undefined })
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
+/** A request header, without building `req.headers` (see `requestHeader`). */
+const header = requestHeader
 
 const stringParam = (value: unknown) => (typeof value === 'string' ? value : undefined)
 
