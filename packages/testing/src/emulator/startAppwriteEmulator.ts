@@ -34,6 +34,7 @@ import { StorageDir } from './persist/storageDir'
 import { createRealtimeLink } from './realtimeLink'
 import { RealtimeServer } from './realtimeServer'
 import { Router } from './router'
+import type { RouteContext } from './router'
 import { registerAccountRoutes } from './routes/account'
 import { registerDataRoutes } from './routes/data'
 import { registerFunctionRoutes } from './routes/functions'
@@ -374,17 +375,7 @@ async function serve(
       // Old SDKs name the server version they were built for; the server converts for them.
       const format = header(req, 'x-appwrite-response-format') ?? ''
       if (format !== '') params = applyRequestFormat(format, method, match.pattern, params)
-      const context = {
-        path: match.path,
-        params,
-        caller,
-        // Built by Node on first read: only the routes that read headers pay for it.
-        get headers() {
-          return req.headers
-        },
-        files: input.files,
-        responseFormat: format,
-      }
+      const context = new RequestContext(match.path, params, caller, req, input.files, format)
       match.guard?.(context)
       if (strictParams && match.params !== undefined)
         assertDeclaredParams(method, match.pattern, match.params, params)
@@ -591,6 +582,30 @@ async function readImport(dir: string) {
 
 /** The API key's caller: the same for every request, so not a new object each time. */
 const KEY_CALLER: Caller = Object.freeze({ kind: 'key' })
+
+/**
+ * What a route handler gets. `headers` is Node's `req.headers`, which Node builds on first read:
+ * only the routes that read headers pay for it. A class, so every request's context shares one
+ * hidden class (an object literal with a getter would get one of its own each time).
+ */
+class RequestContext implements RouteContext {
+  readonly #req: IncomingMessage
+
+  constructor(
+    readonly path: RouteContext['path'],
+    readonly params: Params,
+    readonly caller: Caller,
+    req: IncomingMessage,
+    readonly files: RouteContext['files'],
+    readonly responseFormat: string,
+  ) {
+    this.#req = req
+  }
+
+  get headers(): IncomingMessage['headers'] {
+    return this.#req.headers
+  }
+}
 
 /** A GET's parameters: its query string, also where the project may be given. */
 const getInput = (query: Params) => ({ params: query, query, files: undefined })
