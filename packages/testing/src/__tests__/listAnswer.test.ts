@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { Query } from 'node-appwrite'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { startAppwriteEmulator } from '../emulator'
 import { toJson } from '../emulator/http'
 import { listAnswerJson, rowModelJson } from '../emulator/listAnswer'
@@ -378,6 +378,13 @@ describe('listAnswer', () => {
         toJson(await fake.as({ userId: 'u1' }).tablesDB.listRows({ ...ref, queries })),
       )
       expect(JSON.parse(user.text)).toMatchObject({ total: 1, rows: [{ $id: 'b0' }] })
+      // A list method replaced on the service (a test's spy) is still the one called.
+      const spy = vi.spyOn(fake.tablesDB, 'listRows')
+      expect((await get(rowsPath)).text).toBe(
+        toJson(await fake.tablesDB.listRows({ ...ref, queries })),
+      )
+      expect(spy).toHaveBeenCalledTimes(2)
+      spy.mockRestore()
       // The fake's fault rules still stand in front of the list.
       fake.faults.fail({ operation: 'listRows', times: 1 })
       expect((await get(rowsPath)).status).toBe(500)

@@ -183,9 +183,14 @@ function registerFlavor(router: Router, f: Flavor, servicesFor: ServicesFor): vo
       if ('ttl' in p) p.ttl = looseNumber(p.ttl)
       const params = Object.assign(p, target(ctx))
       // The answer's JSON written from the stored rows (`listAnswer.ts`), when nothing filters it
-      // for an old SDK; the fake's own list otherwise.
-      if (!filtersResponse(ctx.responseFormat ?? '', f.base)) {
-        const stored = listStoredRows(servicesFor(ctx.caller)[f.service], params)
+      // for an old SDK and the list method is the fake's own (not replaced on the service, as a
+      // test's spy does); the fake's list otherwise.
+      const service = servicesFor(ctx.caller)[f.service]
+      if (
+        !filtersResponse(ctx.responseFormat ?? '', f.base) &&
+        !Object.prototype.hasOwnProperty.call(service, f.methods.list)
+      ) {
+        const stored = listStoredRows(service, params)
         if (stored !== undefined) {
           const listing = await stored.listing
           return {
