@@ -7,6 +7,7 @@
 //   cd bench && node --import tsx emulatorCpu/handler.ts
 // BENCH_ROUNDS (15) rounds of BENCH_CALLS (4000; createRow 500) calls; prints the min and the
 // first quartile of the rounds, CPU time (the machine is shared: the min is the least disturbed).
+// BENCH_ONLY=<route> runs the routes whose name starts with it (with `--cpu-prof`, a profile of one).
 import { EventEmitter } from 'node:events'
 import http from 'node:http'
 import { syncBuiltinESMExports } from 'node:module'
@@ -51,12 +52,14 @@ let status = 0
 function call(method: string, url: string, body?: string): Promise<void> {
   return new Promise((resolve) => {
     const bytes = body === undefined ? undefined : Buffer.from(body)
+    const sent = bytes
+      ? { ...headers, 'content-type': 'application/json', 'content-length': `${bytes.length}` }
+      : headers
     const req = Object.assign(new EventEmitter(), {
       method,
       url,
-      headers: bytes
-        ? { ...headers, 'content-type': 'application/json', 'content-length': `${bytes.length}` }
-        : headers,
+      headers: sent,
+      rawHeaders: Object.entries(sent).flat(),
       socket: { destroy() {} },
       resume() {},
       async *[Symbol.asyncIterator]() {
@@ -83,6 +86,7 @@ function call(method: string, url: string, body?: string): Promise<void> {
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
 const CALLS = Number(process.env.BENCH_CALLS ?? 4000)
 async function measure(name: string, fn: () => Promise<void>, calls = CALLS) {
+  if (process.env.BENCH_ONLY !== undefined && !name.startsWith(process.env.BENCH_ONLY)) return
   for (let i = 0; i < calls / 2; i++) await fn()
   const perCall: number[] = []
   for (let round = 0; round < ROUNDS; round++) {

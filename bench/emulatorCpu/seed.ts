@@ -1,14 +1,19 @@
 // The emulator both emulator CPU benches serve: the built package (as users run it; tsx would
 // resolve the package name to the sources through the workspace's tsconfig paths and add its own
-// helpers, `BENCH_SOURCE=1` serves the sources), with a table `bench/items` of `rows` rows
-// (`title`, `category` of 40 values with a key index, `count`).
+// helpers, `BENCH_SOURCE=1` serves the sources; `BENCH_DIST=<dir>` another build of the package,
+// such as a copy of `packages/testing/dist` from an older commit, for before/after runs), with a
+// table `bench/items` of `rows` rows (`title`, `category` of 40 values with a key index, `count`).
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type * as Emulator from '@booking-guard/testing/emulator'
 
 export async function startSeededEmulator(rows: number): Promise<Emulator.AppwriteEmulator> {
   const { startAppwriteEmulator } = (await import(
     process.env.BENCH_SOURCE === '1'
       ? '@booking-guard/testing/emulator'
-      : '../../packages/testing/dist/emulator/index.js'
+      : process.env.BENCH_DIST !== undefined
+        ? pathToFileURL(resolve(process.env.BENCH_DIST, 'emulator/index.js')).href
+        : '../../packages/testing/dist/emulator/index.js'
   )) as typeof Emulator
   const emulator = await startAppwriteEmulator()
   const ref = { databaseId: 'bench', tableId: 'items' }

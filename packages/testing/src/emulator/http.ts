@@ -187,6 +187,11 @@ export interface RouteResult {
   status?: number
   /** JSON body; omitted for `204`. */
   body?: unknown
+  /**
+   * A JSON body already written, sent as it is: for an answer no response filter changes (see
+   * `filtersResponse`), which the route must check.
+   */
+  json?: string
   /** A `text/plain` body instead of JSON. */
   text?: string
   /** A binary body instead of JSON, its `Content-Type` given in `headers`. */

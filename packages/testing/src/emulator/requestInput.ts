@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { httpError } from './http'
 import type { Params } from './http'
+import { requestHeader } from './requestHeader'
 import { queryPairs } from './requestTarget'
 
 /**
@@ -168,7 +169,7 @@ function decodeJsonBody(text: string, strict: boolean): Params {
 
 /** The media type of a `Content-Type` header, cut at the first `;` as the server cuts it. */
 function mediaType(req: IncomingMessage): string {
-  const type = req.headers['content-type'] ?? ''
+  const type = requestHeader(req, 'content-type') ?? ''
   const cut = type.indexOf(';')
   return cut <= 0 ? type : type.slice(0, cut)
 }

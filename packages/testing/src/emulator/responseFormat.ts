@@ -97,8 +97,7 @@ export function applyRequestFormat(
  * @internal
  */
 export function applyResponseFormat(format: string, pattern: string, body: unknown): unknown {
-  if (!older(format, '1.9.0')) return body
-  if (!/\/(rows|documents)(\/|$)/.test(pattern)) return body
+  if (!filtersResponse(format, pattern)) return body
   if (body === null || typeof body !== 'object') return body
   const model = body as Record<string, unknown>
   if ('$id' in model) return castSequence(model)
@@ -106,6 +105,16 @@ export function applyResponseFormat(format: string, pattern: string, body: unkno
   for (const key of ['rows', 'documents'])
     if (Array.isArray(out[key])) out[key] = (out[key] as unknown[]).map(castItem)
   return out
+}
+
+/**
+ * Whether {@link applyResponseFormat} may change an answer of the route `pattern` for an SDK that
+ * sent `format` (`''` when none): a route that writes its answer's JSON itself serves only when not.
+ *
+ * @internal
+ */
+export function filtersResponse(format: string, pattern: string): boolean {
+  return older(format, '1.9.0') && /\/(rows|documents)(\/|$)/.test(pattern)
 }
 
 const castItem = (item: unknown) =>

@@ -18,6 +18,8 @@ export interface RouteContext {
   readonly headers?: IncomingHttpHeaders
   /** The file parts of a `multipart/form-data` body, by field name. */
   readonly files?: ReadonlyMap<string, UploadedFile>
+  /** The `X-Appwrite-Response-Format` the caller sent; `''` or absent when none. */
+  readonly responseFormat?: string
 }
 
 /** A route handler. @internal */

@@ -26,6 +26,7 @@ import { formatLogEntry } from './log'
 import { assertDeclaredParams, readQueryParams, readRequestParams } from './requestInput'
 import { splitRequestTarget } from './requestTarget'
 import { applyRequestFormat, applyResponseFormat } from './responseFormat'
+import { requestHeader } from './requestHeader'
 import type { EmulatorLogEntry, EmulatorLogger } from './log'
 import { createFakeBridge } from './fakeBridge'
 import { EmulatorDataDir, exportSnapshot, readState } from './persist/dataDir'
@@ -34,6 +35,7 @@ import { StorageDir } from './persist/storageDir'
 import { createRealtimeLink } from './realtimeLink'
 import { RealtimeServer } from './realtimeServer'
 import { Router } from './router'
+import type { RouteContext } from './router'
 import { registerAccountRoutes } from './routes/account'
 import { ListCache } from './listCache'
 import { registerDataRoutes } from './routes/data'
@@ -389,7 +391,7 @@ async function serve(
       // Old SDKs name the server version they were built for; the server converts for them.
       const format = header(req, 'x-appwrite-response-format') ?? ''
       if (format !== '') params = applyRequestFormat(format, method, match.pattern, params)
-      const context = { path: match.path, params, caller, headers: req.headers, files: input.files }
+      const context = new RequestContext(match.path, params, caller, req, input.files, format)
       match.guard?.(context)
       if (strictParams && match.params !== undefined)
         assertDeclaredParams(method, match.pattern, match.params, params)
@@ -403,6 +405,8 @@ async function serve(
       const headers = result.headers === undefined ? cors : Object.assign({}, cors, result.headers)
       if (result.bytes !== undefined)
         writeResponse(res, status, headers, result.bytes, String(headers['Content-Type']))
+      else if (result.json !== undefined)
+        writeResponse(res, status, headers, result.json, JSON_CONTENT_TYPE)
       else if (result.text !== undefined)
         writeResponse(res, status, headers, result.text, 'text/plain; charset=UTF-8')
       else if (status === 204 || result.body === undefined)
@@ -594,13 +598,35 @@ async function readImport(dir: string) {
 /** The API key's caller: the same for every request, so not a new object each time. */
 const KEY_CALLER: Caller = Object.freeze({ kind: 'key' })
 
+/**
+ * What a route handler gets. `headers` is Node's `req.headers`, which Node builds on first read:
+ * only the routes that read headers pay for it. A class, so every request's context shares one
+ * hidden class (an object literal with a getter would get one of its own each time).
+ */
+class RequestContext implements RouteContext {
+  readonly #req: IncomingMessage
+
+  constructor(
+    readonly path: RouteContext['path'],
+    readonly params: Params,
+    readonly caller: Caller,
+    req: IncomingMessage,
+    readonly files: RouteContext['files'],
+    readonly responseFormat: string,
+  ) {
+    this.#req = req
+  }
+
+  get headers(): IncomingMessage['headers'] {
+    return this.#req.headers
+  }
+}
+
 /** A GET's parameters: its query string, also where the project may be given. */
 const getInput = (query: Params) => ({ params: query, query, files: undefined })
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
+/** A request header, without building `req.headers` (see `requestHeader`). */
+const header = requestHeader
 
 const stringParam = (value: unknown) => (typeof value === 'string' ? value : undefined)
 

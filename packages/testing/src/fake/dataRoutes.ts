@@ -3,7 +3,7 @@
 // transaction routes. `FakeTablesDB` and `FakeDatabases` keep only their typed overloads; each
 // method body is a one-line call into here with its flavour, so the two APIs cannot drift apart.
 import { objectArgs, requireParams } from './engine'
-import type { DataEngine } from './engine'
+import type { DataEngine, StoredListing } from './engine'
 import type { Actor } from './permissions'
 import { TABLES_FLAVOR } from './rowData'
 import type { CallParams, Flavor } from './rowData'
@@ -172,16 +172,64 @@ export function callRowMethod(
 ): Promise<unknown> {
   const spec: RowRoute = ROW_ROUTES[name]
   const side = flavor === TABLES_FLAVOR ? 0 : 1
-  const p = objectArgs(args, spec.positional[side])
-  requireParams(p, spec.required[side])
-  const q = callParams(flavor, p, spec.limit)
-  return engine.call(flavor, spec.methods[side], p, q, () => {
+  return gatedRowCall(engine, flavor, spec, args, (q) => {
     const result = spec.run(engine, flavor, q, actor)
     if (!spec.listed) return result
     const { total, items } = result as { total: number; items: Model[] }
     // Two literal shapes rather than a computed key, as the SDK models are built.
     return side === 0 ? { total, rows: items } : { total, documents: items }
   })
+}
+
+/** A row route's call as the SDK makes it: parameters mapped and required, then the fault gate. */
+function gatedRowCall<T>(
+  engine: DataEngine,
+  flavor: Flavor,
+  spec: RowRoute,
+  args: readonly unknown[],
+  run: (q: CallParams) => T,
+): Promise<T> {
+  const side = flavor === TABLES_FLAVOR ? 0 : 1
+  const p = objectArgs(args, spec.positional[side])
+  requireParams(p, spec.required[side])
+  const q = callParams(flavor, p, spec.limit)
+  return engine.call(flavor, spec.methods[side], p, q, () => run(q))
+}
+
+/** The engine, flavour and caller behind each `FakeTablesDB` / `FakeDatabases`. */
+const services = new WeakMap<object, { engine: DataEngine; flavor: Flavor; actor?: Actor }>()
+
+/** Records what serves a data service, for {@link listStoredRows}. @internal */
+export function bindDataService(
+  service: object,
+  engine: DataEngine,
+  flavor: Flavor,
+  actor: Actor | undefined,
+): void {
+  services.set(service, { engine, flavor, actor })
+}
+
+/**
+ * `listRows` / `listDocuments` of a fake's data service up to the row models: the same parameter
+ * mapping, required parameters, fault gate, checks and errors, resolving to the stored rows it
+ * would answer instead of their models. `undefined` when `service` is not a `FakeTablesDB` or
+ * `FakeDatabases` of this package.
+ *
+ * @internal
+ */
+export function listStoredRows(
+  service: object,
+  params: Model,
+): { readonly flavor: Flavor; readonly listing: Promise<StoredListing> } | undefined {
+  const bound = services.get(service)
+  if (bound === undefined) return undefined
+  const { engine, flavor, actor } = bound
+  return {
+    flavor,
+    listing: gatedRowCall(engine, flavor, ROW_ROUTES.list, [params], (q) =>
+      engine.listStored(flavor, q, actor),
+    ),
+  }
 }
 
 /** Transaction routes name no table or row for the fault rules. */

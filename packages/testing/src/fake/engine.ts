@@ -14,6 +14,7 @@ import type { IdGenerator } from './ids'
 import { assertUniqueRows } from './indexes'
 import { copyJson } from './json'
 import { toModel } from './rowModels'
+import type { RowPlace } from './rowModels'
 import { applyOperators, hasOperators } from './operators'
 import { compactData, sharedPermissions } from './rowShape'
 import {
@@ -91,6 +92,21 @@ export type { CallParams, Flavor } from './rowData'
 export const MAX_BATCH = 100
 
 type Model = Record<string, unknown>
+
+/**
+ * What a list call answers before its row models are built: the stored rows in answer order,
+ * where they live, the table's schema (`undefined` when schemaless) and the selected keys.
+ *
+ * @internal
+ */
+export interface StoredListing {
+  readonly total: number
+  readonly rows: readonly StoredRow[]
+  readonly place: RowPlace
+  readonly schema: TableSchema | undefined
+  /** Selected keys, `undefined` when the call selects everything. */
+  readonly selects: readonly string[] | undefined
+}
 
 /** Options for {@link DataEngine}. @internal */
 export interface DataEngineOptions {
@@ -817,6 +833,16 @@ export class DataEngine implements TransactionEngine {
   }
 
   list(flavor: Flavor, p: CallParams, actor?: Actor): { total: number; items: Model[] } {
+    const { total, rows, place, schema, selects } = this.listStored(flavor, p, actor)
+    return { total, items: rows.map((row) => this.toModel(flavor, place, row, schema, selects)) }
+  }
+
+  /**
+   * {@link list} up to the row models: the same checks and errors, the stored rows it would
+   * answer (read-only: stored rows are never mutated) and what their models are built from. The
+   * emulator serializes list answers from these (`emulator/listAnswer.ts`).
+   */
+  listStored(flavor: Flavor, p: CallParams, actor?: Actor): StoredListing {
     assertUid('databaseId', p.databaseId)
     assertUid(flavor.containerParam, p.tableId)
     assertQueriesParam(p.queries)
@@ -850,13 +876,23 @@ export class DataEngine implements TransactionEngine {
       }
     }
     const { queries, cursorRow } = this.#listQueries(flavor, schema, table, p.queries, canSee)
-    if (!table) return { total: 0, items: [] }
+    if (!table)
+      return {
+        total: 0,
+        rows: [],
+        place: { databaseId: p.databaseId, tableId: p.tableId },
+        schema,
+        selects: queries.selects,
+      }
     const result =
       planQuery(table, schema, queries, cursorRow, canSee, p.total !== false) ??
       runQuery(canSee ? filterRows(table.values(), canSee) : table.values(), queries, cursorRow)
     return {
       total: p.total === false ? 0 : result.total,
-      items: result.rows.map((row) => this.toModel(flavor, table, row, schema, queries.selects)),
+      rows: result.rows,
+      place: table,
+      schema,
+      selects: queries.selects,
     }
   }
 

@@ -1,6 +1,6 @@
 // The transaction methods `FakeTablesDB` and `FakeDatabases` both have: the server keeps one list
 // of transactions for the two APIs, so the fake serves both from one base class.
-import { callTransactionMethod } from './dataRoutes'
+import { bindDataService, callTransactionMethod } from './dataRoutes'
 import type { DataEngine } from './engine'
 import type { Actor } from './permissions'
 import type { Flavor } from './rowData'
@@ -69,6 +69,7 @@ export class FakeTransactionsApi {
     this.#engine = engine
     this.#flavor = flavor
     this.#actor = actor
+    bindDataService(this, engine, flavor, actor)
   }
 
   /** Lists the transactions this caller may see (an API key sees all): `{ total, transactions }`. `tablesDB` and `databases` share one list. */
