@@ -24,7 +24,7 @@ import type {
   ReconcileReport,
 } from '@booking-guard/core'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
-import type { FaultRule, HangFaultRule } from '@booking-guard/testing'
+import type { HangFaultRule } from '@booking-guard/testing'
 import { AppwriteException, ID } from 'node-appwrite'
 import type { Models } from 'node-appwrite'
 import { fuzzedInput } from './fuzz'
@@ -39,7 +39,7 @@ import {
 import type { StoredRow } from './invariants'
 import { describeOutcome } from './outcome'
 import type { CallKind, CallOutcome, StressJob } from './outcome'
-import { emulatorTablesDB, reportChecks, seeded, sleep } from './support'
+import { callFaults, emulatorTablesDB, reportChecks, seeded, sleep } from './support'
 
 const SEED = Number(process.env.STRESS_SEED ?? 1)
 const CALLS = Number(process.env.STRESS_CALLS ?? 1_200)
@@ -162,18 +162,7 @@ try {
 
   // Faults: five kinds of call fault at an equal share of FAULT_RATE each, and realtime drops.
   const share = FAULT_RATE / 5
-  const faults: Array<[string, FaultRule]> = [
-    ['5xx', fake.faults.fail({ error: 'general_server_error', rate: share, seed: SEED * 10 + 1 })],
-    ['network', fake.faults.fail({ error: 'network', rate: share, seed: SEED * 10 + 2 })],
-    [
-      '429',
-      fake.faults.fail({ error: 'general_rate_limit_exceeded', rate: share, seed: SEED * 10 + 3 }),
-    ],
-    [
-      `latency ${LATE_MS} ms`,
-      fake.faults.latency({ ms: LATE_MS, rate: share, seed: SEED * 10 + 4 }),
-    ],
-  ]
+  const faults = callFaults(fake, share, SEED, LATE_MS)
   const hang: HangFaultRule = fake.faults.hang({ rate: share, seed: SEED * 10 + 5 })
   faults.push(['hang, then release', hang])
   faults.push([

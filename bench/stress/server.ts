@@ -27,7 +27,7 @@ import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { bookingTables, checkGuarantee, createChecks, delivered, stored } from './invariants'
 import type { StoredRow } from './invariants'
-import { emulatorTablesDB, reportChecks, seeded, sleep } from './support'
+import { callFaults, emulatorTablesDB, reportChecks, seeded, sleep } from './support'
 
 const SEED = Number(process.env.STRESS_SEED ?? 1)
 const BOOKINGS = Number(process.env.STRESS_BOOKINGS ?? 240)
@@ -153,12 +153,7 @@ try {
   // Faults on every Appwrite call the server and the browsers make: 5xx, network, 429, latency
   // past the server's budget (the write lands after the server answered), each a quarter.
   const share = FAULT_RATE / 4
-  const faults = [
-    ['5xx', fake.faults.fail({ error: 'general_server_error', rate: share, seed: SEED * 10 + 1 })],
-    ['network', fake.faults.fail({ error: 'network', rate: share, seed: SEED * 10 + 2 })],
-    ['429', fake.faults.fail({ error: 'general_rate_limit_exceeded', rate: share, seed: SEED })],
-    ['latency', fake.faults.latency({ ms: TIMEOUT_MS + 500, rate: share, seed: SEED * 10 + 4 })],
-  ] as const
+  const faults = callFaults(fake, share, SEED, TIMEOUT_MS + 500)
 
   // ---- What the users do, and what they were told ----------------------------------------------
   interface Made {

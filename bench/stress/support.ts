@@ -2,6 +2,7 @@
 // choices, a real-time sleep, the emulator's TablesDB as the API key or a user, and the summary
 // of the invariant checks that decides the exit status.
 import { createSeededRandom } from '@booking-guard/core/resilience'
+import type { FakeAppwrite, FaultRule } from '@booking-guard/testing'
 import { Client, TablesDB } from 'node-appwrite'
 
 /** A seeded source: `random()` in [0, 1) and `between(min, max)`, an integer in the range. */
@@ -36,4 +37,24 @@ export function reportChecks(checked: Record<string, number>, violations: readon
   for (const text of violations.slice(0, 50)) console.log(`  - ${text}`)
   if (violations.length > 50) console.log(`  … and ${violations.length - 50} more`)
   process.exitCode = violations.length === 0 ? 0 : 1
+}
+
+/**
+ * The call faults both scenarios inject, each on `share` of all Appwrite calls: a 500, a network
+ * error, a 429, and a latency of `lateMs` (the write lands after its caller gave up). Seeded from
+ * `seed`, one rule each; named as the summary prints them.
+ */
+export function callFaults(
+  fake: FakeAppwrite,
+  share: number,
+  seed: number,
+  lateMs: number,
+): Array<[string, FaultRule]> {
+  const rule = (n: number) => ({ rate: share, seed: seed * 10 + n })
+  return [
+    ['5xx', fake.faults.fail({ error: 'general_server_error', ...rule(1) })],
+    ['network', fake.faults.fail({ error: 'network', ...rule(2) })],
+    ['429', fake.faults.fail({ error: 'general_rate_limit_exceeded', ...rule(3) })],
+    [`latency ${lateMs} ms`, fake.faults.latency({ ms: lateMs, ...rule(4) })],
+  ]
 }
