@@ -39,7 +39,7 @@ import {
 import type { StoredRow } from './invariants'
 import { describeOutcome } from './outcome'
 import type { CallKind, CallOutcome, StressJob } from './outcome'
-import { callFaults, emulatorTablesDB, reportChecks, seeded, sleep } from './support'
+import { callFaults, childEnv, emulatorTablesDB, reportChecks, seeded, sleep } from './support'
 
 const SEED = Number(process.env.STRESS_SEED ?? 1)
 const CALLS = Number(process.env.STRESS_CALLS ?? 1_200)
@@ -188,13 +188,8 @@ try {
   // ---- Worker processes, killed with SIGKILL mid-flight --------------------------------------
   const benchDir = fileURLToPath(new URL('..', import.meta.url))
   const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url))
-  const childEnv = {
-    ...process.env,
-    APPWRITE_ENDPOINT: emulator.endpoint,
-    APPWRITE_PROJECT: emulator.projectId,
-    APPWRITE_API_KEY: emulator.apiKey,
-    BOOKING_GUARD_DATABASE: DB,
-    BOOKING_GUARD_SLOT_SECRET: SLOT_SECRET,
+  const workerEnv = {
+    ...childEnv(emulator, DB, SLOT_SECRET),
     STRESS_TIMEOUT_MS: String(TIMEOUT_MS),
     STRESS_COMPENSATION_TIMEOUT_MS: String(COMPENSATION_TIMEOUT_MS),
   }
@@ -217,7 +212,7 @@ try {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', workerFile], {
         cwd: benchDir,
-        env: { ...childEnv, STRESS_WORKER_IN_FLIGHT: String(inFlight) },
+        env: { ...workerEnv, STRESS_WORKER_IN_FLIGHT: String(inFlight) },
         stdio: ['pipe', 'pipe', 'inherit'],
       })
       children.add(child)

@@ -27,7 +27,7 @@ import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { bookingTables, checkGuarantee, createChecks, delivered, stored } from './invariants'
 import type { StoredRow } from './invariants'
-import { callFaults, emulatorTablesDB, reportChecks, seeded, sleep } from './support'
+import { callFaults, childEnv, emulatorTablesDB, reportChecks, seeded, sleep } from './support'
 
 const SEED = Number(process.env.STRESS_SEED ?? 1)
 const BOOKINGS = Number(process.env.STRESS_BOOKINGS ?? 240)
@@ -97,12 +97,7 @@ try {
       const child = spawn(process.execPath, ['--import', 'tsx', serverFile], {
         cwd: benchDir,
         env: {
-          ...process.env,
-          APPWRITE_ENDPOINT: emulator.endpoint,
-          APPWRITE_PROJECT: emulator.projectId,
-          APPWRITE_API_KEY: emulator.apiKey,
-          BOOKING_GUARD_DATABASE: DB,
-          BOOKING_GUARD_SLOT_SECRET: SLOT_SECRET,
+          ...childEnv(emulator, DB, SLOT_SECRET),
           STRESS_PORT: String(port),
           STRESS_PROVIDERS: JSON.stringify(providers),
           STRESS_TIMEOUT_MS: String(TIMEOUT_MS),

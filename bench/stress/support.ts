@@ -21,6 +21,21 @@ interface EmulatorAddress {
   readonly apiKey: string
 }
 
+/**
+ * The environment of a child process of a scenario (a booking worker or server): this one's, with
+ * the emulator's address and key and the booking database and slot secret.
+ */
+export function childEnv(emulator: EmulatorAddress, databaseId: string, slotSecret: string) {
+  return {
+    ...process.env,
+    APPWRITE_ENDPOINT: emulator.endpoint,
+    APPWRITE_PROJECT: emulator.projectId,
+    APPWRITE_API_KEY: emulator.apiKey,
+    BOOKING_GUARD_DATABASE: databaseId,
+    BOOKING_GUARD_SLOT_SECRET: slotSecret,
+  }
+}
+
 /** node-appwrite's TablesDB on the emulator, with its API key or signed in with `jwt`. */
 export function emulatorTablesDB(emulator: EmulatorAddress, as: { jwt: string } | 'key') {
   const client = new Client().setEndpoint(emulator.endpoint).setProject(emulator.projectId)
