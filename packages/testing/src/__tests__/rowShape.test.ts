@@ -80,7 +80,8 @@ describe('sharedString and sharedPermissions', () => {
       }),
       { numRuns: 2000 },
     )
-  })
+    // Many generated strings, each through the whole row model: seconds of CPU on a busy machine.
+  }, 20_000)
 
   it('should answer an equal, frozen list for every permission list, past its bound too', () => {
     const lists = fc.array(
