@@ -143,7 +143,8 @@ function invalid(kind: string, path: (string | number)[], message: string): Sche
 /**
  * The HTTP status booking-guard answers an error with: 400 invalid input, 401 not signed in, 403
  * not yours, 404 no such booking / room / provider, 409 wrong state / slot taken / key reused, 502
- * the pipeline failed, 503 circuit open or Appwrite unavailable (`RETRY_BUDGET_EXCEEDED`), 504 time budget spent, 500 anything else.
+ * the pipeline failed, 503 circuit open or Appwrite unavailable (`RETRY_BUDGET_EXCEEDED`), 504
+ * time budget spent, 500 anything else.
  */
 export function statusOfBookingError(error: unknown): number {
   if (error instanceof HttpError) return error.status
