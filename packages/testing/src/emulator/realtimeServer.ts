@@ -432,22 +432,7 @@ class Session {
   accountEvent(change: AccountEvent): void {
     if (this.#closed || this.caller.kind !== 'user' || this.caller.user.$id !== change.userId)
       return
-    const channels = accountChannels(change)
-    const ids: string[] = []
-    for (const [subscriptionId, sub] of this.#subscriptions)
-      if (sub.channels.some((channel) => channels.includes(channel)) && sub.matches(change.payload))
-        ids.push(subscriptionId)
-    if (ids.length === 0) return
-    this.send({
-      type: 'event',
-      data: {
-        events: change.events,
-        channels,
-        timestamp: formatRealtimeTimestamp(this.#options.auth.store.now()),
-        payload: change.payload,
-        subscriptions: ids,
-      },
-    })
+    this.#sendToMatching(change.events, accountChannels(change), change.payload)
   }
 
   /**
@@ -457,21 +442,30 @@ class Session {
   teamEvent(change: TeamChange): void {
     if (this.#closed || this.caller.kind !== 'user' || !change.recipients.has(this.caller.user.$id))
       return
+    this.#sendToMatching(change.events, change.channels, change.payload)
+  }
+
+  /**
+   * Sends one event frame for an event that does not go through the hub (account, teams) to the
+   * subscriptions on one of `channels` whose queries `payload` passes; nothing when there is none.
+   */
+  #sendToMatching(
+    events: readonly string[],
+    channels: readonly string[],
+    payload: Record<string, unknown>,
+  ): void {
     const ids: string[] = []
     for (const [subscriptionId, sub] of this.#subscriptions)
-      if (
-        sub.channels.some((channel) => change.channels.includes(channel)) &&
-        sub.matches(change.payload)
-      )
+      if (sub.channels.some((channel) => channels.includes(channel)) && sub.matches(payload))
         ids.push(subscriptionId)
     if (ids.length === 0) return
     this.send({
       type: 'event',
       data: {
-        events: change.events,
-        channels: change.channels,
+        events,
+        channels,
         timestamp: formatRealtimeTimestamp(this.#options.auth.store.now()),
-        payload: change.payload,
+        payload,
         subscriptions: ids,
       },
     })
