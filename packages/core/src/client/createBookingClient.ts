@@ -1,11 +1,12 @@
 import { bookingErrorFromJSON } from '../errorJson'
 import type { BookingErrorJSON } from '../errorJson'
-import { BookingGuardError, isBookingGuardError } from '../errors'
+import { BookingGuardError } from '../errors'
 import { raceAbort } from '../pipeline/budget'
 import { randomId } from '../pipeline/ids'
 import type { HealthCheckResult } from '../realtime/healthCheck'
 import { errorFacts } from '../resilience/classifyError'
 import { RetryPolicy, createRetryPolicy } from '../resilience/retryPolicy'
+import { retriesSpent } from '../resilience/retriesSpent'
 import type { RetryPolicyOptions } from '../resilience/retryPolicy'
 import { routePath } from './routes'
 import type { BOOKING_ROUTES } from './routes'
@@ -96,19 +97,15 @@ function serverError(status: number, message: string, cause?: unknown): Error {
 
 /**
  * A call the client could not get an answer to (no connection, or the server or Appwrite
- * unavailable) after its own retries, as a typed error: `RETRY_BUDGET_EXCEEDED`, the last failure
- * as its `cause` (whose category `describeBookingError` and the submit hook go by). Everything
- * else passes through as it came.
+ * unavailable) after its own retries, as a typed `RETRY_BUDGET_EXCEEDED` ({@link retriesSpent});
+ * an aborted call and everything else pass through as they came.
  */
 function gaveUp(path: string, error: unknown, signal: AbortSignal | undefined): unknown {
-  if (isBookingGuardError(error) || signal?.aborted === true || !errorFacts(error).retryable) {
-    return error
-  }
-  const message = error instanceof Error ? error.message : String(error)
-  return new BookingGuardError(
-    'RETRY_BUDGET_EXCEEDED',
-    `the booking server gave no answer to ${path} after the client's retries (${message}); sending the same call again (with the same idempotency key for a booking) is safe`,
-    { cause: error },
+  if (signal?.aborted === true) return error
+  return retriesSpent(
+    error,
+    (message) =>
+      `the booking server gave no answer to ${path} after the client's retries (${message}); sending the same call again (with the same idempotency key for a booking) is safe`,
   )
 }
 

@@ -11,7 +11,8 @@ import type { SchemaLockIssue } from '../errors'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard, BookingGuardOptions } from '../guard'
 import type { CreateBookingInput } from '../guard'
-import { classifyAppwriteError, errorFacts } from '../resilience/classifyError'
+import { classifyAppwriteError } from '../resilience/classifyError'
+import { retriesSpent } from '../resilience/retriesSpent'
 import { BookingSourceSchema } from '../schema/schemas'
 import type { BookingSource, ProviderType } from '../schema/schemas'
 import { BOOKING_ROUTES } from '../client/routes'
@@ -161,18 +162,16 @@ export function statusOfBookingError(error: unknown): number {
 
 /**
  * An Appwrite failure the server could not get past (no connection, 5xx, 429 while checking a
- * JWT or who may do what), as the typed `RETRY_BUDGET_EXCEEDED` the client reads as "try again";
- * any other error as it is.
+ * JWT or who may do what), as the typed `RETRY_BUDGET_EXCEEDED` ({@link retriesSpent}) the client
+ * reads as "try again"; any other error as it is.
  *
  * @internal
  */
 export function unavailable(error: unknown): unknown {
-  if (isBookingGuardError(error) || !errorFacts(error).retryable) return error
-  const message = error instanceof Error ? error.message : String(error)
-  return new BookingGuardError(
-    'RETRY_BUDGET_EXCEEDED',
-    `Appwrite was unavailable to the booking server (${message}): send the request again (a booking with the same idempotency key)`,
-    { cause: error },
+  return retriesSpent(
+    error,
+    (message) =>
+      `Appwrite was unavailable to the booking server (${message}): send the request again (a booking with the same idempotency key)`,
   )
 }
 
