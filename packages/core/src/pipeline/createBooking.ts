@@ -1,4 +1,5 @@
 import type { BackendRow } from '../backend/appwriteBackend'
+import { sleep } from '../clock'
 import { Q } from '../backend/queries'
 import {
   BookingPipelineError,
@@ -11,7 +12,7 @@ import { classifyAppwriteError } from '../resilience/classifyError'
 import { normalizeOwned } from '../schema/schemaLock'
 import { BookingSourceSchema } from '../schema/schemas'
 import type { BookingSource } from '../schema/schemas'
-import { BudgetExpired, raceAbort } from './budget'
+import { BudgetExpired } from './budget'
 import { PipelineCall, reasonOf } from './call'
 import type { FailureReport } from './call'
 import { iso, sameValue } from './format'
@@ -583,10 +584,7 @@ async function settledByItsCall(
   let current = row
   try {
     while (mayStillBeWorkedOn(rt, current, endedHere)) {
-      await raceAbort(
-        () => new Promise<void>((resolve) => rt.clock.setTimeout(resolve, SETTLE_POLL_MS)),
-        call.budget,
-      )
+      await sleep(rt.clock, SETTLE_POLL_MS, call.budget.signal)
       current = await call.remote(() => rt.backend.get(rt.tables.booking, call.bookingId))
     }
     return current

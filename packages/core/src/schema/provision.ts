@@ -1,4 +1,4 @@
-import { systemClock } from '../clock'
+import { sleep, systemClock } from '../clock'
 import type { Clock } from '../clock'
 import { BookingGuardError, isBookingGuardError } from '../errors'
 import type { BookingGuardErrorOptions } from '../errors'
@@ -466,24 +466,6 @@ function plan(
     }
   }
   return [...tableSteps, ...columnSteps, ...indexSteps]
-}
-
-function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason)
-      return
-    }
-    const onAbort = () => {
-      clock.clearTimeout(handle)
-      reject(signal?.reason)
-    }
-    const handle = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 interface Waiter {
