@@ -16,7 +16,7 @@ import { createBookingGuard, createSchemaLock } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
 import { Client, TablesDB } from 'node-appwrite'
-import { bookingInputs, measureCalls, median } from './support'
+import { bookingInputs, freePort, measureCalls, median } from './support'
 import type { CallRate } from './support'
 
 const CASE_MS = Number(process.env.BENCH_CASE_MS ?? 1_000)
@@ -31,15 +31,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
  */
 const measure = (fn: () => Promise<unknown>) =>
   measureCalls(fn, { caseMs: CASE_MS, warmupMs: WARMUP_MS })
-
-/** A free loopback port: listened on and released, so the child can take it. */
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
 
 /** The resident set size of process `pid` in MB, from /proc (Linux). */
 function rssMb(pid: number): number {

@@ -1,5 +1,7 @@
 // Shared set-up of the benchmarks (not a benchmark itself: run-all.ts runs `*.bench.ts` only).
 // Types only, so a benchmark that runs the built packages (BENCH_TARGET=dist) can use it too.
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import type { SchemaLock } from '@booking-guard/core'
 import type { ColumnDefinition, TableDefinition } from '@booking-guard/testing'
 
@@ -100,4 +102,13 @@ export async function measureCalls(
     p50: at(0.5),
     p95: at(0.95),
   }
+}
+
+/** A free loopback port: listened on and released, so a child process can take it. */
+export async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
 }

@@ -13,7 +13,6 @@
 //   STRESS_CRASHES=4        times the booking server is killed with SIGKILL during the load
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import {
@@ -25,6 +24,7 @@ import {
 import type { BookingClient, BookingInput } from '@booking-guard/core'
 import { provisionSchema } from '@booking-guard/core/admin'
 import { startAppwriteEmulator } from '@booking-guard/testing/emulator'
+import { freePort } from '../support'
 import { bookingTables, checkGuarantee, createChecks, delivered, stored } from './invariants'
 import type { StoredRow } from './invariants'
 import { callFaults, childEnv, emulatorTablesDB, reportChecks, seeded, sleep } from './support'
@@ -61,17 +61,6 @@ const providers = Object.fromEntries(
 )
 const providerIds = Object.keys(providers)
 const customerId = (i: number) => `customer-${i}`
-
-/** A free port on 127.0.0.1, for the server to come back on after a kill. */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 
 const emulator = await startAppwriteEmulator({ host: '127.0.0.1' })
 const { fake } = emulator
