@@ -147,7 +147,8 @@ try {
     bookingId?: string
     /** The last thing the customer was told: `ok`, or an error's code and reason. */
     told: string
-    retryable: boolean
+    /** Whether what the customer was told invites another try (a retryable error, or "unavailable"). */
+    again: boolean
   }
   const made: Made[] = []
   /** Transitions the legit users were told ok, and the accepts they sent (told ok or not). */
@@ -160,7 +161,9 @@ try {
   const untyped: string[] = []
   /** What a customer's app makes of an error: its code, and whether to try again (as the hook does). */
   const outcomeOf = (error: unknown) => {
-    const { retryable } = describeBookingError(error)
+    const { retryable, kind } = describeBookingError(error)
+    // "Try again in a moment" (an open circuit): a customer does, later, with the same form.
+    const again = retryable || kind === 'unavailable'
     if (!isBookingGuardError(error)) {
       const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause
       untyped.push(
@@ -168,10 +171,10 @@ try {
           ? `${error.name}: ${error.message}${cause ? ` (cause: ${String(cause.code ?? cause.message)})` : ''}`
           : String(error),
       )
-      return { told: `untyped ${error instanceof Error ? error.name : typeof error}`, retryable }
+      return { told: `untyped ${error instanceof Error ? error.name : typeof error}`, again }
     }
     const reason = (error as { reason?: string }).reason
-    return { told: `${error.code}${reason ? ` ${reason}` : ''}`, retryable }
+    return { told: `${error.code}${reason ? ` ${reason}` : ''}`, again }
   }
 
   const book = async (plan: Made, input: BookingInput) => {
@@ -182,13 +185,13 @@ try {
         })
         plan.bookingId = result.booking.$id
         plan.told = 'ok'
-        plan.retryable = false
+        plan.again = false
         return
       } catch (error) {
         Object.assign(plan, outcomeOf(error))
         const bookingId = (error as { bookingId?: string }).bookingId
         if (bookingId) plan.bookingId = bookingId
-        if (!plan.retryable) return
+        if (!plan.again) return
         await sleep(between(500, 1_500) * (attempt + 1))
       }
     }
@@ -386,7 +389,7 @@ try {
         customer,
         providerId,
         told: 'not started',
-        retryable: false,
+        again: false,
       }
       return { plan, input: inputFor(customer, providerId, scheduled ? slot : undefined) }
     },
@@ -449,6 +452,22 @@ try {
     if (match === null) return undefined
     const start = match[0].length
     return (key as string).slice(start, start + Number(match[1]))
+  }
+  // A customer told a final "no" (not "try again") must have no live booking: the app shows
+  // "not booked" and offers no retry, so a delivered one would be a booking nobody knows about.
+  // Told "try again" and stopped (out of app retries), the same key returns the booking.
+  const planOfKey = new Map(made.map((plan) => [`${customerId(plan.customer)}:${plan.key}`, plan]))
+  for (const row of tables.bookings) {
+    const owner = customerOfScope(row.idempotencyKey)
+    const key = String(row.idempotencyKey)
+    const plan = planOfKey.get(`${String(owner)}:${key.slice(key.indexOf('/') + 1)}`)
+    if (plan === undefined || !delivered(row) || plan.told === 'ok') continue
+    count(
+      'a customer told a final failure has no live booking',
+      plan.again,
+      () =>
+        `${plan.key} (${String(owner)}) was told ${plan.told}, not to retry, but ${row.$id} is ${stored(row)}`,
+    )
   }
   for (const row of tables.bookings) {
     count(

@@ -71,7 +71,12 @@ export interface BookingErrorDescription {
   readonly kind: BookingErrorKind
   /** One sentence for the user. */
   readonly message: string
-  /** Whether sending the same booking again (same idempotency key) can succeed. */
+  /**
+   * Whether sending the same booking again right away (same idempotency key) can succeed: no
+   * answer, Appwrite 5xx / 429, a timeout. The submit hook retries these by itself. `false` for an
+   * open circuit (`kind: 'unavailable'`): calls fail fast until Appwrite recovers, so an
+   * immediate retry cannot succeed, but the same key is safe to send later, as the message says.
+   */
   readonly retryable: boolean
   /** For `invalid`: each invalid field's path (dot-joined) and what is wrong with it. Else `{}`. */
   readonly fields: Readonly<Record<string, string>>
