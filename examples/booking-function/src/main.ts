@@ -25,9 +25,16 @@ export function createFunction(env: Env, extras: FunctionExtras = {}) {
   return createBookingFunction({
     databaseId: env.BOOKING_GUARD_DATABASE_ID ?? 'main',
     resolveProvider: providersFrom(env.BOOKING_PROVIDERS),
-    // Two bookings of one provider for the same start: the second gets SlotTakenError (409).
+    // The `timeout` of appwrite.json (15 s): a request still running at 14 s is answered with a
+    // typed 504, never Appwrite's bare "Execution timed out".
+    timeoutMs: 15_000,
     guard: {
+      // Two bookings of one provider for the same start: the second gets SlotTakenError (409).
       slotLock: true,
+      // A write's whole budget, its compensation included (9 s + 4 s), fits in that timeout, so
+      // a slow Appwrite gets the pipeline's own answer (compensated or not) to the browser.
+      timeoutMs: 9_000,
+      compensationTimeoutMs: 4_000,
       ...(extras.realtime === undefined ? {} : { realtime: extras.realtime }),
     },
   })

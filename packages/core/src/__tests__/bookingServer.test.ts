@@ -253,6 +253,37 @@ describe('createBookingFunction respond and cancel', () => {
     expect(fake.snapshot()).toEqual(before)
   })
 
+  it('should answer a typed 504 before the Function’s timeout while Appwrite is slow, and go on', async () => {
+    const bookingId = await book()
+    vi.useFakeTimers()
+    try {
+      const slow = bookingFunction(fake, { timeoutMs: 15_000 })
+      fake.faults.latency({ operation: 'getRow', table: 'bookings', ms: 20_000, times: 1 })
+      const answering = execute(slow, 'user-anna', `/bookings/${bookingId}/respond`, {
+        response: 'accept',
+      })
+      await vi.advanceTimersByTimeAsync(14_000)
+      const answer = await answering
+
+      expect(answer.status).toBe(504)
+      const error = errorOf(answer.body)
+      expect(error).toMatchObject({
+        code: 'PIPELINE_TIMEOUT',
+        bookingId,
+        compensated: false,
+        pendingReconcile: true,
+      })
+      expect(describeBookingError(error).retryable).toBe(true)
+      expect(rows('bookings')).toMatchObject([{ status: 'pending' }])
+
+      // The request goes on: the accept lands once Appwrite answers.
+      await vi.advanceTimersByTimeAsync(10_000)
+      expect(rows('bookings')).toMatchObject([{ status: 'confirmed' }])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('should answer 404 for a booking that does not exist', async () => {
     const answer = await execute(run, 'user-anna', '/bookings/nope/respond', {
       response: 'accept',

@@ -1,7 +1,9 @@
+import { systemClock } from '../clock'
+import type { TimerHandle } from '../clock'
 import { bookingErrorToJSON } from '../errorJson'
-import { BookingGuardError } from '../errors'
+import { BookingGuardError, PipelineTimeoutError } from '../errors'
 import { BookingRoutes, nonEmpty } from './bookingRoutes'
-import type { BookingServerOptions } from './bookingRoutes'
+import type { BookingServerOptions, RouteResponse } from './bookingRoutes'
 
 /**
  * The parts of the Appwrite Functions Node runtime's `context` the booking Function reads (the
@@ -33,6 +35,34 @@ export interface BookingFunctionOptions extends BookingServerOptions {
    * across executions; the dynamic key changes with every execution.
    */
   apiKey?: string
+  /**
+   * The Function's execution timeout (its `timeout` in appwrite.json or the console), in
+   * milliseconds. Appwrite answers an execution still running then with a bare 500 ("Execution
+   * timed out"), so a request still running one second before it is answered with a
+   * `PipelineTimeoutError` (504, `pendingReconcile: true`: the write may still land; the same
+   * request again, a booking with the same idempotency key, learns its outcome), and goes on in
+   * the background. Defaults to `15_000`, Appwrite's default timeout.
+   */
+  timeoutMs?: number
+}
+
+/** How long before the Function's timeout a request still running is answered, in milliseconds. */
+const ANSWER_MARGIN_MS = 1_000
+
+/** The 504 of a request still running when the Function must answer. */
+function stillRunning(req: FunctionContextLike['req'], afterMs: number): RouteResponse {
+  const id = /^\/(?:bookings|rooms)\/([^/]+)\//.exec(req.path)?.[1]
+  const error = new PipelineTimeoutError({
+    operation: `${req.method} ${req.path}`,
+    bookingId: id === undefined ? '' : decodeURIComponent(id),
+    failedStep: 'booking',
+    compensated: false,
+    pendingReconcile: true,
+    mode: 'saga',
+    timeoutMs: afterMs,
+  })
+  error.message = `the booking server did not finish ${req.method} ${req.path} within ${afterMs} ms, before the Function's timeout; it goes on in the background, so the write may still land: send the same request again (a booking with the same idempotency key) to learn its outcome`
+  return { status: 504, body: { error: bookingErrorToJSON(error) } }
 }
 
 function bodyTextOf(req: FunctionContextLike['req']): string {
@@ -54,6 +84,11 @@ function bodyTextOf(req: FunctionContextLike['req']): string {
  * (the provider accepts or declines), `/bookings/:id/cancel` (customer or provider),
  * `/rooms/:id/messages` (a participant writes), `/health-check`. Refusals answer 400 / 401 / 403 /
  * 404 / 409 with `{ error }` ({@link bookingErrorToJSON}) and write nothing.
+ *
+ * A request still running one second before the Function's timeout (`timeoutMs`) is answered
+ * with a 504 `PipelineTimeoutError` and goes on in the background, as the Node runtime lets it:
+ * keep the guard's `timeoutMs` + `compensationTimeoutMs` inside that timeout so a slow Appwrite
+ * gets the pipeline's own answer.
  *
  * Give the Function `execute: ["users"]` and the scopes `databases.read` and `databases.write`.
  * Never `any` or `guests`: Appwrite checks callers' `x-appwrite-*` headers case-sensitively, so a
@@ -84,6 +119,15 @@ export function createBookingFunction(
   options: BookingFunctionOptions,
 ): <R>(context: FunctionContextLike<R>) => Promise<R> {
   const routes = new BookingRoutes(options)
+  const timeoutMs = options.timeoutMs ?? 15_000
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 2 * ANSWER_MARGIN_MS) {
+    throw new BookingGuardError(
+      'CONFIGURATION',
+      `createBookingFunction: \`timeoutMs\` is ${String(timeoutMs)}: give the Function's execution timeout in milliseconds (at least ${2 * ANSWER_MARGIN_MS}), e.g. 15_000 for \`"timeout": 15\``,
+    )
+  }
+  const answerWithinMs = timeoutMs - ANSWER_MARGIN_MS
+  const clock = options.guard?.clock ?? systemClock
   return async (context) => {
     const { req, res } = context
     const headers = req.headers
@@ -100,15 +144,23 @@ export function createBookingFunction(
     }
     const env = typeof process === 'undefined' ? {} : process.env
     const apiKey = options.apiKey ?? nonEmpty(headers['x-appwrite-key']) ?? env.APPWRITE_API_KEY
-    const answer = await routes.handle(
-      { method: req.method, path: req.path, body: bodyTextOf(req) },
-      userId === undefined || userId === '' ? undefined : { id: userId },
-      apiKey,
-      (error) => {
-        context.error(error instanceof Error ? (error.stack ?? error.message) : String(error))
-        options.onError?.(error)
-      },
-    )
+    let timer: TimerHandle | undefined
+    const late = new Promise<RouteResponse>((resolve) => {
+      timer = clock.setTimeout(() => resolve(stillRunning(req, answerWithinMs)), answerWithinMs)
+    })
+    const answer = await Promise.race([
+      routes.handle(
+        { method: req.method, path: req.path, body: bodyTextOf(req) },
+        userId === undefined || userId === '' ? undefined : { id: userId },
+        apiKey,
+        (error) => {
+          context.error(error instanceof Error ? (error.stack ?? error.message) : String(error))
+          options.onError?.(error)
+        },
+      ),
+      late,
+    ])
+    clock.clearTimeout(timer!)
     if (answer.status >= 500) {
       const { error } = answer.body as { error?: { message?: string } }
       context.error(`${req.method} ${req.path} answered ${answer.status}: ${error?.message ?? ''}`)
