@@ -142,6 +142,25 @@ describe('createBookingFunction', () => {
     expect(rows('bookings')).toEqual([])
   })
 
+  it('should refuse a caller’s own X-Appwrite-Key, joined with the execution’s, with 401, writing nothing', async () => {
+    const { context, errors } = runtimeContext({
+      path: '/bookings',
+      body: JSON.stringify({ input: form }),
+      // A caller's `X-Appwrite-Key` passes Appwrite's lower-case check and reaches the runtime
+      // joined with the execution's own key.
+      headers: { 'x-appwrite-user-id': 'user-ben', 'x-appwrite-key': `forged-key, ${API_KEY}` },
+    })
+    const answer = await run(context)
+
+    expect(answer.statusCode).toBe(401)
+    expect(errorOf(answer.body as Record<string, unknown>)).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: expect.stringMatching(/X-Appwrite-Key/) as unknown,
+    })
+    expect(errors).toHaveLength(1)
+    expect(rows('bookings')).toEqual([])
+  })
+
   it('should answer 400 for a body that is not JSON', async () => {
     const { context } = runtimeContext({
       path: '/bookings',

@@ -142,8 +142,19 @@ export function createBookingFunction(
       context.error(`${req.method} ${req.path}: ${error.message}`)
       return res.json({ error: bookingErrorToJSON(error) }, 401)
     }
+    const headerKey = nonEmpty(headers['x-appwrite-key'])
+    if (headerKey?.includes(',') === true) {
+      // The same case-sensitive check lets a caller's own `X-Appwrite-Key` through, joined with
+      // the execution's key: a key of the caller's choosing is never written with.
+      const error = new BookingGuardError(
+        'UNAUTHENTICATED',
+        '`x-appwrite-key` holds several keys: the caller sent its own X-Appwrite-Key header, so the request is refused',
+      )
+      context.error(`${req.method} ${req.path}: ${error.message}`)
+      return res.json({ error: bookingErrorToJSON(error) }, 401)
+    }
     const env = typeof process === 'undefined' ? {} : process.env
-    const apiKey = options.apiKey ?? nonEmpty(headers['x-appwrite-key']) ?? env.APPWRITE_API_KEY
+    const apiKey = options.apiKey ?? headerKey ?? env.APPWRITE_API_KEY
     let timer: TimerHandle | undefined
     const late = new Promise<RouteResponse>((resolve) => {
       timer = clock.setTimeout(() => resolve(stillRunning(req, answerWithinMs)), answerWithinMs)
