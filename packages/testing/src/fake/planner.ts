@@ -53,8 +53,9 @@ function isIndexed(schema: TableSchema | undefined, attribute: string): boolean 
 /** Half-open position ranges of `index` holding every row `filter` can match, merged. */
 function rangesOf(index: SortedRowIndex, filter: CompareFilter): Array<[number, number]> {
   const { keys } = filter
-  // Rows without a value sort first; no comparison but equality with a value matches them.
-  const firstValue = index.upperBound(null)
+  // Rows without a value sort first; no comparison but equality with a value matches them (an
+  // equality's own search leaves them out).
+  const firstValue = () => index.upperBound(null)
   const end = index.rows.length
   let ranges: Array<[number, number]>
   switch (filter.method) {
@@ -63,15 +64,15 @@ function rangesOf(index: SortedRowIndex, filter: CompareFilter): Array<[number, 
       break
     case 'lessThan':
     case 'lessThanEqual':
-      ranges = [[firstValue, index.upperBound(keys[0])]]
+      ranges = [[firstValue(), index.upperBound(keys[0])]]
       break
     case 'greaterThan':
     case 'greaterThanEqual':
-      ranges = [[Math.max(firstValue, index.lowerBound(keys[0])), end]]
+      ranges = [[Math.max(firstValue(), index.lowerBound(keys[0])), end]]
       break
     default:
       // between
-      ranges = [[Math.max(firstValue, index.lowerBound(keys[0])), index.upperBound(keys[1])]]
+      ranges = [[Math.max(firstValue(), index.lowerBound(keys[0])), index.upperBound(keys[1])]]
   }
   ranges = ranges.filter(([low, high]) => low < high).sort((a, b) => a[0] - b[0])
   const merged: Array<[number, number]> = []
