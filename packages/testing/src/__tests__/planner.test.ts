@@ -297,15 +297,19 @@ describe('planner', () => {
     expect(planned).toBeGreaterThan(300)
   })
 
-  it('should page an equal filter's long index range as the scan does, with limits, offsets and cursors', () => {
+  it("should page an equal filter's long index range as the scan does, with limits, offsets and cursors", () => {
     // The narrowing plan with no order asked: many rows share each value, so the range is long,
     // and a page cut in the wrong place or in the wrong order shows.
     const oneValueArb = fc.oneof(
-      fc.constantFrom('name', 'at', 'flag', '$createdAt', '$updatedAt').chain((attribute) =>
-        QUERY_VALUES[attribute]!.map(
-          (item): RawQuery => ({ method: 'equal', attribute, values: [item] }),
+      fc
+        .constantFrom('name', 'at', 'flag', '$createdAt', '$updatedAt')
+        .chain((attribute) =>
+          QUERY_VALUES[attribute]!.map((item): RawQuery => ({
+            method: 'equal',
+            attribute,
+            values: [item],
+          })),
         ),
-      ),
       // Keys that are one value to the index (case variants of one name), and keys that are not.
       fc.constant<RawQuery>({ method: 'equal', attribute: 'name', values: ['a', 'A'] }),
       fc

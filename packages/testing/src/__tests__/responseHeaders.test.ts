@@ -80,9 +80,13 @@ describe('responseHeaders', () => {
         fc.option(routeHeaders),
         fc.option(fc.string({ maxLength: 60 })),
         fc.constantFrom(JSON_CONTENT_TYPE, 'text/plain; charset=UTF-8', undefined),
-        (status, origin, extra, body, contentType) => {
+        fc.boolean(),
+        (status, origin, extra, body, contentType, frozen) => {
           const cors = corsHeaders(origin ?? undefined)
-          const headers = extra === null ? cors : Object.assign({}, cors, extra)
+          // A frozen set is flattened once and kept (the shared CORS set is one): also one that
+          // names a body header itself.
+          const own = extra === null ? cors : Object.assign({}, cors, extra)
+          const headers = frozen ? Object.freeze(Object.assign({}, own)) : own
           const text = body ?? undefined
           expect(flatHead(status, headers, text, contentType)).toBe(
             head(status, headerObject(headers, text, contentType)),

@@ -16,11 +16,25 @@ export function requestHeader(req: IncomingMessage, name: string): string | unde
   let found: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
     const key = raw[i]!
-    if (key.length !== name.length || (key !== name && key.toLowerCase() !== name)) continue
+    if (key.length !== name.length || (key !== name && !sameLowerCase(key, name))) continue
     if (found !== undefined) return first(req.headers[name])
     found = raw[i + 1]!
   }
   return found
+}
+
+/**
+ * Whether `key` is `name` (lower case, same length) in another case: what `key.toLowerCase() ===
+ * name` answers, without the copy for each header of the same length (most differ early).
+ */
+function sameLowerCase(key: string, name: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const k = key.charCodeAt(i)
+    if (k >= 0x80) return key.toLowerCase() === name
+    const folded = k >= 0x41 && k <= 0x5a ? k + 0x20 : k
+    if (folded !== name.charCodeAt(i)) return false
+  }
+  return true
 }
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)

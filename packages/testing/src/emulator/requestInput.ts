@@ -342,7 +342,10 @@ export async function readRequestParams(
   const query = readQueryParams(search, strict)
   if (method === 'GET') return { params: query, query }
   const { params, files } = await readBodyParams(req, maxBodyBytes, strict)
-  const stray = Object.keys(query).filter((name) => !QUERY_ON_ANY_METHOD.has(name))
+  const stray =
+    query === EMPTY_PARAMS
+      ? []
+      : Object.keys(query).filter((name) => !QUERY_ON_ANY_METHOD.has(name))
   if (strict && stray.length > 0)
     throw httpError(
       'general_argument_invalid',

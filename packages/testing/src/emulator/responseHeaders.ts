@@ -56,12 +56,18 @@ export function headerList(
   let base = flatOf.get(headers)
   if (base === undefined) {
     // Not frozen: `slice` of a frozen array takes V8's slow path, a copy of this one its fast one.
-    // It never leaves this module; callers get copies.
-    base = flatten(headerObject(headers, undefined, undefined))
+    // It never leaves this module; callers get copies. The body's two headers have their places
+    // at the end already (values filled in on the copy), so the copy is made at its full length
+    // instead of grown by a push.
+    base = flatten(headerObject(headers, '', 0))
     flatOf.set(headers, base)
   }
+  // A frozen set naming a body header itself holds it in its own place: the reference path.
+  if (base[base.length - 4] !== 'Content-Type' || base[base.length - 2] !== 'Content-Length')
+    return flatten(headerObject(headers, contentType, contentLength))
+  if (contentType === undefined || contentLength === undefined) return base.slice(0, -4)
   const list = base.slice()
-  if (contentType !== undefined && contentLength !== undefined)
-    list.push('Content-Type', contentType, 'Content-Length', String(contentLength))
+  list[list.length - 3] = contentType
+  list[list.length - 1] = String(contentLength)
   return list
 }

@@ -53,8 +53,9 @@ function isIndexed(schema: TableSchema | undefined, attribute: string): boolean 
 /** Half-open position ranges of `index` holding every row `filter` can match, merged. */
 function rangesOf(index: SortedRowIndex, filter: CompareFilter): Array<[number, number]> {
   const { keys } = filter
-  // Rows without a value sort first; no comparison but equality with a value matches them.
-  const firstValue = index.upperBound(null)
+  // Rows without a value sort first; no comparison but equality with a value matches them (an
+  // equality's own search leaves them out).
+  const firstValue = () => index.upperBound(null)
   const end = index.rows.length
   let ranges: Array<[number, number]>
   switch (filter.method) {
@@ -63,15 +64,15 @@ function rangesOf(index: SortedRowIndex, filter: CompareFilter): Array<[number, 
       break
     case 'lessThan':
     case 'lessThanEqual':
-      ranges = [[firstValue, index.upperBound(keys[0])]]
+      ranges = [[firstValue(), index.upperBound(keys[0])]]
       break
     case 'greaterThan':
     case 'greaterThanEqual':
-      ranges = [[Math.max(firstValue, index.lowerBound(keys[0])), end]]
+      ranges = [[Math.max(firstValue(), index.lowerBound(keys[0])), end]]
       break
     default:
       // between
-      ranges = [[Math.max(firstValue, index.lowerBound(keys[0])), index.upperBound(keys[1])]]
+      ranges = [[Math.max(firstValue(), index.lowerBound(keys[0])), index.upperBound(keys[1])]]
   }
   ranges = ranges.filter(([low, high]) => low < high).sort((a, b) => a[0] - b[0])
   const merged: Array<[number, number]> = []
@@ -82,6 +83,17 @@ function rangesOf(index: SortedRowIndex, filter: CompareFilter): Array<[number, 
   }
   return merged
 }
+
+/** The narrowest filter an index answers, with the index positions that hold its rows. */
+interface Narrowing {
+  readonly filter: CompareFilter
+  readonly index: SortedRowIndex
+  readonly ranges: Array<[number, number]>
+  readonly size: number
+}
+
+const isScalar = (value: unknown) =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
 
 const sizeOf = (ranges: ReadonlyArray<readonly [number, number]>) =>
   ranges.reduce((sum, [low, high]) => sum + high - low, 0)
@@ -109,14 +121,14 @@ export function planQuery(
   if (!table.sortedIndex || queries.random || table.size === 0) return undefined
 
   // The narrowest top-level equal / range filter on an indexed attribute.
-  let narrow: { index: SortedRowIndex; ranges: Array<[number, number]>; size: number } | undefined
+  let narrow: Narrowing | undefined
   for (const filter of queries.filters) {
     if (filter.kind !== 'compare' || !NARROWING.has(filter.method)) continue
     if (!isIndexed(schema, filter.attribute)) continue
     const index = table.sortedIndex(filter.attribute, filter.valueKind)
     const ranges = rangesOf(index, filter)
     const size = sizeOf(ranges)
-    if (narrow === undefined || size < narrow.size) narrow = { index, ranges, size }
+    if (narrow === undefined || size < narrow.size) narrow = { filter, index, ranges, size }
   }
 
   const leading = queries.orders[0]
@@ -136,14 +148,37 @@ export function planQuery(
   // walk if the order allows one, else the plain scan.
   if (narrow && (narrow.size <= 1000 || narrow.size * 4 <= table.size)) {
     const candidates: StoredRow[] = []
+    const rows = narrow.index.rows
     for (const [low, high] of narrow.ranges) {
       for (let i = low; i < high; i++) {
-        const row = narrow.index.rows[i]!
+        const row = rows[i]!
         if (!canSee || canSee(row)) candidates.push(row)
       }
     }
-    // The scan reads rows in `$sequence` order; unordered answers keep it.
-    candidates.sort((a, b) => a.$sequence - b.$sequence)
+    const { filter, ranges } = narrow
+    // An `equal` on one value gives one range of rows whose values all compare equal, which the
+    // index holds by ascending `$sequence`: the scan's order already. The scan reads rows in
+    // that order; unordered answers keep it.
+    const oneValue = filter.method === 'equal' && filter.keys.length === 1 && ranges.length <= 1
+    if (!oneValue) candidates.sort((a, b) => a.$sequence - b.$sequence)
+    // For a string, number or boolean that range holds exactly the rows the `equal` matches (the
+    // index and the filter compare with the same functions; only a null or a list value compares
+    // equal in the index without matching), so the filter is not tested on them again.
+    if (oneValue && isScalar(filter.keys[0])) {
+      const others = queries.filters.filter((other) => other !== filter)
+      return runQuery(
+        candidates,
+        {
+          filters: others,
+          orders: queries.orders,
+          random: queries.random,
+          offset: queries.offset,
+          cursor: queries.cursor,
+          limit: queries.limit,
+        },
+        cursorRow,
+      )
+    }
     return runQuery(candidates, queries, cursorRow)
   }
   if (!walkIndex) return undefined
@@ -176,19 +211,17 @@ function walk(
   const totalKnown = () => !countTotal || countAll || total >= MAX_COUNT
   let skipped = 0
   const page: StoredRow[] = []
+  const rows = index.rows
   let at = step === 1 ? low : high - 1
   const inside = (i: number) => i >= low && i < high
   while (inside(at)) {
     if (page.length >= limit && totalKnown()) break
     let run: StoredRow[]
     if (sortRuns || reverseRuns) {
-      const value = index.valueOf(index.rows[at]!)
+      const value = index.valueOf(rows[at]!)
       run = []
-      while (
-        inside(at) &&
-        compareForOrder(index.valueOf(index.rows[at]!), value, index.kind) === 0
-      ) {
-        run.push(index.rows[at]!)
+      while (inside(at) && compareForOrder(index.valueOf(rows[at]!), value, index.kind) === 0) {
+        run.push(rows[at]!)
         at += step
       }
       if (run.length > 1) {
@@ -196,7 +229,7 @@ function walk(
         else run.reverse()
       }
     } else {
-      run = [index.rows[at]!]
+      run = [rows[at]!]
       at += step
     }
     for (const row of run) {
