@@ -166,18 +166,7 @@ export function planQuery(
     // equal in the index without matching), so the filter is not tested on them again.
     if (oneValue && isScalar(filter.keys[0])) {
       const others = queries.filters.filter((other) => other !== filter)
-      return runQuery(
-        candidates,
-        {
-          filters: others,
-          orders: queries.orders,
-          random: queries.random,
-          offset: queries.offset,
-          cursor: queries.cursor,
-          limit: queries.limit,
-        },
-        cursorRow,
-      )
+      return runQuery(candidates, { ...queries, filters: others }, cursorRow)
     }
     return runQuery(candidates, queries, cursorRow)
   }

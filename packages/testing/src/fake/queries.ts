@@ -1,6 +1,5 @@
 import { appwriteError } from './errors'
 import { UID_DESCRIPTION, isValidId } from './ids'
-import { compareCollated } from './collation'
 import type { TableSchema } from './schema'
 import type { StoredRow } from './store'
 import { formatPhpNumber, parseServerDatetime } from './validation'
@@ -335,6 +334,13 @@ function valueKindOf(schema: TableSchema | undefined, attribute: string): ValueK
   return definition && !definition.array && TEXT_TYPES.has(type ?? '') ? 'text' : 'plain'
 }
 
+/**
+ * A text value as `utf8mb4_general_ci` compares it with `=`, `<`, `BETWEEN` and `ORDER BY`:
+ * case ignored, trailing spaces ignored (PAD SPACE). Accents are not folded here (the collation
+ * also equates `é` with `e`), as the unique indexes do not fold them either.
+ */
+const collated = (text: string) => text.toLowerCase().trimEnd()
+
 function isQueryValueValid(attribute: SchemaAttribute, value: unknown): boolean {
   switch (attribute.type) {
     case 'string':
@@ -504,16 +510,15 @@ function toKey(kind: ValueKind, value: unknown): unknown {
 }
 
 /**
- * Compares like {@link compareScalars}, two strings of a `text` attribute as `utf8mb4_general_ci`
- * compares them with `=`, `<`, `BETWEEN` and `ORDER BY`: each as `text.toLowerCase().trimEnd()`
- * (case ignored, trailing spaces ignored: PAD SPACE), written without the copies in
- * `collation.ts`. Accents are not folded here (the collation also equates `é` with `e`), as the
- * unique indexes do not fold them either. Equal strings skip the fold (the common `equal` hit).
+ * Compares like {@link compareScalars}, two strings of a `text` attribute as the collation does.
+ * Equal strings skip the fold (the common `equal` hit).
  */
 function compareText(value: unknown, key: unknown): number | undefined {
   if (typeof value !== 'string' || typeof key !== 'string' || value === key)
     return compareScalars(value, key)
-  return compareCollated(value, key)
+  const a = collated(value)
+  const b = collated(key)
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /** `LIKE` under the collation: case ignored, trailing spaces kept. */
