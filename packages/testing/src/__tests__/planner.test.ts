@@ -301,15 +301,13 @@ describe('planner', () => {
     // The narrowing plan with no order asked: many rows share each value, so the range is long,
     // and a page cut in the wrong place or in the wrong order shows.
     const oneValueArb = fc.oneof(
-      fc
-        .constantFrom('name', 'at', 'flag', '$createdAt', '$updatedAt')
-        .chain((attribute) =>
-          QUERY_VALUES[attribute]!.map((item): RawQuery => ({
-            method: 'equal',
-            attribute,
-            values: [item],
-          })),
-        ),
+      fc.constantFrom('name', 'at', 'flag', '$createdAt', '$updatedAt').chain((attribute) =>
+        QUERY_VALUES[attribute]!.map((item): RawQuery => ({
+          method: 'equal',
+          attribute,
+          values: [item],
+        })),
+      ),
       // Keys that are one value to the index (case variants of one name), and keys that are not.
       fc.constant<RawQuery>({ method: 'equal', attribute: 'name', values: ['a', 'A'] }),
       fc
