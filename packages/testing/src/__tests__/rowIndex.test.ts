@@ -1,5 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { DeferredRowIndex } from '../emulator/deferredRowIndex'
+import { startAppwriteEmulator } from '../emulator/startAppwriteEmulator'
+import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
 import { SortedRowIndex } from '../fake/rowIndex'
 import type { IndexKind } from '../fake/rowIndex'
 import type { StoredRow } from '../fake/store'
@@ -40,11 +43,16 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
  * new one added) and checks every read, and the end, against an index built from scratch over
  * the live rows: the same rows in the same order.
  */
-function expectIndexAsFresh(kind: IndexKind, initial: number, steps: readonly Step[]): void {
+function expectIndexAsFresh(
+  Index: typeof SortedRowIndex,
+  kind: IndexKind,
+  initial: number,
+  steps: readonly Step[],
+): void {
   const live = new Map<number, StoredRow>()
   let sequence = 0
   for (let i = 0; i < initial; i++) live.set(i, row(++sequence, VALUES[i % VALUES.length]))
-  const index = new SortedRowIndex('name', kind, live.values())
+  const index = new Index('name', kind, live.values())
   const expectSame = () =>
     expect(index.rows).toEqual(new SortedRowIndex('name', kind, live.values()).rows)
   for (const step of steps) {
@@ -64,14 +72,18 @@ function expectIndexAsFresh(kind: IndexKind, initial: number, steps: readonly St
   expectSame()
 }
 
-describe('rowIndex', () => {
+// The fake's index places each write as it comes; the emulator's places them at the next read.
+describe.each([
+  ['SortedRowIndex', SortedRowIndex],
+  ['DeferredRowIndex', DeferredRowIndex],
+])('rowIndex: %s', (_name, Index) => {
   it('should read the rows a fresh index holds, whatever writes came since the last read', () => {
     fc.assert(
       fc.property(
         fc.constantFrom<IndexKind>('text', 'plain'),
         fc.nat({ max: 30 }),
         fc.array(stepArb, { maxLength: 120 }),
-        (kind, initial, steps) => expectIndexAsFresh(kind, initial, steps),
+        (kind, initial, steps) => expectIndexAsFresh(Index, kind, initial, steps),
       ),
       { numRuns: 400 },
     )
@@ -81,12 +93,26 @@ describe('rowIndex', () => {
     const burst: Step[] = []
     for (let i = 0; i < 6000; i++)
       burst.push({ kind: 'put', slot: (i * 7) % 5000, value: VALUES[i % VALUES.length] })
-    expectIndexAsFresh('text', 100, burst)
+    expectIndexAsFresh(Index, 'text', 100, burst)
 
-    const index = new SortedRowIndex('name', 'text', [])
+    const index = new Index('name', 'text', [])
     for (let i = 0; i < 50; i++) index.add(row(i + 1, i % 2 === 0 ? 'b' : 'A'))
     expect(index.lowerBound('a')).toBe(0)
     expect(index.upperBound('a')).toBe(25)
     expect(index.rows.slice(0, 3).map((r) => r.$sequence)).toEqual([2, 4, 6])
+  })
+})
+
+describe('rowIndex: which index a storage builds', () => {
+  it('should build the deferred index in the emulator and the plain one in the fake', async () => {
+    const fake = createFakeAppwrite()
+    const table = () => fakeInternals(fake).storage.ensureTable('main', 'rows')
+    expect(table().sortedIndex!('$createdAt', 'datetime')).not.toBeInstanceOf(DeferredRowIndex)
+    const emulator = await startAppwriteEmulator({ fake })
+    try {
+      expect(table().sortedIndex!('name', 'text')).toBeInstanceOf(DeferredRowIndex)
+    } finally {
+      await emulator.close()
+    }
   })
 })

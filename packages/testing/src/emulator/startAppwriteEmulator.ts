@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
+import { DeferredRowIndex } from './deferredRowIndex'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
 import { createIdGenerator } from '../fake/ids'
 import type { FunctionRegistration } from '../fake/functions'
@@ -301,6 +302,10 @@ async function serve(
         : () => {}
 
   const internals = fakeInternals(fake)
+  // Writes between two lists pay for the sorted indexes once, at the next list.
+  internals.storage.indexWith(
+    (attribute, kind, rows) => new DeferredRowIndex(attribute, kind, rows),
+  )
   const imported = options.import === undefined ? undefined : await readImport(options.import)
   if (dataDir !== undefined) await dataDir.attach(internals, imported)
   else if (imported !== undefined) restoreState(internals, imported)

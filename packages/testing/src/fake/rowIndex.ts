@@ -14,21 +14,20 @@ export type IndexKind = Order['valueKind']
  * @internal
  */
 export class SortedRowIndex {
-  /** The rows, ascending by (value, `$sequence`). Read-only for callers. */
-  readonly rows: StoredRow[]
+  /** The rows, ascending by (value, `$sequence`): what {@link rows} reads. */
+  protected placed: StoredRow[]
 
   constructor(
     readonly attribute: string,
     readonly kind: IndexKind,
     source: Iterable<StoredRow>,
   ) {
-    // Each value computed once (a datetime is parsed), not once per comparison.
-    const keyed: Array<{ row: StoredRow; value: unknown }> = []
-    for (const row of source) keyed.push({ row, value: this.valueOf(row) })
-    keyed.sort(
-      (a, b) => compareForOrder(a.value, b.value, this.kind) || a.row.$sequence - b.row.$sequence,
-    )
-    this.rows = keyed.map((entry) => entry.row)
+    this.placed = this.sorted(source)
+  }
+
+  /** The rows, ascending by (value, `$sequence`). Read-only for callers. */
+  get rows(): readonly StoredRow[] {
+    return this.placed
   }
 
   /** The value this index sorts `row` by. */
@@ -36,34 +35,21 @@ export class SortedRowIndex {
     return rowValue(row, this.attribute, this.kind)
   }
 
-  /** The first position whose row sorts at or after (`value`, `sequence`). */
-  #position(value: unknown, sequence: number): number {
-    let low = 0
-    let high = this.rows.length
-    while (low < high) {
-      const middle = (low + high) >>> 1
-      const row = this.rows[middle]!
-      const order = compareForOrder(this.valueOf(row), value, this.kind) || row.$sequence - sequence
-      if (order < 0) low = middle + 1
-      else high = middle
-    }
-    return low
-  }
-
   add(row: StoredRow): void {
-    this.rows.splice(this.#position(this.valueOf(row), row.$sequence), 0, row)
+    this.placed.splice(positionIn(this.placed, 0, this.valueOf(row), row.$sequence, this), 0, row)
   }
 
   remove(row: StoredRow): void {
-    let at = this.#position(this.valueOf(row), row.$sequence)
-    while (at < this.rows.length && this.rows[at] !== row) {
-      const other = this.rows[at]!
+    const rows = this.placed
+    let at = positionIn(rows, 0, this.valueOf(row), row.$sequence, this)
+    while (at < rows.length && rows[at] !== row) {
+      const other = rows[at]!
       if (other.$sequence !== row.$sequence) break
       at++
     }
     // Two rows never share a `$sequence` in one table; should one slip in, still drop the right one.
-    if (this.rows[at] !== row) at = this.rows.indexOf(row)
-    if (at >= 0) this.rows.splice(at, 1)
+    if (rows[at] !== row) at = rows.indexOf(row)
+    if (at >= 0) rows.splice(at, 1)
   }
 
   /** The first position whose value is not below `value`. */
@@ -76,15 +62,52 @@ export class SortedRowIndex {
     return this.#bound(value, true)
   }
 
+  /** `rows` sorted, each value computed once (a datetime is parsed), not once per comparison. */
+  protected sorted(rows: Iterable<StoredRow>): StoredRow[] {
+    return this.keyed(rows).map((entry) => entry.row)
+  }
+
+  /** `rows` with their values, sorted. */
+  protected keyed(rows: Iterable<StoredRow>): Array<{ row: StoredRow; value: unknown }> {
+    const keyed: Array<{ row: StoredRow; value: unknown }> = []
+    for (const row of rows) keyed.push({ row, value: this.valueOf(row) })
+    return keyed.sort(
+      (a, b) => compareForOrder(a.value, b.value, this.kind) || a.row.$sequence - b.row.$sequence,
+    )
+  }
+
   #bound(value: unknown, above: boolean): number {
+    const rows = this.rows
     let low = 0
-    let high = this.rows.length
+    let high = rows.length
     while (low < high) {
       const middle = (low + high) >>> 1
-      const order = compareForOrder(this.valueOf(this.rows[middle]!), value, this.kind)
+      const order = compareForOrder(this.valueOf(rows[middle]!), value, this.kind)
       if (order < 0 || (above && order === 0)) low = middle + 1
       else high = middle
     }
     return low
   }
+}
+
+/**
+ * The first position at or after `low` in `rows` whose row sorts at or after (`value`,
+ * `sequence`) in `index`'s order. @internal
+ */
+export function positionIn(
+  rows: readonly StoredRow[],
+  low: number,
+  value: unknown,
+  sequence: number,
+  index: SortedRowIndex,
+): number {
+  let high = rows.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    const row = rows[middle]!
+    const order = compareForOrder(index.valueOf(row), value, index.kind) || row.$sequence - sequence
+    if (order < 0) low = middle + 1
+    else high = middle
+  }
+  return low
 }

@@ -137,11 +137,21 @@ export interface StorageObserver {
 export interface MemoryStorage extends RowStorage {
   /** Sets the observer told about every row change; `undefined` removes it. */
   observe(observer: StorageObserver | undefined): void
+  /** Makes the sorted indexes built from now on with `make` (the emulator's deferred index). */
+  indexWith(make: IndexMaker): void
 }
+
+/** Builds a sorted index of a table's rows. @internal */
+export type IndexMaker = (
+  attribute: string,
+  kind: IndexKind,
+  rows: Iterable<StoredRow>,
+) => SortedRowIndex
 
 /** The observer a storage's tables share: one holder, so setting it reaches every table. */
 interface ObserverHolder {
   observer: StorageObserver | undefined
+  makeIndex?: IndexMaker
 }
 
 class MapTableStorage implements TableStorage {
@@ -224,7 +234,9 @@ class MapTableStorage implements TableStorage {
     if (index === undefined) {
       // A schema that keeps changing must not leave ever more indexes to maintain on each write.
       if (this.#sorted.size >= MAX_INDEXES_PER_TABLE) this.#sorted.clear()
-      index = new SortedRowIndex(attribute, kind, this.#rows.values())
+      const rows = this.#rows.values()
+      index =
+        this.#holder.makeIndex?.(attribute, kind, rows) ?? new SortedRowIndex(attribute, kind, rows)
       this.#sorted.set(id, index)
     }
     return index
@@ -276,6 +288,7 @@ export function createMemoryStorage(): MemoryStorage {
   const holder: ObserverHolder = { observer: undefined }
   return {
     observe: (observer) => void (holder.observer = observer),
+    indexWith: (make) => void (holder.makeIndex = make),
     table: (databaseId, tableId) => databases.get(databaseId)?.get(tableId),
     ensureTable(databaseId, tableId) {
       let tables = databases.get(databaseId)
