@@ -542,7 +542,11 @@ function sourceOf(value: unknown): BookingSource | undefined {
 
 type RouteName = keyof typeof BOOKING_ROUTES
 
-function matchRoute(method: string, path: string): { name: RouteName; id?: string } | undefined {
+/** The route `method` and `path` name, with its id as sent (still URI-encoded). @internal */
+export function matchRoute(
+  method: string,
+  path: string,
+): { name: RouteName; id?: string } | undefined {
   if (method.toUpperCase() !== 'POST') return undefined
   const clean = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path
   if (clean === BOOKING_ROUTES.createBooking) return { name: 'createBooking' }

@@ -2,7 +2,7 @@ import { systemClock } from '../clock'
 import type { TimerHandle } from '../clock'
 import { bookingErrorToJSON } from '../errorJson'
 import { BookingGuardError, PipelineTimeoutError } from '../errors'
-import { BookingRoutes, nonEmpty } from './bookingRoutes'
+import { BookingRoutes, matchRoute, nonEmpty } from './bookingRoutes'
 import type { BookingServerOptions, RouteResponse } from './bookingRoutes'
 
 /**
@@ -51,7 +51,7 @@ const ANSWER_MARGIN_MS = 1_000
 
 /** The 504 of a request still running when the Function must answer. */
 function stillRunning(req: FunctionContextLike['req'], afterMs: number): RouteResponse {
-  const id = /^\/(?:bookings|rooms)\/([^/]+)\//.exec(req.path)?.[1]
+  const id = matchRoute(req.method, req.path)?.id
   const error = new PipelineTimeoutError({
     operation: `${req.method} ${req.path}`,
     bookingId: id === undefined ? '' : decodeURIComponent(id),
