@@ -22,7 +22,7 @@ export class SortedRowIndex {
     readonly kind: IndexKind,
     source: Iterable<StoredRow>,
   ) {
-    this.placed = this.sorted(source)
+    this.placed = this.keyed(source).map((entry) => entry.row)
   }
 
   /** The rows, ascending by (value, `$sequence`). Read-only for callers. */
@@ -62,12 +62,7 @@ export class SortedRowIndex {
     return this.#bound(value, true)
   }
 
-  /** `rows` sorted, each value computed once (a datetime is parsed), not once per comparison. */
-  protected sorted(rows: Iterable<StoredRow>): StoredRow[] {
-    return this.keyed(rows).map((entry) => entry.row)
-  }
-
-  /** `rows` with their values, sorted. */
+  /** `rows` with their values, sorted: each value computed once (a datetime is parsed), not once per comparison. */
   protected keyed(rows: Iterable<StoredRow>): Array<{ row: StoredRow; value: unknown }> {
     const keyed: Array<{ row: StoredRow; value: unknown }> = []
     for (const row of rows) keyed.push({ row, value: this.valueOf(row) })

@@ -148,7 +148,7 @@ export type IndexMaker = (
   rows: Iterable<StoredRow>,
 ) => SortedRowIndex
 
-/** The observer a storage's tables share: one holder, so setting it reaches every table. */
+/** What a storage's tables share (its observer, its index maker): setting one reaches every table. */
 interface ObserverHolder {
   observer: StorageObserver | undefined
   makeIndex?: IndexMaker
