@@ -1,3 +1,4 @@
+import { appwriteError } from '@booking-guard/testing'
 import type { FakeAppwrite } from '@booking-guard/testing'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { bookingErrorFromJSON } from '../errorJson'
@@ -270,6 +271,65 @@ describe('createBookingFunction respond and cancel', () => {
     expect(isBookingGuardError(error, 'RETRY_BUDGET_EXCEEDED')).toBe(true)
     expect(describeBookingError(error)).toMatchObject({ kind: 'network', retryable: true })
     expect(fake.snapshot()).toEqual(before)
+  })
+
+  it('should share one circuit breaker across executions whose dynamic keys differ', async () => {
+    const bookingId = await book()
+    const warm = bookingFunction(fake, { guard: { retry: { maxAttempts: 1 } } })
+    const respondWithKey = async (key: string) => {
+      const { context } = runtimeContext({
+        path: `/bookings/${bookingId}/respond`,
+        body: JSON.stringify({ response: 'accept' }),
+        headers: { 'x-appwrite-user-id': 'user-anna', 'x-appwrite-key': key },
+      })
+      const answer = await warm(context)
+      return { status: answer.statusCode, error: errorOf(answer.body as Record<string, unknown>) }
+    }
+    fake.faults.fail({ error: 'network' })
+    // The default breaker opens after 5 consecutive failures, each execution with its own key.
+    for (let execution = 1; execution <= 5; execution++) {
+      expect(await respondWithKey(`dynamic-key-${execution}`)).toMatchObject({ status: 503 })
+    }
+    const reached = fake.faults.counts.total
+
+    const answer = await respondWithKey('dynamic-key-6')
+
+    expect(answer.status).toBe(503)
+    expect(isBookingGuardError(answer.error, 'CIRCUIT_OPEN')).toBe(true)
+    expect(fake.faults.counts.total).toBe(reached)
+    expect(rows('bookings')).toMatchObject([{ status: 'pending' }])
+  })
+
+  it('should not try a transaction again on a later key once the server refused one', async () => {
+    let begun = 0
+    const real = fake.tablesDB
+    const tablesDB = {
+      createRow: real.createRow.bind(real),
+      getRow: real.getRow.bind(real),
+      listRows: real.listRows.bind(real),
+      updateRow: real.updateRow.bind(real),
+      upsertRow: real.upsertRow.bind(real),
+      deleteRow: real.deleteRow.bind(real),
+      createTransaction: () => {
+        begun++
+        // What an Appwrite server before 1.8 answers for the transactions route.
+        return Promise.reject(appwriteError('general_route_not_found'))
+      },
+      createOperations: () => Promise.reject(new Error('unreachable')),
+      updateTransaction: () => Promise.reject(new Error('unreachable')),
+    }
+    const sagaRun = bookingFunction(fake, { tablesDB: () => tablesDB })
+    for (const key of ['dynamic-key-1', 'dynamic-key-2', 'dynamic-key-3']) {
+      const { context } = runtimeContext({
+        path: '/bookings',
+        body: JSON.stringify({ input: { ...form, customerName: key } }),
+        headers: { 'x-appwrite-user-id': 'user-ben', 'x-appwrite-key': key },
+      })
+      expect((await sagaRun(context)).statusCode).toBe(201)
+    }
+
+    expect(begun).toBe(1)
+    expect(rows('bookings')).toHaveLength(3)
   })
 
   it('should answer a typed 504 before the Function’s timeout while Appwrite is slow, and go on', async () => {

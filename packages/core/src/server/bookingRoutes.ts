@@ -11,7 +11,10 @@ import type { SchemaLockIssue } from '../errors'
 import { createBookingGuard } from '../guard'
 import type { BookingGuard, BookingGuardOptions } from '../guard'
 import type { CreateBookingInput } from '../guard'
+import { systemClock } from '../clock'
+import { CircuitBreaker, createCircuitBreaker } from '../resilience/circuitBreaker'
 import { classifyAppwriteError } from '../resilience/classifyError'
+import { RetryPolicy, createRetryPolicy } from '../resilience/retryPolicy'
 import { retriesSpent } from '../resilience/retriesSpent'
 import { BookingSourceSchema } from '../schema/schemas'
 import type { BookingSource, ProviderType } from '../schema/schemas'
@@ -220,6 +223,15 @@ export class BookingRoutes {
   #current: (RouteServices & { apiKey: string }) | undefined
   /** Provider id → user id, learned from the resolver, for the guard's row permissions. */
   readonly #providerUsers = new Map<string, string>()
+  /**
+   * What outlives one key's guard (a Function's dynamic key changes per execution): the retry
+   * policy, the circuit breaker, and saga mode once a guard found the server refuses
+   * transactions. A warm Function's executions thus share one breaker (an outage opens it for all
+   * of them) and do not each try a transaction the server refuses.
+   */
+  readonly #retry: RetryPolicy
+  readonly #breaker: CircuitBreaker | false
+  #saga = false
 
   constructor(options: BookingServerOptions) {
     if (typeof options.databaseId !== 'string' || options.databaseId === '') {
@@ -232,16 +244,29 @@ export class BookingRoutes {
       )
     }
     this.#options = options
+    const { clock = systemClock, retry, breaker } = options.guard ?? {}
+    this.#retry = retry instanceof RetryPolicy ? retry : createRetryPolicy({ clock, ...retry })
+    this.#breaker =
+      breaker === false || breaker instanceof CircuitBreaker
+        ? breaker
+        : createCircuitBreaker({ clock, ...breaker })
   }
 
-  /** The guard writing with `apiKey` (one at a time: a Function's dynamic key changes per execution). */
+  /**
+   * The guard writing with `apiKey` (one at a time: a Function's dynamic key changes per
+   * execution), on the routes' shared retry policy, breaker and write mode.
+   */
   async #services(apiKey: string): Promise<RouteServices> {
     if (this.#current?.apiKey === apiKey) return this.#current
     const tablesDB = await (this.#options.tablesDB ?? defaultTablesDB)(apiKey)
     const extra = this.#options.guard ?? {}
     const appMapping = extra.permissions?.providerUserId
+    if (this.#current?.guard.mode === 'saga') this.#saga = true
     const guard = createBookingGuard({
       ...extra,
+      retry: this.#retry,
+      breaker: this.#breaker,
+      mode: this.#saga && (extra.mode ?? 'auto') === 'auto' ? 'saga' : extra.mode,
       tablesDB,
       databaseId: this.#options.databaseId,
       permissions: {

@@ -31,8 +31,9 @@ export interface BookingFunctionOptions extends BookingServerOptions {
   /**
    * The API key the writes use. Defaults to the execution's own dynamic key (the `x-appwrite-key`
    * header Appwrite sends when the Function has the `databases.read` and `databases.write`
-   * scopes), then `APPWRITE_API_KEY`. A fixed key keeps one guard (and its circuit breaker) warm
-   * across executions; the dynamic key changes with every execution.
+   * scopes), then `APPWRITE_API_KEY`. The dynamic key changes with every execution, so each key
+   * gets its own guard; the executions of a warm runtime still share one retry policy and circuit
+   * breaker (an outage opens it for all of them), and saga mode once Appwrite refused a transaction.
    */
   apiKey?: string
   /**
