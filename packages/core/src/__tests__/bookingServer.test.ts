@@ -297,6 +297,10 @@ describe('createBookingFunction respond and cancel', () => {
     expect(answer.status).toBe(503)
     expect(isBookingGuardError(answer.error, 'CIRCUIT_OPEN')).toBe(true)
     expect(fake.faults.counts.total).toBe(reached)
+    // The browser learns when the breaker probes again (the default 30 s after it opened).
+    const { retryAt } = describeBookingError(answer.error)
+    expect(retryAt).toBeGreaterThan(Date.now())
+    expect(retryAt).toBeLessThanOrEqual(Date.now() + 30_000)
     expect(rows('bookings')).toMatchObject([{ status: 'pending' }])
   })
 

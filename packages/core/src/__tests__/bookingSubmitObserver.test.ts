@@ -5,6 +5,7 @@ import {
   BookingPipelineError,
   BookingStateError,
   CircuitOpenError,
+  isCircuitOpenError,
   IdempotencyConflictError,
   PipelineTimeoutError,
   SchemaLockError,
@@ -134,12 +135,30 @@ describe('bookingSubmitObserver', () => {
     })
 
     it('should call an open circuit unavailable without advising a retry, also as a cause', () => {
-      const open = new CircuitOpenError('open', { state: 'open', nextProbeAt: 1 })
-      expect(describeBookingError(open)).toMatchObject({ kind: 'unavailable', retryable: false })
+      const open = new CircuitOpenError('open', { state: 'open', nextProbeAt: 1_000 })
+      expect(describeBookingError(open)).toMatchObject({
+        kind: 'unavailable',
+        retryable: false,
+        retryAt: 1_000,
+      })
       expect(describeBookingError(pipelineError(open))).toMatchObject({
         kind: 'unavailable',
         retryable: false,
+        retryAt: 1_000,
       })
+    })
+
+    it('should give no retry time for an isolated circuit or a failure without one', () => {
+      const isolated = new CircuitOpenError('isolated', {
+        state: 'isolated',
+        nextProbeAt: undefined,
+      })
+      expect(describeBookingError(isolated)).toMatchObject({
+        kind: 'unavailable',
+        retryable: false,
+      })
+      expect(describeBookingError(isolated).retryAt).toBeUndefined()
+      expect(describeBookingError(networkError()).retryAt).toBeUndefined()
     })
 
     it('should name a taken slot and a conflicting resubmit, and take translated messages', () => {
@@ -205,6 +224,30 @@ describe('bookingSubmitObserver', () => {
     expect(h.rows('bookings').filter((row) => row.pipelineStatus === 'delivered')).toHaveLength(1)
     expect(new Set(h.rows('bookings').map((row) => row.$id)).size).toBe(1)
     expect(h.onSuccess).toHaveBeenCalledTimes(1)
+  })
+
+  it('should end an open circuit in error at once, saying when the breaker probes again', async () => {
+    const h = setup({ maxAttempts: 3 })
+    h.fake.faults.fail({ error: 'network' })
+    // The guard's default breaker opens after 5 consecutive failures (its retry makes 1 attempt).
+    for (let submit = 0; submit < 5; submit++) await h.settle(h.observer.submit(bookingInput()))
+    h.seen.length = 0
+
+    await h.settle(h.observer.submit(bookingInput()))
+
+    expect(h.seen).toEqual(['submitting:1', 'error:1'])
+    const snapshot = h.observer.getSnapshot()
+    const open = snapshot.error?.cause
+    expect(isCircuitOpenError(open)).toBe(true)
+    expect(snapshot).toMatchObject({
+      errorKind: 'unavailable',
+      retryAt: (open as CircuitOpenError).nextProbeAt,
+    })
+    // The default breaker probes again 30 s after it opened, during the submits above.
+    expect(snapshot.retryAt).toBeGreaterThan(h.clock.now())
+    expect(snapshot.retryAt).toBeLessThanOrEqual(h.clock.now() + 30_000)
+    h.observer.reset()
+    expect(h.observer.getSnapshot().retryAt).toBeUndefined()
   })
 
   it('should give up after maxAttempts with the last failure described', async () => {

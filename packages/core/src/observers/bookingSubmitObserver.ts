@@ -78,6 +78,19 @@ export interface BookingErrorDescription {
    * immediate retry cannot succeed, but the same key is safe to send later, as the message says.
    */
   readonly retryable: boolean
+  /**
+   * For an open circuit: when sending the same booking again can succeed, in epoch milliseconds
+   * (the breaker's next probe, on the clock of the process whose breaker opened: the server's,
+   * for an error from `createBookingClient`). `undefined` for every other failure, and while the
+   * circuit is isolated by hand.
+   *
+   * @example
+   * ```ts
+   * const { message, retryAt } = describeBookingError(error)
+   * showToast(retryAt === undefined ? message : `${message} (${Math.ceil((retryAt - Date.now()) / 1000)} s)`)
+   * ```
+   */
+  readonly retryAt?: number | undefined
   /** For `invalid`: each invalid field's path (dot-joined) and what is wrong with it. Else `{}`. */
   readonly fields: Readonly<Record<string, string>>
 }
@@ -124,7 +137,12 @@ export function describeBookingError(
   if (isSlotTakenError(error)) return out('slotTaken', false)
   if (isIdempotencyConflictError(error)) return out('conflict', false)
   const cause = isBookingGuardError(error) ? (error.cause as unknown) : undefined
-  if (isCircuitOpenError(error) || isCircuitOpenError(cause)) return out('unavailable', false)
+  const open = isCircuitOpenError(error) ? error : isCircuitOpenError(cause) ? cause : undefined
+  if (open !== undefined) {
+    const retryAt = open.nextProbeAt
+    if (retryAt === undefined || !Number.isFinite(retryAt)) return out('unavailable', false)
+    return Object.freeze({ ...out('unavailable', false), retryAt })
+  }
   if (isPipelineTimeoutError(error)) return out('unavailable', true)
   // A refusal is not fixed by sending again: say so instead of "try again".
   if (isBookingStateError(error) && error.reason === 'forbidden') return out('forbidden', false)
@@ -179,6 +197,11 @@ export interface BookingSubmitSnapshot {
   readonly errorKind: BookingErrorKind | undefined
   /** One sentence about `error` for the user. */
   readonly userMessage: string | undefined
+  /**
+   * For an open circuit: when the same booking can be sent again, in epoch milliseconds (see
+   * {@link BookingErrorDescription.retryAt}); else `undefined`.
+   */
+  readonly retryAt: number | undefined
   /** For invalid input: each invalid field's path and what is wrong with it. */
   readonly fieldErrors: Readonly<Record<string, string>>
   /** `status === 'idle'`: nothing submitted yet, or after `reset()` / `cancel()`. */
@@ -328,6 +351,7 @@ const idle = (maxAttempts: number): BookingSubmitSnapshot => ({
   error: undefined,
   errorKind: undefined,
   userMessage: undefined,
+  retryAt: undefined,
   fieldErrors: NO_FIELDS,
   ...flagsOf('idle'),
 })
@@ -455,6 +479,7 @@ class BookingSubmitObserverImpl<E extends SchemaExtensions>
           error: error as BookingSubmitError,
           errorKind: described.kind,
           userMessage: described.message,
+          retryAt: described.retryAt,
           fieldErrors: described.fields,
         }
         if (!described.retryable || attempt >= maxAttempts || signal.aborted) {
@@ -471,7 +496,10 @@ class BookingSubmitObserverImpl<E extends SchemaExtensions>
 
   /** Ends a submit in `error`, after telling `onError` and `onSettled`. */
   #fail(
-    failure: Pick<BookingSubmitSnapshot, 'errorKind' | 'userMessage' | 'fieldErrors'> & {
+    failure: Pick<
+      BookingSubmitSnapshot,
+      'errorKind' | 'userMessage' | 'retryAt' | 'fieldErrors'
+    > & {
       readonly error: BookingSubmitError
     },
     attempt: number,

@@ -62,6 +62,7 @@ describe('hook return types', () => {
     expectTypeOf(submit.result).toEqualTypeOf<CreateBookingResult | undefined>()
     expectTypeOf(submit.error).toEqualTypeOf<BookingSubmitError | undefined>()
     expectTypeOf(submit.userMessage).toEqualTypeOf<string | undefined>()
+    expectTypeOf(submit.retryAt).toEqualTypeOf<number | undefined>()
     expectTypeOf(submit.errorKind).toEqualTypeOf<BookingErrorKind | undefined>()
     expectTypeOf(submit.fieldErrors).toEqualTypeOf<Readonly<Record<string, string>>>()
     expectTypeOf(submit.submit).parameter(0).toEqualTypeOf<CreateBookingInput>()
