@@ -286,13 +286,14 @@ describe('createBookingFunction respond and cancel', () => {
       return { status: answer.statusCode, error: errorOf(answer.body as Record<string, unknown>) }
     }
     fake.faults.fail({ error: 'network' })
-    // The default breaker opens after 5 consecutive failures, each execution with its own key.
-    for (let execution = 1; execution <= 5; execution++) {
+    // The routes' breaker opens once 10 calls of the last 30 s were made and half of them failed,
+    // each execution with its own key.
+    for (let execution = 1; execution <= 10; execution++) {
       expect(await respondWithKey(`dynamic-key-${execution}`)).toMatchObject({ status: 503 })
     }
     const reached = fake.faults.counts.total
 
-    const answer = await respondWithKey('dynamic-key-6')
+    const answer = await respondWithKey('dynamic-key-11')
 
     expect(answer.status).toBe(503)
     expect(isBookingGuardError(answer.error, 'CIRCUIT_OPEN')).toBe(true)
@@ -302,6 +303,28 @@ describe('createBookingFunction respond and cancel', () => {
     expect(retryAt).toBeGreaterThan(Date.now())
     expect(retryAt).toBeLessThanOrEqual(Date.now() + 30_000)
     expect(rows('bookings')).toMatchObject([{ status: 'pending' }])
+  })
+
+  it('should not open its breaker on five failures in a row before 10 calls were made', async () => {
+    const bookingId = await book()
+    const calm = bookingFunction(fake, { guard: { retry: { maxAttempts: 1 } } })
+    const respond = async (key: string, response: 'accept' | 'decline') => {
+      const { context } = runtimeContext({
+        path: `/bookings/${bookingId}/respond`,
+        body: JSON.stringify({ response }),
+        headers: { 'x-appwrite-user-id': 'user-anna', 'x-appwrite-key': key },
+      })
+      return (await calm(context)).statusCode
+    }
+    // Five unlucky calls in a row (the guard's default breaker, consecutive failures, opens
+    // there), but no window of 10 calls half failing.
+    fake.faults.fail({ error: 'network', times: 5 })
+    for (let execution = 1; execution <= 5; execution++) {
+      expect(await respond(`dynamic-key-${execution}`, 'accept')).toBe(503)
+    }
+
+    expect(await respond('dynamic-key-6', 'accept')).toBe(200)
+    expect(rows('bookings')).toMatchObject([{ status: 'confirmed' }])
   })
 
   it('should not try a transaction again on a later key once the server refused one', async () => {

@@ -69,7 +69,10 @@ export interface BookingServerOptions {
   ) => BookingProvider | undefined | Promise<BookingProvider | undefined>
   /**
    * More options of the server's guard (`slotLock`, `pushSender`, `retry`, `breaker`, `monitor`,
-   * `permissions.adminRoles`, …). `tablesDB` and `databaseId` are the server's own.
+   * `permissions.adminRoles`, …). `tablesDB` and `databaseId` are the server's own. The retry
+   * policy and the breaker are shared by every request (and every API key); the breaker defaults
+   * to a sampling one (`{ kind: 'sampling', threshold: 0.5, duration: 30_000,
+   * minimumThroughput: 10 }`), which options without their own `breaker` kind keep.
    */
   guard?: Omit<BookingGuardOptions, 'tablesDB' | 'databases' | 'databaseId'>
   /**
@@ -213,6 +216,19 @@ const idOf = (value: string | undefined, what: string): string => {
 }
 
 /**
+ * The routes' breaker unless the app gives one: a sampling breaker (half the calls of the last
+ * 30 s failing, once at least 10 were made), as the core README advises for a server serving many
+ * users at once. Consecutive failures, the guard's default, open it on a few unlucky calls in a row
+ * among many users' traffic, failing everyone's bookings fast while most calls still succeed.
+ */
+const SERVER_BREAKER = {
+  kind: 'sampling',
+  threshold: 0.5,
+  duration: 30_000,
+  minimumThroughput: 10,
+} as const
+
+/**
  * The server's routes, independent of the transport: who may do what, decided from the caller
  * Appwrite vouched for and the rows themselves, then the guard's own checks.
  *
@@ -249,7 +265,7 @@ export class BookingRoutes {
     this.#breaker =
       breaker === false || breaker instanceof CircuitBreaker
         ? breaker
-        : createCircuitBreaker({ clock, ...breaker })
+        : createCircuitBreaker({ clock, breaker: SERVER_BREAKER, ...breaker })
   }
 
   /**
