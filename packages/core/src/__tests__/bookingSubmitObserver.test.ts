@@ -148,6 +148,24 @@ describe('bookingSubmitObserver', () => {
       })
     })
 
+    it('should advise sending again after a failure that was not undone, whatever its cause', () => {
+      const conflict = appwriteError('transaction_conflict')
+      const undecided = (details: { compensated: boolean; pendingReconcile: boolean }) =>
+        new BookingPipelineError({ ...FAILURE, ...details, cause: conflict }, 'failed')
+      // Undone: a conflict is not fixed by sending again.
+      expect(
+        describeBookingError(undecided({ compensated: true, pendingReconcile: false })),
+      ).toMatchObject({ kind: 'unknown', retryable: false })
+      // Not undone: the booking may exist (a concurrent call with the key) or be finished by the
+      // reconciler; the same key returns it.
+      expect(
+        describeBookingError(undecided({ compensated: false, pendingReconcile: false })),
+      ).toMatchObject({ kind: 'unknown', retryable: true })
+      expect(
+        describeBookingError(undecided({ compensated: false, pendingReconcile: true })),
+      ).toMatchObject({ kind: 'unknown', retryable: true })
+    })
+
     it('should give no retry time for an isolated circuit or a failure without one', () => {
       const isolated = new CircuitOpenError('isolated', {
         state: 'isolated',

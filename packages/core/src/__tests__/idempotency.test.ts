@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { TablesDBLike } from '../backend/types'
 import { isIdempotencyConflictError } from '../errors'
+import { describeBookingError } from '../observers/bookingSubmitObserver'
 import type { Harness } from './pipelineFixtures'
 import { bookingInput, fulfilled, harness, rejected } from './pipelineFixtures'
 
@@ -268,6 +269,30 @@ describe('idempotency', () => {
         )
         expect(isIdempotencyConflictError(error)).toBe(true)
         expect(h.rows('bookings')[0]!.durationMinutes).toBe(60)
+      })
+
+      it('should tell the loser of a same-key race it cannot read back to send again, which returns the booking', async () => {
+        const h = harness({ mode: 'transaction', retry: { maxAttempts: 1 } })
+        const other = h.otherGuard({ mode: 'transaction', retry: { maxAttempts: 1 } })
+        const input = bookingInput()
+        // The loser's commit conflicts with the winner's; its read of the booking then fails.
+        h.fake.faults.fail({ operation: 'getRow', table: 'bookings', error: 'network', times: 1 })
+        const outcomes = await Promise.all([
+          h.settle(h.guard.createBooking(input, { idempotencyKey: 'tx-race' })),
+          h.settle(other.createBooking(input, { idempotencyKey: 'tx-race' })),
+        ])
+        const loser = outcomes.find((outcome) => outcome.status === 'rejected')
+        const error = rejected(loser!)
+
+        expect(error).toMatchObject({ code: 'BOOKING_PIPELINE', compensated: false })
+        expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['delivered'])
+        // Not "not booked": the booking exists, so the customer is told to send it again.
+        expect(describeBookingError(error)).toMatchObject({ retryable: true })
+        const again = fulfilled(
+          await h.settle(h.guard.createBooking(input, { idempotencyKey: 'tx-race' })),
+        )
+        expect(again).toMatchObject({ replayed: true, booking: { pipelineStatus: 'delivered' } })
+        expect(h.rows('bookings')).toHaveLength(1)
       })
 
       it('should create one booking for concurrent calls from two processes', async () => {

@@ -10,6 +10,7 @@ import type {
 } from '../errors'
 import {
   isBookingGuardError,
+  isBookingPipelineError,
   isBookingStateError,
   isCircuitOpenError,
   isIdempotencyConflictError,
@@ -73,9 +74,11 @@ export interface BookingErrorDescription {
   readonly message: string
   /**
    * Whether sending the same booking again right away (same idempotency key) can succeed: no
-   * answer, Appwrite 5xx / 429, a timeout. The submit hook retries these by itself. `false` for an
-   * open circuit (`kind: 'unavailable'`): calls fail fast until Appwrite recovers, so an
-   * immediate retry cannot succeed, but the same key is safe to send later, as the message says.
+   * answer, Appwrite 5xx / 429, a timeout, and any pipeline failure that was not undone
+   * (`compensated: false`: the booking may have been kept, by a concurrent call with the key or
+   * the reconciler, and the same key returns it). The submit hook retries these by itself.
+   * `false` for an open circuit (`kind: 'unavailable'`): calls fail fast until Appwrite recovers,
+   * so an immediate retry cannot succeed, but the same key is safe to send later (`retryAt`).
    */
   readonly retryable: boolean
   /**
@@ -100,8 +103,9 @@ const NO_FIELDS: Readonly<Record<string, string>> = Object.freeze({})
 /**
  * Turns anything `guard.createBooking` throws into a user-facing kind, message and retry verdict.
  * A retry is advised only where one can succeed with the same idempotency key: no answer,
- * Appwrite 5xx / 429, a timeout. An open circuit is not retried (calls fail fast until Appwrite
- * recovers, and the reconciler finishes what was left pending).
+ * Appwrite 5xx / 429, a timeout, or a pipeline failure that was not undone (the booking may have
+ * been kept; the same key returns it). An open circuit is not retried (calls fail fast until
+ * Appwrite recovers, and the reconciler finishes what was left pending).
  *
  * @example
  * ```ts
@@ -156,10 +160,14 @@ export function describeBookingError(
   ) {
     return out('unknown', false)
   }
-  if (category === 'auth') return out('forbidden', false)
+  // Not undone: the booking may be kept (a concurrent call with the key committed it, or the
+  // reconciler will deliver it), so the same key must be sent again to learn the outcome; a "no"
+  // here could leave a customer told "not booked" beside a booking the provider sees.
+  const undecided = isBookingPipelineError(error) && !error.compensated
+  if (category === 'auth') return out('forbidden', undecided)
   if (category === 'network') return out('network', true)
   if (category === 'server' || category === 'rate-limit') return out('unavailable', true)
-  return out('unknown', false)
+  return out('unknown', undecided)
 }
 
 /**
