@@ -175,7 +175,7 @@ export function checkServerPath(
       'a customer told a final failure has no live booking',
       plan.again,
       () =>
-        `${plan.key} (${String(owner)}) was told ${plan.told}, not to retry, but ${row.$id} is ${stored(row)}`,
+        `${plan.key} (${String(owner)}) was told ${plan.told}, not to retry, but ${row.$id} is ${stored(row)}; what it was told: ${plan.detail ?? '(no detail)'}`,
     )
   }
   for (const row of tables.bookings) {

@@ -147,6 +147,8 @@ export interface Made {
   told: string
   /** Whether what the customer was told invites another try (a retryable error, or "unavailable"). */
   again: boolean
+  /** The last error's message and its causes' (for a violation's report). */
+  detail?: string
 }
 
 /** What the server-path scenarios' users are (see {@link SERVER_PATH} for what they do). */
@@ -157,6 +159,17 @@ export interface ServerPathUsers {
   /** By provider id. */
   readonly providerClients: Readonly<Record<string, BookingClient>>
   readonly providers: Readonly<Record<string, StressProvider>>
+}
+
+/** An error's message and its causes', outermost first, each clipped. */
+function messages(error: unknown): string {
+  const parts: string[] = []
+  for (let at = error, depth = 0; at !== undefined && at !== null && depth < 4; depth++) {
+    const { message, code, type } = at as { message?: unknown; code?: unknown; type?: unknown }
+    parts.push(`${String(type ?? code ?? '')}: ${String(message ?? at).slice(0, 200)}`)
+    at = (at as { cause?: unknown }).cause
+  }
+  return parts.join(' ← ')
 }
 
 /**
@@ -193,7 +206,7 @@ export function serverPathApp(users: ServerPathUsers) {
       return { told: `untyped ${error instanceof Error ? error.name : typeof error}`, again }
     }
     const reason = (error as { reason?: string }).reason
-    return { told: `${error.code}${reason ? ` ${reason}` : ''}`, again }
+    return { told: `${error.code}${reason ? ` ${reason}` : ''}`, again, detail: messages(error) }
   }
 
   /** Booking calls running now (each attempt of `book`). */
