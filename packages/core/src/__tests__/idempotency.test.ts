@@ -295,6 +295,37 @@ describe('idempotency', () => {
         expect(h.rows('bookings')).toHaveLength(1)
       })
 
+      it('should not call a race it cannot read back undone, even when its rollback succeeded', async () => {
+        const h = harness({ mode: 'transaction', retry: { maxAttempts: 1 } })
+        const real = h.fake.tablesDB
+        // A server that accepts the rollback of a transaction whose commit conflicted.
+        const tablesDB = new Proxy(real, {
+          get(target, name) {
+            if (name === 'updateTransaction') {
+              return (params: { transactionId: string; rollback?: boolean }) =>
+                params.rollback === true
+                  ? Promise.resolve({ $id: params.transactionId, status: 'failed' })
+                  : real.updateTransaction(params as never)
+            }
+            const value = Reflect.get(target, name) as unknown
+            return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+          },
+        })
+        const other = h.otherGuard({ mode: 'transaction', retry: { maxAttempts: 1 }, tablesDB })
+        const input = bookingInput()
+        h.fake.faults.fail({ operation: 'getRow', table: 'bookings', error: 'network', times: 1 })
+        // The first process commits first; the other's commit conflicts and it cannot read back.
+        const [won, lost] = await Promise.all([
+          h.settle(h.guard.createBooking(input, { idempotencyKey: 'tx-race-2' })),
+          h.settle(other.createBooking(input, { idempotencyKey: 'tx-race-2' })),
+        ])
+        expect(fulfilled(won).booking.pipelineStatus).toBe('delivered')
+        const error = rejected(lost)
+
+        expect(error).toMatchObject({ code: 'BOOKING_PIPELINE', compensated: false })
+        expect(describeBookingError(error)).toMatchObject({ retryable: true })
+      })
+
       it('should create one booking for concurrent calls from two processes', async () => {
         const h = harness({ mode: 'transaction' })
         const other = h.otherGuard({ mode: 'transaction' })

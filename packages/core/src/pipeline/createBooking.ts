@@ -865,9 +865,10 @@ async function afterFailedCommit(
   }
   throw call.fail({
     step: stepOfTableError(rt, error, 'commit'),
-    // "Nothing was kept" only when the commit can no longer land: rolled back for sure, or every
-    // commit request answered and the booking is not there.
-    compensated: existing === undefined && (rolledBack || (known && commitSettled)),
+    // "Nothing was kept" only when the booking is known to be absent (a concurrent call with the
+    // key may have committed it: this call's rollback says nothing of that one) and this call's
+    // commit can no longer land: rolled back for sure, or every commit request answered.
+    compensated: existing === undefined && known && (rolledBack || commitSettled),
     pendingReconcile: false,
     cause: error,
   })
