@@ -23,6 +23,7 @@ import {
   runtimeContext,
 } from './serverFixtures'
 import type { BookingFunction } from './serverFixtures'
+import { rowMethodsOf } from './pipelineFixtures'
 
 let fake: FakeAppwrite
 let run: BookingFunction
@@ -329,14 +330,8 @@ describe('createBookingFunction respond and cancel', () => {
 
   it('should not try a transaction again on a later key once the server refused one', async () => {
     let begun = 0
-    const real = fake.tablesDB
     const tablesDB = {
-      createRow: real.createRow.bind(real),
-      getRow: real.getRow.bind(real),
-      listRows: real.listRows.bind(real),
-      updateRow: real.updateRow.bind(real),
-      upsertRow: real.upsertRow.bind(real),
-      deleteRow: real.deleteRow.bind(real),
+      ...rowMethodsOf(fake.tablesDB),
       createTransaction: () => {
         begun++
         // What an Appwrite server before 1.8 answers for the transactions route.

@@ -1,5 +1,4 @@
 import { appwriteError, createFakeAppwrite, createManualClock } from '@booking-guard/testing'
-import type { FakeAppwrite } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import {
   isBookingGuardError,
@@ -18,6 +17,7 @@ import {
   fulfilled,
   harness,
   rejected,
+  rowMethodsOf,
   scheduledInput,
 } from './pipelineFixtures'
 
@@ -485,18 +485,6 @@ describe('createBooking', () => {
   })
 
   describe('backends and modes', () => {
-    /** The row methods of an SDK service, as an older SDK without transactions has them. */
-    function rowMethodsOf(real: FakeAppwrite['tablesDB']) {
-      return {
-        createRow: real.createRow.bind(real),
-        getRow: real.getRow.bind(real),
-        listRows: real.listRows.bind(real),
-        updateRow: real.updateRow.bind(real),
-        upsertRow: real.upsertRow.bind(real),
-        deleteRow: real.deleteRow.bind(real),
-      }
-    }
-
     /** A guard on the legacy Databases API of a fake whose tables are declared from the lock. */
     function legacyGuard(mode: 'saga' | 'transaction') {
       const clock = createManualClock()

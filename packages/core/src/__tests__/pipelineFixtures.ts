@@ -256,3 +256,15 @@ export function liveHarness(
   }
   return { clock, fake, guard, run, book }
 }
+
+/** The row methods of an SDK service, as an older SDK without transactions has them. */
+export function rowMethodsOf(real: FakeAppwrite['tablesDB']) {
+  return {
+    createRow: real.createRow.bind(real),
+    getRow: real.getRow.bind(real),
+    listRows: real.listRows.bind(real),
+    updateRow: real.updateRow.bind(real),
+    upsertRow: real.upsertRow.bind(real),
+    deleteRow: real.deleteRow.bind(real),
+  }
+}
