@@ -13,6 +13,13 @@ import { median } from './support'
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1_500)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300)
+/**
+ * Calls per route and server before the first round, so both serve from optimised code: V8
+ * optimises the emulator's per-request functions after 4,000–12,000 requests (`--trace-opt`), and
+ * with 300 calls of warm-up the first one or two rounds ran 1.5–2.5× slower than the rest on both
+ * servers (per-round figures, printed below). `0` measures from a cold start.
+ */
+const JIT_WARMUP = Number(process.env.BENCH_JIT_WARMUP ?? 3_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CASE_TIMEOUT_MS = 60_000
 
@@ -150,6 +157,13 @@ const record = (into: Figures, { cpu, user }: { cpu: number; user: number }) => 
   into.cpu.push(cpu)
   into.user.push(user)
 }
+// Both servers, every route, before any round (createRow's add JIT_WARMUP rows to the table).
+for (const [, make] of cases) {
+  for (const db of [onEmulator, onBare]) {
+    const call = make(db)
+    for (let i = 0; i < JIT_WARMUP; i++) await call()
+  }
+}
 // Rounds interleave the cases and the two servers, so load from other jobs hits them alike.
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, make] of cases) {
@@ -160,7 +174,7 @@ for (let round = 0; round < ROUNDS; round++) {
 for (const server of [emulator, bare]) server.child.send({ type: 'exit' })
 
 console.log(
-  `Node ${process.version}; server CPU µs per request, ${ROUNDS} rounds × ${CALLS} calls (after ${WARMUP}), one at a time; medians\n`,
+  `Node ${process.version}; server CPU µs per request, ${JIT_WARMUP} calls per route first, then ${ROUNDS} rounds × ${CALLS} calls (after ${WARMUP}), one at a time; medians\n`,
 )
 console.log(
   '| route | emulator | bare node:http, same bytes | ratio | emulator user | bare user | user ratio |',
@@ -174,4 +188,8 @@ for (const [name, { emulator: e, bare: b }] of results) {
   console.log(
     `| ${name} | ${us(em)} | ${us(bm)} | ${(em / bm).toFixed(2)}× | ${us(eu)} | ${us(bu)} | ${(eu / bu).toFixed(2)}× |`,
   )
+}
+console.log('\nper round, emulator | bare (µs):')
+for (const [name, { emulator: e, bare: b }] of results) {
+  console.log(`  ${name}: ${e.cpu.map(Math.round).join(' ')} | ${b.cpu.map(Math.round).join(' ')}`)
 }
