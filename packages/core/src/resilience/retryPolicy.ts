@@ -1,4 +1,4 @@
-import { systemClock } from '../clock'
+import { sleep, systemClock } from '../clock'
 import type { Clock } from '../clock'
 import { BookingGuardError, isCircuitOpenError } from '../errors'
 import { errorFacts, retryAfterHint } from './classifyError'
@@ -290,24 +290,6 @@ export function createRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy
 
 function defaultShouldRetry(error: unknown): boolean {
   return errorFacts(error).retryable
-}
-
-function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal === undefined) {
-      clock.setTimeout(resolve, ms)
-      return
-    }
-    const onAbort = () => {
-      clock.clearTimeout(handle)
-      reject(signal.reason)
-    }
-    const handle = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 function validate(
