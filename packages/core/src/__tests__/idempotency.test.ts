@@ -3,7 +3,7 @@ import type { TablesDBLike } from '../backend/types'
 import { isIdempotencyConflictError } from '../errors'
 import { describeBookingError } from '../observers/bookingSubmitObserver'
 import type { Harness } from './pipelineFixtures'
-import { bookingInput, fulfilled, harness, rejected } from './pipelineFixtures'
+import { bookingInput, fulfilled, harness, rejected, rowMethodsOf } from './pipelineFixtures'
 
 const WRITES = new Set(['createRow', 'updateRow', 'upsertRow', 'deleteRow'])
 
@@ -239,6 +239,45 @@ describe('idempotency', () => {
       expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['failed'])
       expect(h.invariantViolations()).toEqual([])
     })
+  })
+
+  it('should not undo a booking whose write lost its answer while it may be another call’s, and finish it on a retry', async () => {
+    const h = harness({ retry: { maxAttempts: 1 } })
+    const real = h.fake.tablesDB
+    let lost = false
+    // The booking's create lands, but its answer never comes back (once).
+    const tablesDB = {
+      ...rowMethodsOf(real),
+      createRow: async (params: { tableId: string }) => {
+        const row = await real.createRow(params as never)
+        if (params.tableId !== 'bookings' || lost) return row
+        lost = true
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } })
+      },
+    }
+    const guard = h.otherGuard({ tablesDB, retry: { maxAttempts: 1 } })
+    h.fake.faults.fail({
+      operation: 'createRow',
+      table: 'notifications',
+      error: 'network',
+      times: 1,
+    })
+    const input = bookingInput()
+
+    const error = rejected(await h.settle(guard.createBooking(input, { idempotencyKey: 'lost' })))
+
+    // The booking row could be another call's with this key: it waited for that call until its
+    // budget ran out, undid nothing, and says to send it again.
+    expect(error).toMatchObject({
+      code: 'PIPELINE_TIMEOUT',
+      compensated: false,
+      pendingReconcile: true,
+    })
+    expect(describeBookingError(error).retryable).toBe(true)
+    expect(h.rows('bookings').map((row) => row.pipelineStatus)).toEqual(['pending'])
+    const again = fulfilled(await h.settle(guard.createBooking(input, { idempotencyKey: 'lost' })))
+    expect(again).toMatchObject({ replayed: true, booking: { pipelineStatus: 'delivered' } })
+    expect(h.completeBookingViolations()).toEqual([])
   })
 
   describe.runIf(typeof harness().fake.tablesDB.createTransaction === 'function')(

@@ -645,6 +645,13 @@ async function failSaga(
           conflictError(call, ctx, cause),
         )
       }
+      if (booking.state === 'unknown' && mayStillBeWorkedOn(rt, row, ctx.endedHere)) {
+        // This call's booking write got no answer, and the row is fresh and pending: another call
+        // with this key may have written it and be delivering it now, on the children this call
+        // wrote. Undoing them, or voiding the row, would undo a booking that call is about to
+        // report as made: wait until it settles, as a call that finds the booking does.
+        row = await settledByItsCall(call, row, ctx.endedHere)
+      }
       if (isLive(row)) {
         // Finished meanwhile (a concurrent call with this key, or this call's own late write).
         return result(
