@@ -1,5 +1,6 @@
 // Same-key races under one fault: two processes send one booking with one idempotency key at
-// once, and one Appwrite call of the race fails, at each position in turn. Whatever each caller
+// once, and one Appwrite call of the race fails or is slow, at each position in turn, with both
+// processes in saga mode, both in transaction mode, or one in each. Whatever each caller
 // is told must stay true once a reconcile pass has run: told ok, the booking is delivered and
 // whole; told a final "no" (`describeBookingError`: not retryable, not `unavailable`), no booking
 // of the key is live. A caller told to send again may find either: the same key learns which.
@@ -11,32 +12,58 @@ import { bookingInput, fulfilled, harness } from './pipelineFixtures'
 /** More calls than a race makes in either mode, so every position is tried. */
 const POSITIONS = 40
 
-/** A fault: its error, the calls it may hit, and how many of those positions to try. */
-type Fault = readonly [name: string, error: FaultError, scope: FaultCallScope, positions: number]
+/** A fault: what goes wrong with one call, the calls it may hit, and how many positions to try. */
+interface Fault {
+  readonly name: string
+  readonly scope: FaultCallScope
+  readonly positions: number
+  /** A failure with this error, else a delay of `latencyMs`. */
+  readonly error?: FaultError
+  readonly latencyMs?: number
+}
 
-const ANY_CALL: FaultCallScope = {}
 const COMMIT: FaultCallScope = {
   operation: 'updateTransaction',
   when: (call) => call.params.commit === true,
 }
 
-const FAULTS: Record<'saga' | 'transaction', readonly Fault[]> = {
-  saga: [
-    ['no answer', 'network', ANY_CALL, POSITIONS],
-    ['a 500', 'general_server_error', ANY_CALL, POSITIONS],
-  ],
-  transaction: [
-    ['no answer', 'network', ANY_CALL, POSITIONS],
-    ['a 500', 'general_server_error', ANY_CALL, POSITIONS],
-    // Appwrite reports a conflict when a transaction commits.
-    ['a commit conflict', 'transaction_conflict', COMMIT, 2],
-  ],
+const ANY_CALL_FAULTS: readonly Fault[] = [
+  { name: 'no answer', error: 'network', scope: {}, positions: POSITIONS },
+  { name: 'a 500', error: 'general_server_error', scope: {}, positions: POSITIONS },
+  // A slow call reorders the two processes' writes.
+  { name: 'a 2 s delay', latencyMs: 2_000, scope: {}, positions: POSITIONS },
+]
+// Appwrite reports a conflict when a transaction commits.
+const COMMIT_CONFLICT: Fault = {
+  name: 'a commit conflict',
+  error: 'transaction_conflict',
+  scope: COMMIT,
+  positions: 2,
 }
 
-async function race(mode: 'saga' | 'transaction', [, error, scope]: Fault, after: number) {
-  const h = harness({ mode, retry: { maxAttempts: 1 } })
-  const other = h.otherGuard({ mode, retry: { maxAttempts: 1 } })
-  h.fake.faults.fail({ ...scope, error, after, times: 1 })
+/**
+ * The two processes' modes: both the same, or one writing as a saga while the other uses
+ * transactions (an `auto` guard whose transaction probe failed writes that booking as a saga).
+ */
+const MODES = {
+  saga: ['saga', 'saga'],
+  transaction: ['transaction', 'transaction'],
+  mixed: ['saga', 'transaction'],
+} as const
+
+const FAULTS: Record<keyof typeof MODES, readonly Fault[]> = {
+  saga: ANY_CALL_FAULTS,
+  transaction: [...ANY_CALL_FAULTS, COMMIT_CONFLICT],
+  mixed: [...ANY_CALL_FAULTS, COMMIT_CONFLICT],
+}
+
+async function race(modes: keyof typeof MODES, fault: Fault, after: number) {
+  const [first, second] = MODES[modes]
+  const h = harness({ mode: first, retry: { maxAttempts: 1 } })
+  const other = h.otherGuard({ mode: second, retry: { maxAttempts: 1 } })
+  const frequency = { ...fault.scope, after, times: 1 }
+  if (fault.error !== undefined) h.fake.faults.fail({ ...frequency, error: fault.error })
+  else h.fake.faults.latency({ ...frequency, ms: fault.latencyMs! })
   const input = bookingInput()
   const outcomes = await Promise.all([
     h.settle(h.guard.createBooking(input, { idempotencyKey: 'race' })),
@@ -60,13 +87,13 @@ async function race(mode: 'saga' | 'transaction', [, error, scope]: Fault, after
   }
 }
 
-describe.each(['saga', 'transaction'] as const)('same-key races in %s mode', (mode) => {
-  it.each(FAULTS[mode].map((fault) => [fault[0], fault] as const))(
+describe.each(Object.keys(MODES) as Array<keyof typeof MODES>)('same-key races, %s', (mode) => {
+  it.each(FAULTS[mode].map((fault) => [fault.name, fault] as const))(
     'should tell both callers the truth when the race meets %s',
     async (_name, fault) => {
       const problems: string[] = []
       let hit = 0
-      for (let after = 0; after < fault[3]; after++) {
+      for (let after = 0; after < fault.positions; after++) {
         const { h, told, fired, context } = await race(mode, fault, after)
         hit += fired
         const live = h.rows('bookings').filter((row) => row.pipelineStatus === 'delivered')

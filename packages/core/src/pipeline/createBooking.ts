@@ -848,6 +848,17 @@ async function afterFailedCommit(
       slotTaken(call, ctx, true, error),
     )
   }
+  if (
+    existing === undefined &&
+    known &&
+    classifyAppwriteError(error).type === 'transaction_conflict' &&
+    !call.budget.aborted
+  ) {
+    // Rows of this booking changed while it was staged, and the booking is not there yet: another
+    // call with this key is writing it as a saga (a guard whose probe failed falls back to one).
+    // Write it the saga way, which meets that call's rows instead of telling this caller "no".
+    return sagaCreate(call, ctx)
+  }
   if (existing !== undefined) {
     if (!sameBooking(rt, existing, ctx.input, ctx.fingerprint)) {
       throw call.fail(
