@@ -49,13 +49,15 @@ const COMMIT_CONFLICT: Fault = {
 const MODES = {
   saga: ['saga', 'saga'],
   transaction: ['transaction', 'transaction'],
-  mixed: ['saga', 'transaction'],
+  'saga first': ['saga', 'transaction'],
+  'transaction first': ['transaction', 'saga'],
 } as const
 
 const FAULTS: Record<keyof typeof MODES, readonly Fault[]> = {
   saga: ANY_CALL_FAULTS,
   transaction: [...ANY_CALL_FAULTS, COMMIT_CONFLICT],
-  mixed: [...ANY_CALL_FAULTS, COMMIT_CONFLICT],
+  'saga first': [...ANY_CALL_FAULTS, COMMIT_CONFLICT],
+  'transaction first': [...ANY_CALL_FAULTS, COMMIT_CONFLICT],
 }
 
 /**
