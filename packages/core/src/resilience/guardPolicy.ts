@@ -31,16 +31,7 @@ export interface GuardPolicy {
  * @internal
  */
 export function createGuardPolicy(options: GuardPolicyOptions, clock: Clock): GuardPolicy {
-  const retry =
-    options.retry instanceof RetryPolicy
-      ? options.retry
-      : createRetryPolicy({ clock, ...options.retry })
-  const breaker =
-    options.breaker === false
-      ? undefined
-      : options.breaker instanceof CircuitBreaker
-        ? options.breaker
-        : createCircuitBreaker({ clock, ...options.breaker })
+  const { retry, breaker } = policyParts(options, clock)
   const unsubscribe: Array<() => void> = []
   const metrics = options.metrics
   if (metrics !== undefined) {
@@ -54,4 +45,28 @@ export function createGuardPolicy(options: GuardPolicyOptions, clock: Clock): Gu
       for (const off of unsubscribe.splice(0)) off()
     },
   }
+}
+
+/**
+ * The retry policy and breaker `options` name: a given policy or breaker as it is, options made
+ * into a new one on `clock` (over `breakerDefaults`), `undefined` for `breaker: false`.
+ *
+ * @internal
+ */
+export function policyParts(
+  options: Pick<GuardPolicyOptions, 'retry' | 'breaker'>,
+  clock: Clock,
+  breakerDefaults: CircuitBreakerOptions = {},
+): { retry: RetryPolicy; breaker: CircuitBreaker | undefined } {
+  const retry =
+    options.retry instanceof RetryPolicy
+      ? options.retry
+      : createRetryPolicy({ clock, ...options.retry })
+  const breaker =
+    options.breaker === false
+      ? undefined
+      : options.breaker instanceof CircuitBreaker
+        ? options.breaker
+        : createCircuitBreaker({ clock, ...breakerDefaults, ...options.breaker })
+  return { retry, breaker }
 }

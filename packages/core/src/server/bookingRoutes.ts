@@ -12,9 +12,10 @@ import { createBookingGuard } from '../guard'
 import type { BookingGuard, BookingGuardOptions } from '../guard'
 import type { CreateBookingInput } from '../guard'
 import { systemClock } from '../clock'
-import { CircuitBreaker, createCircuitBreaker } from '../resilience/circuitBreaker'
+import type { CircuitBreaker } from '../resilience/circuitBreaker'
 import { classifyAppwriteError } from '../resilience/classifyError'
-import { RetryPolicy, createRetryPolicy } from '../resilience/retryPolicy'
+import { policyParts } from '../resilience/guardPolicy'
+import type { RetryPolicy } from '../resilience/retryPolicy'
 import { retriesSpent } from '../resilience/retriesSpent'
 import { BookingSourceSchema } from '../schema/schemas'
 import type { BookingSource, ProviderType } from '../schema/schemas'
@@ -246,7 +247,7 @@ export class BookingRoutes {
    * of them) and do not each try a transaction the server refuses.
    */
   readonly #retry: RetryPolicy
-  readonly #breaker: CircuitBreaker | false
+  readonly #breaker: CircuitBreaker | undefined
   #saga = false
 
   constructor(options: BookingServerOptions) {
@@ -260,12 +261,12 @@ export class BookingRoutes {
       )
     }
     this.#options = options
-    const { clock = systemClock, retry, breaker } = options.guard ?? {}
-    this.#retry = retry instanceof RetryPolicy ? retry : createRetryPolicy({ clock, ...retry })
-    this.#breaker =
-      breaker === false || breaker instanceof CircuitBreaker
-        ? breaker
-        : createCircuitBreaker({ clock, breaker: SERVER_BREAKER, ...breaker })
+    const guard = options.guard ?? {}
+    const { retry, breaker } = policyParts(guard, guard.clock ?? systemClock, {
+      breaker: SERVER_BREAKER,
+    })
+    this.#retry = retry
+    this.#breaker = breaker
   }
 
   /**
@@ -281,7 +282,7 @@ export class BookingRoutes {
     const guard = createBookingGuard({
       ...extra,
       retry: this.#retry,
-      breaker: this.#breaker,
+      breaker: this.#breaker ?? false,
       mode: this.#saga && (extra.mode ?? 'auto') === 'auto' ? 'saga' : extra.mode,
       tablesDB,
       databaseId: this.#options.databaseId,
