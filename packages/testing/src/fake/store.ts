@@ -149,7 +149,7 @@ export type IndexMaker = (
 ) => SortedRowIndex
 
 /** What a storage's tables share (its observer, its index maker): setting one reaches every table. */
-interface ObserverHolder {
+interface StorageShared {
   observer: StorageObserver | undefined
   makeIndex?: IndexMaker
 }
@@ -160,12 +160,12 @@ class MapTableStorage implements TableStorage {
   #indexes: Map<string, UniqueIndex> | undefined
   #sorted: Map<string, SortedRowIndex> | undefined
 
-  readonly #holder: ObserverHolder
+  readonly #holder: StorageShared
 
   constructor(
     readonly databaseId: string,
     readonly tableId: string,
-    holder: ObserverHolder,
+    holder: StorageShared,
   ) {
     this.#holder = holder
   }
@@ -285,7 +285,7 @@ export function createMemoryStorage(): MemoryStorage {
   // Database id → table id → table: two lookups by the ids as given, no compound key to build
   // (and hash) on every call.
   const databases = new Map<string, Map<string, MapTableStorage>>()
-  const holder: ObserverHolder = { observer: undefined }
+  const holder: StorageShared = { observer: undefined }
   return {
     observe: (observer) => void (holder.observer = observer),
     indexWith: (make) => void (holder.makeIndex = make),
