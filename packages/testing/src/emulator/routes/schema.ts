@@ -289,13 +289,14 @@ function registerFlavor(
     relationshipCreate,
     refuseRelationship,
   )
-  route(
-    'PATCH',
-    f === COLLECTIONS ? `${members}/relationship/:key` : `${members}/:key/relationship`,
-    SCOPES.columnsWrite,
-    ['onDelete', 'newKey'],
-    refuseRelationship,
-  )
+  // The collection route also answers on its alias `…/attributes/:key/relationship`, the
+  // TablesDB route's shape (github:appwrite/appwrite `Attributes/Relationship/Update.php`).
+  const relationshipUpdates =
+    f === COLLECTIONS
+      ? [`${members}/relationship/:key`, `${members}/:key/relationship`]
+      : [`${members}/:key/relationship`]
+  for (const path of relationshipUpdates)
+    route('PATCH', path, SCOPES.columnsWrite, ['onDelete', 'newKey'], refuseRelationship)
   route('GET', `${members}/:key`, SCOPES.columnsRead, [], async (ctx) =>
     ok(await call('getColumn', keyed(ctx))),
   )
