@@ -15,7 +15,10 @@ import {
 // user's session) and from a server (the API key). testValidateOperators and testSelectQueries
 // run upstream on a `person` table that also has a one-to-many relationship (`libraries`); the
 // emulator serves no relationship columns, so their relationship selects are left out and the
-// facts about plain columns and system fields are kept.
+// facts about plain columns and system fields are kept. testTimeout's slow statement (a scan of
+// ten documents of a large text file, cut short by a 1 ms `X-Appwrite-Timeout`) is a `hang` fault
+// on the list call here, held while the fake's clock passes the limit: the emulator's in-memory
+// query takes no time of its own.
 const BASE = 'tests/e2e/Services/Databases/DatabasesBase.php'
 const LEGACY_SERVER = 'tests/e2e/Services/Databases/LegacyCustomServerTest.php'
 
@@ -130,6 +133,43 @@ for (const run of DATABASES_BASE_RUNS) {
       expect(bulk.body.message).toContain(`Invalid \`${records}\` param`)
       expect(bulk.body.message).toContain('Value must be a valid JSON object')
       expect((await t.up.call('GET', `${rows}/${bulkId}`, headers())).status).toBe(404)
+    })
+
+    it(`${BASE} testTimeout (${run.runner}): should answer 408 database_timeout when the query outlasts X-Appwrite-Timeout`, async () => {
+      const slowId = await t.db.table(
+        'Slow Queries',
+        [['string', { key: 'longtext', size: 100000000, required: false, default: null }]],
+        { permissions: [permission.create(`user:${t.user.$id}`)] },
+      )
+      await t.db.seed(
+        slowId,
+        headers(),
+        Array.from({ length: 10 }, () => ({
+          longtext: 'Lorem ipsum dolor sit amet. '.repeat(500),
+        })),
+        ownedBy(t.user.$id),
+      )
+      const slow = t.up.emulator.fake.faults.hang({ operation: `list${label}s`, times: 1 })
+      const pending = t.up.call(
+        'GET',
+        t.db.rows(slowId),
+        { ...headers(), 'x-appwrite-timeout': '1' },
+        {
+          queries: [Query.notEqual('longtext', 'appwrite')],
+        },
+      )
+      await expect.poll(() => slow.pending).toBe(1)
+      await t.clock.advance(1)
+      const answer = await pending
+      slow.release()
+      expect(answer.status).toBe(408)
+      expect(answer.body.type).toBe('database_timeout')
+      const deleted = await t.up.call(
+        'DELETE',
+        `${api.base}/${t.db.databaseId}/${api.container}/${slowId}`,
+        t.up.key,
+      )
+      expect(deleted.status).toBe(204)
     })
 
     it(`${BASE} testValidateOperators (${run.runner}): should combine isNotNull, startsWith, endsWith and a $createdAt range, and select a null column with the system fields`, async () => {
