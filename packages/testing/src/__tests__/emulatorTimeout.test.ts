@@ -81,6 +81,15 @@ describe('emulator X-Appwrite-Timeout', () => {
     }
   })
 
+  it('should let a test inject database_timeout with the server message', async () => {
+    fake.faults.fail({ operation: 'getRow', error: 'database_timeout', times: 1 })
+    await expect(plain.getRow({ ...items, rowId: 'a' })).rejects.toMatchObject({
+      code: 408,
+      type: 'database_timeout',
+      message: 'Database timed out. Try adjusting your queries or adding an index.',
+    })
+  })
+
   it('should not cut a write short: it completes after the limit has passed', async () => {
     fake.faults.latency({ operation: 'createRow', ms: 50 })
     const before = clock.pendingTimers()
