@@ -172,6 +172,74 @@ for (const run of DATABASES_BASE_RUNS) {
       expect(deleted.status).toBe(204)
     })
 
+    it(`${BASE} testUniqueIndexDuplicate (${run.runner}, appwrite's main branch after 1.9.6): should refuse a create or an update that repeats a unique value with the unique-constraint error, not the duplicate-id one`, async () => {
+      const tableId = await t.db.table(
+        'uniqueIndexTest',
+        [['string', { key: 'title', size: 256, required: true }]],
+        {
+          permissions: [...ownedBy(t.user.$id), permission.create(`user:${t.user.$id}`)],
+        },
+      )
+      const write = (title: string) =>
+        t.db.write(tableId, headers(), { title }, ownedBy(t.user.$id))
+      await t.db.seed(
+        tableId,
+        headers(),
+        [{ title: 'Unique Title A' }, { title: 'Unique Title B' }],
+        ownedBy(t.user.$id),
+      )
+      const index = await t.up.call('POST', t.db.indexes(tableId), t.up.key, {
+        key: 'unique_title',
+        type: 'unique',
+        [api.indexOn]: ['title'],
+        orders: ['DESC'],
+      })
+      expect(index.status).toBe(202)
+      const violation = `${label.toLowerCase()}_unique_constraint_violation`
+      const duplicate = await write('Unique Title A')
+      expect(duplicate.status).toBe(409)
+      expect(duplicate.body.type).toBe(violation)
+      expect(duplicate.body.message).not.toContain('requested ID')
+      const other = await write('Unique Title C')
+      expect(other.status).toBe(201)
+      const update = await t.up.call(
+        'PATCH',
+        `${t.db.rows(tableId)}/${other.body.$id as string}`,
+        headers(),
+        {
+          [api.recordId]: 'unique()',
+          data: { title: 'Unique Title A' },
+          permissions: ownedBy(t.user.$id),
+        },
+      )
+      expect(update.status).toBe(409)
+      expect(update.body.type).toBe(violation)
+      expect(update.body.message).not.toContain('requested ID')
+    })
+
+    it(`${BASE} testGetDocumentCacheEmpty (${run.runner}, appwrite's main branch after 1.9.6): should answer a ${label.toLowerCase()} created with an id that was just read as missing`, async () => {
+      const tableId = await t.db.table(
+        'CacheEmpty',
+        [['string', { key: 'title', size: 256, required: false }]],
+        { permissions: [permission.create(`user:${t.user.$id}`)] },
+      )
+      const rowId = `cacheempty${side}`
+      const path = `${t.db.rows(tableId)}/${rowId}`
+      expect((await t.up.call('GET', path, headers())).status).toBe(404)
+      const created = await t.db.write(
+        tableId,
+        headers(),
+        { title: 'Cached Empty' },
+        [permission.read(`user:${t.user.$id}`)],
+        { [api.recordId]: rowId },
+      )
+      expect(created.status).toBe(201)
+      expect(created.body.$id).toBe(rowId)
+      const fetched = await t.up.call('GET', path, headers())
+      expect(fetched.status).toBe(200)
+      expect(fetched.body).toMatchObject({ $id: rowId, title: 'Cached Empty' })
+    })
+
     it(`${BASE} testValidateOperators (${run.runner}): should combine isNotNull, startsWith, endsWith and a $createdAt range, and select a null column with the system fields`, async () => {
       const found = await t.up.call('GET', t.db.rows(personId), headers(), {
         queries: [
