@@ -174,27 +174,28 @@ function requestTimeout(ctx: RouteContext): number | undefined {
 }
 
 /**
- * A read that the server's development mode bounds by `X-Appwrite-Timeout`: when `work` takes
- * longer than that on the fake's clock (a latency or hang fault: the in-memory query itself takes
- * none), 408 `database_timeout`, as MariaDB's `max_statement_time` cuts the query short. Only
- * reads are bounded: a write cannot be cut short here without leaving it half-done.
+ * A read that the server's development mode bounds by `X-Appwrite-Timeout`: when `work` is still
+ * running once that many ms have passed on the fake's clock (a latency or hang fault: the
+ * in-memory query itself takes none), 408 `database_timeout`, as MariaDB's `max_statement_time`
+ * cuts the query short. Only reads are bounded: a write cannot be cut short here without leaving
+ * it half-done. Without the header, `work` itself (no timer, no extra promise).
  */
 function withinTimeout<T>(
   ctx: RouteContext,
   clock: FakeClock | undefined,
-  work: () => Promise<T>,
+  work: Promise<T>,
 ): Promise<T> {
-  const ms = requestTimeout(ctx)
-  if (ms === undefined || clock === undefined) return work()
+  const ms = clock === undefined ? undefined : requestTimeout(ctx)
+  if (ms === undefined) return work
   return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(httpError('database_timeout')), ms)
-    work().then(
+    const timer = clock!.setTimeout(() => reject(httpError('database_timeout')), ms)
+    work.then(
       (value) => {
-        clock.clearTimeout(timer)
+        clock!.clearTimeout(timer)
         resolve(value)
       },
       (error: unknown) => {
-        clock.clearTimeout(timer)
+        clock!.clearTimeout(timer)
         reject(error as Error)
       },
     )
@@ -230,9 +231,6 @@ function registerFlavor(
   })
   const ok = (body: unknown, status = 200): RouteResult => ({ status, body })
 
-  router.add('GET', f.base, (ctx) => withinTimeout(ctx, clock, () => listRoute(ctx)), {
-    params: ['queries', 'transactionId', 'total', 'ttl'],
-  })
   const listRoute = async (ctx: RouteContext): Promise<RouteResult> => {
     const p = pick(ctx.params, ['queries', 'transactionId', 'total', 'ttl'])
     if ('total' in p) p.total = looseBoolean(p.total)
@@ -263,6 +261,9 @@ function registerFlavor(
     }
     return ok(await list())
   }
+  router.add('GET', f.base, (ctx) => withinTimeout(ctx, clock, listRoute(ctx)), {
+    params: ['queries', 'transactionId', 'total', 'ttl'],
+  })
 
   // One route for both `createRow` and node-appwrite's `createRows`, told apart by the body, with
   // the server's checks in its order (`Documents/Create.php`).
@@ -350,16 +351,13 @@ function registerFlavor(
 
   const item = `${f.base}/:${f.id}`
 
-  router.add(
-    'GET',
-    item,
-    (ctx) =>
-      withinTimeout(ctx, clock, async () => {
-        const p = pick(ctx.params, ['queries', 'transactionId'])
-        return ok(await call(ctx, f.methods.get, Object.assign(p, one(ctx))))
-      }),
-    { params: ['queries', 'transactionId'] },
-  )
+  const getRoute = async (ctx: RouteContext): Promise<RouteResult> => {
+    const p = pick(ctx.params, ['queries', 'transactionId'])
+    return ok(await call(ctx, f.methods.get, Object.assign(p, one(ctx))))
+  }
+  router.add('GET', item, (ctx) => withinTimeout(ctx, clock, getRoute(ctx)), {
+    params: ['queries', 'transactionId'],
+  })
 
   // PUT answers 200, or 201 when it only staged the write in a transaction (`Documents/Upsert.php`).
   router.add(
