@@ -194,7 +194,7 @@ describe('classifyError', () => {
       )
     })
 
-    it('should give every error the fake can raise a known category and retry only 5xx, 429 and pending columns', () => {
+    it('should give every error the fake can raise a known category and retry only 5xx, 429, 408 and pending columns', () => {
       const verdicts = types.map((type) => ({
         ...classifyAppwriteError(fakeAppwriteError(type)),
         type,
@@ -204,6 +204,7 @@ describe('classifyError', () => {
         return (
           code >= 500 ||
           code === 429 ||
+          code === 408 ||
           type === 'column_not_available' ||
           type === 'attribute_not_available'
         )

@@ -259,7 +259,7 @@ describe('emulator schema management', () => {
     })
   })
 
-  it('should answer column types the fake lacks with 404 general_route_not_found', async () => {
+  it('should refuse column types the fake lacks loudly with 405 general_not_implemented', async () => {
     await tablesDB.create({ databaseId: 'shop', name: 'Shop' })
     await tablesDB.createTable({ databaseId: 'shop', tableId: 'places', name: 'Places' })
     const error = await rejection(
@@ -270,7 +270,8 @@ describe('emulator schema management', () => {
         required: false,
       }),
     )
-    expect(error).toMatchObject(appwriteError(404, 'general_route_not_found'))
+    expect(error).toMatchObject(appwriteError(405, 'general_not_implemented'))
+    expect((error as Error).message).toContain('does not serve spatial columns (point)')
   })
 })
 

@@ -20,6 +20,8 @@ export interface RouteContext {
   readonly files?: ReadonlyMap<string, UploadedFile>
   /** The `X-Appwrite-Response-Format` the caller sent; `''` or absent when none. */
   readonly responseFormat?: string
+  /** One request header (`name` in lower case) without building `headers`; absent in hand-made contexts. */
+  header?(name: string): string | undefined
 }
 
 /** A route handler. @internal */

@@ -319,7 +319,7 @@ async function serve(
   registerTransactionRoutes(router, bridge.servicesFor)
   const lists = new ListCache(() => fake.clock.now(), internals.schema)
   internals.resets.add(() => lists.clear())
-  registerDataRoutes(router, bridge.servicesFor, lists)
+  registerDataRoutes(router, bridge.servicesFor, lists, fake.clock)
   registerSchemaRoutes(router, bridge.admin, lists)
   registerAccountRoutes(router, {
     auth,
@@ -624,6 +624,10 @@ class RequestContext implements RouteContext {
 
   get headers(): IncomingMessage['headers'] {
     return this.#req.headers
+  }
+
+  header(name: string): string | undefined {
+    return requestHeader(this.#req, name)
   }
 }
 

@@ -132,6 +132,10 @@ export const APPWRITE_ERRORS = {
     message:
       "Database with the requested ID '%s' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
   },
+  database_timeout: {
+    code: 408,
+    message: 'Database timed out. Try adjusting your queries or adding an index.',
+  },
   database_query_order_null: {
     code: 400,
     message:

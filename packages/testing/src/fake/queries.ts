@@ -369,6 +369,13 @@ function isQueryValueValid(attribute: SchemaAttribute, value: unknown): boolean 
   }
 }
 
+/**
+ * Whether `attribute` is a column created with `encrypt: true`: the server stores only its
+ * ciphertext, so its filter validator refuses every filter on it (ordering and selecting stay allowed).
+ */
+const isEncrypted = (schema: TableSchema | undefined, attribute: string) =>
+  (schema?.columns.get(attribute) as { encrypt?: boolean } | undefined)?.encrypt === true
+
 /** `Filter::isValidAttributeAndValues`: returns the failure description or `undefined`. */
 function checkAttributeAndValues(
   schema: TableSchema | undefined,
@@ -378,10 +385,12 @@ function checkAttributeAndValues(
   if (method === 'exists' || method === 'notExists') {
     for (const key of values) {
       if (typeof key !== 'string') return 'Query value is invalid for attribute "' + attribute + '"'
+      if (isEncrypted(schema, key)) return `Cannot query encrypted attribute: ${key}`
       if (schema && !attributeOf(schema, key)) return `Attribute not found in schema: ${key}`
     }
     return undefined
   }
+  if (isEncrypted(schema, attribute)) return `Cannot query encrypted attribute: ${attribute}`
   const definition = attributeOf(schema, attribute)
   if (!definition) {
     if (schema || attribute.startsWith('$') || attribute === '')

@@ -15,7 +15,10 @@ import {
 // user's session) and from a server (the API key). testValidateOperators and testSelectQueries
 // run upstream on a `person` table that also has a one-to-many relationship (`libraries`); the
 // emulator serves no relationship columns, so their relationship selects are left out and the
-// facts about plain columns and system fields are kept.
+// facts about plain columns and system fields are kept. testTimeout's slow statement (a scan of
+// ten documents of a large text file, cut short by a 1 ms `X-Appwrite-Timeout`) is a `hang` fault
+// on the list call here, held while the fake's clock passes the limit: the emulator's in-memory
+// query takes no time of its own.
 const BASE = 'tests/e2e/Services/Databases/DatabasesBase.php'
 const LEGACY_SERVER = 'tests/e2e/Services/Databases/LegacyCustomServerTest.php'
 
@@ -130,6 +133,111 @@ for (const run of DATABASES_BASE_RUNS) {
       expect(bulk.body.message).toContain(`Invalid \`${records}\` param`)
       expect(bulk.body.message).toContain('Value must be a valid JSON object')
       expect((await t.up.call('GET', `${rows}/${bulkId}`, headers())).status).toBe(404)
+    })
+
+    it(`${BASE} testTimeout (${run.runner}): should answer 408 database_timeout when the query outlasts X-Appwrite-Timeout`, async () => {
+      const slowId = await t.db.table(
+        'Slow Queries',
+        [['string', { key: 'longtext', size: 100000000, required: false, default: null }]],
+        { permissions: [permission.create(`user:${t.user.$id}`)] },
+      )
+      await t.db.seed(
+        slowId,
+        headers(),
+        Array.from({ length: 10 }, () => ({
+          longtext: 'Lorem ipsum dolor sit amet. '.repeat(500),
+        })),
+        ownedBy(t.user.$id),
+      )
+      const slow = t.up.emulator.fake.faults.hang({ operation: `list${label}s`, times: 1 })
+      const pending = t.up.call(
+        'GET',
+        t.db.rows(slowId),
+        { ...headers(), 'x-appwrite-timeout': '1' },
+        {
+          queries: [Query.notEqual('longtext', 'appwrite')],
+        },
+      )
+      await expect.poll(() => slow.pending).toBe(1)
+      await t.clock.advance(1)
+      const answer = await pending
+      slow.release()
+      expect(answer.status).toBe(408)
+      expect(answer.body.type).toBe('database_timeout')
+      const deleted = await t.up.call(
+        'DELETE',
+        `${api.base}/${t.db.databaseId}/${api.container}/${slowId}`,
+        t.up.key,
+      )
+      expect(deleted.status).toBe(204)
+    })
+
+    it(`${BASE} testUniqueIndexDuplicate (${run.runner}, appwrite's main branch after 1.9.6): should refuse a create or an update that repeats a unique value with the unique-constraint error, not the duplicate-id one`, async () => {
+      const tableId = await t.db.table(
+        'uniqueIndexTest',
+        [['string', { key: 'title', size: 256, required: true }]],
+        {
+          permissions: [...ownedBy(t.user.$id), permission.create(`user:${t.user.$id}`)],
+        },
+      )
+      const write = (title: string) =>
+        t.db.write(tableId, headers(), { title }, ownedBy(t.user.$id))
+      await t.db.seed(
+        tableId,
+        headers(),
+        [{ title: 'Unique Title A' }, { title: 'Unique Title B' }],
+        ownedBy(t.user.$id),
+      )
+      const index = await t.up.call('POST', t.db.indexes(tableId), t.up.key, {
+        key: 'unique_title',
+        type: 'unique',
+        [api.indexOn]: ['title'],
+        orders: ['DESC'],
+      })
+      expect(index.status).toBe(202)
+      const violation = `${label.toLowerCase()}_unique_constraint_violation`
+      const duplicate = await write('Unique Title A')
+      expect(duplicate.status).toBe(409)
+      expect(duplicate.body.type).toBe(violation)
+      expect(duplicate.body.message).not.toContain('requested ID')
+      const other = await write('Unique Title C')
+      expect(other.status).toBe(201)
+      const update = await t.up.call(
+        'PATCH',
+        `${t.db.rows(tableId)}/${other.body.$id as string}`,
+        headers(),
+        {
+          [api.recordId]: 'unique()',
+          data: { title: 'Unique Title A' },
+          permissions: ownedBy(t.user.$id),
+        },
+      )
+      expect(update.status).toBe(409)
+      expect(update.body.type).toBe(violation)
+      expect(update.body.message).not.toContain('requested ID')
+    })
+
+    it(`${BASE} testGetDocumentCacheEmpty (${run.runner}, appwrite's main branch after 1.9.6): should answer a ${label.toLowerCase()} created with an id that was just read as missing`, async () => {
+      const tableId = await t.db.table(
+        'CacheEmpty',
+        [['string', { key: 'title', size: 256, required: false }]],
+        { permissions: [permission.create(`user:${t.user.$id}`)] },
+      )
+      const rowId = `cacheempty${side}`
+      const path = `${t.db.rows(tableId)}/${rowId}`
+      expect((await t.up.call('GET', path, headers())).status).toBe(404)
+      const created = await t.db.write(
+        tableId,
+        headers(),
+        { title: 'Cached Empty' },
+        [permission.read(`user:${t.user.$id}`)],
+        { [api.recordId]: rowId },
+      )
+      expect(created.status).toBe(201)
+      expect(created.body.$id).toBe(rowId)
+      const fetched = await t.up.call('GET', path, headers())
+      expect(fetched.status).toBe(200)
+      expect(fetched.body).toMatchObject({ $id: rowId, title: 'Cached Empty' })
     })
 
     it(`${BASE} testValidateOperators (${run.runner}): should combine isNotNull, startsWith, endsWith and a $createdAt range, and select a null column with the system fields`, async () => {

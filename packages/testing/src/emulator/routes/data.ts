@@ -1,3 +1,4 @@
+import type { FakeClock } from '../../fake/clock'
 import { listStoredRows } from '../../fake/dataRoutes'
 import type { Caller } from '../auth'
 import type { FakeBridge, ServiceMethod } from '../fakeBridge'
@@ -154,8 +155,51 @@ export function registerDataRoutes(
   router: Router,
   servicesFor: ServicesFor,
   lists?: ListCache,
+  clock?: FakeClock,
 ): void {
-  for (const flavor of [ROWS, DOCUMENTS]) registerFlavor(router, flavor, servicesFor, lists)
+  for (const flavor of [ROWS, DOCUMENTS]) registerFlavor(router, flavor, servicesFor, lists, clock)
+}
+
+/**
+ * The database time limit a request asks for with `X-Appwrite-Timeout`, in milliseconds, read as
+ * the server reads it (PHP's `intval`: leading digits, else 0); `undefined` for none.
+ */
+function requestTimeout(ctx: RouteContext): number | undefined {
+  const header = ctx.header
+    ? ctx.header('x-appwrite-timeout')
+    : (ctx.headers?.['x-appwrite-timeout'] as string | undefined)
+  if (header === undefined) return undefined
+  const ms = Number.parseInt(header, 10)
+  return ms > 0 ? ms : undefined
+}
+
+/**
+ * A read that the server's development mode bounds by `X-Appwrite-Timeout`: when `work` is still
+ * running once that many ms have passed on the fake's clock (a latency or hang fault: the
+ * in-memory query itself takes none), 408 `database_timeout`, as MariaDB's `max_statement_time`
+ * cuts the query short. Only reads are bounded: a write cannot be cut short here without leaving
+ * it half-done. Without the header, `work` itself (no timer, no extra promise).
+ */
+function withinTimeout<T>(
+  ctx: RouteContext,
+  clock: FakeClock | undefined,
+  work: Promise<T>,
+): Promise<T> {
+  const ms = clock === undefined ? undefined : requestTimeout(ctx)
+  if (ms === undefined) return work
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock!.setTimeout(() => reject(httpError('database_timeout')), ms)
+    work.then(
+      (value) => {
+        clock!.clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clock!.clearTimeout(timer)
+        reject(error as Error)
+      },
+    )
+  })
 }
 
 function registerFlavor(
@@ -163,6 +207,7 @@ function registerFlavor(
   f: Flavor,
   servicesFor: ServicesFor,
   lists: ListCache | undefined,
+  clock: FakeClock | undefined,
 ): void {
   // Not `async`: every caller awaits it inside its own async handler, where a throw here rejects
   // the handler's answer all the same, one promise fewer per request.
@@ -186,41 +231,39 @@ function registerFlavor(
   })
   const ok = (body: unknown, status = 200): RouteResult => ({ status, body })
 
-  router.add(
-    'GET',
-    f.base,
-    async (ctx) => {
-      const p = pick(ctx.params, ['queries', 'transactionId', 'total', 'ttl'])
-      if ('total' in p) p.total = looseBoolean(p.total)
-      if ('ttl' in p) p.ttl = looseNumber(p.ttl)
-      const params = Object.assign(p, target(ctx))
-      const list = () => call(ctx, f.methods.list, params)
-      // A list with a `ttl` goes through the server's list cache (`listCache.ts`), which keeps
-      // answers as objects.
-      if (lists !== undefined && 'ttl' in params) {
-        return lists.serve(f.service, f.group, ctx.caller, params, list)
-      }
-      // The answer's JSON written from the stored rows (`listAnswer.ts`), when nothing filters it
-      // for an old SDK and the list method is the fake's own (not replaced on the service, as a
-      // test's spy does); the fake's list otherwise.
-      const service = servicesFor(ctx.caller)[f.service]
-      if (
-        !filtersResponse(ctx.responseFormat ?? '', f.base) &&
-        !Object.prototype.hasOwnProperty.call(service, f.methods.list)
-      ) {
-        const stored = listStoredRows(service, params)
-        if (stored !== undefined) {
-          const listing = await stored.listing
-          return {
-            status: 200,
-            json: listAnswerJson(stored.flavor.containerKey, stored.flavor.bulkParam, listing),
-          }
+  const listRoute = async (ctx: RouteContext): Promise<RouteResult> => {
+    const p = pick(ctx.params, ['queries', 'transactionId', 'total', 'ttl'])
+    if ('total' in p) p.total = looseBoolean(p.total)
+    if ('ttl' in p) p.ttl = looseNumber(p.ttl)
+    const params = Object.assign(p, target(ctx))
+    const list = () => call(ctx, f.methods.list, params)
+    // A list with a `ttl` goes through the server's list cache (`listCache.ts`), which keeps
+    // answers as objects.
+    if (lists !== undefined && 'ttl' in params) {
+      return lists.serve(f.service, f.group, ctx.caller, params, list)
+    }
+    // The answer's JSON written from the stored rows (`listAnswer.ts`), when nothing filters it
+    // for an old SDK and the list method is the fake's own (not replaced on the service, as a
+    // test's spy does); the fake's list otherwise.
+    const service = servicesFor(ctx.caller)[f.service]
+    if (
+      !filtersResponse(ctx.responseFormat ?? '', f.base) &&
+      !Object.prototype.hasOwnProperty.call(service, f.methods.list)
+    ) {
+      const stored = listStoredRows(service, params)
+      if (stored !== undefined) {
+        const listing = await stored.listing
+        return {
+          status: 200,
+          json: listAnswerJson(stored.flavor.containerKey, stored.flavor.bulkParam, listing),
         }
       }
-      return ok(await list())
-    },
-    { params: ['queries', 'transactionId', 'total', 'ttl'] },
-  )
+    }
+    return ok(await list())
+  }
+  router.add('GET', f.base, (ctx) => withinTimeout(ctx, clock, listRoute(ctx)), {
+    params: ['queries', 'transactionId', 'total', 'ttl'],
+  })
 
   // One route for both `createRow` and node-appwrite's `createRows`, told apart by the body, with
   // the server's checks in its order (`Documents/Create.php`).
@@ -308,15 +351,13 @@ function registerFlavor(
 
   const item = `${f.base}/:${f.id}`
 
-  router.add(
-    'GET',
-    item,
-    async (ctx) => {
-      const p = pick(ctx.params, ['queries', 'transactionId'])
-      return ok(await call(ctx, f.methods.get, Object.assign(p, one(ctx))))
-    },
-    { params: ['queries', 'transactionId'] },
-  )
+  const getRoute = async (ctx: RouteContext): Promise<RouteResult> => {
+    const p = pick(ctx.params, ['queries', 'transactionId'])
+    return ok(await call(ctx, f.methods.get, Object.assign(p, one(ctx))))
+  }
+  router.add('GET', item, (ctx) => withinTimeout(ctx, clock, getRoute(ctx)), {
+    params: ['queries', 'transactionId'],
+  })
 
   // PUT answers 200, or 201 when it only staged the write in a transaction (`Documents/Upsert.php`).
   router.add(

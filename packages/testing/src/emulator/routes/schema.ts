@@ -91,6 +91,22 @@ const RELATIONSHIPS_REFUSED =
   'The Appwrite emulator does not serve relationship columns. Model the link as a string column holding the related row ID, or test relationship code against a real Appwrite server.'
 
 /**
+ * The column types the server has and the fake does not store, refused loudly (405
+ * `general_not_implemented`) on their create and update routes, as relationships are, rather
+ * than answered 404 as a mistyped route: what each refusal says.
+ */
+const TYPES_REFUSED: Readonly<Record<string, string>> = {
+  bigint:
+    'The Appwrite emulator does not serve bigint columns. Use an integer column (64-bit signed on the server too), or test code that needs bigint against a real Appwrite server.',
+  ...Object.fromEntries(
+    ['point', 'line', 'polygon'].map((type) => [
+      type,
+      `The Appwrite emulator does not serve spatial columns (${type}) or spatial queries. Test code that needs them against a real Appwrite server.`,
+    ]),
+  ),
+}
+
+/**
  * The column types of the server and the parameters each one's create route declares besides
  * `key`, `required` and `default` (github:appwrite/appwrite 1.9.x `.../Tables/Columns/<Type>/Create.php`);
  * the update route declares `newKey` plus the ones in `update`. Relationship columns have routes of
@@ -125,8 +141,8 @@ const COLUMN_TYPES: Readonly<
  * `documentSecurity`, `collection_not_found`, …). Status codes follow github:appwrite/appwrite 1.9.x
  * `.../Http/TablesDB/*`: create database / table 201, create column / index 202 (they are then
  * `processing` or `available` as the fake decides), delete 204. Only the API key may call them.
- * Without a fake `admin`, or for a column type the fake lacks (spatial, bigint), they answer 404
- * `general_route_not_found`; relationship columns answer 405 `general_not_implemented`.
+ * Without a fake `admin` they answer 404 `general_route_not_found`; relationship, bigint and
+ * spatial columns answer 405 `general_not_implemented`, saying the emulator does not serve them.
  *
  * @internal
  */
@@ -259,13 +275,22 @@ function registerFlavor(
   )
   for (const [type, declared] of Object.entries(COLUMN_TYPES)) {
     const create = ['key', 'required', 'default', ...declared.create]
+    const update = ['required', 'default', 'newKey', ...declared.update]
+    const refused = TYPES_REFUSED[type]
+    if (refused !== undefined) {
+      const refuse = async (): Promise<RouteResult> => {
+        throw f.error(httpError('general_not_implemented', refused))
+      }
+      route('POST', `${members}/${type}`, SCOPES.columnsWrite, create, refuse)
+      route('PATCH', `${members}/${type}/:key`, SCOPES.columnsWrite, update, refuse)
+      continue
+    }
     route('POST', `${members}/${type}`, SCOPES.columnsWrite, create, async (ctx) =>
       ok(
         await call(`create${capitalize(type)}Column`, { ...renamed(ctx.params), ...table(ctx) }),
         202,
       ),
     )
-    const update = ['required', 'default', 'newKey', ...declared.update]
     route('PATCH', `${members}/${type}/:key`, SCOPES.columnsWrite, update, async (ctx) =>
       ok(await call(`update${capitalize(type)}Column`, { ...renamed(ctx.params), ...keyed(ctx) })),
     )
@@ -289,13 +314,14 @@ function registerFlavor(
     relationshipCreate,
     refuseRelationship,
   )
-  route(
-    'PATCH',
-    f === COLLECTIONS ? `${members}/relationship/:key` : `${members}/:key/relationship`,
-    SCOPES.columnsWrite,
-    ['onDelete', 'newKey'],
-    refuseRelationship,
-  )
+  // The collection route also answers on its alias `…/attributes/:key/relationship`, the
+  // TablesDB route's shape (github:appwrite/appwrite `Attributes/Relationship/Update.php`).
+  const relationshipUpdates =
+    f === COLLECTIONS
+      ? [`${members}/relationship/:key`, `${members}/:key/relationship`]
+      : [`${members}/:key/relationship`]
+  for (const path of relationshipUpdates)
+    route('PATCH', path, SCOPES.columnsWrite, ['onDelete', 'newKey'], refuseRelationship)
   route('GET', `${members}/:key`, SCOPES.columnsRead, [], async (ctx) =>
     ok(await call('getColumn', keyed(ctx))),
   )

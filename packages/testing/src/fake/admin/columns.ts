@@ -1,14 +1,13 @@
 // The column routes of the fake's admin: every kind's create and update through one path each,
 // driven by the column-kind table, plus list, get, delete and the `createTable({ columns })` form.
 import { appwriteError } from '../errors'
-import { CUSTOM_ID_DESCRIPTION, isValidId } from '../ids'
 import { INTEGER_MAX, INTEGER_MIN, normalizeColumn } from '../schema'
 import type { StoredColumn, TableEntry } from '../schema'
-import type { ColumnDefinition } from '../types'
 import { COLUMN_KINDS, kindOf } from './columnKinds'
 import type { ColumnKind, ColumnKindTypes } from './columnKinds'
 import type { AdminContext } from './context'
 import { fail, failFor } from './errors'
+import { inlineColumnDefinition } from './inlineColumns'
 import { indexLengthRefusal } from './indexes'
 import { COLUMN_LIMIT, INTERNAL_COLUMNS, ROW_WIDTH_LIMIT, STRING_MAX, VARCHAR_MAX } from './limits'
 import { listTableParts } from './list'
@@ -31,9 +30,6 @@ import {
 } from './validators'
 
 const KEY_IDS = ['databaseId', 'tableId', 'key']
-
-/** The types `createTable({ columns })` accepts: every kind, and `double` for `float`. */
-const INLINE_TYPES: readonly string[] = [...Object.keys(COLUMN_KINDS), 'double']
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -363,39 +359,19 @@ export class AdminColumns {
     })
   }
 
-  /** A column of `createTable({ columns })`: built `available` at once, as the server does. */
+  /**
+   * A column of `createTable({ columns })` (checked first by `assertInlineColumns`): built
+   * `available` at once, as the server does.
+   */
   inline(entry: TableEntry, definition: Params, now: string): StoredColumn {
-    const invalid = (message: string) => appwriteError('general_argument_invalid', message)
-    const key = definition.key
-    if (!isValidId(key)) throw invalid(`Invalid column key: ${CUSTOM_ID_DESCRIPTION}`)
-    if (entry.columns?.has(key)) throw failFor('column_already_exists', key)
-    const type = definition.type
-    if (typeof type !== 'string' || !INLINE_TYPES.includes(type)) {
-      throw invalid(`Invalid column type for \`${key}\`: ${String(type)}`)
-    }
-    const required = definition.required === true
-    const array = definition.array === true
-    if (!isNullish(definition.default)) assertDefaultAllowed(required, array, definition.default)
-    if ((type === 'string' || type === 'varchar') && typeof definition.size !== 'number') {
-      throw invalid(`Column \`${key}\` of type ${type} needs a \`size\`.`)
-    }
-    try {
-      return {
-        ...normalizeColumn(
-          `table \`${entry.databaseId}.${entry.tableId}\``,
-          {
-            ...(definition as unknown as ColumnDefinition),
-            required,
-            array,
-            status: 'available',
-            error: '',
-          },
-          now,
-        ),
-        encrypt: definition.encrypt === true,
-      }
-    } catch (error) {
-      throw invalid((error as Error).message.replace(/^createFakeAppwrite: /, ''))
+    const { encrypt, ...column } = inlineColumnDefinition(definition)
+    return {
+      ...normalizeColumn(
+        `table \`${entry.databaseId}.${entry.tableId}\``,
+        { ...column, status: 'available', error: '' },
+        now,
+      ),
+      encrypt,
     }
   }
 

@@ -159,12 +159,12 @@ export class AdminIndexes {
     this.#ctx.schema.refresh(entry)
   }
 
-  /** An index of `createTable({ indexes })`, `available` at once. */
+  /** An index of `createTable({ indexes })` (checked first by `assertInlineIndexes`), `available` at once. */
   inline(entry: TableEntry, definition: Params, now: string): StoredIndex {
     const index = validateIndex(entry, {
       key: definition.key,
       type: definition.type,
-      columns: definition.attributes ?? definition.columns,
+      columns: definition.attributes,
       orders: definition.orders ?? [],
       lengths: definition.lengths ?? [],
     })

@@ -71,9 +71,16 @@ export interface CreateTableParams extends AdminTableParams {
   rowSecurity?: boolean
   /** Defaults to `true`. */
   enabled?: boolean
-  /** Columns created at once, `available` immediately: `{ key, type, size?, required?, default?, array?, min?, max?, elements? }`. */
+  /**
+   * Columns created at once, `available` immediately: `{ key, type, size?, required?, default?,
+   * array?, min?, max?, elements?, filters? }`, checked as the server checks them (400
+   * `general_argument_invalid` with its message). `type` is one of `string`, `varchar`, `text`,
+   * `mediumtext`, `longtext`, `integer`, `double` (not `float`), `boolean`, `datetime`, `email`,
+   * `url`, `ip` or `enum`; `bigint`, `point`, `linestring` and `polygon` answer 405
+   * `general_not_implemented`. As on the server, encryption comes from `filters: ['encrypt']`.
+   */
   columns?: object[]
-  /** Indexes created at once: `{ key, type, attributes, orders?, lengths? }`. */
+  /** Indexes created at once: `{ key, type, attributes, orders?, lengths? }` (`attributes` names the columns). */
   indexes?: object[]
 }
 

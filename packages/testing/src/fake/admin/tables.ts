@@ -5,6 +5,8 @@ import type { TableEntry } from '../schema'
 import type { AdminColumns } from './columns'
 import type { AdminContext } from './context'
 import { failFor } from './errors'
+import { assertInlineColumns } from './inlineColumns'
+import { assertInlineIndexes } from './inlineIndexes'
 import type { AdminIndexes } from './indexes'
 import { runList } from './list'
 import { tableModel } from './models'
@@ -84,6 +86,7 @@ export class AdminTables {
       const database = this.#ctx.database(p.databaseId)
       const tableId = p.tableId === SERVER_PICKED_ID ? this.#ctx.ids.next() : p.tableId
       if (database.tables.has(tableId)) throw failFor('table_already_exists', tableId)
+      assertInlineColumns((p.columns as Params[] | undefined) ?? [])
       const now = this.#ctx.now()
       const entry: TableEntry = {
         databaseId: database.databaseId,
@@ -104,6 +107,7 @@ export class AdminTables {
         const column = this.#columns.inline(entry, definition, now)
         entry.columns!.set(column.key, column)
       }
+      assertInlineIndexes((p.indexes as Params[] | undefined) ?? [])
       for (const definition of (p.indexes as Params[] | undefined) ?? []) {
         entry.indexes = [...entry.indexes, this.#indexes.inline(entry, definition, now)]
       }
