@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ID, Permission, Query, Realtime, Role, Storage } from 'appwrite'
@@ -366,6 +366,46 @@ describe('emulator storage', () => {
     ).toMatchObject({ code: 400, type: 'general_query_invalid' })
   })
 
+  it('should keep a file in the folder the web SDK 27 gives, as Appwrite Cloud does', async () => {
+    await storageWithBucket({
+      bucketId: 'albums',
+      name: 'Albums',
+      permissions: [Permission.create(Role.users()), Permission.read(Role.users())],
+      fileSecurity: true,
+    })
+    const ada = userStorage('ada')
+    const upload = (fileId: string, folder?: string) =>
+      ada.createFile({
+        bucketId: 'albums',
+        fileId,
+        file: new File([PNG], 'cat.png'),
+        ...(folder === undefined ? {} : { folder }),
+      })
+    const nested = await upload('nested', 'photos/2026')
+    expect(nested).toMatchObject({
+      name: 'cat.png',
+      folder: 'photos/2026/',
+      key: 'photos/2026/cat.png',
+    })
+    expect(await upload('top', 'photos/')).toMatchObject({
+      folder: 'photos/',
+      key: 'photos/cat.png',
+    })
+    expect(await upload('root')).toMatchObject({ folder: '', key: 'cat.png' })
+
+    const ids = async (queries: string[]) =>
+      (await ada.listFiles({ bucketId: 'albums', queries })).files.map((f) => f.$id)
+    expect(await ids([Query.equal('folder', 'photos/')])).toEqual(['top'])
+    expect(await ids([Query.startsWith('folder', 'photos/')])).toEqual(['nested', 'top'])
+    expect(await ids([Query.equal('folder', '')])).toEqual(['root'])
+
+    const renamed = await ada.updateFile({ bucketId: 'albums', fileId: 'nested', name: 'dog.png' })
+    expect(renamed).toMatchObject({ folder: 'photos/2026/', key: 'photos/2026/dog.png' })
+    const refused = await rejection(upload('bad', 'photos/../secrets'))
+    expect(refused).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    expect((refused as Error).message).toContain('Invalid `folder` param')
+  })
+
   it('should run a request that asks to impersonate as its caller, as the server does without the flag', async () => {
     await storageWithBucket({
       bucketId: 'private',
@@ -617,6 +657,57 @@ describe('emulator storage persistence', () => {
       ).toEqual([Buffer.from('big').toString('hex')])
     } finally {
       await second.close()
+    }
+  })
+})
+
+describe('emulator storage persistence of folders', () => {
+  it('should keep a folder across a restart, and put a file kept without one at the root', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'emulator-storage-folders-'))
+    try {
+      const first = await startAppwriteEmulator({ data: dir })
+      const storage = new server.Storage(serverClient(first))
+      await storage.createBucket({
+        bucketId: 'kept',
+        name: 'Kept',
+        permissions: [Permission.create(Role.any())],
+      })
+      // node-appwrite 27 sends no folder; the web SDK 27 does.
+      await new Storage(webSdkClient(first)).createFile({
+        bucketId: 'kept',
+        fileId: 'deep',
+        file: new File([PNG], 'deep.png'),
+        folder: 'a/b',
+      })
+      await uploadBytes(storage, 'kept', 'old', PNG, 'old.png')
+      await first.close()
+      // A record as an emulator before folders wrote it: no `folder`, no `key`.
+      const path = join(dir, 'storage', 'state.json')
+      const saved = JSON.parse(await readFile(path, 'utf8')) as {
+        buckets: Array<{ files: Array<Record<string, unknown>> }>
+      }
+      for (const file of saved.buckets[0]!.files)
+        if (file.$id === 'old') {
+          delete file.folder
+          delete file.key
+        }
+      await writeFile(path, JSON.stringify(saved))
+
+      const second = await startAppwriteEmulator({ data: dir })
+      try {
+        // node-appwrite 27's File model has no folder yet; the web SDK 27's has.
+        const files = (
+          await new server.Storage(serverClient(second)).listFiles({ bucketId: 'kept' })
+        ).files as Array<server.Models.File & { folder: string; key: string }>
+        expect(files.map(({ $id, folder, key }) => ({ $id, folder, key }))).toEqual([
+          { $id: 'deep', folder: 'a/b/', key: 'a/b/deep.png' },
+          { $id: 'old', folder: '', key: 'old.png' },
+        ])
+      } finally {
+        await second.close()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })

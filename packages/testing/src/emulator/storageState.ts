@@ -94,6 +94,10 @@ export interface StoredFile {
   $updatedAt: string
   $permissions: string[]
   name: string
+  /** The virtual folder, with a trailing slash (`photos/2026/`); `''` for the bucket root. */
+  folder: string
+  /** `folder` followed by `name`. */
+  key: string
   signature: string
   mimeType: string
   sizeOriginal: number
@@ -181,6 +185,30 @@ function customId(param: string, value: unknown): string {
       "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char",
     )
   return value as string
+}
+
+/** `Folder::MAX_LENGTH`: the longest folder, trailing slash included, in bytes. */
+const FOLDER_MAX_LENGTH = 2048
+
+/**
+ * The `folder` of an upload as the server's `Folder` validator checks it and stores it: `''` (the
+ * bucket root), or `/`-separated segments (none empty, `.` or `..`, no control characters, not
+ * starting with `/`) stored with a trailing slash.
+ */
+function folderParam(value: unknown): string {
+  if (value === undefined || value === null || value === '') return ''
+  const invalid = invalidParam(
+    'folder',
+    `Folder must be \`/\`-separated segments without empty, \`.\`, or \`..\` segments, must not start with \`/\`, must not contain control characters, and must be at most ${FOLDER_MAX_LENGTH} characters long including the trailing slash.`,
+  )
+  if (typeof value !== 'string') throw invalid
+  const folder = value.endsWith('/') ? value : `${value}/`
+  // eslint-disable-next-line no-control-regex
+  if (Buffer.byteLength(folder) > FOLDER_MAX_LENGTH || /[\x00-\x1f\x7f]/.test(value)) throw invalid
+  const segments = folder.slice(0, -1).split('/')
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..'))
+    throw invalid
+  return folder
 }
 
 function permissionsParam(
@@ -316,12 +344,24 @@ export class StorageState {
     return toServerDatetime(this.#now())
   }
 
-  /** Puts back a bucket and its complete files, as a data dir holds them (no change emitted). */
+  /**
+   * Puts back a bucket and its complete files, as a data dir holds them (no change emitted). A
+   * file kept before folders were served is put back at the bucket root.
+   */
   restore(bucket: StoredBucket, files: ReadonlyArray<{ file: StoredFile; bytes: Buffer }>): void {
     this.buckets.set(bucket.$id, bucket)
     const entries = new Map<string, FileEntry>()
-    for (const { file, bytes } of files)
-      entries.set(file.$id, { file, bytes, chunks: undefined, sequence: ++this.#sequence })
+    for (const { file, bytes } of files) {
+      const folder = (file as Partial<StoredFile>).folder ?? ''
+      const { $id, bucketId, $createdAt, $updatedAt, $permissions, name } = file
+      // In the model's order: ids and dates, the name, its folder and key, then the rest.
+      const record: StoredFile = Object.assign(
+        { $id, bucketId, $createdAt, $updatedAt, $permissions, name, folder, key: folder + name },
+        file,
+        { folder, key: folder + name },
+      )
+      entries.set($id, { file: record, bytes, chunks: undefined, sequence: ++this.#sequence })
+    }
     this.files.set(bucket.$id, entries)
   }
 
@@ -486,6 +526,7 @@ export class StorageState {
       FILE_PERMISSION_TYPES,
       FILE_PERMISSION_TYPES,
     )
+    const folder = folderParam(params.folder)
     const bucket = this.#reachableBucket(bucketId, actor)
     if (!allowed(actor, bucket.$permissions, 'create'))
       throw unauthorized(actor!, bucket.$permissions, 'create')
@@ -530,6 +571,9 @@ export class StorageState {
         $updatedAt: at,
         $permissions: permissions,
         name: part.name,
+        // A chunked upload keeps the folder its first chunk gave, as the server's record does.
+        folder,
+        key: folder + part.name,
         signature: '',
         mimeType: '',
         sizeOriginal: size,
@@ -586,7 +630,10 @@ export class StorageState {
       }
     }
     if (requested !== undefined) entry.file.$permissions = requested
-    if (name !== '') entry.file.name = name
+    if (name !== '') {
+      entry.file.name = name
+      entry.file.key = entry.file.folder + name
+    }
     entry.file.$updatedAt = this.#stamp()
     this.#emit({ kind: 'file', bucketId, fileId, action: 'update', file: entry.file })
     return entry.file

@@ -17,8 +17,10 @@ import type { Answer, SignedUpUser, Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Storage/StorageBase.php, StorageCustomServerTest.php and
 // StorageCustomClientTest.php, and the files case of tests/e2e/Services/Realtime/
-// RealtimeCustomClientTest.php (github:appwrite/appwrite at 1.9.6). The permission cases of
-// StorageCustomClientTest are in storagePermissions.upstream.test.ts. The StorageBase cases run as
+// RealtimeCustomClientTest.php (github:appwrite/appwrite at 1.9.6; the folder cases at the Cloud
+// release cl-1.9.6-1, whose folders the web SDK 27 sends: 1.9.6 itself has none, and ignores
+// `folder`). The permission cases of StorageCustomClientTest are in
+// storagePermissions.upstream.test.ts. The StorageBase cases run as
 // StorageCustomClientTest runs them: signed in as a user. Each case names the method it carries
 // the facts of. The server ignores parameters a route does not declare and some upstream cases
 // send such ones (`bucketId` on an update, `folderId` on an upload, `limit` on a get); so does the
@@ -763,6 +765,85 @@ describe('storage compression and encryption (upstream StorageCustomClientTest)'
       ['gzip', true],
       ['none', false],
     ])
+    expect((await upstream.call('DELETE', `/storage/buckets/${id}`, upstream.key)).status).toBe(204)
+  })
+})
+
+describe('storage folders (upstream StorageBase at the Cloud release cl-1.9.6-1)', () => {
+  it('testCreateBucketFileWithFolder: the folder gets its slash, the key its name; bad folders are 400', async () => {
+    const id = await createBucket('Test Bucket Folders', {
+      fileSecurity: true,
+      permissions: anyoneCRUD,
+    })
+    const inFolder = await upload(id, 'logo.png', LOGO, { folder: 'photos/2026' })
+    expect(inFolder.status).toBe(201)
+    expect(inFolder.body).toMatchObject({
+      folder: 'photos/2026/',
+      key: 'photos/2026/logo.png',
+      name: 'logo.png',
+    })
+    const atRoot = await upload(id, 'logo.png', LOGO)
+    expect(atRoot.status).toBe(201)
+    expect(atRoot.body).toMatchObject({ folder: '', key: 'logo.png' })
+    const duplicate = await upload(id, 'logo.png', LOGO, { folder: 'photos/2026' })
+    expect(duplicate.status).toBe(201)
+    expect(duplicate.body.key).toBe('photos/2026/logo.png')
+    expect(duplicate.body.$id).not.toBe(inFolder.body.$id)
+
+    for (const folder of ['/photos', 'photos//2026', 'photos/../2026', 'photos/\x01'])
+      expect((await upload(id, 'logo.png', LOGO, { folder })).status).toBe(400)
+
+    const answers = await chunkedUpload(
+      id,
+      user.headers,
+      LARGE_MP4,
+      'large-file.mp4',
+      ['read("any")'],
+      undefined,
+      { folder: 'videos/2026' },
+    )
+    for (const answer of answers) expect(answer.body.$id).toBeTruthy()
+    const last = answers.at(-1)!
+    expect(last.status).toBe(201)
+    expect(last.body).toMatchObject({
+      folder: 'videos/2026/',
+      key: 'videos/2026/large-file.mp4',
+    })
+    expect((await upstream.call('DELETE', `/storage/buckets/${id}`, upstream.key)).status).toBe(204)
+  })
+
+  it('testListFilesByFolder: equal on the stored folder, startsWith for a whole subtree', async () => {
+    const id = await createBucket('Test Bucket Parent Filter', {
+      fileSecurity: true,
+      permissions: ['read("any")', 'create("any")'],
+    })
+    for (const folder of ['', 'photos', 'photos/2026'])
+      must(
+        await upload(id, 'logo.png', LOGO, { folder, permissions: ['read("any")'] }),
+        201,
+        `uploading into '${folder}'`,
+      )
+    /** The file list with `queries`: setup, so it must answer 200. */
+    const list = async (queries: string[]) =>
+      must(
+        await upstream.call('GET', `/storage/buckets/${id}/files`, user.headers, { queries }),
+        200,
+        `listing with ${queries.join(', ')}`,
+      ).body
+    const folderIs = (value: string) =>
+      `{"method":"equal","attribute":"folder","values":[${JSON.stringify(value)}]}`
+    expect((await list([])).total).toBe(3)
+    const exact = await list([folderIs('photos/')])
+    expect(exact.total).toBe(1)
+    expect(exact.files[0].folder).toBe('photos/')
+    expect((await list([folderIs('photos')])).total).toBe(0)
+    const root = await list([folderIs('')])
+    expect(root.total).toBe(1)
+    expect(root.files[0].folder).toBe('')
+    const subtree = await list([
+      '{"method":"startsWith","attribute":"folder","values":["photos\\/"]}',
+    ])
+    expect(subtree.total).toBe(2)
     expect((await upstream.call('DELETE', `/storage/buckets/${id}`, upstream.key)).status).toBe(204)
   })
 })

@@ -35,6 +35,7 @@ const FILE_ATTRIBUTES = new Set([
   '$createdAt',
   '$updatedAt',
   'name',
+  'folder',
   'signature',
   'mimeType',
   'sizeOriginal',
@@ -262,7 +263,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
       )
       return { status, body: { ...entry.file } }
     },
-    { params: ['fileId', 'file', 'permissions'] },
+    { params: ['fileId', 'file', 'permissions', 'folder'] },
   )
   router.add(
     'GET',
