@@ -406,6 +406,34 @@ describe('emulator storage', () => {
     expect((refused as Error).message).toContain('Invalid `folder` param')
   })
 
+  it('should take any permission type on a file update, and a name of at most 128 chars', async () => {
+    const storage = await storageWithBucket({ bucketId: 'perm', name: 'Perm' })
+    await uploadBytes(storage, 'perm', 'f', PNG, 'f.png')
+    // An upload refuses `create`; the update's validator takes it and the file keeps it.
+    expect(
+      await rejection(
+        storage.createFile({
+          bucketId: 'perm',
+          fileId: 'g',
+          file: InputFile.fromBuffer(PNG, 'g.png'),
+          permissions: [Permission.create(Role.any())],
+        }),
+      ),
+    ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    const updated = await storage.updateFile({
+      bucketId: 'perm',
+      fileId: 'f',
+      permissions: [Permission.create(Role.any()), Permission.write(Role.users())],
+    })
+    expect(updated.$permissions).toEqual(['create("any")', 'update("users")', 'delete("users")'])
+    expect(
+      (await storage.updateFile({ bucketId: 'perm', fileId: 'f', name: 'n'.repeat(128) })).name,
+    ).toHaveLength(128)
+    expect(
+      await rejection(storage.updateFile({ bucketId: 'perm', fileId: 'f', name: 'n'.repeat(129) })),
+    ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+  })
+
   it('should run a request that asks to impersonate as its caller, as the server does without the flag', async () => {
     await storageWithBucket({
       bucketId: 'private',

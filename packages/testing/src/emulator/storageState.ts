@@ -145,6 +145,7 @@ export interface ContentRange {
 /** Who calls: `undefined` for the API key (permissions do not apply). @internal */
 export type StorageActor = Actor | undefined
 
+/** Every permission type: what a bucket takes, and what a file's update takes. */
 const BUCKET_PERMISSION_TYPES: readonly PermissionType[] = [
   'create',
   'read',
@@ -608,17 +609,20 @@ export class StorageState {
     return { entry, status: 201 }
   }
 
-  /** `PUT …/files/:fileId`: name and permissions. */
+  /**
+   * `PUT …/files/:fileId`: name (at most 128 chars) and permissions. Unlike an upload, the update
+   * takes every permission type, `create` too (kept as given), as the server's validator does.
+   */
   updateFile(
     bucketId: string,
     fileId: string,
     params: Record<string, unknown>,
     actor: StorageActor,
   ): StoredFile {
-    const name = textParam('name', params.name, 255, false)
+    const name = textParam('name', params.name, 128, false)
     const requested = permissionsParam(
       params.permissions,
-      FILE_PERMISSION_TYPES,
+      BUCKET_PERMISSION_TYPES,
       FILE_PERMISSION_TYPES,
     )
     const entry = this.#writableFile(bucketId, fileId, actor, 'update')
