@@ -503,6 +503,54 @@ describe('emulator storage', () => {
     expect((resized as Error).message).toMatch(/no image library.*width/)
   })
 
+  it('should preview an image only where the server would not re-encode it', async () => {
+    const storage = await storageWithBucket({ bucketId: 'enc', name: 'Enc' })
+    const preview = (fileId: string, output?: server.ImageFormat) =>
+      storage.getFilePreview({ bucketId: 'enc', fileId, ...(output ? { output } : {}) })
+    await uploadBytes(storage, 'enc', 'png', PNG, 'p.png')
+    expect(Buffer.from(await preview('png', server.ImageFormat.Png)).equals(PNG)).toBe(true)
+    const asWebp = await rejection(preview('png', server.ImageFormat.Webp))
+    expect(asWebp).toMatchObject({ code: 405, type: 'general_not_implemented' })
+    expect((asWebp as Error).message).toContain('re-encodes this image/png file as webp')
+    // The server names the output after the upload's extension, and keeps it through a rename.
+    await storage.updateFile({ bucketId: 'enc', fileId: 'png', name: 'renamed.jpg' })
+    expect(Buffer.from(await preview('png')).equals(PNG)).toBe(true)
+    await uploadBytes(storage, 'enc', 'bare', PNG, 'p')
+    expect(Buffer.from(await preview('bare')).equals(PNG)).toBe(true)
+    for (const [fileId, name, encoded] of [
+      ['named-jpg', 'p.jpg', 'jpg'],
+      ['named-bin', 'p.bin', 'jpg'],
+    ] as const) {
+      await uploadBytes(storage, 'enc', fileId, PNG, name)
+      const refused = await rejection(preview(fileId))
+      expect(refused).toMatchObject({ code: 405, type: 'general_not_implemented' })
+      expect((refused as Error).message).toContain(`as ${encoded} for getFilePreview`)
+    }
+    // AVIF is no preview input of the server's: it draws a file-type icon instead.
+    const avif = Buffer.concat([Buffer.from('\0\0\0\x1cftypavif', 'latin1'), Buffer.alloc(64)])
+    await uploadBytes(storage, 'enc', 'avif', avif, 'a.avif')
+    const icon = await rejection(preview('avif'))
+    expect(icon).toMatchObject({ code: 405, type: 'general_not_implemented' })
+    expect((icon as Error).message).toContain(
+      'image/avif file (the server answers a file-type icon)',
+    )
+    // Over _APP_STORAGE_PREVIEW_LIMIT (20 MB) the server draws an image icon too.
+    const huge = Buffer.concat([PNG, Buffer.alloc(20_000_001 - PNG.length)])
+    await uploadBytes(storage, 'enc', 'huge', huge, 'huge.png')
+    const hugeIcon = await rejection(preview('huge'))
+    expect(hugeIcon).toMatchObject({ code: 405, type: 'general_not_implemented' })
+    expect((hugeIcon as Error).message).toContain('over 20,000,000 bytes')
+    const unknown = await projectRequest(
+      emulator,
+      '/storage/buckets/enc/files/png/preview?output=bmp',
+      {
+        headers: { 'x-appwrite-key': emulator.apiKey },
+      },
+    )
+    expect(unknown.status).toBe(400)
+    expect(((await unknown.json()) as { type: string }).type).toBe('general_argument_invalid')
+  })
+
   it('should answer the raw chunk protocol as the server does', async () => {
     await storageWithBucket({ bucketId: 'raw', name: 'Raw' })
     const post = (headers: Record<string, string>, part?: { bytes: Uint8Array; name: string }) => {

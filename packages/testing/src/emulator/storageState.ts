@@ -26,8 +26,11 @@ export const STORAGE_LIMIT = 30_000_000
 /** `APP_LIMIT_UPLOAD_CHUNK_SIZE`: the size of every chunk of a chunked upload but the last (5 MiB). @internal */
 export const CHUNK_SIZE = 5 * 1024 * 1024
 
-/** `APP_STORAGE_READ_BUFFER`: files up to this size are compressed and encrypted by the server (20 MB). */
-const READ_BUFFER = 20_000_000
+/**
+ * `APP_STORAGE_READ_BUFFER`: files up to this size are compressed and encrypted by the server, and
+ * previewed (`_APP_STORAGE_PREVIEW_LIMIT`'s default), in bytes (20 MB). @internal
+ */
+export const READ_BUFFER = 20_000_000
 
 /** The errors of the storage routes (github:appwrite/appwrite 1.9 `app/config/errors.php`). @internal */
 export const STORAGE_ERRORS = {
@@ -116,6 +119,11 @@ export interface FileEntry {
   chunks: Map<number, Buffer> | undefined
   /** Creation order, the default order of a list. */
   sequence: number
+  /**
+   * The lower-cased extension of the name the file was uploaded with, which the server's stored
+   * path keeps through a rename (the current name's, for a file put back from a data dir).
+   */
+  extension: string
 }
 
 /** What changed, for realtime and persistence. @internal */
@@ -270,15 +278,42 @@ export function sniffMimeType(bytes: Buffer): string {
   return 'text/plain'
 }
 
-/** The image types the server's preview route transforms (and so answers for). @internal */
+/**
+ * The image types the server's preview route reads (`app/config/storage/inputs.php`); for any
+ * other, AVIF included, it draws a file-type icon. @internal
+ */
 export const PREVIEW_IMAGE_TYPES: ReadonlySet<string> = new Set([
   'image/jpeg',
   'image/png',
   'image/gif',
   'image/webp',
   'image/heic',
-  'image/avif',
 ])
+
+/** The preview route's outputs and their types (`app/config/storage/outputs.php`). @internal */
+export const PREVIEW_OUTPUTS: Readonly<Record<string, string>> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  avif: 'image/avif',
+  gif: 'image/gif',
+}
+
+/**
+ * The output the server's preview route encodes a file in: `output` when given; else the
+ * extension its upload was named with, when that is an output (`jpg` for another extension); else
+ * the output of its type (`jpg` for another). @internal
+ */
+export function previewOutput(entry: FileEntry, output: string): string {
+  if (output !== '') return output
+  if (entry.extension !== '') return entry.extension in PREVIEW_OUTPUTS ? entry.extension : 'jpg'
+  return (
+    Object.keys(PREVIEW_OUTPUTS).find((name) => PREVIEW_OUTPUTS[name] === entry.file.mimeType) ??
+    'jpg'
+  )
+}
 
 /**
  * The types the view route sends as they are (`app/config/storage/mimes.php`, the common part);
@@ -361,7 +396,13 @@ export class StorageState {
         file,
         { folder, key: folder + name },
       )
-      entries.set($id, { file: record, bytes, chunks: undefined, sequence: ++this.#sequence })
+      entries.set($id, {
+        file: record,
+        bytes,
+        chunks: undefined,
+        sequence: ++this.#sequence,
+        extension: extensionOf(name),
+      })
     }
     this.files.set(bucket.$id, entries)
   }
@@ -584,7 +625,13 @@ export class StorageState {
         encryption: false,
         compression: 'none',
       }
-      entry = { file, bytes: undefined, chunks: new Map(), sequence: ++this.#sequence }
+      entry = {
+        file,
+        bytes: undefined,
+        chunks: new Map(),
+        sequence: ++this.#sequence,
+        extension: extensionOf(part.name),
+      }
       entries.set(fileId, entry)
     }
     entry.chunks!.set(chunk, part.bytes)

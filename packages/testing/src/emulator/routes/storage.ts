@@ -7,7 +7,14 @@ import { identityOf } from '../fakeBridge'
 import { httpError, looseBoolean } from '../http'
 import type { RouteResult } from '../http'
 import type { RouteContext, Router } from '../router'
-import { PREVIEW_IMAGE_TYPES, VIEW_MIME_TYPES, storageError } from '../storageState'
+import {
+  PREVIEW_IMAGE_TYPES,
+  PREVIEW_OUTPUTS,
+  READ_BUFFER,
+  VIEW_MIME_TYPES,
+  previewOutput,
+  storageError,
+} from '../storageState'
 import type {
   ContentRange,
   FileEntry,
@@ -352,10 +359,18 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
     'GET',
     `${filePath}/preview`,
     (ctx) => {
+      const output = ctx.params.output === undefined ? '' : String(ctx.params.output)
+      if (output !== '' && !(output in PREVIEW_OUTPUTS))
+        throw httpError(
+          'general_argument_invalid',
+          `Invalid \`output\` param: Value must be one of (${Object.keys(PREVIEW_OUTPUTS).join(', ')})`,
+        )
       const entry = state.previewableFile(ctx.path.bucketId!, ctx.path.fileId!, actorOf(ctx))
       const transformations = Object.keys(PREVIEW_DEFAULTS).filter(
         (name) =>
-          ctx.params[name] !== undefined && String(ctx.params[name]) !== PREVIEW_DEFAULTS[name],
+          name !== 'output' &&
+          ctx.params[name] !== undefined &&
+          String(ctx.params[name]) !== PREVIEW_DEFAULTS[name],
       )
       if (transformations.length > 0)
         throw httpError(
@@ -367,6 +382,27 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
           'general_not_implemented',
           `The emulator has no image library: getFilePreview of a ${entry.file.mimeType || 'non-image'} file (the server answers a file-type icon) is not served. Use getFileView or getFileDownload.`,
         )
+      if (entry.file.sizeActual > READ_BUFFER)
+        throw httpError(
+          'general_not_implemented',
+          `The emulator has no image library: getFilePreview of an image over ${READ_BUFFER.toLocaleString('en-US')} bytes (the server answers an image icon) is not served. Use getFileView or getFileDownload.`,
+        )
+      const encoded = previewOutput(entry, output)
+      if (PREVIEW_OUTPUTS[encoded] !== entry.file.mimeType) {
+        const reason =
+          output !== ''
+            ? 'the output asked for'
+            : entry.extension in PREVIEW_OUTPUTS
+              ? `the extension .${entry.extension} of the name it was uploaded with`
+              : `the fallback for the extension .${entry.extension} of the name it was uploaded with, which is no output format`
+        const own = Object.keys(PREVIEW_OUTPUTS).find(
+          (name) => PREVIEW_OUTPUTS[name] === entry.file.mimeType,
+        )
+        throw httpError(
+          'general_not_implemented',
+          `The emulator has no image library: the server re-encodes this ${entry.file.mimeType} file as ${encoded} for getFilePreview (${reason}), which the emulator cannot do. Ask for output ${own ?? ''} or use getFileView.`,
+        )
+      }
       return {
         bytes: bytesOf(entry),
         headers: {
