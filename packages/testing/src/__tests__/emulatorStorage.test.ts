@@ -551,6 +551,37 @@ describe('emulator storage', () => {
     expect(((await unknown.json()) as { type: string }).type).toBe('general_argument_invalid')
   })
 
+  it('should view a file inline, as text unless the server lists its type, with its ranges', async () => {
+    await storageWithBucket({ bucketId: 'view', name: 'View' })
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    )
+    await uploadBytes(adminStorage(), 'view', 'svg', svg, 'logo.svg')
+    await uploadBytes(adminStorage(), 'view', 'png', PNG, 'p.png')
+    const view = (fileId: string, range?: string) =>
+      projectRequest(emulator, `/storage/buckets/view/files/${fileId}/view`, {
+        headers: { 'x-appwrite-key': emulator.apiKey, ...(range ? { range } : {}) },
+      })
+    // An SVG is no viewable type of the server's: it is sent as text, inline, scripts off.
+    const asText = await view('svg')
+    expect(asText.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(asText.headers.get('content-disposition')).toBe('inline; filename="logo.svg"')
+    expect(asText.headers.get('content-security-policy')).toBe('script-src none;')
+    expect(Buffer.from(await asText.arrayBuffer()).equals(svg)).toBe(true)
+    const image = await view('png')
+    expect(image.headers.get('content-type')).toBe('image/png')
+    expect(image.headers.get('content-disposition')).toBe('inline; filename="p.png"')
+
+    const part = await view('png', 'bytes=1-4')
+    expect(part.status).toBe(206)
+    expect(part.headers.get('content-range')).toBe(`bytes 1-4/${PNG.length}`)
+    expect(Buffer.from(await part.arrayBuffer()).equals(PNG.subarray(1, 5))).toBe(true)
+    expect((await view('png', 'bytes=0-')).status).toBe(206)
+    // As on download: an empty or a past-the-end range is not satisfiable.
+    for (const range of ['bytes=4-4', `bytes=0-${PNG.length}`])
+      expect((await view('png', range)).status).toBe(416)
+  })
+
   it('should answer the raw chunk protocol as the server does', async () => {
     await storageWithBucket({ bucketId: 'raw', name: 'Raw' })
     const post = (headers: Record<string, string>, part?: { bytes: Uint8Array; name: string }) => {

@@ -129,13 +129,10 @@ function rangeOf(
   if (match === null || match[1] !== 'bytes') throw storageError('storage_invalid_range')
   const start = Number(match[2])
   let end = match[3] === '' ? undefined : Number(match[3])
-  if (route === 'download') {
-    if (end === undefined) end = Math.min(start + MAX_OUTPUT_CHUNK - 1, size - 1)
-    if (start >= end || end >= size) throw storageError('storage_invalid_range')
-  } else {
-    end = Math.min(end ?? start + MAX_OUTPUT_CHUNK - 1, size - 1)
-    if (start > end) throw storageError('storage_invalid_range')
-  }
+  // Without an end, or over READ_BUFFER long, each route answers at most its own length.
+  if (end === undefined || end - start > READ_BUFFER)
+    end = Math.min(start + (route === 'download' ? MAX_OUTPUT_CHUNK : READ_BUFFER) - 1, size - 1)
+  if (start >= end || end >= size) throw storageError('storage_invalid_range')
   return { start, end }
 }
 
@@ -331,18 +328,13 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
       'Content-Disposition': disposition('attachment', file),
       'Cache-Control': 'private, max-age=3888000',
     }),
-    view: (file) => {
-      const type = VIEW_MIME_TYPES.has(file.mimeType) ? file.mimeType : 'text/plain'
-      return {
-        'Content-Type': type,
-        'Content-Disposition': disposition(
-          type === 'image/svg+xml' ? 'attachment' : 'inline',
-          file,
-        ),
-        'Content-Security-Policy': "script-src 'none';",
-        'Cache-Control': 'private, max-age=3888000',
-      }
-    },
+    view: (file) => ({
+      'Content-Type': VIEW_MIME_TYPES.has(file.mimeType) ? file.mimeType : 'text/plain',
+      'Content-Disposition': disposition('inline', file),
+      // Written as the server writes it (unquoted `none`).
+      'Content-Security-Policy': 'script-src none;',
+      'Cache-Control': 'private, max-age=3888000',
+    }),
   }
   for (const route of ['download', 'view'] as const) {
     router.add(
