@@ -366,6 +366,21 @@ describe('emulator storage', () => {
     ).toMatchObject({ code: 400, type: 'general_query_invalid' })
   })
 
+  it('should filter and order buckets and files on $sequence, counted per bucket', async () => {
+    const storage = await storageWithBucket({ bucketId: 'first', name: 'First' })
+    await storage.createBucket({ bucketId: 'second', name: 'Second' })
+    for (const id of ['a', 'b', 'c']) await uploadBytes(storage, 'first', id, PNG, `${id}.png`)
+    await uploadBytes(storage, 'second', 'z', PNG, 'z.png')
+    const fileIds = async (bucketId: string, queries: string[]) =>
+      (await storage.listFiles({ bucketId, queries })).files.map((f) => f.$id)
+    expect(await fileIds('first', [Query.orderDesc('$sequence')])).toEqual(['c', 'b', 'a'])
+    expect(await fileIds('first', [Query.greaterThan('$sequence', 1)])).toEqual(['b', 'c'])
+    expect(await fileIds('second', [Query.equal('$sequence', 1)])).toEqual(['z'])
+    const bucketIds = (await storage.listBuckets({ queries: [Query.orderDesc('$sequence')] }))
+      .buckets
+    expect(bucketIds.map((b) => b.$id)).toEqual(['second', 'first'])
+  })
+
   it('should keep a file in the folder the web SDK 27 gives, as Appwrite Cloud does', async () => {
     await storageWithBucket({
       bucketId: 'albums',

@@ -117,7 +117,7 @@ export interface FileEntry {
   bytes: Buffer | undefined
   /** The chunks received so far, by number (1-based), while the upload is not complete. */
   chunks: Map<number, Buffer> | undefined
-  /** Creation order, the default order of a list. */
+  /** `$sequence`: its bucket's count of files at its creation, the default order of a list. */
   sequence: number
   /**
    * The lower-cased extension of the name the file was uploaded with, which the server's stored
@@ -388,12 +388,22 @@ export class StorageState {
   readonly #now: () => number
   readonly #ids: IdGenerator
   readonly #listeners: Array<(change: StorageChange) => void> = []
-  #sequence = 0
+  /** Each bucket's `$sequence` (the project's count of buckets at its creation). */
+  readonly bucketSequences = new Map<string, number>()
+  #bucketSequence = 0
+  /** Each bucket's last file `$sequence`: the server counts a bucket's files on their own. */
+  readonly #fileSequences = new Map<string, number>()
 
   constructor(options: StorageStateOptions) {
     this.#now = options.now
     this.#ids = options.ids
     if (options.onChange) this.#listeners.push(options.onChange)
+  }
+
+  #nextFileSequence(bucketId: string): number {
+    const sequence = (this.#fileSequences.get(bucketId) ?? 0) + 1
+    this.#fileSequences.set(bucketId, sequence)
+    return sequence
   }
 
   /** Adds a change listener (realtime, the data dir). */
@@ -415,6 +425,7 @@ export class StorageState {
    */
   restore(bucket: StoredBucket, files: ReadonlyArray<{ file: StoredFile; bytes: Buffer }>): void {
     this.buckets.set(bucket.$id, bucket)
+    this.bucketSequences.set(bucket.$id, ++this.#bucketSequence)
     const entries = new Map<string, FileEntry>()
     for (const { file, bytes } of files) {
       const folder = (file as Partial<StoredFile>).folder ?? ''
@@ -429,11 +440,12 @@ export class StorageState {
         file: record,
         bytes,
         chunks: undefined,
-        sequence: ++this.#sequence,
+        sequence: entries.size + 1,
         extension: extensionOf(name),
       })
     }
     this.files.set(bucket.$id, entries)
+    this.#fileSequences.set(bucket.$id, entries.size)
   }
 
   // ---- buckets (API key only: the routes check the scope first) ----
@@ -458,6 +470,8 @@ export class StorageState {
     }
     this.buckets.set(bucketId, bucket)
     this.files.set(bucketId, new Map())
+    this.bucketSequences.set(bucketId, ++this.#bucketSequence)
+    this.#fileSequences.set(bucketId, 0)
     this.#emit({ kind: 'bucket', bucketId, deleted: false })
     return bucket
   }
@@ -527,6 +541,8 @@ export class StorageState {
     this.bucket(bucketId)
     this.buckets.delete(bucketId)
     this.files.delete(bucketId)
+    this.bucketSequences.delete(bucketId)
+    this.#fileSequences.delete(bucketId)
     this.#emit({ kind: 'bucket', bucketId, deleted: true })
   }
 
@@ -658,7 +674,7 @@ export class StorageState {
         file,
         bytes: undefined,
         chunks: new Map(),
-        sequence: ++this.#sequence,
+        sequence: this.#nextFileSequence(bucketId),
         extension: extensionOf(part.name),
       }
       entries.set(fileId, entry)

@@ -29,6 +29,7 @@ const BUCKET_ATTRIBUTES = new Set([
   '$id',
   '$createdAt',
   '$updatedAt',
+  '$sequence',
   'enabled',
   'name',
   'fileSecurity',
@@ -41,6 +42,7 @@ const FILE_ATTRIBUTES = new Set([
   '$id',
   '$createdAt',
   '$updatedAt',
+  '$sequence',
   'name',
   'folder',
   'signature',
@@ -212,7 +214,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
         ctx.params.search,
         {
           attributes: BUCKET_ATTRIBUTES,
-          view: (bucket) => bucket as unknown as Record<string, unknown>,
+          view: (bucket) => ({ ...bucket, $sequence: state.bucketSequences.get(bucket.$id) }),
           searchText: (bucket) => `${bucket.$id} ${bucket.name}`,
           cursorNotFound: (id) =>
             httpError(
@@ -281,7 +283,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
         ctx.params.search,
         {
           attributes: FILE_ATTRIBUTES,
-          view: (entry) => entry.file as unknown as Record<string, unknown>,
+          view: (entry) => ({ ...entry.file, $sequence: entry.sequence }),
           searchText: (entry) => `${entry.file.$id} ${entry.file.name}`,
           cursorNotFound: (id) =>
             httpError('general_cursor_not_found', `File '${id}' for the 'cursor' value not found.`),
