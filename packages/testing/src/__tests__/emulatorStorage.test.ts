@@ -597,6 +597,26 @@ describe('emulator storage', () => {
       expect((await view('png', range)).status).toBe(416)
   })
 
+  it('should take a whole upload up to the server payload size of 12 MiB, 413 past it', async () => {
+    await storageWithBucket({ bucketId: 'whole', name: 'Whole' })
+    const send = (bytes: Buffer) => {
+      const form = new FormData()
+      form.append('fileId', 'unique()')
+      form.append('file', new Blob([bytes]), 'whole.bin')
+      return fetch(`${emulator.endpoint}/storage/buckets/whole/files`, {
+        method: 'POST',
+        headers: { 'x-appwrite-project': emulator.projectId, 'x-appwrite-key': emulator.apiKey },
+        body: form,
+      })
+    }
+    const eleven = await send(Buffer.alloc(11 * 1024 * 1024, 1))
+    expect(eleven.status).toBe(201)
+    expect(((await eleven.json()) as { sizeOriginal: number }).sizeOriginal).toBe(11 * 1024 * 1024)
+    const tooLarge = await send(Buffer.alloc(12 * 1024 * 1024, 1))
+    expect(tooLarge.status).toBe(413)
+    expect(((await tooLarge.json()) as { message: string }).message).toContain('in chunks')
+  })
+
   it('should answer the raw chunk protocol as the server does', async () => {
     await storageWithBucket({ bucketId: 'raw', name: 'Raw' })
     const post = (headers: Record<string, string>, part?: { bytes: Uint8Array; name: string }) => {

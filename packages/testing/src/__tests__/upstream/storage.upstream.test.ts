@@ -276,6 +276,17 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
     expectFile(large, 201, 'large-file.mp4', 'video/mp4', LARGE_MP4)
     expect(large.body.signature).toBe(md5(LARGE_MP4))
 
+    // A 12 MiB chunk is past the server's payload size (12 MiB with the multipart around it).
+    const TWELVE_MIB = 12 * 1024 * 1024
+    const oversized = await upload(
+      largeBucketId,
+      'large-file.mp4',
+      fixture('\0\0\0\x20ftypisom', TWELVE_MIB),
+      { permissions: anyoneRUD },
+      { ...user.headers, 'content-range': `bytes 0-${TWELVE_MIB - 1}/${TWELVE_MIB + CHUNK}` },
+    )
+    expect(oversized.status).toBe(413)
+
     const unknownBucket = await upload('empty', 'logo.png', LOGO, { permissions: anyoneRUD })
     expect(unknownBucket.status).toBe(404)
     const tooLarge = await upload(bucketId, 'kitten-1.png', KITTEN_PNG, { permissions: anyoneRUD })
