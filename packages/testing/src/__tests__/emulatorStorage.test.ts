@@ -555,15 +555,16 @@ describe('emulator storage', () => {
     const hugeIcon = await rejection(preview('huge'))
     expect(hugeIcon).toMatchObject({ code: 405, type: 'general_not_implemented' })
     expect((hugeIcon as Error).message).toContain('over 20,000,000 bytes')
-    const unknown = await projectRequest(
-      emulator,
-      '/storage/buckets/enc/files/png/preview?output=bmp',
-      {
-        headers: { 'x-appwrite-key': emulator.apiKey },
-      },
-    )
-    expect(unknown.status).toBe(400)
-    expect(((await unknown.json()) as { type: string }).type).toBe('general_argument_invalid')
+    // `constructor` is no format either, though every object has one.
+    for (const output of ['bmp', 'constructor']) {
+      const unknown = await projectRequest(
+        emulator,
+        `/storage/buckets/enc/files/png/preview?output=${output}`,
+        { headers: { 'x-appwrite-key': emulator.apiKey } },
+      )
+      expect(unknown.status).toBe(400)
+      expect(((await unknown.json()) as { type: string }).type).toBe('general_argument_invalid')
+    }
   })
 
   it('should view a file inline, as text unless the server lists its type, with its ranges', async () => {

@@ -308,7 +308,8 @@ export const PREVIEW_OUTPUTS: Readonly<Record<string, string>> = {
  */
 export function previewOutput(entry: FileEntry, output: string): string {
   if (output !== '') return output
-  if (entry.extension !== '') return entry.extension in PREVIEW_OUTPUTS ? entry.extension : 'jpg'
+  if (entry.extension !== '')
+    return Object.hasOwn(PREVIEW_OUTPUTS, entry.extension) ? entry.extension : 'jpg'
   return (
     Object.keys(PREVIEW_OUTPUTS).find((name) => PREVIEW_OUTPUTS[name] === entry.file.mimeType) ??
     'jpg'

@@ -354,7 +354,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
     `${filePath}/preview`,
     (ctx) => {
       const output = ctx.params.output === undefined ? '' : String(ctx.params.output)
-      if (output !== '' && !(output in PREVIEW_OUTPUTS))
+      if (output !== '' && !Object.hasOwn(PREVIEW_OUTPUTS, output))
         throw httpError(
           'general_argument_invalid',
           `Invalid \`output\` param: Value must be one of (${Object.keys(PREVIEW_OUTPUTS).join(', ')})`,
@@ -386,7 +386,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
         const reason =
           output !== ''
             ? 'the output asked for'
-            : entry.extension in PREVIEW_OUTPUTS
+            : Object.hasOwn(PREVIEW_OUTPUTS, entry.extension)
               ? `the extension .${entry.extension} of the name it was uploaded with`
               : `the fallback for the extension .${entry.extension} of the name it was uploaded with, which is no output format`
         const own = Object.keys(PREVIEW_OUTPUTS).find(
