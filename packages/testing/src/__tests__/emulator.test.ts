@@ -887,7 +887,7 @@ describe('startAppwriteEmulator options', () => {
         },
         body: JSON.stringify({ rowId: 'r', data: { text: 'x'.repeat(100) } }),
       })
-      expect(response.status).toBe(400)
+      expect(response.status).toBe(413)
       expect(await response.json()).toMatchObject({ type: 'general_argument_invalid' })
       expect(small.fake.snapshot()).toEqual({})
     } finally {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ID, Permission, Query, Realtime, Role, Storage } from 'appwrite'
@@ -366,6 +366,146 @@ describe('emulator storage', () => {
     ).toMatchObject({ code: 400, type: 'general_query_invalid' })
   })
 
+  it('should filter and order buckets and files on $sequence, counted per bucket', async () => {
+    const storage = await storageWithBucket({ bucketId: 'first', name: 'First' })
+    await storage.createBucket({ bucketId: 'second', name: 'Second' })
+    for (const id of ['a', 'b', 'c']) await uploadBytes(storage, 'first', id, PNG, `${id}.png`)
+    await uploadBytes(storage, 'second', 'z', PNG, 'z.png')
+    const fileIds = async (bucketId: string, queries: string[]) =>
+      (await storage.listFiles({ bucketId, queries })).files.map((f) => f.$id)
+    expect(await fileIds('first', [Query.orderDesc('$sequence')])).toEqual(['c', 'b', 'a'])
+    expect(await fileIds('first', [Query.greaterThan('$sequence', 1)])).toEqual(['b', 'c'])
+    expect(await fileIds('second', [Query.equal('$sequence', 1)])).toEqual(['z'])
+    const bucketIds = (await storage.listBuckets({ queries: [Query.orderDesc('$sequence')] }))
+      .buckets
+    expect(bucketIds.map((b) => b.$id)).toEqual(['second', 'first'])
+  })
+
+  it('should keep a file in the folder the web SDK 27 gives, as Appwrite Cloud does', async () => {
+    await storageWithBucket({
+      bucketId: 'albums',
+      name: 'Albums',
+      permissions: [Permission.create(Role.users()), Permission.read(Role.users())],
+      fileSecurity: true,
+    })
+    const ada = userStorage('ada')
+    const upload = (fileId: string, folder?: string) =>
+      ada.createFile({
+        bucketId: 'albums',
+        fileId,
+        file: new File([PNG], 'cat.png'),
+        ...(folder === undefined ? {} : { folder }),
+      })
+    const nested = await upload('nested', 'photos/2026')
+    expect(nested).toMatchObject({
+      name: 'cat.png',
+      folder: 'photos/2026/',
+      key: 'photos/2026/cat.png',
+    })
+    expect(await upload('top', 'photos/')).toMatchObject({
+      folder: 'photos/',
+      key: 'photos/cat.png',
+    })
+    expect(await upload('root')).toMatchObject({ folder: '', key: 'cat.png' })
+
+    const ids = async (queries: string[]) =>
+      (await ada.listFiles({ bucketId: 'albums', queries })).files.map((f) => f.$id)
+    expect(await ids([Query.equal('folder', 'photos/')])).toEqual(['top'])
+    expect(await ids([Query.startsWith('folder', 'photos/')])).toEqual(['nested', 'top'])
+    expect(await ids([Query.equal('folder', '')])).toEqual(['root'])
+
+    const renamed = await ada.updateFile({ bucketId: 'albums', fileId: 'nested', name: 'dog.png' })
+    expect(renamed).toMatchObject({ folder: 'photos/2026/', key: 'photos/2026/dog.png' })
+    const refused = await rejection(upload('bad', 'photos/../secrets'))
+    expect(refused).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    expect((refused as Error).message).toContain('Invalid `folder` param')
+  })
+
+  it('should take any permission type on a file update, and a name of at most 128 chars', async () => {
+    const storage = await storageWithBucket({ bucketId: 'perm', name: 'Perm' })
+    await uploadBytes(storage, 'perm', 'f', PNG, 'f.png')
+    // An upload refuses `create`; the update's validator takes it and the file keeps it.
+    expect(
+      await rejection(
+        storage.createFile({
+          bucketId: 'perm',
+          fileId: 'g',
+          file: InputFile.fromBuffer(PNG, 'g.png'),
+          permissions: [Permission.create(Role.any())],
+        }),
+      ),
+    ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+    const updated = await storage.updateFile({
+      bucketId: 'perm',
+      fileId: 'f',
+      permissions: [Permission.create(Role.any()), Permission.write(Role.users())],
+    })
+    expect(updated.$permissions).toEqual(['create("any")', 'update("users")', 'delete("users")'])
+    expect(
+      (await storage.updateFile({ bucketId: 'perm', fileId: 'f', name: 'n'.repeat(128) })).name,
+    ).toHaveLength(128)
+    expect(
+      await rejection(storage.updateFile({ bucketId: 'perm', fileId: 'f', name: 'n'.repeat(129) })),
+    ).toMatchObject({ code: 400, type: 'general_argument_invalid' })
+  })
+
+  it('should run a request that asks to impersonate as its caller, as the server does without the flag', async () => {
+    await storageWithBucket({
+      bucketId: 'private',
+      name: 'Private',
+      permissions: [Permission.create(Role.users())],
+      fileSecurity: true,
+    })
+    await userStorage('ada').createFile({
+      bucketId: 'private',
+      fileId: 'note',
+      file: new File(['for ada only'], 'note.txt'),
+    })
+    const as = (userId: string, headers: Record<string, string> = {}) => ({
+      headers: { 'x-appwrite-jwt': emulator.createJWT(userId), ...headers },
+    })
+    const file = '/storage/buckets/private/files/note'
+    expect((await projectRequest(emulator, `${file}/download`, as('ada'))).status).toBe(200)
+    const byParam = await projectRequest(
+      emulator,
+      `${file}/download?impersonateuserid=ada`,
+      as('bob'),
+    )
+    expect(byParam.status).toBe(404)
+    for (const [header, value] of [
+      ['x-appwrite-impersonate-user-id', 'ada'],
+      ['x-appwrite-impersonate-user-email', 'ada@example.com'],
+    ] as const) {
+      const byHeader = await projectRequest(emulator, file, as('bob', { [header]: value }))
+      expect(byHeader.status).toBe(404)
+    }
+  })
+
+  it('should keep the bytes as sent: no compression, encryption or virus scan', async () => {
+    const storage = await storageWithBucket({ bucketId: 'raw', name: 'Raw' })
+    await storage.updateBucket({
+      bucketId: 'raw',
+      name: 'Raw',
+      compression: server.Compression.Gzip,
+      encryption: true,
+      antivirus: true,
+    })
+    // The EICAR test string: a server scanning uploads refuses it (403 storage_invalid_file).
+    // Joined at run time so that no scanner flags this source file.
+    const eicar = Buffer.from(
+      ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR', '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join(''),
+    )
+    const file = await uploadBytes(storage, 'raw', 'eicar', eicar, 'eicar.com')
+    expect(file).toMatchObject({
+      compression: 'gzip',
+      encryption: true,
+      sizeOriginal: eicar.length,
+      sizeActual: eicar.length,
+    })
+    const bytes = await storage.getFileDownload({ bucketId: 'raw', fileId: 'eicar' })
+    expect(Buffer.from(bytes).equals(eicar)).toBe(true)
+  })
+
   it('should preview an image as it is, and refuse transformations loudly', async () => {
     const storage = await storageWithBucket({ bucketId: 'img', name: 'Img' })
     await uploadBytes(storage, 'img', 'p', PNG, 'p.png')
@@ -376,6 +516,106 @@ describe('emulator storage', () => {
     )
     expect(resized).toMatchObject({ code: 405, type: 'general_not_implemented' })
     expect((resized as Error).message).toMatch(/no image library.*width/)
+  })
+
+  it('should preview an image only where the server would not re-encode it', async () => {
+    const storage = await storageWithBucket({ bucketId: 'enc', name: 'Enc' })
+    const preview = (fileId: string, output?: server.ImageFormat) =>
+      storage.getFilePreview({ bucketId: 'enc', fileId, ...(output ? { output } : {}) })
+    await uploadBytes(storage, 'enc', 'png', PNG, 'p.png')
+    expect(Buffer.from(await preview('png', server.ImageFormat.Png)).equals(PNG)).toBe(true)
+    const asWebp = await rejection(preview('png', server.ImageFormat.Webp))
+    expect(asWebp).toMatchObject({ code: 405, type: 'general_not_implemented' })
+    expect((asWebp as Error).message).toContain('re-encodes this image/png file as webp')
+    // The server names the output after the upload's extension, and keeps it through a rename.
+    await storage.updateFile({ bucketId: 'enc', fileId: 'png', name: 'renamed.jpg' })
+    expect(Buffer.from(await preview('png')).equals(PNG)).toBe(true)
+    await uploadBytes(storage, 'enc', 'bare', PNG, 'p')
+    expect(Buffer.from(await preview('bare')).equals(PNG)).toBe(true)
+    for (const [fileId, name, encoded] of [
+      ['named-jpg', 'p.jpg', 'jpg'],
+      ['named-bin', 'p.bin', 'jpg'],
+    ] as const) {
+      await uploadBytes(storage, 'enc', fileId, PNG, name)
+      const refused = await rejection(preview(fileId))
+      expect(refused).toMatchObject({ code: 405, type: 'general_not_implemented' })
+      expect((refused as Error).message).toContain(`as ${encoded} for getFilePreview`)
+    }
+    // AVIF is no preview input of the server's: it draws a file-type icon instead.
+    const avif = Buffer.concat([Buffer.from('\0\0\0\x1cftypavif', 'latin1'), Buffer.alloc(64)])
+    await uploadBytes(storage, 'enc', 'avif', avif, 'a.avif')
+    const icon = await rejection(preview('avif'))
+    expect(icon).toMatchObject({ code: 405, type: 'general_not_implemented' })
+    expect((icon as Error).message).toContain(
+      'image/avif file (the server answers a file-type icon)',
+    )
+    // Over _APP_STORAGE_PREVIEW_LIMIT (20 MB) the server draws an image icon too.
+    const huge = Buffer.concat([PNG, Buffer.alloc(20_000_001 - PNG.length)])
+    await uploadBytes(storage, 'enc', 'huge', huge, 'huge.png')
+    const hugeIcon = await rejection(preview('huge'))
+    expect(hugeIcon).toMatchObject({ code: 405, type: 'general_not_implemented' })
+    expect((hugeIcon as Error).message).toContain('over 20,000,000 bytes')
+    // `constructor` is no format either, though every object has one.
+    for (const output of ['bmp', 'constructor']) {
+      const unknown = await projectRequest(
+        emulator,
+        `/storage/buckets/enc/files/png/preview?output=${output}`,
+        { headers: { 'x-appwrite-key': emulator.apiKey } },
+      )
+      expect(unknown.status).toBe(400)
+      expect(((await unknown.json()) as { type: string }).type).toBe('general_argument_invalid')
+    }
+  })
+
+  it('should view a file inline, as text unless the server lists its type, with its ranges', async () => {
+    await storageWithBucket({ bucketId: 'view', name: 'View' })
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    )
+    await uploadBytes(adminStorage(), 'view', 'svg', svg, 'logo.svg')
+    await uploadBytes(adminStorage(), 'view', 'png', PNG, 'p.png')
+    const view = (fileId: string, range?: string) =>
+      projectRequest(emulator, `/storage/buckets/view/files/${fileId}/view`, {
+        headers: { 'x-appwrite-key': emulator.apiKey, ...(range ? { range } : {}) },
+      })
+    // An SVG is no viewable type of the server's: it is sent as text, inline, scripts off.
+    const asText = await view('svg')
+    expect(asText.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(asText.headers.get('content-disposition')).toBe('inline; filename="logo.svg"')
+    expect(asText.headers.get('content-security-policy')).toBe('script-src none;')
+    expect(Buffer.from(await asText.arrayBuffer()).equals(svg)).toBe(true)
+    const image = await view('png')
+    expect(image.headers.get('content-type')).toBe('image/png')
+    expect(image.headers.get('content-disposition')).toBe('inline; filename="p.png"')
+
+    const part = await view('png', 'bytes=1-4')
+    expect(part.status).toBe(206)
+    expect(part.headers.get('content-range')).toBe(`bytes 1-4/${PNG.length}`)
+    expect(Buffer.from(await part.arrayBuffer()).equals(PNG.subarray(1, 5))).toBe(true)
+    expect((await view('png', 'bytes=0-')).status).toBe(206)
+    // As on download: an empty or a past-the-end range is not satisfiable.
+    for (const range of ['bytes=4-4', `bytes=0-${PNG.length}`])
+      expect((await view('png', range)).status).toBe(416)
+  })
+
+  it('should take a whole upload up to the server payload size of 12 MiB, 413 past it', async () => {
+    await storageWithBucket({ bucketId: 'whole', name: 'Whole' })
+    const send = (bytes: Buffer) => {
+      const form = new FormData()
+      form.append('fileId', 'unique()')
+      form.append('file', new Blob([bytes]), 'whole.bin')
+      return fetch(`${emulator.endpoint}/storage/buckets/whole/files`, {
+        method: 'POST',
+        headers: { 'x-appwrite-project': emulator.projectId, 'x-appwrite-key': emulator.apiKey },
+        body: form,
+      })
+    }
+    const eleven = await send(Buffer.alloc(11 * 1024 * 1024, 1))
+    expect(eleven.status).toBe(201)
+    expect(((await eleven.json()) as { sizeOriginal: number }).sizeOriginal).toBe(11 * 1024 * 1024)
+    const tooLarge = await send(Buffer.alloc(12 * 1024 * 1024, 1))
+    expect(tooLarge.status).toBe(413)
+    expect(((await tooLarge.json()) as { message: string }).message).toContain('in chunks')
   })
 
   it('should answer the raw chunk protocol as the server does', async () => {
@@ -560,6 +800,57 @@ describe('emulator storage persistence', () => {
       ).toEqual([Buffer.from('big').toString('hex')])
     } finally {
       await second.close()
+    }
+  })
+})
+
+describe('emulator storage persistence of folders', () => {
+  it('should keep a folder across a restart, and put a file kept without one at the root', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'emulator-storage-folders-'))
+    try {
+      const first = await startAppwriteEmulator({ data: dir })
+      const storage = new server.Storage(serverClient(first))
+      await storage.createBucket({
+        bucketId: 'kept',
+        name: 'Kept',
+        permissions: [Permission.create(Role.any())],
+      })
+      // node-appwrite 27 sends no folder; the web SDK 27 does.
+      await new Storage(webSdkClient(first)).createFile({
+        bucketId: 'kept',
+        fileId: 'deep',
+        file: new File([PNG], 'deep.png'),
+        folder: 'a/b',
+      })
+      await uploadBytes(storage, 'kept', 'old', PNG, 'old.png')
+      await first.close()
+      // A record as an emulator before folders wrote it: no `folder`, no `key`.
+      const path = join(dir, 'storage', 'state.json')
+      const saved = JSON.parse(await readFile(path, 'utf8')) as {
+        buckets: Array<{ files: Array<Record<string, unknown>> }>
+      }
+      for (const file of saved.buckets[0]!.files)
+        if (file.$id === 'old') {
+          delete file.folder
+          delete file.key
+        }
+      await writeFile(path, JSON.stringify(saved))
+
+      const second = await startAppwriteEmulator({ data: dir })
+      try {
+        // node-appwrite 27's File model has no folder yet; the web SDK 27's has.
+        const files = (
+          await new server.Storage(serverClient(second)).listFiles({ bucketId: 'kept' })
+        ).files as Array<server.Models.File & { folder: string; key: string }>
+        expect(files.map(({ $id, folder, key }) => ({ $id, folder, key }))).toEqual([
+          { $id: 'deep', folder: 'a/b/', key: 'a/b/deep.png' },
+          { $id: 'old', folder: '', key: 'old.png' },
+        ])
+      } finally {
+        await second.close()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })

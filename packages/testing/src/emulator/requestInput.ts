@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { httpError } from './http'
+import { EmulatorHttpError, httpError } from './http'
 import type { Params } from './http'
 import { requestHeader } from './requestHeader'
 import { queryPairs } from './requestTarget'
@@ -195,10 +195,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         stop()
         // The rest is read and dropped, so the connection can still carry the answer.
         req.resume()
+        // The server's HTTP layer answers 413 past its payload size (12 MiB).
         reject(
-          httpError(
+          new EmulatorHttpError(
             'general_argument_invalid',
-            `Request body is too large: more than ${limit} bytes (the emulator's maxBodyBytes).`,
+            413,
+            `Request body is too large: more than ${limit} bytes (the emulator's maxBodyBytes). Send a file over 5 MiB in chunks, as the SDKs do.`,
           ),
         )
         return

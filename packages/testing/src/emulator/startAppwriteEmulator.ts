@@ -92,7 +92,11 @@ export interface AppwriteEmulatorOptions {
    * function receives every {@link EmulatorLogEntry}. Defaults to `false`.
    */
   log?: boolean | ((entry: EmulatorLogEntry) => void)
-  /** Largest JSON body accepted, in bytes. Defaults to `10_485_760` (10 MiB). */
+  /**
+   * Largest request body accepted (JSON or a multipart upload), in bytes; a larger one is answered
+   * 413, as the server's HTTP layer answers past its payload size. Defaults to `12_582_912` (12 MiB,
+   * the server's).
+   */
   maxBodyBytes?: number
   /**
    * Appwrite Functions to serve, by function id: a handler as Appwrite's Node runtime calls it
@@ -291,7 +295,7 @@ async function serve(
   const projectId = options.projectId ?? 'booking-guard'
   const apiKey = options.apiKey ?? 'emulator-api-key'
   const host = options.host ?? '127.0.0.1'
-  const maxBodyBytes = options.maxBodyBytes ?? 10_485_760
+  const maxBodyBytes = options.maxBodyBytes ?? 12_582_912
   let latencyMs = checkLatency(options.latencyMs ?? 0)
   const logging = options.log === true || typeof options.log === 'function'
   const logger: EmulatorLogger =

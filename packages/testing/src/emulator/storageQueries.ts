@@ -5,7 +5,7 @@ import { httpError } from './http'
  * The `queries` and `search` of the storage list routes (`listBuckets`, `listFiles`), run over
  * plain objects: the methods the server's `Queries` validators take, on the attributes each
  * route allows (`Buckets::ALLOWED_ATTRIBUTES`, `Files::ALLOWED_ATTRIBUTES`, plus `$id`,
- * `$createdAt`, `$updatedAt`).
+ * `$createdAt`, `$updatedAt` and `$sequence`).
  */
 
 interface ParsedQuery {

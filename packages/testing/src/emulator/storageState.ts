@@ -26,8 +26,11 @@ export const STORAGE_LIMIT = 30_000_000
 /** `APP_LIMIT_UPLOAD_CHUNK_SIZE`: the size of every chunk of a chunked upload but the last (5 MiB). @internal */
 export const CHUNK_SIZE = 5 * 1024 * 1024
 
-/** `APP_STORAGE_READ_BUFFER`: files up to this size are compressed and encrypted by the server (20 MB). */
-const READ_BUFFER = 20_000_000
+/**
+ * `APP_STORAGE_READ_BUFFER`: files up to this size are compressed and encrypted by the server, and
+ * previewed (`_APP_STORAGE_PREVIEW_LIMIT`'s default), in bytes (20 MB). @internal
+ */
+export const READ_BUFFER = 20_000_000
 
 /** The errors of the storage routes (github:appwrite/appwrite 1.9 `app/config/errors.php`). @internal */
 export const STORAGE_ERRORS = {
@@ -94,6 +97,10 @@ export interface StoredFile {
   $updatedAt: string
   $permissions: string[]
   name: string
+  /** The virtual folder, with a trailing slash (`photos/2026/`); `''` for the bucket root. */
+  folder: string
+  /** `folder` followed by `name`. */
+  key: string
   signature: string
   mimeType: string
   sizeOriginal: number
@@ -110,8 +117,13 @@ export interface FileEntry {
   bytes: Buffer | undefined
   /** The chunks received so far, by number (1-based), while the upload is not complete. */
   chunks: Map<number, Buffer> | undefined
-  /** Creation order, the default order of a list. */
+  /** `$sequence`: its bucket's count of files at its creation, the default order of a list. */
   sequence: number
+  /**
+   * The lower-cased extension of the name the file was uploaded with, which the server's stored
+   * path keeps through a rename (the current name's, for a file put back from a data dir).
+   */
+  extension: string
 }
 
 /** What changed, for realtime and persistence. @internal */
@@ -141,6 +153,7 @@ export interface ContentRange {
 /** Who calls: `undefined` for the API key (permissions do not apply). @internal */
 export type StorageActor = Actor | undefined
 
+/** Every permission type: what a bucket takes, and what a file's update takes. */
 const BUCKET_PERMISSION_TYPES: readonly PermissionType[] = [
   'create',
   'read',
@@ -181,6 +194,30 @@ function customId(param: string, value: unknown): string {
       "Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char",
     )
   return value as string
+}
+
+/** `Folder::MAX_LENGTH`: the longest folder, trailing slash included, in bytes. */
+const FOLDER_MAX_LENGTH = 2048
+
+/**
+ * The `folder` of an upload as the server's `Folder` validator checks it and stores it: `''` (the
+ * bucket root), or `/`-separated segments (none empty, `.` or `..`, no control characters, not
+ * starting with `/`) stored with a trailing slash.
+ */
+function folderParam(value: unknown): string {
+  if (value === undefined || value === null || value === '') return ''
+  const invalid = invalidParam(
+    'folder',
+    `Folder must be \`/\`-separated segments without empty, \`.\`, or \`..\` segments, must not start with \`/\`, must not contain control characters, and must be at most ${FOLDER_MAX_LENGTH} characters long including the trailing slash.`,
+  )
+  if (typeof value !== 'string') throw invalid
+  const folder = value.endsWith('/') ? value : `${value}/`
+  // eslint-disable-next-line no-control-regex
+  if (Buffer.byteLength(folder) > FOLDER_MAX_LENGTH || /[\x00-\x1f\x7f]/.test(value)) throw invalid
+  const segments = folder.slice(0, -1).split('/')
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..'))
+    throw invalid
+  return folder
 }
 
 function permissionsParam(
@@ -241,43 +278,100 @@ export function sniffMimeType(bytes: Buffer): string {
   return 'text/plain'
 }
 
-/** The image types the server's preview route transforms (and so answers for). @internal */
+/**
+ * The image types the server's preview route reads (`app/config/storage/inputs.php`); for any
+ * other, AVIF included, it draws a file-type icon. @internal
+ */
 export const PREVIEW_IMAGE_TYPES: ReadonlySet<string> = new Set([
   'image/jpeg',
   'image/png',
   'image/gif',
   'image/webp',
   'image/heic',
-  'image/avif',
 ])
 
+/** The preview route's outputs and their types (`app/config/storage/outputs.php`). @internal */
+export const PREVIEW_OUTPUTS: Readonly<Record<string, string>> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  avif: 'image/avif',
+  gif: 'image/gif',
+}
+
 /**
- * The types the view route sends as they are (`app/config/storage/mimes.php`, the common part);
- * any other is sent as `text/plain`. @internal
+ * The output the server's preview route encodes a file in: `output` when given; else the
+ * extension its upload was named with, when that is an output (`jpg` for another extension); else
+ * the output of its type (`jpg` for another). @internal
+ */
+export function previewOutput(entry: FileEntry, output: string): string {
+  if (output !== '') return output
+  if (entry.extension !== '')
+    return Object.hasOwn(PREVIEW_OUTPUTS, entry.extension) ? entry.extension : 'jpg'
+  return (
+    Object.keys(PREVIEW_OUTPUTS).find((name) => PREVIEW_OUTPUTS[name] === entry.file.mimeType) ??
+    'jpg'
+  )
+}
+
+/**
+ * The types the view route sends as they are (`app/config/storage/mimes.php`, typo included); any
+ * other, SVG and plain text included, is sent as `text/plain`. @internal
  */
 export const VIEW_MIME_TYPES: ReadonlySet<string> = new Set([
   'image/jpeg',
-  'image/jpg',
   'image/gif',
   'image/png',
   'image/webp',
   'image/heic',
+  'image/heic-sequence',
   'image/avif',
-  'image/svg+xml',
-  'image/bmp',
-  'image/x-icon',
-  'image/tiff',
   'video/mp4',
+  'video/x-flv',
   'video/webm',
-  'video/ogg',
+  'application/x-mpegURL',
+  'video/MP2T',
+  'video/3gpp',
   'video/quicktime',
+  'video/x-msvideo',
+  'video/x-ms-wmv',
+  'audio/basic',
+  'auido/L24',
+  'audio/mid',
   'audio/mpeg',
+  'audio/mp4',
+  'audio/x-aiff',
+  'audio/x-mpegurl',
+  'audio/vnd.rn-realaudio',
   'audio/ogg',
-  'audio/wav',
-  'audio/webm',
+  'audio/vorbis',
+  'audio/vnd.wav',
+  'audio/x-wav',
+  'audio/aac',
+  'audio/x-hx-aac-adts',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.template',
+  'application/vnd.ms-word.document.macroEnabled.12',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.template',
+  'application/vnd.ms-excel.sheet.macroEnabled.12',
+  'application/vnd.ms-excel.template.macroEnabled.12',
+  'application/vnd.ms-excel.addin.macroEnabled.12',
+  'application/vnd.ms-excel.sheet.binary.macroEnabled.12',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.openxmlformats-officedocument.presentationml.template',
+  'application/vnd.openxmlformats-officedocument.presentationml.slideshow',
+  'application/vnd.ms-powerpoint.addin.macroEnabled.12',
+  'application/vnd.ms-powerpoint.presentation.macroEnabled.12',
+  'application/vnd.ms-powerpoint.template.macroEnabled.12',
+  'application/vnd.ms-powerpoint.slideshow.macroEnabled.12',
+  'application/vnd.ms-access',
   'application/pdf',
-  'text/plain',
-  'text/csv',
 ])
 
 /** Options of a {@link StorageState}. @internal */
@@ -295,12 +389,22 @@ export class StorageState {
   readonly #now: () => number
   readonly #ids: IdGenerator
   readonly #listeners: Array<(change: StorageChange) => void> = []
-  #sequence = 0
+  /** Each bucket's `$sequence` (the project's count of buckets at its creation). */
+  readonly bucketSequences = new Map<string, number>()
+  #bucketSequence = 0
+  /** Each bucket's last file `$sequence`: the server counts a bucket's files on their own. */
+  readonly #fileSequences = new Map<string, number>()
 
   constructor(options: StorageStateOptions) {
     this.#now = options.now
     this.#ids = options.ids
     if (options.onChange) this.#listeners.push(options.onChange)
+  }
+
+  #nextFileSequence(bucketId: string): number {
+    const sequence = (this.#fileSequences.get(bucketId) ?? 0) + 1
+    this.#fileSequences.set(bucketId, sequence)
+    return sequence
   }
 
   /** Adds a change listener (realtime, the data dir). */
@@ -316,13 +420,33 @@ export class StorageState {
     return toServerDatetime(this.#now())
   }
 
-  /** Puts back a bucket and its complete files, as a data dir holds them (no change emitted). */
+  /**
+   * Puts back a bucket and its complete files, as a data dir holds them (no change emitted). A
+   * file kept before folders were served is put back at the bucket root.
+   */
   restore(bucket: StoredBucket, files: ReadonlyArray<{ file: StoredFile; bytes: Buffer }>): void {
     this.buckets.set(bucket.$id, bucket)
+    this.bucketSequences.set(bucket.$id, ++this.#bucketSequence)
     const entries = new Map<string, FileEntry>()
-    for (const { file, bytes } of files)
-      entries.set(file.$id, { file, bytes, chunks: undefined, sequence: ++this.#sequence })
+    for (const { file, bytes } of files) {
+      const folder = (file as Partial<StoredFile>).folder ?? ''
+      const { $id, bucketId, $createdAt, $updatedAt, $permissions, name } = file
+      // In the model's order: ids and dates, the name, its folder and key, then the rest.
+      const record: StoredFile = Object.assign(
+        { $id, bucketId, $createdAt, $updatedAt, $permissions, name, folder, key: folder + name },
+        file,
+        { folder, key: folder + name },
+      )
+      entries.set($id, {
+        file: record,
+        bytes,
+        chunks: undefined,
+        sequence: entries.size + 1,
+        extension: extensionOf(name),
+      })
+    }
     this.files.set(bucket.$id, entries)
+    this.#fileSequences.set(bucket.$id, entries.size)
   }
 
   // ---- buckets (API key only: the routes check the scope first) ----
@@ -347,6 +471,8 @@ export class StorageState {
     }
     this.buckets.set(bucketId, bucket)
     this.files.set(bucketId, new Map())
+    this.bucketSequences.set(bucketId, ++this.#bucketSequence)
+    this.#fileSequences.set(bucketId, 0)
     this.#emit({ kind: 'bucket', bucketId, deleted: false })
     return bucket
   }
@@ -416,6 +542,8 @@ export class StorageState {
     this.bucket(bucketId)
     this.buckets.delete(bucketId)
     this.files.delete(bucketId)
+    this.bucketSequences.delete(bucketId)
+    this.#fileSequences.delete(bucketId)
     this.#emit({ kind: 'bucket', bucketId, deleted: true })
   }
 
@@ -486,6 +614,7 @@ export class StorageState {
       FILE_PERMISSION_TYPES,
       FILE_PERMISSION_TYPES,
     )
+    const folder = folderParam(params.folder)
     const bucket = this.#reachableBucket(bucketId, actor)
     if (!allowed(actor, bucket.$permissions, 'create'))
       throw unauthorized(actor!, bucket.$permissions, 'create')
@@ -530,6 +659,9 @@ export class StorageState {
         $updatedAt: at,
         $permissions: permissions,
         name: part.name,
+        // A chunked upload keeps the folder its first chunk gave, as the server's record does.
+        folder,
+        key: folder + part.name,
         signature: '',
         mimeType: '',
         sizeOriginal: size,
@@ -539,7 +671,13 @@ export class StorageState {
         encryption: false,
         compression: 'none',
       }
-      entry = { file, bytes: undefined, chunks: new Map(), sequence: ++this.#sequence }
+      entry = {
+        file,
+        bytes: undefined,
+        chunks: new Map(),
+        sequence: this.#nextFileSequence(bucketId),
+        extension: extensionOf(part.name),
+      }
       entries.set(fileId, entry)
     }
     entry.chunks!.set(chunk, part.bytes)
@@ -564,17 +702,20 @@ export class StorageState {
     return { entry, status: 201 }
   }
 
-  /** `PUT …/files/:fileId`: name and permissions. */
+  /**
+   * `PUT …/files/:fileId`: name (at most 128 chars) and permissions. Unlike an upload, the update
+   * takes every permission type, `create` too (kept as given), as the server's validator does.
+   */
   updateFile(
     bucketId: string,
     fileId: string,
     params: Record<string, unknown>,
     actor: StorageActor,
   ): StoredFile {
-    const name = textParam('name', params.name, 255, false)
+    const name = textParam('name', params.name, 128, false)
     const requested = permissionsParam(
       params.permissions,
-      FILE_PERMISSION_TYPES,
+      BUCKET_PERMISSION_TYPES,
       FILE_PERMISSION_TYPES,
     )
     const entry = this.#writableFile(bucketId, fileId, actor, 'update')
@@ -586,7 +727,10 @@ export class StorageState {
       }
     }
     if (requested !== undefined) entry.file.$permissions = requested
-    if (name !== '') entry.file.name = name
+    if (name !== '') {
+      entry.file.name = name
+      entry.file.key = entry.file.folder + name
+    }
     entry.file.$updatedAt = this.#stamp()
     this.#emit({ kind: 'file', bucketId, fileId, action: 'update', file: entry.file })
     return entry.file

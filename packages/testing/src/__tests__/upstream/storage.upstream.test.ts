@@ -1,12 +1,26 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ownedBy } from './tables'
-import { must, startUpstream, uploadFile } from './upstream'
+import {
+  CHUNK,
+  LOGO,
+  PNG_SIGNATURE,
+  anyoneCRUD,
+  anyoneRUD,
+  createBucket as createBucketOf,
+  fetchBytes as fetchBytesOf,
+  fixture,
+  md5,
+} from './storage'
+import { isDatetime, must, startUpstream, uploadFile } from './upstream'
 import type { Answer, SignedUpUser, Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Storage/StorageBase.php, StorageCustomServerTest.php and
 // StorageCustomClientTest.php, and the files case of tests/e2e/Services/Realtime/
-// RealtimeCustomClientTest.php (github:appwrite/appwrite at 1.9.6). The StorageBase cases run as
+// RealtimeCustomClientTest.php (github:appwrite/appwrite at 1.9.6; the folder cases at the Cloud
+// release cl-1.9.6-1, whose folders the web SDK 27 sends: 1.9.6 itself has none, and ignores
+// `folder`). The permission cases of StorageCustomClientTest are in
+// storagePermissions.upstream.test.ts. The StorageBase cases run as
 // StorageCustomClientTest runs them: signed in as a user. Each case names the method it carries
 // the facts of. The server ignores parameters a route does not declare and some upstream cases
 // send such ones (`bucketId` on an update, `folderId` on an upload, `limit` on a get); so does the
@@ -27,37 +41,16 @@ afterAll(async () => {
   await upstream.close()
 })
 
-/** Deterministic filler bytes after a file signature. */
-function fixture(signature: number[] | string, size: number): Buffer {
-  const bytes = Buffer.alloc(size)
-  const head =
-    typeof signature === 'string' ? Buffer.from(signature, 'latin1') : Buffer.from(signature)
-  let x = size
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    bytes[i] = x >>> 24
-  }
-  head.copy(bytes)
-  return bytes
-}
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-const LOGO = fixture(PNG_SIGNATURE, 47_218)
 const KITTEN_PNG = fixture(PNG_SIGNATURE, 2_100_000)
 const KITTEN_GIF = fixture('GIF89a', 30_000)
+const JFIF = fixture('\xff\xd8\xff\xe0\0\x10JFIF\0', 10_000)
 const WEBP = (() => {
   const bytes = fixture('RIFF\0\0\0\0WEBPVP8 ', 20_000)
   bytes.writeUInt32LE(bytes.length - 8, 4)
   return bytes
 })()
-const CHUNK = 5 * 1024 * 1024
 /** Three chunks' worth (the upstream large-file.mp4 spans at least three). */
 const LARGE_MP4 = fixture('\0\0\0\x20ftypisom', 2 * CHUNK + 1_234_567)
-
-const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
-
-const anyoneRUD = ['read("any")', 'update("any")', 'delete("any")']
-const anyoneCRUD = ['read("any")', 'create("any")', 'update("any")', 'delete("any")']
 
 /** {@link uploadFile} into `bucketId` as the signed-in user unless other `headers` are given. */
 const upload = (
@@ -87,24 +80,13 @@ function expectFile(
   expect(answer.body).toMatchObject({ name, mimeType, sizeOriginal: bytes.length })
 }
 
-/** A raw GET of a file URL with extra headers (`Range`), the body as bytes. */
-async function fetchBytes(path: string, headers: Record<string, string>) {
-  const response = await fetch(`${upstream.emulator.endpoint}${path}`, { headers })
-  return {
-    status: response.status,
-    headers: response.headers,
-    bytes: Buffer.from(await response.arrayBuffer()),
-  }
-}
+/** {@link fetchBytes} on this file's emulator. */
+const fetchBytes = (path: string, headers: Record<string, string>) =>
+  fetchBytesOf(upstream, path, headers)
 
-async function createBucket(name: string, params: Record<string, unknown> = {}): Promise<string> {
-  const answer = await upstream.call('POST', '/storage/buckets', upstream.key, {
-    bucketId: 'unique()',
-    name,
-    ...params,
-  })
-  return must(answer, 201, `creating the bucket ${name}`).body.$id as string
-}
+/** {@link createBucketOf} on this file's emulator. */
+const createBucket = (name: string, params: Record<string, unknown> = {}) =>
+  createBucketOf(upstream, name, params)
 
 /** The chunked upload upstream's loops send: each chunk with its range, then the id it got. */
 async function chunkedUpload(
@@ -114,6 +96,7 @@ async function chunkedUpload(
   name: string,
   permissions: string[],
   order?: number[],
+  fields: Record<string, unknown> = {},
 ): Promise<Answer[]> {
   const chunks = Math.ceil(bytes.length / CHUNK)
   const answers: Answer[] = []
@@ -125,7 +108,7 @@ async function chunkedUpload(
       bucketId,
       name,
       bytes.subarray(start, end + 1),
-      { permissions },
+      { permissions, ...fields },
       {
         ...headers,
         'content-range': `bytes ${start}-${end}/${bytes.length}`,
@@ -293,6 +276,17 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
     expectFile(large, 201, 'large-file.mp4', 'video/mp4', LARGE_MP4)
     expect(large.body.signature).toBe(md5(LARGE_MP4))
 
+    // A 12 MiB chunk is past the server's payload size (12 MiB with the multipart around it).
+    const TWELVE_MIB = 12 * 1024 * 1024
+    const oversized = await upload(
+      largeBucketId,
+      'large-file.mp4',
+      fixture('\0\0\0\x20ftypisom', TWELVE_MIB),
+      { permissions: anyoneRUD },
+      { ...user.headers, 'content-range': `bytes 0-${TWELVE_MIB - 1}/${TWELVE_MIB + CHUNK}` },
+    )
+    expect(oversized.status).toBe(413)
+
     const unknownBucket = await upload('empty', 'logo.png', LOGO, { permissions: anyoneRUD })
     expect(unknownBucket.status).toBe(404)
     const tooLarge = await upload(bucketId, 'kitten-1.png', KITTEN_PNG, { permissions: anyoneRUD })
@@ -391,6 +385,16 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
     expect(preview.status).toBe(200)
     expect(preview.headers.get('content-type')).toBe('image/png')
     expect(preview.bytes.length).toBeGreaterThan(0)
+    // preview-test.jfif upstream: a JPEG (JFIF) sent as image/jxl; its preview is a JPEG.
+    const jfif = await upload(bucketId, 'preview-test.jfif', JFIF, { permissions: anyoneRUD })
+    expect(jfif.status).toBe(201)
+    const jfifPreview = await fetchBytes(
+      `/storage/buckets/${bucketId}/files/${jfif.body.$id}/preview`,
+      user.headers,
+    )
+    expect(jfifPreview.status).toBe(200)
+    expect(jfifPreview.headers.get('content-type')).toBe('image/jpeg')
+    expect(jfifPreview.bytes.length).toBeGreaterThan(0)
 
     const download = await fetchBytes(`${base}/download`, user.headers)
     expect(download.status).toBe(200)
@@ -562,6 +566,72 @@ describe('storage (upstream StorageBase, as StorageCustomClientTest runs it)', (
     expect(Number.isInteger(bucket.body.totalSize)).toBe(true)
     expect(bucket.body.totalSize).toBeGreaterThanOrEqual(0)
   })
+
+  it('testCreateBucketFileParallelChunksLargeFile: chunks sent all at once make one file', async () => {
+    // Upstream sends 20 MiB; three full chunks and a short fourth keep its four chunks with less
+    // to move on a shared machine.
+    const total = 3 * CHUNK + 65_536
+    const chunks = Math.ceil(total / CHUNK)
+    expect(chunks).toBeGreaterThanOrEqual(4)
+    const id = await createBucket('Test Bucket Parallel Chunk Upload', {
+      fileSecurity: true,
+      maximumFileSize: total,
+      permissions: ['read("any")', 'create("any")', 'delete("any")'],
+    })
+    const fileId = 'parallel-chunks-file'
+    const block = Buffer.concat(
+      Array.from({ length: 1024 }, () => createHash('sha256').update(fileId).digest()),
+    )
+    const bytes = Buffer.alloc(total)
+    for (let at = 0; at < total; at += block.length) block.copy(bytes, at)
+    const answers = await Promise.all(
+      Array.from({ length: chunks }, (_, i) => {
+        const start = i * CHUNK
+        const end = Math.min(start + CHUNK, total) - 1
+        return uploadFile(
+          upstream,
+          id,
+          'large-parallel-upload.bin',
+          bytes.subarray(start, end + 1),
+          { fileId, permissions: ['read("any")', 'delete("any")'] },
+          { ...upstream.key, 'content-range': `bytes ${start}-${end}/${total}` },
+        )
+      }),
+    )
+    for (const answer of answers) expect([200, 201]).toContain(answer.status)
+    const file = await upstream.call('GET', `/storage/buckets/${id}/files/${fileId}`, upstream.key)
+    expect(file.status).toBe(200)
+    expect(file.body.chunksTotal).toBe(chunks)
+    expect(file.body.chunksUploaded).toBe(chunks)
+    const download = await fetchBytes(
+      `/storage/buckets/${id}/files/${fileId}/download`,
+      upstream.key,
+    )
+    expect(download.status).toBe(200)
+    expect(download.bytes.length).toBe(total)
+    const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')
+    expect(sha256(download.bytes)).toBe(sha256(bytes))
+  })
+
+  it('testCreateBucketFileZstdCompression: a zstd bucket takes the file whole', async () => {
+    const created = await upstream.call('POST', '/storage/buckets', upstream.key, {
+      bucketId: 'unique()',
+      name: 'Test Bucket',
+      fileSecurity: true,
+      maximumFileSize: 2_000_000,
+      allowedFileExtensions: ['jpg', 'png'],
+      compression: 'zstd',
+      permissions: anyoneCRUD,
+    })
+    expect(created.status).toBe(201)
+    expect(created.body.compression).toBe('zstd')
+    const file = await upload(created.body.$id as string, 'logo.png', LOGO, {
+      permissions: anyoneRUD,
+    })
+    expectFile(file, 201, 'logo.png', 'image/png', LOGO)
+    expect(isDatetime(file.body.$createdAt)).toBe(true)
+    expect(file.body.signature).toBe(md5(LOGO))
+  })
 })
 
 describe('storage (upstream StorageCustomClientTest)', () => {
@@ -654,6 +724,138 @@ describe('storage (upstream StorageCustomClientTest)', () => {
         expect(answer.body.message).toContain(`user:${user.$id}`)
       }
     }
+  })
+})
+
+describe('storage compression and encryption (upstream StorageCustomClientTest)', () => {
+  it("testFileEncryptionAndCompression: a file keeps the bucket's settings of its upload", async () => {
+    const created = must(
+      await upstream.call('POST', '/storage/buckets', upstream.key, {
+        bucketId: 'unique()',
+        name: 'Test Bucket',
+        permissions: ['read("any")'],
+        encryption: true,
+        compression: 'gzip',
+      }),
+      201,
+      'creating the gzip bucket',
+    )
+    const id = created.body.$id as string
+    const files = `/storage/buckets/${id}/files`
+    /** The file's `compression` and `encryption` as create, get and the list report them. */
+    const settings = (file: { compression: string; encryption: boolean }) => [
+      file.compression,
+      file.encryption,
+    ]
+    const first = await upload(id, 'transformations.png', LOGO, {}, upstream.key)
+    expect(first.status).toBe(201)
+    expect(settings(first.body)).toEqual(['gzip', true])
+    const got = await upstream.call('GET', `${files}/${first.body.$id}`, upstream.key)
+    expect(settings(got.body)).toEqual(['gzip', true])
+    const listed = await upstream.call('GET', files, upstream.key)
+    expect(listed.body.total).toBe(1)
+    expect(settings(listed.body.files[0])).toEqual(['gzip', true])
+
+    must(
+      await upstream.call('PUT', `/storage/buckets/${id}`, upstream.key, {
+        name: 'Test Bucket',
+        encryption: false,
+        compression: 'none',
+      }),
+      200,
+      'updating the bucket',
+    )
+    const kept = await upstream.call('GET', `${files}/${first.body.$id}`, upstream.key)
+    expect(settings(kept.body)).toEqual(['gzip', true])
+    const second = await upload(id, 'transformations.png', LOGO, {}, upstream.key)
+    expect(second.status).toBe(201)
+    expect(settings(second.body)).toEqual(['none', false])
+    const both = await upstream.call('GET', files, upstream.key)
+    expect(both.body.total).toBe(2)
+    expect(both.body.files.map(settings)).toEqual([
+      ['gzip', true],
+      ['none', false],
+    ])
+    expect((await upstream.call('DELETE', `/storage/buckets/${id}`, upstream.key)).status).toBe(204)
+  })
+})
+
+describe('storage folders (upstream StorageBase at the Cloud release cl-1.9.6-1)', () => {
+  it('testCreateBucketFileWithFolder: the folder gets its slash, the key its name; bad folders are 400', async () => {
+    const id = await createBucket('Test Bucket Folders', {
+      fileSecurity: true,
+      permissions: anyoneCRUD,
+    })
+    const inFolder = await upload(id, 'logo.png', LOGO, { folder: 'photos/2026' })
+    expect(inFolder.status).toBe(201)
+    expect(inFolder.body).toMatchObject({
+      folder: 'photos/2026/',
+      key: 'photos/2026/logo.png',
+      name: 'logo.png',
+    })
+    const atRoot = await upload(id, 'logo.png', LOGO)
+    expect(atRoot.status).toBe(201)
+    expect(atRoot.body).toMatchObject({ folder: '', key: 'logo.png' })
+    const duplicate = await upload(id, 'logo.png', LOGO, { folder: 'photos/2026' })
+    expect(duplicate.status).toBe(201)
+    expect(duplicate.body.key).toBe('photos/2026/logo.png')
+    expect(duplicate.body.$id).not.toBe(inFolder.body.$id)
+
+    for (const folder of ['/photos', 'photos//2026', 'photos/../2026', 'photos/\x01'])
+      expect((await upload(id, 'logo.png', LOGO, { folder })).status).toBe(400)
+
+    const answers = await chunkedUpload(
+      id,
+      user.headers,
+      LARGE_MP4,
+      'large-file.mp4',
+      ['read("any")'],
+      undefined,
+      { folder: 'videos/2026' },
+    )
+    for (const answer of answers) expect(answer.body.$id).toBeTruthy()
+    const last = answers.at(-1)!
+    expect(last.status).toBe(201)
+    expect(last.body).toMatchObject({
+      folder: 'videos/2026/',
+      key: 'videos/2026/large-file.mp4',
+    })
+    expect((await upstream.call('DELETE', `/storage/buckets/${id}`, upstream.key)).status).toBe(204)
+  })
+
+  it('testListFilesByFolder: equal on the stored folder, startsWith for a whole subtree', async () => {
+    const id = await createBucket('Test Bucket Parent Filter', {
+      fileSecurity: true,
+      permissions: ['read("any")', 'create("any")'],
+    })
+    for (const folder of ['', 'photos', 'photos/2026'])
+      must(
+        await upload(id, 'logo.png', LOGO, { folder, permissions: ['read("any")'] }),
+        201,
+        `uploading into '${folder}'`,
+      )
+    /** The file list with `queries`: setup, so it must answer 200. */
+    const list = async (queries: string[]) =>
+      must(
+        await upstream.call('GET', `/storage/buckets/${id}/files`, user.headers, { queries }),
+        200,
+        `listing with ${queries.join(', ')}`,
+      ).body
+    const folderIs = (value: string) =>
+      `{"method":"equal","attribute":"folder","values":[${JSON.stringify(value)}]}`
+    expect((await list([])).total).toBe(3)
+    const exact = await list([folderIs('photos/')])
+    expect(exact.total).toBe(1)
+    expect(exact.files[0].folder).toBe('photos/')
+    expect((await list([folderIs('photos')])).total).toBe(0)
+    const root = await list([folderIs('')])
+    expect(root.total).toBe(1)
+    expect(root.files[0].folder).toBe('')
+    const subtree = await list([
+      '{"method":"startsWith","attribute":"folder","values":["photos\\/"]}',
+    ])
+    expect(subtree.total).toBe(2)
+    expect((await upstream.call('DELETE', `/storage/buckets/${id}`, upstream.key)).status).toBe(204)
   })
 })
 

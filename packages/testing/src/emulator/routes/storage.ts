@@ -7,7 +7,14 @@ import { identityOf } from '../fakeBridge'
 import { httpError, looseBoolean } from '../http'
 import type { RouteResult } from '../http'
 import type { RouteContext, Router } from '../router'
-import { PREVIEW_IMAGE_TYPES, VIEW_MIME_TYPES, storageError } from '../storageState'
+import {
+  PREVIEW_IMAGE_TYPES,
+  PREVIEW_OUTPUTS,
+  READ_BUFFER,
+  VIEW_MIME_TYPES,
+  previewOutput,
+  storageError,
+} from '../storageState'
 import type {
   ContentRange,
   FileEntry,
@@ -22,6 +29,7 @@ const BUCKET_ATTRIBUTES = new Set([
   '$id',
   '$createdAt',
   '$updatedAt',
+  '$sequence',
   'enabled',
   'name',
   'fileSecurity',
@@ -34,7 +42,9 @@ const FILE_ATTRIBUTES = new Set([
   '$id',
   '$createdAt',
   '$updatedAt',
+  '$sequence',
   'name',
+  'folder',
   'signature',
   'mimeType',
   'sizeOriginal',
@@ -121,13 +131,10 @@ function rangeOf(
   if (match === null || match[1] !== 'bytes') throw storageError('storage_invalid_range')
   const start = Number(match[2])
   let end = match[3] === '' ? undefined : Number(match[3])
-  if (route === 'download') {
-    if (end === undefined) end = Math.min(start + MAX_OUTPUT_CHUNK - 1, size - 1)
-    if (start >= end || end >= size) throw storageError('storage_invalid_range')
-  } else {
-    end = Math.min(end ?? start + MAX_OUTPUT_CHUNK - 1, size - 1)
-    if (start > end) throw storageError('storage_invalid_range')
-  }
+  // Without an end, or over READ_BUFFER long, each route answers at most its own length.
+  if (end === undefined || end - start > READ_BUFFER)
+    end = Math.min(start + (route === 'download' ? MAX_OUTPUT_CHUNK : READ_BUFFER) - 1, size - 1)
+  if (start >= end || end >= size) throw storageError('storage_invalid_range')
   return { start, end }
 }
 
@@ -207,7 +214,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
         ctx.params.search,
         {
           attributes: BUCKET_ATTRIBUTES,
-          view: (bucket) => bucket as unknown as Record<string, unknown>,
+          view: (bucket) => ({ ...bucket, $sequence: state.bucketSequences.get(bucket.$id) }),
           searchText: (bucket) => `${bucket.$id} ${bucket.name}`,
           cursorNotFound: (id) =>
             httpError(
@@ -262,7 +269,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
       )
       return { status, body: { ...entry.file } }
     },
-    { params: ['fileId', 'file', 'permissions'] },
+    { params: ['fileId', 'file', 'permissions', 'folder'] },
   )
   router.add(
     'GET',
@@ -276,7 +283,7 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
         ctx.params.search,
         {
           attributes: FILE_ATTRIBUTES,
-          view: (entry) => entry.file as unknown as Record<string, unknown>,
+          view: (entry) => ({ ...entry.file, $sequence: entry.sequence }),
           searchText: (entry) => `${entry.file.$id} ${entry.file.name}`,
           cursorNotFound: (id) =>
             httpError('general_cursor_not_found', `File '${id}' for the 'cursor' value not found.`),
@@ -323,18 +330,13 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
       'Content-Disposition': disposition('attachment', file),
       'Cache-Control': 'private, max-age=3888000',
     }),
-    view: (file) => {
-      const type = VIEW_MIME_TYPES.has(file.mimeType) ? file.mimeType : 'text/plain'
-      return {
-        'Content-Type': type,
-        'Content-Disposition': disposition(
-          type === 'image/svg+xml' ? 'attachment' : 'inline',
-          file,
-        ),
-        'Content-Security-Policy': "script-src 'none';",
-        'Cache-Control': 'private, max-age=3888000',
-      }
-    },
+    view: (file) => ({
+      'Content-Type': VIEW_MIME_TYPES.has(file.mimeType) ? file.mimeType : 'text/plain',
+      'Content-Disposition': disposition('inline', file),
+      // Written as the server writes it (unquoted `none`).
+      'Content-Security-Policy': 'script-src none;',
+      'Cache-Control': 'private, max-age=3888000',
+    }),
   }
   for (const route of ['download', 'view'] as const) {
     router.add(
@@ -351,10 +353,18 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
     'GET',
     `${filePath}/preview`,
     (ctx) => {
+      const output = ctx.params.output === undefined ? '' : String(ctx.params.output)
+      if (output !== '' && !Object.hasOwn(PREVIEW_OUTPUTS, output))
+        throw httpError(
+          'general_argument_invalid',
+          `Invalid \`output\` param: Value must be one of (${Object.keys(PREVIEW_OUTPUTS).join(', ')})`,
+        )
       const entry = state.previewableFile(ctx.path.bucketId!, ctx.path.fileId!, actorOf(ctx))
       const transformations = Object.keys(PREVIEW_DEFAULTS).filter(
         (name) =>
-          ctx.params[name] !== undefined && String(ctx.params[name]) !== PREVIEW_DEFAULTS[name],
+          name !== 'output' &&
+          ctx.params[name] !== undefined &&
+          String(ctx.params[name]) !== PREVIEW_DEFAULTS[name],
       )
       if (transformations.length > 0)
         throw httpError(
@@ -366,6 +376,27 @@ export function registerStorageRoutes(target: Router, state: StorageState): void
           'general_not_implemented',
           `The emulator has no image library: getFilePreview of a ${entry.file.mimeType || 'non-image'} file (the server answers a file-type icon) is not served. Use getFileView or getFileDownload.`,
         )
+      if (entry.file.sizeActual > READ_BUFFER)
+        throw httpError(
+          'general_not_implemented',
+          `The emulator has no image library: getFilePreview of an image over ${READ_BUFFER.toLocaleString('en-US')} bytes (the server answers an image icon) is not served. Use getFileView or getFileDownload.`,
+        )
+      const encoded = previewOutput(entry, output)
+      if (PREVIEW_OUTPUTS[encoded] !== entry.file.mimeType) {
+        const reason =
+          output !== ''
+            ? 'the output asked for'
+            : Object.hasOwn(PREVIEW_OUTPUTS, entry.extension)
+              ? `the extension .${entry.extension} of the name it was uploaded with`
+              : `the fallback for the extension .${entry.extension} of the name it was uploaded with, which is no output format`
+        const own = Object.keys(PREVIEW_OUTPUTS).find(
+          (name) => PREVIEW_OUTPUTS[name] === entry.file.mimeType,
+        )
+        throw httpError(
+          'general_not_implemented',
+          `The emulator has no image library: the server re-encodes this ${entry.file.mimeType} file as ${encoded} for getFilePreview (${reason}), which the emulator cannot do. Ask for output ${own ?? ''} or use getFileView.`,
+        )
+      }
       return {
         bytes: bytesOf(entry),
         headers: {
