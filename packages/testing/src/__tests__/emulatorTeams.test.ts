@@ -311,6 +311,42 @@ describe('emulator Teams service', () => {
     expect(list.memberships[0]).toMatchObject({ teamId: team.$id, teamName: 'Settings' })
   })
 
+  it('should query memberships roles with contains only, and refuse other queries as parameter errors', async () => {
+    const { owner, teams, team } = await ownTeam('Roles', 'Squad')
+    const users = new server.Users(serverClient(emulator))
+    const found = await users.listMemberships({
+      userId: owner.userId,
+      queries: [Query.contains('roles', ['owner'])],
+    })
+    expect(found.memberships.map((m) => m.teamId)).toEqual([team.$id])
+    const refusals: Array<[string, string]> = [
+      [
+        Query.equal('roles', ['owner']),
+        'Invalid `queries` param: Invalid query: Cannot query equal on attribute "roles" because it is an array.',
+      ],
+      [
+        Query.equal('userName', ['Roles']),
+        'Invalid `queries` param: Invalid query: Attribute not found in schema: userName',
+      ],
+    ]
+    for (const [query, message] of refusals) {
+      for (const list of [
+        () => users.listMemberships({ userId: owner.userId, queries: [query] }),
+        () => teams.listMemberships({ teamId: team.$id, queries: [query] }),
+      ])
+        expect(await rejection(list())).toMatchObject(
+          appwriteError(400, 'general_argument_invalid', message),
+        )
+    }
+    expect(await rejection(teams.list({ queries: [Query.equal('prefs', ['x'])] }))).toMatchObject(
+      appwriteError(
+        400,
+        'general_argument_invalid',
+        'Invalid `queries` param: Invalid query: Attribute not found in schema: prefs',
+      ),
+    )
+  })
+
   it('should re-subscribe a member’s realtime socket with its new roles when it joins or leaves', async () => {
     const { owner, team } = await ownTeam('Realtime', 'Live')
     const member = await signUp('Listener')

@@ -1,4 +1,5 @@
 import { check } from './accounts'
+import { appwriteError } from './errors'
 import type { AccountStore, StoredUser } from './accounts'
 import { AccountEmails } from './accountEmails'
 import { fakeInternals } from './createFakeAppwrite'
@@ -28,6 +29,9 @@ const LIST_ATTRIBUTES = new Set([
   'impersonator',
 ])
 
+/** The users' array attributes: the database refuses `equal` and the like on them. */
+const ARRAY_ATTRIBUTES = new Set(['labels'])
+
 /** `Queries\Identities::ALLOWED_ATTRIBUTES`. */
 const IDENTITY_ATTRIBUTES = new Set([
   'userId',
@@ -47,7 +51,7 @@ export class UserLists {
 
   /** `FakeUsers.list` with `queries` or `search`. */
   users(params: { queries?: string[]; search?: string; total?: boolean }): FakeUserList {
-    const plan = planList(params.queries, LIST_ATTRIBUTES)
+    const plan = planList(params.queries, LIST_ATTRIBUTES, undefined, ARRAY_ATTRIBUTES)
     if (params.search !== undefined) check.text('search', params.search, 256)
     let users = this.#store.users()
     const search = params.search ?? ''
@@ -82,6 +86,13 @@ export class UserLists {
   identities(params: { queries?: string[]; search?: string }): void {
     const plan = planList(params.queries, IDENTITY_ATTRIBUTES)
     if (params.search !== undefined) check.text('search', params.search, 256)
+    // The route turns `search` into a query on a `search` attribute the identities' collection
+    // does not have, which the database refuses, so a search never lists identities.
+    if ((params.search ?? '') !== '')
+      throw appwriteError(
+        'general_query_invalid',
+        'Invalid query: Attribute not found in schema: search',
+      )
     runList([], plan, () => undefined, 'User')
   }
 }

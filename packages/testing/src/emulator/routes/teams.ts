@@ -646,7 +646,12 @@ interface ListSpec<T> {
   searchText(item: T): string
   /** The item's name in the cursor-not-found message. */
   readonly noun: string
+  /** The array attributes: only `contains` and the null checks may query them. */
+  readonly arrays?: ReadonlySet<string>
 }
+
+/** The methods the database's filter validator lets query an array attribute. */
+const ARRAY_METHODS = new Set(['contains', 'notContains', 'isNull', 'isNotNull'])
 
 const TEAM_LIST: ListSpec<StoredTeam> = {
   attributes: TEAM_ATTRIBUTES,
@@ -660,6 +665,7 @@ const MEMBERSHIP_LIST: ListSpec<StoredMembership> = {
   values: MEMBERSHIP_VALUES,
   searchText: (membership) => `${membership.$id} ${membership.userId}`,
   noun: 'Membership',
+  arrays: new Set(['roles']),
 }
 
 function membershipList(
@@ -707,12 +713,18 @@ function listPage<T extends { readonly $id: string }>(
     Object.prototype.hasOwnProperty.call(values, attribute) ? values[attribute]!(item) : null
   let items = [...all]
   let cursor: { id: string; after: boolean } | undefined
+  // What the route's `queries` validator (`Queries\Teams` / `Queries\Memberships`) refuses is a
+  // parameter error, as for every other validated parameter.
   const attributeOf = (query: SimpleQuery) => {
     const attribute = typeof query.attribute === 'string' ? query.attribute : ''
     if (!attributes.has(attribute))
-      throw httpError(
-        'general_query_invalid',
-        `Invalid query: Attribute not found in schema: ${attribute}`,
+      throw invalid('queries', `Invalid query: Attribute not found in schema: ${attribute}`)
+    const method = String(query.method)
+    const order = method === 'orderAsc' || method === 'orderDesc'
+    if (!order && spec.arrays?.has(attribute) === true && !ARRAY_METHODS.has(method))
+      throw invalid(
+        'queries',
+        `Invalid query: Cannot query ${method} on attribute "${attribute}" because it is an array.`,
       )
     return attribute
   }
