@@ -394,6 +394,62 @@ describe('emulator Teams service', () => {
     }
   })
 
+  it('should show signed-in members only what membershipsPrivacy allows, and the API key everything', async () => {
+    const private_ = await startAppwriteEmulator({
+      membershipsPrivacy: {
+        userEmail: false,
+        userId: false,
+        userPhone: false,
+        userAccessedAt: true,
+      },
+    })
+    try {
+      const key = serverClient(private_)
+      const users = new server.Users(key)
+      await users.create({
+        userId: 'ada',
+        email: 'ada@example.com',
+        phone: '+14155550100',
+        password: 'password123',
+        name: 'Ada',
+      })
+      // MFA counts only with a factor the server could ask for: here the verified email.
+      await users.updateMFA({ userId: 'ada', mfa: true })
+      const { secret } = await users.createSession({ userId: 'ada' })
+      const asAda = new Client()
+        .setEndpoint(private_.endpoint)
+        .setProject(private_.projectId)
+        .setSession(secret)
+      const team = await new Teams(asAda).create({ teamId: 'crew', name: 'Crew' })
+      const mine = () => new Teams(asAda).listMemberships({ teamId: team.$id })
+      expect((await mine()).memberships[0]).toMatchObject({
+        userName: 'Ada',
+        userEmail: '',
+        userId: '',
+        userPhone: '',
+        mfa: false,
+      })
+      await users.updateEmailVerification({ userId: 'ada', emailVerification: true })
+      const [member] = (await mine()).memberships
+      expect(member?.mfa).toBe(true)
+      expect(member?.userAccessedAt).not.toBe('')
+      const got = await new Teams(asAda).getMembership({
+        teamId: team.$id,
+        membershipId: member!.$id,
+      })
+      expect(got).toMatchObject({ userEmail: '', userId: '', mfa: true })
+      const asKey = await new server.Teams(key).listMemberships({ teamId: team.$id })
+      expect(asKey.memberships[0]).toMatchObject({
+        userName: 'Ada',
+        userEmail: 'ada@example.com',
+        userId: 'ada',
+        userPhone: '+14155550100',
+      })
+    } finally {
+      await private_.close()
+    }
+  })
+
   it('should keep teams, memberships and their roles across a restart on a data dir', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bg-teams-'))
     const databases = mainDatabase({ docs: { rowSecurity: true } })

@@ -1,5 +1,6 @@
 import { accountFeatures } from '../fake/accountFeatures'
-import { teamStore } from '../fake/teams'
+import { DEFAULT_MEMBERSHIPS_PRIVACY, teamStore } from '../fake/teams'
+import type { MembershipsPrivacy } from '../fake/teams'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -155,6 +156,14 @@ export interface AppwriteEmulatorOptions {
    * every CORS origin is allowed.
    */
   redirectHosts?: readonly string[]
+  /**
+   * What a signed-in user sees of each member in the memberships get and list routes (the
+   * project's Auth › Memberships privacy settings on the server): a field set to `false` answers
+   * empty (`''`, `mfa: false`). API keys always see everything. Defaults to the server's defaults:
+   * `{ userName: true, userEmail: true, mfa: true, userId: true, userPhone: true,
+   * userAccessedAt: false }`; give only the fields to change.
+   */
+  membershipsPrivacy?: Partial<MembershipsPrivacy>
 }
 
 /** Realtime state of an emulator, for tests that must wait until a subscription reached the server. */
@@ -334,7 +343,13 @@ async function serve(
     projectId,
     internals.realtime,
   )
-  registerTeamsRoutes(router, { auth, teams: teamStore(internals), faults: fake.faults, projectId })
+  registerTeamsRoutes(router, {
+    auth,
+    teams: teamStore(internals),
+    faults: fake.faults,
+    projectId,
+    membershipsPrivacy: { ...DEFAULT_MEMBERSHIPS_PRIVACY, ...options.membershipsPrivacy },
+  })
   const storage = new StorageState({ now: () => fake.clock.now(), ids: createIdGenerator() })
   const storageDir =
     dataDir === undefined ? undefined : await StorageDir.open(join(dataDir.dir, 'storage'), storage)

@@ -188,15 +188,22 @@ function allowedHost(host: string, hosts: readonly string[] | undefined): boolea
 }
 
 /**
- * `url` with `params` merged into its query string, as the server's `Template::mergeQuery` builds
- * the link of an email (PHP's `http_build_query`: a space as `+`, `:` and `+` escaped).
+ * `url` with `params` merged into its query string, as the server builds the link of an email
+ * (`Template::parseURL`, `mergeQuery`, `unParseURL`): the query is rebuilt (PHP's
+ * `http_build_query`: a space as `+`, `:` and `+` escaped), the rest of `url` is kept exactly as
+ * given, unnormalised and unescaped, as PHP's `parse_url` splits it.
  *
  * @internal
  */
 export function linkWith(url: string, params: Readonly<Record<string, string>>): string {
-  const parsed = new URL(url)
-  for (const [name, value] of Object.entries(params)) parsed.searchParams.set(name, value)
-  return parsed.toString()
+  const hash = url.indexOf('#')
+  const fragment = hash === -1 ? '' : url.slice(hash)
+  const beforeFragment = hash === -1 ? url : url.slice(0, hash)
+  const mark = beforeFragment.indexOf('?')
+  const base = mark === -1 ? beforeFragment : beforeFragment.slice(0, mark)
+  const query = new URLSearchParams(mark === -1 ? '' : beforeFragment.slice(mark + 1))
+  for (const [name, value] of Object.entries(params)) query.set(name, value)
+  return `${base}?${query.toString()}${fragment}`
 }
 
 /* ------------------------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ import { runGated } from '../../fake/faults'
 import type { FaultApi } from '../../fake/faults'
 import { simpleListQueries } from '../../fake/simpleQueries'
 import type { SimpleQuery } from '../../fake/simpleQueries'
-import { hashSecret } from '../../fake/teams'
-import type { StoredMembership, StoredTeam, TeamStore } from '../../fake/teams'
+import { DEFAULT_MEMBERSHIPS_PRIVACY, hashSecret } from '../../fake/teams'
+import type { MembershipsPrivacy, StoredMembership, StoredTeam, TeamStore } from '../../fake/teams'
 import type { FaultGate } from '../../fake/types'
 import { constantTimeEqual } from '../../fake/sha256'
+import { linkWith } from '../../fake/tokens'
 import { toServerDatetime } from '../../fake/validation'
 import { requireScopes } from '../auth'
 import type { AuthRegistry, Caller } from '../auth'
@@ -170,6 +171,8 @@ export interface TeamsRoutesOptions {
   /** The fake's faults: they apply to these routes with `api: 'teams'` (`'users'` for the user's list). */
   readonly faults: FaultGate
   readonly projectId: string
+  /** What signed-in users see of other members. Defaults to the server's defaults. */
+  readonly membershipsPrivacy?: MembershipsPrivacy
 }
 
 /**
@@ -181,6 +184,7 @@ export interface TeamsRoutesOptions {
  */
 export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions): void {
   const { auth, teams: store, faults, projectId } = options
+  const privacy = options.membershipsPrivacy ?? DEFAULT_MEMBERSHIPS_PRIVACY
   const now = () => store.now()
   /** `handler` behind the fault gate, as the SDK method `operation` of `api`. */
   const gated =
@@ -453,7 +457,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
         email,
         phone,
         secret,
-        url: invitationUrl(url, {
+        url: linkWith(url, {
           membershipId: membership.$id,
           userId,
           secret,
@@ -472,14 +476,20 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     const { teamId } = pathIds(ctx)
     readTeam(ctx.caller, teamId)
     const all = store.memberships().filter((m) => m.teamId === teamId)
-    return { body: membershipList(store, all, ctx.params, ctx.caller.kind === 'key') }
+    return {
+      body: membershipList(store, all, ctx.params, ctx.caller.kind === 'key', privacy),
+    }
   })
 
   route('getMembership', (ctx) => {
     const { teamId, membershipId } = pathIds(ctx)
     const membership = teamMembership(ctx.caller, teamId, membershipId)
     return {
-      body: store.membershipModel(membership, ctx.caller.kind === 'key' ? 'readAsKey' : 'read'),
+      body: store.membershipModel(
+        membership,
+        ctx.caller.kind === 'key' ? 'readAsKey' : 'read',
+        privacy,
+      ),
     }
   })
 
@@ -571,7 +581,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
         const userId = uid('userId', ctx.path.userId)
         if (auth.store.user(userId) === undefined) throw httpError('user_not_found')
         const all = store.memberships().filter((m) => m.userId === userId)
-        return { body: membershipList(store, all, ctx.params, true) }
+        return { body: membershipList(store, all, ctx.params, true, privacy) }
       },
       'users',
     ),
@@ -588,13 +598,6 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     },
     { params: [] },
   )
-}
-
-/** The invitation link: `url` with the membership's parameters merged into its query. */
-function invitationUrl(url: string, params: Record<string, string>): string {
-  const parsed = new URL(url)
-  for (const [name, value] of Object.entries(params)) parsed.searchParams.set(name, value)
-  return parsed.toString()
 }
 
 // --- lists ---------------------------------------------------------------------------------
@@ -673,12 +676,13 @@ function membershipList(
   all: StoredMembership[],
   params: Params,
   asKey: boolean,
+  privacy: MembershipsPrivacy,
 ): Record<string, unknown> {
   const result = listPage(all, params, MEMBERSHIP_LIST)
   return {
     total: result.total,
     memberships: result.page.map((membership) =>
-      store.membershipModel(membership, asKey ? 'readAsKey' : 'read'),
+      store.membershipModel(membership, asKey ? 'readAsKey' : 'read', privacy),
     ),
   }
 }
