@@ -48,6 +48,11 @@ export const EXTRA_ERRORS = {
     code: 401,
     message: 'Access to this API is forbidden.',
   },
+  general_unknown_origin: {
+    code: 403,
+    message:
+      'The request originated from an unknown origin. If you trust this domain, please list it as a trusted platform in the Appwrite console.',
+  },
   user_jwt_and_cookie_set: {
     code: 403,
     message:

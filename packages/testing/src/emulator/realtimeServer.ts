@@ -8,6 +8,7 @@ import type { AccountChange } from '../fake/accounts'
 import type { TeamChange, TeamStore } from '../fake/teams'
 import { formatRealtimeTimestamp } from '../fake/channels'
 import { isAppwriteException } from '../fake/errors'
+import { originRefusal } from '../fake/tokens'
 import type { AuthRegistry, Caller } from './auth'
 import type { RealtimeCaller } from './fakeBridge'
 import { EmulatorHttpError, toJson } from './http'
@@ -32,6 +33,8 @@ export interface RealtimeServerOptions {
   readonly latencyMs: () => number
   /** Called whenever the number of subscriptions held changes. */
   readonly onSubscriptionsChanged: () => void
+  /** The hostnames of the project's Web platforms; `undefined` accepts every `Origin`. */
+  readonly platformHosts?: readonly string[]
 }
 
 interface Subscription {
@@ -214,6 +217,14 @@ export class RealtimeServer {
             : String(error)
         failure = new FrameError(401, message)
       }
+      // After the project and the user, as `onOpen` checks them: an `Origin` that is not one of
+      // the project's platforms (a native client sends none).
+      const origin = req.headers.origin
+      const refusal =
+        failure === undefined && typeof origin === 'string' && origin !== ''
+          ? originRefusal(origin, projectId, this.#options.platformHosts)
+          : undefined
+      if (refusal !== undefined) failure = new FrameError(POLICY_VIOLATION, refusal)
     }
     const session = new Session(id, ws, caller, this.#options, () => this.#sessions.delete(session))
     this.#sessions.add(session)

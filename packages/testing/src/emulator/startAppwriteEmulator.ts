@@ -10,6 +10,7 @@ import { DeferredRowIndex } from './deferredRowIndex'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
 import { createIdGenerator } from '../fake/ids'
 import type { FunctionRegistration } from '../fake/functions'
+import { originRefusal } from '../fake/tokens'
 import type { OutboxFilter, OutboxMessage } from '../fake/tokens'
 import { AuthRegistry, redactParams } from './auth'
 import type { Caller, EmulatorUserOptions } from './auth'
@@ -150,10 +151,13 @@ export interface AppwriteEmulatorOptions {
    */
   mail?: boolean | ((message: OutboxMessage) => void)
   /**
-   * Hostnames the `url` of a verification, recovery or magic URL request may point at (the Web
-   * platforms of a project on the server; `127.0.0.1` and `[::1]` pass with `localhost`); any
-   * other answers 400 `general_argument_invalid` (`Invalid URI. …`). Defaults to any host, as
-   * every CORS origin is allowed.
+   * The hostnames of the project's Web platforms (`127.0.0.1` and `[::1]` pass with `localhost`),
+   * as the server checks them: the `url` of a verification, recovery, magic URL or team
+   * invitation request must point at one of them (else 400 `general_argument_invalid`, `Invalid
+   * URI. …`), and a request or realtime connection whose `Origin` names another host is refused
+   * (403 `general_unknown_origin`, or a realtime `error` frame 1008 and a close: `Invalid Origin.
+   * Register your new client (host) as a new Web platform …`); API keys and clients that send
+   * no `Origin` (servers, native apps) are not checked. Defaults to any host and any origin.
    */
   redirectHosts?: readonly string[]
   /**
@@ -349,6 +353,7 @@ async function serve(
     faults: fake.faults,
     projectId,
     membershipsPrivacy: { ...DEFAULT_MEMBERSHIPS_PRIVACY, ...options.membershipsPrivacy },
+    redirectHosts: options.redirectHosts,
   })
   const storage = new StorageState({ now: () => fake.clock.now(), ids: createIdGenerator() })
   const storageDir =
@@ -367,6 +372,7 @@ async function serve(
     onSubscriptionsChanged: () => {
       for (const waiter of [...subscriptionWaiters]) waiter()
     },
+    platformHosts: options.redirectHosts,
   })
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -408,6 +414,16 @@ async function serve(
         (method === 'HEAD' ? router.match('GET', url.pathname) : undefined)
       const caller = identify(req, input, match !== undefined, url.pathname)
       if (match === undefined) throw httpError('general_route_not_found')
+      // The server's CSRF check (`app/controllers/general.php`): a request with an `Origin` and no
+      // key must come from one of the project's platforms.
+      if (options.redirectHosts !== undefined && caller.kind !== 'key') {
+        const origin = header(req, 'origin')
+        const refusal =
+          origin === undefined || origin === ''
+            ? undefined
+            : originRefusal(origin, projectId, options.redirectHosts)
+        if (refusal !== undefined) throw extraError('general_unknown_origin', refusal)
+      }
       // Old SDKs name the server version they were built for; the server converts for them.
       const format = header(req, 'x-appwrite-response-format') ?? ''
       if (format !== '') params = applyRequestFormat(format, method, match.pattern, params)

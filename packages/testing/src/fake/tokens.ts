@@ -177,6 +177,34 @@ export function checkRedirectUrl(
   throw appwriteError('general_argument_invalid', `Invalid \`url\` param: ${description}`)
 }
 
+/**
+ * Why the server's `Origin` validator refuses the `Origin` header `origin` of a client request or
+ * realtime connection (`Invalid Origin. Register your new client (host) as a new Web platform on
+ * your project console dashboard`), or `undefined` when it passes. `hosts` are the hostnames of the
+ * project's Web platforms; `undefined` accepts every origin. Other schemes pass when they are
+ * `exp`, `appwrite-callback-<projectId>`, or (with every host accepted) an app platform's.
+ *
+ * @internal
+ */
+export function originRefusal(
+  origin: string,
+  projectId: string,
+  hosts: readonly string[] | undefined,
+): string | undefined {
+  if (hosts === undefined) return undefined
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(origin.trim())?.[1]?.toLowerCase()
+  const host =
+    scheme === undefined ? '' : (WRITTEN_HOST.exec(origin.trim())?.[1]?.toLowerCase() ?? '')
+  if (scheme !== undefined && scheme in WEB_SCHEMES) {
+    if (host !== '' && allowedHost(host, hosts)) return undefined
+  } else if (scheme === 'exp' || scheme === `appwrite-callback-${projectId}`) return undefined
+  if (host === '' && scheme === undefined) return 'Invalid Origin.'
+  const platform = scheme === undefined ? '' : (WEB_SCHEMES[scheme] ?? APP_SCHEMES[scheme] ?? '')
+  if (platform === '')
+    return `Invalid Scheme. The scheme used (${scheme}) in the Origin (${origin}) is not supported. If you are using a custom scheme, please change it to \`appwrite-callback-<PROJECT_ID>\``
+  return `Invalid Origin. Register your new client ${host === '' ? '' : `(${host})`} as a new ${platform} platform on your project console dashboard`
+}
+
 /** The host of a `scheme://[user@]host[:port]…` URL as written: a bracketed IPv6 literal or a name. */
 const WRITTEN_HOST = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)/i
 

@@ -9,7 +9,7 @@ import { DEFAULT_MEMBERSHIPS_PRIVACY, hashSecret } from '../../fake/teams'
 import type { MembershipsPrivacy, StoredMembership, StoredTeam, TeamStore } from '../../fake/teams'
 import type { FaultGate } from '../../fake/types'
 import { constantTimeEqual } from '../../fake/sha256'
-import { linkWith } from '../../fake/tokens'
+import { checkRedirectUrl, linkWith } from '../../fake/tokens'
 import { toServerDatetime } from '../../fake/validation'
 import { requireScopes } from '../auth'
 import type { AuthRegistry, Caller } from '../auth'
@@ -90,7 +90,7 @@ function roles(value: unknown, maxLength: number): string[] {
   return value as string[]
 }
 
-/** A URL the invitation link can point at (the emulator allows every host, as every origin). */
+/** A URL the invitation link can point at: an `http(s)` URL (its host is checked apart). */
 function redirectUrl(value: unknown): string {
   if (typeof value !== 'string' || !/^https?:\/\/[^\s/?#]+/i.test(value))
     throw invalid('url', 'Invalid URI')
@@ -171,6 +171,8 @@ export interface TeamsRoutesOptions {
   /** The fake's faults: they apply to these routes with `api: 'teams'` (`'users'` for the user's list). */
   readonly faults: FaultGate
   readonly projectId: string
+  /** The hostnames an invitation `url` may point at (the project's Web platforms); `undefined`: any. */
+  readonly redirectHosts?: readonly string[]
   /** What signed-in users see of other members. Defaults to the server's defaults. */
   readonly membershipsPrivacy?: MembershipsPrivacy
 }
@@ -377,6 +379,8 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     let phone = params.phone === undefined || params.phone === '' ? '' : check.phone(params.phone)
     const given = roles(required(params, 'roles'), 81)
     const url = params.url === undefined || params.url === '' ? '' : redirectUrl(params.url)
+    if (url !== '' && options.redirectHosts !== undefined)
+      checkRedirectUrl(url, projectId, options.redirectHosts)
     let name = params.name === undefined ? '' : text('name', params.name, 128, true)
     if (url === '' && !asKey) throw httpError('general_argument_invalid', 'URL is required')
     if (userId === '' && email === '' && phone === '')
