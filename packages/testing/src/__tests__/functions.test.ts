@@ -259,4 +259,84 @@ describe('functions', () => {
     await pending
     expect(done).toBe(true)
   })
+
+  it('should run a function on the row events it lists, later, with the row as its body', async () => {
+    const clock = createManualClock()
+    const seen: Array<Record<string, unknown>> = []
+    const fake = createFakeAppwrite({
+      clock,
+      functions: {
+        onBooking: {
+          events: ['tablesdb.*.tables.bookings.rows.*.create'],
+          execute: [],
+          handler: ({ req, res }: FunctionContext) => {
+            seen.push({
+              trigger: req.headers['x-appwrite-trigger'],
+              event: req.headers['x-appwrite-event'],
+              user: req.headers['x-appwrite-user-id'],
+              body: req.bodyJson,
+            })
+            return res.empty()
+          },
+        },
+        untouched: () => {
+          throw new Error('a function without events ran on a row event')
+        },
+      },
+    })
+    const ref = { databaseId: 'main', tableId: 'bookings' }
+    await fake.as('user:ada').tablesDB.createRow({ ...ref, rowId: 'b1', data: { status: 'new' } })
+    // Never inside the write.
+    expect(seen).toEqual([])
+    await clock.advance(0)
+    expect(seen).toEqual([
+      {
+        trigger: 'event',
+        event: 'tablesdb.main.tables.bookings.rows.b1.create',
+        user: undefined,
+        body: expect.objectContaining({ $id: 'b1', status: 'new', $tableId: 'bookings' }),
+      },
+    ])
+    // Neither an update nor another table's create matches the listed event.
+    await fake.tablesDB.updateRow({ ...ref, rowId: 'b1', data: { status: 'seen' } })
+    await fake.tablesDB.createRow({
+      databaseId: 'main',
+      tableId: 'other',
+      rowId: 'o1',
+      data: { a: 1 },
+    })
+    await clock.advance(0)
+    expect(seen).toHaveLength(1)
+    const { executions } = await fake.functions.listExecutions({ functionId: 'onBooking' })
+    expect(executions.map((e) => [e.trigger, e.status])).toEqual([['event', 'completed']])
+    expect((await fake.functions.listExecutions({ functionId: 'untouched' })).total).toBe(0)
+
+    // A function registered later listens too.
+    const later: string[] = []
+    fake.functions.register('later', {
+      events: ['databases.*.collections.*.documents.*.delete'],
+      handler: ({ req, res }: FunctionContext) => {
+        later.push(req.headers['x-appwrite-event'] ?? '')
+        return res.empty()
+      },
+    })
+    await fake.tablesDB.deleteRow({ ...ref, rowId: 'b1' })
+    await clock.advance(0)
+    expect(later).toEqual(['tablesdb.main.tables.bookings.rows.b1.delete'])
+  })
+
+  it('should answer 404 deployment_not_found for a function registered without code, before checking execute', async () => {
+    const fake = createFakeAppwrite({ functions: { draft: { execute: [] } } })
+    for (const functions of [fake.functions, fake.as('guest').functions])
+      expect(await rejection(functions.createExecution({ functionId: 'draft' }))).toMatchObject(
+        appwriteError(
+          404,
+          'deployment_not_found',
+          'Deployment not found. Create a deployment before trying to execute a function',
+        ),
+      )
+    expect(() => fake.functions.register('cron', { schedule: '* * * * *' })).toThrow(
+      'function `cron`: a `schedule` needs a `handler` or a `load` to run',
+    )
+  })
 })

@@ -114,6 +114,10 @@ export const APPWRITE_ERRORS = {
     code: 404,
     message: 'Function with the requested ID could not be found.',
   },
+  deployment_not_found: {
+    code: 404,
+    message: 'Deployment with the requested ID could not be found.',
+  },
   execution_not_found: {
     code: 404,
     message: 'Execution with the requested ID could not be found.',

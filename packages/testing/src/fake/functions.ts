@@ -85,7 +85,10 @@ export type FunctionHandler = (context: FunctionContext) => unknown
 
 /** A registered function with its settings. */
 export interface FunctionDefinition {
-  /** The handler. Give this or `load`. */
+  /**
+   * The handler. Give this or `load`; without either, the function exists with no deployment:
+   * executions answer 404 `deployment_not_found`, as on the server before a deployment is active.
+   */
   handler?: FunctionHandler
   /** Loads the handler on first execution (e.g. `() => import('./fn.js')`, its default export). */
   load?: () => Promise<unknown>
@@ -101,6 +104,16 @@ export interface FunctionDefinition {
   scopes?: readonly string[]
   /** Function variables, set in `process.env` during each execution. Defaults to `{}`. */
   variables?: Readonly<Record<string, string>>
+  /**
+   * Row events that run the function, named as the server lists them (with `*` for any id):
+   * `databases.*.collections.*.documents.*.create`, `tablesdb.main.tables.bookings.rows.*.update`,
+   * … Each row write whose event names include one of these runs it once, asynchronously, with
+   * trigger `event`, `x-appwrite-event` the write's most specific event name and the row as
+   * published to realtime as the JSON body, whatever `execute` says; no user id or JWT is passed.
+   * Events of other services (users, teams, storage, executions) do not trigger functions.
+   * Defaults to `[]`.
+   */
+  events?: readonly string[]
 }
 
 /** A handler, or a handler with settings. */
@@ -159,6 +172,9 @@ export interface FunctionsRuntime {
   endpoint: string
   projectId: string
 }
+
+/** Hears one row write: its event names (most specific first) and its realtime payload. @internal */
+export type RowEventTrigger = (events: readonly string[], payload: Record<string, unknown>) => void
 
 /** A change of an execution, as the server publishes it to realtime. @internal */
 export interface ExecutionChange {
@@ -307,10 +323,46 @@ export class FunctionsHub {
   #inFlight = 0
   #savedEnv: Record<string, string | undefined> = {}
 
-  constructor(options: { store: AccountStore; faults: FaultGate; clock: FakeClock }) {
+  /** Listens to the row events, once a function asks for events; stops listening. */
+  readonly #listenToRows: ((trigger: RowEventTrigger) => () => void) | undefined
+  #stopRows: (() => void) | undefined
+
+  constructor(options: {
+    store: AccountStore
+    faults: FaultGate
+    clock: FakeClock
+    /** How to hear every row event (the realtime hub's `onRowEvent`); without it, no event runs a function. */
+    rowEvents?: (trigger: RowEventTrigger) => () => void
+  }) {
     this.#store = options.store
     this.#faults = options.faults
     this.#clock = options.clock
+    this.#listenToRows = options.rowEvents
+  }
+
+  /**
+   * Runs, asynchronously, every deployed function whose `events` list one of `events` (a row
+   * write's event names, most specific first), with `payload` as its JSON body.
+   */
+  #trigger(events: readonly string[], payload: Record<string, unknown>): void {
+    for (const entry of this.#functions.values()) {
+      const wanted = entry.definition.events
+      if (wanted === undefined || wanted.length === 0) continue
+      if (entry.definition.handler === undefined && entry.definition.load === undefined) continue
+      if (!events.some((name) => wanted.includes(name))) continue
+      const event = events[0] ?? ''
+      const body = JSON.stringify(payload)
+      // Never inside the write: the server's functions worker picks the event up afterwards.
+      this.#track(
+        new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 0)).then(async () => {
+          const headers = { 'content-type': 'application/json' }
+          const stored = this.#newExecution(entry, 'event', 'POST', '/', headers, undefined)
+          this.#emit('create', stored.model)
+          await this.#execute(entry, stored, body, headers, { kind: 'key' }, event)
+          this.#emit('update', stored.model)
+        }),
+      )
+    }
   }
 
   gate<T>(operation: string, params: object, run: () => T | Promise<T>): Promise<T> {
@@ -329,8 +381,14 @@ export class FunctionsHub {
     if (!isValidId(functionId))
       throw new Error(`invalid function id \`${functionId}\`: ${UID_DESCRIPTION}`)
     const definition = typeof registration === 'function' ? { handler: registration } : registration
-    if (definition.handler === undefined && definition.load === undefined)
-      throw new Error(`function \`${functionId}\`: give a \`handler\` or a \`load\``)
+    if (
+      definition.handler === undefined &&
+      definition.load === undefined &&
+      definition.schedule !== undefined
+    )
+      throw new Error(
+        `function \`${functionId}\`: a \`schedule\` needs a \`handler\` or a \`load\` to run`,
+      )
     const previous = this.#functions.get(functionId)
     if (previous?.timer !== undefined) this.#clock.clearTimeout(previous.timer)
     const entry: Registered = {
@@ -342,6 +400,8 @@ export class FunctionsHub {
     }
     this.#functions.set(functionId, entry)
     this.#arm(entry)
+    if ((definition.events?.length ?? 0) > 0 && this.#stopRows === undefined)
+      this.#stopRows = this.#listenToRows?.((events, payload) => this.#trigger(events, payload))
   }
 
   /** Schedules the next cron run of a function on the fake's clock. */
@@ -430,6 +490,12 @@ export class FunctionsHub {
         'general_bad_request',
         'Scheduled executions are not supported by the fake.',
       )
+    // As the server checks them: the deployment before the caller's execute permission.
+    if (entry.definition.handler === undefined && entry.definition.load === undefined)
+      throw appwriteError(
+        'deployment_not_found',
+        'Deployment not found. Create a deployment before trying to execute a function',
+      )
     const userId = caller.kind === 'user' ? caller.userId : undefined
     const execute = entry.definition.execute ?? ['any']
     if (caller.kind !== 'key' && !this.#allowed(execute, caller))
@@ -513,6 +579,7 @@ export class FunctionsHub {
     body: string,
     headers: Record<string, string>,
     caller: AccountCaller,
+    event = '',
   ): Promise<{ body: string; headers: Record<string, string> }> {
     const model = stored.model
     model.status = 'processing'
@@ -532,7 +599,7 @@ export class FunctionsHub {
     const requestHeaders = runtimeHeaders([
       ...Object.entries(headers),
       ['x-appwrite-trigger', model.trigger],
-      ['x-appwrite-event', ''],
+      ['x-appwrite-event', event],
       ['x-appwrite-key', key],
       ['x-appwrite-execution-id', model.$id],
       ['x-appwrite-user-id', caller.kind === 'user' ? caller.userId : ''],

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFakeAppwrite, createManualClock } from '../../index'
+import type { FunctionContext } from '../../fake/functions'
+import { must, permission, startUpstream } from './upstream'
+import type { SignedUpUser, Upstream } from './upstream'
+
+// Facts from tests/e2e/Services/Functions/FunctionsCustomClientTest.php (appwrite 1.9.6), as a
+// signed-in user. Upstream creates its functions through the Functions API, which the emulator
+// does not serve: they are registered here. A function created without a deployment is one
+// registered without a handler; `event-handler` (tests/resources/functions/event-handler) logs
+// the `$id` and `name` of the document it is given.
+const CLIENT = 'tests/e2e/Services/Functions/FunctionsCustomClientTest.php'
+
+function eventHandler({ req, res, log }: FunctionContext) {
+  const body = req.body as { $id: string; name: string }
+  log(body.$id)
+  log(body.name)
+  return res.empty()
+}
+
+const clock = createManualClock()
+let up: Upstream
+let user: SignedUpUser
+
+beforeAll(async () => {
+  up = await startUpstream({
+    fake: createFakeAppwrite({ strict: true, clock }),
+    functions: {
+      undeployed: { name: 'Test', execute: [], timeout: 10 },
+      clientEvents: {
+        name: 'Test Client Event Trigger',
+        handler: eventHandler,
+        events: ['databases.*.collections.*.documents.*.create'],
+        timeout: 15,
+      },
+    },
+  })
+  user = await up.signUp()
+})
+
+afterAll(async () => {
+  await up.close()
+})
+
+describe('Functions from a client, as the server tests them', () => {
+  it(`${CLIENT} testCreateExecutionNoDeployment: should answer 404 for a function without a deployment`, async () => {
+    const execution = await up.call('POST', '/functions/undeployed/executions', user.headers, {
+      async: true,
+    })
+    expect(execution.status).toBe(404)
+  })
+
+  it(`${CLIENT} testEventTriggerWithClientAuth: should let a client create the document a function listens to`, async () => {
+    const database = await up.call('POST', '/databases', up.key, {
+      databaseId: 'unique()',
+      name: 'Test Database',
+    })
+    expect(database.status).toBe(201)
+    const databaseId = database.body.$id as string
+    const collection = await up.call('POST', `/databases/${databaseId}/collections`, up.key, {
+      collectionId: 'unique()',
+      name: 'Test Collection',
+      permissions: [permission.create('users')],
+      documentSecurity: false,
+    })
+    expect(collection.status).toBe(201)
+    const collectionId = collection.body.$id as string
+    const attributes = `/databases/${databaseId}/collections/${collectionId}/attributes`
+    const attribute = await up.call('POST', `${attributes}/string`, up.key, {
+      key: 'name',
+      size: 255,
+      required: false,
+    })
+    expect(attribute.status).toBe(202)
+    const available = must(
+      await up.call('GET', `${attributes}/name`, up.key),
+      200,
+      'reading the attribute',
+    )
+    expect(available.body.status).toBe('available')
+
+    const document = await up.call(
+      'POST',
+      `/databases/${databaseId}/collections/${collectionId}/documents`,
+      user.headers,
+      { documentId: 'unique()', data: { name: 'Test Document' } },
+    )
+    expect(document.status).toBe(201)
+    expect((await up.call('DELETE', `/databases/${databaseId}`, up.key)).status).toBe(204)
+  })
+})
