@@ -570,6 +570,26 @@ describe('emulator Teams service', () => {
     ).toBe(true)
   })
 
+  it('should invite by phone from a client, keeping the invitation its SMS would carry', async () => {
+    const { teams, team } = await ownTeam('Dialer', 'Phones')
+    const invited = await teams.createMembership({
+      teamId: team.$id,
+      roles: ['viewer'],
+      phone: '+12065550177',
+      url: 'http://localhost:5173/join',
+    })
+    expect(invited).toMatchObject({ confirm: false, roles: ['viewer'] })
+    const response = await fetch(`${emulator.endpoint}/emulator/invitations`, {
+      headers: { 'x-appwrite-project': emulator.projectId, 'x-appwrite-key': emulator.apiKey },
+    })
+    const { invitations } = (await response.json()) as {
+      invitations: Array<{ membershipId: string; phone: string; url: string }>
+    }
+    const sent = invitations.find((invitation) => invitation.membershipId === invited.$id)
+    expect(sent?.phone).toBe('+12065550177')
+    expect(sent?.url.startsWith('http://localhost:5173/join?')).toBe(true)
+  })
+
   it('should let faults fail Teams calls on the wire, with api teams', async () => {
     const { faults } = emulator.fake
     const team = await adminTeams.create({ teamId: ID.unique(), name: 'Faulty' })

@@ -143,10 +143,11 @@ export interface AppwriteEmulatorOptions {
    */
   compactAfterBytes?: number
   /**
-   * The emails of email verification, password recovery, magic URL and email OTP sign-in, which
-   * the emulator keeps in its outbox (`emulator.outbox()`) instead of sending: `true` also prints
-   * one line per email with its link (or code) with `console.log`, as the Firebase Auth emulator
-   * does; a function receives each {@link OutboxMessage}; `false` prints nothing.
+   * The emails of email verification, password recovery, magic URL and email OTP sign-in, and
+   * the SMS of phone sign-in and verification, which the emulator keeps in its outbox
+   * (`emulator.outbox()`) instead of sending: `true` also prints one line per message with its
+   * link (or code) with `console.log`, as the Firebase Auth emulator does; a function receives
+   * each {@link OutboxMessage}; `false` prints nothing.
    * Defaults to `true`.
    */
   mail?: boolean | ((message: OutboxMessage) => void)
@@ -618,7 +619,11 @@ async function serve(
 /** The `mail: true` console line: where the email went and the link (or code) to use. */
 function printMail(message: OutboxMessage): void {
   const what = message.url ?? `code ${message.secret}`
-  console.log(`[appwrite-emulator] email (${message.kind}) to ${message.email}: ${what}`)
+  const to =
+    message.phone === ''
+      ? `email (${message.kind}) to ${message.email}`
+      : `sms (${message.kind}) to ${message.phone}`
+  console.log(`[appwrite-emulator] ${to}: ${what}`)
 }
 
 /** The state in an export (or a data dir) for the `import` option. */

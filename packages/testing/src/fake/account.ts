@@ -442,6 +442,32 @@ export class FakeAccount {
     })
   }
 
+  /**
+   * `PATCH /v1/account/phone`: sets the signed-in user's phone number (unverified from then on);
+   * needs the current password (`user_invalid_credentials`), and a user without one (a phone
+   * sign-in) sets it with this call, as the server does. A number any user already has is 409
+   * `user_target_already_exists`.
+   */
+  updatePhone(params: { phone: string; password: string }): Promise<FakeAccountModel> {
+    return this.#run('updatePhone', params, async () => {
+      const { user } = this.#me()
+      check.required('phone', params.phone)
+      check.required('password', params.password)
+      const phone = check.phone(params.phone)
+      const password = check.password(params.password)
+      if (user.password !== null && !(await this.#store.checkPassword(user, password)))
+        throw appwriteError('user_invalid_credentials')
+      if (this.#store.users().some((other) => other.phone === phone))
+        throw appwriteError('user_target_already_exists')
+      if (user.password === null) await this.#store.setPassword(user, password)
+      user.phone = phone
+      user.phoneVerification = false
+      this.#store.touch(user)
+      this.#store.emit(user, 'update.phone')
+      return this.#account(user)
+    })
+  }
+
   /** `PATCH /v1/account/password`: `oldPassword` must match when the user has a password. */
   updatePassword(params: { password: string; oldPassword?: string }): Promise<FakeAccountModel> {
     return this.#run('updatePassword', params, async () => {
@@ -569,6 +595,47 @@ export class FakeAccount {
   createSession(params: { userId: string; secret: string }): Promise<FakeSessionModel> {
     return this.#flow('createSession', params, (emails, context) =>
       emails.tokenSession(context, params),
+    )
+  }
+
+  /**
+   * `POST /v1/account/tokens/phone` (`createPhoneToken`): texts a six-digit code, valid 15
+   * minutes, for {@link createSession} or {@link updatePhoneSession}; signing in with it marks
+   * the phone verified. A new number creates its user under `userId`. No SMS is sent: it lands in
+   * `fake.outbox({ phone })` (`kind: 'phoneOtp'`).
+   */
+  createPhoneToken(params: { userId: string; phone: string }): Promise<FakeTokenModel> {
+    return this.#flow('createPhoneToken', params, (emails, context) =>
+      emails.createPhoneToken(context, params),
+    )
+  }
+
+  /** `PUT /v1/account/sessions/phone` (`updatePhoneSession`, deprecated): {@link createSession}. */
+  updatePhoneSession(params: { userId: string; secret: string }): Promise<FakeSessionModel> {
+    return this.#flow('updatePhoneSession', params, (emails, context) =>
+      emails.tokenSession(context, params),
+    )
+  }
+
+  /**
+   * `POST /v1/account/verifications/phone` (`createPhoneVerification`): texts the signed-in user's
+   * phone a six-digit code, valid an hour, for {@link updatePhoneVerification}.
+   * `user_phone_not_found` without a phone, `user_phone_already_verified` once verified.
+   */
+  createPhoneVerification(): Promise<FakeTokenModel> {
+    return this.#flow('createPhoneVerification', {}, (emails, context) =>
+      emails.createPhoneVerification(context),
+    )
+  }
+
+  /**
+   * `PUT /v1/account/verifications/phone` (`updatePhoneVerification`): confirms the phone with the
+   * code's `userId` and `secret` (a phone sign-in code works too, as on the server), which then
+   * stops working. `user_not_found`, `user_invalid_token` as for email verification.
+   */
+  updatePhoneVerification(params: { userId: string; secret: string }): Promise<FakeTokenModel> {
+    return this.#flow('updatePhoneVerification', params, (emails, context) =>
+      emails.updatePhoneVerification(context, params),
     )
   }
 

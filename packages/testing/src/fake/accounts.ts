@@ -66,7 +66,7 @@ export interface StoredSession {
   readonly $createdAt: number
   readonly userId: string
   readonly expire: number
-  readonly provider: 'email' | 'anonymous' | 'server' | 'magic-url' | 'token'
+  readonly provider: 'email' | 'anonymous' | 'server' | 'magic-url' | 'token' | 'phone'
   readonly providerUid: string
   readonly factors: readonly string[]
   readonly secretHash: string

@@ -9,8 +9,12 @@ import { randomBytes, toHex } from './sha256'
  * model, src/Appwrite/Network/Validator/{Origin,Redirect}.php and the `en` email texts.
  */
 
-/** What a token is for; also the `kind` of the email that carries it. */
-export type TokenKind = 'verification' | 'recovery' | 'magicUrl' | 'emailOtp'
+/**
+ * What a token is for; also the `kind` of the email (or, for `phoneOtp` and `phoneVerification`,
+ * the SMS) that carries it.
+ */
+export type TokenKind =
+  'verification' | 'recovery' | 'magicUrl' | 'emailOtp' | 'phoneOtp' | 'phoneVerification'
 
 /** A stored token's kind: an emailed one, or `generic` (`users.createToken`, never emailed). @internal */
 export type StoredTokenKind = TokenKind | 'generic'
@@ -31,9 +35,9 @@ export interface StoredToken {
 }
 
 /**
- * How long each token works, in ms: an hour for verification (`TOKEN_EXPIRATION_CONFIRM`),
- * recovery (`TOKEN_EXPIRATION_RECOVERY`) and magic URL, 15 minutes for an email OTP
- * (`TOKEN_EXPIRATION_OTP`).
+ * How long each token works, in ms: an hour for verification (`TOKEN_EXPIRATION_CONFIRM`, also
+ * a phone's), recovery (`TOKEN_EXPIRATION_RECOVERY`) and magic URL, 15 minutes for an email or
+ * phone OTP (`TOKEN_EXPIRATION_OTP`).
  *
  * @internal
  */
@@ -42,11 +46,16 @@ export const TOKEN_LIFETIME_MS: Readonly<Record<TokenKind, number>> = {
   recovery: 3_600_000,
   magicUrl: 3_600_000,
   emailOtp: 900_000,
+  phoneOtp: 900_000,
+  phoneVerification: 3_600_000,
 }
+
+/** The kinds carried by SMS: a six-digit code to the user's phone, the server's `TOKEN_TYPE_PHONE`. @internal */
+export const PHONE_TOKEN_KINDS: readonly StoredTokenKind[] = ['phoneOtp', 'phoneVerification']
 
 /**
  * A new secret for a token of `kind`: 256 hex chars for verification and recovery, 64 for a
- * magic URL, six digits for an email OTP, `length` hex chars for a generic token (utopia-php/auth
+ * magic URL, six digits for an email or phone OTP, `length` hex chars for a generic token (utopia-php/auth
  * `Proofs\Token` / `Proofs\Code`).
  *
  * @internal
@@ -54,7 +63,7 @@ export const TOKEN_LIFETIME_MS: Readonly<Record<TokenKind, number>> = {
 export function tokenSecret(kind: StoredTokenKind, length = 6): string {
   if (kind === 'generic') return toHex(randomBytes(Math.ceil(length / 2))).slice(0, length)
   if (kind === 'magicUrl') return toHex(randomBytes(32))
-  if (kind !== 'emailOtp') return toHex(randomBytes(128))
+  if (kind !== 'emailOtp' && !PHONE_TOKEN_KINDS.includes(kind)) return toHex(randomBytes(128))
   let code = ''
   while (code.length < 6) {
     // Bytes of 250 and up are skipped, so each digit is equally likely.
@@ -244,13 +253,16 @@ export interface OutboxMessage {
   readonly id: number
   /**
    * `'verification'` (`createEmailVerification`), `'recovery'` (`createRecovery`), `'magicUrl'`
-   * (`createMagicURLToken`) or `'emailOtp'` (`createEmailToken`).
+   * (`createMagicURLToken`) or `'emailOtp'` (`createEmailToken`); for an SMS, `'phoneOtp'`
+   * (`createPhoneToken`) or `'phoneVerification'` (`createPhoneVerification`).
    */
   readonly kind: TokenKind
   /** The user the token is for. */
   readonly userId: string
-  /** The address it was sent to. */
+  /** The address it was sent to (`''` for an SMS). */
   readonly email: string
+  /** The number an SMS was sent to (`''` for an email). */
+  readonly phone: string
   /** The user's name (`''` when unset), as the email greets them. */
   readonly name: string
   /** The subject line of the server's English template, e.g. `Account Verification for booking-guard`. */
@@ -279,6 +291,8 @@ export interface OutboxMessage {
 export interface OutboxFilter {
   /** Only emails to this address (compared lower-cased). */
   email?: string
+  /** Only SMS to this number. */
+  phone?: string
   /** Only emails for this user. */
   userId?: string
   /** Only emails of this kind. */
@@ -313,6 +327,7 @@ export class Outbox {
     return this.#messages.filter(
       (m) =>
         (email === undefined || m.email === email) &&
+        (filter.phone === undefined || m.phone === filter.phone) &&
         (filter.userId === undefined || m.userId === filter.userId) &&
         (filter.kind === undefined || m.kind === filter.kind),
     )
@@ -391,6 +406,10 @@ export function mailText(
         hello,
         body.url ?? '',
       )
+    case 'phoneOtp':
+    case 'phoneVerification':
+      // `sms.verification.body` in the `en` texts: the code alone.
+      return { subject: '', text: body.secret }
     case 'emailOtp':
       return lines(
         `OTP for ${project} Login`,

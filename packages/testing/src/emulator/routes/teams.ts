@@ -42,10 +42,6 @@ const TEAM_ERRORS = {
   ],
   membership_not_found: [404, 'Membership with the requested ID could not be found.'],
   membership_already_confirmed: [409, 'Membership is already confirmed.'],
-  general_phone_disabled: [
-    503,
-    'Phone provider is not configured. Please check the _APP_SMS_PROVIDER environment variable of your Appwrite server.',
-  ],
 } as const
 
 const teamError = (type: keyof typeof TEAM_ERRORS, message?: string) =>
@@ -451,8 +447,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
       store.touchMembership(membership)
     } else throw teamError('membership_already_confirmed')
     if (!asKey) {
-      if (email === '' && phone !== '')
-        throw teamError('general_phone_disabled', 'Phone provider not configured')
+      // As if SMS were set up (as for the account's phone routes): a phone invitation is kept too.
       store.addInvitation({
         teamId,
         teamName: team.name,
