@@ -325,6 +325,29 @@ describe('functions', () => {
     expect(later).toEqual(['tablesdb.main.tables.bookings.rows.b1.delete'])
   })
 
+  it('should run a function on the user events it lists, with the user as its body', async () => {
+    const clock = createManualClock()
+    const seen: Array<[string | undefined, Record<string, unknown>]> = []
+    const fake = createFakeAppwrite({
+      clock,
+      functions: {
+        onUser: {
+          events: ['users.*.create', 'users.*.update.prefs'],
+          handler: ({ req, res }: FunctionContext) => {
+            seen.push([req.headers['x-appwrite-event'], req.bodyJson as Record<string, unknown>])
+            return res.empty()
+          },
+        },
+      },
+    })
+    await fake.users.create({ userId: 'ada', name: 'Ada' })
+    await fake.users.updateName({ userId: 'ada', name: 'Ada L.' })
+    await fake.users.updatePrefs({ userId: 'ada', prefs: { theme: 'dark' } })
+    await clock.advance(0)
+    expect(seen.map(([event]) => event)).toEqual(['users.ada.create', 'users.ada.update.prefs'])
+    expect(seen[0]?.[1]).toMatchObject({ $id: 'ada', name: 'Ada' })
+  })
+
   it('should answer 404 deployment_not_found for a function registered without code, before checking execute', async () => {
     const fake = createFakeAppwrite({ functions: { draft: { execute: [] } } })
     for (const functions of [fake.functions, fake.as('guest').functions])

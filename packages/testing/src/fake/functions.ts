@@ -7,6 +7,7 @@ import { runGated } from './faults'
 import { isValidId, UID_DESCRIPTION } from './ids'
 import { simpleListQueries } from './simpleQueries'
 import type { FaultGate } from './types'
+import { userEventNames } from './userEvents'
 import { toServerDatetime } from './validation'
 
 /*
@@ -105,13 +106,14 @@ export interface FunctionDefinition {
   /** Function variables, set in `process.env` during each execution. Defaults to `{}`. */
   variables?: Readonly<Record<string, string>>
   /**
-   * Row events that run the function, named as the server lists them (with `*` for any id):
-   * `databases.*.collections.*.documents.*.create`, `tablesdb.main.tables.bookings.rows.*.update`,
-   * … Each row write whose event names include one of these runs it once, asynchronously, with
-   * trigger `event`, `x-appwrite-event` the write's most specific event name and the row as
-   * published to realtime as the JSON body, whatever `execute` says; no user id or JWT is passed.
-   * Events of other services (users, teams, storage, executions) do not trigger functions.
-   * Defaults to `[]`.
+   * Events that run the function, named as the server lists them (with `*` for any id): row
+   * events (`databases.*.collections.*.documents.*.create`,
+   * `tablesdb.main.tables.bookings.rows.*.update`, …) and user events (`users.*.create`,
+   * `users.*.update.prefs`, `users.*.sessions.*.create`, …). Each change whose event names
+   * include one of these runs it once, asynchronously, with trigger `event`, `x-appwrite-event`
+   * the change's most specific event name and the row or user (as realtime carries it) as the
+   * JSON body, whatever `execute` says; no user id or JWT is passed. Events of the other services
+   * (teams, storage, executions) do not trigger functions. Defaults to `[]`.
    */
   events?: readonly string[]
 }
@@ -173,7 +175,7 @@ export interface FunctionsRuntime {
   projectId: string
 }
 
-/** Hears one row write: its event names (most specific first) and its realtime payload. @internal */
+/** Hears one change: its event names (most specific first) and its realtime payload. @internal */
 export type RowEventTrigger = (events: readonly string[], payload: Record<string, unknown>) => void
 
 /** A change of an execution, as the server publishes it to realtime. @internal */
@@ -325,7 +327,8 @@ export class FunctionsHub {
 
   /** Listens to the row events, once a function asks for events; stops listening. */
   readonly #listenToRows: ((trigger: RowEventTrigger) => () => void) | undefined
-  #stopRows: (() => void) | undefined
+  /** Stops hearing row and user events; set once a function lists events. */
+  #stopEvents: (() => void) | undefined
 
   constructor(options: {
     store: AccountStore
@@ -400,8 +403,17 @@ export class FunctionsHub {
     }
     this.#functions.set(functionId, entry)
     this.#arm(entry)
-    if ((definition.events?.length ?? 0) > 0 && this.#stopRows === undefined)
-      this.#stopRows = this.#listenToRows?.((events, payload) => this.#trigger(events, payload))
+    if ((definition.events?.length ?? 0) > 0 && this.#stopEvents === undefined) {
+      const trigger: RowEventTrigger = (events, payload) => this.#trigger(events, payload)
+      const stopRows = this.#listenToRows?.(trigger)
+      const stopUsers = this.#store.onChange((change) =>
+        trigger(userEventNames(change.userId, change.suffix), change.payload),
+      )
+      this.#stopEvents = () => {
+        stopRows?.()
+        stopUsers()
+      }
+    }
   }
 
   /** Schedules the next cron run of a function on the fake's clock. */

@@ -5,11 +5,12 @@ import { must, permission, startUpstream } from './upstream'
 import type { SignedUpUser, Upstream } from './upstream'
 
 // Facts from tests/e2e/Services/Functions/FunctionsCustomClientTest.php (appwrite 1.9.6), as a
-// signed-in user. Upstream creates its functions through the Functions API, which the emulator
+// signed-in user, and the event trigger of FunctionsCustomServerTest.php. Upstream creates its functions through the Functions API, which the emulator
 // does not serve: they are registered here. A function created without a deployment is one
 // registered without a handler; `event-handler` (tests/resources/functions/event-handler) logs
 // the `$id` and `name` of the document it is given.
 const CLIENT = 'tests/e2e/Services/Functions/FunctionsCustomClientTest.php'
+const SERVER = 'tests/e2e/Services/Functions/FunctionsCustomServerTest.php'
 
 function eventHandler({ req, res, log }: FunctionContext) {
   const body = req.body as { $id: string; name: string }
@@ -87,5 +88,29 @@ describe('Functions from a client, as the server tests them', () => {
     )
     expect(document.status).toBe(201)
     expect((await up.call('DELETE', `/databases/${databaseId}`, up.key)).status).toBe(204)
+  })
+
+  it(`${SERVER} testEventTrigger: should run the function on users.*.create, logging the new user's id and name`, async () => {
+    // Registered now, as upstream sets the function up at the start of the case.
+    up.emulator.fake.functions.register('userEvents', {
+      name: 'Test Event executions',
+      handler: eventHandler,
+      events: ['users.*.create'],
+      timeout: 15,
+    })
+    const created = await up.call('POST', '/users', up.key, {
+      userId: 'unique()',
+      name: 'Event User',
+    })
+    expect(created.status).toBe(201)
+    const userId = created.body.$id as string
+    await clock.advance(0)
+    const executions = await up.call('GET', '/functions/userEvents/executions', up.key)
+    expect(executions.status).toBe(200)
+    const [execution] = executions.body.executions
+    expect(execution.status).toBe('completed')
+    expect(execution.logs).toContain(userId)
+    expect(execution.logs).toContain('Event User')
+    expect((await up.call('DELETE', `/users/${userId}`, up.key)).status).toBe(204)
   })
 })
