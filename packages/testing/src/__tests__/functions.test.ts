@@ -348,6 +348,37 @@ describe('functions', () => {
     expect(seen[0]?.[1]).toMatchObject({ $id: 'ada', name: 'Ada' })
   })
 
+  it('should keep the last million characters of long logs and errors behind a warning line', async () => {
+    const fake = createFakeAppwrite({
+      functions: {
+        chatty: ({ res, log, error }: FunctionContext) => {
+          const long = 'z' + 'a'.repeat(1_000_000)
+          for (let i = 0; i < long.length; i += 8000) log(long.slice(i, i + 8000))
+          for (let i = 0; i < long.length; i += 8000) error(long.slice(i, i + 8000))
+          log('last line')
+          return res.empty()
+        },
+        quiet: ({ res, log }: FunctionContext) => {
+          log('a'.repeat(8000))
+          return res.empty()
+        },
+      },
+    })
+    const execution = await fake.functions.createExecution({ functionId: 'chatty' })
+    expect(execution.logs).toHaveLength(1_000_000)
+    expect(
+      execution.logs.startsWith(
+        '[WARNING] Logs truncated. The output exceeded 1000000 characters.\n',
+      ),
+    ).toBe(true)
+    expect(execution.logs.endsWith('a\nlast line')).toBe(true)
+    expect(execution.errors).toHaveLength(1_000_000)
+    expect(execution.errors.startsWith('[WARNING] Errors truncated.')).toBe(true)
+    expect((await fake.functions.createExecution({ functionId: 'quiet' })).logs).toBe(
+      'a'.repeat(8000),
+    )
+  })
+
   it('should answer 404 deployment_not_found for a function registered without code, before checking execute', async () => {
     const fake = createFakeAppwrite({ functions: { draft: { execute: [] } } })
     for (const functions of [fake.functions, fake.as('guest').functions])

@@ -75,7 +75,10 @@ export interface FunctionResponse {
 export interface FunctionContext {
   readonly req: FunctionRequest
   readonly res: FunctionResponse
-  /** Appends to the execution's `logs` (each call at most 8000 chars). */
+  /**
+   * Appends to the execution's `logs` (each call at most 8000 chars; past 1,000,000 in all, the
+   * execution keeps a warning line and the end, as the server does).
+   */
   log(...message: unknown[]): void
   /** Appends to the execution's `errors`. */
   error(...message: unknown[]): void
@@ -649,8 +652,8 @@ export class FunctionsHub {
     model.responseHeaders = Object.entries(responseHeaders)
       .filter(([name]) => name === 'content-type' || name === 'content-length')
       .map(([name, value]) => ({ name, value }))
-    model.logs = logs.join('\n')
-    model.errors = errors.join('\n')
+    model.logs = truncated(logs.join('\n'), 'Logs')
+    model.errors = truncated(errors.join('\n'), 'Errors')
     model.duration = (this.#clock.now() - started) / 1000
     model.$updatedAt = toServerDatetime(this.#clock.now())
     return {
@@ -971,6 +974,19 @@ function normalizeHeaders(headers: Readonly<Record<string, string>>): Record<str
   out['content-type'] =
     type.startsWith('multipart/') || type.includes('charset=') ? type : `${type}; charset=utf-8`
   return out
+}
+
+/** The most an execution keeps of its logs, and of its errors (`APP_FUNCTION_LOG_LENGTH_LIMIT`). */
+const OUTPUT_LIMIT = 1_000_000
+
+/**
+ * An execution's logs or errors as the server keeps them: past {@link OUTPUT_LIMIT} characters, a
+ * warning line and then the end of the output, `OUTPUT_LIMIT` characters in all.
+ */
+function truncated(output: string, what: 'Logs' | 'Errors'): string {
+  if (output.length <= OUTPUT_LIMIT) return output
+  const warning = `[WARNING] ${what} truncated. The output exceeded ${OUTPUT_LIMIT} characters.\n`
+  return warning + output.slice(-(OUTPUT_LIMIT - warning.length))
 }
 
 function formatLog(message: readonly unknown[]): string {

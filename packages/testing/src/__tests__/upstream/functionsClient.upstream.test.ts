@@ -12,6 +12,14 @@ import type { SignedUpUser, Upstream } from './upstream'
 const CLIENT = 'tests/e2e/Services/Functions/FunctionsCustomClientTest.php'
 const SERVER = 'tests/e2e/Services/Functions/FunctionsCustomServerTest.php'
 
+/** `log-error-truncation`: logs and errors 1,000,001 chars in 8,000-char chunks, answers JSON. */
+function logErrorTruncation({ res, log, error }: FunctionContext) {
+  const long = 'z' + 'a'.repeat(1_000_000)
+  for (let i = 0; i < long.length; i += 8000) log(long.slice(i, i + 8000))
+  for (let i = 0; i < long.length; i += 8000) error(long.slice(i, i + 8000))
+  return res.json({ motto: 'Build like a team of hundreds_' })
+}
+
 function eventHandler({ req, res, log }: FunctionContext) {
   const body = req.body as { $id: string; name: string }
   log(body.$id)
@@ -28,6 +36,7 @@ beforeAll(async () => {
     fake: createFakeAppwrite({ strict: true, clock }),
     functions: {
       undeployed: { name: 'Test', execute: [], timeout: 10 },
+      truncation: { name: 'Test Log Truncation', handler: logErrorTruncation, timeout: 15 },
       clientEvents: {
         name: 'Test Client Event Trigger',
         handler: eventHandler,
@@ -112,5 +121,20 @@ describe('Functions from a client, as the server tests them', () => {
     expect(execution.logs).toContain(userId)
     expect(execution.logs).toContain('Event User')
     expect((await up.call('DELETE', `/users/${userId}`, up.key)).status).toBe(204)
+  })
+
+  it(`${SERVER} testLogAndErrorTruncation: should keep at most the limit of logs and errors, each behind a truncation warning`, async () => {
+    const execution = await up.call('POST', '/functions/truncation/executions', up.key, {
+      async: 'false',
+    })
+    expect(execution.status).toBe(201)
+    expect(execution.body.responseStatusCode).toBe(200)
+    const { logs, errors } = execution.body as { logs: string; errors: string }
+    expect(logs.length).toBeLessThanOrEqual(1_000_000)
+    expect(logs.startsWith('[WARNING] Logs truncated')).toBe(true)
+    expect(logs).toContain('a')
+    expect(errors.length).toBeLessThanOrEqual(1_000_000)
+    expect(errors.startsWith('[WARNING] Errors truncated')).toBe(true)
+    expect(errors).toContain('a')
   })
 })
