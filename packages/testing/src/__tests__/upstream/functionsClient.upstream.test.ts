@@ -1,3 +1,4 @@
+import { Query } from 'node-appwrite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
 import type { FunctionContext } from '../../fake/functions'
@@ -20,6 +21,17 @@ function logErrorTruncation({ res, log, error }: FunctionContext) {
   return res.json({ motto: 'Build like a team of hundreds_' })
 }
 
+/** The logging half of `basic`: what it logs of the request, and its error line. */
+function basicLogs({ req, res, log, error }: FunctionContext) {
+  log('log-works')
+  error('error-log-works')
+  log(`body-is-${req.bodyText}`)
+  log(`custom-header-is-${req.headers['x-custom-header'] ?? ''}`)
+  log(`method-is-${req.method.toLowerCase()}`)
+  log(`path-is-${req.path}`)
+  return res.json({ ok: true })
+}
+
 function eventHandler({ req, res, log }: FunctionContext) {
   const body = req.body as { $id: string; name: string }
   log(body.$id)
@@ -37,6 +49,7 @@ beforeAll(async () => {
     functions: {
       undeployed: { name: 'Test', execute: [], timeout: 10 },
       truncation: { name: 'Test Log Truncation', handler: logErrorTruncation, timeout: 15 },
+      executionLogs: { name: 'Execution logs', handler: basicLogs, timeout: 15 },
       clientEvents: {
         name: 'Test Client Event Trigger',
         handler: eventHandler,
@@ -136,5 +149,36 @@ describe('Functions from a client, as the server tests them', () => {
     expect(errors.length).toBeLessThanOrEqual(1_000_000)
     expect(errors.startsWith('[WARNING] Errors truncated')).toBe(true)
     expect(errors).toContain('a')
+  })
+
+  it(`${SERVER} testExecutionLogsPersistAndCanBeManaged: should keep an async execution's logs, find it by $id, delete it, then 404`, async () => {
+    const path = '/functions/executionLogs/executions'
+    const queued = await up.call('POST', path, up.key, {
+      async: true,
+      path: '/execution-logs',
+      method: 'PATCH',
+      body: 'execution-body',
+      headers: { 'x-custom-header': 'execution-header' },
+    })
+    expect(queued.status).toBe(202)
+    const executionId = queued.body.$id as string
+    await clock.advance(0)
+    const done = await up.call('GET', `${path}/${executionId}`, up.key)
+    expect(done.status).toBe(200)
+    expect(done.body.status).toBe('completed')
+    for (const line of [
+      'body-is-execution-body',
+      'custom-header-is-execution-header',
+      'path-is-/execution-logs',
+    ])
+      expect(done.body.logs).toContain(line)
+    expect(done.body.errors).toContain('error-log-works')
+    const listed = await up.call('GET', path, up.key, {
+      queries: [Query.equal('$id', [executionId])],
+    })
+    expect(listed.status).toBe(200)
+    expect(listed.body.executions.map((e: { $id: string }) => e.$id)).toEqual([executionId])
+    expect((await up.call('DELETE', `${path}/${executionId}`, up.key)).status).toBe(204)
+    expect((await up.call('GET', `${path}/${executionId}`, up.key)).status).toBe(404)
   })
 })
