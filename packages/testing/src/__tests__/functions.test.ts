@@ -348,6 +348,24 @@ describe('functions', () => {
     expect(seen[0]?.[1]).toMatchObject({ $id: 'ada', name: 'Ada' })
   })
 
+  it('should report a duration above 0, the fake clock’s when it moved during the execution', async () => {
+    const clock = createManualClock()
+    const fake = createFakeAppwrite({
+      clock,
+      functions: {
+        instant: ({ res }: FunctionContext) => res.empty(),
+        slow: async ({ res }: FunctionContext) => {
+          await clock.advance(2_500)
+          return res.empty()
+        },
+      },
+    })
+    const instant = await fake.functions.createExecution({ functionId: 'instant' })
+    expect(instant.duration).toBeGreaterThan(0)
+    expect(instant.duration).toBeLessThan(1)
+    expect((await fake.functions.createExecution({ functionId: 'slow' })).duration).toBe(2.5)
+  })
+
   it('should keep the last million characters of long logs and errors behind a warning line', async () => {
     const fake = createFakeAppwrite({
       functions: {

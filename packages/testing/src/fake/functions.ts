@@ -599,6 +599,7 @@ export class FunctionsHub {
     const model = stored.model
     model.status = 'processing'
     const started = this.#clock.now()
+    const startedReal = performance.now()
     const timeoutS = entry.definition.timeout ?? 15
     const exp = Math.floor(started / 1000) + timeoutS + 60
     const key = `dynamic_${this.#store.sign({
@@ -654,7 +655,13 @@ export class FunctionsHub {
       .map(([name, value]) => ({ name, value }))
     model.logs = truncated(logs.join('\n'), 'Logs')
     model.errors = truncated(errors.join('\n'), 'Errors')
-    model.duration = (this.#clock.now() - started) / 1000
+    // Seconds on the fake's clock (a timeout on a manual clock lasts what the clock says), or, when
+    // that clock stood still, the time the handler really took: as on the server, never 0.
+    model.duration = Math.max(
+      (this.#clock.now() - started) / 1000,
+      (performance.now() - startedReal) / 1000,
+      MIN_DURATION_S,
+    )
     model.$updatedAt = toServerDatetime(this.#clock.now())
     return {
       // The executor reaches the runtime over HTTP, where the answer to a HEAD request has no body.
@@ -975,6 +982,9 @@ function normalizeHeaders(headers: Readonly<Record<string, string>>): Record<str
     type.startsWith('multipart/') || type.includes('charset=') ? type : `${type}; charset=utf-8`
   return out
 }
+
+/** The shortest duration reported (a microsecond): the server's runtime never answers in no time. */
+const MIN_DURATION_S = 0.000_001
 
 /** The most an execution keeps of its logs, and of its errors (`APP_FUNCTION_LOG_LENGTH_LIMIT`). */
 const OUTPUT_LIMIT = 1_000_000

@@ -1,4 +1,4 @@
-import { Query } from 'node-appwrite'
+import { Client, Query, Users } from 'node-appwrite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeAppwrite, createManualClock } from '../../index'
 import type { FunctionContext } from '../../fake/functions'
@@ -32,6 +32,17 @@ function basicLogs({ req, res, log, error }: FunctionContext) {
   return res.json({ ok: true })
 }
 
+/** `ephemeral-api-key`: lists the users with the execution's own key, and answers the list. */
+async function ephemeralApiKey({ req, res, log }: FunctionContext) {
+  const client = new Client()
+    .setEndpoint(process.env.APPWRITE_FUNCTION_API_ENDPOINT ?? '')
+    .setProject(process.env.APPWRITE_FUNCTION_PROJECT_ID ?? '')
+    .setKey(req.headers['x-appwrite-key'] ?? '')
+  const response = await new Users(client).list()
+  log(JSON.stringify(response))
+  return res.json(response)
+}
+
 function eventHandler({ req, res, log }: FunctionContext) {
   const body = req.body as { $id: string; name: string }
   log(body.$id)
@@ -50,6 +61,12 @@ beforeAll(async () => {
       undeployed: { name: 'Test', execute: [], timeout: 10 },
       truncation: { name: 'Test Log Truncation', handler: logErrorTruncation, timeout: 15 },
       executionLogs: { name: 'Execution logs', handler: basicLogs, timeout: 15 },
+      scopes: {
+        name: 'Test Scopes executions',
+        handler: ephemeralApiKey,
+        scopes: ['users.read'],
+        timeout: 15,
+      },
       clientEvents: {
         name: 'Test Client Event Trigger',
         handler: eventHandler,
@@ -180,5 +197,21 @@ describe('Functions from a client, as the server tests them', () => {
     expect(listed.body.executions.map((e: { $id: string }) => e.$id)).toEqual([executionId])
     expect((await up.call('DELETE', `${path}/${executionId}`, up.key)).status).toBe(204)
     expect((await up.call('GET', `${path}/${executionId}`, up.key)).status).toBe(404)
+  })
+
+  // Upstream also reads the deployment's build logs: the emulator builds nothing.
+  it(`${SERVER} testScopes: should let the function list users with its execution key, synchronously and asynchronously`, async () => {
+    const path = '/functions/scopes/executions'
+    const execution = await up.call('POST', path, up.key, { async: 'false' })
+    expect(execution.status).toBe(201)
+    expect(execution.body.status).toBe('completed')
+    expect(execution.body.responseStatusCode).toBe(200)
+    expect(execution.body.duration).toBeGreaterThan(0)
+    expect(execution.body.responseBody).not.toBe('')
+    expect(execution.body.responseBody).toContain('total')
+    const queued = await up.call('POST', path, up.key, { async: true })
+    expect(queued.status).toBe(202)
+    expect(queued.body.$id).not.toBe('')
+    await clock.advance(0)
   })
 })
