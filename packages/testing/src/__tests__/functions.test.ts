@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { installAccountFeatures } from '../accounts'
 import { createFakeAppwrite, createManualClock } from '../index'
 import type { FunctionContext } from '../index'
 import { appwriteError, rejection } from './helpers'
@@ -325,7 +326,7 @@ describe('functions', () => {
     expect(later).toEqual(['tablesdb.main.tables.bookings.rows.b1.delete'])
   })
 
-  it('should run a function on the user events it lists, with the user as its body', async () => {
+  it('should run a function on the user events it lists, with the account features, with the user as its body', async () => {
     const clock = createManualClock()
     const seen: Array<[string | undefined, Record<string, unknown>]> = []
     const fake = createFakeAppwrite({
@@ -340,6 +341,9 @@ describe('functions', () => {
         },
       },
     })
+    // User events come with the account features (the emulator installs them itself).
+    await fake.users.create({ userId: 'early', name: 'Early' })
+    installAccountFeatures(fake)
     await fake.users.create({ userId: 'ada', name: 'Ada' })
     await fake.users.updateName({ userId: 'ada', name: 'Ada L.' })
     await fake.users.updatePrefs({ userId: 'ada', prefs: { theme: 'dark' } })

@@ -446,26 +446,12 @@ export class FakeAccount {
    * `PATCH /v1/account/phone`: sets the signed-in user's phone number (unverified from then on);
    * needs the current password (`user_invalid_credentials`), and a user without one (a phone
    * sign-in) sets it with this call, as the server does. A number any user already has is 409
-   * `user_target_already_exists`.
+   * `user_target_already_exists`. Needs `installAccountFeatures(fake)`, as the phone flows do.
    */
   updatePhone(params: { phone: string; password: string }): Promise<FakeAccountModel> {
-    return this.#run('updatePhone', params, async () => {
-      const { user } = this.#me()
-      check.required('phone', params.phone)
-      check.required('password', params.password)
-      const phone = check.phone(params.phone)
-      const password = check.password(params.password)
-      if (user.password !== null && !(await this.#store.checkPassword(user, password)))
-        throw appwriteError('user_invalid_credentials')
-      if (this.#store.users().some((other) => other.phone === phone))
-        throw appwriteError('user_target_already_exists')
-      if (user.password === null) await this.#store.setPassword(user, password)
-      user.phone = phone
-      user.phoneVerification = false
-      this.#store.touch(user)
-      this.#store.emit(user, 'update.phone')
-      return this.#account(user)
-    })
+    return this.#flow('updatePhone', params, (emails, context) =>
+      emails.updatePhone(context, params),
+    )
   }
 
   /** `PATCH /v1/account/password`: `oldPassword` must match when the user has a password. */

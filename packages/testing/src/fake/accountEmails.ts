@@ -1,6 +1,11 @@
 import { check } from './accounts'
 import type { AccountStore, StoredUser } from './accounts'
-import type { AccountFlowContext, FakeSessionModel, FakeTokenModel } from './account'
+import type {
+  AccountFlowContext,
+  FakeAccountModel,
+  FakeSessionModel,
+  FakeTokenModel,
+} from './account'
 import { appwriteError } from './errors'
 import { assertUid } from './ids'
 import { constantTimeEqual, sha256, toHex, utf8 } from './sha256'
@@ -419,6 +424,28 @@ export class AccountEmails {
     const model = this.#token(ctx, token, user.$id, token.secretHash)
     this.#store.emit(user, `verification.${token.$id}.update`, { ...model, secret: '' })
     return model
+  }
+
+  /** `FakeAccount.updatePhone`. */
+  async updatePhone(
+    ctx: AccountFlowContext,
+    params: { phone: string; password: string },
+  ): Promise<FakeAccountModel> {
+    const { user } = ctx.me()
+    check.required('phone', params.phone)
+    check.required('password', params.password)
+    const phone = check.phone(params.phone)
+    const password = check.password(params.password)
+    if (user.password !== null && !(await this.#store.checkPassword(user, password)))
+      throw appwriteError('user_invalid_credentials')
+    if (this.#store.users().some((other) => other.phone === phone))
+      throw appwriteError('user_target_already_exists')
+    if (user.password === null) await this.#store.setPassword(user, password)
+    user.phone = phone
+    user.phoneVerification = false
+    this.#store.touch(user)
+    this.#store.emit(user, 'update.phone')
+    return this.#store.accountModel(user) as unknown as FakeAccountModel
   }
 
   /** `FakeUsers.createToken`: a token of `length` hex chars valid `expire` seconds, not emailed. */

@@ -5,6 +5,7 @@ import { AccountEmails } from './accountEmails'
 import { fakeInternals } from './createFakeAppwrite'
 import type { FakeAppwrite, FakeInternals } from './createFakeAppwrite'
 import { ImportedPasswords } from './importedUsers'
+import { userEventNames } from './userEvents'
 import { planList, runList, searchMatches } from './userQueries'
 import type { FakeUserList, FakeUserModel } from './users'
 
@@ -129,6 +130,12 @@ export function accountFeatures(internals: FakeInternals): AccountFeatures {
     const features = new AccountFeatures(store)
     store.features = features
     internals.resets.add(() => features.emails.outbox.clear())
+    // User events run the functions that list them (`users.*.create`, …).
+    internals.functions.addEventSource((trigger) =>
+      store.onChange((change) =>
+        trigger(userEventNames(change.userId, change.suffix), change.payload),
+      ),
+    )
   }
   return store.features
 }
@@ -137,7 +144,8 @@ export function accountFeatures(internals: FakeInternals): AccountFeatures {
  * Adds to a fake the parts of its Account and Users services that its root entry leaves out, so
  * that a browser bundle of the fake stays small: the email flows (`account.createEmailVerification`,
  * `createRecovery`, `createEmailToken`, `createMagicURLToken`, `createSession` with their secrets,
- * and `fake.outbox()`), `users.createToken`, `users.list` with `queries` or `search`, and users
+ * and `fake.outbox()`), the phone flows, user events that run functions (`events:
+ * ['users.*.create']`), `users.createToken`, `users.list` with `queries` or `search`, and users
  * with imported password hashes (`users.createBcryptUser`, `createArgon2User`, `createMD5User`,
  * `createSHAUser`, `createPHPassUser`, `createScryptUser`, `createScryptModifiedUser`) and their
  * sign-in. Without it those calls reject with an error that names this function. Installing twice

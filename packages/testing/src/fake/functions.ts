@@ -7,7 +7,6 @@ import { runGated } from './faults'
 import { isValidId, UID_DESCRIPTION } from './ids'
 import { simpleListQueries } from './simpleQueries'
 import type { FaultGate } from './types'
-import { userEventNames } from './userEvents'
 import { toServerDatetime } from './validation'
 
 /*
@@ -112,7 +111,8 @@ export interface FunctionDefinition {
    * Events that run the function, named as the server lists them (with `*` for any id): row
    * events (`databases.*.collections.*.documents.*.create`,
    * `tablesdb.main.tables.bookings.rows.*.update`, …) and user events (`users.*.create`,
-   * `users.*.update.prefs`, `users.*.sessions.*.create`, …). Each change whose event names
+   * `users.*.update.prefs`, `users.*.sessions.*.create`, …; these with the account features:
+   * the emulator, or `installAccountFeatures`). Each change whose event names
    * include one of these runs it once, asynchronously, with trigger `event`, `x-appwrite-event`
    * the change's most specific event name and the row or user (as realtime carries it) as the
    * JSON body, whatever `execute` says; no user id or JWT is passed. Events of the other services
@@ -328,10 +328,10 @@ export class FunctionsHub {
   #inFlight = 0
   #savedEnv: Record<string, string | undefined> = {}
 
-  /** Listens to the row events, once a function asks for events; stops listening. */
-  readonly #listenToRows: ((trigger: RowEventTrigger) => () => void) | undefined
-  /** Stops hearing row and user events; set once a function lists events. */
-  #stopEvents: (() => void) | undefined
+  /** Where events come from (the row events; user events with the account features). */
+  readonly #eventSources: Array<(trigger: RowEventTrigger) => () => void> = []
+  /** Whether a function lists events: then every source is heard. */
+  #listening = false
 
   constructor(options: {
     store: AccountStore
@@ -343,7 +343,16 @@ export class FunctionsHub {
     this.#store = options.store
     this.#faults = options.faults
     this.#clock = options.clock
-    this.#listenToRows = options.rowEvents
+    if (options.rowEvents !== undefined) this.#eventSources.push(options.rowEvents)
+  }
+
+  /**
+   * Adds a source of events (names, most specific first, and payload) that can run functions;
+   * it is heard from the first function that lists events on.
+   */
+  addEventSource(source: (trigger: RowEventTrigger) => () => void): void {
+    this.#eventSources.push(source)
+    if (this.#listening) source((events, payload) => this.#trigger(events, payload))
   }
 
   /**
@@ -406,16 +415,9 @@ export class FunctionsHub {
     }
     this.#functions.set(functionId, entry)
     this.#arm(entry)
-    if ((definition.events?.length ?? 0) > 0 && this.#stopEvents === undefined) {
-      const trigger: RowEventTrigger = (events, payload) => this.#trigger(events, payload)
-      const stopRows = this.#listenToRows?.(trigger)
-      const stopUsers = this.#store.onChange((change) =>
-        trigger(userEventNames(change.userId, change.suffix), change.payload),
-      )
-      this.#stopEvents = () => {
-        stopRows?.()
-        stopUsers()
-      }
+    if ((definition.events?.length ?? 0) > 0 && !this.#listening) {
+      this.#listening = true
+      for (const source of this.#eventSources) source((events, p) => this.#trigger(events, p))
     }
   }
 
