@@ -200,3 +200,25 @@ describe('Users, as the server tests it with the API key (continued)', () => {
     expect((await up.call('DELETE', `/users/${other}`, up.key)).status).toBe(204)
   })
 })
+
+// The emulator serves neither messaging targets, nor MFA factors, nor impersonation: the cases of
+// those (testCreateUserTarget … testDeleteUserTarget, testGetMFAChallenge, testUpdateUserImpersonator
+// and the impersonation cases) get the documented refusal, a 405 that says so, never a silent pass.
+describe('Users services the emulator refuses, as its README lists them', () => {
+  it.each([
+    ['testCreateUserTarget', 'POST', '/targets', 'messaging targets'],
+    ['testListUserTarget', 'GET', '/targets', 'messaging targets'],
+    ['testGetMFAChallenge', 'GET', '/mfa/challenges/unknown', 'multi-factor authentication'],
+    ['testUpdateUserImpersonator', 'PATCH', '/impersonator', 'user impersonation'],
+  ] as const)(
+    `${BASE} %s: should answer 405 general_not_implemented naming what is not served`,
+    async (_method, verb, path, what) => {
+      const { up } = suite
+      const userId = await setupUser()
+      const answer = await up.call(verb, `/users/${userId}${path}`, up.key, {})
+      expect(answer.status).toBe(405)
+      expect(answer.body.type).toBe('general_not_implemented')
+      expect(answer.body.message).toContain(`does not serve ${what}`)
+    },
+  )
+})

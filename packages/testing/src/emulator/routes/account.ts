@@ -44,6 +44,8 @@ const TOKEN_KINDS: readonly string[] = [
  * instead, so an app that reaches one fails loudly rather than on a 404 that reads like a typo.
  */
 const NOT_SERVED = {
+  targets:
+    'The Appwrite emulator does not serve push targets (it has no Messaging service). Test push messaging against a real Appwrite server.',
   mfa: 'The Appwrite emulator does not serve multi-factor authentication (authenticators, challenges, recovery codes): its accounts have mfa: false, so sign-in never asks for a second factor. Test MFA flows against a real Appwrite server.',
   oauth2:
     'The Appwrite emulator does not serve OAuth2 sign-in (it reaches no provider). Sign in with email and password, an email OTP (account.createEmailToken) or a magic URL, or use emulator.createSession(userId) in tests.',
@@ -308,6 +310,9 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
     throw httpError('general_not_implemented', NOT_SERVED[feature])
   }
   const refused: ReadonlyArray<readonly [HttpMethod, string, keyof typeof NOT_SERVED]> = [
+    ['POST', '/v1/account/targets/push', 'targets'],
+    ['PUT', '/v1/account/targets/:targetId/push', 'targets'],
+    ['DELETE', '/v1/account/targets/:targetId/push', 'targets'],
     ['PATCH', '/v1/account/mfa', 'mfa'],
     ['GET', '/v1/account/mfa/factors', 'mfa'],
     ['POST', '/v1/account/mfa/authenticators/:type', 'mfa'],
