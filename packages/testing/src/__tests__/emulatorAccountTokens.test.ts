@@ -364,6 +364,12 @@ describe('emulator account tokens', () => {
       phoneVerification: true,
       email: '',
     })
+    const byPhone = await projectRequest(emulator, '/emulator/outbox?phone=%2B14155550100', {
+      headers: { 'x-appwrite-key': emulator.apiKey },
+    })
+    expect(((await byPhone.json()) as { messages: Array<{ id: number }> }).messages).toEqual([
+      expect.objectContaining({ id: sms!.id, kind: 'phoneOtp' }),
+    ])
     // A second code for the same number signs the same user in, whatever userId is sent.
     expect(
       (await tab().createPhoneToken({ userId: ID.unique(), phone: '+14155550100' })).userId,
