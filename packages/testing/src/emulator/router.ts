@@ -20,6 +20,8 @@ export interface RouteContext {
   readonly files?: ReadonlyMap<string, UploadedFile>
   /** The `X-Appwrite-Response-Format` the caller sent; `''` or absent when none. */
   readonly responseFormat?: string
+  /** The client's address (`X-Forwarded-For`, else the socket's peer); absent when unknown. */
+  readonly clientIp?: string
 }
 
 /** A route handler. @internal */

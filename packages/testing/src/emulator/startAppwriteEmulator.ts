@@ -18,6 +18,7 @@ import {
   JSON_CONTENT_TYPE,
   corsHeaders,
   errorBody,
+  clientIp,
   extraError,
   httpError,
   toJson,
@@ -660,6 +661,10 @@ class RequestContext implements RouteContext {
 
   get headers(): IncomingMessage['headers'] {
     return this.#req.headers
+  }
+
+  get clientIp(): string {
+    return clientIp(this.#req)
   }
 }
 

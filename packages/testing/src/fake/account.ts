@@ -107,6 +107,8 @@ export interface AccountAuth {
   onSession(value: string, session: StoredSession): void
   /** This client's current session was deleted. */
   onSessionDeleted(): void
+  /** The client's address, kept on the sessions it creates. Defaults to `127.0.0.1`. */
+  ip?(): string | undefined
 }
 
 /**
@@ -124,6 +126,8 @@ export interface AccountFlowContext {
   noSession(): void
   /** Hands a new session to the client, as a sign-in does, and answers its model. */
   signedIn(session: StoredSession, value: string): FakeSessionModel
+  /** The client's address, for the sessions it creates (`undefined`: unknown). */
+  ip(): string | undefined
 }
 
 /**
@@ -153,6 +157,7 @@ export class FakeAccount {
       this.#auth.onSession(value, session)
       return this.#session(session, true, value)
     },
+    ip: () => this.#auth.ip?.(),
   }
 
   /** @internal */
@@ -237,7 +242,12 @@ export class FakeAccount {
       if (user === undefined || !(await this.#store.checkPassword(user, password)))
         throw appwriteError('user_invalid_credentials')
       if (!user.status) throw appwriteError('user_blocked')
-      const { session, value } = this.#store.createSession(user, 'email')
+      const { session, value } = this.#store.createSession(
+        user,
+        'email',
+        undefined,
+        this.#auth.ip?.(),
+      )
       this.#auth.onSession(value, session)
       return this.#session(session, true, value)
     })
@@ -253,7 +263,12 @@ export class FakeAccount {
         password: null,
         name: null,
       })
-      const { session, value } = this.#store.createSession(user, 'anonymous')
+      const { session, value } = this.#store.createSession(
+        user,
+        'anonymous',
+        undefined,
+        this.#auth.ip?.(),
+      )
       this.#auth.onSession(value, session)
       return this.#session(session, true, value)
     })

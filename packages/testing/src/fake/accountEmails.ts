@@ -335,6 +335,7 @@ export class AccountEmails {
       user,
       token.kind === 'magicUrl' ? 'magic-url' : phone ? 'phone' : 'token',
       token.kind === 'generic' ? 'token' : phone ? 'phone' : 'email',
+      ctx.ip(),
     )
     this.deleteToken(user, token.$id)
     if (phone && !user.phoneVerification) {

@@ -131,6 +131,7 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
       onSessionDeleted() {
         if (created !== undefined) created.value = ''
       },
+      ip: () => ctx.clientIp,
     }
     return new FakeAccount(auth.store, faults, handlers)
   }

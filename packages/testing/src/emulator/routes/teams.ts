@@ -538,7 +538,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     let headers: RouteResult['headers']
     if (signedIn === undefined) {
       // Like a sign-in: the invitee gets a session and its cookies.
-      const { session, value } = auth.store.createSession(target, 'email')
+      const { session, value } = auth.store.createSession(target, 'email', undefined, ctx.clientIp)
       headers = sessionHeaders(projectId, value, session.expire)
     }
     membership.joined = at
