@@ -98,6 +98,24 @@ describe('emulator account', () => {
     ).toMatchObject(appwriteError(400, 'general_argument_invalid'))
   })
 
+  it('should record the client address on a session: X-Forwarded-For first, else the peer', async () => {
+    await new Account(web()).create({ userId: 'ip', email: 'ip@example.com', password })
+    const signIn = async (headers: Record<string, string>) => {
+      const response = await request('/account/sessions/email', {
+        method: 'POST',
+        headers,
+        body: { email: 'ip@example.com', password },
+      })
+      return ((await response.json()) as { ip: string }).ip
+    }
+    expect(await signIn({ 'x-forwarded-for': '203.0.113.7, 10.0.0.1' })).toBe('203.0.113.7')
+    expect(await signIn({})).toBe('127.0.0.1')
+    const { sessions } = await new server.Users(serverClient(emulator)).listSessions({
+      userId: 'ip',
+    })
+    expect(sessions.map((session) => session.ip)).toEqual(['203.0.113.7', '127.0.0.1'])
+  })
+
   it('should set the session cookies with the server attributes and read them back', async () => {
     await request('/account', {
       method: 'POST',

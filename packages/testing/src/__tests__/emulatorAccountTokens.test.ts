@@ -349,13 +349,80 @@ describe('emulator account tokens', () => {
     expect(emulator.outbox()).toEqual([])
   })
 
-  it('should answer phone, MFA and OAuth2 calls with 405 general_not_implemented saying what to use', async () => {
+  it('should sign in by phone with the texted code, then verify a new number, the SMS read from the outbox', async () => {
     const account = tab()
-    const phone = await rejection(
-      account.createPhoneToken({ userId: ID.unique(), phone: '+14155550100' }),
-    )
-    expect(phone).toMatchObject({ code: 405, type: 'general_not_implemented' })
-    expect(phone.message).toContain('does not serve phone sign-in')
+    const token = await account.createPhoneToken({ userId: 'phil', phone: '+14155550100' })
+    expect(token).toMatchObject({ userId: 'phil', secret: '' })
+    const [sms] = emulator.outbox({ phone: '+14155550100' })
+    expect(sms).toMatchObject({ kind: 'phoneOtp', userId: 'phil', email: '', url: null })
+    expect(sms?.text).toBe(sms?.secret)
+    expect(mailed.at(-1)).toBe(sms)
+    await account.createSession({ userId: 'phil', secret: sms!.secret })
+    expect(await account.get()).toMatchObject({
+      $id: 'phil',
+      phone: '+14155550100',
+      phoneVerification: true,
+      email: '',
+    })
+    const byPhone = await projectRequest(emulator, '/emulator/outbox?phone=%2B14155550100', {
+      headers: { 'x-appwrite-key': emulator.apiKey },
+    })
+    expect(((await byPhone.json()) as { messages: Array<{ id: number }> }).messages).toEqual([
+      expect.objectContaining({ id: sms!.id, kind: 'phoneOtp' }),
+    ])
+    // A second code for the same number signs the same user in, whatever userId is sent.
+    expect(
+      (await tab().createPhoneToken({ userId: ID.unique(), phone: '+14155550100' })).userId,
+    ).toBe('phil')
+
+    storage.clear()
+    await account.createSession({
+      userId: 'phil',
+      secret: emulator.outbox({ phone: '+14155550100' }).at(-1)!.secret,
+    })
+    // No password yet: this call sets it; the number is then unverified.
+    expect(
+      await account.updatePhone({ phone: '+14155550111', password: 'phone password' }),
+    ).toMatchObject({ phone: '+14155550111', phoneVerification: false })
+    expect(
+      await rejection(account.updatePhone({ phone: '+14155550122', password: 'wrong password' })),
+    ).toMatchObject({ code: 401, type: 'user_invalid_credentials' })
+    expect(
+      await rejection(account.updatePhone({ phone: '+14155550111', password: 'phone password' })),
+    ).toMatchObject({ code: 409, type: 'user_target_already_exists' })
+    const verification = await account.createPhoneVerification()
+    const code = emulator.outbox({ phone: '+14155550111', kind: 'phoneVerification' }).at(-1)!
+    expect(code.tokenId).toBe(verification.$id)
+    await clock.advance(3_600_001)
+    expect(
+      await rejection(account.updatePhoneVerification({ userId: 'phil', secret: code.secret })),
+    ).toMatchObject({ code: 401, type: 'user_invalid_token' })
+    await account.createPhoneVerification()
+    const fresh = emulator.outbox({ phone: '+14155550111', kind: 'phoneVerification' }).at(-1)!
+    await account.updatePhoneVerification({ userId: 'phil', secret: fresh.secret })
+    expect((await account.get()).phoneVerification).toBe(true)
+    expect(await rejection(account.createPhoneVerification())).toMatchObject({
+      code: 409,
+      type: 'user_phone_already_verified',
+    })
+  })
+
+  it('should refuse a phone verification without a number, and expire a sign-in code after 15 minutes', async () => {
+    const signedIn = await signUp('nophone@example.com')
+    expect(await rejection(signedIn.createPhoneVerification())).toMatchObject({
+      code: 400,
+      type: 'user_phone_not_found',
+    })
+    const account = tab()
+    await account.createPhoneToken({ userId: 'late', phone: '+14155550133' })
+    await clock.advance(900_001)
+    const [sms] = emulator.outbox({ phone: '+14155550133' })
+    expect(
+      await rejection(account.createSession({ userId: 'late', secret: sms!.secret })),
+    ).toMatchObject({ code: 401, type: 'user_invalid_token' })
+  })
+
+  it('should answer MFA and OAuth2 calls with 405 general_not_implemented saying what to use', async () => {
     const signedIn = await signUp('max@example.com')
     const mfa = await rejection(signedIn.listMfaFactors())
     expect(mfa).toMatchObject({ code: 405, type: 'general_not_implemented' })

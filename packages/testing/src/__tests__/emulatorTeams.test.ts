@@ -311,6 +311,42 @@ describe('emulator Teams service', () => {
     expect(list.memberships[0]).toMatchObject({ teamId: team.$id, teamName: 'Settings' })
   })
 
+  it('should query memberships roles with contains only, and refuse other queries as parameter errors', async () => {
+    const { owner, teams, team } = await ownTeam('Roles', 'Squad')
+    const users = new server.Users(serverClient(emulator))
+    const found = await users.listMemberships({
+      userId: owner.userId,
+      queries: [Query.contains('roles', ['owner'])],
+    })
+    expect(found.memberships.map((m) => m.teamId)).toEqual([team.$id])
+    const refusals: Array<[string, string]> = [
+      [
+        Query.equal('roles', ['owner']),
+        'Invalid `queries` param: Invalid query: Cannot query equal on attribute "roles" because it is an array.',
+      ],
+      [
+        Query.equal('userName', ['Roles']),
+        'Invalid `queries` param: Invalid query: Attribute not found in schema: userName',
+      ],
+    ]
+    for (const [query, message] of refusals) {
+      for (const list of [
+        () => users.listMemberships({ userId: owner.userId, queries: [query] }),
+        () => teams.listMemberships({ teamId: team.$id, queries: [query] }),
+      ])
+        expect(await rejection(list())).toMatchObject(
+          appwriteError(400, 'general_argument_invalid', message),
+        )
+    }
+    expect(await rejection(teams.list({ queries: [Query.equal('prefs', ['x'])] }))).toMatchObject(
+      appwriteError(
+        400,
+        'general_argument_invalid',
+        'Invalid `queries` param: Invalid query: Attribute not found in schema: prefs',
+      ),
+    )
+  })
+
   it('should re-subscribe a member’s realtime socket with its new roles when it joins or leaves', async () => {
     const { owner, team } = await ownTeam('Realtime', 'Live')
     const member = await signUp('Listener')
@@ -355,6 +391,62 @@ describe('emulator Teams service', () => {
       expect((await next()).data.payload.$id).toBe(last)
     } finally {
       ws.close()
+    }
+  })
+
+  it('should show signed-in members only what membershipsPrivacy allows, and the API key everything', async () => {
+    const private_ = await startAppwriteEmulator({
+      membershipsPrivacy: {
+        userEmail: false,
+        userId: false,
+        userPhone: false,
+        userAccessedAt: true,
+      },
+    })
+    try {
+      const key = serverClient(private_)
+      const users = new server.Users(key)
+      await users.create({
+        userId: 'ada',
+        email: 'ada@example.com',
+        phone: '+14155550100',
+        password: 'password123',
+        name: 'Ada',
+      })
+      // MFA counts only with a factor the server could ask for: here the verified email.
+      await users.updateMFA({ userId: 'ada', mfa: true })
+      const { secret } = await users.createSession({ userId: 'ada' })
+      const asAda = new Client()
+        .setEndpoint(private_.endpoint)
+        .setProject(private_.projectId)
+        .setSession(secret)
+      const team = await new Teams(asAda).create({ teamId: 'crew', name: 'Crew' })
+      const mine = () => new Teams(asAda).listMemberships({ teamId: team.$id })
+      expect((await mine()).memberships[0]).toMatchObject({
+        userName: 'Ada',
+        userEmail: '',
+        userId: '',
+        userPhone: '',
+        mfa: false,
+      })
+      await users.updateEmailVerification({ userId: 'ada', emailVerification: true })
+      const [member] = (await mine()).memberships
+      expect(member?.mfa).toBe(true)
+      expect(member?.userAccessedAt).not.toBe('')
+      const got = await new Teams(asAda).getMembership({
+        teamId: team.$id,
+        membershipId: member!.$id,
+      })
+      expect(got).toMatchObject({ userEmail: '', userId: '', mfa: true })
+      const asKey = await new server.Teams(key).listMemberships({ teamId: team.$id })
+      expect(asKey.memberships[0]).toMatchObject({
+        userName: 'Ada',
+        userEmail: 'ada@example.com',
+        userId: 'ada',
+        userPhone: '+14155550100',
+      })
+    } finally {
+      await private_.close()
     }
   })
 
@@ -476,6 +568,26 @@ describe('emulator Teams service', () => {
       (await adminTeams.createMembership({ teamId: team.$id, roles: [], phone: '+12065550100' }))
         .confirm,
     ).toBe(true)
+  })
+
+  it('should invite by phone from a client, keeping the invitation its SMS would carry', async () => {
+    const { teams, team } = await ownTeam('Dialer', 'Phones')
+    const invited = await teams.createMembership({
+      teamId: team.$id,
+      roles: ['viewer'],
+      phone: '+12065550177',
+      url: 'http://localhost:5173/join',
+    })
+    expect(invited).toMatchObject({ confirm: false, roles: ['viewer'] })
+    const response = await fetch(`${emulator.endpoint}/emulator/invitations`, {
+      headers: { 'x-appwrite-project': emulator.projectId, 'x-appwrite-key': emulator.apiKey },
+    })
+    const { invitations } = (await response.json()) as {
+      invitations: Array<{ membershipId: string; phone: string; url: string }>
+    }
+    const sent = invitations.find((invitation) => invitation.membershipId === invited.$id)
+    expect(sent?.phone).toBe('+12065550177')
+    expect(sent?.url.startsWith('http://localhost:5173/join?')).toBe(true)
   })
 
   it('should let faults fail Teams calls on the wire, with api teams', async () => {

@@ -537,4 +537,32 @@ describe('emulator users: list queries', () => {
       ),
     )
   })
+
+  it('should query the labels array with contains only, refusing equal the way the database does', async () => {
+    const admin = await seedUsers()
+    const { Query } = server
+    await admin.updateLabels({ userId: 'bob', labels: ['vip'] })
+    expect(ids(await admin.list({ queries: [Query.contains('labels', ['vip'])] }))).toEqual(['bob'])
+    expect(
+      await rejection(admin.list({ queries: [Query.equal('labels', ['vip'])] })),
+    ).toMatchObject(
+      appwriteError(
+        400,
+        'general_argument_invalid',
+        'Invalid `queries` param: Invalid query: Cannot query equal on attribute "labels" because it is an array.',
+      ),
+    )
+  })
+
+  it('should refuse a search of identities, as the identities have no search attribute', async () => {
+    const admin = await seedUsers()
+    expect(await rejection(admin.listIdentities({ search: 'identity' }))).toMatchObject(
+      appwriteError(
+        400,
+        'general_query_invalid',
+        'Invalid query: Attribute not found in schema: search',
+      ),
+    )
+    expect(await admin.listIdentities({ search: '' })).toEqual({ total: 0, identities: [] })
+  })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { installAccountFeatures } from '../accounts'
 import { createFakeAppwrite, createManualClock } from '../index'
 import type { FunctionContext } from '../index'
 import { appwriteError, rejection } from './helpers'
@@ -258,5 +259,160 @@ describe('functions', () => {
     await clock.advance(1)
     await pending
     expect(done).toBe(true)
+  })
+
+  it('should run a function on the row events it lists, later, with the row as its body', async () => {
+    const clock = createManualClock()
+    const seen: Array<Record<string, unknown>> = []
+    const fake = createFakeAppwrite({
+      clock,
+      functions: {
+        onBooking: {
+          events: ['tablesdb.*.tables.bookings.rows.*.create'],
+          execute: [],
+          handler: ({ req, res }: FunctionContext) => {
+            seen.push({
+              trigger: req.headers['x-appwrite-trigger'],
+              event: req.headers['x-appwrite-event'],
+              user: req.headers['x-appwrite-user-id'],
+              body: req.bodyJson,
+            })
+            return res.empty()
+          },
+        },
+        untouched: () => {
+          throw new Error('a function without events ran on a row event')
+        },
+      },
+    })
+    const ref = { databaseId: 'main', tableId: 'bookings' }
+    await fake.as('user:ada').tablesDB.createRow({ ...ref, rowId: 'b1', data: { status: 'new' } })
+    // Never inside the write.
+    expect(seen).toEqual([])
+    await clock.advance(0)
+    expect(seen).toEqual([
+      {
+        trigger: 'event',
+        event: 'tablesdb.main.tables.bookings.rows.b1.create',
+        user: undefined,
+        body: expect.objectContaining({ $id: 'b1', status: 'new', $tableId: 'bookings' }),
+      },
+    ])
+    // Neither an update nor another table's create matches the listed event.
+    await fake.tablesDB.updateRow({ ...ref, rowId: 'b1', data: { status: 'seen' } })
+    await fake.tablesDB.createRow({
+      databaseId: 'main',
+      tableId: 'other',
+      rowId: 'o1',
+      data: { a: 1 },
+    })
+    await clock.advance(0)
+    expect(seen).toHaveLength(1)
+    const { executions } = await fake.functions.listExecutions({ functionId: 'onBooking' })
+    expect(executions.map((e) => [e.trigger, e.status])).toEqual([['event', 'completed']])
+    expect((await fake.functions.listExecutions({ functionId: 'untouched' })).total).toBe(0)
+
+    // A function registered later listens too.
+    const later: string[] = []
+    fake.functions.register('later', {
+      events: ['databases.*.collections.*.documents.*.delete'],
+      handler: ({ req, res }: FunctionContext) => {
+        later.push(req.headers['x-appwrite-event'] ?? '')
+        return res.empty()
+      },
+    })
+    await fake.tablesDB.deleteRow({ ...ref, rowId: 'b1' })
+    await clock.advance(0)
+    expect(later).toEqual(['tablesdb.main.tables.bookings.rows.b1.delete'])
+  })
+
+  it('should run a function on the user events it lists, with the account features, with the user as its body', async () => {
+    const clock = createManualClock()
+    const seen: Array<[string | undefined, Record<string, unknown>]> = []
+    const fake = createFakeAppwrite({
+      clock,
+      functions: {
+        onUser: {
+          events: ['users.*.create', 'users.*.update.prefs'],
+          handler: ({ req, res }: FunctionContext) => {
+            seen.push([req.headers['x-appwrite-event'], req.bodyJson as Record<string, unknown>])
+            return res.empty()
+          },
+        },
+      },
+    })
+    // User events come with the account features (the emulator installs them itself).
+    await fake.users.create({ userId: 'early', name: 'Early' })
+    installAccountFeatures(fake)
+    await fake.users.create({ userId: 'ada', name: 'Ada' })
+    await fake.users.updateName({ userId: 'ada', name: 'Ada L.' })
+    await fake.users.updatePrefs({ userId: 'ada', prefs: { theme: 'dark' } })
+    await clock.advance(0)
+    expect(seen.map(([event]) => event)).toEqual(['users.ada.create', 'users.ada.update.prefs'])
+    expect(seen[0]?.[1]).toMatchObject({ $id: 'ada', name: 'Ada' })
+  })
+
+  it('should report a duration above 0, the fake clock’s when it moved during the execution', async () => {
+    const clock = createManualClock()
+    const fake = createFakeAppwrite({
+      clock,
+      functions: {
+        instant: ({ res }: FunctionContext) => res.empty(),
+        slow: async ({ res }: FunctionContext) => {
+          await clock.advance(2_500)
+          return res.empty()
+        },
+      },
+    })
+    const instant = await fake.functions.createExecution({ functionId: 'instant' })
+    expect(instant.duration).toBeGreaterThan(0)
+    expect(instant.duration).toBeLessThan(1)
+    expect((await fake.functions.createExecution({ functionId: 'slow' })).duration).toBe(2.5)
+  })
+
+  it('should keep the last million characters of long logs and errors behind a warning line', async () => {
+    const fake = createFakeAppwrite({
+      functions: {
+        chatty: ({ res, log, error }: FunctionContext) => {
+          const long = 'z' + 'a'.repeat(1_000_000)
+          for (let i = 0; i < long.length; i += 8000) log(long.slice(i, i + 8000))
+          for (let i = 0; i < long.length; i += 8000) error(long.slice(i, i + 8000))
+          log('last line')
+          return res.empty()
+        },
+        quiet: ({ res, log }: FunctionContext) => {
+          log('a'.repeat(8000))
+          return res.empty()
+        },
+      },
+    })
+    const execution = await fake.functions.createExecution({ functionId: 'chatty' })
+    expect(execution.logs).toHaveLength(1_000_000)
+    expect(
+      execution.logs.startsWith(
+        '[WARNING] Logs truncated. The output exceeded 1000000 characters.\n',
+      ),
+    ).toBe(true)
+    expect(execution.logs.endsWith('a\nlast line')).toBe(true)
+    expect(execution.errors).toHaveLength(1_000_000)
+    expect(execution.errors.startsWith('[WARNING] Errors truncated.')).toBe(true)
+    expect((await fake.functions.createExecution({ functionId: 'quiet' })).logs).toBe(
+      'a'.repeat(8000),
+    )
+  })
+
+  it('should answer 404 deployment_not_found for a function registered without code, before checking execute', async () => {
+    const fake = createFakeAppwrite({ functions: { draft: { execute: [] } } })
+    for (const functions of [fake.functions, fake.as('guest').functions])
+      expect(await rejection(functions.createExecution({ functionId: 'draft' }))).toMatchObject(
+        appwriteError(
+          404,
+          'deployment_not_found',
+          'Deployment not found. Create a deployment before trying to execute a function',
+        ),
+      )
+    expect(() => fake.functions.register('cron', { schedule: '* * * * *' })).toThrow(
+      'function `cron`: a `schedule` needs a `handler` or a `load` to run',
+    )
   })
 })

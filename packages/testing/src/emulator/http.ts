@@ -48,6 +48,11 @@ export const EXTRA_ERRORS = {
     code: 401,
     message: 'Access to this API is forbidden.',
   },
+  general_unknown_origin: {
+    code: 403,
+    message:
+      'The request originated from an unknown origin. If you trust this domain, please list it as a trusted platform in the Appwrite console.',
+  },
   user_jwt_and_cookie_set: {
     code: 403,
     message:
@@ -248,4 +253,22 @@ export function toJson(value: unknown): string {
     return `${BIGINT_MARK}${inner.toString()}`
   })
   return sawBigint ? text.replace(BIGINT_PATTERN, '$1') : text
+}
+
+/**
+ * The client's address as the server reads it (`_APP_TRUSTED_HEADERS` defaults to
+ * `x-forwarded-for`): the first address of `X-Forwarded-For`, else the socket's peer.
+ *
+ * @internal
+ */
+export function clientIp(req: {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+  readonly socket: { readonly remoteAddress?: string | undefined }
+}): string {
+  const forwarded = req.headers['x-forwarded-for']
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim()
+  if (first !== undefined && first !== '') return first
+  const peer = req.socket.remoteAddress ?? ''
+  // An IPv4 peer on a dual-stack socket reads `::ffff:127.0.0.1`.
+  return peer.startsWith('::ffff:') ? peer.slice('::ffff:'.length) : peer || '127.0.0.1'
 }

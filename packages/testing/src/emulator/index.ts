@@ -10,6 +10,7 @@ export type { Caller, EmulatorTeamMembership, EmulatorUser, EmulatorUserOptions 
 export { formatLogEntry } from './log'
 export type { EmulatorLogEntry } from './log'
 export type { OutboxFilter, OutboxMessage, TokenKind } from '../fake/tokens'
+export type { MembershipsPrivacy } from '../fake/teams'
 export type {
   FunctionContext,
   FunctionDefinition,

@@ -5,9 +5,11 @@ import type { RawData, WebSocket } from 'ws'
 import { realtimeQueryFilter } from '../fake/realtime'
 import type { FakeRealtimeSubscription, RealtimeResponseEvent } from '../fake/realtime'
 import type { AccountChange } from '../fake/accounts'
+import { userEventNames } from '../fake/userEvents'
 import type { TeamChange, TeamStore } from '../fake/teams'
 import { formatRealtimeTimestamp } from '../fake/channels'
 import { isAppwriteException } from '../fake/errors'
+import { originRefusal } from '../fake/tokens'
 import type { AuthRegistry, Caller } from './auth'
 import type { RealtimeCaller } from './fakeBridge'
 import { EmulatorHttpError, toJson } from './http'
@@ -32,6 +34,8 @@ export interface RealtimeServerOptions {
   readonly latencyMs: () => number
   /** Called whenever the number of subscriptions held changes. */
   readonly onSubscriptionsChanged: () => void
+  /** The hostnames of the project's Web platforms; `undefined` accepts every `Origin`. */
+  readonly platformHosts?: readonly string[]
 }
 
 interface Subscription {
@@ -52,38 +56,6 @@ class FrameError extends Error {
 }
 
 const formatInvalid = (message: string) => new FrameError(MESSAGE_FORMAT_INVALID, message)
-
-/** The actions of user events (`users.ID.<action>[.<attribute>]`). */
-const USER_ACTIONS = new Set(['create', 'update', 'delete'])
-
-/**
- * `Event::generateEvents` for a user event: its patterns (with the action and attribute, without
- * them, the user alone), each with every id and `*` in its place, most specific first.
- */
-function userEvents(userId: string, suffix: string): string[] {
-  const [first = '', second, third, fourth] = suffix.split('.')
-  // `create` / `update.name` act on the user; `sessions.SID.create` on a resource under it.
-  const nested = !USER_ACTIONS.has(first) && second !== undefined && third !== undefined
-  const withAttribute = (parts: string[], attribute: string | undefined) =>
-    attribute === undefined ? [] : [[...parts, attribute]]
-  const patterns = nested
-    ? [
-        ...withAttribute(['U', first, 'S', third], fourth),
-        ['U', first, 'S', third],
-        ['U', first, 'S'],
-        ...withAttribute(['U', third], fourth),
-        ['U'],
-      ]
-    : [...withAttribute(['U', first], second), ['U', first], ['U']]
-  const events = new Set<string>()
-  for (const pattern of patterns)
-    for (const id of [userId, '*'])
-      for (const sid of nested ? [second, '*'] : [''])
-        events.add(
-          `users.${pattern.map((part) => (part === 'U' ? id : part === 'S' ? sid : part)).join('.')}`,
-        )
-  return [...events]
-}
 
 /** A user change with its event names, most specific first (`users.ID.update.prefs`, `users.*.update.prefs`, …). */
 type AccountEvent = AccountChange & { readonly events: readonly string[] }
@@ -134,7 +106,10 @@ export class RealtimeServer {
     // The `account` channel: each user's own account and session events.
     this.#stopAccounts = options.auth.store.onChange((change) => {
       if (this.#sessions.size === 0) return
-      const event: AccountEvent = { ...change, events: userEvents(change.userId, change.suffix) }
+      const event: AccountEvent = {
+        ...change,
+        events: userEventNames(change.userId, change.suffix),
+      }
       for (const session of this.#sessions) session.accountEvent(event)
     })
     // `teams` and `memberships`: a change to a user's memberships first re-subscribes its sockets
@@ -214,6 +189,14 @@ export class RealtimeServer {
             : String(error)
         failure = new FrameError(401, message)
       }
+      // After the project and the user, as `onOpen` checks them: an `Origin` that is not one of
+      // the project's platforms (a native client sends none).
+      const origin = req.headers.origin
+      const refusal =
+        failure === undefined && typeof origin === 'string' && origin !== ''
+          ? originRefusal(origin, projectId, this.#options.platformHosts)
+          : undefined
+      if (refusal !== undefined) failure = new FrameError(POLICY_VIOLATION, refusal)
     }
     const session = new Session(id, ws, caller, this.#options, () => this.#sessions.delete(session))
     this.#sessions.add(session)

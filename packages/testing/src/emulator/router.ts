@@ -22,6 +22,8 @@ export interface RouteContext {
   readonly responseFormat?: string
   /** One request header (`name` in lower case) without building `headers`; absent in hand-made contexts. */
   header?(name: string): string | undefined
+  /** The client's address (`X-Forwarded-For`, else the socket's peer); absent when unknown. */
+  readonly clientIp?: string
 }
 
 /** A route handler. @internal */

@@ -1,5 +1,6 @@
 import { accountFeatures } from '../fake/accountFeatures'
-import { teamStore } from '../fake/teams'
+import { DEFAULT_MEMBERSHIPS_PRIVACY, teamStore } from '../fake/teams'
+import type { MembershipsPrivacy } from '../fake/teams'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -9,6 +10,7 @@ import { DeferredRowIndex } from './deferredRowIndex'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
 import { createIdGenerator } from '../fake/ids'
 import type { FunctionRegistration } from '../fake/functions'
+import { originRefusal } from '../fake/tokens'
 import type { OutboxFilter, OutboxMessage } from '../fake/tokens'
 import { AuthRegistry, redactParams } from './auth'
 import type { Caller, EmulatorUserOptions } from './auth'
@@ -16,6 +18,7 @@ import {
   JSON_CONTENT_TYPE,
   corsHeaders,
   errorBody,
+  clientIp,
   extraError,
   httpError,
   toJson,
@@ -145,20 +148,32 @@ export interface AppwriteEmulatorOptions {
    */
   compactAfterBytes?: number
   /**
-   * The emails of email verification, password recovery, magic URL and email OTP sign-in, which
-   * the emulator keeps in its outbox (`emulator.outbox()`) instead of sending: `true` also prints
-   * one line per email with its link (or code) with `console.log`, as the Firebase Auth emulator
-   * does; a function receives each {@link OutboxMessage}; `false` prints nothing.
+   * The emails of email verification, password recovery, magic URL and email OTP sign-in, and
+   * the SMS of phone sign-in and verification, which the emulator keeps in its outbox
+   * (`emulator.outbox()`) instead of sending: `true` also prints one line per message with its
+   * link (or code) with `console.log`, as the Firebase Auth emulator does; a function receives
+   * each {@link OutboxMessage}; `false` prints nothing.
    * Defaults to `true`.
    */
   mail?: boolean | ((message: OutboxMessage) => void)
   /**
-   * Hostnames the `url` of a verification, recovery or magic URL request may point at (the Web
-   * platforms of a project on the server; `127.0.0.1` and `[::1]` pass with `localhost`); any
-   * other answers 400 `general_argument_invalid` (`Invalid URI. …`). Defaults to any host, as
-   * every CORS origin is allowed.
+   * The hostnames of the project's Web platforms (`127.0.0.1` and `[::1]` pass with `localhost`),
+   * as the server checks them: the `url` of a verification, recovery, magic URL or team
+   * invitation request must point at one of them (else 400 `general_argument_invalid`, `Invalid
+   * URI. …`), and a request or realtime connection whose `Origin` names another host is refused
+   * (403 `general_unknown_origin`, or a realtime `error` frame 1008 and a close: `Invalid Origin.
+   * Register your new client (host) as a new Web platform …`); API keys and clients that send
+   * no `Origin` (servers, native apps) are not checked. Defaults to any host and any origin.
    */
   redirectHosts?: readonly string[]
+  /**
+   * What a signed-in user sees of each member in the memberships get and list routes (the
+   * project's Auth › Memberships privacy settings on the server): a field set to `false` answers
+   * empty (`''`, `mfa: false`). API keys always see everything. Defaults to the server's defaults:
+   * `{ userName: true, userEmail: true, mfa: true, userId: true, userPhone: true,
+   * userAccessedAt: false }`; give only the fields to change.
+   */
+  membershipsPrivacy?: Partial<MembershipsPrivacy>
 }
 
 /** Realtime state of an emulator, for tests that must wait until a subscription reached the server. */
@@ -338,7 +353,14 @@ async function serve(
     projectId,
     internals.realtime,
   )
-  registerTeamsRoutes(router, { auth, teams: teamStore(internals), faults: fake.faults, projectId })
+  registerTeamsRoutes(router, {
+    auth,
+    teams: teamStore(internals),
+    faults: fake.faults,
+    projectId,
+    membershipsPrivacy: { ...DEFAULT_MEMBERSHIPS_PRIVACY, ...options.membershipsPrivacy },
+    redirectHosts: options.redirectHosts,
+  })
   const storage = new StorageState({ now: () => fake.clock.now(), ids: createIdGenerator() })
   const storageDir =
     dataDir === undefined ? undefined : await StorageDir.open(join(dataDir.dir, 'storage'), storage)
@@ -356,6 +378,7 @@ async function serve(
     onSubscriptionsChanged: () => {
       for (const waiter of [...subscriptionWaiters]) waiter()
     },
+    platformHosts: options.redirectHosts,
   })
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -397,6 +420,16 @@ async function serve(
         (method === 'HEAD' ? router.match('GET', url.pathname) : undefined)
       const caller = identify(req, input, match !== undefined, url.pathname)
       if (match === undefined) throw httpError('general_route_not_found')
+      // The server's CSRF check (`app/controllers/general.php`): a request with an `Origin` and no
+      // key must come from one of the project's platforms.
+      if (options.redirectHosts !== undefined && caller.kind !== 'key') {
+        const origin = header(req, 'origin')
+        const refusal =
+          origin === undefined || origin === ''
+            ? undefined
+            : originRefusal(origin, projectId, options.redirectHosts)
+        if (refusal !== undefined) throw extraError('general_unknown_origin', refusal)
+      }
       // Old SDKs name the server version they were built for; the server converts for them.
       const format = header(req, 'x-appwrite-response-format') ?? ''
       if (format !== '') params = applyRequestFormat(format, method, match.pattern, params)
@@ -591,7 +624,11 @@ async function serve(
 /** The `mail: true` console line: where the email went and the link (or code) to use. */
 function printMail(message: OutboxMessage): void {
   const what = message.url ?? `code ${message.secret}`
-  console.log(`[appwrite-emulator] email (${message.kind}) to ${message.email}: ${what}`)
+  const to =
+    message.phone === ''
+      ? `email (${message.kind}) to ${message.email}`
+      : `sms (${message.kind}) to ${message.phone}`
+  console.log(`[appwrite-emulator] ${to}: ${what}`)
 }
 
 /** The state in an export (or a data dir) for the `import` option. */
@@ -632,6 +669,10 @@ class RequestContext implements RouteContext {
 
   header(name: string): string | undefined {
     return requestHeader(this.#req, name)
+  }
+
+  get clientIp(): string {
+    return clientIp(this.#req)
   }
 }
 

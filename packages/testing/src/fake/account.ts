@@ -107,6 +107,8 @@ export interface AccountAuth {
   onSession(value: string, session: StoredSession): void
   /** This client's current session was deleted. */
   onSessionDeleted(): void
+  /** The client's address, kept on the sessions it creates. Defaults to `127.0.0.1`. */
+  ip?(): string | undefined
 }
 
 /**
@@ -124,6 +126,8 @@ export interface AccountFlowContext {
   noSession(): void
   /** Hands a new session to the client, as a sign-in does, and answers its model. */
   signedIn(session: StoredSession, value: string): FakeSessionModel
+  /** The client's address, for the sessions it creates (`undefined`: unknown). */
+  ip(): string | undefined
 }
 
 /**
@@ -153,6 +157,7 @@ export class FakeAccount {
       this.#auth.onSession(value, session)
       return this.#session(session, true, value)
     },
+    ip: () => this.#auth.ip?.(),
   }
 
   /** @internal */
@@ -237,7 +242,12 @@ export class FakeAccount {
       if (user === undefined || !(await this.#store.checkPassword(user, password)))
         throw appwriteError('user_invalid_credentials')
       if (!user.status) throw appwriteError('user_blocked')
-      const { session, value } = this.#store.createSession(user, 'email')
+      const { session, value } = this.#store.createSession(
+        user,
+        'email',
+        undefined,
+        this.#auth.ip?.(),
+      )
       this.#auth.onSession(value, session)
       return this.#session(session, true, value)
     })
@@ -253,7 +263,12 @@ export class FakeAccount {
         password: null,
         name: null,
       })
-      const { session, value } = this.#store.createSession(user, 'anonymous')
+      const { session, value } = this.#store.createSession(
+        user,
+        'anonymous',
+        undefined,
+        this.#auth.ip?.(),
+      )
       this.#auth.onSession(value, session)
       return this.#session(session, true, value)
     })
@@ -442,6 +457,18 @@ export class FakeAccount {
     })
   }
 
+  /**
+   * `PATCH /v1/account/phone`: sets the signed-in user's phone number (unverified from then on);
+   * needs the current password (`user_invalid_credentials`), and a user without one (a phone
+   * sign-in) sets it with this call, as the server does. A number any user already has is 409
+   * `user_target_already_exists`. Needs `installAccountFeatures(fake)`, as the phone flows do.
+   */
+  updatePhone(params: { phone: string; password: string }): Promise<FakeAccountModel> {
+    return this.#flow('updatePhone', params, (emails, context) =>
+      emails.updatePhone(context, params),
+    )
+  }
+
   /** `PATCH /v1/account/password`: `oldPassword` must match when the user has a password. */
   updatePassword(params: { password: string; oldPassword?: string }): Promise<FakeAccountModel> {
     return this.#run('updatePassword', params, async () => {
@@ -569,6 +596,47 @@ export class FakeAccount {
   createSession(params: { userId: string; secret: string }): Promise<FakeSessionModel> {
     return this.#flow('createSession', params, (emails, context) =>
       emails.tokenSession(context, params),
+    )
+  }
+
+  /**
+   * `POST /v1/account/tokens/phone` (`createPhoneToken`): texts a six-digit code, valid 15
+   * minutes, for {@link createSession} or {@link updatePhoneSession}; signing in with it marks
+   * the phone verified. A new number creates its user under `userId`. No SMS is sent: it lands in
+   * `fake.outbox({ phone })` (`kind: 'phoneOtp'`).
+   */
+  createPhoneToken(params: { userId: string; phone: string }): Promise<FakeTokenModel> {
+    return this.#flow('createPhoneToken', params, (emails, context) =>
+      emails.createPhoneToken(context, params),
+    )
+  }
+
+  /** `PUT /v1/account/sessions/phone` (`updatePhoneSession`, deprecated): {@link createSession}. */
+  updatePhoneSession(params: { userId: string; secret: string }): Promise<FakeSessionModel> {
+    return this.#flow('updatePhoneSession', params, (emails, context) =>
+      emails.tokenSession(context, params),
+    )
+  }
+
+  /**
+   * `POST /v1/account/verifications/phone` (`createPhoneVerification`): texts the signed-in user's
+   * phone a six-digit code, valid an hour, for {@link updatePhoneVerification}.
+   * `user_phone_not_found` without a phone, `user_phone_already_verified` once verified.
+   */
+  createPhoneVerification(): Promise<FakeTokenModel> {
+    return this.#flow('createPhoneVerification', {}, (emails, context) =>
+      emails.createPhoneVerification(context),
+    )
+  }
+
+  /**
+   * `PUT /v1/account/verifications/phone` (`updatePhoneVerification`): confirms the phone with the
+   * code's `userId` and `secret` (a phone sign-in code works too, as on the server), which then
+   * stops working. `user_not_found`, `user_invalid_token` as for email verification.
+   */
+  updatePhoneVerification(params: { userId: string; secret: string }): Promise<FakeTokenModel> {
+    return this.#flow('updatePhoneVerification', params, (emails, context) =>
+      emails.updatePhoneVerification(context, params),
     )
   }
 

@@ -1,11 +1,17 @@
 import { check } from './accounts'
 import type { AccountStore, StoredUser } from './accounts'
-import type { AccountFlowContext, FakeSessionModel, FakeTokenModel } from './account'
+import type {
+  AccountFlowContext,
+  FakeAccountModel,
+  FakeSessionModel,
+  FakeTokenModel,
+} from './account'
 import { appwriteError } from './errors'
 import { assertUid } from './ids'
 import { constantTimeEqual, sha256, toHex, utf8 } from './sha256'
 import {
   Outbox,
+  PHONE_TOKEN_KINDS,
   TOKEN_LIFETIME_MS,
   checkRedirectUrl,
   linkWith,
@@ -161,6 +167,7 @@ export class AccountEmails {
       kind,
       userId: user.$id,
       email: user.email ?? '',
+      phone: '',
       name: user.name ?? '',
       subject,
       text,
@@ -316,23 +323,130 @@ export class AccountEmails {
     const secret = check.text('secret', params.secret, 256)
     ctx.noSession()
     const user = this.#store.user(userId)
-    // Only a sign-in token opens a session: the server refuses a verification or recovery secret.
+    // Only a sign-in token opens a session: the server refuses an email verification or recovery
+    // secret. A phone verification code is the same kind of token as a phone sign-in code there.
     const token =
       user === undefined
         ? undefined
-        : this.findToken(user, secret, ['magicUrl', 'emailOtp', 'generic'])
+        : this.findToken(user, secret, ['magicUrl', 'emailOtp', 'generic', ...PHONE_TOKEN_KINDS])
     if (user === undefined || token === undefined) throw appwriteError('user_invalid_token')
+    const phone = PHONE_TOKEN_KINDS.includes(token.kind)
     const { session, value } = this.#store.createSession(
       user,
-      token.kind === 'magicUrl' ? 'magic-url' : 'token',
-      token.kind === 'generic' ? 'token' : 'email',
+      token.kind === 'magicUrl' ? 'magic-url' : phone ? 'phone' : 'token',
+      token.kind === 'generic' ? 'token' : phone ? 'phone' : 'email',
+      ctx.ip(),
     )
     this.deleteToken(user, token.$id)
-    if (token.kind !== 'generic' && !user.emailVerification) {
+    if (phone && !user.phoneVerification) {
+      user.phoneVerification = true
+      this.#store.touch(user)
+    } else if (!phone && token.kind !== 'generic' && !user.emailVerification) {
       user.emailVerification = true
       this.#store.touch(user)
     }
     return ctx.signedIn(session, value)
+  }
+
+  /**
+   * Issues a phone token for `user` and "sends" its SMS (the code alone, as the server's `en`
+   * text is) to the outbox.
+   */
+  #sendSms(
+    user: StoredUser,
+    kind: 'phoneOtp' | 'phoneVerification',
+  ): { token: StoredToken; secret: string } {
+    const { token, secret } = this.issueToken(user, kind)
+    const model = this.tokenModel(token, user.$id, false)
+    const { subject, text } = mailText(kind, this.mail.projectName, user.name ?? '', {
+      url: null,
+      secret,
+      phrase: '',
+    })
+    this.outbox.add({
+      kind,
+      userId: user.$id,
+      email: '',
+      phone: user.phone ?? '',
+      name: user.name ?? '',
+      subject,
+      text,
+      secret,
+      url: null,
+      phrase: '',
+      expire: model.expire,
+      createdAt: model.$createdAt,
+      tokenId: token.$id,
+    })
+    return { token, secret }
+  }
+
+  /**
+   * `FakeAccount.createPhoneToken`: the user with `phone`, created (no password, unverified)
+   * under `userId` when the number is new, gets a six-digit code by SMS, valid 15 minutes.
+   */
+  async createPhoneToken(
+    ctx: AccountFlowContext,
+    params: { userId: string; phone: string },
+  ): Promise<FakeTokenModel> {
+    check.required('userId', params.userId)
+    check.required('phone', params.phone)
+    const id = check.customId('userId', params.userId)
+    const phone = check.phone(params.phone)
+    const user =
+      this.#store.users().find((candidate) => candidate.phone === phone) ??
+      (await this.#store.createUser({ userId: id, email: null, password: null, name: null, phone }))
+    const { token, secret } = this.#sendSms(user, 'phoneOtp')
+    return this.#token(ctx, token, user.$id, secret)
+  }
+
+  /** `FakeAccount.createPhoneVerification`: a code by SMS to the signed-in user's phone. */
+  createPhoneVerification(ctx: AccountFlowContext): FakeTokenModel {
+    const { user } = ctx.me()
+    if (user.phone === null || user.phone === '') throw appwriteError('user_phone_not_found')
+    if (user.phoneVerification) throw appwriteError('user_phone_already_verified')
+    const { token, secret } = this.#sendSms(user, 'phoneVerification')
+    const model = this.#token(ctx, token, user.$id, secret)
+    this.#store.emit(user, `verification.${token.$id}.create`, { ...model, secret: '' })
+    return model
+  }
+
+  /** `FakeAccount.updatePhoneVerification`: confirms the phone with a phone code, used up. */
+  updatePhoneVerification(
+    ctx: AccountFlowContext,
+    params: { userId: string; secret: string },
+  ): FakeTokenModel {
+    const user = this.#tokenUser(params.userId, params.secret)
+    const token = this.findToken(user, params.secret, PHONE_TOKEN_KINDS)
+    if (token === undefined) throw appwriteError('user_invalid_token')
+    user.phoneVerification = true
+    this.#store.touch(user)
+    this.deleteToken(user, token.$id)
+    const model = this.#token(ctx, token, user.$id, token.secretHash)
+    this.#store.emit(user, `verification.${token.$id}.update`, { ...model, secret: '' })
+    return model
+  }
+
+  /** `FakeAccount.updatePhone`. */
+  async updatePhone(
+    ctx: AccountFlowContext,
+    params: { phone: string; password: string },
+  ): Promise<FakeAccountModel> {
+    const { user } = ctx.me()
+    check.required('phone', params.phone)
+    check.required('password', params.password)
+    const phone = check.phone(params.phone)
+    const password = check.password(params.password)
+    if (user.password !== null && !(await this.#store.checkPassword(user, password)))
+      throw appwriteError('user_invalid_credentials')
+    if (this.#store.users().some((other) => other.phone === phone))
+      throw appwriteError('user_target_already_exists')
+    if (user.password === null) await this.#store.setPassword(user, password)
+    user.phone = phone
+    user.phoneVerification = false
+    this.#store.touch(user)
+    this.#store.emit(user, 'update.phone')
+    return this.#store.accountModel(user) as unknown as FakeAccountModel
   }
 
   /** `FakeUsers.createToken`: a token of `length` hex chars valid `expire` seconds, not emailed. */

@@ -1,9 +1,11 @@
 import { check } from './accounts'
+import { appwriteError } from './errors'
 import type { AccountStore, StoredUser } from './accounts'
 import { AccountEmails } from './accountEmails'
 import { fakeInternals } from './createFakeAppwrite'
 import type { FakeAppwrite, FakeInternals } from './createFakeAppwrite'
 import { ImportedPasswords } from './importedUsers'
+import { userEventNames } from './userEvents'
 import { planList, runList, searchMatches } from './userQueries'
 import type { FakeUserList, FakeUserModel } from './users'
 
@@ -28,6 +30,9 @@ const LIST_ATTRIBUTES = new Set([
   'impersonator',
 ])
 
+/** The users' array attributes: the database refuses `equal` and the like on them. */
+const ARRAY_ATTRIBUTES = new Set(['labels'])
+
 /** `Queries\Identities::ALLOWED_ATTRIBUTES`. */
 const IDENTITY_ATTRIBUTES = new Set([
   'userId',
@@ -47,7 +52,7 @@ export class UserLists {
 
   /** `FakeUsers.list` with `queries` or `search`. */
   users(params: { queries?: string[]; search?: string; total?: boolean }): FakeUserList {
-    const plan = planList(params.queries, LIST_ATTRIBUTES)
+    const plan = planList(params.queries, LIST_ATTRIBUTES, undefined, ARRAY_ATTRIBUTES)
     if (params.search !== undefined) check.text('search', params.search, 256)
     let users = this.#store.users()
     const search = params.search ?? ''
@@ -82,6 +87,13 @@ export class UserLists {
   identities(params: { queries?: string[]; search?: string }): void {
     const plan = planList(params.queries, IDENTITY_ATTRIBUTES)
     if (params.search !== undefined) check.text('search', params.search, 256)
+    // The route turns `search` into a query on a `search` attribute the identities' collection
+    // does not have, which the database refuses, so a search never lists identities.
+    if ((params.search ?? '') !== '')
+      throw appwriteError(
+        'general_query_invalid',
+        'Invalid query: Attribute not found in schema: search',
+      )
     runList([], plan, () => undefined, 'User')
   }
 }
@@ -118,6 +130,12 @@ export function accountFeatures(internals: FakeInternals): AccountFeatures {
     const features = new AccountFeatures(store)
     store.features = features
     internals.resets.add(() => features.emails.outbox.clear())
+    // User events run the functions that list them (`users.*.create`, …).
+    internals.functions.addEventSource((trigger) =>
+      store.onChange((change) =>
+        trigger(userEventNames(change.userId, change.suffix), change.payload),
+      ),
+    )
   }
   return store.features
 }
@@ -126,7 +144,8 @@ export function accountFeatures(internals: FakeInternals): AccountFeatures {
  * Adds to a fake the parts of its Account and Users services that its root entry leaves out, so
  * that a browser bundle of the fake stays small: the email flows (`account.createEmailVerification`,
  * `createRecovery`, `createEmailToken`, `createMagicURLToken`, `createSession` with their secrets,
- * and `fake.outbox()`), `users.createToken`, `users.list` with `queries` or `search`, and users
+ * and `fake.outbox()`), the phone flows, user events that run functions (`events:
+ * ['users.*.create']`), `users.createToken`, `users.list` with `queries` or `search`, and users
  * with imported password hashes (`users.createBcryptUser`, `createArgon2User`, `createMD5User`,
  * `createSHAUser`, `createPHPassUser`, `createScryptUser`, `createScryptModifiedUser`) and their
  * sign-in. Without it those calls reject with an error that names this function. Installing twice

@@ -66,8 +66,10 @@ export interface StoredSession {
   readonly $createdAt: number
   readonly userId: string
   readonly expire: number
-  readonly provider: 'email' | 'anonymous' | 'server' | 'magic-url' | 'token'
+  readonly provider: 'email' | 'anonymous' | 'server' | 'magic-url' | 'token' | 'phone'
   readonly providerUid: string
+  /** The client's address when the session was created; `127.0.0.1` when unknown. */
+  readonly ip?: string
   readonly factors: readonly string[]
   readonly secretHash: string
 }
@@ -419,6 +421,7 @@ export class AccountStore {
     user: StoredUser,
     provider: StoredSession['provider'],
     factor?: string,
+    ip?: string,
   ): { session: StoredSession; value: string } {
     const secret = toHex(randomBytes(128))
     const now = this.#clock.now()
@@ -431,6 +434,7 @@ export class AccountStore {
       providerUid: provider === 'email' ? (user.email ?? '') : '',
       factors: [factor ?? (provider === 'email' ? 'password' : provider)],
       secretHash: toHex(sha256(utf8(secret))),
+      ...(ip === undefined ? {} : { ip }),
     }
     this.#sessions.set(session.$id, session)
     this.#bySecret.set(session.secretHash, session.$id)
@@ -613,7 +617,7 @@ export class AccountStore {
       providerAccessToken: '',
       providerAccessTokenExpiry: '',
       providerRefreshToken: '',
-      ip: '127.0.0.1',
+      ip: session.ip ?? '127.0.0.1',
       osCode: '',
       osName: '',
       osVersion: '',

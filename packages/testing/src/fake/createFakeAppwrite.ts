@@ -1,6 +1,7 @@
 import { FakeAccount } from './account'
 import type { AccountAuth } from './account'
 import { AccountStore } from './accounts'
+import { rowEventNames } from './channels'
 import type { OutboxFilter, OutboxMessage } from './tokens'
 import type { AccountCaller } from './accounts'
 import { FakeTablesDBAdmin } from './admin'
@@ -304,7 +305,13 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
   })
   const accounts = new AccountStore({ clock, seed: options.seed })
   const resets = new Set<() => void>()
-  const functionsHub = new FunctionsHub({ store: accounts, faults, clock })
+  const functionsHub = new FunctionsHub({
+    store: accounts,
+    faults,
+    clock,
+    rowEvents: (trigger) =>
+      hub.onRowEvent((event, payload) => trigger(rowEventNames(event), payload)),
+  })
   for (const [functionId, registration] of Object.entries(options.functions ?? {}))
     functionsHub.register(functionId, registration)
   const admin = new FakeTablesDBAdmin({

@@ -84,6 +84,11 @@ export const APPWRITE_ERRORS = {
     code: 409,
     message: 'A user with the same phone number already exists in the current project.',
   },
+  user_phone_not_found: {
+    code: 400,
+    message: 'The current user does not have a phone number associated with their account.',
+  },
+  user_phone_already_verified: { code: 409, message: 'User phone is already verified' },
   user_target_already_exists: { code: 409, message: 'A target with the same ID already exists.' },
   user_identity_not_found: {
     code: 404,
@@ -113,6 +118,10 @@ export const APPWRITE_ERRORS = {
   function_not_found: {
     code: 404,
     message: 'Function with the requested ID could not be found.',
+  },
+  deployment_not_found: {
+    code: 404,
+    message: 'Deployment with the requested ID could not be found.',
   },
   execution_not_found: {
     code: 404,

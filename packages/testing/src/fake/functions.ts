@@ -74,7 +74,10 @@ export interface FunctionResponse {
 export interface FunctionContext {
   readonly req: FunctionRequest
   readonly res: FunctionResponse
-  /** Appends to the execution's `logs` (each call at most 8000 chars). */
+  /**
+   * Appends to the execution's `logs` (each call at most 8000 chars; past 1,000,000 in all, the
+   * execution keeps a warning line and the end, as the server does).
+   */
   log(...message: unknown[]): void
   /** Appends to the execution's `errors`. */
   error(...message: unknown[]): void
@@ -85,7 +88,10 @@ export type FunctionHandler = (context: FunctionContext) => unknown
 
 /** A registered function with its settings. */
 export interface FunctionDefinition {
-  /** The handler. Give this or `load`. */
+  /**
+   * The handler. Give this or `load`; without either, the function exists with no deployment:
+   * executions answer 404 `deployment_not_found`, as on the server before a deployment is active.
+   */
   handler?: FunctionHandler
   /** Loads the handler on first execution (e.g. `() => import('./fn.js')`, its default export). */
   load?: () => Promise<unknown>
@@ -101,6 +107,18 @@ export interface FunctionDefinition {
   scopes?: readonly string[]
   /** Function variables, set in `process.env` during each execution. Defaults to `{}`. */
   variables?: Readonly<Record<string, string>>
+  /**
+   * Events that run the function, named as the server lists them (with `*` for any id): row
+   * events (`databases.*.collections.*.documents.*.create`,
+   * `tablesdb.main.tables.bookings.rows.*.update`, …) and user events (`users.*.create`,
+   * `users.*.update.prefs`, `users.*.sessions.*.create`, …; these with the account features:
+   * the emulator, or `installAccountFeatures`). Each change whose event names
+   * include one of these runs it once, asynchronously, with trigger `event`, `x-appwrite-event`
+   * the change's most specific event name and the row or user (as realtime carries it) as the
+   * JSON body, whatever `execute` says; no user id or JWT is passed. Events of the other services
+   * (teams, storage, executions) do not trigger functions. Defaults to `[]`.
+   */
+  events?: readonly string[]
 }
 
 /** A handler, or a handler with settings. */
@@ -159,6 +177,9 @@ export interface FunctionsRuntime {
   endpoint: string
   projectId: string
 }
+
+/** Hears one change: its event names (most specific first) and its realtime payload. @internal */
+export type RowEventTrigger = (events: readonly string[], payload: Record<string, unknown>) => void
 
 /** A change of an execution, as the server publishes it to realtime. @internal */
 export interface ExecutionChange {
@@ -307,10 +328,56 @@ export class FunctionsHub {
   #inFlight = 0
   #savedEnv: Record<string, string | undefined> = {}
 
-  constructor(options: { store: AccountStore; faults: FaultGate; clock: FakeClock }) {
+  /** Where events come from (the row events; user events with the account features). */
+  readonly #eventSources: Array<(trigger: RowEventTrigger) => () => void> = []
+  /** Whether a function lists events: then every source is heard. */
+  #listening = false
+
+  constructor(options: {
+    store: AccountStore
+    faults: FaultGate
+    clock: FakeClock
+    /** How to hear every row event (the realtime hub's `onRowEvent`); without it, no event runs a function. */
+    rowEvents?: (trigger: RowEventTrigger) => () => void
+  }) {
     this.#store = options.store
     this.#faults = options.faults
     this.#clock = options.clock
+    if (options.rowEvents !== undefined) this.#eventSources.push(options.rowEvents)
+  }
+
+  /**
+   * Adds a source of events (names, most specific first, and payload) that can run functions;
+   * it is heard from the first function that lists events on.
+   */
+  addEventSource(source: (trigger: RowEventTrigger) => () => void): void {
+    this.#eventSources.push(source)
+    if (this.#listening) source((events, payload) => this.#trigger(events, payload))
+  }
+
+  /**
+   * Runs, asynchronously, every deployed function whose `events` list one of `events` (a row
+   * write's event names, most specific first), with `payload` as its JSON body.
+   */
+  #trigger(events: readonly string[], payload: Record<string, unknown>): void {
+    for (const entry of this.#functions.values()) {
+      const wanted = entry.definition.events
+      if (wanted === undefined || wanted.length === 0) continue
+      if (entry.definition.handler === undefined && entry.definition.load === undefined) continue
+      if (!events.some((name) => wanted.includes(name))) continue
+      const event = events[0] ?? ''
+      const body = JSON.stringify(payload)
+      // Never inside the write: the server's functions worker picks the event up afterwards.
+      this.#track(
+        new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 0)).then(async () => {
+          const headers = { 'content-type': 'application/json' }
+          const stored = this.#newExecution(entry, 'event', 'POST', '/', headers, undefined)
+          this.#emit('create', stored.model)
+          await this.#execute(entry, stored, body, headers, { kind: 'key' }, event)
+          this.#emit('update', stored.model)
+        }),
+      )
+    }
   }
 
   gate<T>(operation: string, params: object, run: () => T | Promise<T>): Promise<T> {
@@ -329,8 +396,14 @@ export class FunctionsHub {
     if (!isValidId(functionId))
       throw new Error(`invalid function id \`${functionId}\`: ${UID_DESCRIPTION}`)
     const definition = typeof registration === 'function' ? { handler: registration } : registration
-    if (definition.handler === undefined && definition.load === undefined)
-      throw new Error(`function \`${functionId}\`: give a \`handler\` or a \`load\``)
+    if (
+      definition.handler === undefined &&
+      definition.load === undefined &&
+      definition.schedule !== undefined
+    )
+      throw new Error(
+        `function \`${functionId}\`: a \`schedule\` needs a \`handler\` or a \`load\` to run`,
+      )
     const previous = this.#functions.get(functionId)
     if (previous?.timer !== undefined) this.#clock.clearTimeout(previous.timer)
     const entry: Registered = {
@@ -342,6 +415,10 @@ export class FunctionsHub {
     }
     this.#functions.set(functionId, entry)
     this.#arm(entry)
+    if ((definition.events?.length ?? 0) > 0 && !this.#listening) {
+      this.#listening = true
+      for (const source of this.#eventSources) source((events, p) => this.#trigger(events, p))
+    }
   }
 
   /** Schedules the next cron run of a function on the fake's clock. */
@@ -430,6 +507,12 @@ export class FunctionsHub {
         'general_bad_request',
         'Scheduled executions are not supported by the fake.',
       )
+    // As the server checks them: the deployment before the caller's execute permission.
+    if (entry.definition.handler === undefined && entry.definition.load === undefined)
+      throw appwriteError(
+        'deployment_not_found',
+        'Deployment not found. Create a deployment before trying to execute a function',
+      )
     const userId = caller.kind === 'user' ? caller.userId : undefined
     const execute = entry.definition.execute ?? ['any']
     if (caller.kind !== 'key' && !this.#allowed(execute, caller))
@@ -513,10 +596,12 @@ export class FunctionsHub {
     body: string,
     headers: Record<string, string>,
     caller: AccountCaller,
+    event = '',
   ): Promise<{ body: string; headers: Record<string, string> }> {
     const model = stored.model
     model.status = 'processing'
     const started = this.#clock.now()
+    const startedReal = performance.now()
     const timeoutS = entry.definition.timeout ?? 15
     const exp = Math.floor(started / 1000) + timeoutS + 60
     const key = `dynamic_${this.#store.sign({
@@ -532,7 +617,7 @@ export class FunctionsHub {
     const requestHeaders = runtimeHeaders([
       ...Object.entries(headers),
       ['x-appwrite-trigger', model.trigger],
-      ['x-appwrite-event', ''],
+      ['x-appwrite-event', event],
       ['x-appwrite-key', key],
       ['x-appwrite-execution-id', model.$id],
       ['x-appwrite-user-id', caller.kind === 'user' ? caller.userId : ''],
@@ -570,9 +655,15 @@ export class FunctionsHub {
     model.responseHeaders = Object.entries(responseHeaders)
       .filter(([name]) => name === 'content-type' || name === 'content-length')
       .map(([name, value]) => ({ name, value }))
-    model.logs = logs.join('\n')
-    model.errors = errors.join('\n')
-    model.duration = (this.#clock.now() - started) / 1000
+    model.logs = truncated(logs.join('\n'), 'Logs')
+    model.errors = truncated(errors.join('\n'), 'Errors')
+    // Seconds on the fake's clock (a timeout on a manual clock lasts what the clock says), or, when
+    // that clock stood still, the time the handler really took: as on the server, never 0.
+    model.duration = Math.max(
+      (this.#clock.now() - started) / 1000,
+      (performance.now() - startedReal) / 1000,
+      MIN_DURATION_S,
+    )
     model.$updatedAt = toServerDatetime(this.#clock.now())
     return {
       // The executor reaches the runtime over HTTP, where the answer to a HEAD request has no body.
@@ -892,6 +983,22 @@ function normalizeHeaders(headers: Readonly<Record<string, string>>): Record<str
   out['content-type'] =
     type.startsWith('multipart/') || type.includes('charset=') ? type : `${type}; charset=utf-8`
   return out
+}
+
+/** The shortest duration reported (a microsecond): the server's runtime never answers in no time. */
+const MIN_DURATION_S = 0.000_001
+
+/** The most an execution keeps of its logs, and of its errors (`APP_FUNCTION_LOG_LENGTH_LIMIT`). */
+const OUTPUT_LIMIT = 1_000_000
+
+/**
+ * An execution's logs or errors as the server keeps them: past {@link OUTPUT_LIMIT} characters, a
+ * warning line and then the end of the output, `OUTPUT_LIMIT` characters in all.
+ */
+function truncated(output: string, what: 'Logs' | 'Errors'): string {
+  if (output.length <= OUTPUT_LIMIT) return output
+  const warning = `[WARNING] ${what} truncated. The output exceeded ${OUTPUT_LIMIT} characters.\n`
+  return warning + output.slice(-(OUTPUT_LIMIT - warning.length))
 }
 
 function formatLog(message: readonly unknown[]): string {

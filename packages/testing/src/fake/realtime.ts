@@ -636,6 +636,8 @@ export class RealtimeHub {
   #epoch = 0
   #ids = 0
   readonly #core: HubCore
+  /** Listeners of every row event (see `onRowEvent`). */
+  readonly #rowListeners = new Set<(event: RealtimeRowEvent, payload: RealtimeRow) => void>()
 
   constructor(options: RealtimeHubOptions) {
     this.#clock = options.clock
@@ -725,10 +727,15 @@ export class RealtimeHub {
   }
 
   /**
-   * Whether any live subscription could receive an event of this table. Lets a writer skip
-   * building the event (e.g. the row model) when nobody listens; `publish` checks this itself.
+   * Whether any live subscription could receive an event of this table (or a Function listens to
+   * row events). Lets a writer skip building the event (e.g. the row model) when nobody listens;
+   * `publish` checks this itself.
    */
   isListening(databaseId: string, tableId: string): boolean {
+    return this.#rowListeners.size > 0 || this.#subscribed(databaseId, tableId)
+  }
+
+  #subscribed(databaseId: string, tableId: string): boolean {
     if (this.#index.size === 0) return false
     if (this.#globalChannels > 0) return true
     const [documents, rows, tablesdb] = rowEventTableChannels(databaseId, tableId)
@@ -742,7 +749,8 @@ export class RealtimeHub {
    * on the clock when a `delay` fault applies.
    */
   publish(event: RealtimeRowEvent): void {
-    if (!this.isListening(event.databaseId, event.tableId)) return
+    for (const listener of this.#rowListeners) listener(event, toPayload(event))
+    if (!this.#subscribed(event.databaseId, event.tableId)) return
     const channels = rowEventChannels(event)
     const payload = toPayload(event)
     const delivery = this.#match(event, channels, payload)
@@ -772,6 +780,17 @@ export class RealtimeHub {
         later(send)
       }
     }
+  }
+
+  /**
+   * Calls `listener` with every row event published, and the payload subscribers receive, before
+   * any subscriber is matched (the Functions' event triggers). Returns the unsubscribe function.
+   *
+   * @internal
+   */
+  onRowEvent(listener: (event: RealtimeRowEvent, payload: RealtimeRow) => void): () => void {
+    this.#rowListeners.add(listener)
+    return () => this.#rowListeners.delete(listener)
   }
 
   /**

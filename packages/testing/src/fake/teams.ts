@@ -340,33 +340,88 @@ export class TeamStore {
 
   /**
    * `Response::MODEL_MEMBERSHIP`. `details` adds what the get and list routes read from the user
-   * (`userPhone`, and `userAccessedAt` for an API key); the write routes set only the name and email.
+   * (`userPhone`, `mfa`, and `userAccessedAt` for an API key); the write routes set only the name
+   * and email. A signed-in user's reads (`read`) show only what `privacy` lets them; an API key's
+   * (`readAsKey`) show everything.
    */
   membershipModel(
     membership: StoredMembership,
     details: 'write' | 'read' | 'readAsKey' = 'write',
+    privacy: MembershipsPrivacy = DEFAULT_MEMBERSHIPS_PRIVACY,
   ): Record<string, unknown> {
     const user: StoredUser | undefined = this.#accounts.user(membership.userId)
     const team = this.#teams.get(membership.teamId)
+    const write = details === 'write'
+    const shown = details === 'readAsKey' ? KEY_PRIVACY : privacy
     return {
       $id: membership.$id,
       $createdAt: toServerDatetime(membership.$createdAt),
       $updatedAt: toServerDatetime(membership.$updatedAt),
-      userId: membership.userId,
-      userName: user?.name ?? '',
-      userEmail: user?.email ?? '',
-      userPhone: details === 'write' ? '' : (user?.phone ?? ''),
+      userId: write || shown.userId ? membership.userId : '',
+      userName: write || shown.userName ? (user?.name ?? '') : '',
+      userEmail: write || shown.userEmail ? (user?.email ?? '') : '',
+      userPhone: !write && shown.userPhone ? (user?.phone ?? '') : '',
       teamId: membership.teamId,
       teamName: team?.name ?? '',
       invited: toServerDatetime(membership.invited),
       joined: membership.joined === null ? '' : toServerDatetime(membership.joined),
       confirm: membership.confirm,
-      mfa: false,
+      mfa: !write && shown.mfa && user !== undefined && mfaOn(user),
       userAccessedAt:
-        details === 'readAsKey' && user !== undefined ? toServerDatetime(user.accessedAt) : '',
+        !write && shown.userAccessedAt && user !== undefined
+          ? toServerDatetime(user.accessedAt)
+          : '',
       roles: [...membership.roles],
     }
   }
+}
+
+/**
+ * What the memberships get and list routes show a signed-in user of each member (the project's
+ * Auth › Memberships privacy settings on the server): each field is left empty when `false`.
+ * API keys always see every field.
+ */
+export interface MembershipsPrivacy {
+  /** The member's name. Defaults to `true`. */
+  readonly userName: boolean
+  /** The member's email. Defaults to `true`. */
+  readonly userEmail: boolean
+  /** Whether the member has multi-factor sign-in on. Defaults to `true`. */
+  readonly mfa: boolean
+  /** The member's user id. Defaults to `true`. */
+  readonly userId: boolean
+  /** The member's phone number. Defaults to `true`. */
+  readonly userPhone: boolean
+  /** When the member was last active. Defaults to `false`. */
+  readonly userAccessedAt: boolean
+}
+
+/** The server's defaults for a project that never changed its memberships privacy. @internal */
+export const DEFAULT_MEMBERSHIPS_PRIVACY: MembershipsPrivacy = {
+  userName: true,
+  userEmail: true,
+  mfa: true,
+  userId: true,
+  userPhone: true,
+  userAccessedAt: false,
+}
+
+const KEY_PRIVACY: MembershipsPrivacy = {
+  userName: true,
+  userEmail: true,
+  mfa: true,
+  userId: true,
+  userPhone: true,
+  userAccessedAt: true,
+}
+
+/**
+ * A member's `mfa` as the server reports it: the flag, but only with a factor it could ask for (a
+ * verified email or phone; the emulator serves no authenticator app).
+ */
+function mfaOn(user: StoredUser): boolean {
+  if (user.mfa !== true) return false
+  return (!!user.email && user.emailVerification) || (!!user.phone && user.phoneVerification)
 }
 
 /** The SHA-256 (hex) of an invitation secret. @internal */

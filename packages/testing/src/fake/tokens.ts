@@ -9,8 +9,12 @@ import { randomBytes, toHex } from './sha256'
  * model, src/Appwrite/Network/Validator/{Origin,Redirect}.php and the `en` email texts.
  */
 
-/** What a token is for; also the `kind` of the email that carries it. */
-export type TokenKind = 'verification' | 'recovery' | 'magicUrl' | 'emailOtp'
+/**
+ * What a token is for; also the `kind` of the email (or, for `phoneOtp` and `phoneVerification`,
+ * the SMS) that carries it.
+ */
+export type TokenKind =
+  'verification' | 'recovery' | 'magicUrl' | 'emailOtp' | 'phoneOtp' | 'phoneVerification'
 
 /** A stored token's kind: an emailed one, or `generic` (`users.createToken`, never emailed). @internal */
 export type StoredTokenKind = TokenKind | 'generic'
@@ -31,9 +35,9 @@ export interface StoredToken {
 }
 
 /**
- * How long each token works, in ms: an hour for verification (`TOKEN_EXPIRATION_CONFIRM`),
- * recovery (`TOKEN_EXPIRATION_RECOVERY`) and magic URL, 15 minutes for an email OTP
- * (`TOKEN_EXPIRATION_OTP`).
+ * How long each token works, in ms: an hour for verification (`TOKEN_EXPIRATION_CONFIRM`, also
+ * a phone's), recovery (`TOKEN_EXPIRATION_RECOVERY`) and magic URL, 15 minutes for an email or
+ * phone OTP (`TOKEN_EXPIRATION_OTP`).
  *
  * @internal
  */
@@ -42,11 +46,16 @@ export const TOKEN_LIFETIME_MS: Readonly<Record<TokenKind, number>> = {
   recovery: 3_600_000,
   magicUrl: 3_600_000,
   emailOtp: 900_000,
+  phoneOtp: 900_000,
+  phoneVerification: 3_600_000,
 }
+
+/** The kinds carried by SMS: a six-digit code to the user's phone, the server's `TOKEN_TYPE_PHONE`. @internal */
+export const PHONE_TOKEN_KINDS: readonly StoredTokenKind[] = ['phoneOtp', 'phoneVerification']
 
 /**
  * A new secret for a token of `kind`: 256 hex chars for verification and recovery, 64 for a
- * magic URL, six digits for an email OTP, `length` hex chars for a generic token (utopia-php/auth
+ * magic URL, six digits for an email or phone OTP, `length` hex chars for a generic token (utopia-php/auth
  * `Proofs\Token` / `Proofs\Code`).
  *
  * @internal
@@ -54,7 +63,7 @@ export const TOKEN_LIFETIME_MS: Readonly<Record<TokenKind, number>> = {
 export function tokenSecret(kind: StoredTokenKind, length = 6): string {
   if (kind === 'generic') return toHex(randomBytes(Math.ceil(length / 2))).slice(0, length)
   if (kind === 'magicUrl') return toHex(randomBytes(32))
-  if (kind !== 'emailOtp') return toHex(randomBytes(128))
+  if (kind !== 'emailOtp' && !PHONE_TOKEN_KINDS.includes(kind)) return toHex(randomBytes(128))
   let code = ''
   while (code.length < 6) {
     // Bytes of 250 and up are skipped, so each digit is equally likely.
@@ -177,6 +186,34 @@ export function checkRedirectUrl(
   throw appwriteError('general_argument_invalid', `Invalid \`url\` param: ${description}`)
 }
 
+/**
+ * Why the server's `Origin` validator refuses the `Origin` header `origin` of a client request or
+ * realtime connection (`Invalid Origin. Register your new client (host) as a new Web platform on
+ * your project console dashboard`), or `undefined` when it passes. `hosts` are the hostnames of the
+ * project's Web platforms; `undefined` accepts every origin. Other schemes pass when they are
+ * `exp`, `appwrite-callback-<projectId>`, or (with every host accepted) an app platform's.
+ *
+ * @internal
+ */
+export function originRefusal(
+  origin: string,
+  projectId: string,
+  hosts: readonly string[] | undefined,
+): string | undefined {
+  if (hosts === undefined) return undefined
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(origin.trim())?.[1]?.toLowerCase()
+  const host =
+    scheme === undefined ? '' : (WRITTEN_HOST.exec(origin.trim())?.[1]?.toLowerCase() ?? '')
+  if (scheme !== undefined && scheme in WEB_SCHEMES) {
+    if (host !== '' && allowedHost(host, hosts)) return undefined
+  } else if (scheme === 'exp' || scheme === `appwrite-callback-${projectId}`) return undefined
+  if (host === '' && scheme === undefined) return 'Invalid Origin.'
+  const platform = scheme === undefined ? '' : (WEB_SCHEMES[scheme] ?? APP_SCHEMES[scheme] ?? '')
+  if (platform === '')
+    return `Invalid Scheme. The scheme used (${scheme}) in the Origin (${origin}) is not supported. If you are using a custom scheme, please change it to \`appwrite-callback-<PROJECT_ID>\``
+  return `Invalid Origin. Register your new client ${host === '' ? '' : `(${host})`} as a new ${platform} platform on your project console dashboard`
+}
+
 /** The host of a `scheme://[user@]host[:port]…` URL as written: a bracketed IPv6 literal or a name. */
 const WRITTEN_HOST = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)/i
 
@@ -188,15 +225,22 @@ function allowedHost(host: string, hosts: readonly string[] | undefined): boolea
 }
 
 /**
- * `url` with `params` merged into its query string, as the server's `Template::mergeQuery` builds
- * the link of an email (PHP's `http_build_query`: a space as `+`, `:` and `+` escaped).
+ * `url` with `params` merged into its query string, as the server builds the link of an email
+ * (`Template::parseURL`, `mergeQuery`, `unParseURL`): the query is rebuilt (PHP's
+ * `http_build_query`: a space as `+`, `:` and `+` escaped), the rest of `url` is kept exactly as
+ * given, unnormalised and unescaped, as PHP's `parse_url` splits it.
  *
  * @internal
  */
 export function linkWith(url: string, params: Readonly<Record<string, string>>): string {
-  const parsed = new URL(url)
-  for (const [name, value] of Object.entries(params)) parsed.searchParams.set(name, value)
-  return parsed.toString()
+  const hash = url.indexOf('#')
+  const fragment = hash === -1 ? '' : url.slice(hash)
+  const beforeFragment = hash === -1 ? url : url.slice(0, hash)
+  const mark = beforeFragment.indexOf('?')
+  const base = mark === -1 ? beforeFragment : beforeFragment.slice(0, mark)
+  const query = new URLSearchParams(mark === -1 ? '' : beforeFragment.slice(mark + 1))
+  for (const [name, value] of Object.entries(params)) query.set(name, value)
+  return `${base}?${query.toString()}${fragment}`
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -209,13 +253,16 @@ export interface OutboxMessage {
   readonly id: number
   /**
    * `'verification'` (`createEmailVerification`), `'recovery'` (`createRecovery`), `'magicUrl'`
-   * (`createMagicURLToken`) or `'emailOtp'` (`createEmailToken`).
+   * (`createMagicURLToken`) or `'emailOtp'` (`createEmailToken`); for an SMS, `'phoneOtp'`
+   * (`createPhoneToken`) or `'phoneVerification'` (`createPhoneVerification`).
    */
   readonly kind: TokenKind
   /** The user the token is for. */
   readonly userId: string
-  /** The address it was sent to. */
+  /** The address it was sent to (`''` for an SMS). */
   readonly email: string
+  /** The number an SMS was sent to (`''` for an email). */
+  readonly phone: string
   /** The user's name (`''` when unset), as the email greets them. */
   readonly name: string
   /** The subject line of the server's English template, e.g. `Account Verification for booking-guard`. */
@@ -244,6 +291,8 @@ export interface OutboxMessage {
 export interface OutboxFilter {
   /** Only emails to this address (compared lower-cased). */
   email?: string
+  /** Only SMS to this number. */
+  phone?: string
   /** Only emails for this user. */
   userId?: string
   /** Only emails of this kind. */
@@ -278,6 +327,7 @@ export class Outbox {
     return this.#messages.filter(
       (m) =>
         (email === undefined || m.email === email) &&
+        (filter.phone === undefined || m.phone === filter.phone) &&
         (filter.userId === undefined || m.userId === filter.userId) &&
         (filter.kind === undefined || m.kind === filter.kind),
     )
@@ -356,6 +406,10 @@ export function mailText(
         hello,
         body.url ?? '',
       )
+    case 'phoneOtp':
+    case 'phoneVerification':
+      // `sms.verification.body` in the `en` texts: the code alone.
+      return { subject: '', text: body.secret }
     case 'emailOtp':
       return lines(
         `OTP for ${project} Login`,

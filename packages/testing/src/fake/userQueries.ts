@@ -27,6 +27,10 @@ const FILTERS = new Set<string>([
   'notContains',
 ])
 
+/** The filters the database's validator lets query an array attribute (the null checks, `contains`). */
+const ARRAY_METHODS = new Set(['contains', 'notContains', 'isNull', 'isNotNull'])
+const NO_ARRAYS: ReadonlySet<string> = new Set()
+
 /** What a list does with its rows: filters, orders, cursor and page. @internal */
 export interface ListPlan {
   readonly filters: readonly RawQuery[]
@@ -51,6 +55,7 @@ export function planList(
   queries: unknown,
   attributes: ReadonlySet<string>,
   methods?: ReadonlySet<string>,
+  arrays: ReadonlySet<string> = NO_ARRAYS,
 ): ListPlan {
   const filters: RawQuery[] = []
   const orders: RawQuery[] = []
@@ -92,6 +97,8 @@ export function planList(
       orders.push(query)
     } else if (FILTERS.has(method) || method === 'search' || method === 'notSearch') {
       if (!known(attribute)) throw invalid(`Attribute not found in schema: ${attribute}`)
+      if (arrays.has(attribute) && !ARRAY_METHODS.has(method))
+        throw invalid(`Cannot query ${method} on attribute "${attribute}" because it is an array.`)
       filters.push(query)
     } else throw refused(`Invalid query method: ${method}`)
   }

@@ -356,3 +356,26 @@ describe('Account, as the server tests it', () => {
     expect(signIn.status).toBe(201)
   })
 })
+
+describe('Account sessions behind a proxy, as the server tests them', () => {
+  it(`${BASE} testFallbackForTrustedIp: should record the X-Forwarded-For address on the session`, async () => {
+    const headers = { ...up.guest, origin: 'http://localhost', 'x-forwarded-for': '191.0.113.195' }
+    const email = `${clock.now()}proxied@localhost.test`
+    must(
+      await up.call('POST', '/account', headers, {
+        userId: 'unique()',
+        email,
+        password: 'password',
+        name: 'User Name',
+      }),
+      201,
+      'signing up',
+    )
+    const session = await up.call('POST', '/account/sessions/email', headers, {
+      email,
+      password: 'password',
+    })
+    expect(session.status).toBe(201)
+    expect(session.body.clientIp ?? session.body.ip).toBe('191.0.113.195')
+  })
+})

@@ -9,8 +9,9 @@ import type { Answer, Upstream } from './upstream'
 // user (the `CustomClient` scope: the `a_session_<project>` cookie) and with the API key (the
 // `CustomServer` scope). Upstream reads invitation secrets from the e-mail it catches; here they
 // come from the emulator's `GET /v1/emulator/invitations`. Left out: the console project's
-// owner rules, memberships privacy (a project setting), the invitation e-mail's subject and
-// HTML, and the `url` host check (the emulator allows every host, as it allows every origin).
+// owner rules, the invitation e-mail's subject and HTML, and the `url` host check (this emulator
+// is started without `redirectHosts`, so every host passes). Memberships privacy and the HTML
+// injection case are in `teamsClient.upstream.test.ts`.
 const BASE = 'tests/e2e/Services/Teams/TeamsBase.php'
 const CLIENT = 'tests/e2e/Services/Teams/TeamsBaseClient.php'
 const SERVER = 'tests/e2e/Services/Teams/TeamsBaseServer.php'

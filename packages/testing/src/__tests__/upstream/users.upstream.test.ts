@@ -7,8 +7,9 @@ import type { AppwriteEmulator } from '../../emulator'
 // Facts from tests/e2e/Services/Users/UsersBase.php (github:appwrite/appwrite, read at its current
 // head), as UsersCustomServerTest.php runs it: every call with the project's API key. Each case
 // names the trait method it carries the facts of; cases about services the emulator does not serve
-// (targets, memberships, impersonation) are left out, and so are users.createToken's (served and
-// transcribed with the account token routes).
+// (targets, impersonation) are left out. The user memberships, `users.createToken`, search and
+// session-ownership cases run on the one shared user upstream gives them, in
+// `usersRoutes.upstream.test.ts`.
 
 let emulator: AppwriteEmulator
 let key: Record<string, string>

@@ -29,7 +29,14 @@ function userOptions(params: Params): EmulatorUserOptions {
   }
 }
 
-const TOKEN_KINDS: readonly string[] = ['verification', 'recovery', 'magicUrl', 'emailOtp']
+const TOKEN_KINDS: readonly string[] = [
+  'verification',
+  'recovery',
+  'magicUrl',
+  'emailOtp',
+  'phoneOtp',
+  'phoneVerification',
+]
 
 /**
  * What the emulator answers for the sign-in methods it does not serve: 405
@@ -37,8 +44,8 @@ const TOKEN_KINDS: readonly string[] = ['verification', 'recovery', 'magicUrl', 
  * instead, so an app that reaches one fails loudly rather than on a 404 that reads like a typo.
  */
 const NOT_SERVED = {
-  phone:
-    'The Appwrite emulator does not serve phone sign-in (SMS tokens, phone sessions, phone numbers and their verification): it sends no SMS. Sign in with email and password, an email OTP (account.createEmailToken) or a magic URL, or test phone flows against a real Appwrite server.',
+  targets:
+    'The Appwrite emulator does not serve push targets (it has no Messaging service). Test push messaging against a real Appwrite server.',
   mfa: 'The Appwrite emulator does not serve multi-factor authentication (authenticators, challenges, recovery codes): its accounts have mfa: false, so sign-in never asks for a second factor. Test MFA flows against a real Appwrite server.',
   oauth2:
     'The Appwrite emulator does not serve OAuth2 sign-in (it reaches no provider). Sign in with email and password, an email OTP (account.createEmailToken) or a magic URL, or use emulator.createSession(userId) in tests.',
@@ -91,6 +98,9 @@ type EmailFlow =
   | 'updateRecovery'
   | 'createEmailToken'
   | 'createMagicURLToken'
+  | 'createPhoneToken'
+  | 'createPhoneVerification'
+  | 'updatePhoneVerification'
 
 /**
  * `GET /v1/ping`, the Account service (`app/controllers/api/account.php`): sign-up, email/password
@@ -121,6 +131,7 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
       onSessionDeleted() {
         if (created !== undefined) created.value = ''
       },
+      ip: () => ctx.clientIp,
     }
     return new FakeAccount(auth.store, faults, handlers)
   }
@@ -256,6 +267,14 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
       ['userId', 'email'],
       ['url', 'phrase'],
     ],
+    // Phone: the SMS land in the outbox too. `POST /v1/account/sessions/phone` is the old path
+    // of the token route, `/v1/account/verification/phone` the old one of the verifications.
+    ['POST', '/v1/account/tokens/phone', 'createPhoneToken', ['userId', 'phone'], []],
+    ['POST', '/v1/account/sessions/phone', 'createPhoneToken', ['userId', 'phone'], []],
+    ['POST', '/v1/account/verifications/phone', 'createPhoneVerification', [], []],
+    ['POST', '/v1/account/verification/phone', 'createPhoneVerification', [], []],
+    ['PUT', '/v1/account/verifications/phone', 'updatePhoneVerification', ['userId', 'secret'], []],
+    ['PUT', '/v1/account/verification/phone', 'updatePhoneVerification', ['userId', 'secret'], []],
   ]
   for (const [method, path, name, names, optional] of emailFlows) {
     router.add(method, path, async (ctx) => {
@@ -274,6 +293,14 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
     withSession(ctx, (service) => service.createSession(passOn(ctx.params, ['userId', 'secret'])))
   router.add('POST', '/v1/account/sessions/token', tokenSession)
   router.add('PUT', '/v1/account/sessions/magic-url', tokenSession)
+  router.add('PUT', '/v1/account/sessions/phone', (ctx) =>
+    withSession(ctx, (service) =>
+      service.updatePhoneSession(passOn(ctx.params, ['userId', 'secret'])),
+    ),
+  )
+  router.add('PATCH', '/v1/account/phone', async (ctx) => ({
+    body: await account(ctx).updatePhone(passOn(ctx.params, ['phone', 'password'])),
+  }))
   // No identity can exist without OAuth2: the list is empty, as the server's is for such a user.
   router.add('GET', '/v1/account/identities', async (ctx) => {
     await account(ctx).get()
@@ -284,14 +311,9 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
     throw httpError('general_not_implemented', NOT_SERVED[feature])
   }
   const refused: ReadonlyArray<readonly [HttpMethod, string, keyof typeof NOT_SERVED]> = [
-    ['POST', '/v1/account/tokens/phone', 'phone'],
-    ['POST', '/v1/account/sessions/phone', 'phone'],
-    ['PUT', '/v1/account/sessions/phone', 'phone'],
-    ['PATCH', '/v1/account/phone', 'phone'],
-    ['POST', '/v1/account/verifications/phone', 'phone'],
-    ['PUT', '/v1/account/verifications/phone', 'phone'],
-    ['POST', '/v1/account/verification/phone', 'phone'],
-    ['PUT', '/v1/account/verification/phone', 'phone'],
+    ['POST', '/v1/account/targets/push', 'targets'],
+    ['PUT', '/v1/account/targets/:targetId/push', 'targets'],
+    ['DELETE', '/v1/account/targets/:targetId/push', 'targets'],
     ['PATCH', '/v1/account/mfa', 'mfa'],
     ['GET', '/v1/account/mfa/factors', 'mfa'],
     ['POST', '/v1/account/mfa/authenticators/:type', 'mfa'],
@@ -324,6 +346,7 @@ export function registerAccountRoutes(router: Router, options: AccountRoutesOpti
       )
     const messages = outbox.list({
       ...(string(params.email) === undefined ? {} : { email: string(params.email) }),
+      ...(string(params.phone) === undefined ? {} : { phone: string(params.phone) }),
       ...(string(params.userId) === undefined ? {} : { userId: string(params.userId) }),
       ...(kind === undefined ? {} : { kind: kind as TokenKind }),
     })

@@ -5,10 +5,11 @@ import { runGated } from '../../fake/faults'
 import type { FaultApi } from '../../fake/faults'
 import { simpleListQueries } from '../../fake/simpleQueries'
 import type { SimpleQuery } from '../../fake/simpleQueries'
-import { hashSecret } from '../../fake/teams'
-import type { StoredMembership, StoredTeam, TeamStore } from '../../fake/teams'
+import { DEFAULT_MEMBERSHIPS_PRIVACY, hashSecret } from '../../fake/teams'
+import type { MembershipsPrivacy, StoredMembership, StoredTeam, TeamStore } from '../../fake/teams'
 import type { FaultGate } from '../../fake/types'
 import { constantTimeEqual } from '../../fake/sha256'
+import { checkRedirectUrl, linkWith } from '../../fake/tokens'
 import { toServerDatetime } from '../../fake/validation'
 import { requireScopes } from '../auth'
 import type { AuthRegistry, Caller } from '../auth'
@@ -41,10 +42,6 @@ const TEAM_ERRORS = {
   ],
   membership_not_found: [404, 'Membership with the requested ID could not be found.'],
   membership_already_confirmed: [409, 'Membership is already confirmed.'],
-  general_phone_disabled: [
-    503,
-    'Phone provider is not configured. Please check the _APP_SMS_PROVIDER environment variable of your Appwrite server.',
-  ],
 } as const
 
 const teamError = (type: keyof typeof TEAM_ERRORS, message?: string) =>
@@ -89,7 +86,7 @@ function roles(value: unknown, maxLength: number): string[] {
   return value as string[]
 }
 
-/** A URL the invitation link can point at (the emulator allows every host, as every origin). */
+/** A URL the invitation link can point at: an `http(s)` URL (its host is checked apart). */
 function redirectUrl(value: unknown): string {
   if (typeof value !== 'string' || !/^https?:\/\/[^\s/?#]+/i.test(value))
     throw invalid('url', 'Invalid URI')
@@ -170,6 +167,10 @@ export interface TeamsRoutesOptions {
   /** The fake's faults: they apply to these routes with `api: 'teams'` (`'users'` for the user's list). */
   readonly faults: FaultGate
   readonly projectId: string
+  /** The hostnames an invitation `url` may point at (the project's Web platforms); `undefined`: any. */
+  readonly redirectHosts?: readonly string[]
+  /** What signed-in users see of other members. Defaults to the server's defaults. */
+  readonly membershipsPrivacy?: MembershipsPrivacy
 }
 
 /**
@@ -181,6 +182,7 @@ export interface TeamsRoutesOptions {
  */
 export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions): void {
   const { auth, teams: store, faults, projectId } = options
+  const privacy = options.membershipsPrivacy ?? DEFAULT_MEMBERSHIPS_PRIVACY
   const now = () => store.now()
   /** `handler` behind the fault gate, as the SDK method `operation` of `api`. */
   const gated =
@@ -373,6 +375,8 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     let phone = params.phone === undefined || params.phone === '' ? '' : check.phone(params.phone)
     const given = roles(required(params, 'roles'), 81)
     const url = params.url === undefined || params.url === '' ? '' : redirectUrl(params.url)
+    if (url !== '' && options.redirectHosts !== undefined)
+      checkRedirectUrl(url, projectId, options.redirectHosts)
     let name = params.name === undefined ? '' : text('name', params.name, 128, true)
     if (url === '' && !asKey) throw httpError('general_argument_invalid', 'URL is required')
     if (userId === '' && email === '' && phone === '')
@@ -443,8 +447,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
       store.touchMembership(membership)
     } else throw teamError('membership_already_confirmed')
     if (!asKey) {
-      if (email === '' && phone !== '')
-        throw teamError('general_phone_disabled', 'Phone provider not configured')
+      // As if SMS were set up (as for the account's phone routes): a phone invitation is kept too.
       store.addInvitation({
         teamId,
         teamName: team.name,
@@ -453,7 +456,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
         email,
         phone,
         secret,
-        url: invitationUrl(url, {
+        url: linkWith(url, {
           membershipId: membership.$id,
           userId,
           secret,
@@ -472,14 +475,20 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     const { teamId } = pathIds(ctx)
     readTeam(ctx.caller, teamId)
     const all = store.memberships().filter((m) => m.teamId === teamId)
-    return { body: membershipList(store, all, ctx.params, ctx.caller.kind === 'key') }
+    return {
+      body: membershipList(store, all, ctx.params, ctx.caller.kind === 'key', privacy),
+    }
   })
 
   route('getMembership', (ctx) => {
     const { teamId, membershipId } = pathIds(ctx)
     const membership = teamMembership(ctx.caller, teamId, membershipId)
     return {
-      body: store.membershipModel(membership, ctx.caller.kind === 'key' ? 'readAsKey' : 'read'),
+      body: store.membershipModel(
+        membership,
+        ctx.caller.kind === 'key' ? 'readAsKey' : 'read',
+        privacy,
+      ),
     }
   })
 
@@ -529,7 +538,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     let headers: RouteResult['headers']
     if (signedIn === undefined) {
       // Like a sign-in: the invitee gets a session and its cookies.
-      const { session, value } = auth.store.createSession(target, 'email')
+      const { session, value } = auth.store.createSession(target, 'email', undefined, ctx.clientIp)
       headers = sessionHeaders(projectId, value, session.expire)
     }
     membership.joined = at
@@ -571,7 +580,7 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
         const userId = uid('userId', ctx.path.userId)
         if (auth.store.user(userId) === undefined) throw httpError('user_not_found')
         const all = store.memberships().filter((m) => m.userId === userId)
-        return { body: membershipList(store, all, ctx.params, true) }
+        return { body: membershipList(store, all, ctx.params, true, privacy) }
       },
       'users',
     ),
@@ -588,13 +597,6 @@ export function registerTeamsRoutes(router: Router, options: TeamsRoutesOptions)
     },
     { params: [] },
   )
-}
-
-/** The invitation link: `url` with the membership's parameters merged into its query. */
-function invitationUrl(url: string, params: Record<string, string>): string {
-  const parsed = new URL(url)
-  for (const [name, value] of Object.entries(params)) parsed.searchParams.set(name, value)
-  return parsed.toString()
 }
 
 // --- lists ---------------------------------------------------------------------------------
@@ -646,7 +648,12 @@ interface ListSpec<T> {
   searchText(item: T): string
   /** The item's name in the cursor-not-found message. */
   readonly noun: string
+  /** The array attributes: only `contains` and the null checks may query them. */
+  readonly arrays?: ReadonlySet<string>
 }
+
+/** The methods the database's filter validator lets query an array attribute. */
+const ARRAY_METHODS = new Set(['contains', 'notContains', 'isNull', 'isNotNull'])
 
 const TEAM_LIST: ListSpec<StoredTeam> = {
   attributes: TEAM_ATTRIBUTES,
@@ -660,6 +667,7 @@ const MEMBERSHIP_LIST: ListSpec<StoredMembership> = {
   values: MEMBERSHIP_VALUES,
   searchText: (membership) => `${membership.$id} ${membership.userId}`,
   noun: 'Membership',
+  arrays: new Set(['roles']),
 }
 
 function membershipList(
@@ -667,12 +675,13 @@ function membershipList(
   all: StoredMembership[],
   params: Params,
   asKey: boolean,
+  privacy: MembershipsPrivacy,
 ): Record<string, unknown> {
   const result = listPage(all, params, MEMBERSHIP_LIST)
   return {
     total: result.total,
     memberships: result.page.map((membership) =>
-      store.membershipModel(membership, asKey ? 'readAsKey' : 'read'),
+      store.membershipModel(membership, asKey ? 'readAsKey' : 'read', privacy),
     ),
   }
 }
@@ -707,12 +716,18 @@ function listPage<T extends { readonly $id: string }>(
     Object.prototype.hasOwnProperty.call(values, attribute) ? values[attribute]!(item) : null
   let items = [...all]
   let cursor: { id: string; after: boolean } | undefined
+  // What the route's `queries` validator (`Queries\Teams` / `Queries\Memberships`) refuses is a
+  // parameter error, as for every other validated parameter.
   const attributeOf = (query: SimpleQuery) => {
     const attribute = typeof query.attribute === 'string' ? query.attribute : ''
     if (!attributes.has(attribute))
-      throw httpError(
-        'general_query_invalid',
-        `Invalid query: Attribute not found in schema: ${attribute}`,
+      throw invalid('queries', `Invalid query: Attribute not found in schema: ${attribute}`)
+    const method = String(query.method)
+    const order = method === 'orderAsc' || method === 'orderDesc'
+    if (!order && spec.arrays?.has(attribute) === true && !ARRAY_METHODS.has(method))
+      throw invalid(
+        'queries',
+        `Invalid query: Cannot query ${method} on attribute "${attribute}" because it is an array.`,
       )
     return attribute
   }

@@ -1,6 +1,6 @@
 import type { FakeUsers } from '../../fake/users'
 import { requireScopes } from '../auth'
-import { looseBoolean, looseNumber } from '../http'
+import { httpError, looseBoolean, looseNumber } from '../http'
 import type { Params } from '../http'
 import type { RouteContext, RouteHandler, Router } from '../router'
 
@@ -9,6 +9,36 @@ const pick = (params: Params, names: readonly string[]): Record<string, unknown>
   for (const name of names) if (params[name] !== undefined) out[name] = params[name]
   return out
 }
+
+/**
+ * What the emulator answers for the Users routes of services it does not serve: 405
+ * `general_not_implemented` with what to do instead, as for the account's MFA and OAuth2 routes,
+ * so a call fails loudly rather than on a 404 that reads like a typo.
+ */
+const NOT_SERVED = {
+  targets:
+    "The Appwrite emulator does not serve messaging targets (it has no Messaging service): a user's email and phone show in its `targets`, but targets cannot be listed, created or changed. Test messaging against a real Appwrite server.",
+  mfa: 'The Appwrite emulator does not serve multi-factor authentication (factors, authenticators, challenges, recovery codes): users.updateMfa sets the flag only, and sign-in never asks for a second factor. Test MFA flows against a real Appwrite server.',
+  impersonator:
+    'The Appwrite emulator does not serve user impersonation: no user can be made an impersonator, so impersonation headers are ignored, as the server ignores them from other users. Test impersonation against a real Appwrite server.',
+} as const
+
+const REFUSED: ReadonlyArray<
+  readonly ['GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', string, keyof typeof NOT_SERVED]
+> = [
+  ['GET', '/v1/users/:userId/targets', 'targets'],
+  ['POST', '/v1/users/:userId/targets', 'targets'],
+  ['GET', '/v1/users/:userId/targets/:targetId', 'targets'],
+  ['PATCH', '/v1/users/:userId/targets/:targetId', 'targets'],
+  ['DELETE', '/v1/users/:userId/targets/:targetId', 'targets'],
+  ['GET', '/v1/users/:userId/mfa/factors', 'mfa'],
+  ['GET', '/v1/users/:userId/mfa/recovery-codes', 'mfa'],
+  ['PUT', '/v1/users/:userId/mfa/recovery-codes', 'mfa'],
+  ['PATCH', '/v1/users/:userId/mfa/recovery-codes', 'mfa'],
+  ['DELETE', '/v1/users/:userId/mfa/authenticators/:type', 'mfa'],
+  ['GET', '/v1/users/:userId/mfa/challenges/:challengeId', 'mfa'],
+  ['PATCH', '/v1/users/:userId/impersonator', 'impersonator'],
+]
 
 /**
  * The Users service (`app/controllers/api/users.php`), for API keys only (a guest or user gets
@@ -195,6 +225,10 @@ export function registerUsersRoutes(router: Router, users: FakeUsers): void {
       return { status: 201, body: await call('createToken', params) }
     }),
   )
+  for (const [method, path, feature] of REFUSED)
+    router.add(method, path, () => {
+      throw httpError('general_not_implemented', NOT_SERVED[feature])
+    })
   router.add(
     'POST',
     '/v1/users/:userId/jwts',
