@@ -24,6 +24,9 @@ export default defineConfig({
       '@booking-guard/testing/accounts': fileURLToPath(
         new URL('./packages/testing/src/accounts/index.ts', import.meta.url),
       ),
+      '@booking-guard/testing/tables': fileURLToPath(
+        new URL('./packages/testing/src/tables/index.ts', import.meta.url),
+      ),
       '@booking-guard/testing/emulator': fileURLToPath(
         new URL('./packages/testing/src/emulator/index.ts', import.meta.url),
       ),

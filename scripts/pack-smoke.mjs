@@ -79,6 +79,8 @@ try {
     ),
     '@booking-guard/react',
     '@booking-guard/testing',
+    '@booking-guard/testing/accounts',
+    '@booking-guard/testing/tables',
   ]
   writeFileSync(
     join(dir, 'entries.mjs'),

@@ -6,6 +6,7 @@ export default defineConfig(
     [
       'src/index.ts',
       'src/accounts/index.ts',
+      'src/tables/index.ts',
       'src/emulator/index.ts',
       'src/emulator/bin.ts',
       'src/fixtures/index.ts',

@@ -215,7 +215,8 @@ export type {
   FakeTokenModel,
 } from './fake/account'
 export type { OutboxFilter, OutboxMessage, TokenKind } from './fake/tokens'
-export { FakeUsers } from './fake/users'
+// The Users service itself comes with `installAccountFeatures` (`@booking-guard/testing/accounts`).
+export type { FakeUsers } from './fake/users'
 export type { CreateUserParams, FakeUserList, FakeUserModel } from './fake/users'
 export type {
   CreateHashedUserParams,

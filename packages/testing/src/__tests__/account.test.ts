@@ -109,6 +109,7 @@ describe('account', () => {
 
   it('should store passwords only as salted hashes', async () => {
     const fake = createFakeAppwrite()
+    installAccountFeatures(fake)
     const a = await fake.users.create({ userId: 'a', email: 'a@example.com', password })
     const b = await fake.users.create({ userId: 'b', email: 'b@example.com', password })
     expect(a.password).not.toContain(password)

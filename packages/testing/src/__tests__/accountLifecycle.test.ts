@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { installAccountFeatures } from '../accounts'
 import { createFakeAppwrite, createManualClock } from '../index'
 import { appwriteError, rejection } from './helpers'
 
@@ -8,6 +9,8 @@ const password = 'correct horse battery'
 async function signedIn() {
   const clock = createManualClock({ now: Date.parse('2026-01-01T00:00:00.000Z') })
   const fake = createFakeAppwrite({ seed: 1, clock })
+  // `fake.users` (to look a user up) comes with the account features.
+  installAccountFeatures(fake)
   await fake.account.create({ userId: 'ada', email: 'ada@example.com', password })
   const session = await fake.account.createEmailPasswordSession({
     email: 'ada@example.com',

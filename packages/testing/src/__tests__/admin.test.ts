@@ -4,6 +4,7 @@ import { createManualClock } from '../fake/clock'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
 import type { FakeAppwriteOptions } from '../fake/createFakeAppwrite'
 import { appwriteError, fakeWithTable, mainDatabase, notFound } from './helpers'
+import { installTableFeatures } from '../tables'
 
 const START = Date.parse('2026-01-01T00:00:00.000Z')
 const T0 = '2026-01-01T00:00:00.000+00:00'
@@ -206,7 +207,8 @@ describe('admin', () => {
     })
 
     it('should create inline columns and indexes as available', async () => {
-      const { admin, tablesDB } = setup()
+      const { admin, tablesDB, fake } = setup()
+      installTableFeatures(fake)
       await admin.create({ databaseId, name: 'Main' })
       const table = await admin.createTable({
         ...ref,

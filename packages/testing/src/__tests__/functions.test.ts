@@ -342,7 +342,11 @@ describe('functions', () => {
       },
     })
     // User events come with the account features (the emulator installs them itself).
-    await fake.users.create({ userId: 'early', name: 'Early' })
+    await fake.account.create({
+      userId: 'early',
+      email: 'early@example.com',
+      password: 'a password',
+    })
     installAccountFeatures(fake)
     await fake.users.create({ userId: 'ada', name: 'Ada' })
     await fake.users.updateName({ userId: 'ada', name: 'Ada L.' })

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { createFakeAppwrite } from '../fake/createFakeAppwrite'
+import { installTableFeatures } from '../tables'
 import { appwriteError } from './helpers'
 
 const databaseId = 'main'
 
 async function setup() {
   const fake = createFakeAppwrite({ seed: 1 })
+  installTableFeatures(fake)
   await fake.admin.create({ databaseId, name: 'Main' })
   let count = 0
   /** Creates a fresh table with inline `columns` and `indexes`. */
@@ -15,6 +17,41 @@ async function setup() {
 }
 
 const refused = (message: string) => appwriteError(400, 'general_argument_invalid', message)
+
+describe('installTableFeatures', () => {
+  it('should refuse inline definitions on a fake without it, naming it, and create nothing', async () => {
+    const fake = createFakeAppwrite({ seed: 1 })
+    await fake.admin.create({ databaseId, name: 'Main' })
+    const message =
+      "createTable / createCollection with inline `columns` / `attributes` or `indexes` needs the fake's table features: call installTableFeatures(fake) from '@booking-guard/testing/tables' once after createFakeAppwrite() (the emulator installs them itself), or create the table first and its columns and indexes with their own calls"
+    const columns = [{ key: 'a', type: 'varchar', size: 10 }]
+    const indexes = [{ key: 'i', type: 'key', attributes: ['a'] }]
+    await expect(
+      fake.admin.createTable({ databaseId, tableId: 't1', name: 'T', columns }),
+    ).rejects.toThrow(message)
+    await expect(
+      fake.admin.createTable({ databaseId, tableId: 't2', name: 'T', indexes }),
+    ).rejects.toThrow(message)
+    expect((await fake.admin.listTables({ databaseId })).total).toBe(0)
+    // An empty table, and columns and indexes by their own calls, need nothing installed.
+    await fake.admin.createTable({ databaseId, tableId: 't3', name: 'T', columns: [], indexes: [] })
+    await fake.admin.createVarcharColumn({
+      databaseId,
+      tableId: 't3',
+      key: 'a',
+      size: 10,
+      required: false,
+    })
+    expect((await fake.admin.getTable({ databaseId, tableId: 't3' })).columns).toHaveLength(1)
+  })
+
+  it('should do nothing more when installed twice', async () => {
+    const { fake, create } = await setup()
+    installTableFeatures(fake)
+    const table = await create([{ key: 'a', type: 'varchar', size: 10 }])
+    expect(table.columns.map((column) => column.key)).toEqual(['a'])
+  })
+})
 
 describe('inlineColumns', () => {
   it('should refuse each malformed column definition with the server message, creating no table', async () => {

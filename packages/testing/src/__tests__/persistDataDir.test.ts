@@ -1,6 +1,7 @@
 import { appendFile, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
+import { installAccountFeatures } from '../accounts'
 import { createFakeAppwrite, fakeInternals } from '../fake/createFakeAppwrite'
 import { resolveJWT } from '../fake/jwts'
 import type { FakeAppwrite } from '../fake/createFakeAppwrite'
@@ -14,6 +15,8 @@ const cleanups = cleanupAfterEach()
 /** A fake on the data dir `dir`, as the emulator attaches one. */
 async function openFake(dir: string, options: DataDirOptions = {}) {
   const fake = createFakeAppwrite({ seed: 1 })
+  // As the emulator does: the Users service comes with the account features.
+  installAccountFeatures(fake)
   const dataDir = await EmulatorDataDir.open(dir, options)
   await dataDir.attach(fakeInternals(fake))
   let closed = false

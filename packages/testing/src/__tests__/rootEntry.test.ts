@@ -69,8 +69,9 @@ function moduleGraph(entry: string): { modules: Set<string>; packages: Set<strin
   return { modules, packages }
 }
 
-/** The modules only the emulator and `installAccountFeatures` need. */
+/** The modules only the emulator and `installAccountFeatures` need (the Users service is one). */
 const ACCOUNT_EXTRAS = [
+  'fake/users.ts',
   'fake/accountFeatures.ts',
   'fake/accountEmails.ts',
   'fake/tokens.ts',
@@ -83,13 +84,21 @@ const ACCOUNT_EXTRAS = [
   'fake/teams.ts',
 ]
 
+/** The modules only the emulator and `installTableFeatures` need: inline table definitions. */
+const TABLE_EXTRAS = [
+  'fake/tableFeatures.ts',
+  'fake/admin/inlineColumns.ts',
+  'fake/admin/inlineIndexes.ts',
+]
+
 describe('index', () => {
-  it('should keep the Users and Account extras, Teams and the emulator out of the root entry', () => {
+  it('should keep the Users service, the Account extras, inline table definitions, Teams and the emulator out of the root entry', () => {
     const { modules, packages } = moduleGraph('index.ts')
     // The walk does reach the services whose methods the extras complete.
     expect(modules).toContain('fake/account.ts')
-    expect(modules).toContain('fake/users.ts')
     expect(ACCOUNT_EXTRAS.filter((module) => modules.has(module))).toEqual([])
+    expect(modules).toContain('fake/admin/tables.ts')
+    expect(TABLE_EXTRAS.filter((module) => modules.has(module))).toEqual([])
     expect([...modules].filter((module) => module.startsWith('emulator/'))).toEqual([])
     // Browser-safe: no Node built-in or WebSocket server (the package's other imports are core's).
     expect([...packages].filter((name) => name.startsWith('node:') || name === 'ws')).toEqual([])
@@ -105,8 +114,16 @@ describe('index', () => {
     expect([...packages].filter((name) => name.startsWith('node:') || name === 'ws')).toEqual([])
   })
 
-  it('should keep every account extra reachable from the emulator entry, which installs them', () => {
+  it('should reach every table extra from the tables entry, which stays browser-safe too', () => {
+    const { modules, packages } = moduleGraph('tables/index.ts')
+    expect(TABLE_EXTRAS.filter((module) => !modules.has(module))).toEqual([])
+    expect([...modules].filter((module) => module.startsWith('emulator/'))).toEqual([])
+    expect([...packages].filter((name) => name.startsWith('node:') || name === 'ws')).toEqual([])
+  })
+
+  it('should keep every account and table extra reachable from the emulator entry, which installs them', () => {
     const { modules } = moduleGraph('emulator/index.ts')
     expect(ACCOUNT_EXTRAS.filter((module) => !modules.has(module))).toEqual([])
+    expect(TABLE_EXTRAS.filter((module) => !modules.has(module))).toEqual([])
   })
 })

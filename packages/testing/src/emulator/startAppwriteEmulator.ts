@@ -1,4 +1,5 @@
 import { accountFeatures } from '../fake/accountFeatures'
+import { tableFeatures } from '../fake/tableFeatures'
 import { DEFAULT_MEMBERSHIPS_PRIVACY, teamStore } from '../fake/teams'
 import type { MembershipsPrivacy } from '../fake/teams'
 import { createServer } from 'node:http'
@@ -331,6 +332,7 @@ async function serve(
   const auth = new AuthRegistry(internals.accounts)
   // The email flows, users list queries and imported hashes, which the fake's root entry leaves out.
   const accounts = accountFeatures(internals)
+  tableFeatures(internals)
   for (const [functionId, registration] of Object.entries(options.functions ?? {}))
     internals.functions.register(functionId, registration)
   const bridge = createFakeBridge(fake)

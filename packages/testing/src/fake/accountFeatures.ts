@@ -7,7 +7,9 @@ import type { FakeAppwrite, FakeInternals } from './createFakeAppwrite'
 import { ImportedPasswords } from './importedUsers'
 import { userEventNames } from './userEvents'
 import { planList, runList, searchMatches } from './userQueries'
+import { FakeUsers } from './users'
 import type { FakeUserList, FakeUserModel } from './users'
+import type { FaultGate } from './types'
 
 /*
  * The parts of the Account and Users services that the emulator serves and a browser bundle of
@@ -110,11 +112,14 @@ export class AccountFeatures {
   readonly passwords: ImportedPasswords
   /** The Users lists' queries. */
   readonly lists: UserLists
+  /** The Users service (`fake.users`). */
+  readonly users: FakeUsers
 
-  constructor(store: AccountStore) {
+  constructor(store: AccountStore, faults: FaultGate) {
     this.emails = new AccountEmails(store)
     this.passwords = new ImportedPasswords(store)
     this.lists = new UserLists(store)
+    this.users = new FakeUsers(store, faults)
   }
 }
 
@@ -127,7 +132,7 @@ export class AccountFeatures {
 export function accountFeatures(internals: FakeInternals): AccountFeatures {
   const store = internals.accounts
   if (store.features === undefined) {
-    const features = new AccountFeatures(store)
+    const features = new AccountFeatures(store, internals.faults)
     store.features = features
     internals.resets.add(() => features.emails.outbox.clear())
     // User events run the functions that list them (`users.*.create`, …).
@@ -145,11 +150,11 @@ export function accountFeatures(internals: FakeInternals): AccountFeatures {
  * that a browser bundle of the fake stays small: the email flows (`account.createEmailVerification`,
  * `createRecovery`, `createEmailToken`, `createMagicURLToken`, `createSession` with their secrets,
  * and `fake.outbox()`), the phone flows, user events that run functions (`events:
- * ['users.*.create']`), `users.createToken`, `users.list` with `queries` or `search`, and users
- * with imported password hashes (`users.createBcryptUser`, `createArgon2User`, `createMD5User`,
- * `createSHAUser`, `createPHPassUser`, `createScryptUser`, `createScryptModifiedUser`) and their
- * sign-in. Without it those calls reject with an error that names this function. Installing twice
- * does nothing more; the emulator installs them on its fake itself.
+ * ['users.*.create']`), and the Users service, an API key's (`fake.users`: `create`, `list` with
+ * `queries` or `search`, `createToken`, users with imported password hashes such as
+ * `createBcryptUser` and `createArgon2User`, and the rest). Without it those calls reject, and
+ * reading `fake.users` throws, with an error that names this function. Installing twice does
+ * nothing more; the emulator installs them on its fake itself.
  *
  * @example
  * ```ts

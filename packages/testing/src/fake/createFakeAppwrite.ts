@@ -28,7 +28,7 @@ import { createMemoryStorage } from './store'
 import type { MemoryStorage } from './store'
 import { FakeTablesDB } from './tablesDB'
 import { TransactionManager } from './transactions'
-import { FakeUsers } from './users'
+import type { FakeUsers } from './users'
 import type { DatabaseDefinition, FakeSnapshot } from './types'
 import { toServerDatetime } from './validation'
 
@@ -157,7 +157,12 @@ export interface FakeAppwrite {
    * Act on data as the signed-in user with `fake.as({ userId: (await fake.account.get()).$id })`.
    */
   readonly account: FakeAccount
-  /** Shaped like node-appwrite's `Users` (API key): create, list, update users, sessions and JWTs for them. */
+  /**
+   * Shaped like node-appwrite's `Users` (API key): create, list, update users, sessions and JWTs
+   * for them. Needs the account features (`installAccountFeatures(fake)` from
+   * `@booking-guard/testing/accounts`; the emulator installs them itself): without them, reading
+   * `fake.users` throws an error that says so.
+   */
   readonly users: FakeUsers
   /**
    * Shaped like the SDKs' `Functions` executions, as an API key, over the handlers given in
@@ -347,7 +352,11 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
     realtime: hub.createRealtime(),
     client: createClient(hub),
     account: new FakeAccount(accounts, faults, browser),
-    users: new FakeUsers(accounts, faults),
+    // The Users service (an API key's) comes with the account features, which a browser bundle
+    // of the fake leaves out: `installAccountFeatures(fake)`, or the emulator, installs them.
+    get users(): FakeUsers {
+      return accounts.features?.users ?? usersBeforeInstall(accounts)
+    },
     functions: new FakeFunctions(functionsHub, () => ({ kind: 'key' })),
     faults,
     clock,
@@ -402,8 +411,31 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
     clock,
     seed: options.seed,
     resets,
+    faults,
   })
   return fake
+}
+
+/**
+ * `fake.users` while the account features are not installed: each method runs the installed
+ * service once there is one, and otherwise rejects with the error that names
+ * `installAccountFeatures`. Reading `fake.users` (or spreading the fake) never throws.
+ */
+function usersBeforeInstall(accounts: AccountStore): FakeUsers {
+  return new Proxy({} as FakeUsers, {
+    get: (_, method) =>
+      typeof method !== 'string' || method === 'then'
+        ? undefined
+        : (...args: unknown[]) =>
+            Promise.resolve().then(() =>
+              (
+                accounts.feature(`\`fake.users.${method}\``).users as unknown as Record<
+                  string,
+                  (...a: unknown[]) => unknown
+                >
+              )[method]!(...args),
+            ),
+  })
 }
 
 /** The stores behind a fake's services, for the emulator. @internal */
@@ -421,6 +453,8 @@ export interface FakeInternals {
   readonly schema: SchemaRegistry
   /** The realtime hub (the emulator publishes its storage events on it). */
   readonly realtime: RealtimeHub
+  /** The fault injector every service runs through. */
+  readonly faults: FaultInjector
 }
 
 const internals = new WeakMap<FakeAppwrite, FakeInternals>()

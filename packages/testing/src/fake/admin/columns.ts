@@ -3,11 +3,11 @@
 import { appwriteError } from '../errors'
 import { INTEGER_MAX, INTEGER_MIN, normalizeColumn } from '../schema'
 import type { StoredColumn, TableEntry } from '../schema'
+import type { ColumnDefinition } from '../types'
 import { COLUMN_KINDS, kindOf } from './columnKinds'
 import type { ColumnKind, ColumnKindTypes } from './columnKinds'
 import type { AdminContext } from './context'
 import { fail, failFor } from './errors'
-import { inlineColumnDefinition } from './inlineColumns'
 import { indexLengthRefusal } from './indexes'
 import { COLUMN_LIMIT, INTERNAL_COLUMNS, ROW_WIDTH_LIMIT, STRING_MAX, VARCHAR_MAX } from './limits'
 import { listTableParts } from './list'
@@ -360,11 +360,15 @@ export class AdminColumns {
   }
 
   /**
-   * A column of `createTable({ columns })` (checked first by `assertInlineColumns`): built
-   * `available` at once, as the server does.
+   * A column of `createTable({ columns })` (checked and resolved first by the installed
+   * `InlineSchema`): built `available` at once, as the server does.
    */
-  inline(entry: TableEntry, definition: Params, now: string): StoredColumn {
-    const { encrypt, ...column } = inlineColumnDefinition(definition)
+  inline(
+    entry: TableEntry,
+    definition: ColumnDefinition & { encrypt: boolean },
+    now: string,
+  ): StoredColumn {
+    const { encrypt, ...column } = definition
     return {
       ...normalizeColumn(
         `table \`${entry.databaseId}.${entry.tableId}\``,

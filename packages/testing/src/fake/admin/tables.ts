@@ -5,8 +5,7 @@ import type { TableEntry } from '../schema'
 import type { AdminColumns } from './columns'
 import type { AdminContext } from './context'
 import { failFor } from './errors'
-import { assertInlineColumns } from './inlineColumns'
-import { assertInlineIndexes } from './inlineIndexes'
+import { inlineSchemaOf } from './inlineSchema'
 import type { AdminIndexes } from './indexes'
 import { runList } from './list'
 import { tableModel } from './models'
@@ -86,7 +85,11 @@ export class AdminTables {
       const database = this.#ctx.database(p.databaseId)
       const tableId = p.tableId === SERVER_PICKED_ID ? this.#ctx.ids.next() : p.tableId
       if (database.tables.has(tableId)) throw failFor('table_already_exists', tableId)
-      assertInlineColumns((p.columns as Params[] | undefined) ?? [])
+      const columns = (p.columns as Params[] | undefined) ?? []
+      const indexes = (p.indexes as Params[] | undefined) ?? []
+      const inline =
+        columns.length > 0 || indexes.length > 0 ? inlineSchemaOf(this.#ctx.schema) : undefined
+      inline?.assertColumns(columns)
       const now = this.#ctx.now()
       const entry: TableEntry = {
         databaseId: database.databaseId,
@@ -103,12 +106,12 @@ export class AdminTables {
         indexes: [],
         schema: undefined,
       }
-      for (const definition of (p.columns as Params[] | undefined) ?? []) {
-        const column = this.#columns.inline(entry, definition, now)
+      for (const definition of columns) {
+        const column = this.#columns.inline(entry, inline!.column(definition), now)
         entry.columns!.set(column.key, column)
       }
-      assertInlineIndexes((p.indexes as Params[] | undefined) ?? [])
-      for (const definition of (p.indexes as Params[] | undefined) ?? []) {
+      inline?.assertIndexes(indexes)
+      for (const definition of indexes) {
         entry.indexes = [...entry.indexes, this.#indexes.inline(entry, definition, now)]
       }
       this.#ctx.schema.refresh(entry)
