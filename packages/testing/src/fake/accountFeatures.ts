@@ -152,8 +152,8 @@ export function accountFeatures(internals: FakeInternals): AccountFeatures {
  * and `fake.outbox()`), the phone flows, user events that run functions (`events:
  * ['users.*.create']`), and the Users service, an API key's (`fake.users`: `create`, `list` with
  * `queries` or `search`, `createToken`, users with imported password hashes such as
- * `createBcryptUser` and `createArgon2User`, and the rest). Without it those calls reject, and
- * reading `fake.users` throws, with an error that names this function. Installing twice does
+ * `createBcryptUser` and `createArgon2User`, and the rest). Without it those calls reject with an
+ * error that names this function (reading `fake.users` never throws). Installing twice does
  * nothing more; the emulator installs them on its fake itself.
  *
  * @example

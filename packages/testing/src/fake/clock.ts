@@ -90,3 +90,31 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
     pendingTimers: () => timers.size,
   }
 }
+
+/**
+ * `work`, or a rejection with `timedOut()` if it is still running once `ms` have passed on
+ * `clock` (the timer is cleared as soon as `work` settles). A rejection that is not an `Error`
+ * becomes one.
+ *
+ * @internal
+ */
+export function withClockTimeout<T>(
+  clock: FakeClock,
+  work: Promise<T>,
+  ms: number,
+  timedOut: () => Error,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimeout(() => reject(timedOut()), ms)
+    work.then(
+      (value) => {
+        clock.clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clock.clearTimeout(timer)
+        reject(error instanceof Error ? error : new Error(String(error)))
+      },
+    )
+  })
+}

@@ -160,8 +160,8 @@ export interface FakeAppwrite {
   /**
    * Shaped like node-appwrite's `Users` (API key): create, list, update users, sessions and JWTs
    * for them. Needs the account features (`installAccountFeatures(fake)` from
-   * `@booking-guard/testing/accounts`; the emulator installs them itself): without them, reading
-   * `fake.users` throws an error that says so.
+   * `@booking-guard/testing/accounts`; the emulator installs them itself): without them, each of
+   * its methods rejects with an error that says so (reading `fake.users` never throws).
    */
   readonly users: FakeUsers
   /**
@@ -310,13 +310,11 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
   })
   const accounts = new AccountStore({ clock, seed: options.seed })
   const resets = new Set<() => void>()
-  const functionsHub = new FunctionsHub({
-    store: accounts,
-    faults,
-    clock,
-    rowEvents: (trigger) =>
-      hub.onRowEvent((event, payload) => trigger(rowEventNames(event), payload)),
-  })
+  const functionsHub = new FunctionsHub({ store: accounts, faults, clock })
+  // Row events run the functions that list them (user events come with the account features).
+  functionsHub.addEventSource((trigger) =>
+    hub.onRowEvent((event, payload) => trigger(rowEventNames(event), payload)),
+  )
   for (const [functionId, registration] of Object.entries(options.functions ?? {}))
     functionsHub.register(functionId, registration)
   const admin = new FakeTablesDBAdmin({
@@ -346,6 +344,7 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
     onSession: () => {},
     onSessionDeleted: () => {},
   })
+  let earlyUsers: FakeUsers | undefined
   const fake: FakeAppwrite = {
     tablesDB: new FakeTablesDB(engine),
     databases: new FakeDatabases(engine),
@@ -355,7 +354,7 @@ export function createFakeAppwrite(options: FakeAppwriteOptions = {}): FakeAppwr
     // The Users service (an API key's) comes with the account features, which a browser bundle
     // of the fake leaves out: `installAccountFeatures(fake)`, or the emulator, installs them.
     get users(): FakeUsers {
-      return accounts.features?.users ?? usersBeforeInstall(accounts)
+      return accounts.features?.users ?? (earlyUsers ??= usersBeforeInstall(accounts))
     },
     functions: new FakeFunctions(functionsHub, () => ({ kind: 'key' })),
     faults,

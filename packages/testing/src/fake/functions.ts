@@ -1,4 +1,5 @@
 import type { AccountCaller, AccountStore } from './accounts'
+import { withClockTimeout } from './clock'
 import type { FakeClock, FakeTimerHandle } from './clock'
 import { parseCron } from './cron'
 import type { CronSchedule } from './cron'
@@ -333,17 +334,10 @@ export class FunctionsHub {
   /** Whether a function lists events: then every source is heard. */
   #listening = false
 
-  constructor(options: {
-    store: AccountStore
-    faults: FaultGate
-    clock: FakeClock
-    /** How to hear every row event (the realtime hub's `onRowEvent`); without it, no event runs a function. */
-    rowEvents?: (trigger: RowEventTrigger) => () => void
-  }) {
+  constructor(options: { store: AccountStore; faults: FaultGate; clock: FakeClock }) {
     this.#store = options.store
     this.#faults = options.faults
     this.#clock = options.clock
-    if (options.rowEvents !== undefined) this.#eventSources.push(options.rowEvents)
   }
 
   /**
@@ -360,20 +354,22 @@ export class FunctionsHub {
    * write's event names, most specific first), with `payload` as its JSON body.
    */
   #trigger(events: readonly string[], payload: Record<string, unknown>): void {
+    const event = events[0] ?? ''
+    let body: string | undefined
     for (const entry of this.#functions.values()) {
       const wanted = entry.definition.events
       if (wanted === undefined || wanted.length === 0) continue
       if (entry.definition.handler === undefined && entry.definition.load === undefined) continue
       if (!events.some((name) => wanted.includes(name))) continue
-      const event = events[0] ?? ''
-      const body = JSON.stringify(payload)
+      // Written once for every function the event runs, while the payload is as it was.
+      const json = (body ??= JSON.stringify(payload))
       // Never inside the write: the server's functions worker picks the event up afterwards.
       this.#track(
         new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 0)).then(async () => {
           const headers = { 'content-type': 'application/json' }
           const stored = this.#newExecution(entry, 'event', 'POST', '/', headers, undefined)
           this.#emit('create', stored.model)
-          await this.#execute(entry, stored, body, headers, { kind: 'key' }, event)
+          await this.#execute(entry, stored, json, headers, { kind: 'key' }, event)
           this.#emit('update', stored.model)
         }),
       )
@@ -639,7 +635,12 @@ export class FunctionsHub {
         error: (...message) => errors.push(formatLog(message)),
       }
       const value = await this.#withEnv(entry, () =>
-        this.#withTimeout(Promise.resolve(handler(context)), timeoutS),
+        withClockTimeout(
+          this.#clock,
+          Promise.resolve(handler(context)),
+          timeoutS * 1000,
+          () => new Error('Execution timed out.'),
+        ),
       )
       if (value === null || typeof value !== 'object' || !responses.has(value)) {
         errors.push(MISSING_RETURN)
@@ -682,25 +683,6 @@ export class FunctionsHub {
       )
     entry.handler = handler
     return handler
-  }
-
-  #withTimeout<T>(work: Promise<T>, timeoutS: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(
-        () => reject(new Error('Execution timed out.')),
-        timeoutS * 1000,
-      )
-      work.then(
-        (value) => {
-          this.#clock.clearTimeout(timer)
-          resolve(value)
-        },
-        (error: unknown) => {
-          this.#clock.clearTimeout(timer)
-          reject(error instanceof Error ? error : new Error(String(error)))
-        },
-      )
-    })
   }
 
   /**

@@ -749,10 +749,11 @@ export class RealtimeHub {
    * on the clock when a `delay` fault applies.
    */
   publish(event: RealtimeRowEvent): void {
-    for (const listener of this.#rowListeners) listener(event, toPayload(event))
+    let payload: RealtimeRow | undefined
+    for (const listener of this.#rowListeners) listener(event, (payload ??= toPayload(event)))
     if (!this.#subscribed(event.databaseId, event.tableId)) return
     const channels = rowEventChannels(event)
-    const payload = toPayload(event)
+    payload ??= toPayload(event)
     const delivery = this.#match(event, channels, payload)
     if (delivery === undefined) return
 

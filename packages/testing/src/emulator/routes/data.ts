@@ -1,3 +1,4 @@
+import { withClockTimeout } from '../../fake/clock'
 import type { FakeClock } from '../../fake/clock'
 import { listStoredRows } from '../../fake/dataRoutes'
 import type { Caller } from '../auth'
@@ -187,19 +188,7 @@ function withinTimeout<T>(
 ): Promise<T> {
   const ms = clock === undefined ? undefined : requestTimeout(ctx)
   if (ms === undefined) return work
-  return new Promise<T>((resolve, reject) => {
-    const timer = clock!.setTimeout(() => reject(httpError('database_timeout')), ms)
-    work.then(
-      (value) => {
-        clock!.clearTimeout(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clock!.clearTimeout(timer)
-        reject(error as Error)
-      },
-    )
-  })
+  return withClockTimeout(clock!, work, ms, () => httpError('database_timeout'))
 }
 
 function registerFlavor(
