@@ -137,8 +137,9 @@ export class AccountEmails {
   }
 
   /**
-   * Issues a token for `user` and "sends" its email to the outbox: the link is `url` with
-   * `userId`, `secret` and `expire` (and `project` for a magic URL) added, as the server builds it.
+   * Issues a token for `user` and "sends" its email (or, for a phone token, its SMS) to the
+   * outbox: the link is `url` with `userId`, `secret` and `expire` (and `project` for a magic URL)
+   * added, as the server builds it.
    */
   #send(
     user: StoredUser,
@@ -163,11 +164,14 @@ export class AccountEmails {
       secret,
       phrase,
     })
+    // A phone token goes by SMS: to the number, with no link (the code alone, as the server's
+    // `en` text is).
+    const sms = PHONE_TOKEN_KINDS.includes(kind)
     this.outbox.add({
       kind,
       userId: user.$id,
-      email: user.email ?? '',
-      phone: '',
+      email: sms ? '' : (user.email ?? ''),
+      phone: sms ? (user.phone ?? '') : '',
       name: user.name ?? '',
       subject,
       text,
@@ -349,39 +353,6 @@ export class AccountEmails {
   }
 
   /**
-   * Issues a phone token for `user` and "sends" its SMS (the code alone, as the server's `en`
-   * text is) to the outbox.
-   */
-  #sendSms(
-    user: StoredUser,
-    kind: 'phoneOtp' | 'phoneVerification',
-  ): { token: StoredToken; secret: string } {
-    const { token, secret } = this.issueToken(user, kind)
-    const model = this.tokenModel(token, user.$id, false)
-    const { subject, text } = mailText(kind, this.mail.projectName, user.name ?? '', {
-      url: null,
-      secret,
-      phrase: '',
-    })
-    this.outbox.add({
-      kind,
-      userId: user.$id,
-      email: '',
-      phone: user.phone ?? '',
-      name: user.name ?? '',
-      subject,
-      text,
-      secret,
-      url: null,
-      phrase: '',
-      expire: model.expire,
-      createdAt: model.$createdAt,
-      tokenId: token.$id,
-    })
-    return { token, secret }
-  }
-
-  /**
    * `FakeAccount.createPhoneToken`: the user with `phone`, created (no password, unverified)
    * under `userId` when the number is new, gets a six-digit code by SMS, valid 15 minutes.
    */
@@ -396,7 +367,7 @@ export class AccountEmails {
     const user =
       this.#store.users().find((candidate) => candidate.phone === phone) ??
       (await this.#store.createUser({ userId: id, email: null, password: null, name: null, phone }))
-    const { token, secret } = this.#sendSms(user, 'phoneOtp')
+    const { token, secret } = this.#send(user, 'phoneOtp', null, '')
     return this.#token(ctx, token, user.$id, secret)
   }
 
@@ -405,7 +376,7 @@ export class AccountEmails {
     const { user } = ctx.me()
     if (user.phone === null || user.phone === '') throw appwriteError('user_phone_not_found')
     if (user.phoneVerification) throw appwriteError('user_phone_already_verified')
-    const { token, secret } = this.#sendSms(user, 'phoneVerification')
+    const { token, secret } = this.#send(user, 'phoneVerification', null, '')
     const model = this.#token(ctx, token, user.$id, secret)
     this.#store.emit(user, `verification.${token.$id}.create`, { ...model, secret: '' })
     return model
