@@ -3,8 +3,11 @@
 // are in `.size-limit.json` (built packages). The browser path and the server core have goals
 // (10 and 25 kB min+gzip) they do not meet yet; CI has no budget for them until they do, so this
 // bench reports them against their goals.
+// The floors: each goal path built again with whole feature folders left out (their modules
+// replaced by exports of `undefined`), so the size the rest has is measured, not estimated.
 // Run: `cd bench && node --import tsx bundleSize.bench.ts` (`BENCH_TOP`, default 12 modules per path).
 import { build } from 'esbuild'
+import { readFileSync } from 'node:fs'
 import type { Metafile, Plugin } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -45,9 +48,62 @@ const workspace: Plugin = {
   },
 }
 
+/** Folders of `core/src` whose modules a floor leaves out, per goal path. */
+const floors: Record<string, string[][]> = {
+  'browser path (createBookingClient + feeds + observers + react)': [
+    ['realtime'],
+    ['realtime', 'resilience'],
+    ['realtime', 'resilience', 'observers'],
+  ],
+  'server core (createBookingGuard + observers)': [
+    ['realtime', 'observers'],
+    ['realtime', 'observers', 'resilience'],
+    ['realtime', 'observers', 'resilience', 'monitor', 'schema'],
+  ],
+}
+
+/**
+ * Replaces the modules of `folders` (not their `index.ts`, which re-export) by modules that export
+ * the same names as `undefined`: what is left is the rest of the path, tree-shaken as before.
+ */
+function without(folders: readonly string[]): Plugin {
+  return {
+    name: 'without',
+    setup(plugin) {
+      plugin.onLoad({ filter: /core\/src\/\w+\/\w+\.ts$/ }, ({ path }) => {
+        if (path.endsWith('/index.ts') || !folders.some((f) => path.includes(`/core/src/${f}/`))) {
+          return undefined
+        }
+        const source = readFileSync(path, 'utf8')
+        const values = new Set<string>()
+        const declared = /^export (?:abstract )?(?:async )?(?:const|let|function|class) (\w+)/gm
+        for (const [, name] of source.matchAll(declared)) values.add(name!)
+        for (const [, list] of source.matchAll(/^export \{([^}]*)\}/gm)) {
+          for (const item of list!.split(',')) {
+            const name = item
+              .trim()
+              .split(/\s+as\s+/)
+              .pop()!
+            if (name !== '' && !name.startsWith('type ')) values.add(name)
+          }
+        }
+        const types = [...source.matchAll(/^export (?:type|interface) (\w+)/gm)].map(([, t]) => t)
+        const contents = [
+          ...[...values].map((name) => `export const ${name}: any = undefined`),
+          ...types.map((name) => `export type ${name} = any`),
+        ].join('\n')
+        return { contents, loader: 'ts' }
+      })
+    },
+  }
+}
+
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`
 
-for (const [name, contents] of Object.entries(paths)) {
+async function bundle(
+  contents: string,
+  plugins: Plugin[],
+): Promise<{ code: Uint8Array; metafile: Metafile }> {
   const result = await build({
     stdin: { contents, resolveDir: packages, loader: 'ts' },
     bundle: true,
@@ -57,11 +113,14 @@ for (const [name, contents] of Object.entries(paths)) {
     write: false,
     metafile: true,
     external: ['zod', 'appwrite', 'node-appwrite', 'react', 'react-dom', 'react/jsx-runtime'],
-    plugins: [workspace],
+    plugins: [workspace, ...plugins],
     logLevel: 'error',
   })
-  const code = result.outputFiles[0]!.contents
-  const metafile: Metafile = result.metafile
+  return { code: result.outputFiles[0]!.contents, metafile: result.metafile }
+}
+
+for (const [name, contents] of Object.entries(paths)) {
+  const { code, metafile } = await bundle(contents, [])
   const inputs = Object.values(metafile.outputs)[0]!.inputs
   const modules = Object.entries(inputs)
     .map(([file, { bytesInOutput }]) => [file.replace(/.*packages\//, ''), bytesInOutput] as const)
@@ -85,5 +144,14 @@ for (const [name, contents] of Object.entries(paths)) {
   )
   for (const [file, bytes] of modules.slice(0, top)) {
     console.log(`  ${kB(bytes).padStart(8)}  ${file}`)
+  }
+}
+
+for (const [name, cuts] of Object.entries(floors)) {
+  console.log(`\n${name}, with whole folders of core/src left out (goal ${goals[name]} kB):`)
+  for (const folders of cuts) {
+    const { code } = await bundle(paths[name]!, [without(folders)])
+    const gzipped = gzipSync(code, { level: 9 }).length
+    console.log(`  without ${folders.join(', ')}: ${kB(gzipped)} min+gzip (${kB(code.length)} min)`)
   }
 }
