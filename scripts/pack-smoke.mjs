@@ -5,13 +5,16 @@
 //  - books on the fake (the README's complete form), retries with the same key, gets the typed error,
 //  - starts the emulator from its bin, provisions it with the CLI's bin, books through node-appwrite,
 //  - type-checks a file against the packed types (`nodenext`, `skipLibCheck: false`), including the
-//    mistakes the types must catch.
+//    mistakes the types must catch,
+//  - type-checks every TypeScript block of the READMEs, the guides and the JSDoc @examples against
+//    them (doc-snippets.mjs).
 // Run: `node scripts/pack-smoke.mjs` after `pnpm build` (`KEEP=1` keeps the project folder).
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { checkDocSnippets } from './doc-snippets.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'booking-guard-pack-'))
@@ -207,6 +210,33 @@ try {
   )
   run('node_modules/.bin/tsc', ['-p', '.'])
   console.log('types: ok')
+
+  step('the TypeScript blocks of the docs and of the JSDoc @examples, against the packed types')
+  const sources = ['core', 'react', 'testing'].flatMap((name) =>
+    readdirSync(join(root, 'packages', name, 'src'), { recursive: true })
+      .filter((file) => /\.tsx?$/.test(file) && !file.includes('__tests__'))
+      .map((file) => join('packages', name, 'src', file)),
+  )
+  const docs = [
+    'packages/core/README.md',
+    'packages/react/README.md',
+    'packages/testing/README.md',
+    'docs/adopting.md',
+    'examples/booking-function/README.md',
+    ...sources,
+  ]
+  const snippets = checkDocSnippets({
+    root,
+    dir,
+    docs,
+    entries: [...entries, '@booking-guard/testing/fixtures', '@booking-guard/testing/emulator'],
+  })
+  if (snippets.failures.length > 0) {
+    throw new Error(
+      `${snippets.failures.length} doc block(s) do not compile (${snippets.folder} in the project):\n${snippets.failures.join('\n')}`,
+    )
+  }
+  console.log(`doc and @example blocks: ${snippets.checked} compile`)
   console.log(`\npack smoke test passed (${dir})`)
 } catch (error) {
   console.error(error.stdout ?? '', error.stderr ?? '')

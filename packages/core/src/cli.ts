@@ -502,9 +502,11 @@ function parse(argv: readonly string[]): ParsedArgs {
  * - `provision`: {@link provisionSchema} (`--dry-run`, `--timeout <ms>`), printed with
  *   {@link formatProvisionPlan} or as JSON; exits with 1 when drift it cannot fix remains.
  *
+ * @internal
+ *
  * @example
  * ```ts
- * import { main } from '@booking-guard/core/cli'
+ * import { main } from './cli'
  * import { createFakeAppwrite } from '@booking-guard/testing'
  *
  * const fake = createFakeAppwrite()

@@ -109,11 +109,18 @@ function withCause(out: BookingErrorJSON, cause: unknown, depth: number): Bookin
  *
  * @example
  * ```ts
- * // An Appwrite Function (or any backend) that creates bookings with an API key
- * try {
- *   return res.json(await guard.createBooking(input, { idempotencyKey }))
- * } catch (error) {
- *   return res.json({ error: bookingErrorToJSON(error) }, 400)
+ * import { bookingErrorToJSON } from '@booking-guard/core'
+ * import { statusOfBookingError } from '@booking-guard/core/server'
+ *
+ * // A route of your own backend that creates bookings with an API key
+ * export async function POST(request: Request): Promise<Response> {
+ *   const { input, idempotencyKey } = await request.json()
+ *   try {
+ *     return Response.json(await guard.createBooking(input, { idempotencyKey }))
+ *   } catch (error) {
+ *     const status = statusOfBookingError(error)
+ *     return Response.json({ error: bookingErrorToJSON(error) }, { status })
+ *   }
  * }
  * ```
  */

@@ -194,13 +194,15 @@ export function errorFacts(error: unknown, options: ClassifyOptions = {}): Error
  *
  * @example
  * ```ts
- * try {
- *   await tablesDB.createRow({ databaseId, tableId: 'chat_rooms', rowId: bookingId, data })
- * } catch (error) {
- *   const verdict = classifyAppwriteError(error)
- *   if (verdict.alreadyExists) return // create-or-get: an earlier attempt wrote it
- *   if (!verdict.retryable) throw new Error(verdict.reason, { cause: error })
- *   throw error
+ * async function createRoom(bookingId: string, data: object): Promise<void> {
+ *   try {
+ *     await tablesDB.createRow({ databaseId, tableId: 'chat_rooms', rowId: bookingId, data })
+ *   } catch (error) {
+ *     const verdict = classifyAppwriteError(error)
+ *     if (verdict.alreadyExists) return // create-or-get: an earlier attempt wrote it
+ *     if (!verdict.retryable) throw new Error(verdict.reason, { cause: error })
+ *     throw error
+ *   }
  * }
  * ```
  */
