@@ -580,22 +580,46 @@ describe('startAppwriteEmulator', () => {
   })
 
   it('should answer unknown routes and methods with 404 general_route_not_found', async () => {
-    const locale = await rejection(new Locale(web).listCountries())
-    expect(locale).toMatchObject(
-      appwriteError(
-        404,
-        'general_route_not_found',
+    const unknown = await raw('/nope/items')
+    expect(unknown.status).toBe(404)
+    expect(await unknown.json()).toMatchObject({
+      type: 'general_route_not_found',
+      message:
         'Route not found. Please ensure the endpoint is configured correctly and that the API route is valid for this SDK version. Refer to the API docs for more details.',
-      ),
-    )
+    })
     const wrongMethod = await raw('/tablesdb/main/tables/bookings/rows/b1', {
       method: 'POST',
       body: '{}',
     })
     expect(wrongMethod.status).toBe(404)
     expect(await wrongMethod.json()).toMatchObject({ type: 'general_route_not_found' })
-    const noProject = await raw('/avatars/initials', { project: null })
+    const noProject = await raw('/nope', { project: null })
     expect(await noProject.json()).toMatchObject({ type: 'general_route_not_found' })
+  })
+
+  it('should answer a service it does not serve with 405 general_not_implemented naming it', async () => {
+    const locale = await rejection(new Locale(web).listCountries())
+    expect(locale).toMatchObject({ code: 405, type: 'general_not_implemented' })
+    expect((locale as Error).message).toBe(
+      "the emulator does not serve Appwrite's Locale service (GET /v1/locale/countries): it serves Account, Users, Teams, TablesDB, Databases, Storage, Functions and Realtime; test the calls to Locale against a real Appwrite, or give your code a stand-in for it in tests",
+    )
+    const presence = await rejection(new server.Presences(serverClient(emulator)).list())
+    expect(presence).toMatchObject({ code: 405, type: 'general_not_implemented' })
+    expect((presence as Error).message).toContain(
+      "Appwrite's Presences service (GET /v1/presences)",
+    )
+    const health = await raw('/health', { key: emulator.apiKey })
+    expect(health.status).toBe(405)
+    expect(await health.json()).toMatchObject({
+      type: 'general_not_implemented',
+      message: expect.stringContaining("Appwrite's Health service (GET /v1/health)"),
+    })
+    const avatars = await raw('/avatars/initials?name=Ada', { project: null })
+    expect(avatars.status).toBe(405)
+    expect(await avatars.json()).toMatchObject({ type: 'general_not_implemented' })
+    // An unknown project is still refused first, as on every route.
+    const otherProject = await raw('/locale', { project: 'other' })
+    expect(await otherProject.json()).toMatchObject({ type: 'project_not_found' })
   })
 
   it('should answer an unknown project with 404 project_not_found, also on unknown routes', async () => {

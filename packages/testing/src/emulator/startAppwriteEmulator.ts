@@ -1,5 +1,6 @@
 import { accountFeatures } from '../fake/accountFeatures'
 import { tableFeatures } from '../fake/tableFeatures'
+import { unservedService } from './unservedServices'
 import { DEFAULT_MEMBERSHIPS_PRIVACY, teamStore } from '../fake/teams'
 import type { MembershipsPrivacy } from '../fake/teams'
 import { createServer } from 'node:http'
@@ -421,7 +422,11 @@ async function serve(
         router.match(method, url.pathname) ??
         (method === 'HEAD' ? router.match('GET', url.pathname) : undefined)
       const caller = identify(req, input, match !== undefined, url.pathname)
-      if (match === undefined) throw httpError('general_route_not_found')
+      if (match === undefined) {
+        const unserved = unservedService(method, url.pathname)
+        if (unserved !== undefined) throw httpError('general_not_implemented', unserved)
+        throw httpError('general_route_not_found')
+      }
       // The server's CSRF check (`app/controllers/general.php`): a request with an `Origin` and no
       // key must come from one of the project's platforms.
       if (options.redirectHosts !== undefined && caller.kind !== 'key') {
