@@ -224,6 +224,45 @@ describe('lifecycle', () => {
       expect(row(h, 'notifications', `${id}.nc`)).toMatchObject({ recipientId: 'cust1' })
     })
 
+    it('should let the reconciler complete a cancellation left pending, whoever was notified', async () => {
+      const h = harness()
+      const id = await booked(h)
+      // The cancellation's rows are written; marking it delivered, and undoing it, get no answer.
+      const delivers = h.fake.faults.fail({
+        operation: 'updateRow',
+        table: 'bookings',
+        error: 'network',
+        when: (call) => {
+          const data = call.params.data as Record<string, unknown> | undefined
+          return data?.pipelineStatus === 'delivered' || data?.status === 'pending'
+        },
+      })
+      const error = rejected(
+        await h.settle(
+          h.guard.cancelBooking(id, { by: 'customer', actorId: 'cust1', reason: 'Plans changed' }),
+        ),
+      )
+      expect(error).toMatchObject({ pendingReconcile: true })
+      expect(row(h, 'bookings', id)).toMatchObject({
+        status: 'cancelled',
+        pipelineStatus: 'pending',
+      })
+      // The customer cancelled, so the provider was told; the booking does not store who it was.
+      expect(row(h, 'notifications', `${id}.nc`)).toMatchObject({ recipientId: 'prov1' })
+      delivers.remove()
+      await h.clock.advance(61_000)
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
+      expect(report.pending).toMatchObject({ completed: [id], failed: [] })
+      expect(row(h, 'bookings', id)).toMatchObject({
+        status: 'cancelled',
+        pipelineStatus: 'delivered',
+      })
+      expect(row(h, 'notifications', `${id}.nc`)).toMatchObject({
+        recipientId: 'prov1',
+        body: expect.stringContaining('Plans changed'),
+      })
+    })
+
     it('should refuse someone else, and a booking already closed', async () => {
       const h = harness()
       const id = await booked(h)

@@ -54,6 +54,18 @@ function sameNotification(row: BackendRow, spec: WriteSpec): boolean {
   return row.bookingId === spec.data.bookingId && row.recipientId === spec.data.recipientId
 }
 
+/**
+ * A cancellation's notice is this transition's when it is the booking's and went to either party.
+ * Who cancelled is not stored, so the notice the reconciler rebuilds for a cancelled booking goes
+ * to the customer, while the call that cancelled it may have told the provider: both are this
+ * booking's one cancellation notice (its id says so), and finding either completes the booking.
+ */
+function sameCancellationNotice(booking: BookingFacts) {
+  return (row: BackendRow, spec: WriteSpec): boolean =>
+    row.bookingId === spec.data.bookingId &&
+    (row.recipientId === booking.customerId || row.recipientId === booking.providerId)
+}
+
 /** Who did something to a booking (for cancel texts and recipients). @internal */
 export type Actor = 'customer' | 'provider' | 'system'
 
@@ -248,7 +260,7 @@ export function transitionWrites(
         pushAttempts: 0,
       },
       permissions: rt.permissions.recipient(recipientUser),
-      matches: sameNotification,
+      matches: event === 'cancelled' ? sameCancellationNotice(booking) : sameNotification,
       unreadable: 'existing',
     },
   }
