@@ -1,19 +1,21 @@
-// Transitions under one fault: a booking is accepted, declined or cancelled (by either party)
-// while one Appwrite call of the transition fails, at each position in turn, in saga and in
-// transaction mode. Then the faults stop and one reconcile pass runs. Whatever the caller was
-// told must stay true, and nothing may be left half-done: told ok, the booking has its new status;
-// told a final "no", it has its old one; either way it is delivered, never left `pending`, and
-// has the notice of its status. (A cancellation left pending once stayed pending for good: the
-// reconciler's rebuilt notice went to the customer, the call's had gone to the provider.)
+// Bookings and transitions under one fault: a booking is made (with and without the slot lock),
+// accepted, declined or cancelled (by either party) while one Appwrite call fails, at each
+// position in turn, in saga and in transaction mode; or Appwrite is lost from that call on, as a
+// crash leaves it; or the call lands after the whole budget. Then the faults stop and one reconcile
+// pass runs. What the caller was told must stay true (told ok: the new status, or a live booking;
+// told a final "no": the old status, or no live booking), and nothing is left half-done: no
+// booking `pending`, every row where it belongs, the reconciler failing on none. (A cancellation
+// left pending once stayed pending for good: the reconciler rebuilt its notice for the customer,
+// while the call had sent it to the provider.)
 import type { FaultError } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import type { BookingGuard } from '../guard'
 import { describeBookingError } from '../observers/bookingSubmitObserver'
-import { bookingInput, fulfilled, harness } from './pipelineFixtures'
+import { bookingInput, fulfilled, harness, scheduledInput } from './pipelineFixtures'
 import type { Harness } from './pipelineFixtures'
 
-/** More calls than a transition makes in either mode, so every position is tried. */
-const POSITIONS = 16
+/** More calls than a booking or a transition makes in either mode, so every position is tried. */
+const POSITIONS = 24
 
 interface Transition {
   /** The status the booking has before: `pending`, or `confirmed` (accepted first). */
@@ -81,18 +83,12 @@ async function booked(h: Harness, from: Transition['from']): Promise<string> {
   return booking.$id
 }
 
-async function transitionAt(
-  mode: 'saga' | 'transaction',
-  transition: Transition,
-  fault: Fault,
-  after: number,
-) {
-  const h = harness({ mode, retry: { maxAttempts: 1 } })
-  const id = await booked(h, transition.from)
+/** What one call was told and what a reconcile pass found, after `fault` at position `after`. */
+async function underFault(h: Harness, fault: Fault, after: number, run: () => Promise<unknown>) {
   if ('error' in fault) {
     h.fake.faults.fail({ after, ...(fault.forGood ? {} : { times: 1 }), error: fault.error })
   } else h.fake.faults.latency({ after, times: 1, ms: fault.latencyMs })
-  const outcome = await h.settle(transition.run(h.guard, id))
+  const outcome = await h.settle(run())
   const fired = h.fake.faults.counts.total
   h.fake.faults.clear()
   // A delayed write lands, then stays untouched for the reconciler's grace period (60 s).
@@ -106,11 +102,32 @@ async function transitionAt(
   }
   const why = outcome.status === 'rejected' ? (outcome.reason as Error).message : 'ok'
   const context = `fault after ${after} calls: told ${told} (${why})`
-  const booking = h.rows('bookings').find((row) => row.$id === id)!
   const problems: string[] = []
-  if (booking.pipelineStatus !== 'delivered') {
-    problems.push(`${context}: booking ${String(booking.pipelineStatus)} after reconcile`)
+  for (const row of h.rows('bookings')) {
+    if (row.pipelineStatus === 'pending')
+      problems.push(`${context}: ${row.$id} pending after reconcile`)
   }
+  for (const failed of [...report.pending.failed, ...report.delivered.failed]) {
+    problems.push(`${context}: the reconciler failed ${failed.id}: ${failed.message}`)
+  }
+  for (const violation of [...h.invariantViolations(), ...h.completeBookingViolations()]) {
+    problems.push(`${context}: ${violation}`)
+  }
+  return { told, context, problems, fired }
+}
+
+async function transitionAt(
+  mode: 'saga' | 'transaction',
+  transition: Transition,
+  fault: Fault,
+  after: number,
+) {
+  const h = harness({ mode, retry: { maxAttempts: 1 } })
+  const id = await booked(h, transition.from)
+  const { told, context, problems, fired } = await underFault(h, fault, after, () =>
+    transition.run(h.guard, id),
+  )
+  const booking = h.rows('bookings').find((row) => row.$id === id)!
   if (told === 'ok' && booking.status !== transition.to) {
     problems.push(`${context}: told ok, status ${String(booking.status)}`)
   }
@@ -123,13 +140,39 @@ async function transitionAt(
   ) {
     problems.push(`${context}: ${transition.to} without its notice`)
   }
-  for (const failed of [...report.pending.failed, ...report.delivered.failed]) {
-    problems.push(`${context}: the reconciler failed ${failed.id}: ${failed.message}`)
-  }
-  for (const violation of [...h.invariantViolations(), ...h.completeBookingViolations()]) {
-    problems.push(`${context}: ${violation}`)
-  }
   return { problems, fired }
+}
+
+/** A booking made under `fault`: live and whole when told ok, not live when told no. */
+async function bookingAt(
+  mode: 'saga' | 'transaction',
+  slotLock: boolean,
+  fault: Fault,
+  after: number,
+) {
+  const h = harness({ mode, retry: { maxAttempts: 1 }, slotLock })
+  const input = slotLock ? scheduledInput('2030-01-01T10:00:00.000Z') : bookingInput()
+  const { told, context, problems, fired } = await underFault(h, fault, after, () =>
+    h.guard.createBooking(input, { idempotencyKey: 'form-1' }),
+  )
+  const live = h.rows('bookings').filter((row) => row.pipelineStatus === 'delivered')
+  if (told === 'ok' && live.length !== 1) problems.push(`${context}: ${live.length} live bookings`)
+  if (told === 'no' && live.length !== 0) problems.push(`${context}: a live booking`)
+  return { problems, fired }
+}
+
+/** Every position of `fault`: the problems found, and whether any call was hit. */
+async function everyPosition(
+  at: (after: number) => Promise<{ problems: string[]; fired: number }>,
+) {
+  const problems: string[] = []
+  let hit = 0
+  for (let after = 0; after < POSITIONS; after++) {
+    const outcome = await at(after)
+    problems.push(...outcome.problems)
+    hit += outcome.fired
+  }
+  return { problems, hit }
 }
 
 describe.each(['saga', 'transaction'] as const)('transitions under one fault, %s', (mode) => {
@@ -137,15 +180,26 @@ describe.each(['saga', 'transaction'] as const)('transitions under one fault, %s
     it.each(Object.entries(FAULTS))(
       'should leave the booking delivered and as the caller was told when a call meets %s',
       async (_name, fault) => {
-        const problems: string[] = []
-        let hit = 0
-        for (let after = 0; after < POSITIONS; after++) {
-          const outcome = await transitionAt(mode, transition, fault, after)
-          problems.push(...outcome.problems)
-          hit += outcome.fired
-        }
+        const { problems, hit } = await everyPosition((after) =>
+          transitionAt(mode, transition, fault, after),
+        )
         expect(problems).toEqual([])
         // The positions reached real calls (a transition makes fewer than POSITIONS).
+        expect(hit).toBeGreaterThan(0)
+      },
+    )
+  })
+})
+
+describe.each(['saga', 'transaction'] as const)('createBooking under one fault, %s', (mode) => {
+  describe.each([false, true])('slot lock %s', (slotLock) => {
+    it.each(Object.entries(FAULTS))(
+      'should leave no booking pending and tell the caller the truth when a call meets %s',
+      async (_name, fault) => {
+        const { problems, hit } = await everyPosition((after) =>
+          bookingAt(mode, slotLock, fault, after),
+        )
+        expect(problems).toEqual([])
         expect(hit).toBeGreaterThan(0)
       },
     )
