@@ -205,3 +205,62 @@ describe.each(['saga', 'transaction'] as const)('createBooking under one fault, 
     )
   })
 })
+
+/** What leaves a booking to the reconciler: a call that lost Appwrite for good at some call. */
+const LEFT_PENDING: Record<string, (h: Harness) => Promise<() => Promise<unknown>>> = {
+  'a booking': async (h) => () => h.guard.createBooking(bookingInput()),
+  'a cancellation by the customer': async (h) => {
+    const id = await booked(h, 'pending')
+    return () => h.guard.cancelBooking(id, { by: 'customer', actorId: 'cust1', reason: 'Gone' })
+  },
+  'an acceptance': async (h) => {
+    const id = await booked(h, 'pending')
+    return () => h.guard.respondToBooking(id, { providerId: 'prov1', response: 'accept' })
+  },
+}
+
+/** A fresh harness with a booking left `pending` by a call that lost Appwrite after `k` calls. */
+async function leftPending(make: (h: Harness) => Promise<() => Promise<unknown>>, k: number) {
+  const h = harness({ mode: 'saga', retry: { maxAttempts: 1 } })
+  const run = await make(h)
+  h.fake.faults.fail({ after: k, error: 'network' })
+  await h.settle(run())
+  h.fake.faults.clear()
+  await h.clock.advance(100_000)
+  return h.rows('bookings').some((row) => row.pipelineStatus === 'pending') ? h : undefined
+}
+
+describe('the reconciler under one fault', () => {
+  it.each(Object.entries(LEFT_PENDING))(
+    'should finish %s left pending in its next pass, wherever the pass before lost Appwrite',
+    async (_name, make) => {
+      const problems: string[] = []
+      let states = 0
+      for (let k = 0; k < POSITIONS; k++) {
+        if ((await leftPending(make, k)) === undefined) continue
+        states++
+        for (let p = 0; p < POSITIONS; p++) {
+          const h = (await leftPending(make, k))!
+          h.fake.faults.fail({ after: p, error: 'network' })
+          await h.settle(h.guard.reconcile())
+          h.fake.faults.clear()
+          await h.clock.advance(100_000)
+          const report = fulfilled(await h.settle(h.guard.reconcile()))
+          const context = `left pending after ${k} calls, first pass lost Appwrite after ${p}`
+          for (const row of h.rows('bookings')) {
+            if (row.pipelineStatus === 'pending') problems.push(`${context}: ${row.$id} pending`)
+          }
+          for (const failed of [...report.pending.failed, ...report.delivered.failed]) {
+            problems.push(`${context}: failed ${failed.id}: ${failed.message}`)
+          }
+          for (const violation of [...h.invariantViolations(), ...h.completeBookingViolations()]) {
+            problems.push(`${context}: ${violation}`)
+          }
+        }
+      }
+      expect(problems).toEqual([])
+      // Some positions of the first call left the booking to the reconciler.
+      expect(states).toBeGreaterThan(0)
+    },
+  )
+})
