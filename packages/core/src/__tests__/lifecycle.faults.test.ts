@@ -20,6 +20,8 @@ const POSITIONS = 24
 interface Transition {
   /** The status the booking has before: `pending`, or `confirmed` (accepted first). */
   readonly from: 'pending' | 'confirmed'
+  /** The booking's own creation is still `pending` (its deliver and undo got no answer). */
+  readonly creationPending?: true
   readonly to: string
   /** The child id suffix of the transition's notice (`.na`, `.nd`, `.nc`). */
   readonly notice: string
@@ -47,6 +49,20 @@ const TRANSITIONS: Record<string, Transition> = {
     run: (guard, id) =>
       guard.cancelBooking(id, { by: 'customer', actorId: 'cust1', reason: 'Plans changed' }),
   },
+  'the customer cancels a booking whose creation is pending': {
+    from: 'pending',
+    creationPending: true,
+    to: 'cancelled',
+    notice: 'nc',
+    run: (guard, id) => guard.cancelBooking(id, { by: 'customer', actorId: 'cust1' }),
+  },
+  'the provider accepts a booking whose creation is pending': {
+    from: 'pending',
+    creationPending: true,
+    to: 'confirmed',
+    notice: 'na',
+    run: (guard, id) => guard.respondToBooking(id, { providerId: 'prov1', response: 'accept' }),
+  },
   'the provider cancels a confirmed booking': {
     from: 'confirmed',
     to: 'cancelled',
@@ -71,7 +87,28 @@ const FAULTS: Record<string, Fault> = {
   'an answer after the budget': { latencyMs: 30_000 },
 }
 
-async function booked(h: Harness, from: Transition['from']): Promise<string> {
+async function booked(
+  h: Harness,
+  from: Transition['from'],
+  creationPending = false,
+): Promise<string> {
+  if (creationPending) {
+    // Every booking update gets no answer: the rows are written, the booking stays `pending`.
+    const updates = h.fake.faults.fail({
+      operation: 'updateRow',
+      table: 'bookings',
+      error: 'network',
+    })
+    // Made as a saga whatever the guard's mode: a transaction has no separate deliver.
+    const saga = h.otherGuard({ mode: 'saga', retry: { maxAttempts: 1 } })
+    const outcome = await h.settle(saga.createBooking(bookingInput()))
+    updates.remove()
+    const [row] = h.rows('bookings')
+    if (outcome.status === 'fulfilled' || row?.pipelineStatus !== 'pending') {
+      throw new Error(`the booking was not left pending: ${JSON.stringify(row)}`)
+    }
+    return row.$id
+  }
   const { booking } = fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
   if (from === 'confirmed') {
     fulfilled(
@@ -123,7 +160,7 @@ async function transitionAt(
   after: number,
 ) {
   const h = harness({ mode, retry: { maxAttempts: 1 } })
-  const id = await booked(h, transition.from)
+  const id = await booked(h, transition.from, transition.creationPending)
   const { told, context, problems, fired } = await underFault(h, fault, after, () =>
     transition.run(h.guard, id),
   )
