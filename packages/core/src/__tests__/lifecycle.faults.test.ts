@@ -301,3 +301,44 @@ describe('the reconciler under one fault', () => {
     },
   )
 })
+
+describe('sendMessage under one fault', () => {
+  it.each(Object.entries(FAULTS))(
+    'should store the message once when told ok, and once after a resend with its clientMessageId, when a call meets %s',
+    async (_name, fault) => {
+      const problems: string[] = []
+      let hit = 0
+      for (let after = 0; after < POSITIONS; after++) {
+        const h = harness({ retry: { maxAttempts: 1 } })
+        const { chatRoom } = fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
+        const send = () =>
+          h.guard.sendMessage(chatRoom.$id, {
+            senderId: 'cust1',
+            senderType: 'customer',
+            senderName: 'Ana',
+            content: 'On my way',
+            clientMessageId: 'local-1',
+          })
+        const { told, context, problems: found, fired } = await underFault(h, fault, after, send)
+        problems.push(...found)
+        hit += fired
+        const stored = () => h.rows('chat_messages').filter((row) => row.content === 'On my way')
+        if (told === 'ok' && stored().length !== 1) {
+          problems.push(`${context}: told ok, ${stored().length} messages`)
+        }
+        if (told === 'no' && stored().length !== 0) {
+          problems.push(`${context}: told no, ${stored().length} messages`)
+        }
+        // What the app does with "again": send the same message again.
+        if (told === 'again') {
+          const resent = await h.settle(send())
+          if (resent.status === 'rejected' || stored().length !== 1) {
+            problems.push(`${context}: resent, ${stored().length} messages (${resent.status})`)
+          }
+        }
+      }
+      expect(problems).toEqual([])
+      expect(hit).toBeGreaterThan(0)
+    },
+  )
+})
