@@ -300,6 +300,38 @@ describe('the reconciler under one fault', () => {
       expect(states).toBeGreaterThan(0)
     },
   )
+
+  it('should finish expiring a booking in its next pass, wherever the pass that began lost Appwrite', async () => {
+    const problems: string[] = []
+    let hit = 0
+    for (let p = 0; p < POSITIONS; p++) {
+      const h = harness({ retry: { maxAttempts: 1 } })
+      const id = await booked(h, 'pending')
+      await h.clock.advance(25 * 60_000 + 1_000) // past its response deadline
+      h.fake.faults.fail({ after: p, error: 'network' })
+      await h.settle(h.guard.reconcile())
+      hit += h.fake.faults.counts.total
+      h.fake.faults.clear()
+      await h.clock.advance(100_000)
+      const report = fulfilled(await h.settle(h.guard.reconcile()))
+      const context = `first pass lost Appwrite after ${p} calls`
+      const booking = h.rows('bookings').find((row) => row.$id === id)!
+      if (booking.status !== 'expired' || booking.pipelineStatus !== 'delivered') {
+        problems.push(`${context}: ${String(booking.status)}, ${String(booking.pipelineStatus)}`)
+      }
+      if (!h.rows('notifications').some((row) => row.$id === `${id}.nx`)) {
+        problems.push(`${context}: expired without its notice`)
+      }
+      for (const failed of [...report.pending.failed, ...report.expired.failed]) {
+        problems.push(`${context}: failed ${failed.id}: ${failed.message}`)
+      }
+      for (const violation of [...h.invariantViolations(), ...h.completeBookingViolations()]) {
+        problems.push(`${context}: ${violation}`)
+      }
+    }
+    expect(problems).toEqual([])
+    expect(hit).toBeGreaterThan(0)
+  })
 })
 
 describe('sendMessage under one fault', () => {
