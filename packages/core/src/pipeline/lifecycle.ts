@@ -11,7 +11,7 @@ import { schedulePush } from './push'
 import { chatRoomWrite, eventOfStatus, transitionWrites } from './rows'
 import { isCompensated, VOID_PATCH } from './voided'
 import type { Actor, BookingFacts } from './rows'
-import { compensateTransition, deliver } from './saga'
+import { carries, compensateTransition, deliver } from './saga'
 import { begin, Commit, rollback, stage, staged, synthesize } from './transaction'
 import type {
   BookingRow,
@@ -359,9 +359,7 @@ async function transactionTransition(
     } finally {
       budget.dispose()
     }
-    const committed =
-      current !== undefined &&
-      Object.entries(spec.patch).every(([key, value]) => (current[key] ?? null) === value)
+    const committed = current !== undefined && carries(current, spec.patch)
     if (committed && !call.budget.aborted) {
       const now = iso(rt.clock.now())
       return succeeded(
@@ -455,6 +453,21 @@ async function sagaTransition(
   const problem = [message, notification, ...ensured].find(
     (outcome) => outcome.state !== 'created' && outcome.state !== 'existing',
   )
+  /**
+   * Whether this transition's own rows were there before it wrote them: another call makes (or
+   * made) the same transition — a second tab, or a client's retry while the first call still
+   * runs — or an earlier attempt of this call landed unanswered. Undoing would undo that call's
+   * success, so such a transition is never undone: a booking this call updated is left `pending`
+   * for the reconciler, which completes it forward; one it did not update is left as it is when
+   * it already has the transition's values.
+   */
+  const undo = async (state: WriteState): Promise<boolean | 'left'> => {
+    if (message.state !== 'existing' && notification.state !== 'existing') {
+      return compensateTransition(call, row, spec.patch, state, children)
+    }
+    if (state !== 'clean' || (await madeElsewhere(call, spec))) return 'left'
+    return compensateTransition(call, row, spec.patch, state, children)
+  }
   if (bookingState === 'created' && problem === undefined) {
     // A delivery in doubt fails the call: every row of the transition exists and the booking is
     // `pending`, so the reconciler delivers it.
@@ -468,11 +481,11 @@ async function sagaTransition(
         notification.row ?? synthesize(rt, writes.notification, now),
       )
     }
-    const ok = await compensateTransition(call, row, spec.patch, 'created', children)
+    const ok = await undo('created')
     throw call.fail({
       step: 'deliver',
-      compensated: ok,
-      pendingReconcile: !ok,
+      compensated: ok === true,
+      pendingReconcile: ok !== true,
       cause: delivery.error,
     })
   }
@@ -482,11 +495,29 @@ async function sagaTransition(
     // The booking's update may still land: restoring the booking now could be overtaken by it.
     // Its rows go (a late update leaves the booking `pending`, which the reconciler completes
     // forward, rows included); the booking is left as the update leaves it.
-    await compensateTransition(call, row, spec.patch, 'clean', children)
+    await undo('clean')
     throw call.fail({ step, compensated: false, pendingReconcile: true, cause })
   }
-  const ok = await compensateTransition(call, row, spec.patch, bookingState, children)
-  throw call.fail({ step, compensated: ok, pendingReconcile: !ok, cause })
+  const ok = await undo(bookingState)
+  throw call.fail({ step, compensated: ok === true, pendingReconcile: ok !== true, cause })
+}
+
+/** Whether the booking already has the transition's values (another call made it). */
+async function madeElsewhere(call: PipelineCall, spec: TransitionSpec): Promise<boolean> {
+  const { rt } = call
+  const budget = call.cleanupBudget()
+  try {
+    const current = await call.cleanup(
+      () => rt.backend.get(rt.tables.booking, spec.bookingId),
+      budget,
+    )
+    return carries(current, spec.patch)
+  } catch {
+    // Unreadable now: whether it was made is unknown, so nothing is undone.
+    return true
+  } finally {
+    budget.dispose()
+  }
 }
 
 /** What the reconciler did with one pending booking. @internal */

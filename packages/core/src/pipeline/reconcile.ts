@@ -3,6 +3,7 @@ import { Q } from '../backend/queries'
 import { BookingGuardError, isBookingStateError } from '../errors'
 import { childIds } from './ids'
 import { allChildIds, expireBooking, resolvePending } from './lifecycle'
+import { eventOfStatus } from './rows'
 import { deliverPush } from './push'
 import type { PushableNotification } from './push'
 import { VOID_DEADLINE_BEFORE, VOID_PATCH } from './voided'
@@ -489,7 +490,11 @@ async function voidAgain(
   await remote(rt, () => rt.backend.update(rt.tables.booking, bookingId, VOID_PATCH), signal)
 }
 
-/** The bookings of `rows` missing their chat room, "received" message or provider notification. */
+/**
+ * The bookings of `rows` missing a row their state needs: the chat room, the "received" message
+ * and provider notification, and the system message and notice of their current status (an
+ * accepted booking's "accepted" message and the customer's notice, …).
+ */
 async function missingRows(
   rt: PipelineRuntime,
   rows: readonly BackendRow[],
@@ -502,28 +507,38 @@ async function missingRows(
 ): Promise<BackendRow[] | undefined> {
   if (rows.length === 0) return []
   const ids = rows.map((row) => row.$id)
+  // In groups that keep a query under Appwrite's 4,096 characters (ids are up to 36).
   const present = async (tableId: string, rowIds: string[]): Promise<Set<string> | undefined> => {
-    const found = await list(phase, tableId, [Q.equal('$id', rowIds), Q.limit(rowIds.length)])
-    return found === undefined ? undefined : new Set(found.map((row) => row.$id))
+    const groups: string[][] = []
+    for (let at = 0; at < rowIds.length; at += 50) groups.push(rowIds.slice(at, at + 50))
+    const found = await Promise.all(
+      groups.map((group) => list(phase, tableId, [Q.equal('$id', group), Q.limit(group.length)])),
+    )
+    if (found.some((rows) => rows === undefined)) return undefined
+    return new Set(found.flatMap((rows) => rows!.map((row) => row.$id)))
   }
+  // Each booking's events: `created`, and the one its status implies.
+  const events = (row: BackendRow) => {
+    const current = eventOfStatus(rt.lock.normalize('booking', row) as Record<string, unknown>)
+    return current === undefined ? ['created' as const] : ['created' as const, current.event]
+  }
+  const eventIds = (childId: typeof childIds.systemMessage) =>
+    rows.flatMap((row) => events(row).map((event) => childId(row.$id, event)))
   const [rooms, messages, notifications] = await Promise.all([
     present(rt.tables.chatRoom, ids.map(childIds.chatRoom)),
-    present(
-      rt.tables.chatMessage,
-      ids.map((id) => childIds.systemMessage(id, 'created')),
-    ),
-    present(
-      rt.tables.notification,
-      ids.map((id) => childIds.notification(id, 'created')),
-    ),
+    present(rt.tables.chatMessage, eventIds(childIds.systemMessage)),
+    present(rt.tables.notification, eventIds(childIds.notification)),
   ])
   // A failed lookup proves nothing: those bookings are checked on the next pass.
   if (rooms === undefined || messages === undefined || notifications === undefined) return undefined
   return rows.filter(
     (row) =>
       !rooms.has(childIds.chatRoom(row.$id)) ||
-      !messages.has(childIds.systemMessage(row.$id, 'created')) ||
-      !notifications.has(childIds.notification(row.$id, 'created')),
+      events(row).some(
+        (event) =>
+          !messages.has(childIds.systemMessage(row.$id, event)) ||
+          !notifications.has(childIds.notification(row.$id, event)),
+      ),
   )
 }
 

@@ -9,6 +9,7 @@
 // still land, the booking is left for the reconciler instead of restored. Undoing marks a booking
 // void (`VOID_PATCH`), which no late write clears.
 import type { BackendRow } from '../backend/appwriteBackend'
+import type { CallBudget } from './budget'
 import type { PipelineCall } from './call'
 import { VOID_PATCH } from './voided'
 import type { BookingFacts } from './rows'
@@ -172,6 +173,37 @@ export async function compensateCreation(
  *
  * @internal
  */
+/** Whether `row` has every value of a transition's `patch` (the transition landed on it). @internal */
+export function carries(row: BackendRow, patch: Record<string, unknown>): boolean {
+  return Object.entries(patch).every(([key, value]) => (row[key] ?? null) === value)
+}
+
+/**
+ * Why the booking must not be restored, if it must not: another call delivered the same
+ * transition since this one wrote it (a second tab, a client's retry), so it has the transition's
+ * values and is `delivered`, which this call never set, and restoring it would undo that call's
+ * success; or it cannot be read now (the read's error).
+ */
+async function keepBooking(
+  call: PipelineCall,
+  patch: Record<string, unknown>,
+  budget: CallBudget,
+): Promise<unknown> {
+  const { rt } = call
+  let current: BackendRow
+  try {
+    current = await remote(rt, () => rt.backend.get(rt.tables.booking, call.bookingId), budget)
+  } catch (error) {
+    return error
+  }
+  const delivered = current.pipelineStatus === 'delivered' && carries(current, patch)
+  return delivered
+    ? new Error(
+        `booking \`${call.bookingId}\` was moved the same way by another call, which delivered it`,
+      )
+    : undefined
+}
+
 export async function compensateTransition(
   call: PipelineCall,
   before: BackendRow & BookingFacts,
@@ -192,6 +224,9 @@ export async function compensateTransition(
     )
     undone = removed.undone
     firstError = removed.error
+    if (firstError === undefined && (bookingState === 'created' || bookingState === 'unknown')) {
+      firstError = await keepBooking(call, patch, budget)
+    }
     if (firstError === undefined && (bookingState === 'created' || bookingState === 'unknown')) {
       const restore: Record<string, unknown> = {
         pipelineStatus: before.pipelineStatus ?? 'delivered',
