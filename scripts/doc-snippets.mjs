@@ -55,8 +55,9 @@ export function jsdocBlocks(source) {
 }
 
 /**
- * Type-checks the blocks of `docs` (paths under `root`: markdown, or sources for their JSDoc) in `dir`, a project with typescript, the
- * packed packages and their peers installed. Returns the failures, each naming the doc and line.
+ * Type-checks the blocks of `docs` (paths under `root`: markdown files, or sources for their
+ * JSDoc) in `dir`, a project with typescript, the packed packages and their peers installed.
+ * Returns the failures, each naming the doc and line.
  *
  * @param {{ root: string, dir: string, docs: string[], entries: string[] }} options
  * @returns {{ checked: number, failures: string[] }}
