@@ -7,8 +7,14 @@
 // of the key is live. A caller told to send again may find either: the same key learns which.
 import type { FaultCallScope, FaultError } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
-import { describeBookingError } from '../observers/bookingSubmitObserver'
-import { bookingInput, fulfilled, harness, scheduledInput } from './pipelineFixtures'
+import {
+  bookingInput,
+  everyPosition,
+  fulfilled,
+  harness,
+  scheduledInput,
+  toldOf,
+} from './pipelineFixtures'
 
 /** More calls than a race makes in either mode, so every position is tried. */
 const POSITIONS = 40
@@ -81,11 +87,7 @@ async function race(modes: keyof typeof MODES, fault: Fault, after: number, riva
   h.fake.faults.clear()
   await h.clock.advance(61_000)
   fulfilled(await h.settle(h.guard.reconcile()))
-  const told = outcomes.map((outcome) => {
-    if (outcome.status === 'fulfilled') return 'ok'
-    const { retryable, kind } = describeBookingError(outcome.reason)
-    return retryable || kind === 'unavailable' ? 'again' : 'no'
-  })
+  const told = outcomes.map(toldOf)
   const why = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'ok'))
   const problems: string[] = []
   const context = `fault after ${after} calls: told ${told.join(', ')}: ${why.join(' | ')}`
@@ -113,22 +115,14 @@ async function race(modes: keyof typeof MODES, fault: Fault, after: number, riva
 }
 
 /** Every position of `fault` in a race of `modes`: the problems found, and whether any call was hit. */
-async function everyPosition(modes: keyof typeof MODES, fault: Fault, rivals: boolean) {
-  const problems: string[] = []
-  let hit = 0
-  for (let after = 0; after < fault.positions; after++) {
-    const outcome = await race(modes, fault, after, rivals)
-    problems.push(...outcome.problems)
-    hit += outcome.fired
-  }
-  return { problems, hit }
-}
+const everyRace = (modes: keyof typeof MODES, fault: Fault, rivals: boolean) =>
+  everyPosition(fault.positions, (after) => race(modes, fault, after, rivals))
 
 describe.each(Object.keys(MODES) as Array<keyof typeof MODES>)('same-key races, %s', (mode) => {
   it.each(FAULTS[mode].map((fault) => [fault.name, fault] as const))(
     'should tell both callers the truth when the race meets %s',
     async (_name, fault) => {
-      const { problems, hit } = await everyPosition(mode, fault, false)
+      const { problems, hit } = await everyRace(mode, fault, false)
       expect(problems).toEqual([])
       // The positions reached real calls (a race makes fewer than POSITIONS).
       expect(hit).toBeGreaterThan(0)
@@ -140,7 +134,7 @@ describe.each(Object.keys(MODES) as Array<keyof typeof MODES>)('slot rivals, %s'
   it.each(FAULTS[mode].map((fault) => [fault.name, fault] as const))(
     'should keep one booking per slot and tell each customer the truth when the race meets %s',
     async (_name, fault) => {
-      const { problems, hit } = await everyPosition(mode, fault, true)
+      const { problems, hit } = await everyRace(mode, fault, true)
       expect(problems).toEqual([])
       expect(hit).toBeGreaterThan(0)
     },

@@ -10,8 +10,14 @@
 import type { FaultError } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import type { BookingGuard } from '../guard'
-import { describeBookingError } from '../observers/bookingSubmitObserver'
-import { bookingInput, fulfilled, harness, scheduledInput } from './pipelineFixtures'
+import {
+  bookingInput,
+  everyPosition,
+  fulfilled,
+  harness,
+  scheduledInput,
+  toldOf,
+} from './pipelineFixtures'
 import type { Harness } from './pipelineFixtures'
 
 /** More calls than a booking or a transition makes in either mode, so every position is tried. */
@@ -132,11 +138,7 @@ async function underFault(h: Harness, fault: Fault, after: number, run: () => Pr
   await h.clock.advance(100_000)
   const report = fulfilled(await h.settle(h.guard.reconcile()))
 
-  let told: 'ok' | 'again' | 'no' = 'ok'
-  if (outcome.status === 'rejected') {
-    const { retryable, kind } = describeBookingError(outcome.reason)
-    told = retryable || kind === 'unavailable' ? 'again' : 'no'
-  }
+  const told = toldOf(outcome)
   const why = outcome.status === 'rejected' ? (outcome.reason as Error).message : 'ok'
   const context = `fault after ${after} calls: told ${told} (${why})`
   const problems: string[] = []
@@ -198,26 +200,12 @@ async function bookingAt(
   return { problems, fired }
 }
 
-/** Every position of `fault`: the problems found, and whether any call was hit. */
-async function everyPosition(
-  at: (after: number) => Promise<{ problems: string[]; fired: number }>,
-) {
-  const problems: string[] = []
-  let hit = 0
-  for (let after = 0; after < POSITIONS; after++) {
-    const outcome = await at(after)
-    problems.push(...outcome.problems)
-    hit += outcome.fired
-  }
-  return { problems, hit }
-}
-
 describe.each(['saga', 'transaction'] as const)('transitions under one fault, %s', (mode) => {
   describe.each(Object.entries(TRANSITIONS))('%s', (_name, transition) => {
     it.each(Object.entries(FAULTS))(
       'should leave the booking delivered and as the caller was told when a call meets %s',
       async (_name, fault) => {
-        const { problems, hit } = await everyPosition((after) =>
+        const { problems, hit } = await everyPosition(POSITIONS, (after) =>
           transitionAt(mode, transition, fault, after),
         )
         expect(problems).toEqual([])
@@ -233,7 +221,7 @@ describe.each(['saga', 'transaction'] as const)('createBooking under one fault, 
     it.each(Object.entries(FAULTS))(
       'should leave no booking pending and tell the caller the truth when a call meets %s',
       async (_name, fault) => {
-        const { problems, hit } = await everyPosition((after) =>
+        const { problems, hit } = await everyPosition(POSITIONS, (after) =>
           bookingAt(mode, slotLock, fault, after),
         )
         expect(problems).toEqual([])
@@ -312,24 +300,23 @@ describe('the reconciler under one fault', () => {
   )
 
   it('should finish expiring a booking in its next pass, wherever the pass that began lost Appwrite', async () => {
-    const problems: string[] = []
-    let hit = 0
-    for (let p = 0; p < POSITIONS; p++) {
+    const { problems, hit } = await everyPosition(POSITIONS, async (p) => {
       const h = harness({ retry: { maxAttempts: 1 } })
       const id = await booked(h, 'pending')
       await h.clock.advance(25 * 60_000 + 1_000) // past its response deadline
       const context = `first pass lost Appwrite after ${p} calls`
       const passes = await twoPasses(h, p, context)
-      problems.push(...passes.problems)
-      hit += passes.fired
       const booking = h.rows('bookings').find((row) => row.$id === id)!
       if (booking.status !== 'expired' || booking.pipelineStatus !== 'delivered') {
-        problems.push(`${context}: ${String(booking.status)}, ${String(booking.pipelineStatus)}`)
+        passes.problems.push(
+          `${context}: ${String(booking.status)}, ${String(booking.pipelineStatus)}`,
+        )
       }
       if (!h.rows('notifications').some((row) => row.$id === `${id}.nx`)) {
-        problems.push(`${context}: expired without its notice`)
+        passes.problems.push(`${context}: expired without its notice`)
       }
-    }
+      return passes
+    })
     expect(problems).toEqual([])
     expect(hit).toBeGreaterThan(0)
   })
@@ -339,9 +326,7 @@ describe('sendMessage under one fault', () => {
   it.each(Object.entries(FAULTS))(
     'should store the message once when told ok, and once after a resend with its clientMessageId, when a call meets %s',
     async (_name, fault) => {
-      const problems: string[] = []
-      let hit = 0
-      for (let after = 0; after < POSITIONS; after++) {
+      const { problems, hit } = await everyPosition(POSITIONS, async (after) => {
         const h = harness({ retry: { maxAttempts: 1 } })
         const { chatRoom } = fulfilled(await h.settle(h.guard.createBooking(bookingInput())))
         const send = () =>
@@ -352,9 +337,7 @@ describe('sendMessage under one fault', () => {
             content: 'On my way',
             clientMessageId: 'local-1',
           })
-        const { told, context, problems: found, fired } = await underFault(h, fault, after, send)
-        problems.push(...found)
-        hit += fired
+        const { told, context, problems, fired } = await underFault(h, fault, after, send)
         const stored = () => h.rows('chat_messages').filter((row) => row.content === 'On my way')
         if (told === 'ok' && stored().length !== 1) {
           problems.push(`${context}: told ok, ${stored().length} messages`)
@@ -369,7 +352,8 @@ describe('sendMessage under one fault', () => {
             problems.push(`${context}: resent, ${stored().length} messages (${resent.status})`)
           }
         }
-      }
+        return { problems, fired }
+      })
       expect(problems).toEqual([])
       expect(hit).toBeGreaterThan(0)
     },

@@ -11,8 +11,7 @@
 import type { FaultError } from '@booking-guard/testing'
 import { describe, expect, it } from 'vitest'
 import type { BookingGuard } from '../guard'
-import { describeBookingError } from '../observers/bookingSubmitObserver'
-import { bookingInput, fulfilled, harness } from './pipelineFixtures'
+import { bookingInput, everyPosition, fulfilled, harness, toldOf } from './pipelineFixtures'
 
 /** More calls than two transitions make in either mode, so every position is tried. */
 const POSITIONS = 30
@@ -75,11 +74,7 @@ async function race(
   await h.clock.advance(100_000)
   const report = fulfilled(await h.settle(h.guard.reconcile()))
 
-  const told = outcomes.map((outcome) => {
-    if (outcome.status === 'fulfilled') return 'ok'
-    const { retryable, kind } = describeBookingError(outcome.reason)
-    return retryable || kind === 'unavailable' ? 'again' : 'no'
-  })
+  const told = outcomes.map(toldOf)
   const why = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'ok'))
   const context = `fault after ${after} calls: ${moves[0].name} told ${told[0]}, ${moves[1].name} told ${told[1]} (${why.join(' | ')})`
   const final = h.rows('bookings').find((row) => row.$id === id)!
@@ -131,13 +126,9 @@ describe.each(['saga', 'transaction'] as const)('one transition twice at once, %
     it.each(Object.entries(FAULTS))(
       'should keep what either call was told when the race meets %s',
       async (_fault, fault) => {
-        const problems: string[] = []
-        let hit = 0
-        for (let after = 0; after < POSITIONS; after++) {
-          const outcome = await race(mode, moves, fault, after)
-          problems.push(...outcome.problems)
-          hit += outcome.fired
-        }
+        const { problems, hit } = await everyPosition(POSITIONS, (after) =>
+          race(mode, moves, fault, after),
+        )
         expect(problems).toEqual([])
         // The positions reached real calls (two transitions make fewer than POSITIONS).
         expect(hit).toBeGreaterThan(0)

@@ -10,6 +10,7 @@ import type {
 } from '@booking-guard/testing'
 import { createFakeAppwrite, createManualClock } from '@booking-guard/testing'
 import { createBookingGuard } from '../guard'
+import { describeBookingError } from '../observers/bookingSubmitObserver'
 import type { BookingGuard, BookingGuardOptions } from '../guard'
 import type { CreateBookingInput } from '../guard'
 import type { BookingGuardEvent } from '../pipeline/types'
@@ -267,4 +268,32 @@ export function rowMethodsOf(real: FakeAppwrite['tablesDB']) {
     upsertRow: real.upsertRow.bind(real),
     deleteRow: real.deleteRow.bind(real),
   }
+}
+
+/**
+ * What a call told its caller, as an app acts on it: `ok`; `again` (retryable, or Appwrite
+ * unavailable: send it again); or a final `no`.
+ */
+export function toldOf(outcome: PromiseSettledResult<unknown>): 'ok' | 'again' | 'no' {
+  if (outcome.status === 'fulfilled') return 'ok'
+  const { retryable, kind } = describeBookingError(outcome.reason)
+  return retryable || kind === 'unavailable' ? 'again' : 'no'
+}
+
+/**
+ * Runs `at` with a fault after each of the first `positions` calls: every problem found, and how
+ * many calls the faults hit (0 would mean the positions missed every call).
+ */
+export async function everyPosition(
+  positions: number,
+  at: (after: number) => Promise<{ problems: string[]; fired: number }>,
+): Promise<{ problems: string[]; hit: number }> {
+  const problems: string[] = []
+  let hit = 0
+  for (let after = 0; after < positions; after++) {
+    const outcome = await at(after)
+    problems.push(...outcome.problems)
+    hit += outcome.fired
+  }
+  return { problems, hit }
 }
