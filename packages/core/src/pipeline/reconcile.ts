@@ -2,6 +2,7 @@ import type { BackendRow } from '../backend/appwriteBackend'
 import { Q } from '../backend/queries'
 import { BookingGuardError, isBookingStateError } from '../errors'
 import { childIds } from './ids'
+import type { ChildEvent } from './ids'
 import { allChildIds, expireBooking, resolvePending } from './lifecycle'
 import { eventOfStatus } from './rows'
 import { deliverPush } from './push'
@@ -517,13 +518,16 @@ async function missingRows(
     if (found.some((rows) => rows === undefined)) return undefined
     return new Set(found.flatMap((rows) => rows!.map((row) => row.$id)))
   }
-  // Each booking's events: `created`, and the one its status implies.
-  const events = (row: BackendRow) => {
-    const current = eventOfStatus(rt.lock.normalize('booking', row) as Record<string, unknown>)
-    return current === undefined ? ['created' as const] : ['created' as const, current.event]
-  }
+  // Each booking's events, once: `created`, and the one its status implies.
+  const events = new Map(
+    rows.map((row) => {
+      const current = eventOfStatus(rt.lock.normalize('booking', row) as Record<string, unknown>)
+      const of: ChildEvent[] = current === undefined ? ['created'] : ['created', current.event]
+      return [row.$id, of] as const
+    }),
+  )
   const eventIds = (childId: typeof childIds.systemMessage) =>
-    rows.flatMap((row) => events(row).map((event) => childId(row.$id, event)))
+    rows.flatMap((row) => events.get(row.$id)!.map((event) => childId(row.$id, event)))
   const [rooms, messages, notifications] = await Promise.all([
     present(rt.tables.chatRoom, ids.map(childIds.chatRoom)),
     present(rt.tables.chatMessage, eventIds(childIds.systemMessage)),
@@ -534,11 +538,13 @@ async function missingRows(
   return rows.filter(
     (row) =>
       !rooms.has(childIds.chatRoom(row.$id)) ||
-      events(row).some(
-        (event) =>
-          !messages.has(childIds.systemMessage(row.$id, event)) ||
-          !notifications.has(childIds.notification(row.$id, event)),
-      ),
+      events
+        .get(row.$id)!
+        .some(
+          (event) =>
+            !messages.has(childIds.systemMessage(row.$id, event)) ||
+            !notifications.has(childIds.notification(row.$id, event)),
+        ),
   )
 }
 
